@@ -1,0 +1,9 @@
+//! Running the model: one replication as a pure function, the seeding of
+//! its random streams, and batches of runs in parallel with results in
+//! job order.
+
+pub mod batch;
+pub mod replication;
+pub mod seeding;
+
+pub use replication::{Observe, RunRecord, run_replication};

@@ -1,0 +1,396 @@
+//! One replication as a pure function of (world, seed, point, replication).
+
+use crate::engine::seeding;
+use crate::model::schedule::{Observer, Scratch, step};
+use crate::model::state::State;
+use crate::model::tender;
+use crate::model::world::World;
+
+/// Which records a replication keeps (the summary is always kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Observe {
+    /// The contract log.
+    pub contracts: bool,
+    /// Orders and deliveries per quarter × buyer × supplier × category.
+    pub market: bool,
+    /// Per line and quarter.
+    pub suppliers: bool,
+    /// Per buyer, category and quarter.
+    pub buyers: bool,
+}
+
+impl Observe {
+    /// Everything.
+    pub fn all() -> Observe {
+        Observe {
+            contracts: true,
+            market: true,
+            suppliers: true,
+            buyers: true,
+        }
+    }
+    /// The summary only.
+    pub fn summary_only() -> Observe {
+        Observe::default()
+    }
+}
+
+/// A contract as recorded at the end of the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractRow {
+    /// Quarter index of signing.
+    pub signed: usize,
+    /// Buyer index.
+    pub buyer: usize,
+    /// Supplier index.
+    pub supplier: usize,
+    /// Line index.
+    pub line: usize,
+    /// Category index.
+    pub category: usize,
+    /// Units.
+    pub units: u32,
+    /// Unit price, US$ m.
+    pub unit_price: f64,
+    /// Value, US$ m.
+    pub value: f64,
+    /// Export credit, US$ m.
+    pub credit: f64,
+    /// Units diverted from home production.
+    pub diverted: u32,
+    /// Promised quarters to first delivery.
+    pub lead_first: f64,
+    /// Promised mean quarters to delivery.
+    pub lead_mean: f64,
+    /// Quarter index of the actual first delivery.
+    pub first_delivery: Option<usize>,
+    /// Units delivered by the end of the run.
+    pub delivered: u32,
+}
+
+/// Activity of one buyer with one supplier in one category in a quarter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MarketRow {
+    /// Quarter index.
+    pub t: usize,
+    /// Buyer index.
+    pub buyer: usize,
+    /// Supplier index.
+    pub supplier: usize,
+    /// Category index.
+    pub category: usize,
+    /// Units ordered.
+    pub order_units: u32,
+    /// Value ordered, US$ m.
+    pub order_value: f64,
+    /// Units delivered.
+    pub delivered_units: u32,
+    /// Value delivered, US$ m.
+    pub delivered_value: f64,
+}
+
+/// A product line in a quarter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SupplierRow {
+    /// Quarter index.
+    pub t: usize,
+    /// Line index.
+    pub line: usize,
+    /// Units started per quarter.
+    pub capacity: f64,
+    /// Capacity under construction.
+    pub capacity_pending: f64,
+    /// Units ordered and undelivered.
+    pub backlog: u64,
+    /// The supplier's cash, US$ m.
+    pub cash: f64,
+    /// Interoperability.
+    pub interoperability: f64,
+    /// Localisation ceiling.
+    pub localisation: f64,
+    /// Mean access probability over buyers.
+    pub access: f64,
+    /// Price quoted now, US$ m.
+    pub price: f64,
+}
+
+/// A buyer's category in a quarter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BuyerRow {
+    /// Quarter index.
+    pub t: usize,
+    /// Buyer index.
+    pub buyer: usize,
+    /// Category index.
+    pub category: usize,
+    /// θ_i.
+    pub threat: f64,
+    /// Annual equipment budget, US$ m.
+    pub budget: f64,
+    /// Committed unpaid value, US$ m.
+    pub outstanding: f64,
+    /// Gap in units (may be negative: a surplus).
+    pub gap: i64,
+    /// Units in service.
+    pub fleet: u32,
+    /// Of which legacy.
+    pub legacy: u32,
+    /// Units on order.
+    pub on_order: u32,
+}
+
+/// Headline metrics of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Contract value (US$ m) with the focus country's suppliers, by year
+    /// from the run's first year.
+    pub focus_value_by_year: Vec<f64>,
+    /// All contract value, US$ m.
+    pub total_value: f64,
+    /// Focus-country contract value, US$ m.
+    pub focus_value: f64,
+    /// Number of contracts.
+    pub contracts: u32,
+    /// Number with the focus country.
+    pub focus_contracts: u32,
+    /// Mean promised first-delivery lead of focus contracts, quarters (NaN if none).
+    pub focus_lead_first: f64,
+    /// Same for all other contracts.
+    pub other_lead_first: f64,
+    /// Tenders deferred.
+    pub deferrals: u32,
+}
+
+/// Everything one replication produced.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    /// Replication index.
+    pub replication: u32,
+    /// Contracts (if observed).
+    pub contracts: Vec<ContractRow>,
+    /// Market rows (if observed).
+    pub market: Vec<MarketRow>,
+    /// Supplier rows (if observed).
+    pub suppliers: Vec<SupplierRow>,
+    /// Buyer rows (if observed).
+    pub buyers: Vec<BuyerRow>,
+    /// Summary.
+    pub summary: Summary,
+}
+
+struct Recorder {
+    observe: Observe,
+    market: Vec<MarketRow>,
+    quarter_market: Vec<MarketRow>,
+    suppliers: Vec<SupplierRow>,
+    buyers: Vec<BuyerRow>,
+    deferrals: u32,
+}
+
+impl Recorder {
+    fn market_entry(&mut self, t: usize, b: usize, j: usize, c: usize) -> &mut MarketRow {
+        let pos = self
+            .quarter_market
+            .iter()
+            .position(|r| r.buyer == b && r.supplier == j && r.category == c);
+        let i = match pos {
+            Some(i) => i,
+            None => {
+                self.quarter_market.push(MarketRow {
+                    t,
+                    buyer: b,
+                    supplier: j,
+                    category: c,
+                    order_units: 0,
+                    order_value: 0.0,
+                    delivered_units: 0,
+                    delivered_value: 0.0,
+                });
+                self.quarter_market.len() - 1
+            }
+        };
+        &mut self.quarter_market[i]
+    }
+}
+
+impl Observer for Recorder {
+    fn contract(&mut self, _w: &World, s: &State, id: u32) {
+        if self.observe.market {
+            let c = &s.contracts[id as usize];
+            let r = self.market_entry(c.signed, c.buyer, c.supplier, c.category);
+            r.order_units += c.units;
+            r.order_value += c.value;
+        }
+    }
+
+    fn delivery(&mut self, _w: &World, s: &State, t: usize, id: u32, units: u32) {
+        if self.observe.market {
+            let c = &s.contracts[id as usize];
+            let (b, j, cat, price) = (c.buyer, c.supplier, c.category, c.unit_price);
+            let r = self.market_entry(t, b, j, cat);
+            r.delivered_units += units;
+            r.delivered_value += price * f64::from(units);
+        }
+    }
+
+    fn deferral(&mut self, _w: &World, _s: &State, _t: usize, _b: usize, _c: usize) {
+        self.deferrals += 1;
+    }
+
+    fn quarter_end(&mut self, w: &World, s: &State, t: usize) {
+        if self.observe.market {
+            self.quarter_market
+                .sort_by_key(|r| (r.buyer, r.supplier, r.category));
+            self.market.append(&mut self.quarter_market);
+        }
+        if self.observe.suppliers {
+            let nb = w.buyers.len() as f64;
+            for (l, line) in w.lines.iter().enumerate() {
+                let ls = &s.lines[l];
+                let j = line.supplier;
+                let access: f64 =
+                    (0..w.buyers.len()).map(|b| tender::access(w, s, j, b)).sum::<f64>() / nb;
+                self.suppliers.push(SupplierRow {
+                    t,
+                    line: l,
+                    capacity: ls.capacity,
+                    capacity_pending: ls.capacity_with_pending() - ls.capacity,
+                    backlog: ls.backlog(),
+                    cash: s.suppliers[j].cash,
+                    interoperability: ls.interoperability,
+                    localisation: ls.localisation,
+                    access,
+                    price: tender::price(w, s, l),
+                });
+            }
+        }
+        if self.observe.buyers {
+            for (b, bs) in s.buyers.iter().enumerate() {
+                for (c, f) in bs.fleet.iter().enumerate() {
+                    self.buyers.push(BuyerRow {
+                        t,
+                        buyer: b,
+                        category: c,
+                        threat: w.threat_of(t, b),
+                        budget: w.budget_of(t, b),
+                        outstanding: bs.outstanding,
+                        gap: tender::gap(w, s, t, b, c),
+                        fleet: f.total(),
+                        legacy: f.legacy,
+                        on_order: bs.on_order[c],
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let (mut n, mut sum) = (0u32, 0.0);
+    for x in xs {
+        n += 1;
+        sum += x;
+    }
+    if n == 0 { f64::NAN } else { sum / f64::from(n) }
+}
+
+/// Headline metrics from a finished state.
+pub fn summarise(w: &World, s: &State, deferrals: u32) -> Summary {
+    let first_year = w.start.year();
+    let years = (w.quarter(w.n_quarters - 1).year() - first_year + 1) as usize;
+    let mut by_year = vec![0.0; years];
+    let is_focus = |c: &crate::model::Contract| w.suppliers[c.supplier].country == w.focus_country;
+    let mut total = 0.0;
+    let mut focus = 0.0;
+    let mut n_focus = 0;
+    for c in &s.contracts {
+        total += c.value;
+        if is_focus(c) {
+            focus += c.value;
+            n_focus += 1;
+            by_year[(w.quarter(c.signed).year() - first_year) as usize] += c.value;
+        }
+    }
+    Summary {
+        focus_value_by_year: by_year,
+        total_value: total,
+        focus_value: focus,
+        contracts: s.contracts.len() as u32,
+        focus_contracts: n_focus,
+        focus_lead_first: mean(s.contracts.iter().filter(|c| is_focus(c)).map(|c| c.lead_first)),
+        other_lead_first: mean(s.contracts.iter().filter(|c| !is_focus(c)).map(|c| c.lead_first)),
+        deferrals,
+    }
+}
+
+/// Run replication `replication` of point `point` under `seed`, keeping the
+/// records `observe` asks for.
+pub fn run_replication(
+    w: &World,
+    seed: u64,
+    point: u64,
+    replication: u32,
+    observe: Observe,
+) -> RunRecord {
+    run_with_check(w, seed, point, replication, observe, |_, _| {})
+}
+
+/// As [`run_replication`], calling `check` on the state after every
+/// quarter (tests use it for invariants).
+pub fn run_with_check(
+    w: &World,
+    seed: u64,
+    point: u64,
+    replication: u32,
+    observe: Observe,
+    mut check: impl FnMut(&World, &State),
+) -> RunRecord {
+    let mut draws = seeding::draws(seed, point, replication);
+    let mut state = State::new(w);
+    let mut rec = Recorder {
+        observe,
+        market: Vec::new(),
+        quarter_market: Vec::new(),
+        suppliers: Vec::new(),
+        buyers: Vec::new(),
+        deferrals: 0,
+    };
+    let mut scratch = Scratch::default();
+    for _ in 0..w.n_quarters {
+        step(w, &mut state, &mut draws, &mut rec, &mut scratch);
+        check(w, &state);
+    }
+    let summary = summarise(w, &state, rec.deferrals);
+    let contracts = if observe.contracts {
+        state
+            .contracts
+            .iter()
+            .map(|c| ContractRow {
+                signed: c.signed,
+                buyer: c.buyer,
+                supplier: c.supplier,
+                line: c.line,
+                category: c.category,
+                units: c.units,
+                unit_price: c.unit_price,
+                value: c.value,
+                credit: c.credit,
+                diverted: c.diverted,
+                lead_first: c.lead_first,
+                lead_mean: c.lead_mean,
+                first_delivery: c.first_delivery,
+                delivered: c.delivered,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    RunRecord {
+        replication,
+        contracts,
+        market: rec.market,
+        suppliers: rec.suppliers,
+        buyers: rec.buyers,
+        summary,
+    }
+}

@@ -1,0 +1,30 @@
+//! # armsmarket
+//!
+//! An agent-based simulation of the European arms market: NATO states choose
+//! suppliers on price, delivery speed and reliability, interoperability,
+//! industrial participation and financing, while firms invest in capacity.
+//! It asks whether commercial incentives alone reproduce the 2022 surge of
+//! South Korean arms sales to NATO-Europe.
+//!
+//! - [`scenario`]: the TOML scenario format, loading with `base` and `--set`,
+//!   validation with `FILE:LINE:COL` errors;
+//! - [`model`]: the market itself (no I/O): threat, budgets, tenders, offers,
+//!   choice, production, beliefs, investment;
+//! - [`engine`]: one replication as a pure function, seeding, batches;
+//! - [`output`]: CSV writers and the manifest;
+//! - [`cli`]: the subcommands of the `armsmarket` binary.
+//!
+//! ```
+//! use armsmarket::{engine, model::World, scenario};
+//! let loaded = scenario::load(std::path::Path::new("scenarios/toy.toml"), &[]).unwrap();
+//! let world = World::from_scenario(&loaded.scenario).unwrap();
+//! let run = engine::run_replication(&world, loaded.scenario.seed, 0, 0, engine::Observe::all());
+//! assert!(run.contracts.iter().all(|c| c.units > 0));
+//! ```
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod scenario;

@@ -1,0 +1,25 @@
+//! The market model of MODEL.md: agents, state and submodels. No I/O here.
+//!
+//! - [`world`]: the compiled, fixed world (parameters, exogenous paths);
+//! - [`state`]: what changes during a run;
+//! - [`schedule`]: one quarter, in MODEL.md's order;
+//! - submodels: [`threat`], [`budget`], [`tender`] (needs, offers, choice,
+//!   lot splitting, financing), [`choice`], [`production`], [`beliefs`],
+//!   [`investment`].
+
+pub mod beliefs;
+pub mod budget;
+pub mod choice;
+pub mod investment;
+pub mod production;
+pub mod schedule;
+pub mod state;
+pub mod tender;
+pub mod threat;
+pub mod time;
+pub mod world;
+
+pub use schedule::{Draws, Observer};
+pub use state::{Contract, State};
+pub use time::Quarter;
+pub use world::World;

@@ -1,0 +1,574 @@
+//! Production lines: a FIFO queue of ordered lots, a pipeline of units in
+//! production, slippage, and diversion of home-government units.
+//!
+//! Each quarter a line *starts* up to its capacity of units from the front
+//! of its queue; a started unit is delivered `base_lead` quarters later. So
+//! a lot with `Q` units queued ahead is first delivered after
+//! `Q / capacity + base_lead` quarters, the lead time of MODEL.md. A
+//! fractional capacity carries its fraction from quarter to quarter; idle
+//! capacity is not banked.
+
+use std::collections::VecDeque;
+
+/// Who a lot or a unit in production belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// The home government (and other orders outside the model).
+    Home,
+    /// A contract, by index in the run's contract log.
+    Contract(u32),
+}
+
+/// Units waiting to start production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lot {
+    /// Whose units.
+    pub owner: Owner,
+    /// How many.
+    pub units: u32,
+}
+
+/// Units in production, due for delivery in quarter `due`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    /// Quarter index of delivery.
+    pub due: usize,
+    /// Whose units.
+    pub owner: Owner,
+    /// How many.
+    pub units: u32,
+}
+
+/// Units handed over in a quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// To whom.
+    pub owner: Owner,
+    /// How many.
+    pub units: u32,
+}
+
+/// The changing state of one product line.
+#[derive(Debug, Clone, Default)]
+pub struct LineState {
+    /// Units started per quarter now.
+    pub capacity: f64,
+    /// Capacity ordered but not yet online: (quarter index online, units/quarter).
+    pub pending: Vec<(usize, f64)>,
+    /// Lots waiting to start, FIFO.
+    pub waiting: VecDeque<Lot>,
+    /// Units in `waiting`.
+    pub waiting_units: u64,
+    /// Units in production, ordered by due quarter.
+    pub wip: VecDeque<Batch>,
+    /// Units in `wip`.
+    pub wip_units: u64,
+    /// Of which home units.
+    pub home_wip_units: u64,
+    /// Fraction of a start carried to the next quarter.
+    pub start_carry: f64,
+    /// Fraction of a home order carried to the next quarter.
+    pub home_carry: f64,
+    /// Current interoperability (0..1).
+    pub interoperability: f64,
+    /// Current localisation ceiling (0..1).
+    pub localisation: f64,
+}
+
+/// A projected delivery schedule: `(quarter index, units)` in time order.
+pub type Schedule = Vec<(usize, u32)>;
+
+/// Statistics of a schedule seen from the signing quarter `t`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lead {
+    /// Quarters to the first delivery.
+    pub first: f64,
+    /// Mean quarters to delivery over all units.
+    pub mean: f64,
+    /// Quarters to the last delivery.
+    pub last: f64,
+}
+
+/// First, mean and last lead of a schedule signed in quarter `t`.
+pub fn lead_of(schedule: &[(usize, u32)], t: usize) -> Lead {
+    let total: u32 = schedule.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return Lead {
+            first: 0.0,
+            mean: 0.0,
+            last: 0.0,
+        };
+    }
+    let sum: f64 = schedule
+        .iter()
+        .map(|(q, n)| (q - t) as f64 * f64::from(*n))
+        .sum();
+    Lead {
+        first: (schedule[0].0 - t) as f64,
+        mean: sum / f64::from(total),
+        last: (schedule[schedule.len() - 1].0 - t) as f64,
+    }
+}
+
+/// How many units of a schedule arrive no later than `deadline`.
+pub fn units_by(schedule: &[(usize, u32)], deadline: usize) -> u32 {
+    schedule
+        .iter()
+        .take_while(|(q, _)| *q <= deadline)
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Longest projection, in quarters; a lot that cannot be delivered in this
+/// time is not offered.
+pub const MAX_PROJECTION: usize = 400;
+
+fn push_merge(s: &mut Schedule, q: usize, n: u32) {
+    if n == 0 {
+        return;
+    }
+    match s.last_mut() {
+        Some((lq, ln)) if *lq == q => *ln += n,
+        _ => s.push((q, n)),
+    }
+}
+
+impl LineState {
+    /// A line with `capacity` and `initial_backlog` home units waiting.
+    pub fn new(capacity: f64, initial_backlog: u32, interoperability: f64, localisation: f64) -> Self {
+        let mut s = LineState {
+            capacity,
+            interoperability,
+            localisation,
+            ..Default::default()
+        };
+        s.enqueue(Owner::Home, initial_backlog);
+        s
+    }
+
+    /// Units ordered and not yet delivered (waiting and in production).
+    pub fn backlog(&self) -> u64 {
+        self.waiting_units + self.wip_units
+    }
+
+    /// Capacity including what is under construction.
+    pub fn capacity_with_pending(&self) -> f64 {
+        self.capacity + self.pending.iter().map(|(_, k)| k).sum::<f64>()
+    }
+
+    /// Home units in production that the home government lets go, given
+    /// its divertible share.
+    pub fn divertible(&self, share: f64) -> u32 {
+        (share * self.home_wip_units as f64).floor() as u32
+    }
+
+    /// Append a lot at the back of the queue.
+    pub fn enqueue(&mut self, owner: Owner, units: u32) {
+        if units == 0 {
+            return;
+        }
+        self.waiting_units += u64::from(units);
+        match self.waiting.back_mut() {
+            Some(l) if l.owner == owner => l.units += units,
+            _ => self.waiting.push_back(Lot { owner, units }),
+        }
+    }
+
+    /// Add this quarter's home orders (fractions carry over).
+    pub fn add_home_orders(&mut self, units: f64) {
+        self.home_carry += units;
+        let n = self.home_carry.floor();
+        self.home_carry -= n;
+        self.enqueue(Owner::Home, n as u32);
+    }
+
+    /// Bring capacity whose construction ends by quarter `t` online.
+    pub fn bring_capacity_online(&mut self, t: usize) {
+        let mut added = 0.0;
+        self.pending.retain(|(due, k)| {
+            if *due <= t {
+                added += k;
+                false
+            } else {
+                true
+            }
+        });
+        self.capacity += added;
+    }
+
+    /// Capacity in quarter `s` ≥ now, counting construction due by then.
+    fn capacity_at(&self, s: usize) -> f64 {
+        self.capacity
+            + self
+                .pending
+                .iter()
+                .filter(|(due, _)| *due <= s)
+                .map(|(_, k)| k)
+                .sum::<f64>()
+    }
+
+    /// Start production in quarter `t`: move up to capacity units from the
+    /// queue into the pipeline, due `base_lead` quarters later.
+    pub fn start_production(&mut self, t: usize, base_lead: u32) {
+        let total = self.start_carry + self.capacity;
+        let n = total.floor();
+        self.start_carry = total - n;
+        let mut left = n as u64;
+        let due = t + base_lead as usize;
+        while left > 0 {
+            let Some(front) = self.waiting.front_mut() else {
+                break;
+            };
+            let take = u64::from(front.units).min(left) as u32;
+            let owner = front.owner;
+            front.units -= take;
+            if front.units == 0 {
+                self.waiting.pop_front();
+            }
+            self.waiting_units -= u64::from(take);
+            left -= u64::from(take);
+            self.push_wip(Batch {
+                due,
+                owner,
+                units: take,
+            });
+        }
+    }
+
+    fn push_wip(&mut self, b: Batch) {
+        self.wip_units += u64::from(b.units);
+        if b.owner == Owner::Home {
+            self.home_wip_units += u64::from(b.units);
+        }
+        match self.wip.back_mut() {
+            Some(last) if last.due == b.due && last.owner == b.owner => last.units += b.units,
+            Some(last) if last.due > b.due => {
+                // Keep the pipeline ordered by due quarter (diverted units
+                // can be due later than fresh starts).
+                let pos = self.wip.partition_point(|x| x.due <= b.due);
+                self.wip.insert(pos, b);
+            }
+            _ => self.wip.push_back(b),
+        }
+    }
+
+    /// Deliver what is due by quarter `t`. If `slip` is `Some(share)` that
+    /// share of the due units (the last in line) moves to the next quarter.
+    pub fn deliver(&mut self, t: usize, slip: Option<f64>, out: &mut Vec<Delivery>) {
+        out.clear();
+        let due_units: u64 = self
+            .wip
+            .iter()
+            .take_while(|b| b.due <= t)
+            .map(|b| u64::from(b.units))
+            .sum();
+        if due_units == 0 {
+            return;
+        }
+        let held = match slip {
+            Some(share) => (share * due_units as f64).floor() as u64,
+            None => 0,
+        };
+        let mut to_deliver = due_units - held;
+        let mut slipped: Vec<Batch> = Vec::new();
+        while let Some(front) = self.wip.front().copied() {
+            if front.due > t {
+                break;
+            }
+            self.wip.pop_front();
+            let take = u64::from(front.units).min(to_deliver) as u32;
+            to_deliver -= u64::from(take);
+            if take > 0 {
+                self.wip_units -= u64::from(take);
+                if front.owner == Owner::Home {
+                    self.home_wip_units -= u64::from(take);
+                }
+                match out.last_mut() {
+                    Some(d) if d.owner == front.owner => d.units += take,
+                    _ => out.push(Delivery {
+                        owner: front.owner,
+                        units: take,
+                    }),
+                }
+            }
+            if front.units > take {
+                slipped.push(Batch {
+                    due: t + 1,
+                    units: front.units - take,
+                    ..front
+                });
+            }
+        }
+        for b in slipped.into_iter().rev() {
+            self.wip.push_front(b);
+        }
+    }
+
+    /// Book a lot of `units` for contract `to`: `diverted` of them (at most
+    /// the home units in production) are taken from the home government's
+    /// units in production and delivered no earlier than `earliest`; the
+    /// rest join the back of the queue, and the home government's units go
+    /// back behind them. This is the order [`LineState::project`] assumes.
+    /// Returns the units diverted.
+    pub fn book(&mut self, to: u32, units: u32, diverted: u32, earliest: usize) -> u32 {
+        let diverted = diverted.min(units).min(self.home_wip_units as u32);
+        self.enqueue(Owner::Contract(to), units - diverted);
+        self.divert(diverted, to, earliest)
+    }
+
+    fn divert(&mut self, units: u32, to: u32, earliest: usize) -> u32 {
+        let mut left = units;
+        let mut moved: Vec<Batch> = Vec::new();
+        let mut i = 0;
+        while left > 0 && i < self.wip.len() {
+            let b = self.wip[i];
+            if b.owner == Owner::Home {
+                let take = b.units.min(left);
+                left -= take;
+                moved.push(Batch {
+                    due: b.due.max(earliest),
+                    owner: Owner::Contract(to),
+                    units: take,
+                });
+                if take == b.units {
+                    self.wip.remove(i);
+                    continue;
+                }
+                self.wip[i].units -= take;
+            }
+            i += 1;
+        }
+        let diverted = units - left;
+        self.wip_units -= u64::from(diverted);
+        self.home_wip_units -= u64::from(diverted);
+        for b in moved {
+            self.push_wip(b);
+        }
+        self.enqueue(Owner::Home, diverted);
+        diverted
+    }
+
+    /// Project, without slippage, when a new lot of `units` signed in
+    /// quarter `t` would be delivered if `diverted` of them come from home
+    /// units in production (handed over no earlier than `earliest`) and the
+    /// rest join the back of the queue. Writes into `out`; returns false if
+    /// the lot cannot be delivered within [`MAX_PROJECTION`] quarters.
+    pub fn project(
+        &self,
+        t: usize,
+        units: u32,
+        diverted: u32,
+        earliest: usize,
+        base_lead: u32,
+        out: &mut Schedule,
+    ) -> bool {
+        out.clear();
+        let diverted = diverted.min(units);
+        // Diverted units: the earliest home units in production.
+        let mut div: Vec<(usize, u32)> = Vec::new();
+        let mut left = diverted;
+        for b in &self.wip {
+            if left == 0 {
+                break;
+            }
+            if b.owner == Owner::Home {
+                let take = b.units.min(left);
+                left -= take;
+                div.push((b.due.max(earliest), take));
+            }
+        }
+        let diverted = diverted - left;
+        div.sort_by_key(|(q, _)| *q);
+        // Regular units: started after everything already waiting.
+        let ahead = self.waiting_units;
+        let regular = u64::from(units - diverted);
+        let mut reg: Vec<(usize, u32)> = Vec::new();
+        if regular > 0 {
+            let mut carry = self.start_carry;
+            let mut started: u64 = 0;
+            let mut s = t;
+            loop {
+                if s > t + MAX_PROJECTION {
+                    return false;
+                }
+                let total = carry + self.capacity_at(s);
+                let n = total.floor();
+                carry = total - n;
+                let before = started;
+                started += n as u64;
+                if started > ahead {
+                    let lo = before.max(ahead);
+                    let hi = started.min(ahead + regular);
+                    if hi > lo {
+                        reg.push((s + base_lead as usize, (hi - lo) as u32));
+                    }
+                    if started >= ahead + regular {
+                        break;
+                    }
+                }
+                s += 1;
+            }
+        }
+        // Merge the two ascending lists.
+        let (mut i, mut j) = (0, 0);
+        while i < div.len() || j < reg.len() {
+            let take_div = j >= reg.len() || (i < div.len() && div[i].0 <= reg[j].0);
+            if take_div {
+                push_merge(out, div[i].0, div[i].1);
+                i += 1;
+            } else {
+                push_merge(out, reg[j].0, reg[j].1);
+                j += 1;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(line: &mut LineState, t: usize) -> Vec<Delivery> {
+        let mut out = Vec::new();
+        line.deliver(t, None, &mut out);
+        out
+    }
+
+    #[test]
+    fn fifo_start_and_delivery_after_base_lead() {
+        let mut line = LineState::new(2.0, 3, 1.0, 0.0);
+        line.enqueue(Owner::Contract(0), 2);
+        // Quarter 0: starts 2 home units; due in quarter 2 (base lead 2).
+        line.start_production(0, 2);
+        assert_eq!(line.waiting_units, 3);
+        assert!(drain(&mut line, 1).is_empty());
+        // Quarter 1: 1 home + 1 contract unit start.
+        line.start_production(1, 2);
+        assert_eq!(
+            drain(&mut line, 2),
+            vec![Delivery { owner: Owner::Home, units: 2 }]
+        );
+        line.start_production(2, 2);
+        assert_eq!(
+            drain(&mut line, 3),
+            vec![
+                Delivery { owner: Owner::Home, units: 1 },
+                Delivery { owner: Owner::Contract(0), units: 1 }
+            ]
+        );
+        assert_eq!(
+            drain(&mut line, 4),
+            vec![Delivery { owner: Owner::Contract(0), units: 1 }]
+        );
+        assert_eq!(line.backlog(), 0);
+    }
+
+    #[test]
+    fn fractional_capacity_carries_and_idle_capacity_is_not_banked() {
+        let mut line = LineState::new(0.5, 0, 1.0, 0.0);
+        for t in 0..4 {
+            line.start_production(t, 0);
+        }
+        // Four idle quarters bank nothing beyond the fraction.
+        line.enqueue(Owner::Home, 10);
+        let mut out = Vec::new();
+        let mut delivered = 0;
+        for t in 4..12 {
+            line.start_production(t, 0);
+            line.deliver(t, None, &mut out);
+            delivered += out.iter().map(|d| d.units).sum::<u32>();
+        }
+        assert_eq!(delivered, 4); // 0.5 a quarter over 8 quarters
+    }
+
+    #[test]
+    fn slippage_moves_a_share_to_the_next_quarter() {
+        let mut line = LineState::new(10.0, 10, 1.0, 0.0);
+        line.start_production(0, 1);
+        let mut out = Vec::new();
+        line.deliver(1, Some(0.5), &mut out);
+        assert_eq!(out, vec![Delivery { owner: Owner::Home, units: 5 }]);
+        assert_eq!(line.wip_units, 5);
+        line.deliver(2, None, &mut out);
+        assert_eq!(out, vec![Delivery { owner: Owner::Home, units: 5 }]);
+        assert_eq!(line.backlog(), 0);
+    }
+
+    #[test]
+    fn projection_matches_formula_and_production() {
+        // 8 units ahead, capacity 2, base lead 3: lead = 8/2 + 3 = 7 quarters
+        // to the first unit of a new lot (it starts in quarter 4).
+        let mut line = LineState::new(2.0, 8, 1.0, 0.0);
+        let mut sched = Vec::new();
+        assert!(line.project(0, 4, 0, 1, 3, &mut sched));
+        assert_eq!(sched, vec![(7, 2), (8, 2)]);
+        let lead = lead_of(&sched, 0);
+        assert_eq!(lead.first, 7.0);
+        assert_eq!(lead.mean, 7.5);
+        assert_eq!(units_by(&sched, 7), 2);
+        // Production does exactly that.
+        line.enqueue(Owner::Contract(0), 4);
+        let mut got = Vec::new();
+        let mut out = Vec::new();
+        for t in 0..12 {
+            line.start_production(t, 3);
+            line.deliver(t, None, &mut out);
+            for d in &out {
+                if d.owner == Owner::Contract(0) {
+                    got.push((t, d.units));
+                }
+            }
+        }
+        assert_eq!(got, sched);
+    }
+
+    #[test]
+    fn projection_counts_capacity_under_construction() {
+        let mut line = LineState::new(1.0, 4, 1.0, 0.0);
+        line.pending.push((2, 3.0));
+        let mut sched = Vec::new();
+        assert!(line.project(0, 4, 0, 0, 0, &mut sched));
+        // Starts: q0 1, q1 1, q2 4, ... → 4 ahead done in q2 (2 of 4 used).
+        assert_eq!(sched, vec![(2, 2), (3, 2)]);
+    }
+
+    #[test]
+    fn zero_capacity_cannot_deliver() {
+        let line = LineState::new(0.0, 0, 1.0, 0.0);
+        let mut sched = Vec::new();
+        assert!(!line.project(0, 1, 0, 0, 2, &mut sched));
+    }
+
+    #[test]
+    fn diversion_takes_home_units_and_requeues_them() {
+        let mut line = LineState::new(4.0, 8, 1.0, 0.0);
+        line.start_production(0, 4); // 4 home units due in quarter 4
+        assert_eq!(line.divertible(0.5), 2);
+        // Quarter 1, before production: a 6-unit lot, 4 diverted.
+        let mut sched = Vec::new();
+        assert!(line.project(1, 6, 4, 2, 4, &mut sched));
+        // The diverted units keep their due quarter 4; the 2 regular units
+        // wait behind the 4 home units still queued, start in quarter 2 and
+        // arrive in quarter 6.
+        assert_eq!(sched, vec![(4, 4), (6, 2)]);
+        let before = line.backlog();
+        assert_eq!(line.book(9, 6, 4, 2), 4);
+        assert_eq!(line.backlog(), before + 6);
+        assert_eq!(line.home_wip_units, 0);
+        // The home government's diverted units wait behind the contract's.
+        assert_eq!(line.waiting.back().unwrap().owner, Owner::Home);
+        let mut got = Vec::new();
+        let mut out = Vec::new();
+        for t in 1..10 {
+            line.start_production(t, 4);
+            line.deliver(t, None, &mut out);
+            for d in &out {
+                if d.owner == Owner::Contract(9) {
+                    got.push((t, d.units));
+                }
+            }
+        }
+        assert_eq!(got, sched);
+    }
+}

@@ -1,0 +1,336 @@
+//! What changes during a run: fleets, commitments, beliefs, queues, cash,
+//! credit, and the contract log.
+
+use crate::model::beliefs::Belief;
+use crate::model::production::{LineState, Schedule};
+use crate::model::world::World;
+
+/// A buyer's fleet of one category.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FleetState {
+    /// Legacy units still in service.
+    pub legacy: u32,
+    /// Modern units of no family offered in the market.
+    pub other: u32,
+    /// Modern units by family index (sorted by family).
+    pub families: Vec<(usize, u32)>,
+    /// Legacy units retiring per quarter (the starting legacy fleet spread
+    /// over the category's `legacy_retire_years`).
+    pub legacy_rate: f64,
+    /// Fractional legacy retirement carried over.
+    pub legacy_carry: f64,
+    /// Fractional modern retirement carried over.
+    pub modern_carry: f64,
+}
+
+impl FleetState {
+    /// Units in service.
+    pub fn total(&self) -> u32 {
+        self.legacy + self.modern()
+    }
+
+    /// Modern units in service.
+    pub fn modern(&self) -> u32 {
+        self.other + self.families.iter().map(|(_, n)| n).sum::<u32>()
+    }
+
+    /// Units of family `f`.
+    pub fn of_family(&self, f: usize) -> u32 {
+        self.families
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Add delivered units of family `f`.
+    pub fn add(&mut self, f: usize, n: u32) {
+        match self.families.binary_search_by_key(&f, |(g, _)| *g) {
+            Ok(i) => self.families[i].1 += n,
+            Err(i) => self.families.insert(i, (f, n)),
+        }
+    }
+
+    /// Remove `n` modern units: those of no family first (the oldest), then
+    /// from the largest family. Returns how many were removed.
+    pub fn remove_modern(&mut self, n: u32) -> u32 {
+        let from_other = n.min(self.other);
+        self.other -= from_other;
+        let mut left = n - from_other;
+        while left > 0 {
+            let Some(i) = (0..self.families.len())
+                .filter(|&i| self.families[i].1 > 0)
+                .max_by_key(|&i| (self.families[i].1, std::cmp::Reverse(i)))
+            else {
+                break;
+            };
+            let take = left.min(self.families[i].1);
+            self.families[i].1 -= take;
+            left -= take;
+        }
+        n - left
+    }
+
+    /// Retire units for one quarter: legacy at its fixed rate, modern units
+    /// at `1 / (4 · life_years)` of the modern fleet. Returns units retired.
+    pub fn age(&mut self, life_years: f64) -> u32 {
+        self.legacy_carry += self.legacy_rate;
+        let n_legacy = (self.legacy_carry.floor() as u32).min(self.legacy);
+        self.legacy_carry -= self.legacy_carry.floor();
+        self.legacy -= n_legacy;
+        self.modern_carry += f64::from(self.modern()) / (4.0 * life_years);
+        let n_modern = self.modern_carry.floor() as u32;
+        self.modern_carry -= f64::from(n_modern);
+        n_legacy + self.remove_modern(n_modern)
+    }
+
+    /// Donate `n` units, legacy first. Returns units given.
+    pub fn donate(&mut self, n: u32) -> u32 {
+        let legacy = n.min(self.legacy);
+        self.legacy -= legacy;
+        legacy + self.remove_modern(n - legacy)
+    }
+}
+
+/// A buyer's changing state.
+#[derive(Debug, Clone)]
+pub struct BuyerState {
+    /// Fleet by category index.
+    pub fleet: Vec<FleetState>,
+    /// Required force at zero threat, by category index.
+    pub required: Vec<u32>,
+    /// Units ordered and not yet delivered, by category index.
+    pub on_order: Vec<u32>,
+    /// Committed, unpaid value net of export credit, US$ m.
+    pub outstanding: f64,
+    /// First quarter index a tender may open again, by category index
+    /// (after a deferral).
+    pub next_tender: Vec<usize>,
+}
+
+/// A supplier's changing state.
+#[derive(Debug, Clone)]
+pub struct SupplierState {
+    /// Cash, US$ m.
+    pub cash: f64,
+    /// Marketing stock by buyer index.
+    pub marketing: Vec<f64>,
+    /// Cash earned from deliveries so far (margin × value).
+    pub earned: f64,
+    /// Cash spent on investment so far.
+    pub invested: f64,
+}
+
+/// A supplier country's export-credit book.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreditState {
+    /// Current cap, US$ m.
+    pub cap: f64,
+    /// Outstanding credit, US$ m.
+    pub outstanding: f64,
+}
+
+impl CreditState {
+    /// Credit still available under the cap.
+    pub fn room(&self) -> f64 {
+        (self.cap - self.outstanding).max(0.0)
+    }
+}
+
+/// A signed contract.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    /// Index in the contract log.
+    pub id: u32,
+    /// Quarter index of signing.
+    pub signed: usize,
+    /// Buyer index.
+    pub buyer: usize,
+    /// Line index.
+    pub line: usize,
+    /// Supplier index.
+    pub supplier: usize,
+    /// Category index.
+    pub category: usize,
+    /// Units ordered.
+    pub units: u32,
+    /// Price per unit, US$ m.
+    pub unit_price: f64,
+    /// Value, US$ m.
+    pub value: f64,
+    /// Export credit financing part of the value, US$ m.
+    pub credit: f64,
+    /// Units taken from the home government's production.
+    pub diverted: u32,
+    /// Promised quarters to first delivery.
+    pub lead_first: f64,
+    /// Promised mean quarters to delivery.
+    pub lead_mean: f64,
+    /// Promised schedule.
+    pub promised: Schedule,
+    /// Units delivered so far.
+    pub delivered: u32,
+    /// Quarter index of the first delivery.
+    pub first_delivery: Option<usize>,
+}
+
+impl Contract {
+    /// Units promised by quarter index `t` (cumulative).
+    pub fn promised_by(&self, t: usize) -> u32 {
+        crate::model::production::units_by(&self.promised, t)
+    }
+}
+
+/// Per-line bookkeeping for the conservation check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineLedger {
+    /// Units ever ordered (contracts, home orders, initial backlog).
+    pub ordered: u64,
+    /// Units ever delivered.
+    pub delivered: u64,
+}
+
+/// The whole changing state of a run.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Current quarter index.
+    pub t: usize,
+    /// Buyers.
+    pub buyers: Vec<BuyerState>,
+    /// Suppliers.
+    pub suppliers: Vec<SupplierState>,
+    /// Lines.
+    pub lines: Vec<LineState>,
+    /// Unit ledgers by line.
+    pub ledgers: Vec<LineLedger>,
+    /// Export credit by country index.
+    pub credit: Vec<CreditState>,
+    /// Beliefs, `[buyer * n_suppliers + supplier]`.
+    pub beliefs: Vec<Belief>,
+    /// Affinity, `[buyer * n_countries + country]`.
+    pub affinity: Vec<f64>,
+    /// Contract log.
+    pub contracts: Vec<Contract>,
+}
+
+impl State {
+    /// The state in the first quarter.
+    pub fn new(w: &World) -> State {
+        let nc = w.categories.len();
+        let buyers = w
+            .buyers
+            .iter()
+            .map(|b| BuyerState {
+                fleet: b
+                    .fleet
+                    .iter()
+                    .zip(&w.categories)
+                    .map(|(f, c)| {
+                        let fam: u32 = f.families.iter().map(|(_, n)| n).sum();
+                        FleetState {
+                            legacy: f.legacy,
+                            other: f.units - f.legacy - fam,
+                            families: f.families.clone(),
+                            legacy_rate: f64::from(f.legacy) / (4.0 * c.legacy_retire_years),
+                            legacy_carry: 0.0,
+                            modern_carry: 0.0,
+                        }
+                    })
+                    .collect(),
+                required: b.fleet.iter().map(|f| f.required).collect(),
+                on_order: vec![0; nc],
+                outstanding: 0.0,
+                next_tender: vec![0; nc],
+            })
+            .collect();
+        let suppliers = w
+            .suppliers
+            .iter()
+            .map(|s| SupplierState {
+                cash: s.cash,
+                marketing: vec![0.0; w.buyers.len()],
+                earned: 0.0,
+                invested: 0.0,
+            })
+            .collect();
+        let lines = w
+            .lines
+            .iter()
+            .map(|l| LineState::new(l.capacity, l.initial_backlog, l.interoperability, l.localisation))
+            .collect();
+        let ledgers = w
+            .lines
+            .iter()
+            .map(|l| LineLedger {
+                ordered: u64::from(l.initial_backlog),
+                delivered: 0,
+            })
+            .collect();
+        let prior = Belief::new(w.market.reliability_prior[0], w.market.reliability_prior[1]);
+        State {
+            t: 0,
+            buyers,
+            suppliers,
+            lines,
+            ledgers,
+            credit: w
+                .countries
+                .iter()
+                .map(|c| CreditState {
+                    cap: c.credit_cap,
+                    outstanding: 0.0,
+                })
+                .collect(),
+            beliefs: vec![prior; w.buyers.len() * w.suppliers.len()],
+            affinity: w.affinity.clone(),
+            contracts: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet() -> FleetState {
+        FleetState {
+            legacy: 10,
+            other: 3,
+            families: vec![(0, 5), (2, 8)],
+            legacy_rate: 2.5,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn ageing_retires_legacy_at_rate_and_modern_by_life() {
+        let mut f = fleet();
+        assert_eq!(f.total(), 26);
+        // Quarter 1: 2 legacy (carry .5); modern 16/(4*2) = 2 → from `other`.
+        assert_eq!(f.age(2.0), 4);
+        assert_eq!((f.legacy, f.other), (8, 1));
+        // Quarter 2: 3 legacy (carry 0); modern 14/8 = 1.75 → 1 from other.
+        assert_eq!(f.age(2.0), 4);
+        assert_eq!((f.legacy, f.other), (5, 0));
+        assert_eq!(f.total(), 18);
+    }
+
+    #[test]
+    fn donation_takes_legacy_first_then_largest_family() {
+        let mut f = fleet();
+        assert_eq!(f.donate(15), 15);
+        assert_eq!(f.legacy, 0);
+        assert_eq!(f.other, 0);
+        assert_eq!(f.of_family(2), 6);
+        assert_eq!(f.of_family(0), 5);
+        assert_eq!(f.donate(100), 11);
+        assert_eq!(f.total(), 0);
+    }
+
+    #[test]
+    fn deliveries_add_to_family() {
+        let mut f = fleet();
+        f.add(1, 4);
+        f.add(2, 1);
+        assert_eq!(f.families, vec![(0, 5), (1, 4), (2, 9)]);
+    }
+}

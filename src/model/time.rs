@@ -1,0 +1,91 @@
+//! Calendar quarters.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A calendar quarter, stored as `year * 4 + (quarter - 1)` so that the
+/// difference of two quarters is a number of quarters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter(pub i32);
+
+impl Quarter {
+    /// The quarter `q` (1..=4) of `year`.
+    pub fn new(year: i32, q: u32) -> Quarter {
+        Quarter(year * 4 + (q as i32 - 1))
+    }
+    /// Calendar year.
+    pub fn year(self) -> i32 {
+        self.0.div_euclid(4)
+    }
+    /// Quarter of the year, 1..=4.
+    pub fn q(self) -> u32 {
+        self.0.rem_euclid(4) as u32 + 1
+    }
+    /// The quarter `n` quarters later.
+    pub fn plus(self, n: i32) -> Quarter {
+        Quarter(self.0 + n)
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}Q{}", self.year(), self.q())
+    }
+}
+
+/// Why a quarter string did not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarterParseError(pub String);
+
+impl fmt::Display for QuarterParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not a quarter: write it as YYYYQn, e.g. 2022Q1",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for QuarterParseError {}
+
+impl FromStr for Quarter {
+    type Err = QuarterParseError;
+    fn from_str(s: &str) -> Result<Quarter, QuarterParseError> {
+        let err = || QuarterParseError(s.to_string());
+        let (y, q) = s.split_once(['Q', 'q']).ok_or_else(err)?;
+        if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let year: i32 = y.parse().map_err(|_| err())?;
+        let q: u32 = q.parse().map_err(|_| err())?;
+        if !(1..=4).contains(&q) {
+            return Err(err());
+        }
+        Ok(Quarter::new(year, q))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_arithmetic() {
+        let q: Quarter = "2022Q1".parse().unwrap();
+        assert_eq!(q.year(), 2022);
+        assert_eq!(q.q(), 1);
+        assert_eq!(q.plus(3).to_string(), "2022Q4");
+        assert_eq!(q.plus(4).to_string(), "2023Q1");
+        assert_eq!(q.plus(-1).to_string(), "2021Q4");
+        let a: Quarter = "2010Q1".parse().unwrap();
+        assert_eq!(q.0 - a.0, 48);
+    }
+
+    #[test]
+    fn rejects_bad_quarters() {
+        for s in ["2022", "2022Q5", "2022Q0", "22Q1", "Q1", "2022Qx", ""] {
+            assert!(s.parse::<Quarter>().is_err(), "{s}");
+        }
+    }
+}

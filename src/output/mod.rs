@@ -1,0 +1,5 @@
+//! Output: CSV tables of runs, the manifest, atomic file writing.
+
+pub mod atomic;
+pub mod manifest;
+pub mod tables;

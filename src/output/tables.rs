@@ -1,0 +1,275 @@
+//! The per-run CSV tables of `armsmarket run`: contracts, market, suppliers,
+//! buyers and summary. Rows are written in replication order, then in the
+//! order the run recorded them, so the bytes do not depend on threads.
+
+use crate::engine::RunRecord;
+use crate::model::World;
+use crate::output::atomic::AtomicFile;
+use serde::Serialize;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The tables a run can write, in the order they are listed.
+pub const TABLES: [&str; 5] = ["contracts", "market", "suppliers", "buyers", "summary"];
+
+#[derive(Serialize)]
+struct ContractOut<'a> {
+    replication: u32,
+    contract: usize,
+    quarter: String,
+    year: i32,
+    buyer: &'a str,
+    supplier: &'a str,
+    supplier_country: &'a str,
+    product: &'a str,
+    category: &'a str,
+    units: u32,
+    unit_price: f64,
+    value: f64,
+    credit: f64,
+    diverted: u32,
+    lead_first_promised: f64,
+    lead_mean_promised: f64,
+    first_delivery: String,
+    lead_first_actual: Option<usize>,
+    delivered: u32,
+}
+
+#[derive(Serialize)]
+struct MarketOut<'a> {
+    replication: u32,
+    quarter: String,
+    year: i32,
+    buyer: &'a str,
+    supplier: &'a str,
+    supplier_country: &'a str,
+    category: &'a str,
+    order_units: u32,
+    order_value: f64,
+    delivered_units: u32,
+    delivered_value: f64,
+}
+
+#[derive(Serialize)]
+struct SupplierOut<'a> {
+    replication: u32,
+    quarter: String,
+    supplier: &'a str,
+    supplier_country: &'a str,
+    product: &'a str,
+    category: &'a str,
+    capacity: f64,
+    capacity_pending: f64,
+    backlog: u64,
+    cash: f64,
+    interoperability: f64,
+    localisation: f64,
+    access: f64,
+    price: f64,
+}
+
+#[derive(Serialize)]
+struct BuyerOut<'a> {
+    replication: u32,
+    quarter: String,
+    buyer: &'a str,
+    region: &'a str,
+    nato: bool,
+    category: &'a str,
+    threat: f64,
+    budget: f64,
+    outstanding: f64,
+    gap: i64,
+    fleet: u32,
+    legacy: u32,
+    on_order: u32,
+}
+
+/// Open writers for the selected tables of one scenario.
+pub struct TableWriters {
+    writers: Vec<(String, csv::Writer<AtomicFile>)>,
+    summary_header_written: bool,
+}
+
+fn quarter_str(w: &World, t: usize) -> String {
+    w.quarter(t).to_string()
+}
+
+fn io_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+impl TableWriters {
+    /// Create `<dir>/<table>.csv.tmp` for each selected table.
+    pub fn create(dir: &Path, tables: &[String]) -> io::Result<TableWriters> {
+        let mut writers = Vec::new();
+        for name in TABLES.iter().filter(|t| tables.iter().any(|s| s == *t)) {
+            let f = AtomicFile::create(&dir.join(format!("{name}.csv")))?;
+            writers.push((name.to_string(), csv::Writer::from_writer(f)));
+        }
+        Ok(TableWriters {
+            writers,
+            summary_header_written: false,
+        })
+    }
+
+    fn get(&mut self, name: &str) -> Option<&mut csv::Writer<AtomicFile>> {
+        self.writers
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .map(|(_, w)| w)
+    }
+
+    /// Append one replication's rows.
+    pub fn write(&mut self, w: &World, r: &RunRecord) -> io::Result<()> {
+        let rep = r.replication;
+        let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
+        if let Some(out) = self.get("contracts") {
+            for (k, c) in r.contracts.iter().enumerate() {
+                out.serialize(ContractOut {
+                    replication: rep,
+                    contract: k,
+                    quarter: quarter_str(w, c.signed),
+                    year: w.quarter(c.signed).year(),
+                    buyer: &w.buyers[c.buyer].id,
+                    supplier: &w.suppliers[c.supplier].id,
+                    supplier_country: country(c.supplier),
+                    product: &w.lines[c.line].id,
+                    category: &w.categories[c.category].id,
+                    units: c.units,
+                    unit_price: c.unit_price,
+                    value: c.value,
+                    credit: c.credit,
+                    diverted: c.diverted,
+                    lead_first_promised: c.lead_first,
+                    lead_mean_promised: c.lead_mean,
+                    first_delivery: c
+                        .first_delivery
+                        .map(|t| quarter_str(w, t))
+                        .unwrap_or_default(),
+                    lead_first_actual: c.first_delivery.map(|t| t - c.signed),
+                    delivered: c.delivered,
+                })
+                .map_err(io_err)?;
+            }
+        }
+        if let Some(out) = self.get("market") {
+            for m in &r.market {
+                out.serialize(MarketOut {
+                    replication: rep,
+                    quarter: quarter_str(w, m.t),
+                    year: w.quarter(m.t).year(),
+                    buyer: &w.buyers[m.buyer].id,
+                    supplier: &w.suppliers[m.supplier].id,
+                    supplier_country: country(m.supplier),
+                    category: &w.categories[m.category].id,
+                    order_units: m.order_units,
+                    order_value: m.order_value,
+                    delivered_units: m.delivered_units,
+                    delivered_value: m.delivered_value,
+                })
+                .map_err(io_err)?;
+            }
+        }
+        if let Some(out) = self.get("suppliers") {
+            for s in &r.suppliers {
+                let line = &w.lines[s.line];
+                out.serialize(SupplierOut {
+                    replication: rep,
+                    quarter: quarter_str(w, s.t),
+                    supplier: &w.suppliers[line.supplier].id,
+                    supplier_country: country(line.supplier),
+                    product: &line.id,
+                    category: &w.categories[line.category].id,
+                    capacity: s.capacity,
+                    capacity_pending: s.capacity_pending,
+                    backlog: s.backlog,
+                    cash: s.cash,
+                    interoperability: s.interoperability,
+                    localisation: s.localisation,
+                    access: s.access,
+                    price: s.price,
+                })
+                .map_err(io_err)?;
+            }
+        }
+        if let Some(out) = self.get("buyers") {
+            for b in &r.buyers {
+                out.serialize(BuyerOut {
+                    replication: rep,
+                    quarter: quarter_str(w, b.t),
+                    buyer: &w.buyers[b.buyer].id,
+                    region: &w.regions[w.buyers[b.buyer].region],
+                    nato: w.is_nato(b.t, b.buyer),
+                    category: &w.categories[b.category].id,
+                    threat: b.threat,
+                    budget: b.budget,
+                    outstanding: b.outstanding,
+                    gap: b.gap,
+                    fleet: b.fleet,
+                    legacy: b.legacy,
+                    on_order: b.on_order,
+                })
+                .map_err(io_err)?;
+            }
+        }
+        let need_header = !self.summary_header_written;
+        if let Some(out) = self.get("summary") {
+            let s = &r.summary;
+            let first_year = w.start.year();
+            if need_header {
+                let mut h: Vec<String> = [
+                    "replication",
+                    "contracts",
+                    "total_value",
+                    "focus_country",
+                    "focus_value",
+                    "focus_share",
+                    "focus_contracts",
+                    "focus_lead_first",
+                    "other_lead_first",
+                    "deferrals",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+                for k in 0..s.focus_value_by_year.len() {
+                    h.push(format!("focus_value_{}", first_year + k as i32));
+                }
+                out.write_record(&h).map_err(io_err)?;
+            }
+            let share = if s.total_value > 0.0 {
+                s.focus_value / s.total_value
+            } else {
+                0.0
+            };
+            let num = |x: f64| if x.is_nan() { String::new() } else { x.to_string() };
+            let mut row = vec![
+                rep.to_string(),
+                s.contracts.to_string(),
+                s.total_value.to_string(),
+                w.countries[w.focus_country].id.clone(),
+                s.focus_value.to_string(),
+                share.to_string(),
+                s.focus_contracts.to_string(),
+                num(s.focus_lead_first),
+                num(s.other_lead_first),
+                s.deferrals.to_string(),
+            ];
+            row.extend(s.focus_value_by_year.iter().map(|v| v.to_string()));
+            out.write_record(&row).map_err(io_err)?;
+        }
+        self.summary_header_written = true;
+        Ok(())
+    }
+
+    /// Flush and rename every table; returns the final paths.
+    pub fn commit(self) -> io::Result<Vec<PathBuf>> {
+        let mut paths = Vec::new();
+        for (_, w) in self.writers {
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            paths.push(f.commit()?);
+        }
+        Ok(paths)
+    }
+}

@@ -1,0 +1,165 @@
+//! Scenario errors that point at the offending place: `FILE:LINE:COL: message`.
+//!
+//! Every problem found while loading a scenario (a TOML syntax error, an
+//! unknown key, a value out of range, a dangling reference, a bad `--set`)
+//! becomes one [`Located`] message. A [`ScenarioError`] carries all of them,
+//! sorted by place, so that a user fixes a file in one pass instead of one
+//! error per run.
+
+use std::fmt;
+
+/// One problem at one place in a scenario file (or on the command line).
+///
+/// `line` and `col` are 1-based; `col` counts characters, not bytes. A
+/// `line` of 0 means no position is known (for example the file could not be
+/// read at all) and the message is printed as `FILE: message`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Located {
+    /// The file as the user named it (or `<command line>` for `--set`).
+    pub file: String,
+    /// 1-based line, or 0 when unknown.
+    pub line: u32,
+    /// 1-based column in characters, or 0 when unknown.
+    pub col: u32,
+    /// What is wrong and how to fix it; names the key by its dotted path.
+    pub message: String,
+}
+
+impl Located {
+    /// A message at `file:line:col`.
+    pub fn new(file: impl Into<String>, line: u32, col: u32, message: impl Into<String>) -> Self {
+        Located {
+            file: file.into(),
+            line,
+            col,
+            message: message.into(),
+        }
+    }
+
+    /// A message about a whole file, with no position (`FILE: message`).
+    pub fn file_only(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(file, 0, 0, message)
+    }
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.col, self.message
+            )
+        }
+    }
+}
+
+/// Why a scenario could not be loaded: one or more located problems.
+///
+/// Displays as one `FILE:LINE:COL: message` line per problem, sorted by file,
+/// line and column. The command-line tool maps it to exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    /// Never empty; sorted and free of duplicates.
+    errors: Vec<Located>,
+}
+
+impl ScenarioError {
+    /// An error with a single problem.
+    pub fn new(error: Located) -> Self {
+        ScenarioError {
+            errors: vec![error],
+        }
+    }
+
+    /// An error with all of `errors`, or `None` if there are none.
+    pub fn from_all(mut errors: Vec<Located>) -> Option<Self> {
+        if errors.is_empty() {
+            return None;
+        }
+        errors.sort();
+        errors.dedup();
+        Some(ScenarioError { errors })
+    }
+
+    /// The problems, sorted by file, line and column.
+    pub fn errors(&self) -> &[Located] {
+        &self.errors
+    }
+
+    /// The problems, by value.
+    pub fn into_errors(self) -> Vec<Located> {
+        self.errors
+    }
+}
+
+impl From<Located> for ScenarioError {
+    fn from(error: Located) -> Self {
+        ScenarioError::new(error)
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The candidate closest to `word`, if it is close enough to be a plausible
+/// typo (Jaro-Winkler similarity above 0.7, as clap uses for subcommands).
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &'a str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase());
+        if score > 0.7 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_joins_sorted_lines() {
+        let e = ScenarioError::from_all(vec![
+            Located::new("b.toml", 1, 1, "second file"),
+            Located::new("a.toml", 12, 3, "later"),
+            Located::new("a.toml", 2, 9, "earlier"),
+        ])
+        .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "a.toml:2:9: earlier\na.toml:12:3: later\nb.toml:1:1: second file"
+        );
+    }
+
+    #[test]
+    fn file_only_has_no_position() {
+        let e = ScenarioError::new(Located::file_only("x.toml", "cannot read: gone"));
+        assert_eq!(e.to_string(), "x.toml: cannot read: gone");
+    }
+
+    #[test]
+    fn empty_is_no_error() {
+        assert!(ScenarioError::from_all(vec![]).is_none());
+    }
+
+    #[test]
+    fn nearest_suggests_only_close_names() {
+        let names = ["capacity", "category", "quality"];
+        assert_eq!(nearest("capacty", names), Some("capacity"));
+        assert_eq!(nearest("eastflank", ["east", "west"]), Some("east"));
+        assert_eq!(nearest("zzz", names), None);
+    }
+}

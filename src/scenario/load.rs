@@ -1,0 +1,1283 @@
+//! Reading a scenario: TOML text, `base` inheritance, overrides, then
+//! deserialization and validation, with every error located in its file.
+//!
+//! The steps are exposed separately so that a parameter sweep can read and
+//! resolve the files once ([`load_table`]) and then, per design point, apply
+//! its overrides ([`apply_override`]) and [`finish`] a cheap copy of the
+//! table, without touching the disk again. [`load`] and [`load_with`] chain
+//! the three.
+//!
+//! Locations come from a [`SourceMap`]: for every dotted key path
+//! (`suppliers.korea_land.lines.k9.capacity`; array elements as `path[i]`)
+//! it records where the key and its value were written, in which file of the
+//! `base` chain or on which `--set` argument.
+
+use super::error::{Located, ScenarioError, nearest};
+use super::schema::Scenario;
+use super::validate::validate;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+use toml::{Table, Value};
+
+/// The file label of locations on the command line (`--set` arguments).
+pub const COMMAND_LINE: &str = "<command line>";
+
+/// A place where a key or value was written: a file (or another source such
+/// as `<command line>` or a sweep file) with a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// The file as the user named it, or a label such as `<command line>`.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub col: u32,
+}
+
+impl Origin {
+    /// A place at `file:line:col`.
+    pub fn new(file: impl Into<String>, line: u32, col: u32) -> Self {
+        Origin {
+            file: file.into(),
+            line,
+            col,
+        }
+    }
+
+    /// The place of the `--set` argument at 0-based position `index` among
+    /// the `--set` arguments: `<command line>:1:N` with `N = index + 1`.
+    pub fn command_line(index: usize) -> Self {
+        Origin::new(
+            COMMAND_LINE,
+            1,
+            u32::try_from(index + 1).unwrap_or(u32::MAX),
+        )
+    }
+
+    /// Whether this is a `--set` argument rather than a place in a file.
+    pub fn is_command_line(&self) -> bool {
+        self.file == COMMAND_LINE
+    }
+
+    /// A located error message at this place.
+    pub fn error(&self, message: impl Into<String>) -> Located {
+        Located::new(self.file.clone(), self.line, self.col, message)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// Where one key path was written: the key itself and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceEntry {
+    /// Where the key was written (for a table, its name in the header).
+    pub key: Origin,
+    /// Where the value starts (for a table, its `[header]` or `{`).
+    pub value: Origin,
+}
+
+/// Dotted key path → where its key and value came from, across the `base`
+/// chain and the overrides applied so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceMap {
+    /// The start of the top-level file: the place of last resort.
+    root: Origin,
+    entries: BTreeMap<String, SourceEntry>,
+}
+
+impl SourceMap {
+    /// An empty map whose last-resort place is `root`.
+    pub fn new(root: Origin) -> Self {
+        SourceMap {
+            root,
+            entries: BTreeMap::new(),
+        }
+    }
+
+    /// The start of the top-level file.
+    pub fn root(&self) -> &Origin {
+        &self.root
+    }
+
+    /// Where `path` was written, if it was written at all.
+    pub fn get(&self, path: &str) -> Option<&SourceEntry> {
+        self.entries.get(path)
+    }
+
+    /// Where the value of `path` was written, or of its nearest written
+    /// ancestor (a default that was never written points at its table), or
+    /// the start of the top-level file.
+    pub fn value_origin(&self, path: &str) -> &Origin {
+        self.nearest(path).map_or(&self.root, |e| &e.value)
+    }
+
+    /// Where the key `path` was written, or the nearest written ancestor's
+    /// key, or the start of the top-level file.
+    pub fn key_origin(&self, path: &str) -> &Origin {
+        self.nearest(path).map_or(&self.root, |e| &e.key)
+    }
+
+    fn nearest(&self, path: &str) -> Option<&SourceEntry> {
+        let mut p = path;
+        loop {
+            if let Some(e) = self.entries.get(p) {
+                return Some(e);
+            }
+            if p.is_empty() {
+                return None;
+            }
+            p = parent(p);
+        }
+    }
+
+    /// Record where `path` was written, replacing any earlier record.
+    pub fn insert(&mut self, path: String, entry: SourceEntry) {
+        self.entries.insert(path, entry);
+    }
+
+    /// Forget `path` and everything below it (`path.x`, `path[0]`).
+    pub fn remove_subtree(&mut self, path: &str) {
+        let doomed: Vec<String> = self
+            .entries
+            .range::<str, _>((Bound::Included(path), Bound::Unbounded))
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(path))
+            .filter(|k| is_within(k, path))
+            .cloned()
+            .collect();
+        for k in doomed {
+            self.entries.remove(&k);
+        }
+    }
+
+    /// All recorded paths in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &SourceEntry)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// Whether `path` is `ancestor` or lies below it.
+fn is_within(path: &str, ancestor: &str) -> bool {
+    ancestor.is_empty()
+        || path == ancestor
+        || path
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// The path of the table or array holding `path` (`""` at the top).
+fn parent(path: &str) -> &str {
+    match path.rfind(['.', '[']) {
+        Some(i) => &path[..i],
+        None => "",
+    }
+}
+
+/// `prefix.key`, or `key` at the top.
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// "in `path`" for messages, or "at the top level" for the root.
+fn in_table(path: &str) -> String {
+    if path.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("in `{path}`")
+    }
+}
+
+/// A scenario after `base` and overrides were applied, validated.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Deserialized and validated; `base` is `None` and `name` is set.
+    pub scenario: Scenario,
+    /// The fully resolved table (after `base` and overrides, without
+    /// `base`), for the manifest and for sweeps.
+    pub resolved: Table,
+    /// The `name` key of the top-level file or an override, else the file
+    /// stem. (A `base` file's `name` is not inherited, so that a derived
+    /// scenario never writes into its base's output folder.)
+    pub name: String,
+    /// The file given.
+    pub path: PathBuf,
+    /// Dotted path → where its value came from.
+    pub sources: SourceMap,
+}
+
+/// Load `path`, resolve its `base` chain, apply the `--set KEY=VALUE`
+/// strings in order, deserialize and validate.
+pub fn load(path: &Path, sets: &[String]) -> Result<Loaded, ScenarioError> {
+    let mut overrides = Vec::with_capacity(sets.len());
+    for (i, s) in sets.iter().enumerate() {
+        let origin = Origin::command_line(i);
+        let (key, value) = parse_set_at(s, &origin)?;
+        overrides.push((key, value, origin));
+    }
+    load_with(path, &overrides)
+}
+
+/// Like [`load`], with overrides already parsed: (dotted path, value, where
+/// the override came from). Used by parameter sweeps.
+pub fn load_with(
+    path: &Path,
+    overrides: &[(String, Value, Origin)],
+) -> Result<Loaded, ScenarioError> {
+    let (mut table, mut sources) = load_table(path)?;
+    for (key, value, origin) in overrides {
+        apply_override(&mut table, &mut sources, key, value.clone(), origin.clone())?;
+    }
+    finish(table, sources, path)
+}
+
+/// Parse `a.b.c=VALUE`. `VALUE` is read as a TOML value (`1.5`, `true`,
+/// `"x"`, `[1, 2]`, `{ a = 1 }`); if it is not valid TOML it is taken as a
+/// bare string, so `--set spending.mode=threat` works without quotes.
+/// Errors are located at the first `--set` argument; [`load`] locates them
+/// at the right one.
+pub fn parse_set(s: &str) -> Result<(String, Value), ScenarioError> {
+    parse_set_at(s, &Origin::command_line(0))
+}
+
+fn parse_set_at(s: &str, origin: &Origin) -> Result<(String, Value), ScenarioError> {
+    let Some((key, raw)) = s.split_once('=') else {
+        return Err(origin
+            .error(format!(
+                "--set `{s}`: expected KEY=VALUE, e.g. --set market.defer_quarters=2"
+            ))
+            .into());
+    };
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(origin
+            .error(format!(
+                "--set `{s}`: the key before `=` is empty; expected KEY=VALUE, e.g. --set market.defer_quarters=2"
+            ))
+            .into());
+    }
+    let raw = raw.trim();
+    let value = raw
+        .parse::<Value>()
+        .unwrap_or_else(|_| Value::String(raw.to_string()));
+    Ok((key.to_string(), value))
+}
+
+/// How an override names its key in messages: `--set a.b` on the command
+/// line, `` `a.b` `` elsewhere (the origin already names the sweep file).
+fn override_label(path: &str, origin: &Origin) -> String {
+    if origin.is_command_line() {
+        format!("--set {path}")
+    } else {
+        format!("`{path}`")
+    }
+}
+
+/// A short description of a TOML value's type, for messages.
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date-time",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
+    }
+}
+
+/// Set the dotted `path` in `table` to `value`, recording `origin` as where
+/// it (and everything below it) came from.
+///
+/// Every table on the way must exist; the final key may be new (an unknown
+/// field name is then reported by deserialization, at `origin`). An integer
+/// replacing a float becomes a float, and a whole float replacing an integer
+/// becomes an integer; other type changes are left to deserialization.
+pub fn apply_override(
+    table: &mut Table,
+    sources: &mut SourceMap,
+    path: &str,
+    value: Value,
+    origin: Origin,
+) -> Result<(), ScenarioError> {
+    let label = override_label(path, &origin);
+    let segments: Vec<&str> = path.split('.').map(str::trim).collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(origin
+            .error(format!(
+                "{label}: empty key in the dotted path; write it as `table.key`, e.g. `market.defer_quarters`"
+            ))
+            .into());
+    }
+    if segments[0] == "base" {
+        return Err(origin
+            .error(format!(
+                "{label}: `base` cannot be overridden; write a scenario file with `base = ...` instead"
+            ))
+            .into());
+    }
+    let path = segments.join(".");
+    let (last, intermediate) = segments.split_last().expect("split yields a segment");
+
+    let mut cur: &mut Table = table;
+    let mut walked = String::new();
+    for seg in intermediate {
+        let here = join(&walked, seg);
+        match cur.get(*seg) {
+            Some(Value::Table(_)) => {}
+            Some(other) => {
+                return Err(origin
+                    .error(format!(
+                        "{label}: `{here}` is {}, not a table, so it has no keys below it",
+                        type_name(other)
+                    ))
+                    .into());
+            }
+            None => {
+                let mut msg = format!("{label}: no such key `{seg}` {}", in_table(&walked));
+                let names: Vec<&str> = cur.keys().map(String::as_str).collect();
+                push_suggestion(&mut msg, seg, &names);
+                return Err(origin.error(msg).into());
+            }
+        }
+        cur = match cur.get_mut(*seg) {
+            Some(Value::Table(t)) => t,
+            _ => unreachable!("checked to be a table above"),
+        };
+        walked = here;
+    }
+
+    let value = match (cur.get(*last), value) {
+        (Some(Value::Float(_)), Value::Integer(i)) => Value::Float(i as f64),
+        (Some(Value::Integer(_)), Value::Float(f))
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 =>
+        {
+            Value::Integer(f as i64)
+        }
+        (_, v) => v,
+    };
+    sources.remove_subtree(&path);
+    record_value(sources, &path, &value, &origin);
+    cur.insert((*last).to_string(), value);
+    Ok(())
+}
+
+/// Append "; did you mean `x`?" (or the list of defined names) to `msg`.
+fn push_suggestion(msg: &mut String, word: &str, names: &[&str]) {
+    if let Some(n) = nearest(word, names.iter().copied()) {
+        msg.push_str(&format!("; did you mean `{n}`?"));
+    } else if names.is_empty() {
+        msg.push_str(" (the table is empty)");
+    } else {
+        msg.push_str(&format!("; defined: {}", list_names(names)));
+    }
+}
+
+/// `a, b, c`, shortened after 20 names.
+pub(crate) fn list_names(names: &[&str]) -> String {
+    const MAX: usize = 20;
+    if names.len() <= MAX {
+        names.join(", ")
+    } else {
+        format!("{}, ... ({} in all)", names[..MAX].join(", "), names.len())
+    }
+}
+
+/// Record `origin` for `path` and every path inside `value`.
+fn record_value(sources: &mut SourceMap, path: &str, value: &Value, origin: &Origin) {
+    sources.insert(
+        path.to_string(),
+        SourceEntry {
+            key: origin.clone(),
+            value: origin.clone(),
+        },
+    );
+    match value {
+        Value::Table(t) => {
+            for (k, v) in t {
+                record_value(sources, &join(path, k), v, origin);
+            }
+        }
+        Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                record_value(sources, &format!("{path}[{i}]"), v, origin);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Read `path` and resolve its `base` chain into one table (without `base`)
+/// and the map of where each key came from. Overrides and [`finish`] come
+/// next.
+pub fn load_table(path: &Path) -> Result<(Table, SourceMap), ScenarioError> {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut chain = vec![(canonical, path.display().to_string())];
+    load_file(path, &mut chain)
+}
+
+/// Deserialize and validate a resolved `table`; `path` is the top-level file
+/// (its stem names the scenario unless the table has `name`).
+pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, ScenarioError> {
+    let mut scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table.clone()))
+        .map_err(|e| deserialize_error(e, &sources))?;
+
+    let errors: Vec<Located> = validate(&scenario)
+        .into_iter()
+        .map(|(p, msg)| sources.value_origin(&p).error(msg))
+        .collect();
+    if let Some(e) = ScenarioError::from_all(errors) {
+        return Err(e);
+    }
+
+    let name = scenario.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".to_string())
+    });
+    scenario.name = Some(name.clone());
+    scenario.base = None;
+    Ok(Loaded {
+        scenario,
+        resolved: table,
+        name,
+        path: path.to_path_buf(),
+        sources,
+    })
+}
+
+/// Read one file and, recursively, its `base`. `chain` holds the
+/// (canonical, displayed) paths of the files being read, this one last.
+fn load_file(
+    display: &Path,
+    chain: &mut Vec<(PathBuf, String)>,
+) -> Result<(Table, SourceMap), ScenarioError> {
+    let file = display.display().to_string();
+    let text = read_source(display, &file)?;
+    let (mut table, mut sources) = parse_source(&text, &file)?;
+
+    let Some(base) = table.remove("base") else {
+        return Ok((table, sources));
+    };
+    let base_origin = sources.value_origin("base").clone();
+    sources.remove_subtree("base");
+    let Value::String(base) = base else {
+        return Err(base_origin
+            .error(format!(
+                "`base` must be a string naming another scenario file (relative to this one), found {}",
+                type_name(&base)
+            ))
+            .into());
+    };
+
+    let base_display = display.parent().unwrap_or(Path::new("")).join(&base);
+    let looked_for = std::path::absolute(&base_display).unwrap_or_else(|_| base_display.clone());
+    let canonical = match std::fs::canonicalize(&base_display) {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(base_origin
+                .error(format!(
+                    "`base` = {:?}: file not found (looked for {})",
+                    base,
+                    looked_for.display()
+                ))
+                .into());
+        }
+        Err(e) => {
+            return Err(base_origin
+                .error(format!(
+                    "`base` = {:?}: cannot read {}: {e}",
+                    base,
+                    looked_for.display()
+                ))
+                .into());
+        }
+    };
+    let base_file = base_display.display().to_string();
+    if chain.iter().any(|(c, _)| *c == canonical) {
+        let names: Vec<&str> = chain
+            .iter()
+            .map(|(_, d)| d.as_str())
+            .chain(std::iter::once(base_file.as_str()))
+            .collect();
+        return Err(base_origin
+            .error(format!(
+                "`base` chain includes itself: {}; remove one of these `base` keys",
+                names.join(" -> ")
+            ))
+            .into());
+    }
+
+    chain.push((canonical, base_file));
+    let loaded = load_file(&base_display, chain);
+    chain.pop();
+    let (mut merged, mut merged_sources) = loaded?;
+
+    // A base's name is not inherited (see `Loaded::name`).
+    merged.remove("name");
+    merged_sources.remove_subtree("name");
+    overlay(&mut merged, table, &mut merged_sources, "");
+    for (p, e) in sources.entries {
+        merged_sources.entries.insert(p, e);
+    }
+    merged_sources.root = sources.root;
+    Ok((merged, merged_sources))
+}
+
+/// Lay `top` over `base`: tables merge key by key, anything else replaces
+/// (and the base's locations below a replaced key are forgotten).
+fn overlay(base: &mut Table, top: Table, sources: &mut SourceMap, prefix: &str) {
+    for (k, v) in top {
+        let path = join(prefix, &k);
+        match (base.get_mut(&k), v) {
+            (Some(Value::Table(b)), Value::Table(t)) => overlay(b, t, sources, &path),
+            (_, v) => {
+                sources.remove_subtree(&path);
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// The file's text, or a located error if it cannot be read or is not UTF-8.
+fn read_source(path: &Path, file: &str) -> Result<String, ScenarioError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Located::file_only(file, format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..good]);
+        let at = LineIndex::new(&text).origin(file, good);
+        at.error(format!(
+            "not UTF-8 text (invalid byte 0x{:02x}): a scenario must be a TOML text file",
+            e.as_bytes()[good]
+        ))
+        .into()
+    })
+}
+
+/// Byte offsets → 1-based line and character column.
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    fn origin(&self, file: &str, offset: usize) -> Origin {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let col = self.text[start..offset].chars().count() + 1;
+        Origin::new(
+            file,
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+/// Parse TOML text into a table and the map of where each key was written.
+fn parse_source(text: &str, file: &str) -> Result<(Table, SourceMap), ScenarioError> {
+    let index = LineIndex::new(text);
+    let syntax = |e: toml::de::Error| -> ScenarioError {
+        let at = index.origin(file, e.span().map_or(0, |s| s.start));
+        let first = e.message().lines().next().unwrap_or("invalid TOML");
+        at.error(format!("TOML syntax error: {first}")).into()
+    };
+    let spanned = DeTable::parse(text).map_err(syntax)?;
+    let mut sources = SourceMap::new(Origin::new(file, 1, 1));
+    record_spans(spanned.get_ref(), "", &index, file, &mut sources);
+    let table = text.parse::<Table>().map_err(syntax)?;
+    Ok((table, sources))
+}
+
+fn record_spans(
+    table: &DeTable<'_>,
+    prefix: &str,
+    index: &LineIndex<'_>,
+    file: &str,
+    sources: &mut SourceMap,
+) {
+    for (k, v) in table.iter() {
+        let path = join(prefix, k.get_ref());
+        sources.insert(
+            path.clone(),
+            SourceEntry {
+                key: index.origin(file, k.span().start),
+                value: index.origin(file, v.span().start),
+            },
+        );
+        record_value_spans(v.get_ref(), &path, index, file, sources);
+    }
+}
+
+fn record_value_spans(
+    value: &DeValue<'_>,
+    path: &str,
+    index: &LineIndex<'_>,
+    file: &str,
+    sources: &mut SourceMap,
+) {
+    match value {
+        DeValue::Table(t) => record_spans(t, path, index, file, sources),
+        DeValue::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                let at = index.origin(file, v.span().start);
+                sources.insert(
+                    p.clone(),
+                    SourceEntry {
+                        key: at.clone(),
+                        value: at,
+                    },
+                );
+                record_value_spans(v.get_ref(), &p, index, file, sources);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Turn a deserialization error into a located message naming the key.
+fn deserialize_error(
+    e: serde_path_to_error::Error<toml::de::Error>,
+    sources: &SourceMap,
+) -> ScenarioError {
+    let mut path = String::new();
+    for seg in e.path().iter() {
+        use serde_path_to_error::Segment;
+        match seg {
+            Segment::Map { key } | Segment::Enum { variant: key } => path = join(&path, key),
+            Segment::Seq { index } => path = format!("{path}[{index}]"),
+            Segment::Unknown => break,
+        }
+    }
+    let msg = e.inner().message().lines().next().unwrap_or("").to_string();
+
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        // The path may or may not already end in the unknown key.
+        let table = if path == field || path.ends_with(&format!(".{field}")) {
+            parent(&path).to_string()
+        } else {
+            path.clone()
+        };
+        let key_path = join(&table, field);
+        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let mut message = format!("unknown key `{field}` {}", in_table(&table));
+        if let Some(n) = nearest(field, valid.iter().copied()) {
+            message.push_str(&format!("; did you mean `{n}`?"));
+        } else if valid.is_empty() {
+            message.push_str("; this table takes no keys");
+        } else {
+            message.push_str(&format!("; expected one of: {}", valid.join(", ")));
+        }
+        return sources.key_origin(&key_path).error(message).into();
+    }
+
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return sources
+            .value_origin(&path)
+            .error(format!(
+                "missing key `{field}` {}; add `{field} = ...`",
+                in_table(&path)
+            ))
+            .into();
+    }
+
+    // A negative whole number where a count is expected reads best as a
+    // range error, like the ones validation reports.
+    if let Some(rest) = msg.strip_prefix("invalid value: integer `") {
+        let (number, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let unsigned = expected.contains("expected u32") || expected.contains("expected u64");
+        if unsigned && number.starts_with('-') {
+            return sources
+                .value_origin(&path)
+                .error(format!(
+                    "`{path}` = {number} is out of range: must be >= 0 (a whole number)"
+                ))
+                .into();
+        }
+        if expected.contains("expected u32") {
+            return sources
+                .value_origin(&path)
+                .error(format!(
+                    "`{path}` = {number} is out of range: must be at most {}",
+                    u32::MAX
+                ))
+                .into();
+        }
+    }
+
+    let shown = if path.is_empty() {
+        "the scenario".to_string()
+    } else {
+        format!("`{path}`")
+    };
+    sources
+        .value_origin(&path)
+        .error(format!("{shown}: {msg}"))
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOY: &str = include_str!("../../scenarios/toy.toml");
+
+    /// Write `text` to `dir/name` and return the path.
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// The 1-based line of the first line of `text` that contains `needle`.
+    fn line_of(text: &str, needle: &str) -> u32 {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not in text")) as u32
+            + 1
+    }
+
+    /// `TOY` with `from` replaced by `to` (which must occur).
+    fn toy_with(from: &str, to: &str) -> String {
+        assert!(TOY.contains(from), "{from:?} not in toy.toml");
+        TOY.replacen(from, to, 1)
+    }
+
+    /// Load `text` as `dir/s.toml` with `sets`; the error's lines.
+    fn errors(text: &str, sets: &[&str]) -> (String, Vec<Located>) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", text);
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let e = load(&p, &sets).expect_err("should fail");
+        (p.display().to_string(), e.into_errors())
+    }
+
+    /// The single error of loading `text`.
+    fn one_error(text: &str, sets: &[&str]) -> (String, Located) {
+        let (file, mut es) = errors(text, sets);
+        assert_eq!(es.len(), 1, "{es:#?}");
+        (file, es.remove(0))
+    }
+
+    #[test]
+    fn toy_loads_with_name_from_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "other.toml", &toy_with("name = \"toy\"\n", ""));
+        let l = load(&p, &[]).unwrap();
+        assert_eq!(l.name, "other");
+        assert_eq!(l.scenario.name.as_deref(), Some("other"));
+        assert_eq!(l.path, p);
+        assert!(l.scenario.base.is_none());
+        let l = load(&write(dir.path(), "toy.toml", TOY), &[]).unwrap();
+        assert_eq!(l.name, "toy");
+        assert_eq!(
+            l.scenario.suppliers["korea_land"].lines["k9"].capacity,
+            15.0
+        );
+    }
+
+    #[test]
+    fn source_map_records_keys_and_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", TOY);
+        let (_, sources) = load_table(&p).unwrap();
+        let e = sources
+            .get("suppliers.korea_land.lines.k9.capacity")
+            .unwrap();
+        let line = line_of(TOY, "capacity = 15.0");
+        assert_eq!((e.key.line, e.key.col), (line, 1));
+        assert_eq!((e.value.line, e.value.col), (line, 12));
+        // An inline table's keys and an array's elements.
+        let e = sources.get("buyers.AAA.gdp.2018").unwrap();
+        assert_eq!(e.value.line, line_of(TOY, "gdp = { 2014 = 500.0"));
+        assert!(sources.get("market.reliability_prior[1]").is_some());
+        // A table points at its header.
+        let e = sources.get("suppliers.korea_land.lines.k9").unwrap();
+        assert_eq!(
+            e.value.line,
+            line_of(TOY, "[suppliers.korea_land.lines.k9]")
+        );
+        assert_eq!(e.value.col, 1);
+        // A default that was never written falls back to its table.
+        let o = sources.value_origin("suppliers.korea_land.lines.k9.slip_share");
+        assert_eq!(o.line, line_of(TOY, "[suppliers.korea_land.lines.k9]"));
+        assert_eq!(sources.value_origin("nowhere"), sources.root());
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = toy_with(
+            "name = \"Eastland\"",
+            "name = \"Ōstland\"\nthreat_exposure2 = 1",
+        );
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(e.line, line_of(&text, "threat_exposure2"));
+        let text = toy_with("name = \"Eastland\"", "name = \"Ōst\"; x");
+        let (_, e) = one_error(&text, &[]);
+        // `name = "Ōst"; x`: the `;` is the 13th character (14th byte).
+        assert_eq!((e.line, e.col), (line_of(&text, "Ōst"), 13));
+    }
+
+    #[test]
+    fn syntax_error_is_located() {
+        let text = toy_with("seed = 7", "seed = 7 7");
+        let (file, e) = one_error(&text, &[]);
+        assert_eq!(e.file, file);
+        assert_eq!(e.line, line_of(&text, "seed = 7 7"));
+        assert!(
+            e.message.starts_with("TOML syntax error: "),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains('\n'));
+    }
+
+    #[test]
+    fn duplicate_key_is_a_syntax_error() {
+        let text = toy_with("seed = 7", "seed = 7\nseed = 8");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(e.line, line_of(&text, "seed = 8"));
+        assert!(e.message.starts_with("TOML syntax error"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_nearest_field() {
+        let text = toy_with("capacity = 15.0", "capacty = 15.0");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!((e.line, e.col), (line_of(&text, "capacty"), 1));
+        assert_eq!(
+            e.message,
+            "unknown key `capacty` in `suppliers.korea_land.lines.k9`; did you mean `capacity`?"
+        );
+    }
+
+    #[test]
+    fn unknown_key_in_a_header_points_at_the_key() {
+        let text = toy_with(
+            "[suppliers.us_land.lines.abrams]",
+            "[suppliers.us_land.lnes.abrams]",
+        );
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!((e.line, e.col), (line_of(&text, "lnes.abrams"), 20));
+        assert!(
+            e.message
+                .contains("unknown key `lnes` in `suppliers.us_land`; did you mean `lines`?")
+        );
+    }
+
+    #[test]
+    fn unknown_key_far_from_any_field_lists_them() {
+        let text = toy_with("[market]", "[market]\nzzzz = 1");
+        let (_, e) = one_error(&text, &[]);
+        assert!(
+            e.message
+                .starts_with("unknown key `zzzz` in `market`; expected one of: ")
+        );
+        assert!(e.message.contains("defer_quarters"));
+        let text = format!("zzzz = 1\n{TOY}");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!((e.line, e.col), (1, 1));
+        assert!(e.message.starts_with("unknown key `zzzz` at the top level"));
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let text = toy_with("defer_quarters = 4", "defer_quarters = 2.5");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!((e.line, e.col), (line_of(&text, "defer_quarters"), 18));
+        assert_eq!(
+            e.message,
+            "`market.defer_quarters`: invalid type: floating point `2.5`, expected u32"
+        );
+    }
+
+    #[test]
+    fn negative_count_is_a_range_error() {
+        let text = toy_with("base_lead = 6", "base_lead = -1");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(e.line, line_of(&text, "base_lead = -1"));
+        assert_eq!(
+            e.message,
+            "`suppliers.korea_land.lines.k2.base_lead` = -1 is out of range: must be >= 0 (a whole number)"
+        );
+    }
+
+    #[test]
+    fn missing_key_points_at_the_table() {
+        let text = toy_with("capacity = 15.0\n", "");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(
+            (e.line, e.col),
+            (line_of(&text, "[suppliers.korea_land.lines.k9]"), 1)
+        );
+        assert_eq!(
+            e.message,
+            "missing key `capacity` in `suppliers.korea_land.lines.k9`; add `capacity = ...`"
+        );
+        let text = toy_with("seed = 7\n", "");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!((e.line, e.col), (1, 1));
+        assert!(e.message.starts_with("missing key `seed` at the top level"));
+    }
+
+    #[test]
+    fn array_instead_of_table_is_located() {
+        let (_, e) = one_error("[[buyers]]\nname = \"x\"\n", &[]);
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("missing key") || e.message.contains("`buyers`"));
+    }
+
+    #[test]
+    fn validation_reports_every_error_sorted() {
+        let text = toy_with("reliability = 0.9\n", "reliability = 1.5\n").replacen(
+            "list_price = 9.0",
+            "list_price = -9.0",
+            1,
+        );
+        let (file, es) = errors(&text, &[]);
+        assert_eq!(es.len(), 2, "{es:#?}");
+        assert!(es.iter().all(|e| e.file == file));
+        assert!(es[0].line < es[1].line);
+        assert_eq!(es[0].line, line_of(&text, "list_price = -9.0"));
+        assert!(
+            es[0]
+                .message
+                .contains("`suppliers.korea_land.lines.k2.list_price` = -9")
+        );
+        assert_eq!(es[1].line, line_of(&text, "reliability = 1.5"));
+        assert!(es[1].message.contains("must be between 0 and 1"));
+    }
+
+    #[test]
+    fn unreadable_and_binary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("missing.toml");
+        let e = load(&p, &[]).unwrap_err();
+        assert_eq!(e.errors()[0].line, 0);
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{}: cannot read: ", p.display()))
+        );
+
+        let p = dir.path().join("bin.toml");
+        std::fs::write(&p, b"seed = 1\nab\xff\xfecd").unwrap();
+        let e = load(&p, &[]).unwrap_err();
+        assert_eq!((e.errors()[0].line, e.errors()[0].col), (2, 3));
+        assert!(e.errors()[0].message.contains("not UTF-8"));
+    }
+
+    #[test]
+    fn base_overlays_key_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "toy.toml", TOY);
+        let child = "base = \"toy.toml\"\nreplications = 2\n\
+                     [market]\nreliability_prior = [2.0, 2.0]\n\
+                     [suppliers.us_land.lines.abrams]\ncapacity = 40.0\n";
+        let p = write(dir.path(), "child.toml", child);
+        let l = load(&p, &[]).unwrap();
+        // The base's name is not inherited.
+        assert_eq!(l.name, "child");
+        assert!(!l.resolved.contains_key("base"));
+        assert!(!l.resolved.contains_key("name"));
+        assert_eq!(l.scenario.replications, 2);
+        assert_eq!(l.scenario.seed, 7);
+        assert_eq!(l.scenario.market.reliability_prior, [2.0, 2.0]);
+        assert_eq!(l.scenario.market.defer_quarters, 4);
+        let abrams = &l.scenario.suppliers["us_land"].lines["abrams"];
+        assert_eq!(abrams.capacity, 40.0);
+        assert_eq!(abrams.list_price, 14.0);
+        // Sources say which file each value came from.
+        let child_file = p.display().to_string();
+        let base_file = dir.path().join("toy.toml").display().to_string();
+        let at = |k: &str| l.sources.value_origin(k).clone();
+        assert_eq!(at("replications"), Origin::new(&child_file, 2, 16));
+        assert_eq!(
+            at("suppliers.us_land.lines.abrams.capacity").file,
+            child_file
+        );
+        assert_eq!(at("market.reliability_prior[0]").file, child_file);
+        let lp = at("suppliers.us_land.lines.abrams.list_price");
+        assert_eq!(
+            lp,
+            Origin::new(&base_file, line_of(TOY, "list_price = 14.0"), 14)
+        );
+        assert!(l.sources.get("base").is_none());
+        assert!(l.sources.get("name").is_none());
+    }
+
+    #[test]
+    fn errors_in_a_base_point_into_the_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = toy_with("capacity = 4.0", "capacity = -3");
+        write(dir.path(), "toy.toml", &bad);
+        let p = write(dir.path(), "child.toml", "base = \"toy.toml\"\n");
+        let e = load(&p, &[]).unwrap_err();
+        let base_file = dir.path().join("toy.toml").display().to_string();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{base_file}:{}:12: `suppliers.german_land.lines.pzh2000.capacity` = -3 is out of range: must be >= 0 (units started per quarter)",
+                line_of(&bad, "capacity = -3")
+            )
+        );
+    }
+
+    #[test]
+    fn base_chains_resolve_relative_to_each_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        write(dir.path(), "toy.toml", TOY);
+        write(
+            dir.path(),
+            "sub/mid.toml",
+            "base = \"../toy.toml\"\nseed = 11\n",
+        );
+        let p = write(
+            dir.path(),
+            "top.toml",
+            "base = \"sub/mid.toml\"\nreplications = 3\n",
+        );
+        let l = load(&p, &[]).unwrap();
+        assert_eq!((l.scenario.seed, l.scenario.replications), (11, 3));
+        assert!(l.sources.value_origin("seed").file.ends_with("mid.toml"));
+    }
+
+    #[test]
+    fn base_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", "seed = 1\nbase = \"nope.toml\"\n");
+        let e = load(&p, &[]).unwrap_err();
+        let abs = std::path::absolute(dir.path().join("nope.toml")).unwrap();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}:2:8: `base` = \"nope.toml\": file not found (looked for {})",
+                p.display(),
+                abs.display()
+            )
+        );
+    }
+
+    #[test]
+    fn base_cycles_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write(dir.path(), "a.toml", "base = \"b.toml\"\n");
+        let b = write(dir.path(), "b.toml", "base = \"a.toml\"\n");
+        let e = load(&a, &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}:1:8: `base` chain includes itself: {} -> {} -> {}; remove one of these `base` keys",
+                b.display(),
+                a.display(),
+                b.display(),
+                a.display()
+            )
+        );
+        let s = write(dir.path(), "self.toml", "seed = 1\nbase = \"self.toml\"\n");
+        let e = load(&s, &[]).unwrap_err();
+        assert!(e.to_string().starts_with(&format!(
+            "{}:2:8: `base` chain includes itself",
+            s.display()
+        )));
+    }
+
+    #[test]
+    fn base_must_be_a_string() {
+        let (_, e) = one_error("base = 3\n", &[]);
+        assert_eq!((e.line, e.col), (1, 8));
+        assert!(e.message.contains("`base` must be a string"));
+    }
+
+    #[test]
+    fn parse_set_reads_toml_values_or_bare_strings() {
+        let v = |s: &str| parse_set(s).unwrap();
+        assert_eq!(v("a.b=1.5"), ("a.b".into(), Value::Float(1.5)));
+        assert_eq!(v("a = 2"), ("a".into(), Value::Integer(2)));
+        assert_eq!(v("a=true"), ("a".into(), Value::Boolean(true)));
+        assert_eq!(v("a=\"x y\""), ("a".into(), Value::String("x y".into())));
+        assert_eq!(
+            v("mode=threat"),
+            ("mode".into(), Value::String("threat".into()))
+        );
+        assert_eq!(v("q=2022Q1"), ("q".into(), Value::String("2022Q1".into())));
+        assert_eq!(v("a=x=y"), ("a".into(), Value::String("x=y".into())));
+        assert_eq!(
+            v("a=[1,2]").1,
+            Value::Array(vec![Value::Integer(1), Value::Integer(2)])
+        );
+        let t = v("a={x=1}").1;
+        assert_eq!(t.as_table().unwrap()["x"], Value::Integer(1));
+        for bad in ["novalue", "=3", " = 3"] {
+            let e = parse_set(bad).unwrap_err();
+            assert!(
+                e.to_string().starts_with("<command line>:1:1: --set "),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn sets_apply_in_order_with_coercion() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", TOY);
+        let sets: Vec<String> = [
+            "suppliers.korea_land.lines.k9.capacity=30",
+            "market.defer_quarters=2.0",
+            "market.defer_quarters=3",
+            "spending.mode=threat",
+            "regions.south={threat=0.1}",
+            "buyers.AAA.fleet.tank.required=500",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let l = load(&p, &sets).unwrap();
+        let s = &l.scenario;
+        assert_eq!(s.suppliers["korea_land"].lines["k9"].capacity, 30.0);
+        assert_eq!(s.market.defer_quarters, 3);
+        assert_eq!(s.spending.mode, "threat");
+        assert_eq!(s.regions["south"].threat, 0.1);
+        assert_eq!(s.buyers["AAA"].fleet["tank"].required, Some(500));
+        assert_eq!(
+            l.resolved["suppliers"]["korea_land"]["lines"]["k9"]["capacity"],
+            Value::Float(30.0)
+        );
+        let at = |k: &str| l.sources.value_origin(k).clone();
+        assert_eq!(
+            at("suppliers.korea_land.lines.k9.capacity"),
+            Origin::command_line(0)
+        );
+        assert_eq!(at("market.defer_quarters"), Origin::command_line(2));
+        assert_eq!(at("regions.south.threat"), Origin::command_line(4));
+        assert_eq!(Origin::command_line(4).to_string(), "<command line>:1:5");
+    }
+
+    #[test]
+    fn set_errors_point_at_the_argument() {
+        let (_, e) = one_error(TOY, &["seed=1", "suppliers.korea_land.lines.k9.capcity=3"]);
+        assert_eq!(
+            e.to_string(),
+            "<command line>:1:2: unknown key `capcity` in `suppliers.korea_land.lines.k9`; did you mean `capacity`?"
+        );
+        let (_, e) = one_error(TOY, &["suppliers.korea_land.linez.k9.capacity=3"]);
+        assert_eq!(
+            e.to_string(),
+            "<command line>:1:1: --set suppliers.korea_land.linez.k9.capacity: no such key `linez` in `suppliers.korea_land`; did you mean `lines`?"
+        );
+        let (_, e) = one_error(TOY, &["seed.x=1"]);
+        assert!(
+            e.message.contains("`seed` is an integer, not a table"),
+            "{e}"
+        );
+        let (_, e) = one_error(TOY, &["base=toy.toml"]);
+        assert!(e.message.contains("`base` cannot be overridden"), "{e}");
+        let (_, e) = one_error(TOY, &["market..x=1"]);
+        assert!(e.message.contains("empty key"), "{e}");
+        let (_, e) = one_error(TOY, &["x", "seed=1"]);
+        assert_eq!((e.file.as_str(), e.col), ("<command line>", 1));
+        let (_, e) = one_error(TOY, &["seed=1", "market.defer_quarters=0"]);
+        assert_eq!(
+            e.to_string(),
+            "<command line>:1:2: `market.defer_quarters` = 0 is out of range: must be >= 1 (quarters before a deferred tender reopens)"
+        );
+        let (_, e) = one_error(TOY, &["regions.south={threat=-1}"]);
+        assert_eq!((e.file.as_str(), e.col), ("<command line>", 1));
+        assert!(e.message.contains("`regions.south.threat` = -1"));
+    }
+
+    #[test]
+    fn sweep_style_overrides_reuse_one_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", TOY);
+        let (table, sources) = load_table(&p).unwrap();
+        let origin = Origin::new("sweep.toml", 4, 3);
+        for cap in [1.0, 2.0] {
+            let (mut t, mut s) = (table.clone(), sources.clone());
+            apply_override(
+                &mut t,
+                &mut s,
+                "suppliers.korea_land.lines.k9.capacity",
+                Value::Float(cap),
+                origin.clone(),
+            )
+            .unwrap();
+            let l = finish(t, s, &p).unwrap();
+            assert_eq!(l.scenario.suppliers["korea_land"].lines["k9"].capacity, cap);
+        }
+        let (mut t, mut s) = (table.clone(), sources.clone());
+        apply_override(
+            &mut t,
+            &mut s,
+            "market.public_reputation",
+            Value::Float(2.0),
+            origin.clone(),
+        )
+        .unwrap();
+        let e = finish(t, s, &p).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("sweep.toml:4:3: `market.public_reputation` = 2"),
+            "{e}"
+        );
+        let e = apply_override(
+            &mut table.clone(),
+            &mut sources.clone(),
+            "market.nope.x",
+            Value::Integer(1),
+            origin,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("sweep.toml:4:3: `market.nope.x`: no such key `nope` in `market`"),
+            "{e}"
+        );
+        let via_with = load_with(
+            &p,
+            &[("seed".into(), Value::Integer(99), Origin::command_line(0))],
+        )
+        .unwrap();
+        assert_eq!(via_with.scenario.seed, 99);
+    }
+
+    #[test]
+    fn remove_subtree_spares_siblings_with_a_common_prefix() {
+        let o = Origin::new("f", 1, 1);
+        let e = SourceEntry {
+            key: o.clone(),
+            value: o.clone(),
+        };
+        let mut m = SourceMap::new(o);
+        for k in ["a.b", "a.b.c", "a.b[0]", "a.bc", "a.c"] {
+            m.insert(k.into(), e.clone());
+        }
+        m.remove_subtree("a.b");
+        let left: Vec<&str> = m.iter().map(|(k, _)| k).collect();
+        assert_eq!(left, ["a.bc", "a.c"]);
+    }
+}

@@ -1,0 +1,25 @@
+//! Scenarios: the TOML file format, loading with `base` inheritance and
+//! `--set` overrides, and validation with `FILE:LINE:COL` errors.
+//!
+//! ```no_run
+//! use armsmarket::scenario;
+//! use std::path::Path;
+//!
+//! let loaded = scenario::load(
+//!     Path::new("scenarios/toy.toml"),
+//!     &["market.defer_quarters=2".to_string()],
+//! )?;
+//! println!("{} runs {} replications", loaded.name, loaded.scenario.replications);
+//! # Ok::<(), scenario::ScenarioError>(())
+//! ```
+
+pub mod error;
+pub mod load;
+pub mod schema;
+pub mod validate;
+
+pub use error::{Located, ScenarioError};
+pub use load::{
+    Loaded, Origin, SourceEntry, SourceMap, apply_override, finish, load, load_table, load_with,
+    parse_set,
+};

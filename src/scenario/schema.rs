@@ -1,0 +1,529 @@
+//! The scenario file format: what a TOML scenario may contain.
+//!
+//! Every struct denies unknown fields so that a typo is an error with a
+//! suggestion, never a silently ignored key. Collections of named things
+//! (regions, shocks, categories, buyers, suppliers, product lines, events)
+//! are tables keyed by id rather than arrays, so that `base` inheritance and
+//! `--set` can override any one of them key by key with a dotted path such as
+//! `suppliers.hanwha.lines.k9.capacity`.
+//!
+//! Units: money in US$ million (GDP in US$ billion), time in quarters unless a
+//! key says `_years`, shares and probabilities in 0..1, spending paths in per
+//! cent. Ranges given in the doc comments are enforced by
+//! [`crate::scenario::validate`].
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A yearly series keyed by year (`{ 2014 = 1.86, 2015 = 2.21 }`): the value
+/// of a year applies to all its quarters; before the first year the first
+/// value holds, after the last year the last value holds.
+pub type YearSeries = BTreeMap<String, f64>;
+
+/// A whole scenario: one world, one hypothesis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Scenario name; names the output folder. Defaults to the file stem.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Another scenario file this one overrides key by key (path relative to
+    /// this file). Resolved and removed by the loader.
+    #[serde(default)]
+    pub base: Option<String>,
+    /// One-line description, copied to the manifest.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Master seed of the replications.
+    pub seed: u64,
+    /// Number of replications (at least 1).
+    pub replications: u32,
+    /// First simulated quarter, e.g. `"2010Q1"`.
+    pub start: String,
+    /// Last simulated quarter (inclusive), not before `start`.
+    pub end: String,
+    /// Which files `run` writes and the headline metrics.
+    #[serde(default)]
+    pub outputs: Outputs,
+    /// How budgets are formed.
+    pub spending: Spending,
+    /// Tendering, delivery and belief parameters shared by all buyers.
+    pub market: Market,
+    /// Threat regions, keyed by id.
+    pub regions: BTreeMap<String, Region>,
+    /// Threat shocks, keyed by id.
+    #[serde(default)]
+    pub shocks: BTreeMap<String, Shock>,
+    /// Equipment categories, keyed by id (`tank`, `spg`, ...).
+    pub categories: BTreeMap<String, Category>,
+    /// Supplier home countries that are not buyers (ISO3 keys: `KOR`, `USA`).
+    #[serde(default)]
+    pub countries: BTreeMap<String, Country>,
+    /// Preference weights: a default, overridable by region and by buyer.
+    pub preferences: Preferences,
+    /// Political affinity between a buyer (or `default`) and a supplier
+    /// country: `affinity.POL.USA = 0.8`. Only used when the `affinity`
+    /// weight is non-zero.
+    #[serde(default)]
+    pub affinity: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Buying states, keyed by ISO3 code.
+    pub buyers: BTreeMap<String, Buyer>,
+    /// Supplying firms, keyed by id.
+    pub suppliers: BTreeMap<String, Supplier>,
+    /// Exogenous events (donations, access, affinity, credit caps), keyed by id.
+    #[serde(default)]
+    pub events: BTreeMap<String, Event>,
+}
+
+/// Output selection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    /// Files to write: any of `contracts`, `market`, `suppliers`, `buyers`,
+    /// `summary` (the manifest is always written).
+    #[serde(default = "Outputs::default_files")]
+    pub files: Vec<String>,
+    /// The supplier country whose contract value the summary reports per
+    /// year (a key of `countries` or `buyers`).
+    #[serde(default = "Outputs::default_focus")]
+    pub focus_country: String,
+}
+
+impl Outputs {
+    fn default_files() -> Vec<String> {
+        ["contracts", "market", "suppliers", "buyers", "summary"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+    fn default_focus() -> String {
+        "KOR".into()
+    }
+}
+
+impl Default for Outputs {
+    fn default() -> Self {
+        Outputs {
+            files: Self::default_files(),
+            focus_country: Self::default_focus(),
+        }
+    }
+}
+
+/// Budget formation: `observed` follows each buyer's spending and equipment
+/// series; `threat` moves spending toward `base + response * threat`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spending {
+    /// `"observed"` or `"threat"`.
+    pub mode: String,
+    /// Share of the distance to the threat-driven target closed each quarter
+    /// (0..1, `threat` mode).
+    #[serde(default = "Spending::default_speed")]
+    pub adjust_speed: f64,
+}
+
+impl Spending {
+    fn default_speed() -> f64 {
+        0.25
+    }
+}
+
+/// Market-wide parameters of tendering, offers, delivery and learning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Market {
+    /// Years of equipment budget a buyer may have committed at once (> 0).
+    pub commitment_years: f64,
+    /// Acceptable lead to last delivery at zero threat, quarters (> 0).
+    pub acceptable_lead: f64,
+    /// How fast the acceptable lead shrinks with threat (≥ 0):
+    /// `acceptable_lead / (1 + sensitivity * threat)`.
+    pub acceptable_lead_threat: f64,
+    /// Quarters before a deferred tender reopens (≥ 1).
+    pub defer_quarters: u32,
+    /// Planning horizon that defines utilisation for pricing, quarters (> 0).
+    pub planning_horizon: f64,
+    /// Weight of neighbours' fleets (same region) in commonality (≥ 0).
+    pub neighbour_weight: f64,
+    /// Share of each reliability observation that reaches every other buyer
+    /// (0..1).
+    pub public_reputation: f64,
+    /// Prior Beta(alpha, beta) of every buyer's belief in every supplier.
+    pub reliability_prior: [f64; 2],
+    /// Quarters from signing to hand-over of diverted ready stock (≥ 0).
+    pub diversion_lead: u32,
+}
+
+/// A threat region.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Baseline threat θ⁰ (≥ 0).
+    pub threat: f64,
+}
+
+/// A threat shock: `magnitude * exposure[region] * decay^(t - quarter)`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shock {
+    /// Quarter of onset.
+    pub quarter: String,
+    /// Size of the shock (≥ 0).
+    pub magnitude: f64,
+    /// Per-quarter persistence (0..1).
+    pub decay: f64,
+    /// Exposure of each region (≥ 0); regions not listed have 0.
+    pub exposure: BTreeMap<String, f64>,
+}
+
+/// An equipment category.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Reference price per unit, US$ m (> 0): the `ref_c` of the utility and
+    /// the unit cost a buyer budgets a tender at.
+    pub ref_price: f64,
+    /// Service life of modern units, years (> 0).
+    pub life_years: f64,
+    /// Years over which the legacy fleet at the start retires (> 0).
+    pub legacy_retire_years: f64,
+    /// Smallest lot worth a tender, units (≥ 1).
+    pub min_lot: u32,
+    /// Response of the required force to threat, ρ (≥ 0).
+    pub threat_response: f64,
+}
+
+/// A supplier home country (for export credit).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Country {
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Share of a contract's value the country's export credit covers (0..1).
+    #[serde(default)]
+    pub credit_share: f64,
+    /// Cap on outstanding export credit, US$ m (≥ 0).
+    #[serde(default)]
+    pub credit_cap: f64,
+    /// Years over which export credit is repaid (> 0).
+    #[serde(default = "Country::default_repayment")]
+    pub credit_repayment_years: f64,
+}
+
+impl Country {
+    fn default_repayment() -> f64 {
+        10.0
+    }
+}
+
+/// Preference weights of the utility.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// Weights every buyer starts from.
+    pub default: Weights,
+    /// Partial overrides per region.
+    #[serde(default)]
+    pub regions: BTreeMap<String, WeightOverrides>,
+    /// Partial overrides per buyer (applied after the region's).
+    #[serde(default)]
+    pub buyers: BTreeMap<String, WeightOverrides>,
+}
+
+/// The weights of `U = -price*ln(p/ref) - delivery*(1+urgency*θ)*L/4 + ...`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    /// w_p, on ln(price / reference price).
+    pub price: f64,
+    /// w_L, per year of first-delivery lead.
+    pub delivery: f64,
+    /// φ, how much threat raises the weight of delivery.
+    pub urgency: f64,
+    /// w_Q, on quality (0..1).
+    pub quality: f64,
+    /// w_I, on interoperability (0..1).
+    pub interoperability: f64,
+    /// w_O, on the localisation offset (0..1).
+    pub offset: f64,
+    /// w_R, on believed reliability (0..1).
+    pub reliability: f64,
+    /// w_C, on commonality with own and neighbours' fleets (0..1).
+    pub commonality: f64,
+    /// w_D, on the supplier being a domestic producer.
+    pub domestic: f64,
+    /// w_A, on political affinity (0 in commercial-only worlds).
+    pub affinity: f64,
+    /// u_0, the deterministic utility of deferring.
+    pub defer: f64,
+}
+
+/// Partial weights: any subset of [`Weights`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightOverrides {
+    #[allow(missing_docs)]
+    pub price: Option<f64>,
+    #[allow(missing_docs)]
+    pub delivery: Option<f64>,
+    #[allow(missing_docs)]
+    pub urgency: Option<f64>,
+    #[allow(missing_docs)]
+    pub quality: Option<f64>,
+    #[allow(missing_docs)]
+    pub interoperability: Option<f64>,
+    #[allow(missing_docs)]
+    pub offset: Option<f64>,
+    #[allow(missing_docs)]
+    pub reliability: Option<f64>,
+    #[allow(missing_docs)]
+    pub commonality: Option<f64>,
+    #[allow(missing_docs)]
+    pub domestic: Option<f64>,
+    #[allow(missing_docs)]
+    pub affinity: Option<f64>,
+    #[allow(missing_docs)]
+    pub defer: Option<f64>,
+}
+
+/// A buying state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Buyer {
+    /// Display name.
+    pub name: String,
+    /// Threat region (a key of `regions`).
+    pub region: String,
+    /// Quarter of NATO accession; a partner before it. Omit for non-members.
+    #[serde(default)]
+    pub nato_since: Option<String>,
+    /// Multiplier on the region's threat (≥ 0), e.g. for a land border.
+    #[serde(default = "one")]
+    pub threat_exposure: f64,
+    /// Share of contract value the buyer asks to be produced at home (0..1).
+    #[serde(default)]
+    pub localisation_demand: f64,
+    /// GDP path, US$ bn per year (values > 0).
+    pub gdp: YearSeries,
+    /// Yearly GDP growth after the last year of `gdp` (> -1).
+    #[serde(default)]
+    pub gdp_growth: f64,
+    /// Defence spending, % of GDP per year (`observed` mode; values ≥ 0).
+    pub spending: YearSeries,
+    /// Equipment share of defence spending, % per year (values 0..100).
+    pub equipment: YearSeries,
+    /// `threat` mode: spending % of GDP at zero threat (≥ 0).
+    pub spending_base: f64,
+    /// `threat` mode: percentage points of GDP per unit of threat (≥ 0).
+    pub spending_threat: f64,
+    /// `threat` mode: equipment share % at zero threat (0..100).
+    pub equipment_base: f64,
+    /// `threat` mode: equipment share points per unit of threat (≥ 0).
+    pub equipment_threat: f64,
+    /// Fleet in the start quarter per category (a key of `categories`).
+    #[serde(default)]
+    pub fleet: BTreeMap<String, Fleet>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A buyer's fleet of one category at the start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fleet {
+    /// Units in service (≥ 0).
+    pub units: u32,
+    /// Of which legacy units that retire over the category's
+    /// `legacy_retire_years` (≤ units).
+    #[serde(default)]
+    pub legacy: u32,
+    /// Required force at zero threat; defaults to `units`.
+    #[serde(default)]
+    pub required: Option<u32>,
+    /// Modern units by platform family (sum ≤ units - legacy); the rest
+    /// belong to no family offered in the market.
+    #[serde(default)]
+    pub families: BTreeMap<String, u32>,
+}
+
+/// A supplying firm.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Supplier {
+    /// Display name.
+    pub name: String,
+    /// Home country: a key of `countries` or of `buyers`.
+    pub country: String,
+    /// Cash at the start, US$ m (≥ 0).
+    pub cash: f64,
+    /// Share of delivered value that becomes cash (0..1).
+    pub margin: f64,
+    /// Price mark-up per unit of utilisation, μ (≥ 0).
+    pub markup: f64,
+    /// Baseline market access: probability of entering a buyer's
+    /// consideration set.
+    pub access: Access,
+    /// Yearly investment policy.
+    pub invest: Investment,
+    /// Product lines, keyed by id.
+    pub lines: BTreeMap<String, Line>,
+}
+
+/// Baseline access probabilities (0..1): the buyer's entry overrides its
+/// region's, which overrides the default. A supplier always reaches its own
+/// home country's buyer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    /// For every buyer not otherwise listed.
+    pub default: f64,
+    /// Per region.
+    #[serde(default)]
+    pub regions: BTreeMap<String, f64>,
+    /// Per buyer.
+    #[serde(default)]
+    pub buyers: BTreeMap<String, f64>,
+}
+
+/// A supplier's yearly investment rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Investment {
+    /// When false the firm never invests (capacity, interoperability,
+    /// marketing, localisation).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Backlog, in years of capacity, above which capacity is expanded (> 0).
+    pub backlog_threshold: f64,
+    /// Largest yearly capacity expansion as a share of capacity (≥ 0).
+    pub growth: f64,
+    /// Quarters from ordering capacity to it producing (≥ 0).
+    pub build_lag: u32,
+    /// Cost of one unit per quarter of new capacity, US$ m (≥ 0).
+    pub capex: f64,
+    /// Yearly spend on interoperability (certification, NATO standards), US$ m (≥ 0).
+    #[serde(default)]
+    pub interop_spend: f64,
+    /// η: `I += rate * (1 - I) * spend / scale` (≥ 0).
+    #[serde(default)]
+    pub interop_rate: f64,
+    /// Spend that buys one `rate` step, US$ m (> 0).
+    #[serde(default = "ten")]
+    pub interop_scale: f64,
+    /// Yearly marketing spend per region, US$ m (≥ 0).
+    #[serde(default)]
+    pub marketing: BTreeMap<String, f64>,
+    /// Yearly persistence of the marketing stock (0..1).
+    #[serde(default = "half")]
+    pub marketing_decay: f64,
+    /// Marketing spend per unit of stock, US$ m (> 0); access is
+    /// `1 - (1 - base) * exp(-stock)`.
+    #[serde(default = "ten")]
+    pub marketing_scale: f64,
+    /// Yearly spend on foreign joint ventures, US$ m (≥ 0).
+    #[serde(default)]
+    pub localisation_spend: f64,
+    /// Rate at which that spend raises every line's localisation ceiling (≥ 0).
+    #[serde(default)]
+    pub localisation_rate: f64,
+    /// Spend that buys one `rate` step, US$ m (> 0).
+    #[serde(default = "ten")]
+    pub localisation_scale: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn ten() -> f64 {
+    10.0
+}
+fn half() -> f64 {
+    0.5
+}
+
+/// A product line: one system built on one line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// Category (a key of `categories`).
+    pub category: String,
+    /// Platform family for commonality; defaults to the line id.
+    #[serde(default)]
+    pub family: Option<String>,
+    /// List price per unit, US$ m (> 0).
+    pub list_price: f64,
+    /// Quality (0..1).
+    pub quality: f64,
+    /// Interoperability with NATO standards (0..1).
+    pub interoperability: f64,
+    /// Quarters from a unit's start of production to its delivery (≥ 0).
+    pub base_lead: u32,
+    /// Units started per quarter (≥ 0).
+    pub capacity: f64,
+    /// True probability that a quarter's output is delivered on time (0..1).
+    pub reliability: f64,
+    /// Share of a slipping quarter's output that moves to the next quarter (0..1).
+    #[serde(default = "half")]
+    pub slip_share: f64,
+    /// Localisation ceiling: largest share of work placed in the buyer's
+    /// country (0..1).
+    #[serde(default)]
+    pub localisation: f64,
+    /// First quarter the line is offered; defaults to the start.
+    #[serde(default)]
+    pub available_from: Option<String>,
+    /// Home-government units queued at the start (≥ 0).
+    #[serde(default)]
+    pub initial_backlog: u32,
+    /// Home-government (and other non-modelled) orders, units per year.
+    #[serde(default)]
+    pub home_orders: YearSeries,
+    /// Share of home units in production that the home government lets
+    /// export buyers take (0..1).
+    #[serde(default)]
+    pub divertible_share: f64,
+}
+
+/// An exogenous event. Which fields apply depends on `kind`:
+/// - `donation`: `buyer`, `category`, `units` leave the fleet (legacy first);
+/// - `access`: `supplier` (or every supplier of `country`) gains `amount` of
+///   marketing stock with `buyer` or `region` (or everywhere);
+/// - `affinity`: affinity between `buyer` (or every buyer) and `country`
+///   rises by `amount`;
+/// - `credit_cap`: `country`'s export-credit cap becomes `amount`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// `donation`, `access`, `affinity` or `credit_cap`.
+    pub kind: String,
+    /// Quarter it takes effect.
+    pub quarter: String,
+    /// Buyer concerned (ISO3).
+    #[serde(default)]
+    pub buyer: Option<String>,
+    /// Region concerned.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Supplier concerned.
+    #[serde(default)]
+    pub supplier: Option<String>,
+    /// Country concerned.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Category concerned.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Units (donations).
+    #[serde(default)]
+    pub units: Option<u32>,
+    /// Size (access, affinity, credit cap).
+    #[serde(default)]
+    pub amount: Option<f64>,
+    /// Source or reason, for the reader.
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -1,0 +1,1493 @@
+//! Checks a deserialized scenario: ranges, quarters, required collections,
+//! event fields and references between ids.
+//!
+//! [`validate`] is pure: it returns `(dotted path, message)` pairs and the
+//! loader locates each path in its file. It reports every problem, not only
+//! the first.
+
+use super::error::nearest;
+use super::load::list_names;
+use super::schema::{Buyer, Event, Line, Scenario, Supplier, YearSeries};
+use std::collections::BTreeMap;
+
+/// The files `outputs.files` may name.
+pub const OUTPUT_FILES: [&str; 5] = ["contracts", "market", "suppliers", "buyers", "summary"];
+
+/// The values `spending.mode` may take.
+pub const SPENDING_MODES: [&str; 2] = ["observed", "threat"];
+
+/// The values `events.*.kind` may take.
+pub const EVENT_KINDS: [&str; 4] = ["donation", "access", "affinity", "credit_cap"];
+
+/// A quarter such as `2014Q3`, ordered in time. (The model has its own
+/// `Quarter`; this one only checks the text, and is at least as strict.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Quarter {
+    year: i32,
+    quarter: u8,
+}
+
+impl Quarter {
+    /// Parse `YYYYQn` (four-digit year, `Q` or `q`, n in 1..4).
+    fn parse(s: &str) -> Option<Quarter> {
+        let b = s.as_bytes();
+        if b.len() != 6 || !b[..4].iter().all(u8::is_ascii_digit) || !matches!(b[4], b'Q' | b'q') {
+            return None;
+        }
+        let quarter = b[5].wrapping_sub(b'0');
+        if !(1..=4).contains(&quarter) {
+            return None;
+        }
+        Some(Quarter {
+            year: s[..4].parse().ok()?,
+            quarter,
+        })
+    }
+}
+
+/// Every problem in `s` as (dotted path of the offending value, message).
+pub fn validate(s: &Scenario) -> Vec<(String, String)> {
+    let mut c = Checker::default();
+    c.top(s);
+    c.errors
+}
+
+/// A range a number must lie in.
+#[derive(Debug, Clone, Copy)]
+enum Range {
+    /// `>= 0`.
+    NonNegative,
+    /// `> 0`.
+    Positive,
+    /// `0..=1`.
+    Unit,
+    /// `0..=100`.
+    Percent,
+    /// `> x`.
+    Above(f64),
+    /// Any finite number.
+    Finite,
+}
+
+impl Range {
+    fn contains(self, v: f64) -> bool {
+        match self {
+            Range::NonNegative => v >= 0.0,
+            Range::Positive => v > 0.0,
+            Range::Unit => (0.0..=1.0).contains(&v),
+            Range::Percent => (0.0..=100.0).contains(&v),
+            Range::Above(x) => v > x,
+            Range::Finite => true,
+        }
+    }
+
+    fn rule(self) -> String {
+        match self {
+            Range::NonNegative => "must be >= 0".into(),
+            Range::Positive => "must be > 0".into(),
+            Range::Unit => "must be between 0 and 1".into(),
+            Range::Percent => "must be between 0 and 100".into(),
+            Range::Above(x) => format!("must be > {x}"),
+            Range::Finite => "must be a finite number".into(),
+        }
+    }
+}
+
+/// What ids of one kind exist, for reference checks.
+struct Ids<'a> {
+    /// The kind, for messages (`region`).
+    kind: &'static str,
+    /// Where they are defined, for messages (`regions`).
+    table: &'static str,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    fn of<V>(kind: &'static str, table: &'static str, map: &'a BTreeMap<String, V>) -> Self {
+        Ids {
+            kind,
+            table,
+            names: map.keys().map(String::as_str).collect(),
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.names.contains(&id)
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    errors: Vec<(String, String)>,
+}
+
+impl Checker {
+    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push((path.into(), message.into()));
+    }
+
+    /// `path` = `v` must be finite and in `range`; `what` says what it is.
+    fn num(&mut self, path: &str, v: f64, range: Range, what: &str) {
+        if !v.is_finite() {
+            self.push(
+                path,
+                format!(
+                    "`{path}` = {v} is not a finite number: {} ({what})",
+                    range.rule()
+                ),
+            );
+        } else if !range.contains(v) {
+            self.push(
+                path,
+                format!("`{path}` = {v} is out of range: {} ({what})", range.rule()),
+            );
+        }
+    }
+
+    /// A whole number that must be at least `min`.
+    fn count(&mut self, path: &str, v: u32, min: u32, what: &str) {
+        if v < min {
+            self.push(
+                path,
+                format!("`{path}` = {v} is out of range: must be >= {min} ({what})"),
+            );
+        }
+    }
+
+    fn quarter(&mut self, path: &str, q: &str) -> Option<Quarter> {
+        let parsed = Quarter::parse(q);
+        if parsed.is_none() {
+            self.push(
+                path,
+                format!(
+                    "`{path}` = {q:?} is not a quarter: write it as YYYYQn with n from 1 to 4, e.g. \"2014Q1\""
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// `path` names `id`, which must be one of `ids`.
+    fn reference(&mut self, path: &str, id: &str, ids: &Ids<'_>) {
+        if !ids.contains(id) {
+            self.push(
+                path,
+                dangling(path, id, ids.kind, &format!("`{}`", ids.table), &ids.names),
+            );
+        }
+    }
+
+    /// A country id: a key of `countries` or of `buyers`.
+    fn country(&mut self, path: &str, id: &str, countries: &Ids<'_>, buyers: &Ids<'_>) {
+        if !countries.contains(id) && !buyers.contains(id) {
+            let mut all = countries.names.clone();
+            all.extend(buyers.names.iter().copied());
+            self.push(
+                path,
+                dangling(path, id, "country", "`countries` or in `buyers`", &all),
+            );
+        }
+    }
+
+    /// A year series: keys are 4-digit years, values finite and in `range`.
+    fn series(
+        &mut self,
+        path: &str,
+        series: &YearSeries,
+        range: Range,
+        what: &str,
+        required: bool,
+    ) {
+        if required && series.is_empty() {
+            self.push(
+                path,
+                format!("`{path}` is empty: give at least one year, e.g. {{ 2014 = 1.0 }}"),
+            );
+        }
+        for (year, v) in series {
+            let p = format!("{path}.{year}");
+            if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+                self.push(
+                    &p,
+                    format!("`{path}` has key `{year}`, which is not a year: keys are 4-digit years such as 2014"),
+                );
+            }
+            self.num(&p, *v, range, what);
+        }
+    }
+
+    fn non_empty<V>(&mut self, path: &str, map: &BTreeMap<String, V>, example: &str) {
+        if map.is_empty() {
+            self.push(
+                path,
+                format!("`{path}` is empty: define at least one, e.g. [{path}.{example}]"),
+            );
+        }
+    }
+
+    fn top(&mut self, s: &Scenario) {
+        let regions = Ids::of("region", "regions", &s.regions);
+        let categories = Ids::of("category", "categories", &s.categories);
+        let countries = Ids::of("country", "countries", &s.countries);
+        let buyers = Ids::of("buyer", "buyers", &s.buyers);
+        let suppliers = Ids::of("supplier", "suppliers", &s.suppliers);
+
+        if let Some(name) = &s.name
+            && (name.trim().is_empty() || name == "." || name == ".." || name.contains(['/', '\\']))
+        {
+            self.push(
+                "name",
+                format!("`name` = {name:?} cannot name an output folder: use letters, digits, `-` and `_`"),
+            );
+        }
+        self.count("replications", s.replications, 1, "number of replications");
+        let start = self.quarter("start", &s.start);
+        let end = self.quarter("end", &s.end);
+        if let (Some(a), Some(b)) = (start, end)
+            && b < a
+        {
+            self.push(
+                "end",
+                format!(
+                    "end `{}` is before start `{}`: set end to a quarter at or after start",
+                    s.end, s.start
+                ),
+            );
+        }
+
+        // Outputs.
+        for (i, f) in s.outputs.files.iter().enumerate() {
+            let p = format!("outputs.files[{i}]");
+            if !OUTPUT_FILES.contains(&f.as_str()) {
+                self.push(&p, choice(&p, f, &OUTPUT_FILES));
+            } else if s.outputs.files[..i].contains(f) {
+                self.push(&p, format!("`{p}`: `{f}` is listed twice"));
+            }
+        }
+        self.country(
+            "outputs.focus_country",
+            &s.outputs.focus_country,
+            &countries,
+            &buyers,
+        );
+
+        // Spending and market.
+        if !SPENDING_MODES.contains(&s.spending.mode.as_str()) {
+            self.push(
+                "spending.mode",
+                choice("spending.mode", &s.spending.mode, &SPENDING_MODES),
+            );
+        }
+        self.num(
+            "spending.adjust_speed",
+            s.spending.adjust_speed,
+            Range::Unit,
+            "share of the gap to the target closed per quarter",
+        );
+        let m = &s.market;
+        self.num(
+            "market.commitment_years",
+            m.commitment_years,
+            Range::Positive,
+            "years of equipment budget committed at once",
+        );
+        self.num(
+            "market.acceptable_lead",
+            m.acceptable_lead,
+            Range::Positive,
+            "quarters to last delivery at zero threat",
+        );
+        self.num(
+            "market.acceptable_lead_threat",
+            m.acceptable_lead_threat,
+            Range::NonNegative,
+            "shrinking of the acceptable lead with threat",
+        );
+        self.count(
+            "market.defer_quarters",
+            m.defer_quarters,
+            1,
+            "quarters before a deferred tender reopens",
+        );
+        self.num(
+            "market.planning_horizon",
+            m.planning_horizon,
+            Range::Positive,
+            "quarters that define utilisation",
+        );
+        self.num(
+            "market.neighbour_weight",
+            m.neighbour_weight,
+            Range::NonNegative,
+            "weight of neighbours' fleets",
+        );
+        self.num(
+            "market.public_reputation",
+            m.public_reputation,
+            Range::Unit,
+            "share of observations shared with all buyers",
+        );
+        for (i, v) in m.reliability_prior.iter().enumerate() {
+            self.num(
+                &format!("market.reliability_prior[{i}]"),
+                *v,
+                Range::Positive,
+                "Beta prior parameter",
+            );
+        }
+
+        // Regions, shocks, categories, countries.
+        self.non_empty("regions", &s.regions, "east");
+        for (id, r) in &s.regions {
+            self.num(
+                &format!("regions.{id}.threat"),
+                r.threat,
+                Range::NonNegative,
+                "baseline threat",
+            );
+        }
+        for (id, sh) in &s.shocks {
+            let p = format!("shocks.{id}");
+            self.quarter(&format!("{p}.quarter"), &sh.quarter);
+            self.num(
+                &format!("{p}.magnitude"),
+                sh.magnitude,
+                Range::NonNegative,
+                "size of the shock",
+            );
+            self.num(
+                &format!("{p}.decay"),
+                sh.decay,
+                Range::Unit,
+                "per-quarter persistence",
+            );
+            for (region, v) in &sh.exposure {
+                let rp = format!("{p}.exposure.{region}");
+                self.key_reference(&format!("{p}.exposure"), &rp, region, &regions);
+                self.num(&rp, *v, Range::NonNegative, "exposure of the region");
+            }
+        }
+        self.non_empty("categories", &s.categories, "tank");
+        for (id, c) in &s.categories {
+            let p = format!("categories.{id}");
+            self.num(
+                &format!("{p}.ref_price"),
+                c.ref_price,
+                Range::Positive,
+                "reference price per unit, US$ m",
+            );
+            self.num(
+                &format!("{p}.life_years"),
+                c.life_years,
+                Range::Positive,
+                "service life, years",
+            );
+            self.num(
+                &format!("{p}.legacy_retire_years"),
+                c.legacy_retire_years,
+                Range::Positive,
+                "years over which the legacy fleet retires",
+            );
+            self.count(
+                &format!("{p}.min_lot"),
+                c.min_lot,
+                1,
+                "smallest lot worth a tender, units",
+            );
+            self.num(
+                &format!("{p}.threat_response"),
+                c.threat_response,
+                Range::NonNegative,
+                "response of the required force to threat",
+            );
+        }
+        for (id, c) in &s.countries {
+            let p = format!("countries.{id}");
+            self.num(
+                &format!("{p}.credit_share"),
+                c.credit_share,
+                Range::Unit,
+                "share of contract value covered by export credit",
+            );
+            self.num(
+                &format!("{p}.credit_cap"),
+                c.credit_cap,
+                Range::NonNegative,
+                "cap on outstanding export credit, US$ m",
+            );
+            self.num(
+                &format!("{p}.credit_repayment_years"),
+                c.credit_repayment_years,
+                Range::Positive,
+                "years of repayment",
+            );
+        }
+
+        // Preferences and affinity.
+        let w = &s.preferences.default;
+        for (k, v) in [
+            ("price", w.price),
+            ("delivery", w.delivery),
+            ("urgency", w.urgency),
+            ("quality", w.quality),
+            ("interoperability", w.interoperability),
+            ("offset", w.offset),
+            ("reliability", w.reliability),
+            ("commonality", w.commonality),
+            ("domestic", w.domestic),
+            ("affinity", w.affinity),
+            ("defer", w.defer),
+        ] {
+            self.num(
+                &format!("preferences.default.{k}"),
+                v,
+                Range::Finite,
+                "preference weight",
+            );
+        }
+        for (table, ids, overrides) in [
+            ("regions", &regions, &s.preferences.regions),
+            ("buyers", &buyers, &s.preferences.buyers),
+        ] {
+            let tp = format!("preferences.{table}");
+            for (id, o) in overrides {
+                let p = format!("{tp}.{id}");
+                self.key_reference(&tp, &p, id, ids);
+                for (k, v) in [
+                    ("price", o.price),
+                    ("delivery", o.delivery),
+                    ("urgency", o.urgency),
+                    ("quality", o.quality),
+                    ("interoperability", o.interoperability),
+                    ("offset", o.offset),
+                    ("reliability", o.reliability),
+                    ("commonality", o.commonality),
+                    ("domestic", o.domestic),
+                    ("affinity", o.affinity),
+                    ("defer", o.defer),
+                ] {
+                    if let Some(v) = v {
+                        self.num(&format!("{p}.{k}"), v, Range::Finite, "preference weight");
+                    }
+                }
+            }
+        }
+        for (who, row) in &s.affinity {
+            let p = format!("affinity.{who}");
+            if who != "default" && !buyers.contains(who) {
+                let mut names = vec!["default"];
+                names.extend(buyers.names.iter().copied());
+                self.push(
+                    &p,
+                    dangling_key("affinity", who, "buyer", "`buyers` (or `default`)", &names),
+                );
+            }
+            for (country, v) in row {
+                let cp = format!("{p}.{country}");
+                if !countries.contains(country) && !buyers.contains(country) {
+                    let mut all = countries.names.clone();
+                    all.extend(buyers.names.iter().copied());
+                    self.push(
+                        &cp,
+                        dangling_key(&p, country, "country", "`countries` or in `buyers`", &all),
+                    );
+                }
+                self.num(&cp, *v, Range::Finite, "political affinity");
+            }
+        }
+
+        // Buyers and suppliers.
+        self.non_empty("buyers", &s.buyers, "POL");
+        for (id, b) in &s.buyers {
+            self.buyer(id, b, &regions, &categories);
+        }
+        self.non_empty("suppliers", &s.suppliers, "hanwha");
+        for (id, sup) in &s.suppliers {
+            self.supplier(id, sup, &regions, &categories, &countries, &buyers);
+        }
+
+        // Events.
+        for (id, e) in &s.events {
+            self.event(
+                id,
+                e,
+                &regions,
+                &categories,
+                &countries,
+                &buyers,
+                &suppliers,
+            );
+        }
+    }
+
+    /// The key `id` of the table at `table` must be one of `ids`.
+    fn key_reference(&mut self, table: &str, path: &str, id: &str, ids: &Ids<'_>) {
+        if !ids.contains(id) {
+            self.push(
+                path,
+                dangling_key(table, id, ids.kind, &format!("`{}`", ids.table), &ids.names),
+            );
+        }
+    }
+
+    fn buyer(&mut self, id: &str, b: &Buyer, regions: &Ids<'_>, categories: &Ids<'_>) {
+        let p = format!("buyers.{id}");
+        self.reference(&format!("{p}.region"), &b.region, regions);
+        if let Some(q) = &b.nato_since {
+            self.quarter(&format!("{p}.nato_since"), q);
+        }
+        self.num(
+            &format!("{p}.threat_exposure"),
+            b.threat_exposure,
+            Range::NonNegative,
+            "multiplier on the region's threat",
+        );
+        self.num(
+            &format!("{p}.localisation_demand"),
+            b.localisation_demand,
+            Range::Unit,
+            "share of contract value asked to be produced at home",
+        );
+        self.series(
+            &format!("{p}.gdp"),
+            &b.gdp,
+            Range::Positive,
+            "GDP, US$ bn",
+            true,
+        );
+        self.num(
+            &format!("{p}.gdp_growth"),
+            b.gdp_growth,
+            Range::Above(-1.0),
+            "yearly GDP growth after the series",
+        );
+        self.series(
+            &format!("{p}.spending"),
+            &b.spending,
+            Range::NonNegative,
+            "defence spending, % of GDP",
+            true,
+        );
+        self.series(
+            &format!("{p}.equipment"),
+            &b.equipment,
+            Range::Percent,
+            "equipment share of spending, %",
+            true,
+        );
+        self.num(
+            &format!("{p}.spending_base"),
+            b.spending_base,
+            Range::NonNegative,
+            "spending % of GDP at zero threat",
+        );
+        self.num(
+            &format!("{p}.spending_threat"),
+            b.spending_threat,
+            Range::NonNegative,
+            "points of GDP per unit of threat",
+        );
+        self.num(
+            &format!("{p}.equipment_base"),
+            b.equipment_base,
+            Range::Percent,
+            "equipment share % at zero threat",
+        );
+        self.num(
+            &format!("{p}.equipment_threat"),
+            b.equipment_threat,
+            Range::NonNegative,
+            "equipment share points per unit of threat",
+        );
+        for (cat, f) in &b.fleet {
+            let fp = format!("{p}.fleet.{cat}");
+            self.key_reference(&format!("{p}.fleet"), &fp, cat, categories);
+            if f.legacy > f.units {
+                self.push(
+                    format!("{fp}.legacy"),
+                    format!(
+                        "`{fp}.legacy` = {} is more than `units` = {}: legacy units are part of the fleet",
+                        f.legacy, f.units
+                    ),
+                );
+            } else {
+                let in_families: u64 = f.families.values().map(|&n| u64::from(n)).sum();
+                let modern = u64::from(f.units - f.legacy);
+                if in_families > modern {
+                    self.push(
+                        format!("{fp}.families"),
+                        format!(
+                            "`{fp}.families` add up to {in_families}, more than the {modern} modern units (`units` - `legacy`)"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn supplier(
+        &mut self,
+        id: &str,
+        s: &Supplier,
+        regions: &Ids<'_>,
+        categories: &Ids<'_>,
+        countries: &Ids<'_>,
+        buyers: &Ids<'_>,
+    ) {
+        let p = format!("suppliers.{id}");
+        self.country(&format!("{p}.country"), &s.country, countries, buyers);
+        self.num(
+            &format!("{p}.cash"),
+            s.cash,
+            Range::NonNegative,
+            "cash at the start, US$ m",
+        );
+        self.num(
+            &format!("{p}.margin"),
+            s.margin,
+            Range::Unit,
+            "share of delivered value that becomes cash",
+        );
+        self.num(
+            &format!("{p}.markup"),
+            s.markup,
+            Range::NonNegative,
+            "price mark-up per unit of utilisation",
+        );
+        let a = &s.access;
+        self.num(
+            &format!("{p}.access.default"),
+            a.default,
+            Range::Unit,
+            "probability of access",
+        );
+        for (table, ids, map) in [
+            ("regions", regions, &a.regions),
+            ("buyers", buyers, &a.buyers),
+        ] {
+            let tp = format!("{p}.access.{table}");
+            for (k, v) in map {
+                let kp = format!("{tp}.{k}");
+                self.key_reference(&tp, &kp, k, ids);
+                self.num(&kp, *v, Range::Unit, "probability of access");
+            }
+        }
+        let i = &s.invest;
+        let ip = format!("{p}.invest");
+        self.num(
+            &format!("{ip}.backlog_threshold"),
+            i.backlog_threshold,
+            Range::Positive,
+            "backlog in years of capacity that triggers expansion",
+        );
+        self.num(
+            &format!("{ip}.growth"),
+            i.growth,
+            Range::NonNegative,
+            "largest yearly capacity expansion, share",
+        );
+        self.num(
+            &format!("{ip}.capex"),
+            i.capex,
+            Range::NonNegative,
+            "cost of one unit per quarter of capacity, US$ m",
+        );
+        self.num(
+            &format!("{ip}.interop_spend"),
+            i.interop_spend,
+            Range::NonNegative,
+            "yearly spend, US$ m",
+        );
+        self.num(
+            &format!("{ip}.interop_rate"),
+            i.interop_rate,
+            Range::NonNegative,
+            "rate per scale of spend",
+        );
+        self.num(
+            &format!("{ip}.interop_scale"),
+            i.interop_scale,
+            Range::Positive,
+            "spend per rate step, US$ m",
+        );
+        for (region, v) in &i.marketing {
+            let mp = format!("{ip}.marketing.{region}");
+            self.key_reference(&format!("{ip}.marketing"), &mp, region, regions);
+            self.num(&mp, *v, Range::NonNegative, "yearly marketing spend, US$ m");
+        }
+        self.num(
+            &format!("{ip}.marketing_decay"),
+            i.marketing_decay,
+            Range::Unit,
+            "yearly persistence of the marketing stock",
+        );
+        self.num(
+            &format!("{ip}.marketing_scale"),
+            i.marketing_scale,
+            Range::Positive,
+            "spend per unit of stock, US$ m",
+        );
+        self.num(
+            &format!("{ip}.localisation_spend"),
+            i.localisation_spend,
+            Range::NonNegative,
+            "yearly spend, US$ m",
+        );
+        self.num(
+            &format!("{ip}.localisation_rate"),
+            i.localisation_rate,
+            Range::NonNegative,
+            "rate per scale of spend",
+        );
+        self.num(
+            &format!("{ip}.localisation_scale"),
+            i.localisation_scale,
+            Range::Positive,
+            "spend per rate step, US$ m",
+        );
+
+        if s.lines.is_empty() {
+            self.push(
+                format!("{p}.lines"),
+                format!("`{p}` has no product lines: add at least one [{p}.lines.ID]"),
+            );
+        }
+        for (lid, l) in &s.lines {
+            self.line(&format!("{p}.lines.{lid}"), l, categories);
+        }
+    }
+
+    fn line(&mut self, p: &str, l: &Line, categories: &Ids<'_>) {
+        self.reference(&format!("{p}.category"), &l.category, categories);
+        self.num(
+            &format!("{p}.list_price"),
+            l.list_price,
+            Range::Positive,
+            "list price per unit, US$ m",
+        );
+        self.num(&format!("{p}.quality"), l.quality, Range::Unit, "quality");
+        self.num(
+            &format!("{p}.interoperability"),
+            l.interoperability,
+            Range::Unit,
+            "interoperability with NATO standards",
+        );
+        self.num(
+            &format!("{p}.capacity"),
+            l.capacity,
+            Range::NonNegative,
+            "units started per quarter",
+        );
+        self.num(
+            &format!("{p}.reliability"),
+            l.reliability,
+            Range::Unit,
+            "probability that output is delivered on time",
+        );
+        self.num(
+            &format!("{p}.slip_share"),
+            l.slip_share,
+            Range::Unit,
+            "share of slipping output moved to the next quarter",
+        );
+        self.num(
+            &format!("{p}.localisation"),
+            l.localisation,
+            Range::Unit,
+            "largest share of work placed in the buyer's country",
+        );
+        if let Some(q) = &l.available_from {
+            self.quarter(&format!("{p}.available_from"), q);
+        }
+        self.series(
+            &format!("{p}.home_orders"),
+            &l.home_orders,
+            Range::NonNegative,
+            "home orders, units per year",
+            false,
+        );
+        self.num(
+            &format!("{p}.divertible_share"),
+            l.divertible_share,
+            Range::Unit,
+            "share of home units export buyers may take",
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &mut self,
+        id: &str,
+        e: &Event,
+        regions: &Ids<'_>,
+        categories: &Ids<'_>,
+        countries: &Ids<'_>,
+        buyers: &Ids<'_>,
+        suppliers: &Ids<'_>,
+    ) {
+        let p = format!("events.{id}");
+        self.quarter(&format!("{p}.quarter"), &e.quarter);
+
+        // References are checked whatever the kind.
+        if let Some(b) = &e.buyer {
+            self.reference(&format!("{p}.buyer"), b, buyers);
+        }
+        if let Some(r) = &e.region {
+            self.reference(&format!("{p}.region"), r, regions);
+        }
+        if let Some(s) = &e.supplier {
+            self.reference(&format!("{p}.supplier"), s, suppliers);
+        }
+        if let Some(c) = &e.country {
+            self.country(&format!("{p}.country"), c, countries, buyers);
+        }
+        if let Some(c) = &e.category {
+            self.reference(&format!("{p}.category"), c, categories);
+        }
+        if let Some(a) = e.amount {
+            let range = if e.kind == "credit_cap" {
+                Range::NonNegative
+            } else {
+                Range::Finite
+            };
+            self.num(&format!("{p}.amount"), a, range, "size of the event");
+        }
+        if let Some(u) = e.units {
+            self.count(&format!("{p}.units"), u, 1, "units donated");
+        }
+
+        // Which fields each kind needs (required) and accepts (optional).
+        let (required, optional): (&[&str], &[&str]) = match e.kind.as_str() {
+            "donation" => (&["buyer", "category", "units"], &[]),
+            "access" => (&["amount"], &["supplier", "country", "buyer", "region"]),
+            "affinity" => (&["country", "amount"], &["buyer"]),
+            "credit_cap" => (&["country", "amount"], &[]),
+            other => {
+                let kp = format!("{p}.kind");
+                self.push(&kp, choice(&kp, other, &EVENT_KINDS));
+                return;
+            }
+        };
+        let present = [
+            ("buyer", e.buyer.is_some()),
+            ("region", e.region.is_some()),
+            ("supplier", e.supplier.is_some()),
+            ("country", e.country.is_some()),
+            ("category", e.category.is_some()),
+            ("units", e.units.is_some()),
+            ("amount", e.amount.is_some()),
+        ];
+        for (field, is_set) in present {
+            if required.contains(&field) && !is_set {
+                self.push(
+                    &p,
+                    format!(
+                        "`{p}` is {} `{}` event and needs `{field}`",
+                        article(&e.kind),
+                        e.kind
+                    ),
+                );
+            } else if is_set && !required.contains(&field) && !optional.contains(&field) {
+                self.push(
+                    format!("{p}.{field}"),
+                    format!(
+                        "`{p}.{field}` does not apply to {a} `{k}` event: remove it ({a} `{k}` event takes {})",
+                        required
+                            .iter()
+                            .chain(optional)
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        a = article(&e.kind),
+                        k = e.kind,
+                    ),
+                );
+            }
+        }
+        if e.kind == "access" {
+            if e.supplier.is_some() == e.country.is_some() {
+                self.push(
+                    &p,
+                    format!("`{p}` is an `access` event and needs exactly one of `supplier` (one firm) or `country` (all its firms)"),
+                );
+            }
+            if e.buyer.is_some() && e.region.is_some() {
+                self.push(
+                    format!("{p}.region"),
+                    format!("`{p}` sets both `buyer` and `region`: an `access` event targets one buyer, one region, or (with neither) everywhere"),
+                );
+            }
+        }
+    }
+}
+
+/// "a" or "an" before an event kind.
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// "`path` names KIND `id`, which is not defined in TABLE; did you mean ...".
+fn dangling(path: &str, id: &str, kind: &str, table: &str, names: &[&str]) -> String {
+    let mut msg = format!("`{path}` names {kind} `{id}`, which is not defined in {table}");
+    suggest(&mut msg, id, names);
+    msg
+}
+
+/// Like [`dangling`], for a table key that must name an id.
+fn dangling_key(table: &str, id: &str, kind: &str, defined_in: &str, names: &[&str]) -> String {
+    let mut msg = format!(
+        "`{table}` has key `{id}`, which names no {kind}: it is not defined in {defined_in}"
+    );
+    suggest(&mut msg, id, names);
+    msg
+}
+
+fn suggest(msg: &mut String, id: &str, names: &[&str]) {
+    if let Some(n) = nearest(id, names.iter().copied()) {
+        msg.push_str(&format!("; did you mean `{n}`?"));
+    }
+    if names.is_empty() {
+        msg.push_str(" (none are defined)");
+    } else {
+        msg.push_str(&format!(" (defined: {})", list_names(names)));
+    }
+}
+
+/// "`path` = "x" is not one of a, b; did you mean ...".
+fn choice(path: &str, value: &str, allowed: &[&str]) -> String {
+    let mut msg = format!("`{path}` = {value:?} is not one of: {}", allowed.join(", "));
+    if let Some(n) = nearest(value, allowed.iter().copied()) {
+        msg.push_str(&format!("; did you mean `{n}`?"));
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load::{Origin, SourceMap, apply_override};
+    use toml::{Table, Value};
+
+    const TOY: &str = include_str!("../../scenarios/toy.toml");
+
+    /// Validate the toy scenario after setting each (dotted path, TOML value).
+    fn check(sets: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut table: Table = TOY.parse().unwrap();
+        let o = Origin::new("test", 1, 1);
+        let mut sources = SourceMap::new(o.clone());
+        for (path, v) in sets {
+            let v: Value = v.parse().unwrap_or_else(|_| Value::String(v.to_string()));
+            apply_override(&mut table, &mut sources, path, v, o.clone()).unwrap();
+        }
+        let s: Scenario = Value::Table(table).try_into().unwrap();
+        validate(&s)
+    }
+
+    /// Validate after removing the dotted path.
+    fn check_without(path: &str) -> Vec<(String, String)> {
+        let mut table: Table = TOY.parse().unwrap();
+        let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+        let mut t = &mut table;
+        for seg in parent.split('.').filter(|s| !s.is_empty()) {
+            t = t.get_mut(seg).unwrap().as_table_mut().unwrap();
+        }
+        t.remove(key).unwrap();
+        let s: Scenario = Value::Table(table).try_into().unwrap();
+        validate(&s)
+    }
+
+    /// Exactly one error, at `path`, whose message contains every `parts`.
+    fn expect_one(errors: Vec<(String, String)>, path: &str, parts: &[&str]) {
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].0, path, "{errors:#?}");
+        for p in parts {
+            assert!(errors[0].1.contains(p), "{:?} lacks {p:?}", errors[0].1);
+        }
+    }
+
+    #[test]
+    fn toy_is_valid() {
+        assert_eq!(check(&[]), vec![]);
+    }
+
+    #[test]
+    fn quarters() {
+        assert_eq!(
+            Quarter::parse("2014Q3"),
+            Some(Quarter {
+                year: 2014,
+                quarter: 3
+            })
+        );
+        for bad in [
+            "2014Q5",
+            "2014Q0",
+            "14Q1",
+            "2014-1",
+            "2014Q12",
+            "2014Q+",
+            "２０14Q1",
+            "",
+        ] {
+            assert_eq!(Quarter::parse(bad), None, "{bad}");
+        }
+        expect_one(
+            check(&[("start", "\"2014Q5\"")]),
+            "start",
+            &["`start` = \"2014Q5\" is not a quarter", "YYYYQn"],
+        );
+        expect_one(
+            check(&[("shocks.invasion.quarter", "x")]),
+            "shocks.invasion.quarter",
+            &["not a quarter"],
+        );
+        expect_one(
+            check(&[("events.aaa_donates_tanks.quarter", "\"2022\"")]),
+            "events.aaa_donates_tanks.quarter",
+            &[],
+        );
+        expect_one(
+            check(&[("buyers.AAA.nato_since", "\"1999\"")]),
+            "buyers.AAA.nato_since",
+            &[],
+        );
+        expect_one(
+            check(&[("suppliers.korea_land.lines.k9.available_from", "2020Q9")]),
+            "suppliers.korea_land.lines.k9.available_from",
+            &[],
+        );
+    }
+
+    #[test]
+    fn end_before_start() {
+        expect_one(
+            check(&[("start", "2010Q1"), ("end", "2009Q4")]),
+            "end",
+            &["end `2009Q4` is before start `2010Q1`: set end to a quarter at or after start"],
+        );
+        assert_eq!(check(&[("start", "2010Q1"), ("end", "2010Q1")]), vec![]);
+    }
+
+    #[test]
+    fn counts_and_required_collections() {
+        expect_one(
+            check(&[("replications", "0")]),
+            "replications",
+            &["must be >= 1"],
+        );
+        expect_one(
+            check(&[("market.defer_quarters", "0")]),
+            "market.defer_quarters",
+            &["must be >= 1"],
+        );
+        expect_one(
+            check(&[("categories.tank.min_lot", "0")]),
+            "categories.tank.min_lot",
+            &["must be >= 1"],
+        );
+        expect_one(
+            check(&[("suppliers.us_land.lines", "{}")]),
+            "suppliers.us_land.lines",
+            &["no product lines"],
+        );
+        let e = check(&[("buyers", "{}")]);
+        assert!(
+            e.iter()
+                .any(|(p, m)| p == "buyers" && m.contains("`buyers` is empty")),
+            "{e:#?}"
+        );
+        let e = check(&[("suppliers", "{}")]);
+        assert!(
+            e.iter()
+                .any(|(p, m)| p == "suppliers" && m.contains("`suppliers` is empty")),
+            "{e:#?}"
+        );
+        let e = check(&[("regions", "{}")]);
+        assert!(e.iter().any(|(p, _)| p == "regions"), "{e:#?}");
+        let e = check(&[("categories", "{}")]);
+        assert!(e.iter().any(|(p, _)| p == "categories"), "{e:#?}");
+    }
+
+    #[test]
+    fn ranges() {
+        let line = "suppliers.korea_land.lines.k9";
+        for (key, value, rule) in [
+            ("reliability", "1.5", "must be between 0 and 1"),
+            ("quality", "-0.1", "must be between 0 and 1"),
+            ("interoperability", "2", "must be between 0 and 1"),
+            ("localisation", "1.01", "must be between 0 and 1"),
+            ("divertible_share", "-1", "must be between 0 and 1"),
+            ("slip_share", "3", "must be between 0 and 1"),
+            ("list_price", "0", "must be > 0"),
+            ("list_price", "-9", "must be > 0"),
+            ("capacity", "-3", "must be >= 0"),
+        ] {
+            let path = format!("{line}.{key}");
+            expect_one(
+                check(&[(&path, value)]),
+                &path,
+                &[rule, &format!("`{path}` = ")],
+            );
+        }
+        for (path, value, rule) in [
+            ("suppliers.korea_land.margin", "1.2", "between 0 and 1"),
+            ("suppliers.korea_land.cash", "-1", ">= 0"),
+            (
+                "suppliers.korea_land.access.default",
+                "1.1",
+                "between 0 and 1",
+            ),
+            (
+                "suppliers.korea_land.access.regions.east",
+                "-0.5",
+                "between 0 and 1",
+            ),
+            ("suppliers.korea_land.invest.capex", "-1", ">= 0"),
+            ("suppliers.korea_land.invest.interop_scale", "0", "> 0"),
+            (
+                "suppliers.korea_land.invest.marketing_decay",
+                "1.5",
+                "between 0 and 1",
+            ),
+            ("suppliers.korea_land.invest.marketing.east", "-1", ">= 0"),
+            ("suppliers.korea_land.invest.backlog_threshold", "0", "> 0"),
+            ("market.public_reputation", "1.5", "between 0 and 1"),
+            ("market.commitment_years", "0", "> 0"),
+            ("market.acceptable_lead", "0", "> 0"),
+            ("market.planning_horizon", "-1", "> 0"),
+            ("market.reliability_prior[1]", "0", "> 0"),
+            ("spending.adjust_speed", "2", "between 0 and 1"),
+            ("shocks.invasion.decay", "1.1", "between 0 and 1"),
+            ("shocks.invasion.exposure.east", "-1", ">= 0"),
+            ("categories.tank.ref_price", "0", "> 0"),
+            ("categories.tank.life_years", "0", "> 0"),
+            ("categories.tank.legacy_retire_years", "0", "> 0"),
+            ("countries.KOR.credit_share", "1.5", "between 0 and 1"),
+            ("countries.KOR.credit_repayment_years", "0", "> 0"),
+            ("buyers.AAA.localisation_demand", "1.5", "between 0 and 1"),
+            ("buyers.AAA.gdp_growth", "-1", "> -1"),
+            ("buyers.AAA.gdp.2018", "0", "> 0"),
+            ("buyers.AAA.equipment.2018", "101", "between 0 and 100"),
+            ("buyers.AAA.equipment_base", "-1", "between 0 and 100"),
+            ("buyers.AAA.spending.2018", "-1", ">= 0"),
+            ("regions.east.threat", "-0.1", ">= 0"),
+        ] {
+            let p = path.replace("[1]", "");
+            let sets: Vec<(&str, &str)> = if path.ends_with("[1]") {
+                vec![(p.as_str(), "[1.0, 0.0]")]
+            } else {
+                vec![(path, value)]
+            };
+            expect_one(check(&sets), path, &[rule]);
+        }
+    }
+
+    #[test]
+    fn non_finite_numbers_are_rejected() {
+        expect_one(
+            check(&[("regions.east.threat", "nan")]),
+            "regions.east.threat",
+            &["not a finite number"],
+        );
+        expect_one(
+            check(&[("preferences.default.price", "inf")]),
+            "preferences.default.price",
+            &["not a finite number"],
+        );
+        expect_one(
+            check(&[("affinity", "{ AAA = { KOR = -inf } }")]),
+            "affinity.AAA.KOR",
+            &["not a finite number"],
+        );
+    }
+
+    #[test]
+    fn year_series() {
+        expect_one(
+            check(&[("buyers.AAA.gdp", "{ 20x4 = 1.0 }")]),
+            "buyers.AAA.gdp.20x4",
+            &["not a year"],
+        );
+        expect_one(
+            check(&[("buyers.AAA.spending", "{}")]),
+            "buyers.AAA.spending",
+            &["is empty"],
+        );
+        expect_one(
+            check(&[(
+                "suppliers.korea_land.lines.k9.home_orders",
+                "{ 2014 = -1.0 }",
+            )]),
+            "suppliers.korea_land.lines.k9.home_orders.2014",
+            &[">= 0"],
+        );
+        assert_eq!(
+            check(&[("suppliers.korea_land.lines.k9.home_orders", "{}")]),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn choices() {
+        expect_one(
+            check(&[("spending.mode", "thret")]),
+            "spending.mode",
+            &["not one of: observed, threat", "did you mean `threat`?"],
+        );
+        expect_one(
+            check(&[("outputs.files", "[\"contracts\", \"sumary\"]")]),
+            "outputs.files[1]",
+            &["did you mean `summary`?"],
+        );
+        expect_one(
+            check(&[("outputs.files", "[\"market\", \"market\"]")]),
+            "outputs.files[1]",
+            &["listed twice"],
+        );
+        expect_one(
+            check(&[("events.aaa_donates_tanks.kind", "donate")]),
+            "events.aaa_donates_tanks.kind",
+            &["did you mean `donation`?"],
+        );
+    }
+
+    #[test]
+    fn event_fields_per_kind() {
+        let e = "events.aaa_donates_tanks";
+        expect_one(
+            check_without(&format!("{e}.units")),
+            e,
+            &["is a `donation` event and needs `units`"],
+        );
+        expect_one(
+            check(&[(&format!("{e}.amount"), "1.0")]),
+            &format!("{e}.amount"),
+            &["does not apply to a `donation` event"],
+        );
+        let ok = [
+            (
+                "events.a",
+                "{ kind = \"access\", quarter = \"2020Q1\", supplier = \"korea_land\", region = \"east\", amount = 1.0 }",
+            ),
+            (
+                "events.b",
+                "{ kind = \"access\", quarter = \"2020Q1\", country = \"KOR\", amount = 1.0 }",
+            ),
+            (
+                "events.c",
+                "{ kind = \"affinity\", quarter = \"2020Q1\", country = \"KOR\", buyer = \"AAA\", amount = 0.1 }",
+            ),
+            (
+                "events.d",
+                "{ kind = \"credit_cap\", quarter = \"2020Q1\", country = \"KOR\", amount = 5000.0 }",
+            ),
+        ];
+        assert_eq!(check(&ok), vec![]);
+        expect_one(
+            check(&[(
+                "events.a",
+                "{ kind = \"access\", quarter = \"2020Q1\", amount = 1.0 }",
+            )]),
+            "events.a",
+            &["exactly one of `supplier`"],
+        );
+        expect_one(
+            check(&[(
+                "events.a",
+                "{ kind = \"access\", quarter = \"2020Q1\", country = \"KOR\", buyer = \"AAA\", region = \"east\", amount = 1.0 }",
+            )]),
+            "events.a.region",
+            &["both `buyer` and `region`"],
+        );
+        expect_one(
+            check(&[(
+                "events.d",
+                "{ kind = \"credit_cap\", quarter = \"2020Q1\", country = \"KOR\" }",
+            )]),
+            "events.d",
+            &["is a `credit_cap` event and needs `amount`"],
+        );
+        expect_one(
+            check(&[(
+                "events.d",
+                "{ kind = \"credit_cap\", quarter = \"2020Q1\", country = \"KOR\", amount = -1.0 }",
+            )]),
+            "events.d.amount",
+            &[">= 0"],
+        );
+        expect_one(
+            check(&[(
+                "events.c",
+                "{ kind = \"affinity\", quarter = \"2020Q1\", country = \"KOR\", region = \"east\", amount = 0.1 }",
+            )]),
+            "events.c.region",
+            &["does not apply to an `affinity` event"],
+        );
+    }
+
+    #[test]
+    fn dangling_references() {
+        for (set, value, path, parts) in [
+            (
+                "buyers.AAA.region",
+                "eastflank",
+                "buyers.AAA.region",
+                &[
+                    "names region `eastflank`, which is not defined in `regions`",
+                    "did you mean `east`?",
+                    "defined: east, west",
+                ][..],
+            ),
+            (
+                "shocks.invasion.exposure",
+                "{ eest = 1.0 }",
+                "shocks.invasion.exposure.eest",
+                &[
+                    "`shocks.invasion.exposure` has key `eest`",
+                    "did you mean `east`?",
+                ],
+            ),
+            (
+                "suppliers.us_land.lines.abrams.category",
+                "tankk",
+                "suppliers.us_land.lines.abrams.category",
+                &["names category `tankk`", "did you mean `tank`?"],
+            ),
+            (
+                "buyers.CCC.fleet.tnk",
+                "{ units = 3 }",
+                "buyers.CCC.fleet.tnk",
+                &["has key `tnk`", "category"],
+            ),
+            (
+                "suppliers.us_land.country",
+                "US",
+                "suppliers.us_land.country",
+                &[
+                    "names country `US`",
+                    "`countries` or in `buyers`",
+                    "did you mean `USA`?",
+                ],
+            ),
+            (
+                "outputs.focus_country",
+                "ZZZ",
+                "outputs.focus_country",
+                &["names country `ZZZ`"],
+            ),
+            (
+                "suppliers.us_land.access.regions",
+                "{ north = 0.5 }",
+                "suppliers.us_land.access.regions.north",
+                &["names no region"],
+            ),
+            (
+                "suppliers.us_land.access.buyers",
+                "{ DDD = 0.5 }",
+                "suppliers.us_land.access.buyers.DDD",
+                &["names no buyer"],
+            ),
+            (
+                "suppliers.korea_land.invest.marketing.south",
+                "1.0",
+                "suppliers.korea_land.invest.marketing.south",
+                &["names no region"],
+            ),
+            (
+                "preferences.regions.south",
+                "{ price = 1.0 }",
+                "preferences.regions.south",
+                &["names no region"],
+            ),
+            (
+                "preferences.buyers",
+                "{ AAB = { price = 1.0 } }",
+                "preferences.buyers.AAB",
+                &["names no buyer", "did you mean `AAA`?"],
+            ),
+            (
+                "affinity",
+                "{ AAA = { ZZZ = 0.5 } }",
+                "affinity.AAA.ZZZ",
+                &["`affinity.AAA` has key `ZZZ`, which names no country"],
+            ),
+            (
+                "affinity",
+                "{ XXX = { KOR = 0.5 } }",
+                "affinity.XXX",
+                &["`affinity` has key `XXX`, which names no buyer"],
+            ),
+            (
+                "events.aaa_donates_tanks.buyer",
+                "AAX",
+                "events.aaa_donates_tanks.buyer",
+                &["names buyer `AAX`"],
+            ),
+            (
+                "events.aaa_donates_tanks.category",
+                "spgg",
+                "events.aaa_donates_tanks.category",
+                &["names category `spgg`"],
+            ),
+        ] {
+            expect_one(check(&[(set, value)]), path, parts);
+        }
+        assert_eq!(
+            check(&[("affinity", "{ default = { KOR = 0.5, AAA = 0.1 } }")]),
+            vec![]
+        );
+        expect_one(
+            check(&[(
+                "events.a",
+                "{ kind = \"access\", quarter = \"2020Q1\", supplier = \"korea_land\", region = \"easy\", amount = 1.0 }",
+            )]),
+            "events.a.region",
+            &["names region `easy`"],
+        );
+    }
+
+    #[test]
+    fn fleets() {
+        expect_one(
+            check(&[("buyers.AAA.fleet.tank.legacy", "700")]),
+            "buyers.AAA.fleet.tank.legacy",
+            &["more than `units` = 600"],
+        );
+        expect_one(
+            check(&[(
+                "buyers.AAA.fleet.tank.families",
+                "{ leopard2 = 100, k2 = 51 }",
+            )]),
+            "buyers.AAA.fleet.tank.families",
+            &["add up to 151, more than the 150 modern units"],
+        );
+    }
+
+    #[test]
+    fn name_must_be_a_folder_name() {
+        expect_one(
+            check(&[("name", "../x")]),
+            "name",
+            &["cannot name an output folder"],
+        );
+        expect_one(
+            check(&[("name", "\"\"")]),
+            "name",
+            &["cannot name an output folder"],
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported() {
+        let e = check(&[
+            ("replications", "0"),
+            ("spending.mode", "x"),
+            ("buyers.AAA.region", "y"),
+        ]);
+        assert_eq!(e.len(), 3, "{e:#?}");
+    }
+}
