@@ -47,11 +47,9 @@ pub fn progress_bar(total: u64, label: &str, quiet: bool) -> ProgressBar {
     }
     let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     pb.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} runs, {per_sec}, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} runs, {per_sec}, ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
     );
     pb.set_prefix(label.to_string());
     pb
@@ -109,8 +107,8 @@ pub fn run_scenario(
     let observe = observe_for(files);
     let pool = batch::pool(threads).map_err(|e| CliError::Run(e.to_string()))?;
     let used_threads = pool.current_num_threads();
-    let mut writers =
-        TableWriters::create(dir, files).map_err(CliError::io(format!("writing {}", dir.display())))?;
+    let mut writers = TableWriters::create(dir, files)
+        .map_err(CliError::io(format!("writing {}", dir.display())))?;
     let jobs: Vec<u32> = (0..replications).collect();
     let pb = progress_bar(u64::from(replications), &loaded.name, quiet);
     batch::run_ordered(
@@ -158,7 +156,12 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
         let dir = a.out.join(&loaded.name);
         run_scenario(loaded, world, seed, reps, a.threads, &dir, a.quiet)?;
         if !a.quiet {
-            eprintln!("{}: {} replications -> {}", loaded.name, reps, dir.display());
+            eprintln!(
+                "{}: {} replications -> {}",
+                loaded.name,
+                reps,
+                dir.display()
+            );
         }
     }
     Ok(())

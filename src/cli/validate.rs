@@ -24,9 +24,8 @@ pub fn load_world(
     sets: &[String],
 ) -> Result<(scenario::Loaded, World), ScenarioError> {
     let loaded = scenario::load(path, sets)?;
-    let world = World::from_scenario(&loaded.scenario).map_err(|e| {
-        ScenarioError::new(Located::new(path.display().to_string(), 1, 1, e.0))
-    })?;
+    let world = World::from_scenario(&loaded.scenario)
+        .map_err(|e| ScenarioError::new(Located::new(path.display().to_string(), 1, 1, e.0)))?;
     Ok((loaded, world))
 }
 

@@ -108,10 +108,17 @@ mod tests {
         let jobs: Vec<u32> = (0..100).collect();
         let p = pool(2).unwrap();
         let mut seen = 0;
-        let r = run_ordered(&p, &jobs, 10, |j| *j, &ProgressBar::hidden(), |_, j| {
-            seen += 1;
-            if j == 15 { Err("stop") } else { Ok(()) }
-        });
+        let r = run_ordered(
+            &p,
+            &jobs,
+            10,
+            |j| *j,
+            &ProgressBar::hidden(),
+            |_, j| {
+                seen += 1;
+                if j == 15 { Err("stop") } else { Ok(()) }
+            },
+        );
         assert_eq!(r, Err("stop"));
         assert_eq!(seen, 16);
     }

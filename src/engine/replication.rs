@@ -248,8 +248,10 @@ impl Observer for Recorder {
             for (l, line) in w.lines.iter().enumerate() {
                 let ls = &s.lines[l];
                 let j = line.supplier;
-                let access: f64 =
-                    (0..w.buyers.len()).map(|b| tender::access(w, s, j, b)).sum::<f64>() / nb;
+                let access: f64 = (0..w.buyers.len())
+                    .map(|b| tender::access(w, s, j, b))
+                    .sum::<f64>()
+                    / nb;
                 self.suppliers.push(SupplierRow {
                     t,
                     line: l,
@@ -317,8 +319,18 @@ pub fn summarise(w: &World, s: &State, deferrals: u32) -> Summary {
         focus_value: focus,
         contracts: s.contracts.len() as u32,
         focus_contracts: n_focus,
-        focus_lead_first: mean(s.contracts.iter().filter(|c| is_focus(c)).map(|c| c.lead_first)),
-        other_lead_first: mean(s.contracts.iter().filter(|c| !is_focus(c)).map(|c| c.lead_first)),
+        focus_lead_first: mean(
+            s.contracts
+                .iter()
+                .filter(|c| is_focus(c))
+                .map(|c| c.lead_first),
+        ),
+        other_lead_first: mean(
+            s.contracts
+                .iter()
+                .filter(|c| !is_focus(c))
+                .map(|c| c.lead_first),
+        ),
         deferrals,
     }
 }

@@ -86,11 +86,13 @@ mod tests {
 
     fn inputs() -> BuyerBudgetInputs {
         BuyerBudgetInputs {
-            gdp: vec![500.0, 600.0],
+            // Yearly vectors cover every year of the run (2020-2022 here),
+            // as `World::from_scenario` builds them.
+            gdp: vec![500.0, 600.0, 600.0],
             gdp_last_year: 2021,
             gdp_growth: 0.1,
-            spending: vec![2.0, 3.0],
-            equipment: vec![20.0, 50.0],
+            spending: vec![2.0, 3.0, 3.0],
+            equipment: vec![20.0, 50.0, 50.0],
             spending_base: 1.0,
             spending_threat: 2.0,
             equipment_base: 10.0,
@@ -101,7 +103,13 @@ mod tests {
     #[test]
     fn observed_budget_is_gdp_times_shares() {
         let b = inputs();
-        let p = budget_path(&b, SpendingMode::Observed, 0.0, &[0.0; 12], Quarter::new(2020, 1));
+        let p = budget_path(
+            &b,
+            SpendingMode::Observed,
+            0.0,
+            &[0.0; 12],
+            Quarter::new(2020, 1),
+        );
         // 2020: 500 bn * 2 % * 20 % = 2,000 US$ m.
         assert!((p[0] - 2000.0).abs() < 1e-9);
         assert!((p[3] - 2000.0).abs() < 1e-9);
@@ -115,7 +123,13 @@ mod tests {
     fn threat_mode_starts_on_target_and_adjusts() {
         let b = inputs();
         let threat = [0.5, 1.0, 1.0];
-        let p = budget_path(&b, SpendingMode::Threat, 0.5, &threat, Quarter::new(2020, 1));
+        let p = budget_path(
+            &b,
+            SpendingMode::Threat,
+            0.5,
+            &threat,
+            Quarter::new(2020, 1),
+        );
         // t0: s = 1 + 2*0.5 = 2 %, e = 10 + 20*0.5 = 20 % → 500*1000*0.02*0.2 = 2,000.
         assert!((p[0] - 2000.0).abs() < 1e-9);
         // t1: targets 3 % and 30 %; halfway: 2.5 %, 25 % → 500,000*0.025*0.25 = 3,125.

@@ -10,6 +10,7 @@
 pub mod beliefs;
 pub mod budget;
 pub mod choice;
+pub mod invariants;
 pub mod investment;
 pub mod production;
 pub mod schedule;

@@ -135,7 +135,12 @@ fn push_merge(s: &mut Schedule, q: usize, n: u32) {
 
 impl LineState {
     /// A line with `capacity` and `initial_backlog` home units waiting.
-    pub fn new(capacity: f64, initial_backlog: u32, interoperability: f64, localisation: f64) -> Self {
+    pub fn new(
+        capacity: f64,
+        initial_backlog: u32,
+        interoperability: f64,
+        localisation: f64,
+    ) -> Self {
         let mut s = LineState {
             capacity,
             interoperability,
@@ -447,19 +452,31 @@ mod tests {
         line.start_production(1, 2);
         assert_eq!(
             drain(&mut line, 2),
-            vec![Delivery { owner: Owner::Home, units: 2 }]
+            vec![Delivery {
+                owner: Owner::Home,
+                units: 2
+            }]
         );
         line.start_production(2, 2);
         assert_eq!(
             drain(&mut line, 3),
             vec![
-                Delivery { owner: Owner::Home, units: 1 },
-                Delivery { owner: Owner::Contract(0), units: 1 }
+                Delivery {
+                    owner: Owner::Home,
+                    units: 1
+                },
+                Delivery {
+                    owner: Owner::Contract(0),
+                    units: 1
+                }
             ]
         );
         assert_eq!(
             drain(&mut line, 4),
-            vec![Delivery { owner: Owner::Contract(0), units: 1 }]
+            vec![Delivery {
+                owner: Owner::Contract(0),
+                units: 1
+            }]
         );
         assert_eq!(line.backlog(), 0);
     }
@@ -488,10 +505,22 @@ mod tests {
         line.start_production(0, 1);
         let mut out = Vec::new();
         line.deliver(1, Some(0.5), &mut out);
-        assert_eq!(out, vec![Delivery { owner: Owner::Home, units: 5 }]);
+        assert_eq!(
+            out,
+            vec![Delivery {
+                owner: Owner::Home,
+                units: 5
+            }]
+        );
         assert_eq!(line.wip_units, 5);
         line.deliver(2, None, &mut out);
-        assert_eq!(out, vec![Delivery { owner: Owner::Home, units: 5 }]);
+        assert_eq!(
+            out,
+            vec![Delivery {
+                owner: Owner::Home,
+                units: 5
+            }]
+        );
         assert_eq!(line.backlog(), 0);
     }
 

@@ -113,7 +113,8 @@ fn produce<O: Observer>(
             let sup = &mut s.suppliers[line.supplier];
             match d.owner {
                 Owner::Home => {
-                    let earned = sup_margin(w, line.supplier) * line.list_price * f64::from(d.units);
+                    let earned =
+                        sup_margin(w, line.supplier) * line.list_price * f64::from(d.units);
                     sup.cash += earned;
                     sup.earned += earned;
                 }
@@ -161,7 +162,13 @@ pub struct Scratch {
 }
 
 /// Advance the market by one quarter.
-pub fn step<O: Observer>(w: &World, s: &mut State, d: &mut Draws, obs: &mut O, scratch: &mut Scratch) {
+pub fn step<O: Observer>(
+    w: &World,
+    s: &mut State,
+    d: &mut Draws,
+    obs: &mut O,
+    scratch: &mut Scratch,
+) {
     let t = s.t;
     exogenous(w, s, t);
     // Step 2: ageing.

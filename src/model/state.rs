@@ -255,7 +255,14 @@ impl State {
         let lines = w
             .lines
             .iter()
-            .map(|l| LineState::new(l.capacity, l.initial_backlog, l.interoperability, l.localisation))
+            .map(|l| {
+                LineState::new(
+                    l.capacity,
+                    l.initial_backlog,
+                    l.interoperability,
+                    l.localisation,
+                )
+            })
             .collect();
         let ledgers = w
             .lines

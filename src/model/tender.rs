@@ -127,7 +127,11 @@ pub fn utility(w: &World, s: &State, t: usize, b: usize, c: usize, o: &Offer) ->
     let country = w.suppliers[j].country;
     let theta = w.threat_of(t, b);
     let rel = s.beliefs[b * w.suppliers.len() + j].mean();
-    let domestic = if country == w.buyers[b].country { 1.0 } else { 0.0 };
+    let domestic = if country == w.buyers[b].country {
+        1.0
+    } else {
+        0.0
+    };
     let affinity = s.affinity[b * w.countries.len() + country];
     -wt.price * libm::log(o.price / w.categories[c].ref_price)
         - wt.delivery * (1.0 + wt.urgency * theta) * o.lead.first / 4.0

@@ -289,8 +289,7 @@ pub struct World {
 }
 
 fn quarter(s: &str, key: &str) -> Result<Quarter, WorldError> {
-    s.parse()
-        .map_err(|e| WorldError(format!("`{key}`: {e}")))
+    s.parse().map_err(|e| WorldError(format!("`{key}`: {e}")))
 }
 
 fn index_of(ids: &[String], id: &str, key: &str) -> Result<usize, WorldError> {
@@ -516,7 +515,11 @@ impl World {
         let last_year = end.year();
         for (sid, sup) in &s.suppliers {
             let si = suppliers.len();
-            let country = index_of(&country_ids, &sup.country, &format!("suppliers.{sid}.country"))?;
+            let country = index_of(
+                &country_ids,
+                &sup.country,
+                &format!("suppliers.{sid}.country"),
+            )?;
             let access = s
                 .buyers
                 .iter()
@@ -636,7 +639,9 @@ impl World {
                     (Some(b), _) => Ok(vec![index_of(&buyer_ids, b, &format!("{key}.buyer"))?]),
                     (None, Some(r)) => {
                         let ri = index_of(&regions, r, &format!("{key}.region"))?;
-                        Ok((0..buyers.len()).filter(|&i| buyers[i].region == ri).collect())
+                        Ok((0..buyers.len())
+                            .filter(|&i| buyers[i].region == ri)
+                            .collect())
                     }
                     (None, None) => Ok((0..buyers.len()).collect()),
                 }
@@ -704,7 +709,11 @@ impl World {
         }
         events.sort_by(|a, b| a.t.cmp(&b.t).then_with(|| a.id.cmp(&b.id)));
 
-        let focus_country = index_of(&country_ids, &s.outputs.focus_country, "outputs.focus_country")?;
+        let focus_country = index_of(
+            &country_ids,
+            &s.outputs.focus_country,
+            "outputs.focus_country",
+        )?;
 
         // Exogenous paths.
         let region_threat = threat::region_paths(&region_threat0, &shocks, start, n_quarters);
@@ -744,13 +753,8 @@ impl World {
                 equipment_threat: b.equipment_threat,
             };
             let threat_i: Vec<f64> = (0..n_quarters).map(|t| threat[t * nb + i]).collect();
-            let path = budget::budget_path(
-                &inputs,
-                mode,
-                s.spending.adjust_speed,
-                &threat_i,
-                start,
-            );
+            let path =
+                budget::budget_path(&inputs, mode, s.spending.adjust_speed, &threat_i, start);
             for (t, v) in path.into_iter().enumerate() {
                 budget[t * nb + i] = v;
             }

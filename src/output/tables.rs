@@ -243,7 +243,13 @@ impl TableWriters {
             } else {
                 0.0
             };
-            let num = |x: f64| if x.is_nan() { String::new() } else { x.to_string() };
+            let num = |x: f64| {
+                if x.is_nan() {
+                    String::new()
+                } else {
+                    x.to_string()
+                }
+            };
             let mut row = vec![
                 rep.to_string(),
                 s.contracts.to_string(),

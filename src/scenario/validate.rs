@@ -8,6 +8,7 @@
 use super::error::nearest;
 use super::load::list_names;
 use super::schema::{Buyer, Event, Line, Scenario, Supplier, YearSeries};
+use Range::{Above, Finite, NonNeg, Percent, Positive, Unit};
 use std::collections::BTreeMap;
 
 /// The files `outputs.files` may name.
@@ -15,6 +16,9 @@ pub const OUTPUT_FILES: [&str; 5] = ["contracts", "market", "suppliers", "buyers
 
 /// The values `spending.mode` may take.
 pub const SPENDING_MODES: [&str; 2] = ["observed", "threat"];
+
+/// The longest `name` allowed, in characters (it names a folder).
+pub const MAX_NAME: usize = 100;
 
 /// The values `events.*.kind` may take.
 pub const EVENT_KINDS: [&str; 4] = ["donation", "access", "affinity", "credit_cap"];
@@ -56,7 +60,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 #[derive(Debug, Clone, Copy)]
 enum Range {
     /// `>= 0`.
-    NonNegative,
+    NonNeg,
     /// `> 0`.
     Positive,
     /// `0..=1`.
@@ -72,23 +76,23 @@ enum Range {
 impl Range {
     fn contains(self, v: f64) -> bool {
         match self {
-            Range::NonNegative => v >= 0.0,
-            Range::Positive => v > 0.0,
-            Range::Unit => (0.0..=1.0).contains(&v),
-            Range::Percent => (0.0..=100.0).contains(&v),
-            Range::Above(x) => v > x,
-            Range::Finite => true,
+            NonNeg => v >= 0.0,
+            Positive => v > 0.0,
+            Unit => (0.0..=1.0).contains(&v),
+            Percent => (0.0..=100.0).contains(&v),
+            Above(x) => v > x,
+            Finite => true,
         }
     }
 
     fn rule(self) -> String {
         match self {
-            Range::NonNegative => "must be >= 0".into(),
-            Range::Positive => "must be > 0".into(),
-            Range::Unit => "must be between 0 and 1".into(),
-            Range::Percent => "must be between 0 and 100".into(),
-            Range::Above(x) => format!("must be > {x}"),
-            Range::Finite => "must be a finite number".into(),
+            NonNeg => "must be >= 0".into(),
+            Positive => "must be > 0".into(),
+            Unit => "must be between 0 and 1".into(),
+            Percent => "must be between 0 and 100".into(),
+            Above(x) => format!("must be > {x}"),
+            Finite => "must be a finite number".into(),
         }
     }
 }
@@ -216,6 +220,13 @@ impl Checker {
         }
     }
 
+    /// Check each `(key, value, range, what)` of the table at `prefix`.
+    fn fields(&mut self, prefix: &str, fields: &[(&str, f64, Range, &str)]) {
+        for &(key, v, range, what) in fields {
+            self.num(&format!("{prefix}.{key}"), v, range, what);
+        }
+    }
+
     fn non_empty<V>(&mut self, path: &str, map: &BTreeMap<String, V>, example: &str) {
         if map.is_empty() {
             self.push(
@@ -233,6 +244,16 @@ impl Checker {
         let suppliers = Ids::of("supplier", "suppliers", &s.suppliers);
 
         if let Some(name) = &s.name
+            && name.chars().count() > MAX_NAME
+        {
+            self.push(
+                "name",
+                format!(
+                    "`name` is {} characters long: keep it to {MAX_NAME} at most (it names the output folder)",
+                    name.chars().count()
+                ),
+            );
+        } else if let Some(name) = &s.name
             && (name.trim().is_empty() || name == "." || name == ".." || name.contains(['/', '\\']))
         {
             self.push(
@@ -273,154 +294,87 @@ impl Checker {
 
         // Spending and market.
         if !SPENDING_MODES.contains(&s.spending.mode.as_str()) {
-            self.push(
-                "spending.mode",
-                choice("spending.mode", &s.spending.mode, &SPENDING_MODES),
-            );
+            let msg = choice("spending.mode", &s.spending.mode, &SPENDING_MODES);
+            self.push("spending.mode", msg);
         }
-        self.num(
-            "spending.adjust_speed",
-            s.spending.adjust_speed,
-            Range::Unit,
-            "share of the gap to the target closed per quarter",
-        );
+        let speed = s.spending.adjust_speed;
+        #[rustfmt::skip]
+        let checks = [
+            ("adjust_speed", speed, Unit, "share of the gap closed per quarter"),
+        ];
+        self.fields("spending", &checks);
         let m = &s.market;
-        self.num(
-            "market.commitment_years",
-            m.commitment_years,
-            Range::Positive,
-            "years of equipment budget committed at once",
-        );
-        self.num(
-            "market.acceptable_lead",
-            m.acceptable_lead,
-            Range::Positive,
-            "quarters to last delivery at zero threat",
-        );
-        self.num(
-            "market.acceptable_lead_threat",
-            m.acceptable_lead_threat,
-            Range::NonNegative,
-            "shrinking of the acceptable lead with threat",
-        );
+        #[rustfmt::skip]
+        let checks = [
+            ("commitment_years", m.commitment_years, Positive, "years of budget committed at once"),
+            ("acceptable_lead", m.acceptable_lead, Positive, "quarters to last delivery"),
+            ("acceptable_lead_threat", m.acceptable_lead_threat, NonNeg, "sensitivity to threat"),
+            ("planning_horizon", m.planning_horizon, Positive, "quarters that define utilisation"),
+            ("neighbour_weight", m.neighbour_weight, NonNeg, "weight of neighbours' fleets"),
+            ("public_reputation", m.public_reputation, Unit, "share of observations made public"),
+            ("reliability_prior[0]", m.reliability_prior[0], Positive, "Beta prior alpha"),
+            ("reliability_prior[1]", m.reliability_prior[1], Positive, "Beta prior beta"),
+        ];
+        self.fields("market", &checks);
+        let defer = m.defer_quarters;
         self.count(
             "market.defer_quarters",
-            m.defer_quarters,
+            defer,
             1,
             "quarters before a deferred tender reopens",
         );
-        self.num(
-            "market.planning_horizon",
-            m.planning_horizon,
-            Range::Positive,
-            "quarters that define utilisation",
-        );
-        self.num(
-            "market.neighbour_weight",
-            m.neighbour_weight,
-            Range::NonNegative,
-            "weight of neighbours' fleets",
-        );
-        self.num(
-            "market.public_reputation",
-            m.public_reputation,
-            Range::Unit,
-            "share of observations shared with all buyers",
-        );
-        for (i, v) in m.reliability_prior.iter().enumerate() {
-            self.num(
-                &format!("market.reliability_prior[{i}]"),
-                *v,
-                Range::Positive,
-                "Beta prior parameter",
-            );
-        }
 
         // Regions, shocks, categories, countries.
         self.non_empty("regions", &s.regions, "east");
         for (id, r) in &s.regions {
-            self.num(
-                &format!("regions.{id}.threat"),
-                r.threat,
-                Range::NonNegative,
-                "baseline threat",
-            );
+            #[rustfmt::skip]
+            let checks = [
+                ("threat", r.threat, NonNeg, "baseline threat"),
+            ];
+            self.fields(&format!("regions.{id}"), &checks);
         }
         for (id, sh) in &s.shocks {
             let p = format!("shocks.{id}");
             self.quarter(&format!("{p}.quarter"), &sh.quarter);
-            self.num(
-                &format!("{p}.magnitude"),
-                sh.magnitude,
-                Range::NonNegative,
-                "size of the shock",
-            );
-            self.num(
-                &format!("{p}.decay"),
-                sh.decay,
-                Range::Unit,
-                "per-quarter persistence",
-            );
+            #[rustfmt::skip]
+            let checks = [
+                ("magnitude", sh.magnitude, NonNeg, "size of the shock"),
+                ("decay", sh.decay, Unit, "per-quarter persistence"),
+            ];
+            self.fields(&p, &checks);
+            let ep = format!("{p}.exposure");
             for (region, v) in &sh.exposure {
-                let rp = format!("{p}.exposure.{region}");
-                self.key_reference(&format!("{p}.exposure"), &rp, region, &regions);
-                self.num(&rp, *v, Range::NonNegative, "exposure of the region");
+                let rp = format!("{ep}.{region}");
+                self.key_reference(&ep, &rp, region, &regions);
+                self.num(&rp, *v, NonNeg, "exposure of the region");
             }
         }
         self.non_empty("categories", &s.categories, "tank");
         for (id, c) in &s.categories {
             let p = format!("categories.{id}");
-            self.num(
-                &format!("{p}.ref_price"),
-                c.ref_price,
-                Range::Positive,
-                "reference price per unit, US$ m",
-            );
-            self.num(
-                &format!("{p}.life_years"),
-                c.life_years,
-                Range::Positive,
-                "service life, years",
-            );
-            self.num(
-                &format!("{p}.legacy_retire_years"),
-                c.legacy_retire_years,
-                Range::Positive,
-                "years over which the legacy fleet retires",
-            );
+            #[rustfmt::skip]
+            let checks = [
+                ("ref_price", c.ref_price, Positive, "reference price per unit, US$ m"),
+                ("life_years", c.life_years, Positive, "service life, years"),
+                ("legacy_retire_years", c.legacy_retire_years, Positive, "years to retire legacy"),
+                ("threat_response", c.threat_response, NonNeg, "response of force to threat"),
+            ];
+            self.fields(&p, &checks);
             self.count(
                 &format!("{p}.min_lot"),
                 c.min_lot,
                 1,
                 "smallest lot worth a tender, units",
             );
-            self.num(
-                &format!("{p}.threat_response"),
-                c.threat_response,
-                Range::NonNegative,
-                "response of the required force to threat",
-            );
         }
         for (id, c) in &s.countries {
-            let p = format!("countries.{id}");
-            self.num(
-                &format!("{p}.credit_share"),
-                c.credit_share,
-                Range::Unit,
-                "share of contract value covered by export credit",
-            );
-            self.num(
-                &format!("{p}.credit_cap"),
-                c.credit_cap,
-                Range::NonNegative,
-                "cap on outstanding export credit, US$ m",
-            );
-            self.num(
-                &format!("{p}.credit_repayment_years"),
-                c.credit_repayment_years,
-                Range::Positive,
-                "years of repayment",
-            );
+            #[rustfmt::skip]
+            let checks = [
+                ("credit_share", c.credit_share, Unit, "share covered by export credit"),
+                ("credit_cap", c.credit_cap, NonNeg, "cap on export credit, US$ m"),
+                ("credit_repayment_years", c.credit_repayment_years, Positive, "years of repayment"),
+            ];
+            self.fields(&format!("countries.{id}"), &checks);
         }
 
         // Preferences and affinity.
@@ -441,7 +395,7 @@ impl Checker {
             self.num(
                 &format!("preferences.default.{k}"),
                 v,
-                Range::Finite,
+                Finite,
                 "preference weight",
             );
         }
@@ -467,7 +421,7 @@ impl Checker {
                     ("defer", o.defer),
                 ] {
                     if let Some(v) = v {
-                        self.num(&format!("{p}.{k}"), v, Range::Finite, "preference weight");
+                        self.num(&format!("{p}.{k}"), v, Finite, "preference weight");
                     }
                 }
             }
@@ -492,7 +446,7 @@ impl Checker {
                         dangling_key(&p, country, "country", "`countries` or in `buyers`", &all),
                     );
                 }
-                self.num(&cp, *v, Range::Finite, "political affinity");
+                self.num(&cp, *v, Finite, "political affinity");
             }
         }
 
@@ -536,68 +490,31 @@ impl Checker {
         if let Some(q) = &b.nato_since {
             self.quarter(&format!("{p}.nato_since"), q);
         }
-        self.num(
-            &format!("{p}.threat_exposure"),
-            b.threat_exposure,
-            Range::NonNegative,
-            "multiplier on the region's threat",
-        );
-        self.num(
-            &format!("{p}.localisation_demand"),
-            b.localisation_demand,
-            Range::Unit,
-            "share of contract value asked to be produced at home",
-        );
-        self.series(
-            &format!("{p}.gdp"),
-            &b.gdp,
-            Range::Positive,
-            "GDP, US$ bn",
-            true,
-        );
-        self.num(
-            &format!("{p}.gdp_growth"),
-            b.gdp_growth,
-            Range::Above(-1.0),
-            "yearly GDP growth after the series",
-        );
+        #[rustfmt::skip]
+        let checks = [
+            ("threat_exposure", b.threat_exposure, NonNeg, "multiplier on the region's threat"),
+            ("localisation_demand", b.localisation_demand, Unit, "share asked to be made at home"),
+            ("gdp_growth", b.gdp_growth, Above(-1.0), "yearly GDP growth after the series"),
+            ("spending_base", b.spending_base, NonNeg, "spending % of GDP at zero threat"),
+            ("spending_threat", b.spending_threat, NonNeg, "points of GDP per unit of threat"),
+            ("equipment_base", b.equipment_base, Percent, "equipment share % at zero threat"),
+            ("equipment_threat", b.equipment_threat, NonNeg, "share points per unit of threat"),
+        ];
+        self.fields(&p, &checks);
+        self.series(&format!("{p}.gdp"), &b.gdp, Positive, "GDP, US$ bn", true);
         self.series(
             &format!("{p}.spending"),
             &b.spending,
-            Range::NonNegative,
-            "defence spending, % of GDP",
+            NonNeg,
+            "% of GDP",
             true,
         );
         self.series(
             &format!("{p}.equipment"),
             &b.equipment,
-            Range::Percent,
-            "equipment share of spending, %",
+            Percent,
+            "% of spending",
             true,
-        );
-        self.num(
-            &format!("{p}.spending_base"),
-            b.spending_base,
-            Range::NonNegative,
-            "spending % of GDP at zero threat",
-        );
-        self.num(
-            &format!("{p}.spending_threat"),
-            b.spending_threat,
-            Range::NonNegative,
-            "points of GDP per unit of threat",
-        );
-        self.num(
-            &format!("{p}.equipment_base"),
-            b.equipment_base,
-            Range::Percent,
-            "equipment share % at zero threat",
-        );
-        self.num(
-            &format!("{p}.equipment_threat"),
-            b.equipment_threat,
-            Range::NonNegative,
-            "equipment share points per unit of threat",
         );
         for (cat, f) in &b.fleet {
             let fp = format!("{p}.fleet.{cat}");
@@ -636,115 +553,48 @@ impl Checker {
     ) {
         let p = format!("suppliers.{id}");
         self.country(&format!("{p}.country"), &s.country, countries, buyers);
-        self.num(
-            &format!("{p}.cash"),
-            s.cash,
-            Range::NonNegative,
-            "cash at the start, US$ m",
-        );
-        self.num(
-            &format!("{p}.margin"),
-            s.margin,
-            Range::Unit,
-            "share of delivered value that becomes cash",
-        );
-        self.num(
-            &format!("{p}.markup"),
-            s.markup,
-            Range::NonNegative,
-            "price mark-up per unit of utilisation",
-        );
-        let a = &s.access;
-        self.num(
-            &format!("{p}.access.default"),
-            a.default,
-            Range::Unit,
-            "probability of access",
-        );
+        #[rustfmt::skip]
+        let checks = [
+            ("cash", s.cash, NonNeg, "cash at the start, US$ m"),
+            ("margin", s.margin, Unit, "share of delivered value that becomes cash"),
+            ("markup", s.markup, NonNeg, "price mark-up per unit of utilisation"),
+            ("access.default", s.access.default, Unit, "probability of access"),
+        ];
+        self.fields(&p, &checks);
         for (table, ids, map) in [
-            ("regions", regions, &a.regions),
-            ("buyers", buyers, &a.buyers),
+            ("regions", regions, &s.access.regions),
+            ("buyers", buyers, &s.access.buyers),
         ] {
             let tp = format!("{p}.access.{table}");
             for (k, v) in map {
                 let kp = format!("{tp}.{k}");
                 self.key_reference(&tp, &kp, k, ids);
-                self.num(&kp, *v, Range::Unit, "probability of access");
+                self.num(&kp, *v, Unit, "probability of access");
             }
         }
         let i = &s.invest;
         let ip = format!("{p}.invest");
-        self.num(
-            &format!("{ip}.backlog_threshold"),
-            i.backlog_threshold,
-            Range::Positive,
-            "backlog in years of capacity that triggers expansion",
-        );
-        self.num(
-            &format!("{ip}.growth"),
-            i.growth,
-            Range::NonNegative,
-            "largest yearly capacity expansion, share",
-        );
-        self.num(
-            &format!("{ip}.capex"),
-            i.capex,
-            Range::NonNegative,
-            "cost of one unit per quarter of capacity, US$ m",
-        );
-        self.num(
-            &format!("{ip}.interop_spend"),
-            i.interop_spend,
-            Range::NonNegative,
-            "yearly spend, US$ m",
-        );
-        self.num(
-            &format!("{ip}.interop_rate"),
-            i.interop_rate,
-            Range::NonNegative,
-            "rate per scale of spend",
-        );
-        self.num(
-            &format!("{ip}.interop_scale"),
-            i.interop_scale,
-            Range::Positive,
-            "spend per rate step, US$ m",
-        );
+        #[rustfmt::skip]
+        let checks = [
+            ("backlog_threshold", i.backlog_threshold, Positive, "years of capacity"),
+            ("growth", i.growth, NonNeg, "largest yearly expansion, share of capacity"),
+            ("capex", i.capex, NonNeg, "cost per unit per quarter of capacity, US$ m"),
+            ("interop_spend", i.interop_spend, NonNeg, "yearly spend, US$ m"),
+            ("interop_rate", i.interop_rate, NonNeg, "rate per scale of spend"),
+            ("interop_scale", i.interop_scale, Positive, "spend per rate step, US$ m"),
+            ("marketing_decay", i.marketing_decay, Unit, "yearly persistence of the stock"),
+            ("marketing_scale", i.marketing_scale, Positive, "spend per unit of stock, US$ m"),
+            ("localisation_spend", i.localisation_spend, NonNeg, "yearly spend, US$ m"),
+            ("localisation_rate", i.localisation_rate, NonNeg, "rate per scale of spend"),
+            ("localisation_scale", i.localisation_scale, Positive, "spend per rate step, US$ m"),
+        ];
+        self.fields(&ip, &checks);
+        let mp = format!("{ip}.marketing");
         for (region, v) in &i.marketing {
-            let mp = format!("{ip}.marketing.{region}");
-            self.key_reference(&format!("{ip}.marketing"), &mp, region, regions);
-            self.num(&mp, *v, Range::NonNegative, "yearly marketing spend, US$ m");
+            let rp = format!("{mp}.{region}");
+            self.key_reference(&mp, &rp, region, regions);
+            self.num(&rp, *v, NonNeg, "yearly marketing spend, US$ m");
         }
-        self.num(
-            &format!("{ip}.marketing_decay"),
-            i.marketing_decay,
-            Range::Unit,
-            "yearly persistence of the marketing stock",
-        );
-        self.num(
-            &format!("{ip}.marketing_scale"),
-            i.marketing_scale,
-            Range::Positive,
-            "spend per unit of stock, US$ m",
-        );
-        self.num(
-            &format!("{ip}.localisation_spend"),
-            i.localisation_spend,
-            Range::NonNegative,
-            "yearly spend, US$ m",
-        );
-        self.num(
-            &format!("{ip}.localisation_rate"),
-            i.localisation_rate,
-            Range::NonNegative,
-            "rate per scale of spend",
-        );
-        self.num(
-            &format!("{ip}.localisation_scale"),
-            i.localisation_scale,
-            Range::Positive,
-            "spend per rate step, US$ m",
-        );
 
         if s.lines.is_empty() {
             self.push(
@@ -759,59 +609,23 @@ impl Checker {
 
     fn line(&mut self, p: &str, l: &Line, categories: &Ids<'_>) {
         self.reference(&format!("{p}.category"), &l.category, categories);
-        self.num(
-            &format!("{p}.list_price"),
-            l.list_price,
-            Range::Positive,
-            "list price per unit, US$ m",
-        );
-        self.num(&format!("{p}.quality"), l.quality, Range::Unit, "quality");
-        self.num(
-            &format!("{p}.interoperability"),
-            l.interoperability,
-            Range::Unit,
-            "interoperability with NATO standards",
-        );
-        self.num(
-            &format!("{p}.capacity"),
-            l.capacity,
-            Range::NonNegative,
-            "units started per quarter",
-        );
-        self.num(
-            &format!("{p}.reliability"),
-            l.reliability,
-            Range::Unit,
-            "probability that output is delivered on time",
-        );
-        self.num(
-            &format!("{p}.slip_share"),
-            l.slip_share,
-            Range::Unit,
-            "share of slipping output moved to the next quarter",
-        );
-        self.num(
-            &format!("{p}.localisation"),
-            l.localisation,
-            Range::Unit,
-            "largest share of work placed in the buyer's country",
-        );
+        #[rustfmt::skip]
+        let checks = [
+            ("list_price", l.list_price, Positive, "list price per unit, US$ m"),
+            ("quality", l.quality, Unit, "quality"),
+            ("interoperability", l.interoperability, Unit, "interoperability with NATO"),
+            ("capacity", l.capacity, NonNeg, "units started per quarter"),
+            ("reliability", l.reliability, Unit, "probability of delivering on time"),
+            ("slip_share", l.slip_share, Unit, "share of slipping output moved on"),
+            ("localisation", l.localisation, Unit, "largest share of work abroad"),
+            ("divertible_share", l.divertible_share, Unit, "share of home units divertible"),
+        ];
+        self.fields(p, &checks);
         if let Some(q) = &l.available_from {
             self.quarter(&format!("{p}.available_from"), q);
         }
-        self.series(
-            &format!("{p}.home_orders"),
-            &l.home_orders,
-            Range::NonNegative,
-            "home orders, units per year",
-            false,
-        );
-        self.num(
-            &format!("{p}.divertible_share"),
-            l.divertible_share,
-            Range::Unit,
-            "share of home units export buyers may take",
-        );
+        let hp = format!("{p}.home_orders");
+        self.series(&hp, &l.home_orders, NonNeg, "units per year", false);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -846,9 +660,9 @@ impl Checker {
         }
         if let Some(a) = e.amount {
             let range = if e.kind == "credit_cap" {
-                Range::NonNegative
+                NonNeg
             } else {
-                Range::Finite
+                Finite
             };
             self.num(&format!("{p}.amount"), a, range, "size of the event");
         }
@@ -1479,6 +1293,9 @@ mod tests {
             "name",
             &["cannot name an output folder"],
         );
+        let long = "x".repeat(101);
+        expect_one(check(&[("name", &long)]), "name", &["101 characters long"]);
+        assert_eq!(check(&[("name", "toy-2_b")]), vec![]);
     }
 
     #[test]

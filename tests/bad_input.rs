@@ -1,0 +1,454 @@
+//! Bad scenarios, run through the real binary: every class of mistake must
+//! exit with code 2, print `FILE:LINE:COL: message` naming the key, and write
+//! nothing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const TOY: &str = include_str!("../scenarios/toy.toml");
+
+/// `TOY` with the first `from` replaced by `to` (`from` must occur).
+fn toy_with(from: &str, to: &str) -> String {
+    assert!(TOY.contains(from), "{from:?} is not in toy.toml");
+    TOY.replacen(from, to, 1)
+}
+
+/// `TOY` with the text from `start` (inclusive) to `end` (exclusive)
+/// replaced by `with`.
+fn toy_cut(start: &str, end: &str, with: &str) -> String {
+    let a = TOY.find(start).expect("start marker");
+    let b = TOY.find(end).expect("end marker");
+    format!("{}{}{}", &TOY[..a], with, &TOY[b..])
+}
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> u32 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} is not in the text")) as u32
+        + 1
+}
+
+/// Run the binary in `dir` with `args`.
+fn armsmarket(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_armsmarket"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run armsmarket")
+}
+
+/// Whether `dir` does not exist or is empty.
+fn nothing_written(dir: &Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(_) => true,
+    }
+}
+
+/// The lines of `stderr` located at `file:line:COL:` for some column.
+fn located_lines<'a>(stderr: &'a str, file: &str, line: u32) -> Vec<&'a str> {
+    let prefix = format!("{file}:{line}:");
+    stderr
+        .lines()
+        .filter(|l| {
+            l.strip_prefix(&prefix)
+                .and_then(|rest| rest.split_once(": "))
+                .is_some_and(|(col, _)| col.parse::<u32>().is_ok_and(|c| c >= 1))
+        })
+        .collect()
+}
+
+/// A broken scenario set up in a temporary directory.
+struct Broken {
+    dir: tempfile::TempDir,
+    /// The scenario to pass on the command line (relative to `dir`).
+    file: String,
+    /// Extra arguments (`--set ...`).
+    extra: Vec<String>,
+}
+
+impl Broken {
+    /// `text` written as `dir/s.toml`.
+    fn new(text: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("s.toml"), text).unwrap();
+        Broken {
+            dir,
+            file: "s.toml".into(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Also write `name` with `text` in the same directory.
+    fn with_file(self, name: &str, text: &str) -> Self {
+        std::fs::write(self.dir.path().join(name), text).unwrap();
+        self
+    }
+
+    /// Pass `--set KV`.
+    fn set(mut self, kv: &str) -> Self {
+        self.extra.push("--set".into());
+        self.extra.push(kv.into());
+        self
+    }
+
+    /// Both `validate` and `run` must exit 2, print a message located at
+    /// `file:line:` that contains every one of `needles`, and write nothing.
+    fn rejected_at(&self, file: &str, line: u32, needles: &[&str]) {
+        let out = self.dir.path().join("out");
+        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        let mut validate = vec!["validate", self.file.as_str()];
+        validate.extend(&extra);
+        let mut run = vec!["run", self.file.as_str(), "--out", "out", "--quiet"];
+        run.extend(&extra);
+        for args in [validate, run] {
+            let o = armsmarket(self.dir.path(), &args);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: stderr:\n{stderr}");
+            assert!(!stderr.contains("panicked"), "{args:?}: stderr:\n{stderr}");
+            let here = located_lines(&stderr, file, line);
+            assert!(
+                here.iter().any(|l| needles.iter().all(|n| l.contains(n))),
+                "{args:?}: no line at {file}:{line}: containing {needles:?}; stderr:\n{stderr}"
+            );
+            assert!(nothing_written(&out), "{args:?} wrote to {}", out.display());
+        }
+    }
+}
+
+#[test]
+fn toy_is_accepted() {
+    let b = Broken::new(TOY);
+    let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn syntax_error() {
+    let text = toy_with("seed = 7", "seed = 7 7");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "seed = 7 7"),
+        &["TOML syntax error"],
+    );
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    let text = toy_with("capacity = 15.0", "capacty = 15.0");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "capacty"),
+        &[
+            "unknown key `capacty`",
+            "suppliers.korea_land.lines.k9",
+            "did you mean `capacity`?",
+        ],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let text = toy_with("defer_quarters = 4", "defer_quarters = 2.5");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "defer_quarters"),
+        &["market.defer_quarters", "expected u32"],
+    );
+}
+
+#[test]
+fn probability_out_of_range() {
+    let text = toy_with("reliability = 0.92", "reliability = 1.5");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "reliability = 1.5"),
+        &[
+            "`suppliers.korea_land.lines.k9.reliability` = 1.5",
+            "between 0 and 1",
+        ],
+    );
+}
+
+#[test]
+fn negative_price() {
+    let text = toy_with("list_price = 4.5", "list_price = -4.5");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "list_price = -4.5"),
+        &["`suppliers.korea_land.lines.k9.list_price` = -4.5", "> 0"],
+    );
+}
+
+#[test]
+fn negative_capacity() {
+    let text = toy_with("capacity = 4.0", "capacity = -3");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "capacity = -3"),
+        &[
+            "`suppliers.german_land.lines.pzh2000.capacity` = -3",
+            ">= 0",
+        ],
+    );
+}
+
+#[test]
+fn negative_lead_time() {
+    let text = toy_with("base_lead = 6", "base_lead = -1");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "base_lead = -1"),
+        &["`suppliers.korea_land.lines.k2.base_lead` = -1", ">= 0"],
+    );
+}
+
+#[test]
+fn end_before_start() {
+    let text = toy_with("end = \"2023Q4\"", "end = \"2013Q4\"");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "end = \"2013Q4\""),
+        &["end `2013Q4` is before start `2014Q1`"],
+    );
+}
+
+#[test]
+fn empty_buyers() {
+    let text = toy_cut("[buyers.AAA]", "# Korean firm", "[buyers]\n\n");
+    Broken::new(&text).rejected_at("s.toml", line_of(&text, "[buyers]"), &["`buyers` is empty"]);
+}
+
+#[test]
+fn empty_suppliers() {
+    let text = toy_cut("[suppliers.korea_land]", "[events.", "[suppliers]\n\n");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "[suppliers]"),
+        &["`suppliers` is empty"],
+    );
+}
+
+#[test]
+fn product_names_a_missing_category() {
+    let text = toy_with("category = \"spg\"", "category = \"spgg\"");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "\"spgg\""),
+        &[
+            "`suppliers.korea_land.lines.k9.category`",
+            "`spgg`",
+            "did you mean `spg`?",
+        ],
+    );
+}
+
+#[test]
+fn affinity_names_a_missing_country() {
+    let text = format!("{TOY}\n[affinity.AAA]\nZZZ = 0.5\n");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "ZZZ = 0.5"),
+        &["`affinity.AAA`", "`ZZZ`", "country"],
+    );
+}
+
+#[test]
+fn base_file_missing() {
+    let text = "# derived\nbase = \"nope.toml\"\nseed = 3\n";
+    Broken::new(text).rejected_at(
+        "s.toml",
+        2,
+        &["`base` = \"nope.toml\": file not found", "nope.toml"],
+    );
+}
+
+#[test]
+fn base_includes_itself() {
+    Broken::new("base = \"s.toml\"\n").rejected_at(
+        "s.toml",
+        1,
+        &["`base` chain includes itself: s.toml -> s.toml"],
+    );
+    // Through another file: the error is at the `base` that closes the loop.
+    Broken::new("seed = 1\nbase = \"other.toml\"\n")
+        .with_file("other.toml", "base = \"s.toml\"\n")
+        .rejected_at(
+            "other.toml",
+            1,
+            &["`base` chain includes itself: s.toml -> other.toml -> s.toml"],
+        );
+}
+
+#[test]
+fn base_errors_point_into_the_base_file() {
+    let base = toy_with("capacity = 4.0", "capacity = -3");
+    Broken::new("base = \"toy.toml\"\nreplications = 2\n")
+        .with_file("toy.toml", &base)
+        .rejected_at(
+            "toy.toml",
+            line_of(&base, "capacity = -3"),
+            &["suppliers.german_land.lines.pzh2000.capacity"],
+        );
+}
+
+#[test]
+fn set_to_a_nonexistent_path() {
+    Broken::new(TOY)
+        .set("suppliers.korea_land.linez.k9.capacity=3")
+        .rejected_at(
+            "<command line>",
+            1,
+            &[
+                "--set suppliers.korea_land.linez.k9.capacity",
+                "no such key `linez`",
+                "did you mean `lines`?",
+            ],
+        );
+    // The second --set is column 2; an unknown final key is caught too.
+    Broken::new(TOY)
+        .set("seed=3")
+        .set("suppliers.korea_land.lines.k9.capcity=3")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["unknown key `capcity`", "did you mean `capacity`?"],
+        );
+    let b = Broken::new(TOY).set("seed=3").set("market.nope=1");
+    let o = armsmarket(
+        b.dir.path(),
+        &[
+            "validate",
+            "s.toml",
+            "--set",
+            "seed=3",
+            "--set",
+            "market.nope=1",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("<command line>:1:2: "));
+}
+
+#[test]
+fn set_value_out_of_range() {
+    Broken::new(TOY)
+        .set("market.public_reputation=2")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`market.public_reputation` = 2", "between 0 and 1"],
+        );
+}
+
+#[test]
+fn all_errors_are_reported_in_file_order() {
+    let text = toy_with("reliability = 0.92", "reliability = 1.5")
+        .replacen("list_price = 9.0", "list_price = -9.0", 1)
+        .replacen("region = \"west\"", "region = \"wset\"", 1);
+    let b = Broken::new(&text);
+    let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<u32> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("s.toml:"))
+        .map(|l| l.split(':').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            line_of(&text, "region = \"wset\""),
+            line_of(&text, "list_price = -9.0"),
+            line_of(&text, "reliability = 1.5"),
+        ],
+        "{stderr}"
+    );
+}
+
+#[test]
+fn garbage_never_panics() {
+    let nested = format!("a = {}1{}\n", "[".repeat(200), "]".repeat(200));
+    let long = format!("name = \"{}\"\n{TOY}", "x".repeat(100_000));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("binary", (0u8..=255).rev().cycle().take(4096).collect()),
+        ("nul bytes", vec![0u8; 64]),
+        ("array of buyers", b"[[buyers]]\nname = \"x\"\n".to_vec()),
+        (
+            "array of buyers in toy",
+            toy_cut(
+                "[buyers.AAA]",
+                "# Korean firm",
+                "[[buyers]]\nname = \"x\"\n\n",
+            )
+            .into_bytes(),
+        ),
+        (
+            "huge integer",
+            toy_with("seed = 7", "seed = 99999999999999999999999999").into_bytes(),
+        ),
+        (
+            "huge count",
+            toy_with("replications = 8", "replications = 99999999999").into_bytes(),
+        ),
+        (
+            "huge float",
+            toy_with("capacity = 15.0", "capacity = 1e999").into_bytes(),
+        ),
+        (
+            "infinite float",
+            toy_with("capacity = 15.0", "capacity = inf").into_bytes(),
+        ),
+        (
+            "nan",
+            toy_with("ref_price = 15.0", "ref_price = nan").into_bytes(),
+        ),
+        (
+            "date instead of quarter",
+            toy_with("start = \"2014Q1\"", "start = 2014-01-01").into_bytes(),
+        ),
+        (
+            "table instead of number",
+            toy_with("seed = 7", "seed = { x = 1 }").into_bytes(),
+        ),
+        ("deep nesting", nested.into_bytes()),
+        ("only a header", b"[market\n".to_vec()),
+        ("equals signs", b"= = =\n".to_vec()),
+        (
+            "very long name",
+            long.replacen("name = \"toy\"\n", "", 1).into_bytes(),
+        ),
+    ];
+    for (what, bytes) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("g.toml"), &bytes).unwrap();
+        for args in [
+            vec!["validate", "g.toml"],
+            vec!["run", "g.toml", "--out", "out", "--quiet"],
+        ] {
+            let o = armsmarket(dir.path(), &args);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{what}: {args:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+            let located = stderr.lines().any(|l| {
+                l.strip_prefix("g.toml:").is_some_and(|rest| {
+                    let mut parts = rest.splitn(3, ':');
+                    parts.next().is_some_and(|n| n.parse::<u32>().is_ok())
+                        && parts.next().is_some_and(|n| n.parse::<u32>().is_ok())
+                        && parts.next().is_some_and(|m| m.len() > 1)
+                })
+            });
+            assert!(located, "{what}: {args:?}: not located: {stderr}");
+            assert!(
+                nothing_written(&dir.path().join("out")),
+                "{what}: wrote output"
+            );
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Behavioural tests of the choice model on hand-made worlds.
+
+use armsmarket::engine::{Observe, run_replication};
+use armsmarket::model::World;
+use armsmarket::model::choice::probabilities;
+use armsmarket::scenario;
+use std::path::PathBuf;
+
+fn world(sets: &[&str]) -> World {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/urgent_buyer.toml");
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let loaded = scenario::load(&p, &sets).expect("scenario loads");
+    World::from_scenario(&loaded.scenario).expect("compiles")
+}
+
+/// Share of replications whose first contract goes to `quick`.
+fn quick_share(w: &World, reps: u32) -> f64 {
+    let mut quick = 0;
+    for r in 0..reps {
+        let run = run_replication(w, 99, 0, r, Observe::all());
+        let first = run.contracts.first().expect("the buyer signs");
+        assert_eq!(first.signed, 0, "the tender is in the first quarter");
+        if w.suppliers[first.supplier].id == "quick" {
+            quick += 1;
+        }
+    }
+    f64::from(quick) / f64::from(reps)
+}
+
+#[test]
+fn urgent_buyer_picks_the_fast_supplier() {
+    let w = world(&[]);
+    // Analytic: cheap waits 10 quarters: V = -2 ln 0.6 - 0.1 (1 + 20) 10/4
+    // = 1.02 - 5.25; quick: -2 ln 1.2 - 2.1 * 2/4 = -0.36 - 1.05.
+    let p = probabilities(
+        &[2.0 * (1.0f64 / 0.6).ln() - 5.25, -2.0 * 1.2f64.ln() - 1.05],
+        -20.0,
+    );
+    let share = quick_share(&w, 400);
+    assert!(share > 0.9, "urgent buyer chose quick in {share}");
+    assert!((share - p[1]).abs() < 0.05, "{share} vs analytic {}", p[1]);
+}
+
+#[test]
+fn without_urgency_the_cheap_supplier_wins() {
+    let w = world(&["preferences.default.urgency=0.0"]);
+    // cheap: 1.02 - 0.1 * 10/4 = 0.77; quick: -0.36 - 0.1 * 2/4 = -0.41.
+    let p = probabilities(
+        &[2.0 * (1.0f64 / 0.6).ln() - 0.25, -2.0 * 1.2f64.ln() - 0.05],
+        -20.0,
+    );
+    let share = quick_share(&w, 400);
+    assert!(share < 0.35, "calm buyer chose quick in {share}");
+    assert!((share - p[1]).abs() < 0.06, "{share} vs analytic {}", p[1]);
+}
+
+#[test]
+fn choice_does_not_depend_on_supplier_names_or_order() {
+    // Swapping which supplier is cheap swaps the outcome: no code path
+    // favours a supplier by identity.
+    let w = world(&[
+        "suppliers.cheap.lines.slowgun.list_price=12.0",
+        "suppliers.cheap.lines.slowgun.initial_backlog=0",
+        "suppliers.cheap.lines.slowgun.base_lead=2",
+        "suppliers.quick.lines.fastgun.list_price=6.0",
+        "suppliers.quick.lines.fastgun.initial_backlog=100",
+        "suppliers.quick.lines.fastgun.base_lead=0",
+    ]);
+    let share = quick_share(&w, 400);
+    assert!(share < 0.1, "quick is now the slow one: {share}");
+}

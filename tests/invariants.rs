@@ -1,0 +1,109 @@
+//! Property tests: on random variations of the toy world, units and money
+//! are conserved after every quarter, and no stock goes negative.
+
+use armsmarket::engine::Observe;
+use armsmarket::engine::replication::run_with_check;
+use armsmarket::model::{World, invariants};
+use armsmarket::scenario::{self, Origin};
+use proptest::prelude::*;
+use std::path::PathBuf;
+
+fn toy() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/toy.toml")
+}
+
+fn world_with(sets: Vec<(String, toml::Value)>) -> World {
+    let overrides: Vec<(String, toml::Value, Origin)> = sets
+        .into_iter()
+        .enumerate()
+        .map(|(i, (k, v))| (k, v, Origin::command_line(i)))
+        .collect();
+    let loaded = scenario::load_with(&toy(), &overrides).expect("valid variation");
+    World::from_scenario(&loaded.scenario).expect("compiles")
+}
+
+fn f(x: f64) -> toml::Value {
+    toml::Value::Float(x)
+}
+fn i(x: i64) -> toml::Value {
+    toml::Value::Integer(x)
+}
+
+prop_compose! {
+    fn variation()(
+        k2_cap in 0.0f64..20.0,
+        k9_cap in 0.5f64..30.0,
+        leo_cap in 0.0f64..12.0,
+        reliability in 0.0f64..=1.0,
+        slip in 0.0f64..=1.0,
+        divertible in 0.0f64..=1.0,
+        backlog in 0i64..400,
+        credit_cap in 0.0f64..5000.0,
+        credit_share in 0.0f64..=1.0,
+        delivery in 0.0f64..3.0,
+        defer in -3.0f64..3.0,
+        commitment in 0.2f64..8.0,
+        cash in 0.0f64..200.0,
+        growth in 0.0f64..1.0,
+        lag in 0i64..12,
+        donation in 0i64..800,
+        public in 0.0f64..=1.0,
+    ) -> Vec<(String, toml::Value)> {
+        vec![
+            ("suppliers.korea_land.lines.k2.capacity".into(), f(k2_cap)),
+            ("suppliers.korea_land.lines.k9.capacity".into(), f(k9_cap)),
+            ("suppliers.german_land.lines.leopard2.capacity".into(), f(leo_cap)),
+            ("suppliers.korea_land.lines.k2.reliability".into(), f(reliability)),
+            ("suppliers.korea_land.lines.k2.slip_share".into(), f(slip)),
+            ("suppliers.german_land.lines.leopard2.reliability".into(), f(1.0 - reliability)),
+            ("suppliers.korea_land.lines.k9.divertible_share".into(), f(divertible)),
+            ("suppliers.us_land.lines.abrams.initial_backlog".into(), i(backlog)),
+            ("countries.KOR.credit_cap".into(), f(credit_cap)),
+            ("countries.KOR.credit_share".into(), f(credit_share)),
+            ("preferences.default.delivery".into(), f(delivery)),
+            ("preferences.default.defer".into(), f(defer)),
+            ("market.commitment_years".into(), f(commitment)),
+            ("suppliers.korea_land.cash".into(), f(cash)),
+            ("suppliers.korea_land.invest.growth".into(), f(growth)),
+            ("suppliers.korea_land.invest.build_lag".into(), i(lag)),
+            ("events.aaa_donates_tanks.units".into(), i(donation)),
+            ("market.public_reputation".into(), f(public)),
+        ]
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn conservation_holds_every_quarter(sets in variation(), seed in any::<u64>(), rep in 0u32..4) {
+        let w = world_with(sets);
+        let mut failure: Option<String> = None;
+        run_with_check(&w, seed, 0, rep, Observe::summary_only(), |w, s| {
+            if failure.is_none()
+                && let Err(e) = invariants::check(w, s)
+            {
+                failure = Some(format!("quarter {}: {e}", w.quarter(s.t - 1)));
+            }
+        });
+        prop_assert!(failure.is_none(), "{}", failure.unwrap());
+    }
+}
+
+#[test]
+fn the_check_catches_a_broken_ledger() {
+    // The property above is only worth something if the check can fail.
+    let w = world_with(vec![]);
+    let mut caught = false;
+    run_with_check(&w, 1, 0, 0, Observe::summary_only(), |w, s| {
+        let mut broken = s.clone();
+        if let Some(c) = broken.contracts.first_mut() {
+            c.delivered = if c.delivered > 0 { c.delivered - 1 } else { 1 };
+            caught |= invariants::check(w, &broken).is_err();
+        }
+        let mut broke_cash = s.clone();
+        broke_cash.suppliers[0].cash += 1.0;
+        assert!(invariants::check(w, &broke_cash).is_err());
+    });
+    assert!(caught);
+}
