@@ -1,0 +1,39 @@
+//! One replication of the shipped scenarios, single thread.
+//!
+//! `cargo bench --bench engine`. The target for `europe` is at most 200 µs
+//! per replication with the summary only; the full-observation figure shows
+//! the cost of recording every table.
+
+use armsmarket::engine::{Observe, run_replication};
+use armsmarket::model::World;
+use armsmarket::scenario;
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+
+fn world(file: &str) -> World {
+    let loaded = scenario::load(Path::new(file), &[]).expect("scenario loads");
+    World::from_scenario(&loaded.scenario).expect("compiles")
+}
+
+fn replication(c: &mut Criterion) {
+    for name in ["toy", "europe"] {
+        let w = world(&format!("scenarios/{name}.toml"));
+        let mut rep = 0u32;
+        c.bench_function(&format!("{name}/summary"), |b| {
+            b.iter(|| {
+                rep = rep.wrapping_add(1);
+                black_box(run_replication(&w, 1, 0, rep, Observe::summary_only()))
+            })
+        });
+        c.bench_function(&format!("{name}/all_tables"), |b| {
+            b.iter(|| {
+                rep = rep.wrapping_add(1);
+                black_box(run_replication(&w, 1, 0, rep, Observe::all()))
+            })
+        });
+    }
+}
+
+criterion_group!(benches, replication);
+criterion_main!(benches);
