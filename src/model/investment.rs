@@ -43,58 +43,66 @@ pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
         for m in s.suppliers[j].marketing.iter_mut() {
             *m *= inv.marketing_decay;
         }
-        if !inv.enabled {
+        if inv.enabled {
+            invest_supplier(w, s, j, t);
+        }
+        s.refresh_access(w, j);
+    }
+}
+
+/// One supplier's yearly investment: capacity, interoperability,
+/// marketing, localisation, in that order, each within the cash left.
+fn invest_supplier(w: &World, s: &mut State, j: usize, t: usize) {
+    let sup = &w.suppliers[j];
+    let inv = &sup.invest;
+    let st = &mut s.suppliers[j];
+    let (cash, invested) = (&mut st.cash, &mut st.invested);
+    // Capacity first: it is what the backlog asks for.
+    for &l in &sup.lines {
+        let ls = &mut s.lines[l];
+        let k = ls.capacity_with_pending();
+        let want = capacity_order(k, ls.backlog() as f64, inv.backlog_threshold, inv.growth);
+        if want <= 0.0 {
             continue;
         }
-        let st = &mut s.suppliers[j];
-        let (cash, invested) = (&mut st.cash, &mut st.invested);
-        // Capacity first: it is what the backlog asks for.
+        let dk = if inv.capex > 0.0 {
+            spend(cash, invested, want * inv.capex) / inv.capex
+        } else {
+            want
+        };
+        if dk > 0.0 {
+            ls.pending.push((t + inv.build_lag as usize, dk));
+        }
+    }
+    let x = spend(cash, invested, inv.interop_spend);
+    if x > 0.0 {
         for &l in &sup.lines {
             let ls = &mut s.lines[l];
-            let k = ls.capacity_with_pending();
-            let want = capacity_order(k, ls.backlog() as f64, inv.backlog_threshold, inv.growth);
-            if want <= 0.0 {
-                continue;
-            }
-            let dk = if inv.capex > 0.0 {
-                spend(cash, invested, want * inv.capex) / inv.capex
-            } else {
-                want
-            };
-            if dk > 0.0 {
-                ls.pending.push((t + inv.build_lag as usize, dk));
-            }
+            ls.interoperability =
+                approach_one(ls.interoperability, inv.interop_rate, x, inv.interop_scale);
         }
-        let x = spend(cash, invested, inv.interop_spend);
+    }
+    for (r, &want) in inv.marketing.iter().enumerate() {
+        let x = spend(cash, invested, want);
         if x > 0.0 {
-            for &l in &sup.lines {
-                let ls = &mut s.lines[l];
-                ls.interoperability =
-                    approach_one(ls.interoperability, inv.interop_rate, x, inv.interop_scale);
-            }
-        }
-        for (r, &want) in inv.marketing.iter().enumerate() {
-            let x = spend(cash, invested, want);
-            if x > 0.0 {
-                let add = x / inv.marketing_scale;
-                for (b, buyer) in w.buyers.iter().enumerate() {
-                    if buyer.region == r {
-                        st.marketing[b] += add;
-                    }
+            let add = x / inv.marketing_scale;
+            for (b, buyer) in w.buyers.iter().enumerate() {
+                if buyer.region == r {
+                    st.marketing[b] += add;
                 }
             }
         }
-        let x = spend(cash, invested, inv.localisation_spend);
-        if x > 0.0 {
-            for &l in &sup.lines {
-                let ls = &mut s.lines[l];
-                ls.localisation = approach_one(
-                    ls.localisation,
-                    inv.localisation_rate,
-                    x,
-                    inv.localisation_scale,
-                );
-            }
+    }
+    let x = spend(cash, invested, inv.localisation_spend);
+    if x > 0.0 {
+        for &l in &sup.lines {
+            let ls = &mut s.lines[l];
+            ls.localisation = approach_one(
+                ls.localisation,
+                inv.localisation_rate,
+                x,
+                inv.localisation_scale,
+            );
         }
     }
 }

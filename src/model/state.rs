@@ -208,11 +208,26 @@ pub struct State {
     pub beliefs: Vec<Belief>,
     /// Affinity, `[buyer * n_countries + country]`.
     pub affinity: Vec<f64>,
+    /// Access probability, `[supplier * n_buyers + buyer]`: a cache of
+    /// `1 − (1 − base) · exp(−marketing stock)`, refreshed whenever a
+    /// marketing stock changes.
+    pub access: Vec<f64>,
     /// Contract log.
     pub contracts: Vec<Contract>,
 }
 
 impl State {
+    /// Recompute supplier `j`'s access to every buyer from its marketing
+    /// stocks.
+    pub fn refresh_access(&mut self, w: &World, j: usize) {
+        let nb = w.buyers.len();
+        for b in 0..nb {
+            let base = w.suppliers[j].access[b];
+            self.access[j * nb + b] =
+                1.0 - (1.0 - base) * libm::exp(-self.suppliers[j].marketing[b]);
+        }
+    }
+
     /// The state in the first quarter.
     pub fn new(w: &World) -> State {
         let nc = w.categories.len();
@@ -273,8 +288,14 @@ impl State {
             })
             .collect();
         let prior = Belief::new(w.market.reliability_prior[0], w.market.reliability_prior[1]);
+        let access = w
+            .suppliers
+            .iter()
+            .flat_map(|s| s.access.iter().copied())
+            .collect();
         State {
             t: 0,
+            access,
             buyers,
             suppliers,
             lines,

@@ -58,8 +58,7 @@ pub fn price(w: &World, s: &State, l: usize) -> f64 {
 /// Probability that supplier `j` enters buyer `b`'s consideration set:
 /// `1 − (1 − base) · exp(−marketing stock)`.
 pub fn access(w: &World, s: &State, j: usize, b: usize) -> f64 {
-    let base = w.suppliers[j].access[b];
-    1.0 - (1.0 - base) * libm::exp(-s.suppliers[j].marketing[b])
+    s.access[j * w.buyers.len() + b]
 }
 
 /// Commonality of family `f` for buyer `b` in category `c`: the share of
