@@ -255,8 +255,8 @@ impl Observer for Recorder {
                 self.suppliers.push(SupplierRow {
                     t,
                     line: l,
-                    capacity: ls.capacity,
-                    capacity_pending: ls.capacity_with_pending() - ls.capacity,
+                    capacity: ls.capacity(),
+                    capacity_pending: ls.capacity_with_pending() - ls.capacity(),
                     backlog: ls.backlog(),
                     cash: s.suppliers[j].cash,
                     interoperability: ls.interoperability,

@@ -36,9 +36,6 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
         if waiting != ls.waiting_units || wip != ls.wip_units || home_wip != ls.home_wip_units {
             return Err(format!("line {}: queue counters disagree", w.lines[l].id));
         }
-        if ls.capacity < 0.0 || ls.pending.iter().any(|(_, k)| *k < 0.0) {
-            return Err(format!("line {}: negative capacity", w.lines[l].id));
-        }
         let owners = ls
             .waiting
             .iter()

@@ -5,6 +5,7 @@
 //! dollar spent is booked in `invested` for the cash identity
 //! `cash = cash₀ + earned − invested`.
 
+use crate::model::production::MILLI;
 use crate::model::state::State;
 use crate::model::world::World;
 
@@ -62,16 +63,19 @@ fn invest_supplier(w: &World, s: &mut State, j: usize, t: usize) {
         let ls = &mut s.lines[l];
         let k = ls.capacity_with_pending();
         let want = capacity_order(k, ls.backlog() as f64, inv.backlog_threshold, inv.growth);
-        if want <= 0.0 {
-            continue;
-        }
-        let dk = if inv.capex > 0.0 {
-            spend(cash, invested, want * inv.capex) / inv.capex
+        // Capacity comes in thousandths of a unit: buy only what exists.
+        let affordable = if inv.capex > 0.0 {
+            want.min(*cash / inv.capex)
         } else {
             want
         };
+        let dk = (affordable * MILLI as f64).floor() / MILLI as f64;
+        if dk <= 0.0 {
+            continue;
+        }
+        spend(cash, invested, dk * inv.capex);
         if dk > 0.0 {
-            ls.pending.push((t + inv.build_lag as usize, dk));
+            ls.add_capacity(t + inv.build_lag as usize, dk);
         }
     }
     let x = spend(cash, invested, inv.interop_spend);

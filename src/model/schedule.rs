@@ -195,7 +195,7 @@ pub fn step<O: Observer>(
         match tender::run_tender(w, s, t, b, c, &mut d.consider, &mut d.choice) {
             TenderOutcome::Contract(id) => obs.contract(w, s, id),
             TenderOutcome::Deferred => obs.deferral(w, s, t, b, c),
-            TenderOutcome::None => {}
+            TenderOutcome::NoOffer | TenderOutcome::None => {}
         }
     }
     produce(w, s, t, &mut d.slippage, obs, &mut scratch.deliveries);

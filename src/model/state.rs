@@ -103,8 +103,10 @@ pub struct BuyerState {
     /// Committed, unpaid value net of export credit, US$ m.
     pub outstanding: f64,
     /// First quarter index a tender may open again, by category index
-    /// (after a deferral).
+    /// (after a deferral or a contract).
     pub next_tender: Vec<usize>,
+    /// Whether the remainder of a split lot awaits re-tender, by category.
+    pub retender: Vec<bool>,
 }
 
 /// A supplier's changing state.
@@ -255,6 +257,7 @@ impl State {
                 on_order: vec![0; nc],
                 outstanding: 0.0,
                 next_tender: vec![0; nc],
+                retender: vec![false; nc],
             })
             .collect();
         let suppliers = w

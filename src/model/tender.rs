@@ -183,39 +183,52 @@ pub fn make_offer(w: &World, s: &State, t: usize, b: usize, l: usize, gap: u32) 
     Some(o)
 }
 
-/// Trim an offer to the units that arrive within the acceptable lead (at
-/// least a minimum lot, at most the offer). Returns the units contracted.
-pub fn split_lot(o: &mut Offer, t: usize, acceptable: f64, min_lot: u32) -> u32 {
+/// How many units of an offer to contract: those arriving within the
+/// acceptable lead, if they make at least a minimum lot; otherwise the
+/// whole offer (nothing would arrive in time from a re-tender to the same
+/// winner either, and the choice already weighed the wait).
+pub fn units_in_time(o: &Offer, t: usize, acceptable: f64, min_lot: u32) -> u32 {
     let deadline = t + acceptable.max(0.0).floor() as usize;
     let in_time = units_by(&o.schedule, deadline);
-    let units = in_time.max(min_lot.min(o.units)).min(o.units);
-    if units < o.units {
-        // FIFO: the first `units` of the schedule are the ones contracted.
-        let mut left = units;
-        let mut kept = Vec::new();
-        for &(q, n) in &o.schedule {
-            if left == 0 {
-                break;
-            }
-            let take = n.min(left);
-            kept.push((q, take));
-            left -= take;
-        }
-        o.schedule = kept;
-        o.lead = lead_of(&o.schedule, t);
-        o.credit *= f64::from(units) / f64::from(o.units);
-        o.diverted = o.diverted.min(units);
-        o.units = units;
+    if in_time >= min_lot.min(o.units) {
+        in_time
+    } else {
+        o.units
     }
-    units
+}
+
+/// Cut an offer down to `units`, re-projecting its schedule for the
+/// smaller lot (diverted units first, as the line books them).
+pub fn shrink_offer(w: &World, s: &State, t: usize, o: &mut Offer, units: u32) {
+    if units >= o.units {
+        return;
+    }
+    let line = &w.lines[o.line];
+    o.diverted = o.diverted.min(units);
+    let earliest = t + w.market.diversion_lead as usize;
+    let ok = s.lines[o.line].project(
+        t,
+        units,
+        o.diverted,
+        earliest,
+        line.base_lead,
+        &mut o.schedule,
+    );
+    debug_assert!(ok, "a smaller lot is deliverable if the larger one was");
+    o.lead = lead_of(&o.schedule, t);
+    o.credit *= f64::from(units) / f64::from(o.units);
+    o.units = units;
 }
 
 /// What happened in a tender, for observation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TenderOutcome {
-    /// No tender: no gap, no headroom, or a deferral pending.
+    /// No tender: no gap worth a lot, or a review or deferral pending.
     None,
-    /// A tender whose buyer deferred (or got no offer).
+    /// A tender with no offer: no supplier reached the buyer, or none
+    /// could deliver a minimum lot the buyer can afford.
+    NoOffer,
+    /// A tender whose buyer deferred.
     Deferred,
     /// A contract, by index in the contract log.
     Contract(u32),
@@ -234,12 +247,16 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
 ) -> TenderOutcome {
     let cat = &w.categories[c];
     let g = gap(w, s, t, b, c);
-    if g < i64::from(cat.min_lot) || t < s.buyers[b].next_tender[c] {
+    let bs = &mut s.buyers[b];
+    // A split lot's remainder is re-tendered once, the quarter after.
+    let retender = std::mem::take(&mut bs.retender[c]);
+    let due = retender || t >= bs.next_tender[c];
+    if g < i64::from(cat.min_lot) || !due {
         return TenderOutcome::None;
     }
     let g = g.min(i64::from(u32::MAX)) as u32;
-    // A minimum lot at the reference price must fit the headroom (plus
-    // whatever credit an offer may bring, checked per offer).
+    // Affordability is checked per offer: each comes at its own price and
+    // with its own country's export credit.
     let mut offers: Vec<Offer> = Vec::new();
     let mut considered_supplier = usize::MAX;
     let mut in_set = false;
@@ -254,6 +271,10 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
             offers.push(o);
         }
     }
+    if offers.is_empty() {
+        s.buyers[b].next_tender[c] = t + w.market.defer_quarters as usize;
+        return TenderOutcome::NoOffer;
+    }
     let v: Vec<f64> = offers.iter().map(|o| o.utility).collect();
     let defer = w.buyers[b].weights.defer;
     let Some(k) = choice::choose(&v, defer, pick) else {
@@ -261,7 +282,12 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
         return TenderOutcome::Deferred;
     };
     let mut o = offers.swap_remove(k);
-    split_lot(&mut o, t, acceptable_lead(w, t, b), cat.min_lot);
+    let units = units_in_time(&o, t, acceptable_lead(w, t, b), cat.min_lot);
+    let split = units < o.units;
+    shrink_offer(w, s, t, &mut o, units);
+    let bs = &mut s.buyers[b];
+    bs.next_tender[c] = t + w.market.review_quarters as usize;
+    bs.retender[c] = split;
     TenderOutcome::Contract(sign(w, s, t, b, o))
 }
 
@@ -317,8 +343,8 @@ mod tests {
     }
 
     #[test]
-    fn split_lot_keeps_units_in_time() {
-        let mut o = Offer {
+    fn units_in_time_by_hand() {
+        let o = Offer {
             line: 0,
             price: 1.0,
             units: 10,
@@ -329,17 +355,11 @@ mod tests {
             offset: 0.0,
             utility: 0.0,
         };
-        assert_eq!(split_lot(&mut o, 0, 6.5, 2), 7);
-        assert_eq!(o.schedule, vec![(2, 3), (5, 4)]);
-        assert!((o.credit - 3.5).abs() < 1e-12);
-        assert_eq!(o.lead.first, 2.0);
-        // Nothing in time: still a minimum lot.
-        let mut o2 = Offer {
-            schedule: vec![(9, 10)],
-            units: 10,
-            ..o.clone()
-        };
-        assert_eq!(split_lot(&mut o2, 0, 4.0, 4), 4);
-        assert_eq!(o2.schedule, vec![(9, 4)]);
+        assert_eq!(units_in_time(&o, 0, 6.5, 2), 7);
+        assert_eq!(units_in_time(&o, 0, 2.0, 2), 3);
+        assert_eq!(units_in_time(&o, 0, 10.0, 2), 10);
+        // Fewer than a minimum lot in time: the whole offer.
+        assert_eq!(units_in_time(&o, 0, 2.0, 4), 10);
+        assert_eq!(units_in_time(&o, 0, 1.0, 1), 10);
     }
 }

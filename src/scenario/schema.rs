@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A yearly series keyed by year (`{ 2014 = 1.86, 2015 = 2.21 }`): the value
-/// of a year applies to all its quarters; before the first year the first
-/// value holds, after the last year the last value holds.
+/// of a year applies to all its quarters; between given years values are
+/// interpolated linearly; before the first year the first value holds,
+/// after the last year the last value holds. (Write both ends of a step,
+/// e.g. `{ 2021 = 0.0, 2022 = 40.0 }`.)
 pub type YearSeries = BTreeMap<String, f64>;
 
 /// A whole scenario: one world, one hypothesis.
@@ -142,6 +144,11 @@ pub struct Market {
     pub acceptable_lead_threat: f64,
     /// Quarters before a deferred tender reopens (≥ 1).
     pub defer_quarters: u32,
+    /// Quarters after a contract before the buyer reviews that category
+    /// again (≥ 1); the remainder of a split lot is re-tendered the next
+    /// quarter regardless. Procurement is planned yearly, so 4 by default.
+    #[serde(default = "Market::default_review")]
+    pub review_quarters: u32,
     /// Planning horizon that defines utilisation for pricing, quarters (> 0).
     pub planning_horizon: f64,
     /// Weight of neighbours' fleets (same region) in commonality (≥ 0).
@@ -153,6 +160,12 @@ pub struct Market {
     pub reliability_prior: [f64; 2],
     /// Quarters from signing to hand-over of diverted ready stock (≥ 0).
     pub diversion_lead: u32,
+}
+
+impl Market {
+    fn default_review() -> u32 {
+        4
+    }
 }
 
 /// A threat region.

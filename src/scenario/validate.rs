@@ -323,6 +323,12 @@ impl Checker {
             1,
             "quarters before a deferred tender reopens",
         );
+        self.count(
+            "market.review_quarters",
+            m.review_quarters,
+            1,
+            "quarters between a buyer's reviews of a category",
+        );
 
         // Regions, shocks, categories, countries.
         self.non_empty("regions", &s.regions, "east");
