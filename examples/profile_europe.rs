@@ -1,5 +1,6 @@
-//! Run many replications of `scenarios/europe.toml` (summary only), for
-//! profiling: `cargo run --release --example profile_europe -- 200`.
+//! Run many replications of `scenarios/europe.toml` (summary only) in one
+//! thread, for profiling:
+//! `cargo run --release --example profile_europe -- 200 [KEY=VALUE...]`.
 use armsmarket::engine::{Observe, run_replication};
 use armsmarket::model::World;
 use std::path::Path;
@@ -9,21 +10,22 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100);
-    let loaded = armsmarket::scenario::load(Path::new("scenarios/europe.toml"), &[]).unwrap();
+    let sets: Vec<String> = std::env::args().skip(2).collect();
+    let loaded = armsmarket::scenario::load(Path::new("scenarios/europe.toml"), &sets).unwrap();
     let w = World::from_scenario(&loaded.scenario).unwrap();
     let start = std::time::Instant::now();
-    let mut contracts = 0u64;
+    let (mut contracts, mut tenders) = (0u64, 0u64);
     for r in 0..n {
-        contracts += u64::from(
-            run_replication(&w, 1, 0, r, Observe::summary_only())
-                .summary
-                .contracts,
-        );
+        let s = run_replication(&w, 1, 0, r, Observe::summary_only()).summary;
+        contracts += u64::from(s.contracts);
+        tenders += u64::from(s.tenders);
     }
     let per = start.elapsed().as_secs_f64() / f64::from(n);
+    let n = f64::from(n);
     println!(
-        "{n} replications, {:.1} µs each, {:.0} contracts each",
+        "{n} replications, {:.1} µs each, {:.0} tenders and {:.0} contracts each",
         per * 1e6,
-        contracts as f64 / f64::from(n)
+        tenders as f64 / n,
+        contracts as f64 / n
     );
 }

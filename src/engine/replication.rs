@@ -3,7 +3,7 @@
 use crate::engine::seeding;
 use crate::model::schedule::{Observer, Scratch, step};
 use crate::model::state::State;
-use crate::model::tender;
+use crate::model::tender::{self, TenderOutcome};
 use crate::model::world::World;
 
 /// Which records a replication keeps (the summary is always kept).
@@ -157,8 +157,12 @@ pub struct Summary {
     pub focus_lead_first: f64,
     /// Same for all other contracts.
     pub other_lead_first: f64,
-    /// Tenders deferred.
+    /// Tenders opened.
+    pub tenders: u32,
+    /// Tenders in which the buyer deferred.
     pub deferrals: u32,
+    /// Tenders that drew no offer.
+    pub no_offer: u32,
 }
 
 /// Everything one replication produced.
@@ -184,7 +188,15 @@ struct Recorder {
     quarter_market: Vec<MarketRow>,
     suppliers: Vec<SupplierRow>,
     buyers: Vec<BuyerRow>,
+    tally: Tally,
+}
+
+/// Counts of tender outcomes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    tenders: u32,
     deferrals: u32,
+    no_offer: u32,
 }
 
 impl Recorder {
@@ -233,8 +245,13 @@ impl Observer for Recorder {
         }
     }
 
-    fn deferral(&mut self, _w: &World, _s: &State, _t: usize, _b: usize, _c: usize) {
-        self.deferrals += 1;
+    fn tender(&mut self, _w: &World, _s: &State, _t: usize, outcome: TenderOutcome) {
+        self.tally.tenders += 1;
+        match outcome {
+            TenderOutcome::Deferred => self.tally.deferrals += 1,
+            TenderOutcome::NoOffer => self.tally.no_offer += 1,
+            _ => {}
+        }
     }
 
     fn quarter_end(&mut self, w: &World, s: &State, t: usize) {
@@ -297,7 +314,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// Headline metrics from a finished state.
-pub fn summarise(w: &World, s: &State, deferrals: u32) -> Summary {
+fn summarise(w: &World, s: &State, tally: Tally) -> Summary {
     let first_year = w.start.year();
     let years = (w.quarter(w.n_quarters - 1).year() - first_year + 1) as usize;
     let mut by_year = vec![0.0; years];
@@ -331,7 +348,9 @@ pub fn summarise(w: &World, s: &State, deferrals: u32) -> Summary {
                 .filter(|c| !is_focus(c))
                 .map(|c| c.lead_first),
         ),
-        deferrals,
+        tenders: tally.tenders,
+        deferrals: tally.deferrals,
+        no_offer: tally.no_offer,
     }
 }
 
@@ -365,14 +384,14 @@ pub fn run_with_check(
         quarter_market: Vec::new(),
         suppliers: Vec::new(),
         buyers: Vec::new(),
-        deferrals: 0,
+        tally: Tally::default(),
     };
     let mut scratch = Scratch::default();
     for _ in 0..w.n_quarters {
         step(w, &mut state, &mut draws, &mut rec, &mut scratch);
         check(w, &state);
     }
-    let summary = summarise(w, &state, rec.deferrals);
+    let summary = summarise(w, &state, rec.tally);
     let contracts = if observe.contracts {
         state
             .contracts

@@ -41,13 +41,20 @@ pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
     for (j, sup) in w.suppliers.iter().enumerate() {
         let inv = &sup.invest;
         // The marketing stock decays whether or not the firm invests.
+        let mut marketed = false;
         for m in s.suppliers[j].marketing.iter_mut() {
-            *m *= inv.marketing_decay;
+            if *m != 0.0 {
+                *m *= inv.marketing_decay;
+                marketed = true;
+            }
         }
         if inv.enabled {
             invest_supplier(w, s, j, t);
+            marketed |= inv.marketing.iter().any(|x| *x > 0.0);
         }
-        s.refresh_access(w, j);
+        if marketed {
+            s.refresh_access(w, j);
+        }
     }
 }
 

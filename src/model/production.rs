@@ -82,7 +82,7 @@ pub struct LineState {
 pub type Schedule = Vec<(usize, u32)>;
 
 /// Statistics of a schedule seen from the signing quarter `t`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Lead {
     /// Quarters to the first delivery.
     pub first: f64,
@@ -133,6 +133,7 @@ fn to_milli(units: f64) -> u64 {
 /// time is not offered.
 pub const MAX_PROJECTION: usize = 400;
 
+#[cfg(test)]
 fn push_merge(s: &mut Schedule, q: usize, n: u32) {
     if n == 0 {
         return;
@@ -379,7 +380,6 @@ impl LineState {
         out.clear();
         let diverted = diverted.min(units);
         // Diverted units: the earliest home units in production.
-        let mut div: Vec<(usize, u32)> = Vec::new();
         let mut left = diverted;
         for b in &self.wip {
             if left == 0 {
@@ -388,30 +388,28 @@ impl LineState {
             if b.owner == Owner::Home {
                 let take = b.units.min(left);
                 left -= take;
-                div.push((b.due.max(earliest), take));
+                out.push((b.due.max(earliest), take));
             }
         }
         let diverted = diverted - left;
-        div.sort_by_key(|(q, _)| *q);
         // Regular units: started after everything already waiting.
-        let ahead = self.waiting_units;
         let regular = u64::from(units - diverted);
-        let mut reg: Vec<(usize, u32)> = Vec::new();
-        if regular > 0 && !self.starts(t, ahead, regular, base_lead, &mut reg) {
+        if regular > 0 && !self.starts(t, self.waiting_units, regular, base_lead, out) {
             return false;
         }
-        // Merge the two ascending lists.
-        let (mut i, mut j) = (0, 0);
-        while i < div.len() || j < reg.len() {
-            let take_div = j >= reg.len() || (i < div.len() && div[i].0 <= reg[j].0);
-            if take_div {
-                push_merge(out, div[i].0, div[i].1);
-                i += 1;
+        // Both runs are in time order already (a stable sort of two runs is
+        // a merge); then join entries of the same quarter.
+        out.sort_by_key(|(q, _)| *q);
+        let mut k = 0;
+        for i in 0..out.len() {
+            if k > 0 && out[k - 1].0 == out[i].0 {
+                out[k - 1].1 += out[i].1;
             } else {
-                push_merge(out, reg[j].0, reg[j].1);
-                j += 1;
+                out[k] = out[i];
+                k += 1;
             }
         }
+        out.truncate(k);
         true
     }
 }

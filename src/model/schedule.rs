@@ -32,8 +32,9 @@ pub trait Observer {
     fn contract(&mut self, _w: &World, _s: &State, _id: u32) {}
     /// Units of a contract were delivered in quarter `t`.
     fn delivery(&mut self, _w: &World, _s: &State, _t: usize, _id: u32, _units: u32) {}
-    /// A tender was run and the buyer deferred.
-    fn deferral(&mut self, _w: &World, _s: &State, _t: usize, _buyer: usize, _category: usize) {}
+    /// A tender was opened (whatever its outcome; a contract is also
+    /// reported to [`Observer::contract`]).
+    fn tender(&mut self, _w: &World, _s: &State, _t: usize, _outcome: TenderOutcome) {}
     /// The quarter is over.
     fn quarter_end(&mut self, _w: &World, _s: &State, _t: usize) {}
 }
@@ -159,6 +160,7 @@ fn sup_margin(w: &World, j: usize) -> f64 {
 #[derive(Debug, Default)]
 pub struct Scratch {
     order: Vec<(usize, usize)>,
+    tender: tender::TenderScratch,
     deliveries: Vec<Delivery>,
 }
 
@@ -174,10 +176,11 @@ pub fn step<O: Observer>(
     exogenous(w, s, t);
     // Step 2: ageing.
     for bs in s.buyers.iter_mut() {
-        for (c, f) in bs.fleet.iter_mut().enumerate() {
-            f.age(w.categories[c].life_years);
+        for f in bs.fleet.iter_mut() {
+            f.age();
         }
     }
+    s.refresh_region_fleets(w);
     // Steps 3–6: tenders, in an order drawn afresh each quarter so that no
     // buyer is always first to the queues.
     let order = &mut scratch.order;
@@ -192,10 +195,21 @@ pub fn step<O: Observer>(
         order.swap(i, j);
     }
     for &(b, c) in order.iter() {
-        match tender::run_tender(w, s, t, b, c, &mut d.consider, &mut d.choice) {
-            TenderOutcome::Contract(id) => obs.contract(w, s, id),
-            TenderOutcome::Deferred => obs.deferral(w, s, t, b, c),
-            TenderOutcome::NoOffer | TenderOutcome::None => {}
+        let outcome = tender::run_tender(
+            w,
+            s,
+            t,
+            b,
+            c,
+            &mut d.consider,
+            &mut d.choice,
+            &mut scratch.tender,
+        );
+        if outcome != TenderOutcome::None {
+            obs.tender(w, s, t, outcome);
+        }
+        if let TenderOutcome::Contract(id) = outcome {
+            obs.contract(w, s, id);
         }
     }
     produce(w, s, t, &mut d.slippage, obs, &mut scratch.deliveries);

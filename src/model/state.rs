@@ -5,6 +5,15 @@ use crate::model::beliefs::Belief;
 use crate::model::production::{LineState, Schedule};
 use crate::model::world::World;
 
+/// Retirement rates and carries are kept in millionths of a unit, in
+/// integers: exact, and cheap in the quarterly loop.
+pub const MICRO: u64 = 1_000_000;
+
+/// Millionths of a unit for a rate in units.
+pub fn to_micro(units: f64) -> u64 {
+    (units.max(0.0) * MICRO as f64).round() as u64
+}
+
 /// A buyer's fleet of one category.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FleetState {
@@ -14,24 +23,48 @@ pub struct FleetState {
     pub other: u32,
     /// Modern units by family index (sorted by family).
     pub families: Vec<(usize, u32)>,
-    /// Legacy units retiring per quarter (the starting legacy fleet spread
-    /// over the category's `legacy_retire_years`).
-    pub legacy_rate: f64,
-    /// Fractional legacy retirement carried over.
-    pub legacy_carry: f64,
-    /// Fractional modern retirement carried over.
-    pub modern_carry: f64,
+    /// Modern units in service (`other` + the families), kept in step.
+    modern: u32,
+    /// Legacy units retiring per quarter, in millionths (the starting
+    /// legacy fleet spread over the category's `legacy_retire_years`).
+    pub legacy_rate: u64,
+    /// Share of modern units retiring per quarter, in millionths
+    /// (`1 / (4 · life_years)`).
+    pub modern_rate: u64,
+    legacy_carry: u64,
+    modern_carry: u64,
 }
 
 impl FleetState {
+    /// A fleet with its retirement rates.
+    pub fn new(
+        legacy: u32,
+        other: u32,
+        families: Vec<(usize, u32)>,
+        legacy_rate: u64,
+        modern_rate: u64,
+    ) -> FleetState {
+        let modern = other + families.iter().map(|(_, n)| n).sum::<u32>();
+        FleetState {
+            legacy,
+            other,
+            families,
+            modern,
+            legacy_rate,
+            modern_rate,
+            legacy_carry: 0,
+            modern_carry: 0,
+        }
+    }
+
     /// Units in service.
     pub fn total(&self) -> u32 {
-        self.legacy + self.modern()
+        self.legacy + self.modern
     }
 
     /// Modern units in service.
     pub fn modern(&self) -> u32 {
-        self.other + self.families.iter().map(|(_, n)| n).sum::<u32>()
+        self.modern
     }
 
     /// Units of family `f`.
@@ -48,6 +81,7 @@ impl FleetState {
             Ok(i) => self.families[i].1 += n,
             Err(i) => self.families.insert(i, (f, n)),
         }
+        self.modern += n;
     }
 
     /// Remove `n` modern units: those of no family first (the oldest), then
@@ -67,20 +101,29 @@ impl FleetState {
             self.families[i].1 -= take;
             left -= take;
         }
+        self.modern -= n - left;
         n - left
     }
 
-    /// Retire units for one quarter: legacy at its fixed rate, modern units
-    /// at `1 / (4 · life_years)` of the modern fleet. Returns units retired.
-    pub fn age(&mut self, life_years: f64) -> u32 {
-        self.legacy_carry += self.legacy_rate;
-        let n_legacy = (self.legacy_carry.floor() as u32).min(self.legacy);
-        self.legacy_carry -= self.legacy_carry.floor();
-        self.legacy -= n_legacy;
-        self.modern_carry += f64::from(self.modern()) / (4.0 * life_years);
-        let n_modern = self.modern_carry.floor() as u32;
-        self.modern_carry -= f64::from(n_modern);
-        n_legacy + self.remove_modern(n_modern)
+    /// Retire units for one quarter: legacy units at their fixed rate,
+    /// modern units at `modern_rate` of the modern fleet. Returns the units
+    /// retired.
+    pub fn age(&mut self) -> u32 {
+        let mut retired = 0;
+        if self.legacy > 0 {
+            self.legacy_carry += self.legacy_rate;
+            let n = ((self.legacy_carry / MICRO) as u32).min(self.legacy);
+            self.legacy_carry %= MICRO;
+            self.legacy -= n;
+            retired += n;
+        }
+        if self.modern > 0 {
+            self.modern_carry += u64::from(self.modern) * self.modern_rate;
+            let n = (self.modern_carry / MICRO) as u32;
+            self.modern_carry %= MICRO;
+            retired += self.remove_modern(n);
+        }
+        retired
     }
 
     /// Donate `n` units, legacy first. Returns units given.
@@ -96,8 +139,6 @@ impl FleetState {
 pub struct BuyerState {
     /// Fleet by category index.
     pub fleet: Vec<FleetState>,
-    /// Required force at zero threat, by category index.
-    pub required: Vec<u32>,
     /// Units ordered and not yet delivered, by category index.
     pub on_order: Vec<u32>,
     /// Committed, unpaid value net of export credit, US$ m.
@@ -216,6 +257,13 @@ pub struct State {
     pub access: Vec<f64>,
     /// Contract log.
     pub contracts: Vec<Contract>,
+    /// Fleets summed by region and category, `[region * n_categories +
+    /// category]`; refreshed after ageing each quarter, before tenders
+    /// (fleets do not change while tenders run).
+    pub region_totals: Vec<u32>,
+    /// Modern units summed by region, category and family,
+    /// `[(region * n_categories + category) * n_families + family]`.
+    pub region_families: Vec<u32>,
 }
 
 impl State {
@@ -225,9 +273,36 @@ impl State {
         let nb = w.buyers.len();
         for b in 0..nb {
             let base = w.suppliers[j].access[b];
-            self.access[j * nb + b] =
-                1.0 - (1.0 - base) * libm::exp(-self.suppliers[j].marketing[b]);
+            let stock = self.suppliers[j].marketing[b];
+            // Most firms market in few places: skip exp where there is none.
+            self.access[j * nb + b] = if stock == 0.0 {
+                base
+            } else {
+                1.0 - (1.0 - base) * libm::exp(-stock)
+            };
         }
+    }
+
+    /// Sum the fleets of each region and category.
+    pub fn refresh_region_fleets(&mut self, w: &World) {
+        let nc = w.categories.len();
+        let nf = w.families.len();
+        self.region_totals.fill(0);
+        self.region_families.fill(0);
+        for (b, buyer) in w.buyers.iter().enumerate() {
+            for (c, f) in self.buyers[b].fleet.iter().enumerate() {
+                let rc = buyer.region * nc + c;
+                self.region_totals[rc] += f.total();
+                for &(fam, n) in &f.families {
+                    self.region_families[rc * nf + fam] += n;
+                }
+            }
+        }
+    }
+
+    /// Units of family `f` in category `c` across region `r`.
+    pub fn region_family(&self, w: &World, r: usize, c: usize, f: usize) -> u32 {
+        self.region_families[(r * w.categories.len() + c) * w.families.len() + f]
     }
 
     /// The state in the first quarter.
@@ -243,17 +318,15 @@ impl State {
                     .zip(&w.categories)
                     .map(|(f, c)| {
                         let fam: u32 = f.families.iter().map(|(_, n)| n).sum();
-                        FleetState {
-                            legacy: f.legacy,
-                            other: f.units - f.legacy - fam,
-                            families: f.families.clone(),
-                            legacy_rate: f64::from(f.legacy) / (4.0 * c.legacy_retire_years),
-                            legacy_carry: 0.0,
-                            modern_carry: 0.0,
-                        }
+                        FleetState::new(
+                            f.legacy,
+                            f.units - f.legacy - fam,
+                            f.families.clone(),
+                            to_micro(f64::from(f.legacy) / (4.0 * c.legacy_retire_years)),
+                            to_micro(1.0 / (4.0 * c.life_years)),
+                        )
                     })
                     .collect(),
-                required: b.fleet.iter().map(|f| f.required).collect(),
                 on_order: vec![0; nc],
                 outstanding: 0.0,
                 next_tender: vec![0; nc],
@@ -314,6 +387,8 @@ impl State {
             beliefs: vec![prior; w.buyers.len() * w.suppliers.len()],
             affinity: w.affinity.clone(),
             contracts: Vec::new(),
+            region_totals: vec![0; w.regions.len() * nc],
+            region_families: vec![0; w.regions.len() * nc * w.families.len()],
         }
     }
 }
@@ -323,13 +398,8 @@ mod tests {
     use super::*;
 
     fn fleet() -> FleetState {
-        FleetState {
-            legacy: 10,
-            other: 3,
-            families: vec![(0, 5), (2, 8)],
-            legacy_rate: 2.5,
-            ..Default::default()
-        }
+        // 2.5 legacy units a quarter; modern life 2 years (1/8 a quarter).
+        FleetState::new(10, 3, vec![(0, 5), (2, 8)], 2_500_000, 125_000)
     }
 
     #[test]
@@ -337,10 +407,10 @@ mod tests {
         let mut f = fleet();
         assert_eq!(f.total(), 26);
         // Quarter 1: 2 legacy (carry .5); modern 16/(4*2) = 2 → from `other`.
-        assert_eq!(f.age(2.0), 4);
+        assert_eq!(f.age(), 4);
         assert_eq!((f.legacy, f.other), (8, 1));
         // Quarter 2: 3 legacy (carry 0); modern 14/8 = 1.75 → 1 from other.
-        assert_eq!(f.age(2.0), 4);
+        assert_eq!(f.age(), 4);
         assert_eq!((f.legacy, f.other), (5, 0));
         assert_eq!(f.total(), 18);
     }
@@ -363,5 +433,7 @@ mod tests {
         f.add(1, 4);
         f.add(2, 1);
         assert_eq!(f.families, vec![(0, 5), (1, 4), (2, 9)]);
+        assert_eq!(f.modern(), 21);
+        assert_eq!(f.total(), 31);
     }
 }

@@ -27,9 +27,7 @@ pub const MAX_UTILISATION: f64 = 3.0;
 /// Units buyer `b` lacks in category `c` at quarter `t`.
 pub fn gap(w: &World, s: &State, t: usize, b: usize, c: usize) -> i64 {
     let bs = &s.buyers[b];
-    let theta = w.threat_of(t, b);
-    let required = f64::from(bs.required[c]) * (1.0 + w.categories[c].threat_response * theta);
-    required.round() as i64 - i64::from(bs.fleet[c].total()) - i64::from(bs.on_order[c])
+    w.required_of(t, b, c) - i64::from(bs.fleet[c].total()) - i64::from(bs.on_order[c])
 }
 
 /// Commitment headroom H = commitment_years · B − outstanding, US$ m.
@@ -62,17 +60,17 @@ pub fn access(w: &World, s: &State, j: usize, b: usize) -> f64 {
 }
 
 /// Commonality of family `f` for buyer `b` in category `c`: the share of
-/// the buyer's and (weighted) its neighbours' fleets of that family.
+/// the buyer's and (weighted) its neighbours' fleets of that family, where
+/// the neighbours are the other buyers of its region.
 pub fn commonality(w: &World, s: &State, b: usize, c: usize, f: usize) -> f64 {
     let nw = w.market.neighbour_weight;
     let own = &s.buyers[b].fleet[c];
-    let mut same = f64::from(own.of_family(f));
-    let mut total = f64::from(own.total());
-    for &n in &w.buyers[b].neighbours {
-        let nf = &s.buyers[n].fleet[c];
-        same += nw * f64::from(nf.of_family(f));
-        total += nw * f64::from(nf.total());
-    }
+    let r = w.buyers[b].region;
+    let own_same = f64::from(own.of_family(f));
+    let own_total = f64::from(own.total());
+    let region_total = s.region_totals[r * w.categories.len() + c];
+    let same = own_same + nw * (f64::from(s.region_family(w, r, c, f)) - own_same);
+    let total = own_total + nw * (f64::from(region_total) - own_total);
     if total > 0.0 { same / total } else { 0.0 }
 }
 
@@ -94,7 +92,7 @@ pub fn affordable_units(price: f64, headroom: f64, share: f64, room: f64) -> u32
 }
 
 /// One supplier's terms in a tender.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Offer {
     /// Line index.
     pub line: usize,
@@ -143,13 +141,22 @@ pub fn utility(w: &World, s: &State, t: usize, b: usize, c: usize, o: &Offer) ->
         + wt.affinity * affinity
 }
 
-/// Line `l`'s offer to buyer `b` for up to `gap` units, or `None` if the
-/// line is not yet available, the buyer cannot afford a minimum lot from
-/// it, or it cannot deliver.
-pub fn make_offer(w: &World, s: &State, t: usize, b: usize, l: usize, gap: u32) -> Option<Offer> {
+/// Line `l`'s offer to buyer `b` for up to `gap` units, written into
+/// `o` (whose schedule buffer is reused). False if the line is not yet
+/// available, the buyer cannot afford a minimum lot from it, or it cannot
+/// deliver.
+pub fn make_offer(
+    w: &World,
+    s: &State,
+    t: usize,
+    b: usize,
+    l: usize,
+    gap: u32,
+    o: &mut Offer,
+) -> bool {
     let line = &w.lines[l];
     if t < line.available_from {
-        return None;
+        return false;
     }
     let c = line.category;
     let country = w.suppliers[line.supplier].country;
@@ -158,29 +165,38 @@ pub fn make_offer(w: &World, s: &State, t: usize, b: usize, l: usize, gap: u32) 
     let room = s.credit[country].room();
     let units = gap.min(affordable_units(p, headroom(w, s, t, b), share, room));
     if units == 0 || units < w.categories[c].min_lot.min(gap) {
-        return None;
+        return false;
     }
     let ls = &s.lines[l];
     let diverted = ls.divertible(line.divertible_share).min(units);
     let earliest = t + w.market.diversion_lead as usize;
-    let mut schedule = Vec::new();
-    if !ls.project(t, units, diverted, earliest, line.base_lead, &mut schedule) {
-        return None;
-    }
-    let lead = lead_of(&schedule, t);
-    let mut o = Offer {
-        line: l,
-        price: p,
+    if !ls.project(
+        t,
         units,
         diverted,
-        credit: (share * f64::from(units) * p).min(room),
-        schedule,
-        lead,
-        offset: w.buyers[b].localisation_demand.min(ls.localisation),
-        utility: 0.0,
-    };
-    o.utility = utility(w, s, t, b, c, &o);
-    Some(o)
+        earliest,
+        line.base_lead,
+        &mut o.schedule,
+    ) {
+        return false;
+    }
+    o.line = l;
+    o.price = p;
+    o.units = units;
+    o.diverted = diverted;
+    o.credit = (share * f64::from(units) * p).min(room);
+    o.lead = lead_of(&o.schedule, t);
+    o.offset = w.buyers[b].localisation_demand.min(ls.localisation);
+    o.utility = utility(w, s, t, b, c, o);
+    true
+}
+
+/// Offers of the tender under way, reused from tender to tender so that
+/// the quarterly loop does not allocate.
+#[derive(Debug, Default)]
+pub struct TenderScratch {
+    offers: Vec<Offer>,
+    utilities: Vec<f64>,
 }
 
 /// How many units of an offer to contract: those arriving within the
@@ -236,6 +252,7 @@ pub enum TenderOutcome {
 
 /// Run buyer `b`'s tender in category `c` at quarter `t`, if one opens.
 /// `consider` draws market access, `pick` the choice noise.
+#[allow(clippy::too_many_arguments)]
 pub fn run_tender<R: rand::Rng + ?Sized>(
     w: &World,
     s: &mut State,
@@ -244,6 +261,7 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
     c: usize,
     consider: &mut R,
     pick: &mut R,
+    scratch: &mut TenderScratch,
 ) -> TenderOutcome {
     let cat = &w.categories[c];
     let g = gap(w, s, t, b, c);
@@ -257,7 +275,8 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
     let g = g.min(i64::from(u32::MAX)) as u32;
     // Affordability is checked per offer: each comes at its own price and
     // with its own country's export credit.
-    let mut offers: Vec<Offer> = Vec::new();
+    let offers = &mut scratch.offers;
+    let mut n = 0;
     let mut considered_supplier = usize::MAX;
     let mut in_set = false;
     for &l in &w.lines_by_category[c] {
@@ -267,21 +286,29 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
             let a = access(w, s, j, b);
             in_set = a >= 1.0 || consider.random::<f64>() < a;
         }
-        if in_set && let Some(o) = make_offer(w, s, t, b, l, g) {
-            offers.push(o);
+        if !in_set {
+            continue;
+        }
+        if n == offers.len() {
+            offers.push(Offer::default());
+        }
+        if make_offer(w, s, t, b, l, g, &mut offers[n]) {
+            n += 1;
         }
     }
-    if offers.is_empty() {
+    if n == 0 {
         s.buyers[b].next_tender[c] = t + w.market.defer_quarters as usize;
         return TenderOutcome::NoOffer;
     }
-    let v: Vec<f64> = offers.iter().map(|o| o.utility).collect();
+    let v = &mut scratch.utilities;
+    v.clear();
+    v.extend(offers[..n].iter().map(|o| o.utility));
     let defer = w.buyers[b].weights.defer;
-    let Some(k) = choice::choose(&v, defer, pick) else {
+    let Some(k) = choice::choose(v, defer, pick) else {
         s.buyers[b].next_tender[c] = t + w.market.defer_quarters as usize;
         return TenderOutcome::Deferred;
     };
-    let mut o = offers.swap_remove(k);
+    let mut o = offers[k].clone();
     let units = units_in_time(&o, t, acceptable_lead(w, t, b), cat.min_lot);
     let split = units < o.units;
     shrink_offer(w, s, t, &mut o, units);

@@ -284,6 +284,9 @@ pub struct World {
     pub threat: Vec<f64>,
     /// Annual equipment budget B_i(t), US$ m, `[t * n_buyers + buyer]`.
     pub budget: Vec<f64>,
+    /// Required force R_ic(t) = R⁰_ic · (1 + ρ_c θ_i(t)), rounded,
+    /// `[(t * n_buyers + buyer) * n_categories + category]`.
+    pub required: Vec<i64>,
     /// Country index of the summary's focus country.
     pub focus_country: usize,
 }
@@ -368,6 +371,11 @@ impl World {
     /// B_i(t), annual equipment budget in US$ m.
     pub fn budget_of(&self, t: usize, buyer: usize) -> f64 {
         self.budget[t * self.buyers.len() + buyer]
+    }
+
+    /// R_ic(t), units.
+    pub fn required_of(&self, t: usize, buyer: usize, category: usize) -> i64 {
+        self.required[(t * self.buyers.len() + buyer) * self.categories.len() + category]
     }
 
     /// Whether buyer `i` is a NATO member in quarter index `t`.
@@ -760,7 +768,21 @@ impl World {
             }
         }
 
+        let nc = categories.len();
+        let mut required = vec![0i64; n_quarters * nb * nc];
+        for t in 0..n_quarters {
+            for (i, b) in buyers.iter().enumerate() {
+                let theta = threat[t * nb + i];
+                for (c, cat) in categories.iter().enumerate() {
+                    let r0 = f64::from(b.fleet[c].required);
+                    required[(t * nb + i) * nc + c] =
+                        (r0 * (1.0 + cat.threat_response * theta)).round() as i64;
+                }
+            }
+        }
+
         Ok(World {
+            required,
             start,
             n_quarters,
             market: s.market.clone(),

@@ -228,7 +228,9 @@ impl TableWriters {
                     "focus_contracts",
                     "focus_lead_first",
                     "other_lead_first",
+                    "tenders",
                     "deferrals",
+                    "no_offer",
                 ]
                 .iter()
                 .map(|s| s.to_string())
@@ -260,7 +262,9 @@ impl TableWriters {
                 s.focus_contracts.to_string(),
                 num(s.focus_lead_first),
                 num(s.other_lead_first),
+                s.tenders.to_string(),
                 s.deferrals.to_string(),
+                s.no_offer.to_string(),
             ];
             row.extend(s.focus_value_by_year.iter().map(|v| v.to_string()));
             out.write_record(&row).map_err(io_err)?;
