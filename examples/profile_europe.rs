@@ -13,10 +13,11 @@ fn main() {
     let sets: Vec<String> = std::env::args().skip(2).collect();
     let loaded = armsmarket::scenario::load(Path::new("scenarios/europe.toml"), &sets).unwrap();
     let w = World::from_scenario(&loaded.scenario).unwrap();
+    let targets = armsmarket::analysis::Targets::compile(&loaded.scenario, &w).unwrap();
     let start = std::time::Instant::now();
     let (mut contracts, mut tenders) = (0u64, 0u64);
     for r in 0..n {
-        let s = run_replication(&w, 1, 0, r, Observe::summary_only()).summary;
+        let s = run_replication(&w, &targets, 1, 0, r, Observe::summary_only()).summary;
         contracts += u64::from(s.contracts);
         tenders += u64::from(s.tenders);
     }

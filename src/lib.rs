@@ -11,18 +11,22 @@
 //! - [`model`]: the market itself (no I/O): threat, budgets, tenders, offers,
 //!   choice, production, beliefs, investment;
 //! - [`engine`]: one replication as a pure function, seeding, batches;
+//! - [`analysis`]: targets (observed patterns) and verdicts over replications;
 //! - [`output`]: CSV writers and the manifest;
 //! - [`cli`]: the subcommands of the `armsmarket` binary.
 //!
 //! ```
-//! use armsmarket::{engine, model::World, scenario};
+//! use armsmarket::{analysis::Targets, engine, model::World, scenario};
 //! let loaded = scenario::load(std::path::Path::new("scenarios/toy.toml"), &[]).unwrap();
 //! let world = World::from_scenario(&loaded.scenario).unwrap();
-//! let run = engine::run_replication(&world, loaded.scenario.seed, 0, 0, engine::Observe::all());
+//! let targets = Targets::compile(&loaded.scenario, &world).unwrap();
+//! let run = engine::run_replication(&world, &targets, loaded.scenario.seed, 0, 0, engine::Observe::all());
 //! assert!(run.contracts.iter().all(|c| c.units > 0));
+//! assert_eq!(run.targets.len(), targets.list.len());
 //! ```
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod model;

@@ -1,5 +1,6 @@
 //! Behavioural tests of the choice model on hand-made worlds.
 
+use armsmarket::analysis::Targets;
 use armsmarket::engine::{Observe, run_replication};
 use armsmarket::model::World;
 use armsmarket::model::choice::probabilities;
@@ -17,7 +18,7 @@ fn world(sets: &[&str]) -> World {
 fn quick_share(w: &World, reps: u32) -> f64 {
     let mut quick = 0;
     for r in 0..reps {
-        let run = run_replication(w, 99, 0, r, Observe::all());
+        let run = run_replication(w, &Targets::default(), 99, 0, r, Observe::all());
         let first = run.contracts.first().expect("the buyer signs");
         assert_eq!(first.signed, 0, "the tender is in the first quarter");
         if w.suppliers[first.supplier].id == "quick" {

@@ -1,6 +1,7 @@
 //! Property tests: on random variations of the toy world, units and money
 //! are conserved after every quarter, and no stock goes negative.
 
+use armsmarket::analysis::Targets;
 use armsmarket::engine::Observe;
 use armsmarket::engine::replication::run_with_check;
 use armsmarket::model::{World, invariants};
@@ -79,7 +80,7 @@ proptest! {
     fn conservation_holds_every_quarter(sets in variation(), seed in any::<u64>(), rep in 0u32..4) {
         let w = world_with(sets);
         let mut failure: Option<String> = None;
-        run_with_check(&w, seed, 0, rep, Observe::summary_only(), |w, s| {
+        run_with_check(&w, &Targets::default(), seed, 0, rep, Observe::summary_only(), |w, s| {
             if failure.is_none()
                 && let Err(e) = invariants::check(w, s)
             {
@@ -95,15 +96,23 @@ fn the_check_catches_a_broken_ledger() {
     // The property above is only worth something if the check can fail.
     let w = world_with(vec![]);
     let mut caught = false;
-    run_with_check(&w, 1, 0, 0, Observe::summary_only(), |w, s| {
-        let mut broken = s.clone();
-        if let Some(c) = broken.contracts.first_mut() {
-            c.delivered = if c.delivered > 0 { c.delivered - 1 } else { 1 };
-            caught |= invariants::check(w, &broken).is_err();
-        }
-        let mut broke_cash = s.clone();
-        broke_cash.suppliers[0].cash += 1.0;
-        assert!(invariants::check(w, &broke_cash).is_err());
-    });
+    run_with_check(
+        &w,
+        &Targets::default(),
+        1,
+        0,
+        0,
+        Observe::summary_only(),
+        |w, s| {
+            let mut broken = s.clone();
+            if let Some(c) = broken.contracts.first_mut() {
+                c.delivered = if c.delivered > 0 { c.delivered - 1 } else { 1 };
+                caught |= invariants::check(w, &broken).is_err();
+            }
+            let mut broke_cash = s.clone();
+            broke_cash.suppliers[0].cash += 1.0;
+            assert!(invariants::check(w, &broke_cash).is_err());
+        },
+    );
     assert!(caught);
 }

@@ -1,5 +1,6 @@
 //! The `armsmarket` command line: one file per subcommand.
 
+pub mod compare;
 pub mod error;
 pub mod run;
 pub mod validate;
@@ -24,6 +25,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files without running them.
     Validate(validate::ValidateArgs),
+    /// Run scenarios on common random numbers and print the verdict table.
+    Compare(compare::CompareArgs),
 }
 
 /// Parse the command line, run, and return the process exit code.
@@ -39,6 +42,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => validate::validate(&a),
+        Command::Compare(a) => compare::compare(&a),
     };
     match result {
         Ok(()) => 0,

@@ -1,12 +1,13 @@
 //! `armsmarket run FILE...`: run each scenario's replications in parallel
 //! and write its tables and manifest to `DIR/<scenario name>/`.
 
+use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
-use crate::cli::validate::load_world;
-use crate::engine::{self, Observe, batch};
-use crate::model::World;
+use crate::cli::validate::{Prepared, prepare};
+use crate::engine::{self, Observe, RunRecord, batch};
+use crate::output::report::{TargetsWriter, verdict_table};
 use crate::output::{manifest, tables::TableWriters};
-use crate::scenario::{Loaded, Located, ScenarioError};
+use crate::scenario::{Located, ScenarioError};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -57,11 +58,11 @@ pub fn progress_bar(total: u64, label: &str, quiet: bool) -> ProgressBar {
 
 /// Load every scenario before anything is written, so that one bad file
 /// costs no output at all.
-pub fn load_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<(Loaded, World)>, CliError> {
+pub fn load_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<Prepared>, CliError> {
     let mut ok = Vec::new();
     let mut errors: Vec<Located> = Vec::new();
     for f in files {
-        match load_world(f, sets) {
+        match prepare(f, sets) {
             Ok(x) => ok.push(x),
             Err(e) => errors.extend(e.into_errors()),
         }
@@ -69,7 +70,7 @@ pub fn load_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<(Loaded, World
     if let Some(e) = ScenarioError::from_all(errors) {
         return Err(e.into());
     }
-    let mut names: Vec<&str> = ok.iter().map(|(l, _)| l.name.as_str()).collect();
+    let mut names: Vec<&str> = ok.iter().map(|p| p.loaded.name.as_str()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
         return Err(CliError::Usage(format!(
@@ -91,39 +92,73 @@ pub fn observe_for(files: &[String]) -> Observe {
     }
 }
 
-/// Run one scenario into `dir`.
+/// Run replications `0..replications` of a prepared scenario on `pool`,
+/// handing each record to `sink` in replication order.
+pub fn run_replications(
+    p: &Prepared,
+    seed: u64,
+    replications: u32,
+    observe: Observe,
+    pool: &rayon::ThreadPool,
+    pb: &ProgressBar,
+    sink: impl FnMut(usize, RunRecord) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let jobs: Vec<u32> = (0..replications).collect();
+    batch::run_ordered(
+        pool,
+        &jobs,
+        batch::window_for(pool.current_num_threads()),
+        |&r| engine::run_replication(&p.world, &p.targets, seed, 0, r, observe),
+        pb,
+        sink,
+    )
+}
+
+/// Run one scenario into `dir`; returns the verdict on its targets.
 pub fn run_scenario(
-    loaded: &Loaded,
-    world: &World,
+    p: &Prepared,
     seed: u64,
     replications: u32,
     threads: usize,
     dir: &Path,
     quiet: bool,
-) -> Result<(), CliError> {
+) -> Result<Verdict, CliError> {
     let started = SystemTime::now();
+    let loaded = &p.loaded;
+    let werr = || CliError::io(format!("writing {}", dir.display()));
     std::fs::create_dir_all(dir).map_err(CliError::io(format!("creating {}", dir.display())))?;
     let files = &loaded.scenario.outputs.files;
-    let observe = observe_for(files);
     let pool = batch::pool(threads).map_err(|e| CliError::Run(e.to_string()))?;
-    let used_threads = pool.current_num_threads();
-    let mut writers = TableWriters::create(dir, files)
-        .map_err(CliError::io(format!("writing {}", dir.display())))?;
-    let jobs: Vec<u32> = (0..replications).collect();
+    let mut tables = TableWriters::create(dir, files).map_err(werr())?;
+    let mut targets_out = if p.targets.list.is_empty() {
+        None
+    } else {
+        Some(TargetsWriter::create(dir, false).map_err(werr())?)
+    };
+    let mut verdict = VerdictBuilder::default();
     let pb = progress_bar(u64::from(replications), &loaded.name, quiet);
-    batch::run_ordered(
+    run_replications(
+        p,
+        seed,
+        replications,
+        observe_for(files),
         &pool,
-        &jobs,
-        batch::window_for(used_threads),
-        |&r| engine::run_replication(world, seed, 0, r, observe),
         &pb,
-        |_, rec| writers.write(world, &rec),
+        |_, rec| {
+            tables.write(&p.world, &rec)?;
+            if let Some(t) = targets_out.as_mut() {
+                t.write(&loaded.name, rec.replication, &p.targets, &rec.targets)?;
+            }
+            verdict.push(&rec.targets);
+            Ok(())
+        },
     )
-    .map_err(CliError::io(format!("writing {}", dir.display())))?;
+    .map_err(werr())?;
     pb.finish_and_clear();
-    let paths = writers
-        .commit()
-        .map_err(CliError::io(format!("writing {}", dir.display())))?;
+    let mut paths = tables.commit().map_err(werr())?;
+    if let Some(t) = targets_out {
+        paths.push(t.commit().map_err(werr())?);
+    }
     let m = json!({
         "program": "armsmarket",
         "version": env!("CARGO_PKG_VERSION"),
@@ -132,14 +167,23 @@ pub fn run_scenario(
         "scenario_file": loaded.path.display().to_string(),
         "seed": seed,
         "replications": replications,
-        "threads": used_threads,
+        "threads": pool.current_num_threads(),
         "started": manifest::timestamp(started),
         "finished": manifest::timestamp(SystemTime::now()),
         "files": manifest::file_entries(&paths).map_err(CliError::io("hashing outputs"))?,
         "scenario": manifest::scenario_json(&loaded.resolved),
     });
     manifest::write(dir, &m).map_err(CliError::io("writing manifest.json"))?;
-    Ok(())
+    Ok(verdict.finish(&loaded.name, &p.targets))
+}
+
+/// Print to stdout; a closed pipe is reported as such (and is no failure).
+pub fn print_out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(CliError::io("writing to stdout"))
 }
 
 /// `armsmarket run`.
@@ -150,11 +194,15 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
         ));
     }
     let scenarios = load_all(&a.files, &a.set)?;
-    for (loaded, world) in &scenarios {
+    for p in &scenarios {
+        let loaded = &p.loaded;
         let seed = a.seed.unwrap_or(loaded.scenario.seed);
         let reps = a.replications.unwrap_or(loaded.scenario.replications);
         let dir = a.out.join(&loaded.name);
-        run_scenario(loaded, world, seed, reps, a.threads, &dir, a.quiet)?;
+        let verdict = run_scenario(p, seed, reps, a.threads, &dir, a.quiet)?;
+        if !p.targets.list.is_empty() {
+            print_out(&verdict_table(&verdict))?;
+        }
         if !a.quiet {
             eprintln!(
                 "{}: {} replications -> {}",

@@ -1,5 +1,6 @@
 //! `armsmarket validate FILE...`: load, resolve and check scenarios.
 
+use crate::analysis::Targets;
 use crate::cli::CliError;
 use crate::model::World;
 use crate::scenario::{self, Located, ScenarioError};
@@ -17,31 +18,45 @@ pub struct ValidateArgs {
     pub set: Vec<String>,
 }
 
+/// A scenario ready to run: loaded, compiled, with its targets.
+pub struct Prepared {
+    /// The resolved scenario.
+    pub loaded: scenario::Loaded,
+    /// Its compiled world.
+    pub world: World,
+    /// Its compiled targets.
+    pub targets: Targets,
+}
+
 /// Load and compile a scenario, turning a compile failure (a gap in
 /// validation) into a located error at the file's start.
-pub fn load_world(
-    path: &std::path::Path,
-    sets: &[String],
-) -> Result<(scenario::Loaded, World), ScenarioError> {
+pub fn prepare(path: &std::path::Path, sets: &[String]) -> Result<Prepared, ScenarioError> {
     let loaded = scenario::load(path, sets)?;
-    let world = World::from_scenario(&loaded.scenario)
-        .map_err(|e| ScenarioError::new(Located::new(path.display().to_string(), 1, 1, e.0)))?;
-    Ok((loaded, world))
+    let at_start =
+        |m: String| ScenarioError::new(Located::new(path.display().to_string(), 1, 1, m));
+    let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
+    let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
+    Ok(Prepared {
+        loaded,
+        world,
+        targets,
+    })
 }
 
 /// Validate every file; report every error; say `ok` for the good ones.
 pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     let mut errors: Vec<Located> = Vec::new();
     for f in &a.files {
-        match load_world(f, &a.set) {
-            Ok((loaded, world)) => println!(
-                "{}: ok ({}: {} buyers, {} suppliers, {} product lines, {} quarters)",
+        match prepare(f, &a.set) {
+            Ok(p) => println!(
+                "{}: ok ({}: {} buyers, {} suppliers, {} product lines, {} quarters, {} targets)",
                 f.display(),
-                loaded.name,
-                world.buyers.len(),
-                world.suppliers.len(),
-                world.lines.len(),
-                world.n_quarters
+                p.loaded.name,
+                p.world.buyers.len(),
+                p.world.suppliers.len(),
+                p.world.lines.len(),
+                p.world.n_quarters,
+                p.targets.list.len()
             ),
             Err(e) => errors.extend(e.into_errors()),
         }

@@ -1,5 +1,6 @@
 //! One replication as a pure function of (world, seed, point, replication).
 
+use crate::analysis::targets::{DeliveryRecord, TargetResult, Targets};
 use crate::engine::seeding;
 use crate::model::schedule::{Observer, Scratch, step};
 use crate::model::state::State;
@@ -180,10 +181,14 @@ pub struct RunRecord {
     pub buyers: Vec<BuyerRow>,
     /// Summary.
     pub summary: Summary,
+    /// One result per target, in the targets' order.
+    pub targets: Vec<TargetResult>,
 }
 
 struct Recorder {
     observe: Observe,
+    keep_deliveries: bool,
+    deliveries: Vec<DeliveryRecord>,
     market: Vec<MarketRow>,
     quarter_market: Vec<MarketRow>,
     suppliers: Vec<SupplierRow>,
@@ -236,6 +241,13 @@ impl Observer for Recorder {
     }
 
     fn delivery(&mut self, _w: &World, s: &State, t: usize, id: u32, units: u32) {
+        if self.keep_deliveries {
+            self.deliveries.push(DeliveryRecord {
+                t,
+                contract: id,
+                units,
+            });
+        }
         if self.observe.market {
             let c = &s.contracts[id as usize];
             let (b, j, cat, price) = (c.buyer, c.supplier, c.category, c.unit_price);
@@ -355,21 +367,23 @@ fn summarise(w: &World, s: &State, tally: Tally) -> Summary {
 }
 
 /// Run replication `replication` of point `point` under `seed`, keeping the
-/// records `observe` asks for.
+/// records `observe` asks for and evaluating `targets`.
 pub fn run_replication(
     w: &World,
+    targets: &Targets,
     seed: u64,
     point: u64,
     replication: u32,
     observe: Observe,
 ) -> RunRecord {
-    run_with_check(w, seed, point, replication, observe, |_, _| {})
+    run_with_check(w, targets, seed, point, replication, observe, |_, _| {})
 }
 
 /// As [`run_replication`], calling `check` on the state after every
 /// quarter (tests use it for invariants).
 pub fn run_with_check(
     w: &World,
+    targets: &Targets,
     seed: u64,
     point: u64,
     replication: u32,
@@ -380,6 +394,8 @@ pub fn run_with_check(
     let mut state = State::new(w);
     let mut rec = Recorder {
         observe,
+        keep_deliveries: targets.need_deliveries(),
+        deliveries: Vec::new(),
         market: Vec::new(),
         quarter_market: Vec::new(),
         suppliers: Vec::new(),
@@ -392,6 +408,7 @@ pub fn run_with_check(
         check(w, &state);
     }
     let summary = summarise(w, &state, rec.tally);
+    let target_results = targets.evaluate(w, &state.contracts, &rec.deliveries);
     let contracts = if observe.contracts {
         state
             .contracts
@@ -423,5 +440,6 @@ pub fn run_with_check(
         suppliers: rec.suppliers,
         buyers: rec.buyers,
         summary,
+        targets: target_results,
     }
 }

@@ -194,6 +194,8 @@ pub struct Line {
     pub home_orders: Vec<f64>,
     /// Share of home units in production that may be diverted.
     pub divertible_share: f64,
+    /// Value of a unit for delivered-value shares, US$ m.
+    pub tiv: f64,
 }
 
 /// What kind of exogenous event.
@@ -578,6 +580,7 @@ impl World {
                     initial_backlog: l.initial_backlog,
                     home_orders,
                     divertible_share: l.divertible_share,
+                    tiv: l.tiv.unwrap_or(l.list_price),
                 });
             }
             suppliers.push(Supplier {
@@ -640,6 +643,12 @@ impl World {
             let q = quarter(&e.quarter, &format!("{key}.quarter"))?;
             if q < start || q > end {
                 continue; // outside the run: it never happens here
+            }
+            if let Some(sh) = &e.shock {
+                let active = s.shocks.get(sh).is_some_and(|x| x.magnitude > 0.0);
+                if !active {
+                    continue; // a consequence of a shock this world lacks
+                }
             }
             let missing = |f: &str| WorldError(format!("`{key}` ({}) needs `{f}`", e.kind));
             let buyer_list = |e: &schema::Event| -> Result<Vec<usize>, WorldError> {

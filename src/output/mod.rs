@@ -2,4 +2,5 @@
 
 pub mod atomic;
 pub mod manifest;
+pub mod report;
 pub mod tables;

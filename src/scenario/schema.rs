@@ -75,6 +75,92 @@ pub struct Scenario {
     /// Exogenous events (donations, access, affinity, credit caps), keyed by id.
     #[serde(default)]
     pub events: BTreeMap<String, Event>,
+    /// Named groups of buyers for targets (`nato_europe`, `eastern_flank`).
+    #[serde(default)]
+    pub groups: BTreeMap<String, Group>,
+    /// Observed patterns a run is judged on, keyed by id.
+    #[serde(default)]
+    pub targets: BTreeMap<String, Target>,
+}
+
+/// A group of buyers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// Member buyers (ISO3 keys of `buyers`).
+    pub buyers: Vec<String>,
+    /// When true a buyer counts only from its `nato_since` quarter (Finland
+    /// and Sweden were partners before 2023/2024).
+    #[serde(default)]
+    pub nato_only: bool,
+}
+
+/// An observed pattern: a metric computed from each run, the observed
+/// value and a tolerance.
+///
+/// Metrics (contracts are dated by signing, deliveries by delivery):
+/// - `value`, `units`, `count`: sum of contract value (US$ m), units, or
+///   number of contracts;
+/// - `share`: share of `supplier_country` in the contract value of the
+///   scope (0..1);
+/// - `buyer_share`: share of `buyer` in `supplier_country`'s contract value
+///   with the scope's buyers (0..1);
+/// - `lead_promised`, `lead_actual`: mean months from signing to the
+///   promised, or actual, first delivery (contracts without a delivery by
+///   the end of the run are left out of `lead_actual`);
+/// - `delivered_share`: share of `supplier_country` in the value delivered
+///   to the scope, valuing units at each line's `tiv` (a stand-in for SIPRI
+///   trend-indicator values).
+///
+/// The scope is every buyer, or `buyer`, or `group` (for `buyer_share`,
+/// `buyer` is the numerator and `group` the scope), in `categories` (all if
+/// empty), from `from` to `to` (quarters, inclusive).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The pattern it belongs to (`P1`..`P6`).
+    pub pattern: String,
+    /// One of the metrics above.
+    pub metric: String,
+    /// Supplier country filter (a key of `countries` or `buyers`).
+    #[serde(default)]
+    pub supplier_country: Option<String>,
+    /// A buyer.
+    #[serde(default)]
+    pub buyer: Option<String>,
+    /// A group of buyers (a key of `groups`).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Categories (keys of `categories`); all if empty.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// First quarter.
+    pub from: String,
+    /// Last quarter (inclusive).
+    pub to: String,
+    /// Observed value, in the metric's unit.
+    pub observed: f64,
+    /// How far a simulated value may be and still pass.
+    pub tolerance: Tolerance,
+    /// Source of the observed value.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Exactly one of: `abs` (|sim − obs| ≤ abs), `rel` (|sim − obs| ≤
+/// rel · |obs|), `range` (lo ≤ sim ≤ hi).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tolerance {
+    /// Absolute tolerance (> 0).
+    #[serde(default)]
+    pub abs: Option<f64>,
+    /// Relative tolerance (> 0).
+    #[serde(default)]
+    pub rel: Option<f64>,
+    /// Accepted range [lo, hi] (lo ≤ hi).
+    #[serde(default)]
+    pub range: Option<[f64; 2]>,
 }
 
 /// Output selection.
@@ -499,6 +585,10 @@ pub struct Line {
     /// export buyers take (0..1).
     #[serde(default)]
     pub divertible_share: f64,
+    /// Value of one unit for delivered-value shares (a stand-in for SIPRI
+    /// trend-indicator values), US$ m (> 0); defaults to `list_price`.
+    #[serde(default)]
+    pub tiv: Option<f64>,
 }
 
 /// An exogenous event. Which fields apply depends on `kind`:
@@ -515,6 +605,11 @@ pub struct Event {
     pub kind: String,
     /// Quarter it takes effect.
     pub quarter: String,
+    /// A shock (key of `shocks`) the event is a consequence of: it happens
+    /// only if that shock's magnitude is above zero (donations to a country
+    /// at war do not happen in a world without that war).
+    #[serde(default)]
+    pub shock: Option<String>,
     /// Buyer concerned (ISO3).
     #[serde(default)]
     pub buyer: Option<String>,

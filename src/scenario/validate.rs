@@ -7,7 +7,7 @@
 
 use super::error::nearest;
 use super::load::list_names;
-use super::schema::{Buyer, Event, Line, Scenario, Supplier, YearSeries};
+use super::schema::{Buyer, Event, Line, Scenario, Supplier, Target, YearSeries};
 use Range::{Above, Finite, NonNeg, Percent, Positive, Unit};
 use std::collections::BTreeMap;
 
@@ -19,6 +19,18 @@ pub const SPENDING_MODES: [&str; 2] = ["observed", "threat"];
 
 /// The longest `name` allowed, in characters (it names a folder).
 pub const MAX_NAME: usize = 100;
+
+/// The values `targets.*.metric` may take.
+pub const TARGET_METRICS: [&str; 8] = [
+    "value",
+    "units",
+    "count",
+    "share",
+    "buyer_share",
+    "lead_promised",
+    "lead_actual",
+    "delivered_share",
+];
 
 /// The values `events.*.kind` may take.
 pub const EVENT_KINDS: [&str; 4] = ["donation", "access", "affinity", "credit_cap"];
@@ -467,6 +479,7 @@ impl Checker {
         }
 
         // Events.
+        let shocks = Ids::of("shock", "shocks", &s.shocks);
         for (id, e) in &s.events {
             self.event(
                 id,
@@ -477,6 +490,119 @@ impl Checker {
                 &buyers,
                 &suppliers,
             );
+            if let Some(sh) = &e.shock {
+                self.reference(&format!("events.{id}.shock"), sh, &shocks);
+            }
+        }
+
+        // Groups and targets.
+        for (id, g) in &s.groups {
+            let p = format!("groups.{id}");
+            if g.buyers.is_empty() {
+                self.push(
+                    &p,
+                    format!("`{p}.buyers` is empty: list at least one buyer"),
+                );
+            }
+            for (i, b) in g.buyers.iter().enumerate() {
+                self.reference(&format!("{p}.buyers[{i}]"), b, &buyers);
+            }
+        }
+        let groups = Ids::of("group", "groups", &s.groups);
+        for (id, t) in &s.targets {
+            self.target(id, t, &categories, &countries, &buyers, &groups);
+        }
+    }
+
+    fn target(
+        &mut self,
+        id: &str,
+        t: &Target,
+        categories: &Ids<'_>,
+        countries: &Ids<'_>,
+        buyers: &Ids<'_>,
+        groups: &Ids<'_>,
+    ) {
+        let p = format!("targets.{id}");
+        let metric = t.metric.as_str();
+        if !TARGET_METRICS.contains(&metric) {
+            let mp = format!("{p}.metric");
+            self.push(&mp, choice(&mp, metric, &TARGET_METRICS));
+        }
+        if let Some(c) = &t.supplier_country {
+            self.country(&format!("{p}.supplier_country"), c, countries, buyers);
+        } else if matches!(metric, "share" | "buyer_share" | "delivered_share") {
+            self.push(
+                &p,
+                format!("`{p}` ({metric}) needs `supplier_country`: whose share it is"),
+            );
+        }
+        if let Some(b) = &t.buyer {
+            self.reference(&format!("{p}.buyer"), b, buyers);
+        } else if metric == "buyer_share" {
+            self.push(
+                &p,
+                format!("`{p}` (buyer_share) needs `buyer`: whose share it is"),
+            );
+        }
+        if let Some(g) = &t.group {
+            self.reference(&format!("{p}.group"), g, groups);
+        }
+        if t.buyer.is_some() && t.group.is_some() && metric != "buyer_share" {
+            self.push(
+                format!("{p}.group"),
+                format!("`{p}` sets both `buyer` and `group`: the scope is one buyer or one group; remove one"),
+            );
+        }
+        for (i, c) in t.categories.iter().enumerate() {
+            self.reference(&format!("{p}.categories[{i}]"), c, categories);
+        }
+        let from = self.quarter(&format!("{p}.from"), &t.from);
+        let to = self.quarter(&format!("{p}.to"), &t.to);
+        if let (Some(f), Some(u)) = (from, to)
+            && u < f
+        {
+            self.push(
+                format!("{p}.to"),
+                format!(
+                    "`{p}.to` = {:?} is before `from` = {:?}: set `to` at or after `from`",
+                    t.to, t.from
+                ),
+            );
+        }
+        self.num(
+            &format!("{p}.observed"),
+            t.observed,
+            Finite,
+            "observed value",
+        );
+        let tol = &t.tolerance;
+        let tp = format!("{p}.tolerance");
+        let set = [tol.abs.is_some(), tol.rel.is_some(), tol.range.is_some()]
+            .iter()
+            .filter(|x| **x)
+            .count();
+        if set != 1 {
+            self.push(
+                &tp,
+                format!("`{tp}` needs exactly one of `abs`, `rel` or `range` (found {set})"),
+            );
+        }
+        if let Some(a) = tol.abs {
+            self.num(&format!("{tp}.abs"), a, Positive, "absolute tolerance");
+        }
+        if let Some(r) = tol.rel {
+            self.num(&format!("{tp}.rel"), r, Positive, "relative tolerance");
+        }
+        if let Some([lo, hi]) = tol.range {
+            self.num(&format!("{tp}.range"), lo, Finite, "lower bound");
+            self.num(&format!("{tp}.range"), hi, Finite, "upper bound");
+            if lo > hi {
+                self.push(
+                    format!("{tp}.range"),
+                    format!("`{tp}.range` = [{lo}, {hi}] has lo > hi: write [low, high]"),
+                );
+            }
         }
     }
 
@@ -626,6 +752,14 @@ impl Checker {
             ("localisation", l.localisation, Unit, "largest share of work abroad"),
             ("divertible_share", l.divertible_share, Unit, "share of home units divertible"),
         ];
+        if let Some(v) = l.tiv {
+            self.num(
+                &format!("{p}.tiv"),
+                v,
+                Positive,
+                "unit value for delivered shares, US$ m",
+            );
+        }
         self.fields(p, &checks);
         if let Some(q) = &l.available_from {
             self.quarter(&format!("{p}.available_from"), q);

@@ -1,0 +1,113 @@
+//! `armsmarket compare FILE...`: run several scenarios on common random
+//! numbers and print the verdict table (also written as `compare.csv`).
+//!
+//! Replication *i* of every scenario uses the same random streams (the same
+//! seed, point 0 and replication index), so differences between scenarios
+//! are not noise from different draws.
+
+use crate::analysis::verdict::{Verdict, VerdictBuilder};
+use crate::cli::CliError;
+use crate::cli::run::{load_all, print_out, progress_bar, run_replications};
+use crate::engine::{Observe, batch};
+use crate::output::manifest;
+use crate::output::report::{TargetsWriter, compare_table, write_compare_csv};
+use clap::Args;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (typically one world and its hypotheses).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Replications of every scenario (default: the first scenario's).
+    #[arg(long, short = 'r')]
+    pub replications: Option<u32>,
+    /// Seed shared by all scenarios (default: the first scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 't', default_value_t = 0)]
+    pub threads: usize,
+    /// Override a value in every scenario.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Output directory for compare.csv, targets.csv and manifest.json.
+    #[arg(long, default_value = "outputs/compare")]
+    pub out: PathBuf,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `armsmarket compare`.
+pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
+    if a.replications == Some(0) {
+        return Err(CliError::Usage("--replications must be at least 1".into()));
+    }
+    let scenarios = load_all(&a.files, &a.set)?;
+    let first = &scenarios[0].loaded.scenario;
+    let seed = a.seed.unwrap_or(first.seed);
+    let reps = a.replications.unwrap_or(first.replications);
+    let started = SystemTime::now();
+    let dir = &a.out;
+    let werr = || CliError::io(format!("writing {}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(CliError::io(format!("creating {}", dir.display())))?;
+    let pool = batch::pool(a.threads).map_err(|e| CliError::Run(e.to_string()))?;
+    let mut targets_out = TargetsWriter::create(dir, true).map_err(werr())?;
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    for p in &scenarios {
+        let name = &p.loaded.name;
+        let mut verdict = VerdictBuilder::default();
+        let pb = progress_bar(u64::from(reps), name, a.quiet);
+        run_replications(
+            p,
+            seed,
+            reps,
+            Observe::summary_only(),
+            &pool,
+            &pb,
+            |_, rec| {
+                targets_out.write(name, rec.replication, &p.targets, &rec.targets)?;
+                verdict.push(&rec.targets);
+                Ok(())
+            },
+        )
+        .map_err(werr())?;
+        pb.finish_and_clear();
+        verdicts.push(verdict.finish(name, &p.targets));
+    }
+    let paths = vec![
+        targets_out.commit().map_err(werr())?,
+        write_compare_csv(dir, &verdicts).map_err(werr())?,
+    ];
+    let m = json!({
+        "program": "armsmarket",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "compare",
+        "seed": seed,
+        "replications": reps,
+        "common_random_numbers": true,
+        "threads": pool.current_num_threads(),
+        "started": manifest::timestamp(started),
+        "finished": manifest::timestamp(SystemTime::now()),
+        "files": manifest::file_entries(&paths).map_err(CliError::io("hashing outputs"))?,
+        "scenarios": scenarios.iter().map(|p| json!({
+            "name": p.loaded.name,
+            "file": p.loaded.path.display().to_string(),
+            "scenario": manifest::scenario_json(&p.loaded.resolved),
+        })).collect::<Vec<_>>(),
+    });
+    manifest::write(dir, &m).map_err(CliError::io("writing manifest.json"))?;
+    print_out(&format!(
+        "{} scenarios, {reps} replications each on common random numbers (seed {seed})\n\n{}",
+        scenarios.len(),
+        compare_table(&verdicts)
+    ))?;
+    if !a.quiet {
+        eprintln!("-> {}", dir.display());
+    }
+    Ok(())
+}

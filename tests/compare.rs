@@ -1,0 +1,187 @@
+//! `armsmarket compare` and targets, end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn armsmarket(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_armsmarket"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn csv_rows(p: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    text.lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn a_scenario_compared_with_itself_gives_identical_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let twin = dir.path().join("twin.toml");
+    std::fs::write(
+        &twin,
+        format!(
+            "base = {:?}\nname = \"toy_twin\"\n",
+            root().join("scenarios/toy.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("cmp");
+    let o = armsmarket(&[
+        "compare",
+        root().join("scenarios/toy.toml").to_str().unwrap(),
+        twin.to_str().unwrap(),
+        "-r",
+        "12",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&out.join("compare.csv"));
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1][0], "toy");
+    assert_eq!(rows[2][0], "toy_twin");
+    assert_eq!(
+        rows[1][1..],
+        rows[2][1..],
+        "same world, same streams: same verdict"
+    );
+    // Every simulated value is the same too, replication by replication.
+    let t = csv_rows(&out.join("targets.csv"));
+    let a: Vec<_> = t
+        .iter()
+        .filter(|r| r[0] == "toy")
+        .map(|r| r[1..].to_vec())
+        .collect();
+    let b: Vec<_> = t
+        .iter()
+        .filter(|r| r[0] == "toy_twin")
+        .map(|r| r[1..].to_vec())
+        .collect();
+    assert_eq!(a.len(), 12 * 4);
+    assert_eq!(a, b);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("common random numbers"), "{stdout}");
+    assert!(out.join("manifest.json").exists());
+}
+
+#[test]
+fn a_different_hypothesis_changes_the_verdict_on_the_same_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = dir.path().join("slow.toml");
+    std::fs::write(
+        &slow,
+        format!(
+            "base = {:?}\nname = \"toy_slow_korea\"\n[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n",
+            root().join("scenarios/toy.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("cmp");
+    let o = armsmarket(&[
+        "compare",
+        root().join("scenarios/toy.toml").to_str().unwrap(),
+        slow.to_str().unwrap(),
+        "-r",
+        "12",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&out.join("compare.csv"));
+    assert_ne!(rows[1][1..], rows[2][1..]);
+}
+
+#[test]
+fn run_writes_targets_and_prints_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let o = armsmarket(&[
+        "run",
+        root().join("scenarios/toy.toml").to_str().unwrap(),
+        "-r",
+        "6",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&out.join("toy/targets.csv"));
+    assert_eq!(rows[0][..3], ["replication", "target", "pattern"]);
+    assert_eq!(rows.len(), 1 + 6 * 4);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for id in [
+        "kor_value_2022",
+        "aaa_share_of_kor",
+        "kor_lead_2022",
+        "kor_delivered_share",
+    ] {
+        assert!(stdout.contains(id), "{id} missing from\n{stdout}");
+    }
+    assert!(stdout.contains("all targets passed in"));
+}
+
+#[test]
+fn adding_or_removing_targets_changes_no_simulated_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let toy = std::fs::read_to_string(root().join("scenarios/toy.toml")).unwrap();
+    // The toy without its groups and targets.
+    let cut = toy.find("\n# Targets:").expect("toy has a targets section");
+    let bare = dir.path().join("bare.toml");
+    std::fs::write(&bare, &toy[..cut]).unwrap();
+    // The toy with one more target.
+    let more = dir.path().join("more.toml");
+    std::fs::write(
+        &more,
+        format!(
+            "{toy}\n[targets.extra]\npattern = \"P3\"\nmetric = \"count\"\nfrom = \"2014Q1\"\nto = \"2023Q4\"\nobserved = 5.0\ntolerance = {{ abs = 1.0 }}\n"
+        ),
+    )
+    .unwrap();
+    let run = |file: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let o = armsmarket(&[
+            "run",
+            file.to_str().unwrap(),
+            "-r",
+            "5",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out.join("toy")
+    };
+    let a = run(&root().join("scenarios/toy.toml"), "a");
+    let b = run(&bare, "b");
+    let c = run(&more, "c");
+    for f in [
+        "contracts.csv",
+        "market.csv",
+        "suppliers.csv",
+        "buyers.csv",
+        "summary.csv",
+    ] {
+        let x = std::fs::read(a.join(f)).unwrap();
+        assert_eq!(
+            x,
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} changed without targets"
+        );
+        assert_eq!(
+            x,
+            std::fs::read(c.join(f)).unwrap(),
+            "{f} changed with an extra target"
+        );
+    }
+    assert!(!b.join("targets.csv").exists());
+}
