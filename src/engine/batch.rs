@@ -31,29 +31,52 @@ pub fn run_ordered<J, R, E>(
     window: usize,
     work: impl Fn(&J) -> R + Sync,
     progress: &ProgressBar,
-    mut sink: impl FnMut(usize, R) -> Result<(), E>,
+    sink: impl FnMut(usize, R) -> Result<(), E>,
 ) -> Result<(), E>
 where
     J: Sync,
     R: Send,
 {
     let window = window.max(1);
+    let chunks = jobs.len().div_ceil(window);
+    run_chunks(
+        chunks,
+        |k| {
+            let chunk = &jobs[k * window..((k + 1) * window).min(jobs.len())];
+            pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|j| {
+                        let r = work(j);
+                        progress.inc(1);
+                        r
+                    })
+                    .collect()
+            })
+        },
+        sink,
+    )
+}
+
+/// The pipeline under [`run_ordered`]: a producer thread computes chunk
+/// after chunk (each a `Vec` of results in job order, typically in
+/// parallel on a pool) while the caller's thread hands the previous
+/// chunk's results to `sink`, numbered in order. At most two chunks of
+/// results exist at once.
+pub fn run_chunks<R, E>(
+    chunks: usize,
+    produce: impl Fn(usize) -> Vec<R> + Sync,
+    mut sink: impl FnMut(usize, R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    R: Send,
+{
     let (tx, rx) = sync_channel::<Vec<R>>(1);
     std::thread::scope(|scope| {
-        let work = &work;
+        let produce = &produce;
         scope.spawn(move || {
-            for chunk in jobs.chunks(window) {
-                let results: Vec<R> = pool.install(|| {
-                    chunk
-                        .par_iter()
-                        .map(|j| {
-                            let r = work(j);
-                            progress.inc(1);
-                            r
-                        })
-                        .collect()
-                });
-                if tx.send(results).is_err() {
+            for k in 0..chunks {
+                if tx.send(produce(k)).is_err() {
                     break; // the consumer stopped on an error
                 }
             }

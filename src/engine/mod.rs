@@ -3,7 +3,10 @@
 //! job order.
 
 pub mod batch;
+pub mod design;
+pub mod ledger;
 pub mod replication;
 pub mod seeding;
+pub mod sweep;
 
 pub use replication::{Observe, RunRecord, run_replication};

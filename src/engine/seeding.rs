@@ -39,6 +39,15 @@ pub fn draws(seed: u64, point: u64, replication: u32) -> Draws {
     }
 }
 
+/// The generator of a sweep design's draws: keyed by the design seed, on
+/// a fixed `stream` chosen before any draw (distinct from the runs', whose
+/// keys are hashed).
+pub fn design_stream(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    r.set_stream(stream);
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

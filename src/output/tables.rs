@@ -6,7 +6,7 @@ use crate::engine::RunRecord;
 use crate::model::World;
 use crate::output::atomic::AtomicFile;
 use serde::Serialize;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The tables a run can write, in the order they are listed.
@@ -14,6 +14,8 @@ pub const TABLES: [&str; 5] = ["contracts", "market", "suppliers", "buyers", "su
 
 #[derive(Serialize)]
 struct ContractOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point_id: Option<&'a str>,
     replication: u32,
     contract: usize,
     quarter: String,
@@ -37,6 +39,8 @@ struct ContractOut<'a> {
 
 #[derive(Serialize)]
 struct MarketOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point_id: Option<&'a str>,
     replication: u32,
     quarter: String,
     year: i32,
@@ -52,6 +56,8 @@ struct MarketOut<'a> {
 
 #[derive(Serialize)]
 struct SupplierOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point_id: Option<&'a str>,
     replication: u32,
     quarter: String,
     supplier: &'a str,
@@ -70,6 +76,8 @@ struct SupplierOut<'a> {
 
 #[derive(Serialize)]
 struct BuyerOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point_id: Option<&'a str>,
     replication: u32,
     quarter: String,
     buyer: &'a str,
@@ -86,8 +94,8 @@ struct BuyerOut<'a> {
 }
 
 /// Open writers for the selected tables of one scenario.
-pub struct TableWriters {
-    writers: Vec<(String, csv::Writer<AtomicFile>)>,
+pub struct TableWriters<W: Write = AtomicFile> {
+    writers: Vec<(String, csv::Writer<W>)>,
     summary_header_written: bool,
 }
 
@@ -99,34 +107,81 @@ fn io_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
-impl TableWriters {
+impl TableWriters<AtomicFile> {
     /// Create `<dir>/<table>.csv.tmp` for each selected table.
     pub fn create(dir: &Path, tables: &[String]) -> io::Result<TableWriters> {
         let mut writers = Vec::new();
         for name in TABLES.iter().filter(|t| tables.iter().any(|s| s == *t)) {
             let f = AtomicFile::create(&dir.join(format!("{name}.csv")))?;
-            writers.push((name.to_string(), csv::Writer::from_writer(f)));
+            writers.push((name.to_string(), f, false));
         }
-        Ok(TableWriters {
-            writers,
-            summary_header_written: false,
-        })
+        Ok(TableWriters::from_writers(writers))
     }
 
-    fn get(&mut self, name: &str) -> Option<&mut csv::Writer<AtomicFile>> {
+    /// Flush and rename every table; returns the final paths.
+    pub fn commit(self) -> io::Result<Vec<PathBuf>> {
+        let mut paths = Vec::new();
+        for (_, f) in self.into_inner()? {
+            paths.push(f.commit()?);
+        }
+        Ok(paths)
+    }
+}
+
+impl<W: Write> TableWriters<W> {
+    /// Tables over given writers: (table name, writer, whether its header
+    /// is already written, as in a part file being resumed).
+    pub fn from_writers(writers: Vec<(String, W, bool)>) -> TableWriters<W> {
+        let writers = writers
+            .into_iter()
+            .map(|(name, w, has_header)| {
+                let csv = csv::WriterBuilder::new()
+                    .has_headers(!has_header)
+                    .from_writer(w);
+                (name, csv)
+            })
+            .collect();
+        TableWriters {
+            writers,
+            summary_header_written: false,
+        }
+    }
+
+    /// The CSV writer of a table.
+    pub fn get(&mut self, name: &str) -> Option<&mut csv::Writer<W>> {
         self.writers
             .iter_mut()
             .find(|(n, _)| n == name)
             .map(|(_, w)| w)
     }
 
+    /// Flush every CSV writer and hand back the underlying writers.
+    pub fn into_inner(self) -> io::Result<Vec<(String, W)>> {
+        self.writers
+            .into_iter()
+            .map(|(n, w)| Ok((n, w.into_inner().map_err(|e| e.into_error())?)))
+            .collect()
+    }
+
     /// Append one replication's rows.
     pub fn write(&mut self, w: &World, r: &RunRecord) -> io::Result<()> {
+        self.write_point(w, r, None)
+    }
+
+    /// Append one run's rows, with a leading `point_id` column when given
+    /// (sweeps).
+    pub fn write_point(
+        &mut self,
+        w: &World,
+        r: &RunRecord,
+        point_id: Option<&str>,
+    ) -> io::Result<()> {
         let rep = r.replication;
         let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
         if let Some(out) = self.get("contracts") {
             for (k, c) in r.contracts.iter().enumerate() {
                 out.serialize(ContractOut {
+                    point_id,
                     replication: rep,
                     contract: k,
                     quarter: quarter_str(w, c.signed),
@@ -156,6 +211,7 @@ impl TableWriters {
         if let Some(out) = self.get("market") {
             for m in &r.market {
                 out.serialize(MarketOut {
+                    point_id,
                     replication: rep,
                     quarter: quarter_str(w, m.t),
                     year: w.quarter(m.t).year(),
@@ -175,6 +231,7 @@ impl TableWriters {
             for s in &r.suppliers {
                 let line = &w.lines[s.line];
                 out.serialize(SupplierOut {
+                    point_id,
                     replication: rep,
                     quarter: quarter_str(w, s.t),
                     supplier: &w.suppliers[line.supplier].id,
@@ -196,6 +253,7 @@ impl TableWriters {
         if let Some(out) = self.get("buyers") {
             for b in &r.buyers {
                 out.serialize(BuyerOut {
+                    point_id,
                     replication: rep,
                     quarter: quarter_str(w, b.t),
                     buyer: &w.buyers[b.buyer].id,
@@ -271,15 +329,5 @@ impl TableWriters {
         }
         self.summary_header_written = true;
         Ok(())
-    }
-
-    /// Flush and rename every table; returns the final paths.
-    pub fn commit(self) -> io::Result<Vec<PathBuf>> {
-        let mut paths = Vec::new();
-        for (_, w) in self.writers {
-            let f = w.into_inner().map_err(|e| e.into_error())?;
-            paths.push(f.commit()?);
-        }
-        Ok(paths)
     }
 }

@@ -81,6 +81,54 @@ pub struct Scenario {
     /// Observed patterns a run is judged on, keyed by id.
     #[serde(default)]
     pub targets: BTreeMap<String, Target>,
+    /// A parameter sweep over this world (`armsmarket sweep`); ignored by
+    /// `run` and `compare`.
+    #[serde(default)]
+    pub sweep: Option<Sweep>,
+}
+
+/// A design over dotted parameter paths (the paths of `--set`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    /// `grid`, `random`, `lhs` (Latin hypercube) or `sobol` (scrambled
+    /// Sobol'; a power-of-two number of points).
+    pub design: String,
+    /// Number of points (not for `grid`, whose points are the product of
+    /// the parameters' values).
+    #[serde(default)]
+    pub points: Option<usize>,
+    /// Replications per point (≥ 1).
+    pub replications: u32,
+    /// Seed of the design and of the runs; defaults to the scenario's.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Swept parameters, keyed by dotted path
+    /// (`"preferences.default.delivery" = { min = 0.5, max = 2.0 }`).
+    pub parameters: BTreeMap<String, SweepParameter>,
+}
+
+/// One swept parameter: `values = [...]`, or `min` and `max` (with
+/// `log = true` for a log-uniform range, or `integer = true` for an
+/// inclusive integer range).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepParameter {
+    /// Explicit values.
+    #[serde(default)]
+    pub values: Option<Vec<toml::Value>>,
+    /// Lower end of a range.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Upper end of a range.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Uniform in the logarithm (min > 0).
+    #[serde(default)]
+    pub log: bool,
+    /// An integer range (min and max whole numbers).
+    #[serde(default)]
+    pub integer: bool,
 }
 
 /// A group of buyers.

@@ -7,7 +7,7 @@
 
 use super::error::nearest;
 use super::load::list_names;
-use super::schema::{Buyer, Event, Line, Scenario, Supplier, Target, YearSeries};
+use super::schema::{Buyer, Event, Line, Scenario, Supplier, Sweep, Target, YearSeries};
 use Range::{Above, Finite, NonNeg, Percent, Positive, Unit};
 use std::collections::BTreeMap;
 
@@ -19,6 +19,9 @@ pub const SPENDING_MODES: [&str; 2] = ["observed", "threat"];
 
 /// The longest `name` allowed, in characters (it names a folder).
 pub const MAX_NAME: usize = 100;
+
+/// The values `sweep.design` may take.
+pub const SWEEP_DESIGNS: [&str; 4] = ["grid", "random", "lhs", "sobol"];
 
 /// The values `targets.*.metric` may take.
 pub const TARGET_METRICS: [&str; 8] = [
@@ -511,6 +514,111 @@ impl Checker {
         let groups = Ids::of("group", "groups", &s.groups);
         for (id, t) in &s.targets {
             self.target(id, t, &categories, &countries, &buyers, &groups);
+        }
+        if let Some(sw) = &s.sweep {
+            self.sweep(sw);
+        }
+    }
+
+    fn sweep(&mut self, sw: &Sweep) {
+        let p = "sweep";
+        let design = sw.design.as_str();
+        if !SWEEP_DESIGNS.contains(&design) {
+            let dp = format!("{p}.design");
+            self.push(&dp, choice(&dp, design, &SWEEP_DESIGNS));
+        }
+        self.count(
+            "sweep.replications",
+            sw.replications,
+            1,
+            "replications per point",
+        );
+        match (design, sw.points) {
+            ("grid", Some(_)) => self.push(
+                "sweep.points",
+                "`sweep.points` does not apply to a grid (its points are the product of the parameters' values): remove it",
+            ),
+            ("grid", None) => {}
+            (_, None) => self.push(
+                p,
+                format!("`sweep` ({design} design) needs `points`: how many design points to draw"),
+            ),
+            (_, Some(0)) => self.push("sweep.points", "`sweep.points` = 0 is out of range: must be >= 1"),
+            ("sobol", Some(n)) if !n.is_power_of_two() => self.push(
+                "sweep.points",
+                format!(
+                    "`sweep.points` = {n}: a Sobol' design needs a power of two: use {} or {}",
+                    n.next_power_of_two() / 2,
+                    n.next_power_of_two()
+                ),
+            ),
+            _ => {}
+        }
+        if sw.parameters.is_empty() {
+            self.push(
+                "sweep.parameters",
+                "`sweep.parameters` is empty: name at least one dotted path to sweep",
+            );
+        }
+        for (path, sp) in &sw.parameters {
+            let pp = format!("sweep.parameters.{path}");
+            let range = sp.min.is_some() || sp.max.is_some();
+            match (&sp.values, range) {
+                (Some(v), false) => {
+                    if v.is_empty() {
+                        self.push(
+                            &pp,
+                            format!("`{pp}.values` is empty: list at least one value"),
+                        );
+                    }
+                    if sp.log || sp.integer {
+                        self.push(
+                            &pp,
+                            format!("`{pp}`: `log` and `integer` apply to ranges, not to `values`"),
+                        );
+                    }
+                }
+                (None, true) => {
+                    let (Some(lo), Some(hi)) = (sp.min, sp.max) else {
+                        self.push(&pp, format!("`{pp}` needs both `min` and `max`"));
+                        continue;
+                    };
+                    self.num(&format!("{pp}.min"), lo, Finite, "lower end");
+                    self.num(&format!("{pp}.max"), hi, Finite, "upper end");
+                    if lo > hi {
+                        self.push(
+                            format!("{pp}.max"),
+                            format!("`{pp}`: min {lo} > max {hi}: swap them"),
+                        );
+                    }
+                    if sp.log && lo <= 0.0 {
+                        self.push(
+                            format!("{pp}.min"),
+                            format!("`{pp}`: a log range needs min > 0 (got {lo})"),
+                        );
+                    }
+                    if sp.log && sp.integer {
+                        self.push(&pp, format!("`{pp}`: choose `log` or `integer`, not both"));
+                    }
+                    if sp.integer && (lo.fract() != 0.0 || hi.fract() != 0.0) {
+                        self.push(
+                            &pp,
+                            format!("`{pp}`: an integer range needs whole-number min and max"),
+                        );
+                    }
+                    if design == "grid" && !sp.integer {
+                        self.push(&pp, format!("`{pp}`: a grid needs `values` or an integer range (`integer = true`), not a continuous range"));
+                    }
+                }
+                (Some(_), true) => self.push(
+                    &pp,
+                    format!("`{pp}`: give either `values` or `min`/`max`, not both"),
+                ),
+                (None, false) => self.push(
+                    &pp,
+                    format!("`{pp}` needs `values = [...]` or `min` and `max`"),
+                ),
+            }
         }
     }
 

@@ -1,0 +1,2212 @@
+//! Experimental designs for parameter sweeps: which parameter values to run.
+//!
+//! A design is a list of [`Point`]s, each one value per swept
+//! [`Parameter`]. Four kinds ([`Kind`]):
+//!
+//! - **grid**: the Cartesian product of listed values (first parameter
+//!   varies slowest);
+//! - **random**: i.i.d. uniform points;
+//! - **lhs**: a Latin hypercube: every dimension is cut into `points` equal
+//!   strata and each stratum holds exactly one point;
+//! - **sobol**: a scrambled Sobol' sequence (Joe & Kuo 2008 direction
+//!   numbers, hash-based Owen scrambling after Burley 2020), which fills
+//!   the cube more evenly than random points for the same budget.
+//!
+//! Sampled kinds work in the unit hypercube `[0,1)^d` and map each
+//! coordinate to a value with [`map_value`]. Everything here is a pure
+//! function of the [`Design`]: the same design gives the same points, bit
+//! for bit, on the same binary and platform.
+//!
+//! Each point carries an id ([`point_id`]): a hash of its canonical
+//! assignment alone, so an id never depends on the order points are made in
+//! or on the other points. Growing a grid keeps the ids (and therefore the
+//! random streams and output rows) of the points it already had.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// A swept parameter's set of possible values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Domain {
+    /// Explicit values. A grid uses them as its axis, in the order given;
+    /// sampled designs pick one by index: value index = `floor(u * len)`.
+    Values(Vec<toml::Value>),
+    /// A continuous range `[min, max]`; with `log`, uniform in `ln` space
+    /// (needs `min > 0`). Maps to TOML floats. Not allowed in a grid.
+    Range {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+        /// Sample uniformly in `ln` space rather than linearly.
+        log: bool,
+    },
+    /// An inclusive integer range: value = `min + floor(u * (max - min + 1))`,
+    /// clamped to `[min, max]`. A grid takes every integer in it. Maps to
+    /// TOML integers.
+    IntRange {
+        /// Smallest value.
+        min: i64,
+        /// Largest value (inclusive).
+        max: i64,
+    },
+}
+
+/// A swept parameter: where it goes in the scenario and what it may take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Dotted path of the scenario value to override, e.g.
+    /// `market.buyers.budget_growth`.
+    pub path: String,
+    /// The values it may take.
+    pub domain: Domain,
+}
+
+/// How design points are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Every combination of the parameters' listed values.
+    Grid,
+    /// Independent uniform points.
+    Random,
+    /// Latin hypercube: one point per stratum in every dimension.
+    Lhs,
+    /// Scrambled Sobol' low-discrepancy points (a power of two of them).
+    Sobol,
+}
+
+/// An experimental design: what to sweep and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// How points are chosen.
+    pub kind: Kind,
+    /// Number of points for random, lhs and sobol; ignored by a grid, whose
+    /// size is the product of its axes.
+    pub points: usize,
+    /// Seed of the random draws (random, lhs) or of the scrambling (sobol);
+    /// unused by a grid.
+    pub seed: u64,
+    /// The swept parameters, one design dimension each, in this order.
+    pub parameters: Vec<Parameter>,
+}
+
+/// One design point: a value for every parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// Stable id of this assignment ([`point_id`]).
+    pub id: u64,
+    /// One value per parameter, in the design's parameter order.
+    pub values: Vec<toml::Value>,
+}
+
+/// Why a design cannot be generated. Each message says what to change.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DesignError {
+    /// The design sweeps nothing.
+    #[error("the design has no parameters: add at least one parameter to sweep")]
+    NoParameters,
+    /// A sampled design was asked for zero points.
+    #[error("the design needs at least 1 point, got 0: set `points`")]
+    NoPoints,
+    /// A parameter path is empty or has characters that would make the
+    /// canonical assignment (and thus point ids) ambiguous.
+    #[error(
+        "parameter path {0:?} is not valid: use a non-empty dotted path without `=` or control characters"
+    )]
+    BadPath(String),
+    /// Two parameters share a path.
+    #[error("parameter `{0}` appears twice: sweep each path once")]
+    DuplicatePath(String),
+    /// A `values` list is empty.
+    #[error("parameter `{0}` has no values: list at least one")]
+    EmptyValues(String),
+    /// A value is listed twice for one parameter.
+    #[error("duplicate value in `{path}`: {value} is listed twice; list each value once")]
+    DuplicateValue {
+        /// The parameter.
+        path: String,
+        /// The repeated value, as TOML.
+        value: String,
+    },
+    /// A range's lower bound is above its upper bound.
+    #[error("parameter `{path}`: min > max ({min} > {max}): swap them")]
+    MinAboveMax {
+        /// The parameter.
+        path: String,
+        /// The given minimum.
+        min: String,
+        /// The given maximum.
+        max: String,
+    },
+    /// A range bound is infinite or NaN.
+    #[error(
+        "parameter `{path}`: range bounds must be finite numbers, got min = {min}, max = {max}"
+    )]
+    NonFiniteBound {
+        /// The parameter.
+        path: String,
+        /// The given minimum.
+        min: f64,
+        /// The given maximum.
+        max: f64,
+    },
+    /// A log range does not lie in the positive numbers.
+    #[error(
+        "parameter `{path}`: log range needs min > 0, got min = {min}: use a positive min or set log = false"
+    )]
+    LogRangeNotPositive {
+        /// The parameter.
+        path: String,
+        /// The given minimum.
+        min: f64,
+    },
+    /// A continuous range was put in a grid, which needs a finite axis.
+    #[error(
+        "grid parameter `{0}` needs `values` or an integer range: a continuous range has no grid; list the values, or sample it with random, lhs or sobol"
+    )]
+    RangeInGrid(String),
+    /// The grid is too large to enumerate.
+    #[error(
+        "the grid has {points} points, more than the limit of {limit}: use fewer values or a sampled design (random, lhs or sobol)"
+    )]
+    GridTooLarge {
+        /// Product of the axis lengths.
+        points: u128,
+        /// [`MAX_GRID_POINTS`].
+        limit: usize,
+    },
+    /// Sobol' points come in powers of two; others lose the balance that
+    /// makes them worth using.
+    #[error("sobol needs a power of two points, got {got}: use {below} or {above}")]
+    SobolNotPowerOfTwo {
+        /// Points asked for.
+        got: usize,
+        /// The power of two below.
+        below: u64,
+        /// The power of two above.
+        above: u64,
+    },
+    /// More Sobol' points than 32-bit direction numbers can index.
+    #[error("too many points for sobol: {0} > {max}: use at most {max}", max = MAX_SOBOL_POINTS)]
+    SobolTooManyPoints(usize),
+    /// More parameters than the embedded direction-number table covers.
+    #[error(
+        "too many dimensions for sobol: {0} > {max}: sweep at most {max} parameters with sobol, or use lhs",
+        max = SOBOL_MAX_DIMS
+    )]
+    SobolTooManyDimensions(usize),
+    /// Two sampled points have the same assignment, hence the same id; their
+    /// runs would share random streams and output keys.
+    #[error(
+        "design points {first} and {second} have identical values ({assignment}): every swept parameter is discrete and the design drew the same combination twice; use a grid, fewer points, or a continuous range"
+    )]
+    DuplicatePoint {
+        /// Index of the earlier point.
+        first: usize,
+        /// Index of the later point.
+        second: usize,
+        /// The shared assignment, canonical form.
+        assignment: String,
+    },
+    /// Two different assignments hashed to the same 64-bit id.
+    #[error(
+        "design points {first} and {second} have different values but the same id {id:#018x}: change the seed or the number of points"
+    )]
+    IdCollision {
+        /// Index of the earlier point.
+        first: usize,
+        /// Index of the later point.
+        second: usize,
+        /// The shared id.
+        id: u64,
+    },
+}
+
+/// The largest grid [`generate`] enumerates. Far above any sweep we can
+/// afford to run, but it stops a typo (an integer range of 10^12) from
+/// exhausting memory before anything is reported.
+pub const MAX_GRID_POINTS: usize = 10_000_000;
+
+/// The most Sobol' dimensions (parameters) available: the embedded
+/// direction-number table's size.
+pub const SOBOL_MAX_DIMS: usize = JOE_KUO.len() + 1;
+
+/// The most Sobol' points: indices are 32-bit, like the direction numbers.
+pub const MAX_SOBOL_POINTS: u64 = 1 << 32;
+
+/// ChaCha stream of random designs. Any fixed constant works; it only has to
+/// be set before the first draw (see ENGINEERING.md) and never change, or
+/// every recorded random design would change with it.
+const RANDOM_STREAM: u64 = 0x0005_EEDD_3516;
+
+/// ChaCha stream of Latin hypercubes: distinct from [`RANDOM_STREAM`] so a
+/// random design and an LHS with the same seed do not share their draws.
+const LHS_STREAM: u64 = 0x0005_EEDD_3517;
+
+/// The largest `f64` below 1: sampled coordinates live in `[0, 1)`.
+const BELOW_ONE: f64 = 1.0 - f64::EPSILON / 2.0;
+
+/// Generates the design's points, with ids, in design order.
+///
+/// Grid points come in odometer order (first parameter slowest); sampled
+/// points in the order of their unit coordinates.
+///
+/// # Errors
+///
+/// Any [`DesignError`]: invalid parameters, a continuous range in a grid,
+/// a grid over [`MAX_GRID_POINTS`], a sobol design that is not a power of
+/// two or has too many dimensions, or two points with the same values.
+pub fn generate(d: &Design) -> Result<Vec<Point>, DesignError> {
+    validate_parameters(&d.parameters)?;
+    let dims = d.parameters.len();
+    let points = match d.kind {
+        Kind::Grid => grid(&d.parameters)?,
+        Kind::Random | Kind::Lhs | Kind::Sobol => {
+            if d.points == 0 {
+                return Err(DesignError::NoPoints);
+            }
+            let unit = match d.kind {
+                Kind::Random => unit_random(d.points, dims, &mut design_rng(d.seed, RANDOM_STREAM)),
+                Kind::Lhs => unit_lhs(d.points, dims, &mut design_rng(d.seed, LHS_STREAM)),
+                Kind::Sobol => unit_sobol(d.points, dims, Some(d.seed))?,
+                Kind::Grid => unreachable!("grids are enumerated above"),
+            };
+            unit.iter()
+                .map(|u| {
+                    let values: Vec<toml::Value> = d
+                        .parameters
+                        .iter()
+                        .zip(u)
+                        .map(|(p, &x)| map_value(&p.domain, x))
+                        .collect();
+                    Point {
+                        id: point_id(&d.parameters, &values),
+                        values,
+                    }
+                })
+                .collect()
+        }
+    };
+    reject_duplicate_ids(&d.parameters, &points)?;
+    Ok(points)
+}
+
+/// The stable id of an assignment of `values` to `parameters`.
+///
+/// xxh64 (seed 0) of the canonical assignment: one `path=value` line per
+/// parameter, sorted by path, joined by `\n`. Values are written exactly and
+/// independently of any library's formatting (floats as their IEEE bits in
+/// hex, integers in decimal, strings quoted and escaped, arrays and tables
+/// recursively with sorted keys), because ids seed random streams and key
+/// outputs: they must not move when a dependency is upgraded. The id depends
+/// on the assignment alone, not on the parameter order or on other points.
+///
+/// # Panics
+///
+/// If `values` does not have one value per parameter.
+pub fn point_id(parameters: &[Parameter], values: &[toml::Value]) -> u64 {
+    xxhash_rust::xxh64::xxh64(canonical_assignment(parameters, values).as_bytes(), 0)
+}
+
+/// `n` Latin-hypercube points in `[0,1)^dims`, indexed `[point][dim]`.
+///
+/// For each dimension in turn: a uniform random permutation `perm` of the
+/// strata `0..n` (Fisher–Yates), then `n` jitters `U`, and point `i` gets
+/// `(perm[i] + U) / n`. Every dimension thus has exactly one point in each
+/// stratum `[k/n, (k+1)/n)`, i.e. `floor(u * n)` is a permutation of `0..n`.
+///
+/// Draws use only `next_u64` from `rng`, not rand's distributions, whose
+/// algorithms have changed between releases: a design must be reproducible
+/// from its seed for as long as the ChaCha stream is.
+pub fn unit_lhs(n: usize, dims: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
+    let mut out = vec![Vec::with_capacity(dims); n];
+    let mut perm: Vec<usize> = Vec::with_capacity(n);
+    for _ in 0..dims {
+        perm.clear();
+        perm.extend(0..n);
+        for i in (1..n).rev() {
+            let j = below(rng, i as u64 + 1) as usize;
+            perm.swap(i, j);
+        }
+        for (point, &k) in out.iter_mut().zip(&perm) {
+            point.push(in_stratum(k, unit_f64(rng), n));
+        }
+    }
+    out
+}
+
+/// `n` points of the Sobol' sequence in `[0,1)^dims`, indexed
+/// `[point][dim]`, starting at index 0, in Gray-code order.
+///
+/// Dimension 1 is van der Corput; dimensions 2 to [`SOBOL_MAX_DIMS`] use
+/// Joe & Kuo's (2008) `new-joe-kuo-6.21201` direction numbers, so
+/// unscrambled points equal the published sequence (and e.g. SciPy's
+/// `qmc.Sobol(scramble=False)`). With `scramble_seed`, every dimension gets
+/// an independent nested uniform (Owen) scramble in base 2, computed by a
+/// hash (Burley 2020): it keeps the (t,m,s)-net structure, so every
+/// dimension stays stratified and dimensions 1–2 stay a (0,m,2)-net, while
+/// removing the sequence's fixed artefacts (the first point at the origin,
+/// the visible lattice in some 2-D projections) and making the design a
+/// random, unbiased sample.
+///
+/// # Errors
+///
+/// If `n` is not a power of two, exceeds [`MAX_SOBOL_POINTS`], or `dims`
+/// exceeds [`SOBOL_MAX_DIMS`].
+pub fn unit_sobol(
+    n: usize,
+    dims: usize,
+    scramble_seed: Option<u64>,
+) -> Result<Vec<Vec<f64>>, DesignError> {
+    check_sobol(n, dims)?;
+    let directions: Vec<[u32; 32]> = (0..dims).map(direction_numbers).collect();
+    let seeds: Vec<Option<u32>> = (0..dims)
+        .map(|dim| scramble_seed.map(|s| dimension_seed(s, dim)))
+        .collect();
+    let mut x = vec![0u32; dims];
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        // Gray code: point i differs from point i-1 by the direction number
+        // of the lowest set bit of i, one XOR per dimension.
+        if i > 0 {
+            let bit = i.trailing_zeros() as usize;
+            for (xd, v) in x.iter_mut().zip(&directions) {
+                *xd ^= v[bit];
+            }
+        }
+        out.push(
+            x.iter()
+                .zip(&seeds)
+                .map(|(&xd, seed)| {
+                    let bits = seed.map_or(xd, |s| owen_scramble(xd, s));
+                    f64::from(bits) * (1.0 / 4_294_967_296.0)
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// The parameter value at unit coordinate `u` in `[0, 1)`.
+///
+/// `u` outside `[0, 1)` is clamped into it (NaN counts as 0). Values keep
+/// their TOML types: a [`Domain::Range`] gives a float in `[min, max]`, an
+/// [`Domain::IntRange`] an integer, [`Domain::Values`] the listed value at
+/// index `floor(u * len)`.
+///
+/// # Panics
+///
+/// On an empty [`Domain::Values`] (which [`generate`] rejects first).
+pub fn map_value(domain: &Domain, u: f64) -> toml::Value {
+    let u = if u.is_nan() {
+        0.0
+    } else {
+        u.clamp(0.0, BELOW_ONE)
+    };
+    match domain {
+        Domain::Values(values) => {
+            assert!(!values.is_empty(), "map_value on an empty list of values");
+            let len = values.len();
+            let index = (stratum(u, len as u128) as usize).min(len - 1);
+            values[index].clone()
+        }
+        Domain::Range { min, max, log } => {
+            let (min, max) = (*min, *max);
+            let x = if *log {
+                // libm, not std: std's exp/ln may differ between platforms.
+                let (a, b) = (libm::log(min), libm::log(max));
+                libm::exp(a + u * (b - a))
+            } else if (max - min).is_finite() {
+                min + u * (max - min)
+            } else {
+                // The width overflows (e.g. ±1e308): interpolate without it.
+                min * (1.0 - u) + max * u
+            };
+            // Rounding (and exp∘ln) can step just outside the bounds.
+            toml::Value::Float(x.clamp(min, max))
+        }
+        Domain::IntRange { min, max } => {
+            // i128 because max - min + 1 overflows i64 for the widest ranges.
+            let (min, max) = (i128::from(*min), i128::from(*max));
+            let span = max - min + 1;
+            let offset = (stratum(u, span as u128) as i128).min(span - 1);
+            toml::Value::Integer((min + offset) as i64)
+        }
+    }
+}
+
+/// `n` i.i.d. uniform points in `[0,1)^dims`, point by point.
+fn unit_random(n: usize, dims: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|_| (0..dims).map(|_| unit_f64(rng)).collect())
+        .collect()
+}
+
+/// The generator of a design's random draws (built with every other
+/// stream in [`crate::engine::seeding`]).
+fn design_rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    crate::engine::seeding::design_stream(seed, stream)
+}
+
+/// A uniform `f64` in `[0, 1)` from the top 53 bits of one `u64`: a
+/// fixed, documented conversion, unlike `rng.random()`, whose algorithm is
+/// rand's to change.
+fn unit_f64(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform integer in `0..n` (`n > 0`), unbiased (Lemire 2019,
+/// multiply-and-reject).
+fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+    debug_assert!(n > 0);
+    let mut m = u128::from(rng.next_u64()) * u128::from(n);
+    if (m as u64) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u64) < threshold {
+            m = u128::from(rng.next_u64()) * u128::from(n);
+        }
+    }
+    (m >> 64) as u64
+}
+
+/// `(k + jitter) / n`, nudged so that `floor(u * n) == k` holds exactly.
+///
+/// Rounding in the sum or the division can land a point on the edge of the
+/// next stratum (for n = 2, `1 + (1 - 2^-53)` rounds to 2, which would give
+/// `u = 1`) or just below its own; either would break the one-point-per-
+/// stratum promise that [`map_value`] relies on with `floor(u * len)`.
+fn in_stratum(k: usize, jitter: f64, n: usize) -> f64 {
+    let (k128, n128) = (k as u128, n as u128);
+    let mut u = ((k as f64 + jitter) / n as f64).min(BELOW_ONE);
+    while stratum(u, n128) > k128 {
+        u = u.next_down();
+    }
+    while stratum(u, n128) < k128 {
+        u = u.next_up();
+    }
+    u
+}
+
+/// `floor(u * n)` computed exactly, for `u` in `[0, 1)` and `n <= 2^64`.
+///
+/// In floating point `u * n` can round up to the next integer (e.g. just
+/// below 1/3 times 3), putting a coordinate in the wrong stratum, and above
+/// 2^53 it cannot tell neighbouring integers apart. A finite `f64` is
+/// exactly `m / 2^e` with `m < 2^53`, so `m * n < 2^117` fits in a `u128`
+/// and one shift gives the exact floor.
+fn stratum(u: f64, n: u128) -> u128 {
+    debug_assert!((0.0..1.0).contains(&u) && n <= 1 << 64);
+    let bits = u.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as u32;
+    let fraction = u128::from(bits & ((1 << 52) - 1));
+    // Subnormals (biased exponent 0) have no implicit leading 1.
+    let (m, e) = if biased == 0 {
+        (fraction, 1074)
+    } else {
+        (fraction | 1 << 52, 1075 - biased)
+    };
+    // u < 1 means e >= 53, and m * n < 2^117, so any e >= 117 gives 0.
+    if e >= 128 { 0 } else { (m * n) >> e }
+}
+
+fn check_sobol(n: usize, dims: usize) -> Result<(), DesignError> {
+    if n == 0 {
+        return Err(DesignError::NoPoints);
+    }
+    if n as u64 > MAX_SOBOL_POINTS {
+        return Err(DesignError::SobolTooManyPoints(n));
+    }
+    if !n.is_power_of_two() {
+        let above = (n as u64).next_power_of_two();
+        return Err(DesignError::SobolNotPowerOfTwo {
+            got: n,
+            below: above / 2,
+            above,
+        });
+    }
+    if dims > SOBOL_MAX_DIMS {
+        return Err(DesignError::SobolTooManyDimensions(dims));
+    }
+    Ok(())
+}
+
+/// The 32 direction numbers `v_1..v_32` of Sobol' dimension `dim` (0-based),
+/// as 32-bit binary fractions (`v_k = m_k / 2^k`, stored as `m_k << (32 - k)`).
+///
+/// Beyond the `s` initial numbers, the recurrence of Bratley & Fox (1988)
+/// as Joe & Kuo state it, for the primitive polynomial
+/// `x^s + a_1 x^(s-1) + … + a_(s-1) x + 1` (`a_i` the bits of `a`, `a_1`
+/// the highest): `v_k = v_(k-s) ^ (v_(k-s) >> s) ^ XOR_(i=1..s-1) a_i v_(k-i)`.
+fn direction_numbers(dim: usize) -> [u32; 32] {
+    let mut v = [0u32; 32];
+    if dim == 0 {
+        // van der Corput: every m_k = 1.
+        for (k, vk) in v.iter_mut().enumerate() {
+            *vk = 1 << (31 - k);
+        }
+        return v;
+    }
+    let row = &JOE_KUO[dim - 1];
+    let s = row.s as usize;
+    for k in 0..32 {
+        v[k] = if k < s {
+            row.m[k] << (31 - k)
+        } else {
+            let mut x = v[k - s] ^ (v[k - s] >> s);
+            for i in 1..s {
+                if (row.a >> (s - 1 - i)) & 1 == 1 {
+                    x ^= v[k - i];
+                }
+            }
+            x
+        };
+    }
+    v
+}
+
+/// An independent 32-bit scramble seed for each dimension, from the design
+/// seed (SplitMix64's finaliser over seed and dimension).
+fn dimension_seed(seed: u64, dim: usize) -> u32 {
+    let mut z = seed ^ (dim as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 32) as u32
+}
+
+/// Nested uniform (Owen) scrambling of a 32-bit binary fraction, by hashing
+/// (Burley 2020, "Practical Hash-based Owen Scrambling", JCGT 9(4)).
+///
+/// Reversing the bits puts the most significant digit lowest. Every step of
+/// the hash then maps bit `j` to `bit_j XOR f(bits below j)` (adding a seed,
+/// multiplying by an odd number, or XOR with a multiple by an even number
+/// all do), which, reversed back, flips each digit by a function of the
+/// digits before it: Owen's nested scramble. That structure is what keeps
+/// the net property; the constants are N. Vegdahl's (2021) improved
+/// Laine–Karras hash and only affect how random the flips look.
+fn owen_scramble(x: u32, seed: u32) -> u32 {
+    let mut n = x.reverse_bits();
+    n ^= n.wrapping_mul(0x3d20_adea);
+    n = n.wrapping_add(seed);
+    n = n.wrapping_mul((seed >> 16) | 1);
+    n ^= n.wrapping_mul(0x0552_6c56);
+    n ^= n.wrapping_mul(0x53a2_2864);
+    n.reverse_bits()
+}
+
+fn validate_parameters(parameters: &[Parameter]) -> Result<(), DesignError> {
+    if parameters.is_empty() {
+        return Err(DesignError::NoParameters);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in parameters {
+        let path = &p.path;
+        if path.is_empty() || path.contains('=') || path.chars().any(char::is_control) {
+            return Err(DesignError::BadPath(path.clone()));
+        }
+        if !seen.insert(path.as_str()) {
+            return Err(DesignError::DuplicatePath(path.clone()));
+        }
+        match &p.domain {
+            Domain::Values(values) => {
+                if values.is_empty() {
+                    return Err(DesignError::EmptyValues(path.clone()));
+                }
+                // Duplicates would double-weight a value in a sampled design
+                // and repeat points (hence ids) in a grid.
+                let mut texts = std::collections::HashSet::new();
+                for v in values {
+                    let mut text = String::new();
+                    canonical_value(v, &mut text);
+                    if !texts.insert(text) {
+                        return Err(DesignError::DuplicateValue {
+                            path: path.clone(),
+                            value: v.to_string(),
+                        });
+                    }
+                }
+            }
+            &Domain::Range { min, max, log } => {
+                if !min.is_finite() || !max.is_finite() {
+                    return Err(DesignError::NonFiniteBound {
+                        path: path.clone(),
+                        min,
+                        max,
+                    });
+                }
+                if min > max {
+                    return Err(DesignError::MinAboveMax {
+                        path: path.clone(),
+                        min: min.to_string(),
+                        max: max.to_string(),
+                    });
+                }
+                if log && min <= 0.0 {
+                    return Err(DesignError::LogRangeNotPositive {
+                        path: path.clone(),
+                        min,
+                    });
+                }
+            }
+            &Domain::IntRange { min, max } => {
+                if min > max {
+                    return Err(DesignError::MinAboveMax {
+                        path: path.clone(),
+                        min: min.to_string(),
+                        max: max.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every combination of the axes, first parameter slowest.
+fn grid(parameters: &[Parameter]) -> Result<Vec<Point>, DesignError> {
+    // Size first, from the domains, so a huge integer range is refused
+    // before it is expanded.
+    let mut size: u128 = 1;
+    for p in parameters {
+        let len = match &p.domain {
+            Domain::Values(values) => values.len() as u128,
+            Domain::IntRange { min, max } => (i128::from(*max) - i128::from(*min) + 1) as u128,
+            Domain::Range { .. } => return Err(DesignError::RangeInGrid(p.path.clone())),
+        };
+        size = size.saturating_mul(len);
+    }
+    if size > MAX_GRID_POINTS as u128 {
+        return Err(DesignError::GridTooLarge {
+            points: size,
+            limit: MAX_GRID_POINTS,
+        });
+    }
+    let axes: Vec<Vec<toml::Value>> = parameters
+        .iter()
+        .map(|p| match &p.domain {
+            Domain::Values(values) => values.clone(),
+            Domain::IntRange { min, max } => (*min..=*max).map(toml::Value::Integer).collect(),
+            Domain::Range { .. } => unreachable!("rejected above"),
+        })
+        .collect();
+    let size = size as usize;
+    let mut points = Vec::with_capacity(size);
+    for mut index in 0..size {
+        // Mixed-radix digits of the point index, last axis fastest.
+        let mut values = vec![toml::Value::Boolean(false); axes.len()];
+        for (slot, axis) in values.iter_mut().zip(&axes).rev() {
+            *slot = axis[index % axis.len()].clone();
+            index /= axis.len();
+        }
+        points.push(Point {
+            id: point_id(parameters, &values),
+            values,
+        });
+    }
+    Ok(points)
+}
+
+fn reject_duplicate_ids(parameters: &[Parameter], points: &[Point]) -> Result<(), DesignError> {
+    // Only looked up, never iterated: HashMap order cannot reach the output.
+    let mut first_with: HashMap<u64, usize> = HashMap::with_capacity(points.len());
+    for (i, p) in points.iter().enumerate() {
+        if let Some(&first) = first_with.get(&p.id) {
+            let a = canonical_assignment(parameters, &points[first].values);
+            let b = canonical_assignment(parameters, &p.values);
+            return Err(if a == b {
+                DesignError::DuplicatePoint {
+                    first,
+                    second: i,
+                    assignment: a.replace('\n', ", "),
+                }
+            } else {
+                DesignError::IdCollision {
+                    first,
+                    second: i,
+                    id: p.id,
+                }
+            });
+        }
+        first_with.insert(p.id, i);
+    }
+    Ok(())
+}
+
+/// `path=value` lines sorted by path, joined by `\n`: the bytes [`point_id`]
+/// hashes. Paths have no `=` or control characters and values no raw
+/// newlines, so distinct assignments give distinct strings.
+fn canonical_assignment(parameters: &[Parameter], values: &[toml::Value]) -> String {
+    assert_eq!(
+        parameters.len(),
+        values.len(),
+        "point_id needs one value per parameter"
+    );
+    let mut order: Vec<usize> = (0..parameters.len()).collect();
+    order.sort_by(|&a, &b| parameters[a].path.cmp(&parameters[b].path));
+    let mut out = String::new();
+    for (n, &i) in order.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push_str(&parameters[i].path);
+        out.push('=');
+        canonical_value(&values[i], &mut out);
+    }
+    out
+}
+
+/// Exact, library-independent text of a TOML value: part of the point-id
+/// format, so changing it changes every id.
+fn canonical_value(v: &toml::Value, out: &mut String) {
+    match v {
+        toml::Value::String(s) => canonical_string(s, out),
+        toml::Value::Integer(i) => {
+            let _ = write!(out, "{i}");
+        }
+        // Bits, not decimal: exact for every float, NaN payloads and -0.0
+        // included, and distinct from any integer's text.
+        toml::Value::Float(f) => {
+            let _ = write!(out, "f:{:016x}", f.to_bits());
+        }
+        toml::Value::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
+        toml::Value::Datetime(d) => {
+            let _ = write!(out, "d:{d}");
+        }
+        toml::Value::Array(items) => {
+            out.push('[');
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                canonical_value(item, out);
+            }
+            out.push(']');
+        }
+        toml::Value::Table(table) => {
+            let mut keys: Vec<&String> = table.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (n, key) in keys.into_iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                canonical_string(key, out);
+                out.push('=');
+                canonical_value(&table[key.as_str()], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A quoted string with `\`, `"` and control characters escaped, so the
+/// text has no raw newline and ends unambiguously.
+fn canonical_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// One row of Joe & Kuo's table: primitive polynomial of degree `s` with
+/// inner coefficients `a` (bit `s-1-i` is `a_i`), and the initial direction
+/// numbers `m_1..m_s` (each odd and below `2^k`).
+struct Row {
+    s: u32,
+    a: u32,
+    m: &'static [u32],
+}
+
+/// Sobol' direction numbers for dimensions 2 to 64, rows 2–64 of
+/// `new-joe-kuo-6.21201` (S. Joe and F. Y. Kuo, "Constructing Sobol
+/// sequences with better two-dimensional projections", SIAM J. Sci.
+/// Comput. 30 (2008) 2635–2654; data © 2008 Frances Y. Kuo and Stephen Joe,
+/// distributed by the authors under a BSD-style licence). Dimension 1,
+/// van der Corput, needs no row. Checked against SciPy's copy of the table
+/// and its unscrambled sequence (see the tests).
+const JOE_KUO: [Row; 63] = [
+    Row {
+        s: 1,
+        a: 0,
+        m: &[1],
+    }, // dimension 2
+    Row {
+        s: 2,
+        a: 1,
+        m: &[1, 3],
+    }, // dimension 3
+    Row {
+        s: 3,
+        a: 1,
+        m: &[1, 3, 1],
+    }, // dimension 4
+    Row {
+        s: 3,
+        a: 2,
+        m: &[1, 1, 1],
+    }, // dimension 5
+    Row {
+        s: 4,
+        a: 1,
+        m: &[1, 1, 3, 3],
+    }, // dimension 6
+    Row {
+        s: 4,
+        a: 4,
+        m: &[1, 3, 5, 13],
+    }, // dimension 7
+    Row {
+        s: 5,
+        a: 2,
+        m: &[1, 1, 5, 5, 17],
+    }, // dimension 8
+    Row {
+        s: 5,
+        a: 4,
+        m: &[1, 1, 5, 5, 5],
+    }, // dimension 9
+    Row {
+        s: 5,
+        a: 7,
+        m: &[1, 1, 7, 11, 19],
+    }, // dimension 10
+    Row {
+        s: 5,
+        a: 11,
+        m: &[1, 1, 5, 1, 1],
+    }, // dimension 11
+    Row {
+        s: 5,
+        a: 13,
+        m: &[1, 1, 1, 3, 11],
+    }, // dimension 12
+    Row {
+        s: 5,
+        a: 14,
+        m: &[1, 3, 5, 5, 31],
+    }, // dimension 13
+    Row {
+        s: 6,
+        a: 1,
+        m: &[1, 3, 3, 9, 7, 49],
+    }, // dimension 14
+    Row {
+        s: 6,
+        a: 13,
+        m: &[1, 1, 1, 15, 21, 21],
+    }, // dimension 15
+    Row {
+        s: 6,
+        a: 16,
+        m: &[1, 3, 1, 13, 27, 49],
+    }, // dimension 16
+    Row {
+        s: 6,
+        a: 19,
+        m: &[1, 1, 1, 15, 7, 5],
+    }, // dimension 17
+    Row {
+        s: 6,
+        a: 22,
+        m: &[1, 3, 1, 15, 13, 25],
+    }, // dimension 18
+    Row {
+        s: 6,
+        a: 25,
+        m: &[1, 1, 5, 5, 19, 61],
+    }, // dimension 19
+    Row {
+        s: 7,
+        a: 1,
+        m: &[1, 3, 7, 11, 23, 15, 103],
+    }, // dimension 20
+    Row {
+        s: 7,
+        a: 4,
+        m: &[1, 3, 7, 13, 13, 15, 69],
+    }, // dimension 21
+    Row {
+        s: 7,
+        a: 7,
+        m: &[1, 1, 3, 13, 7, 35, 63],
+    }, // dimension 22
+    Row {
+        s: 7,
+        a: 8,
+        m: &[1, 3, 5, 9, 1, 25, 53],
+    }, // dimension 23
+    Row {
+        s: 7,
+        a: 14,
+        m: &[1, 3, 1, 13, 9, 35, 107],
+    }, // dimension 24
+    Row {
+        s: 7,
+        a: 19,
+        m: &[1, 3, 1, 5, 27, 61, 31],
+    }, // dimension 25
+    Row {
+        s: 7,
+        a: 21,
+        m: &[1, 1, 5, 11, 19, 41, 61],
+    }, // dimension 26
+    Row {
+        s: 7,
+        a: 28,
+        m: &[1, 3, 5, 3, 3, 13, 69],
+    }, // dimension 27
+    Row {
+        s: 7,
+        a: 31,
+        m: &[1, 1, 7, 13, 1, 19, 1],
+    }, // dimension 28
+    Row {
+        s: 7,
+        a: 32,
+        m: &[1, 3, 7, 5, 13, 19, 59],
+    }, // dimension 29
+    Row {
+        s: 7,
+        a: 37,
+        m: &[1, 1, 3, 9, 25, 29, 41],
+    }, // dimension 30
+    Row {
+        s: 7,
+        a: 41,
+        m: &[1, 3, 5, 13, 23, 1, 55],
+    }, // dimension 31
+    Row {
+        s: 7,
+        a: 42,
+        m: &[1, 3, 7, 3, 13, 59, 17],
+    }, // dimension 32
+    Row {
+        s: 7,
+        a: 50,
+        m: &[1, 3, 1, 3, 5, 53, 69],
+    }, // dimension 33
+    Row {
+        s: 7,
+        a: 55,
+        m: &[1, 1, 5, 5, 23, 33, 13],
+    }, // dimension 34
+    Row {
+        s: 7,
+        a: 56,
+        m: &[1, 1, 7, 7, 1, 61, 123],
+    }, // dimension 35
+    Row {
+        s: 7,
+        a: 59,
+        m: &[1, 1, 7, 9, 13, 61, 49],
+    }, // dimension 36
+    Row {
+        s: 7,
+        a: 62,
+        m: &[1, 3, 3, 5, 3, 55, 33],
+    }, // dimension 37
+    Row {
+        s: 8,
+        a: 14,
+        m: &[1, 3, 1, 15, 31, 13, 49, 245],
+    }, // dimension 38
+    Row {
+        s: 8,
+        a: 21,
+        m: &[1, 3, 5, 15, 31, 59, 63, 97],
+    }, // dimension 39
+    Row {
+        s: 8,
+        a: 22,
+        m: &[1, 3, 1, 11, 11, 11, 77, 249],
+    }, // dimension 40
+    Row {
+        s: 8,
+        a: 38,
+        m: &[1, 3, 1, 11, 27, 43, 71, 9],
+    }, // dimension 41
+    Row {
+        s: 8,
+        a: 47,
+        m: &[1, 1, 7, 15, 21, 11, 81, 45],
+    }, // dimension 42
+    Row {
+        s: 8,
+        a: 49,
+        m: &[1, 3, 7, 3, 25, 31, 65, 79],
+    }, // dimension 43
+    Row {
+        s: 8,
+        a: 50,
+        m: &[1, 3, 1, 1, 19, 11, 3, 205],
+    }, // dimension 44
+    Row {
+        s: 8,
+        a: 52,
+        m: &[1, 1, 5, 9, 19, 21, 29, 157],
+    }, // dimension 45
+    Row {
+        s: 8,
+        a: 56,
+        m: &[1, 3, 7, 11, 1, 33, 89, 185],
+    }, // dimension 46
+    Row {
+        s: 8,
+        a: 67,
+        m: &[1, 3, 3, 3, 15, 9, 79, 71],
+    }, // dimension 47
+    Row {
+        s: 8,
+        a: 70,
+        m: &[1, 3, 7, 11, 15, 39, 119, 27],
+    }, // dimension 48
+    Row {
+        s: 8,
+        a: 84,
+        m: &[1, 1, 3, 1, 11, 31, 97, 225],
+    }, // dimension 49
+    Row {
+        s: 8,
+        a: 97,
+        m: &[1, 1, 1, 3, 23, 43, 57, 177],
+    }, // dimension 50
+    Row {
+        s: 8,
+        a: 103,
+        m: &[1, 3, 7, 7, 17, 17, 37, 71],
+    }, // dimension 51
+    Row {
+        s: 8,
+        a: 115,
+        m: &[1, 3, 1, 5, 27, 63, 123, 213],
+    }, // dimension 52
+    Row {
+        s: 8,
+        a: 122,
+        m: &[1, 1, 3, 5, 11, 43, 53, 133],
+    }, // dimension 53
+    Row {
+        s: 9,
+        a: 8,
+        m: &[1, 3, 5, 5, 29, 17, 47, 173, 479],
+    }, // dimension 54
+    Row {
+        s: 9,
+        a: 13,
+        m: &[1, 3, 3, 11, 3, 1, 109, 9, 69],
+    }, // dimension 55
+    Row {
+        s: 9,
+        a: 16,
+        m: &[1, 1, 1, 5, 17, 39, 23, 5, 343],
+    }, // dimension 56
+    Row {
+        s: 9,
+        a: 22,
+        m: &[1, 3, 1, 5, 25, 15, 31, 103, 499],
+    }, // dimension 57
+    Row {
+        s: 9,
+        a: 25,
+        m: &[1, 1, 1, 11, 11, 17, 63, 105, 183],
+    }, // dimension 58
+    Row {
+        s: 9,
+        a: 44,
+        m: &[1, 1, 5, 11, 9, 29, 97, 231, 363],
+    }, // dimension 59
+    Row {
+        s: 9,
+        a: 47,
+        m: &[1, 1, 5, 15, 19, 45, 41, 7, 383],
+    }, // dimension 60
+    Row {
+        s: 9,
+        a: 52,
+        m: &[1, 3, 7, 7, 31, 19, 83, 137, 221],
+    }, // dimension 61
+    Row {
+        s: 9,
+        a: 55,
+        m: &[1, 1, 1, 3, 23, 15, 111, 223, 83],
+    }, // dimension 62
+    Row {
+        s: 9,
+        a: 59,
+        m: &[1, 1, 5, 13, 31, 15, 55, 25, 161],
+    }, // dimension 63
+    Row {
+        s: 9,
+        a: 62,
+        m: &[1, 1, 3, 13, 25, 47, 39, 87, 257],
+    }, // dimension 64
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use toml::Value;
+
+    fn range(path: &str, min: f64, max: f64) -> Parameter {
+        Parameter {
+            path: path.into(),
+            domain: Domain::Range {
+                min,
+                max,
+                log: false,
+            },
+        }
+    }
+    fn ints(path: &str, min: i64, max: i64) -> Parameter {
+        Parameter {
+            path: path.into(),
+            domain: Domain::IntRange { min, max },
+        }
+    }
+    fn values(path: &str, v: Vec<Value>) -> Parameter {
+        Parameter {
+            path: path.into(),
+            domain: Domain::Values(v),
+        }
+    }
+    fn design(kind: Kind, points: usize, seed: u64, parameters: Vec<Parameter>) -> Design {
+        Design {
+            kind,
+            points,
+            seed,
+            parameters,
+        }
+    }
+    fn column(points: &[Vec<f64>], dim: usize) -> Vec<f64> {
+        points.iter().map(|p| p[dim]).collect()
+    }
+    fn err(d: &Design) -> DesignError {
+        generate(d).expect_err("design should be rejected")
+    }
+    /// Bit-exact text of a design's points (floats by their bits).
+    fn fingerprint(d: &Design, points: &[Point]) -> Vec<String> {
+        points
+            .iter()
+            .map(|p| {
+                format!(
+                    "{:016x} {}",
+                    p.id,
+                    canonical_assignment(&d.parameters, &p.values)
+                )
+            })
+            .collect()
+    }
+    /// Point `index` of dimension `dim` computed directly from the Gray code
+    /// (x = XOR of v_k over the set bits of i ^ (i >> 1)), independently of
+    /// the incremental update in `unit_sobol`.
+    fn sobol_direct(index: u32, dim: usize) -> u32 {
+        let v = direction_numbers(dim);
+        let gray = index ^ (index >> 1);
+        (0..32)
+            .filter(|&k| gray >> k & 1 == 1)
+            .fold(0, |x, k| x ^ v[k])
+    }
+
+    // ---- Sobol': the unscrambled sequence against the published one ----
+
+    #[test]
+    fn sobol_dimension_1_is_van_der_corput_in_gray_code_order() {
+        let p = unit_sobol(8, 1, None).unwrap();
+        assert_eq!(
+            column(&p, 0),
+            [0.0, 0.5, 0.75, 0.25, 0.375, 0.875, 0.625, 0.125]
+        );
+    }
+
+    #[test]
+    fn sobol_direction_numbers_follow_the_recurrence_by_hand() {
+        // m_k = v_k * 2^k. Dimension 2: s=1, a=0, m1=1, polynomial x+1, so
+        // m_k = 2 m_(k-1) ^ m_(k-1): 1, 3, 5, 15, 17, 51.
+        // Dimension 3: s=2, a=1, m=(1,3), polynomial x^2+x+1, so
+        // m_k = 2 m_(k-1) ^ 4 m_(k-2) ^ m_(k-2): 1, 3, 3 (6^4^1), 9 (6^12^3),
+        // 29 (18^12^3).
+        // Dimension 4: s=3, a=1 (a1=0, a2=1), m=(1,3,1), polynomial x^3+x+1:
+        // m_k = 4 m_(k-2) ^ 8 m_(k-3) ^ m_(k-3): m4 = 12^8^1 = 5,
+        // m5 = 4^24^3 = 31.
+        let m = |dim: usize, k: usize| direction_numbers(dim)[k - 1] >> (32 - k);
+        assert_eq!(
+            (1..=6).map(|k| m(1, k)).collect::<Vec<_>>(),
+            [1, 3, 5, 15, 17, 51]
+        );
+        assert_eq!(
+            (1..=5).map(|k| m(2, k)).collect::<Vec<_>>(),
+            [1, 3, 3, 9, 29]
+        );
+        assert_eq!(
+            (1..=5).map(|k| m(3, k)).collect::<Vec<_>>(),
+            [1, 3, 1, 5, 31]
+        );
+        // Every direction number is a k-bit odd m_k: lowest set bit at
+        // position 32-k, nothing below it.
+        for dim in 0..SOBOL_MAX_DIMS {
+            for (k, v) in direction_numbers(dim).iter().enumerate() {
+                assert_eq!(
+                    v.trailing_zeros() as usize,
+                    31 - k,
+                    "dim {dim}, v_{}",
+                    k + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sobol_dimensions_2_to_5_match_hand_derived_points() {
+        // From the m_k above (v = 0.1b, 0.11b, 0.101b, 0.1111b for dim 2;
+        // 0.1b, 0.11b, 0.011b, 0.1001b for dim 3), point i = XOR of v_k over
+        // the set bits of gray(i) = i ^ (i >> 1). E.g. dim 2, i = 8:
+        // gray = 12 → v3 ^ v4 = 0.1010b ^ 0.1111b = 0.0101b = 0.3125.
+        let p = unit_sobol(16, 5, None).unwrap();
+        assert_eq!(
+            column(&p, 1),
+            [
+                0.0, 0.5, 0.25, 0.75, 0.375, 0.875, 0.125, 0.625, 0.3125, 0.8125, 0.0625, 0.5625,
+                0.1875, 0.6875, 0.4375, 0.9375
+            ]
+        );
+        assert_eq!(
+            column(&p, 2),
+            [
+                0.0, 0.5, 0.25, 0.75, 0.625, 0.125, 0.875, 0.375, 0.9375, 0.4375, 0.6875, 0.1875,
+                0.3125, 0.8125, 0.0625, 0.5625
+            ]
+        );
+        // Dim 4: v = 0.1b, 0.11b, 0.001b. Dim 5 (s=3, a=2, m=1,1,1):
+        // v = 0.1b, 0.01b, 0.001b.
+        assert_eq!(
+            column(&p, 3)[..8],
+            [0.0, 0.5, 0.25, 0.75, 0.875, 0.375, 0.625, 0.125]
+        );
+        assert_eq!(
+            column(&p, 4)[..8],
+            [0.0, 0.5, 0.75, 0.25, 0.375, 0.875, 0.625, 0.125]
+        );
+    }
+
+    #[test]
+    fn sobol_incremental_gray_code_equals_direct_formula() {
+        let p = unit_sobol(1024, SOBOL_MAX_DIMS, None).unwrap();
+        for (i, point) in p.iter().enumerate() {
+            for (dim, &x) in point.iter().enumerate() {
+                let direct = f64::from(sobol_direct(i as u32, dim)) / 4_294_967_296.0;
+                assert_eq!(x, direct, "point {i}, dim {dim}");
+            }
+        }
+    }
+
+    /// The Joe–Kuo table and recurrence, over all 64 dimensions, against
+    /// SciPy 1.17's `qmc.Sobol(d=64, scramble=False)` (which ships the same
+    /// `new-joe-kuo-6.21201` data): points 0..256 and, to exercise the deep
+    /// direction numbers, indices around every power of two up to 2^29 and
+    /// 40 scattered ones. Each dimension's 362 values (as 32-bit fractions)
+    /// are folded with FNV-1a-64 on whole words; the digests below were
+    /// computed from SciPy's output with the same fold.
+    #[test]
+    fn sobol_matches_scipy_unscrambled_sequence_in_all_64_dimensions() {
+        let mut indices: Vec<u32> = (0..256).collect();
+        for k in 8..30 {
+            indices.extend([(1u32 << k) - 1, 1 << k, (1 << k) + 1]);
+        }
+        indices.extend((1..=40u64).map(|i| ((i * 2_654_435_761) % (1 << 30)) as u32));
+        assert_eq!(indices.len(), 362);
+        for (dim, &want) in SCIPY_DIGESTS.iter().enumerate() {
+            let digest = indices.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &i| {
+                (h ^ u64::from(sobol_direct(i, dim))).wrapping_mul(0x0100_0000_01b3)
+            });
+            assert_eq!(digest, want, "dimension {} differs from SciPy", dim + 1);
+        }
+        // Spot values from the same SciPy run, readable on failure.
+        assert_eq!(sobol_direct(255, 0), 16_777_216);
+        assert_eq!(sobol_direct(256, 0), 25_165_824);
+        assert_eq!(sobol_direct(257, 0), 2_172_649_472);
+        let last = ((40 * 2_654_435_761u64) % (1 << 30)) as u32;
+        assert_eq!(
+            [0, 1, 2, 3].map(|d| sobol_direct(last, d)),
+            [1_044_479_780, 1_817_439_596, 2_733_301_244, 287_997_780]
+        );
+    }
+
+    const SCIPY_DIGESTS: [u64; 64] = [
+        0x40c192bc2d03d095,
+        0xf944899c1e08c0a5,
+        0x8f48bd7c85d2bd85,
+        0x018baddef10443c5,
+        0xc7df214db20f2295,
+        0x75a5191f5c4bae75,
+        0xa9319554577cf2c5,
+        0xfc6fd65248fffc75,
+        0x7eae5feca5121495,
+        0xa1c94ef65dceae55,
+        0xac48374746b29fd5,
+        0x3a14fb3e388fb635,
+        0x87726d40fdda30a5,
+        0x817868f7961b5bc5,
+        0xf4482fdb02afaa55,
+        0xcbe2e8db99049a65,
+        0xc56f74bfeeba01a5,
+        0xb8176e0a6a8502d5,
+        0x33547e23fcf3dee5,
+        0x1ef11ea007ddfe65,
+        0x7d85778fe2be3dc5,
+        0xdd31f53af4eb9435,
+        0x3a37860387ae6b85,
+        0xb28925d018b31ea5,
+        0xae99fa50d78c7865,
+        0x0c0c394c7cfc9e95,
+        0xcb6148a6c7ff2245,
+        0xd73091c29aecf495,
+        0x79f04e14574df005,
+        0x1e57134e5c35cef5,
+        0x0e0312041fc4c945,
+        0xb7d66c3df29d5725,
+        0x9829c44c984412a5,
+        0xba599574755fe2f5,
+        0xf3566d28bfb86295,
+        0x30a65674a1a52e35,
+        0xcf62d3a7e97d90e5,
+        0x1e58e39612ef72a5,
+        0xce5b7915ba9dcd75,
+        0xb3273f500bbe99d5,
+        0xafd503afddf699d5,
+        0x1b724fa086741345,
+        0xd78c23a2d6a56305,
+        0xbbddb83bb945ecb5,
+        0x79f6836f5311e745,
+        0xccda5d318af76215,
+        0xe31ff727bba934a5,
+        0x77bbfbe9212f4655,
+        0xe450b37fe0094f75,
+        0x662bef5e948db2f5,
+        0xdac9646d74e6b055,
+        0x7fbd8265756e3995,
+        0xdb0eac85742a3155,
+        0xd41e6db61fbef3a5,
+        0x1c979d7b03f42f75,
+        0x3469f873dc1fdb55,
+        0x073a43ea040b4e25,
+        0xb4bfa9d96f841655,
+        0xb513c58ffbe10b55,
+        0x1fb559dc6a6f58d5,
+        0xfa95e8ab82e70ad5,
+        0xc246907d82be8255,
+        0x491bc51f95fd8f15,
+        0xe22c5e7821672185,
+    ];
+
+    // ---- Sobol': net properties, scrambled and not ----
+
+    /// Every elementary interval [a/2^k, (a+1)/2^k) × [b/2^(m-k), (b+1)/2^(m-k))
+    /// of volume 1/n holds exactly one of the n = 2^m points.
+    fn assert_0_m_2_net(points: &[Vec<f64>], d1: usize, d2: usize, m: u32) {
+        let n = 1usize << m;
+        assert_eq!(points.len(), n);
+        for k in 0..=m {
+            let mut seen = vec![false; n];
+            for p in points {
+                let a = (p[d1] * f64::from(1u32 << k)).floor() as usize;
+                let b = (p[d2] * f64::from(1u32 << (m - k))).floor() as usize;
+                let cell = (a << (m - k)) | b;
+                assert!(!seen[cell], "m={m}, k={k}: two points in cell ({a}, {b})");
+                seen[cell] = true;
+            }
+        }
+    }
+
+    fn assert_stratified(column: &[f64]) {
+        let n = column.len();
+        let mut seen = vec![false; n];
+        for &u in column {
+            assert!((0.0..1.0).contains(&u), "{u} outside [0,1)");
+            let k = stratum(u, n as u128) as usize;
+            assert!(!seen[k], "n={n}: two points in stratum {k}");
+            seen[k] = true;
+        }
+    }
+
+    #[test]
+    fn sobol_dimensions_1_and_2_form_a_0_m_2_net_scrambled_or_not() {
+        for m in 0..=8 {
+            assert_0_m_2_net(&unit_sobol(1 << m, 2, None).unwrap(), 0, 1, m);
+            for seed in [0, 1, 42, u64::MAX] {
+                assert_0_m_2_net(&unit_sobol(1 << m, 2, Some(seed)).unwrap(), 0, 1, m);
+            }
+        }
+    }
+
+    #[test]
+    fn the_net_check_catches_a_bad_pair() {
+        // Guards the guard: dimensions 1 and 5 coincide for 8 points
+        // (see the hand-derived points), so they cannot form a (0,3,2)-net.
+        let p = unit_sobol(8, 5, None).unwrap();
+        let caught = std::panic::catch_unwind(|| assert_0_m_2_net(&p, 0, 4, 3));
+        assert!(caught.is_err());
+    }
+
+    #[test]
+    fn every_sobol_dimension_is_stratified_for_powers_of_two() {
+        for m in 0..=10 {
+            for seed in [None, Some(7), Some(1234)] {
+                let p = unit_sobol(1 << m, SOBOL_MAX_DIMS, seed).unwrap();
+                for dim in 0..SOBOL_MAX_DIMS {
+                    assert_stratified(&column(&p, dim));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scrambling_is_seeded_deterministic_and_moves_the_origin() {
+        let plain = unit_sobol(64, 8, None).unwrap();
+        let a = unit_sobol(64, 8, Some(1)).unwrap();
+        let b = unit_sobol(64, 8, Some(1)).unwrap();
+        let c = unit_sobol(64, 8, Some(2)).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, plain);
+        assert!(
+            a[0].iter().all(|&x| x != 0.0),
+            "first scrambled point still at the origin"
+        );
+        // Each dimension scrambled independently: no two columns identical.
+        for d1 in 0..8 {
+            for d2 in d1 + 1..8 {
+                assert_ne!(column(&a, d1), column(&a, d2), "dims {d1} and {d2}");
+            }
+        }
+        assert!(a.iter().flatten().all(|x| (0.0..1.0).contains(x)));
+    }
+
+    #[test]
+    fn owen_scramble_is_a_nested_digit_permutation() {
+        // Points sharing their first k binary digits still share them after
+        // scrambling, and the first k digits are permuted bijectively: the
+        // two facts that make the scramble preserve the net property.
+        let mut rng = design_rng(9, 0);
+        for seed in [0u32, 1, 0xdead_beef, u32::MAX] {
+            for k in 1..=10u32 {
+                let mut image = vec![None; 1 << k];
+                for prefix in 0..(1u32 << k) {
+                    for _ in 0..4 {
+                        let low = (rng.next_u64() as u32) >> k;
+                        let x = (prefix << (32 - k)) | low;
+                        let y = owen_scramble(x, seed) >> (32 - k);
+                        let slot = &mut image[prefix as usize];
+                        assert!(slot.is_none_or(|s| s == y), "k={k}: prefix {prefix} split");
+                        *slot = Some(y);
+                    }
+                }
+                let mut hit: Vec<u32> = image.into_iter().map(Option::unwrap).collect();
+                hit.sort_unstable();
+                assert_eq!(
+                    hit,
+                    (0..(1u32 << k)).collect::<Vec<_>>(),
+                    "k={k}: not a bijection"
+                );
+            }
+        }
+        // And it actually scrambles: over many seeds the top digit flips
+        // about half the time.
+        let flips =
+            (0..1000u32).filter(|&s| owen_scramble(0, dimension_seed(u64::from(s), 0)) >> 31 == 1);
+        let flips = flips.count();
+        assert!(
+            (400..=600).contains(&flips),
+            "top digit flipped {flips}/1000 times"
+        );
+    }
+
+    #[test]
+    fn sobol_rejects_bad_sizes_with_the_fix() {
+        let msg = |n, dims| unit_sobol(n, dims, None).unwrap_err().to_string();
+        assert_eq!(
+            msg(100, 2),
+            "sobol needs a power of two points, got 100: use 64 or 128"
+        );
+        assert_eq!(
+            msg(3, 2),
+            "sobol needs a power of two points, got 3: use 2 or 4"
+        );
+        assert!(msg(16, 70).starts_with("too many dimensions for sobol: 70 > 64"));
+        assert!(unit_sobol(16, 64, None).is_ok());
+        assert_eq!(unit_sobol(0, 2, None).unwrap_err(), DesignError::NoPoints);
+        assert_eq!(unit_sobol(1, 3, Some(5)).unwrap().len(), 1);
+        let d = design(Kind::Sobol, 100, 0, vec![range("x", 0.0, 1.0)]);
+        assert_eq!(
+            err(&d).to_string(),
+            "sobol needs a power of two points, got 100: use 64 or 128"
+        );
+        let many = (0..70).map(|i| range(&format!("p{i}"), 0.0, 1.0)).collect();
+        let d = design(Kind::Sobol, 64, 0, many);
+        assert_eq!(err(&d), DesignError::SobolTooManyDimensions(70));
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn sobol_rejects_more_points_than_32_bit_indices() {
+        let n = (MAX_SOBOL_POINTS * 2) as usize;
+        assert_eq!(
+            unit_sobol(n, 1, None).unwrap_err(),
+            DesignError::SobolTooManyPoints(n)
+        );
+    }
+
+    // ---- Latin hypercube ----
+
+    #[test]
+    fn lhs_puts_exactly_one_point_in_every_stratum_of_every_dimension() {
+        for n in [1, 2, 3, 7, 10, 64, 100, 1000] {
+            for dims in [1, 2, 5, 13] {
+                let p = unit_lhs(n, dims, &mut design_rng(n as u64 * 31 + dims as u64, 1));
+                assert_eq!(p.len(), n);
+                assert!(p.iter().all(|x| x.len() == dims));
+                for dim in 0..dims {
+                    assert_stratified(&column(&p, dim));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lhs_dimensions_are_independently_permuted_and_jittered() {
+        let p = unit_lhs(50, 4, &mut design_rng(3, 1));
+        let strata = |dim: usize| -> Vec<usize> {
+            p.iter().map(|x| (x[dim] * 50.0).floor() as usize).collect()
+        };
+        for d1 in 0..4 {
+            for d2 in d1 + 1..4 {
+                assert_ne!(strata(d1), strata(d2));
+            }
+            // Not the identity either (probability 1/50!).
+            assert_ne!(strata(d1), (0..50).collect::<Vec<_>>());
+        }
+        // The jitter is not constant: positions within strata vary.
+        let within: Vec<f64> = p
+            .iter()
+            .map(|x| x[0] * 50.0 - (x[0] * 50.0).floor())
+            .collect();
+        assert!(within.iter().any(|&w| w < 0.25) && within.iter().any(|&w| w > 0.75));
+    }
+
+    #[test]
+    fn lhs_is_deterministic_per_seed() {
+        let a = unit_lhs(20, 3, &mut design_rng(5, 1));
+        assert_eq!(a, unit_lhs(20, 3, &mut design_rng(5, 1)));
+        assert_ne!(a, unit_lhs(20, 3, &mut design_rng(6, 1)));
+    }
+
+    #[test]
+    fn a_point_stays_in_its_stratum_despite_rounding() {
+        // 1 + (1 - 2^-53) rounds to 2: without the nudge this is u = 1.
+        let u = in_stratum(1, BELOW_ONE, 2);
+        assert!(u < 1.0);
+        assert_eq!(stratum(u, 2), 1);
+        for n in 1..300usize {
+            for k in 0..n {
+                for jitter in [0.0, 1e-17, 0.5, BELOW_ONE] {
+                    let u = in_stratum(k, jitter, n);
+                    assert!((0.0..1.0).contains(&u));
+                    assert_eq!(
+                        stratum(u, n as u128),
+                        k as u128,
+                        "n={n}, k={k}, jitter={jitter}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lhs_over_a_list_as_long_as_the_design_uses_each_value_once() {
+        let names: Vec<Value> = (0..12).map(|i| Value::String(format!("v{i}"))).collect();
+        let d = design(Kind::Lhs, 12, 77, vec![values("policy", names.clone())]);
+        let mut got: Vec<String> = generate(&d)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.values[0].as_str().unwrap().to_owned())
+            .collect();
+        got.sort();
+        let mut want: Vec<String> = names
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        want.sort();
+        assert_eq!(got, want);
+    }
+
+    // ---- random draws ----
+
+    #[test]
+    fn below_is_in_range_and_unbiased() {
+        let mut rng = design_rng(1, 2);
+        assert!((0..100).all(|_| below(&mut rng, 1) == 0));
+        let mut counts = [0u32; 3];
+        for _ in 0..30_000 {
+            counts[below(&mut rng, 3) as usize] += 1;
+        }
+        // Expected 10 000 each, sd ≈ 82: ±500 is six sd.
+        assert!(
+            counts.iter().all(|&c| (9_500..=10_500).contains(&c)),
+            "{counts:?}"
+        );
+        assert!((0..1000).all(|_| below(&mut rng, u64::MAX) < u64::MAX));
+    }
+
+    #[test]
+    fn random_design_draws_point_by_point_from_the_fixed_stream() {
+        let d = design(
+            Kind::Random,
+            5,
+            11,
+            vec![range("a", 0.0, 1.0), range("b", 0.0, 1.0)],
+        );
+        let pts = generate(&d).unwrap();
+        // Rebuilt by hand: seed_from_u64(seed), then the fixed stream, then
+        // 53-bit uniforms in point-major order.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        rng.set_stream(0x0005_EEDD_3516);
+        for p in &pts {
+            for v in &p.values {
+                let want = (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
+                assert_eq!(v.as_float().unwrap().to_bits(), want.to_bits());
+            }
+        }
+        let other = generate(&design(Kind::Random, 5, 12, d.parameters.clone())).unwrap();
+        assert_ne!(pts, other);
+    }
+
+    #[test]
+    fn random_points_are_uniform_in_the_unit_cube() {
+        let u = unit_random(10_000, 3, &mut design_rng(4, RANDOM_STREAM));
+        assert!(u.iter().flatten().all(|x| (0.0..1.0).contains(x)));
+        for dim in 0..3 {
+            let mean = column(&u, dim).iter().sum::<f64>() / 10_000.0;
+            // sd of the mean ≈ 0.0029.
+            assert!((mean - 0.5).abs() < 0.015, "dim {dim} mean {mean}");
+            let low = column(&u, dim).iter().filter(|&&x| x < 0.1).count();
+            assert!((850..=1150).contains(&low), "dim {dim}: {low} below 0.1");
+        }
+    }
+
+    #[test]
+    fn sampled_designs_are_reproducible_bit_for_bit() {
+        let params = || {
+            vec![
+                range("market.growth", -0.05, 0.1),
+                Parameter {
+                    path: "buyers.budget".into(),
+                    domain: Domain::Range {
+                        min: 1e6,
+                        max: 1e9,
+                        log: true,
+                    },
+                },
+                ints("suppliers.count", 2, 40),
+                values(
+                    "policy",
+                    vec![Value::String("open".into()), Value::String("closed".into())],
+                ),
+            ]
+        };
+        for kind in [Kind::Random, Kind::Lhs, Kind::Sobol] {
+            let a = design(kind, 32, 2024, params());
+            let b = design(kind, 32, 2024, params());
+            let (pa, pb) = (generate(&a).unwrap(), generate(&b).unwrap());
+            assert_eq!(pa.len(), 32);
+            assert_eq!(fingerprint(&a, &pa), fingerprint(&b, &pb), "{kind:?}");
+            let c = design(kind, 32, 2025, params());
+            assert_ne!(
+                fingerprint(&a, &pa),
+                fingerprint(&c, &generate(&c).unwrap()),
+                "{kind:?}"
+            );
+        }
+    }
+
+    /// Regression guard: a design is recorded by its seed, so these exact
+    /// numbers must not change (a change here means old sweeps no longer
+    /// reproduce). Values as produced by this implementation.
+    #[test]
+    fn sampled_designs_are_stable_across_releases() {
+        let first = |kind| {
+            let d = design(
+                kind,
+                4,
+                99,
+                vec![range("x", 0.0, 1.0), range("y", 0.0, 1.0)],
+            );
+            let p = &generate(&d).unwrap()[0];
+            (
+                p.values[0].as_float().unwrap(),
+                p.values[1].as_float().unwrap(),
+                p.id,
+            )
+        };
+        assert_eq!(first(Kind::Random), GOLDEN_RANDOM);
+        assert_eq!(first(Kind::Lhs), GOLDEN_LHS);
+        assert_eq!(first(Kind::Sobol), GOLDEN_SOBOL);
+    }
+
+    const GOLDEN_RANDOM: (f64, f64, u64) =
+        (0.02208336466005567, 0.185662254910966, 364450102408078424);
+    const GOLDEN_LHS: (f64, f64, u64) = (
+        0.16840050943527624,
+        0.9633541088007269,
+        16755927409891518005,
+    );
+    const GOLDEN_SOBOL: (f64, f64, u64) = (
+        0.08347234688699245,
+        0.7858605643268675,
+        10764291933071243212,
+    );
+
+    // ---- mapping unit coordinates to values ----
+
+    #[test]
+    fn values_are_picked_by_floor_of_u_times_len() {
+        let dom = Domain::Values(vec![
+            Value::Integer(10),
+            Value::Integer(20),
+            Value::Integer(30),
+        ]);
+        let at = |u| map_value(&dom, u).as_integer().unwrap();
+        assert_eq!(at(0.0), 10);
+        assert_eq!(at(0.333), 10);
+        // The f64 nearest 1/3 lies below 1/3, so its exact floor(u * 3) is 0
+        // although u * 3 rounds to 1.0 in floating point; one ulp up is 1/3
+        // or above.
+        let third = 1.0f64 / 3.0;
+        assert_eq!((third * 3.0).floor(), 1.0);
+        assert_eq!(at(third), 10);
+        assert_eq!(at(third.next_up()), 20);
+        assert_eq!(at(0.5), 20);
+        assert_eq!(at(2.0 / 3.0), 20);
+        assert_eq!(at((2.0f64 / 3.0).next_up()), 30);
+        assert_eq!(at(BELOW_ONE), 30);
+        // Out-of-range and NaN coordinates are clamped, never out of bounds.
+        assert_eq!(at(1.0), 30);
+        assert_eq!(at(7.0), 30);
+        assert_eq!(at(-1.0), 10);
+        assert_eq!(at(f64::NAN), 10);
+        // Listed values keep their own TOML type.
+        let s = Domain::Values(vec![Value::String("a".into()), Value::Boolean(true)]);
+        assert_eq!(map_value(&s, 0.1), Value::String("a".into()));
+        assert_eq!(map_value(&s, 0.9), Value::Boolean(true));
+    }
+
+    #[test]
+    fn ranges_map_linearly_or_in_log_space_to_floats() {
+        let lin = Domain::Range {
+            min: 2.0,
+            max: 6.0,
+            log: false,
+        };
+        assert_eq!(map_value(&lin, 0.0), Value::Float(2.0));
+        assert_eq!(map_value(&lin, 0.25), Value::Float(3.0));
+        assert_eq!(map_value(&lin, 0.5), Value::Float(4.0));
+        let top = map_value(&lin, BELOW_ONE).as_float().unwrap();
+        // 2 + (1 - 2^-53) * 4 rounds to 6: the range is closed.
+        assert!(top <= 6.0 && top > 5.999_999);
+        let log = Domain::Range {
+            min: 1.0,
+            max: 100.0,
+            log: true,
+        };
+        assert_eq!(map_value(&log, 0.0), Value::Float(1.0));
+        let mid = map_value(&log, 0.5).as_float().unwrap();
+        assert!((mid - 10.0).abs() < 1e-12, "{mid}");
+        let quarter = map_value(&log, 0.25).as_float().unwrap();
+        assert!((quarter - 10f64.sqrt()).abs() < 1e-12, "{quarter}");
+        // Results never leave [min, max], even when rounding pushes.
+        for i in 0..1000 {
+            let u = f64::from(i) / 1000.0;
+            for dom in [&lin, &log] {
+                let x = map_value(dom, u).as_float().unwrap();
+                let Domain::Range { min, max, .. } = dom else {
+                    unreachable!()
+                };
+                assert!((*min..=*max).contains(&x));
+            }
+        }
+        let point = Domain::Range {
+            min: 3.5,
+            max: 3.5,
+            log: true,
+        };
+        assert_eq!(map_value(&point, 0.7), Value::Float(3.5));
+        let huge = Domain::Range {
+            min: -1e308,
+            max: 1e308,
+            log: false,
+        };
+        assert_eq!(map_value(&huge, 0.5), Value::Float(0.0));
+    }
+
+    #[test]
+    fn integer_ranges_are_inclusive_and_equally_likely() {
+        let dom = Domain::IntRange { min: 1, max: 3 };
+        let at = |u| map_value(&dom, u).as_integer().unwrap();
+        assert_eq!(
+            [
+                at(0.0),
+                at(0.3),
+                at((1.0f64 / 3.0).next_up()),
+                at(0.6),
+                at((2.0f64 / 3.0).next_up()),
+                at(BELOW_ONE)
+            ],
+            [1, 1, 2, 2, 3, 3]
+        );
+        let one = Domain::IntRange { min: -4, max: -4 };
+        assert_eq!(map_value(&one, 0.9), Value::Integer(-4));
+        // The whole i64 range neither overflows nor leaves its bounds.
+        let all = Domain::IntRange {
+            min: i64::MIN,
+            max: i64::MAX,
+        };
+        assert_eq!(map_value(&all, 0.0), Value::Integer(i64::MIN));
+        // (1 - 2^-53) * 2^64 = 2^64 - 2^11: below 2^53 resolution, not rounding.
+        assert_eq!(map_value(&all, BELOW_ONE), Value::Integer(i64::MAX - 2047));
+        assert_eq!(map_value(&all, 0.5), Value::Integer(0));
+        // Exact, not rounded: u moves off min only once u * 2^64 reaches 1.
+        assert_eq!(
+            map_value(&all, 2f64.powi(-64)),
+            Value::Integer(i64::MIN + 1)
+        );
+        assert_eq!(map_value(&all, 2f64.powi(-65)), Value::Integer(i64::MIN));
+    }
+
+    #[test]
+    fn sobol_values_are_balanced_over_a_power_of_two_list() {
+        let dom = vec![
+            Value::Integer(0),
+            Value::Integer(1),
+            Value::Integer(2),
+            Value::Integer(3),
+        ];
+        let d = design(
+            Kind::Sobol,
+            64,
+            8,
+            vec![values("level", dom), range("x", 0.0, 1.0)],
+        );
+        let mut counts = [0; 4];
+        for p in generate(&d).unwrap() {
+            counts[p.values[0].as_integer().unwrap() as usize] += 1;
+            assert!(matches!(p.values[1], Value::Float(_)));
+        }
+        assert_eq!(counts, [16; 4]);
+    }
+
+    // ---- grid ----
+
+    #[test]
+    fn grid_is_the_product_with_the_first_parameter_slowest() {
+        let d = design(
+            Kind::Grid,
+            0, // ignored
+            0,
+            vec![
+                values(
+                    "a",
+                    vec![Value::String("x".into()), Value::String("y".into())],
+                ),
+                ints("b", 1, 3),
+            ],
+        );
+        let pts = generate(&d).unwrap();
+        let got: Vec<(String, i64)> = pts
+            .iter()
+            .map(|p| {
+                (
+                    p.values[0].as_str().unwrap().to_owned(),
+                    p.values[1].as_integer().unwrap(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, i64)> = ["x", "y"]
+            .iter()
+            .flat_map(|a| (1..=3).map(move |b| (a.to_string(), b)))
+            .collect();
+        assert_eq!(got, want);
+        for p in &pts {
+            assert_eq!(p.id, point_id(&d.parameters, &p.values));
+        }
+    }
+
+    #[test]
+    fn grid_rejects_continuous_ranges_and_duplicates() {
+        let d = design(
+            Kind::Grid,
+            0,
+            0,
+            vec![ints("n", 1, 2), range("x", 0.0, 1.0)],
+        );
+        assert!(
+            err(&d)
+                .to_string()
+                .starts_with("grid parameter `x` needs `values` or an integer range")
+        );
+        let dup = vec![Value::Float(0.5), Value::Float(1.0), Value::Float(0.5)];
+        let d = design(Kind::Grid, 0, 0, vec![values("market.rate", dup)]);
+        assert!(
+            err(&d)
+                .to_string()
+                .starts_with("duplicate value in `market.rate`: 0.5")
+        );
+        // The integer 1 and the float 1.0 are different TOML values.
+        let mixed = vec![Value::Integer(1), Value::Float(1.0)];
+        assert_eq!(
+            generate(&design(Kind::Grid, 0, 0, vec![values("m", mixed)]))
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn grid_refuses_to_expand_an_enormous_product() {
+        let d = design(
+            Kind::Grid,
+            0,
+            0,
+            vec![ints("a", 0, 99_999), ints("b", 0, 1_000)],
+        );
+        assert_eq!(
+            err(&d),
+            DesignError::GridTooLarge {
+                points: 100_000 * 1_001,
+                limit: MAX_GRID_POINTS
+            }
+        );
+        let d = design(Kind::Grid, 0, 0, vec![ints("a", i64::MIN, i64::MAX)]);
+        assert!(matches!(err(&d), DesignError::GridTooLarge { .. }));
+    }
+
+    #[test]
+    fn growing_a_grid_keeps_the_ids_of_its_old_points() {
+        let small = design(
+            Kind::Grid,
+            0,
+            0,
+            vec![
+                values("a", vec![Value::Float(0.1), Value::Float(0.2)]),
+                ints("b", 1, 2),
+            ],
+        );
+        let big = design(
+            Kind::Grid,
+            0,
+            0,
+            vec![
+                values(
+                    "a",
+                    vec![Value::Float(0.05), Value::Float(0.1), Value::Float(0.2)],
+                ),
+                ints("b", 1, 3),
+            ],
+        );
+        let old = generate(&small).unwrap();
+        let new = generate(&big).unwrap();
+        assert_eq!(new.len(), 9);
+        for p in &old {
+            let same = new
+                .iter()
+                .find(|q| q.values == p.values)
+                .expect("old point kept");
+            assert_eq!(same.id, p.id);
+        }
+        // …while the new points got new ids.
+        let ids: std::collections::HashSet<u64> = new.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), 9);
+    }
+
+    // ---- point ids ----
+
+    #[test]
+    fn canonical_assignment_is_exact_and_sorted_by_path() {
+        let params = vec![
+            values("z.list", vec![]),
+            values("b", vec![]),
+            values("a.s", vec![]),
+            values("m", vec![]),
+            values("t", vec![]),
+        ];
+        let mut table = toml::Table::new();
+        table.insert("y".into(), Value::Integer(2));
+        table.insert("x".into(), Value::Boolean(false));
+        let vals = vec![
+            Value::Array(vec![Value::Integer(1), Value::Float(-0.0)]),
+            Value::Float(1.0),
+            Value::String("q\"\\\nz".into()),
+            Value::Integer(-7),
+            Value::Table(table),
+        ];
+        assert_eq!(
+            canonical_assignment(&params, &vals),
+            "a.s=\"q\\\"\\\\\\u{a}z\"\nb=f:3ff0000000000000\nm=-7\nt={\"x\"=false,\"y\"=2}\nz.list=[1,f:8000000000000000]"
+        );
+    }
+
+    #[test]
+    fn point_id_is_xxh64_of_the_canonical_assignment() {
+        let params = vec![ints("b", 0, 9), range("a", 0.0, 2.0)];
+        let vals = vec![Value::Integer(1), Value::Float(1.0)];
+        assert_eq!(
+            point_id(&params, &vals),
+            xxhash_rust::xxh64::xxh64(b"a=f:3ff0000000000000\nb=1", 0)
+        );
+    }
+
+    #[test]
+    fn point_id_depends_on_the_assignment_only() {
+        let ab = vec![range("a", 0.0, 1.0), ints("b", 0, 5)];
+        let ba = vec![ints("b", 0, 5), range("a", 0.0, 1.0)];
+        let id = point_id(&ab, &[Value::Float(0.25), Value::Integer(3)]);
+        // Same assignment, parameters in another order or other domains.
+        assert_eq!(id, point_id(&ba, &[Value::Integer(3), Value::Float(0.25)]));
+        assert_eq!(
+            id,
+            point_id(
+                &[ints("a", 0, 1), ints("b", 0, 1)],
+                &[Value::Float(0.25), Value::Integer(3)]
+            )
+        );
+        // Any change of value, type or path changes it.
+        assert_ne!(id, point_id(&ab, &[Value::Float(0.25), Value::Integer(4)]));
+        assert_ne!(id, point_id(&ab, &[Value::Float(0.25), Value::Float(3.0)]));
+        assert_ne!(
+            id,
+            point_id(
+                &ab,
+                &[Value::Float(0.250_000_000_000_000_1), Value::Integer(3)]
+            )
+        );
+        assert_ne!(
+            id,
+            point_id(
+                &[range("a", 0.0, 1.0), ints("c", 0, 5)],
+                &[Value::Float(0.25), Value::Integer(3)]
+            )
+        );
+        // A string that looks like a number is not that number.
+        assert_ne!(
+            point_id(&[values("a", vec![])], &[Value::Integer(3)]),
+            point_id(&[values("a", vec![])], &[Value::String("3".into())])
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "one value per parameter")]
+    fn point_id_needs_one_value_per_parameter() {
+        point_id(&[ints("a", 0, 1)], &[]);
+    }
+
+    #[test]
+    fn sampled_points_with_identical_values_are_rejected() {
+        // Two integers, three points: some combination must repeat.
+        let d = design(Kind::Lhs, 3, 1, vec![ints("n", 0, 1)]);
+        let e = err(&d);
+        assert!(matches!(e, DesignError::DuplicatePoint { .. }), "{e}");
+        assert!(e.to_string().contains("have identical values (n="), "{e}");
+        // With a continuous parameter the same design is fine.
+        let d = design(Kind::Lhs, 3, 1, vec![ints("n", 0, 1), range("x", 0.0, 1.0)]);
+        let pts = generate(&d).unwrap();
+        let ids: std::collections::HashSet<u64> = pts.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), 3);
+    }
+
+    // ---- validation ----
+
+    #[test]
+    fn invalid_parameters_are_rejected_with_the_fix() {
+        let one = |p: Parameter| err(&design(Kind::Random, 4, 0, vec![p]));
+        assert_eq!(
+            err(&design(Kind::Lhs, 4, 0, vec![])),
+            DesignError::NoParameters
+        );
+        assert_eq!(
+            err(&design(Kind::Random, 0, 0, vec![range("x", 0.0, 1.0)])),
+            DesignError::NoPoints
+        );
+        assert_eq!(
+            one(range("x", 3.0, 1.0)).to_string(),
+            "parameter `x`: min > max (3 > 1): swap them"
+        );
+        assert_eq!(
+            one(ints("k", 5, -5)).to_string(),
+            "parameter `k`: min > max (5 > -5): swap them"
+        );
+        let log = |min| Parameter {
+            path: "g".into(),
+            domain: Domain::Range {
+                min,
+                max: 10.0,
+                log: true,
+            },
+        };
+        for min in [0.0, -1.0] {
+            assert!(
+                one(log(min))
+                    .to_string()
+                    .starts_with("parameter `g`: log range needs min > 0")
+            );
+        }
+        assert!(matches!(
+            one(range("x", f64::NAN, 1.0)),
+            DesignError::NonFiniteBound { .. }
+        ));
+        assert!(matches!(
+            one(range("x", 0.0, f64::INFINITY)),
+            DesignError::NonFiniteBound { .. }
+        ));
+        assert_eq!(
+            one(values("v", vec![])),
+            DesignError::EmptyValues("v".into())
+        );
+        for bad in ["", "a=b", "a\nb"] {
+            assert_eq!(one(range(bad, 0.0, 1.0)), DesignError::BadPath(bad.into()));
+        }
+        let twice = design(
+            Kind::Sobol,
+            4,
+            0,
+            vec![range("x", 0.0, 1.0), ints("x", 0, 1)],
+        );
+        assert_eq!(err(&twice), DesignError::DuplicatePath("x".into()));
+        // Duplicate listed values are refused for sampled designs too: they
+        // would silently double a value's weight.
+        let dup = values("p", vec![Value::Integer(1), Value::Integer(1)]);
+        assert!(matches!(one(dup), DesignError::DuplicateValue { .. }));
+    }
+
+    #[test]
+    fn valid_degenerate_designs_work() {
+        // A single-value list, a one-point sobol, a one-point grid.
+        let d = design(
+            Kind::Sobol,
+            1,
+            3,
+            vec![values("only", vec![Value::Integer(5)])],
+        );
+        assert_eq!(generate(&d).unwrap()[0].values, [Value::Integer(5)]);
+        let d = design(Kind::Grid, 123, 0, vec![ints("k", 7, 7)]);
+        assert_eq!(generate(&d).unwrap().len(), 1);
+    }
+}

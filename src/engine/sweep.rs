@@ -1,0 +1,251 @@
+//! Sweep plans: the design's points, the job list (point-major: all
+//! replications of a point are consecutive), shards, and fingerprints that
+//! tie a sweep's files to the scenario and design that made them.
+
+use crate::engine::design::{self, Design, Domain, Kind, Parameter, Point};
+use crate::scenario::schema::Sweep;
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+/// A slice `k` of `n` (1-based) of a sweep's points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which slice, 1..=n.
+    pub k: u32,
+    /// How many slices.
+    pub n: u32,
+}
+
+impl Shard {
+    /// The whole sweep.
+    pub const WHOLE: Shard = Shard { k: 1, n: 1 };
+
+    /// The contiguous range of point indices of this shard among `points`:
+    /// `⌊(k−1)·P/n⌋ .. ⌊k·P/n⌋`, so shards in order concatenate to the
+    /// whole sweep.
+    pub fn points(&self, points: usize) -> Range<usize> {
+        let p = points as u128;
+        let lo = (u128::from(self.k - 1) * p / u128::from(self.n)) as usize;
+        let hi = (u128::from(self.k) * p / u128::from(self.n)) as usize;
+        lo..hi
+    }
+
+    /// The shard a Slurm array task runs, from its environment
+    /// (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`, and
+    /// `SLURM_ARRAY_TASK_MIN` for arrays not starting at 0). `None` outside
+    /// an array job.
+    pub fn from_slurm(get: impl Fn(&str) -> Option<String>) -> Option<Result<Shard, String>> {
+        let id = get("SLURM_ARRAY_TASK_ID")?;
+        let count = get("SLURM_ARRAY_TASK_COUNT")?;
+        let parse = |name: &str, v: &str| {
+            v.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{name}={v:?} is not a whole number"))
+        };
+        Some((|| {
+            let id = parse("SLURM_ARRAY_TASK_ID", &id)?;
+            let count = parse("SLURM_ARRAY_TASK_COUNT", &count)?;
+            let min = match get("SLURM_ARRAY_TASK_MIN") {
+                Some(m) => parse("SLURM_ARRAY_TASK_MIN", &m)?,
+                None => 0,
+            };
+            let k = id
+                .checked_sub(min)
+                .map(|x| x + 1)
+                .filter(|k| *k >= 1 && *k <= count)
+                .ok_or_else(|| {
+                    format!(
+                        "SLURM_ARRAY_TASK_ID={id} is not within an array of {count} tasks from {min}: submit the array as --array=0-{}",
+                        count.saturating_sub(1)
+                    )
+                })?;
+            Ok(Shard { k, n: count })
+        })())
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/8");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let k: u32 = k.trim().parse().map_err(|_| bad())?;
+        let n: u32 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || k == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+/// The design of a `[sweep]` table.
+pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, String> {
+    let kind = match sw.design.as_str() {
+        "grid" => Kind::Grid,
+        "random" => Kind::Random,
+        "lhs" => Kind::Lhs,
+        "sobol" => Kind::Sobol,
+        other => {
+            return Err(format!(
+                "`sweep.design` = {other:?}: use grid, random, lhs or sobol"
+            ));
+        }
+    };
+    let parameters = sw
+        .parameters
+        .iter()
+        .map(|(path, p)| {
+            let domain = match (&p.values, p.min, p.max) {
+                (Some(v), _, _) => Domain::Values(v.clone()),
+                (None, Some(min), Some(max)) if p.integer => Domain::IntRange {
+                    min: min as i64,
+                    max: max as i64,
+                },
+                (None, Some(min), Some(max)) => Domain::Range {
+                    min,
+                    max,
+                    log: p.log,
+                },
+                _ => {
+                    return Err(format!(
+                        "`sweep.parameters.{path}` needs `values` or `min` and `max`"
+                    ));
+                }
+            };
+            Ok(Parameter {
+                path: path.clone(),
+                domain,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Design {
+        kind,
+        points: sw.points.unwrap_or(0),
+        seed: sw.seed.unwrap_or(default_seed),
+        parameters,
+    })
+}
+
+/// A sweep's jobs: every (point, replication) of a shard.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The design.
+    pub design: Design,
+    /// All points of the design (every shard knows them, so that shards
+    /// agree on the slicing).
+    pub points: Vec<Point>,
+    /// Replications per point.
+    pub replications: u32,
+    /// Seed of the runs.
+    pub seed: u64,
+    /// Which slice this process runs.
+    pub shard: Shard,
+}
+
+impl Plan {
+    /// The plan of a design.
+    pub fn new(design: Design, replications: u32, shard: Shard) -> Result<Plan, String> {
+        let points = design::generate(&design).map_err(|e| e.to_string())?;
+        Ok(Plan {
+            seed: design.seed,
+            design,
+            points,
+            replications,
+            shard,
+        })
+    }
+
+    /// Point indices of this shard.
+    pub fn shard_points(&self) -> Range<usize> {
+        self.shard.points(self.points.len())
+    }
+
+    /// Jobs in this shard.
+    pub fn n_jobs(&self) -> u64 {
+        self.shard_points().len() as u64 * u64::from(self.replications)
+    }
+
+    /// Job `j` of this shard as (point index, replication).
+    pub fn job(&self, j: u64) -> (usize, u32) {
+        let r = u64::from(self.replications);
+        (self.shard_points().start + (j / r) as usize, (j % r) as u32)
+    }
+}
+
+/// A 64-bit fingerprint of any serialisable value, by xxh64 of its JSON
+/// (maps are ordered, so equal values give equal fingerprints).
+pub fn fingerprint<T: serde::Serialize>(value: &T) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    format!("{:016x}", xxhash_rust::xxh64::xxh64(text.as_bytes(), 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_tile_the_points_in_order() {
+        for points in [0usize, 1, 7, 100, 1001] {
+            for n in [1u32, 2, 3, 7] {
+                let mut next = 0;
+                for k in 1..=n {
+                    let r = Shard { k, n }.points(points);
+                    assert_eq!(r.start, next);
+                    next = r.end;
+                }
+                assert_eq!(next, points);
+            }
+        }
+    }
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!("2/8".parse::<Shard>(), Ok(Shard { k: 2, n: 8 }));
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        assert_eq!(Shard { k: 3, n: 4 }.to_string(), "3/4");
+    }
+
+    #[test]
+    fn slurm_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(a, _)| *a == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(Shard::from_slurm(env(&[])), None);
+        assert_eq!(
+            Shard::from_slurm(env(&[
+                ("SLURM_ARRAY_TASK_ID", "0"),
+                ("SLURM_ARRAY_TASK_COUNT", "4")
+            ])),
+            Some(Ok(Shard { k: 1, n: 4 }))
+        );
+        assert_eq!(
+            Shard::from_slurm(env(&[
+                ("SLURM_ARRAY_TASK_ID", "4"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+                ("SLURM_ARRAY_TASK_MIN", "1")
+            ])),
+            Some(Ok(Shard { k: 4, n: 4 }))
+        );
+        assert!(matches!(
+            Shard::from_slurm(env(&[
+                ("SLURM_ARRAY_TASK_ID", "4"),
+                ("SLURM_ARRAY_TASK_COUNT", "4")
+            ])),
+            Some(Err(_))
+        ));
+    }
+}
