@@ -1679,7 +1679,7 @@ mod tests {
         let pts = generate(&d).unwrap();
         // Rebuilt by hand: seed_from_u64(seed), then the fixed stream, then
         // 53-bit uniforms in point-major order.
-        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(11);
         rng.set_stream(0x0005_EEDD_3516);
         for p in &pts {
             for v in &p.values {
