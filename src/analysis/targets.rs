@@ -267,6 +267,11 @@ impl Target {
                 let (mut num, mut den) = (0.0, 0.0);
                 for d in ds {
                     let c = &cs[d.contract as usize];
+                    // SIPRI counts transfers between states: a buyer's
+                    // deliveries from its own industry are not imports.
+                    if w.suppliers[c.supplier].country == w.buyers[c.buyer].country {
+                        continue;
+                    }
                     if !self.in_period(w, d.t)
                         || !self.in_category(c.category)
                         || !self.scope.contains(w, c.buyer, d.t)

@@ -168,7 +168,11 @@ pub fn make_offer(
         return false;
     }
     let ls = &s.lines[l];
-    let diverted = ls.divertible(line.divertible_share).min(units);
+    let diverted = if w.threat_of(t, b) >= w.market.diversion_min_threat {
+        ls.divertible(line.divertible_share).min(units)
+    } else {
+        0
+    };
     let earliest = t + w.market.diversion_lead as usize;
     if !ls.project(
         t,

@@ -156,9 +156,10 @@ pub struct Group {
 /// - `lead_promised`, `lead_actual`: mean months from signing to the
 ///   promised, or actual, first delivery (contracts without a delivery by
 ///   the end of the run are left out of `lead_actual`);
-/// - `delivered_share`: share of `supplier_country` in the value delivered
-///   to the scope, valuing units at each line's `tiv` (a stand-in for SIPRI
-///   trend-indicator values).
+/// - `delivered_share`: share of `supplier_country` in the value of imports
+///   delivered to the scope (deliveries from a buyer's own industry left
+///   out, as SIPRI counts transfers between states), valuing units at each
+///   line's `tiv` (a stand-in for SIPRI trend-indicator values).
 ///
 /// The scope is every buyer, or `buyer`, or `group` (for `buyer_share`,
 /// `buyer` is the numerator and `group` the scope), in `categories` (all if
@@ -294,6 +295,12 @@ pub struct Market {
     pub reliability_prior: [f64; 2],
     /// Quarters from signing to hand-over of diverted ready stock (≥ 0).
     pub diversion_lead: u32,
+    /// Threat a buyer must face before a home government diverts units from
+    /// its own orders to it (≥ 0): governments give up their own forces'
+    /// production slots for allies in urgent need, not for routine buys.
+    /// 0 lets every buyer have them.
+    #[serde(default)]
+    pub diversion_min_threat: f64,
 }
 
 impl Market {

@@ -326,6 +326,7 @@ impl Checker {
             ("acceptable_lead_threat", m.acceptable_lead_threat, NonNeg, "sensitivity to threat"),
             ("planning_horizon", m.planning_horizon, Positive, "quarters that define utilisation"),
             ("neighbour_weight", m.neighbour_weight, NonNeg, "weight of neighbours' fleets"),
+            ("diversion_min_threat", m.diversion_min_threat, NonNeg, "threat that opens diversion"),
             ("public_reputation", m.public_reputation, Unit, "share of observations made public"),
             ("reliability_prior[0]", m.reliability_prior[0], Positive, "Beta prior alpha"),
             ("reliability_prior[1]", m.reliability_prior[1], Positive, "Beta prior beta"),
