@@ -23,6 +23,9 @@ pub enum CliError {
     /// A run failed: exit code 1.
     #[error("error: {0}")]
     Run(String),
+    /// Shards are missing or unfinished at merge: exit code 3.
+    #[error("error: {0}")]
+    Incomplete(String),
 }
 
 impl CliError {
@@ -31,6 +34,7 @@ impl CliError {
         match self {
             CliError::Scenario(_) | CliError::Usage(_) => 2,
             CliError::Io { .. } | CliError::Run(_) => 1,
+            CliError::Incomplete(_) => 3,
         }
     }
 

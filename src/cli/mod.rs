@@ -2,7 +2,9 @@
 
 pub mod compare;
 pub mod error;
+pub mod merge;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 pub use error::CliError;
@@ -27,6 +29,10 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Run scenarios on common random numbers and print the verdict table.
     Compare(compare::CompareArgs),
+    /// Run a parameter sweep (designs, shards, resume).
+    Sweep(sweep::SweepArgs),
+    /// Join the shards of a sweep.
+    Merge(merge::MergeArgs),
 }
 
 /// Parse the command line, run, and return the process exit code.
@@ -43,6 +49,8 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => validate::validate(&a),
         Command::Compare(a) => compare::compare(&a),
+        Command::Sweep(a) => sweep::sweep(&a),
+        Command::Merge(a) => merge::merge(&a),
     };
     match result {
         Ok(()) => 0,

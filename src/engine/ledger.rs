@@ -17,10 +17,16 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-/// A file appended to by a sweep, counting its length.
+/// A file appended to by a sweep, counting its length. Clones share the
+/// file, so that one clone can sit inside a CSV writer while another syncs
+/// it.
+#[derive(Debug, Clone)]
+pub struct PartFile(Arc<Mutex<PartInner>>);
+
 #[derive(Debug)]
-pub struct PartFile {
+struct PartInner {
     path: PathBuf,
     out: BufWriter<File>,
     len: u64,
@@ -45,44 +51,50 @@ impl PartFile {
         }
         f.set_len(len)?;
         f.seek(SeekFrom::Start(len))?;
-        Ok(PartFile {
+        Ok(PartFile(Arc::new(Mutex::new(PartInner {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 16, f),
             len,
-        })
+        }))))
+    }
+
+    fn inner(&self) -> std::sync::MutexGuard<'_, PartInner> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Where it is.
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn path(&self) -> PathBuf {
+        self.inner().path.clone()
     }
 
     /// Bytes written so far.
     pub fn len(&self) -> u64 {
-        self.len
+        self.inner().len
     }
 
     /// Whether nothing was written.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Flush and sync to disk; returns the length.
-    pub fn sync(&mut self) -> io::Result<u64> {
-        self.out.flush()?;
-        self.out.get_ref().sync_data()?;
-        Ok(self.len)
+    pub fn sync(&self) -> io::Result<u64> {
+        let mut i = self.inner();
+        i.out.flush()?;
+        i.out.get_ref().sync_data()?;
+        Ok(i.len)
     }
 }
 
 impl Write for PartFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.len += n as u64;
+        let mut i = self.inner();
+        let n = i.out.write(buf)?;
+        i.len += n as u64;
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        self.inner().out.flush()
     }
 }
 

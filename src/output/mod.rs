@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod manifest;
 pub mod report;
+pub mod sweep;
 pub mod tables;

@@ -1,0 +1,246 @@
+//! The tables of a sweep: `points.csv` (the design), `runs.csv` (one row per
+//! run with its summary and target fit) and `bands.csv` (per point, the
+//! headline yearly series over replications: mean and 5/50/95 % quantiles).
+
+use crate::analysis::stats::quantile;
+use crate::analysis::targets::Targets;
+use crate::engine::RunRecord;
+use crate::engine::design::Point;
+use crate::engine::seeding::run_key;
+use std::io::{self, Read, Write};
+
+fn io_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// A point id as written: 16 hex digits.
+pub fn point_id_text(id: u64) -> String {
+    format!("{id:016x}")
+}
+
+/// A TOML value as a CSV cell: numbers and booleans plain, strings raw,
+/// anything else as TOML.
+pub fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Write `points.csv`: `point_id` and one column per parameter.
+pub fn write_points<W: Write>(out: W, paths: &[String], points: &[Point]) -> io::Result<W> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["point_id".to_string()];
+    header.extend(paths.iter().cloned());
+    w.write_record(&header).map_err(io_err)?;
+    for p in points {
+        let mut row = vec![point_id_text(p.id)];
+        row.extend(p.values.iter().map(value_text));
+        w.write_record(&row).map_err(io_err)?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// The columns of `runs.csv`.
+pub fn runs_header(targets: &Targets, first_year: i32, years: usize) -> Vec<String> {
+    let mut h: Vec<String> = [
+        "point_id",
+        "replication",
+        "seed_stream",
+        "status",
+        "error",
+        "contracts",
+        "total_value",
+        "focus_value",
+        "focus_share",
+        "tenders",
+        "deferrals",
+        "no_offer",
+        "focus_lead_first",
+        "other_lead_first",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for k in 0..years {
+        h.push(format!("focus_value_{}", first_year + k as i32));
+    }
+    for t in &targets.list {
+        h.push(format!("{}_value", t.id));
+        h.push(format!("{}_distance", t.id));
+        h.push(format!("{}_pass", t.id));
+    }
+    if !targets.list.is_empty() {
+        h.push("mean_distance".into());
+        h.push("all_pass".into());
+    }
+    h
+}
+
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
+/// The seed stream of a run as written: the hex key of (seed, point) and
+/// the replication, which picks the streams `4·replication + purpose`.
+pub fn seed_stream(seed: u64, point: u64, replication: u32) -> String {
+    format!("{:016x}/{replication}", run_key(seed, point))
+}
+
+/// One `runs.csv` row of a finished run.
+pub fn run_row(seed: u64, point: u64, r: &RunRecord) -> Vec<String> {
+    let s = &r.summary;
+    let share = if s.total_value > 0.0 {
+        s.focus_value / s.total_value
+    } else {
+        0.0
+    };
+    let mut row = vec![
+        point_id_text(point),
+        r.replication.to_string(),
+        seed_stream(seed, point, r.replication),
+        "ok".into(),
+        String::new(),
+        s.contracts.to_string(),
+        s.total_value.to_string(),
+        s.focus_value.to_string(),
+        share.to_string(),
+        s.tenders.to_string(),
+        s.deferrals.to_string(),
+        s.no_offer.to_string(),
+        num(s.focus_lead_first),
+        num(s.other_lead_first),
+    ];
+    row.extend(s.focus_value_by_year.iter().map(|v| v.to_string()));
+    for t in &r.targets {
+        row.push(num(t.value));
+        row.push(t.distance.to_string());
+        row.push(t.pass.to_string());
+    }
+    if !r.targets.is_empty() {
+        let mean = r.targets.iter().map(|t| t.distance).sum::<f64>() / r.targets.len() as f64;
+        row.push(mean.to_string());
+        row.push(r.targets.iter().all(|t| t.pass).to_string());
+    }
+    row
+}
+
+/// A `runs.csv` row of a run that failed, with its message.
+pub fn failed_row(
+    seed: u64,
+    point: u64,
+    replication: u32,
+    error: &str,
+    columns: usize,
+) -> Vec<String> {
+    let mut row = vec![
+        point_id_text(point),
+        replication.to_string(),
+        seed_stream(seed, point, replication),
+        "failed".into(),
+        error.replace(['\n', '\r'], " "),
+    ];
+    row.resize(columns, String::new());
+    row
+}
+
+/// Read `runs.csv` rows and write `bands.csv`: for each point (rows of a
+/// point are consecutive), each year's mean and 5/50/95 % quantiles of
+/// `focus_value_YYYY` over the runs that finished.
+pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
+    let mut rd = csv::Reader::from_reader(runs);
+    let header = rd.headers().map_err(io_err)?.clone();
+    let years: Vec<(usize, String)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.strip_prefix("focus_value_").map(|y| (i, y.to_string())))
+        .collect();
+    let status = header.iter().position(|h| h == "status").unwrap_or(3);
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["point_id", "year", "runs", "mean", "p5", "p50", "p95"])
+        .map_err(io_err)?;
+    let mut current: Option<String> = None;
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); years.len()];
+    let flush =
+        |w: &mut csv::Writer<W>, point: &str, values: &mut Vec<Vec<f64>>| -> io::Result<()> {
+            for ((_, year), xs) in years.iter().zip(values.iter_mut()) {
+                let n = xs.len();
+                let mean = if n == 0 {
+                    f64::NAN
+                } else {
+                    xs.iter().sum::<f64>() / n as f64
+                };
+                w.write_record([
+                    point.to_string(),
+                    year.clone(),
+                    n.to_string(),
+                    num(mean),
+                    num(quantile(xs, 0.05)),
+                    num(quantile(xs, 0.5)),
+                    num(quantile(xs, 0.95)),
+                ])
+                .map_err(io_err)?;
+                xs.clear();
+            }
+            Ok(())
+        };
+    for rec in rd.records() {
+        let rec = rec.map_err(io_err)?;
+        let point = rec.get(0).unwrap_or("").to_string();
+        if current.as_deref() != Some(point.as_str()) {
+            if let Some(p) = current.take() {
+                flush(&mut w, &p, &mut values)?;
+            }
+            current = Some(point);
+        }
+        if rec.get(status) != Some("ok") {
+            continue;
+        }
+        for ((i, _), xs) in years.iter().zip(values.iter_mut()) {
+            if let Some(v) = rec.get(*i).and_then(|x| x.parse::<f64>().ok()) {
+                xs.push(v);
+            }
+        }
+    }
+    if let Some(p) = current.take() {
+        flush(&mut w, &p, &mut values)?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_by_hand() {
+        let runs = "point_id,replication,seed_stream,status,error,focus_value_2022,focus_value_2023\n\
+                    a,0,x,ok,,1,10\n\
+                    a,1,x,ok,,3,30\n\
+                    a,2,x,failed,boom,,\n\
+                    b,0,x,ok,,5,0\n";
+        let out = write_bands(runs.as_bytes(), Vec::new()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "point_id,year,runs,mean,p5,p50,p95");
+        assert_eq!(lines[1], "a,2022,2,2,1.1,2,2.9");
+        assert_eq!(lines[2], "a,2023,2,20,11,20,29");
+        assert_eq!(lines[3], "b,2022,1,5,5,5,5");
+        assert_eq!(lines.len(), 5);
+    }
+
+    #[test]
+    fn values_as_cells() {
+        assert_eq!(value_text(&toml::Value::Float(1.5)), "1.5");
+        assert_eq!(value_text(&toml::Value::Integer(3)), "3");
+        assert_eq!(value_text(&toml::Value::String("x".into())), "x");
+        assert_eq!(point_id_text(255), "00000000000000ff");
+    }
+}
