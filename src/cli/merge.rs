@@ -50,6 +50,9 @@ fn expand(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
             out.push(d.clone());
             continue;
         }
+        if whole_sweep(d) {
+            continue; // a one-shard sweep writes the whole result itself
+        }
         let entries =
             std::fs::read_dir(d).map_err(CliError::io(format!("reading {}", d.display())))?;
         let mut found: Vec<PathBuf> = entries
@@ -68,10 +71,26 @@ fn expand(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
+/// Whether `d` holds a finished sweep that was not split (shard 1/1).
+fn whole_sweep(d: &Path) -> bool {
+    std::fs::read(d.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .is_some_and(|m| m["command"] == "sweep" && m["shard"]["n"] == 1)
+}
+
 /// `armsmarket merge`.
 pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
     let started = SystemTime::now();
     let dirs = expand(&a.dirs)?;
+    if dirs.is_empty() {
+        if !a.quiet {
+            eprintln!(
+                "nothing to merge: the sweep ran as a single shard and its files are complete"
+            );
+        }
+        return Ok(());
+    }
     let mut shards: Vec<Found> = Vec::new();
     for d in &dirs {
         let (k, n) = parse_shard_dir(d).expect("expanded");

@@ -4,6 +4,7 @@ pub mod compare;
 pub mod error;
 pub mod merge;
 pub mod run;
+pub mod slurm;
 pub mod sweep;
 pub mod validate;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the shards of a sweep.
     Merge(merge::MergeArgs),
+    /// Print a Slurm script that runs a sweep as a job array, then merges.
+    Slurm(slurm::SlurmArgs),
 }
 
 /// Parse the command line, run, and return the process exit code.
@@ -51,6 +54,7 @@ pub fn main() -> i32 {
         Command::Compare(a) => compare::compare(&a),
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => merge::merge(&a),
+        Command::Slurm(a) => slurm::slurm(&a),
     };
     match result {
         Ok(()) => 0,
