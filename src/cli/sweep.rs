@@ -122,7 +122,7 @@ impl Setup {
 
     /// Compile the world of point `pi`.
     fn compile(&self, pi: usize) -> Result<(World, Targets), ScenarioError> {
-        let point = &self.plan.points[pi];
+        let point = self.plan.points.get(pi);
         let mut table = self.base.clone();
         let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
         for ((param, value), origin) in self
@@ -355,21 +355,23 @@ fn run_jobs(
     let mut points: Vec<usize> = jobs.iter().map(|&j| s.plan.job(j).0).collect();
     points.dedup();
     pool.install(|| {
-        let compiled: Vec<Result<(World, Targets), String>> = points
+        let compiled: Vec<(u64, Result<(World, Targets), String>)> = points
             .par_iter()
             .map(|&pi| {
-                catch_unwind(AssertUnwindSafe(|| {
+                let world = catch_unwind(AssertUnwindSafe(|| {
                     s.compile(pi).map_err(|e| e.to_string())
                 }))
-                .unwrap_or_else(|p| Err(panic_message(p)))
+                .unwrap_or_else(|p| Err(panic_message(p)));
+                (s.plan.points.get(pi).id, world)
             })
             .collect();
         jobs.par_iter()
             .map(|&j| {
                 let (pi, rep) = s.plan.job(j);
-                let point = s.plan.points[pi].id;
                 let k = points.binary_search(&pi).expect("point compiled");
-                let outcome = match &compiled[k] {
+                let (point, world) = &compiled[k];
+                let point = *point;
+                let outcome = match world {
                     Err(e) => Err(format!("invalid point: {e}")),
                     Ok((w, t)) => catch_unwind(AssertUnwindSafe(|| {
                         if faults.contains(&j) {
@@ -465,8 +467,12 @@ fn open_parts(s: &Setup, start: &Start) -> Result<Parts, CliError> {
     match start {
         Start::Fresh => {
             let mut pf = PartFile::open(&s.part("points.csv"), None).map_err(werr())?;
-            write_points(&mut pf, &s.paths(), &s.plan.points[s.plan.shard_points()])
-                .map_err(werr())?;
+            write_points(
+                &mut pf,
+                &s.paths(),
+                s.plan.shard_points().map(|i| s.plan.points.get(i)),
+            )
+            .map_err(werr())?;
             let points_len = pf.sync().map_err(werr())?;
             let runs_file = PartFile::open(&s.part("runs.csv"), None).map_err(werr())?;
             let mut runs = csv::Writer::from_writer(runs_file.clone());
@@ -669,10 +675,11 @@ fn rebuild(s: &Setup, retried: &[JobOut]) -> Result<Vec<u64>, CliError> {
     }
     lengths.push(std::fs::metadata(&runs_path).map_err(werr())?.len());
     // Kept tables: rows start with point_id, replication.
-    let index: HashMap<String, usize> = s.plan.points[s.plan.shard_points()]
-        .iter()
+    let index: HashMap<String, usize> = s
+        .plan
+        .shard_points()
         .enumerate()
-        .map(|(i, p)| (point_id_text(p.id), i))
+        .map(|(i, p)| (point_id_text(s.plan.points.get(p).id), i))
         .collect();
     let r = u64::from(s.plan.replications);
     for k in &s.keep {

@@ -2,7 +2,7 @@
 //! replications of a point are consecutive), shards, and fingerprints that
 //! tie a sweep's files to the scenario and design that made them.
 
-use crate::engine::design::{self, Design, Domain, Kind, Parameter, Point};
+use crate::engine::design::{Design, Domain, Kind, Parameter, Points};
 use crate::scenario::schema::Sweep;
 use std::fmt;
 use std::ops::Range;
@@ -138,9 +138,9 @@ pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, String> {
 pub struct Plan {
     /// The design.
     pub design: Design,
-    /// All points of the design (every shard knows them, so that shards
-    /// agree on the slicing).
-    pub points: Vec<Point>,
+    /// All points of the design, computed on demand (every shard knows
+    /// them, so that shards agree on the slicing).
+    pub points: Points,
     /// Replications per point.
     pub replications: u32,
     /// Seed of the runs.
@@ -152,7 +152,7 @@ pub struct Plan {
 impl Plan {
     /// The plan of a design.
     pub fn new(design: Design, replications: u32, shard: Shard) -> Result<Plan, String> {
-        let points = design::generate(&design).map_err(|e| e.to_string())?;
+        let points = Points::new(&design).map_err(|e| e.to_string())?;
         Ok(Plan {
             seed: design.seed,
             design,

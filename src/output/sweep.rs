@@ -31,7 +31,11 @@ pub fn value_text(v: &toml::Value) -> String {
 }
 
 /// Write `points.csv`: `point_id` and one column per parameter.
-pub fn write_points<W: Write>(out: W, paths: &[String], points: &[Point]) -> io::Result<W> {
+pub fn write_points<W: Write>(
+    out: W,
+    paths: &[String],
+    points: impl Iterator<Item = Point>,
+) -> io::Result<W> {
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["point_id".to_string()];
     header.extend(paths.iter().cloned());
