@@ -342,6 +342,9 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+/// A point's world and targets, or why it could not be built.
+type Compiled = Result<(World, Targets), String>;
+
 /// Run `jobs` (sorted) on the pool: compile each distinct point once, then
 /// run its replications; a panic or an invalid point fails only its runs.
 fn run_jobs(
@@ -355,7 +358,7 @@ fn run_jobs(
     let mut points: Vec<usize> = jobs.iter().map(|&j| s.plan.job(j).0).collect();
     points.dedup();
     pool.install(|| {
-        let compiled: Vec<(u64, Result<(World, Targets), String>)> = points
+        let compiled: Vec<(u64, Compiled)> = points
             .par_iter()
             .map(|&pi| {
                 let world = catch_unwind(AssertUnwindSafe(|| {
