@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sweep benchmarks, measured with /usr/bin/time -v (GNU time):
+#  1. throughput: a 10,000-run sweep of scenarios/europe.toml (summary only)
+#     with 1 and 2 threads, against the single-replication time of the engine
+#     (the `profile_europe` example: one thread, no bookkeeping);
+#  2. memory: peak resident memory of a 1,000,000-run sweep against a
+#     10,000-run sweep (toy world, 10 replications a point).
+# Usage: benches/sweep.sh [--skip-memory]. Run on a quiet machine; compare
+# ratios within one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin armsmarket --example profile_europe
+bin=target/release/armsmarket
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+measure() { # label, command...: prints "label wall_seconds max_rss_kb"
+    local label=$1; shift
+    /usr/bin/time -v "$@" 2> "$out/time.txt" > /dev/null
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$out/time.txt")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/time.txt")
+    echo "$label $wall $rss"
+}
+
+engine=$(target/release/examples/profile_europe 300 | sed -E 's/.* ([0-9.]+) µs each.*/\1/')
+echo "engine: ${engine} µs per replication (one thread) => $(awk -v u="$engine" 'BEGIN{printf "%.0f", 1e6/u}') runs/s"
+
+read -r _ t1 m1 < <(measure t1 "$bin" sweep benches/data/europe_10k.toml --threads 1 --out "$out/t1" --quiet)
+read -r _ t2 m2 < <(measure t2 "$bin" sweep benches/data/europe_10k.toml --threads 2 --out "$out/t2" --quiet)
+cmp -s "$out/t1/bench_europe_10k/runs.csv" "$out/t2/bench_europe_10k/runs.csv" || { echo "runs.csv differs between 1 and 2 threads"; exit 1; }
+awk -v t1="$t1" -v t2="$t2" -v u="$engine" 'BEGIN {
+    r1 = 10000 / t1; r2 = 10000 / t2; implied = 1e6 / u;
+    printf "sweep 10,000 runs: 1 thread %.1f s (%.0f runs/s), 2 threads %.1f s (%.0f runs/s)\n", t1, r1, t2, r2;
+    printf "speed-up with 2 threads: %.2fx (target >= 1.8x)\n", r2 / r1;
+    printf "1-thread sweep vs engine: %.0f%% of the engine-implied %.0f runs/s (target >= 90%%)\n", 100 * r1 / implied, implied;
+}'
+
+if [ "${1:-}" != "--skip-memory" ]; then
+    read -r _ _ k10 < <(measure m10k "$bin" sweep benches/data/toy_10k.toml --out "$out/m" --quiet)
+    read -r _ w1m k1m < <(measure m1m "$bin" sweep benches/data/toy_1m.toml --out "$out/m" --quiet)
+    awk -v a="$k10" -v b="$k1m" -v w="$w1m" 'BEGIN {
+        printf "peak RSS: 10,000 runs %d KiB, 1,000,000 runs %d KiB (%.0f s): ratio %.3f (target <= 1.2)\n", a, b, w, b / a;
+    }'
+fi
