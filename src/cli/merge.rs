@@ -50,15 +50,15 @@ fn expand(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
             out.push(d.clone());
             continue;
         }
-        if whole_sweep(d) {
-            continue; // a one-shard sweep writes the whole result itself
-        }
         let entries =
             std::fs::read_dir(d).map_err(CliError::io(format!("reading {}", d.display())))?;
         let mut found: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_dir() && parse_shard_dir(p).is_some())
             .collect();
+        if found.is_empty() && whole_sweep(d) {
+            continue; // a one-shard sweep writes the whole result itself
+        }
         if found.is_empty() {
             return Err(CliError::Usage(format!(
                 "{} is neither a shard directory (shard-K-of-N) nor holds any",
@@ -69,6 +69,28 @@ fn expand(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         out.extend(found);
     }
     Ok(out)
+}
+
+/// The command that runs (or resumes) shard `k` of `n` of the sweep a
+/// shard's manifest describes, writing beside the shard directory `dir`.
+fn shard_command(m: &Value, k: u32, n: u32, dir: &Path) -> String {
+    let file = PathBuf::from(m["scenario_file"].as_str().unwrap_or("FILE"));
+    // dir is OUT/<name>/shard-K-of-N: OUT is two levels up.
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let out = dir
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let keep: Vec<String> = m["sweep"]["keep"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    crate::cli::sweep::resume_command(&file, &out, crate::engine::sweep::Shard { k, n }, &keep)
 }
 
 /// Whether `d` holds a finished sweep that was not split (shard 1/1).
@@ -145,11 +167,10 @@ pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
         }
         if m["failed_runs"].as_u64().unwrap_or(0) > 0 {
             return Err(CliError::Run(format!(
-                "{} has {} failed runs: finish it with `armsmarket sweep {} --shard {}/{n} --resume` first",
+                "{} has {} failed runs: finish it with `{}` first",
                 s.dir.display(),
                 m["failed_runs"],
-                m["scenario_file"].as_str().unwrap_or("FILE"),
-                s.k
+                shard_command(m, s.k, n, &s.dir)
             )));
         }
     }
@@ -166,17 +187,9 @@ pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
     }
     let missing: Vec<u32> = (1..=n).filter(|k| !by_k.contains_key(k)).collect();
     if !missing.is_empty() {
-        let file = m0["scenario_file"].as_str().unwrap_or("FILE");
-        let sweep_dir = first.dir.parent().unwrap_or(Path::new("."));
-        let out_root = sweep_dir.parent().unwrap_or(Path::new("."));
         let cmds: Vec<String> = missing
             .iter()
-            .map(|k| {
-                format!(
-                    "  armsmarket sweep {file} --shard {k}/{n} --out {} --resume",
-                    out_root.display()
-                )
-            })
+            .map(|k| format!("  {}", shard_command(m0, *k, n, &first.dir)))
             .collect();
         return Err(CliError::Incomplete(format!(
             "{} of {n} shards missing or unfinished ({}); run:\n{}\nthen merge again",
@@ -279,6 +292,11 @@ pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
             "version": m0["sweep"]["version"],
             "keep": m0["sweep"]["keep"],
             "shard": "1/1",
+            "jobs": ordered
+                .iter()
+                .map(|s| s.manifest.as_ref().and_then(|m| m["runs"].as_u64()).unwrap_or(0))
+                .sum::<u64>(),
+            "program": "armsmarket",
         },
         "design": m0["design"],
         "merged_from": ordered.iter().map(|s| s.dir.display().to_string()).collect::<Vec<_>>(),

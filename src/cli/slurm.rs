@@ -43,12 +43,15 @@ fn q(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// Slurm's time formats: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
 fn valid_time(t: &str) -> bool {
-    let parts: Vec<&str> = t.split(':').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    let (days, rest) = match t.split_once('-') {
+        Some((d, r)) => (Some(d), r),
+        None => (None, t),
+    };
+    let num = |x: &str| !x.is_empty() && x.len() <= 4 && x.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = rest.split(':').collect();
+    days.is_none_or(num) && parts.len() <= 3 && parts.iter().all(|p| num(p))
 }
 
 /// The submission script.
@@ -112,7 +115,7 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
     }
     if !valid_time(&a.time) {
         return Err(CliError::Usage(format!(
-            "--time {}: write HH:MM:SS, e.g. 02:00:00",
+            "--time {}: write HH:MM:SS (or MM, MM:SS, D-HH:MM:SS), e.g. 02:00:00",
             a.time
         )));
     }

@@ -9,13 +9,14 @@
 //!
 //! Testing aids (environment variables, for the project's own tests):
 //! `ARMSMARKET_TEST_PANIC_JOBS=3,17` makes those jobs panic;
-//! `ARMSMARKET_TEST_ABORT=sync:N` or `rename:N` aborts the process (as
-//! `kill -9` would) after the N-th ledger entry or rename;
+//! `ARMSMARKET_TEST_ABORT=sync:N`, `rename:N` or `rebuild:1` aborts the
+//! process (as `kill -9` would) after the N-th ledger entry, the N-th final
+//! rename, or the ledger entry of a retry's rebuild;
 //! `ARMSMARKET_TEST_SYNC_EVERY=N` writes a ledger entry every N jobs.
 
 use crate::analysis::Targets;
 use crate::cli::CliError;
-use crate::cli::run::{print_out, progress_bar};
+use crate::cli::run::progress_bar;
 use crate::engine::ledger::{Entry, Ledger, PartFile};
 use crate::engine::sweep::{Plan, Shard, design_of, fingerprint};
 use crate::engine::{Observe, RunRecord, batch, run_replication};
@@ -489,17 +490,29 @@ fn open_parts(s: &Setup, start: &Start) -> Result<Parts, CliError> {
                 kept_files.push((k.clone(), f, false));
             }
             let kept = TableWriters::from_writers(kept_files);
-            let ledger = Ledger::create(&work.join("ledger"), &names).map_err(werr())?;
-            let mut parts = Parts {
+            runs.flush().map_err(werr())?;
+            let mut lengths = vec![points_len];
+            for f in &files {
+                lengths.push(f.sync().map_err(werr())?);
+            }
+            let ledger = Ledger::create(&work.join("ledger"), &names, &Entry { jobs: 0, lengths })
+                .map_err(werr())?;
+            // Last: the sweep's identity. A directory with it always has a
+            // whole ledger, so a resume never meets a half-made start.
+            let mut f = AtomicFile::create(&work.join("state.json")).map_err(werr())?;
+            serde_json::to_writer_pretty(&mut f, &state_json(s))
+                .map_err(|e| CliError::Run(e.to_string()))?;
+            f.commit().map_err(werr())?;
+            // The first ledger entry counts as the first sync.
+            maybe_abort("sync", 1);
+            Ok(Parts {
                 points_len,
                 runs,
                 kept,
                 files,
                 ledger,
-                syncs: 0,
-            };
-            parts.sync(0).map_err(werr())?;
-            Ok(parts)
+                syncs: 1,
+            })
         }
         Start::Resume(e) => {
             let len = |i: usize| e.lengths[i];
@@ -538,7 +551,14 @@ fn prepare_dir(s: &Setup, resume: bool) -> Result<Option<Start>, CliError> {
     let state_path = work.join("state.json");
     let werr = || CliError::io(format!("preparing {}", s.dir.display()));
     if resume {
-        if let Some(state) = read_json(&state_path) {
+        let ledger_path = work.join("ledger");
+        let has_entry = std::fs::read(&ledger_path).is_ok_and(|b| b.contains(&b'\n'));
+        if read_json(&state_path).is_some() && !has_entry {
+            eprintln!(
+                "sweep: {} has no ledger entry yet (the sweep stopped while starting); starting it again",
+                s.dir.display()
+            );
+        } else if let Some(state) = read_json(&state_path) {
             if let Some(why) = mismatch(&state, s) {
                 return Err(usage(format!(
                     "cannot resume into {}: {why}",
@@ -559,6 +579,7 @@ fn prepare_dir(s: &Setup, resume: bool) -> Result<Option<Start>, CliError> {
                 )));
             }
             if let Some(entry) = contents.last {
+                settle_rebuilds(s, &entry)?;
                 // Files renamed into place by an interrupted finish go back.
                 for n in s.part_names() {
                     let part = s.part(&n);
@@ -611,10 +632,6 @@ fn prepare_dir(s: &Setup, resume: bool) -> Result<Option<Start>, CliError> {
         }
     }
     std::fs::create_dir_all(&work).map_err(werr())?;
-    let mut f = AtomicFile::create(&state_path).map_err(werr())?;
-    serde_json::to_writer_pretty(&mut f, &state_json(s))
-        .map_err(|e| CliError::Run(e.to_string()))?;
-    f.commit().map_err(werr())?;
     Ok(Some(Start::Fresh))
 }
 
@@ -633,8 +650,11 @@ fn failed_jobs(s: &Setup) -> Result<Vec<u64>, CliError> {
     Ok(failed)
 }
 
-/// Replace the rows of retried jobs in the part files: runs rows by
-/// position, kept rows inserted in job order (a failed job has none).
+/// Write rebuilt part files (as `*.rebuild`) with the rows of retried
+/// jobs replaced: runs rows by position, kept rows inserted in job order (a
+/// failed job has none). Returns the lengths of all part files after the
+/// rebuild; the caller records them in the ledger, then renames (a kill in
+/// between is settled on resume by [`settle_rebuilds`]).
 fn rebuild(s: &Setup, retried: &[JobOut]) -> Result<Vec<u64>, CliError> {
     let rerr = |e: csv::Error| CliError::Run(e.to_string());
     let werr = || CliError::io(format!("rebuilding {}", s.dir.display()));
@@ -648,7 +668,7 @@ fn rebuild(s: &Setup, retried: &[JobOut]) -> Result<Vec<u64>, CliError> {
     );
     // runs.csv
     let runs_path = s.part("runs.csv");
-    let tmp = runs_path.with_extension("rebuild");
+    let tmp = rebuild_path(&runs_path);
     {
         let mut rd = csv::Reader::from_path(&runs_path).map_err(rerr)?;
         let mut wr = csv::Writer::from_writer(AtomicFile::create(&tmp).map_err(werr())?);
@@ -674,9 +694,9 @@ fn rebuild(s: &Setup, retried: &[JobOut]) -> Result<Vec<u64>, CliError> {
             }
         }
         let f = wr.into_inner().map_err(|e| CliError::Run(e.to_string()))?;
-        std::fs::rename(f.commit().map_err(werr())?, &runs_path).map_err(werr())?;
+        f.commit().map_err(werr())?;
     }
-    lengths.push(std::fs::metadata(&runs_path).map_err(werr())?.len());
+    lengths.push(std::fs::metadata(&tmp).map_err(werr())?.len());
     // Kept tables: rows start with point_id, replication.
     let index: HashMap<String, usize> = s
         .plan
@@ -701,7 +721,7 @@ fn rebuild(s: &Setup, retried: &[JobOut]) -> Result<Vec<u64>, CliError> {
                 fresh.push((o.job, bytes));
             }
         }
-        let mut out = AtomicFile::create(&path.with_extension("rebuild")).map_err(werr())?;
+        let mut out = AtomicFile::create(&rebuild_path(&path)).map_err(werr())?;
         let mut next = fresh.iter().peekable();
         let mut first = true;
         for line in old.split_inclusive(|b| *b == b'\n') {
@@ -729,10 +749,35 @@ fn rebuild(s: &Setup, retried: &[JobOut]) -> Result<Vec<u64>, CliError> {
         for (_, bytes) in next {
             out.write_all(bytes).map_err(werr())?;
         }
-        std::fs::rename(out.commit().map_err(werr())?, &path).map_err(werr())?;
-        lengths.push(std::fs::metadata(&path).map_err(werr())?.len());
+        let done = out.commit().map_err(werr())?;
+        lengths.push(std::fs::metadata(&done).map_err(werr())?.len());
     }
     Ok(lengths)
+}
+
+/// Where a part file's rebuilt version is written before it replaces it.
+fn rebuild_path(part: &Path) -> PathBuf {
+    let mut name = part.file_name().unwrap_or_default().to_os_string();
+    name.push(".rebuild");
+    part.with_file_name(name)
+}
+
+/// Put rebuilt part files in place if the ledger's last entry records
+/// them (the rebuild was committed), else drop them (it was not).
+fn settle_rebuilds(s: &Setup, last: &Entry) -> Result<(), CliError> {
+    let werr = || CliError::io(format!("resuming {}", s.dir.display()));
+    for (i, n) in s.part_names().iter().enumerate() {
+        let part = s.part(n);
+        let rb = rebuild_path(&part);
+        if let Ok(meta) = std::fs::metadata(&rb) {
+            if last.lengths.get(i) == Some(&meta.len()) {
+                std::fs::rename(&rb, &part).map_err(werr())?;
+            } else {
+                std::fs::remove_file(&rb).map_err(werr())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Compute bands, rename every part into place, write the manifest.
@@ -819,19 +864,24 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
     let Some(start) = prepare_dir(&s, a.resume)? else {
         return Ok(());
     };
-    let to_retry = match &start {
-        Start::Resume(e) => {
-            // Failures recorded before this resume are tried again.
-            let _ = e;
-            failed_jobs(&s)?
-        }
-        Start::Fresh => Vec::new(),
-    };
     let first_job = match &start {
         Start::Resume(e) => e.jobs,
         Start::Fresh => 0,
     };
+    // Opening the parts cuts them back to the ledger's lengths; only then
+    // are they read for the failures recorded before this resume, which
+    // are tried again.
     let mut parts = open_parts(&s, &start)?;
+    let to_retry = match &start {
+        Start::Resume(_) => {
+            parts
+                .runs
+                .flush()
+                .map_err(CliError::io("flushing runs.csv"))?;
+            failed_jobs(&s)?
+        }
+        Start::Fresh => Vec::new(),
+    };
     let pool = batch::pool(a.threads).map_err(|e| CliError::Run(e.to_string()))?;
     let threads = pool.current_num_threads();
     let n_jobs = s.plan.n_jobs();
@@ -866,7 +916,6 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         .unwrap_or(4096);
     let mut since_sync = 0u64;
     let mut last_sync = Instant::now();
-    let mut failed_now = 0usize;
     let mut done = first_job;
     batch::run_chunks(
         boundaries.len(),
@@ -876,9 +925,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
             run_jobs(&s, &jobs, &pool, &pb)
         },
         |_, out| -> Result<(), CliError> {
-            if !write_job(&s, &mut parts, &out).map_err(werr())? {
-                failed_now += 1;
-            }
+            write_job(&s, &mut parts, &out).map_err(werr())?;
             done += 1;
             since_sync += 1;
             if since_sync >= sync_every || last_sync.elapsed().as_secs_f64() >= 2.0 {
@@ -896,19 +943,19 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
     if !to_retry.is_empty() {
         let retried = run_jobs(&s, &to_retry, &pool, &pb);
         let lengths = rebuild(&s, &retried)?;
+        let entry = Entry {
+            jobs: n_jobs,
+            lengths,
+        };
         Ledger::append_to(&s.dir.join(WORK).join("ledger"))
-            .and_then(|mut l| {
-                l.record(&Entry {
-                    jobs: n_jobs,
-                    lengths,
-                })
-            })
+            .and_then(|mut l| l.record(&entry))
             .map_err(werr())?;
+        maybe_abort("rebuild", 1);
+        settle_rebuilds(&s, &entry)?;
     }
     pb.finish_and_clear();
     drop(quiet_panics);
     let failed = failed_jobs(&s)?.len();
-    let _ = failed_now;
     finish(&s, failed, started, threads)?;
     if !a.quiet {
         eprintln!(
@@ -922,16 +969,26 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
     }
     if failed > 0 {
         return Err(CliError::Run(format!(
-            "{failed} of {n_jobs} runs failed (their status and error are in {}); `armsmarket sweep {} --resume{}` retries them",
+            "{failed} of {n_jobs} runs failed (their status and error are in {}); `{}` retries them",
             s.dir.join("runs.csv").display(),
-            a.file.display(),
-            if a.out != Path::new("outputs") {
-                format!(" --out {}", a.out.display())
-            } else {
-                String::new()
-            }
+            resume_command(&a.file, &a.out, s.plan.shard, &s.keep)
         )));
     }
-    let _ = print_out;
     Ok(())
+}
+
+/// The command that resumes a sweep, with every option that identifies it.
+pub fn resume_command(file: &Path, out: &Path, shard: Shard, keep: &[String]) -> String {
+    let mut c = format!("armsmarket sweep {}", file.display());
+    if shard.n > 1 {
+        c.push_str(&format!(" --shard {shard}"));
+    }
+    if out != Path::new("outputs") {
+        c.push_str(&format!(" --out {}", out.display()));
+    }
+    if !keep.is_empty() {
+        c.push_str(&format!(" --keep {}", keep.join(",")));
+    }
+    c.push_str(" --resume");
+    c
 }

@@ -140,6 +140,16 @@ fn checksum(text: &str) -> String {
     )
 }
 
+/// An entry as a ledger line, with its checksum and newline.
+fn entry_line(e: &Entry) -> String {
+    let mut text = e.jobs.to_string();
+    for l in &e.lengths {
+        text.push(' ');
+        text.push_str(&l.to_string());
+    }
+    format!("{text} {}\n", checksum(&text))
+}
+
 /// The ledger file of a sweep.
 #[derive(Debug)]
 pub struct Ledger {
@@ -158,13 +168,24 @@ pub struct Contents {
 }
 
 impl Ledger {
-    /// Start a new ledger for these part files.
-    pub fn create(path: &Path, files: &[String]) -> io::Result<Ledger> {
-        let mut file = File::create(path)?;
-        let head = format!("armsmarket-ledger 1 {}", files.join(","));
-        file.write_all(format!("{head} {}\n", checksum(&head)).as_bytes())?;
-        file.sync_data()?;
-        Ok(Ledger { file })
+    /// Start a new ledger for these part files with its first entry. The
+    /// ledger appears whole (written under a temporary name, synced,
+    /// renamed): a sweep killed while creating it has no ledger at all,
+    /// never a damaged one.
+    pub fn create(path: &Path, files: &[String], first: &Entry) -> io::Result<Ledger> {
+        let tmp = path.with_extension("tmp");
+        {
+            let mut file = File::create(&tmp)?;
+            let head = format!("armsmarket-ledger 1 {}", files.join(","));
+            file.write_all(format!("{head} {}\n", checksum(&head)).as_bytes())?;
+            file.write_all(entry_line(first).as_bytes())?;
+            file.sync_data()?;
+        }
+        std::fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            File::open(dir)?.sync_all()?;
+        }
+        Ledger::append_to(path)
     }
 
     /// Open an existing ledger to append to, after it was read.
@@ -176,14 +197,8 @@ impl Ledger {
 
     /// Append an entry and sync it.
     pub fn record(&mut self, e: &Entry) -> io::Result<()> {
-        let mut text = e.jobs.to_string();
-        for l in &e.lengths {
-            text.push(' ');
-            text.push_str(&l.to_string());
-        }
-        let line = format!("{text} {}\n", checksum(&text));
         // One write call for the whole line.
-        self.file.write_all(line.as_bytes())?;
+        self.file.write_all(entry_line(e).as_bytes())?;
         self.file.sync_data()
     }
 
@@ -282,12 +297,11 @@ mod tests {
     fn entries_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ledger");
-        let mut l = Ledger::create(&p, &files()).unwrap();
-        l.record(&Entry {
+        let start = Entry {
             jobs: 10,
             lengths: vec![100, 2000],
-        })
-        .unwrap();
+        };
+        let mut l = Ledger::create(&p, &files(), &start).unwrap();
         l.record(&Entry {
             jobs: 25,
             lengths: vec![250, 4000],
@@ -309,12 +323,11 @@ mod tests {
     fn a_torn_last_line_is_reported_and_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ledger");
-        let mut l = Ledger::create(&p, &files()).unwrap();
-        l.record(&Entry {
+        let start = Entry {
             jobs: 10,
             lengths: vec![100, 2000],
-        })
-        .unwrap();
+        };
+        Ledger::create(&p, &files(), &start).unwrap();
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
         f.write_all(b"25 250 40").unwrap();
         let c = Ledger::read(&p).unwrap();
@@ -334,12 +347,11 @@ mod tests {
     fn a_corrupted_line_is_detected_not_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ledger");
-        let mut l = Ledger::create(&p, &files()).unwrap();
-        l.record(&Entry {
+        let start = Entry {
             jobs: 10,
             lengths: vec![100, 2000],
-        })
-        .unwrap();
+        };
+        let mut l = Ledger::create(&p, &files(), &start).unwrap();
         l.record(&Entry {
             jobs: 20,
             lengths: vec![200, 3000],

@@ -37,7 +37,11 @@ impl Shard {
     /// an array job.
     pub fn from_slurm(get: impl Fn(&str) -> Option<String>) -> Option<Result<Shard, String>> {
         let id = get("SLURM_ARRAY_TASK_ID")?;
-        let count = get("SLURM_ARRAY_TASK_COUNT")?;
+        let Some(count) = get("SLURM_ARRAY_TASK_COUNT") else {
+            return Some(Err(format!(
+                "SLURM_ARRAY_TASK_ID={id} is set but SLURM_ARRAY_TASK_COUNT is not (an older Slurm?): pass --shard K/N explicitly"
+            )));
+        };
         let parse = |name: &str, v: &str| {
             v.trim()
                 .parse::<u32>()

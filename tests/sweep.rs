@@ -1,0 +1,1465 @@
+//! `armsmarket sweep`, `merge` and `slurm` end to end: the real binary, in
+//! temporary directories, on the toy world (`tests/data/toy_sweep.toml`,
+//! `tests/data/toy_grid.toml` and variants of them written per test).
+//!
+//! The promise under test: whatever happens to a sweep — threads, shards,
+//! Slurm arrays, kills at any moment, panicking runs — the files it ends
+//! with are byte for byte those of one uninterrupted single-machine run.
+#![cfg(unix)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Environment that changes what `sweep` does: never inherited by a test.
+const ENV_VARS: [&str; 8] = [
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_COUNT",
+    "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_MAX",
+    "SLURM_CPUS_PER_TASK",
+    "ARMSMARKET_TEST_PANIC_JOBS",
+    "ARMSMARKET_TEST_ABORT",
+    "ARMSMARKET_TEST_SYNC_EVERY",
+];
+
+/// Files of a sweep that must be reproduced byte for byte.
+const TABLES: [&str; 3] = ["points.csv", "runs.csv", "bands.csv"];
+
+/// The kept tables used where a test keeps some.
+const KEEP: &str = "market,contracts";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_armsmarket"));
+    for v in ENV_VARS {
+        c.env_remove(v);
+    }
+    c
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn data(name: &str) -> PathBuf {
+    manifest_dir().join("tests/data").join(name)
+}
+
+fn toy_sweep() -> PathBuf {
+    data("toy_sweep.toml")
+}
+
+fn toy_grid() -> PathBuf {
+    data("toy_grid.toml")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    text(&o.stderr)
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[track_caller]
+fn assert_ok(o: &Output, what: &str) {
+    assert!(
+        o.status.success(),
+        "{what}: exit {:?}\nstderr:\n{}",
+        o.status,
+        err(o)
+    );
+}
+
+/// `sweep FILE --out OUT --quiet` plus `extra`, with `--threads 2` unless
+/// `extra` names the threads.
+fn sweep_cmd(file: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut c = bin();
+    c.arg("sweep")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet");
+    if !extra.iter().any(|a| *a == "--threads" || *a == "-t") {
+        c.args(["--threads", "2"]);
+    }
+    c.args(extra);
+    c
+}
+
+fn sweep(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    sweep_cmd(file, out, extra).output().expect("binary runs")
+}
+
+fn sweep_env(file: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = sweep_cmd(file, out, extra);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("binary runs")
+}
+
+fn merge(dir: &Path) -> Output {
+    bin().arg("merge").arg(dir).output().expect("binary runs")
+}
+
+/// The data files of a sweep directory (the three tables plus `keep`).
+fn file_names(keep: &[&str]) -> Vec<String> {
+    TABLES
+        .iter()
+        .map(|s| s.to_string())
+        .chain(keep.iter().map(|k| format!("{k}.csv")))
+        .collect()
+}
+
+fn keep_list(keep: &str) -> Vec<&str> {
+    keep.split(',').filter(|s| !s.is_empty()).collect()
+}
+
+fn files_of(dir: &Path, keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    file_names(keep)
+        .into_iter()
+        .map(|f| {
+            let b = read(&dir.join(&f));
+            (f, b)
+        })
+        .collect()
+}
+
+/// The files of one clean, uninterrupted single-machine sweep.
+fn reference(file: &Path, extra: &[&str], keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let o = sweep(file, dir.path(), extra);
+    assert_ok(&o, "reference sweep");
+    let name = sweep_name(file);
+    let files = files_of(&dir.path().join(&name), keep);
+    for (f, b) in &files {
+        assert!(b.len() > 50, "reference {f} is nearly empty");
+    }
+    files
+}
+
+/// The `name` of a sweep file (they all set one).
+fn sweep_name(file: &Path) -> String {
+    let t = std::fs::read_to_string(file).unwrap();
+    t.lines()
+        .find_map(|l| l.strip_prefix("name = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("{} has no name line", file.display()))
+        .to_string()
+}
+
+/// Where two byte strings first differ, as a line number and both lines.
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let (ta, tb) = (text(a), text(b));
+    let (la, lb): (Vec<&str>, Vec<&str>) = (ta.lines().collect(), tb.lines().collect());
+    for i in 0..la.len().max(lb.len()) {
+        if la.get(i) != lb.get(i) {
+            return format!(
+                "first difference at line {}:\n  got:  {:?}\n  want: {:?}\n({} vs {} lines, {} vs {} bytes)",
+                i + 1,
+                la.get(i).map(|s| s.chars().take(160).collect::<String>()),
+                lb.get(i).map(|s| s.chars().take(160).collect::<String>()),
+                la.len(),
+                lb.len(),
+                a.len(),
+                b.len()
+            );
+        }
+    }
+    format!("same lines, {} vs {} bytes", a.len(), b.len())
+}
+
+#[track_caller]
+fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
+    for (f, w) in want {
+        let p = dir.join(f);
+        let got = std::fs::read(&p).unwrap_or_else(|e| panic!("{what}: {}: {e}", p.display()));
+        assert!(
+            got == *w,
+            "{what}: {f} differs from the uninterrupted single-machine sweep; {}",
+            first_difference(&got, w)
+        );
+    }
+}
+
+/// Write a variant of a sweep file in `dir`: `base` made absolute, then
+/// each `(from, to)` replaced (each `from` must occur).
+fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let mut t = std::fs::read_to_string(src).unwrap();
+    let toy = manifest_dir().join("scenarios/toy.toml");
+    let base_line = "base = \"../../scenarios/toy.toml\"";
+    assert!(t.contains(base_line), "{} has no base line", src.display());
+    t = t.replace(
+        base_line,
+        &format!("base = {:?}", toy.display().to_string()),
+    );
+    for (from, to) in edits {
+        assert!(t.contains(from), "{} has no {from:?}", src.display());
+        t = t.replacen(from, to, 1);
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, t).unwrap();
+    p
+}
+
+/// Parse a CSV file into its header and rows.
+fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rd = csv::Reader::from_reader(bytes);
+    let header = rd
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    let rows = rd
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// runs.csv holds every (point, replication) of points.csv exactly once,
+/// points in order and replications in order within a point.
+#[track_caller]
+fn assert_runs_complete(dir: &Path, reps: usize) {
+    let (_, points) = csv_rows(&read(&dir.join("points.csv")));
+    let ids: Vec<&str> = points.iter().map(|r| r[0].as_str()).collect();
+    let (h, runs) = csv_rows(&read(&dir.join("runs.csv")));
+    let (pc, rc) = (column(&h, "point_id"), column(&h, "replication"));
+    assert_eq!(
+        runs.len(),
+        ids.len() * reps,
+        "runs.csv has {} rows for {} points x {reps} replications",
+        runs.len(),
+        ids.len()
+    );
+    let mut seen = HashSet::new();
+    for (i, r) in runs.iter().enumerate() {
+        let key = (r[pc].clone(), r[rc].clone());
+        assert!(seen.insert(key.clone()), "run {key:?} appears twice");
+        let want = (ids[i / reps].to_string(), (i % reps).to_string());
+        assert_eq!(key, want, "row {} of runs.csv is out of place", i + 2);
+    }
+}
+
+/// The sweep directory and its work directory.
+fn work(dir: &Path) -> PathBuf {
+    dir.join(".sweep")
+}
+
+// ---------------------------------------------------------------------------
+// 1. Threads
+// ---------------------------------------------------------------------------
+
+#[test]
+fn same_bytes_with_one_or_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let keep = keep_list(KEEP);
+    assert_ok(
+        &sweep(&toy_sweep(), &a, &["--threads", "1", "--keep", KEEP]),
+        "--threads 1",
+    );
+    assert_ok(
+        &sweep(&toy_sweep(), &b, &["--threads", "2", "--keep", KEEP]),
+        "--threads 2",
+    );
+    let one = files_of(&a.join("toy_sweep"), &keep);
+    for (f, bytes) in &one {
+        assert!(bytes.len() > 100, "{f} is nearly empty");
+    }
+    assert_same_files(&b.join("toy_sweep"), &one, "--threads 2 vs --threads 1");
+    assert_runs_complete(&a.join("toy_sweep"), 5);
+    // A finished sweep leaves no work directory behind.
+    assert!(!work(&a.join("toy_sweep")).exists());
+    // And without --keep the three tables are the same as with it.
+    assert_ok(&sweep(&toy_sweep(), &tmp.path().join("c"), &[]), "no keep");
+    let mut tables = one.clone();
+    tables.retain(|f, _| TABLES.contains(&f.as_str()));
+    assert_same_files(&tmp.path().join("c/toy_sweep"), &tables, "without --keep");
+    assert!(!tmp.path().join("c/toy_sweep/market.csv").exists());
+}
+
+// ---------------------------------------------------------------------------
+// 2. Shards and merge
+// ---------------------------------------------------------------------------
+
+#[test]
+fn shards_merge_to_the_single_machine_bytes() {
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
+    for n in [1u32, 2, 3, 7] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        for k in 1..=n {
+            let shard = format!("{k}/{n}");
+            assert_ok(
+                &sweep(&toy_sweep(), &out, &["--shard", &shard, "--keep", KEEP]),
+                &format!("shard {shard}"),
+            );
+            if n > 1 {
+                let d = out.join(format!("toy_sweep/shard-{k}-of-{n}"));
+                assert!(d.join("manifest.json").exists(), "{}", d.display());
+            }
+        }
+        let o = merge(&out.join("toy_sweep"));
+        assert_ok(&o, &format!("merge of {n} shards"));
+        if n == 1 {
+            assert!(
+                err(&o).contains("nothing to merge"),
+                "N=1: merge should say there is nothing to do: {}",
+                err(&o)
+            );
+        }
+        assert_same_files(
+            &out.join("toy_sweep"),
+            &want,
+            &format!("merge of {n} shards"),
+        );
+        assert_runs_complete(&out.join("toy_sweep"), 5);
+    }
+}
+
+#[test]
+fn more_shards_than_points_still_merge() {
+    // 4 grid points in 7 shards: three shards have no points at all.
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_grid(), &["--keep", KEEP], &keep);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in 1..=7 {
+        let shard = format!("{k}/7");
+        assert_ok(
+            &sweep(&toy_grid(), &out, &["--shard", &shard, "--keep", KEEP]),
+            &shard,
+        );
+    }
+    assert_ok(&merge(&out.join("toy_grid")), "merge");
+    assert_same_files(
+        &out.join("toy_grid"),
+        &want,
+        "merge of 7 shards of 4 points",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 3. Slurm array environment
+// ---------------------------------------------------------------------------
+
+fn slurm_shards(first_id: u32, n: u32, with_min: bool) {
+    let want = reference(&toy_sweep(), &[], &[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            let id = (first_id + i).to_string();
+            let count = n.to_string();
+            let mut c = sweep_cmd(&toy_sweep(), &out, &["--threads", "1"]);
+            c.env("SLURM_ARRAY_TASK_ID", &id)
+                .env("SLURM_ARRAY_TASK_COUNT", &count)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            if with_min {
+                c.env("SLURM_ARRAY_TASK_MIN", first_id.to_string());
+                c.env("SLURM_ARRAY_TASK_MAX", (first_id + n - 1).to_string());
+            }
+            (id, c.spawn().expect("binary runs"))
+        })
+        .collect();
+    for (i, (id, child)) in children.into_iter().enumerate() {
+        let o = child.wait_with_output().unwrap();
+        assert_ok(&o, &format!("array task {id}"));
+        let e = err(&o);
+        let k = i as u32 + 1;
+        assert!(
+            e.contains("SLURM_ARRAY_TASK_ID") && e.contains("SLURM_ARRAY_TASK_COUNT"),
+            "task {id}: stderr does not mention the Slurm variables: {e}"
+        );
+        assert!(
+            e.contains(&format!("shard {k}/{n}")),
+            "task {id}: stderr does not name shard {k}/{n}: {e}"
+        );
+        assert!(
+            out.join(format!("toy_sweep/shard-{k}-of-{n}/manifest.json"))
+                .exists(),
+            "task {id} did not write shard {k}/{n}"
+        );
+    }
+    assert_ok(&merge(&out.join("toy_sweep")), "merge");
+    assert_same_files(&out.join("toy_sweep"), &want, "Slurm array");
+}
+
+#[test]
+fn slurm_array_from_zero_runs_the_shards() {
+    slurm_shards(0, 3, false);
+}
+
+#[test]
+fn slurm_array_from_one_with_task_min() {
+    slurm_shards(1, 4, true);
+}
+
+#[test]
+fn slurm_task_id_outside_the_array_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = sweep_env(
+        &toy_sweep(),
+        tmp.path(),
+        &[],
+        &[
+            ("SLURM_ARRAY_TASK_ID", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("SLURM_ARRAY_TASK_ID=4"), "{}", err(&o));
+    assert!(!tmp.path().join("toy_sweep").exists());
+}
+
+// ---------------------------------------------------------------------------
+// 4. Missing shards
+// ---------------------------------------------------------------------------
+
+/// The `armsmarket sweep ...` commands a message suggests, as argument
+/// lists (without `armsmarket`); they end at a backtick or the line's end.
+fn suggested_commands(stderr: &str) -> Vec<Vec<String>> {
+    let mut v = Vec::new();
+    for line in stderr.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find("armsmarket sweep ") {
+            let cmd = &rest[i + "armsmarket ".len()..];
+            let end = cmd.find('`').unwrap_or(cmd.len());
+            v.push(cmd[..end].split_whitespace().map(str::to_string).collect());
+            rest = &cmd[end..];
+        }
+    }
+    v
+}
+
+#[test]
+fn merge_names_the_missing_shard_and_the_command_to_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in [1, 3] {
+        assert_ok(
+            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/3")]),
+            "shard",
+        );
+    }
+    let file = std::fs::canonicalize(toy_sweep()).unwrap();
+    let expect = |k: u32, n: u32| {
+        format!(
+            "armsmarket sweep {} --shard {k}/{n} --out {} --resume",
+            file.display(),
+            out.display()
+        )
+    };
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(err(&o).contains(&expect(2, 3)), "{}", err(&o));
+    assert!(!err(&o).contains("--shard 1/3"), "{}", err(&o));
+    assert!(!out.join("toy_sweep/runs.csv").exists(), "merged anyway");
+
+    // An unfinished shard counts as missing too.
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--shard", "2/3"],
+        &[
+            ("ARMSMARKET_TEST_SYNC_EVERY", "3"),
+            ("ARMSMARKET_TEST_ABORT", "sync:2"),
+        ],
+    );
+    assert!(!o.status.success());
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(err(&o).contains(&expect(2, 3)), "{}", err(&o));
+
+    // Running the suggested command completes the sweep.
+    for cmd in suggested_commands(&err(&o)) {
+        assert_ok(&bin().args(&cmd).output().unwrap(), "suggested command");
+    }
+    assert_ok(&merge(&out.join("toy_sweep")), "merge after the fix");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "merge after running the missing shard",
+    );
+}
+
+#[test]
+fn merge_suggestion_for_a_missing_shard_keeps_the_kept_tables() {
+    // With --keep, the command merge suggests must make a shard that merges
+    // with the others (same kept tables).
+    let keep = keep_list(KEEP);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in [1, 3] {
+        assert_ok(
+            &sweep(
+                &toy_sweep(),
+                &out,
+                &["--shard", &format!("{k}/3"), "--keep", KEEP],
+            ),
+            "shard",
+        );
+    }
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    let cmds = suggested_commands(&err(&o));
+    assert_eq!(cmds.len(), 1, "{}", err(&o));
+    let run = bin().args(&cmds[0]).output().unwrap();
+    assert_ok(&run, &format!("suggested command {:?}", cmds[0]));
+    let o = merge(&out.join("toy_sweep"));
+    assert_ok(
+        &o,
+        &format!("merge after running merge's own suggestion {:?}", cmds[0]),
+    );
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &["--keep", KEEP], &keep),
+        "merge after the suggested command",
+    );
+}
+
+#[test]
+fn merge_suggestion_is_usable_when_merge_runs_inside_the_output_directory() {
+    // `cd OUT && armsmarket merge toy_sweep`: the suggested --out must not be
+    // empty.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in [1, 3] {
+        assert_ok(
+            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/3")]),
+            "shard",
+        );
+    }
+    let o = bin()
+        .current_dir(&out)
+        .args(["merge", "toy_sweep"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(!err(&o).contains("--out  "), "empty --out: {}", err(&o));
+    let cmds = suggested_commands(&err(&o));
+    assert_eq!(cmds.len(), 1, "{}", err(&o));
+    let run = bin().current_dir(&out).args(&cmds[0]).output().unwrap();
+    assert_ok(&run, &format!("suggested command {:?}", cmds[0]));
+    let o = bin()
+        .current_dir(&out)
+        .args(["merge", "toy_sweep"])
+        .output()
+        .unwrap();
+    assert_ok(&o, "merge after the suggested command");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "merge",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 5. Kill and resume
+// ---------------------------------------------------------------------------
+
+/// The number of lines of a ledger file.
+fn ledger_lines(dir: &Path) -> usize {
+    text(&read(&work(dir).join("ledger"))).lines().count()
+}
+
+#[test]
+fn abort_after_a_ledger_entry_then_resume() {
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
+    for n in [1u64, 2, 4, 7, 9] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let dir = out.join("toy_sweep");
+        let spec = format!("sync:{n}");
+        let o = sweep_env(
+            &toy_sweep(),
+            &out,
+            &["--keep", KEEP],
+            &[
+                ("ARMSMARKET_TEST_SYNC_EVERY", "7"),
+                ("ARMSMARKET_TEST_ABORT", &spec),
+            ],
+        );
+        assert!(!o.status.success(), "{spec}: did not abort");
+        assert!(
+            o.status.signal().is_some(),
+            "{spec}: should die of a signal, got {:?}",
+            o.status
+        );
+        assert!(!dir.join("runs.csv").exists(), "{spec}: finished anyway");
+        assert_eq!(
+            ledger_lines(&dir),
+            n as usize + 1,
+            "{spec}: the ledger should hold its header and {n} entries"
+        );
+        // Resume with another thread count: same bytes still.
+        let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP, "-t", "1"]);
+        assert_ok(&o, &format!("resume after {spec}"));
+        assert_same_files(&dir, &want, &format!("resume after {spec}"));
+        assert_runs_complete(&dir, 5);
+        assert!(!work(&dir).exists(), "{spec}: .sweep left behind");
+        // Resuming a finished sweep does nothing.
+        let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+        assert_ok(&o, "resume of a finished sweep");
+        assert_same_files(&dir, &want, "second resume");
+    }
+}
+
+#[test]
+fn abort_during_the_final_renames_then_resume() {
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
+    // points, runs, bands, contracts, market: five renames.
+    for n in 1..=5u64 {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let dir = out.join("toy_sweep");
+        let spec = format!("rename:{n}");
+        let o = sweep_env(
+            &toy_sweep(),
+            &out,
+            &["--keep", KEEP],
+            &[("ARMSMARKET_TEST_ABORT", &spec)],
+        );
+        assert!(
+            o.status.signal().is_some(),
+            "{spec}: should die of a signal, got {:?}",
+            o.status
+        );
+        assert!(
+            !dir.join("manifest.json").exists(),
+            "{spec}: finished anyway"
+        );
+        let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+        assert_ok(&o, &format!("resume after {spec}"));
+        assert_same_files(&dir, &want, &format!("resume after {spec}"));
+        assert_runs_complete(&dir, 5);
+        assert!(!work(&dir).exists(), "{spec}: .sweep left behind");
+    }
+}
+
+/// A tiny generator for kill moments (seeded from the clock; the seed is in
+/// every failure message).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn kill_9_at_random_moments_then_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 12 points x 100 replications: long enough to be killed mid-way.
+    let slow = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "toy_slow.toml",
+        &[("replications = 5", "replications = 100")],
+    );
+    let keep = ["market"];
+    let t0 = Instant::now();
+    let want = reference(&slow, &["--keep", "market"], &keep);
+    let full = t0.elapsed().max(Duration::from_millis(100));
+    let seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let mut rng = Lcg(seed);
+    let mut mid_run = 0;
+    for (i, frac) in [0.02, 0.1, 0.3, 0.5, 0.7, 0.95].iter().enumerate() {
+        let jitter = rng.next() % 20;
+        let wait =
+            Duration::from_secs_f64(full.as_secs_f64() * frac) + Duration::from_millis(jitter);
+        let out = tmp.path().join(format!("out{i}"));
+        let dir = out.join("toy_sweep");
+        let mut c = sweep_cmd(&slow, &out, &["--keep", "market"]);
+        if i % 2 == 0 {
+            c.env("ARMSMARKET_TEST_SYNC_EVERY", "37");
+        }
+        let mut child = c
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(wait);
+        let _ = child.kill(); // SIGKILL; fails only if it already exited
+        let status = child.wait().unwrap();
+        let what = format!(
+            "kill after {wait:?} (seed {seed}, sync every {}; exit {status:?})",
+            if i % 2 == 0 { "37" } else { "default" }
+        );
+        let ledger = work(&dir).join("ledger");
+        let entries = std::fs::read_to_string(&ledger)
+            .map(|t| t.lines().count().saturating_sub(2))
+            .unwrap_or(0);
+        if status.signal() == Some(9) && entries > 0 && !dir.join("runs.csv").exists() {
+            mid_run += 1;
+        }
+        eprintln!("{what}: {entries} ledger entries after the first");
+        let o = sweep(&slow, &out, &["--resume", "--keep", "market"]);
+        assert_ok(&o, &format!("resume, {what}"));
+        assert_same_files(&dir, &want, &what);
+        assert_runs_complete(&dir, 100);
+    }
+    assert!(
+        mid_run > 0,
+        "no kill landed in the middle of the runs (seed {seed}, full sweep {full:?})"
+    );
+}
+
+#[test]
+fn kill_before_the_first_ledger_entry_then_resume() {
+    // A fresh start writes the part files, then the ledger (whole, by a
+    // rename) with its first entry, then .sweep/state.json. A kill before
+    // state.json, or a ledger missing or without a whole header line, means
+    // nothing was recorded: `--resume` (what a requeued Slurm task runs)
+    // must start the sweep, not fail for ever.
+    let want = reference(&toy_sweep(), &[], &[]);
+    for case in ["no state", "no ledger", "empty ledger", "header cut short"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let dir = out.join("toy_sweep");
+        let o = sweep_env(
+            &toy_sweep(),
+            &out,
+            &[],
+            &[("ARMSMARKET_TEST_ABORT", "sync:1")],
+        );
+        assert!(o.status.signal().is_some(), "{:?}", o.status);
+        let ledger = work(&dir).join("ledger");
+        let head = text(&read(&ledger)).lines().next().unwrap().to_string();
+        match case {
+            "no state" => std::fs::remove_file(work(&dir).join("state.json")).unwrap(),
+            "no ledger" => std::fs::remove_file(&ledger).unwrap(),
+            "empty ledger" => std::fs::write(&ledger, "").unwrap(),
+            _ => std::fs::write(&ledger, &head[..head.len() / 2]).unwrap(),
+        }
+        let o = sweep(&toy_sweep(), &out, &["--resume"]);
+        assert_ok(&o, &format!("resume with {case}"));
+        assert_same_files(&dir, &want, case);
+    }
+}
+
+#[test]
+fn bytes_written_after_the_last_ledger_entry_are_discarded_on_resume() {
+    // Between two ledger entries the part files keep growing (their 64 KiB
+    // buffers spill to disk at any byte, so a kill leaves a row cut in the
+    // middle). Resuming must go back to the ledger's lengths before reading
+    // anything. Here: abort right after an entry, then add what a spilled
+    // buffer would have left: whole rows and half a row.
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let dir = out.join("toy_sweep");
+    aborted_at_sync_3(&out, &["--keep", KEEP]);
+    // Jobs 14.. of the clean runs.csv (row 16 on), the last cut short.
+    let clean = text(&want["runs.csv"]);
+    let rows: Vec<&str> = clean.lines().skip(15).take(4).collect();
+    let spill = format!(
+        "{}\n{}",
+        rows[..3].join("\n"),
+        &rows[3][..rows[3].len() / 2]
+    );
+    let append = |name: &str, bytes: &[u8]| {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(work(&dir).join(name))
+            .unwrap();
+        f.write_all(bytes).unwrap();
+    };
+    append("runs.csv.part", spill.as_bytes());
+    append("market.csv.part", b"0123,4,20");
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+    assert_ok(&o, "resume with unsynced bytes past the ledger");
+    assert_same_files(&dir, &want, "resume with unsynced bytes past the ledger");
+    assert_runs_complete(&dir, 5);
+}
+
+// ---------------------------------------------------------------------------
+// 6. Ledger damage
+// ---------------------------------------------------------------------------
+
+/// Abort a sweep at `sync:3` (ledger: header and entries for 0, 7, 14 jobs).
+fn aborted_at_sync_3(out: &Path, extra: &[&str]) -> PathBuf {
+    let o = sweep_env(
+        &toy_sweep(),
+        out,
+        extra,
+        &[
+            ("ARMSMARKET_TEST_SYNC_EVERY", "7"),
+            ("ARMSMARKET_TEST_ABORT", "sync:3"),
+        ],
+    );
+    assert!(o.status.signal().is_some(), "{:?}: {}", o.status, err(&o));
+    let ledger = work(&out.join("toy_sweep")).join("ledger");
+    assert_eq!(text(&read(&ledger)).lines().count(), 4);
+    ledger
+}
+
+#[test]
+fn a_corrupted_ledger_line_stops_the_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let ledger = aborted_at_sync_3(&out, &[]);
+    let t = text(&read(&ledger));
+    let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
+    // Line 3 is "7 <points len> <runs len> <checksum>": change a digit of
+    // the runs length.
+    let mut fields: Vec<String> = lines[2].split(' ').map(str::to_string).collect();
+    assert_eq!(fields[0], "7", "{t}");
+    let last = fields[2].pop().unwrap();
+    fields[2].push(if last == '1' { '2' } else { '1' });
+    lines[2] = fields.join(" ");
+    std::fs::write(&ledger, lines.join("\n") + "\n").unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume"]);
+    assert!(!o.status.success(), "resumed from a corrupted ledger");
+    let e = err(&o);
+    assert!(
+        e.contains(&format!("{}:3: corrupted ledger entry", ledger.display())),
+        "stderr should name {}:3: {e}",
+        ledger.display()
+    );
+    assert!(!out.join("toy_sweep/runs.csv").exists());
+}
+
+#[test]
+fn a_torn_last_ledger_line_is_reported_and_the_resume_succeeds() {
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep_list(KEEP));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let ledger = aborted_at_sync_3(&out, &["--keep", KEEP]);
+    let t = read(&ledger);
+    // Cut the last line in the middle (newline and checksum gone).
+    std::fs::write(&ledger, &t[..t.len() - 12]).unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+    assert_ok(&o, "resume after a torn ledger line");
+    assert!(
+        err(&o).contains("cut short") && err(&o).contains(&ledger.display().to_string()),
+        "the torn line should be reported: {}",
+        err(&o)
+    );
+    assert_same_files(&out.join("toy_sweep"), &want, "resume after a torn line");
+    assert_runs_complete(&out.join("toy_sweep"), 5);
+}
+
+// ---------------------------------------------------------------------------
+// 7. Resuming into another sweep's directory
+// ---------------------------------------------------------------------------
+
+#[test]
+fn resume_refuses_a_directory_of_another_design_or_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let other_seed = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "seed.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    let other_world = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "world.toml",
+        &[(
+            "[sweep]\n",
+            "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
+        )],
+    );
+    let other_points = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "points.toml",
+        &[("points = 12", "points = 13")],
+    );
+    aborted_at_sync_3(&out, &[]);
+    let dir = out.join("toy_sweep");
+    let before = read(&work(&dir).join("runs.csv.part"));
+    for (file, says) in [
+        (&other_seed, "different design"),
+        (&other_points, "different design"),
+        (&other_world, "different scenario"),
+    ] {
+        let o = sweep(file, &out, &["--resume"]);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", file.display(), err(&o));
+        assert!(
+            err(&o).contains(says),
+            "{}: should say {says:?}: {}",
+            file.display(),
+            err(&o)
+        );
+    }
+    // Other options than the sweep's own are refused as well.
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", "market"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    // The refusals left the interrupted sweep alone: it still resumes.
+    assert_eq!(read(&work(&dir).join("runs.csv.part")), before);
+    assert_ok(&sweep(&toy_sweep(), &out, &["--resume"]), "resume");
+    assert_same_files(&dir, &reference(&toy_sweep(), &[], &[]), "resume");
+    // A finished directory is protected too.
+    let o = sweep(&other_seed, &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("different design"), "{}", err(&o));
+}
+
+// ---------------------------------------------------------------------------
+// 8. Panicking runs
+// ---------------------------------------------------------------------------
+
+#[test]
+fn panicking_runs_are_recorded_then_retried_by_resume() {
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let dir = out.join("toy_sweep");
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--keep", KEEP],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "2,9")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("2 of 60 runs failed"), "{}", err(&o));
+    assert!(
+        !err(&o).contains("injected fault"),
+        "panic report leaked: {}",
+        err(&o)
+    );
+
+    let (h, runs) = csv_rows(&read(&dir.join("runs.csv")));
+    assert_eq!(runs.len(), 60);
+    let (status, error) = (column(&h, "status"), column(&h, "error"));
+    let (pid, rep) = (column(&h, "point_id"), column(&h, "replication"));
+    let mut failed = Vec::new();
+    for (j, r) in runs.iter().enumerate() {
+        if j == 2 || j == 9 {
+            assert_eq!(r[status], "failed", "job {j}");
+            assert!(r[error].contains("panicked"), "job {j}: {:?}", r[error]);
+            failed.push((r[pid].clone(), r[rep].clone()));
+        } else {
+            assert_eq!(r[status], "ok", "job {j}: {:?}", r[error]);
+            assert_eq!(r[error], "", "job {j}");
+        }
+    }
+    // Failed runs have no rows in the kept tables.
+    for k in &keep {
+        let (kh, rows) = csv_rows(&read(&dir.join(format!("{k}.csv"))));
+        let (kp, kr) = (column(&kh, "point_id"), column(&kh, "replication"));
+        for r in rows {
+            assert!(
+                !failed.contains(&(r[kp].clone(), r[kr].clone())),
+                "{k}.csv has a row of a failed run: {r:?}"
+            );
+        }
+    }
+    // Bands come from the runs that finished.
+    let (bh, bands) = csv_rows(&read(&dir.join("bands.csv")));
+    let (bp, by, bn, bm) = (
+        column(&bh, "point_id"),
+        column(&bh, "year"),
+        column(&bh, "runs"),
+        column(&bh, "mean"),
+    );
+    assert_eq!(bands.len(), 12 * 10);
+    for b in &bands {
+        let ok: Vec<f64> = runs
+            .iter()
+            .filter(|r| r[pid] == b[bp] && r[status] == "ok")
+            .map(|r| {
+                r[column(&h, &format!("focus_value_{}", b[by]))]
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(b[bn], ok.len().to_string(), "runs of {:?}", b);
+        let want_n = if failed.iter().any(|(p, _)| *p == b[bp]) {
+            4
+        } else {
+            5
+        };
+        assert_eq!(ok.len(), want_n, "{b:?}");
+        let mean = ok.iter().sum::<f64>() / ok.len() as f64;
+        let got: f64 = b[bm].parse().unwrap();
+        assert!(
+            (got - mean).abs() <= 1e-9 * mean.abs().max(1.0),
+            "{b:?}: mean {got}, from ok runs {mean}"
+        );
+    }
+    let m: serde_json::Value = serde_json::from_slice(&read(&dir.join("manifest.json"))).unwrap();
+    assert_eq!(m["failed_runs"], 2);
+
+    // Resume (no fault now) retries the two runs.
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+    assert_ok(&o, "resume retrying the failed runs");
+    assert_same_files(&dir, &want, "after retrying the failed runs");
+    assert_runs_complete(&dir, 5);
+    let m: serde_json::Value = serde_json::from_slice(&read(&dir.join("manifest.json"))).unwrap();
+    assert_eq!(m["failed_runs"], 0);
+    assert!(!work(&dir).exists());
+}
+
+#[test]
+fn first_and_last_jobs_panicking_then_retried() {
+    // Edge positions for the rebuild of kept tables: the very first row
+    // (which carries the header) and the very last.
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--keep", KEEP],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "0,1,2,3,4,59")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+    assert_ok(&o, "resume");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &want,
+        "retry of first and last jobs",
+    );
+}
+
+#[test]
+fn a_kill_while_failed_runs_are_rewritten_then_resume() {
+    // Resuming a sweep with failed runs writes rebuilt part files
+    // (`*.rebuild`), records their lengths in the ledger, then renames them
+    // into place. A kill after the ledger entry (rebuild:1) must be rolled
+    // forward; rebuilt files without a ledger entry (a kill before it) must
+    // be dropped and the retry redone. Either way: the clean files.
+    let want = reference(&toy_sweep(), &[], &[]);
+    for case in ["after the ledger entry", "before the ledger entry"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let dir = out.join("toy_sweep");
+        let o = sweep_env(
+            &toy_sweep(),
+            &out,
+            &[],
+            &[("ARMSMARKET_TEST_PANIC_JOBS", "2,9")],
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+        if case == "after the ledger entry" {
+            let o = sweep_env(
+                &toy_sweep(),
+                &out,
+                &["--resume"],
+                &[("ARMSMARKET_TEST_ABORT", "rebuild:1")],
+            );
+            assert!(o.status.signal().is_some(), "{case}: {:?}", o.status);
+            assert!(work(&dir).join("runs.csv.part.rebuild").exists(), "{case}");
+        } else {
+            // A half-written rebuild that the ledger never recorded.
+            std::fs::write(work(&dir).join("runs.csv.part.rebuild"), b"point_id,repl").unwrap();
+        }
+        let o = sweep(&toy_sweep(), &out, &["--resume"]);
+        assert_ok(&o, &format!("resume after a kill {case}"));
+        assert_same_files(&dir, &want, case);
+        assert!(!work(&dir).exists(), "{case}: the work directory is left");
+    }
+}
+
+#[test]
+fn the_retry_command_of_a_failed_shard_retries_that_shard() {
+    // `sweep --shard 2/3 --keep ...` with failed runs says which command
+    // retries them; that command must resume the shard (same --shard, same
+    // --keep), not start another sweep.
+    let keep = keep_list(KEEP);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in [1, 3] {
+        assert_ok(
+            &sweep(
+                &toy_sweep(),
+                &out,
+                &["--shard", &format!("{k}/3"), "--keep", KEEP],
+            ),
+            "shard",
+        );
+    }
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--shard", "2/3", "--keep", KEEP],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "1")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let cmds = suggested_commands(&err(&o));
+    assert_eq!(cmds.len(), 1, "{}", err(&o));
+    let cmd = &cmds[0];
+    for want in ["--shard", "2/3", "--resume", "--keep"] {
+        assert!(cmd.iter().any(|a| a.contains(want)), "{cmd:?} lacks {want}");
+    }
+    let run = bin().current_dir(tmp.path()).args(cmd).output().unwrap();
+    assert_ok(&run, &format!("suggested {cmd:?}"));
+    let o = merge(&out.join("toy_sweep"));
+    assert_ok(&o, "merge after the suggested retry");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &["--keep", KEEP], &keep),
+        "merge",
+    );
+}
+
+#[test]
+fn merge_refuses_a_shard_with_failed_runs_and_its_advice_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let keep = keep_list(KEEP);
+    for k in [1, 3] {
+        assert_ok(
+            &sweep(
+                &toy_sweep(),
+                &out,
+                &["--shard", &format!("{k}/3"), "--keep", KEEP],
+            ),
+            "shard",
+        );
+    }
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--shard", "2/3", "--keep", KEEP],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "3")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("failed runs"), "{}", err(&o));
+    assert!(!out.join("toy_sweep/runs.csv").exists(), "merged anyway");
+    let cmds = suggested_commands(&err(&o));
+    assert_eq!(cmds.len(), 1, "{}", err(&o));
+    // Run it from elsewhere: the advice must name the output directory.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let run = bin()
+        .current_dir(&elsewhere)
+        .args(&cmds[0])
+        .output()
+        .unwrap();
+    assert_ok(&run, &format!("merge's advice {:?}", cmds[0]));
+    let o = merge(&out.join("toy_sweep"));
+    assert_ok(
+        &o,
+        &format!("merge after following its advice {:?}", cmds[0]),
+    );
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &["--keep", KEEP], &keep),
+        "merge",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 9. Point ids
+// ---------------------------------------------------------------------------
+
+#[test]
+fn point_ids_and_rows_survive_a_growing_grid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let grown = variant(
+        tmp.path(),
+        &toy_grid(),
+        "grown.toml",
+        &[("values = [0.2, 0.5]", "values = [0.2, 0.5, 0.8]")],
+    );
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_ok(&sweep(&toy_grid(), &a, &[]), "grid of 2 x 2");
+    assert_ok(&sweep(&grown, &b, &[]), "grid of 3 x 2");
+    let (ha, pa) = csv_rows(&read(&a.join("toy_grid/points.csv")));
+    let (hb, pb) = csv_rows(&read(&b.join("toy_grid/points.csv")));
+    assert_eq!(ha, hb);
+    assert_eq!(pa.len(), 4);
+    assert_eq!(pb.len(), 6);
+    let ids_a: HashSet<&str> = pa.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids_a.len(), 4, "ids are distinct");
+    for r in &pa {
+        assert!(
+            pb.contains(r),
+            "point {r:?} of the small grid is not in the grown one (same values, same id)"
+        );
+    }
+    // Same id, same random streams: the rows of the shared points agree.
+    let runs = |d: &Path| {
+        let (_, rows) = csv_rows(&read(&d.join("toy_grid/runs.csv")));
+        rows
+    };
+    let rb = runs(&b);
+    for r in runs(&a) {
+        assert!(rb.contains(&r), "run {:?}/{} changed", r[0], r[1]);
+    }
+    assert_runs_complete(&a.join("toy_grid"), 3);
+    assert_runs_complete(&b.join("toy_grid"), 3);
+}
+
+// ---------------------------------------------------------------------------
+// 10. Slurm script
+// ---------------------------------------------------------------------------
+
+fn slurm(args: &[&str]) -> Output {
+    bin().arg("slurm").args(args).output().unwrap()
+}
+
+#[test]
+fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let file = toy_sweep();
+    let o = slurm(&[
+        file.to_str().unwrap(),
+        "--shards",
+        "4",
+        "--partition",
+        "p",
+        "--time",
+        "00:10:00",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "slurm");
+    let script = text(&o.stdout);
+    let path = tmp.path().join("submit.sh");
+    std::fs::write(&path, &script).unwrap();
+    let n = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    assert_ok(&n, &format!("bash -n of:\n{script}"));
+    for want in [
+        "#SBATCH --array=0-3",
+        "--dependency=afterok:",
+        "--resume",
+        " merge ",
+        "#SBATCH --partition=p",
+        "#SBATCH --time=00:10:00",
+    ] {
+        assert!(script.contains(want), "no {want:?} in:\n{script}");
+    }
+    for good in ["30", "10:00", "1-00:00:00", "2-12"] {
+        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", good]);
+        assert_eq!(o.status.code(), Some(0), "--time {good:?}: {}", err(&o));
+    }
+    for bad in ["10h", "aa:bb:cc", "01:00:00:00", "", "1-", "2-3:4:5:6"] {
+        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", bad]);
+        assert_eq!(o.status.code(), Some(2), "--time {bad:?}: {}", err(&o));
+        assert!(o.stdout.is_empty(), "--time {bad:?} still printed a script");
+    }
+    let o = slurm(&[file.to_str().unwrap(), "--shards", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+}
+
+#[test]
+fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
+    // A stand-in for sbatch that runs each job at once: the array's tasks
+    // one after the other with the Slurm variables set, then the merge.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bin_dir = tmp.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    let log = tmp.path().join("sbatch.log");
+    let fake = r#"#!/bin/bash
+set -eu
+echo "sbatch $*" >> "$FAKE_SBATCH_LOG"
+job="$(dirname "$FAKE_SBATCH_LOG")/job-$$.sh"
+cat > "$job"
+last=$(sed -n 's/^#SBATCH --array=0-\([0-9]*\)$/\1/p' "$job")
+if [ -n "$last" ]; then
+  for i in $(seq 0 "$last"); do
+    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=$((last + 1)) SLURM_ARRAY_TASK_MIN=0 \
+      SLURM_ARRAY_TASK_MAX=$last SLURM_CPUS_PER_TASK=1 bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
+  done
+  echo "4242;cluster"
+else
+  bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
+  echo "4243"
+fi
+"#;
+    let sbatch = bin_dir.join("sbatch");
+    std::fs::write(&sbatch, fake).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sbatch, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let o = slurm(&[
+        toy_sweep().to_str().unwrap(),
+        "--shards",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "slurm");
+    let script = tmp.path().join("submit.sh");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut c = Command::new("bash");
+    c.arg(&script)
+        .env("PATH", path)
+        .env("FAKE_SBATCH_LOG", &log);
+    for v in ENV_VARS {
+        c.env_remove(v);
+    }
+    let run = c.output().unwrap();
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
+    assert!(
+        log_text.contains("--dependency=afterok:4242\n")
+            || log_text.contains("--dependency=afterok:4242 "),
+        "merge not made to depend on the array job: {log_text}"
+    );
+    assert!(text(&run.stdout).contains("array job 4242 (3 shards), merge job 4243"));
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        &format!("Slurm script end to end; sbatch log:\n{log_text}"),
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 11. Bad sweep input
+// ---------------------------------------------------------------------------
+
+/// 1-based line of the first line of `file` containing `needle`.
+fn line_of(file: &Path, needle: &str) -> usize {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not in {}", file.display()))
+        + 1
+}
+
+/// Run a bad sweep: exit 2, a message located at `FILE:LINE:COL`, nothing
+/// written.
+#[track_caller]
+fn assert_refused_at(file: &Path, line: usize, mentions: &[&str]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = sweep(file, tmp.path(), &[]);
+    let e = err(&o);
+    assert_eq!(o.status.code(), Some(2), "{}: {e}", file.display());
+    let at = format!("{}:{line}:", file.display());
+    let i = e
+        .find(&at)
+        .unwrap_or_else(|| panic!("message not located at {at}: {e}"));
+    let col: String = e[i + at.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    assert!(!col.is_empty(), "no column after {at}: {e}");
+    for m in mentions {
+        assert!(e.contains(m), "message does not mention {m:?}: {e}");
+    }
+    assert!(
+        std::fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "a refused sweep wrote files"
+    );
+    e
+}
+
+#[test]
+fn sobol_needs_a_power_of_two_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "sobol.toml",
+        &[
+            ("design = \"lhs\"", "design = \"sobol\""),
+            ("points = 12", "points = 100"),
+        ],
+    );
+    assert_refused_at(&f, line_of(&f, "points = 100"), &["power of two"]);
+    // And a power of two runs.
+    let ok = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "sobol8.toml",
+        &[
+            ("design = \"lhs\"", "design = \"sobol\""),
+            ("points = 12", "points = 8"),
+            ("replications = 5", "replications = 2"),
+        ],
+    );
+    assert_ok(
+        &sweep(&ok, &tmp.path().join("o"), &[]),
+        "sobol with 8 points",
+    );
+}
+
+#[test]
+fn a_parameter_that_does_not_exist_is_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "nokey.toml",
+        &[(
+            "korea_land.lines.k2.capacity",
+            "korea_land.lines.k3.capacity",
+        )],
+    );
+    assert_refused_at(&f, line_of(&f, "lines.k3.capacity"), &["k3"]);
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "nosection.toml",
+        &[(
+            "preferences.default.delivery",
+            "preferences.default.deliveryy",
+        )],
+    );
+    assert_refused_at(&f, line_of(&f, "deliveryy"), &["deliveryy"]);
+}
+
+#[test]
+fn a_sweep_cannot_vary_the_seed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "seed.toml",
+        &[(
+            "\"suppliers.korea_land.lines.k2.capacity\" = { min = 3.0, max = 20.0 }",
+            "\"seed\" = { min = 1, max = 9, integer = true }",
+        )],
+    );
+    assert_refused_at(&f, line_of(&f, "\"seed\" ="), &["seed"]);
+    let f = variant(
+        tmp.path(),
+        &toy_grid(),
+        "reps.toml",
+        &[(
+            "\"market.defer_quarters\"",
+            "\"replications\" = { values = [1, 2] }\n\"market.defer_quarters\"",
+        )],
+    );
+    assert_refused_at(&f, line_of(&f, "\"replications\" ="), &["replications"]);
+}
