@@ -11,8 +11,9 @@
 //! from the line's queue and divertible home stock, and a localisation
 //! offset. The buyer picks an offer or defers by multinomial logit; if the
 //! winner cannot deliver the whole lot within the acceptable lead, the
-//! buyer contracts what arrives in time and the rest stays in the gap for
-//! the next quarter's tender.
+//! buyer contracts what arrives in time (if that makes a minimum lot; else
+//! the whole lot) and re-tenders the rest the next quarter. After a
+//! contract the category is reviewed again after `review_quarters`.
 
 use crate::model::choice;
 use crate::model::production::{Lead, Schedule, lead_of, units_by};

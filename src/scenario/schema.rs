@@ -335,8 +335,8 @@ pub struct Shock {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Category {
-    /// Reference price per unit, US$ m (> 0): the `ref_c` of the utility and
-    /// the unit cost a buyer budgets a tender at.
+    /// Reference price per unit, US$ m (> 0): the `ref_c` the utility's price
+    /// term compares offers with.
     pub ref_price: f64,
     /// Service life of modern units, years (> 0).
     pub life_years: f64,

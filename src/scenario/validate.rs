@@ -706,6 +706,15 @@ impl Checker {
         if let Some([lo, hi]) = tol.range {
             self.num(&format!("{tp}.range"), lo, Finite, "lower bound");
             self.num(&format!("{tp}.range"), hi, Finite, "upper bound");
+            if lo <= hi && !(lo..=hi).contains(&t.observed) {
+                self.push(
+                    format!("{tp}.range"),
+                    format!(
+                        "`{tp}.range` = [{lo}, {hi}] does not contain the observed value {}: widen the range or correct `observed`",
+                        t.observed
+                    ),
+                );
+            }
             if lo > hi {
                 self.push(
                     format!("{tp}.range"),
