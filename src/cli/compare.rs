@@ -7,7 +7,7 @@
 
 use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
-use crate::cli::run::{load_all, print_out, progress_bar, run_replications};
+use crate::cli::run::{BatchOptions, load_all, print_out, progress_bar, run_replications};
 use crate::engine::{Observe, batch};
 use crate::output::manifest;
 use crate::output::report::{TargetsWriter, compare_table, write_compare_csv};
@@ -22,46 +22,33 @@ pub struct CompareArgs {
     /// Scenario files (typically one world and its hypotheses).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Replications of every scenario (default: the first scenario's).
-    #[arg(long, short = 'r')]
-    pub replications: Option<u32>,
-    /// Seed shared by all scenarios (default: the first scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 't', default_value_t = 0)]
-    pub threads: usize,
-    /// Override a value in every scenario.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub batch: BatchOptions,
     /// Output directory for compare.csv, targets.csv and manifest.json.
     #[arg(long, default_value = "outputs/compare")]
     pub out: PathBuf,
-    /// No progress bar.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
 }
 
 /// `armsmarket compare`.
 pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
-    if a.replications == Some(0) {
-        return Err(CliError::Usage("--replications must be at least 1".into()));
-    }
-    let scenarios = load_all(&a.files, &a.set)?;
+    a.batch.check()?;
+    let b = &a.batch;
+    let scenarios = load_all(&a.files, &b.set)?;
     let first = &scenarios[0].loaded.scenario;
-    let seed = a.seed.unwrap_or(first.seed);
-    let reps = a.replications.unwrap_or(first.replications);
+    let seed = b.seed.unwrap_or(first.seed);
+    let reps = b.replications.unwrap_or(first.replications);
     let started = SystemTime::now();
     let dir = &a.out;
     let werr = || CliError::io(format!("writing {}", dir.display()));
     std::fs::create_dir_all(dir).map_err(CliError::io(format!("creating {}", dir.display())))?;
-    let pool = batch::pool(a.threads).map_err(|e| CliError::Run(e.to_string()))?;
+    let pool = batch::pool(b.threads).map_err(|e| CliError::Run(e.to_string()))?;
     let mut targets_out = TargetsWriter::create(dir, true).map_err(werr())?;
     let mut verdicts: Vec<Verdict> = Vec::new();
     for p in &scenarios {
         let name = &p.loaded.name;
         let mut verdict = VerdictBuilder::default();
-        let pb = progress_bar(u64::from(reps), name, a.quiet);
+        let pb = progress_bar(u64::from(reps), name, b.quiet);
         run_replications(
             p,
             seed,
@@ -106,7 +93,7 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
         scenarios.len(),
         compare_table(&verdicts)
     ))?;
-    if !a.quiet {
+    if !b.quiet {
         eprintln!("-> {}", dir.display());
     }
     Ok(())

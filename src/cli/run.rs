@@ -14,16 +14,15 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// Arguments of `run`.
+/// Options of every command that runs scenarios' replications.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario files.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Replications per scenario (default: the scenario's `replications`).
+pub struct BatchOptions {
+    /// Replications per scenario (default: the scenario's `replications`;
+    /// `compare` gives every scenario the first one's).
     #[arg(long, short = 'r')]
     pub replications: Option<u32>,
-    /// Master seed (default: the scenario's `seed`).
+    /// Master seed (default: the scenario's `seed`; `compare` gives every
+    /// scenario the first one's).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core).
@@ -32,12 +31,33 @@ pub struct RunArgs {
     /// Override a value: `--set preferences.default.delivery=1.5`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Output directory; each scenario writes to DIR/<name>/.
-    #[arg(long, default_value = "outputs")]
-    pub out: PathBuf,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+impl BatchOptions {
+    /// Refuse `--replications 0`.
+    pub fn check(&self) -> Result<(), CliError> {
+        if self.replications == Some(0) {
+            return Err(CliError::Usage("--replications must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub batch: BatchOptions,
+    /// Output directory; each scenario writes to DIR/<name>/.
+    #[arg(long, default_value = "outputs")]
+    pub out: PathBuf,
 }
 
 /// A progress bar on stderr counting finished runs with an ETA; hidden
@@ -188,22 +208,19 @@ pub fn print_out(text: &str) -> Result<(), CliError> {
 
 /// `armsmarket run`.
 pub fn run(a: &RunArgs) -> Result<(), CliError> {
-    if a.replications == Some(0) {
-        return Err(CliError::Usage(
-            "--replications must be at least 1".to_string(),
-        ));
-    }
-    let scenarios = load_all(&a.files, &a.set)?;
+    a.batch.check()?;
+    let b = &a.batch;
+    let scenarios = load_all(&a.files, &b.set)?;
     for p in &scenarios {
         let loaded = &p.loaded;
-        let seed = a.seed.unwrap_or(loaded.scenario.seed);
-        let reps = a.replications.unwrap_or(loaded.scenario.replications);
+        let seed = b.seed.unwrap_or(loaded.scenario.seed);
+        let reps = b.replications.unwrap_or(loaded.scenario.replications);
         let dir = a.out.join(&loaded.name);
-        let verdict = run_scenario(p, seed, reps, a.threads, &dir, a.quiet)?;
+        let verdict = run_scenario(p, seed, reps, b.threads, &dir, b.quiet)?;
         if !p.targets.list.is_empty() {
             print_out(&verdict_table(&verdict))?;
         }
-        if !a.quiet {
+        if !b.quiet {
             eprintln!(
                 "{}: {} replications -> {}",
                 loaded.name,
