@@ -2,7 +2,6 @@
 //! exogenous update, fleet ageing, needs and tenders (offers, choice,
 //! contracting), production and delivery, yearly investment, observation.
 
-use crate::model::beliefs;
 use crate::model::investment;
 use crate::model::production::{Delivery, Owner};
 use crate::model::state::State;
@@ -102,7 +101,6 @@ fn produce<O: Observer>(
     obs: &mut O,
     out: &mut Vec<Delivery>,
 ) {
-    let ns = w.suppliers.len();
     for (l, line) in w.lines.iter().enumerate() {
         s.lines[l].start_production(t, line.base_lead);
         // One draw per line and quarter, whether or not anything is due, so
@@ -137,14 +135,7 @@ fn produce<O: Observer>(
                         (contract_value - credit) * f64::from(d.units) / f64::from(units);
                     bs.on_order[cat] -= d.units;
                     bs.fleet[cat].add(line.family, d.units);
-                    beliefs::record_delivery(
-                        &mut s.beliefs,
-                        ns,
-                        b,
-                        line.supplier,
-                        on_time,
-                        w.market.public_reputation,
-                    );
+                    s.beliefs.record(b, line.supplier, on_time);
                     obs.delivery(w, s, t, id, d.units);
                 }
             }
@@ -185,9 +176,13 @@ pub fn step<O: Observer>(
     // buyer is always first to the queues.
     let order = &mut scratch.order;
     order.clear();
-    for b in 0..w.buyers.len() {
+    // Only categories due for review (or a re-tender) can open a tender;
+    // a tender changes no other category's review date.
+    for (b, bs) in s.buyers.iter().enumerate() {
         for c in 0..w.categories.len() {
-            order.push((b, c));
+            if bs.retender[c] || t >= bs.next_tender[c] {
+                order.push((b, c));
+            }
         }
     }
     for i in (1..order.len()).rev() {

@@ -1,7 +1,7 @@
 //! What changes during a run: fleets, commitments, beliefs, queues, cash,
 //! credit, and the contract log.
 
-use crate::model::beliefs::Belief;
+use crate::model::beliefs::{Belief, Beliefs};
 use crate::model::production::{LineState, Schedule};
 use crate::model::world::World;
 
@@ -121,7 +121,9 @@ impl FleetState {
             self.modern_carry += u64::from(self.modern) * self.modern_rate;
             let n = (self.modern_carry / MICRO) as u32;
             self.modern_carry %= MICRO;
-            retired += self.remove_modern(n);
+            if n > 0 {
+                retired += self.remove_modern(n);
+            }
         }
         retired
     }
@@ -247,8 +249,8 @@ pub struct State {
     pub ledgers: Vec<LineLedger>,
     /// Export credit by country index.
     pub credit: Vec<CreditState>,
-    /// Beliefs, `[buyer * n_suppliers + supplier]`.
-    pub beliefs: Vec<Belief>,
+    /// Reliability beliefs of every buyer about every supplier.
+    pub beliefs: Beliefs,
     /// Affinity, `[buyer * n_countries + country]`.
     pub affinity: Vec<f64>,
     /// Access probability, `[supplier * n_buyers + buyer]`: a cache of
@@ -384,7 +386,12 @@ impl State {
                     outstanding: 0.0,
                 })
                 .collect(),
-            beliefs: vec![prior; w.buyers.len() * w.suppliers.len()],
+            beliefs: Beliefs::new(
+                prior,
+                w.market.public_reputation,
+                w.buyers.len(),
+                w.suppliers.len(),
+            ),
             affinity: w.affinity.clone(),
             contracts: Vec::new(),
             region_totals: vec![0; w.regions.len() * nc],

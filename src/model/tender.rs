@@ -124,7 +124,7 @@ pub fn utility(w: &World, s: &State, t: usize, b: usize, c: usize, o: &Offer) ->
     let j = line.supplier;
     let country = w.suppliers[j].country;
     let theta = w.threat_of(t, b);
-    let rel = s.beliefs[b * w.suppliers.len() + j].mean();
+    let rel = s.beliefs.belief(b, j).mean();
     let domestic = if country == w.buyers[b].country {
         1.0
     } else {
@@ -269,12 +269,14 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
     scratch: &mut TenderScratch,
 ) -> TenderOutcome {
     let cat = &w.categories[c];
-    let g = gap(w, s, t, b, c);
     let bs = &mut s.buyers[b];
     // A split lot's remainder is re-tendered once, the quarter after.
     let retender = std::mem::take(&mut bs.retender[c]);
-    let due = retender || t >= bs.next_tender[c];
-    if g < i64::from(cat.min_lot) || !due {
+    if !retender && t < bs.next_tender[c] {
+        return TenderOutcome::None;
+    }
+    let g = gap(w, s, t, b, c);
+    if g < i64::from(cat.min_lot) {
         return TenderOutcome::None;
     }
     let g = g.min(i64::from(u32::MAX)) as u32;
