@@ -21,23 +21,21 @@ fn csv_rows(p: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
-#[test]
-fn a_scenario_compared_with_itself_gives_identical_columns() {
-    let dir = tempfile::tempdir().unwrap();
-    let twin = dir.path().join("twin.toml");
+/// Compare the toy with a scenario made of `base = toy.toml` plus `extra`
+/// (12 replications); returns the output directory and the process output.
+fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) {
+    let other = dir.join("other.toml");
+    let toy = root().join("scenarios/toy.toml");
     std::fs::write(
-        &twin,
-        format!(
-            "base = {:?}\nname = \"toy_twin\"\n",
-            root().join("scenarios/toy.toml").display().to_string()
-        ),
+        &other,
+        format!("base = {:?}\n{extra}", toy.display().to_string()),
     )
     .unwrap();
-    let out = dir.path().join("cmp");
+    let out = dir.join("cmp");
     let o = armsmarket(&[
         "compare",
-        root().join("scenarios/toy.toml").to_str().unwrap(),
-        twin.to_str().unwrap(),
+        toy.to_str().unwrap(),
+        other.to_str().unwrap(),
         "-r",
         "12",
         "--out",
@@ -45,6 +43,13 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
         "-q",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (out, o)
+}
+
+#[test]
+fn a_scenario_compared_with_itself_gives_identical_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, o) = compare_toy_with(dir.path(), "name = \"toy_twin\"\n");
     let rows = csv_rows(&out.join("compare.csv"));
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[1][0], "toy");
@@ -56,18 +61,14 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
     );
     // Every simulated value is the same too, replication by replication.
     let t = csv_rows(&out.join("targets.csv"));
-    let a: Vec<_> = t
-        .iter()
-        .filter(|r| r[0] == "toy")
-        .map(|r| r[1..].to_vec())
-        .collect();
-    let b: Vec<_> = t
-        .iter()
-        .filter(|r| r[0] == "toy_twin")
-        .map(|r| r[1..].to_vec())
-        .collect();
-    assert_eq!(a.len(), 12 * 4);
-    assert_eq!(a, b);
+    let of = |name: &str| -> Vec<Vec<String>> {
+        t.iter()
+            .filter(|r| r[0] == name)
+            .map(|r| r[1..].to_vec())
+            .collect()
+    };
+    assert_eq!(of("toy").len(), 12 * 4);
+    assert_eq!(of("toy"), of("toy_twin"));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("common random numbers"), "{stdout}");
     assert!(out.join("manifest.json").exists());
@@ -76,27 +77,10 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
 #[test]
 fn a_different_hypothesis_changes_the_verdict_on_the_same_streams() {
     let dir = tempfile::tempdir().unwrap();
-    let slow = dir.path().join("slow.toml");
-    std::fs::write(
-        &slow,
-        format!(
-            "base = {:?}\nname = \"toy_slow_korea\"\n[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n",
-            root().join("scenarios/toy.toml").display().to_string()
-        ),
-    )
-    .unwrap();
-    let out = dir.path().join("cmp");
-    let o = armsmarket(&[
-        "compare",
-        root().join("scenarios/toy.toml").to_str().unwrap(),
-        slow.to_str().unwrap(),
-        "-r",
-        "12",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (out, _) = compare_toy_with(
+        dir.path(),
+        "name = \"toy_slow_korea\"\n[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n",
+    );
     let rows = csv_rows(&out.join("compare.csv"));
     assert_ne!(rows[1][1..], rows[2][1..]);
 }
