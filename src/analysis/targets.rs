@@ -307,17 +307,21 @@ pub struct Targets {
     pub list: Vec<Target>,
 }
 
-fn position(ids: impl Iterator<Item = String>, id: &str, key: &str) -> Result<usize, String> {
-    let ids: Vec<String> = ids.collect();
-    ids.iter()
-        .position(|x| x == id)
-        .ok_or_else(|| format!("`{key}` names `{id}`, which is not defined"))
+/// Index of `id` among `ids`; the error names the key (`key` is only
+/// formatted on failure: sweeps compile targets for every point).
+fn position<'a>(
+    mut ids: impl Iterator<Item = &'a str>,
+    id: &str,
+    key: impl FnOnce() -> String,
+) -> Result<usize, String> {
+    ids.position(|x| x == id)
+        .ok_or_else(|| format!("`{}` names `{id}`, which is not defined", key()))
 }
 
 impl Targets {
     /// Compile the targets of a validated scenario.
     pub fn compile(s: &Scenario, w: &World) -> Result<Targets, String> {
-        let buyer_ids = || w.buyers.iter().map(|b| b.id.clone());
+        let buyer_ids = || w.buyers.iter().map(|b| b.id.as_str());
         let mut list = Vec::new();
         for (id, t) in &s.targets {
             let key = format!("targets.{id}");
@@ -330,7 +334,7 @@ impl Targets {
                     .ok_or_else(|| format!("`{key}.group` names `{g}`, which is not defined"))?;
                 let mut members = vec![false; w.buyers.len()];
                 for b in &spec.buyers {
-                    members[position(buyer_ids(), b, &format!("groups.{g}"))?] = true;
+                    members[position(buyer_ids(), b, || format!("groups.{g}"))?] = true;
                 }
                 Ok(Scope::Group {
                     members,
@@ -338,7 +342,7 @@ impl Targets {
                 })
             };
             let buyer = match &t.buyer {
-                Some(b) => Some(position(buyer_ids(), b, &format!("{key}.buyer"))?),
+                Some(b) => Some(position(buyer_ids(), b, || format!("{key}.buyer"))?),
                 None => None,
             };
             let scope = match (&t.group, buyer, metric) {
@@ -348,9 +352,9 @@ impl Targets {
             };
             let supplier_country = match &t.supplier_country {
                 Some(c) => Some(position(
-                    w.countries.iter().map(|x| x.id.clone()),
+                    w.countries.iter().map(|x| x.id.as_str()),
                     c,
-                    &format!("{key}.supplier_country"),
+                    || format!("{key}.supplier_country"),
                 )?),
                 None => None,
             };
@@ -359,11 +363,9 @@ impl Targets {
             } else {
                 let mut m = vec![false; w.categories.len()];
                 for c in &t.categories {
-                    m[position(
-                        w.categories.iter().map(|x| x.id.clone()),
-                        c,
-                        &format!("{key}.categories"),
-                    )?] = true;
+                    m[position(w.categories.iter().map(|x| x.id.as_str()), c, || {
+                        format!("{key}.categories")
+                    })?] = true;
                 }
                 Some(m)
             };

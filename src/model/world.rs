@@ -293,14 +293,17 @@ pub struct World {
     pub focus_country: usize,
 }
 
-fn quarter(s: &str, key: &str) -> Result<Quarter, WorldError> {
-    s.parse().map_err(|e| WorldError(format!("`{key}`: {e}")))
+fn quarter(s: &str, key: impl FnOnce() -> String) -> Result<Quarter, WorldError> {
+    s.parse()
+        .map_err(|e| WorldError(format!("`{}`: {e}", key())))
 }
 
-fn index_of(ids: &[String], id: &str, key: &str) -> Result<usize, WorldError> {
+/// Index of `id` among `ids`; `key` names it in the error (formatted only
+/// on failure: sweeps compile a world for every point).
+fn index_of(ids: &[String], id: &str, key: impl FnOnce() -> String) -> Result<usize, WorldError> {
     ids.iter()
         .position(|x| x == id)
-        .ok_or_else(|| WorldError(format!("`{key}` names `{id}`, which is not defined")))
+        .ok_or_else(|| WorldError(format!("`{}` names `{id}`, which is not defined", key())))
 }
 
 /// A yearly series evaluated at each calendar year from `first` to `last`,
@@ -389,8 +392,8 @@ impl World {
 
     /// Compile a validated scenario.
     pub fn from_scenario(s: &Scenario) -> Result<World, WorldError> {
-        let start = quarter(&s.start, "start")?;
-        let end = quarter(&s.end, "end")?;
+        let start = quarter(&s.start, || "start".into())?;
+        let end = quarter(&s.end, || "end".into())?;
         if end < start {
             return Err(WorldError(format!("`end` {end} is before `start` {start}")));
         }
@@ -417,10 +420,10 @@ impl World {
         for (id, sh) in &s.shocks {
             let mut exposure = vec![0.0; regions.len()];
             for (r, x) in &sh.exposure {
-                exposure[index_of(&regions, r, &format!("shocks.{id}.exposure"))?] = *x;
+                exposure[index_of(&regions, r, || format!("shocks.{id}.exposure"))?] = *x;
             }
             shocks.push(Shock {
-                onset: quarter(&sh.quarter, &format!("shocks.{id}.quarter"))?,
+                onset: quarter(&sh.quarter, || format!("shocks.{id}.quarter"))?,
                 magnitude: sh.magnitude,
                 decay: sh.decay,
                 exposure,
@@ -473,7 +476,7 @@ impl World {
 
         let mut buyers = Vec::new();
         for (id, b) in &s.buyers {
-            let region = index_of(&regions, &b.region, &format!("buyers.{id}.region"))?;
+            let region = index_of(&regions, &b.region, || format!("buyers.{id}.region"))?;
             let mut weights = s.preferences.default;
             if let Some(o) = s.preferences.regions.get(&b.region) {
                 apply_overrides(&mut weights, o);
@@ -483,7 +486,7 @@ impl World {
             }
             let mut fleet = vec![FleetStart::default(); categories.len()];
             for (cid, f) in &b.fleet {
-                let c = index_of(&cat_ids, cid, &format!("buyers.{id}.fleet"))?;
+                let c = index_of(&cat_ids, cid, || format!("buyers.{id}.fleet"))?;
                 let mut fams: Vec<(usize, u32)> = f
                     .families
                     .iter()
@@ -501,9 +504,9 @@ impl World {
                 id: id.clone(),
                 name: b.name.clone(),
                 region,
-                country: index_of(&country_ids, id, "buyers")?,
+                country: index_of(&country_ids, id, || "buyers".into())?,
                 nato_since: match &b.nato_since {
-                    Some(q) => Some(quarter(q, &format!("buyers.{id}.nato_since"))?),
+                    Some(q) => Some(quarter(q, || format!("buyers.{id}.nato_since"))?),
                     None => None,
                 },
                 localisation_demand: b.localisation_demand,
@@ -525,11 +528,9 @@ impl World {
         let last_year = end.year();
         for (sid, sup) in &s.suppliers {
             let si = suppliers.len();
-            let country = index_of(
-                &country_ids,
-                &sup.country,
-                &format!("suppliers.{sid}.country"),
-            )?;
+            let country = index_of(&country_ids, &sup.country, || {
+                format!("suppliers.{sid}.country")
+            })?;
             let access = s
                 .buyers
                 .iter()
@@ -547,7 +548,7 @@ impl World {
                 .collect();
             let mut marketing = vec![0.0; regions.len()];
             for (r, v) in &sup.invest.marketing {
-                marketing[index_of(&regions, r, &format!("suppliers.{sid}.invest.marketing"))?] =
+                marketing[index_of(&regions, r, || format!("suppliers.{sid}.invest.marketing"))?] =
                     *v;
             }
             let inv = &sup.invest;
@@ -563,7 +564,7 @@ impl World {
                 lines.push(Line {
                     id: lid.clone(),
                     supplier: si,
-                    category: index_of(&cat_ids, &l.category, &format!("{key}.category"))?,
+                    category: index_of(&cat_ids, &l.category, || format!("{key}.category"))?,
                     family: family_index(&fam, &mut families),
                     list_price: l.list_price,
                     quality: l.quality,
@@ -574,7 +575,7 @@ impl World {
                     slip_share: l.slip_share,
                     localisation: l.localisation,
                     available_from: match &l.available_from {
-                        Some(q) => index_of_t(quarter(q, &format!("{key}.available_from"))?),
+                        Some(q) => index_of_t(quarter(q, || format!("{key}.available_from"))?),
                         None => 0,
                     },
                     initial_backlog: l.initial_backlog,
@@ -620,7 +621,7 @@ impl World {
         let mut affinity = vec![0.0; buyers.len() * nc];
         if let Some(d) = s.affinity.get("default") {
             for (c, v) in d {
-                let ci = index_of(&country_ids, c, "affinity.default")?;
+                let ci = index_of(&country_ids, c, || "affinity.default".into())?;
                 for b in 0..buyers.len() {
                     affinity[b * nc + ci] = *v;
                 }
@@ -630,9 +631,9 @@ impl World {
             if b == "default" {
                 continue;
             }
-            let bi = index_of(&buyer_ids, b, "affinity")?;
+            let bi = index_of(&buyer_ids, b, || "affinity".into())?;
             for (c, v) in row {
-                let ci = index_of(&country_ids, c, &format!("affinity.{b}"))?;
+                let ci = index_of(&country_ids, c, || format!("affinity.{b}"))?;
                 affinity[bi * nc + ci] = *v;
             }
         }
@@ -640,7 +641,7 @@ impl World {
         let mut events = Vec::new();
         for (id, e) in &s.events {
             let key = format!("events.{id}");
-            let q = quarter(&e.quarter, &format!("{key}.quarter"))?;
+            let q = quarter(&e.quarter, || format!("{key}.quarter"))?;
             if q < start || q > end {
                 continue; // outside the run: it never happens here
             }
@@ -653,9 +654,9 @@ impl World {
             let missing = |f: &str| WorldError(format!("`{key}` ({}) needs `{f}`", e.kind));
             let buyer_list = |e: &schema::Event| -> Result<Vec<usize>, WorldError> {
                 match (&e.buyer, &e.region) {
-                    (Some(b), _) => Ok(vec![index_of(&buyer_ids, b, &format!("{key}.buyer"))?]),
+                    (Some(b), _) => Ok(vec![index_of(&buyer_ids, b, || format!("{key}.buyer"))?]),
                     (None, Some(r)) => {
-                        let ri = index_of(&regions, r, &format!("{key}.region"))?;
+                        let ri = index_of(&regions, r, || format!("{key}.region"))?;
                         Ok((0..buyers.len())
                             .filter(|&i| buyers[i].region == ri)
                             .collect())
@@ -668,12 +669,12 @@ impl World {
                     buyer: index_of(
                         &buyer_ids,
                         e.buyer.as_deref().ok_or_else(|| missing("buyer"))?,
-                        &format!("{key}.buyer"),
+                        || format!("{key}.buyer"),
                     )?,
                     category: index_of(
                         &cat_ids,
                         e.category.as_deref().ok_or_else(|| missing("category"))?,
-                        &format!("{key}.category"),
+                        || format!("{key}.category"),
                     )?,
                     units: e.units.ok_or_else(|| missing("units"))?,
                 },
@@ -686,7 +687,7 @@ impl World {
                                 .ok_or_else(|| missing("a defined supplier"))?,
                         ],
                         (None, Some(c)) => {
-                            let ci = index_of(&country_ids, c, &format!("{key}.country"))?;
+                            let ci = index_of(&country_ids, c, || format!("{key}.country"))?;
                             (0..suppliers.len())
                                 .filter(|&j| suppliers[j].country == ci)
                                 .collect()
@@ -704,7 +705,7 @@ impl World {
                     country: index_of(
                         &country_ids,
                         e.country.as_deref().ok_or_else(|| missing("country"))?,
-                        &format!("{key}.country"),
+                        || format!("{key}.country"),
                     )?,
                     amount: e.amount.ok_or_else(|| missing("amount"))?,
                 },
@@ -712,7 +713,7 @@ impl World {
                     country: index_of(
                         &country_ids,
                         e.country.as_deref().ok_or_else(|| missing("country"))?,
-                        &format!("{key}.country"),
+                        || format!("{key}.country"),
                     )?,
                     cap: e.amount.ok_or_else(|| missing("amount"))?,
                 },
@@ -726,11 +727,9 @@ impl World {
         }
         events.sort_by(|a, b| a.t.cmp(&b.t).then_with(|| a.id.cmp(&b.id)));
 
-        let focus_country = index_of(
-            &country_ids,
-            &s.outputs.focus_country,
-            "outputs.focus_country",
-        )?;
+        let focus_country = index_of(&country_ids, &s.outputs.focus_country, || {
+            "outputs.focus_country".into()
+        })?;
 
         // Exogenous paths.
         let region_threat = threat::region_paths(&region_threat0, &shocks, start, n_quarters);
