@@ -12,10 +12,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 
-// The same allocator as the `armsmarket` binary, so that figures compare.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn world(file: &str) -> (World, Targets) {
     let loaded = scenario::load(Path::new(file), &[]).expect("scenario loads");
     let w = World::from_scenario(&loaded.scenario).expect("compiles");

@@ -5,10 +5,6 @@ use armsmarket::engine::{Observe, run_replication};
 use armsmarket::model::World;
 use std::path::Path;
 
-// The same allocator as the `armsmarket` binary, so that figures compare.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let n: u32 = std::env::args()
         .nth(1)

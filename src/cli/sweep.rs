@@ -142,14 +142,14 @@ impl Setup {
                 origin.clone(),
             )?;
         }
-        let scenario = scenario::checked(table, &sources)?;
+        let loaded = scenario::finish(table, sources, &self.file)?;
         let at = |m: String| {
             ScenarioError::new(
                 self.origins[0].error(format!("point {}: {m}", point_id_text(point.id))),
             )
         };
-        let world = World::from_scenario(&scenario).map_err(|e| at(e.0))?;
-        let targets = Targets::compile(&scenario, &world).map_err(at)?;
+        let world = World::from_scenario(&loaded.scenario).map_err(|e| at(e.0))?;
+        let targets = Targets::compile(&loaded.scenario, &world).map_err(at)?;
         Ok((world, targets))
     }
 
