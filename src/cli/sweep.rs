@@ -17,6 +17,7 @@
 use crate::analysis::Targets;
 use crate::cli::CliError;
 use crate::cli::run::progress_bar;
+use crate::engine::design::Point;
 use crate::engine::ledger::{Entry, Ledger, PartFile};
 use crate::engine::sweep::{Plan, Shard, design_of, fingerprint};
 use crate::engine::{Observe, RunRecord, batch, run_replication};
@@ -27,9 +28,11 @@ use crate::output::sweep::{
     failed_row, point_id_text, run_row, runs_header, write_bands, write_points,
 };
 use crate::output::tables::{TABLES, TableWriters};
-use crate::scenario::{self, Origin, ScenarioError, SourceMap};
+use crate::scenario::schema::Scenario;
+use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
 use clap::Args;
 use rayon::prelude::*;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
@@ -121,9 +124,8 @@ impl Setup {
         self.dir.join(WORK).join(format!("{name}.part"))
     }
 
-    /// Compile the world of point `pi`.
-    fn compile(&self, pi: usize) -> Result<(World, Targets), ScenarioError> {
-        let point = self.plan.points.get(pi);
+    /// The base table with point `pi`'s values, and where each came from.
+    fn table_of(&self, point: &Point) -> Result<(toml::Table, SourceMap), ScenarioError> {
         let mut table = self.base.clone();
         let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
         for ((param, value), origin) in self
@@ -142,14 +144,38 @@ impl Setup {
                 origin.clone(),
             )?;
         }
-        let loaded = scenario::finish(table, sources, &self.file)?;
+        Ok((table, sources))
+    }
+
+    /// Compile the world of point `pi`. Deserialization takes the fast
+    /// path; only a point that fails it is read again through the path
+    /// that locates the error.
+    fn compile(&self, pi: usize) -> Result<(World, Targets), ScenarioError> {
+        let point = self.plan.points.get(pi);
+        let (table, sources) = self.table_of(&point)?;
+        let scenario = match Scenario::deserialize(toml::Value::Table(table)) {
+            Ok(sc) => {
+                let errors: Vec<_> = validate::validate(&sc)
+                    .into_iter()
+                    .map(|(p, m)| sources.value_origin(&p).error(m))
+                    .collect();
+                if let Some(e) = ScenarioError::from_all(errors) {
+                    return Err(e);
+                }
+                sc
+            }
+            Err(_) => {
+                let (table, sources) = self.table_of(&point)?;
+                scenario::checked(table, &sources)?
+            }
+        };
         let at = |m: String| {
             ScenarioError::new(
                 self.origins[0].error(format!("point {}: {m}", point_id_text(point.id))),
             )
         };
-        let world = World::from_scenario(&loaded.scenario).map_err(|e| at(e.0))?;
-        let targets = Targets::compile(&loaded.scenario, &world).map_err(at)?;
+        let world = World::from_scenario(&scenario).map_err(|e| at(e.0))?;
+        let targets = Targets::compile(&scenario, &world).map_err(at)?;
         Ok((world, targets))
     }
 

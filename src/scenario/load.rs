@@ -426,19 +426,26 @@ pub fn load_table(path: &Path) -> Result<(Table, SourceMap), ScenarioError> {
     load_file(path, &mut chain)
 }
 
-/// Deserialize and validate a resolved `table`; `path` is the top-level file
-/// (its stem names the scenario unless the table has `name`).
-pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, ScenarioError> {
-    let mut scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table.clone()))
-        .map_err(|e| deserialize_error(e, &sources))?;
-
+/// Deserialize and validate a resolved `table`, consuming it: the
+/// scenario alone, for callers that keep neither the table nor a name (a
+/// sweep compiling its points). Errors are located through `sources`.
+pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioError> {
+    let scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table))
+        .map_err(|e| deserialize_error(e, sources))?;
     let errors: Vec<Located> = validate(&scenario)
         .into_iter()
         .map(|(p, msg)| sources.value_origin(&p).error(msg))
         .collect();
-    if let Some(e) = ScenarioError::from_all(errors) {
-        return Err(e);
+    match ScenarioError::from_all(errors) {
+        Some(e) => Err(e),
+        None => Ok(scenario),
     }
+}
+
+/// Deserialize and validate a resolved `table`; `path` is the top-level file
+/// (its stem names the scenario unless the table has `name`).
+pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, ScenarioError> {
+    let mut scenario = checked(table.clone(), &sources)?;
 
     let name = scenario.name.clone().unwrap_or_else(|| {
         path.file_stem()

@@ -20,6 +20,6 @@ pub mod validate;
 
 pub use error::{Located, ScenarioError};
 pub use load::{
-    Loaded, Origin, SourceEntry, SourceMap, apply_override, finish, load, load_table, load_with,
-    parse_set,
+    Loaded, Origin, SourceEntry, SourceMap, apply_override, checked, finish, load, load_table,
+    load_with, parse_set,
 };
