@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sweep benchmarks, measured with /usr/bin/time -v (GNU time):
-#  1. throughput: a 10,000-run sweep of scenarios/europe.toml (summary only)
+#  1. throughput: a 10,000-run sweep of scenarios/europe.toml (runs.csv and
+#     bands.csv only: no per-run tables kept)
 #     with 1 and 2 threads, against the single-replication time of the engine
 #     (the `profile_europe` example: one thread, no bookkeeping);
 #  2. memory: peak resident memory of a 1,000,000-run sweep against a

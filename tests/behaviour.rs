@@ -56,9 +56,10 @@ fn without_urgency_the_cheap_supplier_wins() {
 }
 
 #[test]
-fn choice_does_not_depend_on_supplier_names_or_order() {
-    // Swapping which supplier is cheap swaps the outcome: no code path
-    // favours a supplier by identity.
+fn swapping_the_suppliers_terms_swaps_the_outcome() {
+    // Give `quick` the slow, cheap terms and `cheap` the fast, dear ones:
+    // the urgent buyer now avoids `quick`. The outcome follows the terms,
+    // not which supplier holds them.
     let w = world(&[
         "suppliers.cheap.lines.slowgun.list_price=12.0",
         "suppliers.cheap.lines.slowgun.initial_backlog=0",

@@ -16,7 +16,7 @@
 
 use crate::analysis::Targets;
 use crate::cli::CliError;
-use crate::cli::run::progress_bar;
+use crate::cli::run::{observe_for, progress_bar};
 use crate::engine::design::Point;
 use crate::engine::ledger::{Entry, Ledger, PartFile};
 use crate::engine::sweep::{Plan, Shard, design_of, fingerprint};
@@ -180,13 +180,7 @@ impl Setup {
     }
 
     fn observe(&self) -> Observe {
-        let has = |n: &str| self.keep.iter().any(|k| k == n);
-        Observe {
-            contracts: has("contracts"),
-            market: has("market"),
-            suppliers: has("suppliers"),
-            buyers: has("buyers"),
-        }
+        observe_for(&self.keep)
     }
 }
 
@@ -282,6 +276,27 @@ fn setup(a: &SweepArgs) -> Result<Setup, CliError> {
         setup.compile(0)?;
     }
     Ok(setup)
+}
+
+/// Check a sweep file as `sweep` would before running it (the design, the
+/// keys it may vary, every swept path, the first point's world), without
+/// touching any directory. Returns a one-line description.
+pub fn check(file: &Path) -> Result<String, CliError> {
+    let s = setup(&SweepArgs {
+        file: file.to_path_buf(),
+        threads: 0,
+        shard: Some(Shard::WHOLE),
+        resume: false,
+        out: PathBuf::from("outputs"),
+        quiet: true,
+        keep: Vec::new(),
+    })?;
+    Ok(format!(
+        "sweep of {} points x {} replications = {} runs",
+        s.plan.points.len(),
+        s.plan.replications,
+        s.plan.n_jobs()
+    ))
 }
 
 /// The identity of a sweep directory, checked before resuming into it.

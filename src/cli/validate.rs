@@ -46,8 +46,18 @@ pub fn prepare(path: &std::path::Path, sets: &[String]) -> Result<Prepared, Scen
 /// Validate every file; report every error; say `ok` for the good ones.
 pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     let mut errors: Vec<Located> = Vec::new();
+    let mut other: Option<CliError> = None;
     for f in &a.files {
         match prepare(f, &a.set) {
+            // A sweep file is also checked as `sweep` would check it.
+            Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::cli::sweep::check(f) {
+                Ok(desc) => println!("{}: ok ({}: {desc})", f.display(), p.loaded.name),
+                Err(CliError::Scenario(e)) => errors.extend(e.into_errors()),
+                Err(e) => {
+                    eprintln!("{}: {e}", f.display());
+                    other.get_or_insert(e);
+                }
+            },
             Ok(p) => println!(
                 "{}: ok ({}: {} buyers, {} suppliers, {} product lines, {} quarters, {} targets)",
                 f.display(),
@@ -61,8 +71,9 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
             Err(e) => errors.extend(e.into_errors()),
         }
     }
-    match ScenarioError::from_all(errors) {
-        None => Ok(()),
-        Some(e) => Err(e.into()),
+    match (ScenarioError::from_all(errors), other) {
+        (Some(e), _) => Err(e.into()),
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(()),
     }
 }

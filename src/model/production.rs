@@ -88,18 +88,15 @@ pub struct Lead {
     pub first: f64,
     /// Mean quarters to delivery over all units.
     pub mean: f64,
-    /// Quarters to the last delivery.
-    pub last: f64,
 }
 
-/// First, mean and last lead of a schedule signed in quarter `t`.
+/// First and mean lead of a schedule signed in quarter `t`.
 pub fn lead_of(schedule: &[(usize, u32)], t: usize) -> Lead {
     let total: u32 = schedule.iter().map(|(_, n)| n).sum();
     if total == 0 {
         return Lead {
             first: 0.0,
             mean: 0.0,
-            last: 0.0,
         };
     }
     let sum: f64 = schedule
@@ -109,7 +106,6 @@ pub fn lead_of(schedule: &[(usize, u32)], t: usize) -> Lead {
     Lead {
         first: (schedule[0].0 - t) as f64,
         mean: sum / f64::from(total),
-        last: (schedule[schedule.len() - 1].0 - t) as f64,
     }
 }
 

@@ -99,8 +99,6 @@ pub struct Buyer {
     pub weights: Weights,
     /// Starting fleet by category index.
     pub fleet: Vec<FleetStart>,
-    /// Buyers of the same region, for commonality.
-    pub neighbours: Vec<usize>,
 }
 
 /// A supplier's investment policy.
@@ -358,11 +356,6 @@ fn apply_overrides(w: &mut Weights, o: &WeightOverrides) {
 }
 
 impl World {
-    /// Number of buyers.
-    pub fn n_buyers(&self) -> usize {
-        self.buyers.len()
-    }
-
     /// The calendar quarter of run quarter index `t`.
     pub fn quarter(&self, t: usize) -> Quarter {
         self.start.plus(t as i32)
@@ -512,14 +505,7 @@ impl World {
                 localisation_demand: b.localisation_demand,
                 weights,
                 fleet,
-                neighbours: Vec::new(),
             });
-        }
-        for i in 0..buyers.len() {
-            let r = buyers[i].region;
-            buyers[i].neighbours = (0..buyers.len())
-                .filter(|&j| j != i && buyers[j].region == r)
-                .collect();
         }
 
         let mut suppliers = Vec::new();

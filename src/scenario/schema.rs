@@ -216,8 +216,9 @@ pub struct Tolerance {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outputs {
-    /// Files to write: any of `contracts`, `market`, `suppliers`, `buyers`,
-    /// `summary` (the manifest is always written).
+    /// Files `run` writes: any of `contracts`, `market`, `suppliers`,
+    /// `buyers`, `summary` (the manifest is always written). A sweep writes
+    /// its own tables and keeps per-run tables only with `--keep`.
     #[serde(default = "Outputs::default_files")]
     pub files: Vec<String>,
     /// The supplier country whose contract value the summary reports per
