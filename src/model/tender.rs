@@ -315,7 +315,8 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
         s.buyers[b].next_tender[c] = t + w.market.defer_quarters as usize;
         return TenderOutcome::Deferred;
     };
-    let mut o = offers[k].clone();
+    // The chosen offer leaves the scratch buffer (its slot is refilled).
+    let mut o = std::mem::take(&mut offers[k]);
     let units = units_in_time(&o, t, acceptable_lead(w, t, b), cat.min_lot);
     let split = units < o.units;
     shrink_offer(w, s, t, &mut o, units);

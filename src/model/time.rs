@@ -58,10 +58,11 @@ impl FromStr for Quarter {
             return Err(err());
         }
         let year: i32 = y.parse().map_err(|_| err())?;
-        let q: u32 = q.parse().map_err(|_| err())?;
-        if !(1..=4).contains(&q) {
-            return Err(err());
-        }
+        // Exactly one digit, 1 to 4 (not "01" or "+1").
+        let q = match q.as_bytes() {
+            [d @ b'1'..=b'4'] => u32::from(d - b'0'),
+            _ => return Err(err()),
+        };
         Ok(Quarter::new(year, q))
     }
 }
@@ -84,7 +85,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_quarters() {
-        for s in ["2022", "2022Q5", "2022Q0", "22Q1", "Q1", "2022Qx", ""] {
+        for s in [
+            "2022", "2022Q5", "2022Q0", "22Q1", "Q1", "2022Qx", "", "2022Q01", "2022Q+1",
+        ] {
             assert!(s.parse::<Quarter>().is_err(), "{s}");
         }
     }
