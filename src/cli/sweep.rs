@@ -254,8 +254,7 @@ fn setup(a: &SweepArgs) -> Result<Setup, CliError> {
     };
     let world = World::from_scenario(&loaded.scenario).map_err(|e| usage(e.0))?;
     let targets = Targets::compile(&loaded.scenario, &world).map_err(usage)?;
-    let years = (world.quarter(world.n_quarters - 1).year() - world.start.year() + 1) as usize;
-    let header = runs_header(&targets, world.start.year(), years);
+    let header = runs_header(&world, &targets);
     let setup = Setup {
         file: a.file.clone(),
         name,
@@ -473,7 +472,7 @@ fn write_job(s: &Setup, parts: &mut Parts, out: &JobOut) -> std::io::Result<bool
         Ok(rec) => {
             parts
                 .runs
-                .write_record(run_row(s.plan.seed, out.point, rec))
+                .write_record(run_row(&s.names, s.plan.seed, out.point, rec))
                 .map_err(std::io::Error::other)?;
             parts
                 .kept
@@ -719,7 +718,7 @@ fn rebuild(s: &Setup, retried: &[JobOut]) -> Result<Vec<u64>, CliError> {
             match by_job.get(&(i as u64)) {
                 Some(o) => match &o.outcome {
                     Ok(r) => wr
-                        .write_record(run_row(s.plan.seed, o.point, r))
+                        .write_record(run_row(&s.names, s.plan.seed, o.point, r))
                         .map_err(rerr)?,
                     Err(e) => wr
                         .write_record(failed_row(

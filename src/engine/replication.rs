@@ -166,6 +166,17 @@ pub struct Summary {
     pub no_offer: u32,
 }
 
+impl Summary {
+    /// The focus country's share of all contract value (0 with no contracts).
+    pub fn focus_share(&self) -> f64 {
+        if self.total_value > 0.0 {
+            self.focus_value / self.total_value
+        } else {
+            0.0
+        }
+    }
+}
+
 /// Everything one replication produced.
 #[derive(Debug, Clone)]
 pub struct RunRecord {

@@ -7,6 +7,8 @@ use crate::analysis::targets::Targets;
 use crate::engine::RunRecord;
 use crate::engine::design::Point;
 use crate::engine::seeding::run_key;
+use crate::model::World;
+use crate::output::tables::{cell, summary_cells, summary_header};
 use std::io::{self, Read, Write};
 
 fn io_err(e: csv::Error) -> io::Error {
@@ -48,30 +50,14 @@ pub fn write_points<W: Write>(
     w.into_inner().map_err(|e| e.into_error())
 }
 
-/// The columns of `runs.csv`.
-pub fn runs_header(targets: &Targets, first_year: i32, years: usize) -> Vec<String> {
-    let mut h: Vec<String> = [
-        "point_id",
-        "replication",
-        "seed_stream",
-        "status",
-        "error",
-        "contracts",
-        "total_value",
-        "focus_value",
-        "focus_share",
-        "tenders",
-        "deferrals",
-        "no_offer",
-        "focus_lead_first",
-        "other_lead_first",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for k in 0..years {
-        h.push(format!("focus_value_{}", first_year + k as i32));
-    }
+/// The columns of `runs.csv`: the run's identity and status, the summary
+/// of `summary.csv`, and each target's value, distance and pass.
+pub fn runs_header(w: &World, targets: &Targets) -> Vec<String> {
+    let mut h: Vec<String> = ["point_id", "replication", "seed_stream", "status", "error"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    h.extend(summary_header(w));
     for t in &targets.list {
         h.push(format!("{}_value", t.id));
         h.push(format!("{}_distance", t.id));
@@ -84,14 +70,6 @@ pub fn runs_header(targets: &Targets, first_year: i32, years: usize) -> Vec<Stri
     h
 }
 
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
-}
-
 /// The seed stream of a run as written: the hex key of (seed, point) and
 /// the replication, which picks the streams `4·replication + purpose`.
 pub fn seed_stream(seed: u64, point: u64, replication: u32) -> String {
@@ -99,32 +77,17 @@ pub fn seed_stream(seed: u64, point: u64, replication: u32) -> String {
 }
 
 /// One `runs.csv` row of a finished run.
-pub fn run_row(seed: u64, point: u64, r: &RunRecord) -> Vec<String> {
-    let s = &r.summary;
-    let share = if s.total_value > 0.0 {
-        s.focus_value / s.total_value
-    } else {
-        0.0
-    };
+pub fn run_row(w: &World, seed: u64, point: u64, r: &RunRecord) -> Vec<String> {
     let mut row = vec![
         point_id_text(point),
         r.replication.to_string(),
         seed_stream(seed, point, r.replication),
         "ok".into(),
         String::new(),
-        s.contracts.to_string(),
-        s.total_value.to_string(),
-        s.focus_value.to_string(),
-        share.to_string(),
-        s.tenders.to_string(),
-        s.deferrals.to_string(),
-        s.no_offer.to_string(),
-        num(s.focus_lead_first),
-        num(s.other_lead_first),
     ];
-    row.extend(s.focus_value_by_year.iter().map(|v| v.to_string()));
+    row.extend(summary_cells(w, &r.summary));
     for t in &r.targets {
-        row.push(num(t.value));
+        row.push(cell(t.value));
         row.push(t.distance.to_string());
         row.push(t.pass.to_string());
     }
@@ -185,10 +148,10 @@ pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
                     point.to_string(),
                     year.clone(),
                     n.to_string(),
-                    num(mean),
-                    num(quantile(xs, 0.05)),
-                    num(quantile(xs, 0.5)),
-                    num(quantile(xs, 0.95)),
+                    cell(mean),
+                    cell(quantile(xs, 0.05)),
+                    cell(quantile(xs, 0.5)),
+                    cell(quantile(xs, 0.95)),
                 ])
                 .map_err(io_err)?;
                 xs.clear();

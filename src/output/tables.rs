@@ -3,6 +3,7 @@
 //! order the run recorded them, so the bytes do not depend on threads.
 
 use crate::engine::RunRecord;
+use crate::engine::replication::Summary;
 use crate::model::World;
 use crate::output::atomic::AtomicFile;
 use serde::Serialize;
@@ -91,6 +92,59 @@ struct BuyerOut<'a> {
     fleet: u32,
     legacy: u32,
     on_order: u32,
+}
+
+/// A number as a CSV cell; NaN (undefined) as an empty cell.
+pub fn cell(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
+/// The columns of a run's summary (`summary.csv` after `replication`;
+/// `runs.csv` of a sweep after the run's identity).
+pub fn summary_header(w: &World) -> Vec<String> {
+    let mut h: Vec<String> = [
+        "contracts",
+        "total_value",
+        "focus_country",
+        "focus_value",
+        "focus_share",
+        "focus_contracts",
+        "focus_lead_first",
+        "other_lead_first",
+        "tenders",
+        "deferrals",
+        "no_offer",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let first = w.start.year();
+    let last = w.quarter(w.n_quarters - 1).year();
+    h.extend((first..=last).map(|y| format!("focus_value_{y}")));
+    h
+}
+
+/// A run's summary as cells, in the order of [`summary_header`].
+pub fn summary_cells(w: &World, s: &Summary) -> Vec<String> {
+    let mut row = vec![
+        s.contracts.to_string(),
+        s.total_value.to_string(),
+        w.countries[w.focus_country].id.clone(),
+        s.focus_value.to_string(),
+        s.focus_share().to_string(),
+        s.focus_contracts.to_string(),
+        cell(s.focus_lead_first),
+        cell(s.other_lead_first),
+        s.tenders.to_string(),
+        s.deferrals.to_string(),
+        s.no_offer.to_string(),
+    ];
+    row.extend(s.focus_value_by_year.iter().map(|v| v.to_string()));
+    row
 }
 
 /// Open writers for the selected tables of one scenario.
@@ -273,58 +327,13 @@ impl<W: Write> TableWriters<W> {
         }
         let need_header = !self.summary_header_written;
         if let Some(out) = self.get("summary") {
-            let s = &r.summary;
-            let first_year = w.start.year();
             if need_header {
-                let mut h: Vec<String> = [
-                    "replication",
-                    "contracts",
-                    "total_value",
-                    "focus_country",
-                    "focus_value",
-                    "focus_share",
-                    "focus_contracts",
-                    "focus_lead_first",
-                    "other_lead_first",
-                    "tenders",
-                    "deferrals",
-                    "no_offer",
-                ]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-                for k in 0..s.focus_value_by_year.len() {
-                    h.push(format!("focus_value_{}", first_year + k as i32));
-                }
+                let mut h = vec!["replication".to_string()];
+                h.extend(summary_header(w));
                 out.write_record(&h).map_err(io_err)?;
             }
-            let share = if s.total_value > 0.0 {
-                s.focus_value / s.total_value
-            } else {
-                0.0
-            };
-            let num = |x: f64| {
-                if x.is_nan() {
-                    String::new()
-                } else {
-                    x.to_string()
-                }
-            };
-            let mut row = vec![
-                rep.to_string(),
-                s.contracts.to_string(),
-                s.total_value.to_string(),
-                w.countries[w.focus_country].id.clone(),
-                s.focus_value.to_string(),
-                share.to_string(),
-                s.focus_contracts.to_string(),
-                num(s.focus_lead_first),
-                num(s.other_lead_first),
-                s.tenders.to_string(),
-                s.deferrals.to_string(),
-                s.no_offer.to_string(),
-            ];
-            row.extend(s.focus_value_by_year.iter().map(|v| v.to_string()));
+            let mut row = vec![rep.to_string()];
+            row.extend(summary_cells(w, &r.summary));
             out.write_record(&row).map_err(io_err)?;
         }
         self.summary_header_written = true;
