@@ -47,7 +47,7 @@ prop_compose! {
         cash in 0.0f64..200.0,
         growth in 0.0f64..1.0,
         lag in 0i64..12,
-        donation in 0i64..800,
+        donation in 1i64..800, // validation asks for at least one unit
         public in 0.0f64..=1.0,
     ) -> Vec<(String, toml::Value)> {
         vec![

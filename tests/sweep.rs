@@ -450,16 +450,31 @@ fn suggested_commands(stderr: &str) -> Vec<Vec<String>> {
     v
 }
 
+/// Run shards 1 and 3 of 3 of the toy sweep into `out` (shard 2 missing),
+/// with `extra` options.
+fn shards_1_and_3(out: &Path, extra: &[&str]) {
+    for k in [1, 3] {
+        let shard = format!("{k}/3");
+        let mut args = vec!["--shard", shard.as_str()];
+        args.extend_from_slice(extra);
+        assert_ok(&sweep(&toy_sweep(), out, &args), "shard");
+    }
+}
+
+/// The one command `o`'s stderr suggests, run from `cwd`; it must succeed.
+fn follow_the_advice(o: &Output, cwd: &Path) -> Vec<String> {
+    let cmds = suggested_commands(&err(o));
+    assert_eq!(cmds.len(), 1, "{}", err(o));
+    let run = bin().current_dir(cwd).args(&cmds[0]).output().unwrap();
+    assert_ok(&run, &format!("suggested command {:?}", cmds[0]));
+    cmds.into_iter().next().unwrap()
+}
+
 #[test]
 fn merge_names_the_missing_shard_and_the_command_to_run() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    for k in [1, 3] {
-        assert_ok(
-            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/3")]),
-            "shard",
-        );
-    }
+    shards_1_and_3(&out, &[]);
     let file = std::fs::canonicalize(toy_sweep()).unwrap();
     let expect = |k: u32, n: u32| {
         format!(
@@ -508,26 +523,14 @@ fn merge_suggestion_for_a_missing_shard_keeps_the_kept_tables() {
     let keep = keep_list(KEEP);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    for k in [1, 3] {
-        assert_ok(
-            &sweep(
-                &toy_sweep(),
-                &out,
-                &["--shard", &format!("{k}/3"), "--keep", KEEP],
-            ),
-            "shard",
-        );
-    }
+    shards_1_and_3(&out, &["--keep", KEEP]);
     let o = merge(&out.join("toy_sweep"));
     assert_eq!(o.status.code(), Some(3), "{}", err(&o));
-    let cmds = suggested_commands(&err(&o));
-    assert_eq!(cmds.len(), 1, "{}", err(&o));
-    let run = bin().args(&cmds[0]).output().unwrap();
-    assert_ok(&run, &format!("suggested command {:?}", cmds[0]));
+    let cmd = follow_the_advice(&o, &std::env::current_dir().unwrap());
     let o = merge(&out.join("toy_sweep"));
     assert_ok(
         &o,
-        &format!("merge after running merge's own suggestion {:?}", cmds[0]),
+        &format!("merge after running merge's own suggestion {cmd:?}"),
     );
     assert_same_files(
         &out.join("toy_sweep"),
@@ -542,12 +545,7 @@ fn merge_suggestion_is_usable_when_merge_runs_inside_the_output_directory() {
     // empty.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    for k in [1, 3] {
-        assert_ok(
-            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/3")]),
-            "shard",
-        );
-    }
+    shards_1_and_3(&out, &[]);
     let o = bin()
         .current_dir(&out)
         .args(["merge", "toy_sweep"])
@@ -555,10 +553,7 @@ fn merge_suggestion_is_usable_when_merge_runs_inside_the_output_directory() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", err(&o));
     assert!(!err(&o).contains("--out  "), "empty --out: {}", err(&o));
-    let cmds = suggested_commands(&err(&o));
-    assert_eq!(cmds.len(), 1, "{}", err(&o));
-    let run = bin().current_dir(&out).args(&cmds[0]).output().unwrap();
-    assert_ok(&run, &format!("suggested command {:?}", cmds[0]));
+    follow_the_advice(&o, &out);
     let o = bin()
         .current_dir(&out)
         .args(["merge", "toy_sweep"])
@@ -1096,16 +1091,7 @@ fn the_retry_command_of_a_failed_shard_retries_that_shard() {
     let keep = keep_list(KEEP);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    for k in [1, 3] {
-        assert_ok(
-            &sweep(
-                &toy_sweep(),
-                &out,
-                &["--shard", &format!("{k}/3"), "--keep", KEEP],
-            ),
-            "shard",
-        );
-    }
+    shards_1_and_3(&out, &["--keep", KEEP]);
     let o = sweep_env(
         &toy_sweep(),
         &out,
@@ -1113,14 +1099,10 @@ fn the_retry_command_of_a_failed_shard_retries_that_shard() {
         &[("ARMSMARKET_TEST_PANIC_JOBS", "1")],
     );
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    let cmds = suggested_commands(&err(&o));
-    assert_eq!(cmds.len(), 1, "{}", err(&o));
-    let cmd = &cmds[0];
+    let cmd = follow_the_advice(&o, tmp.path());
     for want in ["--shard", "2/3", "--resume", "--keep"] {
         assert!(cmd.iter().any(|a| a.contains(want)), "{cmd:?} lacks {want}");
     }
-    let run = bin().current_dir(tmp.path()).args(cmd).output().unwrap();
-    assert_ok(&run, &format!("suggested {cmd:?}"));
     let o = merge(&out.join("toy_sweep"));
     assert_ok(&o, "merge after the suggested retry");
     assert_same_files(
@@ -1135,16 +1117,7 @@ fn merge_refuses_a_shard_with_failed_runs_and_its_advice_works() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let keep = keep_list(KEEP);
-    for k in [1, 3] {
-        assert_ok(
-            &sweep(
-                &toy_sweep(),
-                &out,
-                &["--shard", &format!("{k}/3"), "--keep", KEEP],
-            ),
-            "shard",
-        );
-    }
+    shards_1_and_3(&out, &["--keep", KEEP]);
     let o = sweep_env(
         &toy_sweep(),
         &out,
@@ -1156,22 +1129,12 @@ fn merge_refuses_a_shard_with_failed_runs_and_its_advice_works() {
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(err(&o).contains("failed runs"), "{}", err(&o));
     assert!(!out.join("toy_sweep/runs.csv").exists(), "merged anyway");
-    let cmds = suggested_commands(&err(&o));
-    assert_eq!(cmds.len(), 1, "{}", err(&o));
     // Run it from elsewhere: the advice must name the output directory.
     let elsewhere = tmp.path().join("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
-    let run = bin()
-        .current_dir(&elsewhere)
-        .args(&cmds[0])
-        .output()
-        .unwrap();
-    assert_ok(&run, &format!("merge's advice {:?}", cmds[0]));
+    let cmd = follow_the_advice(&o, &elsewhere);
     let o = merge(&out.join("toy_sweep"));
-    assert_ok(
-        &o,
-        &format!("merge after following its advice {:?}", cmds[0]),
-    );
+    assert_ok(&o, &format!("merge after following its advice {cmd:?}"));
     assert_same_files(
         &out.join("toy_sweep"),
         &reference(&toy_sweep(), &["--keep", KEEP], &keep),

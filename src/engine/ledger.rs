@@ -293,41 +293,34 @@ mod tests {
         vec!["runs.csv".into(), "market.csv".into()]
     }
 
-    #[test]
-    fn entries_round_trip() {
+    fn entry(jobs: u64, runs: u64, market: u64) -> Entry {
+        Entry {
+            jobs,
+            lengths: vec![runs, market],
+        }
+    }
+
+    /// A ledger in a temporary directory, started at 10 jobs.
+    fn started() -> (tempfile::TempDir, PathBuf, Ledger) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ledger");
-        let start = Entry {
-            jobs: 10,
-            lengths: vec![100, 2000],
-        };
-        let mut l = Ledger::create(&p, &files(), &start).unwrap();
-        l.record(&Entry {
-            jobs: 25,
-            lengths: vec![250, 4000],
-        })
-        .unwrap();
+        let l = Ledger::create(&p, &files(), &entry(10, 100, 2000)).unwrap();
+        (dir, p, l)
+    }
+
+    #[test]
+    fn entries_round_trip() {
+        let (_dir, p, mut l) = started();
+        l.record(&entry(25, 250, 4000)).unwrap();
         let c = Ledger::read(&p).unwrap();
         assert_eq!(c.files, files());
-        assert_eq!(
-            c.last,
-            Some(Entry {
-                jobs: 25,
-                lengths: vec![250, 4000]
-            })
-        );
+        assert_eq!(c.last, Some(entry(25, 250, 4000)));
         assert_eq!(c.torn, None);
     }
 
     #[test]
     fn a_torn_last_line_is_reported_and_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("ledger");
-        let start = Entry {
-            jobs: 10,
-            lengths: vec![100, 2000],
-        };
-        Ledger::create(&p, &files(), &start).unwrap();
+        let (_dir, p, _) = started();
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
         f.write_all(b"25 250 40").unwrap();
         let c = Ledger::read(&p).unwrap();
@@ -335,28 +328,14 @@ mod tests {
         assert!(c.torn.unwrap().contains("cut short"));
         // The file is clean again: appending works.
         let mut l = Ledger::append_to(&p).unwrap();
-        l.record(&Entry {
-            jobs: 30,
-            lengths: vec![300, 5000],
-        })
-        .unwrap();
+        l.record(&entry(30, 300, 5000)).unwrap();
         assert_eq!(Ledger::read(&p).unwrap().last.unwrap().jobs, 30);
     }
 
     #[test]
     fn a_corrupted_line_is_detected_not_skipped() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("ledger");
-        let start = Entry {
-            jobs: 10,
-            lengths: vec![100, 2000],
-        };
-        let mut l = Ledger::create(&p, &files(), &start).unwrap();
-        l.record(&Entry {
-            jobs: 20,
-            lengths: vec![200, 3000],
-        })
-        .unwrap();
+        let (_dir, p, mut l) = started();
+        l.record(&entry(20, 200, 3000)).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         // Flip one digit in the middle line.
         let bad = text.replacen("10 100", "10 190", 1);
