@@ -449,6 +449,7 @@ mod tests {
             promised: Vec::new(),
             delivered: 0,
             first_delivery,
+            executive: false,
         }
     }
 

@@ -67,6 +67,8 @@ pub struct ContractRow {
     pub first_delivery: Option<usize>,
     /// Units delivered by the end of the run.
     pub delivered: u32,
+    /// An executive contract under a framework agreement.
+    pub executive: bool,
 }
 
 /// Activity of one buyer with one supplier in one category in a quarter.
@@ -130,8 +132,8 @@ pub struct BuyerRow {
     pub budget: f64,
     /// Committed unpaid value, US$ m.
     pub outstanding: f64,
-    /// Gap in units (may be negative: a surplus).
-    pub gap: i64,
+    /// Gap in capability units (may be negative: a surplus).
+    pub gap: f64,
     /// Units in service.
     pub fleet: u32,
     /// Of which legacy.
@@ -158,7 +160,7 @@ pub struct Summary {
     pub focus_lead_first: f64,
     /// Same for all other contracts.
     pub other_lead_first: f64,
-    /// Tenders opened.
+    /// Tenders decided (a contract, a deferral or no offer).
     pub tenders: u32,
     /// Tenders in which the buyer deferred.
     pub deferrals: u32,
@@ -269,11 +271,16 @@ impl Observer for Recorder {
     }
 
     fn tender(&mut self, _w: &World, _s: &State, _t: usize, outcome: TenderOutcome) {
-        self.tally.tenders += 1;
         match outcome {
             TenderOutcome::Deferred => self.tally.deferrals += 1,
             TenderOutcome::NoOffer => self.tally.no_offer += 1,
             _ => {}
+        }
+        if matches!(
+            outcome,
+            TenderOutcome::Deferred | TenderOutcome::NoOffer | TenderOutcome::Contract(_)
+        ) {
+            self.tally.tenders += 1;
         }
     }
 
@@ -318,7 +325,7 @@ impl Observer for Recorder {
                         outstanding: bs.outstanding,
                         gap: tender::gap(w, s, t, b, c),
                         fleet: f.total(),
-                        legacy: f.legacy,
+                        legacy: f.legacy.units,
                         on_order: bs.on_order[c],
                     });
                 }
@@ -401,7 +408,7 @@ pub fn run_with_check(
     observe: Observe,
     mut check: impl FnMut(&World, &State),
 ) -> RunRecord {
-    let mut draws = seeding::draws(seed, point, replication);
+    let draws = seeding::draws(seed, point, replication);
     let mut state = State::new(w);
     let mut rec = Recorder {
         observe,
@@ -415,7 +422,7 @@ pub fn run_with_check(
     };
     let mut scratch = Scratch::default();
     for _ in 0..w.n_quarters {
-        step(w, &mut state, &mut draws, &mut rec, &mut scratch);
+        step(w, &mut state, &draws, &mut rec, &mut scratch);
         check(w, &state);
     }
     let summary = summarise(w, &state, rec.tally);
@@ -439,6 +446,7 @@ pub fn run_with_check(
                 lead_mean: c.lead_mean,
                 first_delivery: c.first_delivery,
                 delivered: c.delivered,
+                executive: c.executive,
             })
             .collect()
     } else {

@@ -7,11 +7,11 @@
 //! identity, never on the thread that runs it or on the other runs.
 
 use crate::model::Draws;
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Purposes of the streams within a run.
-const PURPOSES: u64 = 4;
+/// Streams per replication (the run's keyed draws take one).
+const STREAMS: u64 = 4;
 
 /// The 64-bit key of (seed, point id): what `runs.csv` reports as the
 /// seed stream.
@@ -24,19 +24,16 @@ pub fn run_key(seed: u64, point: u64) -> u64 {
 
 fn stream(key: u64, replication: u32, purpose: u64) -> ChaCha8Rng {
     let mut r = ChaCha8Rng::seed_from_u64(key);
-    r.set_stream(u64::from(replication) * PURPOSES + purpose);
+    r.set_stream(u64::from(replication) * STREAMS + purpose);
     r
 }
 
-/// The draws of replication `replication` of point `point` under `seed`.
+/// The keyed draws of replication `replication` of point `point` under
+/// `seed`: one key per purpose, the first words of the replication's
+/// ChaCha8 stream.
 pub fn draws(seed: u64, point: u64, replication: u32) -> Draws {
-    let key = run_key(seed, point);
-    Draws {
-        order: stream(key, replication, 0),
-        consider: stream(key, replication, 1),
-        choice: stream(key, replication, 2),
-        slippage: stream(key, replication, 3),
-    }
+    let mut r = stream(run_key(seed, point), replication, 0);
+    Draws::from_keys(std::array::from_fn(|_| r.random::<u64>()))
 }
 
 /// The generator of a sweep design's draws: keyed by the design seed, on
@@ -51,27 +48,28 @@ pub fn design_stream(seed: u64, stream: u64) -> ChaCha8Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::RngExt;
+    use crate::model::draws::Purpose;
 
     #[test]
-    fn streams_are_distinct_and_repeatable() {
-        let mut a = draws(1, 0, 0);
-        let mut b = draws(1, 0, 0);
-        let mut c = draws(1, 0, 1);
-        let mut d = draws(2, 0, 0);
-        let x: u64 = a.choice.random();
-        assert_eq!(x, b.choice.random::<u64>());
-        assert_ne!(x, c.choice.random::<u64>());
-        assert_ne!(x, d.choice.random::<u64>());
-        assert_ne!(x, a.order.random::<u64>());
+    fn keys_are_distinct_and_repeatable() {
+        let k = |d: Draws| d.key(Purpose::Choice, 3, 1, 2);
+        assert_eq!(k(draws(1, 0, 0)), k(draws(1, 0, 0)));
+        assert_ne!(k(draws(1, 0, 0)), k(draws(1, 0, 1)));
+        assert_ne!(k(draws(1, 0, 0)), k(draws(2, 0, 0)));
+        assert_ne!(k(draws(1, 0, 0)), k(draws(1, 5, 0)));
+        let d = draws(1, 0, 0);
+        assert_ne!(
+            d.key(Purpose::Choice, 3, 1, 2),
+            d.key(Purpose::Consider, 3, 1, 2)
+        );
     }
 
     #[test]
-    fn golden_first_draw() {
-        // Guards against a silent change of rand_chacha's stream layout.
-        let mut a = draws(42, 0, 3);
-        let v: u64 = a.choice.random();
-        assert_eq!(v, GOLDEN, "ChaCha8 stream changed: {v}");
+    fn golden_first_key() {
+        // Guards against a silent change of rand_chacha's stream layout or
+        // of the key derivation.
+        let v = draws(42, 0, 3).key(Purpose::Choice, 0, 0, 0);
+        assert_eq!(v, GOLDEN, "keyed draws changed: {v}");
     }
-    const GOLDEN: u64 = 15_351_299_935_686_501_508;
+    const GOLDEN: u64 = 4_551_520_063_638_147_866;
 }

@@ -2,31 +2,28 @@
 //!
 //! Each alternative's utility gets an independent standard Gumbel draw and
 //! the buyer takes the largest, which gives McFadden's logit probabilities
-//! `exp(V_j) / Σ exp(V_k)` (defer included).
+//! `exp(V_j) / Σ exp(V_k)` (defer included). The draws are keyed by the
+//! tender and the line ([`crate::model::draws`]), so an offer keeps its
+//! noise whatever else is on the table.
 
-use rand::RngExt;
+use crate::model::draws::gumbel;
 
-/// A standard Gumbel draw, `-ln(-ln U)` with U uniform on (0, 1).
-pub fn gumbel<R: rand::Rng + ?Sized>(rng: &mut R) -> f64 {
-    // random::<f64>() is in [0, 1); map 0 away to keep ln finite.
-    let u: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
-    -libm::log(-libm::log(u))
-}
-
-/// Pick among alternatives with deterministic utilities `v` and a defer
-/// option with utility `defer`. Returns the index of the chosen offer, or
-/// `None` for defer. Draws one Gumbel per offer, then one for defer.
-pub fn choose<R: rand::Rng + ?Sized>(v: &[f64], defer: f64, rng: &mut R) -> Option<usize> {
+/// Pick among alternatives with deterministic utilities `v`, whose noise
+/// keys are `keys`, and a defer option with utility `defer` and noise key
+/// `defer_key`. Returns the index of the chosen offer, or `None` for
+/// defer.
+pub fn choose(v: &[f64], keys: &[u64], defer: f64, defer_key: u64) -> Option<usize> {
+    debug_assert_eq!(v.len(), keys.len());
     let mut best: Option<usize> = None;
     let mut best_u = f64::NEG_INFINITY;
-    for (j, vj) in v.iter().enumerate() {
-        let u = vj + gumbel(rng);
+    for (j, (vj, &k)) in v.iter().zip(keys).enumerate() {
+        let u = vj + gumbel(k);
         if u > best_u {
             best_u = u;
             best = Some(j);
         }
     }
-    let u0 = defer + gumbel(rng);
+    let u0 = defer + gumbel(defer_key);
     if u0 >= best_u { None } else { best }
 }
 
@@ -42,19 +39,20 @@ pub fn probabilities(v: &[f64], defer: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
+    use crate::model::draws::{Draws, Purpose, fold};
 
     #[test]
     fn frequencies_match_logit_probabilities() {
         let v = [0.5, -0.3, 1.2];
         let defer = 0.0;
         let p = probabilities(&v, defer);
-        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let d = Draws::from_keys([5, 6, 7, 8]);
         let n = 200_000;
         let mut counts = [0usize; 4];
-        for _ in 0..n {
-            match choose(&v, defer, &mut rng) {
+        for i in 0..n {
+            let tender = d.key(Purpose::Choice, i, 1, 2);
+            let keys = [fold(tender, 10), fold(tender, 11), fold(tender, 12)];
+            match choose(&v, &keys, defer, fold(tender, 99)) {
                 Some(j) => counts[j] += 1,
                 None => counts[3] += 1,
             }
@@ -77,7 +75,27 @@ mod tests {
 
     #[test]
     fn no_offers_means_defer() {
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        assert_eq!(choose(&[], 0.0, &mut rng), None);
+        assert_eq!(choose(&[], &[], 0.0, 1), None);
+    }
+
+    /// Keyed noise couples choices across scenarios: raising one offer's
+    /// utility never moves the choice from it to another offer, and a
+    /// choice between two offers is unchanged by a third that loses.
+    #[test]
+    fn keyed_noise_is_common_to_both_scenarios() {
+        let d = Draws::from_keys([1, 2, 3, 4]);
+        for i in 0..2000 {
+            let tender = d.key(Purpose::Choice, i, 0, 0);
+            let keys = [fold(tender, 1), fold(tender, 2), fold(tender, 3)];
+            let dk = fold(tender, 99);
+            let base = choose(&[0.0, 0.2, -0.1], &keys, 0.0, dk);
+            let raised = choose(&[0.5, 0.2, -0.1], &keys, 0.0, dk);
+            if base == Some(0) {
+                assert_eq!(raised, Some(0));
+            }
+            if raised != Some(0) {
+                assert_eq!(raised, base, "only offer 0 changed");
+            }
+        }
     }
 }

@@ -36,37 +36,44 @@ pub fn approach_one(x: f64, rate: f64, spend: f64, scale: f64) -> f64 {
     (x + rate * (1.0 - x) * spend / scale).clamp(0.0, 1.0)
 }
 
-/// Run every supplier's yearly investment at quarter index `t`.
+/// Run every supplier's yearly investment at quarter index `t`: marketing
+/// stocks decay, then each investing firm expands capacity and spends on
+/// market development by the common rule; the year's revenue is then
+/// counted afresh.
 pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
     for (j, sup) in w.suppliers.iter().enumerate() {
-        let inv = &sup.invest;
         // The marketing stock decays whether or not the firm invests.
         let mut marketed = false;
         for m in s.suppliers[j].marketing.iter_mut() {
             if *m != 0.0 {
-                *m *= inv.marketing_decay;
+                *m *= w.market.marketing_decay;
                 marketed = true;
             }
         }
-        if inv.enabled {
-            invest_supplier(w, s, j, t);
-            marketed |= inv.marketing.iter().any(|x| *x > 0.0);
+        if sup.invest.enabled {
+            if w.mechanisms.capacity_investment {
+                invest_capacity(w, s, j, t);
+            }
+            marketed |= develop(w, s, j, t);
         }
+        s.suppliers[j].revenue = 0.0;
         if marketed {
             s.refresh_access(w, j);
         }
     }
 }
 
-/// One supplier's yearly investment: capacity, interoperability,
-/// marketing, localisation, in that order, each within the cash left.
-fn invest_supplier(w: &World, s: &mut State, j: usize, t: usize) {
+/// Capacity for every production line whose backlog asks for it, within
+/// the cash left (stock lines have no capacity to build).
+fn invest_capacity(w: &World, s: &mut State, j: usize, t: usize) {
     let sup = &w.suppliers[j];
     let inv = &sup.invest;
     let st = &mut s.suppliers[j];
     let (cash, invested) = (&mut st.cash, &mut st.invested);
-    // Capacity first: it is what the backlog asks for.
     for &l in &sup.lines {
+        if w.lines[l].stock.is_some() {
+            continue;
+        }
         let ls = &mut s.lines[l];
         let k = ls.capacity_with_pending();
         let want = capacity_order(k, ls.backlog() as f64, inv.backlog_threshold, inv.growth);
@@ -81,43 +88,83 @@ fn invest_supplier(w: &World, s: &mut State, j: usize, t: usize) {
             continue;
         }
         spend(cash, invested, dk * inv.capex);
-        if dk > 0.0 {
-            ls.add_capacity(t + inv.build_lag as usize, dk);
+        ls.add_capacity(t + inv.build_lag as usize, dk);
+    }
+}
+
+/// Share of a firm's production capacity (over the planning horizon) that
+/// its backlog leaves idle, 0..1; 0 for a firm without capacity.
+pub fn idle_share(w: &World, s: &State, j: usize) -> f64 {
+    let (mut backlog, mut cap) = (0.0, 0.0);
+    for &l in &w.suppliers[j].lines {
+        if w.lines[l].stock.is_none() {
+            backlog += s.lines[l].backlog() as f64;
+            cap += s.lines[l].capacity_with_pending() * w.market.planning_horizon;
         }
     }
-    let x = spend(cash, invested, inv.interop_spend);
+    if cap > 0.0 {
+        (1.0 - backlog / cap).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The development rule every firm follows: spend
+/// `rate · revenue · (1 + idle · idle_share) · export_ambition` (within
+/// cash), split between marketing (spread over foreign buyers by their
+/// equipment budgets), interoperability and localisation. Returns whether
+/// any marketing stock was added.
+fn develop(w: &World, s: &mut State, j: usize, t: usize) -> bool {
+    let m = &w.market;
+    let sup = &w.suppliers[j];
+    let want = m.development_rate
+        * s.suppliers[j].revenue
+        * (1.0 + m.development_idle * idle_share(w, s, j))
+        * w.countries[sup.country].export_ambition;
+    if want <= 0.0 {
+        return false;
+    }
+    let [to_marketing, to_interop, to_localisation] = m.development_split;
+    let mut marketed = false;
+    if w.mechanisms.market_access {
+        let st = &mut s.suppliers[j];
+        let x = spend(&mut st.cash, &mut st.invested, want * to_marketing);
+        let foreign = |b: usize| w.buyers[b].country != sup.country;
+        let total: f64 = (0..w.buyers.len())
+            .filter(|&b| foreign(b))
+            .map(|b| w.budget_of(t, b))
+            .sum();
+        if x > 0.0 && total > 0.0 {
+            for b in (0..w.buyers.len()).filter(|&b| foreign(b)) {
+                st.marketing[b] += x * w.budget_of(t, b) / total / m.marketing_scale;
+            }
+            marketed = true;
+        }
+    }
+    let st = &mut s.suppliers[j];
+    let x = spend(&mut st.cash, &mut st.invested, want * to_interop);
     if x > 0.0 {
         for &l in &sup.lines {
             let ls = &mut s.lines[l];
             ls.interoperability =
-                approach_one(ls.interoperability, inv.interop_rate, x, inv.interop_scale);
+                approach_one(ls.interoperability, m.interop_rate, x, m.interop_scale);
         }
     }
-    for (r, &want) in inv.marketing.iter().enumerate() {
-        let x = spend(cash, invested, want);
-        if x > 0.0 {
-            let add = x / inv.marketing_scale;
-            for (b, buyer) in w.buyers.iter().enumerate() {
-                if buyer.region == r {
-                    st.marketing[b] += add;
-                }
-            }
-        }
-    }
-    let x = spend(cash, invested, inv.localisation_spend);
+    let st = &mut s.suppliers[j];
+    let x = spend(&mut st.cash, &mut st.invested, want * to_localisation);
     if x > 0.0 {
         for &l in &sup.lines {
             let ls = &mut s.lines[l];
             ls.localisation = approach_one(
                 ls.localisation,
-                inv.localisation_rate,
+                m.localisation_rate,
                 x,
-                inv.localisation_scale,
+                m.localisation_scale,
             );
         }
     }
+    marketed
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

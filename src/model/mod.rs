@@ -10,8 +10,11 @@
 pub mod beliefs;
 pub mod budget;
 pub mod choice;
+pub mod draws;
+pub mod fleet;
 pub mod invariants;
 pub mod investment;
+pub mod mechanisms;
 pub mod production;
 pub mod schedule;
 pub mod state;
@@ -20,7 +23,8 @@ pub mod threat;
 pub mod time;
 pub mod world;
 
-pub use schedule::{Draws, Observer};
+pub use draws::Draws;
+pub use schedule::Observer;
 pub use state::{Contract, State};
 pub use time::Quarter;
 pub use world::World;

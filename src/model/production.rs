@@ -19,6 +19,8 @@ pub enum Owner {
     Home,
     /// A contract, by index in the run's contract log.
     Contract(u32),
+    /// A programme in flight at the start, by index.
+    Programme(u32),
 }
 
 /// Units waiting to start production.
@@ -76,6 +78,8 @@ pub struct LineState {
     pub interoperability: f64,
     /// Current localisation ceiling (0..1).
     pub localisation: f64,
+    /// A stock line's units not yet sold (`None`: a production line).
+    pub stock: Option<u32>,
 }
 
 /// A projected delivery schedule: `(quarter index, units)` in time order.
@@ -141,21 +145,21 @@ fn push_merge(s: &mut Schedule, q: usize, n: u32) {
 }
 
 impl LineState {
-    /// A line with `capacity` and `initial_backlog` home units waiting.
+    /// An empty line with `capacity` (and, for a stock line, `stock`
+    /// units for sale).
     pub fn new(
         capacity: f64,
-        initial_backlog: u32,
+        stock: Option<u32>,
         interoperability: f64,
         localisation: f64,
     ) -> Self {
-        let mut s = LineState {
+        LineState {
             capacity_milli: to_milli(capacity),
             interoperability,
             localisation,
+            stock,
             ..Default::default()
-        };
-        s.enqueue(Owner::Home, initial_backlog);
-        s
+        }
     }
 
     /// Units ordered and not yet delivered (waiting and in production).
@@ -485,6 +489,13 @@ impl LineState {
 mod tests {
     use super::*;
 
+    /// A production line with `backlog` home units queued.
+    fn line_with(capacity: f64, backlog: u32) -> LineState {
+        let mut l = LineState::new(capacity, None, 1.0, 0.0);
+        l.enqueue(Owner::Home, backlog);
+        l
+    }
+
     fn drain(line: &mut LineState, t: usize) -> Vec<Delivery> {
         let mut out = Vec::new();
         line.deliver(t, None, &mut out);
@@ -493,7 +504,7 @@ mod tests {
 
     #[test]
     fn fifo_start_and_delivery_after_base_lead() {
-        let mut line = LineState::new(2.0, 3, 1.0, 0.0);
+        let mut line = line_with(2.0, 3);
         line.enqueue(Owner::Contract(0), 2);
         // Quarter 0: starts 2 home units; due in quarter 2 (base lead 2).
         line.start_production(0, 2);
@@ -534,7 +545,7 @@ mod tests {
 
     #[test]
     fn fractional_capacity_carries_and_idle_capacity_is_not_banked() {
-        let mut line = LineState::new(0.5, 0, 1.0, 0.0);
+        let mut line = line_with(0.5, 0);
         for t in 0..4 {
             line.start_production(t, 0);
         }
@@ -552,7 +563,7 @@ mod tests {
 
     #[test]
     fn slippage_moves_a_share_to_the_next_quarter() {
-        let mut line = LineState::new(10.0, 10, 1.0, 0.0);
+        let mut line = line_with(10.0, 10);
         line.start_production(0, 1);
         let mut out = Vec::new();
         line.deliver(1, Some(0.5), &mut out);
@@ -579,7 +590,7 @@ mod tests {
     fn projection_matches_formula_and_production() {
         // 8 units ahead, capacity 2, base lead 3: lead = 8/2 + 3 = 7 quarters
         // to the first unit of a new lot (it starts in quarter 4).
-        let mut line = LineState::new(2.0, 8, 1.0, 0.0);
+        let mut line = line_with(2.0, 8);
         let mut sched = Vec::new();
         assert!(line.project(0, 4, 0, 1, 3, &mut sched));
         assert_eq!(sched, vec![(7, 2), (8, 2)]);
@@ -605,7 +616,7 @@ mod tests {
 
     #[test]
     fn projection_counts_capacity_under_construction() {
-        let mut line = LineState::new(1.0, 4, 1.0, 0.0);
+        let mut line = line_with(1.0, 4);
         line.add_capacity(2, 3.0);
         let mut sched = Vec::new();
         assert!(line.project(0, 4, 0, 0, 0, &mut sched));
@@ -615,14 +626,14 @@ mod tests {
 
     #[test]
     fn zero_capacity_cannot_deliver() {
-        let line = LineState::new(0.0, 0, 1.0, 0.0);
+        let line = line_with(0.0, 0);
         let mut sched = Vec::new();
         assert!(!line.project(0, 1, 0, 0, 2, &mut sched));
     }
 
     #[test]
     fn diversion_takes_home_units_and_requeues_them() {
-        let mut line = LineState::new(4.0, 8, 1.0, 0.0);
+        let mut line = line_with(4.0, 8);
         line.start_production(0, 4); // 4 home units due in quarter 4
         assert_eq!(line.divertible(0.5), 2);
         // Quarter 1, before production: a 6-unit lot, 4 diverted.
@@ -670,7 +681,7 @@ mod tests {
             base_lead in 0u32..9,
             diversion_lead in 0usize..4,
         ) {
-            let mut line = LineState::new(capacity, backlog, 1.0, 0.0);
+            let mut line = line_with(capacity, backlog);
             for (due, k) in &extra {
                 line.add_capacity(*due, *k);
             }

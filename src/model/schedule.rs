@@ -2,28 +2,12 @@
 //! exogenous update, fleet ageing, needs and tenders (offers, choice,
 //! contracting), production and delivery, yearly investment, observation.
 
+use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::investment;
 use crate::model::production::{Delivery, Owner};
 use crate::model::state::State;
 use crate::model::tender::{self, TenderOutcome};
 use crate::model::world::{EventKind, World};
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
-
-/// The random streams of one run, one per purpose, so that a change in
-/// one submodel's draws does not shift the others' (common random numbers
-/// work better across scenarios). Built only by [`crate::engine::seeding`].
-#[derive(Debug, Clone)]
-pub struct Draws {
-    /// Order in which tenders are run each quarter.
-    pub order: ChaCha8Rng,
-    /// Consideration-set draws.
-    pub consider: ChaCha8Rng,
-    /// Choice noise.
-    pub choice: ChaCha8Rng,
-    /// Production slippage.
-    pub slippage: ChaCha8Rng,
-}
 
 /// Receives what happens during a quarter; the engine records it.
 pub trait Observer {
@@ -31,8 +15,9 @@ pub trait Observer {
     fn contract(&mut self, _w: &World, _s: &State, _id: u32) {}
     /// Units of a contract were delivered in quarter `t`.
     fn delivery(&mut self, _w: &World, _s: &State, _t: usize, _id: u32, _units: u32) {}
-    /// A tender was opened (whatever its outcome; a contract is also
-    /// reported to [`Observer::contract`]).
+    /// Something happened in a buyer's procurement of a category: a tender
+    /// opened or was decided, or an executive contract was signed (a
+    /// contract is also reported to [`Observer::contract`]).
     fn tender(&mut self, _w: &World, _s: &State, _t: usize, _outcome: TenderOutcome) {}
     /// The quarter is over.
     fn quarter_end(&mut self, _w: &World, _s: &State, _t: usize) {}
@@ -92,77 +77,86 @@ fn exogenous(w: &World, s: &mut State, t: usize) {
 }
 
 /// Step 7: every line starts production and delivers what is due; a
-/// quarter slips with probability 1 − reliability.
+/// quarter slips with probability 1 − reliability (one keyed draw per line
+/// and quarter).
 fn produce<O: Observer>(
     w: &World,
     s: &mut State,
     t: usize,
-    rng: &mut ChaCha8Rng,
+    draws: &Draws,
     obs: &mut O,
     out: &mut Vec<Delivery>,
 ) {
+    let slip_key = draws.key(Purpose::Slippage, t, 0, 0);
     for (l, line) in w.lines.iter().enumerate() {
         s.lines[l].start_production(t, line.base_lead);
-        // One draw per line and quarter, whether or not anything is due, so
-        // that the slippage stream stays aligned across scenarios.
-        let slips = rng.random::<f64>() >= line.reliability;
+        let slips = unit(fold(slip_key, line.key)) >= line.reliability;
         let slip = slips.then_some(line.slip_share);
         s.lines[l].deliver(t, slip, out);
+        let margin = w.suppliers[line.supplier].margin;
+        let gain = line.capability_gain(w.categories[line.category].legacy_capability);
         for d in out.iter() {
             s.ledgers[l].delivered += u64::from(d.units);
-            let sup = &mut s.suppliers[line.supplier];
-            match d.owner {
-                Owner::Home => {
-                    let earned =
-                        sup_margin(w, line.supplier) * line.list_price * f64::from(d.units);
-                    sup.cash += earned;
-                    sup.earned += earned;
+            let units = f64::from(d.units);
+            let (buyer, value) = match d.owner {
+                Owner::Home => (None, line.list_price * units),
+                Owner::Programme(p) => {
+                    let prog = &w.programmes[p as usize];
+                    let ps = &mut s.programmes[p as usize];
+                    let left = prog.units - ps.delivered;
+                    let paid = ps.owed * units / f64::from(left);
+                    ps.delivered += d.units;
+                    ps.owed -= paid;
+                    s.buyers[prog.buyer].outstanding -= paid;
+                    (Some(prog.buyer), paid)
                 }
                 Owner::Contract(id) => {
                     let c = &mut s.contracts[id as usize];
                     c.delivered += d.units;
                     c.first_delivery.get_or_insert(t);
-                    let value = c.unit_price * f64::from(d.units);
-                    let earned = sup_margin(w, line.supplier) * value;
-                    sup.cash += earned;
-                    sup.earned += earned;
                     let on_time = c.delivered >= c.promised_by(t);
-                    let (b, cat, units, contract_value, credit) =
-                        (c.buyer, c.category, c.units, c.value, c.credit);
-                    let bs = &mut s.buyers[b];
+                    let (b, units_all, contract_value, credit) =
+                        (c.buyer, c.units, c.value, c.credit);
                     // Pay the buyer's own part of the delivered units.
-                    bs.outstanding -=
-                        (contract_value - credit) * f64::from(d.units) / f64::from(units);
-                    bs.on_order[cat] -= d.units;
-                    bs.fleet[cat].add(line.family, d.units);
+                    s.buyers[b].outstanding -=
+                        (contract_value - credit) * units / f64::from(units_all);
                     s.beliefs.record(b, line.supplier, on_time);
-                    obs.delivery(w, s, t, id, d.units);
+                    (Some(b), contract_value * units / f64::from(units_all))
                 }
+            };
+            let sup = &mut s.suppliers[line.supplier];
+            sup.cash += margin * value;
+            sup.earned += margin * value;
+            sup.revenue += value;
+            if let Some(b) = buyer {
+                let bs = &mut s.buyers[b];
+                let cat = line.category;
+                bs.on_order[cat] -= d.units;
+                bs.on_order_capability[cat] -= units * gain;
+                let fleet = &mut bs.fleet[cat];
+                if line.upgrades.is_some() {
+                    fleet.upgrade(Some(line.family), line.capability, line.life_rate, d.units);
+                } else {
+                    fleet.add(Some(line.family), line.capability, line.life_rate, d.units);
+                }
+            }
+            if let Owner::Contract(id) = d.owner {
+                obs.delivery(w, s, t, id, d.units);
             }
         }
     }
 }
 
-fn sup_margin(w: &World, j: usize) -> f64 {
-    w.suppliers[j].margin
-}
-
 /// Scratch space reused across quarters (no allocation in the loop).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    order: Vec<(usize, usize)>,
+    order: Vec<(u64, usize, usize)>,
     tender: tender::TenderScratch,
     deliveries: Vec<Delivery>,
 }
 
 /// Advance the market by one quarter.
-pub fn step<O: Observer>(
-    w: &World,
-    s: &mut State,
-    d: &mut Draws,
-    obs: &mut O,
-    scratch: &mut Scratch,
-) {
+pub fn step<O: Observer>(w: &World, s: &mut State, d: &Draws, obs: &mut O, scratch: &mut Scratch) {
     let t = s.t;
     exogenous(w, s, t);
     // Step 2: ageing.
@@ -172,42 +166,31 @@ pub fn step<O: Observer>(
         }
     }
     s.refresh_region_fleets(w);
-    // Steps 3–6: tenders, in an order drawn afresh each quarter so that no
-    // buyer is always first to the queues.
+    // Steps 3–6: procurement, in an order drawn afresh each quarter (a
+    // keyed priority per buyer and category) so that no buyer is always
+    // first to the queues. Only categories with something due take part.
     let order = &mut scratch.order;
     order.clear();
-    // Only categories due for review (or a re-tender) can open a tender;
-    // a tender changes no other category's review date.
+    let order_key = d.key(Purpose::Order, t, 0, 0);
     for (b, bs) in s.buyers.iter().enumerate() {
-        for c in 0..w.categories.len() {
-            if bs.retender[c] || t >= bs.next_tender[c] {
-                order.push((b, c));
+        for (c, stage) in bs.stage.iter().enumerate() {
+            if tender::due(stage, t) {
+                let k = fold(fold(order_key, w.buyers[b].key), w.categories[c].key);
+                order.push((k, b, c));
             }
         }
     }
-    for i in (1..order.len()).rev() {
-        let j = d.order.random_range(0..=i);
-        order.swap(i, j);
-    }
-    for &(b, c) in order.iter() {
-        let outcome = tender::run_tender(
-            w,
-            s,
-            t,
-            b,
-            c,
-            &mut d.consider,
-            &mut d.choice,
-            &mut scratch.tender,
-        );
+    order.sort_unstable();
+    for &(_, b, c) in order.iter() {
+        let outcome = tender::procure(w, s, t, b, c, d, &mut scratch.tender);
         if outcome != TenderOutcome::None {
             obs.tender(w, s, t, outcome);
         }
-        if let TenderOutcome::Contract(id) = outcome {
+        if let TenderOutcome::Contract(id) | TenderOutcome::Executive(id) = outcome {
             obs.contract(w, s, id);
         }
     }
-    produce(w, s, t, &mut d.slippage, obs, &mut scratch.deliveries);
+    produce(w, s, t, d, obs, &mut scratch.deliveries);
     // Step 8: investment once a year, at the end of the fourth quarter.
     if w.quarter(t).q() == 4 {
         investment::invest_yearly(w, s, t);

@@ -2,138 +2,36 @@
 //! credit, and the contract log.
 
 use crate::model::beliefs::{Belief, Beliefs};
-use crate::model::production::{LineState, Schedule};
+use crate::model::fleet::{FleetState, Pool, life_rate};
+use crate::model::production::{LineState, Owner, Schedule};
 use crate::model::world::World;
 
-/// Retirement rates and carries are kept in millionths of a unit, in
-/// integers: exact, and cheap in the quarterly loop.
-pub const MICRO: u64 = 1_000_000;
-
-/// Millionths of a unit for a rate in units.
-pub fn to_micro(units: f64) -> u64 {
-    (units.max(0.0) * MICRO as f64).round() as u64
-}
-
-/// A buyer's fleet of one category.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FleetState {
-    /// Legacy units still in service.
-    pub legacy: u32,
-    /// Modern units of no family offered in the market.
-    pub other: u32,
-    /// Modern units by family index (sorted by family).
-    pub families: Vec<(usize, u32)>,
-    /// Modern units in service (`other` + the families), kept in step.
-    modern: u32,
-    /// Legacy units retiring per quarter, in millionths (the starting
-    /// legacy fleet spread over the category's `legacy_retire_years`).
-    pub legacy_rate: u64,
-    /// Share of modern units retiring per quarter, in millionths
-    /// (`1 / (4 · life_years)`).
-    pub modern_rate: u64,
-    legacy_carry: u64,
-    modern_carry: u64,
-}
-
-impl FleetState {
-    /// A fleet with its retirement rates.
-    pub fn new(
-        legacy: u32,
-        other: u32,
-        families: Vec<(usize, u32)>,
-        legacy_rate: u64,
-        modern_rate: u64,
-    ) -> FleetState {
-        let modern = other + families.iter().map(|(_, n)| n).sum::<u32>();
-        FleetState {
-            legacy,
-            other,
-            families,
-            modern,
-            legacy_rate,
-            modern_rate,
-            legacy_carry: 0,
-            modern_carry: 0,
-        }
-    }
-
-    /// Units in service.
-    pub fn total(&self) -> u32 {
-        self.legacy + self.modern
-    }
-
-    /// Modern units in service.
-    pub fn modern(&self) -> u32 {
-        self.modern
-    }
-
-    /// Units of family `f`.
-    pub fn of_family(&self, f: usize) -> u32 {
-        self.families
-            .iter()
-            .find(|(g, _)| *g == f)
-            .map_or(0, |(_, n)| *n)
-    }
-
-    /// Add delivered units of family `f`.
-    pub fn add(&mut self, f: usize, n: u32) {
-        match self.families.binary_search_by_key(&f, |(g, _)| *g) {
-            Ok(i) => self.families[i].1 += n,
-            Err(i) => self.families.insert(i, (f, n)),
-        }
-        self.modern += n;
-    }
-
-    /// Remove `n` modern units: those of no family first (the oldest), then
-    /// from the largest family. Returns how many were removed.
-    pub fn remove_modern(&mut self, n: u32) -> u32 {
-        let from_other = n.min(self.other);
-        self.other -= from_other;
-        let mut left = n - from_other;
-        while left > 0 {
-            let Some(i) = (0..self.families.len())
-                .filter(|&i| self.families[i].1 > 0)
-                .max_by_key(|&i| (self.families[i].1, std::cmp::Reverse(i)))
-            else {
-                break;
-            };
-            let take = left.min(self.families[i].1);
-            self.families[i].1 -= take;
-            left -= take;
-        }
-        self.modern -= n - left;
-        n - left
-    }
-
-    /// Retire units for one quarter: legacy units at their fixed rate,
-    /// modern units at `modern_rate` of the modern fleet. Returns the units
-    /// retired.
-    pub fn age(&mut self) -> u32 {
-        let mut retired = 0;
-        if self.legacy > 0 {
-            self.legacy_carry += self.legacy_rate;
-            let n = ((self.legacy_carry / MICRO) as u32).min(self.legacy);
-            self.legacy_carry %= MICRO;
-            self.legacy -= n;
-            retired += n;
-        }
-        if self.modern > 0 {
-            self.modern_carry += u64::from(self.modern) * self.modern_rate;
-            let n = (self.modern_carry / MICRO) as u32;
-            self.modern_carry %= MICRO;
-            if n > 0 {
-                retired += self.remove_modern(n);
-            }
-        }
-        retired
-    }
-
-    /// Donate `n` units, legacy first. Returns units given.
-    pub fn donate(&mut self, n: u32) -> u32 {
-        let legacy = n.min(self.legacy);
-        self.legacy -= legacy;
-        legacy + self.remove_modern(n - legacy)
-    }
+/// Where a buyer's procurement of one category stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stage {
+    /// No tender under way; the next review is at `review` (quarter index).
+    Idle {
+        /// First quarter the category is reviewed again.
+        review: usize,
+    },
+    /// A tender opened for a requirement; offers are taken and the choice
+    /// made at `decide`.
+    Open {
+        /// Quarter index of the decision.
+        decide: usize,
+    },
+    /// A framework agreement with one line: executive contracts call off
+    /// up to `units` more, the next at `call`, until `until`.
+    Framework {
+        /// Line index of the framework's winner.
+        line: usize,
+        /// Units still covered.
+        units: u32,
+        /// Quarter index of the next executive contract.
+        call: usize,
+        /// Last quarter index the framework is open.
+        until: usize,
+    },
 }
 
 /// A buyer's changing state.
@@ -143,13 +41,12 @@ pub struct BuyerState {
     pub fleet: Vec<FleetState>,
     /// Units ordered and not yet delivered, by category index.
     pub on_order: Vec<u32>,
+    /// Capability those units will add, by category index.
+    pub on_order_capability: Vec<f64>,
     /// Committed, unpaid value net of export credit, US$ m.
     pub outstanding: f64,
-    /// First quarter index a tender may open again, by category index
-    /// (after a deferral or a contract).
-    pub next_tender: Vec<usize>,
-    /// Whether the remainder of a split lot awaits re-tender, by category.
-    pub retender: Vec<bool>,
+    /// Procurement stage by category index.
+    pub stage: Vec<Stage>,
 }
 
 /// A supplier's changing state.
@@ -163,6 +60,9 @@ pub struct SupplierState {
     pub earned: f64,
     /// Cash spent on investment so far.
     pub invested: f64,
+    /// Value delivered since the last yearly investment, US$ m (what the
+    /// development rule spends a share of).
+    pub revenue: f64,
 }
 
 /// A supplier country's export-credit book.
@@ -216,6 +116,8 @@ pub struct Contract {
     pub delivered: u32,
     /// Quarter index of the first delivery.
     pub first_delivery: Option<usize>,
+    /// Signed under a framework agreement (an executive contract).
+    pub executive: bool,
 }
 
 impl Contract {
@@ -223,6 +125,15 @@ impl Contract {
     pub fn promised_by(&self, t: usize) -> u32 {
         crate::model::production::units_by(&self.promised, t)
     }
+}
+
+/// A programme in flight: units delivered so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProgrammeState {
+    /// Units delivered.
+    pub delivered: u32,
+    /// Value still owed, US$ m.
+    pub owed: f64,
 }
 
 /// Per-line bookkeeping for the conservation check.
@@ -259,6 +170,8 @@ pub struct State {
     pub access: Vec<f64>,
     /// Contract log.
     pub contracts: Vec<Contract>,
+    /// Programmes in flight, as in [`World::programmes`].
+    pub programmes: Vec<ProgrammeState>,
     /// Fleets summed by region and category, `[region * n_categories +
     /// category]`; refreshed after ageing each quarter, before tenders
     /// (fleets do not change while tenders run).
@@ -269,12 +182,24 @@ pub struct State {
 }
 
 impl State {
-    /// Recompute supplier `j`'s access to every buyer from its marketing
-    /// stocks.
+    /// Recompute supplier `j`'s access to every buyer: 1 at home; else a
+    /// sourced base where one is given, or the market's base plus the
+    /// incumbency bonus where the buyer operates a family the firm makes;
+    /// then raised by the marketing stock, `1 − (1 − base) · exp(−stock)`.
     pub fn refresh_access(&mut self, w: &World, j: usize) {
         let nb = w.buyers.len();
+        let sup = &w.suppliers[j];
+        let rule = w.mechanisms.market_access;
         for b in 0..nb {
-            let base = w.suppliers[j].access[b];
+            let base = if w.buyers[b].country == sup.country {
+                1.0
+            } else if let Some(a) = sup.access[b] {
+                a
+            } else if rule && self.operates(w, b, j) {
+                (w.market.access_base + w.market.access_incumbent).min(1.0)
+            } else {
+                w.market.access_base
+            };
             let stock = self.suppliers[j].marketing[b];
             // Most firms market in few places: skip exp where there is none.
             self.access[j * nb + b] = if stock == 0.0 {
@@ -283,6 +208,14 @@ impl State {
                 1.0 - (1.0 - base) * libm::exp(-stock)
             };
         }
+    }
+
+    /// Whether buyer `b` has units of a family that supplier `j` makes.
+    pub fn operates(&self, w: &World, b: usize, j: usize) -> bool {
+        w.suppliers[j].lines.iter().any(|&l| {
+            let line = &w.lines[l];
+            self.buyers[b].fleet[line.category].of_family(line.family) > 0
+        })
     }
 
     /// Sum the fleets of each region and category.
@@ -295,8 +228,10 @@ impl State {
             for (c, f) in self.buyers[b].fleet.iter().enumerate() {
                 let rc = buyer.region * nc + c;
                 self.region_totals[rc] += f.total();
-                for &(fam, n) in &f.families {
-                    self.region_families[rc * nf + fam] += n;
+                for co in &f.cohorts {
+                    if let Some(fam) = co.family {
+                        self.region_families[rc * nf + fam] += co.units;
+                    }
                 }
             }
         }
@@ -307,32 +242,49 @@ impl State {
         self.region_families[(r * w.categories.len() + c) * w.families.len() + f]
     }
 
-    /// The state in the first quarter.
+    /// The state in the first quarter: start fleets, programmes in flight
+    /// queued on their lines in order of signing (before the home
+    /// governments' backlog), and category reviews spread over the first
+    /// year by the warm-up (each buyer's categories in turn), or all due at
+    /// once without it.
     pub fn new(w: &World) -> State {
         let nc = w.categories.len();
-        let buyers = w
+        let mut buyers: Vec<BuyerState> = w
             .buyers
             .iter()
-            .map(|b| BuyerState {
-                fleet: b
+            .enumerate()
+            .map(|(b, buyer)| BuyerState {
+                fleet: buyer
                     .fleet
                     .iter()
                     .zip(&w.categories)
-                    .map(|(f, c)| {
+                    .map(|(f, cat)| {
+                        let mut fleet = FleetState::new(
+                            Pool::new(f.legacy, cat.legacy_capability, f.legacy_rate),
+                            f.legacy_family,
+                            Pool::new(f.replaced, cat.replaced_capability, f.replaced_rate),
+                        );
+                        let rate = life_rate(cat.life_years);
                         let fam: u32 = f.families.iter().map(|(_, n)| n).sum();
-                        FleetState::new(
-                            f.legacy,
-                            f.units - f.legacy - fam,
-                            f.families.clone(),
-                            to_micro(f64::from(f.legacy) / (4.0 * c.legacy_retire_years)),
-                            to_micro(1.0 / (4.0 * c.life_years)),
-                        )
+                        fleet.add(None, 1.0, rate, f.units - f.legacy - fam);
+                        for &(family, n) in &f.families {
+                            fleet.add(Some(family), 1.0, rate, n);
+                        }
+                        fleet
                     })
                     .collect(),
                 on_order: vec![0; nc],
+                on_order_capability: vec![0.0; nc],
                 outstanding: 0.0,
-                next_tender: vec![0; nc],
-                retender: vec![false; nc],
+                stage: (0..nc)
+                    .map(|c| Stage::Idle {
+                        review: if w.mechanisms.warmup {
+                            (b * nc + c) % 4
+                        } else {
+                            0
+                        },
+                    })
+                    .collect(),
             })
             .collect();
         let suppliers = w
@@ -343,37 +295,41 @@ impl State {
                 marketing: vec![0.0; w.buyers.len()],
                 earned: 0.0,
                 invested: 0.0,
+                revenue: 0.0,
             })
             .collect();
-        let lines = w
+        let mut lines: Vec<LineState> = w
             .lines
             .iter()
-            .map(|l| {
-                LineState::new(
-                    l.capacity,
-                    l.initial_backlog,
-                    l.interoperability,
-                    l.localisation,
-                )
-            })
+            .map(|l| LineState::new(l.capacity, l.stock, l.interoperability, l.localisation))
             .collect();
-        let ledgers = w
-            .lines
-            .iter()
-            .map(|l| LineLedger {
-                ordered: u64::from(l.initial_backlog),
+        let mut ledgers = vec![LineLedger::default(); w.lines.len()];
+        let mut programmes = Vec::with_capacity(w.programmes.len());
+        for (p, prog) in w.programmes.iter().enumerate() {
+            lines[prog.line].enqueue(Owner::Programme(p as u32), prog.units);
+            ledgers[prog.line].ordered += u64::from(prog.units);
+            let line = &w.lines[prog.line];
+            let bs = &mut buyers[prog.buyer];
+            bs.on_order[line.category] += prog.units;
+            bs.on_order_capability[line.category] += f64::from(prog.units)
+                * line.capability_gain(w.categories[line.category].legacy_capability);
+            bs.outstanding += prog.value;
+            if line.upgrades.is_some() {
+                bs.fleet[line.category].reserve(prog.units);
+            }
+            programmes.push(ProgrammeState {
                 delivered: 0,
-            })
-            .collect();
+                owed: prog.value,
+            });
+        }
+        for (l, line) in w.lines.iter().enumerate() {
+            lines[l].enqueue(Owner::Home, line.initial_backlog);
+            ledgers[l].ordered += u64::from(line.initial_backlog);
+        }
         let prior = Belief::new(w.market.reliability_prior[0], w.market.reliability_prior[1]);
-        let access = w
-            .suppliers
-            .iter()
-            .flat_map(|s| s.access.iter().copied())
-            .collect();
-        State {
+        let mut s = State {
             t: 0,
-            access,
+            access: vec![0.0; w.suppliers.len() * w.buyers.len()],
             buyers,
             suppliers,
             lines,
@@ -394,53 +350,13 @@ impl State {
             ),
             affinity: w.affinity.clone(),
             contracts: Vec::new(),
+            programmes,
             region_totals: vec![0; w.regions.len() * nc],
             region_families: vec![0; w.regions.len() * nc * w.families.len()],
+        };
+        for j in 0..w.suppliers.len() {
+            s.refresh_access(w, j);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fleet() -> FleetState {
-        // 2.5 legacy units a quarter; modern life 2 years (1/8 a quarter).
-        FleetState::new(10, 3, vec![(0, 5), (2, 8)], 2_500_000, 125_000)
-    }
-
-    #[test]
-    fn ageing_retires_legacy_at_rate_and_modern_by_life() {
-        let mut f = fleet();
-        assert_eq!(f.total(), 26);
-        // Quarter 1: 2 legacy (carry .5); modern 16/(4*2) = 2 → from `other`.
-        assert_eq!(f.age(), 4);
-        assert_eq!((f.legacy, f.other), (8, 1));
-        // Quarter 2: 3 legacy (carry 0); modern 14/8 = 1.75 → 1 from other.
-        assert_eq!(f.age(), 4);
-        assert_eq!((f.legacy, f.other), (5, 0));
-        assert_eq!(f.total(), 18);
-    }
-
-    #[test]
-    fn donation_takes_legacy_first_then_largest_family() {
-        let mut f = fleet();
-        assert_eq!(f.donate(15), 15);
-        assert_eq!(f.legacy, 0);
-        assert_eq!(f.other, 0);
-        assert_eq!(f.of_family(2), 6);
-        assert_eq!(f.of_family(0), 5);
-        assert_eq!(f.donate(100), 11);
-        assert_eq!(f.total(), 0);
-    }
-
-    #[test]
-    fn deliveries_add_to_family() {
-        let mut f = fleet();
-        f.add(1, 4);
-        f.add(2, 1);
-        assert_eq!(f.families, vec![(0, 5), (1, 4), (2, 9)]);
-        assert_eq!(f.modern(), 21);
-        assert_eq!(f.total(), 31);
+        s
     }
 }

@@ -1,34 +1,42 @@
 //! Needs, tenders, offers, choice and contracting (steps 3 to 6 of a
 //! quarter).
 //!
-//! A buyer's gap in a category is `R − fleet − on order` with
-//! `R = R⁰ · (1 + ρ θ)`. A tender opens when the gap reaches the category's
-//! minimum lot and no deferral is pending. Each supplier with a line in the
-//! category enters the consideration set with its market access
-//! probability and quotes: a price with a utilisation mark-up, the units
-//! the buyer can afford (its commitment headroom plus the supplier
-//! country's export credit for this offer only), the delivery schedule
-//! from the line's queue and divertible home stock, and a localisation
-//! offset. The buyer picks an offer or defers by multinomial logit; if the
-//! winner cannot deliver the whole lot within the acceptable lead, the
-//! buyer contracts what arrives in time (if that makes a minimum lot; else
-//! the whole lot) and re-tenders the rest the next quarter. After a
-//! contract the category is reviewed again after `review_quarters`.
+//! A buyer's gap in a category is `R − K − O` in capability units: the
+//! required force, less the capability in service and on order. When a
+//! category is due for review and its gap reaches a minimum lot, a tender
+//! opens; it is decided after the buyer's procedure takes its time
+//! ([`duration`]). At the decision every supplier with a line in the
+//! category enters the consideration set with its access probability and
+//! quotes: new-build lines, stock lines selling used units, and upgrade
+//! lines that modernise the buyer's legacy units. Each offer is for the
+//! units that close the gap (at the line's capability per unit) and that
+//! the buyer can afford, less what would arrive after the acceptable lead
+//! when that leaves at least a minimum lot; its utility reads the lead of
+//! that lot. The buyer picks an offer or defers by multinomial logit with
+//! keyed noise. A split lot's remainder is re-tendered the next quarter;
+//! under a framework procedure the winner instead gets the whole gap as a
+//! framework and the rest follows as executive contracts.
 
 use crate::model::choice;
+use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::production::{Lead, Schedule, lead_of, units_by};
-use crate::model::state::{Contract, State};
+use crate::model::state::{Contract, Stage, State};
 use crate::model::world::World;
-use rand::RngExt;
+use crate::scenario::schema::Procedure;
 
 /// Largest utilisation that still raises the price; beyond it buyers see
 /// the lead time, not an ever-rising price.
 pub const MAX_UTILISATION: f64 = 3.0;
 
-/// Units buyer `b` lacks in category `c` at quarter `t`.
-pub fn gap(w: &World, s: &State, t: usize, b: usize, c: usize) -> i64 {
+/// Key folded into a tender's choice key for the defer option (no line's
+/// id hashes to it in practice; it only has to differ from theirs).
+const DEFER_KEY: u64 = 0xDEFE_12DE_FE12_DEFE;
+
+/// Capability buyer `b` lacks in category `c` at quarter `t`:
+/// `R − K − O`.
+pub fn gap(w: &World, s: &State, t: usize, b: usize, c: usize) -> f64 {
     let bs = &s.buyers[b];
-    w.required_of(t, b, c) - i64::from(bs.fleet[c].total()) - i64::from(bs.on_order[c])
+    w.required_of(t, b, c) - bs.fleet[c].capability() - bs.on_order_capability[c]
 }
 
 /// Commitment headroom H = commitment_years · B − outstanding, US$ m.
@@ -39,6 +47,23 @@ pub fn headroom(w: &World, s: &State, t: usize, b: usize) -> f64 {
 /// Acceptable lead in quarters: shrinks as threat rises.
 pub fn acceptable_lead(w: &World, t: usize, b: usize) -> f64 {
     w.market.acceptable_lead / (1.0 + w.market.acceptable_lead_threat * w.threat_of(t, b))
+}
+
+/// Quarters from requirement to decision under procedure `p` at threat
+/// `theta`: `round(D_p / (1 + urgency · θ))`; 0 without tender stages.
+pub fn duration(w: &World, p: Procedure, theta: f64) -> usize {
+    if !w.mechanisms.tender_stages {
+        return 0;
+    }
+    let pr = &w.procedures;
+    let base = match p {
+        Procedure::Competition => pr.competition_quarters,
+        Procedure::Direct => pr.direct_quarters,
+        Procedure::Framework => pr.framework_quarters,
+    };
+    (base / (1.0 + pr.urgency * theta.max(0.0)))
+        .round()
+        .max(0.0) as usize
 }
 
 /// A supplier's price for line `l` now: list · (1 + μ · utilisation).
@@ -54,8 +79,7 @@ pub fn price(w: &World, s: &State, l: usize) -> f64 {
     line.list_price * (1.0 + w.suppliers[line.supplier].markup * utilisation)
 }
 
-/// Probability that supplier `j` enters buyer `b`'s consideration set:
-/// `1 − (1 − base) · exp(−marketing stock)`.
+/// Probability that supplier `j` enters buyer `b`'s consideration set.
 pub fn access(w: &World, s: &State, j: usize, b: usize) -> f64 {
     s.access[j * w.buyers.len() + b]
 }
@@ -92,6 +116,15 @@ pub fn affordable_units(price: f64, headroom: f64, share: f64, room: f64) -> u32
     by_share.min(by_room).min(f64::from(u32::MAX)).floor() as u32
 }
 
+/// Units of a line needed to close a gap of `gap` capability units when
+/// each adds `gain` (at least one).
+pub fn units_for(gap: f64, gain: f64) -> u32 {
+    if gain <= 0.0 || gap <= 0.0 {
+        return 0;
+    }
+    (gap / gain).ceil().clamp(1.0, f64::from(u32::MAX)) as u32
+}
+
 /// One supplier's terms in a tender.
 #[derive(Debug, Clone, Default)]
 pub struct Offer {
@@ -99,13 +132,16 @@ pub struct Offer {
     pub line: usize,
     /// Unit price, US$ m.
     pub price: f64,
-    /// Units offered (what the buyer can afford, at most the gap).
+    /// Units offered: what closes the gap and the buyer can afford, cut to
+    /// what arrives within the acceptable lead when that is a minimum lot.
     pub units: u32,
+    /// Units the whole gap needs from this line (what a framework covers).
+    pub needed: u32,
     /// Units from divertible home stock.
     pub diverted: u32,
     /// Export credit for the whole lot, US$ m.
     pub credit: f64,
-    /// Projected schedule.
+    /// Projected schedule of the offered units.
     pub schedule: Schedule,
     /// Leads of that schedule.
     pub lead: Lead,
@@ -116,43 +152,52 @@ pub struct Offer {
 }
 
 /// The deterministic utility of an offer to buyer `b` in category `c`:
-/// V = −w_p ln(p/ref) − w_L (1 + φθ) L/4 + w_Q Q + w_I I + w_O o + w_R r̂
-///     + w_C C + w_D D + w_A A, with L the first-delivery lead in quarters.
+/// V = −w_p ln(p/(g·ref)) − w_L (1 + φθ) L/4 + w_Q Q + w_I I + w_O o
+///     + w_R r̂ + w_C C + w_D D + w_E E + w_A A,
+/// with g the capability a unit adds (so the price is per unit of
+/// capability) and L the lot's quantity-weighted mean lead in quarters.
 pub fn utility(w: &World, s: &State, t: usize, b: usize, c: usize, o: &Offer) -> f64 {
-    let wt = &w.buyers[b].weights;
+    let buyer = &w.buyers[b];
+    let wt = &buyer.weights;
     let line = &w.lines[o.line];
     let j = line.supplier;
     let country = w.suppliers[j].country;
+    let gain = line.capability_gain(w.categories[c].legacy_capability);
     let theta = w.threat_of(t, b);
     let rel = s.beliefs.belief(b, j).mean();
-    let domestic = if country == w.buyers[b].country {
-        1.0
-    } else {
-        0.0
-    };
+    let domestic = country == buyer.country;
+    let q = w.quarter(t);
+    let european =
+        !domestic && w.countries[buyer.country].in_eu(q) && w.countries[country].in_eu(q);
     let affinity = s.affinity[b * w.countries.len() + country];
-    -wt.price * libm::log(o.price / w.categories[c].ref_price)
-        - wt.delivery * (1.0 + wt.urgency * theta) * o.lead.first / 4.0
+    let indicator = |x: bool| if x { 1.0 } else { 0.0 };
+    -wt.price * libm::log(o.price / (gain * w.categories[c].ref_price))
+        - wt.delivery * (1.0 + wt.urgency * theta) * o.lead.mean / 4.0
         + wt.quality * line.quality
         + wt.interoperability * s.lines[o.line].interoperability
         + wt.offset * o.offset
         + wt.reliability * rel
         + wt.commonality * commonality(w, s, b, c, line.family)
-        + wt.domestic * domestic
+        + wt.domestic * indicator(domestic)
+        + wt.european * indicator(european)
         + wt.affinity * affinity
 }
 
-/// Line `l`'s offer to buyer `b` for up to `gap` units, written into
-/// `o` (whose schedule buffer is reused). False if the line is not yet
-/// available, the buyer cannot afford a minimum lot from it, or it cannot
-/// deliver.
+/// Line `l`'s offer to buyer `b` for a gap of `gap` capability units (at
+/// most `cap` units: what a framework still covers), written into `o`
+/// (whose schedule buffer is reused). False if the line is not yet
+/// available, has nothing to sell this buyer (an empty stock, no legacy
+/// units of the lineage it upgrades), the buyer cannot afford a minimum
+/// lot from it, or it cannot deliver.
+#[allow(clippy::too_many_arguments)]
 pub fn make_offer(
     w: &World,
     s: &State,
     t: usize,
     b: usize,
     l: usize,
-    gap: u32,
+    gap: f64,
+    cap: u32,
     o: &mut Offer,
 ) -> bool {
     let line = &w.lines[l];
@@ -160,15 +205,32 @@ pub fn make_offer(
         return false;
     }
     let c = line.category;
+    let cat = &w.categories[c];
+    let ls = &s.lines[l];
+    let fleet = &s.buyers[b].fleet[c];
+    let mut limit = cap;
+    if let Some(left) = ls.stock {
+        limit = limit.min(left);
+    }
+    if let Some(lineage) = line.upgrades {
+        if fleet.legacy_family != Some(lineage) {
+            return false;
+        }
+        limit = limit.min(fleet.upgradable());
+    }
+    let needed = units_for(gap, line.capability_gain(cat.legacy_capability)).min(limit);
+    if needed == 0 {
+        return false;
+    }
     let country = w.suppliers[line.supplier].country;
     let p = price(w, s, l);
     let share = w.countries[country].credit_share;
     let room = s.credit[country].room();
-    let units = gap.min(affordable_units(p, headroom(w, s, t, b), share, room));
-    if units == 0 || units < w.categories[c].min_lot.min(gap) {
+    let units = needed.min(affordable_units(p, headroom(w, s, t, b), share, room));
+    let min_lot = cat.min_lot.min(needed);
+    if units == 0 || units < min_lot {
         return false;
     }
-    let ls = &s.lines[l];
     let diverted = if w.threat_of(t, b) >= w.market.diversion_min_threat {
         ls.divertible(line.divertible_share).min(units)
     } else {
@@ -187,13 +249,51 @@ pub fn make_offer(
     }
     o.line = l;
     o.price = p;
-    o.units = units;
+    o.needed = needed;
     o.diverted = diverted;
-    o.credit = (share * f64::from(units) * p).min(room);
+    o.units = units;
+    if w.mechanisms.lot_splitting {
+        let in_time = units_in_time(&o.schedule, t, acceptable_lead(w, t, b), min_lot);
+        if in_time < units {
+            cut_to(ls, t, o, in_time, earliest, line.base_lead);
+        }
+    }
+    o.credit = (share * f64::from(o.units) * p).min(room);
     o.lead = lead_of(&o.schedule, t);
     o.offset = w.buyers[b].localisation_demand.min(ls.localisation);
     o.utility = utility(w, s, t, b, c, o);
     true
+}
+
+/// How many units of a schedule to contract: those arriving within the
+/// acceptable lead, if they make at least a minimum lot; otherwise all of
+/// them (nothing would arrive in time from a re-tender to the same winner
+/// either, and the choice weighs the wait).
+pub fn units_in_time(schedule: &[(usize, u32)], t: usize, acceptable: f64, min_lot: u32) -> u32 {
+    let all = units_by(schedule, usize::MAX);
+    let deadline = t + acceptable.max(0.0).floor() as usize;
+    let in_time = units_by(schedule, deadline);
+    if in_time >= min_lot.min(all) {
+        in_time
+    } else {
+        all
+    }
+}
+
+/// Cut an offer down to `units`, re-projecting its schedule for the
+/// smaller lot (diverted units first, as the line books them).
+fn cut_to(
+    ls: &crate::model::production::LineState,
+    t: usize,
+    o: &mut Offer,
+    units: u32,
+    earliest: usize,
+    base_lead: u32,
+) {
+    o.diverted = o.diverted.min(units);
+    let ok = ls.project(t, units, o.diverted, earliest, base_lead, &mut o.schedule);
+    debug_assert!(ok, "a smaller lot is deliverable if the larger one was");
+    o.units = units;
 }
 
 /// Offers of the tender under way, reused from tender to tender so that
@@ -202,96 +302,134 @@ pub fn make_offer(
 pub struct TenderScratch {
     offers: Vec<Offer>,
     utilities: Vec<f64>,
+    keys: Vec<u64>,
 }
 
-/// How many units of an offer to contract: those arriving within the
-/// acceptable lead, if they make at least a minimum lot; otherwise the
-/// whole offer (nothing would arrive in time from a re-tender to the same
-/// winner either, and the choice already weighed the wait).
-pub fn units_in_time(o: &Offer, t: usize, acceptable: f64, min_lot: u32) -> u32 {
-    let deadline = t + acceptable.max(0.0).floor() as usize;
-    let in_time = units_by(&o.schedule, deadline);
-    if in_time >= min_lot.min(o.units) {
-        in_time
-    } else {
-        o.units
-    }
-}
-
-/// Cut an offer down to `units`, re-projecting its schedule for the
-/// smaller lot (diverted units first, as the line books them).
-pub fn shrink_offer(w: &World, s: &State, t: usize, o: &mut Offer, units: u32) {
-    if units >= o.units {
-        return;
-    }
-    let line = &w.lines[o.line];
-    o.diverted = o.diverted.min(units);
-    let earliest = t + w.market.diversion_lead as usize;
-    let ok = s.lines[o.line].project(
-        t,
-        units,
-        o.diverted,
-        earliest,
-        line.base_lead,
-        &mut o.schedule,
-    );
-    debug_assert!(ok, "a smaller lot is deliverable if the larger one was");
-    o.lead = lead_of(&o.schedule, t);
-    o.credit *= f64::from(units) / f64::from(o.units);
-    o.units = units;
-}
-
-/// What happened in a tender, for observation.
+/// What happened in a buyer's procurement of a category in a quarter,
+/// for observation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TenderOutcome {
-    /// No tender: no gap worth a lot, or a review or deferral pending.
+    /// Nothing: no review due, no gap worth a lot, or a tender or a
+    /// framework still running.
     None,
-    /// A tender with no offer: no supplier reached the buyer, or none
-    /// could deliver a minimum lot the buyer can afford.
+    /// A tender opened; it is decided in a later quarter.
+    Opened,
+    /// A tender decided with no offer: no supplier reached the buyer, or
+    /// none could deliver a minimum lot the buyer can afford.
     NoOffer,
     /// A tender whose buyer deferred.
     Deferred,
-    /// A contract, by index in the contract log.
+    /// A tender decided for an offer: a contract, by index in the log.
     Contract(u32),
+    /// An executive contract under a framework, by index in the log.
+    Executive(u32),
 }
 
-/// Run buyer `b`'s tender in category `c` at quarter `t`, if one opens.
-/// `consider` draws market access, `pick` the choice noise.
+/// Advance buyer `b`'s procurement of category `c` at quarter `t`: call
+/// off a framework, decide an open tender, or review the gap and open
+/// one.
 #[allow(clippy::too_many_arguments)]
-pub fn run_tender<R: rand::Rng + ?Sized>(
+pub fn procure(
     w: &World,
     s: &mut State,
     t: usize,
     b: usize,
     c: usize,
-    consider: &mut R,
-    pick: &mut R,
+    draws: &Draws,
     scratch: &mut TenderScratch,
 ) -> TenderOutcome {
-    let cat = &w.categories[c];
-    let bs = &mut s.buyers[b];
-    // A split lot's remainder is re-tendered once, the quarter after.
-    let retender = std::mem::take(&mut bs.retender[c]);
-    if !retender && t < bs.next_tender[c] {
+    match s.buyers[b].stage[c] {
+        Stage::Framework {
+            line,
+            units,
+            call,
+            until,
+        } => {
+            if t < call {
+                return TenderOutcome::None;
+            }
+            if t <= until && units > 0 {
+                return executive(w, s, t, b, c, line, units, scratch);
+            }
+            // The framework has run out: review the gap now.
+            s.buyers[b].stage[c] = Stage::Idle { review: t };
+            review(w, s, t, b, c, draws, scratch)
+        }
+        Stage::Open { decide } if t >= decide => decide_tender(w, s, t, b, c, draws, scratch),
+        Stage::Open { .. } => TenderOutcome::None,
+        Stage::Idle { review: r } if t >= r => review(w, s, t, b, c, draws, scratch),
+        Stage::Idle { .. } => TenderOutcome::None,
+    }
+}
+
+/// Whether a buyer's procurement of a category has something to do at
+/// quarter `t` (only those are put in the quarter's order).
+pub fn due(stage: &Stage, t: usize) -> bool {
+    match *stage {
+        Stage::Framework { call, .. } => t >= call,
+        Stage::Open { decide } => t >= decide,
+        Stage::Idle { review } => t >= review,
+    }
+}
+
+/// A review: open a tender if the gap reaches a minimum lot, decided now
+/// if the procedure takes no time.
+fn review(
+    w: &World,
+    s: &mut State,
+    t: usize,
+    b: usize,
+    c: usize,
+    draws: &Draws,
+    scratch: &mut TenderScratch,
+) -> TenderOutcome {
+    if gap(w, s, t, b, c) < f64::from(w.categories[c].min_lot) {
         return TenderOutcome::None;
     }
+    let d = duration(w, w.buyers[b].procedure_at(t), w.threat_of(t, b));
+    if d == 0 {
+        return decide_tender(w, s, t, b, c, draws, scratch);
+    }
+    s.buyers[b].stage[c] = Stage::Open { decide: t + d };
+    TenderOutcome::Opened
+}
+
+/// Decide a tender: offers from the consideration set, then the choice.
+fn decide_tender(
+    w: &World,
+    s: &mut State,
+    t: usize,
+    b: usize,
+    c: usize,
+    draws: &Draws,
+    scratch: &mut TenderScratch,
+) -> TenderOutcome {
+    let m = &w.market;
     let g = gap(w, s, t, b, c);
-    if g < i64::from(cat.min_lot) {
+    if g < f64::from(w.categories[c].min_lot) {
+        // The need went away while the tender ran (deliveries, a smaller
+        // requirement): it lapses.
+        s.buyers[b].stage[c] = Stage::Idle { review: t };
         return TenderOutcome::None;
     }
-    let g = g.min(i64::from(u32::MAX)) as u32;
-    // Affordability is checked per offer: each comes at its own price and
-    // with its own country's export credit.
-    let offers = &mut scratch.offers;
+    let (bk, ck) = (w.buyers[b].key, w.categories[c].key);
+    let consider = draws.key(Purpose::Consider, t, bk, ck);
+    let pick = draws.key(Purpose::Choice, t, bk, ck);
+    let TenderScratch {
+        offers,
+        utilities,
+        keys,
+    } = scratch;
     let mut n = 0;
     let mut considered_supplier = usize::MAX;
     let mut in_set = false;
+    keys.clear();
     for &l in &w.lines_by_category[c] {
         let j = w.lines[l].supplier;
         if j != considered_supplier {
             considered_supplier = j;
             let a = access(w, s, j, b);
-            in_set = a >= 1.0 || consider.random::<f64>() < a;
+            in_set = a >= 1.0 || unit(fold(consider, w.suppliers[j].key)) < a;
         }
         if !in_set {
             continue;
@@ -299,55 +437,127 @@ pub fn run_tender<R: rand::Rng + ?Sized>(
         if n == offers.len() {
             offers.push(Offer::default());
         }
-        if make_offer(w, s, t, b, l, g, &mut offers[n]) {
+        if make_offer(w, s, t, b, l, g, u32::MAX, &mut offers[n]) {
+            keys.push(fold(pick, w.lines[l].key));
             n += 1;
         }
     }
     if n == 0 {
-        s.buyers[b].next_tender[c] = t + w.market.defer_quarters as usize;
+        s.buyers[b].stage[c] = Stage::Idle {
+            review: t + m.defer_quarters as usize,
+        };
         return TenderOutcome::NoOffer;
     }
-    let v = &mut scratch.utilities;
-    v.clear();
-    v.extend(offers[..n].iter().map(|o| o.utility));
+    utilities.clear();
+    utilities.extend(offers[..n].iter().map(|o| o.utility));
     let defer = w.buyers[b].weights.defer;
-    let Some(k) = choice::choose(v, defer, pick) else {
-        s.buyers[b].next_tender[c] = t + w.market.defer_quarters as usize;
+    let Some(k) = choice::choose(utilities, keys, defer, fold(pick, DEFER_KEY)) else {
+        s.buyers[b].stage[c] = Stage::Idle {
+            review: t + m.defer_quarters as usize,
+        };
         return TenderOutcome::Deferred;
     };
     // The chosen offer leaves the scratch buffer (its slot is refilled).
-    let mut o = std::mem::take(&mut offers[k]);
-    let units = units_in_time(&o, t, acceptable_lead(w, t, b), cat.min_lot);
-    let split = units < o.units;
-    shrink_offer(w, s, t, &mut o, units);
-    let bs = &mut s.buyers[b];
-    bs.next_tender[c] = t + w.market.review_quarters as usize;
-    bs.retender[c] = split;
-    TenderOutcome::Contract(sign(w, s, t, b, o))
+    let o = std::mem::take(&mut offers[k]);
+    let (line, units, needed) = (o.line, o.units, o.needed);
+    let id = sign(w, s, t, b, o, false);
+    let framework = w.buyers[b].procedure_at(t) == Procedure::Framework;
+    s.buyers[b].stage[c] = if framework && needed > units {
+        Stage::Framework {
+            line,
+            units: needed - units,
+            call: t + w.procedures.executive_interval.max(1) as usize,
+            until: t + (4.0 * w.procedures.framework_years).round() as usize,
+        }
+    } else if units < needed && w.mechanisms.lot_splitting {
+        // A split lot: the rest is tendered again next quarter.
+        Stage::Open { decide: t + 1 }
+    } else {
+        Stage::Idle {
+            review: t + m.review_quarters as usize,
+        }
+    };
+    TenderOutcome::Contract(id)
 }
 
-/// Book a contract: queue the lot (diverting home units), commit the
-/// buyer's budget net of credit, draw on the country's credit.
-pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: Offer) -> u32 {
+/// An executive contract under a framework with `line` covering `units`
+/// more: no competition, the framework's winner quotes for what the gap
+/// still needs. If the buyer cannot take a lot now it tries next quarter.
+#[allow(clippy::too_many_arguments)]
+fn executive(
+    w: &World,
+    s: &mut State,
+    t: usize,
+    b: usize,
+    c: usize,
+    line: usize,
+    units: u32,
+    scratch: &mut TenderScratch,
+) -> TenderOutcome {
+    let g = gap(w, s, t, b, c);
+    if g < f64::from(w.categories[c].min_lot) {
+        // The requirement is met: the framework's rest is not called off.
+        s.buyers[b].stage[c] = Stage::Idle {
+            review: t + w.market.review_quarters as usize,
+        };
+        return TenderOutcome::None;
+    }
+    if scratch.offers.is_empty() {
+        scratch.offers.push(Offer::default());
+    }
+    let o = &mut scratch.offers[0];
+    if !make_offer(w, s, t, b, line, g, units, o) {
+        if let Stage::Framework { call, .. } = &mut s.buyers[b].stage[c] {
+            *call = t + 1;
+        }
+        return TenderOutcome::None;
+    }
+    let o = std::mem::take(o);
+    let signed = o.units;
+    let id = sign(w, s, t, b, o, true);
+    if let Stage::Framework {
+        units: left, call, ..
+    } = &mut s.buyers[b].stage[c]
+    {
+        *left -= signed.min(*left);
+        *call = t + w.procedures.executive_interval.max(1) as usize;
+    }
+    TenderOutcome::Executive(id)
+}
+
+/// Book a contract: queue the lot (diverting home units), take stock or
+/// legacy units for upgrade, commit the buyer's budget net of credit, draw
+/// on the country's credit.
+pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: Offer, executive: bool) -> u32 {
     let line = &w.lines[o.line];
+    let c = line.category;
     let id = s.contracts.len() as u32;
     let earliest = t + w.market.diversion_lead as usize;
-    let diverted = s.lines[o.line].book(id, o.units, o.diverted, earliest);
+    let ls = &mut s.lines[o.line];
+    let diverted = ls.book(id, o.units, o.diverted, earliest);
     debug_assert_eq!(diverted, o.diverted);
+    if let Some(left) = &mut ls.stock {
+        *left -= o.units;
+    }
     s.ledgers[o.line].ordered += u64::from(o.units);
     let value = o.price * f64::from(o.units);
     let country = w.suppliers[line.supplier].country;
     s.credit[country].outstanding += o.credit;
     let bs = &mut s.buyers[b];
+    if line.upgrades.is_some() {
+        bs.fleet[c].reserve(o.units);
+    }
     bs.outstanding += value - o.credit;
-    bs.on_order[line.category] += o.units;
+    bs.on_order[c] += o.units;
+    bs.on_order_capability[c] +=
+        f64::from(o.units) * line.capability_gain(w.categories[c].legacy_capability);
     s.contracts.push(Contract {
         id,
         signed: t,
         buyer: b,
         line: o.line,
         supplier: line.supplier,
-        category: line.category,
+        category: c,
         units: o.units,
         unit_price: o.price,
         value,
@@ -358,6 +568,7 @@ pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: Offer) -> u32 {
         promised: o.schedule,
         delivered: 0,
         first_delivery: None,
+        executive,
     });
     id
 }
@@ -378,23 +589,23 @@ mod tests {
     }
 
     #[test]
+    fn units_for_a_gap_by_hand() {
+        assert_eq!(units_for(10.0, 1.0), 10);
+        // Upgrades adding 0.3 each: 10 / 0.3 = 33.3 → 34 units.
+        assert_eq!(units_for(10.0, 0.3), 34);
+        assert_eq!(units_for(0.2, 1.0), 1);
+        assert_eq!(units_for(0.0, 1.0), 0);
+        assert_eq!(units_for(5.0, 0.0), 0);
+    }
+
+    #[test]
     fn units_in_time_by_hand() {
-        let o = Offer {
-            line: 0,
-            price: 1.0,
-            units: 10,
-            diverted: 3,
-            credit: 5.0,
-            schedule: vec![(2, 3), (5, 4), (9, 3)],
-            lead: lead_of(&[(2, 3), (5, 4), (9, 3)], 0),
-            offset: 0.0,
-            utility: 0.0,
-        };
-        assert_eq!(units_in_time(&o, 0, 6.5, 2), 7);
-        assert_eq!(units_in_time(&o, 0, 2.0, 2), 3);
-        assert_eq!(units_in_time(&o, 0, 10.0, 2), 10);
-        // Fewer than a minimum lot in time: the whole offer.
-        assert_eq!(units_in_time(&o, 0, 2.0, 4), 10);
-        assert_eq!(units_in_time(&o, 0, 1.0, 1), 10);
+        let sched = [(2, 3), (5, 4), (9, 3)];
+        assert_eq!(units_in_time(&sched, 0, 6.5, 2), 7);
+        assert_eq!(units_in_time(&sched, 0, 2.0, 2), 3);
+        assert_eq!(units_in_time(&sched, 0, 10.0, 2), 10);
+        // Fewer than a minimum lot in time: the whole lot.
+        assert_eq!(units_in_time(&sched, 0, 2.0, 4), 10);
+        assert_eq!(units_in_time(&sched, 0, 1.0, 1), 10);
     }
 }

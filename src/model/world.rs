@@ -5,9 +5,14 @@
 //! [`crate::model::state`].
 
 use crate::model::budget;
+use crate::model::draws::id_key;
+use crate::model::fleet::{life_rate, pool_rate};
+use crate::model::mechanisms::{Class, Mechanisms};
 use crate::model::threat;
 use crate::model::time::Quarter;
-use crate::scenario::schema::{self, Scenario, WeightOverrides, Weights, YearSeries};
+use crate::scenario::schema::{
+    self, Hypothesis, Procedure, Procedures, Scenario, WeightOverrides, Weights, YearSeries,
+};
 
 /// A scenario that passed validation but still cannot be compiled (this
 /// signals a gap in validation, so the message names the key).
@@ -52,6 +57,12 @@ pub struct Category {
     pub min_lot: u32,
     /// ρ: response of required force to threat.
     pub threat_response: f64,
+    /// Capability of a legacy unit.
+    pub legacy_capability: f64,
+    /// Capability of a unit of replaced equipment.
+    pub replaced_capability: f64,
+    /// Key of its draws.
+    pub key: u64,
 }
 
 /// A country: a buyer's own or a supplier's home.
@@ -65,6 +76,18 @@ pub struct Country {
     pub credit_cap: f64,
     /// Years over which export credit is repaid.
     pub credit_repayment_years: f64,
+    /// EU membership: (first quarter, first quarter out).
+    pub eu: Option<(Quarter, Option<Quarter>)>,
+    /// Multiplier on its firms' market-development spending.
+    pub export_ambition: f64,
+}
+
+impl Country {
+    /// Whether the country is an EU member in quarter `q`.
+    pub fn in_eu(&self, q: Quarter) -> bool {
+        self.eu
+            .is_some_and(|(from, until)| q >= from && until.is_none_or(|u| q < u))
+    }
 }
 
 /// A buyer's starting fleet of one category.
@@ -74,10 +97,18 @@ pub struct FleetStart {
     pub units: u32,
     /// Of which legacy.
     pub legacy: u32,
-    /// Required force at zero threat.
-    pub required: u32,
+    /// Lineage of the legacy units.
+    pub legacy_family: Option<usize>,
+    /// Legacy units retiring per quarter, millionths.
+    pub legacy_rate: u64,
+    /// Units of replaced equipment of another kind.
+    pub replaced: u32,
+    /// Replaced units retiring per quarter, millionths.
+    pub replaced_rate: u64,
     /// Modern units by family index.
     pub families: Vec<(usize, u32)>,
+    /// Required force at zero threat, capability units, as given.
+    pub required: Option<f64>,
 }
 
 /// A buying state.
@@ -95,13 +126,29 @@ pub struct Buyer {
     pub nato_since: Option<Quarter>,
     /// Localisation demand (0..1).
     pub localisation_demand: f64,
-    /// Resolved preference weights.
+    /// Resolved preference weights (mechanisms switched off have weight 0).
     pub weights: Weights,
     /// Starting fleet by category index.
     pub fleet: Vec<FleetStart>,
+    /// Procedure from each quarter index on, in time order (the first
+    /// entry is at 0).
+    pub procedures: Vec<(usize, Procedure)>,
+    /// Key of its draws.
+    pub key: u64,
 }
 
-/// A supplier's investment policy.
+impl Buyer {
+    /// The procedure in force at quarter index `t`.
+    pub fn procedure_at(&self, t: usize) -> Procedure {
+        self.procedures
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= t)
+            .map_or(Procedure::Competition, |(_, p)| *p)
+    }
+}
+
+/// A supplier's capacity investment policy.
 #[derive(Debug, Clone)]
 pub struct Investment {
     /// Whether the firm invests at all.
@@ -114,24 +161,6 @@ pub struct Investment {
     pub build_lag: u32,
     /// Cost of one unit/quarter of capacity.
     pub capex: f64,
-    /// Yearly interoperability spend.
-    pub interop_spend: f64,
-    /// η.
-    pub interop_rate: f64,
-    /// Spend per `rate` step.
-    pub interop_scale: f64,
-    /// Yearly marketing spend by region index.
-    pub marketing: Vec<f64>,
-    /// Yearly persistence of the marketing stock.
-    pub marketing_decay: f64,
-    /// Spend per unit of marketing stock.
-    pub marketing_scale: f64,
-    /// Yearly joint-venture spend.
-    pub localisation_spend: f64,
-    /// Rate of the localisation ceiling's rise.
-    pub localisation_rate: f64,
-    /// Spend per `rate` step.
-    pub localisation_scale: f64,
 }
 
 /// A supplying firm.
@@ -149,12 +178,14 @@ pub struct Supplier {
     pub margin: f64,
     /// μ.
     pub markup: f64,
-    /// Baseline access probability by buyer index.
-    pub access: Vec<f64>,
+    /// Sourced base access by buyer index, where a source gives one.
+    pub access: Vec<Option<f64>>,
     /// Investment policy.
     pub invest: Investment,
     /// Line indices.
     pub lines: Vec<usize>,
+    /// Key of its draws.
+    pub key: u64,
 }
 
 /// A product line.
@@ -194,6 +225,28 @@ pub struct Line {
     pub divertible_share: f64,
     /// Value of a unit for delivered-value shares, US$ m.
     pub tiv: f64,
+    /// Capability of a delivered unit.
+    pub capability: f64,
+    /// Share of delivered units retiring per quarter, millionths.
+    pub life_rate: u64,
+    /// An upgrade line: the legacy lineage (family index) it upgrades.
+    pub upgrades: Option<usize>,
+    /// A stock line: the units of its finite stock.
+    pub stock: Option<u32>,
+    /// Key of its draws.
+    pub key: u64,
+}
+
+impl Line {
+    /// Capability one unit adds to a fleet: its own, less the legacy unit
+    /// it replaces if it is an upgrade.
+    pub fn capability_gain(&self, legacy_capability: f64) -> f64 {
+        if self.upgrades.is_some() {
+            self.capability - legacy_capability
+        } else {
+            self.capability
+        }
+    }
 }
 
 /// What kind of exogenous event.
@@ -233,6 +286,23 @@ pub enum EventKind {
         /// New cap, US$ m.
         cap: f64,
     },
+}
+
+/// A contract signed before the start, still being delivered.
+#[derive(Debug, Clone)]
+pub struct Programme {
+    /// Scenario id.
+    pub id: String,
+    /// Buyer index.
+    pub buyer: usize,
+    /// Line index.
+    pub line: usize,
+    /// Quarter of signing (before the start).
+    pub signed: Quarter,
+    /// Units still to deliver at the start.
+    pub units: u32,
+    /// Value still owed at the start, US$ m.
+    pub value: f64,
 }
 
 /// An exogenous event at a quarter index.
@@ -278,15 +348,23 @@ pub struct World {
     pub lines_by_category: Vec<Vec<usize>>,
     /// Affinity at the start, `[buyer * n_countries + country]`.
     pub affinity: Vec<f64>,
-    /// Events in time order.
+    /// Events in time order (requirement decisions are folded into
+    /// `required` and are not listed).
     pub events: Vec<Event>,
+    /// Which mechanisms run.
+    pub mechanisms: Mechanisms,
+    /// Procedure durations.
+    pub procedures: Procedures,
+    /// Programmes in flight at the start, in order of signing.
+    pub programmes: Vec<Programme>,
     /// Threat θ_i(t), `[t * n_buyers + buyer]`.
     pub threat: Vec<f64>,
     /// Annual equipment budget B_i(t), US$ m, `[t * n_buyers + buyer]`.
     pub budget: Vec<f64>,
-    /// Required force R_ic(t) = R⁰_ic · (1 + ρ_c θ_i(t)), rounded,
+    /// Required force R_ic(t) = R⁰_ic(t) · (1 + ρ_c θ_i(t)) in capability
+    /// units, R⁰ including the requirement decisions in force at t,
     /// `[(t * n_buyers + buyer) * n_categories + category]`.
-    pub required: Vec<i64>,
+    pub required: Vec<f64>,
     /// Country index of the summary's focus country.
     pub focus_country: usize,
 }
@@ -335,7 +413,7 @@ pub fn series_by_year(series: &YearSeries, first: i32, last: i32) -> Vec<f64> {
 }
 
 fn apply_overrides(w: &mut Weights, o: &WeightOverrides) {
-    let pairs: [(&mut f64, Option<f64>); 11] = [
+    let pairs: [(&mut f64, Option<f64>); 12] = [
         (&mut w.price, o.price),
         (&mut w.delivery, o.delivery),
         (&mut w.urgency, o.urgency),
@@ -346,6 +424,7 @@ fn apply_overrides(w: &mut Weights, o: &WeightOverrides) {
         (&mut w.commonality, o.commonality),
         (&mut w.domestic, o.domestic),
         (&mut w.affinity, o.affinity),
+        (&mut w.european, o.european),
         (&mut w.defer, o.defer),
     ];
     for (slot, value) in pairs {
@@ -371,8 +450,8 @@ impl World {
         self.budget[t * self.buyers.len() + buyer]
     }
 
-    /// R_ic(t), units.
-    pub fn required_of(&self, t: usize, buyer: usize, category: usize) -> i64 {
+    /// R_ic(t), capability units.
+    pub fn required_of(&self, t: usize, buyer: usize, category: usize) -> f64 {
         self.required[(t * self.buyers.len() + buyer) * self.categories.len() + category]
     }
 
@@ -383,8 +462,25 @@ impl World {
             .is_some_and(|q| q <= self.quarter(t))
     }
 
-    /// Compile a validated scenario.
+    /// Compile a validated scenario, counting contested mechanisms as
+    /// commercial (see [`World::compile`]).
     pub fn from_scenario(s: &Scenario) -> Result<World, WorldError> {
+        World::compile(s, Class::Commercial)
+    }
+
+    /// Compile a validated scenario. A `commercial` hypothesis runs without
+    /// strategic mechanisms and, if `contested_as` is
+    /// [`Class::Strategic`], without contested ones; a mechanism the file
+    /// switches off stays off.
+    pub fn compile(s: &Scenario, contested_as: Class) -> Result<World, WorldError> {
+        let mut mechanisms = s.mechanisms;
+        if s.hypothesis == Some(Hypothesis::Commercial) {
+            mechanisms.set_class(Class::Strategic, false);
+            if contested_as == Class::Strategic {
+                mechanisms.set_class(Class::Contested, false);
+            }
+        }
+        let m = mechanisms;
         let start = quarter(&s.start, || "start".into())?;
         let end = quarter(&s.end, || "end".into())?;
         if end < start {
@@ -405,6 +501,9 @@ impl World {
                 legacy_retire_years: c.legacy_retire_years,
                 min_lot: c.min_lot,
                 threat_response: c.threat_response,
+                legacy_capability: c.legacy_capability,
+                replaced_capability: c.replaced_capability.unwrap_or(c.legacy_capability),
+                key: id_key(id),
             })
             .collect();
         let cat_ids: Vec<String> = categories.iter().map(|c| c.id.clone()).collect();
@@ -425,25 +524,40 @@ impl World {
 
         // Countries: buyers first so that a buyer's index is its country's.
         let buyer_ids: Vec<String> = s.buyers.keys().cloned().collect();
-        let mut countries: Vec<Country> = buyer_ids
-            .iter()
-            .map(|id| {
-                let c = s.countries.get(id);
-                Country {
-                    id: id.clone(),
-                    credit_share: c.map_or(0.0, |c| c.credit_share),
-                    credit_cap: c.map_or(0.0, |c| c.credit_cap),
-                    credit_repayment_years: c.map_or(10.0, |c| c.credit_repayment_years),
-                }
-            })
-            .collect();
+        let eu = |since: &Option<String>,
+                  until: &Option<String>,
+                  key: &str|
+         -> Result<Option<(Quarter, Option<Quarter>)>, WorldError> {
+            let Some(from) = since else { return Ok(None) };
+            let from = quarter(from, || format!("{key}.eu_since"))?;
+            let until = match until {
+                Some(u) => Some(quarter(u, || format!("{key}.eu_until"))?),
+                None => None,
+            };
+            Ok(Some((from, until)))
+        };
+        let credit_on = if m.export_credit { 1.0 } else { 0.0 };
+        let mut countries: Vec<Country> = Vec::new();
+        for (id, b) in &s.buyers {
+            let c = s.countries.get(id);
+            countries.push(Country {
+                id: id.clone(),
+                credit_share: credit_on * c.map_or(0.0, |c| c.credit_share),
+                credit_cap: c.map_or(0.0, |c| c.credit_cap),
+                credit_repayment_years: c.map_or(10.0, |c| c.credit_repayment_years),
+                eu: eu(&b.eu_since, &b.eu_until, &format!("buyers.{id}"))?,
+                export_ambition: c.map_or(1.0, |c| c.export_ambition),
+            });
+        }
         for (id, c) in &s.countries {
             if !s.buyers.contains_key(id) {
                 countries.push(Country {
                     id: id.clone(),
-                    credit_share: c.credit_share,
+                    credit_share: credit_on * c.credit_share,
                     credit_cap: c.credit_cap,
                     credit_repayment_years: c.credit_repayment_years,
+                    eu: eu(&c.eu_since, &c.eu_until, &format!("countries.{id}"))?,
+                    export_ambition: c.export_ambition,
                 });
             }
         }
@@ -477,9 +591,20 @@ impl World {
             if let Some(o) = s.preferences.buyers.get(id) {
                 apply_overrides(&mut weights, o);
             }
+            let off = |on: bool, w: &mut f64| {
+                if !on {
+                    *w = 0.0;
+                }
+            };
+            off(m.domestic_preference, &mut weights.domestic);
+            off(m.european_preference, &mut weights.european);
+            off(m.affinity, &mut weights.affinity);
+            off(m.commonality, &mut weights.commonality);
+            off(m.localisation, &mut weights.offset);
             let mut fleet = vec![FleetStart::default(); categories.len()];
             for (cid, f) in &b.fleet {
                 let c = index_of(&cat_ids, cid, || format!("buyers.{id}.fleet"))?;
+                let cat = &categories[c];
                 let mut fams: Vec<(usize, u32)> = f
                     .families
                     .iter()
@@ -489,9 +614,29 @@ impl World {
                 fleet[c] = FleetStart {
                     units: f.units,
                     legacy: f.legacy,
-                    required: f.required.unwrap_or(f.units),
+                    legacy_family: f
+                        .legacy_family
+                        .as_deref()
+                        .map(|name| family_index(name, &mut families)),
+                    legacy_rate: pool_rate(f.legacy, cat.legacy_retire_years),
+                    replaced: f.replaced,
+                    replaced_rate: pool_rate(
+                        f.replaced,
+                        f.replaced_retire_years.unwrap_or(cat.legacy_retire_years),
+                    ),
                     families: fams,
+                    required: f.required,
                 };
+            }
+            let mut procedures = Vec::new();
+            for (q, p) in &b.procedure {
+                let from = quarter(q, || format!("buyers.{id}.procedure"))?;
+                let p = if *p == Procedure::Direct && !m.g2g_awards {
+                    Procedure::Competition
+                } else {
+                    *p
+                };
+                procedures.push((index_of_t(from), p));
             }
             buyers.push(Buyer {
                 id: id.clone(),
@@ -505,6 +650,8 @@ impl World {
                 localisation_demand: b.localisation_demand,
                 weights,
                 fleet,
+                procedures,
+                key: id_key(id),
             });
         }
 
@@ -519,29 +666,15 @@ impl World {
             })?;
             let access = s
                 .buyers
-                .iter()
-                .map(|(bid, b)| {
-                    if *bid == sup.country {
-                        1.0
-                    } else if let Some(a) = sup.access.buyers.get(bid) {
-                        *a
-                    } else if let Some(a) = sup.access.regions.get(&b.region) {
-                        *a
-                    } else {
-                        sup.access.default
-                    }
-                })
+                .keys()
+                .map(|bid| sup.access.buyers.get(bid).copied())
                 .collect();
-            let mut marketing = vec![0.0; regions.len()];
-            for (r, v) in &sup.invest.marketing {
-                marketing[index_of(&regions, r, || format!("suppliers.{sid}.invest.marketing"))?] =
-                    *v;
-            }
             let inv = &sup.invest;
             let mut line_ids = Vec::new();
             for (lid, l) in &sup.lines {
                 let key = format!("suppliers.{sid}.lines.{lid}");
                 let fam = l.family.clone().unwrap_or_else(|| lid.clone());
+                let cat = index_of(&cat_ids, &l.category, || format!("{key}.category"))?;
                 let yearly = series_by_year(&l.home_orders, first_year, last_year);
                 let home_orders = (0..n_quarters)
                     .map(|t| yearly[(start.plus(t as i32).year() - first_year) as usize] / 4.0)
@@ -550,7 +683,7 @@ impl World {
                 lines.push(Line {
                     id: lid.clone(),
                     supplier: si,
-                    category: index_of(&cat_ids, &l.category, || format!("{key}.category"))?,
+                    category: cat,
                     family: family_index(&fam, &mut families),
                     list_price: l.list_price,
                     quality: l.quality,
@@ -566,8 +699,16 @@ impl World {
                     },
                     initial_backlog: l.initial_backlog,
                     home_orders,
-                    divertible_share: l.divertible_share,
+                    divertible_share: if m.diversion { l.divertible_share } else { 0.0 },
                     tiv: l.tiv.unwrap_or(l.list_price),
+                    capability: l.capability,
+                    life_rate: life_rate(l.life_years.unwrap_or(categories[cat].life_years)),
+                    upgrades: l
+                        .upgrades
+                        .as_deref()
+                        .map(|name| family_index(name, &mut families)),
+                    stock: l.stock,
+                    key: id_key(&format!("{sid}.{lid}")),
                 });
             }
             suppliers.push(Supplier {
@@ -584,22 +725,18 @@ impl World {
                     growth: inv.growth,
                     build_lag: inv.build_lag,
                     capex: inv.capex,
-                    interop_spend: inv.interop_spend,
-                    interop_rate: inv.interop_rate,
-                    interop_scale: inv.interop_scale,
-                    marketing,
-                    marketing_decay: inv.marketing_decay,
-                    marketing_scale: inv.marketing_scale,
-                    localisation_spend: inv.localisation_spend,
-                    localisation_rate: inv.localisation_rate,
-                    localisation_scale: inv.localisation_scale,
                 },
                 lines: line_ids,
+                key: id_key(sid),
             });
         }
+        // Lines of a mechanism switched off are never offered.
         let mut lines_by_category = vec![Vec::new(); categories.len()];
         for (i, l) in lines.iter().enumerate() {
-            lines_by_category[l.category].push(i);
+            let on = (l.stock.is_none() || m.second_hand) && (l.upgrades.is_none() || m.upgrades);
+            if on {
+                lines_by_category[l.category].push(i);
+            }
         }
 
         // Affinity: `default` first, then per buyer.
@@ -625,6 +762,8 @@ impl World {
         }
 
         let mut events = Vec::new();
+        // Requirement decisions: (quarter index, buyer, category, change).
+        let mut decisions: Vec<(usize, usize, usize, f64)> = Vec::new();
         for (id, e) in &s.events {
             let key = format!("events.{id}");
             let q = quarter(&e.quarter, || format!("{key}.quarter"))?;
@@ -703,13 +842,37 @@ impl World {
                     )?,
                     cap: e.amount.ok_or_else(|| missing("amount"))?,
                 },
+                "requirement" => {
+                    decisions.push((
+                        index_of_t(q),
+                        index_of(
+                            &buyer_ids,
+                            e.buyer.as_deref().ok_or_else(|| missing("buyer"))?,
+                            || format!("{key}.buyer"),
+                        )?,
+                        index_of(
+                            &cat_ids,
+                            e.category.as_deref().ok_or_else(|| missing("category"))?,
+                            || format!("{key}.category"),
+                        )?,
+                        e.amount.ok_or_else(|| missing("amount"))?,
+                    ));
+                    continue;
+                }
                 other => return Err(WorldError(format!("`{key}.kind`: unknown kind `{other}`"))),
             };
-            events.push(Event {
-                id: id.clone(),
-                t: index_of_t(q),
-                kind,
-            });
+            let on = match kind {
+                EventKind::Access { .. } => m.market_access,
+                EventKind::Affinity { .. } => m.affinity,
+                _ => true,
+            };
+            if on {
+                events.push(Event {
+                    id: id.clone(),
+                    t: index_of_t(q),
+                    kind,
+                });
+            }
         }
         events.sort_by(|a, b| a.t.cmp(&b.t).then_with(|| a.id.cmp(&b.id)));
 
@@ -762,15 +925,89 @@ impl World {
             }
         }
 
+        // Programmes in flight (only with the warm-up), in order of signing.
+        let mut programmes = Vec::new();
+        if m.warmup {
+            for (id, p) in &s.programmes {
+                let key = format!("programmes.{id}");
+                let buyer = index_of(&buyer_ids, &p.buyer, || format!("{key}.buyer"))?;
+                let j = s
+                    .suppliers
+                    .keys()
+                    .position(|k| *k == p.supplier)
+                    .ok_or_else(|| {
+                        WorldError(format!(
+                            "`{key}.supplier` names `{}`, which is not defined",
+                            p.supplier
+                        ))
+                    })?;
+                let line = suppliers[j]
+                    .lines
+                    .iter()
+                    .copied()
+                    .find(|&l| lines[l].id == p.line)
+                    .ok_or_else(|| {
+                        WorldError(format!(
+                            "`{key}.line` names `{}`, which `{}` does not make",
+                            p.line, p.supplier
+                        ))
+                    })?;
+                programmes.push(Programme {
+                    id: id.clone(),
+                    buyer,
+                    line,
+                    signed: quarter(&p.signed, || format!("{key}.signed"))?,
+                    units: p.units,
+                    value: p
+                        .value
+                        .unwrap_or(f64::from(p.units) * lines[line].list_price),
+                });
+            }
+            programmes.sort_by(|a, b| a.signed.cmp(&b.signed).then_with(|| a.id.cmp(&b.id)));
+        }
+
+        // R⁰: given, or the capability in service and on order at the
+        // start, at the start's threat.
         let nc = categories.len();
-        let mut required = vec![0i64; n_quarters * nb * nc];
+        let mut r0 = vec![0.0; nb * nc];
+        for (i, b) in buyers.iter().enumerate() {
+            for (c, cat) in categories.iter().enumerate() {
+                let f = &b.fleet[c];
+                r0[i * nc + c] = match f.required {
+                    Some(r) => r,
+                    None => {
+                        let modern = f64::from(f.units - f.legacy);
+                        let in_flight: f64 = programmes
+                            .iter()
+                            .filter(|p| p.buyer == i && lines[p.line].category == c)
+                            .map(|p| {
+                                f64::from(p.units)
+                                    * lines[p.line].capability_gain(cat.legacy_capability)
+                            })
+                            .sum();
+                        let k = modern
+                            + f64::from(f.legacy) * cat.legacy_capability
+                            + f64::from(f.replaced) * cat.replaced_capability
+                            + in_flight;
+                        k / (1.0 + cat.threat_response * threat[i])
+                    }
+                };
+            }
+        }
+        decisions.sort_by_key(|d| d.0);
+        let mut required = vec![0.0; n_quarters * nb * nc];
+        let mut next = 0;
         for t in 0..n_quarters {
-            for (i, b) in buyers.iter().enumerate() {
+            while next < decisions.len() && decisions[next].0 <= t {
+                let (_, i, c, change) = decisions[next];
+                r0[i * nc + c] = (r0[i * nc + c] + change).max(0.0);
+                next += 1;
+            }
+            for i in 0..nb {
                 let theta = threat[t * nb + i];
                 for (c, cat) in categories.iter().enumerate() {
-                    let r0 = f64::from(b.fleet[c].required);
                     required[(t * nb + i) * nc + c] =
-                        (r0 * (1.0 + cat.threat_response * theta)).round() as i64;
+                        r0[i * nc + c] * (1.0 + cat.threat_response * theta);
                 }
             }
         }
@@ -791,6 +1028,9 @@ impl World {
             lines_by_category,
             affinity,
             events,
+            mechanisms: m,
+            procedures: s.procedures.clone(),
+            programmes,
             threat,
             budget,
             focus_country,

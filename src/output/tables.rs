@@ -88,7 +88,7 @@ struct BuyerOut<'a> {
     threat: f64,
     budget: f64,
     outstanding: f64,
-    gap: i64,
+    gap: f64,
     fleet: u32,
     legacy: u32,
     on_order: u32,

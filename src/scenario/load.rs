@@ -1169,7 +1169,7 @@ mod tests {
         assert_eq!(s.market.defer_quarters, 3);
         assert_eq!(s.spending.mode, "threat");
         assert_eq!(s.regions["south"].threat, 0.1);
-        assert_eq!(s.buyers["AAA"].fleet["tank"].required, Some(500));
+        assert_eq!(s.buyers["AAA"].fleet["tank"].required, Some(500.0));
         assert_eq!(
             l.resolved["suppliers"]["korea_land"]["lines"]["k9"]["capacity"],
             Value::Float(30.0)

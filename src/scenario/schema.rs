@@ -72,9 +72,27 @@ pub struct Scenario {
     pub buyers: BTreeMap<String, Buyer>,
     /// Supplying firms, keyed by id.
     pub suppliers: BTreeMap<String, Supplier>,
-    /// Exogenous events (donations, access, affinity, credit caps), keyed by id.
+    /// Exogenous events (donations, access, affinity, credit caps,
+    /// requirement decisions), keyed by id.
     #[serde(default)]
     pub events: BTreeMap<String, Event>,
+    /// Which hypothesis the file stands for: `commercial` (strategic
+    /// mechanisms off; contested ones as `compare --contested` assigns
+    /// them) or `strategic` (every mechanism on). Omitted: the mechanisms
+    /// run as `mechanisms` sets them.
+    #[serde(default)]
+    pub hypothesis: Option<Hypothesis>,
+    /// Switches of the registered mechanisms (all on by default):
+    /// `mechanisms.diversion = false`.
+    #[serde(default)]
+    pub mechanisms: crate::model::mechanisms::Mechanisms,
+    /// Durations of procurement procedures.
+    #[serde(default)]
+    pub procedures: Procedures,
+    /// Contracts signed before the start whose deliveries are still due
+    /// (programmes in flight), keyed by id.
+    #[serde(default)]
+    pub programmes: BTreeMap<String, Programme>,
     /// Named groups of buyers for targets (`nato_europe`, `eastern_flank`).
     #[serde(default)]
     pub groups: BTreeMap<String, Group>,
@@ -85,6 +103,85 @@ pub struct Scenario {
     /// `run` and `compare`.
     #[serde(default)]
     pub sweep: Option<Sweep>,
+}
+
+/// The hypothesis a scenario stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hypothesis {
+    /// Commercial motives only.
+    Commercial,
+    /// Commercial and strategic motives.
+    Strategic,
+}
+
+/// How long a tender takes from requirement to contract, by procedure:
+/// `round(quarters / (1 + urgency · θ))` at the buyer's threat θ.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Procedures {
+    /// Open competition with trials, quarters at zero threat (≥ 0).
+    pub competition_quarters: f64,
+    /// Direct government-to-government award, quarters at zero threat (≥ 0).
+    pub direct_quarters: f64,
+    /// Framework agreement: quarters to the framework at zero threat (≥ 0).
+    pub framework_quarters: f64,
+    /// Quarters between executive contracts under a framework (≥ 1).
+    pub executive_interval: u32,
+    /// Years a framework stays open for executive contracts (> 0).
+    pub framework_years: f64,
+    /// How much threat shortens every procedure (≥ 0).
+    pub urgency: f64,
+}
+
+impl Default for Procedures {
+    fn default() -> Self {
+        Procedures {
+            competition_quarters: 0.0,
+            direct_quarters: 0.0,
+            framework_quarters: 0.0,
+            executive_interval: 4,
+            framework_years: 8.0,
+            urgency: 0.0,
+        }
+    }
+}
+
+/// A procurement procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    /// Open competition with trials.
+    Competition,
+    /// Direct government-to-government award.
+    Direct,
+    /// Framework agreement, then executive contracts with its winner.
+    Framework,
+}
+
+/// A contract signed before the start whose units are still to be
+/// delivered: it holds its place in the line's queue, owes its value, and
+/// its deliveries enter the buyer's fleet. It is history, not a choice of
+/// the model, and is not in the contract log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    /// Buyer (ISO3).
+    pub buyer: String,
+    /// Supplier (a key of `suppliers`).
+    pub supplier: String,
+    /// Line (a key of that supplier's `lines`).
+    pub line: String,
+    /// Quarter of signing, before `start`.
+    pub signed: String,
+    /// Units still to be delivered at the start (≥ 1).
+    pub units: u32,
+    /// Value still owed, US$ m (≥ 0); defaults to units × list price.
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// Source of the figures.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A design over dotted parameter paths (the paths of `--set`).
@@ -302,11 +399,62 @@ pub struct Market {
     /// 0 lets every buyer have them.
     #[serde(default)]
     pub diversion_min_threat: f64,
+    /// Access probability of a foreign firm to a buyer it has no footing
+    /// with, before marketing (0..1).
+    #[serde(default = "Market::default_access_base")]
+    pub access_base: f64,
+    /// Access added where the buyer operates a family the firm makes
+    /// (incumbency; 0..1).
+    #[serde(default)]
+    pub access_incumbent: f64,
+    /// Share of a firm's yearly delivered value it spends on market
+    /// development (marketing, interoperability, localisation) (0..1).
+    #[serde(default)]
+    pub development_rate: f64,
+    /// How much idle capacity raises that spending: `rate · (1 + idle ·
+    /// idle_share)` (≥ 0).
+    #[serde(default)]
+    pub development_idle: f64,
+    /// Shares of the development spend going to marketing,
+    /// interoperability and localisation (each ≥ 0, summing to 1).
+    #[serde(default = "Market::default_split")]
+    pub development_split: [f64; 3],
+    /// Yearly persistence of a marketing stock (0..1).
+    #[serde(default = "Market::default_half")]
+    pub marketing_decay: f64,
+    /// Marketing spend per unit of stock, US$ m (> 0): access is
+    /// `1 − (1 − base) · exp(−stock)`.
+    #[serde(default = "Market::default_ten")]
+    pub marketing_scale: f64,
+    /// η of interoperability: `I += rate · (1 − I) · spend / scale` (≥ 0).
+    #[serde(default)]
+    pub interop_rate: f64,
+    /// Spend that buys one interoperability `rate` step, US$ m (> 0).
+    #[serde(default = "Market::default_ten")]
+    pub interop_scale: f64,
+    /// Rate at which localisation spend raises the ceiling (≥ 0).
+    #[serde(default)]
+    pub localisation_rate: f64,
+    /// Spend that buys one localisation `rate` step, US$ m (> 0).
+    #[serde(default = "Market::default_ten")]
+    pub localisation_scale: f64,
 }
 
 impl Market {
     fn default_review() -> u32 {
         4
+    }
+    fn default_access_base() -> f64 {
+        0.1
+    }
+    fn default_split() -> [f64; 3] {
+        [0.5, 0.25, 0.25]
+    }
+    fn default_half() -> f64 {
+        0.5
+    }
+    fn default_ten() -> f64 {
+        10.0
     }
 }
 
@@ -347,6 +495,14 @@ pub struct Category {
     pub min_lot: u32,
     /// Response of the required force to threat, ρ (≥ 0).
     pub threat_response: f64,
+    /// Capability of a legacy unit toward the requirement, a new unit
+    /// counting 1 (0..1).
+    #[serde(default = "one")]
+    pub legacy_capability: f64,
+    /// Capability of a unit of replaced equipment (0..1); defaults to
+    /// `legacy_capability`.
+    #[serde(default)]
+    pub replaced_capability: Option<f64>,
 }
 
 /// A supplier home country (for export credit).
@@ -365,6 +521,17 @@ pub struct Country {
     /// Years over which export credit is repaid (> 0).
     #[serde(default = "Country::default_repayment")]
     pub credit_repayment_years: f64,
+    /// Quarter of EU accession (for the European-preference term); omit
+    /// for non-members. A buyer's own entry is `buyers.<id>.eu_since`.
+    #[serde(default)]
+    pub eu_since: Option<String>,
+    /// Quarter the country left the EU, if it did.
+    #[serde(default)]
+    pub eu_until: Option<String>,
+    /// Multiplier on its firms' market-development spending (> 0): a
+    /// national export drive, set only from a source.
+    #[serde(default = "one")]
+    pub export_ambition: f64,
 }
 
 impl Country {
@@ -411,6 +578,9 @@ pub struct Weights {
     pub domestic: f64,
     /// w_A, on political affinity (0 in commercial-only worlds).
     pub affinity: f64,
+    /// w_E, on an EU buyer choosing a supplier from an EU country.
+    #[serde(default)]
+    pub european: f64,
     /// u_0, the deterministic utility of deferring.
     pub defer: f64,
 }
@@ -440,6 +610,8 @@ pub struct WeightOverrides {
     #[allow(missing_docs)]
     pub affinity: Option<f64>,
     #[allow(missing_docs)]
+    pub european: Option<f64>,
+    #[allow(missing_docs)]
     pub defer: Option<f64>,
 }
 
@@ -460,6 +632,17 @@ pub struct Buyer {
     /// Share of contract value the buyer asks to be produced at home (0..1).
     #[serde(default)]
     pub localisation_demand: f64,
+    /// Quarter of EU accession; omit for non-members.
+    #[serde(default)]
+    pub eu_since: Option<String>,
+    /// Quarter the buyer left the EU, if it did.
+    #[serde(default)]
+    pub eu_until: Option<String>,
+    /// Procurement procedure by period: `{ "2010Q1" = "competition",
+    /// "2022Q2" = "framework" }`; each applies from its quarter to the next
+    /// entry. Before the first entry, and without any: `competition`.
+    #[serde(default)]
+    pub procedure: BTreeMap<String, Procedure>,
     /// GDP path, US$ bn per year (values > 0).
     pub gdp: YearSeries,
     /// Yearly GDP growth after the last year of `gdp` (> -1).
@@ -496,9 +679,23 @@ pub struct Fleet {
     /// `legacy_retire_years` (≤ units).
     #[serde(default)]
     pub legacy: u32,
-    /// Required force at zero threat; defaults to `units`.
+    /// Lineage of the legacy units (a family id that upgrade lines name).
     #[serde(default)]
-    pub required: Option<u32>,
+    pub legacy_family: Option<String>,
+    /// Units of equipment outside this category that its buys replace
+    /// (towed guns for self-propelled ones) (≥ 0).
+    #[serde(default)]
+    pub replaced: u32,
+    /// Years over which the replaced equipment retires (> 0); defaults to
+    /// the category's `legacy_retire_years`.
+    #[serde(default)]
+    pub replaced_retire_years: Option<f64>,
+    /// Required force at zero threat, in capability units (a new unit
+    /// counts 1). Defaults to the capability of the start fleet, replaced
+    /// equipment and programmes in flight at the start's threat, so that a
+    /// world at rest opens no tender at the start.
+    #[serde(default)]
+    pub required: Option<f64>,
     /// Modern units by platform family (sum ≤ units - legacy); the rest
     /// belong to no family offered in the market.
     #[serde(default)]
@@ -519,8 +716,9 @@ pub struct Supplier {
     pub margin: f64,
     /// Price mark-up per unit of utilisation, μ (≥ 0).
     pub markup: f64,
-    /// Baseline market access: probability of entering a buyer's
-    /// consideration set.
+    /// Sourced access overrides per buyer; otherwise access follows the
+    /// market's rule.
+    #[serde(default)]
     pub access: Access,
     /// Yearly investment policy.
     pub invest: Investment,
@@ -528,28 +726,23 @@ pub struct Supplier {
     pub lines: BTreeMap<String, Line>,
 }
 
-/// Baseline access probabilities (0..1): the buyer's entry overrides its
-/// region's, which overrides the default. A supplier always reaches its own
-/// home country's buyer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Base access probabilities (0..1) that a source gives for a firm and a
+/// buyer, replacing the market's rule for that pair. A supplier always
+/// reaches its own home country's buyer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Access {
-    /// For every buyer not otherwise listed.
-    pub default: f64,
-    /// Per region.
-    #[serde(default)]
-    pub regions: BTreeMap<String, f64>,
     /// Per buyer.
     #[serde(default)]
     pub buyers: BTreeMap<String, f64>,
 }
 
-/// A supplier's yearly investment rules.
+/// A supplier's yearly capacity investment (market development follows
+/// the market's common rule, `market.development_*`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Investment {
-    /// When false the firm never invests (capacity, interoperability,
-    /// marketing, localisation).
+    /// When false the firm never invests (capacity or market development).
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Backlog, in years of capacity, above which capacity is expanded (> 0).
@@ -560,41 +753,10 @@ pub struct Investment {
     pub build_lag: u32,
     /// Cost of one unit per quarter of new capacity, US$ m (≥ 0).
     pub capex: f64,
-    /// Yearly spend on interoperability (certification, NATO standards), US$ m (≥ 0).
-    #[serde(default)]
-    pub interop_spend: f64,
-    /// η: `I += rate * (1 - I) * spend / scale` (≥ 0).
-    #[serde(default)]
-    pub interop_rate: f64,
-    /// Spend that buys one `rate` step, US$ m (> 0).
-    #[serde(default = "ten")]
-    pub interop_scale: f64,
-    /// Yearly marketing spend per region, US$ m (≥ 0).
-    #[serde(default)]
-    pub marketing: BTreeMap<String, f64>,
-    /// Yearly persistence of the marketing stock (0..1).
-    #[serde(default = "half")]
-    pub marketing_decay: f64,
-    /// Marketing spend per unit of stock, US$ m (> 0); access is
-    /// `1 - (1 - base) * exp(-stock)`.
-    #[serde(default = "ten")]
-    pub marketing_scale: f64,
-    /// Yearly spend on foreign joint ventures, US$ m (≥ 0).
-    #[serde(default)]
-    pub localisation_spend: f64,
-    /// Rate at which that spend raises every line's localisation ceiling (≥ 0).
-    #[serde(default)]
-    pub localisation_rate: f64,
-    /// Spend that buys one `rate` step, US$ m (> 0).
-    #[serde(default = "ten")]
-    pub localisation_scale: f64,
 }
 
 fn yes() -> bool {
     true
-}
-fn ten() -> f64 {
-    10.0
 }
 fn half() -> f64 {
     0.5
@@ -645,6 +807,24 @@ pub struct Line {
     /// trend-indicator values), US$ m (> 0); defaults to `list_price`.
     #[serde(default)]
     pub tiv: Option<f64>,
+    /// Capability of a delivered unit toward the requirement (0..1]; a new
+    /// unit counts 1, a used or upgraded one less.
+    #[serde(default = "one")]
+    pub capability: f64,
+    /// Service life of a delivered unit, years (> 0): a used unit's
+    /// remaining life, or the life an upgrade adds. Defaults to the
+    /// category's `life_years`.
+    #[serde(default)]
+    pub life_years: Option<f64>,
+    /// An upgrade line: the legacy lineage (a fleet's `legacy_family`) it
+    /// upgrades. Each unit takes one legacy unit of that lineage and
+    /// returns it at `capability`.
+    #[serde(default)]
+    pub upgrades: Option<String>,
+    /// A stock line: units of a finite stock of used or surplus units,
+    /// depleted as they are sold (no home orders, no capacity investment).
+    #[serde(default)]
+    pub stock: Option<u32>,
 }
 
 /// An exogenous event. Which fields apply depends on `kind`:
@@ -653,7 +833,10 @@ pub struct Line {
 ///   marketing stock with `buyer` or `region` (or everywhere);
 /// - `affinity`: affinity between `buyer` (or every buyer) and `country`
 ///   rises by `amount`;
-/// - `credit_cap`: `country`'s export-credit cap becomes `amount`.
+/// - `credit_cap`: `country`'s export-credit cap becomes `amount`;
+/// - `requirement`: `buyer`'s required force in `category` (at zero
+///   threat, capability units) changes by `amount` from `quarter` on (a
+///   dated force-structure decision).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {

@@ -36,7 +36,13 @@ pub const TARGET_METRICS: [&str; 8] = [
 ];
 
 /// The values `events.*.kind` may take.
-pub const EVENT_KINDS: [&str; 4] = ["donation", "access", "affinity", "credit_cap"];
+pub const EVENT_KINDS: [&str; 5] = [
+    "donation",
+    "access",
+    "affinity",
+    "credit_cap",
+    "requirement",
+];
 
 /// A quarter such as `2014Q3`, ordered in time. (The model has its own
 /// `Quarter`; this one only checks the text, and is at least as strict.)
@@ -330,8 +336,44 @@ impl Checker {
             ("public_reputation", m.public_reputation, Unit, "share of observations made public"),
             ("reliability_prior[0]", m.reliability_prior[0], Positive, "Beta prior alpha"),
             ("reliability_prior[1]", m.reliability_prior[1], Positive, "Beta prior beta"),
+            ("access_base", m.access_base, Unit, "base access of a foreign firm"),
+            ("access_incumbent", m.access_incumbent, Unit, "access added by incumbency"),
+            ("development_rate", m.development_rate, Unit, "share of revenue spent on development"),
+            ("development_idle", m.development_idle, NonNeg, "rise of development spend with idle capacity"),
+            ("development_split[0]", m.development_split[0], Unit, "share of development spend on marketing"),
+            ("development_split[1]", m.development_split[1], Unit, "share on interoperability"),
+            ("development_split[2]", m.development_split[2], Unit, "share on localisation"),
+            ("marketing_decay", m.marketing_decay, Unit, "yearly persistence of the stock"),
+            ("marketing_scale", m.marketing_scale, Positive, "spend per unit of stock, US$ m"),
+            ("interop_rate", m.interop_rate, NonNeg, "rate per scale of spend"),
+            ("interop_scale", m.interop_scale, Positive, "spend per rate step, US$ m"),
+            ("localisation_rate", m.localisation_rate, NonNeg, "rate per scale of spend"),
+            ("localisation_scale", m.localisation_scale, Positive, "spend per rate step, US$ m"),
         ];
         self.fields("market", &checks);
+        let split: f64 = m.development_split.iter().sum();
+        if (split - 1.0).abs() > 1e-9 {
+            self.push(
+                "market.development_split",
+                format!("`market.development_split` adds up to {split}: the three shares (marketing, interoperability, localisation) must add up to 1"),
+            );
+        }
+        let pr = &s.procedures;
+        #[rustfmt::skip]
+        let checks = [
+            ("competition_quarters", pr.competition_quarters, NonNeg, "quarters of an open competition"),
+            ("direct_quarters", pr.direct_quarters, NonNeg, "quarters of a direct award"),
+            ("framework_quarters", pr.framework_quarters, NonNeg, "quarters to a framework"),
+            ("framework_years", pr.framework_years, Positive, "years a framework stays open"),
+            ("urgency", pr.urgency, NonNeg, "how much threat shortens procedures"),
+        ];
+        self.fields("procedures", &checks);
+        self.count(
+            "procedures.executive_interval",
+            pr.executive_interval,
+            1,
+            "quarters between executive contracts",
+        );
         let defer = m.defer_quarters;
         self.count(
             "market.defer_quarters",
@@ -380,8 +422,17 @@ impl Checker {
                 ("life_years", c.life_years, Positive, "service life, years"),
                 ("legacy_retire_years", c.legacy_retire_years, Positive, "years to retire legacy"),
                 ("threat_response", c.threat_response, NonNeg, "response of force to threat"),
+                ("legacy_capability", c.legacy_capability, Unit, "capability of a legacy unit"),
             ];
             self.fields(&p, &checks);
+            if let Some(v) = c.replaced_capability {
+                self.num(
+                    &format!("{p}.replaced_capability"),
+                    v,
+                    Unit,
+                    "capability of a replaced unit",
+                );
+            }
             self.count(
                 &format!("{p}.min_lot"),
                 c.min_lot,
@@ -395,8 +446,15 @@ impl Checker {
                 ("credit_share", c.credit_share, Unit, "share covered by export credit"),
                 ("credit_cap", c.credit_cap, NonNeg, "cap on export credit, US$ m"),
                 ("credit_repayment_years", c.credit_repayment_years, Positive, "years of repayment"),
+                ("export_ambition", c.export_ambition, Positive, "multiplier on development spending"),
             ];
             self.fields(&format!("countries.{id}"), &checks);
+            if let Some(q) = &c.eu_since {
+                self.quarter(&format!("countries.{id}.eu_since"), q);
+            }
+            if let Some(q) = &c.eu_until {
+                self.quarter(&format!("countries.{id}.eu_until"), q);
+            }
         }
 
         // Preferences and affinity.
@@ -412,6 +470,7 @@ impl Checker {
             ("commonality", w.commonality),
             ("domestic", w.domestic),
             ("affinity", w.affinity),
+            ("european", w.european),
             ("defer", w.defer),
         ] {
             self.num(
@@ -479,7 +538,7 @@ impl Checker {
         }
         self.non_empty("suppliers", &s.suppliers, "hanwha");
         for (id, sup) in &s.suppliers {
-            self.supplier(id, sup, &regions, &categories, &countries, &buyers);
+            self.supplier(id, sup, &categories, &countries, &buyers);
         }
 
         // Events.
@@ -737,8 +796,17 @@ impl Checker {
     fn buyer(&mut self, id: &str, b: &Buyer, regions: &Ids<'_>, categories: &Ids<'_>) {
         let p = format!("buyers.{id}");
         self.reference(&format!("{p}.region"), &b.region, regions);
-        if let Some(q) = &b.nato_since {
-            self.quarter(&format!("{p}.nato_since"), q);
+        for (key, q) in [
+            ("nato_since", &b.nato_since),
+            ("eu_since", &b.eu_since),
+            ("eu_until", &b.eu_until),
+        ] {
+            if let Some(q) = q {
+                self.quarter(&format!("{p}.{key}"), q);
+            }
+        }
+        for q in b.procedure.keys() {
+            self.quarter(&format!("{p}.procedure.{q}"), q);
         }
         #[rustfmt::skip]
         let checks = [
@@ -769,6 +837,22 @@ impl Checker {
         for (cat, f) in &b.fleet {
             let fp = format!("{p}.fleet.{cat}");
             self.key_reference(&format!("{p}.fleet"), &fp, cat, categories);
+            if let Some(y) = f.replaced_retire_years {
+                self.num(
+                    &format!("{fp}.replaced_retire_years"),
+                    y,
+                    Positive,
+                    "years to retire replaced units",
+                );
+            }
+            if let Some(r) = f.required {
+                self.num(
+                    &format!("{fp}.required"),
+                    r,
+                    NonNeg,
+                    "required force, capability units",
+                );
+            }
             if f.legacy > f.units {
                 self.push(
                     format!("{fp}.legacy"),
@@ -796,7 +880,6 @@ impl Checker {
         &mut self,
         id: &str,
         s: &Supplier,
-        regions: &Ids<'_>,
         categories: &Ids<'_>,
         countries: &Ids<'_>,
         buyers: &Ids<'_>,
@@ -808,13 +891,9 @@ impl Checker {
             ("cash", s.cash, NonNeg, "cash at the start, US$ m"),
             ("margin", s.margin, Unit, "share of delivered value that becomes cash"),
             ("markup", s.markup, NonNeg, "price mark-up per unit of utilisation"),
-            ("access.default", s.access.default, Unit, "probability of access"),
         ];
         self.fields(&p, &checks);
-        for (table, ids, map) in [
-            ("regions", regions, &s.access.regions),
-            ("buyers", buyers, &s.access.buyers),
-        ] {
+        for (table, ids, map) in [("buyers", buyers, &s.access.buyers)] {
             let tp = format!("{p}.access.{table}");
             for (k, v) in map {
                 let kp = format!("{tp}.{k}");
@@ -829,22 +908,8 @@ impl Checker {
             ("backlog_threshold", i.backlog_threshold, Positive, "years of capacity"),
             ("growth", i.growth, NonNeg, "largest yearly expansion, share of capacity"),
             ("capex", i.capex, NonNeg, "cost per unit per quarter of capacity, US$ m"),
-            ("interop_spend", i.interop_spend, NonNeg, "yearly spend, US$ m"),
-            ("interop_rate", i.interop_rate, NonNeg, "rate per scale of spend"),
-            ("interop_scale", i.interop_scale, Positive, "spend per rate step, US$ m"),
-            ("marketing_decay", i.marketing_decay, Unit, "yearly persistence of the stock"),
-            ("marketing_scale", i.marketing_scale, Positive, "spend per unit of stock, US$ m"),
-            ("localisation_spend", i.localisation_spend, NonNeg, "yearly spend, US$ m"),
-            ("localisation_rate", i.localisation_rate, NonNeg, "rate per scale of spend"),
-            ("localisation_scale", i.localisation_scale, Positive, "spend per rate step, US$ m"),
         ];
         self.fields(&ip, &checks);
-        let mp = format!("{ip}.marketing");
-        for (region, v) in &i.marketing {
-            let rp = format!("{mp}.{region}");
-            self.key_reference(&mp, &rp, region, regions);
-            self.num(&rp, *v, NonNeg, "yearly marketing spend, US$ m");
-        }
 
         if s.lines.is_empty() {
             self.push(
@@ -869,7 +934,28 @@ impl Checker {
             ("slip_share", l.slip_share, Unit, "share of slipping output moved on"),
             ("localisation", l.localisation, Unit, "largest share of work abroad"),
             ("divertible_share", l.divertible_share, Unit, "share of home units divertible"),
+            ("capability", l.capability, Unit, "capability of a delivered unit"),
         ];
+        if let Some(y) = l.life_years {
+            self.num(
+                &format!("{p}.life_years"),
+                y,
+                Positive,
+                "service life of a delivered unit, years",
+            );
+        }
+        if l.stock.is_some() && l.upgrades.is_some() {
+            self.push(
+                format!("{p}.stock"),
+                format!("`{p}` has both `stock` and `upgrades`: a line either sells used units from a stock or upgrades legacy units"),
+            );
+        }
+        if l.stock.is_some() && (!l.home_orders.is_empty() || l.initial_backlog > 0) {
+            self.push(
+                format!("{p}.stock"),
+                format!("`{p}` is a stock line: it sells units already built, so remove `home_orders` and `initial_backlog`"),
+            );
+        }
         if let Some(v) = l.tiv {
             self.num(
                 &format!("{p}.tiv"),
@@ -934,6 +1020,7 @@ impl Checker {
             "access" => (&["amount"], &["supplier", "country", "buyer", "region"]),
             "affinity" => (&["country", "amount"], &["buyer"]),
             "credit_cap" => (&["country", "amount"], &[]),
+            "requirement" => (&["buyer", "category", "amount"], &[]),
             other => {
                 let kp = format!("{p}.kind");
                 self.push(&kp, choice(&kp, other, &EVENT_KINDS));
@@ -1208,24 +1295,21 @@ mod tests {
         for (path, value, rule) in [
             ("suppliers.korea_land.margin", "1.2", "between 0 and 1"),
             ("suppliers.korea_land.cash", "-1", ">= 0"),
-            (
-                "suppliers.korea_land.access.default",
-                "1.1",
-                "between 0 and 1",
-            ),
-            (
-                "suppliers.korea_land.access.regions.east",
-                "-0.5",
-                "between 0 and 1",
-            ),
             ("suppliers.korea_land.invest.capex", "-1", ">= 0"),
-            ("suppliers.korea_land.invest.interop_scale", "0", "> 0"),
+            ("market.interop_scale", "0", "> 0"),
+            ("market.marketing_decay", "1.5", "between 0 and 1"),
+            ("market.access_base", "-0.1", "between 0 and 1"),
             (
-                "suppliers.korea_land.invest.marketing_decay",
+                "categories.tank.legacy_capability",
                 "1.5",
                 "between 0 and 1",
             ),
-            ("suppliers.korea_land.invest.marketing.east", "-1", ">= 0"),
+            ("procedures.urgency", "-1", ">= 0"),
+            (
+                "suppliers.aaa_works.lines.t72_upgrade.capability",
+                "2",
+                "between 0 and 1",
+            ),
             ("suppliers.korea_land.invest.backlog_threshold", "0", "> 0"),
             ("market.public_reputation", "1.5", "between 0 and 1"),
             ("market.commitment_years", "0", "> 0"),
@@ -1452,22 +1536,10 @@ mod tests {
                 &["names country `ZZZ`"],
             ),
             (
-                "suppliers.us_land.access.regions",
-                "{ north = 0.5 }",
-                "suppliers.us_land.access.regions.north",
-                &["names no region"],
-            ),
-            (
-                "suppliers.us_land.access.buyers",
-                "{ DDD = 0.5 }",
+                "suppliers.us_land.access",
+                "{ buyers = { DDD = 0.5 } }",
                 "suppliers.us_land.access.buyers.DDD",
                 &["names no buyer"],
-            ),
-            (
-                "suppliers.korea_land.invest.marketing.south",
-                "1.0",
-                "suppliers.korea_land.invest.marketing.south",
-                &["names no region"],
             ),
             (
                 "preferences.regions.south",
