@@ -720,7 +720,9 @@ pub struct Supplier {
     /// market's rule.
     #[serde(default)]
     pub access: Access,
-    /// Yearly investment policy.
+    /// Yearly investment policy; a seller without one (a government
+    /// selling from its stocks) never invests.
+    #[serde(default)]
     pub invest: Investment,
     /// Product lines, keyed by id.
     pub lines: BTreeMap<String, Line>,
@@ -753,6 +755,19 @@ pub struct Investment {
     pub build_lag: u32,
     /// Cost of one unit per quarter of new capacity, US$ m (≥ 0).
     pub capex: f64,
+}
+
+impl Default for Investment {
+    /// No investment at all.
+    fn default() -> Self {
+        Investment {
+            enabled: false,
+            backlog_threshold: 1.0,
+            growth: 0.0,
+            build_lag: 0,
+            capex: 0.0,
+        }
+    }
 }
 
 fn yes() -> bool {
