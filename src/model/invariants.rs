@@ -13,6 +13,7 @@ fn close(a: f64, b: f64) -> bool {
 /// Check every identity; the error names the first one broken.
 pub fn check(w: &World, s: &State) -> Result<(), String> {
     let mut open_by_contract = vec![0u64; s.contracts.len()];
+    let mut open_by_programme = vec![0u64; s.programmes.len()];
     for (l, ls) in s.lines.iter().enumerate() {
         let led = &s.ledgers[l];
         // Units ordered = delivered + queued (waiting or in production).
@@ -42,20 +43,78 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
             .map(|x| (x.owner, x.units))
             .chain(ls.wip.iter().map(|x| (x.owner, x.units)));
         for (owner, units) in owners {
-            if let Owner::Contract(id) = owner {
-                let c = s
-                    .contracts
-                    .get(id as usize)
-                    .ok_or("unknown contract in a queue")?;
-                if c.line != l {
-                    return Err(format!("contract {id} queued on the wrong line"));
+            match owner {
+                Owner::Contract(id) => {
+                    let c = s
+                        .contracts
+                        .get(id as usize)
+                        .ok_or("unknown contract in a queue")?;
+                    if c.line != l {
+                        return Err(format!("contract {id} queued on the wrong line"));
+                    }
+                    open_by_contract[id as usize] += u64::from(units);
                 }
-                open_by_contract[id as usize] += u64::from(units);
+                Owner::Programme(p) => {
+                    let prog = w
+                        .programmes
+                        .get(p as usize)
+                        .ok_or("unknown programme in a queue")?;
+                    if prog.line != l {
+                        return Err(format!("programme {} queued on the wrong line", prog.id));
+                    }
+                    open_by_programme[p as usize] += u64::from(units);
+                }
+                Owner::Home => {}
+            }
+        }
+        // A stock line sells what it has: sold + left = the stock.
+        if let (Some(stock), Some(left)) = (w.lines[l].stock, ls.stock) {
+            let sold: u64 = s
+                .contracts
+                .iter()
+                .filter(|c| c.line == l)
+                .map(|c| u64::from(c.units))
+                .sum::<u64>()
+                + w.programmes
+                    .iter()
+                    .filter(|p| p.line == l)
+                    .map(|p| u64::from(p.units))
+                    .sum::<u64>();
+            if sold + u64::from(left) != u64::from(stock) {
+                return Err(format!(
+                    "stock line {}: sold {sold} + left {left} != stock {stock}",
+                    w.lines[l].id
+                ));
             }
         }
     }
-    let mut on_order = vec![vec![0u64; w.categories.len()]; w.buyers.len()];
+    let nc = w.categories.len();
+    let mut on_order = vec![vec![0u64; nc]; w.buyers.len()];
+    let mut on_order_capability = vec![vec![0.0; nc]; w.buyers.len()];
+    let mut reserved = vec![vec![0u64; nc]; w.buyers.len()];
     let mut outstanding = vec![0.0; w.buyers.len()];
+    let mut open_line = |b: usize, l: usize, open: u64| {
+        let line = &w.lines[l];
+        let c = line.category;
+        on_order[b][c] += open;
+        on_order_capability[b][c] +=
+            open as f64 * line.capability_gain(w.categories[c].legacy_capability);
+        if line.upgrades.is_some() {
+            reserved[b][c] += open;
+        }
+    };
+    for (p, prog) in w.programmes.iter().enumerate() {
+        let ps = &s.programmes[p];
+        let open = u64::from(prog.units - ps.delivered);
+        if open != open_by_programme[p] {
+            return Err(format!(
+                "programme {}: {open} units open but {} queued",
+                prog.id, open_by_programme[p]
+            ));
+        }
+        open_line(prog.buyer, prog.line, open);
+        outstanding[prog.buyer] += ps.owed;
+    }
     for (i, c) in s.contracts.iter().enumerate() {
         if c.delivered > c.units {
             return Err(format!(
@@ -70,15 +129,35 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
                 open_by_contract[i]
             ));
         }
-        on_order[c.buyer][c.category] += open;
+        open_line(c.buyer, c.line, open);
         outstanding[c.buyer] += (c.value - c.credit) * open as f64 / f64::from(c.units);
     }
     for (b, bs) in s.buyers.iter().enumerate() {
         for (cat, n) in on_order[b].iter().enumerate() {
+            let id = || format!("buyer {} {}", w.buyers[b].id, w.categories[cat].id);
             if u64::from(bs.on_order[cat]) != *n {
                 return Err(format!(
-                    "buyer {} {}: on order {} but contracts hold {n}",
-                    w.buyers[b].id, w.categories[cat].id, bs.on_order[cat]
+                    "{}: on order {} but contracts hold {n}",
+                    id(),
+                    bs.on_order[cat]
+                ));
+            }
+            if !close(bs.on_order_capability[cat], on_order_capability[b][cat]) {
+                return Err(format!(
+                    "{}: capability on order {} but contracts hold {}",
+                    id(),
+                    bs.on_order_capability[cat],
+                    on_order_capability[b][cat]
+                ));
+            }
+            let f = &bs.fleet[cat];
+            if u64::from(f.reserved) != reserved[b][cat] || f.reserved > f.legacy.units {
+                return Err(format!(
+                    "{}: {} legacy units reserved ({} in service) but upgrades hold {}",
+                    id(),
+                    f.reserved,
+                    f.legacy.units,
+                    reserved[b][cat]
                 ));
             }
         }

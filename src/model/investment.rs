@@ -193,4 +193,44 @@ mod tests {
         assert_eq!(spend(&mut cash, &mut inv, 8.0), 5.0);
         assert_eq!((cash, inv), (0.0, 5.0));
     }
+
+    /// The development rule by hand: spend a share of the year's revenue,
+    /// more with idle capacity; marketing goes to foreign buyers by budget.
+    #[test]
+    fn development_by_hand() {
+        use crate::model::testkit::{buyer, close, line, supplier, toy};
+        let w = toy(&[]);
+        let mut s = State::new(&w);
+        let k = supplier(&w, "korea_land");
+        s.suppliers[k].revenue = 1000.0;
+        // Korea Land: 100 home units queued against (8 + 15) · 8 quarters of
+        // capacity: idle share 1 − 100/184.
+        let idle = 1.0 - 100.0 / 184.0;
+        assert!(close(idle_share(&w, &s, k), idle));
+        let want = 0.02 * 1000.0 * (1.0 + idle);
+        let cash0 = s.suppliers[k].cash;
+        let t = 3; // 2014Q4
+        invest_yearly(&w, &mut s, t);
+        // Split 0.5 / 0.25 / 0.25; no capacity is ordered (the backlog is
+        // short), so that is all the firm spent.
+        assert!(close(s.suppliers[k].cash, cash0 - want));
+        assert_eq!(s.suppliers[k].revenue, 0.0);
+        let budgets: Vec<f64> = (0..3).map(|b| w.budget_of(t, b)).collect();
+        let total: f64 = budgets.iter().sum();
+        for b in 0..3 {
+            let stock = want * 0.5 * budgets[b] / total / 10.0;
+            assert!(close(s.suppliers[k].marketing[b], stock));
+        }
+        let aaa = buyer(&w, "AAA");
+        assert!(close(
+            s.access[k * 3 + aaa],
+            1.0 - 0.7 * (-s.suppliers[k].marketing[aaa]).exp()
+        ));
+        // Interoperability of the K2: 0.6 + 0.1 · 0.4 · (want/4) / 10.
+        let k2 = line(&w, "k2");
+        assert!(close(
+            s.lines[k2].interoperability,
+            approach_one(0.6, 0.1, want * 0.25, 10.0)
+        ));
+    }
 }

@@ -19,6 +19,8 @@ pub mod production;
 pub mod schedule;
 pub mod state;
 pub mod tender;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod threat;
 pub mod time;
 pub mod world;

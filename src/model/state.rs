@@ -360,3 +360,57 @@ impl State {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::{buyer, category, close, line, supplier, toy};
+
+    #[test]
+    fn programmes_in_flight_hold_their_place_and_their_debt() {
+        let w = toy(&[]);
+        let s = State::new(&w);
+        let (bbb, spg, pzh) = (buyer(&w, "BBB"), category(&w, "spg"), line(&w, "pzh2000"));
+        assert_eq!(s.buyers[bbb].on_order[spg], 12);
+        assert!(close(s.buyers[bbb].on_order_capability[spg], 12.0));
+        // 12 units at the list price of 9.0.
+        assert!(close(s.buyers[bbb].outstanding, 108.0));
+        assert_eq!(
+            s.lines[pzh].waiting.front().unwrap().owner,
+            Owner::Programme(0)
+        );
+        assert_eq!(s.ledgers[pzh].ordered, 12);
+    }
+
+    #[test]
+    fn access_follows_one_rule_for_every_firm() {
+        let w = toy(&[]);
+        let s = State::new(&w);
+        let (aaa, bbb, ccc) = (buyer(&w, "AAA"), buyer(&w, "BBB"), buyer(&w, "CCC"));
+        let g = supplier(&w, "german_land");
+        let k = supplier(&w, "korea_land");
+        let us = supplier(&w, "us_stocks");
+        let at = |s: &State, j: usize, b: usize| s.access[j * w.buyers.len() + b];
+        // Toy: base 0.3, incumbency 0.4. AAA and BBB fly German families.
+        assert!(close(at(&s, g, aaa), 0.7) && close(at(&s, g, bbb), 0.7));
+        assert_eq!(at(&s, g, ccc), 1.0, "home market");
+        assert!(close(at(&s, k, aaa), 0.3));
+        assert!(close(at(&s, us, aaa), 0.3), "nobody operates abrams yet");
+        // Without the mechanism: the base only.
+        let w2 = toy(&["mechanisms.market_access=false"]);
+        assert!(close(
+            State::new(&w2).access[g * w2.buyers.len() + aaa],
+            0.3
+        ));
+        // A sourced override replaces the rule for its pair.
+        let w3 = toy(&["suppliers.korea_land.access={ buyers = { BBB = 0.9 } }"]);
+        let s3 = State::new(&w3);
+        assert!(close(s3.access[k * w3.buyers.len() + bbb], 0.9));
+        assert!(close(s3.access[k * w3.buyers.len() + aaa], 0.3));
+        // Marketing raises access: 1 − (1 − 0.3) · e^(−1).
+        let mut s4 = State::new(&w);
+        s4.suppliers[k].marketing[aaa] = 1.0;
+        s4.refresh_access(&w, k);
+        assert!(close(at(&s4, k, aaa), 1.0 - 0.7 * (-1.0f64).exp()));
+    }
+}

@@ -1037,3 +1037,101 @@ impl World {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::testkit::{buyer, category, close, line, toy};
+
+    /// R⁰ makes the start fleet, replaced equipment and programmes in
+    /// flight exactly the requirement at the start's threat.
+    #[test]
+    fn the_requirement_at_rest_is_the_start_fleet() {
+        let w = toy(&[]);
+        let (aaa, bbb, spg) = (buyer(&w, "AAA"), buyer(&w, "BBB"), category(&w, "spg"));
+        // AAA spg: 20 modern + 280 legacy at 0.6 + 60 towed guns at 0.3 =
+        // 206 capability units, at θ = 0.2 · 1.2 = 0.24.
+        assert!(close(w.required_of(0, aaa, spg), 206.0));
+        let r0 = 206.0 / (1.0 + 0.5 * 0.24);
+        // 2022Q1 (t = 32): θ = 1.2 · (0.2 + 1.0).
+        assert!(close(w.required_of(32, aaa, spg), r0 * (1.0 + 0.5 * 1.44)));
+        // BBB spg: 40 modern + 60 legacy at 0.6 + 12 units in flight = 88.
+        assert!(close(w.required_of(0, bbb, spg), 88.0));
+        // A decision in 2019Q1 (t = 20) adds 18 at zero threat.
+        let r0 = 88.0 / 1.1;
+        assert!(close(w.required_of(19, bbb, spg), r0 * 1.1));
+        assert!(close(w.required_of(20, bbb, spg), (r0 + 18.0) * 1.1));
+    }
+
+    #[test]
+    fn a_given_requirement_is_used_as_it_is() {
+        let w = toy(&["buyers.AAA.fleet.spg.required=250.0"]);
+        let (aaa, spg) = (buyer(&w, "AAA"), category(&w, "spg"));
+        assert!(close(w.required_of(0, aaa, spg), 250.0 * 1.12));
+    }
+
+    #[test]
+    fn switches_remove_what_they_name() {
+        let w = toy(&[]);
+        let tank = category(&w, "tank");
+        let (used, up) = (line(&w, "used_abrams"), line(&w, "t72_upgrade"));
+        assert!(w.lines_by_category[tank].contains(&used));
+        assert!(w.lines_by_category[tank].contains(&up));
+        let w = toy(&[
+            "mechanisms.second_hand=false",
+            "mechanisms.upgrades=false",
+            "mechanisms.diversion=false",
+            "mechanisms.warmup=false",
+            "mechanisms.export_credit=false",
+            "mechanisms.domestic_preference=false",
+            "mechanisms.european_preference=false",
+            "mechanisms.commonality=false",
+            "mechanisms.localisation=false",
+        ]);
+        assert!(!w.lines_by_category[tank].contains(&used));
+        assert!(!w.lines_by_category[tank].contains(&up));
+        assert!(w.lines.iter().all(|l| l.divertible_share == 0.0));
+        assert!(w.programmes.is_empty());
+        assert!(w.countries.iter().all(|c| c.credit_share == 0.0));
+        let wt = &w.buyers[0].weights;
+        assert_eq!(
+            (wt.domestic, wt.european, wt.commonality, wt.offset),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+        // Direct awards become competitions without g2g awards.
+        let bbb = buyer(&w, "BBB");
+        use crate::scenario::schema::Procedure;
+        assert_eq!(w.buyers[bbb].procedure_at(0), Procedure::Direct);
+        let w = toy(&["mechanisms.g2g_awards=false"]);
+        assert_eq!(w.buyers[bbb].procedure_at(0), Procedure::Competition);
+    }
+
+    #[test]
+    fn a_commercial_hypothesis_drops_strategic_and_maybe_contested_mechanisms() {
+        use crate::model::mechanisms::Class;
+        use crate::model::world::World;
+        use crate::scenario;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/toy.toml");
+        let sets = vec!["hypothesis=\"commercial\"".to_string()];
+        let s = scenario::load(&path, &sets).unwrap().scenario;
+        let w = World::compile(&s, Class::Commercial).unwrap();
+        assert!(!w.mechanisms.affinity && w.mechanisms.diversion);
+        let w = World::compile(&s, Class::Strategic).unwrap();
+        assert!(!w.mechanisms.affinity && !w.mechanisms.diversion && w.mechanisms.upgrades);
+        // A strategic hypothesis keeps everything.
+        let sets = vec!["hypothesis=\"strategic\"".to_string()];
+        let s = scenario::load(&path, &sets).unwrap().scenario;
+        let w = World::compile(&s, Class::Strategic).unwrap();
+        assert!(w.mechanisms.affinity && w.mechanisms.diversion);
+    }
+
+    #[test]
+    fn eu_membership_by_quarter() {
+        let w = toy(&["buyers.CCC.eu_until=\"2020Q1\""]);
+        let ccc = buyer(&w, "CCC");
+        let c = &w.countries[w.buyers[ccc].country];
+        assert!(c.in_eu("2019Q4".parse().unwrap()));
+        assert!(!c.in_eu("2020Q1".parse().unwrap()));
+        let kor = w.countries.iter().find(|c| c.id == "KOR").unwrap();
+        assert!(!kor.in_eu("2015Q1".parse().unwrap()));
+    }
+}
