@@ -462,3 +462,113 @@ pub fn run_with_check(
         targets: target_results,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Targets;
+    use crate::model::testkit::{line, supplier, toy};
+    use crate::scenario;
+    use std::path::Path;
+
+    /// Contracts of `reps` replications of `w` (no targets).
+    fn contracts(w: &World, reps: u32) -> Vec<ContractRow> {
+        let targets = Targets::default();
+        (0..reps)
+            .flat_map(|r| {
+                let obs = Observe {
+                    contracts: true,
+                    ..Observe::default()
+                };
+                run_replication(w, &targets, 11, 0, r, obs).contracts
+            })
+            .collect()
+    }
+
+    /// Mean value won per replication by supplier `j` in category `c`.
+    fn value_of(cs: &[ContractRow], j: usize, c: usize, reps: u32) -> (f64, f64) {
+        let mut per = vec![0.0; reps as usize];
+        let mut r = 0;
+        let mut last_signed = 0;
+        // Contracts come replication by replication in signing order.
+        for x in cs {
+            if x.signed < last_signed {
+                r += 1;
+            }
+            last_signed = x.signed;
+            if x.supplier == j && x.category == c {
+                per[r] += x.value;
+            }
+        }
+        let n = f64::from(reps);
+        let m = per.iter().sum::<f64>() / n;
+        let v = per.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+        (m, (v / n).sqrt())
+    }
+
+    /// No supplier is special: give the Korean firm every parameter of the
+    /// German one (country, cash, margins, lines) and the German firm the
+    /// Korean one's, and what each wins swaps, up to noise.
+    #[test]
+    fn swapping_two_firms_parameters_swaps_their_outcomes() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/toy.toml");
+        let (mut table, sources) = scenario::load_table(&path).unwrap();
+        let sups = table["suppliers"].as_table_mut().unwrap();
+        let k = sups.remove("korea_land").unwrap();
+        let g = sups.remove("german_land").unwrap();
+        sups.insert("korea_land".into(), g);
+        sups.insert("german_land".into(), k);
+        // The programme in flight follows its line.
+        let prog = table["programmes"]["bbb_spg_2012"].as_table_mut().unwrap();
+        prog.insert("supplier".into(), "korea_land".into());
+        let swapped = World::from_scenario(&scenario::checked(table, &sources).unwrap()).unwrap();
+        let w = toy(&[]);
+        let reps = 300;
+        let (a, b) = (contracts(&w, reps), contracts(&swapped, reps));
+        for c in 0..w.categories.len() {
+            let (kor, ger) = (supplier(&w, "korea_land"), supplier(&w, "german_land"));
+            let (sk, sg) = (
+                supplier(&swapped, "korea_land"),
+                supplier(&swapped, "german_land"),
+            );
+            for (x, y) in [(kor, sg), (ger, sk)] {
+                let (m1, e1) = value_of(&a, x, c, reps);
+                let (m2, e2) = value_of(&b, y, c, reps);
+                let z = (m1 - m2) / (e1 * e1 + e2 * e2).sqrt().max(1e-9);
+                assert!(
+                    z.abs() < 4.0,
+                    "category {c}: {m1:.0} ± {e1:.0} vs {m2:.0} ± {e2:.0}"
+                );
+            }
+        }
+        // And the two firms do win different amounts, so the test can fail.
+        let (m1, _) = value_of(&a, supplier(&w, "korea_land"), 0, reps);
+        let (m2, _) = value_of(&a, supplier(&w, "german_land"), 0, reps);
+        assert!((m1 - m2).abs() > 50.0, "{m1} vs {m2}");
+    }
+
+    /// Each switch removes its mechanism's effect from the runs.
+    #[test]
+    fn switched_off_mechanisms_leave_no_trace() {
+        let on = contracts(&toy(&[]), 60);
+        let w = toy(&[]);
+        let (used, up) = (line(&w, "used_abrams"), line(&w, "t72_upgrade"));
+        let sold = |cs: &[ContractRow], l: usize| cs.iter().filter(|c| c.line == l).count();
+        let diverted = |cs: &[ContractRow]| cs.iter().map(|c| c.diverted).sum::<u32>();
+        assert!(sold(&on, used) > 0 && sold(&on, up) > 0 && diverted(&on) > 0);
+        let off = contracts(
+            &toy(&[
+                "mechanisms.second_hand=false",
+                "mechanisms.upgrades=false",
+                "mechanisms.diversion=false",
+            ]),
+            60,
+        );
+        assert_eq!(
+            (sold(&off, used), sold(&off, up), diverted(&off)),
+            (0, 0, 0)
+        );
+        let instant = contracts(&toy(&["mechanisms.lot_splitting=false"]), 60);
+        assert!(instant.len() < on.len(), "no split lots, fewer contracts");
+    }
+}

@@ -541,6 +541,36 @@ impl Checker {
             self.supplier(id, sup, &categories, &countries, &buyers);
         }
 
+        // Programmes in flight: contracts signed before the start, on a
+        // defined line.
+        let start = Quarter::parse(&s.start);
+        for (id, p) in &s.programmes {
+            let pp = format!("programmes.{id}");
+            self.reference(&format!("{pp}.buyer"), &p.buyer, &buyers);
+            self.reference(&format!("{pp}.supplier"), &p.supplier, &suppliers);
+            if let Some(sup) = s.suppliers.get(&p.supplier)
+                && !sup.lines.contains_key(&p.line)
+            {
+                let names: Vec<&str> = sup.lines.keys().map(String::as_str).collect();
+                let lp = format!("{pp}.line");
+                let table = format!("`suppliers.{}.lines`", p.supplier);
+                self.push(&lp, dangling(&lp, &p.line, "line", &table, &names));
+            }
+            if let (Some(signed), Some(start)) =
+                (self.quarter(&format!("{pp}.signed"), &p.signed), start)
+                && signed >= start
+            {
+                self.push(
+                    format!("{pp}.signed"),
+                    format!("`{pp}.signed` = {} is not before `start` = {}: a programme in flight was signed before the run; a later contract is the model's to make", p.signed, s.start),
+                );
+            }
+            self.count(&format!("{pp}.units"), p.units, 1, "units still to deliver");
+            if let Some(v) = p.value {
+                self.num(&format!("{pp}.value"), v, NonNeg, "value still owed, US$ m");
+            }
+        }
+
         // Events.
         let shocks = Ids::of("shock", "shocks", &s.shocks);
         for (id, e) in &s.events {
