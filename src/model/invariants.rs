@@ -98,7 +98,7 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
         let c = line.category;
         on_order[b][c] += open;
         on_order_capability[b][c] +=
-            open as f64 * line.capability_gain(w.categories[c].legacy_capability);
+            open as f64 * line.capability_gain(s.buyers[b].fleet[c].legacy.capability);
         if line.upgrades.is_some() {
             reserved[b][c] += open;
         }

@@ -94,7 +94,6 @@ fn produce<O: Observer>(
         let slip = slips.then_some(line.slip_share);
         s.lines[l].deliver(t, slip, out);
         let margin = w.suppliers[line.supplier].margin;
-        let gain = line.capability_gain(w.categories[line.category].legacy_capability);
         for d in out.iter() {
             s.ledgers[l].delivered += u64::from(d.units);
             let units = f64::from(d.units);
@@ -132,6 +131,7 @@ fn produce<O: Observer>(
                 let bs = &mut s.buyers[b];
                 let cat = line.category;
                 bs.on_order[cat] -= d.units;
+                let gain = line.capability_gain(bs.fleet[cat].legacy.capability);
                 bs.on_order_capability[cat] -= units * gain;
                 let fleet = &mut bs.fleet[cat];
                 if line.upgrades.is_some() {

@@ -260,7 +260,7 @@ impl State {
                     .zip(&w.categories)
                     .map(|(f, cat)| {
                         let mut fleet = FleetState::new(
-                            Pool::new(f.legacy, cat.legacy_capability, f.legacy_rate),
+                            Pool::new(f.legacy, f.legacy_capability, f.legacy_rate),
                             f.legacy_family,
                             Pool::new(f.replaced, cat.replaced_capability, f.replaced_rate),
                         );
@@ -312,7 +312,7 @@ impl State {
             let bs = &mut buyers[prog.buyer];
             bs.on_order[line.category] += prog.units;
             bs.on_order_capability[line.category] += f64::from(prog.units)
-                * line.capability_gain(w.categories[line.category].legacy_capability);
+                * line.capability_gain(bs.fleet[line.category].legacy.capability);
             bs.outstanding += prog.value;
             if line.upgrades.is_some() {
                 bs.fleet[line.category].reserve(prog.units);

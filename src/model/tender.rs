@@ -162,7 +162,7 @@ pub fn utility(w: &World, s: &State, t: usize, b: usize, c: usize, o: &Offer) ->
     let line = &w.lines[o.line];
     let j = line.supplier;
     let country = w.suppliers[j].country;
-    let gain = line.capability_gain(w.categories[c].legacy_capability);
+    let gain = line.capability_gain(s.buyers[b].fleet[c].legacy.capability);
     let theta = w.threat_of(t, b);
     let rel = s.beliefs.belief(b, j).mean();
     let domestic = country == buyer.country;
@@ -218,11 +218,16 @@ pub fn make_offer(
         }
         limit = limit.min(fleet.upgradable());
     }
-    let needed = units_for(gap, line.capability_gain(cat.legacy_capability)).min(limit);
+    let needed = units_for(gap, line.capability_gain(fleet.legacy.capability)).min(limit);
     if needed == 0 {
         return false;
     }
     let country = w.suppliers[line.supplier].country;
+    let home = country == w.buyers[b].country;
+    if home && ls.stock.is_some() {
+        // A government does not sell its own surplus to itself.
+        return false;
+    }
     let p = price(w, s, l);
     let share = w.countries[country].credit_share;
     let room = s.credit[country].room();
@@ -231,7 +236,8 @@ pub fn make_offer(
     if units == 0 || units < min_lot {
         return false;
     }
-    let diverted = if w.threat_of(t, b) >= w.market.diversion_min_threat {
+    // Diversion hands a home government's units to an export buyer.
+    let diverted = if !home && w.threat_of(t, b) >= w.market.diversion_min_threat {
         ls.divertible(line.divertible_share).min(units)
     } else {
         0
@@ -397,6 +403,11 @@ fn review(
     scratch: &mut TenderScratch,
 ) -> TenderOutcome {
     if gap(w, s, t, b, c) < f64::from(w.categories[c].min_lot) {
+        // Nothing to buy: the category comes up again at the next yearly
+        // review (procurement is planned once a year).
+        s.buyers[b].stage[c] = Stage::Idle {
+            review: t + w.market.review_quarters as usize,
+        };
         return TenderOutcome::None;
     }
     let d = duration(w, w.buyers[b].procedure_at(t), w.threat_of(t, b));
@@ -563,7 +574,7 @@ pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: Offer, executive: b
     bs.outstanding += value - o.credit;
     bs.on_order[c] += o.units;
     bs.on_order_capability[c] +=
-        f64::from(o.units) * line.capability_gain(w.categories[c].legacy_capability);
+        f64::from(o.units) * line.capability_gain(bs.fleet[c].legacy.capability);
     s.contracts.push(Contract {
         id,
         signed: t,

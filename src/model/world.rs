@@ -99,6 +99,8 @@ pub struct FleetStart {
     pub legacy: u32,
     /// Lineage of the legacy units.
     pub legacy_family: Option<usize>,
+    /// Capability of a legacy unit.
+    pub legacy_capability: f64,
     /// Legacy units retiring per quarter, millionths.
     pub legacy_rate: u64,
     /// Units of replaced equipment of another kind.
@@ -618,7 +620,11 @@ impl World {
                         .legacy_family
                         .as_deref()
                         .map(|name| family_index(name, &mut families)),
-                    legacy_rate: pool_rate(f.legacy, cat.legacy_retire_years),
+                    legacy_capability: f.legacy_capability.unwrap_or(cat.legacy_capability),
+                    legacy_rate: pool_rate(
+                        f.legacy,
+                        f.legacy_retire_years.unwrap_or(cat.legacy_retire_years),
+                    ),
                     replaced: f.replaced,
                     replaced_rate: pool_rate(
                         f.replaced,
@@ -982,11 +988,11 @@ impl World {
                             .filter(|p| p.buyer == i && lines[p.line].category == c)
                             .map(|p| {
                                 f64::from(p.units)
-                                    * lines[p.line].capability_gain(cat.legacy_capability)
+                                    * lines[p.line].capability_gain(f.legacy_capability)
                             })
                             .sum();
                         let k = modern
-                            + f64::from(f.legacy) * cat.legacy_capability
+                            + f64::from(f.legacy) * f.legacy_capability
                             + f64::from(f.replaced) * cat.replaced_capability
                             + in_flight;
                         k / (1.0 + cat.threat_response * threat[i])

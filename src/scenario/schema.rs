@@ -682,6 +682,14 @@ pub struct Fleet {
     /// Lineage of the legacy units (a family id that upgrade lines name).
     #[serde(default)]
     pub legacy_family: Option<String>,
+    /// Capability of this fleet's legacy units (0..1), where they differ
+    /// from the category's `legacy_capability` (a Leclerc is not a T-72).
+    #[serde(default)]
+    pub legacy_capability: Option<f64>,
+    /// Years over which this fleet's legacy units retire (> 0), where the
+    /// buyer's plan differs from the category's `legacy_retire_years`.
+    #[serde(default)]
+    pub legacy_retire_years: Option<f64>,
     /// Units of equipment outside this category that its buys replace
     /// (towed guns for self-propelled ones) (≥ 0).
     #[serde(default)]

@@ -867,6 +867,22 @@ impl Checker {
         for (cat, f) in &b.fleet {
             let fp = format!("{p}.fleet.{cat}");
             self.key_reference(&format!("{p}.fleet"), &fp, cat, categories);
+            if let Some(c) = f.legacy_capability {
+                self.num(
+                    &format!("{fp}.legacy_capability"),
+                    c,
+                    Unit,
+                    "capability of a legacy unit",
+                );
+            }
+            if let Some(y) = f.legacy_retire_years {
+                self.num(
+                    &format!("{fp}.legacy_retire_years"),
+                    y,
+                    Positive,
+                    "years to retire legacy units",
+                );
+            }
             if let Some(y) = f.replaced_retire_years {
                 self.num(
                     &format!("{fp}.replaced_retire_years"),
@@ -1254,11 +1270,11 @@ mod tests {
     #[test]
     fn end_before_start() {
         expect_one(
-            check(&[("start", "2010Q1"), ("end", "2009Q4")]),
+            check(&[("start", "2013Q1"), ("end", "2012Q4")]),
             "end",
-            &["end `2009Q4` is before start `2010Q1`: set end to a quarter at or after start"],
+            &["end `2012Q4` is before start `2013Q1`: set end to a quarter at or after start"],
         );
-        assert_eq!(check(&[("start", "2010Q1"), ("end", "2010Q1")]), vec![]);
+        assert_eq!(check(&[("start", "2013Q1"), ("end", "2013Q1")]), vec![]);
     }
 
     #[test]
