@@ -72,10 +72,14 @@ pub enum Purpose {
     Choice = 2,
     /// Whether a line's output slips in a quarter.
     Slippage = 3,
+    /// How long a tender takes.
+    Stage = 4,
+    /// Where a buyer's procurement of a category stands at the start.
+    Phase = 5,
 }
 
 /// Number of [`Purpose`]s.
-pub const PURPOSES: usize = 4;
+pub const PURPOSES: usize = 6;
 
 /// The keys of one run, one per [`Purpose`]. Built only by
 /// [`crate::engine::seeding::draws`].
@@ -88,6 +92,19 @@ impl Draws {
     /// Draws from the given per-purpose keys.
     pub fn from_keys(keys: [u64; PURPOSES]) -> Draws {
         Draws { keys }
+    }
+
+    /// Draws of their own for a side computation, derived from the key of
+    /// `purpose`.
+    pub fn derived(&self, purpose: Purpose) -> Draws {
+        Draws::seeded_from(self.keys[purpose as usize])
+    }
+
+    /// Draws whose keys derive from one number: for a computation that is
+    /// a property of the world rather than of a run (the warm-up), and for
+    /// tests.
+    pub fn seeded_from(k: u64) -> Draws {
+        Draws::from_keys(std::array::from_fn(|i| fold(k, i as u64)))
     }
 
     /// The key of everything drawn for `purpose` in quarter `t` about
@@ -104,7 +121,7 @@ mod tests {
     use super::*;
 
     fn draws() -> Draws {
-        Draws::from_keys([1, 2, 3, 4])
+        Draws::seeded_from(1)
     }
 
     #[test]

@@ -217,8 +217,8 @@ mod tests {
         assert_eq!(s.suppliers[k].revenue, 0.0);
         let budgets: Vec<f64> = (0..3).map(|b| w.budget_of(t, b)).collect();
         let total: f64 = budgets.iter().sum();
-        for b in 0..3 {
-            let stock = want * 0.5 * budgets[b] / total / 10.0;
+        for (b, budget) in budgets.iter().enumerate() {
+            let stock = want * 0.5 * budget / total / 10.0;
             assert!(close(s.suppliers[k].marketing[b], stock));
         }
         let aaa = buyer(&w, "AAA");

@@ -17,6 +17,7 @@ pub mod investment;
 pub mod mechanisms;
 pub mod production;
 pub mod schedule;
+pub mod stage;
 pub mod state;
 pub mod tender;
 #[cfg(test)]

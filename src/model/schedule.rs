@@ -5,7 +5,7 @@
 use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::investment;
 use crate::model::production::{Delivery, Owner};
-use crate::model::state::State;
+use crate::model::state::{Stage, State};
 use crate::model::tender::{self, TenderOutcome};
 use crate::model::world::{EventKind, World};
 
@@ -153,6 +153,87 @@ pub struct Scratch {
     order: Vec<(u64, usize, usize)>,
     tender: tender::TenderScratch,
     deliveries: Vec<Delivery>,
+}
+
+/// Quarters of the warm-up's spin-up before its states are recorded.
+pub const SPINUP_SETTLE: usize = 48;
+
+/// Quarters of the warm-up's spin-up whose states are recorded.
+pub const SPINUP_RECORD: usize = 48;
+
+/// Put every buyer's procurement of every category somewhere in its cycle
+/// at the start, as a world already in motion would be (with the `warmup`
+/// mechanism; otherwise every category starts at rest and due for review,
+/// as [`State::new`] leaves it).
+///
+/// Once per world the market is run in the world frozen at its start
+/// ([`World::frozen_at_start`]: the start's fleets, programmes, threat,
+/// budgets and requirements, no events), with draws of its own, for
+/// [`SPINUP_SETTLE`] quarters and then [`SPINUP_RECORD`] more, during which
+/// where each buyer's procurement of each category stands is recorded every
+/// quarter: its stage (the time left to a decision or a review) and its
+/// unmet gap. A run then starts each category at one of its recorded states
+/// (a keyed draw per buyer and category), so its tenders under way, its
+/// waits and its unmet need come from the model's own steady state rather
+/// than from everyone starting at rest; the gap raises the requirement
+/// above the start fleet for the whole run. The spin-up's contracts are
+/// discarded: the orders really in flight at the start are the programmes.
+pub fn warm_up(w: &World, s: &mut State, draws: &Draws) {
+    if !w.mechanisms.warmup {
+        return;
+    }
+    let nc = w.categories.len();
+    let states = w.start_states.get_or_init(|| spin_up(w));
+    for (b, buyer) in w.buyers.iter().enumerate() {
+        for (c, cat) in w.categories.iter().enumerate() {
+            let recorded = &states[b * nc + c];
+            let u = unit(draws.key(Purpose::Phase, 0, buyer.key, cat.key));
+            let (stage, gap) =
+                recorded[((u * recorded.len() as f64) as usize).min(recorded.len() - 1)];
+            s.buyers[b].stage[c] = stage;
+            s.buyers[b].requirement_offset[c] = gap;
+        }
+    }
+}
+
+/// Key of the spin-up's draws.
+const SPINUP_KEY: u64 = 0x5EED_2010_0000_0001;
+
+/// The recorded states of every buyer's procurement of every category.
+fn spin_up(w: &World) -> Vec<Vec<(Stage, f64)>> {
+    let n = SPINUP_SETTLE + SPINUP_RECORD;
+    let frozen = w.frozen_at_start(n);
+    let mut spun = State::new(&frozen);
+    let d = Draws::seeded_from(SPINUP_KEY);
+    let mut scratch = Scratch::default();
+    let nc = w.categories.len();
+    let mut states = vec![Vec::with_capacity(SPINUP_RECORD); w.buyers.len() * nc];
+    for t in 0..n {
+        step(&frozen, &mut spun, &d, &mut NoObserver, &mut scratch);
+        if t < SPINUP_SETTLE {
+            continue;
+        }
+        // After quarter t: times are counted from the next quarter.
+        let next = t + 1;
+        for b in 0..w.buyers.len() {
+            for c in 0..nc {
+                let gap = tender::gap(&frozen, &spun, t, b, c).max(0.0);
+                let stage = match spun.buyers[b].stage[c] {
+                    Stage::Open { decide } => Stage::Open {
+                        decide: decide.saturating_sub(next),
+                    },
+                    Stage::Idle { review } => Stage::Idle {
+                        review: review.saturating_sub(next),
+                    },
+                    // A framework's winner is not carried over: the buyer
+                    // reviews the category at once.
+                    Stage::Framework { .. } => Stage::Idle { review: 0 },
+                };
+                states[b * nc + c].push((stage, gap));
+            }
+        }
+    }
+    states
 }
 
 /// Advance the market by one quarter.

@@ -4,35 +4,8 @@
 use crate::model::beliefs::{Belief, Beliefs};
 use crate::model::fleet::{FleetState, Pool, life_rate};
 use crate::model::production::{LineState, Owner, Schedule};
+pub use crate::model::stage::Stage;
 use crate::model::world::World;
-
-/// Where a buyer's procurement of one category stands.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Stage {
-    /// No tender under way; the next review is at `review` (quarter index).
-    Idle {
-        /// First quarter the category is reviewed again.
-        review: usize,
-    },
-    /// A tender opened for a requirement; offers are taken and the choice
-    /// made at `decide`.
-    Open {
-        /// Quarter index of the decision.
-        decide: usize,
-    },
-    /// A framework agreement with one line: executive contracts call off
-    /// up to `units` more, the next at `call`, until `until`.
-    Framework {
-        /// Line index of the framework's winner.
-        line: usize,
-        /// Units still covered.
-        units: u32,
-        /// Quarter index of the next executive contract.
-        call: usize,
-        /// Last quarter index the framework is open.
-        until: usize,
-    },
-}
 
 /// A buyer's changing state.
 #[derive(Debug, Clone)]
@@ -43,6 +16,10 @@ pub struct BuyerState {
     pub on_order: Vec<u32>,
     /// Capability those units will add, by category index.
     pub on_order_capability: Vec<f64>,
+    /// Requirement above the start fleet at rest, by category index: the
+    /// need a buyer already had at the start (the warm-up; see
+    /// [`crate::model::schedule::warm_up`]).
+    pub requirement_offset: Vec<f64>,
     /// Committed, unpaid value net of export credit, US$ m.
     pub outstanding: f64,
     /// Procurement stage by category index.
@@ -275,6 +252,7 @@ impl State {
                     .collect(),
                 on_order: vec![0; nc],
                 on_order_capability: vec![0.0; nc],
+                requirement_offset: vec![0.0; nc],
                 outstanding: 0.0,
                 stage: (0..nc)
                     .map(|c| Stage::Idle {

@@ -36,7 +36,9 @@ const DEFER_KEY: u64 = 0xDEFE_12DE_FE12_DEFE;
 /// `R − K − O`.
 pub fn gap(w: &World, s: &State, t: usize, b: usize, c: usize) -> f64 {
     let bs = &s.buyers[b];
-    w.required_of(t, b, c) - bs.fleet[c].capability() - bs.on_order_capability[c]
+    w.required_of(t, b, c) + bs.requirement_offset[c]
+        - bs.fleet[c].capability()
+        - bs.on_order_capability[c]
 }
 
 /// Commitment headroom H = commitment_years · B − outstanding, US$ m.
@@ -50,8 +52,9 @@ pub fn acceptable_lead(w: &World, t: usize, b: usize) -> f64 {
 }
 
 /// Quarters from requirement to decision under procedure `p` at threat
-/// `theta`: `round(D_p / (1 + urgency · θ))`; 0 without tender stages.
-pub fn duration(w: &World, p: Procedure, theta: f64) -> usize {
+/// `theta`: `round(D_p · (1 − s + 2 s u) / (1 + urgency · θ))` for a draw
+/// `u` uniform on [0, 1) and spread `s`; 0 without tender stages.
+pub fn duration(w: &World, p: Procedure, theta: f64, u: f64) -> usize {
     if !w.mechanisms.tender_stages {
         return 0;
     }
@@ -61,7 +64,8 @@ pub fn duration(w: &World, p: Procedure, theta: f64) -> usize {
         Procedure::Direct => pr.direct_quarters,
         Procedure::Framework => pr.framework_quarters,
     };
-    (base / (1.0 + pr.urgency * theta.max(0.0)))
+    let spread = 1.0 - pr.spread + 2.0 * pr.spread * u;
+    (base * spread / (1.0 + pr.urgency * theta.max(0.0)))
         .round()
         .max(0.0) as usize
 }
@@ -410,7 +414,8 @@ fn review(
         };
         return TenderOutcome::None;
     }
-    let d = duration(w, w.buyers[b].procedure_at(t), w.threat_of(t, b));
+    let u = unit(draws.key(Purpose::Stage, t, w.buyers[b].key, w.categories[c].key));
+    let d = duration(w, w.buyers[b].procedure_at(t), w.threat_of(t, b), u);
     if d == 0 {
         return decide_tender(w, s, t, b, c, draws, scratch);
     }
@@ -654,7 +659,7 @@ mod tests {
     #[test]
     fn a_lot_is_valued_by_its_mean_lead() {
         let w = k2_world();
-        let (aaa, tank, k2) = (buyer(&w, "AAA"), category(&w, "tank"), line(&w, "k2"));
+        let (aaa, k2) = (buyer(&w, "AAA"), line(&w, "k2"));
         let mut s = State::new(&w);
         // Quarter 0: 2 home units start (due in quarter 2); 400 wait.
         s.lines[k2].enqueue(Owner::Home, 2);
@@ -726,13 +731,17 @@ mod tests {
     fn procedures_take_their_time_shortened_by_threat() {
         let w = toy(&[]);
         // Toy: competition 4, direct 2, framework 1 quarters; urgency 1.
-        assert_eq!(duration(&w, Procedure::Competition, 0.24), 3); // 4/1.24 = 3.2
-        assert_eq!(duration(&w, Procedure::Competition, 1.0), 2);
-        assert_eq!(duration(&w, Procedure::Direct, 0.24), 2); // 1.6
-        assert_eq!(duration(&w, Procedure::Framework, 0.24), 1); // 0.8
-        assert_eq!(duration(&w, Procedure::Framework, 1.5), 0); // 0.4
+        // At the middle draw (u = 0.5) a tender takes the mean.
+        assert_eq!(duration(&w, Procedure::Competition, 0.24, 0.5), 3); // 4/1.24 = 3.2
+        assert_eq!(duration(&w, Procedure::Competition, 1.0, 0.5), 2);
+        assert_eq!(duration(&w, Procedure::Direct, 0.24, 0.5), 2); // 1.6
+        assert_eq!(duration(&w, Procedure::Framework, 0.24, 0.5), 1); // 0.8
+        assert_eq!(duration(&w, Procedure::Framework, 1.5, 0.5), 0); // 0.4
+        // Toy spread 0.5: from half the mean to one and a half times it.
+        assert_eq!(duration(&w, Procedure::Competition, 0.0, 0.0), 2);
+        assert_eq!(duration(&w, Procedure::Competition, 0.0, 0.999), 6);
         let instant = toy(&["mechanisms.tender_stages=false"]);
-        assert_eq!(duration(&instant, Procedure::Competition, 0.0), 0);
+        assert_eq!(duration(&instant, Procedure::Competition, 0.0, 0.5), 0);
     }
 
     /// An upgrade offer is priced per unit of capability it adds and books
@@ -827,7 +836,7 @@ mod tests {
         let (s, first) = (0u64..500)
             .find_map(|k| {
                 let mut s = State::new(&w);
-                let d = Draws::from_keys([k, k + 1, k + 2, k + 3]);
+                let d = Draws::seeded_from(k);
                 match procure(&w, &mut s, 0, aaa, tank, &d, &mut scratch) {
                     TenderOutcome::Contract(id)
                         if matches!(s.buyers[aaa].stage[tank], Stage::Framework { .. }) =>
@@ -854,7 +863,7 @@ mod tests {
         // Nothing to do before the call; at the call an executive contract
         // with the same line.
         let mut s = s;
-        let d = Draws::from_keys([9, 9, 9, 9]);
+        let d = Draws::seeded_from(9);
         assert_eq!(
             procure(&w, &mut s, 2, aaa, tank, &d, &mut scratch),
             TenderOutcome::None
@@ -884,7 +893,7 @@ mod tests {
         let mut scratch = TenderScratch::default();
         let mut differ = 0;
         for k in 0..300u64 {
-            let d = Draws::from_keys([k, 7 * k, 11 * k, 13 * k]);
+            let d = Draws::seeded_from(k);
             let mut alone = State::new(&w);
             let a1 = procure(&w, &mut alone, 0, aaa, tank, &d, &mut scratch);
             let mut after = State::new(&w);

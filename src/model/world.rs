@@ -369,6 +369,10 @@ pub struct World {
     pub required: Vec<f64>,
     /// Country index of the summary's focus country.
     pub focus_country: usize,
+    /// The warm-up's recorded states of every buyer's procurement of every
+    /// category, `[buyer * n_categories + category]`: computed once per
+    /// world ([`crate::model::schedule::warm_up`]).
+    pub start_states: std::sync::OnceLock<Vec<Vec<(crate::model::stage::Stage, f64)>>>,
 }
 
 fn quarter(s: &str, key: impl FnOnce() -> String) -> Result<Quarter, WorldError> {
@@ -455,6 +459,38 @@ impl World {
     /// R_ic(t), capability units.
     pub fn required_of(&self, t: usize, buyer: usize, category: usize) -> f64 {
         self.required[(t * self.buyers.len() + buyer) * self.categories.len() + category]
+    }
+
+    /// This world frozen at its start for `quarters` quarters before it:
+    /// every quarter has the start's threat, budgets and requirements; no
+    /// events; home orders at the start's rate; only the lines offered at
+    /// the start; every buyer keeps its starting procedure.
+    pub fn frozen_at_start(&self, quarters: usize) -> World {
+        let nb = self.buyers.len();
+        let nc = self.categories.len();
+        let repeat = |v: &[f64], row: usize| -> Vec<f64> {
+            (0..quarters)
+                .flat_map(|_| v[..row].iter().copied())
+                .collect()
+        };
+        let mut w = self.clone();
+        w.start_states = std::sync::OnceLock::new();
+        w.start = self.start.plus(-(quarters as i32));
+        w.n_quarters = quarters;
+        w.threat = repeat(&self.threat, nb);
+        w.budget = repeat(&self.budget, nb);
+        w.required = repeat(&self.required, nb * nc);
+        w.events.clear();
+        for l in &mut w.lines {
+            l.home_orders = vec![l.home_orders.first().copied().unwrap_or(0.0); quarters];
+            if l.available_from > 0 {
+                l.available_from = usize::MAX;
+            }
+        }
+        for b in &mut w.buyers {
+            b.procedures = vec![(0, b.procedure_at(0))];
+        }
+        w
     }
 
     /// Whether buyer `i` is a NATO member in quarter index `t`.
@@ -1040,6 +1076,7 @@ impl World {
             threat,
             budget,
             focus_country,
+            start_states: std::sync::OnceLock::new(),
         })
     }
 }

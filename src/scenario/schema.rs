@@ -132,6 +132,10 @@ pub struct Procedures {
     pub framework_years: f64,
     /// How much threat shortens every procedure (≥ 0).
     pub urgency: f64,
+    /// Spread of a tender's duration around its procedure's (0..1): a
+    /// tender takes `(1 − spread + 2 · spread · U)` times the mean, U
+    /// uniform, so that real competitions' varied lengths are kept.
+    pub spread: f64,
 }
 
 impl Default for Procedures {
@@ -143,6 +147,7 @@ impl Default for Procedures {
             executive_interval: 4,
             framework_years: 8.0,
             urgency: 0.0,
+            spread: 0.0,
         }
     }
 }

@@ -366,6 +366,7 @@ impl Checker {
             ("framework_quarters", pr.framework_quarters, NonNeg, "quarters to a framework"),
             ("framework_years", pr.framework_years, Positive, "years a framework stays open"),
             ("urgency", pr.urgency, NonNeg, "how much threat shortens procedures"),
+            ("spread", pr.spread, Unit, "spread of durations around the mean"),
         ];
         self.fields("procedures", &checks);
         self.count(
