@@ -43,23 +43,16 @@ pub fn approach_one(x: f64, rate: f64, spend: f64, scale: f64) -> f64 {
 pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
     for (j, sup) in w.suppliers.iter().enumerate() {
         // The marketing stock decays whether or not the firm invests.
-        let mut marketed = false;
         for m in s.suppliers[j].marketing.iter_mut() {
-            if *m != 0.0 {
-                *m *= w.market.marketing_decay;
-                marketed = true;
-            }
+            *m *= w.market.marketing_decay;
         }
         if sup.invest.enabled {
             if w.mechanisms.capacity_investment {
                 invest_capacity(w, s, j, t);
             }
-            marketed |= develop(w, s, j, t);
+            develop(w, s, j, t);
         }
         s.suppliers[j].revenue = 0.0;
-        if marketed {
-            s.refresh_access(w, j);
-        }
     }
 }
 
@@ -112,9 +105,8 @@ pub fn idle_share(w: &World, s: &State, j: usize) -> f64 {
 /// The development rule every firm follows: spend
 /// `rate · revenue · (1 + idle · idle_share) · export_ambition` (within
 /// cash), split between marketing (spread over foreign buyers by their
-/// equipment budgets), interoperability and localisation. Returns whether
-/// any marketing stock was added.
-fn develop(w: &World, s: &mut State, j: usize, t: usize) -> bool {
+/// equipment budgets), interoperability and localisation.
+fn develop(w: &World, s: &mut State, j: usize, t: usize) {
     let m = &w.market;
     let sup = &w.suppliers[j];
     let want = m.development_rate
@@ -122,10 +114,9 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize) -> bool {
         * (1.0 + m.development_idle * idle_share(w, s, j))
         * w.countries[sup.country].export_ambition;
     if want <= 0.0 {
-        return false;
+        return;
     }
     let [to_marketing, to_interop, to_localisation] = m.development_split;
-    let mut marketed = false;
     if w.mechanisms.market_access {
         let st = &mut s.suppliers[j];
         let x = spend(&mut st.cash, &mut st.invested, want * to_marketing);
@@ -138,7 +129,6 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize) -> bool {
             for b in (0..w.buyers.len()).filter(|&b| foreign(b)) {
                 st.marketing[b] += x * w.budget_of(t, b) / total / m.marketing_scale;
             }
-            marketed = true;
         }
     }
     let st = &mut s.suppliers[j];
@@ -163,8 +153,8 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize) -> bool {
             );
         }
     }
-    marketed
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,7 +213,7 @@ mod tests {
         }
         let aaa = buyer(&w, "AAA");
         assert!(close(
-            s.access[k * 3 + aaa],
+            s.access(&w, k, aaa),
             1.0 - 0.7 * (-s.suppliers[k].marketing[aaa]).exp()
         ));
         // Interoperability of the K2: 0.6 + 0.1 · 0.4 · (want/4) / 10.

@@ -47,7 +47,6 @@ fn exogenous(w: &World, s: &mut State, t: usize) {
                     for &b in buyers {
                         s.suppliers[j].marketing[b] += amount;
                     }
-                    s.refresh_access(w, j);
                 }
             }
             EventKind::Affinity {

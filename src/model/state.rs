@@ -141,10 +141,6 @@ pub struct State {
     pub beliefs: Beliefs,
     /// Affinity, `[buyer * n_countries + country]`.
     pub affinity: Vec<f64>,
-    /// Access probability, `[supplier * n_buyers + buyer]`: a cache of
-    /// `1 − (1 − base) · exp(−marketing stock)`, refreshed whenever a
-    /// marketing stock changes.
-    pub access: Vec<f64>,
     /// Contract log.
     pub contracts: Vec<Contract>,
     /// Programmes in flight, as in [`World::programmes`].
@@ -159,31 +155,29 @@ pub struct State {
 }
 
 impl State {
-    /// Recompute supplier `j`'s access to every buyer: 1 at home; else a
-    /// sourced base where one is given, or the market's base plus the
-    /// incumbency bonus where the buyer operates a family the firm makes;
-    /// then raised by the marketing stock, `1 − (1 − base) · exp(−stock)`.
-    pub fn refresh_access(&mut self, w: &World, j: usize) {
-        let nb = w.buyers.len();
+    /// Probability that supplier `j` enters buyer `b`'s consideration set:
+    /// 1 at home; else a sourced base where one is given, or the market's
+    /// base plus the incumbency bonus where the buyer operates a family the
+    /// firm makes; then raised by the marketing stock,
+    /// `1 − (1 − base) · exp(−stock)`. Computed when a tender needs it.
+    pub fn access(&self, w: &World, j: usize, b: usize) -> f64 {
         let sup = &w.suppliers[j];
-        let rule = w.mechanisms.market_access;
-        for b in 0..nb {
-            let base = if w.buyers[b].country == sup.country {
-                1.0
-            } else if let Some(a) = sup.access[b] {
-                a
-            } else if rule && self.operates(w, b, j) {
-                (w.market.access_base + w.market.access_incumbent).min(1.0)
-            } else {
-                w.market.access_base
-            };
-            let stock = self.suppliers[j].marketing[b];
-            // Most firms market in few places: skip exp where there is none.
-            self.access[j * nb + b] = if stock == 0.0 {
-                base
-            } else {
-                1.0 - (1.0 - base) * libm::exp(-stock)
-            };
+        if w.buyers[b].country == sup.country {
+            return 1.0;
+        }
+        let base = if let Some(a) = sup.access[b] {
+            a
+        } else if w.mechanisms.market_access && self.operates(w, b, j) {
+            (w.market.access_base + w.market.access_incumbent).min(1.0)
+        } else {
+            w.market.access_base
+        };
+        let stock = self.suppliers[j].marketing[b];
+        // Most firms market in few places: skip exp where there is none.
+        if stock == 0.0 {
+            base
+        } else {
+            1.0 - (1.0 - base) * libm::exp(-stock)
         }
     }
 
@@ -305,9 +299,8 @@ impl State {
             ledgers[l].ordered += u64::from(line.initial_backlog);
         }
         let prior = Belief::new(w.market.reliability_prior[0], w.market.reliability_prior[1]);
-        let mut s = State {
+        State {
             t: 0,
-            access: vec![0.0; w.suppliers.len() * w.buyers.len()],
             buyers,
             suppliers,
             lines,
@@ -331,11 +324,7 @@ impl State {
             programmes,
             region_totals: vec![0; w.regions.len() * nc],
             region_families: vec![0; w.regions.len() * nc * w.families.len()],
-        };
-        for j in 0..w.suppliers.len() {
-            s.refresh_access(w, j);
         }
-        s
     }
 }
 
@@ -368,7 +357,7 @@ mod tests {
         let g = supplier(&w, "german_land");
         let k = supplier(&w, "korea_land");
         let us = supplier(&w, "us_stocks");
-        let at = |s: &State, j: usize, b: usize| s.access[j * w.buyers.len() + b];
+        let at = |s: &State, j: usize, b: usize| s.access(&w, j, b);
         // Toy: base 0.3, incumbency 0.4. AAA and BBB fly German families.
         assert!(close(at(&s, g, aaa), 0.7) && close(at(&s, g, bbb), 0.7));
         assert_eq!(at(&s, g, ccc), 1.0, "home market");
@@ -376,19 +365,15 @@ mod tests {
         assert!(close(at(&s, us, aaa), 0.3), "nobody operates abrams yet");
         // Without the mechanism: the base only.
         let w2 = toy(&["mechanisms.market_access=false"]);
-        assert!(close(
-            State::new(&w2).access[g * w2.buyers.len() + aaa],
-            0.3
-        ));
+        assert!(close(State::new(&w2).access(&w2, g, aaa), 0.3));
         // A sourced override replaces the rule for its pair.
         let w3 = toy(&["suppliers.korea_land.access={ buyers = { BBB = 0.9 } }"]);
         let s3 = State::new(&w3);
-        assert!(close(s3.access[k * w3.buyers.len() + bbb], 0.9));
-        assert!(close(s3.access[k * w3.buyers.len() + aaa], 0.3));
+        assert!(close(s3.access(&w3, k, bbb), 0.9));
+        assert!(close(s3.access(&w3, k, aaa), 0.3));
         // Marketing raises access: 1 − (1 − 0.3) · e^(−1).
         let mut s4 = State::new(&w);
         s4.suppliers[k].marketing[aaa] = 1.0;
-        s4.refresh_access(&w, k);
         assert!(close(at(&s4, k, aaa), 1.0 - 0.7 * (-1.0f64).exp()));
     }
 }

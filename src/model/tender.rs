@@ -85,7 +85,7 @@ pub fn price(w: &World, s: &State, l: usize) -> f64 {
 
 /// Probability that supplier `j` enters buyer `b`'s consideration set.
 pub fn access(w: &World, s: &State, j: usize, b: usize) -> f64 {
-    s.access[j * w.buyers.len() + b]
+    s.access(w, j, b)
 }
 
 /// Commonality of family `f` for buyer `b` in category `c`: the share of
