@@ -67,19 +67,15 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
                 Owner::Home => {}
             }
         }
-        // A stock line sells what it has: sold + left = the stock.
+        // A stock line sells what it has: sold + left = the stock (units
+        // of programmes signed before the start were sold out of it then).
         if let (Some(stock), Some(left)) = (w.lines[l].stock, ls.stock) {
             let sold: u64 = s
                 .contracts
                 .iter()
                 .filter(|c| c.line == l)
                 .map(|c| u64::from(c.units))
-                .sum::<u64>()
-                + w.programmes
-                    .iter()
-                    .filter(|p| p.line == l)
-                    .map(|p| u64::from(p.units))
-                    .sum::<u64>();
+                .sum();
             if sold + u64::from(left) != u64::from(stock) {
                 return Err(format!(
                     "stock line {}: sold {sold} + left {left} != stock {stock}",

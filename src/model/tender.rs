@@ -141,6 +141,9 @@ pub struct Offer {
     pub units: u32,
     /// Units the whole gap needs from this line (what a framework covers).
     pub needed: u32,
+    /// Whether the lot was cut to what arrives within the acceptable lead
+    /// (the rest is re-tendered the next quarter).
+    pub cut: bool,
     /// Units from divertible home stock.
     pub diverted: u32,
     /// Export credit for the whole lot, US$ m.
@@ -262,10 +265,12 @@ pub fn make_offer(
     o.needed = needed;
     o.diverted = diverted;
     o.units = units;
+    o.cut = false;
     if w.mechanisms.lot_splitting {
         let in_time = units_in_time(&o.schedule, t, acceptable_lead(w, t, b), min_lot);
         if in_time < units {
             cut_to(ls, t, o, in_time, earliest, line.base_lead);
+            o.cut = true;
         }
     }
     o.credit = (share * f64::from(o.units) * p).min(room);
@@ -488,7 +493,7 @@ fn decide_tender(
     };
     // The chosen offer leaves the scratch buffer (its slot is refilled).
     let o = std::mem::take(&mut offers[k]);
-    let (line, units, needed) = (o.line, o.units, o.needed);
+    let (line, units, needed, cut) = (o.line, o.units, o.needed, o.cut);
     let id = sign(w, s, t, b, o, false);
     let framework = w.buyers[b].procedure_at(t) == Procedure::Framework;
     s.buyers[b].stage[c] = if framework && needed > units {
@@ -498,8 +503,9 @@ fn decide_tender(
             call: t + w.procedures.executive_interval.max(1) as usize,
             until: t + (4.0 * w.procedures.framework_years).round() as usize,
         }
-    } else if units < needed && w.mechanisms.lot_splitting {
-        // A split lot: the rest is tendered again next quarter.
+    } else if cut {
+        // A lot cut to what arrives in time: the rest is tendered again
+        // next quarter. (A lot the budget cut waits for the next review.)
         Stage::Open { decide: t + 1 }
     } else {
         Stage::Idle {

@@ -116,7 +116,8 @@ pub enum Hypothesis {
 }
 
 /// How long a tender takes from requirement to contract, by procedure:
-/// `round(quarters / (1 + urgency · θ))` at the buyer's threat θ.
+/// `round(quarters · (1 − spread + 2 · spread · U) / (1 + urgency · θ))` at
+/// the buyer's threat θ, U uniform (a keyed draw per tender).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Procedures {
@@ -565,7 +566,8 @@ pub struct Preferences {
 pub struct Weights {
     /// w_p, on ln(price / reference price).
     pub price: f64,
-    /// w_L, per year of first-delivery lead.
+    /// w_L, per year of the lot's mean lead (the quantity-weighted mean
+    /// time to delivery of the units the offer would sign).
     pub delivery: f64,
     /// φ, how much threat raises the weight of delivery.
     pub urgency: f64,
@@ -855,7 +857,8 @@ pub struct Line {
     pub stock: Option<u32>,
 }
 
-/// An exogenous event. Which fields apply depends on `kind`:
+/// An exogenous event. Which fields apply depends on `kind` (donation,
+/// access, affinity, credit_cap, requirement):
 /// - `donation`: `buyer`, `category`, `units` leave the fleet (legacy first);
 /// - `access`: `supplier` (or every supplier of `country`) gains `amount` of
 ///   marketing stock with `buyer` or `region` (or everywhere);
