@@ -397,6 +397,10 @@ impl LineState {
         if regular > 0 && !self.starts(t, self.waiting_units, regular, base_lead, out) {
             return false;
         }
+        if diverted == 0 {
+            // One run, in time order, one entry per quarter.
+            return true;
+        }
         // Both runs are in time order already (a stable sort of two runs is
         // a merge); then join entries of the same quarter.
         out.sort_by_key(|(q, _)| *q);
@@ -412,6 +416,298 @@ impl LineState {
         out.truncate(k);
         true
     }
+}
+
+/// `Σ_{i=0}^{n−1} ⌊(a·i + b) / m⌋` for `m > 0`, in O(log) steps (the
+/// classic floor-sum reduction).
+pub fn floor_sum(n: u64, m: u64, a: u64, b: u64) -> u128 {
+    let (mut n, mut m, mut a, mut b) = (u128::from(n), u128::from(m), u128::from(a), u128::from(b));
+    let mut ans: u128 = 0;
+    loop {
+        if a >= m {
+            ans += n * (n.saturating_sub(1)) / 2 * (a / m);
+            a %= m;
+        }
+        if b >= m {
+            ans += n * (b / m);
+            b %= m;
+        }
+        let y_max = a * n + b;
+        if y_max < m {
+            return ans;
+        }
+        n = y_max / m;
+        b = y_max % m;
+        std::mem::swap(&mut m, &mut a);
+    }
+}
+
+/// What a choice needs to know of a lot, without its whole schedule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LotTerms {
+    /// Units of the lot (after the in-time cut).
+    pub units: u32,
+    /// Of which diverted from home units in production.
+    pub diverted: u32,
+    /// Quantity-weighted mean quarters from `t` to delivery.
+    pub mean_lead: f64,
+    /// Whether the lot was cut to what arrives by the deadline.
+    pub cut: bool,
+}
+
+impl LineState {
+    /// The terms of a lot of `units` signed in quarter `t`, `diverted` of
+    /// them from home units in production (handed over no earlier than
+    /// `earliest`), the rest behind the queue; cut, when `cut_at` is
+    /// `Some((deadline, min_lot))`, to the units arriving by `deadline` if
+    /// they make at least `min_lot` (else the whole lot). The same numbers
+    /// as [`LineState::project`] then [`units_in_time`] and a re-projection
+    /// give, computed in O(segments · log) instead of quarter by quarter:
+    /// offers need only these; the winner's schedule is projected in full.
+    /// None if the lot cannot be delivered within [`MAX_PROJECTION`].
+    pub fn lot_terms(
+        &self,
+        t: usize,
+        units: u32,
+        diverted: u32,
+        earliest: usize,
+        base_lead: u32,
+        cut_at: Option<(usize, u32)>,
+    ) -> Option<LotTerms> {
+        let bl = base_lead as usize;
+        // Diverted units: the earliest home units in production.
+        let mut div = [(0usize, 0u32); 8];
+        let mut nd = 0;
+        let mut spilled = false;
+        let mut left = diverted.min(units);
+        for b in &self.wip {
+            if left == 0 {
+                break;
+            }
+            if b.owner == Owner::Home {
+                let take = b.units.min(left);
+                left -= take;
+                if nd < div.len() {
+                    div[nd] = (b.due.max(earliest), take);
+                    nd += 1;
+                } else {
+                    spilled = true;
+                }
+            }
+        }
+        if spilled {
+            // Home units spread over many batches: fall back to the full
+            // projection (rare: pipelines hold few home batches).
+            return self.lot_terms_by_projection(t, units, diverted, earliest, base_lead, cut_at);
+        }
+        let d = diverted.min(units) - left;
+        let div = &div[..nd];
+        let regular = u64::from(units - d);
+        let ahead = self.waiting_units;
+        let reg = if regular > 0 {
+            Some(self.start_terms(t, ahead, regular)?)
+        } else {
+            None
+        };
+        // Sum of leads of the first `n_div` diverted and `n_reg` regular units.
+        let sum_leads = |n_div: u32, n_reg: u64| -> Option<f64> {
+            let mut sum = 0.0;
+            let mut left = n_div;
+            for &(due, n) in div {
+                let take = n.min(left);
+                left -= take;
+                sum += f64::from(take) * (due - t) as f64;
+            }
+            if n_reg > 0 {
+                let st = self.start_terms(t, ahead, n_reg)?;
+                sum += st.sum as f64 + n_reg as f64 * (bl as f64 - t as f64);
+            }
+            Some(sum)
+        };
+        let mut lot_units = units;
+        let mut lot_div = d;
+        let mut cut = false;
+        if let Some((deadline, min_lot)) = cut_at {
+            let div_in: u32 = div
+                .iter()
+                .filter(|(q, _)| *q <= deadline)
+                .map(|x| x.1)
+                .sum();
+            let reg_in = match (&reg, deadline.checked_sub(bl)) {
+                (Some(_), Some(limit)) => self.started_by(t, ahead, regular, limit),
+                _ => 0,
+            };
+            let in_time = div_in + reg_in as u32;
+            if in_time >= min_lot.min(units) && in_time < units {
+                lot_units = in_time;
+                lot_div = d.min(in_time);
+                cut = true;
+            }
+        }
+        let sum = if cut {
+            sum_leads(lot_div, u64::from(lot_units - lot_div))?
+        } else {
+            let mut s = sum_leads(d, 0)?;
+            if let Some(st) = &reg {
+                s += st.sum as f64 + regular as f64 * (bl as f64 - t as f64);
+            }
+            s
+        };
+        Some(LotTerms {
+            units: lot_units,
+            diverted: lot_div,
+            mean_lead: sum / f64::from(lot_units),
+            cut,
+        })
+    }
+
+    /// [`LineState::lot_terms`] the long way, from the full schedule.
+    fn lot_terms_by_projection(
+        &self,
+        t: usize,
+        units: u32,
+        diverted: u32,
+        earliest: usize,
+        base_lead: u32,
+        cut_at: Option<(usize, u32)>,
+    ) -> Option<LotTerms> {
+        let mut sched = Vec::new();
+        if !self.project(t, units, diverted, earliest, base_lead, &mut sched) {
+            return None;
+        }
+        let d = {
+            // The diverted units the projection took (at most the home
+            // units in production).
+            let home: u64 = self
+                .wip
+                .iter()
+                .filter(|b| b.owner == Owner::Home)
+                .map(|b| u64::from(b.units))
+                .sum();
+            diverted.min(units).min(home as u32)
+        };
+        let (mut n, mut dv, mut cut) = (units, d, false);
+        if let Some((deadline, min_lot)) = cut_at {
+            let in_time = units_by(&sched, deadline);
+            if in_time >= min_lot.min(units) && in_time < units {
+                n = in_time;
+                dv = d.min(in_time);
+                cut = true;
+                if !self.project(t, n, dv, earliest, base_lead, &mut sched) {
+                    return None;
+                }
+            }
+        }
+        Some(LotTerms {
+            units: n,
+            diverted: dv,
+            mean_lead: lead_of(&sched, t).mean,
+            cut,
+        })
+    }
+
+    /// Segments of constant capacity from quarter `t`: calls `f(start
+    /// quarter, end quarter (exclusive; MAX if none), capacity in
+    /// thousandths, carry at its start, units started before it)` until it
+    /// returns false. Zero-capacity stretches are skipped (the carry waits,
+    /// as in production).
+    fn segments(&self, t: usize, mut f: impl FnMut(usize, usize, u64, u64, u64) -> bool) {
+        let mut k = self.capacity_milli;
+        let mut carry = self.start_carry;
+        let mut started: u64 = 0;
+        let mut s = t;
+        let mut i = 0;
+        loop {
+            while i < self.pending.len() && self.pending[i].0 <= s {
+                k += self.pending[i].1;
+                i += 1;
+            }
+            let e = self.pending.get(i).map_or(usize::MAX, |p| p.0);
+            if k > 0 {
+                if !f(s, e, k, carry, started) {
+                    return;
+                }
+                if e == usize::MAX {
+                    return;
+                }
+                let total = carry + (e - s) as u64 * k;
+                started += total / MILLI;
+                carry = total % MILLI;
+            } else if e == usize::MAX {
+                return;
+            }
+            s = e;
+        }
+    }
+
+    /// Start quarters of queue units `ahead + 1 ..= ahead + n` (n ≥ 1):
+    /// the first, the last and their sum; None past [`MAX_PROJECTION`].
+    fn start_terms(&self, t: usize, ahead: u64, n: u64) -> Option<StartTerms> {
+        let (g1, g2) = (ahead + 1, ahead + n);
+        let mut out = StartTerms {
+            first: usize::MAX,
+            last: 0,
+            sum: 0,
+        };
+        let mut done = false;
+        self.segments(t, |s, e, k, carry, started| {
+            // Units started through the segment.
+            let cap = if e == usize::MAX {
+                u64::MAX
+            } else {
+                started + (carry + (e - s) as u64 * k) / MILLI
+            };
+            if cap < g1 {
+                return true;
+            }
+            let lo = g1.max(started + 1);
+            let hi = g2.min(cap);
+            if lo <= hi {
+                // Unit g starts in quarter s + ⌈(1000 (g − started) −
+                // carry) / k⌉ − 1.
+                let m = |g: u64| (((g - started) * MILLI - carry).div_ceil(k) - 1) as usize;
+                out.first = out.first.min(s + m(lo));
+                out.last = s + m(hi);
+                let x1 = lo - started;
+                let count = hi - lo + 1;
+                let ceil_sum = floor_sum(count, k, MILLI, x1 * MILLI + k - 1 - carry);
+                out.sum += u128::from(count) * (s as u128) + ceil_sum - u128::from(count);
+            }
+            if hi == g2 {
+                done = true;
+                return false;
+            }
+            true
+        });
+        (done && out.last <= t + MAX_PROJECTION).then_some(out)
+    }
+
+    /// How many of queue units `ahead + 1 ..= ahead + n` start no later
+    /// than quarter `limit`.
+    fn started_by(&self, t: usize, ahead: u64, n: u64, limit: usize) -> u64 {
+        if limit < t {
+            return 0;
+        }
+        let mut by = 0;
+        self.segments(t, |s, e, k, carry, started| {
+            if limit < s {
+                return false;
+            }
+            let through = limit.min(e.saturating_sub(1));
+            let c = started + (carry + (through - s + 1) as u64 * k) / MILLI;
+            by = c;
+            limit >= e
+        });
+        by.saturating_sub(ahead).min(n)
+    }
+}
+
+/// Start quarters of a run of queue units.
+#[derive(Debug, Clone, Copy)]
+struct StartTerms {
+    first: usize,
+    last: usize,
+    sum: u128,
 }
 
 impl LineState {
@@ -723,6 +1019,70 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(got, sched);
+        }
+    }
+
+    #[test]
+    fn floor_sum_by_hand() {
+        // ⌊(3i + 2)/5⌋ for i = 0..6: 0, 1, 1, 2, 2, 3, 4 = 13.
+        assert_eq!(floor_sum(7, 5, 3, 2), 13);
+        let brute = |n: u64, m: u64, a: u64, b: u64| {
+            (0..n).map(|i| u128::from((a * i + b) / m)).sum::<u128>()
+        };
+        for (n, m, a, b) in [
+            (0, 3, 1, 1),
+            (10, 1000, 1000, 1998),
+            (50, 7, 1000, 6),
+            (13, 999, 1000, 0),
+        ] {
+            assert_eq!(floor_sum(n, m, a, b), brute(n, m, a, b), "{n} {m} {a} {b}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+
+        /// The terms of a lot computed segment by segment are those of the
+        /// full projection, cut and re-projected.
+        #[test]
+        fn lot_terms_agree_with_the_projection(
+            capacity in 0.0f64..12.0,
+            carry_quarters in 0usize..5,
+            backlog in 0u32..300,
+            extra in proptest::collection::vec((1usize..40, 0.0f64..6.0), 0..4),
+            home_started in 0u32..3,
+            units in 1u32..120,
+            diverted in 0u32..40,
+            base_lead in 0u32..9,
+            diversion_lead in 0usize..4,
+            acceptable in 0usize..30,
+            min_lot in 1u32..15,
+            cut in proptest::bool::ANY,
+        ) {
+            let mut line = line_with(capacity, backlog);
+            for (due, k) in &extra {
+                line.add_capacity(*due, *k);
+            }
+            let mut out = Vec::new();
+            let mut t = 0;
+            for _ in 0..(carry_quarters + home_started as usize) {
+                line.bring_capacity_online(t);
+                line.start_production(t, base_lead);
+                line.deliver(t, None, &mut out);
+                t += 1;
+            }
+            line.bring_capacity_online(t);
+            let d = line.divertible(1.0).min(diverted);
+            let cut_at = cut.then_some((t + acceptable, min_lot));
+            let fast = line.lot_terms(t, units, d, t + diversion_lead, base_lead, cut_at);
+            let slow = line.lot_terms_by_projection(t, units, d, t + diversion_lead, base_lead, cut_at);
+            match (fast, slow) {
+                (Some(f), Some(s)) => {
+                    proptest::prop_assert_eq!((f.units, f.diverted, f.cut), (s.units, s.diverted, s.cut));
+                    proptest::prop_assert!((f.mean_lead - s.mean_lead).abs() < 1e-9, "{:?} vs {:?}", f, s);
+                }
+                (f, s) => proptest::prop_assert_eq!(f.is_some(), s.is_some(), "{:?} vs {:?}", f, s),
+            }
         }
     }
 }

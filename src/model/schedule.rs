@@ -29,7 +29,10 @@ impl Observer for NoObserver {}
 
 /// Step 1: events, home orders, capacity coming online, credit repayment.
 fn exogenous(w: &World, s: &mut State, t: usize) {
-    for e in w.events.iter().filter(|e| e.t == t) {
+    // Events are in time order: this quarter's are one run of them.
+    let first = w.events.partition_point(|e| e.t < t);
+    let last = w.events.partition_point(|e| e.t <= t);
+    for e in &w.events[first..last] {
         match &e.kind {
             EventKind::Donation {
                 buyer,
@@ -245,7 +248,7 @@ pub fn step<O: Observer>(w: &World, s: &mut State, d: &Draws, obs: &mut O, scrat
             f.age();
         }
     }
-    s.refresh_region_fleets(w);
+    s.region_stamp.fill(usize::MAX);
     // Steps 3–6: procurement, in an order drawn afresh each quarter (a
     // keyed priority per buyer and category) so that no buyer is always
     // first to the queues. Only categories with something due take part.

@@ -146,9 +146,11 @@ pub struct State {
     /// Programmes in flight, as in [`World::programmes`].
     pub programmes: Vec<ProgrammeState>,
     /// Fleets summed by region and category, `[region * n_categories +
-    /// category]`; refreshed after ageing each quarter, before tenders
-    /// (fleets do not change while tenders run).
+    /// category]`, for the quarter in `region_stamp` ([`State::region_sums`]).
     pub region_totals: Vec<u32>,
+    /// The quarter each region and category was last summed in
+    /// (`usize::MAX`: not this quarter).
+    pub region_stamp: Vec<usize>,
     /// Modern units summed by region, category and family,
     /// `[(region * n_categories + category) * n_families + family]`.
     pub region_families: Vec<u32>,
@@ -189,20 +191,28 @@ impl State {
         })
     }
 
-    /// Sum the fleets of each region and category.
-    pub fn refresh_region_fleets(&mut self, w: &World) {
+    /// Sum the fleets of region `r` in category `c` for quarter `t`,
+    /// unless done already this quarter (only categories with a tender need
+    /// them, and fleets do not change while tenders run).
+    pub fn region_sums(&mut self, w: &World, r: usize, c: usize, t: usize) {
         let nc = w.categories.len();
         let nf = w.families.len();
-        self.region_totals.fill(0);
-        self.region_families.fill(0);
+        let rc = r * nc + c;
+        if self.region_stamp[rc] == t {
+            return;
+        }
+        self.region_stamp[rc] = t;
+        self.region_totals[rc] = 0;
+        self.region_families[rc * nf..(rc + 1) * nf].fill(0);
         for (b, buyer) in w.buyers.iter().enumerate() {
-            for (c, f) in self.buyers[b].fleet.iter().enumerate() {
-                let rc = buyer.region * nc + c;
-                self.region_totals[rc] += f.total();
-                for co in &f.cohorts {
-                    if let Some(fam) = co.family {
-                        self.region_families[rc * nf + fam] += co.units;
-                    }
+            if buyer.region != r {
+                continue;
+            }
+            let f = &self.buyers[b].fleet[c];
+            self.region_totals[rc] += f.total();
+            for co in &f.cohorts {
+                if let Some(fam) = co.family {
+                    self.region_families[rc * nf + fam] += co.units;
                 }
             }
         }
@@ -323,6 +333,7 @@ impl State {
             contracts: Vec::new(),
             programmes,
             region_totals: vec![0; w.regions.len() * nc],
+            region_stamp: vec![usize::MAX; w.regions.len() * nc],
             region_families: vec![0; w.regions.len() * nc * w.families.len()],
         }
     }

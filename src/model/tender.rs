@@ -250,34 +250,49 @@ pub fn make_offer(
         0
     };
     let earliest = t + w.market.diversion_lead as usize;
-    if !ls.project(
-        t,
-        units,
-        diverted,
-        earliest,
-        line.base_lead,
-        &mut o.schedule,
-    ) {
+    // Only the lot's terms are needed to choose; the winner's schedule is
+    // projected when it is signed (`materialise`).
+    let cut_at = w.mechanisms.lot_splitting.then(|| {
+        (
+            t + acceptable_lead(w, t, b).max(0.0).floor() as usize,
+            min_lot,
+        )
+    });
+    let Some(lot) = ls.lot_terms(t, units, diverted, earliest, line.base_lead, cut_at) else {
         return false;
-    }
+    };
     o.line = l;
     o.price = p;
     o.needed = needed;
-    o.diverted = diverted;
-    o.units = units;
-    o.cut = false;
-    if w.mechanisms.lot_splitting {
-        let in_time = units_in_time(&o.schedule, t, acceptable_lead(w, t, b), min_lot);
-        if in_time < units {
-            cut_to(ls, t, o, in_time, earliest, line.base_lead);
-            o.cut = true;
-        }
-    }
+    o.units = lot.units;
+    o.diverted = lot.diverted;
+    o.cut = lot.cut;
+    o.schedule.clear();
     o.credit = (share * f64::from(o.units) * p).min(room);
-    o.lead = lead_of(&o.schedule, t);
+    o.lead = Lead {
+        first: f64::NAN,
+        mean: lot.mean_lead,
+    };
     o.offset = w.buyers[b].localisation_demand.min(ls.localisation);
     o.utility = utility(w, s, t, b, c, o);
     true
+}
+
+/// Project the schedule of a chosen offer (the lot its terms describe),
+/// with its first and mean leads.
+pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
+    let earliest = t + w.market.diversion_lead as usize;
+    let line = &w.lines[o.line];
+    let ok = s.lines[o.line].project(
+        t,
+        o.units,
+        o.diverted,
+        earliest,
+        line.base_lead,
+        &mut o.schedule,
+    );
+    debug_assert!(ok, "an offered lot is deliverable");
+    o.lead = lead_of(&o.schedule, t);
 }
 
 /// How many units of a schedule to contract: those arriving within the
@@ -293,22 +308,6 @@ pub fn units_in_time(schedule: &[(usize, u32)], t: usize, acceptable: f64, min_l
     } else {
         all
     }
-}
-
-/// Cut an offer down to `units`, re-projecting its schedule for the
-/// smaller lot (diverted units first, as the line books them).
-fn cut_to(
-    ls: &crate::model::production::LineState,
-    t: usize,
-    o: &mut Offer,
-    units: u32,
-    earliest: usize,
-    base_lead: u32,
-) {
-    o.diverted = o.diverted.min(units);
-    let ok = ls.project(t, units, o.diverted, earliest, base_lead, &mut o.schedule);
-    debug_assert!(ok, "a smaller lot is deliverable if the larger one was");
-    o.units = units;
 }
 
 /// Offers of the tender under way, reused from tender to tender so that
@@ -446,6 +445,7 @@ fn decide_tender(
         s.buyers[b].stage[c] = Stage::Idle { review: t };
         return TenderOutcome::None;
     }
+    s.region_sums(w, w.buyers[b].region, c, t);
     let (bk, ck) = (w.buyers[b].key, w.categories[c].key);
     let consider = draws.key(Purpose::Consider, t, bk, ck);
     let pick = draws.key(Purpose::Choice, t, bk, ck);
@@ -540,6 +540,7 @@ fn executive(
     if scratch.offers.is_empty() {
         scratch.offers.push(Offer::default());
     }
+    s.region_sums(w, w.buyers[b].region, c, t);
     let o = &mut scratch.offers[0];
     if !make_offer(w, s, t, b, line, g, units, o) {
         if let Stage::Framework { call, .. } = &mut s.buyers[b].stage[c] {
@@ -563,7 +564,8 @@ fn executive(
 /// Book a contract: queue the lot (diverting home units), take stock or
 /// legacy units for upgrade, commit the buyer's budget net of credit, draw
 /// on the country's credit.
-pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: Offer, executive: bool) -> u32 {
+pub fn sign(w: &World, s: &mut State, t: usize, b: usize, mut o: Offer, executive: bool) -> u32 {
+    materialise(w, s, t, &mut o);
     let line = &w.lines[o.line];
     let c = line.category;
     let id = s.contracts.len() as u32;
@@ -680,11 +682,14 @@ mod tests {
         // Acceptable lead 16 / (1 + 1.5 · 0.24) = 11.8 quarters: 1 unit in
         // time is less than a minimum lot (10), so the whole lot is signed.
         assert_eq!((slow.units, slow.diverted), (40, 1));
-        assert_eq!(slow.lead.first, 1.0);
-        assert!(close(
-            slow.lead.mean,
-            (1.0 + 420.0 + 430.0 + 440.0 + 9.0 * 45.0) / 40.0
-        ));
+        let mean = (1.0 + 420.0 + 430.0 + 440.0 + 9.0 * 45.0) / 40.0;
+        assert!(close(slow.lead.mean, mean));
+        // The projected schedule of the chosen lot agrees, and its first
+        // unit is fast: a first-unit rule would have called it fast.
+        let mut chosen = slow.clone();
+        materialise(&w, &s, 1, &mut chosen);
+        assert_eq!(chosen.lead.first, 1.0);
+        assert!(close(chosen.lead.mean, mean));
 
         let fresh = State::new(&w);
         let mut fast = Offer::default();
@@ -699,8 +704,10 @@ mod tests {
             &mut fast
         ));
         // 10 a quarter from quarter 1, arriving 2 quarters later: leads 2..5.
-        assert_eq!(fast.schedule, vec![(3, 10), (4, 10), (5, 10), (6, 10)]);
         assert!(close(fast.lead.mean, 3.5));
+        let mut chosen = fast.clone();
+        materialise(&w, &fresh, 1, &mut chosen);
+        assert_eq!(chosen.schedule, vec![(3, 10), (4, 10), (5, 10), (6, 10)]);
         // Utility: only the price (utilisation 402 / (10 · 8) → capped at
         // 3, so 9 · 1.6) and the lot's lead differ. Toy weights: price 1,
         // delivery 0.6, urgency 2, θ = 0.24.
@@ -729,8 +736,10 @@ mod tests {
         // Now 10 divertible units (due 2 and 3, handed over from quarter 3)
         // arrive within the acceptable lead: the lot is cut to them.
         assert_eq!((o.units, o.needed, o.diverted), (10, 40, 10));
-        assert_eq!(o.schedule, vec![(3, 10)]);
         assert_eq!(o.lead.mean, 1.0);
+        assert!(o.cut);
+        materialise(&w, &s, 2, &mut o);
+        assert_eq!(o.schedule, vec![(3, 10)]);
     }
 
     #[test]
