@@ -419,10 +419,11 @@ impl LineState {
 }
 
 /// `Σ_{i=0}^{n−1} ⌊(a·i + b) / m⌋` for `m > 0`, in O(log) steps (the
-/// classic floor-sum reduction).
-pub fn floor_sum(n: u64, m: u64, a: u64, b: u64) -> u128 {
-    let (mut n, mut m, mut a, mut b) = (u128::from(n), u128::from(m), u128::from(a), u128::from(b));
-    let mut ans: u128 = 0;
+/// classic floor-sum reduction). In u64: lots, queues and capacities keep
+/// `a · n + b` far below 2⁶⁴ (units below 10⁹, thousandths of capacity).
+pub fn floor_sum(n: u64, m: u64, a: u64, b: u64) -> u64 {
+    let (mut n, mut m, mut a, mut b) = (n, m, a, b);
+    let mut ans: u64 = 0;
     loop {
         if a >= m {
             ans += n * (n.saturating_sub(1)) / 2 * (a / m);
@@ -671,7 +672,7 @@ impl LineState {
                 let x1 = lo - started;
                 let count = hi - lo + 1;
                 let ceil_sum = floor_sum(count, k, MILLI, x1 * MILLI + k - 1 - carry);
-                out.sum += u128::from(count) * (s as u128) + ceil_sum - u128::from(count);
+                out.sum += count * s as u64 + ceil_sum - count;
             }
             if hi == g2 {
                 done = true;
@@ -707,7 +708,7 @@ impl LineState {
 struct StartTerms {
     first: usize,
     last: usize,
-    sum: u128,
+    sum: u64,
 }
 
 impl LineState {
@@ -1026,9 +1027,7 @@ mod tests {
     fn floor_sum_by_hand() {
         // ⌊(3i + 2)/5⌋ for i = 0..6: 0, 1, 1, 2, 2, 3, 4 = 13.
         assert_eq!(floor_sum(7, 5, 3, 2), 13);
-        let brute = |n: u64, m: u64, a: u64, b: u64| {
-            (0..n).map(|i| u128::from((a * i + b) / m)).sum::<u128>()
-        };
+        let brute = |n: u64, m: u64, a: u64, b: u64| (0..n).map(|i| (a * i + b) / m).sum::<u64>();
         for (n, m, a, b) in [
             (0, 3, 1, 1),
             (10, 1000, 1000, 1998),
