@@ -190,7 +190,8 @@ impl LineState {
     /// Home units in production that the home government lets go, given
     /// its divertible share.
     pub fn divertible(&self, share: f64) -> u32 {
-        (share * self.home_wip_units as f64).floor() as u32
+        // Truncation is the floor of a non-negative number.
+        (share * self.home_wip_units as f64) as u32
     }
 
     /// Append a lot at the back of the queue.
@@ -207,14 +208,22 @@ impl LineState {
 
     /// Add this quarter's home orders (fractions carry over).
     pub fn add_home_orders(&mut self, units: f64) {
+        if units <= 0.0 {
+            return;
+        }
         self.home_carry += units;
-        let n = self.home_carry.floor();
-        self.home_carry -= n;
-        self.enqueue(Owner::Home, n as u32);
+        // A cast truncates, which is the floor of a non-negative carry (and
+        // inlines, where `floor` may be a call).
+        let n = self.home_carry as u32;
+        self.home_carry -= f64::from(n);
+        self.enqueue(Owner::Home, n);
     }
 
     /// Bring capacity whose construction ends by quarter `t` online.
     pub fn bring_capacity_online(&mut self, t: usize) {
+        if self.pending.first().is_none_or(|(due, _)| *due > t) {
+            return;
+        }
         let n = self.pending.partition_point(|(due, _)| *due <= t);
         for (_, k) in self.pending.drain(..n) {
             self.capacity_milli += k;

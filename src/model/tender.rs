@@ -117,7 +117,8 @@ pub fn affordable_units(price: f64, headroom: f64, share: f64, room: f64) -> u32
         f64::INFINITY
     };
     let by_room = (headroom + room) / price;
-    by_share.min(by_room).min(f64::from(u32::MAX)).floor() as u32
+    // Truncation is the floor here (both bounds are positive).
+    by_share.min(by_room).min(f64::from(u32::MAX)) as u32
 }
 
 /// Units of a line needed to close a gap of `gap` capability units when
@@ -254,7 +255,7 @@ pub fn make_offer(
     // projected when it is signed (`materialise`).
     let cut_at = w.mechanisms.lot_splitting.then(|| {
         (
-            t + acceptable_lead(w, t, b).max(0.0).floor() as usize,
+            t + acceptable_lead(w, t, b).max(0.0) as usize,
             min_lot,
         )
     });
@@ -301,7 +302,7 @@ pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
 /// either, and the choice weighs the wait).
 pub fn units_in_time(schedule: &[(usize, u32)], t: usize, acceptable: f64, min_lot: u32) -> u32 {
     let all = units_by(schedule, usize::MAX);
-    let deadline = t + acceptable.max(0.0).floor() as usize;
+    let deadline = t + acceptable.max(0.0) as usize;
     let in_time = units_by(schedule, deadline);
     if in_time >= min_lot.min(all) {
         in_time
