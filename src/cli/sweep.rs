@@ -9,9 +9,10 @@
 //!
 //! Testing aids (environment variables, for the project's own tests):
 //! `ARMSMARKET_TEST_PANIC_JOBS=3,17` makes those jobs panic;
-//! `ARMSMARKET_TEST_ABORT=sync:N`, `rename:N` or `rebuild:1` aborts the
-//! process (as `kill -9` would) after the N-th ledger entry, the N-th final
-//! rename, or the ledger entry of a retry's rebuild;
+//! `ARMSMARKET_TEST_ABORT=job:N`, `sync:N`, `rename:N` or `rebuild:1` aborts
+//! the process (as `kill -9` would) after the N-th job's rows are written,
+//! the N-th ledger entry, the N-th final rename, or the ledger entry of a
+//! retry's rebuild;
 //! `ARMSMARKET_TEST_SYNC_EVERY=N` writes a ledger entry every N jobs.
 
 use crate::analysis::Targets;
@@ -967,6 +968,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         |_, out| -> Result<(), CliError> {
             write_job(&s, &mut parts, &out).map_err(werr())?;
             done += 1;
+            maybe_abort("job", done);
             since_sync += 1;
             if since_sync >= sync_every || last_sync.elapsed().as_secs_f64() >= 2.0 {
                 parts.sync(done).map_err(werr())?;

@@ -1,23 +1,6 @@
 //! `armsmarket run` end to end: the real binary, in temporary directories.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_armsmarket"))
-}
-
-fn toy() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/toy.toml")
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use crate::common::{armsmarket as run, read, toy};
 
 const CSVS: [&str; 5] = [
     "contracts.csv",

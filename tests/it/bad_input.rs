@@ -2,16 +2,7 @@
 //! exit with code 2, print `FILE:LINE:COL: message` naming the key, and write
 //! nothing.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-const TOY: &str = include_str!("../scenarios/toy.toml");
-
-/// `TOY` with the first `from` replaced by `to` (`from` must occur).
-fn toy_with(from: &str, to: &str) -> String {
-    assert!(TOY.contains(from), "{from:?} is not in toy.toml");
-    TOY.replacen(from, to, 1)
-}
+use crate::common::{TOY, armsmarket_in as armsmarket, line_of, nothing_written, toy_with};
 
 /// `TOY` with the text from `start` (inclusive) to `end` (exclusive)
 /// replaced by `with`.
@@ -19,31 +10,6 @@ fn toy_cut(start: &str, end: &str, with: &str) -> String {
     let a = TOY.find(start).expect("start marker");
     let b = TOY.find(end).expect("end marker");
     format!("{}{}{}", &TOY[..a], with, &TOY[b..])
-}
-
-/// The 1-based line of the first line of `text` containing `needle`.
-fn line_of(text: &str, needle: &str) -> u32 {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle:?} is not in the text")) as u32
-        + 1
-}
-
-/// Run the binary in `dir` with `args`.
-fn armsmarket(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_armsmarket"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run armsmarket")
-}
-
-/// Whether `dir` does not exist or is empty.
-fn nothing_written(dir: &Path) -> bool {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_none(),
-        Err(_) => true,
-    }
 }
 
 /// The lines of `stderr` located at `file:line:COL:` for some column.

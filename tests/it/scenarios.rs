@@ -1,16 +1,12 @@
 //! The shipped scenarios: every file validates, each world runs, and no
 //! scenario key can decide who buys what from whom.
 
+use crate::common::{bin, root};
 use armsmarket::analysis::Targets;
 use armsmarket::engine::{Observe, run_replication};
 use armsmarket::model::World;
 use armsmarket::scenario;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -29,11 +25,7 @@ fn every_shipped_scenario_validates() {
     toml_files(&root().join("scenarios"), &mut files);
     files.sort();
     assert!(files.len() >= 10, "{files:?}");
-    let o = Command::new(env!("CARGO_BIN_EXE_armsmarket"))
-        .arg("validate")
-        .args(&files)
-        .output()
-        .unwrap();
+    let o = bin().arg("validate").args(&files).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(
@@ -62,7 +54,7 @@ fn each_hypothesis_runs_and_is_judged_on_every_target() {
     ] {
         assert!(names.iter().any(|n| n == want), "no scenario {want}");
     }
-    let o = Command::new(env!("CARGO_BIN_EXE_armsmarket"))
+    let o = bin()
         .arg("compare")
         .args(&files)
         .args(["-r", "3", "-q", "--out"])

@@ -7,23 +7,11 @@
 //! with are byte for byte those of one uninterrupted single-machine run.
 #![cfg(unix)]
 
+use crate::common::{ENV_VARS, assert_ok, bin, csv_rows, data, err, read, root, text};
 use std::collections::{BTreeMap, HashSet};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime};
-
-/// Environment that changes what `sweep` does: never inherited by a test.
-const ENV_VARS: [&str; 8] = [
-    "SLURM_ARRAY_TASK_ID",
-    "SLURM_ARRAY_TASK_COUNT",
-    "SLURM_ARRAY_TASK_MIN",
-    "SLURM_ARRAY_TASK_MAX",
-    "SLURM_CPUS_PER_TASK",
-    "ARMSMARKET_TEST_PANIC_JOBS",
-    "ARMSMARKET_TEST_ABORT",
-    "ARMSMARKET_TEST_SYNC_EVERY",
-];
 
 /// Files of a sweep that must be reproduced byte for byte.
 const TABLES: [&str; 3] = ["points.csv", "runs.csv", "bands.csv"];
@@ -31,50 +19,12 @@ const TABLES: [&str; 3] = ["points.csv", "runs.csv", "bands.csv"];
 /// The kept tables used where a test keeps some.
 const KEEP: &str = "market,contracts";
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_armsmarket"));
-    for v in ENV_VARS {
-        c.env_remove(v);
-    }
-    c
-}
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn data(name: &str) -> PathBuf {
-    manifest_dir().join("tests/data").join(name)
-}
-
 fn toy_sweep() -> PathBuf {
     data("toy_sweep.toml")
 }
 
 fn toy_grid() -> PathBuf {
     data("toy_grid.toml")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    text(&o.stderr)
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-#[track_caller]
-fn assert_ok(o: &Output, what: &str) {
-    assert!(
-        o.status.success(),
-        "{what}: exit {:?}\nstderr:\n{}",
-        o.status,
-        err(o)
-    );
 }
 
 /// `sweep FILE --out OUT --quiet` plus `extra`, with `--threads 2` unless
@@ -193,7 +143,7 @@ fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
 /// each `(from, to)` replaced (each `from` must occur).
 fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
     let mut t = std::fs::read_to_string(src).unwrap();
-    let toy = manifest_dir().join("scenarios/toy.toml");
+    let toy = root().join("scenarios/toy.toml");
     let base_line = "base = \"../../scenarios/toy.toml\"";
     assert!(t.contains(base_line), "{} has no base line", src.display());
     t = t.replace(
@@ -207,22 +157,6 @@ fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBu
     let p = dir.join(name);
     std::fs::write(&p, t).unwrap();
     p
-}
-
-/// Parse a CSV file into its header and rows.
-fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut rd = csv::Reader::from_reader(bytes);
-    let header = rd
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
-    let rows = rd
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
 }
 
 fn column(header: &[String], name: &str) -> usize {
@@ -652,8 +586,8 @@ fn abort_during_the_final_renames_then_resume() {
     }
 }
 
-/// A tiny generator for kill moments (seeded from the clock; the seed is in
-/// every failure message).
+/// A tiny generator for kill moments, with a fixed seed: the same moments
+/// on every run of the test.
 struct Lcg(u64);
 
 impl Lcg {
@@ -667,64 +601,44 @@ impl Lcg {
 }
 
 #[test]
-fn kill_9_at_random_moments_then_resume() {
+fn killed_after_random_jobs_then_resumed() {
+    // 12 points x 20 replications = 240 jobs. Each kill lands right after a
+    // job's rows were handed to the part files' buffers (lost, or spilled
+    // to disk in part, as a `kill -9` leaves them), at job numbers drawn
+    // from a fixed seed, with ledger entries every few jobs or at the
+    // default interval.
     let tmp = tempfile::tempdir().unwrap();
-    // 12 points x 100 replications: long enough to be killed mid-way.
     let slow = variant(
         tmp.path(),
         &toy_sweep(),
         "toy_slow.toml",
-        &[("replications = 5", "replications = 100")],
+        &[("replications = 5", "replications = 20")],
     );
-    let keep = ["market"];
-    let t0 = Instant::now();
-    let want = reference(&slow, &["--keep", "market"], &keep);
-    let full = t0.elapsed().max(Duration::from_millis(100));
-    let seed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let mut rng = Lcg(seed);
-    let mut mid_run = 0;
-    for (i, frac) in [0.02, 0.1, 0.3, 0.5, 0.7, 0.95].iter().enumerate() {
-        let jitter = rng.next() % 20;
-        let wait =
-            Duration::from_secs_f64(full.as_secs_f64() * frac) + Duration::from_millis(jitter);
+    let want = reference(&slow, &["--keep", "market"], &["market"]);
+    let mut rng = Lcg(0x5eed_2022);
+    for i in 0..6 {
+        let job = 1 + rng.next() % 239;
+        let sync_every = [3, 17, 4096][i % 3].to_string();
         let out = tmp.path().join(format!("out{i}"));
         let dir = out.join("toy_sweep");
-        let mut c = sweep_cmd(&slow, &out, &["--keep", "market"]);
-        if i % 2 == 0 {
-            c.env("ARMSMARKET_TEST_SYNC_EVERY", "37");
-        }
-        let mut child = c
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(wait);
-        let _ = child.kill(); // SIGKILL; fails only if it already exited
-        let status = child.wait().unwrap();
-        let what = format!(
-            "kill after {wait:?} (seed {seed}, sync every {}; exit {status:?})",
-            if i % 2 == 0 { "37" } else { "default" }
+        let spec = format!("job:{job}");
+        let o = sweep_env(
+            &slow,
+            &out,
+            &["--keep", "market"],
+            &[
+                ("ARMSMARKET_TEST_ABORT", &spec),
+                ("ARMSMARKET_TEST_SYNC_EVERY", &sync_every),
+            ],
         );
-        let ledger = work(&dir).join("ledger");
-        let entries = std::fs::read_to_string(&ledger)
-            .map(|t| t.lines().count().saturating_sub(2))
-            .unwrap_or(0);
-        if status.signal() == Some(9) && entries > 0 && !dir.join("runs.csv").exists() {
-            mid_run += 1;
-        }
-        eprintln!("{what}: {entries} ledger entries after the first");
+        let what = format!("abort after job {job}, ledger entry every {sync_every} jobs");
+        assert!(o.status.signal().is_some(), "{what}: {:?}", o.status);
+        assert!(!dir.join("runs.csv").exists(), "{what}: finished anyway");
         let o = sweep(&slow, &out, &["--resume", "--keep", "market"]);
         assert_ok(&o, &format!("resume, {what}"));
         assert_same_files(&dir, &want, &what);
-        assert_runs_complete(&dir, 100);
+        assert_runs_complete(&dir, 20);
     }
-    assert!(
-        mid_run > 0,
-        "no kill landed in the middle of the runs (seed {seed}, full sweep {full:?})"
-    );
 }
 
 #[test]
@@ -1311,7 +1225,7 @@ fi
 // ---------------------------------------------------------------------------
 
 /// 1-based line of the first line of `file` containing `needle`.
-fn line_of(file: &Path, needle: &str) -> usize {
+fn line_in(file: &Path, needle: &str) -> usize {
     std::fs::read_to_string(file)
         .unwrap()
         .lines()
@@ -1359,7 +1273,7 @@ fn sobol_needs_a_power_of_two_points() {
             ("points = 12", "points = 100"),
         ],
     );
-    assert_refused_at(&f, line_of(&f, "points = 100"), &["power of two"]);
+    assert_refused_at(&f, line_in(&f, "points = 100"), &["power of two"]);
     // And a power of two runs.
     let ok = variant(
         tmp.path(),
@@ -1389,7 +1303,7 @@ fn a_parameter_that_does_not_exist_is_located() {
             "korea_land.lines.k3.capacity",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "lines.k3.capacity"), &["k3"]);
+    assert_refused_at(&f, line_in(&f, "lines.k3.capacity"), &["k3"]);
     let f = variant(
         tmp.path(),
         &toy_sweep(),
@@ -1399,7 +1313,7 @@ fn a_parameter_that_does_not_exist_is_located() {
             "preferences.default.deliveryy",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "deliveryy"), &["deliveryy"]);
+    assert_refused_at(&f, line_in(&f, "deliveryy"), &["deliveryy"]);
 }
 
 #[test]
@@ -1414,7 +1328,7 @@ fn a_sweep_cannot_vary_the_seed() {
             "\"seed\" = { min = 1, max = 9, integer = true }",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "\"seed\" ="), &["seed"]);
+    assert_refused_at(&f, line_in(&f, "\"seed\" ="), &["seed"]);
     let f = variant(
         tmp.path(),
         &toy_grid(),
@@ -1424,5 +1338,5 @@ fn a_sweep_cannot_vary_the_seed() {
             "\"replications\" = { values = [1, 2] }\n\"market.defer_quarters\"",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "\"replications\" ="), &["replications"]);
+    assert_refused_at(&f, line_in(&f, "\"replications\" ="), &["replications"]);
 }

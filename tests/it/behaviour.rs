@@ -1,14 +1,14 @@
 //! Behavioural tests of the choice model on hand-made worlds.
 
+use crate::common::data;
 use armsmarket::analysis::Targets;
 use armsmarket::engine::{Observe, run_replication};
 use armsmarket::model::World;
 use armsmarket::model::choice::probabilities;
 use armsmarket::scenario;
-use std::path::PathBuf;
 
 fn world(sets: &[&str]) -> World {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/urgent_buyer.toml");
+    let p = data("urgent_buyer.toml");
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let loaded = scenario::load(&p, &sets).expect("scenario loads");
     World::from_scenario(&loaded.scenario).expect("compiles")
