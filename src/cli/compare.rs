@@ -7,7 +7,9 @@
 
 use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
-use crate::cli::run::{BatchOptions, load_all, print_out, progress_bar, run_replications};
+use crate::cli::run::{BatchOptions, run_replications};
+use crate::cli::term::{print_out, progress_bar};
+use crate::engine::prepare_all;
 use crate::engine::{Observe, batch};
 use crate::output::manifest;
 use crate::output::report::{TargetsWriter, compare_table, write_compare_csv};
@@ -34,7 +36,7 @@ pub struct CompareArgs {
 pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     a.batch.check()?;
     let b = &a.batch;
-    let scenarios = load_all(&a.files, &b.set)?;
+    let scenarios = prepare_all(&a.files, &b.set)?;
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);
     let reps = b.replications.unwrap_or(first.replications);

@@ -6,6 +6,7 @@ pub mod merge;
 pub mod run;
 pub mod slurm;
 pub mod sweep;
+pub mod term;
 pub mod validate;
 
 pub use error::CliError;

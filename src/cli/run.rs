@@ -3,13 +3,12 @@
 
 use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
-use crate::cli::validate::{Prepared, prepare};
-use crate::engine::{self, Observe, RunRecord, batch};
+use crate::cli::term::{print_out, progress_bar};
+use crate::engine::{self, Observe, Prepared, RunRecord, batch, observe_for, prepare_all};
 use crate::output::report::{TargetsWriter, verdict_table};
 use crate::output::{manifest, tables::TableWriters};
-use crate::scenario::{Located, ScenarioError};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -58,58 +57,6 @@ pub struct RunArgs {
     /// Output directory; each scenario writes to DIR/<name>/.
     #[arg(long, default_value = "outputs")]
     pub out: PathBuf,
-}
-
-/// A progress bar on stderr counting finished runs with an ETA; hidden
-/// when `quiet` or when stderr is not a terminal.
-pub fn progress_bar(total: u64, label: &str, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} runs, {per_sec}, ETA {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    pb.set_prefix(label.to_string());
-    pb
-}
-
-/// Load every scenario before anything is written, so that one bad file
-/// costs no output at all.
-pub fn load_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<Prepared>, CliError> {
-    let mut ok = Vec::new();
-    let mut errors: Vec<Located> = Vec::new();
-    for f in files {
-        match prepare(f, sets) {
-            Ok(x) => ok.push(x),
-            Err(e) => errors.extend(e.into_errors()),
-        }
-    }
-    if let Some(e) = ScenarioError::from_all(errors) {
-        return Err(e.into());
-    }
-    let mut names: Vec<&str> = ok.iter().map(|p| p.loaded.name.as_str()).collect();
-    names.sort_unstable();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(CliError::Usage(format!(
-            "two scenarios are named `{}`: their outputs would collide; give one a different `name`",
-            w[0]
-        )));
-    }
-    Ok(ok)
-}
-
-/// What `observe` a scenario's output selection needs.
-pub fn observe_for(files: &[String]) -> Observe {
-    let has = |n: &str| files.iter().any(|f| f == n);
-    Observe {
-        contracts: has("contracts"),
-        market: has("market"),
-        suppliers: has("suppliers"),
-        buyers: has("buyers"),
-    }
 }
 
 /// Run replications `0..replications` of a prepared scenario on `pool`,
@@ -197,20 +144,11 @@ pub fn run_scenario(
     Ok(verdict.finish(&loaded.name, &p.targets))
 }
 
-/// Print to stdout; a closed pipe is reported as such (and is no failure).
-pub fn print_out(text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(CliError::io("writing to stdout"))
-}
-
 /// `armsmarket run`.
 pub fn run(a: &RunArgs) -> Result<(), CliError> {
     a.batch.check()?;
     let b = &a.batch;
-    let scenarios = load_all(&a.files, &b.set)?;
+    let scenarios = prepare_all(&a.files, &b.set)?;
     for p in &scenarios {
         let loaded = &p.loaded;
         let seed = b.seed.unwrap_or(loaded.scenario.seed);

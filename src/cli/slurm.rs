@@ -3,7 +3,7 @@
 //! every shard has succeeded.
 
 use crate::cli::CliError;
-use crate::cli::run::print_out;
+use crate::cli::term::print_out;
 use crate::scenario;
 use clap::Args;
 use std::path::{Path, PathBuf};

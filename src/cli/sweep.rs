@@ -17,11 +17,11 @@
 
 use crate::analysis::Targets;
 use crate::cli::CliError;
-use crate::cli::run::{observe_for, progress_bar};
+use crate::cli::term::progress_bar;
 use crate::engine::design::Point;
 use crate::engine::ledger::{Entry, Ledger, PartFile};
 use crate::engine::sweep::{Plan, Shard, design_of, fingerprint};
-use crate::engine::{Observe, RunRecord, batch, run_replication};
+use crate::engine::{Observe, RunRecord, batch, observe_for, run_replication};
 use crate::model::World;
 use crate::output::atomic::AtomicFile;
 use crate::output::manifest;

@@ -1,9 +1,8 @@
 //! `armsmarket validate FILE...`: load, resolve and check scenarios.
 
-use crate::analysis::Targets;
 use crate::cli::CliError;
-use crate::model::World;
-use crate::scenario::{self, Located, ScenarioError};
+use crate::engine::prepare;
+use crate::scenario::{Located, ScenarioError};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -16,31 +15,6 @@ pub struct ValidateArgs {
     /// Override a value: `--set suppliers.hanwha.lines.k9.capacity=20`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-}
-
-/// A scenario ready to run: loaded, compiled, with its targets.
-pub struct Prepared {
-    /// The resolved scenario.
-    pub loaded: scenario::Loaded,
-    /// Its compiled world.
-    pub world: World,
-    /// Its compiled targets.
-    pub targets: Targets,
-}
-
-/// Load and compile a scenario, turning a compile failure (a gap in
-/// validation) into a located error at the file's start.
-pub fn prepare(path: &std::path::Path, sets: &[String]) -> Result<Prepared, ScenarioError> {
-    let loaded = scenario::load(path, sets)?;
-    let at_start =
-        |m: String| ScenarioError::new(Located::new(path.display().to_string(), 1, 1, m));
-    let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
-    let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
-    Ok(Prepared {
-        loaded,
-        world,
-        targets,
-    })
 }
 
 /// Validate every file; report every error; say `ok` for the good ones.

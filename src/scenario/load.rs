@@ -12,7 +12,7 @@
 //! it records where the key and its value were written, in which file of the
 //! `base` chain or on which `--set` argument.
 
-use super::error::{Located, ScenarioError, nearest};
+use super::error::{Located, ScenarioError, list_names, nearest};
 use super::schema::Scenario;
 use super::validate::validate;
 use std::collections::BTreeMap;
@@ -380,16 +380,6 @@ fn push_suggestion(msg: &mut String, word: &str, names: &[&str]) {
         msg.push_str(" (the table is empty)");
     } else {
         msg.push_str(&format!("; defined: {}", list_names(names)));
-    }
-}
-
-/// `a, b, c`, shortened after 20 names.
-pub(crate) fn list_names(names: &[&str]) -> String {
-    const MAX: usize = 20;
-    if names.len() <= MAX {
-        names.join(", ")
-    } else {
-        format!("{}, ... ({} in all)", names[..MAX].join(", "), names.len())
     }
 }
 

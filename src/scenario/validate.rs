@@ -5,8 +5,7 @@
 //! loader locates each path in its file. It reports every problem, not only
 //! the first.
 
-use super::error::nearest;
-use super::load::list_names;
+use super::error::{list_names, nearest};
 use super::schema::{Buyer, Event, Line, Scenario, Supplier, Sweep, Target, YearSeries};
 use Range::{Above, Finite, NonNeg, Percent, Positive, Unit};
 use std::collections::BTreeMap;

@@ -418,3 +418,27 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn two_scenarios_with_one_name_are_refused_at_the_second_name() {
+    let text = toy_with("name = \"toy\"", "name = \"same\"");
+    let b = Broken::new(&text).with_file("t.toml", &text);
+    for cmd in ["run", "compare"] {
+        let o = armsmarket(
+            b.dir.path(),
+            &[cmd, "s.toml", "t.toml", "--out", "out", "-q"],
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {stderr}");
+        let here = located_lines(&stderr, "t.toml", line_of(&text, "name = \"same\""));
+        assert!(
+            here.iter()
+                .any(|l| l.contains("named `same`") && l.contains("s.toml")),
+            "{cmd}: {stderr}"
+        );
+        assert!(
+            nothing_written(&b.dir.path().join("out")),
+            "{cmd} wrote output"
+        );
+    }
+}
