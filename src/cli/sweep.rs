@@ -28,8 +28,9 @@ use crate::output::manifest;
 use crate::output::sweep::{
     failed_row, point_id_text, run_row, runs_header, write_bands, write_points,
 };
-use crate::output::tables::{TABLES, TableWriters};
+use crate::output::tables::TableWriters;
 use crate::scenario::schema::Scenario;
+use crate::scenario::schema::Table;
 use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
 use clap::Args;
 use rayon::prelude::*;
@@ -181,7 +182,8 @@ impl Setup {
     }
 
     fn observe(&self) -> Observe {
-        observe_for(&self.keep)
+        let tables: Vec<Table> = self.keep.iter().filter_map(|k| k.parse().ok()).collect();
+        observe_for(&tables)
     }
 }
 
@@ -199,13 +201,13 @@ fn setup(a: &SweepArgs) -> Result<Setup, CliError> {
         )));
     };
     for k in &a.keep {
-        if !TABLES[..4].contains(&k.as_str()) {
+        if !Table::NAMES[..4].contains(&k.as_str()) {
             return Err(usage(format!(
                 "--keep {k}: not a per-run table; choose from market, contracts, suppliers, buyers"
             )));
         }
     }
-    let mut keep: Vec<String> = TABLES[..4]
+    let mut keep: Vec<String> = Table::NAMES[..4]
         .iter()
         .filter(|t| a.keep.iter().any(|k| k == *t))
         .map(|t| t.to_string())
@@ -452,7 +454,7 @@ struct Parts {
 impl Parts {
     fn sync(&mut self, jobs: u64) -> std::io::Result<()> {
         self.runs.flush()?;
-        for k in TABLES[..4].iter() {
+        for k in Table::NAMES[..4].iter() {
             if let Some(w) = self.kept.get(k) {
                 w.flush()?;
             }

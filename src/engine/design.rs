@@ -65,18 +65,7 @@ pub struct Parameter {
     pub domain: Domain,
 }
 
-/// How design points are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Every combination of the parameters' listed values.
-    Grid,
-    /// Independent uniform points.
-    Random,
-    /// Latin hypercube: one point per stratum in every dimension.
-    Lhs,
-    /// Scrambled Sobol' low-discrepancy points (a power of two of them).
-    Sobol,
-}
+pub use crate::scenario::schema::DesignKind as Kind;
 
 /// An experimental design: what to sweep and how.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@
 use crate::analysis::Targets;
 use crate::engine::Observe;
 use crate::model::World;
+use crate::scenario::schema::Table;
 use crate::scenario::{self, Located, ScenarioError};
 use std::path::{Path, PathBuf};
 
@@ -61,12 +62,11 @@ pub fn prepare_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<Prepared>, 
 }
 
 /// What a replication must record for these output tables.
-pub fn observe_for(tables: &[String]) -> Observe {
-    let has = |n: &str| tables.iter().any(|f| f == n);
+pub fn observe_for(tables: &[Table]) -> Observe {
     Observe {
-        contracts: has("contracts"),
-        market: has("market"),
-        suppliers: has("suppliers"),
-        buyers: has("buyers"),
+        contracts: tables.contains(&Table::Contracts),
+        market: tables.contains(&Table::Market),
+        suppliers: tables.contains(&Table::Suppliers),
+        buyers: tables.contains(&Table::Buyers),
     }
 }

@@ -2,7 +2,7 @@
 //! replications of a point are consecutive), shards, and fingerprints that
 //! tie a sweep's files to the scenario and design that made them.
 
-use crate::engine::design::{Design, Domain, Kind, Parameter, Points};
+use crate::engine::design::{Design, Domain, Parameter, Points};
 use crate::scenario::schema::Sweep;
 use std::fmt;
 use std::ops::Range;
@@ -91,17 +91,6 @@ impl FromStr for Shard {
 
 /// The design of a `[sweep]` table.
 pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, String> {
-    let kind = match sw.design.as_str() {
-        "grid" => Kind::Grid,
-        "random" => Kind::Random,
-        "lhs" => Kind::Lhs,
-        "sobol" => Kind::Sobol,
-        other => {
-            return Err(format!(
-                "`sweep.design` = {other:?}: use grid, random, lhs or sobol"
-            ));
-        }
-    };
     let parameters = sw
         .parameters
         .iter()
@@ -130,7 +119,7 @@ pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Design {
-        kind,
+        kind: sw.design,
         points: sw.points.unwrap_or(0),
         seed: sw.seed.unwrap_or(default_seed),
         parameters,

@@ -9,33 +9,14 @@ use crate::model::threat;
 use crate::model::time::Quarter;
 use crate::scenario::schema::{self, Scenario, WeightOverrides, Weights, YearSeries};
 
+pub use crate::model::threat::Shock;
+pub use crate::scenario::schema::SpendingMode;
+
 /// A scenario that passed validation but still cannot be compiled (this
 /// signals a gap in validation, so the message names the key).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct WorldError(pub String);
-
-/// How budgets are formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpendingMode {
-    /// Spending and equipment shares follow the buyers' observed series.
-    Observed,
-    /// Shares move toward `base + response * threat`.
-    Threat,
-}
-
-/// A threat shock, with its region exposures by region index.
-#[derive(Debug, Clone)]
-pub struct Shock {
-    /// Quarter of onset.
-    pub onset: Quarter,
-    /// Size m_k.
-    pub magnitude: f64,
-    /// Per-quarter persistence δ.
-    pub decay: f64,
-    /// x_{r,k} by region index.
-    pub exposure: Vec<f64>,
-}
 
 /// An equipment category.
 #[derive(Debug, Clone)]
@@ -291,11 +272,6 @@ pub struct World {
     pub focus_country: usize,
 }
 
-fn quarter(s: &str, key: impl FnOnce() -> String) -> Result<Quarter, WorldError> {
-    s.parse()
-        .map_err(|e| WorldError(format!("`{}`: {e}", key())))
-}
-
 /// Index of `id` among `ids`; `key` names it in the error (formatted only
 /// on failure: sweeps compile a world for every point).
 fn index_of(ids: &[String], id: &str, key: impl FnOnce() -> String) -> Result<usize, WorldError> {
@@ -385,11 +361,7 @@ impl World {
 
     /// Compile a validated scenario.
     pub fn from_scenario(s: &Scenario) -> Result<World, WorldError> {
-        let start = quarter(&s.start, || "start".into())?;
-        let end = quarter(&s.end, || "end".into())?;
-        if end < start {
-            return Err(WorldError(format!("`end` {end} is before `start` {start}")));
-        }
+        let (start, end) = (s.start, s.end);
         let n_quarters = (end.0 - start.0 + 1) as usize;
         let index_of_t = |q: Quarter| -> usize { (q.0 - start.0).max(0) as usize };
 
@@ -416,7 +388,7 @@ impl World {
                 exposure[index_of(&regions, r, || format!("shocks.{id}.exposure"))?] = *x;
             }
             shocks.push(Shock {
-                onset: quarter(&sh.quarter, || format!("shocks.{id}.quarter"))?,
+                onset: sh.quarter,
                 magnitude: sh.magnitude,
                 decay: sh.decay,
                 exposure,
@@ -498,10 +470,7 @@ impl World {
                 name: b.name.clone(),
                 region,
                 country: index_of(&country_ids, id, || "buyers".into())?,
-                nato_since: match &b.nato_since {
-                    Some(q) => Some(quarter(q, || format!("buyers.{id}.nato_since"))?),
-                    None => None,
-                },
+                nato_since: b.nato_since,
                 localisation_demand: b.localisation_demand,
                 weights,
                 fleet,
@@ -560,10 +529,7 @@ impl World {
                     reliability: l.reliability,
                     slip_share: l.slip_share,
                     localisation: l.localisation,
-                    available_from: match &l.available_from {
-                        Some(q) => index_of_t(quarter(q, || format!("{key}.available_from"))?),
-                        None => 0,
-                    },
+                    available_from: l.available_from.map_or(0, index_of_t),
                     initial_backlog: l.initial_backlog,
                     home_orders,
                     divertible_share: l.divertible_share,
@@ -627,7 +593,7 @@ impl World {
         let mut events = Vec::new();
         for (id, e) in &s.events {
             let key = format!("events.{id}");
-            let q = quarter(&e.quarter, || format!("{key}.quarter"))?;
+            let q = e.quarter;
             if q < start || q > end {
                 continue; // outside the run: it never happens here
             }
@@ -650,8 +616,8 @@ impl World {
                     (None, None) => Ok((0..buyers.len()).collect()),
                 }
             };
-            let kind = match e.kind.as_str() {
-                "donation" => EventKind::Donation {
+            let kind = match e.kind {
+                schema::EventKind::Donation => EventKind::Donation {
                     buyer: index_of(
                         &buyer_ids,
                         e.buyer.as_deref().ok_or_else(|| missing("buyer"))?,
@@ -664,7 +630,7 @@ impl World {
                     )?,
                     units: e.units.ok_or_else(|| missing("units"))?,
                 },
-                "access" => {
+                schema::EventKind::Access => {
                     let suppliers_hit: Vec<usize> = match (&e.supplier, &e.country) {
                         (Some(sid), _) => vec![
                             s.suppliers
@@ -686,7 +652,7 @@ impl World {
                         amount: e.amount.ok_or_else(|| missing("amount"))?,
                     }
                 }
-                "affinity" => EventKind::Affinity {
+                schema::EventKind::Affinity => EventKind::Affinity {
                     buyers: buyer_list(e)?,
                     country: index_of(
                         &country_ids,
@@ -695,7 +661,7 @@ impl World {
                     )?,
                     amount: e.amount.ok_or_else(|| missing("amount"))?,
                 },
-                "credit_cap" => EventKind::CreditCap {
+                schema::EventKind::CreditCap => EventKind::CreditCap {
                     country: index_of(
                         &country_ids,
                         e.country.as_deref().ok_or_else(|| missing("country"))?,
@@ -703,7 +669,6 @@ impl World {
                     )?,
                     cap: e.amount.ok_or_else(|| missing("amount"))?,
                 },
-                other => return Err(WorldError(format!("`{key}.kind`: unknown kind `{other}`"))),
             };
             events.push(Event {
                 id: id.clone(),
@@ -727,15 +692,7 @@ impl World {
                 threat[t * nb + i] = exposure[i] * region_threat[t * regions.len() + b.region];
             }
         }
-        let mode = match s.spending.mode.as_str() {
-            "observed" => SpendingMode::Observed,
-            "threat" => SpendingMode::Threat,
-            other => {
-                return Err(WorldError(format!(
-                    "`spending.mode` = `{other}`: use `observed` or `threat`"
-                )));
-            }
-        };
+        let mode = s.spending.mode;
         let mut budget = vec![0.0; n_quarters * nb];
         for (i, b) in s.buyers.values().enumerate() {
             let inputs = budget::BuyerBudgetInputs {

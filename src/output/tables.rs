@@ -6,12 +6,10 @@ use crate::engine::RunRecord;
 use crate::engine::replication::Summary;
 use crate::model::World;
 use crate::output::atomic::AtomicFile;
+use crate::scenario::schema::Table;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-/// The tables a run can write, in the order they are listed.
-pub const TABLES: [&str; 5] = ["contracts", "market", "suppliers", "buyers", "summary"];
 
 #[derive(Serialize)]
 struct ContractOut<'a> {
@@ -163,9 +161,9 @@ fn io_err(e: csv::Error) -> io::Error {
 
 impl TableWriters<AtomicFile> {
     /// Create `<dir>/<table>.csv.tmp` for each selected table.
-    pub fn create(dir: &Path, tables: &[String]) -> io::Result<TableWriters> {
+    pub fn create(dir: &Path, tables: &[Table]) -> io::Result<TableWriters> {
         let mut writers = Vec::new();
-        for name in TABLES.iter().filter(|t| tables.iter().any(|s| s == *t)) {
+        for name in Table::ALL.iter().filter(|t| tables.contains(t)) {
             let f = AtomicFile::create(&dir.join(format!("{name}.csv")))?;
             writers.push((name.to_string(), f, false));
         }

@@ -726,6 +726,26 @@ fn deserialize_error(
         }
     }
 
+    // A word outside a vocabulary (`spending.mode`, `events.*.kind`, ...).
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let (word, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let mut message = format!("`{path}` = {word:?} is not one of: {}", valid.join(", "));
+        if let Some(n) = nearest(word, valid.iter().copied()) {
+            message.push_str(&format!("; did you mean `{n}`?"));
+        }
+        return sources.value_origin(&path).error(message).into();
+    }
+
+    // A value our own types refused, message first naming the value
+    // (`"2014Q5" is not a quarter: ...`).
+    if msg.starts_with('"') && !path.is_empty() {
+        return sources
+            .value_origin(&path)
+            .error(format!("`{path}` = {msg}"))
+            .into();
+    }
+
     let shown = if path.is_empty() {
         "the scenario".to_string()
     } else {
@@ -921,6 +941,66 @@ mod tests {
             e.message,
             "`suppliers.korea_land.lines.k2.base_lead` = -1 is out of range: must be >= 0 (a whole number)"
         );
+    }
+
+    #[test]
+    fn a_bad_quarter_is_located_and_explained() {
+        for (key, from, to) in [
+            ("start", "start = \"2014Q1\"", "start = \"2014Q5\""),
+            (
+                "shocks.invasion.quarter",
+                "quarter = \"2022Q1\"",
+                "quarter = \"2022\"",
+            ),
+            (
+                "buyers.AAA.nato_since",
+                "nato_since = \"1999Q1\"",
+                "nato_since = \"1999\"",
+            ),
+        ] {
+            let text = toy_with(from, to);
+            let (_, e) = one_error(&text, &[]);
+            assert_eq!(e.line, line_of(&text, to), "{key}: {e}");
+            let value = to.split_once(" = ").unwrap().1;
+            assert_eq!(
+                e.message,
+                format!(
+                    "`{key}` = {value} is not a quarter: write it as YYYYQn with n from 1 to 4, e.g. \"2014Q1\""
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_outside_its_vocabulary_suggests_the_nearest() {
+        for (key, from, to, hint) in [
+            (
+                "spending.mode",
+                "mode = \"observed\"",
+                "mode = \"observd\"",
+                "observed",
+            ),
+            ("outputs.files[4]", "\"summary\"]", "\"sumary\"]", "summary"),
+            (
+                "events.aaa_donates_tanks.kind",
+                "kind = \"donation\"",
+                "kind = \"donate\"",
+                "donation",
+            ),
+        ] {
+            let text = toy_with(from, to);
+            let (_, e) = one_error(&text, &[]);
+            assert_eq!(e.line, line_of(&text, to), "{key}: {e}");
+            assert!(
+                e.message.starts_with(&format!("`{key}` = "))
+                    && e.message.contains("is not one of: "),
+                "{e}"
+            );
+            assert!(
+                e.message.ends_with(&format!("; did you mean `{hint}`?")),
+                "{e}"
+            );
+        }
     }
 
     #[test]
@@ -1157,7 +1237,10 @@ mod tests {
         let s = &l.scenario;
         assert_eq!(s.suppliers["korea_land"].lines["k9"].capacity, 30.0);
         assert_eq!(s.market.defer_quarters, 3);
-        assert_eq!(s.spending.mode, "threat");
+        assert_eq!(
+            s.spending.mode,
+            crate::scenario::schema::SpendingMode::Threat
+        );
         assert_eq!(s.regions["south"].threat, 0.1);
         assert_eq!(s.buyers["AAA"].fleet["tank"].required, Some(500));
         assert_eq!(

@@ -12,6 +12,8 @@
 //! cent. Ranges given in the doc comments are enforced by
 //! [`crate::scenario::validate`].
 
+pub use super::quarter::Quarter;
+pub use super::vocabulary::{DesignKind, EventKind, Metric, SpendingMode, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -41,9 +43,9 @@ pub struct Scenario {
     /// Number of replications (at least 1).
     pub replications: u32,
     /// First simulated quarter, e.g. `"2010Q1"`.
-    pub start: String,
+    pub start: Quarter,
     /// Last simulated quarter (inclusive), not before `start`.
-    pub end: String,
+    pub end: Quarter,
     /// Which files `run` writes and the headline metrics.
     #[serde(default)]
     pub outputs: Outputs,
@@ -93,7 +95,7 @@ pub struct Scenario {
 pub struct Sweep {
     /// `grid`, `random`, `lhs` (Latin hypercube) or `sobol` (scrambled
     /// Sobol'; a power-of-two number of points).
-    pub design: String,
+    pub design: DesignKind,
     /// Number of points (not for `grid`, whose points are the product of
     /// the parameters' values).
     #[serde(default)]
@@ -170,7 +172,7 @@ pub struct Target {
     /// The pattern it belongs to (`P1`..`P6`).
     pub pattern: String,
     /// One of the metrics above.
-    pub metric: String,
+    pub metric: Metric,
     /// Supplier country filter (a key of `countries` or `buyers`).
     #[serde(default)]
     pub supplier_country: Option<String>,
@@ -184,9 +186,9 @@ pub struct Target {
     #[serde(default)]
     pub categories: Vec<String>,
     /// First quarter.
-    pub from: String,
+    pub from: Quarter,
     /// Last quarter (inclusive).
-    pub to: String,
+    pub to: Quarter,
     /// Observed value, in the metric's unit.
     pub observed: f64,
     /// How far a simulated value may be and still pass.
@@ -220,7 +222,7 @@ pub struct Outputs {
     /// `buyers`, `summary` (the manifest is always written). A sweep writes
     /// its own tables and keeps per-run tables only with `--keep`.
     #[serde(default = "Outputs::default_files")]
-    pub files: Vec<String>,
+    pub files: Vec<Table>,
     /// The supplier country whose contract value the summary reports per
     /// year (a key of `countries` or `buyers`).
     #[serde(default = "Outputs::default_focus")]
@@ -228,11 +230,8 @@ pub struct Outputs {
 }
 
 impl Outputs {
-    fn default_files() -> Vec<String> {
-        ["contracts", "market", "suppliers", "buyers", "summary"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+    fn default_files() -> Vec<Table> {
+        Table::ALL.to_vec()
     }
     fn default_focus() -> String {
         "KOR".into()
@@ -254,7 +253,7 @@ impl Default for Outputs {
 #[serde(deny_unknown_fields)]
 pub struct Spending {
     /// `"observed"` or `"threat"`.
-    pub mode: String,
+    pub mode: SpendingMode,
     /// Share of the distance to the threat-driven target closed each quarter
     /// (0..1, `threat` mode).
     #[serde(default = "Spending::default_speed")]
@@ -323,7 +322,7 @@ pub struct Region {
 #[serde(deny_unknown_fields)]
 pub struct Shock {
     /// Quarter of onset.
-    pub quarter: String,
+    pub quarter: Quarter,
     /// Size of the shock (≥ 0).
     pub magnitude: f64,
     /// Per-quarter persistence (0..1).
@@ -453,7 +452,7 @@ pub struct Buyer {
     pub region: String,
     /// Quarter of NATO accession; a partner before it. Omit for non-members.
     #[serde(default)]
-    pub nato_since: Option<String>,
+    pub nato_since: Option<Quarter>,
     /// Multiplier on the region's threat (≥ 0), e.g. for a land border.
     #[serde(default = "one")]
     pub threat_exposure: f64,
@@ -630,7 +629,7 @@ pub struct Line {
     pub localisation: f64,
     /// First quarter the line is offered; defaults to the start.
     #[serde(default)]
-    pub available_from: Option<String>,
+    pub available_from: Option<Quarter>,
     /// Home-government units queued at the start (≥ 0).
     #[serde(default)]
     pub initial_backlog: u32,
@@ -658,9 +657,9 @@ pub struct Line {
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// `donation`, `access`, `affinity` or `credit_cap`.
-    pub kind: String,
+    pub kind: EventKind,
     /// Quarter it takes effect.
-    pub quarter: String,
+    pub quarter: Quarter,
     /// A shock (key of `shocks`) the event is a consequence of: it happens
     /// only if that shock's magnitude is above zero (donations to a country
     /// at war do not happen in a world without that war).

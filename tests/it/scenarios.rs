@@ -109,7 +109,7 @@ fn no_scenario_key_can_assign_a_contract() {
         }
     }
     // The only events are exogenous ones.
-    let kinds = armsmarket::scenario::validate::EVENT_KINDS;
+    let kinds = armsmarket::scenario::schema::EventKind::NAMES;
     assert_eq!(kinds, ["donation", "access", "affinity", "credit_cap"]);
 }
 
