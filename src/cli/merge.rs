@@ -90,7 +90,7 @@ fn shard_command(m: &Value, k: u32, n: u32, dir: &Path) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    crate::cli::sweep::resume_command(&file, &out, crate::engine::sweep::Shard { k, n }, &keep)
+    crate::cli::sweep::resume_command(&file, &out, crate::sweep::plan::Shard { k, n }, &keep)
 }
 
 /// Whether `d` holds a finished sweep that was not split (shard 1/1).

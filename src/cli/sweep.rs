@@ -4,7 +4,7 @@
 //! Files of a sweep in `DIR/<name>/` (or `DIR/<name>/shard-K-of-N/`):
 //! `points.csv`, `runs.csv`, `bands.csv`, the `--keep` tables and
 //! `manifest.json`. While it runs they are part files under `.sweep/`, with
-//! the run ledger ([`crate::engine::ledger`]) and the sweep's identity
+//! the run ledger ([`crate::sweep::ledger`]) and the sweep's identity
 //! (`state.json`); they are renamed into place when every job is done.
 //!
 //! Testing aids (environment variables, for the project's own tests):
@@ -18,20 +18,20 @@
 use crate::analysis::Targets;
 use crate::cli::CliError;
 use crate::cli::term::progress_bar;
-use crate::engine::design::Point;
-use crate::engine::ledger::{Entry, Ledger, PartFile};
-use crate::engine::sweep::{Plan, Shard, design_of, fingerprint};
 use crate::engine::{Observe, RunRecord, batch, observe_for, run_replication};
 use crate::model::World;
 use crate::output::atomic::AtomicFile;
 use crate::output::manifest;
-use crate::output::sweep::{
-    failed_row, point_id_text, run_row, runs_header, write_bands, write_points,
-};
 use crate::output::tables::TableWriters;
 use crate::scenario::schema::Scenario;
 use crate::scenario::schema::Table;
 use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
+use crate::sweep::design::Point;
+use crate::sweep::ledger::{Entry, Ledger, PartFile};
+use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
+use crate::sweep::tables::{
+    failed_row, point_id_text, run_row, runs_header, write_bands, write_points,
+};
 use clap::Args;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -608,7 +608,7 @@ fn prepare_dir(s: &Setup, resume: bool) -> Result<Option<Start>, CliError> {
                     s.dir.display()
                 )));
             }
-            let contents = crate::engine::ledger::Ledger::read(&work.join("ledger"))
+            let contents = crate::sweep::ledger::Ledger::read(&work.join("ledger"))
                 .map_err(|e| CliError::Run(e.to_string()))?;
             if let Some(note) = contents.torn {
                 eprintln!("sweep: {note}");

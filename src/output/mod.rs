@@ -3,5 +3,4 @@
 pub mod atomic;
 pub mod manifest;
 pub mod report;
-pub mod sweep;
 pub mod tables;

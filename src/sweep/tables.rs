@@ -5,10 +5,10 @@
 use crate::analysis::stats::quantile;
 use crate::analysis::targets::Targets;
 use crate::engine::RunRecord;
-use crate::engine::design::Point;
 use crate::engine::seeding::run_key;
 use crate::model::World;
 use crate::output::tables::{cell, summary_cells, summary_header};
+use crate::sweep::design::Point;
 use std::io::{self, Read, Write};
 
 fn io_err(e: csv::Error) -> io::Error {

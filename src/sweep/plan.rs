@@ -2,8 +2,8 @@
 //! replications of a point are consecutive), shards, and fingerprints that
 //! tie a sweep's files to the scenario and design that made them.
 
-use crate::engine::design::{Design, Domain, Parameter, Points};
 use crate::scenario::schema::Sweep;
+use crate::sweep::design::{Design, Domain, Parameter, Points};
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
