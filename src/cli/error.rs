@@ -23,6 +23,10 @@ pub enum CliError {
     /// A run failed: exit code 1.
     #[error("error: {0}")]
     Run(String),
+    /// A result could not be written (exit code 1), or its place is taken
+    /// (exit code 2).
+    #[error("error: {0}")]
+    Output(#[from] crate::output::publish::OutputError),
     /// Shards are missing or unfinished at merge: exit code 3.
     #[error("error: {0}")]
     Incomplete(String),
@@ -33,7 +37,8 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Scenario(_) | CliError::Usage(_) => 2,
-            CliError::Io { .. } | CliError::Run(_) => 1,
+            CliError::Output(e) if e.is_usage() => 2,
+            CliError::Io { .. } | CliError::Run(_) | CliError::Output(_) => 1,
             CliError::Incomplete(_) => 3,
         }
     }

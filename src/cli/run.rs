@@ -5,11 +5,13 @@ use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
 use crate::cli::term::{print_out, progress_bar};
 use crate::engine::{self, Observe, Prepared, RunRecord, batch, observe_for, prepare_all};
+use crate::output::faults;
+use crate::output::manifest::{Command, Manifest, ScenarioRecord};
+use crate::output::publish::{Destination, write_error};
 use crate::output::report::{TargetsWriter, verdict_table};
-use crate::output::{manifest, tables::TableWriters};
+use crate::output::tables::TableWriters;
 use clap::Args;
 use indicatif::ProgressBar;
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -81,7 +83,8 @@ pub fn run_replications(
     )
 }
 
-/// Run one scenario into `dir`; returns the verdict on its targets.
+/// Run one scenario into the result folder `dir` (staged beside it, put in
+/// place whole); returns the verdict on its targets.
 pub fn run_scenario(
     p: &Prepared,
     seed: u64,
@@ -92,15 +95,16 @@ pub fn run_scenario(
 ) -> Result<Verdict, CliError> {
     let started = SystemTime::now();
     let loaded = &p.loaded;
-    let werr = || CliError::io(format!("writing {}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(CliError::io(format!("creating {}", dir.display())))?;
+    let dest = Destination::lock(dir)?;
+    let staging = dest.stage()?;
+    let werr = |e| CliError::from(write_error(e, dir));
     let files = &loaded.scenario.outputs.files;
     let pool = batch::pool(threads).map_err(|e| CliError::Run(e.to_string()))?;
-    let mut tables = TableWriters::create(dir, files).map_err(werr())?;
+    let mut tables = TableWriters::create(&staging, files).map_err(werr)?;
     let mut targets_out = if p.targets.list.is_empty() {
         None
     } else {
-        Some(TargetsWriter::create(dir, false).map_err(werr())?)
+        Some(TargetsWriter::create(&staging, false).map_err(werr)?)
     };
     let mut verdict = VerdictBuilder::default();
     let pb = progress_bar(u64::from(replications), &loaded.name, quiet);
@@ -117,30 +121,27 @@ pub fn run_scenario(
                 t.write(&loaded.name, rec.replication, &p.targets, &rec.targets)?;
             }
             verdict.push(&rec.targets);
+            faults::pause_at("job", u64::from(rec.replication) + 1);
             Ok(())
         },
     )
-    .map_err(werr())?;
+    .map_err(werr)?;
     pb.finish_and_clear();
-    let mut paths = tables.commit().map_err(werr())?;
+    tables.finish().map_err(werr)?;
     if let Some(t) = targets_out {
-        paths.push(t.commit().map_err(werr())?);
+        t.finish().map_err(werr)?;
     }
-    let m = json!({
-        "program": "armsmarket",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "run",
-        "scenario_name": loaded.name,
-        "scenario_file": loaded.path.display().to_string(),
-        "seed": seed,
-        "replications": replications,
-        "threads": pool.current_num_threads(),
-        "started": manifest::timestamp(started),
-        "finished": manifest::timestamp(SystemTime::now()),
-        "files": manifest::file_entries(&paths).map_err(CliError::io("hashing outputs"))?,
-        "scenario": manifest::scenario_json(&loaded.resolved),
-    });
-    manifest::write(dir, &m).map_err(CliError::io("writing manifest.json"))?;
+    let mut m: Manifest = Manifest::new(Command::Run, started);
+    m.threads = Some(pool.current_num_threads());
+    m.seed = Some(seed);
+    m.replications = Some(replications);
+    m.scenarios = vec![ScenarioRecord {
+        name: loaded.name.clone(),
+        file: loaded.path.display().to_string(),
+        resolved: loaded.resolved.clone(),
+    }];
+    m.write(&staging).map_err(werr)?;
+    dest.publish(staging)?;
     Ok(verdict.finish(&loaded.name, &p.targets))
 }
 

@@ -25,6 +25,7 @@ impl AtomicFile {
     /// Start writing `path` (its temporary name is created now).
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let tmp = tmp_path(path);
+        crate::output::faults::check_create(path)?;
         let file = File::create(&tmp)?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
@@ -44,6 +45,7 @@ impl AtomicFile {
         let file = buf.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
+        crate::output::faults::step("commit");
         std::fs::rename(&self.tmp, &self.path)?;
         Ok(self.path.clone())
     }

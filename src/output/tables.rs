@@ -5,11 +5,11 @@
 use crate::engine::RunRecord;
 use crate::engine::replication::Summary;
 use crate::model::World;
-use crate::output::atomic::AtomicFile;
+use crate::output::csv_io;
+use crate::output::publish::{StagedFile, Staging};
 use crate::scenario::schema::Table;
 use serde::Serialize;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 
 #[derive(Serialize)]
 struct ContractOut<'a> {
@@ -146,7 +146,7 @@ pub fn summary_cells(w: &World, s: &Summary) -> Vec<String> {
 }
 
 /// Open writers for the selected tables of one scenario.
-pub struct TableWriters<W: Write = AtomicFile> {
+pub struct TableWriters<W: Write = StagedFile> {
     writers: Vec<(String, csv::Writer<W>)>,
     summary_header_written: bool,
 }
@@ -155,28 +155,23 @@ fn quarter_str(w: &World, t: usize) -> String {
     w.quarter(t).to_string()
 }
 
-fn io_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
-}
-
-impl TableWriters<AtomicFile> {
-    /// Create `<dir>/<table>.csv.tmp` for each selected table.
-    pub fn create(dir: &Path, tables: &[Table]) -> io::Result<TableWriters> {
+impl TableWriters<StagedFile> {
+    /// Create `<table>.csv` in `staging` for each selected table.
+    pub fn create(staging: &Staging, tables: &[Table]) -> io::Result<TableWriters> {
         let mut writers = Vec::new();
         for name in Table::ALL.iter().filter(|t| tables.contains(t)) {
-            let f = AtomicFile::create(&dir.join(format!("{name}.csv")))?;
+            let f = staging.create(&format!("{name}.csv"))?;
             writers.push((name.to_string(), f, false));
         }
         Ok(TableWriters::from_writers(writers))
     }
 
-    /// Flush and rename every table; returns the final paths.
-    pub fn commit(self) -> io::Result<Vec<PathBuf>> {
-        let mut paths = Vec::new();
+    /// Flush and sync every table.
+    pub fn finish(self) -> io::Result<()> {
         for (_, f) in self.into_inner()? {
-            paths.push(f.commit()?);
+            f.finish()?;
         }
-        Ok(paths)
+        Ok(())
     }
 }
 
@@ -257,7 +252,7 @@ impl<W: Write> TableWriters<W> {
                     lead_first_actual: c.first_delivery.map(|t| t - c.signed),
                     delivered: c.delivered,
                 })
-                .map_err(io_err)?;
+                .map_err(csv_io)?;
             }
         }
         if let Some(out) = self.get("market") {
@@ -276,7 +271,7 @@ impl<W: Write> TableWriters<W> {
                     delivered_units: m.delivered_units,
                     delivered_value: m.delivered_value,
                 })
-                .map_err(io_err)?;
+                .map_err(csv_io)?;
             }
         }
         if let Some(out) = self.get("suppliers") {
@@ -299,7 +294,7 @@ impl<W: Write> TableWriters<W> {
                     access: s.access,
                     price: s.price,
                 })
-                .map_err(io_err)?;
+                .map_err(csv_io)?;
             }
         }
         if let Some(out) = self.get("buyers") {
@@ -320,7 +315,7 @@ impl<W: Write> TableWriters<W> {
                     legacy: b.legacy,
                     on_order: b.on_order,
                 })
-                .map_err(io_err)?;
+                .map_err(csv_io)?;
             }
         }
         let need_header = !self.summary_header_written;
@@ -328,11 +323,11 @@ impl<W: Write> TableWriters<W> {
             if need_header {
                 let mut h = vec!["replication".to_string()];
                 h.extend(summary_header(w));
-                out.write_record(&h).map_err(io_err)?;
+                out.write_record(&h).map_err(csv_io)?;
             }
             let mut row = vec![rep.to_string()];
             row.extend(summary_cells(w, &r.summary));
-            out.write_record(&row).map_err(io_err)?;
+            out.write_record(&row).map_err(csv_io)?;
         }
         self.summary_header_written = true;
         Ok(())

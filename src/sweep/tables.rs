@@ -7,13 +7,10 @@ use crate::analysis::targets::Targets;
 use crate::engine::RunRecord;
 use crate::engine::seeding::run_key;
 use crate::model::World;
+use crate::output::csv_io;
 use crate::output::tables::{cell, summary_cells, summary_header};
 use crate::sweep::design::Point;
 use std::io::{self, Read, Write};
-
-fn io_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
-}
 
 /// A point id as written: 16 hex digits.
 pub fn point_id_text(id: u64) -> String {
@@ -41,11 +38,11 @@ pub fn write_points<W: Write>(
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["point_id".to_string()];
     header.extend(paths.iter().cloned());
-    w.write_record(&header).map_err(io_err)?;
+    w.write_record(&header).map_err(csv_io)?;
     for p in points {
         let mut row = vec![point_id_text(p.id)];
         row.extend(p.values.iter().map(value_text));
-        w.write_record(&row).map_err(io_err)?;
+        w.write_record(&row).map_err(csv_io)?;
     }
     w.into_inner().map_err(|e| e.into_error())
 }
@@ -123,7 +120,7 @@ pub fn failed_row(
 /// `focus_value_YYYY` over the runs that finished.
 pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
     let mut rd = csv::Reader::from_reader(runs);
-    let header = rd.headers().map_err(io_err)?.clone();
+    let header = rd.headers().map_err(csv_io)?.clone();
     let years: Vec<(usize, String)> = header
         .iter()
         .enumerate()
@@ -132,7 +129,7 @@ pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
     let status = header.iter().position(|h| h == "status").unwrap_or(3);
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["point_id", "year", "runs", "mean", "p5", "p50", "p95"])
-        .map_err(io_err)?;
+        .map_err(csv_io)?;
     let mut current: Option<String> = None;
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); years.len()];
     let flush =
@@ -153,13 +150,13 @@ pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
                     cell(quantile(xs, 0.5)),
                     cell(quantile(xs, 0.95)),
                 ])
-                .map_err(io_err)?;
+                .map_err(csv_io)?;
                 xs.clear();
             }
             Ok(())
         };
     for rec in rd.records() {
-        let rec = rec.map_err(io_err)?;
+        let rec = rec.map_err(csv_io)?;
         let point = rec.get(0).unwrap_or("").to_string();
         if current.as_deref() != Some(point.as_str()) {
             if let Some(p) = current.take() {

@@ -7,6 +7,7 @@ mod bad_input;
 mod behaviour;
 mod compare;
 mod invariants;
+mod outputs;
 mod run;
 mod scenarios;
 mod sweep;

@@ -82,7 +82,9 @@ fn writes_every_table_and_a_manifest_that_hashes_them() {
     let m: serde_json::Value = serde_json::from_slice(&read(&d.join("manifest.json"))).unwrap();
     assert_eq!(m["seed"], 5);
     assert_eq!(m["replications"], 3);
-    assert_eq!(m["scenario"]["name"], "toy");
+    assert_eq!(m["scenarios"][0]["name"], "toy");
+    assert_eq!(m["scenarios"][0]["resolved"]["name"], "toy");
+    assert_eq!(m["command"], "run");
     assert!(m["version"].is_string() && m["threads"].as_u64().unwrap() >= 1);
     assert!(m["started"].is_string() && m["finished"].is_string());
     for f in CSVS {
@@ -160,7 +162,7 @@ fn set_and_seed_change_the_results_and_are_recorded() {
     assert_ne!(base, slow);
     let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
     assert_eq!(
-        m["scenario"]["suppliers"]["korea_land"]["lines"]["k2"]["capacity"],
+        m["scenarios"][0]["resolved"]["suppliers"]["korea_land"]["lines"]["k2"]["capacity"],
         0.5
     );
 }
