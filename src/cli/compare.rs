@@ -7,8 +7,9 @@
 
 use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
-use crate::cli::run::{BatchOptions, run_replications};
+use crate::cli::run::{BatchOptions, run_replications, stopped};
 use crate::cli::term::{print_out, progress_bar};
+use crate::engine::batch::Completion;
 use crate::engine::prepare_all;
 use crate::engine::{Observe, batch};
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
@@ -45,14 +46,14 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let dest = Destination::lock(dir)?;
     let staging = dest.stage()?;
     let werr = |e| CliError::from(write_error(e, dir));
-    let pool = batch::pool(b.threads).map_err(|e| CliError::Run(e.to_string()))?;
+    let pool = batch::pool(b.threads)?;
     let mut targets_out = TargetsWriter::create(&staging, true).map_err(werr)?;
     let mut verdicts: Vec<Verdict> = Vec::new();
     for p in &scenarios {
         let name = &p.loaded.name;
         let mut verdict = VerdictBuilder::default();
         let pb = progress_bar(u64::from(reps), name, b.quiet);
-        run_replications(
+        let completion = run_replications(
             p,
             seed,
             reps,
@@ -67,6 +68,9 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
         )
         .map_err(werr)?;
         pb.finish_and_clear();
+        if completion == Completion::Stopped {
+            return Err(stopped(dir));
+        }
         verdicts.push(verdict.finish(name, &p.targets));
     }
     targets_out.finish().map_err(werr)?;

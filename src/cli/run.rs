@@ -4,6 +4,7 @@
 use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
 use crate::cli::term::{print_out, progress_bar};
+use crate::engine::batch::{Completion, Control};
 use crate::engine::{self, Observe, Prepared, RunRecord, batch, observe_for, prepare_all};
 use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
@@ -71,14 +72,19 @@ pub fn run_replications(
     pool: &rayon::ThreadPool,
     pb: &ProgressBar,
     sink: impl FnMut(usize, RunRecord) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Completion> {
     let jobs: Vec<u32> = (0..replications).collect();
+    let progress = || pb.inc(1);
+    let control = Control {
+        progress: &progress,
+        ..Control::none()
+    };
     batch::run_ordered(
         pool,
         &jobs,
         batch::window_for(pool.current_num_threads()),
         |&r| engine::run_replication(&p.world, &p.targets, seed, 0, r, observe),
-        pb,
+        control,
         sink,
     )
 }
@@ -99,8 +105,8 @@ pub fn run_scenario(
     let staging = dest.stage()?;
     let werr = |e| CliError::from(write_error(e, dir));
     let files = &loaded.scenario.outputs.files;
-    let pool = batch::pool(threads).map_err(|e| CliError::Run(e.to_string()))?;
-    let mut tables = TableWriters::create(&staging, files).map_err(werr)?;
+    let pool = batch::pool(threads)?;
+    let mut tables = TableWriters::create(&staging, files, &p.world, None).map_err(werr)?;
     let mut targets_out = if p.targets.list.is_empty() {
         None
     } else {
@@ -108,7 +114,7 @@ pub fn run_scenario(
     };
     let mut verdict = VerdictBuilder::default();
     let pb = progress_bar(u64::from(replications), &loaded.name, quiet);
-    run_replications(
+    let completion = run_replications(
         p,
         seed,
         replications,
@@ -116,7 +122,7 @@ pub fn run_scenario(
         &pool,
         &pb,
         |_, rec| {
-            tables.write(&p.world, &rec)?;
+            tables.write(&p.world, &rec, None)?;
             if let Some(t) = targets_out.as_mut() {
                 t.write(&loaded.name, rec.replication, &p.targets, &rec.targets)?;
             }
@@ -127,6 +133,9 @@ pub fn run_scenario(
     )
     .map_err(werr)?;
     pb.finish_and_clear();
+    if completion == Completion::Stopped {
+        return Err(stopped(dir));
+    }
     tables.finish().map_err(werr)?;
     if let Some(t) = targets_out {
         t.finish().map_err(werr)?;
@@ -143,6 +152,15 @@ pub fn run_scenario(
     m.write(&staging).map_err(werr)?;
     dest.publish(staging)?;
     Ok(verdict.finish(&loaded.name, &p.targets))
+}
+
+/// The error of a run stopped by Ctrl-C: its staging folder is gone and
+/// the previous result at `dir` stands.
+pub fn stopped(dir: &Path) -> CliError {
+    CliError::Interrupted(format!(
+        "removed the unfinished result; {} is as it was",
+        dir.display()
+    ))
 }
 
 /// `armsmarket run`.

@@ -3,6 +3,7 @@
 use crate::cli::CliError;
 use crate::engine::prepare;
 use crate::scenario::{Located, ScenarioError};
+use crate::sweep::SweepError;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -24,10 +25,11 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     for f in &a.files {
         match prepare(f, &a.set) {
             // A sweep file is also checked as `sweep` would check it.
-            Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::cli::sweep::check(f) {
+            Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::sweep::setup::check(f) {
                 Ok(desc) => println!("{}: ok ({}: {desc})", f.display(), p.loaded.name),
-                Err(CliError::Scenario(e)) => errors.extend(e.into_errors()),
+                Err(SweepError::Scenario(e)) => errors.extend(e.into_errors()),
                 Err(e) => {
+                    let e = CliError::from(e);
                     eprintln!("{}: {e}", f.display());
                     other.get_or_insert(e);
                 }

@@ -203,37 +203,6 @@ pub fn timestamp(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
-/// Hashes and sizes of `files`, keyed by file name (sweeps, until they are
-/// staged like every other result).
-pub fn file_entries(files: &[PathBuf]) -> io::Result<serde_json::Value> {
-    let mut m = serde_json::Map::new();
-    for p in files {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        m.insert(
-            name,
-            serde_json::json!({ "sha256": sha256_file(p)?, "bytes": std::fs::metadata(p)?.len() }),
-        );
-    }
-    Ok(serde_json::Value::Object(m))
-}
-
-/// Write `manifest` as pretty JSON to `<dir>/manifest.json`, atomically.
-pub fn write(dir: &Path, manifest: &serde_json::Value) -> io::Result<()> {
-    let mut f = crate::output::atomic::AtomicFile::create(&dir.join("manifest.json"))?;
-    serde_json::to_writer_pretty(&mut f, manifest)?;
-    f.write_all(b"\n")?;
-    f.commit()?;
-    Ok(())
-}
-
-/// The resolved scenario as JSON.
-pub fn scenario_json(resolved: &toml::Table) -> serde_json::Value {
-    serde_json::to_value(resolved).unwrap_or(serde_json::Value::Null)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
-//! Output: CSV tables of runs, the manifest, atomic file writing.
+//! Output: CSV tables of runs, reports, the manifest, and results put in
+//! place whole by one writer at a time.
 
-pub mod atomic;
 pub mod faults;
 pub mod manifest;
 pub mod publish;

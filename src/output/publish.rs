@@ -178,6 +178,8 @@ impl Destination {
             Ok(_) => {}
             Err(_) => std::fs::create_dir_all(parent).map_err(|e| write_error(e, parent))?,
         }
+        // `name` alone stands for `./name`, so that its parent is a folder.
+        let path = &parent.join(path.file_name().expect("checked above"));
         let lock_path = sibling(path, "lock");
         let lock = take_lock(&lock_path)
             .map_err(|e| write_error(e, &lock_path))?
@@ -239,7 +241,7 @@ impl Destination {
             .tempdir_in(parent)
             .map_err(|e| write_error(e, &self.path))?;
         Ok(Staging {
-            dir: Some(dir),
+            dir: Some(StagingDir::Temp(dir)),
             shown: self.path.clone(),
         })
     }
@@ -266,7 +268,10 @@ impl Destination {
 
     /// Put a finished staging folder in place of the result.
     pub fn publish(&self, mut staging: Staging) -> Result<(), OutputError> {
-        let dir = staging.dir.take().expect("staged once").keep();
+        let dir = match staging.dir.take().expect("staged once") {
+            StagingDir::Temp(t) => t.keep(),
+            StagingDir::Kept(p) => p,
+        };
         self.put_in_place(&dir)
     }
 
@@ -374,17 +379,38 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// A private folder in which a result is written before it is put in
-/// place; removed with everything in it if dropped unpublished.
+/// place; a temporary one is removed with everything in it if dropped
+/// unpublished.
 #[derive(Debug)]
 pub struct Staging {
-    dir: Option<tempfile::TempDir>,
+    dir: Option<StagingDir>,
     shown: PathBuf,
 }
 
+#[derive(Debug)]
+enum StagingDir {
+    /// Made by [`Destination::stage`].
+    Temp(tempfile::TempDir),
+    /// A folder its owner keeps (a durable batch's).
+    Kept(PathBuf),
+}
+
 impl Staging {
+    /// A folder `dir`, beside the result `dest` or inside a sibling of it,
+    /// that its owner made and keeps until it is published.
+    pub fn kept(dir: &Path, dest: &Path) -> Staging {
+        Staging {
+            dir: Some(StagingDir::Kept(dir.to_path_buf())),
+            shown: dest.to_path_buf(),
+        }
+    }
+
     /// Where files are written now.
     pub fn path(&self) -> &Path {
-        self.dir.as_ref().expect("not yet published").path()
+        match self.dir.as_ref().expect("not yet published") {
+            StagingDir::Temp(t) => t.path(),
+            StagingDir::Kept(p) => p,
+        }
     }
 
     /// Where a file of this name will be once the result is in place (for

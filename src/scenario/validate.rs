@@ -13,6 +13,19 @@ use super::schema::{
 use Range::{Above, Finite, NonNeg, Percent, Positive, Unit};
 use std::collections::BTreeMap;
 
+/// Keys a sweep may not vary: they change the shape of the output or the
+/// identity of the runs.
+pub const FIXED_KEYS: [&str; 8] = [
+    "name",
+    "base",
+    "seed",
+    "replications",
+    "start",
+    "end",
+    "outputs",
+    "sweep",
+];
+
 /// The longest `name` allowed, in characters (it names a folder).
 pub const MAX_NAME: usize = 100;
 
@@ -487,6 +500,16 @@ impl Checker {
         }
         for (path, sp) in &sw.parameters {
             let pp = format!("sweep.parameters.{path}");
+            let head = path.split('.').next().unwrap_or("").trim();
+            if FIXED_KEYS.contains(&head) {
+                self.push(
+                    &pp,
+                    format!(
+                        "`{pp}`: a sweep cannot vary `{head}` (it fixes the runs' identity or the shape of the output); sweep model parameters instead"
+                    ),
+                );
+                continue;
+            }
             let range = sp.min.is_some() || sp.max.is_some();
             match (&sp.values, range) {
                 (Some(v), false) => {

@@ -97,6 +97,9 @@ pub struct Point {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DesignError {
+    /// A parameter has neither `values` nor `min` and `max`.
+    #[error("`sweep.parameters.{0}` needs `values = [...]` or `min` and `max`")]
+    NoDomain(String),
     /// The design sweeps nothing.
     #[error("the design has no parameters: add at least one parameter to sweep")]
     NoParameters,

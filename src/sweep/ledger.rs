@@ -1,100 +1,106 @@
-//! The run ledger of a sweep: what has been written durably.
+//! The ledger of a durable batch: what has been written durably.
 //!
-//! A sweep appends its rows, in job order, to part files. At intervals it
-//! flushes and syncs them, then appends one ledger line: how many jobs are
-//! complete and the length of every part file at that moment, with a
-//! checksum. After a crash, resuming truncates each part file to the
-//! lengths of the last good line and continues with the next job, so the
-//! files end exactly as an uninterrupted sweep would have written them: no
-//! run lost, none duplicated.
+//! A batch appends each job's rows, in job order, to part files. At
+//! intervals it flushes and syncs them, then appends one ledger entry: how
+//! many jobs are complete and the length of every part file at that
+//! moment, preceded by a line for each job that failed since the last
+//! entry, with the byte spans its placeholder rows take in each part (so
+//! that a retry can put the real rows there without reading the files'
+//! format). After a crash, resuming truncates each part file to the
+//! lengths of the last entry and continues with the next job, so the files
+//! end exactly as an uninterrupted batch would have written them: no job
+//! lost, none duplicated.
 //!
-//! Line format: `JOBS LEN1 LEN2 ... CHECKSUM`, the checksum being the xxh64
-//! of the text before it, in hex. The first line is a header naming the
-//! part files. A last line without its newline is what a kill during the
-//! append leaves: it is ignored and reported. Any other bad line is
-//! corruption and stops the resume.
+//! Lines, each ending with the xxh64 of the text before it, in hex:
+//!
+//! - `armsmarket-ledger 2 NAME,NAME,...`: the header, naming the parts;
+//! - `F JOB S-E S-E ...`: job `JOB` failed; its rows span `S..E` in each
+//!   part;
+//! - `E JOBS LEN LEN ...`: the first `JOBS` jobs are written; the parts'
+//!   lengths; the `F` lines since the previous entry hold;
+//! - `R JOBS LEN LEN ...`: the parts were rebuilt with retried jobs; the
+//!   `F` lines since the previous entry replace every earlier failure.
+//!
+//! A last line without its newline is what a kill during the append
+//! leaves: it is ignored and reported. Any other bad line is corruption and
+//! stops the resume.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-/// A file appended to by a sweep, counting its length. Clones share the
-/// file, so that one clone can sit inside a CSV writer while another syncs
-/// it.
-#[derive(Debug, Clone)]
-pub struct PartFile(Arc<Mutex<PartInner>>);
-
+/// A file appended to by a batch, counting its length.
 #[derive(Debug)]
-struct PartInner {
+pub struct PartFile {
     path: PathBuf,
     out: BufWriter<File>,
     len: u64,
 }
 
 impl PartFile {
-    /// Create (empty) or reopen `path`, truncated to `len` bytes.
-    pub fn open(path: &Path, len: Option<u64>) -> io::Result<PartFile> {
-        let mut f = OpenOptions::new()
-            .create(true)
+    /// Create `path` (which must not exist) with `header` as its first
+    /// bytes.
+    pub fn create(path: &Path, header: &[u8]) -> io::Result<PartFile> {
+        let f = OpenOptions::new()
+            .create_new(true)
             .read(true)
             .write(true)
-            .truncate(len.is_none())
             .open(path)?;
-        let len = len.unwrap_or(0);
+        let mut p = PartFile {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 16, f),
+            len: 0,
+        };
+        p.append(header)?;
+        Ok(p)
+    }
+
+    /// Reopen `path`, cut back to the `len` bytes a ledger recorded.
+    pub fn reopen(path: &Path, len: u64) -> io::Result<PartFile> {
+        let mut f = OpenOptions::new().read(true).write(true).open(path)?;
         let actual = f.metadata()?.len();
         if actual < len {
             return Err(io::Error::other(format!(
-                "{} is {actual} bytes but the ledger recorded {len}: the file was changed outside the sweep",
+                "{} is {actual} bytes but the ledger recorded {len}: the file was changed outside the batch",
                 path.display()
             )));
         }
         f.set_len(len)?;
         f.seek(SeekFrom::Start(len))?;
-        Ok(PartFile(Arc::new(Mutex::new(PartInner {
+        Ok(PartFile {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 16, f),
             len,
-        }))))
-    }
-
-    fn inner(&self) -> std::sync::MutexGuard<'_, PartInner> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        })
     }
 
     /// Where it is.
-    pub fn path(&self) -> PathBuf {
-        self.inner().path.clone()
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Bytes written so far.
     pub fn len(&self) -> u64 {
-        self.inner().len
+        self.len
     }
 
     /// Whether nothing was written.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
+    }
+
+    /// Append bytes.
+    pub fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.len += bytes.len() as u64;
+        Ok(())
     }
 
     /// Flush and sync to disk; returns the length.
-    pub fn sync(&self) -> io::Result<u64> {
-        let mut i = self.inner();
-        i.out.flush()?;
-        i.out.get_ref().sync_data()?;
-        Ok(i.len)
-    }
-}
-
-impl Write for PartFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut i = self.inner();
-        let n = i.out.write(buf)?;
-        i.len += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner().out.flush()
+    pub fn sync(&mut self) -> io::Result<u64> {
+        self.out.flush()?;
+        self.out.get_ref().sync_data()?;
+        Ok(self.len)
     }
 }
 
@@ -107,25 +113,35 @@ pub struct Entry {
     pub lengths: Vec<u64>,
 }
 
+/// A job that failed, and the bytes its placeholder rows take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The job.
+    pub job: u64,
+    /// Its rows' span `start..end` in each part file.
+    pub spans: Vec<(u64, u64)>,
+}
+
 /// Why a ledger cannot be used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LedgerError {
     /// Reading or writing failed.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", path.display())]
     Io {
         /// The ledger.
-        path: String,
+        path: PathBuf,
         /// The cause.
         source: io::Error,
     },
     /// A line is damaged.
     #[error(
-        "{path}:{line}: corrupted ledger entry ({why}); the sweep cannot be resumed safely from it: delete the directory and run the sweep again"
+        "{}:{line}: corrupted ledger entry ({why}); the batch cannot be resumed safely from it: run it again without --resume",
+        path.display()
     )]
     Corrupt {
         /// The ledger.
-        path: String,
+        path: PathBuf,
         /// 1-based line.
         line: usize,
         /// What is wrong.
@@ -140,17 +156,28 @@ fn checksum(text: &str) -> String {
     )
 }
 
-/// An entry as a ledger line, with its checksum and newline.
-fn entry_line(e: &Entry) -> String {
-    let mut text = e.jobs.to_string();
-    for l in &e.lengths {
-        text.push(' ');
-        text.push_str(&l.to_string());
-    }
-    format!("{text} {}\n", checksum(&text))
+/// A line with its checksum and newline.
+fn line(text: &str) -> String {
+    format!("{text} {}\n", checksum(text))
 }
 
-/// The ledger file of a sweep.
+fn entry_text(kind: char, e: &Entry) -> String {
+    let mut text = format!("{kind} {}", e.jobs);
+    for l in &e.lengths {
+        text.push_str(&format!(" {l}"));
+    }
+    text
+}
+
+fn failure_text(f: &Failure) -> String {
+    let mut text = format!("F {}", f.job);
+    for (s, e) in &f.spans {
+        text.push_str(&format!(" {s}-{e}"));
+    }
+    text
+}
+
+/// The ledger file of a batch.
 #[derive(Debug)]
 pub struct Ledger {
     file: File,
@@ -163,6 +190,10 @@ pub struct Contents {
     pub files: Vec<String>,
     /// The last good entry, if any.
     pub last: Option<Entry>,
+    /// Whether the last entry records a rebuild.
+    pub rebuilt: bool,
+    /// The jobs failed as of the last entry, in job order.
+    pub failures: Vec<Failure>,
     /// A note about an unfinished last line, to show the user.
     pub torn: Option<String>,
 }
@@ -170,20 +201,24 @@ pub struct Contents {
 impl Ledger {
     /// Start a new ledger for these part files with its first entry. The
     /// ledger appears whole (written under a temporary name, synced,
-    /// renamed): a sweep killed while creating it has no ledger at all,
+    /// renamed): a batch killed while creating it has no ledger at all,
     /// never a damaged one.
     pub fn create(path: &Path, files: &[String], first: &Entry) -> io::Result<Ledger> {
         let tmp = path.with_extension("tmp");
         {
-            let mut file = File::create(&tmp)?;
-            let head = format!("armsmarket-ledger 1 {}", files.join(","));
-            file.write_all(format!("{head} {}\n", checksum(&head)).as_bytes())?;
-            file.write_all(entry_line(first).as_bytes())?;
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)?;
+            let head = format!("armsmarket-ledger 2 {}", files.join(","));
+            file.write_all(line(&head).as_bytes())?;
+            file.write_all(line(&entry_text('E', first)).as_bytes())?;
             file.sync_data()?;
         }
         std::fs::rename(&tmp, path)?;
         if let Some(dir) = path.parent() {
-            File::open(dir)?.sync_all()?;
+            crate::output::publish::sync_dir(dir)?;
         }
         Ledger::append_to(path)
     }
@@ -195,19 +230,32 @@ impl Ledger {
         })
     }
 
-    /// Append an entry and sync it.
-    pub fn record(&mut self, e: &Entry) -> io::Result<()> {
-        // One write call for the whole line.
-        self.file.write_all(entry_line(e).as_bytes())?;
+    /// Append the failures since the last entry and a new entry, in one
+    /// write, and sync.
+    pub fn record(&mut self, failures: &[Failure], e: &Entry) -> io::Result<()> {
+        self.append(failures, 'E', e)
+    }
+
+    /// Append the failures that remain after a rebuild and its entry.
+    pub fn record_rebuild(&mut self, failures: &[Failure], e: &Entry) -> io::Result<()> {
+        self.append(failures, 'R', e)
+    }
+
+    fn append(&mut self, failures: &[Failure], kind: char, e: &Entry) -> io::Result<()> {
+        let mut text = String::new();
+        for f in failures {
+            text.push_str(&line(&failure_text(f)));
+        }
+        text.push_str(&line(&entry_text(kind, e)));
+        self.file.write_all(text.as_bytes())?;
         self.file.sync_data()
     }
 
     /// Read a ledger; a torn last line is dropped from the file (so that
     /// appends continue cleanly) and reported in `torn`.
     pub fn read(path: &Path) -> Result<Contents, LedgerError> {
-        let p = path.display().to_string();
         let io = |source| LedgerError::Io {
-            path: p.clone(),
+            path: path.to_path_buf(),
             source,
         };
         let mut text = String::new();
@@ -215,18 +263,16 @@ impl Ledger {
             .and_then(|mut f| f.read_to_string(&mut text))
             .map_err(io)?;
         let corrupt = |line: usize, why: &str| LedgerError::Corrupt {
-            path: p.clone(),
+            path: path.to_path_buf(),
             line,
             why: why.to_string(),
         };
+        let complete_len = text.rfind('\n').map_or(0, |i| i + 1);
         let mut torn = None;
-        let complete_len = match text.rfind('\n') {
-            Some(i) => i + 1,
-            None => 0,
-        };
         if complete_len < text.len() {
             torn = Some(format!(
-                "{p}: the last ledger line was cut short by an interrupted write; ignoring it (the runs it would have recorded are run again)"
+                "{}: the last ledger line was cut short by an interrupted write; ignoring it (the jobs it would have recorded are run again)",
+                path.display()
             ));
             OpenOptions::new()
                 .write(true)
@@ -235,53 +281,104 @@ impl Ledger {
                 .map_err(io)?;
         }
         let mut lines = text[..complete_len].lines().enumerate();
-        let split = |line: &str| -> Option<(String, String)> {
-            let (body, sum) = line.rsplit_once(' ')?;
-            Some((body.to_string(), sum.to_string()))
-        };
-        let (_, head) = lines.next().ok_or_else(|| corrupt(1, "no header"))?;
-        let (body, sum) = split(head).ok_or_else(|| corrupt(1, "no checksum"))?;
-        if checksum(&body) != sum {
-            return Err(corrupt(1, "checksum mismatch"));
-        }
-        let mut parts = body.split(' ');
-        if parts.next() != Some("armsmarket-ledger") || parts.next() != Some("1") {
-            return Err(corrupt(1, "not an armsmarket ledger"));
-        }
-        let files: Vec<String> = parts
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        let mut last: Option<Entry> = None;
-        for (i, line) in lines {
-            let n = i + 1;
-            let (body, sum) = split(line).ok_or_else(|| corrupt(n, "no checksum"))?;
-            if checksum(&body) != sum {
+        let checked = |n: usize, l: &str| -> Result<Vec<String>, LedgerError> {
+            let (body, sum) = l
+                .rsplit_once(' ')
+                .ok_or_else(|| corrupt(n, "no checksum"))?;
+            if checksum(body) != sum {
                 return Err(corrupt(n, "checksum mismatch"));
             }
-            let nums: Vec<u64> = body
-                .split(' ')
-                .map(|x| x.parse::<u64>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| corrupt(n, "not numbers"))?;
-            if nums.len() != files.len() + 1 {
-                return Err(corrupt(n, "wrong number of fields"));
-            }
-            let e = Entry {
-                jobs: nums[0],
-                lengths: nums[1..].to_vec(),
-            };
-            if let Some(prev) = &last
-                && (e.jobs < prev.jobs || e.lengths.iter().zip(&prev.lengths).any(|(a, b)| a < b))
-            {
-                return Err(corrupt(n, "goes backwards"));
-            }
-            last = Some(e);
+            Ok(body.split(' ').map(str::to_string).collect())
+        };
+        let (_, head) = lines.next().ok_or_else(|| corrupt(1, "no header"))?;
+        let head = checked(1, head)?;
+        if head.first().map(String::as_str) != Some("armsmarket-ledger") {
+            return Err(corrupt(1, "not an armsmarket ledger"));
         }
-        Ok(Contents { files, last, torn })
+        if head.get(1).map(String::as_str) != Some("2") {
+            return Err(corrupt(
+                1,
+                "written by another version of armsmarket, whose ledger this one cannot read",
+            ));
+        }
+        let files: Vec<String> = head
+            .get(2)
+            .map(|s| {
+                s.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let number = |n: usize, x: &str| x.parse::<u64>().map_err(|_| corrupt(n, "not a number"));
+        let mut last: Option<Entry> = None;
+        let mut rebuilt = false;
+        let mut failures: Vec<Failure> = Vec::new();
+        let mut pending: Vec<Failure> = Vec::new();
+        for (i, l) in lines {
+            let n = i + 1;
+            let fields = checked(n, l)?;
+            match fields.first().map(String::as_str) {
+                Some("F") => {
+                    if fields.len() != files.len() + 2 {
+                        return Err(corrupt(n, "wrong number of fields"));
+                    }
+                    let mut spans = Vec::new();
+                    for f in &fields[2..] {
+                        let (s, e) = f.split_once('-').ok_or_else(|| corrupt(n, "not a span"))?;
+                        spans.push((number(n, s)?, number(n, e)?));
+                    }
+                    pending.push(Failure {
+                        job: number(n, &fields[1])?,
+                        spans,
+                    });
+                }
+                Some(kind @ ("E" | "R")) => {
+                    if fields.len() != files.len() + 2 {
+                        return Err(corrupt(n, "wrong number of fields"));
+                    }
+                    let e = Entry {
+                        jobs: number(n, &fields[1])?,
+                        lengths: fields[2..]
+                            .iter()
+                            .map(|x| number(n, x))
+                            .collect::<Result<_, _>>()?,
+                    };
+                    let backwards = last.as_ref().is_some_and(|p| {
+                        e.jobs < p.jobs
+                            || (kind == "E" && e.lengths.iter().zip(&p.lengths).any(|(a, b)| a < b))
+                    });
+                    if backwards {
+                        return Err(corrupt(n, "goes backwards"));
+                    }
+                    let outside = pending.iter().any(|f| {
+                        f.job >= e.jobs
+                            || f.spans
+                                .iter()
+                                .zip(&e.lengths)
+                                .any(|((s, t), len)| s > t || t > len)
+                    });
+                    if outside {
+                        return Err(corrupt(n, "a failure lies outside the entry"));
+                    }
+                    rebuilt = kind == "R";
+                    if rebuilt {
+                        failures = std::mem::take(&mut pending);
+                    } else {
+                        failures.append(&mut pending);
+                    }
+                    last = Some(e);
+                }
+                _ => return Err(corrupt(n, "unknown line")),
+            }
+        }
+        Ok(Contents {
+            files,
+            last,
+            rebuilt,
+            failures,
+            torn,
+        })
     }
 }
 
@@ -309,36 +406,66 @@ mod tests {
     }
 
     #[test]
-    fn entries_round_trip() {
+    fn entries_and_failures_round_trip() {
         let (_dir, p, mut l) = started();
-        l.record(&entry(25, 250, 4000)).unwrap();
+        let f = Failure {
+            job: 12,
+            spans: vec![(120, 130), (2100, 2100)],
+        };
+        l.record(std::slice::from_ref(&f), &entry(25, 250, 4000))
+            .unwrap();
         let c = Ledger::read(&p).unwrap();
         assert_eq!(c.files, files());
         assert_eq!(c.last, Some(entry(25, 250, 4000)));
+        assert_eq!(c.failures, vec![f]);
+        assert!(!c.rebuilt);
         assert_eq!(c.torn, None);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains("\nF 12 120-130 2100-2100 "), "{text}");
+    }
+
+    #[test]
+    fn failures_count_only_once_an_entry_commits_them() {
+        let (_dir, p, mut l) = started();
+        let f = |job| Failure {
+            job,
+            spans: vec![(100, 110), (2000, 2000)],
+        };
+        l.record(&[f(11)], &entry(20, 200, 3000)).unwrap();
+        // A rebuild keeps only the failures it lists.
+        l.record_rebuild(&[f(13)], &entry(20, 205, 3050)).unwrap();
+        let c = Ledger::read(&p).unwrap();
+        assert_eq!(c.failures, vec![f(13)]);
+        assert!(c.rebuilt);
+        // A failure line that no entry follows was not durable: dropped.
+        let mut file = OpenOptions::new().append(true).open(&p).unwrap();
+        file.write_all(line(&failure_text(&f(21))).as_bytes())
+            .unwrap();
+        let c = Ledger::read(&p).unwrap();
+        assert_eq!(c.failures, vec![f(13)]);
     }
 
     #[test]
     fn a_torn_last_line_is_reported_and_dropped() {
         let (_dir, p, _) = started();
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
-        f.write_all(b"25 250 40").unwrap();
+        f.write_all(b"E 25 250 40").unwrap();
         let c = Ledger::read(&p).unwrap();
         assert_eq!(c.last.unwrap().jobs, 10);
         assert!(c.torn.unwrap().contains("cut short"));
         // The file is clean again: appending works.
         let mut l = Ledger::append_to(&p).unwrap();
-        l.record(&entry(30, 300, 5000)).unwrap();
+        l.record(&[], &entry(30, 300, 5000)).unwrap();
         assert_eq!(Ledger::read(&p).unwrap().last.unwrap().jobs, 30);
     }
 
     #[test]
     fn a_corrupted_line_is_detected_not_skipped() {
         let (_dir, p, mut l) = started();
-        l.record(&entry(20, 200, 3000)).unwrap();
+        l.record(&[], &entry(20, 200, 3000)).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         // Flip one digit in the middle line.
-        let bad = text.replacen("10 100", "10 190", 1);
+        let bad = text.replacen("E 10 100", "E 10 190", 1);
         std::fs::write(&p, bad).unwrap();
         let e = Ledger::read(&p).unwrap_err().to_string();
         assert!(
@@ -348,20 +475,32 @@ mod tests {
     }
 
     #[test]
+    fn a_ledger_of_another_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ledger");
+        let head = "armsmarket-ledger 1 runs.csv";
+        std::fs::write(&p, line(head)).unwrap();
+        let e = Ledger::read(&p).unwrap_err().to_string();
+        assert!(e.contains("another version"), "{e}");
+    }
+
+    #[test]
     fn part_files_truncate_to_the_recorded_length() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("runs.part");
-        let mut f = PartFile::open(&p, None).unwrap();
-        f.write_all(b"header\nrow1\n").unwrap();
+        let mut f = PartFile::create(&p, b"header\n").unwrap();
+        f.append(b"row1\n").unwrap();
         let len = f.sync().unwrap();
-        f.write_all(b"row2 half-writ").unwrap();
+        f.append(b"row2 half-writ").unwrap();
         f.sync().unwrap();
         drop(f);
-        let mut f = PartFile::open(&p, Some(len)).unwrap();
-        f.write_all(b"row2\n").unwrap();
+        let mut f = PartFile::reopen(&p, len).unwrap();
+        f.append(b"row2\n").unwrap();
         f.sync().unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "header\nrow1\nrow2\n");
         // A file shorter than recorded was tampered with.
-        assert!(PartFile::open(&p, Some(1000)).is_err());
+        assert!(PartFile::reopen(&p, 1000).is_err());
+        // A part is never created over an existing file.
+        assert!(PartFile::create(&p, b"").is_err());
     }
 }

@@ -29,22 +29,27 @@ pub fn value_text(v: &toml::Value) -> String {
     }
 }
 
-/// Write `points.csv`: `point_id` and one column per parameter.
-pub fn write_points<W: Write>(
-    out: W,
-    paths: &[String],
-    points: impl Iterator<Item = Point>,
-) -> io::Result<W> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["point_id".to_string()];
-    header.extend(paths.iter().cloned());
-    w.write_record(&header).map_err(csv_io)?;
-    for p in points {
-        let mut row = vec![point_id_text(p.id)];
-        row.extend(p.values.iter().map(value_text));
-        w.write_record(&row).map_err(csv_io)?;
-    }
-    w.into_inner().map_err(|e| e.into_error())
+/// One CSV line of `cells`.
+pub fn csv_line<I, T>(cells: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(cells).expect("a Vec takes every byte");
+    w.into_inner().expect("a Vec takes every byte")
+}
+
+/// The header of `points.csv`: `point_id` and one column per parameter.
+pub fn points_header(paths: &[String]) -> Vec<u8> {
+    csv_line(std::iter::once("point_id").chain(paths.iter().map(String::as_str)))
+}
+
+/// A point's line of `points.csv`.
+pub fn points_row(p: &Point) -> Vec<u8> {
+    csv_line(std::iter::once(point_id_text(p.id)).chain(p.values.iter().map(value_text)))
 }
 
 /// The columns of `runs.csv`: the run's identity and status, the summary
@@ -198,6 +203,17 @@ mod tests {
         assert_eq!(lines[2], "a,2023,2,20,11,20,29");
         assert_eq!(lines[3], "b,2022,1,5,5,5,5");
         assert_eq!(lines.len(), 5);
+    }
+
+    #[test]
+    fn points_lines() {
+        let p = Point {
+            id: 255,
+            values: vec![toml::Value::Float(0.5), toml::Value::String("a,b".into())],
+        };
+        let paths = vec!["x.y".to_string(), "z".to_string()];
+        assert_eq!(points_header(&paths), b"point_id,x.y,z\n");
+        assert_eq!(points_row(&p), b"00000000000000ff,0.5,\"a,b\"\n");
     }
 
     #[test]

@@ -192,7 +192,8 @@ fn assert_runs_complete(dir: &Path, reps: usize) {
 
 /// The sweep directory and its work directory.
 fn work(dir: &Path) -> PathBuf {
-    dir.join(".sweep")
+    let name = dir.file_name().unwrap().to_string_lossy();
+    dir.with_file_name(format!(".{name}.partial"))
 }
 
 // ---------------------------------------------------------------------------
@@ -246,7 +247,7 @@ fn shards_merge_to_the_single_machine_bytes() {
                 &format!("shard {shard}"),
             );
             if n > 1 {
-                let d = out.join(format!("toy_sweep/shard-{k}-of-{n}"));
+                let d = out.join(format!("toy_sweep.shards/shard-{k}-of-{n}"));
                 assert!(d.join("manifest.json").exists(), "{}", d.display());
             }
         }
@@ -328,7 +329,7 @@ fn slurm_shards(first_id: u32, n: u32, with_min: bool) {
             "task {id}: stderr does not name shard {k}/{n}: {e}"
         );
         assert!(
-            out.join(format!("toy_sweep/shard-{k}-of-{n}/manifest.json"))
+            out.join(format!("toy_sweep.shards/shard-{k}-of-{n}/manifest.json"))
                 .exists(),
             "task {id} did not write shard {k}/{n}"
         );
@@ -545,7 +546,10 @@ fn abort_after_a_ledger_entry_then_resume() {
         assert_ok(&o, &format!("resume after {spec}"));
         assert_same_files(&dir, &want, &format!("resume after {spec}"));
         assert_runs_complete(&dir, 5);
-        assert!(!work(&dir).exists(), "{spec}: .sweep left behind");
+        assert!(
+            !work(&dir).exists(),
+            "{spec}: the work folder is left behind"
+        );
         // Resuming a finished sweep does nothing.
         let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
         assert_ok(&o, "resume of a finished sweep");
@@ -554,35 +558,50 @@ fn abort_after_a_ledger_entry_then_resume() {
 }
 
 #[test]
-fn abort_during_the_final_renames_then_resume() {
+fn killed_while_the_result_is_put_in_place_then_resumed() {
+    // The finished result replaces a previous one in one step (a folder
+    // exchange, then the old one is removed): a kill before or after the
+    // step leaves the old or the new result whole, and a resume finishes.
     let keep = keep_list(KEEP);
     let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
-    // points, runs, bands, contracts, market: five renames.
-    for n in 1..=5u64 {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
+    let tmp = tempfile::tempdir().unwrap();
+    let other = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "other.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    for spec in ["commit:1", "commit:2"] {
+        let out = tmp.path().join(spec.replace(':', "-"));
         let dir = out.join("toy_sweep");
-        let spec = format!("rename:{n}");
+        assert_ok(&sweep(&other, &out, &["--keep", KEEP]), "a previous result");
+        let previous = files_of(&dir, &keep);
         let o = sweep_env(
             &toy_sweep(),
             &out,
             &["--keep", KEEP],
-            &[("ARMSMARKET_TEST_ABORT", &spec)],
+            &[("ARMSMARKET_TEST_ABORT", spec)],
         );
         assert!(
             o.status.signal().is_some(),
             "{spec}: should die of a signal, got {:?}",
             o.status
         );
-        assert!(
-            !dir.join("manifest.json").exists(),
-            "{spec}: finished anyway"
-        );
+        let now = files_of(&dir, &keep);
+        assert!(now == previous || now == want, "{spec}: a mixed result");
         let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
         assert_ok(&o, &format!("resume after {spec}"));
         assert_same_files(&dir, &want, &format!("resume after {spec}"));
         assert_runs_complete(&dir, 5);
-        assert!(!work(&dir).exists(), "{spec}: .sweep left behind");
+        assert!(
+            !work(&dir).exists(),
+            "{spec}: the work folder is left behind"
+        );
+        let names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["toy_sweep"], "{spec}: left behind");
     }
 }
 
@@ -644,12 +663,17 @@ fn killed_after_random_jobs_then_resumed() {
 #[test]
 fn kill_before_the_first_ledger_entry_then_resume() {
     // A fresh start writes the part files, then the ledger (whole, by a
-    // rename) with its first entry, then .sweep/state.json. A kill before
-    // state.json, or a ledger missing or without a whole header line, means
+    // rename) with its first entry, then the identity. A kill before the
+    // identity, or a ledger missing or without a whole header line, means
     // nothing was recorded: `--resume` (what a requeued Slurm task runs)
     // must start the sweep, not fail for ever.
     let want = reference(&toy_sweep(), &[], &[]);
-    for case in ["no state", "no ledger", "empty ledger", "header cut short"] {
+    for case in [
+        "no identity",
+        "no ledger",
+        "empty ledger",
+        "header cut short",
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         let dir = out.join("toy_sweep");
@@ -663,7 +687,7 @@ fn kill_before_the_first_ledger_entry_then_resume() {
         let ledger = work(&dir).join("ledger");
         let head = text(&read(&ledger)).lines().next().unwrap().to_string();
         match case {
-            "no state" => std::fs::remove_file(work(&dir).join("state.json")).unwrap(),
+            "no identity" => std::fs::remove_file(work(&dir).join("identity.json")).unwrap(),
             "no ledger" => std::fs::remove_file(&ledger).unwrap(),
             "empty ledger" => std::fs::write(&ledger, "").unwrap(),
             _ => std::fs::write(&ledger, &head[..head.len() / 2]).unwrap(),
@@ -739,12 +763,12 @@ fn a_corrupted_ledger_line_stops_the_resume() {
     let ledger = aborted_at_sync_3(&out, &[]);
     let t = text(&read(&ledger));
     let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
-    // Line 3 is "7 <points len> <runs len> <checksum>": change a digit of
-    // the runs length.
+    // Line 3 is "E 7 <points len> <runs len> <checksum>": change a digit
+    // of the runs length.
     let mut fields: Vec<String> = lines[2].split(' ').map(str::to_string).collect();
-    assert_eq!(fields[0], "7", "{t}");
-    let last = fields[2].pop().unwrap();
-    fields[2].push(if last == '1' { '2' } else { '1' });
+    assert_eq!(fields[..2], ["E", "7"], "{t}");
+    let last = fields[3].pop().unwrap();
+    fields[3].push(if last == '1' { '2' } else { '1' });
     lines[2] = fields.join(" ");
     std::fs::write(&ledger, lines.join("\n") + "\n").unwrap();
     let o = sweep(&toy_sweep(), &out, &["--resume"]);
@@ -922,7 +946,7 @@ fn panicking_runs_are_recorded_then_retried_by_resume() {
         );
     }
     let m: serde_json::Value = serde_json::from_slice(&read(&dir.join("manifest.json"))).unwrap();
-    assert_eq!(m["failed_runs"], 2);
+    assert_eq!(m["plan"]["failed_runs"], 2);
 
     // Resume (no fault now) retries the two runs.
     let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
@@ -930,7 +954,7 @@ fn panicking_runs_are_recorded_then_retried_by_resume() {
     assert_same_files(&dir, &want, "after retrying the failed runs");
     assert_runs_complete(&dir, 5);
     let m: serde_json::Value = serde_json::from_slice(&read(&dir.join("manifest.json"))).unwrap();
-    assert_eq!(m["failed_runs"], 0);
+    assert_eq!(m["plan"]["failed_runs"], 0);
     assert!(!work(&dir).exists());
 }
 
@@ -1014,7 +1038,7 @@ fn the_retry_command_of_a_failed_shard_retries_that_shard() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     let cmd = follow_the_advice(&o, tmp.path());
-    for want in ["--shard", "2/3", "--resume", "--keep"] {
+    for want in ["--shard", "2/3", "--resume", "--tables"] {
         assert!(cmd.iter().any(|a| a.contains(want)), "{cmd:?} lacks {want}");
     }
     let o = merge(&out.join("toy_sweep"));
@@ -1339,4 +1363,105 @@ fn a_sweep_cannot_vary_the_seed() {
         )],
     );
     assert_refused_at(&f, line_in(&f, "\"replications\" ="), &["replications"]);
+}
+
+// ---------------------------------------------------------------------------
+// 12. One writer per result; a result replaced only by a finished one
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_second_sweep_into_the_same_result_is_refused_while_the_first_runs() {
+    // Defect 8: two different sweeps into one folder both exited 0 and
+    // only the second's result survived.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let other = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "other.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    let marker = tmp.path().join("paused");
+    let mut first = sweep_cmd(&toy_sweep(), &out, &[]);
+    first
+        .env(
+            "ARMSMARKET_TEST_PAUSE",
+            format!("job:5:{}", marker.display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let first = first.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !marker.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first sweep never paused"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let second = sweep(&other, &out, &[]);
+    std::fs::remove_file(&marker).unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert_ok(&first, "the first sweep");
+    assert_eq!(second.status.code(), Some(1), "{}", err(&second));
+    assert!(
+        err(&second).contains("another armsmarket process"),
+        "the refusal should say why: {}",
+        err(&second)
+    );
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "the first sweep",
+    );
+}
+
+#[test]
+fn a_fresh_sweep_keeps_the_previous_result_until_it_has_a_new_one() {
+    // Defect 9: a fresh sweep deleted the previous complete result first.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let dir = out.join("toy_sweep");
+    assert_ok(&sweep(&toy_sweep(), &out, &[]), "the first sweep");
+    let before: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                read(&e.path()),
+            )
+        })
+        .collect();
+    assert!(
+        before.contains_key("manifest.json") && before.len() == 4,
+        "{:?}",
+        before.keys()
+    );
+    let other = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "other.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    for spec in ["sync:1", "sync:2", "job:30"] {
+        let o = sweep_env(
+            &other,
+            &out,
+            &[],
+            &[
+                ("ARMSMARKET_TEST_ABORT", spec),
+                ("ARMSMARKET_TEST_SYNC_EVERY", "7"),
+            ],
+        );
+        assert!(
+            o.status.signal().is_some(),
+            "{spec}: {:?} {}",
+            o.status,
+            err(&o)
+        );
+        for (name, bytes) in &before {
+            assert!(read(&dir.join(name)) == *bytes, "{spec}: {name} changed");
+        }
+    }
 }
