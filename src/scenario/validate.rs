@@ -1177,6 +1177,18 @@ mod tests {
     }
 
     #[test]
+    fn a_sweep_cannot_vary_what_fixes_the_runs() {
+        for key in FIXED_KEYS {
+            let sweep = format!(
+                "{{ design = \"grid\", replications = 1, parameters = {{ \"{key}.x\" = {{ values = [1] }} }} }}"
+            );
+            let e = check(&[("sweep", &sweep)]);
+            let path = format!("sweep.parameters.{key}.x");
+            expect_one(e, &path, &[&format!("a sweep cannot vary `{key}`")]);
+        }
+    }
+
+    #[test]
     fn a_table_listed_twice() {
         expect_one(
             check(&[("outputs.files", "[\"market\", \"market\"]")]),

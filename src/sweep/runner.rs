@@ -472,3 +472,173 @@ fn settle_rebuilds(
     }
     crate::output::publish::sync_dir(work.path()).map_err(io_at(work.path().to_path_buf()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::resume::{Identity, Opened};
+    use std::collections::BTreeSet;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Jobs writing `job` lines to one part and, for even jobs, `job-job`
+    /// lines to another; the jobs in `failing` fail.
+    struct Lines {
+        n: u64,
+        failing: Mutex<BTreeSet<u64>>,
+    }
+
+    impl Jobs for Lines {
+        type Chunk = ();
+        type Done = u64;
+        fn parts(&self) -> Vec<Part> {
+            vec![
+                Part {
+                    name: "a.csv".into(),
+                    header: b"job\n".to_vec(),
+                },
+                Part {
+                    name: "b.csv".into(),
+                    header: b"even\n".to_vec(),
+                },
+            ]
+        }
+        fn count(&self) -> u64 {
+            self.n
+        }
+        fn chunk_size(&self, _: usize) -> u64 {
+            7
+        }
+        fn prepare(&self, _: &[u64], _: Option<&()>) {}
+        fn run(&self, _: &(), job: u64) -> Result<u64, String> {
+            if self.failing.lock().unwrap().contains(&job) {
+                Err(format!("job {job} fails"))
+            } else {
+                Ok(job * job)
+            }
+        }
+        fn rows(&self, job: u64, outcome: Result<u64, String>) -> Vec<Vec<u8>> {
+            match outcome {
+                Ok(sq) if job.is_multiple_of(2) => vec![
+                    format!("{job},{sq}\n").into_bytes(),
+                    format!("{job}-{job}\n").into_bytes(),
+                ],
+                Ok(sq) => vec![format!("{job},{sq}\n").into_bytes(), Vec::new()],
+                Err(e) => vec![format!("{job},{e}\n").into_bytes(), Vec::new()],
+            }
+        }
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq)]
+    struct Id(u64);
+
+    impl Identity for Id {
+        fn differs(&self, found: &Id) -> Option<String> {
+            (self != found).then(|| "another batch".into())
+        }
+    }
+
+    fn lines(n: u64, failing: &[u64]) -> Lines {
+        Lines {
+            n,
+            failing: Mutex::new(failing.iter().copied().collect()),
+        }
+    }
+
+    /// Run `jobs` in `dir` (afresh or resumed) on `threads` threads.
+    fn go(
+        jobs: &Lines,
+        dir: &std::path::Path,
+        resume: bool,
+        threads: usize,
+        control: Control<'_>,
+    ) -> Report {
+        let work = WorkDir::new(dir, &Id(jobs.n));
+        let Opened { start, .. } = work.open(resume, &Id(jobs.n)).unwrap();
+        let pool = batch::pool(threads).unwrap();
+        run(jobs, &work, start, &pool, control).unwrap()
+    }
+
+    fn parts(dir: &std::path::Path) -> (String, String) {
+        let read = |n: &str| std::fs::read_to_string(dir.join(format!("{n}.part"))).unwrap();
+        (read("a.csv"), read("b.csv"))
+    }
+
+    fn expected(n: u64) -> (String, String) {
+        let mut a = "job\n".to_string();
+        let mut b = "even\n".to_string();
+        for j in 0..n {
+            a.push_str(&format!("{j},{}\n", j * j));
+            if j.is_multiple_of(2) {
+                b.push_str(&format!("{j}-{j}\n"));
+            }
+        }
+        (a, b)
+    }
+
+    #[test]
+    fn rows_come_in_job_order_whatever_the_threads() {
+        for threads in [1, 3] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("w");
+            let r = go(&lines(100, &[]), &dir, false, threads, Control::none());
+            assert_eq!((r.done, r.completion), (100, Completion::Done));
+            assert!(r.failed.is_empty());
+            assert_eq!(parts(&dir), expected(100));
+        }
+    }
+
+    #[test]
+    fn failed_jobs_are_retried_in_place_on_resume() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        // The first and last jobs and one in the middle fail.
+        let jobs = lines(50, &[0, 17, 49]);
+        let r = go(&jobs, &dir, false, 2, Control::none());
+        assert_eq!(r.failed, vec![0, 17, 49]);
+        let (a, _) = parts(&dir);
+        assert!(a.contains("17,job 17 fails\n"), "{a}");
+        // One still fails on the retry.
+        *jobs.failing.lock().unwrap() = [17].into_iter().collect();
+        let r = go(&jobs, &dir, true, 2, Control::none());
+        assert_eq!(r.failed, vec![17]);
+        jobs.failing.lock().unwrap().clear();
+        let r = go(&jobs, &dir, true, 1, Control::none());
+        assert!(r.failed.is_empty());
+        assert_eq!(parts(&dir), expected(50));
+        let ledger = std::fs::read_to_string(dir.join("ledger")).unwrap();
+        assert!(ledger.lines().any(|l| l.starts_with("R 50 ")), "{ledger}");
+    }
+
+    #[test]
+    fn a_stopped_batch_resumes_to_the_same_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        let stop = AtomicBool::new(false);
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let progress = || {
+            if done.fetch_add(1, Ordering::Relaxed) == 30 {
+                stop.store(true, Ordering::Relaxed);
+            }
+        };
+        let control = Control {
+            stop: &stop,
+            progress: &progress,
+        };
+        let r = go(&lines(200, &[]), &dir, false, 2, control);
+        assert_eq!(r.completion, Completion::Stopped);
+        assert!(r.done > 30 && r.done < 200, "{}", r.done);
+        let r = go(&lines(200, &[]), &dir, true, 3, Control::none());
+        assert_eq!((r.done, r.completion), (200, Completion::Done));
+        assert_eq!(parts(&dir), expected(200));
+    }
+
+    #[test]
+    fn another_batch_is_not_resumed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("w");
+        go(&lines(10, &[]), &dir, false, 1, Control::none());
+        let work = WorkDir::new(&dir, &Id(11));
+        let e = work.open(true, &Id(11)).unwrap_err();
+        assert!(e.to_string().contains("another batch"), "{e}");
+    }
+}
