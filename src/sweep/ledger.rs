@@ -2,23 +2,25 @@
 //!
 //! A batch appends each job's rows, in job order, to part files. At
 //! intervals it flushes and syncs them, then appends one ledger entry: how
-//! many jobs are complete and the length of every part file at that
-//! moment, preceded by a line for each job that failed since the last
+//! many jobs are complete and the length and running hash (xxh64) of every
+//! part file at that moment, preceded by a line for each job that failed since the last
 //! entry, with the byte spans its placeholder rows take in each part (so
 //! that a retry can put the real rows there without reading the files'
-//! format). After a crash, resuming truncates each part file to the
-//! lengths of the last entry and continues with the next job, so the files
-//! end exactly as an uninterrupted batch would have written them: no job
-//! lost, none duplicated.
+//! format). After a crash, resuming checks each part file's first bytes
+//! against the length and hash of the last entry (a file changed since is
+//! refused), cuts it back to that length and continues with the next job,
+//! so the files end exactly as an uninterrupted batch would have written
+//! them: no job lost, none duplicated, none altered.
 //!
 //! Lines, each ending with the xxh64 of the text before it, in hex:
 //!
 //! - `armsmarket-ledger 2 NAME,NAME,...`: the header, naming the parts;
 //! - `F JOB S-E S-E ...`: job `JOB` failed; its rows span `S..E` in each
 //!   part;
-//! - `E JOBS LEN LEN ...`: the first `JOBS` jobs are written; the parts'
-//!   lengths; the `F` lines since the previous entry hold;
-//! - `R JOBS LEN LEN ...`: the parts were rebuilt with retried jobs; the
+//! - `E JOBS LEN:HASH LEN:HASH ...`: the first `JOBS` jobs are written;
+//!   the parts' lengths and hashes; the `F` lines since the previous entry
+//!   hold;
+//! - `R JOBS LEN:HASH ...`: the parts were rebuilt with retried jobs; the
 //!   `F` lines since the previous entry replace every earlier failure.
 //!
 //! A last line without its newline is what a kill during the append
@@ -28,13 +30,27 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use xxhash_rust::xxh64::Xxh64;
 
-/// A file appended to by a batch, counting its length.
-#[derive(Debug)]
+/// Seed of the part files' running hashes.
+const PART_SEED: u64 = 0x9a27;
+
+/// A file appended to by a batch, counting its length and hashing its
+/// bytes as they go.
 pub struct PartFile {
     path: PathBuf,
     out: BufWriter<File>,
     len: u64,
+    hash: Xxh64,
+}
+
+impl std::fmt::Debug for PartFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartFile")
+            .field("path", &self.path)
+            .field("len", &self.len)
+            .finish()
+    }
 }
 
 impl PartFile {
@@ -50,20 +66,43 @@ impl PartFile {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 16, f),
             len: 0,
+            hash: Xxh64::new(PART_SEED),
         };
         p.append(header)?;
         Ok(p)
     }
 
-    /// Reopen `path`, cut back to the `len` bytes a ledger recorded.
-    pub fn reopen(path: &Path, len: u64) -> io::Result<PartFile> {
+    /// Reopen `path`, whose first `len` bytes must hash to `hash` (as a
+    /// ledger recorded them), cut back to them.
+    pub fn reopen(path: &Path, len: u64, hash: u64) -> io::Result<PartFile> {
         let mut f = OpenOptions::new().read(true).write(true).open(path)?;
         let actual = f.metadata()?.len();
+        let changed = |what: String| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{what}: the file was changed outside the batch since the ledger recorded it, so it cannot be resumed safely: run the batch again without --resume"
+                ),
+            )
+        };
         if actual < len {
-            return Err(io::Error::other(format!(
-                "{} is {actual} bytes but the ledger recorded {len}: the file was changed outside the batch",
-                path.display()
+            return Err(changed(format!(
+                "it is {actual} bytes but the ledger recorded {len}"
             )));
+        }
+        let mut hasher = Xxh64::new(PART_SEED);
+        let mut rest = len;
+        let mut buf = vec![0u8; 1 << 16];
+        while rest > 0 {
+            let n = f.read(&mut buf[..rest.min(1 << 16) as usize])?;
+            if n == 0 {
+                return Err(changed("it ended early".into()));
+            }
+            hasher.update(&buf[..n]);
+            rest -= n as u64;
+        }
+        if hasher.digest() != hash {
+            return Err(changed(format!("its first {len} bytes changed")));
         }
         f.set_len(len)?;
         f.seek(SeekFrom::Start(len))?;
@@ -71,6 +110,7 @@ impl PartFile {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 16, f),
             len,
+            hash: hasher,
         })
     }
 
@@ -92,25 +132,40 @@ impl PartFile {
     /// Append bytes.
     pub fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.out.write_all(bytes)?;
+        self.hash.update(bytes);
         self.len += bytes.len() as u64;
         Ok(())
     }
 
-    /// Flush and sync to disk; returns the length.
-    pub fn sync(&mut self) -> io::Result<u64> {
+    /// Flush and sync to disk; returns the length and the hash of the
+    /// bytes so far.
+    pub fn sync(&mut self) -> io::Result<(u64, u64)> {
         self.out.flush()?;
         self.out.get_ref().sync_data()?;
-        Ok(self.len)
+        Ok((self.len, self.hash.digest()))
     }
 }
 
-/// One durable state: jobs complete and the part files' lengths.
+/// The running hash of `bytes` as a [`PartFile`] computes it.
+pub fn part_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh64::xxh64(bytes, PART_SEED)
+}
+
+/// A fresh running hash, as a [`PartFile`] starts it.
+pub fn part_hasher() -> Xxh64 {
+    Xxh64::new(PART_SEED)
+}
+
+/// One durable state: jobs complete and the part files' lengths and
+/// hashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Jobs complete (a prefix of the job list).
     pub jobs: u64,
     /// Length of each part file, in the header's order.
     pub lengths: Vec<u64>,
+    /// The xxh64 of each part file's first `length` bytes.
+    pub hashes: Vec<u64>,
 }
 
 /// A job that failed, and the bytes its placeholder rows take.
@@ -163,8 +218,8 @@ fn line(text: &str) -> String {
 
 fn entry_text(kind: char, e: &Entry) -> String {
     let mut text = format!("{kind} {}", e.jobs);
-    for l in &e.lengths {
-        text.push_str(&format!(" {l}"));
+    for (l, h) in e.lengths.iter().zip(&e.hashes) {
+        text.push_str(&format!(" {l}:{h:016x}"));
     }
     text
 }
@@ -337,12 +392,19 @@ impl Ledger {
                     if fields.len() != files.len() + 2 {
                         return Err(corrupt(n, "wrong number of fields"));
                     }
+                    let mut lengths = Vec::new();
+                    let mut hashes = Vec::new();
+                    for f in &fields[2..] {
+                        let (l, h) = f.split_once(':').ok_or_else(|| corrupt(n, "no hash"))?;
+                        lengths.push(number(n, l)?);
+                        hashes.push(
+                            u64::from_str_radix(h, 16).map_err(|_| corrupt(n, "not a hash"))?,
+                        );
+                    }
                     let e = Entry {
                         jobs: number(n, &fields[1])?,
-                        lengths: fields[2..]
-                            .iter()
-                            .map(|x| number(n, x))
-                            .collect::<Result<_, _>>()?,
+                        lengths,
+                        hashes,
                     };
                     let backwards = last.as_ref().is_some_and(|p| {
                         e.jobs < p.jobs
@@ -394,6 +456,7 @@ mod tests {
         Entry {
             jobs,
             lengths: vec![runs, market],
+            hashes: vec![runs * 7, market * 7],
         }
     }
 
@@ -449,7 +512,7 @@ mod tests {
     fn a_torn_last_line_is_reported_and_dropped() {
         let (_dir, p, _) = started();
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
-        f.write_all(b"E 25 250 40").unwrap();
+        f.write_all(b"E 25 250:00").unwrap();
         let c = Ledger::read(&p).unwrap();
         assert_eq!(c.last.unwrap().jobs, 10);
         assert!(c.torn.unwrap().contains("cut short"));
@@ -465,7 +528,7 @@ mod tests {
         l.record(&[], &entry(20, 200, 3000)).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         // Flip one digit in the middle line.
-        let bad = text.replacen("E 10 100", "E 10 190", 1);
+        let bad = text.replacen("E 10 100:", "E 10 190:", 1);
         std::fs::write(&p, bad).unwrap();
         let e = Ledger::read(&p).unwrap_err().to_string();
         assert!(
@@ -490,16 +553,21 @@ mod tests {
         let p = dir.path().join("runs.part");
         let mut f = PartFile::create(&p, b"header\n").unwrap();
         f.append(b"row1\n").unwrap();
-        let len = f.sync().unwrap();
+        let (len, hash) = f.sync().unwrap();
+        assert_eq!(hash, part_hash(b"header\nrow1\n"));
         f.append(b"row2 half-writ").unwrap();
         f.sync().unwrap();
         drop(f);
-        let mut f = PartFile::reopen(&p, len).unwrap();
+        let mut f = PartFile::reopen(&p, len, hash).unwrap();
         f.append(b"row2\n").unwrap();
-        f.sync().unwrap();
+        let (_, hash) = f.sync().unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "header\nrow1\nrow2\n");
-        // A file shorter than recorded was tampered with.
-        assert!(PartFile::reopen(&p, 1000).is_err());
+        assert_eq!(hash, part_hash(b"header\nrow1\nrow2\n"));
+        // A file shorter than recorded, or changed, was tampered with.
+        assert!(PartFile::reopen(&p, 1000, hash).is_err());
+        std::fs::write(&p, "header\nrow9\nrow2\n").unwrap();
+        let e = PartFile::reopen(&p, 12, part_hash(b"header\nrow1\n")).unwrap_err();
+        assert!(e.to_string().contains("first 12 bytes changed"), "{e}");
         // A part is never created over an existing file.
         assert!(PartFile::create(&p, b"").is_err());
     }

@@ -16,7 +16,7 @@
 
 use crate::engine::batch::{self, Completion, Control};
 use crate::output::faults;
-use crate::sweep::ledger::{Contents, Entry, Failure, Ledger, LedgerError, PartFile};
+use crate::sweep::ledger::{Contents, Entry, Failure, Ledger, LedgerError, PartFile, part_hasher};
 use crate::sweep::resume::{Start, WorkDir};
 use std::io::{self, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -116,17 +116,23 @@ struct Open {
 
 impl Open {
     fn sync(&mut self, jobs: u64) -> Result<(), RunnerError> {
-        let mut lengths = Vec::new();
+        let (mut lengths, mut hashes) = (Vec::new(), Vec::new());
         for p in &mut self.parts {
             let path = p.path().to_path_buf();
-            lengths.push(
-                p.sync()
-                    .map_err(|source| RunnerError::Io { path, source })?,
-            );
+            let (len, hash) = p
+                .sync()
+                .map_err(|source| RunnerError::Io { path, source })?;
+            lengths.push(len);
+            hashes.push(hash);
         }
         let path = self.ledger_path.clone();
+        let entry = Entry {
+            jobs,
+            lengths,
+            hashes,
+        };
         self.ledger
-            .record(&self.pending, &Entry { jobs, lengths })
+            .record(&self.pending, &entry)
             .map_err(|source| RunnerError::Io { path, source })?;
         self.pending.clear();
         self.syncs += 1;
@@ -173,13 +179,20 @@ pub fn run<J: Jobs>(
                 let path = work.part(&p.name);
                 files.push(PartFile::create(&path, &p.header).map_err(io_at(path))?);
             }
-            let mut lengths = Vec::new();
+            let (mut lengths, mut hashes) = (Vec::new(), Vec::new());
             for f in &mut files {
                 let path = f.path().to_path_buf();
-                lengths.push(f.sync().map_err(io_at(path))?);
+                let (len, hash) = f.sync().map_err(io_at(path))?;
+                lengths.push(len);
+                hashes.push(hash);
             }
-            let ledger = Ledger::create(&ledger_path, &names, &Entry { jobs: 0, lengths })
-                .map_err(io_at(ledger_path.clone()))?;
+            let first = Entry {
+                jobs: 0,
+                lengths,
+                hashes,
+            };
+            let ledger =
+                Ledger::create(&ledger_path, &names, &first).map_err(io_at(ledger_path.clone()))?;
             work.write_identity()
                 .map_err(io_at(work.path().to_path_buf()))?;
             // The ledger's first entry counts as its first sync.
@@ -207,9 +220,9 @@ pub fn run<J: Jobs>(
                 .expect("a resumable ledger has an entry");
             settle_rebuilds(work, &names, &contents)?;
             let mut files = Vec::new();
-            for (name, len) in names.iter().zip(&last.lengths) {
+            for ((name, len), hash) in names.iter().zip(&last.lengths).zip(&last.hashes) {
                 let path = work.part(name);
-                files.push(PartFile::reopen(&path, *len).map_err(io_at(path))?);
+                files.push(PartFile::reopen(&path, *len, *hash).map_err(io_at(path))?);
             }
             let ledger = Ledger::append_to(&ledger_path).map_err(io_at(ledger_path.clone()))?;
             let open = Open {
@@ -383,7 +396,7 @@ fn rebuild(
     jobs: u64,
 ) -> Result<(), RunnerError> {
     let io_at = |path: PathBuf| move |source| RunnerError::Io { path, source };
-    let mut lengths = Vec::new();
+    let (mut lengths, mut hashes) = (Vec::new(), Vec::new());
     let mut still: Vec<Failure> = fresh
         .iter()
         .filter(|(_, _, failed)| *failed)
@@ -396,10 +409,13 @@ fn rebuild(
         let part = work.part(name);
         let tmp = rebuild_path(&part);
         let mut old = std::fs::File::open(&part).map_err(io_at(part.clone()))?;
-        let mut out = std::io::BufWriter::with_capacity(
-            1 << 16,
-            std::fs::File::create(&tmp).map_err(io_at(tmp.clone()))?,
-        );
+        let mut out = Hashed {
+            out: std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::fs::File::create(&tmp).map_err(io_at(tmp.clone()))?,
+            ),
+            hash: part_hasher(),
+        };
         let mut pos = 0u64;
         let mut written = 0u64;
         for (f, (job, rows, failed)) in earlier.iter().zip(fresh) {
@@ -420,7 +436,8 @@ fn rebuild(
             pos = e;
         }
         written += io::copy(&mut old, &mut out).map_err(io_at(part.clone()))?;
-        let f = out.into_inner().map_err(|e| RunnerError::Io {
+        hashes.push(out.hash.digest());
+        let f = out.out.into_inner().map_err(|e| RunnerError::Io {
             path: tmp.clone(),
             source: e.into_error(),
         })?;
@@ -429,11 +446,35 @@ fn rebuild(
     }
     let path = work.ledger();
     ledger
-        .record_rebuild(&still, &Entry { jobs, lengths })
+        .record_rebuild(
+            &still,
+            &Entry {
+                jobs,
+                lengths,
+                hashes,
+            },
+        )
         .map_err(io_at(path.clone()))?;
     faults::abort_at("rebuild", 1);
     let contents = Ledger::read(&path)?;
     settle_rebuilds(work, names, &contents)
+}
+
+/// A writer that hashes what passes, as a part file does.
+struct Hashed<W: Write> {
+    out: W,
+    hash: xxhash_rust::xxh64::Xxh64,
+}
+
+impl<W: Write> Write for Hashed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Copy exactly `n` bytes.

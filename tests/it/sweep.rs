@@ -763,12 +763,15 @@ fn a_corrupted_ledger_line_stops_the_resume() {
     let ledger = aborted_at_sync_3(&out, &[]);
     let t = text(&read(&ledger));
     let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
-    // Line 3 is "E 7 <points len> <runs len> <checksum>": change a digit
-    // of the runs length.
+    // Line 3 is "E 7 <points len:hash> <runs len:hash> <checksum>": change
+    // the last digit of the runs length.
     let mut fields: Vec<String> = lines[2].split(' ').map(str::to_string).collect();
     assert_eq!(fields[..2], ["E", "7"], "{t}");
-    let last = fields[3].pop().unwrap();
-    fields[3].push(if last == '1' { '2' } else { '1' });
+    let (len, hash) = fields[3].split_once(':').unwrap();
+    let mut len = len.to_string();
+    let last = len.pop().unwrap();
+    len.push(if last == '1' { '2' } else { '1' });
+    fields[3] = format!("{len}:{hash}");
     lines[2] = fields.join(" ");
     std::fs::write(&ledger, lines.join("\n") + "\n").unwrap();
     let o = sweep(&toy_sweep(), &out, &["--resume"]);
@@ -1463,5 +1466,35 @@ fn a_fresh_sweep_keeps_the_previous_result_until_it_has_a_new_one() {
         for (name, bytes) in &before {
             assert!(read(&dir.join(name)) == *bytes, "{spec}: {name} changed");
         }
+    }
+}
+
+#[test]
+fn a_part_file_changed_under_the_ledger_stops_the_resume() {
+    // Defect 11: resume checked part files' lengths only, so a flipped byte
+    // inside a part reached the final output with exit 0.
+    for part in ["runs.csv.part", "points.csv.part", "market.csv.part"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        aborted_at_sync_3(&out, &["--keep", "market"]);
+        let path = work(&out.join("toy_sweep")).join(part);
+        let mut bytes = read(&path);
+        // A digit in the middle of what the ledger recorded, same length.
+        let i = (bytes.len() / 3..bytes.len())
+            .find(|&i| bytes[i].is_ascii_digit())
+            .unwrap();
+        bytes[i] = if bytes[i] == b'1' { b'2' } else { b'1' };
+        std::fs::write(&path, &bytes).unwrap();
+        let o = sweep(&toy_sweep(), &out, &["--resume"]);
+        assert_eq!(o.status.code(), Some(1), "{part}: {}", err(&o));
+        assert!(
+            err(&o).contains(&path.display().to_string()) && err(&o).contains("changed"),
+            "{part}: the message should name the file: {}",
+            err(&o)
+        );
+        assert!(
+            !out.join("toy_sweep/runs.csv").exists(),
+            "{part}: finished anyway"
+        );
     }
 }
