@@ -26,6 +26,9 @@ pub enum CliError {
     /// damaged (1).
     #[error("error: {0}")]
     Merge(#[from] MergeError),
+    /// A Slurm option is wrong: exit code 2.
+    #[error("error: {0}")]
+    Slurm(#[from] crate::sweep::slurm::SlurmError),
     /// No worker threads: exit code 1.
     #[error("error: cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
@@ -70,7 +73,7 @@ impl CliError {
     /// The process exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Scenario(_) | CliError::Usage(_) => 2,
+            CliError::Scenario(_) | CliError::Usage(_) | CliError::Slurm(_) => 2,
             CliError::Output(e) if e.is_usage() => 2,
             CliError::Sweep(e) if e.is_usage() => 2,
             CliError::Merge(e) if e.is_incomplete() => 3,

@@ -5,7 +5,7 @@
 use crate::cli::CliError;
 use crate::cli::term::print_out;
 use crate::scenario;
-use crate::sweep::slurm;
+use crate::sweep::{SweepError, slurm};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -33,24 +33,12 @@ pub struct SlurmArgs {
 
 /// `armsmarket slurm`.
 pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
-    if a.shards == 0 {
-        return Err(CliError::Usage("--shards must be at least 1".into()));
-    }
-    if a.cpus_per_task == 0 {
-        return Err(CliError::Usage("--cpus-per-task must be at least 1".into()));
-    }
-    if !slurm::valid_time(&a.time) {
-        return Err(CliError::Usage(format!(
-            "--time {}: write HH:MM:SS (or MM, MM:SS, D-HH:MM:SS), e.g. 02:00:00",
-            a.time
-        )));
-    }
     let loaded = scenario::load(&a.file, &[])?;
     if loaded.scenario.sweep.is_none() {
-        return Err(CliError::Usage(format!(
-            "{} has no [sweep] table: only a sweep can be split into array tasks",
-            a.file.display()
-        )));
+        return Err(SweepError::NotASweep {
+            file: a.file.clone(),
+        }
+        .into());
     }
     let exe = std::env::current_exe().map_err(CliError::io("finding the armsmarket binary"))?;
     let job = slurm::Job {
@@ -61,5 +49,5 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
         partition: a.partition.clone(),
         out: a.out.clone(),
     };
-    print_out(&slurm::script(&job, &loaded.name, &exe))
+    print_out(&slurm::script(&job, &loaded.name, &exe)?)
 }

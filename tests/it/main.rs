@@ -10,4 +10,5 @@ mod invariants;
 mod outputs;
 mod run;
 mod scenarios;
+mod slurm;
 mod sweep;

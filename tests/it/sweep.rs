@@ -7,7 +7,7 @@
 //! with are byte for byte those of one uninterrupted single-machine run.
 #![cfg(unix)]
 
-use crate::common::{ENV_VARS, assert_ok, bin, csv_rows, data, err, read, root, text};
+use crate::common::{assert_ok, bin, csv_rows, data, err, read, root, text};
 use std::collections::{BTreeMap, HashSet};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ const TABLES: [&str; 3] = ["points.csv", "runs.csv", "bands.csv"];
 /// The kept tables used where a test keeps some.
 const KEEP: &str = "market,contracts";
 
-fn toy_sweep() -> PathBuf {
+pub(crate) fn toy_sweep() -> PathBuf {
     data("toy_sweep.toml")
 }
 
@@ -83,7 +83,7 @@ fn files_of(dir: &Path, keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The files of one clean, uninterrupted single-machine sweep.
-fn reference(file: &Path, extra: &[&str], keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn reference(file: &Path, extra: &[&str], keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
     let o = sweep(file, dir.path(), extra);
     assert_ok(&o, "reference sweep");
@@ -96,7 +96,7 @@ fn reference(file: &Path, extra: &[&str], keep: &[&str]) -> BTreeMap<String, Vec
 }
 
 /// The `name` of a sweep file (they all set one).
-fn sweep_name(file: &Path) -> String {
+pub(crate) fn sweep_name(file: &Path) -> String {
     let t = std::fs::read_to_string(file).unwrap();
     t.lines()
         .find_map(|l| l.strip_prefix("name = \""))
@@ -127,7 +127,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
 }
 
 #[track_caller]
-fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
+pub(crate) fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
     for (f, w) in want {
         let p = dir.join(f);
         let got = std::fs::read(&p).unwrap_or_else(|e| panic!("{what}: {}: {e}", p.display()));
@@ -141,7 +141,7 @@ fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
 
 /// Write a variant of a sweep file in `dir`: `base` made absolute, then
 /// each `(from, to)` replaced (each `from` must occur).
-fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
     let mut t = std::fs::read_to_string(src).unwrap();
     let toy = root().join("scenarios/toy.toml");
     let base_line = "base = \"../../scenarios/toy.toml\"";
@@ -1123,128 +1123,6 @@ fn point_ids_and_rows_survive_a_growing_grid() {
     }
     assert_runs_complete(&a.join("toy_grid"), 3);
     assert_runs_complete(&b.join("toy_grid"), 3);
-}
-
-// ---------------------------------------------------------------------------
-// 10. Slurm script
-// ---------------------------------------------------------------------------
-
-fn slurm(args: &[&str]) -> Output {
-    bin().arg("slurm").args(args).output().unwrap()
-}
-
-#[test]
-fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let file = toy_sweep();
-    let o = slurm(&[
-        file.to_str().unwrap(),
-        "--shards",
-        "4",
-        "--partition",
-        "p",
-        "--time",
-        "00:10:00",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&o, "slurm");
-    let script = text(&o.stdout);
-    let path = tmp.path().join("submit.sh");
-    std::fs::write(&path, &script).unwrap();
-    let n = Command::new("bash").arg("-n").arg(&path).output().unwrap();
-    assert_ok(&n, &format!("bash -n of:\n{script}"));
-    for want in [
-        "#SBATCH --array=0-3",
-        "--dependency=afterok:",
-        "--resume",
-        " merge ",
-        "#SBATCH --partition=p",
-        "#SBATCH --time=00:10:00",
-    ] {
-        assert!(script.contains(want), "no {want:?} in:\n{script}");
-    }
-    for good in ["30", "10:00", "1-00:00:00", "2-12"] {
-        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", good]);
-        assert_eq!(o.status.code(), Some(0), "--time {good:?}: {}", err(&o));
-    }
-    for bad in ["10h", "aa:bb:cc", "01:00:00:00", "", "1-", "2-3:4:5:6"] {
-        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", bad]);
-        assert_eq!(o.status.code(), Some(2), "--time {bad:?}: {}", err(&o));
-        assert!(o.stdout.is_empty(), "--time {bad:?} still printed a script");
-    }
-    let o = slurm(&[file.to_str().unwrap(), "--shards", "0"]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-}
-
-#[test]
-fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
-    // A stand-in for sbatch that runs each job at once: the array's tasks
-    // one after the other with the Slurm variables set, then the merge.
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let bin_dir = tmp.path().join("bin");
-    std::fs::create_dir(&bin_dir).unwrap();
-    let log = tmp.path().join("sbatch.log");
-    let fake = r#"#!/bin/bash
-set -eu
-echo "sbatch $*" >> "$FAKE_SBATCH_LOG"
-job="$(dirname "$FAKE_SBATCH_LOG")/job-$$.sh"
-cat > "$job"
-last=$(sed -n 's/^#SBATCH --array=0-\([0-9]*\)$/\1/p' "$job")
-if [ -n "$last" ]; then
-  for i in $(seq 0 "$last"); do
-    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=$((last + 1)) SLURM_ARRAY_TASK_MIN=0 \
-      SLURM_ARRAY_TASK_MAX=$last SLURM_CPUS_PER_TASK=1 bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
-  done
-  echo "4242;cluster"
-else
-  bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
-  echo "4243"
-fi
-"#;
-    let sbatch = bin_dir.join("sbatch");
-    std::fs::write(&sbatch, fake).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&sbatch, std::fs::Permissions::from_mode(0o755)).unwrap();
-
-    let o = slurm(&[
-        toy_sweep().to_str().unwrap(),
-        "--shards",
-        "3",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&o, "slurm");
-    let script = tmp.path().join("submit.sh");
-    std::fs::write(&script, &o.stdout).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut c = Command::new("bash");
-    c.arg(&script)
-        .env("PATH", path)
-        .env("FAKE_SBATCH_LOG", &log);
-    for v in ENV_VARS {
-        c.env_remove(v);
-    }
-    let run = c.output().unwrap();
-    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
-    assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
-    assert!(
-        log_text.contains("--dependency=afterok:4242\n")
-            || log_text.contains("--dependency=afterok:4242 "),
-        "merge not made to depend on the array job: {log_text}"
-    );
-    assert!(text(&run.stdout).contains("array job 4242 (3 shards), merge job 4243"));
-    assert_same_files(
-        &out.join("toy_sweep"),
-        &reference(&toy_sweep(), &[], &[]),
-        &format!("Slurm script end to end; sbatch log:\n{log_text}"),
-    );
 }
 
 // ---------------------------------------------------------------------------
