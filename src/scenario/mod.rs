@@ -14,6 +14,7 @@
 //! ```
 
 pub mod error;
+pub mod keys;
 pub mod load;
 pub mod quarter;
 pub mod schema;

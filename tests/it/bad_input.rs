@@ -160,7 +160,7 @@ fn negative_capacity() {
         line_of(&text, "capacity = -3"),
         &[
             "`suppliers.german_land.lines.pzh2000.capacity` = -3",
-            ">= 0",
+            "between 0 and",
         ],
     );
 }
@@ -441,4 +441,116 @@ fn two_scenarios_with_one_name_are_refused_at_the_second_name() {
             "{cmd} wrote output"
         );
     }
+}
+
+/// `validate` and `run` of `text` both refuse it at the line holding
+/// `needle` (the line's number), naming each of `mentions`, writing nothing.
+fn refused_at_line_of(text: &str, needle: &str, mentions: &[&str]) {
+    Broken::new(text).rejected_at("s.toml", line_of(text, needle), mentions);
+}
+
+#[test]
+fn a_long_target_pattern_is_refused_before_it_breaks_a_table() {
+    // Defect 1: a pattern of 65,536 characters passed `validate`, then
+    // `run` panicked laying out the verdict table, after writing its files.
+    let long = "P".repeat(65_536);
+    let text = toy_with("pattern = \"P1\"", &format!("pattern = \"{long}\""));
+    refused_at_line_of(
+        &text,
+        &long[..10],
+        &["`targets.kor_value_2022.pattern`", "at most 100"],
+    );
+}
+
+#[test]
+fn finite_but_absurd_values_are_refused() {
+    // Defect 12: 1e308 for markup, prices, spending or GDP, negative
+    // preference weights, 10^8 units and years 0000 to 9999 were accepted
+    // and gave infinities in the outputs.
+    for (from, to, key) in [
+        (
+            "markup = 0.2",
+            "markup = 1e308",
+            "`suppliers.korea_land.markup` = 1e308",
+        ),
+        (
+            "list_price = 4.5",
+            "list_price = 1e308",
+            "list_price` = 1e308",
+        ),
+        (
+            "gdp = { 2014 = 500.0,",
+            "gdp = { 2014 = 1e308,",
+            "`buyers.AAA.gdp.2014` = 1e308",
+        ),
+        (
+            "spending = { 2014 = 1.9,",
+            "spending = { 2014 = 1e308,",
+            "`buyers.AAA.spending.2014` = 1e308",
+        ),
+        (
+            "price = 1.0",
+            "price = -1.0",
+            "`preferences.default.price` = -1",
+        ),
+        (
+            "units = 600",
+            "units = 100000000",
+            "`buyers.AAA.fleet.tank.units` = 100000000",
+        ),
+        ("start = \"2014Q1\"", "start = \"0000Q1\"", "`start`"),
+        ("end = \"2023Q4\"", "end = \"9999Q4\"", "`end`"),
+    ] {
+        refused_at_line_of(&toy_with(from, to), to, &[key]);
+    }
+}
+
+#[test]
+fn control_characters_in_a_name_are_refused() {
+    // Defect 13: a NUL in `name` passed `validate`, then `run` exited 1.
+    for bad in ["a\\u0000b", "a\\nb", "tab\\there"] {
+        let text = toy_with("name = \"toy\"", &format!("name = \"{bad}\""));
+        refused_at_line_of(&text, bad, &["`name`", "control character"]);
+    }
+}
+
+#[test]
+fn a_base_that_is_not_a_regular_file_is_refused_at_its_line() {
+    // Defect 14: a `base` naming a folder or a device gave messages
+    // without FILE:LINE:COL, and `/dev/zero` was read until memory ran out.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(17 << 20))).unwrap();
+    for (base, says) in [
+        ("folder", "not a regular file"),
+        ("fifo", "not a regular file"),
+        ("/dev/zero", "not a regular file"),
+        ("big.toml", "at most 16 MiB"),
+    ] {
+        let text = format!(
+            "# derived\nbase = \"{}\"\nseed = 3\n",
+            if base.starts_with('/') {
+                base.to_string()
+            } else {
+                dir.path().join(base).display().to_string()
+            }
+        );
+        Broken::new(&text).rejected_at("s.toml", 2, &["`base`", says]);
+    }
+}
+
+#[test]
+fn a_duplicate_key_is_named() {
+    // Defect 14: "duplicate key" did not name the key.
+    let text = toy_with("seed = 7", "seed = 7\nseed = 8");
+    refused_at_line_of(&text, "seed = 8", &["duplicate key", "`seed`"]);
 }

@@ -1376,3 +1376,84 @@ fn a_part_file_changed_under_the_ledger_stops_the_resume() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// 13. Bounds of a sweep
+// ---------------------------------------------------------------------------
+
+/// `validate` refuses `file` at the line holding `needle`, naming each of
+/// `mentions` (checked before `sweep` runs, so a refusal costs nothing).
+#[track_caller]
+fn validate_refuses(file: &Path, needle: &str, mentions: &[&str]) {
+    let o = bin().arg("validate").arg(file).output().unwrap();
+    let e = err(&o);
+    assert_eq!(o.status.code(), Some(2), "{}: {e}", file.display());
+    let at = format!("{}:{}:", file.display(), line_in(file, needle));
+    assert!(e.contains(&at), "not located at {at}: {e}");
+    for m in mentions {
+        assert!(e.contains(m), "does not mention {m:?}: {e}");
+    }
+    assert_refused_at(file, line_in(file, needle), mentions);
+}
+
+#[test]
+fn replications_of_a_sweep_have_an_upper_bound() {
+    // Defect 2: 10^8 replications a point passed `validate`, then `sweep`
+    // aborted on a 17-34 GB allocation.
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "reps.toml",
+        &[("replications = 5", "replications = 100000000")],
+    );
+    validate_refuses(
+        &f,
+        "replications = 100000000",
+        &["`sweep.replications`", "1000000"],
+    );
+}
+
+#[test]
+fn points_of_a_sweep_have_an_upper_bound() {
+    // Defect 3: `points` had no bound, and points.csv was written in full
+    // before any run, until the disk was full.
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "points.toml",
+        &[("points = 12", "points = 1000000000")],
+    );
+    validate_refuses(&f, "points = 1000000000", &["`sweep.points`", "1000000"]);
+}
+
+#[test]
+fn every_bound_of_a_swept_range_is_checked() {
+    // Defect 15: only a sweep's first point was checked, so a range that
+    // reached invalid values ended in failed runs (exit 1) and a --resume
+    // hint that could not succeed.
+    let tmp = tempfile::tempdir().unwrap();
+    let grid = variant(
+        tmp.path(),
+        &toy_grid(),
+        "grid.toml",
+        &[("values = [0.2, 0.5]", "values = [0.2, 1.5]")],
+    );
+    validate_refuses(
+        &grid,
+        "values = [0.2, 1.5]",
+        &["`market.public_reputation` = 1.5", "between 0 and 1"],
+    );
+    let range = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "range.toml",
+        &[("{ min = 3.0, max = 20.0 }", "{ min = 3.0, max = 2e5 }")],
+    );
+    validate_refuses(
+        &range,
+        "max = 2e5",
+        &["`suppliers.korea_land.lines.k2.capacity` = 200000", "max"],
+    );
+}
