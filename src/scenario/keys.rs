@@ -86,12 +86,26 @@ impl Span {
 
     /// The rule in words: "between 0 and 1", "> 0 and at most 10000".
     pub fn rule(&self) -> String {
-        match (self.lo_open, self.hi_open) {
-            (false, false) => format!("between {} and {}", self.lo, self.hi),
-            (true, false) => format!("> {} and at most {}", self.lo, self.hi),
-            (false, true) => format!("at least {} and < {}", self.lo, self.hi),
-            (true, true) => format!("> {} and < {}", self.lo, self.hi),
+        if self.hi >= u64::MAX as f64 {
+            return format!("a whole number from {} to {}", show(self.lo), u64::MAX);
         }
+        let (lo, hi) = (show(self.lo), show(self.hi));
+        match (self.lo_open, self.hi_open) {
+            (false, false) => format!("between {lo} and {hi}"),
+            (true, false) => format!("> {lo} and at most {hi}"),
+            (false, true) => format!("at least {lo} and < {hi}"),
+            (true, true) => format!("> {lo} and < {hi}"),
+        }
+    }
+}
+
+/// A number as messages and the reference show it: plain, or in exponent
+/// form (as TOML reads it) when very large or small.
+pub fn show(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e7).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
     }
 }
 
@@ -448,6 +462,7 @@ fn type_text(ty: &Ty) -> String {
         Text(n) => format!("text, at most {n} characters"),
         Quarter => "quarter `\"YYYYQn\"`".into(),
         Word(w) => format!("one of {}", words(w)),
+        Id(t) if t.contains(" or ") => format!("id of `{}`", t.replace(" or ", "` or `")),
         Id(t) => format!("id of `{t}`"),
         Ids(t) => format!("list of ids of `{t}`"),
         Ty::Table(n) => format!("table of at most {n} entries"),
@@ -532,4 +547,427 @@ pub fn reference() -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::schema::Scenario;
+    use serde::Deserialize;
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+    };
+    use std::cell::RefCell;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// What a path of the schema holds, as serde sees it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Shape {
+        Struct,
+        Map,
+        Seq,
+        Leaf(&'static str),
+    }
+
+    #[derive(Debug)]
+    struct TraceError(String);
+
+    impl std::fmt::Display for TraceError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for TraceError {}
+
+    impl de::Error for TraceError {
+        fn custom<T: std::fmt::Display>(msg: T) -> Self {
+            TraceError(msg.to_string())
+        }
+    }
+
+    /// A deserializer that walks a type's schema instead of data: every
+    /// struct's fields, one entry of every map (`*`), one element of every
+    /// list, recording what each path holds, and giving every leaf a value
+    /// its type accepts.
+    struct Tracer<'a> {
+        path: String,
+        out: &'a RefCell<BTreeMap<String, Shape>>,
+    }
+
+    impl<'a> Tracer<'a> {
+        fn at(&self, key: &str) -> Tracer<'a> {
+            let path = if self.path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            Tracer {
+                path,
+                out: self.out,
+            }
+        }
+
+        fn record(&self, shape: Shape) {
+            if !self.path.is_empty() {
+                self.out.borrow_mut().insert(self.path.clone(), shape);
+            }
+        }
+    }
+
+    /// What a visitor expects, as text.
+    struct Expecting<'v, V>(&'v V);
+
+    impl<'de, V: Visitor<'de>> std::fmt::Display for Expecting<'_, V> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.expecting(f)
+        }
+    }
+
+    struct Elements<'a> {
+        tracer: Option<Tracer<'a>>,
+        left: usize,
+    }
+
+    impl<'de> SeqAccess<'de> for Elements<'_> {
+        type Error = TraceError;
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, TraceError> {
+            if self.left == 0 {
+                return Ok(None);
+            }
+            self.left -= 1;
+            let t = self.tracer.as_ref().expect("elements");
+            seed.deserialize(Tracer {
+                path: format!("{}[]", t.path),
+                out: t.out,
+            })
+            .map(Some)
+        }
+    }
+
+    struct Entries<'a> {
+        tracer: Tracer<'a>,
+        keys: Vec<&'static str>,
+        next: usize,
+    }
+
+    impl<'de> MapAccess<'de> for Entries<'_> {
+        type Error = TraceError;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, TraceError> {
+            match self.keys.get(self.next) {
+                Some(k) => seed.deserialize(k.into_deserializer()).map(Some),
+                None => Ok(None),
+            }
+        }
+        fn next_value_seed<V: DeserializeSeed<'de>>(
+            &mut self,
+            seed: V,
+        ) -> Result<V::Value, TraceError> {
+            let key = self.keys[self.next];
+            self.next += 1;
+            seed.deserialize(self.tracer.at(key))
+        }
+    }
+
+    macro_rules! leaf {
+        ($($method:ident => $shape:literal, $visit:ident($value:expr);)*) => {
+            $(fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+                self.record(Shape::Leaf($shape));
+                v.$visit($value)
+            })*
+        };
+    }
+
+    impl<'de> Deserializer<'de> for Tracer<'_> {
+        type Error = TraceError;
+        leaf! {
+            deserialize_bool => "boolean", visit_bool(false);
+            deserialize_i8 => "integer", visit_i64(1);
+            deserialize_i16 => "integer", visit_i64(1);
+            deserialize_i32 => "integer", visit_i64(1);
+            deserialize_i64 => "integer", visit_i64(1);
+            deserialize_u8 => "integer", visit_u64(1);
+            deserialize_u16 => "integer", visit_u64(1);
+            deserialize_u32 => "integer", visit_u64(1);
+            deserialize_u64 => "integer", visit_u64(1);
+            deserialize_f32 => "number", visit_f64(1.0);
+            deserialize_f64 => "number", visit_f64(1.0);
+            deserialize_any => "any", visit_str("");
+        }
+        fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            v.visit_unit()
+        }
+        fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            v.visit_unit()
+        }
+        fn deserialize_char<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            // The vocabularies and quarters say what they take.
+            let expecting = Expecting(&v).to_string();
+            if let Some(words) = expecting.strip_prefix("one of: ") {
+                self.record(Shape::Leaf("word"));
+                let first = words.split(", ").next().unwrap_or("").to_string();
+                return v.visit_str(&first);
+            }
+            if expecting.contains("quarter") {
+                self.record(Shape::Leaf("quarter"));
+                return v.visit_str("2014Q1");
+            }
+            self.record(Shape::Leaf("text"));
+            v.visit_str("x")
+        }
+        fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_byte_buf<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            v.visit_some(self)
+        }
+        fn deserialize_unit_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            v.visit_unit()
+        }
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            v.visit_newtype_struct(self)
+        }
+        fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_tuple(1, v)
+        }
+        fn deserialize_tuple<V: Visitor<'de>>(
+            self,
+            len: usize,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            self.record(Shape::Seq);
+            v.visit_seq(Elements {
+                tracer: Some(self),
+                left: len,
+            })
+        }
+        fn deserialize_tuple_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            len: usize,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            self.deserialize_tuple(len, v)
+        }
+        fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.record(Shape::Map);
+            v.visit_map(Entries {
+                tracer: self,
+                keys: vec!["*"],
+                next: 0,
+            })
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            self.record(Shape::Struct);
+            v.visit_map(Entries {
+                tracer: self,
+                keys: fields.to_vec(),
+                next: 0,
+            })
+        }
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, TraceError> {
+            Err(TraceError(format!("enum {name} at {}", self.path)))
+        }
+        fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+    }
+
+    /// Every path of the schema, with what it holds.
+    fn schema() -> BTreeMap<String, Shape> {
+        let out = RefCell::new(BTreeMap::new());
+        Scenario::deserialize(Tracer {
+            path: String::new(),
+            out: &out,
+        })
+        .expect("the schema traces");
+        out.into_inner()
+    }
+
+    /// Whether a key of the table describes a path of this shape.
+    fn fits(ty: &Ty, shape: Shape) -> bool {
+        matches!(
+            (ty, shape),
+            (Ty::Integer(_), Shape::Leaf("integer"))
+                | (Ty::Number(_), Shape::Leaf("number"))
+                | (Ty::Boolean, Shape::Leaf("boolean"))
+                | (Ty::Text(_) | Ty::Id(_), Shape::Leaf("text"))
+                | (Ty::Quarter, Shape::Leaf("quarter"))
+                | (Ty::Word(_), Shape::Leaf("word"))
+                | (
+                    Ty::Ids(_) | Ty::Words(_) | Ty::Pair(_) | Ty::Any,
+                    Shape::Seq
+                )
+                | (Ty::Table(_) | Ty::Years, Shape::Map)
+                | (Ty::Section, Shape::Struct)
+        )
+    }
+
+    #[test]
+    fn the_key_table_is_the_schema() {
+        let schema = schema();
+        let needed: BTreeSet<&str> = schema
+            .iter()
+            .filter(|(p, s)| !p.contains("[]") && **s != Shape::Struct)
+            .map(|(p, _)| p.as_str())
+            .collect();
+        let listed: BTreeSet<&str> = KEYS.iter().map(|k| k.path).collect();
+        let missing: Vec<&&str> = needed.difference(&listed).collect();
+        let stale: Vec<&&str> = listed
+            .iter()
+            .filter(|p| !schema.contains_key(**p))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "schema keys missing from the table: {missing:?}"
+        );
+        assert!(
+            stale.is_empty(),
+            "table keys the schema does not have: {stale:?}"
+        );
+        for k in KEYS {
+            let shape = schema[k.path];
+            assert!(
+                fits(&k.ty, shape),
+                "`{}` is {:?} in the table but {shape:?} in the schema",
+                k.path,
+                k.ty
+            );
+        }
+        assert_eq!(listed.len(), KEYS.len(), "a key is listed twice");
+    }
+
+    /// The toy scenario as a TOML table.
+    fn toy() -> toml::Table {
+        include_str!("../../scenarios/toy.toml").parse().unwrap()
+    }
+
+    /// The segments of a concrete path of `table` that fits `pattern`, each
+    /// `*` taking the first id present; `None` if a parent is missing.
+    fn instance(table: &toml::Table, pattern: &str) -> Option<Vec<String>> {
+        let segs: Vec<&str> = pattern.split('.').collect();
+        let mut out = Vec::new();
+        let mut cur = table;
+        for (i, s) in segs.iter().enumerate() {
+            let key = if *s == "*" {
+                cur.keys().next()?.clone()
+            } else {
+                s.to_string()
+            };
+            if i + 1 < segs.len() {
+                cur = cur.get(&key)?.as_table()?;
+            }
+            out.push(key);
+        }
+        Some(out)
+    }
+
+    fn without(table: &toml::Table, segs: &[String]) -> toml::Table {
+        let mut t = table.clone();
+        let mut cur = &mut t;
+        for s in &segs[..segs.len() - 1] {
+            cur = cur.get_mut(s).unwrap().as_table_mut().unwrap();
+        }
+        cur.remove(segs.last().unwrap());
+        t
+    }
+
+    #[test]
+    fn defaults_and_required_keys_are_what_the_schema_does() {
+        let toy = toy();
+        let mut checked = 0;
+        for k in KEYS {
+            if k.path.ends_with(".*") {
+                continue; // an entry of a table, not a field
+            }
+            let Some(segs) = instance(&toy, k.path) else {
+                continue;
+            };
+            let left_out = toml::Value::Table(without(&toy, &segs)).try_into::<Scenario>();
+            match k.default {
+                Omitted::Required => {
+                    let e = left_out.expect_err(k.path).to_string();
+                    assert!(e.contains("missing field"), "{}: {e}", k.path);
+                }
+                Omitted::Optional(_) => {
+                    left_out.unwrap_or_else(|e| panic!("{}: {e}", k.path));
+                }
+                Omitted::Value(v) => {
+                    let s = left_out.unwrap_or_else(|e| panic!("{}: {e}", k.path));
+                    let back = toml::Value::try_from(&s).unwrap();
+                    let mut got = &back;
+                    for seg in &segs {
+                        got = &got[seg.as_str()];
+                    }
+                    let want: toml::Table = format!("x = {v}").parse().unwrap();
+                    assert_eq!(*got, want["x"], "{}: the documented default", k.path);
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 60, "only {checked} keys are in the toy world");
+    }
+
+    #[test]
+    fn format_reference_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/SCENARIO_FORMAT.md");
+        let want = reference();
+        if std::env::var_os("UPDATE_FORMAT_REFERENCE").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let got = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            got == want,
+            "{} is not the reference the key table gives: run UPDATE_FORMAT_REFERENCE=1 cargo test --release --lib format_reference",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn spans_and_patterns() {
+        assert!(between(0.0, 1.0).contains(1.0) && !above(0.0, 1.0).contains(0.0));
+        assert_eq!(above(0.0, 10.0).rule(), "> 0 and at most 10");
+        assert_eq!(
+            key("suppliers.hanwha.lines.k9.capacity").unwrap().path,
+            "suppliers.*.lines.*.capacity"
+        );
+        assert_eq!(
+            key("market.reliability_prior[1]").unwrap().path,
+            "market.reliability_prior"
+        );
+        assert!(key("market.nope").is_none());
+    }
 }

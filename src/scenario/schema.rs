@@ -9,8 +9,9 @@
 //!
 //! Units: money in US$ million (GDP in US$ billion), time in quarters unless a
 //! key says `_years`, shares and probabilities in 0..1, spending paths in per
-//! cent. Ranges given in the doc comments are enforced by
-//! [`crate::scenario::validate`].
+//! cent. Every key's type, unit, allowed range and default is in
+//! [`crate::scenario::keys`] (and `docs/SCENARIO_FORMAT.md`, generated from
+//! it), which validation enforces.
 
 pub use super::quarter::Quarter;
 pub use super::vocabulary::{DesignKind, EventKind, Metric, SpendingMode, Table};
@@ -40,7 +41,7 @@ pub struct Scenario {
     pub description: Option<String>,
     /// Master seed of the replications.
     pub seed: u64,
-    /// Number of replications (at least 1).
+    /// Number of replications.
     pub replications: u32,
     /// First simulated quarter, e.g. `"2010Q1"`.
     pub start: Quarter,
@@ -100,7 +101,7 @@ pub struct Sweep {
     /// the parameters' values).
     #[serde(default)]
     pub points: Option<usize>,
-    /// Replications per point (≥ 1).
+    /// Replications per point.
     pub replications: u32,
     /// Seed of the design and of the runs; defaults to the scenario's.
     #[serde(default)]
@@ -152,9 +153,9 @@ pub struct Group {
 /// - `value`, `units`, `count`: sum of contract value (US$ m), units, or
 ///   number of contracts;
 /// - `share`: share of `supplier_country` in the contract value of the
-///   scope (0..1);
+///   scope;
 /// - `buyer_share`: share of `buyer` in `supplier_country`'s contract value
-///   with the scope's buyers (0..1);
+///   with the scope's buyers;
 /// - `lead_promised`, `lead_actual`: mean months from signing to the
 ///   promised, or actual, first delivery (contracts without a delivery by
 ///   the end of the run are left out of `lead_actual`);
@@ -203,13 +204,13 @@ pub struct Target {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tolerance {
-    /// Absolute tolerance (> 0).
+    /// Absolute tolerance.
     #[serde(default)]
     pub abs: Option<f64>,
-    /// Relative tolerance (> 0).
+    /// Relative tolerance.
     #[serde(default)]
     pub rel: Option<f64>,
-    /// Accepted range [lo, hi] (lo ≤ hi).
+    /// Accepted range [lo, hi].
     #[serde(default)]
     pub range: Option<[f64; 2]>,
 }
@@ -270,33 +271,33 @@ impl Spending {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Market {
-    /// Years of equipment budget a buyer may have committed at once (> 0).
+    /// Years of equipment budget a buyer may have committed at once.
     pub commitment_years: f64,
-    /// Acceptable lead to last delivery at zero threat, quarters (> 0).
+    /// Acceptable lead to last delivery at zero threat, quarters.
     pub acceptable_lead: f64,
-    /// How fast the acceptable lead shrinks with threat (≥ 0):
+    /// How fast the acceptable lead shrinks with threat:
     /// `acceptable_lead / (1 + sensitivity * threat)`.
     pub acceptable_lead_threat: f64,
-    /// Quarters before a deferred tender reopens (≥ 1).
+    /// Quarters before a deferred tender reopens.
     pub defer_quarters: u32,
     /// Quarters after a contract before the buyer reviews that category
-    /// again (≥ 1); the remainder of a split lot is re-tendered the next
+    /// again; the remainder of a split lot is re-tendered the next
     /// quarter regardless. Procurement is planned yearly, so 4 by default.
     #[serde(default = "Market::default_review")]
     pub review_quarters: u32,
-    /// Planning horizon that defines utilisation for pricing, quarters (> 0).
+    /// Planning horizon that defines utilisation for pricing, quarters.
     pub planning_horizon: f64,
-    /// Weight of neighbours' fleets (same region) in commonality (≥ 0).
+    /// Weight of neighbours' fleets (same region) in commonality.
     pub neighbour_weight: f64,
-    /// Share of each reliability observation that reaches every other buyer
-    /// (0..1).
+    /// Share of each reliability observation that reaches every other
+    /// buyer.
     pub public_reputation: f64,
     /// Prior Beta(alpha, beta) of every buyer's belief in every supplier.
     pub reliability_prior: [f64; 2],
-    /// Quarters from signing to hand-over of diverted ready stock (≥ 0).
+    /// Quarters from signing to hand-over of diverted ready stock.
     pub diversion_lead: u32,
     /// Threat a buyer must face before a home government diverts units from
-    /// its own orders to it (≥ 0): governments give up their own forces'
+    /// its own orders to it: governments give up their own forces'
     /// production slots for allies in urgent need, not for routine buys.
     /// 0 lets every buyer have them.
     #[serde(default)]
@@ -313,7 +314,7 @@ impl Market {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
-    /// Baseline threat θ⁰ (≥ 0).
+    /// Baseline threat θ⁰.
     pub threat: f64,
 }
 
@@ -323,11 +324,11 @@ pub struct Region {
 pub struct Shock {
     /// Quarter of onset.
     pub quarter: Quarter,
-    /// Size of the shock (≥ 0).
+    /// Size of the shock.
     pub magnitude: f64,
-    /// Per-quarter persistence (0..1).
+    /// Per-quarter persistence.
     pub decay: f64,
-    /// Exposure of each region (≥ 0); regions not listed have 0.
+    /// Exposure of each region; regions not listed have 0.
     pub exposure: BTreeMap<String, f64>,
 }
 
@@ -335,16 +336,16 @@ pub struct Shock {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Category {
-    /// Reference price per unit, US$ m (> 0): the `ref_c` the utility's price
+    /// Reference price per unit, US$ m: the `ref_c` the utility's price
     /// term compares offers with.
     pub ref_price: f64,
-    /// Service life of modern units, years (> 0).
+    /// Service life of modern units, years.
     pub life_years: f64,
-    /// Years over which the legacy fleet at the start retires (> 0).
+    /// Years over which the legacy fleet at the start retires.
     pub legacy_retire_years: f64,
-    /// Smallest lot worth a tender, units (≥ 1).
+    /// Smallest lot worth a tender, units.
     pub min_lot: u32,
-    /// Response of the required force to threat, ρ (≥ 0).
+    /// Response of the required force to threat, ρ.
     pub threat_response: f64,
 }
 
@@ -355,13 +356,13 @@ pub struct Country {
     /// Display name.
     #[serde(default)]
     pub name: Option<String>,
-    /// Share of a contract's value the country's export credit covers (0..1).
+    /// Share of a contract's value the country's export credit covers.
     #[serde(default)]
     pub credit_share: f64,
-    /// Cap on outstanding export credit, US$ m (≥ 0).
+    /// Cap on outstanding export credit, US$ m.
     #[serde(default)]
     pub credit_cap: f64,
-    /// Years over which export credit is repaid (> 0).
+    /// Years over which export credit is repaid.
     #[serde(default = "Country::default_repayment")]
     pub credit_repayment_years: f64,
 }
@@ -396,15 +397,15 @@ pub struct Weights {
     pub delivery: f64,
     /// φ, how much threat raises the weight of delivery.
     pub urgency: f64,
-    /// w_Q, on quality (0..1).
+    /// w_Q, on quality.
     pub quality: f64,
-    /// w_I, on interoperability (0..1).
+    /// w_I, on interoperability.
     pub interoperability: f64,
-    /// w_O, on the localisation offset (0..1).
+    /// w_O, on the localisation offset.
     pub offset: f64,
-    /// w_R, on believed reliability (0..1).
+    /// w_R, on believed reliability.
     pub reliability: f64,
-    /// w_C, on commonality with own and neighbours' fleets (0..1).
+    /// w_C, on commonality with own and neighbours' fleets.
     pub commonality: f64,
     /// w_D, on the supplier being a domestic producer.
     pub domestic: f64,
@@ -453,28 +454,28 @@ pub struct Buyer {
     /// Quarter of NATO accession; a partner before it. Omit for non-members.
     #[serde(default)]
     pub nato_since: Option<Quarter>,
-    /// Multiplier on the region's threat (≥ 0), e.g. for a land border.
+    /// Multiplier on the region's threat, e.g. for a land border.
     #[serde(default = "one")]
     pub threat_exposure: f64,
-    /// Share of contract value the buyer asks to be produced at home (0..1).
+    /// Share of contract value the buyer asks to be produced at home.
     #[serde(default)]
     pub localisation_demand: f64,
-    /// GDP path, US$ bn per year (values > 0).
+    /// GDP path, US$ bn per year.
     pub gdp: YearSeries,
-    /// Yearly GDP growth after the last year of `gdp` (> -1).
+    /// Yearly GDP growth after the last year of `gdp`.
     #[serde(default)]
     pub gdp_growth: f64,
     /// Defence spending, % of GDP per year (`observed` mode; values ≥ 0).
     pub spending: YearSeries,
-    /// Equipment share of defence spending, % per year (values 0..100).
+    /// Equipment share of defence spending, % per year.
     pub equipment: YearSeries,
-    /// `threat` mode: spending % of GDP at zero threat (≥ 0).
+    /// `threat` mode: spending % of GDP at zero threat.
     pub spending_base: f64,
-    /// `threat` mode: percentage points of GDP per unit of threat (≥ 0).
+    /// `threat` mode: percentage points of GDP per unit of threat.
     pub spending_threat: f64,
-    /// `threat` mode: equipment share % at zero threat (0..100).
+    /// `threat` mode: equipment share % at zero threat.
     pub equipment_base: f64,
-    /// `threat` mode: equipment share points per unit of threat (≥ 0).
+    /// `threat` mode: equipment share points per unit of threat.
     pub equipment_threat: f64,
     /// Fleet in the start quarter per category (a key of `categories`).
     #[serde(default)]
@@ -489,10 +490,10 @@ fn one() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
-    /// Units in service (≥ 0).
+    /// Units in service.
     pub units: u32,
     /// Of which legacy units that retire over the category's
-    /// `legacy_retire_years` (≤ units).
+    /// `legacy_retire_years`.
     #[serde(default)]
     pub legacy: u32,
     /// Required force at zero threat; defaults to `units`.
@@ -512,11 +513,11 @@ pub struct Supplier {
     pub name: String,
     /// Home country: a key of `countries` or of `buyers`.
     pub country: String,
-    /// Cash at the start, US$ m (≥ 0).
+    /// Cash at the start, US$ m.
     pub cash: f64,
-    /// Share of delivered value that becomes cash (0..1).
+    /// Share of delivered value that becomes cash.
     pub margin: f64,
-    /// Price mark-up per unit of utilisation, μ (≥ 0).
+    /// Price mark-up per unit of utilisation, μ.
     pub markup: f64,
     /// Baseline market access: probability of entering a buyer's
     /// consideration set.
@@ -527,7 +528,7 @@ pub struct Supplier {
     pub lines: BTreeMap<String, Line>,
 }
 
-/// Baseline access probabilities (0..1): the buyer's entry overrides its
+/// Baseline access probabilities: the buyer's entry overrides its
 /// region's, which overrides the default. A supplier always reaches its own
 /// home country's buyer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -551,40 +552,40 @@ pub struct Investment {
     /// marketing, localisation).
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// Backlog, in years of capacity, above which capacity is expanded (> 0).
+    /// Backlog, in years of capacity, above which capacity is expanded.
     pub backlog_threshold: f64,
-    /// Largest yearly capacity expansion as a share of capacity (≥ 0).
+    /// Largest yearly capacity expansion as a share of capacity.
     pub growth: f64,
-    /// Quarters from ordering capacity to it producing (≥ 0).
+    /// Quarters from ordering capacity to it producing.
     pub build_lag: u32,
-    /// Cost of one unit per quarter of new capacity, US$ m (≥ 0).
+    /// Cost of one unit per quarter of new capacity, US$ m.
     pub capex: f64,
-    /// Yearly spend on interoperability (certification, NATO standards), US$ m (≥ 0).
+    /// Yearly spend on interoperability (certification, NATO standards), US$ m.
     #[serde(default)]
     pub interop_spend: f64,
-    /// η: `I += rate * (1 - I) * spend / scale` (≥ 0).
+    /// η: `I += rate * (1 - I) * spend / scale`.
     #[serde(default)]
     pub interop_rate: f64,
-    /// Spend that buys one `rate` step, US$ m (> 0).
+    /// Spend that buys one `rate` step, US$ m.
     #[serde(default = "ten")]
     pub interop_scale: f64,
-    /// Yearly marketing spend per region, US$ m (≥ 0).
+    /// Yearly marketing spend per region, US$ m.
     #[serde(default)]
     pub marketing: BTreeMap<String, f64>,
-    /// Yearly persistence of the marketing stock (0..1).
+    /// Yearly persistence of the marketing stock.
     #[serde(default = "half")]
     pub marketing_decay: f64,
-    /// Marketing spend per unit of stock, US$ m (> 0); access is
+    /// Marketing spend per unit of stock, US$ m; access is
     /// `1 - (1 - base) * exp(-stock)`.
     #[serde(default = "ten")]
     pub marketing_scale: f64,
-    /// Yearly spend on foreign joint ventures, US$ m (≥ 0).
+    /// Yearly spend on foreign joint ventures, US$ m.
     #[serde(default)]
     pub localisation_spend: f64,
-    /// Rate at which that spend raises every line's localisation ceiling (≥ 0).
+    /// Rate at which that spend raises every line's localisation ceiling.
     #[serde(default)]
     pub localisation_rate: f64,
-    /// Spend that buys one `rate` step, US$ m (> 0).
+    /// Spend that buys one `rate` step, US$ m.
     #[serde(default = "ten")]
     pub localisation_scale: f64,
 }
@@ -608,40 +609,40 @@ pub struct Line {
     /// Platform family for commonality; defaults to the line id.
     #[serde(default)]
     pub family: Option<String>,
-    /// List price per unit, US$ m (> 0).
+    /// List price per unit, US$ m.
     pub list_price: f64,
-    /// Quality (0..1).
+    /// Quality.
     pub quality: f64,
-    /// Interoperability with NATO standards (0..1).
+    /// Interoperability with NATO standards.
     pub interoperability: f64,
-    /// Quarters from a unit's start of production to its delivery (≥ 0).
+    /// Quarters from a unit's start of production to its delivery.
     pub base_lead: u32,
-    /// Units started per quarter (≥ 0).
+    /// Units started per quarter.
     pub capacity: f64,
-    /// True probability that a quarter's output is delivered on time (0..1).
+    /// True probability that a quarter's output is delivered on time.
     pub reliability: f64,
-    /// Share of a slipping quarter's output that moves to the next quarter (0..1).
+    /// Share of a slipping quarter's output that moves to the next quarter.
     #[serde(default = "half")]
     pub slip_share: f64,
     /// Localisation ceiling: largest share of work placed in the buyer's
-    /// country (0..1).
+    /// country.
     #[serde(default)]
     pub localisation: f64,
     /// First quarter the line is offered; defaults to the start.
     #[serde(default)]
     pub available_from: Option<Quarter>,
-    /// Home-government units queued at the start (≥ 0).
+    /// Home-government units queued at the start.
     #[serde(default)]
     pub initial_backlog: u32,
     /// Home-government (and other non-modelled) orders, units per year.
     #[serde(default)]
     pub home_orders: YearSeries,
     /// Share of home units in production that the home government lets
-    /// export buyers take (0..1).
+    /// export buyers take.
     #[serde(default)]
     pub divertible_share: f64,
     /// Value of one unit for delivered-value shares (a stand-in for SIPRI
-    /// trend-indicator values), US$ m (> 0); defaults to `list_price`.
+    /// trend-indicator values), US$ m; defaults to `list_price`.
     #[serde(default)]
     pub tiv: Option<f64>,
 }

@@ -9,7 +9,7 @@
 //! the first.
 
 use super::error::{list_names, nearest};
-use super::keys::{self, Key, MAX_NAME, MAX_QUARTERS, MAX_TEXT, MAX_VALUES, Ty, YEAR_SPAN};
+use super::keys::{self, Key, MAX_NAME, MAX_QUARTERS, MAX_TEXT, MAX_VALUES, Ty, YEAR_SPAN, show};
 use super::schema::{
     Buyer, DesignKind, Event, EventKind, Line, Metric, Quarter, Scenario, Supplier, Sweep,
     SweepParameter, Target, WeightOverrides, Weights, YearSeries,
@@ -64,16 +64,6 @@ fn span_of(k: &Key) -> keys::Span {
     match k.ty {
         Ty::Number(s) | Ty::Integer(s) | Ty::Pair(s) => s,
         _ => panic!("`{}` is not a number", k.path),
-    }
-}
-
-/// A number as a message shows it: plain, or in exponent form when very
-/// large or small.
-fn show(x: f64) -> String {
-    if x != 0.0 && x.is_finite() && !(1e-4..1e15).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        x.to_string()
     }
 }
 

@@ -496,7 +496,7 @@ fn finite_but_absurd_values_are_refused() {
         (
             "units = 600",
             "units = 100000000",
-            "`buyers.AAA.fleet.tank.units` = 100000000",
+            "`buyers.AAA.fleet.tank.units` = 1e8",
         ),
         ("start = \"2014Q1\"", "start = \"0000Q1\"", "`start`"),
         ("end = \"2023Q4\"", "end = \"9999Q4\"", "`end`"),
