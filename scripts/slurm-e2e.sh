@@ -448,8 +448,8 @@ for name in "${NAMES[@]}"; do
     cluster=$TMP/cluster/$name
     if ((SHARDS > 1)); then
         for k in $(seq "$SHARDS"); do
-            [[ -f $cluster/shard-$k-of-$SHARDS/manifest.json ]] \
-                || fail "$name: shard $k/$SHARDS wrote no manifest ($cluster/shard-$k-of-$SHARDS)"
+            [[ -f $cluster.shards/shard-$k-of-$SHARDS/manifest.json ]] \
+                || fail "$name: shard $k/$SHARDS wrote no manifest ($cluster.shards/shard-$k-of-$SHARDS)"
         done
         if grep -q '"command": *"merge"' "$cluster/manifest.json" 2>/dev/null; then
             pass "$name: merged manifest $cluster/manifest.json"

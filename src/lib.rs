@@ -13,6 +13,8 @@
 //! - [`engine`]: one replication as a pure function, seeding, batches;
 //! - [`analysis`]: targets (observed patterns) and verdicts over replications;
 //! - [`output`]: CSV writers and the manifest;
+//! - [`sweep`]: parameter sweeps: designs, plans, durable and resumable
+//!   batches of runs, shards and their merge;
 //! - [`cli`]: the subcommands of the `armsmarket` binary.
 //!
 //! ```
@@ -33,3 +35,4 @@ pub mod engine;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod sweep;

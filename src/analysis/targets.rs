@@ -16,43 +16,7 @@ use crate::scenario::schema::Scenario;
 /// Largest distance reported.
 pub const MAX_DISTANCE: f64 = 10.0;
 
-/// What a target measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    /// Contract value, US$ m.
-    Value,
-    /// Units contracted.
-    Units,
-    /// Number of contracts.
-    Count,
-    /// Share of a supplier country in the scope's contract value.
-    Share,
-    /// Share of a buyer in a supplier country's contract value in scope.
-    BuyerShare,
-    /// Mean months from signing to promised first delivery.
-    LeadPromised,
-    /// Mean months from signing to actual first delivery.
-    LeadActual,
-    /// Share of a supplier country in the value delivered to the scope.
-    DeliveredShare,
-}
-
-impl Metric {
-    /// From its scenario name.
-    pub fn parse(s: &str) -> Option<Metric> {
-        Some(match s {
-            "value" => Metric::Value,
-            "units" => Metric::Units,
-            "count" => Metric::Count,
-            "share" => Metric::Share,
-            "buyer_share" => Metric::BuyerShare,
-            "lead_promised" => Metric::LeadPromised,
-            "lead_actual" => Metric::LeadActual,
-            "delivered_share" => Metric::DeliveredShare,
-            _ => return None,
-        })
-    }
-}
+pub use crate::scenario::schema::Metric;
 
 /// Which buyers a target looks at.
 #[derive(Debug, Clone, PartialEq)]
@@ -325,8 +289,7 @@ impl Targets {
         let mut list = Vec::new();
         for (id, t) in &s.targets {
             let key = format!("targets.{id}");
-            let metric = Metric::parse(&t.metric)
-                .ok_or_else(|| format!("`{key}.metric`: unknown metric `{}`", t.metric))?;
+            let metric = t.metric;
             let group_scope = |g: &str| -> Result<Scope, String> {
                 let spec = s
                     .groups
@@ -369,10 +332,6 @@ impl Targets {
                 }
                 Some(m)
             };
-            let q = |x: &str, k: &str| {
-                x.parse::<Quarter>()
-                    .map_err(|e| format!("`{key}.{k}`: {e}"))
-            };
             let (lo, hi) = interval(t.observed, &t.tolerance);
             list.push(Target {
                 id: id.clone(),
@@ -382,8 +341,8 @@ impl Targets {
                 supplier_country,
                 buyer,
                 categories,
-                from: q(&t.from, "from")?,
-                to: q(&t.to, "to")?,
+                from: t.from,
+                to: t.to,
                 observed: t.observed,
                 lo,
                 hi,

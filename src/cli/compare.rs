@@ -7,12 +7,15 @@
 
 use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
-use crate::cli::run::{BatchOptions, load_all, print_out, progress_bar, run_replications};
+use crate::cli::run::{BatchOptions, run_replications, stopped};
+use crate::cli::term::{print_out, progress_bar};
+use crate::engine::batch::Completion;
+use crate::engine::prepare_all;
 use crate::engine::{Observe, batch};
-use crate::output::manifest;
+use crate::output::manifest::{Command, Manifest, ScenarioRecord};
+use crate::output::publish::{Destination, write_error};
 use crate::output::report::{TargetsWriter, compare_table, write_compare_csv};
 use clap::Args;
-use serde_json::json;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -34,22 +37,23 @@ pub struct CompareArgs {
 pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     a.batch.check()?;
     let b = &a.batch;
-    let scenarios = load_all(&a.files, &b.set)?;
+    let scenarios = prepare_all(&a.files, &b.set)?;
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);
     let reps = b.replications.unwrap_or(first.replications);
     let started = SystemTime::now();
     let dir = &a.out;
-    let werr = || CliError::io(format!("writing {}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(CliError::io(format!("creating {}", dir.display())))?;
-    let pool = batch::pool(b.threads).map_err(|e| CliError::Run(e.to_string()))?;
-    let mut targets_out = TargetsWriter::create(dir, true).map_err(werr())?;
+    let dest = Destination::lock(dir)?;
+    let staging = dest.stage()?;
+    let werr = |e| CliError::from(write_error(e, dir));
+    let pool = batch::pool(b.threads)?;
+    let mut targets_out = TargetsWriter::create(&staging, true).map_err(werr)?;
     let mut verdicts: Vec<Verdict> = Vec::new();
     for p in &scenarios {
         let name = &p.loaded.name;
         let mut verdict = VerdictBuilder::default();
         let pb = progress_bar(u64::from(reps), name, b.quiet);
-        run_replications(
+        let completion = run_replications(
             p,
             seed,
             reps,
@@ -62,32 +66,29 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
                 Ok(())
             },
         )
-        .map_err(werr())?;
+        .map_err(werr)?;
         pb.finish_and_clear();
+        if completion == Completion::Stopped {
+            return Err(stopped(dir));
+        }
         verdicts.push(verdict.finish(name, &p.targets));
     }
-    let paths = vec![
-        targets_out.commit().map_err(werr())?,
-        write_compare_csv(dir, &verdicts).map_err(werr())?,
-    ];
-    let m = json!({
-        "program": "armsmarket",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "compare",
-        "seed": seed,
-        "replications": reps,
-        "common_random_numbers": true,
-        "threads": pool.current_num_threads(),
-        "started": manifest::timestamp(started),
-        "finished": manifest::timestamp(SystemTime::now()),
-        "files": manifest::file_entries(&paths).map_err(CliError::io("hashing outputs"))?,
-        "scenarios": scenarios.iter().map(|p| json!({
-            "name": p.loaded.name,
-            "file": p.loaded.path.display().to_string(),
-            "scenario": manifest::scenario_json(&p.loaded.resolved),
-        })).collect::<Vec<_>>(),
-    });
-    manifest::write(dir, &m).map_err(CliError::io("writing manifest.json"))?;
+    targets_out.finish().map_err(werr)?;
+    write_compare_csv(&staging, &verdicts).map_err(werr)?;
+    let mut m: Manifest = Manifest::new(Command::Compare, started);
+    m.threads = Some(pool.current_num_threads());
+    m.seed = Some(seed);
+    m.replications = Some(reps);
+    m.scenarios = scenarios
+        .iter()
+        .map(|p| ScenarioRecord {
+            name: p.loaded.name.clone(),
+            file: p.loaded.path.display().to_string(),
+            resolved: p.loaded.resolved.clone(),
+        })
+        .collect();
+    m.write(&staging).map_err(werr)?;
+    dest.publish(staging)?;
     print_out(&format!(
         "{} scenarios, {reps} replications each on common random numbers (seed {seed})\n\n{}",
         scenarios.len(),

@@ -1,6 +1,10 @@
-//! Errors of the command line and their exit codes.
+//! Errors of the command line and their exit codes: 0 ok, 1 a run failed,
+//! 2 a usage or scenario error, 3 shards missing at merge, 130 interrupted.
 
+use crate::output::publish::OutputError;
 use crate::scenario::ScenarioError;
+use crate::sweep::{MergeError, SweepError};
+use std::path::PathBuf;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +16,23 @@ pub enum CliError {
     /// The command line is wrong: exit code 2.
     #[error("error: {0}")]
     Usage(String),
-    /// Writing or reading output failed: exit code 1.
+    /// A result could not be written (1), or its place is taken (2).
+    #[error("error: {0}")]
+    Output(#[from] OutputError),
+    /// A sweep could not run (1), or its input or options are wrong (2).
+    #[error("{}", show_sweep(.0))]
+    Sweep(#[from] SweepError),
+    /// Shards could not be merged: missing (3), given wrongly (2), or
+    /// damaged (1).
+    #[error("error: {0}")]
+    Merge(#[from] MergeError),
+    /// A Slurm option is wrong: exit code 2.
+    #[error("error: {0}")]
+    Slurm(#[from] crate::sweep::slurm::SlurmError),
+    /// No worker threads: exit code 1.
+    #[error("error: cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// Writing to the terminal failed: exit code 1.
     #[error("error: {context}: {source}")]
     Io {
         /// What was being done.
@@ -20,21 +40,46 @@ pub enum CliError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A run failed: exit code 1.
-    #[error("error: {0}")]
-    Run(String),
-    /// Shards are missing or unfinished at merge: exit code 3.
-    #[error("error: {0}")]
-    Incomplete(String),
+    /// Some runs of a sweep failed: exit code 1.
+    #[error(
+        "error: {failed} of {runs} runs failed (their status and error are in {}); `{retry}` retries them",
+        runs_csv.display()
+    )]
+    RunsFailed {
+        /// How many.
+        failed: u64,
+        /// Of how many.
+        runs: u64,
+        /// Where their rows are.
+        runs_csv: PathBuf,
+        /// The command that retries them.
+        retry: String,
+    },
+    /// Ctrl-C: exit code 130.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
+}
+
+/// A scenario error as it is (`FILE:LINE:COL: ...` lines), anything else
+/// after `error: `.
+fn show_sweep(e: &SweepError) -> String {
+    match e {
+        SweepError::Scenario(s) => s.to_string(),
+        other => format!("error: {other}"),
+    }
 }
 
 impl CliError {
     /// The process exit code.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Scenario(_) | CliError::Usage(_) => 2,
-            CliError::Io { .. } | CliError::Run(_) => 1,
-            CliError::Incomplete(_) => 3,
+            CliError::Scenario(_) | CliError::Usage(_) | CliError::Slurm(_) => 2,
+            CliError::Output(e) if e.is_usage() => 2,
+            CliError::Sweep(e) if e.is_usage() => 2,
+            CliError::Merge(e) if e.is_incomplete() => 3,
+            CliError::Merge(e) if e.is_usage() => 2,
+            CliError::Interrupted(_) => 130,
+            _ => 1,
         }
     }
 

@@ -6,11 +6,13 @@ pub mod merge;
 pub mod run;
 pub mod slurm;
 pub mod sweep;
+pub mod term;
 pub mod validate;
 
 pub use error::CliError;
 
 use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
 /// Agent-based simulation of the European arms market.
 #[derive(Debug, Parser)]
@@ -39,13 +41,13 @@ pub enum Command {
 }
 
 /// Parse the command line, run, and return the process exit code.
-pub fn main() -> i32 {
+pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return code;
+            return ExitCode::from(code);
         }
     };
     let result = match cli.command {
@@ -57,11 +59,11 @@ pub fn main() -> i32 {
         Command::Slurm(a) => slurm::slurm(&a),
     };
     match result {
-        Ok(()) => 0,
-        Err(e) if e.is_broken_pipe() => 0,
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
-            e.exit_code()
+            ExitCode::from(e.exit_code())
         }
     }
 }

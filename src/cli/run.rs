@@ -3,14 +3,16 @@
 
 use crate::analysis::verdict::{Verdict, VerdictBuilder};
 use crate::cli::CliError;
-use crate::cli::validate::{Prepared, prepare};
-use crate::engine::{self, Observe, RunRecord, batch};
+use crate::cli::term::{print_out, progress_bar};
+use crate::engine::batch::{Completion, Control};
+use crate::engine::{self, Observe, Prepared, RunRecord, batch, observe_for, prepare_all};
+use crate::output::faults;
+use crate::output::manifest::{Command, Manifest, ScenarioRecord};
+use crate::output::publish::{Destination, write_error};
 use crate::output::report::{TargetsWriter, verdict_table};
-use crate::output::{manifest, tables::TableWriters};
-use crate::scenario::{Located, ScenarioError};
+use crate::output::tables::TableWriters;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::json;
+use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -60,58 +62,6 @@ pub struct RunArgs {
     pub out: PathBuf,
 }
 
-/// A progress bar on stderr counting finished runs with an ETA; hidden
-/// when `quiet` or when stderr is not a terminal.
-pub fn progress_bar(total: u64, label: &str, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} runs, {per_sec}, ETA {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    pb.set_prefix(label.to_string());
-    pb
-}
-
-/// Load every scenario before anything is written, so that one bad file
-/// costs no output at all.
-pub fn load_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<Prepared>, CliError> {
-    let mut ok = Vec::new();
-    let mut errors: Vec<Located> = Vec::new();
-    for f in files {
-        match prepare(f, sets) {
-            Ok(x) => ok.push(x),
-            Err(e) => errors.extend(e.into_errors()),
-        }
-    }
-    if let Some(e) = ScenarioError::from_all(errors) {
-        return Err(e.into());
-    }
-    let mut names: Vec<&str> = ok.iter().map(|p| p.loaded.name.as_str()).collect();
-    names.sort_unstable();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(CliError::Usage(format!(
-            "two scenarios are named `{}`: their outputs would collide; give one a different `name`",
-            w[0]
-        )));
-    }
-    Ok(ok)
-}
-
-/// What `observe` a scenario's output selection needs.
-pub fn observe_for(files: &[String]) -> Observe {
-    let has = |n: &str| files.iter().any(|f| f == n);
-    Observe {
-        contracts: has("contracts"),
-        market: has("market"),
-        suppliers: has("suppliers"),
-        buyers: has("buyers"),
-    }
-}
-
 /// Run replications `0..replications` of a prepared scenario on `pool`,
 /// handing each record to `sink` in replication order.
 pub fn run_replications(
@@ -122,19 +72,25 @@ pub fn run_replications(
     pool: &rayon::ThreadPool,
     pb: &ProgressBar,
     sink: impl FnMut(usize, RunRecord) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Completion> {
     let jobs: Vec<u32> = (0..replications).collect();
+    let progress = || pb.inc(1);
+    let control = Control {
+        progress: &progress,
+        ..Control::none()
+    };
     batch::run_ordered(
         pool,
         &jobs,
         batch::window_for(pool.current_num_threads()),
         |&r| engine::run_replication(&p.world, &p.targets, seed, 0, r, observe),
-        pb,
+        control,
         sink,
     )
 }
 
-/// Run one scenario into `dir`; returns the verdict on its targets.
+/// Run one scenario into the result folder `dir` (staged beside it, put in
+/// place whole); returns the verdict on its targets.
 pub fn run_scenario(
     p: &Prepared,
     seed: u64,
@@ -145,19 +101,20 @@ pub fn run_scenario(
 ) -> Result<Verdict, CliError> {
     let started = SystemTime::now();
     let loaded = &p.loaded;
-    let werr = || CliError::io(format!("writing {}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(CliError::io(format!("creating {}", dir.display())))?;
+    let dest = Destination::lock(dir)?;
+    let staging = dest.stage()?;
+    let werr = |e| CliError::from(write_error(e, dir));
     let files = &loaded.scenario.outputs.files;
-    let pool = batch::pool(threads).map_err(|e| CliError::Run(e.to_string()))?;
-    let mut tables = TableWriters::create(dir, files).map_err(werr())?;
+    let pool = batch::pool(threads)?;
+    let mut tables = TableWriters::create(&staging, files, &p.world, None).map_err(werr)?;
     let mut targets_out = if p.targets.list.is_empty() {
         None
     } else {
-        Some(TargetsWriter::create(dir, false).map_err(werr())?)
+        Some(TargetsWriter::create(&staging, false).map_err(werr)?)
     };
     let mut verdict = VerdictBuilder::default();
     let pb = progress_bar(u64::from(replications), &loaded.name, quiet);
-    run_replications(
+    let completion = run_replications(
         p,
         seed,
         replications,
@@ -165,52 +122,52 @@ pub fn run_scenario(
         &pool,
         &pb,
         |_, rec| {
-            tables.write(&p.world, &rec)?;
+            tables.write(&p.world, &rec, None)?;
             if let Some(t) = targets_out.as_mut() {
                 t.write(&loaded.name, rec.replication, &p.targets, &rec.targets)?;
             }
             verdict.push(&rec.targets);
+            faults::pause_at("job", u64::from(rec.replication) + 1);
             Ok(())
         },
     )
-    .map_err(werr())?;
+    .map_err(werr)?;
     pb.finish_and_clear();
-    let mut paths = tables.commit().map_err(werr())?;
-    if let Some(t) = targets_out {
-        paths.push(t.commit().map_err(werr())?);
+    if completion == Completion::Stopped {
+        return Err(stopped(dir));
     }
-    let m = json!({
-        "program": "armsmarket",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "run",
-        "scenario_name": loaded.name,
-        "scenario_file": loaded.path.display().to_string(),
-        "seed": seed,
-        "replications": replications,
-        "threads": pool.current_num_threads(),
-        "started": manifest::timestamp(started),
-        "finished": manifest::timestamp(SystemTime::now()),
-        "files": manifest::file_entries(&paths).map_err(CliError::io("hashing outputs"))?,
-        "scenario": manifest::scenario_json(&loaded.resolved),
-    });
-    manifest::write(dir, &m).map_err(CliError::io("writing manifest.json"))?;
+    tables.finish().map_err(werr)?;
+    if let Some(t) = targets_out {
+        t.finish().map_err(werr)?;
+    }
+    let mut m: Manifest = Manifest::new(Command::Run, started);
+    m.threads = Some(pool.current_num_threads());
+    m.seed = Some(seed);
+    m.replications = Some(replications);
+    m.scenarios = vec![ScenarioRecord {
+        name: loaded.name.clone(),
+        file: loaded.path.display().to_string(),
+        resolved: loaded.resolved.clone(),
+    }];
+    m.write(&staging).map_err(werr)?;
+    dest.publish(staging)?;
     Ok(verdict.finish(&loaded.name, &p.targets))
 }
 
-/// Print to stdout; a closed pipe is reported as such (and is no failure).
-pub fn print_out(text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(CliError::io("writing to stdout"))
+/// The error of a run stopped by Ctrl-C: its staging folder is gone and
+/// the previous result at `dir` stands.
+pub fn stopped(dir: &Path) -> CliError {
+    CliError::Interrupted(format!(
+        "removed the unfinished result; {} is as it was",
+        dir.display()
+    ))
 }
 
 /// `armsmarket run`.
 pub fn run(a: &RunArgs) -> Result<(), CliError> {
     a.batch.check()?;
     let b = &a.batch;
-    let scenarios = load_all(&a.files, &b.set)?;
+    let scenarios = prepare_all(&a.files, &b.set)?;
     for p in &scenarios {
         let loaded = &p.loaded;
         let seed = b.seed.unwrap_or(loaded.scenario.seed);

@@ -1,9 +1,9 @@
 //! `armsmarket validate FILE...`: load, resolve and check scenarios.
 
-use crate::analysis::Targets;
 use crate::cli::CliError;
-use crate::model::World;
-use crate::scenario::{self, Located, ScenarioError};
+use crate::engine::prepare;
+use crate::scenario::{Located, ScenarioError};
+use crate::sweep::SweepError;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -18,31 +18,6 @@ pub struct ValidateArgs {
     pub set: Vec<String>,
 }
 
-/// A scenario ready to run: loaded, compiled, with its targets.
-pub struct Prepared {
-    /// The resolved scenario.
-    pub loaded: scenario::Loaded,
-    /// Its compiled world.
-    pub world: World,
-    /// Its compiled targets.
-    pub targets: Targets,
-}
-
-/// Load and compile a scenario, turning a compile failure (a gap in
-/// validation) into a located error at the file's start.
-pub fn prepare(path: &std::path::Path, sets: &[String]) -> Result<Prepared, ScenarioError> {
-    let loaded = scenario::load(path, sets)?;
-    let at_start =
-        |m: String| ScenarioError::new(Located::new(path.display().to_string(), 1, 1, m));
-    let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
-    let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
-    Ok(Prepared {
-        loaded,
-        world,
-        targets,
-    })
-}
-
 /// Validate every file; report every error; say `ok` for the good ones.
 pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     let mut errors: Vec<Located> = Vec::new();
@@ -50,10 +25,11 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     for f in &a.files {
         match prepare(f, &a.set) {
             // A sweep file is also checked as `sweep` would check it.
-            Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::cli::sweep::check(f) {
+            Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::sweep::setup::check(f) {
                 Ok(desc) => println!("{}: ok ({}: {desc})", f.display(), p.loaded.name),
-                Err(CliError::Scenario(e)) => errors.extend(e.into_errors()),
+                Err(SweepError::Scenario(e)) => errors.extend(e.into_errors()),
                 Err(e) => {
+                    let e = CliError::from(e);
                     eprintln!("{}: {e}", f.display());
                     other.get_or_insert(e);
                 }

@@ -6,9 +6,13 @@
 //! exist at once, so memory is bounded whatever the number of jobs, and
 //! the order of results (hence the bytes written) never depends on the
 //! thread count.
+//!
+//! A [`Control`] lets the caller stop a batch early (on Ctrl-C): no job
+//! starts after the request, and the results delivered are a prefix of the
+//! job list, so that what was written stays in job order.
 
-use indicatif::ProgressBar;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
 
 /// A rayon pool of `threads` threads (0 = one per core).
@@ -22,17 +26,54 @@ pub fn window_for(threads: usize) -> usize {
     (threads.max(1) * 64).max(256)
 }
 
+/// What the caller of a batch controls while it runs.
+#[derive(Clone, Copy)]
+pub struct Control<'a> {
+    /// Set (e.g. on Ctrl-C) to stop early: no job starts afterwards.
+    pub stop: &'a AtomicBool,
+    /// Called once per finished job, from any thread.
+    pub progress: &'a (dyn Fn() + Sync),
+}
+
+impl Control<'static> {
+    /// A batch nobody stops or watches.
+    pub fn none() -> Control<'static> {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        Control {
+            stop: &NEVER,
+            progress: &|| {},
+        }
+    }
+}
+
+impl Control<'_> {
+    /// Whether a stop was asked for.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// How a batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum Completion {
+    /// Every job's result was delivered.
+    Done,
+    /// A stop was asked for: a prefix of the results was delivered.
+    Stopped,
+}
+
 /// Run `work` on every job on `pool` and hand each result to `sink` in job
 /// order with its job index. Stops at the first error of `sink` (the
-/// remaining window finishes but is not consumed).
+/// remaining window finishes but is not consumed), or when asked to.
 pub fn run_ordered<J, R, E>(
     pool: &rayon::ThreadPool,
     jobs: &[J],
     window: usize,
     work: impl Fn(&J) -> R + Sync,
-    progress: &ProgressBar,
+    control: Control<'_>,
     sink: impl FnMut(usize, R) -> Result<(), E>,
-) -> Result<(), E>
+) -> Result<Completion, E>
 where
     J: Sync,
     R: Send,
@@ -47,54 +88,73 @@ where
                 chunk
                     .par_iter()
                     .map(|j| {
+                        if control.stopped() {
+                            return None;
+                        }
                         let r = work(j);
-                        progress.inc(1);
-                        r
+                        (control.progress)();
+                        Some(r)
                     })
                     .collect()
             })
         },
+        control,
         sink,
     )
 }
 
 /// The pipeline under [`run_ordered`]: a producer thread computes chunk
 /// after chunk (each a `Vec` of results in job order, typically in
-/// parallel on a pool) while the caller's thread hands the previous
-/// chunk's results to `sink`, numbered in order. At most two chunks of
-/// results exist at once.
+/// parallel on a pool; `None` for a job skipped after a stop request)
+/// while the caller's thread hands the previous chunk's results to `sink`,
+/// numbered in order. At most two chunks of results exist at once. After
+/// a skipped job nothing more is delivered.
 pub fn run_chunks<R, E>(
     chunks: usize,
-    produce: impl Fn(usize) -> Vec<R> + Sync,
+    produce: impl Fn(usize) -> Vec<Option<R>> + Sync,
+    control: Control<'_>,
     mut sink: impl FnMut(usize, R) -> Result<(), E>,
-) -> Result<(), E>
+) -> Result<Completion, E>
 where
     R: Send,
 {
-    let (tx, rx) = sync_channel::<Vec<R>>(1);
+    let (tx, rx) = sync_channel::<Vec<Option<R>>>(1);
     std::thread::scope(|scope| {
         let produce = &produce;
         scope.spawn(move || {
             for k in 0..chunks {
+                if control.stopped() {
+                    break;
+                }
                 if tx.send(produce(k)).is_err() {
                     break; // the consumer stopped on an error
                 }
             }
         });
         let mut index = 0;
+        let mut delivered = 0;
         for results in rx {
+            delivered += 1;
             for r in results {
+                let Some(r) = r else {
+                    return Ok(Completion::Stopped);
+                };
                 sink(index, r)?;
                 index += 1;
             }
         }
-        Ok(())
+        Ok(if delivered < chunks {
+            Completion::Stopped
+        } else {
+            Completion::Done
+        })
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
 
     #[test]
     fn results_come_in_job_order_for_any_thread_count() {
@@ -102,7 +162,15 @@ mod tests {
         for threads in [1, 2, 3] {
             let p = pool(threads).unwrap();
             let mut got = Vec::new();
-            run_ordered(
+            let done = AtomicUsize::new(0);
+            let progress = || {
+                done.fetch_add(1, Ordering::Relaxed);
+            };
+            let control = Control {
+                progress: &progress,
+                ..Control::none()
+            };
+            let end = run_ordered(
                 &p,
                 &jobs,
                 7,
@@ -114,7 +182,7 @@ mod tests {
                     }
                     (*j, x)
                 },
-                &ProgressBar::hidden(),
+                control,
                 |i, (j, _)| {
                     assert_eq!(i as u64, j);
                     got.push(j);
@@ -122,7 +190,9 @@ mod tests {
                 },
             )
             .unwrap();
+            assert_eq!(end, Completion::Done);
             assert_eq!(got, jobs);
+            assert_eq!(done.load(Ordering::Relaxed), 1000);
         }
     }
 
@@ -136,7 +206,7 @@ mod tests {
             &jobs,
             10,
             |j| *j,
-            &ProgressBar::hidden(),
+            Control::none(),
             |_, j| {
                 seen += 1;
                 if j == 15 { Err("stop") } else { Ok(()) }
@@ -144,5 +214,36 @@ mod tests {
         );
         assert_eq!(r, Err("stop"));
         assert_eq!(seen, 16);
+    }
+
+    #[test]
+    fn a_stop_delivers_a_prefix_of_the_jobs() {
+        let jobs: Vec<u32> = (0..10_000).collect();
+        let p = pool(2).unwrap();
+        let stop = AtomicBool::new(false);
+        let control = Control {
+            stop: &stop,
+            progress: &|| {},
+        };
+        let mut got = Vec::new();
+        let end = run_ordered(
+            &p,
+            &jobs,
+            16,
+            |j| *j,
+            control,
+            |i, j| {
+                assert_eq!(i as u32, j);
+                got.push(j);
+                if j == 100 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(end, Completion::Stopped);
+        assert!(got.len() > 100 && got.len() < 10_000, "{}", got.len());
+        assert!(got.iter().enumerate().all(|(i, j)| i as u32 == *j));
     }
 }

@@ -3,10 +3,9 @@
 //! job order.
 
 pub mod batch;
-pub mod design;
-pub mod ledger;
+pub mod prepare;
 pub mod replication;
 pub mod seeding;
-pub mod sweep;
 
+pub use prepare::{Prepared, observe_for, prepare, prepare_all};
 pub use replication::{Observe, RunRecord, run_replication};

@@ -6,7 +6,7 @@
 //! counterfactual without a shock also lacks the spending response to it.
 
 use crate::model::time::Quarter;
-use crate::model::world::SpendingMode;
+use crate::scenario::schema::SpendingMode;
 
 /// A buyer's budget inputs, as yearly values from the run's first year.
 #[derive(Debug, Clone)]

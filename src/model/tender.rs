@@ -253,12 +253,10 @@ pub fn make_offer(
     let earliest = t + w.market.diversion_lead as usize;
     // Only the lot's terms are needed to choose; the winner's schedule is
     // projected when it is signed (`materialise`).
-    let cut_at = w.mechanisms.lot_splitting.then(|| {
-        (
-            t + acceptable_lead(w, t, b).max(0.0) as usize,
-            min_lot,
-        )
-    });
+    let cut_at = w
+        .mechanisms
+        .lot_splitting
+        .then(|| (t + acceptable_lead(w, t, b).max(0.0) as usize, min_lot));
     let Some(lot) = ls.lot_terms(t, units, diverted, earliest, line.base_lead, cut_at) else {
         return false;
     };

@@ -1,7 +1,19 @@
 //! Threat: θ_r(t) = θ⁰_r + Σ_k m_k · x_{r,k} · δ_k^(t − t_k) for shocks with t ≥ t_k.
 
 use crate::model::time::Quarter;
-use crate::model::world::Shock;
+
+/// A threat shock, with its region exposures by region index.
+#[derive(Debug, Clone)]
+pub struct Shock {
+    /// Quarter of onset.
+    pub onset: Quarter,
+    /// Size m_k.
+    pub magnitude: f64,
+    /// Per-quarter persistence δ.
+    pub decay: f64,
+    /// x_{r,k} by region index.
+    pub exposure: Vec<f64>,
+}
 
 /// Threat of one region in quarter `q`.
 pub fn region_threat(threat0: f64, region: usize, shocks: &[Shock], q: Quarter) -> f64 {

@@ -14,33 +14,14 @@ use crate::scenario::schema::{
     self, Hypothesis, Procedure, Procedures, Scenario, WeightOverrides, Weights, YearSeries,
 };
 
+pub use crate::model::threat::Shock;
+pub use crate::scenario::schema::SpendingMode;
+
 /// A scenario that passed validation but still cannot be compiled (this
 /// signals a gap in validation, so the message names the key).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct WorldError(pub String);
-
-/// How budgets are formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpendingMode {
-    /// Spending and equipment shares follow the buyers' observed series.
-    Observed,
-    /// Shares move toward `base + response * threat`.
-    Threat,
-}
-
-/// A threat shock, with its region exposures by region index.
-#[derive(Debug, Clone)]
-pub struct Shock {
-    /// Quarter of onset.
-    pub onset: Quarter,
-    /// Size m_k.
-    pub magnitude: f64,
-    /// Per-quarter persistence δ.
-    pub decay: f64,
-    /// x_{r,k} by region index.
-    pub exposure: Vec<f64>,
-}
 
 /// An equipment category.
 #[derive(Debug, Clone)]
@@ -375,11 +356,6 @@ pub struct World {
     pub start_states: std::sync::OnceLock<Vec<Vec<(crate::model::stage::Stage, f64)>>>,
 }
 
-fn quarter(s: &str, key: impl FnOnce() -> String) -> Result<Quarter, WorldError> {
-    s.parse()
-        .map_err(|e| WorldError(format!("`{}`: {e}", key())))
-}
-
 /// Index of `id` among `ids`; `key` names it in the error (formatted only
 /// on failure: sweeps compile a world for every point).
 fn index_of(ids: &[String], id: &str, key: impl FnOnce() -> String) -> Result<usize, WorldError> {
@@ -519,11 +495,7 @@ impl World {
             }
         }
         let m = mechanisms;
-        let start = quarter(&s.start, || "start".into())?;
-        let end = quarter(&s.end, || "end".into())?;
-        if end < start {
-            return Err(WorldError(format!("`end` {end} is before `start` {start}")));
-        }
+        let (start, end) = (s.start, s.end);
         let n_quarters = (end.0 - start.0 + 1) as usize;
         let index_of_t = |q: Quarter| -> usize { (q.0 - start.0).max(0) as usize };
 
@@ -553,7 +525,7 @@ impl World {
                 exposure[index_of(&regions, r, || format!("shocks.{id}.exposure"))?] = *x;
             }
             shocks.push(Shock {
-                onset: quarter(&sh.quarter, || format!("shocks.{id}.quarter"))?,
+                onset: sh.quarter,
                 magnitude: sh.magnitude,
                 decay: sh.decay,
                 exposure,
@@ -562,18 +534,7 @@ impl World {
 
         // Countries: buyers first so that a buyer's index is its country's.
         let buyer_ids: Vec<String> = s.buyers.keys().cloned().collect();
-        let eu = |since: &Option<String>,
-                  until: &Option<String>,
-                  key: &str|
-         -> Result<Option<(Quarter, Option<Quarter>)>, WorldError> {
-            let Some(from) = since else { return Ok(None) };
-            let from = quarter(from, || format!("{key}.eu_since"))?;
-            let until = match until {
-                Some(u) => Some(quarter(u, || format!("{key}.eu_until"))?),
-                None => None,
-            };
-            Ok(Some((from, until)))
-        };
+        let eu = |since: Option<Quarter>, until: Option<Quarter>| since.map(|from| (from, until));
         let credit_on = if m.export_credit { 1.0 } else { 0.0 };
         let mut countries: Vec<Country> = Vec::new();
         for (id, b) in &s.buyers {
@@ -583,7 +544,7 @@ impl World {
                 credit_share: credit_on * c.map_or(0.0, |c| c.credit_share),
                 credit_cap: c.map_or(0.0, |c| c.credit_cap),
                 credit_repayment_years: c.map_or(10.0, |c| c.credit_repayment_years),
-                eu: eu(&b.eu_since, &b.eu_until, &format!("buyers.{id}"))?,
+                eu: eu(b.eu_since, b.eu_until),
                 export_ambition: c.map_or(1.0, |c| c.export_ambition),
             });
         }
@@ -594,7 +555,7 @@ impl World {
                     credit_share: credit_on * c.credit_share,
                     credit_cap: c.credit_cap,
                     credit_repayment_years: c.credit_repayment_years,
-                    eu: eu(&c.eu_since, &c.eu_until, &format!("countries.{id}"))?,
+                    eu: eu(c.eu_since, c.eu_until),
                     export_ambition: c.export_ambition,
                 });
             }
@@ -672,7 +633,12 @@ impl World {
             }
             let mut procedures = Vec::new();
             for (q, p) in &b.procedure {
-                let from = quarter(q, || format!("buyers.{id}.procedure"))?;
+                // Validation has checked every key is a quarter.
+                let Ok(from) = q.parse::<Quarter>() else {
+                    return Err(WorldError(format!(
+                        "`buyers.{id}.procedure.{q}` is not a quarter"
+                    )));
+                };
                 let p = if *p == Procedure::Direct && !m.g2g_awards {
                     Procedure::Competition
                 } else {
@@ -680,15 +646,13 @@ impl World {
                 };
                 procedures.push((index_of_t(from), p));
             }
+            procedures.sort_by_key(|(from, _)| *from);
             buyers.push(Buyer {
                 id: id.clone(),
                 name: b.name.clone(),
                 region,
                 country: index_of(&country_ids, id, || "buyers".into())?,
-                nato_since: match &b.nato_since {
-                    Some(q) => Some(quarter(q, || format!("buyers.{id}.nato_since"))?),
-                    None => None,
-                },
+                nato_since: b.nato_since,
                 localisation_demand: b.localisation_demand,
                 weights,
                 fleet,
@@ -735,10 +699,7 @@ impl World {
                     reliability: l.reliability,
                     slip_share: l.slip_share,
                     localisation: l.localisation,
-                    available_from: match &l.available_from {
-                        Some(q) => index_of_t(quarter(q, || format!("{key}.available_from"))?),
-                        None => 0,
-                    },
+                    available_from: l.available_from.map_or(0, index_of_t),
                     initial_backlog: l.initial_backlog,
                     home_orders,
                     divertible_share: if m.diversion { l.divertible_share } else { 0.0 },
@@ -808,7 +769,7 @@ impl World {
         let mut decisions: Vec<(usize, usize, usize, f64)> = Vec::new();
         for (id, e) in &s.events {
             let key = format!("events.{id}");
-            let q = quarter(&e.quarter, || format!("{key}.quarter"))?;
+            let q = e.quarter;
             if q < start || q > end {
                 continue; // outside the run: it never happens here
             }
@@ -831,8 +792,8 @@ impl World {
                     (None, None) => Ok((0..buyers.len()).collect()),
                 }
             };
-            let kind = match e.kind.as_str() {
-                "donation" => EventKind::Donation {
+            let kind = match e.kind {
+                schema::EventKind::Donation => EventKind::Donation {
                     buyer: index_of(
                         &buyer_ids,
                         e.buyer.as_deref().ok_or_else(|| missing("buyer"))?,
@@ -845,7 +806,7 @@ impl World {
                     )?,
                     units: e.units.ok_or_else(|| missing("units"))?,
                 },
-                "access" => {
+                schema::EventKind::Access => {
                     let suppliers_hit: Vec<usize> = match (&e.supplier, &e.country) {
                         (Some(sid), _) => vec![
                             s.suppliers
@@ -867,7 +828,7 @@ impl World {
                         amount: e.amount.ok_or_else(|| missing("amount"))?,
                     }
                 }
-                "affinity" => EventKind::Affinity {
+                schema::EventKind::Affinity => EventKind::Affinity {
                     buyers: buyer_list(e)?,
                     country: index_of(
                         &country_ids,
@@ -876,7 +837,7 @@ impl World {
                     )?,
                     amount: e.amount.ok_or_else(|| missing("amount"))?,
                 },
-                "credit_cap" => EventKind::CreditCap {
+                schema::EventKind::CreditCap => EventKind::CreditCap {
                     country: index_of(
                         &country_ids,
                         e.country.as_deref().ok_or_else(|| missing("country"))?,
@@ -884,7 +845,7 @@ impl World {
                     )?,
                     cap: e.amount.ok_or_else(|| missing("amount"))?,
                 },
-                "requirement" => {
+                schema::EventKind::Requirement => {
                     decisions.push((
                         index_of_t(q),
                         index_of(
@@ -901,7 +862,6 @@ impl World {
                     ));
                     continue;
                 }
-                other => return Err(WorldError(format!("`{key}.kind`: unknown kind `{other}`"))),
             };
             let on = match kind {
                 EventKind::Access { .. } => m.market_access,
@@ -932,15 +892,7 @@ impl World {
                 threat[t * nb + i] = exposure[i] * region_threat[t * regions.len() + b.region];
             }
         }
-        let mode = match s.spending.mode.as_str() {
-            "observed" => SpendingMode::Observed,
-            "threat" => SpendingMode::Threat,
-            other => {
-                return Err(WorldError(format!(
-                    "`spending.mode` = `{other}`: use `observed` or `threat`"
-                )));
-            }
-        };
+        let mode = s.spending.mode;
         let mut budget = vec![0.0; n_quarters * nb];
         for (i, b) in s.buyers.values().enumerate() {
             let inputs = budget::BuyerBudgetInputs {
@@ -998,7 +950,7 @@ impl World {
                     id: id.clone(),
                     buyer,
                     line,
-                    signed: quarter(&p.signed, || format!("{key}.signed"))?,
+                    signed: p.signed,
                     units: p.units,
                     value: p
                         .value

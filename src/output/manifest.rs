@@ -1,12 +1,187 @@
-//! `manifest.json`: everything needed to reproduce a run and to check its
-//! files: program version, the resolved scenario, seed, replications,
-//! threads, times, and a SHA-256 of each output file.
+//! `manifest.json`: what made a result and what it holds: program version,
+//! the command, seed and replications, the resolved scenarios, threads and
+//! times, the plan of a durable batch (a sweep's design and shard), and a
+//! SHA-256 and size of every other file of the result. Written in one
+//! place ([`Manifest::write`]), read back typed ([`Manifest::read`]).
 
-use serde_json::{Value, json};
+use crate::output::publish::{Staging, at_file};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+
+/// The program that writes manifests.
+pub const PROGRAM: &str = "armsmarket";
+
+/// The command that made a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    /// `armsmarket run`.
+    Run,
+    /// `armsmarket compare`.
+    Compare,
+    /// `armsmarket sweep` (one shard or the whole).
+    Sweep,
+    /// `armsmarket merge`.
+    Merge,
+}
+
+/// A scenario as it was run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioRecord {
+    /// Its name (the result folder's, for `run` and `sweep`).
+    pub name: String,
+    /// The file given on the command line.
+    pub file: String,
+    /// The fully resolved scenario (after `base` and `--set`).
+    pub resolved: toml::Table,
+}
+
+/// A file of the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
+}
+
+/// A result's manifest; `P` is the plan of a durable batch, if the result
+/// comes from one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "P: DeserializeOwned"))]
+pub struct Manifest<P = ()> {
+    /// Always [`PROGRAM`].
+    pub program: String,
+    /// The program's version.
+    pub version: String,
+    /// What made the result.
+    pub command: Command,
+    /// When it started (RFC 3339, UTC, to the second).
+    pub started: String,
+    /// When it was written.
+    pub finished: String,
+    /// Worker threads (the bytes do not depend on them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// Master seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Replications per scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications: Option<u32>,
+    /// The scenarios, in the order they ran.
+    pub scenarios: Vec<ScenarioRecord>,
+    /// The batch's plan (a sweep's design, shard and runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<P>,
+    /// Every other file of the result, by name.
+    pub files: BTreeMap<String, FileRecord>,
+}
+
+/// Why a manifest could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestError {
+    /// Reading failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The manifest.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// It is not a manifest of this kind.
+    #[error("{}: not an armsmarket manifest of this kind ({source})", path.display())]
+    Invalid {
+        /// The manifest.
+        path: PathBuf,
+        /// The cause.
+        source: serde_json::Error,
+    },
+}
+
+impl<P: Serialize + DeserializeOwned> Manifest<P> {
+    /// A manifest of `command`, started at `started`; the rest is filled in
+    /// by the caller and by [`Manifest::write`].
+    pub fn new(command: Command, started: SystemTime) -> Manifest<P> {
+        Manifest {
+            program: PROGRAM.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command,
+            started: timestamp(started),
+            finished: String::new(),
+            threads: None,
+            seed: None,
+            replications: None,
+            scenarios: Vec::new(),
+            plan: None,
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Hash every file of the staged result and write `manifest.json`
+    /// beside them, last.
+    pub fn write(mut self, staging: &Staging) -> io::Result<Manifest<P>> {
+        let mut names: Vec<(String, PathBuf)> = Vec::new();
+        for e in std::fs::read_dir(staging.path())? {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name != "manifest.json" && e.file_type()?.is_file() {
+                names.push((name, e.path()));
+            }
+        }
+        names.sort();
+        self.files.clear();
+        for (name, path) in names {
+            let shown = staging.shown(&name);
+            let record = FileRecord {
+                sha256: sha256_file(&path).map_err(|e| at_file(&shown, e))?,
+                bytes: std::fs::metadata(&path)
+                    .map_err(|e| at_file(&shown, e))?
+                    .len(),
+            };
+            self.files.insert(name, record);
+        }
+        self.finished = timestamp(SystemTime::now());
+        let mut f = staging.create("manifest.json")?;
+        serde_json::to_writer_pretty(&mut f, &self)?;
+        f.write_all(b"\n")?;
+        f.finish()?;
+        Ok(self)
+    }
+
+    /// Read `dir/manifest.json`.
+    pub fn read(dir: &Path) -> Result<Manifest<P>, ManifestError> {
+        let path = dir.join("manifest.json");
+        let bytes = std::fs::read(&path).map_err(|source| ManifestError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let m: Manifest<P> = serde_json::from_slice(&bytes)
+            .map_err(|source| ManifestError::Invalid { path, source })?;
+        Ok(m)
+    }
+
+    /// The files of `dir` that do not match this manifest (missing, or
+    /// changed since it was written), by name.
+    pub fn damaged(&self, dir: &Path) -> io::Result<Vec<String>> {
+        let mut bad = Vec::new();
+        for (name, f) in &self.files {
+            let path = dir.join(name);
+            let ok = std::fs::metadata(&path).is_ok_and(|m| m.len() == f.bytes)
+                && sha256_file(&path)? == f.sha256;
+            if !ok {
+                bad.push(name.clone());
+            }
+        }
+        Ok(bad)
+    }
+}
 
 /// SHA-256 of a file, hex.
 pub fn sha256_file(path: &Path) -> io::Result<String> {
@@ -28,32 +203,33 @@ pub fn timestamp(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
-/// Hashes and sizes of `files`, keyed by file name.
-pub fn file_entries(files: &[std::path::PathBuf]) -> io::Result<Value> {
-    let mut m = serde_json::Map::new();
-    for p in files {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        m.insert(
-            name,
-            json!({ "sha256": sha256_file(p)?, "bytes": std::fs::metadata(p)?.len() }),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::publish::Destination;
+
+    #[test]
+    fn written_with_every_file_and_read_back_typed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = Destination::lock(&tmp.path().join("r")).unwrap();
+        let s = d.stage().unwrap();
+        let mut f = s.create("a.csv").unwrap();
+        f.write_all(b"abc").unwrap();
+        f.finish().unwrap();
+        let mut m: Manifest = Manifest::new(Command::Run, SystemTime::UNIX_EPOCH);
+        m.seed = Some(3);
+        let written = m.write(&s).unwrap();
+        assert_eq!(written.started, "1970-01-01T00:00:00Z");
+        // SHA-256 of "abc".
+        assert_eq!(
+            written.files["a.csv"].sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+        d.publish(s).unwrap();
+        let back: Manifest = Manifest::read(&tmp.path().join("r")).unwrap();
+        assert_eq!(back, written);
+        assert!(back.damaged(&tmp.path().join("r")).unwrap().is_empty());
+        std::fs::write(tmp.path().join("r/a.csv"), b"abd").unwrap();
+        assert_eq!(back.damaged(&tmp.path().join("r")).unwrap(), ["a.csv"]);
     }
-    Ok(Value::Object(m))
-}
-
-/// Write `manifest` as pretty JSON to `<dir>/manifest.json`, atomically.
-pub fn write(dir: &Path, manifest: &Value) -> io::Result<()> {
-    let mut f = crate::output::atomic::AtomicFile::create(&dir.join("manifest.json"))?;
-    serde_json::to_writer_pretty(&mut f, manifest)?;
-    f.write_all(b"\n")?;
-    f.commit()?;
-    Ok(())
-}
-
-/// The resolved scenario as JSON.
-pub fn scenario_json(resolved: &toml::Table) -> Value {
-    serde_json::to_value(resolved).unwrap_or(Value::Null)
 }

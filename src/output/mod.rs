@@ -1,7 +1,20 @@
-//! Output: CSV tables of runs, the manifest, atomic file writing.
+//! Output: CSV tables of runs, reports, the manifest, and results put in
+//! place whole by one writer at a time.
 
-pub mod atomic;
+pub mod faults;
 pub mod manifest;
+pub mod publish;
 pub mod report;
-pub mod sweep;
 pub mod tables;
+
+/// A CSV error as an I/O error; an I/O error inside it is handed on as it
+/// is, so that the file it names is not lost.
+pub fn csv_io(e: csv::Error) -> std::io::Error {
+    if !e.is_io_error() {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}

@@ -4,13 +4,9 @@
 
 use crate::analysis::targets::{TargetResult, Targets};
 use crate::analysis::verdict::Verdict;
-use crate::output::atomic::AtomicFile;
+use crate::output::csv_io;
+use crate::output::publish::{StagedFile, Staging};
 use std::io;
-use std::path::{Path, PathBuf};
-
-fn io_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
-}
 
 /// A number for a table: fewer decimals for larger magnitudes; `-` for NaN.
 pub fn num(x: f64) -> String {
@@ -27,15 +23,15 @@ pub fn num(x: f64) -> String {
 
 /// Writes `targets.csv`, one row per replication × target.
 pub struct TargetsWriter {
-    out: csv::Writer<AtomicFile>,
+    out: csv::Writer<StagedFile>,
     with_scenario: bool,
 }
 
 impl TargetsWriter {
-    /// Create `<dir>/targets.csv` (under a temporary name); with a leading
-    /// `scenario` column when `with_scenario`.
-    pub fn create(dir: &Path, with_scenario: bool) -> io::Result<TargetsWriter> {
-        let mut out = csv::Writer::from_writer(AtomicFile::create(&dir.join("targets.csv"))?);
+    /// Create `targets.csv` in `staging`; with a leading `scenario` column
+    /// when `with_scenario`.
+    pub fn create(staging: &Staging, with_scenario: bool) -> io::Result<TargetsWriter> {
+        let mut out = csv::Writer::from_writer(staging.create("targets.csv")?);
         let mut header = vec![
             "replication",
             "target",
@@ -50,7 +46,7 @@ impl TargetsWriter {
         if with_scenario {
             header.insert(0, "scenario");
         }
-        out.write_record(&header).map_err(io_err)?;
+        out.write_record(&header).map_err(csv_io)?;
         Ok(TargetsWriter { out, with_scenario })
     }
 
@@ -81,14 +77,14 @@ impl TargetsWriter {
             if self.with_scenario {
                 row.insert(0, scenario.to_string());
             }
-            self.out.write_record(&row).map_err(io_err)?;
+            self.out.write_record(&row).map_err(csv_io)?;
         }
         Ok(())
     }
 
-    /// Flush and rename.
-    pub fn commit(self) -> io::Result<PathBuf> {
-        self.out.into_inner().map_err(|e| e.into_error())?.commit()
+    /// Flush and sync.
+    pub fn finish(self) -> io::Result<()> {
+        self.out.into_inner().map_err(|e| e.into_error())?.finish()
     }
 }
 
@@ -239,11 +235,11 @@ pub fn compare_table(vs: &[Verdict]) -> String {
     s
 }
 
-/// Write `compare.csv` (shares as fractions).
-pub fn write_compare_csv(dir: &Path, vs: &[Verdict]) -> io::Result<PathBuf> {
-    let mut out = csv::Writer::from_writer(AtomicFile::create(&dir.join("compare.csv"))?);
+/// Write `compare.csv` (shares as fractions) in `staging`.
+pub fn write_compare_csv(staging: &Staging, vs: &[Verdict]) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(staging.create("compare.csv")?);
     for r in compare_rows(vs, false) {
-        out.write_record(&r).map_err(io_err)?;
+        out.write_record(&r).map_err(csv_io)?;
     }
-    out.into_inner().map_err(|e| e.into_error())?.commit()
+    out.into_inner().map_err(|e| e.into_error())?.finish()
 }

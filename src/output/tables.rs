@@ -5,18 +5,14 @@
 use crate::engine::RunRecord;
 use crate::engine::replication::Summary;
 use crate::model::World;
-use crate::output::atomic::AtomicFile;
+use crate::output::csv_io;
+use crate::output::publish::{StagedFile, Staging};
+use crate::scenario::schema::Table;
 use serde::Serialize;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 
-/// The tables a run can write, in the order they are listed.
-pub const TABLES: [&str; 5] = ["contracts", "market", "suppliers", "buyers", "summary"];
-
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct ContractOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    point_id: Option<&'a str>,
     replication: u32,
     contract: usize,
     quarter: String,
@@ -38,10 +34,8 @@ struct ContractOut<'a> {
     delivered: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct MarketOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    point_id: Option<&'a str>,
     replication: u32,
     quarter: String,
     year: i32,
@@ -55,10 +49,8 @@ struct MarketOut<'a> {
     delivered_value: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct SupplierOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    point_id: Option<&'a str>,
     replication: u32,
     quarter: String,
     supplier: &'a str,
@@ -75,10 +67,8 @@ struct SupplierOut<'a> {
     price: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct BuyerOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    point_id: Option<&'a str>,
     replication: u32,
     quarter: String,
     buyer: &'a str,
@@ -147,196 +137,234 @@ pub fn summary_cells(w: &World, s: &Summary) -> Vec<String> {
     row
 }
 
-/// Open writers for the selected tables of one scenario.
-pub struct TableWriters<W: Write = AtomicFile> {
-    writers: Vec<(String, csv::Writer<W>)>,
-    summary_header_written: bool,
+/// Writers of the selected per-run tables. Every row may lead with a key
+/// column (a sweep's `point_id`, `compare`'s `scenario`), named once for
+/// all tables.
+pub struct TableWriters<W: Write = StagedFile> {
+    writers: Vec<(Table, csv::Writer<W>)>,
+    lead: Option<&'static str>,
 }
 
 fn quarter_str(w: &World, t: usize) -> String {
     w.quarter(t).to_string()
 }
 
-fn io_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
+/// The header line of a record type, from its field names.
+fn header_of<T: Serialize>(record: T) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(record).expect("a record serialises");
+    let bytes = w.into_inner().expect("a Vec takes every byte");
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    bytes[..end].to_vec()
 }
 
-impl TableWriters<AtomicFile> {
-    /// Create `<dir>/<table>.csv.tmp` for each selected table.
-    pub fn create(dir: &Path, tables: &[String]) -> io::Result<TableWriters> {
+impl TableWriters<StagedFile> {
+    /// Create `<table>.csv` in `staging` for each selected table, with its
+    /// header (so that a table without rows still names its columns).
+    pub fn create(
+        staging: &Staging,
+        tables: &[Table],
+        w: &World,
+        lead: Option<&'static str>,
+    ) -> io::Result<TableWriters> {
         let mut writers = Vec::new();
-        for name in TABLES.iter().filter(|t| tables.iter().any(|s| s == *t)) {
-            let f = AtomicFile::create(&dir.join(format!("{name}.csv")))?;
-            writers.push((name.to_string(), f, false));
+        for t in Table::ALL.iter().filter(|t| tables.contains(t)) {
+            let mut f = staging.create(&format!("{t}.csv"))?;
+            f.write_all(&TableWriters::<StagedFile>::header(*t, w, lead))?;
+            writers.push((*t, f));
         }
-        Ok(TableWriters::from_writers(writers))
+        Ok(TableWriters::new(writers, lead))
     }
 
-    /// Flush and rename every table; returns the final paths.
-    pub fn commit(self) -> io::Result<Vec<PathBuf>> {
-        let mut paths = Vec::new();
+    /// Flush and sync every table.
+    pub fn finish(self) -> io::Result<()> {
         for (_, f) in self.into_inner()? {
-            paths.push(f.commit()?);
+            f.finish()?;
         }
-        Ok(paths)
+        Ok(())
     }
 }
 
 impl<W: Write> TableWriters<W> {
-    /// Tables over given writers: (table name, writer, whether its header
-    /// is already written, as in a part file being resumed).
-    pub fn from_writers(writers: Vec<(String, W, bool)>) -> TableWriters<W> {
+    /// Tables over given writers, whose headers are written already (or
+    /// not wanted): rows only.
+    pub fn new(writers: Vec<(Table, W)>, lead: Option<&'static str>) -> TableWriters<W> {
         let writers = writers
             .into_iter()
-            .map(|(name, w, has_header)| {
-                let csv = csv::WriterBuilder::new()
-                    .has_headers(!has_header)
-                    .from_writer(w);
-                (name, csv)
+            .map(|(t, w)| {
+                let csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+                (t, csv)
             })
             .collect();
-        TableWriters {
-            writers,
-            summary_header_written: false,
-        }
+        TableWriters { writers, lead }
     }
 
-    /// The CSV writer of a table.
-    pub fn get(&mut self, name: &str) -> Option<&mut csv::Writer<W>> {
+    /// The header line of `table` in `w`'s world, after the `lead` column.
+    pub fn header(table: Table, w: &World, lead: Option<&str>) -> Vec<u8> {
+        let mut line = lead
+            .map(|l| format!("{l},"))
+            .unwrap_or_default()
+            .into_bytes();
+        line.extend(match table {
+            Table::Contracts => header_of(ContractOut::default()),
+            Table::Market => header_of(MarketOut::default()),
+            Table::Suppliers => header_of(SupplierOut::default()),
+            Table::Buyers => header_of(BuyerOut::default()),
+            Table::Summary => {
+                let mut h = vec!["replication".to_string()];
+                h.extend(summary_header(w));
+                let mut out = csv::Writer::from_writer(Vec::new());
+                out.write_record(&h).expect("a header serialises");
+                out.into_inner().expect("a Vec takes every byte")
+            }
+        });
+        line
+    }
+
+    /// The CSV writer of a table, if it is selected.
+    fn get(&mut self, table: Table) -> Option<&mut csv::Writer<W>> {
         self.writers
             .iter_mut()
-            .find(|(n, _)| n == name)
+            .find(|(t, _)| *t == table)
             .map(|(_, w)| w)
     }
 
     /// Flush every CSV writer and hand back the underlying writers.
-    pub fn into_inner(self) -> io::Result<Vec<(String, W)>> {
+    pub fn into_inner(self) -> io::Result<Vec<(Table, W)>> {
         self.writers
             .into_iter()
-            .map(|(n, w)| Ok((n, w.into_inner().map_err(|e| e.into_error())?)))
+            .map(|(t, w)| Ok((t, w.into_inner().map_err(|e| e.into_error())?)))
             .collect()
     }
 
-    /// Append one replication's rows.
-    pub fn write(&mut self, w: &World, r: &RunRecord) -> io::Result<()> {
-        self.write_point(w, r, None)
-    }
-
-    /// Append one run's rows, with a leading `point_id` column when given
-    /// (sweeps).
-    pub fn write_point(
-        &mut self,
-        w: &World,
-        r: &RunRecord,
-        point_id: Option<&str>,
-    ) -> io::Result<()> {
+    /// Append one run's rows; `key` fills the lead column.
+    pub fn write(&mut self, w: &World, r: &RunRecord, key: Option<&str>) -> io::Result<()> {
+        /// One row: the lead cell, then the record.
+        fn row<W: Write, T: Serialize>(
+            out: &mut csv::Writer<W>,
+            lead: Option<&str>,
+            record: T,
+        ) -> io::Result<()> {
+            if let Some(k) = lead {
+                out.write_field(k).map_err(csv_io)?;
+            }
+            out.serialize(record).map_err(csv_io)
+        }
         let rep = r.replication;
+        let lead = self.lead.map(|_| key.unwrap_or(""));
         let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
-        if let Some(out) = self.get("contracts") {
+        if let Some(out) = self.get(Table::Contracts) {
             for (k, c) in r.contracts.iter().enumerate() {
-                out.serialize(ContractOut {
-                    point_id,
-                    replication: rep,
-                    contract: k,
-                    quarter: quarter_str(w, c.signed),
-                    year: w.quarter(c.signed).year(),
-                    buyer: &w.buyers[c.buyer].id,
-                    supplier: &w.suppliers[c.supplier].id,
-                    supplier_country: country(c.supplier),
-                    product: &w.lines[c.line].id,
-                    category: &w.categories[c.category].id,
-                    units: c.units,
-                    unit_price: c.unit_price,
-                    value: c.value,
-                    credit: c.credit,
-                    diverted: c.diverted,
-                    lead_first_promised: c.lead_first,
-                    lead_mean_promised: c.lead_mean,
-                    first_delivery: c
-                        .first_delivery
-                        .map(|t| quarter_str(w, t))
-                        .unwrap_or_default(),
-                    lead_first_actual: c.first_delivery.map(|t| t - c.signed),
-                    delivered: c.delivered,
-                })
-                .map_err(io_err)?;
+                row(
+                    out,
+                    lead,
+                    ContractOut {
+                        replication: rep,
+                        contract: k,
+                        quarter: quarter_str(w, c.signed),
+                        year: w.quarter(c.signed).year(),
+                        buyer: &w.buyers[c.buyer].id,
+                        supplier: &w.suppliers[c.supplier].id,
+                        supplier_country: country(c.supplier),
+                        product: &w.lines[c.line].id,
+                        category: &w.categories[c.category].id,
+                        units: c.units,
+                        unit_price: c.unit_price,
+                        value: c.value,
+                        credit: c.credit,
+                        diverted: c.diverted,
+                        lead_first_promised: c.lead_first,
+                        lead_mean_promised: c.lead_mean,
+                        first_delivery: c
+                            .first_delivery
+                            .map(|t| quarter_str(w, t))
+                            .unwrap_or_default(),
+                        lead_first_actual: c.first_delivery.map(|t| t - c.signed),
+                        delivered: c.delivered,
+                    },
+                )?;
             }
         }
-        if let Some(out) = self.get("market") {
+        if let Some(out) = self.get(Table::Market) {
             for m in &r.market {
-                out.serialize(MarketOut {
-                    point_id,
-                    replication: rep,
-                    quarter: quarter_str(w, m.t),
-                    year: w.quarter(m.t).year(),
-                    buyer: &w.buyers[m.buyer].id,
-                    supplier: &w.suppliers[m.supplier].id,
-                    supplier_country: country(m.supplier),
-                    category: &w.categories[m.category].id,
-                    order_units: m.order_units,
-                    order_value: m.order_value,
-                    delivered_units: m.delivered_units,
-                    delivered_value: m.delivered_value,
-                })
-                .map_err(io_err)?;
+                row(
+                    out,
+                    lead,
+                    MarketOut {
+                        replication: rep,
+                        quarter: quarter_str(w, m.t),
+                        year: w.quarter(m.t).year(),
+                        buyer: &w.buyers[m.buyer].id,
+                        supplier: &w.suppliers[m.supplier].id,
+                        supplier_country: country(m.supplier),
+                        category: &w.categories[m.category].id,
+                        order_units: m.order_units,
+                        order_value: m.order_value,
+                        delivered_units: m.delivered_units,
+                        delivered_value: m.delivered_value,
+                    },
+                )?;
             }
         }
-        if let Some(out) = self.get("suppliers") {
+        if let Some(out) = self.get(Table::Suppliers) {
             for s in &r.suppliers {
                 let line = &w.lines[s.line];
-                out.serialize(SupplierOut {
-                    point_id,
-                    replication: rep,
-                    quarter: quarter_str(w, s.t),
-                    supplier: &w.suppliers[line.supplier].id,
-                    supplier_country: country(line.supplier),
-                    product: &line.id,
-                    category: &w.categories[line.category].id,
-                    capacity: s.capacity,
-                    capacity_pending: s.capacity_pending,
-                    backlog: s.backlog,
-                    cash: s.cash,
-                    interoperability: s.interoperability,
-                    localisation: s.localisation,
-                    access: s.access,
-                    price: s.price,
-                })
-                .map_err(io_err)?;
+                row(
+                    out,
+                    lead,
+                    SupplierOut {
+                        replication: rep,
+                        quarter: quarter_str(w, s.t),
+                        supplier: &w.suppliers[line.supplier].id,
+                        supplier_country: country(line.supplier),
+                        product: &line.id,
+                        category: &w.categories[line.category].id,
+                        capacity: s.capacity,
+                        capacity_pending: s.capacity_pending,
+                        backlog: s.backlog,
+                        cash: s.cash,
+                        interoperability: s.interoperability,
+                        localisation: s.localisation,
+                        access: s.access,
+                        price: s.price,
+                    },
+                )?;
             }
         }
-        if let Some(out) = self.get("buyers") {
+        if let Some(out) = self.get(Table::Buyers) {
             for b in &r.buyers {
-                out.serialize(BuyerOut {
-                    point_id,
-                    replication: rep,
-                    quarter: quarter_str(w, b.t),
-                    buyer: &w.buyers[b.buyer].id,
-                    region: &w.regions[w.buyers[b.buyer].region],
-                    nato: w.is_nato(b.t, b.buyer),
-                    category: &w.categories[b.category].id,
-                    threat: b.threat,
-                    budget: b.budget,
-                    outstanding: b.outstanding,
-                    gap: b.gap,
-                    fleet: b.fleet,
-                    legacy: b.legacy,
-                    on_order: b.on_order,
-                })
-                .map_err(io_err)?;
+                row(
+                    out,
+                    lead,
+                    BuyerOut {
+                        replication: rep,
+                        quarter: quarter_str(w, b.t),
+                        buyer: &w.buyers[b.buyer].id,
+                        region: &w.regions[w.buyers[b.buyer].region],
+                        nato: w.is_nato(b.t, b.buyer),
+                        category: &w.categories[b.category].id,
+                        threat: b.threat,
+                        budget: b.budget,
+                        outstanding: b.outstanding,
+                        gap: b.gap,
+                        fleet: b.fleet,
+                        legacy: b.legacy,
+                        on_order: b.on_order,
+                    },
+                )?;
             }
         }
-        let need_header = !self.summary_header_written;
-        if let Some(out) = self.get("summary") {
-            if need_header {
-                let mut h = vec!["replication".to_string()];
-                h.extend(summary_header(w));
-                out.write_record(&h).map_err(io_err)?;
+        if let Some(out) = self.get(Table::Summary) {
+            if let Some(k) = lead {
+                out.write_field(k).map_err(csv_io)?;
             }
-            let mut row = vec![rep.to_string()];
-            row.extend(summary_cells(w, &r.summary));
-            out.write_record(&row).map_err(io_err)?;
+            let mut cells = vec![rep.to_string()];
+            cells.extend(summary_cells(w, &r.summary));
+            out.write_record(&cells).map_err(csv_io)?;
         }
-        self.summary_header_written = true;
         Ok(())
     }
 }

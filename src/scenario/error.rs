@@ -126,6 +126,16 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, c)| c)
 }
 
+/// `a, b, c`, shortened after 20 names.
+pub(crate) fn list_names(names: &[&str]) -> String {
+    const MAX: usize = 20;
+    if names.len() <= MAX {
+        names.join(", ")
+    } else {
+        format!("{}, ... ({} in all)", names[..MAX].join(", "), names.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,11 +12,12 @@
 //! it records where the key and its value were written, in which file of the
 //! `base` chain or on which `--set` argument.
 
-use super::error::{Located, ScenarioError, nearest};
+use super::error::{Located, ScenarioError, list_names, nearest};
 use super::schema::Scenario;
 use super::validate::validate;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Read;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
@@ -383,16 +384,6 @@ fn push_suggestion(msg: &mut String, word: &str, names: &[&str]) {
     }
 }
 
-/// `a, b, c`, shortened after 20 names.
-pub(crate) fn list_names(names: &[&str]) -> String {
-    const MAX: usize = 20;
-    if names.len() <= MAX {
-        names.join(", ")
-    } else {
-        format!("{}, ... ({} in all)", names[..MAX].join(", "), names.len())
-    }
-}
-
 /// Record `origin` for `path` and every path inside `value`.
 fn record_value(sources: &mut SourceMap, path: &str, value: &Value, origin: &Origin) {
     sources.insert(
@@ -423,7 +414,7 @@ fn record_value(sources: &mut SourceMap, path: &str, value: &Value, origin: &Ori
 pub fn load_table(path: &Path) -> Result<(Table, SourceMap), ScenarioError> {
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let mut chain = vec![(canonical, path.display().to_string())];
-    load_file(path, &mut chain)
+    load_file(path, &mut chain, None)
 }
 
 /// Deserialize and validate a resolved `table`, consuming it: the
@@ -468,9 +459,10 @@ pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, S
 fn load_file(
     display: &Path,
     chain: &mut Vec<(PathBuf, String)>,
+    named_at: Option<(&Origin, &str)>,
 ) -> Result<(Table, SourceMap), ScenarioError> {
     let file = display.display().to_string();
-    let text = read_source(display, &file)?;
+    let text = read_source(display, &file, named_at)?;
     let (mut table, mut sources) = parse_source(&text, &file)?;
 
     let Some(base) = table.remove("base") else {
@@ -526,7 +518,7 @@ fn load_file(
     }
 
     chain.push((canonical, base_file));
-    let loaded = load_file(&base_display, chain);
+    let loaded = load_file(&base_display, chain, Some((&base_origin, &base)));
     chain.pop();
     let (mut merged, mut merged_sources) = loaded?;
 
@@ -556,10 +548,57 @@ fn overlay(base: &mut Table, top: Table, sources: &mut SourceMap, prefix: &str) 
     }
 }
 
-/// The file's text, or a located error if it cannot be read or is not UTF-8.
-fn read_source(path: &Path, file: &str) -> Result<String, ScenarioError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Located::file_only(file, format!("cannot read: {e}")))?;
+/// The largest scenario file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The file's text, or a located error if it cannot be read, is not a
+/// regular file of at most [`MAX_FILE_BYTES`], or is not UTF-8. A file
+/// named by a `base` key (`named_at`: where, and the value) is refused at
+/// that key.
+fn read_source(
+    path: &Path,
+    file: &str,
+    named_at: Option<(&Origin, &str)>,
+) -> Result<String, ScenarioError> {
+    let refuse = |why: String| -> ScenarioError {
+        match named_at {
+            Some((origin, base)) => origin.error(format!("`base` = {base:?}: {why}")).into(),
+            None => Located::file_only(file, why).into(),
+        }
+    };
+    // A `base` names its file (resolved); the file on the command line
+    // prefixes the message already.
+    let (it, of) = match named_at {
+        Some(_) => (file.to_string(), format!(" {file}")),
+        None => ("it".to_string(), String::new()),
+    };
+    let meta = std::fs::metadata(path).map_err(|e| refuse(format!("cannot read{of}: {e}")))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "a device, pipe or socket"
+        };
+        return Err(refuse(format!(
+            "{it} is {what}, not a regular file: name a scenario file"
+        )));
+    }
+    let too_big = || {
+        refuse(format!(
+            "{it} is larger than {} MiB: a scenario file may be at most 16 MiB",
+            MAX_FILE_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refuse(format!("cannot read{of}: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
     String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..good]);
@@ -608,7 +647,20 @@ fn parse_source(text: &str, file: &str) -> Result<(Table, SourceMap), ScenarioEr
     let syntax = |e: toml::de::Error| -> ScenarioError {
         let at = index.origin(file, e.span().map_or(0, |s| s.start));
         let first = e.message().lines().next().unwrap_or("invalid TOML");
-        at.error(format!("TOML syntax error: {first}")).into()
+        // Name the key a duplicate is about (the text at the error's span).
+        let key = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(|k| k.trim().trim_matches(['"', '\'']))
+            .filter(|k| !k.is_empty() && first.starts_with("duplicate key"));
+        match key {
+            Some(k) => at
+                .error(format!(
+                    "TOML syntax error: duplicate key `{k}`: a key is written once per table; remove one"
+                ))
+                .into(),
+            None => at.error(format!("TOML syntax error: {first}")).into(),
+        }
     };
     let spanned = DeTable::parse(text).map_err(syntax)?;
     let mut sources = SourceMap::new(Origin::new(file, 1, 1));
@@ -734,6 +786,26 @@ fn deserialize_error(
                 ))
                 .into();
         }
+    }
+
+    // A word outside a vocabulary (`spending.mode`, `events.*.kind`, ...).
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let (word, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let mut message = format!("`{path}` = {word:?} is not one of: {}", valid.join(", "));
+        if let Some(n) = nearest(word, valid.iter().copied()) {
+            message.push_str(&format!("; did you mean `{n}`?"));
+        }
+        return sources.value_origin(&path).error(message).into();
+    }
+
+    // A value our own types refused, message first naming the value
+    // (`"2014Q5" is not a quarter: ...`).
+    if msg.starts_with('"') && !path.is_empty() {
+        return sources
+            .value_origin(&path)
+            .error(format!("`{path}` = {msg}"))
+            .into();
     }
 
     let shown = if path.is_empty() {
@@ -934,6 +1006,66 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_quarter_is_located_and_explained() {
+        for (key, from, to) in [
+            ("start", "start = \"2014Q1\"", "start = \"2014Q5\""),
+            (
+                "shocks.invasion.quarter",
+                "quarter = \"2022Q1\"",
+                "quarter = \"2022\"",
+            ),
+            (
+                "buyers.AAA.nato_since",
+                "nato_since = \"1999Q1\"",
+                "nato_since = \"1999\"",
+            ),
+        ] {
+            let text = toy_with(from, to);
+            let (_, e) = one_error(&text, &[]);
+            assert_eq!(e.line, line_of(&text, to), "{key}: {e}");
+            let value = to.split_once(" = ").unwrap().1;
+            assert_eq!(
+                e.message,
+                format!(
+                    "`{key}` = {value} is not a quarter: write it as YYYYQn with n from 1 to 4, e.g. \"2014Q1\""
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_outside_its_vocabulary_suggests_the_nearest() {
+        for (key, from, to, hint) in [
+            (
+                "spending.mode",
+                "mode = \"observed\"",
+                "mode = \"observd\"",
+                "observed",
+            ),
+            ("outputs.files[4]", "\"summary\"]", "\"sumary\"]", "summary"),
+            (
+                "events.aaa_donates_tanks.kind",
+                "kind = \"donation\"",
+                "kind = \"donate\"",
+                "donation",
+            ),
+        ] {
+            let text = toy_with(from, to);
+            let (_, e) = one_error(&text, &[]);
+            assert_eq!(e.line, line_of(&text, to), "{key}: {e}");
+            assert!(
+                e.message.starts_with(&format!("`{key}` = "))
+                    && e.message.contains("is not one of: "),
+                "{e}"
+            );
+            assert!(
+                e.message.ends_with(&format!("; did you mean `{hint}`?")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
     fn missing_key_points_at_the_table() {
         let text = toy_with("capacity = 15.0\n", "");
         let (_, e) = one_error(&text, &[]);
@@ -1047,7 +1179,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!(
-                "{base_file}:{}:12: `suppliers.german_land.lines.pzh2000.capacity` = -3 is out of range: must be >= 0 (units started per quarter)",
+                "{base_file}:{}:12: `suppliers.german_land.lines.pzh2000.capacity` = -3 is out of range: must be between 0 and 100000 (units started a quarter)",
                 line_of(&bad, "capacity = -3")
             )
         );
@@ -1167,7 +1299,10 @@ mod tests {
         let s = &l.scenario;
         assert_eq!(s.suppliers["korea_land"].lines["k9"].capacity, 30.0);
         assert_eq!(s.market.defer_quarters, 3);
-        assert_eq!(s.spending.mode, "threat");
+        assert_eq!(
+            s.spending.mode,
+            crate::scenario::schema::SpendingMode::Threat
+        );
         assert_eq!(s.regions["south"].threat, 0.1);
         assert_eq!(s.buyers["AAA"].fleet["tank"].required, Some(500.0));
         assert_eq!(
@@ -1210,7 +1345,7 @@ mod tests {
         let (_, e) = one_error(TOY, &["seed=1", "market.defer_quarters=0"]);
         assert_eq!(
             e.to_string(),
-            "<command line>:1:2: `market.defer_quarters` = 0 is out of range: must be >= 1 (quarters before a deferred tender reopens)"
+            "<command line>:1:2: `market.defer_quarters` = 0 is out of range: must be between 1 and 400 (quarters)"
         );
         let (_, e) = one_error(TOY, &["regions.south={threat=-1}"]);
         assert_eq!((e.file.as_str(), e.col), ("<command line>", 1));

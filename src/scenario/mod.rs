@@ -14,12 +14,16 @@
 //! ```
 
 pub mod error;
+pub mod keys;
 pub mod load;
+pub mod quarter;
 pub mod schema;
 pub mod validate;
+pub mod vocabulary;
 
 pub use error::{Located, ScenarioError};
 pub use load::{
     Loaded, Origin, SourceEntry, SourceMap, apply_override, checked, finish, load, load_table,
     load_with, parse_set,
 };
+pub use quarter::Quarter;

@@ -9,9 +9,14 @@
 //!
 //! Units: money in US$ million (GDP in US$ billion), time in quarters unless a
 //! key says `_years`, shares and probabilities in 0..1, spending paths in per
-//! cent. Ranges given in the doc comments are enforced by
-//! [`crate::scenario::validate`].
+//! cent. Every key's type, unit, allowed range and default is in
+//! [`crate::scenario::keys`] (and `docs/SCENARIO_FORMAT.md`, generated from
+//! it), which validation enforces.
 
+pub use super::quarter::Quarter;
+pub use super::vocabulary::{
+    DesignKind, EventKind, Hypothesis, Metric, Procedure, SpendingMode, Table,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -38,12 +43,12 @@ pub struct Scenario {
     pub description: Option<String>,
     /// Master seed of the replications.
     pub seed: u64,
-    /// Number of replications (at least 1).
+    /// Number of replications.
     pub replications: u32,
     /// First simulated quarter, e.g. `"2010Q1"`.
-    pub start: String,
+    pub start: Quarter,
     /// Last simulated quarter (inclusive), not before `start`.
-    pub end: String,
+    pub end: Quarter,
     /// Which files `run` writes and the headline metrics.
     #[serde(default)]
     pub outputs: Outputs,
@@ -105,35 +110,25 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
 }
 
-/// The hypothesis a scenario stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Hypothesis {
-    /// Commercial motives only.
-    Commercial,
-    /// Commercial and strategic motives.
-    Strategic,
-}
-
 /// How long a tender takes from requirement to contract, by procedure:
 /// `round(quarters · (1 − spread + 2 · spread · U) / (1 + urgency · θ))` at
 /// the buyer's threat θ, U uniform (a keyed draw per tender).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Procedures {
-    /// Open competition with trials, quarters at zero threat (≥ 0).
+    /// Open competition with trials, quarters at zero threat.
     pub competition_quarters: f64,
-    /// Direct government-to-government award, quarters at zero threat (≥ 0).
+    /// Direct government-to-government award, quarters at zero threat.
     pub direct_quarters: f64,
-    /// Framework agreement: quarters to the framework at zero threat (≥ 0).
+    /// Framework agreement: quarters to the framework at zero threat.
     pub framework_quarters: f64,
-    /// Quarters between executive contracts under a framework (≥ 1).
+    /// Quarters between executive contracts under a framework.
     pub executive_interval: u32,
-    /// Years a framework stays open for executive contracts (> 0).
+    /// Years a framework stays open for executive contracts.
     pub framework_years: f64,
-    /// How much threat shortens every procedure (≥ 0).
+    /// How much threat shortens every procedure.
     pub urgency: f64,
-    /// Spread of a tender's duration around its procedure's (0..1): a
+    /// Spread of a tender's duration around its procedure's: a
     /// tender takes `(1 − spread + 2 · spread · U)` times the mean, U
     /// uniform, so that real competitions' varied lengths are kept.
     pub spread: f64,
@@ -153,18 +148,6 @@ impl Default for Procedures {
     }
 }
 
-/// A procurement procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Procedure {
-    /// Open competition with trials.
-    Competition,
-    /// Direct government-to-government award.
-    Direct,
-    /// Framework agreement, then executive contracts with its winner.
-    Framework,
-}
-
 /// A contract signed before the start whose units are still to be
 /// delivered: it holds its place in the line's queue, owes its value, and
 /// its deliveries enter the buyer's fleet. It is history, not a choice of
@@ -179,10 +162,10 @@ pub struct Programme {
     /// Line (a key of that supplier's `lines`).
     pub line: String,
     /// Quarter of signing, before `start`.
-    pub signed: String,
-    /// Units still to be delivered at the start (≥ 1).
+    pub signed: Quarter,
+    /// Units still to be delivered at the start.
     pub units: u32,
-    /// Value still owed, US$ m (≥ 0); defaults to units × list price.
+    /// Value still owed, US$ m; defaults to units × list price.
     #[serde(default)]
     pub value: Option<f64>,
     /// Source of the figures.
@@ -196,12 +179,12 @@ pub struct Programme {
 pub struct Sweep {
     /// `grid`, `random`, `lhs` (Latin hypercube) or `sobol` (scrambled
     /// Sobol'; a power-of-two number of points).
-    pub design: String,
+    pub design: DesignKind,
     /// Number of points (not for `grid`, whose points are the product of
     /// the parameters' values).
     #[serde(default)]
     pub points: Option<usize>,
-    /// Replications per point (≥ 1).
+    /// Replications per point.
     pub replications: u32,
     /// Seed of the design and of the runs; defaults to the scenario's.
     #[serde(default)]
@@ -253,9 +236,9 @@ pub struct Group {
 /// - `value`, `units`, `count`: sum of contract value (US$ m), units, or
 ///   number of contracts;
 /// - `share`: share of `supplier_country` in the contract value of the
-///   scope (0..1);
+///   scope;
 /// - `buyer_share`: share of `buyer` in `supplier_country`'s contract value
-///   with the scope's buyers (0..1);
+///   with the scope's buyers;
 /// - `lead_promised`, `lead_actual`: mean months from signing to the
 ///   promised, or actual, first delivery (contracts without a delivery by
 ///   the end of the run are left out of `lead_actual`);
@@ -273,7 +256,7 @@ pub struct Target {
     /// The pattern it belongs to (`P1`..`P6`).
     pub pattern: String,
     /// One of the metrics above.
-    pub metric: String,
+    pub metric: Metric,
     /// Supplier country filter (a key of `countries` or `buyers`).
     #[serde(default)]
     pub supplier_country: Option<String>,
@@ -287,9 +270,9 @@ pub struct Target {
     #[serde(default)]
     pub categories: Vec<String>,
     /// First quarter.
-    pub from: String,
+    pub from: Quarter,
     /// Last quarter (inclusive).
-    pub to: String,
+    pub to: Quarter,
     /// Observed value, in the metric's unit.
     pub observed: f64,
     /// How far a simulated value may be and still pass.
@@ -304,13 +287,13 @@ pub struct Target {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tolerance {
-    /// Absolute tolerance (> 0).
+    /// Absolute tolerance.
     #[serde(default)]
     pub abs: Option<f64>,
-    /// Relative tolerance (> 0).
+    /// Relative tolerance.
     #[serde(default)]
     pub rel: Option<f64>,
-    /// Accepted range [lo, hi] (lo ≤ hi).
+    /// Accepted range [lo, hi].
     #[serde(default)]
     pub range: Option<[f64; 2]>,
 }
@@ -323,7 +306,7 @@ pub struct Outputs {
     /// `buyers`, `summary` (the manifest is always written). A sweep writes
     /// its own tables and keeps per-run tables only with `--keep`.
     #[serde(default = "Outputs::default_files")]
-    pub files: Vec<String>,
+    pub files: Vec<Table>,
     /// The supplier country whose contract value the summary reports per
     /// year (a key of `countries` or `buyers`).
     #[serde(default = "Outputs::default_focus")]
@@ -331,11 +314,8 @@ pub struct Outputs {
 }
 
 impl Outputs {
-    fn default_files() -> Vec<String> {
-        ["contracts", "market", "suppliers", "buyers", "summary"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+    fn default_files() -> Vec<Table> {
+        Table::ALL.to_vec()
     }
     fn default_focus() -> String {
         "KOR".into()
@@ -357,7 +337,7 @@ impl Default for Outputs {
 #[serde(deny_unknown_fields)]
 pub struct Spending {
     /// `"observed"` or `"threat"`.
-    pub mode: String,
+    pub mode: SpendingMode,
     /// Share of the distance to the threat-driven target closed each quarter
     /// (0..1, `threat` mode).
     #[serde(default = "Spending::default_speed")]
@@ -374,74 +354,74 @@ impl Spending {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Market {
-    /// Years of equipment budget a buyer may have committed at once (> 0).
+    /// Years of equipment budget a buyer may have committed at once.
     pub commitment_years: f64,
-    /// Acceptable lead to last delivery at zero threat, quarters (> 0).
+    /// Acceptable lead to last delivery at zero threat, quarters.
     pub acceptable_lead: f64,
-    /// How fast the acceptable lead shrinks with threat (≥ 0):
+    /// How fast the acceptable lead shrinks with threat:
     /// `acceptable_lead / (1 + sensitivity * threat)`.
     pub acceptable_lead_threat: f64,
-    /// Quarters before a deferred tender reopens (≥ 1).
+    /// Quarters before a deferred tender reopens.
     pub defer_quarters: u32,
     /// Quarters after a contract before the buyer reviews that category
-    /// again (≥ 1); the remainder of a split lot is re-tendered the next
+    /// again; the remainder of a split lot is re-tendered the next
     /// quarter regardless. Procurement is planned yearly, so 4 by default.
     #[serde(default = "Market::default_review")]
     pub review_quarters: u32,
-    /// Planning horizon that defines utilisation for pricing, quarters (> 0).
+    /// Planning horizon that defines utilisation for pricing, quarters.
     pub planning_horizon: f64,
-    /// Weight of neighbours' fleets (same region) in commonality (≥ 0).
+    /// Weight of neighbours' fleets (same region) in commonality.
     pub neighbour_weight: f64,
-    /// Share of each reliability observation that reaches every other buyer
-    /// (0..1).
+    /// Share of each reliability observation that reaches every other
+    /// buyer.
     pub public_reputation: f64,
     /// Prior Beta(alpha, beta) of every buyer's belief in every supplier.
     pub reliability_prior: [f64; 2],
-    /// Quarters from signing to hand-over of diverted ready stock (≥ 0).
+    /// Quarters from signing to hand-over of diverted ready stock.
     pub diversion_lead: u32,
     /// Threat a buyer must face before a home government diverts units from
-    /// its own orders to it (≥ 0): governments give up their own forces'
+    /// its own orders to it: governments give up their own forces'
     /// production slots for allies in urgent need, not for routine buys.
     /// 0 lets every buyer have them.
     #[serde(default)]
     pub diversion_min_threat: f64,
     /// Access probability of a foreign firm to a buyer it has no footing
-    /// with, before marketing (0..1).
+    /// with, before marketing.
     #[serde(default = "Market::default_access_base")]
     pub access_base: f64,
     /// Access added where the buyer operates a family the firm makes
-    /// (incumbency; 0..1).
+    /// (incumbency).
     #[serde(default)]
     pub access_incumbent: f64,
     /// Share of a firm's yearly delivered value it spends on market
-    /// development (marketing, interoperability, localisation) (0..1).
+    /// development (marketing, interoperability, localisation).
     #[serde(default)]
     pub development_rate: f64,
     /// How much idle capacity raises that spending: `rate · (1 + idle ·
-    /// idle_share)` (≥ 0).
+    /// idle_share)`.
     #[serde(default)]
     pub development_idle: f64,
     /// Shares of the development spend going to marketing,
-    /// interoperability and localisation (each ≥ 0, summing to 1).
+    /// interoperability and localisation (summing to 1).
     #[serde(default = "Market::default_split")]
     pub development_split: [f64; 3],
-    /// Yearly persistence of a marketing stock (0..1).
+    /// Yearly persistence of a marketing stock.
     #[serde(default = "Market::default_half")]
     pub marketing_decay: f64,
-    /// Marketing spend per unit of stock, US$ m (> 0): access is
+    /// Marketing spend per unit of stock, US$ m: access is
     /// `1 − (1 − base) · exp(−stock)`.
     #[serde(default = "Market::default_ten")]
     pub marketing_scale: f64,
-    /// η of interoperability: `I += rate · (1 − I) · spend / scale` (≥ 0).
+    /// η of interoperability: `I += rate · (1 − I) · spend / scale`.
     #[serde(default)]
     pub interop_rate: f64,
-    /// Spend that buys one interoperability `rate` step, US$ m (> 0).
+    /// Spend that buys one interoperability `rate` step, US$ m.
     #[serde(default = "Market::default_ten")]
     pub interop_scale: f64,
-    /// Rate at which localisation spend raises the ceiling (≥ 0).
+    /// Rate at which localisation spend raises the ceiling.
     #[serde(default)]
     pub localisation_rate: f64,
-    /// Spend that buys one localisation `rate` step, US$ m (> 0).
+    /// Spend that buys one localisation `rate` step, US$ m.
     #[serde(default = "Market::default_ten")]
     pub localisation_scale: f64,
 }
@@ -468,7 +448,7 @@ impl Market {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
-    /// Baseline threat θ⁰ (≥ 0).
+    /// Baseline threat θ⁰.
     pub threat: f64,
 }
 
@@ -477,12 +457,12 @@ pub struct Region {
 #[serde(deny_unknown_fields)]
 pub struct Shock {
     /// Quarter of onset.
-    pub quarter: String,
-    /// Size of the shock (≥ 0).
+    pub quarter: Quarter,
+    /// Size of the shock.
     pub magnitude: f64,
-    /// Per-quarter persistence (0..1).
+    /// Per-quarter persistence.
     pub decay: f64,
-    /// Exposure of each region (≥ 0); regions not listed have 0.
+    /// Exposure of each region; regions not listed have 0.
     pub exposure: BTreeMap<String, f64>,
 }
 
@@ -490,22 +470,22 @@ pub struct Shock {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Category {
-    /// Reference price per unit, US$ m (> 0): the `ref_c` the utility's price
+    /// Reference price per unit, US$ m: the `ref_c` the utility's price
     /// term compares offers with.
     pub ref_price: f64,
-    /// Service life of modern units, years (> 0).
+    /// Service life of modern units, years.
     pub life_years: f64,
-    /// Years over which the legacy fleet at the start retires (> 0).
+    /// Years over which the legacy fleet at the start retires.
     pub legacy_retire_years: f64,
-    /// Smallest lot worth a tender, units (≥ 1).
+    /// Smallest lot worth a tender, units.
     pub min_lot: u32,
-    /// Response of the required force to threat, ρ (≥ 0).
+    /// Response of the required force to threat, ρ.
     pub threat_response: f64,
     /// Capability of a legacy unit toward the requirement, a new unit
-    /// counting 1 (0..1).
+    /// counting 1.
     #[serde(default = "one")]
     pub legacy_capability: f64,
-    /// Capability of a unit of replaced equipment (0..1); defaults to
+    /// Capability of a unit of replaced equipment; defaults to
     /// `legacy_capability`.
     #[serde(default)]
     pub replaced_capability: Option<f64>,
@@ -518,23 +498,23 @@ pub struct Country {
     /// Display name.
     #[serde(default)]
     pub name: Option<String>,
-    /// Share of a contract's value the country's export credit covers (0..1).
+    /// Share of a contract's value the country's export credit covers.
     #[serde(default)]
     pub credit_share: f64,
-    /// Cap on outstanding export credit, US$ m (≥ 0).
+    /// Cap on outstanding export credit, US$ m.
     #[serde(default)]
     pub credit_cap: f64,
-    /// Years over which export credit is repaid (> 0).
+    /// Years over which export credit is repaid.
     #[serde(default = "Country::default_repayment")]
     pub credit_repayment_years: f64,
     /// Quarter of EU accession (for the European-preference term); omit
     /// for non-members. A buyer's own entry is `buyers.<id>.eu_since`.
     #[serde(default)]
-    pub eu_since: Option<String>,
+    pub eu_since: Option<Quarter>,
     /// Quarter the country left the EU, if it did.
     #[serde(default)]
-    pub eu_until: Option<String>,
-    /// Multiplier on its firms' market-development spending (> 0): a
+    pub eu_until: Option<Quarter>,
+    /// Multiplier on its firms' market-development spending: a
     /// national export drive, set only from a source.
     #[serde(default = "one")]
     pub export_ambition: f64,
@@ -571,15 +551,15 @@ pub struct Weights {
     pub delivery: f64,
     /// φ, how much threat raises the weight of delivery.
     pub urgency: f64,
-    /// w_Q, on quality (0..1).
+    /// w_Q, on quality.
     pub quality: f64,
-    /// w_I, on interoperability (0..1).
+    /// w_I, on interoperability.
     pub interoperability: f64,
-    /// w_O, on the localisation offset (0..1).
+    /// w_O, on the localisation offset.
     pub offset: f64,
-    /// w_R, on believed reliability (0..1).
+    /// w_R, on believed reliability.
     pub reliability: f64,
-    /// w_C, on commonality with own and neighbours' fleets (0..1).
+    /// w_C, on commonality with own and neighbours' fleets.
     pub commonality: f64,
     /// w_D, on the supplier being a domestic producer.
     pub domestic: f64,
@@ -632,40 +612,40 @@ pub struct Buyer {
     pub region: String,
     /// Quarter of NATO accession; a partner before it. Omit for non-members.
     #[serde(default)]
-    pub nato_since: Option<String>,
-    /// Multiplier on the region's threat (≥ 0), e.g. for a land border.
+    pub nato_since: Option<Quarter>,
+    /// Multiplier on the region's threat, e.g. for a land border.
     #[serde(default = "one")]
     pub threat_exposure: f64,
-    /// Share of contract value the buyer asks to be produced at home (0..1).
+    /// Share of contract value the buyer asks to be produced at home.
     #[serde(default)]
     pub localisation_demand: f64,
     /// Quarter of EU accession; omit for non-members.
     #[serde(default)]
-    pub eu_since: Option<String>,
+    pub eu_since: Option<Quarter>,
     /// Quarter the buyer left the EU, if it did.
     #[serde(default)]
-    pub eu_until: Option<String>,
+    pub eu_until: Option<Quarter>,
     /// Procurement procedure by period: `{ "2010Q1" = "competition",
     /// "2022Q2" = "framework" }`; each applies from its quarter to the next
     /// entry. Before the first entry, and without any: `competition`.
     #[serde(default)]
     pub procedure: BTreeMap<String, Procedure>,
-    /// GDP path, US$ bn per year (values > 0).
+    /// GDP path, US$ bn per year.
     pub gdp: YearSeries,
-    /// Yearly GDP growth after the last year of `gdp` (> -1).
+    /// Yearly GDP growth after the last year of `gdp`.
     #[serde(default)]
     pub gdp_growth: f64,
     /// Defence spending, % of GDP per year (`observed` mode; values ≥ 0).
     pub spending: YearSeries,
-    /// Equipment share of defence spending, % per year (values 0..100).
+    /// Equipment share of defence spending, % per year.
     pub equipment: YearSeries,
-    /// `threat` mode: spending % of GDP at zero threat (≥ 0).
+    /// `threat` mode: spending % of GDP at zero threat.
     pub spending_base: f64,
-    /// `threat` mode: percentage points of GDP per unit of threat (≥ 0).
+    /// `threat` mode: percentage points of GDP per unit of threat.
     pub spending_threat: f64,
-    /// `threat` mode: equipment share % at zero threat (0..100).
+    /// `threat` mode: equipment share % at zero threat.
     pub equipment_base: f64,
-    /// `threat` mode: equipment share points per unit of threat (≥ 0).
+    /// `threat` mode: equipment share points per unit of threat.
     pub equipment_threat: f64,
     /// Fleet in the start quarter per category (a key of `categories`).
     #[serde(default)]
@@ -680,28 +660,28 @@ fn one() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
-    /// Units in service (≥ 0).
+    /// Units in service.
     pub units: u32,
     /// Of which legacy units that retire over the category's
-    /// `legacy_retire_years` (≤ units).
+    /// `legacy_retire_years`.
     #[serde(default)]
     pub legacy: u32,
     /// Lineage of the legacy units (a family id that upgrade lines name).
     #[serde(default)]
     pub legacy_family: Option<String>,
-    /// Capability of this fleet's legacy units (0..1), where they differ
+    /// Capability of this fleet's legacy units, where they differ
     /// from the category's `legacy_capability` (a Leclerc is not a T-72).
     #[serde(default)]
     pub legacy_capability: Option<f64>,
-    /// Years over which this fleet's legacy units retire (> 0), where the
+    /// Years over which this fleet's legacy units retire, where the
     /// buyer's plan differs from the category's `legacy_retire_years`.
     #[serde(default)]
     pub legacy_retire_years: Option<f64>,
     /// Units of equipment outside this category that its buys replace
-    /// (towed guns for self-propelled ones) (≥ 0).
+    /// (towed guns for self-propelled ones).
     #[serde(default)]
     pub replaced: u32,
-    /// Years over which the replaced equipment retires (> 0); defaults to
+    /// Years over which the replaced equipment retires; defaults to
     /// the category's `legacy_retire_years`.
     #[serde(default)]
     pub replaced_retire_years: Option<f64>,
@@ -725,11 +705,11 @@ pub struct Supplier {
     pub name: String,
     /// Home country: a key of `countries` or of `buyers`.
     pub country: String,
-    /// Cash at the start, US$ m (≥ 0).
+    /// Cash at the start, US$ m.
     pub cash: f64,
-    /// Share of delivered value that becomes cash (0..1).
+    /// Share of delivered value that becomes cash.
     pub margin: f64,
-    /// Price mark-up per unit of utilisation, μ (≥ 0).
+    /// Price mark-up per unit of utilisation, μ.
     pub markup: f64,
     /// Sourced access overrides per buyer; otherwise access follows the
     /// market's rule.
@@ -743,7 +723,7 @@ pub struct Supplier {
     pub lines: BTreeMap<String, Line>,
 }
 
-/// Base access probabilities (0..1) that a source gives for a firm and a
+/// Base access probabilities that a source gives for a firm and a
 /// buyer, replacing the market's rule for that pair. A supplier always
 /// reaches its own home country's buyer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -762,13 +742,13 @@ pub struct Investment {
     /// When false the firm never invests (capacity or market development).
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// Backlog, in years of capacity, above which capacity is expanded (> 0).
+    /// Backlog, in years of capacity, above which capacity is expanded.
     pub backlog_threshold: f64,
-    /// Largest yearly capacity expansion as a share of capacity (≥ 0).
+    /// Largest yearly capacity expansion as a share of capacity.
     pub growth: f64,
-    /// Quarters from ordering capacity to it producing (≥ 0).
+    /// Quarters from ordering capacity to it producing.
     pub build_lag: u32,
-    /// Cost of one unit per quarter of new capacity, US$ m (≥ 0).
+    /// Cost of one unit per quarter of new capacity, US$ m.
     pub capex: f64,
 }
 
@@ -801,47 +781,47 @@ pub struct Line {
     /// Platform family for commonality; defaults to the line id.
     #[serde(default)]
     pub family: Option<String>,
-    /// List price per unit, US$ m (> 0).
+    /// List price per unit, US$ m.
     pub list_price: f64,
-    /// Quality (0..1).
+    /// Quality.
     pub quality: f64,
-    /// Interoperability with NATO standards (0..1).
+    /// Interoperability with NATO standards.
     pub interoperability: f64,
-    /// Quarters from a unit's start of production to its delivery (≥ 0).
+    /// Quarters from a unit's start of production to its delivery.
     pub base_lead: u32,
-    /// Units started per quarter (≥ 0).
+    /// Units started per quarter.
     pub capacity: f64,
-    /// True probability that a quarter's output is delivered on time (0..1).
+    /// True probability that a quarter's output is delivered on time.
     pub reliability: f64,
-    /// Share of a slipping quarter's output that moves to the next quarter (0..1).
+    /// Share of a slipping quarter's output that moves to the next quarter.
     #[serde(default = "half")]
     pub slip_share: f64,
     /// Localisation ceiling: largest share of work placed in the buyer's
-    /// country (0..1).
+    /// country.
     #[serde(default)]
     pub localisation: f64,
     /// First quarter the line is offered; defaults to the start.
     #[serde(default)]
-    pub available_from: Option<String>,
-    /// Home-government units queued at the start (≥ 0).
+    pub available_from: Option<Quarter>,
+    /// Home-government units queued at the start.
     #[serde(default)]
     pub initial_backlog: u32,
     /// Home-government (and other non-modelled) orders, units per year.
     #[serde(default)]
     pub home_orders: YearSeries,
     /// Share of home units in production that the home government lets
-    /// export buyers take (0..1).
+    /// export buyers take.
     #[serde(default)]
     pub divertible_share: f64,
     /// Value of one unit for delivered-value shares (a stand-in for SIPRI
-    /// trend-indicator values), US$ m (> 0); defaults to `list_price`.
+    /// trend-indicator values), US$ m; defaults to `list_price`.
     #[serde(default)]
     pub tiv: Option<f64>,
-    /// Capability of a delivered unit toward the requirement (0..1]; a new
+    /// Capability of a delivered unit toward the requirement; a new
     /// unit counts 1, a used or upgraded one less.
     #[serde(default = "one")]
     pub capability: f64,
-    /// Service life of a delivered unit, years (> 0): a used unit's
+    /// Service life of a delivered unit, years: a used unit's
     /// remaining life, or the life an upgrade adds. Defaults to the
     /// category's `life_years`.
     #[serde(default)]
@@ -872,9 +852,9 @@ pub struct Line {
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// `donation`, `access`, `affinity` or `credit_cap`.
-    pub kind: String,
+    pub kind: EventKind,
     /// Quarter it takes effect.
-    pub quarter: String,
+    pub quarter: Quarter,
     /// A shock (key of `shocks`) the event is a consequence of: it happens
     /// only if that shock's magnitude is above zero (donations to a country
     /// at war do not happen in a world without that war).

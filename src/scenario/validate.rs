@@ -1,121 +1,39 @@
-//! Checks a deserialized scenario: ranges, quarters, required collections,
-//! event fields and references between ids.
+//! Checks a deserialized scenario against the format's rules: every value
+//! within its key's range ([`crate::scenario::keys`]), texts and ids, the
+//! quarters and the simulated span, the number of entries of every table,
+//! required collections, event fields, references between ids, and a
+//! sweep's design and the values it gives every swept key.
 //!
 //! [`validate`] is pure: it returns `(dotted path, message)` pairs and the
 //! loader locates each path in its file. It reports every problem, not only
 //! the first.
 
-use super::error::nearest;
-use super::load::list_names;
-use super::schema::{Buyer, Event, Line, Scenario, Supplier, Sweep, Target, YearSeries};
-use Range::{Above, Finite, NonNeg, Percent, Positive, Unit};
+use super::error::{list_names, nearest};
+use super::keys::{self, Key, MAX_NAME, MAX_QUARTERS, MAX_TEXT, MAX_VALUES, Ty, YEAR_SPAN, show};
+use super::schema::{
+    Buyer, DesignKind, Event, EventKind, Line, Metric, Quarter, Scenario, Supplier, Sweep,
+    SweepParameter, Target, WeightOverrides, Weights, YearSeries,
+};
 use std::collections::BTreeMap;
 
-/// The files `outputs.files` may name.
-pub const OUTPUT_FILES: [&str; 5] = ["contracts", "market", "suppliers", "buyers", "summary"];
-
-/// The values `spending.mode` may take.
-pub const SPENDING_MODES: [&str; 2] = ["observed", "threat"];
-
-/// The longest `name` allowed, in characters (it names a folder).
-pub const MAX_NAME: usize = 100;
-
-/// The values `sweep.design` may take.
-pub const SWEEP_DESIGNS: [&str; 4] = ["grid", "random", "lhs", "sobol"];
-
-/// The values `targets.*.metric` may take.
-pub const TARGET_METRICS: [&str; 8] = [
-    "value",
-    "units",
-    "count",
-    "share",
-    "buyer_share",
-    "lead_promised",
-    "lead_actual",
-    "delivered_share",
+/// Keys a sweep may not vary: they change the shape of the output or the
+/// identity of the runs.
+pub const FIXED_KEYS: [&str; 8] = [
+    "name",
+    "base",
+    "seed",
+    "replications",
+    "start",
+    "end",
+    "outputs",
+    "sweep",
 ];
-
-/// The values `events.*.kind` may take.
-pub const EVENT_KINDS: [&str; 5] = [
-    "donation",
-    "access",
-    "affinity",
-    "credit_cap",
-    "requirement",
-];
-
-/// A quarter such as `2014Q3`, ordered in time. (The model has its own
-/// `Quarter`; this one only checks the text, and is at least as strict.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Quarter {
-    year: i32,
-    quarter: u8,
-}
-
-impl Quarter {
-    /// Parse `YYYYQn` (four-digit year, `Q` or `q`, n in 1..4).
-    fn parse(s: &str) -> Option<Quarter> {
-        let b = s.as_bytes();
-        if b.len() != 6 || !b[..4].iter().all(u8::is_ascii_digit) || !matches!(b[4], b'Q' | b'q') {
-            return None;
-        }
-        let quarter = b[5].wrapping_sub(b'0');
-        if !(1..=4).contains(&quarter) {
-            return None;
-        }
-        Some(Quarter {
-            year: s[..4].parse().ok()?,
-            quarter,
-        })
-    }
-}
 
 /// Every problem in `s` as (dotted path of the offending value, message).
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     let mut c = Checker::default();
     c.top(s);
     c.errors
-}
-
-/// A range a number must lie in.
-#[derive(Debug, Clone, Copy)]
-enum Range {
-    /// `>= 0`.
-    NonNeg,
-    /// `> 0`.
-    Positive,
-    /// `0..=1`.
-    Unit,
-    /// `0..=100`.
-    Percent,
-    /// `> x`.
-    Above(f64),
-    /// Any finite number.
-    Finite,
-}
-
-impl Range {
-    fn contains(self, v: f64) -> bool {
-        match self {
-            NonNeg => v >= 0.0,
-            Positive => v > 0.0,
-            Unit => (0.0..=1.0).contains(&v),
-            Percent => (0.0..=100.0).contains(&v),
-            Above(x) => v > x,
-            Finite => true,
-        }
-    }
-
-    fn rule(self) -> String {
-        match self {
-            NonNeg => "must be >= 0".into(),
-            Positive => "must be > 0".into(),
-            Unit => "must be between 0 and 1".into(),
-            Percent => "must be between 0 and 100".into(),
-            Above(x) => format!("must be > {x}"),
-            Finite => "must be a finite number".into(),
-        }
-    }
 }
 
 /// What ids of one kind exist, for reference checks.
@@ -141,6 +59,59 @@ impl<'a> Ids<'a> {
     }
 }
 
+/// The span of a numeric key.
+fn span_of(k: &Key) -> keys::Span {
+    match k.ty {
+        Ty::Number(s) | Ty::Integer(s) | Ty::Pair(s) | Ty::Triple(s) => s,
+        _ => panic!("`{}` is not a number", k.path),
+    }
+}
+
+/// " (unit)" after a rule, if the key has a unit.
+fn unit_note(k: &Key) -> String {
+    if k.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", k.unit)
+    }
+}
+
+/// The weights of a set of preferences, by key.
+fn weights(w: &Weights) -> [(&'static str, f64); 12] {
+    [
+        ("price", w.price),
+        ("delivery", w.delivery),
+        ("urgency", w.urgency),
+        ("quality", w.quality),
+        ("interoperability", w.interoperability),
+        ("offset", w.offset),
+        ("reliability", w.reliability),
+        ("commonality", w.commonality),
+        ("domestic", w.domestic),
+        ("affinity", w.affinity),
+        ("european", w.european),
+        ("defer", w.defer),
+    ]
+}
+
+/// The weights an override sets, by key.
+fn overrides(o: &WeightOverrides) -> [(&'static str, Option<f64>); 12] {
+    [
+        ("price", o.price),
+        ("delivery", o.delivery),
+        ("urgency", o.urgency),
+        ("quality", o.quality),
+        ("interoperability", o.interoperability),
+        ("offset", o.offset),
+        ("reliability", o.reliability),
+        ("commonality", o.commonality),
+        ("domestic", o.domestic),
+        ("affinity", o.affinity),
+        ("european", o.european),
+        ("defer", o.defer),
+    ]
+}
+
 #[derive(Default)]
 struct Checker {
     errors: Vec<(String, String)>,
@@ -151,45 +122,106 @@ impl Checker {
         self.errors.push((path.into(), message.into()));
     }
 
-    /// `path` = `v` must be finite and in `range`; `what` says what it is.
-    fn num(&mut self, path: &str, v: f64, range: Range, what: &str) {
+    /// `path` = `v` must lie in the span of the key `pattern`.
+    fn num(&mut self, path: &str, v: f64, pattern: &str) {
+        let k = keys::known(pattern);
+        let span = span_of(k);
         if !v.is_finite() {
             self.push(
                 path,
                 format!(
-                    "`{path}` = {v} is not a finite number: {} ({what})",
-                    range.rule()
+                    "`{path}` = {} is not a finite number: must be {}{}",
+                    show(v),
+                    span.rule(),
+                    unit_note(k)
                 ),
             );
-        } else if !range.contains(v) {
-            self.push(
-                path,
-                format!("`{path}` = {v} is out of range: {} ({what})", range.rule()),
-            );
-        }
-    }
-
-    /// A whole number that must be at least `min`.
-    fn count(&mut self, path: &str, v: u32, min: u32, what: &str) {
-        if v < min {
-            self.push(
-                path,
-                format!("`{path}` = {v} is out of range: must be >= {min} ({what})"),
-            );
-        }
-    }
-
-    fn quarter(&mut self, path: &str, q: &str) -> Option<Quarter> {
-        let parsed = Quarter::parse(q);
-        if parsed.is_none() {
+        } else if !span.contains(v) {
             self.push(
                 path,
                 format!(
-                    "`{path}` = {q:?} is not a quarter: write it as YYYYQn with n from 1 to 4, e.g. \"2014Q1\""
+                    "`{path}` = {} is out of range: must be {}{}",
+                    show(v),
+                    span.rule(),
+                    unit_note(k)
                 ),
             );
         }
-        parsed
+    }
+
+    /// Each `(key, value)` of the table at `prefix`, whose keys' pattern
+    /// is `pattern.key`.
+    fn fields(&mut self, prefix: &str, pattern: &str, fields: &[(&str, f64)]) {
+        for &(key, v) in fields {
+            self.num(&format!("{prefix}.{key}"), v, &format!("{pattern}.{key}"));
+        }
+    }
+
+    /// Free text or a name: at most the key's length, and no control
+    /// characters (line breaks and tabs only in free text).
+    fn text(&mut self, path: &str, s: &str, pattern: &str) {
+        let Ty::Text(max) = keys::known(pattern).ty else {
+            panic!("`{pattern}` is not text");
+        };
+        let n = s.chars().count();
+        if n > max {
+            self.push(
+                path,
+                format!("`{path}` is {n} characters long: it may be at most {max} characters"),
+            );
+        }
+        let allowed = |c: char| max == MAX_TEXT && matches!(c, '\n' | '\t');
+        if let Some(c) = s.chars().find(|&c| c.is_control() && !allowed(c)) {
+            self.push(
+                path,
+                format!(
+                    "`{path}` holds the control character {:?}: remove it",
+                    c.escape_unicode().to_string()
+                ),
+            );
+        }
+    }
+
+    /// The ids of a table of named entries: at most the key's number of
+    /// entries, each at most [`MAX_NAME`] characters without control
+    /// characters.
+    fn entries<V>(&mut self, path: &str, map: &BTreeMap<String, V>, pattern: &str) {
+        let Ty::Table(max) = keys::known(pattern).ty else {
+            panic!("`{pattern}` is not a table");
+        };
+        if map.len() > max {
+            self.push(
+                path,
+                format!(
+                    "`{path}` has {} entries: keep it to {max} at most",
+                    map.len()
+                ),
+            );
+        }
+        for id in map.keys() {
+            let n = id.chars().count();
+            if n > MAX_NAME || id.chars().any(char::is_control) || id.trim().is_empty() {
+                self.push(
+                    format!("{path}.{id}"),
+                    format!(
+                        "`{path}` has the id {id:?}: an id has 1 to {MAX_NAME} characters and no control characters"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A quarter within [`YEAR_SPAN`].
+    fn quarter(&mut self, path: &str, q: Quarter) {
+        let (first, last) = YEAR_SPAN;
+        if q.year() < first || q.year() > last {
+            self.push(
+                path,
+                format!(
+                    "`{path}` = \"{q}\" is out of range: must be a quarter from {first}Q1 to {last}Q4"
+                ),
+            );
+        }
     }
 
     /// `path` names `id`, which must be one of `ids`.
@@ -198,6 +230,16 @@ impl Checker {
             self.push(
                 path,
                 dangling(path, id, ids.kind, &format!("`{}`", ids.table), &ids.names),
+            );
+        }
+    }
+
+    /// The key `id` of the table at `table` must be one of `ids`.
+    fn key_reference(&mut self, table: &str, path: &str, id: &str, ids: &Ids<'_>) {
+        if !ids.contains(id) {
+            self.push(
+                path,
+                dangling_key(table, id, ids.kind, &format!("`{}`", ids.table), &ids.names),
             );
         }
     }
@@ -214,37 +256,32 @@ impl Checker {
         }
     }
 
-    /// A year series: keys are 4-digit years, values finite and in `range`.
-    fn series(
-        &mut self,
-        path: &str,
-        series: &YearSeries,
-        range: Range,
-        what: &str,
-        required: bool,
-    ) {
+    /// A year series at `path` (key `pattern`): keys are years within
+    /// [`YEAR_SPAN`], values in the span of `pattern.*`.
+    fn series(&mut self, path: &str, series: &YearSeries, pattern: &str, required: bool) {
         if required && series.is_empty() {
             self.push(
                 path,
                 format!("`{path}` is empty: give at least one year, e.g. {{ 2014 = 1.0 }}"),
             );
         }
+        let (first, last) = YEAR_SPAN;
         for (year, v) in series {
             let p = format!("{path}.{year}");
-            if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            let ok = year.len() == 4
+                && year.bytes().all(|b| b.is_ascii_digit())
+                && year
+                    .parse::<i32>()
+                    .is_ok_and(|y| (first..=last).contains(&y));
+            if !ok {
                 self.push(
                     &p,
-                    format!("`{path}` has key `{year}`, which is not a year: keys are 4-digit years such as 2014"),
+                    format!(
+                        "`{path}` has key `{year}`, which is not a year: keys are years from {first} to {last}, such as 2014"
+                    ),
                 );
             }
-            self.num(&p, *v, range, what);
-        }
-    }
-
-    /// Check each `(key, value, range, what)` of the table at `prefix`.
-    fn fields(&mut self, prefix: &str, fields: &[(&str, f64, Range, &str)]) {
-        for &(key, v, range, what) in fields {
-            self.num(&format!("{prefix}.{key}"), v, range, what);
+            self.num(&p, *v, &format!("{pattern}.*"));
         }
     }
 
@@ -257,6 +294,18 @@ impl Checker {
         }
     }
 
+    fn name(&mut self, name: &str) {
+        self.text("name", name, "name");
+        if name.trim().is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
+            self.push(
+                "name",
+                format!(
+                    "`name` = {name:?} cannot name an output folder: use letters, digits, `-` and `_`"
+                ),
+            );
+        }
+    }
+
     fn top(&mut self, s: &Scenario) {
         let regions = Ids::of("region", "regions", &s.regions);
         let categories = Ids::of("category", "categories", &s.categories);
@@ -264,30 +313,16 @@ impl Checker {
         let buyers = Ids::of("buyer", "buyers", &s.buyers);
         let suppliers = Ids::of("supplier", "suppliers", &s.suppliers);
 
-        if let Some(name) = &s.name
-            && name.chars().count() > MAX_NAME
-        {
-            self.push(
-                "name",
-                format!(
-                    "`name` is {} characters long: keep it to {MAX_NAME} at most (it names the output folder)",
-                    name.chars().count()
-                ),
-            );
-        } else if let Some(name) = &s.name
-            && (name.trim().is_empty() || name == "." || name == ".." || name.contains(['/', '\\']))
-        {
-            self.push(
-                "name",
-                format!("`name` = {name:?} cannot name an output folder: use letters, digits, `-` and `_`"),
-            );
+        if let Some(name) = &s.name {
+            self.name(name);
         }
-        self.count("replications", s.replications, 1, "number of replications");
-        let start = self.quarter("start", &s.start);
-        let end = self.quarter("end", &s.end);
-        if let (Some(a), Some(b)) = (start, end)
-            && b < a
-        {
+        if let Some(d) = &s.description {
+            self.text("description", d, "description");
+        }
+        self.num("replications", f64::from(s.replications), "replications");
+        self.quarter("start", s.start);
+        self.quarter("end", s.end);
+        if s.end < s.start {
             self.push(
                 "end",
                 format!(
@@ -295,14 +330,22 @@ impl Checker {
                     s.end, s.start
                 ),
             );
+        } else if s.end.0 - s.start.0 + 1 > MAX_QUARTERS {
+            self.push(
+                "end",
+                format!(
+                    "`end` = \"{}\" is {} quarters after `start` = \"{}\": simulate at most {MAX_QUARTERS} quarters",
+                    s.end,
+                    s.end.0 - s.start.0,
+                    s.start
+                ),
+            );
         }
 
         // Outputs.
         for (i, f) in s.outputs.files.iter().enumerate() {
-            let p = format!("outputs.files[{i}]");
-            if !OUTPUT_FILES.contains(&f.as_str()) {
-                self.push(&p, choice(&p, f, &OUTPUT_FILES));
-            } else if s.outputs.files[..i].contains(f) {
+            if s.outputs.files[..i].contains(f) {
+                let p = format!("outputs.files[{i}]");
                 self.push(&p, format!("`{p}`: `{f}` is listed twice"));
             }
         }
@@ -314,200 +357,170 @@ impl Checker {
         );
 
         // Spending and market.
-        if !SPENDING_MODES.contains(&s.spending.mode.as_str()) {
-            let msg = choice("spending.mode", &s.spending.mode, &SPENDING_MODES);
-            self.push("spending.mode", msg);
-        }
-        let speed = s.spending.adjust_speed;
-        #[rustfmt::skip]
-        let checks = [
-            ("adjust_speed", speed, Unit, "share of the gap closed per quarter"),
-        ];
-        self.fields("spending", &checks);
+        self.fields(
+            "spending",
+            "spending",
+            &[("adjust_speed", s.spending.adjust_speed)],
+        );
         let m = &s.market;
-        #[rustfmt::skip]
-        let checks = [
-            ("commitment_years", m.commitment_years, Positive, "years of budget committed at once"),
-            ("acceptable_lead", m.acceptable_lead, Positive, "quarters to last delivery"),
-            ("acceptable_lead_threat", m.acceptable_lead_threat, NonNeg, "sensitivity to threat"),
-            ("planning_horizon", m.planning_horizon, Positive, "quarters that define utilisation"),
-            ("neighbour_weight", m.neighbour_weight, NonNeg, "weight of neighbours' fleets"),
-            ("diversion_min_threat", m.diversion_min_threat, NonNeg, "threat that opens diversion"),
-            ("public_reputation", m.public_reputation, Unit, "share of observations made public"),
-            ("reliability_prior[0]", m.reliability_prior[0], Positive, "Beta prior alpha"),
-            ("reliability_prior[1]", m.reliability_prior[1], Positive, "Beta prior beta"),
-            ("access_base", m.access_base, Unit, "base access of a foreign firm"),
-            ("access_incumbent", m.access_incumbent, Unit, "access added by incumbency"),
-            ("development_rate", m.development_rate, Unit, "share of revenue spent on development"),
-            ("development_idle", m.development_idle, NonNeg, "rise of development spend with idle capacity"),
-            ("development_split[0]", m.development_split[0], Unit, "share of development spend on marketing"),
-            ("development_split[1]", m.development_split[1], Unit, "share on interoperability"),
-            ("development_split[2]", m.development_split[2], Unit, "share on localisation"),
-            ("marketing_decay", m.marketing_decay, Unit, "yearly persistence of the stock"),
-            ("marketing_scale", m.marketing_scale, Positive, "spend per unit of stock, US$ m"),
-            ("interop_rate", m.interop_rate, NonNeg, "rate per scale of spend"),
-            ("interop_scale", m.interop_scale, Positive, "spend per rate step, US$ m"),
-            ("localisation_rate", m.localisation_rate, NonNeg, "rate per scale of spend"),
-            ("localisation_scale", m.localisation_scale, Positive, "spend per rate step, US$ m"),
-        ];
-        self.fields("market", &checks);
+        self.fields(
+            "market",
+            "market",
+            &[
+                ("commitment_years", m.commitment_years),
+                ("acceptable_lead", m.acceptable_lead),
+                ("acceptable_lead_threat", m.acceptable_lead_threat),
+                ("defer_quarters", f64::from(m.defer_quarters)),
+                ("review_quarters", f64::from(m.review_quarters)),
+                ("planning_horizon", m.planning_horizon),
+                ("neighbour_weight", m.neighbour_weight),
+                ("public_reputation", m.public_reputation),
+                ("diversion_lead", f64::from(m.diversion_lead)),
+                ("diversion_min_threat", m.diversion_min_threat),
+                ("access_base", m.access_base),
+                ("access_incumbent", m.access_incumbent),
+                ("development_rate", m.development_rate),
+                ("development_idle", m.development_idle),
+                ("marketing_decay", m.marketing_decay),
+                ("marketing_scale", m.marketing_scale),
+                ("interop_rate", m.interop_rate),
+                ("interop_scale", m.interop_scale),
+                ("localisation_rate", m.localisation_rate),
+                ("localisation_scale", m.localisation_scale),
+            ],
+        );
+        for (i, v) in m.reliability_prior.iter().enumerate() {
+            self.num(
+                &format!("market.reliability_prior[{i}]"),
+                *v,
+                "market.reliability_prior",
+            );
+        }
+        for (i, v) in m.development_split.iter().enumerate() {
+            self.num(
+                &format!("market.development_split[{i}]"),
+                *v,
+                "market.development_split",
+            );
+        }
         let split: f64 = m.development_split.iter().sum();
         if (split - 1.0).abs() > 1e-9 {
             self.push(
                 "market.development_split",
-                format!("`market.development_split` adds up to {split}: the three shares (marketing, interoperability, localisation) must add up to 1"),
+                format!("`market.development_split` adds up to {split}: the shares of marketing, interoperability and localisation must add up to 1"),
             );
         }
         let pr = &s.procedures;
-        #[rustfmt::skip]
-        let checks = [
-            ("competition_quarters", pr.competition_quarters, NonNeg, "quarters of an open competition"),
-            ("direct_quarters", pr.direct_quarters, NonNeg, "quarters of a direct award"),
-            ("framework_quarters", pr.framework_quarters, NonNeg, "quarters to a framework"),
-            ("framework_years", pr.framework_years, Positive, "years a framework stays open"),
-            ("urgency", pr.urgency, NonNeg, "how much threat shortens procedures"),
-            ("spread", pr.spread, Unit, "spread of durations around the mean"),
-        ];
-        self.fields("procedures", &checks);
-        self.count(
-            "procedures.executive_interval",
-            pr.executive_interval,
-            1,
-            "quarters between executive contracts",
-        );
-        let defer = m.defer_quarters;
-        self.count(
-            "market.defer_quarters",
-            defer,
-            1,
-            "quarters before a deferred tender reopens",
-        );
-        self.count(
-            "market.review_quarters",
-            m.review_quarters,
-            1,
-            "quarters between a buyer's reviews of a category",
+        self.fields(
+            "procedures",
+            "procedures",
+            &[
+                ("competition_quarters", pr.competition_quarters),
+                ("direct_quarters", pr.direct_quarters),
+                ("framework_quarters", pr.framework_quarters),
+                ("executive_interval", f64::from(pr.executive_interval)),
+                ("framework_years", pr.framework_years),
+                ("urgency", pr.urgency),
+                ("spread", pr.spread),
+            ],
         );
 
         // Regions, shocks, categories, countries.
+        self.entries("regions", &s.regions, "regions");
         self.non_empty("regions", &s.regions, "east");
         for (id, r) in &s.regions {
-            #[rustfmt::skip]
-            let checks = [
-                ("threat", r.threat, NonNeg, "baseline threat"),
-            ];
-            self.fields(&format!("regions.{id}"), &checks);
+            self.fields(
+                &format!("regions.{id}"),
+                "regions.*",
+                &[("threat", r.threat)],
+            );
         }
+        self.entries("shocks", &s.shocks, "shocks");
         for (id, sh) in &s.shocks {
             let p = format!("shocks.{id}");
-            self.quarter(&format!("{p}.quarter"), &sh.quarter);
-            #[rustfmt::skip]
-            let checks = [
-                ("magnitude", sh.magnitude, NonNeg, "size of the shock"),
-                ("decay", sh.decay, Unit, "per-quarter persistence"),
-            ];
-            self.fields(&p, &checks);
+            self.quarter(&format!("{p}.quarter"), sh.quarter);
+            self.fields(
+                &p,
+                "shocks.*",
+                &[("magnitude", sh.magnitude), ("decay", sh.decay)],
+            );
             let ep = format!("{p}.exposure");
+            self.entries(&ep, &sh.exposure, "shocks.*.exposure");
             for (region, v) in &sh.exposure {
                 let rp = format!("{ep}.{region}");
                 self.key_reference(&ep, &rp, region, &regions);
-                self.num(&rp, *v, NonNeg, "exposure of the region");
+                self.num(&rp, *v, "shocks.*.exposure.*");
             }
         }
+        self.entries("categories", &s.categories, "categories");
         self.non_empty("categories", &s.categories, "tank");
         for (id, c) in &s.categories {
-            let p = format!("categories.{id}");
-            #[rustfmt::skip]
-            let checks = [
-                ("ref_price", c.ref_price, Positive, "reference price per unit, US$ m"),
-                ("life_years", c.life_years, Positive, "service life, years"),
-                ("legacy_retire_years", c.legacy_retire_years, Positive, "years to retire legacy"),
-                ("threat_response", c.threat_response, NonNeg, "response of force to threat"),
-                ("legacy_capability", c.legacy_capability, Unit, "capability of a legacy unit"),
-            ];
-            self.fields(&p, &checks);
+            self.fields(
+                &format!("categories.{id}"),
+                "categories.*",
+                &[
+                    ("ref_price", c.ref_price),
+                    ("life_years", c.life_years),
+                    ("legacy_retire_years", c.legacy_retire_years),
+                    ("min_lot", f64::from(c.min_lot)),
+                    ("threat_response", c.threat_response),
+                    ("legacy_capability", c.legacy_capability),
+                ],
+            );
             if let Some(v) = c.replaced_capability {
                 self.num(
-                    &format!("{p}.replaced_capability"),
+                    &format!("categories.{id}.replaced_capability"),
                     v,
-                    Unit,
-                    "capability of a replaced unit",
+                    "categories.*.replaced_capability",
                 );
             }
-            self.count(
-                &format!("{p}.min_lot"),
-                c.min_lot,
-                1,
-                "smallest lot worth a tender, units",
-            );
         }
+        self.entries("countries", &s.countries, "countries");
         for (id, c) in &s.countries {
-            #[rustfmt::skip]
-            let checks = [
-                ("credit_share", c.credit_share, Unit, "share covered by export credit"),
-                ("credit_cap", c.credit_cap, NonNeg, "cap on export credit, US$ m"),
-                ("credit_repayment_years", c.credit_repayment_years, Positive, "years of repayment"),
-                ("export_ambition", c.export_ambition, Positive, "multiplier on development spending"),
-            ];
-            self.fields(&format!("countries.{id}"), &checks);
-            if let Some(q) = &c.eu_since {
-                self.quarter(&format!("countries.{id}.eu_since"), q);
+            let p = format!("countries.{id}");
+            if let Some(name) = &c.name {
+                self.text(&format!("{p}.name"), name, "countries.*.name");
             }
-            if let Some(q) = &c.eu_until {
-                self.quarter(&format!("countries.{id}.eu_until"), q);
+            self.fields(
+                &p,
+                "countries.*",
+                &[
+                    ("credit_share", c.credit_share),
+                    ("credit_cap", c.credit_cap),
+                    ("credit_repayment_years", c.credit_repayment_years),
+                    ("export_ambition", c.export_ambition),
+                ],
+            );
+            for (k, q) in [("eu_since", c.eu_since), ("eu_until", c.eu_until)] {
+                if let Some(q) = q {
+                    self.quarter(&format!("{p}.{k}"), q);
+                }
             }
         }
 
         // Preferences and affinity.
-        let w = &s.preferences.default;
-        for (k, v) in [
-            ("price", w.price),
-            ("delivery", w.delivery),
-            ("urgency", w.urgency),
-            ("quality", w.quality),
-            ("interoperability", w.interoperability),
-            ("offset", w.offset),
-            ("reliability", w.reliability),
-            ("commonality", w.commonality),
-            ("domestic", w.domestic),
-            ("affinity", w.affinity),
-            ("european", w.european),
-            ("defer", w.defer),
-        ] {
-            self.num(
-                &format!("preferences.default.{k}"),
-                v,
-                Finite,
-                "preference weight",
-            );
-        }
-        for (table, ids, overrides) in [
+        self.fields(
+            "preferences.default",
+            "preferences.default",
+            &weights(&s.preferences.default),
+        );
+        for (table, ids, map) in [
             ("regions", &regions, &s.preferences.regions),
             ("buyers", &buyers, &s.preferences.buyers),
         ] {
             let tp = format!("preferences.{table}");
-            for (id, o) in overrides {
+            self.entries(&tp, map, &tp);
+            for (id, o) in map {
                 let p = format!("{tp}.{id}");
                 self.key_reference(&tp, &p, id, ids);
-                for (k, v) in [
-                    ("price", o.price),
-                    ("delivery", o.delivery),
-                    ("urgency", o.urgency),
-                    ("quality", o.quality),
-                    ("interoperability", o.interoperability),
-                    ("offset", o.offset),
-                    ("reliability", o.reliability),
-                    ("commonality", o.commonality),
-                    ("domestic", o.domestic),
-                    ("affinity", o.affinity),
-                    ("defer", o.defer),
-                ] {
+                for (k, v) in overrides(o) {
                     if let Some(v) = v {
-                        self.num(&format!("{p}.{k}"), v, Finite, "preference weight");
+                        self.num(&format!("{p}.{k}"), v, &format!("{tp}.*.{k}"));
                     }
                 }
             }
         }
+        self.entries("affinity", &s.affinity, "affinity");
         for (who, row) in &s.affinity {
             let p = format!("affinity.{who}");
             if who != "default" && !buyers.contains(who) {
@@ -518,6 +531,7 @@ impl Checker {
                     dangling_key("affinity", who, "buyer", "`buyers` (or `default`)", &names),
                 );
             }
+            self.entries(&p, row, "affinity.*");
             for (country, v) in row {
                 let cp = format!("{p}.{country}");
                 if !countries.contains(country) && !buyers.contains(country) {
@@ -528,15 +542,17 @@ impl Checker {
                         dangling_key(&p, country, "country", "`countries` or in `buyers`", &all),
                     );
                 }
-                self.num(&cp, *v, Finite, "political affinity");
+                self.num(&cp, *v, "affinity.*.*");
             }
         }
 
         // Buyers and suppliers.
+        self.entries("buyers", &s.buyers, "buyers");
         self.non_empty("buyers", &s.buyers, "POL");
         for (id, b) in &s.buyers {
             self.buyer(id, b, &regions, &categories);
         }
+        self.entries("suppliers", &s.suppliers, "suppliers");
         self.non_empty("suppliers", &s.suppliers, "hanwha");
         for (id, sup) in &s.suppliers {
             self.supplier(id, sup, &categories, &countries, &buyers);
@@ -544,11 +560,12 @@ impl Checker {
 
         // Programmes in flight: contracts signed before the start, on a
         // defined line.
-        let start = Quarter::parse(&s.start);
+        self.entries("programmes", &s.programmes, "programmes");
         for (id, p) in &s.programmes {
             let pp = format!("programmes.{id}");
             self.reference(&format!("{pp}.buyer"), &p.buyer, &buyers);
             self.reference(&format!("{pp}.supplier"), &p.supplier, &suppliers);
+            self.text(&format!("{pp}.line"), &p.line, "programmes.*.line");
             if let Some(sup) = s.suppliers.get(&p.supplier)
                 && !sup.lines.contains_key(&p.line)
             {
@@ -557,23 +574,26 @@ impl Checker {
                 let table = format!("`suppliers.{}.lines`", p.supplier);
                 self.push(&lp, dangling(&lp, &p.line, "line", &table, &names));
             }
-            if let (Some(signed), Some(start)) =
-                (self.quarter(&format!("{pp}.signed"), &p.signed), start)
-                && signed >= start
-            {
+            self.quarter(&format!("{pp}.signed"), p.signed);
+            if p.signed >= s.start {
                 self.push(
                     format!("{pp}.signed"),
-                    format!("`{pp}.signed` = {} is not before `start` = {}: a programme in flight was signed before the run; a later contract is the model's to make", p.signed, s.start),
+                    format!("`{pp}.signed` = \"{}\" is not before `start` = \"{}\": a programme in flight was signed before the run; a later contract is the model's to make", p.signed, s.start),
                 );
             }
-            self.count(&format!("{pp}.units"), p.units, 1, "units still to deliver");
+            let mut counts = vec![("units", f64::from(p.units))];
             if let Some(v) = p.value {
-                self.num(&format!("{pp}.value"), v, NonNeg, "value still owed, US$ m");
+                counts.push(("value", v));
+            }
+            self.fields(&pp, "programmes.*", &counts);
+            if let Some(src) = &p.source {
+                self.text(&format!("{pp}.source"), src, "programmes.*.source");
             }
         }
 
         // Events.
         let shocks = Ids::of("shock", "shocks", &s.shocks);
+        self.entries("events", &s.events, "events");
         for (id, e) in &s.events {
             self.event(
                 id,
@@ -590,6 +610,7 @@ impl Checker {
         }
 
         // Groups and targets.
+        self.entries("groups", &s.groups, "groups");
         for (id, g) in &s.groups {
             let p = format!("groups.{id}");
             if g.buyers.is_empty() {
@@ -603,6 +624,7 @@ impl Checker {
             }
         }
         let groups = Ids::of("group", "groups", &s.groups);
+        self.entries("targets", &s.targets, "targets");
         for (id, t) in &s.targets {
             self.target(id, t, &categories, &countries, &buyers, &groups);
         }
@@ -613,37 +635,35 @@ impl Checker {
 
     fn sweep(&mut self, sw: &Sweep) {
         let p = "sweep";
-        let design = sw.design.as_str();
-        if !SWEEP_DESIGNS.contains(&design) {
-            let dp = format!("{p}.design");
-            self.push(&dp, choice(&dp, design, &SWEEP_DESIGNS));
-        }
-        self.count(
+        let design = sw.design;
+        self.num(
             "sweep.replications",
-            sw.replications,
-            1,
-            "replications per point",
+            f64::from(sw.replications),
+            "sweep.replications",
         );
         match (design, sw.points) {
-            ("grid", Some(_)) => self.push(
+            (DesignKind::Grid, Some(_)) => self.push(
                 "sweep.points",
                 "`sweep.points` does not apply to a grid (its points are the product of the parameters' values): remove it",
             ),
-            ("grid", None) => {}
+            (DesignKind::Grid, None) => {}
             (_, None) => self.push(
                 p,
                 format!("`sweep` ({design} design) needs `points`: how many design points to draw"),
             ),
-            (_, Some(0)) => self.push("sweep.points", "`sweep.points` = 0 is out of range: must be >= 1"),
-            ("sobol", Some(n)) if !n.is_power_of_two() => self.push(
-                "sweep.points",
-                format!(
-                    "`sweep.points` = {n}: a Sobol' design needs a power of two: use {} or {}",
-                    n.next_power_of_two() / 2,
-                    n.next_power_of_two()
-                ),
-            ),
-            _ => {}
+            (_, Some(n)) => {
+                self.num("sweep.points", n as f64, "sweep.points");
+                if design == DesignKind::Sobol && n >= 1 && !n.is_power_of_two() {
+                    self.push(
+                        "sweep.points",
+                        format!(
+                            "`sweep.points` = {n}: a Sobol' design needs a power of two: use {} or {}",
+                            n.next_power_of_two() / 2,
+                            n.next_power_of_two()
+                        ),
+                    );
+                }
+            }
         }
         if sw.parameters.is_empty() {
             self.push(
@@ -651,65 +671,161 @@ impl Checker {
                 "`sweep.parameters` is empty: name at least one dotted path to sweep",
             );
         }
+        let Ty::Table(max) = keys::known("sweep.parameters").ty else {
+            unreachable!("a table");
+        };
+        if sw.parameters.len() > max {
+            self.push(
+                "sweep.parameters",
+                format!(
+                    "`sweep.parameters` has {} entries: sweep at most {max} keys",
+                    sw.parameters.len()
+                ),
+            );
+        }
         for (path, sp) in &sw.parameters {
             let pp = format!("sweep.parameters.{path}");
-            let range = sp.min.is_some() || sp.max.is_some();
-            match (&sp.values, range) {
-                (Some(v), false) => {
-                    if v.is_empty() {
-                        self.push(
-                            &pp,
-                            format!("`{pp}.values` is empty: list at least one value"),
-                        );
-                    }
-                    if sp.log || sp.integer {
-                        self.push(
-                            &pp,
-                            format!("`{pp}`: `log` and `integer` apply to ranges, not to `values`"),
-                        );
-                    }
-                }
-                (None, true) => {
-                    let (Some(lo), Some(hi)) = (sp.min, sp.max) else {
-                        self.push(&pp, format!("`{pp}` needs both `min` and `max`"));
-                        continue;
-                    };
-                    self.num(&format!("{pp}.min"), lo, Finite, "lower end");
-                    self.num(&format!("{pp}.max"), hi, Finite, "upper end");
-                    if lo > hi {
-                        self.push(
-                            format!("{pp}.max"),
-                            format!("`{pp}`: min {lo} > max {hi}: swap them"),
-                        );
-                    }
-                    if sp.log && lo <= 0.0 {
-                        self.push(
-                            format!("{pp}.min"),
-                            format!("`{pp}`: a log range needs min > 0 (got {lo})"),
-                        );
-                    }
-                    if sp.log && sp.integer {
-                        self.push(&pp, format!("`{pp}`: choose `log` or `integer`, not both"));
-                    }
-                    if sp.integer && (lo.fract() != 0.0 || hi.fract() != 0.0) {
-                        self.push(
-                            &pp,
-                            format!("`{pp}`: an integer range needs whole-number min and max"),
-                        );
-                    }
-                    if design == "grid" && !sp.integer {
-                        self.push(&pp, format!("`{pp}`: a grid needs `values` or an integer range (`integer = true`), not a continuous range"));
-                    }
-                }
-                (Some(_), true) => self.push(
+            let head = path.split('.').next().unwrap_or("").trim();
+            if FIXED_KEYS.contains(&head) {
+                self.push(
                     &pp,
-                    format!("`{pp}`: give either `values` or `min`/`max`, not both"),
-                ),
-                (None, false) => self.push(
-                    &pp,
-                    format!("`{pp}` needs `values = [...]` or `min` and `max`"),
-                ),
+                    format!(
+                        "`{pp}`: a sweep cannot vary `{head}` (it fixes the runs' identity or the shape of the output); sweep model parameters instead"
+                    ),
+                );
+                continue;
             }
+            self.swept(&pp, path, sp, design);
+        }
+    }
+
+    /// One swept parameter: its values or range, and each value (each
+    /// bound of a range) valid for the key it sets.
+    fn swept(&mut self, pp: &str, path: &str, sp: &SweepParameter, design: DesignKind) {
+        let range = sp.min.is_some() || sp.max.is_some();
+        let target = keys::key(path);
+        match (&sp.values, range) {
+            (Some(v), false) => {
+                if v.is_empty() {
+                    self.push(
+                        pp,
+                        format!("`{pp}.values` is empty: list at least one value"),
+                    );
+                }
+                if v.len() > MAX_VALUES {
+                    self.push(
+                        format!("{pp}.values"),
+                        format!(
+                            "`{pp}.values` lists {} values: list at most {MAX_VALUES}",
+                            v.len()
+                        ),
+                    );
+                }
+                if sp.log || sp.integer {
+                    self.push(
+                        pp,
+                        format!("`{pp}`: `log` and `integer` apply to ranges, not to `values`"),
+                    );
+                }
+                if let Some(k) = target {
+                    for (i, value) in v.iter().enumerate() {
+                        self.swept_value(&format!("{pp}.values[{i}]"), path, value, k);
+                    }
+                }
+            }
+            (None, true) => {
+                let (Some(lo), Some(hi)) = (sp.min, sp.max) else {
+                    self.push(pp, format!("`{pp}` needs both `min` and `max`"));
+                    return;
+                };
+                self.num(&format!("{pp}.min"), lo, "sweep.parameters.*.min");
+                self.num(&format!("{pp}.max"), hi, "sweep.parameters.*.max");
+                if lo > hi {
+                    self.push(
+                        format!("{pp}.max"),
+                        format!("`{pp}`: min {lo} > max {hi}: swap them"),
+                    );
+                }
+                if sp.log && lo <= 0.0 {
+                    self.push(
+                        format!("{pp}.min"),
+                        format!("`{pp}`: a log range needs min > 0 (got {lo})"),
+                    );
+                }
+                if sp.log && sp.integer {
+                    self.push(pp, format!("`{pp}`: choose `log` or `integer`, not both"));
+                }
+                if sp.integer && (lo.fract() != 0.0 || hi.fract() != 0.0) {
+                    self.push(
+                        pp,
+                        format!("`{pp}`: an integer range needs whole-number min and max"),
+                    );
+                }
+                if design == DesignKind::Grid && !sp.integer {
+                    self.push(
+                        pp,
+                        format!(
+                            "`{pp}`: a grid needs `values` or an integer range (`integer = true`), not a continuous range"
+                        ),
+                    );
+                }
+                // Every value drawn lies between the bounds: both must be
+                // valid for the key.
+                if let Some(k) = target {
+                    for (end, x) in [("min", lo), ("max", hi)] {
+                        let value = if sp.integer {
+                            toml::Value::Integer(x as i64)
+                        } else {
+                            toml::Value::Float(x)
+                        };
+                        self.swept_value(&format!("{pp}.{end}"), path, &value, k);
+                    }
+                }
+            }
+            (Some(_), true) => self.push(
+                pp,
+                format!("`{pp}`: give either `values` or `min`/`max`, not both"),
+            ),
+            (None, false) => self.push(
+                pp,
+                format!("`{pp}` needs `values = [...]` or `min` and `max`"),
+            ),
+        }
+    }
+
+    /// A value a sweep gives the key `path` (format key `k`), reported at
+    /// `at` in the sweep table.
+    fn swept_value(&mut self, at: &str, path: &str, value: &toml::Value, k: &Key) {
+        let number = match value {
+            toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        let problem = match (k.ty, number) {
+            (Ty::Number(span), Some(x)) | (Ty::Integer(span), Some(x)) => {
+                let whole = !matches!(k.ty, Ty::Integer(_)) || x.fract() == 0.0;
+                if !x.is_finite() || !span.contains(x) || !whole {
+                    Some(format!(
+                        "`{path}` = {} is out of range: must be {}{}{}",
+                        show(x),
+                        if whole { "" } else { "a whole number " },
+                        span.rule(),
+                        unit_note(k)
+                    ))
+                } else {
+                    None
+                }
+            }
+            (Ty::Number(_) | Ty::Integer(_), None) => {
+                Some(format!("`{path}` takes a number, not {value}"))
+            }
+            (_, Some(_)) if !matches!(k.ty, Ty::Any) => {
+                Some(format!("`{path}` is not a number: list its values"))
+            }
+            _ => None,
+        };
+        if let Some(why) = problem {
+            self.push(at, format!("`{at}`: {why}"));
         }
     }
 
@@ -723,14 +839,17 @@ impl Checker {
         groups: &Ids<'_>,
     ) {
         let p = format!("targets.{id}");
-        let metric = t.metric.as_str();
-        if !TARGET_METRICS.contains(&metric) {
-            let mp = format!("{p}.metric");
-            self.push(&mp, choice(&mp, metric, &TARGET_METRICS));
+        let metric = t.metric;
+        self.text(&format!("{p}.pattern"), &t.pattern, "targets.*.pattern");
+        if let Some(src) = &t.source {
+            self.text(&format!("{p}.source"), src, "targets.*.source");
         }
         if let Some(c) = &t.supplier_country {
             self.country(&format!("{p}.supplier_country"), c, countries, buyers);
-        } else if matches!(metric, "share" | "buyer_share" | "delivered_share") {
+        } else if matches!(
+            metric,
+            Metric::Share | Metric::BuyerShare | Metric::DeliveredShare
+        ) {
             self.push(
                 &p,
                 format!("`{p}` ({metric}) needs `supplier_country`: whose share it is"),
@@ -738,7 +857,7 @@ impl Checker {
         }
         if let Some(b) = &t.buyer {
             self.reference(&format!("{p}.buyer"), b, buyers);
-        } else if metric == "buyer_share" {
+        } else if metric == Metric::BuyerShare {
             self.push(
                 &p,
                 format!("`{p}` (buyer_share) needs `buyer`: whose share it is"),
@@ -747,7 +866,7 @@ impl Checker {
         if let Some(g) = &t.group {
             self.reference(&format!("{p}.group"), g, groups);
         }
-        if t.buyer.is_some() && t.group.is_some() && metric != "buyer_share" {
+        if t.buyer.is_some() && t.group.is_some() && metric != Metric::BuyerShare {
             self.push(
                 format!("{p}.group"),
                 format!("`{p}` sets both `buyer` and `group`: the scope is one buyer or one group; remove one"),
@@ -756,25 +875,18 @@ impl Checker {
         for (i, c) in t.categories.iter().enumerate() {
             self.reference(&format!("{p}.categories[{i}]"), c, categories);
         }
-        let from = self.quarter(&format!("{p}.from"), &t.from);
-        let to = self.quarter(&format!("{p}.to"), &t.to);
-        if let (Some(f), Some(u)) = (from, to)
-            && u < f
-        {
+        self.quarter(&format!("{p}.from"), t.from);
+        self.quarter(&format!("{p}.to"), t.to);
+        if t.to < t.from {
             self.push(
                 format!("{p}.to"),
                 format!(
-                    "`{p}.to` = {:?} is before `from` = {:?}: set `to` at or after `from`",
+                    "`{p}.to` = \"{}\" is before `from` = \"{}\": set `to` at or after `from`",
                     t.to, t.from
                 ),
             );
         }
-        self.num(
-            &format!("{p}.observed"),
-            t.observed,
-            Finite,
-            "observed value",
-        );
+        self.num(&format!("{p}.observed"), t.observed, "targets.*.observed");
         let tol = &t.tolerance;
         let tp = format!("{p}.tolerance");
         let set = [tol.abs.is_some(), tol.rel.is_some(), tol.range.is_some()]
@@ -788,14 +900,14 @@ impl Checker {
             );
         }
         if let Some(a) = tol.abs {
-            self.num(&format!("{tp}.abs"), a, Positive, "absolute tolerance");
+            self.num(&format!("{tp}.abs"), a, "targets.*.tolerance.abs");
         }
         if let Some(r) = tol.rel {
-            self.num(&format!("{tp}.rel"), r, Positive, "relative tolerance");
+            self.num(&format!("{tp}.rel"), r, "targets.*.tolerance.rel");
         }
         if let Some([lo, hi]) = tol.range {
-            self.num(&format!("{tp}.range"), lo, Finite, "lower bound");
-            self.num(&format!("{tp}.range"), hi, Finite, "upper bound");
+            self.num(&format!("{tp}.range"), lo, "targets.*.tolerance.range");
+            self.num(&format!("{tp}.range"), hi, "targets.*.tolerance.range");
             if lo <= hi && !(lo..=hi).contains(&t.observed) {
                 self.push(
                     format!("{tp}.range"),
@@ -814,90 +926,89 @@ impl Checker {
         }
     }
 
-    /// The key `id` of the table at `table` must be one of `ids`.
-    fn key_reference(&mut self, table: &str, path: &str, id: &str, ids: &Ids<'_>) {
-        if !ids.contains(id) {
-            self.push(
-                path,
-                dangling_key(table, id, ids.kind, &format!("`{}`", ids.table), &ids.names),
-            );
-        }
-    }
-
     fn buyer(&mut self, id: &str, b: &Buyer, regions: &Ids<'_>, categories: &Ids<'_>) {
         let p = format!("buyers.{id}");
+        self.text(&format!("{p}.name"), &b.name, "buyers.*.name");
         self.reference(&format!("{p}.region"), &b.region, regions);
-        for (key, q) in [
-            ("nato_since", &b.nato_since),
-            ("eu_since", &b.eu_since),
-            ("eu_until", &b.eu_until),
+        for (k, q) in [
+            ("nato_since", b.nato_since),
+            ("eu_since", b.eu_since),
+            ("eu_until", b.eu_until),
         ] {
             if let Some(q) = q {
-                self.quarter(&format!("{p}.{key}"), q);
+                self.quarter(&format!("{p}.{k}"), q);
             }
         }
+        let pp = format!("{p}.procedure");
+        self.entries(&pp, &b.procedure, "buyers.*.procedure");
         for q in b.procedure.keys() {
-            self.quarter(&format!("{p}.procedure.{q}"), q);
+            let qp = format!("{pp}.{q}");
+            match q.parse::<Quarter>() {
+                Ok(q) => self.quarter(&qp, q),
+                Err(e) => self.push(&qp, format!("`{qp}`: the key {e}")),
+            }
         }
-        #[rustfmt::skip]
-        let checks = [
-            ("threat_exposure", b.threat_exposure, NonNeg, "multiplier on the region's threat"),
-            ("localisation_demand", b.localisation_demand, Unit, "share asked to be made at home"),
-            ("gdp_growth", b.gdp_growth, Above(-1.0), "yearly GDP growth after the series"),
-            ("spending_base", b.spending_base, NonNeg, "spending % of GDP at zero threat"),
-            ("spending_threat", b.spending_threat, NonNeg, "points of GDP per unit of threat"),
-            ("equipment_base", b.equipment_base, Percent, "equipment share % at zero threat"),
-            ("equipment_threat", b.equipment_threat, NonNeg, "share points per unit of threat"),
-        ];
-        self.fields(&p, &checks);
-        self.series(&format!("{p}.gdp"), &b.gdp, Positive, "GDP, US$ bn", true);
+        self.fields(
+            &p,
+            "buyers.*",
+            &[
+                ("threat_exposure", b.threat_exposure),
+                ("localisation_demand", b.localisation_demand),
+                ("gdp_growth", b.gdp_growth),
+                ("spending_base", b.spending_base),
+                ("spending_threat", b.spending_threat),
+                ("equipment_base", b.equipment_base),
+                ("equipment_threat", b.equipment_threat),
+            ],
+        );
+        self.series(&format!("{p}.gdp"), &b.gdp, "buyers.*.gdp", true);
         self.series(
             &format!("{p}.spending"),
             &b.spending,
-            NonNeg,
-            "% of GDP",
+            "buyers.*.spending",
             true,
         );
         self.series(
             &format!("{p}.equipment"),
             &b.equipment,
-            Percent,
-            "% of spending",
+            "buyers.*.equipment",
             true,
         );
+        let fp = format!("{p}.fleet");
+        self.entries(&fp, &b.fleet, "buyers.*.fleet");
         for (cat, f) in &b.fleet {
             let fp = format!("{p}.fleet.{cat}");
             self.key_reference(&format!("{p}.fleet"), &fp, cat, categories);
-            if let Some(c) = f.legacy_capability {
-                self.num(
-                    &format!("{fp}.legacy_capability"),
-                    c,
-                    Unit,
-                    "capability of a legacy unit",
+            let mut counts = vec![
+                ("units", f64::from(f.units)),
+                ("legacy", f64::from(f.legacy)),
+                ("replaced", f64::from(f.replaced)),
+            ];
+            for (k, v) in [
+                ("required", f.required),
+                ("legacy_capability", f.legacy_capability),
+                ("legacy_retire_years", f.legacy_retire_years),
+                ("replaced_retire_years", f.replaced_retire_years),
+            ] {
+                if let Some(v) = v {
+                    counts.push((k, v));
+                }
+            }
+            if let Some(l) = &f.legacy_family {
+                self.text(
+                    &format!("{fp}.legacy_family"),
+                    l,
+                    "buyers.*.fleet.*.legacy_family",
                 );
             }
-            if let Some(y) = f.legacy_retire_years {
+            self.fields(&fp, "buyers.*.fleet.*", &counts);
+            let fam = format!("{fp}.families");
+            self.entries(&fam, &f.families, "buyers.*.fleet.*.families");
+            for (name, n) in &f.families {
                 self.num(
-                    &format!("{fp}.legacy_retire_years"),
-                    y,
-                    Positive,
-                    "years to retire legacy units",
-                );
-            }
-            if let Some(y) = f.replaced_retire_years {
-                self.num(
-                    &format!("{fp}.replaced_retire_years"),
-                    y,
-                    Positive,
-                    "years to retire replaced units",
-                );
-            }
-            if let Some(r) = f.required {
-                self.num(
-                    &format!("{fp}.required"),
-                    r,
-                    NonNeg,
-                    "required force, capability units",
+                    &format!("{fam}.{name}"),
+                    f64::from(*n),
+                    "buyers.*.fleet.*.families.*",
                 );
             }
             if f.legacy > f.units {
@@ -932,64 +1043,79 @@ impl Checker {
         buyers: &Ids<'_>,
     ) {
         let p = format!("suppliers.{id}");
+        self.text(&format!("{p}.name"), &s.name, "suppliers.*.name");
         self.country(&format!("{p}.country"), &s.country, countries, buyers);
-        #[rustfmt::skip]
-        let checks = [
-            ("cash", s.cash, NonNeg, "cash at the start, US$ m"),
-            ("margin", s.margin, Unit, "share of delivered value that becomes cash"),
-            ("markup", s.markup, NonNeg, "price mark-up per unit of utilisation"),
-        ];
-        self.fields(&p, &checks);
+        self.fields(
+            &p,
+            "suppliers.*",
+            &[("cash", s.cash), ("margin", s.margin), ("markup", s.markup)],
+        );
         for (table, ids, map) in [("buyers", buyers, &s.access.buyers)] {
             let tp = format!("{p}.access.{table}");
+            self.entries(&tp, map, &format!("suppliers.*.access.{table}"));
             for (k, v) in map {
                 let kp = format!("{tp}.{k}");
                 self.key_reference(&tp, &kp, k, ids);
-                self.num(&kp, *v, Unit, "probability of access");
+                self.num(&kp, *v, &format!("suppliers.*.access.{table}.*"));
             }
         }
         let i = &s.invest;
         let ip = format!("{p}.invest");
-        #[rustfmt::skip]
-        let checks = [
-            ("backlog_threshold", i.backlog_threshold, Positive, "years of capacity"),
-            ("growth", i.growth, NonNeg, "largest yearly expansion, share of capacity"),
-            ("capex", i.capex, NonNeg, "cost per unit per quarter of capacity, US$ m"),
-        ];
-        self.fields(&ip, &checks);
+        self.fields(
+            &ip,
+            "suppliers.*.invest",
+            &[
+                ("backlog_threshold", i.backlog_threshold),
+                ("growth", i.growth),
+                ("build_lag", f64::from(i.build_lag)),
+                ("capex", i.capex),
+            ],
+        );
 
+        let lp = format!("{p}.lines");
         if s.lines.is_empty() {
             self.push(
-                format!("{p}.lines"),
+                &lp,
                 format!("`{p}` has no product lines: add at least one [{p}.lines.ID]"),
             );
         }
+        self.entries(&lp, &s.lines, "suppliers.*.lines");
         for (lid, l) in &s.lines {
             self.line(&format!("{p}.lines.{lid}"), l, categories);
         }
     }
 
     fn line(&mut self, p: &str, l: &Line, categories: &Ids<'_>) {
+        let pattern = "suppliers.*.lines.*";
         self.reference(&format!("{p}.category"), &l.category, categories);
-        #[rustfmt::skip]
-        let checks = [
-            ("list_price", l.list_price, Positive, "list price per unit, US$ m"),
-            ("quality", l.quality, Unit, "quality"),
-            ("interoperability", l.interoperability, Unit, "interoperability with NATO"),
-            ("capacity", l.capacity, NonNeg, "units started per quarter"),
-            ("reliability", l.reliability, Unit, "probability of delivering on time"),
-            ("slip_share", l.slip_share, Unit, "share of slipping output moved on"),
-            ("localisation", l.localisation, Unit, "largest share of work abroad"),
-            ("divertible_share", l.divertible_share, Unit, "share of home units divertible"),
-            ("capability", l.capability, Unit, "capability of a delivered unit"),
+        if let Some(f) = &l.family {
+            self.text(&format!("{p}.family"), f, "suppliers.*.lines.*.family");
+        }
+        let mut checks = vec![
+            ("list_price", l.list_price),
+            ("quality", l.quality),
+            ("interoperability", l.interoperability),
+            ("base_lead", f64::from(l.base_lead)),
+            ("capacity", l.capacity),
+            ("reliability", l.reliability),
+            ("slip_share", l.slip_share),
+            ("localisation", l.localisation),
+            ("initial_backlog", f64::from(l.initial_backlog)),
+            ("divertible_share", l.divertible_share),
+            ("capability", l.capability),
         ];
-        if let Some(y) = l.life_years {
-            self.num(
-                &format!("{p}.life_years"),
-                y,
-                Positive,
-                "service life of a delivered unit, years",
-            );
+        if let Some(v) = l.tiv {
+            checks.push(("tiv", v));
+        }
+        if let Some(v) = l.life_years {
+            checks.push(("life_years", v));
+        }
+        if let Some(v) = l.stock {
+            checks.push(("stock", f64::from(v)));
+        }
+        self.fields(p, pattern, &checks);
+        if let Some(u) = &l.upgrades {
+            self.text(&format!("{p}.upgrades"), u, "suppliers.*.lines.*.upgrades");
         }
         if l.stock.is_some() && l.upgrades.is_some() {
             self.push(
@@ -1003,20 +1129,16 @@ impl Checker {
                 format!("`{p}` is a stock line: it sells units already built, so remove `home_orders` and `initial_backlog`"),
             );
         }
-        if let Some(v) = l.tiv {
-            self.num(
-                &format!("{p}.tiv"),
-                v,
-                Positive,
-                "unit value for delivered shares, US$ m",
-            );
-        }
-        self.fields(p, &checks);
-        if let Some(q) = &l.available_from {
+        if let Some(q) = l.available_from {
             self.quarter(&format!("{p}.available_from"), q);
         }
         let hp = format!("{p}.home_orders");
-        self.series(&hp, &l.home_orders, NonNeg, "units per year", false);
+        self.series(
+            &hp,
+            &l.home_orders,
+            "suppliers.*.lines.*.home_orders",
+            false,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1031,7 +1153,10 @@ impl Checker {
         suppliers: &Ids<'_>,
     ) {
         let p = format!("events.{id}");
-        self.quarter(&format!("{p}.quarter"), &e.quarter);
+        self.quarter(&format!("{p}.quarter"), e.quarter);
+        if let Some(n) = &e.note {
+            self.text(&format!("{p}.note"), n, "events.*.note");
+        }
 
         // References are checked whatever the kind.
         if let Some(b) = &e.buyer {
@@ -1050,29 +1175,26 @@ impl Checker {
             self.reference(&format!("{p}.category"), c, categories);
         }
         if let Some(a) = e.amount {
-            let range = if e.kind == "credit_cap" {
-                NonNeg
-            } else {
-                Finite
-            };
-            self.num(&format!("{p}.amount"), a, range, "size of the event");
+            let ap = format!("{p}.amount");
+            self.num(&ap, a, "events.*.amount");
+            if e.kind == EventKind::CreditCap && a < 0.0 {
+                self.push(
+                    &ap,
+                    format!("`{ap}` = {a} is out of range: a credit cap must be at least 0"),
+                );
+            }
         }
         if let Some(u) = e.units {
-            self.count(&format!("{p}.units"), u, 1, "units donated");
+            self.num(&format!("{p}.units"), f64::from(u), "events.*.units");
         }
 
         // Which fields each kind needs (required) and accepts (optional).
-        let (required, optional): (&[&str], &[&str]) = match e.kind.as_str() {
-            "donation" => (&["buyer", "category", "units"], &[]),
-            "access" => (&["amount"], &["supplier", "country", "buyer", "region"]),
-            "affinity" => (&["country", "amount"], &["buyer"]),
-            "credit_cap" => (&["country", "amount"], &[]),
-            "requirement" => (&["buyer", "category", "amount"], &[]),
-            other => {
-                let kp = format!("{p}.kind");
-                self.push(&kp, choice(&kp, other, &EVENT_KINDS));
-                return;
-            }
+        let (required, optional): (&[&str], &[&str]) = match e.kind {
+            EventKind::Donation => (&["buyer", "category", "units"], &[]),
+            EventKind::Access => (&["amount"], &["supplier", "country", "buyer", "region"]),
+            EventKind::Affinity => (&["country", "amount"], &["buyer"]),
+            EventKind::CreditCap => (&["country", "amount"], &[]),
+            EventKind::Requirement => (&["buyer", "category", "amount"], &[]),
         };
         let present = [
             ("buyer", e.buyer.is_some()),
@@ -1089,7 +1211,7 @@ impl Checker {
                     &p,
                     format!(
                         "`{p}` is {} `{}` event and needs `{field}`",
-                        article(&e.kind),
+                        article(e.kind.name()),
                         e.kind
                     ),
                 );
@@ -1104,13 +1226,13 @@ impl Checker {
                             .map(|f| format!("`{f}`"))
                             .collect::<Vec<_>>()
                             .join(", "),
-                        a = article(&e.kind),
+                        a = article(e.kind.name()),
                         k = e.kind,
                     ),
                 );
             }
         }
-        if e.kind == "access" {
+        if e.kind == EventKind::Access {
             if e.supplier.is_some() == e.country.is_some() {
                 self.push(
                     &p,
@@ -1163,15 +1285,6 @@ fn suggest(msg: &mut String, id: &str, names: &[&str]) {
     }
 }
 
-/// "`path` = "x" is not one of a, b; did you mean ...".
-fn choice(path: &str, value: &str, allowed: &[&str]) -> String {
-    let mut msg = format!("`{path}` = {value:?} is not one of: {}", allowed.join(", "));
-    if let Some(n) = nearest(value, allowed.iter().copied()) {
-        msg.push_str(&format!("; did you mean `{n}`?"));
-    }
-    msg
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1221,54 +1334,6 @@ mod tests {
     }
 
     #[test]
-    fn quarters() {
-        assert_eq!(
-            Quarter::parse("2014Q3"),
-            Some(Quarter {
-                year: 2014,
-                quarter: 3
-            })
-        );
-        for bad in [
-            "2014Q5",
-            "2014Q0",
-            "14Q1",
-            "2014-1",
-            "2014Q12",
-            "2014Q+",
-            "２０14Q1",
-            "",
-        ] {
-            assert_eq!(Quarter::parse(bad), None, "{bad}");
-        }
-        expect_one(
-            check(&[("start", "\"2014Q5\"")]),
-            "start",
-            &["`start` = \"2014Q5\" is not a quarter", "YYYYQn"],
-        );
-        expect_one(
-            check(&[("shocks.invasion.quarter", "x")]),
-            "shocks.invasion.quarter",
-            &["not a quarter"],
-        );
-        expect_one(
-            check(&[("events.aaa_donates_tanks.quarter", "\"2022\"")]),
-            "events.aaa_donates_tanks.quarter",
-            &[],
-        );
-        expect_one(
-            check(&[("buyers.AAA.nato_since", "\"1999\"")]),
-            "buyers.AAA.nato_since",
-            &[],
-        );
-        expect_one(
-            check(&[("suppliers.korea_land.lines.k9.available_from", "2020Q9")]),
-            "suppliers.korea_land.lines.k9.available_from",
-            &[],
-        );
-    }
-
-    #[test]
     fn end_before_start() {
         expect_one(
             check(&[("start", "2013Q1"), ("end", "2012Q4")]),
@@ -1276,6 +1341,15 @@ mod tests {
             &["end `2012Q4` is before start `2013Q1`: set end to a quarter at or after start"],
         );
         assert_eq!(check(&[("start", "2013Q1"), ("end", "2013Q1")]), vec![]);
+        // A programme in flight must be signed before the start.
+        expect_one(
+            check(&[("start", "2012Q1")]),
+            "programmes.bbb_spg_2012.signed",
+            &[
+                "is not before `start`",
+                "a later contract is the model's to make",
+            ],
+        );
     }
 
     #[test]
@@ -1283,17 +1357,17 @@ mod tests {
         expect_one(
             check(&[("replications", "0")]),
             "replications",
-            &["must be >= 1"],
+            &["must be between 1 and"],
         );
         expect_one(
             check(&[("market.defer_quarters", "0")]),
             "market.defer_quarters",
-            &["must be >= 1"],
+            &["must be between 1 and"],
         );
         expect_one(
             check(&[("categories.tank.min_lot", "0")]),
             "categories.tank.min_lot",
-            &["must be >= 1"],
+            &["must be between 1 and"],
         );
         expect_one(
             check(&[("suppliers.us_land.lines", "{}")]),
@@ -1328,9 +1402,9 @@ mod tests {
             ("localisation", "1.01", "must be between 0 and 1"),
             ("divertible_share", "-1", "must be between 0 and 1"),
             ("slip_share", "3", "must be between 0 and 1"),
-            ("list_price", "0", "must be > 0"),
-            ("list_price", "-9", "must be > 0"),
-            ("capacity", "-3", "must be >= 0"),
+            ("list_price", "0", "must be > 0 and at most"),
+            ("list_price", "-9", "must be > 0 and at most"),
+            ("capacity", "-3", "must be between 0 and"),
         ] {
             let path = format!("{line}.{key}");
             expect_one(
@@ -1341,8 +1415,8 @@ mod tests {
         }
         for (path, value, rule) in [
             ("suppliers.korea_land.margin", "1.2", "between 0 and 1"),
-            ("suppliers.korea_land.cash", "-1", ">= 0"),
-            ("suppliers.korea_land.invest.capex", "-1", ">= 0"),
+            ("suppliers.korea_land.cash", "-1", "between 0 and"),
+            ("suppliers.korea_land.invest.capex", "-1", "between 0 and"),
             ("market.interop_scale", "0", "> 0"),
             ("market.marketing_decay", "1.5", "between 0 and 1"),
             ("market.access_base", "-0.1", "between 0 and 1"),
@@ -1351,11 +1425,12 @@ mod tests {
                 "1.5",
                 "between 0 and 1",
             ),
-            ("procedures.urgency", "-1", ">= 0"),
+            ("procedures.urgency", "-1", "between 0 and"),
+            ("procedures.spread", "2", "between 0 and 1"),
             (
                 "suppliers.aaa_works.lines.t72_upgrade.capability",
                 "2",
-                "between 0 and 1",
+                "> 0 and at most 1",
             ),
             ("suppliers.korea_land.invest.backlog_threshold", "0", "> 0"),
             ("market.public_reputation", "1.5", "between 0 and 1"),
@@ -1365,7 +1440,7 @@ mod tests {
             ("market.reliability_prior[1]", "0", "> 0"),
             ("spending.adjust_speed", "2", "between 0 and 1"),
             ("shocks.invasion.decay", "1.1", "between 0 and 1"),
-            ("shocks.invasion.exposure.east", "-1", ">= 0"),
+            ("shocks.invasion.exposure.east", "-1", "between 0 and"),
             ("categories.tank.ref_price", "0", "> 0"),
             ("categories.tank.life_years", "0", "> 0"),
             ("categories.tank.legacy_retire_years", "0", "> 0"),
@@ -1376,8 +1451,8 @@ mod tests {
             ("buyers.AAA.gdp.2018", "0", "> 0"),
             ("buyers.AAA.equipment.2018", "101", "between 0 and 100"),
             ("buyers.AAA.equipment_base", "-1", "between 0 and 100"),
-            ("buyers.AAA.spending.2018", "-1", ">= 0"),
-            ("regions.east.threat", "-0.1", ">= 0"),
+            ("buyers.AAA.spending.2018", "-1", "between 0 and 100"),
+            ("regions.east.threat", "-0.1", "between 0 and"),
         ] {
             let p = path.replace("[1]", "");
             let sets: Vec<(&str, &str)> = if path.ends_with("[1]") {
@@ -1426,7 +1501,7 @@ mod tests {
                 "{ 2014 = -1.0 }",
             )]),
             "suppliers.korea_land.lines.k9.home_orders.2014",
-            &[">= 0"],
+            &["between 0 and"],
         );
         assert_eq!(
             check(&[("suppliers.korea_land.lines.k9.home_orders", "{}")]),
@@ -1435,26 +1510,23 @@ mod tests {
     }
 
     #[test]
-    fn choices() {
-        expect_one(
-            check(&[("spending.mode", "thret")]),
-            "spending.mode",
-            &["not one of: observed, threat", "did you mean `threat`?"],
-        );
-        expect_one(
-            check(&[("outputs.files", "[\"contracts\", \"sumary\"]")]),
-            "outputs.files[1]",
-            &["did you mean `summary`?"],
-        );
+    fn a_sweep_cannot_vary_what_fixes_the_runs() {
+        for key in FIXED_KEYS {
+            let sweep = format!(
+                "{{ design = \"grid\", replications = 1, parameters = {{ \"{key}.x\" = {{ values = [1] }} }} }}"
+            );
+            let e = check(&[("sweep", &sweep)]);
+            let path = format!("sweep.parameters.{key}.x");
+            expect_one(e, &path, &[&format!("a sweep cannot vary `{key}`")]);
+        }
+    }
+
+    #[test]
+    fn a_table_listed_twice() {
         expect_one(
             check(&[("outputs.files", "[\"market\", \"market\"]")]),
             "outputs.files[1]",
             &["listed twice"],
-        );
-        expect_one(
-            check(&[("events.aaa_donates_tanks.kind", "donate")]),
-            "events.aaa_donates_tanks.kind",
-            &["did you mean `donation`?"],
         );
     }
 
@@ -1520,7 +1592,7 @@ mod tests {
                 "{ kind = \"credit_cap\", quarter = \"2020Q1\", country = \"KOR\", amount = -1.0 }",
             )]),
             "events.d.amount",
-            &[">= 0"],
+            &["a credit cap must be at least 0"],
         );
         expect_one(
             check(&[(
@@ -1587,6 +1659,12 @@ mod tests {
                 "{ buyers = { DDD = 0.5 } }",
                 "suppliers.us_land.access.buyers.DDD",
                 &["names no buyer"],
+            ),
+            (
+                "programmes.bbb_spg_2012.line",
+                "\"k9x\"",
+                "programmes.bbb_spg_2012.line",
+                &["names line `k9x`", "`suppliers.german_land.lines`"],
             ),
             (
                 "preferences.regions.south",
@@ -1679,7 +1757,7 @@ mod tests {
     fn every_error_is_reported() {
         let e = check(&[
             ("replications", "0"),
-            ("spending.mode", "x"),
+            ("spending.adjust_speed", "2.0"),
             ("buyers.AAA.region", "y"),
         ]);
         assert_eq!(e.len(), 3, "{e:#?}");

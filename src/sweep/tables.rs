@@ -5,15 +5,12 @@
 use crate::analysis::stats::quantile;
 use crate::analysis::targets::Targets;
 use crate::engine::RunRecord;
-use crate::engine::design::Point;
 use crate::engine::seeding::run_key;
 use crate::model::World;
+use crate::output::csv_io;
 use crate::output::tables::{cell, summary_cells, summary_header};
+use crate::sweep::design::Point;
 use std::io::{self, Read, Write};
-
-fn io_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
-}
 
 /// A point id as written: 16 hex digits.
 pub fn point_id_text(id: u64) -> String {
@@ -32,22 +29,27 @@ pub fn value_text(v: &toml::Value) -> String {
     }
 }
 
-/// Write `points.csv`: `point_id` and one column per parameter.
-pub fn write_points<W: Write>(
-    out: W,
-    paths: &[String],
-    points: impl Iterator<Item = Point>,
-) -> io::Result<W> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["point_id".to_string()];
-    header.extend(paths.iter().cloned());
-    w.write_record(&header).map_err(io_err)?;
-    for p in points {
-        let mut row = vec![point_id_text(p.id)];
-        row.extend(p.values.iter().map(value_text));
-        w.write_record(&row).map_err(io_err)?;
-    }
-    w.into_inner().map_err(|e| e.into_error())
+/// One CSV line of `cells`.
+pub fn csv_line<I, T>(cells: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(cells).expect("a Vec takes every byte");
+    w.into_inner().expect("a Vec takes every byte")
+}
+
+/// The header of `points.csv`: `point_id` and one column per parameter.
+pub fn points_header(paths: &[String]) -> Vec<u8> {
+    csv_line(std::iter::once("point_id").chain(paths.iter().map(String::as_str)))
+}
+
+/// A point's line of `points.csv`.
+pub fn points_row(p: &Point) -> Vec<u8> {
+    csv_line(std::iter::once(point_id_text(p.id)).chain(p.values.iter().map(value_text)))
 }
 
 /// The columns of `runs.csv`: the run's identity and status, the summary
@@ -123,7 +125,7 @@ pub fn failed_row(
 /// `focus_value_YYYY` over the runs that finished.
 pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
     let mut rd = csv::Reader::from_reader(runs);
-    let header = rd.headers().map_err(io_err)?.clone();
+    let header = rd.headers().map_err(csv_io)?.clone();
     let years: Vec<(usize, String)> = header
         .iter()
         .enumerate()
@@ -132,7 +134,7 @@ pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
     let status = header.iter().position(|h| h == "status").unwrap_or(3);
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["point_id", "year", "runs", "mean", "p5", "p50", "p95"])
-        .map_err(io_err)?;
+        .map_err(csv_io)?;
     let mut current: Option<String> = None;
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); years.len()];
     let flush =
@@ -153,13 +155,13 @@ pub fn write_bands<R: Read, W: Write>(runs: R, out: W) -> io::Result<W> {
                     cell(quantile(xs, 0.5)),
                     cell(quantile(xs, 0.95)),
                 ])
-                .map_err(io_err)?;
+                .map_err(csv_io)?;
                 xs.clear();
             }
             Ok(())
         };
     for rec in rd.records() {
-        let rec = rec.map_err(io_err)?;
+        let rec = rec.map_err(csv_io)?;
         let point = rec.get(0).unwrap_or("").to_string();
         if current.as_deref() != Some(point.as_str()) {
             if let Some(p) = current.take() {
@@ -201,6 +203,17 @@ mod tests {
         assert_eq!(lines[2], "a,2023,2,20,11,20,29");
         assert_eq!(lines[3], "b,2022,1,5,5,5,5");
         assert_eq!(lines.len(), 5);
+    }
+
+    #[test]
+    fn points_lines() {
+        let p = Point {
+            id: 255,
+            values: vec![toml::Value::Float(0.5), toml::Value::String("a,b".into())],
+        };
+        let paths = vec!["x.y".to_string(), "z".to_string()];
+        assert_eq!(points_header(&paths), b"point_id,x.y,z\n");
+        assert_eq!(points_row(&p), b"00000000000000ff,0.5,\"a,b\"\n");
     }
 
     #[test]

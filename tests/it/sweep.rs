@@ -7,23 +7,11 @@
 //! with are byte for byte those of one uninterrupted single-machine run.
 #![cfg(unix)]
 
+use crate::common::{assert_ok, bin, csv_rows, data, err, read, root, text};
 use std::collections::{BTreeMap, HashSet};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime};
-
-/// Environment that changes what `sweep` does: never inherited by a test.
-const ENV_VARS: [&str; 8] = [
-    "SLURM_ARRAY_TASK_ID",
-    "SLURM_ARRAY_TASK_COUNT",
-    "SLURM_ARRAY_TASK_MIN",
-    "SLURM_ARRAY_TASK_MAX",
-    "SLURM_CPUS_PER_TASK",
-    "ARMSMARKET_TEST_PANIC_JOBS",
-    "ARMSMARKET_TEST_ABORT",
-    "ARMSMARKET_TEST_SYNC_EVERY",
-];
 
 /// Files of a sweep that must be reproduced byte for byte.
 const TABLES: [&str; 3] = ["points.csv", "runs.csv", "bands.csv"];
@@ -31,50 +19,12 @@ const TABLES: [&str; 3] = ["points.csv", "runs.csv", "bands.csv"];
 /// The kept tables used where a test keeps some.
 const KEEP: &str = "market,contracts";
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_armsmarket"));
-    for v in ENV_VARS {
-        c.env_remove(v);
-    }
-    c
-}
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn data(name: &str) -> PathBuf {
-    manifest_dir().join("tests/data").join(name)
-}
-
-fn toy_sweep() -> PathBuf {
+pub(crate) fn toy_sweep() -> PathBuf {
     data("toy_sweep.toml")
 }
 
 fn toy_grid() -> PathBuf {
     data("toy_grid.toml")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    text(&o.stderr)
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-#[track_caller]
-fn assert_ok(o: &Output, what: &str) {
-    assert!(
-        o.status.success(),
-        "{what}: exit {:?}\nstderr:\n{}",
-        o.status,
-        err(o)
-    );
 }
 
 /// `sweep FILE --out OUT --quiet` plus `extra`, with `--threads 2` unless
@@ -133,7 +83,7 @@ fn files_of(dir: &Path, keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The files of one clean, uninterrupted single-machine sweep.
-fn reference(file: &Path, extra: &[&str], keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn reference(file: &Path, extra: &[&str], keep: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
     let o = sweep(file, dir.path(), extra);
     assert_ok(&o, "reference sweep");
@@ -146,7 +96,7 @@ fn reference(file: &Path, extra: &[&str], keep: &[&str]) -> BTreeMap<String, Vec
 }
 
 /// The `name` of a sweep file (they all set one).
-fn sweep_name(file: &Path) -> String {
+pub(crate) fn sweep_name(file: &Path) -> String {
     let t = std::fs::read_to_string(file).unwrap();
     t.lines()
         .find_map(|l| l.strip_prefix("name = \""))
@@ -177,7 +127,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
 }
 
 #[track_caller]
-fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
+pub(crate) fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
     for (f, w) in want {
         let p = dir.join(f);
         let got = std::fs::read(&p).unwrap_or_else(|e| panic!("{what}: {}: {e}", p.display()));
@@ -191,9 +141,9 @@ fn assert_same_files(dir: &Path, want: &BTreeMap<String, Vec<u8>>, what: &str) {
 
 /// Write a variant of a sweep file in `dir`: `base` made absolute, then
 /// each `(from, to)` replaced (each `from` must occur).
-fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
     let mut t = std::fs::read_to_string(src).unwrap();
-    let toy = manifest_dir().join("scenarios/toy.toml");
+    let toy = root().join("scenarios/toy.toml");
     let base_line = "base = \"../../scenarios/toy.toml\"";
     assert!(t.contains(base_line), "{} has no base line", src.display());
     t = t.replace(
@@ -207,22 +157,6 @@ fn variant(dir: &Path, src: &Path, name: &str, edits: &[(&str, &str)]) -> PathBu
     let p = dir.join(name);
     std::fs::write(&p, t).unwrap();
     p
-}
-
-/// Parse a CSV file into its header and rows.
-fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut rd = csv::Reader::from_reader(bytes);
-    let header = rd
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
-    let rows = rd
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
 }
 
 fn column(header: &[String], name: &str) -> usize {
@@ -258,7 +192,8 @@ fn assert_runs_complete(dir: &Path, reps: usize) {
 
 /// The sweep directory and its work directory.
 fn work(dir: &Path) -> PathBuf {
-    dir.join(".sweep")
+    let name = dir.file_name().unwrap().to_string_lossy();
+    dir.with_file_name(format!(".{name}.partial"))
 }
 
 // ---------------------------------------------------------------------------
@@ -312,7 +247,7 @@ fn shards_merge_to_the_single_machine_bytes() {
                 &format!("shard {shard}"),
             );
             if n > 1 {
-                let d = out.join(format!("toy_sweep/shard-{k}-of-{n}"));
+                let d = out.join(format!("toy_sweep.shards/shard-{k}-of-{n}"));
                 assert!(d.join("manifest.json").exists(), "{}", d.display());
             }
         }
@@ -394,7 +329,7 @@ fn slurm_shards(first_id: u32, n: u32, with_min: bool) {
             "task {id}: stderr does not name shard {k}/{n}: {e}"
         );
         assert!(
-            out.join(format!("toy_sweep/shard-{k}-of-{n}/manifest.json"))
+            out.join(format!("toy_sweep.shards/shard-{k}-of-{n}/manifest.json"))
                 .exists(),
             "task {id} did not write shard {k}/{n}"
         );
@@ -611,7 +546,10 @@ fn abort_after_a_ledger_entry_then_resume() {
         assert_ok(&o, &format!("resume after {spec}"));
         assert_same_files(&dir, &want, &format!("resume after {spec}"));
         assert_runs_complete(&dir, 5);
-        assert!(!work(&dir).exists(), "{spec}: .sweep left behind");
+        assert!(
+            !work(&dir).exists(),
+            "{spec}: the work folder is left behind"
+        );
         // Resuming a finished sweep does nothing.
         let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
         assert_ok(&o, "resume of a finished sweep");
@@ -620,40 +558,55 @@ fn abort_after_a_ledger_entry_then_resume() {
 }
 
 #[test]
-fn abort_during_the_final_renames_then_resume() {
+fn killed_while_the_result_is_put_in_place_then_resumed() {
+    // The finished result replaces a previous one in one step (a folder
+    // exchange, then the old one is removed): a kill before or after the
+    // step leaves the old or the new result whole, and a resume finishes.
     let keep = keep_list(KEEP);
     let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
-    // points, runs, bands, contracts, market: five renames.
-    for n in 1..=5u64 {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
+    let tmp = tempfile::tempdir().unwrap();
+    let other = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "other.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    for spec in ["commit:1", "commit:2"] {
+        let out = tmp.path().join(spec.replace(':', "-"));
         let dir = out.join("toy_sweep");
-        let spec = format!("rename:{n}");
+        assert_ok(&sweep(&other, &out, &["--keep", KEEP]), "a previous result");
+        let previous = files_of(&dir, &keep);
         let o = sweep_env(
             &toy_sweep(),
             &out,
             &["--keep", KEEP],
-            &[("ARMSMARKET_TEST_ABORT", &spec)],
+            &[("ARMSMARKET_TEST_ABORT", spec)],
         );
         assert!(
             o.status.signal().is_some(),
             "{spec}: should die of a signal, got {:?}",
             o.status
         );
-        assert!(
-            !dir.join("manifest.json").exists(),
-            "{spec}: finished anyway"
-        );
+        let now = files_of(&dir, &keep);
+        assert!(now == previous || now == want, "{spec}: a mixed result");
         let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
         assert_ok(&o, &format!("resume after {spec}"));
         assert_same_files(&dir, &want, &format!("resume after {spec}"));
         assert_runs_complete(&dir, 5);
-        assert!(!work(&dir).exists(), "{spec}: .sweep left behind");
+        assert!(
+            !work(&dir).exists(),
+            "{spec}: the work folder is left behind"
+        );
+        let names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["toy_sweep"], "{spec}: left behind");
     }
 }
 
-/// A tiny generator for kill moments (seeded from the clock; the seed is in
-/// every failure message).
+/// A tiny generator for kill moments, with a fixed seed: the same moments
+/// on every run of the test.
 struct Lcg(u64);
 
 impl Lcg {
@@ -667,75 +620,60 @@ impl Lcg {
 }
 
 #[test]
-fn kill_9_at_random_moments_then_resume() {
+fn killed_after_random_jobs_then_resumed() {
+    // 12 points x 20 replications = 240 jobs. Each kill lands right after a
+    // job's rows were handed to the part files' buffers (lost, or spilled
+    // to disk in part, as a `kill -9` leaves them), at job numbers drawn
+    // from a fixed seed, with ledger entries every few jobs or at the
+    // default interval.
     let tmp = tempfile::tempdir().unwrap();
-    // 12 points x 100 replications: long enough to be killed mid-way.
     let slow = variant(
         tmp.path(),
         &toy_sweep(),
         "toy_slow.toml",
-        &[("replications = 5", "replications = 100")],
+        &[("replications = 5", "replications = 20")],
     );
-    let keep = ["market"];
-    let t0 = Instant::now();
-    let want = reference(&slow, &["--keep", "market"], &keep);
-    let full = t0.elapsed().max(Duration::from_millis(100));
-    let seed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let mut rng = Lcg(seed);
-    let mut mid_run = 0;
-    for (i, frac) in [0.02, 0.1, 0.3, 0.5, 0.7, 0.95].iter().enumerate() {
-        let jitter = rng.next() % 20;
-        let wait =
-            Duration::from_secs_f64(full.as_secs_f64() * frac) + Duration::from_millis(jitter);
+    let want = reference(&slow, &["--keep", "market"], &["market"]);
+    let mut rng = Lcg(0x5eed_2022);
+    for i in 0..6 {
+        let job = 1 + rng.next() % 239;
+        let sync_every = [3, 17, 4096][i % 3].to_string();
         let out = tmp.path().join(format!("out{i}"));
         let dir = out.join("toy_sweep");
-        let mut c = sweep_cmd(&slow, &out, &["--keep", "market"]);
-        if i % 2 == 0 {
-            c.env("ARMSMARKET_TEST_SYNC_EVERY", "37");
-        }
-        let mut child = c
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(wait);
-        let _ = child.kill(); // SIGKILL; fails only if it already exited
-        let status = child.wait().unwrap();
-        let what = format!(
-            "kill after {wait:?} (seed {seed}, sync every {}; exit {status:?})",
-            if i % 2 == 0 { "37" } else { "default" }
+        let spec = format!("job:{job}");
+        let o = sweep_env(
+            &slow,
+            &out,
+            &["--keep", "market"],
+            &[
+                ("ARMSMARKET_TEST_ABORT", &spec),
+                ("ARMSMARKET_TEST_SYNC_EVERY", &sync_every),
+            ],
         );
-        let ledger = work(&dir).join("ledger");
-        let entries = std::fs::read_to_string(&ledger)
-            .map(|t| t.lines().count().saturating_sub(2))
-            .unwrap_or(0);
-        if status.signal() == Some(9) && entries > 0 && !dir.join("runs.csv").exists() {
-            mid_run += 1;
-        }
-        eprintln!("{what}: {entries} ledger entries after the first");
+        let what = format!("abort after job {job}, ledger entry every {sync_every} jobs");
+        assert!(o.status.signal().is_some(), "{what}: {:?}", o.status);
+        assert!(!dir.join("runs.csv").exists(), "{what}: finished anyway");
         let o = sweep(&slow, &out, &["--resume", "--keep", "market"]);
         assert_ok(&o, &format!("resume, {what}"));
         assert_same_files(&dir, &want, &what);
-        assert_runs_complete(&dir, 100);
+        assert_runs_complete(&dir, 20);
     }
-    assert!(
-        mid_run > 0,
-        "no kill landed in the middle of the runs (seed {seed}, full sweep {full:?})"
-    );
 }
 
 #[test]
 fn kill_before_the_first_ledger_entry_then_resume() {
     // A fresh start writes the part files, then the ledger (whole, by a
-    // rename) with its first entry, then .sweep/state.json. A kill before
-    // state.json, or a ledger missing or without a whole header line, means
+    // rename) with its first entry, then the identity. A kill before the
+    // identity, or a ledger missing or without a whole header line, means
     // nothing was recorded: `--resume` (what a requeued Slurm task runs)
     // must start the sweep, not fail for ever.
     let want = reference(&toy_sweep(), &[], &[]);
-    for case in ["no state", "no ledger", "empty ledger", "header cut short"] {
+    for case in [
+        "no identity",
+        "no ledger",
+        "empty ledger",
+        "header cut short",
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         let dir = out.join("toy_sweep");
@@ -749,7 +687,7 @@ fn kill_before_the_first_ledger_entry_then_resume() {
         let ledger = work(&dir).join("ledger");
         let head = text(&read(&ledger)).lines().next().unwrap().to_string();
         match case {
-            "no state" => std::fs::remove_file(work(&dir).join("state.json")).unwrap(),
+            "no identity" => std::fs::remove_file(work(&dir).join("identity.json")).unwrap(),
             "no ledger" => std::fs::remove_file(&ledger).unwrap(),
             "empty ledger" => std::fs::write(&ledger, "").unwrap(),
             _ => std::fs::write(&ledger, &head[..head.len() / 2]).unwrap(),
@@ -825,12 +763,15 @@ fn a_corrupted_ledger_line_stops_the_resume() {
     let ledger = aborted_at_sync_3(&out, &[]);
     let t = text(&read(&ledger));
     let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
-    // Line 3 is "7 <points len> <runs len> <checksum>": change a digit of
-    // the runs length.
+    // Line 3 is "E 7 <points len:hash> <runs len:hash> <checksum>": change
+    // the last digit of the runs length.
     let mut fields: Vec<String> = lines[2].split(' ').map(str::to_string).collect();
-    assert_eq!(fields[0], "7", "{t}");
-    let last = fields[2].pop().unwrap();
-    fields[2].push(if last == '1' { '2' } else { '1' });
+    assert_eq!(fields[..2], ["E", "7"], "{t}");
+    let (len, hash) = fields[3].split_once(':').unwrap();
+    let mut len = len.to_string();
+    let last = len.pop().unwrap();
+    len.push(if last == '1' { '2' } else { '1' });
+    fields[3] = format!("{len}:{hash}");
     lines[2] = fields.join(" ");
     std::fs::write(&ledger, lines.join("\n") + "\n").unwrap();
     let o = sweep(&toy_sweep(), &out, &["--resume"]);
@@ -1008,7 +949,7 @@ fn panicking_runs_are_recorded_then_retried_by_resume() {
         );
     }
     let m: serde_json::Value = serde_json::from_slice(&read(&dir.join("manifest.json"))).unwrap();
-    assert_eq!(m["failed_runs"], 2);
+    assert_eq!(m["plan"]["failed_runs"], 2);
 
     // Resume (no fault now) retries the two runs.
     let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
@@ -1016,7 +957,7 @@ fn panicking_runs_are_recorded_then_retried_by_resume() {
     assert_same_files(&dir, &want, "after retrying the failed runs");
     assert_runs_complete(&dir, 5);
     let m: serde_json::Value = serde_json::from_slice(&read(&dir.join("manifest.json"))).unwrap();
-    assert_eq!(m["failed_runs"], 0);
+    assert_eq!(m["plan"]["failed_runs"], 0);
     assert!(!work(&dir).exists());
 }
 
@@ -1100,7 +1041,7 @@ fn the_retry_command_of_a_failed_shard_retries_that_shard() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     let cmd = follow_the_advice(&o, tmp.path());
-    for want in ["--shard", "2/3", "--resume", "--keep"] {
+    for want in ["--shard", "2/3", "--resume", "--tables"] {
         assert!(cmd.iter().any(|a| a.contains(want)), "{cmd:?} lacks {want}");
     }
     let o = merge(&out.join("toy_sweep"));
@@ -1185,133 +1126,11 @@ fn point_ids_and_rows_survive_a_growing_grid() {
 }
 
 // ---------------------------------------------------------------------------
-// 10. Slurm script
-// ---------------------------------------------------------------------------
-
-fn slurm(args: &[&str]) -> Output {
-    bin().arg("slurm").args(args).output().unwrap()
-}
-
-#[test]
-fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let file = toy_sweep();
-    let o = slurm(&[
-        file.to_str().unwrap(),
-        "--shards",
-        "4",
-        "--partition",
-        "p",
-        "--time",
-        "00:10:00",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&o, "slurm");
-    let script = text(&o.stdout);
-    let path = tmp.path().join("submit.sh");
-    std::fs::write(&path, &script).unwrap();
-    let n = Command::new("bash").arg("-n").arg(&path).output().unwrap();
-    assert_ok(&n, &format!("bash -n of:\n{script}"));
-    for want in [
-        "#SBATCH --array=0-3",
-        "--dependency=afterok:",
-        "--resume",
-        " merge ",
-        "#SBATCH --partition=p",
-        "#SBATCH --time=00:10:00",
-    ] {
-        assert!(script.contains(want), "no {want:?} in:\n{script}");
-    }
-    for good in ["30", "10:00", "1-00:00:00", "2-12"] {
-        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", good]);
-        assert_eq!(o.status.code(), Some(0), "--time {good:?}: {}", err(&o));
-    }
-    for bad in ["10h", "aa:bb:cc", "01:00:00:00", "", "1-", "2-3:4:5:6"] {
-        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", bad]);
-        assert_eq!(o.status.code(), Some(2), "--time {bad:?}: {}", err(&o));
-        assert!(o.stdout.is_empty(), "--time {bad:?} still printed a script");
-    }
-    let o = slurm(&[file.to_str().unwrap(), "--shards", "0"]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-}
-
-#[test]
-fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
-    // A stand-in for sbatch that runs each job at once: the array's tasks
-    // one after the other with the Slurm variables set, then the merge.
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let bin_dir = tmp.path().join("bin");
-    std::fs::create_dir(&bin_dir).unwrap();
-    let log = tmp.path().join("sbatch.log");
-    let fake = r#"#!/bin/bash
-set -eu
-echo "sbatch $*" >> "$FAKE_SBATCH_LOG"
-job="$(dirname "$FAKE_SBATCH_LOG")/job-$$.sh"
-cat > "$job"
-last=$(sed -n 's/^#SBATCH --array=0-\([0-9]*\)$/\1/p' "$job")
-if [ -n "$last" ]; then
-  for i in $(seq 0 "$last"); do
-    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=$((last + 1)) SLURM_ARRAY_TASK_MIN=0 \
-      SLURM_ARRAY_TASK_MAX=$last SLURM_CPUS_PER_TASK=1 bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
-  done
-  echo "4242;cluster"
-else
-  bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
-  echo "4243"
-fi
-"#;
-    let sbatch = bin_dir.join("sbatch");
-    std::fs::write(&sbatch, fake).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&sbatch, std::fs::Permissions::from_mode(0o755)).unwrap();
-
-    let o = slurm(&[
-        toy_sweep().to_str().unwrap(),
-        "--shards",
-        "3",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&o, "slurm");
-    let script = tmp.path().join("submit.sh");
-    std::fs::write(&script, &o.stdout).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut c = Command::new("bash");
-    c.arg(&script)
-        .env("PATH", path)
-        .env("FAKE_SBATCH_LOG", &log);
-    for v in ENV_VARS {
-        c.env_remove(v);
-    }
-    let run = c.output().unwrap();
-    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
-    assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
-    assert!(
-        log_text.contains("--dependency=afterok:4242\n")
-            || log_text.contains("--dependency=afterok:4242 "),
-        "merge not made to depend on the array job: {log_text}"
-    );
-    assert!(text(&run.stdout).contains("array job 4242 (3 shards), merge job 4243"));
-    assert_same_files(
-        &out.join("toy_sweep"),
-        &reference(&toy_sweep(), &[], &[]),
-        &format!("Slurm script end to end; sbatch log:\n{log_text}"),
-    );
-}
-
-// ---------------------------------------------------------------------------
 // 11. Bad sweep input
 // ---------------------------------------------------------------------------
 
 /// 1-based line of the first line of `file` containing `needle`.
-fn line_of(file: &Path, needle: &str) -> usize {
+fn line_in(file: &Path, needle: &str) -> usize {
     std::fs::read_to_string(file)
         .unwrap()
         .lines()
@@ -1359,7 +1178,7 @@ fn sobol_needs_a_power_of_two_points() {
             ("points = 12", "points = 100"),
         ],
     );
-    assert_refused_at(&f, line_of(&f, "points = 100"), &["power of two"]);
+    assert_refused_at(&f, line_in(&f, "points = 100"), &["power of two"]);
     // And a power of two runs.
     let ok = variant(
         tmp.path(),
@@ -1389,7 +1208,7 @@ fn a_parameter_that_does_not_exist_is_located() {
             "korea_land.lines.k3.capacity",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "lines.k3.capacity"), &["k3"]);
+    assert_refused_at(&f, line_in(&f, "lines.k3.capacity"), &["k3"]);
     let f = variant(
         tmp.path(),
         &toy_sweep(),
@@ -1399,7 +1218,7 @@ fn a_parameter_that_does_not_exist_is_located() {
             "preferences.default.deliveryy",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "deliveryy"), &["deliveryy"]);
+    assert_refused_at(&f, line_in(&f, "deliveryy"), &["deliveryy"]);
 }
 
 #[test]
@@ -1414,7 +1233,7 @@ fn a_sweep_cannot_vary_the_seed() {
             "\"seed\" = { min = 1, max = 9, integer = true }",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "\"seed\" ="), &["seed"]);
+    assert_refused_at(&f, line_in(&f, "\"seed\" ="), &["seed"]);
     let f = variant(
         tmp.path(),
         &toy_grid(),
@@ -1424,5 +1243,217 @@ fn a_sweep_cannot_vary_the_seed() {
             "\"replications\" = { values = [1, 2] }\n\"market.defer_quarters\"",
         )],
     );
-    assert_refused_at(&f, line_of(&f, "\"replications\" ="), &["replications"]);
+    assert_refused_at(&f, line_in(&f, "\"replications\" ="), &["replications"]);
+}
+
+// ---------------------------------------------------------------------------
+// 12. One writer per result; a result replaced only by a finished one
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_second_sweep_into_the_same_result_is_refused_while_the_first_runs() {
+    // Defect 8: two different sweeps into one folder both exited 0 and
+    // only the second's result survived.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let other = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "other.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    let marker = tmp.path().join("paused");
+    let mut first = sweep_cmd(&toy_sweep(), &out, &[]);
+    first
+        .env(
+            "ARMSMARKET_TEST_PAUSE",
+            format!("job:5:{}", marker.display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let first = first.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !marker.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first sweep never paused"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let second = sweep(&other, &out, &[]);
+    std::fs::remove_file(&marker).unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert_ok(&first, "the first sweep");
+    assert_eq!(second.status.code(), Some(1), "{}", err(&second));
+    assert!(
+        err(&second).contains("another armsmarket process"),
+        "the refusal should say why: {}",
+        err(&second)
+    );
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "the first sweep",
+    );
+}
+
+#[test]
+fn a_fresh_sweep_keeps_the_previous_result_until_it_has_a_new_one() {
+    // Defect 9: a fresh sweep deleted the previous complete result first.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let dir = out.join("toy_sweep");
+    assert_ok(&sweep(&toy_sweep(), &out, &[]), "the first sweep");
+    let before: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                read(&e.path()),
+            )
+        })
+        .collect();
+    assert!(
+        before.contains_key("manifest.json") && before.len() == 4,
+        "{:?}",
+        before.keys()
+    );
+    let other = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "other.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    for spec in ["sync:1", "sync:2", "job:30"] {
+        let o = sweep_env(
+            &other,
+            &out,
+            &[],
+            &[
+                ("ARMSMARKET_TEST_ABORT", spec),
+                ("ARMSMARKET_TEST_SYNC_EVERY", "7"),
+            ],
+        );
+        assert!(
+            o.status.signal().is_some(),
+            "{spec}: {:?} {}",
+            o.status,
+            err(&o)
+        );
+        for (name, bytes) in &before {
+            assert!(read(&dir.join(name)) == *bytes, "{spec}: {name} changed");
+        }
+    }
+}
+
+#[test]
+fn a_part_file_changed_under_the_ledger_stops_the_resume() {
+    // Defect 11: resume checked part files' lengths only, so a flipped byte
+    // inside a part reached the final output with exit 0.
+    for part in ["runs.csv.part", "points.csv.part", "market.csv.part"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        aborted_at_sync_3(&out, &["--keep", "market"]);
+        let path = work(&out.join("toy_sweep")).join(part);
+        let mut bytes = read(&path);
+        // A digit in the middle of what the ledger recorded, same length.
+        let i = (bytes.len() / 3..bytes.len())
+            .find(|&i| bytes[i].is_ascii_digit())
+            .unwrap();
+        bytes[i] = if bytes[i] == b'1' { b'2' } else { b'1' };
+        std::fs::write(&path, &bytes).unwrap();
+        let o = sweep(&toy_sweep(), &out, &["--resume"]);
+        assert_eq!(o.status.code(), Some(1), "{part}: {}", err(&o));
+        assert!(
+            err(&o).contains(&path.display().to_string()) && err(&o).contains("changed"),
+            "{part}: the message should name the file: {}",
+            err(&o)
+        );
+        assert!(
+            !out.join("toy_sweep/runs.csv").exists(),
+            "{part}: finished anyway"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 13. Bounds of a sweep
+// ---------------------------------------------------------------------------
+
+/// `validate` refuses `file` at the line holding `needle`, naming each of
+/// `mentions` (checked before `sweep` runs, so a refusal costs nothing).
+#[track_caller]
+fn validate_refuses(file: &Path, needle: &str, mentions: &[&str]) {
+    let o = bin().arg("validate").arg(file).output().unwrap();
+    let e = err(&o);
+    assert_eq!(o.status.code(), Some(2), "{}: {e}", file.display());
+    let at = format!("{}:{}:", file.display(), line_in(file, needle));
+    assert!(e.contains(&at), "not located at {at}: {e}");
+    for m in mentions {
+        assert!(e.contains(m), "does not mention {m:?}: {e}");
+    }
+    assert_refused_at(file, line_in(file, needle), mentions);
+}
+
+#[test]
+fn replications_of_a_sweep_have_an_upper_bound() {
+    // Defect 2: 10^8 replications a point passed `validate`, then `sweep`
+    // aborted on a 17-34 GB allocation.
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "reps.toml",
+        &[("replications = 5", "replications = 100000000")],
+    );
+    validate_refuses(
+        &f,
+        "replications = 100000000",
+        &["`sweep.replications`", "1000000"],
+    );
+}
+
+#[test]
+fn points_of_a_sweep_have_an_upper_bound() {
+    // Defect 3: `points` had no bound, and points.csv was written in full
+    // before any run, until the disk was full.
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "points.toml",
+        &[("points = 12", "points = 1000000000")],
+    );
+    validate_refuses(&f, "points = 1000000000", &["`sweep.points`", "1000000"]);
+}
+
+#[test]
+fn every_bound_of_a_swept_range_is_checked() {
+    // Defect 15: only a sweep's first point was checked, so a range that
+    // reached invalid values ended in failed runs (exit 1) and a --resume
+    // hint that could not succeed.
+    let tmp = tempfile::tempdir().unwrap();
+    let grid = variant(
+        tmp.path(),
+        &toy_grid(),
+        "grid.toml",
+        &[("values = [0.2, 0.5]", "values = [0.2, 1.5]")],
+    );
+    validate_refuses(
+        &grid,
+        "values = [0.2, 1.5]",
+        &["`market.public_reputation` = 1.5", "between 0 and 1"],
+    );
+    let range = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "range.toml",
+        &[("{ min = 3.0, max = 20.0 }", "{ min = 3.0, max = 2e5 }")],
+    );
+    validate_refuses(
+        &range,
+        "max = 2e5",
+        &["`suppliers.korea_land.lines.k2.capacity` = 200000", "max"],
+    );
 }

@@ -2,16 +2,7 @@
 //! exit with code 2, print `FILE:LINE:COL: message` naming the key, and write
 //! nothing.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-const TOY: &str = include_str!("../scenarios/toy.toml");
-
-/// `TOY` with the first `from` replaced by `to` (`from` must occur).
-fn toy_with(from: &str, to: &str) -> String {
-    assert!(TOY.contains(from), "{from:?} is not in toy.toml");
-    TOY.replacen(from, to, 1)
-}
+use crate::common::{TOY, armsmarket_in as armsmarket, line_of, nothing_written, toy_with};
 
 /// `TOY` with the text from `start` (inclusive) to `end` (exclusive)
 /// replaced by `with`.
@@ -19,31 +10,6 @@ fn toy_cut(start: &str, end: &str, with: &str) -> String {
     let a = TOY.find(start).expect("start marker");
     let b = TOY.find(end).expect("end marker");
     format!("{}{}{}", &TOY[..a], with, &TOY[b..])
-}
-
-/// The 1-based line of the first line of `text` containing `needle`.
-fn line_of(text: &str, needle: &str) -> u32 {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle:?} is not in the text")) as u32
-        + 1
-}
-
-/// Run the binary in `dir` with `args`.
-fn armsmarket(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_armsmarket"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run armsmarket")
-}
-
-/// Whether `dir` does not exist or is empty.
-fn nothing_written(dir: &Path) -> bool {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_none(),
-        Err(_) => true,
-    }
 }
 
 /// The lines of `stderr` located at `file:line:COL:` for some column.
@@ -194,7 +160,7 @@ fn negative_capacity() {
         line_of(&text, "capacity = -3"),
         &[
             "`suppliers.german_land.lines.pzh2000.capacity` = -3",
-            ">= 0",
+            "between 0 and",
         ],
     );
 }
@@ -451,4 +417,140 @@ fn garbage_never_panics() {
             );
         }
     }
+}
+
+#[test]
+fn two_scenarios_with_one_name_are_refused_at_the_second_name() {
+    let text = toy_with("name = \"toy\"", "name = \"same\"");
+    let b = Broken::new(&text).with_file("t.toml", &text);
+    for cmd in ["run", "compare"] {
+        let o = armsmarket(
+            b.dir.path(),
+            &[cmd, "s.toml", "t.toml", "--out", "out", "-q"],
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {stderr}");
+        let here = located_lines(&stderr, "t.toml", line_of(&text, "name = \"same\""));
+        assert!(
+            here.iter()
+                .any(|l| l.contains("named `same`") && l.contains("s.toml")),
+            "{cmd}: {stderr}"
+        );
+        assert!(
+            nothing_written(&b.dir.path().join("out")),
+            "{cmd} wrote output"
+        );
+    }
+}
+
+/// `validate` and `run` of `text` both refuse it at the line holding
+/// `needle` (the line's number), naming each of `mentions`, writing nothing.
+fn refused_at_line_of(text: &str, needle: &str, mentions: &[&str]) {
+    Broken::new(text).rejected_at("s.toml", line_of(text, needle), mentions);
+}
+
+#[test]
+fn a_long_target_pattern_is_refused_before_it_breaks_a_table() {
+    // Defect 1: a pattern of 65,536 characters passed `validate`, then
+    // `run` panicked laying out the verdict table, after writing its files.
+    let long = "P".repeat(65_536);
+    let text = toy_with("pattern = \"P1\"", &format!("pattern = \"{long}\""));
+    refused_at_line_of(
+        &text,
+        &long[..10],
+        &["`targets.kor_value_2022.pattern`", "at most 100"],
+    );
+}
+
+#[test]
+fn finite_but_absurd_values_are_refused() {
+    // Defect 12: 1e308 for markup, prices, spending or GDP, negative
+    // preference weights, 10^8 units and years 0000 to 9999 were accepted
+    // and gave infinities in the outputs.
+    for (from, to, key) in [
+        (
+            "markup = 0.2",
+            "markup = 1e308",
+            "`suppliers.korea_land.markup` = 1e308",
+        ),
+        (
+            "list_price = 4.5",
+            "list_price = 1e308",
+            "list_price` = 1e308",
+        ),
+        (
+            "gdp = { 2014 = 500.0,",
+            "gdp = { 2014 = 1e308,",
+            "`buyers.AAA.gdp.2014` = 1e308",
+        ),
+        (
+            "spending = { 2014 = 1.9,",
+            "spending = { 2014 = 1e308,",
+            "`buyers.AAA.spending.2014` = 1e308",
+        ),
+        (
+            "price = 1.0",
+            "price = -1.0",
+            "`preferences.default.price` = -1",
+        ),
+        (
+            "units = 600",
+            "units = 100000000",
+            "`buyers.AAA.fleet.tank.units` = 1e8",
+        ),
+        ("start = \"2014Q1\"", "start = \"0000Q1\"", "`start`"),
+        ("end = \"2023Q4\"", "end = \"9999Q4\"", "`end`"),
+    ] {
+        refused_at_line_of(&toy_with(from, to), to, &[key]);
+    }
+}
+
+#[test]
+fn control_characters_in_a_name_are_refused() {
+    // Defect 13: a NUL in `name` passed `validate`, then `run` exited 1.
+    for bad in ["a\\u0000b", "a\\nb", "tab\\there"] {
+        let text = toy_with("name = \"toy\"", &format!("name = \"{bad}\""));
+        refused_at_line_of(&text, bad, &["`name`", "control character"]);
+    }
+}
+
+#[test]
+fn a_base_that_is_not_a_regular_file_is_refused_at_its_line() {
+    // Defect 14: a `base` naming a folder or a device gave messages
+    // without FILE:LINE:COL, and `/dev/zero` was read until memory ran out.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(17 << 20))).unwrap();
+    for (base, says) in [
+        ("folder", "not a regular file"),
+        ("fifo", "not a regular file"),
+        ("/dev/zero", "not a regular file"),
+        ("big.toml", "at most 16 MiB"),
+    ] {
+        let text = format!(
+            "# derived\nbase = \"{}\"\nseed = 3\n",
+            if base.starts_with('/') {
+                base.to_string()
+            } else {
+                dir.path().join(base).display().to_string()
+            }
+        );
+        Broken::new(&text).rejected_at("s.toml", 2, &["`base`", says]);
+    }
+}
+
+#[test]
+fn a_duplicate_key_is_named() {
+    // Defect 14: "duplicate key" did not name the key.
+    let text = toy_with("seed = 7", "seed = 7\nseed = 8");
+    refused_at_line_of(&text, "seed = 8", &["duplicate key", "`seed`"]);
 }

@@ -2,19 +2,58 @@
 //! replications of a point are consecutive), shards, and fingerprints that
 //! tie a sweep's files to the scenario and design that made them.
 
-use crate::engine::design::{Design, Domain, Kind, Parameter, Points};
 use crate::scenario::schema::Sweep;
+use crate::sweep::design::{Design, DesignError, Domain, Parameter, Points};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
 /// A slice `k` of `n` (1-based) of a sweep's points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
     /// Which slice, 1..=n.
     pub k: u32,
     /// How many slices.
     pub n: u32,
+}
+
+/// Why a shard could not be told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShardError {
+    /// `--shard` is not `K/N` with `1 <= K <= N`.
+    #[error("`{0}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/8")]
+    Text(String),
+    /// A Slurm variable is not a whole number.
+    #[error("{name}={value:?} is not a whole number")]
+    NotANumber {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// A task id without the task count (an older Slurm).
+    #[error(
+        "SLURM_ARRAY_TASK_ID={id} is set but SLURM_ARRAY_TASK_COUNT is not (an older Slurm?): pass --shard K/N explicitly"
+    )]
+    NoCount {
+        /// The task id.
+        id: String,
+    },
+    /// A task id outside its array.
+    #[error(
+        "SLURM_ARRAY_TASK_ID={id} is not within an array of {count} tasks from {min}: submit the array as --array=0-{}",
+        count.saturating_sub(1)
+    )]
+    OutsideArray {
+        /// The task id.
+        id: u32,
+        /// The array's task count.
+        count: u32,
+        /// Its first task id.
+        min: u32,
+    },
 }
 
 impl Shard {
@@ -35,17 +74,16 @@ impl Shard {
     /// (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`, and
     /// `SLURM_ARRAY_TASK_MIN` for arrays not starting at 0). `None` outside
     /// an array job.
-    pub fn from_slurm(get: impl Fn(&str) -> Option<String>) -> Option<Result<Shard, String>> {
+    pub fn from_slurm(get: impl Fn(&str) -> Option<String>) -> Option<Result<Shard, ShardError>> {
         let id = get("SLURM_ARRAY_TASK_ID")?;
         let Some(count) = get("SLURM_ARRAY_TASK_COUNT") else {
-            return Some(Err(format!(
-                "SLURM_ARRAY_TASK_ID={id} is set but SLURM_ARRAY_TASK_COUNT is not (an older Slurm?): pass --shard K/N explicitly"
-            )));
+            return Some(Err(ShardError::NoCount { id }));
         };
-        let parse = |name: &str, v: &str| {
-            v.trim()
-                .parse::<u32>()
-                .map_err(|_| format!("{name}={v:?} is not a whole number"))
+        let parse = |name: &'static str, v: &str| {
+            v.trim().parse::<u32>().map_err(|_| ShardError::NotANumber {
+                name,
+                value: v.to_string(),
+            })
         };
         Some((|| {
             let id = parse("SLURM_ARRAY_TASK_ID", &id)?;
@@ -58,12 +96,7 @@ impl Shard {
                 .checked_sub(min)
                 .map(|x| x + 1)
                 .filter(|k| *k >= 1 && *k <= count)
-                .ok_or_else(|| {
-                    format!(
-                        "SLURM_ARRAY_TASK_ID={id} is not within an array of {count} tasks from {min}: submit the array as --array=0-{}",
-                        count.saturating_sub(1)
-                    )
-                })?;
+                .ok_or(ShardError::OutsideArray { id, count, min })?;
             Ok(Shard { k, n: count })
         })())
     }
@@ -76,9 +109,9 @@ impl fmt::Display for Shard {
 }
 
 impl FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("`{s}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/8");
+    type Err = ShardError;
+    fn from_str(s: &str) -> Result<Shard, ShardError> {
+        let bad = || ShardError::Text(s.to_string());
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let k: u32 = k.trim().parse().map_err(|_| bad())?;
         let n: u32 = n.trim().parse().map_err(|_| bad())?;
@@ -90,18 +123,7 @@ impl FromStr for Shard {
 }
 
 /// The design of a `[sweep]` table.
-pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, String> {
-    let kind = match sw.design.as_str() {
-        "grid" => Kind::Grid,
-        "random" => Kind::Random,
-        "lhs" => Kind::Lhs,
-        "sobol" => Kind::Sobol,
-        other => {
-            return Err(format!(
-                "`sweep.design` = {other:?}: use grid, random, lhs or sobol"
-            ));
-        }
-    };
+pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, DesignError> {
     let parameters = sw
         .parameters
         .iter()
@@ -117,20 +139,16 @@ pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, String> {
                     max,
                     log: p.log,
                 },
-                _ => {
-                    return Err(format!(
-                        "`sweep.parameters.{path}` needs `values` or `min` and `max`"
-                    ));
-                }
+                _ => return Err(DesignError::NoDomain(path.clone())),
             };
             Ok(Parameter {
                 path: path.clone(),
                 domain,
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, DesignError>>()?;
     Ok(Design {
-        kind,
+        kind: sw.design,
         points: sw.points.unwrap_or(0),
         seed: sw.seed.unwrap_or(default_seed),
         parameters,
@@ -155,8 +173,8 @@ pub struct Plan {
 
 impl Plan {
     /// The plan of a design.
-    pub fn new(design: Design, replications: u32, shard: Shard) -> Result<Plan, String> {
-        let points = Points::new(&design).map_err(|e| e.to_string())?;
+    pub fn new(design: Design, replications: u32, shard: Shard) -> Result<Plan, DesignError> {
+        let points = Points::new(&design)?;
         Ok(Plan {
             seed: design.seed,
             design,
@@ -212,6 +230,10 @@ mod tests {
     #[test]
     fn shard_parsing() {
         assert_eq!("2/8".parse::<Shard>(), Ok(Shard { k: 2, n: 8 }));
+        assert_eq!(
+            "0/3".parse::<Shard>().unwrap_err().to_string(),
+            "`0/3` is not a shard: write K/N with 1 <= K <= N, e.g. 2/8"
+        );
         for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
@@ -244,12 +266,20 @@ mod tests {
             ])),
             Some(Ok(Shard { k: 4, n: 4 }))
         );
-        assert!(matches!(
+        assert_eq!(
             Shard::from_slurm(env(&[
                 ("SLURM_ARRAY_TASK_ID", "4"),
                 ("SLURM_ARRAY_TASK_COUNT", "4")
             ])),
-            Some(Err(_))
+            Some(Err(ShardError::OutsideArray {
+                id: 4,
+                count: 4,
+                min: 0
+            }))
+        );
+        assert!(matches!(
+            Shard::from_slurm(env(&[("SLURM_ARRAY_TASK_ID", "1")])),
+            Some(Err(ShardError::NoCount { .. }))
         ));
     }
 }

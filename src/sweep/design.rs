@@ -1,7 +1,7 @@
 //! Experimental designs for parameter sweeps: which parameter values to run.
 //!
 //! A design is a list of [`Point`]s, each one value per swept
-//! [`Parameter`]. Four kinds ([`Kind`]):
+//! [`Parameter`]. Four kinds ([`DesignKind`]):
 //!
 //! - **grid**: the Cartesian product of listed values (first parameter
 //!   varies slowest);
@@ -27,6 +27,8 @@ use std::fmt::Write as _;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+
+use super::joe_kuo::JOE_KUO;
 
 /// A swept parameter's set of possible values.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,24 +67,13 @@ pub struct Parameter {
     pub domain: Domain,
 }
 
-/// How design points are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Every combination of the parameters' listed values.
-    Grid,
-    /// Independent uniform points.
-    Random,
-    /// Latin hypercube: one point per stratum in every dimension.
-    Lhs,
-    /// Scrambled Sobol' low-discrepancy points (a power of two of them).
-    Sobol,
-}
+pub use crate::scenario::schema::DesignKind;
 
 /// An experimental design: what to sweep and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
     /// How points are chosen.
-    pub kind: Kind,
+    pub kind: DesignKind,
     /// Number of points for random, lhs and sobol; ignored by a grid, whose
     /// size is the product of its axes.
     pub points: usize,
@@ -106,6 +97,9 @@ pub struct Point {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DesignError {
+    /// A parameter has neither `values` nor `min` and `max`.
+    #[error("`sweep.parameters.{0}` needs `values = [...]` or `min` and `max`")]
+    NoDomain(String),
     /// The design sweeps nothing.
     #[error("the design has no parameters: add at least one parameter to sweep")]
     NoParameters,
@@ -239,7 +233,7 @@ pub const SOBOL_MAX_DIMS: usize = JOE_KUO.len() + 1;
 pub const MAX_SOBOL_POINTS: u64 = 1 << 32;
 
 /// ChaCha stream of random designs. Any fixed constant works; it only has to
-/// be set before the first draw (see ENGINEERING.md) and never change, or
+/// be set before the first draw and never change, or
 /// every recorded random design would change with it.
 const RANDOM_STREAM: u64 = 0x0005_EEDD_3516;
 
@@ -302,15 +296,15 @@ impl Points {
             seeds: Vec::new(),
         };
         match d.kind {
-            Kind::Grid => {
+            DesignKind::Grid => {
                 p.axes = grid_axes(&d.parameters)?;
                 p.len = p.axes.iter().product::<u64>() as usize;
             }
-            Kind::Random | Kind::Lhs | Kind::Sobol => {
+            DesignKind::Random | DesignKind::Lhs | DesignKind::Sobol => {
                 if d.points == 0 {
                     return Err(DesignError::NoPoints);
                 }
-                if d.kind == Kind::Sobol {
+                if d.kind == DesignKind::Sobol {
                     check_sobol(d.points, dims)?;
                     p.directions = (0..dims).map(direction_numbers).collect();
                     p.seeds = (0..dims)
@@ -350,7 +344,7 @@ impl Points {
     pub fn get(&self, i: usize) -> Point {
         let d = &self.design;
         let values: Vec<toml::Value> = match d.kind {
-            Kind::Grid => {
+            DesignKind::Grid => {
                 // Mixed-radix digits of the index, last axis fastest.
                 let mut index = i as u64;
                 let mut digits = vec![0u64; self.axes.len()];
@@ -388,14 +382,14 @@ impl Points {
         let d = &self.design;
         let dims = d.parameters.len();
         match d.kind {
-            Kind::Random => {
+            DesignKind::Random => {
                 // Point-major draws: point i starts at word 2·dims·i.
                 let mut rng = design_rng(d.seed, RANDOM_STREAM);
                 rng.set_word_pos(2 * (dims as u128) * (i as u128));
                 (0..dims).map(|_| unit_f64(&mut rng)).collect()
             }
-            Kind::Lhs => lhs_point(self.len, dims, d.seed, i),
-            Kind::Sobol => {
+            DesignKind::Lhs => lhs_point(self.len, dims, d.seed, i),
+            DesignKind::Sobol => {
                 // Gray code of i selects the direction numbers XORed.
                 let g = (i ^ (i >> 1)) as u64;
                 self.directions
@@ -413,7 +407,7 @@ impl Points {
                     })
                     .collect()
             }
-            Kind::Grid => unreachable!("grids have no unit coordinates"),
+            DesignKind::Grid => unreachable!("grids have no unit coordinates"),
         }
     }
 }
@@ -944,340 +938,6 @@ fn canonical_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// One row of Joe & Kuo's table: primitive polynomial of degree `s` with
-/// inner coefficients `a` (bit `s-1-i` is `a_i`), and the initial direction
-/// numbers `m_1..m_s` (each odd and below `2^k`).
-struct Row {
-    s: u32,
-    a: u32,
-    m: &'static [u32],
-}
-
-/// Sobol' direction numbers for dimensions 2 to 64, rows 2–64 of
-/// `new-joe-kuo-6.21201` (S. Joe and F. Y. Kuo, "Constructing Sobol
-/// sequences with better two-dimensional projections", SIAM J. Sci.
-/// Comput. 30 (2008) 2635–2654; data © 2008 Frances Y. Kuo and Stephen Joe,
-/// distributed by the authors under a BSD-style licence). Dimension 1,
-/// van der Corput, needs no row. Checked against SciPy's copy of the table
-/// and its unscrambled sequence (see the tests).
-const JOE_KUO: [Row; 63] = [
-    Row {
-        s: 1,
-        a: 0,
-        m: &[1],
-    }, // dimension 2
-    Row {
-        s: 2,
-        a: 1,
-        m: &[1, 3],
-    }, // dimension 3
-    Row {
-        s: 3,
-        a: 1,
-        m: &[1, 3, 1],
-    }, // dimension 4
-    Row {
-        s: 3,
-        a: 2,
-        m: &[1, 1, 1],
-    }, // dimension 5
-    Row {
-        s: 4,
-        a: 1,
-        m: &[1, 1, 3, 3],
-    }, // dimension 6
-    Row {
-        s: 4,
-        a: 4,
-        m: &[1, 3, 5, 13],
-    }, // dimension 7
-    Row {
-        s: 5,
-        a: 2,
-        m: &[1, 1, 5, 5, 17],
-    }, // dimension 8
-    Row {
-        s: 5,
-        a: 4,
-        m: &[1, 1, 5, 5, 5],
-    }, // dimension 9
-    Row {
-        s: 5,
-        a: 7,
-        m: &[1, 1, 7, 11, 19],
-    }, // dimension 10
-    Row {
-        s: 5,
-        a: 11,
-        m: &[1, 1, 5, 1, 1],
-    }, // dimension 11
-    Row {
-        s: 5,
-        a: 13,
-        m: &[1, 1, 1, 3, 11],
-    }, // dimension 12
-    Row {
-        s: 5,
-        a: 14,
-        m: &[1, 3, 5, 5, 31],
-    }, // dimension 13
-    Row {
-        s: 6,
-        a: 1,
-        m: &[1, 3, 3, 9, 7, 49],
-    }, // dimension 14
-    Row {
-        s: 6,
-        a: 13,
-        m: &[1, 1, 1, 15, 21, 21],
-    }, // dimension 15
-    Row {
-        s: 6,
-        a: 16,
-        m: &[1, 3, 1, 13, 27, 49],
-    }, // dimension 16
-    Row {
-        s: 6,
-        a: 19,
-        m: &[1, 1, 1, 15, 7, 5],
-    }, // dimension 17
-    Row {
-        s: 6,
-        a: 22,
-        m: &[1, 3, 1, 15, 13, 25],
-    }, // dimension 18
-    Row {
-        s: 6,
-        a: 25,
-        m: &[1, 1, 5, 5, 19, 61],
-    }, // dimension 19
-    Row {
-        s: 7,
-        a: 1,
-        m: &[1, 3, 7, 11, 23, 15, 103],
-    }, // dimension 20
-    Row {
-        s: 7,
-        a: 4,
-        m: &[1, 3, 7, 13, 13, 15, 69],
-    }, // dimension 21
-    Row {
-        s: 7,
-        a: 7,
-        m: &[1, 1, 3, 13, 7, 35, 63],
-    }, // dimension 22
-    Row {
-        s: 7,
-        a: 8,
-        m: &[1, 3, 5, 9, 1, 25, 53],
-    }, // dimension 23
-    Row {
-        s: 7,
-        a: 14,
-        m: &[1, 3, 1, 13, 9, 35, 107],
-    }, // dimension 24
-    Row {
-        s: 7,
-        a: 19,
-        m: &[1, 3, 1, 5, 27, 61, 31],
-    }, // dimension 25
-    Row {
-        s: 7,
-        a: 21,
-        m: &[1, 1, 5, 11, 19, 41, 61],
-    }, // dimension 26
-    Row {
-        s: 7,
-        a: 28,
-        m: &[1, 3, 5, 3, 3, 13, 69],
-    }, // dimension 27
-    Row {
-        s: 7,
-        a: 31,
-        m: &[1, 1, 7, 13, 1, 19, 1],
-    }, // dimension 28
-    Row {
-        s: 7,
-        a: 32,
-        m: &[1, 3, 7, 5, 13, 19, 59],
-    }, // dimension 29
-    Row {
-        s: 7,
-        a: 37,
-        m: &[1, 1, 3, 9, 25, 29, 41],
-    }, // dimension 30
-    Row {
-        s: 7,
-        a: 41,
-        m: &[1, 3, 5, 13, 23, 1, 55],
-    }, // dimension 31
-    Row {
-        s: 7,
-        a: 42,
-        m: &[1, 3, 7, 3, 13, 59, 17],
-    }, // dimension 32
-    Row {
-        s: 7,
-        a: 50,
-        m: &[1, 3, 1, 3, 5, 53, 69],
-    }, // dimension 33
-    Row {
-        s: 7,
-        a: 55,
-        m: &[1, 1, 5, 5, 23, 33, 13],
-    }, // dimension 34
-    Row {
-        s: 7,
-        a: 56,
-        m: &[1, 1, 7, 7, 1, 61, 123],
-    }, // dimension 35
-    Row {
-        s: 7,
-        a: 59,
-        m: &[1, 1, 7, 9, 13, 61, 49],
-    }, // dimension 36
-    Row {
-        s: 7,
-        a: 62,
-        m: &[1, 3, 3, 5, 3, 55, 33],
-    }, // dimension 37
-    Row {
-        s: 8,
-        a: 14,
-        m: &[1, 3, 1, 15, 31, 13, 49, 245],
-    }, // dimension 38
-    Row {
-        s: 8,
-        a: 21,
-        m: &[1, 3, 5, 15, 31, 59, 63, 97],
-    }, // dimension 39
-    Row {
-        s: 8,
-        a: 22,
-        m: &[1, 3, 1, 11, 11, 11, 77, 249],
-    }, // dimension 40
-    Row {
-        s: 8,
-        a: 38,
-        m: &[1, 3, 1, 11, 27, 43, 71, 9],
-    }, // dimension 41
-    Row {
-        s: 8,
-        a: 47,
-        m: &[1, 1, 7, 15, 21, 11, 81, 45],
-    }, // dimension 42
-    Row {
-        s: 8,
-        a: 49,
-        m: &[1, 3, 7, 3, 25, 31, 65, 79],
-    }, // dimension 43
-    Row {
-        s: 8,
-        a: 50,
-        m: &[1, 3, 1, 1, 19, 11, 3, 205],
-    }, // dimension 44
-    Row {
-        s: 8,
-        a: 52,
-        m: &[1, 1, 5, 9, 19, 21, 29, 157],
-    }, // dimension 45
-    Row {
-        s: 8,
-        a: 56,
-        m: &[1, 3, 7, 11, 1, 33, 89, 185],
-    }, // dimension 46
-    Row {
-        s: 8,
-        a: 67,
-        m: &[1, 3, 3, 3, 15, 9, 79, 71],
-    }, // dimension 47
-    Row {
-        s: 8,
-        a: 70,
-        m: &[1, 3, 7, 11, 15, 39, 119, 27],
-    }, // dimension 48
-    Row {
-        s: 8,
-        a: 84,
-        m: &[1, 1, 3, 1, 11, 31, 97, 225],
-    }, // dimension 49
-    Row {
-        s: 8,
-        a: 97,
-        m: &[1, 1, 1, 3, 23, 43, 57, 177],
-    }, // dimension 50
-    Row {
-        s: 8,
-        a: 103,
-        m: &[1, 3, 7, 7, 17, 17, 37, 71],
-    }, // dimension 51
-    Row {
-        s: 8,
-        a: 115,
-        m: &[1, 3, 1, 5, 27, 63, 123, 213],
-    }, // dimension 52
-    Row {
-        s: 8,
-        a: 122,
-        m: &[1, 1, 3, 5, 11, 43, 53, 133],
-    }, // dimension 53
-    Row {
-        s: 9,
-        a: 8,
-        m: &[1, 3, 5, 5, 29, 17, 47, 173, 479],
-    }, // dimension 54
-    Row {
-        s: 9,
-        a: 13,
-        m: &[1, 3, 3, 11, 3, 1, 109, 9, 69],
-    }, // dimension 55
-    Row {
-        s: 9,
-        a: 16,
-        m: &[1, 1, 1, 5, 17, 39, 23, 5, 343],
-    }, // dimension 56
-    Row {
-        s: 9,
-        a: 22,
-        m: &[1, 3, 1, 5, 25, 15, 31, 103, 499],
-    }, // dimension 57
-    Row {
-        s: 9,
-        a: 25,
-        m: &[1, 1, 1, 11, 11, 17, 63, 105, 183],
-    }, // dimension 58
-    Row {
-        s: 9,
-        a: 44,
-        m: &[1, 1, 5, 11, 9, 29, 97, 231, 363],
-    }, // dimension 59
-    Row {
-        s: 9,
-        a: 47,
-        m: &[1, 1, 5, 15, 19, 45, 41, 7, 383],
-    }, // dimension 60
-    Row {
-        s: 9,
-        a: 52,
-        m: &[1, 3, 7, 7, 31, 19, 83, 137, 221],
-    }, // dimension 61
-    Row {
-        s: 9,
-        a: 55,
-        m: &[1, 1, 1, 3, 23, 15, 111, 223, 83],
-    }, // dimension 62
-    Row {
-        s: 9,
-        a: 59,
-        m: &[1, 1, 5, 13, 31, 15, 55, 25, 161],
-    }, // dimension 63
-    Row {
-        s: 9,
-        a: 62,
-        m: &[1, 1, 3, 13, 25, 47, 39, 87, 257],
-    }, // dimension 64
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1305,7 +965,7 @@ mod tests {
             domain: Domain::Values(v),
         }
     }
-    fn design(kind: Kind, points: usize, seed: u64, parameters: Vec<Parameter>) -> Design {
+    fn design(kind: DesignKind, points: usize, seed: u64, parameters: Vec<Parameter>) -> Design {
         Design {
             kind,
             points,
@@ -1671,13 +1331,13 @@ mod tests {
         assert!(unit_sobol(16, 64, None).is_ok());
         assert_eq!(unit_sobol(0, 2, None).unwrap_err(), DesignError::NoPoints);
         assert_eq!(unit_sobol(1, 3, Some(5)).unwrap().len(), 1);
-        let d = design(Kind::Sobol, 100, 0, vec![range("x", 0.0, 1.0)]);
+        let d = design(DesignKind::Sobol, 100, 0, vec![range("x", 0.0, 1.0)]);
         assert_eq!(
             err(&d).to_string(),
             "sobol needs a power of two points, got 100: use 64 or 128"
         );
         let many = (0..70).map(|i| range(&format!("p{i}"), 0.0, 1.0)).collect();
-        let d = design(Kind::Sobol, 64, 0, many);
+        let d = design(DesignKind::Sobol, 64, 0, many);
         assert_eq!(err(&d), DesignError::SobolTooManyDimensions(70));
     }
 
@@ -1749,9 +1409,9 @@ mod tests {
             range("b", 1.0, 2.0),
             range("c", 0.0, 9.0),
         ];
-        let sobol = Points::new(&design(Kind::Sobol, 64, 9, params.clone())).unwrap();
+        let sobol = Points::new(&design(DesignKind::Sobol, 64, 9, params.clone())).unwrap();
         let seq = unit_sobol(64, 3, Some(9)).unwrap();
-        let random = Points::new(&design(Kind::Random, 64, 9, params.clone())).unwrap();
+        let random = Points::new(&design(DesignKind::Random, 64, 9, params.clone())).unwrap();
         let seq_random = unit_random(64, 3, &mut design_rng(9, RANDOM_STREAM));
         for i in 0..64 {
             assert_eq!(sobol.unit(i), seq[i], "sobol point {i}");
@@ -1759,7 +1419,7 @@ mod tests {
         }
         // A grid point by index equals the odometer enumeration.
         let g = Points::new(&design(
-            Kind::Grid,
+            DesignKind::Grid,
             0,
             0,
             vec![ints("a", 0, 3), ints("b", 1, 5)],
@@ -1800,7 +1460,12 @@ mod tests {
     #[test]
     fn lhs_over_a_list_as_long_as_the_design_uses_each_value_once() {
         let names: Vec<Value> = (0..12).map(|i| Value::String(format!("v{i}"))).collect();
-        let d = design(Kind::Lhs, 12, 77, vec![values("policy", names.clone())]);
+        let d = design(
+            DesignKind::Lhs,
+            12,
+            77,
+            vec![values("policy", names.clone())],
+        );
         let mut got: Vec<String> = generate(&d)
             .unwrap()
             .into_iter()
@@ -1820,7 +1485,7 @@ mod tests {
     #[test]
     fn random_design_draws_point_by_point_from_the_fixed_stream() {
         let d = design(
-            Kind::Random,
+            DesignKind::Random,
             5,
             11,
             vec![range("a", 0.0, 1.0), range("b", 0.0, 1.0)],
@@ -1836,7 +1501,7 @@ mod tests {
                 assert_eq!(v.as_float().unwrap().to_bits(), want.to_bits());
             }
         }
-        let other = generate(&design(Kind::Random, 5, 12, d.parameters.clone())).unwrap();
+        let other = generate(&design(DesignKind::Random, 5, 12, d.parameters.clone())).unwrap();
         assert_ne!(pts, other);
     }
 
@@ -1873,7 +1538,7 @@ mod tests {
                 ),
             ]
         };
-        for kind in [Kind::Random, Kind::Lhs, Kind::Sobol] {
+        for kind in [DesignKind::Random, DesignKind::Lhs, DesignKind::Sobol] {
             let a = design(kind, 32, 2024, params());
             let b = design(kind, 32, 2024, params());
             let (pa, pb) = (generate(&a).unwrap(), generate(&b).unwrap());
@@ -1907,9 +1572,9 @@ mod tests {
                 p.id,
             )
         };
-        assert_eq!(first(Kind::Random), GOLDEN_RANDOM);
-        assert_eq!(first(Kind::Lhs), GOLDEN_LHS);
-        assert_eq!(first(Kind::Sobol), GOLDEN_SOBOL);
+        assert_eq!(first(DesignKind::Random), GOLDEN_RANDOM);
+        assert_eq!(first(DesignKind::Lhs), GOLDEN_LHS);
+        assert_eq!(first(DesignKind::Sobol), GOLDEN_SOBOL);
     }
 
     const GOLDEN_RANDOM: (f64, f64, u64) =
@@ -2050,7 +1715,7 @@ mod tests {
             Value::Integer(3),
         ];
         let d = design(
-            Kind::Sobol,
+            DesignKind::Sobol,
             64,
             8,
             vec![values("level", dom), range("x", 0.0, 1.0)],
@@ -2068,7 +1733,7 @@ mod tests {
     #[test]
     fn grid_is_the_product_with_the_first_parameter_slowest() {
         let d = design(
-            Kind::Grid,
+            DesignKind::Grid,
             0, // ignored
             0,
             vec![
@@ -2102,7 +1767,7 @@ mod tests {
     #[test]
     fn grid_rejects_continuous_ranges_and_duplicates() {
         let d = design(
-            Kind::Grid,
+            DesignKind::Grid,
             0,
             0,
             vec![ints("n", 1, 2), range("x", 0.0, 1.0)],
@@ -2113,7 +1778,7 @@ mod tests {
                 .starts_with("grid parameter `x` needs `values` or an integer range")
         );
         let dup = vec![Value::Float(0.5), Value::Float(1.0), Value::Float(0.5)];
-        let d = design(Kind::Grid, 0, 0, vec![values("market.rate", dup)]);
+        let d = design(DesignKind::Grid, 0, 0, vec![values("market.rate", dup)]);
         assert!(
             err(&d)
                 .to_string()
@@ -2122,7 +1787,7 @@ mod tests {
         // The integer 1 and the float 1.0 are different TOML values.
         let mixed = vec![Value::Integer(1), Value::Float(1.0)];
         assert_eq!(
-            generate(&design(Kind::Grid, 0, 0, vec![values("m", mixed)]))
+            generate(&design(DesignKind::Grid, 0, 0, vec![values("m", mixed)]))
                 .unwrap()
                 .len(),
             2
@@ -2132,7 +1797,7 @@ mod tests {
     #[test]
     fn grid_refuses_to_expand_an_enormous_product() {
         let d = design(
-            Kind::Grid,
+            DesignKind::Grid,
             0,
             0,
             vec![ints("a", 0, 99_999), ints("b", 0, 1_000)],
@@ -2144,14 +1809,14 @@ mod tests {
                 limit: MAX_GRID_POINTS
             }
         );
-        let d = design(Kind::Grid, 0, 0, vec![ints("a", i64::MIN, i64::MAX)]);
+        let d = design(DesignKind::Grid, 0, 0, vec![ints("a", i64::MIN, i64::MAX)]);
         assert!(matches!(err(&d), DesignError::GridTooLarge { .. }));
     }
 
     #[test]
     fn growing_a_grid_keeps_the_ids_of_its_old_points() {
         let small = design(
-            Kind::Grid,
+            DesignKind::Grid,
             0,
             0,
             vec![
@@ -2160,7 +1825,7 @@ mod tests {
             ],
         );
         let big = design(
-            Kind::Grid,
+            DesignKind::Grid,
             0,
             0,
             vec![
@@ -2270,12 +1935,17 @@ mod tests {
     #[test]
     fn sampled_points_with_identical_values_are_rejected() {
         // Two integers, three points: some combination must repeat.
-        let d = design(Kind::Lhs, 3, 1, vec![ints("n", 0, 1)]);
+        let d = design(DesignKind::Lhs, 3, 1, vec![ints("n", 0, 1)]);
         let e = err(&d);
         assert!(matches!(e, DesignError::DuplicatePoint { .. }), "{e}");
         assert!(e.to_string().contains("have identical values (n="), "{e}");
         // With a continuous parameter the same design is fine.
-        let d = design(Kind::Lhs, 3, 1, vec![ints("n", 0, 1), range("x", 0.0, 1.0)]);
+        let d = design(
+            DesignKind::Lhs,
+            3,
+            1,
+            vec![ints("n", 0, 1), range("x", 0.0, 1.0)],
+        );
         let pts = generate(&d).unwrap();
         let ids: std::collections::HashSet<u64> = pts.iter().map(|p| p.id).collect();
         assert_eq!(ids.len(), 3);
@@ -2285,13 +1955,18 @@ mod tests {
 
     #[test]
     fn invalid_parameters_are_rejected_with_the_fix() {
-        let one = |p: Parameter| err(&design(Kind::Random, 4, 0, vec![p]));
+        let one = |p: Parameter| err(&design(DesignKind::Random, 4, 0, vec![p]));
         assert_eq!(
-            err(&design(Kind::Lhs, 4, 0, vec![])),
+            err(&design(DesignKind::Lhs, 4, 0, vec![])),
             DesignError::NoParameters
         );
         assert_eq!(
-            err(&design(Kind::Random, 0, 0, vec![range("x", 0.0, 1.0)])),
+            err(&design(
+                DesignKind::Random,
+                0,
+                0,
+                vec![range("x", 0.0, 1.0)]
+            )),
             DesignError::NoPoints
         );
         assert_eq!(
@@ -2333,7 +2008,7 @@ mod tests {
             assert_eq!(one(range(bad, 0.0, 1.0)), DesignError::BadPath(bad.into()));
         }
         let twice = design(
-            Kind::Sobol,
+            DesignKind::Sobol,
             4,
             0,
             vec![range("x", 0.0, 1.0), ints("x", 0, 1)],
@@ -2349,13 +2024,13 @@ mod tests {
     fn valid_degenerate_designs_work() {
         // A single-value list, a one-point sobol, a one-point grid.
         let d = design(
-            Kind::Sobol,
+            DesignKind::Sobol,
             1,
             3,
             vec![values("only", vec![Value::Integer(5)])],
         );
         assert_eq!(generate(&d).unwrap()[0].values, [Value::Integer(5)]);
-        let d = design(Kind::Grid, 123, 0, vec![ints("k", 7, 7)]);
+        let d = design(DesignKind::Grid, 123, 0, vec![ints("k", 7, 7)]);
         assert_eq!(generate(&d).unwrap().len(), 1);
     }
 }

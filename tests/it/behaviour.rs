@@ -1,14 +1,14 @@
 //! Behavioural tests of the choice model on hand-made worlds.
 
+use crate::common::data;
 use armsmarket::analysis::Targets;
 use armsmarket::engine::{Observe, run_replication};
 use armsmarket::model::World;
 use armsmarket::model::choice::probabilities;
 use armsmarket::scenario;
-use std::path::PathBuf;
 
 fn world(sets: &[&str]) -> World {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/urgent_buyer.toml");
+    let p = data("urgent_buyer.toml");
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let loaded = scenario::load(&p, &sets).expect("scenario loads");
     World::from_scenario(&loaded.scenario).expect("compiles")
@@ -31,10 +31,15 @@ fn quick_share(w: &World, reps: u32) -> f64 {
 #[test]
 fn urgent_buyer_picks_the_fast_supplier() {
     let w = world(&[]);
-    // Analytic: cheap waits 10 quarters: V = -2 ln 0.6 - 0.1 (1 + 20) 10/4
-    // = 1.02 - 5.25; quick: -2 ln 1.2 - 2.1 * 2/4 = -0.36 - 1.05.
+    // Analytic, with the lot's mean lead: cheap's 20 units start after the
+    // 100 queued, in quarters 10 and 11 (mean lead 10.5): V = -2 ln 0.6 -
+    // 0.1 (1 + 20) 10.5/4 = 1.02 - 5.51; quick's arrive after 2 and 3
+    // quarters (mean 2.5): -2 ln 1.2 - 2.1 * 2.5/4 = -0.36 - 1.31.
     let p = probabilities(
-        &[2.0 * (1.0f64 / 0.6).ln() - 5.25, -2.0 * 1.2f64.ln() - 1.05],
+        &[
+            2.0 * (1.0f64 / 0.6).ln() - 2.1 * 10.5 / 4.0,
+            -2.0 * 1.2f64.ln() - 2.1 * 2.5 / 4.0,
+        ],
         -20.0,
     );
     let share = quick_share(&w, 400);
@@ -45,9 +50,12 @@ fn urgent_buyer_picks_the_fast_supplier() {
 #[test]
 fn without_urgency_the_cheap_supplier_wins() {
     let w = world(&["preferences.default.urgency=0.0"]);
-    // cheap: 1.02 - 0.1 * 10/4 = 0.77; quick: -0.36 - 0.1 * 2/4 = -0.41.
+    // cheap: 1.02 - 0.1 * 10.5/4 = 0.76; quick: -0.36 - 0.1 * 2.5/4 = -0.43.
     let p = probabilities(
-        &[2.0 * (1.0f64 / 0.6).ln() - 0.25, -2.0 * 1.2f64.ln() - 0.05],
+        &[
+            2.0 * (1.0f64 / 0.6).ln() - 0.1 * 10.5 / 4.0,
+            -2.0 * 1.2f64.ln() - 0.1 * 2.5 / 4.0,
+        ],
         -20.0,
     );
     let share = quick_share(&w, 400);

@@ -1,18 +1,7 @@
 //! `armsmarket compare` and targets, end to end.
 
+use crate::common::{armsmarket, root};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn armsmarket(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_armsmarket"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
 
 fn csv_rows(p: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));

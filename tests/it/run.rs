@@ -1,23 +1,6 @@
 //! `armsmarket run` end to end: the real binary, in temporary directories.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_armsmarket"))
-}
-
-fn toy() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/toy.toml")
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use crate::common::{armsmarket as run, read, toy};
 
 const CSVS: [&str; 5] = [
     "contracts.csv",
@@ -99,7 +82,9 @@ fn writes_every_table_and_a_manifest_that_hashes_them() {
     let m: serde_json::Value = serde_json::from_slice(&read(&d.join("manifest.json"))).unwrap();
     assert_eq!(m["seed"], 5);
     assert_eq!(m["replications"], 3);
-    assert_eq!(m["scenario"]["name"], "toy");
+    assert_eq!(m["scenarios"][0]["name"], "toy");
+    assert_eq!(m["scenarios"][0]["resolved"]["name"], "toy");
+    assert_eq!(m["command"], "run");
     assert!(m["version"].is_string() && m["threads"].as_u64().unwrap() >= 1);
     assert!(m["started"].is_string() && m["finished"].is_string());
     for f in CSVS {
@@ -177,7 +162,7 @@ fn set_and_seed_change_the_results_and_are_recorded() {
     assert_ne!(base, slow);
     let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
     assert_eq!(
-        m["scenario"]["suppliers"]["korea_land"]["lines"]["k2"]["capacity"],
+        m["scenarios"][0]["resolved"]["suppliers"]["korea_land"]["lines"]["k2"]["capacity"],
         0.5
     );
 }

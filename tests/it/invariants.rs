@@ -1,17 +1,13 @@
 //! Property tests: on random variations of the toy world, units and money
 //! are conserved after every quarter, and no stock goes negative.
 
+use crate::common::toy;
 use armsmarket::analysis::Targets;
 use armsmarket::engine::Observe;
 use armsmarket::engine::replication::run_with_check;
 use armsmarket::model::{World, invariants};
 use armsmarket::scenario::{self, Origin};
 use proptest::prelude::*;
-use std::path::PathBuf;
-
-fn toy() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/toy.toml")
-}
 
 fn world_with(sets: Vec<(String, toml::Value)>) -> World {
     let overrides: Vec<(String, toml::Value, Origin)> = sets

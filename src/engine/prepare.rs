@@ -1,0 +1,72 @@
+//! Scenarios made ready to run: loaded, compiled into a world, with their
+//! targets, and the records their output tables need.
+
+use crate::analysis::Targets;
+use crate::engine::Observe;
+use crate::model::World;
+use crate::scenario::schema::Table;
+use crate::scenario::{self, Located, ScenarioError};
+use std::path::{Path, PathBuf};
+
+/// A scenario ready to run: loaded, compiled, with its targets.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The resolved scenario.
+    pub loaded: scenario::Loaded,
+    /// Its compiled world.
+    pub world: World,
+    /// Its compiled targets.
+    pub targets: Targets,
+}
+
+/// Load and compile a scenario, turning a compile failure (a gap in
+/// validation) into a located error at the file's start.
+pub fn prepare(path: &Path, sets: &[String]) -> Result<Prepared, ScenarioError> {
+    let loaded = scenario::load(path, sets)?;
+    let at_start =
+        |m: String| ScenarioError::new(Located::new(path.display().to_string(), 1, 1, m));
+    let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
+    let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
+    Ok(Prepared {
+        loaded,
+        world,
+        targets,
+    })
+}
+
+/// Prepare every scenario before anything runs, so that one bad file costs
+/// no output at all; every file's errors are reported. Two scenarios with
+/// one name would write to one folder: the second is refused at its name.
+pub fn prepare_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<Prepared>, ScenarioError> {
+    let mut ok: Vec<Prepared> = Vec::new();
+    let mut errors: Vec<Located> = Vec::new();
+    for f in files {
+        match prepare(f, sets) {
+            Ok(p) => {
+                if let Some(first) = ok.iter().find(|q| q.loaded.name == p.loaded.name) {
+                    errors.push(p.loaded.sources.key_origin("name").error(format!(
+                        "this scenario is named `{}` like {}: their outputs would collide; give one a different `name`",
+                        p.loaded.name,
+                        first.loaded.path.display()
+                    )));
+                }
+                ok.push(p);
+            }
+            Err(e) => errors.extend(e.into_errors()),
+        }
+    }
+    match ScenarioError::from_all(errors) {
+        Some(e) => Err(e),
+        None => Ok(ok),
+    }
+}
+
+/// What a replication must record for these output tables.
+pub fn observe_for(tables: &[Table]) -> Observe {
+    Observe {
+        contracts: tables.contains(&Table::Contracts),
+        market: tables.contains(&Table::Market),
+        suppliers: tables.contains(&Table::Suppliers),
+        buyers: tables.contains(&Table::Buyers),
+    }
+}

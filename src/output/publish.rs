@@ -1,0 +1,524 @@
+//! Results that appear whole or not at all, and one writer at a time.
+//!
+//! A result is a folder (`OUT/<name>/`: tables and `manifest.json`). It is
+//! written into a private staging folder beside it (a fresh, unpredictable
+//! name, created exclusively, its files too: nothing planted can redirect
+//! a write),
+//! then put in place in one step: on Linux by exchanging the two folders
+//! (`renameat2` with `RENAME_EXCHANGE`), elsewhere by two renames. Until
+//! that step the previous result is untouched; a failure or a kill before
+//! it leaves the previous result as it was, after it the new one whole.
+//!
+//! A [`Destination`] holds a lock on the result (`OUT/.<name>.lock`, an
+//! advisory `flock`) for as long as it lives, so that a second process
+//! writing the same result is refused instead of interleaving with the
+//! first. Holding the lock also makes it safe to remove what a killed
+//! writer left (its staging folders).
+
+use crate::output::faults;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Why a result could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// Another process holds the result's lock.
+    #[error(
+        "{}: another armsmarket process is writing this result (lock {} held); wait for it to finish, or choose another --out",
+        path.display(),
+        lock.display()
+    )]
+    Busy {
+        /// The result folder.
+        path: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+    },
+    /// The result's place is taken by something that is not a result.
+    #[error("{}: {why}; move it away or choose another --out", path.display())]
+    Occupied {
+        /// The result folder.
+        path: PathBuf,
+        /// What is there instead.
+        why: String,
+    },
+    /// Writing a file (named by its final path) failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file, as it would be named in the result.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+impl OutputError {
+    /// Whether the user can fix it by choosing another place (exit 2)
+    /// rather than it being a failure while writing (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, OutputError::Occupied { .. })
+    }
+}
+
+/// An I/O error of a file, with the file's path inside it so that it
+/// survives being passed through writers that know only `io::Error`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+struct FileError {
+    path: PathBuf,
+    source: io::Error,
+}
+
+/// Attach `path` to an I/O error (unless it already names a file).
+pub fn at_file(path: &Path, e: io::Error) -> io::Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<FileError>()) {
+        return e;
+    }
+    io::Error::new(
+        e.kind(),
+        FileError {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    )
+}
+
+/// The [`OutputError::Write`] of an I/O error: the file it names, or
+/// `fallback`.
+pub fn write_error(e: io::Error, fallback: &Path) -> OutputError {
+    let named = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<FileError>())
+        .map(|f| f.path.clone());
+    match named {
+        Some(path) => {
+            let source = e
+                .into_inner()
+                .and_then(|inner| inner.downcast::<FileError>().ok())
+                .map_or_else(|| io::Error::other("unknown"), |f| f.source);
+            OutputError::Write { path, source }
+        }
+        None => OutputError::Write {
+            path: fallback.to_path_buf(),
+            source: e,
+        },
+    }
+}
+
+/// A file being written into a staging folder; its errors name the file by
+/// its place in the finished result.
+#[derive(Debug)]
+pub struct StagedFile {
+    out: BufWriter<File>,
+    shown: PathBuf,
+}
+
+impl StagedFile {
+    /// Flush and sync to disk.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out.flush().map_err(|e| at_file(&self.shown, e))?;
+        self.out
+            .get_ref()
+            .sync_all()
+            .map_err(|e| at_file(&self.shown, e))
+    }
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf).map_err(|e| at_file(&self.shown, e))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush().map_err(|e| at_file(&self.shown, e))
+    }
+}
+
+/// A result folder locked for writing.
+#[derive(Debug)]
+pub struct Destination {
+    path: PathBuf,
+    lock_path: PathBuf,
+    lock: Option<File>,
+}
+
+/// `OUT/.<name>.<suffix>`: a hidden sibling of the result `OUT/<name>`.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// The suffix of staging folders.
+const STAGING: &str = "staging";
+
+impl Destination {
+    /// Lock the result folder `path` for writing, creating its parent
+    /// folder if need be. Refused if another process holds the lock, or if
+    /// `path` is taken by something that is not an armsmarket result.
+    pub fn lock(path: &Path) -> Result<Destination, OutputError> {
+        let Some(parent) = path.parent().filter(|_| path.file_name().is_some()) else {
+            return Err(OutputError::Occupied {
+                path: path.to_path_buf(),
+                why: "a result needs a folder of its own, not the root or `..`".into(),
+            });
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        match std::fs::metadata(parent) {
+            Ok(m) if !m.is_dir() => {
+                return Err(OutputError::Occupied {
+                    path: parent.to_path_buf(),
+                    why: "this is a file, not a folder for results".into(),
+                });
+            }
+            Ok(_) => {}
+            Err(_) => std::fs::create_dir_all(parent).map_err(|e| write_error(e, parent))?,
+        }
+        // `name` alone stands for `./name`, so that its parent is a folder.
+        let path = &parent.join(path.file_name().expect("checked above"));
+        let lock_path = sibling(path, "lock");
+        let lock = take_lock(&lock_path)
+            .map_err(|e| write_error(e, &lock_path))?
+            .ok_or_else(|| OutputError::Busy {
+                path: path.to_path_buf(),
+                lock: lock_path.clone(),
+            })?;
+        let d = Destination {
+            path: path.to_path_buf(),
+            lock_path,
+            lock: Some(lock),
+        };
+        d.check_replaceable()?;
+        Ok(d)
+    }
+
+    /// The result folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Refuse to replace anything but an armsmarket result (a folder with a
+    /// `manifest.json`) or an empty folder.
+    fn check_replaceable(&self) -> Result<(), OutputError> {
+        let occupied = |why: &str| OutputError::Occupied {
+            path: self.path.clone(),
+            why: why.into(),
+        };
+        match std::fs::symlink_metadata(&self.path) {
+            Err(_) => Ok(()),
+            Ok(m) if m.file_type().is_symlink() => {
+                Err(occupied("this is a symbolic link, not a result folder"))
+            }
+            Ok(m) if !m.is_dir() => Err(occupied("this is a file, not a result folder")),
+            Ok(_) => {
+                let empty = std::fs::read_dir(&self.path)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false);
+                if empty || self.path.join("manifest.json").is_file() {
+                    Ok(())
+                } else {
+                    Err(occupied(
+                        "this folder is not an armsmarket result (it has no manifest.json) and would be replaced",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// A fresh, private staging folder beside the result (after removing
+    /// any that a killed writer left).
+    pub fn stage(&self) -> Result<Staging, OutputError> {
+        self.remove_stale();
+        let parent = self.path.parent().unwrap_or(Path::new("."));
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(&format!(".{STAGING}"))
+            .tempdir_in(parent)
+            .map_err(|e| write_error(e, &self.path))?;
+        Ok(Staging {
+            dir: Some(StagingDir::Temp(dir)),
+            shown: self.path.clone(),
+        })
+    }
+
+    /// Remove staging folders of this result that a killed writer left (we
+    /// hold the lock: no live writer owns them).
+    fn remove_stale(&self) {
+        let parent = self.path.parent().unwrap_or(Path::new("."));
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        let (prefix, suffix) = (format!(".{name}."), format!(".{STAGING}"));
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let ours = n.len() > prefix.len() + suffix.len()
+                && n.starts_with(&prefix)
+                && n.ends_with(&suffix);
+            if ours && e.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+
+    /// Put a finished staging folder in place of the result.
+    pub fn publish(&self, mut staging: Staging) -> Result<(), OutputError> {
+        let dir = match staging.dir.take().expect("staged once") {
+            StagingDir::Temp(t) => t.keep(),
+            StagingDir::Kept(p) => p,
+        };
+        self.put_in_place(&dir)
+    }
+
+    /// Put the finished folder `dir` (beside the result) in place of the
+    /// result; the previous result, if any, is removed afterwards.
+    pub fn put_in_place(&self, dir: &Path) -> Result<(), OutputError> {
+        self.check_replaceable()?;
+        let werr = |e| write_error(e, &self.path);
+        faults::step("commit");
+        if std::fs::symlink_metadata(&self.path).is_ok() {
+            exchange(dir, &self.path).map_err(werr)?;
+            faults::step("commit");
+            std::fs::remove_dir_all(dir).map_err(werr)?;
+        } else {
+            std::fs::rename(dir, &self.path).map_err(werr)?;
+        }
+        sync_dir(self.path.parent().unwrap_or(Path::new("."))).map_err(werr)
+    }
+}
+
+impl Drop for Destination {
+    fn drop(&mut self) {
+        if let Some(lock) = self.lock.take() {
+            // Remove the lock file while still holding it, so that no one
+            // can take a lock on a file that is about to disappear.
+            #[cfg(unix)]
+            let _ = std::fs::remove_file(&self.lock_path);
+            drop(lock);
+        }
+    }
+}
+
+/// Open and lock `path` without waiting: `None` if another process holds
+/// it. A lock file removed (and maybe recreated) by its previous holder
+/// between our open and our lock is opened again.
+fn take_lock(path: &Path) -> io::Result<Option<File>> {
+    for _ in 0..100 {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => return Ok(None),
+            Err(fs4::TryLockError::Error(e)) => return Err(e),
+        }
+        if same_file(&file, path) {
+            return Ok(Some(file));
+        }
+    }
+    Err(io::Error::other("the lock file keeps changing"))
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &Path) -> bool {
+    true
+}
+
+/// Swap the folders `a` and `b` (both exist).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // A file system without the exchange: fall back to two renames.
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            exchange_by_renames(a, b)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    exchange_by_renames(a, b)
+}
+
+/// `b` to a hidden name, `a` to `b`, the hidden name to `a`. A kill in
+/// between leaves the previous result under the hidden name.
+fn exchange_by_renames(a: &Path, b: &Path) -> io::Result<()> {
+    let aside = sibling(b, "previous");
+    let _ = std::fs::remove_dir_all(&aside);
+    std::fs::rename(b, &aside)?;
+    std::fs::rename(a, b)?;
+    std::fs::rename(&aside, a)
+}
+
+/// Make a folder's entries (renames into it) durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// A private folder in which a result is written before it is put in
+/// place; a temporary one is removed with everything in it if dropped
+/// unpublished.
+#[derive(Debug)]
+pub struct Staging {
+    dir: Option<StagingDir>,
+    shown: PathBuf,
+}
+
+#[derive(Debug)]
+enum StagingDir {
+    /// Made by [`Destination::stage`].
+    Temp(tempfile::TempDir),
+    /// A folder its owner keeps (a durable batch's).
+    Kept(PathBuf),
+}
+
+impl Staging {
+    /// A folder `dir`, beside the result `dest` or inside a sibling of it,
+    /// that its owner made and keeps until it is published.
+    pub fn kept(dir: &Path, dest: &Path) -> Staging {
+        Staging {
+            dir: Some(StagingDir::Kept(dir.to_path_buf())),
+            shown: dest.to_path_buf(),
+        }
+    }
+
+    /// Where files are written now.
+    pub fn path(&self) -> &Path {
+        match self.dir.as_ref().expect("not yet published") {
+            StagingDir::Temp(t) => t.path(),
+            StagingDir::Kept(p) => p,
+        }
+    }
+
+    /// Where a file of this name will be once the result is in place (for
+    /// messages).
+    pub fn shown(&self, name: &str) -> PathBuf {
+        self.shown.join(name)
+    }
+
+    /// Create the file `name` (it must not exist yet).
+    pub fn create(&self, name: &str) -> io::Result<StagedFile> {
+        let shown = self.shown(name);
+        faults::check_create(&shown).map_err(|e| at_file(&shown, e))?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(self.path().join(name))
+            .map_err(|e| at_file(&shown, e))?;
+        Ok(StagedFile {
+            out: BufWriter::with_capacity(1 << 16, file),
+            shown,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(staging: &Staging, name: &str, text: &str) {
+        let mut f = staging.create(name).unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f.finish().unwrap();
+    }
+
+    #[test]
+    fn a_result_replaces_the_previous_one_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("out/r");
+        let d = Destination::lock(&path).unwrap();
+        let s = d.stage().unwrap();
+        write(&s, "a.csv", "old");
+        write(&s, "manifest.json", "{}");
+        d.publish(s).unwrap();
+        assert_eq!(std::fs::read_to_string(path.join("a.csv")).unwrap(), "old");
+        let s = d.stage().unwrap();
+        write(&s, "b.csv", "new");
+        write(&s, "manifest.json", "{}");
+        // Unpublished, the old result stands.
+        assert!(!path.join("b.csv").exists());
+        d.publish(s).unwrap();
+        assert!(!path.join("a.csv").exists());
+        assert_eq!(std::fs::read_to_string(path.join("b.csv")).unwrap(), "new");
+        drop(d);
+        let names: Vec<String> = std::fs::read_dir(tmp.path().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["r"], "staging folders and the lock are gone");
+    }
+
+    #[test]
+    fn a_dropped_staging_folder_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = Destination::lock(&tmp.path().join("r")).unwrap();
+        let s = d.stage().unwrap();
+        write(&s, "a.csv", "x");
+        let dir = s.path().to_path_buf();
+        drop(s);
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn one_writer_at_a_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("r");
+        let first = Destination::lock(&path).unwrap();
+        let e = Destination::lock(&path).unwrap_err();
+        assert!(matches!(e, OutputError::Busy { .. }), "{e}");
+        assert!(e.to_string().contains("another armsmarket process"), "{e}");
+        drop(first);
+        Destination::lock(&path).unwrap();
+    }
+
+    #[test]
+    fn what_is_not_a_result_is_not_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("r");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("notes.txt"), "mine").unwrap();
+        let e = Destination::lock(&path).unwrap_err();
+        assert!(
+            e.is_usage() && e.to_string().contains("no manifest.json"),
+            "{e}"
+        );
+        std::fs::write(tmp.path().join("f"), "x").unwrap();
+        let e = Destination::lock(&tmp.path().join("f/r")).unwrap_err();
+        assert!(e.to_string().contains("is a file"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_the_file_in_the_result() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("r");
+        let e = at_file(&path.join("x.csv"), io::Error::other("disk full"));
+        let e = write_error(e, &path);
+        assert_eq!(
+            e.to_string(),
+            format!("cannot write {}: disk full", path.join("x.csv").display())
+        );
+    }
+}

@@ -1,0 +1,1032 @@
+//! Every key of the scenario format with its type, unit, allowed range and
+//! default: the one place these rules are written. Validation checks values
+//! against them ([`crate::scenario::validate`]), and `docs/SCENARIO_FORMAT.md`
+//! is generated from them ([`reference`]); a test holds the table against
+//! the schema's own fields and defaults.
+//!
+//! Every count and span has an upper bound, and the bounds keep every
+//! output finite: the largest world they allow still runs without an
+//! infinite or undefined number (a test runs one).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+/// The closed interval of numbers a key allows, each end open or closed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// Lower end.
+    pub lo: f64,
+    /// Whether `lo` itself is excluded.
+    pub lo_open: bool,
+    /// Upper end.
+    pub hi: f64,
+    /// Whether `hi` itself is excluded.
+    pub hi_open: bool,
+}
+
+/// `lo ..= hi`.
+const fn between(lo: f64, hi: f64) -> Span {
+    Span {
+        lo,
+        lo_open: false,
+        hi,
+        hi_open: false,
+    }
+}
+
+/// `lo < x <= hi`.
+const fn above(lo: f64, hi: f64) -> Span {
+    Span {
+        lo,
+        lo_open: true,
+        hi,
+        hi_open: false,
+    }
+}
+
+/// Shares and probabilities.
+const UNIT: Span = between(0.0, 1.0);
+/// Per cent.
+const PERCENT: Span = between(0.0, 100.0);
+/// Preference weights.
+const WEIGHT: Span = between(0.0, 100.0);
+/// Money in US$ m.
+const MONEY: Span = between(0.0, 1e7);
+/// Spend scales, US$ m.
+const SCALE: Span = above(0.0, 1e7);
+/// Threat levels and responses.
+const THREAT: Span = between(0.0, 10.0);
+/// Quarters.
+const QUARTERS: Span = between(0.0, 400.0);
+/// Fleets and orders, units.
+const UNITS: Span = between(0.0, 1e5);
+/// Unit prices, US$ m.
+const PRICE: Span = above(0.0, 1e4);
+/// Years.
+const YEARS: Span = above(0.0, 200.0);
+/// Observed values and tolerances of targets.
+const OBSERVED: Span = between(-1e12, 1e12);
+
+impl Span {
+    /// Whether `x` lies in the span.
+    pub fn contains(&self, x: f64) -> bool {
+        let lo = if self.lo_open {
+            x > self.lo
+        } else {
+            x >= self.lo
+        };
+        let hi = if self.hi_open {
+            x < self.hi
+        } else {
+            x <= self.hi
+        };
+        lo && hi
+    }
+
+    /// The rule in words: "between 0 and 1", "> 0 and at most 10000".
+    pub fn rule(&self) -> String {
+        if self.hi >= u64::MAX as f64 {
+            return format!("a whole number from {} to {}", show(self.lo), u64::MAX);
+        }
+        let (lo, hi) = (show(self.lo), show(self.hi));
+        match (self.lo_open, self.hi_open) {
+            (false, false) => format!("between {lo} and {hi}"),
+            (true, false) => format!("> {lo} and at most {hi}"),
+            (false, true) => format!("at least {lo} and < {hi}"),
+            (true, true) => format!("> {lo} and < {hi}"),
+        }
+    }
+}
+
+/// A number as messages and the reference show it: plain, or in exponent
+/// form (as TOML reads it) when very large or small.
+pub fn show(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e7).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// The longest `name` or id, in characters (a name names a folder).
+pub const MAX_NAME: usize = 100;
+
+/// The longest free text (description, source, note), in characters.
+pub const MAX_TEXT: usize = 2000;
+
+/// The largest number of replications.
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+
+/// The earliest and latest years of quarters and year series.
+pub const YEAR_SPAN: (i32, i32) = (1900, 2200);
+
+/// The longest simulated span, in quarters (100 years).
+pub const MAX_QUARTERS: i32 = 400;
+
+/// The most points of a sweep design.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// The most values a sweep parameter may list.
+pub const MAX_VALUES: usize = 10_000;
+
+/// What a key holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ty {
+    /// A whole number in a span.
+    Integer(Span),
+    /// A number in a span.
+    Number(Span),
+    /// `true` or `false`.
+    Boolean,
+    /// Free text of at most this many characters.
+    Text(usize),
+    /// A quarter `YYYYQn`.
+    Quarter,
+    /// A word of a vocabulary.
+    Word(&'static [&'static str]),
+    /// The id of an entry of this table (`regions`).
+    Id(&'static str),
+    /// A list of ids of this table.
+    Ids(&'static str),
+    /// A table of named entries (keyed by id), at most this many.
+    Table(usize),
+    /// A table of year → number (`{ 2014 = 1.0 }`).
+    Years,
+    /// A table holding the keys below it.
+    Section,
+    /// Two numbers in a span.
+    Pair(Span),
+    /// Three numbers in a span.
+    Triple(Span),
+    /// A list of words of a vocabulary.
+    Words(&'static [&'static str]),
+    /// Values of any type (what a swept key takes).
+    Any,
+}
+
+/// What a key is when it is left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Omitted {
+    /// It must be given.
+    Required,
+    /// This TOML value.
+    Value(&'static str),
+    /// It may be left out; what that means is in the text.
+    Optional(&'static str),
+}
+
+/// One key of the format.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Key {
+    /// Dotted path; `*` stands for any id.
+    pub path: &'static str,
+    /// What it holds.
+    pub ty: Ty,
+    /// Its unit (empty if none).
+    pub unit: &'static str,
+    /// Its default.
+    pub default: Omitted,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+use Omitted::{Optional, Required, Value};
+use Ty::{
+    Any, Boolean, Id, Ids, Integer, Number, Pair, Quarter, Section, Text, Word, Words, Years,
+};
+
+/// Ids of things that can be a country: `countries` or `buyers`.
+const COUNTRY: Ty = Id("countries or buyers");
+
+macro_rules! keys {
+    ($( $path:literal : $ty:expr, $unit:literal, $default:expr, $doc:literal; )*) => {
+        /// Every key, in the order of the format reference.
+        pub const KEYS: &[Key] = &[$(Key { path: $path, ty: $ty, unit: $unit, default: $default, doc: $doc }),*];
+    };
+}
+
+keys! {
+    "name": Text(MAX_NAME), "", Optional("the file's stem"), "Scenario name; names the output folder. Letters, digits, spaces and punctuation; no `/`, `\\`, control characters, `.` or `..`.";
+    "base": Text(MAX_TEXT), "", Optional("none"), "Another scenario file this one overrides key by key (path relative to this file; a regular file of at most 16 MiB). Its `name` is not inherited.";
+    "description": Text(MAX_TEXT), "", Optional("none"), "One-line description, copied to the manifest.";
+    "seed": Integer(between(0.0, 18446744073709551615.0)), "", Required, "Master seed of the replications.";
+    "replications": Integer(between(1.0, 1e6)), "", Required, "Number of replications.";
+    "start": Quarter, "", Required, "First simulated quarter, from 1900Q1 to 2200Q4.";
+    "end": Quarter, "", Required, "Last simulated quarter (inclusive), not before `start` and at most 400 quarters (100 years) after it.";
+
+    "outputs.files": Words(&["contracts", "market", "suppliers", "buyers", "summary"]), "", Value("[\"contracts\", \"market\", \"suppliers\", \"buyers\", \"summary\"]"), "Tables `run` writes (the manifest is always written); `--tables` on the command line overrides it.";
+    "outputs.focus_country": COUNTRY, "", Value("\"KOR\""), "The supplier country whose contract value the summary reports per year.";
+
+    "spending.mode": Word(&["observed", "threat"]), "", Required, "`observed`: budgets follow each buyer's spending and equipment series; `threat`: spending moves toward `base + response * threat`.";
+    "spending.adjust_speed": Number(UNIT), "share per quarter", Value("0.25"), "Share of the distance to the threat-driven target closed each quarter (`threat` mode).";
+
+    "market.commitment_years": Number(above(0.0, 100.0)), "years", Required, "Years of equipment budget a buyer may have committed at once.";
+    "market.acceptable_lead": Number(above(0.0, 400.0)), "quarters", Required, "Acceptable lead to last delivery at zero threat.";
+    "market.acceptable_lead_threat": Number(between(0.0, 100.0)), "per threat unit", Required, "How fast the acceptable lead shrinks with threat: `acceptable_lead / (1 + sensitivity * threat)`.";
+    "market.defer_quarters": Integer(between(1.0, 400.0)), "quarters", Required, "Quarters before a deferred tender reopens.";
+    "market.review_quarters": Integer(between(1.0, 400.0)), "quarters", Value("4"), "Quarters after a contract before the buyer reviews that category again; the remainder of a split lot is re-tendered the next quarter regardless.";
+    "market.planning_horizon": Number(above(0.0, 400.0)), "quarters", Required, "Planning horizon that defines utilisation for pricing.";
+    "market.neighbour_weight": Number(between(0.0, 100.0)), "", Required, "Weight of neighbours' fleets (same region) in commonality.";
+    "market.public_reputation": Number(UNIT), "share", Required, "Share of each reliability observation that reaches every other buyer.";
+    "market.reliability_prior": Pair(above(0.0, 1e6)), "pseudo-counts", Required, "Prior Beta(alpha, beta) of every buyer's belief in every supplier's reliability.";
+    "market.diversion_lead": Integer(QUARTERS), "quarters", Required, "Quarters from signing to hand-over of diverted units.";
+    "market.diversion_min_threat": Number(between(0.0, 1e6)), "threat units", Value("0.0"), "Threat a buyer must face before a home government diverts units from its own orders to it; 0 lets every buyer have them.";
+    "market.access_base": Number(UNIT), "probability", Value("0.1"), "Access of a foreign firm to a buyer it has no footing with, before marketing: the probability of entering its consideration set.";
+    "market.access_incumbent": Number(UNIT), "probability", Value("0.0"), "Access added where the buyer operates a family the firm makes (incumbency).";
+    "market.development_rate": Number(UNIT), "share of revenue", Value("0.0"), "Share of a firm's yearly delivered value it spends on market development (marketing, interoperability, localisation).";
+    "market.development_idle": Number(between(0.0, 100.0)), "", Value("0.0"), "How much idle capacity raises that spending: `rate * (1 + idle * idle_share)`.";
+    "market.development_split": Ty::Triple(UNIT), "shares", Value("[0.5, 0.25, 0.25]"), "Shares of the development spend going to marketing, interoperability and localisation; they add up to 1.";
+    "market.marketing_decay": Number(UNIT), "per year", Value("0.5"), "Yearly persistence of a marketing stock.";
+    "market.marketing_scale": Number(SCALE), "US$ m per unit of stock", Value("10.0"), "Marketing spend per unit of stock; access is `1 - (1 - base) * exp(-stock)`.";
+    "market.interop_rate": Number(between(0.0, 10.0)), "per scale of spend", Value("0.0"), "η: `I += rate * (1 - I) * spend / scale`.";
+    "market.interop_scale": Number(SCALE), "US$ m", Value("10.0"), "Spend that buys one interoperability `rate` step.";
+    "market.localisation_rate": Number(between(0.0, 10.0)), "per scale of spend", Value("0.0"), "Rate at which localisation spend raises every line's localisation ceiling.";
+    "market.localisation_scale": Number(SCALE), "US$ m", Value("10.0"), "Spend that buys one localisation `rate` step.";
+
+    "hypothesis": Word(&["commercial", "strategic"]), "", Optional("the mechanisms as `mechanisms` sets them"), "The hypothesis the file stands for: `commercial` (strategic mechanisms off; contested ones as `compare --contested` assigns them) or `strategic` (every mechanism on).";
+    "mechanisms": Section, "", Optional("every mechanism on"), "Switches of the registered mechanisms (docs/ODD.md lists them with their class).";
+    "mechanisms.diversion": Boolean, "", Value("true"), "Home governments hand urgent export buyers production slots of their own forces' orders (contested).";
+    "mechanisms.second_hand": Boolean, "", Value("true"), "Governments sell surplus and second-hand units from their stocks (contested).";
+    "mechanisms.upgrades": Boolean, "", Value("true"), "Buyers may upgrade legacy units instead of buying new ones (commercial).";
+    "mechanisms.market_access": Boolean, "", Value("true"), "Marketing by the yearly development rule, incumbency and dated outreach events raise access (contested).";
+    "mechanisms.domestic_preference": Boolean, "", Value("true"), "Buyers prefer their own country's industry, w_D (contested).";
+    "mechanisms.european_preference": Boolean, "", Value("true"), "EU buyers prefer suppliers from EU countries, w_E (contested).";
+    "mechanisms.g2g_awards": Boolean, "", Value("true"), "Direct government-to-government awards, faster than open competitions (contested).";
+    "mechanisms.affinity": Boolean, "", Value("true"), "Political affinity between buyer and supplier country, w_A, and the affinity events (strategic).";
+    "mechanisms.export_credit": Boolean, "", Value("true"), "Supplier countries finance part of a contract's value (commercial).";
+    "mechanisms.localisation": Boolean, "", Value("true"), "Work placed in the buyer's country, w_O (commercial).";
+    "mechanisms.commonality": Boolean, "", Value("true"), "Logistic commonality with own and neighbours' fleets, w_C (commercial).";
+    "mechanisms.capacity_investment": Boolean, "", Value("true"), "Firms expand capacity when their backlog is long (commercial).";
+    "mechanisms.lot_splitting": Boolean, "", Value("true"), "A buyer contracts what arrives in time and re-tenders the rest (commercial).";
+    "mechanisms.tender_stages": Boolean, "", Value("true"), "Tenders take time to decide, by procedure and urgency (commercial; part of every hypothesis).";
+    "mechanisms.warmup": Boolean, "", Value("true"), "Programmes in flight at the start, and each procurement started where the model's steady state puts it (commercial; part of every hypothesis).";
+
+    "procedures": Section, "", Optional("every procedure instant"), "Durations of procurement procedures: a tender takes `round(quarters * (1 - spread + 2 * spread * U) / (1 + urgency * threat))`, U uniform.";
+    "procedures.competition_quarters": Number(QUARTERS), "quarters", Value("0.0"), "Open competition with trials, at zero threat.";
+    "procedures.direct_quarters": Number(QUARTERS), "quarters", Value("0.0"), "Direct government-to-government award, at zero threat.";
+    "procedures.framework_quarters": Number(QUARTERS), "quarters", Value("0.0"), "Framework agreement: quarters to the framework, at zero threat.";
+    "procedures.executive_interval": Integer(between(1.0, 400.0)), "quarters", Value("4"), "Quarters between executive contracts under a framework.";
+    "procedures.framework_years": Number(above(0.0, 100.0)), "years", Value("8.0"), "Years a framework stays open for executive contracts.";
+    "procedures.urgency": Number(between(0.0, 100.0)), "per threat unit", Value("0.0"), "How much threat shortens every procedure.";
+    "procedures.spread": Number(UNIT), "", Value("0.0"), "Spread of a tender's duration around its procedure's mean.";
+
+    "programmes": Ty::Table(10_000), "", Value("{}"), "Contracts signed before the start whose units are still to be delivered (programmes in flight), keyed by id: they hold their place in the line's queue, owe their value, and their deliveries enter the buyer's fleet; they are not in the contract log.";
+    "programmes.*.buyer": Id("buyers"), "", Required, "Buyer.";
+    "programmes.*.supplier": Id("suppliers"), "", Required, "Supplier.";
+    "programmes.*.line": Text(MAX_NAME), "", Required, "Line (an id of the supplier's `lines`).";
+    "programmes.*.signed": Quarter, "", Required, "Quarter of signing, before `start`.";
+    "programmes.*.units": Integer(between(1.0, 1e5)), "units", Required, "Units still to be delivered at the start.";
+    "programmes.*.value": Number(MONEY), "US$ m", Optional("units × the line's list price"), "Value still owed at the start.";
+    "programmes.*.source": Text(MAX_TEXT), "", Optional("none"), "Source of the figures.";
+
+    "regions": Ty::Table(100), "", Required, "Threat regions, keyed by id; at least one.";
+    "regions.*.threat": Number(THREAT), "threat units", Required, "Baseline threat.";
+
+    "shocks": Ty::Table(100), "", Value("{}"), "Threat shocks, keyed by id: `magnitude * exposure[region] * decay^(t - quarter)` from `quarter` on.";
+    "shocks.*.quarter": Quarter, "", Required, "Quarter of onset.";
+    "shocks.*.magnitude": Number(THREAT), "threat units", Required, "Size of the shock.";
+    "shocks.*.decay": Number(UNIT), "per quarter", Required, "Persistence of the shock from one quarter to the next.";
+    "shocks.*.exposure": Ty::Table(100), "", Required, "Exposure of each region (ids of `regions`); regions not listed have 0.";
+    "shocks.*.exposure.*": Number(THREAT), "", Required, "Exposure of one region.";
+
+    "categories": Ty::Table(50), "", Required, "Equipment categories, keyed by id (`tank`, `spg`); at least one.";
+    "categories.*.ref_price": Number(PRICE), "US$ m per unit", Required, "Reference price that the price term of utility compares offers with.";
+    "categories.*.life_years": Number(YEARS), "years", Required, "Service life of modern units.";
+    "categories.*.legacy_retire_years": Number(YEARS), "years", Required, "Years over which the legacy fleet at the start retires.";
+    "categories.*.min_lot": Integer(between(1.0, 1e5)), "units", Required, "Smallest lot worth a tender.";
+    "categories.*.threat_response": Number(THREAT), "per threat unit", Required, "Response of the required force to threat.";
+    "categories.*.legacy_capability": Number(UNIT), "new-unit equivalents", Value("1.0"), "Capability of a legacy unit toward the requirement, a new unit counting 1.";
+    "categories.*.replaced_capability": Number(UNIT), "new-unit equivalents", Optional("`legacy_capability`"), "Capability of a unit of replaced equipment (towed guns for self-propelled ones).";
+
+    "countries": Ty::Table(300), "", Value("{}"), "Supplier home countries that are not buyers (ISO3 keys: `KOR`, `USA`).";
+    "countries.*.name": Text(MAX_NAME), "", Optional("none"), "Display name.";
+    "countries.*.credit_share": Number(UNIT), "share of value", Value("0.0"), "Share of a contract's value the country's export credit covers.";
+    "countries.*.credit_cap": Number(MONEY), "US$ m", Value("0.0"), "Cap on outstanding export credit.";
+    "countries.*.credit_repayment_years": Number(YEARS), "years", Value("10.0"), "Years over which export credit is repaid.";
+    "countries.*.eu_since": Quarter, "", Optional("not a member"), "Quarter of EU accession (for the European-preference term).";
+    "countries.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the country left the EU.";
+    "countries.*.export_ambition": Number(above(0.0, 100.0)), "", Value("1.0"), "Multiplier on its firms' market-development spending: a national export drive, set only from a source.";
+
+    "preferences.default.price": Number(WEIGHT), "utility per ln-unit of price", Required, "Weight on ln(price / reference price), w_p.";
+    "preferences.default.delivery": Number(WEIGHT), "utility per year of lead", Required, "Weight on the lot's mean lead (the quantity-weighted mean time to delivery of the units an offer would sign), w_L.";
+    "preferences.default.urgency": Number(WEIGHT), "per threat unit", Required, "How much threat raises the weight of delivery, φ.";
+    "preferences.default.quality": Number(WEIGHT), "utility", Required, "Weight on quality, w_Q.";
+    "preferences.default.interoperability": Number(WEIGHT), "utility", Required, "Weight on interoperability, w_I.";
+    "preferences.default.offset": Number(WEIGHT), "utility", Required, "Weight on the localisation offset, w_O.";
+    "preferences.default.reliability": Number(WEIGHT), "utility", Required, "Weight on believed reliability, w_R.";
+    "preferences.default.commonality": Number(WEIGHT), "utility", Required, "Weight on commonality with own and neighbours' fleets, w_C.";
+    "preferences.default.domestic": Number(WEIGHT), "utility", Required, "Weight on the supplier being a domestic producer, w_D.";
+    "preferences.default.affinity": Number(WEIGHT), "utility", Required, "Weight on political affinity, w_A (0 in commercial-only worlds).";
+    "preferences.default.european": Number(WEIGHT), "utility", Value("0.0"), "Weight on an EU buyer choosing a supplier from another EU country, w_E.";
+    "preferences.default.defer": Number(between(-100.0, 100.0)), "utility", Required, "Deterministic utility of deferring, u_0.";
+    "preferences.regions": Ty::Table(100), "", Value("{}"), "Partial overrides of the weights per region (ids of `regions`): any of the keys of `preferences.default`.";
+    "preferences.regions.*.price": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.price`.";
+    "preferences.regions.*.delivery": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.delivery`.";
+    "preferences.regions.*.urgency": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.urgency`.";
+    "preferences.regions.*.quality": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.quality`.";
+    "preferences.regions.*.interoperability": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.interoperability`.";
+    "preferences.regions.*.offset": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.offset`.";
+    "preferences.regions.*.reliability": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.reliability`.";
+    "preferences.regions.*.commonality": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.commonality`.";
+    "preferences.regions.*.domestic": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.domestic`.";
+    "preferences.regions.*.affinity": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.affinity`.";
+    "preferences.regions.*.european": Number(WEIGHT), "", Optional("the default's"), "As `preferences.default.european`.";
+    "preferences.regions.*.defer": Number(between(-100.0, 100.0)), "", Optional("the default's"), "As `preferences.default.defer`.";
+    "preferences.buyers": Ty::Table(200), "", Value("{}"), "Partial overrides per buyer (ids of `buyers`), applied after the region's: any of the keys of `preferences.default`.";
+    "preferences.buyers.*.price": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.price`.";
+    "preferences.buyers.*.delivery": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.delivery`.";
+    "preferences.buyers.*.urgency": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.urgency`.";
+    "preferences.buyers.*.quality": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.quality`.";
+    "preferences.buyers.*.interoperability": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.interoperability`.";
+    "preferences.buyers.*.offset": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.offset`.";
+    "preferences.buyers.*.reliability": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.reliability`.";
+    "preferences.buyers.*.commonality": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.commonality`.";
+    "preferences.buyers.*.domestic": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.domestic`.";
+    "preferences.buyers.*.affinity": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.affinity`.";
+    "preferences.buyers.*.european": Number(WEIGHT), "", Optional("the region's"), "As `preferences.default.european`.";
+    "preferences.buyers.*.defer": Number(between(-100.0, 100.0)), "", Optional("the region's"), "As `preferences.default.defer`.";
+
+    "affinity": Ty::Table(201), "", Value("{}"), "Political affinity between a buyer (or `default`, for every buyer) and a supplier country: `affinity.POL.USA = 0.8`. Used only when the `affinity` weight is not 0.";
+    "affinity.*": Ty::Table(500), "", Required, "One buyer's (or the default) affinities, by country (ids of `countries` or `buyers`).";
+    "affinity.*.*": Number(between(-10.0, 10.0)), "", Optional("0"), "Affinity toward one country.";
+
+    "buyers": Ty::Table(200), "", Required, "Buying states, keyed by ISO3 code; at least one.";
+    "buyers.*.name": Text(MAX_NAME), "", Required, "Display name.";
+    "buyers.*.region": Id("regions"), "", Required, "Threat region.";
+    "buyers.*.nato_since": Quarter, "", Optional("not a member"), "Quarter of NATO accession; a partner before it.";
+    "buyers.*.threat_exposure": Number(THREAT), "", Value("1.0"), "Multiplier on the region's threat, e.g. for a land border.";
+    "buyers.*.localisation_demand": Number(UNIT), "share of value", Value("0.0"), "Share of contract value the buyer asks to be produced at home.";
+    "buyers.*.eu_since": Quarter, "", Optional("not a member"), "Quarter of EU accession.";
+    "buyers.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the buyer left the EU.";
+    "buyers.*.procedure": Ty::Table(400), "", Value("{}"), "Procurement procedure by period, keyed by quarter: `{ \"2010Q1\" = \"competition\", \"2022Q2\" = \"framework\" }`; each applies from its quarter to the next entry; before the first, and without any, `competition`.";
+    "buyers.*.procedure.*": Word(&["competition", "direct", "framework"]), "", Required, "`competition`: open competition with trials; `direct`: direct government-to-government award; `framework`: a framework agreement with the winner, then executive contracts.";
+    "buyers.*.gdp": Years, "", Required, "GDP path by year (at least one year); between given years linear, before the first the first year's, after the last growing at `gdp_growth`.";
+    "buyers.*.gdp.*": Number(above(0.0, 1e6)), "US$ bn", Required, "GDP in one year.";
+    "buyers.*.gdp_growth": Number(above(-1.0, 1.0)), "per year", Value("0.0"), "Yearly GDP growth after the last year of `gdp`.";
+    "buyers.*.spending": Years, "", Required, "Defence spending by year (at least one year; `observed` mode); between given years linear, outside them flat.";
+    "buyers.*.spending.*": Number(PERCENT), "% of GDP", Required, "Spending in one year.";
+    "buyers.*.equipment": Years, "", Required, "Equipment share of defence spending by year (at least one year); between given years linear, outside them flat.";
+    "buyers.*.equipment.*": Number(PERCENT), "% of spending", Required, "Equipment share in one year.";
+    "buyers.*.spending_base": Number(PERCENT), "% of GDP", Required, "`threat` mode: spending at zero threat.";
+    "buyers.*.spending_threat": Number(PERCENT), "points per threat unit", Required, "`threat` mode: spending added per unit of threat.";
+    "buyers.*.equipment_base": Number(PERCENT), "%", Required, "`threat` mode: equipment share at zero threat.";
+    "buyers.*.equipment_threat": Number(PERCENT), "points per threat unit", Required, "`threat` mode: equipment share added per unit of threat.";
+    "buyers.*.fleet": Ty::Table(50), "", Value("{}"), "Fleet in the start quarter per category (ids of `categories`).";
+    "buyers.*.fleet.*.units": Integer(UNITS), "units", Required, "Units in service.";
+    "buyers.*.fleet.*.legacy": Integer(UNITS), "units", Value("0"), "Of which legacy units, retiring over the category's `legacy_retire_years`; at most `units`.";
+    "buyers.*.fleet.*.legacy_family": Text(MAX_NAME), "", Optional("none"), "Lineage of the legacy units (a family id that upgrade lines name).";
+    "buyers.*.fleet.*.legacy_capability": Number(UNIT), "new-unit equivalents", Optional("the category's"), "Capability of this fleet's legacy units, where they differ from the category's.";
+    "buyers.*.fleet.*.legacy_retire_years": Number(YEARS), "years", Optional("the category's"), "Years over which this fleet's legacy units retire, where the buyer's plan differs.";
+    "buyers.*.fleet.*.replaced": Integer(UNITS), "units", Value("0"), "Units of equipment outside this category that its buys replace (towed guns for self-propelled ones).";
+    "buyers.*.fleet.*.replaced_retire_years": Number(YEARS), "years", Optional("the category's `legacy_retire_years`"), "Years over which the replaced equipment retires.";
+    "buyers.*.fleet.*.required": Number(between(0.0, 1e5)), "new-unit equivalents", Optional("the start's capability at rest"), "Required force at zero threat, in capability units; by default the capability of the start fleet, replaced equipment and programmes in flight at the start's threat, so that a world at rest opens no tender at the start.";
+    "buyers.*.fleet.*.families": Ty::Table(100), "", Value("{}"), "Modern units by platform family; their sum at most `units` - `legacy`, the rest belong to no family on the market.";
+    "buyers.*.fleet.*.families.*": Integer(UNITS), "units", Required, "Units of one family.";
+
+    "suppliers": Ty::Table(300), "", Required, "Supplying firms, keyed by id; at least one.";
+    "suppliers.*.name": Text(MAX_NAME), "", Required, "Display name.";
+    "suppliers.*.country": COUNTRY, "", Required, "Home country.";
+    "suppliers.*.cash": Number(MONEY), "US$ m", Required, "Cash at the start.";
+    "suppliers.*.margin": Number(UNIT), "share of value", Required, "Share of delivered value that becomes cash.";
+    "suppliers.*.markup": Number(between(0.0, 10.0)), "per unit of utilisation", Required, "Price mark-up per unit of utilisation, μ.";
+    "suppliers.*.access.buyers": Ty::Table(200), "", Value("{}"), "Base access per buyer (ids of `buyers`) where a source gives a specific tie; otherwise the market's rule (a supplier always reaches its home country's buyer).";
+    "suppliers.*.access.buyers.*": Number(UNIT), "probability", Required, "Base access to one buyer.";
+    "suppliers.*.invest": Section, "", Optional("no investment (a government selling from its stocks)"), "Yearly capacity investment; market development follows the market's common rule.";
+    "suppliers.*.invest.enabled": Boolean, "", Value("true"), "When false the firm never invests (capacity or market development).";
+    "suppliers.*.invest.backlog_threshold": Number(above(0.0, 100.0)), "years of capacity", Required, "Backlog above which capacity is expanded.";
+    "suppliers.*.invest.growth": Number(between(0.0, 10.0)), "share of capacity a year", Required, "Largest yearly capacity expansion.";
+    "suppliers.*.invest.build_lag": Integer(QUARTERS), "quarters", Required, "Quarters from ordering capacity to it producing.";
+    "suppliers.*.invest.capex": Number(MONEY), "US$ m per unit a quarter", Required, "Cost of one unit a quarter of new capacity.";
+    "suppliers.*.lines": Ty::Table(50), "", Required, "Product lines, keyed by id; at least one.";
+    "suppliers.*.lines.*.category": Id("categories"), "", Required, "Category of the product.";
+    "suppliers.*.lines.*.family": Text(MAX_NAME), "", Optional("the line's id"), "Platform family, for commonality.";
+    "suppliers.*.lines.*.list_price": Number(PRICE), "US$ m per unit", Required, "List price.";
+    "suppliers.*.lines.*.quality": Number(UNIT), "", Required, "Quality.";
+    "suppliers.*.lines.*.interoperability": Number(UNIT), "", Required, "Interoperability with NATO standards at the start.";
+    "suppliers.*.lines.*.base_lead": Integer(QUARTERS), "quarters", Required, "Quarters from a unit's start of production to its delivery.";
+    "suppliers.*.lines.*.capacity": Number(UNITS), "units started a quarter", Required, "Capacity at the start.";
+    "suppliers.*.lines.*.reliability": Number(UNIT), "probability", Required, "True probability that a quarter's output is delivered on time.";
+    "suppliers.*.lines.*.slip_share": Number(UNIT), "share", Value("0.5"), "Share of a slipping quarter's output that moves to the next quarter.";
+    "suppliers.*.lines.*.localisation": Number(UNIT), "share", Value("0.0"), "Localisation ceiling at the start: the largest share of work placed in the buyer's country.";
+    "suppliers.*.lines.*.available_from": Quarter, "", Optional("`start`"), "First quarter the line is offered.";
+    "suppliers.*.lines.*.initial_backlog": Integer(between(0.0, 1e6)), "units", Value("0"), "Home-government units queued at the start.";
+    "suppliers.*.lines.*.home_orders": Years, "", Value("{}"), "Home-government (and other non-modelled) orders by year; between given years linear, outside them flat.";
+    "suppliers.*.lines.*.home_orders.*": Number(UNITS), "units a year", Required, "Orders in one year.";
+    "suppliers.*.lines.*.divertible_share": Number(UNIT), "share", Value("0.0"), "Share of home units in production that the home government lets export buyers take.";
+    "suppliers.*.lines.*.tiv": Number(PRICE), "US$ m per unit", Optional("`list_price`"), "Value of one unit for delivered-value shares (a stand-in for SIPRI trend-indicator values).";
+    "suppliers.*.lines.*.capability": Number(above(0.0, 1.0)), "new-unit equivalents", Value("1.0"), "Capability of a delivered unit toward the requirement; a new unit counts 1, a used or upgraded one less.";
+    "suppliers.*.lines.*.life_years": Number(YEARS), "years", Optional("the category's `life_years`"), "Service life of a delivered unit: a used unit's remaining life, or the life an upgrade adds.";
+    "suppliers.*.lines.*.upgrades": Text(MAX_NAME), "", Optional("not an upgrade line"), "An upgrade line: the legacy lineage (a fleet's `legacy_family`) it upgrades; each unit takes one legacy unit of that lineage and returns it at `capability`.";
+    "suppliers.*.lines.*.stock": Integer(UNITS), "units", Optional("not a stock line"), "A stock line: units of a finite stock of used or surplus units, depleted as they are sold (no home orders, no initial backlog, no capacity investment; never sold to the holder's own country).";
+
+    "events": Ty::Table(10_000), "", Value("{}"), "Exogenous events, keyed by id. Which keys apply depends on `kind`: `donation` (`buyer`, `category`, `units` leave the fleet, legacy first); `access` (`amount` of marketing stock for `supplier`, or every supplier of `country`, with `buyer` or `region`, or everywhere); `affinity` (affinity of `buyer`, or every buyer, toward `country` rises by `amount`); `credit_cap` (`country`'s export-credit cap becomes `amount`, at least 0); `requirement` (`buyer`'s required force in `category`, at zero threat and in capability units, changes by `amount` from `quarter` on: a dated force-structure decision).";
+    "events.*.kind": Word(&["donation", "access", "affinity", "credit_cap", "requirement"]), "", Required, "What the event does.";
+    "events.*.quarter": Quarter, "", Required, "Quarter it takes effect (events outside the run never happen).";
+    "events.*.shock": Id("shocks"), "", Optional("none"), "A shock the event is a consequence of: it happens only if that shock's magnitude is above 0.";
+    "events.*.buyer": Id("buyers"), "", Optional("none"), "Buyer concerned.";
+    "events.*.region": Id("regions"), "", Optional("none"), "Region concerned.";
+    "events.*.supplier": Id("suppliers"), "", Optional("none"), "Supplier concerned.";
+    "events.*.country": COUNTRY, "", Optional("none"), "Country concerned.";
+    "events.*.category": Id("categories"), "", Optional("none"), "Category concerned.";
+    "events.*.units": Integer(between(1.0, 1e5)), "units", Optional("none"), "Units (donations).";
+    "events.*.amount": Number(between(-1e7, 1e7)), "", Optional("none"), "Size (access: marketing stock; affinity: affinity; credit_cap: US$ m).";
+    "events.*.note": Text(MAX_TEXT), "", Optional("none"), "Source or reason, for the reader.";
+
+    "groups": Ty::Table(100), "", Value("{}"), "Named groups of buyers for targets (`nato_europe`).";
+    "groups.*.buyers": Ids("buyers"), "", Required, "Members; at least one.";
+    "groups.*.nato_only": Boolean, "", Value("false"), "Count a member only from its `nato_since` quarter.";
+
+    "targets": Ty::Table(1000), "", Value("{}"), "Observed patterns a run is judged on, keyed by id.";
+    "targets.*.pattern": Text(MAX_NAME), "", Required, "The pattern it belongs to (`P1`).";
+    "targets.*.metric": Word(&["value", "units", "count", "share", "buyer_share", "lead_promised", "lead_actual", "delivered_share"]), "", Required, "What is measured over contracts signed (deliveries made) in the scope and period: `value`, `units`, `count` of contracts; `share` of `supplier_country` in their value; `buyer_share`, the share of `buyer` in `supplier_country`'s value; `lead_promised`, `lead_actual`, mean months from signing to the promised or actual first delivery; `delivered_share`, the share of `supplier_country` in the value of imports delivered, at each line's `tiv`.";
+    "targets.*.supplier_country": COUNTRY, "", Optional("every country"), "Supplier country filter (needed for the shares).";
+    "targets.*.buyer": Id("buyers"), "", Optional("every buyer"), "A buyer: the scope, or for `buyer_share` the numerator.";
+    "targets.*.group": Id("groups"), "", Optional("every buyer"), "A group of buyers as the scope.";
+    "targets.*.categories": Ids("categories"), "", Value("[]"), "Categories in scope; all if empty.";
+    "targets.*.from": Quarter, "", Required, "First quarter.";
+    "targets.*.to": Quarter, "", Required, "Last quarter (inclusive), not before `from`.";
+    "targets.*.observed": Number(OBSERVED), "the metric's", Required, "Observed value.";
+    "targets.*.tolerance.abs": Number(above(0.0, 1e12)), "the metric's", Optional("none"), "Passes when |simulated - observed| is at most this. Exactly one of `abs`, `rel`, `range`.";
+    "targets.*.tolerance.rel": Number(above(0.0, 1e3)), "share of observed", Optional("none"), "Passes when |simulated - observed| is at most this times |observed|.";
+    "targets.*.tolerance.range": Pair(OBSERVED), "the metric's", Optional("none"), "Passes when `lo <= simulated <= hi`; must contain `observed`.";
+    "targets.*.source": Text(MAX_TEXT), "", Optional("none"), "Source of the observed value.";
+
+    "sweep": Section, "", Optional("no sweep"), "A parameter sweep over this world (`armsmarket sweep`); ignored by `run` and `compare`.";
+    "sweep.design": Word(&["grid", "random", "lhs", "sobol"]), "", Required, "`grid`: every combination of the values; `random`: independent points; `lhs`: a Latin hypercube; `sobol`: scrambled Sobol' points (a power of two of them).";
+    "sweep.points": Integer(between(1.0, 1e6)), "", Optional("a grid's product"), "Number of points (not for `grid`, whose points are the product of the parameters' values, also at most 1,000,000).";
+    "sweep.replications": Integer(between(1.0, 1e6)), "", Required, "Replications per point.";
+    "sweep.seed": Integer(between(0.0, 18446744073709551615.0)), "", Optional("the scenario's `seed`"), "Seed of the design and of the runs.";
+    "sweep.parameters": Ty::Table(64), "", Required, "Swept keys, by dotted path (`\"preferences.default.delivery\" = { min = 0.5, max = 2.0 }`); at least one. A sweep cannot vary `name`, `base`, `seed`, `replications`, `start`, `end`, `outputs` or `sweep`, and each key's values must be valid at every bound of the range.";
+    "sweep.parameters.*.values": Any, "", Optional("none"), "The values (at most 10,000), or:";
+    "sweep.parameters.*.min": Number(between(-1e15, 1e15)), "", Optional("none"), "Lower end of a range.";
+    "sweep.parameters.*.max": Number(between(-1e15, 1e15)), "", Optional("none"), "Upper end of a range.";
+    "sweep.parameters.*.log": Boolean, "", Value("false"), "Uniform in the logarithm (`min` > 0).";
+    "sweep.parameters.*.integer": Boolean, "", Value("false"), "An integer range (`min` and `max` whole numbers).";
+}
+
+/// The key whose pattern matches the dotted `path` (ids replaced by `*`,
+/// array indices dropped).
+pub fn key(path: &str) -> Option<&'static Key> {
+    static INDEX: OnceLock<HashMap<&'static str, &'static Key>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| KEYS.iter().map(|k| (k.path, k)).collect());
+    if let Some(k) = index.get(path) {
+        return Some(k);
+    }
+    KEYS.iter().find(|k| matches(k.path, path))
+}
+
+/// Whether the dotted `path` fits the pattern (`*` = one segment; an
+/// index `[i]` belongs to its key).
+fn matches(pattern: &str, path: &str) -> bool {
+    let path = strip_indices(path);
+    let p: Vec<&str> = pattern.split('.').collect();
+    let q: Vec<&str> = path.split('.').collect();
+    p.len() == q.len() && p.iter().zip(&q).all(|(a, b)| *a == "*" || a == b)
+}
+
+fn strip_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The key of a pattern that is in the table (a programming error
+/// otherwise, caught by the tests).
+pub fn known(pattern: &str) -> &'static Key {
+    key(pattern).unwrap_or_else(|| panic!("`{pattern}` is not in the key table"))
+}
+
+/// The type column of the format reference.
+fn type_text(ty: &Ty) -> String {
+    let words = |w: &[&str]| {
+        w.iter()
+            .map(|x| format!("`\"{x}\"`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match ty {
+        Integer(_) => "integer".into(),
+        Number(_) => "number".into(),
+        Boolean => "boolean".into(),
+        Text(n) => format!("text, at most {n} characters"),
+        Quarter => "quarter `\"YYYYQn\"`".into(),
+        Word(w) => format!("one of {}", words(w)),
+        Id(t) if t.contains(" or ") => format!("id of `{}`", t.replace(" or ", "` or `")),
+        Id(t) => format!("id of `{t}`"),
+        Ids(t) => format!("list of ids of `{t}`"),
+        Ty::Table(n) => format!("table of at most {n} entries"),
+        Years => "table of year (1900-2200) = number".into(),
+        Section => "table".into(),
+        Pair(_) => "`[number, number]`".into(),
+        Ty::Triple(_) => "`[number, number, number]`".into(),
+        Words(w) => format!("list of {}", words(w)),
+        Any => "list of values of the swept key's type".into(),
+    }
+}
+
+/// The range column of the format reference.
+fn range_text(ty: &Ty) -> String {
+    match ty {
+        Integer(s) | Number(s) | Pair(s) | Ty::Triple(s) => s.rule(),
+        _ => String::new(),
+    }
+}
+
+fn default_text(d: &Omitted) -> String {
+    match d {
+        Required => "required".into(),
+        Value(v) => format!("`{v}`"),
+        Optional(what) => format!("optional: {what}"),
+    }
+}
+
+/// `docs/SCENARIO_FORMAT.md`: every key with its type, unit, range and
+/// default, generated from [`KEYS`].
+pub fn reference() -> String {
+    let mut s = String::from(
+        "# The scenario format\n\n\
+         A scenario is one TOML file describing a whole world. This reference \
+         lists every key with its type, unit, allowed range and default. It is \
+         generated from the program's own table of keys (`src/scenario/keys.rs`), \
+         which validation enforces, and a test fails if the two differ; do not \
+         edit it by hand (`UPDATE_FORMAT_REFERENCE=1 cargo test --release --lib \
+         format_reference` rewrites it).\n\n\
+         - A `*` in a key stands for an id you choose (`buyers.POL`, \
+         `suppliers.hanwha.lines.k9`). Ids and names have at most 100 characters; \
+         tables of named entries are TOML tables keyed by id, so that `base` and \
+         `--set` can reach any one of them by its dotted path.\n\
+         - Money is in US$ million (GDP in US$ billion), time in quarters unless a \
+         key says years, shares and probabilities in 0..1, spending paths in per \
+         cent. Quarters are written `\"YYYYQn\"`.\n\
+         - Every value is checked when a file is read, before anything runs or is \
+         written: a value outside its range, a key that does not exist, a missing \
+         required key, or an id that names nothing stops with exit code 2 and a \
+         `FILE:LINE:COL: message` naming the key and the fix. The bounds keep every \
+         output finite.\n\
+         - `base = \"other.toml\"` inherits that file and overrides it key by key; \
+         `--set KEY=VALUE` on the command line overrides any key by its dotted \
+         path, after `base`.\n\n",
+    );
+    let mut section = "";
+    for k in KEYS {
+        let head = k.path.split('.').next().unwrap_or("");
+        let head = if k.path.contains('.') {
+            head
+        } else {
+            "(top level)"
+        };
+        if head != section {
+            section = head;
+            let _ = write!(
+                s,
+                "\n## `{section}`\n\n| key | type | unit | range | default | meaning |\n|---|---|---|---|---|---|\n"
+            );
+            if section == "(top level)" {
+                s = s.replace("## `(top level)`", "## Top level");
+            }
+        }
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            k.path,
+            type_text(&k.ty),
+            k.unit,
+            range_text(&k.ty),
+            default_text(&k.default),
+            k.doc.replace('|', "\\|")
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::schema::Scenario;
+    use serde::Deserialize;
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+    };
+    use std::cell::RefCell;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// What a path of the schema holds, as serde sees it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Shape {
+        Struct,
+        Map,
+        Seq,
+        Leaf(&'static str),
+    }
+
+    #[derive(Debug)]
+    struct TraceError(String);
+
+    impl std::fmt::Display for TraceError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for TraceError {}
+
+    impl de::Error for TraceError {
+        fn custom<T: std::fmt::Display>(msg: T) -> Self {
+            TraceError(msg.to_string())
+        }
+    }
+
+    /// A deserializer that walks a type's schema instead of data: every
+    /// struct's fields, one entry of every map (`*`), one element of every
+    /// list, recording what each path holds, and giving every leaf a value
+    /// its type accepts.
+    struct Tracer<'a> {
+        path: String,
+        out: &'a RefCell<BTreeMap<String, Shape>>,
+    }
+
+    impl<'a> Tracer<'a> {
+        fn at(&self, key: &str) -> Tracer<'a> {
+            let path = if self.path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            Tracer {
+                path,
+                out: self.out,
+            }
+        }
+
+        fn record(&self, shape: Shape) {
+            if !self.path.is_empty() {
+                self.out.borrow_mut().insert(self.path.clone(), shape);
+            }
+        }
+    }
+
+    /// What a visitor expects, as text.
+    struct Expecting<'v, V>(&'v V);
+
+    impl<'de, V: Visitor<'de>> std::fmt::Display for Expecting<'_, V> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.expecting(f)
+        }
+    }
+
+    struct Elements<'a> {
+        tracer: Option<Tracer<'a>>,
+        left: usize,
+    }
+
+    impl<'de> SeqAccess<'de> for Elements<'_> {
+        type Error = TraceError;
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, TraceError> {
+            if self.left == 0 {
+                return Ok(None);
+            }
+            self.left -= 1;
+            let t = self.tracer.as_ref().expect("elements");
+            seed.deserialize(Tracer {
+                path: format!("{}[]", t.path),
+                out: t.out,
+            })
+            .map(Some)
+        }
+    }
+
+    struct Entries<'a> {
+        tracer: Tracer<'a>,
+        keys: Vec<&'static str>,
+        next: usize,
+    }
+
+    impl<'de> MapAccess<'de> for Entries<'_> {
+        type Error = TraceError;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, TraceError> {
+            match self.keys.get(self.next) {
+                Some(k) => seed.deserialize(k.into_deserializer()).map(Some),
+                None => Ok(None),
+            }
+        }
+        fn next_value_seed<V: DeserializeSeed<'de>>(
+            &mut self,
+            seed: V,
+        ) -> Result<V::Value, TraceError> {
+            let key = self.keys[self.next];
+            self.next += 1;
+            seed.deserialize(self.tracer.at(key))
+        }
+    }
+
+    macro_rules! leaf {
+        ($($method:ident => $shape:literal, $visit:ident($value:expr);)*) => {
+            $(fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+                self.record(Shape::Leaf($shape));
+                v.$visit($value)
+            })*
+        };
+    }
+
+    impl<'de> Deserializer<'de> for Tracer<'_> {
+        type Error = TraceError;
+        leaf! {
+            deserialize_bool => "boolean", visit_bool(false);
+            deserialize_i8 => "integer", visit_i64(1);
+            deserialize_i16 => "integer", visit_i64(1);
+            deserialize_i32 => "integer", visit_i64(1);
+            deserialize_i64 => "integer", visit_i64(1);
+            deserialize_u8 => "integer", visit_u64(1);
+            deserialize_u16 => "integer", visit_u64(1);
+            deserialize_u32 => "integer", visit_u64(1);
+            deserialize_u64 => "integer", visit_u64(1);
+            deserialize_f32 => "number", visit_f64(1.0);
+            deserialize_f64 => "number", visit_f64(1.0);
+            deserialize_any => "any", visit_str("");
+        }
+        fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            v.visit_unit()
+        }
+        fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            v.visit_unit()
+        }
+        fn deserialize_char<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            // The vocabularies and quarters say what they take.
+            let expecting = Expecting(&v).to_string();
+            if let Some(words) = expecting.strip_prefix("one of: ") {
+                self.record(Shape::Leaf("word"));
+                let first = words.split(", ").next().unwrap_or("").to_string();
+                return v.visit_str(&first);
+            }
+            if expecting.contains("quarter") {
+                self.record(Shape::Leaf("quarter"));
+                return v.visit_str("2014Q1");
+            }
+            self.record(Shape::Leaf("text"));
+            v.visit_str("x")
+        }
+        fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_byte_buf<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            v.visit_some(self)
+        }
+        fn deserialize_unit_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            v.visit_unit()
+        }
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            v.visit_newtype_struct(self)
+        }
+        fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_tuple(1, v)
+        }
+        fn deserialize_tuple<V: Visitor<'de>>(
+            self,
+            len: usize,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            self.record(Shape::Seq);
+            v.visit_seq(Elements {
+                tracer: Some(self),
+                left: len,
+            })
+        }
+        fn deserialize_tuple_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            len: usize,
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            self.deserialize_tuple(len, v)
+        }
+        fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.record(Shape::Map);
+            v.visit_map(Entries {
+                tracer: self,
+                keys: vec!["*"],
+                next: 0,
+            })
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, TraceError> {
+            self.record(Shape::Struct);
+            v.visit_map(Entries {
+                tracer: self,
+                keys: fields.to_vec(),
+                next: 0,
+            })
+        }
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, TraceError> {
+            Err(TraceError(format!("enum {name} at {}", self.path)))
+        }
+        fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.deserialize_str(v)
+        }
+    }
+
+    /// Every path of the schema, with what it holds.
+    fn schema() -> BTreeMap<String, Shape> {
+        let out = RefCell::new(BTreeMap::new());
+        Scenario::deserialize(Tracer {
+            path: String::new(),
+            out: &out,
+        })
+        .expect("the schema traces");
+        out.into_inner()
+    }
+
+    /// Whether a key of the table describes a path of this shape.
+    fn fits(ty: &Ty, shape: Shape) -> bool {
+        matches!(
+            (ty, shape),
+            (Ty::Integer(_), Shape::Leaf("integer"))
+                | (Ty::Number(_), Shape::Leaf("number"))
+                | (Ty::Boolean, Shape::Leaf("boolean"))
+                | (Ty::Text(_) | Ty::Id(_), Shape::Leaf("text"))
+                | (Ty::Quarter, Shape::Leaf("quarter"))
+                | (Ty::Word(_), Shape::Leaf("word"))
+                | (
+                    Ty::Ids(_) | Ty::Words(_) | Ty::Pair(_) | Ty::Triple(_) | Ty::Any,
+                    Shape::Seq
+                )
+                | (Ty::Table(_) | Ty::Years, Shape::Map)
+                | (Ty::Section, Shape::Struct)
+        )
+    }
+
+    #[test]
+    fn the_key_table_is_the_schema() {
+        let schema = schema();
+        let needed: BTreeSet<&str> = schema
+            .iter()
+            .filter(|(p, s)| !p.contains("[]") && **s != Shape::Struct)
+            .map(|(p, _)| p.as_str())
+            .collect();
+        let listed: BTreeSet<&str> = KEYS.iter().map(|k| k.path).collect();
+        let missing: Vec<&&str> = needed.difference(&listed).collect();
+        let stale: Vec<&&str> = listed
+            .iter()
+            .filter(|p| !schema.contains_key(**p))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "schema keys missing from the table: {missing:?}"
+        );
+        assert!(
+            stale.is_empty(),
+            "table keys the schema does not have: {stale:?}"
+        );
+        for k in KEYS {
+            let shape = schema[k.path];
+            assert!(
+                fits(&k.ty, shape),
+                "`{}` is {:?} in the table but {shape:?} in the schema",
+                k.path,
+                k.ty
+            );
+        }
+        assert_eq!(listed.len(), KEYS.len(), "a key is listed twice");
+    }
+
+    /// The toy scenario as a TOML table.
+    fn toy() -> toml::Table {
+        include_str!("../../scenarios/toy.toml").parse().unwrap()
+    }
+
+    /// The segments of a concrete path of `table` that fits `pattern`, each
+    /// `*` taking the first id present; `None` if a parent is missing.
+    fn instance(table: &toml::Table, pattern: &str) -> Option<Vec<String>> {
+        let segs: Vec<&str> = pattern.split('.').collect();
+        let mut out = Vec::new();
+        let mut cur = table;
+        for (i, s) in segs.iter().enumerate() {
+            let key = if *s == "*" {
+                cur.keys().next()?.clone()
+            } else {
+                s.to_string()
+            };
+            if i + 1 < segs.len() {
+                cur = cur.get(&key)?.as_table()?;
+            }
+            out.push(key);
+        }
+        Some(out)
+    }
+
+    fn without(table: &toml::Table, segs: &[String]) -> toml::Table {
+        let mut t = table.clone();
+        let mut cur = &mut t;
+        for s in &segs[..segs.len() - 1] {
+            cur = cur.get_mut(s).unwrap().as_table_mut().unwrap();
+        }
+        cur.remove(segs.last().unwrap());
+        t
+    }
+
+    #[test]
+    fn defaults_and_required_keys_are_what_the_schema_does() {
+        let toy = toy();
+        let mut checked = 0;
+        for k in KEYS {
+            if k.path.ends_with(".*") {
+                continue; // an entry of a table, not a field
+            }
+            let Some(segs) = instance(&toy, k.path) else {
+                continue;
+            };
+            let left_out = toml::Value::Table(without(&toy, &segs)).try_into::<Scenario>();
+            match k.default {
+                Omitted::Required => {
+                    let e = left_out.expect_err(k.path).to_string();
+                    assert!(e.contains("missing field"), "{}: {e}", k.path);
+                }
+                Omitted::Optional(_) => {
+                    left_out.unwrap_or_else(|e| panic!("{}: {e}", k.path));
+                }
+                Omitted::Value(v) => {
+                    let s = left_out.unwrap_or_else(|e| panic!("{}: {e}", k.path));
+                    let back = toml::Value::try_from(&s).unwrap();
+                    let mut got = &back;
+                    for seg in &segs {
+                        got = &got[seg.as_str()];
+                    }
+                    let want: toml::Table = format!("x = {v}").parse().unwrap();
+                    assert_eq!(*got, want["x"], "{}: the documented default", k.path);
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 60, "only {checked} keys are in the toy world");
+    }
+
+    #[test]
+    fn format_reference_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/SCENARIO_FORMAT.md");
+        let want = reference();
+        if std::env::var_os("UPDATE_FORMAT_REFERENCE").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let got = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            got == want,
+            "{} is not the reference the key table gives: run UPDATE_FORMAT_REFERENCE=1 cargo test --release --lib format_reference",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn spans_and_patterns() {
+        assert!(between(0.0, 1.0).contains(1.0) && !above(0.0, 1.0).contains(0.0));
+        assert_eq!(above(0.0, 10.0).rule(), "> 0 and at most 10");
+        assert_eq!(
+            key("suppliers.hanwha.lines.k9.capacity").unwrap().path,
+            "suppliers.*.lines.*.capacity"
+        );
+        assert_eq!(
+            key("market.reliability_prior[1]").unwrap().path,
+            "market.reliability_prior"
+        );
+        assert!(key("market.nope").is_none());
+    }
+}

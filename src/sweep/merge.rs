@@ -1,0 +1,393 @@
+//! Joining the shards of a durable batch into the result one machine
+//! would have written, byte for byte: every CSV file's header once, then
+//! each shard's rows in shard order. The shards must be complete, come
+//! from one batch, and match their manifests; otherwise the error says
+//! which shards to run and how.
+
+use crate::output::manifest::{Command, Manifest, ManifestError};
+use crate::output::publish::{Destination, OutputError, write_error};
+use crate::sweep::plan::Shard;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// The plan a shard's manifest records, as merging needs it.
+pub trait ShardedPlan: Serialize + DeserializeOwned + Clone {
+    /// Which shard this is.
+    fn shard(&self) -> Shard;
+    /// Why `other` is not a shard of the same batch, if it is not.
+    fn same_batch(&self, other: &Self) -> Option<String>;
+    /// How many of its jobs failed.
+    fn failed(&self) -> u64;
+    /// The plan of the merged result of `shards` (in order), joined from
+    /// the folders `from`.
+    fn merged(shards: &[&Self], from: Vec<PathBuf>) -> Self;
+    /// The command that runs (or resumes) `shard` of the batch whose
+    /// shard's manifest is `m`, into the results folder `out`.
+    fn command(m: &Manifest<Self>, shard: Shard, out: &Path) -> String;
+}
+
+/// Why shards could not be merged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// A path is neither a shard folder nor holds any.
+    #[error(
+        "{}: neither a shard folder (shard-K-of-N), nor a folder of shards, nor a result with a `.shards` folder beside it",
+        path.display()
+    )]
+    NotShards {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// No shard has finished.
+    #[error(
+        "no finished shard among {}: run the shards first (`armsmarket sweep FILE --shard K/N`)",
+        dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NoneFinished {
+        /// The shard folders found.
+        dirs: Vec<PathBuf>,
+    },
+    /// Shards are missing or unfinished.
+    #[error(
+        "{} of {n} shards missing or unfinished ({}); run:\n{}\nthen merge again",
+        missing.len(),
+        missing.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", "),
+        commands.iter().map(|c| format!("  {c}")).collect::<Vec<_>>().join("\n")
+    )]
+    Missing {
+        /// Their numbers.
+        missing: Vec<u32>,
+        /// Of how many.
+        n: u32,
+        /// The command that runs each.
+        commands: Vec<String>,
+    },
+    /// Two shards come from different batches.
+    #[error(
+        "{} and {} come from different sweeps ({why}): merge shards of one sweep",
+        a.display(),
+        b.display()
+    )]
+    DifferentBatches {
+        /// One shard.
+        a: PathBuf,
+        /// The other.
+        b: PathBuf,
+        /// How they differ.
+        why: String,
+    },
+    /// Two shards come from different splits.
+    #[error(
+        "{} is one of {na} shards but {} is one of {nb}: merge shards of one split",
+        a.display(),
+        b.display()
+    )]
+    DifferentSplits {
+        /// One shard.
+        a: PathBuf,
+        /// Its split.
+        na: u32,
+        /// The other.
+        b: PathBuf,
+        /// Its split.
+        nb: u32,
+    },
+    /// A shard appears twice.
+    #[error("shard {k}/{n} appears twice ({} and {}): give each shard once", a.display(), b.display())]
+    Twice {
+        /// Which.
+        k: u32,
+        /// Of how many.
+        n: u32,
+        /// One folder.
+        a: PathBuf,
+        /// The other.
+        b: PathBuf,
+    },
+    /// A shard has failed runs.
+    #[error("{} has {failed} failed runs: finish it with `{command}` first", dir.display())]
+    FailedRuns {
+        /// The shard.
+        dir: PathBuf,
+        /// How many.
+        failed: u64,
+        /// The command that retries them.
+        command: String,
+    },
+    /// A shard's file does not match its manifest.
+    #[error(
+        "{}: does not match its manifest (changed or damaged since the shard finished): run shard {shard} again without --resume",
+        file.display()
+    )]
+    Damaged {
+        /// The file.
+        file: PathBuf,
+        /// Its shard.
+        shard: Shard,
+    },
+    /// A shard's table has another header than the first shard's.
+    #[error("{}: its header differs from the other shards'", file.display())]
+    HeaderDiffers {
+        /// The file.
+        file: PathBuf,
+    },
+    /// A manifest could not be read.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The merged result could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// Reading a shard failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+impl MergeError {
+    /// Whether shards are missing (exit code 3).
+    pub fn is_incomplete(&self) -> bool {
+        matches!(
+            self,
+            MergeError::NoneFinished { .. } | MergeError::Missing { .. }
+        )
+    }
+
+    /// Whether the arguments are at fault (exit code 2).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            MergeError::NotShards { .. }
+            | MergeError::DifferentBatches { .. }
+            | MergeError::DifferentSplits { .. }
+            | MergeError::Twice { .. } => true,
+            MergeError::Output(e) => e.is_usage(),
+            _ => false,
+        }
+    }
+}
+
+/// What merging did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merged {
+    /// The shards were joined into this result folder.
+    Done {
+        /// The merged result.
+        dir: PathBuf,
+        /// How many shards.
+        shards: u32,
+    },
+    /// The batch ran as one shard: its result is already whole.
+    Whole(PathBuf),
+}
+
+/// `shard-K-of-N` → the shard.
+fn parse_shard_dir(p: &Path) -> Option<Shard> {
+    let name = p.file_name()?.to_str()?;
+    let rest = name.strip_prefix("shard-")?;
+    let (k, n) = rest.split_once("-of-")?;
+    Some(Shard {
+        k: k.parse().ok()?,
+        n: n.parse().ok()?,
+    })
+}
+
+/// The shard folders inside `dir`, sorted.
+fn shard_dirs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir() && parse_shard_dir(p).is_some())
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// The `.shards` folder beside a result folder.
+fn shards_beside(dir: &Path) -> PathBuf {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    dir.with_file_name(format!("{name}.shards"))
+}
+
+/// Merge the shards the paths `dirs` name (shard folders, folders of
+/// shards, or results with a `.shards` folder beside them) into a result
+/// folder in `out` (default: the folder holding the shards' folder).
+pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, MergeError> {
+    let started = SystemTime::now();
+    let mut shards: Vec<PathBuf> = Vec::new();
+    for d in dirs {
+        if parse_shard_dir(d).is_some() {
+            shards.push(d.clone());
+            continue;
+        }
+        let inside = shard_dirs_in(d);
+        if !inside.is_empty() {
+            shards.extend(inside);
+            continue;
+        }
+        let beside = shard_dirs_in(&shards_beside(d));
+        if !beside.is_empty() {
+            shards.extend(beside);
+            continue;
+        }
+        let whole = Manifest::<P>::read(d)
+            .ok()
+            .and_then(|m| m.plan)
+            .is_some_and(|p| p.shard().n == 1);
+        if whole {
+            return Ok(Merged::Whole(d.clone()));
+        }
+        return Err(MergeError::NotShards { path: d.clone() });
+    }
+    let found: Vec<(PathBuf, Shard, Option<Manifest<P>>)> = shards
+        .iter()
+        .map(|d| {
+            let shard = parse_shard_dir(d).expect("a shard folder");
+            (d.clone(), shard, Manifest::<P>::read(d).ok())
+        })
+        .collect();
+    let complete: Vec<(&PathBuf, Shard, &Manifest<P>, &P)> = found
+        .iter()
+        .filter_map(|(d, s, m)| {
+            let m = m.as_ref()?;
+            Some((d, *s, m, m.plan.as_ref()?))
+        })
+        .collect();
+    let Some(&(first_dir, first_shard, m0, p0)) = complete.first() else {
+        return Err(MergeError::NoneFinished { dirs: shards });
+    };
+    let n = first_shard.n;
+    // Where the shards' results folder is: two levels above a shard.
+    let out_of = |dir: &Path| {
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        dir.parent()
+            .and_then(Path::parent)
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let mut by_k: BTreeMap<u32, (&PathBuf, &Manifest<P>, &P)> = BTreeMap::new();
+    for &(dir, shard, m, p) in &complete {
+        if let Some(why) = p0.same_batch(p) {
+            return Err(MergeError::DifferentBatches {
+                a: first_dir.clone(),
+                b: dir.clone(),
+                why,
+            });
+        }
+        if shard.n != n {
+            return Err(MergeError::DifferentSplits {
+                a: dir.clone(),
+                na: shard.n,
+                b: first_dir.clone(),
+                nb: n,
+            });
+        }
+        if p.failed() > 0 {
+            return Err(MergeError::FailedRuns {
+                dir: dir.clone(),
+                failed: p.failed(),
+                command: P::command(m, shard, &out_of(dir)),
+            });
+        }
+        if let Some((other, _, _)) = by_k.insert(shard.k, (dir, m, p)) {
+            return Err(MergeError::Twice {
+                k: shard.k,
+                n,
+                a: other.clone(),
+                b: dir.clone(),
+            });
+        }
+    }
+    let missing: Vec<u32> = (1..=n).filter(|k| !by_k.contains_key(k)).collect();
+    if !missing.is_empty() {
+        let commands = missing
+            .iter()
+            .map(|&k| P::command(m0, Shard { k, n }, &out_of(first_dir)))
+            .collect();
+        return Err(MergeError::Missing {
+            missing,
+            n,
+            commands,
+        });
+    }
+    // Each shard's files must match its manifest before they are joined.
+    for (&k, (dir, m, _)) in &by_k {
+        let bad = m.damaged(dir).map_err(|source| MergeError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        if let Some(f) = bad.first() {
+            return Err(MergeError::Damaged {
+                file: dir.join(f),
+                shard: Shard { k, n },
+            });
+        }
+    }
+    let holder = first_dir.parent().unwrap_or(Path::new("."));
+    let name = m0.scenarios.first().map_or_else(
+        || {
+            holder
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .trim_end_matches(".shards")
+                .to_string()
+        },
+        |s| s.name.clone(),
+    );
+    let parent = match out {
+        Some(o) => o.to_path_buf(),
+        None => holder.parent().unwrap_or(Path::new(".")).to_path_buf(),
+    };
+    let dest = Destination::lock(&parent.join(&name))?;
+    let staging = dest.stage()?;
+    let werr = |e| MergeError::Output(write_error(e, dest.path()));
+    for file in m0.files.keys() {
+        let mut w = staging.create(file).map_err(werr)?;
+        let mut header: Option<Vec<u8>> = None;
+        for (dir, _, _) in by_k.values() {
+            let path = dir.join(file);
+            let rerr = |source| MergeError::Io {
+                path: path.clone(),
+                source,
+            };
+            let mut rd = BufReader::new(std::fs::File::open(&path).map_err(rerr)?);
+            let mut first = Vec::new();
+            rd.read_until(b'\n', &mut first).map_err(rerr)?;
+            match &header {
+                None => {
+                    w.write_all(&first).map_err(werr)?;
+                    header = Some(first);
+                }
+                Some(h) if *h != first => {
+                    return Err(MergeError::HeaderDiffers { file: path });
+                }
+                Some(_) => {}
+            }
+            io::copy(&mut rd, &mut w).map_err(werr)?;
+        }
+        w.finish().map_err(werr)?;
+    }
+    let plans: Vec<&P> = by_k.values().map(|(_, _, p)| *p).collect();
+    let from: Vec<PathBuf> = by_k.values().map(|(d, _, _)| d.to_path_buf()).collect();
+    let mut m: Manifest<P> = Manifest::new(Command::Merge, started);
+    m.seed = m0.seed;
+    m.replications = m0.replications;
+    m.scenarios = m0.scenarios.clone();
+    m.plan = Some(P::merged(&plans, from));
+    m.write(&staging).map_err(werr)?;
+    dest.publish(staging)?;
+    Ok(Merged::Done {
+        dir: dest.path().to_path_buf(),
+        shards: n,
+    })
+}

@@ -1,0 +1,100 @@
+//! Parameter sweeps: designs and their plans over shards, run as durable
+//! batches that survive a crash, and the merge of shards.
+//!
+//! - [`design`]: which parameter values to run (grid, random, Latin
+//!   hypercube, scrambled Sobol'); [`plan`]: a design's (point,
+//!   replication) jobs and their slices (shards);
+//! - [`setup`]: a sweep file loaded, planned and its points compiled;
+//! - [`runner`], [`ledger`], [`resume`]: any durable batch of jobs whose
+//!   rows go to part files in job order, with a ledger that makes it
+//!   resumable after `kill -9`; they know nothing of sweeps;
+//! - [`tables`]: the files a sweep writes; [`run`]: a sweep as such a
+//!   batch, its result put in place whole;
+//! - [`merge`]: shards joined into the result one machine would write;
+//! - [`slurm`]: the script that runs a sweep as a Slurm job array.
+
+pub mod design;
+mod joe_kuo;
+pub mod ledger;
+pub mod merge;
+pub mod plan;
+pub mod resume;
+pub mod run;
+pub mod runner;
+pub mod setup;
+pub mod slurm;
+pub mod tables;
+
+pub use merge::{MergeError, Merged};
+pub use plan::{Shard, ShardError};
+pub use run::{Opening, Options, Report, Sweep, SweepRecord};
+
+use crate::output::manifest::ManifestError;
+use crate::output::publish::OutputError;
+use crate::scenario::ScenarioError;
+use std::path::PathBuf;
+
+/// Why a sweep could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SweepError {
+    /// The sweep file (or its world) is wrong.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The file has no `[sweep]` table.
+    #[error(
+        "{}: no [sweep] table: add one (design, points, replications, parameters), or use `armsmarket run`",
+        file.display()
+    )]
+    NotASweep {
+        /// The file.
+        file: PathBuf,
+    },
+    /// `summary` among the kept tables.
+    #[error(
+        "runs.csv already carries every run's summary: keep per-run tables only (contracts, market, suppliers, buyers)"
+    )]
+    SummaryKept,
+    /// The shard is not well given.
+    #[error(transparent)]
+    Shard(#[from] ShardError),
+    /// The work folder cannot be resumed.
+    #[error(transparent)]
+    Resume(#[from] resume::ResumeError),
+    /// The batch failed to run.
+    #[error(transparent)]
+    Runner(#[from] runner::RunnerError),
+    /// The result cannot be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A manifest cannot be read.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// No worker threads.
+    #[error("cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// Reading or writing failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl SweepError {
+    /// Whether the input or the options are at fault (exit code 2) rather
+    /// than the run (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            SweepError::Scenario(_)
+            | SweepError::NotASweep { .. }
+            | SweepError::SummaryKept
+            | SweepError::Shard(_) => true,
+            SweepError::Resume(e) => matches!(e, resume::ResumeError::Mismatch { .. }),
+            SweepError::Output(e) => e.is_usage(),
+            _ => false,
+        }
+    }
+}

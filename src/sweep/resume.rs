@@ -1,0 +1,195 @@
+//! The work folder of a durable batch, and where a batch starts: afresh,
+//! or after its ledger's last entry if the folder holds this very batch.
+//!
+//! The folder (`OUT/.<name>.partial/`, beside the result it will become)
+//! holds the part files, the ledger and the batch's identity. A fresh start
+//! writes the parts' headers, then the ledger (whole, with its first
+//! entry), then the identity, last: a folder without an identity or a
+//! ledger recorded nothing, and is started over. A folder whose identity
+//! differs (another scenario, design, shard or program) is never resumed.
+
+use crate::sweep::ledger::{Contents, Ledger, LedgerError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What makes two batches the same batch.
+pub trait Identity: Serialize + DeserializeOwned {
+    /// Why a folder made by the batch `found` cannot be resumed as this
+    /// one, if it cannot.
+    fn differs(&self, found: &Self) -> Option<String>;
+}
+
+/// Why a batch cannot start in its work folder.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResumeError {
+    /// The folder holds another batch.
+    #[error("cannot resume into {}: {why}", path.display())]
+    Mismatch {
+        /// The work folder.
+        path: PathBuf,
+        /// How it differs.
+        why: String,
+    },
+    /// Its ledger is damaged.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// Reading or writing failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+/// Where a batch starts.
+#[derive(Debug)]
+pub enum Start {
+    /// Nothing recorded: write the parts from their headers.
+    Fresh,
+    /// Continue after the ledger's last entry.
+    Resume(Contents),
+}
+
+/// How a work folder was opened.
+#[derive(Debug)]
+pub struct Opened {
+    /// Where the batch starts.
+    pub start: Start,
+    /// What the user should know (an unfinished batch discarded, nothing
+    /// to resume).
+    pub note: Option<String>,
+}
+
+/// The work folder of one batch.
+#[derive(Debug)]
+pub struct WorkDir {
+    path: PathBuf,
+    identity: Vec<u8>,
+}
+
+impl WorkDir {
+    /// The work folder at `path` of the batch `identity`.
+    pub fn new<I: Identity>(path: &Path, identity: &I) -> WorkDir {
+        WorkDir {
+            path: path.to_path_buf(),
+            identity: serde_json::to_vec_pretty(identity).expect("an identity serialises"),
+        }
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The part file of the result file `name`.
+    pub fn part(&self, name: &str) -> PathBuf {
+        self.path.join(format!("{name}.part"))
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> PathBuf {
+        self.path.join("ledger")
+    }
+
+    fn identity_path(&self) -> PathBuf {
+        self.path.join("identity.json")
+    }
+
+    /// The folder in which the finished result is assembled.
+    pub fn result(&self) -> PathBuf {
+        self.path.join("result")
+    }
+
+    /// Whether the folder exists.
+    pub fn exists(&self) -> bool {
+        std::fs::symlink_metadata(&self.path).is_ok()
+    }
+
+    /// Open the folder: afresh (whatever was there is removed), or, with
+    /// `resume`, after the ledger of the batch it holds, which must be this
+    /// one.
+    pub fn open<I: Identity>(&self, resume: bool, want: &I) -> Result<Opened, ResumeError> {
+        let io_at = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ResumeError::Io { path, source }
+        };
+        if resume
+            && self.exists()
+            && let Some(contents) = self.recorded(want)?
+        {
+            return Ok(Opened {
+                note: contents.torn.clone(),
+                start: Start::Resume(contents),
+            });
+        }
+        let mut note = None;
+        if self.exists() {
+            if !resume {
+                note = Some(format!(
+                    "discarding the unfinished batch in {} (without --resume a batch starts over)",
+                    self.path.display()
+                ));
+            }
+            std::fs::remove_dir_all(&self.path).map_err(io_at(&self.path))?;
+        } else if resume {
+            note = Some(format!(
+                "nothing to resume in {}; starting afresh",
+                self.path.display()
+            ));
+        }
+        std::fs::create_dir(&self.path).map_err(io_at(&self.path))?;
+        Ok(Opened {
+            start: Start::Fresh,
+            note,
+        })
+    }
+
+    /// The ledger of the batch the folder holds, if it recorded anything:
+    /// an identity, and a ledger with a whole header and an entry.
+    fn recorded<I: Identity>(&self, want: &I) -> Result<Option<Contents>, ResumeError> {
+        let Ok(bytes) = std::fs::read(self.identity_path()) else {
+            return Ok(None);
+        };
+        let found: I = match serde_json::from_slice(&bytes) {
+            Ok(f) => f,
+            Err(_) => {
+                return Err(ResumeError::Mismatch {
+                    path: self.path.clone(),
+                    why: "it was made by another version of armsmarket: use another --out, or run without --resume to start over".into(),
+                });
+            }
+        };
+        if let Some(why) = want.differs(&found) {
+            return Err(ResumeError::Mismatch {
+                path: self.path.clone(),
+                why,
+            });
+        }
+        let ledger = self.ledger();
+        let whole_header = std::fs::read(&ledger).is_ok_and(|b| b.contains(&b'\n'));
+        if !whole_header {
+            return Ok(None);
+        }
+        let contents = Ledger::read(&ledger)?;
+        Ok(contents.last.is_some().then_some(contents))
+    }
+
+    /// Record the batch's identity: the last step of a fresh start.
+    pub fn write_identity(&self) -> io::Result<()> {
+        let tmp = self.path.join("identity.tmp");
+        std::fs::write(&tmp, &self.identity)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, self.identity_path())?;
+        crate::output::publish::sync_dir(&self.path)
+    }
+
+    /// Remove the folder and everything in it.
+    pub fn remove(&self) -> io::Result<()> {
+        std::fs::remove_dir_all(&self.path)
+    }
+}

@@ -1,0 +1,279 @@
+//! Everything fixed about a sweep before it runs: the resolved base world,
+//! the design and its plan for a shard, the tables kept, the sweep's
+//! identity, and the compilation of any point's world.
+
+use crate::analysis::Targets;
+use crate::model::World;
+use crate::scenario::schema::{Scenario, Table};
+use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
+use crate::sweep::SweepError;
+use crate::sweep::design::Point;
+use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
+use crate::sweep::resume::Identity;
+use crate::sweep::tables::{point_id_text, runs_header};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What makes two sweep folders the same sweep: program version, the
+/// resolved world, the design and seed, the shard, the tables kept and the
+/// number of jobs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepIdentity {
+    /// The program's version.
+    pub version: String,
+    /// xxh64 of the resolved world without `[sweep]` (and the version).
+    pub scenario_fingerprint: String,
+    /// xxh64 of the `[sweep]` table and its seed.
+    pub design_fingerprint: String,
+    /// Which slice.
+    pub shard: Shard,
+    /// The per-run tables kept.
+    pub tables: Vec<Table>,
+    /// Jobs in the shard.
+    pub jobs: u64,
+}
+
+impl SweepIdentity {
+    /// Whether two shards' identities belong to one sweep (everything but
+    /// the shard and its jobs agrees); why not, if they do not.
+    pub fn same_sweep(&self, other: &SweepIdentity) -> Option<String> {
+        let differs = |what: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+            Some(format!("{what} {a:?} vs {b:?}"))
+        };
+        if self.scenario_fingerprint != other.scenario_fingerprint {
+            return differs(
+                "scenario fingerprint",
+                &self.scenario_fingerprint,
+                &other.scenario_fingerprint,
+            );
+        }
+        if self.design_fingerprint != other.design_fingerprint {
+            return differs(
+                "design fingerprint",
+                &self.design_fingerprint,
+                &other.design_fingerprint,
+            );
+        }
+        if self.version != other.version {
+            return differs("version", &self.version, &other.version);
+        }
+        if self.tables != other.tables {
+            return differs("tables", &self.tables, &other.tables);
+        }
+        None
+    }
+}
+
+impl Identity for SweepIdentity {
+    fn differs(&self, found: &SweepIdentity) -> Option<String> {
+        let again = "use another --out, or run without --resume to start over";
+        if found.scenario_fingerprint != self.scenario_fingerprint {
+            return Some(format!(
+                "it was made from a different scenario (fingerprint {}, this one {}): {again}",
+                found.scenario_fingerprint, self.scenario_fingerprint
+            ));
+        }
+        if found.design_fingerprint != self.design_fingerprint {
+            return Some(format!(
+                "it was made from a different design (fingerprint {}, this one {}): {again}",
+                found.design_fingerprint, self.design_fingerprint
+            ));
+        }
+        let names = |t: &[Table]| t.iter().map(|t| t.name()).collect::<Vec<_>>().join(",");
+        let other = if found.version != self.version {
+            Some(("version", found.version.clone(), self.version.clone()))
+        } else if found.shard != self.shard {
+            Some(("shard", found.shard.to_string(), self.shard.to_string()))
+        } else if found.tables != self.tables {
+            Some(("tables", names(&found.tables), names(&self.tables)))
+        } else if found.jobs != self.jobs {
+            Some(("jobs", found.jobs.to_string(), self.jobs.to_string()))
+        } else {
+            None
+        };
+        other.map(|(what, was, now)| {
+            format!("its {what} was `{was}`, now `{now}`: resume with the same program and options")
+        })
+    }
+}
+
+/// A sweep ready to run: loaded, its design planned for one shard.
+#[derive(Debug)]
+pub struct Setup {
+    /// The sweep file.
+    pub file: PathBuf,
+    /// The scenario's name (the result folder's).
+    pub name: String,
+    /// The resolved world without `[sweep]`, points' values go into.
+    base: toml::Table,
+    /// Where each swept parameter is written, in parameter order.
+    origins: Vec<Origin>,
+    /// The points and jobs of the shard.
+    pub plan: Plan,
+    /// The per-run tables kept.
+    pub tables: Vec<Table>,
+    /// What makes this sweep this sweep.
+    pub identity: SweepIdentity,
+    /// The columns of `runs.csv`.
+    pub header: Vec<String>,
+    /// The resolved scenario, `[sweep]` included, for the manifest.
+    pub resolved: toml::Table,
+    /// The base world, for naming ids in kept tables (a sweep varies
+    /// values, never which buyers, suppliers or lines exist).
+    pub names: World,
+}
+
+impl Setup {
+    /// Load the sweep `file` and plan `shard` of it, keeping `tables`.
+    pub fn new(file: &Path, shard: Shard, tables: &[Table]) -> Result<Setup, SweepError> {
+        let (table, sources) = scenario::load_table(file)?;
+        let loaded = scenario::finish(table, sources.clone(), file)?;
+        let Some(sw) = loaded.scenario.sweep.clone() else {
+            return Err(SweepError::NotASweep {
+                file: file.to_path_buf(),
+            });
+        };
+        if tables.contains(&Table::Summary) {
+            return Err(SweepError::SummaryKept);
+        }
+        let tables: Vec<Table> = Table::ALL
+            .iter()
+            .copied()
+            .filter(|t| tables.contains(t))
+            .collect();
+        let origins: Vec<Origin> = sw
+            .parameters
+            .keys()
+            .map(|path| {
+                sources
+                    .key_origin(&format!("sweep.parameters.{path}"))
+                    .clone()
+            })
+            .collect();
+        let located = |e: crate::sweep::design::DesignError| {
+            SweepError::Scenario(ScenarioError::new(
+                sources.key_origin("sweep").error(format!("`sweep`: {e}")),
+            ))
+        };
+        let design = design_of(&sw, loaded.scenario.seed).map_err(located)?;
+        let plan = Plan::new(design, sw.replications, shard).map_err(located)?;
+        let mut base = loaded.resolved.clone();
+        base.remove("sweep");
+        let at_start = |m: String| {
+            SweepError::Scenario(ScenarioError::new(
+                Origin::new(file.display().to_string(), 1, 1).error(m),
+            ))
+        };
+        let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
+        let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
+        let identity = SweepIdentity {
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario_fingerprint: fingerprint(&(env!("CARGO_PKG_VERSION"), &base)),
+            design_fingerprint: fingerprint(&(&sw, sw.seed.unwrap_or(loaded.scenario.seed))),
+            shard,
+            tables: tables.clone(),
+            jobs: plan.n_jobs(),
+        };
+        let setup = Setup {
+            file: file.to_path_buf(),
+            name: loaded.name.clone(),
+            header: runs_header(&world, &targets),
+            base,
+            origins,
+            plan,
+            tables,
+            identity,
+            resolved: loaded.resolved,
+            names: world,
+        };
+        // Every parameter path must exist and the first point must be a
+        // valid world: report it now, located, rather than as failed runs.
+        if !setup.plan.points.is_empty() {
+            setup.compile(0)?;
+        }
+        Ok(setup)
+    }
+
+    /// The swept parameters' paths, in design order.
+    pub fn paths(&self) -> Vec<String> {
+        self.plan
+            .design
+            .parameters
+            .iter()
+            .map(|p| p.path.clone())
+            .collect()
+    }
+
+    /// The base table with `point`'s values, and where each came from.
+    fn table_of(&self, point: &Point) -> Result<(toml::Table, SourceMap), ScenarioError> {
+        let mut table = self.base.clone();
+        let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
+        for ((param, value), origin) in self
+            .plan
+            .design
+            .parameters
+            .iter()
+            .zip(&point.values)
+            .zip(&self.origins)
+        {
+            scenario::apply_override(
+                &mut table,
+                &mut sources,
+                &param.path,
+                value.clone(),
+                origin.clone(),
+            )?;
+        }
+        Ok((table, sources))
+    }
+
+    /// Compile the world of point `pi`. Deserialization takes the fast
+    /// path; only a point that fails it is read again through the path
+    /// that locates the error.
+    pub fn compile(&self, pi: usize) -> Result<(World, Targets), ScenarioError> {
+        let point = self.plan.points.get(pi);
+        let (table, sources) = self.table_of(&point)?;
+        let scenario = match Scenario::deserialize(toml::Value::Table(table)) {
+            Ok(sc) => {
+                let errors: Vec<_> = validate::validate(&sc)
+                    .into_iter()
+                    .map(|(p, m)| sources.value_origin(&p).error(m))
+                    .collect();
+                if let Some(e) = ScenarioError::from_all(errors) {
+                    return Err(e);
+                }
+                sc
+            }
+            Err(_) => {
+                let (table, sources) = self.table_of(&point)?;
+                scenario::checked(table, &sources)?
+            }
+        };
+        let at = |m: String| {
+            ScenarioError::new(
+                self.origins[0].error(format!("point {}: {m}", point_id_text(point.id))),
+            )
+        };
+        let world = World::from_scenario(&scenario).map_err(|e| at(e.0))?;
+        let targets = Targets::compile(&scenario, &world).map_err(at)?;
+        Ok((world, targets))
+    }
+
+    /// "N points x R replications = J runs".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} points x {} replications = {} runs",
+            self.plan.shard_points().len(),
+            self.plan.replications,
+            self.plan.n_jobs()
+        )
+    }
+}
+
+/// Check a sweep file as `sweep` would before running it (the design,
+/// every swept path, the first point's world), touching no folder.
+/// Returns "sweep of N points x R replications = J runs".
+pub fn check(file: &Path) -> Result<String, SweepError> {
+    let s = Setup::new(file, Shard::WHOLE, &[])?;
+    Ok(format!("sweep of {}", s.describe()))
+}

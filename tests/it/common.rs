@@ -1,0 +1,124 @@
+//! Helpers shared by the integration tests: the binary, the repository's
+//! files, reading outputs and checking exits.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Environment that changes what the binary does: never inherited by a
+/// test (a test sets what it needs).
+pub const ENV_VARS: [&str; 9] = [
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_COUNT",
+    "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_MAX",
+    "SLURM_CPUS_PER_TASK",
+    "ARMSMARKET_TEST_PANIC_JOBS",
+    "ARMSMARKET_TEST_ABORT",
+    "ARMSMARKET_TEST_SYNC_EVERY",
+    "ARMSMARKET_TEST_PAUSE",
+];
+
+/// The `armsmarket` binary, with a clean environment.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_armsmarket"));
+    for v in ENV_VARS {
+        c.env_remove(v);
+    }
+    c
+}
+
+/// Run the binary with `args` and wait for it.
+pub fn armsmarket(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+/// Run the binary in `dir` with `args`.
+pub fn armsmarket_in(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `scenarios/toy.toml`.
+pub fn toy() -> PathBuf {
+    root().join("scenarios/toy.toml")
+}
+
+/// The text of `scenarios/toy.toml`.
+pub const TOY: &str = include_str!("../../scenarios/toy.toml");
+
+/// A file of `tests/data`.
+pub fn data(name: &str) -> PathBuf {
+    root().join("tests/data").join(name)
+}
+
+/// Bytes as text, lossily.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A process's stderr as text.
+pub fn err(o: &Output) -> String {
+    text(&o.stderr)
+}
+
+/// A file's bytes; a missing file fails the test with its path.
+pub fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The process succeeded; otherwise fail with its stderr.
+#[track_caller]
+pub fn assert_ok(o: &Output, what: &str) {
+    assert!(
+        o.status.success(),
+        "{what}: exit {:?}\nstderr:\n{}",
+        o.status,
+        err(o)
+    );
+}
+
+/// The 1-based line of the first line of `text` that contains `needle`.
+pub fn line_of(text: &str, needle: &str) -> u32 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} is not in the text")) as u32
+        + 1
+}
+
+/// `TOY` with the first `from` replaced by `to` (`from` must occur).
+pub fn toy_with(from: &str, to: &str) -> String {
+    assert!(TOY.contains(from), "{from:?} is not in toy.toml");
+    TOY.replacen(from, to, 1)
+}
+
+/// A CSV file's header and rows.
+pub fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rd = csv::Reader::from_reader(bytes);
+    let header = rd
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    let rows = rd
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Whether `dir` does not exist or is empty.
+pub fn nothing_written(dir: &Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(_) => true,
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests, in one binary (one link): the real `armsmarket`
+//! binary in temporary directories, and the library's public API.
+
+mod common;
+
+mod bad_input;
+mod behaviour;
+mod compare;
+mod invariants;
+mod outputs;
+mod run;
+mod scenarios;
+mod slurm;
+mod sweep;

@@ -1,0 +1,259 @@
+//! Results appear whole or not at all. `run` stages a result in a private
+//! directory and puts it in place at once, manifest included; a failure or
+//! a kill leaves the previous result as it was; a second writer of the same
+//! result is refused while the first works.
+#![cfg(unix)]
+
+use crate::common::{assert_ok, bin, err, read, text, toy};
+use std::collections::BTreeMap;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output};
+
+/// The files of a result directory, by name.
+fn files_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(e.file_type().unwrap().is_file(), "{name} is not a file");
+            (name, read(&e.path()))
+        })
+        .collect()
+}
+
+/// The manifest of a result directory whose files are exactly those the
+/// manifest lists, each with its recorded hash.
+#[track_caller]
+fn consistent(dir: &Path) -> serde_json::Value {
+    let files = files_in(dir);
+    let m: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let listed = m["files"].as_object().expect("manifest lists files");
+    for (name, bytes) in &files {
+        if name == "manifest.json" {
+            continue;
+        }
+        let entry = listed
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is in {} but not in its manifest", dir.display()));
+        let want = entry["sha256"].as_str().unwrap();
+        let got = armsmarket::output::manifest::sha256_file(&dir.join(name)).unwrap();
+        assert_eq!(got, want, "{name} does not match the manifest beside it");
+        assert_eq!(entry["bytes"], bytes.len() as u64, "{name}");
+    }
+    for name in listed.keys() {
+        assert!(
+            files.contains_key(name),
+            "the manifest lists {name}, which is missing"
+        );
+    }
+    m
+}
+
+/// `run` of the toy world into `out` with `reps` replications and `seed`,
+/// plus environment `env`.
+fn run_toy(out: &Path, reps: &str, seed: &str, env: &[(&str, &str)]) -> Output {
+    let mut c = bin();
+    c.args([
+        "run",
+        toy().to_str().unwrap(),
+        "-q",
+        "-r",
+        reps,
+        "--seed",
+        seed,
+    ])
+    .arg("--out")
+    .arg(out);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+/// Names in `out` other than the result `toy` (temporary files or folders
+/// a run left behind).
+fn leftovers(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "toy")
+        .collect()
+}
+
+#[test]
+fn killed_while_putting_a_result_in_place_leaves_the_old_or_the_new_whole() {
+    // Defect 4: tables were renamed one by one before the manifest.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut saw_new = false;
+    let mut saw_old = false;
+    for n in 1..=10 {
+        let out = tmp.path().join(format!("out{n}"));
+        assert_ok(&run_toy(&out, "2", "1", &[]), "the first result");
+        let old = files_in(&out.join("toy"));
+        let spec = format!("commit:{n}");
+        let o = run_toy(&out, "3", "2", &[("ARMSMARKET_TEST_ABORT", &spec)]);
+        let m = consistent(&out.join("toy"));
+        if o.status.signal().is_some() {
+            match m["seed"].as_u64() {
+                Some(1) => {
+                    saw_old = true;
+                    assert_eq!(
+                        files_in(&out.join("toy")),
+                        old,
+                        "{spec}: the old result changed"
+                    );
+                }
+                Some(2) => saw_new = true,
+                other => panic!("{spec}: seed {other:?}"),
+            }
+        } else {
+            assert_ok(&o, &spec);
+            assert_eq!(m["seed"], 2);
+            saw_new = true;
+        }
+        // The next run cleans up whatever the kill left.
+        assert_ok(&run_toy(&out, "2", "3", &[]), "a run after the kill");
+        assert_eq!(consistent(&out.join("toy"))["seed"], 3);
+        assert_eq!(leftovers(&out), Vec::<String>::new(), "{spec}");
+    }
+    assert!(saw_old && saw_new, "the kills missed the commit");
+}
+
+#[test]
+fn a_file_that_cannot_be_written_keeps_the_previous_result_and_is_named() {
+    // Defect 5: a failure named the folder, not the file, and could leave
+    // some tables replaced and a temporary file behind.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&run_toy(&out, "2", "1", &[]), "the first result");
+    let old = files_in(&out.join("toy"));
+    for name in [
+        "contracts.csv",
+        "market.csv",
+        "summary.csv",
+        "targets.csv",
+        "manifest.json",
+    ] {
+        let o = run_toy(&out, "3", "2", &[("ARMSMARKET_TEST_FAIL", name)]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", err(&o));
+        let want = out.join("toy").join(name);
+        assert!(
+            err(&o).contains(&want.display().to_string()) && err(&o).contains("No space left"),
+            "{name}: the message should name {} and the cause: {}",
+            want.display(),
+            err(&o)
+        );
+        assert_eq!(
+            files_in(&out.join("toy")),
+            old,
+            "{name}: the old result changed"
+        );
+        assert_eq!(leftovers(&out), Vec::<String>::new(), "{name}");
+    }
+}
+
+#[test]
+fn a_blocked_table_path_does_not_half_replace_a_result() {
+    // Defect 5 as found: a folder where a table was.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&run_toy(&out, "2", "1", &[]), "the first result");
+    let market = out.join("toy/market.csv");
+    std::fs::remove_file(&market).unwrap();
+    std::fs::create_dir(&market).unwrap();
+    std::fs::write(market.join("x"), b"x").unwrap();
+    assert_ok(&run_toy(&out, "3", "2", &[]), "a run replacing the result");
+    assert_eq!(consistent(&out.join("toy"))["seed"], 2);
+    assert_eq!(leftovers(&out), Vec::<String>::new());
+}
+
+#[test]
+fn a_planted_symlink_cannot_redirect_a_write() {
+    // Defect 6: temporary files had predictable names and followed links.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let victim = tmp.path().join("victim.txt");
+    std::fs::write(&victim, b"precious").unwrap();
+    assert_ok(&run_toy(&out, "2", "1", &[]), "the first result");
+    for name in [
+        "contracts",
+        "market",
+        "suppliers",
+        "buyers",
+        "summary",
+        "targets",
+    ] {
+        let tmp_name = out.join(format!("toy/{name}.csv.tmp"));
+        std::os::unix::fs::symlink(&victim, tmp_name).unwrap();
+    }
+    std::os::unix::fs::symlink(&victim, out.join("toy/manifest.json.tmp")).unwrap();
+    assert_ok(&run_toy(&out, "3", "2", &[]), "a run over planted links");
+    assert_eq!(
+        text(&read(&victim)),
+        "precious",
+        "a write followed a planted link"
+    );
+    assert_eq!(consistent(&out.join("toy"))["seed"], 2);
+}
+
+/// Start `run` paused after its second replication (holding whatever it
+/// holds then); returns the child and the file to remove to let it go.
+fn paused_run(out: &Path, marker: &Path) -> Child {
+    let mut c = bin();
+    c.args([
+        "run",
+        toy().to_str().unwrap(),
+        "-q",
+        "-r",
+        "4",
+        "--seed",
+        "4",
+    ])
+    .arg("--out")
+    .arg(out)
+    .env(
+        "ARMSMARKET_TEST_PAUSE",
+        format!("job:2:{}", marker.display()),
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    // Wait for the pause (the file appears), or for an early exit.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !marker.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the paused run exited early: {status:?}");
+        }
+        assert!(std::time::Instant::now() < deadline, "the run never paused");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child
+}
+
+#[test]
+fn a_second_writer_of_a_result_is_refused_while_the_first_runs() {
+    // Defect 7: two runs into one folder; one could exit 0 with files that
+    // did not match its own manifest.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let marker: PathBuf = tmp.path().join("paused");
+    let first = paused_run(&out, &marker);
+    let second = run_toy(&out, "3", "5", &[]);
+    std::fs::remove_file(&marker).unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert_ok(&first, "the first writer");
+    assert_eq!(second.status.code(), Some(1), "{}", err(&second));
+    let want = out.join("toy").display().to_string();
+    assert!(
+        err(&second).contains(&want) && err(&second).contains("another armsmarket process"),
+        "the refusal should name {want} and say why: {}",
+        err(&second)
+    );
+    let m = consistent(&out.join("toy"));
+    assert_eq!(
+        (m["seed"].as_u64(), m["replications"].as_u64()),
+        (Some(4), Some(4))
+    );
+}

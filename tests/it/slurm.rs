@@ -1,0 +1,247 @@
+//! `armsmarket slurm`: the submission script is valid bash, submits an
+//! array of shards and a merge that depends on it, and quotes every path
+//! and name, so that nothing in them runs as a command.
+#![cfg(unix)]
+
+use crate::common::{ENV_VARS, assert_ok, bin, err, text};
+use crate::sweep::{assert_same_files, reference, toy_sweep, variant};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A stand-in for `sbatch` in `bin_dir` that runs each job at once: the
+/// array's tasks one after the other with the Slurm variables set (the
+/// array read from `--array=0-N` on its command line or an `#SBATCH` line),
+/// then any other job. It logs to `$FAKE_SBATCH_LOG`.
+fn fake_sbatch(bin_dir: &Path) {
+    let fake = r#"#!/bin/bash
+set -eu
+echo "sbatch $*" >> "$FAKE_SBATCH_LOG"
+job="$(dirname "$FAKE_SBATCH_LOG")/job-$$.sh"
+cat > "$job"
+last=$(sed -n 's/^#SBATCH --array=0-\([0-9]*\)$/\1/p' "$job")
+for a in "$@"; do
+  case "$a" in --array=0-*) last=${a#--array=0-} ;; esac
+done
+if [ -n "$last" ]; then
+  for i in $(seq 0 "$last"); do
+    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=$((last + 1)) SLURM_ARRAY_TASK_MIN=0 \
+      SLURM_ARRAY_TASK_MAX=$last SLURM_CPUS_PER_TASK=1 bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
+  done
+  echo "4242;cluster"
+else
+  bash "$job" >> "$FAKE_SBATCH_LOG" 2>&1
+  echo "4243"
+fi
+"#;
+    let sbatch = bin_dir.join("sbatch");
+    std::fs::write(&sbatch, fake).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sbatch, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Run the submission script `script` with the fake `sbatch` of `bin_dir`
+/// first on the PATH, in `cwd`.
+fn submit(script: &Path, bin_dir: &Path, log: &Path, cwd: &Path) -> Output {
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut c = Command::new("bash");
+    c.arg(script)
+        .current_dir(cwd)
+        .env("PATH", path)
+        .env("FAKE_SBATCH_LOG", log);
+    for v in ENV_VARS {
+        c.env_remove(v);
+    }
+    c.output().unwrap()
+}
+
+fn slurm(args: &[&str]) -> Output {
+    bin().arg("slurm").args(args).output().unwrap()
+}
+
+#[test]
+fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let file = toy_sweep();
+    let o = slurm(&[
+        file.to_str().unwrap(),
+        "--shards",
+        "4",
+        "--partition",
+        "p",
+        "--time",
+        "00:10:00",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "slurm");
+    let script = text(&o.stdout);
+    let path = tmp.path().join("submit.sh");
+    std::fs::write(&path, &script).unwrap();
+    let n = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    assert_ok(&n, &format!("bash -n of:\n{script}"));
+    for want in [
+        "--array=0-3",
+        "--dependency=\"afterok:$array\"",
+        "--resume",
+        " merge ",
+        "--partition=p",
+        "--time=00:10:00",
+    ] {
+        assert!(script.contains(want), "no {want:?} in:\n{script}");
+    }
+    for good in ["30", "10:00", "1-00:00:00", "2-12"] {
+        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", good]);
+        assert_eq!(o.status.code(), Some(0), "--time {good:?}: {}", err(&o));
+    }
+    for bad in ["10h", "aa:bb:cc", "01:00:00:00", "", "1-", "2-3:4:5:6"] {
+        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", bad]);
+        assert_eq!(o.status.code(), Some(2), "--time {bad:?}: {}", err(&o));
+        assert!(o.stdout.is_empty(), "--time {bad:?} still printed a script");
+    }
+    let o = slurm(&[file.to_str().unwrap(), "--shards", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+}
+
+#[test]
+fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
+    // A stand-in for sbatch that runs each job at once: the array's tasks
+    // one after the other with the Slurm variables set, then the merge.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bin_dir = tmp.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    let log = tmp.path().join("sbatch.log");
+
+    fake_sbatch(&bin_dir);
+
+    let o = slurm(&[
+        toy_sweep().to_str().unwrap(),
+        "--shards",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "slurm");
+    let script = tmp.path().join("submit.sh");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let run = submit(&script, &bin_dir, &log, tmp.path());
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
+    assert!(
+        log_text.contains("--dependency=afterok:4242\n")
+            || log_text.contains("--dependency=afterok:4242 "),
+        "merge not made to depend on the array job: {log_text}"
+    );
+    assert!(text(&run.stdout).contains("array job 4242 (3 shards), merge job 4243"));
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        &format!("Slurm script end to end; sbatch log:\n{log_text}"),
+    );
+}
+
+/// Every file below `dir` whose name starts with `PWNED`.
+fn pwned(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if e.file_name().to_string_lossy().starts_with("PWNED") {
+            found.push(p.clone());
+        }
+        if e.file_type().unwrap().is_dir() {
+            found.extend(pwned(&p));
+        }
+    }
+    found
+}
+
+#[test]
+fn names_and_paths_are_quoted_for_the_shell() {
+    // Defect 10: `slurm` pasted the scenario name and paths raw into
+    // unquoted heredocs and double quotes, so `$(...)` in a name ran on the
+    // submit host and in a path on the compute node, and `--partition`
+    // could add a line to the script.
+    let tmp = tempfile::tempdir().unwrap();
+    let hostile = tmp
+        .path()
+        .join("we$(touch PWNED1)ird `touch PWNED2` 'q' \"d\"\nEOF\nnew line; touch PWNED3");
+    std::fs::create_dir_all(&hostile).unwrap();
+    let file = variant(
+        &hostile,
+        &toy_sweep(),
+        "s $(touch PWNED4).toml",
+        &[(
+            "name = \"toy_sweep\"",
+            "name = \"n$(touch PWNED5) `touch PWNED6` 'x' \\\"y\\\" ${HOME} z\"",
+        )],
+    );
+    let out = hostile.join("out $(touch PWNED7)");
+    let bin_dir = tmp.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    fake_sbatch(&bin_dir);
+    let log = tmp.path().join("sbatch.log");
+    let o = bin()
+        .arg("slurm")
+        .arg(&file)
+        .args(["--shards", "3", "--partition", "debug", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "slurm");
+    let script = tmp.path().join("submit.sh");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let run = submit(&script, &bin_dir, &log, tmp.path());
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
+    let planted = pwned(tmp.path());
+    assert!(
+        planted.is_empty(),
+        "commands ran: {planted:?}\nscript:\n{}",
+        text(&o.stdout)
+    );
+    // The merged result is the single-machine one.
+    let single = tmp.path().join("single");
+    assert_ok(
+        &bin()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(&single)
+            .arg("-q")
+            .output()
+            .unwrap(),
+        "single-machine sweep",
+    );
+    let name = std::fs::read_dir(&single)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .find(|n| !n.to_string_lossy().starts_with('.'))
+        .unwrap();
+    let want: std::collections::BTreeMap<String, Vec<u8>> = ["points.csv", "runs.csv", "bands.csv"]
+        .iter()
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read(single.join(&name).join(f)).unwrap(),
+            )
+        })
+        .collect();
+    assert_same_files(&out.join(&name), &want, &format!("sbatch log:\n{log_text}"));
+    assert!(pwned(tmp.path()).is_empty());
+    // A partition that would add a line to the script is refused.
+    for bad in ["debug\n#SBATCH --exclusive", "a b", "p;q"] {
+        let o = bin()
+            .arg("slurm")
+            .arg(&file)
+            .args(["--shards", "2", "--partition", bad])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "--partition {bad:?}: {}", err(&o));
+        assert!(o.stdout.is_empty(), "--partition {bad:?} printed a script");
+    }
+}
