@@ -4,19 +4,17 @@
 //! A target passes when the simulated value lies in its accepted interval
 //! `[lo, hi]` around the observed value. The distance is how far the value
 //! is from the observed one in units of the tolerance on that side, so a
-//! value passes exactly when its distance is at most 1; it is capped at
-//! [`MAX_DISTANCE`] (and is the cap when the metric is undefined, e.g. a
-//! mean lead over no contracts), so that averages stay finite.
+//! value passes exactly when its distance is at most 1. A metric that is
+//! undefined in a run (a mean lead over no contracts) has no distance: it
+//! is NaN, fails, and the verdict skips it ([`crate::analysis::verdict`],
+//! which also caps distances).
 
 use crate::model::Quarter;
 use crate::model::World;
 use crate::model::state::Contract;
 use crate::scenario::schema::Scenario;
 
-/// Largest distance reported.
-pub const MAX_DISTANCE: f64 = 10.0;
-
-pub use crate::scenario::schema::Metric;
+pub use crate::scenario::schema::{Metric, Role};
 
 /// Which buyers a target looks at.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +70,10 @@ pub struct Target {
     pub lo: f64,
     /// Highest passing value.
     pub hi: f64,
+    /// Whether it describes the 2022–23 surge itself.
+    pub surge: bool,
+    /// Whether a calibration fits it or holds it out.
+    pub role: Role,
 }
 
 /// Units delivered under a contract in a quarter (what delivered shares
@@ -93,7 +95,8 @@ pub struct TargetResult {
     pub value: f64,
     /// Whether it lies in `[lo, hi]`.
     pub pass: bool,
-    /// Normalised distance (≤ 1 when passing), capped.
+    /// Normalised distance (≤ 1 when passing; NaN when the value is
+    /// undefined). Not capped: the verdict caps it.
     pub distance: f64,
 }
 
@@ -114,7 +117,9 @@ pub fn interval(observed: f64, t: &crate::scenario::schema::Tolerance) -> (f64, 
 /// Distance of `value` from `observed` in tolerance widths on its side.
 pub fn distance(value: f64, observed: f64, lo: f64, hi: f64) -> f64 {
     if !value.is_finite() {
-        return MAX_DISTANCE;
+        // Undefined (a mean over nothing): reported as undefined, never as
+        // a distance.
+        return f64::NAN;
     }
     let (gap, width) = if value >= observed {
         (value - observed, hi - observed)
@@ -135,7 +140,7 @@ pub fn distance(value: f64, observed: f64, lo: f64, hi: f64) -> f64 {
             1.0 + gap / (hi - lo).max(f64::MIN_POSITIVE)
         }
     };
-    d.min(MAX_DISTANCE)
+    d
 }
 
 impl Target {
@@ -346,6 +351,8 @@ impl Targets {
                 observed: t.observed,
                 lo,
                 hi,
+                surge: t.surge,
+                role: t.role,
             });
         }
         Ok(Targets { list })
@@ -538,7 +545,7 @@ mod tests {
             &format!("{ALL}metric = \"lead_actual\"\nsupplier_country = \"USA\""),
         );
         let r = t.evaluate(&w, &cs, &[]);
-        assert!(r.value.is_nan() && !r.pass && r.distance == MAX_DISTANCE);
+        assert!(r.value.is_nan() && !r.pass && r.distance.is_nan());
     }
 
     #[test]
@@ -602,8 +609,8 @@ mod tests {
         assert_eq!(distance(6.0, 3.0, 1.0, 9.0), 0.5);
         assert_eq!(distance(2.0, 3.0, 1.0, 9.0), 0.5);
         assert_eq!(distance(0.0, 3.0, 1.0, 9.0), 1.5);
-        assert_eq!(distance(1e9, 3.0, 1.0, 9.0), MAX_DISTANCE);
-        assert_eq!(distance(f64::NAN, 3.0, 1.0, 9.0), MAX_DISTANCE);
+        assert_eq!(distance(1e9, 3.0, 1.0, 9.0), (1e9 - 3.0) / 6.0);
+        assert!(distance(f64::NAN, 3.0, 1.0, 9.0).is_nan());
         // Observed on the range's edge.
         assert_eq!(distance(0.5, 0.0, 0.0, 1.0), 0.5);
         assert_eq!(distance(-0.5, 0.0, 0.0, 1.0), 1.5);

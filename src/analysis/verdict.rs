@@ -1,101 +1,677 @@
-//! Summaries of targets over replications: per target the median and 5–95 %
-//! range of the simulated value and the share of replications passing; per
-//! scenario the share passing all targets and the mean distance.
+//! The verdict: how well each scenario fits the observed patterns, and
+//! whether one fits better than another, from the same replications run
+//! on common random numbers.
+//!
+//! A replication's distance weighs patterns equally: each target's
+//! normalised distance is capped, a pattern's distance is the mean over its
+//! targets that are defined in that replication (an undefined metric, say a
+//! mean lead over no contract, is skipped, never turned into a distance),
+//! and the replication's distance is the mean over the patterns with at
+//! least one defined target. Scenarios are compared by the per-replication
+//! paired difference to the first scenario named: its mean, a 95 %
+//! Student-t interval and a two-sided paired t-test p-value. The paired
+//! design is what common random numbers buy: the correlation of the
+//! scenarios' distances across replications is reported with it.
 
-use crate::analysis::stats::{mean_ci95, quantile, share};
+use crate::analysis::stats::{quantile, share};
 use crate::analysis::targets::{TargetResult, Targets};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// One target over replications.
+/// The cap of the headline verdict; the robustness table varies it.
+pub const DEFAULT_CAP: f64 = 10.0;
+
+/// The caps of the robustness table.
+pub const ROBUSTNESS_CAPS: [f64; 4] = [2.0, 3.0, 5.0, 10.0];
+
+/// Share of replications below which a target counts as reached by no
+/// scenario when every scenario fails it at least this often.
+pub const UNREACHED_FAIL_SHARE: f64 = 0.95;
+
+/// What the verdict needs to know of a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetInfo {
+    /// Target id.
+    pub id: String,
+    /// Pattern it belongs to.
+    pub pattern: String,
+    /// Observed value.
+    pub observed: f64,
+    /// Lowest passing value.
+    pub lo: f64,
+    /// Highest passing value.
+    pub hi: f64,
+    /// Whether it describes the 2022–23 surge itself (robustness table).
+    pub surge: bool,
+}
+
+impl TargetInfo {
+    /// The targets of a compiled scenario.
+    pub fn of(targets: &Targets) -> Vec<TargetInfo> {
+        targets
+            .list
+            .iter()
+            .map(|t| TargetInfo {
+                id: t.id.clone(),
+                pattern: t.pattern.clone(),
+                observed: t.observed,
+                lo: t.lo,
+                hi: t.hi,
+                surge: t.surge,
+            })
+            .collect()
+    }
+}
+
+/// Which targets a statistic uses, and its cap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Statistic {
+    /// Cap on a target's distance.
+    pub cap: f64,
+    /// Leave out targets whose observed value is zero ("no sales here").
+    pub without_zero: bool,
+    /// Use only the targets that describe the surge.
+    pub surge_only: bool,
+}
+
+impl Default for Statistic {
+    fn default() -> Self {
+        Statistic {
+            cap: DEFAULT_CAP,
+            without_zero: false,
+            surge_only: false,
+        }
+    }
+}
+
+impl Statistic {
+    fn uses(&self, t: &TargetInfo) -> bool {
+        !(self.without_zero && t.observed == 0.0) && (!self.surge_only || t.surge)
+    }
+
+    /// A replication's distance: the mean over patterns of the mean capped
+    /// distance of the pattern's defined targets; NaN if no target is
+    /// defined.
+    pub fn distance(&self, targets: &[TargetInfo], results: &[TargetResult]) -> f64 {
+        let patterns = patterns(targets);
+        let mut sum = 0.0;
+        let mut n = 0usize;
+        for p in &patterns {
+            let (mut s, mut k) = (0.0, 0usize);
+            for (t, r) in targets.iter().zip(results) {
+                if &t.pattern == p && self.uses(t) && !r.distance.is_nan() {
+                    s += r.distance.min(self.cap);
+                    k += 1;
+                }
+            }
+            if k > 0 {
+                sum += s / k as f64;
+                n += 1;
+            }
+        }
+        if n == 0 { f64::NAN } else { sum / n as f64 }
+    }
+}
+
+/// The patterns of a target list, in order of first appearance.
+pub fn patterns(targets: &[TargetInfo]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in targets {
+        if !out.contains(&t.pattern) {
+            out.push(t.pattern.clone());
+        }
+    }
+    out
+}
+
+/// A paired comparison of two scenarios over the same replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    /// Mean of (this scenario − the reference) per replication.
+    pub mean: f64,
+    /// Lower end of its 95 % interval.
+    pub lo: f64,
+    /// Upper end of its 95 % interval.
+    pub hi: f64,
+    /// Two-sided p-value of the paired t-test (mean difference 0).
+    pub p: f64,
+    /// Pearson correlation of the two scenarios' values.
+    pub correlation: f64,
+    /// Replications with both values defined.
+    pub n: usize,
+}
+
+impl Paired {
+    /// Whether the interval excludes zero.
+    pub fn significant(&self) -> bool {
+        self.lo > 0.0 || self.hi < 0.0
+    }
+}
+
+/// The paired difference `b − a` over the replications where both are
+/// defined.
+pub fn paired(a: &[f64], b: &[f64]) -> Paired {
+    let pairs: Vec<(f64, f64)> = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    let n = pairs.len();
+    let nan = Paired {
+        mean: f64::NAN,
+        lo: f64::NAN,
+        hi: f64::NAN,
+        p: f64::NAN,
+        correlation: f64::NAN,
+        n,
+    };
+    if n < 2 {
+        return Paired {
+            mean: pairs.first().map_or(f64::NAN, |(x, y)| y - x),
+            ..nan
+        };
+    }
+    let nf = n as f64;
+    let d: Vec<f64> = pairs.iter().map(|(x, y)| y - x).collect();
+    let mean = d.iter().sum::<f64>() / nf;
+    let var = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (nf - 1.0);
+    let se = (var / nf).sqrt();
+    let t = StudentsT::new(0.0, 1.0, nf - 1.0).expect("n ≥ 2 gives a valid Student t");
+    let q = t.inverse_cdf(0.975);
+    let p = if se > 0.0 {
+        2.0 * (1.0 - t.cdf((mean / se).abs()))
+    } else if mean == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
+    Paired {
+        mean,
+        lo: mean - q * se,
+        hi: mean + q * se,
+        p,
+        correlation: correlation(
+            &pairs.iter().map(|p| p.0).collect::<Vec<_>>(),
+            &pairs.iter().map(|p| p.1).collect::<Vec<_>>(),
+        ),
+        n,
+    }
+}
+
+/// Pearson correlation (NaN if either side is constant).
+pub fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len()) as f64;
+    if n < 2.0 {
+        return f64::NAN;
+    }
+    let ma = a.iter().sum::<f64>() / n;
+    let mb = b.iter().sum::<f64>() / n;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        f64::NAN
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
+}
+
+/// Mean and the half-width of its 95 % Student-t interval, over the
+/// defined values.
+pub fn mean_ci(xs: &[f64]) -> (f64, f64) {
+    let v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    let n = v.len() as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    if v.len() < 2 {
+        return (mean, f64::NAN);
+    }
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+    let q = StudentsT::new(0.0, 1.0, n - 1.0)
+        .expect("n ≥ 2 gives a valid Student t")
+        .inverse_cdf(0.975);
+    (mean, q * (var / n).sqrt())
+}
+
+/// One target over a scenario's replications.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetSummary {
     /// Target id.
     pub id: String,
     /// Pattern.
     pub pattern: String,
-    /// Observed value.
-    pub observed: f64,
-    /// Accepted interval.
-    pub lo: f64,
-    /// Accepted interval.
-    pub hi: f64,
-    /// Median simulated value.
-    pub median: f64,
-    /// 5 % quantile.
-    pub p5: f64,
-    /// 95 % quantile.
-    pub p95: f64,
-    /// Share of replications passing.
+    /// Share of replications passing (undefined counts as failing).
     pub pass_share: f64,
+    /// Share of replications in which the metric is defined.
+    pub defined_share: f64,
+    /// Median simulated value over defined replications.
+    pub median: f64,
+    /// Its 5 % quantile.
+    pub lo: f64,
+    /// Its 95 % quantile.
+    pub hi: f64,
+    /// Mean distance over defined replications (uncapped).
+    pub distance: f64,
 }
 
-/// A scenario's verdict.
+/// One scenario's verdict.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
+pub struct ScenarioVerdict {
     /// Scenario name.
     pub scenario: String,
     /// Replications.
     pub replications: usize,
-    /// Per target.
+    /// Per target, in the targets' order.
     pub targets: Vec<TargetSummary>,
+    /// Per pattern (in [`Verdict::patterns`] order), the share of
+    /// replications passing every target of the pattern.
+    pub pattern_pass: Vec<f64>,
     /// Share of replications passing every target.
-    pub all_pass_share: f64,
-    /// Mean over replications of the mean distance over targets.
-    pub mean_distance: f64,
-    /// Half-width of its 95 % confidence interval.
-    pub mean_distance_ci: f64,
+    pub all_pass: f64,
+    /// Mean distance (headline statistic) and the half-width of its 95 %
+    /// interval.
+    pub distance: (f64, f64),
+    /// Paired difference to the first scenario (None for the first).
+    pub paired: Option<Paired>,
 }
 
-/// Collects each replication's target results in replication order.
+/// A row of the robustness table: one statistic, the paired difference
+/// of every scenario to the first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RobustnessRow {
+    /// What the statistic is (`cap 3`, `without zero-valued targets`, …).
+    pub label: String,
+    /// Per scenario (the first's entry is its mean distance alone).
+    pub distance: Vec<f64>,
+    /// Per scenario after the first, the paired difference to it.
+    pub paired: Vec<Paired>,
+}
+
+/// The whole verdict over several scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Pattern ids, in order.
+    pub patterns: Vec<String>,
+    /// Per scenario, in the order given (the first is the reference).
+    pub scenarios: Vec<ScenarioVerdict>,
+    /// The robustness table.
+    pub robustness: Vec<RobustnessRow>,
+    /// Targets every scenario fails in at least
+    /// [`UNREACHED_FAIL_SHARE`] of replications.
+    pub unreached: Vec<String>,
+}
+
+/// Each scenario's replications: `runs[r][k]`, target `k` of replication
+/// `r`, replications aligned across scenarios (common random numbers).
 #[derive(Debug, Clone, Default)]
-pub struct VerdictBuilder {
-    runs: Vec<Vec<TargetResult>>,
+pub struct Runs {
+    /// Scenario name.
+    pub scenario: String,
+    /// Target results per replication.
+    pub runs: Vec<Vec<TargetResult>>,
 }
 
-impl VerdictBuilder {
+impl Runs {
+    /// Empty runs of a scenario.
+    pub fn new(scenario: &str) -> Runs {
+        Runs {
+            scenario: scenario.to_string(),
+            runs: Vec::new(),
+        }
+    }
+
     /// Add one replication's results.
     pub fn push(&mut self, results: &[TargetResult]) {
         self.runs.push(results.to_vec());
     }
 
-    /// The verdict over everything pushed.
-    pub fn finish(&self, scenario: &str, targets: &Targets) -> Verdict {
-        let per_target = targets
-            .list
-            .iter()
-            .enumerate()
-            .map(|(k, t)| {
-                let values: Vec<f64> = self.runs.iter().map(|r| r[k].value).collect();
-                TargetSummary {
-                    id: t.id.clone(),
-                    pattern: t.pattern.clone(),
-                    observed: t.observed,
-                    lo: t.lo,
-                    hi: t.hi,
-                    median: quantile(&values, 0.5),
-                    p5: quantile(&values, 0.05),
-                    p95: quantile(&values, 0.95),
-                    pass_share: share(self.runs.iter().map(|r| r[k].pass)),
-                }
-            })
-            .collect();
-        let distances: Vec<f64> = self
-            .runs
-            .iter()
-            .filter(|r| !r.is_empty())
-            .map(|r| r.iter().map(|x| x.distance).sum::<f64>() / r.len() as f64)
-            .collect();
-        let (mean_distance, mean_distance_ci) = mean_ci95(&distances);
-        Verdict {
-            scenario: scenario.to_string(),
-            replications: self.runs.len(),
-            targets: per_target,
-            all_pass_share: if targets.list.is_empty() {
-                f64::NAN // nothing to pass
-            } else {
-                share(self.runs.iter().map(|r| r.iter().all(|x| x.pass)))
-            },
-            mean_distance,
-            mean_distance_ci,
+    fn distances(&self, targets: &[TargetInfo], st: &Statistic) -> Vec<f64> {
+        self.runs.iter().map(|r| st.distance(targets, r)).collect()
+    }
+}
+
+/// The verdict over `scenarios` (the first is the reference), all judged
+/// on `targets`.
+pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
+    let pats = patterns(targets);
+    let headline = Statistic::default();
+    let reference = scenarios
+        .first()
+        .map(|s| s.distances(targets, &headline))
+        .unwrap_or_default();
+    let summaries: Vec<ScenarioVerdict> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let d = s.distances(targets, &headline);
+            ScenarioVerdict {
+                scenario: s.scenario.clone(),
+                replications: s.runs.len(),
+                targets: targets
+                    .iter()
+                    .enumerate()
+                    .map(|(k, t)| summarise(t, k, &s.runs))
+                    .collect(),
+                pattern_pass: pats
+                    .iter()
+                    .map(|p| {
+                        share(s.runs.iter().map(|r| {
+                            targets
+                                .iter()
+                                .zip(r)
+                                .filter(|(t, _)| &t.pattern == p)
+                                .all(|(_, x)| x.pass)
+                        }))
+                    })
+                    .collect(),
+                all_pass: share(s.runs.iter().map(|r| r.iter().all(|x| x.pass))),
+                distance: mean_ci(&d),
+                paired: (i > 0).then(|| paired(&reference, &d)),
+            }
+        })
+        .collect();
+    let mut variants: Vec<(String, Statistic)> = ROBUSTNESS_CAPS
+        .iter()
+        .map(|&cap| {
+            (
+                format!("cap {cap}"),
+                Statistic {
+                    cap,
+                    ..Statistic::default()
+                },
+            )
+        })
+        .collect();
+    variants.push((
+        "without zero-valued targets".into(),
+        Statistic {
+            without_zero: true,
+            ..Statistic::default()
+        },
+    ));
+    variants.push((
+        "surge targets only".into(),
+        Statistic {
+            surge_only: true,
+            ..Statistic::default()
+        },
+    ));
+    let robustness = variants
+        .into_iter()
+        .map(|(label, st)| {
+            let ds: Vec<Vec<f64>> = scenarios
+                .iter()
+                .map(|s| s.distances(targets, &st))
+                .collect();
+            RobustnessRow {
+                label,
+                distance: ds.iter().map(|d| mean_ci(d).0).collect(),
+                paired: ds.iter().skip(1).map(|d| paired(&ds[0], d)).collect(),
+            }
+        })
+        .collect();
+    let unreached = targets
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            !summaries.is_empty()
+                && summaries
+                    .iter()
+                    .all(|s| 1.0 - s.targets[*k].pass_share >= UNREACHED_FAIL_SHARE)
+        })
+        .map(|(_, t)| t.id.clone())
+        .collect();
+    Verdict {
+        patterns: pats,
+        scenarios: summaries,
+        robustness,
+        unreached,
+    }
+}
+
+fn summarise(t: &TargetInfo, k: usize, runs: &[Vec<TargetResult>]) -> TargetSummary {
+    let values: Vec<f64> = runs.iter().map(|r| r[k].value).collect();
+    let dist: Vec<f64> = runs.iter().map(|r| r[k].distance).collect();
+    TargetSummary {
+        id: t.id.clone(),
+        pattern: t.pattern.clone(),
+        pass_share: share(runs.iter().map(|r| r[k].pass)),
+        defined_share: share(values.iter().map(|v| !v.is_nan())),
+        median: quantile(&values, 0.5),
+        lo: quantile(&values, 0.05),
+        hi: quantile(&values, 0.95),
+        distance: mean_ci(&dist).0,
+    }
+}
+
+impl Verdict {
+    /// One line saying which scenario fits best and whether it fits
+    /// significantly better than the reference (or the reference than the
+    /// runner-up).
+    pub fn conclusion(&self) -> String {
+        let Some(first) = self.scenarios.first() else {
+            return "no scenario".into();
+        };
+        if self.scenarios.len() == 1 {
+            return format!(
+                "{}: mean distance {:.3} ± {:.3}",
+                first.scenario, first.distance.0, first.distance.1
+            );
         }
+        let best = self
+            .scenarios
+            .iter()
+            .min_by(|a, b| a.distance.0.total_cmp(&b.distance.0))
+            .expect("at least two scenarios");
+        let describe = |p: &Paired| {
+            format!(
+                "paired difference {:+.3} (95 % CI {:+.3} to {:+.3}, p {})",
+                p.mean,
+                p.lo,
+                p.hi,
+                match p_value(p.p) {
+                    v if v.starts_with('<') => format!("< {}", &v[1..]),
+                    v => format!("= {v}"),
+                }
+            )
+        };
+        if best.scenario == first.scenario {
+            let runner = self.scenarios[1..]
+                .iter()
+                .min_by(|a, b| a.distance.0.total_cmp(&b.distance.0))
+                .expect("at least two scenarios");
+            let p = runner.paired.expect("not the first");
+            let verb = if p.significant() {
+                "fits significantly better than"
+            } else {
+                "fits no significantly better than"
+            };
+            format!(
+                "{} {verb} the next best, {}: {}",
+                first.scenario,
+                runner.scenario,
+                describe(&p)
+            )
+        } else {
+            let p = best.paired.expect("not the first");
+            let verb = if p.significant() {
+                "fits significantly better than"
+            } else {
+                "fits best, but not significantly better than"
+            };
+            format!(
+                "{} {verb} {}: {}",
+                best.scenario,
+                first.scenario,
+                describe(&p)
+            )
+        }
+    }
+}
+
+/// A p-value for a table: `<0.001` below a thousandth.
+pub fn p_value(p: f64) -> String {
+    if p.is_nan() {
+        "-".into()
+    } else if p < 0.001 {
+        "<0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(value: f64, distance: f64, pass: bool) -> TargetResult {
+        TargetResult {
+            value,
+            pass,
+            distance,
+        }
+    }
+
+    fn info(id: &str, pattern: &str, observed: f64, surge: bool) -> TargetInfo {
+        TargetInfo {
+            id: id.into(),
+            pattern: pattern.into(),
+            observed,
+            lo: observed - 1.0,
+            hi: observed + 1.0,
+            surge,
+        }
+    }
+
+    #[test]
+    fn patterns_weigh_equally_and_undefined_targets_are_skipped() {
+        let t = vec![
+            info("a", "P1", 1.0, true),
+            info("b", "P1", 1.0, false),
+            info("c", "P1", 1.0, false),
+            info("d", "P2", 0.0, false),
+        ];
+        // P1: (0.5 + 3.0 + [undefined]) / 2 = 1.75; P2: 12 capped at 10.
+        let run = [
+            r(1.0, 0.5, true),
+            r(2.0, 3.0, false),
+            r(f64::NAN, f64::NAN, false),
+            r(9.0, 12.0, false),
+        ];
+        let st = Statistic::default();
+        assert_eq!(st.distance(&t, &run), (1.75 + 10.0) / 2.0);
+        // Cap 2: P1 (0.5 + 2) / 2, P2 2.
+        let st2 = Statistic { cap: 2.0, ..st };
+        assert_eq!(st2.distance(&t, &run), (1.25 + 2.0) / 2.0);
+        // Without zero-valued targets P2 drops out: P1 alone.
+        let nz = Statistic {
+            without_zero: true,
+            ..st
+        };
+        assert_eq!(nz.distance(&t, &run), 1.75);
+        // Surge targets only: a alone.
+        let sg = Statistic {
+            surge_only: true,
+            ..st
+        };
+        assert_eq!(sg.distance(&t, &run), 0.5);
+        // Nothing defined: NaN, never a distance.
+        let undefined = [r(f64::NAN, f64::NAN, false); 4];
+        assert!(st.distance(&t, &undefined).is_nan());
+    }
+
+    #[test]
+    fn an_undefined_metric_is_never_turned_into_a_distance() {
+        let t = vec![info("a", "P1", 1.0, false), info("b", "P2", 1.0, false)];
+        let mut s = Runs::new("x");
+        s.push(&[r(f64::NAN, f64::NAN, false), r(1.0, 0.2, true)]);
+        s.push(&[r(1.0, 0.4, true), r(1.0, 0.6, true)]);
+        let v = verdict(&t, &[s]);
+        let sv = &v.scenarios[0];
+        // Replication 0: P2 alone (0.2); replication 1: (0.4 + 0.6) / 2.
+        assert!((sv.distance.0 - 0.35).abs() < 1e-12);
+        assert_eq!(sv.targets[0].pass_share, 0.5, "undefined counts as a fail");
+        assert_eq!(sv.targets[0].defined_share, 0.5);
+        assert_eq!(sv.targets[0].distance, 0.4);
+    }
+
+    /// Paired statistics against values worked out by hand: differences
+    /// 1, 2, 3, 4, 5 (mean 3, sd √2.5, se √0.5); t(4) 97.5 % = 2.776445.
+    #[test]
+    fn paired_statistics_by_hand() {
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let b = [2.0, 4.0, 6.0, 8.0, 10.0];
+        let p = paired(&a, &b);
+        assert_eq!(p.n, 5);
+        assert!((p.mean - 3.0).abs() < 1e-12);
+        let half = 2.776_445_105 * 0.5f64.sqrt();
+        assert!((p.lo - (3.0 - half)).abs() < 1e-6, "{}", p.lo);
+        assert!((p.hi - (3.0 + half)).abs() < 1e-6);
+        // t = 3 / √0.5 = 4.2426 on 4 df, where F(t) = 1/2 + 3/4 (s − s³/3)
+        // with s = t / √(t² + 4): two-sided p = 0.0132356.
+        assert!((p.p - 0.013_235_6).abs() < 1e-6, "{}", p.p);
+        assert!((p.correlation - 1.0).abs() < 1e-12);
+        assert!(p.significant());
+        // A NaN on either side drops the pair.
+        let p2 = paired(&[1.0, f64::NAN, 3.0], &[2.0, 5.0, 3.5]);
+        assert_eq!(p2.n, 2);
+        assert!((p2.mean - 0.75).abs() < 1e-12);
+        // No difference at all.
+        let p3 = paired(&a, &a);
+        assert_eq!((p3.mean, p3.p), (0.0, 1.0));
+        assert!(!p3.significant());
+    }
+
+    #[test]
+    fn correlation_by_hand() {
+        assert!((correlation(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        // x = 1..4, y = 1, 3, 2, 4: r = 0.8.
+        assert!((correlation(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]) - 0.8).abs() < 1e-12);
+        assert!(correlation(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
+    }
+
+    #[test]
+    fn verdict_reports_pattern_passes_robustness_and_unreached_targets() {
+        let t = vec![
+            info("a", "P1", 1.0, true),
+            info("b", "P1", 0.0, false),
+            info("c", "P2", 5.0, true),
+        ];
+        let mut first = Runs::new("commercial");
+        let mut second = Runs::new("strategic");
+        for i in 0..20 {
+            let x = f64::from(i) / 20.0;
+            first.push(&[r(1.0, x, true), r(0.0, 1.0, true), r(9.0, 4.0 + x, false)]);
+            second.push(&[
+                r(1.0, x, true),
+                r(0.0, 2.0, i % 2 == 0),
+                r(9.0, 3.0 + x, false),
+            ]);
+        }
+        let v = verdict(&t, &[first, second]);
+        assert_eq!(v.patterns, ["P1", "P2"]);
+        assert_eq!(v.scenarios[0].pattern_pass, [1.0, 0.0]);
+        assert_eq!(v.scenarios[1].pattern_pass, [0.5, 0.0]);
+        // Second − first per replication: P1 +0.5, P2 −1: −0.25 exactly.
+        let p = v.scenarios[1].paired.unwrap();
+        assert!((p.mean + 0.25).abs() < 1e-12);
+        assert_eq!(v.unreached, ["c"]);
+        // Robustness: cap 2 clips P2 (4 + x and 3 + x → 2): P1 only differs.
+        let cap2 = &v.robustness[0];
+        assert_eq!(cap2.label, "cap 2");
+        assert!((cap2.paired[0].mean - 0.25).abs() < 1e-12);
+        let surge = v.robustness.last().unwrap();
+        assert_eq!(surge.label, "surge targets only");
+        // Surge targets a and c: P1 from a alone (equal), P2 −1, halved.
+        assert!((surge.paired[0].mean + 0.5).abs() < 1e-12);
+        assert!(
+            v.conclusion()
+                .starts_with("strategic fits significantly better than commercial")
+        );
     }
 }

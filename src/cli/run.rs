@@ -1,7 +1,7 @@
 //! `armsmarket run FILE...`: run each scenario's replications in parallel
 //! and write its tables and manifest to `DIR/<scenario name>/`.
 
-use crate::analysis::verdict::{Verdict, VerdictBuilder};
+use crate::analysis::verdict::{Runs, TargetInfo, Verdict, verdict};
 use crate::cli::CliError;
 use crate::cli::term::{print_out, progress_bar};
 use crate::engine::batch::{Completion, Control};
@@ -9,7 +9,7 @@ use crate::engine::{self, Observe, Prepared, RunRecord, batch, observe_for, prep
 use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, write_error};
-use crate::output::report::{TargetsWriter, verdict_table};
+use crate::output::report::{TargetsWriter, run_table};
 use crate::output::tables::TableWriters;
 use clap::Args;
 use indicatif::ProgressBar;
@@ -112,7 +112,7 @@ pub fn run_scenario(
     } else {
         Some(TargetsWriter::create(&staging, false).map_err(werr)?)
     };
-    let mut verdict = VerdictBuilder::default();
+    let mut runs = Runs::new(&loaded.name);
     let pb = progress_bar(u64::from(replications), &loaded.name, quiet);
     let completion = run_replications(
         p,
@@ -126,7 +126,7 @@ pub fn run_scenario(
             if let Some(t) = targets_out.as_mut() {
                 t.write(&loaded.name, rec.replication, &p.targets, &rec.targets)?;
             }
-            verdict.push(&rec.targets);
+            runs.push(&rec.targets);
             faults::pause_at("job", u64::from(rec.replication) + 1);
             Ok(())
         },
@@ -151,7 +151,7 @@ pub fn run_scenario(
     }];
     m.write(&staging).map_err(werr)?;
     dest.publish(staging)?;
-    Ok(verdict.finish(&loaded.name, &p.targets))
+    Ok(verdict(&TargetInfo::of(&p.targets), &[runs]))
 }
 
 /// The error of a run stopped by Ctrl-C: its staging folder is gone and
@@ -173,9 +173,13 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
         let seed = b.seed.unwrap_or(loaded.scenario.seed);
         let reps = b.replications.unwrap_or(loaded.scenario.replications);
         let dir = a.out.join(&loaded.name);
-        let verdict = run_scenario(p, seed, reps, b.threads, &dir, b.quiet)?;
+        let v = run_scenario(p, seed, reps, b.threads, &dir, b.quiet)?;
         if !p.targets.list.is_empty() {
-            print_out(&verdict_table(&verdict))?;
+            print_out(&run_table(
+                &TargetInfo::of(&p.targets),
+                &v.patterns,
+                &v.scenarios[0],
+            ))?;
         }
         if !b.quiet {
             eprintln!(

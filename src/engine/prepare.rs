@@ -4,6 +4,7 @@
 use crate::analysis::Targets;
 use crate::engine::Observe;
 use crate::model::World;
+use crate::model::mechanisms::Class;
 use crate::scenario::schema::Table;
 use crate::scenario::{self, Located, ScenarioError};
 use std::path::{Path, PathBuf};
@@ -22,10 +23,18 @@ pub struct Prepared {
 /// Load and compile a scenario, turning a compile failure (a gap in
 /// validation) into a located error at the file's start.
 pub fn prepare(path: &Path, sets: &[String]) -> Result<Prepared, ScenarioError> {
-    let loaded = scenario::load(path, sets)?;
+    prepare_as(scenario::load(path, sets)?, Class::Commercial)
+}
+
+/// Compile a loaded scenario, counting contested mechanisms as
+/// `contested_as` (see [`World::compile`]).
+pub fn prepare_as(
+    loaded: scenario::Loaded,
+    contested_as: Class,
+) -> Result<Prepared, ScenarioError> {
     let at_start =
-        |m: String| ScenarioError::new(Located::new(path.display().to_string(), 1, 1, m));
-    let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
+        |m: String| ScenarioError::new(Located::new(loaded.path.display().to_string(), 1, 1, m));
+    let world = World::compile(&loaded.scenario, contested_as).map_err(|e| at_start(e.0))?;
     let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
     Ok(Prepared {
         loaded,

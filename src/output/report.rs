@@ -3,7 +3,9 @@
 //! (printed, and written as `compare.csv`).
 
 use crate::analysis::targets::{TargetResult, Targets};
-use crate::analysis::verdict::Verdict;
+use crate::analysis::verdict::{
+    DEFAULT_CAP, ScenarioVerdict, TargetInfo, UNREACHED_FAIL_SHARE, Verdict, p_value,
+};
 use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
 use std::io;
@@ -120,8 +122,30 @@ pub fn text_table(rows: &[Vec<String>]) -> String {
     s
 }
 
-/// The per-scenario table of `run`.
-pub fn verdict_table(v: &Verdict) -> String {
+/// A share as a whole per cent; `-` for NaN.
+fn pct(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.0}", 100.0 * x)
+    }
+}
+
+/// A signed difference for tables.
+fn signed(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:+.3}")
+    }
+}
+
+/// The per-scenario table of `run`: every target's observed value, its
+/// accepted range, the simulated median and 5–95 % range and the share of
+/// replications passing (and defined, where a metric is sometimes
+/// undefined); then the share passing each pattern whole and the mean
+/// distance (patterns weighted equally).
+pub fn run_table(targets: &[TargetInfo], patterns: &[String], v: &ScenarioVerdict) -> String {
     let mut rows = vec![vec![
         "target".to_string(),
         "pattern".into(),
@@ -130,116 +154,223 @@ pub fn verdict_table(v: &Verdict) -> String {
         "median".into(),
         "5-95 %".into(),
         "pass".into(),
+        "defined".into(),
     ]];
-    for t in &v.targets {
+    for (t, s) in targets.iter().zip(&v.targets) {
         rows.push(vec![
             t.id.clone(),
             t.pattern.clone(),
             num(t.observed),
             format!("{}..{}", num(t.lo), num(t.hi)),
-            num(t.median),
-            format!("{}..{}", num(t.p5), num(t.p95)),
-            format!("{:.0} %", 100.0 * t.pass_share),
+            num(s.median),
+            format!("{}..{}", num(s.lo), num(s.hi)),
+            format!("{} %", pct(s.pass_share)),
+            if s.defined_share < 1.0 {
+                format!("{} %", pct(s.defined_share))
+            } else {
+                String::new()
+            },
         ]);
     }
     let mut s = format!("{} ({} replications)\n", v.scenario, v.replications);
     s.push_str(&text_table(&rows));
+    let per_pattern: Vec<String> = patterns
+        .iter()
+        .zip(&v.pattern_pass)
+        .map(|(p, x)| format!("{p} {} %", pct(*x)))
+        .collect();
     s.push_str(&format!(
-        "all targets passed in {:.1} % of replications; mean distance {} ± {} (95 % CI)\n",
-        100.0 * v.all_pass_share,
-        num(v.mean_distance),
-        num(v.mean_distance_ci)
+        "patterns passed whole: {}; all targets: {} %\nmean distance {} ± {} (95 % CI; patterns weighted equally, distances capped at {}, undefined metrics skipped)\n",
+        per_pattern.join(", "),
+        pct(v.all_pass),
+        num(v.distance.0),
+        num(v.distance.1),
+        DEFAULT_CAP
     ));
     s
 }
 
-/// Target ids over several verdicts, in first-seen order.
-fn target_ids(vs: &[Verdict]) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    for v in vs {
-        for t in &v.targets {
-            if !ids.contains(&t.id) {
-                ids.push(t.id.clone());
+/// The verdict of `compare`, for the terminal: one row per scenario with
+/// the per cent of replications passing each pattern whole, the mean
+/// distance, and the paired difference to the first scenario with its
+/// 95 % interval and p-value; then a one-line conclusion, the correlation
+/// of paired distances, the robustness table and the targets no scenario
+/// reaches.
+pub fn compare_table(v: &Verdict) -> String {
+    let Some(first) = v.scenarios.first() else {
+        return String::new();
+    };
+    let mut header = vec!["scenario".to_string()];
+    header.extend(v.patterns.iter().cloned());
+    header.extend([
+        "distance".into(),
+        format!("vs {}", first.scenario),
+        "95 % CI".into(),
+        "p".into(),
+    ]);
+    let mut rows = vec![header];
+    for s in &v.scenarios {
+        let mut r = vec![s.scenario.clone()];
+        r.extend(s.pattern_pass.iter().map(|x| pct(*x)));
+        r.push(format!("{} ± {}", num(s.distance.0), num(s.distance.1)));
+        match &s.paired {
+            Some(p) => {
+                r.push(signed(p.mean));
+                r.push(format!("{} .. {}", signed(p.lo), signed(p.hi)));
+                r.push(p_value(p.p));
             }
+            None => r.extend(["".into(), "".into(), "".into()]),
         }
+        rows.push(r);
     }
-    ids
+    let mut out = text_table(&rows);
+    out.push_str(&format!(
+        "(per cent of replications passing each pattern whole; distance: mean over replications of the patterns' mean capped distance, lower fits better)\n\n{}\n",
+        v.conclusion()
+    ));
+    let corr: Vec<String> = v.scenarios[1..]
+        .iter()
+        .filter_map(|s| {
+            s.paired
+                .map(|p| format!("{} {:.2}", s.scenario, p.correlation))
+        })
+        .collect();
+    if !corr.is_empty() {
+        out.push_str(&format!(
+            "correlation of paired distances with {} (common random numbers): {}\n",
+            first.scenario,
+            corr.join(", ")
+        ));
+    }
+    if v.scenarios.len() > 1 {
+        let mut rows = vec![{
+            let mut h = vec!["robustness (difference to the first)".to_string()];
+            h.extend(v.scenarios[1..].iter().map(|s| s.scenario.clone()));
+            h
+        }];
+        for r in &v.robustness {
+            let mut row = vec![r.label.clone()];
+            row.extend(r.paired.iter().map(|p| {
+                let mark = if p.significant() { "*" } else { "" };
+                format!("{}{mark}", signed(p.mean))
+            }));
+            rows.push(row);
+        }
+        out.push('\n');
+        out.push_str(&text_table(&rows));
+        out.push_str("(* the 95 % interval excludes 0)\n");
+    }
+    if !v.unreached.is_empty() {
+        out.push_str(&format!(
+            "\nno scenario reaches (fails in at least {:.0} % of replications of every scenario): {}\n",
+            100.0 * UNREACHED_FAIL_SHARE,
+            v.unreached.join(", ")
+        ));
+    }
+    out
 }
 
-/// Rows of the verdict table: scenario, share passing per target, share
-/// passing all, mean distance and its CI. `pct` formats shares as per cent.
-fn compare_rows(vs: &[Verdict], pct: bool) -> Vec<Vec<String>> {
-    let ids = target_ids(vs);
-    let mut header = vec!["scenario".to_string()];
-    header.extend(ids.iter().cloned());
-    header.extend(["all".into(), "distance".into(), "ci95".into()]);
-    let share = |x: f64| {
+/// Write `compare.csv` in `staging`: one row per scenario and target (long
+/// format).
+pub fn write_compare_csv(staging: &Staging, targets: &[TargetInfo], v: &Verdict) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(staging.create("compare.csv")?);
+    out.write_record([
+        "scenario",
+        "target",
+        "pattern",
+        "observed",
+        "pass_share",
+        "defined_share",
+        "median",
+        "lo",
+        "hi",
+        "distance",
+    ])
+    .map_err(csv_io)?;
+    let f = |x: f64| {
         if x.is_nan() {
             String::new()
-        } else if pct {
-            format!("{:.0}", 100.0 * x)
         } else {
             x.to_string()
         }
     };
-    let mut rows = vec![header];
-    for v in vs {
-        let mut r = vec![v.scenario.clone()];
-        for id in &ids {
-            r.push(
-                v.targets
-                    .iter()
-                    .find(|t| &t.id == id)
-                    .map_or(String::new(), |t| share(t.pass_share)),
-            );
+    for s in &v.scenarios {
+        for (t, x) in targets.iter().zip(&s.targets) {
+            out.write_record([
+                s.scenario.clone(),
+                t.id.clone(),
+                t.pattern.clone(),
+                f(t.observed),
+                f(x.pass_share),
+                f(x.defined_share),
+                f(x.median),
+                f(x.lo),
+                f(x.hi),
+                f(x.distance),
+            ])
+            .map_err(csv_io)?;
         }
-        r.push(share(v.all_pass_share));
-        let plain = |x: f64| {
-            if x.is_nan() {
-                String::new()
-            } else {
-                x.to_string()
-            }
-        };
-        if pct {
-            r.push(num(v.mean_distance));
-            r.push(if v.mean_distance_ci.is_nan() {
-                "-".into()
-            } else {
-                format!("±{}", num(v.mean_distance_ci))
-            });
+    }
+    out.into_inner().map_err(|e| e.into_error())?.finish()
+}
+
+/// Write `verdict.csv` in `staging`: per scenario and statistic (the
+/// headline first, then the robustness variants), its mean distance and the
+/// paired difference to the first scenario with its interval, p-value and
+/// the correlation of paired distances.
+pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(staging.create("verdict.csv")?);
+    out.write_record([
+        "scenario",
+        "statistic",
+        "distance",
+        "difference",
+        "lo",
+        "hi",
+        "p",
+        "correlation",
+        "replications",
+    ])
+    .map_err(csv_io)?;
+    let f = |x: f64| {
+        if x.is_nan() {
+            String::new()
         } else {
-            r.push(plain(v.mean_distance));
-            r.push(plain(v.mean_distance_ci));
+            x.to_string()
         }
-        rows.push(r);
-    }
-    rows
-}
-
-/// The verdict table of `compare`, for the terminal: one row per scenario,
-/// one column per target (per cent of replications passing), then per cent
-/// passing all and the mean distance with its 95 % CI. Target ids are
-/// listed under the table to keep it narrow.
-pub fn compare_table(vs: &[Verdict]) -> String {
-    let ids = target_ids(vs);
-    let mut rows = compare_rows(vs, true);
-    for (k, _) in ids.iter().enumerate() {
-        rows[0][k + 1] = format!("T{}", k + 1);
-    }
-    let mut s = text_table(&rows);
-    s.push_str("\n(per cent of replications passing)\n");
-    for (k, id) in ids.iter().enumerate() {
-        s.push_str(&format!("T{}  {id}\n", k + 1));
-    }
-    s
-}
-
-/// Write `compare.csv` (shares as fractions) in `staging`.
-pub fn write_compare_csv(staging: &Staging, vs: &[Verdict]) -> io::Result<()> {
-    let mut out = csv::Writer::from_writer(staging.create("compare.csv")?);
-    for r in compare_rows(vs, false) {
-        out.write_record(&r).map_err(csv_io)?;
+    };
+    let headline = format!("cap {DEFAULT_CAP}, all targets");
+    for (i, s) in v.scenarios.iter().enumerate() {
+        let mut rows = vec![(headline.clone(), s.distance.0, s.paired)];
+        for r in &v.robustness {
+            let p = if i == 0 { None } else { Some(r.paired[i - 1]) };
+            rows.push((r.label.clone(), r.distance[i], p));
+        }
+        for (label, d, p) in rows {
+            let (m, lo, hi, pv, c, n) = match p {
+                Some(p) => (p.mean, p.lo, p.hi, p.p, p.correlation, p.n),
+                None => (
+                    f64::NAN,
+                    f64::NAN,
+                    f64::NAN,
+                    f64::NAN,
+                    f64::NAN,
+                    s.replications,
+                ),
+            };
+            out.write_record([
+                s.scenario.clone(),
+                label,
+                f(d),
+                f(m),
+                f(lo),
+                f(hi),
+                f(pv),
+                f(c),
+                n.to_string(),
+            ])
+            .map_err(csv_io)?;
+        }
     }
     out.into_inner().map_err(|e| e.into_error())?.finish()
 }

@@ -15,7 +15,7 @@
 
 pub use super::quarter::Quarter;
 pub use super::vocabulary::{
-    DesignKind, EventKind, Hypothesis, Metric, Procedure, SpendingMode, Table,
+    DesignKind, EventKind, Hypothesis, Metric, Procedure, Role, SpendingMode, Table,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -277,6 +277,13 @@ pub struct Target {
     pub observed: f64,
     /// How far a simulated value may be and still pass.
     pub tolerance: Tolerance,
+    /// Whether it describes the 2022–23 surge itself (the verdict's
+    /// robustness table reports the surge targets alone).
+    #[serde(default)]
+    pub surge: bool,
+    /// Whether a calibration fits it or holds it out.
+    #[serde(default = "Role::fit")]
+    pub role: Role,
     /// Source of the observed value.
     #[serde(default)]
     pub source: Option<String>,

@@ -114,6 +114,23 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What a calibration does with a target (`targets.*.role`).
+    pub enum Role {
+        /// Fitted: the calibration's distance uses it.
+        Fit = "fit",
+        /// Held out: judged out of sample by the posterior predictive.
+        Holdout = "holdout",
+    }
+}
+
+impl Role {
+    /// The default role.
+    pub fn fit() -> Role {
+        Role::Fit
+    }
+}
+
+vocabulary! {
     /// The hypothesis a scenario stands for (`hypothesis`).
     pub enum Hypothesis {
         /// Commercial motives only: strategic mechanisms off, contested
