@@ -11,7 +11,7 @@ fn csv_rows(p: &Path) -> Vec<Vec<String>> {
 }
 
 /// Compare the toy with a scenario made of `base = toy.toml` plus `extra`
-/// (12 replications); returns the output directory and the process output.
+/// (12 replications); returns the result folder and the process output.
 fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) {
     let other = dir.join("other.toml");
     let toy = root().join("scenarios/toy.toml");
@@ -32,7 +32,7 @@ fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) 
         "-q",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (out, o)
+    (out.join("compare"), o)
 }
 
 #[test]

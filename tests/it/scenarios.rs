@@ -62,7 +62,7 @@ fn each_hypothesis_runs_and_is_judged_on_every_target() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let csv = std::fs::read_to_string(dir.path().join("compare.csv")).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("compare/compare.csv")).unwrap();
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), files.len() + 1);
     // Every scenario has a share for every target (no blank cell).
