@@ -126,7 +126,7 @@ pub fn distance(value: f64, observed: f64, lo: f64, hi: f64) -> f64 {
     } else {
         (observed - value, observed - lo)
     };
-    let d = if gap == 0.0 {
+    if gap == 0.0 {
         0.0
     } else if width > 0.0 {
         gap / width
@@ -139,8 +139,7 @@ pub fn distance(value: f64, observed: f64, lo: f64, hi: f64) -> f64 {
         } else {
             1.0 + gap / (hi - lo).max(f64::MIN_POSITIVE)
         }
-    };
-    d
+    }
 }
 
 impl Target {

@@ -1,172 +1,73 @@
 //! `armsmarket compare FILE...`: run several scenarios on common random
-//! numbers and print the verdict table (also written as `compare.csv`).
+//! numbers and print the verdict table (also written as `compare.csv` and
+//! `verdict.csv`).
 //!
 //! Replication *i* of every scenario uses the same random streams (the same
 //! seed, point 0 and replication index), so differences between scenarios
 //! are not noise from different draws.
 
-use crate::analysis::targets::{TargetResult, Targets};
-use crate::analysis::verdict::{Runs, TargetInfo, verdict};
 use crate::cli::CliError;
-use crate::cli::run::{BatchOptions, run_replications, stopped};
-use crate::cli::term::{print_out, progress_bar};
-use crate::engine::batch::Completion;
-use crate::engine::{Observe, batch};
-use crate::engine::{Prepared, prepare_all, prepare_as};
-use crate::model::mechanisms::Class;
-use crate::output::manifest::{Command, Manifest, ScenarioRecord};
-use crate::output::publish::{Destination, write_error};
-use crate::output::report::{TargetsWriter, compare_table, write_compare_csv, write_verdict_csv};
-use crate::scenario::schema::Hypothesis;
+use crate::cli::run::{BatchOptions, refuse_sweeps};
+use crate::cli::term::{Progress, control, pool, print_out};
+use crate::engine::{Contested, contested_variants, prepare_all};
+use crate::output::report::compare_table;
+use crate::output::results;
+use crate::scenario::schema::Table;
 use clap::Args;
 use std::path::PathBuf;
-use std::time::SystemTime;
 
-/// How `compare` counts the contested mechanisms in a `commercial`
-/// hypothesis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Contested {
-    /// As commercial: they stay on.
-    Commercial,
-    /// As strategic: they are switched off.
-    Strategic,
-    /// Both ways: each commercial hypothesis is run twice.
-    Both,
-}
-
-/// Arguments of `compare`.
+/// Arguments of `compare`. Every scenario runs with the first one's seed
+/// and replications unless `--seed` and `--replications` say otherwise.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Scenario files (typically one world and its hypotheses); the first
-    /// is the reference of the paired differences.
+    /// Scenario files (typically one world and its hypotheses).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub batch: BatchOptions,
+    /// Also write these per-run tables, each row led by its scenario
+    /// [default: none].
+    #[arg(long, value_delimiter = ',', value_name = "TABLE,...")]
+    pub tables: Vec<Table>,
     /// How a `commercial` hypothesis counts the contested mechanisms
-    /// (diversion, second-hand sales, market access, domestic and European
-    /// preference, direct awards).
-    #[arg(long, value_enum, default_value_t = Contested::Both)]
+    /// (diversion, second-hand sales, market access, home and European
+    /// preference, direct awards): as commercial (on), as strategic (off),
+    /// or both (the hypothesis runs once per assignment).
+    #[arg(long, default_value = "both", value_name = "AS")]
     pub contested: Contested,
-    /// Output directory for compare.csv, verdict.csv, targets.csv and
-    /// manifest.json.
-    #[arg(long, default_value = "outputs/compare")]
+    /// Output folder; the result (compare.csv, targets.csv, the tables and
+    /// manifest.json) goes to DIR/compare/, replacing the previous one
+    /// whole.
+    #[arg(long, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
-}
-
-/// The scenarios to run: each file as it is, and a `commercial` hypothesis
-/// once per assignment of the contested mechanisms that `contested` asks
-/// for (named `NAME [contested: commercial]` and `... strategic]` when both).
-fn expand(
-    scenarios: Vec<Prepared>,
-    contested: Contested,
-) -> Result<Vec<(String, Prepared)>, CliError> {
-    let mut out = Vec::new();
-    for p in scenarios {
-        let name = p.loaded.name.clone();
-        if p.loaded.scenario.hypothesis != Some(Hypothesis::Commercial) {
-            out.push((name, p));
-            continue;
-        }
-        let classes: &[Class] = match contested {
-            Contested::Commercial => &[Class::Commercial],
-            Contested::Strategic => &[Class::Strategic],
-            Contested::Both => &[Class::Commercial, Class::Strategic],
-        };
-        for &class in classes {
-            let label = if classes.len() > 1 {
-                format!("{name} [contested: {}]", class.name())
-            } else {
-                name.clone()
-            };
-            out.push((label, prepare_as(p.loaded.clone(), class)?));
-        }
-    }
-    Ok(out)
-}
-
-/// One scenario's results in the order of the reference's targets (a
-/// target the scenario lacks is undefined).
-fn aligned(reference: &[TargetInfo], own: &Targets, results: &[TargetResult]) -> Vec<TargetResult> {
-    reference
-        .iter()
-        .map(|t| {
-            own.list.iter().position(|x| x.id == t.id).map_or(
-                TargetResult {
-                    value: f64::NAN,
-                    pass: false,
-                    distance: f64::NAN,
-                },
-                |k| results[k],
-            )
-        })
-        .collect()
 }
 
 /// `armsmarket compare`.
 pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
-    a.batch.check()?;
     let b = &a.batch;
-    let prepared = prepare_all(&a.files, &b.set)?;
-    let first = prepared[0].loaded.scenario.clone();
+    let scenarios = prepare_all(&a.files, &b.set)?;
+    refuse_sweeps(&scenarios, "compare")?;
+    let scenarios = contested_variants(scenarios, a.contested)?;
+    let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);
     let reps = b.replications.unwrap_or(first.replications);
-    let scenarios = expand(prepared, a.contested)?;
-    let reference = TargetInfo::of(&scenarios[0].1.targets);
-    let started = SystemTime::now();
-    let dir = &a.out;
-    let dest = Destination::lock(dir)?;
-    let staging = dest.stage()?;
-    let werr = |e| CliError::from(write_error(e, dir));
-    let pool = batch::pool(b.threads)?;
-    let mut targets_out = TargetsWriter::create(&staging, true).map_err(werr)?;
-    let mut all: Vec<Runs> = Vec::new();
-    for (name, p) in &scenarios {
-        let mut runs = Runs::new(name);
-        let pb = progress_bar(u64::from(reps), name, b.quiet);
-        let completion = run_replications(
-            p,
-            seed,
-            reps,
-            Observe::summary_only(),
-            &pool,
-            &pb,
-            |_, rec| {
-                targets_out.write(name, rec.replication, &p.targets, &rec.targets)?;
-                runs.push(&aligned(&reference, &p.targets, &rec.targets));
-                Ok(())
-            },
-        )
-        .map_err(werr)?;
-        pb.finish_and_clear();
-        if completion == Completion::Stopped {
-            return Err(stopped(dir));
-        }
-        all.push(runs);
-    }
-    targets_out.finish().map_err(werr)?;
-    let v = verdict(&reference, &all);
-    write_compare_csv(&staging, &reference, &v).map_err(werr)?;
-    write_verdict_csv(&staging, &v).map_err(werr)?;
-    let mut m: Manifest = Manifest::new(Command::Compare, started);
-    m.threads = Some(pool.current_num_threads());
-    m.seed = Some(seed);
-    m.replications = Some(reps);
-    m.scenarios = scenarios
-        .iter()
-        .map(|(name, p)| ScenarioRecord {
-            name: name.clone(),
-            file: p.loaded.path.display().to_string(),
-            resolved: p.loaded.resolved.clone(),
-        })
-        .collect();
-    m.write(&staging).map_err(werr)?;
-    dest.publish(staging)?;
+    let dir = a.out.join("compare");
+    let pool = pool(b.threads)?;
+    let progress = Progress::new(b.quiet);
+    let verdict = results::compare(
+        &scenarios,
+        seed,
+        reps,
+        &a.tables,
+        &dir,
+        &pool,
+        control(&progress),
+    )?;
     print_out(&format!(
         "{} scenarios, {reps} replications each on common random numbers (seed {seed})\n\n{}",
         scenarios.len(),
-        compare_table(&v)
+        compare_table(&verdict)
     ))?;
     if !b.quiet {
         eprintln!("-> {}", dir.display());

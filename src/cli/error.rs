@@ -19,6 +19,10 @@ pub enum CliError {
     /// A result could not be written (1), or its place is taken (2).
     #[error("error: {0}")]
     Output(#[from] OutputError),
+    /// A run or a comparison stopped (130), could not write its result
+    /// (1), or its options are wrong (2).
+    #[error("{}", show_result(.0))]
+    Result(#[from] crate::output::results::ResultError),
     /// A sweep could not run (1), or its input or options are wrong (2).
     #[error("{}", show_sweep(.0))]
     Sweep(#[from] SweepError),
@@ -60,6 +64,14 @@ pub enum CliError {
     Interrupted(String),
 }
 
+/// A stopped batch as an interruption, anything else after `error: `.
+fn show_result(e: &crate::output::results::ResultError) -> String {
+    match e {
+        crate::output::results::ResultError::Stopped { .. } => format!("interrupted: {e}"),
+        other => format!("error: {other}"),
+    }
+}
+
 /// A scenario error as it is (`FILE:LINE:COL: ...` lines), anything else
 /// after `error: `.
 fn show_sweep(e: &SweepError) -> String {
@@ -79,6 +91,8 @@ impl CliError {
             CliError::Merge(e) if e.is_incomplete() => 3,
             CliError::Merge(e) if e.is_usage() => 2,
             CliError::Interrupted(_) => 130,
+            CliError::Result(crate::output::results::ResultError::Stopped { .. }) => 130,
+            CliError::Result(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -1,4 +1,6 @@
-//! The `armsmarket` command line: one file per subcommand.
+//! The `armsmarket` command line: argument parsing, one call into the
+//! library per subcommand, printing, and the mapping of errors to exit
+//! codes.
 
 pub mod compare;
 pub mod error;
@@ -11,12 +13,23 @@ pub mod validate;
 
 pub use error::CliError;
 
-use clap::{Parser, Subcommand};
+use crate::scenario::schema::Table;
+use clap::builder::PossibleValue;
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
+
+/// What the exit codes mean, for every `--help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    a run failed, or a result could not be written
+  2    a usage or scenario error (FILE:LINE:COL: message); nothing was written
+  3    shards missing or unfinished at merge
+  130  interrupted (Ctrl-C): unfinished results removed, sweeps kept resumable";
 
 /// Agent-based simulation of the European arms market.
 #[derive(Debug, Parser)]
-#[command(name = "armsmarket", version, about, long_about = None)]
+#[command(name = "armsmarket", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -27,17 +40,49 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run each scenario's replications and write CSV tables and a manifest.
+    #[command(after_help = EXIT_CODES)]
     Run(run::RunArgs),
     /// Check scenario files without running them.
+    #[command(after_help = EXIT_CODES)]
     Validate(validate::ValidateArgs),
     /// Run scenarios on common random numbers and print the verdict table.
+    #[command(after_help = EXIT_CODES)]
     Compare(compare::CompareArgs),
     /// Run a parameter sweep (designs, shards, resume).
+    #[command(after_help = EXIT_CODES)]
     Sweep(sweep::SweepArgs),
     /// Join the shards of a sweep.
+    #[command(after_help = EXIT_CODES)]
     Merge(merge::MergeArgs),
     /// Print a Slurm script that runs a sweep as a job array, then merges.
+    #[command(after_help = EXIT_CODES)]
     Slurm(slurm::SlurmArgs),
+    /// Print a completion script for a shell, e.g.
+    /// `armsmarket completions bash > ~/.local/share/bash-completion/completions/armsmarket`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+impl ValueEnum for crate::engine::Contested {
+    fn value_variants<'a>() -> &'a [Self] {
+        Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+impl ValueEnum for Table {
+    fn value_variants<'a>() -> &'a [Self] {
+        Table::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
 }
 
 /// Parse the command line, run, and return the process exit code.
@@ -50,6 +95,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    term::catch_interrupts();
     let result = match cli.command {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => validate::validate(&a),
@@ -57,6 +103,11 @@ pub fn main() -> ExitCode {
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => merge::merge(&a),
         Command::Slurm(a) => slurm::slurm(&a),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "armsmarket", &mut out);
+            term::print_out(&String::from_utf8_lossy(&out))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -71,7 +122,6 @@ pub fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {

@@ -2,8 +2,9 @@
 //! durably, resumably, sliced into shards (the work is [`crate::sweep`]'s).
 
 use crate::cli::CliError;
-use crate::cli::term::progress_bar;
-use crate::engine::batch::Control;
+use crate::cli::term::{Progress, control, pool};
+use crate::engine::batch::Completion;
+use crate::output::publish::sibling;
 use crate::scenario::schema::Table;
 use crate::sweep::{Opening, Options, Shard, Sweep};
 use clap::Args;
@@ -15,8 +16,9 @@ pub struct SweepArgs {
     /// A scenario file with a `[sweep]` table (or one whose `base` names
     /// the world and adds the table).
     pub file: PathBuf,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 't', default_value_t = 0)]
+    /// Worker threads [default: one per core]; the bytes written do not
+    /// depend on it.
+    #[arg(long, short = 't', default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Run slice K of N of the points (default: from SLURM_ARRAY_TASK_ID
     /// and SLURM_ARRAY_TASK_COUNT if set, else everything).
@@ -26,14 +28,17 @@ pub struct SweepArgs {
     /// it keeps), and retry runs that failed.
     #[arg(long)]
     pub resume: bool,
-    /// Output folder; the sweep writes to DIR/<name>/ (a shard to
-    /// DIR/<name>.shards/shard-K-of-N/).
-    #[arg(long, default_value = "outputs")]
+    /// Output folder; the result goes to DIR/<name>/ (a shard's to
+    /// DIR/<name>.shards/shard-K-of-N/), replacing the previous one whole
+    /// when it is complete.
+    #[arg(long, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
-    /// No progress bar and no summary line.
+    /// No progress bar and no summary line (errors and warnings still
+    /// show).
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Also keep these per-run tables (large), with a point_id column.
+    /// Also write these per-run tables (large), each row led by its
+    /// point_id [default: none; with --resume, those of the sweep resumed].
     #[arg(long, alias = "keep", value_delimiter = ',', value_name = "TABLE,...")]
     pub tables: Option<Vec<Table>>,
 }
@@ -56,19 +61,21 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         }
         Opening::Ready(s) => s,
     };
-    let pb = progress_bar(s.to_run(), &s.setup().name, a.quiet);
-    let progress = || pb.inc(1);
-    let control = Control {
-        progress: &progress,
-        ..Control::none()
-    };
+    let pool = pool(a.threads)?;
+    let progress = Progress::new(a.quiet);
     // A run that panics is recorded in runs.csv with its message; the
     // default report on stderr would only interleave with the progress bar.
     let quiet_panics = QuietPanics::install();
-    let report = s.run(a.threads, control);
+    let report = s.run(&pool, control(&progress));
     drop(quiet_panics);
     let report = report?;
-    pb.finish_and_clear();
+    if report.completion == Completion::Stopped {
+        return Err(CliError::Interrupted(format!(
+            "the runs so far are kept in {}; `{}` finishes the sweep",
+            sibling(&report.dir, "partial").display(),
+            report.resume
+        )));
+    }
     if !a.quiet {
         eprintln!(
             "{}: {} -> {}",

@@ -1,22 +1,112 @@
-//! The terminal: progress bars on stderr and results on stdout.
+//! The terminal: progress bars and warnings on stderr, results on stdout,
+//! worker threads, and Ctrl-C.
 
 use crate::cli::CliError;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use crate::engine::batch::{Control, Watch};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use std::sync::atomic::AtomicBool;
 
-/// A progress bar on stderr counting finished runs with an ETA; hidden
-/// when `quiet` or when stderr is not a terminal.
-pub fn progress_bar(total: u64, label: &str, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
+/// Set by the first Ctrl-C (or SIGTERM): batches stop starting jobs, what
+/// is unfinished is removed or kept resumable, and the command says which.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Catch Ctrl-C and SIGTERM: the first asks running batches to stop, a
+/// second one ends the process at once (exit code 130).
+pub fn catch_interrupts() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM] {
+        // If the handlers cannot be set, Ctrl-C just ends the process.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, &INTERRUPTED);
+        let _ = signal_hook::flag::register(signal, &INTERRUPTED);
     }
-    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} runs, {per_sec}, ETA {eta}")
-            .expect("valid template")
+}
+
+/// What a batch run from the terminal watches: Ctrl-C and `watch`.
+pub fn control(watch: &dyn Watch) -> Control<'_> {
+    Control {
+        stop: &INTERRUPTED,
+        watch,
+    }
+}
+
+/// A rayon pool of `threads` threads (0: one per core), with a warning
+/// when more are asked for than the machine has cores.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, CliError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads > cores {
+        eprintln!(
+            "warning: --threads {threads} is more than the {cores} cores of this machine: the extra threads only add overhead (0, the default, uses one per core)"
+        );
+    }
+    Ok(crate::engine::batch::pool(threads)?)
+}
+
+/// A number with three significant digits: `82.1`, `1234`, `0.521`.
+fn three_digits(x: f64) -> String {
+    if !x.is_finite() || x <= 0.0 {
+        return "0".into();
+    }
+    let decimals = (2 - x.log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// A progress bar on stderr for each part of a batch: finished runs, their
+/// rate with sensible precision and an ETA, then what happens after the
+/// runs (writing, hashing). Hidden when `quiet` or when stderr is not a
+/// terminal.
+pub struct Progress {
+    bar: ProgressBar,
+    quiet: bool,
+}
+
+impl Progress {
+    /// A bar, quiet or not.
+    pub fn new(quiet: bool) -> Progress {
+        Progress {
+            bar: ProgressBar::hidden(),
+            quiet,
+        }
+    }
+}
+
+impl Watch for Progress {
+    fn start(&self, label: &str, jobs: u64) {
+        if self.quiet {
+            return;
+        }
+        self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        self.bar.reset();
+        self.bar.set_length(jobs);
+        self.bar.set_position(0);
+        self.bar.set_message("");
+        self.bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} runs, {rate}/s, ETA {eta} {msg}",
+            )
+            .expect("a valid template")
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&three_digits(s.per_sec()));
+            })
             .progress_chars("=> "),
-    );
-    pb.set_prefix(label.to_string());
-    pb
+        );
+        self.bar.set_prefix(label.to_string());
+    }
+
+    fn done(&self) {
+        self.bar.inc(1);
+        if self.bar.length() == Some(self.bar.position()) {
+            self.bar.set_message("(writing the tables)");
+        }
+    }
+
+    fn phase(&self, what: &str) {
+        self.bar.set_message(format!("({what})"));
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+        self.bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
 }
 
 /// Print to stdout; a closed pipe is reported as such (and is no failure).
@@ -26,4 +116,18 @@ pub fn print_out(text: &str) -> Result<(), CliError> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(CliError::io("writing to stdout"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_have_three_significant_digits() {
+        assert_eq!(three_digits(82.1312), "82.1");
+        assert_eq!(three_digits(1234.5), "1234");
+        assert_eq!(three_digits(0.52134), "0.521");
+        assert_eq!(three_digits(7.0), "7.00");
+        assert_eq!(three_digits(0.0), "0");
+    }
 }

@@ -26,13 +26,32 @@ pub fn window_for(threads: usize) -> usize {
     (threads.max(1) * 64).max(256)
 }
 
+/// Someone following a batch (a progress bar): told when a part of it
+/// starts, as each job is done (from any thread), and what happens after
+/// the jobs.
+pub trait Watch: Sync {
+    /// A part of `jobs` jobs starts, called `label`.
+    fn start(&self, _label: &str, _jobs: u64) {}
+    /// A job is done.
+    fn done(&self) {}
+    /// The jobs are done; now `what` (writing, hashing).
+    fn phase(&self, _what: &str) {}
+    /// The part is over.
+    fn finish(&self) {}
+}
+
+/// Nobody watching.
+struct Unwatched;
+
+impl Watch for Unwatched {}
+
 /// What the caller of a batch controls while it runs.
 #[derive(Clone, Copy)]
 pub struct Control<'a> {
     /// Set (e.g. on Ctrl-C) to stop early: no job starts afterwards.
     pub stop: &'a AtomicBool,
-    /// Called once per finished job, from any thread.
-    pub progress: &'a (dyn Fn() + Sync),
+    /// Who follows the batch.
+    pub watch: &'a dyn Watch,
 }
 
 impl Control<'static> {
@@ -41,7 +60,7 @@ impl Control<'static> {
         static NEVER: AtomicBool = AtomicBool::new(false);
         Control {
             stop: &NEVER,
-            progress: &|| {},
+            watch: &Unwatched,
         }
     }
 }
@@ -92,7 +111,7 @@ where
                             return None;
                         }
                         let r = work(j);
-                        (control.progress)();
+                        control.watch.done();
                         Some(r)
                     })
                     .collect()
@@ -108,7 +127,7 @@ where
 /// parallel on a pool; `None` for a job skipped after a stop request)
 /// while the caller's thread hands the previous chunk's results to `sink`,
 /// numbered in order. At most two chunks of results exist at once. After
-/// a skipped job nothing more is delivered.
+/// a skipped job, or once a stop is asked for, nothing more is delivered.
 pub fn run_chunks<R, E>(
     chunks: usize,
     produce: impl Fn(usize) -> Vec<Option<R>> + Sync,
@@ -136,7 +155,7 @@ where
         for results in rx {
             delivered += 1;
             for r in results {
-                let Some(r) = r else {
+                let Some(r) = r.filter(|_| !control.stopped()) else {
                     return Ok(Completion::Stopped);
                 };
                 sink(index, r)?;
@@ -156,18 +175,24 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
 
+    /// Counts the jobs done.
+    struct Counter(AtomicUsize);
+
+    impl Watch for Counter {
+        fn done(&self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     #[test]
     fn results_come_in_job_order_for_any_thread_count() {
         let jobs: Vec<u64> = (0..1000).collect();
         for threads in [1, 2, 3] {
             let p = pool(threads).unwrap();
             let mut got = Vec::new();
-            let done = AtomicUsize::new(0);
-            let progress = || {
-                done.fetch_add(1, Ordering::Relaxed);
-            };
+            let counter = Counter(AtomicUsize::new(0));
             let control = Control {
-                progress: &progress,
+                watch: &counter,
                 ..Control::none()
             };
             let end = run_ordered(
@@ -192,7 +217,7 @@ mod tests {
             .unwrap();
             assert_eq!(end, Completion::Done);
             assert_eq!(got, jobs);
-            assert_eq!(done.load(Ordering::Relaxed), 1000);
+            assert_eq!(counter.0.load(Ordering::Relaxed), 1000);
         }
     }
 
@@ -223,7 +248,7 @@ mod tests {
         let stop = AtomicBool::new(false);
         let control = Control {
             stop: &stop,
-            progress: &|| {},
+            ..Control::none()
         };
         let mut got = Vec::new();
         let end = run_ordered(

@@ -7,5 +7,7 @@ pub mod prepare;
 pub mod replication;
 pub mod seeding;
 
-pub use prepare::{Prepared, observe_for, prepare, prepare_all, prepare_as};
+pub use prepare::{
+    Contested, Prepared, contested_variants, observe_for, prepare, prepare_all, prepare_as,
+};
 pub use replication::{Observe, RunRecord, run_replication};

@@ -5,7 +5,7 @@ use crate::analysis::Targets;
 use crate::engine::Observe;
 use crate::model::World;
 use crate::model::mechanisms::Class;
-use crate::scenario::schema::Table;
+use crate::scenario::schema::{Hypothesis, Table};
 use crate::scenario::{self, Located, ScenarioError};
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,68 @@ pub fn prepare_as(
         world,
         targets,
     })
+}
+
+/// How a comparison counts the contested mechanisms of a `commercial`
+/// hypothesis (see [`crate::model::mechanisms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contested {
+    /// As commercial: they stay on.
+    Commercial,
+    /// As strategic: a commercial hypothesis runs without them.
+    Strategic,
+    /// Both ways: each commercial hypothesis runs once per assignment.
+    Both,
+}
+
+impl Contested {
+    /// Every assignment, in the order of the command line's values.
+    pub const ALL: &'static [Contested] =
+        &[Contested::Commercial, Contested::Strategic, Contested::Both];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Contested::Commercial => "commercial",
+            Contested::Strategic => "strategic",
+            Contested::Both => "both",
+        }
+    }
+
+    /// The classes to compile a commercial hypothesis with.
+    fn classes(self) -> &'static [Class] {
+        match self {
+            Contested::Commercial => &[Class::Commercial],
+            Contested::Strategic => &[Class::Strategic],
+            Contested::Both => &[Class::Commercial, Class::Strategic],
+        }
+    }
+}
+
+/// The scenarios a comparison runs: each as it is, and a `commercial`
+/// hypothesis once per assignment of the contested mechanisms that
+/// `contested` asks for, named `NAME [contested: commercial]` and
+/// `NAME [contested: strategic]` when there are two.
+pub fn contested_variants(
+    scenarios: Vec<Prepared>,
+    contested: Contested,
+) -> Result<Vec<Prepared>, ScenarioError> {
+    let mut out = Vec::new();
+    for p in scenarios {
+        if p.loaded.scenario.hypothesis != Some(Hypothesis::Commercial) {
+            out.push(p);
+            continue;
+        }
+        let classes = contested.classes();
+        for &class in classes {
+            let mut loaded = p.loaded.clone();
+            if classes.len() > 1 {
+                loaded.name = format!("{} [contested: {}]", loaded.name, class.name());
+            }
+            out.push(prepare_as(loaded, class)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Prepare every scenario before anything runs, so that one bad file costs

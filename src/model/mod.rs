@@ -1,8 +1,8 @@
-//! The market model of MODEL.md: agents, state and submodels. No I/O here.
+//! The market model described in docs/ODD.md: agents, state and submodels. No I/O here.
 //!
 //! - [`world`]: the compiled, fixed world (parameters, exogenous paths);
 //! - [`state`]: what changes during a run;
-//! - [`schedule`]: one quarter, in MODEL.md's order;
+//! - [`schedule`]: one quarter, in the order of docs/ODD.md section 3;
 //! - submodels: [`threat`], [`budget`], [`tender`] (needs, offers, choice,
 //!   lot splitting, financing), [`choice`], [`production`], [`beliefs`],
 //!   [`investment`].

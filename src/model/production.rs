@@ -4,7 +4,7 @@
 //! Each quarter a line *starts* up to its capacity of units from the front
 //! of its queue; a started unit is delivered `base_lead` quarters later. So
 //! a lot with `Q` units queued ahead is first delivered after
-//! `Q / capacity + base_lead` quarters, the lead time of MODEL.md. A
+//! `Q / capacity + base_lead` quarters, the lead time of docs/ODD.md (section 7.14). A
 //! fractional capacity carries its fraction from quarter to quarter; idle
 //! capacity is not banked. Capacity is kept in thousandths of a unit, in
 //! integers, so that the projection of a schedule can jump over the queue

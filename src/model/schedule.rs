@@ -1,4 +1,4 @@
-//! One quarter of the market, in the order of MODEL.md section 3:
+//! One quarter of the market, in the order of docs/ODD.md section 3:
 //! exogenous update, fleet ageing, needs and tenders (offers, choice,
 //! contracting), production and delivery, yearly investment, observation.
 

@@ -5,6 +5,7 @@ pub mod faults;
 pub mod manifest;
 pub mod publish;
 pub mod report;
+pub mod results;
 pub mod tables;
 
 /// A CSV error as an I/O error; an I/O error inside it is handed on as it

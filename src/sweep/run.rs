@@ -234,13 +234,17 @@ impl Sweep {
         resume_command(&s.file, &self.out, s.plan.shard, &s.tables)
     }
 
-    /// Run the sweep on `threads` threads (0: one per core), then put its
-    /// result in place.
-    pub fn run(mut self, threads: usize, control: Control<'_>) -> Result<Report, SweepError> {
-        let pool = crate::engine::batch::pool(threads)?;
+    /// Run the sweep on `pool`, then put its result in place.
+    pub fn run(
+        mut self,
+        pool: &rayon::ThreadPool,
+        control: Control<'_>,
+    ) -> Result<Report, SweepError> {
         let jobs = SweepJobs::new(&self.setup);
+        control.watch.start(&self.setup.name, self.to_run());
         let start = self.start.take().expect("run once");
-        let done = runner::run(&jobs, &self.work, start, &pool, control)?;
+        let done = runner::run(&jobs, &self.work, start, pool, control);
+        let done = done.inspect_err(|_| control.watch.finish())?;
         let report = Report {
             name: self.setup.name.clone(),
             dir: self.dest.path().to_path_buf(),
@@ -251,7 +255,12 @@ impl Sweep {
             resume: self.resume_command(),
         };
         if done.completion == Completion::Done {
-            self.finish(&report, pool.current_num_threads())?;
+            control.watch.phase("putting the result in place");
+            let finished = self.finish(&report, pool.current_num_threads());
+            control.watch.finish();
+            finished?;
+        } else {
+            control.watch.finish();
         }
         Ok(report)
     }

@@ -354,7 +354,7 @@ fn run_list<J: Jobs>(
                         .unwrap_or_else(|p| Err(panic_message(p)));
                         let failed = outcome.is_err();
                         let rows = jobs.rows(job, outcome);
-                        (control.progress)();
+                        control.watch.done();
                         Some((job, rows, failed))
                     })
                     .collect()
@@ -654,20 +654,26 @@ mod tests {
     fn a_stopped_batch_resumes_to_the_same_bytes() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("w");
-        let stop = AtomicBool::new(false);
-        let done = std::sync::atomic::AtomicU64::new(0);
-        let progress = || {
-            if done.fetch_add(1, Ordering::Relaxed) == 30 {
-                stop.store(true, Ordering::Relaxed);
+        /// Asks to stop after 30 jobs.
+        struct StopAt30<'a>(&'a AtomicBool, std::sync::atomic::AtomicU64);
+        impl batch::Watch for StopAt30<'_> {
+            fn done(&self) {
+                if self.1.fetch_add(1, Ordering::Relaxed) == 30 {
+                    self.0.store(true, Ordering::Relaxed);
+                }
             }
-        };
+        }
+        let stop = AtomicBool::new(false);
+        let watch = StopAt30(&stop, Default::default());
         let control = Control {
             stop: &stop,
-            progress: &progress,
+            watch: &watch,
         };
         let r = go(&lines(200, &[]), &dir, false, 2, control);
         assert_eq!(r.completion, Completion::Stopped);
-        assert!(r.done > 30 && r.done < 200, "{}", r.done);
+        // Nothing is delivered once the stop is asked for (at the 31st job
+        // done), so at most 30 jobs are kept.
+        assert!(r.done <= 30, "{}", r.done);
         let r = go(&lines(200, &[]), &dir, true, 3, Control::none());
         assert_eq!((r.done, r.completion), (200, Completion::Done));
         assert_eq!(parts(&dir), expected(200));

@@ -7,7 +7,6 @@ use crate::model::World;
 use crate::scenario::schema::{Scenario, Table};
 use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
 use crate::sweep::SweepError;
-use crate::sweep::design::Point;
 use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
 use crate::sweep::resume::Identity;
 use crate::sweep::tables::{point_id_text, runs_header};
@@ -108,6 +107,8 @@ pub struct Setup {
     base: toml::Table,
     /// Where each swept parameter is written, in parameter order.
     origins: Vec<Origin>,
+    /// Where the `[sweep]` table is.
+    sweep_origin: Origin,
     /// The points and jobs of the shard.
     pub plan: Plan,
     /// The per-run tables kept.
@@ -180,14 +181,16 @@ impl Setup {
             header: runs_header(&world, &targets),
             base,
             origins,
+            sweep_origin: sources.key_origin("sweep").clone(),
             plan,
             tables,
             identity,
             resolved: loaded.resolved,
             names: world,
         };
-        // Every parameter path must exist and the first point must be a
-        // valid world: report it now, located, rather than as failed runs.
+        // Every parameter path must exist and every point must be a valid
+        // world: report it now, located, rather than as failed runs.
+        setup.check_extremes()?;
         if !setup.plan.points.is_empty() {
             setup.compile(0)?;
         }
@@ -204,35 +207,44 @@ impl Setup {
             .collect()
     }
 
-    /// The base table with `point`'s values, and where each came from.
-    fn table_of(&self, point: &Point) -> Result<(toml::Table, SourceMap), ScenarioError> {
+    /// The base table with `values` (parameter index, value) applied, and
+    /// where each value came from.
+    fn table_with(
+        &self,
+        values: &[(usize, &toml::Value)],
+    ) -> Result<(toml::Table, SourceMap), ScenarioError> {
         let mut table = self.base.clone();
         let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
-        for ((param, value), origin) in self
-            .plan
-            .design
-            .parameters
-            .iter()
-            .zip(&point.values)
-            .zip(&self.origins)
-        {
+        let parameters = &self.plan.design.parameters;
+        for &(i, value) in values {
             scenario::apply_override(
                 &mut table,
                 &mut sources,
-                &param.path,
+                &parameters[i].path,
                 value.clone(),
-                origin.clone(),
+                self.origins[i].clone(),
             )?;
         }
         Ok((table, sources))
     }
 
-    /// Compile the world of point `pi`. Deserialization takes the fast
-    /// path; only a point that fails it is read again through the path
-    /// that locates the error.
+    /// Compile the world of point `pi`.
     pub fn compile(&self, pi: usize) -> Result<(World, Targets), ScenarioError> {
         let point = self.plan.points.get(pi);
-        let (table, sources) = self.table_of(&point)?;
+        let values: Vec<(usize, &toml::Value)> = point.values.iter().enumerate().collect();
+        let at = format!("point {}", point_id_text(point.id));
+        self.compile_with(&values, &at)
+    }
+
+    /// Compile the base world with `values` set. Deserialization takes the
+    /// fast path; only a point that fails it is read again through the
+    /// path that locates the error.
+    fn compile_with(
+        &self,
+        values: &[(usize, &toml::Value)],
+        what: &str,
+    ) -> Result<(World, Targets), ScenarioError> {
+        let (table, sources) = self.table_with(values)?;
         let scenario = match Scenario::deserialize(toml::Value::Table(table)) {
             Ok(sc) => {
                 let errors: Vec<_> = validate::validate(&sc)
@@ -245,18 +257,74 @@ impl Setup {
                 sc
             }
             Err(_) => {
-                let (table, sources) = self.table_of(&point)?;
+                let (table, sources) = self.table_with(values)?;
                 scenario::checked(table, &sources)?
             }
         };
-        let at = |m: String| {
-            ScenarioError::new(
-                self.origins[0].error(format!("point {}: {m}", point_id_text(point.id))),
-            )
-        };
+        let at = |m: String| ScenarioError::new(self.origins[0].error(format!("{what}: {m}")));
         let world = World::from_scenario(&scenario).map_err(|e| at(e.0))?;
         let targets = Targets::compile(&scenario, &world).map_err(at)?;
         Ok((world, targets))
+    }
+
+    /// Compile the worlds at the design's extremes: each parameter alone at
+    /// each bound of its range (or each of its values, first and last of a
+    /// long list), then every parameter at its lower and at its upper
+    /// bound at once. Every value of every point lies between these, so a
+    /// rule that one of them breaks (one key's range, or one key against
+    /// another) is reported now, at the parameter, not as failed runs.
+    fn check_extremes(&self) -> Result<(), ScenarioError> {
+        use crate::sweep::design::Domain;
+        use toml::Value;
+        let parameters = &self.plan.design.parameters;
+        let bounds: Vec<Vec<Value>> = parameters
+            .iter()
+            .map(|p| match &p.domain {
+                Domain::Range { min, max, .. } => vec![Value::Float(*min), Value::Float(*max)],
+                Domain::IntRange { min, max } => vec![Value::Integer(*min), Value::Integer(*max)],
+                Domain::Values(v) if v.len() <= 16 => v.clone(),
+                Domain::Values(v) => vec![v[0].clone(), v[v.len() - 1].clone()],
+            })
+            .collect();
+        let mut sets: Vec<Vec<(usize, &Value)>> = Vec::new();
+        for (i, b) in bounds.iter().enumerate() {
+            for v in b {
+                sets.push(vec![(i, v)]);
+            }
+        }
+        if parameters.len() > 1 {
+            sets.push(bounds.iter().enumerate().map(|(i, b)| (i, &b[0])).collect());
+            sets.push(
+                bounds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (i, &b[b.len() - 1]))
+                    .collect(),
+            );
+        }
+        for set in sets {
+            let shown: Vec<String> = set
+                .iter()
+                .map(|(i, v)| format!("`{}` = {v}", parameters[*i].path))
+                .collect();
+            let what = format!("with {}", shown.join(", "));
+            if let Err(e) = self.compile_with(&set, &what) {
+                let at = if set.len() == 1 {
+                    &self.origins[set[0].0]
+                } else {
+                    &self.sweep_origin
+                };
+                return Err(ScenarioError::new(at.error(format!(
+                    "the sweep reaches a world that is not valid {what}: {}",
+                    e.errors()
+                        .iter()
+                        .map(|l| l.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ))));
+            }
+        }
+        Ok(())
     }
 
     /// "N points x R replications = J runs".

@@ -11,7 +11,7 @@ fn csv_rows(p: &Path) -> Vec<Vec<String>> {
 }
 
 /// Compare the toy with a scenario made of `base = toy.toml` plus `extra`
-/// (12 replications); returns the output directory and the process output.
+/// (12 replications); returns the result folder and the process output.
 fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) {
     let other = dir.join("other.toml");
     let toy = root().join("scenarios/toy.toml");
@@ -32,7 +32,7 @@ fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) 
         "-q",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (out, o)
+    (out.join("compare"), o)
 }
 
 #[test]
@@ -40,14 +40,26 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
     let dir = tempfile::tempdir().unwrap();
     let (out, o) = compare_toy_with(dir.path(), "name = \"toy_twin\"\n");
     let rows = csv_rows(&out.join("compare.csv"));
-    assert_eq!(rows.len(), 3);
-    assert_eq!(rows[1][0], "toy");
-    assert_eq!(rows[2][0], "toy_twin");
+    assert_eq!(rows.len(), 1 + 2 * 4, "one row per scenario and target");
+    let of = |name: &str| -> Vec<Vec<String>> {
+        rows.iter()
+            .filter(|r| r[0] == name)
+            .map(|r| r[1..].to_vec())
+            .collect()
+    };
+    assert_eq!(of("toy").len(), 4);
     assert_eq!(
-        rows[1][1..],
-        rows[2][1..],
+        of("toy"),
+        of("toy_twin"),
         "same world, same streams: same verdict"
     );
+    // The paired difference of identical runs is zero, with p = 1.
+    let v = csv_rows(&out.join("verdict.csv"));
+    let twin = v
+        .iter()
+        .find(|r| r[0] == "toy_twin" && r[1] == "verdict")
+        .unwrap();
+    assert_eq!((twin[3].as_str(), twin[6].as_str()), ("0", "1"), "{twin:?}");
     // Every simulated value is the same too, replication by replication.
     let t = csv_rows(&out.join("targets.csv"));
     let of = |name: &str| -> Vec<Vec<String>> {
@@ -71,7 +83,13 @@ fn a_different_hypothesis_changes_the_verdict_on_the_same_streams() {
         "name = \"toy_slow_korea\"\n[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n",
     );
     let rows = csv_rows(&out.join("compare.csv"));
-    assert_ne!(rows[1][1..], rows[2][1..]);
+    let of = |name: &str| -> Vec<Vec<String>> {
+        rows.iter()
+            .filter(|r| r[0] == name)
+            .map(|r| r[1..].to_vec())
+            .collect()
+    };
+    assert_ne!(of("toy"), of("toy_slow_korea"));
 }
 
 #[test]
@@ -100,7 +118,8 @@ fn run_writes_targets_and_prints_the_table() {
     ] {
         assert!(stdout.contains(id), "{id} missing from\n{stdout}");
     }
-    assert!(stdout.contains("all targets passed in"));
+    assert!(stdout.contains("patterns passed whole: "), "{stdout}");
+    assert!(stdout.contains("mean distance "), "{stdout}");
 }
 
 #[test]

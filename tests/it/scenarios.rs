@@ -72,15 +72,28 @@ fn each_hypothesis_runs_and_is_judged_on_every_target() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let csv = std::fs::read_to_string(dir.path().join("compare.csv")).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("compare/compare.csv")).unwrap();
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
-    assert_eq!(rows.len(), files.len() + 1);
-    // Every scenario has a share for every target (no blank cell).
+    assert_eq!(rows[0][..3], ["scenario", "target", "pattern"]);
+    // Every scenario (a commercial hypothesis once per assignment of the
+    // contested mechanisms) has a row for every target, with its shares.
+    let mut scenarios: Vec<&str> = rows[1..].iter().map(|r| r[0]).collect();
+    scenarios.dedup();
+    let commercial = scenarios
+        .iter()
+        .filter(|s| s.contains("[contested: strategic]"))
+        .count();
+    assert!(commercial >= 1, "{scenarios:?}");
+    assert_eq!(scenarios.len(), files.len() + commercial);
+    let targets = (rows.len() - 1) / scenarios.len();
+    assert!(targets >= 15, "europe carries the P1-P6 targets");
+    assert_eq!(rows.len(), 1 + scenarios.len() * targets);
     for r in &rows[1..] {
         assert_eq!(r.len(), rows[0].len());
-        assert!(r[1..r.len() - 2].iter().all(|c| !c.is_empty()), "{r:?}");
+        assert!(!r[4].is_empty() && !r[5].is_empty(), "{r:?}");
     }
-    assert!(rows[0].len() > 20, "europe carries the P1-P6 targets");
+    let verdict = std::fs::read_to_string(dir.path().join("compare/verdict.csv")).unwrap();
+    assert!(verdict.lines().count() > scenarios.len(), "{verdict}");
 }
 
 fn world(sets: &[&str]) -> (World, Targets) {
@@ -189,4 +202,172 @@ fn diversion_waits_for_the_threat_threshold() {
     let (before, after) = diverted(&["market.diversion_min_threat=1.0"]);
     assert_eq!(before, 0, "no diversion before the war");
     assert!(after > 0, "diversion for buyers under the 2022 threat");
+}
+
+/// The numeric keys of the world (not targets, sweeps, seed or
+/// replications), with their spans and whether they hold integers.
+fn world_keys() -> Vec<(&'static str, armsmarket::scenario::keys::Span, bool)> {
+    use armsmarket::scenario::keys::{KEYS, Ty};
+    KEYS.iter()
+        .filter(|k| {
+            !["targets", "sweep", "seed", "replications"]
+                .iter()
+                .any(|s| k.path.starts_with(s))
+        })
+        .filter_map(|k| match k.ty {
+            Ty::Number(s) | Ty::Pair(s) => Some((k.path, s, false)),
+            Ty::Integer(s) => Some((k.path, s, true)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Set every instance of the key `pattern` in `table` (`*` = every id) to
+/// its span's largest or smallest value.
+fn to_bound(
+    table: &mut toml::Table,
+    pattern: &str,
+    span: armsmarket::scenario::keys::Span,
+    integer: bool,
+    largest: bool,
+) {
+    fn walk(t: &mut toml::Table, segs: &[&str], value: &toml::Value) {
+        let Some((first, rest)) = segs.split_first() else {
+            return;
+        };
+        let keys: Vec<String> = if *first == "*" {
+            t.keys().cloned().collect()
+        } else {
+            vec![first.to_string()]
+        };
+        for k in keys {
+            match t.get_mut(&k) {
+                Some(toml::Value::Table(next)) if !rest.is_empty() => walk(next, rest, value),
+                Some(toml::Value::Array(a)) if rest.is_empty() => {
+                    a.iter_mut().for_each(|x| *x = value.clone())
+                }
+                Some(x) if rest.is_empty() && (x.is_integer() || x.is_float()) => {
+                    *x = value.clone()
+                }
+                _ => {}
+            }
+        }
+    }
+    let x = if largest {
+        span.hi
+    } else if span.lo_open {
+        span.lo + 1e-6
+    } else {
+        span.lo
+    };
+    let value = if integer {
+        toml::Value::Integer(x.ceil() as i64)
+    } else {
+        toml::Value::Float(x)
+    };
+    let segs: Vec<&str> = pattern.split('.').collect();
+    walk(table, &segs, &value);
+}
+
+/// The toy world with `change` applied, its fleets without legacy or
+/// families (so that any fleet size is valid), run once; every number of
+/// every table must be finite. Returns the contracts signed.
+fn finite_run(what: &str, change: impl FnOnce(&mut toml::Table)) -> usize {
+    use armsmarket::output::tables::TableWriters;
+    use armsmarket::scenario::schema::Table;
+    let mut t: toml::Table = crate::common::TOY.parse().unwrap();
+    change(&mut t);
+    for (_, b) in t["buyers"].as_table_mut().unwrap().iter_mut() {
+        for (_, f) in b["fleet"].as_table_mut().unwrap().iter_mut() {
+            let f = f.as_table_mut().unwrap();
+            f.insert("legacy".into(), toml::Value::Integer(0));
+            f.insert("families".into(), toml::Value::Table(Default::default()));
+        }
+    }
+    let origin = armsmarket::scenario::Origin::new(what, 1, 1);
+    let scenario = armsmarket::scenario::checked(t, &armsmarket::scenario::SourceMap::new(origin))
+        .unwrap_or_else(|e| panic!("{what}: the bounds are not valid: {e}"));
+    let w = World::from_scenario(&scenario).unwrap();
+    let targets = Targets::compile(&scenario, &w).unwrap();
+    let rec = run_replication(&w, &targets, 1, 0, 0, Observe::all());
+    let writers: Vec<(Table, Vec<u8>)> = Table::ALL.iter().map(|t| (*t, Vec::new())).collect();
+    let mut tw = TableWriters::new(writers, None);
+    tw.write(&w, &rec, None).unwrap();
+    for (table, bytes) in tw.into_inner().unwrap() {
+        let text = String::from_utf8(bytes).unwrap();
+        for cell in text.split([',', '\n']) {
+            assert!(
+                !cell.contains("inf") && !cell.contains("NaN"),
+                "{what}: {table}.csv has {cell:?}"
+            );
+        }
+    }
+    for r in &rec.targets {
+        // An undefined metric has no distance (NaN); any other is finite.
+        assert!(
+            r.distance.is_finite() || (r.value.is_nan() && r.distance.is_nan()),
+            "{what}: a target of value {} has distance {}",
+            r.value,
+            r.distance
+        );
+    }
+    rec.contracts.len()
+}
+
+#[test]
+fn every_bound_of_every_key_keeps_the_outputs_finite() {
+    // Each key at its largest and its smallest value, the others as in
+    // the toy world.
+    for (path, span, integer) in world_keys() {
+        for largest in [true, false] {
+            let what = format!(
+                "{path} at its {}",
+                if largest { "largest" } else { "smallest" }
+            );
+            finite_run(&what, |t| to_bound(t, path, span, integer, largest));
+        }
+    }
+}
+
+#[test]
+fn the_largest_world_the_bounds_allow_trades_with_finite_outputs() {
+    // Every key at its largest at once, over the longest span, except what
+    // would stop all trade (buyers that always defer, lots larger than any
+    // need): every output still finite.
+    let contracts = finite_run("the largest world", |t| {
+        for (path, span, integer) in world_keys() {
+            to_bound(t, path, span, integer, true);
+        }
+        for (path, value) in [
+            ("preferences.default.defer", -100.0),
+            ("categories.*.min_lot", 1.0),
+            ("suppliers.*.lines.*.base_lead", 0.0),
+        ] {
+            let span = armsmarket::scenario::keys::known(path);
+            let integer = matches!(span.ty, armsmarket::scenario::keys::Ty::Integer(_));
+            to_bound(
+                t,
+                path,
+                armsmarket::scenario::keys::Span {
+                    lo: value,
+                    lo_open: false,
+                    hi: value,
+                    hi_open: false,
+                },
+                integer,
+                true,
+            );
+        }
+        // The longest span (400 quarters) from the toy's start, which its
+        // programmes in flight must precede.
+        let start: u32 = t["start"].as_str().unwrap()[..4].parse().unwrap();
+        t.insert(
+            "end".into(),
+            toml::Value::String(format!("{}Q4", start + 99)),
+        );
+    });
+    assert!(
+        contracts > 0,
+        "nothing was bought: the test would prove little"
+    );
 }

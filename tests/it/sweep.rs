@@ -1457,3 +1457,25 @@ fn every_bound_of_a_swept_range_is_checked() {
         &["`suppliers.korea_land.lines.k2.capacity` = 200000", "max"],
     );
 }
+
+#[test]
+fn a_swept_range_that_breaks_a_rule_between_keys_is_refused_at_its_line() {
+    // Each value is in its key's range, but the largest legacy fleet is
+    // more than the fleet: found at the design's extremes, not as failed
+    // runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let f = variant(
+        tmp.path(),
+        &toy_grid(),
+        "legacy.toml",
+        &[(
+            "\"market.defer_quarters\"",
+            "\"buyers.AAA.fleet.tank.legacy\" = { values = [100, 700] }\n\"market.defer_quarters\"",
+        )],
+    );
+    validate_refuses(
+        &f,
+        "fleet.tank.legacy",
+        &["`buyers.AAA.fleet.tank.legacy` = 700", "more than `units`"],
+    );
+}

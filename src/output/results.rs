@@ -1,0 +1,263 @@
+//! The results of `run` and `compare`: replications of prepared scenarios,
+//! with their tables, targets and verdicts, written into a staged result
+//! that replaces the previous one whole (see [`crate::output::publish`]).
+
+use crate::analysis::verdict::{Runs, TargetInfo, Verdict, aligned, verdict};
+use crate::engine::batch::{self, Completion, Control};
+use crate::engine::{Observe, Prepared, RunRecord, observe_for, run_replication};
+use crate::output::faults;
+use crate::output::manifest::{Command, Manifest, ScenarioRecord};
+use crate::output::publish::{Destination, OutputError, Staging, write_error};
+use crate::output::report::{TargetsWriter, write_compare_csv, write_verdict_csv};
+use crate::output::tables::TableWriters;
+use crate::scenario::schema::Table;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Why a result was not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResultError {
+    /// Writing failed, or the result's place is taken or locked.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The batch was stopped (Ctrl-C): nothing was written.
+    #[error("removed the unfinished result; {} is as it was", dir.display())]
+    Stopped {
+        /// The result folder, unchanged.
+        dir: PathBuf,
+    },
+    /// Scenarios whose summaries have different columns share one table.
+    #[error(
+        "the summary table cannot hold {a} ({a_years}) and {b} ({b_years}): their runs span different years; compare them without `summary` among --tables"
+    )]
+    SummarySpans {
+        /// One scenario.
+        a: String,
+        /// Its years.
+        a_years: String,
+        /// Another.
+        b: String,
+        /// Its years.
+        b_years: String,
+    },
+}
+
+impl ResultError {
+    /// Whether the user can fix it by other options (exit 2).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            ResultError::Output(e) => e.is_usage(),
+            ResultError::SummarySpans { .. } => true,
+            ResultError::Stopped { .. } => false,
+        }
+    }
+}
+
+/// Replications `0..replications` of `p` on `pool`, each record handed to
+/// `sink` in replication order.
+fn replicate(
+    p: &Prepared,
+    seed: u64,
+    replications: u32,
+    observe: Observe,
+    pool: &rayon::ThreadPool,
+    control: Control<'_>,
+    sink: impl FnMut(usize, RunRecord) -> std::io::Result<()>,
+) -> std::io::Result<Completion> {
+    let jobs: Vec<u32> = (0..replications).collect();
+    batch::run_ordered(
+        pool,
+        &jobs,
+        batch::window_for(pool.current_num_threads()),
+        |&r| run_replication(&p.world, &p.targets, seed, 0, r, observe),
+        control,
+        sink,
+    )
+}
+
+/// What `scenarios` were, for the manifest.
+fn records(scenarios: &[&Prepared]) -> Vec<ScenarioRecord> {
+    scenarios
+        .iter()
+        .map(|p| ScenarioRecord {
+            name: p.loaded.name.clone(),
+            file: p.loaded.path.display().to_string(),
+            resolved: p.loaded.resolved.clone(),
+        })
+        .collect()
+}
+
+/// Hash the staged files, write the manifest, put the result in place.
+fn finish(
+    dest: &Destination,
+    staging: Staging,
+    mut m: Manifest,
+    control: Control<'_>,
+) -> Result<(), ResultError> {
+    control.watch.phase("writing the manifest");
+    m = m.write(&staging).map_err(|e| write_error(e, dest.path()))?;
+    drop(m);
+    dest.publish(staging)?;
+    Ok(())
+}
+
+/// Run `replications` replications of `p` with `seed` into the result
+/// folder `dir`, writing `tables` (and `targets.csv` if it has targets);
+/// returns the verdict on its targets.
+pub fn run(
+    p: &Prepared,
+    seed: u64,
+    replications: u32,
+    tables: &[Table],
+    dir: &Path,
+    pool: &rayon::ThreadPool,
+    control: Control<'_>,
+) -> Result<Verdict, ResultError> {
+    let started = SystemTime::now();
+    let name = &p.loaded.name;
+    let dest = Destination::lock(dir)?;
+    let staging = dest.stage()?;
+    let werr = |e| ResultError::Output(write_error(e, dir));
+    let mut out = TableWriters::create(&staging, tables, &p.world, None).map_err(werr)?;
+    let mut targets = if p.targets.list.is_empty() {
+        None
+    } else {
+        Some(TargetsWriter::create(&staging, false).map_err(werr)?)
+    };
+    let mut runs = Runs::new(name);
+    control.watch.start(name, u64::from(replications));
+    let completion = replicate(
+        p,
+        seed,
+        replications,
+        observe_for(tables),
+        pool,
+        control,
+        |_, rec| {
+            out.write(&p.world, &rec, None)?;
+            if let Some(t) = targets.as_mut() {
+                t.write(name, rec.replication, &p.targets, &rec.targets)?;
+            }
+            runs.push(&rec.targets);
+            faults::pause_at("job", u64::from(rec.replication) + 1);
+            Ok(())
+        },
+    )
+    .map_err(werr)?;
+    if completion == Completion::Stopped {
+        control.watch.finish();
+        return Err(ResultError::Stopped {
+            dir: dir.to_path_buf(),
+        });
+    }
+    out.finish().map_err(werr)?;
+    if let Some(t) = targets {
+        t.finish().map_err(werr)?;
+    }
+    let mut m: Manifest = Manifest::new(Command::Run, started);
+    m.threads = Some(pool.current_num_threads());
+    m.seed = Some(seed);
+    m.replications = Some(replications);
+    m.scenarios = records(&[p]);
+    finish(&dest, staging, m, control)?;
+    control.watch.finish();
+    Ok(verdict(&TargetInfo::of(&p.targets), &[runs]))
+}
+
+/// Run every scenario of `scenarios` with `replications` replications on
+/// common random numbers (replication *i* of each on the same streams of
+/// `seed`) into the result folder `dir`: `targets.csv`, `compare.csv` and
+/// `tables` (each row led by its scenario), and `verdict.csv`: every
+/// scenario judged on the first one's targets, with paired differences to
+/// the first. Returns the verdict.
+pub fn compare(
+    scenarios: &[Prepared],
+    seed: u64,
+    replications: u32,
+    tables: &[Table],
+    dir: &Path,
+    pool: &rayon::ThreadPool,
+    control: Control<'_>,
+) -> Result<Verdict, ResultError> {
+    let started = SystemTime::now();
+    if tables.contains(&Table::Summary) {
+        let years = |p: &Prepared| {
+            let w = &p.world;
+            (w.start.year(), w.quarter(w.n_quarters - 1).year())
+        };
+        if let Some((a, b)) = scenarios
+            .iter()
+            .zip(scenarios.iter().skip(1))
+            .find(|(a, b)| years(a) != years(b))
+        {
+            let show = |p: &Prepared| {
+                let (f, l) = years(p);
+                format!("{f}-{l}")
+            };
+            return Err(ResultError::SummarySpans {
+                a: a.loaded.name.clone(),
+                a_years: show(a),
+                b: b.loaded.name.clone(),
+                b_years: show(b),
+            });
+        }
+    }
+    let dest = Destination::lock(dir)?;
+    let staging = dest.stage()?;
+    let werr = |e| ResultError::Output(write_error(e, dir));
+    let mut targets = TargetsWriter::create(&staging, true).map_err(werr)?;
+    let mut out = match scenarios.first() {
+        Some(p) => {
+            Some(TableWriters::create(&staging, tables, &p.world, Some("scenario")).map_err(werr)?)
+        }
+        None => None,
+    };
+    let reference = scenarios
+        .first()
+        .map_or_else(Vec::new, |p| TargetInfo::of(&p.targets));
+    let mut all: Vec<Runs> = Vec::new();
+    for p in scenarios {
+        let name = &p.loaded.name;
+        let mut runs = Runs::new(name);
+        control.watch.start(name, u64::from(replications));
+        let completion = replicate(
+            p,
+            seed,
+            replications,
+            observe_for(tables),
+            pool,
+            control,
+            |_, rec| {
+                if let Some(o) = out.as_mut() {
+                    o.write(&p.world, &rec, Some(name))?;
+                }
+                targets.write(name, rec.replication, &p.targets, &rec.targets)?;
+                runs.push(&aligned(&reference, &p.targets, &rec.targets));
+                Ok(())
+            },
+        )
+        .map_err(werr)?;
+        control.watch.finish();
+        if completion == Completion::Stopped {
+            return Err(ResultError::Stopped {
+                dir: dir.to_path_buf(),
+            });
+        }
+        all.push(runs);
+    }
+    targets.finish().map_err(werr)?;
+    if let Some(o) = out {
+        o.finish().map_err(werr)?;
+    }
+    let v = verdict(&reference, &all);
+    write_compare_csv(&staging, &reference, &v).map_err(werr)?;
+    write_verdict_csv(&staging, &v).map_err(werr)?;
+    let mut m: Manifest = Manifest::new(Command::Compare, started);
+    m.threads = Some(pool.current_num_threads());
+    m.seed = Some(seed);
+    m.replications = Some(replications);
+    m.scenarios = records(&scenarios.iter().collect::<Vec<_>>());
+    finish(&dest, staging, m, Control::none())?;
+    Ok(v)
+}

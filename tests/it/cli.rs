@@ -1,0 +1,319 @@
+//! The command line as a user meets it: refusals with exit code 2 and the
+//! fix, warnings, one `--tables` for every command that writes tables,
+//! Ctrl-C, completions and the exit codes in `--help`.
+#![cfg(unix)]
+
+use crate::common::{armsmarket, assert_ok, bin, data, err, nothing_written, read, text, toy};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+#[test]
+fn run_refuses_a_sweep_file_and_names_the_sweep_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let sweep = data("toy_sweep.toml");
+    for cmd in ["run", "compare"] {
+        let o = bin()
+            .arg(cmd)
+            .arg(&sweep)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", err(&o));
+        assert!(err(&o).contains("armsmarket sweep"), "{cmd}: {}", err(&o));
+        assert!(nothing_written(&out), "{cmd} wrote output");
+    }
+}
+
+#[test]
+fn more_threads_than_cores_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let many = (cores + 3).to_string();
+    let o = bin()
+        .args([
+            "run",
+            toy().to_str().unwrap(),
+            "-r",
+            "1",
+            "-q",
+            "--threads",
+            &many,
+        ])
+        .arg("--out")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_ok(&o, "run");
+    assert!(
+        err(&o).contains(&format!(
+            "warning: --threads {many} is more than the {cores} cores"
+        )),
+        "{}",
+        err(&o)
+    );
+    let o = bin()
+        .args([
+            "run",
+            toy().to_str().unwrap(),
+            "-r",
+            "1",
+            "-q",
+            "--threads",
+            "1",
+        ])
+        .arg("--out")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(!err(&o).contains("warning"), "{}", err(&o));
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let toy = toy();
+    let toy = toy.to_str().unwrap();
+    let sweep = data("toy_sweep.toml");
+    let sweep = sweep.to_str().unwrap();
+    let f = file.to_str().unwrap();
+    for args in [
+        vec!["run", toy, "--no-such-flag"],
+        vec!["run", toy, "-r", "0"],
+        vec!["run", toy, "--tables", "sumary"],
+        vec!["run", toy, "--out", f],
+        vec!["compare", toy, "--out", f],
+        vec!["sweep", sweep, "--shard", "0/3"],
+        vec!["sweep", sweep, "--tables", "summary"],
+        vec!["sweep", sweep, "--out", f],
+        vec!["merge", f],
+        vec!["slurm", sweep, "--shards", "0"],
+        vec!["validate"],
+        vec!["no-such-command"],
+    ] {
+        let o = armsmarket(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(!err(&o).is_empty(), "{args:?} said nothing");
+    }
+}
+
+#[test]
+fn tables_are_chosen_the_same_way_for_run_compare_and_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let names = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let o = bin()
+        .args([
+            "run",
+            toy().to_str().unwrap(),
+            "-r",
+            "2",
+            "-q",
+            "--tables",
+            "summary,contracts",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "run --tables");
+    assert_eq!(
+        names(&out.join("toy")),
+        [
+            "contracts.csv",
+            "manifest.json",
+            "summary.csv",
+            "targets.csv"
+        ]
+    );
+    // The scenario's own `outputs.files` is the default; --set still sets it.
+    let o = bin()
+        .args([
+            "run",
+            toy().to_str().unwrap(),
+            "-r",
+            "2",
+            "-q",
+            "--set",
+            "outputs.files=[\"market\"]",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "run --set outputs.files");
+    assert_eq!(
+        names(&out.join("toy")),
+        ["manifest.json", "market.csv", "targets.csv"]
+    );
+    let o = bin()
+        .args([
+            "compare",
+            toy().to_str().unwrap(),
+            "-r",
+            "2",
+            "-q",
+            "--tables",
+            "contracts,summary",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "compare --tables");
+    let contracts = text(&read(&out.join("compare/contracts.csv")));
+    assert!(
+        contracts.starts_with("scenario,replication,contract,"),
+        "{contracts}"
+    );
+    assert!(contracts.lines().skip(1).all(|l| l.starts_with("toy,")));
+    let summary = text(&read(&out.join("compare/summary.csv")));
+    assert_eq!(summary.lines().count(), 3, "{summary}");
+}
+
+#[test]
+fn completions_and_exit_codes_in_help() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = armsmarket(&["completions", shell]);
+        assert_ok(&o, shell);
+        let script = text(&o.stdout);
+        assert!(
+            script.contains("armsmarket") && script.contains("tables"),
+            "{shell}"
+        );
+    }
+    let o = armsmarket(&["--help"]);
+    assert_ok(&o, "--help");
+    let help = text(&o.stdout);
+    for code in ["Exit codes:", "  0 ", "  1 ", "  2 ", "  3 ", "  130 "] {
+        assert!(help.contains(code), "--help lacks {code:?}:\n{help}");
+    }
+    let o = armsmarket(&["run", "--help"]);
+    assert!(text(&o.stdout).contains("Exit codes:"));
+    assert!(
+        !text(&o.stdout).contains("compare"),
+        "run --help speaks of compare"
+    );
+}
+
+/// Spawn `armsmarket ARGS` paused at its `job`-th job (the file `marker`
+/// appears), stderr captured.
+fn paused(args: &[&str], out: &Path, marker: &Path, job: u32) -> Child {
+    let mut c = bin();
+    c.args(args)
+        .arg("--out")
+        .arg(out)
+        .env(
+            "ARMSMARKET_TEST_PAUSE",
+            format!("job:{job}:{}", marker.display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !marker.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{args:?} exited before its pause: {status:?}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{args:?} never paused"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child
+}
+
+/// Send SIGINT to `child`, then let it go on.
+fn interrupt(child: &Child, marker: &Path) {
+    let o = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .output()
+        .unwrap();
+    assert_ok(&o, "kill -INT");
+    std::fs::remove_file(marker).unwrap();
+}
+
+#[test]
+fn ctrl_c_removes_an_unfinished_result_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let toy = toy();
+    let args = ["run", toy.to_str().unwrap(), "-r", "4", "-q"];
+    let o = bin().args(args).arg("--out").arg(&out).output().unwrap();
+    assert_ok(&o, "the first result");
+    let before = read(&out.join("toy/contracts.csv"));
+    let marker = tmp.path().join("paused");
+    let child = paused(
+        &["run", toy.to_str().unwrap(), "-r", "4", "-q", "--seed", "9"],
+        &out,
+        &marker,
+        2,
+    );
+    interrupt(&child, &marker);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(
+        err(&o).contains("interrupted: removed the unfinished result")
+            && err(&o).contains(&out.join("toy").display().to_string()),
+        "{}",
+        err(&o)
+    );
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["toy"], "temporary files left");
+    assert_eq!(read(&out.join("toy/contracts.csv")), before);
+}
+
+#[test]
+fn ctrl_c_keeps_a_sweep_resumable_and_says_how() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let want = tmp.path().join("want");
+    let sweep = data("toy_sweep.toml");
+    let s = sweep.to_str().unwrap();
+    let o = bin()
+        .args(["sweep", s, "-q", "--tables", "market"])
+        .arg("--out")
+        .arg(&want)
+        .output()
+        .unwrap();
+    assert_ok(&o, "the reference sweep");
+    let marker = tmp.path().join("paused");
+    let child = paused(&["sweep", s, "-q", "--tables", "market"], &out, &marker, 5);
+    interrupt(&child, &marker);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(
+        err(&o).contains(".toy_sweep.partial") && err(&o).contains("--resume"),
+        "{}",
+        err(&o)
+    );
+    // Resumed without --tables: the sweep's own tables.
+    let o = bin()
+        .args(["sweep", s, "-q", "--resume"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "the resume");
+    for f in ["points.csv", "runs.csv", "bands.csv", "market.csv"] {
+        assert!(
+            read(&out.join("toy_sweep").join(f)) == read(&want.join("toy_sweep").join(f)),
+            "{f} differs after Ctrl-C and --resume"
+        );
+    }
+}
