@@ -126,10 +126,6 @@ pub struct BuyerRow {
     pub buyer: usize,
     /// Category index.
     pub category: usize,
-    /// θ_i.
-    pub threat: f64,
-    /// Annual equipment budget, US$ m.
-    pub budget: f64,
     /// Committed unpaid value, US$ m.
     pub outstanding: f64,
     /// Gap in capability units (may be negative: a surplus).
@@ -320,8 +316,6 @@ impl Observer for Recorder {
                         t,
                         buyer: b,
                         category: c,
-                        threat: w.threat_of(t, b),
-                        budget: w.budget_of(t, b),
                         outstanding: bs.outstanding,
                         gap: tender::gap(w, s, t, b, c),
                         fleet: f.total(),

@@ -4,12 +4,12 @@
 
 use crate::analysis::verdict::{Runs, TargetInfo, Verdict, aligned, verdict};
 use crate::engine::batch::{self, Completion, Control};
-use crate::engine::{Observe, Prepared, RunRecord, observe_for, run_replication};
+use crate::engine::{Prepared, RunRecord, observe_for, run_replication};
 use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, OutputError, Staging, write_error};
 use crate::output::report::{TargetsWriter, write_compare_csv, write_verdict_csv};
-use crate::output::tables::TableWriters;
+use crate::output::tables::{Rows, TableFiles, format_rows};
 use crate::scenario::schema::Table;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -54,23 +54,45 @@ impl ResultError {
     }
 }
 
-/// Replications `0..replications` of `p` on `pool`, each record handed to
-/// `sink` in replication order.
+/// Replications `0..replications` of `p` on `pool`, each handed to `sink`
+/// in replication order with its rows of `tables` (led by `key` under
+/// `lead`), formatted on the worker thread that ran it; the record keeps
+/// its contracts, summary and targets, not the per-quarter rows.
+#[allow(clippy::too_many_arguments)]
 fn replicate(
     p: &Prepared,
     seed: u64,
     replications: u32,
-    observe: Observe,
+    tables: &[Table],
+    lead: Option<(&'static str, &str)>,
     pool: &rayon::ThreadPool,
     control: Control<'_>,
-    sink: impl FnMut(usize, RunRecord) -> std::io::Result<()>,
+    sink: impl FnMut(usize, std::io::Result<(RunRecord, Rows)>) -> std::io::Result<()>,
 ) -> std::io::Result<Completion> {
     let jobs: Vec<u32> = (0..replications).collect();
+    let observe = observe_for(tables);
+    let threads = pool.current_num_threads();
+    // Per-quarter tables make a replication's rows large (about a megabyte
+    // for europe): fewer of them in flight keeps memory flat in R.
+    let per_quarter = observe.market || observe.suppliers || observe.buyers;
+    let window = if per_quarter {
+        8 * threads.max(1)
+    } else {
+        batch::window_for(threads)
+    };
     batch::run_ordered(
         pool,
         &jobs,
-        batch::window_for(pool.current_num_threads()),
-        |&r| run_replication(&p.world, &p.targets, seed, 0, r, observe),
+        window,
+        |&r| {
+            let mut rec = run_replication(&p.world, &p.targets, seed, 0, r, observe);
+            let rows = format_rows(&p.world, &rec, tables, lead.map(|l| l.0), lead.map(|l| l.1))?;
+            rec.contracts = Vec::new();
+            rec.market = Vec::new();
+            rec.suppliers = Vec::new();
+            rec.buyers = Vec::new();
+            Ok((rec, rows))
+        },
         control,
         sink,
     )
@@ -119,7 +141,7 @@ pub fn run(
     let dest = Destination::lock(dir)?;
     let staging = dest.stage()?;
     let werr = |e| ResultError::Output(write_error(e, dir));
-    let mut out = TableWriters::create(&staging, tables, &p.world, None).map_err(werr)?;
+    let mut out = TableFiles::create(&staging, tables, &p.world, None).map_err(werr)?;
     let mut targets = if p.targets.list.is_empty() {
         None
     } else {
@@ -131,11 +153,13 @@ pub fn run(
         p,
         seed,
         replications,
-        observe_for(tables),
+        tables,
+        None,
         pool,
         control,
-        |_, rec| {
-            out.write(&p.world, &rec, None)?;
+        |_, done| {
+            let (rec, rows) = done?;
+            out.append(&rows)?;
             if let Some(t) = targets.as_mut() {
                 t.write(name, rec.replication, &p.targets, &rec.targets)?;
             }
@@ -209,7 +233,7 @@ pub fn compare(
     let mut targets = TargetsWriter::create(&staging, true).map_err(werr)?;
     let mut out = match scenarios.first() {
         Some(p) => {
-            Some(TableWriters::create(&staging, tables, &p.world, Some("scenario")).map_err(werr)?)
+            Some(TableFiles::create(&staging, tables, &p.world, Some("scenario")).map_err(werr)?)
         }
         None => None,
     };
@@ -225,12 +249,14 @@ pub fn compare(
             p,
             seed,
             replications,
-            observe_for(tables),
+            tables,
+            Some(("scenario", name)),
             pool,
             control,
-            |_, rec| {
+            |_, done| {
+                let (rec, rows) = done?;
                 if let Some(o) = out.as_mut() {
-                    o.write(&p.world, &rec, Some(name))?;
+                    o.append(&rows)?;
                 }
                 targets.write(name, rec.replication, &p.targets, &rec.targets)?;
                 runs.push(&aligned(&reference, &p.targets, &rec.targets));

@@ -1,5 +1,6 @@
 //! The per-run CSV tables of `armsmarket run`: contracts, market, suppliers,
-//! buyers and summary. Rows are written in replication order, then in the
+//! buyers, exogenous and summary. A replication's rows are formatted where
+//! it ran (a worker thread) and appended in replication order, then in the
 //! order the run recorded them, so the bytes do not depend on threads.
 
 use crate::engine::RunRecord;
@@ -72,16 +73,25 @@ struct BuyerOut<'a> {
     replication: u32,
     quarter: String,
     buyer: &'a str,
-    region: &'a str,
-    nato: bool,
     category: &'a str,
-    threat: f64,
-    budget: f64,
     outstanding: f64,
     gap: f64,
     fleet: u32,
     legacy: u32,
     on_order: u32,
+}
+
+/// What no replication changes, once per world: the buyer's threat,
+/// budget, region and NATO membership by quarter.
+#[derive(Serialize, Default)]
+struct ExogenousOut<'a> {
+    quarter: String,
+    year: i32,
+    buyer: &'a str,
+    region: &'a str,
+    nato: bool,
+    threat: f64,
+    budget: f64,
 }
 
 /// A number as a CSV cell; NaN (undefined) as an empty cell.
@@ -140,7 +150,7 @@ pub fn summary_cells(w: &World, s: &Summary) -> Vec<String> {
 /// Writers of the selected per-run tables. Every row may lead with a key
 /// column (a sweep's `point_id`, `compare`'s `scenario`), named once for
 /// all tables.
-pub struct TableWriters<W: Write = StagedFile> {
+pub struct TableWriters<W: Write = Vec<u8>> {
     writers: Vec<(Table, csv::Writer<W>)>,
     lead: Option<&'static str>,
 }
@@ -161,27 +171,65 @@ fn header_of<T: Serialize>(record: T) -> Vec<u8> {
     bytes[..end].to_vec()
 }
 
-impl TableWriters<StagedFile> {
-    /// Create `<table>.csv` in `staging` for each selected table, with its
-    /// header (so that a table without rows still names its columns).
+/// One replication's rows of each selected table, formatted.
+pub type Rows = Vec<(Table, Vec<u8>)>;
+
+/// The rows of `r` in `tables` (in [`Table::ALL`] order), each led by
+/// `key` under the column `lead`: formatted by the thread that ran the
+/// replication, so that writing is only copying bytes.
+pub fn format_rows(
+    w: &World,
+    r: &RunRecord,
+    tables: &[Table],
+    lead: Option<&'static str>,
+    key: Option<&str>,
+) -> io::Result<Rows> {
+    let buffers = Table::ALL
+        .iter()
+        .filter(|t| tables.contains(t))
+        .map(|t| (*t, Vec::new()))
+        .collect();
+    let mut writers = TableWriters::new(buffers, lead);
+    writers.write(w, r, key)?;
+    writers.into_inner()
+}
+
+/// The selected tables' files in a staged result, each begun with its
+/// header (so that a table without rows still names its columns).
+pub struct TableFiles {
+    files: Vec<(Table, StagedFile)>,
+}
+
+impl TableFiles {
+    /// Create `<table>.csv` in `staging` for each of `tables`.
     pub fn create(
         staging: &Staging,
         tables: &[Table],
         w: &World,
         lead: Option<&'static str>,
-    ) -> io::Result<TableWriters> {
-        let mut writers = Vec::new();
+    ) -> io::Result<TableFiles> {
+        let mut files = Vec::new();
         for t in Table::ALL.iter().filter(|t| tables.contains(t)) {
             let mut f = staging.create(&format!("{t}.csv"))?;
-            f.write_all(&TableWriters::<StagedFile>::header(*t, w, lead))?;
-            writers.push((*t, f));
+            f.write_all(&TableWriters::<Vec<u8>>::header(*t, w, lead))?;
+            files.push((*t, f));
         }
-        Ok(TableWriters::new(writers, lead))
+        Ok(TableFiles { files })
+    }
+
+    /// Append one replication's formatted rows.
+    pub fn append(&mut self, rows: &Rows) -> io::Result<()> {
+        for (table, bytes) in rows {
+            if let Some((_, f)) = self.files.iter_mut().find(|(t, _)| t == table) {
+                f.write_all(bytes)?;
+            }
+        }
+        Ok(())
     }
 
     /// Flush and sync every table.
     pub fn finish(self) -> io::Result<()> {
-        for (_, f) in self.into_inner()? {
+        for (_, f) in self.files {
             f.finish()?;
         }
         Ok(())
@@ -213,6 +261,7 @@ impl<W: Write> TableWriters<W> {
             Table::Market => header_of(MarketOut::default()),
             Table::Suppliers => header_of(SupplierOut::default()),
             Table::Buyers => header_of(BuyerOut::default()),
+            Table::Exogenous => header_of(ExogenousOut::default()),
             Table::Summary => {
                 let mut h = vec!["replication".to_string()];
                 h.extend(summary_header(w));
@@ -240,7 +289,9 @@ impl<W: Write> TableWriters<W> {
             .collect()
     }
 
-    /// Append one run's rows; `key` fills the lead column.
+    /// Append one run's rows; `key` fills the lead column. The exogenous
+    /// table takes its rows from replication 0 only: they are the world's,
+    /// the same in every replication.
     pub fn write(&mut self, w: &World, r: &RunRecord, key: Option<&str>) -> io::Result<()> {
         /// One row: the lead cell, then the record.
         fn row<W: Write, T: Serialize>(
@@ -343,11 +394,7 @@ impl<W: Write> TableWriters<W> {
                         replication: rep,
                         quarter: quarter_str(w, b.t),
                         buyer: &w.buyers[b.buyer].id,
-                        region: &w.regions[w.buyers[b.buyer].region],
-                        nato: w.is_nato(b.t, b.buyer),
                         category: &w.categories[b.category].id,
-                        threat: b.threat,
-                        budget: b.budget,
                         outstanding: b.outstanding,
                         gap: b.gap,
                         fleet: b.fleet,
@@ -355,6 +402,27 @@ impl<W: Write> TableWriters<W> {
                         on_order: b.on_order,
                     },
                 )?;
+            }
+        }
+        if rep == 0
+            && let Some(out) = self.get(Table::Exogenous)
+        {
+            for t in 0..w.n_quarters {
+                for (b, buyer) in w.buyers.iter().enumerate() {
+                    row(
+                        out,
+                        lead,
+                        ExogenousOut {
+                            quarter: quarter_str(w, t),
+                            year: w.quarter(t).year(),
+                            buyer: &buyer.id,
+                            region: &w.regions[buyer.region],
+                            nato: w.is_nato(t, b),
+                            threat: w.threat_of(t, b),
+                            budget: w.budget_of(t, b),
+                        },
+                    )?;
+                }
             }
         }
         if let Some(out) = self.get(Table::Summary) {

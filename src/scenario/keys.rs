@@ -215,7 +215,7 @@ keys! {
     "start": Quarter, "", Required, "First simulated quarter, from 1900Q1 to 2200Q4.";
     "end": Quarter, "", Required, "Last simulated quarter (inclusive), not before `start` and at most 400 quarters (100 years) after it.";
 
-    "outputs.files": Words(&["contracts", "market", "suppliers", "buyers", "summary"]), "", Value("[\"contracts\", \"market\", \"suppliers\", \"buyers\", \"summary\"]"), "Tables `run` writes (the manifest is always written); `--tables` on the command line overrides it.";
+    "outputs.files": Words(&["contracts", "market", "suppliers", "buyers", "exogenous", "summary"]), "", Value("[\"contracts\", \"summary\"]"), "Tables `run` writes (targets.csv and the manifest are always written); the per-quarter tables (market, suppliers, buyers) are large and asked for by name; `--tables` on the command line overrides it.";
     "outputs.focus_country": COUNTRY, "", Value("\"KOR\""), "The supplier country whose contract value the summary reports per year.";
 
     "spending.mode": Word(&["observed", "threat"]), "", Required, "`observed`: budgets follow each buyer's spending and equipment series; `threat`: spending moves toward `base + response * threat`.";

@@ -1042,7 +1042,7 @@ mod tests {
                 "mode = \"observd\"",
                 "observed",
             ),
-            ("outputs.files[4]", "\"summary\"]", "\"sumary\"]", "summary"),
+            ("outputs.files[1]", "\"summary\"]", "\"sumary\"]", "summary"),
             (
                 "events.aaa_donates_tanks.kind",
                 "kind = \"donation\"",

@@ -310,8 +310,9 @@ pub struct Tolerance {
 #[serde(deny_unknown_fields)]
 pub struct Outputs {
     /// Files `run` writes: any of `contracts`, `market`, `suppliers`,
-    /// `buyers`, `summary` (the manifest is always written). A sweep writes
-    /// its own tables and keeps per-run tables only with `--keep`.
+    /// `buyers`, `exogenous`, `summary` (the manifest is always written).
+    /// The default is the small ones, contracts and summary. A sweep
+    /// writes its own tables and keeps per-run tables only with `--tables`.
     #[serde(default = "Outputs::default_files")]
     pub files: Vec<Table>,
     /// The supplier country whose contract value the summary reports per
@@ -322,7 +323,7 @@ pub struct Outputs {
 
 impl Outputs {
     fn default_files() -> Vec<Table> {
-        Table::ALL.to_vec()
+        vec![Table::Contracts, Table::Summary]
     }
     fn default_focus() -> String {
         "KOR".into()

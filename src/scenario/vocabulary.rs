@@ -201,6 +201,9 @@ vocabulary! {
         Suppliers = "suppliers",
         /// One row per replication × quarter × buyer × category.
         Buyers = "buyers",
+        /// One row per quarter × buyer: what no replication changes
+        /// (threat, budget, region, NATO membership), written once.
+        Exogenous = "exogenous",
         /// One row per replication: the run's summary.
         Summary = "summary",
     }
@@ -227,7 +230,7 @@ mod tests {
         let e = "sumary".parse::<Table>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`sumary` is not one of: contracts, market, suppliers, buyers, summary"
+            "`sumary` is not one of: contracts, market, suppliers, buyers, exogenous, summary"
         );
         let e = toml::Value::String("thret".into())
             .try_into::<SpendingMode>()

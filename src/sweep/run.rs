@@ -454,7 +454,7 @@ impl Jobs for SweepJobs<'_> {
         ];
         let writers: Vec<(Table, Vec<u8>)> = s.tables.iter().map(|t| (*t, Vec::new())).collect();
         let mut kept = TableWriters::new(writers, Some("point_id"));
-        kept.write(&s.names, &rec, Some(&point_id_text(point)))
+        kept.write(w, &rec, Some(&point_id_text(point)))
             .map_err(|e| e.to_string())?;
         rows.extend(
             kept.into_inner()

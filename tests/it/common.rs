@@ -59,6 +59,9 @@ pub fn data(name: &str) -> PathBuf {
     root().join("tests/data").join(name)
 }
 
+/// Every per-run table, for `--tables` (the default is the small ones).
+pub const EVERY_TABLE: &str = "contracts,market,suppliers,buyers,exogenous,summary";
+
 /// Bytes as text, lossily.
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -1,6 +1,6 @@
 //! `armsmarket compare` and targets, end to end.
 
-use crate::common::{armsmarket, root};
+use crate::common::{EVERY_TABLE, armsmarket, root};
 use std::path::{Path, PathBuf};
 
 fn csv_rows(p: &Path) -> Vec<Vec<String>> {
@@ -149,6 +149,8 @@ fn adding_or_removing_targets_changes_no_simulated_number() {
             "--out",
             out.to_str().unwrap(),
             "-q",
+            "--tables",
+            EVERY_TABLE,
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         out.join("toy")
@@ -161,6 +163,7 @@ fn adding_or_removing_targets_changes_no_simulated_number() {
         "market.csv",
         "suppliers.csv",
         "buyers.csv",
+        "exogenous.csv",
         "summary.csv",
     ] {
         let x = std::fs::read(a.join(f)).unwrap();

@@ -4,7 +4,7 @@
 //! result is refused while the first works.
 #![cfg(unix)]
 
-use crate::common::{assert_ok, bin, err, read, text, toy};
+use crate::common::{EVERY_TABLE, assert_ok, bin, err, read, text, toy};
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -63,6 +63,8 @@ fn run_toy(out: &Path, reps: &str, seed: &str, env: &[(&str, &str)]) -> Output {
         reps,
         "--seed",
         seed,
+        "--tables",
+        EVERY_TABLE,
     ])
     .arg("--out")
     .arg(out);

@@ -1,12 +1,13 @@
 //! `armsmarket run` end to end: the real binary, in temporary directories.
 
-use crate::common::{armsmarket as run, read, toy};
+use crate::common::{EVERY_TABLE, armsmarket as run, read, toy};
 
-const CSVS: [&str; 5] = [
+const CSVS: [&str; 6] = [
     "contracts.csv",
     "market.csv",
     "suppliers.csv",
     "buyers.csv",
+    "exogenous.csv",
     "summary.csv",
 ];
 
@@ -27,6 +28,8 @@ fn same_bytes_whatever_the_thread_count() {
         "--out",
         a.to_str().unwrap(),
         "--quiet",
+        "--tables",
+        EVERY_TABLE,
     ]);
     assert!(
         oa.status.success(),
@@ -43,6 +46,8 @@ fn same_bytes_whatever_the_thread_count() {
         "--out",
         b.to_str().unwrap(),
         "--quiet",
+        "--tables",
+        EVERY_TABLE,
     ]);
     assert!(
         ob.status.success(),
@@ -71,6 +76,8 @@ fn writes_every_table_and_a_manifest_that_hashes_them() {
         "--out",
         out.to_str().unwrap(),
         "--quiet",
+        "--tables",
+        EVERY_TABLE,
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let d = out.join("toy");
