@@ -33,7 +33,15 @@ rm -rf "$tmp"
 
 # cpu CMD...: user + system seconds of one command.
 cpu() {
-    { /usr/bin/time -f "%U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 | awk '{ print $1 + $2 }'
+    local f
+    f=$(mktemp)
+    if ! /usr/bin/time -o "$f" -f "%U %S" "$@" >/dev/null 2>"$f.err"; then
+        cat "$f.err" >&2
+        rm -f "$f" "$f.err"
+        return 1
+    fi
+    awk '{ print $1 + $2 }' "$f"
+    rm -f "$f" "$f.err"
 }
 
 printf "%-8s %16s %16s %10s\n" scenario "port ms/rep" "armsmarket ms/rep" ratio

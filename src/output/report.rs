@@ -193,9 +193,9 @@ pub fn run_table(targets: &[TargetInfo], patterns: &[String], v: &ScenarioVerdic
 /// The verdict of `compare`, for the terminal: one row per scenario with
 /// the per cent of replications passing each pattern whole, the mean
 /// distance, and the paired difference to the first scenario with its
-/// 95 % interval and p-value; then a one-line conclusion, the correlation
-/// of paired distances, the robustness table and the targets no scenario
-/// reaches.
+/// 95 % interval, p-value and the correlation of the paired distances;
+/// then a one-line conclusion, the robustness table (one row per scenario)
+/// and the targets no scenario reaches.
 pub fn compare_table(v: &Verdict) -> String {
     let Some(first) = v.scenarios.first() else {
         return String::new();
@@ -204,9 +204,10 @@ pub fn compare_table(v: &Verdict) -> String {
     header.extend(v.patterns.iter().cloned());
     header.extend([
         "distance".into(),
-        format!("vs {}", first.scenario),
+        "difference".into(),
         "95 % CI".into(),
         "p".into(),
+        "corr".into(),
     ]);
     let mut rows = vec![header];
     for s in &v.scenarios {
@@ -218,39 +219,26 @@ pub fn compare_table(v: &Verdict) -> String {
                 r.push(signed(p.mean));
                 r.push(format!("{} .. {}", signed(p.lo), signed(p.hi)));
                 r.push(p_value(p.p));
+                r.push(format!("{:.2}", p.correlation));
             }
-            None => r.extend(["".into(), "".into(), "".into()]),
+            None => r.extend(["".into(), "".into(), "".into(), "".into()]),
         }
         rows.push(r);
     }
     let mut out = text_table(&rows);
     out.push_str(&format!(
-        "(per cent of replications passing each pattern whole; distance: mean over replications of the patterns' mean capped distance, lower fits better)\n\n{}\n",
+        "(P1..: per cent of replications passing the pattern whole; distance: mean over replications of the patterns' mean capped distance, lower fits better; difference, 95 % CI, p: paired difference to {}; corr: correlation of the paired distances on common random numbers)\n\n{}\n",
+        first.scenario,
         v.conclusion()
     ));
-    let corr: Vec<String> = v.scenarios[1..]
-        .iter()
-        .filter_map(|s| {
-            s.paired
-                .map(|p| format!("{} {:.2}", s.scenario, p.correlation))
-        })
-        .collect();
-    if !corr.is_empty() {
-        out.push_str(&format!(
-            "correlation of paired distances with {} (common random numbers): {}\n",
-            first.scenario,
-            corr.join(", ")
-        ));
-    }
     if v.scenarios.len() > 1 {
-        let mut rows = vec![{
-            let mut h = vec!["robustness (difference to the first)".to_string()];
-            h.extend(v.scenarios[1..].iter().map(|s| s.scenario.clone()));
-            h
-        }];
-        for r in &v.robustness {
-            let mut row = vec![r.label.clone()];
-            row.extend(r.paired.iter().map(|p| {
+        let mut h = vec![format!("robustness: difference to {}", first.scenario)];
+        h.extend(v.robustness.iter().map(|r| r.label.clone()));
+        let mut rows = vec![h];
+        for (i, s) in v.scenarios.iter().enumerate().skip(1) {
+            let mut row = vec![s.scenario.clone()];
+            row.extend(v.robustness.iter().map(|r| {
+                let p = &r.paired[i - 1];
                 let mark = if p.significant() { "*" } else { "" };
                 format!("{}{mark}", signed(p.mean))
             }));
