@@ -363,6 +363,18 @@ impl Setup {
         })
     }
 
+    /// "calibration of M models, P parameters, F fitted and H held-out
+    /// targets".
+    pub fn describe(&self) -> String {
+        format!(
+            "calibration of {} model(s), {} parameter(s), {} fitted and {} held-out target(s)",
+            self.models.len(),
+            self.parameters.len(),
+            self.fitted.len(),
+            self.targets.list.len() - self.fitted.len()
+        )
+    }
+
     /// The ABC models: each model's free parameters and prior weight.
     pub fn model_specs(&self) -> Vec<ModelSpec> {
         self.models
