@@ -173,11 +173,7 @@ impl Setup {
             })?;
             let in_model = models
                 .iter()
-                .map(|m| {
-                    cp.models
-                        .as_ref()
-                        .is_none_or(|list| list.iter().any(|x| *x == m.name))
-                })
+                .map(|m| cp.models.as_ref().is_none_or(|list| list.contains(&m.name)))
                 .collect();
             parameters.push(Parameter {
                 path: path.clone(),

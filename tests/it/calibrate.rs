@@ -43,8 +43,14 @@ fn result(out: &Path) -> PathBuf {
 fn toy_recovery_covers_every_truth_whatever_the_threads() {
     let tmp = tempfile::tempdir().unwrap();
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
-    assert_ok(&calibrate(&toy_recovery(), &two, &["--threads", "2"], &[]), "2 threads");
-    assert_ok(&calibrate(&toy_recovery(), &one, &["--threads", "1"], &[]), "1 thread");
+    assert_ok(
+        &calibrate(&toy_recovery(), &two, &["--threads", "2"], &[]),
+        "2 threads",
+    );
+    assert_ok(
+        &calibrate(&toy_recovery(), &one, &["--threads", "1"], &[]),
+        "1 thread",
+    );
     let (header, rows) = csv_rows(&read(&result(&two).join("posterior_summary.csv")));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(rows.len(), 3, "one row per parameter");
@@ -67,7 +73,10 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
     }
     let (header, rows) = csv_rows(&read(&result(&two).join("predictive.csv")));
     let role = header.iter().position(|h| h == "role").unwrap();
-    assert!(rows.iter().any(|r| r[role] == "holdout"), "a held-out target");
+    assert!(
+        rows.iter().any(|r| r[role] == "holdout"),
+        "a held-out target"
+    );
     assert!(result(&two).join("manifest.json").is_file());
 }
 
@@ -75,7 +84,10 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
 fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let (reference, killed) = (tmp.path().join("ref"), tmp.path().join("killed"));
-    assert_ok(&calibrate(&toy_recovery(), &reference, &[], &[]), "reference");
+    assert_ok(
+        &calibrate(&toy_recovery(), &reference, &[], &[]),
+        "reference",
+    );
     let o = calibrate(
         &toy_recovery(),
         &killed,
@@ -85,7 +97,12 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
     assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
     assert!(!result(&killed).exists(), "no result before the end");
     assert!(killed.join(".toy_recovery.partial/state.toml").is_file());
-    let o = calibrate(&toy_recovery(), &killed, &["--resume", "--threads", "1"], &[]);
+    let o = calibrate(
+        &toy_recovery(),
+        &killed,
+        &["--resume", "--threads", "1"],
+        &[],
+    );
     assert_ok(&o, "resume");
     for f in FILES {
         assert!(
@@ -93,7 +110,10 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
             "{f} differs after kill and resume"
         );
     }
-    assert!(!killed.join(".toy_recovery.partial").exists(), "state removed");
+    assert!(
+        !killed.join(".toy_recovery.partial").exists(),
+        "state removed"
+    );
 }
 
 /// A calibration file over the toy world with `parameters` as its
