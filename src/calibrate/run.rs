@@ -160,6 +160,8 @@ pub fn calibrate(
             generations_here += 1;
             faults::abort_at("generation", generations_here);
             if let Some(r) = s.history.last() {
+                // Later generations accept less and take longer: the mean
+                // time so far gives a lower bound of what is left.
                 let elapsed = clock.elapsed().as_secs_f64();
                 let left = f64::from(max_generations.saturating_sub(s.generation));
                 let probabilities: Vec<String> = setup
@@ -169,7 +171,7 @@ pub fn calibrate(
                     .map(|(m, p)| format!("{} {p:.3}", m.name))
                     .collect();
                 say(&format!(
-                    "generation {}: tolerance {:.4}, acceptance {:.3} ({} of {}), ESS {:.0}, P: {}; {:.1} s, ETA {:.0} s at most",
+                    "generation {}: tolerance {:.4}, acceptance {:.3} ({} of {}), ESS {:.0}, P: {}; {:.1} s, ETA {:.0} s or more",
                     r.generation,
                     r.tolerance,
                     r.acceptance_rate,
