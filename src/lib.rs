@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod model;

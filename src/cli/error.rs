@@ -26,6 +26,10 @@ pub enum CliError {
     /// A sweep could not run (1), or its input or options are wrong (2).
     #[error("{}", show_sweep(.0))]
     Sweep(#[from] SweepError),
+    /// A calibration could not run (1), its input or options are wrong
+    /// (2), or it was interrupted (130).
+    #[error("{}", show_calibrate(.0))]
+    Calibrate(#[from] crate::calibrate::CalibrateError),
     /// Shards could not be merged: missing (3), given wrongly (2), or
     /// damaged (1).
     #[error("error: {0}")]
@@ -81,6 +85,17 @@ fn show_sweep(e: &SweepError) -> String {
     }
 }
 
+/// A scenario error as it is, an interruption as such, anything else after
+/// `error: `.
+fn show_calibrate(e: &crate::calibrate::CalibrateError) -> String {
+    use crate::calibrate::CalibrateError;
+    match e {
+        CalibrateError::Scenario(s) => s.to_string(),
+        CalibrateError::Stopped { .. } => format!("interrupted: {e}"),
+        other => format!("error: {other}"),
+    }
+}
+
 impl CliError {
     /// The process exit code.
     pub fn exit_code(&self) -> u8 {
@@ -91,6 +106,8 @@ impl CliError {
             CliError::Merge(e) if e.is_incomplete() => 3,
             CliError::Merge(e) if e.is_usage() => 2,
             CliError::Interrupted(_) => 130,
+            CliError::Calibrate(crate::calibrate::CalibrateError::Stopped { .. }) => 130,
+            CliError::Calibrate(e) if e.is_usage() => 2,
             CliError::Result(crate::output::results::ResultError::Stopped { .. }) => 130,
             CliError::Result(e) if e.is_usage() => 2,
             _ => 1,

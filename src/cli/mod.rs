@@ -2,6 +2,7 @@
 //! library per subcommand, printing, and the mapping of errors to exit
 //! codes.
 
+pub mod calibrate;
 pub mod compare;
 pub mod error;
 pub mod merge;
@@ -25,7 +26,7 @@ Exit codes:
   1    a run failed, or a result could not be written
   2    a usage or scenario error (FILE:LINE:COL: message); nothing was written
   3    shards missing or unfinished at merge
-  130  interrupted (Ctrl-C): unfinished results removed, sweeps kept resumable";
+  130  interrupted (Ctrl-C): unfinished results removed, sweeps and calibrations kept resumable";
 
 /// Agent-based simulation of the European arms market.
 #[derive(Debug, Parser)]
@@ -51,6 +52,9 @@ pub enum Command {
     /// Run a parameter sweep (designs, shards, resume).
     #[command(after_help = EXIT_CODES)]
     Sweep(sweep::SweepArgs),
+    /// Calibrate parameters and choose between models by ABC-SMC.
+    #[command(after_help = EXIT_CODES)]
+    Calibrate(calibrate::CalibrateArgs),
     /// Join the shards of a sweep.
     #[command(after_help = EXIT_CODES)]
     Merge(merge::MergeArgs),
@@ -101,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::validate(&a),
         Command::Compare(a) => compare::compare(&a),
         Command::Sweep(a) => sweep::sweep(&a),
+        Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Merge(a) => merge::merge(&a),
         Command::Slurm(a) => slurm::slurm(&a),
         Command::Completions { shell } => {

@@ -77,15 +77,23 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// A file with a `[sweep]` table is run by `armsmarket sweep`, not by
-/// `command`.
+/// A file with a `[sweep]` table is run by `armsmarket sweep`, and one
+/// with a `[calibrate]` table by `armsmarket calibrate`, not by `command`.
 pub fn refuse_sweeps(scenarios: &[Prepared], command: &str) -> Result<(), CliError> {
-    match scenarios.iter().find(|p| p.loaded.scenario.sweep.is_some()) {
-        Some(p) => Err(CliError::Usage(format!(
-            "{} is a sweep (it has a [sweep] table), which `{command}` does not run: use `armsmarket sweep {}`",
+    for p in scenarios {
+        let s = &p.loaded.scenario;
+        let (what, table) = if s.sweep.is_some() {
+            ("sweep", "sweep")
+        } else if s.calibrate.is_some() {
+            ("calibration", "calibrate")
+        } else {
+            continue;
+        };
+        return Err(CliError::Usage(format!(
+            "{} is a {what} (it has a [{table}] table), which `{command}` does not run: use `armsmarket {table} {}`",
             p.loaded.path.display(),
             p.loaded.path.display()
-        ))),
-        None => Ok(()),
+        )));
     }
+    Ok(())
 }

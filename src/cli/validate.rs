@@ -34,6 +34,14 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                     other.get_or_insert(e);
                 }
             },
+            // A calibration file is also checked as `calibrate` would
+            // check it: its models, their targets, its priors' bounds.
+            Ok(p) if p.loaded.scenario.calibrate.is_some() => {
+                match crate::calibrate::Setup::load(f) {
+                    Ok(s) => println!("{}: ok ({}: {})", f.display(), p.loaded.name, s.describe()),
+                    Err(e) => errors.extend(e.into_errors()),
+                }
+            }
             Ok(p) => println!(
                 "{}: ok ({}: {} buyers, {} suppliers, {} product lines, {} quarters, {} targets)",
                 f.display(),

@@ -3,6 +3,7 @@
 //! job order.
 
 pub mod batch;
+pub mod overlay;
 pub mod prepare;
 pub mod replication;
 pub mod seeding;

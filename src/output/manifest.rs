@@ -28,6 +28,8 @@ pub enum Command {
     Sweep,
     /// `armsmarket merge`.
     Merge,
+    /// `armsmarket calibrate`.
+    Calibrate,
 }
 
 /// A scenario as it was run.

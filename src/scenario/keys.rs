@@ -465,6 +465,28 @@ keys! {
     "sweep.parameters.*.max": Number(between(-1e15, 1e15)), "", Optional("none"), "Upper end of a range.";
     "sweep.parameters.*.log": Boolean, "", Value("false"), "Uniform in the logarithm (`min` > 0).";
     "sweep.parameters.*.integer": Boolean, "", Value("false"), "An integer range (`min` and `max` whole numbers).";
+
+    "calibrate": Section, "", Optional("no calibration"), "A calibration by ABC-SMC (`armsmarket calibrate`); a file with it is refused by `run`, `compare` and `sweep`.";
+    "calibrate.population": Integer(between(2.0, 1e6)), "particles", Required, "Particles per generation.";
+    "calibrate.generations": Integer(between(1.0, 1000.0)), "", Value("8"), "Generations at most, the prior sample (generation 0) included.";
+    "calibrate.replications": Integer(between(1.0, 1000.0)), "", Value("1"), "Replications per particle; a particle's statistics are the means over them of each fitted target's value.";
+    "calibrate.seed": Integer(between(0.0, 18446744073709551615.0)), "", Optional("the scenario's `seed`"), "Seed of the calibration.";
+    "calibrate.quantile": Number(Span { lo: 0.0, lo_open: true, hi: 1.0, hi_open: true }), "", Value("0.5"), "Quantile of the previous generation's distances that sets the next tolerance (0.5: the weighted median).";
+    "calibrate.min_tolerance": Number(between(0.0, 1e12)), "", Value("0.0"), "Stop once a generation's tolerance is at or below this.";
+    "calibrate.min_acceptance": Number(UNIT), "", Value("0.0"), "Stop once a generation cannot reach this acceptance rate (checked batch by batch).";
+    "calibrate.max_simulations": Integer(between(1.0, 1e15)), "", Optional("no limit"), "At most this many simulations (proposals) in all, checked batch by batch.";
+    "calibrate.max_minutes": Number(above(0.0, 1e6)), "minutes", Optional("no limit"), "Start no batch after this many minutes of one invocation; the last completed generation is the result.";
+    "calibrate.models": Ty::Table(16), "", Optional("this file's world alone"), "The models to choose between, keyed by id.";
+    "calibrate.models.*.file": Text(MAX_TEXT), "", Required, "A scenario file, relative to the calibration file.";
+    "calibrate.models.*.probability": Number(above(0.0, 1e6)), "", Value("1.0"), "Prior weight of the model (normalised over the models).";
+    "calibrate.parameters": Ty::Table(64), "", Required, "Free keys, by dotted path (`\"preferences.default.delivery\" = { prior = \"uniform\", min = 0.2, max = 2.0 }`); at least one. The same keys as a sweep may vary; an integer key gets an integer prior.";
+    "calibrate.parameters.*.prior": Word(&["uniform", "log_uniform", "normal"]), "", Required, "`uniform` on [min, max]; `log_uniform` (min > 0); `normal` (`mean`, `sd`) truncated to [min, max].";
+    "calibrate.parameters.*.min": Number(between(-1e15, 1e15)), "the key's", Required, "Lower bound; valid for the key.";
+    "calibrate.parameters.*.max": Number(between(-1e15, 1e15)), "the key's", Required, "Upper bound; valid for the key, above `min`.";
+    "calibrate.parameters.*.mean": Number(between(-1e15, 1e15)), "the key's", Optional("none; `normal` needs it"), "Mean of a `normal` prior.";
+    "calibrate.parameters.*.sd": Number(above(0.0, 1e15)), "the key's", Optional("none; `normal` needs it"), "Standard deviation of a `normal` prior.";
+    "calibrate.parameters.*.truth": Number(between(-1e15, 1e15)), "the key's", Optional("unknown"), "The true value, for synthetic data: `posterior_summary.csv` says whether its 90 % interval covers it.";
+    "calibrate.parameters.*.models": Ids("calibrate.models"), "", Optional("every model"), "The models the parameter is free in.";
 }
 
 /// The key whose pattern matches the dotted `path` (ids replaced by `*`,

@@ -15,7 +15,7 @@
 
 pub use super::quarter::Quarter;
 pub use super::vocabulary::{
-    DesignKind, EventKind, Hypothesis, Metric, Procedure, Role, SpendingMode, Table,
+    DesignKind, EventKind, Hypothesis, Metric, PriorKind, Procedure, Role, SpendingMode, Table,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -108,6 +108,106 @@ pub struct Scenario {
     /// `run` and `compare`.
     #[serde(default)]
     pub sweep: Option<Sweep>,
+    /// A calibration of this world, or of the models it names, by ABC-SMC
+    /// (`armsmarket calibrate`); a file with it is refused by `run`,
+    /// `compare` and `sweep`.
+    #[serde(default)]
+    pub calibrate: Option<Calibrate>,
+}
+
+/// A calibration by ABC-SMC: priors over dotted paths, the models to choose
+/// between, the population and the stopping rules. Which targets are fitted
+/// and which held out is each target's `role`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calibrate {
+    /// Particles per generation.
+    pub population: usize,
+    /// Generations at most, the prior sample (generation 0) included.
+    #[serde(default = "Calibrate::default_generations")]
+    pub generations: u32,
+    /// Replications per particle; a particle's statistics are their means.
+    #[serde(default = "Calibrate::one")]
+    pub replications: u32,
+    /// Seed of the calibration; defaults to the scenario's.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Quantile of the previous generation's distances that sets the next
+    /// tolerance (0.5: the weighted median).
+    #[serde(default = "Calibrate::default_quantile")]
+    pub quantile: f64,
+    /// Stop once a generation's tolerance is at or below this.
+    #[serde(default)]
+    pub min_tolerance: f64,
+    /// Stop once a generation cannot reach this acceptance rate.
+    #[serde(default)]
+    pub min_acceptance: f64,
+    /// At most this many simulations (proposals) in all.
+    #[serde(default)]
+    pub max_simulations: Option<u64>,
+    /// Stop starting batches after this many minutes (per invocation).
+    #[serde(default)]
+    pub max_minutes: Option<f64>,
+    /// The models to choose between, keyed by id; empty: this file's world
+    /// alone.
+    #[serde(default)]
+    pub models: BTreeMap<String, CalibrationModel>,
+    /// The free parameters, keyed by dotted path.
+    pub parameters: BTreeMap<String, CalibrationParameter>,
+}
+
+impl Calibrate {
+    fn default_generations() -> u32 {
+        8
+    }
+    fn one() -> u32 {
+        1
+    }
+    fn default_quantile() -> f64 {
+        0.5
+    }
+}
+
+/// A model of a calibration: a scenario file and its prior weight.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationModel {
+    /// The scenario file, relative to the calibration file.
+    pub file: String,
+    /// Prior weight (normalised over the models).
+    #[serde(default = "CalibrationModel::one")]
+    pub probability: f64,
+}
+
+impl CalibrationModel {
+    fn one() -> f64 {
+        1.0
+    }
+}
+
+/// A free parameter: its prior over [`min`, `max`], integer when its key
+/// is, the models it belongs to, and its true value if known.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationParameter {
+    /// The shape of the prior.
+    pub prior: PriorKind,
+    /// Lower bound.
+    pub min: f64,
+    /// Upper bound.
+    pub max: f64,
+    /// Mean of a `normal` prior.
+    #[serde(default)]
+    pub mean: Option<f64>,
+    /// Standard deviation of a `normal` prior.
+    #[serde(default)]
+    pub sd: Option<f64>,
+    /// The true value (synthetic data): reported and checked for coverage.
+    #[serde(default)]
+    pub truth: Option<f64>,
+    /// The models (ids of `calibrate.models`) it is free in; all if absent.
+    #[serde(default)]
+    pub models: Option<Vec<String>>,
 }
 
 /// How long a tender takes from requirement to contract, by procedure:

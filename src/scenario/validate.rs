@@ -11,8 +11,8 @@
 use super::error::{list_names, nearest};
 use super::keys::{self, Key, MAX_NAME, MAX_QUARTERS, MAX_TEXT, MAX_VALUES, Ty, YEAR_SPAN, show};
 use super::schema::{
-    Buyer, DesignKind, Event, EventKind, Line, Metric, Quarter, Scenario, Supplier, Sweep,
-    SweepParameter, Target, WeightOverrides, Weights, YearSeries,
+    Buyer, Calibrate, DesignKind, Event, EventKind, Line, Metric, PriorKind, Quarter, Scenario,
+    Supplier, Sweep, SweepParameter, Target, WeightOverrides, Weights, YearSeries,
 };
 use std::collections::BTreeMap;
 
@@ -630,6 +630,186 @@ impl Checker {
         }
         if let Some(sw) = &s.sweep {
             self.sweep(sw);
+        }
+        if let Some(c) = &s.calibrate {
+            if s.sweep.is_some() {
+                self.push(
+                    "calibrate",
+                    "a file cannot both sweep and calibrate: put `[calibrate]` and `[sweep]` in separate files",
+                );
+            }
+            self.calibrate(c);
+        }
+    }
+
+    /// A calibration: its settings in range, at least one parameter, and
+    /// each parameter's prior valid and within its key's range.
+    fn calibrate(&mut self, c: &Calibrate) {
+        let settings = [
+            ("population", c.population as f64),
+            ("generations", f64::from(c.generations)),
+            ("replications", f64::from(c.replications)),
+            ("quantile", c.quantile),
+            ("min_tolerance", c.min_tolerance),
+            ("min_acceptance", c.min_acceptance),
+        ];
+        self.fields("calibrate", "calibrate", &settings);
+        if let Some(n) = c.max_simulations {
+            self.num(
+                "calibrate.max_simulations",
+                n as f64,
+                "calibrate.max_simulations",
+            );
+        }
+        if let Some(m) = c.max_minutes {
+            self.num("calibrate.max_minutes", m, "calibrate.max_minutes");
+        }
+        self.entries("calibrate.models", &c.models, "calibrate.models");
+        for (id, m) in &c.models {
+            let p = format!("calibrate.models.{id}");
+            self.text(&format!("{p}.file"), &m.file, "calibrate.models.*.file");
+            self.num(
+                &format!("{p}.probability"),
+                m.probability,
+                "calibrate.models.*.probability",
+            );
+        }
+        if c.parameters.is_empty() {
+            self.push(
+                "calibrate.parameters",
+                "`calibrate.parameters` is empty: name at least one dotted path to calibrate",
+            );
+        }
+        let Ty::Table(max) = keys::known("calibrate.parameters").ty else {
+            unreachable!("a table");
+        };
+        if c.parameters.len() > max {
+            self.push(
+                "calibrate.parameters",
+                format!(
+                    "`calibrate.parameters` has {} entries: calibrate at most {max} keys",
+                    c.parameters.len()
+                ),
+            );
+        }
+        let models: Vec<&str> = c.models.keys().map(String::as_str).collect();
+        for (path, cp) in &c.parameters {
+            let pp = format!("calibrate.parameters.{path}");
+            let head = path.split('.').next().unwrap_or("").trim();
+            if FIXED_KEYS.contains(&head) || head == "calibrate" || head == "targets" {
+                self.push(
+                    &pp,
+                    format!(
+                        "`{pp}`: a calibration cannot vary `{head}` (it fixes the runs' identity, the targets or the shape of the output); calibrate model parameters instead"
+                    ),
+                );
+                continue;
+            }
+            let Some(k) =
+                keys::key(path).filter(|k| matches!(k.ty, Ty::Number(_) | Ty::Integer(_)))
+            else {
+                self.push(
+                    &pp,
+                    format!(
+                        "`{pp}`: `{path}` is not a numeric key of the scenario format (docs/SCENARIO_FORMAT.md lists them)"
+                    ),
+                );
+                continue;
+            };
+            self.prior(&pp, path, cp, k, &models);
+        }
+    }
+
+    /// One calibration parameter's prior (at `pp`), for the key `k`.
+    fn prior(
+        &mut self,
+        pp: &str,
+        path: &str,
+        cp: &super::schema::CalibrationParameter,
+        k: &Key,
+        models: &[&str],
+    ) {
+        let (lo, hi) = (cp.min, cp.max);
+        self.num(&format!("{pp}.min"), lo, "calibrate.parameters.*.min");
+        self.num(&format!("{pp}.max"), hi, "calibrate.parameters.*.max");
+        if lo >= hi {
+            self.push(
+                format!("{pp}.max"),
+                format!("`{pp}`: min {} is not below max {}", show(lo), show(hi)),
+            );
+        }
+        let integer = matches!(k.ty, Ty::Integer(_));
+        for (end, x) in [("min", lo), ("max", hi)] {
+            let value = if integer && x.fract() == 0.0 {
+                toml::Value::Integer(x as i64)
+            } else {
+                toml::Value::Float(x)
+            };
+            self.swept_value(&format!("{pp}.{end}"), path, &value, k);
+        }
+        match cp.prior {
+            PriorKind::LogUniform if lo <= 0.0 => self.push(
+                format!("{pp}.min"),
+                format!(
+                    "`{pp}`: a log_uniform prior needs min > 0 (got {})",
+                    show(lo)
+                ),
+            ),
+            PriorKind::Normal => match (cp.mean, cp.sd) {
+                (Some(mean), Some(sd)) => {
+                    self.num(&format!("{pp}.mean"), mean, "calibrate.parameters.*.mean");
+                    self.num(&format!("{pp}.sd"), sd, "calibrate.parameters.*.sd");
+                }
+                _ => self.push(pp, format!("`{pp}`: a normal prior needs `mean` and `sd`")),
+            },
+            _ => {}
+        }
+        if cp.prior != PriorKind::Normal && (cp.mean.is_some() || cp.sd.is_some()) {
+            self.push(
+                pp,
+                format!(
+                    "`{pp}`: `mean` and `sd` belong to a normal prior, not a {} one",
+                    cp.prior
+                ),
+            );
+        }
+        if let Some(t) = cp.truth {
+            self.num(&format!("{pp}.truth"), t, "calibrate.parameters.*.truth");
+            if t < lo || t > hi {
+                self.push(
+                    format!("{pp}.truth"),
+                    format!(
+                        "`{pp}.truth` = {} lies outside the prior's [{}, {}]",
+                        show(t),
+                        show(lo),
+                        show(hi)
+                    ),
+                );
+            }
+        }
+        if let Some(list) = &cp.models {
+            if list.is_empty() {
+                self.push(
+                    format!("{pp}.models"),
+                    format!(
+                        "`{pp}.models` is empty: name at least one model, or leave it out for all"
+                    ),
+                );
+            }
+            for (i, m) in list.iter().enumerate() {
+                if !models.contains(&m.as_str()) {
+                    self.push(
+                        format!("{pp}.models[{i}]"),
+                        dangling(
+                            &format!("{pp}.models[{i}]"),
+                            m,
+                            "model",
+                            "calibrate.models",
+                            models,
+                        ),
+                    );
+                }
+            }
         }
     }
 

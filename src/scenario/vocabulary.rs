@@ -131,6 +131,18 @@ impl Role {
 }
 
 vocabulary! {
+    /// The shape of a calibration prior (`calibrate.parameters.*.prior`).
+    pub enum PriorKind {
+        /// Uniform on [`min`, `max`].
+        Uniform = "uniform",
+        /// Uniform in the logarithm on [`min`, `max`] (`min` > 0).
+        LogUniform = "log_uniform",
+        /// Normal (`mean`, `sd`) truncated to [`min`, `max`].
+        Normal = "normal",
+    }
+}
+
+vocabulary! {
     /// The hypothesis a scenario stands for (`hypothesis`).
     pub enum Hypothesis {
         /// Commercial motives only: strategic mechanisms off, contested

@@ -3,9 +3,10 @@
 //! identity, and the compilation of any point's world.
 
 use crate::analysis::Targets;
+use crate::engine::overlay::{Overlay, Setting};
 use crate::model::World;
-use crate::scenario::schema::{Scenario, Table};
-use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
+use crate::scenario::schema::Table;
+use crate::scenario::{self, Origin, ScenarioError};
 use crate::sweep::SweepError;
 use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
 use crate::sweep::resume::Identity;
@@ -104,7 +105,7 @@ pub struct Setup {
     /// The scenario's name (the result folder's).
     pub name: String,
     /// The resolved world without `[sweep]`, points' values go into.
-    base: toml::Table,
+    base: Overlay,
     /// Where each swept parameter is written, in parameter order.
     origins: Vec<Origin>,
     /// Where the `[sweep]` table is.
@@ -129,6 +130,14 @@ impl Setup {
     pub fn new(file: &Path, shard: Shard, tables: &[Table]) -> Result<Setup, SweepError> {
         let (table, sources) = scenario::load_table(file)?;
         let loaded = scenario::finish(table, sources.clone(), file)?;
+        if loaded.scenario.calibrate.is_some() {
+            return Err(SweepError::Scenario(ScenarioError::new(
+                sources.key_origin("calibrate").error(format!(
+                    "this file is a calibration (it has a [calibrate] table), which `sweep` does not run: use `armsmarket calibrate {}`",
+                    file.display()
+                )),
+            )));
+        }
         let Some(sw) = loaded.scenario.sweep.clone() else {
             return Err(SweepError::NotASweep {
                 file: file.to_path_buf(),
@@ -179,7 +188,7 @@ impl Setup {
             file: file.to_path_buf(),
             name: loaded.name.clone(),
             header: runs_header(&world, &targets),
-            base,
+            base: Overlay::new(file, base),
             origins,
             sweep_origin: sources.key_origin("sweep").clone(),
             plan,
@@ -207,27 +216,6 @@ impl Setup {
             .collect()
     }
 
-    /// The base table with `values` (parameter index, value) applied, and
-    /// where each value came from.
-    fn table_with(
-        &self,
-        values: &[(usize, &toml::Value)],
-    ) -> Result<(toml::Table, SourceMap), ScenarioError> {
-        let mut table = self.base.clone();
-        let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
-        let parameters = &self.plan.design.parameters;
-        for &(i, value) in values {
-            scenario::apply_override(
-                &mut table,
-                &mut sources,
-                &parameters[i].path,
-                value.clone(),
-                self.origins[i].clone(),
-            )?;
-        }
-        Ok((table, sources))
-    }
-
     /// Compile the world of point `pi`.
     pub fn compile(&self, pi: usize) -> Result<(World, Targets), ScenarioError> {
         let point = self.plan.points.get(pi);
@@ -236,35 +224,18 @@ impl Setup {
         self.compile_with(&values, &at)
     }
 
-    /// Compile the base world with `values` set. Deserialization takes the
-    /// fast path; only a point that fails it is read again through the
-    /// path that locates the error.
+    /// Compile the base world with `values` (parameter index, value) set.
     fn compile_with(
         &self,
         values: &[(usize, &toml::Value)],
         what: &str,
     ) -> Result<(World, Targets), ScenarioError> {
-        let (table, sources) = self.table_with(values)?;
-        let scenario = match Scenario::deserialize(toml::Value::Table(table)) {
-            Ok(sc) => {
-                let errors: Vec<_> = validate::validate(&sc)
-                    .into_iter()
-                    .map(|(p, m)| sources.value_origin(&p).error(m))
-                    .collect();
-                if let Some(e) = ScenarioError::from_all(errors) {
-                    return Err(e);
-                }
-                sc
-            }
-            Err(_) => {
-                let (table, sources) = self.table_with(values)?;
-                scenario::checked(table, &sources)?
-            }
-        };
-        let at = |m: String| ScenarioError::new(self.origins[0].error(format!("{what}: {m}")));
-        let world = World::from_scenario(&scenario).map_err(|e| at(e.0))?;
-        let targets = Targets::compile(&scenario, &world).map_err(at)?;
-        Ok((world, targets))
+        let parameters = &self.plan.design.parameters;
+        let settings: Vec<Setting<'_>> = values
+            .iter()
+            .map(|&(i, v)| (parameters[i].path.as_str(), v, &self.origins[i]))
+            .collect();
+        self.base.compile_with(&settings, &self.origins[0], what)
     }
 
     /// Compile the worlds at the design's extremes: each parameter alone at

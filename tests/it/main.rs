@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod behaviour;
+mod calibrate;
 mod cli;
 mod compare;
 mod invariants;

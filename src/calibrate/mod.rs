@@ -1,0 +1,81 @@
+//! Calibration and model choice by ABC-SMC (`armsmarket calibrate`).
+//!
+//! - [`setup`]: a calibration file made ready: priors over dotted paths,
+//!   models (scenario files), fitted and held-out targets, and the
+//!   simulator the generic engine ([`crate::analysis::abc`]) calls;
+//! - [`run`]: the calibration run durably, its state saved after every
+//!   generation so that `--resume` after a kill ends with the same bytes,
+//!   and its result published whole;
+//! - [`tables`]: the files of the result.
+
+pub mod run;
+pub mod setup;
+pub mod tables;
+
+pub use run::{Options, Report, calibrate};
+pub use setup::Setup;
+
+use crate::analysis::abc::AbcError;
+use crate::output::publish::OutputError;
+use crate::scenario::ScenarioError;
+use std::path::PathBuf;
+
+/// Why a calibration could not run or finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalibrateError {
+    /// The calibration file (or a model's) is wrong.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The engine refused the problem or a simulation failed.
+    #[error(transparent)]
+    Abc(#[from] AbcError),
+    /// The result cannot be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// Reading or writing the saved state failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The saved state belongs to another calibration or cannot be read.
+    #[error(
+        "{}: {why}: run without --resume to start over, or use another --out",
+        path.display()
+    )]
+    Resume {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// A stopping rule ended the run before a generation was complete.
+    #[error("no generation completed ({why}): loosen the stopping rules")]
+    NothingCompleted {
+        /// The stopping rule.
+        why: String,
+    },
+    /// Ctrl-C: the last completed generation is kept.
+    #[error("the generations so far are kept in {}; `{resume}` continues", kept.display())]
+    Stopped {
+        /// Where the state is.
+        kept: PathBuf,
+        /// The command that continues.
+        resume: String,
+    },
+}
+
+impl CalibrateError {
+    /// Whether the input or the options are at fault (exit code 2) rather
+    /// than the run (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            CalibrateError::Scenario(_) | CalibrateError::Resume { .. } => true,
+            CalibrateError::Output(e) => e.is_usage(),
+            _ => false,
+        }
+    }
+}

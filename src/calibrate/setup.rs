@@ -1,0 +1,431 @@
+//! A calibration file made ready: its settings, its priors, its models
+//! (each a resolved scenario that particles' values are written into), the
+//! targets it fits and holds out, and the simulator the ABC engine calls.
+
+use crate::analysis::Targets;
+use crate::analysis::abc::{
+    AbcConfig, ModelSpec, ParameterPrior, PriorShape, SimulationError, Simulator,
+};
+use crate::engine::overlay::{Overlay, Setting};
+use crate::engine::{Observe, run_replication};
+use crate::model::World;
+use crate::scenario::keys::{self, Ty};
+use crate::scenario::schema::{Calibrate, PriorKind, Role};
+use crate::scenario::{self, Origin, ScenarioError};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use std::path::{Path, PathBuf};
+
+/// A free parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Its dotted path.
+    pub path: String,
+    /// Where the calibration file names it.
+    pub origin: Origin,
+    /// Whether its key is an integer.
+    pub integer: bool,
+    /// Its prior.
+    pub prior: ParameterPrior,
+    /// Its true value, if the file gives one.
+    pub truth: Option<f64>,
+    /// Lower and upper bounds.
+    pub bounds: (f64, f64),
+    /// Whether it is free in each model (in model order).
+    pub in_model: Vec<bool>,
+}
+
+/// A model: a resolved scenario and how its targets map onto the
+/// calibration's.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Its name (the id in `calibrate.models`, or the scenario's name).
+    pub name: String,
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Where the calibration file names it.
+    pub origin: Origin,
+    /// Its resolved world, particles' values go into.
+    pub overlay: Overlay,
+    /// Its free parameters (indices into [`Setup::parameters`]).
+    pub parameters: Vec<usize>,
+    /// For each calibration target, its index among this model's targets.
+    pub target_index: Vec<usize>,
+}
+
+/// A calibration ready to run.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The calibration file.
+    pub file: PathBuf,
+    /// The result folder's name.
+    pub name: String,
+    /// The `[calibrate]` table.
+    pub settings: Calibrate,
+    /// The seed.
+    pub seed: u64,
+    /// Free parameters, in path order.
+    pub parameters: Vec<Parameter>,
+    /// The models, in id order.
+    pub models: Vec<Model>,
+    /// The calibration file's targets: observed values, tolerances, roles.
+    pub targets: Targets,
+    /// Indices of the fitted targets among [`Setup::targets`].
+    pub fitted: Vec<usize>,
+    /// The calibration file resolved, `[calibrate]` included (manifest).
+    pub resolved: toml::Table,
+}
+
+/// Each target's mean value over a particle's replications (NaN where it
+/// is undefined in all of them) and the share of replications it passes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Mean of the defined values.
+    pub mean: Vec<f64>,
+    /// Share of replications passing (an undefined value does not pass).
+    pub pass: Vec<f64>,
+}
+
+impl Setup {
+    /// Load the calibration `file`: validate it, load its models, check that
+    /// every model has every target and that every model compiles at the
+    /// bounds of its priors.
+    pub fn load(file: &Path) -> Result<Setup, ScenarioError> {
+        let (table, sources) = scenario::load_table(file)?;
+        let loaded = scenario::finish(table, sources, file)?;
+        let sources = &loaded.sources;
+        let at_start =
+            |m: String| ScenarioError::new(Origin::new(file.display().to_string(), 1, 1).error(m));
+        let Some(settings) = loaded.scenario.calibrate.clone() else {
+            return Err(at_start(
+                "no [calibrate] table: add one (population, parameters, and models or a base world), or use `armsmarket run`".into(),
+            ));
+        };
+        let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
+        let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
+        let fitted: Vec<usize> = (0..targets.list.len())
+            .filter(|&i| targets.list[i].role == Role::Fit)
+            .collect();
+        if fitted.is_empty() {
+            let origin = sources.key_origin("calibrate");
+            return Err(ScenarioError::new(origin.error(
+                "no target is fitted: a calibration needs at least one target with `role = \"fit\"` (the default)",
+            )));
+        }
+        let mut models = Vec::new();
+        if settings.models.is_empty() {
+            let mut base = loaded.resolved.clone();
+            base.remove("calibrate");
+            models.push(Model {
+                name: loaded.name.clone(),
+                file: file.to_path_buf(),
+                origin: sources.key_origin("calibrate").clone(),
+                overlay: Overlay::new(file, base),
+                parameters: Vec::new(),
+                target_index: Vec::new(),
+            });
+        }
+        for (id, m) in &settings.models {
+            let origin = sources.value_origin(&format!("calibrate.models.{id}.file"));
+            let path = file.parent().unwrap_or(Path::new(".")).join(&m.file);
+            if !path.is_file() {
+                return Err(ScenarioError::new(origin.error(format!(
+                    "`calibrate.models.{id}.file`: {} is not a file",
+                    path.display()
+                ))));
+            }
+            let (table, model_sources) = scenario::load_table(&path)?;
+            let model = scenario::finish(table.clone(), model_sources, &path)?;
+            if model.scenario.calibrate.is_some() || model.scenario.sweep.is_some() {
+                return Err(ScenarioError::new(origin.error(format!(
+                    "`calibrate.models.{id}.file`: {} has a [calibrate] or [sweep] table; a model is a plain scenario",
+                    path.display()
+                ))));
+            }
+            models.push(Model {
+                name: id.clone(),
+                file: path.clone(),
+                origin: origin.clone(),
+                overlay: Overlay::new(&path, table),
+                parameters: Vec::new(),
+                target_index: Vec::new(),
+            });
+        }
+        let mut parameters = Vec::new();
+        for (path, cp) in &settings.parameters {
+            let origin = sources
+                .key_origin(&format!("calibrate.parameters.{path}"))
+                .clone();
+            let integer = keys::key(path).is_some_and(|k| matches!(k.ty, Ty::Integer(_)));
+            let (low, high) = (cp.min, cp.max);
+            let shape = match cp.prior {
+                PriorKind::Uniform => PriorShape::Uniform { low, high },
+                PriorKind::LogUniform => PriorShape::LogUniform { low, high },
+                PriorKind::Normal => PriorShape::TruncatedNormal {
+                    mean: cp.mean.unwrap_or_default(),
+                    sd: cp.sd.unwrap_or(1.0),
+                    low,
+                    high,
+                },
+            };
+            let prior = ParameterPrior::new(shape, integer).map_err(|e| {
+                ScenarioError::new(origin.error(format!("`calibrate.parameters.{path}`: {e}")))
+            })?;
+            let in_model = models
+                .iter()
+                .map(|m| cp.models.as_ref().is_none_or(|list| list.contains(&m.name)))
+                .collect();
+            parameters.push(Parameter {
+                path: path.clone(),
+                origin,
+                integer,
+                prior,
+                truth: cp.truth,
+                bounds: (low, high),
+                in_model,
+            });
+        }
+        let seed = settings.seed.unwrap_or(loaded.scenario.seed);
+        let mut setup = Setup {
+            file: file.to_path_buf(),
+            name: loaded.name.clone(),
+            settings,
+            seed,
+            parameters,
+            models,
+            targets,
+            fitted,
+            resolved: loaded.resolved.clone(),
+        };
+        for m in 0..setup.models.len() {
+            setup.models[m].parameters = (0..setup.parameters.len())
+                .filter(|&p| setup.parameters[p].in_model[m])
+                .collect();
+            setup.models[m].target_index = setup.map_targets(m)?;
+            setup.check_extremes(m)?;
+        }
+        Ok(setup)
+    }
+
+    /// For each calibration target, its index among model `m`'s targets.
+    fn map_targets(&self, m: usize) -> Result<Vec<usize>, ScenarioError> {
+        let model = &self.models[m];
+        let (_, targets) = model
+            .overlay
+            .compile_with(&[], &model.origin, &model.name)?;
+        self.targets
+            .list
+            .iter()
+            .map(|t| {
+                targets
+                    .list
+                    .iter()
+                    .position(|x| x.id == t.id)
+                    .ok_or_else(|| {
+                        ScenarioError::new(model.origin.error(format!(
+                            "model `{}` ({}) has no target `{}`, which the calibration {}",
+                            model.name,
+                            model.file.display(),
+                            t.id,
+                            if t.role == Role::Fit {
+                                "fits"
+                            } else {
+                                "holds out"
+                            }
+                        )))
+                    })
+            })
+            .collect()
+    }
+
+    /// Compile model `m` at its priors' bounds: each parameter alone at
+    /// each bound, then all at their lower and at their upper bounds, so
+    /// that a path the world lacks or a bound it refuses is reported now,
+    /// at the parameter, rather than as a failed simulation.
+    fn check_extremes(&self, m: usize) -> Result<(), ScenarioError> {
+        let free = &self.models[m].parameters;
+        let mut sets: Vec<Vec<(usize, f64)>> = Vec::new();
+        for &p in free {
+            let (lo, hi) = self.parameters[p].bounds;
+            sets.push(vec![(p, lo)]);
+            sets.push(vec![(p, hi)]);
+        }
+        if free.len() > 1 {
+            sets.push(
+                free.iter()
+                    .map(|&p| (p, self.parameters[p].bounds.0))
+                    .collect(),
+            );
+            sets.push(
+                free.iter()
+                    .map(|&p| (p, self.parameters[p].bounds.1))
+                    .collect(),
+            );
+        }
+        for set in sets {
+            let values: Vec<(usize, toml::Value)> =
+                set.iter().map(|&(p, x)| (p, self.value(p, x))).collect();
+            let shown: Vec<String> = values
+                .iter()
+                .map(|(p, v)| format!("`{}` = {v}", self.parameters[*p].path))
+                .collect();
+            let what = format!("model `{}` with {}", self.models[m].name, shown.join(", "));
+            let at = &self.parameters[set[0].0].origin;
+            if let Err(e) = self.compile_values(m, &values, at, &what) {
+                let lines: Vec<String> = e.errors().iter().map(|l| l.to_string()).collect();
+                return Err(ScenarioError::new(at.error(format!(
+                    "the prior reaches a world that is not valid ({what}): {}",
+                    lines.join("; ")
+                ))));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parameter `p`'s value `x` as the TOML value written into a world.
+    fn value(&self, p: usize, x: f64) -> toml::Value {
+        if self.parameters[p].integer {
+            toml::Value::Integer(x.round() as i64)
+        } else {
+            toml::Value::Float(x)
+        }
+    }
+
+    fn compile_values(
+        &self,
+        m: usize,
+        values: &[(usize, toml::Value)],
+        at: &Origin,
+        what: &str,
+    ) -> Result<(World, Targets), ScenarioError> {
+        let settings: Vec<Setting<'_>> = values
+            .iter()
+            .map(|(p, v)| {
+                let q = &self.parameters[*p];
+                (q.path.as_str(), v, &q.origin)
+            })
+            .collect();
+        self.models[m].overlay.compile_with(&settings, at, what)
+    }
+
+    /// Model `m`'s world with its free parameters set to `theta` (in the
+    /// order of [`Model::parameters`]).
+    pub fn compile(&self, m: usize, theta: &[f64]) -> Result<(World, Targets), ScenarioError> {
+        let model = &self.models[m];
+        let values: Vec<(usize, toml::Value)> = model
+            .parameters
+            .iter()
+            .zip(theta)
+            .map(|(&p, &x)| (p, self.value(p, x)))
+            .collect();
+        self.compile_values(m, &values, &model.origin, &model.name)
+    }
+
+    /// Run model `m` at `theta` for the calibration's replications, keyed
+    /// by `seed`, and report every calibration target.
+    pub fn outcome(&self, m: usize, theta: &[f64], seed: u64) -> Result<Outcome, ScenarioError> {
+        let (world, targets) = self.compile(m, theta)?;
+        let index = &self.models[m].target_index;
+        let k = self.targets.list.len();
+        let (mut sum, mut defined, mut passed) = (vec![0.0; k], vec![0u32; k], vec![0u32; k]);
+        let reps = self.settings.replications;
+        for r in 0..reps {
+            let rec = run_replication(&world, &targets, seed, 0, r, Observe::summary_only());
+            for (i, t) in self.targets.list.iter().enumerate() {
+                let v = rec.targets[index[i]].value;
+                if v.is_finite() {
+                    sum[i] += v;
+                    defined[i] += 1;
+                    if v >= t.lo && v <= t.hi {
+                        passed[i] += 1;
+                    }
+                }
+            }
+        }
+        Ok(Outcome {
+            mean: (0..k)
+                .map(|i| {
+                    if defined[i] == 0 {
+                        f64::NAN
+                    } else {
+                        sum[i] / f64::from(defined[i])
+                    }
+                })
+                .collect(),
+            pass: passed
+                .iter()
+                .map(|&p| f64::from(p) / f64::from(reps))
+                .collect(),
+        })
+    }
+
+    /// "calibration of M models, P parameters, F fitted and H held-out
+    /// targets".
+    pub fn describe(&self) -> String {
+        format!(
+            "calibration of {} model(s), {} parameter(s), {} fitted and {} held-out target(s)",
+            self.models.len(),
+            self.parameters.len(),
+            self.fitted.len(),
+            self.targets.list.len() - self.fitted.len()
+        )
+    }
+
+    /// The ABC models: each model's free parameters and prior weight.
+    pub fn model_specs(&self) -> Vec<ModelSpec> {
+        self.models
+            .iter()
+            .map(|m| {
+                let weight = self
+                    .settings
+                    .models
+                    .get(&m.name)
+                    .map_or(1.0, |x| x.probability);
+                let mut spec = ModelSpec::new(m.name.clone()).with_prior_weight(weight);
+                for &p in &m.parameters {
+                    let q = &self.parameters[p];
+                    spec = spec.with_parameter(q.path.clone(), q.prior.clone());
+                }
+                spec
+            })
+            .collect()
+    }
+
+    /// The observed values of the fitted targets.
+    pub fn observed(&self) -> Vec<f64> {
+        self.fitted
+            .iter()
+            .map(|&i| self.targets.list[i].observed)
+            .collect()
+    }
+
+    /// The engine's settings from the `[calibrate]` table.
+    pub fn config(&self) -> AbcConfig {
+        let c = &self.settings;
+        let mut config = AbcConfig::new(self.seed, c.population);
+        config.quantile = c.quantile;
+        config.stopping.max_generations = c.generations;
+        config.stopping.min_tolerance = c.min_tolerance;
+        config.stopping.min_acceptance_rate = c.min_acceptance;
+        config.stopping.max_simulations = c.max_simulations.unwrap_or(u64::MAX);
+        config
+    }
+}
+
+/// The simulator: a particle's statistics are the means over its
+/// replications of the fitted targets' values; the replications' seed is
+/// the first draw of the particle's own stream.
+impl Simulator for Setup {
+    fn simulate(
+        &self,
+        model: usize,
+        parameters: &[f64],
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Vec<f64>, SimulationError> {
+        let seed: u64 = rng.random();
+        let outcome = self
+            .outcome(model, parameters, seed)
+            .map_err(|e| SimulationError::new(e.to_string()))?;
+        Ok(self.fitted.iter().map(|&i| outcome.mean[i]).collect())
+    }
+}

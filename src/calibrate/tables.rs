@@ -1,0 +1,311 @@
+//! The files of a calibration's result, every one a function of the final
+//! state (and of simulations keyed by the seed and the particle), so that
+//! they are the same bytes for any thread count and after any resume:
+//! `generations.csv`, `posterior.csv`, `posterior_summary.csv`,
+//! `model_probabilities.csv` and `predictive.csv`.
+
+use crate::analysis::abc::seeding::predictive_stream;
+use crate::analysis::abc::stats::weighted_quantile;
+use crate::analysis::abc::{Abc, GenerationState, Population};
+use crate::calibrate::setup::{Outcome, Setup};
+use crate::output::csv_io;
+use crate::output::publish::Staging;
+use crate::scenario::ScenarioError;
+use rand::RngExt;
+use rayon::prelude::*;
+use std::io;
+
+/// The level of the bootstrap interval of the model probabilities.
+const LEVEL: f64 = 0.95;
+/// Bootstrap resamples of the model probabilities.
+const REPLICATES: usize = 1000;
+
+/// A number as the tables write it: empty when undefined, shortest
+/// round-trip digits otherwise.
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
+/// Re-simulate every particle of the final population (its own stream,
+/// [`predictive_stream`]) and report every target, held-out ones
+/// included; in particle order whatever the threads.
+pub fn predictive(setup: &Setup, population: &Population) -> Result<Vec<Outcome>, ScenarioError> {
+    population
+        .particles
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let seed: u64 = predictive_stream(setup.seed, i as u64).random();
+            setup.outcome(p.model, &p.parameters, seed)
+        })
+        .collect()
+}
+
+/// Write every table of the result into `staging`.
+pub fn write_all(
+    staging: &Staging,
+    setup: &Setup,
+    abc: &Abc,
+    state: &GenerationState,
+    predictive: &[Outcome],
+) -> io::Result<()> {
+    let population = state.population.as_ref().expect("a completed generation");
+    generations(staging, setup, state)?;
+    posterior(staging, setup, population)?;
+    summary(staging, setup, abc, population)?;
+    models(staging, setup, abc, population)?;
+    predictive_table(staging, setup, population, predictive)
+}
+
+fn writer(
+    staging: &Staging,
+    name: &str,
+) -> io::Result<csv::Writer<crate::output::publish::StagedFile>> {
+    Ok(csv::Writer::from_writer(staging.create(name)?))
+}
+
+fn finish(out: csv::Writer<crate::output::publish::StagedFile>) -> io::Result<()> {
+    out.into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))?
+        .finish()
+}
+
+/// `generations.csv`: one row per generation.
+fn generations(staging: &Staging, setup: &Setup, state: &GenerationState) -> io::Result<()> {
+    let mut out = writer(staging, "generations.csv")?;
+    let mut header: Vec<String> = [
+        "generation",
+        "tolerance",
+        "proposed",
+        "accepted",
+        "acceptance_rate",
+        "ess",
+    ]
+    .map(String::from)
+    .to_vec();
+    for m in &setup.models {
+        header.push(format!("p_{}", m.name));
+    }
+    header.push("dead_models".into());
+    out.write_record(&header).map_err(csv_io)?;
+    let names = |list: &[usize]| {
+        list.iter()
+            .map(|&m| setup.models[m].name.clone())
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    for r in &state.history {
+        let mut row = vec![
+            r.generation.to_string(),
+            num(r.tolerance),
+            r.proposed.to_string(),
+            r.accepted.to_string(),
+            num(r.acceptance_rate),
+            num(r.ess),
+        ];
+        row.extend(r.model_probabilities.iter().map(|&p| num(p)));
+        row.push(names(&r.dead_models));
+        out.write_record(&row).map_err(csv_io)?;
+    }
+    finish(out)
+}
+
+/// `posterior.csv`: the final population, one row per particle.
+fn posterior(staging: &Staging, setup: &Setup, population: &Population) -> io::Result<()> {
+    let mut out = writer(staging, "posterior.csv")?;
+    let mut header = vec!["particle".to_string(), "model".into(), "weight".into()];
+    header.extend(setup.parameters.iter().map(|p| p.path.clone()));
+    header.push("distance".into());
+    out.write_record(&header).map_err(csv_io)?;
+    for (i, p) in population.particles.iter().enumerate() {
+        let model = &setup.models[p.model];
+        let mut row = vec![i.to_string(), model.name.clone(), num(p.weight)];
+        let mut values = vec![String::new(); setup.parameters.len()];
+        for (&q, &x) in model.parameters.iter().zip(&p.parameters) {
+            values[q] = num(x);
+        }
+        row.extend(values);
+        row.push(num(p.distance));
+        out.write_record(&row).map_err(csv_io)?;
+    }
+    finish(out)
+}
+
+/// `posterior_summary.csv`: per model and parameter, weighted moments and
+/// quantiles, the prior's bounds, and the truth with whether the 90 %
+/// interval covers it.
+fn summary(staging: &Staging, setup: &Setup, abc: &Abc, population: &Population) -> io::Result<()> {
+    let mut out = writer(staging, "posterior_summary.csv")?;
+    out.write_record([
+        "model",
+        "parameter",
+        "particles",
+        "mean",
+        "sd",
+        "q05",
+        "q50",
+        "q95",
+        "prior_low",
+        "prior_high",
+        "truth",
+        "covered",
+    ])
+    .map_err(csv_io)?;
+    for s in abc.parameter_summaries(population) {
+        let truth = setup
+            .parameters
+            .iter()
+            .find(|p| p.path == s.parameter)
+            .and_then(|p| p.truth);
+        let covered = truth.map_or(String::new(), |t| {
+            (s.particles > 0 && s.q05 <= t && t <= s.q95).to_string()
+        });
+        out.write_record([
+            s.model_name,
+            s.parameter,
+            s.particles.to_string(),
+            num(s.mean),
+            num(s.sd),
+            num(s.q05),
+            num(s.q50),
+            num(s.q95),
+            num(s.prior_low),
+            num(s.prior_high),
+            truth.map_or(String::new(), num),
+            covered,
+        ])
+        .map_err(csv_io)?;
+    }
+    finish(out)
+}
+
+/// `model_probabilities.csv`: each model's posterior probability with a
+/// bootstrap interval, whether it died (p < 1/N), and its Bayes factor
+/// against every model.
+fn models(staging: &Staging, setup: &Setup, abc: &Abc, population: &Population) -> io::Result<()> {
+    let mut out = writer(staging, "model_probabilities.csv")?;
+    let choice = abc.model_choice(population, REPLICATES, LEVEL);
+    let mut header: Vec<String> = [
+        "model",
+        "prior",
+        "probability",
+        "lower_95",
+        "upper_95",
+        "particles",
+        "dead",
+    ]
+    .map(String::from)
+    .to_vec();
+    for m in &setup.models {
+        header.push(format!("bayes_factor_vs_{}", m.name));
+    }
+    out.write_record(&header).map_err(csv_io)?;
+    let n = population.particles.len() as f64;
+    for (m, bf) in choice.models.iter().zip(&choice.bayes_factors) {
+        let mut row = vec![
+            m.name.clone(),
+            num(m.prior),
+            num(m.probability),
+            num(m.lower),
+            num(m.upper),
+            m.particles.to_string(),
+            (m.probability < 1.0 / n).to_string(),
+        ];
+        row.extend(bf.iter().map(|&b| num(b)));
+        out.write_record(&row).map_err(csv_io)?;
+    }
+    finish(out)
+}
+
+/// `predictive.csv`: per model (and `all`, the models averaged by their
+/// posterior probability) and target, the posterior predictive: the
+/// weighted share of replications passing, and the weighted median and
+/// 5–95 % of the particles' mean values, with the target's role.
+fn predictive_table(
+    staging: &Staging,
+    setup: &Setup,
+    population: &Population,
+    outcomes: &[Outcome],
+) -> io::Result<()> {
+    let mut out = writer(staging, "predictive.csv")?;
+    out.write_record([
+        "model",
+        "target",
+        "pattern",
+        "role",
+        "observed",
+        "lo",
+        "hi",
+        "pass_share",
+        "defined_share",
+        "median",
+        "q05",
+        "q95",
+    ])
+    .map_err(csv_io)?;
+    let mut groups: Vec<(String, Vec<usize>)> = setup
+        .models
+        .iter()
+        .enumerate()
+        .map(|(m, model)| {
+            let members = (0..population.particles.len())
+                .filter(|&i| population.particles[i].model == m)
+                .collect();
+            (model.name.clone(), members)
+        })
+        .collect();
+    if setup.models.len() > 1 {
+        groups.push(("all".into(), (0..population.particles.len()).collect()));
+    }
+    for (name, members) in &groups {
+        if members.is_empty() {
+            continue;
+        }
+        let total: f64 = members
+            .iter()
+            .map(|&i| population.particles[i].weight)
+            .sum();
+        for (k, t) in setup.targets.list.iter().enumerate() {
+            let mut pass = 0.0;
+            let mut defined = 0.0;
+            let (mut values, mut weights) = (Vec::new(), Vec::new());
+            for &i in members {
+                let w = population.particles[i].weight / total;
+                pass += w * outcomes[i].pass[k];
+                let v = outcomes[i].mean[k];
+                if v.is_finite() {
+                    defined += w;
+                    values.push(v);
+                    weights.push(w);
+                }
+            }
+            let q = |a: f64| {
+                if values.is_empty() {
+                    f64::NAN
+                } else {
+                    weighted_quantile(&values, &weights, a)
+                }
+            };
+            out.write_record([
+                name.clone(),
+                t.id.clone(),
+                t.pattern.clone(),
+                t.role.to_string(),
+                num(t.observed),
+                num(t.lo),
+                num(t.hi),
+                num(pass),
+                num(defined),
+                num(q(0.5)),
+                num(q(0.05)),
+                num(q(0.95)),
+            ])
+            .map_err(csv_io)?;
+        }
+    }
+    finish(out)
+}
