@@ -1,6 +1,7 @@
 //! Analysis of runs: targets (observed patterns with tolerances) and the
 //! statistics over replications that the verdict tables report.
 
+pub mod sensitivity;
 pub mod stats;
 pub mod targets;
 pub mod verdict;
