@@ -23,6 +23,7 @@ pub mod resume;
 pub mod run;
 pub mod runner;
 pub mod saltelli;
+pub mod sensitivity;
 pub mod setup;
 pub mod slurm;
 pub mod tables;
