@@ -2175,3 +2175,73 @@ mod tests {
         assert_eq!(generate(&d).unwrap().len(), 1);
     }
 }
+
+#[cfg(test)]
+mod sensitivity_designs {
+    use super::*;
+
+    fn unit_ranges(dims: usize) -> Vec<Parameter> {
+        (0..dims)
+            .map(|i| Parameter {
+                path: format!("p{i}"),
+                domain: Domain::Range {
+                    min: 0.0,
+                    max: 1.0,
+                    log: false,
+                },
+            })
+            .collect()
+    }
+
+    fn design(kind: DesignKind, points: usize, scramble: bool) -> Design {
+        Design {
+            kind,
+            points,
+            seed: 3,
+            parameters: unit_ranges(3),
+            second_order: true,
+            scramble,
+            levels: 4,
+        }
+    }
+
+    #[test]
+    fn coinciding_saltelli_roles_share_one_point() {
+        // Unscrambled, base row 0 is the origin in A and B: all 2D+2 roles
+        // of the block fall on one point.
+        let p = Points::new(&design(DesignKind::Saltelli, 4, false)).unwrap();
+        assert_eq!(p.roles(0).len(), 8);
+        assert!(p.get(0).values.iter().all(|v| v.as_float() == Some(0.0)));
+        let roles: usize = (0..p.len()).map(|i| p.roles(i).len()).sum();
+        assert_eq!(roles, 4 * 8);
+        // Point 1 of the sequence is 0.5 in every dimension: that block
+        // collapses too, and coarse rows 2-3 partly.
+        assert_eq!(p.roles(1).len(), 8);
+        assert!(p.len() < 32 - 14);
+        // Scrambled, every role has its own point.
+        let p = Points::new(&design(DesignKind::Saltelli, 4, true)).unwrap();
+        assert_eq!(p.len(), 32);
+        assert!((0..p.len()).all(|i| p.roles(i).len() == 1));
+    }
+
+    #[test]
+    fn morris_points_cover_every_step_and_repeat_for_a_seed() {
+        let d = design(DesignKind::Morris, 10, true);
+        let a = generate(&d).unwrap();
+        assert_eq!(a, generate(&d).unwrap());
+        let p = Points::new(&d).unwrap();
+        let mut steps: Vec<(usize, usize)> = (0..p.len())
+            .flat_map(|i| p.roles(i).to_vec())
+            .map(|r| match r {
+                PointRole::Morris(m) => (m.trajectory, m.step),
+                PointRole::Saltelli(_) => unreachable!(),
+            })
+            .collect();
+        steps.sort_unstable();
+        let want: Vec<(usize, usize)> = (0..10).flat_map(|t| (0..4).map(move |s| (t, s))).collect();
+        assert_eq!(steps, want);
+        // Another seed, other trajectories.
+        let other = Design { seed: 4, ..d };
+        assert_ne!(a, generate(&other).unwrap());
+    }
+}
