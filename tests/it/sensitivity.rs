@@ -352,3 +352,56 @@ fn sensitivity_design_options_are_validated_where_they_are_written() {
         assert!(e.contains(&at), "{table}: wanted {at} in {e}");
     }
 }
+
+/// The command's S1 and ST equal those of the per-point means laid out in
+/// SALib's row order and put through the formulas that are tested against
+/// SALib itself (`tests/it/parity.rs`): what SALib's `sobol.analyze` would
+/// give on the same means.
+#[test]
+fn sensitivity_equals_the_salib_order_computation_on_the_same_means() {
+    use armsmarket::analysis::sensitivity::{SaltelliOutputs, sobol_indices};
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    assert_ok(&sensitivity(&dir, &[]), "sensitivity");
+    let metric = "focus_value_2022";
+    let (h, runs) = csv_rows(&read(&dir.join("runs.csv")));
+    let col = h.iter().position(|c| c == metric).unwrap();
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for r in &runs {
+        let e = sums.entry(r[0].clone()).or_default();
+        e.0 += r[col].parse::<f64>().unwrap();
+        e.1 += 1.0;
+    }
+    let (_, points) = csv_rows(&read(&dir.join("points.csv")));
+    let (dims, block) = (3, 8);
+    let mut y = vec![f64::NAN; points.len()];
+    for p in &points {
+        let j = PARAMS.iter().position(|x| *x == p[6]);
+        let offset = match (p[5].as_str(), j) {
+            ("A", None) => 0,
+            ("AB", Some(j)) => 1 + j,
+            ("BA", Some(j)) => 1 + dims + j,
+            ("B", None) => block - 1,
+            other => panic!("{other:?}"),
+        };
+        let (s, n) = sums[&p[0]];
+        y[p[4].parse::<usize>().unwrap() * block + offset] = s / n;
+    }
+    let outputs = SaltelliOutputs::from_salib_order(&y, dims, true).unwrap();
+    let resamples = vec![(0..4).collect::<Vec<usize>>(); 2];
+    let want = sobol_indices(&outputs, &resamples, 0.95).unwrap();
+    let t = table(&dir);
+    for (j, p) in PARAMS.iter().enumerate() {
+        for (index, e) in [("S1", want.s1[j]), ("ST", want.st[j])] {
+            let got: f64 = t[&(metric.to_string(), p.to_string(), index.to_string())][0]
+                .parse()
+                .unwrap();
+            assert!(
+                (got - e.estimate).abs() <= 1e-12,
+                "{p} {index}: {got} vs {}",
+                e.estimate
+            );
+        }
+    }
+}
