@@ -1,4 +1,4 @@
-"""Writes the SALib 1.6.0 reference fixtures in ../tests/data/.
+"""Writes the SALib 1.6.0 reference fixtures in ../../tests/data/.
 
 Run from this directory with SALib 1.6.0 installed (see README.md):
 
@@ -28,7 +28,7 @@ from SALib.test_functions import Ishigami
 from SALib.util import _compute_delta
 
 SALIB_VERSION = importlib.metadata.version("SALib")
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "data")
 CONF = 0.95
 QUANTILES = [(1 - CONF) / 2, (1 + CONF) / 2]
 
