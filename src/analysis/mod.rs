@@ -2,6 +2,7 @@
 //! statistics over replications that the verdict tables report.
 
 pub mod abc;
+pub mod sensitivity;
 pub mod stats;
 pub mod targets;
 pub mod verdict;

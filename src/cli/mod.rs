@@ -7,6 +7,7 @@ pub mod compare;
 pub mod error;
 pub mod merge;
 pub mod run;
+pub mod sensitivity;
 pub mod slurm;
 pub mod sweep;
 pub mod term;
@@ -58,6 +59,10 @@ pub enum Command {
     /// Join the shards of a sweep.
     #[command(after_help = EXIT_CODES)]
     Merge(merge::MergeArgs),
+    /// Sobol' or Morris sensitivity indices of a finished saltelli or morris
+    /// sweep (writes DIR/sensitivity.csv).
+    #[command(after_help = EXIT_CODES)]
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Print a Slurm script that runs a sweep as a job array, then merges.
     #[command(after_help = EXIT_CODES)]
     Slurm(slurm::SlurmArgs),
@@ -108,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Merge(a) => merge::merge(&a),
         Command::Slurm(a) => slurm::slurm(&a),
+        Command::Sensitivity(a) => sensitivity::sensitivity(&a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "armsmarket", &mut out);

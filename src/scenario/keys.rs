@@ -455,8 +455,12 @@ keys! {
     "targets.*.source": Text(MAX_TEXT), "", Optional("none"), "Source of the observed value.";
 
     "sweep": Section, "", Optional("no sweep"), "A parameter sweep over this world (`armsmarket sweep`); ignored by `run` and `compare`.";
-    "sweep.design": Word(&["grid", "random", "lhs", "sobol"]), "", Required, "`grid`: every combination of the values; `random`: independent points; `lhs`: a Latin hypercube; `sobol`: scrambled Sobol' points (a power of two of them).";
-    "sweep.points": Integer(between(1.0, 1e6)), "", Optional("a grid's product"), "Number of points (not for `grid`, whose points are the product of the parameters' values, also at most 1,000,000).";
+    "sweep.design": Word(&["grid", "random", "lhs", "sobol", "saltelli", "morris"]), "", Required, "`grid`: every combination of the values; `random`: independent points; `lhs`: a Latin hypercube; `sobol`: scrambled Sobol' points (a power of two of them); `saltelli`: Saltelli's design for Sobol' sensitivity indices (`armsmarket sensitivity`), in SALib's order; `morris`: Morris's elementary-effect trajectories.";
+    "sweep.points": Integer(between(1.0, 1e6)), "", Optional("a grid's product"), "Number of points (not for `grid`, whose points are the product of the parameters' values, also at most 1,000,000; not for `morris`, see `trajectories`). For `saltelli`, the base rows N, a power of two: the design has N(D+2) points for D parameters, N(2D+2) with `second_order`, at most 1,000,000.";
+    "sweep.second_order": Boolean, "", Value("true"), "`saltelli` only: add the BA matrices, so that second-order indices S2 can be estimated (N(2D+2) points instead of N(D+2)).";
+    "sweep.scramble": Boolean, "", Value("true"), "`saltelli` only: Owen-scramble the Sobol' sequence with the sweep's seed (a random, unbiased design); `false` gives SALib's `scramble=False` design point for point.";
+    "sweep.trajectories": Integer(between(2.0, 1e5)), "", Optional("none; `morris` needs it"), "`morris` only: number of trajectories r; the design has r(D+1) points, at most 1,000,000.";
+    "sweep.levels": Integer(between(2.0, 1000.0)), "", Value("4"), "`morris` only: levels p of the grid, even; a step moves one parameter by p/(2(p-1)) of its range.";
     "sweep.replications": Integer(between(1.0, 1e6)), "", Required, "Replications per point.";
     "sweep.seed": Integer(between(0.0, 18446744073709551615.0)), "", Optional("the scenario's `seed`"), "Seed of the design and of the runs.";
     "sweep.parameters": Ty::Table(64), "", Required, "Swept keys, by dotted path (`\"preferences.default.delivery\" = { min = 0.5, max = 2.0 }`); at least one. A sweep cannot vary `name`, `base`, `seed`, `replications`, `start`, `end`, `outputs` or `sweep`, and each key's values must be valid at every bound of the range.";

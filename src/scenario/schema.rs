@@ -277,13 +277,29 @@ pub struct Programme {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sweep {
-    /// `grid`, `random`, `lhs` (Latin hypercube) or `sobol` (scrambled
-    /// Sobol'; a power-of-two number of points).
+    /// `grid`, `random`, `lhs` (Latin hypercube), `sobol` (scrambled
+    /// Sobol'; a power-of-two number of points), `saltelli` (Sobol'
+    /// sensitivity indices) or `morris` (elementary effects).
     pub design: DesignKind,
     /// Number of points (not for `grid`, whose points are the product of
-    /// the parameters' values).
+    /// the parameters' values, nor for `morris`); base rows `N` of a
+    /// `saltelli` design.
     #[serde(default)]
     pub points: Option<usize>,
+    /// `saltelli`: add the BA matrices for second-order indices (default
+    /// true, as SALib).
+    #[serde(default)]
+    pub second_order: Option<bool>,
+    /// `saltelli`: scramble the Sobol' sequence with the seed (default
+    /// true); false gives SALib's `scramble=False` design exactly.
+    #[serde(default)]
+    pub scramble: Option<bool>,
+    /// `morris`: number of trajectories `r`.
+    #[serde(default)]
+    pub trajectories: Option<usize>,
+    /// `morris`: levels `p` of the grid (even; default 4).
+    #[serde(default)]
+    pub levels: Option<usize>,
     /// Replications per point.
     pub replications: u32,
     /// Seed of the design and of the runs; defaults to the scenario's.

@@ -9,7 +9,9 @@
 //! the first.
 
 use super::error::{list_names, nearest};
-use super::keys::{self, Key, MAX_NAME, MAX_QUARTERS, MAX_TEXT, MAX_VALUES, Ty, YEAR_SPAN, show};
+use super::keys::{
+    self, Key, MAX_NAME, MAX_POINTS, MAX_QUARTERS, MAX_TEXT, MAX_VALUES, Ty, YEAR_SPAN, show,
+};
 use super::schema::{
     Buyer, Calibrate, DesignKind, Event, EventKind, Line, Metric, PriorKind, Quarter, Scenario,
     Supplier, Sweep, SweepParameter, Target, WeightOverrides, Weights, YearSeries,
@@ -826,18 +828,28 @@ impl Checker {
                 "sweep.points",
                 "`sweep.points` does not apply to a grid (its points are the product of the parameters' values): remove it",
             ),
-            (DesignKind::Grid, None) => {}
+            (DesignKind::Morris, Some(_)) => self.push(
+                "sweep.points",
+                "`sweep.points` does not apply to a morris design: give `trajectories` (its points are trajectories x (parameters + 1))",
+            ),
+            (DesignKind::Grid | DesignKind::Morris, None) => {}
             (_, None) => self.push(
                 p,
                 format!("`sweep` ({design} design) needs `points`: how many design points to draw"),
             ),
             (_, Some(n)) => {
                 self.num("sweep.points", n as f64, "sweep.points");
-                if design == DesignKind::Sobol && n >= 1 && !n.is_power_of_two() {
+                let sobol = matches!(design, DesignKind::Sobol | DesignKind::Saltelli);
+                if sobol && n >= 1 && !n.is_power_of_two() {
                     self.push(
                         "sweep.points",
                         format!(
-                            "`sweep.points` = {n}: a Sobol' design needs a power of two: use {} or {}",
+                            "`sweep.points` = {n}: a {} design needs a power of two: use {} or {}",
+                            if design == DesignKind::Sobol {
+                                "Sobol'"
+                            } else {
+                                "Saltelli"
+                            },
                             n.next_power_of_two() / 2,
                             n.next_power_of_two()
                         ),
@@ -845,6 +857,7 @@ impl Checker {
                 }
             }
         }
+        self.sensitivity_design(sw);
         if sw.parameters.is_empty() {
             self.push(
                 "sweep.parameters",
@@ -876,6 +889,95 @@ impl Checker {
                 continue;
             }
             self.swept(&pp, path, sp, design);
+        }
+    }
+
+    /// The options of the saltelli and morris designs: each only with its
+    /// design, and the design's size within [`MAX_POINTS`].
+    fn sensitivity_design(&mut self, sw: &Sweep) {
+        let design = sw.design;
+        let dims = sw.parameters.len();
+        let only = |key: &str, kind: &str| {
+            format!("`sweep.{key}` applies only to a {kind} design, not to {design}: remove it")
+        };
+        if design != DesignKind::Saltelli {
+            if sw.second_order.is_some() {
+                self.push("sweep.second_order", only("second_order", "saltelli"));
+            }
+            if sw.scramble.is_some() {
+                self.push("sweep.scramble", only("scramble", "saltelli"));
+            }
+        }
+        if design != DesignKind::Morris {
+            if sw.trajectories.is_some() {
+                self.push("sweep.trajectories", only("trajectories", "morris"));
+            }
+            if sw.levels.is_some() {
+                self.push("sweep.levels", only("levels", "morris"));
+            }
+        }
+        match design {
+            DesignKind::Saltelli => {
+                let half = crate::sweep::design::SOBOL_MAX_DIMS / 2;
+                if dims > half {
+                    self.push(
+                        "sweep.parameters",
+                        format!(
+                            "a saltelli design draws 2 x {dims} Sobol' dimensions: sweep at most {half} parameters"
+                        ),
+                    );
+                }
+                let block = if sw.second_order.unwrap_or(true) {
+                    2 * dims + 2
+                } else {
+                    dims + 2
+                };
+                if let Some(n) = sw.points {
+                    let total = n.saturating_mul(block);
+                    if n >= 1 && total > MAX_POINTS {
+                        self.push(
+                            "sweep.points",
+                            format!(
+                                "`sweep.points` = {n} base rows give {total} points ({block} per row), more than {MAX_POINTS}: use fewer base rows"
+                            ),
+                        );
+                    }
+                }
+            }
+            DesignKind::Morris => {
+                let Some(r) = sw.trajectories else {
+                    self.push(
+                        "sweep",
+                        "`sweep` (morris design) needs `trajectories`: how many trajectories to draw",
+                    );
+                    return;
+                };
+                self.num("sweep.trajectories", r as f64, "sweep.trajectories");
+                let total = r.saturating_mul(dims + 1);
+                if r >= 2 && total > MAX_POINTS {
+                    self.push(
+                        "sweep.trajectories",
+                        format!(
+                            "`sweep.trajectories` = {r} gives {total} points ({} per trajectory), more than {MAX_POINTS}: use fewer trajectories",
+                            dims + 1
+                        ),
+                    );
+                }
+                if let Some(p) = sw.levels {
+                    self.num("sweep.levels", p as f64, "sweep.levels");
+                    if p % 2 == 1 {
+                        self.push(
+                            "sweep.levels",
+                            format!(
+                                "`sweep.levels` = {p}: Morris levels must be even (so that every step of p/(2(p-1)) stays on the grid): use {} or {}",
+                                p - 1,
+                                p + 1
+                            ),
+                        );
+                    }
+                }
+            }
+            _ => {}
         }
     }
 

@@ -198,6 +198,11 @@ vocabulary! {
         Lhs = "lhs",
         /// Scrambled Sobol' low-discrepancy points (a power of two of them).
         Sobol = "sobol",
+        /// Saltelli's design for Sobol' sensitivity indices (`points` base
+        /// rows, a power of two).
+        Saltelli = "saltelli",
+        /// Morris's elementary-effect trajectories.
+        Morris = "morris",
     }
 }
 

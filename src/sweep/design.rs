@@ -10,7 +10,16 @@
 //!   strata and each stratum holds exactly one point;
 //! - **sobol**: a scrambled Sobol' sequence (Joe & Kuo 2008 direction
 //!   numbers, hash-based Owen scrambling after Burley 2020), which fills
-//!   the cube more evenly than random points for the same budget.
+//!   the cube more evenly than random points for the same budget;
+//! - **saltelli**: Saltelli's design for Sobol' sensitivity indices
+//!   ([`super::saltelli`]), in SALib's order;
+//! - **morris**: Morris's elementary-effect trajectories
+//!   ([`super::morris`]).
+//!
+//! The two sensitivity designs give every point one or more
+//! [`PointRole`]s (its place in the design), because the analysis needs
+//! them and two roles can fall on the same values: the point is then run
+//! once, and its outputs serve every role it has.
 //!
 //! Sampled kinds work in the unit hypercube `[0,1)^d` and map each
 //! coordinate to a value with [`map_value`]. Everything here is a pure
@@ -29,6 +38,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::joe_kuo::JOE_KUO;
+use super::morris::{MorrisError, MorrisOptions, MorrisRole, morris};
+use super::saltelli::{SaltelliError, SaltelliOptions, SaltelliRole, saltelli};
 
 /// A swept parameter's set of possible values.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,14 +85,31 @@ pub use crate::scenario::schema::DesignKind;
 pub struct Design {
     /// How points are chosen.
     pub kind: DesignKind,
-    /// Number of points for random, lhs and sobol; ignored by a grid, whose
-    /// size is the product of its axes.
+    /// Number of points for random, lhs and sobol; base rows `N` for
+    /// saltelli; trajectories for morris; ignored by a grid, whose size is
+    /// the product of its axes.
     pub points: usize,
+    /// Saltelli: add the BA matrices, for second-order indices.
+    pub second_order: bool,
+    /// Saltelli: Owen-scramble the Sobol' sequence with `seed`; without,
+    /// the design is SALib's `scramble=False` design point for point.
+    pub scramble: bool,
+    /// Morris: levels `p` of the grid.
+    pub levels: usize,
     /// Seed of the random draws (random, lhs) or of the scrambling (sobol);
     /// unused by a grid.
     pub seed: u64,
     /// The swept parameters, one design dimension each, in this order.
     pub parameters: Vec<Parameter>,
+}
+
+/// A point's place in a sensitivity design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PointRole {
+    /// Base row and matrix of a Saltelli design.
+    Saltelli(SaltelliRole),
+    /// Trajectory and step of a Morris design.
+    Morris(MorrisRole),
 }
 
 /// One design point: a value for every parameter.
@@ -187,6 +215,12 @@ pub enum DesignError {
     /// More Sobol' points than 32-bit direction numbers can index.
     #[error("too many points for sobol: {0} > {max}: use at most {max}", max = MAX_SOBOL_POINTS)]
     SobolTooManyPoints(usize),
+    /// The Saltelli design cannot be built.
+    #[error("saltelli: {0}")]
+    Saltelli(Box<SaltelliError>),
+    /// The Morris design cannot be built.
+    #[error("morris: {0}")]
+    Morris(#[from] MorrisError),
     /// More parameters than the embedded direction-number table covers.
     #[error(
         "too many dimensions for sobol: {0} > {max}: sweep at most {max} parameters with sobol, or use lhs",
@@ -244,6 +278,10 @@ const LHS_STREAM: u64 = 0x0005_EEDD_3517;
 /// ChaCha stream of the Latin hypercubes' permutation keys.
 const LHS_KEY_STREAM: u64 = 0x0005_EEDD_3518;
 
+/// ChaCha stream of Morris trajectories (move orders, directions, base
+/// levels).
+const MORRIS_STREAM: u64 = 0x0005_EEDD_3519;
+
 /// The largest `f64` below 1: sampled coordinates live in `[0, 1)`.
 const BELOW_ONE: f64 = 1.0 - f64::EPSILON / 2.0;
 
@@ -274,6 +312,11 @@ pub struct Points {
     /// Sobol': direction numbers and scramble seeds per dimension.
     directions: Vec<[u32; 32]>,
     seeds: Vec<Option<u32>>,
+    /// Saltelli and Morris: the distinct points, in order of their first
+    /// role, each with all its roles. These designs are built whole (their
+    /// points depend on each other), and stay small: the analysis of a
+    /// million points would be out of reach anyway.
+    roled: std::sync::Arc<Vec<(Point, Vec<PointRole>)>>,
 }
 
 impl Points {
@@ -294,8 +337,17 @@ impl Points {
             axes: Vec::new(),
             directions: Vec::new(),
             seeds: Vec::new(),
+            roled: Default::default(),
         };
         match d.kind {
+            DesignKind::Saltelli | DesignKind::Morris => {
+                if d.points == 0 {
+                    return Err(DesignError::NoPoints);
+                }
+                let roled = roled_points(d)?;
+                p.len = roled.len();
+                p.roled = std::sync::Arc::new(roled);
+            }
             DesignKind::Grid => {
                 p.axes = grid_axes(&d.parameters)?;
                 p.len = p.axes.iter().product::<u64>() as usize;
@@ -340,9 +392,18 @@ impl Points {
         &self.design
     }
 
+    /// The roles of point `i` in a Saltelli or Morris design (at least
+    /// one), in design order; empty for the other kinds.
+    pub fn roles(&self, i: usize) -> &[PointRole] {
+        self.roled.get(i).map_or(&[], |(_, roles)| roles.as_slice())
+    }
+
     /// Point `i` (< `len`).
     pub fn get(&self, i: usize) -> Point {
         let d = &self.design;
+        if let Some((point, _)) = self.roled.get(i) {
+            return point.clone();
+        }
         let values: Vec<toml::Value> = match d.kind {
             DesignKind::Grid => {
                 // Mixed-radix digits of the index, last axis fastest.
@@ -407,9 +468,86 @@ impl Points {
                     })
                     .collect()
             }
-            DesignKind::Grid => unreachable!("grids have no unit coordinates"),
+            DesignKind::Grid | DesignKind::Saltelli | DesignKind::Morris => {
+                unreachable!("grids have no unit coordinates; sensitivity designs are built whole")
+            }
         }
     }
+}
+
+/// The points of a Saltelli or Morris design with their roles: each
+/// role's unit coordinates mapped to values, and roles whose values
+/// coincide (the origin in an unscrambled Saltelli design, an AB_j equal
+/// to A when a discrete parameter rounds both to one value, a Morris grid
+/// point revisited) merged into one point. Such a point runs once, so its
+/// roles share outputs exactly: a Morris step the model cannot see gives
+/// an elementary effect of exactly 0, as it should.
+fn roled_points(d: &Design) -> Result<Vec<(Point, Vec<PointRole>)>, DesignError> {
+    let dims = d.parameters.len();
+    let units: Vec<(PointRole, Vec<f64>)> = if d.kind == DesignKind::Saltelli {
+        let design = saltelli(
+            dims,
+            &SaltelliOptions {
+                base_rows: d.points,
+                second_order: d.second_order,
+                scramble_seed: d.scramble.then_some(d.seed),
+                skip: 0,
+            },
+        )
+        .map_err(|e| DesignError::Saltelli(Box::new(e)))?;
+        design
+            .points
+            .into_iter()
+            .map(|p| (PointRole::Saltelli(p.role), p.unit))
+            .collect()
+    } else {
+        let mut rng = design_rng(d.seed, MORRIS_STREAM);
+        let design = morris(
+            dims,
+            &MorrisOptions {
+                trajectories: d.points,
+                levels: d.levels,
+                optimal_trajectories: None,
+            },
+            &mut rng,
+        )?;
+        design
+            .points
+            .into_iter()
+            .map(|p| (PointRole::Morris(p.role), p.unit))
+            .collect()
+    };
+    // Only looked up, never iterated: HashMap order cannot reach the output.
+    let mut index: HashMap<u64, usize> = HashMap::new();
+    let mut out: Vec<(Point, Vec<PointRole>)> = Vec::new();
+    for (n, (role, unit)) in units.into_iter().enumerate() {
+        let values: Vec<toml::Value> = d
+            .parameters
+            .iter()
+            .zip(unit)
+            .map(|(p, x)| map_value(&p.domain, x))
+            .collect();
+        let id = point_id(&d.parameters, &values);
+        match index.get(&id) {
+            Some(&k) => {
+                if canonical_assignment(&d.parameters, &out[k].0.values)
+                    != canonical_assignment(&d.parameters, &values)
+                {
+                    return Err(DesignError::IdCollision {
+                        first: k,
+                        second: n,
+                        id,
+                    });
+                }
+                out[k].1.push(role);
+            }
+            None => {
+                index.insert(id, out.len());
+                out.push((Point { id, values }, vec![role]));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A pseudo-random bijection of `0..n` keyed by `key`, evaluated at `i`:
@@ -971,6 +1109,9 @@ mod tests {
             points,
             seed,
             parameters,
+            second_order: true,
+            scramble: true,
+            levels: 4,
         }
     }
     fn column(points: &[Vec<f64>], dim: usize) -> Vec<f64> {
@@ -2032,5 +2173,75 @@ mod tests {
         assert_eq!(generate(&d).unwrap()[0].values, [Value::Integer(5)]);
         let d = design(DesignKind::Grid, 123, 0, vec![ints("k", 7, 7)]);
         assert_eq!(generate(&d).unwrap().len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod sensitivity_designs {
+    use super::*;
+
+    fn unit_ranges(dims: usize) -> Vec<Parameter> {
+        (0..dims)
+            .map(|i| Parameter {
+                path: format!("p{i}"),
+                domain: Domain::Range {
+                    min: 0.0,
+                    max: 1.0,
+                    log: false,
+                },
+            })
+            .collect()
+    }
+
+    fn design(kind: DesignKind, points: usize, scramble: bool) -> Design {
+        Design {
+            kind,
+            points,
+            seed: 3,
+            parameters: unit_ranges(3),
+            second_order: true,
+            scramble,
+            levels: 4,
+        }
+    }
+
+    #[test]
+    fn coinciding_saltelli_roles_share_one_point() {
+        // Unscrambled, base row 0 is the origin in A and B: all 2D+2 roles
+        // of the block fall on one point.
+        let p = Points::new(&design(DesignKind::Saltelli, 4, false)).unwrap();
+        assert_eq!(p.roles(0).len(), 8);
+        assert!(p.get(0).values.iter().all(|v| v.as_float() == Some(0.0)));
+        let roles: usize = (0..p.len()).map(|i| p.roles(i).len()).sum();
+        assert_eq!(roles, 4 * 8);
+        // Point 1 of the sequence is 0.5 in every dimension: that block
+        // collapses too, and coarse rows 2-3 partly.
+        assert_eq!(p.roles(1).len(), 8);
+        assert!(p.len() < 32 - 14);
+        // Scrambled, every role has its own point.
+        let p = Points::new(&design(DesignKind::Saltelli, 4, true)).unwrap();
+        assert_eq!(p.len(), 32);
+        assert!((0..p.len()).all(|i| p.roles(i).len() == 1));
+    }
+
+    #[test]
+    fn morris_points_cover_every_step_and_repeat_for_a_seed() {
+        let d = design(DesignKind::Morris, 10, true);
+        let a = generate(&d).unwrap();
+        assert_eq!(a, generate(&d).unwrap());
+        let p = Points::new(&d).unwrap();
+        let mut steps: Vec<(usize, usize)> = (0..p.len())
+            .flat_map(|i| p.roles(i).to_vec())
+            .map(|r| match r {
+                PointRole::Morris(m) => (m.trajectory, m.step),
+                PointRole::Saltelli(_) => unreachable!(),
+            })
+            .collect();
+        steps.sort_unstable();
+        let want: Vec<(usize, usize)> = (0..10).flat_map(|t| (0..4).map(move |s| (t, s))).collect();
+        assert_eq!(steps, want);
+        // Another seed, other trajectories.
+        let other = Design { seed: 4, ..d };
+        assert_ne!(a, generate(&other).unwrap());
     }
 }

@@ -2,7 +2,7 @@
 //! replications of a point are consecutive), shards, and fingerprints that
 //! tie a sweep's files to the scenario and design that made them.
 
-use crate::scenario::schema::Sweep;
+use crate::scenario::schema::{DesignKind, Sweep};
 use crate::sweep::design::{Design, DesignError, Domain, Parameter, Points};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -122,6 +122,10 @@ impl FromStr for Shard {
     }
 }
 
+/// Levels of a Morris grid when `sweep.levels` is not given (SALib's
+/// default).
+pub const DEFAULT_LEVELS: usize = 4;
+
 /// The design of a `[sweep]` table.
 pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, DesignError> {
     let parameters = sw
@@ -147,11 +151,18 @@ pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, DesignError> {
             })
         })
         .collect::<Result<Vec<_>, DesignError>>()?;
+    let points = match sw.design {
+        DesignKind::Morris => sw.trajectories.unwrap_or(0),
+        _ => sw.points.unwrap_or(0),
+    };
     Ok(Design {
         kind: sw.design,
-        points: sw.points.unwrap_or(0),
+        points,
         seed: sw.seed.unwrap_or(default_seed),
         parameters,
+        second_order: sw.second_order.unwrap_or(true),
+        scramble: sw.scramble.unwrap_or(true),
+        levels: sw.levels.unwrap_or(DEFAULT_LEVELS),
     })
 }
 

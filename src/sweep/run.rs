@@ -22,7 +22,7 @@ use crate::sweep::resume::{Identity, Opened, Start, WorkDir};
 use crate::sweep::runner::{self, Jobs, Part, panic_message};
 use crate::sweep::setup::{Setup, SweepIdentity};
 use crate::sweep::tables::{
-    csv_line, failed_row, point_id_text, points_header, points_row, run_row, write_bands,
+    csv_line, failed_row, point_id_text, points_header, points_rows, run_row, write_bands,
 };
 use serde::{Deserialize, Serialize};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -61,6 +61,15 @@ pub struct DesignRecord {
     pub replications: u32,
     /// The swept parameters' paths.
     pub parameters: Vec<String>,
+    /// Saltelli: whether the BA matrices (second order) are in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_order: Option<bool>,
+    /// Saltelli: whether the Sobol' sequence is scrambled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scramble: Option<bool>,
+    /// Morris: levels of the grid (the step Δ depends on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<usize>,
 }
 
 /// The plan a sweep's (or a merge's) manifest records.
@@ -316,6 +325,9 @@ impl Sweep {
                 seed: d.seed,
                 replications: s.plan.replications,
                 parameters: s.paths(),
+                second_order: (d.kind == DesignKind::Saltelli).then_some(d.second_order),
+                scramble: (d.kind == DesignKind::Saltelli).then_some(d.scramble),
+                levels: (d.kind == DesignKind::Morris).then_some(d.levels),
             },
             points: s.plan.shard_points().len(),
             runs: report.runs,
@@ -369,7 +381,8 @@ impl<'a> SweepJobs<'a> {
     fn points_line(&self, job: u64) -> Vec<u8> {
         let (pi, rep) = self.s.plan.job(job);
         if rep == 0 {
-            points_row(&self.s.plan.points.get(pi))
+            let points = &self.s.plan.points;
+            points_rows(&points.get(pi), points.roles(pi), &self.s.paths())
         } else {
             Vec::new()
         }
@@ -385,7 +398,7 @@ impl Jobs for SweepJobs<'_> {
         let mut v = vec![
             Part {
                 name: "points.csv".into(),
-                header: points_header(&s.paths()),
+                header: points_header(&s.paths(), s.plan.design.kind),
             },
             Part {
                 name: "runs.csv".into(),

@@ -9,7 +9,8 @@ use crate::engine::seeding::run_key;
 use crate::model::World;
 use crate::output::csv_io;
 use crate::output::tables::{cell, summary_cells, summary_header};
-use crate::sweep::design::Point;
+use crate::scenario::schema::DesignKind;
+use crate::sweep::design::{Point, PointRole};
 use std::io::{self, Read, Write};
 
 /// A point id as written: 16 hex digits.
@@ -42,14 +43,64 @@ where
     w.into_inner().expect("a Vec takes every byte")
 }
 
-/// The header of `points.csv`: `point_id` and one column per parameter.
-pub fn points_header(paths: &[String]) -> Vec<u8> {
-    csv_line(std::iter::once("point_id").chain(paths.iter().map(String::as_str)))
+/// The role columns of `points.csv` for a design `kind`, after the
+/// parameters (so readers that take columns by position still find them):
+/// saltelli `base_row, matrix, column` (`column`: the parameter the AB or
+/// BA matrix takes from the other matrix, empty for A and B); morris
+/// `trajectory, step, moved, direction` (empty at step 0). Other designs
+/// have none.
+pub fn role_columns(kind: DesignKind) -> &'static [&'static str] {
+    match kind {
+        DesignKind::Saltelli => &["base_row", "matrix", "column"],
+        DesignKind::Morris => &["trajectory", "step", "moved", "direction"],
+        _ => &[],
+    }
 }
 
-/// A point's line of `points.csv`.
-pub fn points_row(p: &Point) -> Vec<u8> {
-    csv_line(std::iter::once(point_id_text(p.id)).chain(p.values.iter().map(value_text)))
+/// The header of `points.csv`: `point_id`, one column per parameter, and
+/// the design's [`role_columns`].
+pub fn points_header(paths: &[String], kind: DesignKind) -> Vec<u8> {
+    csv_line(
+        std::iter::once("point_id")
+            .chain(paths.iter().map(String::as_str))
+            .chain(role_columns(kind).iter().copied()),
+    )
+}
+
+/// A point's lines of `points.csv`: one per role it has in a sensitivity
+/// design (the same id and values on each), or one without roles.
+pub fn points_rows(p: &Point, roles: &[PointRole], paths: &[String]) -> Vec<u8> {
+    let line = |role: Vec<String>| {
+        csv_line(
+            std::iter::once(point_id_text(p.id))
+                .chain(p.values.iter().map(value_text))
+                .chain(role),
+        )
+    };
+    if roles.is_empty() {
+        return line(Vec::new());
+    }
+    let path = |j: usize| paths[j].clone();
+    roles
+        .iter()
+        .flat_map(|role| {
+            line(match *role {
+                PointRole::Saltelli(r) => vec![
+                    r.base_row.to_string(),
+                    r.matrix.label().to_string(),
+                    r.matrix.column().map(path).unwrap_or_default(),
+                ],
+                PointRole::Morris(r) => vec![
+                    r.trajectory.to_string(),
+                    r.step.to_string(),
+                    r.moved.map(|m| path(m.parameter)).unwrap_or_default(),
+                    r.moved
+                        .map(|m| m.direction.label().to_string())
+                        .unwrap_or_default(),
+                ],
+            })
+        })
+        .collect()
 }
 
 /// The columns of `runs.csv`: the run's identity and status, the summary
@@ -212,8 +263,11 @@ mod tests {
             values: vec![toml::Value::Float(0.5), toml::Value::String("a,b".into())],
         };
         let paths = vec!["x.y".to_string(), "z".to_string()];
-        assert_eq!(points_header(&paths), b"point_id,x.y,z\n");
-        assert_eq!(points_row(&p), b"00000000000000ff,0.5,\"a,b\"\n");
+        assert_eq!(points_header(&paths, DesignKind::Lhs), b"point_id,x.y,z\n");
+        assert_eq!(
+            points_rows(&p, &[], &paths),
+            b"00000000000000ff,0.5,\"a,b\"\n"
+        );
     }
 
     #[test]

@@ -1,0 +1,54 @@
+//! `armsmarket sensitivity SWEEP_DIR`: Sobol' or Morris indices of a
+//! finished saltelli or morris sweep, written to `sensitivity.csv`, with
+//! the top parameters per metric printed.
+
+use crate::cli::{CliError, term};
+use crate::sweep::sensitivity::{DEFAULT_RESAMPLES, Options, SensitivityError, analyse};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The result folder of a finished (or merged) saltelli or morris sweep.
+    pub dir: PathBuf,
+    /// Seed of the bootstrap (default: the sweep's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Bootstrap resamples.
+    #[arg(long, default_value_t = DEFAULT_RESAMPLES)]
+    pub resamples: usize,
+    /// Where to write the table (default: DIR/sensitivity.csv).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Parameters shown per metric.
+    #[arg(long, default_value_t = 3)]
+    pub top: usize,
+    /// No table, only the file.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `armsmarket sensitivity`.
+pub fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
+    let options = Options {
+        seed: a.seed,
+        resamples: a.resamples,
+        out: a.out.clone(),
+    };
+    let report = analyse(&a.dir, &options).map_err(|e: SensitivityError| {
+        if e.is_usage() {
+            CliError::Usage(e.to_string())
+        } else {
+            CliError::Io {
+                context: "sensitivity".into(),
+                source: std::io::Error::other(e.to_string()),
+            }
+        }
+    })?;
+    if !a.quiet {
+        term::print_out(&report.table(a.top))?;
+    }
+    eprintln!("wrote {}", report.file.display());
+    Ok(())
+}

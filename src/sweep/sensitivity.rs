@@ -1,0 +1,718 @@
+//! `armsmarket sensitivity`: Sobol' or Morris indices of a finished
+//! saltelli or morris sweep, for every numeric summary metric and every
+//! target distance of its `runs.csv`, written to `sensitivity.csv`.
+//!
+//! The sweep's files are read by role, never by row position: each
+//! `points.csv` line gives a point id and its role (base row and matrix, or
+//! trajectory and step), and each `runs.csv` row a point id and its
+//! replication. A role's outputs are its point's replicates, in
+//! replication order, with NaN where the run failed or its value is
+//! undefined (an empty cell, e.g. a lead time with no contract): such a
+//! point fails for that metric, and its base block (its trajectory) is left
+//! out of that metric's indices, counted in `blocks_dropped`.
+
+use crate::analysis::sensitivity::{
+    BootstrapOptions, Estimate, FailureKind, NoiseShare, PointOutputs, morris_analyze,
+    sobol_analyze,
+};
+use crate::engine::seeding::design_stream;
+use crate::output::manifest::{Manifest, ManifestError};
+use crate::output::tables::cell;
+use crate::scenario::schema::DesignKind;
+use crate::sweep::SweepRecord;
+use crate::sweep::design::PointRole;
+use crate::sweep::morris::{Direction, MorrisLayout, MorrisMove, MorrisRole};
+use crate::sweep::saltelli::{SaltelliLayout, SaltelliMatrix, SaltelliRole};
+use crate::sweep::tables::{csv_line, role_columns};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How to analyse a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Seed of the bootstrap; `None`: the sweep's own seed.
+    pub seed: Option<u64>,
+    /// Bootstrap resamples (at least 2).
+    pub resamples: usize,
+    /// Where to write the table; `None`: `SWEEP_DIR/sensitivity.csv`.
+    pub out: Option<PathBuf>,
+}
+
+/// Default bootstrap resamples (SALib's default).
+pub const DEFAULT_RESAMPLES: usize = 100;
+
+/// The confidence level of the intervals.
+pub const CONF_LEVEL: f64 = 0.95;
+
+/// The columns of `sensitivity.csv`.
+pub const HEADER: [&str; 7] = [
+    "metric",
+    "parameter",
+    "index",
+    "estimate",
+    "lo",
+    "hi",
+    "conf_normal",
+];
+
+/// Why a sweep cannot be analysed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SensitivityError {
+    /// The folder is not a finished sweep.
+    #[error("{}: not a finished sweep ({source}): give the folder `armsmarket sweep` (or `merge`) wrote", dir.display())]
+    NotASweep {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: ManifestError,
+    },
+    /// A shard, not the merged sweep.
+    #[error("{}: a shard of a sweep: merge the shards first (`armsmarket merge`) and analyse the merged folder", dir.display())]
+    Shard {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// The design has no roles to analyse.
+    #[error("{}: a {kind} design has no sensitivity indices: sweep with design = \"saltelli\" (Sobol' indices) or \"morris\" (elementary effects)", dir.display())]
+    WrongDesign {
+        /// The folder.
+        dir: PathBuf,
+        /// Its design.
+        kind: DesignKind,
+    },
+    /// Fewer than two resamples.
+    #[error("--resamples {0}: the bootstrap needs at least 2")]
+    Resamples(usize),
+    /// A file of the sweep is not as the sweep writes it.
+    #[error("{}: {message}", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The analysis refused its input.
+    #[error("{metric}: {source}")]
+    Analysis {
+        /// The metric.
+        metric: String,
+        /// Why.
+        source: crate::analysis::sensitivity::SensitivityError,
+    },
+    /// Reading or writing failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl SensitivityError {
+    /// Whether the input or the options are at fault (exit code 2) rather
+    /// than the machine (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        !matches!(self, SensitivityError::Io { .. })
+    }
+}
+
+/// A run that did not finish, as `runs.csv` records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedRun {
+    /// Its point.
+    pub point_id: String,
+    /// Its replication.
+    pub replication: u32,
+    /// Its error message.
+    pub error: String,
+}
+
+/// One parameter's headline index for one metric: ST (Saltelli) or μ*
+/// (Morris).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    /// The parameter's path.
+    pub parameter: String,
+    /// The index with its interval.
+    pub estimate: Estimate,
+}
+
+/// One metric's result, for the terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSummary {
+    /// The `runs.csv` column.
+    pub metric: String,
+    /// Parameters by decreasing headline index (empty if no block was
+    /// complete).
+    pub ranked: Vec<Ranked>,
+    /// The replication-noise share.
+    pub noise: NoiseShare,
+    /// Complete blocks (trajectories) used.
+    pub used: usize,
+    /// Blocks (trajectories) dropped for a failed or undefined point.
+    pub dropped: usize,
+}
+
+/// What `sensitivity` did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The design analysed.
+    pub kind: DesignKind,
+    /// The table written.
+    pub file: PathBuf,
+    /// The headline index's name: `ST` or `mu_star`.
+    pub headline: &'static str,
+    /// Per metric, in `runs.csv` order.
+    pub metrics: Vec<MetricSummary>,
+    /// Columns left out because they are not numbers (e.g. a country code).
+    pub skipped: Vec<String>,
+    /// Runs that failed.
+    pub failed_runs: Vec<FailedRun>,
+}
+
+/// Analyse the finished sweep in `dir` and write its `sensitivity.csv`.
+///
+/// # Errors
+///
+/// A folder that is not a finished, merged saltelli or morris sweep, files
+/// not as the sweep writes them, too few resamples, or a write that fails.
+pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError> {
+    if options.resamples < 2 {
+        return Err(SensitivityError::Resamples(options.resamples));
+    }
+    let manifest =
+        Manifest::<SweepRecord>::read(dir).map_err(|source| SensitivityError::NotASweep {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    let Some(plan) = manifest.plan else {
+        return Err(malformed(&dir.join("manifest.json"), "no sweep plan"));
+    };
+    if plan.identity.shard.n > 1 && plan.merged_from.is_empty() {
+        return Err(SensitivityError::Shard {
+            dir: dir.to_path_buf(),
+        });
+    }
+    let design = &plan.design;
+    let kind = design.kind;
+    if !matches!(kind, DesignKind::Saltelli | DesignKind::Morris) {
+        return Err(SensitivityError::WrongDesign {
+            dir: dir.to_path_buf(),
+            kind,
+        });
+    }
+    let paths = &design.parameters;
+    let roles = read_roles(&dir.join("points.csv"), paths, kind)?;
+    let runs = read_runs(&dir.join("runs.csv"), design.replications)?;
+    let seed = options.seed.unwrap_or(design.seed);
+    let boot = BootstrapOptions {
+        resamples: options.resamples,
+        conf_level: CONF_LEVEL,
+    };
+    let dims = paths.len();
+    let mut out = csv_line(HEADER);
+    let mut metrics = Vec::new();
+    for (m, metric) in runs.metrics.iter().enumerate() {
+        let replicates = |id: &str| -> Vec<f64> {
+            runs.points
+                .get(id)
+                .map_or_else(Vec::new, |&p| runs.values(m, p).to_vec())
+        };
+        // Each metric its own stream, so its intervals do not depend on
+        // which other metrics the sweep has.
+        let mut rng = design_stream(seed, xxhash_rust::xxh64::xxh64(metric.as_bytes(), 0));
+        let row = |out: &mut Vec<u8>, parameter: &str, index: &str, cells: [String; 4]| {
+            out.extend(csv_line(
+                [metric.clone(), parameter.to_string(), index.to_string()]
+                    .into_iter()
+                    .chain(cells),
+            ));
+        };
+        let full = |e: &Estimate| {
+            [
+                cell(e.estimate),
+                cell(e.lo),
+                cell(e.hi),
+                cell(e.conf_normal),
+            ]
+        };
+        let only = |x: f64| [cell(x), String::new(), String::new(), String::new()];
+        let mut ranked = Vec::new();
+        let (noise, used, dropped, failed_points, unit) = if kind == DesignKind::Saltelli {
+            let outputs: Vec<PointOutputs<SaltelliRole>> = roles
+                .iter()
+                .map(|(id, role)| match role {
+                    PointRole::Saltelli(r) => PointOutputs {
+                        role: *r,
+                        replicates: replicates(id),
+                    },
+                    PointRole::Morris(_) => unreachable!("read as a saltelli design"),
+                })
+                .collect();
+            let layout = saltelli_layout(&roles, dims);
+            let a = sobol_analyze(&layout, &outputs, &boot, &mut rng).map_err(|source| {
+                SensitivityError::Analysis {
+                    metric: metric.clone(),
+                    source,
+                }
+            })?;
+            if let Some(ix) = &a.indices {
+                for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
+                    row(&mut out, &paths[j], "S1", full(s1));
+                    row(&mut out, &paths[j], "ST", full(st));
+                    ranked.push(Ranked {
+                        parameter: paths[j].clone(),
+                        estimate: *st,
+                    });
+                }
+                for p in &ix.s2 {
+                    let pair = format!("{}|{}", paths[p.j], paths[p.k]);
+                    row(&mut out, &pair, "S2", full(&p.estimate));
+                }
+            }
+            (
+                a.noise,
+                a.blocks_used,
+                a.blocks_dropped,
+                distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
+                "blocks",
+            )
+        } else {
+            let outputs: Vec<PointOutputs<MorrisRole>> = roles
+                .iter()
+                .map(|(id, role)| match role {
+                    PointRole::Morris(r) => PointOutputs {
+                        role: *r,
+                        replicates: replicates(id),
+                    },
+                    PointRole::Saltelli(_) => unreachable!("read as a morris design"),
+                })
+                .collect();
+            let levels = design.levels.ok_or_else(|| {
+                malformed(&dir.join("manifest.json"), "a morris design without levels")
+            })?;
+            let layout = morris_layout(&roles, dims, levels);
+            let a = morris_analyze(&layout, &outputs, &boot, &mut rng).map_err(|source| {
+                SensitivityError::Analysis {
+                    metric: metric.clone(),
+                    source,
+                }
+            })?;
+            if let Some(stats) = &a.statistics {
+                for (j, s) in stats.iter().enumerate() {
+                    row(&mut out, &paths[j], "mu", only(s.mu));
+                    row(&mut out, &paths[j], "mu_star", full(&s.mu_star));
+                    row(&mut out, &paths[j], "sigma", only(s.sigma));
+                    ranked.push(Ranked {
+                        parameter: paths[j].clone(),
+                        estimate: s.mu_star,
+                    });
+                }
+            }
+            (
+                a.noise,
+                a.trajectories_used,
+                a.trajectories_dropped,
+                distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
+                "trajectories",
+            )
+        };
+        row(&mut out, "", "noise_share", only(opt(noise.share)));
+        let of_means = opt(noise.share_of_means);
+        row(&mut out, "", "noise_share_of_means", only(of_means));
+        row(&mut out, "", &format!("{unit}_used"), only(used as f64));
+        row(
+            &mut out,
+            "",
+            &format!("{unit}_dropped"),
+            only(dropped as f64),
+        );
+        row(&mut out, "", "points_failed", only(failed_points as f64));
+        ranked.sort_by(|a, b| b.estimate.estimate.total_cmp(&a.estimate.estimate));
+        metrics.push(MetricSummary {
+            metric: metric.clone(),
+            ranked,
+            noise,
+            used,
+            dropped,
+        });
+    }
+    let file = options
+        .out
+        .clone()
+        .unwrap_or_else(|| dir.join("sensitivity.csv"));
+    write_whole(&file, &out)?;
+    Ok(Report {
+        kind,
+        file,
+        headline: if kind == DesignKind::Saltelli {
+            "ST"
+        } else {
+            "mu_star"
+        },
+        metrics,
+        skipped: runs.skipped,
+        failed_runs: runs.failed,
+    })
+}
+
+/// `None` as NaN (an empty cell).
+fn opt(x: Option<f64>) -> f64 {
+    x.unwrap_or(f64::NAN)
+}
+
+/// How many distinct roles failed (a role fails once per replication that
+/// is not finite).
+fn distinct_roles<R: PartialEq>(failures: impl Iterator<Item = (R, FailureKind)>) -> usize {
+    let mut last: Option<R> = None;
+    let mut n = 0;
+    for (role, _) in failures {
+        if last.as_ref() != Some(&role) {
+            n += 1;
+        }
+        last = Some(role);
+    }
+    n
+}
+
+fn malformed(path: &Path, message: impl Into<String>) -> SensitivityError {
+    SensitivityError::Malformed {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// The shape of a Saltelli design, from its roles.
+fn saltelli_layout(roles: &[(String, PointRole)], dims: usize) -> SaltelliLayout {
+    let mut base_rows = 0;
+    let mut second_order = false;
+    for (_, role) in roles {
+        if let PointRole::Saltelli(r) = role {
+            base_rows = base_rows.max(r.base_row + 1);
+            second_order |= matches!(r.matrix, SaltelliMatrix::BA(_));
+        }
+    }
+    SaltelliLayout {
+        dims,
+        base_rows,
+        second_order,
+    }
+}
+
+/// The shape of a Morris design, from its roles.
+fn morris_layout(roles: &[(String, PointRole)], dims: usize, levels: usize) -> MorrisLayout {
+    let trajectories = roles
+        .iter()
+        .filter_map(|(_, r)| match r {
+            PointRole::Morris(m) => Some(m.trajectory + 1),
+            PointRole::Saltelli(_) => None,
+        })
+        .max()
+        .unwrap_or(0);
+    MorrisLayout {
+        dims,
+        trajectories,
+        levels,
+    }
+}
+
+/// Every `points.csv` line as (point id, role).
+fn read_roles(
+    path: &Path,
+    paths: &[String],
+    kind: DesignKind,
+) -> Result<Vec<(String, PointRole)>, SensitivityError> {
+    let io = |source| SensitivityError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bad = |m: String| malformed(path, m);
+    let mut rd = csv::Reader::from_path(path).map_err(|e| io(crate::output::csv_io(e)))?;
+    let header = rd
+        .headers()
+        .map_err(|e| io(crate::output::csv_io(e)))?
+        .clone();
+    // Role columns follow the parameters, whose paths may be any text.
+    let first = 1 + paths.len();
+    let column = |name: &str| {
+        header
+            .iter()
+            .skip(first)
+            .position(|h| h == name)
+            .map(|i| i + first)
+            .ok_or_else(|| bad(format!("no `{name}` column")))
+    };
+    let at: Vec<usize> = role_columns(kind)
+        .iter()
+        .map(|c| column(c))
+        .collect::<Result<_, _>>()?;
+    let parameter = |text: &str| -> Result<usize, SensitivityError> {
+        paths
+            .iter()
+            .position(|p| p == text)
+            .ok_or_else(|| bad(format!("`{text}` is not a swept parameter")))
+    };
+    let mut out = Vec::new();
+    for (line, rec) in rd.records().enumerate() {
+        let rec = rec.map_err(|e| io(crate::output::csv_io(e)))?;
+        let get = |i: usize| rec.get(at[i]).unwrap_or("");
+        let number = |i: usize| {
+            get(i)
+                .parse::<usize>()
+                .map_err(|_| bad(format!("line {}: `{}` is not a number", line + 2, get(i))))
+        };
+        let role = if kind == DesignKind::Saltelli {
+            let column = match get(2) {
+                "" => None,
+                p => Some(parameter(p)?),
+            };
+            let matrix = SaltelliMatrix::from_label(get(1), column)
+                .map_err(|e| bad(format!("line {}: {e}", line + 2)))?;
+            PointRole::Saltelli(SaltelliRole {
+                base_row: number(0)?,
+                matrix,
+            })
+        } else {
+            let moved = match (get(2), get(3)) {
+                ("", "") => None,
+                (p, d) => Some(MorrisMove {
+                    parameter: parameter(p)?,
+                    direction: Direction::from_label(d).ok_or_else(|| {
+                        bad(format!(
+                            "line {}: direction `{d}` is not up or down",
+                            line + 2
+                        ))
+                    })?,
+                }),
+            };
+            PointRole::Morris(MorrisRole {
+                trajectory: number(0)?,
+                step: number(1)?,
+                moved,
+            })
+        };
+        out.push((rec.get(0).unwrap_or("").to_string(), role));
+    }
+    Ok(out)
+}
+
+/// The numeric outputs of `runs.csv`: per metric, point and replication.
+struct Runs {
+    /// The metric columns analysed.
+    metrics: Vec<String>,
+    /// Point id → point index.
+    points: HashMap<String, usize>,
+    replications: usize,
+    /// `[metric][point][replication]`, flattened; NaN where missing.
+    values: Vec<f64>,
+    skipped: Vec<String>,
+    failed: Vec<FailedRun>,
+}
+
+impl Runs {
+    fn values(&self, metric: usize, point: usize) -> &[f64] {
+        let r = self.replications;
+        let start = (metric * self.points.len() + point) * r;
+        &self.values[start..start + r]
+    }
+}
+
+/// Read `runs.csv`: the metric columns are the run summary's (after the
+/// run's identity, up to the first target) that hold numbers, then every
+/// target's `_distance` and `mean_distance`. Values of failed runs, and
+/// empty (undefined) cells, stay NaN.
+fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
+    let io = |source| SensitivityError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bad = |m: String| malformed(path, m);
+    let mut rd = csv::Reader::from_path(path).map_err(|e| io(crate::output::csv_io(e)))?;
+    let header: Vec<String> = rd
+        .headers()
+        .map_err(|e| io(crate::output::csv_io(e)))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let identity = ["point_id", "replication", "seed_stream", "status", "error"];
+    if header.len() < identity.len() || header[..identity.len()] != identity {
+        return Err(bad(format!(
+            "the header does not start with {}",
+            identity.join(",")
+        )));
+    }
+    let first_target = (identity.len()..header.len())
+        .find(|&i| {
+            header[i].strip_suffix("_value").is_some_and(|t| {
+                header.get(i + 1) == Some(&format!("{t}_distance"))
+                    && header.get(i + 2) == Some(&format!("{t}_pass"))
+            })
+        })
+        .unwrap_or(header.len());
+    let mut columns: Vec<usize> = (identity.len()..first_target).collect();
+    columns.extend(
+        (first_target..header.len())
+            .filter(|&i| header[i].ends_with("_distance") || (header[i] == "mean_distance")),
+    );
+    let rows: Vec<csv::StringRecord> = rd
+        .records()
+        .collect::<Result<_, _>>()
+        .map_err(|e| io(crate::output::csv_io(e)))?;
+    let mut points: HashMap<String, usize> = HashMap::new();
+    let mut failed = Vec::new();
+    let r = replications as usize;
+    let mut where_: Vec<Option<(usize, usize)>> = Vec::with_capacity(rows.len());
+    for (n, rec) in rows.iter().enumerate() {
+        let id = rec.get(0).unwrap_or("").to_string();
+        let rep: usize = rec
+            .get(1)
+            .and_then(|x| x.parse().ok())
+            .filter(|&x| x < r)
+            .ok_or_else(|| bad(format!("row {}: replication is not in 0..{r}", n + 2)))?;
+        let next = points.len();
+        let p = *points.entry(id.clone()).or_insert(next);
+        if rec.get(3) == Some("ok") {
+            where_.push(Some((p, rep)));
+        } else {
+            failed.push(FailedRun {
+                point_id: id,
+                replication: rep as u32,
+                error: rec.get(4).unwrap_or("").to_string(),
+            });
+            where_.push(None);
+        }
+    }
+    // A column is a metric if every non-empty cell of a finished run is a
+    // number; a text column (the focus country) is skipped.
+    let numeric = |c: usize| {
+        rows.iter()
+            .zip(&where_)
+            .filter(|(_, w)| w.is_some())
+            .filter_map(|(rec, _)| rec.get(c).filter(|x| !x.is_empty()))
+            .all(|x| x.parse::<f64>().is_ok())
+    };
+    let (kept, skipped): (Vec<usize>, Vec<usize>) = columns.into_iter().partition(|&c| numeric(c));
+    let np = points.len();
+    let mut values = vec![f64::NAN; kept.len() * np * r];
+    for (rec, w) in rows.iter().zip(&where_) {
+        let Some((p, rep)) = *w else { continue };
+        for (m, &c) in kept.iter().enumerate() {
+            if let Some(x) = rec.get(c).and_then(|x| x.parse::<f64>().ok()) {
+                values[(m * np + p) * r + rep] = x;
+            }
+        }
+    }
+    Ok(Runs {
+        metrics: kept.iter().map(|&c| header[c].clone()).collect(),
+        points,
+        replications: r,
+        values,
+        skipped: skipped.iter().map(|&c| header[c].clone()).collect(),
+        failed,
+    })
+}
+
+/// Write `bytes` to `path` whole: through a temporary file beside it, so
+/// that an interrupted write leaves the old file or none.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), SensitivityError> {
+    let io = |source| SensitivityError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+impl Report {
+    /// The terminal table: per metric, the replication-noise share, the
+    /// blocks (trajectories) used of those in the design, and the `top`
+    /// parameters by the headline index with its percentile interval; then
+    /// the failed runs (at most ten named) and the columns skipped.
+    pub fn table(&self, top: usize) -> String {
+        let unit = if self.kind == DesignKind::Saltelli {
+            "blocks"
+        } else {
+            "trajectories"
+        };
+        let width = self
+            .metrics
+            .iter()
+            .map(|m| m.metric.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let mut s = format!(
+            "{:<width$}  {:>5}  {:>9}  top parameters by {} (95 % bootstrap interval)\n",
+            "metric", "noise", unit, self.headline
+        );
+        let num = |x: f64| {
+            if x.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{x:.3}")
+            }
+        };
+        for m in &self.metrics {
+            let tops: Vec<String> = m
+                .ranked
+                .iter()
+                .take(top)
+                .map(|r| {
+                    format!(
+                        "{} {} [{}, {}]",
+                        r.parameter,
+                        num(r.estimate.estimate),
+                        num(r.estimate.lo),
+                        num(r.estimate.hi)
+                    )
+                })
+                .collect();
+            let tops = if tops.is_empty() {
+                "no complete block: no indices".to_string()
+            } else {
+                tops.join("; ")
+            };
+            s.push_str(&format!(
+                "{:<width$}  {:>5}  {:>9}  {tops}\n",
+                m.metric,
+                num(opt(m.noise.share)),
+                format!("{}/{}", m.used, m.used + m.dropped),
+            ));
+        }
+        s.push_str("(noise: mean within-point variance over total variance of the replications)\n");
+        if !self.failed_runs.is_empty() {
+            s.push_str(&format!(
+                "{} runs failed; their points' {unit} are left out:\n",
+                self.failed_runs.len()
+            ));
+            for f in self.failed_runs.iter().take(10) {
+                s.push_str(&format!(
+                    "  point {} replication {}: {}\n",
+                    f.point_id, f.replication, f.error
+                ));
+            }
+            if self.failed_runs.len() > 10 {
+                s.push_str(&format!(
+                    "  and {} more (status and error in runs.csv)\n",
+                    self.failed_runs.len() - 10
+                ));
+            }
+        }
+        if !self.skipped.is_empty() {
+            s.push_str(&format!(
+                "not analysed (not numbers): {}\n",
+                self.skipped.join(", ")
+            ));
+        }
+        s
+    }
+}

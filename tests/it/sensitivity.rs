@@ -1,0 +1,407 @@
+//! `armsmarket sweep` with the saltelli and morris designs, and
+//! `armsmarket sensitivity` on their results, end to end with the real
+//! binary on the toy world (`tests/data/toy_saltelli.toml`,
+//! `tests/data/toy_morris.toml`).
+#![cfg(unix)]
+
+use crate::common::{assert_ok, bin, csv_rows, data, err, read, text};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = bin();
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("binary runs")
+}
+
+/// Sweep `file` into `out` with `extra` options.
+fn sweep(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let (f, o) = (file.to_str().unwrap(), out.to_str().unwrap());
+    let mut args = vec!["sweep", f, "--out", o, "--quiet"];
+    args.extend_from_slice(extra);
+    run(&args, &[])
+}
+
+fn sensitivity(dir: &Path, extra: &[&str]) -> Output {
+    let d = dir.to_str().unwrap();
+    let mut args = vec!["sensitivity", d];
+    args.extend_from_slice(extra);
+    run(&args, &[])
+}
+
+/// `sensitivity.csv` as `(metric, parameter, index) -> estimate` text.
+fn table(dir: &Path) -> BTreeMap<(String, String, String), Vec<String>> {
+    let (h, rows) = csv_rows(&read(&dir.join("sensitivity.csv")));
+    assert_eq!(
+        h,
+        [
+            "metric",
+            "parameter",
+            "index",
+            "estimate",
+            "lo",
+            "hi",
+            "conf_normal"
+        ]
+    );
+    rows.into_iter()
+        .map(|r| ((r[0].clone(), r[1].clone(), r[2].clone()), r[3..].to_vec()))
+        .collect()
+}
+
+const PARAMS: [&str; 3] = [
+    "preferences.default.delivery",
+    "preferences.default.price",
+    "suppliers.korea_land.lines.k2.capacity",
+];
+
+#[test]
+fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    assert_ok(
+        &sweep(&data("toy_saltelli.toml"), &one, &["--threads", "1"]),
+        "sweep, 1 thread",
+    );
+    assert_ok(
+        &sweep(&data("toy_saltelli.toml"), &two, &["--threads", "2"]),
+        "sweep, 2 threads",
+    );
+    let (d1, d2) = (one.join("toy_saltelli"), two.join("toy_saltelli"));
+
+    // points.csv: 4 base rows x (2 x 3 + 2) roles, each once.
+    let (h, points) = csv_rows(&read(&d1.join("points.csv")));
+    assert_eq!(&h[h.len() - 3..], ["base_row", "matrix", "column"]);
+    assert_eq!(points.len(), 32);
+    let roles: BTreeSet<(String, String, String)> = points
+        .iter()
+        .map(|r| (r[4].clone(), r[5].clone(), r[6].clone()))
+        .collect();
+    assert_eq!(roles.len(), 32);
+    for row in 0..4 {
+        for (m, c) in [("A", ""), ("B", "")]
+            .into_iter()
+            .chain(PARAMS.iter().flat_map(|p| [("AB", *p), ("BA", *p)]))
+        {
+            assert!(
+                roles.contains(&(row.to_string(), m.into(), c.into())),
+                "{row} {m} {c}"
+            );
+        }
+    }
+
+    let o = sensitivity(&d1, &[]);
+    assert_ok(&o, "sensitivity");
+    let out = text(&o.stdout);
+    assert!(out.contains("top parameters by ST"), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("focus_value_2022")),
+        "{out}"
+    );
+    assert_ok(&sensitivity(&d2, &[]), "sensitivity, 2-thread sweep");
+    let bytes = read(&d1.join("sensitivity.csv"));
+    assert_eq!(bytes, read(&d2.join("sensitivity.csv")), "threads 1 vs 2");
+
+    let t = table(&d1);
+    let metrics: BTreeSet<&String> = t.keys().map(|k| &k.0).collect();
+    for m in [
+        "contracts",
+        "focus_value_2022",
+        "kor_value_2022_distance",
+        "mean_distance",
+    ] {
+        assert!(metrics.contains(&m.to_string()), "{m} missing");
+    }
+    assert!(!metrics.contains(&"focus_country".to_string()));
+    assert!(!metrics.iter().any(|m| m.ends_with("_pass")));
+    let key = |p: &str, i: &str| ("focus_value_2022".to_string(), p.to_string(), i.to_string());
+    for p in PARAMS {
+        for i in ["S1", "ST"] {
+            let v = &t[&key(p, i)];
+            let est: f64 = v[0].parse().unwrap();
+            let (lo, hi): (f64, f64) = (v[1].parse().unwrap(), v[2].parse().unwrap());
+            assert!(est.is_finite() && lo <= hi, "{p} {i} {v:?}");
+            assert!(v[3].parse::<f64>().unwrap() >= 0.0);
+        }
+    }
+    let pairs = t
+        .keys()
+        .filter(|k| k.0 == "focus_value_2022" && k.2 == "S2")
+        .count();
+    assert_eq!(pairs, 3);
+    assert_eq!(t[&key("", "blocks_used")][0], "4");
+    assert_eq!(t[&key("", "blocks_dropped")][0], "0");
+    let noise: f64 = t[&key("", "noise_share")][0].parse().unwrap();
+    assert!(noise > 0.0 && noise.is_finite(), "{noise}");
+    // 9 indices and 5 counts per metric.
+    assert_eq!(t.len(), metrics.len() * 14);
+
+    // Another seed gives other intervals but the same point estimates;
+    // the same seed gives the same bytes.
+    let other = tmp.path().join("other.csv");
+    let o = sensitivity(&d1, &["--seed", "99", "--out", other.to_str().unwrap()]);
+    assert_ok(&o, "sensitivity --seed 99");
+    let (_, a) = csv_rows(&bytes);
+    let (_, b) = csv_rows(&read(&other));
+    assert_eq!(a.len(), b.len());
+    assert!(a.iter().zip(&b).all(|(x, y)| x[..4] == y[..4]));
+    assert!(a.iter().zip(&b).any(|(x, y)| x[4] != y[4]));
+    assert_ok(&sensitivity(&d1, &[]), "again");
+    assert_eq!(bytes, read(&d1.join("sensitivity.csv")), "same seed");
+}
+
+#[test]
+fn sensitivity_reads_roles_not_row_positions() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    assert_ok(&sensitivity(&dir, &[]), "sensitivity");
+    let want = read(&dir.join("sensitivity.csv"));
+    // Reverse the rows of points.csv and runs.csv: nothing may change.
+    for name in ["points.csv", "runs.csv"] {
+        let body = String::from_utf8(read(&dir.join(name))).unwrap();
+        let mut lines: Vec<&str> = body.lines().collect();
+        lines[1..].reverse();
+        std::fs::write(dir.join(name), lines.join("\n") + "\n").unwrap();
+    }
+    assert_ok(&sensitivity(&dir, &[]), "sensitivity, rows reversed");
+    assert_eq!(want, read(&dir.join("sensitivity.csv")));
+}
+
+#[test]
+fn shards_merged_give_the_same_indices() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    let parts = tmp.path().join("parts");
+    assert_ok(&sweep(&data("toy_saltelli.toml"), &whole, &[]), "whole");
+    for k in ["1/3", "2/3", "3/3"] {
+        assert_ok(
+            &sweep(&data("toy_saltelli.toml"), &parts, &["--shard", k]),
+            k,
+        );
+    }
+    let shard = parts.join("toy_saltelli.shards/shard-1-of-3");
+    let o = sensitivity(&shard, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("merge the shards first"), "{}", err(&o));
+    let o = run(
+        &["merge", parts.join("toy_saltelli.shards").to_str().unwrap()],
+        &[],
+    );
+    assert_ok(&o, "merge");
+    let merged = parts.join("toy_saltelli");
+    assert_eq!(
+        read(&merged.join("points.csv")),
+        read(&whole.join("toy_saltelli/points.csv"))
+    );
+    assert_ok(&sensitivity(&merged, &[]), "merged");
+    assert_ok(&sensitivity(&whole.join("toy_saltelli"), &[]), "whole");
+    assert_eq!(
+        read(&merged.join("sensitivity.csv")),
+        read(&whole.join("toy_saltelli/sensitivity.csv"))
+    );
+}
+
+#[test]
+fn failed_runs_are_listed_and_their_blocks_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = data("toy_saltelli.toml");
+    let out = tmp.path().to_str().unwrap();
+    // Job 4 is the second point's second replication: base row 0.
+    let o = run(
+        &[
+            "sweep",
+            f.to_str().unwrap(),
+            "--out",
+            out,
+            "--quiet",
+            "--threads",
+            "2",
+        ],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "4")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let dir = tmp.path().join("toy_saltelli");
+    let o = sensitivity(&dir, &[]);
+    assert_ok(&o, "sensitivity with a failed run");
+    let shown = text(&o.stdout);
+    assert!(shown.contains("1 runs failed"), "{shown}");
+    assert!(shown.contains("replication 1"), "{shown}");
+    let t = table(&dir);
+    let k = |i: &str| ("focus_value_2022".to_string(), String::new(), i.to_string());
+    assert_eq!(t[&k("blocks_used")][0], "3");
+    assert_eq!(t[&k("blocks_dropped")][0], "1");
+    assert_eq!(t[&k("points_failed")][0], "1");
+}
+
+#[test]
+fn morris_sweep_then_sensitivity() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_morris.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_morris");
+    let (h, points) = csv_rows(&read(&dir.join("points.csv")));
+    assert_eq!(
+        &h[h.len() - 4..],
+        ["trajectory", "step", "moved", "direction"]
+    );
+    // 4 trajectories x 3 steps, some sharing a point (and its runs).
+    assert_eq!(points.len(), 12);
+    let steps: BTreeSet<(String, String)> = points
+        .iter()
+        .map(|r| (r[3].clone(), r[4].clone()))
+        .collect();
+    assert_eq!(steps.len(), 12);
+    for r in &points {
+        let base = r[4] == "0";
+        assert_eq!(r[5].is_empty(), base, "{r:?}");
+        assert!(base || r[6] == "up" || r[6] == "down", "{r:?}");
+    }
+    let o = sensitivity(&dir, &["--resamples", "50"]);
+    assert_ok(&o, "sensitivity");
+    assert!(text(&o.stdout).contains("top parameters by mu_star"));
+    let t = table(&dir);
+    let key = |p: &str, i: &str| ("total_value".to_string(), p.to_string(), i.to_string());
+    for p in ["preferences.default.delivery", PARAMS[2]] {
+        let mu: f64 = t[&key(p, "mu")][0].parse().unwrap();
+        let star = &t[&key(p, "mu_star")];
+        let mu_star: f64 = star[0].parse().unwrap();
+        assert!(mu_star >= mu.abs() - 1e-9, "{p}: mu* {mu_star} < |mu| {mu}");
+        assert!(star[1].parse::<f64>().unwrap() <= star[2].parse::<f64>().unwrap());
+        assert!(t[&key(p, "sigma")][0].parse::<f64>().unwrap() >= 0.0);
+        assert!(t[&key(p, "mu")][1].is_empty(), "no interval for mu");
+    }
+    assert_eq!(t[&key("", "trajectories_used")][0], "4");
+}
+
+#[test]
+fn other_designs_and_bad_options_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(
+        &sweep(&data("toy_sweep.toml"), tmp.path(), &[]),
+        "lhs sweep",
+    );
+    let o = sensitivity(&tmp.path().join("toy_sweep"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("a lhs design has no sensitivity indices"),
+        "{}",
+        err(&o)
+    );
+    assert!(!tmp.path().join("toy_sweep/sensitivity.csv").exists());
+    let o = sensitivity(&tmp.path().join("nothing"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("not a finished sweep"), "{}", err(&o));
+    let o = sensitivity(&tmp.path().join("toy_sweep"), &["--resamples", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+}
+
+/// A sweep file over the toy world with `sweep` as its `[sweep]` table.
+fn sweep_file(dir: &Path, sweep: &str) -> PathBuf {
+    let toy = crate::common::toy();
+    let body = format!(
+        "base = {:?}\nname = \"s\"\n\n[sweep]\n{sweep}\n\n[sweep.parameters]\n\"preferences.default.delivery\" = {{ min = 0.2, max = 2.0 }}\n",
+        toy.display().to_string()
+    );
+    let f = dir.join("s.toml");
+    std::fs::write(&f, body).unwrap();
+    f
+}
+
+#[test]
+fn sensitivity_design_options_are_validated_where_they_are_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "design = \"saltelli\"\npoints = 6\nreplications = 2",
+            "a Saltelli design needs a power of two: use 4 or 8",
+            6,
+        ),
+        (
+            "design = \"saltelli\"\npoints = 4\nreplications = 2\nlevels = 4",
+            "`sweep.levels` applies only to a morris design",
+            8,
+        ),
+        (
+            "design = \"morris\"\ntrajectories = 4\nlevels = 5\nreplications = 2",
+            "Morris levels must be even",
+            7,
+        ),
+        (
+            "design = \"morris\"\npoints = 4\nreplications = 2",
+            "give `trajectories`",
+            6,
+        ),
+        (
+            "design = \"lhs\"\npoints = 4\nsecond_order = false\nreplications = 2",
+            "`sweep.second_order` applies only to a saltelli design",
+            7,
+        ),
+    ];
+    for (table, message, line) in cases {
+        let f = sweep_file(tmp.path(), table);
+        let o = run(&["validate", f.to_str().unwrap()], &[]);
+        assert_eq!(o.status.code(), Some(2), "{table}: {}", err(&o));
+        let e = err(&o);
+        assert!(e.contains(message), "{table}: {e}");
+        let at = format!("s.toml:{line}:");
+        assert!(e.contains(&at), "{table}: wanted {at} in {e}");
+    }
+}
+
+/// The command's S1 and ST equal those of the per-point means laid out in
+/// SALib's row order and put through the formulas that are tested against
+/// SALib itself (`tests/it/parity.rs`): what SALib's `sobol.analyze` would
+/// give on the same means.
+#[test]
+fn sensitivity_equals_the_salib_order_computation_on_the_same_means() {
+    use armsmarket::analysis::sensitivity::{SaltelliOutputs, sobol_indices};
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    assert_ok(&sensitivity(&dir, &[]), "sensitivity");
+    let metric = "focus_value_2022";
+    let (h, runs) = csv_rows(&read(&dir.join("runs.csv")));
+    let col = h.iter().position(|c| c == metric).unwrap();
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for r in &runs {
+        let e = sums.entry(r[0].clone()).or_default();
+        e.0 += r[col].parse::<f64>().unwrap();
+        e.1 += 1.0;
+    }
+    let (_, points) = csv_rows(&read(&dir.join("points.csv")));
+    let (dims, block) = (3, 8);
+    let mut y = vec![f64::NAN; points.len()];
+    for p in &points {
+        let j = PARAMS.iter().position(|x| *x == p[6]);
+        let offset = match (p[5].as_str(), j) {
+            ("A", None) => 0,
+            ("AB", Some(j)) => 1 + j,
+            ("BA", Some(j)) => 1 + dims + j,
+            ("B", None) => block - 1,
+            other => panic!("{other:?}"),
+        };
+        let (s, n) = sums[&p[0]];
+        y[p[4].parse::<usize>().unwrap() * block + offset] = s / n;
+    }
+    let outputs = SaltelliOutputs::from_salib_order(&y, dims, true).unwrap();
+    let resamples = vec![(0..4).collect::<Vec<usize>>(); 2];
+    let want = sobol_indices(&outputs, &resamples, 0.95).unwrap();
+    let t = table(&dir);
+    for (j, p) in PARAMS.iter().enumerate() {
+        for (index, e) in [("S1", want.s1[j]), ("ST", want.st[j])] {
+            let got: f64 = t[&(metric.to_string(), p.to_string(), index.to_string())][0]
+                .parse()
+                .unwrap();
+            assert!(
+                (got - e.estimate).abs() <= 1e-12,
+                "{p} {index}: {got} vs {}",
+                e.estimate
+            );
+        }
+    }
+}
