@@ -1,7 +1,8 @@
 //! Analysis of runs: targets (observed patterns with tolerances), the
-//! statistics over replications that the verdict tables report, and PRIM
-//! (with its `--where` condition language) for scenario discovery.
+//! statistics over replications that the verdict tables report, and
+//! scenario discovery over a sweep (PRIM, with its `--where` language).
 
+pub mod discover;
 pub mod expr;
 pub mod prim;
 pub mod stats;

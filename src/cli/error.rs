@@ -30,6 +30,10 @@ pub enum CliError {
     /// damaged (1).
     #[error("error: {0}")]
     Merge(#[from] MergeError),
+    /// Scenario discovery could not run: bad input or options (2), or a
+    /// file could not be read or written (1).
+    #[error("error: {0}")]
+    Discover(#[from] crate::analysis::discover::DiscoverError),
     /// A Slurm option is wrong: exit code 2.
     #[error("error: {0}")]
     Slurm(#[from] crate::sweep::slurm::SlurmError),
@@ -90,6 +94,7 @@ impl CliError {
             CliError::Sweep(e) if e.is_usage() => 2,
             CliError::Merge(e) if e.is_incomplete() => 3,
             CliError::Merge(e) if e.is_usage() => 2,
+            CliError::Discover(e) if e.is_usage() => 2,
             CliError::Interrupted(_) => 130,
             CliError::Result(crate::output::results::ResultError::Stopped { .. }) => 130,
             CliError::Result(e) if e.is_usage() => 2,

@@ -3,6 +3,7 @@
 //! codes.
 
 pub mod compare;
+pub mod discover;
 pub mod error;
 pub mod merge;
 pub mod run;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Join the shards of a sweep.
     #[command(after_help = EXIT_CODES)]
     Merge(merge::MergeArgs),
+    /// Find where in a sweep's parameter space a condition holds (PRIM).
+    #[command(after_help = EXIT_CODES)]
+    Discover(discover::DiscoverArgs),
     /// Print a Slurm script that runs a sweep as a job array, then merges.
     #[command(after_help = EXIT_CODES)]
     Slurm(slurm::SlurmArgs),
@@ -103,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => merge::merge(&a),
         Command::Slurm(a) => slurm::slurm(&a),
+        Command::Discover(a) => discover::discover(&a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "armsmarket", &mut out);

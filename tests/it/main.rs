@@ -7,6 +7,7 @@ mod bad_input;
 mod behaviour;
 mod cli;
 mod compare;
+mod discover;
 mod invariants;
 mod outputs;
 mod prim_bryant;
