@@ -1,7 +1,9 @@
-//! Output: CSV tables of runs, reports, the manifest, and results put in
-//! place whole by one writer at a time.
+//! Output: CSV tables of runs, reports (terminal tables, and the charts
+//! and page of an HTML report), the manifest, and results put in place whole by one
+//! writer at a time.
 
 pub mod faults;
+pub mod html;
 pub mod manifest;
 pub mod publish;
 pub mod report;
