@@ -6,6 +6,7 @@ pub mod compare;
 pub mod discover;
 pub mod error;
 pub mod merge;
+pub mod report;
 pub mod run;
 pub mod slurm;
 pub mod sweep;
@@ -58,6 +59,10 @@ pub enum Command {
     /// Find where in a sweep's parameter space a condition holds (PRIM).
     #[command(after_help = EXIT_CODES)]
     Discover(discover::DiscoverArgs),
+    /// Write DIR/report.html: one self-contained page of charts of a run,
+    /// comparison, sweep or calibration.
+    #[command(after_help = EXIT_CODES)]
+    Report(report::ReportArgs),
     /// Print a Slurm script that runs a sweep as a job array, then merges.
     #[command(after_help = EXIT_CODES)]
     Slurm(slurm::SlurmArgs),
@@ -108,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::merge(&a),
         Command::Slurm(a) => slurm::slurm(&a),
         Command::Discover(a) => discover::discover(&a),
+        Command::Report(a) => report::report(&a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "armsmarket", &mut out);

@@ -13,6 +13,7 @@ mod outputs;
 mod prim_bryant;
 mod prim_ema_parity;
 mod prim_known_box;
+mod report;
 mod run;
 mod scenarios;
 mod slurm;
