@@ -34,6 +34,14 @@ pub enum CliError {
     /// damaged (1).
     #[error("error: {0}")]
     Merge(#[from] MergeError),
+    /// Scenario discovery could not run: bad input or options (2), or a
+    /// file could not be read or written (1).
+    #[error("error: {0}")]
+    Discover(#[from] crate::analysis::discover::DiscoverError),
+    /// A report could not be made: no result in the folder (2), or a file
+    /// could not be read or written (1).
+    #[error("error: {0}")]
+    Report(#[from] crate::output::html_report::ReportError),
     /// A Slurm option is wrong: exit code 2.
     #[error("error: {0}")]
     Slurm(#[from] crate::sweep::slurm::SlurmError),
@@ -105,6 +113,8 @@ impl CliError {
             CliError::Sweep(e) if e.is_usage() => 2,
             CliError::Merge(e) if e.is_incomplete() => 3,
             CliError::Merge(e) if e.is_usage() => 2,
+            CliError::Discover(e) if e.is_usage() => 2,
+            CliError::Report(e) if e.is_usage() => 2,
             CliError::Interrupted(_) => 130,
             CliError::Calibrate(crate::calibrate::CalibrateError::Stopped { .. }) => 130,
             CliError::Calibrate(e) if e.is_usage() => 2,

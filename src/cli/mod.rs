@@ -4,8 +4,10 @@
 
 pub mod calibrate;
 pub mod compare;
+pub mod discover;
 pub mod error;
 pub mod merge;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod slurm;
@@ -63,6 +65,13 @@ pub enum Command {
     /// sweep (writes DIR/sensitivity.csv).
     #[command(after_help = EXIT_CODES)]
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Find where in a sweep's parameter space a condition holds (PRIM).
+    #[command(after_help = EXIT_CODES)]
+    Discover(discover::DiscoverArgs),
+    /// Write DIR/report.html: one self-contained page of charts of a run,
+    /// comparison, sweep or calibration.
+    #[command(after_help = EXIT_CODES)]
+    Report(report::ReportArgs),
     /// Print a Slurm script that runs a sweep as a job array, then merges.
     #[command(after_help = EXIT_CODES)]
     Slurm(slurm::SlurmArgs),
@@ -114,6 +123,8 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::merge(&a),
         Command::Slurm(a) => slurm::slurm(&a),
         Command::Sensitivity(a) => sensitivity::sensitivity(&a),
+        Command::Discover(a) => discover::discover(&a),
+        Command::Report(a) => report::report(&a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "armsmarket", &mut out);

@@ -1,7 +1,10 @@
-//! Output: CSV tables of runs, reports, the manifest, and results put in
-//! place whole by one writer at a time.
+//! Output: CSV tables of runs, reports (terminal tables and the one-file
+//! HTML report), the manifest, and results put in place whole by one
+//! writer at a time.
 
 pub mod faults;
+pub mod html;
+pub mod html_report;
 pub mod manifest;
 pub mod publish;
 pub mod report;

@@ -378,6 +378,38 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Write one file that sits beside a finished result (a report, a
+/// discovery's trajectory) whole or not at all: into a hidden file in the
+/// same folder, synced, then renamed over `path`. A reader sees the old
+/// file or the new one, never a part; a crash leaves at most the hidden
+/// file. The file gets the usual permissions (the umask's), as the result's
+/// own files do. Errors are the bare I/O errors: the caller names `path`.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("file"),
+        std::ffi::OsStr::to_os_string,
+    );
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(&name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let written = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        sync_dir(dir)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// A private folder in which a result is written before it is put in
 /// place; a temporary one is removed with everything in it if dropped
 /// unpublished.

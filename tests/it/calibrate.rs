@@ -78,6 +78,19 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
         "a held-out target"
     );
     assert!(result(&two).join("manifest.json").is_file());
+    // The report draws the predictive check from these very files.
+    let o = crate::common::armsmarket(&["report", result(&two).to_str().unwrap()]);
+    assert_ok(&o, "report");
+    let html = String::from_utf8(read(&result(&two).join("report.html"))).unwrap();
+    assert!(
+        html.contains("Posterior predictive check"),
+        "no predictive chart"
+    );
+    assert!(
+        !html.contains("it is not drawn"),
+        "a calibration file was not read"
+    );
+    assert!(!html.contains("<script"));
 }
 
 #[test]

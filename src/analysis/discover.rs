@@ -1,0 +1,821 @@
+//! `armsmarket discover`: scenario discovery with PRIM ([`super::prim`]) on
+//! a finished sweep or on any CSV.
+//!
+//! On a sweep folder the rows are the design's points (`points.csv`) and the
+//! outcome of a point is the share of its finished replications whose
+//! `runs.csv` row meets the `--where` condition: a stochastic model's point
+//! is neither "in" nor "out", and 0/1 rows per replication would make PRIM
+//! peel on noise between replications of one point. On a CSV with
+//! `--inputs` each row is a case and the outcome is 0/1, EMA's binary mode,
+//! so results can be checked against EMA on shared data.
+//!
+//! The work here reads tables and writes `discover.csv`; the search itself
+//! is [`super::prim`], free of I/O.
+
+use crate::analysis::expr::{self, BoundCondition, ExprError};
+use crate::analysis::prim::{
+    self, Column, DimBounds, FoundBox, Phase, PrimConfig, PrimData, PrimError, QuasiP,
+    Reproducibility,
+};
+use crate::output::csv_io;
+use crate::scenario::schema;
+use crate::sweep::design::{Domain, Parameter};
+use crate::sweep::tables::value_text;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What to search and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A sweep folder (with `points.csv` and `runs.csv`) or a CSV file.
+    pub input: PathBuf,
+    /// The condition a run (sweep) or row (CSV) must meet.
+    pub condition: String,
+    /// For a CSV: the input columns PRIM may restrict.
+    pub inputs: Option<Vec<String>>,
+    /// How many boxes to search for, one after another.
+    pub boxes: usize,
+    /// PRIM's settings.
+    pub config: PrimConfig,
+    /// The seed of the resampled halves.
+    pub seed: u64,
+    /// How many resampled halves to search for reproducibility.
+    pub resamples: usize,
+}
+
+/// Why discovery could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscoverError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The input is neither a sweep folder nor a CSV, or is missing parts.
+    #[error("{0}")]
+    Input(String),
+    /// The `--where` condition does not parse or names an unknown column.
+    #[error("--where '{condition}': {source}")]
+    Condition {
+        /// The condition as given.
+        condition: String,
+        /// What is wrong, and where.
+        source: ExprError,
+    },
+    /// PRIM refused the data or the settings.
+    #[error(transparent)]
+    Prim(#[from] PrimError),
+}
+
+impl DiscoverError {
+    /// Whether the input or the options are at fault (exit code 2) rather
+    /// than reading or writing (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        !matches!(self, DiscoverError::Io { .. })
+    }
+}
+
+/// One searched box with its reproducibility.
+#[derive(Debug, Clone)]
+pub struct SearchedBox {
+    /// The trajectory and the chosen entry.
+    pub found: FoundBox,
+    /// Reproducibility of the chosen entry over resampled halves.
+    pub reproducibility: Option<Reproducibility>,
+}
+
+/// The result of [`discover`].
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    /// What was searched, for the printout (`16 points of DIR`).
+    pub described: String,
+    /// The condition as given.
+    pub condition: String,
+    /// The rows PRIM saw and their outcome.
+    pub data: PrimData,
+    /// The swept parameters' design domains, by path (sweeps only), so the
+    /// snippet can keep a bound PRIM did not restrict at the design's value.
+    pub domains: Vec<Parameter>,
+    /// Points left out because none of their runs finished.
+    pub dropped_points: usize,
+    /// Runs that failed (not counted in any share).
+    pub failed_runs: usize,
+    /// The boxes, in the order found.
+    pub boxes: Vec<SearchedBox>,
+    /// The settings used.
+    pub options: Options,
+    /// Where the trajectory was written.
+    pub written: PathBuf,
+}
+
+/// Run PRIM on `options.input` and write `discover.csv` beside it (in the
+/// sweep folder, or in the CSV's folder).
+pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
+    let input = &options.input;
+    let (described, data, domains, dropped_points, failed_runs, out_dir) = if input.is_dir() {
+        if options.inputs.is_some() {
+            return Err(DiscoverError::Input(format!(
+                "{}: --inputs is for a CSV file; a sweep's inputs are its parameters",
+                input.display()
+            )));
+        }
+        let s = from_sweep(input, &options.condition)?;
+        let described = format!(
+            "{} points of {} ({} runs finished, {} failed)",
+            s.data.rows(),
+            input.display(),
+            s.finished,
+            s.failed
+        );
+        (
+            described,
+            s.data,
+            s.domains,
+            s.dropped,
+            s.failed,
+            input.clone(),
+        )
+    } else {
+        let Some(inputs) = &options.inputs else {
+            return Err(DiscoverError::Input(format!(
+                "{}: not a sweep folder; for a CSV file name its input columns with --inputs col,col,...",
+                input.display()
+            )));
+        };
+        let data = from_csv(input, inputs, &options.condition)?;
+        let described = format!("{} rows of {}", data.rows(), input.display());
+        let dir = input
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        (described, data, Vec::new(), 0, 0, dir)
+    };
+    let found = prim::discover(&data, options.config, options.boxes)?;
+    let mut boxes = Vec::with_capacity(found.len());
+    for f in found {
+        let reproducibility = match f.selected {
+            Some(i) if options.resamples > 0 => Some(prim::reproducibility(
+                &data,
+                options.config,
+                &f,
+                i,
+                options.resamples,
+                0.5,
+                options.seed,
+            )?),
+            _ => None,
+        };
+        boxes.push(SearchedBox {
+            found: f,
+            reproducibility,
+        });
+    }
+    let d = Discovery {
+        described,
+        condition: options.condition.clone(),
+        data,
+        domains,
+        dropped_points,
+        failed_runs,
+        boxes,
+        options: options.clone(),
+        written: out_dir.join("discover.csv"),
+    };
+    write_trajectory(&d, &d.written)?;
+    Ok(d)
+}
+
+/// A sweep read for PRIM.
+struct SweepRows {
+    data: PrimData,
+    domains: Vec<Parameter>,
+    dropped: usize,
+    finished: usize,
+    failed: usize,
+}
+
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> DiscoverError + '_ {
+    move |source| DiscoverError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn csv_at(path: &Path) -> impl Fn(csv::Error) -> DiscoverError + '_ {
+    move |e| DiscoverError::Io {
+        path: path.to_path_buf(),
+        source: csv_io(e),
+    }
+}
+
+/// A cell as a number for the condition: empty or text is NaN (so it meets
+/// no comparison), `true`/`false` (the `_pass` columns) are 1/0.
+fn cell_value(s: &str) -> f64 {
+    match s {
+        "true" => 1.0,
+        "false" => 0.0,
+        _ => s.trim().parse().unwrap_or(f64::NAN),
+    }
+}
+
+fn compile(condition: &str, header: &csv::StringRecord) -> Result<BoundCondition, DiscoverError> {
+    let names: Vec<&str> = header.iter().collect();
+    expr::compile(condition, &names).map_err(|source| DiscoverError::Condition {
+        condition: condition.to_string(),
+        source,
+    })
+}
+
+/// The swept parameters' domains, from the `[sweep]` table of the resolved
+/// scenario in `manifest.json`; empty if the manifest does not hold one
+/// (kinds are then read from the values themselves).
+fn sweep_domains(dir: &Path) -> Vec<Parameter> {
+    let Ok(bytes) = std::fs::read(dir.join("manifest.json")) else {
+        return Vec::new();
+    };
+    let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Vec::new();
+    };
+    let Some(sweep) = m.pointer("/scenarios/0/resolved/sweep") else {
+        return Vec::new();
+    };
+    // Read the parameters alone: a design kind this version does not know
+    // must not hide the ranges, which are all the snippet needs.
+    let Some(params) = sweep.get("parameters") else {
+        return Vec::new();
+    };
+    let Ok(params) = serde_json::from_value::<
+        std::collections::BTreeMap<String, schema::SweepParameter>,
+    >(params.clone()) else {
+        return Vec::new();
+    };
+    params
+        .into_iter()
+        .filter_map(|(path, p)| {
+            let domain = match (p.values, p.min, p.max) {
+                (Some(v), _, _) => Domain::Values(v),
+                (None, Some(min), Some(max)) if p.integer => Domain::IntRange {
+                    min: min as i64,
+                    max: max as i64,
+                },
+                (None, Some(min), Some(max)) => Domain::Range {
+                    min,
+                    max,
+                    log: p.log,
+                },
+                _ => return None,
+            };
+            Some(Parameter { path, domain })
+        })
+        .collect()
+}
+
+/// A column from its cells: integers if every cell is one, floats if every
+/// cell is a number, labels otherwise (as pandas types a CSV column, which
+/// decides how EMA peels it). A design's integer range stays integer, its
+/// real range real, whatever the values look like.
+fn column(name: &str, cells: Vec<String>, domain: Option<&Domain>) -> Column {
+    let ints: Option<Vec<i64>> = cells.iter().map(|c| c.trim().parse().ok()).collect();
+    let floats: Option<Vec<f64>> = cells
+        .iter()
+        .map(|c| c.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect();
+    match (domain, ints, floats) {
+        (Some(Domain::Range { .. }), _, Some(f)) => Column::float(name, f),
+        (_, Some(i), _) => Column::integer(name, i),
+        (_, None, Some(f)) => Column::float(name, f),
+        _ => Column::categorical(name, cells),
+    }
+}
+
+fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
+    let points_path = dir.join("points.csv");
+    let runs_path = dir.join("runs.csv");
+    for p in [&points_path, &runs_path] {
+        if !p.is_file() {
+            return Err(DiscoverError::Input(format!(
+                "{}: not a finished sweep (no {}); run `armsmarket sweep FILE` first, or give a CSV with --inputs",
+                dir.display(),
+                p.file_name().unwrap_or_default().to_string_lossy()
+            )));
+        }
+    }
+    let mut rd = csv::Reader::from_path(&points_path).map_err(csv_at(&points_path))?;
+    let header = rd.headers().map_err(csv_at(&points_path))?.clone();
+    let paths: Vec<String> = header.iter().skip(1).map(str::to_string).collect();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
+    for rec in rd.records() {
+        let rec = rec.map_err(csv_at(&points_path))?;
+        ids.insert(rec.get(0).unwrap_or("").to_string(), ids.len());
+        for (c, v) in cells.iter_mut().zip(rec.iter().skip(1)) {
+            c.push(v.to_string());
+        }
+    }
+    let mut rd = csv::Reader::from_path(&runs_path).map_err(csv_at(&runs_path))?;
+    let header = rd.headers().map_err(csv_at(&runs_path))?.clone();
+    let cond = compile(condition, &header)?;
+    let status = header.iter().position(|h| h == "status");
+    let mut runs = Vec::new();
+    let mut values = vec![f64::NAN; header.len()];
+    for rec in rd.records() {
+        let rec = rec.map_err(csv_at(&runs_path))?;
+        let id = rec.get(0).unwrap_or("");
+        let Some(&point) = ids.get(id) else {
+            return Err(DiscoverError::Input(format!(
+                "{}: point {id} is not in points.csv",
+                runs_path.display()
+            )));
+        };
+        let ok = status.is_none_or(|s| rec.get(s) == Some("ok"));
+        if !ok {
+            runs.push((point, None));
+            continue;
+        }
+        for (v, c) in values.iter_mut().zip(rec.iter()) {
+            *v = cell_value(c);
+        }
+        runs.push((point, Some(cond.eval(&values))));
+    }
+    let outcomes = prim::tally_outcomes(ids.len(), runs);
+    let keep: Vec<usize> = (0..outcomes.len())
+        .filter(|&i| outcomes[i].share().is_some())
+        .collect();
+    let domains = sweep_domains(dir);
+    let columns = paths
+        .iter()
+        .zip(cells)
+        .map(|(path, c)| {
+            let c = keep.iter().map(|&i| c[i].clone()).collect();
+            let domain = domains.iter().find(|p| &p.path == path).map(|p| &p.domain);
+            column(path, c, domain)
+        })
+        .collect();
+    let y = keep
+        .iter()
+        .map(|&i| outcomes[i].share().unwrap_or(0.0))
+        .collect();
+    Ok(SweepRows {
+        data: PrimData::new(columns, y)?,
+        domains,
+        dropped: outcomes.len() - keep.len(),
+        finished: outcomes.iter().map(|o| o.finished).sum(),
+        failed: outcomes.iter().map(|o| o.failed).sum(),
+    })
+}
+
+fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData, DiscoverError> {
+    let mut rd = csv::Reader::from_path(file).map_err(csv_at(file))?;
+    let header = rd.headers().map_err(csv_at(file))?.clone();
+    let cond = compile(condition, &header)?;
+    let mut at = Vec::with_capacity(inputs.len());
+    for name in inputs {
+        let Some(i) = header.iter().position(|h| h == name) else {
+            return Err(DiscoverError::Input(format!(
+                "{}: no column '{name}' for --inputs (columns: {})",
+                file.display(),
+                header.iter().collect::<Vec<_>>().join(", ")
+            )));
+        };
+        at.push(i);
+    }
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); inputs.len()];
+    let mut y = Vec::new();
+    let mut values = vec![f64::NAN; header.len()];
+    for rec in rd.records() {
+        let rec = rec.map_err(csv_at(file))?;
+        for (c, &i) in cells.iter_mut().zip(&at) {
+            c.push(rec.get(i).unwrap_or("").to_string());
+        }
+        for (v, c) in values.iter_mut().zip(rec.iter()) {
+            *v = cell_value(c);
+        }
+        y.push(if cond.eval(&values) { 1.0 } else { 0.0 });
+    }
+    let columns = inputs
+        .iter()
+        .zip(cells)
+        .map(|(n, c)| column(n, c, None))
+        .collect();
+    Ok(PrimData::new(columns, y)?)
+}
+
+fn phase_name(p: Phase) -> &'static str {
+    match p {
+        Phase::Initial => "initial",
+        Phase::Peel => "peel",
+        Phase::Paste => "paste",
+    }
+}
+
+/// The restricted columns of a trajectory entry with their limits, as one
+/// readable cell: `a in [0.2, 0.8]; b in {x, y}`.
+pub fn limits_text(data: &PrimData, entry: &prim::TrajectoryEntry) -> String {
+    prim::restricted_limits(data, entry)
+        .iter()
+        .map(|d| match &d.bounds {
+            DimBounds::Float { lower, upper, .. } => format!("{} in [{lower}, {upper}]", d.name),
+            DimBounds::Integer { lower, upper, .. } => {
+                format!("{} in [{lower}, {upper}]", d.name)
+            }
+            DimBounds::Categorical { levels } => format!("{} in {{{}}}", d.name, levels.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The columns of `discover.csv`, one row per trajectory entry of every
+/// box.
+pub const TRAJECTORY_HEADER: [&str; 11] = [
+    "box",
+    "entry",
+    "phase",
+    "coverage",
+    "density",
+    "mass",
+    "restricted",
+    "n",
+    "k",
+    "chosen",
+    "limits",
+];
+
+fn write_trajectory(d: &Discovery, path: &Path) -> Result<(), DiscoverError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(TRAJECTORY_HEADER).map_err(csv_at(path))?;
+    for (b, sb) in d.boxes.iter().enumerate() {
+        for (i, e) in sb.found.trajectory.iter().enumerate() {
+            w.write_record([
+                (b + 1).to_string(),
+                e.id.to_string(),
+                phase_name(e.phase).to_string(),
+                e.coverage.to_string(),
+                e.density.to_string(),
+                e.mass.to_string(),
+                e.restricted.len().to_string(),
+                e.n.to_string(),
+                e.k.to_string(),
+                (sb.found.selected == Some(i)).to_string(),
+                limits_text(&d.data, e),
+            ])
+            .map_err(csv_at(path))?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| DiscoverError::Io {
+        path: path.to_path_buf(),
+        source: e.into_error(),
+    })?;
+    crate::output::publish::write_whole(path, &bytes).map_err(io_at(path))
+}
+
+/// A float as TOML writes it (always with a decimal point or exponent).
+fn toml_float(x: f64) -> String {
+    toml::Value::Float(x).to_string()
+}
+
+/// The chosen box of `b` as a `[sweep.parameters]` table that can be pasted
+/// back into a sweep file: every swept parameter, the restricted ones
+/// narrowed to the box (marked), the others at their design range. A bound
+/// PRIM did not peel keeps the design's own bound, not the smallest or
+/// largest value drawn. For a CSV (no design) only the restricted columns.
+pub fn sweep_snippet(d: &Discovery, b: &SearchedBox) -> Option<String> {
+    let entry = b.found.selected_entry()?;
+    let limits = prim::restricted_limits(&d.data, entry);
+    let mut out = String::from("[sweep.parameters]\n");
+    let range =
+        |lo: String, hi: String, extra: &str| format!("{{ min = {lo}, max = {hi}{extra} }}");
+    let line = |out: &mut String, name: &str, value: String, restricted: bool| {
+        let mark = if restricted { "   # restricted" } else { "" };
+        let _ = writeln!(out, "{:?} = {value}{mark}", name);
+    };
+    if d.domains.is_empty() {
+        for l in &limits {
+            let value = match &l.bounds {
+                DimBounds::Float { lower, upper, .. } => {
+                    range(toml_float(*lower), toml_float(*upper), "")
+                }
+                DimBounds::Integer { lower, upper, .. } => {
+                    range(lower.to_string(), upper.to_string(), ", integer = true")
+                }
+                DimBounds::Categorical { levels } => values_text(levels, None),
+            };
+            line(&mut out, &l.name, value, true);
+        }
+        return Some(out);
+    }
+    for p in &d.domains {
+        let l = limits.iter().find(|l| l.name == p.path);
+        let value = match (&p.domain, l.map(|l| &l.bounds)) {
+            (
+                Domain::Range { min, max, log },
+                Some(DimBounds::Float {
+                    lower,
+                    upper,
+                    lower_restricted,
+                    upper_restricted,
+                }),
+            ) => {
+                let lo = if *lower_restricted { *lower } else { *min };
+                let hi = if *upper_restricted { *upper } else { *max };
+                range(
+                    toml_float(lo),
+                    toml_float(hi),
+                    if *log { ", log = true" } else { "" },
+                )
+            }
+            (
+                Domain::IntRange { min, max },
+                Some(DimBounds::Integer {
+                    lower,
+                    upper,
+                    lower_restricted,
+                    upper_restricted,
+                }),
+            ) => {
+                let lo = if *lower_restricted { *lower } else { *min };
+                let hi = if *upper_restricted { *upper } else { *max };
+                range(lo.to_string(), hi.to_string(), ", integer = true")
+            }
+            (Domain::Values(all), Some(DimBounds::Categorical { levels })) => {
+                values_text(levels, Some(all))
+            }
+            // Numeric values kept as numbers are peeled as numbers: keep
+            // the design's values inside the box's limits.
+            (Domain::Values(all), Some(DimBounds::Float { lower, upper, .. })) => {
+                let kept: Vec<&toml::Value> = all
+                    .iter()
+                    .filter(|v| {
+                        let x = cell_value(&value_text(v));
+                        *lower <= x && x <= *upper
+                    })
+                    .collect();
+                list(&kept)
+            }
+            (Domain::Values(all), Some(DimBounds::Integer { lower, upper, .. })) => {
+                let kept: Vec<&toml::Value> = all
+                    .iter()
+                    .filter(|v| {
+                        let x = cell_value(&value_text(v));
+                        *lower as f64 <= x && x <= *upper as f64
+                    })
+                    .collect();
+                list(&kept)
+            }
+            (domain, _) => domain_text(domain),
+        };
+        line(&mut out, &p.path, value, l.is_some());
+    }
+    Some(out)
+}
+
+fn list(values: &[&toml::Value]) -> String {
+    let items: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    format!("{{ values = [{}] }}", items.join(", "))
+}
+
+/// The kept labels as TOML values: the design's own values (so strings
+/// stay quoted and booleans plain) when known, else strings.
+fn values_text(levels: &[String], all: Option<&Vec<toml::Value>>) -> String {
+    let kept: Vec<toml::Value> = levels
+        .iter()
+        .map(|l| {
+            all.and_then(|a| a.iter().find(|v| &value_text(v) == l).cloned())
+                .unwrap_or_else(|| toml::Value::String(l.clone()))
+        })
+        .collect();
+    list(&kept.iter().collect::<Vec<_>>())
+}
+
+fn domain_text(domain: &Domain) -> String {
+    match domain {
+        Domain::Values(v) => list(&v.iter().collect::<Vec<_>>()),
+        Domain::Range { min, max, log } => format!(
+            "{{ min = {}, max = {}{} }}",
+            toml_float(*min),
+            toml_float(*max),
+            if *log { ", log = true" } else { "" }
+        ),
+        Domain::IntRange { min, max } => format!("{{ min = {min}, max = {max}, integer = true }}"),
+    }
+}
+
+/// Significant digits for the printout.
+fn g(x: f64) -> String {
+    if x == 0.0 || (1e-3..1e6).contains(&x.abs()) {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// The printout: per box its trajectory, the chosen box's limits with
+/// quasi-p values, reproducibility and the `[sweep]` snippet.
+pub fn render(d: &Discovery) -> String {
+    let mut o = String::new();
+    let total: f64 = prim::pairwise_sum(d.data.outcome());
+    let _ = writeln!(o, "discover: {}", d.described);
+    let _ = writeln!(o, "where: {}", d.condition);
+    let _ = writeln!(
+        o,
+        "outcome: sum {} over {} rows (mean {}){}",
+        g(total),
+        d.data.rows(),
+        g(total / d.data.rows() as f64),
+        if d.dropped_points > 0 {
+            format!(
+                "; {} points left out: none of their runs finished",
+                d.dropped_points
+            )
+        } else {
+            String::new()
+        }
+    );
+    if total < 1.0 {
+        let _ = writeln!(
+            o,
+            "note: the outcomes sum to less than 1, so coverage is k / 1 (as in EMA), not a share of all cases"
+        );
+    }
+    let c = d.options.config;
+    let _ = writeln!(
+        o,
+        "PRIM: peel_alpha {}, paste_alpha {}, mass_min {}, LENIENT1",
+        c.peel_alpha, c.paste_alpha, c.mass_min
+    );
+    for (bi, b) in d.boxes.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "\nbox {} (searched {} rows)",
+            bi + 1,
+            b.found.searched_rows.len()
+        );
+        let _ = writeln!(
+            o,
+            "  {:>5}  {:<7}  {:>8}  {:>7}  {:>6}  {:>10}  {:>6}  {:>8}",
+            "entry", "phase", "coverage", "density", "mass", "restricted", "n", "k"
+        );
+        for (i, e) in b.found.trajectory.iter().enumerate() {
+            let mark = if b.found.selected == Some(i) {
+                "*"
+            } else {
+                " "
+            };
+            let _ = writeln!(
+                o,
+                "{mark} {:>5}  {:<7}  {:>8.4}  {:>7.4}  {:>6.4}  {:>10}  {:>6}  {:>8}",
+                e.id,
+                phase_name(e.phase),
+                e.coverage,
+                e.density,
+                e.mass,
+                e.restricted.len(),
+                e.n,
+                g(e.k)
+            );
+        }
+        let Some(entry) = b.found.selected_entry() else {
+            let _ = writeln!(o, "  no box chosen");
+            continue;
+        };
+        let _ = writeln!(
+            o,
+            "  chosen (*): entry {}: coverage {:.4}, density {:.4}, mass {:.4}, {} restricted",
+            entry.id,
+            entry.coverage,
+            entry.density,
+            entry.mass,
+            entry.restricted.len()
+        );
+        if entry.restricted.is_empty() {
+            let _ = writeln!(
+                o,
+                "  no dimension restricted: PRIM found no box denser than the whole"
+            );
+        }
+        for l in prim::restricted_limits(&d.data, entry) {
+            let c = d
+                .data
+                .names()
+                .iter()
+                .position(|n| *n == l.name)
+                .unwrap_or(0);
+            let p = entry
+                .quasi_p
+                .iter()
+                .find(|(col, _)| *col == c)
+                .map(|(_, p)| p);
+            let (limits, p) = match (&l.bounds, p) {
+                (DimBounds::Float { lower, upper, .. }, p) => {
+                    (format!("[{}, {}]", g(*lower), g(*upper)), bound_p(p))
+                }
+                (DimBounds::Integer { lower, upper, .. }, p) => {
+                    (format!("[{lower}, {upper}]"), bound_p(p))
+                }
+                (DimBounds::Categorical { levels }, p) => (
+                    format!("{{{}}}", levels.join(", ")),
+                    match p {
+                        Some(QuasiP::Categories(p)) => format!("quasi-p {}", g(*p)),
+                        _ => String::new(),
+                    },
+                ),
+            };
+            let _ = writeln!(o, "    {:<40} {limits:<24} {p}", l.name);
+        }
+        if let Some(r) = &b.reproducibility {
+            let _ = writeln!(
+                o,
+                "  reproducibility: restricted in N of {} searches on random halves (seed {}), matched by coverage / by density:",
+                r.iterations, r.seed
+            );
+            for (cv, dn) in r.by_coverage.iter().zip(&r.by_density) {
+                if cv.dimension == 0 && dn.dimension == 0 && !entry.restricted.contains(&cv.column)
+                {
+                    continue;
+                }
+                let _ = writeln!(
+                    o,
+                    "    {:<40} {:>3} / {:<3} (lower {}/{}, upper {}/{}){}",
+                    d.data.names()[cv.column],
+                    cv.dimension,
+                    dn.dimension,
+                    cv.lower,
+                    dn.lower,
+                    cv.upper,
+                    dn.upper,
+                    if entry.restricted.contains(&cv.column) {
+                        "   in the box"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        if let Some(s) = sweep_snippet(d, b) {
+            let _ = writeln!(o, "  as a [sweep] table:");
+            for line in s.lines() {
+                let _ = writeln!(o, "    {line}");
+            }
+        }
+    }
+    let _ = writeln!(o, "\ntrajectory written to {}", d.written.display());
+    o
+}
+
+fn bound_p(p: Option<&QuasiP>) -> String {
+    let show = |name: &str, v: Option<f64>| v.map(|v| format!("{name} quasi-p {}", g(v)));
+    match p {
+        Some(QuasiP::Bounds { lower, upper }) => [show("lower", *lower), show("upper", *upper)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_as_numbers() {
+        assert_eq!(cell_value("true"), 1.0);
+        assert_eq!(cell_value("false"), 0.0);
+        assert_eq!(cell_value("2.5"), 2.5);
+        assert!(cell_value("").is_nan());
+        assert!(cell_value("ok").is_nan());
+    }
+
+    #[test]
+    fn columns_typed_as_pandas_would() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            column("a", s(&["1", "2"]), None).values,
+            prim::ColumnValues::Integer(vec![1, 2])
+        );
+        assert_eq!(
+            column("a", s(&["1", "2.5"]), None).values,
+            prim::ColumnValues::Float(vec![1.0, 2.5])
+        );
+        let range = Domain::Range {
+            min: 0.0,
+            max: 3.0,
+            log: false,
+        };
+        assert_eq!(
+            column("a", s(&["1", "2"]), Some(&range)).values,
+            prim::ColumnValues::Float(vec![1.0, 2.0])
+        );
+        assert!(matches!(
+            column("a", s(&["x", "2"]), None).values,
+            prim::ColumnValues::Categorical(_)
+        ));
+    }
+}

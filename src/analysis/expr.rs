@@ -1,0 +1,744 @@
+//! Conditions over named numeric columns, for `--where`:
+//! `focus_value_2022 >= 6231 and focus_value_2022 <= 18693`.
+//!
+//! Grammar, loosest binding first:
+//!
+//! ```text
+//! condition  := or
+//! or         := and ("or" and)*
+//! and        := not ("and" not)*
+//! not        := "not" not | "(" condition ")" | comparison
+//! comparison := operand ("<" | "<=" | ">" | ">=" | "==" | "!=") operand
+//! operand    := "-" operand | number | column
+//! number     := digits ["." digits] [("e" | "E") ["+" | "-"] digits]   (or "." digits ...)
+//! column     := [A-Za-z_][A-Za-z0-9_]*
+//! ```
+//!
+//! Keywords are lower case. A comparison with a NaN operand is false, `!=`
+//! included, so a row with a missing value meets no comparison on it; `not`
+//! still negates that false (`not (x > 5)` holds when x is NaN).
+//!
+//! Errors give the 1-based column of the offending character in the
+//! condition, and suggest the nearest known column for an unknown one.
+
+use thiserror::Error;
+
+/// What went wrong in a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ExprErrorKind {
+    /// A character that starts no token.
+    #[error("unexpected character '{0}'")]
+    UnexpectedChar(char),
+    /// A single `=`.
+    #[error("'=' is not an operator (did you mean '=='?)")]
+    SingleEquals,
+    /// `&&`, `||` or `!` in place of a keyword.
+    #[error("'{found}' is not an operator (use '{keyword}')")]
+    SymbolForKeyword {
+        /// What was written.
+        found: String,
+        /// The keyword meant.
+        keyword: &'static str,
+    },
+    /// A number that does not parse, such as `1e` or `12ab`.
+    #[error("malformed number '{0}'")]
+    BadNumber(String),
+    /// The condition ended too early.
+    #[error("unexpected end of condition, expected {0}")]
+    UnexpectedEnd(&'static str),
+    /// A token where another was expected.
+    #[error("unexpected '{found}', expected {expected}")]
+    Unexpected {
+        /// The token found.
+        found: String,
+        /// What the grammar allows there.
+        expected: &'static str,
+    },
+    /// `a < b < c`.
+    #[error("comparisons cannot be chained: join them with 'and'")]
+    ChainedComparison,
+    /// A `(` without its `)`.
+    #[error("'(' is never closed")]
+    UnclosedParen,
+    /// A column that is not in the table.
+    #[error("unknown column '{name}'{}", suggestion_text(.suggestion))]
+    UnknownColumn {
+        /// The name written.
+        name: String,
+        /// The nearest known column, if one is close.
+        suggestion: Option<String>,
+    },
+}
+
+fn suggestion_text(s: &Option<String>) -> String {
+    match s {
+        Some(s) => format!(" (did you mean '{s}'?)"),
+        None => String::new(),
+    }
+}
+
+/// An invalid condition: where (1-based character column) and what.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("at column {column}: {kind}")]
+pub struct ExprError {
+    /// The 1-based character column in the condition.
+    pub column: usize,
+    /// What went wrong.
+    pub kind: ExprErrorKind,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl CmpOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    /// Compare; false whenever an operand is NaN.
+    fn holds(self, a: f64, b: f64) -> bool {
+        if a.is_nan() || b.is_nan() {
+            return false;
+        }
+        match self {
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Number(f64, String),
+    Ident(String),
+    Cmp(CmpOp),
+    And,
+    Or,
+    Not,
+    Minus,
+    LParen,
+    RParen,
+}
+
+impl Token {
+    fn text(&self) -> String {
+        match self {
+            Token::Number(_, s) | Token::Ident(s) => s.clone(),
+            Token::Cmp(op) => op.symbol().to_string(),
+            Token::And => "and".into(),
+            Token::Or => "or".into(),
+            Token::Not => "not".into(),
+            Token::Minus => "-".into(),
+            Token::LParen => "(".into(),
+            Token::RParen => ")".into(),
+        }
+    }
+}
+
+fn err(column: usize, kind: ExprErrorKind) -> ExprError {
+    ExprError { column, kind }
+}
+
+/// Split `src` into tokens with their 1-based character columns.
+fn lex(src: &str) -> Result<Vec<(usize, Token)>, ExprError> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        let next = chars.get(i + 1).copied();
+        match c {
+            ' ' | '\t' | '\n' | '\r' => i += 1,
+            '(' => {
+                out.push((col, Token::LParen));
+                i += 1;
+            }
+            ')' => {
+                out.push((col, Token::RParen));
+                i += 1;
+            }
+            '-' => {
+                out.push((col, Token::Minus));
+                i += 1;
+            }
+            '<' | '>' => {
+                let eq = next == Some('=');
+                let op = match (c, eq) {
+                    ('<', true) => CmpOp::Le,
+                    ('<', false) => CmpOp::Lt,
+                    ('>', true) => CmpOp::Ge,
+                    _ => CmpOp::Gt,
+                };
+                out.push((col, Token::Cmp(op)));
+                i += if eq { 2 } else { 1 };
+            }
+            '=' => {
+                if next == Some('=') {
+                    out.push((col, Token::Cmp(CmpOp::Eq)));
+                    i += 2;
+                } else {
+                    return Err(err(col, ExprErrorKind::SingleEquals));
+                }
+            }
+            '!' => {
+                if next == Some('=') {
+                    out.push((col, Token::Cmp(CmpOp::Ne)));
+                    i += 2;
+                } else {
+                    return Err(err(
+                        col,
+                        ExprErrorKind::SymbolForKeyword {
+                            found: "!".into(),
+                            keyword: "not",
+                        },
+                    ));
+                }
+            }
+            '&' | '|' => {
+                let doubled = next == Some(c);
+                let found = if doubled {
+                    format!("{c}{c}")
+                } else {
+                    c.to_string()
+                };
+                let keyword = if c == '&' { "and" } else { "or" };
+                return Err(err(col, ExprErrorKind::SymbolForKeyword { found, keyword }));
+            }
+            c if c.is_ascii_digit() || (c == '.' && next.is_some_and(|n| n.is_ascii_digit())) => {
+                let start = i;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i < chars.len() && chars[i] == '.' {
+                    i += 1;
+                    while i < chars.len() && chars[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                let mut ok = true;
+                if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+                    i += 1;
+                    if i < chars.len() && (chars[i] == '+' || chars[i] == '-') {
+                        i += 1;
+                    }
+                    let digits = i;
+                    while i < chars.len() && chars[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    ok = i > digits;
+                }
+                // A number runs into a word: `12ab`, `1e5x`.
+                while i < chars.len() && (word(chars[i]) || chars[i] == '.') {
+                    ok = false;
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().collect();
+                let value = if ok { text.parse::<f64>().ok() } else { None };
+                match value {
+                    Some(v) => out.push((col, Token::Number(v, text))),
+                    None => return Err(err(col, ExprErrorKind::BadNumber(text))),
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let start = i;
+                while i < chars.len() && word(chars[i]) {
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().collect();
+                let token = match text.as_str() {
+                    "and" => Token::And,
+                    "or" => Token::Or,
+                    "not" => Token::Not,
+                    _ => Token::Ident(text),
+                };
+                out.push((col, token));
+            }
+            other => return Err(err(col, ExprErrorKind::UnexpectedChar(other))),
+        }
+    }
+    Ok(out)
+}
+
+/// An operand as parsed: a number or a column name, possibly negated.
+#[derive(Debug, Clone, PartialEq)]
+enum Operand {
+    Number(f64),
+    Column { name: String, at: usize },
+    Neg(Box<Operand>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Or(Box<Node>, Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    Cmp(Operand, CmpOp, Operand),
+}
+
+struct Parser {
+    tokens: Vec<(usize, Token)>,
+    pos: usize,
+    end: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos).map(|(_, t)| t)
+    }
+
+    fn column(&self) -> usize {
+        self.tokens.get(self.pos).map_or(self.end, |(c, _)| *c)
+    }
+
+    fn unexpected(&self, expected: &'static str) -> ExprError {
+        match self.tokens.get(self.pos) {
+            Some((c, t)) => err(
+                *c,
+                ExprErrorKind::Unexpected {
+                    found: t.text(),
+                    expected,
+                },
+            ),
+            None => err(self.end, ExprErrorKind::UnexpectedEnd(expected)),
+        }
+    }
+
+    fn or(&mut self) -> Result<Node, ExprError> {
+        let mut left = self.and()?;
+        while self.peek() == Some(&Token::Or) {
+            self.pos += 1;
+            left = Node::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Node, ExprError> {
+        let mut left = self.not()?;
+        while self.peek() == Some(&Token::And) {
+            self.pos += 1;
+            left = Node::And(Box::new(left), Box::new(self.not()?));
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Node, ExprError> {
+        match self.peek() {
+            Some(Token::Not) => {
+                self.pos += 1;
+                Ok(Node::Not(Box::new(self.not()?)))
+            }
+            Some(Token::LParen) => {
+                let open = self.column();
+                self.pos += 1;
+                let inner = self.or()?;
+                match self.peek() {
+                    Some(Token::RParen) => {
+                        self.pos += 1;
+                        Ok(inner)
+                    }
+                    None => Err(err(open, ExprErrorKind::UnclosedParen)),
+                    Some(_) => Err(self.unexpected("'and', 'or' or ')'")),
+                }
+            }
+            _ => self.comparison(),
+        }
+    }
+
+    fn comparison(&mut self) -> Result<Node, ExprError> {
+        let left = self.operand()?;
+        let op = match self.peek() {
+            Some(Token::Cmp(op)) => *op,
+            _ => return Err(self.unexpected("a comparison (<, <=, >, >=, ==, !=)")),
+        };
+        self.pos += 1;
+        let right = self.operand()?;
+        if let Some(Token::Cmp(_)) = self.peek() {
+            return Err(err(self.column(), ExprErrorKind::ChainedComparison));
+        }
+        Ok(Node::Cmp(left, op, right))
+    }
+
+    fn operand(&mut self) -> Result<Operand, ExprError> {
+        let at = self.column();
+        match self.peek().cloned() {
+            Some(Token::Minus) => {
+                self.pos += 1;
+                Ok(Operand::Neg(Box::new(self.operand()?)))
+            }
+            Some(Token::Number(v, _)) => {
+                self.pos += 1;
+                Ok(Operand::Number(v))
+            }
+            Some(Token::Ident(name)) => {
+                self.pos += 1;
+                Ok(Operand::Column { name, at })
+            }
+            _ => Err(self.unexpected("a number or a column name")),
+        }
+    }
+}
+
+/// A parsed condition, not yet tied to a table's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    source: String,
+    root: Node,
+}
+
+impl Condition {
+    /// Parse a condition.
+    ///
+    /// # Errors
+    /// [`ExprError`] with the column of the first offending character.
+    pub fn parse(src: &str) -> Result<Self, ExprError> {
+        let tokens = lex(src)?;
+        let end = src.chars().count() + 1;
+        let mut p = Parser {
+            tokens,
+            pos: 0,
+            end,
+        };
+        if p.tokens.is_empty() {
+            return Err(err(1, ExprErrorKind::UnexpectedEnd("a condition")));
+        }
+        let root = p.or()?;
+        if p.pos < p.tokens.len() {
+            return Err(p.unexpected("'and', 'or' or the end of the condition"));
+        }
+        Ok(Condition {
+            source: src.to_string(),
+            root,
+        })
+    }
+
+    /// The condition as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The column names it uses, in order of first appearance.
+    pub fn columns(&self) -> Vec<&str> {
+        fn operand<'a>(o: &'a Operand, out: &mut Vec<&'a str>) {
+            match o {
+                Operand::Number(_) => {}
+                Operand::Column { name, .. } => {
+                    if !out.contains(&name.as_str()) {
+                        out.push(name);
+                    }
+                }
+                Operand::Neg(inner) => operand(inner, out),
+            }
+        }
+        fn node<'a>(n: &'a Node, out: &mut Vec<&'a str>) {
+            match n {
+                Node::Or(a, b) | Node::And(a, b) => {
+                    node(a, out);
+                    node(b, out);
+                }
+                Node::Not(a) => node(a, out),
+                Node::Cmp(a, _, b) => {
+                    operand(a, out);
+                    operand(b, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        node(&self.root, &mut out);
+        out
+    }
+
+    /// Tie the condition to a table whose columns are `names`: each column
+    /// it uses becomes an index into `names`.
+    ///
+    /// # Errors
+    /// [`ExprErrorKind::UnknownColumn`] at the first unknown name, with the
+    /// nearest known name when one is close.
+    pub fn bind<S: AsRef<str>>(&self, names: &[S]) -> Result<BoundCondition, ExprError> {
+        let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+        fn operand(o: &Operand, names: &[&str]) -> Result<BoundOperand, ExprError> {
+            Ok(match o {
+                Operand::Number(v) => BoundOperand::Number(*v),
+                Operand::Column { name, at } => match names.iter().position(|n| n == name) {
+                    Some(i) => BoundOperand::Column(i),
+                    None => {
+                        return Err(err(
+                            *at,
+                            ExprErrorKind::UnknownColumn {
+                                name: name.clone(),
+                                suggestion: nearest(name, names),
+                            },
+                        ));
+                    }
+                },
+                Operand::Neg(inner) => BoundOperand::Neg(Box::new(operand(inner, names)?)),
+            })
+        }
+        fn node(n: &Node, names: &[&str]) -> Result<BoundNode, ExprError> {
+            Ok(match n {
+                Node::Or(a, b) => {
+                    BoundNode::Or(Box::new(node(a, names)?), Box::new(node(b, names)?))
+                }
+                Node::And(a, b) => {
+                    BoundNode::And(Box::new(node(a, names)?), Box::new(node(b, names)?))
+                }
+                Node::Not(a) => BoundNode::Not(Box::new(node(a, names)?)),
+                Node::Cmp(a, op, b) => BoundNode::Cmp(operand(a, names)?, *op, operand(b, names)?),
+            })
+        }
+        Ok(BoundCondition {
+            root: node(&self.root, &names)?,
+        })
+    }
+}
+
+/// The known name nearest to `name`, if close enough to be a likely typo:
+/// a case-insensitive match first, else the best normalised
+/// Damerau–Levenshtein similarity of at least 0.7 (earliest on ties).
+fn nearest(name: &str, names: &[&str]) -> Option<String> {
+    if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+        return Some(n.to_string());
+    }
+    let mut best: Option<(&str, f64)> = None;
+    for &n in names {
+        let s = strsim::normalized_damerau_levenshtein(name, n);
+        if s >= 0.7 && best.is_none_or(|(_, b)| s > b) {
+            best = Some((n, s));
+        }
+    }
+    best.map(|(n, _)| n.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum BoundOperand {
+    Number(f64),
+    Column(usize),
+    Neg(Box<BoundOperand>),
+}
+
+impl BoundOperand {
+    fn value(&self, lookup: &dyn Fn(usize) -> f64) -> f64 {
+        match self {
+            BoundOperand::Number(v) => *v,
+            BoundOperand::Column(i) => lookup(*i),
+            BoundOperand::Neg(inner) => -inner.value(lookup),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum BoundNode {
+    Or(Box<BoundNode>, Box<BoundNode>),
+    And(Box<BoundNode>, Box<BoundNode>),
+    Not(Box<BoundNode>),
+    Cmp(BoundOperand, CmpOp, BoundOperand),
+}
+
+impl BoundNode {
+    fn eval(&self, lookup: &dyn Fn(usize) -> f64) -> bool {
+        match self {
+            BoundNode::Or(a, b) => a.eval(lookup) || b.eval(lookup),
+            BoundNode::And(a, b) => a.eval(lookup) && b.eval(lookup),
+            BoundNode::Not(a) => !a.eval(lookup),
+            BoundNode::Cmp(a, op, b) => op.holds(a.value(lookup), b.value(lookup)),
+        }
+    }
+}
+
+/// A condition tied to a table's columns, ready to evaluate row by row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundCondition {
+    root: BoundNode,
+}
+
+impl BoundCondition {
+    /// Evaluate on a row given by `lookup`: column index (into the names
+    /// given to [`Condition::bind`]) to value; NaN for a missing value.
+    pub fn eval_with(&self, lookup: impl Fn(usize) -> f64) -> bool {
+        self.root.eval(&lookup)
+    }
+
+    /// Evaluate on a row holding one value per bound column name.
+    ///
+    /// # Panics
+    /// If `row` is shorter than the names given to [`Condition::bind`].
+    pub fn eval(&self, row: &[f64]) -> bool {
+        self.root.eval(&|i| row[i])
+    }
+}
+
+/// Parse `src` and bind it to `names` in one step.
+///
+/// # Errors
+/// As [`Condition::parse`] and [`Condition::bind`].
+pub fn compile<S: AsRef<str>>(src: &str, names: &[S]) -> Result<BoundCondition, ExprError> {
+    Condition::parse(src)?.bind(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAMES: [&str; 3] = ["focus_value_2022", "targets_passed", "x"];
+
+    fn eval(src: &str, row: [f64; 3]) -> bool {
+        compile(src, &NAMES).unwrap().eval(&row)
+    }
+
+    fn error(src: &str) -> String {
+        compile(src, &NAMES).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn range_condition() {
+        let c = "focus_value_2022 >= 6231 and focus_value_2022 <= 18693";
+        assert!(eval(c, [6231.0, 0.0, 0.0]));
+        assert!(eval(c, [18693.0, 0.0, 0.0]));
+        assert!(!eval(c, [6230.9, 0.0, 0.0]));
+        assert!(!eval(c, [18693.5, 0.0, 0.0]));
+        assert!(eval("targets_passed >= 20", [0.0, 20.0, 0.0]));
+        assert!(!eval("targets_passed >= 20", [0.0, 19.0, 0.0]));
+    }
+
+    #[test]
+    fn all_operators() {
+        let r = [1.0, 2.0, 3.0];
+        assert!(eval("x < 4", r) && !eval("x < 3", r));
+        assert!(eval("x <= 3", r) && !eval("x <= 2.9", r));
+        assert!(eval("x > 2", r) && !eval("x > 3", r));
+        assert!(eval("x >= 3", r) && !eval("x >= 3.1", r));
+        assert!(eval("x == 3", r) && !eval("x == 2", r));
+        assert!(eval("x != 2", r) && !eval("x != 3", r));
+        // Column against column, and a number on the left.
+        assert!(eval("targets_passed < x", r));
+        assert!(eval("2.5 < x", r));
+    }
+
+    #[test]
+    fn precedence_not_and_or() {
+        // `or` binds loosest: a or (b and c).
+        let r = [1.0, 0.0, 0.0];
+        assert!(eval("focus_value_2022 == 1 or x == 1 and x == 2", r));
+        assert!(!eval("(focus_value_2022 == 1 or x == 1) and x == 2", r));
+        // `not` binds tighter than `and`.
+        assert!(!eval("not x == 0 and x == 0", r));
+        assert!(eval("not (x == 1 and x == 0)", r));
+        assert!(eval("not not x == 0", r));
+    }
+
+    #[test]
+    fn numbers_scientific_and_negative() {
+        let r = [-2.5e-3, 1.5e4, 0.5];
+        assert!(eval("focus_value_2022 == -2.5e-3", r));
+        assert!(eval("targets_passed == 1.5E+4", r));
+        assert!(eval("targets_passed == 15000.", r));
+        assert!(eval("x == .5", r));
+        assert!(eval("-x < 0", r));
+        assert!(eval("focus_value_2022 > -1e-2", r));
+    }
+
+    #[test]
+    fn nan_comparisons_are_false() {
+        let r = [f64::NAN, 0.0, 0.0];
+        for op in ["<", "<=", ">", ">=", "==", "!="] {
+            assert!(!eval(&format!("focus_value_2022 {op} 1"), r), "{op}");
+        }
+        assert!(eval("focus_value_2022 > 1 or x == 0", r));
+        assert!(eval("not (focus_value_2022 > 1)", r));
+    }
+
+    #[test]
+    fn unknown_column_with_suggestion() {
+        assert_eq!(
+            error("focus_value_2022 >= 6231 and focus_valu_2022 <= 18693"),
+            "at column 30: unknown column 'focus_valu_2022' (did you mean 'focus_value_2022'?)"
+        );
+        assert_eq!(
+            error("Targets_Passed >= 20"),
+            "at column 1: unknown column 'Targets_Passed' (did you mean 'targets_passed'?)"
+        );
+        assert_eq!(error("zzz > 1"), "at column 1: unknown column 'zzz'");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_column() {
+        assert_eq!(
+            error("x = 1"),
+            "at column 3: '=' is not an operator (did you mean '=='?)"
+        );
+        assert_eq!(
+            error("x > 1 && x < 2"),
+            "at column 7: '&&' is not an operator (use 'and')"
+        );
+        assert_eq!(
+            error("x >"),
+            "at column 4: unexpected end of condition, expected a number or a column name"
+        );
+        assert_eq!(
+            error("x 1"),
+            "at column 3: unexpected '1', expected a comparison (<, <=, >, >=, ==, !=)"
+        );
+        assert_eq!(
+            error("1 < x < 2"),
+            "at column 7: comparisons cannot be chained: join them with 'and'"
+        );
+        assert_eq!(error("(x > 1"), "at column 1: '(' is never closed");
+        assert_eq!(
+            error("x > 1)"),
+            "at column 6: unexpected ')', expected 'and', 'or' or the end of the condition"
+        );
+        assert_eq!(error("x > 1e"), "at column 5: malformed number '1e'");
+        assert_eq!(error("x > 12ab"), "at column 5: malformed number '12ab'");
+        assert_eq!(error("x > 1.2.3"), "at column 5: malformed number '1.2.3'");
+        assert_eq!(error("x > 1 $"), "at column 7: unexpected character '$'");
+        assert_eq!(
+            error("   "),
+            "at column 1: unexpected end of condition, expected a condition"
+        );
+        assert_eq!(
+            error("x > 1 and"),
+            "at column 10: unexpected end of condition, expected a number or a column name"
+        );
+        // Columns count characters, not bytes.
+        assert_eq!(error("x > é"), "at column 5: unexpected character 'é'");
+    }
+
+    #[test]
+    fn columns_in_order_of_appearance() {
+        let c = Condition::parse("x > 1 or (focus_value_2022 < x and not -x == 2)").unwrap();
+        assert_eq!(c.columns(), vec!["x", "focus_value_2022"]);
+    }
+
+    #[test]
+    fn lookup_by_index() {
+        let c = compile("x > targets_passed", &NAMES).unwrap();
+        assert!(c.eval_with(|i| i as f64));
+        assert!(!c.eval_with(|i| -(i as f64)));
+    }
+}

@@ -1,0 +1,29 @@
+//! `armsmarket report DIR`: one self-contained HTML page of a result; the
+//! work is [`crate::output::html_report`]'s.
+
+use crate::cli::CliError;
+use crate::output::html_report;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The folder of a run (OUT/<scenario>), a comparison (OUT/compare), a
+    /// sweep (OUT/<sweep name>) or a calibration (its generations.csv,
+    /// posterior.csv, predictive.csv); the report goes to DIR/report.html.
+    pub dir: PathBuf,
+}
+
+/// `armsmarket report`.
+pub fn report(a: &ReportArgs) -> Result<(), CliError> {
+    let w = html_report::write(&a.dir)?;
+    eprintln!(
+        "report: {} report with {} charts -> {} ({} KB)",
+        w.kind.name(),
+        w.charts,
+        w.path.display(),
+        w.bytes.div_ceil(1024)
+    );
+    Ok(())
+}

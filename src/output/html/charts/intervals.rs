@@ -1,0 +1,265 @@
+//! Interval plot: one row per comparison, a point estimate with its interval
+//! and a reference line (zero for paired differences).
+
+use super::{Axis, Fit, axis_ticks, describe};
+use crate::output::html::svg::{self, A, Frame, Scale, Shape, Svg, Swatch};
+use crate::output::html::{format, palette};
+
+/// One row: an estimate and its interval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IntervalRow {
+    /// Row label ("strategic − commercial_only").
+    pub label: String,
+    /// Point estimate.
+    pub estimate: f64,
+    /// Lower end of the interval.
+    pub lo: f64,
+    /// Upper end of the interval.
+    pub hi: f64,
+    /// Extra text shown right of the interval ("p = 0.03"); may be empty.
+    pub note: String,
+}
+
+/// An interval plot.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IntervalChart {
+    /// Accessible name and tooltip.
+    pub title: String,
+    /// Longer description (generated if empty).
+    pub description: String,
+    /// The value axis.
+    pub axis: Axis,
+    /// Rows, top to bottom.
+    pub rows: Vec<IntervalRow>,
+    /// The reference value (0 for differences).
+    pub reference: f64,
+    /// What the intervals are ("95 % interval").
+    pub interval_label: String,
+}
+
+const ROW_H: f64 = 30.0;
+
+/// Draw an interval plot. A filled point marks an interval that excludes the
+/// reference, a hollow one an interval that includes it.
+pub fn intervals(chart: &IntervalChart) -> String {
+    let reference = if chart.reference.is_finite() {
+        chart.reference
+    } else {
+        0.0
+    };
+    let data = chart
+        .rows
+        .iter()
+        .flat_map(|r| [r.estimate, r.lo, r.hi])
+        .chain([reference]);
+    let xt = axis_ticks(&chart.axis, data, Fit::Loose, 6);
+    let ilabel = if chart.interval_label.is_empty() {
+        "interval".to_string()
+    } else {
+        chart.interval_label.clone()
+    };
+    let legend = vec![
+        (
+            Swatch::Marker(Shape::Circle, palette::BLUE, true),
+            format!("{ilabel} excludes {}", format::auto(reference)),
+        ),
+        (
+            Swatch::Marker(Shape::Circle, palette::BLUE, false),
+            format!("{ilabel} includes {}", format::auto(reference)),
+        ),
+    ];
+    let right_texts: Vec<String> = chart
+        .rows
+        .iter()
+        .map(|r| right_text(r, xt.decimals))
+        .collect();
+    let right_w = svg::max_width(&right_texts, 11.0).clamp(60.0, 230.0);
+    let label_w =
+        svg::max_width(chart.rows.iter().map(|r| &r.label), svg::SMALL).clamp(40.0, 200.0);
+    let left = 12.0 + label_w + 12.0;
+    let legend_h = svg::legend_height(&legend, svg::WIDTH - left - 24.0);
+    let top = 12.0 + legend_h + 10.0;
+    let frame = Frame {
+        left,
+        top,
+        right: svg::WIDTH - 24.0 - right_w - 12.0,
+        bottom: top + (ROW_H * chart.rows.len() as f64).max(40.0),
+    };
+    let desc = describe(&chart.description, || {
+        format!(
+            "Interval plot of {}: {} rows, each a point estimate with its {}, and a reference line at {}.",
+            chart.axis.title(),
+            chart.rows.len(),
+            ilabel,
+            format::auto(reference)
+        )
+    });
+    let mut svg = Svg::new(frame.bottom + 52.0, "intervals", &chart.title, &desc);
+    svg::legend(&mut svg, left, 12.0, svg::WIDTH - left - 24.0, &legend);
+    let xs = Scale::from_ticks(&xt, frame.left, frame.right, chart.axis.log);
+    svg::x_axis(&mut svg, &frame, &xs, &xt, &chart.axis.title(), true);
+    if chart.rows.is_empty() {
+        super::empty_note(&mut svg, &frame, "no data");
+    }
+    let rx = xs.map(reference);
+    if rx.is_finite() {
+        svg.line(
+            rx,
+            frame.top,
+            rx,
+            frame.bottom,
+            &[
+                ("class", A::S("zero")),
+                ("stroke", A::S(palette::INK)),
+                ("stroke-width", A::N(1.2)),
+            ],
+            Some(&format!("reference {}", format::auto(reference))),
+        );
+    }
+    for (i, (r, rt)) in chart.rows.iter().zip(&right_texts).enumerate() {
+        let cy = frame.top + ROW_H * (i as f64 + 0.5);
+        let tip = format!("{}: {}", r.label, rt);
+        svg.open_titled(&[("class", A::S("interval-row"))], &tip);
+        svg.text(
+            left - 12.0,
+            cy + 4.0,
+            &svg::fit_text(&r.label, svg::SMALL, label_w),
+            &[("class", A::S("row-label")), ("text-anchor", A::S("end"))],
+        );
+        let (l, h, e) = (xs.map(r.lo), xs.map(r.hi), xs.map(r.estimate));
+        let has_interval = r.lo.is_finite() && r.hi.is_finite() && l.is_finite() && h.is_finite();
+        if has_interval {
+            let st = [
+                ("class", A::S("interval")),
+                ("stroke", A::S(palette::BLUE)),
+                ("stroke-width", A::N(2.0)),
+            ];
+            svg.line(l, cy, h, cy, &st, Some(&tip));
+            svg.line(l, cy - 5.0, l, cy + 5.0, &st, None);
+            svg.line(h, cy - 5.0, h, cy + 5.0, &st, None);
+        }
+        if r.estimate.is_finite() && e.is_finite() {
+            let excludes = has_interval && (r.lo > reference || r.hi < reference);
+            let fill = if excludes { palette::BLUE } else { "#ffffff" };
+            svg::marker(
+                &mut svg,
+                Shape::Circle,
+                e,
+                cy,
+                5.0,
+                &[
+                    (
+                        "class",
+                        A::S(if excludes {
+                            "estimate excludes"
+                        } else {
+                            "estimate"
+                        }),
+                    ),
+                    ("fill", A::S(fill)),
+                    ("stroke", A::S(palette::BLUE)),
+                    ("stroke-width", A::N(2.0)),
+                ],
+                Some(&tip),
+            );
+        }
+        svg.text(
+            svg::WIDTH - 24.0 - right_w,
+            cy + 4.0,
+            rt,
+            &[
+                ("class", A::S("interval-text")),
+                ("font-size", A::N(11.0)),
+                ("fill", A::S(palette::MUTED)),
+            ],
+        );
+        svg.close();
+    }
+    svg.finish()
+}
+
+/// "−0.027 [−0.055, 0.001] p = 0.06", one more decimal than the ticks.
+fn right_text(r: &IntervalRow, decimals: usize) -> String {
+    let d = decimals + 1;
+    let mut t = format::fixed(r.estimate, d);
+    if r.lo.is_finite() && r.hi.is_finite() {
+        t.push_str(&format!(
+            " [{}, {}]",
+            format::fixed(r.lo, d),
+            format::fixed(r.hi, d)
+        ));
+    }
+    if !r.note.is_empty() {
+        t.push_str("  ");
+        t.push_str(&r.note);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::html::charts::testing::check_svg;
+
+    fn chart() -> IntervalChart {
+        IntervalChart {
+            title: "Paired differences".into(),
+            description: String::new(),
+            axis: Axis::new("Difference in mean distance", ""),
+            rows: vec![
+                IntervalRow {
+                    label: "strategic".into(),
+                    estimate: -0.09,
+                    lo: -0.15,
+                    hi: -0.03,
+                    note: "p = 0.004".into(),
+                },
+                IntervalRow {
+                    label: "no_war".into(),
+                    estimate: 0.02,
+                    lo: -0.01,
+                    hi: 0.05,
+                    note: String::new(),
+                },
+            ],
+            reference: 0.0,
+            interval_label: "95 % interval".into(),
+        }
+    }
+
+    #[test]
+    fn filled_when_excluding_reference() {
+        let s = intervals(&chart());
+        check_svg(&s, 4);
+        assert_eq!(s.matches("class=\"estimate excludes\"").count(), 1);
+        assert_eq!(s.matches("class=\"estimate\"").count(), 1);
+        // Ticks step 0.05 (two decimals): the numbers take one more.
+        assert!(
+            s.contains("strategic: \u{2212}0.090 [\u{2212}0.150, \u{2212}0.030]  p = 0.004"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn degenerate() {
+        let mut c = chart();
+        c.rows[0] = IntervalRow {
+            label: "x".into(),
+            estimate: f64::NAN,
+            lo: f64::NEG_INFINITY,
+            hi: 1.0,
+            note: String::new(),
+        };
+        c.reference = f64::NAN;
+        check_svg(&intervals(&c), 1);
+        check_svg(&intervals(&IntervalChart::default()), 0);
+        c.rows = vec![IntervalRow {
+            label: "same".into(),
+            estimate: 0.0,
+            lo: 0.0,
+            hi: 0.0,
+            note: String::new(),
+        }];
+        check_svg(&intervals(&c), 1);
+    }
+}

@@ -1,0 +1,1753 @@
+//! `armsmarket report DIR`: one self-contained HTML page (inline SVG and
+//! CSS, no script, no external URL) of the result in DIR, written to
+//! `DIR/report.html`.
+//!
+//! The kind of result is read from `DIR/manifest.json` (`command`): a run,
+//! a comparison or a sweep (a merged sweep is a sweep); a folder with a
+//! calibration's `generations.csv` or `posterior.csv` is a calibration. The page is built
+//! from the CSV files of the result alone, with [`super::html`]'s charts,
+//! and its bytes depend only on those files: the date shown is the
+//! manifest's, never the clock's. A table the result does not hold (say,
+//! `market.csv` of a run without `--tables market`) leaves its chart out
+//! with a sentence saying which file would draw it.
+
+use crate::analysis::stats::quantile;
+use crate::output::html::charts::{
+    self, BandSeries, BarChart, BarGroup, Estimate, HeatTable, IntervalChart, IntervalRow,
+    LabelledPoint, Observation, Quantiles, ReferenceLine, ScatterChart, TargetRow, TargetRowsChart,
+    TimeSeriesChart, TrajectoryChart,
+};
+use crate::output::html::{Axis, Block, Page, Provenance, Section, Table, format};
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The folder holds no result this program can report on.
+    #[error("{}: {why}", dir.display())]
+    NoResult {
+        /// The folder.
+        dir: PathBuf,
+        /// What is missing or unknown, and what to give instead.
+        why: String,
+    },
+}
+
+impl ReportError {
+    /// Whether the folder given is at fault (exit code 2) rather than
+    /// reading or writing (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ReportError::NoResult { .. })
+    }
+}
+
+/// The kinds of result a report is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `armsmarket run` (one scenario's folder).
+    Run,
+    /// `armsmarket compare`.
+    Compare,
+    /// `armsmarket sweep` or `merge`.
+    Sweep,
+    /// A calibration: a folder with `generations.csv` or `posterior.csv`.
+    Calibration,
+}
+
+impl Kind {
+    /// Its name, as the manifest's `command` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Compare => "compare",
+            Kind::Sweep => "sweep",
+            Kind::Calibration => "calibration",
+        }
+    }
+}
+
+/// A written report.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// `DIR/report.html`.
+    pub path: PathBuf,
+    /// What it reports on.
+    pub kind: Kind,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// How many SVG charts it holds.
+    pub charts: usize,
+}
+
+/// Build the report of the result in `dir` and write it to
+/// `dir/report.html`, replacing a previous one whole.
+pub fn write(dir: &Path) -> Result<Written, ReportError> {
+    let (kind, html) = build(dir)?;
+    let path = dir.join("report.html");
+    crate::output::publish::write_whole(&path, html.as_bytes()).map_err(|source| {
+        ReportError::Io {
+            path: path.clone(),
+            source,
+        }
+    })?;
+    Ok(Written {
+        kind,
+        bytes: html.len(),
+        charts: html.matches("<svg").count(),
+        path,
+    })
+}
+
+/// The report of the result in `dir`, as one HTML document.
+pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
+    let m = Manifest::read(dir)?;
+    let kind = match m.command.as_str() {
+        "run" => Kind::Run,
+        "compare" => Kind::Compare,
+        "sweep" | "merge" => Kind::Sweep,
+        // A calibration is known by its tables, whatever its command is
+        // called, so that its report does not wait on the manifest's name.
+        _ if dir.join("generations.csv").is_file() || dir.join("posterior.csv").is_file() => {
+            Kind::Calibration
+        }
+        other => {
+            return Err(ReportError::NoResult {
+                dir: dir.to_path_buf(),
+                why: format!(
+                    "a result of `{other}`, which has no report; give the folder of a run (OUT/<scenario>), a comparison (OUT/compare) or a sweep (OUT/<sweep name>)"
+                ),
+            });
+        }
+    };
+    let page = match kind {
+        Kind::Run => run_page(dir, &m)?,
+        Kind::Compare => compare_page(dir, &m)?,
+        Kind::Sweep => sweep_page(dir, &m)?,
+        Kind::Calibration => calibration_page(dir, &m)?,
+    };
+    Ok((kind, page.render()))
+}
+
+/// What the report needs of `manifest.json`, read loosely (as JSON) so
+/// that a result of a newer version still gets a report.
+struct Manifest {
+    command: String,
+    version: String,
+    seed: Option<u64>,
+    replications: Option<u64>,
+    finished: String,
+    /// (name, resolved scenario) in the order run.
+    scenarios: Vec<(String, serde_json::Value)>,
+}
+
+impl Manifest {
+    fn read(dir: &Path) -> Result<Manifest, ReportError> {
+        let path = dir.join("manifest.json");
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(ReportError::NoResult {
+                    dir: dir.to_path_buf(),
+                    why: "no manifest.json: not the folder of a run, comparison or sweep (a run's is OUT/<scenario name>, a comparison's OUT/compare)".into(),
+                });
+            }
+            Err(source) => return Err(ReportError::Io { path, source }),
+        };
+        let v: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| ReportError::NoResult {
+                dir: dir.to_path_buf(),
+                why: format!("manifest.json is not JSON ({e})"),
+            })?;
+        let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let scenarios = v
+            .get("scenarios")
+            .and_then(|s| s.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|s| {
+                        (
+                            s.get("name")
+                                .and_then(|n| n.as_str())
+                                .unwrap_or("")
+                                .to_string(),
+                            s.get("resolved").cloned().unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Manifest {
+            command: text("command"),
+            version: text("version"),
+            seed: v.get("seed").and_then(|x| x.as_u64()),
+            replications: v.get("replications").and_then(|x| x.as_u64()),
+            finished: text("finished"),
+            scenarios,
+        })
+    }
+
+    fn provenance(&self, what: &str) -> Provenance {
+        let mut extra = vec![("result".to_string(), self.command.clone())];
+        if let Some(r) = self.replications {
+            extra.push(("replications".into(), r.to_string()));
+        }
+        Provenance {
+            program: crate::output::manifest::PROGRAM.into(),
+            version: self.version.clone(),
+            scenario: what.to_string(),
+            seed: self.seed,
+            date: self.finished.clone(),
+            extra,
+        }
+    }
+
+    /// The first scenario's resolved table.
+    fn resolved(&self) -> &serde_json::Value {
+        static NULL: serde_json::Value = serde_json::Value::Null;
+        self.scenarios.first().map_or(&NULL, |(_, r)| r)
+    }
+}
+
+/// The focus country of a resolved scenario (`outputs.focus_country`).
+fn focus_country(resolved: &serde_json::Value) -> String {
+    resolved
+        .pointer("/outputs/focus_country")
+        .and_then(|v| v.as_str())
+        .unwrap_or("KOR")
+        .to_string()
+}
+
+/// A target as the scenario defines it: what the report needs to label it.
+struct TargetInfo {
+    metric: String,
+    role: String,
+}
+
+fn target_infos(resolved: &serde_json::Value) -> HashMap<String, TargetInfo> {
+    let Some(t) = resolved.get("targets").and_then(|t| t.as_object()) else {
+        return HashMap::new();
+    };
+    t.iter()
+        .map(|(id, v)| {
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+            (
+                id.clone(),
+                TargetInfo {
+                    metric: s("metric"),
+                    role: if s("role").is_empty() {
+                        "fit".into()
+                    } else {
+                        s("role")
+                    },
+                },
+            )
+        })
+        .collect()
+}
+
+/// The unit of a target metric, for its axis.
+fn metric_unit(metric: &str) -> &'static str {
+    match metric {
+        "value" => "US$ m",
+        "units" => "units",
+        "count" => "contracts",
+        "share" | "buyer_share" | "delivered_share" => "share",
+        "lead_promised" | "lead_actual" => "months",
+        _ => "",
+    }
+}
+
+/// The observed yearly contract values of the focus country: targets on
+/// its contract value over one calendar year, for every buyer in scope
+/// (no buyer or category filter), drawn as diamonds on the yearly series.
+fn observed_years(resolved: &serde_json::Value, focus: &str) -> Vec<Observation> {
+    let Some(t) = resolved.get("targets").and_then(|t| t.as_object()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (id, v) in t {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("");
+        let categories = v
+            .get("categories")
+            .and_then(|c| c.as_array())
+            .is_some_and(|a| !a.is_empty());
+        if s("metric") != "value"
+            || s("supplier_country") != focus
+            || !s("buyer").is_empty()
+            || categories
+        {
+            continue;
+        }
+        let (from, to) = (s("from"), s("to"));
+        let (Some(y0), Some(y1)) = (from.strip_suffix("Q1"), to.strip_suffix("Q4")) else {
+            continue;
+        };
+        let (Ok(year), Some(y)) = (
+            y0.parse::<i32>(),
+            v.get("observed").and_then(|x| x.as_f64()),
+        ) else {
+            continue;
+        };
+        if y0 == y1 {
+            out.push(Observation {
+                x: f64::from(year),
+                y,
+                note: format!("target {id}"),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.x.total_cmp(&b.x));
+    out
+}
+
+/// A CSV file read whole, with lookups by column name.
+struct Csv {
+    header: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Csv {
+    /// `dir/name`, or `None` if the result does not hold it.
+    fn read(dir: &Path, name: &str) -> Result<Option<Csv>, ReportError> {
+        let path = dir.join(name);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let at = |e: csv::Error| ReportError::Io {
+            path: path.clone(),
+            source: crate::output::csv_io(e),
+        };
+        let mut rd = csv::Reader::from_path(&path).map_err(at)?;
+        let header = rd
+            .headers()
+            .map_err(at)?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let rows = rd.records().collect::<Result<Vec<_>, _>>().map_err(at)?;
+        Ok(Some(Csv { header, rows }))
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The columns named, all of which must exist.
+    fn cols<const N: usize>(&self, names: [&str; N]) -> Option<[usize; N]> {
+        let mut out = [0; N];
+        for (o, n) in out.iter_mut().zip(names) {
+            *o = self.col(n)?;
+        }
+        Some(out)
+    }
+}
+
+fn text(r: &csv::StringRecord, i: usize) -> &str {
+    r.get(i).unwrap_or("")
+}
+
+/// A cell as a number: empty (undefined) or text is NaN.
+fn num(r: &csv::StringRecord, i: usize) -> f64 {
+    r.get(i)
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// A p-value to three decimals, or "p < 0.001"; empty if there is none.
+fn p_text(p: f64) -> String {
+    if !p.is_finite() {
+        String::new()
+    } else if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {}", format::fixed(p, 3))
+    }
+}
+
+fn quantiles(xs: &[f64]) -> Quantiles {
+    Quantiles {
+        q05: quantile(xs, 0.05),
+        q25: quantile(xs, 0.25),
+        q50: quantile(xs, 0.5),
+        q75: quantile(xs, 0.75),
+        q95: quantile(xs, 0.95),
+    }
+}
+
+/// Median and 5–95 % band of `by_year` (year → values over replications).
+fn band(name: &str, by_year: &BTreeMap<i32, Vec<f64>>) -> BandSeries {
+    BandSeries {
+        name: name.to_string(),
+        x: by_year.keys().map(|y| f64::from(*y)).collect(),
+        lower: by_year.values().map(|v| quantile(v, 0.05)).collect(),
+        median: by_year.values().map(|v| quantile(v, 0.5)).collect(),
+        upper: by_year.values().map(|v| quantile(v, 0.95)).collect(),
+    }
+}
+
+fn missing(file: &str, what: &str) -> Block {
+    Block::Paragraph(format!(
+        "This result holds no {file}, so {what} is not drawn."
+    ))
+}
+
+// ---------------------------------------------------------------- run
+
+/// The focus country's contract value per replication and year: from
+/// `summary.csv`'s `focus_value_YYYY` columns, else summed from
+/// `contracts.csv`.
+fn focus_value_by_year(
+    summary: Option<&Csv>,
+    contracts: Option<&Csv>,
+    focus: &str,
+    replications: Option<u64>,
+) -> Option<BTreeMap<i32, Vec<f64>>> {
+    if let Some(s) = summary {
+        let years: Vec<(usize, i32)> = s
+            .header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| Some((i, h.strip_prefix("focus_value_")?.parse().ok()?)))
+            .collect();
+        if !years.is_empty() {
+            return Some(
+                years
+                    .iter()
+                    .map(|&(i, y)| (y, s.rows.iter().map(|r| num(r, i)).collect()))
+                    .collect(),
+            );
+        }
+    }
+    let c = contracts?;
+    let [rep, year, country, value] =
+        c.cols(["replication", "year", "supplier_country", "value"])?;
+    let mut per: BTreeMap<i32, BTreeMap<u64, f64>> = BTreeMap::new();
+    let mut reps = 0u64;
+    for r in &c.rows {
+        let Ok(y) = text(r, year).parse::<i32>() else {
+            continue;
+        };
+        let Ok(k) = text(r, rep).parse::<u64>() else {
+            continue;
+        };
+        reps = reps.max(k + 1);
+        let e = per.entry(y).or_default();
+        let v = e.entry(k).or_insert(0.0);
+        if text(r, country) == focus {
+            *v += num(r, value);
+        }
+    }
+    // A replication without a contract that year counts as zero.
+    let reps = replications.unwrap_or(reps).max(reps);
+    Some(
+        per.into_iter()
+            .map(|(y, m)| {
+                (
+                    y,
+                    (0..reps)
+                        .map(|k| m.get(&k).copied().unwrap_or(0.0))
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// One row per target of `targets.csv` (filtered by `keep`), in file
+/// order, as target rows against the accepted range; `label` names each.
+fn target_rows(
+    t: &Csv,
+    infos: &HashMap<String, TargetInfo>,
+    keep: impl Fn(&csv::StringRecord) -> bool,
+    label: impl Fn(&csv::StringRecord) -> String,
+) -> Vec<TargetRow> {
+    let Some([target, sim, obs, lo, hi, pass]) =
+        t.cols(["target", "simulated", "observed", "lo", "hi", "pass"])
+    else {
+        return Vec::new();
+    };
+    struct Acc {
+        values: Vec<f64>,
+        passed: usize,
+        n: usize,
+        observed: f64,
+        accepted: (f64, f64),
+        target: String,
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut acc: HashMap<String, Acc> = HashMap::new();
+    for r in t.rows.iter().filter(|r| keep(r)) {
+        let name = label(r);
+        let a = acc.entry(name.clone()).or_insert_with(|| {
+            order.push(name);
+            Acc {
+                values: Vec::new(),
+                passed: 0,
+                n: 0,
+                observed: num(r, obs),
+                accepted: (num(r, lo), num(r, hi)),
+                target: text(r, target).to_string(),
+            }
+        });
+        a.values.push(num(r, sim));
+        a.n += 1;
+        a.passed += usize::from(text(r, pass) == "true");
+    }
+    order
+        .into_iter()
+        .filter_map(|name| {
+            let a = acc.remove(&name)?;
+            let info = infos.get(&a.target);
+            Some(TargetRow {
+                unit: info.map_or("", |i| metric_unit(&i.metric)).to_string(),
+                tag: match info.map(|i| i.role.as_str()) {
+                    Some("holdout") => "held out".into(),
+                    Some(r) => r.to_string(),
+                    None => String::new(),
+                },
+                quantiles: quantiles(&a.values),
+                accepted: a.accepted,
+                observed: a.observed,
+                pass_share: a.passed as f64 / a.n.max(1) as f64,
+                name,
+            })
+        })
+        .collect()
+}
+
+/// The numbers behind a target-rows chart, for reading and copying.
+fn target_table(rows: &[TargetRow]) -> Table {
+    let mut table = Table::new([
+        "target",
+        "unit",
+        "observed",
+        "accepted",
+        "median",
+        "5–95 %",
+        "pass",
+    ])
+    .with_caption("Per target: the observed value, the accepted interval, and the simulated median and 5–95 % range over replications.");
+    let v = |x: f64| format::significant(x, 4);
+    for r in rows {
+        table = table.row([
+            r.name.clone(),
+            r.unit.clone(),
+            v(r.observed),
+            format!("{} .. {}", v(r.accepted.0), v(r.accepted.1)),
+            v(r.quantiles.q50),
+            format!("{} .. {}", v(r.quantiles.q05), v(r.quantiles.q95)),
+            format::percent(r.pass_share, 0),
+        ]);
+    }
+    table
+}
+
+/// Per pattern, the share of replications passing all its targets.
+fn pattern_pass(t: &Csv, keep: impl Fn(&csv::StringRecord) -> bool) -> BTreeMap<String, f64> {
+    let Some([rep, pattern, pass]) = t.cols(["replication", "pattern", "pass"]) else {
+        return BTreeMap::new();
+    };
+    let mut whole: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
+    for r in t.rows.iter().filter(|r| keep(r)) {
+        let ok = text(r, pass) == "true";
+        let e = whole
+            .entry(text(r, pattern).to_string())
+            .or_default()
+            .entry(text(r, rep).to_string())
+            .or_insert(true);
+        *e &= ok;
+    }
+    whole
+        .into_iter()
+        .map(|(p, reps)| {
+            let n = reps.len().max(1) as f64;
+            (p, reps.values().filter(|v| **v).count() as f64 / n)
+        })
+        .collect()
+}
+
+/// Leads to first delivery by supplier country: per replication the mean
+/// over its contracts, then the median and 5–95 % range over replications.
+fn leads_chart(c: &Csv) -> Option<String> {
+    let [rep, country, promised, actual] = c.cols([
+        "replication",
+        "supplier_country",
+        "lead_first_promised",
+        "lead_first_actual",
+    ])?;
+    // country → replication → (sum, n) for promised and actual.
+    type Sums = BTreeMap<String, BTreeMap<String, [(f64, usize); 2]>>;
+    let mut sums: Sums = BTreeMap::new();
+    for r in &c.rows {
+        let e = sums
+            .entry(text(r, country).to_string())
+            .or_default()
+            .entry(text(r, rep).to_string())
+            .or_insert([(0.0, 0); 2]);
+        for (slot, i) in e.iter_mut().zip([promised, actual]) {
+            let v = num(r, i);
+            if v.is_finite() {
+                slot.0 += v;
+                slot.1 += 1;
+            }
+        }
+    }
+    let groups = sums
+        .into_iter()
+        .map(|(country, reps)| {
+            let est = |k: usize| {
+                let means: Vec<f64> = reps
+                    .values()
+                    .filter(|s| s[k].1 > 0)
+                    .map(|s| s[k].0 / s[k].1 as f64)
+                    .collect();
+                Estimate::new(
+                    quantile(&means, 0.5),
+                    quantile(&means, 0.05),
+                    quantile(&means, 0.95),
+                )
+            };
+            BarGroup {
+                label: country,
+                values: vec![est(0), est(1)],
+            }
+        })
+        .collect();
+    Some(charts::bars(&BarChart {
+        title: "Lead to first delivery by supplier country".into(),
+        description: String::new(),
+        axis: Axis::new("Mean lead to first delivery", "quarters"),
+        series: vec!["promised".into(), "actual".into()],
+        groups,
+        interval_label: "5–95 % over replications".into(),
+    }))
+}
+
+/// Contracts signed and value delivered per year by the focus country's
+/// suppliers, from `market.csv`.
+fn deliveries_chart(m: &Csv, focus: &str, reps: Option<u64>) -> Option<String> {
+    let [rep, year, country, order, delivered] = m.cols([
+        "replication",
+        "year",
+        "supplier_country",
+        "order_value",
+        "delivered_value",
+    ])?;
+    let mut per: [BTreeMap<i32, BTreeMap<u64, f64>>; 2] = Default::default();
+    let mut n = 0u64;
+    for r in &m.rows {
+        let (Ok(y), Ok(k)) = (text(r, year).parse::<i32>(), text(r, rep).parse::<u64>()) else {
+            continue;
+        };
+        n = n.max(k + 1);
+        for (p, i) in per.iter_mut().zip([order, delivered]) {
+            let v = p.entry(y).or_default().entry(k).or_insert(0.0);
+            if text(r, country) == focus {
+                *v += num(r, i).max(0.0);
+            }
+        }
+    }
+    let n = reps.unwrap_or(n).max(n);
+    let series = |p: &BTreeMap<i32, BTreeMap<u64, f64>>| -> BTreeMap<i32, Vec<f64>> {
+        p.iter()
+            .map(|(y, m)| {
+                (
+                    *y,
+                    (0..n).map(|k| m.get(&k).copied().unwrap_or(0.0)).collect(),
+                )
+            })
+            .collect()
+    };
+    let mut chart = TimeSeriesChart::new(
+        format!("{focus}: contracts signed and value delivered per year"),
+        Axis::new("Year", ""),
+        Axis::new("Value", "US$ m").from_zero(),
+    );
+    chart.series.push(band("signed", &series(&per[0])));
+    chart.series.push(band("delivered", &series(&per[1])));
+    Some(charts::time_series(&chart))
+}
+
+fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
+    let name = m.scenarios.first().map_or("run", |(n, _)| n.as_str());
+    let resolved = m.resolved();
+    let focus = focus_country(resolved);
+    let infos = target_infos(resolved);
+    let summary = Csv::read(dir, "summary.csv")?;
+    let contracts = Csv::read(dir, "contracts.csv")?;
+    let market = Csv::read(dir, "market.csv")?;
+    let targets = Csv::read(dir, "targets.csv")?;
+
+    let mut surge = Section::new(format!("{focus} contract value per year"));
+    match focus_value_by_year(summary.as_ref(), contracts.as_ref(), &focus, m.replications) {
+        Some(by_year) => {
+            let mut chart = TimeSeriesChart::new(
+                format!("{focus} contract value per year"),
+                Axis::new("Year", ""),
+                Axis::new(format!("{focus} contract value"), "US$ m").from_zero(),
+            );
+            chart.series.push(band(name, &by_year));
+            chart.observed = observed_years(resolved, &focus);
+            surge = surge.figure(
+                charts::time_series(&chart),
+                format!(
+                    "Contract value signed with {focus}'s suppliers per year: median and 5–95 % band over replications; diamonds: the observed values of the scenario's yearly targets."
+                ),
+            );
+        }
+        None => surge = surge.block(missing("summary.csv or contracts.csv", "the yearly series")),
+    }
+
+    let mut fit = Section::new("Targets");
+    match &targets {
+        Some(t) => {
+            let tc = t.col("target").unwrap_or(0);
+            let rows = target_rows(t, &infos, |_| true, |r| text(r, tc).to_string());
+            fit = fit.figure(
+                charts::target_rows(&TargetRowsChart {
+                    title: "Simulated targets against their accepted ranges".into(),
+                    description: String::new(),
+                    rows: rows.clone(),
+                }),
+                "Each target on its own scale: box 25–75 %, whiskers 5–95 % over replications, median bar; shaded: the accepted range; diamond: the observed value; right: the share of replications passing.",
+            );
+            fit = fit.details(
+                "The targets in numbers",
+                vec![Block::Table(target_table(&rows))],
+            );
+            let mut table = Table::new(["pattern", "replications passing every target"])
+                .with_caption("Share of replications passing each pattern whole.");
+            for (p, s) in pattern_pass(t, |_| true) {
+                table = table.row([p, format::percent(s, 0)]);
+            }
+            fit = fit.table(table);
+        }
+        None => {
+            fit = fit.block(missing(
+                "targets.csv (the scenario has no targets)",
+                "the fit",
+            ))
+        }
+    }
+
+    let mut deliveries = Section::new("Deliveries and leads");
+    match market
+        .as_ref()
+        .and_then(|mk| deliveries_chart(mk, &focus, m.replications))
+    {
+        Some(svg) => {
+            deliveries = deliveries.figure(
+                svg,
+                format!(
+                    "Value of contracts signed with, and deliveries made by, {focus}'s suppliers per year: median and 5–95 % band over replications."
+                ),
+            );
+        }
+        None => {
+            deliveries = deliveries.block(missing(
+                "market.csv (run with --tables market)",
+                "the deliveries per year",
+            ));
+        }
+    }
+    match contracts.as_ref().and_then(leads_chart) {
+        Some(svg) => {
+            deliveries = deliveries.figure(
+                svg,
+                "Promised and actual quarters from signing to first delivery, by supplier country: per replication the mean over its contracts; bars: median over replications, lines: 5–95 %.",
+            );
+        }
+        None => {
+            deliveries = deliveries.block(missing(
+                "contracts.csv (run with --tables contracts)",
+                "the leads",
+            ));
+        }
+    }
+
+    Ok(Page::new(format!("{name}: run report"))
+        .subtitle(format!(
+            "{} replications; focus country {focus}",
+            m.replications.map_or("?".into(), |r| r.to_string())
+        ))
+        .provenance(m.provenance(name))
+        .section(surge)
+        .section(fit)
+        .section(deliveries))
+}
+
+// ---------------------------------------------------------------- compare
+
+fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
+    let resolved = m.resolved();
+    let infos = target_infos(resolved);
+    let targets = Csv::read(dir, "targets.csv")?;
+    let verdict = Csv::read(dir, "verdict.csv")?;
+    let compare = Csv::read(dir, "compare.csv")?;
+    // Scenario order: as run (compare.csv's order includes the contested
+    // variants, which the manifest names by file).
+    let mut scenarios: Vec<String> = Vec::new();
+    if let Some(c) = compare.as_ref().or(targets.as_ref())
+        && let Some(i) = c.col("scenario")
+    {
+        for r in &c.rows {
+            let s = text(r, i);
+            if !scenarios.iter().any(|x| x == s) {
+                scenarios.push(s.to_string());
+            }
+        }
+    }
+    if scenarios.is_empty() {
+        scenarios = m.scenarios.iter().map(|(n, _)| n.clone()).collect();
+    }
+
+    let mut verdict_section = Section::new("Verdict");
+    match &targets {
+        Some(t) if t.col("scenario").is_some() => {
+            let sc = t.col("scenario").unwrap_or(0);
+            let per: Vec<BTreeMap<String, f64>> = scenarios
+                .iter()
+                .map(|s| pattern_pass(t, |r| text(r, sc) == s))
+                .collect();
+            let patterns: Vec<String> = per
+                .iter()
+                .flat_map(|p| p.keys().cloned())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let values = per
+                .iter()
+                .map(|p| {
+                    patterns
+                        .iter()
+                        .map(|k| p.get(k).copied().unwrap_or(f64::NAN))
+                        .collect()
+                })
+                .collect();
+            verdict_section =
+                verdict_section.block(Block::Markup(charts::heat_table(&HeatTable::shares(
+                    "Share of replications passing each pattern whole",
+                    "scenario",
+                    scenarios.clone(),
+                    patterns,
+                    values,
+                ))));
+        }
+        _ => {
+            verdict_section = verdict_section.block(missing("targets.csv", "the pattern table"));
+        }
+    }
+    match &verdict {
+        Some(v) => {
+            if let Some([sc, st, dist, diff, lo, hi, p]) = v.cols([
+                "scenario",
+                "statistic",
+                "distance",
+                "difference",
+                "lo",
+                "hi",
+                "p",
+            ]) {
+                let first = scenarios.first().cloned().unwrap_or_default();
+                let rows: Vec<IntervalRow> = v
+                    .rows
+                    .iter()
+                    .filter(|r| text(r, st) == "verdict" && !text(r, diff).is_empty())
+                    .map(|r| IntervalRow {
+                        label: text(r, sc).to_string(),
+                        estimate: num(r, diff),
+                        lo: num(r, lo),
+                        hi: num(r, hi),
+                        note: p_text(num(r, p)),
+                    })
+                    .collect();
+                verdict_section = verdict_section.figure(
+                    charts::intervals(&IntervalChart {
+                        title: format!("Paired difference in distance to {first}"),
+                        description: String::new(),
+                        axis: Axis::new(format!("Distance minus {first}'s"), ""),
+                        rows,
+                        reference: 0.0,
+                        interval_label: "95 % interval".into(),
+                    }),
+                    format!(
+                        "Mean paired difference of each scenario's distance (patterns weighed equally, capped at 10) to {first}'s, on common random numbers, with its 95 % interval and p-value; left of zero fits better. Filled: the interval excludes zero."
+                    ),
+                );
+                let mut table = Table::new([
+                    "scenario",
+                    "statistic",
+                    "distance",
+                    "difference",
+                    "95 % interval",
+                    "p",
+                ])
+                .with_caption("The verdict and its robustness (verdict.csv).");
+                for r in &v.rows {
+                    let interval = if text(r, lo).is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "{} .. {}",
+                            format::significant(num(r, lo), 3),
+                            format::significant(num(r, hi), 3)
+                        )
+                    };
+                    table = table.row([
+                        text(r, sc).to_string(),
+                        text(r, st).to_string(),
+                        format::significant(num(r, dist), 3),
+                        if text(r, diff).is_empty() {
+                            String::new()
+                        } else {
+                            format::significant(num(r, diff), 3)
+                        },
+                        interval,
+                        p_text(num(r, p)),
+                    ]);
+                }
+                verdict_section = verdict_section.details(
+                    "Robustness: the paired difference under other caps and target sets",
+                    vec![Block::Table(table)],
+                );
+            }
+        }
+        None => {
+            verdict_section =
+                verdict_section.block(missing("verdict.csv", "the paired differences"))
+        }
+    }
+
+    let mut targets_section = Section::new("Targets against their observations");
+    if let Some(t) = &targets
+        && let (Some(sc), Some(pat)) = (t.col("scenario"), t.col("pattern"))
+    {
+        let patterns: Vec<String> = t
+            .rows
+            .iter()
+            .map(|r| text(r, pat).to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let tc = t.col("target").unwrap_or(0);
+        for (i, p) in patterns.iter().enumerate() {
+            // Rows grouped by target, one per scenario: the scenario is the
+            // row's name, the target goes to its sub-line.
+            let mut rows = target_rows(
+                t,
+                &infos,
+                |r| text(r, pat) == p,
+                |r| format!("{}\u{1f}{}", text(r, tc), text(r, sc)),
+            );
+            let target_of = |name: &str| name.split('\u{1f}').next().unwrap_or("").to_string();
+            let mut order: Vec<String> = Vec::new();
+            for r in &rows {
+                let t = target_of(&r.name);
+                if !order.contains(&t) {
+                    order.push(t);
+                }
+            }
+            rows.sort_by_key(|r| order.iter().position(|t| *t == target_of(&r.name)));
+            for r in &mut rows {
+                let (target, scenario) = r.name.split_once('\u{1f}').unwrap_or(("", ""));
+                r.tag = if r.tag.is_empty() {
+                    target.to_string()
+                } else {
+                    format!("{target} · {}", r.tag)
+                };
+                r.name = scenario.to_string();
+            }
+            let svg = charts::target_rows(&TargetRowsChart {
+                title: format!("Pattern {p}: each target under each scenario"),
+                description: String::new(),
+                rows,
+            });
+            targets_section = targets_section.block(Block::Details {
+                summary: format!("Pattern {p}"),
+                open: i == 0,
+                blocks: vec![Block::Figure(crate::output::html::Figure {
+                    markup: svg,
+                    caption: format!(
+                        "Pattern {p}: per target and scenario, box 25–75 % and whiskers 5–95 % over replications; shaded: the accepted range; diamond: the observed value; right: the share passing."
+                    ),
+                })],
+            });
+        }
+    } else {
+        targets_section = targets_section.block(missing("targets.csv", "the targets"));
+    }
+
+    Ok(Page::new("Comparison report")
+        .subtitle(format!(
+            "{} scenarios on common random numbers, {} replications each",
+            scenarios.len(),
+            m.replications.map_or("?".into(), |r| r.to_string())
+        ))
+        .provenance(m.provenance(&scenarios.join(", ")))
+        .section(verdict_section)
+        .section(targets_section))
+}
+
+// ---------------------------------------------------------------- sweep
+
+/// Per-point means over finished runs of `value(run)` (NaN skipped), by
+/// point id.
+fn point_means(runs: &Csv, value: impl Fn(&csv::StringRecord) -> f64) -> HashMap<String, f64> {
+    let status = runs.col("status");
+    let mut acc: HashMap<String, (f64, usize)> = HashMap::new();
+    for r in &runs.rows {
+        if status.is_some_and(|s| text(r, s) != "ok") {
+            continue;
+        }
+        let v = value(r);
+        if v.is_finite() {
+            let e = acc.entry(text(r, 0).to_string()).or_insert((0.0, 0));
+            e.0 += v;
+            e.1 += 1;
+        }
+    }
+    acc.into_iter()
+        .map(|(k, (s, n))| (k, s / n as f64))
+        .collect()
+}
+
+fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
+    let Some([metric, parameter, index, estimate, lo, hi]) =
+        s.cols(["metric", "parameter", "index", "estimate", "lo", "hi"])
+    else {
+        return vec![Block::Paragraph(
+            "sensitivity.csv lacks the columns metric, parameter, index, estimate, lo, hi; it is not drawn.".into(),
+        )];
+    };
+    let conf = s.col("conf_normal");
+    // A cell: (estimate, lo, hi, conf_normal).
+    type Cell = (f64, f64, f64, f64);
+    let mut order: Vec<String> = Vec::new();
+    // metric → (its parameters in file order, (parameter, index) → cell)
+    type Cells = HashMap<(String, String), Cell>;
+    let mut by: HashMap<String, (Vec<String>, Cells)> = HashMap::new();
+    for r in &s.rows {
+        let m = text(r, metric).to_string();
+        let e = by.entry(m.clone()).or_insert_with(|| {
+            order.push(m);
+            (Vec::new(), HashMap::new())
+        });
+        let p = text(r, parameter).to_string();
+        if !e.0.contains(&p) && text(r, index) != "S2" {
+            e.0.push(p.clone());
+        }
+        e.1.insert(
+            (p, text(r, index).to_string()),
+            (
+                num(r, estimate),
+                num(r, lo),
+                num(r, hi),
+                conf.map_or(f64::NAN, |c| num(r, c)),
+            ),
+        );
+    }
+    let mut blocks = Vec::new();
+    for (i, m) in order.iter().enumerate() {
+        let Some((params, cells)) = by.get(m) else {
+            continue;
+        };
+        let get = |p: &str, ix: &str| cells.get(&(p.to_string(), ix.to_string())).copied();
+        let mut inner = Vec::new();
+        if params
+            .iter()
+            .any(|p| get(p, "S1").is_some() || get(p, "ST").is_some())
+        {
+            let nan = (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+            let groups = params
+                .iter()
+                .map(|p| BarGroup {
+                    label: p.clone(),
+                    values: ["S1", "ST"]
+                        .iter()
+                        .map(|ix| {
+                            let (e, l, h, _) = get(p, ix).unwrap_or(nan);
+                            Estimate::new(e, l, h)
+                        })
+                        .collect(),
+                })
+                .collect();
+            inner.push(Block::Figure(crate::output::html::Figure {
+                markup: charts::bars(&BarChart {
+                    title: format!("Sobol' indices of {m}"),
+                    description: String::new(),
+                    axis: Axis::new("Sobol' index", ""),
+                    series: vec!["S1".into(), "ST".into()],
+                    groups,
+                    interval_label: "bootstrap interval".into(),
+                }),
+                caption: format!(
+                    "First-order (S1) and total (ST) Sobol' indices of {m} per parameter, with their bootstrap intervals (sensitivity.csv)."
+                ),
+            }));
+        }
+        let points: Vec<LabelledPoint> = params
+            .iter()
+            .filter_map(|p| {
+                let (ms, l, h, c) = get(p, "mu_star")?;
+                let (sigma, ..) = get(p, "sigma")?;
+                let half = get(p, "mu_star_conf").map_or(c, |x| x.0);
+                let x_interval = if l.is_finite() && h.is_finite() {
+                    (l, h)
+                } else {
+                    (ms - half, ms + half)
+                };
+                Some(LabelledPoint {
+                    x: ms,
+                    y: sigma,
+                    label: p.clone(),
+                    x_interval,
+                    note: String::new(),
+                })
+            })
+            .collect();
+        if !points.is_empty() {
+            inner.push(Block::Figure(crate::output::html::Figure {
+                markup: charts::scatter(&ScatterChart {
+                    title: format!("Morris screening of {m}"),
+                    description: String::new(),
+                    x_axis: Axis::new("μ*", "").from_zero(),
+                    y_axis: Axis::new("σ", "").from_zero(),
+                    points,
+                    reference_lines: vec![
+                        ReferenceLine {
+                            slope: 0.1,
+                            label: "σ/μ* = 0.1".into(),
+                        },
+                        ReferenceLine {
+                            slope: 0.5,
+                            label: "σ/μ* = 0.5".into(),
+                        },
+                        ReferenceLine {
+                            slope: 1.0,
+                            label: "σ/μ* = 1".into(),
+                        },
+                    ],
+                }),
+                caption: format!(
+                    "Morris elementary effects of {m}: mean absolute effect μ* (with its interval) against the spread σ; above the lines, effects depend more on the other parameters."
+                ),
+            }));
+        }
+        if !inner.is_empty() {
+            blocks.push(Block::Details {
+                summary: m.clone(),
+                open: i == 0,
+                blocks: inner,
+            });
+        }
+    }
+    blocks
+}
+
+fn discover_blocks(d: &Csv) -> Vec<Block> {
+    let Some([bx, cov, den, mass, restricted, n, k, chosen, limits]) = d.cols([
+        "box",
+        "coverage",
+        "density",
+        "mass",
+        "restricted",
+        "n",
+        "k",
+        "chosen",
+        "limits",
+    ]) else {
+        return vec![Block::Paragraph(
+            "discover.csv lacks the trajectory columns; it is not drawn.".into(),
+        )];
+    };
+    let mut boxes: Vec<String> = Vec::new();
+    for r in &d.rows {
+        if !boxes.iter().any(|b| b == text(r, bx)) {
+            boxes.push(text(r, bx).to_string());
+        }
+    }
+    let mut out = Vec::new();
+    let mut table = Table::new(["box", "coverage", "density", "mass", "n", "limits"])
+        .with_caption("The chosen boxes (discover.csv).");
+    for b in &boxes {
+        let rows: Vec<&csv::StringRecord> = d.rows.iter().filter(|r| text(r, bx) == b).collect();
+        let points = rows
+            .iter()
+            .map(|r| LabelledPoint {
+                x: num(r, cov),
+                y: num(r, den),
+                label: String::new(),
+                x_interval: (f64::NAN, f64::NAN),
+                note: format!(
+                    "mass {}, {} restricted, n = {}, k = {}; {}",
+                    text(r, mass),
+                    text(r, restricted),
+                    text(r, n),
+                    text(r, k),
+                    text(r, limits)
+                ),
+            })
+            .collect();
+        let highlight = rows.iter().position(|r| text(r, chosen) == "true");
+        if let Some(h) = highlight {
+            let r = rows[h];
+            table = table.row([
+                b.clone(),
+                format::fixed(num(r, cov), 3),
+                format::fixed(num(r, den), 3),
+                format::fixed(num(r, mass), 3),
+                text(r, n).to_string(),
+                text(r, limits).to_string(),
+            ]);
+        }
+        out.push(Block::Figure(crate::output::html::Figure {
+            markup: charts::trajectory(&TrajectoryChart {
+                title: format!("PRIM trajectory, box {b}"),
+                description: String::new(),
+                x_axis: Axis::new("Coverage", "").with_domain(0.0, 1.0),
+                y_axis: Axis::new("Density", "").with_domain(0.0, 1.0),
+                points,
+                highlight,
+                step: false,
+                highlight_label: "chosen box".into(),
+            }),
+            caption: format!(
+                "Box {b}: coverage (share of all cases of interest inside) against density (share of the box's cases that are of interest) along the peeling and pasting; hover a point for its limits."
+            ),
+        }));
+    }
+    out.push(Block::Table(table));
+    out
+}
+
+fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
+    let name = m.scenarios.first().map_or("sweep", |(n, _)| n.as_str());
+    let resolved = m.resolved();
+    let focus = focus_country(resolved);
+    let bands = Csv::read(dir, "bands.csv")?;
+    let points = Csv::read(dir, "points.csv")?;
+    let runs = Csv::read(dir, "runs.csv")?;
+    let sensitivity = Csv::read(dir, "sensitivity.csv")?;
+    let discover = Csv::read(dir, "discover.csv")?;
+
+    let mut bands_section = Section::new(format!("{focus} contract value per year"));
+    match bands
+        .as_ref()
+        .and_then(|b| Some((b, b.cols(["year", "p50"])?)))
+    {
+        Some((b, [year, p50])) => {
+            let mut by_year: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
+            for r in &b.rows {
+                if let Ok(y) = text(r, year).parse::<i32>() {
+                    by_year.entry(y).or_default().push(num(r, p50));
+                }
+            }
+            let mut chart = TimeSeriesChart::new(
+                format!("{focus} contract value per year across the sweep"),
+                Axis::new("Year", ""),
+                Axis::new(format!("{focus} contract value"), "US$ m").from_zero(),
+            );
+            chart.series.push(band("point medians", &by_year));
+            chart.band_label = "5–95 % of points".into();
+            chart.observed = observed_years(resolved, &focus);
+            bands_section = bands_section.figure(
+                charts::time_series(&chart),
+                "Each point's median over its replications (bands.csv); line: the median over points, band: 5–95 % of points; diamonds: the observed values of the yearly targets.",
+            );
+        }
+        None => bands_section = bands_section.block(missing("bands.csv", "the yearly series")),
+    }
+
+    let mut params_section = Section::new("Parameters against the outcome");
+    if let (Some(p), Some(r)) = (&points, &runs) {
+        // Targets passed per run: defined for every run, unlike a mean of
+        // distances, which an undefined target makes NaN.
+        let passes: Vec<usize> = r
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.ends_with("_pass") && *h != "all_pass")
+            .map(|(i, _)| i)
+            .collect();
+        let focus_value = r.col("focus_value");
+        let (means, what) = if !passes.is_empty() {
+            let means = point_means(r, |row| {
+                passes.iter().filter(|&&i| text(row, i) == "true").count() as f64
+            });
+            (Some(means), format!("targets passed (of {})", passes.len()))
+        } else if let Some(c) = focus_value {
+            (
+                Some(point_means(r, |row| num(row, c))),
+                format!("{focus} contract value (US$ m)"),
+            )
+        } else {
+            (None, String::new())
+        };
+        if let Some(means) = means {
+            for (i, param) in p.header.iter().enumerate().skip(1) {
+                let pts: Vec<LabelledPoint> = p
+                    .rows
+                    .iter()
+                    .filter_map(|row| {
+                        let x = num(row, i);
+                        let y = *means.get(text(row, 0))?;
+                        x.is_finite().then(|| LabelledPoint {
+                            x,
+                            y,
+                            label: String::new(),
+                            x_interval: (f64::NAN, f64::NAN),
+                            note: format!("point {}", text(row, 0)),
+                        })
+                    })
+                    .collect();
+                if pts.is_empty() {
+                    continue;
+                }
+                params_section = params_section.figure(
+                    charts::scatter(&ScatterChart {
+                        title: format!("{what} against {param}"),
+                        description: String::new(),
+                        x_axis: Axis::new(param.clone(), ""),
+                        y_axis: Axis::new(what.clone(), ""),
+                        points: pts,
+                        reference_lines: Vec::new(),
+                    }),
+                    format!("Per point, the {what} per run, averaged over its finished replications, against {param}."),
+                );
+            }
+        }
+    } else {
+        params_section = params_section.block(missing("points.csv and runs.csv", "the points"));
+    }
+
+    if let Some(p) = &points {
+        let mut table = Table::new(["parameter", "lowest", "highest", "distinct values"])
+            .with_caption("The values the design gave each parameter (points.csv).");
+        for (i, param) in p.header.iter().enumerate().skip(1) {
+            let mut values: Vec<&str> = p.rows.iter().map(|r| text(r, i)).collect();
+            values.sort_unstable();
+            values.dedup();
+            let numbers: Vec<f64> = values.iter().filter_map(|v| v.parse().ok()).collect();
+            let (lo, hi) = if numbers.len() == values.len() && !numbers.is_empty() {
+                let lo = numbers.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = numbers.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                (format::significant(lo, 4), format::significant(hi, 4))
+            } else {
+                (String::new(), String::new())
+            };
+            table = table.row([param.clone(), lo, hi, values.len().to_string()]);
+        }
+        params_section = params_section.details("The design", vec![Block::Table(table)]);
+    }
+    let mut sens_section = Section::new("Sensitivity");
+    match &sensitivity {
+        Some(s) => {
+            for b in sensitivity_blocks(s) {
+                sens_section = sens_section.block(b);
+            }
+        }
+        None => {
+            sens_section = sens_section.block(missing(
+                "sensitivity.csv (armsmarket sensitivity on a Saltelli or Morris sweep writes it)",
+                "the sensitivity indices",
+            ));
+        }
+    }
+    let mut prim_section = Section::new("Scenario discovery (PRIM)");
+    match &discover {
+        Some(d) => {
+            for b in discover_blocks(d) {
+                prim_section = prim_section.block(b);
+            }
+        }
+        None => {
+            prim_section = prim_section.block(missing(
+                "discover.csv (armsmarket discover DIR --where EXPR writes it)",
+                "the PRIM trajectory",
+            ));
+        }
+    }
+    let n_points = points.as_ref().map_or(0, |p| p.rows.len());
+    let n_runs = runs.as_ref().map_or(0, |r| r.rows.len());
+    Ok(Page::new(format!("{name}: sweep report"))
+        .subtitle(format!("{n_points} points, {n_runs} runs"))
+        .provenance(m.provenance(name))
+        .section(bands_section)
+        .section(params_section)
+        .section(sens_section)
+        .section(prim_section))
+}
+
+// ---------------------------------------------------------------- calibration
+
+/// The columns of `generations.csv` that are not model probabilities.
+fn generation_column(h: &str) -> bool {
+    let h = h.to_lowercase();
+    matches!(
+        h.as_str(),
+        "generation" | "tolerance" | "proposed" | "accepted" | "ess"
+    ) || h.contains("accept")
+}
+
+/// A model's name from its probability column (`p_NAME`, `prob_NAME`,
+/// `probability_NAME` or `NAME`).
+fn model_name(h: &str) -> &str {
+    ["probability_", "prob_", "p_"]
+        .iter()
+        .find_map(|p| h.strip_prefix(p))
+        .unwrap_or(h)
+}
+
+fn generations_blocks(g: &Csv) -> Vec<Block> {
+    let Some(gen_col) = g.col("generation") else {
+        return vec![Block::Paragraph(
+            "generations.csv has no generation column; it is not drawn.".into(),
+        )];
+    };
+    let x: Vec<f64> = g.rows.iter().map(|r| num(r, gen_col)).collect();
+    let find = |pred: &dyn Fn(&str) -> bool| g.header.iter().position(|h| pred(&h.to_lowercase()));
+    let line = |name: &str, c: usize| charts::Line {
+        name: name.to_string(),
+        x: x.clone(),
+        y: g.rows.iter().map(|r| num(r, c)).collect(),
+    };
+    let mut panels = Vec::new();
+    if let Some(c) = find(&|h| h == "tolerance") {
+        let positive = g.rows.iter().all(|r| num(r, c) > 0.0);
+        let axis = Axis::new("Tolerance", "");
+        panels.push(charts::Panel {
+            axis: if positive { axis.log_scale() } else { axis },
+            lines: vec![line("tolerance", c)],
+        });
+    }
+    if let Some(c) = find(&|h| h.contains("accept") && h.contains("rate")) {
+        panels.push(charts::Panel {
+            axis: Axis::new("Acceptance rate", "").from_zero(),
+            lines: vec![line("acceptance rate", c)],
+        });
+    }
+    if let Some(c) = find(&|h| h == "ess") {
+        panels.push(charts::Panel {
+            axis: Axis::new("Effective sample size", "").from_zero(),
+            lines: vec![line("ESS", c)],
+        });
+    }
+    let mut out = Vec::new();
+    if !panels.is_empty() {
+        out.push(Block::Figure(crate::output::html::Figure {
+            markup: charts::panels(&charts::PanelChart {
+                title: "Tolerance, acceptance and effective sample size per generation".into(),
+                description: String::new(),
+                x_axis: Axis::new("Generation", ""),
+                panels,
+            }),
+            caption: "Per generation of the sequential calibration: the distance tolerance, the share of proposals accepted, and the effective sample size of the weighted particles (generations.csv).".into(),
+        }));
+    }
+    let layers: Vec<charts::Layer> = g
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !generation_column(h))
+        .filter(|(c, _)| g.rows.iter().all(|r| num(r, *c).is_finite()))
+        .map(|(c, h)| charts::Layer {
+            name: model_name(h).to_string(),
+            values: g.rows.iter().map(|r| num(r, c)).collect(),
+        })
+        .collect();
+    if !layers.is_empty() {
+        out.push(Block::Figure(crate::output::html::Figure {
+            markup: charts::stacked_area(&charts::StackedAreaChart {
+                title: "Model probabilities per generation".into(),
+                description: String::new(),
+                x_axis: Axis::new("Generation", ""),
+                y_axis: Axis::new("Model probability", "").with_domain(0.0, 1.0),
+                x,
+                layers,
+            }),
+            caption: "The probability of each model among the accepted particles, per generation."
+                .into(),
+        }));
+    }
+    out
+}
+
+fn posterior_blocks(p: &Csv) -> Vec<Block> {
+    let model = p.col("model");
+    let weight = p.col("weight");
+    let params: Vec<(usize, String)> = p
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| {
+            !matches!(
+                h.as_str(),
+                "model" | "weight" | "distance" | "particle" | "generation" | "id"
+            )
+        })
+        .map(|(i, h)| (i, h.clone()))
+        .collect();
+    let mut models: Vec<String> = Vec::new();
+    for r in &p.rows {
+        let m = model.map_or("posterior", |c| text(r, c));
+        if !models.iter().any(|x| x == m) {
+            models.push(m.to_string());
+        }
+    }
+    let of_model = |m: &str| -> Vec<&csv::StringRecord> {
+        p.rows
+            .iter()
+            .filter(|r| model.map_or("posterior", |c| text(r, c)) == m)
+            .collect()
+    };
+    let weights = |rows: &[&csv::StringRecord]| -> Vec<f64> {
+        weight.map_or_else(Vec::new, |w| rows.iter().map(|r| num(r, w)).collect())
+    };
+    let mut out = Vec::new();
+    for (c, name) in &params {
+        let samples = models
+            .iter()
+            .map(|m| {
+                let rows = of_model(m);
+                // A model without this parameter has empty cells: no values.
+                let keep: Vec<&csv::StringRecord> = rows
+                    .into_iter()
+                    .filter(|r| num(r, *c).is_finite())
+                    .collect();
+                charts::WeightedSample {
+                    name: m.clone(),
+                    values: keep.iter().map(|r| num(r, *c)).collect(),
+                    weights: weights(&keep),
+                }
+            })
+            .collect();
+        let mut chart =
+            charts::DensityChart::new(format!("Posterior of {name}"), Axis::new(name.clone(), ""));
+        chart.samples = samples;
+        out.push(Block::Figure(crate::output::html::Figure {
+            markup: charts::density(&chart),
+            caption: format!(
+                "Weighted kernel density of {name} over the final particles, one line per model; tick: the weighted median."
+            ),
+        }));
+    }
+    if params.len() >= 2 {
+        let shown: Vec<&(usize, String)> = params.iter().take(6).collect();
+        let sets = models
+            .iter()
+            .map(|m| {
+                let rows = of_model(m);
+                charts::ParticleSet {
+                    name: m.clone(),
+                    rows: rows
+                        .iter()
+                        .map(|r| shown.iter().map(|(c, _)| num(r, *c)).collect())
+                        .collect(),
+                    weights: weights(&rows),
+                }
+            })
+            .collect();
+        out.push(Block::Details {
+            summary: "Pairs of parameters".into(),
+            open: true,
+            blocks: vec![Block::Figure(crate::output::html::Figure {
+                markup: charts::pairs(&charts::PairsChart {
+                    title: "Posterior pairs".into(),
+                    description: String::new(),
+                    parameters: shown
+                        .iter()
+                        .map(|(_, n)| charts::PairsParameter {
+                            name: n.clone(),
+                            range: (f64::NAN, f64::NAN),
+                        })
+                        .collect(),
+                    sets,
+                    max_points: 0,
+                }),
+                caption: "Weighted particles by pair of parameters (opacity by weight), their densities on the diagonal and weighted correlations above it; at most six parameters.".into(),
+            })],
+        });
+    }
+    out
+}
+
+/// The posterior predictive check as `calibrate` writes it: one row per
+/// model and target with the pass share and the median and 5–95 % of the
+/// particles' mean values (no quartiles, so no box).
+fn predictive_summary_blocks(p: &Csv, infos: &HashMap<String, TargetInfo>) -> Option<Vec<Block>> {
+    let (target, median, q05, q95) = (
+        p.col("target")?,
+        p.col("median")?,
+        p.col("q05")?,
+        p.col("q95")?,
+    );
+    let model = p.col("model");
+    let nan = |c: Option<usize>, r: &csv::StringRecord| c.map_or(f64::NAN, |c| num(r, c));
+    let models: std::collections::BTreeSet<&str> = p
+        .rows
+        .iter()
+        .filter_map(|r| model.map(|c| text(r, c)))
+        .collect();
+    let rows = p
+        .rows
+        .iter()
+        .map(|r| {
+            let t = text(r, target);
+            let name = match model.map(|c| text(r, c)) {
+                Some(m) if models.len() > 1 => format!("{m}: {t}"),
+                _ => t.to_string(),
+            };
+            let tag = match p.col("role").map(|c| text(r, c)) {
+                Some("holdout") => "held out".to_string(),
+                Some(x) => x.to_string(),
+                None => String::new(),
+            };
+            TargetRow {
+                name,
+                unit: infos
+                    .get(t)
+                    .map_or("", |i| metric_unit(&i.metric))
+                    .to_string(),
+                tag,
+                quantiles: Quantiles {
+                    q05: num(r, q05),
+                    q25: f64::NAN,
+                    q50: num(r, median),
+                    q75: f64::NAN,
+                    q95: num(r, q95),
+                },
+                accepted: (nan(p.col("lo"), r), nan(p.col("hi"), r)),
+                observed: nan(p.col("observed"), r),
+                pass_share: nan(p.col("pass_share"), r),
+            }
+        })
+        .collect();
+    Some(vec![Block::Figure(crate::output::html::Figure {
+        markup: charts::target_rows(&TargetRowsChart {
+            title: "Posterior predictive check".into(),
+            description: String::new(),
+            rows,
+        }),
+        caption: "Each target simulated from the posterior (per model, and `all` models weighted together): median and 5–95 % of the particles' mean values; shaded: the accepted range; diamond: the observed value; tagged fit or held out, held-out targets judged out of sample.".into(),
+    })])
+}
+
+fn predictive_blocks(p: &Csv, infos: &HashMap<String, TargetInfo>) -> Vec<Block> {
+    if let Some(blocks) = predictive_summary_blocks(p, infos) {
+        return blocks;
+    }
+    let value = p.col("simulated").or_else(|| p.col("value"));
+    let (Some(target), Some(value)) = (p.col("target"), value) else {
+        return vec![Block::Paragraph(format!(
+            "predictive.csv has the columns {}, not target and simulated; it is not drawn.",
+            p.header.join(", ")
+        ))];
+    };
+    let role = p.col("role");
+    let (obs, lo, hi, pass) = (p.col("observed"), p.col("lo"), p.col("hi"), p.col("pass"));
+    let mut order: Vec<String> = Vec::new();
+    let mut by: HashMap<String, Vec<&csv::StringRecord>> = HashMap::new();
+    for r in &p.rows {
+        let t = text(r, target).to_string();
+        by.entry(t.clone())
+            .or_insert_with(|| {
+                order.push(t);
+                Vec::new()
+            })
+            .push(r);
+    }
+    let nan = |c: Option<usize>, r: &csv::StringRecord| c.map_or(f64::NAN, |c| num(r, c));
+    let rows = order
+        .iter()
+        .map(|t| {
+            let rs = &by[t];
+            let first = rs[0];
+            let values: Vec<f64> = rs.iter().map(|r| num(r, value)).collect();
+            let tag = match role
+                .map(|c| text(first, c))
+                .or_else(|| infos.get(t).map(|i| i.role.as_str()))
+            {
+                Some("holdout") => "held out".to_string(),
+                Some(r) => r.to_string(),
+                None => String::new(),
+            };
+            let pass_share = pass.map_or(f64::NAN, |c| {
+                rs.iter().filter(|r| text(r, c) == "true").count() as f64 / rs.len() as f64
+            });
+            TargetRow {
+                name: t.clone(),
+                unit: infos
+                    .get(t)
+                    .map_or("", |i| metric_unit(&i.metric))
+                    .to_string(),
+                tag,
+                quantiles: quantiles(&values),
+                accepted: (nan(lo, first), nan(hi, first)),
+                observed: nan(obs, first),
+                pass_share,
+            }
+        })
+        .collect();
+    vec![Block::Figure(crate::output::html::Figure {
+        markup: charts::target_rows(&TargetRowsChart {
+            title: "Posterior predictive check".into(),
+            description: String::new(),
+            rows,
+        }),
+        caption: "Each target simulated from the posterior: box 25–75 %, whiskers 5–95 %; shaded: the accepted range; diamond: the observed value; tagged fit or held out.".into(),
+    })]
+}
+
+fn calibration_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
+    let name = m
+        .scenarios
+        .first()
+        .map_or("calibration", |(n, _)| n.as_str());
+    let infos = target_infos(m.resolved());
+    let generations = Csv::read(dir, "generations.csv")?;
+    let posterior = Csv::read(dir, "posterior.csv")?;
+    let predictive = Csv::read(dir, "predictive.csv")?;
+    let mut gens = Section::new("Generations");
+    match &generations {
+        Some(g) => {
+            for b in generations_blocks(g) {
+                gens = gens.block(b);
+            }
+        }
+        None => gens = gens.block(missing("generations.csv", "the generations")),
+    }
+    let mut post = Section::new("Posterior");
+    match &posterior {
+        Some(p) => {
+            for b in posterior_blocks(p) {
+                post = post.block(b);
+            }
+        }
+        None => post = post.block(missing("posterior.csv", "the posterior")),
+    }
+    let mut pred = Section::new("Predictive check");
+    match &predictive {
+        Some(p) => {
+            for b in predictive_blocks(p, &infos) {
+                pred = pred.block(b);
+            }
+        }
+        None => pred = pred.block(missing("predictive.csv", "the predictive check")),
+    }
+    Ok(Page::new(format!("{name}: calibration report"))
+        .provenance(m.provenance(name))
+        .section(gens)
+        .section(post)
+        .section(pred))
+}

@@ -1,0 +1,186 @@
+//! `armsmarket discover` end to end: PRIM on a sweep of the toy world
+//! (outcomes as shares of replications) and on a CSV with a planted box.
+#![cfg(unix)]
+
+use crate::common::{armsmarket, assert_ok, csv_rows, data, err, read, text};
+use armsmarket::analysis::discover::{self, Options};
+use armsmarket::analysis::prim::PrimConfig;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::{Path, PathBuf};
+
+/// `tests/data/toy_sweep.toml` (12 points × 5 replications) run into `out`.
+pub(crate) fn toy_sweep(out: &Path) -> PathBuf {
+    let file = data("toy_sweep.toml");
+    let o = armsmarket(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--threads",
+        "2",
+    ]);
+    assert_ok(&o, "sweep");
+    out.join("toy_sweep")
+}
+
+/// A condition that about half the toy sweep's runs meet: the focus
+/// country's 2022 value at or above the median over all runs.
+fn median_condition(dir: &Path) -> String {
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == "focus_value_2022").unwrap();
+    let mut v: Vec<f64> = rows.iter().map(|r| r[c].parse().unwrap()).collect();
+    v.sort_by(f64::total_cmp);
+    format!("focus_value_2022 >= {}", v[v.len() / 2])
+}
+
+#[test]
+fn sweep_points_enter_as_shares_and_the_trajectory_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = toy_sweep(tmp.path());
+    let cond = median_condition(&dir);
+    let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", &cond]);
+    assert_ok(&o, "discover");
+    let out = text(&o.stdout);
+    assert!(out.contains("discover: 12 points of"), "{out}");
+    assert!(out.contains("box 1 (searched 12 rows)"), "{out}");
+    assert!(out.contains("[sweep.parameters]"), "{out}");
+    // Every swept parameter appears in the snippet, ready to paste back.
+    assert!(
+        out.contains("\"preferences.default.delivery\" = { min = "),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"suppliers.korea_land.lines.k2.capacity\" = { min = "),
+        "{out}"
+    );
+    let (h, rows) = csv_rows(&read(&dir.join("discover.csv")));
+    assert_eq!(
+        h,
+        [
+            "box",
+            "entry",
+            "phase",
+            "coverage",
+            "density",
+            "mass",
+            "restricted",
+            "n",
+            "k",
+            "chosen",
+            "limits"
+        ]
+    );
+    assert_eq!(rows[0][2], "initial");
+    assert_eq!(rows[0][3], "1");
+    assert_eq!(rows[0][7], "12");
+    assert_eq!(rows.iter().filter(|r| r[9] == "true").count(), 1);
+
+    // The outcome per point is the share of its 5 replications meeting
+    // the condition, not a 0/1 per replication.
+    let d = discover::discover(&Options {
+        input: dir.clone(),
+        condition: cond.clone(),
+        inputs: None,
+        boxes: 1,
+        config: PrimConfig::default(),
+        seed: 1,
+        resamples: 0,
+    })
+    .unwrap();
+    assert_eq!(d.data.rows(), 12);
+    assert!(
+        d.data
+            .outcome()
+            .iter()
+            .all(|y| (y * 5.0 - (y * 5.0).round()).abs() < 1e-12)
+    );
+    let (rh, runs) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = rh.iter().position(|x| x == "focus_value_2022").unwrap();
+    let threshold: f64 = cond.rsplit(' ').next().unwrap().parse().unwrap();
+    let meeting = runs
+        .iter()
+        .filter(|r| r[c].parse::<f64>().unwrap() >= threshold)
+        .count();
+    let sum: f64 = d.data.outcome().iter().sum();
+    assert!((sum * 5.0 - meeting as f64).abs() < 1e-9);
+
+    // Same input and seed, same printout and file.
+    let first = read(&dir.join("discover.csv"));
+    let again = armsmarket(&["discover", dir.to_str().unwrap(), "--where", &cond]);
+    assert_eq!(text(&again.stdout), out);
+    assert_eq!(read(&dir.join("discover.csv")), first);
+}
+
+#[test]
+fn a_misspelt_column_is_a_usage_error_with_a_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = toy_sweep(tmp.path());
+    let o = armsmarket(&[
+        "discover",
+        dir.to_str().unwrap(),
+        "--where",
+        "focus_valu_2022 > 1",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("did you mean 'focus_value_2022'"),
+        "{}",
+        err(&o)
+    );
+    assert!(!dir.join("discover.csv").exists());
+    let o = armsmarket(&["discover", tmp.path().to_str().unwrap(), "--where", "x > 1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("not a finished sweep"), "{}", err(&o));
+}
+
+#[test]
+fn a_box_planted_in_a_csv_is_found_and_printed_in_its_column_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut csv = String::from("x1,x2,x3\n");
+    for _ in 0..1500 {
+        let x: [f64; 3] = [rng.random(), rng.random(), rng.random()];
+        csv.push_str(&format!("{},{},{}\n", x[0], x[1], x[2]));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let o = armsmarket(&[
+        "discover",
+        file.to_str().unwrap(),
+        "--inputs",
+        "x1,x2,x3",
+        "--where",
+        "x1 > 0.8 and x2 < 0.3",
+    ]);
+    assert_ok(&o, "discover on a CSV");
+    let out = text(&o.stdout);
+    let bound = |name: &str, key: &str| -> f64 {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("\"{name}\" = ")))
+            .unwrap_or_else(|| panic!("{name} not in the snippet:\n{out}"));
+        let at = line.find(&format!("{key} = ")).unwrap() + key.len() + 3;
+        line[at..]
+            .split([',', ' '])
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!((bound("x1", "min") - 0.8).abs() < 0.02, "{out}");
+    assert!((bound("x2", "max") - 0.3).abs() < 0.02, "{out}");
+    assert!(!out.contains("\"x3\" = "), "x3 is noise: {out}");
+    let (_, rows) = csv_rows(&read(&tmp.path().join("discover.csv")));
+    let chosen = rows.iter().find(|r| r[9] == "true").unwrap();
+    assert!(
+        chosen[4].parse::<f64>().unwrap() > 0.95,
+        "density {chosen:?}"
+    );
+    assert!(
+        chosen[3].parse::<f64>().unwrap() > 0.9,
+        "coverage {chosen:?}"
+    );
+    assert_eq!(chosen[6], "2");
+}

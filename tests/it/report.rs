@@ -1,0 +1,146 @@
+//! `armsmarket report` end to end on a run, a comparison and a sweep of
+//! the toy world: one self-contained file, no script, no external URL,
+//! at least three charts, the same bytes from the same result.
+#![cfg(unix)]
+
+use crate::common::{armsmarket, assert_ok, err, read, text, toy};
+use std::path::Path;
+
+/// Report on `dir` and return the page, checking what every report must
+/// be.
+fn report(dir: &Path) -> String {
+    let o = armsmarket(&["report", dir.to_str().unwrap()]);
+    assert_ok(&o, "report");
+    let bytes = read(&dir.join("report.html"));
+    let html = text(&bytes);
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..100.min(html.len())]
+    );
+    assert!(!html.to_lowercase().contains("<script"));
+    // The only URL is the SVG namespace, which names and loads nothing.
+    let stripped = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!stripped.contains("http:") && !stripped.contains("https:"));
+    assert!(!html.contains("<link") && !html.contains("<img"));
+    assert!(
+        html.matches("<svg").count() >= 3,
+        "{} charts",
+        html.matches("<svg").count()
+    );
+    assert!(html.contains("<details") && html.contains("@media print"));
+    assert!(!html.contains("NaN") && !html.contains("inf\""));
+    // Deterministic: the same result gives the same bytes.
+    let o = armsmarket(&["report", dir.to_str().unwrap()]);
+    assert_ok(&o, "report again");
+    assert_eq!(read(&dir.join("report.html")), bytes);
+    html
+}
+
+#[test]
+fn run_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = armsmarket(&[
+        "run",
+        toy().to_str().unwrap(),
+        "-r",
+        "6",
+        "--threads",
+        "2",
+        "--tables",
+        "contracts,market,summary",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert_ok(&o, "run");
+    let html = report(&tmp.path().join("toy"));
+    assert!(html.contains("KOR contract value per year"));
+    // The observed 2022 value of the toy's yearly target is drawn.
+    assert!(
+        html.contains("observed, 2022: 2000 US$ m"),
+        "no observed diamond"
+    );
+    assert!(html.contains("kor_value_2022"));
+    assert!(html.contains("Lead to first delivery"));
+    assert!(html.contains("contracts signed and value delivered"));
+}
+
+#[test]
+fn compare_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let variant = tmp.path().join("slow_korea.toml");
+    std::fs::write(
+        &variant,
+        format!(
+            "base = {:?}\nname = \"slow_korea\"\n\n[preferences.default]\ndelivery = 0.2\n",
+            toy().to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = armsmarket(&[
+        "compare",
+        toy().to_str().unwrap(),
+        variant.to_str().unwrap(),
+        "-r",
+        "6",
+        "--threads",
+        "2",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert_ok(&o, "compare");
+    let html = report(&tmp.path().join("compare"));
+    assert!(html.contains("Share of replications passing each pattern whole"));
+    assert!(html.contains("Paired difference in distance to"));
+    assert!(html.contains("slow_korea"));
+    assert!(html.contains("Pattern P1"));
+}
+
+#[test]
+fn sweep_report_with_discovery_and_sensitivity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = crate::discover::toy_sweep(tmp.path());
+    let html = report(&dir);
+    assert!(html.contains("across the sweep"));
+    assert!(
+        html.contains("sensitivity.csv"),
+        "says the indices are missing"
+    );
+    let o = armsmarket(&[
+        "discover",
+        dir.to_str().unwrap(),
+        "--where",
+        "focus_value_2022 > 0",
+    ]);
+    assert_ok(&o, "discover");
+    // sensitivity.csv in the long form `armsmarket sensitivity` writes.
+    std::fs::write(
+        dir.join("sensitivity.csv"),
+        "metric,parameter,index,estimate,lo,hi,conf_normal\n\
+         focus_value,preferences.default.delivery,S1,0.42,0.30,0.55,0.12\n\
+         focus_value,preferences.default.delivery,ST,0.61,0.50,0.75,0.13\n\
+         focus_value,suppliers.korea_land.lines.k2.capacity,S1,0.20,0.10,0.31,0.10\n\
+         focus_value,suppliers.korea_land.lines.k2.capacity,ST,0.35,0.22,0.47,0.12\n\
+         focus_value,preferences.default.delivery,mu_star,120,90,150,30\n\
+         focus_value,preferences.default.delivery,sigma,40,,,\n\
+         focus_value,suppliers.korea_land.lines.k2.capacity,mu_star,60,,,20\n\
+         focus_value,suppliers.korea_land.lines.k2.capacity,sigma,55,,,\n",
+    )
+    .unwrap();
+    let html = report(&dir);
+    assert!(html.contains("PRIM trajectory, box 1"));
+    assert!(
+        html.contains("Sobol&#39; indices of focus_value")
+            || html.contains("Sobol' indices of focus_value")
+    );
+    assert!(html.contains("Morris screening of focus_value"));
+}
+
+#[test]
+fn a_folder_without_a_result_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = armsmarket(&["report", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("no manifest.json"), "{}", err(&o));
+    assert!(!tmp.path().join("report.html").exists());
+}
