@@ -306,16 +306,50 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
             )));
         }
     }
+    // One shard of a sharded sweep holds some of its points only: PRIM on
+    // it would describe a slice of the design.
+    if let Ok(m) = crate::output::manifest::Manifest::<crate::sweep::run::SweepRecord>::read(dir)
+        && let Some(plan) = m.plan
+        && plan.identity.shard.n > 1
+        && plan.merged_from.is_empty()
+    {
+        return Err(DiscoverError::Input(format!(
+            "{}: one shard of a sweep; merge the shards first (`armsmarket merge`)",
+            dir.display()
+        )));
+    }
+    let domains = sweep_domains(dir);
+    if domains.is_empty() {
+        return Err(DiscoverError::Input(format!(
+            "{}: manifest.json does not name the sweep's parameters; discover needs a sweep written by `armsmarket sweep`",
+            dir.display()
+        )));
+    }
     let mut rd = csv::Reader::from_path(&points_path).map_err(csv_at(&points_path))?;
     let header = rd.headers().map_err(csv_at(&points_path))?.clone();
-    let paths: Vec<String> = header.iter().skip(1).map(str::to_string).collect();
+    // The inputs are the swept parameters; a design's bookkeeping columns
+    // (a Saltelli point's matrix, a Morris point's step) are not.
+    let at: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, h)| domains.iter().any(|p| p.path == *h))
+        .map(|(i, _)| i)
+        .collect();
+    let paths: Vec<String> = at.iter().map(|&i| header[i].to_string()).collect();
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut cells: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
     for rec in rd.records() {
         let rec = rec.map_err(csv_at(&points_path))?;
-        ids.insert(rec.get(0).unwrap_or("").to_string(), ids.len());
-        for (c, v) in cells.iter_mut().zip(rec.iter().skip(1)) {
-            c.push(v.to_string());
+        let id = rec.get(0).unwrap_or("").to_string();
+        // A point listed under several roles (a Saltelli point shared by two
+        // matrices) is one point.
+        if ids.contains_key(&id) {
+            continue;
+        }
+        ids.insert(id, ids.len());
+        for (c, &i) in cells.iter_mut().zip(&at) {
+            c.push(rec.get(i).unwrap_or("").to_string());
         }
     }
     let mut rd = csv::Reader::from_path(&runs_path).map_err(csv_at(&runs_path))?;
@@ -347,7 +381,6 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
     let keep: Vec<usize> = (0..outcomes.len())
         .filter(|&i| outcomes[i].share().is_some())
         .collect();
-    let domains = sweep_domains(dir);
     let columns = paths
         .iter()
         .zip(cells)

@@ -1044,6 +1044,11 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
             (Vec::new(), HashMap::new())
         });
         let p = text(r, parameter).to_string();
+        // Rows without a parameter are the metric's own counts (noise
+        // share, blocks used); S2 rows name a pair.
+        if p.is_empty() {
+            continue;
+        }
         if !e.0.contains(&p) && text(r, index) != "S2" {
             e.0.push(p.clone());
         }

@@ -184,3 +184,32 @@ fn a_box_planted_in_a_csv_is_found_and_printed_in_its_column_names() {
     );
     assert_eq!(chosen[6], "2");
 }
+
+#[test]
+fn a_saltelli_sweep_is_discovered_on_its_parameters_alone() {
+    // Its points.csv lists a point once per role, with the role's columns
+    // (base_row, matrix, column): they are bookkeeping, not inputs.
+    let tmp = tempfile::tempdir().unwrap();
+    let o = armsmarket(&[
+        "sweep",
+        data("toy_saltelli.toml").to_str().unwrap(),
+        "--out",
+        tmp.path().to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_ok(&o, "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let cond = median_condition(&dir);
+    let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", &cond]);
+    assert_ok(&o, "discover");
+    let out = text(&o.stdout);
+    for role in ["base_row", "matrix", "column"] {
+        assert!(!out.contains(role), "{role} treated as an input:\n{out}");
+    }
+    let (h, _) = csv_rows(&read(&dir.join("discover.csv")));
+    assert!(
+        h.iter()
+            .all(|c| !["base_row", "matrix", "column"].contains(&c.as_str())),
+        "{h:?}"
+    );
+}
