@@ -207,11 +207,10 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> DiscoverError + '_ {
     }
 }
 
+/// A CSV input that cannot be read (missing, ragged, not UTF-8) is the
+/// user's to fix: an input error (exit code 2), naming the file.
 fn csv_at(path: &Path) -> impl Fn(csv::Error) -> DiscoverError + '_ {
-    move |e| DiscoverError::Io {
-        path: path.to_path_buf(),
-        source: csv_io(e),
-    }
+    move |e| DiscoverError::Input(format!("{}: {}", path.display(), csv_io(e)))
 }
 
 /// A cell as a number for the condition: empty or text is NaN (so it meets

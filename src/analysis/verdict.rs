@@ -493,10 +493,10 @@ impl Verdict {
             .expect("at least two scenarios");
         let describe = |p: &Paired| {
             format!(
-                "paired difference {:+.3} (95 % CI {:+.3} to {:+.3}, p {})",
-                p.mean,
-                p.lo,
-                p.hi,
+                "paired difference {} (95 % CI {} to {}, p {})",
+                signed(p.mean),
+                signed(p.lo),
+                signed(p.hi),
                 match p_value(p.p) {
                     v if v.starts_with('<') => format!("< {}", &v[1..]),
                     v => format!("= {v}"),
@@ -512,7 +512,7 @@ impl Verdict {
             let verb = if p.significant() {
                 "fits significantly better than"
             } else {
-                "fits no significantly better than"
+                "fits better, but not significantly better, than"
             };
             format!(
                 "{} {verb} the next best, {}: {}",
@@ -534,6 +534,16 @@ impl Verdict {
                 describe(&p)
             )
         }
+    }
+}
+
+/// A signed number to three decimals; `-` when undefined (fewer than two
+/// pairs).
+pub fn signed(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:+.3}")
     }
 }
 

@@ -111,6 +111,13 @@ pub fn write(dir: &Path) -> Result<Written, ReportError> {
 
 /// The report of the result in `dir`, as one HTML document.
 pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
+    if !dir.is_dir() {
+        return Err(ReportError::NoResult {
+            dir: dir.to_path_buf(),
+            why: "not a folder; give the folder of a run, a comparison, a sweep or a calibration"
+                .into(),
+        });
+    }
     let m = Manifest::read(dir)?;
     let kind = match m.command.as_str() {
         "run" => Kind::Run,

@@ -4,7 +4,7 @@
 
 use crate::analysis::targets::{TargetResult, Targets};
 use crate::analysis::verdict::{
-    DEFAULT_CAP, ScenarioVerdict, TargetInfo, UNREACHED_FAIL_SHARE, Verdict, p_value,
+    DEFAULT_CAP, ScenarioVerdict, TargetInfo, UNREACHED_FAIL_SHARE, Verdict, p_value, signed,
 };
 use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
@@ -131,15 +131,6 @@ fn pct(x: f64) -> String {
     }
 }
 
-/// A signed difference for tables.
-fn signed(x: f64) -> String {
-    if x.is_nan() {
-        "-".into()
-    } else {
-        format!("{x:+.3}")
-    }
-}
-
 /// The per-scenario table of `run`: every target's observed value, its
 /// accepted range, the simulated median and 5–95 % range and the share of
 /// replications passing (and defined, where a metric is sometimes
@@ -219,7 +210,11 @@ pub fn compare_table(v: &Verdict) -> String {
                 r.push(signed(p.mean));
                 r.push(format!("{} .. {}", signed(p.lo), signed(p.hi)));
                 r.push(p_value(p.p));
-                r.push(format!("{:.2}", p.correlation));
+                r.push(if p.correlation.is_nan() {
+                    "-".into()
+                } else {
+                    format!("{:.2}", p.correlation)
+                });
             }
             None => r.extend(["".into(), "".into(), "".into(), "".into()]),
         }
