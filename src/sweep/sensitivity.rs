@@ -565,6 +565,7 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     let mut failed = Vec::new();
     let r = replications as usize;
     let mut where_: Vec<Option<(usize, usize)>> = Vec::with_capacity(rows.len());
+    let mut seen = std::collections::HashSet::new();
     for (n, rec) in rows.iter().enumerate() {
         let id = rec.get(0).unwrap_or("").to_string();
         let rep: usize = rec
@@ -574,6 +575,12 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
             .ok_or_else(|| bad(format!("row {}: replication is not in 0..{r}", n + 2)))?;
         let next = points.len();
         let p = *points.entry(id.clone()).or_insert(next);
+        if !seen.insert((p, rep)) {
+            return Err(bad(format!(
+                "row {}: point {id}, replication {rep} appears twice",
+                n + 2
+            )));
+        }
         if rec.get(3) == Some("ok") {
             where_.push(Some((p, rep)));
         } else {
@@ -584,6 +591,28 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
             });
             where_.push(None);
         }
+    }
+    // Every point the runs name has all its replications, failed or not: a
+    // missing row is a cut or unfinished table, not a failed run.
+    if points.is_empty() {
+        return Err(bad("no runs; the sweep is unfinished".to_string()));
+    }
+    if seen.len() != points.len() * r {
+        let mut count = vec![0usize; points.len()];
+        for &(p, _) in &seen {
+            count[p] += 1;
+        }
+        let mut short: Vec<(&String, usize)> = points
+            .iter()
+            .filter(|&(_, &p)| count[p] < r)
+            .map(|(id, &p)| (id, count[p]))
+            .collect();
+        short.sort();
+        let (id, k) = short[0];
+        return Err(bad(format!(
+            "point {id} has {k} of its {r} replications ({} points are short); the sweep is unfinished or the table was cut",
+            short.len()
+        )));
     }
     // A column is a metric if every non-empty cell of a finished run is a
     // number; a text column (the focus country) is skipped.

@@ -405,3 +405,26 @@ fn sensitivity_equals_the_salib_order_computation_on_the_same_means() {
         }
     }
 }
+
+#[test]
+fn a_cut_or_doubled_runs_table_is_refused_not_read_as_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let runs = dir.join("runs.csv");
+    let whole = std::fs::read_to_string(&runs).unwrap();
+    let mut lines: Vec<&str> = whole.lines().collect();
+    // One run's row lost.
+    let last = lines.pop().unwrap();
+    std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
+    let o = sensitivity(&dir, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("replications"), "{}", err(&o));
+    // One run's row twice.
+    lines.push(last);
+    lines.push(last);
+    std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
+    let o = sensitivity(&dir, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("appears twice"), "{}", err(&o));
+}
