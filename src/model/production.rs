@@ -969,6 +969,30 @@ mod tests {
         assert_eq!(got, sched);
     }
 
+    /// A line with `extra` capacity under construction, run `quarters`
+    /// quarters so that carries and the pipeline are not at their initial
+    /// values; returns it, the next quarter, and the delivery buffer.
+    fn line_in_motion(
+        capacity: f64,
+        backlog: u32,
+        extra: &[(usize, f64)],
+        quarters: usize,
+        base_lead: u32,
+    ) -> (LineState, usize, Vec<Delivery>) {
+        let mut line = line_with(capacity, backlog);
+        for (due, k) in extra {
+            line.add_capacity(*due, *k);
+        }
+        let mut out = Vec::new();
+        for t in 0..quarters {
+            line.bring_capacity_online(t);
+            line.start_production(t, base_lead);
+            line.deliver(t, None, &mut out);
+        }
+        line.bring_capacity_online(quarters);
+        (line, quarters, out)
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
 
@@ -987,21 +1011,8 @@ mod tests {
             base_lead in 0u32..9,
             diversion_lead in 0usize..4,
         ) {
-            let mut line = line_with(capacity, backlog);
-            for (due, k) in &extra {
-                line.add_capacity(*due, *k);
-            }
-            // Run a few quarters so that carries and the pipeline are not
-            // at their initial values.
-            let mut out = Vec::new();
-            let mut t = 0;
-            for _ in 0..(carry_quarters + home_started as usize) {
-                line.bring_capacity_online(t);
-                line.start_production(t, base_lead);
-                line.deliver(t, None, &mut out);
-                t += 1;
-            }
-            line.bring_capacity_online(t);
+            let (mut line, t, mut out) =
+                line_in_motion(capacity, backlog, &extra, carry_quarters + home_started as usize, base_lead);
             let d = line.divertible(1.0).min(diverted).min(units);
             let mut sched = Vec::new();
             let ok = line.project(t, units, d, t + diversion_lead, base_lead, &mut sched);
@@ -1067,19 +1078,8 @@ mod tests {
             min_lot in 1u32..15,
             cut in proptest::bool::ANY,
         ) {
-            let mut line = line_with(capacity, backlog);
-            for (due, k) in &extra {
-                line.add_capacity(*due, *k);
-            }
-            let mut out = Vec::new();
-            let mut t = 0;
-            for _ in 0..(carry_quarters + home_started as usize) {
-                line.bring_capacity_online(t);
-                line.start_production(t, base_lead);
-                line.deliver(t, None, &mut out);
-                t += 1;
-            }
-            line.bring_capacity_online(t);
+            let (line, t, _) =
+                line_in_motion(capacity, backlog, &extra, carry_quarters + home_started as usize, base_lead);
             let d = line.divertible(1.0).min(diverted);
             let cut_at = cut.then_some((t + acceptable, min_lot));
             let fast = line.lot_terms(t, units, d, t + diversion_lead, base_lead, cut_at);
