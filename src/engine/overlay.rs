@@ -1,6 +1,13 @@
 //! A resolved scenario into which values are written by dotted path before
 //! it is compiled: a sweep's points and a calibration's particles are both
 //! such worlds, and both must report a bad value where it was written.
+//!
+//! The base is deserialized once. A point's values are written into copies
+//! of the top-level tables they touch only, and only those tables are
+//! deserialized again into a copy of the typed base: reading the whole
+//! scenario afresh costs several times a world's compilation. Any value
+//! that fails on that path is written again through the whole-table path,
+//! which locates the error at `FILE:LINE:COL`.
 
 use crate::analysis::Targets;
 use crate::model::World;
@@ -17,14 +24,21 @@ pub type Setting<'a> = (&'a str, &'a toml::Value, &'a Origin);
 pub struct Overlay {
     file: PathBuf,
     base: toml::Table,
+    /// The base deserialized and valid (`None`: it is not, and every world
+    /// takes the whole-table path).
+    typed: Option<Scenario>,
 }
 
 impl Overlay {
     /// The resolved table `base` of the scenario `file`.
     pub fn new(file: &Path, base: toml::Table) -> Overlay {
+        let typed = Scenario::deserialize(toml::Value::Table(base.clone()))
+            .ok()
+            .filter(|sc| validate::validate(sc).is_empty());
         Overlay {
             file: file.to_path_buf(),
             base,
+            typed,
         }
     }
 
@@ -63,6 +77,58 @@ impl Overlay {
         at: &Origin,
         what: &str,
     ) -> Result<(World, Targets), ScenarioError> {
+        let scenario = self.scenario_with(values)?;
+        let fail = |m: String| ScenarioError::new(at.error(format!("{what}: {m}")));
+        let world = World::from_scenario(&scenario).map_err(|e| fail(e.0))?;
+        let targets = Targets::compile(&scenario, &world).map_err(fail)?;
+        Ok((world, targets))
+    }
+
+    /// The scenario with `values` written, checked: by the typed path when
+    /// it succeeds, else by the whole table, which reports where it fails.
+    pub fn scenario_with(&self, values: &[Setting<'_>]) -> Result<Scenario, ScenarioError> {
+        if let Some(sc) = self.typed_with(values) {
+            return Ok(sc);
+        }
+        self.whole_with(values)
+    }
+
+    /// The typed path: `None` when any value fails on it (or the result is
+    /// not valid), so that the whole-table path can say why.
+    fn typed_with(&self, values: &[Setting<'_>]) -> Option<Scenario> {
+        let mut sc = self.typed.as_ref()?.clone();
+        let top = |path: &str| path.split('.').next().unwrap_or("").trim().to_string();
+        let mut keys: Vec<String> = Vec::new();
+        for &(path, ..) in values {
+            let k = top(path);
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
+        for k in keys {
+            let mut one = toml::Table::new();
+            if let Some(v) = self.base.get(&k) {
+                one.insert(k.clone(), v.clone());
+            }
+            for &(path, value, origin) in values.iter().filter(|(p, ..)| top(p) == k) {
+                scenario::apply_override(
+                    &mut one,
+                    &mut sources,
+                    path,
+                    value.clone(),
+                    origin.clone(),
+                )
+                .ok()?;
+            }
+            set_field(&mut sc, &k, one.remove(&k)?)?;
+        }
+        validate::validate(&sc).is_empty().then_some(sc)
+    }
+
+    /// The whole-table path: write the values into a copy of the base
+    /// table and read it all, locating any error.
+    fn whole_with(&self, values: &[Setting<'_>]) -> Result<Scenario, ScenarioError> {
         let (table, sources) = self.table_with(values)?;
         let scenario = match Scenario::deserialize(toml::Value::Table(table)) {
             Ok(sc) => {
@@ -80,9 +146,106 @@ impl Overlay {
                 scenario::checked(table, &sources)?
             }
         };
-        let fail = |m: String| ScenarioError::new(at.error(format!("{what}: {m}")));
-        let world = World::from_scenario(&scenario).map_err(|e| fail(e.0))?;
-        let targets = Targets::compile(&scenario, &world).map_err(fail)?;
-        Ok((world, targets))
+        Ok(scenario)
+    }
+}
+
+/// Replace the top-level table `key` of `sc` by `value` deserialized;
+/// `None` for a key that is not one of them or a value that does not read.
+fn set_field(sc: &mut Scenario, key: &str, value: toml::Value) -> Option<()> {
+    macro_rules! fields {
+        ($($field:ident),* $(,)?) => {
+            match key {
+                $(stringify!($field) => sc.$field = Deserialize::deserialize(value).ok()?,)*
+                _ => return None,
+            }
+        };
+    }
+    fields!(
+        name,
+        description,
+        seed,
+        replications,
+        start,
+        end,
+        outputs,
+        spending,
+        market,
+        regions,
+        shocks,
+        categories,
+        countries,
+        preferences,
+        affinity,
+        buyers,
+        suppliers,
+        events,
+        hypothesis,
+        mechanisms,
+        procedures,
+        programmes,
+        groups,
+        targets,
+    );
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn europe() -> Overlay {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
+        let (table, _) = scenario::load_table(&path).unwrap();
+        Overlay::new(&path, table)
+    }
+
+    /// Values in several top-level tables, some twice, one an integer
+    /// written as a float: the typed path gives the scenario the whole
+    /// table gives, value for value.
+    #[test]
+    fn the_typed_path_reads_what_the_whole_table_reads() {
+        let o = europe();
+        assert!(o.typed.is_some(), "the shipped base is valid");
+        let at = Origin::new(String::from("sweep.toml"), 3, 1);
+        let v = |s: &str| s.parse::<toml::Table>().unwrap()["v"].clone();
+        let values = [
+            ("market.defer_quarters", v("v = 3.0")),
+            ("preferences.default.delivery", v("v = 0.9")),
+            ("buyers.POL.threat_exposure", v("v = 1.1")),
+            ("countries.KOR.export_ambition", v("v = 2")),
+            ("mechanisms.diversion", v("v = false")),
+            ("market.defer_quarters", v("v = 5")),
+            ("affinity.default.KOR", v("v = 0.4")),
+        ];
+        let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
+        let typed = o.typed_with(&settings).expect("the typed path takes these");
+        let whole = o.whole_with(&settings).unwrap();
+        assert_eq!(format!("{typed:?}"), format!("{whole:?}"));
+        assert_eq!(typed.market.defer_quarters, 5);
+        assert_ne!(
+            format!("{typed:?}"),
+            format!("{:?}", o.typed.as_ref().unwrap())
+        );
+    }
+
+    /// A value out of its range, of the wrong type, or at a key that does
+    /// not exist leaves the typed path, and the error names where it was
+    /// written.
+    #[test]
+    fn a_bad_value_is_located_where_it_was_written() {
+        let o = europe();
+        let at = Origin::new(String::from("sweep.toml"), 7, 5);
+        for (path, text) in [
+            ("preferences.default.delivery", "v = -1.0"),
+            ("market.defer_quarters", "v = \"soon\""),
+            ("market.no_such_key", "v = 1"),
+        ] {
+            let value = text.parse::<toml::Table>().unwrap()["v"].clone();
+            let settings = [(path, &value, &at)];
+            assert!(o.typed_with(&settings).is_none(), "{path}");
+            let e = o.scenario_with(&settings).unwrap_err().to_string();
+            assert!(e.contains("sweep.toml:7:5"), "{path}: {e}");
+        }
     }
 }
