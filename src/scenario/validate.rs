@@ -918,7 +918,7 @@ impl Checker {
         }
         match design {
             DesignKind::Saltelli => {
-                let half = crate::sweep::design::SOBOL_MAX_DIMS / 2;
+                let half = crate::sweep::sobol::SOBOL_MAX_DIMS / 2;
                 if dims > half {
                     self.push(
                         "sweep.parameters",

@@ -26,6 +26,7 @@ pub mod saltelli;
 pub mod sensitivity;
 pub mod setup;
 pub mod slurm;
+pub mod sobol;
 pub mod tables;
 
 pub use merge::{MergeError, Merged};

@@ -31,7 +31,7 @@
 //!   it (through SciPy) warns. The same cases give a [`SaltelliWarning`]
 //!   here, and the design is still generated.
 
-use crate::sweep::design::{DesignError, SOBOL_MAX_DIMS, unit_sobol};
+use crate::sweep::sobol::{SOBOL_MAX_DIMS, SobolError, unit_sobol};
 
 /// Which of Saltelli's matrices a point comes from. Columns are 0-based
 /// parameter indices.
@@ -261,7 +261,7 @@ pub enum SaltelliError {
     },
     /// The Sobol' generator refused.
     #[error(transparent)]
-    Sobol(#[from] DesignError),
+    Sobol(#[from] SobolError),
 }
 
 /// Builds the Saltelli design for `dims` parameters.
