@@ -189,16 +189,16 @@ pub enum SensitivityError {
     #[error("resample {0} does not have the sample's length or indexes past its end")]
     BadResample(usize),
     /// A role outside the design.
-    #[error("role {0:?} is outside the design")]
+    #[error("the role ({0}) is outside the design")]
     SaltelliRoleOutOfRange(SaltelliRole),
     /// A role given twice.
-    #[error("role {0:?} appears twice")]
+    #[error("the role ({0}) appears twice")]
     DuplicateSaltelliRole(SaltelliRole),
     /// A role outside the design.
-    #[error("role {0:?} is outside the design")]
+    #[error("the role ({0}) is outside the design")]
     MorrisRoleOutOfRange(MorrisRole),
     /// A role given twice.
-    #[error("role {0:?} appears twice")]
+    #[error("the role ({0}) appears twice")]
     DuplicateMorrisRole(MorrisRole),
     /// A trajectory that does not move every parameter exactly once.
     #[error("trajectory {0} does not move every parameter exactly once")]

@@ -22,7 +22,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Parameters shown per metric.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = 3)]
     pub top: usize,
     /// No table, only the file.
     #[arg(long, short = 'q')]

@@ -83,6 +83,13 @@ pub struct MorrisRole {
     pub moved: Option<MorrisMove>,
 }
 
+/// As `points.csv` names it: "trajectory 2, step 1".
+impl std::fmt::Display for MorrisRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "trajectory {}, step {}", self.trajectory, self.step)
+    }
+}
+
 /// How to build a Morris design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MorrisOptions {

@@ -118,6 +118,19 @@ pub struct SaltelliRole {
     pub matrix: SaltelliMatrix,
 }
 
+/// As `points.csv` names it: "base row 3, matrix AB column 1".
+impl std::fmt::Display for SaltelliRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "base row {}, matrix ", self.base_row)?;
+        match self.matrix {
+            SaltelliMatrix::A => write!(f, "A"),
+            SaltelliMatrix::B => write!(f, "B"),
+            SaltelliMatrix::AB(j) => write!(f, "AB column {j}"),
+            SaltelliMatrix::BA(j) => write!(f, "BA column {j}"),
+        }
+    }
+}
+
 impl SaltelliRole {
     /// The row of this role in SALib's layout: `base_row * block + offset`,
     /// with `block` = `D + 2` or `2D + 2` and offset 0 for A, `1 + j` for
@@ -364,6 +377,21 @@ fn warnings(base_rows: usize, skip: usize) -> Vec<SaltelliWarning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Messages name a role as `points.csv` does, not as a Rust value.
+    #[test]
+    fn a_role_reads_as_points_csv_names_it() {
+        let role = |base_row, matrix| SaltelliRole { base_row, matrix }.to_string();
+        assert_eq!(
+            role(3, SaltelliMatrix::AB(1)),
+            "base row 3, matrix AB column 1"
+        );
+        assert_eq!(role(0, SaltelliMatrix::A), "base row 0, matrix A");
+        assert_eq!(
+            role(2, SaltelliMatrix::BA(0)),
+            "base row 2, matrix BA column 0"
+        );
+    }
 
     fn opts(base_rows: usize, second_order: bool) -> SaltelliOptions {
         SaltelliOptions {

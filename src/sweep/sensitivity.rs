@@ -331,7 +331,11 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             only(dropped as f64),
         );
         row(&mut out, "", "points_failed", only(failed_points as f64));
-        ranked.sort_by(|a, b| b.estimate.estimate.total_cmp(&a.estimate.estimate));
+        // Largest first; an index the data cannot give (NaN) last.
+        ranked.sort_by(|a, b| {
+            let (x, y) = (a.estimate.estimate, b.estimate.estimate);
+            x.is_nan().cmp(&y.is_nan()).then(y.total_cmp(&x))
+        });
         metrics.push(MetricSummary {
             metric: metric.clone(),
             ranked,

@@ -213,3 +213,19 @@ fn a_saltelli_sweep_is_discovered_on_its_parameters_alone() {
         "{h:?}"
     );
 }
+
+/// Zero boxes or zero parameters shown would print nothing and say
+/// nothing: both are refused as usage errors.
+#[test]
+fn zero_boxes_or_zero_top_parameters_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    for args in [
+        vec!["discover", dir, "--where", "x > 1", "--boxes", "0"],
+        vec!["sensitivity", dir, "--top", "0"],
+    ] {
+        let o = armsmarket(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains("0 is not in 1.."), "{}", err(&o));
+    }
+}
