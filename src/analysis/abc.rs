@@ -31,8 +31,8 @@ pub mod summary;
 mod tests;
 
 pub use engine::{
-    Abc, AbcConfig, Acceptance, Budget, Deadline, GenerationBuilder, Plan, Proposal, RunOutcome,
-    SimulationRow, StopReason, StoppingRules, Unlimited,
+    Abc, AbcConfig, Acceptance, BatchProgress, Budget, Deadline, GenerationBuilder, Plan, Proposal,
+    RunOutcome, SimulationRow, StopReason, StoppingRules, Unlimited,
 };
 pub use error::{AbcError, SimulationError};
 pub use kernel::{KernelScaling, ModelKernel};

@@ -6,18 +6,22 @@
 //! - [`run`]: the calibration run durably, its state saved after every
 //!   generation so that `--resume` after a kill ends with the same bytes,
 //!   and its result published whole;
+//! - [`shard`]: a generation's proposals split over machines in rounds
+//!   (`--shard K/N`), joined by proposal index (`--join`);
 //! - [`tables`]: the files of the result.
 
 pub mod run;
 pub mod setup;
+pub mod shard;
 pub mod tables;
 
-pub use run::{Options, Report, calibrate};
+pub use run::{Done, Follow, Options, Report, calibrate};
 pub use setup::Setup;
 
 use crate::analysis::abc::AbcError;
 use crate::output::publish::OutputError;
 use crate::scenario::ScenarioError;
+use crate::sweep::ShardError;
 use std::path::PathBuf;
 
 /// Why a calibration could not run or finish.
@@ -52,6 +56,22 @@ pub enum CalibrateError {
         /// What is wrong.
         why: String,
     },
+    /// The shard is not well given (Slurm variables).
+    #[error(transparent)]
+    Shard(#[from] ShardError),
+    /// A sharded calibration found the work folder of another one.
+    #[error(
+        "{}: it holds the state of another calibration (file, models, settings or program version differ): remove it to start this one over, or use another --out",
+        partial.display()
+    )]
+    Stale {
+        /// The work folder.
+        partial: PathBuf,
+    },
+    /// `--join` found shards of the current round missing: run them, then
+    /// join again.
+    #[error("{0}")]
+    ShardsDue(String),
     /// A stopping rule ended the run before a generation was complete.
     #[error("no generation completed ({why}): loosen the stopping rules")]
     NothingCompleted {
@@ -73,7 +93,10 @@ impl CalibrateError {
     /// than the run (exit code 1).
     pub fn is_usage(&self) -> bool {
         match self {
-            CalibrateError::Scenario(_) | CalibrateError::Resume { .. } => true,
+            CalibrateError::Scenario(_)
+            | CalibrateError::Resume { .. }
+            | CalibrateError::Shard(_)
+            | CalibrateError::Stale { .. } => true,
             CalibrateError::Output(e) => e.is_usage(),
             _ => false,
         }

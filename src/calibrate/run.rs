@@ -2,14 +2,18 @@
 //! generation (written aside, synced, renamed over the previous one) in
 //! `OUT/.<name>.partial/`, so that `--resume` after a kill continues from
 //! the last completed generation and ends with the same bytes. The result
-//! is written into a private folder and put in place whole.
+//! is written into a private folder and put in place whole. A sharded
+//! calibration ([`crate::calibrate::shard`]) keeps the same state there.
 
-use crate::analysis::abc::{Abc, GenerationState, StopReason};
+use crate::analysis::abc::{Abc, BatchProgress, GenerationState, StopReason};
 use crate::calibrate::setup::Setup;
+use crate::calibrate::shard::{self, ShardReport};
 use crate::calibrate::{CalibrateError, tables};
+use crate::engine::batch::Watch;
 use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, sibling, sync_dir, write_error};
+use crate::sweep::Shard;
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -27,6 +31,35 @@ pub struct Options {
     pub resume: bool,
     /// Worker threads (recorded in the manifest; the pool is the caller's).
     pub threads: usize,
+    /// Simulate only this slice of the current round (`--shard K/N`; none:
+    /// from the Slurm array variables if set, else the whole calibration).
+    pub shard: Option<Shard>,
+    /// Join the current round's shards (`--join`).
+    pub join: bool,
+}
+
+/// Who follows a calibration from the terminal.
+pub struct Follow<'a> {
+    /// Set (Ctrl-C) to stop starting batches.
+    pub stop: &'a AtomicBool,
+    /// Hears a line per generation and what the user should know.
+    pub say: &'a (dyn Fn(&str) + Sync),
+    /// Told where the running generation stands, batch by batch.
+    pub batch: &'a (dyn Fn(&BatchProgress) + Sync),
+    /// Follows the simulations of a shard's slice.
+    pub watch: &'a dyn Watch,
+}
+
+/// What an invocation of `calibrate` did.
+#[derive(Debug, Clone)]
+pub enum Done {
+    /// The calibration is finished and its result is in place.
+    Finished(Report),
+    /// A shard's slice of the round is simulated and saved (or was already).
+    Shard(ShardReport),
+    /// The round is joined, the calibration goes on: the shards of the next
+    /// round are due, then another `--join`.
+    NextRound(shard::NextRound),
 }
 
 /// What a finished calibration did.
@@ -48,6 +81,8 @@ pub struct Report {
     pub simulations_run: u64,
     /// Wall time of this invocation.
     pub wall: Duration,
+    /// Wall time of the whole calibration, time before a resume included.
+    pub elapsed: Duration,
 }
 
 /// The plan part of the manifest: how the calibration ended.
@@ -69,119 +104,220 @@ pub struct CalibrationRecord {
     pub held_out: Vec<String>,
 }
 
-/// The saved state: the engine's state and what makes it this
-/// calibration's.
+/// The saved state: the engine's state, what makes it this calibration's,
+/// and the calibration's wall time so far (so that `max_minutes` counts the
+/// time before a kill and `--resume`).
 #[derive(Debug, Serialize, Deserialize)]
-struct Saved {
-    identity: String,
-    state: GenerationState,
+pub(crate) struct Saved {
+    pub(crate) identity: String,
+    /// Seconds spent up to this state, over every invocation.
+    #[serde(default)]
+    pub(crate) elapsed_seconds: f64,
+    pub(crate) state: GenerationState,
 }
 
-/// Run the calibration `options.file` on the current thread's pool
-/// (`pool` evaluates batches), stopping early when `stop` is set (Ctrl-C);
-/// `say` receives a line per generation.
+/// A calibration file loaded, with its engine, identity and folders.
+pub(crate) struct Context {
+    pub(crate) setup: Setup,
+    pub(crate) abc: Abc,
+    /// Hash of everything that makes the saved state this calibration's.
+    pub(crate) identity: String,
+    /// The result folder, `OUT/<name>`.
+    pub(crate) dir: PathBuf,
+    /// The work folder, `OUT/.<name>.partial`.
+    pub(crate) partial: PathBuf,
+}
+
+impl Context {
+    pub(crate) fn load(options: &Options) -> Result<Context, CalibrateError> {
+        let setup = Setup::load(&options.file)?;
+        let abc = Abc::new(setup.model_specs(), setup.observed(), setup.config())?;
+        let identity = crate::sweep::plan::fingerprint(&(
+            env!("CARGO_PKG_VERSION"),
+            abc.fingerprint(),
+            &setup.resolved,
+            setup
+                .models
+                .iter()
+                .map(|m| m.overlay.base())
+                .collect::<Vec<_>>(),
+            setup.settings.replications,
+        ));
+        let dir = options.out.join(&setup.name);
+        let partial = sibling(&dir, "partial");
+        Ok(Context {
+            setup,
+            abc,
+            identity,
+            dir,
+            partial,
+        })
+    }
+
+    pub(crate) fn state_path(&self) -> PathBuf {
+        self.partial.join("state.toml")
+    }
+
+    /// The saved state, if there is one; refused if another calibration
+    /// saved it.
+    pub(crate) fn read_saved(&self) -> Result<Option<Saved>, CalibrateError> {
+        let path = self.state_path();
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+        let bad = |why: String| CalibrateError::Resume {
+            path: path.clone(),
+            why,
+        };
+        let saved: Saved =
+            toml::from_str(&text).map_err(|e| bad(format!("not a saved state ({e})")))?;
+        if saved.identity != self.identity {
+            return Err(bad(
+                "it was saved by another calibration (file, models, settings or program version differ)"
+                    .into(),
+            ));
+        }
+        Ok(Some(saved))
+    }
+
+    /// Write `state` durably, with the calibration's wall time so far.
+    pub(crate) fn save(&self, state: &GenerationState, elapsed: f64) -> Result<(), CalibrateError> {
+        let saved = Saved {
+            identity: self.identity.clone(),
+            elapsed_seconds: elapsed,
+            state: state.clone(),
+        };
+        let path = self.state_path();
+        let text = toml::to_string(&saved).map_err(|e| CalibrateError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        write_durably(&path, text.as_bytes())
+    }
+
+    /// Whether `elapsed` seconds use up `max_minutes`.
+    pub(crate) fn out_of_time(&self, elapsed: f64) -> bool {
+        self.setup
+            .settings
+            .max_minutes
+            .is_some_and(|m| elapsed >= m * 60.0)
+    }
+}
+
+/// An I/O error at `path`.
+pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CalibrateError {
+    let path = path.to_path_buf();
+    move |source| CalibrateError::Io {
+        path: path.clone(),
+        source,
+    }
+}
+
+/// Write `bytes` to `path` durably: to a file aside, synced, then renamed
+/// over it, so that a reader never sees half a file.
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), CalibrateError> {
+    use std::io::Write;
+    let io = io_error(path);
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".new");
+    let aside = PathBuf::from(aside);
+    {
+        let mut f = std::fs::File::create(&aside).map_err(&io)?;
+        f.write_all(bytes).map_err(&io)?;
+        f.sync_all().map_err(&io)?;
+    }
+    std::fs::rename(&aside, path).map_err(&io)?;
+    sync_dir(path.parent().unwrap_or(Path::new("."))).map_err(io)
+}
+
+/// Run the calibration `options.file` on `pool`: the whole calibration,
+/// one shard's slice of its current round, or the join of a round (see
+/// [`crate::calibrate::shard`]).
 pub fn calibrate(
     options: &Options,
     pool: &rayon::ThreadPool,
-    stop: &AtomicBool,
-    say: &(dyn Fn(&str) + Sync),
+    follow: &Follow<'_>,
+) -> Result<Done, CalibrateError> {
+    if options.join {
+        return shard::join(options, pool, follow);
+    }
+    let chosen = match options.shard {
+        Some(s) => Some(s),
+        None => match Shard::from_slurm(|k| std::env::var(k).ok()) {
+            Some(s) => {
+                let s = s?;
+                (follow.say)(&format!(
+                    "running shard {s} from the Slurm array environment (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT)"
+                ));
+                Some(s)
+            }
+            None => None,
+        },
+    };
+    match chosen {
+        Some(s) => shard::run_shard(options, s, pool, follow).map(Done::Shard),
+        None => whole(options, pool, follow).map(Done::Finished),
+    }
+}
+
+/// The whole calibration on this machine.
+fn whole(
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    follow: &Follow<'_>,
 ) -> Result<Report, CalibrateError> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let setup = Setup::load(&options.file)?;
-    let abc = Abc::new(setup.model_specs(), setup.observed(), setup.config())?;
-    let identity = crate::sweep::plan::fingerprint(&(
-        env!("CARGO_PKG_VERSION"),
-        abc.fingerprint(),
-        &setup.resolved,
-        setup
-            .models
-            .iter()
-            .map(|m| m.overlay.base())
-            .collect::<Vec<_>>(),
-        setup.settings.replications,
-    ));
-    let dir = options.out.join(&setup.name);
-    let dest = Destination::lock(&dir)?;
-    let partial = sibling(dest.path(), "partial");
-    let state_path = partial.join("state.toml");
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| CalibrateError::Io { path, source }
+    let say = follow.say;
+    let ctx = Context::load(options)?;
+    let (setup, abc) = (&ctx.setup, &ctx.abc);
+    let dest = Destination::lock(&ctx.dir)?;
+    let partial = &ctx.partial;
+    let saved = if options.resume {
+        ctx.read_saved()?
+    } else {
+        None
     };
-    let state = match (options.resume, state_path.is_file()) {
-        (true, true) => {
-            let text = std::fs::read_to_string(&state_path).map_err(io(&state_path))?;
-            let bad = |why: String| CalibrateError::Resume {
-                path: state_path.clone(),
-                why,
-            };
-            let saved: Saved =
-                toml::from_str(&text).map_err(|e| bad(format!("not a saved state ({e})")))?;
-            if saved.identity != identity {
-                return Err(bad(
-                    "it was saved by another calibration (file, models, settings or program version differ)"
-                        .into(),
-                ));
-            }
+    let (state, before) = match saved {
+        Some(saved) => {
             say(&format!(
                 "resuming after generation {} from {}",
                 saved.state.generation.saturating_sub(1),
-                state_path.display()
+                ctx.state_path().display()
             ));
-            saved.state
+            // Rounds of a sharded generation in progress are redone here;
+            // their time counts.
+            let before = shard::round_elapsed(&ctx, &saved.state).unwrap_or(saved.elapsed_seconds);
+            (saved.state, before)
         }
-        (resume, _) => {
-            if resume {
+        None => {
+            if options.resume {
                 say("nothing saved to resume: starting from the prior");
             }
             if partial.exists() {
-                std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
+                std::fs::remove_dir_all(partial).map_err(io_error(partial))?;
             }
-            abc.initial_state()
+            (abc.initial_state(), 0.0)
         }
     };
-    std::fs::create_dir_all(&partial).map_err(io(&partial))?;
-    let deadline = setup
-        .settings
-        .max_minutes
-        .map(|m| clock + Duration::from_secs_f64(m * 60.0));
-    let mut budget =
-        || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+    shard::remove_rounds(&ctx)?;
+    std::fs::create_dir_all(partial).map_err(io_error(partial))?;
+    let elapsed = || before + clock.elapsed().as_secs_f64();
+    let stop = follow.stop;
+    let mut budget = || stop.load(Ordering::Relaxed) || ctx.out_of_time(elapsed());
     let mut saved_error: Option<CalibrateError> = None;
     let mut generations_here = 0u64;
-    let max_generations = setup.settings.generations;
     let outcome = pool.install(|| {
-        abc.run(&setup, state, &mut budget, |s| {
-            if let Err(e) = save(&partial, &state_path, &identity, s) {
+        abc.run_watched(setup, state, &mut budget, &mut |p| (follow.batch)(p), |s| {
+            if let Err(e) = ctx.save(s, elapsed()) {
                 saved_error = Some(e);
                 return ControlFlow::Break(());
             }
             generations_here += 1;
             faults::abort_at("generation", generations_here);
             if let Some(r) = s.history.last() {
-                // Later generations accept less and take longer: the mean
-                // time so far gives a lower bound of what is left.
-                let elapsed = clock.elapsed().as_secs_f64();
-                let left = f64::from(max_generations.saturating_sub(s.generation));
-                let probabilities: Vec<String> = setup
-                    .models
-                    .iter()
-                    .zip(&r.model_probabilities)
-                    .map(|(m, p)| format!("{} {p:.3}", m.name))
-                    .collect();
-                say(&format!(
-                    "generation {}: tolerance {:.4}, acceptance {:.3} ({} of {}), ESS {:.0}, P: {}; {:.1} s, ETA {:.0} s or more",
-                    r.generation,
-                    r.tolerance,
-                    r.acceptance_rate,
-                    r.accepted,
-                    r.proposed,
-                    r.ess,
-                    probabilities.join(", "),
-                    elapsed,
-                    elapsed / generations_here as f64 * left
-                ));
+                say(&generation_line(setup, r, elapsed()));
             }
             ControlFlow::Continue(())
         })
@@ -191,24 +327,82 @@ pub fn calibrate(
     }
     if outcome.stop == StopReason::Budget && stop.load(Ordering::Relaxed) {
         return Err(CalibrateError::Stopped {
-            kept: partial,
+            kept: partial.clone(),
             resume: format!(
                 "armsmarket calibrate {} --out {} --resume",
-                options.file.display(),
-                options.out.display()
+                crate::sweep::run::shell_word(&options.file),
+                crate::sweep::run::shell_word(&options.out)
             ),
         });
     }
-    let state = &outcome.state;
+    let dir = publish(
+        &ctx,
+        &dest,
+        options,
+        pool,
+        &outcome.state,
+        outcome.stop,
+        started,
+    )?;
+    Ok(Report {
+        name: setup.name.clone(),
+        dir,
+        stop: outcome.stop,
+        generations: outcome.state.generation,
+        proposals: outcome.state.proposals_total,
+        simulations_run: outcome.simulations_run,
+        wall: clock.elapsed(),
+        elapsed: Duration::from_secs_f64(elapsed()),
+    })
+}
+
+/// The line a completed generation prints.
+pub(crate) fn generation_line(
+    setup: &Setup,
+    r: &crate::analysis::abc::GenerationRecord,
+    elapsed: f64,
+) -> String {
+    let probabilities: Vec<String> = setup
+        .models
+        .iter()
+        .zip(&r.model_probabilities)
+        .map(|(m, p)| format!("{} {p:.3}", m.name))
+        .collect();
+    format!(
+        "generation {}: tolerance {:.4}, acceptance {:.3} ({} of {}), ESS {:.0}, P: {}; {:.1} s",
+        r.generation,
+        r.tolerance,
+        r.acceptance_rate,
+        r.accepted,
+        r.proposed,
+        r.ess,
+        probabilities.join(", "),
+        elapsed,
+    )
+}
+
+/// Write the result of the last completed generation of `state` (it
+/// stopped for `stop`) into `dest`, put it in place whole, and remove the
+/// work folder.
+pub(crate) fn publish(
+    ctx: &Context,
+    dest: &Destination,
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    state: &GenerationState,
+    stop: StopReason,
+    started: SystemTime,
+) -> Result<PathBuf, CalibrateError> {
+    let setup = &ctx.setup;
     let Some(population) = state.population.as_ref() else {
         return Err(CalibrateError::NothingCompleted {
-            why: format!("{:?}", outcome.stop),
+            why: format!("{stop:?}"),
         });
     };
     let staging = dest.stage()?;
     let werr = |e| write_error(e, dest.path());
-    let predictive = pool.install(|| tables::predictive(&setup, population))?;
-    tables::write_all(&staging, &setup, &abc, state, &predictive).map_err(werr)?;
+    let predictive = pool.install(|| tables::predictive(setup, population))?;
+    tables::write_all(&staging, setup, &ctx.abc, state, &predictive).map_err(werr)?;
     let mut manifest: Manifest<CalibrationRecord> = Manifest::new(Command::Calibrate, started);
     manifest.threads = Some(options.threads);
     manifest.seed = Some(setup.seed);
@@ -235,7 +429,7 @@ pub fn calibrate(
             .collect()
     };
     manifest.plan = Some(CalibrationRecord {
-        stop: format!("{:?}", outcome.stop),
+        stop: format!("{stop:?}"),
         generations: state.generation,
         population: setup.settings.population,
         replications: setup.settings.replications,
@@ -245,45 +439,8 @@ pub fn calibrate(
     });
     manifest.write(&staging).map_err(werr)?;
     dest.publish(staging)?;
-    std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
-    Ok(Report {
-        name: setup.name.clone(),
-        dir: dest.path().to_path_buf(),
-        stop: outcome.stop,
-        generations: state.generation,
-        proposals: state.proposals_total,
-        simulations_run: outcome.simulations_run,
-        wall: clock.elapsed(),
-    })
-}
-
-/// Write the state durably: to a file aside, synced, then renamed over
-/// the previous state.
-fn save(
-    partial: &Path,
-    state_path: &Path,
-    identity: &str,
-    state: &GenerationState,
-) -> Result<(), CalibrateError> {
-    let saved = Saved {
-        identity: identity.to_string(),
-        state: state.clone(),
-    };
-    let text = toml::to_string(&saved).map_err(|e| CalibrateError::Io {
-        path: state_path.to_path_buf(),
-        source: std::io::Error::other(e),
-    })?;
-    let aside = partial.join("state.toml.new");
-    let io = |source| CalibrateError::Io {
-        path: state_path.to_path_buf(),
-        source,
-    };
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&aside).map_err(io)?;
-        f.write_all(text.as_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
+    if ctx.partial.exists() {
+        std::fs::remove_dir_all(&ctx.partial).map_err(io_error(&ctx.partial))?;
     }
-    std::fs::rename(&aside, state_path).map_err(io)?;
-    sync_dir(partial).map_err(io)
+    Ok(dest.path().to_path_buf())
 }

@@ -1,9 +1,11 @@
 //! `armsmarket calibrate FILE`: ABC-SMC calibration and model choice (the
-//! work is [`crate::calibrate`]'s).
+//! work is [`crate::calibrate`]'s), on one machine or in rounds of shards.
 
-use crate::calibrate::{Options, calibrate as run_calibration};
+use crate::calibrate::{Done, Follow, Options, calibrate as run_calibration};
 use crate::cli::CliError;
 use crate::cli::term::{Progress, control, pool};
+use crate::engine::batch::Watch;
+use crate::sweep::Shard;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -25,8 +27,20 @@ pub struct CalibrateArgs {
     /// generation (saved in DIR/.<name>.partial/).
     #[arg(long)]
     pub resume: bool,
-    /// No line per generation and no summary line (errors and warnings
-    /// still show).
+    /// Simulate slice K of N of the current round of proposals from the
+    /// saved state, then stop; `--join` joins the round (default: from
+    /// SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT if set, else the
+    /// whole calibration here).
+    #[arg(long, value_name = "K/N", conflicts_with = "join")]
+    pub shard: Option<Shard>,
+    /// Join the shards of the current round: accept by proposal index and
+    /// save the generation; exit code 0 when the calibration is finished
+    /// and its result written, 3 when another round of shards is due.
+    #[arg(long)]
+    pub join: bool,
+    /// No progress bar, no line per generation, no summary line, and a
+    /// due round said by the exit code alone (errors and warnings still
+    /// show).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -38,29 +52,94 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
         out: a.out.clone(),
         resume: a.resume,
         threads: a.threads,
+        shard: a.shard,
+        join: a.join,
     };
     let pool = pool(a.threads)?;
-    // Only the stop flag is used: progress is a line per generation.
-    let progress = Progress::new(true);
+    let progress = Progress::counting(a.quiet, "accepted");
+    let slice = Progress::counting(a.quiet, "proposals");
     let stop = control(&progress).stop;
     let quiet = a.quiet;
     let say = |m: &str| {
         if !quiet {
-            eprintln!("calibrate: {m}");
+            progress.say(&format!("calibrate: {m}"));
         }
     };
-    let report = run_calibration(&options, &pool, stop, &say)?;
-    if !quiet {
-        eprintln!(
-            "{}: {} generations ({:?}), {} proposals, {} simulations run, {:.1} s -> {}",
-            report.name,
-            report.generations,
-            report.stop,
-            report.proposals,
-            report.simulations_run,
-            report.wall.as_secs_f64(),
-            report.dir.display()
+    let batch = |p: &crate::analysis::abc::BatchProgress| {
+        if p.proposed == 0 {
+            progress.start(
+                &format!("generation {} (tolerance {:.4})", p.generation, p.tolerance),
+                p.population_size as u64,
+            );
+        }
+        progress.update(
+            p.accepted as u64,
+            &format!(
+                "acceptance {:.3} of {} proposed",
+                p.acceptance_rate(),
+                p.proposed
+            ),
         );
+    };
+    let follow = Follow {
+        stop,
+        say: &say,
+        batch: &batch,
+        watch: &slice,
+    };
+    let done = run_calibration(&options, &pool, &follow);
+    progress.finish();
+    match done? {
+        Done::Finished(report) => {
+            if !quiet {
+                eprintln!(
+                    "{}: {} generations ({:?}), {} proposals, {} simulations run, {:.1} s ({:.1} s in all) -> {}",
+                    report.name,
+                    report.generations,
+                    report.stop,
+                    report.proposals,
+                    report.simulations_run,
+                    report.wall.as_secs_f64(),
+                    report.elapsed.as_secs_f64(),
+                    report.dir.display()
+                );
+            }
+            Ok(())
+        }
+        Done::Shard(r) => {
+            if !quiet {
+                let what = if r.idle {
+                    "nothing left to simulate".to_string()
+                } else if r.already {
+                    format!("already done ({})", r.part.display())
+                } else {
+                    format!(
+                        "proposals {}..{} in {:.1} s -> {}",
+                        r.slice.0,
+                        r.slice.1,
+                        r.wall.as_secs_f64(),
+                        r.part.display()
+                    )
+                };
+                eprintln!(
+                    "{}: shard {} of generation {} round {}: {what}; once every shard is done: `{}`",
+                    r.name, r.shard, r.generation, r.round, r.join
+                );
+            }
+            Ok(())
+        }
+        Done::NextRound(_) if quiet => Err(CliError::RoundDue(String::new())),
+        Done::NextRound(r) => Err(CliError::RoundDue(format!(
+            "{}: generation {} round {} (proposals {}..{}, {} of {} particles accepted so far) is due: run `{}` for K = 1..N (or a Slurm array job of N tasks), then `{}`",
+            r.name,
+            r.generation,
+            r.round,
+            r.start,
+            r.end,
+            r.accepted,
+            r.population,
+            r.shard_command,
+            r.join_command
+        ))),
     }
-    Ok(())
 }

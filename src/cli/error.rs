@@ -1,5 +1,6 @@
 //! Errors of the command line and their exit codes: 0 ok, 1 a run failed,
-//! 2 a usage or scenario error, 3 shards missing at merge, 130 interrupted.
+//! 2 a usage or scenario error, 3 shards missing at merge (or due in a
+//! sharded calibration), 130 interrupted.
 
 use crate::output::publish::OutputError;
 use crate::scenario::ScenarioError;
@@ -74,6 +75,11 @@ pub enum CliError {
     /// Ctrl-C: exit code 130.
     #[error("interrupted: {0}")]
     Interrupted(String),
+    /// A sharded calibration's round is joined and the next round of
+    /// shards is due: exit code 3 (not a failure; the loop goes on). Empty
+    /// under `--quiet`: nothing is printed.
+    #[error("calibrate: {0}")]
+    RoundDue(String),
 }
 
 /// A stopped batch as an interruption, anything else after `error: `.
@@ -112,6 +118,8 @@ impl CliError {
             CliError::Output(e) if e.is_usage() => 2,
             CliError::Sweep(e) if e.is_usage() => 2,
             CliError::Merge(e) if e.is_incomplete() => 3,
+            CliError::RoundDue(_) => 3,
+            CliError::Calibrate(crate::calibrate::CalibrateError::ShardsDue(_)) => 3,
             CliError::Merge(e) if e.is_usage() => 2,
             CliError::Discover(e) if e.is_usage() => 2,
             CliError::Report(e) if e.is_usage() => 2,

@@ -135,7 +135,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            // A due round under --quiet is said by its exit code alone.
+            if !matches!(&e, CliError::RoundDue(m) if m.is_empty()) {
+                eprintln!("{e}");
+            }
             ExitCode::from(e.exit_code())
         }
     }

@@ -57,14 +57,37 @@ fn three_digits(x: f64) -> String {
 pub struct Progress {
     bar: ProgressBar,
     quiet: bool,
+    unit: &'static str,
 }
 
 impl Progress {
-    /// A bar, quiet or not.
+    /// A bar counting runs, quiet or not.
     pub fn new(quiet: bool) -> Progress {
+        Progress::counting(quiet, "runs")
+    }
+
+    /// A bar counting `unit` (e.g. "accepted").
+    pub fn counting(quiet: bool, unit: &'static str) -> Progress {
         Progress {
             bar: ProgressBar::hidden(),
             quiet,
+            unit,
+        }
+    }
+
+    /// Move the bar of the current part to `position`, with `message`
+    /// after it (its rate and ETA follow the position).
+    pub fn update(&self, position: u64, message: &str) {
+        self.bar.set_position(position);
+        self.bar.set_message(message.to_string());
+    }
+
+    /// Print a line on stderr above the bar (plainly when it is hidden).
+    pub fn say(&self, line: &str) {
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
         }
     }
 }
@@ -80,9 +103,10 @@ impl Watch for Progress {
         self.bar.set_position(0);
         self.bar.set_message("");
         self.bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {pos}/{len} runs, {rate}/s, ETA {eta} {msg}",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {}, {{rate}}/s, ETA {{eta}} {{msg}}",
+                self.unit
+            ))
             .expect("a valid template")
             .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
                 let _ = w.write_str(&three_digits(s.per_sec()));

@@ -145,9 +145,14 @@ pub struct Calibrate {
     /// At most this many simulations (proposals) in all.
     #[serde(default)]
     pub max_simulations: Option<u64>,
-    /// Stop starting batches after this many minutes (per invocation).
+    /// Stop starting batches after this many minutes of the calibration,
+    /// time before a kill and `--resume` included.
     #[serde(default)]
     pub max_minutes: Option<f64>,
+    /// Proposals per round of a sharded calibration (`--shard`); none:
+    /// estimated from the acceptance rates.
+    #[serde(default)]
+    pub round_size: Option<u64>,
     /// The models to choose between, keyed by id; empty: this file's world
     /// alone.
     #[serde(default)]

@@ -666,6 +666,9 @@ impl Checker {
         if let Some(m) = c.max_minutes {
             self.num("calibrate.max_minutes", m, "calibrate.max_minutes");
         }
+        if let Some(n) = c.round_size {
+            self.num("calibrate.round_size", n as f64, "calibrate.round_size");
+        }
         self.entries("calibrate.models", &c.models, "calibrate.models");
         for (id, m) in &c.models {
             let p = format!("calibrate.models.{id}");

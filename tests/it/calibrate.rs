@@ -197,3 +197,210 @@ fn run_compare_and_sweep_refuse_a_calibration() {
         );
     }
 }
+
+/// Run `calibrate FILE --out OUT` with `extra`, as a shard of a Slurm
+/// array when `slurm` gives (task id, task count).
+fn calibrate_step(file: &Path, out: &Path, extra: &[&str], slurm: Option<(u32, u32)>) -> Output {
+    let id = slurm.map(|(i, _)| i.to_string());
+    let count = slurm.map(|(_, n)| n.to_string());
+    let mut env = Vec::new();
+    if let (Some(i), Some(n)) = (&id, &count) {
+        env.push(("SLURM_ARRAY_TASK_ID", i.as_str()));
+        env.push(("SLURM_ARRAY_TASK_COUNT", n.as_str()));
+    }
+    calibrate(file, out, extra, &env)
+}
+
+#[test]
+fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
+    let file = crate::common::data("calibration_shards.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let (one, split) = (tmp.path().join("one"), tmp.path().join("split"));
+    assert_ok(
+        &calibrate(&file, &one, &["--threads", "2"], &[]),
+        "one machine",
+    );
+
+    // Bad shards are refused before anything is written.
+    for bad in ["0/2", "3/2", "2", "a/b", "1/0"] {
+        let o = calibrate(&file, &split, &["--shard", bad], &[]);
+        assert_eq!(o.status.code(), Some(2), "--shard {bad}: {}", err(&o));
+        assert!(
+            err(&o).contains("is not a shard: write K/N with 1 <= K <= N"),
+            "--shard {bad}: {}",
+            err(&o)
+        );
+        assert!(nothing_written(&split), "--shard {bad} wrote something");
+    }
+    let o = calibrate_step(&file, &split, &[], Some((5, 2)));
+    assert_eq!(o.status.code(), Some(2), "task 5 of 2: {}", err(&o));
+    assert!(err(&o).contains("SLURM_ARRAY_TASK_ID=5"), "{}", err(&o));
+    assert!(nothing_written(&split), "a bad Slurm task wrote something");
+    let o = calibrate(&file, &split, &["--shard", "1/2", "--join"], &[]);
+    assert_eq!(o.status.code(), Some(2), "--shard with --join: {}", err(&o));
+
+    // Round 0 with one shard missing: the join says which to run (exit 3).
+    assert_ok(
+        &calibrate(&file, &split, &["--shard", "1/2", "-t", "1"], &[]),
+        "shard 1/2",
+    );
+    let o = calibrate(&file, &split, &["--join"], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "join with 2/2 missing: {}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("--shard 2/2") && !err(&o).contains("--shard 1/2"),
+        "{}",
+        err(&o)
+    );
+    assert!(!result_of(&split).exists(), "no result before the end");
+
+    // The loop a Slurm user runs: the shards (in any order, by --shard or
+    // the array's variables), then the join, until the join exits 0.
+    let mut rounds = 0;
+    loop {
+        assert_ok(
+            &calibrate_step(&file, &split, &["-t", "2"], Some((1, 2))),
+            "shard 2/2 from Slurm's variables",
+        );
+        // Shard 1/2 of round 0 is done already: it says so and does nothing.
+        assert_ok(
+            &calibrate(&file, &split, &["--shard", "1/2", "-t", "1"], &[]),
+            "shard 1/2",
+        );
+        let o = calibrate(&file, &split, &["--join"], &[]);
+        rounds += 1;
+        match o.status.code() {
+            Some(0) => break,
+            Some(3) => assert!(err(&o).is_empty(), "-q: {}", err(&o)),
+            _ => panic!("join: {:?} {}", o.status, err(&o)),
+        }
+        assert!(rounds < 40, "the rounds never end");
+    }
+    assert!(rounds > 3, "generations took several rounds ({rounds})");
+    for f in FILES {
+        assert!(
+            read(&result_of(&one).join(f)) == read(&result_of(&split).join(f)),
+            "{f} differs between one machine and two shards"
+        );
+    }
+    assert!(
+        !split.join(".calibration_shards.partial").exists(),
+        "work folder removed"
+    );
+}
+
+fn result_of(out: &Path) -> PathBuf {
+    out.join("calibration_shards")
+}
+
+#[test]
+fn max_minutes_counts_the_time_before_a_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
+        .unwrap()
+        .replace(
+            "base = \"../../scenarios/toy.toml\"",
+            &format!(
+                "base = {:?}",
+                root().join("scenarios/toy.toml").display().to_string()
+            ),
+        )
+        .replace("round_size = 40", "max_minutes = 10.0");
+    let file = tmp.path().join("limited.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    let o = calibrate(
+        &file,
+        &out,
+        &[],
+        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
+    );
+    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    let state = out.join(".calibration_shards.partial/state.toml");
+    let saved = std::fs::read_to_string(&state).unwrap();
+    let line = saved
+        .lines()
+        .find(|l| l.starts_with("elapsed_seconds = "))
+        .expect("the wall time is saved");
+    let seconds: f64 = line["elapsed_seconds = ".len()..].parse().unwrap();
+    assert!(seconds > 0.0 && seconds < 600.0, "{line}");
+    // As if the run before the kill had taken ten minutes and a second.
+    std::fs::write(&state, saved.replace(line, "elapsed_seconds = 601.0")).unwrap();
+    let o = calibrate(&file, &out, &["--resume"], &[]);
+    assert_ok(&o, "resume");
+    let manifest = String::from_utf8(read(&result_of(&out).join("manifest.json"))).unwrap();
+    assert!(
+        manifest.contains("\"stop\": \"Budget\"") && manifest.contains("\"generations\": 1,"),
+        "the limit counts the time before the resume: {manifest}"
+    );
+}
+
+/// Over 20 truths drawn from the priors, the toy world's 90 % intervals
+/// cover the truth at about the nominal rate. Pooled over the 40
+/// (truth, parameter) pairs, the count of covered intervals is
+/// Binomial(40, 0.9) if the intervals are calibrated: 31 or more holds
+/// with probability 0.995 (P(X <= 30) = 0.0051), so fewer than 31 fails;
+/// no count above is too many (P(X = 40) = 0.015), so the intervals must
+/// also be informative: their mean width at most 85 % of the prior's
+/// 90 % range, which intervals as wide as the prior (covering always)
+/// would fail (measured: about 69 %).
+#[test]
+fn toy_intervals_cover_twenty_truths_at_the_nominal_rate() {
+    use armsmarket::analysis::abc::{Abc, Unlimited};
+    use armsmarket::calibrate::Setup;
+    use rand::SeedableRng;
+    use std::ops::ControlFlow;
+
+    let setup = Setup::load(&crate::common::data("calibration_coverage.toml")).unwrap();
+    let specs = setup.model_specs();
+    let priors: Vec<_> = specs[0]
+        .parameters
+        .iter()
+        .map(|p| p.prior.clone())
+        .collect();
+    let mut draws = rand_chacha::ChaCha8Rng::seed_from_u64(20_261_202);
+    let (mut covered, mut intervals, mut width, mut prior_width) = (0, 0, 0.0, 0.0);
+    let started = std::time::Instant::now();
+    for truth_index in 0..20u64 {
+        let truth: Vec<f64> = priors.iter().map(|p| p.sample(&mut draws)).collect();
+        let outcome = setup.outcome(0, &truth, 1_000 + truth_index).unwrap();
+        let observed: Vec<f64> = setup.fitted.iter().map(|&i| outcome.mean[i]).collect();
+        let mut config = setup.config();
+        config.seed = truth_index;
+        let abc = Abc::new(specs.clone(), observed, config).unwrap();
+        let run = abc
+            .run(&setup, abc.initial_state(), &mut Unlimited, |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        let population = run.state.population.as_ref().unwrap();
+        for (p, s) in abc.parameter_summaries(population).iter().enumerate() {
+            intervals += 1;
+            if s.q05 <= truth[p] && truth[p] <= s.q95 {
+                covered += 1;
+            }
+            width += s.q95 - s.q05;
+            prior_width += 0.9 * (s.prior_high - s.prior_low);
+        }
+    }
+    let rate = f64::from(covered) / f64::from(intervals);
+    eprintln!(
+        "coverage {covered}/{intervals} = {rate:.3}, mean width {:.3} of the prior's 90 % range, {:.1} s",
+        width / prior_width,
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(intervals, 40);
+    assert!(
+        covered >= 31,
+        "the 90 % intervals cover {covered} of 40 truths"
+    );
+    assert!(
+        width / prior_width <= 0.85,
+        "intervals {:.2} of the prior's width: the data barely inform them",
+        width / prior_width
+    );
+}

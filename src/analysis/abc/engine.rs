@@ -413,6 +413,25 @@ impl Abc {
         }
     }
 
+    /// Why a run standing at `state` stops before starting its generation,
+    /// if it does: `max_generations` reached, or the last completed
+    /// generation's tolerance at or below `min_tolerance`. (The proposal
+    /// limits act within a generation: see [`Plan::proposal_limit`].)
+    pub fn stops_before(&self, state: &GenerationState) -> Option<StopReason> {
+        let rules = &self.config.stopping;
+        if state.generation >= rules.max_generations {
+            return Some(StopReason::MaxGenerations);
+        }
+        if state
+            .history
+            .last()
+            .is_some_and(|r| r.tolerance <= rules.min_tolerance)
+        {
+            return Some(StopReason::MinTolerance);
+        }
+        None
+    }
+
     /// Runs generations from `state` until a stopping rule, the budget or the
     /// observer stops it. Batches are evaluated on the current rayon pool
     /// (install a pool to set the thread count); `observer` sees the state
@@ -420,26 +439,41 @@ impl Abc {
     pub fn run<S: Simulator>(
         &self,
         simulator: &S,
+        state: GenerationState,
+        budget: &mut dyn Budget,
+        observer: impl FnMut(&GenerationState) -> ControlFlow<()>,
+    ) -> Result<RunOutcome, AbcError> {
+        self.run_watched(simulator, state, budget, &mut |_| {}, observer)
+    }
+
+    /// [`Abc::run`], telling `watch` where the running generation stands
+    /// before its first batch and after every batch (for a progress bar).
+    /// Every stopping rule is checked before every batch.
+    pub fn run_watched<S: Simulator>(
+        &self,
+        simulator: &S,
         mut state: GenerationState,
         budget: &mut dyn Budget,
+        watch: &mut dyn FnMut(&BatchProgress),
         mut observer: impl FnMut(&GenerationState) -> ControlFlow<()>,
     ) -> Result<RunOutcome, AbcError> {
-        let rules = &self.config.stopping;
         let mut simulations_run = 0u64;
         let stop = 'run: loop {
-            if state.generation >= rules.max_generations {
-                break StopReason::MaxGenerations;
-            }
-            if state
-                .history
-                .last()
-                .is_some_and(|r| r.tolerance <= rules.min_tolerance)
-            {
-                break StopReason::MinTolerance;
+            if let Some(reason) = self.stops_before(&state) {
+                break reason;
             }
             let plan = self.plan(&state)?;
             let (limit, limit_reason) = plan.proposal_limit();
             let mut builder = plan.builder();
+            let progress = |b: &GenerationBuilder<'_, '_>| BatchProgress {
+                generation: state.generation,
+                tolerance: state.tolerance,
+                proposed: b.next_index(),
+                accepted: b.accepted(),
+                population_size: self.config.population_size,
+                limit,
+            };
+            watch(&progress(&builder));
             while !builder.is_complete() {
                 let start = builder.next_index();
                 if start >= limit {
@@ -460,6 +494,7 @@ impl Abc {
                     }
                     builder.push(row?)?;
                 }
+                watch(&progress(&builder));
             }
             let next = builder.finish()?;
             state = next;
@@ -472,6 +507,35 @@ impl Abc {
             stop,
             simulations_run,
         })
+    }
+}
+
+/// Where a running generation stands, batch by batch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BatchProgress {
+    /// The generation running.
+    pub generation: u32,
+    /// Its tolerance (∞ for generation 0).
+    pub tolerance: f64,
+    /// Proposals of this generation seen so far (the next index).
+    pub proposed: u64,
+    /// Particles accepted so far.
+    pub accepted: usize,
+    /// Particles it needs (N).
+    pub population_size: usize,
+    /// The first proposal index it may not use (see
+    /// [`Plan::proposal_limit`]; `u64::MAX` without a limit).
+    pub limit: u64,
+}
+
+impl BatchProgress {
+    /// accepted / proposed so far (1 before any proposal).
+    pub fn acceptance_rate(&self) -> f64 {
+        if self.proposed == 0 {
+            1.0
+        } else {
+            self.accepted as f64 / self.proposed as f64
+        }
     }
 }
 

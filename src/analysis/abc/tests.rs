@@ -466,6 +466,87 @@ fn proposal_budgets_stop_deterministically() {
 }
 
 #[test]
+fn stopping_rules_act_batch_by_batch_within_a_generation() {
+    // The budget (wall clock, Ctrl-C) is asked before every batch: refused
+    // at its fifth question, the run stops after four batches of 7, in the
+    // middle of generation 0.
+    let abc = mixed_problem(100, 20, 7);
+    let mut seen = Vec::new();
+    let mut asked = 0;
+    let mut budget = || {
+        asked += 1;
+        asked >= 5
+    };
+    let out = abc
+        .run_watched(
+            &mixed_simulator,
+            abc.initial_state(),
+            &mut budget,
+            &mut |p| seen.push(*p),
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap();
+    assert_eq!(out.stop, StopReason::Budget);
+    assert_eq!(out.state.generation, 0, "stopped within generation 0");
+    assert_eq!(out.simulations_run, 28);
+    let proposed: Vec<u64> = seen.iter().map(|p| p.proposed).collect();
+    assert_eq!(proposed, vec![0, 7, 14, 21, 28], "one report per batch");
+    assert!(
+        seen.iter()
+            .all(|p| p.generation == 0 && p.population_size == 100)
+    );
+
+    // The simulation budget cuts the running generation at the exact
+    // proposal index, whatever the batch size: 10 proposals into
+    // generation 1 here.
+    let used = run_all(&mixed_problem(100, 1, 7), &mixed_simulator)
+        .state
+        .proposals_total;
+    for batch in [7, 64] {
+        let base = mixed_problem(100, 20, batch);
+        let mut c = base.config().clone();
+        c.stopping.max_simulations = used + 10;
+        let abc = Abc::new(base.models().to_vec(), base.observed().to_vec(), c).unwrap();
+        let mut last = None;
+        let out = abc
+            .run_watched(
+                &mixed_simulator,
+                abc.initial_state(),
+                &mut Unlimited,
+                &mut |p| last = Some(*p),
+                |_| ControlFlow::Continue(()),
+            )
+            .unwrap();
+        assert_eq!(out.stop, StopReason::MaxSimulations);
+        assert_eq!(out.state.generation, 1);
+        let last = last.unwrap();
+        assert_eq!((last.generation, last.proposed, last.limit), (1, 10, 10));
+        assert!(last.accepted < 100);
+    }
+
+    // The minimum acceptance rate bounds a generation to ⌊N / rate⌋
+    // proposals, so an abandoned generation stops at that index.
+    let base = mixed_problem(100, 20, 7);
+    let mut c = base.config().clone();
+    c.stopping.min_acceptance_rate = 0.3;
+    let abc = Abc::new(base.models().to_vec(), vec![1.0, 0.8], c).unwrap();
+    let mut last = None;
+    let out = abc
+        .run_watched(
+            &mixed_simulator,
+            abc.initial_state(),
+            &mut Unlimited,
+            &mut |p| last = Some(*p),
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap();
+    assert_eq!(out.stop, StopReason::MinAcceptanceRate);
+    let last = last.unwrap();
+    assert_eq!((last.proposed, last.limit), (333, 333));
+    assert!(last.accepted < 100);
+}
+
+#[test]
 fn a_hopeless_model_dies_and_is_reported() {
     // Model 2 never comes near the observation: it loses all particles, is
     // listed as dead and extinct, and is no longer proposed.

@@ -1,0 +1,605 @@
+//! A calibration split over machines, round by round.
+//!
+//! A generation's proposals are simulated in *rounds*: round r covers the
+//! proposal indices `start..end`, and shard K of N simulates the K-th
+//! contiguous slice of them (as a sweep's shard takes a slice of its
+//! points), from the saved state alone, and writes its rows to a part file
+//! in `OUT/.<name>.partial/rounds/`. `--join` reads every part of the
+//! running generation, hands the rows to the engine in index order
+//! ([`Abc::accept`](crate::analysis::abc::Abc::accept)), which accepts the
+//! first N by index and keeps its reservoir of rejected rows by keys of the
+//! index, so the generation is the one a single machine makes, bit for
+//! bit. The join then either saves the completed generation and sets up
+//! round 0 of the next, or sets up the next round of the same generation,
+//! or, when a stopping rule ends the calibration, writes its result exactly
+//! as a single machine would.
+//!
+//! How many proposals a round covers changes nothing in the result (rows
+//! past the N-th acceptance are ignored); it is `round_size` if the file
+//! gives one, else an estimate from the acceptance rates that aims to
+//! finish a generation in one round.
+
+use crate::analysis::abc::{Acceptance, GenerationState, SimulationRow, StopReason};
+use crate::calibrate::CalibrateError;
+use crate::calibrate::run::{
+    Context, Done, Follow, Options, Report, generation_line, io_error, publish, write_durably,
+};
+use crate::output::publish::Destination;
+use crate::sweep::Shard;
+use crate::sweep::run::shell_word;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant, SystemTime};
+
+/// What a shard did.
+#[derive(Debug, Clone)]
+pub struct ShardReport {
+    /// The calibration's name.
+    pub name: String,
+    /// Which shard.
+    pub shard: Shard,
+    /// The generation running.
+    pub generation: u32,
+    /// The round.
+    pub round: u32,
+    /// The proposal indices of its slice.
+    pub slice: (u64, u64),
+    /// Whether its part was already there (nothing simulated).
+    pub already: bool,
+    /// Whether there was nothing left to simulate (the join ends the
+    /// calibration).
+    pub idle: bool,
+    /// Its part file.
+    pub part: PathBuf,
+    /// The command that joins the round once every shard is done.
+    pub join: String,
+    /// Wall time.
+    pub wall: Duration,
+}
+
+/// The round a join set up.
+#[derive(Debug, Clone)]
+pub struct NextRound {
+    /// The calibration's name.
+    pub name: String,
+    /// The generation it belongs to.
+    pub generation: u32,
+    /// Its number within the generation.
+    pub round: u32,
+    /// Its proposal indices.
+    pub start: u64,
+    /// One past the last.
+    pub end: u64,
+    /// Particles the generation has accepted so far.
+    pub accepted: usize,
+    /// Particles it needs.
+    pub population: usize,
+    /// A shard's command (`K/N` to be filled in).
+    pub shard_command: String,
+    /// The join's command.
+    pub join_command: String,
+}
+
+/// The round the shards are to simulate, written by the join (round 0 of
+/// a generation can also be derived from the saved state alone).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Round {
+    identity: String,
+    generation: u32,
+    round: u32,
+    start: u64,
+    end: u64,
+    /// The calibration's wall time when the round was set up.
+    elapsed_seconds: f64,
+}
+
+/// A shard's rows of a round.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Part {
+    identity: String,
+    generation: u32,
+    round: u32,
+    /// `K/N`.
+    shard: String,
+    start: u64,
+    end: u64,
+    /// The shard's wall time (the round lasts as long as its longest shard).
+    wall_seconds: f64,
+    rows: Vec<SimulationRow>,
+}
+
+fn rounds_dir(ctx: &Context) -> PathBuf {
+    ctx.partial.join("rounds")
+}
+
+fn round_path(ctx: &Context) -> PathBuf {
+    rounds_dir(ctx).join("round.toml")
+}
+
+fn part_path(ctx: &Context, generation: u32, round: u32, shard: Shard) -> PathBuf {
+    rounds_dir(ctx).join(format!(
+        "g{generation}-r{round}-shard-{}-of-{}.toml",
+        shard.k, shard.n
+    ))
+}
+
+/// Remove the rounds of a sharded generation (a single machine redoes it).
+pub(crate) fn remove_rounds(ctx: &Context) -> Result<(), CalibrateError> {
+    let dir = rounds_dir(ctx);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+    }
+    Ok(())
+}
+
+/// The calibration's wall time when the current round of `state`'s
+/// generation was set up, if a join set one up.
+pub(crate) fn round_elapsed(ctx: &Context, state: &GenerationState) -> Option<f64> {
+    read_round(ctx)
+        .ok()
+        .flatten()
+        .filter(|r| r.generation == state.generation)
+        .map(|r| r.elapsed_seconds)
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(
+    ctx: &Context,
+    path: &Path,
+) -> Result<T, CalibrateError> {
+    let text = std::fs::read_to_string(path).map_err(io_error(path))?;
+    toml::from_str(&text).map_err(|e| CalibrateError::Resume {
+        path: path.to_path_buf(),
+        why: format!("not a file of {} ({e})", ctx.partial.display()),
+    })
+}
+
+fn write_toml<T: Serialize>(path: &Path, value: &T) -> Result<(), CalibrateError> {
+    let text = toml::to_string(value).map_err(|e| CalibrateError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    write_durably(path, text.as_bytes())
+}
+
+fn read_round(ctx: &Context) -> Result<Option<Round>, CalibrateError> {
+    let path = round_path(ctx);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let round: Round = read_toml(ctx, &path)?;
+    if round.identity != ctx.identity {
+        return Err(CalibrateError::Stale {
+            partial: ctx.partial.clone(),
+        });
+    }
+    Ok(Some(round))
+}
+
+/// The saved state and wall time, or the prior's; a state of another
+/// calibration is refused.
+fn saved_state(ctx: &Context) -> Result<(GenerationState, f64), CalibrateError> {
+    match ctx.read_saved() {
+        Ok(Some(saved)) => Ok((saved.state, saved.elapsed_seconds)),
+        Ok(None) => Ok((ctx.abc.initial_state(), 0.0)),
+        Err(CalibrateError::Resume { .. }) => Err(CalibrateError::Stale {
+            partial: ctx.partial.clone(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// The first proposal index `state`'s generation may not use, and why.
+fn limit(ctx: &Context, state: &GenerationState) -> Result<(u64, StopReason), CalibrateError> {
+    Ok(ctx.abc.plan(state)?.proposal_limit())
+}
+
+/// The end of a round starting at `start`, when `accepted` particles of
+/// the generation are accepted and the previous round had `previous`
+/// proposals. Without `round_size`: the proposals expected to complete the
+/// generation at the acceptance rate so far (before any, the previous
+/// generation's times the tolerance quantile, as the tolerance shrinks to
+/// that quantile), plus a tenth; twice the previous round if nothing was
+/// accepted yet.
+fn round_end(
+    ctx: &Context,
+    state: &GenerationState,
+    limit: u64,
+    start: u64,
+    accepted: usize,
+    previous: u64,
+) -> u64 {
+    let size = match ctx.setup.settings.round_size {
+        Some(size) => size,
+        None => {
+            let config = ctx.abc.config();
+            let need = config.population_size.saturating_sub(accepted).max(1) as f64;
+            let rate = if start > 0 {
+                accepted as f64 / start as f64
+            } else {
+                state
+                    .history
+                    .last()
+                    .map_or(1.0, |r| r.acceptance_rate * config.quantile)
+            };
+            if rate > 0.0 {
+                (1.1 * need / rate).ceil().min(1e15) as u64
+            } else {
+                previous.saturating_mul(2)
+            }
+        }
+    };
+    start.saturating_add(size.max(1)).min(limit)
+}
+
+/// The round the shards are to simulate now.
+fn current_round(
+    ctx: &Context,
+    state: &GenerationState,
+    elapsed: f64,
+) -> Result<Round, CalibrateError> {
+    if let Some(r) = read_round(ctx)?
+        && r.generation == state.generation
+    {
+        return Ok(r);
+    }
+    let (limit, _) = limit(ctx, state)?;
+    Ok(Round {
+        identity: ctx.identity.clone(),
+        generation: state.generation,
+        round: 0,
+        start: 0,
+        end: round_end(ctx, state, limit, 0, 0, 0),
+        elapsed_seconds: elapsed,
+    })
+}
+
+fn calibrate_command(options: &Options) -> String {
+    let mut c = format!("armsmarket calibrate {}", shell_word(&options.file));
+    if options.out != Path::new("outputs") {
+        c.push_str(&format!(" --out {}", shell_word(&options.out)));
+    }
+    c
+}
+
+fn shard_command(options: &Options, shard: &str) -> String {
+    format!("{} --shard {shard}", calibrate_command(options))
+}
+
+fn join_command(options: &Options) -> String {
+    format!("{} --join", calibrate_command(options))
+}
+
+/// Simulate shard `shard`'s slice of the current round and save its rows.
+pub(crate) fn run_shard(
+    options: &Options,
+    shard: Shard,
+    pool: &rayon::ThreadPool,
+    follow: &Follow<'_>,
+) -> Result<ShardReport, CalibrateError> {
+    let clock = Instant::now();
+    let ctx = Context::load(options)?;
+    let (state, elapsed) = saved_state(&ctx)?;
+    let round = current_round(&ctx, &state, elapsed)?;
+    let len = round.end.saturating_sub(round.start);
+    let slice = shard.points(len as usize);
+    let (lo, hi) = (
+        round.start + slice.start as u64,
+        round.start + slice.end as u64,
+    );
+    let part = part_path(&ctx, round.generation, round.round, shard);
+    let mut report = ShardReport {
+        name: ctx.setup.name.clone(),
+        shard,
+        generation: round.generation,
+        round: round.round,
+        slice: (lo, hi),
+        already: false,
+        idle: false,
+        part: part.clone(),
+        join: join_command(options),
+        wall: Duration::ZERO,
+    };
+    if ctx.abc.stops_before(&state).is_some() || len == 0 {
+        report.idle = true;
+        return Ok(report);
+    }
+    if part.is_file() && read_toml::<Part>(&ctx, &part).is_ok_and(|p| p.identity == ctx.identity) {
+        report.already = true;
+        return Ok(report);
+    }
+    let dir = rounds_dir(&ctx);
+    std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    let plan = ctx.abc.plan(&state)?;
+    let stop = follow.stop;
+    follow.watch.start(
+        &format!(
+            "shard {shard}, generation {} round {}",
+            round.generation, round.round
+        ),
+        hi - lo,
+    );
+    let rows: Vec<Option<Result<SimulationRow, _>>> = pool.install(|| {
+        (lo..hi)
+            .into_par_iter()
+            .map(|j| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let row = plan.simulate(&ctx.setup, j);
+                follow.watch.done();
+                Some(row)
+            })
+            .collect()
+    });
+    follow.watch.finish();
+    let rows: Vec<SimulationRow> = match rows.into_iter().collect::<Option<Vec<_>>>() {
+        Some(rows) => rows.into_iter().collect::<Result<_, _>>()?,
+        None => {
+            return Err(CalibrateError::Stopped {
+                kept: ctx.partial.clone(),
+                resume: shard_command(options, &shard.to_string()),
+            });
+        }
+    };
+    report.wall = clock.elapsed();
+    write_toml(
+        &part,
+        &Part {
+            identity: ctx.identity.clone(),
+            generation: round.generation,
+            round: round.round,
+            shard: shard.to_string(),
+            start: lo,
+            end: hi,
+            wall_seconds: report.wall.as_secs_f64(),
+            rows,
+        },
+    )?;
+    Ok(report)
+}
+
+/// The parts of `generation`, in file-name order.
+fn parts(ctx: &Context, generation: u32) -> Result<Vec<Part>, CalibrateError> {
+    let dir = rounds_dir(ctx);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let prefix = format!("g{generation}-");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(io_error(&dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".toml"))
+        })
+        .collect();
+    names.sort();
+    let mut found = Vec::new();
+    for path in names {
+        let part: Part = read_toml(ctx, &path)?;
+        if part.identity != ctx.identity {
+            return Err(CalibrateError::Stale {
+                partial: ctx.partial.clone(),
+            });
+        }
+        if part.generation == generation {
+            found.push(part);
+        }
+    }
+    Ok(found)
+}
+
+/// Why the round cannot be joined yet: which shards to run (those of the
+/// splits `splits` that ran some of it).
+fn missing(
+    ctx: &Context,
+    options: &Options,
+    round: &Round,
+    splits: &BTreeSet<u32>,
+    rows: &BTreeMap<u64, SimulationRow>,
+) -> Option<String> {
+    let gap = (0..round.end).find(|j| !rows.contains_key(j))?;
+    let what = format!(
+        "generation {} round {} (proposals {}..{})",
+        round.generation, round.round, round.start, round.end
+    );
+    if gap < round.start {
+        return Some(format!(
+            "proposal {gap} of an earlier round of generation {} is missing from {}: run `{} --resume` to redo the generation on one machine",
+            round.generation,
+            rounds_dir(ctx).display(),
+            calibrate_command(options)
+        ));
+    }
+    let len = (round.end - round.start) as usize;
+    let mut commands = Vec::new();
+    for n in splits {
+        for k in 1..=*n {
+            let slice = Shard { k, n: *n }.points(len);
+            let (lo, hi) = (
+                round.start + slice.start as u64,
+                round.start + slice.end as u64,
+            );
+            if (lo..hi).any(|j| !rows.contains_key(&j)) {
+                commands.push(format!("  {}", shard_command(options, &format!("{k}/{n}"))));
+            }
+        }
+    }
+    Some(if commands.is_empty() {
+        format!(
+            "no shard of {what} has run yet: run `{}` for K = 1..N (or a Slurm array job of N tasks), then `{}`",
+            shard_command(options, "K/N"),
+            join_command(options)
+        )
+    } else {
+        format!(
+            "shards of {what} are missing or unfinished; run:\n{}\nthen `{}`",
+            commands.join("\n"),
+            join_command(options)
+        )
+    })
+}
+
+/// Join the current round: accept by index from every part of the
+/// running generation, then finish the calibration or set up the next
+/// round.
+pub(crate) fn join(
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    follow: &Follow<'_>,
+) -> Result<Done, CalibrateError> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let ctx = Context::load(options)?;
+    let dest = Destination::lock(&ctx.dir)?;
+    let (mut state, saved_elapsed) = saved_state(&ctx)?;
+    let round = current_round(&ctx, &state, saved_elapsed)?;
+    let parts = parts(&ctx, state.generation)?;
+    let wall = parts
+        .iter()
+        .filter(|p| p.round == round.round)
+        .map(|p| p.wall_seconds)
+        .fold(0.0, f64::max);
+    let splits: BTreeSet<u32> = parts
+        .iter()
+        .filter(|p| p.round == round.round)
+        .filter_map(|p| p.shard.parse::<Shard>().ok())
+        .map(|s| s.n)
+        .collect();
+    let mut rows: BTreeMap<u64, SimulationRow> = BTreeMap::new();
+    for part in parts {
+        for row in part.rows {
+            rows.entry(row.index).or_insert(row);
+        }
+    }
+    let finishing = ctx.abc.stops_before(&state).is_some() || round.start >= round.end;
+    if !finishing && let Some(why) = missing(&ctx, options, &round, &splits, &rows) {
+        return Err(CalibrateError::ShardsDue(why));
+    }
+    let elapsed = || round.elapsed_seconds + wall + clock.elapsed().as_secs_f64();
+    let say = follow.say;
+    // Decide: the generation completes, needs another round, or a
+    // stopping rule ends the calibration (checked in the order a single
+    // machine checks them before each batch).
+    let mut stop = ctx.abc.stops_before(&state);
+    let mut next: Option<Round> = None;
+    let mut accepted_so_far = 0;
+    if stop.is_none() {
+        let end = round.end;
+        let acceptance = ctx.abc.accept(
+            &state,
+            rows.into_iter()
+                .take_while(|(j, _)| *j < end)
+                .map(|(_, r)| r),
+        )?;
+        match acceptance {
+            Acceptance::Complete(completed) => {
+                state = *completed;
+                ctx.save(&state, elapsed())?;
+                if let Some(r) = state.history.last() {
+                    say(&generation_line(&ctx.setup, r, elapsed()));
+                }
+                stop = ctx.abc.stops_before(&state);
+                if stop.is_none() {
+                    let (limit, reason) = limit(&ctx, &state)?;
+                    if limit == 0 {
+                        stop = Some(reason);
+                    } else if ctx.out_of_time(elapsed()) {
+                        stop = Some(StopReason::Budget);
+                    } else {
+                        next = Some(Round {
+                            identity: ctx.identity.clone(),
+                            generation: state.generation,
+                            round: 0,
+                            start: 0,
+                            end: round_end(&ctx, &state, limit, 0, 0, 0),
+                            elapsed_seconds: elapsed(),
+                        });
+                    }
+                }
+            }
+            Acceptance::NeedMore {
+                next_index,
+                accepted,
+            } => {
+                accepted_so_far = accepted;
+                let (limit, reason) = limit(&ctx, &state)?;
+                if next_index >= limit {
+                    stop = Some(reason);
+                } else if ctx.out_of_time(elapsed()) {
+                    stop = Some(StopReason::Budget);
+                } else {
+                    next = Some(Round {
+                        identity: ctx.identity.clone(),
+                        generation: state.generation,
+                        round: round.round + 1,
+                        start: next_index,
+                        end: round_end(
+                            &ctx,
+                            &state,
+                            limit,
+                            next_index,
+                            accepted,
+                            round.end - round.start,
+                        ),
+                        elapsed_seconds: elapsed(),
+                    });
+                }
+            }
+        }
+    }
+    if let Some(next) = next {
+        // Rows of completed generations are no longer needed.
+        clear_before(&ctx, next.generation)?;
+        write_toml(&round_path(&ctx), &next)?;
+        return Ok(Done::NextRound(NextRound {
+            name: ctx.setup.name.clone(),
+            generation: next.generation,
+            round: next.round,
+            start: next.start,
+            end: next.end,
+            accepted: accepted_so_far,
+            population: ctx.abc.config().population_size,
+            shard_command: shard_command(options, "K/N"),
+            join_command: join_command(options),
+        }));
+    }
+    let stop = stop.expect("no next round means a stop");
+    let dir = publish(&ctx, &dest, options, pool, &state, stop, started)?;
+    Ok(Done::Finished(Report {
+        name: ctx.setup.name.clone(),
+        dir,
+        stop,
+        generations: state.generation,
+        proposals: state.proposals_total,
+        simulations_run: 0,
+        wall: clock.elapsed(),
+        elapsed: Duration::from_secs_f64(elapsed()),
+    }))
+}
+
+/// Remove the part files of generations before `generation`.
+fn clear_before(ctx: &Context, generation: u32) -> Result<(), CalibrateError> {
+    let dir = rounds_dir(ctx);
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(&dir).map_err(io_error(&dir))? {
+        let path = entry.map_err(io_error(&dir))?.path();
+        let old = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix('g'))
+            .and_then(|n| n.split('-').next())
+            .and_then(|g| g.parse::<u32>().ok())
+            .is_some_and(|g| g < generation);
+        if old {
+            std::fs::remove_file(&path).map_err(io_error(&path))?;
+        }
+    }
+    Ok(())
+}
