@@ -132,10 +132,17 @@ impl Context {
     pub(crate) fn load(options: &Options) -> Result<Context, CalibrateError> {
         let setup = Setup::load(&options.file)?;
         let abc = Abc::new(setup.model_specs(), setup.observed(), setup.config())?;
+        // The wall-clock limit and the round size never change what is
+        // accepted, so a resume may raise the one or change the other.
+        let mut resolved = setup.resolved.clone();
+        if let Some(toml::Value::Table(c)) = resolved.get_mut("calibrate") {
+            c.remove("max_minutes");
+            c.remove("round_size");
+        }
         let identity = crate::sweep::plan::fingerprint(&(
             env!("CARGO_PKG_VERSION"),
             abc.fingerprint(),
-            &setup.resolved,
+            &resolved,
             setup
                 .models
                 .iter()

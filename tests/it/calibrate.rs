@@ -339,6 +339,42 @@ fn max_minutes_counts_the_time_before_a_resume() {
     );
 }
 
+/// The wall-clock limit never changes what is accepted, so a calibration
+/// killed under one limit resumes under a higher one and ends as if run
+/// without a kill.
+#[test]
+fn a_resume_may_raise_max_minutes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
+        .unwrap()
+        .replace(
+            "base = \"../../scenarios/toy.toml\"",
+            &format!(
+                "base = {:?}",
+                root().join("scenarios/toy.toml").display().to_string()
+            ),
+        );
+    let file = tmp.path().join("limited.toml");
+    std::fs::write(&file, text.replace("round_size = 40", "max_minutes = 10.0")).unwrap();
+    let out = tmp.path().join("out");
+    let o = calibrate(
+        &file,
+        &out,
+        &[],
+        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
+    );
+    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    std::fs::write(&file, text.replace("round_size = 40", "max_minutes = 30.0")).unwrap();
+    let o = calibrate(&file, &out, &["--resume"], &[]);
+    assert_ok(&o, "resume under a higher limit");
+    let whole = tmp.path().join("whole");
+    assert_ok(&calibrate(&file, &whole, &[], &[]), "one run");
+    assert_eq!(
+        read(&result_of(&out).join("posterior.csv")),
+        read(&result_of(&whole).join("posterior.csv"))
+    );
+}
+
 /// Over 20 truths drawn from the priors, the toy world's 90 % intervals
 /// cover the truth at about the nominal rate. Pooled over the 40
 /// (truth, parameter) pairs, the count of covered intervals is
