@@ -125,6 +125,21 @@ impl Line<'_> {
         self.raw(ryu::Buffer::new().format(x).as_bytes())
     }
 
+    /// A number that `memo` may hold already in `slot`.
+    #[inline]
+    fn float_in(&mut self, memo: &mut Memo, slot: usize, x: f64) -> &mut Self {
+        let m = &mut memo.0[slot];
+        if m.len == 0 || m.bits != x.to_bits() {
+            let mut buffer = ryu::Buffer::new();
+            let text = buffer.format(x).as_bytes();
+            m.text[..text.len()].copy_from_slice(text);
+            m.len = text.len() as u8;
+            m.bits = x.to_bits();
+        }
+        let len = usize::from(m.len);
+        self.raw(&m.text[..len])
+    }
+
     /// Quarter `t` of `w` as `YYYYQn`.
     #[inline]
     fn quarter(&mut self, w: &World, t: usize) -> &mut Self {
@@ -142,6 +157,32 @@ impl Line<'_> {
         if let Some(last) = self.0.last_mut() {
             *last = b'\n';
         }
+    }
+}
+
+/// The last number formatted in each slot of a table (a line's capacity,
+/// a buyer's outstanding value), with its text: most per-quarter figures
+/// repeat from one quarter (or category) to the next, and copying their
+/// text is several times cheaper than formatting them again.
+struct Memo(Vec<Memoed>);
+
+/// A number and its text (`len` 0: none yet; `ryu` writes at most 24
+/// bytes).
+#[derive(Clone, Copy)]
+struct Memoed {
+    bits: u64,
+    len: u8,
+    text: [u8; 24],
+}
+
+impl Memo {
+    fn new(slots: usize) -> Memo {
+        let empty = Memoed {
+            bits: 0,
+            len: 0,
+            text: [0; 24],
+        };
+        Memo(vec![empty; slots])
     }
 }
 
@@ -409,33 +450,39 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             }
         }
         Table::Suppliers => {
+            let mut memo = Memo::new(w.lines.len() * 7);
             for s in &r.suppliers {
                 let line = &w.lines[s.line];
+                let m = s.line * 7;
                 row(out, &head)
                     .quarter(w, s.t)
                     .text(&w.suppliers[line.supplier].id)
                     .text(country(line.supplier))
                     .text(&line.id)
                     .text(&w.categories[line.category].id)
-                    .float(s.capacity)
-                    .float(s.capacity_pending)
+                    .float_in(&mut memo, m, s.capacity)
+                    .float_in(&mut memo, m + 1, s.capacity_pending)
                     .int(s.backlog)
-                    .float(s.cash)
-                    .float(s.interoperability)
-                    .float(s.localisation)
-                    .float(s.access)
-                    .float(s.price)
+                    .float_in(&mut memo, m + 2, s.cash)
+                    .float_in(&mut memo, m + 3, s.interoperability)
+                    .float_in(&mut memo, m + 4, s.localisation)
+                    .float_in(&mut memo, m + 5, s.access)
+                    .float_in(&mut memo, m + 6, s.price)
                     .end();
             }
         }
         Table::Buyers => {
+            // Outstanding is the buyer's, repeated in each category.
+            let nb = w.buyers.len();
+            let mut memo = Memo::new(nb * (1 + w.categories.len()));
             for b in &r.buyers {
+                let gap_slot = nb + b.buyer * w.categories.len() + b.category;
                 row(out, &head)
                     .quarter(w, b.t)
                     .text(&w.buyers[b.buyer].id)
                     .text(&w.categories[b.category].id)
-                    .float(b.outstanding)
-                    .float(b.gap)
+                    .float_in(&mut memo, b.buyer, b.outstanding)
+                    .float_in(&mut memo, gap_slot, b.gap)
                     .int(b.fleet)
                     .int(b.legacy)
                     .int(b.on_order)
