@@ -280,16 +280,34 @@ pub fn format_rows(
     lead: Option<&'static str>,
     key: Option<&str>,
 ) -> io::Result<Rows> {
+    Ok(format_rows_into(w, r, tables, lead, key, Vec::new()))
+}
+
+/// As [`format_rows`], into the buffers of `spare` (rows written before,
+/// whatever their tables) where there are some: reused buffers have the
+/// size of a replication's rows already, so they are neither grown nor
+/// taken fresh from the allocator for each replication.
+pub fn format_rows_into(
+    w: &World,
+    r: &RunRecord,
+    tables: &[Table],
+    lead: Option<&'static str>,
+    key: Option<&str>,
+    mut spare: Rows,
+) -> Rows {
     let lead = lead.map(|_| key.unwrap_or(""));
-    Ok(Table::ALL
-        .iter()
-        .filter(|t| tables.contains(t))
-        .map(|t| {
-            let mut out = Vec::new();
-            rows_of(*t, w, r, lead, &mut out);
-            (*t, out)
-        })
-        .collect())
+    let mut rows = Vec::with_capacity(tables.len());
+    for t in Table::ALL.iter().filter(|t| tables.contains(t)) {
+        // The same table's buffer if there is one: it has the right size.
+        let mut out = match spare.iter().position(|(s, _)| s == t) {
+            Some(i) => spare.swap_remove(i).1,
+            None => spare.pop().map(|(_, b)| b).unwrap_or_default(),
+        };
+        out.clear();
+        rows_of(*t, w, r, lead, &mut out);
+        rows.push((*t, out));
+    }
+    rows
 }
 
 /// The selected tables' files in a staged result, each begun with its
