@@ -536,3 +536,31 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text cells come out as the `csv` crate writes them, quoted or not.
+    #[test]
+    fn text_cells_are_quoted_as_csv_quotes_them() {
+        let cells = ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""];
+        let mut ours = Vec::new();
+        let mut l = Line(&mut ours);
+        for c in cells {
+            l.text(c);
+        }
+        l.float(0.1 + 0.2).float(f64::NAN).int(-3i32).end();
+        let mut theirs = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        for c in cells {
+            theirs.write_field(c).unwrap();
+        }
+        theirs.serialize((0.1 + 0.2, f64::NAN, -3i32)).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs.into_inner().unwrap()).unwrap()
+        );
+    }
+}
