@@ -1,19 +1,21 @@
 //! Batches of runs in parallel, results delivered in job order.
 //!
-//! Jobs are cut into fixed windows; a producer thread runs one window at a
-//! time on a local rayon pool (`collect` keeps order) while the caller's
-//! thread consumes the previous window. At most two windows of results
-//! exist at once, so memory is bounded whatever the number of jobs, and
-//! the order of results (hence the bytes written) never depends on the
-//! thread count.
+//! [`run_ordered`] streams: the pool's threads take jobs one by one, at
+//! most a window ahead of the caller's thread, which hands the results on
+//! in job order. [`run_chunks`] cuts the jobs into chunks; a producer
+//! thread computes one chunk at a time while the caller's thread consumes
+//! the previous one. Either way memory is bounded whatever the number of
+//! jobs, and the order of results (hence the bytes written) never depends
+//! on the thread count.
 //!
 //! A [`Control`] lets the caller stop a batch early (on Ctrl-C): no job
 //! starts after the request, and the results delivered are a prefix of the
 //! job list, so that what was written stays in job order.
 
-use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::{Condvar, Mutex};
 
 /// A rayon pool of `threads` threads (0 = one per core).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
@@ -83,43 +85,98 @@ pub enum Completion {
 }
 
 /// Run `work` on every job on `pool` and hand each result to `sink` in job
-/// order with its job index. Stops at the first error of `sink` (the
-/// remaining window finishes but is not consumed), or when asked to.
+/// order with its job index, on the caller's thread while the pool works.
+/// Each pool thread takes the next job as soon as it is free, except that
+/// no job starts more than `window` jobs ahead of the first result not yet
+/// handed on: at most `window` results exist at once whatever the number
+/// of jobs, and no thread waits for a whole window to finish. Stops at the
+/// first error of `sink` (jobs under way finish but are not consumed), or
+/// when asked to.
 pub fn run_ordered<J, R, E>(
     pool: &rayon::ThreadPool,
     jobs: &[J],
     window: usize,
     work: impl Fn(&J) -> R + Sync,
     control: Control<'_>,
-    sink: impl FnMut(usize, R) -> Result<(), E>,
+    mut sink: impl FnMut(usize, R) -> Result<(), E>,
 ) -> Result<Completion, E>
 where
     J: Sync,
     R: Send,
 {
     let window = window.max(1);
-    let chunks = jobs.len().div_ceil(window);
-    run_chunks(
-        chunks,
-        |k| {
-            let chunk = &jobs[k * window..((k + 1) * window).min(jobs.len())];
-            pool.install(|| {
-                chunk
-                    .par_iter()
-                    .map(|j| {
-                        if control.stopped() {
-                            return None;
-                        }
-                        let r = work(j);
+    let next = AtomicUsize::new(0);
+    // Results handed on so far, and a wake-up for threads waiting for room.
+    let delivered = Mutex::new(0usize);
+    let room = Condvar::new();
+    let quit = AtomicBool::new(false);
+    let (tx, rx) = channel::<(usize, Option<R>)>();
+    std::thread::scope(|scope| {
+        let (work, next, delivered, room, quit) = (&work, &next, &delivered, &room, &quit);
+        scope.spawn(move || {
+            pool.broadcast(|_| {
+                let tx = tx.clone();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= jobs.len() {
+                        break;
+                    }
+                    let mut d = delivered.lock().unwrap_or_else(|e| e.into_inner());
+                    while i >= *d + window && !quit.load(Ordering::Relaxed) {
+                        d = room.wait(d).unwrap_or_else(|e| e.into_inner());
+                    }
+                    drop(d);
+                    if quit.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let r = if control.stopped() {
+                        None
+                    } else {
+                        let r = work(&jobs[i]);
                         control.watch.done();
                         Some(r)
-                    })
-                    .collect()
+                    };
+                    if tx.send((i, r)).is_err() {
+                        break; // the consumer is gone
+                    }
+                }
+            });
+            drop(tx);
+        });
+        // Results that came early, by job index, until their turn.
+        let mut early: BTreeMap<usize, Option<R>> = BTreeMap::new();
+        let mut index = 0;
+        let end = 'consume: {
+            for (i, r) in &rx {
+                early.insert(i, r);
+                while let Some(r) = early.remove(&index) {
+                    let Some(r) = r.filter(|_| !control.stopped()) else {
+                        break 'consume Ok(Completion::Stopped);
+                    };
+                    if let Err(e) = sink(index, r) {
+                        break 'consume Err(e);
+                    }
+                    index += 1;
+                    *delivered.lock().unwrap_or_else(|e| e.into_inner()) = index;
+                    room.notify_all();
+                }
+            }
+            Ok(if index < jobs.len() {
+                Completion::Stopped
+            } else {
+                Completion::Done
             })
-        },
-        control,
-        sink,
-    )
+        };
+        // Release the threads waiting for room; those under way find the
+        // channel closed when they finish.
+        quit.store(true, Ordering::Relaxed);
+        {
+            let _d = delivered.lock().unwrap_or_else(|e| e.into_inner());
+            room.notify_all();
+        }
+        drop(rx);
+        end
+    })
 }
 
 /// The pipeline under [`run_ordered`]: a producer thread computes chunk

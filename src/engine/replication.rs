@@ -202,6 +202,8 @@ struct Recorder {
     quarter_market: Vec<MarketRow>,
     suppliers: Vec<SupplierRow>,
     buyers: Vec<BuyerRow>,
+    /// Mean access of each supplier this quarter (scratch).
+    access: Vec<f64>,
     tally: Tally,
 }
 
@@ -288,13 +290,20 @@ impl Observer for Recorder {
         }
         if self.observe.suppliers {
             let nb = w.buyers.len() as f64;
+            // Access is the supplier's, the same for each of its lines:
+            // computed once per supplier and quarter (NaN: not yet).
+            self.access.clear();
+            self.access.resize(w.suppliers.len(), f64::NAN);
             for (l, line) in w.lines.iter().enumerate() {
                 let ls = &s.lines[l];
                 let j = line.supplier;
-                let access: f64 = (0..w.buyers.len())
-                    .map(|b| tender::access(w, s, j, b))
-                    .sum::<f64>()
-                    / nb;
+                if self.access[j].is_nan() {
+                    self.access[j] = (0..w.buyers.len())
+                        .map(|b| tender::access(w, s, j, b))
+                        .sum::<f64>()
+                        / nb;
+                }
+                let access = self.access[j];
                 self.suppliers.push(SupplierRow {
                     t,
                     line: l,
@@ -413,6 +422,7 @@ pub fn run_with_check(
         quarter_market: Vec::new(),
         suppliers: Vec::new(),
         buyers: Vec::new(),
+        access: Vec::new(),
         tally: Tally::default(),
     };
     let mut scratch = Scratch::default();

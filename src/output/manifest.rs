@@ -142,7 +142,10 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
         for (name, path) in names {
             let shown = staging.shown(&name);
             let record = FileRecord {
-                sha256: sha256_file(&path).map_err(|e| at_file(&shown, e))?,
+                sha256: match staging.hash_written(&name) {
+                    Some(h) => h,
+                    None => sha256_file(&path).map_err(|e| at_file(&shown, e))?,
+                },
                 bytes: std::fs::metadata(&path)
                     .map_err(|e| at_file(&shown, e))?
                     .len(),
@@ -197,7 +200,7 @@ pub fn sha256_file(path: &Path) -> io::Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::output::publish::hex(&h.finalize()))
 }
 
 /// RFC 3339 time in UTC, to the second.

@@ -16,9 +16,12 @@
 //! writer left (its staging folders).
 
 use crate::output::faults;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Why a result could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -107,12 +110,36 @@ pub fn write_error(e: io::Error, fallback: &Path) -> OutputError {
     }
 }
 
+/// What the staged files written whole in this process hashed to, by
+/// name: the SHA-256 (hex) and length of the bytes that went through
+/// them, so that the manifest need not read them back.
+type Hashes = Arc<Mutex<BTreeMap<String, (String, u64)>>>;
+
 /// A file being written into a staging folder; its errors name the file by
-/// its place in the finished result.
-#[derive(Debug)]
+/// its place in the finished result. It hashes what it writes as it goes
+/// (on the writing thread, while the runs go on), and asks the kernel to
+/// start writing it to disk every few megabytes, so that the sync at the
+/// end has little left to wait for.
 pub struct StagedFile {
     out: BufWriter<File>,
     shown: PathBuf,
+    name: String,
+    sha: Sha256,
+    bytes: u64,
+    unflushed: u64,
+    hashes: Hashes,
+}
+
+/// Bytes written between two requests to start writing back to disk.
+const WRITE_BACK: u64 = 8 << 20;
+
+impl std::fmt::Debug for StagedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedFile")
+            .field("shown", &self.shown)
+            .field("bytes", &self.bytes)
+            .finish()
+    }
 }
 
 impl StagedFile {
@@ -122,13 +149,51 @@ impl StagedFile {
         self.out
             .get_ref()
             .sync_all()
-            .map_err(|e| at_file(&self.shown, e))
+            .map_err(|e| at_file(&self.shown, e))?;
+        let digest = hex(&self.sha.finalize());
+        self.hashes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(self.name, (digest, self.bytes));
+        Ok(())
     }
 }
 
+/// Bytes as lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Ask the kernel to start writing `file`'s dirty pages to disk, without
+/// waiting for them.
+#[cfg(target_os = "linux")]
+fn start_write_back(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a plain system call on an open descriptor that `file` owns;
+    // no memory is passed. Failure only means the final sync does it all.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_write_back(_: &File) {}
+
 impl Write for StagedFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.out.write(buf).map_err(|e| at_file(&self.shown, e))
+        let n = self.out.write(buf).map_err(|e| at_file(&self.shown, e))?;
+        self.sha.update(&buf[..n]);
+        self.bytes += n as u64;
+        self.unflushed += n as u64;
+        if self.unflushed >= WRITE_BACK {
+            self.unflushed = 0;
+            start_write_back(self.out.get_ref());
+        }
+        Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush().map_err(|e| at_file(&self.shown, e))
@@ -243,6 +308,7 @@ impl Destination {
         Ok(Staging {
             dir: Some(StagingDir::Temp(dir)),
             shown: self.path.clone(),
+            hashes: Hashes::default(),
         })
     }
 
@@ -417,6 +483,7 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub struct Staging {
     dir: Option<StagingDir>,
     shown: PathBuf,
+    hashes: Hashes,
 }
 
 #[derive(Debug)]
@@ -434,6 +501,7 @@ impl Staging {
         Staging {
             dir: Some(StagingDir::Kept(dir.to_path_buf())),
             shown: dest.to_path_buf(),
+            hashes: Hashes::default(),
         }
     }
 
@@ -463,7 +531,22 @@ impl Staging {
         Ok(StagedFile {
             out: BufWriter::with_capacity(1 << 16, file),
             shown,
+            name: name.to_string(),
+            sha: Sha256::new(),
+            bytes: 0,
+            unflushed: 0,
+            hashes: self.hashes.clone(),
         })
+    }
+
+    /// The SHA-256 (hex) of the file `name` as this process wrote it whole
+    /// through [`Staging::create`], if it did and the file still has the
+    /// length written.
+    pub fn hash_written(&self, name: &str) -> Option<String> {
+        let hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
+        let (digest, bytes) = hashes.get(name)?;
+        let len = std::fs::metadata(self.path().join(name)).ok()?.len();
+        (len == *bytes).then(|| digest.clone())
     }
 }
 

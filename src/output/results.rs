@@ -9,9 +9,10 @@ use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, OutputError, Staging, write_error};
 use crate::output::report::{TargetsWriter, write_compare_csv, write_verdict_csv};
-use crate::output::tables::{Rows, TableFiles, format_rows};
+use crate::output::tables::{Rows, TableFiles, format_rows_into};
 use crate::scenario::schema::Table;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 /// Why a result was not written.
@@ -57,7 +58,9 @@ impl ResultError {
 /// Replications `0..replications` of `p` on `pool`, each handed to `sink`
 /// in replication order with its rows of `tables` (led by `key` under
 /// `lead`), formatted on the worker thread that ran it; the record keeps
-/// its contracts, summary and targets, not the per-quarter rows.
+/// its contracts, summary and targets, not the per-quarter rows. The
+/// rows' buffers are used again once written, so that memory stays flat
+/// however many replications run.
 #[allow(clippy::too_many_arguments)]
 fn replicate(
     p: &Prepared,
@@ -67,26 +70,35 @@ fn replicate(
     lead: Option<(&'static str, &str)>,
     pool: &rayon::ThreadPool,
     control: Control<'_>,
-    sink: impl FnMut(usize, std::io::Result<(RunRecord, Rows)>) -> std::io::Result<()>,
+    mut sink: impl FnMut(usize, std::io::Result<(RunRecord, &Rows)>) -> std::io::Result<()>,
 ) -> std::io::Result<Completion> {
     let jobs: Vec<u32> = (0..replications).collect();
     let observe = observe_for(tables);
     let threads = pool.current_num_threads();
     // Per-quarter tables make a replication's rows large (about a megabyte
-    // for europe): fewer of them in flight keeps memory flat in R.
+    // for europe): fewer of them in flight keeps memory small.
     let per_quarter = observe.market || observe.suppliers || observe.buyers;
     let window = if per_quarter {
-        8 * threads.max(1)
+        2 * threads.max(1)
     } else {
         batch::window_for(threads)
     };
+    let spare: Mutex<Vec<Rows>> = Mutex::new(Vec::new());
+    let take_spare = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
     batch::run_ordered(
         pool,
         &jobs,
         window,
         |&r| {
             let mut rec = run_replication(&p.world, &p.targets, seed, 0, r, observe);
-            let rows = format_rows(&p.world, &rec, tables, lead.map(|l| l.0), lead.map(|l| l.1))?;
+            let rows = format_rows_into(
+                &p.world,
+                &rec,
+                tables,
+                lead.map(|l| l.0),
+                lead.map(|l| l.1),
+                take_spare().unwrap_or_default(),
+            );
             rec.contracts = Vec::new();
             rec.market = Vec::new();
             rec.suppliers = Vec::new();
@@ -94,7 +106,14 @@ fn replicate(
             Ok((rec, rows))
         },
         control,
-        sink,
+        |i, done: std::io::Result<(RunRecord, Rows)>| match done {
+            Ok((rec, rows)) => {
+                sink(i, Ok((rec, &rows)))?;
+                spare.lock().unwrap_or_else(|e| e.into_inner()).push(rows);
+                Ok(())
+            }
+            Err(e) => sink(i, Err(e)),
+        },
     )
 }
 
@@ -159,7 +178,7 @@ pub fn run(
         control,
         |_, done| {
             let (rec, rows) = done?;
-            out.append(&rows)?;
+            out.append(rows)?;
             if let Some(t) = targets.as_mut() {
                 t.write(name, rec.replication, &p.targets, &rec.targets)?;
             }
@@ -256,7 +275,7 @@ pub fn compare(
             |_, done| {
                 let (rec, rows) = done?;
                 if let Some(o) = out.as_mut() {
-                    o.append(&rows)?;
+                    o.append(rows)?;
                 }
                 targets.write(name, rec.replication, &p.targets, &rec.targets)?;
                 runs.push(&aligned(&reference, &p.targets, &rec.targets));

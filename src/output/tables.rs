@@ -9,89 +9,199 @@ use crate::model::World;
 use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
 use crate::scenario::schema::Table;
-use serde::Serialize;
 use std::io::{self, Write};
 
-#[derive(Serialize, Default)]
-struct ContractOut<'a> {
-    replication: u32,
-    contract: usize,
-    quarter: String,
-    year: i32,
-    buyer: &'a str,
-    supplier: &'a str,
-    supplier_country: &'a str,
-    product: &'a str,
-    category: &'a str,
-    units: u32,
-    unit_price: f64,
-    value: f64,
-    credit: f64,
-    diverted: u32,
-    lead_first_promised: f64,
-    lead_mean_promised: f64,
-    first_delivery: String,
-    lead_first_actual: Option<usize>,
-    delivered: u32,
+/// The columns of `contracts.csv`.
+const CONTRACT_COLUMNS: &[&str] = &[
+    "replication",
+    "contract",
+    "quarter",
+    "year",
+    "buyer",
+    "supplier",
+    "supplier_country",
+    "product",
+    "category",
+    "units",
+    "unit_price",
+    "value",
+    "credit",
+    "diverted",
+    "lead_first_promised",
+    "lead_mean_promised",
+    "first_delivery",
+    "lead_first_actual",
+    "delivered",
+];
+
+/// The columns of `market.csv`.
+const MARKET_COLUMNS: &[&str] = &[
+    "replication",
+    "quarter",
+    "year",
+    "buyer",
+    "supplier",
+    "supplier_country",
+    "category",
+    "order_units",
+    "order_value",
+    "delivered_units",
+    "delivered_value",
+];
+
+/// The columns of `suppliers.csv`.
+const SUPPLIER_COLUMNS: &[&str] = &[
+    "replication",
+    "quarter",
+    "supplier",
+    "supplier_country",
+    "product",
+    "category",
+    "capacity",
+    "capacity_pending",
+    "backlog",
+    "cash",
+    "interoperability",
+    "localisation",
+    "access",
+    "price",
+];
+
+/// The columns of `buyers.csv`.
+const BUYER_COLUMNS: &[&str] = &[
+    "replication",
+    "quarter",
+    "buyer",
+    "category",
+    "outstanding",
+    "gap",
+    "fleet",
+    "legacy",
+    "on_order",
+];
+
+/// The columns of `exogenous.csv`: what no replication changes, once per
+/// world (the buyer's threat, budget, region and NATO membership by
+/// quarter).
+const EXOGENOUS_COLUMNS: &[&str] = &[
+    "quarter", "year", "buyer", "region", "nato", "threat", "budget",
+];
+
+/// Appends the cells of one CSV row to a byte buffer, each followed by a
+/// comma until [`Line::end`] turns the last into the line's end. Numbers
+/// are formatted as the `csv` crate's serializer formats them (`itoa`,
+/// `ryu`), so the bytes are those it wrote, without its per-byte quoting
+/// machine: numbers never need quotes, and text is checked once.
+struct Line<'a>(&'a mut Vec<u8>);
+
+impl Line<'_> {
+    /// A cell known to need no quoting.
+    #[inline]
+    fn raw(&mut self, cell: &[u8]) -> &mut Self {
+        self.0.extend_from_slice(cell);
+        self.0.push(b',');
+        self
+    }
+
+    /// A text cell, quoted as the `csv` crate quotes it if need be.
+    #[inline]
+    fn text(&mut self, cell: &str) -> &mut Self {
+        if cell.bytes().any(needs_quotes) {
+            quote_into(self.0, cell);
+            self.0.push(b',');
+            self
+        } else {
+            self.raw(cell.as_bytes())
+        }
+    }
+
+    #[inline]
+    fn int(&mut self, x: impl itoa::Integer) -> &mut Self {
+        self.raw(itoa::Buffer::new().format(x).as_bytes())
+    }
+
+    #[inline]
+    fn float(&mut self, x: f64) -> &mut Self {
+        self.raw(ryu::Buffer::new().format(x).as_bytes())
+    }
+
+    /// A number that `memo` may hold already in `slot`.
+    #[inline]
+    fn float_in(&mut self, memo: &mut Memo, slot: usize, x: f64) -> &mut Self {
+        let m = &mut memo.0[slot];
+        if m.len == 0 || m.bits != x.to_bits() {
+            let mut buffer = ryu::Buffer::new();
+            let text = buffer.format(x).as_bytes();
+            m.text[..text.len()].copy_from_slice(text);
+            m.len = text.len() as u8;
+            m.bits = x.to_bits();
+        }
+        let len = usize::from(m.len);
+        self.raw(&m.text[..len])
+    }
+
+    /// Quarter `t` of `w` as `YYYYQn`.
+    #[inline]
+    fn quarter(&mut self, w: &World, t: usize) -> &mut Self {
+        let q = w.quarter(t);
+        self.0
+            .extend_from_slice(itoa::Buffer::new().format(q.year()).as_bytes());
+        self.0.extend_from_slice(&[b'Q', b'0' + q.q() as u8]);
+        self.0.push(b',');
+        self
+    }
+
+    /// End the row.
+    #[inline]
+    fn end(&mut self) {
+        if let Some(last) = self.0.last_mut() {
+            *last = b'\n';
+        }
+    }
 }
 
-#[derive(Serialize, Default)]
-struct MarketOut<'a> {
-    replication: u32,
-    quarter: String,
-    year: i32,
-    buyer: &'a str,
-    supplier: &'a str,
-    supplier_country: &'a str,
-    category: &'a str,
-    order_units: u32,
-    order_value: f64,
-    delivered_units: u32,
-    delivered_value: f64,
+/// The last number formatted in each slot of a table (a line's capacity,
+/// a buyer's outstanding value), with its text: most per-quarter figures
+/// repeat from one quarter (or category) to the next, and copying their
+/// text is several times cheaper than formatting them again.
+struct Memo(Vec<Memoed>);
+
+/// A number and its text (`len` 0: none yet; `ryu` writes at most 24
+/// bytes).
+#[derive(Clone, Copy)]
+struct Memoed {
+    bits: u64,
+    len: u8,
+    text: [u8; 24],
 }
 
-#[derive(Serialize, Default)]
-struct SupplierOut<'a> {
-    replication: u32,
-    quarter: String,
-    supplier: &'a str,
-    supplier_country: &'a str,
-    product: &'a str,
-    category: &'a str,
-    capacity: f64,
-    capacity_pending: f64,
-    backlog: u64,
-    cash: f64,
-    interoperability: f64,
-    localisation: f64,
-    access: f64,
-    price: f64,
+impl Memo {
+    fn new(slots: usize) -> Memo {
+        let empty = Memoed {
+            bits: 0,
+            len: 0,
+            text: [0; 24],
+        };
+        Memo(vec![empty; slots])
+    }
 }
 
-#[derive(Serialize, Default)]
-struct BuyerOut<'a> {
-    replication: u32,
-    quarter: String,
-    buyer: &'a str,
-    category: &'a str,
-    outstanding: f64,
-    gap: f64,
-    fleet: u32,
-    legacy: u32,
-    on_order: u32,
+/// Whether a byte makes the `csv` crate quote the field holding it (its
+/// defaults: comma, quote, CR and LF).
+#[inline]
+fn needs_quotes(b: u8) -> bool {
+    matches!(b, b',' | b'"' | b'\r' | b'\n')
 }
 
-/// What no replication changes, once per world: the buyer's threat,
-/// budget, region and NATO membership by quarter.
-#[derive(Serialize, Default)]
-struct ExogenousOut<'a> {
-    quarter: String,
-    year: i32,
-    buyer: &'a str,
-    region: &'a str,
-    nato: bool,
-    threat: f64,
-    budget: f64,
+/// `cell` quoted with the `csv` crate itself (rare: identifiers are plain).
+fn quote_into(out: &mut Vec<u8>, cell: &str) {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record([cell, ""]).expect("a Vec takes every byte");
+    let bytes = w.into_inner().expect("a Vec takes every byte");
+    // The record is `cell,` and its terminator.
+    out.extend_from_slice(&bytes[..bytes.len() - 2]);
 }
 
 /// A number as a CSV cell; NaN (undefined) as an empty cell.
@@ -151,24 +261,10 @@ pub fn summary_cells(w: &World, s: &Summary) -> Vec<String> {
 /// column (a sweep's `point_id`, `compare`'s `scenario`), named once for
 /// all tables.
 pub struct TableWriters<W: Write = Vec<u8>> {
-    writers: Vec<(Table, csv::Writer<W>)>,
+    writers: Vec<(Table, W)>,
     lead: Option<&'static str>,
-}
-
-fn quarter_str(w: &World, t: usize) -> String {
-    w.quarter(t).to_string()
-}
-
-/// The header line of a record type, from its field names.
-fn header_of<T: Serialize>(record: T) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.serialize(record).expect("a record serialises");
-    let bytes = w.into_inner().expect("a Vec takes every byte");
-    let end = bytes
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(bytes.len(), |i| i + 1);
-    bytes[..end].to_vec()
+    /// Rows are formatted here, then written in one piece.
+    scratch: Vec<u8>,
 }
 
 /// One replication's rows of each selected table, formatted.
@@ -184,14 +280,34 @@ pub fn format_rows(
     lead: Option<&'static str>,
     key: Option<&str>,
 ) -> io::Result<Rows> {
-    let buffers = Table::ALL
-        .iter()
-        .filter(|t| tables.contains(t))
-        .map(|t| (*t, Vec::new()))
-        .collect();
-    let mut writers = TableWriters::new(buffers, lead);
-    writers.write(w, r, key)?;
-    writers.into_inner()
+    Ok(format_rows_into(w, r, tables, lead, key, Vec::new()))
+}
+
+/// As [`format_rows`], into the buffers of `spare` (rows written before,
+/// whatever their tables) where there are some: reused buffers have the
+/// size of a replication's rows already, so they are neither grown nor
+/// taken fresh from the allocator for each replication.
+pub fn format_rows_into(
+    w: &World,
+    r: &RunRecord,
+    tables: &[Table],
+    lead: Option<&'static str>,
+    key: Option<&str>,
+    mut spare: Rows,
+) -> Rows {
+    let lead = lead.map(|_| key.unwrap_or(""));
+    let mut rows = Vec::with_capacity(tables.len());
+    for t in Table::ALL.iter().filter(|t| tables.contains(t)) {
+        // The same table's buffer if there is one: it has the right size.
+        let mut out = match spare.iter().position(|(s, _)| s == t) {
+            Some(i) => spare.swap_remove(i).1,
+            None => spare.pop().map(|(_, b)| b).unwrap_or_default(),
+        };
+        out.clear();
+        rows_of(*t, w, r, lead, &mut out);
+        rows.push((*t, out));
+    }
+    rows
 }
 
 /// The selected tables' files in a staged result, each begun with its
@@ -240,199 +356,211 @@ impl<W: Write> TableWriters<W> {
     /// Tables over given writers, whose headers are written already (or
     /// not wanted): rows only.
     pub fn new(writers: Vec<(Table, W)>, lead: Option<&'static str>) -> TableWriters<W> {
-        let writers = writers
-            .into_iter()
-            .map(|(t, w)| {
-                let csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
-                (t, csv)
-            })
-            .collect();
-        TableWriters { writers, lead }
+        TableWriters {
+            writers,
+            lead,
+            scratch: Vec::new(),
+        }
     }
 
     /// The header line of `table` in `w`'s world, after the `lead` column.
     pub fn header(table: Table, w: &World, lead: Option<&str>) -> Vec<u8> {
-        let mut line = lead
-            .map(|l| format!("{l},"))
-            .unwrap_or_default()
-            .into_bytes();
-        line.extend(match table {
-            Table::Contracts => header_of(ContractOut::default()),
-            Table::Market => header_of(MarketOut::default()),
-            Table::Suppliers => header_of(SupplierOut::default()),
-            Table::Buyers => header_of(BuyerOut::default()),
-            Table::Exogenous => header_of(ExogenousOut::default()),
+        let summary;
+        let columns: Vec<&str> = match table {
+            Table::Contracts => CONTRACT_COLUMNS.to_vec(),
+            Table::Market => MARKET_COLUMNS.to_vec(),
+            Table::Suppliers => SUPPLIER_COLUMNS.to_vec(),
+            Table::Buyers => BUYER_COLUMNS.to_vec(),
+            Table::Exogenous => EXOGENOUS_COLUMNS.to_vec(),
             Table::Summary => {
-                let mut h = vec!["replication".to_string()];
-                h.extend(summary_header(w));
-                let mut out = csv::Writer::from_writer(Vec::new());
-                out.write_record(&h).expect("a header serialises");
-                out.into_inner().expect("a Vec takes every byte")
+                summary = summary_header(w);
+                std::iter::once("replication")
+                    .chain(summary.iter().map(String::as_str))
+                    .collect()
             }
-        });
-        line
+        };
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(lead.into_iter().chain(columns))
+            .expect("a header serialises");
+        out.into_inner().expect("a Vec takes every byte")
     }
 
-    /// The CSV writer of a table, if it is selected.
-    fn get(&mut self, table: Table) -> Option<&mut csv::Writer<W>> {
-        self.writers
-            .iter_mut()
-            .find(|(t, _)| *t == table)
-            .map(|(_, w)| w)
-    }
-
-    /// Flush every CSV writer and hand back the underlying writers.
+    /// Hand back the underlying writers.
     pub fn into_inner(self) -> io::Result<Vec<(Table, W)>> {
-        self.writers
-            .into_iter()
-            .map(|(t, w)| Ok((t, w.into_inner().map_err(|e| e.into_error())?)))
-            .collect()
+        Ok(self.writers)
     }
 
     /// Append one run's rows; `key` fills the lead column. The exogenous
     /// table takes its rows from replication 0 only: they are the world's,
     /// the same in every replication.
     pub fn write(&mut self, w: &World, r: &RunRecord, key: Option<&str>) -> io::Result<()> {
-        /// One row: the lead cell, then the record.
-        fn row<W: Write, T: Serialize>(
-            out: &mut csv::Writer<W>,
-            lead: Option<&str>,
-            record: T,
-        ) -> io::Result<()> {
-            if let Some(k) = lead {
-                out.write_field(k).map_err(csv_io)?;
-            }
-            out.serialize(record).map_err(csv_io)
-        }
-        let rep = r.replication;
         let lead = self.lead.map(|_| key.unwrap_or(""));
-        let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
-        if let Some(out) = self.get(Table::Contracts) {
+        for (table, out) in &mut self.writers {
+            self.scratch.clear();
+            rows_of(*table, w, r, lead, &mut self.scratch);
+            out.write_all(&self.scratch)?;
+        }
+        Ok(())
+    }
+}
+
+/// Append the rows of `r` in `table` to `out`, each led by the cell
+/// `lead` if there is one.
+fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut Vec<u8>) {
+    let rep = r.replication;
+    let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
+    // The cells every row of this replication starts with.
+    let mut head = Vec::new();
+    {
+        let mut l = Line(&mut head);
+        if let Some(k) = lead {
+            l.text(k);
+        }
+        if table != Table::Exogenous {
+            l.int(rep);
+        }
+    }
+    /// A row begun with the replication's cells.
+    fn row<'a>(out: &'a mut Vec<u8>, head: &[u8]) -> Line<'a> {
+        out.extend_from_slice(head);
+        Line(out)
+    }
+    match table {
+        Table::Contracts => {
             for (k, c) in r.contracts.iter().enumerate() {
-                row(
-                    out,
-                    lead,
-                    ContractOut {
-                        replication: rep,
-                        contract: k,
-                        quarter: quarter_str(w, c.signed),
-                        year: w.quarter(c.signed).year(),
-                        buyer: &w.buyers[c.buyer].id,
-                        supplier: &w.suppliers[c.supplier].id,
-                        supplier_country: country(c.supplier),
-                        product: &w.lines[c.line].id,
-                        category: &w.categories[c.category].id,
-                        units: c.units,
-                        unit_price: c.unit_price,
-                        value: c.value,
-                        credit: c.credit,
-                        diverted: c.diverted,
-                        lead_first_promised: c.lead_first,
-                        lead_mean_promised: c.lead_mean,
-                        first_delivery: c
-                            .first_delivery
-                            .map(|t| quarter_str(w, t))
-                            .unwrap_or_default(),
-                        lead_first_actual: c.first_delivery.map(|t| t - c.signed),
-                        delivered: c.delivered,
-                    },
-                )?;
+                let mut l = row(out, &head);
+                l.int(k)
+                    .quarter(w, c.signed)
+                    .int(w.quarter(c.signed).year())
+                    .text(&w.buyers[c.buyer].id)
+                    .text(&w.suppliers[c.supplier].id)
+                    .text(country(c.supplier))
+                    .text(&w.lines[c.line].id)
+                    .text(&w.categories[c.category].id)
+                    .int(c.units)
+                    .float(c.unit_price)
+                    .float(c.value)
+                    .float(c.credit)
+                    .int(c.diverted)
+                    .float(c.lead_first)
+                    .float(c.lead_mean);
+                match c.first_delivery {
+                    Some(t) => l.quarter(w, t).int(t - c.signed),
+                    None => l.raw(b"").raw(b""),
+                };
+                l.int(c.delivered).end();
             }
         }
-        if let Some(out) = self.get(Table::Market) {
+        Table::Market => {
             for m in &r.market {
-                row(
-                    out,
-                    lead,
-                    MarketOut {
-                        replication: rep,
-                        quarter: quarter_str(w, m.t),
-                        year: w.quarter(m.t).year(),
-                        buyer: &w.buyers[m.buyer].id,
-                        supplier: &w.suppliers[m.supplier].id,
-                        supplier_country: country(m.supplier),
-                        category: &w.categories[m.category].id,
-                        order_units: m.order_units,
-                        order_value: m.order_value,
-                        delivered_units: m.delivered_units,
-                        delivered_value: m.delivered_value,
-                    },
-                )?;
+                row(out, &head)
+                    .quarter(w, m.t)
+                    .int(w.quarter(m.t).year())
+                    .text(&w.buyers[m.buyer].id)
+                    .text(&w.suppliers[m.supplier].id)
+                    .text(country(m.supplier))
+                    .text(&w.categories[m.category].id)
+                    .int(m.order_units)
+                    .float(m.order_value)
+                    .int(m.delivered_units)
+                    .float(m.delivered_value)
+                    .end();
             }
         }
-        if let Some(out) = self.get(Table::Suppliers) {
+        Table::Suppliers => {
+            let mut memo = Memo::new(w.lines.len() * 7);
             for s in &r.suppliers {
                 let line = &w.lines[s.line];
-                row(
-                    out,
-                    lead,
-                    SupplierOut {
-                        replication: rep,
-                        quarter: quarter_str(w, s.t),
-                        supplier: &w.suppliers[line.supplier].id,
-                        supplier_country: country(line.supplier),
-                        product: &line.id,
-                        category: &w.categories[line.category].id,
-                        capacity: s.capacity,
-                        capacity_pending: s.capacity_pending,
-                        backlog: s.backlog,
-                        cash: s.cash,
-                        interoperability: s.interoperability,
-                        localisation: s.localisation,
-                        access: s.access,
-                        price: s.price,
-                    },
-                )?;
+                let m = s.line * 7;
+                row(out, &head)
+                    .quarter(w, s.t)
+                    .text(&w.suppliers[line.supplier].id)
+                    .text(country(line.supplier))
+                    .text(&line.id)
+                    .text(&w.categories[line.category].id)
+                    .float_in(&mut memo, m, s.capacity)
+                    .float_in(&mut memo, m + 1, s.capacity_pending)
+                    .int(s.backlog)
+                    .float_in(&mut memo, m + 2, s.cash)
+                    .float_in(&mut memo, m + 3, s.interoperability)
+                    .float_in(&mut memo, m + 4, s.localisation)
+                    .float_in(&mut memo, m + 5, s.access)
+                    .float_in(&mut memo, m + 6, s.price)
+                    .end();
             }
         }
-        if let Some(out) = self.get(Table::Buyers) {
+        Table::Buyers => {
+            // Outstanding is the buyer's, repeated in each category.
+            let nb = w.buyers.len();
+            let mut memo = Memo::new(nb * (1 + w.categories.len()));
             for b in &r.buyers {
-                row(
-                    out,
-                    lead,
-                    BuyerOut {
-                        replication: rep,
-                        quarter: quarter_str(w, b.t),
-                        buyer: &w.buyers[b.buyer].id,
-                        category: &w.categories[b.category].id,
-                        outstanding: b.outstanding,
-                        gap: b.gap,
-                        fleet: b.fleet,
-                        legacy: b.legacy,
-                        on_order: b.on_order,
-                    },
-                )?;
+                let gap_slot = nb + b.buyer * w.categories.len() + b.category;
+                row(out, &head)
+                    .quarter(w, b.t)
+                    .text(&w.buyers[b.buyer].id)
+                    .text(&w.categories[b.category].id)
+                    .float_in(&mut memo, b.buyer, b.outstanding)
+                    .float_in(&mut memo, gap_slot, b.gap)
+                    .int(b.fleet)
+                    .int(b.legacy)
+                    .int(b.on_order)
+                    .end();
             }
         }
-        if rep == 0
-            && let Some(out) = self.get(Table::Exogenous)
-        {
+        Table::Exogenous if rep == 0 => {
             for t in 0..w.n_quarters {
                 for (b, buyer) in w.buyers.iter().enumerate() {
-                    row(
-                        out,
-                        lead,
-                        ExogenousOut {
-                            quarter: quarter_str(w, t),
-                            year: w.quarter(t).year(),
-                            buyer: &buyer.id,
-                            region: &w.regions[buyer.region],
-                            nato: w.is_nato(t, b),
-                            threat: w.threat_of(t, b),
-                            budget: w.budget_of(t, b),
-                        },
-                    )?;
+                    row(out, &head)
+                        .quarter(w, t)
+                        .int(w.quarter(t).year())
+                        .text(&buyer.id)
+                        .text(&w.regions[buyer.region])
+                        .raw(if w.is_nato(t, b) { b"true" } else { b"false" })
+                        .float(w.threat_of(t, b))
+                        .float(w.budget_of(t, b))
+                        .end();
                 }
             }
         }
-        if let Some(out) = self.get(Table::Summary) {
-            if let Some(k) = lead {
-                out.write_field(k).map_err(csv_io)?;
-            }
-            let mut cells = vec![rep.to_string()];
+        Table::Exogenous => {}
+        Table::Summary => {
+            let mut cells: Vec<String> = lead.into_iter().map(str::to_string).collect();
+            cells.push(rep.to_string());
             cells.extend(summary_cells(w, &r.summary));
-            out.write_record(&cells).map_err(csv_io)?;
+            let mut csv = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(out);
+            csv.write_record(&cells)
+                .map_err(csv_io)
+                .expect("a Vec takes every byte");
         }
-        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text cells come out as the `csv` crate writes them, quoted or not.
+    #[test]
+    fn text_cells_are_quoted_as_csv_quotes_them() {
+        let cells = ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""];
+        let mut ours = Vec::new();
+        let mut l = Line(&mut ours);
+        for c in cells {
+            l.text(c);
+        }
+        l.float(0.1 + 0.2).float(f64::NAN).int(-3i32).end();
+        let mut theirs = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        for c in cells {
+            theirs.write_field(c).unwrap();
+        }
+        theirs.serialize((0.1 + 0.2, f64::NAN, -3i32)).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs.into_inner().unwrap()).unwrap()
+        );
     }
 }
