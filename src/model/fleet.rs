@@ -165,6 +165,14 @@ impl FleetState {
         self.legacy.units - self.reserved
     }
 
+    /// Whether any modern unit of family `f` is in service (stops at the
+    /// first: access asks this of every firm in every tender).
+    pub fn has_family(&self, f: usize) -> bool {
+        self.cohorts
+            .iter()
+            .any(|c| c.family == Some(f) && c.units > 0)
+    }
+
     /// Modern units of family `f`.
     pub fn of_family(&self, f: usize) -> u32 {
         self.cohorts
@@ -276,6 +284,20 @@ mod tests {
         f.add(Some(0), 1.0, 125_000, 5);
         f.add(Some(2), 1.0, 125_000, 8);
         f
+    }
+
+    #[test]
+    fn a_family_is_operated_while_any_unit_of_it_serves() {
+        let mut f = fleet();
+        assert!(f.has_family(0) && f.has_family(2));
+        assert!(!f.has_family(1), "untyped units are no family");
+        // A cohort retired to nothing no longer counts.
+        f.cohorts.iter_mut().for_each(|c| {
+            if c.family == Some(0) {
+                c.units = 0;
+            }
+        });
+        assert!(!f.has_family(0) && f.of_family(0) == 0);
     }
 
     #[test]

@@ -187,7 +187,7 @@ impl State {
     pub fn operates(&self, w: &World, b: usize, j: usize) -> bool {
         w.suppliers[j].lines.iter().any(|&l| {
             let line = &w.lines[l];
-            self.buyers[b].fleet[line.category].of_family(line.family) > 0
+            self.buyers[b].fleet[line.category].has_family(line.family)
         })
     }
 
