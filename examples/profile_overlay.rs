@@ -1,50 +1,42 @@
-//! Time the phases of compiling a world with values written into it.
+//! What a sweep point or a calibration particle pays before its first
+//! replication, on `scenarios/europe.toml`:
+//! `cargo run --release --example profile_overlay`. Prints the cost of
+//! writing one value into the resolved table, of the whole scenario with
+//! the value written, compiled (the typed path), and of its parts: copying
+//! the typed scenario, checking it, compiling the world and its targets.
 use armsmarket::engine::overlay::Overlay;
 use armsmarket::scenario::{self, Origin};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// Mean time of `n` calls of `f`.
+fn time<T>(n: u32, mut f: impl FnMut() -> T) -> Duration {
+    let clock = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(f());
+    }
+    clock.elapsed() / n
+}
+
 fn main() {
     let path = Path::new("scenarios/europe.toml");
-    let (table, _sources) = scenario::load_table(path).unwrap();
-    let ov = Overlay::new(path, table);
-    let v = toml::Value::Float(0.7);
-    let at = Origin::new(String::from("x"), 1, 1);
-    let settings = [("preferences.default.delivery", &v, &at)];
+    let (table, _) = scenario::load_table(path).unwrap();
+    let overlay = Overlay::new(path, table);
+    let value = toml::Value::Float(0.7);
+    let at = Origin::new(String::from("profile"), 1, 1);
+    let settings = [("preferences.default.delivery", &value, &at)];
     let n = 50;
-    let c = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(ov.table_with(&settings).unwrap());
-    }
-    let tw = c.elapsed() / n;
-    let c = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(ov.compile_with(&settings, &at, "x").unwrap());
-    }
-    let cw = c.elapsed() / n;
-    println!("table_with {tw:?}, compile_with {cw:?}");
-    parts();
-}
-#[allow(dead_code)]
-fn parts() {
-    let path = Path::new("scenarios/europe.toml");
-    let (table, _sources) = scenario::load_table(path).unwrap();
-    let ov = Overlay::new(path, table);
-    let sc = ov.scenario_with(&[]).unwrap();
-    let n = 50;
-    let c = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(sc.clone());
-    }
-    println!("clone {:?}", c.elapsed() / n);
-    let c = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(armsmarket::scenario::validate::validate(&sc));
-    }
-    println!("validate {:?}", c.elapsed() / n);
-    let c = Instant::now();
-    for _ in 0..n {
+    let table_with = time(n, || overlay.table_with(&settings).unwrap());
+    let compile_with = time(n, || overlay.compile_with(&settings, &at, "profile").unwrap());
+    let sc = overlay.scenario_with(&settings).unwrap();
+    let copy = time(n, || sc.clone());
+    let check = time(n, || scenario::validate::validate(&sc));
+    let compile = time(n, || {
         let w = armsmarket::model::World::from_scenario(&sc).unwrap();
-        std::hint::black_box(armsmarket::analysis::Targets::compile(&sc, &w).unwrap());
-    }
-    println!("compile {:?}", c.elapsed() / n);
+        armsmarket::analysis::Targets::compile(&sc, &w).unwrap()
+    });
+    println!(
+        "value into the table {table_with:?}; scenario with it, compiled {compile_with:?} \
+         (copy {copy:?}, check {check:?}, world and targets {compile:?})"
+    );
 }
