@@ -185,10 +185,11 @@ impl State {
 
     /// Whether buyer `b` has units of a family that supplier `j` makes.
     pub fn operates(&self, w: &World, b: usize, j: usize) -> bool {
-        w.suppliers[j].lines.iter().any(|&l| {
-            let line = &w.lines[l];
-            self.buyers[b].fleet[line.category].has_family(line.family)
-        })
+        let fleet = &self.buyers[b].fleet;
+        w.suppliers[j]
+            .makes
+            .iter()
+            .any(|&(c, f)| fleet[c].has_family(f))
     }
 
     /// Sum the fleets of region `r` in category `c` for quarter `t`,

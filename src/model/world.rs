@@ -167,6 +167,9 @@ pub struct Supplier {
     pub invest: Investment,
     /// Line indices.
     pub lines: Vec<usize>,
+    /// The (category, family) pairs its lines make, each once: whether a
+    /// buyer operates its equipment asks only these.
+    pub makes: Vec<(usize, usize)>,
     /// Key of its draws.
     pub key: u64,
 }
@@ -714,6 +717,12 @@ impl World {
                     key: id_key(&format!("{sid}.{lid}")),
                 });
             }
+            let mut makes: Vec<(usize, usize)> = line_ids
+                .iter()
+                .map(|&l| (lines[l].category, lines[l].family))
+                .collect();
+            makes.sort_unstable();
+            makes.dedup();
             suppliers.push(Supplier {
                 id: sid.clone(),
                 name: sup.name.clone(),
@@ -730,6 +739,7 @@ impl World {
                     capex: inv.capex,
                 },
                 lines: line_ids,
+                makes,
                 key: id_key(sid),
             });
         }
