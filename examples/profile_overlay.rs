@@ -27,7 +27,9 @@ fn main() {
     let settings = [("preferences.default.delivery", &value, &at)];
     let n = 50;
     let table_with = time(n, || overlay.table_with(&settings).unwrap());
-    let compile_with = time(n, || overlay.compile_with(&settings, &at, "profile").unwrap());
+    let compile_with = time(n, || {
+        overlay.compile_with(&settings, &at, "profile").unwrap()
+    });
     let sc = overlay.scenario_with(&settings).unwrap();
     let copy = time(n, || sc.clone());
     let check = time(n, || scenario::validate::validate(&sc));
