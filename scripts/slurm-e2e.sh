@@ -6,7 +6,10 @@
 # It runs each test sweep twice, once the normal way on this machine
 # (`armsmarket sweep FILE`) and once as the Slurm job array plus dependent
 # merge job that `armsmarket slurm FILE --shards N` submits, and checks that
-# the merged data files are byte for byte those of the single run.
+# the merged data files are byte for byte those of the single run. Then it
+# runs a small calibration on this machine and as the README's loop of Slurm
+# array jobs (`calibrate --shard` from the array variables, `--join` after
+# each round), and checks that the result files are the same bytes.
 #
 # Needs: Debian (12 tested: Slurm 22.05, munge 0.5.15), root, and apt access to
 # Debian's mirrors the first time (it installs munge, slurmctld, slurmd and
@@ -477,6 +480,46 @@ for name in "${NAMES[@]}"; do
         [[ -f $single/$(basename "$f") ]] || fail "$name/$(basename "$f"): only in the Slurm run"
     done
 done
+
+# ------------------------------------------------- a sharded calibration
+# The README's loop for a calibration: per round, an array job of shards
+# (`sbatch --wait`, each shard's slice from the array variables), then
+# `--join`, again while the join says a round is due (exit code 3). The
+# result must be the bytes of one machine's run.
+if [[ -f $ROOT/tests/data/calibration_shards.toml ]]; then
+    CAL=$TMP/e2e_calibration.toml
+    sed "s|^base = .*|base = \"$ROOT/scenarios/toy.toml\"|" \
+        "$ROOT/tests/data/calibration_shards.toml" >"$CAL"
+    log "calibration on one machine: $CAL"
+    timeout 300 "$BIN" calibrate "$CAL" --out "$TMP/single" --quiet \
+        || die "armsmarket calibrate $CAL failed"
+    rounds=0 rc=0
+    while :; do
+        timeout 300 sbatch --wait --quiet --array=0-$((SHARDS - 1)) --partition debug \
+            --cpus-per-task 1 --time 00:10:00 \
+            --output "$TMP/cluster/slurm-logs/calibration-%A_%a.out" \
+            --wrap "exec $BIN calibrate $CAL --out $TMP/cluster --quiet" \
+            || { fail "calibration: the shards of round $((rounds + 1)) did not all succeed"; rc=1; break; }
+        rc=0
+        timeout 300 "$BIN" calibrate "$CAL" --out "$TMP/cluster" --join --quiet || rc=$?
+        rounds=$((rounds + 1))
+        [[ $rc == 3 ]] || break
+        ((rounds < 100)) || { fail "calibration: still joining after 100 rounds"; rc=1; break; }
+    done
+    log "calibration: $rounds rounds of $SHARDS shards, last join exit code $rc"
+    if [[ $rc == 0 ]]; then
+        pass "calibration: $rounds rounds of $SHARDS Slurm shards joined, exit code 0"
+        for f in generations.csv posterior.csv posterior_summary.csv model_probabilities.csv predictive.csv; do
+            if cmp -s "$TMP/single/calibration_shards/$f" "$TMP/cluster/calibration_shards/$f"; then
+                pass "calibration/$f: identical ($(wc -l <"$TMP/single/calibration_shards/$f") lines)"
+            else
+                fail "calibration/$f: differs or missing in $TMP/cluster/calibration_shards"
+            fi
+        done
+    elif [[ $rc != 1 ]]; then
+        fail "calibration: the join ended with exit code $rc"
+    fi
+fi
 
 log "timings: build/install $((T_BUILT - T0)) s, cluster start $((T_CLUSTER - T_BUILT)) s, single sweeps $((T_SINGLE - T_CLUSTER)) s, Slurm jobs $((T_JOBS - T_SINGLE)) s"
 if [[ $FAILED != 0 ]]; then
