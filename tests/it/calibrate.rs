@@ -297,9 +297,10 @@ fn result_of(out: &Path) -> PathBuf {
     out.join("calibration_shards")
 }
 
-#[test]
-fn max_minutes_counts_the_time_before_a_resume() {
-    let tmp = tempfile::tempdir().unwrap();
+/// The shard test's calibration written to `dir/limited.toml` with a
+/// wall-clock limit of `minutes` in place of its round size, and killed
+/// after its generation 1 into `dir/out`. Returns (file, out).
+fn killed_under_a_time_limit(dir: &Path, minutes: &str) -> (PathBuf, PathBuf) {
     let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
         .unwrap()
         .replace(
@@ -308,11 +309,11 @@ fn max_minutes_counts_the_time_before_a_resume() {
                 "base = {:?}",
                 root().join("scenarios/toy.toml").display().to_string()
             ),
-        )
-        .replace("round_size = 40", "max_minutes = 10.0");
-    let file = tmp.path().join("limited.toml");
-    std::fs::write(&file, text).unwrap();
-    let out = tmp.path().join("out");
+        );
+    let file = dir.join("limited.toml");
+    let limited = text.replace("round_size = 40", &format!("max_minutes = {minutes}"));
+    std::fs::write(&file, limited).unwrap();
+    let out = dir.join("out");
     let o = calibrate(
         &file,
         &out,
@@ -320,6 +321,13 @@ fn max_minutes_counts_the_time_before_a_resume() {
         &[("ARMSMARKET_TEST_ABORT", "generation:1")],
     );
     assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    (file, out)
+}
+
+#[test]
+fn max_minutes_counts_the_time_before_a_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (file, out) = killed_under_a_time_limit(tmp.path(), "10.0");
     let state = out.join(".calibration_shards.partial/state.toml");
     let saved = std::fs::read_to_string(&state).unwrap();
     let line = saved
@@ -345,26 +353,13 @@ fn max_minutes_counts_the_time_before_a_resume() {
 #[test]
 fn a_resume_may_raise_max_minutes() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
-        .unwrap()
-        .replace(
-            "base = \"../../scenarios/toy.toml\"",
-            &format!(
-                "base = {:?}",
-                root().join("scenarios/toy.toml").display().to_string()
-            ),
-        );
-    let file = tmp.path().join("limited.toml");
-    std::fs::write(&file, text.replace("round_size = 40", "max_minutes = 10.0")).unwrap();
-    let out = tmp.path().join("out");
-    let o = calibrate(
+    let (file, out) = killed_under_a_time_limit(tmp.path(), "10.0");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
         &file,
-        &out,
-        &[],
-        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
-    );
-    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
-    std::fs::write(&file, text.replace("round_size = 40", "max_minutes = 30.0")).unwrap();
+        text.replace("max_minutes = 10.0", "max_minutes = 30.0"),
+    )
+    .unwrap();
     let o = calibrate(&file, &out, &["--resume"], &[]);
     assert_ok(&o, "resume under a higher limit");
     let whole = tmp.path().join("whole");
