@@ -23,6 +23,22 @@ fn run_all(abc: &Abc, simulator: &impl Simulator) -> RunOutcome {
     .unwrap()
 }
 
+/// Run `abc` from its start under `budget`, with every batch's progress
+/// report kept.
+fn run_reported(abc: &Abc, budget: &mut dyn Budget) -> (RunOutcome, Vec<BatchProgress>) {
+    let mut seen = Vec::new();
+    let out = abc
+        .run_watched(
+            &mixed_simulator,
+            abc.initial_state(),
+            budget,
+            &mut |p| seen.push(*p),
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap();
+    (out, seen)
+}
+
 fn final_population(outcome: &RunOutcome) -> &Population {
     outcome.state.population.as_ref().unwrap()
 }
@@ -471,21 +487,12 @@ fn stopping_rules_act_batch_by_batch_within_a_generation() {
     // at its fifth question, the run stops after four batches of 7, in the
     // middle of generation 0.
     let abc = mixed_problem(100, 20, 7);
-    let mut seen = Vec::new();
     let mut asked = 0;
     let mut budget = || {
         asked += 1;
         asked >= 5
     };
-    let out = abc
-        .run_watched(
-            &mixed_simulator,
-            abc.initial_state(),
-            &mut budget,
-            &mut |p| seen.push(*p),
-            |_| ControlFlow::Continue(()),
-        )
-        .unwrap();
+    let (out, seen) = run_reported(&abc, &mut budget);
     assert_eq!(out.stop, StopReason::Budget);
     assert_eq!(out.state.generation, 0, "stopped within generation 0");
     assert_eq!(out.simulations_run, 28);
@@ -507,19 +514,10 @@ fn stopping_rules_act_batch_by_batch_within_a_generation() {
         let mut c = base.config().clone();
         c.stopping.max_simulations = used + 10;
         let abc = Abc::new(base.models().to_vec(), base.observed().to_vec(), c).unwrap();
-        let mut last = None;
-        let out = abc
-            .run_watched(
-                &mixed_simulator,
-                abc.initial_state(),
-                &mut Unlimited,
-                &mut |p| last = Some(*p),
-                |_| ControlFlow::Continue(()),
-            )
-            .unwrap();
+        let (out, seen) = run_reported(&abc, &mut Unlimited);
         assert_eq!(out.stop, StopReason::MaxSimulations);
         assert_eq!(out.state.generation, 1);
-        let last = last.unwrap();
+        let last = seen.last().unwrap();
         assert_eq!((last.generation, last.proposed, last.limit), (1, 10, 10));
         assert!(last.accepted < 100);
     }
@@ -530,18 +528,9 @@ fn stopping_rules_act_batch_by_batch_within_a_generation() {
     let mut c = base.config().clone();
     c.stopping.min_acceptance_rate = 0.3;
     let abc = Abc::new(base.models().to_vec(), vec![1.0, 0.8], c).unwrap();
-    let mut last = None;
-    let out = abc
-        .run_watched(
-            &mixed_simulator,
-            abc.initial_state(),
-            &mut Unlimited,
-            &mut |p| last = Some(*p),
-            |_| ControlFlow::Continue(()),
-        )
-        .unwrap();
+    let (out, seen) = run_reported(&abc, &mut Unlimited);
     assert_eq!(out.stop, StopReason::MinAcceptanceRate);
-    let last = last.unwrap();
+    let last = seen.last().unwrap();
     assert_eq!((last.proposed, last.limit), (333, 333));
     assert!(last.accepted < 100);
 }
