@@ -204,6 +204,10 @@ struct Recorder {
     buyers: Vec<BuyerRow>,
     /// Mean access of each supplier this quarter (scratch).
     access: Vec<f64>,
+    /// `exp(−stock)` of each supplier's marketing stock with each buyer,
+    /// with the stock's bits it was computed for (stocks change once a
+    /// year; the suppliers table asks every quarter).
+    lift: Vec<(u64, f64)>,
     tally: Tally,
 }
 
@@ -294,12 +298,25 @@ impl Observer for Recorder {
             // computed once per supplier and quarter (NaN: not yet).
             self.access.clear();
             self.access.resize(w.suppliers.len(), f64::NAN);
+            let n_buyers = w.buyers.len();
+            // No stock has the bits of this NaN: every first ask computes.
+            self.lift
+                .resize(w.suppliers.len() * n_buyers, (u64::MAX, f64::NAN));
             for (l, line) in w.lines.iter().enumerate() {
                 let ls = &s.lines[l];
                 let j = line.supplier;
                 if self.access[j].is_nan() {
-                    self.access[j] = (0..w.buyers.len())
-                        .map(|b| tender::access(w, s, j, b))
+                    let lift = &mut self.lift[j * n_buyers..(j + 1) * n_buyers];
+                    self.access[j] = (0..n_buyers)
+                        .map(|b| {
+                            s.access_with(w, j, b, |stock| {
+                                let cached = &mut lift[b];
+                                if cached.0 != stock.to_bits() {
+                                    *cached = (stock.to_bits(), libm::exp(-stock));
+                                }
+                                cached.1
+                            })
+                        })
                         .sum::<f64>()
                         / nb;
                 }
@@ -423,6 +440,7 @@ pub fn run_with_check(
         suppliers: Vec::new(),
         buyers: Vec::new(),
         access: Vec::new(),
+        lift: Vec::new(),
         tally: Tally::default(),
     };
     let mut scratch = Scratch::default();

@@ -106,8 +106,12 @@ pub struct FleetState {
     /// guns that self-propelled guns replace), retiring on the buyer's plan.
     pub replaced: Pool,
     /// Modern units, by cohort.
-    pub cohorts: Vec<Cohort>,
+    cohorts: Vec<Cohort>,
     modern: u32,
+    /// Families below 64 with a modern unit in service, one bit each
+    /// (access asks of every firm in every tender whether a buyer operates
+    /// its families).
+    families: u64,
 }
 
 impl FleetState {
@@ -119,6 +123,25 @@ impl FleetState {
             replaced,
             ..FleetState::default()
         }
+    }
+
+    /// Modern units, by cohort.
+    pub fn cohorts(&self) -> &[Cohort] {
+        &self.cohorts
+    }
+
+    /// Mark the families in service again, after a cohort lost units.
+    fn refresh(&mut self) {
+        let mut families = 0u64;
+        for c in &self.cohorts {
+            if let Some(f) = c.family
+                && f < 64
+                && c.units > 0
+            {
+                families |= 1 << f;
+            }
+        }
+        self.families = families;
     }
 
     /// Units in service (legacy and modern; replaced equipment belongs to
@@ -168,9 +191,13 @@ impl FleetState {
     /// Whether any modern unit of family `f` is in service (stops at the
     /// first: access asks this of every firm in every tender).
     pub fn has_family(&self, f: usize) -> bool {
-        self.cohorts
-            .iter()
-            .any(|c| c.family == Some(f) && c.units > 0)
+        if f < 64 {
+            self.families >> f & 1 == 1
+        } else {
+            self.cohorts
+                .iter()
+                .any(|c| c.family == Some(f) && c.units > 0)
+        }
     }
 
     /// Modern units of family `f`.
@@ -200,6 +227,11 @@ impl FleetState {
                 rate,
                 carry: 0,
             }),
+        }
+        if let Some(f) = family
+            && f < 64
+        {
+            self.families |= 1 << f;
         }
     }
 
@@ -244,6 +276,7 @@ impl FleetState {
     pub fn age(&mut self) -> u32 {
         let mut retired = self.legacy.age(self.reserved);
         self.replaced.age(0);
+        let mut emptied = false;
         for c in self.cohorts.iter_mut() {
             if c.units == 0 {
                 continue;
@@ -254,6 +287,10 @@ impl FleetState {
             c.units -= n;
             self.modern -= n;
             retired += n;
+            emptied |= c.units == 0;
+        }
+        if emptied {
+            self.refresh();
         }
         retired
     }
@@ -263,7 +300,9 @@ impl FleetState {
     pub fn donate(&mut self, n: u32) -> u32 {
         let legacy = n.min(self.upgradable());
         self.legacy.units -= legacy;
-        legacy + self.remove_modern(n - legacy)
+        let given = legacy + self.remove_modern(n - legacy);
+        self.refresh();
+        given
     }
 }
 
@@ -297,7 +336,25 @@ mod tests {
                 c.units = 0;
             }
         });
+        f.refresh();
         assert!(!f.has_family(0) && f.of_family(0) == 0);
+    }
+
+    /// The marks of families in service follow every way units leave:
+    /// ageing, donation, and families past the 64 marked ones.
+    #[test]
+    fn families_in_service_follow_retirement_and_donation() {
+        let mut f = FleetState::new(Pool::default(), None, Pool::default());
+        f.add(Some(70), 1.0, MICRO, 2);
+        f.add(Some(5), 1.0, 0, 3);
+        assert!(f.has_family(70) && f.has_family(5) && !f.has_family(6));
+        // Rate 1 a quarter per unit: both of family 70 retire at once.
+        f.age();
+        assert!(!f.has_family(70) && f.has_family(5));
+        assert_eq!(f.donate(3), 3);
+        assert!(!f.has_family(5));
+        f.add(Some(5), 1.0, 0, 1);
+        assert!(f.has_family(5));
     }
 
     #[test]
