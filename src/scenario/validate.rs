@@ -17,6 +17,7 @@ use super::schema::{
     Supplier, Sweep, SweepParameter, Target, WeightOverrides, Weights, YearSeries,
 };
 use std::collections::BTreeMap;
+use std::fmt::{Display, Write};
 
 /// Keys a sweep may not vary: they change the shape of the output or the
 /// identity of the runs.
@@ -117,6 +118,8 @@ fn overrides(o: &WeightOverrides) -> [(&'static str, Option<f64>); 12] {
 #[derive(Default)]
 struct Checker {
     errors: Vec<(String, String)>,
+    /// The key pattern of the value being checked (a buffer used again).
+    pattern: String,
 }
 
 impl Checker {
@@ -124,13 +127,17 @@ impl Checker {
         self.errors.push((path.into(), message.into()));
     }
 
-    /// `path` = `v` must lie in the span of the key `pattern`.
-    fn num(&mut self, path: &str, v: f64, pattern: &str) {
-        let k = keys::known(pattern);
+    /// `path` = `v` must lie in the span of the key `pattern`. The path
+    /// is written out only for a message (sweep points and calibration
+    /// particles check every value of a scenario).
+    fn num(&mut self, path: impl Display, v: f64, pattern: impl Display) {
+        self.pattern.clear();
+        write!(self.pattern, "{pattern}").expect("writing to a String");
+        let k = keys::known(&self.pattern);
         let span = span_of(k);
         if !v.is_finite() {
             self.push(
-                path,
+                path.to_string(),
                 format!(
                     "`{path}` = {} is not a finite number: must be {}{}",
                     show(v),
@@ -140,7 +147,7 @@ impl Checker {
             );
         } else if !span.contains(v) {
             self.push(
-                path,
+                path.to_string(),
                 format!(
                     "`{path}` = {} is out of range: must be {}{}",
                     show(v),
@@ -155,7 +162,11 @@ impl Checker {
     /// is `pattern.key`.
     fn fields(&mut self, prefix: &str, pattern: &str, fields: &[(&str, f64)]) {
         for &(key, v) in fields {
-            self.num(&format!("{prefix}.{key}"), v, &format!("{pattern}.{key}"));
+            self.num(
+                format_args!("{prefix}.{key}"),
+                v,
+                format_args!("{pattern}.{key}"),
+            );
         }
     }
 
@@ -283,7 +294,7 @@ impl Checker {
                     ),
                 );
             }
-            self.num(&p, *v, &format!("{pattern}.*"));
+            self.num(&p, *v, format_args!("{pattern}.*"));
         }
     }
 
@@ -393,14 +404,14 @@ impl Checker {
         );
         for (i, v) in m.reliability_prior.iter().enumerate() {
             self.num(
-                &format!("market.reliability_prior[{i}]"),
+                format_args!("market.reliability_prior[{i}]"),
                 *v,
                 "market.reliability_prior",
             );
         }
         for (i, v) in m.development_split.iter().enumerate() {
             self.num(
-                &format!("market.development_split[{i}]"),
+                format_args!("market.development_split[{i}]"),
                 *v,
                 "market.development_split",
             );
@@ -471,7 +482,7 @@ impl Checker {
             );
             if let Some(v) = c.replaced_capability {
                 self.num(
-                    &format!("categories.{id}.replaced_capability"),
+                    format_args!("categories.{id}.replaced_capability"),
                     v,
                     "categories.*.replaced_capability",
                 );
@@ -517,7 +528,7 @@ impl Checker {
                 self.key_reference(&tp, &p, id, ids);
                 for (k, v) in overrides(o) {
                     if let Some(v) = v {
-                        self.num(&format!("{p}.{k}"), v, &format!("{tp}.*.{k}"));
+                        self.num(format_args!("{p}.{k}"), v, format_args!("{tp}.*.{k}"));
                     }
                 }
             }
@@ -674,7 +685,7 @@ impl Checker {
             let p = format!("calibrate.models.{id}");
             self.text(&format!("{p}.file"), &m.file, "calibrate.models.*.file");
             self.num(
-                &format!("{p}.probability"),
+                format_args!("{p}.probability"),
                 m.probability,
                 "calibrate.models.*.probability",
             );
@@ -735,8 +746,8 @@ impl Checker {
         models: &[&str],
     ) {
         let (lo, hi) = (cp.min, cp.max);
-        self.num(&format!("{pp}.min"), lo, "calibrate.parameters.*.min");
-        self.num(&format!("{pp}.max"), hi, "calibrate.parameters.*.max");
+        self.num(format_args!("{pp}.min"), lo, "calibrate.parameters.*.min");
+        self.num(format_args!("{pp}.max"), hi, "calibrate.parameters.*.max");
         if lo >= hi {
             self.push(
                 format!("{pp}.max"),
@@ -762,8 +773,12 @@ impl Checker {
             ),
             PriorKind::Normal => match (cp.mean, cp.sd) {
                 (Some(mean), Some(sd)) => {
-                    self.num(&format!("{pp}.mean"), mean, "calibrate.parameters.*.mean");
-                    self.num(&format!("{pp}.sd"), sd, "calibrate.parameters.*.sd");
+                    self.num(
+                        format_args!("{pp}.mean"),
+                        mean,
+                        "calibrate.parameters.*.mean",
+                    );
+                    self.num(format_args!("{pp}.sd"), sd, "calibrate.parameters.*.sd");
                 }
                 _ => self.push(pp, format!("`{pp}`: a normal prior needs `mean` and `sd`")),
             },
@@ -779,7 +794,11 @@ impl Checker {
             );
         }
         if let Some(t) = cp.truth {
-            self.num(&format!("{pp}.truth"), t, "calibrate.parameters.*.truth");
+            self.num(
+                format_args!("{pp}.truth"),
+                t,
+                "calibrate.parameters.*.truth",
+            );
             if t < lo || t > hi {
                 self.push(
                     format!("{pp}.truth"),
@@ -1023,8 +1042,8 @@ impl Checker {
                     self.push(pp, format!("`{pp}` needs both `min` and `max`"));
                     return;
                 };
-                self.num(&format!("{pp}.min"), lo, "sweep.parameters.*.min");
-                self.num(&format!("{pp}.max"), hi, "sweep.parameters.*.max");
+                self.num(format_args!("{pp}.min"), lo, "sweep.parameters.*.min");
+                self.num(format_args!("{pp}.max"), hi, "sweep.parameters.*.max");
                 if lo > hi {
                     self.push(
                         format!("{pp}.max"),
@@ -1171,7 +1190,11 @@ impl Checker {
                 ),
             );
         }
-        self.num(&format!("{p}.observed"), t.observed, "targets.*.observed");
+        self.num(
+            format_args!("{p}.observed"),
+            t.observed,
+            "targets.*.observed",
+        );
         let tol = &t.tolerance;
         let tp = format!("{p}.tolerance");
         let set = [tol.abs.is_some(), tol.rel.is_some(), tol.range.is_some()]
@@ -1185,14 +1208,14 @@ impl Checker {
             );
         }
         if let Some(a) = tol.abs {
-            self.num(&format!("{tp}.abs"), a, "targets.*.tolerance.abs");
+            self.num(format_args!("{tp}.abs"), a, "targets.*.tolerance.abs");
         }
         if let Some(r) = tol.rel {
-            self.num(&format!("{tp}.rel"), r, "targets.*.tolerance.rel");
+            self.num(format_args!("{tp}.rel"), r, "targets.*.tolerance.rel");
         }
         if let Some([lo, hi]) = tol.range {
-            self.num(&format!("{tp}.range"), lo, "targets.*.tolerance.range");
-            self.num(&format!("{tp}.range"), hi, "targets.*.tolerance.range");
+            self.num(format_args!("{tp}.range"), lo, "targets.*.tolerance.range");
+            self.num(format_args!("{tp}.range"), hi, "targets.*.tolerance.range");
             if lo <= hi && !(lo..=hi).contains(&t.observed) {
                 self.push(
                     format!("{tp}.range"),
@@ -1291,7 +1314,7 @@ impl Checker {
             self.entries(&fam, &f.families, "buyers.*.fleet.*.families");
             for (name, n) in &f.families {
                 self.num(
-                    &format!("{fam}.{name}"),
+                    format_args!("{fam}.{name}"),
                     f64::from(*n),
                     "buyers.*.fleet.*.families.*",
                 );
@@ -1341,7 +1364,7 @@ impl Checker {
             for (k, v) in map {
                 let kp = format!("{tp}.{k}");
                 self.key_reference(&tp, &kp, k, ids);
-                self.num(&kp, *v, &format!("suppliers.*.access.{table}.*"));
+                self.num(&kp, *v, format_args!("suppliers.*.access.{table}.*"));
             }
         }
         let i = &s.invest;
@@ -1470,7 +1493,7 @@ impl Checker {
             }
         }
         if let Some(u) = e.units {
-            self.num(&format!("{p}.units"), f64::from(u), "events.*.units");
+            self.num(format_args!("{p}.units"), f64::from(u), "events.*.units");
         }
 
         // Which fields each kind needs (required) and accepts (optional).
