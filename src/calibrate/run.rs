@@ -13,6 +13,8 @@ use crate::engine::batch::Watch;
 use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, sibling, sync_dir, write_error};
+use crate::output::tables::TableFiles;
+use crate::scenario::schema::Table;
 use crate::sweep::Shard;
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
@@ -36,6 +38,9 @@ pub struct Options {
     pub shard: Option<Shard>,
     /// Join the current round's shards (`--join`).
     pub join: bool,
+    /// Per-run tables of the posterior predictive runs to write with the
+    /// result (`--tables`), each row led by its particle.
+    pub tables: Vec<Table>,
 }
 
 /// Who follows a calibration from the terminal.
@@ -408,7 +413,26 @@ pub(crate) fn publish(
     };
     let staging = dest.stage()?;
     let werr = |e| write_error(e, dest.path());
-    let predictive = pool.install(|| tables::predictive(setup, population))?;
+    // The predictive runs' tables, if asked for: their header reads the
+    // summary's years from a world (every particle has the same span).
+    let mut files = match options.tables.is_empty() {
+        true => None,
+        false => {
+            let first = &population.particles[0];
+            let (w, _) = setup.compile(first.model, &first.parameters)?;
+            let lead = Some(tables::LEAD);
+            Some(TableFiles::create(&staging, &options.tables, &w, lead).map_err(werr)?)
+        }
+    };
+    let predictive = tables::predictive(setup, population, &options.tables, pool, |rows| {
+        if let Some(f) = files.as_mut() {
+            f.append(rows).map_err(werr)?;
+        }
+        Ok::<(), CalibrateError>(())
+    })?;
+    if let Some(f) = files {
+        f.finish().map_err(werr)?;
+    }
     tables::write_all(&staging, setup, &ctx.abc, state, &predictive).map_err(werr)?;
     let mut manifest: Manifest<CalibrationRecord> = Manifest::new(Command::Calibrate, started);
     manifest.threads = Some(options.threads);

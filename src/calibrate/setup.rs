@@ -7,7 +7,7 @@ use crate::analysis::abc::{
     AbcConfig, ModelSpec, ParameterPrior, PriorShape, SimulationError, Simulator,
 };
 use crate::engine::overlay::{Overlay, Setting};
-use crate::engine::{Observe, run_replication};
+use crate::engine::{Observe, RunRecord, run_replication};
 use crate::model::World;
 use crate::scenario::keys::{self, Ty};
 use crate::scenario::schema::{Calibrate, PriorKind, Role};
@@ -324,13 +324,27 @@ impl Setup {
     /// Run model `m` at `theta` for the calibration's replications, keyed
     /// by `seed`, and report every calibration target.
     pub fn outcome(&self, m: usize, theta: &[f64], seed: u64) -> Result<Outcome, ScenarioError> {
+        self.outcome_observed(m, theta, seed, Observe::summary_only(), |_, _| {})
+    }
+
+    /// As [`Setup::outcome`], keeping the records `observe` asks for and
+    /// handing each replication's record, with its world, to `each`.
+    pub fn outcome_observed(
+        &self,
+        m: usize,
+        theta: &[f64],
+        seed: u64,
+        observe: Observe,
+        mut each: impl FnMut(&World, &RunRecord),
+    ) -> Result<Outcome, ScenarioError> {
         let (world, targets) = self.compile(m, theta)?;
         let index = &self.models[m].target_index;
         let k = self.targets.list.len();
         let (mut sum, mut defined, mut passed) = (vec![0.0; k], vec![0u32; k], vec![0u32; k]);
         let reps = self.settings.replications;
         for r in 0..reps {
-            let rec = run_replication(&world, &targets, seed, 0, r, Observe::summary_only());
+            let rec = run_replication(&world, &targets, seed, 0, r, observe);
+            each(&world, &rec);
             for (i, t) in self.targets.list.iter().enumerate() {
                 let v = rec.targets[index[i]].value;
                 if v.is_finite() {

@@ -8,11 +8,14 @@ use crate::analysis::abc::seeding::predictive_stream;
 use crate::analysis::abc::stats::weighted_quantile;
 use crate::analysis::abc::{Abc, GenerationState, Population};
 use crate::calibrate::setup::{Outcome, Setup};
+use crate::engine::batch::{self, Completion, Control};
+use crate::engine::observe_for;
 use crate::output::csv_io;
 use crate::output::publish::Staging;
+use crate::output::tables::{Rows, format_rows_into};
 use crate::scenario::ScenarioError;
+use crate::scenario::schema::Table;
 use rand::RngExt;
-use rayon::prelude::*;
 use std::io;
 
 /// The level of the bootstrap interval of the model probabilities.
@@ -32,18 +35,67 @@ fn num(x: f64) -> String {
 
 /// Re-simulate every particle of the final population (its own stream,
 /// [`predictive_stream`]) and report every target, held-out ones
-/// included; in particle order whatever the threads.
-pub fn predictive(setup: &Setup, population: &Population) -> Result<Vec<Outcome>, ScenarioError> {
-    population
-        .particles
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| {
+/// included; in particle order whatever the threads. With `tables`, each
+/// particle's rows of them (every replication, led by the particle's
+/// index) go to `rows` in particle order as they are done, so that memory
+/// stays flat however large the population.
+pub fn predictive<E: From<ScenarioError>>(
+    setup: &Setup,
+    population: &Population,
+    tables: &[Table],
+    pool: &rayon::ThreadPool,
+    mut rows: impl FnMut(&Rows) -> Result<(), E>,
+) -> Result<Vec<Outcome>, E> {
+    let observe = observe_for(tables);
+    let per_quarter = observe.market || observe.suppliers || observe.buyers;
+    let threads = pool.current_num_threads();
+    let window = if per_quarter {
+        2 * threads.max(1)
+    } else {
+        batch::window_for(threads)
+    };
+    let indices: Vec<usize> = (0..population.particles.len()).collect();
+    let mut outcomes = Vec::with_capacity(indices.len());
+    let completion = batch::run_ordered(
+        pool,
+        &indices,
+        window,
+        |&i| {
+            let p = &population.particles[i];
             let seed: u64 = predictive_stream(setup.seed, i as u64).random();
-            setup.outcome(p.model, &p.parameters, seed)
-        })
-        .collect()
+            let key = i.to_string();
+            let mut kept = Vec::new();
+            let outcome =
+                setup.outcome_observed(p.model, &p.parameters, seed, observe, |w, r| {
+                    if !tables.is_empty() {
+                        kept.push(format_rows_into(
+                            w,
+                            r,
+                            tables,
+                            Some(LEAD),
+                            Some(&key),
+                            Vec::new(),
+                        ));
+                    }
+                })?;
+            Ok((outcome, kept))
+        },
+        Control::none(),
+        |_, done: Result<(Outcome, Vec<Rows>), ScenarioError>| -> Result<(), E> {
+            let (outcome, kept) = done?;
+            for r in &kept {
+                rows(r)?;
+            }
+            outcomes.push(outcome);
+            Ok(())
+        },
+    )?;
+    debug_assert_eq!(completion, Completion::Done, "nothing stops them");
+    Ok(outcomes)
 }
+
+/// The lead column of the predictive runs' tables.
+pub const LEAD: &str = "particle";
 
 /// Write every table of the result into `staging`.
 pub fn write_all(

@@ -5,6 +5,7 @@ use crate::calibrate::{Done, Follow, Options, calibrate as run_calibration};
 use crate::cli::CliError;
 use crate::cli::term::{Progress, control, pool};
 use crate::engine::batch::Watch;
+use crate::scenario::schema::Table;
 use crate::sweep::Shard;
 use clap::Args;
 use std::path::PathBuf;
@@ -38,6 +39,16 @@ pub struct CalibrateArgs {
     /// and its result written, 3 when another round of shards is due.
     #[arg(long)]
     pub join: bool,
+    /// Also write these per-run tables of the posterior predictive runs
+    /// (every particle of the last generation simulated again), each row
+    /// led by its particle [default: none].
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "TABLE,...",
+        conflicts_with = "shard"
+    )]
+    pub tables: Vec<Table>,
     /// No progress bar, no line per generation, no summary line, and a
     /// due round said by the exit code alone (errors and warnings still
     /// show).
@@ -54,6 +65,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
         threads: a.threads,
         shard: a.shard,
         join: a.join,
+        tables: a.tables.clone(),
     };
     let pool = pool(a.threads)?;
     let progress = Progress::counting(a.quiet, "accepted");

@@ -43,14 +43,42 @@ fn result(out: &Path) -> PathBuf {
 fn toy_recovery_covers_every_truth_whatever_the_threads() {
     let tmp = tempfile::tempdir().unwrap();
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    let tables = ["--tables", "contracts,summary"];
     assert_ok(
-        &calibrate(&toy_recovery(), &two, &["--threads", "2"], &[]),
+        &calibrate(
+            &toy_recovery(),
+            &two,
+            &[&tables[..], &["-t", "2"]].concat(),
+            &[],
+        ),
         "2 threads",
     );
     assert_ok(
-        &calibrate(&toy_recovery(), &one, &["--threads", "1"], &[]),
+        &calibrate(
+            &toy_recovery(),
+            &one,
+            &[&tables[..], &["-t", "1"]].concat(),
+            &[],
+        ),
         "1 thread",
     );
+    // The predictive runs' tables: every particle's replications, led by
+    // the particle, in particle order; the same bytes for any threads.
+    let particles = csv_rows(&read(&result(&two).join("posterior.csv"))).1.len();
+    let (header, rows) = csv_rows(&read(&result(&two).join("summary.csv")));
+    assert_eq!(&header[..2], ["particle", "replication"]);
+    assert_eq!(rows.len(), particles * 4, "4 replications a particle");
+    let keys: Vec<(usize, usize)> = rows
+        .iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap()))
+        .collect();
+    assert!(keys.windows(2).all(|k| k[0] < k[1]) && keys[0] == (0, 0));
+    for f in ["summary.csv", "contracts.csv"] {
+        assert!(
+            read(&result(&one).join(f)) == read(&result(&two).join(f)),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
     let (header, rows) = csv_rows(&read(&result(&two).join("posterior_summary.csv")));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(rows.len(), 3, "one row per parameter");
@@ -290,6 +318,10 @@ fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
     assert!(
         !split.join(".calibration_shards.partial").exists(),
         "work folder removed"
+    );
+    assert!(
+        !result_of(&split).join("summary.csv").exists(),
+        "no per-run tables unless asked for"
     );
 }
 
