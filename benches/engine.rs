@@ -39,8 +39,4 @@ fn replication(c: &mut Criterion) {
 }
 
 criterion_group!(benches, replication);
-/// The binary's allocator, so that the figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 criterion_main!(benches);

@@ -9,10 +9,6 @@ use armsmarket::model::World;
 use std::path::Path;
 use std::time::Instant;
 
-/// The binary's allocator, so that the figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let n: u32 = std::env::args()
         .nth(1)

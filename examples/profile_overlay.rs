@@ -18,10 +18,6 @@ fn time<T>(n: u32, mut f: impl FnMut() -> T) -> Duration {
     clock.elapsed() / n
 }
 
-/// The binary's allocator, so that the figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let path = Path::new("scenarios/europe.toml");
     let (table, _) = scenario::load_table(path).unwrap();
