@@ -3,9 +3,11 @@
 //! - [`setup`]: a calibration file made ready: priors over dotted paths,
 //!   models (scenario files), fitted and held-out targets, and the
 //!   simulator the generic engine ([`crate::analysis::abc`]) calls;
-//! - [`run`]: the calibration run durably, its state saved after every
-//!   generation so that `--resume` after a kill ends with the same bytes,
-//!   and its result published whole;
+//! - [`run`]: the calibration run durably on one machine, its state saved
+//!   after every generation so that `--resume` after a kill ends with the
+//!   same bytes;
+//! - [`work`]: what both ways of running share: options, saved state, the
+//!   result published whole;
 //! - [`shard`]: a generation's proposals split over machines in rounds
 //!   (`--shard K/N`), joined by proposal index (`--join`);
 //! - [`tables`]: the files of the result.
@@ -14,9 +16,11 @@ pub mod run;
 pub mod setup;
 pub mod shard;
 pub mod tables;
+pub mod work;
 
-pub use run::{Done, Follow, Options, Report, calibrate};
+pub use run::calibrate;
 pub use setup::Setup;
+pub use work::{Done, Follow, Options, Report};
 
 use crate::analysis::abc::AbcError;
 use crate::output::publish::OutputError;

@@ -21,8 +21,9 @@
 
 use crate::analysis::abc::{Acceptance, GenerationState, SimulationRow, StopReason};
 use crate::calibrate::CalibrateError;
-use crate::calibrate::run::{
-    Context, Done, Follow, Options, Report, generation_line, io_error, publish, write_durably,
+use crate::calibrate::work::{
+    Context, Done, Follow, NextRound, Options, Report, ShardReport, generation_line, io_error,
+    publish, write_durably,
 };
 use crate::output::publish::Destination;
 use crate::sweep::Shard;
@@ -33,55 +34,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
-
-/// What a shard did.
-#[derive(Debug, Clone)]
-pub struct ShardReport {
-    /// The calibration's name.
-    pub name: String,
-    /// Which shard.
-    pub shard: Shard,
-    /// The generation running.
-    pub generation: u32,
-    /// The round.
-    pub round: u32,
-    /// The proposal indices of its slice.
-    pub slice: (u64, u64),
-    /// Whether its part was already there (nothing simulated).
-    pub already: bool,
-    /// Whether there was nothing left to simulate (the join ends the
-    /// calibration).
-    pub idle: bool,
-    /// Its part file.
-    pub part: PathBuf,
-    /// The command that joins the round once every shard is done.
-    pub join: String,
-    /// Wall time.
-    pub wall: Duration,
-}
-
-/// The round a join set up.
-#[derive(Debug, Clone)]
-pub struct NextRound {
-    /// The calibration's name.
-    pub name: String,
-    /// The generation it belongs to.
-    pub generation: u32,
-    /// Its number within the generation.
-    pub round: u32,
-    /// Its proposal indices.
-    pub start: u64,
-    /// One past the last.
-    pub end: u64,
-    /// Particles the generation has accepted so far.
-    pub accepted: usize,
-    /// Particles it needs.
-    pub population: usize,
-    /// A shard's command (`K/N` to be filled in).
-    pub shard_command: String,
-    /// The join's command.
-    pub join_command: String,
-}
 
 /// The round the shards are to simulate, written by the join (round 0 of
 /// a generation can also be derived from the saved state alone).

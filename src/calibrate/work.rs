@@ -1,0 +1,398 @@
+//! What the two ways of running a calibration share (the whole of it on
+//! one machine, [`crate::calibrate::run`], and rounds of shards,
+//! [`crate::calibrate::shard`]): the options, the saved state in
+//! `OUT/.<name>.partial/` (written aside, synced, renamed over the previous
+//! one), the line a generation prints, and the result written into a
+//! private folder and put in place whole.
+
+use crate::analysis::abc::{Abc, BatchProgress, GenerationState, StopReason};
+use crate::calibrate::setup::Setup;
+use crate::calibrate::{CalibrateError, tables};
+use crate::engine::batch::Watch;
+use crate::output::manifest::{Command, Manifest, ScenarioRecord};
+use crate::output::publish::{Destination, sibling, sync_dir, write_error};
+use crate::output::tables::TableFiles;
+use crate::scenario::schema::Table;
+use crate::sweep::Shard;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, SystemTime};
+
+/// What `armsmarket calibrate` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The calibration file.
+    pub file: PathBuf,
+    /// The output folder; the result goes to `OUT/<name>/`.
+    pub out: PathBuf,
+    /// Continue from the saved state, if any.
+    pub resume: bool,
+    /// Worker threads (recorded in the manifest; the pool is the caller's).
+    pub threads: usize,
+    /// Simulate only this slice of the current round (`--shard K/N`; none:
+    /// from the Slurm array variables if set, else the whole calibration).
+    pub shard: Option<Shard>,
+    /// Join the current round's shards (`--join`).
+    pub join: bool,
+    /// Per-run tables of the posterior predictive runs to write with the
+    /// result (`--tables`), each row led by its particle.
+    pub tables: Vec<Table>,
+}
+
+/// Who follows a calibration from the terminal.
+pub struct Follow<'a> {
+    /// Set (Ctrl-C) to stop starting batches.
+    pub stop: &'a AtomicBool,
+    /// Hears a line per generation and what the user should know.
+    pub say: &'a (dyn Fn(&str) + Sync),
+    /// Told where the running generation stands, batch by batch.
+    pub batch: &'a (dyn Fn(&BatchProgress) + Sync),
+    /// Follows the simulations of a shard's slice.
+    pub watch: &'a dyn Watch,
+}
+
+/// What an invocation of `calibrate` did.
+#[derive(Debug, Clone)]
+pub enum Done {
+    /// The calibration is finished and its result is in place.
+    Finished(Report),
+    /// A shard's slice of the round is simulated and saved (or was already).
+    Shard(ShardReport),
+    /// The round is joined, the calibration goes on: the shards of the next
+    /// round are due, then another `--join`.
+    NextRound(NextRound),
+}
+
+/// What a shard did.
+#[derive(Debug, Clone)]
+pub struct ShardReport {
+    /// The calibration's name.
+    pub name: String,
+    /// Which shard.
+    pub shard: Shard,
+    /// The generation running.
+    pub generation: u32,
+    /// The round.
+    pub round: u32,
+    /// The proposal indices of its slice.
+    pub slice: (u64, u64),
+    /// Whether its part was already there (nothing simulated).
+    pub already: bool,
+    /// Whether there was nothing left to simulate (the join ends the
+    /// calibration).
+    pub idle: bool,
+    /// Its part file.
+    pub part: PathBuf,
+    /// The command that joins the round once every shard is done.
+    pub join: String,
+    /// Wall time.
+    pub wall: Duration,
+}
+
+/// The round a join set up.
+#[derive(Debug, Clone)]
+pub struct NextRound {
+    /// The calibration's name.
+    pub name: String,
+    /// The generation it belongs to.
+    pub generation: u32,
+    /// Its number within the generation.
+    pub round: u32,
+    /// Its proposal indices.
+    pub start: u64,
+    /// One past the last.
+    pub end: u64,
+    /// Particles the generation has accepted so far.
+    pub accepted: usize,
+    /// Particles it needs.
+    pub population: usize,
+    /// A shard's command (`K/N` to be filled in).
+    pub shard_command: String,
+    /// The join's command.
+    pub join_command: String,
+}
+
+/// What a finished calibration did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The calibration's name.
+    pub name: String,
+    /// Its result folder.
+    pub dir: PathBuf,
+    /// Why it stopped.
+    pub stop: StopReason,
+    /// Generations completed.
+    pub generations: u32,
+    /// Proposals consumed by the completed generations (the state's count,
+    /// the same for any thread count).
+    pub proposals: u64,
+    /// Simulations run by this invocation (including those past the last
+    /// acceptance of a batch).
+    pub simulations_run: u64,
+    /// Wall time of this invocation.
+    pub wall: Duration,
+    /// Wall time of the whole calibration, time before a resume included.
+    pub elapsed: Duration,
+}
+
+/// The plan part of the manifest: how the calibration ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationRecord {
+    /// Why it stopped.
+    pub stop: String,
+    /// Generations completed.
+    pub generations: u32,
+    /// Particles per generation.
+    pub population: usize,
+    /// Replications per particle.
+    pub replications: u32,
+    /// Proposals consumed by the completed generations.
+    pub proposals: u64,
+    /// The fitted targets.
+    pub fitted: Vec<String>,
+    /// The held-out targets.
+    pub held_out: Vec<String>,
+}
+
+/// The saved state: the engine's state, what makes it this calibration's,
+/// and the calibration's wall time so far (so that `max_minutes` counts the
+/// time before a kill and `--resume`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Saved {
+    pub(crate) identity: String,
+    /// Seconds spent up to this state, over every invocation.
+    #[serde(default)]
+    pub(crate) elapsed_seconds: f64,
+    pub(crate) state: GenerationState,
+}
+
+/// A calibration file loaded, with its engine, identity and folders.
+pub(crate) struct Context {
+    pub(crate) setup: Setup,
+    pub(crate) abc: Abc,
+    /// Hash of everything that makes the saved state this calibration's.
+    pub(crate) identity: String,
+    /// The result folder, `OUT/<name>`.
+    pub(crate) dir: PathBuf,
+    /// The work folder, `OUT/.<name>.partial`.
+    pub(crate) partial: PathBuf,
+}
+
+impl Context {
+    pub(crate) fn load(options: &Options) -> Result<Context, CalibrateError> {
+        let setup = Setup::load(&options.file)?;
+        let abc = Abc::new(setup.model_specs(), setup.observed(), setup.config())?;
+        // The wall-clock limit and the round size never change what is
+        // accepted, so a resume may raise the one or change the other.
+        let mut resolved = setup.resolved.clone();
+        if let Some(toml::Value::Table(c)) = resolved.get_mut("calibrate") {
+            c.remove("max_minutes");
+            c.remove("round_size");
+        }
+        let identity = crate::sweep::plan::fingerprint(&(
+            env!("CARGO_PKG_VERSION"),
+            abc.fingerprint(),
+            &resolved,
+            setup
+                .models
+                .iter()
+                .map(|m| m.overlay.base())
+                .collect::<Vec<_>>(),
+            setup.settings.replications,
+        ));
+        let dir = options.out.join(&setup.name);
+        let partial = sibling(&dir, "partial");
+        Ok(Context {
+            setup,
+            abc,
+            identity,
+            dir,
+            partial,
+        })
+    }
+
+    pub(crate) fn state_path(&self) -> PathBuf {
+        self.partial.join("state.toml")
+    }
+
+    /// The saved state, if there is one; refused if another calibration
+    /// saved it.
+    pub(crate) fn read_saved(&self) -> Result<Option<Saved>, CalibrateError> {
+        let path = self.state_path();
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+        let bad = |why: String| CalibrateError::Resume {
+            path: path.clone(),
+            why,
+        };
+        let saved: Saved =
+            toml::from_str(&text).map_err(|e| bad(format!("not a saved state ({e})")))?;
+        if saved.identity != self.identity {
+            return Err(bad(
+                "it was saved by another calibration (file, models, settings or program version differ)"
+                    .into(),
+            ));
+        }
+        Ok(Some(saved))
+    }
+
+    /// Write `state` durably, with the calibration's wall time so far.
+    pub(crate) fn save(&self, state: &GenerationState, elapsed: f64) -> Result<(), CalibrateError> {
+        let saved = Saved {
+            identity: self.identity.clone(),
+            elapsed_seconds: elapsed,
+            state: state.clone(),
+        };
+        let path = self.state_path();
+        let text = toml::to_string(&saved).map_err(|e| CalibrateError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        write_durably(&path, text.as_bytes())
+    }
+
+    /// Whether `elapsed` seconds use up `max_minutes`.
+    pub(crate) fn out_of_time(&self, elapsed: f64) -> bool {
+        self.setup
+            .settings
+            .max_minutes
+            .is_some_and(|m| elapsed >= m * 60.0)
+    }
+}
+
+/// An I/O error at `path`.
+pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CalibrateError {
+    let path = path.to_path_buf();
+    move |source| CalibrateError::Io {
+        path: path.clone(),
+        source,
+    }
+}
+
+/// Write `bytes` to `path` durably: to a file aside, synced, then renamed
+/// over it, so that a reader never sees half a file.
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), CalibrateError> {
+    use std::io::Write;
+    let io = io_error(path);
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".new");
+    let aside = PathBuf::from(aside);
+    {
+        let mut f = std::fs::File::create(&aside).map_err(&io)?;
+        f.write_all(bytes).map_err(&io)?;
+        f.sync_all().map_err(&io)?;
+    }
+    std::fs::rename(&aside, path).map_err(&io)?;
+    sync_dir(path.parent().unwrap_or(Path::new("."))).map_err(io)
+}
+
+/// The line a completed generation prints.
+pub(crate) fn generation_line(
+    setup: &Setup,
+    r: &crate::analysis::abc::GenerationRecord,
+    elapsed: f64,
+) -> String {
+    let probabilities: Vec<String> = setup
+        .models
+        .iter()
+        .zip(&r.model_probabilities)
+        .map(|(m, p)| format!("{} {p:.3}", m.name))
+        .collect();
+    format!(
+        "generation {}: tolerance {:.4}, acceptance {:.3} ({} of {}), ESS {:.0}, P: {}; {:.1} s",
+        r.generation,
+        r.tolerance,
+        r.acceptance_rate,
+        r.accepted,
+        r.proposed,
+        r.ess,
+        probabilities.join(", "),
+        elapsed,
+    )
+}
+
+/// Write the result of the last completed generation of `state` (it
+/// stopped for `stop`) into `dest`, put it in place whole, and remove the
+/// work folder.
+pub(crate) fn publish(
+    ctx: &Context,
+    dest: &Destination,
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    state: &GenerationState,
+    stop: StopReason,
+    started: SystemTime,
+) -> Result<PathBuf, CalibrateError> {
+    let setup = &ctx.setup;
+    let Some(population) = state.population.as_ref() else {
+        return Err(CalibrateError::NothingCompleted {
+            why: format!("{stop:?}"),
+        });
+    };
+    let staging = dest.stage()?;
+    let werr = |e| write_error(e, dest.path());
+    // The predictive runs' tables, if asked for: their header reads the
+    // summary's years from a world (every particle has the same span).
+    let mut files = match options.tables.is_empty() {
+        true => None,
+        false => {
+            let first = &population.particles[0];
+            let (w, _) = setup.compile(first.model, &first.parameters)?;
+            let lead = Some(tables::LEAD);
+            Some(TableFiles::create(&staging, &options.tables, &w, lead).map_err(werr)?)
+        }
+    };
+    let predictive = tables::predictive(setup, population, &options.tables, pool, |rows| {
+        if let Some(f) = files.as_mut() {
+            f.append(rows).map_err(werr)?;
+        }
+        Ok::<(), CalibrateError>(())
+    })?;
+    if let Some(f) = files {
+        f.finish().map_err(werr)?;
+    }
+    tables::write_all(&staging, setup, &ctx.abc, state, &predictive).map_err(werr)?;
+    let mut manifest: Manifest<CalibrationRecord> = Manifest::new(Command::Calibrate, started);
+    manifest.threads = Some(options.threads);
+    manifest.seed = Some(setup.seed);
+    manifest.replications = Some(setup.settings.replications);
+    manifest.scenarios.push(ScenarioRecord {
+        name: setup.name.clone(),
+        file: options.file.display().to_string(),
+        resolved: setup.resolved.clone(),
+    });
+    for m in &setup.models {
+        manifest.scenarios.push(ScenarioRecord {
+            name: m.name.clone(),
+            file: m.file.display().to_string(),
+            resolved: m.overlay.base().clone(),
+        });
+    }
+    let roles = |fit: bool| -> Vec<String> {
+        setup
+            .targets
+            .list
+            .iter()
+            .filter(|t| (t.role == crate::scenario::schema::Role::Fit) == fit)
+            .map(|t| t.id.clone())
+            .collect()
+    };
+    manifest.plan = Some(CalibrationRecord {
+        stop: format!("{stop:?}"),
+        generations: state.generation,
+        population: setup.settings.population,
+        replications: setup.settings.replications,
+        proposals: state.proposals_total,
+        fitted: roles(true),
+        held_out: roles(false),
+    });
+    manifest.write(&staging).map_err(werr)?;
+    dest.publish(staging)?;
+    if ctx.partial.exists() {
+        std::fs::remove_dir_all(&ctx.partial).map_err(io_error(&ctx.partial))?;
+    }
+    Ok(dest.path().to_path_buf())
+}
