@@ -294,12 +294,10 @@ impl LineState {
             None => 0,
         };
         let mut to_deliver = due_units - held;
-        let mut slipped: Vec<Batch> = Vec::new();
-        while let Some(front) = self.wip.front().copied() {
-            if front.due > t {
+        while to_deliver > 0 {
+            let Some(front) = self.wip.front_mut() else {
                 break;
-            }
-            self.wip.pop_front();
+            };
             let take = u64::from(front.units).min(to_deliver) as u32;
             to_deliver -= u64::from(take);
             if take > 0 {
@@ -316,15 +314,16 @@ impl LineState {
                 }
             }
             if front.units > take {
-                slipped.push(Batch {
-                    due: t + 1,
-                    units: front.units - take,
-                    ..front
-                });
+                // The last batch delivered in part: its rest slips below.
+                front.units -= take;
+                break;
             }
+            self.wip.pop_front();
         }
-        for b in slipped.into_iter().rev() {
-            self.wip.push_front(b);
+        // What is still due slips to the next quarter, in its order, ahead
+        // of what falls due then (no batch leaves the queue to do so).
+        for b in self.wip.iter_mut().take_while(|b| b.due <= t) {
+            b.due = t + 1;
         }
     }
 

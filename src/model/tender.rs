@@ -490,8 +490,7 @@ fn decide_tender(
         };
         return TenderOutcome::Deferred;
     };
-    // The chosen offer leaves the scratch buffer (its slot is refilled).
-    let o = std::mem::take(&mut offers[k]);
+    let o = &mut offers[k];
     let (line, units, needed, cut) = (o.line, o.units, o.needed, o.cut);
     let id = sign(w, s, t, b, o, false);
     let framework = w.buyers[b].procedure_at(t) == Procedure::Framework;
@@ -547,7 +546,6 @@ fn executive(
         }
         return TenderOutcome::None;
     }
-    let o = std::mem::take(o);
     let signed = o.units;
     let id = sign(w, s, t, b, o, true);
     if let Stage::Framework {
@@ -562,9 +560,10 @@ fn executive(
 
 /// Book a contract: queue the lot (diverting home units), take stock or
 /// legacy units for upgrade, commit the buyer's budget net of credit, draw
-/// on the country's credit.
-pub fn sign(w: &World, s: &mut State, t: usize, b: usize, mut o: Offer, executive: bool) -> u32 {
-    materialise(w, s, t, &mut o);
+/// on the country's credit. The offer stays in its scratch slot (its schedule buffer is used again);
+/// the contract keeps a copy of the schedule of exactly its length.
+pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: &mut Offer, executive: bool) -> u32 {
+    materialise(w, s, t, o);
     let line = &w.lines[o.line];
     let c = line.category;
     let id = s.contracts.len() as u32;
@@ -601,7 +600,7 @@ pub fn sign(w: &World, s: &mut State, t: usize, b: usize, mut o: Offer, executiv
         diverted,
         lead_first: o.lead.first,
         lead_mean: o.lead.mean,
-        promised: o.schedule,
+        promised: o.schedule.clone(),
         delivered: 0,
         first_delivery: None,
         executive,
@@ -783,7 +782,7 @@ mod tests {
         assert_eq!((o.units, o.needed), (80, 100));
         let k0 = s.buyers[aaa].fleet[tank].capability();
         let u = o.utility;
-        let id = sign(&w, &mut s, 0, aaa, o, false);
+        let id = sign(&w, &mut s, 0, aaa, &mut o, false);
         assert_eq!(s.contracts[id as usize].units, 80);
         assert_eq!(s.buyers[aaa].fleet[tank].reserved, 80);
         assert!(close(s.buyers[aaa].on_order_capability[tank], 24.0));
@@ -818,7 +817,7 @@ mod tests {
         assert!(make_offer(&w, &s, 0, aaa, used, 200.0, u32::MAX, &mut o));
         assert_eq!(o.needed, 120);
         let units = o.units;
-        sign(&w, &mut s, 0, aaa, o, false);
+        sign(&w, &mut s, 0, aaa, &mut o, false);
         assert_eq!(s.lines[used].stock, Some(120 - units));
         let mut again = Offer::default();
         let left = make_offer(&w, &s, 0, aaa, used, 200.0, u32::MAX, &mut again);
