@@ -47,13 +47,7 @@ pub fn predictive<E: From<ScenarioError>>(
     mut rows: impl FnMut(&Rows) -> Result<(), E>,
 ) -> Result<Vec<Outcome>, E> {
     let observe = observe_for(tables);
-    let per_quarter = observe.market || observe.suppliers || observe.buyers;
-    let threads = pool.current_num_threads();
-    let window = if per_quarter {
-        2 * threads.max(1)
-    } else {
-        batch::window_for(threads)
-    };
+    let window = batch::window_for_rows(pool.current_num_threads(), observe);
     let indices: Vec<usize> = (0..population.particles.len()).collect();
     let mut outcomes = Vec::with_capacity(indices.len());
     let completion = batch::run_ordered(

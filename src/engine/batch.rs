@@ -12,6 +12,7 @@
 //! starts after the request, and the results delivered are a prefix of the
 //! job list, so that what was written stays in job order.
 
+use crate::engine::Observe;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, sync_channel};
@@ -26,6 +27,17 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildE
 /// thread busy through uneven run times.
 pub fn window_for(threads: usize) -> usize {
     (threads.max(1) * 64).max(256)
+}
+
+/// Results per window when each carries the rows `observe` records:
+/// per-quarter tables make a replication's rows large (about a megabyte
+/// for europe), so fewer of them are in flight to keep memory small.
+pub fn window_for_rows(threads: usize, observe: Observe) -> usize {
+    if observe.market || observe.suppliers || observe.buyers {
+        2 * threads.max(1)
+    } else {
+        window_for(threads)
+    }
 }
 
 /// Someone following a batch (a progress bar): told when a part of it

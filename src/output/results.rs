@@ -74,15 +74,7 @@ fn replicate(
 ) -> std::io::Result<Completion> {
     let jobs: Vec<u32> = (0..replications).collect();
     let observe = observe_for(tables);
-    let threads = pool.current_num_threads();
-    // Per-quarter tables make a replication's rows large (about a megabyte
-    // for europe): fewer of them in flight keeps memory small.
-    let per_quarter = observe.market || observe.suppliers || observe.buyers;
-    let window = if per_quarter {
-        2 * threads.max(1)
-    } else {
-        batch::window_for(threads)
-    };
+    let window = batch::window_for_rows(pool.current_num_threads(), observe);
     let spare: Mutex<Vec<Rows>> = Mutex::new(Vec::new());
     let take_spare = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
     batch::run_ordered(
