@@ -448,7 +448,9 @@ pub(crate) fn join(
                 .take_while(|(j, _)| *j < end)
                 .map(|(_, r)| r),
         )?;
-        match acceptance {
+        // Where the next round would start: a completed generation's first
+        // proposal, or the next index of this one.
+        let from = match acceptance {
             Acceptance::Complete(completed) => {
                 state = *completed;
                 ctx.save(&state, elapsed())?;
@@ -456,51 +458,35 @@ pub(crate) fn join(
                     say(&generation_line(&ctx.setup, r, elapsed()));
                 }
                 stop = ctx.abc.stops_before(&state);
-                if stop.is_none() {
-                    let (limit, reason) = limit(&ctx, &state)?;
-                    if limit == 0 {
-                        stop = Some(reason);
-                    } else if ctx.out_of_time(elapsed()) {
-                        stop = Some(StopReason::Budget);
-                    } else {
-                        next = Some(Round {
-                            identity: ctx.identity.clone(),
-                            generation: state.generation,
-                            round: 0,
-                            start: 0,
-                            end: round_end(&ctx, &state, limit, 0, 0, 0),
-                            elapsed_seconds: elapsed(),
-                        });
-                    }
-                }
+                (0, 0, 0, 0)
             }
             Acceptance::NeedMore {
                 next_index,
                 accepted,
-            } => {
-                accepted_so_far = accepted;
-                let (limit, reason) = limit(&ctx, &state)?;
-                if next_index >= limit {
-                    stop = Some(reason);
-                } else if ctx.out_of_time(elapsed()) {
-                    stop = Some(StopReason::Budget);
-                } else {
-                    next = Some(Round {
-                        identity: ctx.identity.clone(),
-                        generation: state.generation,
-                        round: round.round + 1,
-                        start: next_index,
-                        end: round_end(
-                            &ctx,
-                            &state,
-                            limit,
-                            next_index,
-                            accepted,
-                            round.end - round.start,
-                        ),
-                        elapsed_seconds: elapsed(),
-                    });
-                }
+            } => (
+                round.round + 1,
+                next_index,
+                accepted,
+                round.end - round.start,
+            ),
+        };
+        if stop.is_none() {
+            let (number, start, accepted, previous) = from;
+            accepted_so_far = accepted;
+            let (limit, reason) = limit(&ctx, &state)?;
+            if start >= limit {
+                stop = Some(reason);
+            } else if ctx.out_of_time(elapsed()) {
+                stop = Some(StopReason::Budget);
+            } else {
+                next = Some(Round {
+                    identity: ctx.identity.clone(),
+                    generation: state.generation,
+                    round: number,
+                    start,
+                    end: round_end(&ctx, &state, limit, start, accepted, previous),
+                    elapsed_seconds: elapsed(),
+                });
             }
         }
     }

@@ -17,6 +17,13 @@ const FILES: [&str; 5] = [
     "predictive.csv",
 ];
 
+/// Each of `files` has the same bytes in the result folders `a` and `b`.
+fn assert_same_files(files: &[&str], a: &Path, b: &Path, what: &str) {
+    for f in files {
+        assert!(read(&a.join(f)) == read(&b.join(f)), "{f} differs {what}");
+    }
+}
+
 fn toy_recovery() -> PathBuf {
     root().join("scenarios/calibration/toy_recovery.toml")
 }
@@ -73,12 +80,12 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
         .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap()))
         .collect();
     assert!(keys.windows(2).all(|k| k[0] < k[1]) && keys[0] == (0, 0));
-    for f in ["summary.csv", "contracts.csv"] {
-        assert!(
-            read(&result(&one).join(f)) == read(&result(&two).join(f)),
-            "{f} differs between 1 and 2 threads"
-        );
-    }
+    assert_same_files(
+        &["summary.csv", "contracts.csv"],
+        &result(&one),
+        &result(&two),
+        "between 1 and 2 threads",
+    );
     let (header, rows) = csv_rows(&read(&result(&two).join("posterior_summary.csv")));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(rows.len(), 3, "one row per parameter");
@@ -93,12 +100,12 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
             r[col("q95")]
         );
     }
-    for f in FILES {
-        assert!(
-            read(&result(&one).join(f)) == read(&result(&two).join(f)),
-            "{f} differs between 1 and 2 threads"
-        );
-    }
+    assert_same_files(
+        &FILES,
+        &result(&one),
+        &result(&two),
+        "between 1 and 2 threads",
+    );
     let (header, rows) = csv_rows(&read(&result(&two).join("predictive.csv")));
     let role = header.iter().position(|h| h == "role").unwrap();
     assert!(
@@ -145,12 +152,12 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
         &[],
     );
     assert_ok(&o, "resume");
-    for f in FILES {
-        assert!(
-            read(&result(&reference).join(f)) == read(&result(&killed).join(f)),
-            "{f} differs after kill and resume"
-        );
-    }
+    assert_same_files(
+        &FILES,
+        &result(&reference),
+        &result(&killed),
+        "after kill and resume",
+    );
     assert!(
         !killed.join(".toy_recovery.partial").exists(),
         "state removed"
@@ -309,12 +316,12 @@ fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
         assert!(rounds < 40, "the rounds never end");
     }
     assert!(rounds > 3, "generations took several rounds ({rounds})");
-    for f in FILES {
-        assert!(
-            read(&result_of(&one).join(f)) == read(&result_of(&split).join(f)),
-            "{f} differs between one machine and two shards"
-        );
-    }
+    assert_same_files(
+        &FILES,
+        &result_of(&one),
+        &result_of(&split),
+        "between one machine and two shards",
+    );
     assert!(
         !split.join(".calibration_shards.partial").exists(),
         "work folder removed"
