@@ -202,12 +202,19 @@ struct Recorder {
     quarter_market: Vec<MarketRow>,
     suppliers: Vec<SupplierRow>,
     buyers: Vec<BuyerRow>,
-    /// Mean access of each supplier this quarter (scratch).
+    /// Mean access of each supplier over buyers this quarter.
     access: Vec<f64>,
-    /// `exp(−stock)` of each supplier's marketing stock with each buyer,
-    /// with the stock's bits it was computed for (stocks change once a
-    /// year; the suppliers table asks every quarter).
-    lift: Vec<(u64, f64)>,
+    /// Access of each (supplier, buyer), `[supplier * n_buyers + buyer]`,
+    /// with the inputs it was computed from that change in a run: the
+    /// marketing stock (same index) and the families in service of each
+    /// fleet (`[buyer * n_categories + category]`). They change a few
+    /// times a year; the suppliers table asks every quarter.
+    pair_access: Vec<f64>,
+    marketing_seen: Vec<f64>,
+    families_seen: Vec<u64>,
+    /// Whether each buyer's fleets changed families since last quarter
+    /// (scratch).
+    fleet_changed: Vec<bool>,
     tally: Tally,
 }
 
@@ -220,6 +227,53 @@ struct Tally {
 }
 
 impl Recorder {
+    /// Bring each supplier's mean access over buyers up to date. A
+    /// (supplier, buyer) access is computed again only when its inputs
+    /// that change in a run did: the supplier's marketing stock with the
+    /// buyer, or the families in the buyer's fleets (incumbency; always,
+    /// when a firm makes a family not tracked by bit). The mean sums the pairs in
+    /// buyer order, as computing them all afresh would.
+    fn refresh_access(&mut self, w: &World, s: &State) {
+        let (nb, nc, ns) = (w.buyers.len(), w.categories.len(), w.suppliers.len());
+        // Access asks only after the families firms make; the world numbers
+        // those first, so they have bits unless a world has very many.
+        let untracked = w
+            .suppliers
+            .iter()
+            .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64));
+        // NaN matches no stock: the first quarter computes every pair.
+        self.pair_access.resize(ns * nb, f64::NAN);
+        self.marketing_seen.resize(ns * nb, f64::NAN);
+        self.families_seen.resize(nb * nc, 0);
+        self.fleet_changed.clear();
+        for (b, bs) in s.buyers.iter().enumerate() {
+            let mut changed = untracked;
+            for (seen, f) in self.families_seen[b * nc..(b + 1) * nc]
+                .iter_mut()
+                .zip(&bs.fleet)
+            {
+                let now = f.families_below_64();
+                changed |= *seen != now;
+                *seen = now;
+            }
+            self.fleet_changed.push(changed);
+        }
+        self.access.clear();
+        for (j, sup) in s.suppliers.iter().enumerate() {
+            let mut sum = 0.0;
+            for b in 0..nb {
+                let k = j * nb + b;
+                let stock = sup.marketing[b];
+                if self.fleet_changed[b] || self.marketing_seen[k].to_bits() != stock.to_bits() {
+                    self.marketing_seen[k] = stock;
+                    self.pair_access[k] = s.access(w, j, b);
+                }
+                sum += self.pair_access[k];
+            }
+            self.access.push(sum / nb as f64);
+        }
+    }
+
     fn market_entry(&mut self, t: usize, b: usize, j: usize, c: usize) -> &mut MarketRow {
         let pos = self
             .quarter_market
@@ -293,33 +347,10 @@ impl Observer for Recorder {
             self.market.append(&mut self.quarter_market);
         }
         if self.observe.suppliers {
-            let nb = w.buyers.len() as f64;
-            // Access is the supplier's, the same for each of its lines:
-            // computed once per supplier and quarter (NaN: not yet).
-            self.access.clear();
-            self.access.resize(w.suppliers.len(), f64::NAN);
-            let n_buyers = w.buyers.len();
-            // No stock has the bits of this NaN: every first ask computes.
-            self.lift
-                .resize(w.suppliers.len() * n_buyers, (u64::MAX, f64::NAN));
+            self.refresh_access(w, s);
             for (l, line) in w.lines.iter().enumerate() {
                 let ls = &s.lines[l];
                 let j = line.supplier;
-                if self.access[j].is_nan() {
-                    let lift = &mut self.lift[j * n_buyers..(j + 1) * n_buyers];
-                    self.access[j] = (0..n_buyers)
-                        .map(|b| {
-                            s.access_with(w, j, b, |stock| {
-                                let cached = &mut lift[b];
-                                if cached.0 != stock.to_bits() {
-                                    *cached = (stock.to_bits(), libm::exp(-stock));
-                                }
-                                cached.1
-                            })
-                        })
-                        .sum::<f64>()
-                        / nb;
-                }
                 let access = self.access[j];
                 self.suppliers.push(SupplierRow {
                     t,
@@ -440,7 +471,10 @@ pub fn run_with_check(
         suppliers: Vec::new(),
         buyers: Vec::new(),
         access: Vec::new(),
-        lift: Vec::new(),
+        pair_access: Vec::new(),
+        marketing_seen: Vec::new(),
+        families_seen: Vec::new(),
+        fleet_changed: Vec::new(),
         tally: Tally::default(),
     };
     let mut scratch = Scratch::default();

@@ -188,6 +188,13 @@ impl FleetState {
         self.legacy.units - self.reserved
     }
 
+    /// The families below 64 with a modern unit in service, one bit each
+    /// (an observer compares them between quarters to know whether access
+    /// can have changed).
+    pub fn families_below_64(&self) -> u64 {
+        self.families
+    }
+
     /// Whether any modern unit of family `f` is in service (stops at the
     /// first: access asks this of every firm in every tender).
     pub fn has_family(&self, f: usize) -> bool {

@@ -163,13 +163,6 @@ impl State {
     /// firm makes; then raised by the marketing stock,
     /// `1 − (1 − base) · exp(−stock)`. Computed when a tender needs it.
     pub fn access(&self, w: &World, j: usize, b: usize) -> f64 {
-        self.access_with(w, j, b, |stock| libm::exp(-stock))
-    }
-
-    /// As [`State::access`], with `exp(−stock)` computed by `lift` (an
-    /// observer that asks every quarter caches it: stocks change once a
-    /// year).
-    pub fn access_with(&self, w: &World, j: usize, b: usize, lift: impl FnOnce(f64) -> f64) -> f64 {
         let sup = &w.suppliers[j];
         if w.buyers[b].country == sup.country {
             return 1.0;
@@ -186,7 +179,7 @@ impl State {
         if stock == 0.0 {
             base
         } else {
-            1.0 - (1.0 - base) * lift(stock)
+            1.0 - (1.0 - base) * libm::exp(-stock)
         }
     }
 
