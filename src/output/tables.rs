@@ -103,6 +103,13 @@ impl Line<'_> {
         self
     }
 
+    /// Cells already formatted, each followed by its comma.
+    #[inline]
+    fn raw_cells(&mut self, cells: &[u8]) -> &mut Self {
+        self.0.extend_from_slice(cells);
+        self
+    }
+
     /// A text cell, quoted as the `csv` crate quotes it if need be.
     #[inline]
     fn text(&mut self, cell: &str) -> &mut Self {
@@ -183,6 +190,34 @@ impl Memo {
             text: [0; 24],
         };
         Memo(vec![empty; slots])
+    }
+}
+
+/// Runs of cells that repeat from row to row (a quarter and its year, a
+/// line's firm, country, product and category), formatted once for a
+/// table and copied into each row whole.
+struct Chunks {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Chunks {
+    /// Chunk `i` for `i` in `0..n` is what `cells` appends for it.
+    fn new(n: usize, mut cells: impl FnMut(usize, &mut Line)) -> Chunks {
+        let mut bytes = Vec::new();
+        let mut ends = Vec::with_capacity(n);
+        for i in 0..n {
+            cells(i, &mut Line(&mut bytes));
+            ends.push(bytes.len());
+        }
+        Chunks { bytes, ends }
+    }
+
+    /// The cells of chunk `i`, each followed by its comma.
+    #[inline]
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
     }
 }
 
@@ -425,13 +460,19 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         out.extend_from_slice(head);
         Line(out)
     }
+    let quarters = || Chunks::new(w.n_quarters, |t, l| _ = l.quarter(w, t));
+    let quarters_years = || {
+        Chunks::new(w.n_quarters, |t, l| {
+            l.quarter(w, t).int(w.quarter(t).year());
+        })
+    };
     match table {
         Table::Contracts => {
+            let when = quarters_years();
             for (k, c) in r.contracts.iter().enumerate() {
                 let mut l = row(out, &head);
                 l.int(k)
-                    .quarter(w, c.signed)
-                    .int(w.quarter(c.signed).year())
+                    .raw_cells(when.get(c.signed))
                     .text(&w.buyers[c.buyer].id)
                     .text(&w.suppliers[c.supplier].id)
                     .text(country(c.supplier))
@@ -452,10 +493,10 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             }
         }
         Table::Market => {
+            let when = quarters_years();
             for m in &r.market {
                 row(out, &head)
-                    .quarter(w, m.t)
-                    .int(w.quarter(m.t).year())
+                    .raw_cells(when.get(m.t))
                     .text(&w.buyers[m.buyer].id)
                     .text(&w.suppliers[m.supplier].id)
                     .text(country(m.supplier))
@@ -469,15 +510,20 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         }
         Table::Suppliers => {
             let mut memo = Memo::new(w.lines.len() * 7);
-            for s in &r.suppliers {
-                let line = &w.lines[s.line];
-                let m = s.line * 7;
-                row(out, &head)
-                    .quarter(w, s.t)
+            let when = quarters();
+            let what = Chunks::new(w.lines.len(), |l, cells| {
+                let line = &w.lines[l];
+                cells
                     .text(&w.suppliers[line.supplier].id)
                     .text(country(line.supplier))
                     .text(&line.id)
-                    .text(&w.categories[line.category].id)
+                    .text(&w.categories[line.category].id);
+            });
+            for s in &r.suppliers {
+                let m = s.line * 7;
+                row(out, &head)
+                    .raw_cells(when.get(s.t))
+                    .raw_cells(what.get(s.line))
                     .float_in(&mut memo, m, s.capacity)
                     .float_in(&mut memo, m + 1, s.capacity_pending)
                     .int(s.backlog)
@@ -492,15 +538,21 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         Table::Buyers => {
             // Outstanding is the buyer's, repeated in each category.
             let nb = w.buyers.len();
-            let mut memo = Memo::new(nb * (1 + w.categories.len()));
+            let nc = w.categories.len();
+            let mut memo = Memo::new(nb * (1 + nc));
+            let when = quarters();
+            let who = Chunks::new(nb * nc, |k, cells| {
+                cells
+                    .text(&w.buyers[k / nc].id)
+                    .text(&w.categories[k % nc].id);
+            });
             for b in &r.buyers {
-                let gap_slot = nb + b.buyer * w.categories.len() + b.category;
+                let pair = b.buyer * nc + b.category;
                 row(out, &head)
-                    .quarter(w, b.t)
-                    .text(&w.buyers[b.buyer].id)
-                    .text(&w.categories[b.category].id)
+                    .raw_cells(when.get(b.t))
+                    .raw_cells(who.get(pair))
                     .float_in(&mut memo, b.buyer, b.outstanding)
-                    .float_in(&mut memo, gap_slot, b.gap)
+                    .float_in(&mut memo, nb + pair, b.gap)
                     .int(b.fleet)
                     .int(b.legacy)
                     .int(b.on_order)
