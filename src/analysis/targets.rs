@@ -411,7 +411,7 @@ mod tests {
             diverted: 0,
             lead_first,
             lead_mean: lead_first,
-            promised: Vec::new(),
+            promised: 0..0,
             delivered: 0,
             first_delivery,
             executive: false,

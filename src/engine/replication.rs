@@ -6,6 +6,7 @@ use crate::model::schedule::{Observer, Scratch, step};
 use crate::model::state::State;
 use crate::model::tender::{self, TenderOutcome};
 use crate::model::world::World;
+use std::cell::Cell;
 
 /// Which records a replication keeps (the summary is always kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -435,6 +436,11 @@ fn summarise(w: &World, s: &State, tally: Tally) -> Summary {
     }
 }
 
+thread_local! {
+    /// Each thread's state and scratch between its replications.
+    static WORKSPACE: Cell<Option<(State, Scratch)>> = const { Cell::new(None) };
+}
+
 /// Run replication `replication` of point `point` under `seed`, keeping the
 /// records `observe` asks for and evaluating `targets`.
 pub fn run_replication(
@@ -460,7 +466,15 @@ pub fn run_with_check(
     mut check: impl FnMut(&World, &State),
 ) -> RunRecord {
     let draws = seeding::draws(seed, point, replication);
-    let mut state = State::new(w);
+    // The thread's state and scratch from its last replication, reset in
+    // place: a replication then allocates neither afresh.
+    let (mut state, mut scratch) = match WORKSPACE.take() {
+        Some((mut state, scratch)) => {
+            state.reset(w);
+            (state, scratch)
+        }
+        None => (State::new(w), Scratch::default()),
+    };
     crate::model::schedule::warm_up(w, &mut state, &draws);
     let mut rec = Recorder {
         observe,
@@ -477,7 +491,6 @@ pub fn run_with_check(
         fleet_changed: Vec::new(),
         tally: Tally::default(),
     };
-    let mut scratch = Scratch::default();
     for _ in 0..w.n_quarters {
         step(w, &mut state, &draws, &mut rec, &mut scratch);
         check(w, &state);
@@ -509,6 +522,7 @@ pub fn run_with_check(
     } else {
         Vec::new()
     };
+    WORKSPACE.set(Some((state, scratch)));
     RunRecord {
         replication,
         contracts,

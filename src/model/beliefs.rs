@@ -45,13 +45,31 @@ impl Beliefs {
     /// Everyone at the prior; `public` is the share of each observation
     /// that reaches the other buyers.
     pub fn new(prior: Belief, public: f64, n_buyers: usize, n_suppliers: usize) -> Beliefs {
-        Beliefs {
+        let mut beliefs = Beliefs {
             prior,
             public,
             n_suppliers,
-            own: vec![[0.0; 2]; n_buyers * n_suppliers],
-            all: vec![[0.0; 2]; n_suppliers],
-        }
+            own: Vec::new(),
+            all: Vec::new(),
+        };
+        beliefs.reset(prior, public, n_buyers, n_suppliers);
+        beliefs
+    }
+
+    /// Make these [`Beliefs::new`]'s, keeping their buffers.
+    pub fn reset(&mut self, prior: Belief, public: f64, n_buyers: usize, n_suppliers: usize) {
+        let (mut own, mut all) = (std::mem::take(&mut self.own), std::mem::take(&mut self.all));
+        own.clear();
+        own.resize(n_buyers * n_suppliers, [0.0; 2]);
+        all.clear();
+        all.resize(n_suppliers, [0.0; 2]);
+        *self = Beliefs {
+            prior,
+            public,
+            n_suppliers,
+            own,
+            all,
+        };
     }
 
     /// Buyer `b`'s belief about supplier `j`.

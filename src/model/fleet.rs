@@ -125,6 +125,16 @@ impl FleetState {
         }
     }
 
+    /// Make this [`FleetState::new`]'s fleet, keeping the cohorts' buffer.
+    pub fn reset(&mut self, legacy: Pool, legacy_family: Option<usize>, replaced: Pool) {
+        let mut cohorts = std::mem::take(&mut self.cohorts);
+        cohorts.clear();
+        *self = FleetState {
+            cohorts,
+            ..FleetState::new(legacy, legacy_family, replaced)
+        };
+    }
+
     /// Modern units, by cohort.
     pub fn cohorts(&self) -> &[Cohort] {
         &self.cohorts

@@ -162,6 +162,28 @@ impl LineState {
         }
     }
 
+    /// Make this [`LineState::new`]'s line, keeping its queues' buffers.
+    pub fn reset(
+        &mut self,
+        capacity: f64,
+        stock: Option<u32>,
+        interoperability: f64,
+        localisation: f64,
+    ) {
+        let mut pending = std::mem::take(&mut self.pending);
+        let mut waiting = std::mem::take(&mut self.waiting);
+        let mut wip = std::mem::take(&mut self.wip);
+        pending.clear();
+        waiting.clear();
+        wip.clear();
+        *self = LineState {
+            pending,
+            waiting,
+            wip,
+            ..LineState::new(capacity, stock, interoperability, localisation)
+        };
+    }
+
     /// Units ordered and not yet delivered (waiting and in production).
     pub fn backlog(&self) -> u64 {
         self.waiting_units + self.wip_units

@@ -112,10 +112,11 @@ fn produce<O: Observer>(
                     (Some(prog.buyer), paid)
                 }
                 Owner::Contract(id) => {
+                    let promised_by = s.promised_by(&s.contracts[id as usize], t);
                     let c = &mut s.contracts[id as usize];
                     c.delivered += d.units;
                     c.first_delivery.get_or_insert(t);
-                    let on_time = c.delivered >= c.promised_by(t);
+                    let on_time = c.delivered >= promised_by;
                     let (b, units_all, contract_value, credit) =
                         (c.buyer, c.units, c.value, c.credit);
                     // Pay the buyer's own part of the delivered units.

@@ -87,21 +87,16 @@ pub struct Contract {
     pub lead_first: f64,
     /// Promised mean quarters to delivery.
     pub lead_mean: f64,
-    /// Promised schedule.
-    pub promised: Schedule,
+    /// Where its promised schedule lies in [`State::promised`]
+    /// (`start..end`): one buffer for every contract of a run, so that
+    /// signing allocates nothing.
+    pub promised: std::ops::Range<u32>,
     /// Units delivered so far.
     pub delivered: u32,
     /// Quarter index of the first delivery.
     pub first_delivery: Option<usize>,
     /// Signed under a framework agreement (an executive contract).
     pub executive: bool,
-}
-
-impl Contract {
-    /// Units promised by quarter index `t` (cumulative).
-    pub fn promised_by(&self, t: usize) -> u32 {
-        crate::model::production::units_by(&self.promised, t)
-    }
 }
 
 /// A programme in flight: units delivered so far.
@@ -143,6 +138,8 @@ pub struct State {
     pub affinity: Vec<f64>,
     /// Contract log.
     pub contracts: Vec<Contract>,
+    /// The promised schedules of the contract log, end to end.
+    pub promised: Schedule,
     /// Programmes in flight, as in [`World::programmes`].
     pub programmes: Vec<ProgrammeState>,
     /// Fleets summed by region and category, `[region * n_categories +
@@ -157,6 +154,16 @@ pub struct State {
 }
 
 impl State {
+    /// The promised schedule of contract `c`.
+    pub fn promised(&self, c: &Contract) -> &[(usize, u32)] {
+        &self.promised[c.promised.start as usize..c.promised.end as usize]
+    }
+
+    /// Units contract `c` promised by quarter index `t` (cumulative).
+    pub fn promised_by(&self, c: &Contract, t: usize) -> u32 {
+        crate::model::production::units_by(self.promised(c), t)
+    }
+
     /// Probability that supplier `j` enters buyer `b`'s consideration set:
     /// 1 at home; else a sourced base where one is given, or the market's
     /// base plus the incumbency bonus where the buyer operates a family the
@@ -230,69 +237,99 @@ impl State {
     /// year by the warm-up (each buyer's categories in turn), or all due at
     /// once without it.
     pub fn new(w: &World) -> State {
+        let mut s = State {
+            t: 0,
+            buyers: Vec::new(),
+            suppliers: Vec::new(),
+            lines: Vec::new(),
+            ledgers: Vec::new(),
+            credit: Vec::new(),
+            beliefs: Beliefs::new(Belief::new(1.0, 1.0), 0.0, 0, 0),
+            affinity: Vec::new(),
+            contracts: Vec::new(),
+            promised: Vec::new(),
+            programmes: Vec::new(),
+            region_totals: Vec::new(),
+            region_stamp: Vec::new(),
+            region_families: Vec::new(),
+        };
+        s.reset(w);
+        s
+    }
+
+    /// Make this the state in the first quarter of `w` (as [`State::new`]
+    /// builds it), keeping the buffers it has: a worker that runs many
+    /// replications then allocates its state once.
+    pub fn reset(&mut self, w: &World) {
+        /// `v` as `n` copies of `x`, in its own buffer.
+        fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+            v.clear();
+            v.resize(n, x);
+        }
         let nc = w.categories.len();
-        let mut buyers: Vec<BuyerState> = w
-            .buyers
-            .iter()
-            .enumerate()
-            .map(|(b, buyer)| BuyerState {
-                fleet: buyer
-                    .fleet
-                    .iter()
-                    .zip(&w.categories)
-                    .map(|(f, cat)| {
-                        let mut fleet = FleetState::new(
-                            Pool::new(f.legacy, f.legacy_capability, f.legacy_rate),
-                            f.legacy_family,
-                            Pool::new(f.replaced, cat.replaced_capability, f.replaced_rate),
-                        );
-                        let rate = life_rate(cat.life_years);
-                        let fam: u32 = f.families.iter().map(|(_, n)| n).sum();
-                        fleet.add(None, 1.0, rate, f.units - f.legacy - fam);
-                        for &(family, n) in &f.families {
-                            fleet.add(Some(family), 1.0, rate, n);
-                        }
-                        fleet
-                    })
-                    .collect(),
-                on_order: vec![0; nc],
-                on_order_capability: vec![0.0; nc],
-                requirement_offset: vec![0.0; nc],
-                outstanding: 0.0,
-                stage: (0..nc)
-                    .map(|c| Stage::Idle {
-                        review: if w.mechanisms.warmup {
-                            (b * nc + c) % 4
-                        } else {
-                            0
-                        },
-                    })
-                    .collect(),
-            })
-            .collect();
-        let suppliers = w
-            .suppliers
-            .iter()
-            .map(|s| SupplierState {
-                cash: s.cash,
-                marketing: vec![0.0; w.buyers.len()],
+        self.t = 0;
+        self.buyers.resize_with(w.buyers.len(), || BuyerState {
+            fleet: Vec::new(),
+            on_order: Vec::new(),
+            on_order_capability: Vec::new(),
+            requirement_offset: Vec::new(),
+            outstanding: 0.0,
+            stage: Vec::new(),
+        });
+        for (b, (buyer, bs)) in w.buyers.iter().zip(&mut self.buyers).enumerate() {
+            bs.fleet.resize_with(nc, FleetState::default);
+            for ((f, cat), fleet) in buyer.fleet.iter().zip(&w.categories).zip(&mut bs.fleet) {
+                fleet.reset(
+                    Pool::new(f.legacy, f.legacy_capability, f.legacy_rate),
+                    f.legacy_family,
+                    Pool::new(f.replaced, cat.replaced_capability, f.replaced_rate),
+                );
+                let rate = life_rate(cat.life_years);
+                let fam: u32 = f.families.iter().map(|(_, n)| n).sum();
+                fleet.add(None, 1.0, rate, f.units - f.legacy - fam);
+                for &(family, n) in &f.families {
+                    fleet.add(Some(family), 1.0, rate, n);
+                }
+            }
+            refill(&mut bs.on_order, nc, 0);
+            refill(&mut bs.on_order_capability, nc, 0.0);
+            refill(&mut bs.requirement_offset, nc, 0.0);
+            bs.outstanding = 0.0;
+            bs.stage.clear();
+            bs.stage.extend((0..nc).map(|c| Stage::Idle {
+                review: if w.mechanisms.warmup {
+                    (b * nc + c) % 4
+                } else {
+                    0
+                },
+            }));
+        }
+        self.suppliers
+            .resize_with(w.suppliers.len(), || SupplierState {
+                cash: 0.0,
+                marketing: Vec::new(),
                 earned: 0.0,
                 invested: 0.0,
                 revenue: 0.0,
-            })
-            .collect();
-        let mut lines: Vec<LineState> = w
-            .lines
-            .iter()
-            .map(|l| LineState::new(l.capacity, l.stock, l.interoperability, l.localisation))
-            .collect();
-        let mut ledgers = vec![LineLedger::default(); w.lines.len()];
-        let mut programmes = Vec::with_capacity(w.programmes.len());
+            });
+        for (sup, ss) in w.suppliers.iter().zip(&mut self.suppliers) {
+            ss.cash = sup.cash;
+            refill(&mut ss.marketing, w.buyers.len(), 0.0);
+            ss.earned = 0.0;
+            ss.invested = 0.0;
+            ss.revenue = 0.0;
+        }
+        self.lines.resize_with(w.lines.len(), LineState::default);
+        for (l, ls) in w.lines.iter().zip(&mut self.lines) {
+            ls.reset(l.capacity, l.stock, l.interoperability, l.localisation);
+        }
+        refill(&mut self.ledgers, w.lines.len(), LineLedger::default());
+        self.programmes.clear();
         for (p, prog) in w.programmes.iter().enumerate() {
-            lines[prog.line].enqueue(Owner::Programme(p as u32), prog.units);
-            ledgers[prog.line].ordered += u64::from(prog.units);
+            self.lines[prog.line].enqueue(Owner::Programme(p as u32), prog.units);
+            self.ledgers[prog.line].ordered += u64::from(prog.units);
             let line = &w.lines[prog.line];
-            let bs = &mut buyers[prog.buyer];
+            let bs = &mut self.buyers[prog.buyer];
             bs.on_order[line.category] += prog.units;
             bs.on_order_capability[line.category] += f64::from(prog.units)
                 * line.capability_gain(bs.fleet[line.category].legacy.capability);
@@ -300,43 +337,34 @@ impl State {
             if line.upgrades.is_some() {
                 bs.fleet[line.category].reserve(prog.units);
             }
-            programmes.push(ProgrammeState {
+            self.programmes.push(ProgrammeState {
                 delivered: 0,
                 owed: prog.value,
             });
         }
         for (l, line) in w.lines.iter().enumerate() {
-            lines[l].enqueue(Owner::Home, line.initial_backlog);
-            ledgers[l].ordered += u64::from(line.initial_backlog);
+            self.lines[l].enqueue(Owner::Home, line.initial_backlog);
+            self.ledgers[l].ordered += u64::from(line.initial_backlog);
         }
+        self.credit.clear();
+        self.credit.extend(w.countries.iter().map(|c| CreditState {
+            cap: c.credit_cap,
+            outstanding: 0.0,
+        }));
         let prior = Belief::new(w.market.reliability_prior[0], w.market.reliability_prior[1]);
-        State {
-            t: 0,
-            buyers,
-            suppliers,
-            lines,
-            ledgers,
-            credit: w
-                .countries
-                .iter()
-                .map(|c| CreditState {
-                    cap: c.credit_cap,
-                    outstanding: 0.0,
-                })
-                .collect(),
-            beliefs: Beliefs::new(
-                prior,
-                w.market.public_reputation,
-                w.buyers.len(),
-                w.suppliers.len(),
-            ),
-            affinity: w.affinity.clone(),
-            contracts: Vec::new(),
-            programmes,
-            region_totals: vec![0; w.regions.len() * nc],
-            region_stamp: vec![usize::MAX; w.regions.len() * nc],
-            region_families: vec![0; w.regions.len() * nc * w.families.len()],
-        }
+        self.beliefs.reset(
+            prior,
+            w.market.public_reputation,
+            w.buyers.len(),
+            w.suppliers.len(),
+        );
+        self.affinity.clone_from(&w.affinity);
+        self.contracts.clear();
+        self.promised.clear();
+        let regions = w.regions.len() * nc;
+        refill(&mut self.region_totals, regions, 0);
+        refill(&mut self.region_stamp, regions, usize::MAX);
+        refill(&mut self.region_families, regions * w.families.len(), 0);
     }
 }
 
@@ -344,6 +372,30 @@ impl State {
 mod tests {
     use super::*;
     use crate::model::testkit::{buyer, category, close, line, supplier, toy};
+
+    /// A state that ran for years (contracts, deliveries, beliefs, cohorts,
+    /// queues), reset for another world and then for its own, is field for
+    /// field the state `new` builds: a worker's reused state carries
+    /// nothing over from its last replication.
+    #[test]
+    fn a_reset_state_is_a_new_state() {
+        use crate::model::draws::Draws;
+        use crate::model::schedule::{NoObserver, Scratch, step};
+        let w = toy(&[]);
+        let mut s = State::new(&w);
+        let (d, mut scratch) = (Draws::seeded_from(7), Scratch::default());
+        for _ in 0..40 {
+            step(&w, &mut s, &d, &mut NoObserver, &mut scratch);
+        }
+        assert!(!s.contracts.is_empty() && !s.promised.is_empty());
+        let fresh = format!("{:?}", State::new(&w));
+        assert_ne!(format!("{s:?}"), fresh, "the run changed the state");
+        let other = toy(&["mechanisms.warmup=false", "buyers.BBB.fleet.spg.units=60"]);
+        s.reset(&other);
+        assert_eq!(format!("{s:?}"), format!("{:?}", State::new(&other)));
+        s.reset(&w);
+        assert_eq!(format!("{s:?}"), fresh);
+    }
 
     #[test]
     fn programmes_in_flight_hold_their_place_and_their_debt() {

@@ -560,8 +560,9 @@ fn executive(
 
 /// Book a contract: queue the lot (diverting home units), take stock or
 /// legacy units for upgrade, commit the buyer's budget net of credit, draw
-/// on the country's credit. The offer stays in its scratch slot (its schedule buffer is used again);
-/// the contract keeps a copy of the schedule of exactly its length.
+/// on the country's credit. The offer stays in its scratch slot (its
+/// schedule buffer is used again); the schedule is copied to the end of the
+/// run's promised schedules.
 pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: &mut Offer, executive: bool) -> u32 {
     materialise(w, s, t, o);
     let line = &w.lines[o.line];
@@ -586,6 +587,9 @@ pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: &mut Offer, executi
     bs.on_order[c] += o.units;
     bs.on_order_capability[c] +=
         f64::from(o.units) * line.capability_gain(bs.fleet[c].legacy.capability);
+    let start = s.promised.len() as u32;
+    s.promised.extend_from_slice(&o.schedule);
+    let promised = start..s.promised.len() as u32;
     s.contracts.push(Contract {
         id,
         signed: t,
@@ -600,7 +604,7 @@ pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: &mut Offer, executi
         diverted,
         lead_first: o.lead.first,
         lead_mean: o.lead.mean,
-        promised: o.schedule.clone(),
+        promised,
         delivered: 0,
         first_delivery: None,
         executive,
