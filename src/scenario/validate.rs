@@ -133,7 +133,11 @@ impl Checker {
     fn num(&mut self, path: impl Display, v: f64, pattern: impl Display) {
         self.pattern.clear();
         write!(self.pattern, "{pattern}").expect("writing to a String");
-        let k = keys::known(&self.pattern);
+        self.num_of(path, v, keys::known(&self.pattern));
+    }
+
+    /// `path` = `v` must lie in the span of the key `k`.
+    fn num_of(&mut self, path: impl Display, v: f64, k: &Key) {
         let span = span_of(k);
         if !v.is_finite() {
             self.push(
@@ -279,8 +283,12 @@ impl Checker {
             );
         }
         let (first, last) = YEAR_SPAN;
+        // One key for every year; a year's path is written only for a
+        // message.
+        self.pattern.clear();
+        write!(self.pattern, "{pattern}.*").expect("writing to a String");
+        let k = keys::known(&self.pattern);
         for (year, v) in series {
-            let p = format!("{path}.{year}");
             let ok = year.len() == 4
                 && year.bytes().all(|b| b.is_ascii_digit())
                 && year
@@ -288,13 +296,13 @@ impl Checker {
                     .is_ok_and(|y| (first..=last).contains(&y));
             if !ok {
                 self.push(
-                    &p,
+                    format!("{path}.{year}"),
                     format!(
                         "`{path}` has key `{year}`, which is not a year: keys are years from {first} to {last}, such as 2014"
                     ),
                 );
             }
-            self.num(&p, *v, format_args!("{pattern}.*"));
+            self.num_of(format_args!("{path}.{year}"), *v, k);
         }
     }
 
