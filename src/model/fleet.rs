@@ -84,6 +84,10 @@ impl Pool {
             return 0;
         }
         self.carry += self.rate;
+        if self.carry < MICRO {
+            // Less than a unit due yet (most quarters): no division.
+            return 0;
+        }
         let n = ((self.carry / MICRO) as u32).min(self.units - keep);
         self.carry %= MICRO;
         self.units -= n;
@@ -299,6 +303,9 @@ impl FleetState {
                 continue;
             }
             c.carry += u64::from(c.units) * c.rate;
+            if c.carry < MICRO {
+                continue;
+            }
             let n = ((c.carry / MICRO) as u32).min(c.units);
             c.carry %= MICRO;
             c.units -= n;
