@@ -232,8 +232,8 @@ impl Recorder {
     /// (supplier, buyer) access is computed again only when its inputs
     /// that change in a run did: the supplier's marketing stock with the
     /// buyer, or the families in the buyer's fleets (incumbency; always,
-    /// when a firm makes a family not tracked by bit). The mean sums the pairs in
-    /// buyer order, as computing them all afresh would.
+    /// when a firm makes a family not tracked by bit). The mean sums the
+    /// pairs in buyer order, as computing them all afresh would.
     fn refresh_access(&mut self, w: &World, s: &State) {
         let (nb, nc, ns) = (w.buyers.len(), w.categories.len(), w.suppliers.len());
         // Access asks only after the families firms make; the world numbers
