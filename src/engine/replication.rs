@@ -216,6 +216,10 @@ struct Recorder {
     /// Whether each buyer's fleets changed families since last quarter
     /// (scratch).
     fleet_changed: Vec<bool>,
+    /// Whether a firm makes a family without a bit (64 or above): access
+    /// asks only after the families firms make, which the world numbers
+    /// first, so this takes a world with very many.
+    families_untracked: bool,
     tally: Tally,
 }
 
@@ -236,12 +240,7 @@ impl Recorder {
     /// pairs in buyer order, as computing them all afresh would.
     fn refresh_access(&mut self, w: &World, s: &State) {
         let (nb, nc, ns) = (w.buyers.len(), w.categories.len(), w.suppliers.len());
-        // Access asks only after the families firms make; the world numbers
-        // those first, so they have bits unless a world has very many.
-        let untracked = w
-            .suppliers
-            .iter()
-            .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64));
+        let untracked = self.families_untracked;
         // NaN matches no stock: the first quarter computes every pair.
         self.pair_access.resize(ns * nb, f64::NAN);
         self.marketing_seen.resize(ns * nb, f64::NAN);
@@ -489,6 +488,10 @@ pub fn run_with_check(
         marketing_seen: Vec::new(),
         families_seen: Vec::new(),
         fleet_changed: Vec::new(),
+        families_untracked: w
+            .suppliers
+            .iter()
+            .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64)),
         tally: Tally::default(),
     };
     for _ in 0..w.n_quarters {

@@ -307,21 +307,11 @@ pub type Rows = Vec<(Table, Vec<u8>)>;
 
 /// The rows of `r` in `tables` (in [`Table::ALL`] order), each led by
 /// `key` under the column `lead`: formatted by the thread that ran the
-/// replication, so that writing is only copying bytes.
-pub fn format_rows(
-    w: &World,
-    r: &RunRecord,
-    tables: &[Table],
-    lead: Option<&'static str>,
-    key: Option<&str>,
-) -> io::Result<Rows> {
-    Ok(format_rows_into(w, r, tables, lead, key, Vec::new()))
-}
-
-/// As [`format_rows`], into the buffers of `spare` (rows written before,
-/// whatever their tables) where there are some: reused buffers have the
-/// size of a replication's rows already, so they are neither grown nor
-/// taken fresh from the allocator for each replication.
+/// replication, so that writing is only copying bytes. They go into the
+/// buffers of `spare` (rows written before, whatever their tables) where
+/// there are some: reused buffers have the size of a replication's rows
+/// already, so they are neither grown nor taken fresh from the allocator
+/// for each replication.
 pub fn format_rows_into(
     w: &World,
     r: &RunRecord,
