@@ -8,7 +8,7 @@ pub use crate::model::stage::Stage;
 use crate::model::world::World;
 
 /// A buyer's changing state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuyerState {
     /// Fleet by category index.
     pub fleet: Vec<FleetState>,
@@ -27,7 +27,7 @@ pub struct BuyerState {
 }
 
 /// A supplier's changing state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SupplierState {
     /// Cash, US$ m.
     pub cash: f64,
@@ -268,14 +268,7 @@ impl State {
         }
         let nc = w.categories.len();
         self.t = 0;
-        self.buyers.resize_with(w.buyers.len(), || BuyerState {
-            fleet: Vec::new(),
-            on_order: Vec::new(),
-            on_order_capability: Vec::new(),
-            requirement_offset: Vec::new(),
-            outstanding: 0.0,
-            stage: Vec::new(),
-        });
+        self.buyers.resize_with(w.buyers.len(), BuyerState::default);
         for (b, (buyer, bs)) in w.buyers.iter().zip(&mut self.buyers).enumerate() {
             bs.fleet.resize_with(nc, FleetState::default);
             for ((f, cat), fleet) in buyer.fleet.iter().zip(&w.categories).zip(&mut bs.fleet) {
@@ -305,13 +298,7 @@ impl State {
             }));
         }
         self.suppliers
-            .resize_with(w.suppliers.len(), || SupplierState {
-                cash: 0.0,
-                marketing: Vec::new(),
-                earned: 0.0,
-                invested: 0.0,
-                revenue: 0.0,
-            });
+            .resize_with(w.suppliers.len(), SupplierState::default);
         for (sup, ss) in w.suppliers.iter().zip(&mut self.suppliers) {
             ss.cash = sup.cash;
             refill(&mut ss.marketing, w.buyers.len(), 0.0);
