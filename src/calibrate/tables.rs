@@ -39,12 +39,12 @@ fn num(x: f64) -> String {
 /// particle's rows of them (every replication, led by the particle's
 /// index) go to `rows` in particle order as they are done, so that memory
 /// stays flat however large the population.
-pub fn predictive<E: From<ScenarioError>>(
+pub fn predictive<E: From<ScenarioError> + Send>(
     setup: &Setup,
     population: &Population,
     tables: &[Table],
     pool: &rayon::ThreadPool,
-    mut rows: impl FnMut(&Rows) -> Result<(), E>,
+    mut rows: impl FnMut(&Rows) -> Result<(), E> + Send,
 ) -> Result<Vec<Outcome>, E> {
     let observe = observe_for(tables);
     let window = batch::window_for_rows(pool.current_num_threads(), observe);

@@ -20,8 +20,8 @@ pub struct BatchOptions {
     /// Master seed [default: the scenario's `seed`].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; the bytes written do not
-    /// depend on it.
+    /// Threads, which both run the replications and write their rows
+    /// [default: one per core]; the bytes written do not depend on it.
     #[arg(long, short = 't', default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Override a key of every scenario by its dotted path, after `base`:

@@ -1,8 +1,9 @@
 //! Batches of runs in parallel, results delivered in job order.
 //!
 //! [`run_ordered`] streams: the pool's threads take jobs one by one, at
-//! most a window ahead of the caller's thread, which hands the results on
-//! in job order. [`run_chunks`] cuts the jobs into chunks; a producer
+//! most a window ahead of the first result not yet handed on, and
+//! whichever finishes the job next in order hands the results on in job
+//! order. [`run_chunks`] cuts the jobs into chunks; a producer
 //! thread computes one chunk at a time while the caller's thread consumes
 //! the previous one. Either way memory is bounded whatever the number of
 //! jobs, and the order of results (hence the bytes written) never depends
@@ -15,8 +16,8 @@
 use crate::engine::Observe;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{channel, sync_channel};
-use std::sync::{Condvar, Mutex};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Condvar, Mutex, TryLockError};
 
 /// A rayon pool of `threads` threads (0 = one per core).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
@@ -97,24 +98,28 @@ pub enum Completion {
 }
 
 /// Run `work` on every job on `pool` and hand each result to `sink` in job
-/// order with its job index, on the caller's thread while the pool works.
-/// Each pool thread takes the next job as soon as it is free, except that
-/// no job starts more than `window` jobs ahead of the first result not yet
-/// handed on: at most `window` results exist at once whatever the number
-/// of jobs, and no thread waits for a whole window to finish. Stops at the
-/// first error of `sink` (jobs under way finish but are not consumed), or
-/// when asked to.
+/// order with its job index. The pool's threads do both: each takes the
+/// next job as soon as it is free, and whichever thread finishes the job
+/// that is next in order hands it on, with any that finished early behind
+/// it, while the other threads go on working. So `threads` threads in all
+/// do the work and the writing (a batch asked to run on one thread runs on
+/// one), and no thread waits for another's writing unless the window is
+/// full: no job starts more than `window` jobs ahead of the first result
+/// not yet handed on, so that at most `window` results exist at once
+/// whatever the number of jobs. Stops at the first error of `sink` (jobs
+/// under way finish but are not handed on), or when asked to.
 pub fn run_ordered<J, R, E>(
     pool: &rayon::ThreadPool,
     jobs: &[J],
     window: usize,
     work: impl Fn(&J) -> R + Sync,
     control: Control<'_>,
-    mut sink: impl FnMut(usize, R) -> Result<(), E>,
+    sink: impl FnMut(usize, R) -> Result<(), E> + Send,
 ) -> Result<Completion, E>
 where
     J: Sync,
     R: Send,
+    E: Send,
 {
     let window = window.max(1);
     let next = AtomicUsize::new(0);
@@ -122,73 +127,105 @@ where
     let delivered = Mutex::new(0usize);
     let room = Condvar::new();
     let quit = AtomicBool::new(false);
-    let (tx, rx) = channel::<(usize, Option<R>)>();
-    std::thread::scope(|scope| {
-        let (work, next, delivered, room, quit) = (&work, &next, &delivered, &room, &quit);
-        scope.spawn(move || {
-            pool.broadcast(|_| {
-                let tx = tx.clone();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= jobs.len() {
-                        break;
-                    }
-                    let mut d = delivered.lock().unwrap_or_else(|e| e.into_inner());
-                    while i >= *d + window && !quit.load(Ordering::Relaxed) {
-                        d = room.wait(d).unwrap_or_else(|e| e.into_inner());
-                    }
-                    drop(d);
-                    if quit.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let r = if control.stopped() {
-                        None
-                    } else {
-                        let r = work(&jobs[i]);
-                        control.watch.done();
-                        Some(r)
-                    };
-                    if tx.send((i, r)).is_err() {
-                        break; // the consumer is gone
-                    }
-                }
-            });
-            drop(tx);
-        });
-        // Results that came early, by job index, until their turn.
-        let mut early: BTreeMap<usize, Option<R>> = BTreeMap::new();
-        let mut index = 0;
-        let end = 'consume: {
-            for (i, r) in &rx {
-                early.insert(i, r);
-                while let Some(r) = early.remove(&index) {
-                    let Some(r) = r.filter(|_| !control.stopped()) else {
-                        break 'consume Ok(Completion::Stopped);
-                    };
-                    if let Err(e) = sink(index, r) {
-                        break 'consume Err(e);
-                    }
-                    index += 1;
-                    *delivered.lock().unwrap_or_else(|e| e.into_inner()) = index;
-                    room.notify_all();
-                }
-            }
-            Ok(if index < jobs.len() {
-                Completion::Stopped
-            } else {
-                Completion::Done
-            })
-        };
-        // Release the threads waiting for room; those under way find the
-        // channel closed when they finish.
+    // Results done but not yet handed on, by job index (`None`: skipped
+    // after a stop request).
+    let early: Mutex<BTreeMap<usize, Option<R>>> = Mutex::new(BTreeMap::new());
+    let writer = Mutex::new(Writer {
+        sink,
+        index: 0,
+        end: None,
+    });
+    // Stop every thread: no new job starts, and those waiting for room
+    // wake up.
+    let halt = || {
         quit.store(true, Ordering::Relaxed);
-        {
-            let _d = delivered.lock().unwrap_or_else(|e| e.into_inner());
-            room.notify_all();
+        let _d = lock(&delivered);
+        room.notify_all();
+    };
+    // Hand on the results that are next in order, if no other thread is
+    // doing so. A thread that finds the writer busy leaves its result to
+    // the writing thread, which looks again after letting go of the
+    // writer, so that no result is left behind.
+    let hand_on = || {
+        loop {
+            let mut w = match writer.try_lock() {
+                Ok(w) => w,
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(TryLockError::WouldBlock) => return,
+            };
+            if w.end.is_some() {
+                return;
+            }
+            while let Some(r) = lock(&early).remove(&w.index) {
+                let Some(r) = r.filter(|_| !control.stopped()) else {
+                    w.end = Some(Ok(Completion::Stopped));
+                    halt();
+                    return;
+                };
+                let index = w.index;
+                if let Err(e) = (w.sink)(index, r) {
+                    w.end = Some(Err(e));
+                    halt();
+                    return;
+                }
+                w.index += 1;
+                *lock(&delivered) = w.index;
+                room.notify_all();
+            }
+            let index = w.index;
+            drop(w);
+            if !lock(&early).contains_key(&index) {
+                return;
+            }
         }
-        drop(rx);
-        end
-    })
+    };
+    pool.broadcast(|_| {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= jobs.len() {
+                break;
+            }
+            let mut d = lock(&delivered);
+            while i >= *d + window && !quit.load(Ordering::Relaxed) {
+                d = room.wait(d).unwrap_or_else(|e| e.into_inner());
+            }
+            drop(d);
+            if quit.load(Ordering::Relaxed) {
+                break;
+            }
+            let r = if control.stopped() {
+                None
+            } else {
+                let r = work(&jobs[i]);
+                control.watch.done();
+                Some(r)
+            };
+            lock(&early).insert(i, r);
+            hand_on();
+        }
+    });
+    let w = writer.into_inner().unwrap_or_else(|e| e.into_inner());
+    w.end.unwrap_or(Ok(if w.index < jobs.len() {
+        Completion::Stopped
+    } else {
+        Completion::Done
+    }))
+}
+
+/// The sink of [`run_ordered`], held by the thread handing results on.
+struct Writer<S, E> {
+    sink: S,
+    /// The next job to hand on.
+    index: usize,
+    /// How the batch ended, once it did early (a stop, or the sink's
+    /// error).
+    end: Option<Result<Completion, E>>,
+}
+
+/// `m` locked, whether or not a thread panicked holding it: a panic in a
+/// job reaches the caller anyway.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The pipeline under [`run_ordered`]: a producer thread computes chunk
@@ -287,6 +324,39 @@ mod tests {
             assert_eq!(end, Completion::Done);
             assert_eq!(got, jobs);
             assert_eq!(counter.0.load(Ordering::Relaxed), 1000);
+        }
+    }
+
+    #[test]
+    fn the_pool_threads_do_the_work_and_the_writing() {
+        let jobs: Vec<u32> = (0..200).collect();
+        let caller = std::thread::current().id();
+        for threads in [1, 2] {
+            let p = pool(threads).unwrap();
+            let workers = Mutex::new(std::collections::BTreeSet::new());
+            let mut writers = std::collections::BTreeSet::new();
+            let end = run_ordered(
+                &p,
+                &jobs,
+                4,
+                |j| {
+                    lock(&workers).insert(format!("{:?}", std::thread::current().id()));
+                    *j
+                },
+                Control::none(),
+                |_, _| {
+                    writers.insert(format!("{:?}", std::thread::current().id()));
+                    Ok::<(), ()>(())
+                },
+            )
+            .unwrap();
+            assert_eq!(end, Completion::Done);
+            let workers = workers.into_inner().unwrap();
+            assert!(workers.len() <= threads, "{workers:?}");
+            // A batch on one thread runs on one thread; the caller's
+            // thread only waits.
+            assert!(writers.is_subset(&workers), "{writers:?} {workers:?}");
+            assert!(!writers.contains(&format!("{caller:?}")));
         }
     }
 

@@ -117,7 +117,7 @@ type Hashes = Arc<Mutex<BTreeMap<String, (String, u64)>>>;
 
 /// A file being written into a staging folder; its errors name the file by
 /// its place in the finished result. It hashes what it writes as it goes
-/// (on the writing thread, while the runs go on), and asks the kernel to
+/// (on the thread writing, while the others go on running), and asks the kernel to
 /// start writing it to disk every few megabytes, so that the sync at the
 /// end has little left to wait for.
 pub struct StagedFile {

@@ -70,7 +70,7 @@ fn replicate(
     lead: Option<(&'static str, &str)>,
     pool: &rayon::ThreadPool,
     control: Control<'_>,
-    mut sink: impl FnMut(usize, std::io::Result<(RunRecord, &Rows)>) -> std::io::Result<()>,
+    mut sink: impl FnMut(usize, std::io::Result<(RunRecord, &Rows)>) -> std::io::Result<()> + Send,
 ) -> std::io::Result<Completion> {
     let jobs: Vec<u32> = (0..replications).collect();
     let observe = observe_for(tables);
