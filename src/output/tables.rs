@@ -103,13 +103,6 @@ impl Line<'_> {
         self
     }
 
-    /// Cells already formatted, each followed by its comma.
-    #[inline]
-    fn raw_cells(&mut self, cells: &[u8]) -> &mut Self {
-        self.0.extend_from_slice(cells);
-        self
-    }
-
     /// A text cell, quoted as the `csv` crate quotes it if need be.
     #[inline]
     fn text(&mut self, cell: &str) -> &mut Self {
@@ -123,13 +116,24 @@ impl Line<'_> {
     }
 
     #[inline]
-    fn int(&mut self, x: impl itoa::Integer) -> &mut Self {
-        self.raw(itoa::Buffer::new().format(x).as_bytes())
+    fn int<T: itoa::Integer + TryInto<i64> + Copy>(&mut self, x: T) -> &mut Self {
+        match x.try_into() {
+            Ok(x) => {
+                let mut block = [0; CELL];
+                let len = int_cell(x, &mut block);
+                append_prefix(self.0, &block, len);
+                self
+            }
+            Err(_) => self.raw(itoa::Buffer::new().format(x).as_bytes()),
+        }
     }
 
     #[inline]
     fn float(&mut self, x: f64) -> &mut Self {
-        self.raw(ryu::Buffer::new().format(x).as_bytes())
+        let mut block = [0; CELL];
+        let len = float_cell(x, &mut block);
+        append_prefix(self.0, &block, len);
+        self
     }
 
     /// A number that `memo` may hold already in `slot`.
@@ -137,14 +141,18 @@ impl Line<'_> {
     fn float_in(&mut self, memo: &mut Memo, slot: usize, x: f64) -> &mut Self {
         let m = &mut memo.0[slot];
         if m.len == 0 || m.bits != x.to_bits() {
-            let mut buffer = ryu::Buffer::new();
-            let text = buffer.format(x).as_bytes();
-            m.text[..text.len()].copy_from_slice(text);
-            m.len = text.len() as u8;
+            m.len = float_cell(x, &mut m.text) as u8;
             m.bits = x.to_bits();
         }
-        let len = usize::from(m.len);
-        self.raw(&m.text[..len])
+        append_prefix(self.0, &m.text, usize::from(m.len));
+        self
+    }
+
+    /// Cells formatted before (chunk `i` of `chunks`).
+    #[inline]
+    fn chunk(&mut self, chunks: &Chunks, i: usize) -> &mut Self {
+        chunks.append(i, self.0);
+        self
     }
 
     /// Quarter `t` of `w` as `YYYYQn`.
@@ -167,19 +175,77 @@ impl Line<'_> {
     }
 }
 
+/// Bytes in a block that holds a number's cell and its comma: `ryu` writes
+/// at most 24.
+const CELL: usize = 32;
+
+/// Append the first `len` bytes of `block` to `out`. Copying the whole
+/// block is a few moves and the truncation is free, where copying `len`
+/// bytes is a call to `memcpy`: for cells of a few bytes the call costs
+/// more than the copy.
+#[inline]
+fn append_prefix(out: &mut Vec<u8>, block: &[u8; CELL], len: usize) {
+    debug_assert!(len <= CELL);
+    let start = out.len();
+    out.extend_from_slice(block);
+    out.truncate(start + len);
+}
+
+/// `x` in decimal and a comma at the start of `block`, as `itoa` writes
+/// it; returns the length.
+#[inline]
+fn int_cell(x: i64, block: &mut [u8; CELL]) -> usize {
+    let negative = usize::from(x < 0);
+    block[0] = b'-';
+    let mut n = x.unsigned_abs();
+    let digits = n.checked_ilog10().unwrap_or(0) as usize + 1;
+    for i in (negative..negative + digits).rev() {
+        block[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    block[negative + digits] = b',';
+    negative + digits + 1
+}
+
+/// `x` and a comma at the start of `block`, as `ryu` (the `csv` crate's
+/// formatter) writes it; returns the length. A whole number below 10^15
+/// (a count, a round sum: most numbers in the tables) is written from its
+/// integer digits (`12.0`). Others in the range `ryu` writes without an
+/// exponent are written by `zmij`, which finds the same shortest digits
+/// in about half the time but writes exponents its own way (`1e+16`);
+/// `ryu` writes the rest. The tests hold all three to `ryu`'s bytes.
+#[inline]
+fn float_cell(x: f64, block: &mut [u8; CELL]) -> usize {
+    if x.fract() == 0.0 && x.abs() < 1e15 && !(x == 0.0 && x.is_sign_negative()) {
+        let len = int_cell(x as i64, block);
+        block[len - 1..len + 2].copy_from_slice(b".0,");
+        len + 2
+    } else {
+        let mut zmij = zmij::Buffer::new();
+        let mut ryu = ryu::Buffer::new();
+        let text = if (1e-5..1e15).contains(&x.abs()) {
+            zmij.format_finite(x).as_bytes()
+        } else {
+            ryu.format(x).as_bytes()
+        };
+        block[..text.len()].copy_from_slice(text);
+        block[text.len()] = b',';
+        text.len() + 1
+    }
+}
+
 /// The last number formatted in each slot of a table (a line's capacity,
-/// a buyer's outstanding value), with its text: most per-quarter figures
+/// a buyer's outstanding value), with its cell: most per-quarter figures
 /// repeat from one quarter (or category) to the next, and copying their
 /// text is several times cheaper than formatting them again.
 struct Memo(Vec<Memoed>);
 
-/// A number and its text (`len` 0: none yet; `ryu` writes at most 24
-/// bytes).
+/// A number and its cell with its comma (`len` 0: none yet).
 #[derive(Clone, Copy)]
 struct Memoed {
     bits: u64,
     len: u8,
-    text: [u8; 24],
+    text: [u8; CELL],
 }
 
 impl Memo {
@@ -187,16 +253,18 @@ impl Memo {
         let empty = Memoed {
             bits: 0,
             len: 0,
-            text: [0; 24],
+            text: [0; CELL],
         };
         Memo(vec![empty; slots])
     }
 }
 
-/// Runs of cells that repeat from row to row (a quarter and its year, a
-/// line's firm, country, product and category), formatted once for a
-/// table and copied into each row whole.
+/// Runs of cells that repeat from row to row (a replication's number, a
+/// quarter and its year, a line's firm, country, product and category),
+/// formatted once for a table and copied into each row whole.
 struct Chunks {
+    /// The chunks one after another, then a block of padding, so that
+    /// any chunk is followed by a whole block's bytes.
     bytes: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -210,14 +278,19 @@ impl Chunks {
             cells(i, &mut Line(&mut bytes));
             ends.push(bytes.len());
         }
+        bytes.extend_from_slice(&[0; CELL]);
         Chunks { bytes, ends }
     }
 
-    /// The cells of chunk `i`, each followed by its comma.
+    /// Append the cells of chunk `i`, each followed by its comma.
     #[inline]
-    fn get(&self, i: usize) -> &[u8] {
+    fn append(&self, i: usize, out: &mut Vec<u8>) {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        let len = self.ends[i] - start;
+        match self.bytes[start..start + CELL].try_into() {
+            Ok(block) if len <= CELL => append_prefix(out, block, len),
+            _ => out.extend_from_slice(&self.bytes[start..start + len]),
+        }
     }
 }
 
@@ -435,19 +508,17 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
     let rep = r.replication;
     let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
     // The cells every row of this replication starts with.
-    let mut head = Vec::new();
-    {
-        let mut l = Line(&mut head);
+    let head = Chunks::new(1, |_, l| {
         if let Some(k) = lead {
             l.text(k);
         }
         if table != Table::Exogenous {
             l.int(rep);
         }
-    }
+    });
     /// A row begun with the replication's cells.
-    fn row<'a>(out: &'a mut Vec<u8>, head: &[u8]) -> Line<'a> {
-        out.extend_from_slice(head);
+    fn row<'a>(out: &'a mut Vec<u8>, head: &Chunks) -> Line<'a> {
+        head.append(0, out);
         Line(out)
     }
     let quarters = || Chunks::new(w.n_quarters, |t, l| _ = l.quarter(w, t));
@@ -462,7 +533,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             for (k, c) in r.contracts.iter().enumerate() {
                 let mut l = row(out, &head);
                 l.int(k)
-                    .raw_cells(when.get(c.signed))
+                    .chunk(&when, c.signed)
                     .text(&w.buyers[c.buyer].id)
                     .text(&w.suppliers[c.supplier].id)
                     .text(country(c.supplier))
@@ -486,7 +557,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             let when = quarters_years();
             for m in &r.market {
                 row(out, &head)
-                    .raw_cells(when.get(m.t))
+                    .chunk(&when, m.t)
                     .text(&w.buyers[m.buyer].id)
                     .text(&w.suppliers[m.supplier].id)
                     .text(country(m.supplier))
@@ -512,8 +583,8 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             for s in &r.suppliers {
                 let m = s.line * 7;
                 row(out, &head)
-                    .raw_cells(when.get(s.t))
-                    .raw_cells(what.get(s.line))
+                    .chunk(&when, s.t)
+                    .chunk(&what, s.line)
                     .float_in(&mut memo, m, s.capacity)
                     .float_in(&mut memo, m + 1, s.capacity_pending)
                     .int(s.backlog)
@@ -539,8 +610,8 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             for b in &r.buyers {
                 let pair = b.buyer * nc + b.category;
                 row(out, &head)
-                    .raw_cells(when.get(b.t))
-                    .raw_cells(who.get(pair))
+                    .chunk(&when, b.t)
+                    .chunk(&who, pair)
                     .float_in(&mut memo, b.buyer, b.outstanding)
                     .float_in(&mut memo, nb + pair, b.gap)
                     .int(b.fleet)
@@ -582,6 +653,94 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `float_cell` wrote, without its comma.
+    fn float_text(x: f64) -> String {
+        let mut block = [0; CELL];
+        let len = float_cell(x, &mut block);
+        assert_eq!(block[len - 1], b',');
+        String::from_utf8(block[..len - 1].to_vec()).unwrap()
+    }
+
+    /// What `int_cell` wrote, without its comma.
+    fn int_text(x: i64) -> String {
+        let mut block = [0; CELL];
+        let len = int_cell(x, &mut block);
+        assert_eq!(block[len - 1], b',');
+        String::from_utf8(block[..len - 1].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_written_as_ryu_and_itoa_write_them() {
+        let floats = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            12.0,
+            0.5,
+            0.1 + 0.2,
+            1e-7,
+            1e-5,
+            9.99e-6,
+            1e14,
+            1e15 - 1.0,
+            1e15,
+            1e15 + 0.5,
+            1e16,
+            -1e15,
+            123456.75,
+            0.2999999999999999,
+            21.700000000000003,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        for x in floats {
+            assert_eq!(float_text(x), ryu::Buffer::new().format(x), "{x:e}");
+        }
+        for x in [0, 9, 10, -10, 99, 100, i64::MAX, i64::MIN, -1] {
+            assert_eq!(int_text(x), itoa::Buffer::new().format(x), "{x}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_number_is_written_as_ryu_and_itoa_write_it(
+            bits in proptest::prelude::any::<u64>(),
+            whole in -2e15f64..2e15,
+            small in proptest::prelude::any::<i64>(),
+            magnitude in -7.0f64..17.0,
+            mantissa in -1.0f64..1.0,
+        ) {
+            let spread = mantissa * 10f64.powf(magnitude);
+            for x in [f64::from_bits(bits), whole.trunc(), whole, spread] {
+                proptest::prop_assert_eq!(float_text(x), ryu::Buffer::new().format(x).to_string());
+            }
+            proptest::prop_assert_eq!(int_text(small), itoa::Buffer::new().format(small).to_string());
+        }
+    }
+
+    /// A chunk comes out whole whatever its length, padded or not.
+    #[test]
+    fn chunks_come_out_whole() {
+        let texts = [
+            "",
+            "a",
+            "2010Q1",
+            &"x".repeat(31),
+            &"y".repeat(32),
+            &"z".repeat(80),
+        ];
+        let chunks = Chunks::new(texts.len(), |i, l| _ = l.text(texts[i]));
+        for (i, t) in texts.iter().enumerate() {
+            let mut out = b"lead,".to_vec();
+            chunks.append(i, &mut out);
+            assert_eq!(out, format!("lead,{t},").into_bytes());
+        }
+    }
 
     /// Text cells come out as the `csv` crate writes them, quoted or not.
     #[test]
