@@ -232,6 +232,30 @@ struct Tally {
 }
 
 impl Recorder {
+    /// A recorder of what `observe` asks for in a run of `w` (and of
+    /// deliveries, with `keep_deliveries`).
+    fn new(w: &World, observe: Observe, keep_deliveries: bool) -> Recorder {
+        Recorder {
+            observe,
+            keep_deliveries,
+            deliveries: Vec::new(),
+            market: Vec::new(),
+            quarter_market: Vec::new(),
+            suppliers: Vec::new(),
+            buyers: Vec::new(),
+            access: Vec::new(),
+            pair_access: Vec::new(),
+            marketing_seen: Vec::new(),
+            families_seen: Vec::new(),
+            fleet_changed: Vec::new(),
+            families_untracked: w
+                .suppliers
+                .iter()
+                .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64)),
+            tally: Tally::default(),
+        }
+    }
+
     /// Bring each supplier's mean access over buyers up to date. A
     /// (supplier, buyer) access is computed again only when its inputs
     /// that change in a run did: the supplier's marketing stock with the
@@ -475,25 +499,7 @@ pub fn run_with_check(
         None => (State::new(w), Scratch::default()),
     };
     crate::model::schedule::warm_up(w, &mut state, &draws);
-    let mut rec = Recorder {
-        observe,
-        keep_deliveries: targets.need_deliveries(),
-        deliveries: Vec::new(),
-        market: Vec::new(),
-        quarter_market: Vec::new(),
-        suppliers: Vec::new(),
-        buyers: Vec::new(),
-        access: Vec::new(),
-        pair_access: Vec::new(),
-        marketing_seen: Vec::new(),
-        families_seen: Vec::new(),
-        fleet_changed: Vec::new(),
-        families_untracked: w
-            .suppliers
-            .iter()
-            .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64)),
-        tally: Tally::default(),
-    };
+    let mut rec = Recorder::new(w, observe, targets.need_deliveries());
     for _ in 0..w.n_quarters {
         step(w, &mut state, &draws, &mut rec, &mut scratch);
         check(w, &state);
@@ -544,6 +550,42 @@ mod tests {
     use crate::model::testkit::{line, supplier, toy};
     use crate::scenario;
     use std::path::Path;
+
+    /// The suppliers table's access, kept from quarter to quarter where
+    /// its inputs did not change, is every quarter the mean of the rule
+    /// over buyers computed afresh, to the bit: through marketing,
+    /// deliveries of new families, donations and retirements of europe.
+    #[test]
+    fn the_suppliers_tables_access_is_the_rules_mean() {
+        use crate::model::draws::Draws;
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
+        let s = scenario::load(&path, &[]).unwrap().scenario;
+        let w = World::from_scenario(&s).unwrap();
+        let observe = Observe {
+            suppliers: true,
+            ..Observe::default()
+        };
+        let mut rec = Recorder::new(&w, observe, false);
+        let mut state = State::new(&w);
+        let (draws, mut scratch) = (Draws::seeded_from(3), Scratch::default());
+        crate::model::schedule::warm_up(&w, &mut state, &draws);
+        let nb = w.buyers.len() as f64;
+        for _ in 0..w.n_quarters {
+            step(&w, &mut state, &draws, &mut rec, &mut scratch);
+            for j in 0..w.suppliers.len() {
+                let fresh = (0..w.buyers.len())
+                    .map(|b| state.access(&w, j, b))
+                    .sum::<f64>()
+                    / nb;
+                assert_eq!(
+                    rec.access[j].to_bits(),
+                    fresh.to_bits(),
+                    "{j} at {}",
+                    state.t
+                );
+            }
+        }
+    }
 
     /// Contracts of `reps` replications of `w` (no targets).
     fn contracts(w: &World, reps: u32) -> Vec<ContractRow> {
