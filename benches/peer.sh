@@ -10,8 +10,11 @@
 #   of this repository. Also read from $ARMSMARKET_PEER.
 # The port's Python dependencies (mesa, numpy) are installed into a virtual
 # environment under target/peer-venv on first use.
-# Environment: PEER_REPS (port replications, default 20), OWN_REPS
-# (armsmarket replications, default 400).
+# Environment: PEER_REPS (port replications, default 20 of europe and 200
+# of toy), OWN_REPS (armsmarket replications, default 400 of europe and
+# 4000 of toy). A toy replication takes milliseconds: fewer would leave the
+# difference to the noise of the programs' start-up (it can come out
+# negative).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peer="${1:-${ARMSMARKET_PEER:-}}"
@@ -19,8 +22,6 @@ if [[ -z "$peer" || ! -f "$peer/mesa_port/run.py" ]]; then
     echo "usage: bash benches/peer.sh PEER_DIR (the folder holding mesa_port/run.py and inputs/)" >&2
     exit 2
 fi
-peer_reps="${PEER_REPS:-20}"
-own_reps="${OWN_REPS:-400}"
 venv="$PWD/target/peer-venv"
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
@@ -46,6 +47,13 @@ cpu() {
 
 printf "%-8s %16s %16s %10s\n" scenario "port ms/rep" "armsmarket ms/rep" ratio
 for s in europe toy; do
+    if [[ $s == toy ]]; then
+        peer_reps="${PEER_REPS:-200}"
+        own_reps="${OWN_REPS:-4000}"
+    else
+        peer_reps="${PEER_REPS:-20}"
+        own_reps="${OWN_REPS:-400}"
+    fi
     input="$peer/inputs/$s.manifest.json"
     p0=$(cpu "$venv/bin/python" "$peer/mesa_port/run.py" "$input" --replications 0 --quiet --out "$tmp/p0")
     p1=$(cpu "$venv/bin/python" "$peer/mesa_port/run.py" "$input" --replications "$peer_reps" --quiet --out "$tmp/p1")
