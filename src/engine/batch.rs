@@ -150,8 +150,13 @@ where
         loop {
             let mut w = match writer.try_lock() {
                 Ok(w) => w,
-                Err(TryLockError::Poisoned(e)) => e.into_inner(),
                 Err(TryLockError::WouldBlock) => return,
+                // The sink panicked: write nothing more; the panic reaches
+                // the caller once every thread has stopped.
+                Err(TryLockError::Poisoned(_)) => {
+                    halt();
+                    return;
+                }
             };
             if w.end.is_some() {
                 return;

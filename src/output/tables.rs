@@ -212,8 +212,8 @@ fn int_cell(x: i64, block: &mut [u8; CELL]) -> usize {
 /// (a count, a round sum: most numbers in the tables) is written from its
 /// integer digits (`12.0`). Others in the range `ryu` writes without an
 /// exponent are written by `zmij`, which finds the same shortest digits
-/// in about half the time but writes exponents its own way (`1e+16`);
-/// `ryu` writes the rest. The tests hold all three to `ryu`'s bytes.
+/// faster but writes exponents its own way (`1e+16`); `ryu` writes the
+/// rest. The tests hold all three to `ryu`'s bytes.
 #[inline]
 fn float_cell(x: f64, block: &mut [u8; CELL]) -> usize {
     if x.fract() == 0.0 && x.abs() < 1e15 && !(x == 0.0 && x.is_sign_negative()) {
