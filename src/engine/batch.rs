@@ -366,6 +366,29 @@ mod tests {
     }
 
     #[test]
+    fn a_panicking_sink_is_called_no_more_and_the_panic_reaches_the_caller() {
+        let jobs: Vec<u32> = (0..1000).collect();
+        let p = pool(2).unwrap();
+        let calls = AtomicUsize::new(0);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_ordered(
+                &p,
+                &jobs,
+                8,
+                |j| *j,
+                Control::none(),
+                |_, j| {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    assert_ne!(j, 10, "a sink that fails at job 10");
+                    Ok::<(), ()>(())
+                },
+            )
+        }));
+        assert!(r.is_err());
+        assert_eq!(calls.load(Ordering::Relaxed), 11);
+    }
+
+    #[test]
     fn sink_error_stops_the_batch() {
         let jobs: Vec<u32> = (0..100).collect();
         let p = pool(2).unwrap();
