@@ -168,7 +168,7 @@ where
                     return;
                 };
                 let index = w.index;
-                if let Err(e) = (w.sink)(index, r) {
+                if let Err(e) = halting_on_panic(&halt, || (w.sink)(index, r)) {
                     w.end = Some(Err(e));
                     halt();
                     return;
@@ -201,7 +201,7 @@ where
             let r = if control.stopped() {
                 None
             } else {
-                let r = work(&jobs[i]);
+                let r = halting_on_panic(&halt, || work(&jobs[i]));
                 control.watch.done();
                 Some(r)
             };
@@ -215,6 +215,19 @@ where
     } else {
         Completion::Done
     }))
+}
+
+/// `f()`; if it panics, `halt()` first, so that no thread of the batch
+/// waits for a result that will never come, then the panic goes on (to the
+/// caller, once every thread has stopped).
+fn halting_on_panic<T>(halt: &impl Fn(), f: impl FnOnce() -> T) -> T {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => v,
+        Err(panic) => {
+            halt();
+            std::panic::resume_unwind(panic)
+        }
+    }
 }
 
 /// The sink of [`run_ordered`], held by the thread handing results on.
@@ -386,6 +399,33 @@ mod tests {
         }));
         assert!(r.is_err());
         assert_eq!(calls.load(Ordering::Relaxed), 11);
+    }
+
+    #[test]
+    fn a_panicking_job_stops_the_batch_and_the_panic_reaches_the_caller() {
+        let jobs: Vec<u32> = (0..1000).collect();
+        for threads in [1, 2, 3] {
+            let p = pool(threads).unwrap();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_ordered(
+                    &p,
+                    &jobs,
+                    4,
+                    |j| {
+                        // Job 10 fails after the others have filled the
+                        // window and wait for room.
+                        if *j == 10 {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            panic!("job 10 fails");
+                        }
+                        *j
+                    },
+                    Control::none(),
+                    |_, _| Ok::<(), ()>(()),
+                )
+            }));
+            assert!(r.is_err());
+        }
     }
 
     #[test]
