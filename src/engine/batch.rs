@@ -384,15 +384,20 @@ mod tests {
         let p = pool(2).unwrap();
         let calls = AtomicUsize::new(0);
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // A window of one: while the sink writes job 10, the other
+            // thread has taken job 11 and waits for room.
             run_ordered(
                 &p,
                 &jobs,
-                8,
+                1,
                 |j| *j,
                 Control::none(),
                 |_, j| {
                     calls.fetch_add(1, Ordering::Relaxed);
-                    assert_ne!(j, 10, "a sink that fails at job 10");
+                    if j == 10 {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        panic!("a sink that fails at job 10");
+                    }
                     Ok::<(), ()>(())
                 },
             )
