@@ -161,7 +161,14 @@ where
             if w.end.is_some() {
                 return;
             }
-            while let Some(r) = lock(&early).remove(&w.index) {
+            loop {
+                // Out of the lock before writing: a `while let` would hold
+                // it through the body, and threads finishing jobs meanwhile
+                // would wait to put their results down.
+                let next = lock(&early).remove(&w.index);
+                let Some(r) = next else {
+                    break;
+                };
                 let Some(r) = r.filter(|_| !control.stopped()) else {
                     w.end = Some(Ok(Completion::Stopped));
                     halt();
