@@ -17,8 +17,9 @@ pub struct BatchOptions {
     /// Replications per scenario [default: the scenario's `replications`].
     #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
-    /// Master seed [default: the scenario's `seed`].
-    #[arg(long)]
+    /// Master seed, 0 to 2^63 − 1 as in a scenario file [default: the
+    /// scenario's `seed`].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Threads, which both run the replications and write their rows
     /// [default: one per core]; the bytes written do not depend on it.

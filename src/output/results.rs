@@ -109,14 +109,41 @@ fn replicate(
     )
 }
 
-/// What `scenarios` were, for the manifest.
-fn records(scenarios: &[&Prepared]) -> Vec<ScenarioRecord> {
+/// What `scenarios` were, for the manifest: each resolved scenario with
+/// the seed, replications and tables this command ran with (the command
+/// line's `--seed`, `-r` and `--tables` replace the file's), so that the
+/// record alone runs again to the same bytes.
+fn records(
+    scenarios: &[&Prepared],
+    seed: u64,
+    replications: u32,
+    tables: &[Table],
+) -> Vec<ScenarioRecord> {
     scenarios
         .iter()
-        .map(|p| ScenarioRecord {
-            name: p.loaded.name.clone(),
-            file: p.loaded.path.display().to_string(),
-            resolved: p.loaded.resolved.clone(),
+        .map(|p| {
+            let mut resolved = p.loaded.resolved.clone();
+            // Seeds come from a scenario file or `--seed`, both at most
+            // i64::MAX (TOML's integers).
+            if let Ok(seed) = i64::try_from(seed) {
+                resolved.insert("seed".into(), toml::Value::Integer(seed));
+            }
+            resolved.insert(
+                "replications".into(),
+                toml::Value::Integer(i64::from(replications)),
+            );
+            let files = tables.iter().map(|t| t.name().into()).collect();
+            let outputs = resolved
+                .entry("outputs")
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(o) = outputs {
+                o.insert("files".into(), toml::Value::Array(files));
+            }
+            ScenarioRecord {
+                name: p.loaded.name.clone(),
+                file: p.loaded.path.display().to_string(),
+                resolved,
+            }
         })
         .collect()
 }
@@ -194,7 +221,7 @@ pub fn run(
     m.threads = Some(pool.current_num_threads());
     m.seed = Some(seed);
     m.replications = Some(replications);
-    m.scenarios = records(&[p]);
+    m.scenarios = records(&[p], seed, replications, tables);
     finish(&dest, staging, m, control)?;
     control.watch.finish();
     Ok(verdict(&TargetInfo::of(&p.targets), &[runs]))
@@ -294,7 +321,12 @@ pub fn compare(
     m.threads = Some(pool.current_num_threads());
     m.seed = Some(seed);
     m.replications = Some(replications);
-    m.scenarios = records(&scenarios.iter().collect::<Vec<_>>());
+    m.scenarios = records(
+        &scenarios.iter().collect::<Vec<_>>(),
+        seed,
+        replications,
+        tables,
+    );
     finish(&dest, staging, m, Control::none())?;
     Ok(v)
 }
