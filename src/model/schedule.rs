@@ -241,6 +241,78 @@ fn spin_up(w: &World) -> Vec<Vec<(Stage, f64)>> {
 
 /// Advance the market by one quarter.
 pub fn step<O: Observer>(w: &World, s: &mut State, d: &Draws, obs: &mut O, scratch: &mut Scratch) {
+    step_with(w, s, d, obs, scratch, procure_due);
+}
+
+/// Steps 3–6: procurement, in an order drawn afresh each quarter (a keyed
+/// priority per buyer and category) so that no buyer is always first to
+/// the queues. Only categories with something due take part. Reviews that
+/// end off the market (a lapse, or a tender opening for a later decision)
+/// read nothing another pair's tender changes, so they run first and only
+/// the pairs that reach the market are ordered: the same results, with
+/// fewer pairs to sort.
+fn procure_due<O: Observer>(
+    w: &World,
+    s: &mut State,
+    t: usize,
+    d: &Draws,
+    obs: &mut O,
+    scratch: &mut Scratch,
+) {
+    let order = &mut scratch.order;
+    order.clear();
+    let order_key = d.key(Purpose::Order, t, 0, 0);
+    for b in 0..s.buyers.len() {
+        for c in 0..s.buyers[b].stage.len() {
+            let stage = s.buyers[b].stage[c];
+            if !tender::due(&stage, t) {
+                continue;
+            }
+            if let Stage::Idle { .. } = stage
+                && let Some(outcome) = tender::review_off_market(w, s, t, b, c, d)
+            {
+                if outcome != TenderOutcome::None {
+                    obs.tender(w, s, t, outcome);
+                }
+                continue;
+            }
+            let k = fold(fold(order_key, w.buyers[b].key), w.categories[c].key);
+            order.push((k, b, c));
+        }
+    }
+    order.sort_unstable();
+    run_in_order(w, s, t, d, obs, scratch);
+}
+
+/// Procure for each pair of the quarter's order, in full before the next.
+fn run_in_order<O: Observer>(
+    w: &World,
+    s: &mut State,
+    t: usize,
+    d: &Draws,
+    obs: &mut O,
+    scratch: &mut Scratch,
+) {
+    for &(_, b, c) in scratch.order.iter() {
+        let outcome = tender::procure(w, s, t, b, c, d, &mut scratch.tender);
+        if outcome != TenderOutcome::None {
+            obs.tender(w, s, t, outcome);
+        }
+        if let TenderOutcome::Contract(id) | TenderOutcome::Executive(id) = outcome {
+            obs.contract(w, s, id);
+        }
+    }
+}
+
+/// One quarter with the given procurement step.
+fn step_with<O: Observer>(
+    w: &World,
+    s: &mut State,
+    d: &Draws,
+    obs: &mut O,
+    scratch: &mut Scratch,
+    procurement: impl Fn(&World, &mut State, usize, &Draws, &mut O, &mut Scratch),
+) {
     let t = s.t;
     exogenous(w, s, t);
     // Step 2: ageing.
@@ -250,30 +322,7 @@ pub fn step<O: Observer>(w: &World, s: &mut State, d: &Draws, obs: &mut O, scrat
         }
     }
     s.region_stamp.fill(usize::MAX);
-    // Steps 3–6: procurement, in an order drawn afresh each quarter (a
-    // keyed priority per buyer and category) so that no buyer is always
-    // first to the queues. Only categories with something due take part.
-    let order = &mut scratch.order;
-    order.clear();
-    let order_key = d.key(Purpose::Order, t, 0, 0);
-    for (b, bs) in s.buyers.iter().enumerate() {
-        for (c, stage) in bs.stage.iter().enumerate() {
-            if tender::due(stage, t) {
-                let k = fold(fold(order_key, w.buyers[b].key), w.categories[c].key);
-                order.push((k, b, c));
-            }
-        }
-    }
-    order.sort_unstable();
-    for &(_, b, c) in order.iter() {
-        let outcome = tender::procure(w, s, t, b, c, d, &mut scratch.tender);
-        if outcome != TenderOutcome::None {
-            obs.tender(w, s, t, outcome);
-        }
-        if let TenderOutcome::Contract(id) | TenderOutcome::Executive(id) = outcome {
-            obs.contract(w, s, id);
-        }
-    }
+    procurement(w, s, t, d, obs, scratch);
     produce(w, s, t, d, obs, &mut scratch.deliveries);
     // Step 8: investment once a year, at the end of the fourth quarter.
     if w.quarter(t).q() == 4 {
@@ -281,4 +330,71 @@ pub fn step<O: Observer>(w: &World, s: &mut State, d: &Draws, obs: &mut O, scrat
     }
     obs.quarter_end(w, s, t);
     s.t += 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+    use std::path::Path;
+
+    /// Procurement as docs/ODD.md states it: every due pair in the drawn
+    /// order, reviews included.
+    fn every_due_pair_in_drawn_order(
+        w: &World,
+        s: &mut State,
+        t: usize,
+        d: &Draws,
+        obs: &mut NoObserver,
+        scratch: &mut Scratch,
+    ) {
+        scratch.order.clear();
+        let order_key = d.key(Purpose::Order, t, 0, 0);
+        for (b, bs) in s.buyers.iter().enumerate() {
+            for (c, stage) in bs.stage.iter().enumerate() {
+                if tender::due(stage, t) {
+                    let k = fold(fold(order_key, w.buyers[b].key), w.categories[c].key);
+                    scratch.order.push((k, b, c));
+                }
+            }
+        }
+        scratch.order.sort_unstable();
+        run_in_order(w, s, t, d, obs, scratch);
+    }
+
+    #[test]
+    fn reviews_off_the_market_run_first_with_the_results_of_the_drawn_order() {
+        for file in ["scenarios/europe.toml", "scenarios/toy.toml"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let loaded = scenario::load(&path, &[]).unwrap();
+            let w = World::from_scenario(&loaded.scenario).unwrap();
+            for seed in 0..3 {
+                let d = Draws::seeded_from(seed);
+                let mut fast = State::new(&w);
+                warm_up(&w, &mut fast, &d);
+                let mut plain = fast.clone();
+                let (mut a, mut b) = (Scratch::default(), Scratch::default());
+                let mut sorted = 0;
+                for t in 0..w.n_quarters {
+                    step_with(&w, &mut fast, &d, &mut NoObserver, &mut a, procure_due);
+                    step_with(
+                        &w,
+                        &mut plain,
+                        &d,
+                        &mut NoObserver,
+                        &mut b,
+                        every_due_pair_in_drawn_order,
+                    );
+                    assert_eq!(
+                        format!("{fast:?}"),
+                        format!("{plain:?}"),
+                        "{file}, seed {seed}, quarter {t}"
+                    );
+                    sorted += a.order.len();
+                }
+                assert!(!fast.contracts.is_empty(), "{file}: the test needs tenders");
+                assert!(sorted > 0);
+            }
+        }
+    }
 }

@@ -409,21 +409,45 @@ fn review(
     draws: &Draws,
     scratch: &mut TenderScratch,
 ) -> TenderOutcome {
+    match review_off_market(w, s, t, b, c, draws) {
+        Some(outcome) => outcome,
+        None => decide_tender(w, s, t, b, c, draws, scratch),
+    }
+}
+
+/// The part of a review that does not reach the market: with the gap
+/// below a minimum lot the category waits for its next review (`None`
+/// outcome); otherwise a tender opens, to be decided after its procedure's
+/// duration (`Opened`). Returns `None`, changing nothing, when the tender
+/// is to be decided at once.
+///
+/// Neither result reads anything another pair's tender changes (the gap
+/// is the pair's own fleet and orders; the duration is a keyed draw), so
+/// these reviews may run before the quarter's drawn order
+/// ([`crate::model::schedule::step`]) with the same results.
+pub fn review_off_market(
+    w: &World,
+    s: &mut State,
+    t: usize,
+    b: usize,
+    c: usize,
+    draws: &Draws,
+) -> Option<TenderOutcome> {
     if gap(w, s, t, b, c) < f64::from(w.categories[c].min_lot) {
         // Nothing to buy: the category comes up again at the next yearly
         // review (procurement is planned once a year).
         s.buyers[b].stage[c] = Stage::Idle {
             review: t + w.market.review_quarters as usize,
         };
-        return TenderOutcome::None;
+        return Some(TenderOutcome::None);
     }
     let u = unit(draws.key(Purpose::Stage, t, w.buyers[b].key, w.categories[c].key));
     let d = duration(w, w.buyers[b].procedure_at(t), w.threat_of(t, b), u);
     if d == 0 {
-        return decide_tender(w, s, t, b, c, draws, scratch);
+        return None;
     }
     s.buyers[b].stage[c] = Stage::Open { decide: t + d };
-    TenderOutcome::Opened
+    Some(TenderOutcome::Opened)
 }
 
 /// Decide a tender: offers from the consideration set, then the choice.
