@@ -16,9 +16,10 @@ pub struct SweepArgs {
     /// A scenario file with a `[sweep]` table (or one whose `base` names
     /// the world and adds the table).
     pub file: PathBuf,
-    /// Worker threads [default: one per core]; the bytes written do not
-    /// depend on it.
-    #[arg(long, short = 't', default_value_t = 0, hide_default_value = true)]
+    /// Worker threads, at most 1024 [default: one per core]; the bytes
+    /// written do not depend on it.
+    #[arg(long, short = 't', default_value_t = 0, hide_default_value = true,
+          value_parser = crate::cli::term::threads_arg())]
     pub threads: usize,
     /// Run slice K of N of the points (default: from SLURM_ARRAY_TASK_ID
     /// and SLURM_ARRAY_TASK_COUNT if set, else everything).

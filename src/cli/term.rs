@@ -29,6 +29,16 @@ pub fn control(watch: &dyn Watch) -> Control<'_> {
     }
 }
 
+/// The most threads `--threads` takes: far beyond any machine's cores,
+/// where a mistyped count would otherwise start threads by the thousand
+/// (each idle one spinning on the others' cores).
+pub const MAX_THREADS: usize = 1024;
+
+/// The parser of `--threads`: 0 (one per core) to [`MAX_THREADS`].
+pub fn threads_arg() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_THREADS as u64)
+}
+
 /// A rayon pool of `threads` threads (0: one per core), with a warning
 /// when more are asked for than the machine has cores.
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, CliError> {

@@ -28,6 +28,31 @@ fn run_refuses_a_sweep_file_and_names_the_sweep_command() {
 }
 
 #[test]
+fn a_thread_count_above_the_limit_is_refused_before_anything_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let toy = toy();
+    let sweep = data("toy_sweep.toml");
+    let calibration = data("calibration_shards.toml");
+    for args in [
+        vec!["run", toy.to_str().unwrap()],
+        vec!["compare", toy.to_str().unwrap()],
+        vec!["sweep", sweep.to_str().unwrap()],
+        vec!["calibrate", calibration.to_str().unwrap()],
+    ] {
+        let o = bin()
+            .args(&args)
+            .args(["--threads", "1025", "-q", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains("0..=1024"), "{args:?}: {}", err(&o));
+        assert!(nothing_written(&out), "{args:?} wrote output");
+    }
+}
+
+#[test]
 fn more_threads_than_cores_is_warned_about() {
     let tmp = tempfile::tempdir().unwrap();
     let cores = std::thread::available_parallelism().unwrap().get();
