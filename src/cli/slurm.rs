@@ -40,6 +40,9 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
         }
         .into());
     }
+    // Every array task would refuse a sweep that `sweep` refuses: check it
+    // here, as `sweep` and `validate` do, before anything is submitted.
+    crate::sweep::setup::check(&a.file)?;
     let exe = std::env::current_exe().map_err(CliError::io("finding the armsmarket binary"))?;
     let job = slurm::Job {
         file: a.file.clone(),

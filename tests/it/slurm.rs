@@ -108,6 +108,37 @@ fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
 }
 
 #[test]
+fn slurm_refuses_a_sweep_that_sweep_refuses_and_prints_no_script() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("misspelt.toml");
+    let base = toy_sweep()
+        .parent()
+        .unwrap()
+        .join("../../scenarios/toy.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base = {:?}\nname = \"misspelt\"\n\n[sweep]\ndesign = \"lhs\"\npoints = 4\nreplications = 2\nseed = 1\n\n[sweep.parameters]\n\"preferences.default.delivry\" = {{ min = 0.2, max = 2.0 }}\n",
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = bin()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "sweep: {}", err(&o));
+    let o = slurm(&[file.to_str().unwrap(), "--shards", "2"]);
+    assert_eq!(o.status.code(), Some(2), "slurm: {}", err(&o));
+    assert!(err(&o).contains("delivry"), "{}", err(&o));
+    assert!(o.stdout.is_empty(), "slurm still printed a script");
+}
+
+#[test]
 fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
     // A stand-in for sbatch that runs each job at once: the array's tasks
     // one after the other with the Slurm variables set, then the merge.
