@@ -63,6 +63,10 @@ pub enum CalibrateError {
     /// The shard is not well given (Slurm variables).
     #[error(transparent)]
     Shard(#[from] ShardError),
+    /// An option that a shard of a round does not take (`--tables`,
+    /// `--resume`), with a shard chosen by the Slurm array environment.
+    #[error("{0}")]
+    ShardOption(String),
     /// A sharded calibration found the work folder of another one.
     #[error(
         "{}: it holds the state of another calibration (file, models, settings or program version differ): remove it to start this one over, or use another --out",
@@ -100,6 +104,7 @@ impl CalibrateError {
             CalibrateError::Scenario(_)
             | CalibrateError::Resume { .. }
             | CalibrateError::Shard(_)
+            | CalibrateError::ShardOption(_)
             | CalibrateError::Stale { .. } => true,
             CalibrateError::Output(e) => e.is_usage(),
             _ => false,

@@ -41,6 +41,18 @@ pub fn calibrate(
             None => None,
         },
     };
+    if chosen.is_some() && (!options.tables.is_empty() || options.resume) {
+        // The command line refuses these with `--shard`; a shard from the
+        // Slurm environment must not take them silently either.
+        let option = if options.resume {
+            "--resume (a shard always starts from the saved state of its round)"
+        } else {
+            "--tables (the posterior predictive tables are written by the whole calibration or by --join)"
+        };
+        return Err(CalibrateError::ShardOption(format!(
+            "a shard of a round, here from the Slurm array environment (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT), takes no {option}: leave it out, or unset those variables to run the whole calibration"
+        )));
+    }
     match chosen {
         Some(s) => shard::run_shard(options, s, pool, follow).map(Done::Shard),
         None => whole(options, pool, follow).map(Done::Finished),

@@ -26,8 +26,9 @@ pub struct CalibrateArgs {
           value_parser = crate::cli::term::threads_arg())]
     pub threads: usize,
     /// Continue an interrupted calibration from its last completed
-    /// generation (saved in DIR/.<name>.partial/).
-    #[arg(long)]
+    /// generation (saved in DIR/.<name>.partial/); shards and joins always
+    /// start from the saved state and take no `--resume`.
+    #[arg(long, conflicts_with_all = ["shard", "join"])]
     pub resume: bool,
     /// Simulate slice K of N of the current round of proposals from the
     /// saved state, then stop; `--join` joins the round (default: from

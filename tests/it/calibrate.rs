@@ -474,3 +474,21 @@ fn toy_intervals_cover_twenty_truths_at_the_nominal_rate() {
         width / prior_width
     );
 }
+
+#[test]
+fn a_shard_takes_no_tables_or_resume_whether_chosen_by_flag_or_by_slurm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root().join("tests/data/calibration_shards.toml");
+    let out = tmp.path().join("out");
+    for (extra, slurm) in [
+        (vec!["--tables", "contracts"], Some((0, 2))),
+        (vec!["--resume"], Some((0, 2))),
+        (vec!["--tables", "contracts", "--shard", "1/2"], None),
+        (vec!["--resume", "--shard", "1/2"], None),
+        (vec!["--resume", "--join"], None),
+    ] {
+        let o = calibrate_step(&file, &out, &extra, slurm);
+        assert_eq!(o.status.code(), Some(2), "{extra:?} {slurm:?}: {}", err(&o));
+        assert!(nothing_written(&out), "{extra:?} {slurm:?} wrote output");
+    }
+}
