@@ -8,6 +8,7 @@ use crate::analysis::verdict::{
 };
 use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
+use crate::output::tables::cell;
 use std::io;
 
 /// A number for a table: fewer decimals for larger magnitudes; `-` for NaN.
@@ -65,16 +66,12 @@ impl TargetsWriter {
                 replication.to_string(),
                 t.id.clone(),
                 t.pattern.clone(),
-                if r.value.is_nan() {
-                    String::new()
-                } else {
-                    r.value.to_string()
-                },
+                cell(r.value),
                 t.observed.to_string(),
                 t.lo.to_string(),
                 t.hi.to_string(),
                 r.pass.to_string(),
-                r.distance.to_string(),
+                cell(r.distance),
             ];
             if self.with_scenario {
                 row.insert(0, scenario.to_string());

@@ -141,12 +141,12 @@ pub fn run_row(w: &World, seed: u64, point: u64, r: &RunRecord) -> Vec<String> {
     row.extend(summary_cells(w, &r.summary));
     for t in &r.targets {
         row.push(cell(t.value));
-        row.push(t.distance.to_string());
+        row.push(cell(t.distance));
         row.push(t.pass.to_string());
     }
     if !r.targets.is_empty() {
         let mean = r.targets.iter().map(|t| t.distance).sum::<f64>() / r.targets.len() as f64;
-        row.push(mean.to_string());
+        row.push(cell(mean));
         row.push(r.targets.iter().all(|t| t.pass).to_string());
     }
     row
