@@ -48,6 +48,14 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let b = &a.batch;
     let scenarios = prepare_all(&a.files, &b.set)?;
     refuse_sweeps(&scenarios, "compare")?;
+    if scenarios[0].targets.list.is_empty() {
+        // The verdict judges every scenario on the first one's targets:
+        // without any there is nothing to compare.
+        return Err(CliError::Usage(format!(
+            "{}: this scenario has no targets, and `compare` judges every scenario on the first one's: add `[targets.<id>]` tables to it, put a scenario with targets first, or use `armsmarket run`",
+            scenarios[0].loaded.path.display()
+        )));
+    }
     let scenarios = contested_variants(scenarios, a.contested)?;
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);

@@ -1221,6 +1221,28 @@ impl Checker {
         if let Some(r) = tol.rel {
             self.num(format_args!("{tp}.rel"), r, "targets.*.tolerance.rel");
         }
+        // An interval of no width accepts the observed value alone: every
+        // other value is infinitely far, which no distance can weigh.
+        let width = match (tol.abs, tol.rel, tol.range) {
+            (Some(a), None, None) => 2.0 * a,
+            (None, Some(r), None) => 2.0 * r * t.observed.abs(),
+            (None, None, Some([lo, hi])) => hi - lo,
+            _ => f64::NAN,
+        };
+        if width == 0.0 {
+            let why = if tol.rel.is_some() && t.observed == 0.0 {
+                "a relative tolerance of an observed 0 accepts nothing else: give `abs` or `range`"
+            } else {
+                "widen it"
+            };
+            self.push(
+                &tp,
+                format!(
+                    "`{tp}` gives an accepted interval of no width around {}: {why}",
+                    t.observed
+                ),
+            );
+        }
         if let Some([lo, hi]) = tol.range {
             self.num(format_args!("{tp}.range"), lo, "targets.*.tolerance.range");
             self.num(format_args!("{tp}.range"), hi, "targets.*.tolerance.range");

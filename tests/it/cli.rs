@@ -342,3 +342,37 @@ fn ctrl_c_keeps_a_sweep_resumable_and_says_how() {
         );
     }
 }
+
+#[test]
+fn compare_without_targets_and_a_target_of_no_width_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let toy = toy();
+    for (cmd, set, want) in [
+        ("compare", "targets={}", "has no targets"),
+        ("run", "targets.kor_value_2022.observed=0", "of no width"),
+        (
+            "compare",
+            "targets.kor_value_2022.observed=0",
+            "of no width",
+        ),
+    ] {
+        let o = bin()
+            .args([
+                cmd,
+                toy.to_str().unwrap(),
+                "-r",
+                "2",
+                "-q",
+                "--set",
+                set,
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{cmd} {set}: {}", err(&o));
+        assert!(err(&o).contains(want), "{cmd} {set}: {}", err(&o));
+        assert!(nothing_written(&out), "{cmd} {set} wrote output");
+    }
+}
