@@ -46,6 +46,10 @@ const fn above(lo: f64, hi: f64) -> Span {
 }
 
 /// Shares and probabilities.
+/// The largest seed: TOML's integers are i64, so a seed above it could
+/// not be written back into a scenario file.
+const SEED_MAX: f64 = i64::MAX as f64;
+
 const UNIT: Span = between(0.0, 1.0);
 /// Per cent.
 const PERCENT: Span = between(0.0, 100.0);
@@ -86,8 +90,8 @@ impl Span {
 
     /// The rule in words: "between 0 and 1", "> 0 and at most 10000".
     pub fn rule(&self) -> String {
-        if self.hi >= u64::MAX as f64 {
-            return format!("a whole number from {} to {}", show(self.lo), u64::MAX);
+        if self.hi == SEED_MAX {
+            return format!("a whole number from {} to {}", show(self.lo), i64::MAX);
         }
         let (lo, hi) = (show(self.lo), show(self.hi));
         match (self.lo_open, self.hi_open) {
@@ -210,12 +214,12 @@ keys! {
     "name": Text(MAX_NAME), "", Optional("the file's stem"), "Scenario name; names the output folder. Letters, digits, spaces and punctuation; no `/`, `\\`, control characters, `.` or `..`.";
     "base": Text(MAX_TEXT), "", Optional("none"), "Another scenario file this one overrides key by key (path relative to this file; a regular file of at most 16 MiB). Its `name` is not inherited.";
     "description": Text(MAX_TEXT), "", Optional("none"), "One-line description, copied to the manifest.";
-    "seed": Integer(between(0.0, 18446744073709551615.0)), "", Required, "Master seed of the replications.";
+    "seed": Integer(between(0.0, SEED_MAX)), "", Required, "Master seed of the replications.";
     "replications": Integer(between(1.0, 1e6)), "", Required, "Number of replications.";
     "start": Quarter, "", Required, "First simulated quarter, from 1900Q1 to 2200Q4.";
     "end": Quarter, "", Required, "Last simulated quarter (inclusive), not before `start` and at most 400 quarters (100 years) after it.";
 
-    "outputs.files": Words(&["contracts", "market", "suppliers", "buyers", "exogenous", "summary"]), "", Value("[\"contracts\", \"summary\"]"), "Tables `run` writes (targets.csv and the manifest are always written); the per-quarter tables (market, suppliers, buyers) are large and asked for by name; `--tables` on the command line overrides it.";
+    "outputs.files": Words(&["contracts", "market", "suppliers", "buyers", "exogenous", "summary"]), "", Value("[\"contracts\", \"summary\"]"), "Tables `run` writes (the manifest is always written, and targets.csv when the scenario has targets); the per-quarter tables (market, suppliers, buyers) are large and asked for by name; `--tables` on the command line overrides it.";
     "outputs.focus_country": COUNTRY, "", Value("\"KOR\""), "The supplier country whose contract value the summary reports per year.";
 
     "spending.mode": Word(&["observed", "threat"]), "", Required, "`observed`: budgets follow each buyer's spending and equipment series; `threat`: spending moves toward `base + response * threat`.";
@@ -462,7 +466,7 @@ keys! {
     "sweep.trajectories": Integer(between(2.0, 1e5)), "", Optional("none; `morris` needs it"), "`morris` only: number of trajectories r; the design has r(D+1) points, at most 1,000,000.";
     "sweep.levels": Integer(between(2.0, 1000.0)), "", Value("4"), "`morris` only: levels p of the grid, even; a step moves one parameter by p/(2(p-1)) of its range.";
     "sweep.replications": Integer(between(1.0, 1e6)), "", Required, "Replications per point.";
-    "sweep.seed": Integer(between(0.0, 18446744073709551615.0)), "", Optional("the scenario's `seed`"), "Seed of the design and of the runs.";
+    "sweep.seed": Integer(between(0.0, SEED_MAX)), "", Optional("the scenario's `seed`"), "Seed of the design and of the runs.";
     "sweep.parameters": Ty::Table(64), "", Required, "Swept keys, by dotted path (`\"preferences.default.delivery\" = { min = 0.5, max = 2.0 }`); at least one. A sweep cannot vary `name`, `base`, `seed`, `replications`, `start`, `end`, `outputs` or `sweep`, and each key's values must be valid at every bound of the range.";
     "sweep.parameters.*.values": Any, "", Optional("none"), "The values (at most 10,000), or:";
     "sweep.parameters.*.min": Number(between(-1e15, 1e15)), "", Optional("none"), "Lower end of a range.";
@@ -474,7 +478,7 @@ keys! {
     "calibrate.population": Integer(between(2.0, 1e6)), "particles", Required, "Particles per generation.";
     "calibrate.generations": Integer(between(1.0, 1000.0)), "", Value("8"), "Generations at most, the prior sample (generation 0) included.";
     "calibrate.replications": Integer(between(1.0, 1000.0)), "", Value("1"), "Replications per particle; a particle's statistics are the means over them of each fitted target's value.";
-    "calibrate.seed": Integer(between(0.0, 18446744073709551615.0)), "", Optional("the scenario's `seed`"), "Seed of the calibration.";
+    "calibrate.seed": Integer(between(0.0, SEED_MAX)), "", Optional("the scenario's `seed`"), "Seed of the calibration.";
     "calibrate.quantile": Number(Span { lo: 0.0, lo_open: true, hi: 1.0, hi_open: true }), "", Value("0.5"), "Quantile of the previous generation's distances that sets the next tolerance (0.5: the weighted median).";
     "calibrate.min_tolerance": Number(between(0.0, 1e12)), "", Value("0.0"), "Stop once a generation's tolerance is at or below this.";
     "calibrate.min_acceptance": Number(UNIT), "", Value("0.0"), "Stop once a generation cannot reach this acceptance rate (checked batch by batch).";
