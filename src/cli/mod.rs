@@ -103,6 +103,22 @@ impl ValueEnum for Table {
     }
 }
 
+/// The parser of a sweep's `--tables`: every per-run table but the
+/// summary, which `runs.csv` carries for every run.
+pub fn kept_tables_arg() -> impl clap::builder::TypedValueParser<Value = Table> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(
+        Table::ALL
+            .iter()
+            .filter(|t| **t != Table::Summary)
+            .map(|t| t.name()),
+    )
+    .map(|name| {
+        name.parse::<Table>()
+            .expect("every possible value is a table")
+    })
+}
+
 /// Parse the command line, run, and return the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

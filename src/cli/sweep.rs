@@ -39,8 +39,10 @@ pub struct SweepArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Also write these per-run tables (large), each row led by its
-    /// point_id [default: none; with --resume, those of the sweep resumed].
-    #[arg(long, alias = "keep", value_delimiter = ',', value_name = "TABLE,...")]
+    /// point_id; runs.csv carries every run's summary [default: none; with
+    /// --resume, those of the sweep resumed].
+    #[arg(long, alias = "keep", value_delimiter = ',', value_name = "TABLE,...",
+          value_parser = crate::cli::kept_tables_arg())]
     pub tables: Option<Vec<Table>>,
 }
 

@@ -376,3 +376,29 @@ fn compare_without_targets_and_a_target_of_no_width_are_refused() {
         assert!(nothing_written(&out), "{cmd} {set} wrote output");
     }
 }
+
+#[test]
+fn a_sweep_offers_and_takes_every_table_but_the_summary_it_always_writes() {
+    let help = text(&armsmarket(&["sweep", "--help"]).stdout);
+    let tables = help
+        .lines()
+        .skip_while(|l| !l.contains("--tables"))
+        .take_while(|l| !l.trim_start().starts_with("-h"))
+        .collect::<String>();
+    assert!(
+        tables.contains("possible values: contracts, market, suppliers, buyers, exogenous]"),
+        "{tables}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = bin()
+        .arg("sweep")
+        .arg(data("toy_sweep.toml"))
+        .args(["--tables", "contracts,summary", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("'summary'"), "{}", err(&o));
+    assert!(nothing_written(&out), "a refused sweep wrote output");
+}
