@@ -25,7 +25,6 @@ use crate::sweep::morris::{Direction, MorrisLayout, MorrisMove, MorrisRole};
 use crate::sweep::saltelli::{SaltelliLayout, SaltelliMatrix, SaltelliRole};
 use crate::sweep::tables::{csv_line, role_columns};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How to analyse a sweep.
@@ -100,6 +99,12 @@ pub enum SensitivityError {
         metric: String,
         /// Why.
         source: crate::analysis::sensitivity::SensitivityError,
+    },
+    /// `--out` names a folder, not the file to write.
+    #[error("{}: --out is a folder: name the CSV file to write, e.g. {}", path.display(), path.join("sensitivity.csv").display())]
+    OutIsFolder {
+        /// The folder.
+        path: PathBuf,
     },
     /// Reading or writing failed.
     #[error("{}: {source}", path.display())]
@@ -180,6 +185,11 @@ pub struct Report {
 /// A folder that is not a finished, merged saltelli or morris sweep, files
 /// not as the sweep writes them, too few resamples, or a write that fails.
 pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError> {
+    if let Some(out) = &options.out
+        && out.is_dir()
+    {
+        return Err(SensitivityError::OutIsFolder { path: out.clone() });
+    }
     if options.resamples < 2 {
         return Err(SensitivityError::Resamples(options.resamples));
     }
@@ -348,7 +358,10 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         .out
         .clone()
         .unwrap_or_else(|| dir.join("sensitivity.csv"));
-    write_whole(&file, &out)?;
+    crate::output::publish::write_whole(&file, &out).map_err(|source| SensitivityError::Io {
+        path: file.clone(),
+        source,
+    })?;
     Ok(Report {
         kind,
         file,
@@ -646,23 +659,6 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
         skipped: skipped.iter().map(|&c| header[c].clone()).collect(),
         failed,
     })
-}
-
-/// Write `bytes` to `path` whole: through a temporary file beside it, so
-/// that an interrupted write leaves the old file or none.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), SensitivityError> {
-    let io = |source| SensitivityError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
 }
 
 impl Report {

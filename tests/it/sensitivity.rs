@@ -153,6 +153,21 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
     assert!(a.iter().zip(&b).any(|(x, y)| x[4] != y[4]));
     assert_ok(&sensitivity(&d1, &[]), "again");
     assert_eq!(bytes, read(&d1.join("sensitivity.csv")), "same seed");
+    // Its files get the permissions the sweep's own files get.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&d1.join("sensitivity.csv")),
+            mode(&d1.join("runs.csv"))
+        );
+        assert_eq!(mode(&other), mode(&d1.join("runs.csv")));
+    }
+    // --out naming a folder is a usage error that writes nothing.
+    let o = sensitivity(&d1, &["--out", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("--out is a folder"), "{}", err(&o));
 }
 
 #[test]
