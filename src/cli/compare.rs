@@ -60,6 +60,30 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);
     let reps = b.replications.unwrap_or(first.replications);
+    // Common random numbers need one seed and one count for all: a later
+    // file's own are set aside, which its author should hear.
+    let mut warned = std::collections::BTreeSet::new();
+    for p in &scenarios[1..] {
+        let s = &p.loaded.scenario;
+        if !warned.insert(&p.loaded.path) {
+            // A commercial hypothesis runs twice (its contested variants).
+            continue;
+        }
+        let mut own = Vec::new();
+        if b.seed.is_none() && s.seed != first.seed {
+            own.push(format!("seed = {}", s.seed));
+        }
+        if b.replications.is_none() && s.replications != first.replications {
+            own.push(format!("replications = {}", s.replications));
+        }
+        if !own.is_empty() {
+            eprintln!(
+                "warning: {} sets {}, but compare runs every scenario with the first one's seed {seed} and {reps} replications, on common random numbers (--seed and -r set them for all)",
+                p.loaded.path.display(),
+                own.join(" and ")
+            );
+        }
+    }
     let dir = a.out.join("compare");
     let pool = pool(b.threads)?;
     let progress = Progress::new(b.quiet);

@@ -402,3 +402,44 @@ fn a_sweep_offers_and_takes_every_table_but_the_summary_it_always_writes() {
     assert!(err(&o).contains("'summary'"), "{}", err(&o));
     assert!(nothing_written(&out), "a refused sweep wrote output");
 }
+
+#[test]
+fn compare_warns_when_a_later_file_sets_its_own_seed_or_replications() {
+    let tmp = tempfile::tempdir().unwrap();
+    let own = tmp.path().join("own.toml");
+    std::fs::write(
+        &own,
+        format!(
+            "base = {:?}\nname = \"own\"\nseed = 99\nreplications = 3\n",
+            toy().to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        bin()
+            .arg("compare")
+            .arg(toy())
+            .arg(&own)
+            .args(["-q", "--out"])
+            .arg(tmp.path().join("out"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["-r", "2"]);
+    assert_ok(&o, "compare");
+    assert!(
+        err(&o)
+            .contains("sets seed = 99, but compare runs every scenario with the first one's seed"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        !err(&o).contains("replications = 3"),
+        "-r sets them for all: {}",
+        err(&o)
+    );
+    let o = run(&["-r", "2", "--seed", "5"]);
+    assert_ok(&o, "compare --seed");
+    assert!(!err(&o).contains("warning"), "{}", err(&o));
+}
