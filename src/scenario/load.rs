@@ -770,10 +770,24 @@ fn deserialize_error(
         let (number, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let unsigned = expected.contains("expected u32") || expected.contains("expected u64");
         if unsigned && number.starts_with('-') {
+            // The key's own rule where the key table has one (a count may
+            // start at 1), else the type's.
+            let rule = match super::keys::key(&path) {
+                Some(k) => match k.ty {
+                    super::keys::Ty::Integer(span) | super::keys::Ty::Number(span)
+                        if !k.unit.is_empty() =>
+                    {
+                        format!("{} ({})", span.rule(), k.unit)
+                    }
+                    super::keys::Ty::Integer(span) | super::keys::Ty::Number(span) => span.rule(),
+                    _ => ">= 0 (a whole number)".into(),
+                },
+                None => ">= 0 (a whole number)".into(),
+            };
             return sources
                 .value_origin(&path)
                 .error(format!(
-                    "`{path}` = {number} is out of range: must be >= 0 (a whole number)"
+                    "`{path}` = {number} is out of range: must be {rule}"
                 ))
                 .into();
         }
@@ -995,13 +1009,25 @@ mod tests {
     }
 
     #[test]
+    fn a_negative_count_gives_its_keys_range_as_validation_would() {
+        // `defer_quarters` starts at 1: a message saying ">= 0" sent the
+        // user to 0, which validation then refused.
+        let text = toy_with("defer_quarters = 4", "defer_quarters = -3");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(
+            e.message,
+            "`market.defer_quarters` = -3 is out of range: must be between 1 and 400 (quarters)"
+        );
+    }
+
+    #[test]
     fn negative_count_is_a_range_error() {
         let text = toy_with("base_lead = 6", "base_lead = -1");
         let (_, e) = one_error(&text, &[]);
         assert_eq!(e.line, line_of(&text, "base_lead = -1"));
         assert_eq!(
             e.message,
-            "`suppliers.korea_land.lines.k2.base_lead` = -1 is out of range: must be >= 0 (a whole number)"
+            "`suppliers.korea_land.lines.k2.base_lead` = -1 is out of range: must be between 0 and 400 (quarters)"
         );
     }
 
