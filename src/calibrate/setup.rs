@@ -97,9 +97,14 @@ impl Setup {
         let at_start =
             |m: String| ScenarioError::new(Origin::new(file.display().to_string(), 1, 1).error(m));
         let Some(settings) = loaded.scenario.calibrate.clone() else {
-            return Err(at_start(
-                "no [calibrate] table: add one (population, parameters, and models or a base world), or use `armsmarket run`".into(),
-            ));
+            let other = if loaded.scenario.sweep.is_some() {
+                "`armsmarket sweep` (this file is a sweep: it has a [sweep] table)"
+            } else {
+                "`armsmarket run`"
+            };
+            return Err(at_start(format!(
+                "no [calibrate] table: add one (population, parameters, and models or a base world), or use {other}"
+            )));
         };
         let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
         let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;

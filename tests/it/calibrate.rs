@@ -231,6 +231,15 @@ fn run_compare_and_sweep_refuse_a_calibration() {
             err(&o)
         );
     }
+    // And calibrate names the command of the file it was given.
+    for (file, command) in [
+        (root().join("tests/data/toy_sweep.toml"), "armsmarket sweep"),
+        (root().join("scenarios/toy.toml"), "armsmarket run"),
+    ] {
+        let o = calibrate(&file, tmp.path(), &[], &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(err(&o).contains(command), "{}", err(&o));
+    }
 }
 
 /// Run `calibrate FILE --out OUT` with `extra`, as a shard of a Slurm
