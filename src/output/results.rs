@@ -23,10 +23,16 @@ pub enum ResultError {
     #[error(transparent)]
     Output(#[from] OutputError),
     /// The batch was stopped (Ctrl-C): nothing was written.
-    #[error("removed the unfinished result; {} is as it was", dir.display())]
+    #[error("removed the unfinished result; {}", if *previous {
+        format!("{} is as it was", dir.display())
+    } else {
+        format!("nothing was written to {}", dir.display())
+    })]
     Stopped {
         /// The result folder, unchanged.
         dir: PathBuf,
+        /// Whether it held a previous result (kept whole).
+        previous: bool,
     },
     /// Scenarios whose summaries have different columns share one table.
     #[error(
@@ -177,6 +183,8 @@ pub fn run(
     let started = SystemTime::now();
     let name = &p.loaded.name;
     let dest = Destination::lock(dir)?;
+    // Whether a Ctrl-C leaves an earlier result in place, for its message.
+    let previous = dir.exists();
     let staging = dest.stage()?;
     let werr = |e| ResultError::Output(write_error(e, dir));
     let mut out = TableFiles::create(&staging, tables, &p.world, None).map_err(werr)?;
@@ -211,6 +219,7 @@ pub fn run(
         control.watch.finish();
         return Err(ResultError::Stopped {
             dir: dir.to_path_buf(),
+            previous,
         });
     }
     out.finish().map_err(werr)?;
@@ -266,6 +275,8 @@ pub fn compare(
         }
     }
     let dest = Destination::lock(dir)?;
+    // Whether a Ctrl-C leaves an earlier result in place, for its message.
+    let previous = dir.exists();
     let staging = dest.stage()?;
     let werr = |e| ResultError::Output(write_error(e, dir));
     let mut targets = TargetsWriter::create(&staging, true).map_err(werr)?;
@@ -306,6 +317,7 @@ pub fn compare(
         if completion == Completion::Stopped {
             return Err(ResultError::Stopped {
                 dir: dir.to_path_buf(),
+                previous,
             });
         }
         all.push(runs);

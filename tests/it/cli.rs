@@ -301,6 +301,24 @@ fn ctrl_c_removes_an_unfinished_result_and_says_so() {
         .collect();
     assert_eq!(left, ["toy"], "temporary files left");
     assert_eq!(read(&out.join("toy/contracts.csv")), before);
+    assert!(err(&o).contains("is as it was"), "{}", err(&o));
+    // A first result stopped says that nothing was written.
+    let first = tmp.path().join("first");
+    let marker = tmp.path().join("paused again");
+    let child = paused(
+        &["run", toy.to_str().unwrap(), "-r", "4", "-q"],
+        &first,
+        &marker,
+        2,
+    );
+    interrupt(&child, &marker);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(
+        err(&o).contains("nothing was written to") && !first.join("toy").exists(),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
