@@ -137,6 +137,16 @@ pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
             });
         }
     };
+    if let (Kind::Sweep, Some(n)) = (kind, m.shard_of) {
+        // One shard's runs are a slice of the design: its charts would
+        // read as the sweep's.
+        return Err(ReportError::NoResult {
+            dir: dir.to_path_buf(),
+            why: format!(
+                "a shard (one of {n}) of a sweep: merge the shards first (`armsmarket merge`) and report on the merged folder"
+            ),
+        });
+    }
     let page = match kind {
         Kind::Run => run_page(dir, &m)?,
         Kind::Compare => compare_page(dir, &m)?,
@@ -156,6 +166,8 @@ struct Manifest {
     finished: String,
     /// (name, resolved scenario) in the order run.
     scenarios: Vec<(String, serde_json::Value)>,
+    /// A sweep's shard of more than one, not merged: a part of a sweep.
+    shard_of: Option<u64>,
 }
 
 impl Manifest {
@@ -194,7 +206,17 @@ impl Manifest {
                     .collect()
             })
             .unwrap_or_default();
+        let plan = v.get("plan");
+        let merged = plan
+            .and_then(|p| p.get("merged_from"))
+            .and_then(|m| m.as_array())
+            .is_some_and(|m| !m.is_empty());
+        let shard_of = plan
+            .and_then(|p| p.pointer("/identity/shard/n"))
+            .and_then(|n| n.as_u64())
+            .filter(|&n| n > 1 && !merged);
         Ok(Manifest {
+            shard_of,
             command: text("command"),
             version: text("version"),
             seed: v.get("seed").and_then(|x| x.as_u64()),

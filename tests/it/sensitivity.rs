@@ -204,6 +204,11 @@ fn shards_merged_give_the_same_indices() {
     let o = sensitivity(&shard, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("merge the shards first"), "{}", err(&o));
+    // A report of a shard would chart a slice of the design as the sweep.
+    let o = run(&["report", shard.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("merge the shards first"), "{}", err(&o));
+    assert!(!shard.join("report.html").exists());
     let o = run(
         &["merge", parts.join("toy_saltelli.shards").to_str().unwrap()],
         &[],
