@@ -42,7 +42,14 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
     }
     // Every array task would refuse a sweep that `sweep` refuses: check it
     // here, as `sweep` and `validate` do, before anything is submitted.
-    crate::sweep::setup::check(&a.file)?;
+    let setup = crate::sweep::setup::Setup::new(&a.file, crate::sweep::Shard::WHOLE, &[])?;
+    let points = setup.plan.shard_points().len();
+    if a.shards as usize > points {
+        return Err(CliError::Usage(format!(
+            "--shards {} is more than the {points} points of the sweep: a task runs whole points, so give at most {points}",
+            a.shards
+        )));
+    }
     let exe = std::env::current_exe().map_err(CliError::io("finding the armsmarket binary"))?;
     let job = slurm::Job {
         file: a.file.clone(),

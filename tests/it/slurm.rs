@@ -105,6 +105,15 @@ fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
     }
     let o = slurm(&[file.to_str().unwrap(), "--shards", "0"]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    // toy_sweep has 12 points: a 13th task would have none.
+    assert_ok(
+        &slurm(&[file.to_str().unwrap(), "--shards", "12"]),
+        "12 shards",
+    );
+    let o = slurm(&[file.to_str().unwrap(), "--shards", "13"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("at most 12"), "{}", err(&o));
+    assert!(o.stdout.is_empty(), "13 shards still printed a script");
 }
 
 #[test]
