@@ -422,8 +422,19 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
     let mut values = vec![f64::NAN; header.len()];
     for rec in rd.records() {
         let rec = rec.map_err(csv_at(file))?;
-        for (c, &i) in cells.iter_mut().zip(&at) {
-            c.push(rec.get(i).unwrap_or("").to_string());
+        for ((c, &i), name) in cells.iter_mut().zip(&at).zip(inputs) {
+            let cell = rec.get(i).unwrap_or("");
+            if cell.trim().is_empty() {
+                // Not a label of its own (it would make a number column
+                // categorical): a case without a value cannot be placed in
+                // a box.
+                return Err(DiscoverError::Input(format!(
+                    "{}: line {}: the input '{name}' is empty: every case needs a value of every input; fill it in or leave the case out",
+                    file.display(),
+                    rec.position().map_or(0, |p| p.line())
+                )));
+            }
+            c.push(cell.to_string());
         }
         for (v, c) in values.iter_mut().zip(rec.iter()) {
             *v = cell_value(c);

@@ -229,3 +229,25 @@ fn zero_boxes_or_zero_top_parameters_are_usage_errors() {
         assert!(err(&o).contains("0 is not in 1.."), "{}", err(&o));
     }
 }
+
+#[test]
+fn an_empty_input_cell_in_a_csv_is_refused_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    std::fs::write(&file, "x1,x2,y\n0.1,0.5,0\n,0.7,1\n0.9,0.2,1\n").unwrap();
+    let o = armsmarket(&[
+        "discover",
+        file.to_str().unwrap(),
+        "--inputs",
+        "x1,x2",
+        "--where",
+        "y == 1",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("line 3: the input 'x1' is empty"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!tmp.path().join("discover.csv").exists());
+}
