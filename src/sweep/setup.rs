@@ -6,7 +6,7 @@ use crate::analysis::Targets;
 use crate::engine::overlay::{Overlay, Setting};
 use crate::model::World;
 use crate::scenario::schema::Table;
-use crate::scenario::{self, Origin, ScenarioError};
+use crate::scenario::{self, Located, Origin, ScenarioError};
 use crate::sweep::SweepError;
 use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
 use crate::sweep::resume::Identity;
@@ -285,14 +285,27 @@ impl Setup {
                 } else {
                     &self.sweep_origin
                 };
-                return Err(ScenarioError::new(at.error(format!(
-                    "the sweep reaches a world that is not valid {what}: {}",
-                    e.errors()
-                        .iter()
-                        .map(|l| l.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ))));
+                let outer = at.error(String::new());
+                // A problem found at the sweep's own line is said once, with
+                // that line's place.
+                let inner: Vec<String> = e
+                    .errors()
+                    .iter()
+                    .map(|l| {
+                        if (&l.file, l.line, l.col) == (&outer.file, outer.line, outer.col) {
+                            l.message.clone()
+                        } else {
+                            l.to_string()
+                        }
+                    })
+                    .collect();
+                return Err(ScenarioError::new(Located {
+                    message: format!(
+                        "the sweep reaches a world that is not valid {what}: {}",
+                        inner.join("; ")
+                    ),
+                    ..outer
+                }));
             }
         }
         Ok(())

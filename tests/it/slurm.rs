@@ -141,6 +141,12 @@ fn slurm_refuses_a_sweep_that_sweep_refuses_and_prints_no_script() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "sweep: {}", err(&o));
+    assert_eq!(
+        err(&o).matches("misspelt.toml:").count(),
+        1,
+        "the place is said once: {}",
+        err(&o)
+    );
     let o = slurm(&[file.to_str().unwrap(), "--shards", "2"]);
     assert_eq!(o.status.code(), Some(2), "slurm: {}", err(&o));
     assert!(err(&o).contains("delivry"), "{}", err(&o));
