@@ -241,7 +241,18 @@ impl Destination {
                 });
             }
             Ok(_) => {}
-            Err(_) => std::fs::create_dir_all(parent).map_err(|e| write_error(e, parent))?,
+            Err(_) => std::fs::create_dir_all(parent).map_err(|e| {
+                if e.kind() == io::ErrorKind::NotADirectory {
+                    // A file on the way (`--out a_file/sub`): the user's
+                    // path, not the machine, is at fault.
+                    OutputError::Occupied {
+                        path: parent.to_path_buf(),
+                        why: "a file stands on this path where a folder is needed".into(),
+                    }
+                } else {
+                    write_error(e, parent)
+                }
+            })?,
         }
         // `name` alone stands for `./name`, so that its parent is a folder.
         let path = &parent.join(path.file_name().expect("checked above"));

@@ -461,3 +461,19 @@ fn compare_warns_when_a_later_file_sets_its_own_seed_or_replications() {
     assert_ok(&o, "compare --seed");
     assert!(!err(&o).contains("warning"), "{}", err(&o));
 }
+
+#[test]
+fn an_out_path_through_a_file_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a_file");
+    std::fs::write(&file, "not a folder").unwrap();
+    for out in [file.clone(), file.join("sub")] {
+        let o = bin()
+            .args(["run", toy().to_str().unwrap(), "-r", "1", "-q", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}: {}", out.display(), err(&o));
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"not a folder");
+}
