@@ -416,10 +416,10 @@ fn review(
 }
 
 /// The part of a review that does not reach the market: with the gap
-/// below a minimum lot the category waits for its next review (`None`
-/// outcome); otherwise a tender opens, to be decided after its procedure's
-/// duration (`Opened`). Returns `None`, changing nothing, when the tender
-/// is to be decided at once.
+/// below a minimum lot the category waits for its next review
+/// (`Some(TenderOutcome::None)`); otherwise a tender opens, to be decided
+/// after its procedure's duration (`Some(TenderOutcome::Opened)`). Returns
+/// `None`, changing nothing, when the tender is to be decided at once.
 ///
 /// Neither result reads anything another pair's tender changes (the gap
 /// is the pair's own fleet and orders; the duration is a keyed draw), so

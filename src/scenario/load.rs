@@ -772,17 +772,13 @@ fn deserialize_error(
         if unsigned && number.starts_with('-') {
             // The key's own rule where the key table has one (a count may
             // start at 1), else the type's.
-            let rule = match super::keys::key(&path) {
-                Some(k) => match k.ty {
-                    super::keys::Ty::Integer(span) | super::keys::Ty::Number(span)
-                        if !k.unit.is_empty() =>
-                    {
-                        format!("{} ({})", span.rule(), k.unit)
-                    }
-                    super::keys::Ty::Integer(span) | super::keys::Ty::Number(span) => span.rule(),
-                    _ => ">= 0 (a whole number)".into(),
-                },
-                None => ">= 0 (a whole number)".into(),
+            use super::keys::Ty;
+            let rule = match super::keys::key(&path).map(|k| (k.ty, k.unit)) {
+                Some((Ty::Integer(span) | Ty::Number(span), "")) => span.rule(),
+                Some((Ty::Integer(span) | Ty::Number(span), unit)) => {
+                    format!("{} ({unit})", span.rule())
+                }
+                _ => ">= 0 (a whole number)".into(),
             };
             return sources
                 .value_origin(&path)
