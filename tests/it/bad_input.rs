@@ -171,7 +171,10 @@ fn negative_lead_time() {
     Broken::new(&text).rejected_at(
         "s.toml",
         line_of(&text, "base_lead = -1"),
-        &["`suppliers.korea_land.lines.k2.base_lead` = -1", ">= 0"],
+        &[
+            "`suppliers.korea_land.lines.k2.base_lead` = -1",
+            "must be between 0 and 400 (quarters)",
+        ],
     );
 }
 
