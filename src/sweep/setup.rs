@@ -79,7 +79,13 @@ impl Identity for SweepIdentity {
                 found.design_fingerprint, self.design_fingerprint
             ));
         }
-        let names = |t: &[Table]| t.iter().map(|t| t.name()).collect::<Vec<_>>().join(",");
+        let names = |t: &[Table]| {
+            if t.is_empty() {
+                "none".to_string()
+            } else {
+                t.iter().map(|t| t.name()).collect::<Vec<_>>().join(",")
+            }
+        };
         let other = if found.version != self.version {
             Some(("version", found.version.clone(), self.version.clone()))
         } else if found.shard != self.shard {
@@ -92,7 +98,10 @@ impl Identity for SweepIdentity {
             None
         };
         other.map(|(what, was, now)| {
-            format!("its {what} was `{was}`, now `{now}`: resume with the same program and options")
+            let verb = if what.ends_with('s') { "were" } else { "was" };
+            format!(
+                "its {what} {verb} `{was}`, now `{now}`: resume with the same program and options"
+            )
         })
     }
 }

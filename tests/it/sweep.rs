@@ -1479,3 +1479,17 @@ fn a_swept_range_that_breaks_a_rule_between_keys_is_refused_at_its_line() {
         &["`buyers.AAA.fleet.tank.legacy` = 700", "more than `units`"],
     );
 }
+
+#[test]
+fn a_resume_with_other_tables_is_refused_and_says_which() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    aborted_at_sync_3(&out, &[]);
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", "market"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("its tables were `none`, now `market`"),
+        "{}",
+        err(&o)
+    );
+}
