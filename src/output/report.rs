@@ -16,11 +16,21 @@ pub fn num(x: f64) -> String {
     if x.is_nan() {
         "-".into()
     } else if x.abs() >= 100.0 {
-        format!("{x:.0}")
+        fixed(x, 0)
     } else if x.abs() >= 1.0 {
-        format!("{x:.2}")
+        fixed(x, 2)
     } else {
-        format!("{x:.3}")
+        fixed(x, 3)
+    }
+}
+
+/// `x` to `decimals` places, without the sign of a value that rounds to
+/// zero (`-0.00` reads as a negative correlation).
+fn fixed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => text,
     }
 }
 
@@ -210,7 +220,7 @@ pub fn compare_table(v: &Verdict) -> String {
                 r.push(if p.correlation.is_nan() {
                     "-".into()
                 } else {
-                    format!("{:.2}", p.correlation)
+                    fixed(p.correlation, 2)
                 });
             }
             None => r.extend(["".into(), "".into(), "".into(), "".into()]),
@@ -354,4 +364,21 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
         }
     }
     out.into_inner().map_err(|e| e.into_error())?.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_that_round_to_zero_lose_their_sign() {
+        assert_eq!(fixed(-0.001, 2), "0.00");
+        assert_eq!(fixed(-0.0, 0), "0");
+        assert_eq!(fixed(-0.006, 2), "-0.01");
+        assert_eq!(fixed(0.004, 2), "0.00");
+        assert_eq!(num(-0.0004), "0.000");
+        assert_eq!(num(-150.4), "-150");
+        assert_eq!(num(-2.5), "-2.50");
+        assert_eq!(num(f64::NAN), "-");
+    }
 }
