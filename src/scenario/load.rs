@@ -268,9 +268,19 @@ fn parse_set_at(s: &str, origin: &Origin) -> Result<(String, Value), ScenarioErr
             .into());
     }
     let raw = raw.trim();
-    let value = raw
-        .parse::<Value>()
-        .unwrap_or_else(|_| Value::String(raw.to_string()));
+    let value = match raw.parse::<Value>() {
+        Ok(v) => v,
+        // A number TOML cannot hold (1e400, 2^64) is no bare string.
+        Err(_) if raw.bytes().any(|b| b.is_ascii_digit()) && raw.parse::<f64>().is_ok() => {
+            return Err(origin
+                .error(format!(
+                    "--set `{s}`: {raw} is a number out of range (TOML holds integers up to {} and finite floats)",
+                    i64::MAX
+                ))
+                .into());
+        }
+        Err(_) => Value::String(raw.to_string()),
+    };
     Ok((key.to_string(), value))
 }
 
@@ -1287,13 +1297,14 @@ mod tests {
         );
         assert_eq!(v("q=2022Q1"), ("q".into(), Value::String("2022Q1".into())));
         assert_eq!(v("a=x=y"), ("a".into(), Value::String("x=y".into())));
+        assert_eq!(v("a=Infinity").1, Value::String("Infinity".into()));
         assert_eq!(
             v("a=[1,2]").1,
             Value::Array(vec![Value::Integer(1), Value::Integer(2)])
         );
         let t = v("a={x=1}").1;
         assert_eq!(t.as_table().unwrap()["x"], Value::Integer(1));
-        for bad in ["novalue", "=3", " = 3"] {
+        for bad in ["novalue", "=3", " = 3", "a=1e400", "a=18446744073709551616"] {
             let e = parse_set(bad).unwrap_err();
             assert!(
                 e.to_string().starts_with("<command line>:1:1: --set "),
