@@ -353,9 +353,20 @@ impl Csv {
         if !path.is_file() {
             return Ok(None);
         }
-        let at = |e: csv::Error| ReportError::Io {
-            path: path.clone(),
-            source: crate::output::csv_io(e),
+        // A table that cannot be parsed is a damaged result (the input is
+        // at fault); only a failed read is the machine's.
+        let at = |e: csv::Error| {
+            if e.is_io_error() {
+                ReportError::Io {
+                    path: path.clone(),
+                    source: crate::output::csv_io(e),
+                }
+            } else {
+                ReportError::NoResult {
+                    dir: path.clone(),
+                    why: format!("not a table this program wrote ({e})"),
+                }
+            }
         };
         let mut rd = csv::Reader::from_path(&path).map_err(at)?;
         let header = rd

@@ -402,6 +402,19 @@ fn malformed(path: &Path, message: impl Into<String>) -> SensitivityError {
     }
 }
 
+/// A CSV error of the file `path`: a failed read is the machine's, a
+/// table that does not parse is a damaged input.
+fn csv_error(path: &Path, e: csv::Error) -> SensitivityError {
+    if e.is_io_error() {
+        SensitivityError::Io {
+            path: path.to_path_buf(),
+            source: crate::output::csv_io(e),
+        }
+    } else {
+        malformed(path, e.to_string())
+    }
+}
+
 /// The shape of a Saltelli design, from its roles.
 fn saltelli_layout(roles: &[(String, PointRole)], dims: usize) -> SaltelliLayout {
     let mut base_rows = 0;
@@ -442,16 +455,9 @@ fn read_roles(
     paths: &[String],
     kind: DesignKind,
 ) -> Result<Vec<(String, PointRole)>, SensitivityError> {
-    let io = |source| SensitivityError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
     let bad = |m: String| malformed(path, m);
-    let mut rd = csv::Reader::from_path(path).map_err(|e| io(crate::output::csv_io(e)))?;
-    let header = rd
-        .headers()
-        .map_err(|e| io(crate::output::csv_io(e)))?
-        .clone();
+    let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
+    let header = rd.headers().map_err(|e| csv_error(path, e))?.clone();
     // Role columns follow the parameters, whose paths may be any text.
     let first = 1 + paths.len();
     let column = |name: &str| {
@@ -474,7 +480,7 @@ fn read_roles(
     };
     let mut out = Vec::new();
     for (line, rec) in rd.records().enumerate() {
-        let rec = rec.map_err(|e| io(crate::output::csv_io(e)))?;
+        let rec = rec.map_err(|e| csv_error(path, e))?;
         let get = |i: usize| rec.get(at[i]).unwrap_or("");
         let number = |i: usize| {
             get(i)
@@ -542,15 +548,11 @@ impl Runs {
 /// target's `_distance` and `mean_distance`. Values of failed runs, and
 /// empty (undefined) cells, stay NaN.
 fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
-    let io = |source| SensitivityError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
     let bad = |m: String| malformed(path, m);
-    let mut rd = csv::Reader::from_path(path).map_err(|e| io(crate::output::csv_io(e)))?;
+    let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
     let header: Vec<String> = rd
         .headers()
-        .map_err(|e| io(crate::output::csv_io(e)))?
+        .map_err(|e| csv_error(path, e))?
         .iter()
         .map(String::from)
         .collect();
@@ -577,7 +579,7 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     let rows: Vec<csv::StringRecord> = rd
         .records()
         .collect::<Result<_, _>>()
-        .map_err(|e| io(crate::output::csv_io(e)))?;
+        .map_err(|e| csv_error(path, e))?;
     let mut points: HashMap<String, usize> = HashMap::new();
     let mut failed = Vec::new();
     let r = replications as usize;

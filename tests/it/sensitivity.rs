@@ -447,4 +447,15 @@ fn a_cut_or_doubled_runs_table_is_refused_not_read_as_failures() {
     let o = sensitivity(&dir, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("appears twice"), "{}", err(&o));
+    // A row cut mid-way (fewer cells than the header) is a damaged input
+    // for sensitivity and report alike, not a failed read.
+    lines.pop();
+    lines.pop();
+    let cut = &last[..last.len() / 2];
+    std::fs::write(&runs, lines.join("\n") + "\n" + cut + "\n").unwrap();
+    let o = sensitivity(&dir, &[]);
+    assert_eq!(o.status.code(), Some(2), "sensitivity: {}", err(&o));
+    let o = run(&["report", dir.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "report: {}", err(&o));
+    assert!(err(&o).contains("runs.csv"), "{}", err(&o));
 }
