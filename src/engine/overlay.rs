@@ -5,9 +5,12 @@
 //! The base is deserialized once. A point's values are written into copies
 //! of the top-level tables they touch only, and only those tables are
 //! deserialized again into a copy of the typed base: reading the whole
-//! scenario afresh costs several times a world's compilation. Any value
-//! that fails on that path is written again through the whole-table path,
-//! which locates the error at `FILE:LINE:COL`.
+//! scenario afresh costs several times a world's compilation. The copies
+//! are kept and used again (one per thread at work), with the touched
+//! tables put back after each world, since copying a whole scenario costs
+//! about half a world's compilation. Any value that fails on that path is
+//! written again through the whole-table path, which locates the error at
+//! `FILE:LINE:COL`.
 
 use crate::analysis::Targets;
 use crate::model::World;
@@ -15,18 +18,32 @@ use crate::scenario::schema::Scenario;
 use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// A value to write: (dotted path, value, where it was asked for).
 pub type Setting<'a> = (&'a str, &'a toml::Value, &'a Origin);
 
 /// A resolved scenario table (after `base`) and the file it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Overlay {
     file: PathBuf,
     base: toml::Table,
     /// The base deserialized and valid (`None`: it is not, and every world
     /// takes the whole-table path).
     typed: Option<Scenario>,
+    /// Copies of `typed`, equal to it between uses, to write values into.
+    spare: Mutex<Vec<Scenario>>,
+}
+
+impl Clone for Overlay {
+    fn clone(&self) -> Overlay {
+        Overlay {
+            file: self.file.clone(),
+            base: self.base.clone(),
+            typed: self.typed.clone(),
+            spare: Mutex::default(),
+        }
+    }
 }
 
 impl Overlay {
@@ -39,6 +56,7 @@ impl Overlay {
             file: file.to_path_buf(),
             base,
             typed,
+            spare: Mutex::default(),
         }
     }
 
@@ -77,26 +95,33 @@ impl Overlay {
         at: &Origin,
         what: &str,
     ) -> Result<(World, Targets), ScenarioError> {
-        let scenario = self.scenario_with(values)?;
         let fail = |m: String| ScenarioError::new(at.error(format!("{what}: {m}")));
-        let world = World::from_scenario(&scenario).map_err(|e| fail(e.0))?;
-        let targets = Targets::compile(&scenario, &world).map_err(fail)?;
-        Ok((world, targets))
+        let compile = |scenario: &Scenario| {
+            let world = World::from_scenario(scenario).map_err(|e| fail(e.0))?;
+            let targets = Targets::compile(scenario, &world).map_err(fail)?;
+            Ok((world, targets))
+        };
+        match self.with_typed(values, compile) {
+            Some(compiled) => compiled,
+            None => compile(&self.whole_with(values)?),
+        }
     }
 
     /// The scenario with `values` written, checked: by the typed path when
     /// it succeeds, else by the whole table, which reports where it fails.
     pub fn scenario_with(&self, values: &[Setting<'_>]) -> Result<Scenario, ScenarioError> {
-        if let Some(sc) = self.typed_with(values) {
-            return Ok(sc);
+        match self.with_typed(values, Scenario::clone) {
+            Some(sc) => Ok(sc),
+            None => self.whole_with(values),
         }
-        self.whole_with(values)
     }
 
-    /// The typed path: `None` when any value fails on it (or the result is
-    /// not valid), so that the whole-table path can say why.
-    fn typed_with(&self, values: &[Setting<'_>]) -> Option<Scenario> {
-        let mut sc = self.typed.as_ref()?.clone();
+    /// The typed path: `f` of the typed base with `values` written, in a
+    /// kept copy whose touched tables are put back after; `None` when any
+    /// value fails on this path (or the result is not valid), so that the
+    /// whole-table path can say why.
+    fn with_typed<R>(&self, values: &[Setting<'_>], f: impl FnOnce(&Scenario) -> R) -> Option<R> {
+        let base = self.typed.as_ref()?;
         let top = |path: &str| path.split('.').next().unwrap_or("").trim().to_string();
         let mut keys: Vec<String> = Vec::new();
         for &(path, ..) in values {
@@ -105,25 +130,37 @@ impl Overlay {
                 keys.push(k);
             }
         }
-        let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
-        for k in keys {
-            let mut one = toml::Table::new();
-            if let Some(v) = self.base.get(&k) {
-                one.insert(k.clone(), v.clone());
+        let spare = || self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        let popped = spare().pop();
+        let mut sc = popped.unwrap_or_else(|| base.clone());
+        let mut write = || -> Option<()> {
+            let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
+            for k in &keys {
+                let mut one = toml::Table::new();
+                if let Some(v) = self.base.get(k) {
+                    one.insert(k.clone(), v.clone());
+                }
+                for &(path, value, origin) in values.iter().filter(|(p, ..)| top(p) == *k) {
+                    scenario::apply_override(
+                        &mut one,
+                        &mut sources,
+                        path,
+                        value.clone(),
+                        origin.clone(),
+                    )
+                    .ok()?;
+                }
+                set_field(&mut sc, k, one.remove(k)?)?;
             }
-            for &(path, value, origin) in values.iter().filter(|(p, ..)| top(p) == k) {
-                scenario::apply_override(
-                    &mut one,
-                    &mut sources,
-                    path,
-                    value.clone(),
-                    origin.clone(),
-                )
-                .ok()?;
-            }
-            set_field(&mut sc, &k, one.remove(&k)?)?;
+            Some(())
+        };
+        let written = write().is_some() && validate::validate(&sc).is_empty();
+        let result = written.then(|| f(&sc));
+        for k in &keys {
+            put_back(&mut sc, base, k);
         }
-        validate::validate(&sc).is_empty().then_some(sc)
+        spare().push(sc);
+        result
     }
 
     /// The whole-table path: write the values into a copy of the base
@@ -150,10 +187,43 @@ impl Overlay {
     }
 }
 
+/// Apply the macro `$apply` to the fields of a scenario that hold its
+/// top-level tables.
+macro_rules! top_level_tables {
+    ($apply:ident) => {
+        $apply!(
+            name,
+            description,
+            seed,
+            replications,
+            start,
+            end,
+            outputs,
+            spending,
+            market,
+            regions,
+            shocks,
+            categories,
+            countries,
+            preferences,
+            affinity,
+            buyers,
+            suppliers,
+            events,
+            hypothesis,
+            mechanisms,
+            procedures,
+            programmes,
+            groups,
+            targets,
+        )
+    };
+}
+
 /// Replace the top-level table `key` of `sc` by `value` deserialized;
 /// `None` for a key that is not one of them or a value that does not read.
 fn set_field(sc: &mut Scenario, key: &str, value: toml::Value) -> Option<()> {
-    macro_rules! fields {
+    macro_rules! set {
         ($($field:ident),* $(,)?) => {
             match key {
                 $(stringify!($field) => sc.$field = Deserialize::deserialize(value).ok()?,)*
@@ -161,33 +231,22 @@ fn set_field(sc: &mut Scenario, key: &str, value: toml::Value) -> Option<()> {
             }
         };
     }
-    fields!(
-        name,
-        description,
-        seed,
-        replications,
-        start,
-        end,
-        outputs,
-        spending,
-        market,
-        regions,
-        shocks,
-        categories,
-        countries,
-        preferences,
-        affinity,
-        buyers,
-        suppliers,
-        events,
-        hypothesis,
-        mechanisms,
-        procedures,
-        programmes,
-        groups,
-        targets,
-    );
+    top_level_tables!(set);
     Some(())
+}
+
+/// Put the top-level table `key` of `base` back into `sc` (nothing for a
+/// key that is not one of them: it was not written either).
+fn put_back(sc: &mut Scenario, base: &Scenario, key: &str) {
+    macro_rules! put {
+        ($($field:ident),* $(,)?) => {
+            match key {
+                $(stringify!($field) => sc.$field.clone_from(&base.$field),)*
+                _ => {}
+            }
+        };
+    }
+    top_level_tables!(put);
 }
 
 #[cfg(test)]
@@ -219,7 +278,9 @@ mod tests {
             ("affinity.default.KOR", v("v = 0.4")),
         ];
         let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
-        let typed = o.typed_with(&settings).expect("the typed path takes these");
+        let typed = o
+            .with_typed(&settings, Scenario::clone)
+            .expect("the typed path takes these");
         let whole = o.whole_with(&settings).unwrap();
         assert_eq!(format!("{typed:?}"), format!("{whole:?}"));
         assert_eq!(typed.market.defer_quarters, 5);
@@ -243,9 +304,59 @@ mod tests {
         ] {
             let value = text.parse::<toml::Table>().unwrap()["v"].clone();
             let settings = [(path, &value, &at)];
-            assert!(o.typed_with(&settings).is_none(), "{path}");
+            assert!(o.with_typed(&settings, Scenario::clone).is_none(), "{path}");
             let e = o.scenario_with(&settings).unwrap_err().to_string();
             assert!(e.contains("sweep.toml:7:5"), "{path}: {e}");
+        }
+    }
+
+    /// The kept copies are put back whole after every world: worlds
+    /// written in turn into other tables, with a failing one between them
+    /// and on two threads, each read as its values alone on the whole
+    /// table, and the copies left equal the typed base.
+    #[test]
+    fn a_kept_copy_carries_nothing_from_one_world_to_the_next() {
+        let o = europe();
+        let at = Origin::new(String::from("sweep.toml"), 3, 1);
+        let v = |s: &str| s.parse::<toml::Table>().unwrap()["v"].clone();
+        let worlds = [
+            vec![("market.defer_quarters", v("v = 7"))],
+            vec![("preferences.default.delivery", v("v = 0.15"))],
+            // Fails after writing `market` (validation): nothing stays.
+            vec![
+                ("market.access_base", v("v = 0.5")),
+                ("preferences.default.delivery", v("v = -3.0")),
+            ],
+            vec![("buyers.POL.threat_exposure", v("v = 1.4"))],
+            vec![("affinity.default.KOR", v("v = 0.9"))],
+            vec![],
+        ];
+        let check = |values: &Vec<(&str, toml::Value)>| {
+            let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
+            let whole = o.whole_with(&settings).map(|sc| format!("{sc:?}"));
+            let typed = o.with_typed(&settings, |sc| format!("{sc:?}"));
+            match whole {
+                Ok(whole) => assert_eq!(typed.as_ref(), Some(&whole), "{values:?}"),
+                Err(_) => assert!(typed.is_none(), "{values:?}"),
+            }
+            let (world, _) = match o.compile_with(&settings, &at, "point") {
+                Ok(compiled) => compiled,
+                Err(_) => return,
+            };
+            let fresh = World::from_scenario(&o.whole_with(&settings).unwrap()).unwrap();
+            assert_eq!(format!("{world:?}"), format!("{fresh:?}"), "{values:?}");
+        };
+        for _ in 0..2 {
+            std::thread::scope(|scope| {
+                scope.spawn(|| worlds.iter().for_each(check));
+                scope.spawn(|| worlds.iter().rev().for_each(check));
+            });
+        }
+        let base = format!("{:?}", o.typed.as_ref().unwrap());
+        let spare = o.spare.lock().unwrap();
+        assert!(!spare.is_empty() && spare.len() <= 2, "{}", spare.len());
+        for sc in spare.iter() {
+            assert_eq!(format!("{sc:?}"), base);
         }
     }
 }
