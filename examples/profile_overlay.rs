@@ -2,8 +2,10 @@
 //! replication, on `scenarios/europe.toml`:
 //! `cargo run --release --example profile_overlay`. Prints the cost of
 //! writing one value into the resolved table, of the whole scenario with
-//! the value written, compiled (the typed path), and of its parts: copying
-//! the typed scenario, checking it, compiling the world and its targets.
+//! the value written, compiled (the typed path), and of its parts: checking
+//! the scenario, compiling the world and its targets; and, beside them,
+//! what a whole copy of the typed scenario costs (the overlay keeps its
+//! copies and puts back only the tables a value touched).
 use armsmarket::engine::overlay::Overlay;
 use armsmarket::scenario::{self, Origin};
 use std::path::Path;
@@ -39,6 +41,6 @@ fn main() {
     });
     println!(
         "value into the table {table_with:?}; scenario with it, compiled {compile_with:?} \
-         (copy {copy:?}, check {check:?}, world and targets {compile:?})"
+         (check {check:?}, world and targets {compile:?}); a whole copy of the scenario {copy:?}"
     );
 }
