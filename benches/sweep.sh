@@ -6,12 +6,12 @@
 #     That is measured by the same points with 1 replication each: the 9
 #     more replications a point of the 10-replication sweep cost what the
 #     engine takes on those very worlds, and the rest of a point's time is
-#     its world and warm-up. (A 20-replication sweep less the 10-replication
-#     one, as before, is a difference of two large and noisy times.) For
-#     context, also against the engine on the base world (the
-#     `profile_europe` example: one thread, no bookkeeping), which is not
-#     the swept worlds' (the swept preferences change how much a
-#     replication does). Each sweep runs twice, in turn; the faster counts.
+#     its world and warm-up (a small time less a large one: two large
+#     sweeps' difference would carry both their noise). For context, also
+#     against the engine on the base world (the `profile_europe` example:
+#     one thread, no bookkeeping), which is not the swept worlds' (the
+#     swept preferences change how much a replication does). Each sweep
+#     runs twice, in turn; the faster counts.
 #  2. memory: peak resident memory of a 1,000,000-run sweep against a
 #     10,000-run sweep (toy world, 10 replications a point).
 # Usage: benches/sweep.sh [--skip-memory]. Run on a quiet machine; compare

@@ -35,6 +35,7 @@ pub struct Overlay {
     spare: Mutex<Vec<Scenario>>,
 }
 
+/// A clone starts without kept copies: they are made as its threads ask.
 impl Clone for Overlay {
     fn clone(&self) -> Overlay {
         Overlay {
