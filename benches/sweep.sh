@@ -2,23 +2,25 @@
 # Sweep benchmarks, measured with /usr/bin/time -v (GNU time):
 #  1. throughput: a 10,000-run sweep of scenarios/europe.toml (1,000
 #     points x 10 replications; runs.csv and bands.csv only, no per-run
-#     tables) with 1 and 2 threads, against the engine on the same worlds.
-#     That is measured by the same points with 1 replication each: the 9
-#     more replications a point of the 10-replication sweep cost what the
-#     engine takes on those very worlds, and the rest of a point's time is
-#     its world and warm-up (a small time less a large one: two large
-#     sweeps' difference would carry both their noise). For context, also
-#     against the engine on the base world (the `profile_europe` example:
-#     one thread, no bookkeeping), which is not the swept worlds' (the
-#     swept preferences change how much a replication does). Each sweep
-#     runs twice, in turn; the faster counts.
+#     tables) with 1 and 2 threads, against the engine on the same worlds:
+#     the `profile_points` example runs each point of the sweep's
+#     points.csv in one thread and one process, timing its world (the
+#     values written into the base and compiled, as the sweep does), its
+#     warm-up spin-up (once per world) and its 10 replications. The sweep
+#     is set against the replications alone (the target) and against the
+#     replications with the spin-up (what the engine does to run a world:
+#     `run -r 10` pays it too), and a point's time is split into the parts.
+#     For context, also the engine on the base world (the `profile_europe`
+#     example), which is not the swept worlds' (the swept preferences
+#     change how much a replication does). Each sweep and the profile run
+#     twice, in turn; the faster counts.
 #  2. memory: peak resident memory of a 1,000,000-run sweep against a
 #     10,000-run sweep (toy world, 10 replications a point).
 # Usage: benches/sweep.sh [--skip-memory]. Run on a quiet machine; compare
 # ratios within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin armsmarket --example profile_europe
+cargo build --release --quiet --bin armsmarket --example profile_europe --example profile_points
 bin=target/release/armsmarket
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -35,29 +37,34 @@ measure() { # label, command...: prints "label wall_seconds max_rss_kb"
 engine=$(target/release/examples/profile_europe 300 | sed -E 's/.* ([0-9.]+) µs each.*/\1/')
 echo "engine: ${engine} µs per replication (one thread) => $(awk -v u="$engine" 'BEGIN{printf "%.0f", 1e6/u}') runs/s"
 
-# The 1-thread, 2-thread and 1-replication sweeps run twice, in turn, and
-# each keeps its faster time.
+# The 1-thread and 2-thread sweeps and the profile of their points run
+# twice, in turn: each sweep keeps its faster time, the profile its faster
+# round (by its whole time).
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }'; }
-t1="" t2="" tone=""
+t1="" t2="" parts=""
 for round in 1 2; do
-    rm -rf "$out/t1" "$out/t2" "$out/tone"
+    rm -rf "$out/t1" "$out/t2"
     read -r _ a _ < <(measure t1 "$bin" sweep benches/data/europe_10k.toml --threads 1 --out "$out/t1" --quiet)
     read -r _ b _ < <(measure t2 "$bin" sweep benches/data/europe_10k.toml --threads 2 --out "$out/t2" --quiet)
     cmp -s "$out/t1/bench_europe_10k/runs.csv" "$out/t2/bench_europe_10k/runs.csv" || { echo "runs.csv differs between 1 and 2 threads"; exit 1; }
-    read -r _ c _ < <(measure tone "$bin" sweep benches/data/europe_1k_1rep.toml --threads 1 --out "$out/tone" --quiet)
-    cmp -s "$out/t1/bench_europe_10k/points.csv" "$out/tone/bench_europe_1k_1rep/points.csv" || { echo "the 1-replication sweep has other points"; exit 1; }
-    t1=$(min "$a" "$t1") t2=$(min "$b" "$t2") tone=$(min "$c" "$tone")
-    echo "round $round: 10 replications a point: 1 thread $a s, 2 threads $b s; 1 replication a point: $c s"
+    # "world spin-up replications" in µs per point.
+    p=$(target/release/examples/profile_points scenarios/europe.toml "$out/t1/bench_europe_10k/points.csv" 10 1 |
+        sed -E 's/.*world ([0-9]+) µs, spin-up ([0-9]+) µs, 10 replications ([0-9]+) µs.*/\1 \2 \3/')
+    read -r w s r <<<"$p"
+    if [ -z "$parts" ] || [ $((w + s + r)) -lt "$(awk '{ print $1 + $2 + $3 }' <<<"$parts")" ]; then parts="$p"; fi
+    t1=$(min "$a" "$t1") t2=$(min "$b" "$t2")
+    echo "round $round: sweep 1 thread $a s, 2 threads $b s; the points alone: world $w µs, spin-up $s µs, 10 replications $r µs a point"
 done
 read -r _ t100 _ < <(measure t100 "$bin" sweep benches/data/europe_10k_100pts.toml --threads 1 --out "$out/t100" --quiet)
-awk -v t1="$t1" -v t2="$t2" -v tone="$tone" -v t100="$t100" -v u="$engine" 'BEGIN {
+read -r w s r <<<"$parts"
+awk -v t1="$t1" -v t2="$t2" -v t100="$t100" -v u="$engine" -v w="$w" -v s="$s" -v r="$r" 'BEGIN {
     r1 = 10000 / t1; r2 = 10000 / t2; r100 = 10000 / t100; implied = 1e6 / u;
-    rep = (t1 - tone) / 9000; point = tone / 1000 - rep; same = 1 / rep;
+    point = t1 * 1e3; rest = point - w - s - r;
     printf "sweep 10,000 runs (1,000 points x 10): 1 thread %.1f s (%.0f runs/s), 2 threads %.1f s (%.0f runs/s)\n", t1, r1, t2, r2;
     printf "speed-up with 2 threads: %.2fx (target >= 1.8x)\n", r2 / r1;
-    printf "1-thread sweep vs the engine on the same worlds: %.0f%% (target >= 95%%)\n", 100 * r1 / same;
-    printf "  the same points with 1 replication took %.1f s: a replication of these worlds takes %.0f µs (the 9 more\n", tone, 1e6 * rep;
-    printf "  a point of the 10-replication sweep: %.0f runs/s), and a point'"'"'s world and warm-up %.0f µs\n", same, 1e6 * point;
+    printf "1-thread sweep vs the engine'"'"'s replications of the same worlds: %.0f%% (target >= 95%%; %.0f µs a replication)\n", 100 * r / point, r / 10;
+    printf "  vs the engine running each world, its warm-up spin-up included (as run -r 10 does): %.0f%%\n", 100 * (r + s) / point;
+    printf "  a point'"'"'s %.0f µs: replications %.1f%%, spin-up %.1f%%, world %.1f%%, the rest (jobs, rows, bands) %.1f%%\n", point, 100 * r / point, 100 * s / point, 100 * w / point, 100 * rest / point;
     printf "  against the engine on the base world instead: %.0f%% of %.0f runs/s (the swept preferences make a\n", 100 * r1 / implied, implied;
     printf "  replication cheaper or dearer than the base world'"'"'s, so this is not the target'"'"'s measure)\n";
     printf "  with 100 points x 100 (a world compiled per 100 runs, not 10): %.0f runs/s, %.0f%% of the base world'"'"'s engine rate\n", r100, 100 * r100 / implied;
