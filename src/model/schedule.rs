@@ -189,7 +189,8 @@ pub fn warm_up(w: &World, s: &mut State, draws: &Draws) {
     let states = w.start_states.get_or_init(|| spin_up(w));
     for (b, buyer) in w.buyers.iter().enumerate() {
         for (c, cat) in w.categories.iter().enumerate() {
-            let recorded = &states[b * nc + c];
+            let first = (b * nc + c) * SPINUP_RECORD;
+            let recorded = &states[first..first + SPINUP_RECORD];
             let u = unit(draws.key(Purpose::Phase, 0, buyer.key, cat.key));
             let (stage, gap) =
                 recorded[((u * recorded.len() as f64) as usize).min(recorded.len() - 1)];
@@ -202,15 +203,17 @@ pub fn warm_up(w: &World, s: &mut State, draws: &Draws) {
 /// Key of the spin-up's draws.
 const SPINUP_KEY: u64 = 0x5EED_2010_0000_0001;
 
-/// The recorded states of every buyer's procurement of every category.
-fn spin_up(w: &World) -> Vec<Vec<(Stage, f64)>> {
+/// The recorded states of every buyer's procurement of every category:
+/// [`SPINUP_RECORD`] quarters of buyer 0's category 0, then of its
+/// category 1, and so on.
+fn spin_up(w: &World) -> Vec<(Stage, f64)> {
     let n = SPINUP_SETTLE + SPINUP_RECORD;
     let frozen = w.frozen_at_start(n);
     let mut spun = State::new(&frozen);
     let d = Draws::seeded_from(SPINUP_KEY);
     let mut scratch = Scratch::default();
     let nc = w.categories.len();
-    let mut states = vec![Vec::with_capacity(SPINUP_RECORD); w.buyers.len() * nc];
+    let mut states = vec![(Stage::Idle { review: 0 }, 0.0); w.buyers.len() * nc * SPINUP_RECORD];
     for t in 0..n {
         step(&frozen, &mut spun, &d, &mut NoObserver, &mut scratch);
         if t < SPINUP_SETTLE {
@@ -218,6 +221,7 @@ fn spin_up(w: &World) -> Vec<Vec<(Stage, f64)>> {
         }
         // After quarter t: times are counted from the next quarter.
         let next = t + 1;
+        let k = t - SPINUP_SETTLE;
         for b in 0..w.buyers.len() {
             for c in 0..nc {
                 let gap = tender::gap(&frozen, &spun, t, b, c).max(0.0);
@@ -232,7 +236,7 @@ fn spin_up(w: &World) -> Vec<Vec<(Stage, f64)>> {
                     // reviews the category at once.
                     Stage::Framework { .. } => Stage::Idle { review: 0 },
                 };
-                states[b * nc + c].push((stage, gap));
+                states[(b * nc + c) * SPINUP_RECORD + k] = (stage, gap);
             }
         }
     }

@@ -354,9 +354,10 @@ pub struct World {
     /// Country index of the summary's focus country.
     pub focus_country: usize,
     /// The warm-up's recorded states of every buyer's procurement of every
-    /// category, `[buyer * n_categories + category]`: computed once per
-    /// world ([`crate::model::schedule::warm_up`]).
-    pub start_states: std::sync::OnceLock<Vec<Vec<(crate::model::stage::Stage, f64)>>>,
+    /// category, `[(buyer * n_categories + category) * SPINUP_RECORD +
+    /// quarter]` ([`crate::model::schedule::SPINUP_RECORD`]): computed
+    /// once per world ([`crate::model::schedule::warm_up`]).
+    pub start_states: std::sync::OnceLock<Vec<(crate::model::stage::Stage, f64)>>,
 }
 
 /// Index of `id` among `ids`; `key` names it in the error (formatted only
