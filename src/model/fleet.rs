@@ -80,15 +80,13 @@ impl Pool {
 
     /// Retire one quarter's units, keeping at least `keep`. Returns them.
     fn age(&mut self, keep: u32) -> u32 {
-        if self.units <= keep {
-            return 0;
-        }
-        self.carry += self.rate;
-        if self.carry < MICRO {
-            // Less than a unit due yet (most quarters): no division.
-            return 0;
-        }
-        let n = ((self.carry / MICRO) as u32).min(self.units - keep);
+        // Without branches on the carry (whether a unit is due is data the
+        // branch predictor cannot learn): the carry stays below a unit, so
+        // a quarter with none due divides to 0 and keeps it. Nothing
+        // accrues while no unit is free to retire.
+        let free = self.units.saturating_sub(keep);
+        self.carry += self.rate * u64::from(free > 0);
+        let n = ((self.carry / MICRO) as u32).min(free);
         self.carry %= MICRO;
         self.units -= n;
         n
@@ -299,19 +297,15 @@ impl FleetState {
         self.replaced.age(0);
         let mut emptied = false;
         for c in self.cohorts.iter_mut() {
-            if c.units == 0 {
-                continue;
-            }
+            // As `Pool::age`, without branches: an empty cohort accrues
+            // nothing and retires nothing.
             c.carry += u64::from(c.units) * c.rate;
-            if c.carry < MICRO {
-                continue;
-            }
             let n = ((c.carry / MICRO) as u32).min(c.units);
             c.carry %= MICRO;
             c.units -= n;
             self.modern -= n;
             retired += n;
-            emptied |= c.units == 0;
+            emptied |= n > 0 && c.units == 0;
         }
         if emptied {
             self.refresh();
