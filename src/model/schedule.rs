@@ -153,6 +153,7 @@ fn produce<O: Observer>(
 /// Scratch space reused across quarters (no allocation in the loop).
 #[derive(Debug, Default)]
 pub struct Scratch {
+    due: Vec<(usize, usize)>,
     order: Vec<(u64, usize, usize)>,
     tender: tender::TenderScratch,
     deliveries: Vec<Delivery>,
@@ -263,26 +264,36 @@ fn procure_due<O: Observer>(
     obs: &mut O,
     scratch: &mut Scratch,
 ) {
+    // The due pairs first, without a branch on each (whether a pair is due
+    // this quarter is data the branch predictor cannot learn): a pair is
+    // written at the end of the list and kept only if due. Reviews change
+    // no other pair's stage, so the list stays the pairs due.
+    let due = &mut scratch.due;
+    due.clear();
+    for (b, bs) in s.buyers.iter().enumerate() {
+        let first = due.len();
+        due.resize(first + bs.stage.len(), (0, 0));
+        let mut n = first;
+        for (c, stage) in bs.stage.iter().enumerate() {
+            due[n] = (b, c);
+            n += usize::from(tender::due(stage, t));
+        }
+        due.truncate(n);
+    }
     let order = &mut scratch.order;
     order.clear();
     let order_key = d.key(Purpose::Order, t, 0, 0);
-    for b in 0..s.buyers.len() {
-        for c in 0..s.buyers[b].stage.len() {
-            let stage = s.buyers[b].stage[c];
-            if !tender::due(&stage, t) {
-                continue;
+    for &(b, c) in scratch.due.iter() {
+        if let Stage::Idle { .. } = s.buyers[b].stage[c]
+            && let Some(outcome) = tender::review_off_market(w, s, t, b, c, d)
+        {
+            if outcome != TenderOutcome::None {
+                obs.tender(w, s, t, outcome);
             }
-            if let Stage::Idle { .. } = stage
-                && let Some(outcome) = tender::review_off_market(w, s, t, b, c, d)
-            {
-                if outcome != TenderOutcome::None {
-                    obs.tender(w, s, t, outcome);
-                }
-                continue;
-            }
-            let k = fold(fold(order_key, w.buyers[b].key), w.categories[c].key);
-            order.push((k, b, c));
+            continue;
         }
+        let k = fold(fold(order_key, w.buyers[b].key), w.categories[c].key);
+        order.push((k, b, c));
     }
     order.sort_unstable();
     run_in_order(w, s, t, d, obs, scratch);
