@@ -147,9 +147,14 @@ impl Target {
         self.categories.as_ref().is_none_or(|m| m[c])
     }
 
-    fn in_period(&self, w: &World, t: usize) -> bool {
-        let q = w.quarter(t);
-        q >= self.from && q <= self.to
+    /// The slice of a log in time order (`t` gives an entry's quarter
+    /// index) that falls in the target's period, found by bisection: a
+    /// target of a few years reads only those years' entries.
+    fn in_period<'a, T>(&self, w: &World, log: &'a [T], t: impl Fn(&T) -> usize) -> &'a [T] {
+        debug_assert!(log.is_sorted_by_key(&t), "a log in time order");
+        let first = log.partition_point(|x| w.quarter(t(x)) < self.from);
+        let end = log.partition_point(|x| w.quarter(t(x)) <= self.to);
+        &log[first..end.max(first)]
     }
 
     /// Contracts signed in scope, period and categories.
@@ -158,10 +163,8 @@ impl Target {
         w: &'a World,
         cs: &'a [Contract],
     ) -> impl Iterator<Item = &'a Contract> {
-        cs.iter().filter(move |c| {
-            self.in_period(w, c.signed)
-                && self.in_category(c.category)
-                && self.scope.contains(w, c.buyer, c.signed)
+        self.in_period(w, cs, |c| c.signed).iter().filter(move |c| {
+            self.in_category(c.category) && self.scope.contains(w, c.buyer, c.signed)
         })
     }
 
@@ -170,7 +173,8 @@ impl Target {
             .is_none_or(|k| w.suppliers[supplier].country == k)
     }
 
-    /// The metric's value on a run.
+    /// The metric's value on a run: `cs` is its contract log, in signing
+    /// order, and `ds` its delivery log, in time order.
     pub fn value(&self, w: &World, cs: &[Contract], ds: &[DeliveryRecord]) -> f64 {
         let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
         let mean = |xs: &mut dyn Iterator<Item = f64>| {
@@ -233,17 +237,14 @@ impl Target {
             ),
             Metric::DeliveredShare => {
                 let (mut num, mut den) = (0.0, 0.0);
-                for d in ds {
+                for d in self.in_period(w, ds, |d| d.t) {
                     let c = &cs[d.contract as usize];
                     // SIPRI counts transfers between states: a buyer's
                     // deliveries from its own industry are not imports.
                     if w.suppliers[c.supplier].country == w.buyers[c.buyer].country {
                         continue;
                     }
-                    if !self.in_period(w, d.t)
-                        || !self.in_category(c.category)
-                        || !self.scope.contains(w, c.buyer, d.t)
-                    {
+                    if !self.in_category(c.category) || !self.scope.contains(w, c.buyer, d.t) {
                         continue;
                     }
                     let v = f64::from(d.units) * w.lines[c.line].tiv;
@@ -257,7 +258,7 @@ impl Target {
         }
     }
 
-    /// Value, pass and distance on a run.
+    /// Value, pass and distance on a run (logs in time order).
     pub fn evaluate(&self, w: &World, cs: &[Contract], ds: &[DeliveryRecord]) -> TargetResult {
         let value = self.value(w, cs, ds);
         TargetResult {
@@ -362,7 +363,8 @@ impl Targets {
         self.list.iter().any(|t| t.metric == Metric::DeliveredShare)
     }
 
-    /// Evaluate every target on a run.
+    /// Evaluate every target on a run (its contract and delivery logs, in
+    /// time order).
     pub fn evaluate(&self, w: &World, cs: &[Contract], ds: &[DeliveryRecord]) -> Vec<TargetResult> {
         self.list.iter().map(|t| t.evaluate(w, cs, ds)).collect()
     }
