@@ -492,8 +492,9 @@ impl LineState {
     /// `earliest`), the rest behind the queue; cut, when `cut_at` is
     /// `Some((deadline, min_lot))`, to the units arriving by `deadline` if
     /// they make at least `min_lot` (else the whole lot). The same numbers
-    /// as [`LineState::project`] then [`units_in_time`] and a re-projection
-    /// give, computed in O(segments · log) instead of quarter by quarter:
+    /// as [`LineState::project`] then
+    /// [`crate::model::tender::units_in_time`] and a re-projection give,
+    /// computed in O(segments · log) instead of quarter by quarter:
     /// offers need only these; the winner's schedule is projected in full.
     /// None if the lot cannot be delivered within [`MAX_PROJECTION`].
     pub fn lot_terms(

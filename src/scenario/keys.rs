@@ -1,7 +1,7 @@
 //! Every key of the scenario format with its type, unit, allowed range and
 //! default: the one place these rules are written. Validation checks values
 //! against them ([`crate::scenario::validate`]), and `docs/SCENARIO_FORMAT.md`
-//! is generated from them ([`reference`]); a test holds the table against
+//! is generated from them ([`fn@reference`]); a test holds the table against
 //! the schema's own fields and defaults.
 //!
 //! Every count and span has an upper bound, and the bounds keep every
