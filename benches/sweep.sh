@@ -64,7 +64,8 @@ awk -v t1="$t1" -v t2="$t2" -v t100="$t100" -v u="$engine" -v w="$w" -v s="$s" -
     printf "speed-up with 2 threads: %.2fx (target >= 1.8x)\n", r2 / r1;
     printf "1-thread sweep vs the engine'"'"'s replications of the same worlds: %.0f%% (target >= 95%%; %.0f µs a replication)\n", 100 * r / point, r / 10;
     printf "  vs the engine running each world, its warm-up spin-up included (as run -r 10 does): %.0f%%\n", 100 * (r + s) / point;
-    printf "  a point'"'"'s %.0f µs: replications %.1f%%, spin-up %.1f%%, world %.1f%%, the rest (jobs, rows, bands) %.1f%%\n", point, 100 * r / point, 100 * s / point, 100 * w / point, 100 * rest / point;
+    printf "  a point'"'"'s %.0f µs: replications %.1f%%, spin-up %.1f%%, world %.1f%%, the rest %.1f%%\n", point, 100 * r / point, 100 * s / point, 100 * w / point, 100 * rest / point;
+    printf "  (the rest: the sweep'"'"'s jobs, rows and bands, and the noise between two processes, so it can come out below 0)\n";
     printf "  against the engine on the base world instead: %.0f%% of %.0f runs/s (the swept preferences make a\n", 100 * r1 / implied, implied;
     printf "  replication cheaper or dearer than the base world'"'"'s, so this is not the target'"'"'s measure)\n";
     printf "  with 100 points x 100 (a world compiled per 100 runs, not 10): %.0f runs/s, %.0f%% of the base world'"'"'s engine rate\n", r100, 100 * r100 / implied;
