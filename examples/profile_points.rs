@@ -1,17 +1,19 @@
 //! What each part of a sweep point costs, on the very worlds of a sweep:
 //! `cargo run --release --example profile_points -- BASE POINTS_CSV [REPS] [SEED]`
-//! (POINTS_CSV: a sweep's `points.csv`, whose columns after `point_id` are
-//! the swept keys; REPS: replications a point, default 10; SEED: the
-//! sweep's seed, default 1). One thread. For every point it times, in
-//! turn, its world (the values written into the base and compiled, as the
-//! sweep does), the world's warm-up spin-up (once per world, as in `run`)
-//! and its replications (summary and targets, seeded as the sweep seeds
-//! them), and prints the mean of each per point.
+//! (POINTS_CSV: a sweep's `points.csv`, of any design; REPS: replications
+//! a point, default 10; SEED: the sweep's seed, default 1). One thread.
+//! For every point (once, though a sensitivity design lists some twice) it
+//! times, in turn, its world (the values written into the base and
+//! compiled, as the sweep does), the world's warm-up spin-up (once per
+//! world, as in `run`) and its replications (summary and targets, seeded as
+//! the sweep seeds them), and prints the mean of each per point.
 use armsmarket::engine::overlay::Overlay;
 use armsmarket::engine::{Observe, run_replication, seeding};
 use armsmarket::model::State;
 use armsmarket::model::schedule::warm_up;
 use armsmarket::scenario::{self, Origin};
+use armsmarket::sweep::design::DesignKind;
+use armsmarket::sweep::tables::role_columns;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -26,28 +28,41 @@ fn main() {
     let (table, _) = scenario::load_table(Path::new(base)).unwrap();
     let overlay = Overlay::new(Path::new(base), table);
     let at = Origin::new(points.clone(), 1, 1);
-    let text = std::fs::read_to_string(points).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let mut reader = csv::Reader::from_path(points).expect("a readable points.csv");
+    let header = reader.headers().expect("a header").clone();
     assert_eq!(
-        header[0], "point_id",
+        &header[0], "point_id",
         "{points} is not a sweep's points.csv"
     );
+    // The swept keys' columns: those after `point_id` and before a
+    // design's role columns.
+    let roles: Vec<&str> = [DesignKind::Saltelli, DesignKind::Morris]
+        .iter()
+        .flat_map(|&k| role_columns(k).iter().copied())
+        .collect();
+    let keys: Vec<&str> = header
+        .iter()
+        .skip(1)
+        .take_while(|h| !roles.contains(h))
+        .collect();
     let (mut world, mut spin, mut runs) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let mut n = 0u32;
-    for line in lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        let id = u64::from_str_radix(fields[0], 16).expect("a hexadecimal point id");
-        // Only the swept keys' columns (a Morris design adds its own after).
-        let values: Vec<toml::Value> = fields[1..]
+    let mut seen = std::collections::HashSet::new();
+    for record in reader.records() {
+        let record = record.expect("a well-formed points.csv");
+        let id = u64::from_str_radix(&record[0], 16).expect("a hexadecimal point id");
+        // A point with several roles in a sensitivity design has a line
+        // for each: it is one world.
+        if !seen.insert(id) {
+            continue;
+        }
+        // Each cell read as `--set` reads a value, as the sweep wrote it.
+        let values: Vec<(String, toml::Value)> = keys
             .iter()
-            .map_while(|f| f.parse().ok().map(toml::Value::Float))
+            .zip(record.iter().skip(1))
+            .map(|(k, cell)| scenario::parse_set(&format!("{k}={cell}")).unwrap())
             .collect();
-        let settings: Vec<_> = header[1..]
-            .iter()
-            .zip(&values)
-            .map(|(&k, v)| (k, v, &at))
-            .collect();
+        let settings: Vec<_> = values.iter().map(|(k, v)| (k.as_str(), v, &at)).collect();
         let clock = Instant::now();
         let (w, targets) = overlay.compile_with(&settings, &at, "point").unwrap();
         world += clock.elapsed();
