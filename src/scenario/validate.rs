@@ -13,8 +13,9 @@ use super::keys::{
     self, Key, MAX_NAME, MAX_POINTS, MAX_QUARTERS, MAX_TEXT, MAX_VALUES, Ty, YEAR_SPAN, show,
 };
 use super::schema::{
-    Buyer, Calibrate, DesignKind, Event, EventKind, Line, Metric, PriorKind, Quarter, Scenario,
-    Supplier, Sweep, SweepParameter, Target, WeightOverrides, Weights, YearSeries,
+    Buyer, Calibrate, Category, Country, DesignKind, Event, EventKind, Group, Line, Market, Metric,
+    Preferences, PriorKind, Procedures, Quarter, Region, Scenario, Shock, Supplier, Sweep,
+    SweepParameter, Target, WeightOverrides, Weights, YearSeries,
 };
 use std::collections::BTreeMap;
 use std::fmt::{Display, Write};
@@ -35,6 +36,21 @@ pub const FIXED_KEYS: [&str; 8] = [
 /// Every problem in `s` as (dotted path of the offending value, message).
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     let mut c = Checker::default();
+    c.top(s);
+    c.errors
+}
+
+/// The problems in `s` found by the checks that read any of the top-level
+/// tables `touched` (a table whose ids a check refers to counts as read).
+/// When `s` is a valid scenario with only those tables changed, these are
+/// all its problems: every other check reads what it read before, and
+/// passes as it did. A sweep point or a calibration particle writes a few
+/// values into a valid base, and need not check the whole scenario again.
+pub fn validate_touched(s: &Scenario, touched: &[String]) -> Vec<(String, String)> {
+    let mut c = Checker {
+        touched: Some(touched.to_vec()),
+        ..Checker::default()
+    };
     c.top(s);
     c.errors
 }
@@ -120,9 +136,18 @@ struct Checker {
     errors: Vec<(String, String)>,
     /// The key pattern of the value being checked (a buffer used again).
     pattern: String,
+    /// The top-level tables to check the readers of; `None`: all.
+    touched: Option<Vec<String>>,
 }
 
 impl Checker {
+    /// Whether the checks that read the top-level `tables` run.
+    fn reads(&self, tables: &[&str]) -> bool {
+        self.touched
+            .as_ref()
+            .is_none_or(|touched| touched.iter().any(|t| tables.contains(&t.as_str())))
+    }
+
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.errors.push((path.into(), message.into()));
     }
@@ -334,56 +359,168 @@ impl Checker {
         let buyers = Ids::of("buyer", "buyers", &s.buyers);
         let suppliers = Ids::of("supplier", "suppliers", &s.suppliers);
 
-        if let Some(name) = &s.name {
+        // Each block of checks names the top-level tables it reads (those
+        // whose ids it refers to included), so that a scenario changed only
+        // in some tables is checked by the blocks that read them
+        // ([`validate_touched`]).
+        if let Some(name) = &s.name
+            && self.reads(&["name"])
+        {
             self.name(name);
         }
-        if let Some(d) = &s.description {
+        if let Some(d) = &s.description
+            && self.reads(&["description"])
+        {
             self.text("description", d, "description");
         }
-        self.num("replications", f64::from(s.replications), "replications");
-        self.quarter("start", s.start);
-        self.quarter("end", s.end);
-        if s.end < s.start {
-            self.push(
-                "end",
-                format!(
-                    "end `{}` is before start `{}`: set end to a quarter at or after start",
-                    s.end, s.start
-                ),
-            );
-        } else if s.end.0 - s.start.0 + 1 > MAX_QUARTERS {
-            self.push(
-                "end",
-                format!(
-                    "`end` = \"{}\" is {} quarters after `start` = \"{}\": simulate at most {MAX_QUARTERS} quarters",
-                    s.end,
-                    s.end.0 - s.start.0,
-                    s.start
-                ),
-            );
+        if self.reads(&["replications"]) {
+            self.num("replications", f64::from(s.replications), "replications");
+        }
+        if self.reads(&["start", "end"]) {
+            self.quarter("start", s.start);
+            self.quarter("end", s.end);
+            if s.end < s.start {
+                self.push(
+                    "end",
+                    format!(
+                        "end `{}` is before start `{}`: set end to a quarter at or after start",
+                        s.end, s.start
+                    ),
+                );
+            } else if s.end.0 - s.start.0 + 1 > MAX_QUARTERS {
+                self.push(
+                    "end",
+                    format!(
+                        "`end` = \"{}\" is {} quarters after `start` = \"{}\": simulate at most {MAX_QUARTERS} quarters",
+                        s.end,
+                        s.end.0 - s.start.0,
+                        s.start
+                    ),
+                );
+            }
         }
 
         // Outputs.
-        for (i, f) in s.outputs.files.iter().enumerate() {
-            if s.outputs.files[..i].contains(f) {
-                let p = format!("outputs.files[{i}]");
-                self.push(&p, format!("`{p}`: `{f}` is listed twice"));
+        if self.reads(&["outputs", "countries", "buyers"]) {
+            for (i, f) in s.outputs.files.iter().enumerate() {
+                if s.outputs.files[..i].contains(f) {
+                    let p = format!("outputs.files[{i}]");
+                    self.push(&p, format!("`{p}`: `{f}` is listed twice"));
+                }
             }
+            self.country(
+                "outputs.focus_country",
+                &s.outputs.focus_country,
+                &countries,
+                &buyers,
+            );
         }
-        self.country(
-            "outputs.focus_country",
-            &s.outputs.focus_country,
-            &countries,
-            &buyers,
-        );
 
         // Spending and market.
-        self.fields(
-            "spending",
-            "spending",
-            &[("adjust_speed", s.spending.adjust_speed)],
-        );
-        let m = &s.market;
+        if self.reads(&["spending"]) {
+            self.fields(
+                "spending",
+                "spending",
+                &[("adjust_speed", s.spending.adjust_speed)],
+            );
+        }
+        if self.reads(&["market"]) {
+            self.market(&s.market);
+        }
+        if self.reads(&["procedures"]) {
+            self.procedures(&s.procedures);
+        }
+        if self.reads(&["regions"]) {
+            self.regions(&s.regions);
+        }
+        if self.reads(&["shocks", "regions"]) {
+            self.shocks(&s.shocks, &regions);
+        }
+        if self.reads(&["categories"]) {
+            self.categories(&s.categories);
+        }
+        if self.reads(&["countries"]) {
+            self.countries(&s.countries);
+        }
+        if self.reads(&["preferences", "regions", "buyers"]) {
+            self.preferences(&s.preferences, &regions, &buyers);
+        }
+        if self.reads(&["affinity", "buyers", "countries"]) {
+            self.affinity(&s.affinity, &countries, &buyers);
+        }
+        if self.reads(&["buyers", "regions", "categories"]) {
+            self.entries("buyers", &s.buyers, "buyers");
+            self.non_empty("buyers", &s.buyers, "POL");
+            for (id, b) in &s.buyers {
+                self.buyer(id, b, &regions, &categories);
+            }
+        }
+        if self.reads(&["suppliers", "categories", "countries", "buyers"]) {
+            self.entries("suppliers", &s.suppliers, "suppliers");
+            self.non_empty("suppliers", &s.suppliers, "hanwha");
+            for (id, sup) in &s.suppliers {
+                self.supplier(id, sup, &categories, &countries, &buyers);
+            }
+        }
+        if self.reads(&["programmes", "buyers", "suppliers", "start"]) {
+            self.programmes(s, &buyers, &suppliers);
+        }
+        if self.reads(&[
+            "events",
+            "shocks",
+            "regions",
+            "categories",
+            "countries",
+            "buyers",
+            "suppliers",
+        ]) {
+            let shocks = Ids::of("shock", "shocks", &s.shocks);
+            self.entries("events", &s.events, "events");
+            for (id, e) in &s.events {
+                self.event(
+                    id,
+                    e,
+                    &regions,
+                    &categories,
+                    &countries,
+                    &buyers,
+                    &suppliers,
+                );
+                if let Some(sh) = &e.shock {
+                    self.reference(&format!("events.{id}.shock"), sh, &shocks);
+                }
+            }
+        }
+        if self.reads(&["groups", "buyers"]) {
+            self.groups(&s.groups, &buyers);
+        }
+        if self.reads(&["targets", "groups", "categories", "countries", "buyers"]) {
+            let groups = Ids::of("group", "groups", &s.groups);
+            self.entries("targets", &s.targets, "targets");
+            for (id, t) in &s.targets {
+                self.target(id, t, &categories, &countries, &buyers, &groups);
+            }
+        }
+        if let Some(sw) = &s.sweep
+            && self.reads(&["sweep"])
+        {
+            self.sweep(sw);
+        }
+        if let Some(c) = &s.calibrate
+            && self.reads(&["calibrate", "sweep"])
+        {
+            if s.sweep.is_some() {
+                self.push(
+                    "calibrate",
+                    "a file cannot both sweep and calibrate: put `[calibrate]` and `[sweep]` in separate files",
+                );
+            }
+            self.calibrate(c);
+        }
+    }
+
+    /// `market`: every value in range, the development split adding up to 1.
+    fn market(&mut self, m: &Market) {
         self.fields(
             "market",
             "market",
@@ -431,7 +568,10 @@ impl Checker {
                 format!("`market.development_split` adds up to {split}: the shares of marketing, interoperability and localisation must add up to 1"),
             );
         }
-        let pr = &s.procedures;
+    }
+
+    /// `procedures`: every value in range.
+    fn procedures(&mut self, pr: &Procedures) {
         self.fields(
             "procedures",
             "procedures",
@@ -445,19 +585,25 @@ impl Checker {
                 ("spread", pr.spread),
             ],
         );
+    }
 
-        // Regions, shocks, categories, countries.
-        self.entries("regions", &s.regions, "regions");
-        self.non_empty("regions", &s.regions, "east");
-        for (id, r) in &s.regions {
+    /// `regions`: at least one, each threat in range.
+    fn regions(&mut self, regions: &BTreeMap<String, Region>) {
+        self.entries("regions", regions, "regions");
+        self.non_empty("regions", regions, "east");
+        for (id, r) in regions {
             self.fields(
                 &format!("regions.{id}"),
                 "regions.*",
                 &[("threat", r.threat)],
             );
         }
-        self.entries("shocks", &s.shocks, "shocks");
-        for (id, sh) in &s.shocks {
+    }
+
+    /// `shocks`: quarters and values in range, exposures of defined regions.
+    fn shocks(&mut self, shocks: &BTreeMap<String, Shock>, regions: &Ids<'_>) {
+        self.entries("shocks", shocks, "shocks");
+        for (id, sh) in shocks {
             let p = format!("shocks.{id}");
             self.quarter(&format!("{p}.quarter"), sh.quarter);
             self.fields(
@@ -469,13 +615,17 @@ impl Checker {
             self.entries(&ep, &sh.exposure, "shocks.*.exposure");
             for (region, v) in &sh.exposure {
                 let rp = format!("{ep}.{region}");
-                self.key_reference(&ep, &rp, region, &regions);
+                self.key_reference(&ep, &rp, region, regions);
                 self.num(&rp, *v, "shocks.*.exposure.*");
             }
         }
-        self.entries("categories", &s.categories, "categories");
-        self.non_empty("categories", &s.categories, "tank");
-        for (id, c) in &s.categories {
+    }
+
+    /// `categories`: at least one, every value in range.
+    fn categories(&mut self, categories: &BTreeMap<String, Category>) {
+        self.entries("categories", categories, "categories");
+        self.non_empty("categories", categories, "tank");
+        for (id, c) in categories {
             self.fields(
                 &format!("categories.{id}"),
                 "categories.*",
@@ -496,8 +646,12 @@ impl Checker {
                 );
             }
         }
-        self.entries("countries", &s.countries, "countries");
-        for (id, c) in &s.countries {
+    }
+
+    /// `countries`: names, values and quarters in range.
+    fn countries(&mut self, countries: &BTreeMap<String, Country>) {
+        self.entries("countries", countries, "countries");
+        for (id, c) in countries {
             let p = format!("countries.{id}");
             if let Some(name) = &c.name {
                 self.text(&format!("{p}.name"), name, "countries.*.name");
@@ -518,16 +672,19 @@ impl Checker {
                 }
             }
         }
+    }
 
-        // Preferences and affinity.
+    /// `preferences`: weights in range, overrides of defined regions and
+    /// buyers.
+    fn preferences(&mut self, prefs: &Preferences, regions: &Ids<'_>, buyers: &Ids<'_>) {
         self.fields(
             "preferences.default",
             "preferences.default",
-            &weights(&s.preferences.default),
+            &weights(&prefs.default),
         );
         for (table, ids, map) in [
-            ("regions", &regions, &s.preferences.regions),
-            ("buyers", &buyers, &s.preferences.buyers),
+            ("regions", regions, &prefs.regions),
+            ("buyers", buyers, &prefs.buyers),
         ] {
             let tp = format!("preferences.{table}");
             self.entries(&tp, map, &tp);
@@ -541,8 +698,18 @@ impl Checker {
                 }
             }
         }
-        self.entries("affinity", &s.affinity, "affinity");
-        for (who, row) in &s.affinity {
+    }
+
+    /// `affinity`: rows of `default` or a buyer, columns of countries or
+    /// buyers, values in range.
+    fn affinity(
+        &mut self,
+        affinity: &BTreeMap<String, BTreeMap<String, f64>>,
+        countries: &Ids<'_>,
+        buyers: &Ids<'_>,
+    ) {
+        self.entries("affinity", affinity, "affinity");
+        for (who, row) in affinity {
             let p = format!("affinity.{who}");
             if who != "default" && !buyers.contains(who) {
                 let mut names = vec!["default"];
@@ -566,26 +733,16 @@ impl Checker {
                 self.num(&cp, *v, "affinity.*.*");
             }
         }
+    }
 
-        // Buyers and suppliers.
-        self.entries("buyers", &s.buyers, "buyers");
-        self.non_empty("buyers", &s.buyers, "POL");
-        for (id, b) in &s.buyers {
-            self.buyer(id, b, &regions, &categories);
-        }
-        self.entries("suppliers", &s.suppliers, "suppliers");
-        self.non_empty("suppliers", &s.suppliers, "hanwha");
-        for (id, sup) in &s.suppliers {
-            self.supplier(id, sup, &categories, &countries, &buyers);
-        }
-
-        // Programmes in flight: contracts signed before the start, on a
-        // defined line.
+    /// Programmes in flight: contracts signed before the start, on a
+    /// defined line.
+    fn programmes(&mut self, s: &Scenario, buyers: &Ids<'_>, suppliers: &Ids<'_>) {
         self.entries("programmes", &s.programmes, "programmes");
         for (id, p) in &s.programmes {
             let pp = format!("programmes.{id}");
-            self.reference(&format!("{pp}.buyer"), &p.buyer, &buyers);
-            self.reference(&format!("{pp}.supplier"), &p.supplier, &suppliers);
+            self.reference(&format!("{pp}.buyer"), &p.buyer, buyers);
+            self.reference(&format!("{pp}.supplier"), &p.supplier, suppliers);
             self.text(&format!("{pp}.line"), &p.line, "programmes.*.line");
             if let Some(sup) = s.suppliers.get(&p.supplier)
                 && !sup.lines.contains_key(&p.line)
@@ -611,28 +768,12 @@ impl Checker {
                 self.text(&format!("{pp}.source"), src, "programmes.*.source");
             }
         }
+    }
 
-        // Events.
-        let shocks = Ids::of("shock", "shocks", &s.shocks);
-        self.entries("events", &s.events, "events");
-        for (id, e) in &s.events {
-            self.event(
-                id,
-                e,
-                &regions,
-                &categories,
-                &countries,
-                &buyers,
-                &suppliers,
-            );
-            if let Some(sh) = &e.shock {
-                self.reference(&format!("events.{id}.shock"), sh, &shocks);
-            }
-        }
-
-        // Groups and targets.
-        self.entries("groups", &s.groups, "groups");
-        for (id, g) in &s.groups {
+    /// `groups`: each of at least one defined buyer.
+    fn groups(&mut self, groups: &BTreeMap<String, Group>, buyers: &Ids<'_>) {
+        self.entries("groups", groups, "groups");
+        for (id, g) in groups {
             let p = format!("groups.{id}");
             if g.buyers.is_empty() {
                 self.push(
@@ -641,25 +782,8 @@ impl Checker {
                 );
             }
             for (i, b) in g.buyers.iter().enumerate() {
-                self.reference(&format!("{p}.buyers[{i}]"), b, &buyers);
+                self.reference(&format!("{p}.buyers[{i}]"), b, buyers);
             }
-        }
-        let groups = Ids::of("group", "groups", &s.groups);
-        self.entries("targets", &s.targets, "targets");
-        for (id, t) in &s.targets {
-            self.target(id, t, &categories, &countries, &buyers, &groups);
-        }
-        if let Some(sw) = &s.sweep {
-            self.sweep(sw);
-        }
-        if let Some(c) = &s.calibrate {
-            if s.sweep.is_some() {
-                self.push(
-                    "calibrate",
-                    "a file cannot both sweep and calibrate: put `[calibrate]` and `[sweep]` in separate files",
-                );
-            }
-            self.calibrate(c);
         }
     }
 
@@ -2099,5 +2223,112 @@ mod tests {
             ("buyers.AAA.region", "y"),
         ]);
         assert_eq!(e.len(), 3, "{e:#?}");
+    }
+
+    /// Every leaf of `v` under `path`, a segment per key or index.
+    fn leaves(v: &Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Value)>) {
+        match v {
+            Value::Table(t) => {
+                for (k, x) in t {
+                    path.push(k.clone());
+                    leaves(x, path, out);
+                    path.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    path.push(i.to_string());
+                    leaves(x, path, out);
+                    path.pop();
+                }
+            }
+            leaf => out.push((path.clone(), leaf.clone())),
+        }
+    }
+
+    /// The value at `path` in `t`.
+    fn at<'a>(t: &'a mut Table, path: &[String]) -> &'a mut Value {
+        let mut v = t.get_mut(&path[0]).unwrap();
+        for seg in &path[1..] {
+            v = match v {
+                Value::Table(t) => t.get_mut(seg).unwrap(),
+                Value::Array(a) => &mut a[seg.parse::<usize>().unwrap()],
+                _ => unreachable!("a leaf has nothing below it"),
+            };
+        }
+        v
+    }
+
+    /// Checking only the readers of the changed tables finds every problem
+    /// checking everything finds, on the shipped worlds changed one value
+    /// or one entry at a time: every number set out of range both ways,
+    /// every quarter moved 12 years either way, every other text set to an
+    /// id nothing defines, every entry of every table removed. The changes that break nothing compare too (both empty).
+    #[test]
+    fn checking_the_readers_of_the_changed_tables_finds_every_problem() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut compared = 0;
+        let mut found = 0;
+        // Every value of the toy world; every tenth of the larger ones (each
+        // change reads a whole scenario twice).
+        for (file, every) in [
+            ("scenarios/toy.toml", 1),
+            ("scenarios/europe.toml", 10),
+            ("scenarios/hypotheses/strategic.toml", 10),
+        ] {
+            let (base, _) = crate::scenario::load_table(&root.join(file)).unwrap();
+            let mut all = Vec::new();
+            leaves(&Value::Table(base.clone()), &mut Vec::new(), &mut all);
+            let mut changed: Vec<(String, Table)> = Vec::new();
+            for (path, leaf) in all.iter().step_by(every) {
+                let wrong = match leaf {
+                    Value::Integer(_) => vec![Value::Integer(-1), Value::Integer(1 << 40)],
+                    Value::Float(_) => vec![Value::Float(-1e9), Value::Float(1e12)],
+                    // A quarter also moves 12 years either way (a start
+                    // after a programme's signing, a shock after the end).
+                    Value::String(text) => match text.parse::<Quarter>() {
+                        Ok(q) => [-48, 48]
+                            .map(|n| Value::String(q.plus(n).to_string()))
+                            .to_vec(),
+                        Err(_) => vec![Value::String("nowhere".into())],
+                    },
+                    _ => vec![],
+                };
+                for w in wrong {
+                    let mut t = base.clone();
+                    *at(&mut t, path) = w;
+                    changed.push((path[0].clone(), t));
+                }
+            }
+            for (top, v) in &base {
+                if let Value::Table(entries) = v {
+                    for id in entries.keys() {
+                        let mut t = base.clone();
+                        t[top].as_table_mut().unwrap().remove(id);
+                        changed.push((top.clone(), t));
+                    }
+                }
+            }
+            for (top, t) in changed {
+                // A change that does not read as a scenario fails before
+                // any check.
+                let Ok(sc) = Value::Table(t).try_into::<Scenario>() else {
+                    continue;
+                };
+                let whole = validate(&sc);
+                assert_eq!(
+                    validate_touched(&sc, std::slice::from_ref(&top)),
+                    whole,
+                    "{file}: a change to `{top}`"
+                );
+                compared += 1;
+                found += usize::from(!whole.is_empty());
+            }
+        }
+        // The corpus is no toy: most changes break a rule.
+        assert!(
+            compared > 1000 && found > compared / 2,
+            "{compared} compared, {found} with problems"
+        );
     }
 }
