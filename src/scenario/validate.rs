@@ -6,7 +6,9 @@
 //!
 //! [`validate`] is pure: it returns `(dotted path, message)` pairs and the
 //! loader locates each path in its file. It reports every problem, not only
-//! the first.
+//! the first. [`validate_touched`] runs only the checks that read given
+//! top-level tables: for a valid scenario changed in those tables alone (a
+//! sweep point, a calibration particle), that finds the same problems.
 
 use super::error::{list_names, nearest};
 use super::keys::{
