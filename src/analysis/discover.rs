@@ -160,15 +160,17 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
     let mut boxes = Vec::with_capacity(found.len());
     for f in found {
         let reproducibility = match f.selected {
-            Some(i) if options.resamples > 0 => Some(prim::reproducibility(
-                &data,
-                options.config,
-                &f,
-                i,
-                options.resamples,
-                0.5,
-                options.seed,
-            )?),
+            Some(i) if options.resamples > 0 && halves_hold_rows(&f) => {
+                Some(prim::reproducibility(
+                    &data,
+                    options.config,
+                    &f,
+                    i,
+                    options.resamples,
+                    0.5,
+                    options.seed,
+                )?)
+            }
             _ => None,
         };
         boxes.push(SearchedBox {
@@ -189,6 +191,14 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
     };
     write_trajectory(&d, &d.written)?;
     Ok(d)
+}
+
+/// Whether a half of the rows a box was searched on holds a row: the
+/// reproducibility check searches such halves, so a box searched on one
+/// row (a one-row file, or a later box on what earlier ones left) has its
+/// check reported as not measured instead of failing the whole search.
+fn halves_hold_rows(f: &FoundBox) -> bool {
+    f.searched_rows.len() >= 2
 }
 
 /// A sweep read for PRIM.
@@ -770,6 +780,13 @@ pub fn render(d: &Discovery) -> String {
                 ),
             };
             let _ = writeln!(o, "    {:<40} {limits:<24} {p}", l.name);
+        }
+        if d.options.resamples > 0 && !halves_hold_rows(&b.found) {
+            let _ = writeln!(
+                o,
+                "  reproducibility: not measured: half of the {} row(s) searched holds no row",
+                b.found.searched_rows.len()
+            );
         }
         if let Some(r) = &b.reproducibility {
             let _ = writeln!(

@@ -251,3 +251,38 @@ fn an_empty_input_cell_in_a_csv_is_refused_at_its_line() {
     );
     assert!(!tmp.path().join("discover.csv").exists());
 }
+
+/// A box searched on one row has no halves to search again: its
+/// reproducibility is reported as not measured, and the search, its
+/// output and its trajectory stand (it used to fail on a resample fraction
+/// the user never set).
+#[test]
+fn a_one_row_csv_is_searched_and_its_reproducibility_is_not_measured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("one.csv");
+    std::fs::write(&file, "x,y\n0.5,1\n").unwrap();
+    let args = |resamples: &'static str| {
+        armsmarket(&[
+            "discover",
+            file.to_str().unwrap(),
+            "--inputs",
+            "x",
+            "--where",
+            "y > 0",
+            "--resamples",
+            resamples,
+        ])
+    };
+    let o = args("10");
+    assert_ok(&o, "discover on one row");
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("reproducibility: not measured: half of the 1 row(s) searched holds no row"),
+        "{out}"
+    );
+    assert!(tmp.path().join("discover.csv").exists());
+    // Asked for no resamples, nothing is said of them.
+    let o = args("0");
+    assert_ok(&o, "discover on one row, no resamples");
+    assert!(!text(&o.stdout).contains("reproducibility"));
+}
