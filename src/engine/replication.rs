@@ -72,16 +72,18 @@ pub struct ContractRow {
     pub executive: bool,
 }
 
-/// Activity of one buyer with one supplier in one category in a quarter.
+/// Activity of one buyer with one product line in a quarter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MarketRow {
     /// Quarter index.
     pub t: usize,
     /// Buyer index.
     pub buyer: usize,
-    /// Supplier index.
+    /// Supplier index (the line's).
     pub supplier: usize,
-    /// Category index.
+    /// Product line index.
+    pub line: usize,
+    /// Category index (the line's).
     pub category: usize,
     /// Units ordered.
     pub order_units: u32,
@@ -298,19 +300,21 @@ impl Recorder {
         }
     }
 
-    fn market_entry(&mut self, t: usize, b: usize, j: usize, c: usize) -> &mut MarketRow {
+    /// The quarter's row of buyer `b` with contract `c`'s product line.
+    fn market_entry(&mut self, t: usize, b: usize, c: &crate::model::Contract) -> &mut MarketRow {
         let pos = self
             .quarter_market
             .iter()
-            .position(|r| r.buyer == b && r.supplier == j && r.category == c);
+            .position(|r| r.buyer == b && r.line == c.line);
         let i = match pos {
             Some(i) => i,
             None => {
                 self.quarter_market.push(MarketRow {
                     t,
                     buyer: b,
-                    supplier: j,
-                    category: c,
+                    supplier: c.supplier,
+                    line: c.line,
+                    category: c.category,
                     order_units: 0,
                     order_value: 0.0,
                     delivered_units: 0,
@@ -327,7 +331,7 @@ impl Observer for Recorder {
     fn contract(&mut self, _w: &World, s: &State, id: u32) {
         if self.observe.market {
             let c = &s.contracts[id as usize];
-            let r = self.market_entry(c.signed, c.buyer, c.supplier, c.category);
+            let r = self.market_entry(c.signed, c.buyer, c);
             r.order_units += c.units;
             r.order_value += c.value;
         }
@@ -343,10 +347,9 @@ impl Observer for Recorder {
         }
         if self.observe.market {
             let c = &s.contracts[id as usize];
-            let (b, j, cat, price) = (c.buyer, c.supplier, c.category, c.unit_price);
-            let r = self.market_entry(t, b, j, cat);
+            let r = self.market_entry(t, c.buyer, c);
             r.delivered_units += units;
-            r.delivered_value += price * f64::from(units);
+            r.delivered_value += c.unit_price * f64::from(units);
         }
     }
 
@@ -367,7 +370,7 @@ impl Observer for Recorder {
     fn quarter_end(&mut self, w: &World, s: &State, t: usize) {
         if self.observe.market {
             self.quarter_market
-                .sort_by_key(|r| (r.buyer, r.supplier, r.category));
+                .sort_by_key(|r| (r.buyer, r.supplier, r.category, r.line));
             self.market.append(&mut self.quarter_market);
         }
         if self.observe.suppliers {

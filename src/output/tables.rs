@@ -42,6 +42,7 @@ const MARKET_COLUMNS: &[&str] = &[
     "buyer",
     "supplier",
     "supplier_country",
+    "product",
     "category",
     "order_units",
     "order_value",
@@ -561,6 +562,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
                     .text(&w.buyers[m.buyer].id)
                     .text(&w.suppliers[m.supplier].id)
                     .text(country(m.supplier))
+                    .text(&w.lines[m.line].id)
                     .text(&w.categories[m.category].id)
                     .int(m.order_units)
                     .float(m.order_value)

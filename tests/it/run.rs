@@ -243,3 +243,96 @@ fn the_manifest_records_what_ran_and_its_record_runs_again_to_the_same_bytes() {
         );
     }
 }
+
+/// `market.csv` has a row per quarter, buyer and product line, and its
+/// orders and deliveries add up to `contracts.csv`'s, line by line. In
+/// europe several firms sell more than one line in a category (four
+/// infantry fighting vehicles of one firm), so a table keyed by firm and
+/// category would sum different products.
+#[test]
+fn the_market_table_adds_up_to_the_contracts_product_by_product() {
+    use crate::common::{csv_rows, root};
+    use std::collections::{BTreeMap, BTreeSet};
+    let dir = tempfile::tempdir().unwrap();
+    let europe = root().join("scenarios/europe.toml");
+    let o = run(&[
+        "run",
+        europe.to_str().unwrap(),
+        "-r",
+        "4",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--quiet",
+        "--tables",
+        "contracts,market",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, contracts) = csv_rows(&read(&dir.path().join("europe/contracts.csv")));
+    let col = |h: &[String], name: &str| h.iter().position(|x| x == name).unwrap();
+    let (rep, quarter, buyer, product, units, delivered) = (
+        col(&h, "replication"),
+        col(&h, "quarter"),
+        col(&h, "buyer"),
+        col(&h, "product"),
+        col(&h, "units"),
+        col(&h, "delivered"),
+    );
+    let (mut ordered, mut got) = (BTreeMap::new(), BTreeMap::new());
+    let mut lines_of_a_firm_and_category = BTreeMap::<_, BTreeSet<String>>::new();
+    for r in &contracts {
+        let n: u64 = r[units].parse().unwrap();
+        *ordered
+            .entry((
+                r[rep].clone(),
+                r[quarter].clone(),
+                r[buyer].clone(),
+                r[product].clone(),
+            ))
+            .or_insert(0) += n;
+        *got.entry((r[rep].clone(), r[buyer].clone(), r[product].clone()))
+            .or_insert(0u64) += r[delivered].parse::<u64>().unwrap();
+        lines_of_a_firm_and_category
+            .entry((
+                r[col(&h, "supplier")].clone(),
+                r[col(&h, "category")].clone(),
+            ))
+            .or_default()
+            .insert(r[product].clone());
+    }
+    assert!(
+        lines_of_a_firm_and_category.values().any(|l| l.len() > 1),
+        "the test needs a firm with two lines of a category under contract"
+    );
+    let (h, market) = csv_rows(&read(&dir.path().join("europe/market.csv")));
+    assert_eq!(
+        h[..8],
+        [
+            "replication",
+            "quarter",
+            "year",
+            "buyer",
+            "supplier",
+            "supplier_country",
+            "product",
+            "category"
+        ]
+    );
+    let (order_units, delivered_units) = (col(&h, "order_units"), col(&h, "delivered_units"));
+    let (mut m_ordered, mut m_got) = (BTreeMap::new(), BTreeMap::new());
+    let mut keys = BTreeSet::new();
+    for r in &market {
+        let key = (r[0].clone(), r[1].clone(), r[3].clone(), r[6].clone());
+        assert!(keys.insert(key.clone()), "{key:?} twice");
+        let n: u64 = r[order_units].parse().unwrap();
+        if n > 0 {
+            m_ordered.insert(key, n);
+        }
+        *m_got
+            .entry((r[0].clone(), r[3].clone(), r[6].clone()))
+            .or_insert(0u64) += r[delivered_units].parse::<u64>().unwrap();
+    }
+    assert_eq!(m_ordered, ordered);
+    m_got.retain(|_, n| *n > 0);
+    got.retain(|_, n| *n > 0);
+    assert_eq!(m_got, got);
+}
