@@ -20,7 +20,7 @@ use crate::sweep::ledger::{Contents, Entry, Failure, Ledger, LedgerError, PartFi
 use crate::sweep::resume::{Start, WorkDir};
 use std::io::{self, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -84,6 +84,17 @@ pub enum RunnerError {
         found: Vec<String>,
         /// What the jobs write.
         want: Vec<String>,
+    },
+    /// A part file begins with another header than these jobs write: it
+    /// was begun by a version of armsmarket whose tables had other
+    /// columns, and rows of both kinds must not share a file.
+    #[error(
+        "{}: the file was begun with other columns than this version of armsmarket writes: run the batch again without --resume",
+        path.display()
+    )]
+    OtherColumns {
+        /// The part file.
+        path: PathBuf,
     },
 }
 
@@ -158,6 +169,22 @@ impl Open {
     }
 }
 
+/// Whether the file at `path` begins with `header` (a missing file is left
+/// to the reopening that follows, which says so).
+fn begins_with(path: &Path, header: &[u8]) -> io::Result<bool> {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(e),
+    };
+    let mut start = vec![0; header.len()];
+    match f.read_exact(&mut start) {
+        Ok(()) => Ok(start == header),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Run `jobs` in `work` from `start`: write every job not yet written, then
 /// retry the jobs that had failed before this call.
 pub fn run<J: Jobs>(
@@ -219,6 +246,12 @@ pub fn run<J: Jobs>(
                 .clone()
                 .expect("a resumable ledger has an entry");
             settle_rebuilds(work, &names, &contents)?;
+            for p in &parts {
+                let path = work.part(&p.name);
+                if !begins_with(&path, &p.header).map_err(io_at(path.clone()))? {
+                    return Err(RunnerError::OtherColumns { path });
+                }
+            }
             let mut files = Vec::new();
             for ((name, len), hash) in names.iter().zip(&last.lengths).zip(&last.hashes) {
                 let path = work.part(name);

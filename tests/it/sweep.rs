@@ -735,6 +735,28 @@ fn bytes_written_after_the_last_ledger_entry_are_discarded_on_resume() {
     assert_runs_complete(&dir, 5);
 }
 
+#[test]
+fn a_part_begun_with_other_columns_is_not_resumed() {
+    // A sweep begun by a version of armsmarket whose market.csv had no
+    // product column: rows of the new kind must not follow its header.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let dir = out.join("toy_sweep");
+    aborted_at_sync_3(&out, &["--keep", KEEP]);
+    let part = work(&dir).join("market.csv.part");
+    let old = text(&read(&part)).replacen(",product,", ",", 1);
+    std::fs::write(&part, &old).unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("market.csv.part: the file was begun with other columns than this version of armsmarket writes: run the batch again without --resume"),
+        "{}",
+        err(&o)
+    );
+    // Nothing was cut or appended.
+    assert_eq!(text(&read(&part)), old);
+}
+
 // ---------------------------------------------------------------------------
 // 6. Ledger damage
 // ---------------------------------------------------------------------------
