@@ -10,6 +10,10 @@
 #     is set against the replications alone (the target) and against the
 #     replications with the spin-up (what the engine does to run a world:
 #     `run -r 10` pays it too), and a point's time is split into the parts.
+#     The share of the replications in a point's own parts is the most a
+#     sweep can reach against them; it comes from one process, so it holds
+#     steadier than the sweep's ratios when another tenant loads the
+#     machine.
 #     For context, also the engine on the base world (the `profile_europe`
 #     example), which is not the swept worlds' (the swept preferences
 #     change how much a replication does). Each sweep and the profile run
@@ -66,6 +70,8 @@ awk -v t1="$t1" -v t2="$t2" -v t100="$t100" -v u="$engine" -v w="$w" -v s="$s" -
     printf "  vs the engine running each world, its warm-up spin-up included (as run -r 10 does): %.0f%%\n", 100 * (r + s) / point;
     printf "  a point'"'"'s %.0f µs: replications %.1f%%, spin-up %.1f%%, world %.1f%%, the rest %.1f%%\n", point, 100 * r / point, 100 * s / point, 100 * w / point, 100 * rest / point;
     printf "  (the rest: the sweep'"'"'s jobs, rows and bands, and the noise between two processes, so it can come out below 0)\n";
+    printf "  the most a sweep can reach against the replications alone, from the points'"'"' own parts (one process, so\n";
+    printf "  steadier than the ratios above on a loaded machine): replications / (world + spin-up + replications) = %.1f%%\n", 100 * r / (w + s + r);
     printf "  against the engine on the base world instead: %.0f%% of %.0f runs/s (the swept preferences make a\n", 100 * r1 / implied, implied;
     printf "  replication cheaper or dearer than the base world'"'"'s, so this is not the target'"'"'s measure)\n";
     printf "  with 100 points x 100 (a world compiled per 100 runs, not 10): %.0f runs/s, %.0f%% of the base world'"'"'s engine rate\n", r100, 100 * r100 / implied;
