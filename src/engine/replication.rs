@@ -300,18 +300,18 @@ impl Recorder {
         }
     }
 
-    /// The quarter's row of buyer `b` with contract `c`'s product line.
-    fn market_entry(&mut self, t: usize, b: usize, c: &crate::model::Contract) -> &mut MarketRow {
+    /// Quarter `t`'s row of contract `c`'s buyer and product line.
+    fn market_entry(&mut self, t: usize, c: &crate::model::Contract) -> &mut MarketRow {
         let pos = self
             .quarter_market
             .iter()
-            .position(|r| r.buyer == b && r.line == c.line);
+            .position(|r| r.buyer == c.buyer && r.line == c.line);
         let i = match pos {
             Some(i) => i,
             None => {
                 self.quarter_market.push(MarketRow {
                     t,
-                    buyer: b,
+                    buyer: c.buyer,
                     supplier: c.supplier,
                     line: c.line,
                     category: c.category,
@@ -331,7 +331,7 @@ impl Observer for Recorder {
     fn contract(&mut self, _w: &World, s: &State, id: u32) {
         if self.observe.market {
             let c = &s.contracts[id as usize];
-            let r = self.market_entry(c.signed, c.buyer, c);
+            let r = self.market_entry(c.signed, c);
             r.order_units += c.units;
             r.order_value += c.value;
         }
@@ -347,7 +347,7 @@ impl Observer for Recorder {
         }
         if self.observe.market {
             let c = &s.contracts[id as usize];
-            let r = self.market_entry(t, c.buyer, c);
+            let r = self.market_entry(t, c);
             r.delivered_units += units;
             r.delivered_value += c.unit_price * f64::from(units);
         }
