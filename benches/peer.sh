@@ -48,6 +48,9 @@ cpu() {
     rm -f "$f" "$f.err"
 }
 
+# min A B: the smaller number, or A if B is empty.
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }'; }
+
 rounds="${PEER_ROUNDS:-3}"
 printf "%-8s %16s %16s %10s\n" scenario "port ms/rep" "armsmarket ms/rep" ratio
 for s in europe toy; do
@@ -68,8 +71,7 @@ for s in europe toy; do
         read -r p a < <(awk -v p0="$p0" -v p1="$p1" -v n="$peer_reps" -v a0="$a0" -v a1="$a1" -v m="$own_reps" \
             'BEGIN { printf "%.4f %.5f\n", (p1 - p0) / n * 1000, (a1 - a0) / (m - 1) * 1000 }')
         awk -v s="$s" -v r="$round" -v p="$p" -v a="$a" 'BEGIN { printf "  %s round %d %11.2f %16.3f %9.0fx\n", s, r, p, a, p / a }'
-        port=$(awk -v a="$p" -v b="$port" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }')
-        own=$(awk -v a="$a" -v b="$own" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }')
+        port=$(min "$p" "$port") own=$(min "$a" "$own")
     done
     awk -v s="$s" -v port="$port" -v own="$own" 'BEGIN {
         printf "%-8s %16.2f %16.3f %9.0fx   (each program'"'"'s fastest round)\n", s, port, own, port / own }'
