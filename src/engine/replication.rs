@@ -214,6 +214,10 @@ struct Recorder {
     /// times a year; the suppliers table asks every quarter.
     pair_access: Vec<f64>,
     marketing_seen: Vec<f64>,
+    /// `exp(−stock)` of each pair's `marketing_seen` stock (0 where the
+    /// stock is 0 and it is not needed): a change of fleet alone does not
+    /// compute it again.
+    marketing_decay: Vec<f64>,
     families_seen: Vec<u64>,
     /// Whether each buyer's fleets changed families since last quarter
     /// (scratch).
@@ -248,6 +252,7 @@ impl Recorder {
             access: Vec::new(),
             pair_access: Vec::new(),
             marketing_seen: Vec::new(),
+            marketing_decay: Vec::new(),
             families_seen: Vec::new(),
             fleet_changed: Vec::new(),
             families_untracked: w
@@ -262,14 +267,16 @@ impl Recorder {
     /// (supplier, buyer) access is computed again only when its inputs
     /// that change in a run did: the supplier's marketing stock with the
     /// buyer, or the families in the buyer's fleets (incumbency; always,
-    /// when a firm makes a family not tracked by bit). The mean sums the
-    /// pairs in buyer order, as computing them all afresh would.
+    /// when a firm makes a family not tracked by bit); the stock's
+    /// `exp(−stock)` only when the stock changed. The mean sums the pairs
+    /// in buyer order, as computing them all afresh would.
     fn refresh_access(&mut self, w: &World, s: &State) {
         let (nb, nc, ns) = (w.buyers.len(), w.categories.len(), w.suppliers.len());
         let untracked = self.families_untracked;
         // NaN matches no stock: the first quarter computes every pair.
         self.pair_access.resize(ns * nb, f64::NAN);
         self.marketing_seen.resize(ns * nb, f64::NAN);
+        self.marketing_decay.resize(ns * nb, 0.0);
         self.families_seen.resize(nb * nc, 0);
         self.fleet_changed.clear();
         for (b, bs) in s.buyers.iter().enumerate() {
@@ -290,9 +297,14 @@ impl Recorder {
             for b in 0..nb {
                 let k = j * nb + b;
                 let stock = sup.marketing[b];
-                if self.fleet_changed[b] || self.marketing_seen[k].to_bits() != stock.to_bits() {
+                let marketed = self.marketing_seen[k].to_bits() != stock.to_bits();
+                if marketed {
                     self.marketing_seen[k] = stock;
-                    self.pair_access[k] = s.access(w, j, b);
+                    self.marketing_decay[k] = if stock == 0.0 { 0.0 } else { libm::exp(-stock) };
+                }
+                if marketed || self.fleet_changed[b] {
+                    let decay = self.marketing_decay[k];
+                    self.pair_access[k] = s.access_with(w, j, b, |_| decay);
                 }
                 sum += self.pair_access[k];
             }

@@ -170,6 +170,20 @@ impl State {
     /// firm makes; then raised by the marketing stock,
     /// `1 − (1 − base) · exp(−stock)`. Computed when a tender needs it.
     pub fn access(&self, w: &World, j: usize, b: usize) -> f64 {
+        self.access_with(w, j, b, |stock| libm::exp(-stock))
+    }
+
+    /// [`State::access`] with `exp(−stock)` from `decay`, given the
+    /// (non-zero) stock: a caller that keeps it from one quarter to the
+    /// next (the suppliers table) need not compute it again while the
+    /// stock stands still.
+    pub fn access_with(
+        &self,
+        w: &World,
+        j: usize,
+        b: usize,
+        decay: impl FnOnce(f64) -> f64,
+    ) -> f64 {
         let sup = &w.suppliers[j];
         if w.buyers[b].country == sup.country {
             return 1.0;
@@ -186,7 +200,7 @@ impl State {
         if stock == 0.0 {
             base
         } else {
-            1.0 - (1.0 - base) * libm::exp(-stock)
+            1.0 - (1.0 - base) * decay(stock)
         }
     }
 
