@@ -9,6 +9,11 @@
 #     two-thread run also waits for the disk to take some 300 MB;
 #   - peak RSS of 100 against 1000 replications with every table (target:
 #     within 1.2x).
+# The CPU and thread lines run in OUTPUT_ROUNDS rounds (default 3), in
+# turn, and each keeps its fastest: a stretch of load from elsewhere on a
+# shared machine then slows one round of every line rather than the one
+# measurement of a few (single runs gave 2-thread speed-ups from 1.62 to
+# 2.12 on one machine). Every round is printed.
 # Usage: bash benches/output.sh [REPLICATIONS_FOR_THE_CPU_LINES, default 200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,33 +33,48 @@ measure() {
     t=$( { /usr/bin/time -f "%U %S %e %M" "$bin" run scenarios/europe.toml -q --out "$out" "$@" >/dev/null; } 2>&1 | tail -1)
     mb=$(du -sb "$out" | awk '{ print $1 / 1e6 }')
     rm -rf "$out"
-    awk -v l="$label" -v mb="$mb" '{ printf "%-31s cpu %6.2f s (system %5.2f)  wall %6.2f s  rss %7.1f MB  written %6.1f MB\n", l, $1 + $2, $2, $3, $4 / 1024, mb }' <<<"$t"
+    awk -v l="$label" -v mb="$mb" '{ printf "%-39s cpu %6.2f s (system %5.2f)  wall %6.2f s  rss %7.1f MB  written %6.1f MB\n", l, $1 + $2, $2, $3, $4 / 1024, mb }' <<<"$t"
     awk '{ print $1 + $2, $3, $4, $2 }' <<<"$t" >"$out.last"
 }
 
-echo "europe, $r replications"
-measure "summary, 1 thread" -r "$r" -t 1 --tables summary
-read -r cpu_summary _ _ <"$out.last"
-measure "every table, 1 thread" -r "$r" -t 1 --tables "$every"
-read -r cpu_every wall_1 _ sys_every <"$out.last"
-measure "every table, 2 threads" -r "$r" -t 2 --tables "$every"
-read -r _ wall_2 _ <"$out.last"
-if [ -d /dev/shm ]; then
-    disk="$out"
-    out=/dev/shm/armsmarket-bench-output-$$
-    measure "every table, 1 thread, memory" -r "$r" -t 1 --tables "$every"
-    read -r _ mem_1 _ <"$out.last"
-    measure "every table, 2 threads, memory" -r "$r" -t 2 --tables "$every"
-    read -r _ mem_2 _ <"$out.last"
-    rm -f "$out.last"
-    out="$disk"
-fi
+# min A B: the smaller number, or A if B is empty.
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }'; }
+
+rounds="${OUTPUT_ROUNDS:-3}"
+echo "europe, $r replications, $rounds rounds"
+cpu_summary="" cpu_every="" sys_every="" wall_1="" wall_2="" mem_1="" mem_2=""
+for round in $(seq "$rounds"); do
+    measure "summary, 1 thread ($round)" -r "$r" -t 1 --tables summary
+    read -r cpu _ _ <"$out.last"
+    cpu_summary=$(min "$cpu" "$cpu_summary")
+    measure "every table, 1 thread ($round)" -r "$r" -t 1 --tables "$every"
+    read -r cpu wall _ sys <"$out.last"
+    # The system time of the fastest every-table run, with its CPU.
+    [[ $(min "$cpu" "$cpu_every") == "$cpu" ]] && sys_every="$sys"
+    cpu_every=$(min "$cpu" "$cpu_every") wall_1=$(min "$wall" "$wall_1")
+    measure "every table, 2 threads ($round)" -r "$r" -t 2 --tables "$every"
+    read -r _ wall _ <"$out.last"
+    wall_2=$(min "$wall" "$wall_2")
+    if [ -d /dev/shm ]; then
+        disk="$out"
+        out=/dev/shm/armsmarket-bench-output-$$
+        measure "every table, 1 thread, memory ($round)" -r "$r" -t 1 --tables "$every"
+        read -r _ wall _ <"$out.last"
+        mem_1=$(min "$wall" "$mem_1")
+        measure "every table, 2 threads, memory ($round)" -r "$r" -t 2 --tables "$every"
+        read -r _ wall _ <"$out.last"
+        mem_2=$(min "$wall" "$mem_2")
+        rm -f "$out.last"
+        out="$disk"
+    fi
+done
 measure "every table, 100 reps" -r 100 -t 2 --tables "$every"
 read -r _ _ rss_100 <"$out.last"
 measure "every table, 1000 reps" -r 1000 -t 2 --tables "$every"
 read -r _ _ rss_1000 <"$out.last"
 rm -f "$out.last"
-awk -v a="$cpu_every" -v b="$cpu_summary" 'BEGIN { printf "every table / summary CPU:    %.2f (target <= 2)\n", a / b }'
+echo "each line's fastest round:"
+awk -v a="$cpu_every" -v b="$cpu_summary" 'BEGIN { printf "every table / summary CPU:    %.2f (target <= 2; %.2f s against %.2f s)\n", a / b, a, b }'
 awk -v a="$cpu_every" -v b="$cpu_summary" -v k="$sys_every" 'BEGIN {
     printf "  of the %.2f s more: %.2f s system (the kernel taking the bytes), %.2f s the program'"'"'s own\n", a - b, k, a - b - k }'
 awk -v a="$wall_1" -v b="$wall_2" 'BEGIN { printf "2-thread speed-up, every table: %.2f (target >= 1.8)\n", a / b }'
