@@ -241,14 +241,24 @@ impl Recorder {
     /// A recorder of what `observe` asks for in a run of `w` (and of
     /// deliveries, with `keep_deliveries`).
     fn new(w: &World, observe: Observe, keep_deliveries: bool) -> Recorder {
+        // The per-quarter tables have a row per quarter and line (or buyer
+        // and category): room for all of them at once, rather than growing
+        // (and copying) them a dozen times a replication.
+        fn rows<T>(on: bool, rows: usize) -> Vec<T> {
+            Vec::with_capacity(if on { rows } else { 0 })
+        }
+        let per_quarter = |n: usize| w.n_quarters * n;
         Recorder {
             observe,
             keep_deliveries,
             deliveries: Vec::new(),
             market: Vec::new(),
             quarter_market: Vec::new(),
-            suppliers: Vec::new(),
-            buyers: Vec::new(),
+            suppliers: rows(observe.suppliers, per_quarter(w.lines.len())),
+            buyers: rows(
+                observe.buyers,
+                per_quarter(w.buyers.len() * w.categories.len()),
+            ),
             access: Vec::new(),
             pair_access: Vec::new(),
             marketing_seen: Vec::new(),
