@@ -260,14 +260,46 @@ fn paused(args: &[&str], out: &Path, marker: &Path, job: u32) -> Child {
     child
 }
 
-/// Send SIGINT to `child`, then let it go on.
+/// Send SIGINT to `child`, wait until it has taken the signal, then let
+/// it go on. `kill` returns once the signal is queued: released at once,
+/// the paused job could finish the run on a loaded machine before any of
+/// the child's threads took the signal (the run then rightly ends as if
+/// never interrupted).
 fn interrupt(child: &Child, marker: &Path) {
     let o = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .output()
         .unwrap();
     assert_ok(&o, "kill -INT");
+    wait_until_taken(child.id(), 2);
     std::fs::remove_file(marker).unwrap();
+}
+
+/// Wait (at most a minute) until signal `signal` is no longer pending for
+/// process `pid`, as its `/proc` status shows, where there is one.
+fn wait_until_taken(pid: u32, signal: u32) {
+    let status = format!("/proc/{pid}/status");
+    let bit = 1u64 << (signal - 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let Ok(text) = std::fs::read_to_string(&status) else {
+            return;
+        };
+        // ShdPnd: pending for the process; SigPnd: for its main thread.
+        let pending = text
+            .lines()
+            .filter(|l| l.starts_with("ShdPnd:") || l.starts_with("SigPnd:"))
+            .filter_map(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
+            .any(|mask| mask & bit != 0);
+        if !pending {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "signal {signal} still pending after a minute"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 #[test]
