@@ -244,8 +244,8 @@ impl Recorder {
         // The per-quarter tables have a row per quarter and line (or buyer
         // and category): room for all of them at once, rather than growing
         // (and copying) them a dozen times a replication.
-        fn rows<T>(on: bool, rows: usize) -> Vec<T> {
-            Vec::with_capacity(if on { rows } else { 0 })
+        fn rows<T>(on: bool, n: usize) -> Vec<T> {
+            Vec::with_capacity(if on { n } else { 0 })
         }
         let per_quarter = |n: usize| w.n_quarters * n;
         Recorder {

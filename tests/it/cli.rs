@@ -271,9 +271,12 @@ fn interrupt(child: &Child, marker: &Path) {
         .output()
         .unwrap();
     assert_ok(&o, "kill -INT");
-    wait_until_taken(child.id(), 2);
+    wait_until_taken(child.id(), SIGINT);
     std::fs::remove_file(marker).unwrap();
 }
+
+/// SIGINT's number on Linux, whose `/proc` the wait below reads.
+const SIGINT: u32 = 2;
 
 /// Wait (at most a minute) until signal `signal` is no longer pending for
 /// process `pid`, as its `/proc` status shows, where there is one.
