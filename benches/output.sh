@@ -37,8 +37,7 @@ measure() {
     awk '{ print $1 + $2, $3, $4, $2 }' <<<"$t" >"$out.last"
 }
 
-# min A B: the smaller number, or A if B is empty.
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }'; }
+. benches/rounds.sh
 
 rounds="${OUTPUT_ROUNDS:-3}"
 echo "europe, $r replications, $rounds rounds"
@@ -49,9 +48,11 @@ for round in $(seq "$rounds"); do
     cpu_summary=$(min "$cpu" "$cpu_summary")
     measure "every table, 1 thread ($round)" -r "$r" -t 1 --tables "$every"
     read -r cpu wall _ sys <"$out.last"
-    # The system time of the fastest every-table run, with its CPU.
-    [[ $(min "$cpu" "$cpu_every") == "$cpu" ]] && sys_every="$sys"
-    cpu_every=$(min "$cpu" "$cpu_every") wall_1=$(min "$wall" "$wall_1")
+    # The fastest every-table run's CPU, with its own system time.
+    if [[ $(min "$cpu" "$cpu_every") != "$cpu_every" ]]; then
+        cpu_every="$cpu" sys_every="$sys"
+    fi
+    wall_1=$(min "$wall" "$wall_1")
     measure "every table, 2 threads ($round)" -r "$r" -t 2 --tables "$every"
     read -r _ wall _ <"$out.last"
     wall_2=$(min "$wall" "$wall_2")

@@ -48,8 +48,7 @@ cpu() {
     rm -f "$f" "$f.err"
 }
 
-# min A B: the smaller number, or A if B is empty.
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }'; }
+. benches/rounds.sh
 
 rounds="${PEER_ROUNDS:-3}"
 printf "%-8s %16s %16s %10s\n" scenario "port ms/rep" "armsmarket ms/rep" ratio

@@ -44,7 +44,7 @@ echo "engine: ${engine} µs per replication (one thread) => $(awk -v u="$engine"
 # The 1-thread and 2-thread sweeps and the profile of their points run
 # twice, in turn: each sweep keeps its faster time, the profile its faster
 # round (by its whole time).
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0 ? a : b) }'; }
+. benches/rounds.sh
 t1="" t2="" parts=""
 for round in 1 2; do
     rm -rf "$out/t1" "$out/t2"
