@@ -177,24 +177,6 @@ impl FleetState {
         k
     }
 
-    /// Capability retiring per quarter at the current rates (the flow of
-    /// replacement demand).
-    pub fn retiring(&self) -> f64 {
-        let per = |units: u32, rate: u64| {
-            if units > 0 {
-                rate as f64 / MICRO as f64
-            } else {
-                0.0
-            }
-        };
-        let mut k = per(self.legacy.units, self.legacy.rate) * self.legacy.capability
-            + per(self.replaced.units, self.replaced.rate) * self.replaced.capability;
-        for c in &self.cohorts {
-            k += f64::from(c.units) * c.rate as f64 / MICRO as f64 * c.capability;
-        }
-        k
-    }
-
     /// Legacy units free to be upgraded.
     pub fn upgradable(&self) -> u32 {
         self.legacy.units - self.reserved

@@ -817,11 +817,17 @@ mod tests {
         // The gap falls by the 24 on order; the fleet is unchanged until
         // delivery.
         assert!(close(s.buyers[aaa].fleet[tank].capability(), k0));
-        // The price term of the utility is −ln(10 / 15).
+        // The price is the idle line's list price, and the price term of
+        // the utility is −w_p ln(10 / 15): raising the price weight from 1
+        // to 3 in an otherwise equal world moves the utility by −2 ln(10 / 15)
+        // and nothing else.
+        assert!(close(o.price, 3.0));
+        let heavier = toy(&["preferences.default.price=3.0"]);
         let mut o2 = Offer::default();
+        let fresh = State::new(&heavier);
         assert!(make_offer(
-            &w,
-            &State::new(&w),
+            &heavier,
+            &fresh,
             0,
             aaa,
             up,
@@ -829,9 +835,33 @@ mod tests {
             u32::MAX,
             &mut o2
         ));
-        let price_term = -(10.0f64 / 15.0).ln();
-        let rest = u - price_term;
-        assert!(close(o2.utility - rest, price_term));
+        assert!(close(o2.price, 3.0));
+        assert!(close(o2.utility - u, -2.0 * (10.0f64 / 15.0).ln()));
+    }
+
+    /// Commonality weighs the buyer's own fleet fully and its regional
+    /// neighbours' at `neighbour_weight` (0.5 in the toy world).
+    #[test]
+    fn commonality_by_hand() {
+        let w = toy(&[]);
+        let (aaa, ccc, tank) = (buyer(&w, "AAA"), buyer(&w, "CCC"), category(&w, "tank"));
+        let family = |id: &str| w.families.iter().position(|f| f == id).unwrap();
+        let mut s = State::new(&w);
+        for b in [aaa, ccc] {
+            s.region_sums(&w, w.buyers[b].region, tank, 0);
+        }
+        // East: AAA has 150 Leopard 2 of 600 tanks (450 legacy T-72s), its
+        // neighbour BBB 200 of 200: (150 + 0.5 · 200) / (600 + 0.5 · 200).
+        assert!(close(
+            commonality(&w, &s, aaa, tank, family("leopard2")),
+            250.0 / 700.0
+        ));
+        assert_eq!(commonality(&w, &s, aaa, tank, family("abrams")), 0.0);
+        // West: CCC is alone with 300 of 300.
+        assert!(close(
+            commonality(&w, &s, ccc, tank, family("leopard2")),
+            1.0
+        ));
     }
 
     /// A stock line sells at most what is left and is depleted by a sale.

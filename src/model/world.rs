@@ -1048,6 +1048,23 @@ impl World {
 mod tests {
     use crate::model::testkit::{buyer, category, close, line, toy};
 
+    /// A series is held flat before its first year and after its last,
+    /// and interpolated linearly between its years, whatever their order.
+    #[test]
+    fn series_by_year_by_hand() {
+        let series: super::YearSeries = [("2018".to_string(), 30.0), ("2014".to_string(), 10.0)]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            super::series_by_year(&series, 2012, 2020),
+            [10.0, 10.0, 10.0, 15.0, 20.0, 25.0, 30.0, 30.0, 30.0]
+        );
+        assert_eq!(
+            super::series_by_year(&super::YearSeries::new(), 2012, 2013),
+            [0.0, 0.0]
+        );
+    }
+
     /// R⁰ makes the start fleet, replaced equipment and programmes in
     /// flight exactly the requirement at the start's threat.
     #[test]
