@@ -204,13 +204,13 @@ fn diversion_waits_for_the_threat_threshold() {
     assert!(after > 0, "diversion for buyers under the 2022 threat");
 }
 
-/// The numeric keys of the world (not targets, sweeps, seed or
+/// The numeric keys of the world (not targets, sweeps, calibrations, seed or
 /// replications), with their spans and whether they hold integers.
 fn world_keys() -> Vec<(&'static str, armsmarket::scenario::keys::Span, bool)> {
     use armsmarket::scenario::keys::{KEYS, Ty};
     KEYS.iter()
         .filter(|k| {
-            !["targets", "sweep", "seed", "replications"]
+            !["targets", "sweep", "calibrate", "seed", "replications"]
                 .iter()
                 .any(|s| k.path.starts_with(s))
         })
@@ -222,36 +222,99 @@ fn world_keys() -> Vec<(&'static str, armsmarket::scenario::keys::Span, bool)> {
         .collect()
 }
 
-/// Set every instance of the key `pattern` in `table` (`*` = every id) to
-/// its span's largest or smallest value.
+/// Set every instance of the key `pattern` in `table` to its span's largest
+/// or smallest value, adding the key where the file leaves it out (its
+/// default applies there, so the bound would go untested otherwise). A `*`
+/// stands for every id present, or for every id of what it names (buyers,
+/// regions, countries, categories) where the file has none of them yet.
+/// An event's fields depend on its kind, so events are only changed, never
+/// added to; nor is a line made a stock line. Returns how many values it
+/// set.
 fn to_bound(
     table: &mut toml::Table,
     pattern: &str,
     span: armsmarket::scenario::keys::Span,
     integer: bool,
     largest: bool,
-) {
-    fn walk(t: &mut toml::Table, segs: &[&str], value: &toml::Value) {
-        let Some((first, rest)) = segs.split_first() else {
-            return;
+) -> usize {
+    let ids_of = |name: &str| -> Vec<String> {
+        table
+            .get(name)
+            .and_then(|v| v.as_table())
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (buyers, regions, countries, categories) = (
+        ids_of("buyers"),
+        ids_of("regions"),
+        ids_of("countries"),
+        ids_of("categories"),
+    );
+    // The ids a `*` after `segs[..i]` stands for when the file has none.
+    let every = |segs: &[&str], i: usize| -> Vec<String> {
+        match (segs[..i].first(), segs[..i].last()) {
+            (Some(&"affinity"), _) if i == 1 => buyers.clone(),
+            (Some(&"affinity"), _) => countries.clone(),
+            (_, Some(&"buyers")) => buyers.clone(),
+            (_, Some(&"regions")) => regions.clone(),
+            (_, Some(&"countries")) => countries.clone(),
+            (_, Some(&"fleet")) => categories.clone(),
+            _ => Vec::new(),
+        }
+    };
+    // A `stock` makes a line a stock line, another kind of line: only the
+    // stock lines there are have it set.
+    let adds = !pattern.starts_with("events.") && !pattern.ends_with(".stock");
+    fn walk(
+        t: &mut toml::Table,
+        segs: &[&str],
+        i: usize,
+        value: &toml::Value,
+        adds: bool,
+        every: &dyn Fn(&[&str], usize) -> Vec<String>,
+    ) -> usize {
+        let last = i + 1 == segs.len();
+        let keys: Vec<String> = match segs[i] {
+            "*" if !t.is_empty() => t.keys().cloned().collect(),
+            "*" => every(segs, i),
+            k => vec![k.to_string()],
         };
-        let keys: Vec<String> = if *first == "*" {
-            t.keys().cloned().collect()
-        } else {
-            vec![first.to_string()]
-        };
+        let mut set = 0;
         for k in keys {
+            // A missing table is added only where the format lets it be
+            // empty (a map of ids, or an id's entry in one): a record (a
+            // supplier's `invest`, say) has keys of its own to require. A
+            // stock line takes no home orders or backlog.
+            let stock =
+                t.contains_key("stock") && ["home_orders", "initial_backlog"].contains(&segs[i]);
+            if adds
+                && !t.contains_key(&k)
+                && (last || segs[i] == "*" || may_be_empty(&segs[..=i]))
+                && !stock
+            {
+                let new = if last {
+                    value.clone()
+                } else {
+                    toml::Value::Table(toml::Table::new())
+                };
+                t.insert(k.clone(), new);
+            }
             match t.get_mut(&k) {
-                Some(toml::Value::Table(next)) if !rest.is_empty() => walk(next, rest, value),
-                Some(toml::Value::Array(a)) if rest.is_empty() => {
-                    a.iter_mut().for_each(|x| *x = value.clone())
+                Some(toml::Value::Table(next)) if !last => {
+                    set += walk(next, segs, i + 1, value, adds, every)
                 }
-                Some(x) if rest.is_empty() && (x.is_integer() || x.is_float()) => {
-                    *x = value.clone()
+                Some(toml::Value::Array(a)) if last => {
+                    a.iter_mut().for_each(|x| *x = value.clone());
+                    set += a.len();
+                }
+                Some(x) if last && (x.is_integer() || x.is_float()) => {
+                    *x = value.clone();
+                    set += 1;
                 }
                 _ => {}
             }
         }
+        set
     }
     let x = if largest {
         span.hi
@@ -266,24 +329,34 @@ fn to_bound(
         toml::Value::Float(x)
     };
     let segs: Vec<&str> = pattern.split('.').collect();
-    walk(table, &segs, &value);
+    walk(table, &segs, 0, &value, adds, &every)
 }
 
-/// The toy world with `change` applied, its fleets without legacy or
-/// families (so that any fleet size is valid), run once; every number of
-/// every table must be finite. Returns the contracts signed.
+/// Whether the format lets the table at `path` be empty: it is declared
+/// with an empty default, or it is not declared itself (a section) and
+/// requires none of the keys directly under it.
+fn may_be_empty(path: &[&str]) -> bool {
+    use armsmarket::scenario::keys::{KEYS, Omitted, Ty};
+    let path = path.join(".");
+    match KEYS.iter().find(|k| k.path == path) {
+        Some(k) => matches!((k.ty, k.default), (Ty::Table(_), Omitted::Value("{}"))),
+        None => !KEYS.iter().any(|k| {
+            let child = k
+                .path
+                .strip_prefix(path.as_str())
+                .and_then(|r| r.strip_prefix('.'));
+            child.is_some_and(|r| !r.contains('.')) && matches!(k.default, Omitted::Required)
+        }),
+    }
+}
+
+/// The toy world with `change` applied, run once; every number of every
+/// table must be finite. Returns the contracts signed.
 fn finite_run(what: &str, change: impl FnOnce(&mut toml::Table)) -> usize {
     use armsmarket::output::tables::TableWriters;
     use armsmarket::scenario::schema::Table;
     let mut t: toml::Table = crate::common::TOY.parse().unwrap();
     change(&mut t);
-    for (_, b) in t["buyers"].as_table_mut().unwrap().iter_mut() {
-        for (_, f) in b["fleet"].as_table_mut().unwrap().iter_mut() {
-            let f = f.as_table_mut().unwrap();
-            f.insert("legacy".into(), toml::Value::Integer(0));
-            f.insert("families".into(), toml::Value::Table(Default::default()));
-        }
-    }
     let origin = armsmarket::scenario::Origin::new(what, 1, 1);
     let scenario = armsmarket::scenario::checked(t, &armsmarket::scenario::SourceMap::new(origin))
         .unwrap_or_else(|e| panic!("{what}: the bounds are not valid: {e}"));
@@ -314,17 +387,52 @@ fn finite_run(what: &str, change: impl FnOnce(&mut toml::Table)) -> usize {
     rec.contracts.len()
 }
 
+/// Empty every fleet's `legacy` units (if `legacy`) and families (if
+/// `families`), so that any fleet size is valid.
+fn clear_fleets(t: &mut toml::Table, legacy: bool, families: bool) {
+    for (_, b) in t["buyers"].as_table_mut().unwrap().iter_mut() {
+        for (_, f) in b["fleet"].as_table_mut().unwrap().iter_mut() {
+            let f = f.as_table_mut().unwrap();
+            if legacy {
+                f.insert("legacy".into(), toml::Value::Integer(0));
+            }
+            if families {
+                f.insert("families".into(), toml::Value::Table(Default::default()));
+            }
+        }
+    }
+}
+
 #[test]
 fn every_bound_of_every_key_keeps_the_outputs_finite() {
     // Each key at its largest and its smallest value, the others as in
-    // the toy world.
+    // the toy world, with fleets cleared of legacy units and families so
+    // that any size is valid. The legacy units and the families are
+    // themselves set in fleets at their largest size, each with the other
+    // cleared; the toy world has each family in one fleet at most once.
+    let (units, unit_span, _) = world_keys()
+        .into_iter()
+        .find(|k| k.0 == "buyers.*.fleet.*.units")
+        .unwrap();
     for (path, span, integer) in world_keys() {
         for largest in [true, false] {
             let what = format!(
                 "{path} at its {}",
                 if largest { "largest" } else { "smallest" }
             );
-            finite_run(&what, |t| to_bound(t, path, span, integer, largest));
+            finite_run(&what, |t| {
+                let (legacy, families) = match path {
+                    "buyers.*.fleet.*.legacy" => (false, true),
+                    "buyers.*.fleet.*.families.*" => (true, false),
+                    _ => (true, true),
+                };
+                clear_fleets(t, legacy, families);
+                if !(legacy && families) {
+                    to_bound(t, units, unit_span, true, true);
+                }
+                let set = to_bound(t, path, span, integer, largest);
+                assert!(set > 0, "{what}: the toy world has no `{path}` to set");
+            });
         }
     }
 }
@@ -340,6 +448,8 @@ fn the_largest_world_the_bounds_allow_trades_with_finite_outputs() {
         }
         for (path, value) in [
             ("preferences.default.defer", -100.0),
+            ("preferences.regions.*.defer", -100.0),
+            ("preferences.buyers.*.defer", -100.0),
             ("categories.*.min_lot", 1.0),
             ("suppliers.*.lines.*.base_lead", 0.0),
         ] {
@@ -358,6 +468,7 @@ fn the_largest_world_the_bounds_allow_trades_with_finite_outputs() {
                 true,
             );
         }
+        clear_fleets(t, true, true);
         // The longest span (400 quarters) from the toy's start, which its
         // programmes in flight must precede.
         let start: u32 = t["start"].as_str().unwrap()[..4].parse().unwrap();
