@@ -459,32 +459,31 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// discovery's trajectory) whole or not at all: into a hidden file in the
 /// same folder, synced, then renamed over `path`. A reader sees the old
 /// file or the new one, never a part; a crash leaves at most the hidden
-/// file. The file gets the usual permissions (the umask's), as the result's
-/// own files do. Errors are the bare I/O errors: the caller names `path`.
+/// file. The hidden file has a fresh, unpredictable name and is created
+/// exclusively, so nothing planted can redirect the write. The file gets
+/// the usual permissions (the umask's), as the result's own files do.
+/// Errors are the bare I/O errors: the caller names `path`.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let name = path.file_name().map_or_else(
-        || std::ffi::OsString::from("file"),
-        std::ffi::OsStr::to_os_string,
-    );
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(&name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let written = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        sync_dir(dir)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().unwrap_or("file".as_ref()));
+    prefix.push(".");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    written
+    // Dropped unpersisted on an error, the hidden file removes itself.
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
 }
 
 /// A private folder in which a result is written before it is put in
@@ -569,6 +568,43 @@ mod tests {
         let mut f = staging.create(name).unwrap();
         f.write_all(text.as_bytes()).unwrap();
         f.finish().unwrap();
+    }
+
+    /// `write_whole` replaces the file whole, leaves nothing beside it,
+    /// gives it the umask's permissions, and does not write through a link
+    /// planted where a predictable hidden name would be.
+    #[test]
+    fn write_whole_replaces_a_file_and_follows_no_planted_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("report.html");
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(
+            &victim,
+            tmp.path()
+                .join(format!(".report.html.{}.tmp", std::process::id())),
+        )
+        .unwrap();
+        write_whole(&path, b"old").unwrap();
+        write_whole(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        // Only the file, the victim and the planted link: no hidden file
+        // is left behind.
+        let names: std::collections::BTreeSet<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), if cfg!(unix) { 3 } else { 2 }, "{names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let plain = tmp.path().join("plain");
+            std::fs::write(&plain, b"").unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), mode(&plain));
+        }
     }
 
     #[test]
