@@ -5,6 +5,7 @@ use crate::analysis::verdict::TargetInfo;
 use crate::cli::CliError;
 use crate::cli::term::{Progress, control, pool, print_out};
 use crate::engine::{Prepared, prepare_all};
+use crate::output::publish::Destination;
 use crate::output::report::run_table;
 use crate::output::results;
 use crate::scenario::schema::Table;
@@ -61,17 +62,29 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
     let scenarios = prepare_all(&a.files, &b.set)?;
     refuse_sweeps(&scenarios, "run")?;
     let pool = pool(b.threads)?;
+    // Every result folder is taken before any is written: one that is
+    // refused (not a result, or being written by another process) stops
+    // the batch before it has written anything.
+    let destinations = scenarios
+        .iter()
+        .map(|p| Destination::lock(&a.out.join(&p.loaded.name)))
+        .collect::<Result<Vec<_>, _>>()?;
     let progress = Progress::new(b.quiet);
-    for p in &scenarios {
+    for (p, dest) in scenarios.iter().zip(destinations) {
         let loaded = &p.loaded;
         let seed = b.seed.unwrap_or(loaded.scenario.seed);
         let reps = b.replications.unwrap_or(loaded.scenario.replications);
         let tables = a.tables.as_ref().unwrap_or(&loaded.scenario.outputs.files);
-        let dir = a.out.join(&loaded.name);
-        let v = results::run(p, seed, reps, tables, &dir, &pool, control(&progress))?;
+        let dir = dest.path().to_path_buf();
+        let v = results::run(p, seed, reps, tables, dest, &pool, control(&progress))?;
         if !p.targets.list.is_empty() {
             let targets = TargetInfo::of(&p.targets);
-            print_out(&run_table(&targets, &v.patterns, &v.scenarios[0]))?;
+            // The tables are the job: a closed stdout (`| head`) ends the
+            // printing, not the batch.
+            match print_out(&run_table(&targets, &v.patterns, &v.scenarios[0])) {
+                Err(e) if e.is_broken_pipe() => {}
+                printed => printed?,
+            }
         }
         if !b.quiet {
             eprintln!("{}: {reps} replications -> {}", loaded.name, dir.display());

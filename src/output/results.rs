@@ -169,20 +169,21 @@ fn finish(
 }
 
 /// Run `replications` replications of `p` with `seed` into the result
-/// folder `dir`, writing `tables` (and `targets.csv` if it has targets);
-/// returns the verdict on its targets.
+/// folder `dest` (locked by the caller, so that a batch can take all its
+/// folders before it writes any), writing `tables` (and `targets.csv` if
+/// it has targets); returns the verdict on its targets.
 pub fn run(
     p: &Prepared,
     seed: u64,
     replications: u32,
     tables: &[Table],
-    dir: &Path,
+    dest: Destination,
     pool: &rayon::ThreadPool,
     control: Control<'_>,
 ) -> Result<Verdict, ResultError> {
     let started = SystemTime::now();
     let name = &p.loaded.name;
-    let dest = Destination::lock(dir)?;
+    let dir = dest.path();
     // Whether a Ctrl-C leaves an earlier result in place, for its message.
     let previous = dir.exists();
     let staging = dest.stage()?;

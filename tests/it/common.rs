@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 /// Environment that changes what the binary does: never inherited by a
 /// test (a test sets what it needs).
-pub const ENV_VARS: [&str; 9] = [
+pub const ENV_VARS: [&str; 10] = [
     "SLURM_ARRAY_TASK_ID",
     "SLURM_ARRAY_TASK_COUNT",
     "SLURM_ARRAY_TASK_MIN",
@@ -16,6 +16,7 @@ pub const ENV_VARS: [&str; 9] = [
     "ARMSMARKET_TEST_ABORT",
     "ARMSMARKET_TEST_SYNC_EVERY",
     "ARMSMARKET_TEST_PAUSE",
+    "ARMSMARKET_TEST_FAIL",
 ];
 
 /// The `armsmarket` binary, with a clean environment.

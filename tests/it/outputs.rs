@@ -259,3 +259,65 @@ fn a_second_writer_of_a_result_is_refused_while_the_first_runs() {
         (Some(4), Some(4))
     );
 }
+
+/// A second scenario of a batch, `toy4` on top of the toy world, in `dir`.
+fn toy_and_toy4(dir: &Path) -> (PathBuf, PathBuf) {
+    let toy4 = dir.join("toy4.toml");
+    std::fs::write(
+        &toy4,
+        format!(
+            "base = {:?}\nname = \"toy4\"\n",
+            toy().display().to_string()
+        ),
+    )
+    .unwrap();
+    (toy(), toy4)
+}
+
+#[test]
+fn a_batch_takes_every_folder_before_it_writes_any() {
+    // The second scenario's folder is taken by something that is not a
+    // result: the batch stops before writing the first's.
+    let tmp = tempfile::tempdir().unwrap();
+    let (toy, toy4) = toy_and_toy4(tmp.path());
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(out.join("toy4")).unwrap();
+    std::fs::write(out.join("toy4/notes.txt"), b"mine").unwrap();
+    let o = bin()
+        .args(["run", toy.to_str().unwrap(), toy4.to_str().unwrap()])
+        .args(["-r", "2", "-q", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("out/toy4"), "{}", err(&o));
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["toy4"], "the first scenario's result was written");
+    assert_eq!(read(&out.join("toy4/notes.txt")), b"mine");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_printing_not_the_batch() {
+    // `run a b | head -0`: the first target table meets a closed pipe; the
+    // second scenario still runs and the batch succeeds.
+    let tmp = tempfile::tempdir().unwrap();
+    let (toy, toy4) = toy_and_toy4(tmp.path());
+    let out = tmp.path().join("out");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = bin()
+        .args(["run", toy.to_str().unwrap(), toy4.to_str().unwrap()])
+        .args(["-r", "2", "-q", "--out", out.to_str().unwrap()])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    for name in ["toy", "toy4"] {
+        assert!(
+            out.join(name).join("manifest.json").is_file(),
+            "{name} was not written"
+        );
+    }
+}
