@@ -217,6 +217,10 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// The suffix of staging folders.
 const STAGING: &str = "staging";
 
+/// Length of the random part of a staging folder's name (tempfile's
+/// letters and digits).
+const STAGING_RANDOM: usize = 6;
+
 impl Destination {
     /// Lock the result folder `path` for writing, creating its parent
     /// folder if need be. Refused if another process holds the lock, or if
@@ -313,6 +317,7 @@ impl Destination {
         let name = self.path.file_name().unwrap_or_default().to_string_lossy();
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
+            .rand_bytes(STAGING_RANDOM)
             .suffix(&format!(".{STAGING}"))
             .tempdir_in(parent)
             .map_err(|e| write_error(e, &self.path))?;
@@ -334,9 +339,14 @@ impl Destination {
         };
         for e in entries.flatten() {
             let n = e.file_name().to_string_lossy().into_owned();
-            let ours = n.len() > prefix.len() + suffix.len()
-                && n.starts_with(&prefix)
-                && n.ends_with(&suffix);
+            // Exactly `.NAME.` + the random part + `.staging`: the staging
+            // folder of a result named `NAME.x` starts with `.NAME.` too.
+            let random = n
+                .strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(&suffix))
+                .unwrap_or_default();
+            let ours =
+                random.len() == STAGING_RANDOM && random.bytes().all(|b| b.is_ascii_alphanumeric());
             if ours && e.file_type().is_ok_and(|t| t.is_dir()) {
                 let _ = std::fs::remove_dir_all(e.path());
             }
@@ -568,6 +578,23 @@ mod tests {
         let mut f = staging.create(name).unwrap();
         f.write_all(text.as_bytes()).unwrap();
         f.finish().unwrap();
+    }
+
+    /// Staging a result removes what a killed writer of that result left,
+    /// and not the staging folder of a result whose name extends it.
+    #[test]
+    fn stale_staging_folders_are_this_results_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stale = tmp.path().join(".toy.a1B2c3.staging");
+        let other = tmp.path().join(".toy.x.a1B2c3.staging");
+        for d in [&stale, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        let dest = Destination::lock(&tmp.path().join("toy")).unwrap();
+        let staging = dest.stage().unwrap();
+        assert!(!stale.exists(), "a killed writer's folder is left");
+        assert!(other.exists(), "toy.x's staging folder was removed");
+        drop(staging);
     }
 
     /// `write_whole` replaces the file whole, leaves nothing beside it,

@@ -211,7 +211,7 @@ macro_rules! keys {
 }
 
 keys! {
-    "name": Text(MAX_NAME), "", Optional("the file's stem"), "Scenario name; names the output folder. Letters, digits, spaces and punctuation; no `/`, `\\`, control characters, `.` or `..`.";
+    "name": Text(MAX_NAME), "", Optional("the file's stem"), "Scenario name; names the output folder. Letters, digits, spaces and punctuation; no `/`, `\\` or control characters, and no leading `.`.";
     "base": Text(MAX_TEXT), "", Optional("none"), "Another scenario file this one overrides key by key (path relative to this file; a regular file of at most 16 MiB). Its `name` is not inherited.";
     "description": Text(MAX_TEXT), "", Optional("none"), "One-line description, copied to the manifest.";
     "seed": Integer(between(0.0, SEED_MAX)), "", Required, "Master seed of the replications.";

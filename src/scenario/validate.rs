@@ -344,11 +344,13 @@ impl Checker {
 
     fn name(&mut self, name: &str) {
         self.text("name", name, "name");
-        if name.trim().is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
+        // A leading `.` would hide the result among the hidden files that
+        // lock and stage results (`.NAME.lock`), and could be one of them.
+        if name.trim().is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
             self.push(
                 "name",
                 format!(
-                    "`name` = {name:?} cannot name an output folder: use letters, digits, `-` and `_`"
+                    "`name` = {name:?} cannot name an output folder (it is empty, starts with `.` or holds a path separator): use letters, digits, `-` and `_`"
                 ),
             );
         }
@@ -2211,6 +2213,12 @@ mod tests {
             check(&[("name", "\"\"")]),
             "name",
             &["cannot name an output folder"],
+        );
+        // Hidden, it could be another result's lock file (`.toy.lock`).
+        expect_one(
+            check(&[("name", "\".toy.lock\"")]),
+            "name",
+            &["starts with `.`"],
         );
         let long = "x".repeat(101);
         expect_one(check(&[("name", &long)]), "name", &["101 characters long"]);
