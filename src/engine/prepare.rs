@@ -81,8 +81,10 @@ impl Contested {
 
 /// The scenarios a comparison runs: each as it is, and a `commercial`
 /// hypothesis once per assignment of the contested mechanisms that
-/// `contested` asks for, named `NAME [contested: commercial]` and
-/// `NAME [contested: strategic]` when there are two.
+/// `contested` asks for, named `NAME [contested: commercial]` or
+/// `NAME [contested: strategic]` (also when it is the only one asked for:
+/// the two assignments give different results, and the name is where a
+/// reader of the tables finds which ran).
 pub fn contested_variants(
     scenarios: Vec<Prepared>,
     contested: Contested,
@@ -93,12 +95,9 @@ pub fn contested_variants(
             out.push(p);
             continue;
         }
-        let classes = contested.classes();
-        for &class in classes {
+        for &class in contested.classes() {
             let mut loaded = p.loaded.clone();
-            if classes.len() > 1 {
-                loaded.name = format!("{} [contested: {}]", loaded.name, class.name());
-            }
+            loaded.name = format!("{} [contested: {}]", loaded.name, class.name());
             out.push(prepare_as(loaded, class)?);
         }
     }

@@ -180,3 +180,54 @@ fn adding_or_removing_targets_changes_no_simulated_number() {
     }
     assert!(!b.join("targets.csv").exists());
 }
+
+#[test]
+fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
+    // One assignment or both: every row says which it ran under, since
+    // the two give different worlds.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.toml");
+    let toy = root().join("scenarios/toy.toml");
+    std::fs::write(
+        &other,
+        format!(
+            "base = {:?}\nname = \"other\"\nhypothesis = \"commercial\"\n",
+            toy.display().to_string()
+        ),
+    )
+    .unwrap();
+    for (contested, names) in [
+        ("commercial", &["other [contested: commercial]"][..]),
+        ("strategic", &["other [contested: strategic]"][..]),
+        (
+            "both",
+            &[
+                "other [contested: commercial]",
+                "other [contested: strategic]",
+            ][..],
+        ),
+    ] {
+        let out = dir.path().join(contested);
+        let o = armsmarket(&[
+            "compare",
+            toy.to_str().unwrap(),
+            other.to_str().unwrap(),
+            "-r",
+            "2",
+            "--contested",
+            contested,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut seen: Vec<String> = csv_rows(&out.join("compare/compare.csv"))[1..]
+            .iter()
+            .map(|r| r[0].clone())
+            .collect();
+        seen.dedup();
+        let mut expected = vec!["toy".to_string()];
+        expected.extend(names.iter().map(|n| n.to_string()));
+        assert_eq!(seen, expected, "--contested {contested}");
+    }
+}
