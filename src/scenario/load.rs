@@ -774,21 +774,25 @@ fn deserialize_error(
             .into();
     }
 
-    // A negative whole number where a count is expected reads best as a
-    // range error, like the ones validation reports.
+    // A whole number outside its type (negative where a count is
+    // expected, or too large) reads best as a range error, like the ones
+    // validation reports.
     if let Some(rest) = msg.strip_prefix("invalid value: integer `") {
         let (number, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let unsigned = expected.contains("expected u32") || expected.contains("expected u64");
-        if unsigned && number.starts_with('-') {
+        let u32 = expected.contains("expected u32");
+        let unsigned = u32 || expected.contains("expected u64");
+        if unsigned && (number.starts_with('-') || u32) {
             // The key's own rule where the key table has one (a count may
-            // start at 1), else the type's.
+            // start at 1, and end well below the type's largest), else the
+            // type's.
             use super::keys::Ty;
             let rule = match super::keys::key(&path).map(|k| (k.ty, k.unit)) {
                 Some((Ty::Integer(span) | Ty::Number(span), "")) => span.rule(),
                 Some((Ty::Integer(span) | Ty::Number(span), unit)) => {
                     format!("{} ({unit})", span.rule())
                 }
-                _ => ">= 0 (a whole number)".into(),
+                _ if number.starts_with('-') => ">= 0 (a whole number)".into(),
+                _ => format!("at most {}", u32::MAX),
             };
             return sources
                 .value_origin(&path)
@@ -797,15 +801,18 @@ fn deserialize_error(
                 ))
                 .into();
         }
-        if expected.contains("expected u32") {
-            return sources
-                .value_origin(&path)
-                .error(format!(
-                    "`{path}` = {number} is out of range: must be at most {}",
-                    u32::MAX
-                ))
-                .into();
-        }
+    }
+
+    // A value of the wrong kind: say what was found, what is expected and
+    // how to write it.
+    if let Some(rest) = msg.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.rsplit_once(", expected ")
+        && !path.is_empty()
+    {
+        return sources
+            .value_origin(&path)
+            .error(wrong_type(&path, found, expected))
+            .into();
     }
 
     // A word outside a vocabulary (`spending.mode`, `events.*.kind`, ...).
@@ -837,6 +844,54 @@ fn deserialize_error(
         .value_origin(&path)
         .error(format!("{shown}: {msg}"))
         .into()
+}
+
+/// The message for a value of the wrong kind at `path`: serde's `found`
+/// (`string "seven"`, ``floating point `2.5` ``, `map`, ...) and
+/// `expected` (`u64`, `f64`, `a boolean`, `struct Buyer`, ...) in words,
+/// with an example of the key written right where the key table gives one.
+fn wrong_type(path: &str, found: &str, expected: &str) -> String {
+    use super::keys::{Omitted, Ty};
+    let quoted = |s: &str| s.split('`').nth(1).unwrap_or(s).to_string();
+    let found = if let Some(text) = found.strip_prefix("string ") {
+        format!("a string ({text})")
+    } else if found.starts_with("integer") {
+        format!("a whole number ({})", quoted(found))
+    } else if found.starts_with("floating point") {
+        format!("a number ({})", quoted(found))
+    } else if found.starts_with("boolean") {
+        format!("a boolean ({})", quoted(found))
+    } else if found == "map" {
+        "a table".to_string()
+    } else if found == "sequence" {
+        "an array".to_string()
+    } else {
+        found.to_string()
+    };
+    let wanted = match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a boolean" => "`true` or `false`",
+        e if e.contains("string") => "a string in quotes",
+        e if e.starts_with("struct ") || e.contains("map") => "a table",
+        e if e.contains("sequence") => "an array",
+        e => e,
+    };
+    let leaf = path.rsplit('.').next().unwrap_or(path);
+    let example = super::keys::key(path).and_then(|k| match (k.default, k.ty) {
+        (Omitted::Value(v), _) if !v.is_empty() => Some(v.to_string()),
+        (_, Ty::Integer(span)) => Some(format!(
+            "{}",
+            span.lo.floor() as i64 + i64::from(span.lo_open)
+        )),
+        (_, Ty::Boolean) => Some("true".to_string()),
+        _ => None,
+    });
+    let mut message = format!("`{path}` is {found} but must be {wanted}; write {wanted}");
+    if let Some(e) = example {
+        message.push_str(&format!(", e.g. `{leaf} = {e}`"));
+    }
+    message
 }
 
 #[cfg(test)]
@@ -1010,7 +1065,30 @@ mod tests {
         assert_eq!((e.line, e.col), (line_of(&text, "defer_quarters"), 18));
         assert_eq!(
             e.message,
-            "`market.defer_quarters`: invalid type: floating point `2.5`, expected u32"
+            "`market.defer_quarters` is a number (2.5) but must be a whole number; write a whole number, e.g. `defer_quarters = 1`"
+        );
+        let text = toy_with("seed = ", "seed = \"seven\" #");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(
+            e.message,
+            "`seed` is a string (\"seven\") but must be a whole number; write a whole number, e.g. `seed = 0`"
+        );
+        let text = toy_with("gdp_growth = 0.03", "gdp_growth = [0.03]");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(
+            e.message,
+            "`buyers.AAA.gdp_growth` is an array but must be a number; write a number, e.g. `gdp_growth = 0.0`"
+        );
+    }
+
+    #[test]
+    fn a_count_too_large_for_its_type_gives_its_keys_range() {
+        // The type's largest (4294967295) is not what the key allows.
+        let text = toy_with("defer_quarters = 4", "defer_quarters = 5000000000");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(
+            e.message,
+            "`market.defer_quarters` = 5000000000 is out of range: must be between 1 and 400 (quarters)"
         );
     }
 

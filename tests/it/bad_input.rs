@@ -125,7 +125,11 @@ fn wrong_type() {
     Broken::new(&text).rejected_at(
         "s.toml",
         line_of(&text, "defer_quarters"),
-        &["market.defer_quarters", "expected u32"],
+        &[
+            "market.defer_quarters",
+            "must be a whole number",
+            "defer_quarters = 1",
+        ],
     );
 }
 
