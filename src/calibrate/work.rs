@@ -28,8 +28,6 @@ pub struct Options {
     pub out: PathBuf,
     /// Continue from the saved state, if any.
     pub resume: bool,
-    /// Worker threads (recorded in the manifest; the pool is the caller's).
-    pub threads: usize,
     /// Simulate only this slice of the current round (`--shard K/N`; none:
     /// from the Slurm array variables if set, else the whole calibration).
     pub shard: Option<Shard>,
@@ -356,7 +354,7 @@ pub(crate) fn publish(
     }
     tables::write_all(&staging, setup, &ctx.abc, state, &predictive).map_err(werr)?;
     let mut manifest: Manifest<CalibrationRecord> = Manifest::new(Command::Calibrate, started);
-    manifest.threads = Some(options.threads);
+    manifest.threads = Some(pool.current_num_threads());
     manifest.seed = Some(setup.seed);
     manifest.replications = Some(setup.settings.replications);
     manifest.scenarios.push(ScenarioRecord {

@@ -64,7 +64,6 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
         file: a.file.clone(),
         out: a.out.clone(),
         resume: a.resume,
-        threads: a.threads,
         shard: a.shard,
         join: a.join,
         tables: a.tables.clone(),

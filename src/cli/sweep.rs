@@ -56,7 +56,14 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         resume: a.resume,
         threads: a.threads,
     };
-    let say = |m: &str| eprintln!("sweep: {m}");
+    // What the user should know but did not ask about (a shard taken from
+    // Slurm's environment, a resume with nothing to resume, a sweep already
+    // complete): not under --quiet, as `calibrate` does.
+    let say = |m: &str| {
+        if !a.quiet {
+            eprintln!("sweep: {m}");
+        }
+    };
     let s = match Sweep::open(&options, &say)? {
         Opening::Complete(dir) => {
             say(&format!("{} is complete; nothing to do", dir.display()));

@@ -112,7 +112,12 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
         rows.iter().any(|r| r[role] == "holdout"),
         "a held-out target"
     );
-    assert!(result(&two).join("manifest.json").is_file());
+    // The manifest records the threads used, as run's and sweep's do.
+    for (dir, threads) in [(&one, 1), (&two, 2)] {
+        let m: serde_json::Value =
+            serde_json::from_slice(&read(&result(dir).join("manifest.json"))).unwrap();
+        assert_eq!(m["threads"], threads, "{}", dir.display());
+    }
     // The report draws the predictive check from these very files.
     let o = crate::common::armsmarket(&["report", result(&two).to_str().unwrap()]);
     assert_ok(&o, "report");

@@ -1515,3 +1515,30 @@ fn a_resume_with_other_tables_is_refused_and_says_which() {
         err(&o)
     );
 }
+
+#[test]
+fn quiet_says_nothing_but_errors_and_warnings() {
+    // A resume with nothing to resume and a sweep already complete are
+    // said without --quiet and not with it.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for _ in 0..2 {
+        let o = sweep(&toy_sweep(), &out, &["--resume"]);
+        assert_ok(&o, "quiet");
+        assert_eq!(err(&o), "", "--quiet printed something");
+    }
+    let o = bin()
+        .arg("sweep")
+        .arg(toy_sweep())
+        .arg("--out")
+        .arg(&out)
+        .arg("--resume")
+        .output()
+        .unwrap();
+    assert_ok(&o, "not quiet");
+    assert!(
+        err(&o).contains("is complete; nothing to do"),
+        "{}",
+        err(&o)
+    );
+}
