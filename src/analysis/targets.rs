@@ -539,7 +539,7 @@ mod tests {
             &format!("{ALL}metric = \"lead_actual\"\nsupplier_country = \"KOR\""),
         );
         assert!((t.value(&w, &cs, &[]) - 7.5).abs() < 1e-12);
-        // No contract in scope: undefined, fails at the largest distance.
+        // No contract in scope: undefined, failed, and without a distance.
         let t = target(
             &w,
             &s,

@@ -36,9 +36,9 @@ pub struct CompareArgs {
     /// or both (the hypothesis runs once per assignment).
     #[arg(long, default_value = "both", value_name = "AS")]
     pub contested: Contested,
-    /// Output folder; the result (compare.csv, targets.csv, the tables and
-    /// manifest.json) goes to DIR/compare/, replacing the previous one
-    /// whole.
+    /// Output folder; the result (compare.csv, verdict.csv, targets.csv,
+    /// the tables and manifest.json) goes to DIR/compare/, replacing the
+    /// previous one whole.
     #[arg(long, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
 }

@@ -34,8 +34,10 @@ pub struct SweepArgs {
     /// when it is complete.
     #[arg(long, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
-    /// No progress bar and no summary line (errors and warnings still
-    /// show).
+    /// No progress bar and no summary line (errors, warnings and notes
+    /// where the sweep does other than asked still show: a shard taken
+    /// from Slurm's environment, a resume that starts afresh, a sweep
+    /// already complete).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Also write these per-run tables (large), each row led by its
@@ -56,14 +58,11 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         resume: a.resume,
         threads: a.threads,
     };
-    // What the user should know but did not ask about (a shard taken from
-    // Slurm's environment, a resume with nothing to resume, a sweep already
-    // complete): not under --quiet, as `calibrate` does.
-    let say = |m: &str| {
-        if !a.quiet {
-            eprintln!("sweep: {m}");
-        }
-    };
+    // Where the sweep does other than the command line says (a shard taken
+    // from Slurm's environment, a resume that starts afresh or finds a torn
+    // ledger line, a sweep already complete): said even under --quiet, so
+    // that a batch job's log records it.
+    let say = |m: &str| eprintln!("sweep: {m}");
     let s = match Sweep::open(&options, &say)? {
         Opening::Complete(dir) => {
             say(&format!("{} is complete; nothing to do", dir.display()));

@@ -78,7 +78,7 @@ fn exogenous(w: &World, s: &mut State, t: usize) {
     }
 }
 
-/// Step 7: every line starts production and delivers what is due; a
+/// Step 4: every line starts production and delivers what is due; a
 /// quarter slips with probability 1 − reliability (one keyed draw per line
 /// and quarter).
 fn produce<O: Observer>(
@@ -249,7 +249,7 @@ pub fn step<O: Observer>(w: &World, s: &mut State, d: &Draws, obs: &mut O, scrat
     step_with(w, s, d, obs, scratch, procure_due);
 }
 
-/// Steps 3–6: procurement, in an order drawn afresh each quarter (a keyed
+/// Step 3: procurement, in an order drawn afresh each quarter (a keyed
 /// priority per buyer and category) so that no buyer is always first to
 /// the queues. Only categories with something due take part. Reviews that
 /// end off the market (a lapse, or a tender opening for a later decision)
@@ -339,7 +339,7 @@ fn step_with<O: Observer>(
     s.region_stamp.fill(usize::MAX);
     procurement(w, s, t, d, obs, scratch);
     produce(w, s, t, d, obs, &mut scratch.deliveries);
-    // Step 8: investment once a year, at the end of the fourth quarter.
+    // Step 5: investment once a year, at the end of the fourth quarter.
     if w.quarter(t).q() == 4 {
         investment::invest_yearly(w, s, t);
     }

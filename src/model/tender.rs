@@ -1,4 +1,4 @@
-//! Needs, tenders, offers, choice and contracting (steps 3 to 6 of a
+//! Needs, tenders, offers, choice and contracting (step 3 of a
 //! quarter).
 //!
 //! A buyer's gap in a category is `R − K − O` in capability units: the

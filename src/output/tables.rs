@@ -27,6 +27,7 @@ const CONTRACT_COLUMNS: &[&str] = &[
     "value",
     "credit",
     "diverted",
+    "executive",
     "lead_first_promised",
     "lead_mean_promised",
     "first_delivery",
@@ -547,6 +548,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
                     .float(c.value)
                     .float(c.credit)
                     .int(c.diverted)
+                    .raw(if c.executive { b"true" } else { b"false" })
                     .float(c.lead_first)
                     .float(c.lead_mean);
                 match c.first_delivery {
