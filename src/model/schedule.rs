@@ -377,6 +377,85 @@ mod tests {
         run_in_order(w, s, t, d, obs, scratch);
     }
 
+    /// Credit outstanding is repaid in equal quarterly shares of its
+    /// repayment years, and a donation takes free legacy units first.
+    #[test]
+    fn the_exogenous_step_repays_credit_and_applies_events() {
+        use crate::model::testkit::{buyer, category, toy};
+        let w = toy(&[]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let kor = w.countries.iter().position(|c| c.id == "KOR").unwrap();
+        let mut s = State::new(&w);
+        s.credit[kor].outstanding = 100.0;
+        exogenous(&w, &mut s, 0);
+        // KOR repays over 10 years: 1/40 a quarter.
+        assert!((s.credit[kor].outstanding - 97.5).abs() < 1e-12);
+        // AAA gives 200 of its 600 tanks (450 legacy, 150 modern) in
+        // 2022Q2: they come out of the legacy units.
+        let donation = w
+            .events
+            .iter()
+            .find(|e| e.id == "aaa_donates_tanks")
+            .unwrap();
+        let mut s = State::new(&w);
+        exogenous(&w, &mut s, donation.t - 1);
+        assert_eq!(s.buyers[aaa].fleet[tank].total(), 600);
+        exogenous(&w, &mut s, donation.t);
+        let fleet = &s.buyers[aaa].fleet[tank];
+        assert_eq!(
+            (fleet.total(), fleet.legacy.units, fleet.modern()),
+            (400, 250, 150)
+        );
+    }
+
+    /// A programme in flight is paid as it is delivered: each delivery pays
+    /// the owed value's share of the units still to come, which the buyer's
+    /// commitments lose and the supplier earns at its margin, until the
+    /// whole value is paid.
+    #[test]
+    fn deliveries_of_a_programme_pay_its_value_pro_rata() {
+        use crate::model::testkit::{buyer, line, supplier, toy};
+        // Only the programme on german_land's lines, which never slip.
+        let w = toy(&[
+            "suppliers.german_land.lines.pzh2000.home_orders={}",
+            "suppliers.german_land.lines.pzh2000.initial_backlog=0",
+            "suppliers.german_land.lines.pzh2000.reliability=1.0",
+            "suppliers.german_land.lines.leopard2.home_orders={}",
+            "suppliers.german_land.lines.leopard2.initial_backlog=0",
+        ]);
+        let (bbb, pzh, gl) = (
+            buyer(&w, "BBB"),
+            line(&w, "pzh2000"),
+            supplier(&w, "german_land"),
+        );
+        let p = w
+            .programmes
+            .iter()
+            .position(|p| p.id == "bbb_spg_2012")
+            .unwrap();
+        let (units, value) = (w.programmes[p].units, 12.0 * w.lines[pzh].list_price);
+        let mut s = State::new(&w);
+        assert_eq!(s.programmes[p].owed, value);
+        let (outstanding0, cash0) = (s.buyers[bbb].outstanding, s.suppliers[gl].cash);
+        let d = Draws::seeded_from(1);
+        let mut out = Vec::new();
+        let mut t = 0;
+        while s.programmes[p].delivered < units {
+            let (delivered, owed) = (s.programmes[p].delivered, s.programmes[p].owed);
+            let (outstanding, cash) = (s.buyers[bbb].outstanding, s.suppliers[gl].cash);
+            produce(&w, &mut s, t, &d, &mut NoObserver, &mut out);
+            let now = s.programmes[p].delivered - delivered;
+            let paid = owed * f64::from(now) / f64::from(units - delivered);
+            assert!((outstanding - s.buyers[bbb].outstanding - paid).abs() < 1e-9);
+            assert!((s.suppliers[gl].cash - cash - 0.1 * paid).abs() < 1e-9);
+            t += 1;
+            assert!(t < 40, "the programme never finished");
+        }
+        assert!(s.programmes[p].owed.abs() < 1e-9);
+        assert!((outstanding0 - s.buyers[bbb].outstanding - value).abs() < 1e-9);
+        assert!((s.suppliers[gl].cash - cash0 - 0.1 * value).abs() < 1e-9);
+    }
+
     #[test]
     fn reviews_off_the_market_run_first_with_the_results_of_the_drawn_order() {
         for file in ["scenarios/europe.toml", "scenarios/toy.toml"] {
