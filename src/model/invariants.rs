@@ -186,3 +186,79 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::model::draws::Draws;
+    use crate::model::schedule::{NoObserver, Scratch, step};
+    use crate::model::state::State;
+    use crate::model::testkit::toy;
+
+    /// Each identity, broken on its own in a toy state in motion (contracts
+    /// queued and delivering, a programme, a stock line), is caught and
+    /// named.
+    #[test]
+    fn every_identity_catches_its_own_break() {
+        let w = toy(&[]);
+        let mut s = State::new(&w);
+        let d = Draws::seeded_from(3);
+        let mut scratch = Scratch::default();
+        for _ in 0..24 {
+            step(&w, &mut s, &d, &mut NoObserver, &mut scratch);
+        }
+        check(&w, &s).unwrap();
+        let open = s
+            .contracts
+            .iter()
+            .position(|c| c.delivered < c.units)
+            .expect("a contract with units to come");
+        let stock = w.lines.iter().position(|l| l.stock.is_some()).unwrap();
+        type Break = Box<dyn Fn(&mut State)>;
+        let breaks: Vec<(&str, Break)> = vec![
+            ("ordered", Box::new(|s| s.ledgers[0].ordered += 1)),
+            (
+                "queue counters disagree",
+                Box::new(|s| s.lines[0].home_wip_units += 1),
+            ),
+            (
+                "stock line",
+                Box::new(move |s| *s.lines[stock].stock.as_mut().unwrap() += 1),
+            ),
+            (
+                "units open but",
+                Box::new(|s| s.programmes[0].delivered += 1),
+            ),
+            (
+                "units open but",
+                Box::new(move |s| s.contracts[open].delivered += 1),
+            ),
+            (
+                "> units",
+                Box::new(move |s| s.contracts[open].delivered = s.contracts[open].units + 1),
+            ),
+            ("on order", Box::new(|s| s.buyers[0].on_order[0] += 1)),
+            (
+                "capability on order",
+                Box::new(|s| s.buyers[0].on_order_capability[0] += 1.0),
+            ),
+            (
+                "legacy units reserved",
+                Box::new(|s| s.buyers[0].fleet[0].reserved += 1),
+            ),
+            ("outstanding", Box::new(|s| s.buyers[0].outstanding += 1.0)),
+            ("cash", Box::new(|s| s.suppliers[0].cash += 1.0)),
+            ("negative cash", Box::new(|s| s.suppliers[0].cash = -1.0)),
+            (
+                "negative credit",
+                Box::new(|s| s.credit[0].outstanding = -1.0),
+            ),
+        ];
+        for (named, break_it) in breaks {
+            let mut broken = s.clone();
+            break_it(&mut broken);
+            let e = check(&w, &broken).expect_err(named);
+            assert!(e.contains(named), "broke {named:?}, got {e:?}");
+        }
+    }
+}
