@@ -471,13 +471,15 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// file or the new one, never a part; a crash leaves at most the hidden
 /// file. The hidden file has a fresh, unpredictable name and is created
 /// exclusively, so nothing planted can redirect the write. The file gets
-/// the usual permissions (the umask's), as the result's own files do.
-/// Errors are the bare I/O errors: the caller names `path`.
+/// the usual permissions (the umask's), as the result's own files do; its
+/// folder is created if need be, as a result's is. Errors are the bare I/O
+/// errors: the caller names `path`.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    std::fs::create_dir_all(dir)?;
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(path.file_name().unwrap_or("file".as_ref()));
     prefix.push(".");

@@ -106,6 +106,14 @@ pub enum SensitivityError {
         /// The folder.
         path: PathBuf,
     },
+    /// `--out` runs through a file.
+    #[error("{}: --out runs through {}, which is a file, not a folder", path.display(), file.display())]
+    OutThroughFile {
+        /// The path given.
+        path: PathBuf,
+        /// The file on it.
+        file: PathBuf,
+    },
     /// Reading or writing failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -185,10 +193,24 @@ pub struct Report {
 /// A folder that is not a finished, merged saltelli or morris sweep, files
 /// not as the sweep writes them, too few resamples, or a write that fails.
 pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError> {
-    if let Some(out) = &options.out
-        && out.is_dir()
-    {
-        return Err(SensitivityError::OutIsFolder { path: out.clone() });
+    if let Some(out) = &options.out {
+        if out.is_dir() {
+            return Err(SensitivityError::OutIsFolder { path: out.clone() });
+        }
+        // The nearest part of the path that exists must be a folder (the
+        // rest is created); a file there is the user's slip, not the
+        // machine's.
+        if let Some(file) = out
+            .ancestors()
+            .skip(1)
+            .find(|a| a.exists() && !a.as_os_str().is_empty())
+            && !file.is_dir()
+        {
+            return Err(SensitivityError::OutThroughFile {
+                path: out.clone(),
+                file: file.to_path_buf(),
+            });
+        }
     }
     if options.resamples < 2 {
         return Err(SensitivityError::Resamples(options.resamples));

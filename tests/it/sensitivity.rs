@@ -168,6 +168,18 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
     let o = sensitivity(&d1, &["--out", tmp.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("--out is a folder"), "{}", err(&o));
+    // So is one that runs through a file; a folder that does not exist yet
+    // is created, as run creates its --out.
+    let through = d1.join("runs.csv").join("s.csv");
+    let o = sensitivity(&d1, &["--out", through.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("which is a file"), "{}", err(&o));
+    let fresh = tmp.path().join("new/folder/s.csv");
+    assert_ok(
+        &sensitivity(&d1, &["--out", fresh.to_str().unwrap()]),
+        "a new folder",
+    );
+    assert_eq!(read(&fresh), bytes, "the same table in a new folder");
 }
 
 #[test]
