@@ -107,19 +107,57 @@ impl ValueEnum for Table {
 }
 
 /// The parser of a sweep's `--tables`: every per-run table but the
-/// summary, which `runs.csv` carries for every run.
-pub fn kept_tables_arg() -> impl clap::builder::TypedValueParser<Value = Table> {
-    use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(
+/// summary, which `runs.csv` carries for every run (asked for, it is
+/// refused with that reason rather than a bare list of values).
+pub fn kept_tables_arg() -> KeptTables {
+    KeptTables
+}
+
+/// See [`kept_tables_arg`].
+#[derive(Debug, Clone, Copy)]
+pub struct KeptTables;
+
+impl clap::builder::TypedValueParser for KeptTables {
+    type Value = Table;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Table, clap::Error> {
+        if value == Table::Summary.name() {
+            let flag = arg.map_or_else(|| "--tables".to_string(), |a| a.to_string());
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!(
+                    "invalid value 'summary' for '{flag}': a sweep's runs.csv already holds every run's summary, so it writes no summary table; the others are {}\n",
+                    self.names().join(", ")
+                ),
+            )
+            .with_cmd(cmd));
+        }
+        let name =
+            clap::builder::PossibleValuesParser::new(self.names()).parse_ref(cmd, arg, value)?;
+        Ok(name
+            .parse::<Table>()
+            .expect("every possible value is a table"))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.names().into_iter().map(PossibleValue::new)))
+    }
+}
+
+impl KeptTables {
+    /// The tables a sweep keeps, by name.
+    fn names(self) -> Vec<&'static str> {
         Table::ALL
             .iter()
             .filter(|t| **t != Table::Summary)
-            .map(|t| t.name()),
-    )
-    .map(|name| {
-        name.parse::<Table>()
-            .expect("every possible value is a table")
-    })
+            .map(|t| t.name())
+            .collect()
+    }
 }
 
 /// Parse the command line, run, and return the process exit code.

@@ -124,6 +124,13 @@ fn bad_arguments_are_usage_errors() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
         assert!(!err(&o).is_empty(), "{args:?} said nothing");
     }
+    // A sweep's summary table is refused with its reason.
+    let o = armsmarket(&["sweep", sweep, "--tables", "market,summary"]);
+    assert!(
+        err(&o).contains("runs.csv already holds every run's summary"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
