@@ -398,6 +398,14 @@ fn max_minutes_counts_the_time_before_a_resume() {
         manifest.contains("\"stop\": \"Budget\"") && manifest.contains("\"generations\": 1,"),
         "the limit counts the time before the resume: {manifest}"
     );
+    // Run without --threads, it records the threads its pool had (it
+    // recorded the flag's 0).
+    let m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert!(
+        m["threads"].as_u64().is_some_and(|n| n >= 1),
+        "{}",
+        m["threads"]
+    );
 }
 
 /// The wall-clock limit never changes what is accepted, so a calibration
