@@ -10,9 +10,8 @@ fn csv_rows(p: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Compare the toy with a scenario made of `base = toy.toml` plus `extra`
-/// (12 replications); returns the result folder and the process output.
-fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) {
+/// `dir/other.toml`: `base = toy.toml` plus `extra`.
+fn toy_plus(dir: &Path, extra: &str) -> PathBuf {
     let other = dir.join("other.toml");
     let toy = root().join("scenarios/toy.toml");
     std::fs::write(
@@ -20,6 +19,14 @@ fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) 
         format!("base = {:?}\n{extra}", toy.display().to_string()),
     )
     .unwrap();
+    other
+}
+
+/// Compare the toy with a scenario made of `base = toy.toml` plus `extra`
+/// (12 replications); returns the result folder and the process output.
+fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) {
+    let other = toy_plus(dir, extra);
+    let toy = root().join("scenarios/toy.toml");
     let out = dir.join("cmp");
     let o = armsmarket(&[
         "compare",
@@ -186,16 +193,11 @@ fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
     // One assignment or both: every row says which it ran under, since
     // the two give different worlds.
     let dir = tempfile::tempdir().unwrap();
-    let other = dir.path().join("other.toml");
+    let other = toy_plus(
+        dir.path(),
+        "name = \"other\"\nhypothesis = \"commercial\"\n",
+    );
     let toy = root().join("scenarios/toy.toml");
-    std::fs::write(
-        &other,
-        format!(
-            "base = {:?}\nname = \"other\"\nhypothesis = \"commercial\"\n",
-            toy.display().to_string()
-        ),
-    )
-    .unwrap();
     for (contested, names) in [
         ("commercial", &["other [contested: commercial]"][..]),
         ("strategic", &["other [contested: strategic]"][..]),
