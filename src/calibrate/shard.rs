@@ -274,8 +274,12 @@ pub(crate) fn run_shard(
         hi - lo,
     );
     let rows: Vec<Option<Result<SimulationRow, _>>> = pool.install(|| {
-        (lo..hi)
+        (0..usize::try_from(hi - lo).expect("a shard's slice fits in memory"))
             .into_par_iter()
+            // One simulation a split, so that a thread that finishes early
+            // takes the next one rather than waiting for a run of them.
+            .with_max_len(1)
+            .map(|i| lo + i as u64)
             .map(|j| {
                 if stop.load(Ordering::Relaxed) {
                     return None;

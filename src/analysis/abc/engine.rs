@@ -483,9 +483,14 @@ impl Abc {
                     break 'run StopReason::Budget;
                 }
                 let end = limit.min(start.saturating_add(self.config.batch_size as u64));
-                let rows: Vec<Result<SimulationRow, AbcError>> = (start..end)
+                let rows: Vec<Result<SimulationRow, AbcError>> = (0..usize::try_from(end - start)
+                    .expect("a batch fits in memory"))
                     .into_par_iter()
-                    .map(|j| plan.simulate(simulator, j))
+                    // One simulation a split, so that a thread that finishes
+                    // early takes the next one rather than waiting for a run
+                    // of them.
+                    .with_max_len(1)
+                    .map(|i| plan.simulate(simulator, start + i as u64))
                     .collect();
                 simulations_run += end - start;
                 for row in rows {
