@@ -608,6 +608,75 @@ mod tests {
         }
     }
 
+    /// A chunk of jobs whose first waits until every other job of it has
+    /// run (failing after a minute if they do not).
+    struct FirstWaits {
+        n: u64,
+        others_done: std::sync::atomic::AtomicU64,
+    }
+
+    impl Jobs for FirstWaits {
+        type Chunk = ();
+        type Done = ();
+        fn parts(&self) -> Vec<Part> {
+            Vec::new()
+        }
+        fn count(&self) -> u64 {
+            self.n
+        }
+        fn chunk_size(&self, _: usize) -> u64 {
+            self.n
+        }
+        fn prepare(&self, _: &[u64], _: Option<&()>) {}
+        fn run(&self, _: &(), job: u64) -> Result<(), String> {
+            if job > 0 {
+                self.others_done.fetch_add(1, Ordering::SeqCst);
+                return Ok(());
+            }
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while self.others_done.load(Ordering::SeqCst) < self.n - 1 {
+                if Instant::now() > deadline {
+                    return Err("the other jobs did not run while this one ran".into());
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Ok(())
+        }
+        fn rows(&self, _: u64, outcome: Result<(), String>) -> Vec<Vec<u8>> {
+            vec![outcome.err().unwrap_or_default().into_bytes()]
+        }
+    }
+
+    /// While one thread is held by a long job, the other runs every job of
+    /// the chunk not yet started: rayon's default splitting left the jobs
+    /// after the first in one run with it, for the first's thread alone,
+    /// and a sweep's threads idled at the end of each chunk.
+    #[test]
+    fn a_free_thread_takes_any_job_not_yet_started() {
+        let jobs = FirstWaits {
+            n: 64,
+            others_done: std::sync::atomic::AtomicU64::new(0),
+        };
+        let pool = batch::pool(2).unwrap();
+        let mut failures = Vec::new();
+        let completion = run_list(
+            &jobs,
+            &pool,
+            Control::none(),
+            1,
+            |_| (0..jobs.n).collect(),
+            |job, rows, failed| {
+                if failed {
+                    failures.push((job, String::from_utf8_lossy(&rows[0]).into_owned()));
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(completion, Completion::Done);
+        assert_eq!(failures, []);
+    }
+
     #[derive(serde::Serialize, serde::Deserialize, PartialEq)]
     struct Id(u64);
 
