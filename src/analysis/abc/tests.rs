@@ -795,3 +795,38 @@ fn bad_input_is_refused() {
     };
     assert_eq!(spec.prior.bounds(), (f64::NEG_INFINITY, f64::INFINITY));
 }
+
+/// While one simulation holds a thread, the other thread runs every other
+/// simulation of the batch: split into a few runs of simulations, the
+/// batch left the ones behind a long simulation to its thread alone.
+#[test]
+fn a_free_thread_takes_any_simulation_not_yet_started() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+    let batch = 64;
+    let model = ModelSpec::new("m").with_parameter("x", normal(0.0, 1.0));
+    let mut c = config(5, 32, 1);
+    c.batch_size = batch;
+    let abc = Abc::new(vec![model], vec![1.0], c).unwrap();
+    let (started, finished) = (AtomicU64::new(0), AtomicU64::new(0));
+    let simulator = |_m: usize, theta: &[f64], _rng: &mut ChaCha8Rng| {
+        if started.fetch_add(1, Ordering::SeqCst) == 0 {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while finished.load(Ordering::SeqCst) < batch as u64 - 1 {
+                assert!(
+                    Instant::now() < deadline,
+                    "the other simulations did not run while the first ran"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        finished.fetch_add(1, Ordering::SeqCst);
+        vec![theta[0]]
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let out = pool.install(|| run_all(&abc, &simulator));
+    assert_eq!(out.state.generation, 1);
+}
