@@ -47,6 +47,21 @@ pub enum OutputError {
         /// What is there instead.
         why: String,
     },
+    /// The new result is in place, but the previous one, set aside beside
+    /// it, could not be removed.
+    #[error(
+        "{}: the new result is in place, but the previous one could not be removed ({source}); it is left at {}: remove it by hand",
+        path.display(),
+        left.display()
+    )]
+    PreviousLeft {
+        /// The result folder.
+        path: PathBuf,
+        /// Where the previous result is left.
+        left: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
     /// Writing a file (named by its final path) failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -363,19 +378,26 @@ impl Destination {
     }
 
     /// Put the finished folder `dir` (beside the result) in place of the
-    /// result; the previous result, if any, is removed afterwards.
+    /// result; the previous result, if any, is removed afterwards (once
+    /// the new one is durably in place, so that an error then says so).
     pub fn put_in_place(&self, dir: &Path) -> Result<(), OutputError> {
         self.check_replaceable()?;
         let werr = |e| write_error(e, &self.path);
+        let parent = self.path.parent().unwrap_or(Path::new("."));
         faults::step("commit");
         if std::fs::symlink_metadata(&self.path).is_ok() {
             exchange(dir, &self.path).map_err(werr)?;
+            sync_dir(parent).map_err(werr)?;
             faults::step("commit");
-            std::fs::remove_dir_all(dir).map_err(werr)?;
+            std::fs::remove_dir_all(dir).map_err(|source| OutputError::PreviousLeft {
+                path: self.path.clone(),
+                left: dir.to_path_buf(),
+                source,
+            })
         } else {
             std::fs::rename(dir, &self.path).map_err(werr)?;
+            sync_dir(parent).map_err(werr)
         }
-        sync_dir(self.path.parent().unwrap_or(Path::new("."))).map_err(werr)
     }
 }
 

@@ -203,6 +203,12 @@ fn a_planted_symlink_cannot_redirect_a_write() {
 /// Start `run` paused after its second replication (holding whatever it
 /// holds then); returns the child and the file to remove to let it go.
 fn paused_run(out: &Path, marker: &Path) -> Child {
+    paused_run_at(out, marker, "job:2")
+}
+
+/// As [`paused_run`], paused at `event` (`EVENT:N` of
+/// `ARMSMARKET_TEST_PAUSE`).
+fn paused_run_at(out: &Path, marker: &Path, event: &str) -> Child {
     let mut c = bin();
     c.args([
         "run",
@@ -217,7 +223,7 @@ fn paused_run(out: &Path, marker: &Path) -> Child {
     .arg(out)
     .env(
         "ARMSMARKET_TEST_PAUSE",
-        format!("job:2:{}", marker.display()),
+        format!("{event}:{}", marker.display()),
     )
     .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::piped());
@@ -232,6 +238,42 @@ fn paused_run(out: &Path, marker: &Path) -> Child {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     child
+}
+
+#[test]
+fn a_previous_result_that_cannot_be_removed_is_named_and_the_new_one_stays() {
+    // It said only "cannot write", with exit 1, though the new result was
+    // in place and the previous one left beside it.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&run_toy(&out, "2", "1", &[]), "the first result");
+    let marker: PathBuf = tmp.path().join("paused");
+    // Paused with the new result in place and the previous one set aside.
+    let run = paused_run_at(&out, &marker, "commit:2");
+    let aside = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with(".toy.") && n.ends_with(".staging")
+        })
+        .expect("the previous result set aside");
+    assert_eq!(consistent(&aside)["seed"], 1);
+    // Something that cannot be removed as a folder takes its place (the
+    // tests may run as root, whom permissions would not stop).
+    std::fs::remove_dir_all(&aside).unwrap();
+    std::fs::write(&aside, b"not a folder").unwrap();
+    std::fs::remove_file(&marker).unwrap();
+    let o = run.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("the new result is in place")
+            && e.contains(&aside.display().to_string())
+            && e.contains("remove it by hand"),
+        "the error should say the new result is in place and where the previous one is: {e}"
+    );
+    assert_eq!(consistent(&out.join("toy"))["seed"], 4);
 }
 
 #[test]
