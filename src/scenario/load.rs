@@ -780,7 +780,8 @@ fn deserialize_error(
     if let Some(rest) = msg.strip_prefix("invalid value: integer `") {
         let (number, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let u32 = expected.contains("expected u32");
-        let unsigned = u32 || expected.contains("expected u64");
+        let unsigned =
+            u32 || expected.contains("expected u64") || expected.contains("expected usize");
         if unsigned && (number.starts_with('-') || u32) {
             // The key's own rule where the key table has one (a count may
             // start at 1, and end well below the type's largest), else the
@@ -1101,6 +1102,20 @@ mod tests {
         assert_eq!(
             e.message,
             "`market.defer_quarters` = -3 is out of range: must be between 1 and 400 (quarters)"
+        );
+    }
+
+    #[test]
+    fn a_negative_count_of_points_gives_its_keys_range() {
+        // A `usize` key: serde said "expected usize", which was shown as is.
+        let text = format!(
+            "{TOY}\n[sweep]\ndesign = \"random\"\npoints = -3\nreplications = 1\n\n[sweep.parameters]\n\"market.defer_quarters\" = {{ min = 1, max = 4 }}\n"
+        );
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(e.line, line_of(&text, "points = -3"));
+        assert_eq!(
+            e.message,
+            "`sweep.points` = -3 is out of range: must be between 1 and 1000000"
         );
     }
 

@@ -70,6 +70,22 @@ pub enum PriorShape {
     },
 }
 
+/// As a calibration file would say it, for messages.
+impl fmt::Display for PriorShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            PriorShape::Uniform { low, high } => write!(f, "uniform on [{low}, {high}]"),
+            PriorShape::LogUniform { low, high } => write!(f, "log-uniform on [{low}, {high}]"),
+            PriorShape::TruncatedNormal {
+                mean,
+                sd,
+                low,
+                high,
+            } => write!(f, "normal (mean {mean}, sd {sd}) on [{low}, {high}]"),
+        }
+    }
+}
+
 /// A public prior: a [`PriorShape`], optionally integer-valued.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterPrior {
@@ -88,7 +104,11 @@ impl ParameterPrior {
     /// Validates the shape and precomputes its normalising constants.
     pub fn new(shape: PriorShape, integer: bool) -> Result<Self, AbcError> {
         let invalid = |reason: &str| AbcError::InvalidPrior {
-            shape: format!("{shape:?} integer={integer}"),
+            shape: if integer {
+                format!("{shape}, whole numbers")
+            } else {
+                shape.to_string()
+            },
             reason: reason.to_string(),
         };
         let (low, high) = match shape {
@@ -148,7 +168,9 @@ impl ParameterPrior {
                 prior.beta = (hi - mean) / sd;
                 prior.mass = normal_interval(prior.alpha, prior.beta);
                 if prior.mass.is_nan() || prior.mass <= 0.0 {
-                    return Err(invalid("no normal mass between the bounds"));
+                    return Err(invalid(
+                        "the normal puts no probability between the bounds: move `mean` into them or widen `sd`",
+                    ));
                 }
             }
         }
@@ -349,6 +371,29 @@ mod tests {
 
     fn int(shape: PriorShape) -> ParameterPrior {
         ParameterPrior::new(shape, true).unwrap()
+    }
+
+    #[test]
+    fn a_rejected_prior_is_described_as_a_file_gives_it_with_the_fix() {
+        // It was a Rust debug dump: `TruncatedNormal { mean: 50.0, .. }
+        // integer=false: no normal mass between the bounds`.
+        let e = ParameterPrior::truncated_normal(50.0, 0.01, 0.05, 0.9).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid prior normal (mean 50, sd 0.01) on [0.05, 0.9]: the normal puts no probability between the bounds: move `mean` into them or widen `sd`"
+        );
+        let e = ParameterPrior::new(
+            PriorShape::LogUniform {
+                low: 0.0,
+                high: 4.0,
+            },
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid prior log-uniform on [0, 4], whole numbers: integer log-uniform needs low >= 1"
+        );
     }
 
     #[test]
