@@ -346,6 +346,53 @@ fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
     );
 }
 
+#[test]
+fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
+    // Shard 1/2 ran with one round size, then the file changed it: the
+    // join asked for 1/2 again, which said it had run, for ever.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml")).unwrap();
+    assert!(text.contains("round_size = 40"));
+    let file = tmp.path().join("calibration_shards.toml");
+    let base = crate::common::data("calibration_shards.toml");
+    let base_dir = base.parent().unwrap().display().to_string();
+    // Relative paths of the file (its base) stay those of tests/data.
+    let text = text.replace("base = \"", &format!("base = \"{base_dir}/"));
+    std::fs::write(&file, &text).unwrap();
+    let (one, split) = (tmp.path().join("one"), tmp.path().join("split"));
+    assert_ok(&calibrate(&file, &one, &[], &[]), "one machine");
+    assert_ok(
+        &calibrate(&file, &split, &["--shard", "1/2"], &[]),
+        "shard 1/2",
+    );
+    std::fs::write(&file, text.replace("round_size = 40", "round_size = 70")).unwrap();
+    let mut joins = 0;
+    loop {
+        assert_ok(
+            &calibrate(&file, &split, &["--shard", "2/2"], &[]),
+            "shard 2/2",
+        );
+        assert_ok(
+            &calibrate(&file, &split, &["--shard", "1/2"], &[]),
+            "shard 1/2",
+        );
+        let o = calibrate(&file, &split, &["--join"], &[]);
+        joins += 1;
+        match o.status.code() {
+            Some(0) => break,
+            Some(3) => {}
+            _ => panic!("join: {:?} {}", o.status, err(&o)),
+        }
+        assert!(joins < 40, "the rounds never end: {}", err(&o));
+    }
+    assert_same_files(
+        &FILES,
+        &result_of(&one),
+        &result_of(&split),
+        "between one machine and shards whose round size changed",
+    );
+}
+
 fn result_of(out: &Path) -> PathBuf {
     out.join("calibration_shards")
 }
