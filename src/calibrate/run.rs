@@ -79,11 +79,17 @@ fn whole(
     };
     let (state, before) = match saved {
         Some(saved) => {
-            say(&format!(
-                "resuming after generation {} from {}",
-                saved.state.generation.saturating_sub(1),
-                ctx.state_path().display()
-            ));
+            say(&match saved.state.generation {
+                0 => format!(
+                    "resuming before the first generation was complete, from {}",
+                    ctx.state_path().display()
+                ),
+                g => format!(
+                    "resuming after generation {} from {}",
+                    g - 1,
+                    ctx.state_path().display()
+                ),
+            });
             // Rounds of a sharded generation in progress are redone here;
             // their time counts.
             let before = shard::round_elapsed(&ctx, &saved.state).unwrap_or(saved.elapsed_seconds);
@@ -124,6 +130,9 @@ fn whole(
         return Err(e);
     }
     if outcome.stop == StopReason::Budget && stop.load(Ordering::Relaxed) {
+        // The last completed generation again, with the time of the one
+        // stopped: `max_minutes` counts it too after `--resume`.
+        ctx.save(&outcome.state, elapsed())?;
         return Err(CalibrateError::Stopped {
             kept: partial.clone(),
             resume: format!(

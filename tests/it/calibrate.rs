@@ -393,6 +393,65 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
     );
 }
 
+/// The seconds a calibration's saved state records.
+fn saved_seconds(state: &Path) -> f64 {
+    let text = std::fs::read_to_string(state).unwrap();
+    let t: toml::Table = toml::from_str(&text).unwrap();
+    t["elapsed_seconds"].as_float().unwrap()
+}
+
+#[test]
+fn a_ctrl_c_saves_the_time_of_the_generation_it_stopped() {
+    // The time of the running generation was dropped: a calibration
+    // stopped and resumed again and again never reached `max_minutes`.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
+        .unwrap()
+        .replace(
+            "base = \"../../scenarios/toy.toml\"",
+            &format!(
+                "base = {:?}",
+                root().join("scenarios/toy.toml").display().to_string()
+            ),
+        )
+        .replace("population = 40", "population = 4000")
+        .replace("generations = 3", "generations = 50")
+        .replace("round_size = 40", "");
+    let file = tmp.path().join("slow.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    let state = out.join(".calibration_shards.partial/state.toml");
+    let mut child = bin()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["-q", "-t", "1"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !state.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "it ended early");
+        assert!(std::time::Instant::now() < deadline, "no generation saved");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let first = saved_seconds(&state);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    let stopped = saved_seconds(&state);
+    assert!(
+        stopped >= first + 1.4,
+        "the state saved at the stop counts {stopped} s, the first generation's {first} s"
+    );
+}
+
 fn result_of(out: &Path) -> PathBuf {
     out.join("calibration_shards")
 }
