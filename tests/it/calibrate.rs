@@ -351,13 +351,9 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
     // Shard 1/2 ran with one round size, then the file changed it: the
     // join asked for 1/2 again, which said it had run, for ever.
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml")).unwrap();
+    let text = shards_text();
     assert!(text.contains("round_size = 40"));
     let file = tmp.path().join("calibration_shards.toml");
-    let base = crate::common::data("calibration_shards.toml");
-    let base_dir = base.parent().unwrap().display().to_string();
-    // Relative paths of the file (its base) stay those of tests/data.
-    let text = text.replace("base = \"", &format!("base = \"{base_dir}/"));
     std::fs::write(&file, &text).unwrap();
     let (one, split) = (tmp.path().join("one"), tmp.path().join("split"));
     assert_ok(&calibrate(&file, &one, &[], &[]), "one machine");
@@ -405,15 +401,7 @@ fn a_ctrl_c_saves_the_time_of_the_generation_it_stopped() {
     // The time of the running generation was dropped: a calibration
     // stopped and resumed again and again never reached `max_minutes`.
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
-        .unwrap()
-        .replace(
-            "base = \"../../scenarios/toy.toml\"",
-            &format!(
-                "base = {:?}",
-                root().join("scenarios/toy.toml").display().to_string()
-            ),
-        )
+    let text = shards_text()
         .replace("population = 40", "population = 4000")
         .replace("generations = 3", "generations = 50")
         .replace("round_size = 40", "");
@@ -452,6 +440,20 @@ fn a_ctrl_c_saves_the_time_of_the_generation_it_stopped() {
     );
 }
 
+/// The shard test's calibration, its base named by an absolute path so
+/// that a copy of it runs from anywhere.
+fn shards_text() -> String {
+    std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
+        .unwrap()
+        .replace(
+            "base = \"../../scenarios/toy.toml\"",
+            &format!(
+                "base = {:?}",
+                root().join("scenarios/toy.toml").display().to_string()
+            ),
+        )
+}
+
 fn result_of(out: &Path) -> PathBuf {
     out.join("calibration_shards")
 }
@@ -460,15 +462,7 @@ fn result_of(out: &Path) -> PathBuf {
 /// wall-clock limit of `minutes` in place of its round size, and killed
 /// after its generation 1 into `dir/out`. Returns (file, out).
 fn killed_under_a_time_limit(dir: &Path, minutes: &str) -> (PathBuf, PathBuf) {
-    let text = std::fs::read_to_string(crate::common::data("calibration_shards.toml"))
-        .unwrap()
-        .replace(
-            "base = \"../../scenarios/toy.toml\"",
-            &format!(
-                "base = {:?}",
-                root().join("scenarios/toy.toml").display().to_string()
-            ),
-        );
+    let text = shards_text();
     let file = dir.join("limited.toml");
     let limited = text.replace("round_size = 40", &format!("max_minutes = {minutes}"));
     std::fs::write(&file, limited).unwrap();
