@@ -887,7 +887,11 @@ impl Checker {
         if lo >= hi {
             self.push(
                 format!("{pp}.max"),
-                format!("`{pp}`: min {} is not below max {}", show(lo), show(hi)),
+                format!(
+                    "`{pp}`: min {} is not below max {}; make `min` the lower end of the range",
+                    show(lo),
+                    show(hi)
+                ),
             );
         }
         let integer = matches!(k.ty, Ty::Integer(_));
@@ -921,10 +925,12 @@ impl Checker {
             _ => {}
         }
         if cp.prior != PriorKind::Normal && (cp.mean.is_some() || cp.sd.is_some()) {
+            // At the key given (`mean` if both are).
+            let key = if cp.mean.is_some() { "mean" } else { "sd" };
             self.push(
-                pp,
+                format!("{pp}.{key}"),
                 format!(
-                    "`{pp}`: `mean` and `sd` belong to a normal prior, not a {} one",
+                    "`{pp}`: `mean` and `sd` belong to a normal prior, not a {} one; remove them, or write `prior = \"normal\"`",
                     cp.prior
                 ),
             );
@@ -935,7 +941,8 @@ impl Checker {
                 t,
                 "calibrate.parameters.*.truth",
             );
-            if t < lo || t > hi {
+            // Against an empty range only the range's own error is said.
+            if lo < hi && (t < lo || t > hi) {
                 self.push(
                     format!("{pp}.truth"),
                     format!(

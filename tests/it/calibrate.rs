@@ -201,6 +201,17 @@ fn a_bad_prior_is_refused_at_its_place() {
             "min = 0.0",
             "needs min > 0",
         ),
+        (
+            // Said once: the truth is not also said to lie outside [1, 0].
+            "[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.9\nmax = 0.1\ntruth = 0.3\n",
+            "max = 0.1",
+            "min 0.9 is not below max 0.1; make `min` the lower end of the range",
+        ),
+        (
+            "[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.1\nmax = 0.9\nmean = 0.5\n",
+            "mean = 0.5",
+            "belong to a normal prior, not a uniform one; remove them, or write `prior = \"normal\"`",
+        ),
     ];
     for (parameters, at, why) in cases {
         let file = with_parameters(tmp.path(), parameters);
@@ -213,6 +224,7 @@ fn a_bad_prior_is_refused_at_its_place() {
             "{parameters}: want {place} ... {why}, got {}",
             err(&o)
         );
+        assert_eq!(err(&o).lines().count(), 1, "one error: {}", err(&o));
         assert!(nothing_written(&out), "{parameters}: something was written");
     }
 }
