@@ -54,7 +54,7 @@ pub fn calibrate(
         )));
     }
     match chosen {
-        Some(s) => shard::run_shard(options, s, pool, follow).map(Done::Shard),
+        Some(s) => shard::run_shard(options, s, pool, follow),
         None => whole(options, pool, follow).map(Done::Finished),
     }
 }

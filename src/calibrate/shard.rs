@@ -143,6 +143,14 @@ fn saved_state(ctx: &Context) -> Result<(GenerationState, f64), CalibrateError> 
     }
 }
 
+/// [`Done::AlreadyFinished`] if the calibration's result is in place.
+fn already_finished(ctx: &Context) -> Option<Done> {
+    ctx.finished().map(|dir| Done::AlreadyFinished {
+        name: ctx.setup.name.clone(),
+        dir: dir.to_path_buf(),
+    })
+}
+
 /// The first proposal index `state`'s generation may not use, and why.
 fn limit(ctx: &Context, state: &GenerationState) -> Result<(u64, StopReason), CalibrateError> {
     Ok(ctx.abc.plan(state)?.proposal_limit())
@@ -224,15 +232,19 @@ fn join_command(options: &Options) -> String {
     format!("{} --join", calibrate_command(options))
 }
 
-/// Simulate shard `shard`'s slice of the current round and save its rows.
+/// Simulate shard `shard`'s slice of the current round and save its rows
+/// (nothing if the calibration is finished already).
 pub(crate) fn run_shard(
     options: &Options,
     shard: Shard,
     pool: &rayon::ThreadPool,
     follow: &Follow<'_>,
-) -> Result<ShardReport, CalibrateError> {
+) -> Result<Done, CalibrateError> {
     let clock = Instant::now();
     let ctx = Context::load(options)?;
+    if let Some(done) = already_finished(&ctx) {
+        return Ok(done);
+    }
     let (state, elapsed) = saved_state(&ctx)?;
     let round = current_round(&ctx, &state, elapsed)?;
     let len = round.end.saturating_sub(round.start);
@@ -256,7 +268,7 @@ pub(crate) fn run_shard(
     };
     if ctx.abc.stops_before(&state).is_some() || len == 0 {
         report.idle = true;
-        return Ok(report);
+        return Ok(Done::Shard(report));
     }
     // A part of another slice is simulated again: round 0's bounds are
     // worked out anew by each shard from the file, so a `round_size`
@@ -267,7 +279,7 @@ pub(crate) fn run_shard(
             .is_ok_and(|p| p.identity == ctx.identity && (p.start, p.end) == (lo, hi))
     {
         report.already = true;
-        return Ok(report);
+        return Ok(Done::Shard(report));
     }
     let dir = rounds_dir(&ctx);
     std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
@@ -321,7 +333,7 @@ pub(crate) fn run_shard(
             rows,
         },
     )?;
-    Ok(report)
+    Ok(Done::Shard(report))
 }
 
 /// The parts of `generation`, in file-name order.
@@ -419,6 +431,9 @@ pub(crate) fn join(
     let clock = Instant::now();
     let ctx = Context::load(options)?;
     let dest = Destination::lock(&ctx.dir)?;
+    if let Some(done) = already_finished(&ctx) {
+        return Ok(done);
+    }
     let (mut state, saved_elapsed) = saved_state(&ctx)?;
     let round = current_round(&ctx, &state, saved_elapsed)?;
     let parts = parts(&ctx, state.generation)?;

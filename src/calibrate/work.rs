@@ -60,6 +60,15 @@ pub enum Done {
     /// The round is joined, the calibration goes on: the shards of the next
     /// round are due, then another `--join`.
     NextRound(NextRound),
+    /// A shard or a join found the calibration finished already: this
+    /// file's result (same calibration, files intact) is in place and no
+    /// work folder is left, so there is nothing to simulate or join.
+    AlreadyFinished {
+        /// The calibration's name.
+        name: String,
+        /// Its result folder.
+        dir: PathBuf,
+    },
 }
 
 /// What a shard did.
@@ -137,6 +146,11 @@ pub struct Report {
 /// The plan part of the manifest: how the calibration ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationRecord {
+    /// The calibration's identity (as its saved state carries it), so
+    /// that a stray shard or join after the end can tell that this result
+    /// is its own; empty in results of earlier versions.
+    #[serde(default)]
+    pub identity: String,
     /// Why it stopped.
     pub stop: String,
     /// Generations completed.
@@ -235,6 +249,20 @@ impl Context {
             ));
         }
         Ok(Some(saved))
+    }
+
+    /// The result folder, if this calibration finished there: no work
+    /// folder is left, and the result's manifest carries this identity and
+    /// matches its files. A shard or join run after the join that finished
+    /// would otherwise start the calibration over (there is no saved
+    /// state) or find no shard to join.
+    pub(crate) fn finished(&self) -> Option<&Path> {
+        if self.partial.exists() {
+            return None;
+        }
+        let m = Manifest::<CalibrationRecord>::read(&self.dir).ok()?;
+        let own = m.plan.as_ref().is_some_and(|p| p.identity == self.identity);
+        (own && m.damaged(&self.dir).is_ok_and(|bad| bad.is_empty())).then_some(self.dir.as_path())
     }
 
     /// Write `state` durably, with the calibration's wall time so far.
@@ -379,6 +407,7 @@ pub(crate) fn publish(
             .collect()
     };
     manifest.plan = Some(CalibrationRecord {
+        identity: ctx.identity.clone(),
         stop: format!("{stop:?}"),
         generations: state.generation,
         population: setup.settings.population,

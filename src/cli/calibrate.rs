@@ -141,6 +141,15 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Done::AlreadyFinished { name, dir } => {
+            if !quiet {
+                eprintln!(
+                    "{name}: the calibration is finished; its result, from this file as it is now, is in {}: nothing to simulate or join (to calibrate again, remove that folder first)",
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
         Done::NextRound(_) if quiet => Err(CliError::RoundDue(String::new())),
         Done::NextRound(r) => Err(CliError::RoundDue(format!(
             "{}: generation {} round {} (proposals {}..{}, {} of {} particles accepted so far) is due: run `{}` for K = 1..N (or a Slurm array job of N tasks), then `{}`",

@@ -399,6 +399,51 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
         &result_of(&split),
         "between one machine and shards whose round size changed",
     );
+
+    // A stray shard or join after the end: the result is this file's, so
+    // each says so and does nothing (a shard started generation 0 over;
+    // the join exited 3 asking for shards).
+    let manifest = std::fs::read(result_of(&split).join("manifest.json")).unwrap();
+    // Without -q: what it says is checked.
+    let loud = |extra: &[&str]| {
+        bin()
+            .arg("calibrate")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .args(extra)
+            .output()
+            .expect("binary runs")
+    };
+    for extra in [&["--shard", "1/2"][..], &["--join"]] {
+        let o = loud(extra);
+        assert_ok(&o, &format!("{extra:?} after the end"));
+        assert!(
+            err(&o).contains("the calibration is finished")
+                && err(&o).contains("nothing to simulate or join"),
+            "{extra:?}: {}",
+            err(&o)
+        );
+        assert!(
+            !split.join(".calibration_shards.partial").exists(),
+            "{extra:?} left a work folder"
+        );
+        assert_eq!(
+            std::fs::read(result_of(&split).join("manifest.json")).unwrap(),
+            manifest,
+            "{extra:?} touched the result"
+        );
+    }
+    // Another calibration under the same name (here another seed) starts
+    // over: the result is not its own.
+    std::fs::write(&file, text.replace("seed = 5", "seed = 6")).unwrap();
+    let o = loud(&["--shard", "1/2"]);
+    assert_ok(&o, "a shard of a changed file");
+    assert!(
+        err(&o).contains("generation 0 round 0: proposals"),
+        "{}",
+        err(&o)
+    );
 }
 
 /// The seconds a calibration's saved state records.
