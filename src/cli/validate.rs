@@ -1,6 +1,7 @@
 //! `armsmarket validate FILE...`: load, resolve and check scenarios.
 
 use crate::cli::CliError;
+use crate::cli::term::print_out;
 use crate::engine::prepare;
 use crate::scenario::{Located, ScenarioError};
 use crate::sweep::SweepError;
@@ -22,36 +23,55 @@ pub struct ValidateArgs {
 pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     let mut errors: Vec<Located> = Vec::new();
     let mut other: Option<CliError> = None;
+    let mut fail = |e: CliError, f: &std::path::Path| {
+        eprintln!("{}: {e}", f.display());
+        other.get_or_insert(e);
+    };
     for f in &a.files {
+        let ok = |what: String| print_out(&format!("{}: ok ({what})\n", f.display()));
         match prepare(f, &a.set) {
+            // `sweep` and `calibrate` take no `--set`: checking a file
+            // they would never run as checked would say nothing of it.
+            Ok(p)
+                if !a.set.is_empty()
+                    && (p.loaded.scenario.sweep.is_some()
+                        || p.loaded.scenario.calibrate.is_some()) =>
+            {
+                let command = if p.loaded.scenario.sweep.is_some() {
+                    "sweep"
+                } else {
+                    "calibrate"
+                };
+                errors.push(Located::file_only(
+                    f.display().to_string(),
+                    format!(
+                        "--set does not apply: this file is run by `armsmarket {command}`, which takes no --set; write the value into the file (or its base scenario) and validate that"
+                    ),
+                ));
+            }
             // A sweep file is also checked as `sweep` would check it.
             Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::sweep::setup::check(f) {
-                Ok(desc) => println!("{}: ok ({}: {desc})", f.display(), p.loaded.name),
+                Ok(desc) => ok(format!("{}: {desc}", p.loaded.name))?,
                 Err(SweepError::Scenario(e)) => errors.extend(e.into_errors()),
-                Err(e) => {
-                    let e = CliError::from(e);
-                    eprintln!("{}: {e}", f.display());
-                    other.get_or_insert(e);
-                }
+                Err(e) => fail(CliError::from(e), f),
             },
             // A calibration file is also checked as `calibrate` would
             // check it: its models, their targets, its priors' bounds.
             Ok(p) if p.loaded.scenario.calibrate.is_some() => {
                 match crate::calibrate::Setup::load(f) {
-                    Ok(s) => println!("{}: ok ({}: {})", f.display(), p.loaded.name, s.describe()),
+                    Ok(s) => ok(format!("{}: {}", p.loaded.name, s.describe()))?,
                     Err(e) => errors.extend(e.into_errors()),
                 }
             }
-            Ok(p) => println!(
-                "{}: ok ({}: {} buyers, {} suppliers, {} product lines, {} quarters, {} targets)",
-                f.display(),
+            Ok(p) => ok(format!(
+                "{}: {} buyers, {} suppliers, {} product lines, {} quarters, {} targets",
                 p.loaded.name,
                 p.world.buyers.len(),
                 p.world.suppliers.len(),
                 p.world.lines.len(),
                 p.world.n_quarters,
                 p.targets.list.len()
-            ),
+            ))?,
             Err(e) => errors.extend(e.into_errors()),
         }
     }

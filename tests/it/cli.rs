@@ -519,3 +519,60 @@ fn an_out_path_through_a_file_is_a_usage_error() {
     }
     assert_eq!(std::fs::read(&file).unwrap(), b"not a folder");
 }
+
+#[test]
+fn validate_stops_quietly_at_a_closed_stdout_and_fails_at_a_full_one() {
+    // It panicked (exit 101) at `validate ... | head -1`.
+    let files = [toy(), data("toy_sweep.toml"), toy()];
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = bin()
+        .arg("validate")
+        .args(&files)
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "closed pipe: {}", err(&o));
+    assert!(!err(&o).contains("panicked"), "{}", err(&o));
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = bin()
+            .arg("validate")
+            .arg(toy())
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "full device: {}", err(&o));
+        assert!(err(&o).contains("writing to stdout"), "{}", err(&o));
+    }
+}
+
+#[test]
+fn validate_refuses_set_for_a_sweep_or_a_calibration_which_take_none() {
+    // It checked the scenario with the override but described the file
+    // without it, as if `sweep` or `calibrate` could run it so.
+    for (file, command) in [
+        (data("toy_sweep.toml"), "armsmarket sweep"),
+        (data("calibration_shards.toml"), "armsmarket calibrate"),
+    ] {
+        let o = bin()
+            .arg("validate")
+            .arg(&file)
+            .args(["--set", "seed=9"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(
+            err(&o).contains("--set does not apply") && err(&o).contains(command),
+            "{}",
+            err(&o)
+        );
+        assert!(o.stdout.is_empty(), "said ok: {}", text(&o.stdout));
+        // Without --set it is checked as its command checks it.
+        let o = bin().arg("validate").arg(&file).output().unwrap();
+        assert_ok(&o, "without --set");
+    }
+}
