@@ -448,11 +448,31 @@ pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioEr
 pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, ScenarioError> {
     let mut scenario = checked(table.clone(), &sources)?;
 
-    let name = scenario.name.clone().unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".to_string())
-    });
+    let name = match scenario.name.clone() {
+        Some(name) => name,
+        None => {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "scenario".to_string());
+            // The `name` key's check does not see a name taken from the
+            // file: a leading `.` hides the result among the lock and
+            // staging folders (`.NAME.lock`) and may be one of them.
+            if stem.starts_with('.') {
+                return Err(ScenarioError::new(Located::file_only(
+                    path.display().to_string(),
+                    format!(
+                        "the scenario is named after its file, and {stem:?} cannot name an output folder (it starts with `.`): rename the file, or give it `name = \"{}\"`",
+                        match stem.trim_start_matches('.') {
+                            "" => "scenario",
+                            rest => rest,
+                        }
+                    ),
+                )));
+            }
+            stem
+        }
+    };
     scenario.name = Some(name.clone());
     scenario.base = None;
     Ok(Loaded {

@@ -561,3 +561,39 @@ fn a_duplicate_key_is_named() {
     let text = toy_with("seed = 7", "seed = 7\nseed = 8");
     refused_at_line_of(&text, "seed = 8", &["duplicate key", "`seed`"]);
 }
+
+#[test]
+fn a_file_name_that_would_hide_the_result_is_refused() {
+    // A scenario named after `.toy.lock.toml` wrote its result into
+    // `OUT/.toy.lock`, the lock of `toy`'s result, whose runs then failed;
+    // `name = ".x"` was refused, a name taken from the file was not.
+    let unnamed = TOY.replacen("name = \"toy\"\n", "", 1);
+    assert_ne!(unnamed, TOY);
+    let b = Broken::new(&unnamed).with_file(".toy.lock.toml", &unnamed);
+    let out = b.dir.path().join("out");
+    for args in [
+        vec!["validate", ".toy.lock.toml"],
+        vec!["run", ".toy.lock.toml", "--out", "out", "-q", "-r", "1"],
+    ] {
+        let o = armsmarket(b.dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(".toy.lock.toml: the scenario is named after its file")
+                && stderr.contains("name = \"toy.lock\""),
+            "{args:?}: {stderr}"
+        );
+        assert!(nothing_written(&out), "{args:?} wrote something");
+    }
+    // The same text under an ordinary name runs.
+    let o = armsmarket(
+        b.dir.path(),
+        &["run", "s.toml", "--out", "out", "-q", "-r", "1"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
