@@ -448,8 +448,8 @@ keys! {
     "targets.*.buyer": Id("buyers"), "", Optional("every buyer"), "A buyer: the scope, or for `buyer_share` the numerator.";
     "targets.*.group": Id("groups"), "", Optional("every buyer"), "A group of buyers as the scope.";
     "targets.*.categories": Ids("categories"), "", Value("[]"), "Categories in scope; all if empty.";
-    "targets.*.from": Quarter, "", Required, "First quarter.";
-    "targets.*.to": Quarter, "", Required, "Last quarter (inclusive), not before `from`.";
+    "targets.*.from": Quarter, "", Required, "First quarter, not before `start`.";
+    "targets.*.to": Quarter, "", Required, "Last quarter (inclusive), not before `from` nor after `end`: a target is scored on simulated quarters only.";
     "targets.*.observed": Number(OBSERVED), "the metric's", Required, "Observed value.";
     "targets.*.tolerance.abs": Number(above(0.0, 1e12)), "the metric's", Optional("none"), "Passes when |simulated - observed| is at most this. Exactly one of `abs`, `rel`, `range`.";
     "targets.*.tolerance.rel": Number(above(0.0, 1e3)), "share of observed", Optional("none"), "Passes when |simulated - observed| is at most this times |observed|.";

@@ -505,6 +505,31 @@ impl Checker {
                 self.target(id, t, &categories, &countries, &buyers, &groups);
             }
         }
+        // A window outside the simulated span would be scored on quarters
+        // that never ran (a sum of 0, a share of nothing passing).
+        if self.reads(&["targets", "start", "end"]) && s.start <= s.end {
+            for (id, t) in &s.targets {
+                let p = format!("targets.{id}");
+                if t.from < s.start {
+                    self.push(
+                        format!("{p}.from"),
+                        format!(
+                            "`{p}.from` = \"{}\" is before `start` = \"{}\": a target is scored on simulated quarters only; move `from` to `start` or later, or start the run earlier",
+                            t.from, s.start
+                        ),
+                    );
+                }
+                if t.to > s.end {
+                    self.push(
+                        format!("{p}.to"),
+                        format!(
+                            "`{p}.to` = \"{}\" is after `end` = \"{}\": a target is scored on simulated quarters only; move `to` to `end` or earlier, or end the run later",
+                            t.to, s.end
+                        ),
+                    );
+                }
+            }
+        }
         if let Some(sw) = &s.sweep
             && self.reads(&["sweep"])
         {
@@ -1813,7 +1838,9 @@ mod tests {
             "end",
             &["end `2012Q4` is before start `2013Q1`: set end to a quarter at or after start"],
         );
-        assert_eq!(check(&[("start", "2013Q1"), ("end", "2013Q1")]), vec![]);
+        // One quarter is a span (the targets, in 2019-23, then lie outside it).
+        let one = check(&[("start", "2013Q1"), ("end", "2013Q1")]);
+        assert!(!one.is_empty() && one.iter().all(|(p, _)| p.starts_with("targets.")));
         // A programme in flight must be signed before the start.
         expect_one(
             check(&[("start", "2012Q1")]),
@@ -1823,6 +1850,31 @@ mod tests {
                 "a later contract is the model's to make",
             ],
         );
+    }
+
+    #[test]
+    fn targets_lie_in_the_simulated_span() {
+        // The toy runs 2014Q1-2023Q4; its targets end in 2022Q4 and 2023Q4.
+        let short = check(&[("end", "2022Q4")]);
+        let at: Vec<&str> = short.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "targets.aaa_share_of_kor.to",
+                "targets.kor_delivered_share.to",
+                "targets.kor_lead_2022.to",
+            ],
+            "{short:?}"
+        );
+        assert!(short[0].1.contains(
+            "`targets.aaa_share_of_kor.to` = \"2023Q4\" is after `end` = \"2022Q4\": a target is scored on simulated quarters only"
+        ));
+        expect_one(
+            check(&[("start", "2019Q2"), ("programmes", "{}")]),
+            "targets.kor_delivered_share.from",
+            &["`targets.kor_delivered_share.from` = \"2019Q1\" is before `start` = \"2019Q2\""],
+        );
+        assert_eq!(check(&[("start", "2019Q1"), ("programmes", "{}")]), vec![]);
     }
 
     #[test]
