@@ -475,65 +475,114 @@ fn summarise(t: &TargetInfo, k: usize, runs: &[Vec<TargetResult>]) -> TargetSumm
 impl Verdict {
     /// One line saying which scenario fits best and whether it fits
     /// significantly better than the reference (or the reference than the
-    /// runner-up).
+    /// runner-up). A scenario whose distance is undefined in every
+    /// replication is named and left out of the ranking: it has nothing to
+    /// rank by, and sorting it last would say it fits worst.
     pub fn conclusion(&self) -> String {
         let Some(first) = self.scenarios.first() else {
             return "no scenario".into();
         };
-        if self.scenarios.len() == 1 {
+        let (ranked, unranked): (Vec<&ScenarioVerdict>, Vec<&ScenarioVerdict>) =
+            self.scenarios.iter().partition(|s| !s.distance.0.is_nan());
+        let unranked_note = match unranked.as_slice() {
+            [] => String::new(),
+            [one] => format!(
+                "; {} has no defined distance (in no replication), so it is not compared",
+                one.scenario
+            ),
+            many => format!(
+                "; {} have no defined distance (in no replication), so they are not compared",
+                many.iter()
+                    .map(|s| s.scenario.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let by_distance =
+            |a: &&&ScenarioVerdict, b: &&&ScenarioVerdict| a.distance.0.total_cmp(&b.distance.0);
+        let Some(best) = ranked.iter().min_by(by_distance) else {
+            return "no scenario has a defined distance (in no replication): nothing to compare"
+                .into();
+        };
+        let mean = |s: &ScenarioVerdict| match s.distance.1 {
+            h if h.is_nan() => format!("{:.3}", s.distance.0),
+            h => format!("{:.3} ± {h:.3}", s.distance.0),
+        };
+        if ranked.len() == 1 {
+            let alone = if self.scenarios.len() == 1 {
+                String::new()
+            } else {
+                ", the only scenario with one".into()
+            };
             return format!(
-                "{}: mean distance {:.3} ± {:.3}",
-                first.scenario, first.distance.0, first.distance.1
+                "{}: mean distance {}{alone}{unranked_note}",
+                best.scenario,
+                mean(best)
             );
         }
-        let best = self
-            .scenarios
+        let runner = ranked
             .iter()
-            .min_by(|a, b| a.distance.0.total_cmp(&b.distance.0))
-            .expect("at least two scenarios");
-        let describe = |p: &Paired| {
-            format!(
-                "paired difference {} (95 % CI {} to {}, p {})",
-                signed(p.mean),
-                signed(p.lo),
-                signed(p.hi),
-                match p_value(p.p) {
-                    v if v.starts_with('<') => format!("< {}", &v[1..]),
-                    v => format!("= {v}"),
-                }
-            )
-        };
-        if best.scenario == first.scenario {
-            let runner = self.scenarios[1..]
-                .iter()
-                .min_by(|a, b| a.distance.0.total_cmp(&b.distance.0))
-                .expect("at least two scenarios");
-            let p = runner.paired.expect("not the first");
-            let verb = if p.significant() {
-                "fits significantly better than"
-            } else {
-                "fits better, but not significantly better, than"
-            };
-            format!(
-                "{} {verb} the next best, {}: {}",
-                first.scenario,
-                runner.scenario,
-                describe(&p)
-            )
-        } else {
-            let p = best.paired.expect("not the first");
-            let verb = if p.significant() {
-                "fits significantly better than"
-            } else {
-                "fits best, but not significantly better than"
-            };
-            format!(
-                "{} {verb} {}: {}",
+            .filter(|s| s.scenario != best.scenario)
+            .min_by(by_distance)
+            .expect("two ranked scenarios");
+        // The paired tests are against the first scenario: the runner-up
+        // when the first fits best, else the first itself.
+        let (winner, other) = if best.scenario == first.scenario {
+            (*best, *runner)
+        } else if first.distance.0.is_nan() {
+            return format!(
+                "{} has the smallest mean distance ({} against {} for {}); the paired tests are against the first scenario, {}, which has none: put a scenario with a defined distance first to test{unranked_note}",
                 best.scenario,
-                first.scenario,
-                describe(&p)
-            )
+                mean(best),
+                mean(runner),
+                runner.scenario,
+                first.scenario
+            );
+        } else {
+            (*best, first)
+        };
+        let p = if winner.scenario == first.scenario {
+            other.paired
+        } else {
+            winner.paired
         }
+        .expect("a scenario after the first is paired with it");
+        if p.p.is_nan() {
+            return format!(
+                "{} has the smallest mean distance ({} against {} for {}), but {} both distances defined: a paired test needs 2 or more{unranked_note}",
+                winner.scenario,
+                mean(winner),
+                mean(other),
+                other.scenario,
+                match p.n {
+                    0 => "no replication has".to_string(),
+                    1 => "only 1 replication has".to_string(),
+                    n => format!("only {n} replications have"),
+                }
+            );
+        }
+        let verb = match (p.significant(), winner.scenario == first.scenario) {
+            (true, _) => "fits significantly better than",
+            (false, true) => "fits better, but not significantly better, than",
+            (false, false) => "fits best, but not significantly better than",
+        };
+        let next_best = if winner.scenario == first.scenario {
+            "the next best, "
+        } else {
+            ""
+        };
+        format!(
+            "{} {verb} {next_best}{}: paired difference {} (95 % CI {} to {}, p {}){unranked_note}",
+            winner.scenario,
+            other.scenario,
+            signed(p.mean),
+            signed(p.lo),
+            signed(p.hi),
+            match p_value(p.p) {
+                v if v.starts_with('<') => format!("< {}", &v[1..]),
+                v => format!("= {v}"),
+            }
+        )
     }
 }
 
@@ -705,6 +754,105 @@ mod tests {
         assert!(
             v.conclusion()
                 .starts_with("strategic fits significantly better than commercial")
+        );
+    }
+
+    /// A verdict of scenarios given as (name, mean distance, half-width,
+    /// paired difference to the first as (mean, lo, hi, p, n)).
+    fn ranked(scenarios: &[(&str, f64, f64, Option<(f64, f64, f64, f64, usize)>)]) -> Verdict {
+        Verdict {
+            patterns: Vec::new(),
+            scenarios: scenarios
+                .iter()
+                .map(|&(name, d, h, p)| ScenarioVerdict {
+                    scenario: name.into(),
+                    replications: 4,
+                    targets: Vec::new(),
+                    pattern_pass: Vec::new(),
+                    all_pass: 0.0,
+                    distance: (d, h),
+                    paired: p.map(|(mean, lo, hi, p, n)| Paired {
+                        mean,
+                        lo,
+                        hi,
+                        p,
+                        correlation: f64::NAN,
+                        n,
+                    }),
+                })
+                .collect(),
+            robustness: Vec::new(),
+            unreached: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_scenario_without_a_distance_is_named_not_ranked() {
+        let nan = f64::NAN;
+        let undefined = Some((nan, nan, nan, nan, 0));
+        // It was called "the next best", after the first.
+        assert_eq!(
+            ranked(&[("a", 0.5, 0.1, None), ("b", nan, nan, undefined)]).conclusion(),
+            "a: mean distance 0.500 ± 0.100, the only scenario with one; b has no defined distance (in no replication), so it is not compared"
+        );
+        // Given first, it was said to fit worse than the other.
+        assert_eq!(
+            ranked(&[("b", nan, nan, None), ("a", 0.5, 0.1, undefined)]).conclusion(),
+            "a: mean distance 0.500 ± 0.100, the only scenario with one; b has no defined distance (in no replication), so it is not compared"
+        );
+        assert_eq!(
+            ranked(&[
+                ("b", nan, nan, None),
+                ("a", 0.5, 0.1, undefined),
+                ("c", 0.7, 0.1, undefined),
+                ("d", nan, nan, undefined),
+            ])
+            .conclusion(),
+            "a has the smallest mean distance (0.500 ± 0.100 against 0.700 ± 0.100 for c); the paired tests are against the first scenario, b, which has none: put a scenario with a defined distance first to test; b, d have no defined distance (in no replication), so they are not compared"
+        );
+        assert_eq!(
+            ranked(&[("b", nan, nan, None), ("a", nan, nan, undefined)]).conclusion(),
+            "no scenario has a defined distance (in no replication): nothing to compare"
+        );
+    }
+
+    #[test]
+    fn too_few_pairs_for_a_test_are_said_so() {
+        // One replication: the distances are defined, the test is not.
+        let one = Some((0.3, f64::NAN, f64::NAN, f64::NAN, 1));
+        assert_eq!(
+            ranked(&[("a", 0.5, f64::NAN, None), ("b", 0.8, f64::NAN, one)]).conclusion(),
+            "a has the smallest mean distance (0.500 against 0.800 for b), but only 1 replication has both distances defined: a paired test needs 2 or more"
+        );
+        assert_eq!(
+            ranked(&[
+                ("b", 0.8, f64::NAN, None),
+                (
+                    "a",
+                    0.5,
+                    f64::NAN,
+                    Some((-0.3, f64::NAN, f64::NAN, f64::NAN, 1))
+                )
+            ])
+            .conclusion(),
+            "a has the smallest mean distance (0.500 against 0.800 for b), but only 1 replication has both distances defined: a paired test needs 2 or more"
+        );
+        // With a test, as before.
+        assert_eq!(
+            ranked(&[
+                ("b", 0.8, 0.1, None),
+                ("a", 0.5, 0.1, Some((-0.3, -0.5, -0.1, 0.01, 4)))
+            ])
+            .conclusion(),
+            "a fits significantly better than b: paired difference -0.300 (95 % CI -0.500 to -0.100, p = 0.010)"
+        );
+        assert_eq!(
+            ranked(&[
+                ("a", 0.5, 0.1, None),
+                ("b", 0.8, 0.1, Some((0.3, -0.1, 0.7, 0.2, 4)))
+            ])
+            .conclusion(),
+            "a fits better, but not significantly better, than the next best, b: paired difference +0.300 (95 % CI -0.100 to +0.700, p = 0.200)"
         );
     }
 }
