@@ -332,7 +332,14 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             });
         }
     }
-    let holder = first_dir.parent().unwrap_or(Path::new("."));
+    // The shards' folder as a real path: as typed it may be `.` or a bare
+    // `shard-K-of-N` (run from inside it), whose parent is empty, which put
+    // the result inside the shards' folder instead of beside it.
+    let first_real = std::fs::canonicalize(first_dir).map_err(|source| MergeError::Io {
+        path: first_dir.clone(),
+        source,
+    })?;
+    let holder = first_real.parent().unwrap_or(Path::new("."));
     let name = m0.scenarios.first().map_or_else(
         || {
             holder

@@ -502,6 +502,38 @@ fn merge_suggestion_is_usable_when_merge_runs_inside_the_output_directory() {
     );
 }
 
+#[test]
+fn merge_run_inside_the_shards_folder_writes_the_result_beside_it() {
+    // `cd OUT/<name>.shards && armsmarket merge .` (or the shard folders by
+    // name, or `..` from inside a shard) wrote OUT/<name>.shards/<name>/:
+    // the path as typed has an empty parent.
+    let want = reference(&toy_sweep(), &[], &[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in 1..=2 {
+        assert_ok(
+            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
+            "shard",
+        );
+    }
+    let shards = out.join("toy_sweep.shards");
+    let inside = shards.join("shard-1-of-2");
+    for (cwd, args) in [
+        (&shards, vec!["merge", "."]),
+        (&shards, vec!["merge", "shard-1-of-2", "shard-2-of-2"]),
+        (&inside, vec!["merge", ".."]),
+    ] {
+        let _ = std::fs::remove_dir_all(out.join("toy_sweep"));
+        let o = bin().current_dir(cwd).args(&args).output().unwrap();
+        assert_ok(&o, &format!("{args:?} in {}", cwd.display()));
+        assert!(
+            !shards.join("toy_sweep").exists() && !inside.join("toy_sweep").exists(),
+            "{args:?}: the result went inside the shards' folder"
+        );
+        assert_same_files(&out.join("toy_sweep"), &want, &format!("{args:?}"));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 5. Kill and resume
 // ---------------------------------------------------------------------------
