@@ -93,9 +93,20 @@ pub struct SweepRecord {
 /// The result folder of `shard` of the sweep `name` in `out`.
 pub fn result_dir(out: &Path, name: &str, shard: Shard) -> PathBuf {
     if shard.n == 1 {
+        batch_dir(out, name, 1)
+    } else {
+        batch_dir(out, name, shard.n).join(format!("shard-{}-of-{}", shard.k, shard.n))
+    }
+}
+
+/// The folder `merge` is given for the sweep `name` in `out` split into
+/// `n` shards: the `.shards` folder, or for one shard the result folder
+/// itself, since a single shard writes its result there directly.
+pub fn batch_dir(out: &Path, name: &str, n: u32) -> PathBuf {
+    if n == 1 {
         out.join(name)
     } else {
-        shards_dir(out, name).join(format!("shard-{}-of-{}", shard.k, shard.n))
+        shards_dir(out, name)
     }
 }
 

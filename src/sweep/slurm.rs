@@ -10,7 +10,7 @@
 //! Slurm's own syntax is refused; job and log names keep only letters,
 //! digits, `.`, `_` and `-` of the scenario name.
 
-use crate::sweep::run::shards_dir;
+use crate::sweep::run::batch_dir;
 use std::path::{Path, PathBuf};
 
 /// What the script submits.
@@ -165,7 +165,8 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
     ));
     let (open_merge, merge) = here_document(&format!(
         "#!/bin/bash\nexec {exe} merge {} --quiet",
-        path_word(&shards_dir(&out, name))
+        // One shard writes the result itself: its merge only confirms it.
+        path_word(&batch_dir(&out, name, n))
     ));
     let lines = [
         "#!/bin/bash".to_string(),

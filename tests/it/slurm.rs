@@ -191,6 +191,44 @@ fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
     );
 }
 
+#[test]
+fn slurm_script_with_one_shard_runs_and_its_merge_succeeds() {
+    // With --shards 1 the one task writes OUT/<name> itself (no `.shards`
+    // folder), but the merge job named OUT/<name>.shards and exited 2.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bin_dir = tmp.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    let log = tmp.path().join("sbatch.log");
+    fake_sbatch(&bin_dir);
+    let o = slurm(&[
+        toy_sweep().to_str().unwrap(),
+        "--shards",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "slurm");
+    let script = tmp.path().join("submit.sh");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let run = submit(&script, &bin_dir, &log, tmp.path());
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_ok(
+        &run,
+        &format!("the script:\n{}\nsbatch log:\n{log_text}", text(&o.stdout)),
+    );
+    assert!(
+        log_text.contains("--dependency=afterok:4242") && !log_text.contains("error"),
+        "the merge job was not submitted or failed: {log_text}"
+    );
+    assert!(!out.join("toy_sweep.shards").exists());
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        &format!("one-shard Slurm script; sbatch log:\n{log_text}"),
+    );
+}
+
 /// Every file below `dir` whose name starts with `PWNED`.
 fn pwned(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
