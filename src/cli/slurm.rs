@@ -17,7 +17,7 @@ pub struct SlurmArgs {
     /// Number of array tasks (shards).
     #[arg(long)]
     pub shards: u32,
-    /// CPUs per task (the sweep's threads).
+    /// CPUs per task (the sweep's threads, so at most 1024).
     #[arg(long, default_value_t = 2)]
     pub cpus_per_task: u32,
     /// Time limit per task, HH:MM:SS.

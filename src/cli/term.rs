@@ -29,10 +29,7 @@ pub fn control(watch: &dyn Watch) -> Control<'_> {
     }
 }
 
-/// The most threads `--threads` takes: far beyond any machine's cores,
-/// where a mistyped count would otherwise start threads by the thousand
-/// (each idle one spinning on the others' cores).
-pub const MAX_THREADS: usize = 1024;
+pub use crate::engine::batch::MAX_THREADS;
 
 /// The parser of `--threads`: 0 (one per core) to [`MAX_THREADS`].
 pub fn threads_arg() -> clap::builder::RangedU64ValueParser<usize> {

@@ -19,6 +19,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Condvar, Mutex, TryLockError};
 
+/// The most threads `--threads` takes: far beyond any machine's cores,
+/// where a mistyped count would otherwise start threads by the thousand
+/// (each idle one spinning on the others' cores). `slurm` holds
+/// `--cpus-per-task` to it too, since its tasks pass that as `--threads`.
+pub const MAX_THREADS: usize = 1024;
+
 /// A rayon pool of `threads` threads (0 = one per core).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
     rayon::ThreadPoolBuilder::new().num_threads(threads).build()

@@ -10,6 +10,7 @@
 //! Slurm's own syntax is refused; job and log names keep only letters,
 //! digits, `.`, `_` and `-` of the scenario name.
 
+use crate::engine::batch::MAX_THREADS;
 use crate::sweep::run::batch_dir;
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,11 @@ pub enum SlurmError {
     /// No CPUs.
     #[error("--cpus-per-task must be at least 1")]
     NoCpus,
+    /// More CPUs than `sweep --threads` takes: every task would fail.
+    #[error(
+        "--cpus-per-task {0}: each task passes it to `sweep --threads`, which takes at most {MAX_THREADS}; give at most {MAX_THREADS}"
+    )]
+    TooManyCpus(u32),
     /// A time limit Slurm would not read.
     #[error("--time {0:?}: write HH:MM:SS (or MM, MM:SS, D-HH:MM:SS), e.g. 02:00:00")]
     Time(String),
@@ -129,6 +135,9 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
     }
     if job.cpus_per_task == 0 {
         return Err(SlurmError::NoCpus);
+    }
+    if u64::from(job.cpus_per_task) > MAX_THREADS as u64 {
+        return Err(SlurmError::TooManyCpus(job.cpus_per_task));
     }
     if !valid_time(&job.time) {
         return Err(SlurmError::Time(job.time.clone()));
@@ -252,5 +261,11 @@ mod tests {
         let mut j = job();
         j.shards = 0;
         assert_eq!(script(&j, "n", Path::new("/a")), Err(SlurmError::NoShards));
+        let mut j = job();
+        j.cpus_per_task = MAX_THREADS as u32 + 1;
+        assert_eq!(
+            script(&j, "n", Path::new("/a")),
+            Err(SlurmError::TooManyCpus(MAX_THREADS as u32 + 1))
+        );
     }
 }

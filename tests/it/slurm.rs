@@ -117,6 +117,48 @@ fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
 }
 
 #[test]
+fn slurm_refuses_more_cpus_per_task_than_sweep_takes_threads() {
+    // Each task passes SLURM_CPUS_PER_TASK as `sweep --threads`, which takes
+    // at most 1024: a larger --cpus-per-task printed a script whose every
+    // task exited 2.
+    let file = toy_sweep();
+    let file = file.to_str().unwrap();
+    for bad in ["1025", "2000"] {
+        let o = slurm(&[file, "--shards", "2", "--cpus-per-task", bad]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "--cpus-per-task {bad}: {}",
+            err(&o)
+        );
+        assert!(
+            o.stdout.is_empty(),
+            "--cpus-per-task {bad} printed a script"
+        );
+        assert!(
+            err(&o).contains(&format!("--cpus-per-task {bad}")) && err(&o).contains("at most 1024"),
+            "{}",
+            err(&o)
+        );
+    }
+    let o = slurm(&[file, "--shards", "2", "--cpus-per-task", "1024"]);
+    assert_ok(&o, "--cpus-per-task 1024");
+    assert!(text(&o.stdout).contains("--cpus-per-task=1024"));
+    // The task's own check agrees on the limit.
+    let o = bin()
+        .args(["sweep", file, "--threads", "1025", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "sweep --threads 1025: {}",
+        err(&o)
+    );
+    assert!(err(&o).contains("0..=1024"), "{}", err(&o));
+}
+
+#[test]
 fn slurm_refuses_a_sweep_that_sweep_refuses_and_prints_no_script() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("misspelt.toml");
