@@ -11,6 +11,8 @@ use std::path::PathBuf;
 pub struct MergeArgs {
     /// Shard folders (`.../shard-K-of-N`), the folder holding them
     /// (`OUT/<name>.shards`), or the result folder beside it (`OUT/<name>`).
+    /// A result that ran as a single shard is complete: alone it is
+    /// reported as such; with other folders or --out it is refused.
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
     /// Output folder; the merged result goes to DIR/<name>/ (default: the

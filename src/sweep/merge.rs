@@ -43,6 +43,28 @@ pub enum MergeError {
         /// The path given.
         path: PathBuf,
     },
+    /// A whole result (a batch run as one shard) given with other folders:
+    /// there is nothing in it to merge with them.
+    #[error(
+        "{}: a whole result (its sweep ran as a single shard), not shards: it cannot be merged with other folders; give only shard folders or `.shards` folders (or this folder alone to check it)",
+        path.display()
+    )]
+    WholeAmongShards {
+        /// The whole result.
+        path: PathBuf,
+    },
+    /// A whole result given with `--out`: nothing would be written there.
+    #[error(
+        "{}: a whole result (its sweep ran as a single shard): there is nothing to merge into --out {}; drop --out (the result is complete where it is), or copy the folder",
+        path.display(),
+        out.display()
+    )]
+    WholeWithOut {
+        /// The whole result.
+        path: PathBuf,
+        /// The `--out` given.
+        out: PathBuf,
+    },
     /// No shard has finished.
     #[error(
         "no finished shard among {}: run the shards first (`armsmarket sweep FILE --shard K/N`)",
@@ -165,6 +187,8 @@ impl MergeError {
     pub fn is_usage(&self) -> bool {
         match self {
             MergeError::NotShards { .. }
+            | MergeError::WholeAmongShards { .. }
+            | MergeError::WholeWithOut { .. }
             | MergeError::DifferentBatches { .. }
             | MergeError::DifferentSplits { .. }
             | MergeError::Twice { .. } => true,
@@ -245,6 +269,17 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             .and_then(|m| m.plan)
             .is_some_and(|p| p.shard().n == 1);
         if whole {
+            // Said only when it is all that was asked: returning here
+            // otherwise ignored the other folders and --out.
+            if dirs.len() > 1 {
+                return Err(MergeError::WholeAmongShards { path: d.clone() });
+            }
+            if let Some(out) = out {
+                return Err(MergeError::WholeWithOut {
+                    path: d.clone(),
+                    out: out.to_path_buf(),
+                });
+            }
             return Ok(Merged::Whole(d.clone()));
         }
         return Err(MergeError::NotShards { path: d.clone() });

@@ -270,6 +270,70 @@ fn shards_merge_to_the_single_machine_bytes() {
 }
 
 #[test]
+fn merge_refuses_a_whole_result_given_with_shards_or_out() {
+    // `merge WHOLE SHARDS --out X` said "nothing to merge" about WHOLE and
+    // exited 0, ignoring the shards and --out.
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("w");
+    assert_ok(&sweep(&toy_sweep(), &whole, &[]), "whole sweep");
+    let whole = whole.join("toy_sweep");
+    let out = tmp.path().join("s");
+    for k in 1..=2 {
+        assert_ok(
+            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
+            "shard",
+        );
+    }
+    let shards = out.join("toy_sweep.shards");
+    let dest = tmp.path().join("m");
+    let run = |args: &[&Path]| {
+        let mut c = bin();
+        c.arg("merge");
+        for a in args {
+            c.arg(a);
+        }
+        c.output().unwrap()
+    };
+    for (args, why) in [
+        (
+            vec![&whole, &shards, Path::new("--out"), &dest],
+            "other folders",
+        ),
+        (vec![&shards, &whole], "other folders"),
+        (vec![&whole, Path::new("--out"), &dest], "--out"),
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        let e = err(&o);
+        assert!(
+            e.contains(&whole.display().to_string())
+                && e.contains("single shard")
+                && e.contains(why),
+            "{args:?}: {e}"
+        );
+        assert!(!e.contains("nothing to merge:"), "{args:?}: {e}");
+        assert!(!dest.exists(), "{args:?} wrote {}", dest.display());
+        assert!(
+            !out.join("toy_sweep").exists(),
+            "{args:?} merged the shards"
+        );
+    }
+    // Alone it is still nothing to merge; the shards alone merge into --out.
+    let o = run(&[&whole]);
+    assert_ok(&o, "merge WHOLE");
+    assert!(err(&o).contains("nothing to merge"), "{}", err(&o));
+    assert_ok(
+        &run(&[&shards, Path::new("--out"), &dest]),
+        "merge SHARDS --out",
+    );
+    assert_same_files(
+        &dest.join("toy_sweep"),
+        &files_of(&whole, &[]),
+        "merge of the shards into --out",
+    );
+}
+
+#[test]
 fn more_shards_than_points_still_merge() {
     // 4 grid points in 7 shards: three shards have no points at all.
     let keep = keep_list(KEEP);
