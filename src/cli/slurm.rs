@@ -4,8 +4,7 @@
 
 use crate::cli::CliError;
 use crate::cli::term::print_out;
-use crate::scenario;
-use crate::sweep::{SweepError, slurm};
+use crate::sweep::slurm;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -33,15 +32,9 @@ pub struct SlurmArgs {
 
 /// `armsmarket slurm`.
 pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
-    let loaded = scenario::load(&a.file, &[])?;
-    if loaded.scenario.sweep.is_none() {
-        return Err(SweepError::NotASweep {
-            file: a.file.clone(),
-        }
-        .into());
-    }
     // Every array task would refuse a sweep that `sweep` refuses: check it
-    // here, as `sweep` and `validate` do, before anything is submitted.
+    // here, as `sweep` and `validate` do, before anything is submitted, and
+    // with `sweep`'s words (a calibration file is pointed to `calibrate`).
     let setup = crate::sweep::setup::Setup::new(&a.file, crate::sweep::Shard::WHOLE, &[])?;
     let points = setup.plan.shard_points().len();
     if a.shards as usize > points {
@@ -59,5 +52,5 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
         partition: a.partition.clone(),
         out: a.out.clone(),
     };
-    print_out(&slurm::script(&job, &loaded.name, &exe)?)
+    print_out(&slurm::script(&job, &setup.name, &exe)?)
 }

@@ -3,7 +3,7 @@
 //! and name, so that nothing in them runs as a command.
 #![cfg(unix)]
 
-use crate::common::{ENV_VARS, assert_ok, bin, err, text};
+use crate::common::{ENV_VARS, assert_ok, bin, err, root, text};
 use crate::sweep::{assert_same_files, reference, toy_sweep, variant};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -156,6 +156,42 @@ fn slurm_refuses_more_cpus_per_task_than_sweep_takes_threads() {
         err(&o)
     );
     assert!(err(&o).contains("0..=1024"), "{}", err(&o));
+}
+
+#[test]
+fn slurm_on_a_calibration_or_plain_scenario_says_what_sweep_says() {
+    // On a calibration file slurm said "no [sweep] table ... or use
+    // `armsmarket run`", which refuses it; sweep points to `calibrate`.
+    let tmp = tempfile::tempdir().unwrap();
+    let calibration = root().join("scenarios/calibration/europe.toml");
+    for file in [calibration.clone(), root().join("scenarios/toy.toml")] {
+        let f = file.to_str().unwrap();
+        let o = slurm(&[f, "--shards", "2"]);
+        assert_eq!(o.status.code(), Some(2), "slurm {f}: {}", err(&o));
+        assert!(o.stdout.is_empty(), "slurm {f} printed a script");
+        let s = bin()
+            .args(["sweep", f, "-q", "--out"])
+            .arg(tmp.path().join("out"))
+            .output()
+            .unwrap();
+        assert_eq!(s.status.code(), Some(2), "sweep {f}: {}", err(&s));
+        assert_eq!(err(&o), err(&s), "slurm and sweep differ on {f}");
+    }
+    let o = slurm(&[calibration.to_str().unwrap(), "--shards", "2"]);
+    let e = err(&o);
+    assert!(
+        e.contains("armsmarket calibrate") && !e.contains("armsmarket run"),
+        "{e}"
+    );
+    // Located at the [calibrate] table: FILE:LINE:COL.
+    let at = format!("{}:", calibration.display());
+    let place = e.split_once(&at).map(|(_, rest)| rest).unwrap_or_default();
+    let mut parts = place.splitn(3, ':');
+    assert!(
+        parts.next().is_some_and(|l| l.parse::<u32>().is_ok())
+            && parts.next().is_some_and(|c| c.parse::<u32>().is_ok()),
+        "no FILE:LINE:COL in {e}"
+    );
 }
 
 #[test]
