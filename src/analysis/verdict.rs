@@ -757,9 +757,12 @@ mod tests {
         );
     }
 
+    /// A paired difference to the first scenario: (mean, lo, hi, p, n).
+    type Pair = (f64, f64, f64, f64, usize);
+
     /// A verdict of scenarios given as (name, mean distance, half-width,
-    /// paired difference to the first as (mean, lo, hi, p, n)).
-    fn ranked(scenarios: &[(&str, f64, f64, Option<(f64, f64, f64, f64, usize)>)]) -> Verdict {
+    /// paired difference to the first).
+    fn ranked(scenarios: &[(&str, f64, f64, Option<Pair>)]) -> Verdict {
         Verdict {
             patterns: Vec::new(),
             scenarios: scenarios
