@@ -307,7 +307,8 @@ pub fn write_compare_csv(staging: &Staging, targets: &[TargetInfo], v: &Verdict)
 /// Write `verdict.csv` in `staging`: per scenario and statistic (the
 /// headline first, then the robustness variants), its mean distance and the
 /// paired difference to the first scenario with its interval, p-value and
-/// the correlation of paired distances.
+/// the correlation of paired distances; the replications run, and the pairs
+/// (replications where both distances are defined) the difference is over.
 pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(staging.create("verdict.csv")?);
     out.write_record([
@@ -320,6 +321,7 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
         "p",
         "correlation",
         "replications",
+        "pairs",
     ])
     .map_err(csv_io)?;
     let f = |x: f64| {
@@ -338,15 +340,16 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
             rows.push((r.label.clone(), r.distance[i], p));
         }
         for (label, d, p) in rows {
-            let (m, lo, hi, pv, c, n) = match p {
-                Some(p) => (p.mean, p.lo, p.hi, p.p, p.correlation, p.n),
+            // The first scenario is the reference: no difference, no pairs.
+            let (m, lo, hi, pv, c, pairs) = match p {
+                Some(p) => (p.mean, p.lo, p.hi, p.p, p.correlation, p.n.to_string()),
                 None => (
                     f64::NAN,
                     f64::NAN,
                     f64::NAN,
                     f64::NAN,
                     f64::NAN,
-                    s.replications,
+                    String::new(),
                 ),
             };
             out.write_record([
@@ -358,7 +361,8 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
                 f(hi),
                 f(pv),
                 f(c),
-                n.to_string(),
+                s.replications.to_string(),
+                pairs,
             ])
             .map_err(csv_io)?;
         }

@@ -67,6 +67,15 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
         .find(|r| r[0] == "toy_twin" && r[1] == "verdict")
         .unwrap();
     assert_eq!((twin[3].as_str(), twin[6].as_str()), ("0", "1"), "{twin:?}");
+    // Replications run and the pairs the difference is over, in columns of
+    // their own (one column held the one for the first, the other after).
+    assert_eq!(&v[0][8..], ["replications", "pairs"]);
+    assert_eq!(&twin[8..], ["12", "12"], "{twin:?}");
+    let first = v
+        .iter()
+        .find(|r| r[0] == "toy" && r[1] == "verdict")
+        .unwrap();
+    assert_eq!(&first[8..], ["12", ""], "{first:?}");
     // Every simulated value is the same too, replication by replication.
     let t = csv_rows(&out.join("targets.csv"));
     let of = |name: &str| -> Vec<Vec<String>> {
