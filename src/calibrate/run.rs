@@ -70,7 +70,7 @@ fn whole(
     let say = follow.say;
     let ctx = Context::load(options)?;
     let (setup, abc) = (&ctx.setup, &ctx.abc);
-    let dest = Destination::lock(&ctx.dir)?;
+    let dest = Destination::lock(&ctx.dir, crate::output::manifest::Command::Calibrate)?;
     let partial = &ctx.partial;
     let saved = if options.resume {
         ctx.read_saved()?

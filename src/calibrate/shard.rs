@@ -430,7 +430,7 @@ pub(crate) fn join(
     let started = SystemTime::now();
     let clock = Instant::now();
     let ctx = Context::load(options)?;
-    let dest = Destination::lock(&ctx.dir)?;
+    let dest = Destination::lock(&ctx.dir, crate::output::manifest::Command::Calibrate)?;
     if let Some(done) = already_finished(&ctx) {
         return Ok(done);
     }

@@ -67,7 +67,12 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
     // the batch before it has written anything.
     let destinations = scenarios
         .iter()
-        .map(|p| Destination::lock(&a.out.join(&p.loaded.name)))
+        .map(|p| {
+            Destination::lock(
+                &a.out.join(&p.loaded.name),
+                crate::output::manifest::Command::Run,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let progress = Progress::new(b.quiet);
     for (p, dest) in scenarios.iter().zip(destinations) {

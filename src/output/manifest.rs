@@ -32,6 +32,19 @@ pub enum Command {
     Calibrate,
 }
 
+impl Command {
+    /// The command whose results are of this kind: a merged sweep is a
+    /// sweep's result, which a sweep run whole may replace.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Command::Run => "run",
+            Command::Compare => "compare",
+            Command::Sweep | Command::Merge => "sweep",
+            Command::Calibrate => "calibrate",
+        }
+    }
+}
+
 /// A scenario as it was run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioRecord {
@@ -216,7 +229,7 @@ mod tests {
     #[test]
     fn written_with_every_file_and_read_back_typed() {
         let tmp = tempfile::tempdir().unwrap();
-        let d = Destination::lock(&tmp.path().join("r")).unwrap();
+        let d = Destination::lock(&tmp.path().join("r"), Command::Run).unwrap();
         let s = d.stage().unwrap();
         let mut f = s.create("a.csv").unwrap();
         f.write_all(b"abc").unwrap();

@@ -16,6 +16,7 @@
 //! writer left (its staging folders).
 
 use crate::output::faults;
+use crate::output::manifest::Command;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -221,12 +222,27 @@ pub struct Destination {
     path: PathBuf,
     lock_path: PathBuf,
     lock: Option<File>,
+    /// What writes the result: a result of another kind is not replaced.
+    command: Command,
 }
 
 /// `OUT/.<name>.<suffix>`: a hidden sibling of the result `OUT/<name>`.
 pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     path.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// The command that wrote the manifest at `path`, if it can be read (an
+/// unreadable one is still a result's: replaced as before).
+fn written_by(path: &Path) -> Option<Command> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        command: Command,
+    }
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice::<Head>(&bytes)
+        .ok()
+        .map(|h| h.command)
 }
 
 /// The suffix of staging folders.
@@ -237,10 +253,13 @@ const STAGING: &str = "staging";
 const STAGING_RANDOM: usize = 6;
 
 impl Destination {
-    /// Lock the result folder `path` for writing, creating its parent
-    /// folder if need be. Refused if another process holds the lock, or if
-    /// `path` is taken by something that is not an armsmarket result.
-    pub fn lock(path: &Path) -> Result<Destination, OutputError> {
+    /// Lock the result folder `path` for a result of `command`, creating
+    /// its parent folder if need be. Refused if another process holds the
+    /// lock, or if `path` is taken by something that is not an armsmarket
+    /// result, or by a result of another kind (a `run` named `compare`
+    /// would replace a comparison; a sweep's name reused by a scenario, the
+    /// sweep).
+    pub fn lock(path: &Path, command: Command) -> Result<Destination, OutputError> {
         let Some(parent) = path.parent().filter(|_| path.file_name().is_some()) else {
             return Err(OutputError::Occupied {
                 path: path.to_path_buf(),
@@ -286,6 +305,7 @@ impl Destination {
             path: path.to_path_buf(),
             lock_path,
             lock: Some(lock),
+            command,
         };
         d.check_replaceable()?;
         Ok(d)
@@ -296,9 +316,10 @@ impl Destination {
         &self.path
     }
 
-    /// Refuse to replace anything but an armsmarket result (a folder with a
-    /// `manifest.json`) or an empty folder.
+    /// Refuse to replace anything but an armsmarket result of the same kind
+    /// as `command`'s (a folder with a `manifest.json`) or an empty folder.
     fn check_replaceable(&self) -> Result<(), OutputError> {
+        let command = self.command;
         let occupied = |why: &str| OutputError::Occupied {
             path: self.path.clone(),
             why: why.into(),
@@ -313,8 +334,18 @@ impl Destination {
                 let empty = std::fs::read_dir(&self.path)
                     .map(|mut d| d.next().is_none())
                     .unwrap_or(false);
-                if empty || self.path.join("manifest.json").is_file() {
+                let manifest = self.path.join("manifest.json");
+                if empty {
                     Ok(())
+                } else if manifest.is_file() {
+                    match written_by(&manifest) {
+                        Some(other) if other.kind() != command.kind() => Err(occupied(&format!(
+                            "this folder holds a result of `armsmarket {}`, which a result of `armsmarket {}` would replace (or give the new result another `name`)",
+                            other.kind(),
+                            command.kind()
+                        ))),
+                        _ => Ok(()),
+                    }
                 } else {
                     Err(occupied(
                         "this folder is not an armsmarket result (it has no manifest.json) and would be replaced",
@@ -614,7 +645,7 @@ mod tests {
         for d in [&stale, &other] {
             std::fs::create_dir(d).unwrap();
         }
-        let dest = Destination::lock(&tmp.path().join("toy")).unwrap();
+        let dest = Destination::lock(&tmp.path().join("toy"), Command::Run).unwrap();
         let staging = dest.stage().unwrap();
         assert!(!stale.exists(), "a killed writer's folder is left");
         assert!(other.exists(), "toy.x's staging folder was removed");
@@ -662,7 +693,7 @@ mod tests {
     fn a_result_replaces_the_previous_one_whole() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("out/r");
-        let d = Destination::lock(&path).unwrap();
+        let d = Destination::lock(&path, Command::Run).unwrap();
         let s = d.stage().unwrap();
         write(&s, "a.csv", "old");
         write(&s, "manifest.json", "{}");
@@ -687,7 +718,7 @@ mod tests {
     #[test]
     fn a_dropped_staging_folder_leaves_nothing() {
         let tmp = tempfile::tempdir().unwrap();
-        let d = Destination::lock(&tmp.path().join("r")).unwrap();
+        let d = Destination::lock(&tmp.path().join("r"), Command::Run).unwrap();
         let s = d.stage().unwrap();
         write(&s, "a.csv", "x");
         let dir = s.path().to_path_buf();
@@ -699,12 +730,12 @@ mod tests {
     fn one_writer_at_a_time() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("r");
-        let first = Destination::lock(&path).unwrap();
-        let e = Destination::lock(&path).unwrap_err();
+        let first = Destination::lock(&path, Command::Run).unwrap();
+        let e = Destination::lock(&path, Command::Run).unwrap_err();
         assert!(matches!(e, OutputError::Busy { .. }), "{e}");
         assert!(e.to_string().contains("another armsmarket process"), "{e}");
         drop(first);
-        Destination::lock(&path).unwrap();
+        Destination::lock(&path, Command::Run).unwrap();
     }
 
     #[test]
@@ -713,13 +744,13 @@ mod tests {
         let path = tmp.path().join("r");
         std::fs::create_dir(&path).unwrap();
         std::fs::write(path.join("notes.txt"), "mine").unwrap();
-        let e = Destination::lock(&path).unwrap_err();
+        let e = Destination::lock(&path, Command::Run).unwrap_err();
         assert!(
             e.is_usage() && e.to_string().contains("no manifest.json"),
             "{e}"
         );
         std::fs::write(tmp.path().join("f"), "x").unwrap();
-        let e = Destination::lock(&tmp.path().join("f/r")).unwrap_err();
+        let e = Destination::lock(&tmp.path().join("f/r"), Command::Run).unwrap_err();
         assert!(e.to_string().contains("is a file"), "{e}");
     }
 

@@ -275,7 +275,7 @@ pub fn compare(
             });
         }
     }
-    let dest = Destination::lock(dir)?;
+    let dest = Destination::lock(dir, Command::Compare)?;
     // Whether a Ctrl-C leaves an earlier result in place, for its message.
     let previous = dir.exists();
     let staging = dest.stage()?;

@@ -390,7 +390,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
         Some(o) => o.to_path_buf(),
         None => holder.parent().unwrap_or(Path::new(".")).to_path_buf(),
     };
-    let dest = Destination::lock(&parent.join(&name))?;
+    let dest = Destination::lock(&parent.join(&name), Command::Merge)?;
     let staging = dest.stage()?;
     let werr = |e| MergeError::Output(write_error(e, dest.path()));
     for file in m0.files.keys() {

@@ -196,7 +196,7 @@ impl Sweep {
         };
         let mut setup = Setup::new(&o.file, shard, o.tables.as_deref().unwrap_or(&[]))?;
         let dir = result_dir(&o.out, &setup.name, shard);
-        let dest = Destination::lock(&dir)?;
+        let dest = Destination::lock(&dir, Command::Sweep)?;
         let partial = sibling(&dir, "partial");
         if o.resume && o.tables.is_none() {
             // Resume with the tables the sweep keeps.

@@ -363,3 +363,49 @@ fn a_closed_stdout_ends_the_printing_not_the_batch() {
         );
     }
 }
+
+#[test]
+fn a_result_of_another_command_is_not_replaced() {
+    // A scenario named `compare` replaced a comparison in the same --out
+    // without a word: only a manifest.json was looked for.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let named = tmp.path().join("named.toml");
+    std::fs::write(
+        &named,
+        format!(
+            "base = {:?}\nname = \"compare\"\n",
+            toy().display().to_string()
+        ),
+    )
+    .unwrap();
+    let toy = toy();
+    let compare = |extra: &[&str]| {
+        bin()
+            .arg("compare")
+            .arg(&toy)
+            .args(["-r", "2", "-q", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert_ok(&compare(&[]), "compare");
+    let manifest = read(&out.join("compare/manifest.json"));
+    let o = bin()
+        .arg("run")
+        .arg(&named)
+        .args(["-r", "2", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("holds a result of `armsmarket compare`, which a result of `armsmarket run` would replace"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(read(&out.join("compare/manifest.json")), manifest);
+    // A comparison replaces a comparison, as before.
+    assert_ok(&compare(&[]), "compare again");
+}
