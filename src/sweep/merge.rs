@@ -367,14 +367,16 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             });
         }
     }
-    // The shards' folder as a real path: as typed it may be `.` or a bare
-    // `shard-K-of-N` (run from inside it), whose parent is empty, which put
-    // the result inside the shards' folder instead of beside it.
-    let first_real = std::fs::canonicalize(first_dir).map_err(|source| MergeError::Io {
+    // The shard's folder made absolute: as typed it may be `.` or a bare
+    // `shard-K-of-N` (run from inside the shards' folder), whose parent is
+    // empty, which put the result inside the shards' folder. Lexically,
+    // not by resolving links: shards gathered by symbolic links are merged
+    // beside the folder the user named, not beside the links' targets.
+    let first_abs = lexical_absolute(first_dir).map_err(|source| MergeError::Io {
         path: first_dir.clone(),
         source,
     })?;
-    let holder = first_real.parent().unwrap_or(Path::new("."));
+    let holder = first_abs.parent().unwrap_or(Path::new("."));
     let name = m0.scenarios.first().map_or_else(
         || {
             holder
@@ -432,4 +434,20 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
         dir: dest.path().to_path_buf(),
         shards: n,
     })
+}
+
+/// `path` made absolute without following symbolic links: `.` dropped and
+/// `..` taking off the name before it, as the shell's `cd` reads a path.
+fn lexical_absolute(path: &Path) -> std::io::Result<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in std::path::absolute(path)?.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
 }

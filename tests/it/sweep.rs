@@ -596,6 +596,26 @@ fn merge_run_inside_the_shards_folder_writes_the_result_beside_it() {
         );
         assert_same_files(&out.join("toy_sweep"), &want, &format!("{args:?}"));
     }
+    // Shards gathered by symbolic links are merged beside the folder named,
+    // not beside the links' targets (another's folder, perhaps read-only).
+    let _ = std::fs::remove_dir_all(out.join("toy_sweep"));
+    let gather = tmp.path().join("work/gather");
+    std::fs::create_dir_all(&gather).unwrap();
+    for k in 1..=2 {
+        let name = format!("shard-{k}-of-2");
+        std::os::unix::fs::symlink(shards.join(&name), gather.join(&name)).unwrap();
+    }
+    let o = bin()
+        .current_dir(tmp.path().join("work"))
+        .args(["merge", "gather", "-q"])
+        .output()
+        .unwrap();
+    assert_ok(&o, "merge of linked shards");
+    assert!(
+        !out.join("toy_sweep").exists(),
+        "merged beside the links' targets"
+    );
+    assert_same_files(&tmp.path().join("work/toy_sweep"), &want, "linked shards");
 }
 
 // ---------------------------------------------------------------------------
