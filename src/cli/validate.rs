@@ -23,12 +23,22 @@ pub struct ValidateArgs {
 pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     let mut errors: Vec<Located> = Vec::new();
     let mut other: Option<CliError> = None;
+    // A stdout that cannot be written (closed by `| head`, or full) stops
+    // the `ok` lines, not the checking: every file's errors still decide
+    // the exit code, and go to stderr.
+    let mut unwritten: Option<CliError> = None;
     let mut fail = |e: CliError, f: &std::path::Path| {
         eprintln!("{}: {e}", f.display());
         other.get_or_insert(e);
     };
     for f in &a.files {
-        let ok = |what: String| print_out(&format!("{}: ok ({what})\n", f.display()));
+        let mut ok = |what: String| {
+            if unwritten.is_none()
+                && let Err(e) = print_out(&format!("{}: ok ({what})\n", f.display()))
+            {
+                unwritten = Some(e);
+            }
+        };
         match prepare(f, &a.set) {
             // `sweep` and `calibrate` take no `--set`: checking a file
             // they would never run as checked would say nothing of it.
@@ -51,7 +61,7 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
             }
             // A sweep file is also checked as `sweep` would check it.
             Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::sweep::setup::check(f) {
-                Ok(desc) => ok(format!("{}: {desc}", p.loaded.name))?,
+                Ok(desc) => ok(format!("{}: {desc}", p.loaded.name)),
                 Err(SweepError::Scenario(e)) => errors.extend(e.into_errors()),
                 Err(e) => fail(CliError::from(e), f),
             },
@@ -59,7 +69,7 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
             // check it: its models, their targets, its priors' bounds.
             Ok(p) if p.loaded.scenario.calibrate.is_some() => {
                 match crate::calibrate::Setup::load(f) {
-                    Ok(s) => ok(format!("{}: {}", p.loaded.name, s.describe()))?,
+                    Ok(s) => ok(format!("{}: {}", p.loaded.name, s.describe())),
                     Err(e) => errors.extend(e.into_errors()),
                 }
             }
@@ -71,13 +81,13 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                 p.world.lines.len(),
                 p.world.n_quarters,
                 p.targets.list.len()
-            ))?,
+            )),
             Err(e) => errors.extend(e.into_errors()),
         }
     }
     match (ScenarioError::from_all(errors), other) {
         (Some(e), _) => Err(e.into()),
         (None, Some(e)) => Err(e),
-        (None, None) => Ok(()),
+        (None, None) => unwritten.map_or(Ok(()), Err),
     }
 }

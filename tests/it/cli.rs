@@ -534,6 +534,27 @@ fn validate_stops_quietly_at_a_closed_stdout_and_fails_at_a_full_one() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "closed pipe: {}", err(&o));
     assert!(!err(&o).contains("panicked"), "{}", err(&o));
+    // A bad file after (or before) the closed pipe is still checked and
+    // decides the exit code.
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        format!("base = {:?}\nseed = -3\n", toy().display().to_string()),
+    )
+    .unwrap();
+    for files in [[toy(), bad.clone()], [bad.clone(), toy()]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = bin()
+            .arg("validate")
+            .args(&files)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{files:?}: {}", err(&o));
+        assert!(err(&o).contains("bad.toml:2:"), "{}", err(&o));
+    }
     if Path::new("/dev/full").exists() {
         let full = std::fs::OpenOptions::new()
             .write(true)
