@@ -146,9 +146,10 @@ pub struct Report {
 /// The plan part of the manifest: how the calibration ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationRecord {
-    /// The calibration's identity (as its saved state carries it), so
-    /// that a stray shard or join after the end can tell that this result
-    /// is its own; empty in results of earlier versions.
+    /// The calibration's identity with its `max_minutes` (see
+    /// [`Context::result_identity`]), so that a stray shard or join after
+    /// the end can tell that this result is its own; empty in results of
+    /// earlier versions.
     #[serde(default)]
     pub identity: String,
     /// Why it stopped.
@@ -251,6 +252,14 @@ impl Context {
         Ok(Some(saved))
     }
 
+    /// What makes a finished result this calibration's: its identity and
+    /// its `max_minutes`, which the identity leaves out (a resume may raise
+    /// it) but which can end a calibration sooner, so that a result that
+    /// stopped on the old limit is not taken for one under a new limit.
+    pub(crate) fn result_identity(&self) -> String {
+        crate::sweep::plan::fingerprint(&(&self.identity, self.setup.settings.max_minutes))
+    }
+
     /// The result folder, if this calibration finished there: no work
     /// folder is left, and the result's manifest carries this identity and
     /// matches its files. A shard or join run after the join that finished
@@ -261,7 +270,10 @@ impl Context {
             return None;
         }
         let m = Manifest::<CalibrationRecord>::read(&self.dir).ok()?;
-        let own = m.plan.as_ref().is_some_and(|p| p.identity == self.identity);
+        let own = m
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.identity == self.result_identity());
         (own && m.damaged(&self.dir).is_ok_and(|bad| bad.is_empty())).then_some(self.dir.as_path())
     }
 
@@ -407,7 +419,7 @@ pub(crate) fn publish(
             .collect()
     };
     manifest.plan = Some(CalibrationRecord {
-        identity: ctx.identity.clone(),
+        identity: ctx.result_identity(),
         stop: format!("{stop:?}"),
         generations: state.generation,
         population: setup.settings.population,

@@ -434,16 +434,23 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
             "{extra:?} touched the result"
         );
     }
-    // Another calibration under the same name (here another seed) starts
-    // over: the result is not its own.
-    std::fs::write(&file, text.replace("seed = 5", "seed = 6")).unwrap();
-    let o = loud(&["--shard", "1/2"]);
-    assert_ok(&o, "a shard of a changed file");
-    assert!(
-        err(&o).contains("generation 0 round 0: proposals"),
-        "{}",
-        err(&o)
-    );
+    // Another calibration under the same name (here another seed, or a
+    // time limit, which may end it sooner) starts over: the result is not
+    // its own.
+    for changed in [
+        text.replace("seed = 5", "seed = 6"),
+        text.replace("round_size = 40", "round_size = 40\nmax_minutes = 60"),
+    ] {
+        std::fs::write(&file, &changed).unwrap();
+        let o = loud(&["--shard", "1/2"]);
+        assert_ok(&o, "a shard of a changed file");
+        assert!(
+            err(&o).contains("generation 0 round 0: proposals"),
+            "{}",
+            err(&o)
+        );
+        std::fs::remove_dir_all(split.join(".calibration_shards.partial")).unwrap();
+    }
 }
 
 /// The seconds a calibration's saved state records.
