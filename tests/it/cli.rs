@@ -523,15 +523,17 @@ fn an_out_path_through_a_file_is_a_usage_error() {
 #[test]
 fn validate_stops_quietly_at_a_closed_stdout_and_fails_at_a_full_one() {
     // It panicked (exit 101) at `validate ... | head -1`.
-    let files = [toy(), data("toy_sweep.toml"), toy()];
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let o = bin()
-        .arg("validate")
-        .args(&files)
-        .stdout(writer)
-        .output()
-        .unwrap();
+    let into_closed_pipe = |files: &[std::path::PathBuf]| {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        bin()
+            .arg("validate")
+            .args(files)
+            .stdout(writer)
+            .output()
+            .unwrap()
+    };
+    let o = into_closed_pipe(&[toy(), data("toy_sweep.toml"), toy()]);
     assert_eq!(o.status.code(), Some(0), "closed pipe: {}", err(&o));
     assert!(!err(&o).contains("panicked"), "{}", err(&o));
     // A bad file after (or before) the closed pipe is still checked and
@@ -544,14 +546,7 @@ fn validate_stops_quietly_at_a_closed_stdout_and_fails_at_a_full_one() {
     )
     .unwrap();
     for files in [[toy(), bad.clone()], [bad.clone(), toy()]] {
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
-        let o = bin()
-            .arg("validate")
-            .args(&files)
-            .stdout(writer)
-            .output()
-            .unwrap();
+        let o = into_closed_pipe(&files);
         assert_eq!(o.status.code(), Some(2), "{files:?}: {}", err(&o));
         assert!(err(&o).contains("bad.toml:2:"), "{}", err(&o));
     }

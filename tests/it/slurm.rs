@@ -231,30 +231,36 @@ fn slurm_refuses_a_sweep_that_sweep_refuses_and_prints_no_script() {
     assert!(o.stdout.is_empty(), "slurm still printed a script");
 }
 
+/// The script `slurm` prints for the toy sweep in `shards` shards, run
+/// with a fake `sbatch` under `tmp`: (the script's output, the sbatch log,
+/// the `--out` folder).
+fn run_toy_script(tmp: &Path, shards: &str) -> (Output, Output, String, PathBuf) {
+    let out = tmp.join("out");
+    let bin_dir = tmp.join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    let log = tmp.join("sbatch.log");
+    fake_sbatch(&bin_dir);
+    let o = slurm(&[
+        toy_sweep().to_str().unwrap(),
+        "--shards",
+        shards,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "slurm");
+    let script = tmp.join("submit.sh");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let run = submit(&script, &bin_dir, &log, tmp);
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    (o, run, log_text, out)
+}
+
 #[test]
 fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
     // A stand-in for sbatch that runs each job at once: the array's tasks
     // one after the other with the Slurm variables set, then the merge.
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let bin_dir = tmp.path().join("bin");
-    std::fs::create_dir(&bin_dir).unwrap();
-    let log = tmp.path().join("sbatch.log");
-
-    fake_sbatch(&bin_dir);
-
-    let o = slurm(&[
-        toy_sweep().to_str().unwrap(),
-        "--shards",
-        "3",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&o, "slurm");
-    let script = tmp.path().join("submit.sh");
-    std::fs::write(&script, &o.stdout).unwrap();
-    let run = submit(&script, &bin_dir, &log, tmp.path());
-    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    let (_, run, log_text, out) = run_toy_script(tmp.path(), "3");
     assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
     assert!(
         log_text.contains("--dependency=afterok:4242\n")
@@ -274,23 +280,7 @@ fn slurm_script_with_one_shard_runs_and_its_merge_succeeds() {
     // With --shards 1 the one task writes OUT/<name> itself (no `.shards`
     // folder), but the merge job named OUT/<name>.shards and exited 2.
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let bin_dir = tmp.path().join("bin");
-    std::fs::create_dir(&bin_dir).unwrap();
-    let log = tmp.path().join("sbatch.log");
-    fake_sbatch(&bin_dir);
-    let o = slurm(&[
-        toy_sweep().to_str().unwrap(),
-        "--shards",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_ok(&o, "slurm");
-    let script = tmp.path().join("submit.sh");
-    std::fs::write(&script, &o.stdout).unwrap();
-    let run = submit(&script, &bin_dir, &log, tmp.path());
-    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    let (o, run, log_text, out) = run_toy_script(tmp.path(), "1");
     assert_ok(
         &run,
         &format!("the script:\n{}\nsbatch log:\n{log_text}", text(&o.stdout)),
