@@ -16,34 +16,7 @@ use std::time::SystemTime;
 /// The program that writes manifests.
 pub const PROGRAM: &str = "armsmarket";
 
-/// The command that made a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Command {
-    /// `armsmarket run`.
-    Run,
-    /// `armsmarket compare`.
-    Compare,
-    /// `armsmarket sweep` (one shard or the whole).
-    Sweep,
-    /// `armsmarket merge`.
-    Merge,
-    /// `armsmarket calibrate`.
-    Calibrate,
-}
-
-impl Command {
-    /// The command whose results are of this kind: a merged sweep is a
-    /// sweep's result, which a sweep run whole may replace.
-    pub fn kind(self) -> &'static str {
-        match self {
-            Command::Run => "run",
-            Command::Compare => "compare",
-            Command::Sweep | Command::Merge => "sweep",
-            Command::Calibrate => "calibrate",
-        }
-    }
-}
+pub use crate::output::publish::Command;
 
 /// A scenario as it was run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

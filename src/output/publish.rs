@@ -16,7 +16,7 @@
 //! writer left (its staging folders).
 
 use crate::output::faults;
-use crate::output::manifest::Command;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -230,6 +230,36 @@ pub struct Destination {
 pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     path.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// The command that makes a result (recorded in its manifest): a result
+/// folder is replaced only by a result of the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    /// `armsmarket run`.
+    Run,
+    /// `armsmarket compare`.
+    Compare,
+    /// `armsmarket sweep` (one shard or the whole).
+    Sweep,
+    /// `armsmarket merge`.
+    Merge,
+    /// `armsmarket calibrate`.
+    Calibrate,
+}
+
+impl Command {
+    /// The command whose results are of this kind: a merged sweep is a
+    /// sweep's result, which a sweep run whole may replace.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Command::Run => "run",
+            Command::Compare => "compare",
+            Command::Sweep | Command::Merge => "sweep",
+            Command::Calibrate => "calibrate",
+        }
+    }
 }
 
 /// The command that wrote the manifest at `path`, if it can be read (an
