@@ -147,7 +147,7 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationRecord {
     /// The calibration's identity with its `max_minutes` (see
-    /// [`Context::result_identity`]), so that a stray shard or join after
+    /// `Context::result_identity`), so that a stray shard or join after
     /// the end can tell that this result is its own; empty in results of
     /// earlier versions.
     #[serde(default)]
