@@ -224,13 +224,42 @@ fn csv_at(path: &Path) -> impl Fn(csv::Error) -> DiscoverError + '_ {
 }
 
 /// A cell as a number for the condition: empty or text is NaN (so it meets
-/// no comparison), `true`/`false` (the `_pass` columns) are 1/0.
+/// no comparison; [`row_values`] refuses text in a column the condition
+/// reads), `true`/`false` (the `_pass` columns) are 1/0.
 fn cell_value(s: &str) -> f64 {
     match s {
         "true" => 1.0,
         "false" => 0.0,
         _ => s.trim().parse().unwrap_or(f64::NAN),
     }
+}
+
+/// Fill `values` with a row's cells for the condition `cond` (bound to
+/// `header`). A cell the condition reads that is neither a number, empty
+/// nor `true`/`false` is text, which no comparison could ever hold for: an
+/// input error naming it, rather than a condition silently false.
+fn row_values(
+    values: &mut [f64],
+    rec: &csv::StringRecord,
+    header: &csv::StringRecord,
+    (condition, cond): (&str, &BoundCondition),
+    path: &Path,
+) -> Result<(), DiscoverError> {
+    for (v, c) in values.iter_mut().zip(rec.iter()) {
+        *v = cell_value(c);
+    }
+    for i in cond.columns() {
+        let cell = rec.get(i).unwrap_or("").trim();
+        if values[i].is_nan() && !cell.is_empty() && cell.parse::<f64>().is_err() {
+            return Err(DiscoverError::Input(format!(
+                "{}: line {}: --where '{condition}' compares column '{}', which holds text ('{cell}'); compare a column of numbers (or true/false)",
+                path.display(),
+                rec.position().map_or(0, |p| p.line()),
+                &header[i],
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn compile(condition: &str, header: &csv::StringRecord) -> Result<BoundCondition, DiscoverError> {
@@ -381,9 +410,7 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
             runs.push((point, None));
             continue;
         }
-        for (v, c) in values.iter_mut().zip(rec.iter()) {
-            *v = cell_value(c);
-        }
+        row_values(&mut values, &rec, &header, (condition, &cond), &runs_path)?;
         runs.push((point, Some(cond.eval(&values))));
     }
     let outcomes = prim::tally_outcomes(ids.len(), runs);
@@ -446,9 +473,7 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
             }
             c.push(cell.to_string());
         }
-        for (v, c) in values.iter_mut().zip(rec.iter()) {
-            *v = cell_value(c);
-        }
+        row_values(&mut values, &rec, &header, (condition, &cond), file)?;
         y.push(if cond.eval(&values) { 1.0 } else { 0.0 });
     }
     let columns = inputs

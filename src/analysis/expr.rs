@@ -591,6 +591,36 @@ impl BoundCondition {
     pub fn eval(&self, row: &[f64]) -> bool {
         self.root.eval(&|i| row[i])
     }
+
+    /// The columns the condition reads, as indices into the names given
+    /// to [`Condition::bind`], each once, in increasing order.
+    pub fn columns(&self) -> Vec<usize> {
+        fn operand(o: &BoundOperand, out: &mut Vec<usize>) {
+            match o {
+                BoundOperand::Number(_) => {}
+                BoundOperand::Column(i) => out.push(*i),
+                BoundOperand::Neg(inner) => operand(inner, out),
+            }
+        }
+        fn node(n: &BoundNode, out: &mut Vec<usize>) {
+            match n {
+                BoundNode::Or(a, b) | BoundNode::And(a, b) => {
+                    node(a, out);
+                    node(b, out);
+                }
+                BoundNode::Not(a) => node(a, out),
+                BoundNode::Cmp(a, _, b) => {
+                    operand(a, out);
+                    operand(b, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        node(&self.root, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 /// Parse `src` and bind it to `names` in one step.
@@ -661,6 +691,16 @@ mod tests {
         assert!(eval("x == .5", r));
         assert!(eval("-x < 0", r));
         assert!(eval("focus_value_2022 > -1e-2", r));
+    }
+
+    #[test]
+    fn columns_read_each_once_in_order() {
+        let c = compile("x > 1 and (not -x < targets_passed or x == 2)", &NAMES).unwrap();
+        assert_eq!(c.columns(), vec![1, 2]);
+        assert_eq!(
+            compile("1 < 2", &NAMES).unwrap().columns(),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]

@@ -252,6 +252,51 @@ fn an_empty_input_cell_in_a_csv_is_refused_at_its_line() {
     assert!(!tmp.path().join("discover.csv").exists());
 }
 
+/// A condition on a column of text could never hold: it is refused at the
+/// first text cell, in a CSV and in a sweep's `runs.csv` (its `status`),
+/// rather than searched as a condition false everywhere. Empty cells, NaN
+/// and true/false still compare.
+#[test]
+fn a_condition_on_a_text_column_is_refused_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    std::fs::write(
+        &file,
+        "x1,label,flag,y\n0.1,,true,0\n0.5,NaN,false,1\n0.9,big,true,1\n",
+    )
+    .unwrap();
+    let run = |cond: &str| {
+        armsmarket(&[
+            "discover",
+            file.to_str().unwrap(),
+            "--inputs",
+            "x1",
+            "--where",
+            cond,
+        ])
+    };
+    let o = run("y == 1 and label > 1");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("line 4: --where 'y == 1 and label > 1' compares column 'label', which holds text ('big')"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!tmp.path().join("discover.csv").exists());
+    // A column the condition does not read may hold text; true/false count.
+    assert_ok(&run("flag == 1"), "a true/false column");
+
+    let dir = toy_sweep(&tmp.path().join("out"));
+    let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", "status == 1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        err(&o).contains("compares column 'status', which holds text ('ok')"),
+        "{}",
+        err(&o)
+    );
+    assert!(!dir.join("discover.csv").exists());
+}
+
 /// A box searched on one row has no halves to search again: its
 /// reproducibility is reported as not measured, and the search, its
 /// output and its trajectory stand (it used to fail on a resample fraction
