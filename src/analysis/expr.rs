@@ -11,7 +11,7 @@
 //! comparison := operand ("<" | "<=" | ">" | ">=" | "==" | "!=") operand
 //! operand    := "-" operand | number | column
 //! number     := digits ["." digits] [("e" | "E") ["+" | "-"] digits]   (or "." digits ...)
-//! column     := [A-Za-z_][A-Za-z0-9_]*
+//! column     := [A-Za-z_][A-Za-z0-9_.]*   (a sweep's parameter paths have dots)
 //! ```
 //!
 //! Keywords are lower case. A comparison with a NaN operand is false, `!=`
@@ -268,7 +268,7 @@ fn lex(src: &str) -> Result<Vec<(usize, Token)>, ExprError> {
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let start = i;
-                while i < chars.len() && word(chars[i]) {
+                while i < chars.len() && (word(chars[i]) || chars[i] == '.') {
                     i += 1;
                 }
                 let text: String = chars[start..i].iter().collect();
@@ -691,6 +691,14 @@ mod tests {
         assert!(eval("x == .5", r));
         assert!(eval("-x < 0", r));
         assert!(eval("focus_value_2022 > -1e-2", r));
+    }
+
+    #[test]
+    fn dotted_column_names() {
+        let names = ["preferences.default.delivery", "y"];
+        let c = compile("preferences.default.delivery > .5 and y == 1", &names).unwrap();
+        assert!(c.eval(&[0.6, 1.0]) && !c.eval(&[0.4, 1.0]));
+        assert!(compile("preferences.default.deliver > 1", &names).is_err());
     }
 
     #[test]
