@@ -148,12 +148,18 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
                 input.display()
             )));
         };
-        let data = from_csv(input, inputs, &options.condition)?;
-        let described = format!("{} rows of {}", data.rows(), input.display());
         let dir = input
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        if crate::output::same_file(input, &dir.join("discover.csv")) {
+            return Err(DiscoverError::Input(format!(
+                "{}: the trajectory is written to discover.csv beside the input, which is the input itself; copy or rename the file first",
+                input.display()
+            )));
+        }
+        let data = from_csv(input, inputs, &options.condition)?;
+        let described = format!("{} rows of {}", data.rows(), input.display());
         (described, data, Vec::new(), 0, 0, dir)
     };
     let found = prim::discover(&data, options.config, options.boxes)?;
@@ -335,6 +341,28 @@ fn column(name: &str, cells: Vec<String>, domain: Option<&Domain>) -> Column {
 fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
     let points_path = dir.join("points.csv");
     let runs_path = dir.join("runs.csv");
+    // One shard of a sharded sweep holds some of its points only: PRIM on
+    // it would describe a slice of the design.
+    if let Ok(m) = crate::output::manifest::Manifest::<crate::sweep::run::SweepRecord>::read(dir) {
+        if let Some(plan) = &m.plan
+            && plan.identity.shard.n > 1
+            && plan.merged_from.is_empty()
+        {
+            return Err(DiscoverError::Input(format!(
+                "{}: one shard of a sweep; merge the shards first (`armsmarket merge`)",
+                dir.display()
+            )));
+        }
+        // A table cut at a line boundary would read as fewer runs.
+        let files = m
+            .not_as_written(dir, &["points.csv", "runs.csv"])
+            .map_err(io_at(dir))?;
+        if !files.is_empty() {
+            return Err(DiscoverError::Input(
+                crate::output::manifest::not_as_written_message(dir, &files, "the sweep"),
+            ));
+        }
+    }
     for p in [&points_path, &runs_path] {
         if !p.is_file() {
             return Err(DiscoverError::Input(format!(
@@ -343,18 +371,6 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
                 p.file_name().unwrap_or_default().to_string_lossy()
             )));
         }
-    }
-    // One shard of a sharded sweep holds some of its points only: PRIM on
-    // it would describe a slice of the design.
-    if let Ok(m) = crate::output::manifest::Manifest::<crate::sweep::run::SweepRecord>::read(dir)
-        && let Some(plan) = m.plan
-        && plan.identity.shard.n > 1
-        && plan.merged_from.is_empty()
-    {
-        return Err(DiscoverError::Input(format!(
-            "{}: one shard of a sweep; merge the shards first (`armsmarket merge`)",
-            dir.display()
-        )));
     }
     let domains = sweep_domains(dir);
     if domains.is_empty() {
@@ -461,12 +477,20 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
         let rec = rec.map_err(csv_at(file))?;
         for ((c, &i), name) in cells.iter_mut().zip(&at).zip(inputs) {
             let cell = rec.get(i).unwrap_or("");
-            if cell.trim().is_empty() {
-                // Not a label of its own (it would make a number column
-                // categorical): a case without a value cannot be placed in
-                // a box.
+            // Not a label of its own (it would make a number column
+            // categorical): a case without a value cannot be placed in a
+            // box, nor can one at NaN or infinity.
+            let missing = if cell.trim().is_empty() {
+                Some("empty".to_string())
+            } else {
+                cell.trim()
+                    .parse::<f64>()
+                    .is_ok_and(|x| !x.is_finite())
+                    .then(|| format!("'{}', not a finite number", cell.trim()))
+            };
+            if let Some(what) = missing {
                 return Err(DiscoverError::Input(format!(
-                    "{}: line {}: the input '{name}' is empty: every case needs a value of every input; fill it in or leave the case out",
+                    "{}: line {}: the input '{name}' is {what}: every case needs a value of every input; fill it in or leave the case out",
                     file.display(),
                     rec.position().map_or(0, |p| p.line())
                 )));

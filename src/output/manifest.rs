@@ -183,6 +183,26 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
         }
         Ok(bad)
     }
+
+    /// Of the files `names` in `dir`, those this manifest does not list
+    /// or that do not match it: an analysis that reads them refuses them
+    /// (a table cut at a line boundary reads as a smaller result).
+    pub fn not_as_written(&self, dir: &Path, names: &[&str]) -> io::Result<Vec<String>> {
+        let mut bad = self.damaged_among(dir, |name| names.contains(&name))?;
+        let unlisted = names.iter().filter(|n| !self.files.contains_key(**n));
+        bad.extend(unlisted.map(|n| n.to_string()));
+        Ok(bad)
+    }
+}
+
+/// What a reader says of the files [`Manifest::not_as_written`] found in
+/// `dir`, written by `command` (e.g. "the sweep").
+pub fn not_as_written_message(dir: &Path, files: &[String], command: &str) -> String {
+    format!(
+        "{}: {} missing or changed since {command} wrote the folder (not as its manifest.json lists them, by size and SHA-256): run it again, or restore the files",
+        dir.display(),
+        files.join(", ")
+    )
 }
 
 /// SHA-256 of a file, hex.

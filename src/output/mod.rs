@@ -22,3 +22,13 @@ pub fn csv_io(e: csv::Error) -> std::io::Error {
         other => std::io::Error::other(format!("{other:?}")),
     }
 }
+
+/// Whether `a` and `b` are one existing file (by any path: links,
+/// `..`, a relative and an absolute path), so that a command can refuse
+/// to write its output over one of its inputs.
+pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

@@ -297,6 +297,56 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     assert!(!dir.join("discover.csv").exists());
 }
 
+/// A case at NaN or infinity cannot be placed in a box: refused at its
+/// line as an empty cell is (it used to turn a number column into labels).
+/// A CSV named `discover.csv` would be overwritten by the trajectory, by
+/// any path to it: refused, and left whole.
+#[test]
+fn a_nan_input_or_an_input_named_like_the_output_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    for bad in ["NaN", "inf", "-inf"] {
+        std::fs::write(
+            &file,
+            format!("x1,x2,y\n0.1,0.5,0\n{bad},0.7,1\n0.9,0.2,1\n"),
+        )
+        .unwrap();
+        let o = armsmarket(&[
+            "discover",
+            file.to_str().unwrap(),
+            "--inputs",
+            "x1,x2",
+            "--where",
+            "y == 1",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        let want = format!("line 3: the input 'x1' is '{bad}', not a finite number");
+        assert!(text(&o.stderr).contains(&want), "{}", text(&o.stderr));
+        assert!(!tmp.path().join("discover.csv").exists());
+    }
+    let body = "x1,y\n0.1,0\n0.5,1\n0.9,1\n";
+    let named = tmp.path().join("discover.csv");
+    std::fs::write(&named, body).unwrap();
+    std::fs::create_dir(tmp.path().join("sub")).unwrap();
+    for path in [named.clone(), tmp.path().join("sub/../discover.csv")] {
+        let o = armsmarket(&[
+            "discover",
+            path.to_str().unwrap(),
+            "--inputs",
+            "x1",
+            "--where",
+            "y == 1",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("which is the input itself"),
+            "{}",
+            text(&o.stderr)
+        );
+        assert_eq!(read(&named), body.as_bytes());
+    }
+}
+
 /// A box searched on one row has no halves to search again: its
 /// reproducibility is reported as not measured, and the search, its
 /// output and its trajectory stand (it used to fail on a resample fraction
