@@ -114,6 +114,23 @@ pub enum SensitivityError {
         /// The file on it.
         file: PathBuf,
     },
+    /// Files the sweep wrote are missing or changed since.
+    #[error(
+        "{}",
+        crate::output::manifest::not_as_written_message(dir, files, "the sweep")
+    )]
+    Changed {
+        /// The sweep's folder.
+        dir: PathBuf,
+        /// The files, by name.
+        files: Vec<String>,
+    },
+    /// `--out` names a file of the sweep itself.
+    #[error("{}: --out names a file of the sweep itself; name another file (by default the table goes to DIR/sensitivity.csv)", path.display())]
+    OutIsInput {
+        /// The path given.
+        path: PathBuf,
+    },
     /// Reading or writing failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -167,6 +184,10 @@ pub struct MetricSummary {
     pub used: usize,
     /// Blocks (trajectories) dropped for a failed or undefined point.
     pub dropped: usize,
+    /// The metric took one value over the blocks used: no parameter moves
+    /// it (its indices are written as 0, as SALib's guard gives them, but
+    /// ranking parameters by them would name a top parameter of nothing).
+    pub constant: bool,
 }
 
 /// What `sensitivity` did.
@@ -220,13 +241,36 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             dir: dir.to_path_buf(),
             source,
         })?;
-    let Some(plan) = manifest.plan else {
+    let Some(plan) = &manifest.plan else {
         return Err(malformed(&dir.join("manifest.json"), "no sweep plan"));
     };
     if plan.identity.shard.n > 1 && plan.merged_from.is_empty() {
         return Err(SensitivityError::Shard {
             dir: dir.to_path_buf(),
         });
+    }
+    // The tables read must be the sweep's: a file cut at a line boundary
+    // reads as a smaller sweep.
+    let files = manifest
+        .not_as_written(dir, &["points.csv", "runs.csv"])
+        .map_err(|source| SensitivityError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    if !files.is_empty() {
+        return Err(SensitivityError::Changed {
+            dir: dir.to_path_buf(),
+            files,
+        });
+    }
+    if let Some(out) = &options.out {
+        let own = manifest.files.keys().map(String::as_str);
+        if own
+            .chain(["manifest.json"])
+            .any(|name| crate::output::same_file(out, &dir.join(name)))
+        {
+            return Err(SensitivityError::OutIsInput { path: out.clone() });
+        }
     }
     let design = &plan.design;
     let kind = design.kind;
@@ -273,6 +317,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         };
         let only = |x: f64| [cell(x), String::new(), String::new(), String::new()];
         let mut ranked = Vec::new();
+        let mut constant = false;
         let (noise, used, dropped, failed_points, unit) = if kind == DesignKind::Saltelli {
             let outputs: Vec<PointOutputs<SaltelliRole>> = roles
                 .iter()
@@ -292,6 +337,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                 }
             })?;
             if let Some(ix) = &a.indices {
+                constant = ix.constant_output;
                 for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
                     row(&mut out, &paths[j], "S1", full(s1));
                     row(&mut out, &paths[j], "ST", full(st));
@@ -334,6 +380,10 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                 }
             })?;
             if let Some(stats) = &a.statistics {
+                // Every elementary effect 0: the output did not move.
+                constant = stats
+                    .iter()
+                    .all(|s| s.mu_star.estimate == 0.0 && s.sigma == 0.0);
                 for (j, s) in stats.iter().enumerate() {
                     row(&mut out, &paths[j], "mu", only(s.mu));
                     row(&mut out, &paths[j], "mu_star", full(&s.mu_star));
@@ -374,6 +424,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             noise,
             used,
             dropped,
+            constant,
         });
     }
     let file = options
@@ -729,7 +780,9 @@ impl Report {
                     )
                 })
                 .collect();
-            let tops = if tops.is_empty() {
+            let tops = if m.constant {
+                "constant over the design: no parameter moves it".to_string()
+            } else if tops.is_empty() {
                 "no complete block: no indices".to_string()
             } else {
                 tops.join("; ")
@@ -741,7 +794,7 @@ impl Report {
                 format!("{}/{}", m.used, m.used + m.dropped),
             ));
         }
-        s.push_str("(noise: mean within-point variance over total variance of the replications)\n");
+        s.push_str("(noise: mean within-point variance over total variance of the replications; above 1: all noise)\n");
         if !self.failed_runs.is_empty() {
             s.push_str(&format!(
                 "{} runs failed; their points' {unit} are left out:\n",

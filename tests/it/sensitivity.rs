@@ -4,7 +4,7 @@
 //! `tests/data/toy_morris.toml`).
 #![cfg(unix)]
 
-use crate::common::{assert_ok, bin, csv_rows, data, err, read, text};
+use crate::common::{assert_ok, bin, csv_rows, data, err, read, rewrite_sealed, text};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -180,6 +180,100 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
         "a new folder",
     );
     assert_eq!(read(&fresh), bytes, "the same table in a new folder");
+    // --out over a file of the sweep itself, by any path, is refused and
+    // leaves it whole.
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&d1, &link).unwrap();
+    for own in [
+        d1.join("runs.csv"),
+        d1.join("points.csv"),
+        d1.join("manifest.json"),
+        link.join("runs.csv"),
+    ] {
+        let before = read(&own);
+        let o = sensitivity(&d1, &["--out", own.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(
+            err(&o).contains("--out names a file of the sweep itself"),
+            "{}",
+            err(&o)
+        );
+        assert_eq!(read(&own), before, "{}", own.display());
+    }
+}
+
+/// A sweep whose tables are missing or not as its manifest records them
+/// is refused, for sensitivity and discover alike, with exit code 2: a
+/// table cut at a line boundary would read as a smaller sweep.
+#[test]
+fn a_missing_or_changed_table_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let points = std::fs::read_to_string(dir.join("points.csv")).unwrap();
+    let cut = points.lines().take(3).collect::<Vec<_>>().join("\n") + "\n";
+    std::fs::write(dir.join("points.csv"), cut).unwrap();
+    std::fs::remove_file(dir.join("runs.csv")).unwrap();
+    let d = dir.to_str().unwrap();
+    for o in [
+        sensitivity(&dir, &[]),
+        run(&["discover", d, "--where", "contracts > 1"], &[]),
+    ] {
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(
+            err(&o).contains(
+                "points.csv, runs.csv missing or changed since the sweep wrote the folder"
+            ),
+            "{}",
+            err(&o)
+        );
+    }
+    assert!(!dir.join("sensitivity.csv").exists());
+    assert!(!dir.join("discover.csv").exists());
+}
+
+/// A metric that takes one value over the design has no parameter that
+/// moves it: the screen says so rather than naming a top parameter at 0.
+#[test]
+fn a_constant_metric_is_printed_as_constant() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == "contracts").unwrap();
+    let mut body = h.join(",") + "\n";
+    for mut r in rows {
+        r[c] = "5".into();
+        body += &(r.join(",") + "\n");
+    }
+    rewrite_sealed(&dir, "runs.csv", &body);
+    let o = sensitivity(&dir, &[]);
+    assert_ok(&o, "sensitivity");
+    let line = text(&o.stdout)
+        .lines()
+        .find(|l| l.starts_with("contracts "))
+        .unwrap()
+        .to_string();
+    assert!(
+        line.ends_with("constant over the design: no parameter moves it"),
+        "{line}"
+    );
+    let t = table(&dir);
+    let key = |i: &str| {
+        (
+            "contracts".to_string(),
+            PARAMS[0].to_string(),
+            i.to_string(),
+        )
+    };
+    assert_eq!(t[&key("ST")][0], "0");
+    // The other metrics are ranked as before.
+    let other = text(&o.stdout)
+        .lines()
+        .find(|l| l.starts_with("total_value "))
+        .unwrap()
+        .to_string();
+    assert!(other.contains(PARAMS[0]), "{other}");
 }
 
 #[test]
@@ -194,7 +288,7 @@ fn sensitivity_reads_roles_not_row_positions() {
         let body = String::from_utf8(read(&dir.join(name))).unwrap();
         let mut lines: Vec<&str> = body.lines().collect();
         lines[1..].reverse();
-        std::fs::write(dir.join(name), lines.join("\n") + "\n").unwrap();
+        rewrite_sealed(&dir, name, &(lines.join("\n") + "\n"));
     }
     assert_ok(&sensitivity(&dir, &[]), "sensitivity, rows reversed");
     assert_eq!(want, read(&dir.join("sensitivity.csv")));
@@ -446,16 +540,27 @@ fn a_cut_or_doubled_runs_table_is_refused_not_read_as_failures() {
     let runs = dir.join("runs.csv");
     let whole = std::fs::read_to_string(&runs).unwrap();
     let mut lines: Vec<&str> = whole.lines().collect();
-    // One run's row lost.
+    // One run's row lost: not the table the sweep wrote.
     let last = lines.pop().unwrap();
     std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
+    let o = sensitivity(&dir, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("runs.csv missing or changed since the sweep wrote the folder"),
+        "{}",
+        err(&o)
+    );
+    assert!(!dir.join("sensitivity.csv").exists());
+    // The same table with its manifest made to match: the count of
+    // replications still gives it away.
+    rewrite_sealed(&dir, "runs.csv", &(lines.join("\n") + "\n"));
     let o = sensitivity(&dir, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("replications"), "{}", err(&o));
     // One run's row twice.
     lines.push(last);
     lines.push(last);
-    std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
+    rewrite_sealed(&dir, "runs.csv", &(lines.join("\n") + "\n"));
     let o = sensitivity(&dir, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("appears twice"), "{}", err(&o));
@@ -464,7 +569,7 @@ fn a_cut_or_doubled_runs_table_is_refused_not_read_as_failures() {
     lines.pop();
     lines.pop();
     let cut = &last[..last.len() / 2];
-    std::fs::write(&runs, lines.join("\n") + "\n" + cut + "\n").unwrap();
+    rewrite_sealed(&dir, "runs.csv", &(lines.join("\n") + "\n" + cut + "\n"));
     let o = sensitivity(&dir, &[]);
     assert_eq!(o.status.code(), Some(2), "sensitivity: {}", err(&o));
     let o = run(&["report", dir.to_str().unwrap()], &[]);
