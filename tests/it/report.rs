@@ -1,9 +1,11 @@
-//! `armsmarket report` end to end on a run, a comparison and a sweep of
-//! the toy world: one self-contained file, no script, no external URL,
-//! at least three charts, the same bytes from the same result.
+//! `armsmarket report` end to end on a run, a comparison, a sweep and a
+//! calibration of the toy world: one self-contained file, no script, no
+//! external URL, at least three charts, the same bytes from the same
+//! result.
 #![cfg(unix)]
 
-use crate::common::{armsmarket, assert_ok, err, read, text, toy};
+use crate::common::{armsmarket, assert_ok, csv_rows, err, read, root, text, toy};
+use armsmarket::output::html::format::hover;
 use std::path::Path;
 
 /// Report on `dir` and return the page, checking what every report must
@@ -143,4 +145,47 @@ fn a_folder_without_a_result_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("no manifest.json"), "{}", err(&o));
     assert!(!tmp.path().join("report.html").exists());
+}
+
+#[test]
+fn calibration_report_shows_the_quantiles_of_posterior_summary() {
+    // The hovers showed another quantile than posterior_summary.csv's (an
+    // integer parameter's 90 % interval ended at 7.596, not 8), and the
+    // predictive rows, which have no quartiles, read "50 % within – – –".
+    let tmp = tempfile::tempdir().unwrap();
+    let recovery = root().join("scenarios/calibration/toy_recovery.toml");
+    let small = std::fs::read_to_string(recovery)
+        .unwrap()
+        .replace("base = \"../toy.toml\"", &format!("base = {:?}", toy()))
+        .replace("population = 200", "population = 30")
+        .replace("generations = 4", "generations = 2")
+        .replace("replications = 4", "replications = 2");
+    let file = tmp.path().join("small.toml");
+    std::fs::write(&file, small).unwrap();
+    let out = tmp.path().join("out");
+    let o = armsmarket(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_ok(&o, "calibrate");
+    let dir = out.join("toy_recovery");
+    let html = report(&dir);
+    let (header, rows) = csv_rows(&read(&dir.join("posterior_summary.csv")));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 3, "three parameters");
+    for r in &rows {
+        let q = |name: &str| hover(r[col(name)].parse().unwrap());
+        let interval = format!("90 % within {} – {}", q("q05"), q("q95"));
+        let median = format!("weighted median {}", q("q50"));
+        assert!(
+            html.contains(&interval) && html.contains(&median),
+            "{}: no {interval:?} or {median:?}",
+            r[col("parameter")]
+        );
+    }
+    assert!(html.contains("Posterior predictive check"));
+    assert!(!html.contains("– – –") && !html.contains("50 % within"));
 }

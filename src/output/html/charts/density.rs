@@ -3,6 +3,7 @@
 //! particles, point opacity by weight.
 
 use super::{Axis, Fit, axis_ticks, describe};
+use crate::analysis::abc::stats::weighted_quantile;
 use crate::output::html::kde::{Kde, weighted_correlation};
 use crate::output::html::svg::{self, A, Frame, Scale, Svg, Swatch};
 use crate::output::html::{format, palette, ticks};
@@ -16,6 +17,29 @@ pub struct WeightedSample {
     pub values: Vec<f64>,
     /// Weights, paired with `values`; empty for equal weights.
     pub weights: Vec<f64>,
+}
+
+impl WeightedSample {
+    /// The weighted quantile at `alpha` of the finite values with a finite
+    /// positive weight, as `calibrate` computes it for
+    /// `posterior_summary.csv` (not the density's own type-7 quantile): the
+    /// hover then shows that file's numbers. NaN without such values.
+    pub fn quantile(&self, alpha: f64) -> f64 {
+        let equal = vec![1.0; self.values.len()];
+        let weights = if self.weights.is_empty() {
+            &equal
+        } else {
+            &self.weights
+        };
+        let (values, weights): (Vec<f64>, Vec<f64>) = self
+            .values
+            .iter()
+            .copied()
+            .zip(weights.iter().copied())
+            .filter(|(v, w)| v.is_finite() && w.is_finite() && *w > 0.0)
+            .unzip();
+        weighted_quantile(&values, &weights, alpha)
+    }
 }
 
 /// A density chart of one parameter.
@@ -200,7 +224,7 @@ pub fn density(chart: &DensityChart) -> String {
             "{}: weighted mean {}, 90 % within {}, effective n {}, bandwidth {}",
             s.name,
             format::hover(sample.mean()),
-            super::range_text(sample.quantile(0.05), sample.quantile(0.95)),
+            super::range_text(s.quantile(0.05), s.quantile(0.95)),
             format::fixed(sample.effective_size(), 1),
             format::auto(k.bandwidth())
         );
@@ -232,8 +256,9 @@ pub fn density(chart: &DensityChart) -> String {
             Some(&tip),
         );
         // The weighted median as a short tick on the baseline.
-        let m = xs.map(sample.quantile(0.5));
-        if m.is_finite() && xs.contains(sample.quantile(0.5)) {
+        let median = s.quantile(0.5);
+        let m = xs.map(median);
+        if m.is_finite() && xs.contains(median) {
             svg.line(
                 m,
                 frame.bottom,
@@ -247,7 +272,7 @@ pub fn density(chart: &DensityChart) -> String {
                 Some(&format!(
                     "{}: weighted median {}",
                     s.name,
-                    format::hover(sample.quantile(0.5))
+                    format::hover(median)
                 )),
             );
         }

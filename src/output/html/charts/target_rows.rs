@@ -163,12 +163,21 @@ fn draw_row(svg: &mut Svg, row: &TargetRow, index: usize, top: f64) {
     let cy = top + 25.0;
     let unit = |v: f64| super::with_unit(v, &row.unit);
 
+    // A row without quartiles (a summary of 5–95 % alone) has no 50 % range
+    // to tell.
+    let within = |share: &str, lo: f64, hi: f64| {
+        if lo.is_finite() && hi.is_finite() {
+            format!(", {share} within {}", super::range_text(lo, hi))
+        } else {
+            String::new()
+        }
+    };
     let summary = format!(
-        "{}: median {}, 50 % within {}, 90 % within {}; accepted {}; observed {}; pass {}",
+        "{}: median {}{}{}; accepted {}; observed {}; pass {}",
         row.name,
         unit(q.q50),
-        super::range_text(q.q25, q.q75),
-        super::range_text(q.q05, q.q95),
+        within("50 %", q.q25, q.q75),
+        within("90 %", q.q05, q.q95),
         if has_range {
             super::range_text(acc_lo, acc_hi)
         } else {
@@ -445,6 +454,26 @@ mod tests {
         assert!(s.contains("accepted range 6231 – 18,693"));
         assert!(s.contains(">41 %<"));
         assert_eq!(s.matches("class=\"target-row\"").count(), 2);
+    }
+
+    #[test]
+    fn a_row_without_quartiles_tells_no_50_per_cent_range() {
+        let nan = f64::NAN;
+        let chart = TargetRowsChart {
+            title: "t".into(),
+            description: String::new(),
+            rows: vec![TargetRow {
+                quantiles: Quantiles {
+                    q25: nan,
+                    q75: nan,
+                    ..row().quantiles
+                },
+                ..row()
+            }],
+        };
+        let s = target_rows(&chart);
+        assert!(!s.contains("50 % within"), "{s}");
+        assert!(s.contains("90 % within"), "{s}");
     }
 
     #[test]
