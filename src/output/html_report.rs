@@ -3,13 +3,14 @@
 //! `DIR/report.html`.
 //!
 //! The kind of result is read from `DIR/manifest.json` (`command`): a run,
-//! a comparison or a sweep (a merged sweep is a sweep); a folder with a
-//! calibration's `generations.csv` or `posterior.csv` is a calibration. The page is built
-//! from the CSV files of the result alone, with [`super::html`]'s charts,
-//! and its bytes depend only on those files: the date shown is the
-//! manifest's, never the clock's. A table the result does not hold (say,
-//! `market.csv` of a run without `--tables market`) leaves its chart out
-//! with a sentence saying which file would draw it.
+//! a comparison, a sweep (a merged sweep is a sweep) or a calibration. The
+//! page is built from the CSV files of the result alone, with
+//! [`super::html`]'s charts, and its bytes depend only on those files: the
+//! date shown is the manifest's, never the clock's. Every file the report
+//! reads that the manifest lists must match it (a result cut short or edited
+//! since is refused, not drawn as if whole); a table the manifest does not
+//! list (say, `market.csv` of a run without `--tables market`) leaves its
+//! chart out with a sentence saying which file would draw it.
 
 use crate::analysis::stats::quantile;
 use crate::output::html::charts::{
@@ -18,6 +19,7 @@ use crate::output::html::charts::{
     TimeSeriesChart, TrajectoryChart,
 };
 use crate::output::html::{Axis, Block, Page, Provenance, Section, Table, format};
+use crate::output::manifest::Command;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -61,18 +63,52 @@ pub enum Kind {
     Compare,
     /// `armsmarket sweep` or `merge`.
     Sweep,
-    /// A calibration: a folder with `generations.csv` or `posterior.csv`.
+    /// `armsmarket calibrate`.
     Calibration,
 }
 
+/// The kinds as the messages name them, with where each result is.
+const KINDS: &str = "a run (OUT/<scenario name>), a comparison (OUT/compare), a sweep (OUT/<sweep name>) or a calibration (OUT/<calibration name>)";
+
 impl Kind {
-    /// Its name, as the manifest's `command` spells it.
+    /// Its name, as the report's summary line gives it.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Run => "run",
             Kind::Compare => "compare",
             Kind::Sweep => "sweep",
             Kind::Calibration => "calibration",
+        }
+    }
+
+    /// The files of a result of this kind that its report reads and that
+    /// the command lists in the manifest, each with whether the command
+    /// always writes it (a result without it is not of this kind). Files
+    /// other commands add later (a sweep's `sensitivity.csv`) are not
+    /// listed, so not here.
+    fn files(self) -> &'static [(&'static str, bool)] {
+        match self {
+            Kind::Run => &[
+                ("summary.csv", false),
+                ("contracts.csv", false),
+                ("market.csv", false),
+                ("targets.csv", false),
+            ],
+            Kind::Compare => &[
+                ("compare.csv", true),
+                ("verdict.csv", true),
+                ("targets.csv", true),
+            ],
+            Kind::Sweep => &[
+                ("points.csv", true),
+                ("runs.csv", true),
+                ("bands.csv", false),
+            ],
+            Kind::Calibration => &[
+                ("generations.csv", true),
+                ("posterior.csv", true),
+                ("predictive.csv", false),
+            ],
         }
     }
 }
@@ -111,41 +147,64 @@ pub fn write(dir: &Path) -> Result<Written, ReportError> {
 
 /// The report of the result in `dir`, as one HTML document.
 pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
+    let no_result = |why: String| ReportError::NoResult {
+        dir: dir.to_path_buf(),
+        why,
+    };
+    if !dir.exists() {
+        return Err(no_result(format!(
+            "does not exist; give the folder of {KINDS}"
+        )));
+    }
     if !dir.is_dir() {
-        return Err(ReportError::NoResult {
-            dir: dir.to_path_buf(),
-            why: "not a folder; give the folder of a run, a comparison, a sweep or a calibration"
-                .into(),
-        });
+        return Err(no_result(format!(
+            "not a folder; give the folder of {KINDS}"
+        )));
     }
     let m = Manifest::read(dir)?;
-    let kind = match m.command.as_str() {
-        "run" => Kind::Run,
-        "compare" => Kind::Compare,
-        "sweep" | "merge" => Kind::Sweep,
-        // A calibration is known by its tables, whatever its command is
-        // called, so that its report does not wait on the manifest's name.
-        _ if dir.join("generations.csv").is_file() || dir.join("posterior.csv").is_file() => {
-            Kind::Calibration
-        }
-        other => {
-            return Err(ReportError::NoResult {
-                dir: dir.to_path_buf(),
-                why: format!(
-                    "a result of `{other}`, which has no report; give the folder of a run (OUT/<scenario>), a comparison (OUT/compare) or a sweep (OUT/<sweep name>)"
-                ),
-            });
-        }
+    let kind = match m.written.command {
+        Command::Run => Kind::Run,
+        Command::Compare => Kind::Compare,
+        Command::Sweep | Command::Merge => Kind::Sweep,
+        Command::Calibrate => Kind::Calibration,
     };
     if let (Kind::Sweep, Some(n)) = (kind, m.shard_of) {
         // One shard's runs are a slice of the design: its charts would
         // read as the sweep's.
-        return Err(ReportError::NoResult {
-            dir: dir.to_path_buf(),
-            why: format!(
-                "a shard (one of {n}) of a sweep: merge the shards first (`armsmarket merge`) and report on the merged folder"
-            ),
-        });
+        return Err(no_result(format!(
+            "a shard (one of {n}) of a sweep: merge the shards first (`armsmarket merge`) and report on the merged folder"
+        )));
+    }
+    let unlisted: Vec<&str> = kind
+        .files()
+        .iter()
+        .filter(|(name, always)| *always && !m.lists(name))
+        .map(|(name, _)| *name)
+        .collect();
+    if !unlisted.is_empty() {
+        return Err(no_result(format!(
+            "manifest.json says a result of `{}`, but lists no {}, which every {} holds: the manifest was changed or is not this folder's; give the folder of {KINDS}",
+            m.command,
+            unlisted.join(", "),
+            kind.name()
+        )));
+    }
+    // Check only what the page is drawn from: a run's largest tables are
+    // not hashed for a report that does not read them.
+    let reads = |name: &str| kind.files().iter().any(|(f, _)| *f == name);
+    let damaged = m
+        .written
+        .damaged_among(dir, reads)
+        .map_err(|source| ReportError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    if !damaged.is_empty() {
+        return Err(no_result(format!(
+            "{}: missing or changed since the result was written (not the size and SHA-256 that manifest.json records); run `armsmarket {}` again to make the result whole",
+            damaged.join(", "),
+            m.command
+        )));
     }
     let page = match kind {
         Kind::Run => run_page(dir, &m)?,
@@ -156,9 +215,12 @@ pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
     Ok((kind, page.render()))
 }
 
-/// What the report needs of `manifest.json`, read loosely (as JSON) so
-/// that a result of a newer version still gets a report.
+/// What the report needs of `manifest.json`: the manifest typed, for its
+/// command and the files it lists, and the rest read as JSON (the
+/// resolved scenarios as the report looks into them).
 struct Manifest {
+    /// The manifest as written: its files are checked against it.
+    written: crate::output::manifest::Manifest<serde_json::Value>,
     command: String,
     version: String,
     seed: Option<u64>,
@@ -178,7 +240,9 @@ impl Manifest {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(ReportError::NoResult {
                     dir: dir.to_path_buf(),
-                    why: "no manifest.json: not the folder of a run, comparison or sweep (a run's is OUT/<scenario name>, a comparison's OUT/compare)".into(),
+                    why: format!(
+                        "no manifest.json: not the folder of a result; give the folder of {KINDS}"
+                    ),
                 });
             }
             Err(source) => return Err(ReportError::Io { path, source }),
@@ -188,6 +252,12 @@ impl Manifest {
                 dir: dir.to_path_buf(),
                 why: format!("manifest.json is not JSON ({e})"),
             })?;
+        let written = serde_json::from_value(v.clone()).map_err(|e| ReportError::NoResult {
+            dir: dir.to_path_buf(),
+            why: format!(
+                "manifest.json is not that of a result this program reports on ({e}); give the folder of {KINDS}"
+            ),
+        })?;
         let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
         let scenarios = v
             .get("scenarios")
@@ -216,6 +286,7 @@ impl Manifest {
             .and_then(|n| n.as_u64())
             .filter(|&n| n > 1 && !merged);
         Ok(Manifest {
+            written,
             shard_of,
             command: text("command"),
             version: text("version"),
@@ -224,6 +295,21 @@ impl Manifest {
             finished: text("finished"),
             scenarios,
         })
+    }
+
+    /// Whether the result lists `name` (a file the command wrote).
+    fn lists(&self, name: &str) -> bool {
+        self.written.files.contains_key(name)
+    }
+
+    /// The table `name` of the result in `dir` if the manifest lists it
+    /// (checked already to match), else `None`, whatever the folder holds.
+    fn table(&self, dir: &Path, name: &str) -> Result<Option<Csv>, ReportError> {
+        if self.lists(name) {
+            Csv::read(dir, name)
+        } else {
+            Ok(None)
+        }
     }
 
     fn provenance(&self, what: &str) -> Provenance {
@@ -724,10 +810,10 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let resolved = m.resolved();
     let focus = focus_country(resolved);
     let infos = target_infos(resolved);
-    let summary = Csv::read(dir, "summary.csv")?;
-    let contracts = Csv::read(dir, "contracts.csv")?;
-    let market = Csv::read(dir, "market.csv")?;
-    let targets = Csv::read(dir, "targets.csv")?;
+    let summary = m.table(dir, "summary.csv")?;
+    let contracts = m.table(dir, "contracts.csv")?;
+    let market = m.table(dir, "market.csv")?;
+    let targets = m.table(dir, "targets.csv")?;
 
     let mut surge = Section::new(format!("{focus} contract value per year"));
     match focus_value_by_year(summary.as_ref(), contracts.as_ref(), &focus, m.replications) {
@@ -832,9 +918,9 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let resolved = m.resolved();
     let infos = target_infos(resolved);
-    let targets = Csv::read(dir, "targets.csv")?;
-    let verdict = Csv::read(dir, "verdict.csv")?;
-    let compare = Csv::read(dir, "compare.csv")?;
+    let targets = m.table(dir, "targets.csv")?;
+    let verdict = m.table(dir, "verdict.csv")?;
+    let compare = m.table(dir, "compare.csv")?;
     // Scenario order: as run (compare.csv's order includes the contested
     // variants, which the manifest names by file).
     let mut scenarios: Vec<String> = Vec::new();
@@ -1280,9 +1366,11 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let name = m.scenarios.first().map_or("sweep", |(n, _)| n.as_str());
     let resolved = m.resolved();
     let focus = focus_country(resolved);
-    let bands = Csv::read(dir, "bands.csv")?;
-    let points = Csv::read(dir, "points.csv")?;
-    let runs = Csv::read(dir, "runs.csv")?;
+    let bands = m.table(dir, "bands.csv")?;
+    let points = m.table(dir, "points.csv")?;
+    let runs = m.table(dir, "runs.csv")?;
+    // Written into the folder later by `sensitivity` and `discover`, so not
+    // in the manifest: read if present.
     let sensitivity = Csv::read(dir, "sensitivity.csv")?;
     let discover = Csv::read(dir, "discover.csv")?;
 
@@ -1760,9 +1848,9 @@ fn calibration_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         .first()
         .map_or("calibration", |(n, _)| n.as_str());
     let infos = target_infos(m.resolved());
-    let generations = Csv::read(dir, "generations.csv")?;
-    let posterior = Csv::read(dir, "posterior.csv")?;
-    let predictive = Csv::read(dir, "predictive.csv")?;
+    let generations = m.table(dir, "generations.csv")?;
+    let posterior = m.table(dir, "posterior.csv")?;
+    let predictive = m.table(dir, "predictive.csv")?;
     let mut gens = Section::new("Generations");
     match &generations {
         Some(g) => {

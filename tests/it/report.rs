@@ -1,12 +1,12 @@
 //! `armsmarket report` end to end on a run, a comparison, a sweep and a
 //! calibration of the toy world: one self-contained file, no script, no
 //! external URL, at least three charts, the same bytes from the same
-//! result.
+//! result; a result that does not match its manifest is refused.
 #![cfg(unix)]
 
 use crate::common::{armsmarket, assert_ok, csv_rows, err, read, root, text, toy};
 use armsmarket::output::html::format::hover;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Report on `dir` and return the page, checking what every report must
 /// be.
@@ -138,13 +138,114 @@ fn sweep_report_with_discovery_and_sensitivity() {
     assert!(html.contains("Morris screening of focus_value"));
 }
 
+/// Report on `dir`, which must be refused (exit 2, nothing written), and
+/// return the message.
+fn refused(dir: &Path) -> String {
+    let o = armsmarket(&["report", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(!dir.join("report.html").exists(), "a report was written");
+    err(&o)
+}
+
 #[test]
 fn a_folder_without_a_result_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = armsmarket(&["report", tmp.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(err(&o).contains("no manifest.json"), "{}", err(&o));
-    assert!(!tmp.path().join("report.html").exists());
+    let e = refused(tmp.path());
+    assert!(e.contains("no manifest.json"), "{e}");
+    // Every kind with a report is named, the calibration too.
+    for kind in ["a run", "a comparison", "a sweep", "a calibration"] {
+        assert!(e.contains(kind), "{kind} not named: {e}");
+    }
+    let e = refused(&tmp.path().join("nowhere"));
+    assert!(e.contains("nowhere: does not exist"), "{e}");
+}
+
+/// A run of the toy world (6 replications, its default tables) in `out`.
+fn toy_run(out: &Path) -> PathBuf {
+    let o = armsmarket(&[
+        "run",
+        toy().to_str().unwrap(),
+        "-r",
+        "6",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "run");
+    out.join("toy")
+}
+
+/// A copy of the result folder `from` at `to` (its files, no subfolders).
+fn copy_result(from: &Path, to: &Path) -> PathBuf {
+    std::fs::create_dir(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+    to.to_path_buf()
+}
+
+#[test]
+fn a_result_changed_since_it_was_written_is_refused() {
+    // It was drawn as if whole: targets.csv cut at a line boundary gave
+    // pass shares over 3 replications under "6 replications"; a removed
+    // one read as a scenario without targets, an empty one as 0 targets.
+    let tmp = tempfile::tempdir().unwrap();
+    let run = toy_run(tmp.path());
+    let targets = std::fs::read_to_string(run.join("targets.csv")).unwrap();
+    let cut: String = targets.lines().take(13).map(|l| format!("{l}\n")).collect();
+    type Damage = fn(&Path, &str);
+    let damages: [(&str, Damage); 3] = [
+        ("cut", |f, cut| std::fs::write(f, cut).unwrap()),
+        ("removed", |f, _| std::fs::remove_file(f).unwrap()),
+        ("emptied", |f, _| std::fs::write(f, "").unwrap()),
+    ];
+    for (what, damage) in damages {
+        let dir = copy_result(&run, &tmp.path().join(what));
+        damage(&dir.join("targets.csv"), &cut);
+        let e = refused(&dir);
+        assert!(
+            e.contains("targets.csv: missing or changed since the result was written"),
+            "{what}: {e}"
+        );
+        assert!(e.contains("run `armsmarket run` again"), "{what}: {e}");
+    }
+    // A table the run did not write, put in the folder later, is not its.
+    let dir = copy_result(&run, &tmp.path().join("added"));
+    std::fs::write(dir.join("market.csv"), "not,a,market\n").unwrap();
+    assert_ok(&armsmarket(&["report", dir.to_str().unwrap()]), "report");
+    let html = text(&read(&dir.join("report.html")));
+    assert!(
+        html.contains("holds no market.csv"),
+        "an unlisted table was read"
+    );
+}
+
+#[test]
+fn a_manifest_naming_a_kind_whose_files_it_does_not_list_is_refused() {
+    // A run's manifest edited to say "sweep" gave "a sweep report with 0
+    // charts".
+    let tmp = tempfile::tempdir().unwrap();
+    let run = toy_run(tmp.path());
+    let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
+    for (command, files) in [
+        ("sweep", "points.csv, runs.csv"),
+        ("merge", "points.csv, runs.csv"),
+        ("compare", "compare.csv, verdict.csv"),
+        ("calibrate", "generations.csv, posterior.csv"),
+    ] {
+        let dir = copy_result(&run, &tmp.path().join(command));
+        let edited = manifest.replace(
+            "\"command\": \"run\"",
+            &format!("\"command\": \"{command}\""),
+        );
+        assert_ne!(edited, manifest);
+        std::fs::write(dir.join("manifest.json"), edited).unwrap();
+        let e = refused(&dir);
+        assert!(
+            e.contains(&format!("a result of `{command}`, but lists no {files}")),
+            "{command}: {e}"
+        );
+    }
 }
 
 #[test]
