@@ -358,9 +358,11 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
             .not_as_written(dir, &["points.csv", "runs.csv"])
             .map_err(io_at(dir))?;
         if !files.is_empty() {
-            return Err(DiscoverError::Input(
-                crate::output::manifest::not_as_written_message(dir, &files, "the sweep"),
-            ));
+            return Err(DiscoverError::Input(format!(
+                "{}: {}",
+                dir.display(),
+                crate::output::manifest::not_as_written_message(&files, "`armsmarket sweep`")
+            )));
         }
     }
     for p in [&points_path, &runs_path] {

@@ -200,10 +200,9 @@ pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
             source,
         })?;
     if !damaged.is_empty() {
-        return Err(no_result(format!(
-            "{}: missing or changed since the result was written (not the size and SHA-256 that manifest.json records); run `armsmarket {}` again to make the result whole",
-            damaged.join(", "),
-            m.command
+        return Err(no_result(crate::output::manifest::not_as_written_message(
+            &damaged,
+            &format!("`armsmarket {}`", m.command),
         )));
     }
     let page = match kind {

@@ -195,12 +195,12 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
     }
 }
 
-/// What a reader says of the files [`Manifest::not_as_written`] found in
-/// `dir`, written by `command` (e.g. "the sweep").
-pub fn not_as_written_message(dir: &Path, files: &[String], command: &str) -> String {
+/// What a reader says of the files [`Manifest::not_as_written`] (or
+/// [`Manifest::damaged_among`]) found, written by `command` (e.g.
+/// "`armsmarket sweep`"), after the folder's name.
+pub fn not_as_written_message(files: &[String], command: &str) -> String {
     format!(
-        "{}: {} missing or changed since {command} wrote the folder (not as its manifest.json lists them, by size and SHA-256): run it again, or restore the files",
-        dir.display(),
+        "{} missing or changed since {command} wrote the folder (not the size and SHA-256 that manifest.json records): run {command} again to make the result whole, or restore the files",
         files.join(", ")
     )
 }

@@ -115,10 +115,7 @@ pub enum SensitivityError {
         file: PathBuf,
     },
     /// Files the sweep wrote are missing or changed since.
-    #[error(
-        "{}",
-        crate::output::manifest::not_as_written_message(dir, files, "the sweep")
-    )]
+    #[error("{}: {}", dir.display(), crate::output::manifest::not_as_written_message(files, "`armsmarket sweep`"))]
     Changed {
         /// The sweep's folder.
         dir: PathBuf,

@@ -204,7 +204,7 @@ fn a_result_changed_since_it_was_written_is_refused() {
         damage(&dir.join("targets.csv"), &cut);
         let e = refused(&dir);
         assert!(
-            e.contains("targets.csv: missing or changed since the result was written"),
+            e.contains("targets.csv missing or changed since `armsmarket run` wrote the folder"),
             "{what}: {e}"
         );
         assert!(e.contains("run `armsmarket run` again"), "{what}: {e}");

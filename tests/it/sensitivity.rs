@@ -222,7 +222,7 @@ fn a_missing_or_changed_table_is_refused() {
         assert_eq!(o.status.code(), Some(2), "{}", err(&o));
         assert!(
             err(&o).contains(
-                "points.csv, runs.csv missing or changed since the sweep wrote the folder"
+                "points.csv, runs.csv missing or changed since `armsmarket sweep` wrote the folder"
             ),
             "{}",
             err(&o)
@@ -546,7 +546,7 @@ fn a_cut_or_doubled_runs_table_is_refused_not_read_as_failures() {
     let o = sensitivity(&dir, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
-        err(&o).contains("runs.csv missing or changed since the sweep wrote the folder"),
+        err(&o).contains("runs.csv missing or changed since `armsmarket sweep` wrote the folder"),
         "{}",
         err(&o)
     );
