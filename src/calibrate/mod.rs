@@ -80,6 +80,19 @@ pub enum CalibrateError {
     /// join again.
     #[error("{0}")]
     ShardsDue(String),
+    /// `--join --tables` after the calibration finished without those
+    /// tables: the join that finished it wrote the result.
+    #[error(
+        "{}: the calibration is finished and its result holds no {}: the tables are written by the join that finishes it; to write them, remove that folder and calibrate again with --tables",
+        dir.display(),
+        missing.join(", ")
+    )]
+    TablesAfterEnd {
+        /// The result folder.
+        dir: PathBuf,
+        /// The table files it does not hold.
+        missing: Vec<String>,
+    },
     /// A stopping rule ended the run before a generation was complete.
     #[error("no generation completed ({why}): loosen the stopping rules")]
     NothingCompleted {
@@ -105,6 +118,7 @@ impl CalibrateError {
             | CalibrateError::Resume { .. }
             | CalibrateError::Shard(_)
             | CalibrateError::ShardOption(_)
+            | CalibrateError::TablesAfterEnd { .. }
             | CalibrateError::Stale { .. } => true,
             CalibrateError::Output(e) => e.is_usage(),
             _ => false,

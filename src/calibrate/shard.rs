@@ -432,6 +432,14 @@ pub(crate) fn join(
     let ctx = Context::load(options)?;
     let dest = Destination::lock(&ctx.dir, crate::output::manifest::Command::Calibrate)?;
     if let Some(done) = already_finished(&ctx) {
+        // Tables asked for now cannot be added to the finished result.
+        let missing = ctx.not_in_result(&options.tables);
+        if !missing.is_empty() {
+            return Err(CalibrateError::TablesAfterEnd {
+                dir: ctx.dir.clone(),
+                missing,
+            });
+        }
         return Ok(done);
     }
     let (mut state, saved_elapsed) = saved_state(&ctx)?;

@@ -277,6 +277,17 @@ impl Context {
         (own && m.damaged(&self.dir).is_ok_and(|bad| bad.is_empty())).then_some(self.dir.as_path())
     }
 
+    /// The files of `tables` that the result in place does not list (all
+    /// of them if it cannot be read).
+    pub(crate) fn not_in_result(&self, tables: &[Table]) -> Vec<String> {
+        let listed = Manifest::<CalibrationRecord>::read(&self.dir).map(|m| m.files);
+        tables
+            .iter()
+            .map(|t| format!("{t}.csv"))
+            .filter(|f| !listed.as_ref().is_ok_and(|files| files.contains_key(f)))
+            .collect()
+    }
+
     /// Write `state` durably, with the calibration's wall time so far.
     pub(crate) fn save(&self, state: &GenerationState, elapsed: f64) -> Result<(), CalibrateError> {
         let saved = Saved {

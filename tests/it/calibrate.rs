@@ -434,6 +434,22 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
             "{extra:?} touched the result"
         );
     }
+    // A join asking for tables the finished result does not hold cannot
+    // add them: refused, not a silent success without them.
+    let o = loud(&["--join", "--tables", "contracts,summary"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "the calibration is finished and its result holds no contracts.csv, summary.csv"
+        ),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(
+        std::fs::read(result_of(&split).join("manifest.json")).unwrap(),
+        manifest,
+        "--join --tables touched the result"
+    );
     // Another calibration under the same name (here another seed, or a
     // time limit, which may end it sooner) starts over: the result is not
     // its own.
