@@ -55,16 +55,17 @@ pub fn calibrate(
     }
     match chosen {
         Some(s) => shard::run_shard(options, s, pool, follow),
-        None => whole(options, pool, follow).map(Done::Finished),
+        None => whole(options, pool, follow),
     }
 }
 
-/// The whole calibration on this machine.
+/// The whole calibration on this machine (or, with `--resume` and nothing
+/// saved, word that it is finished).
 fn whole(
     options: &Options,
     pool: &rayon::ThreadPool,
     follow: &Follow<'_>,
-) -> Result<Report, CalibrateError> {
+) -> Result<Done, CalibrateError> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let say = follow.say;
@@ -77,6 +78,26 @@ fn whole(
     } else {
         None
     };
+    if options.resume
+        && saved.is_none()
+        && let Some(dir) = ctx.finished()
+    {
+        // Nothing saved because the calibration ended: starting it over
+        // from the prior would redo it all and replace its result.
+        return Ok(Done::AlreadyFinished {
+            name: setup.name.clone(),
+            dir: dir.to_path_buf(),
+        });
+    }
+    // The tables of the run being resumed, unless others are asked for.
+    let mut options = std::borrow::Cow::Borrowed(options);
+    if let Some(saved) = &saved
+        && options.tables.is_empty()
+        && !saved.tables.is_empty()
+    {
+        options.to_mut().tables = saved.tables.clone();
+    }
+    let options = options.as_ref();
     let (state, before) = match saved {
         Some(saved) => {
             say(&match saved.state.generation {
@@ -114,7 +135,7 @@ fn whole(
     let mut generations_here = 0u64;
     let outcome = pool.install(|| {
         abc.run_watched(setup, state, &mut budget, &mut |p| (follow.batch)(p), |s| {
-            if let Err(e) = ctx.save(s, elapsed()) {
+            if let Err(e) = ctx.save(s, elapsed(), &options.tables) {
                 saved_error = Some(e);
                 return ControlFlow::Break(());
             }
@@ -132,7 +153,7 @@ fn whole(
     if outcome.stop == StopReason::Budget && stop.load(Ordering::Relaxed) {
         // The last completed generation again, with the time of the one
         // stopped: `max_minutes` counts it too after `--resume`.
-        ctx.save(&outcome.state, elapsed())?;
+        ctx.save(&outcome.state, elapsed(), &options.tables)?;
         return Err(CalibrateError::Stopped {
             kept: partial.clone(),
             resume: format!(
@@ -151,7 +172,7 @@ fn whole(
         outcome.stop,
         started,
     )?;
-    Ok(Report {
+    Ok(Done::Finished(Report {
         name: setup.name.clone(),
         dir,
         stop: outcome.stop,
@@ -160,5 +181,5 @@ fn whole(
         simulations_run: outcome.simulations_run,
         wall: clock.elapsed(),
         elapsed: Duration::from_secs_f64(elapsed()),
-    })
+    }))
 }

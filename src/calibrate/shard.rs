@@ -487,7 +487,7 @@ pub(crate) fn join(
         let from = match acceptance {
             Acceptance::Complete(completed) => {
                 state = *completed;
-                ctx.save(&state, elapsed())?;
+                ctx.save(&state, elapsed(), &options.tables)?;
                 if let Some(r) = state.history.last() {
                     say(&generation_line(&ctx.setup, r, elapsed()));
                 }

@@ -60,9 +60,10 @@ pub enum Done {
     /// The round is joined, the calibration goes on: the shards of the next
     /// round are due, then another `--join`.
     NextRound(NextRound),
-    /// A shard or a join found the calibration finished already: this
-    /// file's result (same calibration, files intact) is in place and no
-    /// work folder is left, so there is nothing to simulate or join.
+    /// A shard, a join or a `--resume` found the calibration finished
+    /// already: this file's result (same calibration, files intact) is in
+    /// place and no work folder is left, so there is nothing to simulate,
+    /// join or resume.
     AlreadyFinished {
         /// The calibration's name.
         name: String,
@@ -177,6 +178,10 @@ pub(crate) struct Saved {
     /// Seconds spent up to this state, over every invocation.
     #[serde(default)]
     pub(crate) elapsed_seconds: f64,
+    /// The `--tables` of the run that saved it: a `--resume` without
+    /// `--tables` ends with the files the interrupted run would have.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) tables: Vec<Table>,
     pub(crate) state: GenerationState,
 }
 
@@ -289,10 +294,16 @@ impl Context {
     }
 
     /// Write `state` durably, with the calibration's wall time so far.
-    pub(crate) fn save(&self, state: &GenerationState, elapsed: f64) -> Result<(), CalibrateError> {
+    pub(crate) fn save(
+        &self,
+        state: &GenerationState,
+        elapsed: f64,
+        tables: &[Table],
+    ) -> Result<(), CalibrateError> {
         let saved = Saved {
             identity: self.identity.clone(),
             elapsed_seconds: elapsed,
+            tables: tables.to_vec(),
             state: state.clone(),
         };
         let path = self.state_path();

@@ -144,7 +144,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
         Done::AlreadyFinished { name, dir } => {
             if !quiet {
                 eprintln!(
-                    "{name}: the calibration is finished; its result, from this file as it is now, is in {}: nothing to simulate or join (to calibrate again, remove that folder first)",
+                    "{name}: the calibration is finished; its result, from this file as it is now, is in {}: nothing to simulate, join or resume (to calibrate again, remove that folder first)",
                     dir.display()
                 );
             }

@@ -137,14 +137,15 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
 fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let (reference, killed) = (tmp.path().join("ref"), tmp.path().join("killed"));
+    let tables = ["--tables", "contracts,summary"];
     assert_ok(
-        &calibrate(&toy_recovery(), &reference, &[], &[]),
+        &calibrate(&toy_recovery(), &reference, &tables, &[]),
         "reference",
     );
     let o = calibrate(
         &toy_recovery(),
         &killed,
-        &["--threads", "2"],
+        &["--threads", "2", tables[0], tables[1]],
         &[("ARMSMARKET_TEST_ABORT", "generation:2")],
     );
     assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
@@ -157,8 +158,15 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
         &[],
     );
     assert_ok(&o, "resume");
+    // The resume, without --tables, writes the tables of the run it
+    // continues.
+    let with_tables: Vec<&str> = FILES
+        .iter()
+        .copied()
+        .chain(["contracts.csv", "summary.csv"])
+        .collect();
     assert_same_files(
-        &FILES,
+        &with_tables,
         &result(&reference),
         &result(&killed),
         "after kill and resume",
@@ -167,6 +175,24 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
         !killed.join(".toy_recovery.partial").exists(),
         "state removed"
     );
+    // Another --resume finds the calibration finished: it does not start
+    // over from the prior and replace the result.
+    let manifest = read(&result(&killed).join("manifest.json"));
+    let o = bin()
+        .arg("calibrate")
+        .arg(toy_recovery())
+        .arg("--out")
+        .arg(&killed)
+        .arg("--resume")
+        .output()
+        .unwrap();
+    assert_ok(&o, "resume after the end");
+    assert!(
+        err(&o).contains("the calibration is finished"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(read(&result(&killed).join("manifest.json")), manifest);
 }
 
 /// A calibration file over the toy world with `parameters` as its
@@ -420,7 +446,7 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
         assert_ok(&o, &format!("{extra:?} after the end"));
         assert!(
             err(&o).contains("the calibration is finished")
-                && err(&o).contains("nothing to simulate or join"),
+                && err(&o).contains("nothing to simulate, join or resume"),
             "{extra:?}: {}",
             err(&o)
         );
