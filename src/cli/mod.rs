@@ -78,8 +78,9 @@ pub enum Command {
     /// Print a Slurm script that runs a sweep as a job array, then merges.
     #[command(after_help = EXIT_CODES)]
     Slurm(slurm::SlurmArgs),
-    /// Print a completion script for a shell, e.g.
-    /// `armsmarket completions bash > ~/.local/share/bash-completion/completions/armsmarket`.
+    /// Print a completion script for a shell, e.g. (after `mkdir -p
+    /// ~/.local/share/bash-completion/completions`) `armsmarket completions
+    /// bash > ~/.local/share/bash-completion/completions/armsmarket`.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
