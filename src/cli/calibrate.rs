@@ -105,13 +105,19 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
     match done? {
         Done::Finished(report) => {
             if !quiet {
+                // The join that finishes a sharded calibration simulates
+                // nothing of the search itself: its shards did.
+                let simulated = if a.join {
+                    "simulations run by the shards".to_string()
+                } else {
+                    format!("{} simulations run", report.simulations_run)
+                };
                 eprintln!(
-                    "{}: {} generations ({:?}), {} proposals, {} simulations run, {:.1} s ({:.1} s in all) -> {}",
+                    "{}: {} generations ({:?}), {} proposals, {simulated}, {:.1} s ({:.1} s in all) -> {}",
                     report.name,
                     report.generations,
                     report.stop,
                     report.proposals,
-                    report.simulations_run,
                     report.wall.as_secs_f64(),
                     report.elapsed.as_secs_f64(),
                     report.dir.display()
