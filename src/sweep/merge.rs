@@ -65,6 +65,14 @@ pub enum MergeError {
         /// The `--out` given.
         out: PathBuf,
     },
+    /// A whole result whose files are not as its manifest records.
+    #[error("{}: {}", path.display(), crate::output::manifest::not_as_written_message(files, "`armsmarket sweep`"))]
+    WholeDamaged {
+        /// The whole result.
+        path: PathBuf,
+        /// Its files not as written.
+        files: Vec<String>,
+    },
     /// No shard has finished.
     #[error(
         "no finished shard among {}: run the shards first (`armsmarket sweep FILE --shard K/N`)",
@@ -189,6 +197,7 @@ impl MergeError {
             MergeError::NotShards { .. }
             | MergeError::WholeAmongShards { .. }
             | MergeError::WholeWithOut { .. }
+            | MergeError::WholeDamaged { .. }
             | MergeError::DifferentBatches { .. }
             | MergeError::DifferentSplits { .. }
             | MergeError::Twice { .. } => true,
@@ -266,9 +275,8 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
         }
         let whole = Manifest::<P>::read(d)
             .ok()
-            .and_then(|m| m.plan)
-            .is_some_and(|p| p.shard().n == 1);
-        if whole {
+            .filter(|m| m.plan.as_ref().is_some_and(|p| p.shard().n == 1));
+        if let Some(m) = whole {
             // Said only when it is all that was asked: returning here
             // otherwise ignored the other folders and --out.
             if dirs.len() > 1 {
@@ -278,6 +286,17 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
                 return Err(MergeError::WholeWithOut {
                     path: d.clone(),
                     out: out.to_path_buf(),
+                });
+            }
+            // "Complete" is said of files that are as written.
+            let files = m.damaged(d).map_err(|source| MergeError::Io {
+                path: d.clone(),
+                source,
+            })?;
+            if !files.is_empty() {
+                return Err(MergeError::WholeDamaged {
+                    path: d.clone(),
+                    files,
                 });
             }
             return Ok(Merged::Whole(d.clone()));

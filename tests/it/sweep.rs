@@ -331,6 +331,17 @@ fn merge_refuses_a_whole_result_given_with_shards_or_out() {
         &files_of(&whole, &[]),
         "merge of the shards into --out",
     );
+    // A whole result whose file was cut since is not called complete.
+    let runs = std::fs::read_to_string(whole.join("runs.csv")).unwrap();
+    let cut: String = runs.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(whole.join("runs.csv"), cut).unwrap();
+    let o = run(&[&whole]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("runs.csv missing or changed since `armsmarket sweep` wrote the folder"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
