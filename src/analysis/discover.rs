@@ -229,21 +229,37 @@ fn csv_at(path: &Path) -> impl Fn(csv::Error) -> DiscoverError + '_ {
     move |e| DiscoverError::Input(format!("{}: {}", path.display(), csv_io(e)))
 }
 
-/// A cell as a number for the condition: empty or text is NaN (so it meets
-/// no comparison; [`row_values`] refuses text in a column the condition
-/// reads), `true`/`false` (the `_pass` columns) are 1/0.
-fn cell_value(s: &str) -> f64 {
+/// Cells that mark a missing value, as pandas reads them by default
+/// (`na_values`): they meet no comparison, as an empty cell.
+const MISSING: [&str; 18] = [
+    "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+    "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+/// A cell as a number for the condition: empty or a missing-value marker
+/// ([`MISSING`]) is NaN (so it meets no comparison), `true`/`false` in
+/// any of pandas' spellings (the `_pass` columns) are 1/0; `None` for any
+/// other text.
+fn cell_number(s: &str) -> Option<f64> {
+    let s = s.trim();
     match s {
-        "true" => 1.0,
-        "false" => 0.0,
-        _ => s.trim().parse().unwrap_or(f64::NAN),
+        "" => Some(f64::NAN),
+        "true" | "True" | "TRUE" => Some(1.0),
+        "false" | "False" | "FALSE" => Some(0.0),
+        _ if MISSING.contains(&s) => Some(f64::NAN),
+        _ => s.parse().ok(),
     }
 }
 
+/// [`cell_number`], with text as NaN.
+fn cell_value(s: &str) -> f64 {
+    cell_number(s).unwrap_or(f64::NAN)
+}
+
 /// Fill `values` with a row's cells for the condition `cond` (bound to
-/// `header`). A cell the condition reads that is neither a number, empty
-/// nor `true`/`false` is text, which no comparison could ever hold for: an
-/// input error naming it, rather than a condition silently false.
+/// `header`). A cell the condition reads that is text ([`cell_number`])
+/// could never meet a comparison: an input error naming it, rather than
+/// a condition silently false.
 fn row_values(
     values: &mut [f64],
     rec: &csv::StringRecord,
@@ -256,9 +272,9 @@ fn row_values(
     }
     for i in cond.columns() {
         let cell = rec.get(i).unwrap_or("").trim();
-        if values[i].is_nan() && !cell.is_empty() && cell.parse::<f64>().is_err() {
+        if cell_number(cell).is_none() {
             return Err(DiscoverError::Input(format!(
-                "{}: line {}: --where '{condition}' compares column '{}', which holds text ('{cell}'); compare a column of numbers (or true/false)",
+                "{}: line {}: --where '{condition}' compares column '{}', which holds '{cell}', not a number (nor true/false, nor a missing value such as NA or an empty cell); compare a column of numbers",
                 path.display(),
                 rec.position().map_or(0, |p| p.line()),
                 &header[i],

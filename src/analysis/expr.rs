@@ -11,7 +11,7 @@
 //! comparison := operand ("<" | "<=" | ">" | ">=" | "==" | "!=") operand
 //! operand    := "-" operand | number | column
 //! number     := digits ["." digits] [("e" | "E") ["+" | "-"] digits]   (or "." digits ...)
-//! column     := [A-Za-z_][A-Za-z0-9_.]*   (a sweep's parameter paths have dots)
+//! column     := [A-Za-z_][A-Za-z0-9_.]*   (a CSV's headers may have dots)
 //! ```
 //!
 //! Keywords are lower case. A comparison with a NaN operand is false, `!=`

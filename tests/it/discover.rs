@@ -262,7 +262,7 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     let file = tmp.path().join("cases.csv");
     std::fs::write(
         &file,
-        "x1,label,flag,y\n0.1,,true,0\n0.5,NaN,false,1\n0.9,big,true,1\n",
+        "x1,label,flag,gap,y\n0.1,,TRUE,,0\n0.5,NA,false,NA,1\n0.9,big,true,N/A,1\n",
     )
     .unwrap();
     let run = |cond: &str| {
@@ -278,19 +278,24 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     let o = run("y == 1 and label > 1");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(
-        text(&o.stderr).contains("line 4: --where 'y == 1 and label > 1' compares column 'label', which holds text ('big')"),
+        text(&o.stderr).contains("line 4: --where 'y == 1 and label > 1' compares column 'label', which holds 'big', not a number"),
         "{}",
         text(&o.stderr)
     );
     assert!(!tmp.path().join("discover.csv").exists());
-    // A column the condition does not read may hold text; true/false count.
+    // A column the condition does not read may hold text; true/false
+    // count in pandas' spellings, and NA is a missing value, as empty is.
     assert_ok(&run("flag == 1"), "a true/false column");
+    assert_ok(
+        &run("y == 1 and not gap > 1"),
+        "a column of missing values",
+    );
 
     let dir = toy_sweep(&tmp.path().join("out"));
     let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", "status == 1"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(
-        err(&o).contains("compares column 'status', which holds text ('ok')"),
+        err(&o).contains("compares column 'status', which holds 'ok', not a number"),
         "{}",
         err(&o)
     );
