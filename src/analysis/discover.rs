@@ -357,9 +357,24 @@ fn column(name: &str, cells: Vec<String>, domain: Option<&Domain>) -> Column {
 fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
     let points_path = dir.join("points.csv");
     let runs_path = dir.join("runs.csv");
+    // A folder with a manifest is read by it (one that does not read as a
+    // sweep's cannot vouch for the tables); one without is not a sweep,
+    // said below by the tables it lacks.
+    let manifest = match dir.join("manifest.json").exists() {
+        true => Some(
+            crate::output::manifest::Manifest::<crate::sweep::run::SweepRecord>::read(dir)
+                .map_err(|e| {
+                    DiscoverError::Input(format!(
+                        "{}: not a sweep's result ({e}); give the folder `armsmarket sweep` or `merge` wrote",
+                        dir.display()
+                    ))
+                })?,
+        ),
+        false => None,
+    };
     // One shard of a sharded sweep holds some of its points only: PRIM on
     // it would describe a slice of the design.
-    if let Ok(m) = crate::output::manifest::Manifest::<crate::sweep::run::SweepRecord>::read(dir) {
+    if let Some(m) = manifest {
         if let Some(plan) = &m.plan
             && plan.identity.shard.n > 1
             && plan.merged_from.is_empty()
@@ -377,7 +392,7 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
             return Err(DiscoverError::Input(format!(
                 "{}: {}",
                 dir.display(),
-                crate::output::manifest::not_as_written_message(&files, "`armsmarket sweep`")
+                crate::output::manifest::not_as_written_message(&files, m.command)
             )));
         }
     }

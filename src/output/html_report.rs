@@ -202,7 +202,7 @@ pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
     if !damaged.is_empty() {
         return Err(no_result(crate::output::manifest::not_as_written_message(
             &damaged,
-            &format!("`armsmarket {}`", m.command),
+            m.written.command,
         )));
     }
     let page = match kind {

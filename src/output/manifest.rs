@@ -196,9 +196,10 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
 }
 
 /// What a reader says of the files [`Manifest::not_as_written`] (or
-/// [`Manifest::damaged_among`]) found, written by `command` (e.g.
-/// "`armsmarket sweep`"), after the folder's name.
-pub fn not_as_written_message(files: &[String], command: &str) -> String {
+/// [`Manifest::damaged_among`]) found in a result written by `command`,
+/// after the folder's name.
+pub fn not_as_written_message(files: &[String], command: Command) -> String {
+    let command = format!("`armsmarket {}`", command.name());
     format!(
         "{} missing or changed since {command} wrote the folder (not the size and SHA-256 that manifest.json records): run {command} again to make the result whole, or restore the files",
         files.join(", ")

@@ -250,6 +250,17 @@ pub enum Command {
 }
 
 impl Command {
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Run => "run",
+            Command::Compare => "compare",
+            Command::Sweep => "sweep",
+            Command::Merge => "merge",
+            Command::Calibrate => "calibrate",
+        }
+    }
+
     /// The command whose results are of this kind: a merged sweep is a
     /// sweep's result, which a sweep run whole may replace.
     pub fn kind(self) -> &'static str {

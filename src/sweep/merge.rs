@@ -66,10 +66,12 @@ pub enum MergeError {
         out: PathBuf,
     },
     /// A whole result whose files are not as its manifest records.
-    #[error("{}: {}", path.display(), crate::output::manifest::not_as_written_message(files, "`armsmarket sweep`"))]
+    #[error("{}: {}", path.display(), crate::output::manifest::not_as_written_message(files, *command))]
     WholeDamaged {
         /// The whole result.
         path: PathBuf,
+        /// The command that wrote it.
+        command: crate::output::manifest::Command,
         /// Its files not as written.
         files: Vec<String>,
     },
@@ -296,6 +298,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             if !files.is_empty() {
                 return Err(MergeError::WholeDamaged {
                     path: d.clone(),
+                    command: m.command,
                     files,
                 });
             }

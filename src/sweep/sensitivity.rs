@@ -115,10 +115,12 @@ pub enum SensitivityError {
         file: PathBuf,
     },
     /// Files the sweep wrote are missing or changed since.
-    #[error("{}: {}", dir.display(), crate::output::manifest::not_as_written_message(files, "`armsmarket sweep`"))]
+    #[error("{}: {}", dir.display(), crate::output::manifest::not_as_written_message(files, *command))]
     Changed {
         /// The sweep's folder.
         dir: PathBuf,
+        /// The command that wrote it (`sweep` or `merge`).
+        command: crate::output::manifest::Command,
         /// The files, by name.
         files: Vec<String>,
     },
@@ -257,6 +259,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     if !files.is_empty() {
         return Err(SensitivityError::Changed {
             dir: dir.to_path_buf(),
+            command: manifest.command,
             files,
         });
     }

@@ -286,10 +286,7 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     // A column the condition does not read may hold text; true/false
     // count in pandas' spellings, and NA is a missing value, as empty is.
     assert_ok(&run("flag == 1"), "a true/false column");
-    assert_ok(
-        &run("y == 1 and not gap > 1"),
-        "a column of missing values",
-    );
+    assert_ok(&run("y == 1 and not gap > 1"), "a column of missing values");
 
     let dir = toy_sweep(&tmp.path().join("out"));
     let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", "status == 1"]);

@@ -230,6 +230,42 @@ fn a_missing_or_changed_table_is_refused() {
     }
     assert!(!dir.join("sensitivity.csv").exists());
     assert!(!dir.join("discover.csv").exists());
+    // A manifest that does not read as a sweep's cannot vouch for them.
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    m.as_object_mut().unwrap().remove("files");
+    std::fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
+    let o = run(&["discover", d, "--where", "contracts > 1"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("not a sweep's result"), "{}", err(&o));
+
+    // A merged sweep's tables are merge's to make whole again.
+    let parts = tmp.path().join("parts");
+    for k in ["1/2", "2/2"] {
+        let o = sweep(&data("toy_saltelli.toml"), &parts, &["--shard", k]);
+        assert_ok(&o, k);
+    }
+    let o = run(
+        &["merge", parts.join("toy_saltelli.shards").to_str().unwrap()],
+        &[],
+    );
+    assert_ok(&o, "merge");
+    let merged = parts.join("toy_saltelli");
+    std::fs::write(merged.join("runs.csv"), "point_id\n").unwrap();
+    let m = merged.to_str().unwrap();
+    for o in [
+        sensitivity(&merged, &[]),
+        run(&["discover", m, "--where", "contracts > 1"], &[]),
+        run(&["report", m], &[]),
+    ] {
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(
+            err(&o)
+                .contains("runs.csv missing or changed since `armsmarket merge` wrote the folder"),
+            "{}",
+            err(&o)
+        );
+    }
 }
 
 /// A metric that takes one value over the design has no parameter that
