@@ -80,10 +80,10 @@ pub enum CalibrateError {
     /// join again.
     #[error("{0}")]
     ShardsDue(String),
-    /// `--join --tables` after the calibration finished without those
-    /// tables: the join that finished it wrote the result.
+    /// `--join --tables` or `--resume --tables` after the calibration
+    /// finished without those tables: they are written as it finishes.
     #[error(
-        "{}: the calibration is finished and its result holds no {}: the tables are written by the join that finishes it; to write them, remove that folder and calibrate again with --tables",
+        "{}: the calibration is finished and its result holds no {}: the tables are written as a calibration finishes (by the whole run, or the --join that ends it); to write them, remove that folder and calibrate again with --tables",
         dir.display(),
         missing.join(", ")
     )]

@@ -84,19 +84,19 @@ fn whole(
     {
         // Nothing saved because the calibration ended: starting it over
         // from the prior would redo it all and replace its result.
+        let missing = ctx.not_in_result(&options.tables);
+        if !missing.is_empty() {
+            return Err(CalibrateError::TablesAfterEnd {
+                dir: dir.to_path_buf(),
+                missing,
+            });
+        }
         return Ok(Done::AlreadyFinished {
             name: setup.name.clone(),
             dir: dir.to_path_buf(),
         });
     }
-    // The tables of the run being resumed, unless others are asked for.
-    let mut options = std::borrow::Cow::Borrowed(options);
-    if let Some(saved) = &saved
-        && options.tables.is_empty()
-        && !saved.tables.is_empty()
-    {
-        options.to_mut().tables = saved.tables.clone();
-    }
+    let options = options.with_saved_tables(saved.as_ref().map_or(&[], |s| &s.tables));
     let options = options.as_ref();
     let (state, before) = match saved {
         Some(saved) => {

@@ -26,6 +26,7 @@ use crate::calibrate::work::{
     publish, write_durably,
 };
 use crate::output::publish::Destination;
+use crate::scenario::schema::Table;
 use crate::sweep::Shard;
 use crate::sweep::run::shell_word;
 use rayon::prelude::*;
@@ -130,12 +131,12 @@ fn read_round(ctx: &Context) -> Result<Option<Round>, CalibrateError> {
     Ok(Some(round))
 }
 
-/// The saved state and wall time, or the prior's; a state of another
-/// calibration is refused.
-fn saved_state(ctx: &Context) -> Result<(GenerationState, f64), CalibrateError> {
+/// The saved state, wall time and `--tables`, or the prior's; a state of
+/// another calibration is refused.
+fn saved_state(ctx: &Context) -> Result<(GenerationState, f64, Vec<Table>), CalibrateError> {
     match ctx.read_saved() {
-        Ok(Some(saved)) => Ok((saved.state, saved.elapsed_seconds)),
-        Ok(None) => Ok((ctx.abc.initial_state(), 0.0)),
+        Ok(Some(saved)) => Ok((saved.state, saved.elapsed_seconds, saved.tables)),
+        Ok(None) => Ok((ctx.abc.initial_state(), 0.0, Vec::new())),
         Err(CalibrateError::Resume { .. }) => Err(CalibrateError::Stale {
             partial: ctx.partial.clone(),
         }),
@@ -245,7 +246,7 @@ pub(crate) fn run_shard(
     if let Some(done) = already_finished(&ctx) {
         return Ok(done);
     }
-    let (state, elapsed) = saved_state(&ctx)?;
+    let (state, elapsed, _) = saved_state(&ctx)?;
     let round = current_round(&ctx, &state, elapsed)?;
     let len = round.end.saturating_sub(round.start);
     let slice = shard.points(len as usize);
@@ -442,7 +443,9 @@ pub(crate) fn join(
         }
         return Ok(done);
     }
-    let (mut state, saved_elapsed) = saved_state(&ctx)?;
+    let (mut state, saved_elapsed, saved_tables) = saved_state(&ctx)?;
+    let options = options.with_saved_tables(&saved_tables);
+    let options = options.as_ref();
     let round = current_round(&ctx, &state, saved_elapsed)?;
     let parts = parts(&ctx, state.generation)?;
     let wall = parts

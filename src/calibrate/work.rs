@@ -38,6 +38,23 @@ pub struct Options {
     pub tables: Vec<Table>,
 }
 
+impl Options {
+    /// These options with the `--tables` of the run a saved state came
+    /// from (an interrupted whole run, or an earlier join), unless they
+    /// ask for tables of their own: a `--resume` or the join that
+    /// finishes ends with the files the first run asked for.
+    pub(crate) fn with_saved_tables(&self, saved: &[Table]) -> std::borrow::Cow<'_, Options> {
+        if self.tables.is_empty() && !saved.is_empty() {
+            std::borrow::Cow::Owned(Options {
+                tables: saved.to_vec(),
+                ..self.clone()
+            })
+        } else {
+            std::borrow::Cow::Borrowed(self)
+        }
+    }
+}
+
 /// Who follows a calibration from the terminal.
 pub struct Follow<'a> {
     /// Set (Ctrl-C) to stop starting batches.

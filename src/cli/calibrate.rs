@@ -43,7 +43,8 @@ pub struct CalibrateArgs {
     pub join: bool,
     /// Also write these per-run tables of the posterior predictive runs
     /// (every particle of the last generation simulated again), each row
-    /// led by its particle [default: none].
+    /// led by its particle [default: none; with --resume or --join, those
+    /// of the run that saved the state].
     #[arg(
         long,
         value_delimiter = ',',

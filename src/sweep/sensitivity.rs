@@ -183,9 +183,10 @@ pub struct MetricSummary {
     pub used: usize,
     /// Blocks (trajectories) dropped for a failed or undefined point.
     pub dropped: usize,
-    /// The metric took one value over the blocks used: no parameter moves
-    /// it (its indices are written as 0, as SALib's guard gives them, but
-    /// ranking parameters by them would name a top parameter of nothing).
+    /// The metric took one value in every finished run: no parameter
+    /// moves it (its indices are written as 0, as SALib's guard gives
+    /// them, but ranking parameters by them would name a top parameter of
+    /// nothing).
     pub constant: bool,
 }
 
@@ -317,7 +318,15 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         };
         let only = |x: f64| [cell(x), String::new(), String::new(), String::new()];
         let mut ranked = Vec::new();
-        let mut constant = false;
+        // One value in every finished run: no parameter moves the metric.
+        let mut finite = runs
+            .points
+            .values()
+            .flat_map(|&p| runs.values(m, p).iter().copied())
+            .filter(|x| x.is_finite());
+        let constant = finite
+            .next()
+            .is_some_and(|first| finite.all(|x| x == first));
         let (noise, used, dropped, failed_points, unit) = if kind == DesignKind::Saltelli {
             let outputs: Vec<PointOutputs<SaltelliRole>> = roles
                 .iter()
@@ -337,7 +346,6 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                 }
             })?;
             if let Some(ix) = &a.indices {
-                constant = ix.constant_output;
                 for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
                     row(&mut out, &paths[j], "S1", full(s1));
                     row(&mut out, &paths[j], "ST", full(st));
@@ -380,10 +388,6 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                 }
             })?;
             if let Some(stats) = &a.statistics {
-                // Every elementary effect 0: the output did not move.
-                constant = stats
-                    .iter()
-                    .all(|s| s.mu_star.estimate == 0.0 && s.sigma == 0.0);
                 for (j, s) in stats.iter().enumerate() {
                     row(&mut out, &paths[j], "mu", only(s.mu));
                     row(&mut out, &paths[j], "mu_star", full(&s.mu_star));

@@ -495,6 +495,47 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
     }
 }
 
+/// A whole run stopped after a generation, carried on by shards and
+/// joins, ends with the `--tables` it asked for: the joins keep the saved
+/// tables (an intermediate join wrote its own, none, over them). A
+/// `--resume --tables` of tables the finished result lacks is refused.
+#[test]
+fn tables_survive_a_switch_from_one_machine_to_shards() {
+    let file = crate::common::data("calibration_shards.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = calibrate(
+        &file,
+        &out,
+        &["--tables", "contracts"],
+        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
+    );
+    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    let mut joins = 0;
+    loop {
+        for k in ["1/2", "2/2"] {
+            assert_ok(&calibrate(&file, &out, &["--shard", k], &[]), k);
+        }
+        let o = calibrate(&file, &out, &["--join"], &[]);
+        joins += 1;
+        match o.status.code() {
+            Some(0) => break,
+            Some(3) => {}
+            _ => panic!("join: {:?} {}", o.status, err(&o)),
+        }
+        assert!(joins < 40, "the rounds never end");
+    }
+    assert!(joins > 1, "several joins ({joins})");
+    assert!(result_of(&out).join("contracts.csv").is_file());
+    let o = calibrate(&file, &out, &["--resume", "--tables", "market"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("the calibration is finished and its result holds no market.csv"),
+        "{}",
+        err(&o)
+    );
+}
+
 /// The seconds a calibration's saved state records.
 fn saved_seconds(state: &Path) -> f64 {
     let text = std::fs::read_to_string(state).unwrap();
