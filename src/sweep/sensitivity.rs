@@ -125,7 +125,7 @@ pub enum SensitivityError {
         files: Vec<String>,
     },
     /// `--out` names a file of the sweep itself.
-    #[error("{}: --out names a file of the sweep itself; name another file (by default the table goes to DIR/sensitivity.csv)", path.display())]
+    #[error("{}: --out names a file of the sweep itself, or one another command wrote into its folder; name another file (by default the table goes to DIR/sensitivity.csv)", path.display())]
     OutIsInput {
         /// The path given.
         path: PathBuf,
@@ -266,10 +266,19 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     }
     if let Some(out) = &options.out {
         let own = manifest.files.keys().map(String::as_str);
-        if own
+        let of_the_sweep = own
+            .clone()
             .chain(["manifest.json"])
-            .any(|name| crate::output::same_file(out, &dir.join(name)))
-        {
+            .any(|name| crate::output::same_file(out, &dir.join(name)));
+        // In the folder itself, a name the manifest lists (even if the
+        // file is gone) or a file other commands wrote there (discover.csv,
+        // report.html) is not the table's either.
+        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+        let in_folder = crate::output::same_file(parent.unwrap_or(Path::new(".")), dir);
+        let taken = own.chain(["manifest.json"]).any(|n| n == name)
+            || (out.exists() && name != "sensitivity.csv");
+        if of_the_sweep || (in_folder && taken) {
             return Err(SensitivityError::OutIsInput { path: out.clone() });
         }
     }

@@ -184,11 +184,13 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
     // leaves it whole.
     let link = tmp.path().join("link");
     std::os::unix::fs::symlink(&d1, &link).unwrap();
+    std::fs::write(d1.join("report.html"), "<html>").unwrap();
     for own in [
         d1.join("runs.csv"),
         d1.join("points.csv"),
         d1.join("manifest.json"),
         link.join("runs.csv"),
+        d1.join("report.html"),
     ] {
         let before = read(&own);
         let o = sensitivity(&d1, &["--out", own.to_str().unwrap()]);
