@@ -230,28 +230,6 @@ fn zero_boxes_or_zero_top_parameters_are_usage_errors() {
     }
 }
 
-#[test]
-fn an_empty_input_cell_in_a_csv_is_refused_at_its_line() {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("cases.csv");
-    std::fs::write(&file, "x1,x2,y\n0.1,0.5,0\n,0.7,1\n0.9,0.2,1\n").unwrap();
-    let o = armsmarket(&[
-        "discover",
-        file.to_str().unwrap(),
-        "--inputs",
-        "x1,x2",
-        "--where",
-        "y == 1",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(
-        text(&o.stderr).contains("line 3: the input 'x1' is empty"),
-        "{}",
-        text(&o.stderr)
-    );
-    assert!(!tmp.path().join("discover.csv").exists());
-}
-
 /// A condition on a column of text could never hold: it is refused at the
 /// first text cell, in a CSV and in a sweep's `runs.csv` (its `status`),
 /// rather than searched as a condition false everywhere. Empty cells, NaN
@@ -299,15 +277,21 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     assert!(!dir.join("discover.csv").exists());
 }
 
-/// A case at NaN or infinity cannot be placed in a box: refused at its
-/// line as an empty cell is (it used to turn a number column into labels).
+/// A case without a value, or at NaN or infinity, cannot be placed in a
+/// box: refused at its line (NaN used to turn a number column into
+/// labels).
 /// A CSV named `discover.csv` would be overwritten by the trajectory, by
 /// any path to it: refused, and left whole.
 #[test]
-fn a_nan_input_or_an_input_named_like_the_output_is_refused() {
+fn an_empty_or_nan_input_or_an_input_named_like_the_output_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("cases.csv");
-    for bad in ["NaN", "inf", "-inf"] {
+    for (bad, said) in [
+        ("", "is empty".to_string()),
+        ("NaN", "is 'NaN', not a finite number".to_string()),
+        ("inf", "is 'inf', not a finite number".to_string()),
+        ("-inf", "is '-inf', not a finite number".to_string()),
+    ] {
         std::fs::write(
             &file,
             format!("x1,x2,y\n0.1,0.5,0\n{bad},0.7,1\n0.9,0.2,1\n"),
@@ -322,7 +306,7 @@ fn a_nan_input_or_an_input_named_like_the_output_is_refused() {
             "y == 1",
         ]);
         assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-        let want = format!("line 3: the input 'x1' is '{bad}', not a finite number");
+        let want = format!("line 3: the input 'x1' {said}");
         assert!(text(&o.stderr).contains(&want), "{}", text(&o.stderr));
         assert!(!tmp.path().join("discover.csv").exists());
     }
