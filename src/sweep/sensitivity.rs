@@ -271,13 +271,15 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             .chain(["manifest.json"])
             .any(|name| crate::output::same_file(out, &dir.join(name)));
         // In the folder itself, a name the manifest lists (even if the
-        // file is gone) or a file other commands wrote there (discover.csv,
-        // report.html) is not the table's either.
+        // file is gone) or one other commands write there is not the
+        // table's either (an earlier `--out` of this command may be
+        // written again).
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
         let in_folder = crate::output::same_file(parent.unwrap_or(Path::new(".")), dir);
-        let taken = own.chain(["manifest.json"]).any(|n| n == name)
-            || (out.exists() && name != "sensitivity.csv");
+        let taken = own
+            .chain(["manifest.json", "discover.csv", "report.html"])
+            .any(|n| n == name);
         if of_the_sweep || (in_folder && taken) {
             return Err(SensitivityError::OutIsInput { path: out.clone() });
         }

@@ -202,6 +202,14 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
         );
         assert_eq!(read(&own), before, "{}", own.display());
     }
+    // A table of its own in the folder may be written again.
+    let again = d1.join("s2.csv");
+    for _ in 0..2 {
+        assert_ok(
+            &sensitivity(&d1, &["--out", again.to_str().unwrap()]),
+            "s2.csv",
+        );
+    }
 }
 
 /// A sweep whose tables are missing or not as its manifest records them
