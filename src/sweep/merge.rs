@@ -22,6 +22,9 @@ pub trait ShardedPlan: Serialize + DeserializeOwned + Clone {
     fn same_batch(&self, other: &Self) -> Option<String>;
     /// How many of its jobs failed.
     fn failed(&self) -> u64;
+    /// Whether this is the plan of a merged result (rather than of a batch
+    /// run whole or of one shard).
+    fn is_merged(&self) -> bool;
     /// The plan of the merged result of `shards` (in order), joined from
     /// the folders `from`.
     fn merged(shards: &[&Self], from: Vec<PathBuf>) -> Self;
@@ -52,6 +55,22 @@ pub enum MergeError {
     WholeAmongShards {
         /// The whole result.
         path: PathBuf,
+    },
+    /// A whole result with a `.shards` folder beside it: merging those
+    /// shards would replace the result, which ran after them or apart from
+    /// them.
+    #[error(
+        "{}: a whole result (its sweep ran as a single shard), with shards beside it in {}: merging them would replace it; to check the whole result, move or remove {}; to replace it with the shards' merge, give {} to merge",
+        path.display(),
+        shards.display(),
+        shards.display(),
+        shards.display()
+    )]
+    WholeBesideShards {
+        /// The whole result.
+        path: PathBuf,
+        /// The `.shards` folder beside it.
+        shards: PathBuf,
     },
     /// A whole result given with `--out`: nothing would be written there.
     #[error(
@@ -200,6 +219,9 @@ impl MergeError {
             | MergeError::WholeAmongShards { .. }
             | MergeError::WholeWithOut { .. }
             | MergeError::WholeDamaged { .. }
+            | MergeError::WholeBesideShards { .. }
+            | MergeError::Damaged { .. }
+            | MergeError::HeaderDiffers { .. }
             | MergeError::DifferentBatches { .. }
             | MergeError::DifferentSplits { .. }
             | MergeError::Twice { .. } => true,
@@ -270,8 +292,21 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             shards.extend(inside);
             continue;
         }
-        let beside = shard_dirs_in(&shards_beside(d));
+        let beside_dir = shards_beside(d);
+        let beside = shard_dirs_in(&beside_dir);
         if !beside.is_empty() {
+            // A result the shards did not make (the sweep ran whole since,
+            // perhaps changed) is not theirs to replace unasked.
+            let whole = Manifest::<P>::read(d)
+                .ok()
+                .and_then(|m| m.plan)
+                .is_some_and(|p| p.shard().n == 1 && !p.is_merged());
+            if whole {
+                return Err(MergeError::WholeBesideShards {
+                    path: d.clone(),
+                    shards: beside_dir,
+                });
+            }
             shards.extend(beside);
             continue;
         }

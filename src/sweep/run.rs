@@ -520,6 +520,10 @@ impl crate::sweep::merge::ShardedPlan for SweepRecord {
         self.failed_runs
     }
 
+    fn is_merged(&self) -> bool {
+        !self.merged_from.is_empty()
+    }
+
     fn merged(shards: &[&SweepRecord], from: Vec<PathBuf>) -> SweepRecord {
         let first = shards[0];
         let mut identity = first.identity.clone();

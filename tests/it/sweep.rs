@@ -345,6 +345,75 @@ fn merge_refuses_a_whole_result_given_with_shards_or_out() {
 }
 
 #[test]
+fn merge_leaves_a_whole_result_run_after_shards_alone() {
+    // The sweep ran in shards and was merged, then ran whole with another
+    // seed into the same folder: `merge OUT/<name>` re-merged the old
+    // shards over the new result, with exit 0.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in 1..=2 {
+        assert_ok(
+            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
+            "shard",
+        );
+    }
+    let result = out.join("toy_sweep");
+    let shards = out.join("toy_sweep.shards");
+    assert_ok(&merge(&result), "merge of the shards");
+    let reseeded = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "reseeded.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    assert_ok(&sweep(&reseeded, &out, &[]), "whole sweep, another seed");
+    let whole = read(&result.join("runs.csv"));
+    let o = merge(&result);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("single shard") && e.contains(&shards.display().to_string()),
+        "{e}"
+    );
+    assert_eq!(
+        read(&result.join("runs.csv")),
+        whole,
+        "the result was replaced"
+    );
+    // Asked for by the shards' folder, their merge replaces it.
+    assert_ok(&merge(&shards), "merge of the .shards folder");
+    assert_ne!(read(&result.join("runs.csv")), whole);
+}
+
+#[test]
+fn merge_refuses_a_shard_changed_since_it_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in 1..=2 {
+        assert_ok(
+            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
+            "shard",
+        );
+    }
+    let runs = out.join("toy_sweep.shards/shard-2-of-2/runs.csv");
+    let cut: String = text(&read(&runs))
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&runs, cut).unwrap();
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(&runs.display().to_string())
+            && err(&o).contains("does not match its manifest"),
+        "{}",
+        err(&o)
+    );
+    assert!(!out.join("toy_sweep").exists());
+}
+
+#[test]
 fn more_shards_than_points_still_merge() {
     // 4 grid points in 7 shards: three shards have no points at all.
     let keep = keep_list(KEEP);
