@@ -84,13 +84,7 @@ fn whole(
     {
         // Nothing saved because the calibration ended: starting it over
         // from the prior would redo it all and replace its result.
-        let missing = ctx.not_in_result(&options.tables);
-        if !missing.is_empty() {
-            return Err(CalibrateError::TablesAfterEnd {
-                dir: dir.to_path_buf(),
-                missing,
-            });
-        }
+        ctx.tables_in_result(&options.tables)?;
         return Ok(Done::AlreadyFinished {
             name: setup.name.clone(),
             dir: dir.to_path_buf(),

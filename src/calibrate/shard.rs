@@ -434,13 +434,7 @@ pub(crate) fn join(
     let dest = Destination::lock(&ctx.dir, crate::output::manifest::Command::Calibrate)?;
     if let Some(done) = already_finished(&ctx) {
         // Tables asked for now cannot be added to the finished result.
-        let missing = ctx.not_in_result(&options.tables);
-        if !missing.is_empty() {
-            return Err(CalibrateError::TablesAfterEnd {
-                dir: ctx.dir.clone(),
-                missing,
-            });
-        }
+        ctx.tables_in_result(&options.tables)?;
         return Ok(done);
     }
     let (mut state, saved_elapsed, saved_tables) = saved_state(&ctx)?;

@@ -299,15 +299,24 @@ impl Context {
         (own && m.damaged(&self.dir).is_ok_and(|bad| bad.is_empty())).then_some(self.dir.as_path())
     }
 
-    /// The files of `tables` that the result in place does not list (all
-    /// of them if it cannot be read).
-    pub(crate) fn not_in_result(&self, tables: &[Table]) -> Vec<String> {
+    /// Refuse `tables` asked for after the end that the finished result
+    /// does not list (all of them if it cannot be read): they cannot be
+    /// added to it.
+    pub(crate) fn tables_in_result(&self, tables: &[Table]) -> Result<(), CalibrateError> {
         let listed = Manifest::<CalibrationRecord>::read(&self.dir).map(|m| m.files);
-        tables
+        let missing: Vec<String> = tables
             .iter()
             .map(|t| format!("{t}.csv"))
             .filter(|f| !listed.as_ref().is_ok_and(|files| files.contains_key(f)))
-            .collect()
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(CalibrateError::TablesAfterEnd {
+                dir: self.dir.clone(),
+                missing,
+            })
+        }
     }
 
     /// Write `state` durably, with the calibration's wall time so far.
