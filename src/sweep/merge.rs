@@ -28,9 +28,9 @@ pub trait ShardedPlan: Serialize + DeserializeOwned + Clone {
     /// The plan of the merged result of `shards` (in order), joined from
     /// the folders `from`.
     fn merged(shards: &[&Self], from: Vec<PathBuf>) -> Self;
-    /// The command that runs (or resumes) `shard` of the batch whose
-    /// shard's manifest is `m`, into the results folder `out`.
-    fn command(m: &Manifest<Self>, shard: Shard, out: &Path) -> String;
+    /// The command that runs `shard` (resuming it, with `resume`) of the
+    /// batch whose shard's manifest is `m`, into the results folder `out`.
+    fn command(m: &Manifest<Self>, shard: Shard, out: &Path, resume: bool) -> String;
 }
 
 /// Why shards could not be merged.
@@ -172,7 +172,7 @@ pub enum MergeError {
     },
     /// A shard's file does not match its manifest.
     #[error(
-        "{}: does not match its manifest (changed or damaged since the shard finished): run shard {shard} again without --resume",
+        "{}: does not match its manifest (changed or damaged since shard {shard} finished): run the shard again, without --resume (which keeps a finished shard as it is), then merge again:\n  {command}",
         file.display()
     )]
     Damaged {
@@ -180,6 +180,8 @@ pub enum MergeError {
         file: PathBuf,
         /// Its shard.
         shard: Shard,
+        /// The command that runs it again.
+        command: String,
     },
     /// A shard's table has another header than the first shard's.
     #[error("{}: its header differs from the other shards'", file.display())]
@@ -387,7 +389,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             return Err(MergeError::FailedRuns {
                 dir: dir.clone(),
                 failed: p.failed(),
-                command: P::command(m, shard, &out_of(dir)),
+                command: P::command(m, shard, &out_of(dir), true),
             });
         }
         if let Some((other, _, _)) = by_k.insert(shard.k, (dir, m, p)) {
@@ -403,7 +405,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
     if !missing.is_empty() {
         let commands = missing
             .iter()
-            .map(|&k| P::command(m0, Shard { k, n }, &out_of(first_dir)))
+            .map(|&k| P::command(m0, Shard { k, n }, &out_of(first_dir), true))
             .collect();
         return Err(MergeError::Missing {
             missing,
@@ -418,9 +420,11 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             source,
         })?;
         if let Some(f) = bad.first() {
+            let shard = Shard { k, n };
             return Err(MergeError::Damaged {
                 file: dir.join(f),
-                shard: Shard { k, n },
+                shard,
+                command: P::command(m, shard, &out_of(dir), false),
             });
         }
     }

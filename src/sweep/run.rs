@@ -121,9 +121,15 @@ pub fn shell_word(p: &Path) -> String {
     shlex::try_quote(&text).map_or(text.clone(), |q| q.into_owned())
 }
 
-/// The command that runs (or resumes) `shard` of the sweep `file` into
-/// `out`, with every option that identifies it.
-pub fn resume_command(file: &Path, out: &Path, shard: Shard, tables: &[Table]) -> String {
+/// The command that runs `shard` of the sweep `file` into `out` (resuming
+/// it, with `resume`), with every option that identifies it.
+pub fn shard_command(
+    file: &Path,
+    out: &Path,
+    shard: Shard,
+    tables: &[Table],
+    resume: bool,
+) -> String {
     let mut c = format!("armsmarket sweep {}", shell_word(file));
     if shard.n > 1 {
         c.push_str(&format!(" --shard {shard}"));
@@ -135,7 +141,9 @@ pub fn resume_command(file: &Path, out: &Path, shard: Shard, tables: &[Table]) -
         let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
         c.push_str(&format!(" --tables {}", names.join(",")));
     }
-    c.push_str(" --resume");
+    if resume {
+        c.push_str(" --resume");
+    }
     c
 }
 
@@ -251,7 +259,7 @@ impl Sweep {
     /// The command that resumes this sweep.
     pub fn resume_command(&self) -> String {
         let s = &self.setup;
-        resume_command(&s.file, &self.out, s.plan.shard, &s.tables)
+        shard_command(&s.file, &self.out, s.plan.shard, &s.tables, true)
     }
 
     /// Run the sweep on `pool`, then put its result in place.
@@ -539,7 +547,7 @@ impl crate::sweep::merge::ShardedPlan for SweepRecord {
         }
     }
 
-    fn command(m: &Manifest<SweepRecord>, shard: Shard, out: &Path) -> String {
+    fn command(m: &Manifest<SweepRecord>, shard: Shard, out: &Path, resume: bool) -> String {
         let file = m
             .scenarios
             .first()
@@ -549,6 +557,6 @@ impl crate::sweep::merge::ShardedPlan for SweepRecord {
             .as_ref()
             .map(|p| p.identity.tables.clone())
             .unwrap_or_default();
-        resume_command(&file, out, shard, &tables)
+        shard_command(&file, out, shard, &tables, resume)
     }
 }

@@ -37,30 +37,41 @@ impl SweepIdentity {
     /// Whether two shards' identities belong to one sweep (everything but
     /// the shard and its jobs agrees); why not, if they do not.
     pub fn same_sweep(&self, other: &SweepIdentity) -> Option<String> {
-        let differs = |what: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
-            Some(format!("{what} {a:?} vs {b:?}"))
-        };
+        let differs = |what: &str, a: String, b: String| Some(format!("{what} {a} vs {b}"));
         if self.scenario_fingerprint != other.scenario_fingerprint {
             return differs(
                 "scenario fingerprint",
-                &self.scenario_fingerprint,
-                &other.scenario_fingerprint,
+                self.scenario_fingerprint.to_string(),
+                other.scenario_fingerprint.to_string(),
             );
         }
         if self.design_fingerprint != other.design_fingerprint {
             return differs(
                 "design fingerprint",
-                &self.design_fingerprint,
-                &other.design_fingerprint,
+                self.design_fingerprint.to_string(),
+                other.design_fingerprint.to_string(),
             );
         }
         if self.version != other.version {
-            return differs("version", &self.version, &other.version);
+            return differs("version", self.version.clone(), other.version.clone());
         }
         if self.tables != other.tables {
-            return differs("tables", &self.tables, &other.tables);
+            return differs(
+                "--tables",
+                table_names(&self.tables),
+                table_names(&other.tables),
+            );
         }
         None
+    }
+}
+
+/// Tables as `--tables` names them (`none` for no table).
+fn table_names(t: &[Table]) -> String {
+    if t.is_empty() {
+        "none".to_string()
+    } else {
+        t.iter().map(|t| t.name()).collect::<Vec<_>>().join(",")
     }
 }
 
@@ -79,19 +90,16 @@ impl Identity for SweepIdentity {
                 found.design_fingerprint, self.design_fingerprint
             ));
         }
-        let names = |t: &[Table]| {
-            if t.is_empty() {
-                "none".to_string()
-            } else {
-                t.iter().map(|t| t.name()).collect::<Vec<_>>().join(",")
-            }
-        };
         let other = if found.version != self.version {
             Some(("version", found.version.clone(), self.version.clone()))
         } else if found.shard != self.shard {
             Some(("shard", found.shard.to_string(), self.shard.to_string()))
         } else if found.tables != self.tables {
-            Some(("tables", names(&found.tables), names(&self.tables)))
+            Some((
+                "tables",
+                table_names(&found.tables),
+                table_names(&self.tables),
+            ))
         } else if found.jobs != self.jobs {
             Some(("jobs", found.jobs.to_string(), self.jobs.to_string()))
         } else {

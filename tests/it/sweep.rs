@@ -387,30 +387,45 @@ fn merge_leaves_a_whole_result_run_after_shards_alone() {
 
 #[test]
 fn merge_refuses_a_shard_changed_since_it_finished() {
+    // It exited 1, and its advice ("run shard 2/2 again without
+    // --resume") dropped the kept tables: the next merge refused the shard
+    // as another sweep's.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     for k in 1..=2 {
         assert_ok(
-            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
+            &sweep(
+                &toy_sweep(),
+                &out,
+                &["--shard", &format!("{k}/2"), "--keep", KEEP],
+            ),
             "shard",
         );
     }
-    let runs = out.join("toy_sweep.shards/shard-2-of-2/runs.csv");
-    let cut: String = text(&read(&runs))
+    let market = out.join("toy_sweep.shards/shard-2-of-2/market.csv");
+    let cut: String = text(&read(&market))
         .lines()
         .take(2)
         .map(|l| format!("{l}\n"))
         .collect();
-    std::fs::write(&runs, cut).unwrap();
+    std::fs::write(&market, cut).unwrap();
     let o = merge(&out.join("toy_sweep"));
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
-        err(&o).contains(&runs.display().to_string())
+        err(&o).contains(&market.display().to_string())
             && err(&o).contains("does not match its manifest"),
         "{}",
         err(&o)
     );
     assert!(!out.join("toy_sweep").exists());
+    follow_the_advice(&o, tmp.path());
+    assert_ok(&merge(&out.join("toy_sweep")), "merge after the advice");
+    let keep = keep_list(KEEP);
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &["--keep", KEEP], &keep),
+        "merge after the damaged shard ran again",
+    );
 }
 
 #[test]
