@@ -89,19 +89,45 @@ pub fn contested_variants(
     scenarios: Vec<Prepared>,
     contested: Contested,
 ) -> Result<Vec<Prepared>, ScenarioError> {
-    let mut out = Vec::new();
+    // Each scenario with the file it came from, when it is a variant.
+    let mut out: Vec<(Prepared, Option<PathBuf>)> = Vec::new();
     for p in scenarios {
         if p.loaded.scenario.hypothesis != Some(Hypothesis::Commercial) {
-            out.push(p);
+            out.push((p, None));
             continue;
         }
         for &class in contested.classes() {
             let mut loaded = p.loaded.clone();
             loaded.name = format!("{} [contested: {}]", loaded.name, class.name());
-            out.push(prepare_as(loaded, class)?);
+            out.push((prepare_as(loaded, class)?, Some(p.loaded.path.clone())));
         }
     }
-    Ok(out)
+    // A scenario named as another's variant would share its rows and
+    // folder: refused at its own `name` (names of files were checked
+    // before, so one of the two is a variant).
+    let mut errors = Vec::new();
+    for (i, (p, from)) in out.iter().enumerate() {
+        let Some((q, q_from)) = out[..i]
+            .iter()
+            .find(|(q, _)| q.loaded.name == p.loaded.name)
+        else {
+            continue;
+        };
+        let (plain, variant_of) = match (from, q_from) {
+            (Some(f), _) => (q, f),
+            (None, Some(f)) => (p, f),
+            (None, None) => continue,
+        };
+        errors.push(plain.loaded.sources.key_origin("name").error(format!(
+            "this scenario is named `{}`, the name this comparison gives to a variant of {}: their rows and outputs would collide; give it a different `name`",
+            plain.loaded.name,
+            variant_of.display()
+        )));
+    }
+    match ScenarioError::from_all(errors) {
+        Some(e) => Err(e),
+        None => Ok(out.into_iter().map(|(p, _)| p).collect()),
+    }
 }
 
 /// Prepare every scenario before anything runs, so that one bad file costs

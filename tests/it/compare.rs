@@ -242,3 +242,53 @@ fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
         assert_eq!(seen, expected, "--contested {contested}");
     }
 }
+
+#[test]
+fn a_scenario_named_as_another_s_variant_is_refused_at_its_name() {
+    // `toy` with `hypothesis = "commercial"` beside a scenario named
+    // `toy [contested: commercial]`: compare panicked (exit 101) after
+    // writing its tables, or, under another assignment, wrote two rows of
+    // one name.
+    let dir = tempfile::tempdir().unwrap();
+    let toy = root().join("scenarios/toy.toml");
+    let commercial = dir.path().join("commercial.toml");
+    std::fs::write(
+        &commercial,
+        format!(
+            "base = {:?}\nname = \"toy\"\nhypothesis = \"commercial\"\n",
+            toy.display().to_string()
+        ),
+    )
+    .unwrap();
+    for (contested, clash) in [("commercial", "commercial"), ("both", "strategic")] {
+        let other = toy_plus(
+            dir.path(),
+            &format!("name = \"toy [contested: {clash}]\"\n"),
+        );
+        let out = dir.path().join(contested);
+        let o = armsmarket(&[
+            "compare",
+            commercial.to_str().unwrap(),
+            other.to_str().unwrap(),
+            "-r",
+            "2",
+            "--contested",
+            contested,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--contested {contested}: {e}");
+        assert!(
+            e.contains(&format!("{}:2:1:", other.display()))
+                && e.contains("give it a different `name`"),
+            "--contested {contested}: {e}"
+        );
+        assert!(
+            !out.exists(),
+            "--contested {contested} wrote {}",
+            out.display()
+        );
+    }
+}
