@@ -358,6 +358,16 @@ pub fn apply_override(
                 let mut msg = format!("{label}: no such key `{seg}` {}", in_table(&walked));
                 let names: Vec<&str> = cur.keys().map(String::as_str).collect();
                 push_suggestion(&mut msg, seg, &names);
+                // Only the last key may be new: a table the scenario does
+                // not have (an optional one, or a new entry) is set whole.
+                // Not said of a likely typo.
+                if nearest(seg, names.iter().copied()).is_none() {
+                    let below = &segments[here.split('.').count()..];
+                    msg.push_str(&format!(
+                        "; to add a table `{here}`, set it whole: --set '{here}={}'",
+                        inline_value(below, &value)
+                    ));
+                }
                 return Err(origin.error(msg).into());
             }
         }
@@ -381,6 +391,19 @@ pub fn apply_override(
     record_value(sources, &path, &value, &origin);
     cur.insert((*last).to_string(), value);
     Ok(())
+}
+
+/// `value` at the dotted path `keys` below a table, as one inline TOML
+/// value: `a.b` = 2 → `{ a = { b = 2 } }`.
+fn inline_value(keys: &[&str], value: &Value) -> String {
+    keys.iter().rev().fold(value.to_string(), |inner, k| {
+        let mut t = Table::new();
+        t.insert((*k).to_string(), Value::String(String::new()));
+        // The key as TOML writes it (quoted if it must be).
+        let key = toml::to_string(&t).unwrap_or_default();
+        let key = key.split(" = ").next().unwrap_or(k).to_string();
+        format!("{{ {key} = {inner} }}")
+    })
 }
 
 /// Append "; did you mean `x`?" (or the list of defined names) to `msg`.
@@ -1476,6 +1499,24 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "<command line>:1:1: --set suppliers.korea_land.linez.k9.capacity: no such key `linez` in `suppliers.korea_land`; did you mean `lines`?"
+        );
+        // A table the scenario lacks is set whole, and the message says
+        // how, with the value it was given; the suggested form loads.
+        let (_, e) = one_error(TOY, &["affinity.AAA.USA=1"]);
+        assert!(
+            e.message.contains("no such key `affinity` at the top level; defined: ")
+                && e.message.ends_with(
+                    "; to add a table `affinity`, set it whole: --set 'affinity={ AAA = { USA = 1 } }'"
+                ),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", TOY);
+        let whole = "affinity={ AAA = { USA = 1 } }".to_string();
+        assert!(load(&p, &[whole]).is_ok());
+        assert_eq!(
+            inline_value(&["a b", "c"], &Value::Float(2.5)),
+            "{ \"a b\" = { c = 2.5 } }"
         );
         let (_, e) = one_error(TOY, &["seed.x=1"]);
         assert!(

@@ -133,6 +133,16 @@ fn overrides(o: &WeightOverrides) -> [(&'static str, Option<f64>); 12] {
     ]
 }
 
+/// The fix for a table holding two keys of which it may hold one: a file
+/// with `base` adds its keys to the base file's table and cannot remove
+/// one, so an inherited key is changed in the base file, or the table is
+/// replaced whole by `--set` (`example` shows its value).
+fn keep_one(path: &str, example: &str) -> String {
+    format!(
+        "; keep one: a file with `base` adds its keys to the base file's table and cannot remove one, so change an inherited key in the base file, or replace the whole table: --set '{path}={example}'"
+    )
+}
+
 #[derive(Default)]
 struct Checker {
     errors: Vec<(String, String)>,
@@ -1365,15 +1375,28 @@ impl Checker {
         );
         let tol = &t.tolerance;
         let tp = format!("{p}.tolerance");
-        let set = [tol.abs.is_some(), tol.rel.is_some(), tol.range.is_some()]
-            .iter()
-            .filter(|x| **x)
-            .count();
-        if set != 1 {
-            self.push(
+        let found: Vec<&str> = [
+            ("`abs`", tol.abs.is_some()),
+            ("`rel`", tol.rel.is_some()),
+            ("`range`", tol.range.is_some()),
+        ]
+        .iter()
+        .filter_map(|&(k, on)| on.then_some(k))
+        .collect();
+        match found.len() {
+            1 => {}
+            0 => self.push(
                 &tp,
-                format!("`{tp}` needs exactly one of `abs`, `rel` or `range` (found {set})"),
-            );
+                format!("`{tp}` needs exactly one of `abs`, `rel` or `range` (found none)"),
+            ),
+            _ => self.push(
+                &tp,
+                format!(
+                    "`{tp}` needs exactly one of `abs`, `rel` or `range` (found {}){}",
+                    found.join(" and "),
+                    keep_one(&tp, "{ abs = X }")
+                ),
+            ),
         }
         if let Some(a) = tol.abs {
             self.num(format_args!("{tp}.abs"), a, "targets.*.tolerance.abs");
@@ -1734,13 +1757,23 @@ impl Checker {
             if e.supplier.is_some() == e.country.is_some() {
                 self.push(
                     &p,
-                    format!("`{p}` is an `access` event and needs exactly one of `supplier` (one firm) or `country` (all its firms)"),
+                    format!(
+                        "`{p}` is an `access` event and needs exactly one of `supplier` (one firm) or `country` (all its firms){}",
+                        if e.supplier.is_some() {
+                            keep_one(&p, "{ kind = \"access\", … }")
+                        } else {
+                            String::new()
+                        }
+                    ),
                 );
             }
             if e.buyer.is_some() && e.region.is_some() {
                 self.push(
                     format!("{p}.region"),
-                    format!("`{p}` sets both `buyer` and `region`: an `access` event targets one buyer, one region, or (with neither) everywhere"),
+                    format!(
+                        "`{p}` sets both `buyer` and `region`: an `access` event targets one buyer, one region, or (with neither) everywhere{}",
+                        keep_one(&p, "{ kind = \"access\", … }")
+                    ),
                 );
             }
         }
@@ -1829,6 +1862,23 @@ mod tests {
     #[test]
     fn toy_is_valid() {
         assert_eq!(check(&[]), vec![]);
+    }
+
+    #[test]
+    fn two_tolerance_kinds_name_both_and_the_ways_out() {
+        // What a file with `base` giving `abs` to a target whose base
+        // gives `rel` ends with: the two kinds, merged.
+        let tp = "targets.kor_value_2022.tolerance";
+        expect_one(
+            check(&[(&format!("{tp}.abs"), "500.0")]),
+            tp,
+            &[
+                "(found `abs` and `rel`)",
+                "change an inherited key in the base file",
+                &format!("--set '{tp}={{ abs = X }}'"),
+            ],
+        );
+        expect_one(check(&[(tp, "{}")]), tp, &["(found none)"]);
     }
 
     #[test]
