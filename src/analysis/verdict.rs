@@ -361,7 +361,14 @@ impl Runs {
 /// The verdict over `scenarios` (the first is the reference), all judged
 /// on `targets`.
 pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
-    let pats = patterns(targets);
+    // Shown in the order of their names, numbers by value (P2 before P10),
+    // whatever order the target ids give.
+    let mut pats = patterns(targets);
+    pats.sort_by_cached_key(|p| {
+        let digits = p.len() - p.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (stem, number) = p.split_at(p.len() - digits);
+        (stem.to_string(), number.parse::<u64>().ok(), p.clone())
+    });
     let headline = Statistic::default();
     let reference = scenarios
         .first()
@@ -715,6 +722,22 @@ mod tests {
         // x = 1..4, y = 1, 3, 2, 4: r = 0.8.
         assert!((correlation(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]) - 0.8).abs() < 1e-12);
         assert!(correlation(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
+    }
+
+    #[test]
+    fn patterns_are_shown_in_the_order_of_their_names() {
+        // Target ids put P10 first and P1 last; each pattern keeps its own
+        // pass share.
+        let t = vec![
+            info("a", "P10", 1.0, true),
+            info("b", "P2", 1.0, true),
+            info("c", "P1", 1.0, true),
+        ];
+        let mut runs = Runs::new("one");
+        runs.push(&[r(1.0, 0.0, true), r(1.0, 5.0, false), r(1.0, 0.0, true)]);
+        let v = verdict(&t, &[runs]);
+        assert_eq!(v.patterns, ["P1", "P2", "P10"]);
+        assert_eq!(v.scenarios[0].pattern_pass, [1.0, 0.0, 1.0]);
     }
 
     #[test]
