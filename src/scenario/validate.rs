@@ -1323,6 +1323,15 @@ impl Checker {
         let p = format!("targets.{id}");
         let metric = t.metric;
         self.text(&format!("{p}.pattern"), &t.pattern, "targets.*.pattern");
+        if t.pattern.trim().is_empty() {
+            self.push(
+                format!("{p}.pattern"),
+                format!(
+                    "`{p}.pattern` = {:?} is empty: name the pattern the target belongs to, e.g. `pattern = \"P1\"`",
+                    t.pattern
+                ),
+            );
+        }
         if let Some(src) = &t.source {
             self.text(&format!("{p}.source"), src, "targets.*.source");
         }
@@ -2292,6 +2301,17 @@ mod tests {
             "events.a.region",
             &["names region `easy`"],
         );
+    }
+
+    #[test]
+    fn an_empty_target_pattern_is_refused() {
+        for empty in ["\"\"", "\"  \""] {
+            expect_one(
+                check(&[("targets.kor_value_2022.pattern", empty)]),
+                "targets.kor_value_2022.pattern",
+                &["is empty", "e.g. `pattern = \"P1\"`"],
+            );
+        }
     }
 
     #[test]

@@ -470,6 +470,20 @@ fn a_long_target_pattern_is_refused_before_it_breaks_a_table() {
 }
 
 #[test]
+fn an_empty_target_pattern_is_refused() {
+    // An empty pattern passed `validate`: `run` printed a blank pattern
+    // column and `targets.csv` an empty field.
+    for empty in ["\"\"", "\" \""] {
+        let to = format!("pattern = {empty}");
+        refused_at_line_of(
+            &toy_with("pattern = \"P1\"", &to),
+            &to,
+            &["`targets.kor_value_2022.pattern`", "is empty"],
+        );
+    }
+}
+
+#[test]
 fn finite_but_absurd_values_are_refused() {
     // Defect 12: 1e308 for markup, prices, spending or GDP, negative
     // preference weights, 10^8 units and years 0000 to 9999 were accepted
