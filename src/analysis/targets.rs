@@ -185,17 +185,22 @@ impl Target {
             }
             if n == 0 { f64::NAN } else { sum / f64::from(n) }
         };
+        // From +0: `Sum` for f64 starts at -0, which an empty sum kept and
+        // `targets.csv` printed as `-0`.
+        let total = |xs: &mut dyn Iterator<Item = f64>| xs.fold(0.0, |a, x| a + x);
         match self.metric {
-            Metric::Value => self
-                .scoped(w, cs)
-                .filter(|c| self.of_country(w, c.supplier))
-                .map(|c| c.value)
-                .sum(),
-            Metric::Units => self
-                .scoped(w, cs)
-                .filter(|c| self.of_country(w, c.supplier))
-                .map(|c| f64::from(c.units))
-                .sum(),
+            Metric::Value => total(
+                &mut self
+                    .scoped(w, cs)
+                    .filter(|c| self.of_country(w, c.supplier))
+                    .map(|c| c.value),
+            ),
+            Metric::Units => total(
+                &mut self
+                    .scoped(w, cs)
+                    .filter(|c| self.of_country(w, c.supplier))
+                    .map(|c| f64::from(c.units)),
+            ),
             Metric::Count => self
                 .scoped(w, cs)
                 .filter(|c| self.of_country(w, c.supplier))
@@ -475,6 +480,24 @@ mod tests {
             "pattern = \"P\"\nmetric = \"value\"\nfrom = \"2022Q1\"\nto = \"2022Q4\"\nobserved = 0.0\ntolerance = { abs = 1.0 }",
         );
         assert_eq!(t.value(&w, &cs, &[]), 150.0 + 108.0 + 100.0);
+    }
+
+    #[test]
+    fn a_sum_over_no_contracts_is_plus_zero() {
+        let (s, w) = toy_world();
+        let cs = log(&w);
+        // BBB is a country with no supplier: nothing is in scope.
+        for metric in ["value", "units", "count"] {
+            let t = target(
+                &w,
+                &s,
+                &format!("{ALL}metric = \"{metric}\"\nsupplier_country = \"BBB\""),
+            );
+            for log in [&cs[..], &[]] {
+                let v = t.value(&w, log, &[]);
+                assert_eq!(v.to_bits(), 0.0f64.to_bits(), "{metric}: {v}");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `armsmarket run` end to end: the real binary, in temporary directories.
 
-use crate::common::{EVERY_TABLE, armsmarket as run, read, toy};
+use crate::common::{EVERY_TABLE, armsmarket as run, csv_rows, read, toy};
 
 const CSVS: [&str; 6] = [
     "contracts.csv",
@@ -172,6 +172,51 @@ fn set_and_seed_change_the_results_and_are_recorded() {
         m["scenarios"][0]["resolved"]["suppliers"]["korea_land"]["lines"]["k2"]["capacity"],
         0.5
     );
+}
+
+#[test]
+fn an_empty_sum_is_written_as_0_not_minus_0() {
+    // Value and units targets with no contract in scope were written `-0`
+    // in targets.csv (f64's `Sum` starts at -0). BBB has no supplier.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let sets: Vec<String> = ["value", "units", "count"]
+        .iter()
+        .map(|m| {
+            format!(
+                "targets.none_{m}={{ pattern = \"P9\", metric = \"{m}\", supplier_country = \"BBB\", from = \"2022Q1\", to = \"2022Q4\", observed = 1.0, tolerance = {{ abs = 1.0 }} }}"
+            )
+        })
+        .collect();
+    let toy = toy();
+    let mut args = vec![
+        "run",
+        toy.to_str().unwrap(),
+        "-r",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    for s in &sets {
+        args.extend(["--set", s.as_str()]);
+    }
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (header, rows) = csv_rows(&read(&out.join("toy/targets.csv")));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (target, simulated) = (col("target"), col("simulated"));
+    let none: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[target].starts_with("none_"))
+        .collect();
+    assert_eq!(none.len(), 6, "{rows:?}");
+    for r in none {
+        assert_eq!(r[simulated], "0", "{r:?}");
+    }
+    for r in &rows {
+        assert!(!r.iter().any(|f| f == "-0"), "{r:?}");
+    }
 }
 
 #[test]
