@@ -309,7 +309,7 @@ keys! {
     "countries.*.credit_cap": Number(MONEY), "US$ m", Value("0.0"), "Cap on outstanding export credit.";
     "countries.*.credit_repayment_years": Number(YEARS), "years", Value("10.0"), "Years over which export credit is repaid.";
     "countries.*.eu_since": Quarter, "", Optional("not a member"), "Quarter of EU accession (for the European-preference term).";
-    "countries.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the country left the EU.";
+    "countries.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the country left the EU (membership runs from `eu_since` up to it, excluded: it must come after `eu_since`).";
     "countries.*.export_ambition": Number(above(0.0, 100.0)), "", Value("1.0"), "Multiplier on its firms' market-development spending: a national export drive, set only from a source.";
 
     "preferences.default.price": Number(WEIGHT), "utility per ln-unit of price", Required, "Weight on ln(price / reference price), w_p.";
@@ -362,7 +362,7 @@ keys! {
     "buyers.*.threat_exposure": Number(THREAT), "", Value("1.0"), "Multiplier on the region's threat, e.g. for a land border.";
     "buyers.*.localisation_demand": Number(UNIT), "share of value", Value("0.0"), "Share of contract value the buyer asks to be produced at home.";
     "buyers.*.eu_since": Quarter, "", Optional("not a member"), "Quarter of EU accession.";
-    "buyers.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the buyer left the EU.";
+    "buyers.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the buyer left the EU (membership runs from `eu_since` up to it, excluded: it must come after `eu_since`).";
     "buyers.*.procedure": Ty::Table(400), "", Value("{}"), "Procurement procedure by period, keyed by quarter: `{ \"2010Q1\" = \"competition\", \"2022Q2\" = \"framework\" }`; each applies from its quarter to the next entry; before the first, and without any, `competition`.";
     "buyers.*.procedure.*": Word(&["competition", "direct", "framework"]), "", Required, "`competition`: open competition with trials; `direct`: direct government-to-government award; `framework`: a framework agreement with the winner, then executive contracts.";
     "buyers.*.gdp": Years, "", Required, "GDP path by year (at least one year); between given years linear, before the first the first year's, after the last growing at `gdp_growth`.";

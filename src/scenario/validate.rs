@@ -278,6 +278,22 @@ impl Checker {
         }
     }
 
+    /// The EU membership of the buyer or country at `p`: it runs from
+    /// `eu_since` (included) to `eu_until` (excluded), so `eu_until` must
+    /// come after `eu_since`.
+    fn eu_membership(&mut self, p: &str, since: Option<Quarter>, until: Option<Quarter>) {
+        if let (Some(since), Some(until)) = (since, until)
+            && until <= since
+        {
+            self.push(
+                format!("{p}.eu_until"),
+                format!(
+                    "`{p}.eu_until` = \"{until}\" is not after `eu_since` = \"{since}\": membership runs from `eu_since` up to `eu_until` (excluded), so it would never begin; set `eu_until` after `eu_since`, or remove both for a country never a member"
+                ),
+            );
+        }
+    }
+
     /// `path` names `id`, which must be one of `ids`.
     fn reference(&mut self, path: &str, id: &str, ids: &Ids<'_>) {
         if !ids.contains(id) {
@@ -710,6 +726,7 @@ impl Checker {
                     self.quarter(&format!("{p}.{k}"), q);
                 }
             }
+            self.eu_membership(&p, c.eu_since, c.eu_until);
         }
     }
 
@@ -1469,6 +1486,7 @@ impl Checker {
                 self.quarter(&format!("{p}.{k}"), q);
             }
         }
+        self.eu_membership(&p, b.eu_since, b.eu_until);
         let pp = format!("{p}.procedure");
         self.entries(&pp, &b.procedure, "buyers.*.procedure");
         for q in b.procedure.keys() {
@@ -2312,6 +2330,32 @@ mod tests {
                 &["is empty", "e.g. `pattern = \"P1\"`"],
             );
         }
+    }
+
+    #[test]
+    fn eu_membership_ends_after_it_begins() {
+        // AAA joined in 2004Q2.
+        for until in ["2000Q1", "2004Q2"] {
+            expect_one(
+                check(&[("buyers.AAA.eu_until", until)]),
+                "buyers.AAA.eu_until",
+                &[
+                    &format!(
+                        "`buyers.AAA.eu_until` = \"{until}\" is not after `eu_since` = \"2004Q2\""
+                    ),
+                    "set `eu_until` after `eu_since`",
+                ],
+            );
+        }
+        assert_eq!(check(&[("buyers.AAA.eu_until", "2004Q3")]), vec![]);
+        expect_one(
+            check(&[
+                ("countries.KOR.eu_since", "2010Q1"),
+                ("countries.KOR.eu_until", "2009Q4"),
+            ]),
+            "countries.KOR.eu_until",
+            &["is not after `eu_since` = \"2010Q1\""],
+        );
     }
 
     #[test]

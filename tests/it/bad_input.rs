@@ -484,6 +484,24 @@ fn an_empty_target_pattern_is_refused() {
 }
 
 #[test]
+fn an_eu_membership_that_ends_before_it_begins_is_refused() {
+    // AAA joined in 2004Q2; leaving in 2000Q1 was accepted silently (and
+    // made it never a member), in the file and by --set alike.
+    let message = [
+        "`buyers.AAA.eu_until` = \"2000Q1\" is not after `eu_since` = \"2004Q2\"",
+        "set `eu_until` after `eu_since`",
+    ];
+    let text = toy_with(
+        "eu_since = \"2004Q2\"",
+        "eu_since = \"2004Q2\"\neu_until = \"2000Q1\"",
+    );
+    refused_at_line_of(&text, "eu_until", &message);
+    Broken::new(TOY)
+        .set("buyers.AAA.eu_until=2000Q1")
+        .rejected_at("<command line>", 1, &message);
+}
+
+#[test]
 fn finite_but_absurd_values_are_refused() {
     // Defect 12: 1e308 for markup, prices, spending or GDP, negative
     // preference weights, 10^8 units and years 0000 to 9999 were accepted
