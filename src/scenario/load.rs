@@ -718,8 +718,81 @@ fn parse_source(text: &str, file: &str) -> Result<(Table, SourceMap), ScenarioEr
     let spanned = DeTable::parse(text).map_err(syntax)?;
     let mut sources = SourceMap::new(Origin::new(file, 1, 1));
     record_spans(spanned.get_ref(), "", &index, file, &mut sources);
-    let table = text.parse::<Table>().map_err(syntax)?;
+    let table = text.parse::<Table>().map_err(|e| {
+        // The spanned parse keeps integers as text; reading them as
+        // values refuses one beyond i64 without naming its key. Name it,
+        // with its key's range, like a value out of range below.
+        let mut huge = Vec::new();
+        huge_integers(spanned.get_ref(), "", &mut huge);
+        let at = e.span().map(|s| s.start);
+        let Some((path, span)) = huge
+            .iter()
+            .find(|(_, s)| Some(s.start) == at)
+            .or(huge.first())
+        else {
+            return syntax(e);
+        };
+        let rule = key_rule(path).unwrap_or_else(|| {
+            format!(
+                "a whole number from {} to {} (the integers TOML holds)",
+                i64::MIN,
+                i64::MAX
+            )
+        });
+        index
+            .origin(file, span.start)
+            .error(format!(
+                "`{path}` = {} is out of range: must be {rule}",
+                &text[span.clone()]
+            ))
+            .into()
+    })?;
     Ok((table, sources))
+}
+
+/// Every integer in `table` beyond what TOML holds (an i64), with its
+/// dotted path (array elements as `path[i]`) and the span of its text.
+fn huge_integers(
+    table: &DeTable<'_>,
+    prefix: &str,
+    out: &mut Vec<(String, std::ops::Range<usize>)>,
+) {
+    fn value(
+        v: &toml::Spanned<DeValue<'_>>,
+        path: String,
+        out: &mut Vec<(String, std::ops::Range<usize>)>,
+    ) {
+        match v.get_ref() {
+            DeValue::Integer(i) if i64::from_str_radix(i.as_str(), i.radix()).is_err() => {
+                out.push((path, v.span()));
+            }
+            DeValue::Table(t) => huge_integers(t, &path, out),
+            DeValue::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    value(x, format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (k, v) in table.iter() {
+        value(v, join(prefix, k.get_ref()), out);
+    }
+}
+
+/// The rule of the numeric key at `path` as messages state it (`between 0
+/// and 1`, `> 0 and at most 1e6 (US$ m)`), if the key table has one.
+fn key_rule(path: &str) -> Option<String> {
+    use super::keys::Ty;
+    match super::keys::key(path).map(|k| (k.ty, k.unit)) {
+        Some((Ty::Integer(span) | Ty::Number(span) | Ty::Pair(span) | Ty::Triple(span), "")) => {
+            Some(span.rule())
+        }
+        Some((Ty::Integer(span) | Ty::Number(span) | Ty::Pair(span) | Ty::Triple(span), unit)) => {
+            Some(format!("{} ({unit})", span.rule()))
+        }
+        _ => None,
+    }
 }
 
 fn record_spans(
@@ -829,15 +902,13 @@ fn deserialize_error(
             // The key's own rule where the key table has one (a count may
             // start at 1, and end well below the type's largest), else the
             // type's.
-            use super::keys::Ty;
-            let rule = match super::keys::key(&path).map(|k| (k.ty, k.unit)) {
-                Some((Ty::Integer(span) | Ty::Number(span), "")) => span.rule(),
-                Some((Ty::Integer(span) | Ty::Number(span), unit)) => {
-                    format!("{} ({unit})", span.rule())
+            let rule = key_rule(&path).unwrap_or_else(|| {
+                if number.starts_with('-') {
+                    ">= 0 (a whole number)".into()
+                } else {
+                    format!("at most {}", u32::MAX)
                 }
-                _ if number.starts_with('-') => ">= 0 (a whole number)".into(),
-                _ => format!("at most {}", u32::MAX),
-            };
+            });
             return sources
                 .value_origin(&path)
                 .error(format!(
@@ -979,6 +1050,44 @@ mod tests {
         let (file, mut es) = errors(text, sets);
         assert_eq!(es.len(), 1, "{es:#?}");
         (file, es.remove(0))
+    }
+
+    #[test]
+    fn an_integer_beyond_toml_names_its_key_and_range() {
+        // It gave `TOML syntax error: u64 value was too large`, while
+        // `seed = -1` named the key and its range.
+        let big = "9223372036854775808";
+        let text = toy_with("seed = 7", &format!("seed = {big}"));
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!((e.line, e.col), (line_of(&text, big), 8));
+        assert_eq!(
+            e.message,
+            format!(
+                "`seed` = {big} is out of range: must be a whole number from 0 to 9223372036854775807"
+            )
+        );
+        let text = toy_with("list_price = 9.0", "list_price = 99999999999999999999");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(e.line, line_of(&text, "99999999999999999999"));
+        assert!(
+            e.message.starts_with(
+                "`suppliers.korea_land.lines.k2.list_price` = 99999999999999999999 is out of range: must be "
+            ) && e.message.ends_with("(US$ m per unit)"),
+            "{}",
+            e.message
+        );
+        let text = toy_with(
+            "reliability_prior = [4.0, 1.0]",
+            "reliability_prior = [4.0, -99999999999999999999]",
+        );
+        let (_, e) = one_error(&text, &[]);
+        assert!(
+            e.message.starts_with(
+                "`market.reliability_prior[1]` = -99999999999999999999 is out of range: must be > 0"
+            ),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

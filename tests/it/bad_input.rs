@@ -502,6 +502,22 @@ fn an_eu_membership_that_ends_before_it_begins_is_refused() {
 }
 
 #[test]
+fn a_seed_beyond_toml_is_refused_with_its_range() {
+    // It gave `TOML syntax error: u64 value was too large`, naming neither
+    // `seed` nor its range, as `seed = -1` does.
+    for bad in ["seed = 9223372036854775808", "seed = -1"] {
+        refused_at_line_of(
+            &toy_with("seed = 7", bad),
+            bad,
+            &[
+                "`seed` = ",
+                "is out of range: must be a whole number from 0 to 9223372036854775807",
+            ],
+        );
+    }
+}
+
+#[test]
 fn finite_but_absurd_values_are_refused() {
     // Defect 12: 1e308 for markup, prices, spending or GDP, negative
     // preference weights, 10^8 units and years 0000 to 9999 were accepted
