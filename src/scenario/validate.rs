@@ -238,7 +238,7 @@ impl Checker {
 
     /// The ids of a table of named entries: at most the key's number of
     /// entries, each at most [`MAX_NAME`] characters without control
-    /// characters.
+    /// characters or `.` (a dotted path addresses every entry).
     fn entries<V>(&mut self, path: &str, map: &BTreeMap<String, V>, pattern: &str) {
         let Ty::Table(max) = keys::known(pattern).ty else {
             panic!("`{pattern}` is not a table");
@@ -259,6 +259,14 @@ impl Checker {
                     format!("{path}.{id}"),
                     format!(
                         "`{path}` has the id {id:?}: an id has 1 to {MAX_NAME} characters and no control characters"
+                    ),
+                );
+            }
+            if id.contains('.') {
+                self.push(
+                    format!("{path}.{id}"),
+                    format!(
+                        "`{path}` has the id {id:?}, which holds a `.`: rename it without dots: --set and sweeps address it by a dotted path"
                     ),
                 );
             }
@@ -2356,6 +2364,46 @@ mod tests {
             "countries.KOR.eu_until",
             &["is not after `eu_since` = \"2010Q1\""],
         );
+    }
+
+    /// Validate the scenario `text`.
+    fn check_text(text: &str) -> Vec<(String, String)> {
+        let table: Table = text.parse().unwrap();
+        let s: Scenario = Value::Table(table).try_into().unwrap();
+        validate(&s)
+    }
+
+    #[test]
+    fn an_id_with_a_dot_is_refused() {
+        // --set and sweeps split paths on `.`: no path reaches such an id.
+        for (text, path) in [
+            (
+                format!("{TOY}\n[regions.\"north.east\"]\nthreat = 0.1\n"),
+                "regions.north.east",
+            ),
+            (
+                format!("{TOY}\n[groups.\"east.v2\"]\nbuyers = [\"AAA\"]\n"),
+                "groups.east.v2",
+            ),
+            (
+                TOY.replacen(
+                    "families = { leopard2 = 150 }",
+                    "families = { \"leopard2.a4\" = 150 }",
+                    1,
+                ),
+                "buyers.AAA.fleet.tank.families.leopard2.a4",
+            ),
+        ] {
+            expect_one(
+                check_text(&text),
+                path,
+                &[
+                    "holds a `.`",
+                    "rename it without dots: --set and sweeps address it by a dotted path",
+                ],
+            );
+        }
+        assert_eq!(check_text(TOY), vec![]);
     }
 
     #[test]

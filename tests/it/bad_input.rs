@@ -518,6 +518,34 @@ fn a_seed_beyond_toml_is_refused_with_its_range() {
 }
 
 #[test]
+fn an_id_with_a_dot_is_refused() {
+    // It was accepted, and no --set path (split on `.`) could reach it.
+    let region = format!("{TOY}\n[regions.\"north.east\"]\nthreat = 0.1\n");
+    let target = toy_with("[targets.kor_value_2022]", "[targets.\"kor.value\"]");
+    for (text, header, id) in [
+        (
+            region,
+            "[regions.\"north.east\"]",
+            "`regions` has the id \"north.east\"",
+        ),
+        (
+            target,
+            "[targets.\"kor.value\"]",
+            "`targets` has the id \"kor.value\"",
+        ),
+    ] {
+        refused_at_line_of(
+            &text,
+            header,
+            &[
+                id,
+                "rename it without dots: --set and sweeps address it by a dotted path",
+            ],
+        );
+    }
+}
+
+#[test]
 fn finite_but_absurd_values_are_refused() {
     // Defect 12: 1e308 for markup, prices, spending or GDP, negative
     // preference weights, 10^8 units and years 0000 to 9999 were accepted
