@@ -303,7 +303,7 @@ keys! {
     "categories.*.legacy_capability": Number(UNIT), "new-unit equivalents", Value("1.0"), "Capability of a legacy unit toward the requirement, a new unit counting 1.";
     "categories.*.replaced_capability": Number(UNIT), "new-unit equivalents", Optional("`legacy_capability`"), "Capability of a unit of replaced equipment (towed guns for self-propelled ones).";
 
-    "countries": Ty::Table(300), "", Value("{}"), "Supplier home countries that are not buyers (ISO3 keys: `KOR`, `USA`).";
+    "countries": Ty::Table(300), "", Value("{}"), "Supplier home countries (ISO3 keys: `KOR`, `USA`): the credit and export terms of any, and the name and EU membership of those that are not buyers (a buyer's are in `buyers`).";
     "countries.*.name": Text(MAX_NAME), "", Optional("none"), "Display name.";
     "countries.*.credit_share": Number(UNIT), "share of value", Value("0.0"), "Share of a contract's value the country's export credit covers.";
     "countries.*.credit_cap": Number(MONEY), "US$ m", Value("0.0"), "Cap on outstanding export credit.";

@@ -63,7 +63,7 @@ pub struct Scenario {
     pub shocks: BTreeMap<String, Shock>,
     /// Equipment categories, keyed by id (`tank`, `spg`, ...).
     pub categories: BTreeMap<String, Category>,
-    /// Supplier home countries that are not buyers (ISO3 keys: `KOR`, `USA`).
+    /// Supplier home countries (ISO3 keys: `KOR`, `USA`): the credit and export terms of any, and the name and EU membership of those that are not buyers (a buyer's are in `buyers`).
     #[serde(default)]
     pub countries: BTreeMap<String, Country>,
     /// Preference weights: a default, overridable by region and by buyer.

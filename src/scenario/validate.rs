@@ -477,8 +477,8 @@ impl Checker {
         if self.reads(&["categories"]) {
             self.categories(&s.categories);
         }
-        if self.reads(&["countries"]) {
-            self.countries(&s.countries);
+        if self.reads(&["countries", "buyers"]) {
+            self.countries(&s.countries, &buyers);
         }
         if self.reads(&["preferences", "regions", "buyers"]) {
             self.preferences(&s.preferences, &regions, &buyers);
@@ -711,11 +711,27 @@ impl Checker {
         }
     }
 
-    /// `countries`: names, values and quarters in range.
-    fn countries(&mut self, countries: &BTreeMap<String, Country>) {
+    /// `countries`: names, values and quarters in range. An entry of a
+    /// buyer's country gives its credit and export terms only: its name
+    /// and EU membership are the buyer's, and would be ignored here.
+    fn countries(&mut self, countries: &BTreeMap<String, Country>, buyers: &Ids<'_>) {
         self.entries("countries", countries, "countries");
         for (id, c) in countries {
             let p = format!("countries.{id}");
+            if buyers.contains(id) {
+                for (k, set) in [
+                    ("name", c.name.is_some()),
+                    ("eu_since", c.eu_since.is_some()),
+                    ("eu_until", c.eu_until.is_some()),
+                ] {
+                    if set {
+                        self.push(
+                            format!("{p}.{k}"),
+                            format!("`{id}` is a buyer, whose `{k}` is set in `[buyers.{id}]`, not here (where it would be ignored): move it there"),
+                        );
+                    }
+                }
+            }
             if let Some(name) = &c.name {
                 self.text(&format!("{p}.name"), name, "countries.*.name");
             }
@@ -2364,6 +2380,28 @@ mod tests {
             "countries.KOR.eu_until",
             &["is not after `eu_since` = \"2010Q1\""],
         );
+    }
+
+    #[test]
+    fn a_buyer_s_country_entry_holds_credit_terms_only() {
+        // AAA is a buyer: its credit terms may be given under `countries`,
+        // its name and EU membership (which the world takes from
+        // `buyers.AAA`) may not.
+        assert_eq!(
+            check(&[("countries.AAA", "{ credit_share = 0.3 }")]),
+            vec![]
+        );
+        for (k, v) in [
+            ("name", "\"A\""),
+            ("eu_since", "\"2004Q2\""),
+            ("eu_until", "\"2030Q1\""),
+        ] {
+            expect_one(
+                check(&[("countries.AAA", &format!("{{ {k} = {v} }}"))]),
+                &format!("countries.AAA.{k}"),
+                &["`AAA` is a buyer", &format!("set in `[buyers.AAA]`")],
+            );
+        }
     }
 
     /// Validate the scenario `text`.
