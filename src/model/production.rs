@@ -129,8 +129,9 @@ fn to_milli(units: f64) -> u64 {
     (units.max(0.0) * MILLI as f64).round() as u64
 }
 
-/// Longest projection, in quarters; a lot that cannot be delivered in this
-/// time is not offered.
+/// Longest projection, in quarters from signing to the start of a lot's
+/// last unit; a lot whose last unit cannot start in this time is not
+/// offered.
 pub const MAX_PROJECTION: usize = 400;
 
 #[cfg(test)]
@@ -397,7 +398,7 @@ impl LineState {
     /// quarter `t` would be delivered if `diverted` of them come from home
     /// units in production (handed over no earlier than `earliest`) and the
     /// rest join the back of the queue. Writes into `out`; returns false if
-    /// the lot cannot be delivered within [`MAX_PROJECTION`] quarters.
+    /// the lot's last unit cannot start within [`MAX_PROJECTION`] quarters.
     pub fn project(
         &self,
         t: usize,
@@ -496,7 +497,7 @@ impl LineState {
     /// [`crate::model::tender::units_in_time`] and a re-projection give,
     /// computed in O(segments · log) instead of quarter by quarter:
     /// offers need only these; the winner's schedule is projected in full.
-    /// None if the lot cannot be delivered within [`MAX_PROJECTION`].
+    /// None if the lot's last unit cannot start within [`MAX_PROJECTION`].
     pub fn lot_terms(
         &self,
         t: usize,

@@ -377,8 +377,9 @@ mod tests {
         run_in_order(w, s, t, d, obs, scratch);
     }
 
-    /// Credit outstanding is repaid in equal quarterly shares of its
-    /// repayment years, and a donation takes free legacy units first.
+    /// Credit outstanding is repaid as a declining balance, 1/(4·Y) of it a
+    /// quarter over Y repayment years, and a donation takes free legacy
+    /// units first.
     #[test]
     fn the_exogenous_step_repays_credit_and_applies_events() {
         use crate::model::testkit::{buyer, category, toy};
