@@ -93,6 +93,19 @@ pub enum CalibrateError {
         /// The table files it does not hold.
         missing: Vec<String>,
     },
+    /// This calibration's result is in place with files not as its
+    /// manifest records; a shard, join or resume would start it over.
+    #[error(
+        "{}: this calibration's result, but {}",
+        dir.display(),
+        crate::output::manifest::not_as_written_message(files, crate::output::manifest::Command::Calibrate)
+    )]
+    ResultChanged {
+        /// The result folder.
+        dir: PathBuf,
+        /// Its files not as written.
+        files: Vec<String>,
+    },
     /// A stopping rule ended the run before a generation was complete.
     #[error("no generation completed ({why}): loosen the stopping rules")]
     NothingCompleted {
@@ -119,6 +132,7 @@ impl CalibrateError {
             | CalibrateError::Shard(_)
             | CalibrateError::ShardOption(_)
             | CalibrateError::TablesAfterEnd { .. }
+            | CalibrateError::ResultChanged { .. }
             | CalibrateError::Stale { .. } => true,
             CalibrateError::Output(e) => e.is_usage(),
             _ => false,

@@ -80,7 +80,7 @@ fn whole(
     };
     if options.resume
         && saved.is_none()
-        && let Some(dir) = ctx.finished()
+        && let Some(dir) = ctx.finished()?
     {
         // Nothing saved because the calibration ended: starting it over
         // from the prior would redo it all and replace its result.

@@ -145,11 +145,11 @@ fn saved_state(ctx: &Context) -> Result<(GenerationState, f64, Vec<Table>), Cali
 }
 
 /// [`Done::AlreadyFinished`] if the calibration's result is in place.
-fn already_finished(ctx: &Context) -> Option<Done> {
-    ctx.finished().map(|dir| Done::AlreadyFinished {
+fn already_finished(ctx: &Context) -> Result<Option<Done>, CalibrateError> {
+    Ok(ctx.finished()?.map(|dir| Done::AlreadyFinished {
         name: ctx.setup.name.clone(),
         dir: dir.to_path_buf(),
-    })
+    }))
 }
 
 /// The first proposal index `state`'s generation may not use, and why.
@@ -243,7 +243,7 @@ pub(crate) fn run_shard(
 ) -> Result<Done, CalibrateError> {
     let clock = Instant::now();
     let ctx = Context::load(options)?;
-    if let Some(done) = already_finished(&ctx) {
+    if let Some(done) = already_finished(&ctx)? {
         return Ok(done);
     }
     let (state, elapsed, _) = saved_state(&ctx)?;
@@ -432,7 +432,7 @@ pub(crate) fn join(
     let clock = Instant::now();
     let ctx = Context::load(options)?;
     let dest = Destination::lock(&ctx.dir, crate::output::manifest::Command::Calibrate)?;
-    if let Some(done) = already_finished(&ctx) {
+    if let Some(done) = already_finished(&ctx)? {
         // Tables asked for now cannot be added to the finished result.
         ctx.tables_in_result(&options.tables)?;
         return Ok(done);

@@ -286,17 +286,34 @@ impl Context {
     /// folder is left, and the result's manifest carries this identity and
     /// matches its files. A shard or join run after the join that finished
     /// would otherwise start the calibration over (there is no saved
-    /// state) or find no shard to join.
-    pub(crate) fn finished(&self) -> Option<&Path> {
+    /// state) or find no shard to join. This calibration's result with
+    /// files changed since is refused: starting over unasked would spend
+    /// the whole calibration again to replace it.
+    pub(crate) fn finished(&self) -> Result<Option<&Path>, CalibrateError> {
         if self.partial.exists() {
-            return None;
+            return Ok(None);
         }
-        let m = Manifest::<CalibrationRecord>::read(&self.dir).ok()?;
+        let Ok(m) = Manifest::<CalibrationRecord>::read(&self.dir) else {
+            return Ok(None);
+        };
         let own = m
             .plan
             .as_ref()
             .is_some_and(|p| p.identity == self.result_identity());
-        (own && m.damaged(&self.dir).is_ok_and(|bad| bad.is_empty())).then_some(self.dir.as_path())
+        if !own {
+            return Ok(None);
+        }
+        let files = m.damaged(&self.dir).map_err(|e| {
+            CalibrateError::Output(crate::output::publish::write_error(e, &self.dir))
+        })?;
+        if files.is_empty() {
+            Ok(Some(self.dir.as_path()))
+        } else {
+            Err(CalibrateError::ResultChanged {
+                dir: self.dir.clone(),
+                files,
+            })
+        }
     }
 
     /// Refuse `tables` asked for after the end that the finished result

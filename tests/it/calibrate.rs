@@ -476,6 +476,26 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
         manifest,
         "--join --tables touched the result"
     );
+    // This calibration's result with a file changed since: a stray shard
+    // started generation 0 over without a word. Refused, as is a join or
+    // a resume; nothing is touched.
+    let posterior = result_of(&split).join("posterior.csv");
+    let kept = std::fs::read(&posterior).unwrap();
+    std::fs::write(&posterior, &kept[..kept.len() / 2]).unwrap();
+    for extra in [&["--shard", "1/2"][..], &["--join"], &["--resume"]] {
+        let o = loud(extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("this calibration's result, but posterior.csv missing or changed"),
+            "{extra:?}: {}",
+            err(&o)
+        );
+        assert!(
+            !split.join(".calibration_shards.partial").exists(),
+            "{extra:?} left a work folder"
+        );
+    }
+    std::fs::write(&posterior, &kept).unwrap();
     // Another calibration under the same name (here another seed, or a
     // time limit, which may end it sooner) starts over: the result is not
     // its own.
