@@ -622,3 +622,66 @@ fn a_cut_or_doubled_runs_table_is_refused_not_read_as_failures() {
     assert_eq!(o.status.code(), Some(2), "report: {}", err(&o));
     assert!(err(&o).contains("runs.csv"), "{}", err(&o));
 }
+
+/// A morris metric is constant by its runs' values, not by its elementary
+/// effects: one value per group of trajectories that share points gives
+/// no effect anywhere, yet several values (this was called constant).
+#[test]
+fn a_morris_metric_with_no_effect_but_several_values_is_not_constant() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_morris.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_morris");
+    // Points linked by a trajectory they share: each point's group.
+    let (h, points) = csv_rows(&read(&dir.join("points.csv")));
+    let tr = h.iter().position(|x| x == "trajectory").unwrap();
+    let mut group: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_trajectory: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in &points {
+        by_trajectory.entry(&r[tr]).or_default().push(&r[0]);
+    }
+    for (g, members) in by_trajectory.values().enumerate() {
+        // Join the groups these points are in already.
+        let joined: BTreeSet<usize> = members
+            .iter()
+            .filter_map(|p| group.get(*p).copied())
+            .collect();
+        for v in group.values_mut() {
+            if joined.contains(v) {
+                *v = g;
+            }
+        }
+        for p in members {
+            group.insert(p.to_string(), g);
+        }
+    }
+    let values: BTreeSet<usize> = group.values().copied().collect();
+    assert!(values.len() > 1, "the design links every point: {group:?}");
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == "contracts").unwrap();
+    let line = |body: &str| {
+        rewrite_sealed(&dir, "runs.csv", body);
+        let o = sensitivity(&dir, &["--resamples", "50"]);
+        assert_ok(&o, "sensitivity");
+        text(&o.stdout)
+            .lines()
+            .find(|l| l.starts_with("contracts "))
+            .unwrap()
+            .to_string()
+    };
+    let body = |value: &dyn Fn(&str) -> String| {
+        let mut b = h.join(",") + "\n";
+        for r in &rows {
+            let mut r = r.clone();
+            r[c] = value(&r[0]);
+            b += &(r.join(",") + "\n");
+        }
+        b
+    };
+    let by_group = line(&body(&|p| (10 * (group[p] + 1)).to_string()));
+    assert!(!by_group.contains("constant over the design"), "{by_group}");
+    let one = line(&body(&|_| "5".to_string()));
+    assert!(
+        one.ends_with("constant over the design: no parameter moves it"),
+        "{one}"
+    );
+}
