@@ -410,10 +410,27 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
             &calibrate(&file, &split, &["--shard", "1/2"], &[]),
             "shard 1/2",
         );
-        let o = calibrate(&file, &split, &["--join"], &[]);
+        // Without -q: the join that finishes says who ran the simulations
+        // (it said "0 simulations run").
+        let o = bin()
+            .arg("calibrate")
+            .arg(&file)
+            .arg("--out")
+            .arg(&split)
+            .arg("--join")
+            .output()
+            .expect("binary runs");
         joins += 1;
         match o.status.code() {
-            Some(0) => break,
+            Some(0) => {
+                assert!(
+                    err(&o).contains("simulations run by the shards")
+                        && !err(&o).contains(" 0 simulations run"),
+                    "{}",
+                    err(&o)
+                );
+                break;
+            }
             Some(3) => {}
             _ => panic!("join: {:?} {}", o.status, err(&o)),
         }
