@@ -160,7 +160,7 @@ impl WorkDir {
             Err(_) => {
                 return Err(ResumeError::Mismatch {
                     path: self.path.clone(),
-                    why: "it was made by another version of armsmarket: use another --out, or run without --resume to start over".into(),
+                    why: "it was made by another version of armsmarket: use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)".into(),
                 });
             }
         };

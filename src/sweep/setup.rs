@@ -77,7 +77,7 @@ fn table_names(t: &[Table]) -> String {
 
 impl Identity for SweepIdentity {
     fn differs(&self, found: &SweepIdentity) -> Option<String> {
-        let again = "use another --out, or run without --resume to start over";
+        let again = "use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)";
         if found.scenario_fingerprint != self.scenario_fingerprint {
             return Some(format!(
                 "it was made from a different scenario (fingerprint {}, this one {}): {again}",

@@ -1091,10 +1091,27 @@ fn resume_refuses_a_directory_of_another_design_or_scenario() {
     assert_eq!(read(&work(&dir).join("runs.csv.part")), before);
     assert_ok(&sweep(&toy_sweep(), &out, &["--resume"]), "resume");
     assert_same_files(&dir, &reference(&toy_sweep(), &[], &[]), "resume");
-    // A finished directory is protected too.
+    // A finished directory is protected too. A Slurm array's tasks always
+    // resume: the way out the message gives them (removing the folder it
+    // names) works.
     let o = sweep(&other_seed, &out, &["--resume"]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(err(&o).contains("different design"), "{}", err(&o));
+    let e = err(&o);
+    assert!(e.contains("different design"), "{e}");
+    assert!(
+        e.contains("remove that folder before submitting again"),
+        "{e}"
+    );
+    let named = e
+        .split("cannot resume into ")
+        .nth(1)
+        .and_then(|rest| rest.split(": it").next())
+        .unwrap_or_else(|| panic!("no folder named: {e}"));
+    std::fs::remove_dir_all(named).unwrap();
+    assert_ok(
+        &sweep(&other_seed, &out, &["--resume"]),
+        "resume after removal",
+    );
 }
 
 // ---------------------------------------------------------------------------
