@@ -290,6 +290,14 @@ impl Checker {
     /// `eu_since` (included) to `eu_until` (excluded), so `eu_until` must
     /// come after `eu_since`.
     fn eu_membership(&mut self, p: &str, since: Option<Quarter>, until: Option<Quarter>) {
+        if let (None, Some(until)) = (since, until) {
+            self.push(
+                format!("{p}.eu_until"),
+                format!(
+                    "`{p}.eu_until` = \"{until}\" ends a membership that never begins (no `eu_since`): add `eu_since`, or remove `eu_until` for a country never a member"
+                ),
+            );
+        }
         if let (Some(since), Some(until)) = (since, until)
             && until <= since
         {
@@ -750,7 +758,10 @@ impl Checker {
                     self.quarter(&format!("{p}.{k}"), q);
                 }
             }
-            self.eu_membership(&p, c.eu_since, c.eu_until);
+            // A buyer's are refused above, where they would be ignored.
+            if !buyers.contains(id) {
+                self.eu_membership(&p, c.eu_since, c.eu_until);
+            }
         }
     }
 
@@ -2379,6 +2390,11 @@ mod tests {
             );
         }
         assert_eq!(check(&[("buyers.AAA.eu_until", "2004Q3")]), vec![]);
+        expect_one(
+            check(&[("countries.KOR.eu_until", "2009Q4")]),
+            "countries.KOR.eu_until",
+            &["ends a membership that never begins (no `eu_since`)"],
+        );
         expect_one(
             check(&[
                 ("countries.KOR.eu_since", "2010Q1"),
