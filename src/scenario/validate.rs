@@ -556,7 +556,7 @@ impl Checker {
                     self.push(
                         format!("{p}.from"),
                         format!(
-                            "`{p}.from` = \"{}\" is before `start` = \"{}\": a target is scored on simulated quarters only; move `from` to `start` or later, or start the run earlier (or run without targets: --set 'targets={{}}')",
+                            "`{p}.from` = \"{}\" is before `start` = \"{}\": a target is scored on simulated quarters only; move `from` to `start` or later, or start the run earlier",
                             t.from, s.start
                         ),
                     );
@@ -565,7 +565,7 @@ impl Checker {
                     self.push(
                         format!("{p}.to"),
                         format!(
-                            "`{p}.to` = \"{}\" is after `end` = \"{}\": a target is scored on simulated quarters only; move `to` to `end` or earlier, or end the run later (or run without targets: --set 'targets={{}}')",
+                            "`{p}.to` = \"{}\" is after `end` = \"{}\": a target is scored on simulated quarters only; move `to` to `end` or earlier, or end the run later",
                             t.to, s.end
                         ),
                     );
@@ -1981,13 +1981,6 @@ mod tests {
         assert!(short[0].1.contains(
             "`targets.aaa_share_of_kor.to` = \"2023Q4\" is after `end` = \"2022Q4\": a target is scored on simulated quarters only"
         ));
-        assert!(
-            short[0]
-                .1
-                .ends_with("(or run without targets: --set 'targets={}')"),
-            "{}",
-            short[0].1
-        );
         expect_one(
             check(&[("start", "2019Q2"), ("programmes", "{}")]),
             "targets.kor_delivered_share.from",
