@@ -358,15 +358,25 @@ pub fn apply_override(
                 let mut msg = format!("{label}: no such key `{seg}` {}", in_table(&walked));
                 let names: Vec<&str> = cur.keys().map(String::as_str).collect();
                 push_suggestion(&mut msg, seg, &names);
-                // Only the last key may be new: a table the scenario does
-                // not have (an optional one, or a new entry) is set whole.
-                // Not said of a likely typo.
-                if nearest(seg, names.iter().copied()).is_none() {
-                    let below = &segments[here.split('.').count()..];
-                    msg.push_str(&format!(
-                        "; to add a table `{here}`, set it whole: --set '{here}={}'",
-                        inline_value(below, &value)
-                    ));
+                // Only the last key may be new: a key of the format in a
+                // table the scenario does not have (an optional one, or a
+                // new entry) needs the table set whole on the command
+                // line, or written into the scenario for a sweep or a
+                // calibration (which take no --set).
+                if super::keys::key(&path).is_some() {
+                    let or = if msg.ends_with('?') { " Or" } else { "; or" };
+                    if origin.is_command_line() {
+                        let below = &segments[here.split('.').count()..];
+                        let arg = format!("{here}={}", inline_value(below, &value));
+                        let arg = shlex::try_quote(&arg).map_or(arg.clone(), |q| q.into_owned());
+                        msg.push_str(&format!(
+                            "{or}, to add a table `{here}`, set it whole: --set {arg}"
+                        ));
+                    } else {
+                        msg.push_str(&format!(
+                            "{or}, to vary a key of a table `{here}`, add that table to the scenario first"
+                        ));
+                    }
                 }
                 return Err(origin.error(msg).into());
             }
@@ -1615,8 +1625,23 @@ mod tests {
         assert!(
             e.message.contains("no such key `affinity` at the top level; defined: ")
                 && e.message.ends_with(
-                    "; to add a table `affinity`, set it whole: --set 'affinity={ AAA = { USA = 1 } }'"
+                    "; or, to add a table `affinity`, set it whole: --set 'affinity={ AAA = { USA = 1 } }'"
                 ),
+            "{e}"
+        );
+        // Not for a key the format does not have; with a near name, both.
+        let (_, e) = one_error(TOY, &["market.nosuch.x=1"]);
+        assert!(!e.message.contains("set it whole"), "{e}");
+        let (_, e) = one_error(TOY, &["preferences.regions.east.price=2"]);
+        assert!(
+            e.message.contains("did you mean `west`? Or, to add a table `preferences.regions.east`, set it whole: --set 'preferences.regions.east={ price = 2 }'"),
+            "{e}"
+        );
+        // Quoted for the shell whatever the value holds.
+        let (_, e) = one_error(TOY, &["buyers.DDD.name=\"O'Brien\""]);
+        assert!(
+            e.message
+                .ends_with(r#"--set "buyers.DDD={ name = \"O'Brien\" }""#),
             "{e}"
         );
         let dir = tempfile::tempdir().unwrap();

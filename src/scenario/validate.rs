@@ -136,10 +136,11 @@ fn overrides(o: &WeightOverrides) -> [(&'static str, Option<f64>); 12] {
 /// The fix for a table holding two keys of which it may hold one: a file
 /// with `base` adds its keys to the base file's table and cannot remove
 /// one, so an inherited key is changed in the base file, or the table is
-/// replaced whole by `--set` (`example` shows its value).
+/// replaced whole by `--set` of `run` or `compare` (`example` shows its
+/// value).
 fn keep_one(path: &str, example: &str) -> String {
     format!(
-        "; keep one: a file with `base` adds its keys to the base file's table and cannot remove one, so change an inherited key in the base file, or replace the whole table: --set '{path}={example}'"
+        "; keep one: a file with `base` adds its keys to the base file's table and cannot remove one, so change an inherited key in the base file, or (for `run` and `compare`) replace the whole table: --set '{path}={example}'"
     )
 }
 
@@ -262,7 +263,9 @@ impl Checker {
                     ),
                 );
             }
-            if id.contains('.') {
+            // A calibration's models are named in its file only: no
+            // dotted path reaches them.
+            if id.contains('.') && !path.starts_with("calibrate.") {
                 self.push(
                     format!("{path}.{id}"),
                     format!(
@@ -2415,7 +2418,7 @@ mod tests {
             expect_one(
                 check(&[("countries.AAA", &format!("{{ {k} = {v} }}"))]),
                 &format!("countries.AAA.{k}"),
-                &["`AAA` is a buyer", &format!("set in `[buyers.AAA]`")],
+                &["`AAA` is a buyer", "set in `[buyers.AAA]`"],
             );
         }
     }

@@ -798,3 +798,20 @@ fn a_shard_takes_no_tables_or_resume_whether_chosen_by_flag_or_by_slurm() {
         assert!(nothing_written(&out), "{extra:?} {slurm:?} wrote output");
     }
 }
+
+/// Model ids are named in the calibration's file only (no `--set` or sweep
+/// path reaches them): a `.` in one is accepted, as before ids with dots
+/// were refused elsewhere.
+#[test]
+fn a_model_id_may_hold_a_dot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toy = root().join("scenarios/toy.toml").display().to_string();
+    let file = with_parameters(
+        tmp.path(),
+        &format!(
+            "[calibrate.models.\"toy.v1\"]\nfile = {toy:?}\n[calibrate.models.\"toy.v2\"]\nfile = {toy:?}\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n"
+        ),
+    );
+    let o = bin().arg("validate").arg(&file).output().unwrap();
+    assert_ok(&o, "validate a calibration with dotted model ids");
+}
