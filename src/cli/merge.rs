@@ -27,10 +27,18 @@ pub struct MergeArgs {
 /// `armsmarket merge`.
 pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
     match merge::merge::<SweepRecord>(&a.dirs, a.out.as_deref())? {
-        Merged::Whole(dir) if !a.quiet => eprintln!(
-            "nothing to merge: {} ran as a single shard and its files are complete",
-            dir.display()
-        ),
+        Merged::Whole { dir, shards_beside } if !a.quiet => {
+            eprintln!(
+                "nothing to merge: {} ran as a single shard and its files are complete",
+                dir.display()
+            );
+            if let Some(shards) = shards_beside {
+                eprintln!(
+                    "the shards in {} were not merged over it: give that folder to merge to replace it with theirs",
+                    shards.display()
+                );
+            }
+        }
         Merged::Done { dir, shards } if !a.quiet => {
             eprintln!("merged {shards} shards -> {}", dir.display())
         }

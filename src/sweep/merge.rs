@@ -56,22 +56,6 @@ pub enum MergeError {
         /// The whole result.
         path: PathBuf,
     },
-    /// A whole result with a `.shards` folder beside it: merging those
-    /// shards would replace the result, which ran after them or apart from
-    /// them.
-    #[error(
-        "{}: a whole result (its sweep ran as a single shard), with shards beside it in {}: merging them would replace it; to check the whole result, move or remove {}; to replace it with the shards' merge, give {} to merge",
-        path.display(),
-        shards.display(),
-        shards.display(),
-        shards.display()
-    )]
-    WholeBesideShards {
-        /// The whole result.
-        path: PathBuf,
-        /// The `.shards` folder beside it.
-        shards: PathBuf,
-    },
     /// A whole result given with `--out`: nothing would be written there.
     #[error(
         "{}: a whole result (its sweep ran as a single shard): there is nothing to merge into --out {}; drop --out (the result is complete where it is), or copy the folder",
@@ -221,7 +205,6 @@ impl MergeError {
             | MergeError::WholeAmongShards { .. }
             | MergeError::WholeWithOut { .. }
             | MergeError::WholeDamaged { .. }
-            | MergeError::WholeBesideShards { .. }
             | MergeError::Damaged { .. }
             | MergeError::HeaderDiffers { .. }
             | MergeError::DifferentBatches { .. }
@@ -244,7 +227,13 @@ pub enum Merged {
         shards: u32,
     },
     /// The batch ran as one shard: its result is already whole.
-    Whole(PathBuf),
+    Whole {
+        /// The result.
+        dir: PathBuf,
+        /// A `.shards` folder beside it, left from a run in shards, which
+        /// was not merged over it.
+        shards_beside: Option<PathBuf>,
+    },
 }
 
 /// `shard-K-of-N` → the shard.
@@ -296,25 +285,20 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
         }
         let beside_dir = shards_beside(d);
         let beside = shard_dirs_in(&beside_dir);
-        if !beside.is_empty() {
-            // A result the shards did not make (the sweep ran whole since,
-            // perhaps changed) is not theirs to replace unasked.
-            let whole = Manifest::<P>::read(d)
-                .ok()
-                .and_then(|m| m.plan)
-                .is_some_and(|p| p.shard().n == 1 && !p.is_merged());
-            if whole {
-                return Err(MergeError::WholeBesideShards {
-                    path: d.clone(),
-                    shards: beside_dir,
-                });
-            }
-            shards.extend(beside);
-            continue;
-        }
         let whole = Manifest::<P>::read(d)
             .ok()
             .filter(|m| m.plan.as_ref().is_some_and(|p| p.shard().n == 1));
+        // The shards beside a result they made (or beside no result) are
+        // merged again; a result the sweep wrote whole (perhaps since, from
+        // a changed file) is only checked: the shards replace it when their
+        // folder is given.
+        let made_whole = whole
+            .as_ref()
+            .is_some_and(|m| m.plan.as_ref().is_some_and(|p| !p.is_merged()));
+        if !beside.is_empty() && !made_whole {
+            shards.extend(beside);
+            continue;
+        }
         if let Some(m) = whole {
             // Said only when it is all that was asked: returning here
             // otherwise ignored the other folders and --out.
@@ -339,7 +323,10 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
                     files,
                 });
             }
-            return Ok(Merged::Whole(d.clone()));
+            return Ok(Merged::Whole {
+                dir: d.clone(),
+                shards_beside: (!beside.is_empty()).then_some(beside_dir),
+            });
         }
         return Err(MergeError::NotShards { path: d.clone() });
     }
