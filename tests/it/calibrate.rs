@@ -503,7 +503,9 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
         let o = loud(extra);
         assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", err(&o));
         assert!(
-            err(&o).contains("this calibration's result, but posterior.csv missing or changed"),
+            err(&o).contains(
+                "this calibration's result, but posterior.csv missing or changed since it was written"
+            ) && err(&o).contains("remove that folder and calibrate again"),
             "{extra:?}: {}",
             err(&o)
         );
