@@ -197,6 +197,22 @@ fn adding_or_removing_targets_changes_no_simulated_number() {
     assert!(!b.join("targets.csv").exists());
 }
 
+/// `compare A B -r 2 --contested CONTESTED --out OUT -q`.
+fn compare_contested(a: &Path, b: &Path, contested: &str, out: &Path) -> std::process::Output {
+    armsmarket(&[
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-r",
+        "2",
+        "--contested",
+        contested,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ])
+}
+
 #[test]
 fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
     // One assignment or both: every row says which it ran under, since
@@ -219,18 +235,7 @@ fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
         ),
     ] {
         let out = dir.path().join(contested);
-        let o = armsmarket(&[
-            "compare",
-            toy.to_str().unwrap(),
-            other.to_str().unwrap(),
-            "-r",
-            "2",
-            "--contested",
-            contested,
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ]);
+        let o = compare_contested(&toy, &other, contested, &out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let mut seen: Vec<String> = csv_rows(&out.join("compare/compare.csv"))[1..]
             .iter()
@@ -266,18 +271,7 @@ fn a_scenario_named_as_another_s_variant_is_refused_at_its_name() {
             &format!("name = \"toy [contested: {clash}]\"\n"),
         );
         let out = dir.path().join(contested);
-        let o = armsmarket(&[
-            "compare",
-            commercial.to_str().unwrap(),
-            other.to_str().unwrap(),
-            "-r",
-            "2",
-            "--contested",
-            contested,
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ]);
+        let o = compare_contested(&commercial, &other, contested, &out);
         let e = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "--contested {contested}: {e}");
         assert!(

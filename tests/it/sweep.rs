@@ -269,6 +269,16 @@ fn shards_merge_to_the_single_machine_bytes() {
     }
 }
 
+/// Shards 1/2 and 2/2 of the toy sweep into `out`, with `extra` options.
+fn toy_in_two_shards(out: &Path, extra: &[&str]) {
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let mut args = vec!["--shard", shard.as_str()];
+        args.extend_from_slice(extra);
+        assert_ok(&sweep(&toy_sweep(), out, &args), &format!("shard {shard}"));
+    }
+}
+
 #[test]
 fn merge_refuses_a_whole_result_given_with_shards_or_out() {
     // `merge WHOLE SHARDS --out X` said "nothing to merge" about WHOLE and
@@ -278,12 +288,7 @@ fn merge_refuses_a_whole_result_given_with_shards_or_out() {
     assert_ok(&sweep(&toy_sweep(), &whole, &[]), "whole sweep");
     let whole = whole.join("toy_sweep");
     let out = tmp.path().join("s");
-    for k in 1..=2 {
-        assert_ok(
-            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
-            "shard",
-        );
-    }
+    toy_in_two_shards(&out, &[]);
     let shards = out.join("toy_sweep.shards");
     let dest = tmp.path().join("m");
     let run = |args: &[&Path]| {
@@ -351,12 +356,7 @@ fn merge_leaves_a_whole_result_run_after_shards_alone() {
     // shards over the new result.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    for k in 1..=2 {
-        assert_ok(
-            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
-            "shard",
-        );
-    }
+    toy_in_two_shards(&out, &[]);
     let result = out.join("toy_sweep");
     let shards = out.join("toy_sweep.shards");
     assert_ok(&merge(&result), "merge of the shards");
@@ -398,16 +398,7 @@ fn merge_refuses_a_shard_changed_since_it_finished() {
     // as another sweep's.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    for k in 1..=2 {
-        assert_ok(
-            &sweep(
-                &toy_sweep(),
-                &out,
-                &["--shard", &format!("{k}/2"), "--keep", KEEP],
-            ),
-            "shard",
-        );
-    }
+    toy_in_two_shards(&out, &["--keep", KEEP]);
     let market = out.join("toy_sweep.shards/shard-2-of-2/market.csv");
     let cut: String = text(&read(&market))
         .lines()
@@ -675,12 +666,7 @@ fn merge_run_inside_the_shards_folder_writes_the_result_beside_it() {
     let want = reference(&toy_sweep(), &[], &[]);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    for k in 1..=2 {
-        assert_ok(
-            &sweep(&toy_sweep(), &out, &["--shard", &format!("{k}/2")]),
-            "shard",
-        );
-    }
+    toy_in_two_shards(&out, &[]);
     let shards = out.join("toy_sweep.shards");
     let inside = shards.join("shard-1-of-2");
     for (cwd, args) in [
