@@ -1269,6 +1269,30 @@ impl Checker {
                         self.swept_value(&format!("{pp}.values[{i}]"), path, value, k);
                     }
                 }
+                // A grid's value listed twice ran as two points of one
+                // world (on other streams). Other designs draw from the
+                // list, where a repeat weighs a value.
+                if design == DesignKind::Grid {
+                    let number = |x: &toml::Value| match x {
+                        toml::Value::Integer(i) => Some(*i as f64),
+                        toml::Value::Float(f) => Some(*f),
+                        _ => None,
+                    };
+                    for (i, value) in v.iter().enumerate() {
+                        let same = |w: &toml::Value| match (number(w), number(value)) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => w == value,
+                        };
+                        if let Some(j) = v[..i].iter().position(same) {
+                            self.push(
+                                format!("{pp}.values[{i}]"),
+                                format!(
+                                    "`{pp}.values` lists {value} twice (values[{j}] and values[{i}]): a grid runs each value as one point; list it once, and raise `replications` for more runs of it"
+                                ),
+                            );
+                        }
+                    }
+                }
             }
             (None, true) => {
                 let (Some(lo), Some(hi)) = (sp.min, sp.max) else {

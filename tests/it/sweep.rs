@@ -1639,6 +1639,29 @@ fn validate_refuses(file: &Path, needle: &str, mentions: &[&str]) {
 }
 
 #[test]
+fn a_grid_value_listed_twice_is_refused() {
+    // `values = [0.2, 0.2]` (or 1 and 1.0) ran as two points of one world
+    // on different streams, without a word.
+    let tmp = tempfile::tempdir().unwrap();
+    for twice in ["values = [0.2, 0.5, 0.2]", "values = [0.5, 0.50]"] {
+        let grid = variant(
+            tmp.path(),
+            &toy_grid(),
+            "grid.toml",
+            &[("values = [0.2, 0.5]", twice)],
+        );
+        validate_refuses(
+            &grid,
+            twice,
+            &[
+                "`sweep.parameters.market.public_reputation.values` lists",
+                "twice",
+            ],
+        );
+    }
+}
+
+#[test]
 fn replications_of_a_sweep_have_an_upper_bound() {
     // Defect 2: 10^8 replications a point passed `validate`, then `sweep`
     // aborted on a 17-34 GB allocation.
