@@ -1134,11 +1134,13 @@ impl Checker {
         for (path, sp) in &sw.parameters {
             let pp = format!("sweep.parameters.{path}");
             let head = path.split('.').next().unwrap_or("").trim();
-            if FIXED_KEYS.contains(&head) {
+            // `calibrate` describes another command's search, not a world
+            // (it was refused as "no such key").
+            if FIXED_KEYS.contains(&head) || head == "calibrate" {
                 self.push(
                     &pp,
                     format!(
-                        "`{pp}`: a sweep cannot vary `{head}` (it fixes the runs' identity or the shape of the output); sweep model parameters instead"
+                        "`{pp}`: a sweep cannot vary `{head}` (it fixes the runs' identity, the shape of the output or another command's search); sweep model parameters instead"
                     ),
                 );
                 continue;
@@ -2175,7 +2177,7 @@ mod tests {
 
     #[test]
     fn a_sweep_cannot_vary_what_fixes_the_runs() {
-        for key in FIXED_KEYS {
+        for key in FIXED_KEYS.iter().chain(&["calibrate"]) {
             let sweep = format!(
                 "{{ design = \"grid\", replications = 1, parameters = {{ \"{key}.x\" = {{ values = [1] }} }} }}"
             );
