@@ -9,6 +9,7 @@
 //! result replaces any previous one only when it is complete.
 
 use crate::analysis::Targets;
+use crate::analysis::verdict::TargetInfo;
 use crate::engine::batch::{Completion, Control, window_for};
 use crate::engine::{Observe, observe_for, run_replication};
 use crate::model::World;
@@ -482,7 +483,13 @@ impl Jobs for SweepJobs<'_> {
         let rec = run_replication(w, t, s.plan.seed, point, rep, self.observe);
         let mut rows = vec![
             self.points_line(job),
-            csv_line(run_row(&s.names, s.plan.seed, point, &rec)),
+            csv_line(run_row(
+                &s.names,
+                &TargetInfo::of(t),
+                s.plan.seed,
+                point,
+                &rec,
+            )),
         ];
         let writers: Vec<(Table, Vec<u8>)> = s.tables.iter().map(|t| (*t, Vec::new())).collect();
         let mut kept = TableWriters::new(writers, Some("point_id"));

@@ -4,6 +4,7 @@
 
 use crate::analysis::stats::quantile;
 use crate::analysis::targets::Targets;
+use crate::analysis::verdict::{Statistic, TargetInfo};
 use crate::engine::RunRecord;
 use crate::engine::seeding::run_key;
 use crate::model::World;
@@ -104,7 +105,8 @@ pub fn points_rows(p: &Point, roles: &[PointRole], paths: &[String]) -> Vec<u8> 
 }
 
 /// The columns of `runs.csv`: the run's identity and status, the summary
-/// of `summary.csv`, and each target's value, distance and pass.
+/// of `summary.csv`, each target's value, distance and pass, then the plain
+/// mean of the distances, the verdict's distance and whether all passed.
 pub fn runs_header(w: &World, targets: &Targets) -> Vec<String> {
     let mut h: Vec<String> = ["point_id", "replication", "seed_stream", "status", "error"]
         .iter()
@@ -118,6 +120,7 @@ pub fn runs_header(w: &World, targets: &Targets) -> Vec<String> {
     }
     if !targets.list.is_empty() {
         h.push("mean_distance".into());
+        h.push("verdict_distance".into());
         h.push("all_pass".into());
     }
     h
@@ -129,8 +132,14 @@ pub fn seed_stream(seed: u64, point: u64, replication: u32) -> String {
     format!("{:016x}/{replication}", run_key(seed, point))
 }
 
-/// One `runs.csv` row of a finished run.
-pub fn run_row(w: &World, seed: u64, point: u64, r: &RunRecord) -> Vec<String> {
+/// One `runs.csv` row of a finished run of a world with `targets`.
+pub fn run_row(
+    w: &World,
+    targets: &[TargetInfo],
+    seed: u64,
+    point: u64,
+    r: &RunRecord,
+) -> Vec<String> {
     let mut row = vec![
         point_id_text(point),
         r.replication.to_string(),
@@ -147,6 +156,9 @@ pub fn run_row(w: &World, seed: u64, point: u64, r: &RunRecord) -> Vec<String> {
     if !r.targets.is_empty() {
         let mean = r.targets.iter().map(|t| t.distance).sum::<f64>() / r.targets.len() as f64;
         row.push(cell(mean));
+        // The statistic `compare` judges by, so that points can be ranked
+        // as scenarios are.
+        row.push(cell(Statistic::default().distance(targets, &r.targets)));
         row.push(r.targets.iter().all(|t| t.pass).to_string());
     }
     row

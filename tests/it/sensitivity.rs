@@ -114,6 +114,7 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
         "focus_value_2022",
         "kor_value_2022_distance",
         "mean_distance",
+        "verdict_distance",
     ] {
         assert!(metrics.contains(&m.to_string()), "{m} missing");
     }

@@ -229,6 +229,78 @@ fn same_bytes_with_one_or_two_threads() {
     assert!(!tmp.path().join("c/toy_sweep/market.csv").exists());
 }
 
+/// `verdict_distance` is the statistic `compare` judges by, worked out
+/// again here from each run's target distances: capped at 10, averaged
+/// within each pattern over its defined targets, then over patterns.
+#[test]
+fn runs_carry_the_verdicts_distance() {
+    // The European world: its patterns hold several targets, and some
+    // distances pass the cap, so the two statistics differ.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let europe = root().join("scenarios/europe.toml");
+    let file = tmp.path().join("europe_sweep.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base = {:?}\nname = \"europe_sweep\"\n[sweep]\ndesign = \"random\"\npoints = 3\nreplications = 4\nseed = 5\n[sweep.parameters]\n\"preferences.default.delivery\" = {{ min = 0.2, max = 0.6 }}\n",
+            europe.display().to_string()
+        ),
+    )
+    .unwrap();
+    assert_ok(&sweep(&file, &out, &[]), "sweep");
+    // Each target's pattern, from a run of the base world.
+    let o = bin()
+        .args(["run", "-r", "1", "-q", "--tables", "summary", "--out"])
+        .arg(tmp.path().join("run"))
+        .arg(&europe)
+        .output()
+        .unwrap();
+    assert_ok(&o, "run");
+    let (th, trows) = csv_rows(&read(&tmp.path().join("run/europe/targets.csv")));
+    let (tc, pc) = (column(&th, "target"), column(&th, "pattern"));
+    let pattern: BTreeMap<String, String> = trows
+        .iter()
+        .map(|r| (r[tc].clone(), r[pc].clone()))
+        .collect();
+    let (h, runs) = csv_rows(&read(&out.join("europe_sweep/runs.csv")));
+    let (mean_c, verdict_c) = (column(&h, "mean_distance"), column(&h, "verdict_distance"));
+    assert_eq!(h[verdict_c + 1], "all_pass");
+    let mut differ = 0;
+    for r in &runs {
+        // Pattern -> (sum of capped distances, defined targets), in order
+        // of first appearance.
+        let mut by: Vec<(String, f64, usize)> = Vec::new();
+        for (id, p) in &pattern {
+            let cell = &r[column(&h, &format!("{id}_distance"))];
+            let i = match by.iter().position(|(q, _, _)| q == p) {
+                Some(i) => i,
+                None => {
+                    by.push((p.clone(), 0.0, 0));
+                    by.len() - 1
+                }
+            };
+            if !cell.is_empty() {
+                by[i].1 += cell.parse::<f64>().unwrap().min(10.0);
+                by[i].2 += 1;
+            }
+        }
+        let means: Vec<f64> = by
+            .iter()
+            .filter(|(_, _, k)| *k > 0)
+            .map(|(_, s, k)| s / *k as f64)
+            .collect();
+        let want = means.iter().sum::<f64>() / means.len() as f64;
+        let got: f64 = r[verdict_c].parse().unwrap();
+        assert!((got - want).abs() < 1e-9, "{got} vs {want} in {r:?}");
+        if r[mean_c] != r[verdict_c] {
+            differ += 1;
+        }
+    }
+    assert_eq!(runs.len(), 12);
+    assert!(differ > 0, "no run tells the two statistics apart");
+}
+
 // ---------------------------------------------------------------------------
 // 2. Shards and merge
 // ---------------------------------------------------------------------------
