@@ -634,8 +634,7 @@ impl Runs {
 /// Read `runs.csv`: the metric columns are the run summary's (after the
 /// run's identity, up to the first target) that hold numbers, then every
 /// target's `_distance`, `mean_distance` and `verdict_distance`. Values of
-/// failed runs, and
-/// empty (undefined) cells, stay NaN.
+/// failed runs, and empty (undefined) cells, stay NaN.
 fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     let bad = |m: String| malformed(path, m);
     let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
