@@ -794,7 +794,18 @@ fn huge_integers(
 /// and 1`, `> 0 and at most 1e6 (US$ m)`), if the key table has one.
 fn key_rule(path: &str) -> Option<String> {
     use super::keys::Ty;
-    match super::keys::key(path).map(|k| (k.ty, k.unit)) {
+    // A swept or calibrated key's name holds dots of its own
+    // (`sweep.parameters.preferences.default.delivery.max`): its field is
+    // the last segment.
+    let key = super::keys::key(path).or_else(|| {
+        ["sweep.parameters.", "calibrate.parameters."]
+            .iter()
+            .find_map(|table| {
+                let (_, field) = path.strip_prefix(table)?.rsplit_once('.')?;
+                super::keys::key(&format!("{table}*.{field}"))
+            })
+    });
+    match key.map(|k| (k.ty, k.unit)) {
         Some((Ty::Integer(span) | Ty::Number(span) | Ty::Pair(span) | Ty::Triple(span), "")) => {
             Some(span.rule())
         }
@@ -1097,6 +1108,17 @@ mod tests {
             ),
             "{}",
             e.message
+        );
+        // A swept key's bound: the key's name holds dots, and the bound's
+        // range is the sweep's, not TOML's.
+        let text = format!(
+            "{TOY}\n[sweep]\npoints = 2\n[sweep.parameters]\n\"preferences.default.delivery\" = {{ min = 0.2, max = 99999999999999999999 }}\n"
+        );
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(e.line, line_of(&text, "99999999999999999999"));
+        assert_eq!(
+            e.message,
+            "`sweep.parameters.preferences.default.delivery.max` = 99999999999999999999 is out of range: must be between -1e15 and 1e15"
         );
     }
 
