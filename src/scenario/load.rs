@@ -272,10 +272,14 @@ fn parse_set_at(s: &str, origin: &Origin) -> Result<(String, Value), ScenarioErr
         Ok(v) => v,
         // A number TOML cannot hold (1e400, 2^64) is no bare string.
         Err(_) if raw.bytes().any(|b| b.is_ascii_digit()) && raw.parse::<f64>().is_ok() => {
+            // The key's own range where it has one, as in a file.
+            let rule = key_rule(key).map_or_else(
+                || format!("TOML holds integers up to {} and finite floats", i64::MAX),
+                |rule| format!("must be {rule}"),
+            );
             return Err(origin
                 .error(format!(
-                    "--set `{s}`: {raw} is a number out of range (TOML holds integers up to {} and finite floats)",
-                    i64::MAX
+                    "--set `{s}`: {raw} is a number out of range ({rule})"
                 ))
                 .into());
         }
@@ -1588,6 +1592,19 @@ mod tests {
                 "{e}"
             );
         }
+        // A known key's own range, not TOML's.
+        assert_eq!(
+            parse_set("seed=99999999999999999999")
+                .unwrap_err()
+                .to_string(),
+            "<command line>:1:1: --set `seed=99999999999999999999`: 99999999999999999999 is a number out of range (must be a whole number from 0 to 9223372036854775807)"
+        );
+        assert!(
+            parse_set("a=1e400")
+                .unwrap_err()
+                .to_string()
+                .ends_with("(TOML holds integers up to 9223372036854775807 and finite floats)")
+        );
     }
 
     #[test]
