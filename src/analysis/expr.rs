@@ -60,6 +60,12 @@ pub enum ExprErrorKind {
     /// A `(` without its `)`.
     #[error("'(' is never closed")]
     UnclosedParen,
+    /// Parentheses, `not` or `-` nested deeper than [`MAX_DEPTH`].
+    #[error("nested more than {MAX_DEPTH} deep (parentheses, 'not' or '-'): write it flatter")]
+    TooDeep,
+    /// More than [`MAX_JOINS`] `and` and `or`.
+    #[error("more than {MAX_JOINS} 'and' and 'or': write a shorter condition")]
+    TooLong,
     /// A column that is not in the table.
     #[error("unknown column '{name}'{}", suggestion_text(.suggestion))]
     UnknownColumn {
@@ -302,10 +308,23 @@ enum Node {
     Cmp(Operand, CmpOp, Operand),
 }
 
+/// The deepest nesting a condition may have: parsing, evaluating and
+/// dropping it recurse once per level, and thousands of levels overflow
+/// the stack.
+pub const MAX_DEPTH: usize = 100;
+
+/// The most `and` and `or` a condition may hold: each nests the tree one
+/// level deeper on its left.
+pub const MAX_JOINS: usize = 1000;
+
 struct Parser {
     tokens: Vec<(usize, Token)>,
     pos: usize,
     end: usize,
+    /// Levels of nesting open at `pos`.
+    depth: usize,
+    /// `and` and `or` read so far.
+    joins: usize,
 }
 
 impl Parser {
@@ -330,10 +349,20 @@ impl Parser {
         }
     }
 
+    /// Step over an `and` or `or`, or refuse the condition there.
+    fn join(&mut self) -> Result<(), ExprError> {
+        if self.joins == MAX_JOINS {
+            return Err(err(self.column(), ExprErrorKind::TooLong));
+        }
+        self.joins += 1;
+        self.pos += 1;
+        Ok(())
+    }
+
     fn or(&mut self) -> Result<Node, ExprError> {
         let mut left = self.and()?;
         while self.peek() == Some(&Token::Or) {
-            self.pos += 1;
+            self.join()?;
             left = Node::Or(Box::new(left), Box::new(self.and()?));
         }
         Ok(left)
@@ -342,32 +371,49 @@ impl Parser {
     fn and(&mut self) -> Result<Node, ExprError> {
         let mut left = self.not()?;
         while self.peek() == Some(&Token::And) {
-            self.pos += 1;
+            self.join()?;
             left = Node::And(Box::new(left), Box::new(self.not()?));
         }
         Ok(left)
     }
 
+    /// Run `f` one level deeper, or refuse the condition at this token.
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ExprError>,
+    ) -> Result<T, ExprError> {
+        if self.depth == MAX_DEPTH {
+            return Err(err(self.column(), ExprErrorKind::TooDeep));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn not(&mut self) -> Result<Node, ExprError> {
         match self.peek() {
-            Some(Token::Not) => {
-                self.pos += 1;
-                Ok(Node::Not(Box::new(self.not()?)))
-            }
-            Some(Token::LParen) => {
-                let open = self.column();
-                self.pos += 1;
-                let inner = self.or()?;
-                match self.peek() {
-                    Some(Token::RParen) => {
-                        self.pos += 1;
-                        Ok(inner)
-                    }
-                    None => Err(err(open, ExprErrorKind::UnclosedParen)),
-                    Some(_) => Err(self.unexpected("'and', 'or' or ')'")),
-                }
-            }
+            Some(Token::Not) => self.nested(|p| {
+                p.pos += 1;
+                Ok(Node::Not(Box::new(p.not()?)))
+            }),
+            Some(Token::LParen) => self.nested(Self::parenthesised),
             _ => self.comparison(),
+        }
+    }
+
+    /// `( condition )`, at its `(`.
+    fn parenthesised(&mut self) -> Result<Node, ExprError> {
+        let open = self.column();
+        self.pos += 1;
+        let inner = self.or()?;
+        match self.peek() {
+            Some(Token::RParen) => {
+                self.pos += 1;
+                Ok(inner)
+            }
+            None => Err(err(open, ExprErrorKind::UnclosedParen)),
+            Some(_) => Err(self.unexpected("'and', 'or' or ')'")),
         }
     }
 
@@ -388,10 +434,10 @@ impl Parser {
     fn operand(&mut self) -> Result<Operand, ExprError> {
         let at = self.column();
         match self.peek().cloned() {
-            Some(Token::Minus) => {
-                self.pos += 1;
-                Ok(Operand::Neg(Box::new(self.operand()?)))
-            }
+            Some(Token::Minus) => self.nested(|p| {
+                p.pos += 1;
+                Ok(Operand::Neg(Box::new(p.operand()?)))
+            }),
             Some(Token::Number(v, _)) => {
                 self.pos += 1;
                 Ok(Operand::Number(v))
@@ -424,6 +470,8 @@ impl Condition {
             tokens,
             pos: 0,
             end,
+            depth: 0,
+            joins: 0,
         };
         if p.tokens.is_empty() {
             return Err(err(1, ExprErrorKind::UnexpectedEnd("a condition")));
@@ -643,6 +691,41 @@ mod tests {
 
     fn error(src: &str) -> String {
         compile(src, &NAMES).unwrap_err().to_string()
+    }
+
+    /// Ten thousand parentheses overflowed the stack (the process
+    /// aborted), and so did 20,000 `or`; nesting is refused past
+    /// [`MAX_DEPTH`] and joins past [`MAX_JOINS`], at the token too many.
+    #[test]
+    fn deep_nesting_is_refused_and_long_chains_run() {
+        let nested = |n: usize, closed: bool| {
+            let close = if closed { ")".repeat(n) } else { String::new() };
+            format!("{}x > 2{close}", "(".repeat(n))
+        };
+        assert!(eval(&nested(MAX_DEPTH, true), [0.0, 0.0, 3.0]));
+        let too_deep = format!(
+            "at column {}: nested more than {MAX_DEPTH} deep (parentheses, 'not' or '-'): write it flatter",
+            MAX_DEPTH + 1
+        );
+        for src in [
+            nested(MAX_DEPTH + 1, true),
+            nested(10_000, true),
+            nested(10_000, false),
+            format!("{}x > 2", "not ".repeat(10_000)),
+        ] {
+            let e = compile(&src, &NAMES).unwrap_err();
+            assert!(e.to_string().contains("nested more than"), "{e}");
+        }
+        assert!(error(&nested(MAX_DEPTH + 1, true)).starts_with(&too_deep));
+        assert!(error(&format!("x > {}1", "-".repeat(10_000))).contains("nested more than"));
+        let chain = |n: usize| vec!["x > 5"; n].join(" or ") + " or x > 2";
+        assert!(eval(&chain(MAX_JOINS), [0.0, 0.0, 3.0]));
+        assert!(
+            error(&chain(20_000))
+                .ends_with("more than 1000 'and' and 'or': write a shorter condition"),
+            "{}",
+            error(&chain(20_000))
+        );
     }
 
     #[test]

@@ -442,16 +442,21 @@ impl Default for PrimConfig {
     }
 }
 
+/// The smallest peel or paste share: below it `1 − α` rounds to 1 (from
+/// about 1e-17), which is no quantile, and no data set that fits in memory
+/// has a case to peel.
+pub const MIN_ALPHA: f64 = 1e-9;
+
 impl PrimConfig {
     fn validate(&self) -> Result<(), PrimError> {
         let open = |name, value: f64| {
-            if value > 0.0 && value < 1.0 {
+            if (MIN_ALPHA..1.0).contains(&value) {
                 Ok(())
             } else {
                 Err(PrimError::BadSetting {
                     name,
                     value,
-                    range: "(0, 1)",
+                    range: "[1e-9, 1)",
                 })
             }
         };

@@ -2,7 +2,7 @@
 //! ...`): PRIM scenario discovery; the work is [`crate::analysis::discover`]'s.
 
 use crate::analysis::discover::{self, Options};
-use crate::analysis::prim::PrimConfig;
+use crate::analysis::prim::{MIN_ALPHA, PrimConfig};
 use crate::cli::{CliError, term};
 use clap::Args;
 use std::path::PathBuf;
@@ -24,21 +24,56 @@ pub struct DiscoverArgs {
     /// boxes left).
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = 1)]
     pub boxes: usize,
-    /// Share of a box's rows peeled per step.
-    #[arg(long, default_value_t = 0.05)]
+    /// Share of a box's rows peeled per step (1e-9 up to, not including, 1).
+    #[arg(long, default_value_t = 0.05, value_parser = alpha)]
     pub peel_alpha: f64,
-    /// Share taken back per paste.
-    #[arg(long, default_value_t = 0.05)]
+    /// Share taken back per paste (1e-9 up to, not including, 1).
+    #[arg(long, default_value_t = 0.05, value_parser = alpha)]
     pub paste_alpha: f64,
-    /// Smallest share of all rows a box may hold.
-    #[arg(long, default_value_t = 0.05)]
+    /// Smallest share of all rows a box may hold (0 to 1).
+    #[arg(long, default_value_t = 0.05, value_parser = mass)]
     pub mass_min: f64,
     /// Seed of the resampled halves behind the reproducibility counts.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Searches on resampled halves for reproducibility (0: none).
-    #[arg(long, default_value_t = 10)]
+    /// Searches on resampled halves for reproducibility (0: none; at most
+    /// 10,000).
+    #[arg(long, default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_RESAMPLES))]
     pub resamples: usize,
+}
+
+/// The most `--resamples`: each is a whole PRIM search.
+const MAX_RESAMPLES: u64 = 10_000;
+
+/// A number, or the reason it is none.
+fn number(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number"))
+}
+
+/// `--peel-alpha`, `--paste-alpha`: a share of the box's rows.
+fn alpha(s: &str) -> Result<f64, String> {
+    let x = number(s)?;
+    if (MIN_ALPHA..1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!(
+            "{s} is out of range: it must lie in [{MIN_ALPHA:e}, 1) (a share of the box's rows)"
+        ))
+    }
+}
+
+/// `--mass-min`: a share of all rows.
+fn mass(s: &str) -> Result<f64, String> {
+    let x = number(s)?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!(
+            "{s} is out of range: it must lie in [0, 1] (a share of all rows)"
+        ))
+    }
 }
 
 /// `armsmarket discover`.

@@ -15,8 +15,8 @@ pub struct SensitivityArgs {
     /// Seed of the bootstrap (default: the sweep's seed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Bootstrap resamples.
-    #[arg(long, default_value_t = DEFAULT_RESAMPLES)]
+    /// Bootstrap resamples (2 to 100,000).
+    #[arg(long, default_value_t = DEFAULT_RESAMPLES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
     pub resamples: usize,
     /// Where to write the table (default: DIR/sensitivity.csv).
     #[arg(long)]

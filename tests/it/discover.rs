@@ -230,6 +230,45 @@ fn zero_boxes_or_zero_top_parameters_are_usage_errors() {
     }
 }
 
+/// A peel share so small that `1 − α` rounds to 1 panicked (exit 101), and
+/// a million resamples aborted out of memory: such values are refused as
+/// usage errors naming the flag and its range.
+#[test]
+fn settings_out_of_range_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    for (args, says) in [
+        (
+            vec!["--peel-alpha", "1e-300"],
+            "'--peel-alpha <PEEL_ALPHA>': 1e-300 is out of range: it must lie in [1e-9, 1)",
+        ),
+        (
+            vec!["--paste-alpha", "1"],
+            "'--paste-alpha <PASTE_ALPHA>': 1 is out of range: it must lie in [1e-9, 1)",
+        ),
+        (vec!["--paste-alpha", "NaN"], "NaN is out of range"),
+        (
+            vec!["--mass-min=-0.1"],
+            "'--mass-min <MASS_MIN>': -0.1 is out of range: it must lie in [0, 1]",
+        ),
+        (vec!["--resamples", "10001"], "10001 is not in 0..=10000"),
+    ] {
+        let mut all = vec!["discover", dir, "--where", "x > 1"];
+        all.extend(&args);
+        let o = armsmarket(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains(says), "{args:?}: {}", err(&o));
+    }
+    for (n, says) in [
+        ("1", "1 is not in 2..=100000"),
+        ("99999999999", "99999999999 is not in 2..=100000"),
+    ] {
+        let o = armsmarket(&["sensitivity", dir, "--resamples", n]);
+        assert_eq!(o.status.code(), Some(2), "{n}: {}", err(&o));
+        assert!(err(&o).contains(says), "{n}: {}", err(&o));
+    }
+}
+
 /// A condition on a column of text could never hold: it is refused at the
 /// first text cell, in a CSV and in a sweep's `runs.csv` (its `status`),
 /// rather than searched as a condition false everywhere. Empty cells, NaN
