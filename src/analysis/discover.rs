@@ -12,6 +12,10 @@
 //! The work here reads tables and writes `discover.csv`; the search itself
 //! is [`super::prim`], free of I/O.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A stop flag nobody sets.
+static NEVER: AtomicBool = AtomicBool::new(false);
 use crate::analysis::expr::{self, BoundCondition, ExprError};
 use crate::analysis::prim::{
     self, Column, DimBounds, FoundBox, Phase, PrimConfig, PrimData, PrimError, QuasiP,
@@ -43,6 +47,9 @@ pub struct Options {
     pub seed: u64,
     /// How many resampled halves to search for reproducibility.
     pub resamples: usize,
+    /// Set (Ctrl-C) to stop before the next resampled search, writing
+    /// nothing; `None`: never stopped.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// Why discovery could not run.
@@ -77,7 +84,15 @@ impl DiscoverError {
     /// Whether the input or the options are at fault (exit code 2) rather
     /// than reading or writing (exit code 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, DiscoverError::Io { .. })
+        !matches!(
+            self,
+            DiscoverError::Io { .. } | DiscoverError::Prim(PrimError::Stopped)
+        )
+    }
+
+    /// Whether Ctrl-C stopped it (nothing was written).
+    pub fn is_stopped(&self) -> bool {
+        matches!(self, DiscoverError::Prim(PrimError::Stopped))
     }
 }
 
@@ -167,7 +182,7 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
     for f in found {
         let reproducibility = match f.selected {
             Some(i) if options.resamples > 0 && halves_hold_rows(&f) => {
-                Some(prim::reproducibility(
+                Some(prim::reproducibility_until(
                     &data,
                     options.config,
                     &f,
@@ -175,6 +190,7 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
                     options.resamples,
                     0.5,
                     options.seed,
+                    options.stop.unwrap_or(&NEVER),
                 )?)
             }
             _ => None,
@@ -195,6 +211,9 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
         options: options.clone(),
         written: out_dir.join("discover.csv"),
     };
+    if options.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+        return Err(DiscoverError::Prim(PrimError::Stopped));
+    }
     write_trajectory(&d, &d.written)?;
     Ok(d)
 }

@@ -44,6 +44,7 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
 use thiserror::Error;
 
 /// The kind of an input column, which decides how PRIM peels and pastes it.
@@ -171,6 +172,9 @@ pub enum PrimError {
         /// The allowed range.
         range: &'static str,
     },
+    /// Stopped (Ctrl-C) before the resamples were done.
+    #[error("stopped before the resampled searches were done")]
+    Stopped,
     /// A trajectory index does not exist.
     #[error("box {index} is not on the trajectory, which has {len} boxes")]
     NoSuchBox {
@@ -1493,6 +1497,25 @@ pub fn reproducibility(
     fraction: f64,
     seed: u64,
 ) -> Result<Reproducibility, PrimError> {
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    reproducibility_until(
+        data, config, found, entry, iterations, fraction, seed, &NEVER,
+    )
+}
+
+/// [`reproducibility`], stopping with [`PrimError::Stopped`] before the
+/// next resampled search once `stop` is set (Ctrl-C).
+#[allow(clippy::too_many_arguments)]
+pub fn reproducibility_until(
+    data: &PrimData,
+    config: PrimConfig,
+    found: &FoundBox,
+    entry: usize,
+    iterations: usize,
+    fraction: f64,
+    seed: u64,
+    stop: &AtomicBool,
+) -> Result<Reproducibility, PrimError> {
     config.validate()?;
     let reference = found.trajectory.get(entry).ok_or(PrimError::NoSuchBox {
         index: entry,
@@ -1517,6 +1540,9 @@ pub fn reproducibility(
     let mut by_coverage: Vec<Recurrence> = (0..columns).map(blank).collect();
     let mut by_density: Vec<Recurrence> = (0..columns).map(blank).collect();
     for i in 0..iterations {
+        if stop.load(Ordering::Relaxed) {
+            return Err(PrimError::Stopped);
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(i as u64);
         let mut picked = rand::seq::index::sample(&mut rng, rows.len(), draw).into_vec();

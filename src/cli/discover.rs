@@ -91,7 +91,14 @@ pub fn discover(a: &DiscoverArgs) -> Result<(), CliError> {
         },
         seed: a.seed,
         resamples: a.resamples,
+        stop: Some(term::interrupted()),
     };
-    let d = discover::discover(&options)?;
+    let d = discover::discover(&options).map_err(|e| {
+        if e.is_stopped() {
+            CliError::Interrupted(format!("{e}; nothing was written"))
+        } else {
+            e.into()
+        }
+    })?;
     term::print_out(&discover::render(&d))
 }

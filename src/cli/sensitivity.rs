@@ -35,9 +35,12 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
         seed: a.seed,
         resamples: a.resamples,
         out: a.out.clone(),
+        stop: Some(term::interrupted()),
     };
     let report = analyse(&a.dir, &options).map_err(|e: SensitivityError| {
-        if e.is_usage() {
+        if matches!(e, SensitivityError::Stopped) {
+            CliError::Interrupted(e.to_string())
+        } else if e.is_usage() {
             CliError::Usage(e.to_string())
         } else {
             CliError::Io {

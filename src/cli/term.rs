@@ -21,6 +21,12 @@ pub fn catch_interrupts() {
     }
 }
 
+/// Set once Ctrl-C (or SIGTERM) came: for work that is not a batch
+/// (`sensitivity`, `discover`) to stop at its next step.
+pub fn interrupted() -> &'static AtomicBool {
+    &INTERRUPTED
+}
+
 /// What a batch run from the terminal watches: Ctrl-C and `watch`.
 pub fn control(watch: &dyn Watch) -> Control<'_> {
     Control {

@@ -26,9 +26,10 @@ use crate::sweep::saltelli::{SaltelliLayout, SaltelliMatrix, SaltelliRole};
 use crate::sweep::tables::{csv_line, role_columns};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How to analyse a sweep.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Seed of the bootstrap; `None`: the sweep's own seed.
     pub seed: Option<u64>,
@@ -36,6 +37,9 @@ pub struct Options {
     pub resamples: usize,
     /// Where to write the table; `None`: `SWEEP_DIR/sensitivity.csv`.
     pub out: Option<PathBuf>,
+    /// Set (Ctrl-C) to stop before the next metric, writing nothing;
+    /// `None`: never stopped.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// Default bootstrap resamples (SALib's default).
@@ -84,6 +88,9 @@ pub enum SensitivityError {
     /// Fewer than two resamples.
     #[error("--resamples {0}: the bootstrap needs at least 2")]
     Resamples(usize),
+    /// Stopped (Ctrl-C) before every metric was analysed.
+    #[error("stopped before every metric was analysed; nothing was written")]
+    Stopped,
     /// A file of the sweep is not as the sweep writes it.
     #[error("{}: {message}", path.display())]
     Malformed {
@@ -144,7 +151,10 @@ impl SensitivityError {
     /// Whether the input or the options are at fault (exit code 2) rather
     /// than the machine (exit code 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, SensitivityError::Io { .. })
+        !matches!(
+            self,
+            SensitivityError::Io { .. } | SensitivityError::Stopped
+        )
     }
 }
 
@@ -303,7 +313,11 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     let dims = paths.len();
     let mut out = csv_line(HEADER);
     let mut metrics = Vec::new();
+    let stopped = || options.stop.is_some_and(|s| s.load(Ordering::Relaxed));
     for (m, metric) in runs.metrics.iter().enumerate() {
+        if stopped() {
+            return Err(SensitivityError::Stopped);
+        }
         let replicates = |id: &str| -> Vec<f64> {
             runs.points
                 .get(id)
@@ -441,6 +455,9 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             dropped,
             constant,
         });
+    }
+    if stopped() {
+        return Err(SensitivityError::Stopped);
     }
     let file = options
         .out

@@ -87,6 +87,7 @@ fn sweep_points_enter_as_shares_and_the_trajectory_is_written() {
         config: PrimConfig::default(),
         seed: 1,
         resamples: 0,
+        stop: None,
     })
     .unwrap();
     assert_eq!(d.data.rows(), 12);
@@ -228,6 +229,29 @@ fn zero_boxes_or_zero_top_parameters_are_usage_errors() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
         assert!(err(&o).contains("0 is not in 1.."), "{}", err(&o));
     }
+}
+
+/// Ctrl-C went unheeded: the resampled searches ran on and the trajectory
+/// was written. With the stop flag set, discovery stops before the next
+/// resampled search and writes nothing.
+#[test]
+fn a_stopped_discovery_writes_nothing() {
+    static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = toy_sweep(tmp.path());
+    let e = discover::discover(&Options {
+        input: dir.clone(),
+        condition: median_condition(&dir),
+        inputs: None,
+        boxes: 1,
+        config: PrimConfig::default(),
+        seed: 1,
+        resamples: 10,
+        stop: Some(&STOP),
+    })
+    .unwrap_err();
+    assert!(e.is_stopped() && !e.is_usage(), "{e}");
+    assert!(!dir.join("discover.csv").exists());
 }
 
 /// A peel share so small that `1 − α` rounds to 1 panicked (exit 101), and

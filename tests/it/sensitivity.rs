@@ -59,6 +59,37 @@ const PARAMS: [&str; 3] = [
     "suppliers.korea_land.lines.k2.capacity",
 ];
 
+/// Ctrl-C went unheeded: the bootstrap ran on and the table was written.
+/// With the stop flag set, the analysis stops before the next metric and
+/// writes nothing.
+#[test]
+fn a_stopped_analysis_writes_nothing() {
+    use armsmarket::sweep::sensitivity::{Options, SensitivityError, analyse};
+    static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_morris.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_morris");
+    let options = Options {
+        seed: None,
+        resamples: 100,
+        out: None,
+        stop: Some(&STOP),
+    };
+    let e = analyse(&dir, &options).unwrap_err();
+    assert!(matches!(e, SensitivityError::Stopped), "{e}");
+    assert!(!dir.join("sensitivity.csv").exists());
+    // Without the flag the same analysis writes its table.
+    analyse(
+        &dir,
+        &Options {
+            stop: None,
+            ..options
+        },
+    )
+    .unwrap();
+    assert!(dir.join("sensitivity.csv").exists());
+}
+
 #[test]
 fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
     let tmp = tempfile::tempdir().unwrap();
