@@ -80,12 +80,17 @@ impl Pool {
 
     /// Retire one quarter's units, keeping at least `keep`. Returns them.
     fn age(&mut self, keep: u32) -> u32 {
+        // Nothing accrues while no unit is free to retire, and most pools
+        // are spent or were never there (most categories replace nothing):
+        // skip them.
+        let free = self.units.saturating_sub(keep);
+        if free == 0 {
+            return 0;
+        }
         // Without branches on the carry (whether a unit is due is data the
         // branch predictor cannot learn): the carry stays below a unit, so
-        // a quarter with none due divides to 0 and keeps it. Nothing
-        // accrues while no unit is free to retire.
-        let free = self.units.saturating_sub(keep);
-        self.carry += self.rate * u64::from(free > 0);
+        // a quarter with none due divides to 0 and keeps it.
+        self.carry += self.rate;
         let n = ((self.carry / MICRO) as u32).min(free);
         self.carry %= MICRO;
         self.units -= n;
