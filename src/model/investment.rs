@@ -7,7 +7,7 @@
 
 use crate::model::production::MILLI;
 use crate::model::state::State;
-use crate::model::world::World;
+use crate::model::world::{Buyer, World};
 
 /// Take up to `want` from `cash`, booking it as invested. Returns the spend.
 fn spend(cash: &mut f64, invested: &mut f64, want: f64) -> f64 {
@@ -120,14 +120,22 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize) {
     if w.mechanisms.market_access {
         let st = &mut s.suppliers[j];
         let x = spend(&mut st.cash, &mut st.invested, want * to_marketing);
-        let foreign = |b: usize| w.buyers[b].country != sup.country;
-        let total: f64 = (0..w.buyers.len())
-            .filter(|&b| foreign(b))
-            .map(|b| w.budget_of(t, b))
+        // Buyers zipped with their budgets and stocks: no index to check.
+        let foreign = |buyer: &Buyer| buyer.country != sup.country;
+        let budgets = w.budgets_at(t);
+        let total: f64 = w
+            .buyers
+            .iter()
+            .zip(budgets)
+            .filter(|(buyer, _)| foreign(buyer))
+            .map(|(_, &budget)| budget)
             .sum();
         if x > 0.0 && total > 0.0 {
-            for b in (0..w.buyers.len()).filter(|&b| foreign(b)) {
-                st.marketing[b] += x * w.budget_of(t, b) / total / m.marketing_scale;
+            let stocks = st.marketing.iter_mut();
+            for ((buyer, &budget), stock) in w.buyers.iter().zip(budgets).zip(stocks) {
+                if foreign(buyer) {
+                    *stock += x * budget / total / m.marketing_scale;
+                }
             }
         }
     }

@@ -436,6 +436,12 @@ impl World {
         self.budget[t * self.buyers.len() + buyer]
     }
 
+    /// Every buyer's B_i(t), in buyer order.
+    pub fn budgets_at(&self, t: usize) -> &[f64] {
+        let nb = self.buyers.len();
+        &self.budget[t * nb..(t + 1) * nb]
+    }
+
     /// R_ic(t), capability units.
     pub fn required_of(&self, t: usize, buyer: usize, category: usize) -> f64 {
         self.required[(t * self.buyers.len() + buyer) * self.categories.len() + category]
