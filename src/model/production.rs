@@ -297,6 +297,12 @@ impl LineState {
         }
     }
 
+    /// Whether any units in production are due by quarter `t` (the
+    /// pipeline is ordered by due quarter: the first batch tells).
+    pub fn has_due(&self, t: usize) -> bool {
+        self.wip.front().is_some_and(|b| b.due <= t)
+    }
+
     /// Deliver what is due by quarter `t`. If `slip` is `Some(share)` that
     /// share of the due units (the last in line) moves to the next quarter.
     pub fn deliver(&mut self, t: usize, slip: Option<f64>, out: &mut Vec<Delivery>) {

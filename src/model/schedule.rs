@@ -92,6 +92,12 @@ fn produce<O: Observer>(
     let slip_key = draws.key(Purpose::Slippage, t, 0, 0);
     for (l, line) in w.lines.iter().enumerate() {
         s.lines[l].start_production(t, line.base_lead);
+        // Most lines have nothing due in most quarters: nothing to deliver,
+        // slip or pay (the slippage draw is keyed, so skipping it changes
+        // no other draw).
+        if !s.lines[l].has_due(t) {
+            continue;
+        }
         let slips = unit(fold(slip_key, line.key)) >= line.reliability;
         let slip = slips.then_some(line.slip_share);
         s.lines[l].deliver(t, slip, out);
