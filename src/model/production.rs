@@ -307,24 +307,24 @@ impl LineState {
     /// share of the due units (the last in line) moves to the next quarter.
     pub fn deliver(&mut self, t: usize, slip: Option<f64>, out: &mut Vec<Delivery>) {
         out.clear();
-        let due_units: u64 = self
-            .wip
-            .iter()
-            .take_while(|b| b.due <= t)
-            .map(|b| u64::from(b.units))
-            .sum();
-        if due_units == 0 {
-            return;
-        }
-        let held = match slip {
-            // At least one unit slips when any share does, so that small
-            // lines are as unreliable as large ones.
-            Some(share) => ((share * due_units as f64).ceil() as u64).min(due_units),
-            None => 0,
+        let mut to_deliver = match slip {
+            Some(share) => {
+                let due_units: u64 = self
+                    .wip
+                    .iter()
+                    .take_while(|b| b.due <= t)
+                    .map(|b| u64::from(b.units))
+                    .sum();
+                // At least one unit slips when any share does, so that small
+                // lines are as unreliable as large ones.
+                let held = ((share * due_units as f64).ceil() as u64).min(due_units);
+                due_units - held
+            }
+            // Everything due goes: no need to count it first.
+            None => u64::MAX,
         };
-        let mut to_deliver = due_units - held;
         while to_deliver > 0 {
-            let Some(front) = self.wip.front_mut() else {
+            let Some(front) = self.wip.front_mut().filter(|b| b.due <= t) else {
                 break;
             };
             let take = u64::from(front.units).min(to_deliver) as u32;
