@@ -137,6 +137,14 @@ pub enum SensitivityError {
         /// The path given.
         path: PathBuf,
     },
+    /// `--out` names a file in the folder of another result.
+    #[error("{}: --out names a file in the folder of another result ({} is there): a table written there would replace or pass for that result's own; name a file outside it", path.display(), folder.join("manifest.json").display())]
+    OutInOtherResult {
+        /// The path given.
+        path: PathBuf,
+        /// The other result's folder.
+        folder: PathBuf,
+    },
     /// Reading or writing failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -292,6 +300,16 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             .any(|n| n == name);
         if of_the_sweep || (in_folder && taken) {
             return Err(SensitivityError::OutIsInput { path: out.clone() });
+        }
+        // Another result's folder (a run, a comparison, another sweep):
+        // its files are its own, and a `sensitivity.csv` there would be
+        // read as that sweep's.
+        let folder = parent.unwrap_or(Path::new("."));
+        if !in_folder && folder.join("manifest.json").exists() {
+            return Err(SensitivityError::OutInOtherResult {
+                path: out.clone(),
+                folder: folder.to_path_buf(),
+            });
         }
     }
     let design = &plan.design;

@@ -234,6 +234,24 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
         );
         assert_eq!(read(&own), before, "{}", own.display());
     }
+    // Nor may it go into another result's folder (here the 2-thread
+    // sweep's): it replaced that result's files, or passed for its own
+    // table, with exit 0.
+    for theirs in [
+        d2.join("runs.csv"),
+        d2.join("sensitivity.csv"),
+        d2.join("new.csv"),
+    ] {
+        let before = std::fs::read(&theirs).ok();
+        let o = sensitivity(&d1, &["--out", theirs.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(
+            err(&o).contains("--out names a file in the folder of another result"),
+            "{}",
+            err(&o)
+        );
+        assert_eq!(std::fs::read(&theirs).ok(), before, "{}", theirs.display());
+    }
     // A table of its own in the folder may be written again.
     let again = d1.join("s2.csv");
     for _ in 0..2 {
