@@ -133,6 +133,12 @@ pub struct Discovery {
 /// sweep folder, or in the CSV's folder).
 pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
     let input = &options.input;
+    if !input.exists() {
+        return Err(DiscoverError::Input(format!(
+            "{}: no such file or folder; give a sweep's folder, or a CSV file with --inputs",
+            input.display()
+        )));
+    }
     let (described, data, domains, dropped_points, failed_runs, out_dir) = if input.is_dir() {
         if options.inputs.is_some() {
             return Err(DiscoverError::Input(format!(
@@ -177,6 +183,8 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
         let described = format!("{} rows of {}", data.rows(), input.display());
         (described, data, Vec::new(), 0, 0, dir)
     };
+    let written = out_dir.join("discover.csv");
+    refuse_foreign_trajectory(&written)?;
     let found = prim::discover(&data, options.config, options.boxes)?;
     let mut boxes = Vec::with_capacity(found.len());
     for f in found {
@@ -209,7 +217,7 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
         failed_runs,
         boxes,
         options: options.clone(),
-        written: out_dir.join("discover.csv"),
+        written,
     };
     if options.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
         return Err(DiscoverError::Prim(PrimError::Stopped));
@@ -582,6 +590,27 @@ pub fn limits_text(data: &PrimData, entry: &prim::TrajectoryEntry) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Refuse to write over `path` if it holds something other than a
+/// trajectory this command wrote (a user's own `discover.csv`).
+fn refuse_foreign_trajectory(path: &Path) -> Result<(), DiscoverError> {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut first = String::new();
+    let ours = std::io::BufReader::new(file).read_line(&mut first).is_ok()
+        && first.trim_end_matches(['\n', '\r']) == TRAJECTORY_HEADER.join(",");
+    if ours {
+        Ok(())
+    } else {
+        Err(DiscoverError::Input(format!(
+            "{}: exists and is not a trajectory `discover` wrote (its first line is not `{}`); discover writes its trajectory there: move or rename that file first",
+            path.display(),
+            TRAJECTORY_HEADER.join(",")
+        )))
+    }
 }
 
 /// The columns of `discover.csv`, one row per trajectory entry of every

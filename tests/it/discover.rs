@@ -254,6 +254,46 @@ fn a_stopped_discovery_writes_nothing() {
     assert!(!dir.join("discover.csv").exists());
 }
 
+/// A `discover.csv` of the user's own beside a CSV was written over with
+/// exit 0; a path that does not exist was called "not a sweep folder".
+#[test]
+fn a_foreign_discover_csv_is_kept_and_a_missing_input_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = tmp.path().join("cases.csv");
+    std::fs::write(&cases, "x1,y\n0.5,1\n0.3,0\n0.2,1\n0.9,0\n").unwrap();
+    let theirs = tmp.path().join("discover.csv");
+    std::fs::write(&theirs, "x1,y\n0.5,1\n").unwrap();
+    let args = |input: &Path| {
+        armsmarket(&[
+            "discover",
+            input.to_str().unwrap(),
+            "--inputs",
+            "x1",
+            "--where",
+            "y == 1",
+        ])
+    };
+    let o = args(&cases);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("discover.csv: exists and is not a trajectory `discover` wrote"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(read(&theirs), b"x1,y\n0.5,1\n");
+    // Its own trajectory it writes again.
+    std::fs::remove_file(&theirs).unwrap();
+    assert_ok(&args(&cases), "first");
+    assert_ok(&args(&cases), "again");
+    let o = args(&tmp.path().join("nonexistent.csv"));
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("nonexistent.csv: no such file or folder"),
+        "{}",
+        err(&o)
+    );
+}
+
 /// A peel share so small that `1 − α` rounds to 1 panicked (exit 101), and
 /// a million resamples aborted out of memory: such values are refused as
 /// usage errors naming the flag and its range.
