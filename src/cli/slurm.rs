@@ -43,6 +43,12 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
             a.shards
         )));
     }
+    // The merge job writes OUT/<name>: a path it would refuse is refused
+    // now, not after the cluster has run every shard.
+    crate::output::publish::check_destination(
+        &a.out.join(&setup.name),
+        crate::output::publish::Command::Merge,
+    )?;
     let exe = std::env::current_exe().map_err(CliError::io("finding the armsmarket binary"))?;
     let job = slurm::Job {
         file: a.file.clone(),

@@ -286,6 +286,65 @@ fn written_by(path: &Path) -> Option<Command> {
         .map(|h| h.command)
 }
 
+/// Refuse `path` as the folder of a result of `command` if it holds
+/// anything but an armsmarket result of the same kind (a folder with a
+/// `manifest.json`) or nothing.
+fn check_replaceable(path: &Path, command: Command) -> Result<(), OutputError> {
+    let occupied = |why: &str| OutputError::Occupied {
+        path: path.to_path_buf(),
+        why: why.into(),
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(_) => Ok(()),
+        Ok(m) if m.file_type().is_symlink() => {
+            Err(occupied("this is a symbolic link, not a result folder"))
+        }
+        Ok(m) if !m.is_dir() => Err(occupied("this is a file, not a result folder")),
+        Ok(_) => {
+            let empty = std::fs::read_dir(path)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            let manifest = path.join("manifest.json");
+            if empty {
+                Ok(())
+            } else if manifest.is_file() {
+                match written_by(&manifest) {
+                    Some(other) if other.kind() != command.kind() => Err(occupied(&format!(
+                        "this folder holds a result of `armsmarket {}`, which a result of `armsmarket {}` would replace (or give the new result another `name`)",
+                        other.kind(),
+                        command.kind()
+                    ))),
+                    _ => Ok(()),
+                }
+            } else {
+                Err(occupied(
+                    "this folder is not an armsmarket result (it has no manifest.json) and would be replaced",
+                ))
+            }
+        }
+    }
+}
+
+/// Whether a result of `command` could be written to the folder `path`,
+/// without taking its lock or creating anything: for `slurm`, whose jobs
+/// write it later on the cluster. The checks of [`Destination::lock`]
+/// that need no writing: no file on the way, nothing there that is not a
+/// result of the same kind.
+pub fn check_destination(path: &Path, command: Command) -> Result<(), OutputError> {
+    if let Some(file) = path
+        .ancestors()
+        .skip(1)
+        .find(|a| !a.as_os_str().is_empty() && a.exists())
+        .filter(|a| !a.is_dir())
+    {
+        return Err(OutputError::Occupied {
+            path: file.to_path_buf(),
+            why: "a file stands on this path where a folder is needed".into(),
+        });
+    }
+    check_replaceable(path, command)
+}
+
 /// The suffix of staging folders.
 const STAGING: &str = "staging";
 
@@ -360,40 +419,7 @@ impl Destination {
     /// Refuse to replace anything but an armsmarket result of the same kind
     /// as `command`'s (a folder with a `manifest.json`) or an empty folder.
     fn check_replaceable(&self) -> Result<(), OutputError> {
-        let command = self.command;
-        let occupied = |why: &str| OutputError::Occupied {
-            path: self.path.clone(),
-            why: why.into(),
-        };
-        match std::fs::symlink_metadata(&self.path) {
-            Err(_) => Ok(()),
-            Ok(m) if m.file_type().is_symlink() => {
-                Err(occupied("this is a symbolic link, not a result folder"))
-            }
-            Ok(m) if !m.is_dir() => Err(occupied("this is a file, not a result folder")),
-            Ok(_) => {
-                let empty = std::fs::read_dir(&self.path)
-                    .map(|mut d| d.next().is_none())
-                    .unwrap_or(false);
-                let manifest = self.path.join("manifest.json");
-                if empty {
-                    Ok(())
-                } else if manifest.is_file() {
-                    match written_by(&manifest) {
-                        Some(other) if other.kind() != command.kind() => Err(occupied(&format!(
-                            "this folder holds a result of `armsmarket {}`, which a result of `armsmarket {}` would replace (or give the new result another `name`)",
-                            other.kind(),
-                            command.kind()
-                        ))),
-                        _ => Ok(()),
-                    }
-                } else {
-                    Err(occupied(
-                        "this folder is not an armsmarket result (it has no manifest.json) and would be replaced",
-                    ))
-                }
-            }
-        }
+        check_replaceable(&self.path, self.command)
     }
 
     /// A fresh, private staging folder beside the result (after removing

@@ -231,6 +231,72 @@ fn slurm_refuses_a_sweep_that_sweep_refuses_and_prints_no_script() {
     assert!(o.stdout.is_empty(), "slurm still printed a script");
 }
 
+/// An `--out` the merge job would refuse (a file on the way, another
+/// command's result under the sweep's name) printed a script with exit 0,
+/// whose shards ran before the merge failed. It is refused now, and
+/// nothing is created.
+#[test]
+fn slurm_refuses_an_out_the_merge_would_refuse() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = toy_sweep();
+    let a_file = tmp.path().join("a_file");
+    std::fs::write(&a_file, "x").unwrap();
+    let taken = tmp.path().join("taken");
+    let run = bin()
+        .args([
+            "run",
+            "-r",
+            "1",
+            "-q",
+            "--tables",
+            "summary",
+            "--set",
+            "name=\"toy_sweep\"",
+            "--out",
+        ])
+        .arg(&taken)
+        .arg(root().join("scenarios/toy.toml"))
+        .output()
+        .unwrap();
+    assert_ok(&run, "a run named like the sweep");
+    for (out, says) in [
+        (
+            a_file.clone(),
+            "a file stands on this path where a folder is needed",
+        ),
+        (
+            a_file.join("sub"),
+            "a file stands on this path where a folder is needed",
+        ),
+        (
+            taken.clone(),
+            "this folder holds a result of `armsmarket run`",
+        ),
+    ] {
+        let o = slurm(&[
+            file.to_str().unwrap(),
+            "--shards",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", out.display(), err(&o));
+        assert!(err(&o).contains(says), "{}", err(&o));
+        assert!(o.stdout.is_empty(), "slurm still printed a script");
+    }
+    // A folder yet to be made is fine, and is not made.
+    let fresh = tmp.path().join("fresh/deeper");
+    let o = slurm(&[
+        file.to_str().unwrap(),
+        "--shards",
+        "2",
+        "--out",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "a new --out");
+    assert!(!tmp.path().join("fresh").exists());
+}
+
 /// The script `slurm` prints for the toy sweep in `shards` shards, run
 /// with a fake `sbatch` under `tmp`: (the script's output, the sbatch log,
 /// the `--out` folder).
