@@ -387,6 +387,9 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
     // A folder with a manifest is read by it (one that does not read as a
     // sweep's cannot vouch for the tables); one without is not a sweep,
     // said below by the tables it lacks.
+    if let Some(message) = crate::output::publish::not_a_sweep(dir) {
+        return Err(DiscoverError::Input(message));
+    }
     let manifest = match dir.join("manifest.json").exists() {
         true => Some(
             crate::output::manifest::Manifest::<crate::sweep::run::SweepRecord>::read(dir)

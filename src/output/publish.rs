@@ -273,6 +273,19 @@ impl Command {
     }
 }
 
+/// If the folder `dir` holds the result of another command than a sweep
+/// (its manifest says which), the words that say so and what to give
+/// instead; for `sensitivity` and `discover`, which read sweeps.
+pub fn not_a_sweep(dir: &Path) -> Option<String> {
+    let kind = written_by(&dir.join("manifest.json"))?.kind();
+    (kind != "sweep").then(|| {
+        format!(
+            "{}: a result of `armsmarket {kind}`, not a sweep: give the folder `armsmarket sweep` (or `merge`) wrote",
+            dir.display()
+        )
+    })
+}
+
 /// The command that wrote the manifest at `path`, if it can be read (an
 /// unreadable one is still a result's: replaced as before).
 fn written_by(path: &Path) -> Option<Command> {

@@ -71,6 +71,9 @@ pub enum SensitivityError {
         /// Why.
         source: ManifestError,
     },
+    /// The folder holds another command's result.
+    #[error("{0}")]
+    OtherResult(String),
     /// A shard, not the merged sweep.
     #[error("{}: a shard of a sweep: merge the shards first (`armsmarket merge`) and analyse the merged folder", dir.display())]
     Shard {
@@ -253,6 +256,9 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     }
     if options.resamples < 2 {
         return Err(SensitivityError::Resamples(options.resamples));
+    }
+    if let Some(message) = crate::output::publish::not_a_sweep(dir) {
+        return Err(SensitivityError::OtherResult(message));
     }
     let manifest =
         Manifest::<SweepRecord>::read(dir).map_err(|source| SensitivityError::NotASweep {

@@ -90,6 +90,35 @@ fn a_stopped_analysis_writes_nothing() {
     assert!(dir.join("sensitivity.csv").exists());
 }
 
+/// A run's folder given to `sensitivity` was "manifest.json: no sweep
+/// plan", and to `discover` came with the advice to run `armsmarket run`
+/// again; a calibration's showed serde's words. Each now says what the
+/// folder holds and what to give.
+#[test]
+fn another_commands_result_is_named_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args(["run", "-r", "1", "-q", "--out"])
+        .arg(tmp.path())
+        .arg(crate::common::toy())
+        .output()
+        .unwrap();
+    assert_ok(&o, "run");
+    let d = tmp.path().join("toy");
+    for args in [
+        vec!["sensitivity", d.to_str().unwrap()],
+        vec!["discover", d.to_str().unwrap(), "--where", "contracts > 1"],
+    ] {
+        let o = run(&args, &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("toy: a result of `armsmarket run`, not a sweep: give the folder `armsmarket sweep` (or `merge`) wrote"),
+            "{}",
+            err(&o)
+        );
+    }
+}
+
 #[test]
 fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
     let tmp = tempfile::tempdir().unwrap();
