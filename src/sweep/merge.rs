@@ -37,6 +37,12 @@ pub trait ShardedPlan: Serialize + DeserializeOwned + Clone {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MergeError {
+    /// A path names nothing.
+    #[error("{}: no such folder; give the `.shards` folder a sharded sweep or calibration wrote, or the shards in it", path.display())]
+    NoSuchPath {
+        /// The path given.
+        path: PathBuf,
+    },
     /// A path is neither a shard folder nor holds any.
     #[error(
         "{}: neither a shard folder (shard-K-of-N), nor a folder of shards, nor a result with a `.shards` folder beside it",
@@ -202,6 +208,7 @@ impl MergeError {
     pub fn is_usage(&self) -> bool {
         match self {
             MergeError::NotShards { .. }
+            | MergeError::NoSuchPath { .. }
             | MergeError::WholeAmongShards { .. }
             | MergeError::WholeWithOut { .. }
             | MergeError::WholeDamaged { .. }
@@ -327,6 +334,9 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
                 dir: d.clone(),
                 shards_beside: (!beside.is_empty()).then_some(beside_dir),
             });
+        }
+        if !d.exists() {
+            return Err(MergeError::NoSuchPath { path: d.clone() });
         }
         return Err(MergeError::NotShards { path: d.clone() });
     }

@@ -229,6 +229,20 @@ fn same_bytes_with_one_or_two_threads() {
     assert!(!tmp.path().join("c/toy_sweep/market.csv").exists());
 }
 
+/// A path that does not exist was called "neither a shard folder, nor a
+/// folder of shards, nor a result ..."; it is named as missing.
+#[test]
+fn merge_names_a_path_that_does_not_exist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = merge(&tmp.path().join("nonexistent"));
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("nonexistent: no such folder; give the `.shards` folder"),
+        "{}",
+        err(&o)
+    );
+}
+
 /// `verdict_distance` is the statistic `compare` judges by, worked out
 /// again here from each run's target distances: capped at 10, averaged
 /// within each pattern over its defined targets, then over patterns.
