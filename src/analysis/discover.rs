@@ -521,6 +521,29 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
 fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData, DiscoverError> {
     let mut rd = csv::Reader::from_path(file).map_err(csv_at(file))?;
     let header = rd.headers().map_err(csv_at(file))?.clone();
+    if header.iter().all(|h| h.trim().is_empty()) {
+        return Err(DiscoverError::Input(format!(
+            "{}: the file is empty or has no header line; a CSV for discover has a header of column names and a row per case",
+            file.display()
+        )));
+    }
+    // A name twice leaves open which column a condition or --inputs means.
+    for (j, name) in header.iter().enumerate() {
+        if let Some(i) = header.iter().take(j).position(|h| h == name) {
+            return Err(DiscoverError::Input(format!(
+                "{}: the header names column '{name}' twice (columns {} and {}); rename one",
+                file.display(),
+                i + 1,
+                j + 1
+            )));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = inputs.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(DiscoverError::Input(format!(
+            "--inputs names '{twice}' twice; name each input column once"
+        )));
+    }
     let cond = compile(condition, &header)?;
     let mut at = Vec::with_capacity(inputs.len());
     for name in inputs {

@@ -294,6 +294,49 @@ fn a_foreign_discover_csv_is_kept_and_a_missing_input_is_named() {
     );
 }
 
+/// A header naming a column twice was searched with one of them; an empty
+/// file was "unknown column"; `--inputs x1,x1` named neither the flag nor
+/// the file. Each is refused with what to mend.
+#[test]
+fn a_csv_with_a_column_twice_or_no_header_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "twice.csv",
+            "x1,y,x1\n0.5,1,2\n0.3,0,1\n",
+            "x1",
+            "the header names column 'x1' twice (columns 1 and 3); rename one",
+        ),
+        (
+            "empty.csv",
+            "",
+            "x1",
+            "the file is empty or has no header line",
+        ),
+        (
+            "fine.csv",
+            "x1,y\n0.5,1\n0.3,0\n",
+            "x1,x1",
+            "--inputs names 'x1' twice",
+        ),
+    ];
+    for (name, body, inputs, says) in cases {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, body).unwrap();
+        let o = armsmarket(&[
+            "discover",
+            file.to_str().unwrap(),
+            "--inputs",
+            inputs,
+            "--where",
+            "y == 1",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
+        assert!(err(&o).contains(says), "{name}: {}", err(&o));
+        assert!(!tmp.path().join("discover.csv").exists(), "{name}");
+    }
+}
+
 /// A peel share so small that `1 − α` rounds to 1 panicked (exit 101), and
 /// a million resamples aborted out of memory: such values are refused as
 /// usage errors naming the flag and its range.
