@@ -190,7 +190,7 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
     for f in found {
         let reproducibility = match f.selected {
             Some(i) if options.resamples > 0 && halves_hold_rows(&f) => {
-                Some(prim::reproducibility_until(
+                Some(prim::reproducibility(
                     &data,
                     options.config,
                     &f,

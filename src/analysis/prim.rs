@@ -1479,7 +1479,7 @@ pub struct Reproducibility {
 /// [`Reproducibility`]). `data` must be the data `found` was searched on.
 /// Iteration `i` draws from a ChaCha8 generator seeded with `seed` on
 /// stream `i`, so results do not depend on the order or threads in which
-/// iterations run.
+/// iterations run. Once `stop` is set (Ctrl-C), no further search starts.
 ///
 /// # Panics
 /// If `found`'s rows are not rows of `data`.
@@ -1487,26 +1487,9 @@ pub struct Reproducibility {
 /// # Errors
 /// [`PrimError::NoSuchBox`] if `entry` is not on the trajectory;
 /// [`PrimError::BadSetting`] for a fraction that draws no row or settings
-/// out of range.
-pub fn reproducibility(
-    data: &PrimData,
-    config: PrimConfig,
-    found: &FoundBox,
-    entry: usize,
-    iterations: usize,
-    fraction: f64,
-    seed: u64,
-) -> Result<Reproducibility, PrimError> {
-    static NEVER: AtomicBool = AtomicBool::new(false);
-    reproducibility_until(
-        data, config, found, entry, iterations, fraction, seed, &NEVER,
-    )
-}
-
-/// [`reproducibility`], stopping with [`PrimError::Stopped`] before the
-/// next resampled search once `stop` is set (Ctrl-C).
+/// out of range; [`PrimError::Stopped`] once `stop` is set.
 #[allow(clippy::too_many_arguments)]
-pub fn reproducibility_until(
+pub fn reproducibility(
     data: &PrimData,
     config: PrimConfig,
     found: &FoundBox,

@@ -5,6 +5,10 @@ use armsmarket::analysis::prim::{
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::AtomicBool;
+
+/// A stop flag nobody sets.
+static NEVER: AtomicBool = AtomicBool::new(false);
 
 /// 2,000 rows of four uniform columns; y = 1 iff x1 > 0.8 and x2 < 0.3.
 fn planted() -> PrimData {
@@ -77,7 +81,7 @@ fn planted_box_reproduces_on_halves() {
     let config = PrimConfig::default();
     let found = discover(&data, config, 1).unwrap();
     let entry = found[0].selected.unwrap();
-    let r = reproducibility(&data, config, &found[0], entry, 20, 0.5, 99).unwrap();
+    let r = reproducibility(&data, config, &found[0], entry, 20, 0.5, 99, &NEVER).unwrap();
     for counts in [&r.by_coverage, &r.by_density] {
         // x1's lower and x2's upper bounds recur in nearly every half; the
         // noise columns rarely.
@@ -89,6 +93,6 @@ fn planted_box_reproduces_on_halves() {
         );
     }
     // Same seed, same counts.
-    let again = reproducibility(&data, config, &found[0], entry, 20, 0.5, 99).unwrap();
+    let again = reproducibility(&data, config, &found[0], entry, 20, 0.5, 99, &NEVER).unwrap();
     assert_eq!(r, again);
 }
