@@ -12,10 +12,6 @@
 //! The work here reads tables and writes `discover.csv`; the search itself
 //! is [`super::prim`], free of I/O.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-/// A stop flag nobody sets.
-static NEVER: AtomicBool = AtomicBool::new(false);
 use crate::analysis::expr::{self, BoundCondition, ExprError};
 use crate::analysis::prim::{
     self, Column, DimBounds, FoundBox, Phase, PrimConfig, PrimData, PrimError, QuasiP,
@@ -29,6 +25,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A stop flag nobody sets.
+static NEVER: AtomicBool = AtomicBool::new(false);
 
 /// What to search and how.
 #[derive(Debug, Clone)]
