@@ -446,9 +446,9 @@ impl Default for PrimConfig {
     }
 }
 
-/// The smallest peel or paste share: below it `1 − α` rounds to 1 (from
-/// about 1e-17), which is no quantile, and no data set that fits in memory
-/// has a case to peel.
+/// The smallest peel or paste share. `1 − α` rounds to 1 from about 1e-17,
+/// which is no quantile; 1e-9 stays well above that and already peels a
+/// single case only from a billion rows.
 pub const MIN_ALPHA: f64 = 1e-9;
 
 impl PrimConfig {
