@@ -96,7 +96,7 @@ pub enum CalibrateError {
     /// This calibration's result is in place with files not as its
     /// manifest records; a shard, join or resume would start it over.
     #[error(
-        "{}: this calibration's result, but {} missing or changed since it was written (not the size and SHA-256 that manifest.json records); a shard, join or resume would start the calibration over: restore the files, or remove that folder and calibrate again",
+        "{}: this calibration's result, but {} missing or changed since it was written (not the size and checksum that manifest.json records); a shard, join or resume would start the calibration over: restore the files, or remove that folder and calibrate again",
         dir.display(),
         files.join(", ")
     )]

@@ -16,8 +16,8 @@
 //! writer left (its staging folders).
 
 use crate::output::faults;
+use crate::output::manifest::Checksum;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -127,9 +127,9 @@ pub fn write_error(e: io::Error, fallback: &Path) -> OutputError {
 }
 
 /// What the staged files written whole in this process hashed to, by
-/// name: the SHA-256 (hex) and length of the bytes that went through
-/// them, so that the manifest need not read them back.
-type Hashes = Arc<Mutex<BTreeMap<String, (String, u64)>>>;
+/// name: the checksum and length of the bytes that went through them, so
+/// that the manifest need not read them back.
+type Hashes = Arc<Mutex<BTreeMap<String, (Checksum, u64)>>>;
 
 /// A file being written into a staging folder; its errors name the file by
 /// its place in the finished result. It hashes what it writes as it goes
@@ -140,7 +140,7 @@ pub struct StagedFile {
     out: BufWriter<File>,
     shown: PathBuf,
     name: String,
-    sha: Sha256,
+    hasher: blake3::Hasher,
     bytes: u64,
     unflushed: u64,
     hashes: Hashes,
@@ -166,22 +166,13 @@ impl StagedFile {
             .get_ref()
             .sync_all()
             .map_err(|e| at_file(&self.shown, e))?;
-        let digest = hex(&self.sha.finalize());
+        let digest = Checksum::Blake3(self.hasher.finalize().to_hex().to_string());
         self.hashes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(self.name, (digest, self.bytes));
         Ok(())
     }
-}
-
-/// Bytes as lowercase hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// Ask the kernel to start writing `file`'s dirty pages to disk, without
@@ -202,7 +193,7 @@ fn start_write_back(_: &File) {}
 impl Write for StagedFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.out.write(buf).map_err(|e| at_file(&self.shown, e))?;
-        self.sha.update(&buf[..n]);
+        self.hasher.update(&buf[..n]);
         self.bytes += n as u64;
         self.unflushed += n as u64;
         if self.unflushed >= WRITE_BACK {
@@ -687,17 +678,17 @@ impl Staging {
             out: BufWriter::with_capacity(1 << 16, file),
             shown,
             name: name.to_string(),
-            sha: Sha256::new(),
+            hasher: blake3::Hasher::new(),
             bytes: 0,
             unflushed: 0,
             hashes: self.hashes.clone(),
         })
     }
 
-    /// The SHA-256 (hex) of the file `name` as this process wrote it whole
+    /// The checksum of the file `name` as this process wrote it whole
     /// through [`Staging::create`], if it did and the file still has the
     /// length written.
-    pub fn hash_written(&self, name: &str) -> Option<String> {
+    pub fn hash_written(&self, name: &str) -> Option<Checksum> {
         let hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
         let (digest, bytes) = hashes.get(name)?;
         let len = std::fs::metadata(self.path().join(name)).ok()?.len();

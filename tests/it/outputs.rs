@@ -4,7 +4,7 @@
 //! result is refused while the first works.
 #![cfg(unix)]
 
-use crate::common::{EVERY_TABLE, assert_ok, bin, err, read, text, toy};
+use crate::common::{EVERY_TABLE, assert_ok, bin, blake3_hex, err, read, text, toy};
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -37,8 +37,8 @@ fn consistent(dir: &Path) -> serde_json::Value {
         let entry = listed
             .get(name)
             .unwrap_or_else(|| panic!("{name} is in {} but not in its manifest", dir.display()));
-        let want = entry["sha256"].as_str().unwrap();
-        let got = armsmarket::output::manifest::sha256_file(&dir.join(name)).unwrap();
+        let want = entry["blake3"].as_str().unwrap();
+        let got = blake3_hex(&dir.join(name));
         assert_eq!(got, want, "{name} does not match the manifest beside it");
         assert_eq!(entry["bytes"], bytes.len() as u64, "{name}");
     }
