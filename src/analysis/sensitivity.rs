@@ -34,6 +34,11 @@
 //! finite; Sobol' indices then use only complete base blocks (every point of
 //! the block complete) and Morris statistics only complete trajectories.
 //! What was dropped and why is returned.
+//!
+//! Unlike SALib, fewer than [`MIN_COMPLETE`] complete blocks (trajectories)
+//! give no indices: from one, SALib prints estimates (an ST of 2 is
+//! possible) whose bootstrap intervals have zero width, since every
+//! resample is that one block again.
 
 use std::collections::BTreeMap;
 
@@ -578,10 +583,15 @@ fn complete_blocks<R: Ord + Copy>(
     out
 }
 
+/// Complete base blocks (Sobol') or trajectories (Morris) an analysis
+/// needs to give indices: with one, the bootstrap can only resample it.
+pub const MIN_COMPLETE: usize = 2;
+
 /// A Sobol' analysis of one output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SobolAnalysis {
-    /// The indices on the complete blocks; `None` if no block is complete.
+    /// The indices on the complete blocks; `None` if fewer than
+    /// [`MIN_COMPLETE`] are complete.
     pub indices: Option<SobolIndices>,
     /// Replication noise over the points of the complete blocks.
     pub noise: NoiseShare,
@@ -637,7 +647,7 @@ pub fn sobol_analyze(
             .collect()
     });
     let used = blocks.means.len();
-    let indices = if used == 0 {
+    let indices = if used < MIN_COMPLETE {
         None
     } else {
         let column =
@@ -742,7 +752,8 @@ pub fn morris_statistics(
 /// A Morris analysis of one output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MorrisAnalysis {
-    /// Per parameter, on the complete trajectories; `None` if none is.
+    /// Per parameter, on the complete trajectories; `None` if fewer than
+    /// [`MIN_COMPLETE`] are complete.
     pub statistics: Option<Vec<MorrisStatistics>>,
     /// The elementary effects used, `effects[j][t]` (parameter `j`, `t`-th
     /// complete trajectory), for plots.
@@ -841,7 +852,7 @@ pub fn morris_analyze(
         }
     }
     let used = complete.len();
-    let statistics = if used == 0 {
+    let statistics = if used < MIN_COMPLETE {
         None
     } else {
         let resamples = draw_morris_resamples(dims, used, options.resamples, rng);
@@ -1281,6 +1292,35 @@ mod tests {
             (a.blocks_used, a.blocks_dropped, a.failures.len()),
             (0, 2, 8)
         );
+
+        // One block complete: no indices either (a bootstrap of one); both
+        // complete: indices.
+        let matrices = [
+            SaltelliMatrix::A,
+            SaltelliMatrix::AB(0),
+            SaltelliMatrix::AB(1),
+            SaltelliMatrix::B,
+        ];
+        let block = |r: usize| {
+            let outputs = matrices
+                .iter()
+                .enumerate()
+                .map(|(i, &matrix)| PointOutputs {
+                    role: SaltelliRole {
+                        base_row: r,
+                        matrix,
+                    },
+                    replicates: vec![(r * 4 + i) as f64],
+                });
+            outputs.collect::<Vec<_>>()
+        };
+        let one = block(0);
+        let a = sobol_analyze(&layout, &one, &opts, &mut rng(0)).unwrap();
+        assert_eq!((a.blocks_used, a.blocks_dropped, a.indices), (1, 1, None));
+        let both = [block(0), block(1)].concat();
+        let a = sobol_analyze(&layout, &both, &opts, &mut rng(0)).unwrap();
+        assert_eq!(a.blocks_used, 2);
+        assert!(a.indices.is_some());
     }
 
     fn morris_outputs(
@@ -1398,6 +1438,15 @@ mod tests {
         // σ of {1, 2/3} with divisor 1: |1 - 2/3| / sqrt 2.
         assert!(close(s[0].sigma, (1.0 / 3.0) / 2f64.sqrt(), 1e-15));
         assert!(close(s[1].mu_star.estimate, 0.5, 1e-15));
+
+        // With trajectory 1 failed too, one complete trajectory is left:
+        // its effects, but no statistics (a bootstrap of one).
+        let mut one = outputs.clone();
+        one[5].replicates = vec![f64::NAN];
+        let a = morris_analyze(&layout, &one, &BootstrapOptions::default(), &mut rng(0)).unwrap();
+        assert_eq!((a.trajectories_used, a.trajectories_dropped), (1, 2));
+        assert_eq!(a.effects[0], [1.0]);
+        assert_eq!(a.statistics, None);
 
         // A trajectory that moves a parameter twice is rejected.
         let mut bad = outputs.clone();

@@ -12,8 +12,8 @@
 //! out of that metric's indices, counted in `blocks_dropped`.
 
 use crate::analysis::sensitivity::{
-    BootstrapOptions, Estimate, FailureKind, NoiseShare, PointOutputs, morris_analyze,
-    sobol_analyze,
+    BootstrapOptions, Estimate, FailureKind, MIN_COMPLETE, NoiseShare, PointOutputs,
+    morris_analyze, sobol_analyze,
 };
 use crate::engine::seeding::design_stream;
 use crate::output::manifest::{Manifest, ManifestError};
@@ -839,7 +839,15 @@ impl Report {
             let tops = if m.constant {
                 "constant over the design: no parameter moves it".to_string()
             } else if tops.is_empty() {
-                "no complete block: no indices".to_string()
+                let why = if m.dropped > 0 {
+                    "the others have a failed run or an undefined value"
+                } else {
+                    "sweep more points"
+                };
+                format!(
+                    "no indices: {} of the {MIN_COMPLETE} complete {unit} the bootstrap needs ({why})",
+                    m.used
+                )
             } else {
                 tops.join("; ")
             };

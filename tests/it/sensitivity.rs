@@ -764,3 +764,44 @@ fn a_morris_metric_with_no_effect_but_several_values_is_not_constant() {
         "{one}"
     );
 }
+
+/// A Saltelli design with one base block printed estimates, ST = 2.000
+/// among them, with intervals of zero width: the bootstrap can only
+/// resample the one block. It now gives no indices and says why. (A Morris
+/// design has at least 2 trajectories; the analysis's own tests cover one
+/// left complete after failures.)
+#[test]
+fn one_complete_block_gives_no_indices() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = sweep_file(
+        tmp.path(),
+        "design = \"saltelli\"\npoints = 1\nreplications = 1",
+    );
+    assert_ok(&sweep(&f, tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("s");
+    let o = sensitivity(&dir, &[]);
+    assert_ok(&o, "sensitivity");
+    let shown = text(&o.stdout);
+    let line = shown
+        .lines()
+        .find(|l| l.starts_with("contracts "))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        line.ends_with(
+            "no indices: 1 of the 2 complete blocks the bootstrap needs (sweep more points)"
+        ),
+        "{line}"
+    );
+    let t = table(&dir);
+    assert!(
+        t.keys().all(|(_, p, _)| p.is_empty()),
+        "only the design's own rows: {:?}",
+        t.keys()
+    );
+    let used = (
+        "contracts".to_string(),
+        String::new(),
+        "blocks_used".to_string(),
+    );
+    assert_eq!(t[&used][0], "1");
+}
