@@ -1403,8 +1403,9 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
     let mut params_section = Section::new("Parameters against the outcome");
     if let (Some(p), Some(r)) = (&points, &runs) {
-        // Targets passed per run: defined for every run, unlike a mean of
-        // distances, which an undefined target makes NaN.
+        // The verdict's distance per run, as `compare` ranks by (undefined
+        // targets skipped, so it is defined where any target is); a sweep
+        // of an older build has none, and is drawn by targets passed.
         let passes: Vec<usize> = r
             .header
             .iter()
@@ -1413,7 +1414,15 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             .map(|(i, _)| i)
             .collect();
         let focus_value = r.col("focus_value");
-        let (means, what) = if !passes.is_empty() {
+        let verdict = r
+            .col("verdict_distance")
+            .filter(|&c| r.rows.iter().any(|row| num(row, c).is_finite()));
+        let (means, what) = if let Some(c) = verdict {
+            (
+                Some(point_means(r, |row| num(row, c))),
+                "verdict distance (0: every target met)".to_string(),
+            )
+        } else if !passes.is_empty() {
             let means = point_means(r, |row| {
                 passes.iter().filter(|&&i| text(row, i) == "true").count() as f64
             });

@@ -104,6 +104,14 @@ fn sweep_report_with_discovery_and_sensitivity() {
     let dir = crate::discover::toy_sweep(tmp.path());
     let html = report(&dir);
     assert!(html.contains("across the sweep"));
+    // Points are drawn against the verdict's distance, the statistic
+    // `compare` ranks by.
+    assert!(
+        html.contains(
+            "verdict distance (0: every target met) against preferences.default.delivery"
+        ),
+        "the parameters are drawn against the verdict distance"
+    );
     assert!(
         html.contains("sensitivity.csv"),
         "says the indices are missing"
@@ -289,4 +297,29 @@ fn calibration_report_shows_the_quantiles_of_posterior_summary() {
     }
     assert!(html.contains("Posterior predictive check"));
     assert!(!html.contains("– – –") && !html.contains("50 % within"));
+}
+
+/// A sweep's `runs.csv` without `verdict_distance` (an earlier build's) is
+/// drawn against targets passed, as before the column existed.
+#[test]
+fn a_sweep_without_the_verdict_column_is_drawn_by_targets_passed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = crate::discover::toy_sweep(tmp.path());
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == "verdict_distance").unwrap();
+    let drop = |r: &[String]| {
+        let mut r = r.to_vec();
+        r.remove(c);
+        r.join(",") + "\n"
+    };
+    let body: String = std::iter::once(drop(&h))
+        .chain(rows.iter().map(|r| drop(r)))
+        .collect();
+    crate::common::rewrite_sealed(&dir, "runs.csv", &body);
+    let html = report(&dir);
+    assert!(!html.contains("verdict distance"));
+    assert!(
+        html.contains("targets passed (of 4) against preferences.default.delivery"),
+        "drawn by targets passed"
+    );
 }
