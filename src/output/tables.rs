@@ -121,9 +121,7 @@ impl Line<'_> {
     fn int<T: itoa::Integer + TryInto<i64> + Copy>(&mut self, x: T) -> &mut Self {
         match x.try_into() {
             Ok(x) => {
-                let mut block = [0; CELL];
-                let len = int_cell(x, &mut block);
-                append_prefix(self.0, &block, len);
+                append_with(self.0, |block| int_cell(x, block));
                 self
             }
             Err(_) => self.raw(itoa::Buffer::new().format(x).as_bytes()),
@@ -132,9 +130,7 @@ impl Line<'_> {
 
     #[inline]
     fn float(&mut self, x: f64) -> &mut Self {
-        let mut block = [0; CELL];
-        let len = float_cell(x, &mut block);
-        append_prefix(self.0, &block, len);
+        append_with(self.0, |block| float_cell(x, block));
         self
     }
 
@@ -190,6 +186,24 @@ fn append_prefix(out: &mut Vec<u8>, block: &[u8; CELL], len: usize) {
     debug_assert!(len <= CELL);
     let start = out.len();
     out.extend_from_slice(block);
+    out.truncate(start + len);
+}
+
+/// Append the first `fill(block)` bytes of a block that `fill` writes in
+/// place at the end of `out`. A cell formatted on the stack and copied
+/// over is written a byte at a time and read back 16 at a time at once,
+/// which the processor cannot forward from the byte stores: the copy then
+/// waits for them to reach the cache, and that wait was the largest cost
+/// of writing a row.
+#[inline]
+fn append_with(out: &mut Vec<u8>, fill: impl FnOnce(&mut [u8; CELL]) -> usize) {
+    let start = out.len();
+    out.extend_from_slice(&[0; CELL]);
+    let block: &mut [u8; CELL] = (&mut out[start..])
+        .try_into()
+        .expect("the block just appended");
+    let len = fill(block);
+    debug_assert!(len <= CELL);
     out.truncate(start + len);
 }
 
