@@ -208,34 +208,59 @@ pub fn make_offer(
     cap: u32,
     o: &mut Offer,
 ) -> bool {
-    let line = &w.lines[l];
-    if t < line.available_from {
+    let limit = sellable(w, s, t, b, l).min(cap);
+    if limit == 0 {
         return false;
     }
-    let c = line.category;
-    let cat = &w.categories[c];
+    let needed = units_to_close(w, s, b, l, gap).min(limit);
+    needed > 0 && quote(w, s, t, b, l, needed, o)
+}
+
+/// The most units line `l` can sell buyer `b` at quarter `t`
+/// (`u32::MAX`: no limit but the gap): 0 if the line is not yet available
+/// or has nothing to sell this buyer (an empty stock, no free legacy units
+/// of the lineage it upgrades, its own government's surplus). Cheap, so
+/// that a tender asks it before the supplier's access.
+fn sellable(w: &World, s: &State, t: usize, b: usize, l: usize) -> u32 {
+    let line = &w.lines[l];
+    if t < line.available_from {
+        return 0;
+    }
     let ls = &s.lines[l];
-    let fleet = &s.buyers[b].fleet[c];
-    let mut limit = cap;
+    let mut limit = u32::MAX;
     if let Some(left) = ls.stock {
-        limit = limit.min(left);
+        if w.suppliers[line.supplier].country == w.buyers[b].country {
+            // A government does not sell its own surplus to itself.
+            return 0;
+        }
+        limit = left;
     }
     if let Some(lineage) = line.upgrades {
+        let fleet = &s.buyers[b].fleet[line.category];
         if fleet.legacy_family != Some(lineage) {
-            return false;
+            return 0;
         }
         limit = limit.min(fleet.upgradable());
     }
-    let needed = units_for(gap, line.capability_gain(fleet.legacy.capability)).min(limit);
-    if needed == 0 {
-        return false;
-    }
+    limit
+}
+
+/// Units of line `l` that close buyer `b`'s gap of `gap` capability units.
+fn units_to_close(w: &World, s: &State, b: usize, l: usize, gap: f64) -> u32 {
+    let line = &w.lines[l];
+    let legacy = s.buyers[b].fleet[line.category].legacy.capability;
+    units_for(gap, line.capability_gain(legacy))
+}
+
+/// [`make_offer`] for `needed` units (non-zero, within [`sellable`]): price,
+/// budget, diversion and the lot's terms.
+fn quote(w: &World, s: &State, t: usize, b: usize, l: usize, needed: u32, o: &mut Offer) -> bool {
+    let line = &w.lines[l];
+    let c = line.category;
+    let cat = &w.categories[c];
+    let ls = &s.lines[l];
     let country = w.suppliers[line.supplier].country;
     let home = country == w.buyers[b].country;
-    if home && ls.stock.is_some() {
-        // A government does not sell its own surplus to itself.
-        return false;
-    }
     let p = price(w, s, l);
     let share = w.countries[country].credit_share;
     let room = s.credit[country].room();
@@ -482,6 +507,13 @@ fn decide_tender(
     let mut in_set = false;
     keys.clear();
     for &l in &w.lines_by_category[c] {
+        // A line with nothing for this buyer makes no offer whatever its
+        // supplier's access: skip the access (the consideration draw is
+        // keyed, so skipping it changes no other draw).
+        let limit = sellable(w, s, t, b, l);
+        if limit == 0 {
+            continue;
+        }
         let j = w.lines[l].supplier;
         if j != considered_supplier {
             considered_supplier = j;
@@ -491,10 +523,14 @@ fn decide_tender(
         if !in_set {
             continue;
         }
+        let needed = units_to_close(w, s, b, l, g).min(limit);
+        if needed == 0 {
+            continue;
+        }
         if n == offers.len() {
             offers.push(Offer::default());
         }
-        if make_offer(w, s, t, b, l, g, u32::MAX, &mut offers[n]) {
+        if quote(w, s, t, b, l, needed, &mut offers[n]) {
             keys.push(fold(pick, w.lines[l].key));
             n += 1;
         }
