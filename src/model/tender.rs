@@ -21,7 +21,8 @@ use crate::model::choice;
 use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::production::{Lead, Schedule, lead_of, units_by};
 use crate::model::state::{Contract, Stage, State};
-use crate::model::world::World;
+use crate::model::time::Quarter;
+use crate::model::world::{Buyer, World};
 use crate::scenario::schema::Procedure;
 
 /// Largest utilisation that still raises the price; beyond it buyers see
@@ -92,14 +93,23 @@ pub fn access(w: &World, s: &State, j: usize, b: usize) -> f64 {
 /// the buyer's and (weighted) its neighbours' fleets of that family, where
 /// the neighbours are the other buyers of its region.
 pub fn commonality(w: &World, s: &State, b: usize, c: usize, f: usize) -> f64 {
+    commonality_of(w, s, b, c, f, commonality_total(w, s, b, c))
+}
+
+/// The denominator of [`commonality`], the same for every family.
+fn commonality_total(w: &World, s: &State, b: usize, c: usize) -> f64 {
     let nw = w.market.neighbour_weight;
-    let own = &s.buyers[b].fleet[c];
+    let own_total = f64::from(s.buyers[b].fleet[c].total());
+    let region_total = s.region_totals[w.buyers[b].region * w.categories.len() + c];
+    own_total + nw * (f64::from(region_total) - own_total)
+}
+
+/// [`commonality`] given its denominator `total`.
+fn commonality_of(w: &World, s: &State, b: usize, c: usize, f: usize, total: f64) -> f64 {
+    let nw = w.market.neighbour_weight;
     let r = w.buyers[b].region;
-    let own_same = f64::from(own.of_family(f));
-    let own_total = f64::from(own.total());
-    let region_total = s.region_totals[r * w.categories.len() + c];
+    let own_same = f64::from(s.buyers[b].fleet[c].of_family(f));
     let same = own_same + nw * (f64::from(s.region_family(w, r, c, f)) - own_same);
-    let total = own_total + nw * (f64::from(region_total) - own_total);
     if total > 0.0 { same / total } else { 0.0 }
 }
 
@@ -165,27 +175,85 @@ pub struct Offer {
 /// with g the capability a unit adds (so the price is per unit of
 /// capability) and L the lot's quantity-weighted mean lead in quarters.
 pub fn utility(w: &World, s: &State, t: usize, b: usize, c: usize, o: &Offer) -> f64 {
-    let buyer = &w.buyers[b];
-    let wt = &buyer.weights;
+    utility_in(w, s, &Bidding::new(w, s, t, b, c), o)
+}
+
+/// What every offer in buyer `b`'s tender for category `c` at quarter `t`
+/// reads of the buyer: taken once per tender rather than once per offer
+/// (nothing in it changes before the tender signs). Each number is
+/// computed by the same operations as it was per offer, so offers are
+/// bit for bit the same.
+struct Bidding<'a> {
+    t: usize,
+    b: usize,
+    c: usize,
+    buyer: &'a Buyer,
+    /// Capability of one of the buyer's legacy units (what an upgrade adds
+    /// to).
+    legacy: f64,
+    /// [`headroom`].
+    headroom: f64,
+    /// Whether the threat lets home governments divert units to it.
+    diversion: bool,
+    /// Earliest quarter of a diverted unit's handover.
+    earliest: usize,
+    /// Last quarter of the acceptable lead (None without lot splitting).
+    deadline: Option<usize>,
+    /// w_L (1 + φθ): the weight of a quarter's wait.
+    delivery: f64,
+    /// The quarter, and whether the buyer is in the EU then.
+    quarter: Quarter,
+    in_eu: bool,
+    /// [`commonality_total`].
+    commonality_total: f64,
+}
+
+impl<'a> Bidding<'a> {
+    fn new(w: &'a World, s: &State, t: usize, b: usize, c: usize) -> Bidding<'a> {
+        let buyer = &w.buyers[b];
+        let theta = w.threat_of(t, b);
+        let quarter = w.quarter(t);
+        Bidding {
+            t,
+            b,
+            c,
+            buyer,
+            legacy: s.buyers[b].fleet[c].legacy.capability,
+            headroom: headroom(w, s, t, b),
+            diversion: theta >= w.market.diversion_min_threat,
+            earliest: t + w.market.diversion_lead as usize,
+            deadline: w
+                .mechanisms
+                .lot_splitting
+                .then(|| t + acceptable_lead(w, t, b).max(0.0) as usize),
+            delivery: buyer.weights.delivery * (1.0 + buyer.weights.urgency * theta),
+            quarter,
+            in_eu: w.countries[buyer.country].in_eu(quarter),
+            commonality_total: commonality_total(w, s, b, c),
+        }
+    }
+}
+
+/// [`utility`] with the tender's shared terms.
+fn utility_in(w: &World, s: &State, k: &Bidding, o: &Offer) -> f64 {
+    let (b, c) = (k.b, k.c);
+    let wt = &k.buyer.weights;
     let line = &w.lines[o.line];
     let j = line.supplier;
     let country = w.suppliers[j].country;
-    let gain = line.capability_gain(s.buyers[b].fleet[c].legacy.capability);
-    let theta = w.threat_of(t, b);
+    let gain = line.capability_gain(k.legacy);
     let rel = s.beliefs.belief(b, j).mean();
-    let domestic = country == buyer.country;
-    let q = w.quarter(t);
-    let european =
-        !domestic && w.countries[buyer.country].in_eu(q) && w.countries[country].in_eu(q);
+    let domestic = country == k.buyer.country;
+    let european = !domestic && k.in_eu && w.countries[country].in_eu(k.quarter);
     let affinity = s.affinity[b * w.countries.len() + country];
     let indicator = |x: bool| if x { 1.0 } else { 0.0 };
     -wt.price * libm::log(o.price / (gain * w.categories[c].ref_price))
-        - wt.delivery * (1.0 + wt.urgency * theta) * o.lead.mean / 4.0
+        - k.delivery * o.lead.mean / 4.0
         + wt.quality * line.quality
         + wt.interoperability * s.lines[o.line].interoperability
         + wt.offset * o.offset
         + wt.reliability * rel
-        + wt.commonality * commonality(w, s, b, c, line.family)
+        + wt.commonality * commonality_of(w, s, b, c, line.family, k.commonality_total)
         + wt.domestic * indicator(domestic)
         + wt.european * indicator(european)
         + wt.affinity * affinity
@@ -212,8 +280,9 @@ pub fn make_offer(
     if limit == 0 {
         return false;
     }
-    let needed = units_to_close(w, s, b, l, gap).min(limit);
-    needed > 0 && quote(w, s, t, b, l, needed, o)
+    let k = Bidding::new(w, s, t, b, w.lines[l].category);
+    let needed = units_to_close(w, &k, l, gap).min(limit);
+    needed > 0 && quote(w, s, &k, l, needed, o)
 }
 
 /// The most units line `l` can sell buyer `b` at quarter `t`
@@ -245,44 +314,38 @@ fn sellable(w: &World, s: &State, t: usize, b: usize, l: usize) -> u32 {
     limit
 }
 
-/// Units of line `l` that close buyer `b`'s gap of `gap` capability units.
-fn units_to_close(w: &World, s: &State, b: usize, l: usize, gap: f64) -> u32 {
-    let line = &w.lines[l];
-    let legacy = s.buyers[b].fleet[line.category].legacy.capability;
-    units_for(gap, line.capability_gain(legacy))
+/// Units of line `l` that close the tendering buyer's gap of `gap`
+/// capability units.
+fn units_to_close(w: &World, k: &Bidding, l: usize, gap: f64) -> u32 {
+    units_for(gap, w.lines[l].capability_gain(k.legacy))
 }
 
 /// [`make_offer`] for `needed` units (non-zero, within [`sellable`]): price,
 /// budget, diversion and the lot's terms.
-fn quote(w: &World, s: &State, t: usize, b: usize, l: usize, needed: u32, o: &mut Offer) -> bool {
+fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
     let line = &w.lines[l];
-    let c = line.category;
-    let cat = &w.categories[c];
+    let cat = &w.categories[k.c];
     let ls = &s.lines[l];
     let country = w.suppliers[line.supplier].country;
-    let home = country == w.buyers[b].country;
+    let home = country == k.buyer.country;
     let p = price(w, s, l);
     let share = w.countries[country].credit_share;
     let room = s.credit[country].room();
-    let units = needed.min(affordable_units(p, headroom(w, s, t, b), share, room));
+    let units = needed.min(affordable_units(p, k.headroom, share, room));
     let min_lot = cat.min_lot.min(needed);
     if units == 0 || units < min_lot {
         return false;
     }
     // Diversion hands a home government's units to an export buyer.
-    let diverted = if !home && w.threat_of(t, b) >= w.market.diversion_min_threat {
+    let diverted = if !home && k.diversion {
         ls.divertible(line.divertible_share).min(units)
     } else {
         0
     };
-    let earliest = t + w.market.diversion_lead as usize;
     // Only the lot's terms are needed to choose; the winner's schedule is
     // projected when it is signed (`materialise`).
-    let cut_at = w
-        .mechanisms
-        .lot_splitting
-        .then(|| (t + acceptable_lead(w, t, b).max(0.0) as usize, min_lot));
-    let Some(lot) = ls.lot_terms(t, units, diverted, earliest, line.base_lead, cut_at) else {
+    let cut_at = k.deadline.map(|deadline| (deadline, min_lot));
+    let Some(lot) = ls.lot_terms(k.t, units, diverted, k.earliest, line.base_lead, cut_at) else {
         return false;
     };
     o.line = l;
@@ -297,8 +360,8 @@ fn quote(w: &World, s: &State, t: usize, b: usize, l: usize, needed: u32, o: &mu
         first: f64::NAN,
         mean: lot.mean_lead,
     };
-    o.offset = w.buyers[b].localisation_demand.min(ls.localisation);
-    o.utility = utility(w, s, t, b, c, o);
+    o.offset = k.buyer.localisation_demand.min(ls.localisation);
+    o.utility = utility_in(w, s, k, o);
     true
 }
 
@@ -502,6 +565,7 @@ fn decide_tender(
         utilities,
         keys,
     } = scratch;
+    let bidding = Bidding::new(w, s, t, b, c);
     let mut n = 0;
     let mut considered_supplier = usize::MAX;
     let mut in_set = false;
@@ -523,14 +587,14 @@ fn decide_tender(
         if !in_set {
             continue;
         }
-        let needed = units_to_close(w, s, b, l, g).min(limit);
+        let needed = units_to_close(w, &bidding, l, g).min(limit);
         if needed == 0 {
             continue;
         }
         if n == offers.len() {
             offers.push(Offer::default());
         }
-        if quote(w, s, t, b, l, needed, &mut offers[n]) {
+        if quote(w, s, &bidding, l, needed, &mut offers[n]) {
             keys.push(fold(pick, w.lines[l].key));
             n += 1;
         }
