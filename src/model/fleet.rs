@@ -279,10 +279,14 @@ impl FleetState {
     /// pools' rates (reserved legacy units wait for their upgrade), each
     /// cohort at its own share. Returns the units retired from this
     /// category (replaced equipment is not counted).
+    // Inlined into the quarter's loop over every buyer's every category:
+    // most fleets have a cohort or two, and the call costs as much.
+    #[inline]
     pub fn age(&mut self) -> u32 {
-        let mut retired = self.legacy.age(self.reserved);
+        let retired = self.legacy.age(self.reserved);
         self.replaced.age(0);
         let mut emptied = false;
+        let mut modern_retired = 0;
         for c in self.cohorts.iter_mut() {
             // As `Pool::age`, without branches: an empty cohort accrues
             // nothing and retires nothing.
@@ -290,14 +294,14 @@ impl FleetState {
             let n = ((c.carry / MICRO) as u32).min(c.units);
             c.carry %= MICRO;
             c.units -= n;
-            self.modern -= n;
-            retired += n;
+            modern_retired += n;
             emptied |= n > 0 && c.units == 0;
         }
+        self.modern -= modern_retired;
         if emptied {
             self.refresh();
         }
-        retired
+        retired + modern_retired
     }
 
     /// Donate `n` units: free legacy units first, then the largest modern
