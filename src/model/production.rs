@@ -60,6 +60,10 @@ pub struct LineState {
     /// Capacity ordered but not yet online: (quarter index online,
     /// thousandths of a unit per quarter), in order of arrival.
     pending: Vec<(usize, u64)>,
+    /// `capacity_milli` plus everything in `pending` (kept as capacity is
+    /// ordered: a tender prices every line by it; capacity coming online
+    /// leaves it unchanged).
+    with_pending_milli: u64,
     /// Lots waiting to start, FIFO.
     pub waiting: VecDeque<Lot>,
     /// Units in `waiting`.
@@ -156,6 +160,7 @@ impl LineState {
     ) -> Self {
         LineState {
             capacity_milli: to_milli(capacity),
+            with_pending_milli: to_milli(capacity),
             interoperability,
             localisation,
             stock,
@@ -197,8 +202,7 @@ impl LineState {
 
     /// Capacity including what is under construction.
     pub fn capacity_with_pending(&self) -> f64 {
-        (self.capacity_milli + self.pending.iter().map(|(_, k)| k).sum::<u64>()) as f64
-            / MILLI as f64
+        self.with_pending_milli as f64 / MILLI as f64
     }
 
     /// Order `units` per quarter of new capacity, online at quarter `online`.
@@ -207,6 +211,7 @@ impl LineState {
         if k > 0 {
             let pos = self.pending.partition_point(|(due, _)| *due <= online);
             self.pending.insert(pos, (online, k));
+            self.with_pending_milli += k;
         }
     }
 
