@@ -289,7 +289,9 @@ pub fn make_offer(
 /// (`u32::MAX`: no limit but the gap): 0 if the line is not yet available
 /// or has nothing to sell this buyer (an empty stock, no free legacy units
 /// of the lineage it upgrades, its own government's surplus). Cheap, so
-/// that a tender asks it before the supplier's access.
+/// that a tender asks it before the supplier's access; inlined into the
+/// tender's loop over every line of the category.
+#[inline(always)]
 fn sellable(w: &World, s: &State, t: usize, b: usize, l: usize) -> u32 {
     let line = &w.lines[l];
     if t < line.available_from {
