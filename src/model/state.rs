@@ -204,7 +204,9 @@ impl State {
         }
     }
 
-    /// Whether buyer `b` has units of a family that supplier `j` makes.
+    /// Whether buyer `b` has units of a family that supplier `j` makes
+    /// (inlined into [`State::access`], which asks it in every tender).
+    #[inline]
     pub fn operates(&self, w: &World, b: usize, j: usize) -> bool {
         let fleet = &self.buyers[b].fleet;
         w.suppliers[j]
