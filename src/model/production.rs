@@ -685,14 +685,10 @@ impl LineState {
     }
 
     /// Start quarters of queue units `ahead + 1 ..= ahead + n` (n ≥ 1):
-    /// the first, the last and their sum; None past [`MAX_PROJECTION`].
+    /// the last and their sum; None past [`MAX_PROJECTION`].
     fn start_terms(&self, t: usize, ahead: u64, n: u64) -> Option<StartTerms> {
         let (g1, g2) = (ahead + 1, ahead + n);
-        let mut out = StartTerms {
-            first: usize::MAX,
-            last: 0,
-            sum: 0,
-        };
+        let mut out = StartTerms { last: 0, sum: 0 };
         let mut done = false;
         self.segments(t, |s, e, k, carry, started| {
             // Units started through the segment.
@@ -710,8 +706,11 @@ impl LineState {
                 // Unit g starts in quarter s + ⌈(1000 (g − started) −
                 // carry) / k⌉ − 1.
                 let m = |g: u64| (((g - started) * MILLI - carry).div_ceil(k) - 1) as usize;
-                out.first = out.first.min(s + m(lo));
-                out.last = s + m(hi);
+                if hi == g2 {
+                    // Only the lot's last unit is checked against the
+                    // projection's end.
+                    out.last = s + m(hi);
+                }
                 let x1 = lo - started;
                 let count = hi - lo + 1;
                 let ceil_sum = floor_sum(count, k, MILLI, x1 * MILLI + k - 1 - carry);
@@ -749,7 +748,6 @@ impl LineState {
 /// Start quarters of a run of queue units.
 #[derive(Debug, Clone, Copy)]
 struct StartTerms {
-    first: usize,
     last: usize,
     sum: u64,
 }
