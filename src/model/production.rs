@@ -356,8 +356,11 @@ impl LineState {
         }
         // What is still due slips to the next quarter, in its order, ahead
         // of what falls due then (no batch leaves the queue to do so).
-        for b in self.wip.iter_mut().take_while(|b| b.due <= t) {
-            b.due = t + 1;
+        // Without a slip everything due went: nothing to walk.
+        if slip.is_some() {
+            for b in self.wip.iter_mut().take_while(|b| b.due <= t) {
+                b.due = t + 1;
+            }
         }
     }
 
