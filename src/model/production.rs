@@ -527,18 +527,21 @@ impl LineState {
         let mut nd = 0;
         let mut spilled = false;
         let mut left = diverted.min(units);
-        for b in &self.wip {
-            if left == 0 {
-                break;
-            }
-            if b.owner == Owner::Home {
-                let take = b.units.min(left);
-                left -= take;
-                if nd < div.len() {
-                    div[nd] = (b.due.max(earliest), take);
-                    nd += 1;
-                } else {
-                    spilled = true;
+        // Most lots divert nothing: no pipeline to walk.
+        if left > 0 {
+            for b in &self.wip {
+                if left == 0 {
+                    break;
+                }
+                if b.owner == Owner::Home {
+                    let take = b.units.min(left);
+                    left -= take;
+                    if nd < div.len() {
+                        div[nd] = (b.due.max(earliest), take);
+                        nd += 1;
+                    } else {
+                        spilled = true;
+                    }
                 }
             }
         }
