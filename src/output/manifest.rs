@@ -7,15 +7,15 @@
 use crate::output::publish::{Staging, at_file};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sha2::Digest as _;
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The program that writes manifests.
 pub const PROGRAM: &str = "armsmarket";
 
+pub use crate::output::checksum::Checksum;
 pub use crate::output::publish::Command;
 
 /// A scenario as it was run.
@@ -37,37 +37,6 @@ pub struct FileRecord {
     pub checksum: Checksum,
     /// Its size.
     pub bytes: u64,
-}
-
-/// A file's checksum, hex, under the algorithm its key in the manifest
-/// names. This build writes BLAKE3 (`b3sum` checks it by hand): hashing
-/// is a fifth of the CPU of a run writing every table, and BLAKE3 takes
-/// about a third of SHA-256's time. Results written by earlier builds
-/// carry SHA-256 and are still checked against it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Checksum {
-    /// BLAKE3 (32 bytes).
-    Blake3(String),
-    /// SHA-256, as earlier builds wrote.
-    Sha256(String),
-}
-
-impl Checksum {
-    /// The BLAKE3 checksum of the file at `path`, as this build records it.
-    pub fn of_file(path: &Path) -> io::Result<Checksum> {
-        let mut h = blake3::Hasher::new();
-        h.update_reader(std::fs::File::open(path)?)?;
-        Ok(Checksum::Blake3(h.finalize().to_hex().to_string()))
-    }
-
-    /// Whether the file at `path` has this checksum, under its algorithm.
-    pub fn matches_file(&self, path: &Path) -> io::Result<bool> {
-        Ok(match self {
-            Checksum::Blake3(_) => Checksum::of_file(path)? == *self,
-            Checksum::Sha256(want) => sha256_file(path)? == *want,
-        })
-    }
 }
 
 /// A result's manifest; `P` is the plan of a durable batch, if the result
@@ -236,21 +205,6 @@ pub fn not_as_written_message(files: &[String], command: Command) -> String {
         "{} missing or changed since {command} wrote the folder (not the size and checksum that manifest.json records): run {command} again to make the result whole, or restore the files",
         files.join(", ")
     )
-}
-
-/// SHA-256 of a file, hex (the checksum of results of earlier builds).
-fn sha256_file(path: &Path) -> io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// RFC 3339 time in UTC, to the second.

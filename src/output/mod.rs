@@ -2,6 +2,7 @@
 //! HTML report), the manifest, and results put in place whole by one
 //! writer at a time.
 
+pub mod checksum;
 pub mod faults;
 pub mod html;
 pub mod html_report;

@@ -15,8 +15,8 @@
 //! first. Holding the lock also makes it safe to remove what a killed
 //! writer left (its staging folders).
 
+use crate::output::checksum::Checksum;
 use crate::output::faults;
-use crate::output::manifest::Checksum;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::File;
