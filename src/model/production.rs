@@ -408,6 +408,27 @@ impl LineState {
         diverted
     }
 
+    /// The earliest home units in production, `n` at most: each batch's
+    /// due quarter and the units taken from it (what a diversion of `n`
+    /// units hands over, before its earliest quarter). Most lots divert
+    /// nothing, and then no pipeline is walked.
+    fn home_batches(&self, n: u32) -> impl Iterator<Item = (usize, u32)> + '_ {
+        let batches = if n == 0 {
+            self.wip.range(0..0)
+        } else {
+            self.wip.range(..)
+        };
+        batches
+            .filter(|b| b.owner == Owner::Home)
+            .scan(n, |left, b| {
+                (*left > 0).then(|| {
+                    let take = b.units.min(*left);
+                    *left -= take;
+                    (b.due, take)
+                })
+            })
+    }
+
     /// Project, without slippage, when a new lot of `units` signed in
     /// quarter `t` would be delivered if `diverted` of them come from home
     /// units in production (handed over no earlier than `earliest`) and the
@@ -423,20 +444,12 @@ impl LineState {
         out: &mut Schedule,
     ) -> bool {
         out.clear();
-        let diverted = diverted.min(units);
-        // Diverted units: the earliest home units in production.
-        let mut left = diverted;
-        for b in &self.wip {
-            if left == 0 {
-                break;
-            }
-            if b.owner == Owner::Home {
-                let take = b.units.min(left);
-                left -= take;
-                out.push((b.due.max(earliest), take));
-            }
+        let asked = diverted.min(units);
+        let mut diverted = 0;
+        for (due, take) in self.home_batches(asked) {
+            diverted += take;
+            out.push((due.max(earliest), take));
         }
-        let diverted = diverted - left;
         // Regular units: started after everything already waiting.
         let regular = u64::from(units - diverted);
         if regular > 0 && !self.starts(t, self.waiting_units, regular, base_lead, out) {
@@ -522,27 +535,17 @@ impl LineState {
         cut_at: Option<(usize, u32)>,
     ) -> Option<LotTerms> {
         let bl = base_lead as usize;
-        // Diverted units: the earliest home units in production.
         let mut div = [(0usize, 0u32); 8];
         let mut nd = 0;
         let mut spilled = false;
-        let mut left = diverted.min(units);
-        // Most lots divert nothing: no pipeline to walk.
-        if left > 0 {
-            for b in &self.wip {
-                if left == 0 {
-                    break;
-                }
-                if b.owner == Owner::Home {
-                    let take = b.units.min(left);
-                    left -= take;
-                    if nd < div.len() {
-                        div[nd] = (b.due.max(earliest), take);
-                        nd += 1;
-                    } else {
-                        spilled = true;
-                    }
-                }
+        let mut d = 0;
+        for (due, take) in self.home_batches(diverted.min(units)) {
+            d += take;
+            if nd < div.len() {
+                div[nd] = (due.max(earliest), take);
+                nd += 1;
+            } else {
+                spilled = true;
             }
         }
         if spilled {
@@ -550,7 +553,6 @@ impl LineState {
             // projection (rare: pipelines hold few home batches).
             return self.lot_terms_by_projection(t, units, diverted, earliest, base_lead, cut_at);
         }
-        let d = diverted.min(units) - left;
         let div = &div[..nd];
         let regular = u64::from(units - d);
         let ahead = self.waiting_units;
