@@ -7,9 +7,9 @@ use std::io::{self, Read};
 use std::path::Path;
 
 /// A file's checksum, hex, under the algorithm its key in the manifest
-/// names. This build writes BLAKE3 (`b3sum` checks it by hand): hashing
-/// is a fifth of the CPU of a run writing every table, and BLAKE3 takes
-/// about a third of SHA-256's time. Results written by earlier builds
+/// names. This build writes BLAKE3 (`b3sum` checks it by hand): SHA-256
+/// was a sixth of the CPU of a run writing every table, and BLAKE3 takes
+/// about a third of its time. Results written by earlier builds
 /// carry SHA-256 and are still checked against it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
