@@ -25,7 +25,7 @@ impl Checksum {
     pub fn of_file(path: &Path) -> io::Result<Checksum> {
         let mut h = blake3::Hasher::new();
         h.update_reader(std::fs::File::open(path)?)?;
-        Ok(Checksum::Blake3(h.finalize().to_hex().to_string()))
+        Ok(h.finalize().into())
     }
 
     /// Whether the file at `path` has this checksum, under its algorithm.
@@ -34,6 +34,13 @@ impl Checksum {
             Checksum::Blake3(_) => Checksum::of_file(path)? == *self,
             Checksum::Sha256(want) => sha256_file(path)? == *want,
         })
+    }
+}
+
+impl From<blake3::Hash> for Checksum {
+    /// A finished BLAKE3 hash as the manifest records it.
+    fn from(h: blake3::Hash) -> Checksum {
+        Checksum::Blake3(h.to_hex().to_string())
     }
 }
 

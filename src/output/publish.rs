@@ -166,7 +166,7 @@ impl StagedFile {
             .get_ref()
             .sync_all()
             .map_err(|e| at_file(&self.shown, e))?;
-        let digest = Checksum::Blake3(self.hasher.finalize().to_hex().to_string());
+        let digest = Checksum::from(self.hasher.finalize());
         self.hashes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
