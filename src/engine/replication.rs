@@ -208,16 +208,12 @@ struct Recorder {
     /// Mean access of each supplier over buyers this quarter.
     access: Vec<f64>,
     /// Access of each (supplier, buyer), `[supplier * n_buyers + buyer]`,
-    /// with the inputs it was computed from that change in a run: the
-    /// marketing stock (same index) and the families in service of each
-    /// fleet (`[buyer * n_categories + category]`). They change a few
-    /// times a year; the suppliers table asks every quarter.
-    pair_access: Vec<f64>,
-    marketing_seen: Vec<f64>,
-    /// `exp(−stock)` of each pair's `marketing_seen` stock (0 where the
-    /// stock is 0 and it is not needed): a change of fleet alone does not
-    /// compute it again.
-    marketing_decay: Vec<f64>,
+    /// with the marketing stock it was computed from. Access changes a few
+    /// times a year (the yearly investment, an event, a family entering
+    /// or leaving a fleet); the suppliers table asks every quarter.
+    pairs: Vec<PairAccess>,
+    /// The families in service of each fleet
+    /// (`[buyer * n_categories + category]`) when access was last computed.
     families_seen: Vec<u64>,
     /// Whether each buyer's fleets changed families since last quarter
     /// (scratch).
@@ -227,6 +223,17 @@ struct Recorder {
     /// first, so this takes a world with very many.
     families_untracked: bool,
     tally: Tally,
+}
+
+/// One (supplier, buyer) access, with the marketing stock it was
+/// computed from and that stock's `exp(−stock)` (0 where the stock is 0
+/// and it is not needed: a change of fleet alone does not compute it
+/// again).
+#[derive(Debug, Clone, Copy)]
+struct PairAccess {
+    stock: f64,
+    decay: f64,
+    access: f64,
 }
 
 /// Counts of tender outcomes.
@@ -260,9 +267,7 @@ impl Recorder {
                 per_quarter(w.buyers.len() * w.categories.len()),
             ),
             access: Vec::new(),
-            pair_access: Vec::new(),
-            marketing_seen: Vec::new(),
-            marketing_decay: Vec::new(),
+            pairs: Vec::new(),
             families_seen: Vec::new(),
             fleet_changed: Vec::new(),
             families_untracked: w
@@ -278,15 +283,22 @@ impl Recorder {
     /// that change in a run did: the supplier's marketing stock with the
     /// buyer, or the families in the buyer's fleets (incumbency; always,
     /// when a firm makes a family not tracked by bit); the stock's
-    /// `exp(−stock)` only when the stock changed. The mean sums the pairs
-    /// in buyer order, as computing them all afresh would.
+    /// `exp(−stock)` only when the stock changed. A supplier none of whose
+    /// inputs changed keeps its mean (most quarters, most suppliers); the
+    /// others sum their pairs in buyer order, as computing them all afresh
+    /// would.
     fn refresh_access(&mut self, w: &World, s: &State) {
         let (nb, nc, ns) = (w.buyers.len(), w.categories.len(), w.suppliers.len());
         let untracked = self.families_untracked;
-        // NaN matches no stock: the first quarter computes every pair.
-        self.pair_access.resize(ns * nb, f64::NAN);
-        self.marketing_seen.resize(ns * nb, f64::NAN);
-        self.marketing_decay.resize(ns * nb, 0.0);
+        // A NaN stock matches no stock: the first quarter computes every
+        // pair, and every supplier's mean.
+        let unseen = PairAccess {
+            stock: f64::NAN,
+            decay: 0.0,
+            access: f64::NAN,
+        };
+        self.pairs.resize(ns * nb, unseen);
+        self.access.resize(ns, f64::NAN);
         self.families_seen.resize(nb * nc, 0);
         self.fleet_changed.clear();
         for (b, bs) in s.buyers.iter().enumerate() {
@@ -301,24 +313,31 @@ impl Recorder {
             }
             self.fleet_changed.push(changed);
         }
-        self.access.clear();
-        for (j, sup) in s.suppliers.iter().enumerate() {
+        let any_fleet_changed = self.fleet_changed.contains(&true);
+        for ((j, sup), pairs) in s
+            .suppliers
+            .iter()
+            .enumerate()
+            .zip(self.pairs.chunks_mut(nb.max(1)))
+        {
+            let marketed = |(p, stock): (&PairAccess, &f64)| p.stock.to_bits() != stock.to_bits();
+            if !any_fleet_changed && !pairs.iter().zip(&sup.marketing).any(marketed) {
+                continue;
+            }
             let mut sum = 0.0;
-            for b in 0..nb {
-                let k = j * nb + b;
-                let stock = sup.marketing[b];
-                let marketed = self.marketing_seen[k].to_bits() != stock.to_bits();
+            for (b, (p, &stock)) in pairs.iter_mut().zip(&sup.marketing).enumerate() {
+                let marketed = p.stock.to_bits() != stock.to_bits();
                 if marketed {
-                    self.marketing_seen[k] = stock;
-                    self.marketing_decay[k] = if stock == 0.0 { 0.0 } else { libm::exp(-stock) };
+                    p.stock = stock;
+                    p.decay = if stock == 0.0 { 0.0 } else { libm::exp(-stock) };
                 }
                 if marketed || self.fleet_changed[b] {
-                    let decay = self.marketing_decay[k];
-                    self.pair_access[k] = s.access_with(w, j, b, |_| decay);
+                    let decay = p.decay;
+                    p.access = s.access_with(w, j, b, |_| decay);
                 }
-                sum += self.pair_access[k];
+                sum += p.access;
             }
-            self.access.push(sum / nb as f64);
+            self.access[j] = sum / nb as f64;
         }
     }
 
