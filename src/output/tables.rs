@@ -137,10 +137,31 @@ impl Line<'_> {
     /// A number that `memo` may hold already in `slot`.
     #[inline]
     fn float_in(&mut self, memo: &mut Memo, slot: usize, x: f64) -> &mut Self {
+        self.memoed(memo, slot, x.to_bits(), |block| float_cell(x, block))
+    }
+
+    /// A count that `memo` may hold already in `slot`.
+    #[inline]
+    fn int_in(&mut self, memo: &mut Memo, slot: usize, x: u32) -> &mut Self {
+        self.memoed(memo, slot, u64::from(x), |block| {
+            int_cell(i64::from(x), block)
+        })
+    }
+
+    /// The cell of the number whose bits are `bits`: `memo`'s in `slot` if
+    /// it holds that number, else what `fill` writes (kept in `slot`).
+    #[inline]
+    fn memoed(
+        &mut self,
+        memo: &mut Memo,
+        slot: usize,
+        bits: u64,
+        fill: impl FnOnce(&mut [u8; CELL]) -> usize,
+    ) -> &mut Self {
         let m = &mut memo.0[slot];
-        if m.len == 0 || m.bits != x.to_bits() {
-            m.len = float_cell(x, &mut m.text) as u8;
-            m.bits = x.to_bits();
+        if m.len == 0 || m.bits != bits {
+            m.len = fill(&mut m.text) as u8;
+            m.bits = bits;
         }
         append_prefix(self.0, &m.text, usize::from(m.len));
         self
@@ -617,10 +638,11 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             }
         }
         Table::Buyers => {
-            // Outstanding is the buyer's, repeated in each category.
+            // Outstanding is the buyer's, repeated in each category; each
+            // (buyer, category) has a slot for its gap and for each count.
             let nb = w.buyers.len();
             let nc = w.categories.len();
-            let mut memo = Memo::new(nb * (1 + nc));
+            let mut memo = Memo::new(nb + 4 * nb * nc);
             let when = quarters();
             let who = Chunks::new(nb * nc, |k, cells| {
                 cells
@@ -629,14 +651,15 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             });
             for b in &r.buyers {
                 let pair = b.buyer * nc + b.category;
+                let m = nb + 4 * pair;
                 row(out, &head)
                     .chunk(&when, b.t)
                     .chunk(&who, pair)
                     .float_in(&mut memo, b.buyer, b.outstanding)
-                    .float_in(&mut memo, nb + pair, b.gap)
-                    .int(b.fleet)
-                    .int(b.legacy)
-                    .int(b.on_order)
+                    .float_in(&mut memo, m, b.gap)
+                    .int_in(&mut memo, m + 1, b.fleet)
+                    .int_in(&mut memo, m + 2, b.legacy)
+                    .int_in(&mut memo, m + 3, b.on_order)
                     .end();
             }
         }
@@ -744,6 +767,25 @@ mod tests {
     }
 
     /// A chunk comes out whole whatever its length, padded or not.
+    /// A memo's cells are those formatted afresh, whether the number in
+    /// its slot repeats, changes, or is a count after a float in another
+    /// slot.
+    #[test]
+    fn memoed_cells_are_the_cells_formatted_afresh() {
+        let counts = [0, 0, 7, 7, 1234, 0, u32::MAX, u32::MAX];
+        let floats = [0.0, 0.0, -0.0, 2.5, 2.5, 1e-7, 0.1 + 0.2, 12.0];
+        let mut memo = Memo::new(2);
+        let (mut memoed, mut afresh) = (Vec::new(), Vec::new());
+        for (&n, &x) in counts.iter().zip(&floats) {
+            Line(&mut memoed)
+                .int_in(&mut memo, 0, n)
+                .float_in(&mut memo, 1, x)
+                .end();
+            Line(&mut afresh).int(n).float(x).end();
+        }
+        assert_eq!(String::from_utf8(memoed), String::from_utf8(afresh));
+    }
+
     #[test]
     fn chunks_come_out_whole() {
         let texts = [
