@@ -547,28 +547,37 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
     let rep = r.replication;
     let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
     // The cells every row of this replication starts with.
-    let head = Chunks::new(1, |_, l| {
+    let lead_cells = |l: &mut Line| {
         if let Some(k) = lead {
             l.text(k);
         }
         if table != Table::Exogenous {
             l.int(rep);
         }
-    });
+    };
+    let head = Chunks::new(1, |_, l| lead_cells(l));
     /// A row begun with the replication's cells.
     fn row<'a>(out: &'a mut Vec<u8>, head: &Chunks) -> Line<'a> {
         head.append(0, out);
         Line(out)
     }
-    let quarters = || Chunks::new(w.n_quarters, |t, l| _ = l.quarter(w, t));
-    let quarters_years = || {
+    // Each quarter's cells (with its year, with `years`), after the
+    // replication's with `lead`: most rows start with those and the
+    // quarter, copied as one chunk.
+    let quarters = |lead: bool, years: bool| {
         Chunks::new(w.n_quarters, |t, l| {
-            l.quarter(w, t).int(w.quarter(t).year());
+            if lead {
+                lead_cells(l);
+            }
+            l.quarter(w, t);
+            if years {
+                l.int(w.quarter(t).year());
+            }
         })
     };
     match table {
         Table::Contracts => {
-            let when = quarters_years();
+            let when = quarters(false, true);
             for (k, c) in r.contracts.iter().enumerate() {
                 let mut l = row(out, &head);
                 l.int(k)
@@ -594,9 +603,9 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             }
         }
         Table::Market => {
-            let when = quarters_years();
+            let when = quarters(true, true);
             for m in &r.market {
-                row(out, &head)
+                Line(out)
                     .chunk(&when, m.t)
                     .text(&w.buyers[m.buyer].id)
                     .text(&w.suppliers[m.supplier].id)
@@ -612,7 +621,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         }
         Table::Suppliers => {
             let mut memo = Memo::new(w.lines.len() * 7);
-            let when = quarters();
+            let when = quarters(true, false);
             let what = Chunks::new(w.lines.len(), |l, cells| {
                 let line = &w.lines[l];
                 cells
@@ -623,7 +632,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             });
             for s in &r.suppliers {
                 let m = s.line * 7;
-                row(out, &head)
+                Line(out)
                     .chunk(&when, s.t)
                     .chunk(&what, s.line)
                     .float_in(&mut memo, m, s.capacity)
@@ -643,7 +652,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             let nb = w.buyers.len();
             let nc = w.categories.len();
             let mut memo = Memo::new(nb + 4 * nb * nc);
-            let when = quarters();
+            let when = quarters(true, false);
             let who = Chunks::new(nb * nc, |k, cells| {
                 cells
                     .text(&w.buyers[k / nc].id)
@@ -652,7 +661,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             for b in &r.buyers {
                 let pair = b.buyer * nc + b.category;
                 let m = nb + 4 * pair;
-                row(out, &head)
+                Line(out)
                     .chunk(&when, b.t)
                     .chunk(&who, pair)
                     .float_in(&mut memo, b.buyer, b.outstanding)
