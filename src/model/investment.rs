@@ -41,6 +41,8 @@ pub fn approach_one(x: f64, rate: f64, spend: f64, scale: f64) -> f64 {
 /// market development by the common rule; the year's revenue is then
 /// counted afresh.
 pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
+    // Each home country's foreign-budget total, summed once for all its firms.
+    let mut foreign_totals = vec![None; w.countries.len()];
     for (j, sup) in w.suppliers.iter().enumerate() {
         // The marketing stock decays whether or not the firm invests.
         for m in s.suppliers[j].marketing.iter_mut() {
@@ -50,7 +52,7 @@ pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
             if w.mechanisms.capacity_investment {
                 invest_capacity(w, s, j, t);
             }
-            develop(w, s, j, t);
+            develop(w, s, j, t, &mut foreign_totals);
         }
         s.suppliers[j].revenue = 0.0;
     }
@@ -106,7 +108,9 @@ pub fn idle_share(w: &World, s: &State, j: usize) -> f64 {
 /// `rate · revenue · (1 + idle · idle_share) · export_ambition` (within
 /// cash), split between marketing (spread over foreign buyers by their
 /// equipment budgets), interoperability and localisation.
-fn develop(w: &World, s: &mut State, j: usize, t: usize) {
+/// `foreign_totals` caches, by home country, the sum of foreign buyers'
+/// budgets in quarter `t`.
+fn develop(w: &World, s: &mut State, j: usize, t: usize, foreign_totals: &mut [Option<f64>]) {
     let m = &w.market;
     let sup = &w.suppliers[j];
     let want = m.development_rate
@@ -123,13 +127,14 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize) {
         // Buyers zipped with their budgets and stocks: no index to check.
         let foreign = |buyer: &Buyer| buyer.country != sup.country;
         let budgets = w.budgets_at(t);
-        let total: f64 = w
-            .buyers
-            .iter()
-            .zip(budgets)
-            .filter(|(buyer, _)| foreign(buyer))
-            .map(|(_, &budget)| budget)
-            .sum();
+        let total = *foreign_totals[sup.country].get_or_insert_with(|| {
+            w.buyers
+                .iter()
+                .zip(budgets)
+                .filter(|(buyer, _)| foreign(buyer))
+                .map(|(_, &budget)| budget)
+                .sum::<f64>()
+        });
         if x > 0.0 && total > 0.0 {
             let stocks = st.marketing.iter_mut();
             for ((buyer, &budget), stock) in w.buyers.iter().zip(budgets).zip(stocks) {
