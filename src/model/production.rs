@@ -556,11 +556,6 @@ impl LineState {
         let div = &div[..nd];
         let regular = u64::from(units - d);
         let ahead = self.waiting_units;
-        let reg = if regular > 0 {
-            Some(self.start_terms(t, ahead, regular)?)
-        } else {
-            None
-        };
         // Sum of leads of the first `n_div` diverted and `n_reg` regular units.
         let sum_leads = |n_div: u32, n_reg: u64| -> Option<f64> {
             let mut sum = 0.0;
@@ -585,8 +580,8 @@ impl LineState {
                 .filter(|(q, _)| *q <= deadline)
                 .map(|x| x.1)
                 .sum();
-            let reg_in = match (&reg, deadline.checked_sub(bl)) {
-                (Some(_), Some(limit)) => self.started_by(t, ahead, regular, limit),
+            let reg_in = match deadline.checked_sub(bl) {
+                Some(limit) if regular > 0 => self.started_by(t, ahead, regular, limit),
                 _ => 0,
             };
             let in_time = div_in + reg_in as u32;
@@ -597,13 +592,14 @@ impl LineState {
             }
         }
         let sum = if cut {
+            // The whole lot's start terms would be discarded: only check
+            // that its last unit starts within the projection.
+            if regular > 0 && self.started_by(t, ahead, regular, t + MAX_PROJECTION) < regular {
+                return None;
+            }
             sum_leads(lot_div, u64::from(lot_units - lot_div))?
         } else {
-            let mut s = sum_leads(d, 0)?;
-            if let Some(st) = &reg {
-                s += st.sum as f64 + regular as f64 * (bl as f64 - t as f64);
-            }
-            s
+            sum_leads(d, regular)?
         };
         Some(LotTerms {
             units: lot_units,
