@@ -228,10 +228,7 @@ impl State {
         self.region_stamp[rc] = t;
         self.region_totals[rc] = 0;
         self.region_families[rc * nf..(rc + 1) * nf].fill(0);
-        for (b, buyer) in w.buyers.iter().enumerate() {
-            if buyer.region != r {
-                continue;
-            }
+        for &b in &w.buyers_by_region[r] {
             let f = &self.buyers[b].fleet[c];
             self.region_totals[rc] += f.total();
             for co in f.cohorts() {

@@ -332,6 +332,8 @@ pub struct World {
     pub lines: Vec<Line>,
     /// Line indices by category index.
     pub lines_by_category: Vec<Vec<usize>>,
+    /// Buyer indices by region index, in buyer order.
+    pub buyers_by_region: Vec<Vec<usize>>,
     /// Affinity at the start, `[buyer * n_countries + country]`.
     pub affinity: Vec<f64>,
     /// Events in time order (requirement decisions are folded into
@@ -758,6 +760,11 @@ impl World {
                 lines_by_category[l.category].push(i);
             }
         }
+        // Region sums, asked in every tender, walk only the region's buyers.
+        let mut buyers_by_region = vec![Vec::new(); regions.len()];
+        for (i, b) in buyers.iter().enumerate() {
+            buyers_by_region[b.region].push(i);
+        }
 
         // Affinity: `default` first, then per buyer.
         let nc = countries.len();
@@ -1037,6 +1044,7 @@ impl World {
             suppliers,
             lines,
             lines_by_category,
+            buyers_by_region,
             affinity,
             events,
             mechanisms: m,
