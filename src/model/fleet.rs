@@ -295,7 +295,9 @@ impl FleetState {
             c.carry %= MICRO;
             c.units -= n;
             modern_retired += n;
-            emptied |= n > 0 && c.units == 0;
+            // Also true for a cohort emptied in an earlier quarter (rare):
+            // refreshing then changes nothing, and costs less than asking.
+            emptied |= c.units == 0;
         }
         self.modern -= modern_retired;
         if emptied {
