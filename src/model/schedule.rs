@@ -272,20 +272,19 @@ fn procure_due<O: Observer>(
 ) {
     // The due pairs first, without a branch on each (whether a pair is due
     // this quarter is data the branch predictor cannot learn): a pair is
-    // written at the end of the list and kept only if due. Reviews change
-    // no other pair's stage, so the list stays the pairs due.
+    // written after the pairs kept so far and kept only if due (the list
+    // has room for every pair). Reviews change no other pair's stage, so
+    // the list stays the pairs due.
     let due = &mut scratch.due;
-    due.clear();
+    due.resize(w.buyers.len() * w.categories.len(), (0, 0));
+    let mut n = 0;
     for (b, bs) in s.buyers.iter().enumerate() {
-        let first = due.len();
-        due.resize(first + bs.stage.len(), (0, 0));
-        let mut n = first;
         for (c, stage) in bs.stage.iter().enumerate() {
             due[n] = (b, c);
             n += usize::from(tender::due(stage, t));
         }
-        due.truncate(n);
     }
+    due.truncate(n);
     let order = &mut scratch.order;
     order.clear();
     let order_key = d.key(Purpose::Order, t, 0, 0);
