@@ -51,6 +51,12 @@ pub fn budget_path(
     start: Quarter,
 ) -> Vec<f64> {
     let first_year = start.year();
+    // GDP once per year (past the last given year it takes a power), not
+    // once per quarter.
+    let last_year = start.plus(threat.len().saturating_sub(1) as i32).year();
+    let gdp: Vec<f64> = (first_year..=last_year)
+        .map(|year| gdp_in(b, first_year, year))
+        .collect();
     let mut s = 0.0;
     let mut e = 0.0;
     threat
@@ -75,7 +81,7 @@ pub fn budget_path(
                 }
             };
             // GDP in bn × 1000 = US$ m; shares in per cent.
-            gdp_in(b, first_year, year) * 1000.0 * s_now / 100.0 * e_now / 100.0
+            gdp[yi] * 1000.0 * s_now / 100.0 * e_now / 100.0
         })
         .collect()
 }

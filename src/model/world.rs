@@ -373,29 +373,28 @@ fn index_of(ids: &[String], id: &str, key: impl FnOnce() -> String) -> Result<us
 /// A yearly series evaluated at each calendar year from `first` to `last`,
 /// interpolated linearly between given years and held flat outside them.
 pub fn series_by_year(series: &YearSeries, first: i32, last: i32) -> Vec<f64> {
-    let points: Vec<(i32, f64)> = {
-        let mut p: Vec<(i32, f64)> = series
-            .iter()
-            .filter_map(|(k, v)| k.parse::<i32>().ok().map(|y| (y, *v)))
-            .collect();
-        p.sort_by_key(|(y, _)| *y);
-        p
-    };
+    let mut points: Vec<(i32, f64)> = series
+        .iter()
+        .filter_map(|(k, v)| k.parse::<i32>().ok().map(|y| (y, *v)))
+        .collect();
+    points.sort_by_key(|(y, _)| *y);
+    // The first given year at or after the year asked: years are asked in
+    // order, so it only moves forward.
+    let mut next = 0;
     (first..=last)
         .map(|y| {
-            if points.is_empty() {
-                return 0.0;
+            while next < points.len() && points[next].0 < y {
+                next += 1;
             }
-            if y <= points[0].0 {
-                return points[0].1;
-            }
-            for w in points.windows(2) {
-                let ((y0, v0), (y1, v1)) = (w[0], w[1]);
-                if y <= y1 {
-                    return v0 + (v1 - v0) * f64::from(y - y0) / f64::from(y1 - y0);
+            match next {
+                _ if points.is_empty() => 0.0,
+                0 => points[0].1,
+                n if n == points.len() => points[n - 1].1,
+                n => {
+                    let ((y0, v0), (y1, v1)) = (points[n - 1], points[n]);
+                    v0 + (v1 - v0) * f64::from(y - y0) / f64::from(y1 - y0)
                 }
             }
-            points[points.len() - 1].1
         })
         .collect()
 }
