@@ -301,34 +301,42 @@ impl Memo {
 /// Runs of cells that repeat from row to row (a replication's number, a
 /// quarter and its year, a line's firm, country, product and category),
 /// formatted once for a table and copied into each row whole.
-struct Chunks {
-    /// The chunks one after another, then a block of padding, so that
-    /// any chunk is followed by a whole block's bytes.
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
+struct Chunks(Vec<Chunk>);
+
+/// One run of cells, each followed by its comma: most fit a block, which
+/// is copied whole and cut (see [`append_prefix`]).
+enum Chunk {
+    Block([u8; CELL], u8),
+    Long(Vec<u8>),
 }
 
 impl Chunks {
     /// Chunk `i` for `i` in `0..n` is what `cells` appends for it.
     fn new(n: usize, mut cells: impl FnMut(usize, &mut Line)) -> Chunks {
         let mut bytes = Vec::new();
-        let mut ends = Vec::with_capacity(n);
-        for i in 0..n {
-            cells(i, &mut Line(&mut bytes));
-            ends.push(bytes.len());
-        }
-        bytes.extend_from_slice(&[0; CELL]);
-        Chunks { bytes, ends }
+        let chunks = (0..n)
+            .map(|i| {
+                bytes.clear();
+                cells(i, &mut Line(&mut bytes));
+                let mut block = [0; CELL];
+                match block.get_mut(..bytes.len()) {
+                    Some(head) => {
+                        head.copy_from_slice(&bytes);
+                        Chunk::Block(block, bytes.len() as u8)
+                    }
+                    None => Chunk::Long(bytes.clone()),
+                }
+            })
+            .collect();
+        Chunks(chunks)
     }
 
     /// Append the cells of chunk `i`, each followed by its comma.
     #[inline]
     fn append(&self, i: usize, out: &mut Vec<u8>) {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        let len = self.ends[i] - start;
-        match self.bytes[start..start + CELL].try_into() {
-            Ok(block) if len <= CELL => append_prefix(out, block, len),
-            _ => out.extend_from_slice(&self.bytes[start..start + len]),
+        match &self.0[i] {
+            Chunk::Block(block, len) => append_prefix(out, block, usize::from(*len)),
+            Chunk::Long(bytes) => out.extend_from_slice(bytes),
         }
     }
 }
