@@ -320,8 +320,9 @@ impl Recorder {
             .enumerate()
             .zip(self.pairs.chunks_mut(nb.max(1)))
         {
-            let marketed = |(p, stock): (&PairAccess, &f64)| p.stock.to_bits() != stock.to_bits();
-            if !any_fleet_changed && !pairs.iter().zip(&sup.marketing).any(marketed) {
+            let stock_moved =
+                |(p, stock): (&PairAccess, &f64)| p.stock.to_bits() != stock.to_bits();
+            if !any_fleet_changed && !pairs.iter().zip(&sup.marketing).any(stock_moved) {
                 continue;
             }
             let mut sum = 0.0;

@@ -783,7 +783,6 @@ mod tests {
         }
     }
 
-    /// A chunk comes out whole whatever its length, padded or not.
     /// A memo's cells are those formatted afresh, whether the number in
     /// its slot repeats, changes, or is a count after a float in another
     /// slot.
@@ -803,6 +802,8 @@ mod tests {
         assert_eq!(String::from_utf8(memoed), String::from_utf8(afresh));
     }
 
+    /// A chunk comes out whole whatever its length, whether it fits a
+    /// block or not.
     #[test]
     fn chunks_come_out_whole() {
         let texts = [
