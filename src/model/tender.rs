@@ -368,7 +368,7 @@ fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer
 }
 
 /// Project the schedule of a chosen offer (the lot its terms describe),
-/// with its first and mean leads.
+/// with its first lead (its mean lead is the terms').
 pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
     let earliest = t + w.market.diversion_lead as usize;
     let line = &w.lines[o.line];
@@ -381,7 +381,14 @@ pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
         &mut o.schedule,
     );
     debug_assert!(ok, "an offered lot is deliverable");
-    o.lead = lead_of(&o.schedule, t);
+    // The lot's terms already hold its mean lead (the same whole-quarter
+    // sum over the same units, exact in f64, so the same number): only the
+    // first delivery is read off the schedule.
+    debug_assert_eq!(
+        o.lead.mean.to_bits(),
+        lead_of(&o.schedule, t).mean.to_bits()
+    );
+    o.lead.first = o.schedule.first().map_or(0.0, |&(q, _)| (q - t) as f64);
 }
 
 /// How many units of a schedule to contract: those arriving within the
