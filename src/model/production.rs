@@ -556,18 +556,21 @@ impl LineState {
         let div = &div[..nd];
         let regular = u64::from(units - d);
         let ahead = self.waiting_units;
-        // Sum of leads of the first `n_div` diverted and `n_reg` regular units.
-        let sum_leads = |n_div: u32, n_reg: u64| -> Option<f64> {
-            let mut sum = 0.0;
+        // Sum of leads of the first `n_div` diverted and `n_reg` regular
+        // units, in whole quarters. Summed in integers: far below 2⁵³, as
+        // f64 it would be exact too, so the mean is the projection's.
+        let sum_leads = |n_div: u32, n_reg: u64| -> Option<u64> {
+            let mut sum = 0;
             let mut left = n_div;
             for &(due, n) in div {
                 let take = n.min(left);
                 left -= take;
-                sum += f64::from(take) * (due - t) as f64;
+                sum += u64::from(take) * (due - t) as u64;
             }
             if n_reg > 0 {
+                // Every unit starts at `t` or later.
                 let st = self.start_terms(t, ahead, n_reg)?;
-                sum += st.sum as f64 + n_reg as f64 * (bl as f64 - t as f64);
+                sum += st.sum - n_reg * t as u64 + n_reg * bl as u64;
             }
             Some(sum)
         };
@@ -604,7 +607,7 @@ impl LineState {
         Some(LotTerms {
             units: lot_units,
             diverted: lot_div,
-            mean_lead: sum / f64::from(lot_units),
+            mean_lead: sum as f64 / f64::from(lot_units),
             cut,
         })
     }
