@@ -18,8 +18,10 @@ use crate::analysis::prim::{
     Reproducibility,
 };
 use crate::output::csv_io;
+use crate::output::manifest::Manifest;
 use crate::scenario::schema;
 use crate::sweep::design::{Domain, Parameter};
+use crate::sweep::run::SweepRecord;
 use crate::sweep::tables::value_text;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -320,26 +322,21 @@ fn compile(condition: &str, header: &csv::StringRecord) -> Result<BoundCondition
 }
 
 /// The swept parameters' domains, from the `[sweep]` table of the resolved
-/// scenario in `manifest.json`; empty if the manifest does not hold one
-/// (kinds are then read from the values themselves).
-fn sweep_domains(dir: &Path) -> Vec<Parameter> {
-    let Ok(bytes) = std::fs::read(dir.join("manifest.json")) else {
+/// scenario in the sweep's manifest; empty if there is none (kinds are
+/// then read from the values themselves).
+fn sweep_domains(manifest: Option<&Manifest<SweepRecord>>) -> Vec<Parameter> {
+    // Read the parameters alone, from the resolved scenario as written.
+    let Some(params) = manifest
+        .and_then(|m| m.scenarios.first())
+        .and_then(|s| s.resolved.get("sweep"))
+        .and_then(|sweep| sweep.get("parameters"))
+    else {
         return Vec::new();
     };
-    let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return Vec::new();
-    };
-    let Some(sweep) = m.pointer("/scenarios/0/resolved/sweep") else {
-        return Vec::new();
-    };
-    // Read the parameters alone: a design kind this version does not know
-    // must not hide the ranges, which are all the snippet needs.
-    let Some(params) = sweep.get("parameters") else {
-        return Vec::new();
-    };
-    let Ok(params) = serde_json::from_value::<
-        std::collections::BTreeMap<String, schema::SweepParameter>,
-    >(params.clone()) else {
+    let Ok(params) = params
+        .clone()
+        .try_into::<std::collections::BTreeMap<String, schema::SweepParameter>>()
+    else {
         return Vec::new();
     };
     params
@@ -392,7 +389,7 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
     }
     let manifest = match dir.join("manifest.json").exists() {
         true => Some(
-            crate::output::manifest::Manifest::<crate::sweep::run::SweepRecord>::read(dir)
+            Manifest::<SweepRecord>::read(dir)
                 .map_err(|e| {
                     DiscoverError::Input(format!(
                         "{}: not a sweep's result ({e}); give the folder `armsmarket sweep` or `merge` wrote",
@@ -404,7 +401,7 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
     };
     // One shard of a sharded sweep holds some of its points only: PRIM on
     // it would describe a slice of the design.
-    if let Some(m) = manifest {
+    if let Some(m) = &manifest {
         if let Some(plan) = &m.plan
             && plan.identity.shard.n > 1
             && plan.merged_from.is_empty()
@@ -435,7 +432,7 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
             )));
         }
     }
-    let domains = sweep_domains(dir);
+    let domains = sweep_domains(manifest.as_ref());
     if domains.is_empty() {
         return Err(DiscoverError::Input(format!(
             "{}: manifest.json does not name the sweep's parameters; discover needs a sweep written by `armsmarket sweep`",
