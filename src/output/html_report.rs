@@ -162,12 +162,7 @@ pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
         )));
     }
     let m = Manifest::read(dir)?;
-    let kind = match m.written.command {
-        Command::Run => Kind::Run,
-        Command::Compare => Kind::Compare,
-        Command::Sweep | Command::Merge => Kind::Sweep,
-        Command::Calibrate => Kind::Calibration,
-    };
+    let kind = m.kind();
     if let (Kind::Sweep, Some(n)) = (kind, m.shard_of) {
         // One shard's runs are a slice of the design: its charts would
         // read as the sweep's.
@@ -296,6 +291,16 @@ impl Manifest {
         })
     }
 
+    /// The kind of result, by the command that wrote it.
+    fn kind(&self) -> Kind {
+        match self.written.command {
+            Command::Run => Kind::Run,
+            Command::Compare => Kind::Compare,
+            Command::Sweep | Command::Merge => Kind::Sweep,
+            Command::Calibrate => Kind::Calibration,
+        }
+    }
+
     /// Whether the result lists `name` (a file the command wrote).
     fn lists(&self, name: &str) -> bool {
         self.written.files.contains_key(name)
@@ -304,6 +309,13 @@ impl Manifest {
     /// The table `name` of the result in `dir` if the manifest lists it
     /// (checked already to match), else `None`, whatever the folder holds.
     fn table(&self, dir: &Path, name: &str) -> Result<Option<Csv>, ReportError> {
+        // Only the files of `Kind::files` are checked against the manifest
+        // before the page is drawn: a table read but not listed there
+        // would be drawn unchecked.
+        assert!(
+            self.kind().files().iter().any(|(f, _)| *f == name),
+            "{name} is drawn but not in Kind::files, so not checked"
+        );
         if self.lists(name) {
             Csv::read(dir, name)
         } else {
