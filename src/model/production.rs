@@ -537,21 +537,22 @@ impl LineState {
         let bl = base_lead as usize;
         let mut div = [(0usize, 0u32); 8];
         let mut nd = 0;
-        let mut spilled = false;
         let mut d = 0;
-        for (due, take) in self.home_batches(diverted.min(units)) {
-            d += take;
-            if nd < div.len() {
+        let asked = diverted.min(units);
+        // Most lots divert nothing: then no pipeline is walked.
+        if asked > 0 {
+            for (due, take) in self.home_batches(asked) {
+                if nd == div.len() {
+                    // Home units spread over many batches: fall back to the
+                    // full projection (rare: pipelines hold few home
+                    // batches).
+                    return self
+                        .lot_terms_by_projection(t, units, diverted, earliest, base_lead, cut_at);
+                }
+                d += take;
                 div[nd] = (due.max(earliest), take);
                 nd += 1;
-            } else {
-                spilled = true;
             }
-        }
-        if spilled {
-            // Home units spread over many batches: fall back to the full
-            // projection (rare: pipelines hold few home batches).
-            return self.lot_terms_by_projection(t, units, diverted, earliest, base_lead, cut_at);
         }
         let div = &div[..nd];
         let regular = u64::from(units - d);
