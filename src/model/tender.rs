@@ -19,6 +19,7 @@
 
 use crate::model::choice;
 use crate::model::draws::{Draws, Purpose, fold, unit};
+use crate::model::fleet::FleetState;
 use crate::model::production::{Lead, Schedule, lead_of, units_by};
 use crate::model::state::{Contract, Stage, State};
 use crate::model::time::Quarter;
@@ -93,7 +94,14 @@ pub fn access(w: &World, s: &State, j: usize, b: usize) -> f64 {
 /// the buyer's and (weighted) its neighbours' fleets of that family, where
 /// the neighbours are the other buyers of its region.
 pub fn commonality(w: &World, s: &State, b: usize, c: usize, f: usize) -> f64 {
-    commonality_of(w, s, b, c, f, commonality_total(w, s, b, c))
+    let region = w.buyers[b].region;
+    commonality_of(
+        w.market.neighbour_weight,
+        &s.buyers[b].fleet[c],
+        s.region_family(w, region, c, f),
+        f,
+        commonality_total(w, s, b, c),
+    )
 }
 
 /// The denominator of [`commonality`], the same for every family.
@@ -104,12 +112,12 @@ fn commonality_total(w: &World, s: &State, b: usize, c: usize) -> f64 {
     own_total + nw * (f64::from(region_total) - own_total)
 }
 
-/// [`commonality`] given its denominator `total`.
-fn commonality_of(w: &World, s: &State, b: usize, c: usize, f: usize, total: f64) -> f64 {
-    let nw = w.market.neighbour_weight;
-    let r = w.buyers[b].region;
-    let own_same = f64::from(s.buyers[b].fleet[c].of_family(f));
-    let same = own_same + nw * (f64::from(s.region_family(w, r, c, f)) - own_same);
+/// [`commonality`] of family `f` given the neighbour weight `nw`, the
+/// buyer's fleet, the region's units of the family and the denominator
+/// `total`.
+fn commonality_of(nw: f64, fleet: &FleetState, region_same: u32, f: usize, total: f64) -> f64 {
+    let own_same = f64::from(fleet.of_family(f));
+    let same = own_same + nw * (f64::from(region_same) - own_same);
     if total > 0.0 { same / total } else { 0.0 }
 }
 
@@ -186,8 +194,17 @@ pub fn utility(w: &World, s: &State, t: usize, b: usize, c: usize, o: &Offer) ->
 struct Bidding<'a> {
     t: usize,
     b: usize,
-    c: usize,
     buyer: &'a Buyer,
+    /// The buyer's fleet of the category.
+    fleet: &'a FleetState,
+    /// The buyer's affinity to each country.
+    affinity: &'a [f64],
+    /// The units of each family in the buyer's region and the category.
+    region_families: &'a [u32],
+    /// The category's reference price per unit of capability, and its
+    /// minimum lot.
+    ref_price: f64,
+    min_lot: u32,
     /// Capability of one of the buyer's legacy units (what an upgrade adds
     /// to).
     legacy: f64,
@@ -209,16 +226,24 @@ struct Bidding<'a> {
 }
 
 impl<'a> Bidding<'a> {
-    fn new(w: &'a World, s: &State, t: usize, b: usize, c: usize) -> Bidding<'a> {
+    fn new(w: &'a World, s: &'a State, t: usize, b: usize, c: usize) -> Bidding<'a> {
         let buyer = &w.buyers[b];
         let theta = w.threat_of(t, b);
         let quarter = w.quarter(t);
+        let fleet = &s.buyers[b].fleet[c];
+        let nk = w.countries.len();
+        let nf = w.families.len();
+        let rc = buyer.region * w.categories.len() + c;
         Bidding {
             t,
             b,
-            c,
             buyer,
-            legacy: s.buyers[b].fleet[c].legacy.capability,
+            fleet,
+            affinity: &s.affinity[b * nk..(b + 1) * nk],
+            region_families: &s.region_families[rc * nf..(rc + 1) * nf],
+            ref_price: w.categories[c].ref_price,
+            min_lot: w.categories[c].min_lot,
+            legacy: fleet.legacy.capability,
             headroom: headroom(w, s, t, b),
             diversion: theta >= w.market.diversion_min_threat,
             earliest: t + w.market.diversion_lead as usize,
@@ -236,24 +261,25 @@ impl<'a> Bidding<'a> {
 
 /// [`utility`] with the tender's shared terms.
 fn utility_in(w: &World, s: &State, k: &Bidding, o: &Offer) -> f64 {
-    let (b, c) = (k.b, k.c);
     let wt = &k.buyer.weights;
     let line = &w.lines[o.line];
     let j = line.supplier;
     let country = w.suppliers[j].country;
     let gain = line.capability_gain(k.legacy);
-    let rel = s.beliefs.belief(b, j).mean();
+    let rel = s.beliefs.belief(k.b, j).mean();
     let domestic = country == k.buyer.country;
     let european = !domestic && k.in_eu && w.countries[country].in_eu(k.quarter);
-    let affinity = s.affinity[b * w.countries.len() + country];
+    let affinity = k.affinity[country];
+    let f = line.family;
+    let nw = w.market.neighbour_weight;
+    let commonality = commonality_of(nw, k.fleet, k.region_families[f], f, k.commonality_total);
     let indicator = |x: bool| if x { 1.0 } else { 0.0 };
-    -wt.price * libm::log(o.price / (gain * w.categories[c].ref_price))
-        - k.delivery * o.lead.mean / 4.0
+    -wt.price * libm::log(o.price / (gain * k.ref_price)) - k.delivery * o.lead.mean / 4.0
         + wt.quality * line.quality
         + wt.interoperability * s.lines[o.line].interoperability
         + wt.offset * o.offset
         + wt.reliability * rel
-        + wt.commonality * commonality_of(w, s, b, c, line.family, k.commonality_total)
+        + wt.commonality * commonality
         + wt.domestic * indicator(domestic)
         + wt.european * indicator(european)
         + wt.affinity * affinity
@@ -326,7 +352,6 @@ fn units_to_close(w: &World, k: &Bidding, l: usize, gap: f64) -> u32 {
 /// budget, diversion and the lot's terms.
 fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
     let line = &w.lines[l];
-    let cat = &w.categories[k.c];
     let ls = &s.lines[l];
     let country = w.suppliers[line.supplier].country;
     let home = country == k.buyer.country;
@@ -334,7 +359,7 @@ fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer
     let share = w.countries[country].credit_share;
     let room = s.credit[country].room();
     let units = needed.min(affordable_units(p, k.headroom, share, room));
-    let min_lot = cat.min_lot.min(needed);
+    let min_lot = k.min_lot.min(needed);
     if units == 0 || units < min_lot {
         return false;
     }
