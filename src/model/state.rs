@@ -184,16 +184,8 @@ impl State {
         b: usize,
         decay: impl FnOnce(f64) -> f64,
     ) -> f64 {
-        let sup = &w.suppliers[j];
-        if w.buyers[b].country == sup.country {
+        let Some(base) = self.base_access(w, j, b) else {
             return 1.0;
-        }
-        let base = if let Some(a) = sup.access[b] {
-            a
-        } else if w.mechanisms.market_access && self.operates(w, b, j) {
-            (w.market.access_base + w.market.access_incumbent).min(1.0)
-        } else {
-            w.market.access_base
         };
         let stock = self.suppliers[j].marketing[b];
         // Most firms market in few places: skip exp where there is none.
@@ -202,6 +194,49 @@ impl State {
         } else {
             1.0 - (1.0 - base) * decay(stock)
         }
+    }
+
+    /// Whether supplier `j` enters buyer `b`'s consideration set for a
+    /// uniform draw from `draw`: its [`State::access`] is 1 or more, or
+    /// the draw is below it. The same answer, computing `exp` only for the
+    /// draws that need it.
+    pub fn considers(&self, w: &World, j: usize, b: usize, draw: impl FnOnce() -> f64) -> bool {
+        let Some(base) = self.base_access(w, j, b) else {
+            return true;
+        };
+        let stock = self.suppliers[j].marketing[b];
+        if stock == 0.0 {
+            return base >= 1.0 || draw() < base;
+        }
+        let u = draw();
+        // A positive stock's exp(−stock) is at most 1, and each float step
+        // of `1 − (1 − base) · exp(−stock)` is monotone in it: the access
+        // is at least `1 − (1 − base)`, and a draw below that is in
+        // whatever the exponential.
+        if stock > 0.0 && u < 1.0 - (1.0 - base) {
+            debug_assert!(u < self.access(w, j, b));
+            return true;
+        }
+        let a = 1.0 - (1.0 - base) * libm::exp(-stock);
+        a >= 1.0 || u < a
+    }
+
+    /// The access of supplier `j` to buyer `b` before marketing (`None`
+    /// at home, where it is 1). Inlined into both of its callers, the
+    /// tender's consideration among them.
+    #[inline(always)]
+    fn base_access(&self, w: &World, j: usize, b: usize) -> Option<f64> {
+        let sup = &w.suppliers[j];
+        if w.buyers[b].country == sup.country {
+            return None;
+        }
+        Some(if let Some(a) = sup.access[b] {
+            a
+        } else if w.mechanisms.market_access && self.operates(w, b, j) {
+            (w.market.access_base + w.market.access_incumbent).min(1.0)
+        } else {
+            w.market.access_base
+        })
     }
 
     /// Whether buyer `b` has units of a family that supplier `j` makes

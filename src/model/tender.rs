@@ -615,8 +615,7 @@ fn decide_tender(
         let j = w.lines[l].supplier;
         if j != considered_supplier {
             considered_supplier = j;
-            let a = access(w, s, j, b);
-            in_set = a >= 1.0 || unit(fold(consider, w.suppliers[j].key)) < a;
+            in_set = s.considers(w, j, b, || unit(fold(consider, w.suppliers[j].key)));
         }
         if !in_set {
             continue;
