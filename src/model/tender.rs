@@ -20,10 +20,10 @@
 use crate::model::choice;
 use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::fleet::FleetState;
-use crate::model::production::{Lead, Schedule, lead_of, units_by};
+use crate::model::production::{Lead, LineState, Schedule, lead_of, units_by};
 use crate::model::state::{Contract, Stage, State};
 use crate::model::time::Quarter;
-use crate::model::world::{Buyer, World};
+use crate::model::world::{Buyer, Line, World};
 use crate::scenario::schema::Procedure;
 
 /// Largest utilisation that still raises the price; beyond it buyers see
@@ -261,10 +261,24 @@ impl<'a> Bidding<'a> {
 
 /// [`utility`] with the tender's shared terms.
 fn utility_in(w: &World, s: &State, k: &Bidding, o: &Offer) -> f64 {
-    let wt = &k.buyer.weights;
     let line = &w.lines[o.line];
+    let country = w.suppliers[line.supplier].country;
+    utility_of(w, s, k, o, line, country, &s.lines[o.line])
+}
+
+/// [`utility_in`] given the offer's line, its supplier's country and the
+/// line's state (which the quote has at hand).
+fn utility_of(
+    w: &World,
+    s: &State,
+    k: &Bidding,
+    o: &Offer,
+    line: &Line,
+    country: usize,
+    ls: &LineState,
+) -> f64 {
+    let wt = &k.buyer.weights;
     let j = line.supplier;
-    let country = w.suppliers[j].country;
     let gain = line.capability_gain(k.legacy);
     let rel = s.beliefs.belief(k.b, j).mean();
     let domestic = country == k.buyer.country;
@@ -276,7 +290,7 @@ fn utility_in(w: &World, s: &State, k: &Bidding, o: &Offer) -> f64 {
     let indicator = |x: bool| if x { 1.0 } else { 0.0 };
     -wt.price * libm::log(o.price / (gain * k.ref_price)) - k.delivery * o.lead.mean / 4.0
         + wt.quality * line.quality
-        + wt.interoperability * s.lines[o.line].interoperability
+        + wt.interoperability * ls.interoperability
         + wt.offset * o.offset
         + wt.reliability * rel
         + wt.commonality * commonality
@@ -388,7 +402,7 @@ fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer
         mean: lot.mean_lead,
     };
     o.offset = k.buyer.localisation_demand.min(ls.localisation);
-    o.utility = utility_in(w, s, k, o);
+    o.utility = utility_of(w, s, k, o, line, country, ls);
     true
 }
 
