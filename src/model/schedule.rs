@@ -65,12 +65,12 @@ fn exogenous(w: &World, s: &mut State, t: usize) {
             EventKind::CreditCap { country, cap } => s.credit[*country].cap = *cap,
         }
     }
-    for (l, line) in w.lines.iter().enumerate() {
-        let ls = &mut s.lines[l];
+    // Lines zipped with their states and ledgers: no index to check.
+    for ((line, ls), ledger) in w.lines.iter().zip(&mut s.lines).zip(&mut s.ledgers) {
         ls.bring_capacity_online(t);
         let before = ls.waiting_units;
         ls.add_home_orders(line.home_orders[t]);
-        s.ledgers[l].ordered += ls.waiting_units - before;
+        ledger.ordered += ls.waiting_units - before;
     }
     for (c, country) in w.countries.iter().enumerate() {
         let cr = &mut s.credit[c];

@@ -261,17 +261,20 @@ impl State {
             return;
         }
         self.region_stamp[rc] = t;
-        self.region_totals[rc] = 0;
-        self.region_families[rc * nf..(rc + 1) * nf].fill(0);
+        // Summed into the region's own row, indexed by family alone.
+        let families = &mut self.region_families[rc * nf..(rc + 1) * nf];
+        families.fill(0);
+        let mut total = 0;
         for &b in &w.buyers_by_region[r] {
             let f = &self.buyers[b].fleet[c];
-            self.region_totals[rc] += f.total();
+            total += f.total();
             for co in f.cohorts() {
                 if let Some(fam) = co.family {
-                    self.region_families[rc * nf + fam] += co.units;
+                    families[fam] += co.units;
                 }
             }
         }
+        self.region_totals[rc] = total;
     }
 
     /// Units of family `f` in category `c` across region `r`.
