@@ -153,6 +153,13 @@ pub struct State {
     pub region_families: Vec<u32>,
 }
 
+/// Access raised from `base` by marketing whose stock has decayed to
+/// `decay` (`exp(−stock)`): `1 − (1 − base) · decay`.
+#[inline(always)]
+fn marketed(base: f64, decay: f64) -> f64 {
+    1.0 - (1.0 - base) * decay
+}
+
 impl State {
     /// The promised schedule of contract `c`.
     pub fn promised(&self, c: &Contract) -> &[(usize, u32)] {
@@ -192,7 +199,7 @@ impl State {
         if stock == 0.0 {
             base
         } else {
-            1.0 - (1.0 - base) * decay(stock)
+            marketed(base, decay(stock))
         }
     }
 
@@ -210,14 +217,14 @@ impl State {
         }
         let u = draw();
         // A positive stock's exp(−stock) is at most 1, and each float step
-        // of `1 − (1 − base) · exp(−stock)` is monotone in it: the access
-        // is at least `1 − (1 − base)`, and a draw below that is in
-        // whatever the exponential.
-        if stock > 0.0 && u < 1.0 - (1.0 - base) {
+        // of `marketed` is monotone in it: the access is at least
+        // `marketed(base, 1.0)`, and a draw below that is in whatever the
+        // exponential.
+        if stock > 0.0 && u < marketed(base, 1.0) {
             debug_assert!(u < self.access(w, j, b));
             return true;
         }
-        let a = 1.0 - (1.0 - base) * libm::exp(-stock);
+        let a = marketed(base, libm::exp(-stock));
         a >= 1.0 || u < a
     }
 
