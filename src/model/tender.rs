@@ -85,11 +85,6 @@ pub fn price(w: &World, s: &State, l: usize) -> f64 {
     line.list_price * (1.0 + w.suppliers[line.supplier].markup * utilisation)
 }
 
-/// Probability that supplier `j` enters buyer `b`'s consideration set.
-pub fn access(w: &World, s: &State, j: usize, b: usize) -> f64 {
-    s.access(w, j, b)
-}
-
 /// Commonality of family `f` for buyer `b` in category `c`: the share of
 /// the buyer's and (weighted) its neighbours' fleets of that family, where
 /// the neighbours are the other buyers of its region.
