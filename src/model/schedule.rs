@@ -159,7 +159,9 @@ fn produce<O: Observer>(
 /// Scratch space reused across quarters (no allocation in the loop).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    due: Vec<(usize, usize)>,
+    /// The quarter's due pairs, as indices `buyer * n_categories +
+    /// category`.
+    due: Vec<usize>,
     order: Vec<(u64, usize, usize)>,
     tender: tender::TenderScratch,
     deliveries: Vec<Delivery>,
@@ -274,21 +276,28 @@ fn procure_due<O: Observer>(
     // this quarter is data the branch predictor cannot learn): a pair is
     // written after the pairs kept so far and kept only if due (the list
     // has room for every pair). Reviews change no other pair's stage, so
-    // the list stays the pairs due.
+    // the list stays the pairs due. A pair is kept as its index
+    // `b * nc + c`, one word to write, through a local slice whose start
+    // and length stay in registers.
+    let nc = w.categories.len();
     let due = &mut scratch.due;
-    due.resize(w.buyers.len() * w.categories.len(), (0, 0));
-    let mut n = 0;
-    for (b, bs) in s.buyers.iter().enumerate() {
-        for (c, stage) in bs.stage.iter().enumerate() {
-            due[n] = (b, c);
+    due.resize(w.buyers.len() * nc, 0);
+    let slots = due.as_mut_slice();
+    let (mut n, mut pair) = (0, 0);
+    for bs in &s.buyers {
+        debug_assert_eq!(bs.stage.len(), nc);
+        for stage in &bs.stage {
+            slots[n] = pair;
             n += usize::from(tender::due(stage, t));
+            pair += 1;
         }
     }
     due.truncate(n);
     let order = &mut scratch.order;
     order.clear();
     let order_key = d.key(Purpose::Order, t, 0, 0);
-    for &(b, c) in scratch.due.iter() {
+    for &pair in scratch.due.iter() {
+        let (b, c) = (pair / nc, pair % nc);
         if let Stage::Idle { .. } = s.buyers[b].stage[c]
             && let Some(outcome) = tender::review_off_market(w, s, t, b, c, d)
         {
