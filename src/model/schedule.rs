@@ -81,6 +81,9 @@ fn exogenous(w: &World, s: &mut State, t: usize) {
 /// Step 4: every line starts production and delivers what is due; a
 /// quarter slips with probability 1 − reliability (one keyed draw per line
 /// and quarter).
+// Kept out of the quarter's step: inlined there, its loop over every line
+// ran short of registers and kept its counters in memory.
+#[inline(never)]
 fn produce<O: Observer>(
     w: &World,
     s: &mut State,
@@ -91,16 +94,17 @@ fn produce<O: Observer>(
 ) {
     let slip_key = draws.key(Purpose::Slippage, t, 0, 0);
     for (l, line) in w.lines.iter().enumerate() {
-        s.lines[l].start_production(t, line.base_lead);
+        let ls = &mut s.lines[l];
+        ls.start_production(t, line.base_lead);
         // Most lines have nothing due in most quarters: nothing to deliver,
         // slip or pay (the slippage draw is keyed, so skipping it changes
         // no other draw).
-        if !s.lines[l].has_due(t) {
+        if !ls.has_due(t) {
             continue;
         }
         let slips = unit(fold(slip_key, line.key)) >= line.reliability;
         let slip = slips.then_some(line.slip_share);
-        s.lines[l].deliver(t, slip, out);
+        ls.deliver(t, slip, out);
         let margin = w.suppliers[line.supplier].margin;
         for d in out.iter() {
             s.ledgers[l].delivered += u64::from(d.units);
