@@ -68,9 +68,15 @@ fn exogenous(w: &World, s: &mut State, t: usize) {
     // Lines zipped with their states and ledgers: no index to check.
     for ((line, ls), ledger) in w.lines.iter().zip(&mut s.lines).zip(&mut s.ledgers) {
         ls.bring_capacity_online(t);
-        let before = ls.waiting_units;
-        ls.add_home_orders(line.home_orders[t]);
-        ledger.ordered += ls.waiting_units - before;
+        // Most lines have no home order in most quarters, which adds
+        // nothing to the queue (nor to the ledger).
+        let units = line.home_orders[t];
+        debug_assert!(!units.is_nan(), "a NaN home order would add to the carry");
+        if units > 0.0 {
+            let before = ls.waiting_units;
+            ls.add_home_orders(units);
+            ledger.ordered += ls.waiting_units - before;
+        }
     }
     for (c, country) in w.countries.iter().enumerate() {
         let cr = &mut s.credit[c];
