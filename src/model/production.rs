@@ -535,14 +535,17 @@ impl LineState {
         cut_at: Option<(usize, u32)>,
     ) -> Option<LotTerms> {
         let bl = base_lead as usize;
-        let mut div = [(0usize, 0u32); 8];
-        let mut nd = 0;
         let mut d = 0;
         let asked = diverted.min(units);
-        // Most lots divert nothing: then no pipeline is walked.
-        if asked > 0 {
+        // Most lots divert nothing: then no pipeline is walked, and the
+        // buffer of diverted runs is not even zeroed (it is assigned only
+        // here).
+        let mut buf;
+        let div: &[(usize, u32)] = if asked > 0 {
+            buf = [(0usize, 0u32); 8];
+            let mut nd = 0;
             for (due, take) in self.home_batches(asked) {
-                if nd == div.len() {
+                if nd == buf.len() {
                     // Home units spread over many batches: fall back to the
                     // full projection (rare: pipelines hold few home
                     // batches).
@@ -550,11 +553,13 @@ impl LineState {
                         .lot_terms_by_projection(t, units, diverted, earliest, base_lead, cut_at);
                 }
                 d += take;
-                div[nd] = (due.max(earliest), take);
+                buf[nd] = (due.max(earliest), take);
                 nd += 1;
             }
-        }
-        let div = &div[..nd];
+            &buf[..nd]
+        } else {
+            &[]
+        };
         let regular = u64::from(units - d);
         let ahead = self.waiting_units;
         // Sum of leads of the first `n_div` diverted and `n_reg` regular
