@@ -562,24 +562,6 @@ impl LineState {
         };
         let regular = u64::from(units - d);
         let ahead = self.waiting_units;
-        // Sum of leads of the first `n_div` diverted and `n_reg` regular
-        // units, in whole quarters. Summed in integers: far below 2⁵³, as
-        // f64 it would be exact too, so the mean is the projection's.
-        let sum_leads = |n_div: u32, n_reg: u64| -> Option<u64> {
-            let mut sum = 0;
-            let mut left = n_div;
-            for &(due, n) in div {
-                let take = n.min(left);
-                left -= take;
-                sum += u64::from(take) * (due - t) as u64;
-            }
-            if n_reg > 0 {
-                // Every unit starts at `t` or later.
-                let st = self.start_terms(t, ahead, n_reg)?;
-                sum += st.sum - n_reg * t as u64 + n_reg * bl as u64;
-            }
-            Some(sum)
-        };
         let mut lot_units = units;
         let mut lot_div = d;
         let mut cut = false;
@@ -600,16 +582,29 @@ impl LineState {
                 cut = true;
             }
         }
-        let sum = if cut {
+        if cut && regular > 0 && self.started_by(t, ahead, regular, t + MAX_PROJECTION) < regular {
             // The whole lot's start terms would be discarded: only check
             // that its last unit starts within the projection.
-            if regular > 0 && self.started_by(t, ahead, regular, t + MAX_PROJECTION) < regular {
-                return None;
-            }
-            sum_leads(lot_div, u64::from(lot_units - lot_div))?
-        } else {
-            sum_leads(d, regular)?
-        };
+            return None;
+        }
+        // Sum of leads of the lot's units (the first `lot_div` diverted,
+        // the rest regular: `d` and `regular` for an uncut lot), in whole
+        // quarters, in one place so that it inlines. Summed in integers:
+        // far below 2⁵³, as f64 it would be exact too, so the mean is the
+        // projection's.
+        let mut sum = 0;
+        let mut left = lot_div;
+        for &(due, n) in div {
+            let take = n.min(left);
+            left -= take;
+            sum += u64::from(take) * (due - t) as u64;
+        }
+        let n_reg = u64::from(lot_units - lot_div);
+        if n_reg > 0 {
+            // Every unit starts at `t` or later.
+            let st = self.start_terms(t, ahead, n_reg)?;
+            sum += st.sum - n_reg * t as u64 + n_reg * bl as u64;
+        }
         Some(LotTerms {
             units: lot_units,
             diverted: lot_div,
