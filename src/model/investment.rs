@@ -5,7 +5,7 @@
 //! dollar spent is booked in `invested` for the cash identity
 //! `cash = cash₀ + earned − invested`.
 
-use crate::model::production::MILLI;
+use crate::model::production::{MILLI, count_f64};
 use crate::model::state::State;
 use crate::model::world::{Buyer, World};
 
@@ -71,7 +71,12 @@ fn invest_capacity(w: &World, s: &mut State, j: usize, t: usize) {
         }
         let ls = &mut s.lines[l];
         let k = ls.capacity_with_pending();
-        let want = capacity_order(k, ls.backlog() as f64, inv.backlog_threshold, inv.growth);
+        let want = capacity_order(
+            k,
+            count_f64(ls.backlog()),
+            inv.backlog_threshold,
+            inv.growth,
+        );
         // Capacity comes in thousandths of a unit: buy only what exists.
         let affordable = if inv.capex > 0.0 {
             want.min(*cash / inv.capex)
@@ -93,7 +98,7 @@ pub fn idle_share(w: &World, s: &State, j: usize) -> f64 {
     let (mut backlog, mut cap) = (0.0, 0.0);
     for &l in &w.suppliers[j].lines {
         if w.lines[l].stock.is_none() {
-            backlog += s.lines[l].backlog() as f64;
+            backlog += count_f64(s.lines[l].backlog());
             cap += s.lines[l].capacity_with_pending() * w.market.planning_horizon;
         }
     }

@@ -20,7 +20,7 @@
 use crate::model::choice;
 use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::fleet::FleetState;
-use crate::model::production::{Lead, LineState, Schedule, lead_of, units_by};
+use crate::model::production::{Lead, LineState, Schedule, count_f64, lead_of, units_by};
 use crate::model::state::{Contract, Stage, State};
 use crate::model::time::Quarter;
 use crate::model::world::{Buyer, Line, World};
@@ -78,7 +78,7 @@ pub fn price(w: &World, s: &State, l: usize) -> f64 {
     let ls = &s.lines[l];
     let cap = ls.capacity_with_pending() * w.market.planning_horizon;
     let utilisation = if cap > 0.0 {
-        (ls.backlog() as f64 / cap).min(MAX_UTILISATION)
+        (count_f64(ls.backlog()) / cap).min(MAX_UTILISATION)
     } else {
         MAX_UTILISATION
     };
