@@ -322,55 +322,62 @@ impl LineState {
     /// share of the due units (the last in line) moves to the next quarter.
     pub fn deliver(&mut self, t: usize, slip: Option<f64>, out: &mut Vec<Delivery>) {
         out.clear();
-        let mut to_deliver = match slip {
-            Some(share) => {
-                let due_units: u64 = self
-                    .wip
-                    .iter()
-                    .take_while(|b| b.due <= t)
-                    .map(|b| u64::from(b.units))
-                    .sum();
-                // At least one unit slips when any share does, so that small
-                // lines are as unreliable as large ones.
-                let held = ((share * count_f64(due_units)).ceil() as u64).min(due_units);
-                due_units - held
+        let Some(share) = slip else {
+            // Everything due goes, batch by batch: nothing to count first
+            // and nothing left to slip.
+            while let Some(b) = self.wip.front().filter(|b| b.due <= t).copied() {
+                self.wip.pop_front();
+                self.hand_over(b.owner, b.units, out);
             }
-            // Everything due goes: no need to count it first.
-            None => u64::MAX,
+            return;
         };
+        let due_units: u64 = self
+            .wip
+            .iter()
+            .take_while(|b| b.due <= t)
+            .map(|b| u64::from(b.units))
+            .sum();
+        // At least one unit slips when any share does, so that small lines
+        // are as unreliable as large ones.
+        let held = ((share * count_f64(due_units)).ceil() as u64).min(due_units);
+        let mut to_deliver = due_units - held;
         while to_deliver > 0 {
             let Some(front) = self.wip.front_mut().filter(|b| b.due <= t) else {
                 break;
             };
             let take = u64::from(front.units).min(to_deliver) as u32;
             to_deliver -= u64::from(take);
-            if take > 0 {
-                self.wip_units -= u64::from(take);
-                if front.owner == Owner::Home {
-                    self.home_wip_units -= u64::from(take);
-                }
-                match out.last_mut() {
-                    Some(d) if d.owner == front.owner => d.units += take,
-                    _ => out.push(Delivery {
-                        owner: front.owner,
-                        units: take,
-                    }),
-                }
-            }
-            if front.units > take {
+            let (owner, whole) = (front.owner, front.units == take);
+            if !whole {
                 // The last batch delivered in part: its rest slips below.
                 front.units -= take;
+            }
+            self.hand_over(owner, take, out);
+            if !whole {
                 break;
             }
             self.wip.pop_front();
         }
         // What is still due slips to the next quarter, in its order, ahead
         // of what falls due then (no batch leaves the queue to do so).
-        // Without a slip everything due went: nothing to walk.
-        if slip.is_some() {
-            for b in self.wip.iter_mut().take_while(|b| b.due <= t) {
-                b.due = t + 1;
-            }
+        for b in self.wip.iter_mut().take_while(|b| b.due <= t) {
+            b.due = t + 1;
+        }
+    }
+
+    /// Hand `units` from the pipeline over to `owner`, joining the last
+    /// delivery if it is the same owner's.
+    fn hand_over(&mut self, owner: Owner, units: u32, out: &mut Vec<Delivery>) {
+        if units == 0 {
+            return;
+        }
+        self.wip_units -= u64::from(units);
+        if owner == Owner::Home {
+            self.home_wip_units -= u64::from(units);
+        }
+        match out.last_mut() {
+            Some(d) if d.owner == owner => d.units += units,
+            _ => out.push(Delivery { owner, units }),
         }
     }
 
