@@ -358,7 +358,9 @@ fn units_to_close(w: &World, k: &Bidding, l: usize, gap: f64) -> u32 {
 }
 
 /// [`make_offer`] for `needed` units (non-zero, within [`sellable`]): price,
-/// budget, diversion and the lot's terms.
+/// budget, diversion and the lot's terms. Inlined into the tender's loop
+/// over the category's lines, which calls it for each line it considers.
+#[inline(always)]
 fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
     let line = &w.lines[l];
     let ls = &s.lines[l];
