@@ -35,7 +35,9 @@ pub const MAX_UTILISATION: f64 = 3.0;
 const DEFER_KEY: u64 = 0xDEFE_12DE_FE12_DEFE;
 
 /// Capability buyer `b` lacks in category `c` at quarter `t`:
-/// `R − K − O`.
+/// `R − K − O`. Inlined: every review asks it first, and most reviews
+/// end with it.
+#[inline(always)]
 pub fn gap(w: &World, s: &State, t: usize, b: usize, c: usize) -> f64 {
     let bs = &s.buyers[b];
     w.required_of(t, b, c) + bs.requirement_offset[c]
