@@ -559,7 +559,9 @@ fn review(
 /// Neither result reads anything another pair's tender changes (the gap
 /// is the pair's own fleet and orders; the duration is a keyed draw), so
 /// these reviews may run before the quarter's drawn order
-/// ([`crate::model::schedule::step`]) with the same results.
+/// ([`crate::model::schedule::step`]) with the same results. Inlined
+/// there: it runs for every pair due for review, most of which just wait.
+#[inline(always)]
 pub fn review_off_market(
     w: &World,
     s: &mut State,
