@@ -320,6 +320,8 @@ impl LineState {
 
     /// Deliver what is due by quarter `t`. If `slip` is `Some(share)` that
     /// share of the due units (the last in line) moves to the next quarter.
+    /// Inlined into the quarter's loop over the lines with units due.
+    #[inline(always)]
     pub fn deliver(&mut self, t: usize, slip: Option<f64>, out: &mut Vec<Delivery>) {
         out.clear();
         let Some(share) = slip else {
