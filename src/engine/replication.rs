@@ -208,16 +208,22 @@ struct Recorder {
     /// Mean access of each supplier over buyers this quarter.
     access: Vec<f64>,
     /// Access of each (supplier, buyer), `[supplier * n_buyers + buyer]`,
-    /// with the marketing stock it was computed from. Access changes a few
+    /// with the `exp(−stock)` it was computed from. Access changes a few
     /// times a year (the yearly investment, an event, a family entering
     /// or leaving a fleet); the suppliers table asks every quarter.
     pairs: Vec<PairAccess>,
+    /// The marketing stock each pair's access was computed from, kept
+    /// apart from `pairs` so that a supplier's stocks compare with the
+    /// state's as one straight run.
+    stocks: Vec<f64>,
     /// The families in service of each fleet
     /// (`[buyer * n_categories + category]`) when access was last computed.
     families_seen: Vec<u64>,
     /// Whether each buyer's fleets changed families since last quarter
     /// (scratch).
     fleet_changed: Vec<bool>,
+    /// The buyers whose fleets did (scratch): most quarters one or two.
+    buyers_changed: Vec<usize>,
     /// Whether a firm makes a family without a bit (64 or above): access
     /// asks only after the families firms make, which the world numbers
     /// first, so this takes a world with very many.
@@ -225,13 +231,11 @@ struct Recorder {
     tally: Tally,
 }
 
-/// One (supplier, buyer) access, with the marketing stock it was
-/// computed from and that stock's `exp(−stock)` (0 where the stock is 0
-/// and it is not needed: a change of fleet alone does not compute it
-/// again).
+/// One (supplier, buyer) access, with its stock's `exp(−stock)` (0
+/// where the stock is 0 and it is not needed: a change of fleet alone
+/// does not compute it again).
 #[derive(Debug, Clone, Copy)]
 struct PairAccess {
-    stock: f64,
     decay: f64,
     access: f64,
 }
@@ -268,8 +272,10 @@ impl Recorder {
             ),
             access: Vec::new(),
             pairs: Vec::new(),
+            stocks: Vec::new(),
             families_seen: Vec::new(),
             fleet_changed: Vec::new(),
+            buyers_changed: Vec::new(),
             families_untracked: w
                 .suppliers
                 .iter()
@@ -284,23 +290,24 @@ impl Recorder {
     /// buyer, or the families in the buyer's fleets (incumbency; always,
     /// when a firm makes a family not tracked by bit); the stock's
     /// `exp(−stock)` only when the stock changed. A supplier none of whose
-    /// inputs changed keeps its mean (most quarters, most suppliers); the
-    /// others sum their pairs in buyer order, as computing them all afresh
-    /// would.
+    /// accesses changed keeps its mean (most quarters, most suppliers: a
+    /// change of fleet seldom changes an access); the others sum their
+    /// pairs in buyer order, as computing them all afresh would.
     fn refresh_access(&mut self, w: &World, s: &State) {
         let (nb, nc, ns) = (w.buyers.len(), w.categories.len(), w.suppliers.len());
         let untracked = self.families_untracked;
-        // A NaN stock matches no stock: the first quarter computes every
-        // pair, and every supplier's mean.
+        // A NaN stock matches no stock and a NaN access no access: the
+        // first quarter computes every pair, and every supplier's mean.
         let unseen = PairAccess {
-            stock: f64::NAN,
             decay: 0.0,
             access: f64::NAN,
         };
         self.pairs.resize(ns * nb, unseen);
+        self.stocks.resize(ns * nb, f64::NAN);
         self.access.resize(ns, f64::NAN);
         self.families_seen.resize(nb * nc, 0);
         self.fleet_changed.clear();
+        self.buyers_changed.clear();
         for (b, bs) in s.buyers.iter().enumerate() {
             let mut changed = untracked;
             for (seen, f) in self.families_seen[b * nc..(b + 1) * nc]
@@ -312,33 +319,53 @@ impl Recorder {
                 *seen = now;
             }
             self.fleet_changed.push(changed);
+            if changed {
+                self.buyers_changed.push(b);
+            }
         }
-        let any_fleet_changed = self.fleet_changed.contains(&true);
-        for ((j, sup), pairs) in s
-            .suppliers
-            .iter()
-            .enumerate()
-            .zip(self.pairs.chunks_mut(nb.max(1)))
-        {
-            let stock_moved =
-                |(p, stock): (&PairAccess, &f64)| p.stock.to_bits() != stock.to_bits();
-            if !any_fleet_changed && !pairs.iter().zip(&sup.marketing).any(stock_moved) {
-                continue;
-            }
-            let mut sum = 0.0;
-            for (b, (p, &stock)) in pairs.iter_mut().zip(&sup.marketing).enumerate() {
-                let marketed = p.stock.to_bits() != stock.to_bits();
-                if marketed {
-                    p.stock = stock;
-                    p.decay = if stock == 0.0 { 0.0 } else { libm::exp(-stock) };
+        for (j, sup) in s.suppliers.iter().enumerate() {
+            let pairs = &mut self.pairs[j * nb..(j + 1) * nb];
+            let stocks = &mut self.stocks[j * nb..(j + 1) * nb];
+            // Every stock is compared, without stopping at the first that
+            // moved: the comparison then runs several stocks at a time.
+            let moved = stocks
+                .iter()
+                .zip(&sup.marketing)
+                .fold(false, |moved, (seen, now)| {
+                    moved | (seen.to_bits() != now.to_bits())
+                });
+            let mut changed = false;
+            let mut update = |b: usize, p: &mut PairAccess| {
+                let decay = p.decay;
+                let access = s.access_with(w, j, b, |_| decay);
+                changed |= access.to_bits() != p.access.to_bits();
+                p.access = access;
+            };
+            if moved {
+                for (b, ((p, seen), &stock)) in pairs
+                    .iter_mut()
+                    .zip(stocks.iter_mut())
+                    .zip(&sup.marketing)
+                    .enumerate()
+                {
+                    let marketed = seen.to_bits() != stock.to_bits();
+                    if marketed {
+                        *seen = stock;
+                        p.decay = if stock == 0.0 { 0.0 } else { libm::exp(-stock) };
+                    }
+                    if marketed || self.fleet_changed[b] {
+                        update(b, p);
+                    }
                 }
-                if marketed || self.fleet_changed[b] {
-                    let decay = p.decay;
-                    p.access = s.access_with(w, j, b, |_| decay);
+            } else {
+                for &b in &self.buyers_changed {
+                    update(b, &mut pairs[b]);
                 }
-                sum += p.access;
             }
-            self.access[j] = sum / nb as f64;
+            if changed {
+                let sum = pairs.iter().fold(0.0, |sum, p| sum + p.access);
+                self.access[j] = sum / nb as f64;
+            }
         }
     }
 
