@@ -219,11 +219,17 @@ struct Recorder {
     /// The families in service of each fleet
     /// (`[buyer * n_categories + category]`) when access was last computed.
     families_seen: Vec<u64>,
-    /// Whether each buyer's fleets changed families since last quarter
-    /// (scratch).
-    fleet_changed: Vec<bool>,
-    /// The buyers whose fleets did (scratch): most quarters one or two.
+    /// The families that entered or left any of each buyer's fleets
+    /// since last quarter, one bit each (scratch; every bit when
+    /// `families_untracked`).
+    families_flipped: Vec<u64>,
+    /// The buyers with a family flipped (scratch): most quarters one or
+    /// two.
     buyers_changed: Vec<usize>,
+    /// The families each supplier makes, one bit each (every bit when
+    /// `families_untracked`): a fleet's change moves the firm's access
+    /// only through these (incumbency).
+    families_made: Vec<u64>,
     /// Whether a firm makes a family without a bit (64 or above): access
     /// asks only after the families firms make, which the world numbers
     /// first, so this takes a world with very many.
@@ -259,6 +265,10 @@ impl Recorder {
             Vec::with_capacity(if on { n } else { 0 })
         }
         let per_quarter = |n: usize| w.n_quarters * n;
+        let untracked = w
+            .suppliers
+            .iter()
+            .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64));
         Recorder {
             observe,
             keep_deliveries,
@@ -274,12 +284,20 @@ impl Recorder {
             pairs: Vec::new(),
             stocks: Vec::new(),
             families_seen: Vec::new(),
-            fleet_changed: Vec::new(),
+            families_flipped: Vec::new(),
             buyers_changed: Vec::new(),
-            families_untracked: w
+            families_made: w
                 .suppliers
                 .iter()
-                .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64)),
+                .map(|sup| {
+                    let made = |made: u64, &(_, f): &(usize, usize)| match f {
+                        0..64 if !untracked => made | 1 << f,
+                        _ => u64::MAX,
+                    };
+                    sup.makes.iter().fold(0, made)
+                })
+                .collect(),
+            families_untracked: untracked,
             tally: Tally::default(),
         }
     }
@@ -287,8 +305,8 @@ impl Recorder {
     /// Bring each supplier's mean access over buyers up to date. A
     /// (supplier, buyer) access is computed again only when its inputs
     /// that change in a run did: the supplier's marketing stock with the
-    /// buyer, or the families in the buyer's fleets (incumbency; always,
-    /// when a firm makes a family not tracked by bit); the stock's
+    /// buyer, or the families it makes in the buyer's fleets (incumbency;
+    /// any, when a firm makes a family not tracked by bit); the stock's
     /// `exp(−stock)` only when the stock changed. A supplier none of whose
     /// accesses changed keeps its mean (most quarters, most suppliers: a
     /// change of fleet seldom changes an access); the others sum their
@@ -306,24 +324,25 @@ impl Recorder {
         self.stocks.resize(ns * nb, f64::NAN);
         self.access.resize(ns, f64::NAN);
         self.families_seen.resize(nb * nc, 0);
-        self.fleet_changed.clear();
+        self.families_flipped.clear();
         self.buyers_changed.clear();
         for (b, bs) in s.buyers.iter().enumerate() {
-            let mut changed = untracked;
+            let mut flipped = if untracked { u64::MAX } else { 0 };
             for (seen, f) in self.families_seen[b * nc..(b + 1) * nc]
                 .iter_mut()
                 .zip(&bs.fleet)
             {
                 let now = f.families_below_64();
-                changed |= *seen != now;
+                flipped |= *seen ^ now;
                 *seen = now;
             }
-            self.fleet_changed.push(changed);
-            if changed {
+            self.families_flipped.push(flipped);
+            if flipped != 0 {
                 self.buyers_changed.push(b);
             }
         }
         for (j, sup) in s.suppliers.iter().enumerate() {
+            let made = self.families_made[j];
             let pairs = &mut self.pairs[j * nb..(j + 1) * nb];
             let stocks = &mut self.stocks[j * nb..(j + 1) * nb];
             // Every stock is compared, without stopping at the first that
@@ -353,13 +372,22 @@ impl Recorder {
                         *seen = stock;
                         p.decay = if stock == 0.0 { 0.0 } else { libm::exp(-stock) };
                     }
-                    if marketed || self.fleet_changed[b] {
+                    if marketed || self.families_flipped[b] & made != 0 {
                         update(b, p);
                     }
                 }
             } else {
                 for &b in &self.buyers_changed {
-                    update(b, &mut pairs[b]);
+                    if self.families_flipped[b] & made != 0 {
+                        update(b, &mut pairs[b]);
+                    } else {
+                        let decay = pairs[b].decay;
+                        debug_assert_eq!(
+                            s.access_with(w, j, b, |_| decay).to_bits(),
+                            pairs[b].access.to_bits(),
+                            "no family {j} makes flipped in {b}'s fleets"
+                        );
+                    }
                 }
             }
             if changed {
