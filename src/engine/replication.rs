@@ -286,17 +286,22 @@ impl Recorder {
             families_seen: Vec::new(),
             families_flipped: Vec::new(),
             buyers_changed: Vec::new(),
-            families_made: w
-                .suppliers
-                .iter()
-                .map(|sup| {
-                    let made = |made: u64, &(_, f): &(usize, usize)| match f {
-                        0..64 if !untracked => made | 1 << f,
-                        _ => u64::MAX,
-                    };
-                    sup.makes.iter().fold(0, made)
-                })
-                .collect(),
+            // Only the suppliers table asks access: a run without it
+            // builds nothing here.
+            families_made: if observe.suppliers {
+                w.suppliers
+                    .iter()
+                    .map(|sup| {
+                        let made = |made: u64, &(_, f): &(usize, usize)| match f {
+                            0..64 if !untracked => made | 1 << f,
+                            _ => u64::MAX,
+                        };
+                        sup.makes.iter().fold(0, made)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             families_untracked: untracked,
             tally: Tally::default(),
         }
