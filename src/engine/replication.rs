@@ -265,10 +265,12 @@ impl Recorder {
             Vec::with_capacity(if on { n } else { 0 })
         }
         let per_quarter = |n: usize| w.n_quarters * n;
-        let untracked = w
-            .suppliers
-            .iter()
-            .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64));
+        // Only the suppliers table asks access: a run without it looks at
+        // no firm's families here.
+        let untracked = observe.suppliers
+            && w.suppliers
+                .iter()
+                .any(|sup| sup.makes.iter().any(|&(_, f)| f >= 64));
         Recorder {
             observe,
             keep_deliveries,
@@ -286,8 +288,6 @@ impl Recorder {
             families_seen: Vec::new(),
             families_flipped: Vec::new(),
             buyers_changed: Vec::new(),
-            // Only the suppliers table asks access: a run without it
-            // builds nothing here.
             families_made: if observe.suppliers {
                 w.suppliers
                     .iter()
