@@ -3,7 +3,7 @@
 use crate::analysis::targets::{DeliveryRecord, TargetResult, Targets};
 use crate::engine::seeding;
 use crate::model::schedule::{Observer, Scratch, step};
-use crate::model::state::State;
+use crate::model::state::{State, access_from};
 use crate::model::tender::{self, TenderOutcome};
 use crate::model::world::World;
 use std::cell::Cell;
@@ -208,9 +208,10 @@ struct Recorder {
     /// Mean access of each supplier over buyers this quarter.
     access: Vec<f64>,
     /// Access of each (supplier, buyer), `[supplier * n_buyers + buyer]`,
-    /// with the `exp(−stock)` it was computed from. Access changes a few
-    /// times a year (the yearly investment, an event, a family entering
-    /// or leaving a fleet); the suppliers table asks every quarter.
+    /// with the base access and `exp(−stock)` it was computed from. Access
+    /// changes a few times a year (the yearly investment, an event, a
+    /// family entering or leaving a fleet); the suppliers table asks every
+    /// quarter.
     pairs: Vec<PairAccess>,
     /// The marketing stock each pair's access was computed from, kept
     /// apart from `pairs` so that a supplier's stocks compare with the
@@ -239,10 +240,13 @@ struct Recorder {
 
 /// One (supplier, buyer) access, with its stock's `exp(−stock)` (0
 /// where the stock is 0 and it is not needed: a change of fleet alone
-/// does not compute it again).
+/// does not compute it again) and its base access
+/// ([`State::base_access`]: a move of stock alone does not compute it
+/// again).
 #[derive(Debug, Clone, Copy)]
 struct PairAccess {
     decay: f64,
+    base: Option<f64>,
     access: f64,
 }
 
@@ -312,17 +316,22 @@ impl Recorder {
     /// that change in a run did: the supplier's marketing stock with the
     /// buyer, or the families it makes in the buyer's fleets (incumbency;
     /// any, when a firm makes a family not tracked by bit); the stock's
-    /// `exp(−stock)` only when the stock changed. A supplier none of whose
-    /// accesses changed keeps its mean (most quarters, most suppliers: a
-    /// change of fleet seldom changes an access); the others sum their
-    /// pairs in buyer order, as computing them all afresh would.
+    /// `exp(−stock)` only when the stock changed, and the base access
+    /// only when those families changed (the world stands still within a
+    /// run: nothing else moves it). A supplier none of whose accesses
+    /// changed keeps its mean (most quarters, most suppliers: a change of
+    /// fleet seldom changes an access); the others sum their pairs in
+    /// buyer order, as computing them all afresh would.
     fn refresh_access(&mut self, w: &World, s: &State) {
         let (nb, nc, ns) = (w.buyers.len(), w.categories.len(), w.suppliers.len());
         let untracked = self.families_untracked;
+        // The first quarter has no base access to keep.
+        let first = self.pairs.is_empty();
         // A NaN stock matches no stock and a NaN access no access: the
         // first quarter computes every pair, and every supplier's mean.
         let unseen = PairAccess {
             decay: 0.0,
+            base: None,
             access: f64::NAN,
         };
         self.pairs.resize(ns * nb, unseen);
@@ -359,9 +368,23 @@ impl Recorder {
                     moved | (seen.to_bits() != now.to_bits())
                 });
             let mut changed = false;
-            let mut update = |b: usize, p: &mut PairAccess| {
+            let mut update = |b: usize, p: &mut PairAccess, stock: f64, rebase: bool| {
+                if rebase {
+                    p.base = s.base_access(w, j, b);
+                } else {
+                    debug_assert_eq!(
+                        p.base.map(f64::to_bits),
+                        s.base_access(w, j, b).map(f64::to_bits),
+                        "no family {j} makes flipped in {b}'s fleets"
+                    );
+                }
                 let decay = p.decay;
-                let access = s.access_with(w, j, b, |_| decay);
+                let access = access_from(p.base, stock, |_| decay);
+                debug_assert_eq!(
+                    access.to_bits(),
+                    s.access_with(w, j, b, |_| decay).to_bits(),
+                    "the kept base and decay give {j}'s access to {b}"
+                );
                 changed |= access.to_bits() != p.access.to_bits();
                 p.access = access;
             };
@@ -377,14 +400,22 @@ impl Recorder {
                         *seen = stock;
                         p.decay = if stock == 0.0 { 0.0 } else { libm::exp(-stock) };
                     }
-                    if marketed || self.families_flipped[b] & made != 0 {
-                        update(b, p);
+                    let rebase = first || self.families_flipped[b] & made != 0;
+                    if marketed || rebase {
+                        update(b, p, stock, rebase);
+                    } else {
+                        let decay = p.decay;
+                        debug_assert_eq!(
+                            s.access_with(w, j, b, |_| decay).to_bits(),
+                            p.access.to_bits(),
+                            "neither {j}'s stock with {b} nor its families there moved"
+                        );
                     }
                 }
             } else {
                 for &b in &self.buyers_changed {
                     if self.families_flipped[b] & made != 0 {
-                        update(b, &mut pairs[b]);
+                        update(b, &mut pairs[b], sup.marketing[b], true);
                     } else {
                         let decay = pairs[b].decay;
                         debug_assert_eq!(

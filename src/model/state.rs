@@ -160,6 +160,23 @@ fn marketed(base: f64, decay: f64) -> f64 {
     1.0 - (1.0 - base) * decay
 }
 
+/// Access from the base access `base` ([`State::base_access`]) and the
+/// marketing stock `stock`, `exp(−stock)` taken from `decay`: 1 at home,
+/// `base` where there is no stock, else `1 − (1 − base) · exp(−stock)`.
+/// The one rule of [`State::access`], for callers that keep the base.
+#[inline(always)]
+pub fn access_from(base: Option<f64>, stock: f64, decay: impl FnOnce(f64) -> f64) -> f64 {
+    let Some(base) = base else {
+        return 1.0;
+    };
+    // Most firms market in few places: skip exp where there is none.
+    if stock == 0.0 {
+        base
+    } else {
+        marketed(base, decay(stock))
+    }
+}
+
 impl State {
     /// The promised schedule of contract `c`.
     pub fn promised(&self, c: &Contract) -> &[(usize, u32)] {
@@ -191,16 +208,11 @@ impl State {
         b: usize,
         decay: impl FnOnce(f64) -> f64,
     ) -> f64 {
-        let Some(base) = self.base_access(w, j, b) else {
-            return 1.0;
-        };
-        let stock = self.suppliers[j].marketing[b];
-        // Most firms market in few places: skip exp where there is none.
-        if stock == 0.0 {
-            base
-        } else {
-            marketed(base, decay(stock))
-        }
+        access_from(
+            self.base_access(w, j, b),
+            self.suppliers[j].marketing[b],
+            decay,
+        )
     }
 
     /// Whether supplier `j` enters buyer `b`'s consideration set for a
@@ -229,10 +241,15 @@ impl State {
     }
 
     /// The access of supplier `j` to buyer `b` before marketing (`None`
-    /// at home, where it is 1). Inlined into both of its callers, the
+    /// at home, where it is 1): the sourced access where one is given,
+    /// else the market's base, plus the incumbency bonus where the
+    /// mechanism is on and the buyer operates a family the firm makes.
+    /// Within a run it changes only when such a family enters or leaves
+    /// the buyer's fleets, so a caller may keep it (the suppliers table)
+    /// and raise it with [`access_from`]. Inlined into its callers, the
     /// tender's consideration among them.
     #[inline(always)]
-    fn base_access(&self, w: &World, j: usize, b: usize) -> Option<f64> {
+    pub fn base_access(&self, w: &World, j: usize, b: usize) -> Option<f64> {
         let sup = &w.suppliers[j];
         if w.buyers[b].country == sup.country {
             return None;
@@ -484,5 +501,35 @@ mod tests {
         let mut s4 = State::new(&w);
         s4.suppliers[k].marketing[aaa] = 1.0;
         assert!(close(at(&s4, k, aaa), 1.0 - 0.7 * (-1.0f64).exp()));
+    }
+
+    /// A caller that keeps a pair's base access gets the access the rule
+    /// gives: 1 at home, the base without stock (no decay asked), else
+    /// the base raised by the decay it passes.
+    #[test]
+    fn a_kept_base_access_raised_by_its_decay_is_the_access() {
+        let w = toy(&[]);
+        let mut s = State::new(&w);
+        let (aaa, ccc) = (buyer(&w, "AAA"), buyer(&w, "CCC"));
+        let (g, k) = (supplier(&w, "german_land"), supplier(&w, "korea_land"));
+        let no_decay = |_: f64| -> f64 { panic!("no stock, no decay") };
+        // Toy: base 0.3, incumbency 0.4; AAA flies German families, CCC is
+        // Germany.
+        assert_eq!(s.base_access(&w, g, ccc), None);
+        assert!(close(s.base_access(&w, g, aaa).unwrap(), 0.7));
+        assert_eq!(s.base_access(&w, k, aaa), Some(0.3));
+        assert_eq!(access_from(None, 2.0, no_decay), 1.0);
+        assert_eq!(access_from(Some(0.3), 0.0, no_decay), 0.3);
+        // 1 − (1 − 0.3) · 0.5 = 0.65, the stock handed to the decay.
+        let half = |stock: f64| {
+            assert_eq!(stock, 2.0);
+            0.5
+        };
+        assert!(close(access_from(Some(0.3), 2.0, half), 0.65));
+        // Marketing moves the access, not the base.
+        s.suppliers[k].marketing[aaa] = 1.0;
+        assert_eq!(s.base_access(&w, k, aaa), Some(0.3));
+        let kept = access_from(Some(0.3), 1.0, |stock| libm::exp(-stock));
+        assert_eq!(kept.to_bits(), s.access(&w, k, aaa).to_bits());
     }
 }
