@@ -92,7 +92,8 @@ fn whole(
     }
     let options = options.with_saved_tables(saved.as_ref().map_or(&[], |s| &s.tables));
     let options = options.as_ref();
-    let (state, before) = match saved {
+    let fresh = saved.is_none();
+    let (state, saved_seconds) = match saved {
         Some(saved) => {
             say(&match saved.state.generation {
                 0 => format!(
@@ -105,21 +106,25 @@ fn whole(
                     ctx.state_path().display()
                 ),
             });
-            // Rounds of a sharded generation in progress are redone here;
-            // their time counts.
-            let before = shard::round_elapsed(&ctx, &saved.state).unwrap_or(saved.elapsed_seconds);
-            (saved.state, before)
+            (saved.state, saved.elapsed_seconds)
         }
         None => {
             if options.resume {
                 say("nothing saved to resume: starting from the prior");
             }
-            if partial.exists() {
-                std::fs::remove_dir_all(partial).map_err(io_error(partial))?;
-            }
             (abc.initial_state(), 0.0)
         }
     };
+    // Rounds of a sharded generation in progress are redone here; their
+    // time and that of their shards, finished or stopped, counts.
+    let before = if options.resume {
+        shard::taken_over_time(&ctx, &state, saved_seconds)
+    } else {
+        saved_seconds
+    };
+    if fresh && partial.exists() {
+        std::fs::remove_dir_all(partial).map_err(io_error(partial))?;
+    }
     shard::remove_rounds(&ctx)?;
     std::fs::create_dir_all(partial).map_err(io_error(partial))?;
     let elapsed = || before + clock.elapsed().as_secs_f64();

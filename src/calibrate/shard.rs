@@ -49,7 +49,8 @@ struct Round {
     elapsed_seconds: f64,
 }
 
-/// A shard's rows of a round.
+/// A shard's rows of a round; a shard stopped (Ctrl-C, SIGTERM) before
+/// the end of its slice writes its part with no rows, for its time.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Part {
     identity: String,
@@ -59,9 +60,18 @@ struct Part {
     shard: String,
     start: u64,
     end: u64,
-    /// The shard's wall time (the round lasts as long as its longest shard).
+    /// The shard's wall time, that of its stopped runs of the round
+    /// included (the round lasts as long as its longest shard).
     wall_seconds: f64,
+    /// A row for every index of the slice, or none (a stopped shard's).
     rows: Vec<SimulationRow>,
+}
+
+impl Part {
+    /// Whether this part holds the rows of the slice `lo..hi`.
+    fn holds(&self, lo: u64, hi: u64) -> bool {
+        (self.start, self.end) == (lo, hi) && self.rows.len() as u64 == hi - lo
+    }
 }
 
 fn rounds_dir(ctx: &Context) -> PathBuf {
@@ -88,14 +98,32 @@ pub(crate) fn remove_rounds(ctx: &Context) -> Result<(), CalibrateError> {
     Ok(())
 }
 
-/// The calibration's wall time when the current round of `state`'s
-/// generation was set up, if a join set one up.
-pub(crate) fn round_elapsed(ctx: &Context, state: &GenerationState) -> Option<f64> {
-    read_round(ctx)
+/// The calibration's wall time at the end of round `round` so far: its
+/// time when the round was set up plus the round's longest shard in
+/// `parts` (the shards run side by side), finished or stopped.
+fn round_time(set_up: f64, round: u32, parts: &[Part]) -> f64 {
+    set_up
+        + parts
+            .iter()
+            .filter(|p| p.round == round)
+            .map(|p| p.wall_seconds)
+            .fold(0.0, f64::max)
+}
+
+/// The calibration's wall time so far when one machine takes over
+/// `state`, saved at `saved_seconds`: the rounds and shards of its
+/// generation, redone there, count.
+pub(crate) fn taken_over_time(ctx: &Context, state: &GenerationState, saved_seconds: f64) -> f64 {
+    let (set_up, round) = read_round(ctx)
         .ok()
         .flatten()
         .filter(|r| r.generation == state.generation)
-        .map(|r| r.elapsed_seconds)
+        .map_or((saved_seconds, 0), |r| (r.elapsed_seconds, r.round));
+    round_time(
+        set_up,
+        round,
+        &parts(ctx, state.generation).unwrap_or_default(),
+    )
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(
@@ -274,14 +302,18 @@ pub(crate) fn run_shard(
     // A part of another slice is simulated again: round 0's bounds are
     // worked out anew by each shard from the file, so a `round_size`
     // changed since that part ran moves its slice, and the join would ask
-    // for this shard for ever.
-    if part.is_file()
-        && read_toml::<Part>(&ctx, &part)
-            .is_ok_and(|p| p.identity == ctx.identity && (p.start, p.end) == (lo, hi))
-    {
-        report.already = true;
-        return Ok(Done::Shard(report));
-    }
+    // for this shard for ever. So is a stopped shard's part, whose time
+    // this run adds to its own.
+    let earlier = match part.is_file().then(|| read_toml::<Part>(&ctx, &part)) {
+        Some(Ok(p)) if p.identity == ctx.identity => {
+            if p.holds(lo, hi) {
+                report.already = true;
+                return Ok(Done::Shard(report));
+            }
+            p.wall_seconds
+        }
+        _ => 0.0,
+    };
     let dir = rounds_dir(&ctx);
     std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
     let plan = ctx.abc.plan(&state)?;
@@ -311,15 +343,14 @@ pub(crate) fn run_shard(
             .collect()
     });
     follow.watch.finish();
-    let rows: Vec<SimulationRow> = match rows.into_iter().collect::<Option<Vec<_>>>() {
-        Some(rows) => rows.into_iter().collect::<Result<_, _>>()?,
-        None => {
-            return Err(CalibrateError::Stopped {
-                kept: ctx.partial.clone(),
-                resume: shard_command(options, &shard.to_string()),
-            });
-        }
-    };
+    // Stopped, the part keeps no rows but the time spent, which the round
+    // counts once the shard has run again.
+    let rows = rows.into_iter().collect::<Option<Vec<_>>>();
+    let stopped = rows.is_none();
+    let rows: Vec<SimulationRow> = rows
+        .unwrap_or_default()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
     report.wall = clock.elapsed();
     write_toml(
         &part,
@@ -330,10 +361,16 @@ pub(crate) fn run_shard(
             shard: shard.to_string(),
             start: lo,
             end: hi,
-            wall_seconds: report.wall.as_secs_f64(),
+            wall_seconds: earlier + report.wall.as_secs_f64(),
             rows,
         },
     )?;
+    if stopped {
+        return Err(CalibrateError::Stopped {
+            kept: ctx.partial.clone(),
+            resume: shard_command(options, &shard.to_string()),
+        });
+    }
     Ok(Done::Shard(report))
 }
 
@@ -442,11 +479,7 @@ pub(crate) fn join(
     let options = options.as_ref();
     let round = current_round(&ctx, &state, saved_elapsed)?;
     let parts = parts(&ctx, state.generation)?;
-    let wall = parts
-        .iter()
-        .filter(|p| p.round == round.round)
-        .map(|p| p.wall_seconds)
-        .fold(0.0, f64::max);
+    let spent = round_time(round.elapsed_seconds, round.round, &parts);
     let splits: BTreeSet<u32> = parts
         .iter()
         .filter(|p| p.round == round.round)
@@ -463,7 +496,7 @@ pub(crate) fn join(
     if !finishing && let Some(why) = missing(&ctx, options, &round, &splits, &rows) {
         return Err(CalibrateError::ShardsDue(why));
     }
-    let elapsed = || round.elapsed_seconds + wall + clock.elapsed().as_secs_f64();
+    let elapsed = || spent + clock.elapsed().as_secs_f64();
     let say = follow.say;
     // Decide: the generation completes, needs another round, or a
     // stopping rule ends the calibration (checked in the order a single
@@ -571,4 +604,53 @@ fn clear_before(ctx: &Context, generation: u32) -> Result<(), CalibrateError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A part of `round` for the slice `start..end` with `rows` rows.
+    fn part(round: u32, start: u64, end: u64, rows: u64, wall_seconds: f64) -> Part {
+        Part {
+            identity: String::new(),
+            generation: 0,
+            round,
+            shard: "1/2".into(),
+            start,
+            end,
+            wall_seconds,
+            rows: (start..start + rows)
+                .map(|index| SimulationRow {
+                    index,
+                    statistics: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_round_lasts_from_its_set_up_as_long_as_its_longest_shard_stopped_or_not() {
+        let parts = [
+            part(0, 0, 10, 10, 50.0),
+            part(1, 10, 15, 5, 3.0),
+            // Stopped after 7 s: no rows, its time.
+            part(1, 15, 20, 0, 7.0),
+        ];
+        // Round 1 was set up at 100 s: 100 + max(3, 7); round 0's 50 s are
+        // in those 100 s already.
+        assert_eq!(round_time(100.0, 1, &parts), 107.0);
+        // No part of round 2 yet: its set-up time.
+        assert_eq!(round_time(120.0, 2, &parts), 120.0);
+    }
+
+    #[test]
+    fn only_a_part_with_every_row_of_its_slice_holds_it() {
+        assert!(part(0, 10, 15, 5, 1.0).holds(10, 15));
+        // A stopped shard's part, and a part of a slice since moved.
+        assert!(!part(0, 10, 15, 0, 1.0).holds(10, 15));
+        assert!(!part(0, 10, 15, 5, 1.0).holds(10, 16));
+        // An empty slice is held by its empty part.
+        assert!(part(0, 15, 15, 0, 1.0).holds(15, 15));
+    }
 }

@@ -626,6 +626,84 @@ fn a_ctrl_c_saves_the_time_of_the_generation_it_stopped() {
     );
 }
 
+/// Run `calibrate FILE --out OUT -q -t 1` with `extra`, stop it with
+/// Ctrl-C after `seconds`, and check that it says it stopped (exit code
+/// 130).
+fn stopped_after(file: &Path, out: &Path, extra: &[&str], seconds: f64) {
+    let mut child = bin()
+        .arg("calibrate")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .args(["-q", "-t", "1"])
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "{extra:?} ended before the stop"
+    );
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{extra:?}: {}", err(&o));
+}
+
+/// The wall seconds a shard's part file records, and its rows.
+fn part_seconds(part: &Path) -> (f64, usize) {
+    let text = std::fs::read_to_string(part).unwrap_or_else(|e| panic!("{}: {e}", part.display()));
+    let t: toml::Table = toml::from_str(&text).unwrap();
+    let rows = t.get("rows").and_then(|r| r.as_array()).map_or(0, Vec::len);
+    (t["wall_seconds"].as_float().unwrap(), rows)
+}
+
+#[test]
+fn a_stopped_shard_s_time_counts_when_it_runs_again_and_when_one_machine_takes_over() {
+    // A shard stopped (Ctrl-C, or SIGTERM at a Slurm time limit) before
+    // the end of its slice wrote nothing: its time was lost from its
+    // round's, so shards stopped and run again never reached `max_minutes`.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = shards_text()
+        .replace("population = 40", "population = 4000")
+        .replace("replications = 1", "replications = 10")
+        .replace("round_size = 40", "");
+    let file = tmp.path().join("slow.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    let partial = out.join(".calibration_shards.partial");
+    let part = partial.join("rounds/g0-r0-shard-1-of-1.toml");
+    stopped_after(&file, &out, &["--shard", "1/1"], 1.0);
+    let (first, rows) = part_seconds(&part);
+    assert!(
+        first >= 0.5 && rows == 0,
+        "the stopped shard's part records {first} s and {rows} rows"
+    );
+    // Run again and stopped again, the shard adds its time to the part's.
+    stopped_after(&file, &out, &["--shard", "1/1"], 1.0);
+    let (second, rows) = part_seconds(&part);
+    assert!(
+        second >= first + 0.5 && rows == 0,
+        "the shard run again records {second} s and {rows} rows, the first run {first} s"
+    );
+    // The join names the stopped shard.
+    let o = calibrate(&file, &out, &["--join"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(err(&o).contains("--shard 1/1"), "{}", err(&o));
+    // One machine takes the generation over and is stopped in turn: the
+    // time it saves counts the shard's.
+    stopped_after(&file, &out, &["--resume"], 0.5);
+    let taken = saved_seconds(&partial.join("state.toml"));
+    assert!(
+        taken >= second + 0.25,
+        "the state saved counts {taken} s, the stopped shard {second} s"
+    );
+}
+
 /// The shard test's calibration, its base named by an absolute path so
 /// that a copy of it runs from anywhere.
 fn shards_text() -> String {
