@@ -683,9 +683,44 @@ pub fn run_with_check(
 mod tests {
     use super::*;
     use crate::analysis::Targets;
-    use crate::model::testkit::{line, supplier, toy};
+    use crate::model::testkit::{category, line, supplier, toy};
     use crate::scenario;
     use std::path::Path;
+
+    /// Run `w` under draws seeded from `seed` quarter by quarter, asserting
+    /// after each that the recorder's access of every supplier is the mean
+    /// over buyers of the rule computed afresh, to the bit; `each` sees
+    /// the state after each quarter. The recorder, for its flags.
+    fn check_access_every_quarter(w: &World, seed: u64, mut each: impl FnMut(&State)) -> Recorder {
+        use crate::model::draws::Draws;
+        let observe = Observe {
+            suppliers: true,
+            ..Observe::default()
+        };
+        let mut rec = Recorder::new(w, observe, false);
+        let mut state = State::new(w);
+        let (draws, mut scratch) = (Draws::seeded_from(seed), Scratch::default());
+        crate::model::schedule::warm_up(w, &mut state, &draws);
+        let nb = w.buyers.len() as f64;
+        for _ in 0..w.n_quarters {
+            step(w, &mut state, &draws, &mut rec, &mut scratch);
+            for j in 0..w.suppliers.len() {
+                let fresh = (0..w.buyers.len())
+                    .map(|b| state.access(w, j, b))
+                    .sum::<f64>()
+                    / nb;
+                assert_eq!(
+                    rec.access[j].to_bits(),
+                    fresh.to_bits(),
+                    "{j} at {}: kept {} against {fresh} afresh",
+                    state.t,
+                    rec.access[j]
+                );
+            }
+            each(&state);
+        }
+        rec
+    }
 
     /// The suppliers table's access, kept from quarter to quarter where
     /// its inputs did not change, is every quarter the mean of the rule
@@ -693,34 +728,104 @@ mod tests {
     /// deliveries of new families, donations and retirements of europe.
     #[test]
     fn the_suppliers_tables_access_is_the_rules_mean() {
-        use crate::model::draws::Draws;
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
         let s = scenario::load(&path, &[]).unwrap().scenario;
         let w = World::from_scenario(&s).unwrap();
-        let observe = Observe {
-            suppliers: true,
-            ..Observe::default()
-        };
-        let mut rec = Recorder::new(&w, observe, false);
-        let mut state = State::new(&w);
-        let (draws, mut scratch) = (Draws::seeded_from(3), Scratch::default());
-        crate::model::schedule::warm_up(&w, &mut state, &draws);
-        let nb = w.buyers.len() as f64;
-        for _ in 0..w.n_quarters {
-            step(&w, &mut state, &draws, &mut rec, &mut scratch);
-            for j in 0..w.suppliers.len() {
-                let fresh = (0..w.buyers.len())
-                    .map(|b| state.access(&w, j, b))
-                    .sum::<f64>()
-                    / nb;
-                assert_eq!(
-                    rec.access[j].to_bits(),
-                    fresh.to_bits(),
-                    "{j} at {}",
-                    state.t
+        check_access_every_quarter(&w, 3, |_| {});
+    }
+
+    /// The toy world behind two firms of 32 lines each, of families of
+    /// their own, never offered (available only after the run; a firm
+    /// may have at most 50 lines): the world numbers the families firms
+    /// make first, in the order of the firms' ids, so theirs take 0 to 63
+    /// and every family the toy's firms make is numbered 64 or above.
+    fn toy_with_families_above_64() -> World {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/toy.toml");
+        let (mut table, sources) = scenario::load_table(&path).unwrap();
+        let sups = table["suppliers"].as_table_mut().unwrap();
+        for firm in ["aa_filler_a", "aa_filler_b"] {
+            let mut text = String::from(
+                "name = \"Filler\"\ncountry = \"USA\"\ncash = 0.0\nmargin = 0.0\nmarkup = 0.0\n",
+            );
+            for i in 0..32 {
+                text += &format!(
+                    "[lines.{firm}_{i:02}]\ncategory = \"tank\"\nlist_price = 1.0\n\
+                     quality = 0.5\ninteroperability = 0.5\nbase_lead = 1\ncapacity = 1.0\n\
+                     reliability = 1.0\navailable_from = \"2099Q1\"\n"
                 );
             }
+            let filler: toml::Table = toml::from_str(&text).unwrap();
+            sups.insert(firm.into(), filler.into());
         }
+        World::from_scenario(&scenario::checked(table, &sources).unwrap()).unwrap()
+    }
+
+    /// The same where firms make families numbered 64 or above, which have
+    /// no bit in a fleet's mask, so the recorder counts every fleet change
+    /// for every firm. The run must see such a family enter or leave a
+    /// fleet abroad and so move a firm's incumbency access, or the test
+    /// could not fail (the toy, seed 3: abrams enters BBB's tanks in
+    /// 2015Q3, k9 CCC's guns in 2017Q1, k2 and abrams AAA's tanks in
+    /// 2018Q4).
+    #[test]
+    fn the_suppliers_tables_access_is_the_rules_mean_with_families_above_64() {
+        let w = toy_with_families_above_64();
+        let k2 = w.families.iter().position(|f| f == "k2").unwrap();
+        let korea = supplier(&w, "korea_land");
+        assert!(k2 >= 64, "k2 is family {k2}");
+        assert!(
+            w.suppliers[korea]
+                .makes
+                .contains(&(category(&w, "tank"), k2))
+        );
+        assert!(w.mechanisms.market_access && w.market.access_incumbent > 0.0);
+        // Whether each buyer operates each (category, family) a firm makes.
+        let operating = |s: &State| -> Vec<bool> {
+            let fleets = s.buyers.iter().map(|b| &b.fleet);
+            fleets
+                .flat_map(|fleet| {
+                    let made = w.suppliers.iter().flat_map(|sup| &sup.makes);
+                    made.map(|&(c, f)| fleet[c].has_family(f))
+                })
+                .collect()
+        };
+        let n_made = w.suppliers.iter().map(|sup| sup.makes.len()).sum::<usize>();
+        // (quarter, supplier, buyer, family) where the family entered or
+        // left the buyer's fleets and with it the firm's incumbency there,
+        // on which its access there depends: abroad, with no sourced
+        // access.
+        let mut moved = Vec::new();
+        let mut before: Option<Vec<bool>> = None;
+        let rec = check_access_every_quarter(&w, 3, |s| {
+            let now = operating(s);
+            if let Some(before) = &before {
+                for b in 0..w.buyers.len() {
+                    let mut from = b * n_made;
+                    for (j, sup) in w.suppliers.iter().enumerate() {
+                        let made = from..from + sup.makes.len();
+                        from = made.end;
+                        let (was, is) = (&before[made.clone()], &now[made]);
+                        let abroad = sup.country != w.buyers[b].country;
+                        let incumbency = |fleet: &[bool]| fleet.iter().any(|&on| on);
+                        if incumbency(was) == incumbency(is) || !abroad || sup.access[b].is_some() {
+                            continue;
+                        }
+                        for (k, &(_, f)) in sup.makes.iter().enumerate() {
+                            if was[k] != is[k] {
+                                moved.push((s.t - 1, j, b, f));
+                            }
+                        }
+                    }
+                }
+            }
+            before = Some(now);
+        });
+        assert!(rec.families_untracked);
+        assert!(
+            !moved.is_empty(),
+            "no family entered or left a fleet abroad"
+        );
+        assert!(moved.iter().all(|&(.., f)| f >= 64), "{moved:?}");
     }
 
     /// Contracts of `reps` replications of `w` (no targets).
