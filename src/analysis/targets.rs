@@ -419,6 +419,7 @@ mod tests {
             lead_first,
             lead_mean: lead_first,
             promised: 0..0,
+            promised_due: Default::default(),
             delivered: 0,
             first_delivery,
             executive: false,

@@ -119,11 +119,39 @@ pub fn lead_of(schedule: &[(usize, u32)], t: usize) -> Lead {
 
 /// How many units of a schedule arrive no later than `deadline`.
 pub fn units_by(schedule: &[(usize, u32)], deadline: usize) -> u32 {
-    schedule
-        .iter()
-        .take_while(|(q, _)| *q <= deadline)
-        .map(|(_, n)| n)
-        .sum()
+    UnitsDue::default().by(schedule, deadline)
+}
+
+/// A running count of a schedule's units arriving by a deadline that
+/// moves forward: a contract's deliveries ask it quarter after quarter,
+/// and recounting from the schedule's start each time cost a pass over it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitsDue {
+    /// Entries of the schedule counted so far.
+    next: u32,
+    /// Their units.
+    units: u32,
+}
+
+impl UnitsDue {
+    /// Units of `schedule` (in time order) arriving no later than
+    /// `deadline`, counting on from the entries earlier calls counted: so
+    /// `deadline` must not fall before any of them, which holds when the
+    /// deadlines of successive calls never decrease.
+    pub fn by(&mut self, schedule: &[(usize, u32)], deadline: usize) -> u32 {
+        debug_assert!(
+            self.next == 0 || schedule[self.next as usize - 1].0 <= deadline,
+            "a deadline before units already counted"
+        );
+        while let Some(&(q, n)) = schedule.get(self.next as usize) {
+            if q > deadline {
+                break;
+            }
+            self.units += n;
+            self.next += 1;
+        }
+        self.units
+    }
 }
 
 /// Resolution of capacity: thousandths of a unit per quarter.
@@ -949,6 +977,43 @@ mod tests {
             }]
         );
         assert_eq!(line.backlog(), 0);
+    }
+
+    /// Counting on as the deadline moves gives what counting from the
+    /// start gives: 2 units by quarter 3, 2 + 4 + 1 by 5 (two entries in
+    /// one quarter), 7 + 3 by 9, none before 3.
+    #[test]
+    fn units_due_counts_on_as_the_deadline_moves() {
+        let sched = [(3, 2), (5, 4), (5, 1), (9, 3)];
+        let mut due = UnitsDue::default();
+        for (deadline, units) in [
+            (2, 0),
+            (3, 2),
+            (4, 2),
+            (4, 2),
+            (5, 7),
+            (8, 7),
+            (9, 10),
+            (20, 10),
+        ] {
+            assert_eq!(due.by(&sched, deadline), units, "by {deadline}");
+            assert_eq!(units_by(&sched, deadline), units, "by {deadline}");
+        }
+        // A jump past several entries at once.
+        assert_eq!(UnitsDue::default().by(&sched, 5), 7);
+        assert_eq!(units_by(&[], 9), 0);
+    }
+
+    /// A deadline before units already counted would count them still:
+    /// debug builds refuse it.
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "a deadline before units already counted")]
+    fn units_due_refuses_a_deadline_going_back() {
+        let sched = [(3, 2), (5, 4)];
+        let mut due = UnitsDue::default();
+        due.by(&sched, 5);
+        due.by(&sched, 4);
     }
 
     #[test]

@@ -128,7 +128,7 @@ fn produce<O: Observer>(
                     (Some(prog.buyer), paid)
                 }
                 Owner::Contract(id) => {
-                    let promised_by = s.promised_by(&s.contracts[id as usize], t);
+                    let promised_by = s.promised_by(id, t);
                     let c = &mut s.contracts[id as usize];
                     c.delivered += d.units;
                     c.first_delivery.get_or_insert(t);

@@ -3,7 +3,7 @@
 
 use crate::model::beliefs::{Belief, Beliefs};
 use crate::model::fleet::{FleetState, Pool, life_rate};
-use crate::model::production::{LineState, Owner, Schedule};
+use crate::model::production::{LineState, Owner, Schedule, UnitsDue};
 pub use crate::model::stage::Stage;
 use crate::model::world::World;
 
@@ -91,6 +91,9 @@ pub struct Contract {
     /// (`start..end`): one buffer for every contract of a run, so that
     /// signing allocates nothing.
     pub promised: std::ops::Range<u32>,
+    /// Units of its promised schedule due by the quarter of its latest
+    /// delivery, counted on as deliveries come (see [`State::promised_by`]).
+    pub promised_due: UnitsDue,
     /// Units delivered so far.
     pub delivered: u32,
     /// Quarter index of the first delivery.
@@ -183,9 +186,15 @@ impl State {
         &self.promised[c.promised.start as usize..c.promised.end as usize]
     }
 
-    /// Units contract `c` promised by quarter index `t` (cumulative).
-    pub fn promised_by(&self, c: &Contract, t: usize) -> u32 {
-        crate::model::production::units_by(self.promised(c), t)
+    /// Units contract `id` promised by quarter index `t` (cumulative).
+    /// Counts on from the previous call for the contract, so `t` must
+    /// not decrease from one call to the next (deliveries come in time
+    /// order); debug builds check that it falls before no quarter
+    /// already counted.
+    pub fn promised_by(&mut self, id: u32, t: usize) -> u32 {
+        let c = &mut self.contracts[id as usize];
+        let schedule = &self.promised[c.promised.start as usize..c.promised.end as usize];
+        c.promised_due.by(schedule, t)
     }
 
     /// Probability that supplier `j` enters buyer `b`'s consideration set:
@@ -457,6 +466,36 @@ mod tests {
         assert_eq!(format!("{s:?}"), format!("{:?}", State::new(&other)));
         s.reset(&w);
         assert_eq!(format!("{s:?}"), fresh);
+    }
+
+    /// Each contract's promised count, carried on from its deliveries in a
+    /// run, agrees with a recount of its schedule from the start, and
+    /// reaches its units once every quarter is in.
+    #[test]
+    fn promised_by_counts_on_from_the_deliveries() {
+        use crate::model::draws::Draws;
+        use crate::model::production::units_by;
+        use crate::model::schedule::{NoObserver, Scratch, step};
+        let w = toy(&[]);
+        let mut s = State::new(&w);
+        let (d, mut scratch) = (Draws::seeded_from(7), Scratch::default());
+        for _ in 0..40 {
+            step(&w, &mut s, &d, &mut NoObserver, &mut scratch);
+        }
+        assert!(
+            s.contracts
+                .iter()
+                .any(|c| c.promised_due != UnitsDue::default()),
+            "some deliveries counted"
+        );
+        for id in 0..s.contracts.len() as u32 {
+            let recount = units_by(s.promised(&s.contracts[id as usize]), 40);
+            assert_eq!(s.promised_by(id, 40), recount);
+            assert_eq!(
+                s.promised_by(id, usize::MAX),
+                s.contracts[id as usize].units
+            );
+        }
     }
 
     #[test]

@@ -777,6 +777,7 @@ pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: &mut Offer, executi
         lead_first: o.lead.first,
         lead_mean: o.lead.mean,
         promised,
+        promised_due: Default::default(),
         delivered: 0,
         first_delivery: None,
         executive,
