@@ -77,6 +77,11 @@ fn invest_capacity(w: &World, s: &mut State, j: usize, t: usize) {
             inv.backlog_threshold,
             inv.growth,
         );
+        // Most lines want nothing in most years; what they could afford
+        // is then at most nothing, which buys nothing (a NaN want goes on).
+        if want <= 0.0 {
+            continue;
+        }
         // Capacity comes in thousandths of a unit: buy only what exists.
         let affordable = if inv.capex > 0.0 {
             want.min(*cash / inv.capex)
