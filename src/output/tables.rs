@@ -256,6 +256,31 @@ impl Line {
         self
     }
 
+    /// The text cells of a trade: buyer `b`, supplier `s`, its country,
+    /// line `j` and category `c`; copied from `trades` when `j` is `s`'s
+    /// line in `c`, as the engine records every trade.
+    #[inline(always)]
+    fn trade(
+        &mut self,
+        w: &World,
+        trades: &Trades,
+        b: usize,
+        s: usize,
+        j: usize,
+        c: usize,
+    ) -> &mut Self {
+        self.chunk(&trades.buyers, b);
+        let line = &w.lines[j];
+        if line.supplier == s && line.category == c {
+            self.chunk(&trades.lines, j)
+        } else {
+            self.text(&w.suppliers[s].id)
+                .text(&w.countries[w.suppliers[s].country].id)
+                .text(&line.id)
+                .text(&w.categories[c].id)
+        }
+    }
+
     /// Quarter `t` of `w` as `YYYYQn`.
     #[inline(always)]
     fn quarter(&mut self, w: &World, t: usize) -> &mut Self {
@@ -397,6 +422,36 @@ impl Chunks {
             })
             .collect();
         Chunks(chunks)
+    }
+}
+
+/// The text cells of trades, formatted once for a table: each buyer's,
+/// and each line's firm, country, product and category.
+struct Trades {
+    buyers: Chunks,
+    lines: Chunks,
+}
+
+impl Trades {
+    /// The cells of `w`'s buyers and lines.
+    fn new(w: &World) -> Trades {
+        Trades {
+            buyers: Chunks::new(w.buyers.len(), |b, l| _ = l.text(&w.buyers[b].id)),
+            lines: Trades::lines(w),
+        }
+    }
+
+    /// Each line's firm, country, product and category.
+    fn lines(w: &World) -> Chunks {
+        Chunks::new(w.lines.len(), |j, cells| {
+            let line = &w.lines[j];
+            let supplier = &w.suppliers[line.supplier];
+            cells
+                .text(&supplier.id)
+                .text(&w.countries[supplier.country].id)
+                .text(&line.id)
+                .text(&w.categories[line.category].id);
+        })
     }
 }
 
@@ -613,7 +668,6 @@ impl<W: Write> TableWriters<W> {
 /// `lead` if there is one.
 fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut Vec<u8>) {
     let rep = r.replication;
-    let country = |j: usize| w.countries[w.suppliers[j].country].id.as_str();
     // The cells every row of this replication starts with.
     let lead_cells = |l: &mut Line| {
         if let Some(k) = lead {
@@ -641,17 +695,12 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
     match table {
         Table::Contracts => {
             let when = quarters(false, true);
+            let trades = Trades::new(w);
             Line::write(out, |l| {
                 for (k, c) in r.contracts.iter().enumerate() {
-                    l.chunk(&head, 0)
-                        .int(k)
-                        .chunk(&when, c.signed)
-                        .text(&w.buyers[c.buyer].id)
-                        .text(&w.suppliers[c.supplier].id)
-                        .text(country(c.supplier))
-                        .text(&w.lines[c.line].id)
-                        .text(&w.categories[c.category].id)
-                        .int(c.units)
+                    l.chunk(&head, 0).int(k).chunk(&when, c.signed);
+                    l.trade(w, &trades, c.buyer, c.supplier, c.line, c.category);
+                    l.int(c.units)
                         .float(c.unit_price)
                         .float(c.value)
                         .float(c.credit)
@@ -669,15 +718,12 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         }
         Table::Market => {
             let when = quarters(true, true);
+            let trades = Trades::new(w);
             Line::write(out, |l| {
                 for m in &r.market {
-                    l.chunk(&when, m.t)
-                        .text(&w.buyers[m.buyer].id)
-                        .text(&w.suppliers[m.supplier].id)
-                        .text(country(m.supplier))
-                        .text(&w.lines[m.line].id)
-                        .text(&w.categories[m.category].id)
-                        .int(m.order_units)
+                    l.chunk(&when, m.t);
+                    l.trade(w, &trades, m.buyer, m.supplier, m.line, m.category);
+                    l.int(m.order_units)
                         .float(m.order_value)
                         .int(m.delivered_units)
                         .float(m.delivered_value)
@@ -688,14 +734,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         Table::Suppliers => {
             let mut memo = Memo::new(w.lines.len() * 7);
             let when = quarters(true, false);
-            let what = Chunks::new(w.lines.len(), |l, cells| {
-                let line = &w.lines[l];
-                cells
-                    .text(&w.suppliers[line.supplier].id)
-                    .text(country(line.supplier))
-                    .text(&line.id)
-                    .text(&w.categories[line.category].id);
-            });
+            let what = Trades::lines(w);
             Line::write(out, |l| {
                 for s in &r.suppliers {
                     let m = s.line * 7;
@@ -904,6 +943,34 @@ mod tests {
             let mut out = b"lead,".to_vec();
             Line::write(&mut out, |l| _ = l.chunk(&chunks, i));
             assert_eq!(out, format!("lead,{t},").into_bytes());
+        }
+    }
+
+    /// A trade's text cells are the ids, copied as chunks or written one
+    /// by one when the supplier or category is not the line's.
+    #[test]
+    fn trade_cells_are_the_ids() {
+        let w = crate::model::testkit::toy(&[]);
+        let trades = Trades::new(&w);
+        let (ns, nc) = (w.suppliers.len(), w.categories.len());
+        assert!(ns > 1 && nc > 1);
+        for b in 0..w.buyers.len() {
+            for (j, line) in w.lines.iter().enumerate() {
+                let (s, c) = (line.supplier, line.category);
+                for (s, c) in [(s, c), ((s + 1) % ns, c), (s, (c + 1) % nc)] {
+                    let mut ours = Vec::new();
+                    Line::write(&mut ours, |l| _ = l.trade(&w, &trades, b, s, j, c));
+                    let ids = [
+                        &w.buyers[b].id,
+                        &w.suppliers[s].id,
+                        &w.countries[w.suppliers[s].country].id,
+                        &line.id,
+                        &w.categories[c].id,
+                    ];
+                    let theirs: String = ids.iter().map(|id| format!("{id},")).collect();
+                    assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+                }
+            }
         }
     }
 
