@@ -213,36 +213,32 @@ impl Line {
         self
     }
 
-    /// A number that `memo` may hold already in `slot`.
+    /// A number that `memo` (a [`Memo::float`]) may hold already.
     #[inline(always)]
-    fn float_in(&mut self, memo: &mut Memo, slot: usize, x: f64) -> &mut Self {
-        self.memoed(memo, slot, x.to_bits(), |block| float_cell(x, block))
+    fn float_in(&mut self, memo: &mut Memo, x: f64) -> &mut Self {
+        self.memoed(memo, x.to_bits(), |block| float_cell(x, block))
     }
 
-    /// A count that `memo` may hold already in `slot`.
+    /// A count that `memo` (a [`Memo::count`]) may hold already.
     #[inline(always)]
-    fn int_in(&mut self, memo: &mut Memo, slot: usize, x: u32) -> &mut Self {
-        self.memoed(memo, slot, u64::from(x), |block| {
-            int_cell(i64::from(x), block)
-        })
+    fn int_in(&mut self, memo: &mut Memo, x: u32) -> &mut Self {
+        self.memoed(memo, u64::from(x), |block| int_cell(i64::from(x), block))
     }
 
-    /// The cell of the number whose bits are `bits`: `memo`'s in `slot` if
-    /// it holds that number, else what `fill` writes (kept in `slot`).
+    /// The cell of the number whose bits are `bits`: `memo`'s if it holds
+    /// that number, else what `fill` writes (kept in `memo`).
     #[inline(always)]
     fn memoed(
         &mut self,
         memo: &mut Memo,
-        slot: usize,
         bits: u64,
         fill: impl FnOnce(&mut [u8; CELL]) -> usize,
     ) -> &mut Self {
-        let m = &mut memo.0[slot];
-        if m.len == 0 || m.bits != bits {
-            m.len = fill(&mut m.text) as u8;
-            m.bits = bits;
+        if memo.bits != bits {
+            memo.len = fill(&mut memo.text) as u8;
+            memo.bits = bits;
         }
-        self.put_prefix(&m.text, usize::from(m.len));
+        self.put_prefix(&memo.text, usize::from(memo.len));
         self
     }
 
@@ -357,28 +353,38 @@ fn float_cell(x: f64, block: &mut [u8; CELL]) -> usize {
     }
 }
 
-/// The last number formatted in each slot of a table (a line's capacity,
-/// a buyer's outstanding value), with its cell: most per-quarter figures
-/// repeat from one quarter (or category) to the next, and copying their
-/// text is several times cheaper than formatting them again.
-struct Memo(Vec<Memoed>);
-
-/// A number and its cell with its comma (`len` 0: none yet).
+/// The last number formatted in a column for one key (a line's
+/// capacity, a buyer's outstanding value), with its cell and its comma:
+/// most per-quarter figures repeat from one quarter (or category) to the
+/// next, and copying their text is several times cheaper than formatting
+/// them again. A table keeps a fixed array of them for each key, so that a
+/// row checks one index. Each starts with the cell of zero, so that it
+/// always holds one.
 #[derive(Clone, Copy)]
-struct Memoed {
+struct Memo {
+    /// The number's bits (a float's, or a count's value).
     bits: u64,
     len: u8,
     text: [u8; CELL],
 }
 
 impl Memo {
-    fn new(slots: usize) -> Memo {
-        let empty = Memoed {
-            bits: 0,
-            len: 0,
-            text: [0; CELL],
-        };
-        Memo(vec![empty; slots])
+    /// For floats: 0.0 and its cell.
+    fn float() -> Memo {
+        let mut text = [0; CELL];
+        let len = float_cell(0.0, &mut text) as u8;
+        Memo {
+            bits: 0.0f64.to_bits(),
+            len,
+            text,
+        }
+    }
+
+    /// For counts: 0 and its cell.
+    fn count() -> Memo {
+        let mut text = [0; CELL];
+        let len = int_cell(0, &mut text) as u8;
+        Memo { bits: 0, len, text }
     }
 }
 
@@ -732,32 +738,34 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             });
         }
         Table::Suppliers => {
-            let mut memo = Memo::new(w.lines.len() * 7);
+            let mut memos = vec![[Memo::float(); 7]; w.lines.len()];
             let when = quarters(true, false);
             let what = Trades::lines(w);
             Line::write(out, |l| {
                 for s in &r.suppliers {
-                    let m = s.line * 7;
+                    let m = &mut memos[s.line];
                     l.chunk(&when, s.t)
                         .chunk(&what, s.line)
-                        .float_in(&mut memo, m, s.capacity)
-                        .float_in(&mut memo, m + 1, s.capacity_pending)
+                        .float_in(&mut m[0], s.capacity)
+                        .float_in(&mut m[1], s.capacity_pending)
                         .int(s.backlog)
-                        .float_in(&mut memo, m + 2, s.cash)
-                        .float_in(&mut memo, m + 3, s.interoperability)
-                        .float_in(&mut memo, m + 4, s.localisation)
-                        .float_in(&mut memo, m + 5, s.access)
-                        .float_in(&mut memo, m + 6, s.price)
+                        .float_in(&mut m[2], s.cash)
+                        .float_in(&mut m[3], s.interoperability)
+                        .float_in(&mut m[4], s.localisation)
+                        .float_in(&mut m[5], s.access)
+                        .float_in(&mut m[6], s.price)
                         .end();
                 }
             });
         }
         Table::Buyers => {
             // Outstanding is the buyer's, repeated in each category; each
-            // (buyer, category) has a slot for its gap and for each count.
+            // (buyer, category) has a memo for its gap and for each count.
             let nb = w.buyers.len();
             let nc = w.categories.len();
-            let mut memo = Memo::new(nb + 4 * nb * nc);
+            let mut outstanding = vec![Memo::float(); nb];
+            let (float, count) = (Memo::float(), Memo::count());
+            let mut memos = vec![[float, count, count, count]; nb * nc];
             let when = quarters(true, false);
             let who = Chunks::new(nb * nc, |k, cells| {
                 cells
@@ -767,14 +775,14 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             Line::write(out, |l| {
                 for b in &r.buyers {
                     let pair = b.buyer * nc + b.category;
-                    let m = nb + 4 * pair;
+                    let m = &mut memos[pair];
                     l.chunk(&when, b.t)
                         .chunk(&who, pair)
-                        .float_in(&mut memo, b.buyer, b.outstanding)
-                        .float_in(&mut memo, m, b.gap)
-                        .int_in(&mut memo, m + 1, b.fleet)
-                        .int_in(&mut memo, m + 2, b.legacy)
-                        .int_in(&mut memo, m + 3, b.on_order)
+                        .float_in(&mut outstanding[b.buyer], b.outstanding)
+                        .float_in(&mut m[0], b.gap)
+                        .int_in(&mut m[1], b.fleet)
+                        .int_in(&mut m[2], b.legacy)
+                        .int_in(&mut m[3], b.on_order)
                         .end();
                 }
             });
@@ -884,18 +892,17 @@ mod tests {
         }
     }
 
-    /// A memo's cells are those formatted afresh, whether the number in
-    /// its slot repeats, changes, or is a count after a float in another
-    /// slot.
+    /// A memo's cells are those formatted afresh, whether its number is
+    /// the zero it starts with, repeats or changes.
     #[test]
     fn memoed_cells_are_the_cells_formatted_afresh() {
         let counts = [0, 0, 7, 7, 1234, 0, u32::MAX, u32::MAX];
         let floats = [0.0, 0.0, -0.0, 2.5, 2.5, 1e-7, 0.1 + 0.2, 12.0];
-        let mut memo = Memo::new(2);
+        let (mut count, mut float) = (Memo::count(), Memo::float());
         let (mut memoed, mut afresh) = (Vec::new(), Vec::new());
         for (&n, &x) in counts.iter().zip(&floats) {
             Line::write(&mut memoed, |l| {
-                l.int_in(&mut memo, 0, n).float_in(&mut memo, 1, x).end()
+                l.int_in(&mut count, n).float_in(&mut float, x).end()
             });
             Line::write(&mut afresh, |l| l.int(n).float(x).end());
         }
