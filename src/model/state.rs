@@ -227,7 +227,9 @@ impl State {
     /// Whether supplier `j` enters buyer `b`'s consideration set for a
     /// uniform draw from `draw`: its [`State::access`] is 1 or more, or
     /// the draw is below it. The same answer, computing `exp` only for the
-    /// draws that need it.
+    /// draws that need it. Inlined into the tender's loop over lines,
+    /// which asks it for each firm with something to offer.
+    #[inline(always)]
     pub fn considers(&self, w: &World, j: usize, b: usize, draw: impl FnOnce() -> f64) -> bool {
         let Some(base) = self.base_access(w, j, b) else {
             return true;
