@@ -18,7 +18,7 @@ use crate::scenario::schema::Scenario;
 use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// A value to write: (dotted path, value, where it was asked for).
 pub type Setting<'a> = (&'a str, &'a toml::Value, &'a Origin);
@@ -33,6 +33,11 @@ pub struct Overlay {
     typed: Option<Scenario>,
     /// Copies of `typed`, equal to it between uses, to write values into.
     spare: Mutex<Vec<Scenario>>,
+    /// `typed`'s world and targets, made when first asked for (`None`: they
+    /// do not compile): worlds that differ from it in [`World::PATCHABLE`]
+    /// tables only are patched copies of it, with its targets, which read
+    /// none of those tables and only the ids of the world.
+    world: OnceLock<Option<(World, Targets)>>,
 }
 
 /// A clone starts without kept copies: they are made as its threads ask.
@@ -43,6 +48,7 @@ impl Clone for Overlay {
             base: self.base.clone(),
             typed: self.typed.clone(),
             spare: Mutex::default(),
+            world: self.world.clone(),
         }
     }
 }
@@ -58,6 +64,7 @@ impl Overlay {
             base,
             typed,
             spare: Mutex::default(),
+            world: OnceLock::new(),
         }
     }
 
@@ -88,8 +95,10 @@ impl Overlay {
 
     /// Compile the world with `values` written. Deserialization takes the
     /// fast path; only a world that fails it is read again through the
-    /// path that locates the error. A failure to compile is reported at
-    /// `at`, prefixed with `what`.
+    /// path that locates the error. A world whose values all fall in
+    /// [`World::PATCHABLE`] tables is the base's world patched, not
+    /// compiled. A failure to compile is reported at `at`, prefixed with
+    /// `what`.
     pub fn compile_with(
         &self,
         values: &[Setting<'_>],
@@ -97,31 +106,61 @@ impl Overlay {
         what: &str,
     ) -> Result<(World, Targets), ScenarioError> {
         let fail = |m: String| ScenarioError::new(at.error(format!("{what}: {m}")));
-        let compile = |scenario: &Scenario| {
+        // `touched`: the tables in which the scenario differs from the
+        // typed base, if it was written on the typed path.
+        let compile = |scenario: &Scenario, touched: Option<&[String]>| {
+            if let (Some(keys), Some((base, targets))) = (touched, self.base_compiled())
+                && let Some(patched) = base.patched(scenario, keys)
+            {
+                return Ok((patched.map_err(|e| fail(e.0))?, targets.clone()));
+            }
             let world = World::from_scenario(scenario).map_err(|e| fail(e.0))?;
             let targets = Targets::compile(scenario, &world).map_err(fail)?;
             Ok((world, targets))
         };
-        match self.with_typed(values, compile) {
+        match self.with_typed(values, |sc, keys| compile(sc, Some(keys))) {
             Some(compiled) => compiled,
-            None => compile(&self.whole_with(values)?),
+            None => compile(&self.whole_with(values)?, None),
         }
+    }
+
+    /// The typed base's world and targets, compiled once.
+    fn base_compiled(&self) -> Option<&(World, Targets)> {
+        self.world
+            .get_or_init(|| {
+                let typed = self.typed.as_ref()?;
+                let world = World::from_scenario(typed).ok()?;
+                let targets = Targets::compile(typed, &world).ok()?;
+                Some((world, targets))
+            })
+            .as_ref()
+    }
+
+    /// The typed base's world, compiled once.
+    #[cfg(test)]
+    fn base_world(&self) -> Option<&World> {
+        self.base_compiled().map(|(w, _)| w)
     }
 
     /// The scenario with `values` written, checked: by the typed path when
     /// it succeeds, else by the whole table, which reports where it fails.
     pub fn scenario_with(&self, values: &[Setting<'_>]) -> Result<Scenario, ScenarioError> {
-        match self.with_typed(values, Scenario::clone) {
+        match self.with_typed(values, |sc, _| sc.clone()) {
             Some(sc) => Ok(sc),
             None => self.whole_with(values),
         }
     }
 
     /// The typed path: `f` of the typed base with `values` written, in a
-    /// kept copy whose touched tables are put back after; `None` when any
-    /// value fails on this path (or the result is not valid), so that the
-    /// whole-table path can say why.
-    fn with_typed<R>(&self, values: &[Setting<'_>], f: impl FnOnce(&Scenario) -> R) -> Option<R> {
+    /// kept copy whose touched tables are put back after, and of the
+    /// top-level tables written; `None` when any value fails on this path
+    /// (or the result is not valid), so that the whole-table path can say
+    /// why.
+    fn with_typed<R>(
+        &self,
+        values: &[Setting<'_>],
+        f: impl FnOnce(&Scenario, &[String]) -> R,
+    ) -> Option<R> {
         let base = self.typed.as_ref()?;
         let top = |path: &str| path.split('.').next().unwrap_or("").trim().to_string();
         let mut keys: Vec<String> = Vec::new();
@@ -158,7 +197,7 @@ impl Overlay {
         // The base is valid and only the tables in `keys` changed: their
         // readers' checks are all the checks that can fail.
         let written = write().is_some() && validate::validate_touched(&sc, &keys).is_empty();
-        let result = written.then(|| f(&sc));
+        let result = written.then(|| f(&sc, &keys));
         for k in &keys {
             put_back(&mut sc, base, k);
         }
@@ -282,7 +321,7 @@ mod tests {
         ];
         let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
         let typed = o
-            .with_typed(&settings, Scenario::clone)
+            .with_typed(&settings, |sc, _| sc.clone())
             .expect("the typed path takes these");
         let whole = o.whole_with(&settings).unwrap();
         assert_eq!(format!("{typed:?}"), format!("{whole:?}"));
@@ -291,6 +330,100 @@ mod tests {
             format!("{typed:?}"),
             format!("{:?}", o.typed.as_ref().unwrap())
         );
+    }
+
+    /// Worlds whose values fall in the patchable tables only are the
+    /// base's world patched, and each is the world compiled afresh from
+    /// its scenario, field for field: on the shipped base and on one with
+    /// mechanisms switched off (whose weights a patch must keep at 0). A
+    /// world that also writes another table is compiled, and a patch that
+    /// names an undefined country fails as compiling does. A patched
+    /// world's targets are the base's, the targets compiled afresh.
+    #[test]
+    fn a_patched_world_is_the_compiled_world() {
+        let v = |s: &str| s.parse::<toml::Table>().unwrap()["v"].clone();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
+        let (table, _) = scenario::load_table(&path).unwrap();
+        let mut off = table.clone();
+        for m in ["affinity", "commonality", "localisation"] {
+            let mech = off["mechanisms"].as_table_mut().unwrap();
+            mech.insert(m.into(), toml::Value::Boolean(false));
+        }
+        let at = Origin::new(String::from("sweep.toml"), 3, 1);
+        let worlds = [
+            vec![("preferences.default.delivery", v("v = 0.45"))],
+            vec![
+                ("preferences.default.defer", v("v = 0.8")),
+                ("preferences.default.affinity", v("v = 1.2")),
+                ("preferences.regions.nordic.commonality", v("v = 1.0")),
+                ("preferences.default.offset", v("v = 2.5")),
+            ],
+            vec![
+                ("affinity.default.KOR", v("v = 0.6")),
+                ("affinity.default.USA", v("v = 0.1")),
+            ],
+            vec![("market.acceptable_lead", v("v = 12.0"))],
+            vec![
+                ("procedures.urgency", v("v = 2.0")),
+                ("procedures.executive_interval", v("v = 3")),
+            ],
+            vec![
+                ("market.defer_quarters", v("v = 6")),
+                ("preferences.default.price", v("v = 0.7")),
+                ("affinity.default.DEU", v("v = 0.9")),
+                ("procedures.framework_years", v("v = 6.0")),
+            ],
+        ];
+        for (o, patchable) in [(europe(), true), (Overlay::new(&path, off), true)] {
+            for values in &worlds {
+                let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
+                let keys = o
+                    .with_typed(&settings, |sc, keys| {
+                        let patched = o.base_world().unwrap().patched(sc, keys);
+                        assert_eq!(patched.is_some(), patchable, "{values:?}");
+                        keys.to_vec()
+                    })
+                    .expect("the typed path takes these");
+                assert!(keys.iter().all(|k| World::PATCHABLE.contains(&k.as_str())));
+                let (world, targets) = o.compile_with(&settings, &at, "point").unwrap();
+                let scenario = o.whole_with(&settings).unwrap();
+                let fresh = World::from_scenario(&scenario).unwrap();
+                assert_eq!(format!("{world:?}"), format!("{fresh:?}"), "{values:?}");
+                let fresh_targets = Targets::compile(&scenario, &fresh).unwrap();
+                assert!(!fresh_targets.list.is_empty());
+                assert_eq!(format!("{targets:?}"), format!("{fresh_targets:?}"));
+                let base = o.base_world().unwrap();
+                assert_ne!(format!("{world:?}"), format!("{base:?}"), "{values:?}");
+            }
+        }
+        // Another table written with a patchable one: compiled, and the same.
+        let o = europe();
+        let values = [
+            ("preferences.default.delivery", v("v = 0.5")),
+            ("buyers.POL.threat_exposure", v("v = 1.3")),
+        ];
+        let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
+        let none = o.with_typed(&settings, |sc, keys| {
+            o.base_world().unwrap().patched(sc, keys).is_none()
+        });
+        assert_eq!(none, Some(true));
+        let (world, _) = o.compile_with(&settings, &at, "point").unwrap();
+        let fresh = World::from_scenario(&o.whole_with(&settings).unwrap()).unwrap();
+        assert_eq!(format!("{world:?}"), format!("{fresh:?}"));
+        // An undefined country in `affinity`: the patch's error is the
+        // compiler's.
+        let mut sc = o.typed.clone().unwrap();
+        sc.affinity
+            .get_mut("default")
+            .unwrap()
+            .insert("XXX".into(), 0.5);
+        let patched = o
+            .base_world()
+            .unwrap()
+            .patched(&sc, &["affinity".into()])
+            .unwrap();
+        let compiled = World::from_scenario(&sc);
+        assert_eq!(patched.unwrap_err().0, compiled.unwrap_err().0);
     }
 
     /// A value out of its range, of the wrong type, or at a key that does
@@ -307,7 +440,10 @@ mod tests {
         ] {
             let value = text.parse::<toml::Table>().unwrap()["v"].clone();
             let settings = [(path, &value, &at)];
-            assert!(o.with_typed(&settings, Scenario::clone).is_none(), "{path}");
+            assert!(
+                o.with_typed(&settings, |sc, _| sc.clone()).is_none(),
+                "{path}"
+            );
             let e = o.scenario_with(&settings).unwrap_err().to_string();
             assert!(e.contains("sweep.toml:7:5"), "{path}: {e}");
         }
@@ -337,7 +473,7 @@ mod tests {
         let check = |values: &Vec<(&str, toml::Value)>| {
             let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
             let whole = o.whole_with(&settings).map(|sc| format!("{sc:?}"));
-            let typed = o.with_typed(&settings, |sc| format!("{sc:?}"));
+            let typed = o.with_typed(&settings, |sc, _| format!("{sc:?}"));
             match whole {
                 Ok(whole) => assert_eq!(typed.as_ref(), Some(&whole), "{values:?}"),
                 Err(_) => assert!(typed.is_none(), "{values:?}"),

@@ -370,6 +370,60 @@ fn index_of(ids: &[String], id: &str, key: impl FnOnce() -> String) -> Result<us
         .ok_or_else(|| WorldError(format!("`{}` names `{id}`, which is not defined", key())))
 }
 
+/// Buyer `id`'s preference weights (in region `region`): the default,
+/// then its region's overrides, then its own; a mechanism switched off in
+/// `m` weighs 0.
+fn buyer_weights(s: &Scenario, m: &Mechanisms, id: &str, region: &str) -> Weights {
+    let mut weights = s.preferences.default;
+    if let Some(o) = s.preferences.regions.get(region) {
+        apply_overrides(&mut weights, o);
+    }
+    if let Some(o) = s.preferences.buyers.get(id) {
+        apply_overrides(&mut weights, o);
+    }
+    let off = |on: bool, w: &mut f64| {
+        if !on {
+            *w = 0.0;
+        }
+    };
+    off(m.domestic_preference, &mut weights.domestic);
+    off(m.european_preference, &mut weights.european);
+    off(m.affinity, &mut weights.affinity);
+    off(m.commonality, &mut weights.commonality);
+    off(m.localisation, &mut weights.offset);
+    weights
+}
+
+/// Affinity at the start, `[buyer * n_countries + country]`: `default`
+/// first, then per buyer.
+fn affinity_matrix(
+    s: &Scenario,
+    buyer_ids: &[String],
+    country_ids: &[String],
+) -> Result<Vec<f64>, WorldError> {
+    let nc = country_ids.len();
+    let mut affinity = vec![0.0; buyer_ids.len() * nc];
+    if let Some(d) = s.affinity.get("default") {
+        for (c, v) in d {
+            let ci = index_of(country_ids, c, || "affinity.default".into())?;
+            for b in 0..buyer_ids.len() {
+                affinity[b * nc + ci] = *v;
+            }
+        }
+    }
+    for (b, row) in &s.affinity {
+        if b == "default" {
+            continue;
+        }
+        let bi = index_of(buyer_ids, b, || "affinity".into())?;
+        for (c, v) in row {
+            let ci = index_of(country_ids, c, || format!("affinity.{b}"))?;
+            affinity[bi * nc + ci] = *v;
+        }
+    }
+    Ok(affinity)
+}
+
 /// A yearly series evaluated at each calendar year from `first` to `last`,
 /// interpolated linearly between given years and held flat outside them.
 pub fn series_by_year(series: &YearSeries, first: i32, last: i32) -> Vec<f64> {
@@ -493,6 +547,53 @@ impl World {
         World::compile(s, Class::Commercial)
     }
 
+    /// This world with the top-level tables `tables` of `s` read again, or
+    /// `None` when one of them is not in [`World::PATCHABLE`] (compile
+    /// `s` instead). `self` must have been compiled, as `s` is to be, from
+    /// a scenario that `s` differs from in `tables` only: a sweep point or
+    /// a calibration particle costs a copy of its base's world, not a
+    /// compilation. The result is the world [`World::compile`] gives, field
+    /// for field, with its warm-up not yet spun up.
+    pub fn patched(&self, s: &Scenario, tables: &[String]) -> Option<Result<World, WorldError>> {
+        if !tables
+            .iter()
+            .all(|t| World::PATCHABLE.contains(&t.as_str()))
+        {
+            return None;
+        }
+        let mut w = World {
+            start_states: std::sync::OnceLock::new(),
+            ..self.clone()
+        };
+        for table in tables {
+            match table.as_str() {
+                "preferences" => {
+                    for (b, (id, sb)) in w.buyers.iter_mut().zip(&s.buyers) {
+                        b.weights = buyer_weights(s, &self.mechanisms, id, &sb.region);
+                    }
+                }
+                "affinity" => {
+                    let buyer_ids: Vec<String> = w.buyers.iter().map(|b| b.id.clone()).collect();
+                    let country_ids: Vec<String> =
+                        w.countries.iter().map(|c| c.id.clone()).collect();
+                    w.affinity = match affinity_matrix(s, &buyer_ids, &country_ids) {
+                        Ok(a) => a,
+                        Err(e) => return Some(Err(e)),
+                    };
+                }
+                "market" => w.market = s.market.clone(),
+                "procedures" => w.procedures = s.procedures.clone(),
+                _ => return None,
+            }
+        }
+        Some(Ok(w))
+    }
+
+    /// The top-level tables [`World::patched`] reads again: each feeds one
+    /// part of the world, read from it alone (and the mechanisms, which a
+    /// patched world keeps).
+    pub const PATCHABLE: [&'static str; 4] = ["preferences", "affinity", "market", "procedures"];
+
     /// Compile a validated scenario. A `commercial` hypothesis runs without
     /// strategic mechanisms and, if `contested_as` is
     /// [`Class::Strategic`], without contested ones; a mechanism the file
@@ -594,23 +695,7 @@ impl World {
         let mut buyers = Vec::new();
         for (id, b) in &s.buyers {
             let region = index_of(&regions, &b.region, || format!("buyers.{id}.region"))?;
-            let mut weights = s.preferences.default;
-            if let Some(o) = s.preferences.regions.get(&b.region) {
-                apply_overrides(&mut weights, o);
-            }
-            if let Some(o) = s.preferences.buyers.get(id) {
-                apply_overrides(&mut weights, o);
-            }
-            let off = |on: bool, w: &mut f64| {
-                if !on {
-                    *w = 0.0;
-                }
-            };
-            off(m.domestic_preference, &mut weights.domestic);
-            off(m.european_preference, &mut weights.european);
-            off(m.affinity, &mut weights.affinity);
-            off(m.commonality, &mut weights.commonality);
-            off(m.localisation, &mut weights.offset);
+            let weights = buyer_weights(s, &m, id, &b.region);
             let mut fleet = vec![FleetStart::default(); categories.len()];
             for (cid, f) in &b.fleet {
                 let c = index_of(&cat_ids, cid, || format!("buyers.{id}.fleet"))?;
@@ -765,27 +850,7 @@ impl World {
             buyers_by_region[b.region].push(i);
         }
 
-        // Affinity: `default` first, then per buyer.
-        let nc = countries.len();
-        let mut affinity = vec![0.0; buyers.len() * nc];
-        if let Some(d) = s.affinity.get("default") {
-            for (c, v) in d {
-                let ci = index_of(&country_ids, c, || "affinity.default".into())?;
-                for b in 0..buyers.len() {
-                    affinity[b * nc + ci] = *v;
-                }
-            }
-        }
-        for (b, row) in &s.affinity {
-            if b == "default" {
-                continue;
-            }
-            let bi = index_of(&buyer_ids, b, || "affinity".into())?;
-            for (c, v) in row {
-                let ci = index_of(&country_ids, c, || format!("affinity.{b}"))?;
-                affinity[bi * nc + ci] = *v;
-            }
-        }
+        let affinity = affinity_matrix(s, &buyer_ids, &country_ids)?;
 
         let mut events = Vec::new();
         // Requirement decisions: (quarter index, buyer, category, change).
