@@ -3,8 +3,9 @@
 //! (POINTS_CSV: a sweep's `points.csv`, of any design; REPS: replications
 //! a point, default 10; SEED: the sweep's seed, default 1). One thread.
 //! For every point (once, though a sensitivity design lists some twice) it
-//! times, in turn, its world (the values written into the base and
-//! compiled, as the sweep does), the world's warm-up spin-up (once per
+//! times, in turn, its world (the values written into the base, and the
+//! base's world patched or the point's compiled, as the sweep does), the
+//! world's warm-up spin-up (once per
 //! world, as in `run`) and its replications (summary and targets, seeded as
 //! the sweep seeds them), and prints the mean of each per point.
 use armsmarket::engine::overlay::Overlay;
