@@ -34,9 +34,9 @@ pub struct Overlay {
     /// Copies of `typed`, equal to it between uses, to write values into.
     spare: Mutex<Vec<Scenario>>,
     /// `typed`'s world and targets, made when first asked for (`None`: they
-    /// do not compile): worlds that differ from it in [`World::PATCHABLE`]
-    /// tables only are patched copies of it, with its targets, which read
-    /// none of those tables and only the ids of the world.
+    /// do not compile): worlds that differ from it only at paths that
+    /// [`World::patches`] are patched copies of it, with its targets, which
+    /// read none of those values and only the ids of the world.
     world: OnceLock<Option<(World, Targets)>>,
 }
 
@@ -95,9 +95,8 @@ impl Overlay {
 
     /// Compile the world with `values` written. Deserialization takes the
     /// fast path; only a world that fails it is read again through the
-    /// path that locates the error. A world whose values all fall in
-    /// [`World::PATCHABLE`] tables is the base's world patched, not
-    /// compiled. A failure to compile is reported at `at`, prefixed with
+    /// path that locates the error. A world whose values all lie at paths
+    /// that [`World::patches`] is the base's world patched, not compiled. A failure to compile is reported at `at`, prefixed with
     /// `what`.
     pub fn compile_with(
         &self,
@@ -106,11 +105,12 @@ impl Overlay {
         what: &str,
     ) -> Result<(World, Targets), ScenarioError> {
         let fail = |m: String| ScenarioError::new(at.error(format!("{what}: {m}")));
-        // `touched`: the tables in which the scenario differs from the
-        // typed base, if it was written on the typed path.
-        let compile = |scenario: &Scenario, touched: Option<&[String]>| {
-            if let (Some(keys), Some((base, targets))) = (touched, self.base_compiled())
-                && let Some(patched) = base.patched(scenario, keys)
+        // `typed`: the scenario was written on the typed path, so it
+        // differs from the typed base at the values' paths only.
+        let compile = |scenario: &Scenario, typed: bool| {
+            let paths: Vec<&str> = values.iter().map(|&(path, ..)| path).collect();
+            if let (true, Some((base, targets))) = (typed, self.base_compiled())
+                && let Some(patched) = base.patched(scenario, &paths)
             {
                 return Ok((patched.map_err(|e| fail(e.0))?, targets.clone()));
             }
@@ -118,9 +118,9 @@ impl Overlay {
             let targets = Targets::compile(scenario, &world).map_err(fail)?;
             Ok((world, targets))
         };
-        match self.with_typed(values, |sc, keys| compile(sc, Some(keys))) {
+        match self.with_typed(values, |sc| compile(sc, true)) {
             Some(compiled) => compiled,
-            None => compile(&self.whole_with(values)?, None),
+            None => compile(&self.whole_with(values)?, false),
         }
     }
 
@@ -145,22 +145,17 @@ impl Overlay {
     /// The scenario with `values` written, checked: by the typed path when
     /// it succeeds, else by the whole table, which reports where it fails.
     pub fn scenario_with(&self, values: &[Setting<'_>]) -> Result<Scenario, ScenarioError> {
-        match self.with_typed(values, |sc, _| sc.clone()) {
+        match self.with_typed(values, Scenario::clone) {
             Some(sc) => Ok(sc),
             None => self.whole_with(values),
         }
     }
 
     /// The typed path: `f` of the typed base with `values` written, in a
-    /// kept copy whose touched tables are put back after, and of the
-    /// top-level tables written; `None` when any value fails on this path
-    /// (or the result is not valid), so that the whole-table path can say
-    /// why.
-    fn with_typed<R>(
-        &self,
-        values: &[Setting<'_>],
-        f: impl FnOnce(&Scenario, &[String]) -> R,
-    ) -> Option<R> {
+    /// kept copy whose touched tables are put back after; `None` when any
+    /// value fails on this path (or the result is not valid), so that the
+    /// whole-table path can say why.
+    fn with_typed<R>(&self, values: &[Setting<'_>], f: impl FnOnce(&Scenario) -> R) -> Option<R> {
         let base = self.typed.as_ref()?;
         let top = |path: &str| path.split('.').next().unwrap_or("").trim().to_string();
         let mut keys: Vec<String> = Vec::new();
@@ -197,7 +192,7 @@ impl Overlay {
         // The base is valid and only the tables in `keys` changed: their
         // readers' checks are all the checks that can fail.
         let written = write().is_some() && validate::validate_touched(&sc, &keys).is_empty();
-        let result = written.then(|| f(&sc, &keys));
+        let result = written.then(|| f(&sc));
         for k in &keys {
             put_back(&mut sc, base, k);
         }
@@ -301,6 +296,15 @@ mod tests {
         Overlay::new(&path, table)
     }
 
+    /// Whether the world with `settings` written is patched: `None` if the
+    /// typed path does not take them.
+    fn patches(o: &Overlay, settings: &[Setting<'_>]) -> Option<bool> {
+        let paths: Vec<&str> = settings.iter().map(|&(p, ..)| p).collect();
+        o.with_typed(settings, |sc| {
+            o.base_world().unwrap().patched(sc, &paths).is_some()
+        })
+    }
+
     /// Values in several top-level tables, some twice, one an integer
     /// written as a float: the typed path gives the scenario the whole
     /// table gives, value for value.
@@ -321,7 +325,7 @@ mod tests {
         ];
         let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
         let typed = o
-            .with_typed(&settings, |sc, _| sc.clone())
+            .with_typed(&settings, Scenario::clone)
             .expect("the typed path takes these");
         let whole = o.whole_with(&settings).unwrap();
         assert_eq!(format!("{typed:?}"), format!("{whole:?}"));
@@ -332,11 +336,11 @@ mod tests {
         );
     }
 
-    /// Worlds whose values fall in the patchable tables only are the
+    /// Worlds whose values all lie where a patch reads them again are the
     /// base's world patched, and each is the world compiled afresh from
     /// its scenario, field for field: on the shipped base and on one with
     /// mechanisms switched off (whose weights a patch must keep at 0). A
-    /// world that also writes another table is compiled, and a patch that
+    /// world that also writes another value is compiled, and a patch that
     /// names an undefined country fails as compiling does. A patched
     /// world's targets are the base's, the targets compiled afresh.
     #[test]
@@ -373,18 +377,21 @@ mod tests {
                 ("affinity.default.DEU", v("v = 0.9")),
                 ("procedures.framework_years", v("v = 6.0")),
             ],
+            vec![("countries.KOR.export_ambition", v("v = 1.8"))],
+            vec![
+                ("suppliers.hanwha.invest.growth", v("v = 0.4")),
+                (
+                    "suppliers.hyundai_rotem.invest.backlog_threshold",
+                    v("v = 1.5"),
+                ),
+                ("suppliers.hyundai_rotem.lines.k2.capacity", v("v = 12.0")),
+                ("preferences.default.delivery", v("v = 0.2")),
+            ],
         ];
-        for (o, patchable) in [(europe(), true), (Overlay::new(&path, off), true)] {
+        for o in [europe(), Overlay::new(&path, off)] {
             for values in &worlds {
                 let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
-                let keys = o
-                    .with_typed(&settings, |sc, keys| {
-                        let patched = o.base_world().unwrap().patched(sc, keys);
-                        assert_eq!(patched.is_some(), patchable, "{values:?}");
-                        keys.to_vec()
-                    })
-                    .expect("the typed path takes these");
-                assert!(keys.iter().all(|k| World::PATCHABLE.contains(&k.as_str())));
+                assert_eq!(patches(&o, &settings), Some(true), "{values:?}");
                 let (world, targets) = o.compile_with(&settings, &at, "point").unwrap();
                 let scenario = o.whole_with(&settings).unwrap();
                 let fresh = World::from_scenario(&scenario).unwrap();
@@ -396,20 +403,20 @@ mod tests {
                 assert_ne!(format!("{world:?}"), format!("{base:?}"), "{values:?}");
             }
         }
-        // Another table written with a patchable one: compiled, and the same.
+        // Another value written with a patchable one: compiled, and the
+        // same.
         let o = europe();
-        let values = [
-            ("preferences.default.delivery", v("v = 0.5")),
+        for other in [
             ("buyers.POL.threat_exposure", v("v = 1.3")),
-        ];
-        let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
-        let none = o.with_typed(&settings, |sc, keys| {
-            o.base_world().unwrap().patched(sc, keys).is_none()
-        });
-        assert_eq!(none, Some(true));
-        let (world, _) = o.compile_with(&settings, &at, "point").unwrap();
-        let fresh = World::from_scenario(&o.whole_with(&settings).unwrap()).unwrap();
-        assert_eq!(format!("{world:?}"), format!("{fresh:?}"));
+            ("suppliers.hyundai_rotem.lines.k2.list_price", v("v = 7.0")),
+        ] {
+            let values = [("preferences.default.delivery", v("v = 0.5")), other];
+            let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
+            assert_eq!(patches(&o, &settings), Some(false), "{values:?}");
+            let (world, _) = o.compile_with(&settings, &at, "point").unwrap();
+            let fresh = World::from_scenario(&o.whole_with(&settings).unwrap()).unwrap();
+            assert_eq!(format!("{world:?}"), format!("{fresh:?}"));
+        }
         // An undefined country in `affinity`: the patch's error is the
         // compiler's.
         let mut sc = o.typed.clone().unwrap();
@@ -420,16 +427,18 @@ mod tests {
         let patched = o
             .base_world()
             .unwrap()
-            .patched(&sc, &["affinity".into()])
+            .patched(&sc, &["affinity.default.XXX"])
             .unwrap();
         let compiled = World::from_scenario(&sc);
         assert_eq!(patched.unwrap_err().0, compiled.unwrap_err().0);
     }
 
-    /// Every value in the patchable tables of the shipped base, changed
-    /// alone (a number by a tenth, a count by one, a switch turned): the
-    /// patched world is the compiled one. A part of the world that a
-    /// patchable table feeds and `World::patched` forgot fails here.
+    /// Every value of the shipped base that a patch reads again (in the
+    /// patchable tables, the suppliers' investment policies and the lines'
+    /// capacities), changed alone (a number by a tenth, a count by one, a
+    /// switch turned): the patched world is the compiled one. A part of the
+    /// world that such a value feeds and `World::patched` forgot fails
+    /// here.
     #[test]
     fn every_patchable_value_patches_as_it_compiles() {
         fn leaves(prefix: &str, v: &toml::Value, out: &mut Vec<(String, toml::Value)>) {
@@ -449,8 +458,25 @@ mod tests {
         let o = europe();
         let at = Origin::new(String::from("sweep.toml"), 3, 1);
         let mut values = Vec::new();
-        for table in World::PATCHABLE {
+        for table in [
+            "preferences",
+            "affinity",
+            "market",
+            "procedures",
+            "countries",
+        ] {
             leaves(table, &o.base()[table], &mut values);
+        }
+        for (id, sup) in o.base()["suppliers"].as_table().unwrap() {
+            if let Some(invest) = sup.get("invest") {
+                leaves(&format!("suppliers.{id}.invest"), invest, &mut values);
+            }
+            for (lid, line) in sup["lines"].as_table().unwrap() {
+                let key = format!("suppliers.{id}.lines.{lid}");
+                if let Some(c) = line.get("capacity") {
+                    leaves(&format!("{key}.capacity"), c, &mut values);
+                }
+            }
         }
         let mut checked = 0;
         for (path, value) in &values {
@@ -458,17 +484,15 @@ mod tests {
             let Ok(scenario) = o.whole_with(&settings) else {
                 continue; // out of its range: not a world
             };
-            let patched = o.with_typed(&settings, |sc, keys| {
-                o.base_world().unwrap().patched(sc, keys).is_some()
-            });
-            assert_eq!(patched, Some(true), "{path}");
+            assert!(World::patches(path), "{path}");
+            assert_eq!(patches(&o, &settings), Some(true), "{path}");
             let (world, _) = o.compile_with(&settings, &at, "point").unwrap();
             let fresh = World::from_scenario(&scenario).unwrap();
             assert_eq!(format!("{world:?}"), format!("{fresh:?}"), "{path}");
             checked += 1;
         }
         assert!(
-            checked >= 40 && checked + 3 >= values.len(),
+            checked >= 150 && checked + 3 >= values.len(),
             "{checked} of {}",
             values.len()
         );
@@ -488,10 +512,7 @@ mod tests {
         ] {
             let value = text.parse::<toml::Table>().unwrap()["v"].clone();
             let settings = [(path, &value, &at)];
-            assert!(
-                o.with_typed(&settings, |sc, _| sc.clone()).is_none(),
-                "{path}"
-            );
+            assert!(o.with_typed(&settings, Scenario::clone).is_none(), "{path}");
             let e = o.scenario_with(&settings).unwrap_err().to_string();
             assert!(e.contains("sweep.toml:7:5"), "{path}: {e}");
         }
@@ -521,7 +542,7 @@ mod tests {
         let check = |values: &Vec<(&str, toml::Value)>| {
             let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
             let whole = o.whole_with(&settings).map(|sc| format!("{sc:?}"));
-            let typed = o.with_typed(&settings, |sc, _| format!("{sc:?}"));
+            let typed = o.with_typed(&settings, |sc| format!("{sc:?}"));
             match whole {
                 Ok(whole) => assert_eq!(typed.as_ref(), Some(&whole), "{values:?}"),
                 Err(_) => assert!(typed.is_none(), "{values:?}"),

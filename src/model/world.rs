@@ -362,6 +362,11 @@ pub struct World {
     pub start_states: std::sync::OnceLock<Vec<(crate::model::stage::Stage, f64)>>,
 }
 
+/// The top-level table of dotted `path`.
+fn top_table(path: &str) -> &str {
+    path.split('.').next().unwrap_or("").trim()
+}
+
 /// Index of `id` among `ids`; `key` names it in the error (formatted only
 /// on failure: sweeps compile a world for every point).
 fn index_of(ids: &[String], id: &str, key: impl FnOnce() -> String) -> Result<usize, WorldError> {
@@ -422,6 +427,51 @@ fn affinity_matrix(
         }
     }
     Ok(affinity)
+}
+
+/// The countries: buyers first, so that a buyer's index is its country's,
+/// then the other countries; credit only with the `export_credit`
+/// mechanism.
+fn countries_of(s: &Scenario, m: &Mechanisms) -> Vec<Country> {
+    let eu = |since: Option<Quarter>, until: Option<Quarter>| since.map(|from| (from, until));
+    let credit_on = if m.export_credit { 1.0 } else { 0.0 };
+    let mut countries: Vec<Country> = Vec::new();
+    for (id, b) in &s.buyers {
+        let c = s.countries.get(id);
+        countries.push(Country {
+            id: id.clone(),
+            credit_share: credit_on * c.map_or(0.0, |c| c.credit_share),
+            credit_cap: c.map_or(0.0, |c| c.credit_cap),
+            credit_repayment_years: c.map_or(10.0, |c| c.credit_repayment_years),
+            eu: eu(b.eu_since, b.eu_until),
+            export_ambition: c.map_or(1.0, |c| c.export_ambition),
+        });
+    }
+    for (id, c) in &s.countries {
+        if !s.buyers.contains_key(id) {
+            countries.push(Country {
+                id: id.clone(),
+                credit_share: credit_on * c.credit_share,
+                credit_cap: c.credit_cap,
+                credit_repayment_years: c.credit_repayment_years,
+                eu: eu(c.eu_since, c.eu_until),
+                export_ambition: c.export_ambition,
+            });
+        }
+    }
+    countries
+}
+
+impl From<&schema::Investment> for Investment {
+    fn from(inv: &schema::Investment) -> Investment {
+        Investment {
+            enabled: inv.enabled,
+            backlog_threshold: inv.backlog_threshold,
+            growth: inv.growth,
+            build_lag: inv.build_lag,
+            capex: inv.capex,
+        }
+    }
 }
 
 /// A yearly series evaluated at each calendar year from `first` to `last`,
@@ -547,26 +597,27 @@ impl World {
         World::compile(s, Class::Commercial)
     }
 
-    /// This world with the top-level tables `tables` of `s` read again, or
-    /// `None` when one of them is not in [`World::PATCHABLE`] (compile
-    /// `s` instead). `self` must have been compiled, as `s` is to be, from
-    /// a scenario that `s` differs from in `tables` only: a sweep point or
-    /// a calibration particle costs a copy of its base's world, not a
+    /// This world with the values at `paths` (dotted, as `--set` writes
+    /// them) read again from `s`, or `None` when one of them feeds more of
+    /// the world than this reads again ([`World::patches`]): compile `s`
+    /// instead. `self` must have been compiled, as `s` is to be, from a
+    /// scenario that `s` differs from at `paths` only: a sweep point or a
+    /// calibration particle then costs a copy of its base's world, not a
     /// compilation. The result is the world [`World::compile`] gives, field
     /// for field, with its warm-up not yet spun up.
-    pub fn patched(&self, s: &Scenario, tables: &[String]) -> Option<Result<World, WorldError>> {
-        if !tables
-            .iter()
-            .all(|t| World::PATCHABLE.contains(&t.as_str()))
-        {
+    pub fn patched(&self, s: &Scenario, paths: &[&str]) -> Option<Result<World, WorldError>> {
+        if !paths.iter().all(|p| World::patches(p)) {
             return None;
         }
         let mut w = World {
             start_states: std::sync::OnceLock::new(),
             ..self.clone()
         };
+        let mut tables: Vec<&str> = paths.iter().map(|p| top_table(p)).collect();
+        tables.sort_unstable();
+        tables.dedup();
         for table in tables {
-            match table.as_str() {
+            match table {
                 "preferences" => {
                     for (b, (id, sb)) in w.buyers.iter_mut().zip(&s.buyers) {
                         b.weights = buyer_weights(s, &self.mechanisms, id, &sb.region);
@@ -583,16 +634,59 @@ impl World {
                 }
                 "market" => w.market = s.market.clone(),
                 "procedures" => w.procedures = s.procedures.clone(),
+                "countries" => {
+                    let countries = countries_of(s, &self.mechanisms);
+                    // Every country's index is kept in the world: a new
+                    // one is compiled.
+                    let same = countries.len() == w.countries.len()
+                        && countries
+                            .iter()
+                            .zip(&w.countries)
+                            .all(|(a, b)| a.id == b.id);
+                    if !same {
+                        return None;
+                    }
+                    w.countries = countries;
+                }
+                "suppliers" => {
+                    if s.suppliers.len() != w.suppliers.len() {
+                        return None;
+                    }
+                    for (sup, (id, given)) in w.suppliers.iter_mut().zip(&s.suppliers) {
+                        if sup.id != *id || sup.lines.len() != given.lines.len() {
+                            return None;
+                        }
+                        sup.invest = Investment::from(&given.invest);
+                        for (&l, (lid, line)) in sup.lines.iter().zip(&given.lines) {
+                            if w.lines[l].id != *lid {
+                                return None;
+                            }
+                            w.lines[l].capacity = line.capacity;
+                        }
+                    }
+                }
                 _ => return None,
             }
         }
         Some(Ok(w))
     }
 
-    /// The top-level tables [`World::patched`] reads again: each feeds one
-    /// part of the world, read from it alone (and the mechanisms, which a
-    /// patched world keeps).
-    pub const PATCHABLE: [&'static str; 4] = ["preferences", "affinity", "market", "procedures"];
+    /// Whether a value at dotted `path` feeds only parts of a world that
+    /// [`World::patched`] reads again: the tables `preferences`, `affinity`,
+    /// `market`, `procedures` and `countries` (each read from itself alone
+    /// and the mechanisms), and a supplier's `invest` policy or a line's
+    /// `capacity` (each copied into one field).
+    pub fn patches(path: &str) -> bool {
+        let segments: Vec<&str> = path.split('.').map(str::trim).collect();
+        matches!(
+            segments.as_slice(),
+            [
+                "preferences" | "affinity" | "market" | "procedures" | "countries",
+                ..
+            ] | ["suppliers", _, "invest", ..]
+                | ["suppliers", _, "lines", _, "capacity"]
+        )
+    }
 
     /// Compile a validated scenario. A `commercial` hypothesis runs without
     /// strategic mechanisms and, if `contested_as` is
@@ -646,32 +740,7 @@ impl World {
 
         // Countries: buyers first so that a buyer's index is its country's.
         let buyer_ids: Vec<String> = s.buyers.keys().cloned().collect();
-        let eu = |since: Option<Quarter>, until: Option<Quarter>| since.map(|from| (from, until));
-        let credit_on = if m.export_credit { 1.0 } else { 0.0 };
-        let mut countries: Vec<Country> = Vec::new();
-        for (id, b) in &s.buyers {
-            let c = s.countries.get(id);
-            countries.push(Country {
-                id: id.clone(),
-                credit_share: credit_on * c.map_or(0.0, |c| c.credit_share),
-                credit_cap: c.map_or(0.0, |c| c.credit_cap),
-                credit_repayment_years: c.map_or(10.0, |c| c.credit_repayment_years),
-                eu: eu(b.eu_since, b.eu_until),
-                export_ambition: c.map_or(1.0, |c| c.export_ambition),
-            });
-        }
-        for (id, c) in &s.countries {
-            if !s.buyers.contains_key(id) {
-                countries.push(Country {
-                    id: id.clone(),
-                    credit_share: credit_on * c.credit_share,
-                    credit_cap: c.credit_cap,
-                    credit_repayment_years: c.credit_repayment_years,
-                    eu: eu(c.eu_since, c.eu_until),
-                    export_ambition: c.export_ambition,
-                });
-            }
-        }
+        let countries = countries_of(s, &m);
         let country_ids: Vec<String> = countries.iter().map(|c| c.id.clone()).collect();
 
         // Families: every line's, then every fleet's.
@@ -771,7 +840,6 @@ impl World {
                 .keys()
                 .map(|bid| sup.access.buyers.get(bid).copied())
                 .collect();
-            let inv = &sup.invest;
             let mut line_ids = Vec::new();
             for (lid, l) in &sup.lines {
                 let key = format!("suppliers.{sid}.lines.{lid}");
@@ -824,13 +892,7 @@ impl World {
                 margin: sup.margin,
                 markup: sup.markup,
                 access,
-                invest: Investment {
-                    enabled: inv.enabled,
-                    backlog_threshold: inv.backlog_threshold,
-                    growth: inv.growth,
-                    build_lag: inv.build_lag,
-                    capex: inv.capex,
-                },
+                invest: Investment::from(&sup.invest),
                 lines: line_ids,
                 makes,
                 key: id_key(sid),
