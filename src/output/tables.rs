@@ -3,10 +3,10 @@
 //! it ran (a worker thread) and appended in replication order, then in the
 //! order the run recorded them, so the bytes do not depend on threads.
 
+use crate::analysis::targets::TargetResult;
 use crate::engine::RunRecord;
 use crate::engine::replication::Summary;
 use crate::model::World;
-use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
 use crate::scenario::schema::Table;
 use std::io::{self, Write};
@@ -210,6 +210,21 @@ impl Line {
     #[inline(always)]
     fn float(&mut self, x: f64) -> &mut Self {
         self.put_with(|block| float_cell(x, block));
+        self
+    }
+
+    /// A number as [`cell`] writes it (`Display`'s text, NaN as an empty
+    /// cell), for the summary's columns: whole numbers below 10^15 from
+    /// their integer digits, others by `Display` itself. (Its digits are
+    /// not always `ryu`'s: where two of the longest, 17-digit, texts both
+    /// read back as the number, the two may choose differently.)
+    #[inline(always)]
+    fn display(&mut self, x: f64) -> &mut Self {
+        if x.abs() < 1e15 && (x as i64) as f64 == x && !(x == 0.0 && x.is_sign_negative()) {
+            self.put_with(|block| int_cell(x as i64, block));
+        } else {
+            self.raw(cell(x).as_bytes());
+        }
         self
     }
 
@@ -514,23 +529,56 @@ pub fn summary_header(w: &World) -> Vec<String> {
     h
 }
 
-/// A run's summary as cells, in the order of [`summary_header`].
-pub fn summary_cells(w: &World, s: &Summary) -> Vec<String> {
-    let mut row = vec![
-        s.contracts.to_string(),
-        s.total_value.to_string(),
-        w.countries[w.focus_country].id.clone(),
-        s.focus_value.to_string(),
-        s.focus_share().to_string(),
-        s.focus_contracts.to_string(),
-        cell(s.focus_lead_first),
-        cell(s.other_lead_first),
-        s.tenders.to_string(),
-        s.deferrals.to_string(),
-        s.no_offer.to_string(),
-    ];
-    row.extend(s.focus_value_by_year.iter().map(|v| v.to_string()));
-    row
+/// A run's summary as cells at `l`, in the order of [`summary_header`].
+#[inline(always)]
+fn summary_into(l: &mut Line, w: &World, s: &Summary) {
+    l.int(s.contracts)
+        .display(s.total_value)
+        .text(&w.countries[w.focus_country].id)
+        .display(s.focus_value)
+        .display(s.focus_share())
+        .int(s.focus_contracts)
+        .display(s.focus_lead_first)
+        .display(s.other_lead_first)
+        .int(s.tenders)
+        .int(s.deferrals)
+        .int(s.no_offer);
+    for &v in &s.focus_value_by_year {
+        l.display(v);
+    }
+}
+
+/// One `runs.csv` row of a sweep (with its newline): `first`'s cells (the
+/// run's identity), then the summary's, then `targets`' (each target's
+/// value, distance and pass, then their mean distance, the statistic
+/// `compare` judges by and whether all passed), formatted as [`cell`] and
+/// the `csv` crate would.
+pub fn run_line(
+    first: &[&str],
+    w: &World,
+    s: &Summary,
+    targets: &[TargetResult],
+    statistic: f64,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    Line::write(&mut out, |l| {
+        for c in first {
+            l.text(c);
+        }
+        summary_into(l, w, s);
+        let flag = |b: bool| if b { &b"true"[..] } else { &b"false"[..] };
+        for t in targets {
+            l.display(t.value).display(t.distance).raw(flag(t.pass));
+        }
+        if !targets.is_empty() {
+            let mean = targets.iter().map(|t| t.distance).sum::<f64>() / targets.len() as f64;
+            l.display(mean)
+                .display(statistic)
+                .raw(flag(targets.iter().all(|t| t.pass)));
+        }
+        l.end();
+    });
+    out
 }
 
 /// Writers of the selected per-run tables. Every row may lead with a key
@@ -805,17 +853,11 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             });
         }
         Table::Exogenous => {}
-        Table::Summary => {
-            let mut cells: Vec<String> = lead.into_iter().map(str::to_string).collect();
-            cells.push(rep.to_string());
-            cells.extend(summary_cells(w, &r.summary));
-            let mut csv = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(out);
-            csv.write_record(&cells)
-                .map_err(csv_io)
-                .expect("a Vec takes every byte");
-        }
+        Table::Summary => Line::write(out, |l| {
+            lead_cells(l);
+            summary_into(l, w, &r.summary);
+            l.end();
+        }),
     }
 }
 
@@ -889,6 +931,62 @@ mod tests {
                 proptest::prop_assert_eq!(float_text(x), ryu::Buffer::new().format(x).to_string());
             }
             proptest::prop_assert_eq!(int_text(small), itoa::Buffer::new().format(small).to_string());
+        }
+    }
+
+    /// What `Line::display` wrote, without its comma.
+    fn display_text(x: f64) -> String {
+        let mut out = Vec::new();
+        Line::write(&mut out, |l| {
+            l.display(x);
+        });
+        assert_eq!(out.pop(), Some(b','));
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The summary's numbers are written as `Display` writes them (and
+    /// NaN as an empty cell), at the edges of each path too.
+    #[test]
+    fn summary_numbers_are_written_as_display_writes_them() {
+        let floats = [
+            0.0,
+            -0.0,
+            1.0,
+            -12.0,
+            0.5,
+            0.1 + 0.2,
+            1e-5,
+            9.99e-6,
+            1e-300,
+            1e15 - 1.0,
+            1e15,
+            1e15 + 0.5,
+            1e16,
+            1e300,
+            -123456.75,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        for x in floats {
+            assert_eq!(display_text(x), cell(x), "{x:e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_summary_number_is_written_as_display_writes_it(
+            bits in proptest::prelude::any::<u64>(),
+            whole in -2e15f64..2e15,
+            magnitude in -7.0f64..17.0,
+            mantissa in -1.0f64..1.0,
+        ) {
+            let spread = mantissa * 10f64.powf(magnitude);
+            for x in [f64::from_bits(bits), whole.trunc(), whole, spread] {
+                proptest::prop_assert_eq!(display_text(x), cell(x));
+            }
         }
     }
 

@@ -23,7 +23,7 @@ use crate::sweep::resume::{Identity, Opened, Start, WorkDir};
 use crate::sweep::runner::{self, Jobs, Part, panic_message};
 use crate::sweep::setup::{Setup, SweepIdentity};
 use crate::sweep::tables::{
-    csv_line, failed_row, point_id_text, points_header, points_rows, run_row, write_bands,
+    csv_line, failed_row, point_id_text, points_header, points_rows, run_line, write_bands,
 };
 use serde::{Deserialize, Serialize};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -483,13 +483,7 @@ impl Jobs for SweepJobs<'_> {
         let rec = run_replication(w, t, s.plan.seed, point, rep, self.observe);
         let mut rows = vec![
             self.points_line(job),
-            csv_line(run_row(
-                &s.names,
-                &TargetInfo::of(t),
-                s.plan.seed,
-                point,
-                &rec,
-            )),
+            run_line(&s.names, &TargetInfo::of(t), s.plan.seed, point, &rec),
         ];
         let writers: Vec<(Table, Vec<u8>)> = s.tables.iter().map(|t| (*t, Vec::new())).collect();
         let mut kept = TableWriters::new(writers, Some("point_id"));

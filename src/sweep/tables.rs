@@ -9,7 +9,7 @@ use crate::engine::RunRecord;
 use crate::engine::seeding::run_key;
 use crate::model::World;
 use crate::output::csv_io;
-use crate::output::tables::{cell, summary_cells, summary_header};
+use crate::output::tables::{self, cell, summary_header};
 use crate::scenario::schema::DesignKind;
 use crate::sweep::design::{Point, PointRole};
 use std::io::{self, Read, Write};
@@ -132,36 +132,34 @@ pub fn seed_stream(seed: u64, point: u64, replication: u32) -> String {
     format!("{:016x}/{replication}", run_key(seed, point))
 }
 
-/// One `runs.csv` row of a finished run of a world with `targets`.
-pub fn run_row(
+/// One `runs.csv` line of a finished run of a world with `targets`.
+pub fn run_line(
     w: &World,
     targets: &[TargetInfo],
     seed: u64,
     point: u64,
     r: &RunRecord,
-) -> Vec<String> {
-    let mut row = vec![
+) -> Vec<u8> {
+    let identity = [
         point_id_text(point),
         r.replication.to_string(),
         seed_stream(seed, point, r.replication),
-        "ok".into(),
-        String::new(),
     ];
-    row.extend(summary_cells(w, &r.summary));
-    for t in &r.targets {
-        row.push(cell(t.value));
-        row.push(cell(t.distance));
-        row.push(t.pass.to_string());
-    }
-    if !r.targets.is_empty() {
-        let mean = r.targets.iter().map(|t| t.distance).sum::<f64>() / r.targets.len() as f64;
-        row.push(cell(mean));
-        // The statistic `compare` judges by, so that points can be ranked
-        // as scenarios are.
-        row.push(cell(Statistic::default().distance(targets, &r.targets)));
-        row.push(r.targets.iter().all(|t| t.pass).to_string());
-    }
-    row
+    let [id, rep, stream] = identity.each_ref().map(String::as_str);
+    // The statistic `compare` judges by, so that points can be ranked as
+    // scenarios are.
+    let statistic = if r.targets.is_empty() {
+        f64::NAN
+    } else {
+        Statistic::default().distance(targets, &r.targets)
+    };
+    tables::run_line(
+        &[id, rep, stream, "ok", ""],
+        w,
+        &r.summary,
+        &r.targets,
+        statistic,
+    )
 }
 
 /// A `runs.csv` row of a run that failed, with its message.
