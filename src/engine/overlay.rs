@@ -10,7 +10,9 @@
 //! tables put back after each world, since copying a whole scenario costs
 //! about half a world's compilation. Any value that fails on that path is
 //! written again through the whole-table path, which locates the error at
-//! `FILE:LINE:COL`.
+//! `FILE:LINE:COL`. The base's world is compiled once too: a world whose
+//! values all lie where [`World::patched`] reads them again is a copy of it
+//! with those values read again, and takes the base's targets.
 
 use crate::analysis::Targets;
 use crate::model::World;
@@ -96,8 +98,8 @@ impl Overlay {
     /// Compile the world with `values` written. Deserialization takes the
     /// fast path; only a world that fails it is read again through the
     /// path that locates the error. A world whose values all lie at paths
-    /// that [`World::patches`] is the base's world patched, not compiled. A failure to compile is reported at `at`, prefixed with
-    /// `what`.
+    /// that [`World::patches`] is the base's world patched, not compiled.
+    /// A failure to compile is reported at `at`, prefixed with `what`.
     pub fn compile_with(
         &self,
         values: &[Setting<'_>],

@@ -213,19 +213,30 @@ impl Line {
         self
     }
 
-    /// A number as [`cell`] writes it (`Display`'s text, NaN as an empty
-    /// cell), for the summary's columns: whole numbers below 10^15 from
-    /// their integer digits, others by `Display` itself. (Its digits are
-    /// not always `ryu`'s: where two of the longest, 17-digit, texts both
-    /// read back as the number, the two may choose differently.)
+    /// A number as `Display` writes it, for the summary's columns: whole
+    /// numbers below 10^15 from their integer digits, others by `Display`
+    /// itself. (Its digits are not always `ryu`'s: where two of the
+    /// longest, 17-digit, texts both read back as the number, the two may
+    /// choose differently.)
     #[inline(always)]
     fn display(&mut self, x: f64) -> &mut Self {
         if x.abs() < 1e15 && (x as i64) as f64 == x && !(x == 0.0 && x.is_sign_negative()) {
             self.put_with(|block| int_cell(x as i64, block));
+            self
         } else {
-            self.raw(cell(x).as_bytes());
+            self.raw(x.to_string().as_bytes())
         }
-        self
+    }
+
+    /// A number as [`cell`] writes it: as `Display` does, NaN (undefined)
+    /// as an empty cell.
+    #[inline(always)]
+    fn display_cell(&mut self, x: f64) -> &mut Self {
+        if x.is_nan() {
+            self.raw(b"")
+        } else {
+            self.display(x)
+        }
     }
 
     /// A number that `memo` (a [`Memo::float`]) may hold already.
@@ -538,8 +549,8 @@ fn summary_into(l: &mut Line, w: &World, s: &Summary) {
         .display(s.focus_value)
         .display(s.focus_share())
         .int(s.focus_contracts)
-        .display(s.focus_lead_first)
-        .display(s.other_lead_first)
+        .display_cell(s.focus_lead_first)
+        .display_cell(s.other_lead_first)
         .int(s.tenders)
         .int(s.deferrals)
         .int(s.no_offer);
@@ -568,12 +579,14 @@ pub fn run_line(
         summary_into(l, w, s);
         let flag = |b: bool| if b { &b"true"[..] } else { &b"false"[..] };
         for t in targets {
-            l.display(t.value).display(t.distance).raw(flag(t.pass));
+            l.display_cell(t.value)
+                .display_cell(t.distance)
+                .raw(flag(t.pass));
         }
         if !targets.is_empty() {
             let mean = targets.iter().map(|t| t.distance).sum::<f64>() / targets.len() as f64;
-            l.display(mean)
-                .display(statistic)
+            l.display_cell(mean)
+                .display_cell(statistic)
                 .raw(flag(targets.iter().all(|t| t.pass)));
         }
         l.end();
@@ -881,18 +894,20 @@ mod tests {
         String::from_utf8(block[..len - 1].to_vec()).unwrap()
     }
 
-    /// What `Line::display` wrote, without its comma.
-    fn display_text(x: f64) -> String {
+    /// What `Line::display` and `Line::display_cell` wrote, without their
+    /// commas.
+    fn display_text(x: f64) -> (String, String) {
         let mut out = Vec::new();
         Line::write(&mut out, |l| {
-            l.display(x);
+            l.display(x).display_cell(x);
         });
-        assert_eq!(out.pop(), Some(b','));
-        String::from_utf8(out).unwrap()
+        let text = String::from_utf8(out).unwrap();
+        let (display, cell) = text.rsplit_once(',').unwrap().0.split_once(',').unwrap();
+        (display.to_string(), cell.to_string())
     }
 
     /// Numbers in the tables are written as `ryu` and `itoa` write them;
-    /// in the summary's columns, as `Display` does ([`cell`]).
+    /// in the summary's columns, as `Display` does (and [`cell`]).
     #[test]
     fn numbers_are_written_as_ryu_and_itoa_write_them() {
         let floats = [
@@ -923,7 +938,7 @@ mod tests {
         ];
         for x in floats.into_iter().chain([1e-300, 1e300, -12.0]) {
             assert_eq!(float_text(x), ryu::Buffer::new().format(x), "{x:e}");
-            assert_eq!(display_text(x), cell(x), "{x:e}");
+            assert_eq!(display_text(x), (x.to_string(), cell(x)), "{x:e}");
         }
         for x in [0, 9, 10, -10, 99, 100, i64::MAX, i64::MIN, -1] {
             assert_eq!(int_text(x), itoa::Buffer::new().format(x), "{x}");
@@ -942,7 +957,7 @@ mod tests {
             let spread = mantissa * 10f64.powf(magnitude);
             for x in [f64::from_bits(bits), whole.trunc(), whole, spread] {
                 proptest::prop_assert_eq!(float_text(x), ryu::Buffer::new().format(x).to_string());
-                proptest::prop_assert_eq!(display_text(x), cell(x));
+                proptest::prop_assert_eq!(display_text(x), (x.to_string(), cell(x)));
             }
             proptest::prop_assert_eq!(int_text(small), itoa::Buffer::new().format(small).to_string());
         }
