@@ -132,7 +132,7 @@ impl Buyer {
 }
 
 /// A supplier's capacity investment policy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Investment {
     /// Whether the firm invests at all.
     pub enabled: bool,
@@ -147,7 +147,7 @@ pub struct Investment {
 }
 
 /// A supplying firm.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Supplier {
     /// Scenario id.
     pub id: String,
@@ -175,7 +175,7 @@ pub struct Supplier {
 }
 
 /// A product line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Line {
     /// Scenario id (unique within its supplier).
     pub id: String,
@@ -462,16 +462,68 @@ fn countries_of(s: &Scenario, m: &Mechanisms) -> Vec<Country> {
     countries
 }
 
-impl From<&schema::Investment> for Investment {
-    fn from(inv: &schema::Investment) -> Investment {
-        Investment {
+impl Line {
+    /// Set the terms that line `l`'s own table gives and nothing else
+    /// reads (with the mechanisms): [`LINE_TERMS`].
+    fn read_terms(&mut self, l: &schema::Line, m: &Mechanisms) {
+        self.list_price = l.list_price;
+        self.quality = l.quality;
+        self.interoperability = l.interoperability;
+        self.base_lead = l.base_lead;
+        self.capacity = l.capacity;
+        self.reliability = l.reliability;
+        self.slip_share = l.slip_share;
+        self.localisation = l.localisation;
+        self.initial_backlog = l.initial_backlog;
+        self.divertible_share = if m.diversion { l.divertible_share } else { 0.0 };
+        self.tiv = l.tiv.unwrap_or(l.list_price);
+    }
+}
+
+/// The keys of a line's table that [`Line::read_terms`] reads (and a
+/// programme's value, for `list_price`): a world that differs from another
+/// in these only is that world patched.
+const LINE_TERMS: [&str; 11] = [
+    "list_price",
+    "quality",
+    "interoperability",
+    "base_lead",
+    "capacity",
+    "reliability",
+    "slip_share",
+    "localisation",
+    "initial_backlog",
+    "divertible_share",
+    "tiv",
+];
+
+impl Supplier {
+    /// Set the terms that supplier `sup`'s own table gives and nothing
+    /// else reads: its cash, margin, mark-up, access overrides (per buyer
+    /// of `s`) and investment policy.
+    fn read_terms(&mut self, s: &Scenario, sup: &schema::Supplier) {
+        let inv = &sup.invest;
+        self.cash = sup.cash;
+        self.margin = sup.margin;
+        self.markup = sup.markup;
+        self.access = s
+            .buyers
+            .keys()
+            .map(|bid| sup.access.buyers.get(bid).copied())
+            .collect();
+        self.invest = Investment {
             enabled: inv.enabled,
             backlog_threshold: inv.backlog_threshold,
             growth: inv.growth,
             build_lag: inv.build_lag,
             capex: inv.capex,
-        }
+        };
     }
+}
+
+/// A programme's value: as given, or its units at its line's list price.
+fn programme_value(p: &schema::Programme, list_price: f64) -> f64 {
+    p.value.unwrap_or(f64::from(p.units) * list_price)
 }
 
 /// A yearly series evaluated at each calendar year from `first` to `last`,
@@ -656,13 +708,16 @@ impl World {
                         if sup.id != *id || sup.lines.len() != given.lines.len() {
                             return None;
                         }
-                        sup.invest = Investment::from(&given.invest);
+                        sup.read_terms(s, given);
                         for (&l, (lid, line)) in sup.lines.iter().zip(&given.lines) {
                             if w.lines[l].id != *lid {
                                 return None;
                             }
-                            w.lines[l].capacity = line.capacity;
+                            w.lines[l].read_terms(line, &self.mechanisms);
                         }
+                    }
+                    for p in &mut w.programmes {
+                        p.value = programme_value(&s.programmes[&p.id], w.lines[p.line].list_price);
                     }
                 }
                 _ => return None,
@@ -674,18 +729,28 @@ impl World {
     /// Whether a value at dotted `path` feeds only parts of a world that
     /// [`World::patched`] reads again: the tables `preferences`, `affinity`,
     /// `market`, `procedures` and `countries` (each read from itself alone
-    /// and the mechanisms), and a supplier's `invest` policy or a line's
-    /// `capacity` (each copied into one field).
+    /// and the mechanisms), a supplier's cash, margin, mark-up, access and
+    /// investment policy, and a line's terms: its prices, quality,
+    /// interoperability, lead, capacity, reliability, slippage,
+    /// localisation, backlog and divertible share (not its category,
+    /// family, dates, home orders, capability, life, lineage or stock,
+    /// which other parts of the world are built from).
     pub fn patches(path: &str) -> bool {
         let segments: Vec<&str> = path.split('.').map(str::trim).collect();
-        matches!(
-            segments.as_slice(),
+        match segments.as_slice() {
             [
                 "preferences" | "affinity" | "market" | "procedures" | "countries",
-                ..
-            ] | ["suppliers", _, "invest", ..]
-                | ["suppliers", _, "lines", _, "capacity"]
-        )
+                ..,
+            ] => true,
+            [
+                "suppliers",
+                _,
+                "cash" | "margin" | "markup" | "access" | "invest",
+                ..,
+            ] => true,
+            ["suppliers", _, "lines", _, key] => LINE_TERMS.contains(key),
+            _ => false,
+        }
     }
 
     /// Compile a validated scenario. A `commercial` hypothesis runs without
@@ -835,11 +900,6 @@ impl World {
             let country = index_of(&country_ids, &sup.country, || {
                 format!("suppliers.{sid}.country")
             })?;
-            let access = s
-                .buyers
-                .keys()
-                .map(|bid| sup.access.buyers.get(bid).copied())
-                .collect();
             let mut line_ids = Vec::new();
             for (lid, l) in &sup.lines {
                 let key = format!("suppliers.{sid}.lines.{lid}");
@@ -850,24 +910,13 @@ impl World {
                     .map(|t| yearly[(start.plus(t as i32).year() - first_year) as usize] / 4.0)
                     .collect();
                 line_ids.push(lines.len());
-                lines.push(Line {
+                let mut line = Line {
                     id: lid.clone(),
                     supplier: si,
                     category: cat,
                     family: family_index(&fam, &mut families),
-                    list_price: l.list_price,
-                    quality: l.quality,
-                    interoperability: l.interoperability,
-                    base_lead: l.base_lead,
-                    capacity: l.capacity,
-                    reliability: l.reliability,
-                    slip_share: l.slip_share,
-                    localisation: l.localisation,
                     available_from: l.available_from.map_or(0, index_of_t),
-                    initial_backlog: l.initial_backlog,
                     home_orders,
-                    divertible_share: if m.diversion { l.divertible_share } else { 0.0 },
-                    tiv: l.tiv.unwrap_or(l.list_price),
                     capability: l.capability,
                     life_rate: life_rate(l.life_years.unwrap_or(categories[cat].life_years)),
                     upgrades: l
@@ -876,7 +925,10 @@ impl World {
                         .map(|name| family_index(name, &mut families)),
                     stock: l.stock,
                     key: id_key(&format!("{sid}.{lid}")),
-                });
+                    ..Line::default()
+                };
+                line.read_terms(l, &m);
+                lines.push(line);
             }
             let mut makes: Vec<(usize, usize)> = line_ids
                 .iter()
@@ -884,19 +936,17 @@ impl World {
                 .collect();
             makes.sort_unstable();
             makes.dedup();
-            suppliers.push(Supplier {
+            let mut supplier = Supplier {
                 id: sid.clone(),
                 name: sup.name.clone(),
                 country,
-                cash: sup.cash,
-                margin: sup.margin,
-                markup: sup.markup,
-                access,
-                invest: Investment::from(&sup.invest),
                 lines: line_ids,
                 makes,
                 key: id_key(sid),
-            });
+                ..Supplier::default()
+            };
+            supplier.read_terms(s, sup);
+            suppliers.push(supplier);
         }
         // Lines of a mechanism switched off are never offered.
         let mut lines_by_category = vec![Vec::new(); categories.len()];
@@ -1102,9 +1152,7 @@ impl World {
                     line,
                     signed: p.signed,
                     units: p.units,
-                    value: p
-                        .value
-                        .unwrap_or(f64::from(p.units) * lines[line].list_price),
+                    value: programme_value(p, lines[line].list_price),
                 });
             }
             programmes.sort_by(|a, b| a.signed.cmp(&b.signed).then_with(|| a.id.cmp(&b.id)));
