@@ -341,7 +341,8 @@ mod tests {
     /// Worlds whose values all lie where a patch reads them again are the
     /// base's world patched, and each is the world compiled afresh from
     /// its scenario, field for field: on the shipped base and on one with
-    /// mechanisms switched off (whose weights a patch must keep at 0). A
+    /// mechanisms switched off (whose weights a patch must keep at 0) and
+    /// budgets that answer the threat. A
     /// world that also writes another value is compiled, and a patch that
     /// names an undefined country fails as compiling does. A patched
     /// world's targets are the base's, the targets compiled afresh.
@@ -355,6 +356,10 @@ mod tests {
             let mech = off["mechanisms"].as_table_mut().unwrap();
             mech.insert(m.into(), toml::Value::Boolean(false));
         }
+        // And budgets that answer the threat, which reads more of a
+        // buyer's spending inputs.
+        let spending = off["spending"].as_table_mut().unwrap();
+        spending.insert("mode".into(), toml::Value::String("threat".into()));
         let at = Origin::new(String::from("sweep.toml"), 3, 1);
         let worlds = [
             vec![("preferences.default.delivery", v("v = 0.45"))],
@@ -394,6 +399,16 @@ mod tests {
                 ("suppliers.hanwha.lines.k9.reliability", v("v = 0.7")),
                 ("suppliers.hanwha.cash", v("v = 900.0")),
                 ("suppliers.hanwha.access.buyers.POL", v("v = 0.9")),
+            ],
+            vec![
+                ("spending.adjust_speed", v("v = 0.5")),
+                ("buyers.POL.spending_threat", v("v = 0.02")),
+                ("buyers.DEU.equipment_base", v("v = 0.3")),
+                ("buyers.DEU.localisation_demand", v("v = 0.6")),
+            ],
+            vec![
+                ("spending.mode", v("v = \"threat\"")),
+                ("spending.adjust_speed", v("v = 0.1")),
             ],
         ];
         for o in [europe(), Overlay::new(&path, off)] {

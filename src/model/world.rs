@@ -521,6 +521,46 @@ impl Supplier {
     }
 }
 
+/// Every buyer's annual equipment budget B_i(t), `[t * n_buyers + buyer]`,
+/// from its spending inputs and the threat it faces (`threat`, as
+/// [`World::threat`] holds it).
+fn budget_paths(s: &Scenario, threat: &[f64]) -> Vec<f64> {
+    let (start, first_year, last_year) = (s.start, s.start.year(), s.end.year());
+    let nb = s.buyers.len();
+    let n_quarters = threat.len() / nb.max(1);
+    let mut budget = vec![0.0; n_quarters * nb];
+    for (i, b) in s.buyers.values().enumerate() {
+        let inputs = budget::BuyerBudgetInputs {
+            gdp: series_by_year(&b.gdp, first_year, last_year),
+            gdp_last_year: b
+                .gdp
+                .keys()
+                .filter_map(|k| k.parse::<i32>().ok())
+                .max()
+                .unwrap_or(first_year),
+            gdp_growth: b.gdp_growth,
+            spending: series_by_year(&b.spending, first_year, last_year),
+            equipment: series_by_year(&b.equipment, first_year, last_year),
+            spending_base: b.spending_base,
+            spending_threat: b.spending_threat,
+            equipment_base: b.equipment_base,
+            equipment_threat: b.equipment_threat,
+        };
+        let threat_i: Vec<f64> = (0..n_quarters).map(|t| threat[t * nb + i]).collect();
+        let path = budget::budget_path(
+            &inputs,
+            s.spending.mode,
+            s.spending.adjust_speed,
+            &threat_i,
+            start,
+        );
+        for (t, v) in path.into_iter().enumerate() {
+            budget[t * nb + i] = v;
+        }
+    }
+    budget
+}
+
 /// A programme's value: as given, or its units at its line's list price.
 fn programme_value(p: &schema::Programme, list_price: f64) -> f64 {
     p.value.unwrap_or(f64::from(p.units) * list_price)
@@ -686,6 +726,18 @@ impl World {
                 }
                 "market" => w.market = s.market.clone(),
                 "procedures" => w.procedures = s.procedures.clone(),
+                "spending" => w.budget = budget_paths(s, &w.threat),
+                "buyers" => {
+                    let same = s.buyers.len() == w.buyers.len()
+                        && s.buyers.keys().zip(&w.buyers).all(|(id, b)| *id == b.id);
+                    if !same {
+                        return None;
+                    }
+                    for (b, given) in w.buyers.iter_mut().zip(s.buyers.values()) {
+                        b.localisation_demand = given.localisation_demand;
+                    }
+                    w.budget = budget_paths(s, &w.threat);
+                }
                 "countries" => {
                     let countries = countries_of(s, &self.mechanisms);
                     // Every country's index is kept in the world: a new
@@ -729,26 +781,41 @@ impl World {
     /// Whether a value at dotted `path` feeds only parts of a world that
     /// [`World::patched`] reads again: the tables `preferences`, `affinity`,
     /// `market`, `procedures` and `countries` (each read from itself alone
-    /// and the mechanisms), a supplier's cash, margin, mark-up, access and
+    /// and the mechanisms), `spending` and a buyer's spending inputs and
+    /// localisation demand (the budget paths, from the threat kept in the
+    /// world), a supplier's cash, margin, mark-up, access and
     /// investment policy, and a line's terms: its prices, quality,
     /// interoperability, lead, capacity, reliability, slippage,
     /// localisation, backlog and divertible share (not its category,
     /// family, dates, home orders, capability, life, lineage or stock,
     /// which other parts of the world are built from).
     pub fn patches(path: &str) -> bool {
+        const TABLES: [&str; 6] = [
+            "preferences",
+            "affinity",
+            "market",
+            "procedures",
+            "countries",
+            "spending",
+        ];
+        const BUYER_TERMS: [&str; 9] = [
+            "localisation_demand",
+            "gdp",
+            "gdp_growth",
+            "spending",
+            "equipment",
+            "spending_base",
+            "spending_threat",
+            "equipment_base",
+            "equipment_threat",
+        ];
+        const SUPPLIER_TERMS: [&str; 5] = ["cash", "margin", "markup", "access", "invest"];
         let segments: Vec<&str> = path.split('.').map(str::trim).collect();
         match segments.as_slice() {
-            [
-                "preferences" | "affinity" | "market" | "procedures" | "countries",
-                ..,
-            ] => true,
-            [
-                "suppliers",
-                _,
-                "cash" | "margin" | "markup" | "access" | "invest",
-                ..,
-            ] => true,
+            [table, ..] if TABLES.contains(table) => true,
+            ["buyers", _, key, ..] => BUYER_TERMS.contains(key),
             ["suppliers", _, "lines", _, key] => LINE_TERMS.contains(key),
+            ["suppliers", _, key, ..] => SUPPLIER_TERMS.contains(key),
             _ => false,
         }
     }
@@ -1092,32 +1159,7 @@ impl World {
                 threat[t * nb + i] = exposure[i] * region_threat[t * regions.len() + b.region];
             }
         }
-        let mode = s.spending.mode;
-        let mut budget = vec![0.0; n_quarters * nb];
-        for (i, b) in s.buyers.values().enumerate() {
-            let inputs = budget::BuyerBudgetInputs {
-                gdp: series_by_year(&b.gdp, first_year, last_year),
-                gdp_last_year: b
-                    .gdp
-                    .keys()
-                    .filter_map(|k| k.parse::<i32>().ok())
-                    .max()
-                    .unwrap_or(first_year),
-                gdp_growth: b.gdp_growth,
-                spending: series_by_year(&b.spending, first_year, last_year),
-                equipment: series_by_year(&b.equipment, first_year, last_year),
-                spending_base: b.spending_base,
-                spending_threat: b.spending_threat,
-                equipment_base: b.equipment_base,
-                equipment_threat: b.equipment_threat,
-            };
-            let threat_i: Vec<f64> = (0..n_quarters).map(|t| threat[t * nb + i]).collect();
-            let path =
-                budget::budget_path(&inputs, mode, s.spending.adjust_speed, &threat_i, start);
-            for (t, v) in path.into_iter().enumerate() {
-                budget[t * nb + i] = v;
-            }
-        }
+        let budget = budget_paths(s, &threat);
 
         // Programmes in flight (only with the warm-up), in order of signing.
         let mut programmes = Vec::new();
