@@ -6,8 +6,8 @@
 #     the `profile_points` example runs each point of the sweep's
 #     points.csv in one thread and one process, timing its world (the
 #     values written into the base, and the base's world patched or the
-#     point's compiled, as the sweep does), its
-#     warm-up spin-up (once per world) and its 10 replications. The sweep
+#     point's compiled, as the sweep does), its warm-up spin-up (once per
+#     world) and its 10 replications. The sweep
 #     is set against the replications alone (the target) and against the
 #     replications with the spin-up (what the engine does to run a world:
 #     `run -r 10` pays it too), and a point's time is split into the parts.

@@ -5,9 +5,9 @@
 //! For every point (once, though a sensitivity design lists some twice) it
 //! times, in turn, its world (the values written into the base, and the
 //! base's world patched or the point's compiled, as the sweep does), the
-//! world's warm-up spin-up (once per
-//! world, as in `run`) and its replications (summary and targets, seeded as
-//! the sweep seeds them), and prints the mean of each per point.
+//! world's warm-up spin-up (once per world, as in `run`) and its
+//! replications (summary and targets, seeded as the sweep seeds them), and
+//! prints the mean of each per point.
 use armsmarket::engine::overlay::Overlay;
 use armsmarket::engine::{Observe, run_replication, seeding};
 use armsmarket::model::State;

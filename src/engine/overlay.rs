@@ -159,7 +159,7 @@ impl Overlay {
     /// whole-table path can say why.
     fn with_typed<R>(&self, values: &[Setting<'_>], f: impl FnOnce(&Scenario) -> R) -> Option<R> {
         let base = self.typed.as_ref()?;
-        let top = |path: &str| path.split('.').next().unwrap_or("").trim().to_string();
+        let top = |path: &str| scenario::top_table(path).to_string();
         let mut keys: Vec<String> = Vec::new();
         for &(path, ..) in values {
             let k = top(path);
@@ -342,10 +342,10 @@ mod tests {
     /// base's world patched, and each is the world compiled afresh from
     /// its scenario, field for field: on the shipped base and on one with
     /// mechanisms switched off (whose weights a patch must keep at 0) and
-    /// budgets that answer the threat. A
-    /// world that also writes another value is compiled, and a patch that
-    /// names an undefined country fails as compiling does. A patched
-    /// world's targets are the base's, the targets compiled afresh.
+    /// budgets that answer the threat. A world that also writes another
+    /// value is compiled, and a patch that names an undefined country fails
+    /// as compiling does. A patched world's targets are the base's, the
+    /// targets compiled afresh.
     #[test]
     fn a_patched_world_is_the_compiled_world() {
         let v = |s: &str| s.parse::<toml::Table>().unwrap()["v"].clone();

@@ -362,11 +362,6 @@ pub struct World {
     pub start_states: std::sync::OnceLock<Vec<(crate::model::stage::Stage, f64)>>,
 }
 
-/// The top-level table of dotted `path`.
-fn top_table(path: &str) -> &str {
-    path.split('.').next().unwrap_or("").trim()
-}
-
 /// Index of `id` among `ids`; `key` names it in the error (formatted only
 /// on failure: sweeps compile a world for every point).
 fn index_of(ids: &[String], id: &str, key: impl FnOnce() -> String) -> Result<usize, WorldError> {
@@ -705,9 +700,13 @@ impl World {
             start_states: std::sync::OnceLock::new(),
             ..self.clone()
         };
-        let mut tables: Vec<&str> = paths.iter().map(|p| top_table(p)).collect();
+        let mut tables: Vec<&str> = paths
+            .iter()
+            .map(|p| crate::scenario::top_table(p))
+            .collect();
         tables.sort_unstable();
         tables.dedup();
+        let mut budgets = false;
         for table in tables {
             match table {
                 "preferences" => {
@@ -726,7 +725,8 @@ impl World {
                 }
                 "market" => w.market = s.market.clone(),
                 "procedures" => w.procedures = s.procedures.clone(),
-                "spending" => w.budget = budget_paths(s, &w.threat),
+                // Both read into the budget paths, made once below.
+                "spending" => budgets = true,
                 "buyers" => {
                     let same = s.buyers.len() == w.buyers.len()
                         && s.buyers.keys().zip(&w.buyers).all(|(id, b)| *id == b.id);
@@ -736,7 +736,7 @@ impl World {
                     for (b, given) in w.buyers.iter_mut().zip(s.buyers.values()) {
                         b.localisation_demand = given.localisation_demand;
                     }
-                    w.budget = budget_paths(s, &w.threat);
+                    budgets = true;
                 }
                 "countries" => {
                     let countries = countries_of(s, &self.mechanisms);
@@ -774,6 +774,9 @@ impl World {
                 }
                 _ => return None,
             }
+        }
+        if budgets {
+            w.budget = budget_paths(s, &w.threat);
         }
         Some(Ok(w))
     }

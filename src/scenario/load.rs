@@ -311,6 +311,12 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// The top-level table of dotted `path` (the table a value written there
+/// changes), as [`apply_override`] reads the path.
+pub fn top_table(path: &str) -> &str {
+    path.split('.').next().unwrap_or("").trim()
+}
+
 /// Set the dotted `path` in `table` to `value`, recording `origin` as where
 /// it (and everything below it) came from.
 ///

@@ -24,6 +24,6 @@ pub mod vocabulary;
 pub use error::{Located, ScenarioError};
 pub use load::{
     Loaded, Origin, SourceEntry, SourceMap, apply_override, checked, finish, load, load_table,
-    load_with, parse_set,
+    load_with, parse_set, top_table,
 };
 pub use quarter::Quarter;

@@ -937,7 +937,7 @@ impl Checker {
         let models: Vec<&str> = c.models.keys().map(String::as_str).collect();
         for (path, cp) in &c.parameters {
             let pp = format!("calibrate.parameters.{path}");
-            let head = path.split('.').next().unwrap_or("").trim();
+            let head = crate::scenario::top_table(path);
             if FIXED_KEYS.contains(&head) || head == "calibrate" || head == "targets" {
                 self.push(
                     &pp,
@@ -1133,7 +1133,7 @@ impl Checker {
         }
         for (path, sp) in &sw.parameters {
             let pp = format!("sweep.parameters.{path}");
-            let head = path.split('.').next().unwrap_or("").trim();
+            let head = crate::scenario::top_table(path);
             // `calibrate` describes another command's search, not a world
             // (it was refused as "no such key").
             if FIXED_KEYS.contains(&head) || head == "calibrate" {
