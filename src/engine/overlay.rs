@@ -8,7 +8,10 @@
 //! scenario afresh costs several times a world's compilation. The copies
 //! are kept and used again (one per thread at work), with the touched
 //! tables put back after each world, since copying a whole scenario costs
-//! about half a world's compilation. Any value that fails on that path is
+//! about half a world's compilation. A value inside one entry of a map of
+//! entries (`buyers.POL.gdp`, `suppliers.hanwha.lines.k9.capacity`) has
+//! only that entry read again and put back: reading all of `buyers` again
+//! costs more than the patched world it feeds. Any value that fails on that path is
 //! written again through the whole-table path, which locates the error at
 //! `FILE:LINE:COL`. The base's world is compiled once too: a world whose
 //! values all lie where [`World::patched`] reads them again is a copy of it
@@ -154,30 +157,36 @@ impl Overlay {
     }
 
     /// The typed path: `f` of the typed base with `values` written, in a
-    /// kept copy whose touched tables are put back after; `None` when any
+    /// kept copy whose touched tables (or map entries, see [`parts_of`])
+    /// are put back after; `None` when any
     /// value fails on this path (or the result is not valid), so that the
     /// whole-table path can say why.
     fn with_typed<R>(&self, values: &[Setting<'_>], f: impl FnOnce(&Scenario) -> R) -> Option<R> {
         let base = self.typed.as_ref()?;
-        let top = |path: &str| scenario::top_table(path).to_string();
-        let mut keys: Vec<String> = Vec::new();
-        for &(path, ..) in values {
-            let k = top(path);
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
+        let (parts, of_value) = parts_of(values, &self.base);
         let spare = || self.spare.lock().unwrap_or_else(PoisonError::into_inner);
         let popped = spare().pop();
         let mut sc = popped.unwrap_or_else(|| base.clone());
         let mut write = || -> Option<()> {
             let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
-            for k in &keys {
+            for (i, part) in parts.iter().enumerate() {
+                // The base's part alone, under its own path, so that the
+                // values' paths write into it as into the whole table.
                 let mut one = toml::Table::new();
-                if let Some(v) = self.base.get(k) {
-                    one.insert(k.clone(), v.clone());
+                match part.entry {
+                    None => {
+                        if let Some(v) = self.base.get(part.table) {
+                            one.insert(part.table.into(), v.clone());
+                        }
+                    }
+                    Some(e) => {
+                        let v = self.base.get(part.table)?.get(e)?.clone();
+                        let entries = toml::Table::from_iter([(e.to_string(), v)]);
+                        one.insert(part.table.into(), entries.into());
+                    }
                 }
-                for &(path, value, origin) in values.iter().filter(|(p, ..)| top(p) == *k) {
+                let written = values.iter().zip(&of_value).filter(|&(_, &p)| p == i);
+                for (&(path, value, origin), _) in written {
                     scenario::apply_override(
                         &mut one,
                         &mut sources,
@@ -187,16 +196,32 @@ impl Overlay {
                     )
                     .ok()?;
                 }
-                set_field(&mut sc, k, one.remove(k)?)?;
+                let table = one.remove(part.table)?;
+                match part.entry {
+                    None => set_field(&mut sc, part.table, table)?,
+                    Some(e) => set_entry(&mut sc, part.table, e, table.get(e)?.clone())?,
+                }
             }
             Some(())
         };
-        // The base is valid and only the tables in `keys` changed: their
-        // readers' checks are all the checks that can fail.
-        let written = write().is_some() && validate::validate_touched(&sc, &keys).is_empty();
+        let whole = parts.iter().filter(|p| p.entry.is_none());
+        let mut keys: Vec<String> = whole.map(|p| p.table.to_string()).collect();
+        keys.dedup();
+        let entries: Vec<(&str, &str)> = parts
+            .iter()
+            .filter_map(|p| Some((p.table, p.entry?)))
+            .collect();
+        // The base is valid and only the tables in `keys` and the entries
+        // in `entries` changed: their readers' checks are all the checks
+        // that can fail.
+        let written =
+            write().is_some() && validate::validate_touched(&sc, &keys, &entries).is_empty();
         let result = written.then(|| f(&sc));
-        for k in &keys {
-            put_back(&mut sc, base, k);
+        for part in &parts {
+            match part.entry {
+                None => put_back(&mut sc, base, part.table),
+                Some(e) => put_back_entry(&mut sc, base, part.table, e),
+            }
         }
         spare().push(sc);
         result
@@ -288,6 +313,106 @@ fn put_back(sc: &mut Scenario, base: &Scenario, key: &str) {
     top_level_tables!(put);
 }
 
+/// What a sweep's values write into: a top-level table, or one entry of a
+/// top-level map (`buyers.POL` for `buyers.POL.gdp`), which is then the
+/// only part read again: reading all of `buyers` or `suppliers` again
+/// costs more than a patched world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Part<'p> {
+    /// The top-level table.
+    table: &'p str,
+    /// The entry of the map, when only it is written.
+    entry: Option<&'p str>,
+}
+
+/// The parts that `values` write, sorted by table, and the index of each
+/// value's part. A table written whole by any value (a path of fewer than
+/// three keys, or an entry the base lacks) is one part for all its
+/// values; otherwise each written entry of a map is a part.
+fn parts_of<'p>(values: &[Setting<'p>], base: &toml::Table) -> (Vec<Part<'p>>, Vec<usize>) {
+    let own: Vec<Part<'p>> = values
+        .iter()
+        .map(|&(path, ..)| {
+            let mut keys = path.split('.').map(str::trim);
+            let table = keys.next().unwrap_or("");
+            let entry = keys.next().filter(|e| {
+                keys.next().is_some()
+                    && is_entry_map(table)
+                    && base.get(table).and_then(|t| t.get(*e)).is_some()
+            });
+            Part { table, entry }
+        })
+        .collect();
+    let whole = |table: &str| own.iter().any(|p| p.table == table && p.entry.is_none());
+    let of = |p: &Part<'p>| match whole(p.table) {
+        true => Part { entry: None, ..*p },
+        false => *p,
+    };
+    let mut parts: Vec<Part<'p>> = own.iter().map(of).collect();
+    parts.sort_by(|a, b| (a.table, a.entry).cmp(&(b.table, b.entry)));
+    parts.dedup();
+    let index = own
+        .iter()
+        .map(|p| parts.iter().position(|q| *q == of(p)).unwrap_or(0))
+        .collect();
+    (parts, index)
+}
+
+/// Apply the macro `$apply` to the fields of a scenario that are maps of
+/// entries by id, each of which a value can write alone: the two large
+/// ones, whose entries validation also checks alone
+/// ([`validate::validate_touched`]).
+macro_rules! entry_maps {
+    ($apply:ident) => {
+        $apply!(buyers, suppliers,)
+    };
+}
+
+/// Whether the top-level table `key` is a map whose entries are read alone.
+fn is_entry_map(key: &str) -> bool {
+    macro_rules! names {
+        ($($field:ident),* $(,)?) => {
+            [$(stringify!($field)),*].contains(&key)
+        };
+    }
+    entry_maps!(names)
+}
+
+/// Replace the entry `entry` of the map `key` of `sc` by `value`
+/// deserialized; `None` for a key or entry that is not there or a value
+/// that does not read.
+fn set_entry(sc: &mut Scenario, key: &str, entry: &str, value: toml::Value) -> Option<()> {
+    macro_rules! set {
+        ($($field:ident),* $(,)?) => {
+            match key {
+                $(stringify!($field) => {
+                    *sc.$field.get_mut(entry)? = Deserialize::deserialize(value).ok()?
+                })*
+                _ => return None,
+            }
+        };
+    }
+    entry_maps!(set);
+    Some(())
+}
+
+/// Put the entry `entry` of the map `key` of `base` back into `sc`.
+fn put_back_entry(sc: &mut Scenario, base: &Scenario, key: &str, entry: &str) {
+    macro_rules! put {
+        ($($field:ident),* $(,)?) => {
+            match key {
+                $(stringify!($field) => {
+                    if let (Some(to), Some(from)) = (sc.$field.get_mut(entry), base.$field.get(entry)) {
+                        to.clone_from(from);
+                    }
+                })*
+                _ => {}
+            }
+        };
+    }
+    entry_maps!(put);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +461,120 @@ mod tests {
             format!("{typed:?}"),
             format!("{:?}", o.typed.as_ref().unwrap())
         );
+    }
+
+    /// Which part each value writes: an entry of a map alone, unless a
+    /// value writes its table whole, names an entry the base lacks or
+    /// stops at the entry.
+    #[test]
+    fn a_value_in_one_entry_writes_that_entry_alone() {
+        let o = europe();
+        let at = Origin::new(String::from("sweep.toml"), 3, 1);
+        let x = toml::Value::Integer(1);
+        let part = |table, entry| Part { table, entry };
+        let cases: [(&[&str], Vec<Part<'_>>, Vec<usize>); 5] = [
+            (
+                &[
+                    "buyers.POL.gdp",
+                    "market.defer_quarters",
+                    "buyers.DEU.gdp",
+                    "buyers.POL.spending",
+                ],
+                vec![
+                    part("buyers", Some("DEU")),
+                    part("buyers", Some("POL")),
+                    part("market", None),
+                ],
+                vec![1, 2, 0, 1],
+            ),
+            (
+                &[
+                    "suppliers.hanwha.lines.k9.capacity",
+                    " suppliers . kai .cash",
+                ],
+                vec![
+                    part("suppliers", Some("hanwha")),
+                    part("suppliers", Some("kai")),
+                ],
+                vec![0, 1],
+            ),
+            // Written whole by one value: one part for all.
+            (
+                &["buyers.POL.gdp", "buyers.DEU", "suppliers.hanwha.cash"],
+                vec![part("buyers", None), part("suppliers", Some("hanwha"))],
+                vec![0, 0, 1],
+            ),
+            // An entry the base lacks, and maps whose entries are not read
+            // alone.
+            (
+                &[
+                    "buyers.XXX.gdp",
+                    "preferences.default.price",
+                    "countries.KOR.export_ambition",
+                ],
+                vec![
+                    part("buyers", None),
+                    part("countries", None),
+                    part("preferences", None),
+                ],
+                vec![0, 2, 1],
+            ),
+            (&[], vec![], vec![]),
+        ];
+        for (paths, parts, index) in cases {
+            let settings: Vec<Setting<'_>> = paths.iter().map(|p| (*p, &x, &at)).collect();
+            assert_eq!(parts_of(&settings, o.base()), (parts, index), "{paths:?}");
+        }
+    }
+
+    /// Values in entries of maps, read as entries alone, give the scenario
+    /// the whole table gives; a value that does not read in its entry
+    /// fails on the typed path and is located where it was written.
+    #[test]
+    fn an_entry_read_alone_is_the_entry_read_with_its_table() {
+        let o = europe();
+        let at = Origin::new(String::from("sweep.toml"), 4, 2);
+        let v = |s: &str| s.parse::<toml::Table>().unwrap()["v"].clone();
+        let worlds = [
+            vec![
+                ("buyers.POL.gdp_growth", v("v = 0.05")),
+                ("buyers.DEU.equipment_base", v("v = 0.3")),
+                ("buyers.POL.spending_threat", v("v = 0.02")),
+                ("buyers.POL.spending_threat", v("v = 0.03")),
+            ],
+            vec![
+                ("suppliers.hanwha.lines.k9.capacity", v("v = 40")),
+                ("suppliers.hanwha.cash", v("v = 900")),
+                ("suppliers.hyundai_rotem.access.buyers.POL", v("v = 0.9")),
+                ("countries.KOR.export_ambition", v("v = 1.5")),
+                ("market.defer_quarters", v("v = 3")),
+            ],
+            vec![
+                ("buyers.POL.threat_exposure", v("v = 1.2")),
+                ("buyers.POL", o.base()["buyers"]["DEU"].clone()),
+            ],
+        ];
+        for values in &worlds {
+            let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
+            let typed = o
+                .with_typed(&settings, |sc| format!("{sc:?}"))
+                .expect("the typed path takes these");
+            let whole = o.whole_with(&settings).unwrap();
+            assert_eq!(typed, format!("{whole:?}"), "{values:?}");
+            assert_ne!(typed, format!("{:?}", o.typed.as_ref().unwrap()));
+        }
+        for (path, text) in [
+            ("buyers.POL.gdp", "v = \"large\""),
+            ("buyers.POL.no_such_key", "v = 1.0"),
+            ("suppliers.hanwha.lines.k9.reliability", "v = 1.5"),
+            ("buyers.XXX.gdp", "v = 1.0"),
+        ] {
+            let value = v(text);
+            let settings = [(path, &value, &at)];
+            assert!(o.with_typed(&settings, Scenario::clone).is_none(), "{path}");
+            let e = o.scenario_with(&settings).unwrap_err().to_string();
+            assert!(e.contains("sweep.toml:4:2"), "{path}: {e}");
+        }
     }
 
     /// Worlds whose values all lie where a patch reads them again are the
@@ -544,6 +783,15 @@ mod tests {
                 ("preferences.default.delivery", v("v = -3.0")),
             ],
             vec![("buyers.POL.threat_exposure", v("v = 1.4"))],
+            // Fails after writing one buyer: it is put back.
+            vec![
+                ("buyers.DEU.gdp", v("v = 5000.0")),
+                ("buyers.POL.gdp", v("v = \"large\"")),
+            ],
+            vec![
+                ("suppliers.hanwha.lines.k9.capacity", v("v = 30")),
+                ("countries.KOR.export_ambition", v("v = 1.2")),
+            ],
             vec![("affinity.default.KOR", v("v = 0.9"))],
             vec![],
         ];

@@ -7,8 +7,9 @@
 //! [`validate`] is pure: it returns `(dotted path, message)` pairs and the
 //! loader locates each path in its file. It reports every problem, not only
 //! the first. [`validate_touched`] runs only the checks that read given
-//! top-level tables: for a valid scenario changed in those tables alone (a
-//! sweep point, a calibration particle), that finds the same problems.
+//! top-level tables, or the values of given entries of `buyers` and
+//! `suppliers`: for a valid scenario changed in those alone (a sweep point,
+//! a calibration particle), that finds the same problems.
 
 use super::error::{list_names, nearest};
 use super::keys::{
@@ -43,14 +44,25 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 }
 
 /// The problems in `s` found by the checks that read any of the top-level
-/// tables `touched` (a table whose ids a check refers to counts as read).
-/// When `s` is a valid scenario with only those tables changed, these are
-/// all its problems: every other check reads what it read before, and
-/// passes as it did. A sweep point or a calibration particle writes a few
-/// values into a valid base, and need not check the whole scenario again.
-pub fn validate_touched(s: &Scenario, touched: &[String]) -> Vec<(String, String)> {
+/// tables `touched` (a table whose ids a check refers to counts as read),
+/// or the values of an entry in `entries`: `("buyers", "POL")` or
+/// `("suppliers", id)`, changed while the ids of its table did not.
+/// When `s` is a valid scenario with only those tables and entries
+/// changed, these are all its problems: every other check reads what it
+/// read before, and passes as it did. A sweep point or a calibration
+/// particle writes a few values into a valid base, and need not check the
+/// whole scenario again.
+pub fn validate_touched(
+    s: &Scenario,
+    touched: &[String],
+    entries: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let mut c = Checker {
         touched: Some(touched.to_vec()),
+        entries: entries
+            .iter()
+            .map(|&(t, e)| (t.to_string(), e.to_string()))
+            .collect(),
         ..Checker::default()
     };
     c.top(s);
@@ -151,6 +163,10 @@ struct Checker {
     pattern: String,
     /// The top-level tables to check the readers of; `None`: all.
     touched: Option<Vec<String>>,
+    /// Entries of `buyers` or `suppliers` whose values changed, their ids
+    /// not: only the checks of these entries' values run for them (the
+    /// checks that take such a table's ids alone take [`Ids`]).
+    entries: Vec<(String, String)>,
 }
 
 impl Checker {
@@ -159,6 +175,19 @@ impl Checker {
         self.touched
             .as_ref()
             .is_none_or(|touched| touched.iter().any(|t| tables.contains(&t.as_str())))
+    }
+
+    /// Whether the checks that read the top-level `tables`, or the values
+    /// of entries of `table`, run.
+    fn reads_or_entries(&self, tables: &[&str], table: &str) -> bool {
+        self.reads(tables) || self.entries.iter().any(|(t, _)| t == table)
+    }
+
+    /// Whether a block that reads `tables` checks the entry `id` of
+    /// `table`: every entry when it reads a touched table, else the
+    /// entries whose values changed.
+    fn reads_entry(&self, tables: &[&str], table: &str, id: &str) -> bool {
+        self.reads(tables) || self.entries.iter().any(|(t, e)| t == table && e == id)
     }
 
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
@@ -497,21 +526,29 @@ impl Checker {
         if self.reads(&["affinity", "buyers", "countries"]) {
             self.affinity(&s.affinity, &countries, &buyers);
         }
-        if self.reads(&["buyers", "regions", "categories"]) {
+        let reads = ["buyers", "regions", "categories"];
+        if self.reads_or_entries(&reads, "buyers") {
             self.entries("buyers", &s.buyers, "buyers");
             self.non_empty("buyers", &s.buyers, "POL");
             for (id, b) in &s.buyers {
-                self.buyer(id, b, &regions, &categories);
+                if self.reads_entry(&reads, "buyers", id) {
+                    self.buyer(id, b, &regions, &categories);
+                }
             }
         }
-        if self.reads(&["suppliers", "categories", "countries", "buyers"]) {
+        let reads = ["suppliers", "categories", "countries", "buyers"];
+        if self.reads_or_entries(&reads, "suppliers") {
             self.entries("suppliers", &s.suppliers, "suppliers");
             self.non_empty("suppliers", &s.suppliers, "hanwha");
             for (id, sup) in &s.suppliers {
-                self.supplier(id, sup, &categories, &countries, &buyers);
+                if self.reads_entry(&reads, "suppliers", id) {
+                    self.supplier(id, sup, &categories, &countries, &buyers);
+                }
             }
         }
-        if self.reads(&["programmes", "buyers", "suppliers", "start"]) {
+        // Programmes read the suppliers' lines, not their ids alone.
+        let reads = ["programmes", "buyers", "suppliers", "start"];
+        if self.reads_or_entries(&reads, "suppliers") {
             self.programmes(s, &buyers, &suppliers);
         }
         if self.reads(&[
@@ -2578,11 +2615,15 @@ mod tests {
     /// or one entry at a time: every number set out of range both ways,
     /// every quarter moved 12 years either way, every other text set to an
     /// id nothing defines, every entry of every table removed. The changes that break nothing compare too (both empty).
+    /// A value inside an entry of `buyers` or `suppliers`, and an entry of
+    /// one of its tables removed, are also checked as a change to that
+    /// entry alone.
     #[test]
     fn checking_the_readers_of_the_changed_tables_finds_every_problem() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut compared = 0;
         let mut found = 0;
+        let mut entries = 0;
         // Every value of the toy world; every tenth of the larger ones (each
         // change reads a whole scenario twice).
         for (file, every) in [
@@ -2593,7 +2634,7 @@ mod tests {
             let (base, _) = crate::scenario::load_table(&root.join(file)).unwrap();
             let mut all = Vec::new();
             leaves(&Value::Table(base.clone()), &mut Vec::new(), &mut all);
-            let mut changed: Vec<(String, Table)> = Vec::new();
+            let mut changed: Vec<(String, Option<String>, Table)> = Vec::new();
             for (path, leaf) in all.iter().step_by(every) {
                 let wrong = match leaf {
                     Value::Integer(_) => vec![Value::Integer(-1), Value::Integer(1 << 40)],
@@ -2608,10 +2649,13 @@ mod tests {
                     },
                     _ => vec![],
                 };
+                let entry = (path.len() >= 3
+                    && ["buyers", "suppliers"].contains(&path[0].as_str()))
+                .then(|| path[1].clone());
                 for w in wrong {
                     let mut t = base.clone();
                     *at(&mut t, path) = w;
-                    changed.push((path[0].clone(), t));
+                    changed.push((path[0].clone(), entry.clone(), t));
                 }
             }
             for (top, v) in &base {
@@ -2619,11 +2663,26 @@ mod tests {
                     for id in entries.keys() {
                         let mut t = base.clone();
                         t[top].as_table_mut().unwrap().remove(id);
-                        changed.push((top.clone(), t));
+                        changed.push((top.clone(), None, t));
                     }
                 }
             }
-            for (top, t) in changed {
+            // Within an entry of `buyers` or `suppliers`, every entry of its
+            // tables removed (a line, a fleet, an access).
+            for top in ["buyers", "suppliers"] {
+                for (id, entry) in base[top].as_table().unwrap() {
+                    for (k, v) in entry.as_table().unwrap() {
+                        let Value::Table(inner) = v else { continue };
+                        for key in inner.keys() {
+                            let mut t = base.clone();
+                            let e = t[top][id.as_str()].as_table_mut().unwrap();
+                            e[k.as_str()].as_table_mut().unwrap().remove(key);
+                            changed.push((top.into(), Some(id.clone()), t));
+                        }
+                    }
+                }
+            }
+            for (top, entry, t) in changed {
                 // A change that does not read as a scenario fails before
                 // any check.
                 let Ok(sc) = Value::Table(t).try_into::<Scenario>() else {
@@ -2631,18 +2690,29 @@ mod tests {
                 };
                 let whole = validate(&sc);
                 assert_eq!(
-                    validate_touched(&sc, std::slice::from_ref(&top)),
+                    validate_touched(&sc, std::slice::from_ref(&top), &[]),
                     whole,
                     "{file}: a change to `{top}`"
                 );
+                // A value inside an entry of `buyers` or `suppliers`: that
+                // entry alone.
+                if let Some(entry) = entry {
+                    assert_eq!(
+                        validate_touched(&sc, &[], &[(top.as_str(), entry.as_str())]),
+                        whole,
+                        "{file}: a change to `{top}.{entry}`"
+                    );
+                    entries += 1;
+                }
                 compared += 1;
                 found += usize::from(!whole.is_empty());
             }
         }
-        // The corpus is no toy: most changes break a rule.
+        // The corpus is no toy: over a thousand changes break a rule (most
+        // removals within an entry break none).
         assert!(
-            compared > 1000 && found > compared / 2,
-            "{compared} compared, {found} with problems"
+            compared > 1000 && found > 1000 && entries > compared / 4,
+            "{compared} compared, {found} with problems, {entries} in an entry"
         );
     }
 }
