@@ -326,9 +326,10 @@ struct Part<'p> {
 }
 
 /// The parts that `values` write, sorted by table, and the index of each
-/// value's part. A table written whole by any value (a path of fewer than
-/// three keys, or an entry the base lacks) is one part for all its
-/// values; otherwise each written entry of a map is a part.
+/// value's part. Each written entry of `buyers` or `suppliers` is a part,
+/// unless a value writes that table whole (a path of fewer than three
+/// keys, or an entry the base lacks): the table is then one part for all
+/// its values. Any other table is one part.
 fn parts_of<'p>(values: &[Setting<'p>], base: &toml::Table) -> (Vec<Part<'p>>, Vec<usize>) {
     let own: Vec<Part<'p>> = values
         .iter()

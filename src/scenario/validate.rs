@@ -2624,6 +2624,7 @@ mod tests {
         let mut compared = 0;
         let mut found = 0;
         let mut entries = 0;
+        let mut counted = 0;
         // Every value of the toy world; every tenth of the larger ones (each
         // change reads a whole scenario twice).
         for (file, every) in [
@@ -2668,7 +2669,9 @@ mod tests {
                 }
             }
             // Within an entry of `buyers` or `suppliers`, every entry of its
-            // tables removed (a line, a fleet, an access).
+            // tables removed (a line, a fleet, an access): most break no
+            // rule, so they are not counted in `found`.
+            let removals = changed.len();
             for top in ["buyers", "suppliers"] {
                 for (id, entry) in base[top].as_table().unwrap() {
                     for (k, v) in entry.as_table().unwrap() {
@@ -2682,7 +2685,7 @@ mod tests {
                     }
                 }
             }
-            for (top, entry, t) in changed {
+            for (i, (top, entry, t)) in changed.into_iter().enumerate() {
                 // A change that does not read as a scenario fails before
                 // any check.
                 let Ok(sc) = Value::Table(t).try_into::<Scenario>() else {
@@ -2705,14 +2708,16 @@ mod tests {
                     entries += 1;
                 }
                 compared += 1;
-                found += usize::from(!whole.is_empty());
+                if i < removals {
+                    counted += 1;
+                    found += usize::from(!whole.is_empty());
+                }
             }
         }
-        // The corpus is no toy: over a thousand changes break a rule (most
-        // removals within an entry break none).
+        // The corpus is no toy: most changes break a rule.
         assert!(
-            compared > 1000 && found > 1000 && entries > compared / 4,
-            "{compared} compared, {found} with problems, {entries} in an entry"
+            counted > 1000 && found > counted / 2 && entries > compared / 4,
+            "{compared} compared, {found} of {counted} with problems, {entries} in an entry"
         );
     }
 }
