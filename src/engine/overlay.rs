@@ -326,7 +326,8 @@ struct Part<'p> {
 }
 
 /// The parts that `values` write, sorted by table, and the index of each
-/// value's part. Each written entry of `buyers` or `suppliers` is a part,
+/// value's part. Each written entry of `buyers`, `suppliers`, `regions`
+/// or `shocks` is a part,
 /// unless a value writes that table whole (a path of fewer than three
 /// keys, or an entry the base lacks): the table is then one part for all
 /// its values. Any other table is one part.
@@ -361,11 +362,11 @@ fn parts_of<'p>(values: &[Setting<'p>], base: &toml::Table) -> (Vec<Part<'p>>, V
 
 /// Apply the macro `$apply` to the fields of a scenario that are maps of
 /// entries by id, each of which a value can write alone: the two large
-/// ones, whose entries validation also checks alone
+/// ones and the threat's, whose entries validation also checks alone
 /// ([`validate::validate_touched`]).
 macro_rules! entry_maps {
     ($apply:ident) => {
-        $apply!(buyers, suppliers,)
+        $apply!(buyers, suppliers, regions, shocks,)
     };
 }
 
@@ -650,6 +651,20 @@ mod tests {
                 ("spending.mode", v("v = \"threat\"")),
                 ("spending.adjust_speed", v("v = 0.1")),
             ],
+            vec![
+                ("buyers.POL.threat_exposure", v("v = 1.3")),
+                ("buyers.EST.threat_exposure", v("v = 0.8")),
+            ],
+            vec![
+                ("regions.nordic.threat", v("v = 0.2")),
+                ("shocks.invasion.magnitude", v("v = 1.4")),
+                ("shocks.invasion.decay", v("v = 0.95")),
+                ("shocks.crimea.exposure.nordic", v("v = 0.5")),
+            ],
+            vec![
+                ("shocks.invasion.quarter", v("v = \"2021Q3\"")),
+                ("buyers.DEU.spending_threat", v("v = 0.03")),
+            ],
         ];
         for o in [europe(), Overlay::new(&path, off)] {
             for values in &worlds {
@@ -670,7 +685,9 @@ mod tests {
         // same.
         let o = europe();
         for other in [
-            ("buyers.POL.threat_exposure", v("v = 1.3")),
+            ("buyers.POL.fleet.tank.units", v("v = 900")),
+            // A shock that loses all magnitude drops its events.
+            ("shocks.crimea.magnitude", v("v = 0.0")),
             ("suppliers.hyundai_rotem.lines.k2.life_years", v("v = 30.0")),
         ] {
             let values = [("preferences.default.delivery", v("v = 0.5")), other];

@@ -235,6 +235,21 @@ impl Line {
     }
 }
 
+/// A requirement decision: from quarter `t` on, buyer `buyer` requires
+/// `change` more capability units of `category` at zero threat (fewer if
+/// negative).
+#[derive(Debug, Clone, Copy)]
+pub struct Decision {
+    /// Quarter index from which it holds.
+    pub t: usize,
+    /// Buyer index.
+    pub buyer: usize,
+    /// Category index.
+    pub category: usize,
+    /// Change in R⁰, capability units.
+    pub change: f64,
+}
+
 /// What kind of exogenous event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
@@ -353,6 +368,10 @@ pub struct World {
     /// units, R⁰ including the requirement decisions in force at t,
     /// `[(t * n_buyers + buyer) * n_categories + category]`.
     pub required: Vec<f64>,
+    /// The requirement decisions folded into `required`, in time order:
+    /// kept so that a patched threat makes `required` again
+    /// ([`World::patched`]).
+    pub decisions: Vec<Decision>,
     /// Country index of the summary's focus country.
     pub focus_country: usize,
     /// The warm-up's recorded states of every buyer's procurement of every
@@ -514,6 +533,100 @@ impl Supplier {
             capex: inv.capex,
         };
     }
+}
+
+/// The threat shocks of `s`, with their exposures by index of `regions`.
+fn shocks_of(s: &Scenario, regions: &[String]) -> Result<Vec<Shock>, WorldError> {
+    let mut shocks = Vec::new();
+    for (id, sh) in &s.shocks {
+        let mut exposure = vec![0.0; regions.len()];
+        for (r, x) in &sh.exposure {
+            exposure[index_of(regions, r, || format!("shocks.{id}.exposure"))?] = *x;
+        }
+        shocks.push(Shock {
+            onset: sh.quarter,
+            magnitude: sh.magnitude,
+            decay: sh.decay,
+            exposure,
+        });
+    }
+    Ok(shocks)
+}
+
+/// Every buyer's threat θ_i(t), `[t * n_buyers + buyer]`: its exposure
+/// times its region's threat, the region's baseline plus the `shocks`.
+fn threat_paths(s: &Scenario, shocks: &[Shock], buyers: &[Buyer], n_quarters: usize) -> Vec<f64> {
+    let region_threat0: Vec<f64> = s.regions.values().map(|r| r.threat).collect();
+    let nr = region_threat0.len();
+    let region_threat = threat::region_paths(&region_threat0, shocks, s.start, n_quarters);
+    let exposure: Vec<f64> = s.buyers.values().map(|b| b.threat_exposure).collect();
+    let nb = buyers.len();
+    let mut threat = vec![0.0; n_quarters * nb];
+    for t in 0..n_quarters {
+        for (i, b) in buyers.iter().enumerate() {
+            threat[t * nb + i] = exposure[i] * region_threat[t * nr + b.region];
+        }
+    }
+    threat
+}
+
+/// The required force R_ic(t) of every buyer and category ([`World::required`]):
+/// R⁰ given, or the capability in service and on order at the start
+/// (`programmes` in flight included) at the start's threat; the
+/// `decisions` (in time order) added from their quarters on; times
+/// (1 + ρ_c θ_i(t)).
+fn required_paths(
+    buyers: &[Buyer],
+    categories: &[Category],
+    lines: &[Line],
+    programmes: &[Programme],
+    decisions: &[Decision],
+    threat: &[f64],
+    n_quarters: usize,
+) -> Vec<f64> {
+    let (nb, nc) = (buyers.len(), categories.len());
+    let mut r0 = vec![0.0; nb * nc];
+    for (i, b) in buyers.iter().enumerate() {
+        for (c, cat) in categories.iter().enumerate() {
+            let f = &b.fleet[c];
+            r0[i * nc + c] = match f.required {
+                Some(r) => r,
+                None => {
+                    let modern = f64::from(f.units - f.legacy);
+                    let in_flight: f64 = programmes
+                        .iter()
+                        .filter(|p| p.buyer == i && lines[p.line].category == c)
+                        .map(|p| {
+                            f64::from(p.units) * lines[p.line].capability_gain(f.legacy_capability)
+                        })
+                        .sum();
+                    let k = modern
+                        + f64::from(f.legacy) * f.legacy_capability
+                        + f64::from(f.replaced) * cat.replaced_capability
+                        + in_flight;
+                    k / (1.0 + cat.threat_response * threat[i])
+                }
+            };
+        }
+    }
+    let mut required = vec![0.0; n_quarters * nb * nc];
+    let mut next = 0;
+    for t in 0..n_quarters {
+        while next < decisions.len() && decisions[next].t <= t {
+            let d = decisions[next];
+            let r = &mut r0[d.buyer * nc + d.category];
+            *r = (*r + d.change).max(0.0);
+            next += 1;
+        }
+        for i in 0..nb {
+            let theta = threat[t * nb + i];
+            for (c, cat) in categories.iter().enumerate() {
+                required[(t * nb + i) * nc + c] =
+                    r0[i * nc + c] * (1.0 + cat.threat_response * theta);
+            }
+        }
+    }
+    required
 }
 
 /// Every buyer's annual equipment budget B_i(t), `[t * n_buyers + buyer]`,
@@ -707,6 +820,11 @@ impl World {
         tables.sort_unstable();
         tables.dedup();
         let mut budgets = false;
+        // The threat's inputs changed: threat, requirements and budgets
+        // are made again.
+        let mut threat = paths
+            .iter()
+            .any(|p| p.split('.').map(str::trim).nth(2) == Some("threat_exposure"));
         for table in tables {
             match table {
                 "preferences" => {
@@ -722,6 +840,30 @@ impl World {
                         Ok(a) => a,
                         Err(e) => return Some(Err(e)),
                     };
+                }
+                "regions" => {
+                    if !s.regions.keys().eq(&w.regions) {
+                        return None;
+                    }
+                    threat = true;
+                }
+                "shocks" => {
+                    let shocks = match shocks_of(s, &w.regions) {
+                        Ok(shocks) => shocks,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    // A shock of no magnitude also drops the events that
+                    // are its consequences: a change of that is compiled.
+                    let same = shocks.len() == w.shocks.len()
+                        && shocks
+                            .iter()
+                            .zip(&w.shocks)
+                            .all(|(a, b)| (a.magnitude > 0.0) == (b.magnitude > 0.0));
+                    if !same {
+                        return None;
+                    }
+                    w.shocks = shocks;
+                    threat = true;
                 }
                 "market" => w.market = s.market.clone(),
                 "procedures" => w.procedures = s.procedures.clone(),
@@ -775,6 +917,19 @@ impl World {
                 _ => return None,
             }
         }
+        if threat {
+            w.threat = threat_paths(s, &w.shocks, &w.buyers, w.n_quarters);
+            w.required = required_paths(
+                &w.buyers,
+                &w.categories,
+                &w.lines,
+                &w.programmes,
+                &w.decisions,
+                &w.threat,
+                w.n_quarters,
+            );
+            budgets = true;
+        }
         if budgets {
             w.budget = budget_paths(s, &w.threat);
         }
@@ -786,7 +941,11 @@ impl World {
     /// `market`, `procedures` and `countries` (each read from itself alone
     /// and the mechanisms), `spending` and a buyer's spending inputs and
     /// localisation demand (the budget paths, from the threat kept in the
-    /// world), a supplier's cash, margin, mark-up, access and
+    /// world), the threat's inputs: a region's baseline threat, a shock's
+    /// onset, magnitude, decay and exposures (a shock that gains or loses
+    /// all magnitude is compiled: its events come or go) and a buyer's
+    /// threat exposure (the threat, the requirements and the budget paths,
+    /// from the requirement decisions kept in the world), a supplier's cash, margin, mark-up, access and
     /// investment policy, and a line's terms: its prices, quality,
     /// interoperability, lead, capacity, reliability, slippage,
     /// localisation, backlog and divertible share (not its category,
@@ -801,7 +960,8 @@ impl World {
             "countries",
             "spending",
         ];
-        const BUYER_TERMS: [&str; 9] = [
+        const BUYER_TERMS: [&str; 10] = [
+            "threat_exposure",
             "localisation_demand",
             "gdp",
             "gdp_growth",
@@ -816,6 +976,10 @@ impl World {
         let segments: Vec<&str> = path.split('.').map(str::trim).collect();
         match segments.as_slice() {
             [table, ..] if TABLES.contains(table) => true,
+            ["regions", _, "threat"] => true,
+            ["shocks", _, "quarter" | "magnitude" | "decay"] | ["shocks", _, "exposure", ..] => {
+                true
+            }
             ["buyers", _, key, ..] => BUYER_TERMS.contains(key),
             ["suppliers", _, "lines", _, key] => LINE_TERMS.contains(key),
             ["suppliers", _, key, ..] => SUPPLIER_TERMS.contains(key),
@@ -841,7 +1005,6 @@ impl World {
         let index_of_t = |q: Quarter| -> usize { (q.0 - start.0).max(0) as usize };
 
         let regions: Vec<String> = s.regions.keys().cloned().collect();
-        let region_threat0: Vec<f64> = s.regions.values().map(|r| r.threat).collect();
         let categories: Vec<Category> = s
             .categories
             .iter()
@@ -859,19 +1022,7 @@ impl World {
             .collect();
         let cat_ids: Vec<String> = categories.iter().map(|c| c.id.clone()).collect();
 
-        let mut shocks = Vec::new();
-        for (id, sh) in &s.shocks {
-            let mut exposure = vec![0.0; regions.len()];
-            for (r, x) in &sh.exposure {
-                exposure[index_of(&regions, r, || format!("shocks.{id}.exposure"))?] = *x;
-            }
-            shocks.push(Shock {
-                onset: sh.quarter,
-                magnitude: sh.magnitude,
-                decay: sh.decay,
-                exposure,
-            });
-        }
+        let shocks = shocks_of(s, &regions)?;
 
         // Countries: buyers first so that a buyer's index is its country's.
         let buyer_ids: Vec<String> = s.buyers.keys().cloned().collect();
@@ -1035,8 +1186,7 @@ impl World {
         let affinity = affinity_matrix(s, &buyer_ids, &country_ids)?;
 
         let mut events = Vec::new();
-        // Requirement decisions: (quarter index, buyer, category, change).
-        let mut decisions: Vec<(usize, usize, usize, f64)> = Vec::new();
+        let mut decisions: Vec<Decision> = Vec::new();
         for (id, e) in &s.events {
             let key = format!("events.{id}");
             let q = e.quarter;
@@ -1116,20 +1266,20 @@ impl World {
                     cap: e.amount.ok_or_else(|| missing("amount"))?,
                 },
                 schema::EventKind::Requirement => {
-                    decisions.push((
-                        index_of_t(q),
-                        index_of(
+                    decisions.push(Decision {
+                        t: index_of_t(q),
+                        buyer: index_of(
                             &buyer_ids,
                             e.buyer.as_deref().ok_or_else(|| missing("buyer"))?,
                             || format!("{key}.buyer"),
                         )?,
-                        index_of(
+                        category: index_of(
                             &cat_ids,
                             e.category.as_deref().ok_or_else(|| missing("category"))?,
                             || format!("{key}.category"),
                         )?,
-                        e.amount.ok_or_else(|| missing("amount"))?,
-                    ));
+                        change: e.amount.ok_or_else(|| missing("amount"))?,
+                    });
                     continue;
                 }
             };
@@ -1153,15 +1303,7 @@ impl World {
         })?;
 
         // Exogenous paths.
-        let region_threat = threat::region_paths(&region_threat0, &shocks, start, n_quarters);
-        let exposure: Vec<f64> = s.buyers.values().map(|b| b.threat_exposure).collect();
-        let nb = buyers.len();
-        let mut threat = vec![0.0; n_quarters * nb];
-        for t in 0..n_quarters {
-            for (i, b) in buyers.iter().enumerate() {
-                threat[t * nb + i] = exposure[i] * region_threat[t * regions.len() + b.region];
-            }
-        }
+        let threat = threat_paths(s, &shocks, &buyers, n_quarters);
         let budget = budget_paths(s, &threat);
 
         // Programmes in flight (only with the warm-up), in order of signing.
@@ -1203,51 +1345,16 @@ impl World {
             programmes.sort_by(|a, b| a.signed.cmp(&b.signed).then_with(|| a.id.cmp(&b.id)));
         }
 
-        // R⁰: given, or the capability in service and on order at the
-        // start, at the start's threat.
-        let nc = categories.len();
-        let mut r0 = vec![0.0; nb * nc];
-        for (i, b) in buyers.iter().enumerate() {
-            for (c, cat) in categories.iter().enumerate() {
-                let f = &b.fleet[c];
-                r0[i * nc + c] = match f.required {
-                    Some(r) => r,
-                    None => {
-                        let modern = f64::from(f.units - f.legacy);
-                        let in_flight: f64 = programmes
-                            .iter()
-                            .filter(|p| p.buyer == i && lines[p.line].category == c)
-                            .map(|p| {
-                                f64::from(p.units)
-                                    * lines[p.line].capability_gain(f.legacy_capability)
-                            })
-                            .sum();
-                        let k = modern
-                            + f64::from(f.legacy) * f.legacy_capability
-                            + f64::from(f.replaced) * cat.replaced_capability
-                            + in_flight;
-                        k / (1.0 + cat.threat_response * threat[i])
-                    }
-                };
-            }
-        }
-        decisions.sort_by_key(|d| d.0);
-        let mut required = vec![0.0; n_quarters * nb * nc];
-        let mut next = 0;
-        for t in 0..n_quarters {
-            while next < decisions.len() && decisions[next].0 <= t {
-                let (_, i, c, change) = decisions[next];
-                r0[i * nc + c] = (r0[i * nc + c] + change).max(0.0);
-                next += 1;
-            }
-            for i in 0..nb {
-                let theta = threat[t * nb + i];
-                for (c, cat) in categories.iter().enumerate() {
-                    required[(t * nb + i) * nc + c] =
-                        r0[i * nc + c] * (1.0 + cat.threat_response * theta);
-                }
-            }
-        }
+        decisions.sort_by_key(|d| d.t);
+        let required = required_paths(
+            &buyers,
+            &categories,
+            &lines,
+            &programmes,
+            &decisions,
+            &threat,
+            n_quarters,
+        );
 
         Ok(World {
             required,
@@ -1271,6 +1378,7 @@ impl World {
             programmes,
             threat,
             budget,
+            decisions,
             focus_country,
             start_states: std::sync::OnceLock::new(),
         })

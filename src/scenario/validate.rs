@@ -7,8 +7,9 @@
 //! [`validate`] is pure: it returns `(dotted path, message)` pairs and the
 //! loader locates each path in its file. It reports every problem, not only
 //! the first. [`validate_touched`] runs only the checks that read given
-//! top-level tables, or the values of given entries of `buyers` and
-//! `suppliers`: for a valid scenario changed in those alone (a sweep point,
+//! top-level tables, or the values of given entries of `buyers`,
+//! `suppliers`, `regions` and `shocks`: for a valid scenario changed in
+//! those alone (a sweep point,
 //! a calibration particle), that finds the same problems.
 
 use super::error::{list_names, nearest};
@@ -45,8 +46,9 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 
 /// The problems in `s` found by the checks that read any of the top-level
 /// tables `touched` (a table whose ids a check refers to counts as read),
-/// or the values of an entry in `entries`: `("buyers", "POL")` or
-/// `("suppliers", id)`, changed while the ids of its table did not.
+/// or the values of an entry in `entries`: `("buyers", "POL")`, or an
+/// entry of `suppliers`, `regions` or `shocks`, changed while the ids of
+/// its table did not.
 /// When `s` is a valid scenario with only those tables and entries
 /// changed, these are all its problems: every other check reads what it
 /// read before, and passes as it did. A sweep point or a calibration
@@ -163,9 +165,10 @@ struct Checker {
     pattern: String,
     /// The top-level tables to check the readers of; `None`: all.
     touched: Option<Vec<String>>,
-    /// Entries of `buyers` or `suppliers` whose values changed, their ids
-    /// not: only the checks of these entries' values run for them (the
-    /// checks that take such a table's ids alone take [`Ids`]).
+    /// Entries of `buyers`, `suppliers`, `regions` or `shocks` whose
+    /// values changed, their ids not: only the checks of these entries'
+    /// values run for them (the checks that take such a table's ids alone
+    /// take [`Ids`]).
     entries: Vec<(String, String)>,
 }
 
@@ -508,10 +511,10 @@ impl Checker {
         if self.reads(&["procedures"]) {
             self.procedures(&s.procedures);
         }
-        if self.reads(&["regions"]) {
+        if self.reads_or_entries(&["regions"], "regions") {
             self.regions(&s.regions);
         }
-        if self.reads(&["shocks", "regions"]) {
+        if self.reads_or_entries(&["shocks", "regions"], "shocks") {
             self.shocks(&s.shocks, &regions);
         }
         if self.reads(&["categories"]) {
@@ -2615,11 +2618,12 @@ mod tests {
     /// or one entry at a time: every number set out of range both ways,
     /// every quarter moved 12 years either way, every other text set to an
     /// id nothing defines, every entry of every table removed. The changes that break nothing compare too (both empty).
-    /// A value inside an entry of `buyers` or `suppliers`, and an entry of
-    /// one of its tables removed, are also checked as a change to that
-    /// entry alone.
+    /// A value inside an entry of `buyers`, `suppliers`, `regions` or
+    /// `shocks`, and an entry of one of its tables removed, are also
+    /// checked as a change to that entry alone.
     #[test]
     fn checking_the_readers_of_the_changed_tables_finds_every_problem() {
+        const ENTRY_MAPS: [&str; 4] = ["buyers", "suppliers", "regions", "shocks"];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut compared = 0;
         let mut found = 0;
@@ -2650,9 +2654,8 @@ mod tests {
                     },
                     _ => vec![],
                 };
-                let entry = (path.len() >= 3
-                    && ["buyers", "suppliers"].contains(&path[0].as_str()))
-                .then(|| path[1].clone());
+                let entry = (path.len() >= 3 && ENTRY_MAPS.contains(&path[0].as_str()))
+                    .then(|| path[1].clone());
                 for w in wrong {
                     let mut t = base.clone();
                     *at(&mut t, path) = w;
@@ -2672,8 +2675,11 @@ mod tests {
             // tables removed (a line, a fleet, an access): most break no
             // rule, so they are not counted in `found`.
             let removals = changed.len();
-            for top in ["buyers", "suppliers"] {
-                for (id, entry) in base[top].as_table().unwrap() {
+            for top in ENTRY_MAPS {
+                let Some(entries) = base.get(top).and_then(Value::as_table) else {
+                    continue;
+                };
+                for (id, entry) in entries {
                     for (k, v) in entry.as_table().unwrap() {
                         let Value::Table(inner) = v else { continue };
                         for key in inner.keys() {
@@ -2697,8 +2703,8 @@ mod tests {
                     whole,
                     "{file}: a change to `{top}`"
                 );
-                // A value inside an entry of `buyers` or `suppliers`: that
-                // entry alone.
+                // A value inside an entry of a map of entries: that entry
+                // alone.
                 if let Some(entry) = entry {
                     assert_eq!(
                         validate_touched(&sc, &[], &[(top.as_str(), entry.as_str())]),
