@@ -326,8 +326,8 @@ struct Part<'p> {
 }
 
 /// The parts that `values` write, sorted by table, and the index of each
-/// value's part. Each written entry of `buyers`, `suppliers`, `regions`
-/// or `shocks` is a part,
+/// value's part. Each written entry of `buyers`, `suppliers`, `regions`,
+/// `shocks` or `categories` is a part,
 /// unless a value writes that table whole (a path of fewer than three
 /// keys, or an entry the base lacks): the table is then one part for all
 /// its values. Any other table is one part.
@@ -362,11 +362,12 @@ fn parts_of<'p>(values: &[Setting<'p>], base: &toml::Table) -> (Vec<Part<'p>>, V
 
 /// Apply the macro `$apply` to the fields of a scenario that are maps of
 /// entries by id, each of which a value can write alone: the two large
-/// ones and the threat's, whose entries validation also checks alone
+/// ones, the threat's and the categories, whose entries validation also
+/// checks alone
 /// ([`validate::validate_touched`]).
 macro_rules! entry_maps {
     ($apply:ident) => {
-        $apply!(buyers, suppliers, regions, shocks,)
+        $apply!(buyers, suppliers, regions, shocks, categories,)
     };
 }
 
@@ -662,6 +663,12 @@ mod tests {
                 ("shocks.crimea.exposure.nordic", v("v = 0.5")),
             ],
             vec![
+                ("categories.tank.threat_response", v("v = 0.7")),
+                ("categories.spg.ref_price", v("v = 9.0")),
+                ("categories.mlrs.min_lot", v("v = 4")),
+                ("categories.ifv.replaced_capability", v("v = 0.5")),
+            ],
+            vec![
                 ("shocks.invasion.quarter", v("v = \"2021Q3\"")),
                 ("buyers.DEU.spending_threat", v("v = 0.03")),
             ],
@@ -686,6 +693,7 @@ mod tests {
         let o = europe();
         for other in [
             ("buyers.POL.fleet.tank.units", v("v = 900")),
+            ("categories.tank.legacy_capability", v("v = 0.3")),
             // A shock that loses all magnitude drops its events.
             ("shocks.crimea.magnitude", v("v = 0.0")),
             ("suppliers.hyundai_rotem.lines.k2.life_years", v("v = 30.0")),

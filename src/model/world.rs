@@ -535,6 +535,24 @@ impl Supplier {
     }
 }
 
+/// The equipment categories of `s`, in the order of their ids.
+fn categories_of(s: &Scenario) -> Vec<Category> {
+    s.categories
+        .iter()
+        .map(|(id, c)| Category {
+            id: id.clone(),
+            ref_price: c.ref_price,
+            life_years: c.life_years,
+            legacy_retire_years: c.legacy_retire_years,
+            min_lot: c.min_lot,
+            threat_response: c.threat_response,
+            legacy_capability: c.legacy_capability,
+            replaced_capability: c.replaced_capability.unwrap_or(c.legacy_capability),
+            key: id_key(id),
+        })
+        .collect()
+}
+
 /// The threat shocks of `s`, with their exposures by index of `regions`.
 fn shocks_of(s: &Scenario, regions: &[String]) -> Result<Vec<Shock>, WorldError> {
     let mut shocks = Vec::new();
@@ -825,6 +843,8 @@ impl World {
         let mut threat = paths
             .iter()
             .any(|p| p.split('.').map(str::trim).nth(2) == Some("threat_exposure"));
+        // The requirements' inputs changed (the threat's among them).
+        let mut requirements = false;
         for table in tables {
             match table {
                 "preferences" => {
@@ -840,6 +860,19 @@ impl World {
                         Ok(a) => a,
                         Err(e) => return Some(Err(e)),
                     };
+                }
+                "categories" => {
+                    let categories = categories_of(s);
+                    let same = categories.len() == w.categories.len()
+                        && categories
+                            .iter()
+                            .zip(&w.categories)
+                            .all(|(a, b)| a.id == b.id);
+                    if !same {
+                        return None;
+                    }
+                    w.categories = categories;
+                    requirements = true;
                 }
                 "regions" => {
                     if !s.regions.keys().eq(&w.regions) {
@@ -919,6 +952,10 @@ impl World {
         }
         if threat {
             w.threat = threat_paths(s, &w.shocks, &w.buyers, w.n_quarters);
+            requirements = true;
+            budgets = true;
+        }
+        if requirements {
             w.required = required_paths(
                 &w.buyers,
                 &w.categories,
@@ -928,7 +965,6 @@ impl World {
                 &w.threat,
                 w.n_quarters,
             );
-            budgets = true;
         }
         if budgets {
             w.budget = budget_paths(s, &w.threat);
@@ -945,7 +981,10 @@ impl World {
     /// onset, magnitude, decay and exposures (a shock that gains or loses
     /// all magnitude is compiled: its events come or go) and a buyer's
     /// threat exposure (the threat, the requirements and the budget paths,
-    /// from the requirement decisions kept in the world), a supplier's cash, margin, mark-up, access and
+    /// from the requirement decisions kept in the world), a category's
+    /// reference price, minimum lot, threat response and replaced
+    /// capability (not its lives or its legacy capability, which the
+    /// fleets and lines are built from), a supplier's cash, margin, mark-up, access and
     /// investment policy, and a line's terms: its prices, quality,
     /// interoperability, lead, capacity, reliability, slippage,
     /// localisation, backlog and divertible share (not its category,
@@ -977,6 +1016,11 @@ impl World {
         match segments.as_slice() {
             [table, ..] if TABLES.contains(table) => true,
             ["regions", _, "threat"] => true,
+            [
+                "categories",
+                _,
+                "ref_price" | "min_lot" | "threat_response" | "replaced_capability",
+            ] => true,
             ["shocks", _, "quarter" | "magnitude" | "decay"] | ["shocks", _, "exposure", ..] => {
                 true
             }
@@ -1005,21 +1049,7 @@ impl World {
         let index_of_t = |q: Quarter| -> usize { (q.0 - start.0).max(0) as usize };
 
         let regions: Vec<String> = s.regions.keys().cloned().collect();
-        let categories: Vec<Category> = s
-            .categories
-            .iter()
-            .map(|(id, c)| Category {
-                id: id.clone(),
-                ref_price: c.ref_price,
-                life_years: c.life_years,
-                legacy_retire_years: c.legacy_retire_years,
-                min_lot: c.min_lot,
-                threat_response: c.threat_response,
-                legacy_capability: c.legacy_capability,
-                replaced_capability: c.replaced_capability.unwrap_or(c.legacy_capability),
-                key: id_key(id),
-            })
-            .collect();
+        let categories = categories_of(s);
         let cat_ids: Vec<String> = categories.iter().map(|c| c.id.clone()).collect();
 
         let shocks = shocks_of(s, &regions)?;

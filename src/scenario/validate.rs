@@ -8,7 +8,7 @@
 //! loader locates each path in its file. It reports every problem, not only
 //! the first. [`validate_touched`] runs only the checks that read given
 //! top-level tables, or the values of given entries of `buyers`,
-//! `suppliers`, `regions` and `shocks`: for a valid scenario changed in
+//! `suppliers`, `regions`, `shocks` and `categories`: for a valid scenario changed in
 //! those alone (a sweep point,
 //! a calibration particle), that finds the same problems.
 
@@ -47,8 +47,8 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 /// The problems in `s` found by the checks that read any of the top-level
 /// tables `touched` (a table whose ids a check refers to counts as read),
 /// or the values of an entry in `entries`: `("buyers", "POL")`, or an
-/// entry of `suppliers`, `regions` or `shocks`, changed while the ids of
-/// its table did not.
+/// entry of `suppliers`, `regions`, `shocks` or `categories`, changed
+/// while the ids of its table did not.
 /// When `s` is a valid scenario with only those tables and entries
 /// changed, these are all its problems: every other check reads what it
 /// read before, and passes as it did. A sweep point or a calibration
@@ -165,8 +165,8 @@ struct Checker {
     pattern: String,
     /// The top-level tables to check the readers of; `None`: all.
     touched: Option<Vec<String>>,
-    /// Entries of `buyers`, `suppliers`, `regions` or `shocks` whose
-    /// values changed, their ids not: only the checks of these entries'
+    /// Entries of `buyers`, `suppliers`, `regions`, `shocks` or
+    /// `categories` whose values changed, their ids not: only the checks of these entries'
     /// values run for them (the checks that take such a table's ids alone
     /// take [`Ids`]).
     entries: Vec<(String, String)>,
@@ -517,7 +517,7 @@ impl Checker {
         if self.reads_or_entries(&["shocks", "regions"], "shocks") {
             self.shocks(&s.shocks, &regions);
         }
-        if self.reads(&["categories"]) {
+        if self.reads_or_entries(&["categories"], "categories") {
             self.categories(&s.categories);
         }
         if self.reads(&["countries", "buyers"]) {
@@ -2618,12 +2618,12 @@ mod tests {
     /// or one entry at a time: every number set out of range both ways,
     /// every quarter moved 12 years either way, every other text set to an
     /// id nothing defines, every entry of every table removed. The changes that break nothing compare too (both empty).
-    /// A value inside an entry of `buyers`, `suppliers`, `regions` or
-    /// `shocks`, and an entry of one of its tables removed, are also
+    /// A value inside an entry of `buyers`, `suppliers`, `regions`,
+    /// `shocks` or `categories`, and an entry of one of its tables removed, are also
     /// checked as a change to that entry alone.
     #[test]
     fn checking_the_readers_of_the_changed_tables_finds_every_problem() {
-        const ENTRY_MAPS: [&str; 4] = ["buyers", "suppliers", "regions", "shocks"];
+        const ENTRY_MAPS: [&str; 5] = ["buyers", "suppliers", "regions", "shocks", "categories"];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut compared = 0;
         let mut found = 0;
