@@ -840,9 +840,10 @@ impl World {
         let mut budgets = false;
         // The threat's inputs changed: threat, requirements and budgets
         // are made again.
-        let mut threat = paths
-            .iter()
-            .any(|p| p.split('.').map(str::trim).nth(2) == Some("threat_exposure"));
+        let mut threat = paths.iter().any(|p| {
+            let mut keys = p.split('.').map(str::trim);
+            keys.next() == Some("buyers") && keys.nth(1) == Some("threat_exposure")
+        });
         // The requirements' inputs changed (the threat's among them).
         let mut requirements = false;
         for table in tables {
