@@ -863,16 +863,10 @@ impl World {
                     };
                 }
                 "categories" => {
-                    let categories = categories_of(s);
-                    let same = categories.len() == w.categories.len()
-                        && categories
-                            .iter()
-                            .zip(&w.categories)
-                            .all(|(a, b)| a.id == b.id);
-                    if !same {
+                    if !s.categories.keys().eq(w.categories.iter().map(|c| &c.id)) {
                         return None;
                     }
-                    w.categories = categories;
+                    w.categories = categories_of(s);
                     requirements = true;
                 }
                 "regions" => {
