@@ -11,11 +11,12 @@
 //! about half a world's compilation. A value inside one entry of a map of
 //! entries (`buyers.POL.gdp`, `suppliers.hanwha.lines.k9.capacity`) has
 //! only that entry read again and put back: reading all of `buyers` again
-//! costs more than the patched world it feeds. Any value that fails on that path is
-//! written again through the whole-table path, which locates the error at
-//! `FILE:LINE:COL`. The base's world is compiled once too: a world whose
-//! values all lie where [`World::patched`] reads them again is a copy of it
-//! with those values read again, and takes the base's targets.
+//! costs more than the patched world it feeds. Any value that fails on
+//! that path is written again through the whole-table path, which locates
+//! the error at `FILE:LINE:COL`. The base's world is compiled once too: a
+//! world whose values all lie where [`World::patched`] reads them again is
+//! a copy of it with those values read again, and takes the base's
+//! targets.
 
 use crate::analysis::Targets;
 use crate::model::World;
@@ -158,9 +159,8 @@ impl Overlay {
 
     /// The typed path: `f` of the typed base with `values` written, in a
     /// kept copy whose touched tables (or map entries, see [`parts_of`])
-    /// are put back after; `None` when any
-    /// value fails on this path (or the result is not valid), so that the
-    /// whole-table path can say why.
+    /// are put back after; `None` when any value fails on this path (or
+    /// the result is not valid), so that the whole-table path can say why.
     fn with_typed<R>(&self, values: &[Setting<'_>], f: impl FnOnce(&Scenario) -> R) -> Option<R> {
         let base = self.typed.as_ref()?;
         let (parts, of_value) = parts_of(values, &self.base);
@@ -196,10 +196,10 @@ impl Overlay {
                     )
                     .ok()?;
                 }
-                let table = one.remove(part.table)?;
+                let mut table = one.remove(part.table)?;
                 match part.entry {
                     None => set_field(&mut sc, part.table, table)?,
-                    Some(e) => set_entry(&mut sc, part.table, e, table.get(e)?.clone())?,
+                    Some(e) => set_entry(&mut sc, part.table, e, table.as_table_mut()?.remove(e)?)?,
                 }
             }
             Some(())
@@ -327,10 +327,10 @@ struct Part<'p> {
 
 /// The parts that `values` write, sorted by table, and the index of each
 /// value's part. Each written entry of `buyers`, `suppliers`, `regions`,
-/// `shocks` or `categories` is a part,
-/// unless a value writes that table whole (a path of fewer than three
-/// keys, or an entry the base lacks): the table is then one part for all
-/// its values. Any other table is one part.
+/// `shocks` or `categories` is a part, unless a value writes that table
+/// whole (a path of fewer than three keys, or an entry the base lacks):
+/// the table is then one part for all its values. Any other table is one
+/// part.
 fn parts_of<'p>(values: &[Setting<'p>], base: &toml::Table) -> (Vec<Part<'p>>, Vec<usize>) {
     let own: Vec<Part<'p>> = values
         .iter()
@@ -339,7 +339,7 @@ fn parts_of<'p>(values: &[Setting<'p>], base: &toml::Table) -> (Vec<Part<'p>>, V
             let table = keys.next().unwrap_or("");
             let entry = keys.next().filter(|e| {
                 keys.next().is_some()
-                    && is_entry_map(table)
+                    && validate::ENTRY_TABLES.contains(&table)
                     && base.get(table).and_then(|t| t.get(*e)).is_some()
             });
             Part { table, entry }
@@ -361,24 +361,12 @@ fn parts_of<'p>(values: &[Setting<'p>], base: &toml::Table) -> (Vec<Part<'p>>, V
 }
 
 /// Apply the macro `$apply` to the fields of a scenario that are maps of
-/// entries by id, each of which a value can write alone: the two large
-/// ones, the threat's and the categories, whose entries validation also
-/// checks alone
-/// ([`validate::validate_touched`]).
+/// entries by id, each of which a value can write alone: those of
+/// [`validate::ENTRY_TABLES`], whose entries validation checks alone.
 macro_rules! entry_maps {
     ($apply:ident) => {
         $apply!(buyers, suppliers, regions, shocks, categories,)
     };
-}
-
-/// Whether the top-level table `key` is a map whose entries are read alone.
-fn is_entry_map(key: &str) -> bool {
-    macro_rules! names {
-        ($($field:ident),* $(,)?) => {
-            [$(stringify!($field)),*].contains(&key)
-        };
-    }
-    entry_maps!(names)
 }
 
 /// Replace the entry `entry` of the map `key` of `sc` by `value`
@@ -472,6 +460,16 @@ mod tests {
     #[test]
     fn a_value_in_one_entry_writes_that_entry_alone() {
         let o = europe();
+        // Every map that validation checks entry by entry is one whose
+        // entries can be written alone.
+        let mut sc = o.typed.clone().unwrap();
+        for table in validate::ENTRY_TABLES {
+            let (id, entry) = o.base()[table].as_table().unwrap().iter().next().unwrap();
+            assert!(
+                set_entry(&mut sc, table, id, entry.clone()).is_some(),
+                "{table}"
+            );
+        }
         let at = Origin::new(String::from("sweep.toml"), 3, 1);
         let x = toml::Value::Integer(1);
         let part = |table, entry| Part { table, entry };

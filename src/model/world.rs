@@ -535,6 +535,18 @@ impl Supplier {
     }
 }
 
+/// A buyer's inputs to its budget path ([`budget_paths`]).
+const BUDGET_INPUTS: [&str; 8] = [
+    "gdp",
+    "gdp_growth",
+    "spending",
+    "equipment",
+    "spending_base",
+    "spending_threat",
+    "equipment_base",
+    "equipment_threat",
+];
+
 /// The equipment categories of `s`, in the order of their ids.
 fn categories_of(s: &Scenario) -> Vec<Category> {
     s.categories
@@ -837,15 +849,20 @@ impl World {
             .collect();
         tables.sort_unstable();
         tables.dedup();
-        let mut budgets = false;
-        // The threat's inputs changed: threat, requirements and budgets
-        // are made again.
-        let mut threat = paths.iter().any(|p| {
+        // What must be made again: the threat (then the requirements and
+        // the budgets from it), the requirements, the budget paths. A
+        // buyer's threat exposure feeds the threat, its budget inputs the
+        // budgets.
+        let (mut threat, mut requirements, mut budgets) = (false, false, false);
+        for p in paths {
             let mut keys = p.split('.').map(str::trim);
-            keys.next() == Some("buyers") && keys.nth(1) == Some("threat_exposure")
-        });
-        // The requirements' inputs changed (the threat's among them).
-        let mut requirements = false;
+            if keys.next() == Some("buyers")
+                && let Some(key) = keys.nth(1)
+            {
+                threat |= key == "threat_exposure";
+                budgets |= BUDGET_INPUTS.contains(&key);
+            }
+        }
         for table in tables {
             match table {
                 "preferences" => {
@@ -898,26 +915,22 @@ impl World {
                 // Both read into the budget paths, made once below.
                 "spending" => budgets = true,
                 "buyers" => {
-                    let same = s.buyers.len() == w.buyers.len()
-                        && s.buyers.keys().zip(&w.buyers).all(|(id, b)| *id == b.id);
-                    if !same {
+                    if !s.buyers.keys().eq(w.buyers.iter().map(|b| &b.id)) {
                         return None;
                     }
                     for (b, given) in w.buyers.iter_mut().zip(s.buyers.values()) {
                         b.localisation_demand = given.localisation_demand;
                     }
-                    budgets = true;
                 }
                 "countries" => {
                     let countries = countries_of(s, &self.mechanisms);
                     // Every country's index is kept in the world: a new
                     // one is compiled.
-                    let same = countries.len() == w.countries.len()
-                        && countries
-                            .iter()
-                            .zip(&w.countries)
-                            .all(|(a, b)| a.id == b.id);
-                    if !same {
+                    if !countries
+                        .iter()
+                        .map(|c| &c.id)
+                        .eq(w.countries.iter().map(|c| &c.id))
+                    {
                         return None;
                     }
                     w.countries = countries;
@@ -994,18 +1007,6 @@ impl World {
             "countries",
             "spending",
         ];
-        const BUYER_TERMS: [&str; 10] = [
-            "threat_exposure",
-            "localisation_demand",
-            "gdp",
-            "gdp_growth",
-            "spending",
-            "equipment",
-            "spending_base",
-            "spending_threat",
-            "equipment_base",
-            "equipment_threat",
-        ];
         const SUPPLIER_TERMS: [&str; 5] = ["cash", "margin", "markup", "access", "invest"];
         let segments: Vec<&str> = path.split('.').map(str::trim).collect();
         match segments.as_slice() {
@@ -1019,7 +1020,10 @@ impl World {
             ["shocks", _, "quarter" | "magnitude" | "decay"] | ["shocks", _, "exposure", ..] => {
                 true
             }
-            ["buyers", _, key, ..] => BUYER_TERMS.contains(key),
+            ["buyers", _, key, ..] => {
+                BUDGET_INPUTS.contains(key)
+                    || ["threat_exposure", "localisation_demand"].contains(key)
+            }
             ["suppliers", _, "lines", _, key] => LINE_TERMS.contains(key),
             ["suppliers", _, key, ..] => SUPPLIER_TERMS.contains(key),
             _ => false,

@@ -44,6 +44,11 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     c.errors
 }
 
+/// The maps whose entries [`validate_touched`] can check alone: their
+/// values are read only by their own checks (and, for `suppliers`, the
+/// programmes'), every other check takes their ids alone.
+pub const ENTRY_TABLES: [&str; 5] = ["buyers", "suppliers", "regions", "shocks", "categories"];
+
 /// The problems in `s` found by the checks that read any of the top-level
 /// tables `touched` (a table whose ids a check refers to counts as read),
 /// or the values of an entry in `entries`: `("buyers", "POL")`, or an
@@ -59,6 +64,7 @@ pub fn validate_touched(
     touched: &[String],
     entries: &[(&str, &str)],
 ) -> Vec<(String, String)> {
+    debug_assert!(entries.iter().all(|(t, _)| ENTRY_TABLES.contains(t)));
     let mut c = Checker {
         touched: Some(touched.to_vec()),
         entries: entries
@@ -2623,7 +2629,6 @@ mod tests {
     /// checked as a change to that entry alone.
     #[test]
     fn checking_the_readers_of_the_changed_tables_finds_every_problem() {
-        const ENTRY_MAPS: [&str; 5] = ["buyers", "suppliers", "regions", "shocks", "categories"];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut compared = 0;
         let mut found = 0;
@@ -2654,7 +2659,7 @@ mod tests {
                     },
                     _ => vec![],
                 };
-                let entry = (path.len() >= 3 && ENTRY_MAPS.contains(&path[0].as_str()))
+                let entry = (path.len() >= 3 && ENTRY_TABLES.contains(&path[0].as_str()))
                     .then(|| path[1].clone());
                 for w in wrong {
                     let mut t = base.clone();
@@ -2674,8 +2679,8 @@ mod tests {
             // Within an entry of `buyers` or `suppliers`, every entry of its
             // tables removed (a line, a fleet, an access): most break no
             // rule, so they are not counted in `found`.
-            let removals = changed.len();
-            for top in ENTRY_MAPS {
+            let first_removal = changed.len();
+            for top in ENTRY_TABLES {
                 let Some(entries) = base.get(top).and_then(Value::as_table) else {
                     continue;
                 };
@@ -2714,7 +2719,7 @@ mod tests {
                     entries += 1;
                 }
                 compared += 1;
-                if i < removals {
+                if i < first_removal {
                     counted += 1;
                     found += usize::from(!whole.is_empty());
                 }
