@@ -39,10 +39,12 @@ pub fn approach_one(x: f64, rate: f64, spend: f64, scale: f64) -> f64 {
 /// Run every supplier's yearly investment at quarter index `t`: marketing
 /// stocks decay, then each investing firm expands capacity and spends on
 /// market development by the common rule; the year's revenue is then
-/// counted afresh.
-pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
+/// counted afresh. `foreign_totals` is scratch space (its contents are
+/// overwritten), passed in so that the year allocates nothing.
+pub fn invest_yearly(w: &World, s: &mut State, t: usize, foreign_totals: &mut Vec<Option<f64>>) {
     // Each home country's foreign-budget total, summed once for all its firms.
-    let mut foreign_totals = vec![None; w.countries.len()];
+    foreign_totals.clear();
+    foreign_totals.resize(w.countries.len(), None);
     for (j, sup) in w.suppliers.iter().enumerate() {
         // The marketing stock decays whether or not the firm invests.
         for m in s.suppliers[j].marketing.iter_mut() {
@@ -52,7 +54,7 @@ pub fn invest_yearly(w: &World, s: &mut State, t: usize) {
             if w.mechanisms.capacity_investment {
                 invest_capacity(w, s, j, t);
             }
-            develop(w, s, j, t, &mut foreign_totals);
+            develop(w, s, j, t, foreign_totals);
         }
         s.suppliers[j].revenue = 0.0;
     }
@@ -223,7 +225,7 @@ mod tests {
         let want = 0.02 * 1000.0 * (1.0 + idle);
         let cash0 = s.suppliers[k].cash;
         let t = 3; // 2014Q4
-        invest_yearly(&w, &mut s, t);
+        invest_yearly(&w, &mut s, t, &mut Vec::new());
         // Split 0.5 / 0.25 / 0.25; no capacity is ordered (the backlog is
         // short), so that is all the firm spent.
         assert!(close(s.suppliers[k].cash, cash0 - want));

@@ -84,6 +84,9 @@ pub struct LineState {
     pub localisation: f64,
     /// A stock line's units not yet sold (`None`: a production line).
     pub stock: Option<u32>,
+    /// The batches a diversion moves, empty between bookings: kept so
+    /// that booking allocates nothing.
+    moved: Vec<Batch>,
 }
 
 /// A projected delivery schedule: `(quarter index, units)` in time order.
@@ -217,13 +220,16 @@ impl LineState {
         let mut pending = std::mem::take(&mut self.pending);
         let mut waiting = std::mem::take(&mut self.waiting);
         let mut wip = std::mem::take(&mut self.wip);
+        let moved = std::mem::take(&mut self.moved);
         pending.clear();
         waiting.clear();
         wip.clear();
+        debug_assert!(moved.is_empty(), "a diversion leaves no batch behind");
         *self = LineState {
             pending,
             waiting,
             wip,
+            moved,
             ..LineState::new(capacity, stock, interoperability, localisation)
         };
     }
@@ -425,7 +431,7 @@ impl LineState {
 
     fn divert(&mut self, units: u32, to: u32, earliest: usize) -> u32 {
         let mut left = units;
-        let mut moved: Vec<Batch> = Vec::new();
+        let mut moved = std::mem::take(&mut self.moved);
         let mut i = 0;
         while left > 0 && i < self.wip.len() {
             let b = self.wip[i];
@@ -448,9 +454,10 @@ impl LineState {
         let diverted = units - left;
         self.wip_units -= u64::from(diverted);
         self.home_wip_units -= u64::from(diverted);
-        for b in moved {
+        for b in moved.drain(..) {
             self.push_wip(b);
         }
+        self.moved = moved;
         self.enqueue(Owner::Home, diverted);
         diverted
     }

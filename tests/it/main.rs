@@ -3,6 +3,7 @@
 
 mod common;
 
+mod allocations;
 mod bad_input;
 mod behaviour;
 mod calibrate;
