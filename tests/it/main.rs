@@ -10,6 +10,7 @@ mod calibrate;
 mod cli;
 mod compare;
 mod discover;
+mod golden;
 mod invariants;
 mod ishigami;
 mod outputs;
