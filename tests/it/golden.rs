@@ -1,5 +1,5 @@
-//! The model's results, byte for byte: every CSV file of a few runs and a
-//! sweep against the BLAKE3 checksums they had when this table was last
+//! The model's results, byte for byte: every CSV file of a few runs, a
+//! comparison, a sweep and a calibration against the BLAKE3 checksums they had when this table was last
 //! written. Work on speed must leave them as they are; a change of the
 //! model's results, intended or not, fails here. An intended one writes
 //! the new table (the failure prints it, ready to paste) and says why in
@@ -55,6 +55,30 @@ seed = 5
 
 /// The checksums of the last accepted results (see the module's text).
 const GOLDEN: &[(&str, &str)] = &[
+    (
+        "calibrate/calibration_shards/generations.csv",
+        "0770647a9986715f",
+    ),
+    (
+        "calibrate/calibration_shards/model_probabilities.csv",
+        "84e394dadd1a854e",
+    ),
+    (
+        "calibrate/calibration_shards/posterior.csv",
+        "06c0fae1281de75d",
+    ),
+    (
+        "calibrate/calibration_shards/posterior_summary.csv",
+        "ef6b29baa681451e",
+    ),
+    (
+        "calibrate/calibration_shards/predictive.csv",
+        "ec070b03e0a90ec0",
+    ),
+    ("compare/compare/compare.csv", "480e2b047010b955"),
+    ("compare/compare/summary.csv", "c10236832d614211"),
+    ("compare/compare/targets.csv", "12d07ec5e52eecaa"),
+    ("compare/compare/verdict.csv", "6648ae80a7139ae0"),
     ("europe/europe/buyers.csv", "3ae92fb8eb330a67"),
     ("europe/europe/contracts.csv", "785d9ffa96df63db"),
     ("europe/europe/exogenous.csv", "09d2f07bf0929ff3"),
@@ -133,6 +157,35 @@ fn the_models_results_are_the_recorded_bytes() {
         .output()
         .unwrap();
     assert_ok(&o, "sweep");
+    let o = bin()
+        .current_dir(&r)
+        .args([
+            "compare",
+            "scenarios/europe.toml",
+            "scenarios/hypotheses/strategic.toml",
+        ])
+        .args([
+            "-r",
+            "4",
+            "--tables",
+            "summary",
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+        ])
+        .arg(out.join("compare"))
+        .output()
+        .unwrap();
+    assert_ok(&o, "compare");
+    let o = bin()
+        .current_dir(&r)
+        .args(["calibrate", "tests/data/calibration_shards.toml"])
+        .args(["--quiet", "--threads", "2", "--out"])
+        .arg(out.join("calibrate"))
+        .output()
+        .unwrap();
+    assert_ok(&o, "calibrate");
 
     let got = checksums(out);
     let want: BTreeMap<String, String> = GOLDEN
