@@ -109,10 +109,10 @@ fn the_models_results_are_the_recorded_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();
     let r = root();
-    let run = |args: &[&str], to: &str| {
+    // `armsmarket ARGS --quiet --threads 2 --out OUT/TO`, from the root.
+    let armsmarket = |args: &[&str], to: &str| {
         let o = bin()
             .current_dir(&r)
-            .arg("run")
             .args(args)
             .args(["--quiet", "--threads", "2", "--out"])
             .arg(out.join(to))
@@ -120,72 +120,53 @@ fn the_models_results_are_the_recorded_bytes() {
             .unwrap();
         assert_ok(&o, to);
     };
-    run(
-        &["scenarios/europe.toml", "-r", "3", "--tables", EVERY_TABLE],
-        "europe",
-    );
-    run(
-        &[
-            "scenarios/toy.toml",
-            "-r",
-            "20",
-            "--seed",
-            "99",
-            "--tables",
-            EVERY_TABLE,
-        ],
-        "toy",
-    );
-    run(
-        &[
-            "scenarios/hypotheses/strategic.toml",
-            "scenarios/ablations/no_warmup.toml",
-            "-r",
-            "2",
-            "--tables",
-            "summary,contracts",
-        ],
-        "hypotheses",
-    );
+    let europe = [
+        "run",
+        "scenarios/europe.toml",
+        "-r",
+        "3",
+        "--tables",
+        EVERY_TABLE,
+    ];
+    armsmarket(&europe, "europe");
+    let toy = [
+        "run",
+        "scenarios/toy.toml",
+        "-r",
+        "20",
+        "--seed",
+        "99",
+        "--tables",
+        EVERY_TABLE,
+    ];
+    armsmarket(&toy, "toy");
+    let hypotheses = [
+        "run",
+        "scenarios/hypotheses/strategic.toml",
+        "scenarios/ablations/no_warmup.toml",
+        "-r",
+        "2",
+        "--tables",
+        "summary,contracts",
+    ];
+    armsmarket(&hypotheses, "hypotheses");
+    let compare = [
+        "compare",
+        "scenarios/europe.toml",
+        "scenarios/hypotheses/strategic.toml",
+        "-r",
+        "4",
+        "--tables",
+        "summary",
+    ];
+    armsmarket(&compare, "compare");
     let file = out.join("sweep.toml");
     std::fs::write(&file, SWEEP.replace("BASE", &r.to_string_lossy())).unwrap();
-    let o = bin()
-        .arg("sweep")
-        .arg(&file)
-        .args(["--quiet", "--threads", "2", "--out"])
-        .arg(out.join("sweep"))
-        .output()
-        .unwrap();
-    assert_ok(&o, "sweep");
-    let o = bin()
-        .current_dir(&r)
-        .args([
-            "compare",
-            "scenarios/europe.toml",
-            "scenarios/hypotheses/strategic.toml",
-        ])
-        .args([
-            "-r",
-            "4",
-            "--tables",
-            "summary",
-            "--quiet",
-            "--threads",
-            "2",
-            "--out",
-        ])
-        .arg(out.join("compare"))
-        .output()
-        .unwrap();
-    assert_ok(&o, "compare");
-    let o = bin()
-        .current_dir(&r)
-        .args(["calibrate", "tests/data/calibration_shards.toml"])
-        .args(["--quiet", "--threads", "2", "--out"])
-        .arg(out.join("calibrate"))
-        .output()
-        .unwrap();
-    assert_ok(&o, "calibrate");
+    armsmarket(&["sweep", &file.to_string_lossy()], "sweep");
+    armsmarket(
+        &["calibrate", "tests/data/calibration_shards.toml"],
+        "calibrate",
+    );
 
     let got = checksums(out);
     let want: BTreeMap<String, String> = GOLDEN
