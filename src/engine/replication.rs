@@ -260,8 +260,15 @@ struct Tally {
 
 impl Recorder {
     /// A recorder of what `observe` asks for in a run of `w` (and of
-    /// deliveries, with `keep_deliveries`).
-    fn new(w: &World, observe: Observe, keep_deliveries: bool) -> Recorder {
+    /// deliveries, with `keep_deliveries`, into `deliveries`: a buffer
+    /// kept from an earlier run, emptied here).
+    fn new(
+        w: &World,
+        observe: Observe,
+        keep_deliveries: bool,
+        mut deliveries: Vec<DeliveryRecord>,
+    ) -> Recorder {
+        deliveries.clear();
         // The per-quarter tables have a row per quarter and line (or buyer
         // and category): room for all of them at once, rather than growing
         // (and copying) them a dozen times a replication.
@@ -278,7 +285,7 @@ impl Recorder {
         Recorder {
             observe,
             keep_deliveries,
-            deliveries: Vec::new(),
+            deliveries,
             market: Vec::new(),
             quarter_market: Vec::new(),
             suppliers: rows(observe.suppliers, per_quarter(w.lines.len())),
@@ -595,9 +602,18 @@ fn summarise(w: &World, s: &State, tally: Tally) -> Summary {
     }
 }
 
+/// What a thread keeps between its replications, so that the next one
+/// takes none of it from the allocator afresh.
+struct Workspace {
+    state: State,
+    scratch: Scratch,
+    /// The deliveries the targets read (empty between replications).
+    deliveries: Vec<DeliveryRecord>,
+}
+
 thread_local! {
-    /// Each thread's state and scratch between its replications.
-    static WORKSPACE: Cell<Option<(State, Scratch)>> = const { Cell::new(None) };
+    /// Each thread's workspace between its replications.
+    static WORKSPACE: Cell<Option<Workspace>> = const { Cell::new(None) };
 }
 
 /// Run replication `replication` of point `point` under `seed`, keeping the
@@ -625,17 +641,21 @@ pub fn run_with_check(
     mut check: impl FnMut(&World, &State),
 ) -> RunRecord {
     let draws = seeding::draws(seed, point, replication);
-    // The thread's state and scratch from its last replication, reset in
-    // place: a replication then allocates neither afresh.
-    let (mut state, mut scratch) = match WORKSPACE.take() {
-        Some((mut state, scratch)) => {
+    // The thread's workspace from its last replication, reset in place: a
+    // replication then allocates none of it afresh.
+    let (mut state, mut scratch, deliveries) = match WORKSPACE.take() {
+        Some(Workspace {
+            mut state,
+            scratch,
+            deliveries,
+        }) => {
             state.reset(w);
-            (state, scratch)
+            (state, scratch, deliveries)
         }
-        None => (State::new(w), Scratch::default()),
+        None => (State::new(w), Scratch::default(), Vec::new()),
     };
     crate::model::schedule::warm_up(w, &mut state, &draws);
-    let mut rec = Recorder::new(w, observe, targets.need_deliveries());
+    let mut rec = Recorder::new(w, observe, targets.need_deliveries(), deliveries);
     for _ in 0..w.n_quarters {
         step(w, &mut state, &draws, &mut rec, &mut scratch);
         check(w, &state);
@@ -667,7 +687,11 @@ pub fn run_with_check(
     } else {
         Vec::new()
     };
-    WORKSPACE.set(Some((state, scratch)));
+    WORKSPACE.set(Some(Workspace {
+        state,
+        scratch,
+        deliveries: std::mem::take(&mut rec.deliveries),
+    }));
     RunRecord {
         replication,
         contracts,
@@ -697,7 +721,7 @@ mod tests {
             suppliers: true,
             ..Observe::default()
         };
-        let mut rec = Recorder::new(w, observe, false);
+        let mut rec = Recorder::new(w, observe, false, Vec::new());
         let mut state = State::new(w);
         let (draws, mut scratch) = (Draws::seeded_from(seed), Scratch::default());
         crate::model::schedule::warm_up(w, &mut state, &draws);

@@ -107,3 +107,31 @@ fn a_replication_on_warm_buffers_allocates_nothing() {
         );
     }
 }
+
+/// A whole replication as a sweep or a calibration runs it (summary and
+/// targets, no per-quarter table) allocates only what it returns, once
+/// the thread's buffers have grown: its summary's values by year and its
+/// targets' results.
+#[test]
+fn a_summary_replication_allocates_only_its_record() {
+    use armsmarket::engine::prepare::{observe_for, prepare};
+    use armsmarket::engine::replication::run_replication;
+    use armsmarket::scenario::vocabulary::Table;
+    let p = prepare(&root().join("scenarios/europe.toml"), &[]).expect("prepares");
+    assert!(!p.targets.list.is_empty(), "europe has targets to evaluate");
+    let observe = observe_for(&[Table::Summary]);
+    let run = |r: u32| {
+        let before = allocations();
+        let rec = run_replication(&p.world, &p.targets, 7, 0, r, observe);
+        let n = allocations() - before;
+        drop(rec);
+        n
+    };
+    let first: Vec<u64> = (0..12).map(run).collect();
+    let again: Vec<u64> = (0..12).map(run).collect();
+    assert_eq!(
+        again,
+        vec![2; 12],
+        "replications run again (first: {first:?})"
+    );
+}
