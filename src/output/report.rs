@@ -8,7 +8,6 @@ use crate::analysis::verdict::{
 };
 use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
-use crate::output::tables::cell;
 use std::io;
 
 /// A number for a table: fewer decimals for larger magnitudes; `-` for NaN.
@@ -38,6 +37,27 @@ fn fixed(x: f64, decimals: usize) -> String {
 pub struct TargetsWriter {
     out: csv::Writer<StagedFile>,
     with_scenario: bool,
+    /// A row's cells, written over for each row: a run writes a row for
+    /// each target of each replication, and fresh strings for each were
+    /// most of the allocations of a run without per-quarter tables.
+    cells: Vec<String>,
+}
+
+/// `cell` holding `x` as `Display` writes it.
+fn set(cell: &mut String, x: impl std::fmt::Display) {
+    use std::fmt::Write as _;
+    cell.clear();
+    write!(cell, "{x}").expect("a String takes any text");
+}
+
+/// `c` holding the number `x` as [`crate::output::tables::cell`] writes it
+/// (NaN: empty).
+fn set_number(c: &mut String, x: f64) {
+    if x.is_nan() {
+        c.clear();
+    } else {
+        set(c, x);
+    }
 }
 
 impl TargetsWriter {
@@ -60,7 +80,11 @@ impl TargetsWriter {
             header.insert(0, "scenario");
         }
         out.write_record(&header).map_err(csv_io)?;
-        Ok(TargetsWriter { out, with_scenario })
+        Ok(TargetsWriter {
+            out,
+            with_scenario,
+            cells: vec![String::new(); header.len()],
+        })
     }
 
     /// Append one replication's results.
@@ -71,22 +95,35 @@ impl TargetsWriter {
         targets: &Targets,
         results: &[TargetResult],
     ) -> io::Result<()> {
+        let k = usize::from(self.with_scenario);
+        if self.with_scenario {
+            set(&mut self.cells[0], scenario);
+        }
         for (t, r) in targets.list.iter().zip(results) {
-            let mut row = vec![
-                replication.to_string(),
-                t.id.clone(),
-                t.pattern.clone(),
-                cell(r.value),
-                t.observed.to_string(),
-                t.lo.to_string(),
-                t.hi.to_string(),
-                r.pass.to_string(),
-                cell(r.distance),
-            ];
-            if self.with_scenario {
-                row.insert(0, scenario.to_string());
-            }
-            self.out.write_record(&row).map_err(csv_io)?;
+            let [
+                rep,
+                id,
+                pattern,
+                simulated,
+                observed,
+                lo,
+                hi,
+                pass,
+                distance,
+            ] = &mut self.cells[k..]
+            else {
+                unreachable!("a targets row has nine cells after the scenario's");
+            };
+            set(rep, replication);
+            set(id, &t.id);
+            set(pattern, &t.pattern);
+            set_number(simulated, r.value);
+            set(observed, t.observed);
+            set(lo, t.lo);
+            set(hi, t.hi);
+            set(pass, r.pass);
+            set_number(distance, r.distance);
+            self.out.write_record(&self.cells).map_err(csv_io)?;
         }
         Ok(())
     }
