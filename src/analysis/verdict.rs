@@ -92,10 +92,16 @@ impl Statistic {
     /// distance of the pattern's defined targets; NaN if no target is
     /// defined.
     pub fn distance(&self, targets: &[TargetInfo], results: &[TargetResult]) -> f64 {
-        let patterns = patterns(targets);
         let mut sum = 0.0;
         let mut n = 0usize;
-        for p in &patterns {
+        // The patterns in order of first appearance, as [`patterns`] lists
+        // them, without making the list: this runs for every replication
+        // and statistic.
+        for (i, first) in targets.iter().enumerate() {
+            let p = &first.pattern;
+            if targets[..i].iter().any(|t| &t.pattern == p) {
+                continue;
+            }
             let (mut s, mut k) = (0.0, 0usize);
             for (t, r) in targets.iter().zip(results) {
                 if &t.pattern == p && self.uses(t) && !r.distance.is_nan() {
