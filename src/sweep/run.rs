@@ -379,8 +379,10 @@ fn recorded_tables(partial: &Path, dir: &Path) -> Option<Vec<Table>> {
         .map(|i| i.tables)
 }
 
-/// A point's compiled world and targets, or why it could not be built.
-type Compiled = Result<(World, Targets), String>;
+/// A point's compiled world and targets, with what the verdict reads of
+/// the targets (made once a point, not once a run), or why it could not
+/// be built.
+type Compiled = Result<(World, Targets, Vec<TargetInfo>), String>;
 
 /// The jobs of a sweep's shard, for the durable runner.
 struct SweepJobs<'a> {
@@ -463,7 +465,13 @@ impl Jobs for SweepJobs<'_> {
                     return (pi, c.clone());
                 }
                 let compiled = catch_unwind(AssertUnwindSafe(|| {
-                    self.s.compile(pi).map_err(|e| e.to_string())
+                    self.s
+                        .compile(pi)
+                        .map(|(w, t)| {
+                            let info = TargetInfo::of(&t);
+                            (w, t, info)
+                        })
+                        .map_err(|e| e.to_string())
                 }))
                 .unwrap_or_else(|p| Err(panic_message(p)));
                 (pi, Arc::new(compiled))
@@ -475,7 +483,7 @@ impl Jobs for SweepJobs<'_> {
         let s = self.s;
         let (pi, rep) = s.plan.job(job);
         let (_, compiled) = chunk.iter().find(|(q, _)| *q == pi).expect("prepared");
-        let (w, t) = compiled
+        let (w, t, info) = compiled
             .as_ref()
             .as_ref()
             .map_err(|e| format!("invalid point: {e}"))?;
@@ -483,7 +491,7 @@ impl Jobs for SweepJobs<'_> {
         let rec = run_replication(w, t, s.plan.seed, point, rep, self.observe);
         let mut rows = vec![
             self.points_line(job),
-            run_line(&s.names, &TargetInfo::of(t), s.plan.seed, point, &rec),
+            run_line(&s.names, info, s.plan.seed, point, &rec),
         ];
         let writers: Vec<(Table, Vec<u8>)> = s.tables.iter().map(|t| (*t, Vec::new())).collect();
         let mut kept = TableWriters::new(writers, Some("point_id"));
