@@ -11,11 +11,12 @@
 #     within 1.2x).
 # Two 1-thread runs at once, in memory, give the 2-thread speed-up the
 # machine itself allows, for comparison.
-# The CPU, thread and memory lines run in OUTPUT_ROUNDS rounds (default 3), in
-# turn, and each keeps its fastest: a stretch of load from elsewhere on a
-# shared machine then slows one round of every line rather than the one
-# measurement of a few (single runs gave 2-thread speed-ups from 1.62 to
-# 2.12 on one machine). Every round is printed.
+# The CPU, thread and memory lines run in OUTPUT_ROUNDS rounds (default 3),
+# in turn, and each keeps its fastest (a memory line its largest peak): a
+# stretch of load from elsewhere on a shared machine then slows one round
+# of every line rather than the one measurement of a few (single runs gave
+# 2-thread speed-ups from 1.62 to 2.12 on one machine). Every round is
+# printed.
 # Usage: bash benches/output.sh [REPLICATIONS_FOR_THE_CPU_LINES, default 200]
 set -euo pipefail
 cd "$(dirname "$0")/.."

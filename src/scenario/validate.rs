@@ -8,9 +8,9 @@
 //! loader locates each path in its file. It reports every problem, not only
 //! the first. [`validate_touched`] runs only the checks that read given
 //! top-level tables, or the values of given entries of `buyers`,
-//! `suppliers`, `regions`, `shocks` and `categories`: for a valid scenario changed in
-//! those alone (a sweep point,
-//! a calibration particle), that finds the same problems.
+//! `suppliers`, `regions`, `shocks` and `categories`: for a valid scenario
+//! changed in those alone (a sweep point, a calibration particle), that
+//! finds the same problems.
 
 use super::error::{list_names, nearest};
 use super::keys::{
@@ -171,10 +171,9 @@ struct Checker {
     pattern: String,
     /// The top-level tables to check the readers of; `None`: all.
     touched: Option<Vec<String>>,
-    /// Entries of `buyers`, `suppliers`, `regions`, `shocks` or
-    /// `categories` whose values changed, their ids not: only the checks of these entries'
-    /// values run for them (the checks that take such a table's ids alone
-    /// take [`Ids`]).
+    /// Entries of [`ENTRY_TABLES`] whose values changed, their ids not:
+    /// only the checks of these entries' values run for them (the checks
+    /// that take such a table's ids alone take [`Ids`]).
     entries: Vec<(String, String)>,
 }
 
@@ -2624,9 +2623,9 @@ mod tests {
     /// or one entry at a time: every number set out of range both ways,
     /// every quarter moved 12 years either way, every other text set to an
     /// id nothing defines, every entry of every table removed. The changes that break nothing compare too (both empty).
-    /// A value inside an entry of `buyers`, `suppliers`, `regions`,
-    /// `shocks` or `categories`, and an entry of one of its tables removed, are also
-    /// checked as a change to that entry alone.
+    /// A value inside an entry of one of [`ENTRY_TABLES`], and an entry of
+    /// one of its tables removed, are also checked as a change to that
+    /// entry alone.
     #[test]
     fn checking_the_readers_of_the_changed_tables_finds_every_problem() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -2676,9 +2675,9 @@ mod tests {
                     }
                 }
             }
-            // Within an entry of `buyers` or `suppliers`, every entry of its
-            // tables removed (a line, a fleet, an access): most break no
-            // rule, so they are not counted in `found`.
+            // Within an entry of a map of entries, every entry of its
+            // tables removed (a line, a fleet, an access, an exposure): most
+            // break no rule, so they are not counted in `found`.
             let first_removal = changed.len();
             for top in ENTRY_TABLES {
                 let Some(entries) = base.get(top).and_then(Value::as_table) else {

@@ -1,9 +1,9 @@
 //! The model's results, byte for byte: every CSV file of a few runs, a
-//! comparison, a sweep and a calibration against the BLAKE3 checksums they had when this table was last
-//! written. Work on speed must leave them as they are; a change of the
-//! model's results, intended or not, fails here. An intended one writes
-//! the new table (the failure prints it, ready to paste) and says why in
-//! its commit.
+//! comparison, a sweep and a calibration against the BLAKE3 checksums they
+//! had when this table was last written. Work on speed must leave them as
+//! they are; a change of the model's results, intended or not, fails here.
+//! An intended one writes the new table (the failure prints it, ready to
+//! paste) and says why in its commit.
 
 use crate::common::{EVERY_TABLE, assert_ok, bin, blake3_hex, root};
 use std::collections::BTreeMap;
@@ -178,7 +178,7 @@ fn the_models_results_are_the_recorded_bytes() {
             .iter()
             .map(|(f, h)| format!("    (\"{f}\", \"{h}\"),\n"))
             .collect();
-        let changed: Vec<&String> = got
+        let changed: std::collections::BTreeSet<&String> = got
             .keys()
             .chain(want.keys())
             .filter(|f| got.get(*f) != want.get(*f))
