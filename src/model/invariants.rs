@@ -179,9 +179,51 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
             ));
         }
     }
+    check_earnings(w, s)?;
     for (c, cr) in s.credit.iter().enumerate() {
         if cr.outstanding < -1e-9 {
             return Err(format!("country {}: negative credit", w.countries[c].id));
+        }
+    }
+    Ok(())
+}
+
+/// What suppliers earned against what their buyers were delivered: each
+/// line's delivered value, worked out from the owners' own books (a
+/// contract's value pro rata to its units delivered, a programme's value
+/// less what it still owes, home units at list price), times the
+/// supplier's margin, is what the supplier earned. The home units are what
+/// the line delivered beyond its contracts and programmes, never fewer
+/// than none.
+fn check_earnings(w: &World, s: &State) -> Result<(), String> {
+    let mut owned = vec![0u64; w.lines.len()];
+    let mut value = vec![0.0; w.lines.len()];
+    for c in &s.contracts {
+        owned[c.line] += u64::from(c.delivered);
+        value[c.line] += c.value * f64::from(c.delivered) / f64::from(c.units);
+    }
+    for (prog, ps) in w.programmes.iter().zip(&s.programmes) {
+        owned[prog.line] += u64::from(ps.delivered);
+        value[prog.line] += prog.value - ps.owed;
+    }
+    let mut earned = vec![0.0; w.suppliers.len()];
+    for (l, line) in w.lines.iter().enumerate() {
+        let delivered = s.ledgers[l].delivered;
+        let Some(home) = delivered.checked_sub(owned[l]) else {
+            return Err(format!(
+                "line {}: delivered {delivered} but its contracts and programmes received {}",
+                line.id, owned[l]
+            ));
+        };
+        let sup = &w.suppliers[line.supplier];
+        earned[line.supplier] += sup.margin * (value[l] + line.list_price * home as f64);
+    }
+    for (j, ss) in s.suppliers.iter().enumerate() {
+        if !close(ss.earned, earned[j]) {
+            return Err(format!(
+                "supplier {}: earned {} but its deliveries are worth {} at its margin",
+                w.suppliers[j].id, ss.earned, earned[j]
+            ));
         }
     }
     Ok(())
@@ -214,6 +256,12 @@ mod tests {
             .position(|c| c.delivered < c.units)
             .expect("a contract with units to come");
         let stock = w.lines.iter().position(|l| l.stock.is_some()).unwrap();
+        let delivering = s
+            .contracts
+            .iter()
+            .find(|c| c.delivered > 0)
+            .expect("a contract with units delivered")
+            .line;
         type Break = Box<dyn Fn(&mut State)>;
         let breaks: Vec<(&str, Break)> = vec![
             ("ordered", Box::new(|s| s.ledgers[0].ordered += 1)),
@@ -250,6 +298,26 @@ mod tests {
             ("outstanding", Box::new(|s| s.buyers[0].outstanding += 1.0)),
             ("cash", Box::new(|s| s.suppliers[0].cash += 1.0)),
             ("negative cash", Box::new(|s| s.suppliers[0].cash = -1.0)),
+            (
+                // A payment of the wrong amount: cash and earnings move
+                // together, as a payment moves them, but no delivery is
+                // worth it.
+                "its deliveries are worth",
+                Box::new(|s| {
+                    s.suppliers[0].cash += 1.0;
+                    s.suppliers[0].earned += 1.0;
+                }),
+            ),
+            (
+                // The line's deliveries forgotten, its units still
+                // balanced.
+                "its contracts and programmes received",
+                Box::new(move |s| {
+                    let ledger = &mut s.ledgers[delivering];
+                    ledger.ordered -= ledger.delivered;
+                    ledger.delivered = 0;
+                }),
+            ),
             (
                 "negative credit",
                 Box::new(|s| s.credit[0].outstanding = -1.0),

@@ -156,13 +156,6 @@ mod tests {
             assert!(m.set(e.name, false));
             assert_eq!(m.get(e.name), Some(false));
         }
-        assert_eq!(m, {
-            let mut off = Mechanisms::default();
-            for e in REGISTRY {
-                off.set(e.name, false);
-            }
-            off
-        });
         // Every field is in the registry: all off equals the struct with
         // every field false (serde lists the fields).
         let json = serde_json::to_value(m).unwrap();

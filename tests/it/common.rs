@@ -52,6 +52,11 @@ pub fn toy() -> PathBuf {
     root().join("scenarios/toy.toml")
 }
 
+/// `scenarios/europe.toml`.
+pub fn europe() -> PathBuf {
+    root().join("scenarios/europe.toml")
+}
+
 /// The text of `scenarios/toy.toml`.
 pub const TOY: &str = include_str!("../../scenarios/toy.toml");
 

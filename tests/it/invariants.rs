@@ -1,22 +1,60 @@
-//! Property tests: on random variations of the toy world, units and money
-//! are conserved after every quarter, and no stock goes negative.
+//! Property tests: on random variations of the toy world (its numbers and
+//! every mechanism switched on or off) and of the europe world, units and
+//! money are conserved after every quarter, and no stock goes negative.
 
-use crate::common::toy;
+use crate::common::{europe, toy};
 use armsmarket::analysis::Targets;
 use armsmarket::engine::Observe;
 use armsmarket::engine::replication::run_with_check;
+use armsmarket::model::mechanisms::REGISTRY;
 use armsmarket::model::{World, invariants};
 use armsmarket::scenario::{self, Origin};
 use proptest::prelude::*;
 
 fn world_with(sets: Vec<(String, toml::Value)>) -> World {
+    world_of(&toy(), sets)
+}
+
+fn world_of(file: &std::path::Path, sets: Vec<(String, toml::Value)>) -> World {
     let overrides: Vec<(String, toml::Value, Origin)> = sets
         .into_iter()
         .enumerate()
         .map(|(i, (k, v))| (k, v, Origin::command_line(i)))
         .collect();
-    let loaded = scenario::load_with(&toy(), &overrides).expect("valid variation");
+    let loaded = scenario::load_with(file, &overrides).expect("valid variation");
     World::from_scenario(&loaded.scenario).expect("compiles")
+}
+
+/// Every mechanism of the registry, each on or off at random.
+fn switches() -> impl Strategy<Value = Vec<(String, toml::Value)>> {
+    proptest::collection::vec(any::<bool>(), REGISTRY.len()).prop_map(|on| {
+        REGISTRY
+            .iter()
+            .zip(on)
+            .map(|(e, on)| (format!("mechanisms.{}", e.name), toml::Value::Boolean(on)))
+            .collect()
+    })
+}
+
+/// The first quarter whose state breaks an identity, with the identity.
+fn first_break(w: &World, seed: u64, rep: u32) -> Option<String> {
+    let mut failure: Option<String> = None;
+    run_with_check(
+        w,
+        &Targets::default(),
+        seed,
+        0,
+        rep,
+        Observe::summary_only(),
+        |w, s| {
+            if failure.is_none()
+                && let Err(e) = invariants::check(w, s)
+            {
+                failure = Some(format!("quarter {}: {e}", w.quarter(s.t - 1)));
+            }
+        },
+    );
+    failure
 }
 
 fn f(x: f64) -> toml::Value {
@@ -45,8 +83,11 @@ prop_compose! {
         lag in 0i64..12,
         donation in 1i64..800, // validation asks for at least one unit
         public in 0.0f64..=1.0,
+        // From none (a stock sold out) to more than anyone buys.
+        stock in 0i64..300,
+        switches in switches(),
     ) -> Vec<(String, toml::Value)> {
-        vec![
+        let mut sets: Vec<(String, toml::Value)> = vec![
             ("suppliers.korea_land.lines.k2.capacity".into(), f(k2_cap)),
             ("suppliers.korea_land.lines.k9.capacity".into(), f(k9_cap)),
             ("suppliers.german_land.lines.leopard2.capacity".into(), f(leo_cap)),
@@ -65,7 +106,10 @@ prop_compose! {
             ("suppliers.korea_land.invest.build_lag".into(), i(lag)),
             ("events.aaa_donates_tanks.units".into(), i(donation)),
             ("market.public_reputation".into(), f(public)),
-        ]
+            ("suppliers.us_stocks.lines.used_abrams.stock".into(), i(stock)),
+        ];
+        sets.extend(switches);
+        sets
     }
 }
 
@@ -74,15 +118,19 @@ proptest! {
 
     #[test]
     fn conservation_holds_every_quarter(sets in variation(), seed in any::<u64>(), rep in 0u32..4) {
-        let w = world_with(sets);
-        let mut failure: Option<String> = None;
-        run_with_check(&w, &Targets::default(), seed, 0, rep, Observe::summary_only(), |w, s| {
-            if failure.is_none()
-                && let Err(e) = invariants::check(w, s)
-            {
-                failure = Some(format!("quarter {}: {e}", w.quarter(s.t - 1)));
-            }
-        });
+        let failure = first_break(&world_with(sets), seed, rep);
+        prop_assert!(failure.is_none(), "{}", failure.unwrap());
+    }
+}
+
+proptest! {
+    // Europe's replication is some 50 times the toy's: fewer cases, each
+    // with the mechanisms switched at random on the shipped world.
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn conservation_holds_every_quarter_in_europe(sets in switches(), seed in any::<u64>()) {
+        let failure = first_break(&world_of(&europe(), sets), seed, 0);
         prop_assert!(failure.is_none(), "{}", failure.unwrap());
     }
 }

@@ -132,7 +132,9 @@ fn ishigami_unscrambled_matches_salib_and_theory() {
         assert!((s1 - s1_true[j]).abs() < 2e-3, "S1[{j}] far from theory");
         assert!((st - st_true[j]).abs() < 2e-3, "ST[{j}] far from theory");
     }
-    for (got, want) in s.s2.iter().zip(salib("s2")) {
+    let s2_salib = salib("s2");
+    assert_eq!(s.s2.len(), s2_salib.len(), "one S2 per pair of inputs");
+    for (got, want) in s.s2.iter().zip(s2_salib) {
         assert!((got.estimate.estimate - want).abs() < 1e-9);
     }
     // Printed values of the analytic indices, 4 decimals.
