@@ -928,29 +928,71 @@ mod tests {
         assert!((m1 - m2).abs() > 50.0, "{m1} vs {m2}");
     }
 
-    /// Each switch removes its mechanism's effect from the runs.
+    /// Each switch, turned off on its own, removes its mechanism's effect
+    /// from the runs, which it leaves with every switch on.
     #[test]
     fn switched_off_mechanisms_leave_no_trace() {
-        let on = contracts(&toy(&[]), 60);
         let w = toy(&[]);
         let (used, up) = (line(&w, "used_abrams"), line(&w, "t72_upgrade"));
         let sold = |cs: &[ContractRow], l: usize| cs.iter().filter(|c| c.line == l).count();
         let diverted = |cs: &[ContractRow]| cs.iter().map(|c| c.diverted).sum::<u32>();
-        assert!(sold(&on, used) > 0 && sold(&on, up) > 0 && diverted(&on) > 0);
-        let off = contracts(
-            &toy(&[
-                "mechanisms.second_hand=false",
-                "mechanisms.upgrades=false",
-                "mechanisms.diversion=false",
-            ]),
-            60,
-        );
-        assert_eq!(
-            (sold(&off, used), sold(&off, up), diverted(&off)),
-            (0, 0, 0)
-        );
+        let credit = |cs: &[ContractRow]| cs.iter().map(|c| c.credit).sum::<f64>();
+        type Trace = Box<dyn Fn(&[ContractRow]) -> bool>;
+        let traces: Vec<(&str, Trace)> = vec![
+            ("second_hand", Box::new(move |cs| sold(cs, used) > 0)),
+            ("upgrades", Box::new(move |cs| sold(cs, up) > 0)),
+            ("diversion", Box::new(move |cs| diverted(cs) > 0)),
+            ("export_credit", Box::new(move |cs| credit(cs) > 0.0)),
+        ];
+        let on = contracts(&w, 60);
+        for (name, trace) in &traces {
+            assert!(trace(&on), "{name} leaves a trace with every switch on");
+            let off = contracts(&toy(&[&format!("mechanisms.{name}=false")]), 60);
+            assert!(!trace(&off), "{name} off leaves its trace");
+        }
         let instant = contracts(&toy(&["mechanisms.lot_splitting=false"]), 60);
         assert!(instant.len() < on.len(), "no split lots, fewer contracts");
+    }
+
+    /// Whether any quarter of 20 replications of `w` shows `seen`.
+    fn ever(w: &World, seen: impl Fn(&World, &State) -> bool) -> bool {
+        let mut any = false;
+        for r in 0..20 {
+            run_with_check(
+                w,
+                &Targets::default(),
+                11,
+                0,
+                r,
+                Observe::summary_only(),
+                |w, s| any |= seen(w, s),
+            );
+        }
+        any
+    }
+
+    /// Capacity investment and market access act while the market runs:
+    /// off on its own, each leaves capacity at the start's and marketing
+    /// at nothing; on, firms build capacity and market themselves abroad.
+    #[test]
+    fn investment_and_access_switches_act_while_the_market_runs() {
+        let grown = |w: &World, s: &State| {
+            w.lines
+                .iter()
+                .zip(&s.lines)
+                .any(|(l, ls)| ls.capacity_with_pending() > l.capacity + 1e-9)
+        };
+        let marketed = |_: &World, s: &State| {
+            s.suppliers
+                .iter()
+                .any(|ss| ss.marketing.iter().any(|&m| m > 0.0))
+        };
+        let on = toy(&[]);
+        assert!(ever(&on, grown) && ever(&on, marketed));
+        let no_investment = toy(&["mechanisms.capacity_investment=false"]);
+        assert!(!ever(&no_investment, grown) && ever(&no_investment, marketed));
+        let no_access = toy(&["mechanisms.market_access=false"]);
+        assert!(ever(&no_access, grown) && !ever(&no_access, marketed));
     }
 }
 

@@ -1417,6 +1417,8 @@ impl World {
 #[cfg(test)]
 mod tests {
     use crate::model::testkit::{buyer, category, close, line, toy};
+    use crate::model::world::World;
+    use crate::scenario::schema::Weights;
 
     /// A series is held flat before its first year and after its last,
     /// and interpolated linearly between its years, whatever their order.
@@ -1462,40 +1464,61 @@ mod tests {
         assert!(close(w.required_of(0, aaa, spg), 250.0 * 1.12));
     }
 
+    /// Each switch that acts on the compiled world, turned off on its own,
+    /// removes what it names there and nothing another switch names (the
+    /// switches that act while the market runs are tested on runs, in the
+    /// engine's tests).
     #[test]
     fn switches_remove_what_they_name() {
-        let w = toy(&[]);
-        let tank = category(&w, "tank");
-        let (used, up) = (line(&w, "used_abrams"), line(&w, "t72_upgrade"));
-        assert!(w.lines_by_category[tank].contains(&used));
-        assert!(w.lines_by_category[tank].contains(&up));
-        let w = toy(&[
-            "mechanisms.second_hand=false",
-            "mechanisms.upgrades=false",
-            "mechanisms.diversion=false",
-            "mechanisms.warmup=false",
-            "mechanisms.export_credit=false",
-            "mechanisms.domestic_preference=false",
-            "mechanisms.european_preference=false",
-            "mechanisms.commonality=false",
-            "mechanisms.localisation=false",
-        ]);
-        assert!(!w.lines_by_category[tank].contains(&used));
-        assert!(!w.lines_by_category[tank].contains(&up));
-        assert!(w.lines.iter().all(|l| l.divertible_share == 0.0));
-        assert!(w.programmes.is_empty());
-        assert!(w.countries.iter().all(|c| c.credit_share == 0.0));
-        let wt = &w.buyers[0].weights;
-        assert_eq!(
-            (wt.domestic, wt.european, wt.commonality, wt.offset),
-            (0.0, 0.0, 0.0, 0.0)
-        );
-        // Direct awards become competitions without g2g awards.
-        let bbb = buyer(&w, "BBB");
         use crate::scenario::schema::Procedure;
-        assert_eq!(w.buyers[bbb].procedure_at(0), Procedure::Direct);
-        let w = toy(&["mechanisms.g2g_awards=false"]);
-        assert_eq!(w.buyers[bbb].procedure_at(0), Procedure::Competition);
+        let tank = category(&toy(&[]), "tank");
+        let sells = |name: &'static str| {
+            move |w: &World| w.lines_by_category[tank].contains(&line(w, name))
+        };
+        type Footprint = Box<dyn Fn(&World) -> bool>;
+        let weight = |f: fn(&Weights) -> f64| -> Footprint {
+            Box::new(move |w: &World| w.buyers.iter().any(|b| f(&b.weights) != 0.0))
+        };
+        // What each switch leaves in the toy world while it is on.
+        let footprints: Vec<(&str, Footprint)> = vec![
+            ("second_hand", Box::new(sells("used_abrams"))),
+            ("upgrades", Box::new(sells("t72_upgrade"))),
+            (
+                "diversion",
+                Box::new(|w: &World| w.lines.iter().any(|l| l.divertible_share > 0.0)),
+            ),
+            (
+                "export_credit",
+                Box::new(|w: &World| w.countries.iter().any(|c| c.credit_share > 0.0)),
+            ),
+            ("domestic_preference", weight(|wt| wt.domestic)),
+            ("european_preference", weight(|wt| wt.european)),
+            ("affinity", weight(|wt| wt.affinity)),
+            ("commonality", weight(|wt| wt.commonality)),
+            ("localisation", weight(|wt| wt.offset)),
+            (
+                // Direct awards become competitions without g2g awards.
+                "g2g_awards",
+                Box::new(|w: &World| {
+                    w.buyers[buyer(w, "BBB")].procedure_at(0) == Procedure::Direct
+                }),
+            ),
+        ];
+        // The toy weighs no affinity of its own.
+        let weighed = "preferences.default.affinity=0.5";
+        let on = toy(&[weighed]);
+        for (name, _) in &footprints {
+            let off = toy(&[weighed, &format!("mechanisms.{name}=false")]);
+            for (other, present) in &footprints {
+                assert!(present(&on), "{other} leaves a mark with every switch on");
+                assert_eq!(
+                    present(&off),
+                    other != name,
+                    "{name} off: {other}'s mark should {}",
+                    if other == name { "go" } else { "stay" }
+                );
+            }
+        }
     }
 
     #[test]
