@@ -225,29 +225,6 @@ pub fn correlation(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
-/// One scenario's results in the order of the reference's targets, matched
-/// by id: a target the scenario lacks is undefined, so scenarios with
-/// different target lists are judged on the reference's.
-pub fn aligned(
-    reference: &[TargetInfo],
-    own: &Targets,
-    results: &[TargetResult],
-) -> Vec<TargetResult> {
-    reference
-        .iter()
-        .map(|t| {
-            own.list.iter().position(|x| x.id == t.id).map_or(
-                TargetResult {
-                    value: f64::NAN,
-                    pass: false,
-                    distance: f64::NAN,
-                },
-                |k| results[k],
-            )
-        })
-        .collect()
-}
-
 /// Mean and the half-width of its 95 % Student-t interval, over the
 /// defined values.
 pub fn mean_ci(xs: &[f64]) -> (f64, f64) {

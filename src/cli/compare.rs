@@ -9,7 +9,7 @@
 use crate::cli::CliError;
 use crate::cli::run::{BatchOptions, refuse_sweeps};
 use crate::cli::term::{Progress, control, pool, print_out};
-use crate::engine::{Contested, contested_variants, prepare_all};
+use crate::engine::{Contested, contested_variants, judge_on_first, prepare_all};
 use crate::output::report::compare_table;
 use crate::output::results;
 use crate::scenario::schema::Table;
@@ -56,7 +56,8 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
             scenarios[0].loaded.path.display()
         )));
     }
-    let scenarios = contested_variants(scenarios, a.contested)?;
+    let mut scenarios = contested_variants(scenarios, a.contested)?;
+    let own_targets = judge_on_first(&mut scenarios)?;
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);
     let reps = b.replications.unwrap_or(first.replications);
@@ -81,6 +82,13 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
                 "warning: {} sets {}, but compare runs every scenario with the first one's seed {seed} and {reps} replications, on common random numbers (--seed and -r set them for all)",
                 p.loaded.path.display(),
                 own.join(" and ")
+            );
+        }
+        if own_targets.contains(&p.loaded.path) {
+            eprintln!(
+                "warning: {} defines targets of its own, but compare judges every scenario on the first one's ({}): its own are set aside",
+                p.loaded.path.display(),
+                scenarios[0].loaded.path.display()
             );
         }
     }

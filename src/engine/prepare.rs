@@ -43,6 +43,45 @@ pub fn prepare_as(
     })
 }
 
+/// Judge every scenario on the first one's targets, as a comparison does:
+/// the first's target definitions, and the groups they name, compiled
+/// against each later scenario's world (its own definitions, where it has
+/// any, are set aside). Returns the later files whose own targets differ
+/// from the first's, once each, so that their authors can be told; fails
+/// where a later world lacks what the first's targets name.
+pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, ScenarioError> {
+    let Some((first, later)) = scenarios.split_first_mut() else {
+        return Ok(Vec::new());
+    };
+    let reference = &first.loaded.scenario;
+    let specs = |s: &scenario::schema::Scenario| {
+        serde_json::to_value((&s.targets, &s.groups)).expect("targets serialize")
+    };
+    let wanted = specs(reference);
+    let mut differ = Vec::new();
+    for p in later {
+        let own = &p.loaded.scenario;
+        if specs(own) != wanted && !differ.contains(&p.loaded.path) {
+            differ.push(p.loaded.path.clone());
+        }
+        let mut judged = own.clone();
+        judged.targets = reference.targets.clone();
+        judged.groups = reference.groups.clone();
+        p.targets = Targets::compile(&judged, &p.world).map_err(|e| {
+            ScenarioError::new(Located::new(
+                p.loaded.path.display().to_string(),
+                1,
+                1,
+                format!(
+                    "compare judges every scenario on the first one's targets ({}), which this world cannot measure: {e}; give it what they name, or compare it with a first scenario whose targets it can measure",
+                    first.loaded.path.display()
+                ),
+            ))
+        })?;
+    }
+    Ok(differ)
+}
+
 /// How a comparison counts the contested mechanisms of a `commercial`
 /// hypothesis (see [`crate::model::mechanisms`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! with their tables, targets and verdicts, written into a staged result
 //! that replaces the previous one whole (see [`crate::output::publish`]).
 
-use crate::analysis::verdict::{Runs, TargetInfo, Verdict, aligned, verdict};
+use crate::analysis::verdict::{Runs, TargetInfo, Verdict, verdict};
 use crate::engine::batch::{self, Completion, Control};
 use crate::engine::{Prepared, RunRecord, observe_for, run_replication};
 use crate::output::faults;
@@ -290,6 +290,12 @@ pub fn compare(
     let reference = scenarios
         .first()
         .map_or_else(Vec::new, |p| TargetInfo::of(&p.targets));
+    debug_assert!(
+        scenarios
+            .iter()
+            .all(|p| TargetInfo::of(&p.targets) == reference),
+        "every scenario is judged on the first one's targets (engine::judge_on_first)"
+    );
     let mut all: Vec<Runs> = Vec::new();
     for p in scenarios {
         let name = &p.loaded.name;
@@ -309,7 +315,7 @@ pub fn compare(
                     o.append(rows)?;
                 }
                 targets.write(name, rec.replication, &p.targets, &rec.targets)?;
-                runs.push(&aligned(&reference, &p.targets, &rec.targets));
+                runs.push(&rec.targets);
                 Ok(())
             },
         )

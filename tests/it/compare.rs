@@ -91,6 +91,67 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
     assert!(out.join("manifest.json").exists());
 }
 
+/// A later scenario's own target definitions are set aside, and one with
+/// none gets the first's: the same world on the same streams gives the
+/// same verdict whatever targets its file defines.
+#[test]
+fn every_scenario_is_judged_on_the_first_one_s_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    // An easier target of the same id: observed lower, tolerance wider.
+    let (out, o) = compare_toy_with(
+        dir.path(),
+        "name = \"easy\"\n[targets.kor_value_2022]\nobserved = 250.0\ntolerance = { rel = 1.0 }\n",
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("other.toml defines targets of its own")
+            && stderr.contains("judges every scenario on the first one's"),
+        "{stderr}"
+    );
+    let rows = csv_rows(&out.join("compare.csv"));
+    let of = |name: &str| -> Vec<Vec<String>> {
+        rows.iter()
+            .filter(|r| r[0] == name)
+            .map(|r| r[1..].to_vec())
+            .collect()
+    };
+    assert_eq!(of("toy").len(), 4);
+    assert_eq!(of("toy"), of("easy"), "judged on toy's kor_value_2022");
+    let t = csv_rows(&out.join("targets.csv"));
+    assert!(
+        t.iter()
+            .filter(|r| r[0] == "easy" && r[2] == "kor_value_2022")
+            .all(|r| r[5] == "2000"),
+        "targets.csv shows the first's observed value"
+    );
+    // A scenario without targets is judged on the first's, all defined.
+    let toy = std::fs::read_to_string(root().join("scenarios/toy.toml")).unwrap();
+    let cut = toy.find("\n# Targets:").expect("toy has a targets section");
+    let bare = dir.path().join("bare.toml");
+    let renamed = toy[..cut].replacen("name = \"toy\"", "name = \"bare\"", 1);
+    std::fs::write(&bare, renamed).unwrap();
+    let out = dir.path().join("bare_cmp");
+    let o = armsmarket(&[
+        "compare",
+        root().join("scenarios/toy.toml").to_str().unwrap(),
+        bare.to_str().unwrap(),
+        "-r",
+        "12",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&out.join("compare/compare.csv"));
+    let of = |name: &str| -> Vec<Vec<String>> {
+        rows.iter()
+            .filter(|r| r[0] == name)
+            .map(|r| r[1..].to_vec())
+            .collect()
+    };
+    assert_eq!(of("toy"), of("bare"));
+}
+
 #[test]
 fn a_different_hypothesis_changes_the_verdict_on_the_same_streams() {
     let dir = tempfile::tempdir().unwrap();
