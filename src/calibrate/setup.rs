@@ -313,6 +313,34 @@ impl Setup {
         self.models[m].overlay.compile_with(&settings, at, what)
     }
 
+    /// Refuse a summary table over models whose runs span different years:
+    /// its columns are a run's years, so one model's values would stand
+    /// under another's. A model's span is its world's at its priors' lower
+    /// bounds (parameters are numbers, which do not move the start or the
+    /// end); the error is at the first model that differs.
+    pub fn check_summary_years(&self) -> Result<(), ScenarioError> {
+        let years = |m: usize| -> Result<(i32, i32), ScenarioError> {
+            let lower: Vec<f64> = self.models[m]
+                .parameters
+                .iter()
+                .map(|&p| self.parameters[p].bounds.0)
+                .collect();
+            let (w, _) = self.compile(m, &lower)?;
+            Ok((w.start.year(), w.quarter(w.n_quarters - 1).year()))
+        };
+        let first = years(0)?;
+        for m in 1..self.models.len() {
+            let span = years(m)?;
+            if span != first {
+                return Err(ScenarioError::new(self.models[m].origin.error(format!(
+                    "the summary table cannot hold model `{}` ({}-{}) and model `{}` ({}-{}): their runs span different years; calibrate without `summary` among --tables",
+                    self.models[0].name, first.0, first.1, self.models[m].name, span.0, span.1
+                ))));
+            }
+        }
+        Ok(())
+    }
+
     /// Model `m`'s world with its free parameters set to `theta` (in the
     /// order of [`Model::parameters`]).
     pub fn compile(&self, m: usize, theta: &[f64]) -> Result<(World, Targets), ScenarioError> {

@@ -217,6 +217,9 @@ pub(crate) struct Context {
 impl Context {
     pub(crate) fn load(options: &Options) -> Result<Context, CalibrateError> {
         let setup = Setup::load(&options.file)?;
+        if options.tables.contains(&Table::Summary) {
+            setup.check_summary_years()?;
+        }
         let abc = Abc::new(setup.model_specs(), setup.observed(), setup.config())?;
         // The wall-clock limit and the round size never change what is
         // accepted, so a resume may raise the one or change the other.

@@ -207,6 +207,41 @@ fn with_parameters(dir: &Path, parameters: &str) -> PathBuf {
     file
 }
 
+/// One summary table cannot hold models whose runs span different years
+/// (its columns are the years): refused at the model, before anything
+/// runs; other tables are written.
+#[test]
+fn a_summary_over_models_of_different_years_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let early = tmp.path().join("early.toml");
+    let text = crate::common::toy_with("start = \"2014Q1\"", "start = \"2013Q1\"");
+    std::fs::write(
+        &early,
+        text.replacen("name = \"toy\"", "name = \"early\"", 1),
+    )
+    .unwrap();
+    let file = with_parameters(
+        tmp.path(),
+        &format!(
+            "[calibrate.models.toy]\nfile = {:?}\n\n[calibrate.models.early]\nfile = \"early.toml\"\n\n[calibrate.parameters.\"preferences.default.delivery\"]\nprior = \"uniform\"\nmin = 0.0\nmax = 2.0\n",
+            root().join("scenarios/toy.toml").display().to_string()
+        ),
+    );
+    let out = tmp.path().join("out");
+    let o = calibrate(&file, &out, &["--tables", "summary"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Models go in id order: `toy`, after `early`, is the one that differs.
+    let at = line_of(&text, "[calibrate.models.toy]") + 1;
+    let place = format!("{}:{at}:", file.display());
+    assert!(
+        err(&o).contains(&place) && err(&o).contains("(2013-2023) and model `toy` (2014-2023)"),
+        "{}",
+        err(&o)
+    );
+    assert!(nothing_written(&out));
+}
+
 #[test]
 fn a_bad_prior_is_refused_at_its_place() {
     let tmp = tempfile::tempdir().unwrap();
