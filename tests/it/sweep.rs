@@ -1866,3 +1866,37 @@ fn quiet_still_says_where_the_sweep_does_other_than_asked() {
     assert_ok(&o, "a plain run");
     assert_eq!(err(&o), "", "--quiet printed something");
 }
+
+/// A continuous range over a key of whole numbers is refused at the
+/// parameter, with the fix, before anything runs (it used to name a
+/// sampled fraction that is not in the file).
+#[test]
+fn a_continuous_range_over_a_whole_number_key_is_refused_with_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("whole.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base = {:?}\nname = \"whole\"\n\n[sweep]\ndesign = \"lhs\"\npoints = 4\nreplications = 1\n\n[sweep.parameters]\n\"market.defer_quarters\" = {{ min = 1, max = 4 }}\n",
+            root().join("scenarios/toy.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = sweep(&file, &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let want = format!(
+        "{}:10:1: `market.defer_quarters` takes whole numbers, which a continuous range does not give: add `integer = true`",
+        file.display()
+    );
+    assert!(err(&o).starts_with(&want), "{}", err(&o));
+    assert!(!out.exists(), "nothing written");
+    // With the fix it runs.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("max = 4 }", "max = 4, integer = true }"),
+    )
+    .unwrap();
+    assert_ok(&sweep(&file, &out, &[]), "the fixed sweep");
+}
