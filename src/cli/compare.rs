@@ -12,7 +12,7 @@ use crate::cli::term::{Progress, control, pool, print_out};
 use crate::engine::{Contested, contested_variants, judge_on_first, prepare_all};
 use crate::output::report::compare_table;
 use crate::output::results;
-use crate::scenario::schema::Table;
+use crate::scenario::schema::{Hypothesis, Table};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -33,9 +33,10 @@ pub struct CompareArgs {
     /// How a `commercial` hypothesis counts the contested mechanisms
     /// (diversion, second-hand sales, market access, home and European
     /// preference, direct awards): as commercial (on), as strategic (off),
-    /// or both (the hypothesis runs once per assignment).
-    #[arg(long, default_value = "both", value_name = "AS")]
-    pub contested: Contested,
+    /// or both (the hypothesis runs once per assignment); a warning says
+    /// so when no scenario is a commercial hypothesis [default: both].
+    #[arg(long, value_name = "AS")]
+    pub contested: Option<Contested>,
     /// Output folder; the result (compare.csv, verdict.csv, targets.csv,
     /// the tables and manifest.json) goes to DIR/compare/, replacing the
     /// previous one whole.
@@ -56,7 +57,18 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
             scenarios[0].loaded.path.display()
         )));
     }
-    let mut scenarios = contested_variants(scenarios, a.contested)?;
+    if let Some(c) = a.contested
+        && !scenarios
+            .iter()
+            .any(|p| p.loaded.scenario.hypothesis == Some(Hypothesis::Commercial))
+    {
+        eprintln!(
+            "warning: --contested {} changes nothing here: no scenario has `hypothesis = \"commercial\"`, the only kind it applies to",
+            c.name()
+        );
+    }
+    let contested = a.contested.unwrap_or(Contested::Both);
+    let mut scenarios = contested_variants(scenarios, contested)?;
     let own_targets = judge_on_first(&mut scenarios)?;
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);

@@ -298,6 +298,7 @@ fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
         let out = dir.path().join(contested);
         let o = compare_contested(&toy, &other, contested, &out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("changes nothing"));
         let mut seen: Vec<String> = csv_rows(&out.join("compare/compare.csv"))[1..]
             .iter()
             .map(|r| r[0].clone())
@@ -307,6 +308,17 @@ fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
         expected.extend(names.iter().map(|n| n.to_string()));
         assert_eq!(seen, expected, "--contested {contested}");
     }
+    // Without a commercial hypothesis the option has nothing to act on:
+    // said, not silently ignored.
+    let plain = toy_plus(dir.path(), "name = \"plain\"\n");
+    let o = compare_contested(&toy, &plain, "strategic", &dir.path().join("plain"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("warning: --contested strategic changes nothing here"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
