@@ -89,17 +89,38 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
     let (header, rows) = csv_rows(&read(&result(&two).join("posterior_summary.csv")));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(rows.len(), 3, "one row per parameter");
+    let num = |r: &Vec<String>, name: &str| -> f64 { r[col(name)].parse().unwrap() };
     for r in &rows {
-        assert_eq!(
-            r[col("covered")],
-            "true",
+        // Worked out here from the interval, not read off the program's
+        // own `covered` column (which must agree).
+        let covered = num(r, "q05") <= num(r, "truth") && num(r, "truth") <= num(r, "q95");
+        assert!(
+            covered,
             "{}: truth {} outside [{}, {}]",
             r[col("parameter")],
             r[col("truth")],
             r[col("q05")],
             r[col("q95")]
         );
+        assert_eq!(r[col("covered")], "true");
     }
+    // Covering the truth is only worth something if the data moved the
+    // prior: the delivery weight's 90 % interval is at most 0.8 of its
+    // uniform prior's central 90 % (0.67 at this file's four
+    // generations). The other two parameters are barely identified by
+    // these targets in four generations (their intervals span most of
+    // their priors; twelve generations narrow them), so they are held to
+    // coverage alone.
+    let delivery = rows
+        .iter()
+        .find(|r| r[col("parameter")] == "preferences.default.delivery")
+        .unwrap();
+    let prior_90 = 0.9 * (num(delivery, "prior_high") - num(delivery, "prior_low"));
+    let posterior_90 = num(delivery, "q95") - num(delivery, "q05");
+    assert!(
+        posterior_90 <= 0.8 * prior_90,
+        "delivery: posterior 90 % width {posterior_90} against the prior's {prior_90}"
+    );
     assert_same_files(
         &FILES,
         &result(&one),
