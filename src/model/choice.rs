@@ -96,6 +96,12 @@ mod tests {
             if raised != Some(0) {
                 assert_eq!(raised, base, "only offer 0 changed");
             }
+            // A third offer, keyed as in the three-offer tender: where it
+            // loses, the choice is the two-offer tender's.
+            let two = choose(&[0.0, 0.2], &keys[..2], 0.0, dk);
+            if base != Some(2) {
+                assert_eq!(base, two, "a losing third offer changed the choice");
+            }
         }
     }
 }
