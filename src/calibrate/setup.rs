@@ -244,9 +244,11 @@ impl Setup {
     }
 
     /// Compile model `m` at its priors' bounds: each parameter alone at
-    /// each bound, then all at their lower and at their upper bounds, so
-    /// that a path the world lacks or a bound it refuses is reported now,
-    /// at the parameter, rather than as a failed simulation.
+    /// each bound, then every corner of the box of bounds (or, with more
+    /// than [`crate::engine::overlay::CORNER_DIMS`] parameters, all at
+    /// their lower and all at their upper bounds), so that a path the world
+    /// lacks, a bound it refuses or two bounds it refuses together is
+    /// reported now, at the parameter, rather than as a failed simulation.
     fn check_extremes(&self, m: usize) -> Result<(), ScenarioError> {
         let free = &self.models[m].parameters;
         let mut sets: Vec<Vec<(usize, f64)>> = Vec::new();
@@ -256,16 +258,17 @@ impl Setup {
             sets.push(vec![(p, hi)]);
         }
         if free.len() > 1 {
-            sets.push(
-                free.iter()
-                    .map(|&p| (p, self.parameters[p].bounds.0))
-                    .collect(),
-            );
-            sets.push(
-                free.iter()
-                    .map(|&p| (p, self.parameters[p].bounds.1))
-                    .collect(),
-            );
+            for upper in crate::engine::overlay::corners(free.len()) {
+                sets.push(
+                    free.iter()
+                        .zip(upper)
+                        .map(|(&p, up)| {
+                            let (lo, hi) = self.parameters[p].bounds;
+                            (p, if up { hi } else { lo })
+                        })
+                        .collect(),
+                );
+            }
         }
         for set in sets {
             let values: Vec<(usize, toml::Value)> =

@@ -29,6 +29,23 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 /// A value to write: (dotted path, value, where it was asked for).
 pub type Setting<'a> = (&'a str, &'a toml::Value, &'a Origin);
 
+/// Most parameters whose every corner is checked before a sweep or a
+/// calibration runs: 2^8 = 256 worlds, a fraction of a second.
+pub const CORNER_DIMS: usize = 8;
+
+/// The corners of a box of `dims` parameters to check, each as whether
+/// each parameter is at its upper bound: all 2^`dims` of them up to
+/// [`CORNER_DIMS`] parameters, else the two of all lower and all upper
+/// bounds.
+pub fn corners(dims: usize) -> Vec<Vec<bool>> {
+    if dims > CORNER_DIMS {
+        return vec![vec![false; dims], vec![true; dims]];
+    }
+    (0..1u32 << dims)
+        .map(|mask| (0..dims).map(|i| mask >> i & 1 == 1).collect())
+        .collect()
+}
+
 /// A resolved scenario table (after `base`) and the file it came from.
 #[derive(Debug)]
 pub struct Overlay {
@@ -402,6 +419,24 @@ fn put_back_entry(sc: &mut Scenario, base: &Scenario, key: &str, entry: &str) {
         };
     }
     entry_maps!(put);
+}
+
+#[cfg(test)]
+mod corner_tests {
+    use super::corners;
+
+    #[test]
+    fn every_corner_of_a_small_box_and_two_of_a_large_one() {
+        assert_eq!(
+            corners(2),
+            [[false, false], [true, false], [false, true], [true, true]]
+        );
+        let c = corners(8);
+        assert_eq!(c.len(), 256);
+        let distinct: std::collections::BTreeSet<_> = c.iter().collect();
+        assert_eq!(distinct.len(), 256);
+        assert_eq!(corners(9), [vec![false; 9], vec![true; 9]]);
+    }
 }
 
 #[cfg(test)]

@@ -467,7 +467,7 @@ keys! {
     "sweep.levels": Integer(between(2.0, 1000.0)), "", Value("4"), "`morris` only: levels p of the grid, even; a step moves one parameter by p/(2(p-1)) of its range.";
     "sweep.replications": Integer(between(1.0, 1e6)), "", Required, "Replications per point.";
     "sweep.seed": Integer(between(0.0, SEED_MAX)), "", Optional("the scenario's `seed`"), "Seed of the design and of the runs.";
-    "sweep.parameters": Ty::Table(64), "", Required, "Swept keys, by dotted path (`\"preferences.default.delivery\" = { min = 0.5, max = 2.0 }`); at least one. A sweep cannot vary `name`, `base`, `seed`, `replications`, `start`, `end`, `outputs` or `sweep`, and each key's values must be valid at every bound of the range.";
+    "sweep.parameters": Ty::Table(64), "", Required, "Swept keys, by dotted path (`\"preferences.default.delivery\" = { min = 0.5, max = 2.0 }`); at least one. A sweep cannot vary `name`, `base`, `seed`, `replications`, `start`, `end`, `outputs` or `sweep`, and each key's values must be valid at every bound of the range and, with at most 8 keys, at every corner of the box of bounds (each key at its lower or upper bound), which is checked before anything runs.";
     "sweep.parameters.*.values": Any, "", Optional("none"), "The values (at most 10,000), or:";
     "sweep.parameters.*.min": Number(between(-1e15, 1e15)), "", Optional("none"), "Lower end of a range.";
     "sweep.parameters.*.max": Number(between(-1e15, 1e15)), "", Optional("none"), "Upper end of a range.";
@@ -488,7 +488,7 @@ keys! {
     "calibrate.models": Ty::Table(16), "", Optional("this file's world alone"), "The models to choose between, keyed by id.";
     "calibrate.models.*.file": Text(MAX_TEXT), "", Required, "A scenario file, relative to the calibration file.";
     "calibrate.models.*.probability": Number(above(0.0, 1e6)), "", Value("1.0"), "Prior weight of the model (normalised over the models).";
-    "calibrate.parameters": Ty::Table(64), "", Required, "Free keys, by dotted path (`\"preferences.default.delivery\" = { prior = \"uniform\", min = 0.2, max = 2.0 }`); at least one. The same keys as a sweep may vary; an integer key gets an integer prior.";
+    "calibrate.parameters": Ty::Table(64), "", Required, "Free keys, by dotted path (`\"preferences.default.delivery\" = { prior = \"uniform\", min = 0.2, max = 2.0 }`); at least one. The same keys as a sweep may vary; an integer key gets an integer prior. Every bound of every prior must give a valid world, alone and, with at most 8 keys, at every corner of the box of bounds (checked before anything runs).";
     "calibrate.parameters.*.prior": Word(&["uniform", "log_uniform", "normal"]), "", Required, "`uniform` on [min, max]; `log_uniform` (min > 0); `normal` (`mean`, `sd`) truncated to [min, max].";
     "calibrate.parameters.*.min": Number(between(-1e15, 1e15)), "the key's", Required, "Lower bound; valid for the key.";
     "calibrate.parameters.*.max": Number(between(-1e15, 1e15)), "the key's", Required, "Upper bound; valid for the key, above `min`.";

@@ -269,10 +269,15 @@ impl Setup {
 
     /// Compile the worlds at the design's extremes: each parameter alone at
     /// each bound of its range (or each of its values, first and last of a
-    /// long list), then every parameter at its lower and at its upper
-    /// bound at once. Every value of every point lies between these, so a
-    /// rule that one of them breaks (one key's range, or one key against
-    /// another) is reported now, at the parameter, not as failed runs.
+    /// long list), then every corner of the box of bounds (each parameter
+    /// at its lower or upper bound; with more than
+    /// [`crate::engine::overlay::CORNER_DIMS`] parameters, only the two
+    /// corners of all lower and all upper bounds). Every value of every
+    /// point lies between these, so a rule that one of them breaks (one
+    /// key's range, or one key against another, such as legacy units at
+    /// most the units, which the corner of most legacy and fewest units
+    /// breaks first) is reported now, at the parameter, not as failed
+    /// runs.
     fn check_extremes(&self) -> Result<(), ScenarioError> {
         use crate::sweep::design::Domain;
         use toml::Value;
@@ -293,14 +298,16 @@ impl Setup {
             }
         }
         if parameters.len() > 1 {
-            sets.push(bounds.iter().enumerate().map(|(i, b)| (i, &b[0])).collect());
-            sets.push(
-                bounds
-                    .iter()
-                    .enumerate()
-                    .map(|(i, b)| (i, &b[b.len() - 1]))
-                    .collect(),
-            );
+            for upper in crate::engine::overlay::corners(parameters.len()) {
+                sets.push(
+                    bounds
+                        .iter()
+                        .zip(upper)
+                        .enumerate()
+                        .map(|(i, (b, up))| (i, if up { &b[b.len() - 1] } else { &b[0] }))
+                        .collect(),
+                );
+            }
         }
         for set in sets {
             let shown: Vec<String> = set

@@ -294,6 +294,14 @@ fn a_bad_prior_is_refused_at_its_place() {
             "mean = 0.5",
             "belong to a normal prior, not a uniform one; remove them, or write `prior = \"normal\"`",
         ),
+        (
+            // Each bound is valid alone and all lower or all upper bounds
+            // together, but not the most legacy units with the fewest
+            // units: a corner of the box.
+            "[calibrate.parameters.\"buyers.BBB.fleet.spg.units\"]\nprior = \"uniform\"\nmin = 70\nmax = 200\n\n[calibrate.parameters.\"buyers.BBB.fleet.spg.legacy\"]\nprior = \"uniform\"\nmin = 0\nmax = 90\n",
+            "[calibrate.parameters.\"buyers.BBB.fleet.spg.legacy\"]",
+            "`buyers.BBB.fleet.spg.legacy` = 90 is more than `units` = 70",
+        ),
     ];
     for (parameters, at, why) in cases {
         let file = with_parameters(tmp.path(), parameters);

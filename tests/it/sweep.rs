@@ -1900,3 +1900,30 @@ fn a_continuous_range_over_a_whole_number_key_is_refused_with_the_fix() {
     .unwrap();
     assert_ok(&sweep(&file, &out, &[]), "the fixed sweep");
 }
+
+/// Bounds valid alone, and all lower or all upper together, can still
+/// break a rule together at another corner of the box (most legacy units
+/// with the fewest units): refused before anything runs, not left to fail
+/// runs that a resume would fail again.
+#[test]
+fn a_corner_of_the_box_that_breaks_a_rule_is_refused_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("corner.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base = {:?}\nname = \"corner\"\n\n[sweep]\ndesign = \"grid\"\nreplications = 1\n\n[sweep.parameters]\n\"buyers.BBB.fleet.spg.units\" = {{ values = [70, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 90] }}\n",
+            root().join("scenarios/toy.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = sweep(&file, &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("`buyers.BBB.fleet.spg.legacy` = 90 is more than `units` = 70"),
+        "{}",
+        err(&o)
+    );
+    assert!(!out.exists(), "nothing written");
+}
