@@ -267,6 +267,13 @@ fn parse_set_at(s: &str, origin: &Origin) -> Result<(String, Value), ScenarioErr
             ))
             .into());
     }
+    if let Some((array, _)) = key.split_once('[') {
+        return Err(origin
+            .error(format!(
+                "--set `{s}`: a key is a dotted path of names, with no index: set the whole array, e.g. --set '{array}=[...]'"
+            ))
+            .into());
+    }
     let raw = raw.trim();
     let value = match raw.parse::<Value>() {
         Ok(v) => v,
@@ -1591,7 +1598,23 @@ mod tests {
         );
         let t = v("a={x=1}").1;
         assert_eq!(t.as_table().unwrap()["x"], Value::Integer(1));
-        for bad in ["novalue", "=3", " = 3", "a=1e400", "a=18446744073709551616"] {
+        // An index is no part of a key: said at the command line, not at
+        // the scenario's table that holds the array.
+        let e = parse_set("outputs.files[0]=market")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no index: set the whole array, e.g. --set 'outputs.files=[...]'"),
+            "{e}"
+        );
+        for bad in [
+            "novalue",
+            "=3",
+            " = 3",
+            "a=1e400",
+            "a=18446744073709551616",
+            "a[0]=1",
+        ] {
             let e = parse_set(bad).unwrap_err();
             assert!(
                 e.to_string().starts_with("<command line>:1:1: --set "),
