@@ -9,7 +9,9 @@
 use crate::cli::CliError;
 use crate::cli::run::{BatchOptions, refuse_sweeps};
 use crate::cli::term::{Progress, control, pool, print_out};
-use crate::engine::{Contested, contested_variants, judge_on_first, prepare_all};
+use crate::engine::{
+    Contested, contested_variants, judge_on_first, overruled_switches, prepare_all,
+};
 use crate::output::report::compare_table;
 use crate::output::results;
 use crate::scenario::schema::{Hypothesis, Table};
@@ -69,6 +71,9 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     }
     let contested = a.contested.unwrap_or(Contested::Both);
     let mut scenarios = contested_variants(scenarios, contested)?;
+    for w in scenarios.iter().flat_map(overruled_switches) {
+        eprintln!("{w}");
+    }
     let own_targets = judge_on_first(&mut scenarios)?;
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);

@@ -4,7 +4,7 @@
 use crate::analysis::verdict::TargetInfo;
 use crate::cli::CliError;
 use crate::cli::term::{Progress, control, pool, print_out};
-use crate::engine::{Prepared, prepare_all};
+use crate::engine::{Prepared, overruled_switches, prepare_all};
 use crate::output::publish::Destination;
 use crate::output::report::run_table;
 use crate::output::results;
@@ -61,6 +61,9 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
     let b = &a.batch;
     let scenarios = prepare_all(&a.files, &b.set)?;
     refuse_sweeps(&scenarios, "run")?;
+    for w in scenarios.iter().flat_map(overruled_switches) {
+        eprintln!("{w}");
+    }
     let pool = pool(b.threads)?;
     // Every result folder is taken before any is written: one that is
     // refused (not a result, or being written by another process) stops

@@ -9,7 +9,7 @@ pub mod replication;
 pub mod seeding;
 
 pub use prepare::{
-    Contested, Prepared, contested_variants, judge_on_first, observe_for, prepare, prepare_all,
-    prepare_as,
+    Contested, Prepared, contested_variants, judge_on_first, observe_for, overruled_switches,
+    prepare, prepare_all, prepare_as,
 };
 pub use replication::{Observe, RunRecord, run_replication};

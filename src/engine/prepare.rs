@@ -43,6 +43,31 @@ pub fn prepare_as(
     })
 }
 
+/// Warnings for mechanisms switched on by `--set` that the scenario's
+/// hypothesis switches off all the same (a `commercial` hypothesis runs
+/// without the strategic mechanisms, and without the contested ones when
+/// they are counted as strategic): the command line asked for something
+/// that does not happen, which its author should hear.
+pub fn overruled_switches(p: &Prepared) -> Vec<String> {
+    crate::model::mechanisms::REGISTRY
+        .iter()
+        .filter(|e| {
+            let path = format!("mechanisms.{}", e.name);
+            p.loaded.scenario.mechanisms.get(e.name) == Some(true)
+                && p.world.mechanisms.get(e.name) == Some(false)
+                && p.loaded.sources.value_origin(&path).is_command_line()
+        })
+        .map(|e| {
+            format!(
+                "warning: --set mechanisms.{}=true does not switch it on in {}: a commercial hypothesis runs without {} mechanisms; remove `hypothesis = \"commercial\"` to run it with them",
+                e.name,
+                p.loaded.name,
+                e.class.name()
+            )
+        })
+        .collect()
+}
+
 /// Judge every scenario on the first one's targets, as a comparison does:
 /// the first's target definitions, and the groups they name, compiled
 /// against each later scenario's world (its own definitions, where it has

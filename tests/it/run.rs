@@ -377,3 +377,43 @@ fn the_market_table_adds_up_to_the_contracts_product_by_product() {
     got.retain(|_, n| *n > 0);
     assert_eq!(m_got, got);
 }
+
+/// A switch turned on by `--set` that a commercial hypothesis turns off
+/// all the same is said, not silently overruled; a switch the file itself
+/// lists, or no `--set`, gives no warning.
+#[test]
+fn a_set_switch_the_hypothesis_overrules_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let go = |extra: &[&str]| {
+        let toy = toy();
+        let out_s = out.to_str().unwrap();
+        let mut args = vec![
+            "run",
+            toy.to_str().unwrap(),
+            "-r",
+            "1",
+            "-q",
+            "--tables",
+            "summary",
+            "--out",
+            out_s,
+            "--set",
+            "hypothesis=\"commercial\"",
+        ];
+        args.extend(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let said = go(&["--set", "mechanisms.affinity=true"]);
+    assert!(
+        said.contains(
+            "warning: --set mechanisms.affinity=true does not switch it on in toy: a commercial hypothesis runs without strategic mechanisms"
+        ),
+        "{said}"
+    );
+    assert!(!go(&[]).contains("warning"));
+    // A commercial switch set on the command line is not overruled.
+    assert!(!go(&["--set", "mechanisms.upgrades=true"]).contains("warning"));
+}
