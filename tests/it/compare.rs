@@ -26,8 +26,13 @@ fn toy_plus(dir: &Path, extra: &str) -> PathBuf {
 /// (12 replications); returns the result folder and the process output.
 fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) {
     let other = toy_plus(dir, extra);
+    compare_toy_and(&other, &dir.join("cmp"))
+}
+
+/// Compare the toy with `other` (12 replications) into `out`; returns the
+/// result folder and the process output.
+fn compare_toy_and(other: &Path, out: &Path) -> (PathBuf, std::process::Output) {
     let toy = root().join("scenarios/toy.toml");
-    let out = dir.join("cmp");
     let o = armsmarket(&[
         "compare",
         toy.to_str().unwrap(),
@@ -42,18 +47,21 @@ fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) 
     (out.join("compare"), o)
 }
 
+/// The rows of `rows` whose first cell is `name`, without it.
+fn rows_of(rows: &[Vec<String>], name: &str) -> Vec<Vec<String>> {
+    rows.iter()
+        .filter(|r| r[0] == name)
+        .map(|r| r[1..].to_vec())
+        .collect()
+}
+
 #[test]
 fn a_scenario_compared_with_itself_gives_identical_columns() {
     let dir = tempfile::tempdir().unwrap();
     let (out, o) = compare_toy_with(dir.path(), "name = \"toy_twin\"\n");
     let rows = csv_rows(&out.join("compare.csv"));
     assert_eq!(rows.len(), 1 + 2 * 4, "one row per scenario and target");
-    let of = |name: &str| -> Vec<Vec<String>> {
-        rows.iter()
-            .filter(|r| r[0] == name)
-            .map(|r| r[1..].to_vec())
-            .collect()
-    };
+    let of = |name: &str| rows_of(&rows, name);
     assert_eq!(of("toy").len(), 4);
     assert_eq!(
         of("toy"),
@@ -78,12 +86,7 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
     assert_eq!(&first[8..], ["12", ""], "{first:?}");
     // Every simulated value is the same too, replication by replication.
     let t = csv_rows(&out.join("targets.csv"));
-    let of = |name: &str| -> Vec<Vec<String>> {
-        t.iter()
-            .filter(|r| r[0] == name)
-            .map(|r| r[1..].to_vec())
-            .collect()
-    };
+    let of = |name: &str| rows_of(&t, name);
     assert_eq!(of("toy").len(), 12 * 4);
     assert_eq!(of("toy"), of("toy_twin"));
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -109,14 +112,12 @@ fn every_scenario_is_judged_on_the_first_one_s_targets() {
         "{stderr}"
     );
     let rows = csv_rows(&out.join("compare.csv"));
-    let of = |name: &str| -> Vec<Vec<String>> {
-        rows.iter()
-            .filter(|r| r[0] == name)
-            .map(|r| r[1..].to_vec())
-            .collect()
-    };
-    assert_eq!(of("toy").len(), 4);
-    assert_eq!(of("toy"), of("easy"), "judged on toy's kor_value_2022");
+    assert_eq!(rows_of(&rows, "toy").len(), 4);
+    assert_eq!(
+        rows_of(&rows, "toy"),
+        rows_of(&rows, "easy"),
+        "judged on toy's kor_value_2022"
+    );
     let t = csv_rows(&out.join("targets.csv"));
     assert!(
         t.iter()
@@ -130,26 +131,9 @@ fn every_scenario_is_judged_on_the_first_one_s_targets() {
     let bare = dir.path().join("bare.toml");
     let renamed = toy[..cut].replacen("name = \"toy\"", "name = \"bare\"", 1);
     std::fs::write(&bare, renamed).unwrap();
-    let out = dir.path().join("bare_cmp");
-    let o = armsmarket(&[
-        "compare",
-        root().join("scenarios/toy.toml").to_str().unwrap(),
-        bare.to_str().unwrap(),
-        "-r",
-        "12",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let rows = csv_rows(&out.join("compare/compare.csv"));
-    let of = |name: &str| -> Vec<Vec<String>> {
-        rows.iter()
-            .filter(|r| r[0] == name)
-            .map(|r| r[1..].to_vec())
-            .collect()
-    };
-    assert_eq!(of("toy"), of("bare"));
+    let (out, _) = compare_toy_and(&bare, &dir.path().join("bare_cmp"));
+    let rows = csv_rows(&out.join("compare.csv"));
+    assert_eq!(rows_of(&rows, "toy"), rows_of(&rows, "bare"));
 }
 
 #[test]

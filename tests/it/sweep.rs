@@ -1867,21 +1867,33 @@ fn quiet_still_says_where_the_sweep_does_other_than_asked() {
     assert_eq!(err(&o), "", "--quiet printed something");
 }
 
+/// `dir/NAME.toml`: a sweep of the toy world named `name`, with `design`
+/// lines in its `[sweep]` table (one replication) and `parameters` as its
+/// `[sweep.parameters]`; the parameters start on line 10 when `design` is
+/// two lines.
+fn toy_sweep_file(dir: &Path, name: &str, design: &str, parameters: &str) -> PathBuf {
+    let file = dir.join(format!("{name}.toml"));
+    let toy = root().join("scenarios/toy.toml");
+    let text = format!(
+        "base = {:?}\nname = \"{name}\"\n\n[sweep]\n{design}\nreplications = 1\n\n[sweep.parameters]\n{parameters}",
+        toy.display().to_string()
+    );
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
 /// A continuous range over a key of whole numbers is refused at the
 /// parameter, with the fix, before anything runs (it used to name a
 /// sampled fraction that is not in the file).
 #[test]
 fn a_continuous_range_over_a_whole_number_key_is_refused_with_the_fix() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("whole.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "base = {:?}\nname = \"whole\"\n\n[sweep]\ndesign = \"lhs\"\npoints = 4\nreplications = 1\n\n[sweep.parameters]\n\"market.defer_quarters\" = {{ min = 1, max = 4 }}\n",
-            root().join("scenarios/toy.toml").display().to_string()
-        ),
-    )
-    .unwrap();
+    let file = toy_sweep_file(
+        tmp.path(),
+        "whole",
+        "design = \"lhs\"\npoints = 4",
+        "\"market.defer_quarters\" = { min = 1, max = 4 }\n",
+    );
     let out = tmp.path().join("out");
     let o = sweep(&file, &out, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
@@ -1908,15 +1920,12 @@ fn a_continuous_range_over_a_whole_number_key_is_refused_with_the_fix() {
 #[test]
 fn a_corner_of_the_box_that_breaks_a_rule_is_refused_before_anything_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("corner.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "base = {:?}\nname = \"corner\"\n\n[sweep]\ndesign = \"grid\"\nreplications = 1\n\n[sweep.parameters]\n\"buyers.BBB.fleet.spg.units\" = {{ values = [70, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 90] }}\n",
-            root().join("scenarios/toy.toml").display().to_string()
-        ),
-    )
-    .unwrap();
+    let file = toy_sweep_file(
+        tmp.path(),
+        "corner",
+        "design = \"grid\"",
+        "\"buyers.BBB.fleet.spg.units\" = { values = [70, 200] }\n\"buyers.BBB.fleet.spg.legacy\" = { values = [0, 90] }\n",
+    );
     let out = tmp.path().join("out");
     let o = sweep(&file, &out, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
