@@ -1030,8 +1030,7 @@ mod warmup_tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
         let s = scenario::load(&path, &[]).unwrap().scenario;
         let w = World::from_scenario(&s).unwrap();
-        let mut held = w.frozen_at_start(w.n_quarters);
-        held.start = w.start;
+        let held = w.frozen_at_start(w.n_quarters);
         let n = per_year(&held, 200);
         let later = &n[5..12];
         let lo = later.iter().copied().fold(f64::INFINITY, f64::min);

@@ -215,7 +215,8 @@ struct Bidding<'a> {
     deadline: Option<usize>,
     /// w_L (1 + φθ): the weight of a quarter's wait.
     delivery: f64,
-    /// The quarter, and whether the buyer is in the EU then.
+    /// The quarter whose memberships hold ([`World::membership_quarter`]),
+    /// and whether the buyer is in the EU then.
     quarter: Quarter,
     in_eu: bool,
     /// [`commonality_total`].
@@ -226,7 +227,7 @@ impl<'a> Bidding<'a> {
     fn new(w: &'a World, s: &'a State, t: usize, b: usize, c: usize) -> Bidding<'a> {
         let buyer = &w.buyers[b];
         let theta = w.threat_of(t, b);
-        let quarter = w.quarter(t);
+        let quarter = w.membership_quarter(t);
         let fleet = &s.buyers[b].fleet[c];
         let nk = w.countries.len();
         let nf = w.families.len();

@@ -379,6 +379,10 @@ pub struct World {
     /// quarter]` ([`crate::model::schedule::SPINUP_RECORD`]): computed
     /// once per world ([`crate::model::schedule::warm_up`]).
     pub start_states: std::sync::OnceLock<Vec<(crate::model::stage::Stage, f64)>>,
+    /// The quarter whose EU and NATO memberships hold in every quarter, in
+    /// a world frozen at its start ([`World::frozen_at_start`]); `None`
+    /// where memberships follow the calendar.
+    pub memberships_at: Option<Quarter>,
 }
 
 /// Index of `id` among `ids`; `key` names it in the error (formatted only
@@ -761,6 +765,12 @@ impl World {
         self.start.plus(t as i32)
     }
 
+    /// The quarter whose memberships (EU, NATO) hold at quarter index
+    /// `t`: the calendar's, or the start's in a world frozen at its start.
+    pub fn membership_quarter(&self, t: usize) -> Quarter {
+        self.memberships_at.unwrap_or_else(|| self.quarter(t))
+    }
+
     /// θ_i(t).
     pub fn threat_of(&self, t: usize, buyer: usize) -> f64 {
         self.threat[t * self.buyers.len() + buyer]
@@ -783,9 +793,12 @@ impl World {
     }
 
     /// This world frozen at its start for `quarters` quarters before it:
-    /// every quarter has the start's threat, budgets and requirements; no
-    /// events; home orders at the start's rate; only the lines offered at
-    /// the start; every buyer keeps its starting procedure.
+    /// every quarter has the start's threat, budgets and requirements and
+    /// the start's EU and NATO memberships; no events; home orders at the
+    /// start's rate; only the lines offered at the start; every buyer keeps
+    /// its starting procedure. (The calendar runs on before the start, so
+    /// that the quarters of the year, which time investment, fall as they
+    /// would.)
     pub fn frozen_at_start(&self, quarters: usize) -> World {
         let nb = self.buyers.len();
         let nc = self.categories.len();
@@ -797,6 +810,7 @@ impl World {
         let mut w = self.clone();
         w.start_states = std::sync::OnceLock::new();
         w.start = self.start.plus(-(quarters as i32));
+        w.memberships_at = Some(self.membership_quarter(0));
         w.n_quarters = quarters;
         w.threat = repeat(&self.threat, nb);
         w.budget = repeat(&self.budget, nb);
@@ -818,7 +832,7 @@ impl World {
     pub fn is_nato(&self, t: usize, buyer: usize) -> bool {
         self.buyers[buyer]
             .nato_since
-            .is_some_and(|q| q <= self.quarter(t))
+            .is_some_and(|q| q <= self.membership_quarter(t))
     }
 
     /// Compile a validated scenario, counting contested mechanisms as
@@ -1410,6 +1424,7 @@ impl World {
             decisions,
             focus_country,
             start_states: std::sync::OnceLock::new(),
+            memberships_at: None,
         })
     }
 }
@@ -1468,6 +1483,26 @@ mod tests {
     /// removes what it names there and nothing another switch names (the
     /// switches that act while the market runs are tested on runs, in the
     /// engine's tests).
+    /// A world frozen at its start keeps the start's memberships in every
+    /// quarter before it: the eight buyers that joined the EU in 2004 are
+    /// members through europe's spin-up (1998–2009), as at its 2010 start.
+    #[test]
+    fn a_world_frozen_at_its_start_keeps_the_start_s_memberships() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
+        let s = crate::scenario::load(&path, &[]).unwrap().scenario;
+        let w = World::from_scenario(&s).unwrap();
+        let frozen = w.frozen_at_start(96);
+        assert_eq!(frozen.start, w.start.plus(-96), "the calendar runs on");
+        let pol = &w.countries[w.buyers[buyer(&w, "POL")].country];
+        assert!(!pol.in_eu(frozen.quarter(0)), "POL joined in 2004");
+        for t in 0..96 {
+            assert_eq!(frozen.membership_quarter(t), w.start);
+        }
+        assert!(pol.in_eu(frozen.membership_quarter(0)));
+        // The world itself follows the calendar.
+        assert_eq!(w.membership_quarter(5), w.quarter(5));
+    }
+
     #[test]
     fn switches_remove_what_they_name() {
         use crate::scenario::schema::Procedure;
