@@ -91,6 +91,11 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
     assert_eq!(of("toy"), of("toy_twin"));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("common random numbers"), "{stdout}");
+    // A tie, said as one: neither fits better.
+    assert!(
+        stdout.contains("toy fits exactly as well as toy_twin: paired difference +0.000"),
+        "{stdout}"
+    );
     assert!(out.join("manifest.json").exists());
 }
 

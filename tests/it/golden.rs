@@ -78,7 +78,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("compare/compare/compare.csv", "0d96f1325e9f5f1e"),
     ("compare/compare/summary.csv", "3aab416f19ea0e61"),
     ("compare/compare/targets.csv", "ccaf02424a5148d6"),
-    ("compare/compare/verdict.csv", "6e7191ab1a3ab933"),
+    ("compare/compare/verdict.csv", "b74ecc0c10e0893c"),
     ("europe/europe/buyers.csv", "4a48c929235890f1"),
     ("europe/europe/contracts.csv", "d6c3f34dd36dd027"),
     ("europe/europe/exogenous.csv", "09d2f07bf0929ff3"),
