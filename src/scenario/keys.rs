@@ -229,12 +229,12 @@ keys! {
     "market.acceptable_lead": Number(above(0.0, 400.0)), "quarters", Required, "Acceptable lead to last delivery at zero threat.";
     "market.acceptable_lead_threat": Number(between(0.0, 100.0)), "per threat unit", Required, "How fast the acceptable lead shrinks with threat: `acceptable_lead / (1 + sensitivity * threat)`.";
     "market.defer_quarters": Integer(between(1.0, 400.0)), "quarters", Required, "Quarters before a deferred tender reopens.";
-    "market.review_quarters": Integer(between(1.0, 400.0)), "quarters", Value("4"), "Quarters after a contract before the buyer reviews that category again; the remainder of a split lot is re-tendered the next quarter regardless.";
+    "market.review_quarters": Integer(between(1.0, 400.0)), "quarters", Value("4"), "Quarters before the buyer reviews a category again after a contract, after a review that finds no gap, and after a framework call-off that finds the need met; the remainder of a split lot is re-tendered the next quarter regardless.";
     "market.planning_horizon": Number(above(0.0, 400.0)), "quarters", Required, "Planning horizon that defines utilisation for pricing.";
     "market.neighbour_weight": Number(between(0.0, 100.0)), "", Required, "Weight of neighbours' fleets (same region) in commonality.";
     "market.public_reputation": Number(UNIT), "share", Required, "Share of each reliability observation that reaches every other buyer.";
     "market.reliability_prior": Pair(above(0.0, 1e6)), "pseudo-counts", Required, "Prior Beta(alpha, beta) of every buyer's belief in every supplier's reliability.";
-    "market.diversion_lead": Integer(QUARTERS), "quarters", Required, "Quarters from signing to hand-over of diverted units.";
+    "market.diversion_lead": Integer(QUARTERS), "quarters", Required, "Earliest hand-over of diverted units, in quarters after signing: a diverted unit is handed over at the later of its own due quarter and this.";
     "market.diversion_min_threat": Number(between(0.0, 1e6)), "threat units", Value("0.0"), "Threat a buyer must face before a home government diverts units from its own orders to it; 0 lets every buyer have them.";
     "market.access_base": Number(UNIT), "probability", Value("0.1"), "Access of a foreign firm to a buyer it has no footing with, before marketing: the probability of entering its consideration set.";
     "market.access_incumbent": Number(UNIT), "probability", Value("0.0"), "Access added where the buyer operates a family the firm makes (incumbency).";
@@ -307,12 +307,12 @@ keys! {
     "countries.*.name": Text(MAX_NAME), "", Optional("none"), "Display name.";
     "countries.*.credit_share": Number(UNIT), "share of value", Value("0.0"), "Share of a contract's value the country's export credit covers.";
     "countries.*.credit_cap": Number(MONEY), "US$ m", Value("0.0"), "Cap on outstanding export credit.";
-    "countries.*.credit_repayment_years": Number(YEARS), "years", Value("10.0"), "Years over which export credit is repaid.";
+    "countries.*.credit_repayment_years": Number(YEARS), "years", Value("10.0"), "Mean repayment time of export credit: the outstanding balance falls by 1/(4·Y) a quarter.";
     "countries.*.eu_since": Quarter, "", Optional("not a member"), "Quarter of EU accession (for the European-preference term).";
     "countries.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the country left the EU (membership runs from `eu_since` up to it, excluded: it must come after `eu_since`).";
     "countries.*.export_ambition": Number(above(0.0, 100.0)), "", Value("1.0"), "Multiplier on its firms' market-development spending: a national export drive, set only from a source.";
 
-    "preferences.default.price": Number(WEIGHT), "utility per ln-unit of price", Required, "Weight on ln(price / reference price), w_p.";
+    "preferences.default.price": Number(WEIGHT), "utility per ln-unit of price", Required, "Weight on ln(price / (g · reference price)), w_p, with g the capability a unit adds: the price per unit of capability, which is what sets used and upgrade lines apart.";
     "preferences.default.delivery": Number(WEIGHT), "utility per year of lead", Required, "Weight on the lot's mean lead (the quantity-weighted mean time to delivery of the units an offer would sign), w_L.";
     "preferences.default.urgency": Number(WEIGHT), "per threat unit", Required, "How much threat raises the weight of delivery, φ.";
     "preferences.default.quality": Number(WEIGHT), "utility", Required, "Weight on quality, w_Q.";
