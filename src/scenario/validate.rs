@@ -554,9 +554,10 @@ impl Checker {
                 }
             }
         }
-        // Programmes read the suppliers' lines, not their ids alone.
+        // Programmes read the suppliers' lines and the buyers' legacy
+        // fleets, not their ids alone.
         let reads = ["programmes", "buyers", "suppliers", "start"];
-        if self.reads_or_entries(&reads, "suppliers") {
+        if self.reads_or_entries(&reads, "suppliers") || self.reads_or_entries(&reads, "buyers") {
             self.programmes(s, &buyers, &suppliers);
         }
         if self.reads(&[
@@ -875,9 +876,13 @@ impl Checker {
     }
 
     /// Programmes in flight: contracts signed before the start, on a
-    /// defined line.
+    /// defined line; on an upgrade line, for legacy units of the lineage it
+    /// upgrades that the buyer has (each upgrade programme reserves its
+    /// units, so together they may reserve no more than the legacy fleet).
     fn programmes(&mut self, s: &Scenario, buyers: &Ids<'_>, suppliers: &Ids<'_>) {
         self.entries("programmes", &s.programmes, "programmes");
+        // Legacy units reserved so far, by buyer and category.
+        let mut reserved: BTreeMap<(&str, &str), u32> = BTreeMap::new();
         for (id, p) in &s.programmes {
             let pp = format!("programmes.{id}");
             self.reference(&format!("{pp}.buyer"), &p.buyer, buyers);
@@ -890,6 +895,36 @@ impl Checker {
                 let lp = format!("{pp}.line");
                 let table = format!("`suppliers.{}.lines`", p.supplier);
                 self.push(&lp, dangling(&lp, &p.line, "line", &table, &names));
+            }
+            let upgrade = s
+                .suppliers
+                .get(&p.supplier)
+                .and_then(|sup| sup.lines.get(&p.line))
+                .and_then(|line| Some((line.upgrades.as_deref()?, line.category.as_str())));
+            if let (Some((lineage, category)), Some(buyer)) = (upgrade, s.buyers.get(&p.buyer)) {
+                let fleet = buyer.fleet.get(category);
+                let (legacy, family) =
+                    fleet.map_or((0, None), |f| (f.legacy, f.legacy_family.as_deref()));
+                let total = reserved.entry((&p.buyer, category)).or_insert(0);
+                *total = total.saturating_add(p.units);
+                if family != Some(lineage) {
+                    self.push(
+                        format!("{pp}.line"),
+                        format!(
+                            "`{pp}` upgrades `{lineage}` units, but `buyers.{}.fleet.{category}` has {}: an upgrade programme needs legacy units of the lineage its line upgrades; set that fleet's `legacy_family`, or name another line",
+                            p.buyer,
+                            family.map_or("no `legacy_family`".to_string(), |f| format!("`legacy_family` = \"{f}\""))
+                        ),
+                    );
+                } else if *total > legacy {
+                    self.push(
+                        format!("{pp}.units"),
+                        format!(
+                            "`{pp}.units`: upgrade programmes of `{}` in `{category}` take {} legacy units, more than the {legacy} its fleet has (`buyers.{}.fleet.{category}.legacy`): lower the units, or raise the legacy fleet",
+                            p.buyer, *total, p.buyer
+                        ),
+                    );
+                }
             }
             self.quarter(&format!("{pp}.signed"), p.signed);
             if p.signed >= s.start {

@@ -673,3 +673,36 @@ fn a_file_name_that_would_hide_the_result_is_refused() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// An upgrade programme in flight needs legacy units of the lineage its
+/// line upgrades, and no more than the buyer's legacy fleet: otherwise its
+/// units would be paid for and never enter the fleet.
+#[test]
+fn an_upgrade_programme_beyond_the_legacy_fleet() {
+    let programme = |units: u32| {
+        format!(
+            "{}\n[programmes.aaa_t72_2013]\nbuyer = \"AAA\"\nsupplier = \"aaa_works\"\nline = \"t72_upgrade\"\nsigned = \"2013Q1\"\nunits = {units}\n",
+            crate::common::TOY
+        )
+    };
+    // Within the 450 legacy tanks: accepted.
+    let ok = Broken::new(&programme(40));
+    let o = armsmarket(ok.dir.path(), &["validate", "s.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = programme(500);
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "units = 500"),
+        &["take 500 legacy units, more than the 450 its fleet has"],
+    );
+    // A buyer without that lineage.
+    let text = programme(10).replace(
+        "[programmes.aaa_t72_2013]\nbuyer = \"AAA\"",
+        "[programmes.aaa_t72_2013]\nbuyer = \"BBB\"",
+    );
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "line = \"t72_upgrade\""),
+        &["upgrades `t72` units, but `buyers.BBB.fleet.tank` has no `legacy_family`"],
+    );
+}
