@@ -276,6 +276,11 @@ pub(crate) fn run_shard(
     }
     let (state, elapsed, _) = saved_state(&ctx)?;
     let round = current_round(&ctx, &state, elapsed)?;
+    // Parts another shard saved from a different calibration (the file
+    // edited since): refused now, not after this shard's work, when the
+    // join would refuse the round. Later rounds are also held to the
+    // saved round's identity; the first has only the parts.
+    parts(&ctx, round.generation)?;
     let len = round.end.saturating_sub(round.start);
     let slice = shard.points(len as usize);
     let (lo, hi) = (

@@ -448,6 +448,37 @@ fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
     );
 }
 
+/// A shard of the first round run after the file changed what it
+/// calibrates (its population here) is refused before it simulates: the
+/// parts already saved belong to another calibration, which the join would
+/// refuse only after this shard's work too.
+#[test]
+fn a_first_round_shard_of_an_edited_file_is_refused_before_it_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = shards_text();
+    let file = tmp.path().join("calibration_shards.toml");
+    std::fs::write(&file, &text).unwrap();
+    let split = tmp.path().join("split");
+    assert_ok(
+        &calibrate(&file, &split, &["--shard", "1/2"], &[]),
+        "shard 1/2",
+    );
+    std::fs::write(&file, text.replace("population = 40", "population = 41")).unwrap();
+    let o = calibrate(&file, &split, &["--shard", "2/2"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("it holds the state of another calibration"),
+        "{}",
+        err(&o)
+    );
+    // Put back, the file's shards go on.
+    std::fs::write(&file, &text).unwrap();
+    assert_ok(
+        &calibrate(&file, &split, &["--shard", "2/2"], &[]),
+        "shard 2/2 of the first file",
+    );
+}
+
 #[test]
 fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
     // Shard 1/2 ran with one round size, then the file changed it: the
