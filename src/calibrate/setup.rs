@@ -9,7 +9,7 @@ use crate::analysis::abc::{
 use crate::engine::overlay::{Overlay, Setting};
 use crate::engine::{Observe, RunRecord, run_replication};
 use crate::model::World;
-use crate::scenario::keys::{self, Ty};
+use crate::scenario::keys;
 use crate::scenario::schema::{Calibrate, PriorKind, Role};
 use crate::scenario::{self, Origin, ScenarioError};
 use rand::RngExt;
@@ -161,7 +161,7 @@ impl Setup {
             let origin = sources
                 .key_origin(&format!("calibrate.parameters.{path}"))
                 .clone();
-            let integer = keys::key(path).is_some_and(|k| matches!(k.ty, Ty::Integer(_)));
+            let integer = keys::takes_whole_numbers(path);
             let (low, high) = (cp.min, cp.max);
             let shape = match cp.prior {
                 PriorKind::Uniform => PriorShape::Uniform { low, high },

@@ -70,10 +70,11 @@ pub fn overruled_switches(p: &Prepared) -> Vec<String> {
 
 /// Judge every scenario on the first one's targets, as a comparison does:
 /// the first's target definitions, and the groups they name, compiled
-/// against each later scenario's world (its own definitions, where it has
-/// any, are set aside). Returns the later files whose own targets differ
-/// from the first's, once each, so that their authors can be told; fails
-/// where a later world lacks what the first's targets name.
+/// against each later scenario's world whose own definitions differ (they
+/// are set aside). Returns the later files that define targets of their
+/// own unlike the first's, once each, so that their authors can be told
+/// (a file without targets just takes the first's); fails where a later
+/// world lacks what the first's targets name.
 pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, ScenarioError> {
     let Some((first, later)) = scenarios.split_first_mut() else {
         return Ok(Vec::new());
@@ -86,7 +87,11 @@ pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, Scenar
     let mut differ = Vec::new();
     for p in later {
         let own = &p.loaded.scenario;
-        if specs(own) != wanted && !differ.contains(&p.loaded.path) {
+        if specs(own) == wanted {
+            // The same definitions compile to the same targets.
+            continue;
+        }
+        if !own.targets.is_empty() && !differ.contains(&p.loaded.path) {
             differ.push(p.loaded.path.clone());
         }
         let mut judged = own.clone();

@@ -1479,10 +1479,6 @@ mod tests {
         assert!(close(w.required_of(0, aaa, spg), 250.0 * 1.12));
     }
 
-    /// Each switch that acts on the compiled world, turned off on its own,
-    /// removes what it names there and nothing another switch names (the
-    /// switches that act while the market runs are tested on runs, in the
-    /// engine's tests).
     /// A world frozen at its start keeps the start's memberships in every
     /// quarter before it: the eight buyers that joined the EU in 2004 are
     /// members through europe's spin-up (1998–2009), as at its 2010 start.
@@ -1503,6 +1499,10 @@ mod tests {
         assert_eq!(w.membership_quarter(5), w.quarter(5));
     }
 
+    /// Each switch that acts on the compiled world, turned off on its own,
+    /// removes what it names there and nothing another switch names (the
+    /// switches that act while the market runs are tested on runs, in the
+    /// engine's tests).
     #[test]
     fn switches_remove_what_they_name() {
         use crate::scenario::schema::Procedure;

@@ -509,6 +509,12 @@ pub fn key(path: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| matches(k.path, path))
 }
 
+/// Whether the key at the dotted `path` takes whole numbers (what a sweep
+/// range or a calibration prior over it must give).
+pub fn takes_whole_numbers(path: &str) -> bool {
+    key(path).is_some_and(|k| matches!(k.ty, Ty::Integer(_)))
+}
+
 /// Whether the dotted `path` fits the pattern (`*` = one segment; an
 /// index `[i]` belongs to its key).
 fn matches(pattern: &str, path: &str) -> bool {

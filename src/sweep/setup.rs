@@ -5,7 +5,7 @@
 use crate::analysis::Targets;
 use crate::engine::overlay::{Overlay, Setting};
 use crate::model::World;
-use crate::scenario::keys::{self, Ty};
+use crate::scenario::keys;
 use crate::scenario::schema::Table;
 use crate::scenario::{self, Located, Origin, ScenarioError};
 use crate::sweep::SweepError;
@@ -187,8 +187,9 @@ impl Setup {
         // A continuous range would give a key of whole numbers fractions,
         // which its first point would be refused for: say the fix here.
         for (p, at) in design.parameters.iter().zip(&origins) {
-            let whole = keys::key(&p.path).is_some_and(|k| matches!(k.ty, Ty::Integer(_)));
-            if whole && matches!(p.domain, crate::sweep::design::Domain::Range { .. }) {
+            if keys::takes_whole_numbers(&p.path)
+                && matches!(p.domain, crate::sweep::design::Domain::Range { .. })
+            {
                 return Err(SweepError::Scenario(ScenarioError::new(at.error(format!(
                     "`{}` takes whole numbers, which a continuous range does not give: add `integer = true` (with whole `min` and `max`), or list its `values`",
                     p.path

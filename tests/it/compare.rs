@@ -136,9 +136,12 @@ fn every_scenario_is_judged_on_the_first_one_s_targets() {
     let bare = dir.path().join("bare.toml");
     let renamed = toy[..cut].replacen("name = \"toy\"", "name = \"bare\"", 1);
     std::fs::write(&bare, renamed).unwrap();
-    let (out, _) = compare_toy_and(&bare, &dir.path().join("bare_cmp"));
+    let (out, o) = compare_toy_and(&bare, &dir.path().join("bare_cmp"));
     let rows = csv_rows(&out.join("compare.csv"));
     assert_eq!(rows_of(&rows, "toy"), rows_of(&rows, "bare"));
+    // It has no targets of its own to set aside: nothing to warn of.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("targets of its own"), "{stderr}");
 }
 
 #[test]
