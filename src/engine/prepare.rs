@@ -74,7 +74,8 @@ pub fn overruled_switches(p: &Prepared) -> Vec<String> {
 /// are set aside). Returns the later files that define targets of their
 /// own unlike the first's, once each, so that their authors can be told
 /// (a file without targets just takes the first's); fails where a later
-/// world lacks what the first's targets name.
+/// world lacks what the first's targets name. A judged scenario's loaded
+/// contents then carry the first's targets, as it ran.
 pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, ScenarioError> {
     let Some((first, later)) = scenarios.split_first_mut() else {
         return Ok(Vec::new());
@@ -108,6 +109,15 @@ pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, Scenar
                 ),
             ))
         })?;
+        // What ran is the file with the first's targets: its record in the
+        // manifest says so, and runs again to the same target rows.
+        p.loaded.scenario = judged;
+        for key in ["targets", "groups"] {
+            match first.loaded.resolved.get(key) {
+                Some(v) => p.loaded.resolved.insert(key.into(), v.clone()),
+                None => p.loaded.resolved.remove(key),
+            };
+        }
     }
     Ok(differ)
 }

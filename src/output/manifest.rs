@@ -25,7 +25,9 @@ pub struct ScenarioRecord {
     pub name: String,
     /// The file given on the command line.
     pub file: String,
-    /// The fully resolved scenario (after `base` and `--set`).
+    /// The fully resolved scenario (after `base` and `--set`), for `run`
+    /// and `compare` as it ran: its seed, replications, tables and
+    /// mechanisms, and in a comparison the first scenario's targets.
     pub resolved: toml::Table,
 }
 

@@ -117,7 +117,9 @@ fn replicate(
 
 /// What `scenarios` were, for the manifest: each resolved scenario with
 /// the seed, replications and tables this command ran with (the command
-/// line's `--seed`, `-r` and `--tables` replace the file's), so that the
+/// line's `--seed`, `-r` and `--tables` replace the file's) and the
+/// mechanisms as they ran (a commercial hypothesis switches some off, and
+/// a comparison's contested variant more than the file says), so that the
 /// record alone runs again to the same bytes.
 fn records(
     scenarios: &[&Prepared],
@@ -137,6 +139,12 @@ fn records(
             resolved.insert(
                 "replications".into(),
                 toml::Value::Integer(i64::from(replications)),
+            );
+            // Switching off what the hypothesis switched off changes
+            // nothing when the record runs again: it is off either way.
+            resolved.insert(
+                "mechanisms".into(),
+                toml::Value::try_from(p.world.mechanisms).expect("switches serialize"),
             );
             let files = tables.iter().map(|t| t.name().into()).collect();
             let outputs = resolved

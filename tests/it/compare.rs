@@ -313,6 +313,81 @@ fn a_commercial_hypothesis_is_named_after_its_contested_assignment() {
     );
 }
 
+/// A comparison's manifest records each scenario as it ran: a commercial
+/// hypothesis's switches as its contested assignment left them, and a
+/// later file's targets as the first's. Run alone, the record gives the
+/// comparison's rows of that scenario.
+#[test]
+fn a_compared_scenario_s_record_runs_again_to_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    // A commercial hypothesis with an easier target of its own.
+    let other = toy_plus(
+        dir.path(),
+        "name = \"other\"\nhypothesis = \"commercial\"\n[targets.kor_value_2022]\nobserved = 250.0\ntolerance = { rel = 1.0 }\n",
+    );
+    let toy = root().join("scenarios/toy.toml");
+    let out = dir.path().join("cmp");
+    let o = armsmarket(&[
+        "compare",
+        toy.to_str().unwrap(),
+        other.to_str().unwrap(),
+        "-r",
+        "3",
+        "--contested",
+        "strategic",
+        "--tables",
+        "contracts",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = out.join("compare");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let name = "other [contested: strategic]";
+    let record = m["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .expect("the variant's record");
+    let resolved = &record["resolved"];
+    let switches = &resolved["mechanisms"];
+    // The file leaves every switch on; the hypothesis ran without the
+    // strategic ones and, counted as strategic, the contested ones.
+    assert_eq!(switches["affinity"], false, "{switches}");
+    assert_eq!(switches["diversion"], false, "{switches}");
+    assert_eq!(switches["second_hand"], false, "{switches}");
+    assert_eq!(switches["upgrades"], true, "{switches}");
+    assert_eq!(
+        resolved["targets"]["kor_value_2022"]["observed"], 2000.0,
+        "the first's target, as judged"
+    );
+    let file = dir.path().join("record.toml");
+    let table: toml::Table = serde_json::from_value(resolved.clone()).unwrap();
+    std::fs::write(&file, toml::to_string(&table).unwrap()).unwrap();
+    let again = dir.path().join("again");
+    let o = armsmarket(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["contracts.csv", "targets.csv"] {
+        let compared = rows_of(&csv_rows(&out.join(f)), name);
+        let alone = csv_rows(&again.join("other").join(f));
+        assert!(!compared.is_empty(), "{f} has rows");
+        assert_eq!(compared.len(), alone.len() - 1, "{f}");
+        assert!(
+            compared == alone[1..],
+            "{f} differs run alone from the record"
+        );
+    }
+}
+
 #[test]
 fn a_scenario_named_as_another_s_variant_is_refused_at_its_name() {
     // `toy` with `hypothesis = "commercial"` beside a scenario named
