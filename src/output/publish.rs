@@ -352,6 +352,13 @@ pub fn check_destination(path: &Path, command: Command) -> Result<(), OutputErro
 /// The suffix of staging folders.
 const STAGING: &str = "staging";
 
+/// Folders that [`Destination::lock`] created for results (the deepest
+/// first), removed again while empty when a destination is dropped: a run
+/// stopped or refused before its result is in place leaves no empty
+/// `--out` behind. Process-wide, since a batch locks all its results in
+/// one folder and the last one dropped finds it empty.
+static CREATED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
 /// Length of the random part of a staging folder's name (tempfile's
 /// letters and digits).
 const STAGING_RANDOM: usize = 6;
@@ -375,6 +382,9 @@ impl Destination {
         } else {
             parent
         };
+        // Held until the lock file stands in the folder, so that no
+        // destination dropped meanwhile removes the folder as empty.
+        let mut created = CREATED.lock().unwrap_or_else(|e| e.into_inner());
         match std::fs::metadata(parent) {
             Ok(m) if !m.is_dir() => {
                 return Err(OutputError::Occupied {
@@ -383,18 +393,15 @@ impl Destination {
                 });
             }
             Ok(_) => {}
-            Err(_) => std::fs::create_dir_all(parent).map_err(|e| {
-                if e.kind() == io::ErrorKind::NotADirectory {
-                    // A file on the way (`--out a_file/sub`): the user's
-                    // path, not the machine, is at fault.
-                    OutputError::Occupied {
-                        path: parent.to_path_buf(),
-                        why: "a file stands on this path where a folder is needed".into(),
-                    }
-                } else {
-                    write_error(e, parent)
-                }
-            })?,
+            Err(_) => {
+                let missing: Vec<PathBuf> = parent
+                    .ancestors()
+                    .take_while(|d| !d.as_os_str().is_empty() && std::fs::metadata(d).is_err())
+                    .map(Path::to_path_buf)
+                    .collect();
+                create_dir(parent)?;
+                created.extend(missing);
+            }
         }
         // `name` alone stands for `./name`, so that its parent is a folder.
         let path = &parent.join(path.file_name().expect("checked above"));
@@ -405,6 +412,7 @@ impl Destination {
                 path: path.to_path_buf(),
                 lock: lock_path.clone(),
             })?;
+        drop(created);
         let d = Destination {
             path: path.to_path_buf(),
             lock_path,
@@ -512,7 +520,29 @@ impl Drop for Destination {
             let _ = std::fs::remove_file(&self.lock_path);
             drop(lock);
         }
+        // Only an empty folder is removed: one with a result, another
+        // writer's lock or a sweep's kept work stays.
+        CREATED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|d| std::fs::remove_dir(d).is_err() && d.exists());
     }
+}
+
+/// Create the folder `parent` of a result and the folders above it.
+fn create_dir(parent: &Path) -> Result<(), OutputError> {
+    std::fs::create_dir_all(parent).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotADirectory {
+            // A file on the way (`--out a_file/sub`): the user's
+            // path, not the machine, is at fault.
+            OutputError::Occupied {
+                path: parent.to_path_buf(),
+                why: "a file stands on this path where a folder is needed".into(),
+            }
+        } else {
+            write_error(e, parent)
+        }
+    })
 }
 
 /// Open and lock `path` without waiting: `None` if another process holds
@@ -784,6 +814,33 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["r"], "staging folders and the lock are gone");
+    }
+
+    #[test]
+    fn a_folder_made_for_results_that_never_came_is_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        // Two results of a batch in a new folder, both stopped: the folder
+        // goes with the last of them, the one above it too.
+        let a = Destination::lock(&out.join("deeper/a"), Command::Run).unwrap();
+        let b = Destination::lock(&out.join("deeper/b"), Command::Run).unwrap();
+        drop(a.stage().unwrap());
+        drop(a);
+        assert!(out.join("deeper").exists(), "b still holds its lock there");
+        drop(b);
+        assert!(!out.exists());
+        // A result in place keeps its folder.
+        let d = Destination::lock(&out.join("r"), Command::Run).unwrap();
+        let s = d.stage().unwrap();
+        write(&s, "manifest.json", "{}");
+        d.publish(s).unwrap();
+        drop(d);
+        assert!(out.join("r/manifest.json").exists());
+        // A folder that was there before is the user's: it stays empty.
+        let before = tmp.path().join("before");
+        std::fs::create_dir(&before).unwrap();
+        drop(Destination::lock(&before.join("r"), Command::Run).unwrap());
+        assert!(before.exists());
     }
 
     #[test]
