@@ -623,8 +623,10 @@ fn refuse_foreign_trajectory(path: &Path) -> Result<(), DiscoverError> {
         return Ok(());
     };
     let mut first = String::new();
-    let ours = std::io::BufReader::new(file).read_line(&mut first).is_ok()
-        && first.trim_end_matches(['\n', '\r']) == TRAJECTORY_HEADER.join(",");
+    let ours = std::io::BufReader::new(file).read_line(&mut first).is_ok() && {
+        let line = first.trim_end_matches(['\n', '\r']);
+        line == TRAJECTORY_HEADER.join(",") || line == TRAJECTORY_HEADER[..EARLIER_HEADER].join(",")
+    };
     if ours {
         Ok(())
     } else {
@@ -637,8 +639,10 @@ fn refuse_foreign_trajectory(path: &Path) -> Result<(), DiscoverError> {
 }
 
 /// The columns of `discover.csv`, one row per trajectory entry of every
-/// box.
-pub const TRAJECTORY_HEADER: [&str; 11] = [
+/// box; the last four say what was searched (the `--where` condition and
+/// PRIM's settings), repeated on every row so that the file read alone
+/// names its case of interest.
+pub const TRAJECTORY_HEADER: [&str; 15] = [
     "box",
     "entry",
     "phase",
@@ -650,7 +654,15 @@ pub const TRAJECTORY_HEADER: [&str; 11] = [
     "k",
     "chosen",
     "limits",
+    "condition",
+    "peel_alpha",
+    "paste_alpha",
+    "mass_min",
 ];
+
+/// The header of a `discover.csv` that earlier builds wrote (without what
+/// was searched): theirs to write over too.
+const EARLIER_HEADER: usize = 11;
 
 fn write_trajectory(d: &Discovery, path: &Path) -> Result<(), DiscoverError> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -669,6 +681,10 @@ fn write_trajectory(d: &Discovery, path: &Path) -> Result<(), DiscoverError> {
                 e.k.to_string(),
                 (sb.found.selected == Some(i)).to_string(),
                 limits_text(&d.data, e),
+                d.condition.clone(),
+                d.options.config.peel_alpha.to_string(),
+                d.options.config.paste_alpha.to_string(),
+                d.options.config.mass_min.to_string(),
             ])
             .map_err(csv_at(path))?;
         }

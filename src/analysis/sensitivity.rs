@@ -133,7 +133,12 @@ pub struct Failure<R> {
 /// How much of the output variance is replication noise.
 ///
 /// Over the points used that have at least two finite replicates (`m` of
-/// them, point `i` with `n_i` values `y_ik`, mean `ȳ_i`):
+/// them, point `i` with `n_i` values `y_ik`, mean `ȳ_i`). A point is a
+/// role of the design: one that two roles share (an unscrambled design's
+/// coinciding rows, a grid point two trajectories visit) counts once for
+/// each, as in the matrices the indices are computed from, each of which
+/// samples the cube; counted once, the shared point would be missing from
+/// all matrices but one.
 ///
 /// - `within = (1/m) Σ_i s_i²`, with `s_i² = Σ_k (y_ik − ȳ_i)² / (n_i − 1)`:
 ///   the mean within-point variance;

@@ -20,7 +20,8 @@ use crate::output::html::charts::{
 };
 use crate::output::html::{Axis, Block, Page, Provenance, Section, Table, format};
 use crate::output::manifest::Command;
-use std::collections::{BTreeMap, HashMap};
+use crate::scenario::vocabulary::DesignKind;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -224,6 +225,9 @@ struct Manifest {
     scenarios: Vec<(String, serde_json::Value)>,
     /// A sweep's shard of more than one, not merged: a part of a sweep.
     shard_of: Option<u64>,
+    /// A sweep's design, whose role columns follow the parameters in
+    /// `points.csv`.
+    design: Option<DesignKind>,
 }
 
 impl Manifest {
@@ -279,9 +283,13 @@ impl Manifest {
             .and_then(|p| p.pointer("/identity/shard/n"))
             .and_then(|n| n.as_u64())
             .filter(|&n| n > 1 && !merged);
+        let design = plan
+            .and_then(|p| p.pointer("/design/kind"))
+            .and_then(|k| serde_json::from_value(k.clone()).ok());
         Ok(Manifest {
             written,
             shard_of,
+            design,
             command: text("command"),
             version: text("version"),
             seed: v.get("seed").and_then(|x| x.as_u64()),
@@ -395,11 +403,31 @@ fn metric_unit(metric: &str) -> &'static str {
 }
 
 /// The observed yearly contract values of the focus country: targets on
-/// its contract value over one calendar year, for every buyer in scope
-/// (no buyer or category filter), drawn as diamonds on the yearly series.
+/// its contract value over one calendar year, for every buyer (no buyer or
+/// category filter, and no group but one of every buyer, counted from the
+/// start), drawn as diamonds on the yearly series, which is every buyer's.
 fn observed_years(resolved: &serde_json::Value, focus: &str) -> Vec<Observation> {
     let Some(t) = resolved.get("targets").and_then(|t| t.as_object()) else {
         return Vec::new();
+    };
+    let names = |v: Option<&serde_json::Value>| -> BTreeSet<String> {
+        match v {
+            Some(serde_json::Value::Object(o)) => o.keys().cloned().collect(),
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            _ => BTreeSet::new(),
+        }
+    };
+    let buyers = names(resolved.get("buyers"));
+    let of_every_buyer = |group: &str| {
+        let g = resolved.get("groups").and_then(|g| g.get(group));
+        let nato_only = g
+            .and_then(|g| g.get("nato_only"))
+            .and_then(|x| x.as_bool())
+            .unwrap_or(false);
+        !nato_only && names(g.and_then(|g| g.get("buyers"))) == buyers
     };
     let mut out = Vec::new();
     for (id, v) in t {
@@ -412,6 +440,7 @@ fn observed_years(resolved: &serde_json::Value, focus: &str) -> Vec<Observation>
             || s("supplier_country") != focus
             || !s("buyer").is_empty()
             || categories
+            || (!s("group").is_empty() && !of_every_buyer(s("group")))
         {
             continue;
         }
@@ -723,10 +752,13 @@ fn leads_chart(c: &Csv) -> Option<String> {
         "lead_first_promised",
         "lead_first_actual",
     ])?;
-    // country → replication → (sum, n) for promised and actual.
+    // country → replication → (sum, n) for promised and actual, over the
+    // contracts whose first unit came: a contract not yet delivered has a
+    // promise and no actual lead, and the two means would be of different
+    // contracts.
     type Sums = BTreeMap<String, BTreeMap<String, [(f64, usize); 2]>>;
     let mut sums: Sums = BTreeMap::new();
-    for r in &c.rows {
+    for r in c.rows.iter().filter(|r| num(r, actual).is_finite()) {
         let e = sums
             .entry(text(r, country).to_string())
             .or_default()
@@ -763,7 +795,7 @@ fn leads_chart(c: &Csv) -> Option<String> {
         .collect();
     Some(charts::bars(&BarChart {
         title: "Lead to first delivery by supplier country".into(),
-        description: String::new(),
+        description: "Contracts whose first unit was delivered in the run: promised and actual leads of the same contracts.".into(),
         axis: Axis::new("Mean lead to first delivery", "quarters"),
         series: vec!["promised".into(), "actual".into()],
         groups,
@@ -1320,6 +1352,19 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
         }
     }
     let mut out = Vec::new();
+    // What was searched, where the file says it (earlier builds did not).
+    if let Some([condition, peel, paste, mass_min]) =
+        d.cols(["condition", "peel_alpha", "paste_alpha", "mass_min"])
+        && let Some(r) = d.rows.first()
+    {
+        out.push(Block::Paragraph(format!(
+            "Cases of interest: runs where {}; peeling alpha {}, pasting alpha {}, smallest box mass {}.",
+            text(r, condition),
+            text(r, peel),
+            text(r, paste),
+            text(r, mass_min)
+        )));
+    }
     let mut table = Table::new(["box", "coverage", "density", "mass", "n", "limits"])
         .with_caption("The chosen boxes (discover.csv).");
     for b in &boxes {
@@ -1371,6 +1416,14 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
     }
     out.push(Block::Table(table));
     out
+}
+
+/// The parameter columns of `points.csv` (index and name): those after
+/// `point_id` and before the design's role columns.
+fn parameters(p: &Csv, design: Option<DesignKind>) -> impl Iterator<Item = (usize, &String)> {
+    let roles = design.map_or(0, |k| crate::sweep::tables::role_columns(k).len());
+    let end = p.header.len().saturating_sub(roles).max(1);
+    p.header.iter().enumerate().take(end).skip(1)
 }
 
 fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
@@ -1432,7 +1485,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         let (means, what) = if let Some(c) = verdict {
             (
                 Some(point_means(r, |row| num(row, c))),
-                "verdict distance (0: every target met)".to_string(),
+                "verdict distance (0: every target hit exactly)".to_string(),
             )
         } else if !passes.is_empty() {
             let means = point_means(r, |row| {
@@ -1448,9 +1501,52 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             (None, String::new())
         };
         if let Some(means) = means {
-            for (i, param) in p.header.iter().enumerate().skip(1) {
-                let pts: Vec<LabelledPoint> = p
-                    .rows
+            // One line per role: a point two roles share is one point.
+            let mut seen = BTreeSet::new();
+            let rows: Vec<&csv::StringRecord> = p
+                .rows
+                .iter()
+                .filter(|row| seen.insert(text(row, 0)))
+                .collect();
+            for (i, param) in parameters(p, m.design) {
+                let numeric = rows.iter().all(|row| num(row, i).is_finite());
+                if !numeric {
+                    // Categories (`values = [true, false]`, names): the
+                    // points' outcomes by the parameter's value.
+                    let mut by: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+                    for row in &rows {
+                        if let Some(&y) = means.get(text(row, 0)) {
+                            by.entry(text(row, i)).or_default().push(y);
+                        }
+                    }
+                    if by.is_empty() {
+                        continue;
+                    }
+                    let groups = by
+                        .into_iter()
+                        .map(|(value, ys)| BarGroup {
+                            label: value.to_string(),
+                            values: vec![Estimate::new(
+                                quantile(&ys, 0.5),
+                                quantile(&ys, 0.05),
+                                quantile(&ys, 0.95),
+                            )],
+                        })
+                        .collect();
+                    params_section = params_section.figure(
+                        charts::bars(&BarChart {
+                            title: format!("{what} by {param}"),
+                            description: String::new(),
+                            axis: Axis::new(what.clone(), ""),
+                            series: vec!["median over points".into()],
+                            groups,
+                            interval_label: "5–95 % over points".into(),
+                        }),
+                        format!("The {what} per run, averaged over each point's finished replications, by the value of {param}: the median over the points with that value, with its 5–95 % range."),
+                    );
+                    continue;
+                }
+                let pts: Vec<LabelledPoint> = rows
                     .iter()
                     .filter_map(|row| {
                         let x = num(row, i);
@@ -1487,7 +1583,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     if let Some(p) = &points {
         let mut table = Table::new(["parameter", "lowest", "highest", "distinct values"])
             .with_caption("The values the design gave each parameter (points.csv).");
-        for (i, param) in p.header.iter().enumerate().skip(1) {
+        for (i, param) in parameters(p, m.design) {
             let mut values: Vec<&str> = p.rows.iter().map(|r| text(r, i)).collect();
             values.sort_unstable();
             values.dedup();

@@ -69,8 +69,18 @@ fn sweep_points_enter_as_shares_and_the_trajectory_is_written() {
             "n",
             "k",
             "chosen",
-            "limits"
+            "limits",
+            "condition",
+            "peel_alpha",
+            "paste_alpha",
+            "mass_min"
         ]
+    );
+    // What was searched, on every row.
+    assert!(
+        rows.iter()
+            .all(|r| r[11..] == [cond.as_str(), "0.05", "0.05", "0.05"]),
+        "{rows:?}"
     );
     assert_eq!(rows[0][2], "initial");
     assert_eq!(rows[0][3], "1");

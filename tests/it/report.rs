@@ -57,14 +57,42 @@ fn run_report() {
     assert_ok(&o, "run");
     let html = report(&tmp.path().join("toy"));
     assert!(html.contains("KOR contract value per year"));
-    // The observed 2022 value of the toy's yearly target is drawn.
+    // The toy's yearly target counts two of its three buyers: not drawn on
+    // the series of all three.
     assert!(
-        html.contains("observed, 2022: 2000 US$ m"),
-        "no observed diamond"
+        !html.contains("observed, 2022: 2000 US$ m"),
+        "a group's target drawn on every buyer's series"
     );
     assert!(html.contains("kor_value_2022"));
     assert!(html.contains("Lead to first delivery"));
+    assert!(html.contains("promised and actual leads of the same contracts"));
     assert!(html.contains("contracts signed and value delivered"));
+    // A yearly target over a group of every buyer is drawn.
+    let every = tmp.path().join("every.toml");
+    std::fs::write(
+        &every,
+        format!(
+            "base = {:?}\nname = \"every\"\n[groups.all]\nbuyers = [\"CCC\", \"AAA\", \"BBB\"]\n[targets.kor_value_2022]\ngroup = \"all\"\nobserved = 1500.0\n",
+            toy().to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = armsmarket(&[
+        "run",
+        every.to_str().unwrap(),
+        "-r",
+        "2",
+        "--tables",
+        "contracts,market,summary",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert_ok(&o, "run");
+    let html = report(&tmp.path().join("every"));
+    assert!(
+        html.contains("observed, 2022: 1500 US$ m"),
+        "no observed diamond"
+    );
 }
 
 #[test]
@@ -108,7 +136,7 @@ fn sweep_report_with_discovery_and_sensitivity() {
     // `compare` ranks by.
     assert!(
         html.contains(
-            "verdict distance (0: every target met) against preferences.default.delivery"
+            "verdict distance (0: every target hit exactly) against preferences.default.delivery"
         ),
         "the parameters are drawn against the verdict distance"
     );
@@ -140,10 +168,48 @@ fn sweep_report_with_discovery_and_sensitivity() {
     let html = report(&dir);
     assert!(html.contains("PRIM trajectory, box 1"));
     assert!(
+        html.contains("Cases of interest: runs where focus_value_2022 &gt; 0; peeling alpha 0.05"),
+        "the report names what was searched"
+    );
+    assert!(
         html.contains("Sobol&#39; indices of focus_value")
             || html.contains("Sobol' indices of focus_value")
     );
     assert!(html.contains("Morris screening of focus_value"));
+}
+
+/// A Saltelli sweep's role columns are not parameters, and a parameter of
+/// categories is drawn by category.
+#[test]
+fn a_sweep_report_draws_parameters_only_and_categories_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = crate::sweep::toy_sweep_file(
+        tmp.path(),
+        "roles",
+        "design = \"saltelli\"\npoints = 4",
+        "\"preferences.default.delivery\" = { min = 0.2, max = 2.0 }\n\"mechanisms.diversion\" = { values = [true, false] }\n",
+    );
+    let o = armsmarket(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        tmp.path().to_str().unwrap(),
+        "-q",
+    ]);
+    assert_ok(&o, "sweep");
+    let html = report(&tmp.path().join("roles"));
+    for role in ["base_row", "matrix", "column"] {
+        assert!(!html.contains(&format!("against {role}")), "{role} drawn");
+        assert!(
+            !html.contains(&format!("<td>{role}</td>")),
+            "{role} listed as a parameter"
+        );
+    }
+    assert!(html.contains("against preferences.default.delivery"));
+    assert!(
+        html.contains("by mechanisms.diversion"),
+        "the parameter of categories has no chart"
+    );
 }
 
 /// Report on `dir`, which must be refused (exit 2, nothing written), and

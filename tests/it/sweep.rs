@@ -1871,7 +1871,7 @@ fn quiet_still_says_where_the_sweep_does_other_than_asked() {
 /// lines in its `[sweep]` table (one replication) and `parameters` as its
 /// `[sweep.parameters]`; the parameters start on line 10 when `design` is
 /// two lines.
-fn toy_sweep_file(dir: &Path, name: &str, design: &str, parameters: &str) -> PathBuf {
+pub(crate) fn toy_sweep_file(dir: &Path, name: &str, design: &str, parameters: &str) -> PathBuf {
     let file = dir.join(format!("{name}.toml"));
     let toy = root().join("scenarios/toy.toml");
     let text = format!(

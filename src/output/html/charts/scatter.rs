@@ -133,14 +133,18 @@ fn layout(
 }
 
 fn tip(p: &LabelledPoint, x_axis: &Axis, y_axis: &Axis) -> String {
-    let mut t = format!(
-        "{}: {} = {}, {} = {}",
-        p.label,
+    let mut t = if p.label.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", p.label)
+    };
+    t.push_str(&format!(
+        "{} = {}, {} = {}",
         x_axis.label,
         format::hover(p.x),
         y_axis.label,
         format::hover(p.y)
-    );
+    ));
     if p.x_interval.0.is_finite() && p.x_interval.1.is_finite() {
         t.push_str(&format!(
             " ({} interval {})",
