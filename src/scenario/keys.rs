@@ -470,7 +470,7 @@ keys! {
     "sweep.parameters": Ty::Table(64), "", Required, "Swept keys, by dotted path (`\"preferences.default.delivery\" = { min = 0.5, max = 2.0 }`); at least one. A sweep cannot vary `name`, `base`, `seed`, `replications`, `start`, `end`, `outputs` or `sweep`, and each key's values must be valid at every bound of the range and, with at most 8 keys, at every corner of the box of bounds (each key at its lower or upper bound), which is checked before anything runs.";
     "sweep.parameters.*.values": Any, "", Optional("none"), "The values (at most 10,000), or:";
     "sweep.parameters.*.min": Number(between(-1e15, 1e15)), "", Optional("none"), "Lower end of a range.";
-    "sweep.parameters.*.max": Number(between(-1e15, 1e15)), "", Optional("none"), "Upper end of a range.";
+    "sweep.parameters.*.max": Number(between(-1e15, 1e15)), "", Optional("none"), "Upper end of a range, above `min` (one value is `values = [x]`).";
     "sweep.parameters.*.log": Boolean, "", Value("false"), "Uniform in the logarithm (`min` > 0).";
     "sweep.parameters.*.integer": Boolean, "", Value("false"), "An integer range (`min` and `max` whole numbers).";
 

@@ -1225,6 +1225,19 @@ impl Checker {
                 );
                 continue;
             }
+            if path.split('.').any(|seg| seg != seg.trim()) {
+                // The path is read with its names trimmed: a spaced
+                // spelling is another entry of the table for the same key.
+                let plain: Vec<&str> = path.split('.').map(str::trim).collect();
+                self.push(
+                    &pp,
+                    format!(
+                        "`{pp}`: a key path has no spaces around its names; write \"{}\"",
+                        plain.join(".")
+                    ),
+                );
+                continue;
+            }
             self.swept(&pp, path, sp, design);
         }
     }
@@ -1387,6 +1400,15 @@ impl Checker {
                     self.push(
                         format!("{pp}.max"),
                         format!("`{pp}`: min {lo} > max {hi}: swap them"),
+                    );
+                } else if lo == hi {
+                    // Every point would take the one value: a design of
+                    // that parameter alone ran one world as many points.
+                    self.push(
+                        format!("{pp}.max"),
+                        format!(
+                            "`{pp}`: min {lo} = max {hi}: a range needs min < max; for one value write `values = [{lo}]`, or leave the key to the scenario"
+                        ),
                     );
                 }
                 if sp.log && lo <= 0.0 {

@@ -288,8 +288,7 @@ impl Setup {
             .map(|p| match &p.domain {
                 Domain::Range { min, max, .. } => vec![Value::Float(*min), Value::Float(*max)],
                 Domain::IntRange { min, max } => vec![Value::Integer(*min), Value::Integer(*max)],
-                Domain::Values(v) if v.len() <= 16 => v.clone(),
-                Domain::Values(v) => vec![v[0].clone(), v[v.len() - 1].clone()],
+                Domain::Values(v) => extremes_of(v),
             })
             .collect();
         let mut sets: Vec<Vec<(usize, &Value)>> = Vec::new();
@@ -365,4 +364,30 @@ impl Setup {
 pub fn check(file: &Path) -> Result<String, SweepError> {
     let s = Setup::new(file, Shard::WHOLE, &[])?;
     Ok(format!("sweep of {}", s.describe()))
+}
+
+/// The values of a `values` list that [`Setup::check_extremes`] compiles:
+/// numbers in ascending order (so that a corner takes the smallest or the
+/// largest), all of them up to 16 and the smallest and largest beyond,
+/// since a key's valid numbers are an interval; other values (names,
+/// switches) as listed, all up to 16 and the first and last beyond.
+fn extremes_of(v: &[toml::Value]) -> Vec<toml::Value> {
+    let number = |x: &toml::Value| match x {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    let mut v = v.to_vec();
+    if v.iter().all(|x| number(x).is_some()) {
+        v.sort_by(|a, b| {
+            number(a)
+                .unwrap_or(0.0)
+                .total_cmp(&number(b).unwrap_or(0.0))
+        });
+    }
+    if v.len() <= 16 {
+        v
+    } else {
+        vec![v[0].clone(), v[v.len() - 1].clone()]
+    }
 }

@@ -1913,6 +1913,71 @@ fn a_continuous_range_over_a_whole_number_key_is_refused_with_the_fix() {
     assert_ok(&sweep(&file, &out, &[]), "the fixed sweep");
 }
 
+/// A sweep that would run one world as many points, or run a key under
+/// two spellings, or reach a world that is not valid inside a long list,
+/// is refused before anything runs (each ran, and wrote a result).
+#[test]
+fn degenerate_and_doubled_parameters_are_refused_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // One value for every point: four copies of one world's runs.
+    let file = toy_sweep_file(
+        tmp.path(),
+        "flat",
+        "design = \"lhs\"\npoints = 4",
+        "\"preferences.default.delivery\" = { min = 1.0, max = 1.0 }\n",
+    );
+    let o = sweep(&file, &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o)
+            .contains("min 1 = max 1: a range needs min < max; for one value write `values = [1]`"),
+        "{}",
+        err(&o)
+    );
+    // The path is read with its names trimmed: two spellings of one key
+    // gave two columns of points.csv, one of them never applied.
+    let file = toy_sweep_file(
+        tmp.path(),
+        "spelt",
+        "design = \"grid\"",
+        "\"buyers.AAA.threat_exposure\" = { values = [0.5] }\n\"buyers.AAA. threat_exposure\" = { values = [2.0] }\n",
+    );
+    let o = sweep(&file, &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "a key path has no spaces around its names; write \"buyers.AAA.threat_exposure\""
+        ),
+        "{}",
+        err(&o)
+    );
+    // More than 16 values: the smallest and largest are compiled, not the
+    // first and last listed.
+    let values: Vec<String> = std::iter::once(100)
+        .chain(610..=624)
+        .chain([110])
+        .map(|v| v.to_string())
+        .collect();
+    let file = toy_sweep_file(
+        tmp.path(),
+        "long",
+        "design = \"grid\"",
+        &format!(
+            "\"buyers.AAA.fleet.tank.legacy\" = {{ values = [{}] }}\n",
+            values.join(", ")
+        ),
+    );
+    let o = sweep(&file, &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("`buyers.AAA.fleet.tank.legacy` = 624 is more than `units` = 600"),
+        "{}",
+        err(&o)
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
 /// Bounds valid alone, and all lower or all upper together, can still
 /// break a rule together at another corner of the box (most legacy units
 /// with the fewest units): refused before anything runs, not left to fail
