@@ -90,6 +90,18 @@ fn whole(
             dir: dir.to_path_buf(),
         });
     }
+    if options.resume
+        && saved.is_none()
+        && !partial.exists()
+        && ctx.dir.join("manifest.json").is_file()
+    {
+        // A finished calibration of another file or settings: resumed,
+        // it would be replaced by a new one from the prior.
+        return Err(CalibrateError::Resume {
+            path: ctx.dir.clone(),
+            why: "holds a finished calibration made from another file, models or settings (or another max_minutes or program version), and there is nothing saved to resume".into(),
+        });
+    }
     let options = options.with_saved_tables(saved.as_ref().map_or(&[], |s| &s.tables));
     let options = options.as_ref();
     let fresh = saved.is_none();

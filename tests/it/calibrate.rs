@@ -214,6 +214,36 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
         err(&o)
     );
     assert_eq!(read(&result(&killed).join("manifest.json")), manifest);
+    // The file edited (another seed), --resume has nothing of its own to
+    // resume: refused, where it started over from the prior and replaced
+    // the finished result.
+    let text = std::fs::read_to_string(toy_recovery()).unwrap();
+    let edited = tmp.path().join("toy_recovery.toml");
+    let toy = root().join("scenarios/toy.toml");
+    std::fs::write(
+        &edited,
+        text.replacen("seed = 11", "seed = 12", 1).replacen(
+            "base = \"../toy.toml\"",
+            &format!("base = {:?}", toy.display().to_string()),
+            1,
+        ),
+    )
+    .unwrap();
+    let o = bin()
+        .arg("calibrate")
+        .arg(&edited)
+        .arg("--out")
+        .arg(&killed)
+        .arg("--resume")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("holds a finished calibration made from another file"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(read(&result(&killed).join("manifest.json")), manifest);
 }
 
 /// A calibration file over the toy world with `parameters` as its
