@@ -167,8 +167,11 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
             path_word(&logs.join(log))
         )
     };
+    // The shard is named in full, not left to the array's size: a task
+    // resubmitted alone (`--array=2`) is an array of one, which read from
+    // the environment would be the whole sweep.
     let (open_task, task) = here_document(&format!(
-        "#!/bin/bash\nexec {exe} sweep {} --out {} --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --resume --quiet",
+        "#!/bin/bash\nexec {exe} sweep {} --out {} --shard \"$((SLURM_ARRAY_TASK_ID + 1))/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --resume --quiet",
         path_word(&file),
         path_word(&out)
     ));
@@ -185,8 +188,8 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
         format!("RESULT={}", path_word(&out.join(name))),
         format!("mkdir -p -- {}", path_word(&logs)),
         String::new(),
-        "# Each task runs the shard that SLURM_ARRAY_TASK_ID names; --resume makes".into(),
-        "# a requeued task continue where it stopped.".into(),
+        format!("# Task K of the array runs shard K+1 of {n}; --resume makes a requeued task"),
+        "# continue where it stopped, and one resubmitted alone (--array=K) too.".into(),
         format!(
             "array=$(sbatch --parsable --array=0-{} {} {open_task}",
             n - 1,

@@ -341,6 +341,53 @@ fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
     );
 }
 
+/// A task resubmitted alone (`sbatch --array=1` of the task's script) is
+/// an array of one: it runs its own shard, not the whole sweep, which the
+/// environment alone would have named (shard 1 of 1).
+#[test]
+fn a_task_resubmitted_alone_runs_its_own_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = slurm(&[
+        toy_sweep().to_str().unwrap(),
+        "--shards",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "slurm");
+    // The task's script: the array's here document.
+    let script = text(&o.stdout);
+    let body: Vec<&str> = script
+        .lines()
+        .skip_while(|l| !l.contains("sbatch --parsable --array="))
+        .skip(1)
+        .take_while(|l| *l != "ARMSMARKET_JOB")
+        .collect();
+    assert!(body.iter().any(|l| l.contains(" sweep ")), "{script}");
+    let task = tmp.path().join("task.sh");
+    std::fs::write(&task, body.join("\n")).unwrap();
+    let mut c = Command::new("bash");
+    c.arg(&task);
+    for v in ENV_VARS {
+        c.env_remove(v);
+    }
+    let o = c
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "1")
+        .env("SLURM_ARRAY_TASK_MIN", "1")
+        .env("SLURM_ARRAY_TASK_MAX", "1")
+        .output()
+        .unwrap();
+    assert_ok(&o, "the task alone");
+    assert!(
+        out.join("toy_sweep.shards/shard-2-of-3/manifest.json")
+            .is_file(),
+        "shard 2 of 3 not written"
+    );
+    assert!(!out.join("toy_sweep").exists(), "the whole sweep ran");
+}
+
 #[test]
 fn slurm_script_with_one_shard_runs_and_its_merge_succeeds() {
     // With --shards 1 the one task writes OUT/<name> itself (no `.shards`
