@@ -465,10 +465,28 @@ pub(crate) fn publish(
     manifest.threads = Some(pool.current_num_threads());
     manifest.seed = Some(setup.seed);
     manifest.replications = Some(setup.settings.replications);
+    // The models' files are named relative to the calibration file: in the
+    // record, which is read from elsewhere, by their full paths, so that
+    // the record alone runs again.
+    let mut resolved = setup.resolved.clone();
+    if let Some(toml::Value::Table(models)) = resolved
+        .get_mut("calibrate")
+        .and_then(|c| c.get_mut("models"))
+    {
+        for m in &setup.models {
+            if let Some(toml::Value::Table(entry)) = models.get_mut(&m.name) {
+                let full = std::fs::canonicalize(&m.file).unwrap_or_else(|_| m.file.clone());
+                entry.insert(
+                    "file".into(),
+                    toml::Value::String(full.display().to_string()),
+                );
+            }
+        }
+    }
     manifest.scenarios.push(ScenarioRecord {
         name: setup.name.clone(),
         file: options.file.display().to_string(),
-        resolved: setup.resolved.clone(),
+        resolved,
     });
     for m in &setup.models {
         manifest.scenarios.push(ScenarioRecord {

@@ -1004,6 +1004,44 @@ fn a_shard_takes_no_tables_or_resume_whether_chosen_by_flag_or_by_slurm() {
     }
 }
 
+/// A calibration's record in its manifest names its models' files by their
+/// full paths (the file names them relative to itself): written out
+/// elsewhere, the record runs again to the same bytes.
+#[test]
+fn a_calibration_s_record_runs_again_from_elsewhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (here, there) = (tmp.path().join("here"), tmp.path().join("there"));
+    std::fs::create_dir_all(&here).unwrap();
+    std::fs::create_dir_all(&there).unwrap();
+    std::fs::copy(root().join("scenarios/toy.toml"), here.join("model.toml")).unwrap();
+    let file = here.join("cal.toml");
+    std::fs::write(
+        &file,
+        "name = \"cal\"\nbase = \"model.toml\"\n[calibrate]\npopulation = 10\ngenerations = 2\nreplications = 2\n[calibrate.models.m]\nfile = \"model.toml\"\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n",
+    )
+    .unwrap();
+    let first = tmp.path().join("first");
+    assert_ok(&calibrate(&file, &first, &[], &[]), "calibrate");
+    let m: serde_json::Value =
+        serde_json::from_slice(&read(&first.join("cal/manifest.json"))).unwrap();
+    let resolved = &m["scenarios"][0]["resolved"];
+    let model = resolved["calibrate"]["models"]["m"]["file"]
+        .as_str()
+        .unwrap();
+    assert!(Path::new(model).is_absolute(), "{model}");
+    let table: toml::Table = serde_json::from_value(resolved.clone()).unwrap();
+    let again = there.join("cal.toml");
+    std::fs::write(&again, toml::to_string(&table).unwrap()).unwrap();
+    let second = tmp.path().join("second");
+    assert_ok(&calibrate(&again, &second, &[], &[]), "the record");
+    assert_same_files(
+        &FILES,
+        &first.join("cal"),
+        &second.join("cal"),
+        "from the record",
+    );
+}
+
 /// Model ids are named in the calibration's file only (no `--set` or sweep
 /// path reaches them): a `.` in one is accepted, as before ids with dots
 /// were refused elsewhere.
