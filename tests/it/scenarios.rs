@@ -135,6 +135,61 @@ fn no_scenario_key_can_assign_a_contract() {
             );
         }
     }
+    // Every table of the format whose keys name a buyer and a seller (a
+    // supplier, a line, a product family) is one that describes the world
+    // or is never read by the model: a new one fails here until it is
+    // looked at and listed with its reason.
+    let names_buyer = |path: &str| {
+        path.starts_with("buyers.*")
+            || path.starts_with("preferences.buyers.*")
+            || path.split('.').any(|s| s == "buyer" || s == "buyers")
+    };
+    let names_seller = |path: &str| {
+        path.starts_with("suppliers.*")
+            || path.split('.').any(|s| {
+                ["supplier", "line", "product", "famil"]
+                    .iter()
+                    .any(|w| s.contains(w))
+            })
+    };
+    let mut both: Vec<String> = Vec::new();
+    let parent = |p: &str| {
+        p.rsplit_once('.')
+            .map_or(String::new(), |(a, _)| a.to_string())
+    };
+    let paths: Vec<&str> = armsmarket::scenario::keys::KEYS
+        .iter()
+        .map(|k| k.path)
+        .collect();
+    // The top level holds `buyers` and `suppliers` as tables, not a key
+    // that names both.
+    for table in paths.iter().map(|p| parent(p)).filter(|t| !t.is_empty()) {
+        let keys: Vec<&&str> = paths.iter().filter(|p| parent(p) == table).collect();
+        if keys.iter().any(|k| names_buyer(k)) && keys.iter().any(|k| names_seller(k)) {
+            if !both.contains(&table) {
+                both.push(table);
+            }
+        }
+    }
+    both.sort();
+    assert_eq!(
+        both,
+        [
+            // The fleet at the start, by product family.
+            "buyers.*.fleet.*",
+            "buyers.*.fleet.*.families",
+            // Exogenous events of the kinds below.
+            "events.*",
+            // Contracts signed before the start (checked below).
+            "programmes.*",
+            // Marketing reach at the start.
+            "suppliers.*.access",
+            "suppliers.*.access.buyers",
+            // Observed values a run is judged on, never read by the model.
+            "targets.*",
+        ],
+        "a table naming a buyer with a seller: is it a scripted outcome?"
+    );
     // The only events are exogenous ones (a requirement decision names a
     // buyer and a category, never a supplier).
     let kinds = armsmarket::scenario::schema::EventKind::NAMES;
