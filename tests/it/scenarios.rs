@@ -165,10 +165,11 @@ fn no_scenario_key_can_assign_a_contract() {
     // that names both.
     for table in paths.iter().map(|p| parent(p)).filter(|t| !t.is_empty()) {
         let keys: Vec<&&str> = paths.iter().filter(|p| parent(p) == table).collect();
-        if keys.iter().any(|k| names_buyer(k)) && keys.iter().any(|k| names_seller(k)) {
-            if !both.contains(&table) {
-                both.push(table);
-            }
+        if keys.iter().any(|k| names_buyer(k))
+            && keys.iter().any(|k| names_seller(k))
+            && !both.contains(&table)
+        {
+            both.push(table);
         }
     }
     both.sort();
