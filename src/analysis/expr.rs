@@ -575,21 +575,11 @@ impl Condition {
     }
 }
 
-/// The known name nearest to `name`, if close enough to be a likely typo:
-/// a case-insensitive match first, else the best normalised
-/// Damerau–Levenshtein similarity of at least 0.7 (earliest on ties).
+/// The known name nearest to `name`, if close enough to be a likely typo,
+/// as the scenario's keys are suggested (case-insensitive Jaro-Winkler:
+/// short names one letter off are found too).
 fn nearest(name: &str, names: &[&str]) -> Option<String> {
-    if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
-        return Some(n.to_string());
-    }
-    let mut best: Option<(&str, f64)> = None;
-    for &n in names {
-        let s = strsim::normalized_damerau_levenshtein(name, n);
-        if s >= 0.7 && best.is_none_or(|(_, b)| s > b) {
-            best = Some((n, s));
-        }
-    }
-    best.map(|(n, _)| n.to_string())
+    crate::scenario::error::nearest(name, names.iter().copied()).map(str::to_string)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -829,6 +819,11 @@ mod tests {
             "at column 1: unknown column 'Targets_Passed' (did you mean 'targets_passed'?)"
         );
         assert_eq!(error("zzz > 1"), "at column 1: unknown column 'zzz'");
+        // A short name one letter off (edit-distance ratios missed it).
+        assert_eq!(
+            error("xx > 1"),
+            "at column 1: unknown column 'xx' (did you mean 'x'?)"
+        );
     }
 
     #[test]
