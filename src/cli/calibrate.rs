@@ -20,7 +20,7 @@ pub struct CalibrateArgs {
     /// previous one whole when it is complete.
     #[arg(long, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
-    /// Worker threads, at most 1024 [default: one per core]; the bytes
+    /// Worker threads, at most 1024 [default: 0, one per core]; the bytes
     /// written do not depend on it.
     #[arg(long, short = 't', default_value_t = 0, hide_default_value = true,
           value_parser = crate::cli::term::threads_arg())]

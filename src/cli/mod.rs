@@ -31,7 +31,7 @@ Exit codes:
   0    success
   1    a run failed, or a result could not be written
   2    a usage or scenario error (FILE:LINE:COL: message); nothing was written
-  3    shards missing or unfinished at merge
+  3    shards missing or unfinished at merge, or another round due at calibrate --join
   130  interrupted (Ctrl-C): unfinished results removed, sweeps and calibrations kept resumable";
 
 /// Agent-based simulation of the European arms market.

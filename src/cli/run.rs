@@ -23,8 +23,8 @@ pub struct BatchOptions {
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Threads, at most 1024, which both run the replications and write
-    /// their rows [default: one per core]; the bytes written do not depend
-    /// on it.
+    /// their rows [default: 0, one per core]; the bytes written do not
+    /// depend on it.
     #[arg(long, short = 't', default_value_t = 0, hide_default_value = true,
           value_parser = crate::cli::term::threads_arg())]
     pub threads: usize,

@@ -16,7 +16,7 @@ pub struct SweepArgs {
     /// A scenario file with a `[sweep]` table (or one whose `base` names
     /// the world and adds the table).
     pub file: PathBuf,
-    /// Worker threads, at most 1024 [default: one per core]; the bytes
+    /// Worker threads, at most 1024 [default: 0, one per core]; the bytes
     /// written do not depend on it.
     #[arg(long, short = 't', default_value_t = 0, hide_default_value = true,
           value_parser = crate::cli::term::threads_arg())]
