@@ -604,7 +604,8 @@ pub fn unit_lhs(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     (0..n).map(|i| lhs_point(n, dims, seed, i)).collect()
 }
 
-/// The parameter value at unit coordinate `u` in `[0, 1)`.
+/// The parameter value at unit coordinate `u` in `[0, 1)` (a range also
+/// takes `u = 1`, a Morris design's top level, as its `max` exactly).
 ///
 /// `u` outside `[0, 1)` is clamped into it (NaN counts as 0). Values keep
 /// their TOML types: a [`Domain::Range`] gives a float in `[min, max]`, an
@@ -615,12 +616,16 @@ pub fn unit_lhs(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
 ///
 /// On an empty [`Domain::Values`] (which [`generate`] rejects first).
 pub fn map_value(domain: &Domain, u: f64) -> toml::Value {
+    let top = u >= 1.0;
     let u = if u.is_nan() {
         0.0
     } else {
         u.clamp(0.0, BELOW_ONE)
     };
     match domain {
+        // The top of a range is its bound, not 1 − 2⁻⁵³ of the way to it
+        // (2.0 was written 1.9999999999999996).
+        Domain::Range { max, .. } if top => toml::Value::Float(*max),
         Domain::Values(values) => {
             assert!(!values.is_empty(), "map_value on an empty list of values");
             let len = values.len();
@@ -1621,6 +1626,18 @@ mod tests {
         let top = map_value(&lin, BELOW_ONE).as_float().unwrap();
         // 2 + (1 - 2^-53) * 4 rounds to 6: the range is closed.
         assert!(top <= 6.0 && top > 5.999_999);
+        // A Morris design's top level, u = 1, is the bound itself, where
+        // 0.1 + (1 - 2^-53) * 1.9 gave 1.9999999999999996.
+        let morris = Domain::Range {
+            min: 0.1,
+            max: 2.0,
+            log: false,
+        };
+        assert_eq!(map_value(&morris, 1.0), Value::Float(2.0));
+        let Value::Float(below) = map_value(&morris, BELOW_ONE) else {
+            unreachable!()
+        };
+        assert!(below < 2.0, "{below}");
         let log = Domain::Range {
             min: 1.0,
             max: 100.0,
