@@ -968,16 +968,21 @@ pub fn render(d: &Discovery) -> String {
                 {
                     continue;
                 }
+                // A set of levels has no lower or upper bound to count.
+                let bounds = if d.data.kinds()[cv.column] == prim::ColumnKind::Categorical {
+                    " (levels)".to_string()
+                } else {
+                    format!(
+                        " (lower {}/{}, upper {}/{})",
+                        cv.lower, dn.lower, cv.upper, dn.upper
+                    )
+                };
                 let _ = writeln!(
                     o,
-                    "    {:<40} {:>3} / {:<3} (lower {}/{}, upper {}/{}){}",
+                    "    {:<40} {:>3} / {:<3}{bounds}{}",
                     d.data.names()[cv.column],
                     cv.dimension,
                     dn.dimension,
-                    cv.lower,
-                    dn.lower,
-                    cv.upper,
-                    dn.upper,
                     if entry.restricted.contains(&cv.column) {
                         "   in the box"
                     } else {

@@ -344,8 +344,9 @@ fn predictive_table(
                 num(t.observed),
                 num(t.lo),
                 num(t.hi),
-                num(pass),
-                num(defined),
+                // Weights divided by their total can add up to 1 + ε.
+                num(pass.min(1.0)),
+                num(defined.min(1.0)),
                 num(q(0.5)),
                 num(q(0.05)),
                 num(q(0.95)),

@@ -564,7 +564,7 @@ fn band(name: &str, by_year: &BTreeMap<i32, Vec<f64>>) -> BandSeries {
 
 fn missing(file: &str, what: &str) -> Block {
     Block::Paragraph(format!(
-        "This result holds no {file}, so {what} is not drawn."
+        "This result holds no {file}, so the report does not draw {what}."
     ))
 }
 

@@ -196,6 +196,41 @@ fn a_box_planted_in_a_csv_is_found_and_printed_in_its_column_names() {
     assert_eq!(chosen[6], "2");
 }
 
+/// A column of categories is restricted to a set of levels: its
+/// reproducibility line counts searches, not lower and upper bounds.
+#[test]
+fn a_column_of_categories_has_no_bounds_to_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let mut csv = String::from("kind,x,y\n");
+    for i in 0..400 {
+        let kind = ["steel", "wood", "glass"][i % 3];
+        let x: f64 = rng.random();
+        let y = u8::from(kind == "steel" && x > 0.2);
+        csv.push_str(&format!("{kind},{x},{y}\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let o = armsmarket(&[
+        "discover",
+        file.to_str().unwrap(),
+        "--inputs",
+        "kind,x",
+        "--where",
+        "y == 1",
+    ]);
+    assert_ok(&o, "discover on categories");
+    let out = text(&o.stdout);
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("kind ") && l.contains(" / "))
+        .unwrap_or_else(|| panic!("no reproducibility line for kind:\n{out}"));
+    assert!(
+        line.contains("(levels)") && !line.contains("lower"),
+        "{line}"
+    );
+}
+
 #[test]
 fn a_saltelli_sweep_is_discovered_on_its_parameters_alone() {
     // Its points.csv lists a point once per role, with the role's columns

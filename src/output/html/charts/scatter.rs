@@ -349,8 +349,12 @@ pub fn trajectory(chart: &TrajectoryChart) -> String {
             chart.y_axis.title(),
             chart.x_axis.title(),
             chart.points.len(),
-            hl.map(|h| format!(", point {} highlighted", chart.points[h].label))
-                .unwrap_or_default()
+            hl.map(|h| match chart.points[h].label.as_str() {
+                // Unlabelled points are named by their place in the order.
+                "" => format!(", point {} highlighted", h + 1),
+                label => format!(", point {label} highlighted"),
+            })
+            .unwrap_or_default()
         )
     });
     let Layout {
