@@ -57,6 +57,36 @@ pub fn europe() -> PathBuf {
     root().join("scenarios/europe.toml")
 }
 
+/// `dir/STEM.toml`: `base = toy.toml` plus `extra`.
+pub fn toy_variant(dir: &Path, stem: &str, extra: &str) -> PathBuf {
+    let file = dir.join(format!("{stem}.toml"));
+    std::fs::write(
+        &file,
+        format!("base = {:?}\n{extra}", toy().display().to_string()),
+    )
+    .unwrap();
+    file
+}
+
+/// Write a manifest's record of a scenario (`resolved`) out as
+/// `dir/record.toml` and run it with no flags into `dir/again`; returns
+/// that folder.
+pub fn run_record(resolved: &serde_json::Value, dir: &Path) -> PathBuf {
+    let table: toml::Table = serde_json::from_value(resolved.clone()).unwrap();
+    let file = dir.join("record.toml");
+    std::fs::write(&file, toml::to_string(&table).unwrap()).unwrap();
+    let again = dir.join("again");
+    let o = armsmarket(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "the record: {}", err(&o));
+    again
+}
+
 /// The text of `scenarios/toy.toml`.
 pub const TOY: &str = include_str!("../../scenarios/toy.toml");
 

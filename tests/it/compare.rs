@@ -12,14 +12,7 @@ fn csv_rows(p: &Path) -> Vec<Vec<String>> {
 
 /// `dir/other.toml`: `base = toy.toml` plus `extra`.
 fn toy_plus(dir: &Path, extra: &str) -> PathBuf {
-    let other = dir.join("other.toml");
-    let toy = root().join("scenarios/toy.toml");
-    std::fs::write(
-        &other,
-        format!("base = {:?}\n{extra}", toy.display().to_string()),
-    )
-    .unwrap();
-    other
+    crate::common::toy_variant(dir, "other", extra)
 }
 
 /// Compare the toy with a scenario made of `base = toy.toml` plus `extra`
@@ -364,18 +357,7 @@ fn a_compared_scenario_s_record_runs_again_to_its_rows() {
         resolved["targets"]["kor_value_2022"]["observed"], 2000.0,
         "the first's target, as judged"
     );
-    let file = dir.path().join("record.toml");
-    let table: toml::Table = serde_json::from_value(resolved.clone()).unwrap();
-    std::fs::write(&file, toml::to_string(&table).unwrap()).unwrap();
-    let again = dir.path().join("again");
-    let o = armsmarket(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let again = crate::common::run_record(resolved, dir.path());
     for f in ["contracts.csv", "targets.csv"] {
         let compared = rows_of(&csv_rows(&out.join(f)), name);
         let alone = csv_rows(&again.join("other").join(f));

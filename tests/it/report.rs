@@ -4,7 +4,7 @@
 //! result; a result that does not match its manifest is refused.
 #![cfg(unix)]
 
-use crate::common::{armsmarket, assert_ok, csv_rows, err, read, root, text, toy};
+use crate::common::{armsmarket, assert_ok, csv_rows, err, read, root, text, toy, toy_variant};
 use armsmarket::output::html::format::hover;
 use std::path::{Path, PathBuf};
 
@@ -39,23 +39,29 @@ fn report(dir: &Path) -> String {
     html
 }
 
-#[test]
-fn run_report() {
-    let tmp = tempfile::tempdir().unwrap();
+/// Run `file` with `replications` and the tables a run's report draws
+/// into `out`, and report on it.
+fn report_on_run(file: &Path, replications: &str, out: &Path, name: &str) -> String {
     let o = armsmarket(&[
         "run",
-        toy().to_str().unwrap(),
+        file.to_str().unwrap(),
         "-r",
-        "6",
+        replications,
         "--threads",
         "2",
         "--tables",
         "contracts,market,summary",
         "--out",
-        tmp.path().to_str().unwrap(),
+        out.to_str().unwrap(),
     ]);
     assert_ok(&o, "run");
-    let html = report(&tmp.path().join("toy"));
+    report(&out.join(name))
+}
+
+#[test]
+fn run_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = report_on_run(&toy(), "6", tmp.path(), "toy");
     assert!(html.contains("KOR contract value per year"));
     // The toy's yearly target counts two of its three buyers: not drawn on
     // the series of all three.
@@ -68,27 +74,12 @@ fn run_report() {
     assert!(html.contains("promised and actual leads of the same contracts"));
     assert!(html.contains("contracts signed and value delivered"));
     // A yearly target over a group of every buyer is drawn.
-    let every = tmp.path().join("every.toml");
-    std::fs::write(
-        &every,
-        format!(
-            "base = {:?}\nname = \"every\"\n[groups.all]\nbuyers = [\"CCC\", \"AAA\", \"BBB\"]\n[targets.kor_value_2022]\ngroup = \"all\"\nobserved = 1500.0\n",
-            toy().to_str().unwrap()
-        ),
-    )
-    .unwrap();
-    let o = armsmarket(&[
-        "run",
-        every.to_str().unwrap(),
-        "-r",
-        "2",
-        "--tables",
-        "contracts,market,summary",
-        "--out",
-        tmp.path().to_str().unwrap(),
-    ]);
-    assert_ok(&o, "run");
-    let html = report(&tmp.path().join("every"));
+    let every = toy_variant(
+        tmp.path(),
+        "every",
+        "name = \"every\"\n[groups.all]\nbuyers = [\"CCC\", \"AAA\", \"BBB\"]\n[targets.kor_value_2022]\ngroup = \"all\"\nobserved = 1500.0\n",
+    );
+    let html = report_on_run(&every, "2", tmp.path(), "every");
     assert!(
         html.contains("observed, 2022: 1500 US$ m"),
         "no observed diamond"
@@ -98,15 +89,11 @@ fn run_report() {
 #[test]
 fn compare_report() {
     let tmp = tempfile::tempdir().unwrap();
-    let variant = tmp.path().join("slow_korea.toml");
-    std::fs::write(
-        &variant,
-        format!(
-            "base = {:?}\nname = \"slow_korea\"\n\n[preferences.default]\ndelivery = 0.2\n",
-            toy().to_str().unwrap()
-        ),
-    )
-    .unwrap();
+    let variant = toy_variant(
+        tmp.path(),
+        "slow_korea",
+        "name = \"slow_korea\"\n\n[preferences.default]\ndelivery = 0.2\n",
+    );
     let o = armsmarket(&[
         "compare",
         toy().to_str().unwrap(),

@@ -266,18 +266,7 @@ fn the_manifest_records_what_ran_and_its_record_runs_again_to_the_same_bytes() {
         "--tables, not the file's"
     );
     // The record is a scenario: run with no flags, it gives the same bytes.
-    let toml: toml::Table = serde_json::from_value(resolved.clone()).unwrap();
-    let file = dir.path().join("toy.toml");
-    std::fs::write(&file, toml::to_string(&toml).unwrap()).unwrap();
-    let again = dir.path().join("again");
-    let o = run(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let again = crate::common::run_record(resolved, dir.path());
     for f in ["contracts.csv", "buyers.csv", "targets.csv"] {
         assert!(
             read(&first.join("toy").join(f)) == read(&again.join("toy").join(f)),
