@@ -122,7 +122,7 @@ fn whole(
         }
         None => {
             if options.resume {
-                say("nothing saved to resume: starting from the prior");
+                (follow.note)("nothing saved to resume: starting from the prior");
             }
             (abc.initial_state(), 0.0)
         }

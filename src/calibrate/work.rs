@@ -61,6 +61,9 @@ pub struct Follow<'a> {
     pub stop: &'a AtomicBool,
     /// Hears a line per generation and what the user should know.
     pub say: &'a (dyn Fn(&str) + Sync),
+    /// Hears where the calibration does other than asked (a resume that
+    /// starts from the prior): said even when the lines above are not.
+    pub note: &'a (dyn Fn(&str) + Sync),
     /// Told where the running generation stands, batch by batch.
     pub batch: &'a (dyn Fn(&BatchProgress) + Sync),
     /// Follows the simulations of a shard's slice.

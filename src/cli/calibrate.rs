@@ -53,8 +53,8 @@ pub struct CalibrateArgs {
     )]
     pub tables: Vec<Table>,
     /// No progress bar, no line per generation, no summary line, and a
-    /// due round said by the exit code alone (errors and warnings still
-    /// show).
+    /// due round said by the exit code alone (errors, warnings and a
+    /// resume that starts from the prior still show).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -79,6 +79,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
             progress.say(&format!("calibrate: {m}"));
         }
     };
+    let note = |m: &str| progress.say(&format!("calibrate: {m}"));
     let batch = |p: &crate::analysis::abc::BatchProgress| {
         if p.proposed == 0 {
             progress.start(
@@ -98,6 +99,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
     let follow = Follow {
         stop,
         say: &say,
+        note: &note,
         batch: &batch,
         watch: &slice,
     };

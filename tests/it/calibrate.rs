@@ -246,6 +246,24 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
     assert_eq!(read(&result(&killed).join("manifest.json")), manifest);
 }
 
+/// `--resume` with nothing saved starts from the prior, and says so even
+/// under `-q` (the note was hidden with the lines per generation).
+#[test]
+fn a_resume_with_nothing_saved_says_so_even_when_quiet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = with_parameters(
+        tmp.path(),
+        "generations = 1\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n",
+    );
+    let o = calibrate(&file, &tmp.path().join("out"), &["--resume"], &[]);
+    assert_ok(&o, "a resume of nothing");
+    assert!(
+        err(&o).contains("calibrate: nothing saved to resume: starting from the prior"),
+        "{}",
+        err(&o)
+    );
+}
+
 /// A calibration file over the toy world with `parameters` as its
 /// `[calibrate.parameters]` entries.
 fn with_parameters(dir: &Path, parameters: &str) -> PathBuf {
