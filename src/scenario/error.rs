@@ -93,6 +93,22 @@ impl ScenarioError {
     pub fn into_errors(self) -> Vec<Located> {
         self.errors
     }
+
+    /// The problems as they are displayed, each file named without its
+    /// folder: the same text whatever path the user typed for it (a
+    /// sweep's `runs.csv` keeps it, whose bytes may not depend on that).
+    pub fn by_file_name(&self) -> String {
+        let named = self.errors.iter().map(|e| Located {
+            file: std::path::Path::new(&e.file)
+                .file_name()
+                .map_or_else(|| e.file.clone(), |n| n.to_string_lossy().into_owned()),
+            ..e.clone()
+        });
+        ScenarioError {
+            errors: named.collect(),
+        }
+        .to_string()
+    }
 }
 
 impl From<Located> for ScenarioError {
@@ -163,6 +179,19 @@ mod tests {
     #[test]
     fn empty_is_no_error() {
         assert!(ScenarioError::from_all(vec![]).is_none());
+    }
+
+    #[test]
+    fn by_file_name_drops_the_folder_only() {
+        let e = ScenarioError::from_all(vec![
+            Located::new("../a/sweep.toml", 3, 4, "bad"),
+            Located::new("<command line>", 1, 1, "worse"),
+        ])
+        .unwrap();
+        assert_eq!(
+            e.by_file_name(),
+            "sweep.toml:3:4: bad\n<command line>:1:1: worse"
+        );
     }
 
     #[test]

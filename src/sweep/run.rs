@@ -471,7 +471,9 @@ impl Jobs for SweepJobs<'_> {
                             let info = TargetInfo::of(&t);
                             (w, t, info)
                         })
-                        .map_err(|e| e.to_string())
+                        // `runs.csv` keeps it: the same bytes for
+                        // `sweep f.toml` and `sweep $PWD/f.toml`.
+                        .map_err(|e| e.by_file_name())
                 }))
                 .unwrap_or_else(|p| Err(panic_message(p)));
                 (pi, Arc::new(compiled))

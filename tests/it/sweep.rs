@@ -1978,6 +1978,55 @@ fn degenerate_and_doubled_parameters_are_refused_before_anything_runs() {
     assert!(!out.exists(), "nothing written");
 }
 
+/// A run that fails writes its message into `runs.csv`, which names the
+/// scenario file without its folder: the bytes do not depend on whether
+/// the sweep was given as `f.toml` or by its full path (with more than 8
+/// parameters the box's corners are not compiled first, so a corner can
+/// fail at run time).
+#[test]
+fn a_failed_run_s_row_does_not_depend_on_the_path_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixed: String = [
+        "price",
+        "urgency",
+        "quality",
+        "offset",
+        "reliability",
+        "commonality",
+        "domestic",
+        "european",
+    ]
+    .iter()
+    .map(|k| format!("\"preferences.default.{k}\" = {{ values = [1.0] }}\n"))
+    .collect();
+    let file = toy_sweep_file(
+        tmp.path(),
+        "nine",
+        "design = \"grid\"",
+        &format!(
+            "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [70, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 90] }}\n"
+        ),
+    );
+    let runs = |typed: &str, out: &str| -> Vec<u8> {
+        let o = bin()
+            .current_dir(tmp.path())
+            .args(["sweep", typed, "--out", out, "-q", "-t", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+        read(&tmp.path().join(out).join(".nine.partial/runs.csv.part"))
+    };
+    let relative = runs("nine.toml", "a");
+    let full = runs(file.to_str().unwrap(), "b");
+    assert!(text(&relative).contains("nine.toml"), "{}", text(&relative));
+    assert!(
+        !text(&full).contains(&tmp.path().display().to_string()),
+        "{}",
+        text(&full)
+    );
+    assert!(relative == full, "runs differ by the path typed");
+}
+
 /// Bounds valid alone, and all lower or all upper together, can still
 /// break a rule together at another corner of the box (most legacy units
 /// with the fewest units): refused before anything runs, not left to fail
