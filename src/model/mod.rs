@@ -31,3 +31,34 @@ pub use schedule::Observer;
 pub use state::{Contract, State};
 pub use time::Quarter;
 pub use world::World;
+
+/// `x` rounded up to a whole number, where a value within 1e-9 (relative)
+/// of a whole number counts as that number: a quotient or product that is
+/// whole in exact arithmetic (a gap of 24 units of gain 1 summed from parts, 0.55 × 100)
+/// carries some 1e-15 of rounding, and a plain ceiling added a unit for it.
+pub fn ceil_whole(x: f64) -> f64 {
+    let r = x.round();
+    if (x - r).abs() <= 1e-9 * r.abs().max(1.0) {
+        r
+    } else {
+        x.ceil()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ceil_whole;
+
+    #[test]
+    fn ceil_whole_ignores_rounding_noise_only() {
+        // 0.55 × 100 is 55.00000000000001 in binary floating point.
+        assert!(0.55 * 100.0 > 55.0);
+        assert_eq!(ceil_whole(0.55 * 100.0), 55.0);
+        assert_eq!(ceil_whole(23.000_000_000_000_03), 23.0);
+        assert_eq!(ceil_whole(27.999_999_999_999_99), 28.0);
+        assert_eq!(ceil_whole(3.001), 4.0);
+        assert_eq!(ceil_whole(0.2), 1.0);
+        assert_eq!(ceil_whole(0.0), 0.0);
+        assert_eq!(ceil_whole(-0.5), -0.0);
+    }
+}

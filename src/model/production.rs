@@ -375,7 +375,7 @@ impl LineState {
             .sum();
         // At least one unit slips when any share does, so that small lines
         // are as unreliable as large ones.
-        let held = ((share * count_f64(due_units)).ceil() as u64).min(due_units);
+        let held = (super::ceil_whole(share * count_f64(due_units)) as u64).min(due_units);
         let mut to_deliver = due_units - held;
         while to_deliver > 0 {
             let Some(front) = self.wip.front_mut().filter(|b| b.due <= t) else {

@@ -137,12 +137,13 @@ pub fn affordable_units(price: f64, headroom: f64, share: f64, room: f64) -> u32
 }
 
 /// Units of a line needed to close a gap of `gap` capability units when
-/// each adds `gain` (at least one).
+/// each adds `gain` (at least one; a whole quotient is not rounded up for
+/// its rounding noise, see [`super::ceil_whole`]).
 pub fn units_for(gap: f64, gain: f64) -> u32 {
     if gain <= 0.0 || gap <= 0.0 {
         return 0;
     }
-    (gap / gain).ceil().clamp(1.0, f64::from(u32::MAX)) as u32
+    super::ceil_whole(gap / gain).clamp(1.0, f64::from(u32::MAX)) as u32
 }
 
 /// One supplier's terms in a tender.
