@@ -52,8 +52,9 @@ mod tests {
     #[test]
     fn ceil_whole_ignores_rounding_noise_only() {
         // 0.55 × 100 is 55.00000000000001 in binary floating point.
-        assert!(0.55 * 100.0 > 55.0);
-        assert_eq!(ceil_whole(0.55 * 100.0), 55.0);
+        let noisy = std::hint::black_box(0.55_f64) * 100.0;
+        assert_eq!(noisy.ceil(), 56.0);
+        assert_eq!(ceil_whole(noisy), 55.0);
         assert_eq!(ceil_whole(23.000_000_000_000_03), 23.0);
         assert_eq!(ceil_whole(27.999_999_999_999_99), 28.0);
         assert_eq!(ceil_whole(3.001), 4.0);
