@@ -87,9 +87,10 @@ pub enum RunnerError {
     },
     /// A part file begins with another header than these jobs write: it
     /// was begun by a version of armsmarket whose tables had other
-    /// columns, and rows of both kinds must not share a file.
+    /// columns, or its first line is damaged, and rows of both kinds must
+    /// not share a file.
     #[error(
-        "{}: the file was begun with other columns than this version of armsmarket writes: run the batch again without --resume",
+        "{}: the file does not begin with the columns this version of armsmarket writes (another version began it, or its first line is damaged): run the batch again without --resume",
         path.display()
     )]
     OtherColumns {

@@ -1033,17 +1033,33 @@ fn a_part_begun_with_other_columns_is_not_resumed() {
     let dir = out.join("toy_sweep");
     aborted_at_sync_3(&out, &["--keep", KEEP]);
     let part = work(&dir).join("market.csv.part");
-    let old = text(&read(&part)).replacen(",product,", ",", 1);
+    let original = read(&part);
+    let old = text(&original).replacen(",product,", ",", 1);
     std::fs::write(&part, &old).unwrap();
     let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
     assert!(!o.status.success());
     assert!(
-        err(&o).contains("market.csv.part: the file was begun with other columns than this version of armsmarket writes: run the batch again without --resume"),
+        err(&o).contains("market.csv.part: the file does not begin with the columns this version of armsmarket writes (another version began it, or its first line is damaged): run the batch again without --resume"),
         "{}",
         err(&o)
     );
     // Nothing was cut or appended.
     assert_eq!(text(&read(&part)), old);
+    // A damaged byte in the first line is told the same way, as damage
+    // too (it was said to be another version's columns only).
+    let runs = work(&dir).join("runs.csv.part");
+    let mut bytes = read(&runs);
+    bytes[3] ^= 0x20;
+    std::fs::write(&runs, &bytes).unwrap();
+    std::fs::write(&part, &original).unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("runs.csv.part: the file does not begin with the columns")
+            && err(&o).contains("or its first line is damaged"),
+        "{}",
+        err(&o)
+    );
 }
 
 // ---------------------------------------------------------------------------
