@@ -269,8 +269,8 @@ impl Setup {
     }
 
     /// Compile the worlds at the design's extremes: each parameter alone at
-    /// each bound of its range (or each of its values, first and last of a
-    /// long list), then every corner of the box of bounds (each parameter
+    /// each bound of its range (or each of its values; of a long list, the
+    /// smallest and largest number, or the first and last name), then every corner of the box of bounds (each parameter
     /// at its lower or upper bound; with more than
     /// [`crate::engine::overlay::CORNER_DIMS`] parameters, only the two
     /// corners of all lower and all upper bounds). Every value of every

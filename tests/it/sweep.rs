@@ -1888,14 +1888,22 @@ fn quiet_still_says_where_the_sweep_does_other_than_asked() {
 /// `[sweep.parameters]`; the parameters start on line 10 when `design` is
 /// two lines.
 pub(crate) fn toy_sweep_file(dir: &Path, name: &str, design: &str, parameters: &str) -> PathBuf {
-    let file = dir.join(format!("{name}.toml"));
-    let toy = root().join("scenarios/toy.toml");
-    let text = format!(
-        "base = {:?}\nname = \"{name}\"\n\n[sweep]\n{design}\nreplications = 1\n\n[sweep.parameters]\n{parameters}",
-        toy.display().to_string()
-    );
-    std::fs::write(&file, text).unwrap();
-    file
+    crate::common::toy_variant(
+        dir,
+        name,
+        &format!(
+            "name = \"{name}\"\n\n[sweep]\n{design}\nreplications = 1\n\n[sweep.parameters]\n{parameters}"
+        ),
+    )
+}
+
+/// Sweep `file` into `out`, which must be refused before anything runs:
+/// exit code 2, a message holding `says`, nothing written.
+fn refused(file: &Path, out: &Path, says: &str) {
+    let o = sweep(file, out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains(says), "{}", err(&o));
+    assert!(!out.exists(), "nothing written");
 }
 
 /// A continuous range over a key of whole numbers is refused at the
@@ -1943,13 +1951,10 @@ fn degenerate_and_doubled_parameters_are_refused_before_anything_runs() {
         "design = \"lhs\"\npoints = 4",
         "\"preferences.default.delivery\" = { min = 1.0, max = 1.0 }\n",
     );
-    let o = sweep(&file, &out, &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(
-        err(&o)
-            .contains("min 1 = max 1: a range needs min < max; for one value write `values = [1]`"),
-        "{}",
-        err(&o)
+    refused(
+        &file,
+        &out,
+        "min 1 = max 1: a range needs min < max; for one value write `values = [1]`",
     );
     // The path is read with its names trimmed: two spellings of one key
     // gave two columns of points.csv, one of them never applied.
@@ -1959,14 +1964,10 @@ fn degenerate_and_doubled_parameters_are_refused_before_anything_runs() {
         "design = \"grid\"",
         "\"buyers.AAA.threat_exposure\" = { values = [0.5] }\n\"buyers.AAA. threat_exposure\" = { values = [2.0] }\n",
     );
-    let o = sweep(&file, &out, &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(
-        err(&o).contains(
-            "a key path has no spaces around its names; write \"buyers.AAA.threat_exposure\""
-        ),
-        "{}",
-        err(&o)
+    refused(
+        &file,
+        &out,
+        "a key path has no spaces around its names; write \"buyers.AAA.threat_exposure\"",
     );
     // More than 16 values: the smallest and largest are compiled, not the
     // first and last listed.
@@ -1984,14 +1985,11 @@ fn degenerate_and_doubled_parameters_are_refused_before_anything_runs() {
             values.join(", ")
         ),
     );
-    let o = sweep(&file, &out, &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(
-        err(&o).contains("`buyers.AAA.fleet.tank.legacy` = 624 is more than `units` = 600"),
-        "{}",
-        err(&o)
+    refused(
+        &file,
+        &out,
+        "`buyers.AAA.fleet.tank.legacy` = 624 is more than `units` = 600",
     );
-    assert!(!out.exists(), "nothing written");
 }
 
 /// A run that fails writes its message into `runs.csv`, which names the
@@ -2057,12 +2055,9 @@ fn a_corner_of_the_box_that_breaks_a_rule_is_refused_before_anything_runs() {
         "\"buyers.BBB.fleet.spg.units\" = { values = [70, 200] }\n\"buyers.BBB.fleet.spg.legacy\" = { values = [0, 90] }\n",
     );
     let out = tmp.path().join("out");
-    let o = sweep(&file, &out, &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(
-        err(&o).contains("`buyers.BBB.fleet.spg.legacy` = 90 is more than `units` = 70"),
-        "{}",
-        err(&o)
+    refused(
+        &file,
+        &out,
+        "`buyers.BBB.fleet.spg.legacy` = 90 is more than `units` = 70",
     );
-    assert!(!out.exists(), "nothing written");
 }
