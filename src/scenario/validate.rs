@@ -1027,6 +1027,9 @@ impl Checker {
                 );
                 continue;
             }
+            if self.spaced(&pp, path) {
+                continue;
+            }
             let Some(k) =
                 keys::key(path).filter(|k| matches!(k.ty, Ty::Number(_) | Ty::Integer(_)))
             else {
@@ -1225,21 +1228,30 @@ impl Checker {
                 );
                 continue;
             }
-            if path.split('.').any(|seg| seg != seg.trim()) {
-                // The path is read with its names trimmed: a spaced
-                // spelling is another entry of the table for the same key.
-                let plain: Vec<&str> = path.split('.').map(str::trim).collect();
-                self.push(
-                    &pp,
-                    format!(
-                        "`{pp}`: a key path has no spaces around its names; write \"{}\"",
-                        plain.join(".")
-                    ),
-                );
+            if self.spaced(&pp, path) {
                 continue;
             }
             self.swept(&pp, path, sp, design);
         }
+    }
+
+    /// Refuses a swept or calibrated key path with spaces around its names
+    /// (at `pp`), and says whether it did. The path is read with its names
+    /// trimmed, so a spaced spelling is another entry of the table for the
+    /// same key, and would otherwise be told it is no key at all.
+    fn spaced(&mut self, pp: &str, path: &str) -> bool {
+        if path.split('.').all(|seg| seg == seg.trim()) {
+            return false;
+        }
+        let plain: Vec<&str> = path.split('.').map(str::trim).collect();
+        self.push(
+            pp,
+            format!(
+                "`{pp}`: a key path has no spaces around its names; write \"{}\"",
+                plain.join(".")
+            ),
+        );
+        true
     }
 
     /// The options of the saltelli and morris designs: each only with its

@@ -350,6 +350,13 @@ fn a_bad_prior_is_refused_at_its_place() {
             "[calibrate.parameters.\"buyers.BBB.fleet.spg.legacy\"]",
             "`buyers.BBB.fleet.spg.legacy` = 90 is more than `units` = 70",
         ),
+        (
+            // Read trimmed, it is a key; told it is none, as it was, the
+            // user would look for a typo that is not there.
+            "[calibrate.parameters.\"market. access_base\"]\nprior = \"uniform\"\nmin = 0.1\nmax = 0.9\n",
+            "calibrate.parameters.\"market. access_base\"",
+            "a key path has no spaces around its names; write \"market.access_base\"",
+        ),
     ];
     for (parameters, at, why) in cases {
         let file = with_parameters(tmp.path(), parameters);
