@@ -251,34 +251,22 @@ impl Setup {
     /// reported now, at the parameter, rather than as a failed simulation.
     fn check_extremes(&self, m: usize) -> Result<(), ScenarioError> {
         let free = &self.models[m].parameters;
-        let mut sets: Vec<Vec<(usize, f64)>> = Vec::new();
-        for &p in free {
-            let (lo, hi) = self.parameters[p].bounds;
-            sets.push(vec![(p, lo)]);
-            sets.push(vec![(p, hi)]);
-        }
-        if free.len() > 1 {
-            for upper in crate::engine::overlay::corners(free.len()) {
-                sets.push(
-                    free.iter()
-                        .zip(upper)
-                        .map(|(&p, up)| {
-                            let (lo, hi) = self.parameters[p].bounds;
-                            (p, if up { hi } else { lo })
-                        })
-                        .collect(),
-                );
-            }
-        }
-        for set in sets {
+        let bounds: Vec<Vec<toml::Value>> = free
+            .iter()
+            .map(|&p| {
+                let (lo, hi) = self.parameters[p].bounds;
+                vec![self.value(p, lo), self.value(p, hi)]
+            })
+            .collect();
+        for set in crate::engine::overlay::extreme_sets(&bounds) {
             let values: Vec<(usize, toml::Value)> =
-                set.iter().map(|&(p, x)| (p, self.value(p, x))).collect();
+                set.iter().map(|&(i, v)| (free[i], v.clone())).collect();
             let shown: Vec<String> = values
                 .iter()
                 .map(|(p, v)| format!("`{}` = {v}", self.parameters[*p].path))
                 .collect();
             let what = format!("model `{}` with {}", self.models[m].name, shown.join(", "));
-            let at = &self.parameters[set[0].0].origin;
+            let at = &self.parameters[values[0].0].origin;
             if let Err(e) = self.compile_values(m, &values, at, &what) {
                 let lines: Vec<String> = e.errors().iter().map(|l| l.to_string()).collect();
                 return Err(ScenarioError::new(at.error(format!(

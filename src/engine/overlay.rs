@@ -37,13 +37,42 @@ pub const CORNER_DIMS: usize = 8;
 /// each parameter is at its upper bound: all 2^`dims` of them up to
 /// [`CORNER_DIMS`] parameters, else the two of all lower and all upper
 /// bounds.
-pub fn corners(dims: usize) -> Vec<Vec<bool>> {
+fn corners(dims: usize) -> Vec<Vec<bool>> {
     if dims > CORNER_DIMS {
         return vec![vec![false; dims], vec![true; dims]];
     }
     (0..1u32 << dims)
         .map(|mask| (0..dims).map(|i| mask >> i & 1 == 1).collect())
         .collect()
+}
+
+/// The sets of values a sweep or a calibration compiles before it runs,
+/// given each parameter's extremes in ascending order (a range's two
+/// bounds, or a list's values): each parameter alone at each of its
+/// extremes, then, with more than one parameter, every corner of the box
+/// ([`corners`]: each parameter at its first or last extreme). A set is
+/// (parameter index, value) pairs. Every point lies within these, so a
+/// rule one of them breaks, alone or with another key (legacy units at
+/// most the units), is found before anything runs.
+pub fn extreme_sets<T>(extremes: &[Vec<T>]) -> Vec<Vec<(usize, &T)>> {
+    let mut sets: Vec<Vec<(usize, &T)>> = extremes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| e.iter().map(move |v| vec![(i, v)]))
+        .collect();
+    if extremes.len() > 1 {
+        for upper in corners(extremes.len()) {
+            sets.push(
+                extremes
+                    .iter()
+                    .zip(upper)
+                    .enumerate()
+                    .map(|(i, (e, up))| (i, if up { &e[e.len() - 1] } else { &e[0] }))
+                    .collect(),
+            );
+        }
+    }
+    sets
 }
 
 /// A resolved scenario table (after `base`) and the file it came from.
@@ -423,7 +452,7 @@ fn put_back_entry(sc: &mut Scenario, base: &Scenario, key: &str, entry: &str) {
 
 #[cfg(test)]
 mod corner_tests {
-    use super::corners;
+    use super::{corners, extreme_sets};
 
     #[test]
     fn every_corner_of_a_small_box_and_two_of_a_large_one() {
@@ -436,6 +465,32 @@ mod corner_tests {
         let distinct: std::collections::BTreeSet<_> = c.iter().collect();
         assert_eq!(distinct.len(), 256);
         assert_eq!(corners(9), [vec![false; 9], vec![true; 9]]);
+    }
+
+    #[test]
+    fn each_extreme_alone_then_the_corners() {
+        let extremes = [vec![1, 2, 3], vec![10, 20]];
+        let sets = extreme_sets(&extremes);
+        let values: Vec<Vec<(usize, i32)>> = sets
+            .iter()
+            .map(|s| s.iter().map(|&(i, v)| (i, *v)).collect())
+            .collect();
+        assert_eq!(
+            values,
+            [
+                vec![(0, 1)],
+                vec![(0, 2)],
+                vec![(0, 3)],
+                vec![(1, 10)],
+                vec![(1, 20)],
+                vec![(0, 1), (1, 10)],
+                vec![(0, 3), (1, 10)],
+                vec![(0, 1), (1, 20)],
+                vec![(0, 3), (1, 20)],
+            ]
+        );
+        // One parameter: its extremes alone, no corner repeating them.
+        assert_eq!(extreme_sets(&[vec![0.5, 2.0]]).len(), 2);
     }
 }
 

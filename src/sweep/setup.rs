@@ -291,25 +291,7 @@ impl Setup {
                 Domain::Values(v) => extremes_of(v),
             })
             .collect();
-        let mut sets: Vec<Vec<(usize, &Value)>> = Vec::new();
-        for (i, b) in bounds.iter().enumerate() {
-            for v in b {
-                sets.push(vec![(i, v)]);
-            }
-        }
-        if parameters.len() > 1 {
-            for upper in crate::engine::overlay::corners(parameters.len()) {
-                sets.push(
-                    bounds
-                        .iter()
-                        .zip(upper)
-                        .enumerate()
-                        .map(|(i, (b, up))| (i, if up { &b[b.len() - 1] } else { &b[0] }))
-                        .collect(),
-                );
-            }
-        }
-        for set in sets {
+        for set in crate::engine::overlay::extreme_sets(&bounds) {
             let shown: Vec<String> = set
                 .iter()
                 .map(|(i, v)| format!("`{}` = {v}", parameters[*i].path))
