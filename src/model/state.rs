@@ -165,7 +165,11 @@ fn marketed(base: f64, decay: f64) -> f64 {
 
 /// Access from the base access `base` ([`State::base_access`]) and the
 /// marketing stock `stock`, `exp(−stock)` taken from `decay`: 1 at home,
-/// `base` where there is no stock, else `1 − (1 − base) · exp(−stock)`.
+/// `base` where there is no stock, else `1 − (1 − base) · exp(−stock)`,
+/// at least 0: a probability, which a negative stock (an `access` event
+/// with a negative amount) lowers toward 0, not below it (the formula gave
+/// −0.9 for a stock of −1 and −inf for −711, which the suppliers table
+/// wrote; no decision changes, as no draw is below 0).
 /// The one rule of [`State::access`], for callers that keep the base.
 #[inline(always)]
 pub fn access_from(base: Option<f64>, stock: f64, decay: impl FnOnce(f64) -> f64) -> f64 {
@@ -176,7 +180,7 @@ pub fn access_from(base: Option<f64>, stock: f64, decay: impl FnOnce(f64) -> f64
     if stock == 0.0 {
         base
     } else {
-        marketed(base, decay(stock))
+        marketed(base, decay(stock)).max(0.0)
     }
 }
 
@@ -572,5 +576,13 @@ mod tests {
         assert_eq!(s.base_access(&w, k, aaa), Some(0.3));
         let kept = access_from(Some(0.3), 1.0, |stock| libm::exp(-stock));
         assert_eq!(kept.to_bits(), s.access(&w, k, aaa).to_bits());
+        // A negative stock lowers the access to 0 at the least.
+        let exp = |stock: f64| libm::exp(-stock);
+        assert!(close(
+            access_from(Some(0.3), -0.1, exp),
+            1.0 - 0.7 * 0.1f64.exp()
+        ));
+        assert_eq!(access_from(Some(0.3), -1.0, exp), 0.0);
+        assert_eq!(access_from(Some(0.3), -711.0, exp), 0.0);
     }
 }

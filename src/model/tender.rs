@@ -143,8 +143,17 @@ pub fn units_for(gap: f64, gain: f64) -> u32 {
     if gain <= 0.0 || gap <= 0.0 {
         return 0;
     }
-    super::ceil_whole(gap / gain).clamp(1.0, f64::from(u32::MAX)) as u32
+    super::ceil_whole(gap / gain).clamp(1.0, f64::from(MAX_CONTRACT_UNITS)) as u32
 }
+
+/// The most units one contract (or framework) is for: the format's
+/// largest count of units (a fleet's, a stock's, a quarter's capacity).
+/// A gap closed by units that add next to nothing (a capability of 1e-300,
+/// an upgrade a hair above its legacy units) would otherwise need more
+/// units than 32 bits count, and the units on order, in the fleets and in
+/// the lines' books would wrap round; at this bound they stay far below it
+/// (a buyer's category signs at most a contract or two a quarter).
+pub const MAX_CONTRACT_UNITS: u32 = 100_000;
 
 /// One supplier's terms in a tender.
 #[derive(Debug, Clone, Default)]
@@ -810,6 +819,11 @@ mod tests {
         assert_eq!(units_for(0.2, 1.0), 1);
         assert_eq!(units_for(0.0, 1.0), 0);
         assert_eq!(units_for(5.0, 0.0), 0);
+        // Units that add next to nothing: the format's most units, not a
+        // count that wraps round.
+        assert_eq!(units_for(10.0, 1e-300), MAX_CONTRACT_UNITS);
+        assert_eq!(units_for(1e5, 1.0), 100_000);
+        assert_eq!(units_for(1e5 + 1.0, 1.0), 100_000);
     }
 
     #[test]

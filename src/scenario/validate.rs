@@ -24,6 +24,10 @@ use super::schema::{
 use std::collections::BTreeMap;
 use std::fmt::{Display, Write};
 
+/// The narrowest accepted interval of a target, relative to its observed
+/// value's size (at least 1): one narrower is taken as having no width.
+const MIN_TARGET_WIDTH: f64 = 1e-9;
+
 /// Keys a sweep may not vary: they change the shape of the output or the
 /// identity of the runs.
 pub const FIXED_KEYS: [&str; 8] = [
@@ -1609,14 +1613,19 @@ impl Checker {
             self.num(format_args!("{tp}.rel"), r, "targets.*.tolerance.rel");
         }
         // An interval of no width accepts the observed value alone: every
-        // other value is infinitely far, which no distance can weigh.
-        let width = match (tol.abs, tol.rel, tol.range) {
-            (Some(a), None, None) => 2.0 * a,
-            (None, Some(r), None) => 2.0 * r * t.observed.abs(),
-            (None, None, Some([lo, hi])) => hi - lo,
-            _ => f64::NAN,
+        // other value is infinitely far, which no distance can weigh. The
+        // interval is the one the targets use, so that a tolerance too
+        // small to move the observed value in floating point (abs = 1e-17
+        // around 0.3) or one that makes distances overflow (abs = 5e-324)
+        // is no width either: narrower than 1e-9 of the observed value's
+        // size (and of 1), a distance could reach past f64.
+        let width = if found.len() == 1 {
+            let (lo, hi) = crate::analysis::targets::interval(t.observed, tol);
+            hi - lo
+        } else {
+            f64::NAN
         };
-        if width == 0.0 {
+        if width < MIN_TARGET_WIDTH * t.observed.abs().max(1.0) && width >= 0.0 {
             let why = if tol.rel.is_some() && t.observed == 0.0 {
                 "a relative tolerance of an observed 0 accepts nothing else: give `abs` or `range`"
             } else {
@@ -1625,7 +1634,7 @@ impl Checker {
             self.push(
                 &tp,
                 format!(
-                    "`{tp}` gives an accepted interval of no width around {}: {why}",
+                    "`{tp}` gives an accepted interval of no width (under 1e-9 of the observed value, or of 1) around {}: {why}",
                     t.observed
                 ),
             );

@@ -416,6 +416,19 @@ fn compare_without_targets_and_a_target_of_no_width_are_refused() {
             "targets.kor_value_2022.observed=0",
             "of no width",
         ),
+        // Too small to move the observed value in floating point: lo = hi
+        // (it ran, with distances near 1e307 and `inf` in compare.csv).
+        (
+            "compare",
+            "targets.kor_delivered_share.tolerance={abs=1e-17}",
+            "of no width",
+        ),
+        // Around 0, a width whose distances overflow to `inf`.
+        (
+            "run",
+            "targets.kor_delivered_share={pattern=\"P\",metric=\"delivered_share\",supplier_country=\"KOR\",from=\"2014Q1\",to=\"2023Q4\",observed=0,tolerance={abs=5e-324}}",
+            "of no width",
+        ),
     ] {
         let o = bin()
             .args([
