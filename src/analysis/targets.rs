@@ -70,6 +70,9 @@ pub struct Target {
     pub lo: f64,
     /// Highest passing value.
     pub hi: f64,
+    /// Whether only new builds count (no stock or upgrade line's
+    /// contracts).
+    pub new_builds: bool,
     /// Whether it describes the 2022–23 surge itself.
     pub surge: bool,
     /// Whether a calibration fits it or holds it out.
@@ -164,8 +167,17 @@ impl Target {
         cs: &'a [Contract],
     ) -> impl Iterator<Item = &'a Contract> {
         self.in_period(w, cs, |c| c.signed).iter().filter(move |c| {
-            self.in_category(c.category) && self.scope.contains(w, c.buyer, c.signed)
+            self.in_category(c.category)
+                && self.of_line(w, c.line)
+                && self.scope.contains(w, c.buyer, c.signed)
         })
+    }
+
+    /// Whether a contract of line `l` counts: any line, or with
+    /// `new_builds` only a line that builds new units.
+    fn of_line(&self, w: &World, l: usize) -> bool {
+        let line = &w.lines[l];
+        !self.new_builds || (line.stock.is_none() && line.upgrades.is_none())
     }
 
     fn of_country(&self, w: &World, supplier: usize) -> bool {
@@ -249,7 +261,10 @@ impl Target {
                     if w.suppliers[c.supplier].country == w.buyers[c.buyer].country {
                         continue;
                     }
-                    if !self.in_category(c.category) || !self.scope.contains(w, c.buyer, d.t) {
+                    if !self.in_category(c.category)
+                        || !self.of_line(w, c.line)
+                        || !self.scope.contains(w, c.buyer, d.t)
+                    {
                         continue;
                     }
                     let v = f64::from(d.units) * w.lines[c.line].tiv;
@@ -356,6 +371,7 @@ impl Targets {
                 observed: t.observed,
                 lo,
                 hi,
+                new_builds: t.new_builds,
                 surge: t.surge,
                 role: t.role,
             });
@@ -571,6 +587,48 @@ mod tests {
         );
         let r = t.evaluate(&w, &cs, &[]);
         assert!(r.value.is_nan() && !r.pass && r.distance.is_nan());
+    }
+
+    /// `new_builds` leaves out stock and upgrade lines' contracts, on both
+    /// sides of a share.
+    #[test]
+    fn new_builds_leave_out_stock_and_upgrades() {
+        let (s, w) = toy_world();
+        let cs = vec![
+            // New Abrams: 10 at 12 (120), delivered after 8 quarters.
+            contract(&w, 0, "AAA", "abrams", 10, 12.0, 8.0, Some(8)),
+            // Used Abrams from stock: 20 at 6 (120), after 2 quarters.
+            contract(&w, 1, "BBB", "used_abrams", 20, 6.0, 2.0, Some(3)),
+            // Eastland's T-72 upgrade: 30 at 3 (90), after 4 quarters.
+            contract(&w, 2, "AAA", "t72_upgrade", 30, 3.0, 4.0, Some(6)),
+        ];
+        let lead = |new_builds: bool| {
+            target(
+                &w,
+                &s,
+                &format!(
+                    "{ALL}metric = \"lead_actual\"\nsupplier_country = \"USA\"\nnew_builds = {new_builds}"
+                ),
+            )
+            .value(&w, &cs, &[])
+        };
+        // (8 + 2) quarters / 2 = 15 months; the new build alone 24.
+        assert!((lead(false) - 15.0).abs() < 1e-12);
+        assert!((lead(true) - 24.0).abs() < 1e-12);
+        let share = |new_builds: bool| {
+            target(
+                &w,
+                &s,
+                &format!(
+                    "{ALL}metric = \"share\"\nsupplier_country = \"USA\"\nnew_builds = {new_builds}"
+                ),
+            )
+            .value(&w, &cs, &[])
+        };
+        // USA 240 of 330; of new builds, 120 of 120 (the upgrade is out of
+        // the denominator too).
+        assert!((share(false) - 240.0 / 330.0).abs() < 1e-12);
+        assert!((share(true) - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -454,6 +454,7 @@ keys! {
     "targets.*.tolerance.abs": Number(above(0.0, 1e12)), "the metric's", Optional("none"), "Passes when |simulated - observed| is at most this. Exactly one of `abs`, `rel`, `range`.";
     "targets.*.tolerance.rel": Number(above(0.0, 1e3)), "share of observed", Optional("none"), "Passes when |simulated - observed| is at most this times |observed|.";
     "targets.*.tolerance.range": Pair(OBSERVED), "the metric's", Optional("none"), "Passes when `lo <= simulated <= hi`; must contain `observed`.";
+    "targets.*.new_builds": Boolean, "", Value("false"), "Whether only new builds count: contracts of stock lines (second-hand units) and of upgrade lines are left out of the metric, on both sides of a share; for an observed figure of new builds alone.";
     "targets.*.surge": Boolean, "", Value("false"), "Whether it describes the 2022-23 surge itself (the verdict's robustness table reports the surge targets alone).";
     "targets.*.role": Word(&["fit", "holdout"]), "", Value("\"fit\""), "Whether a calibration fits it or holds it out (judged out of sample).";
     "targets.*.source": Text(MAX_TEXT), "", Optional("none"), "Source of the observed value.";

@@ -398,6 +398,11 @@ pub struct Target {
     pub observed: f64,
     /// How far a simulated value may be and still pass.
     pub tolerance: Tolerance,
+    /// Whether only new builds count: contracts of stock lines (second-hand
+    /// units) and of upgrade lines are left out of the metric, on both
+    /// sides of a share, when the observed figure is of new builds alone.
+    #[serde(default)]
+    pub new_builds: bool,
     /// Whether it describes the 2022–23 surge itself (the verdict's
     /// robustness table reports the surge targets alone).
     #[serde(default)]
