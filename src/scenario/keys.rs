@@ -217,7 +217,7 @@ keys! {
     "seed": Integer(between(0.0, SEED_MAX)), "", Required, "Master seed of the replications.";
     "replications": Integer(between(1.0, 1e6)), "", Required, "Number of replications.";
     "start": Quarter, "", Required, "First simulated quarter, from 1900Q1 to 2200Q4.";
-    "end": Quarter, "", Required, "Last simulated quarter (inclusive), not before `start` and at most 400 quarters (100 years) after it.";
+    "end": Quarter, "", Required, "Last simulated quarter (inclusive), not before `start`: at most 400 quarters (100 years) are simulated, `start` and `end` included, so `end` is at most 399 quarters after `start`.";
 
     "outputs.files": Words(&["contracts", "market", "suppliers", "buyers", "exogenous", "summary"]), "", Value("[\"contracts\", \"summary\"]"), "Tables `run` writes (the manifest is always written, and targets.csv when the scenario has targets); the per-quarter tables (market, suppliers, buyers) are large and asked for by name; `--tables` on the command line overrides it.";
     "outputs.focus_country": COUNTRY, "", Value("\"KOR\""), "The supplier country whose contract value the summary reports per year.";

@@ -481,10 +481,12 @@ impl Checker {
                 self.push(
                     "end",
                     format!(
-                        "`end` = \"{}\" is {} quarters after `start` = \"{}\": simulate at most {MAX_QUARTERS} quarters",
+                        "`end` = \"{}\" is {} quarters after `start` = \"{}\", {} quarters simulated: simulate at most {MAX_QUARTERS} quarters, to `end` = \"{}\" at the latest",
                         s.end,
                         s.end.0 - s.start.0,
-                        s.start
+                        s.start,
+                        s.end.0 - s.start.0 + 1,
+                        crate::model::Quarter(s.start.0 + MAX_QUARTERS - 1)
                     ),
                 );
             }

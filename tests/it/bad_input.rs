@@ -192,6 +192,18 @@ fn end_before_start() {
     );
 }
 
+/// 400 quarters are simulated at most, `start` and `end` included: the
+/// message says how many a file asks for and the latest `end`.
+#[test]
+fn more_than_400_quarters() {
+    let text = toy_with("end = \"2023Q4\"", "end = \"2114Q1\"");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "end = \"2114Q1\""),
+        &["400 quarters after `start` = \"2014Q1\", 401 quarters simulated: simulate at most 400 quarters, to `end` = \"2113Q4\" at the latest"],
+    );
+}
+
 #[test]
 fn empty_buyers() {
     let text = toy_cut("[buyers.AAA]", "# Korean firm", "[buyers]\n\n");
