@@ -506,16 +506,22 @@ pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, S
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "scenario".to_string());
             // The `name` key's check does not see a name taken from the
-            // file: a leading `.` hides the result among the lock and
-            // staging folders (`.NAME.lock`) and may be one of them.
-            if stem.starts_with('.') {
+            // file: the same rules, said of the file.
+            if let Some(why) = super::validate::folder_problem(&stem, true) {
+                let plain: String = stem
+                    .trim_start_matches('.')
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(40)
+                    .collect();
                 return Err(ScenarioError::new(Located::file_only(
                     path.display().to_string(),
                     format!(
-                        "the scenario is named after its file, and {stem:?} cannot name an output folder (it starts with `.`): rename the file, or give it `name = \"{}\"`",
-                        match stem.trim_start_matches('.') {
-                            "" => "scenario",
-                            rest => rest,
+                        "the scenario is named after its file, and {stem:?} cannot name an output folder ({why}): rename the file, or give it `name = \"{}\"`",
+                        if plain.trim().is_empty() {
+                            "scenario"
+                        } else {
+                            plain.trim()
                         }
                     ),
                 )));

@@ -24,6 +24,41 @@ use super::schema::{
 use std::collections::BTreeMap;
 use std::fmt::{Display, Write};
 
+/// The most bytes a scenario's name takes in UTF-8: a file name holds 255,
+/// and the hidden staging folder a result is written in
+/// (`.NAME.XXXXXX.staging`) adds 16 (100 characters of three bytes each
+/// failed to write).
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// Why `name` cannot name a result's folder, if it cannot: empty, a
+/// leading `.` (it would hide the result among the hidden files that lock
+/// and stage results, `.NAME.lock`, and could be one of them), a path
+/// separator, or too many bytes; with `as_text`, also what the `name`
+/// key's text check says of a name given in the file (more than
+/// [`MAX_NAME`] characters, a control character), for a name taken from
+/// the file's stem, which that check does not see.
+pub fn folder_problem(name: &str, as_text: bool) -> Option<String> {
+    let n = name.chars().count();
+    if name.trim().is_empty() {
+        Some("it is empty".into())
+    } else if name.starts_with('.') {
+        Some("it starts with `.`".into())
+    } else if name.contains(['/', '\\']) {
+        Some("it holds a path separator".into())
+    } else if as_text && name.chars().any(char::is_control) {
+        Some("it holds a control character".into())
+    } else if as_text && n > MAX_NAME {
+        Some(format!("it has {n} characters, more than {MAX_NAME}"))
+    } else if name.len() > MAX_NAME_BYTES {
+        Some(format!(
+            "it takes {} bytes in UTF-8, more than {MAX_NAME_BYTES}: a file name holds 255, and the result's staging folder adds to it",
+            name.len()
+        ))
+    } else {
+        None
+    }
+}
+
 /// The narrowest accepted interval of a target, relative to its observed
 /// value's size (at least 1): one narrower is taken as having no width.
 const MIN_TARGET_WIDTH: f64 = 1e-9;
@@ -430,13 +465,13 @@ impl Checker {
 
     fn name(&mut self, name: &str) {
         self.text("name", name, "name");
-        // A leading `.` would hide the result among the hidden files that
-        // lock and stage results (`.NAME.lock`), and could be one of them.
-        if name.trim().is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        // Its length in characters and its control characters are the
+        // text check's, said once.
+        if let Some(why) = folder_problem(name, false) {
             self.push(
                 "name",
                 format!(
-                    "`name` = {name:?} cannot name an output folder (it is empty, starts with `.` or holds a path separator): use letters, digits, `-` and `_`"
+                    "`name` = {name:?} cannot name an output folder ({why}): use letters, digits, `-` and `_`"
                 ),
             );
         }

@@ -673,6 +673,33 @@ fn a_file_name_that_would_hide_the_result_is_refused() {
         );
         assert!(nothing_written(&out), "{args:?} wrote something");
     }
+    // A stem of more than 100 characters, or with a control character,
+    // named the result's folder (the `name` key refuses both).
+    let long = format!("{}.toml", "a".repeat(120));
+    let b = b
+        .with_file(&long, &unnamed)
+        .with_file("nl\nx.toml", &unnamed);
+    for (file, why) in [
+        (long.as_str(), "(it has 120 characters, more than 100)"),
+        ("nl\nx.toml", "(it holds a control character)"),
+    ] {
+        let o = armsmarket(
+            b.dir.path(),
+            &["run", file, "--out", "out", "-q", "-r", "1"],
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{file}: {stderr}");
+        assert!(stderr.contains(why), "{file}: {stderr}");
+        assert!(nothing_written(&out), "{file} wrote something");
+    }
+    // A name of 80 three-byte characters (240 bytes) failed to write its
+    // staging folder (exit 1): it is refused as too long a file name.
+    let wide = toy_with("name = \"toy\"", &format!("name = \"{}\"", "中".repeat(80)));
+    Broken::new(&wide).rejected_at(
+        "s.toml",
+        line_of(&wide, "name = \"中"),
+        &["it takes 240 bytes in UTF-8, more than 200"],
+    );
     // The same text under an ordinary name runs.
     let o = armsmarket(
         b.dir.path(),
