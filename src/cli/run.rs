@@ -113,10 +113,12 @@ pub fn refuse_sweeps(scenarios: &[Prepared], command: &str) -> Result<(), CliErr
         } else {
             continue;
         };
-        return Err(CliError::Usage(format!(
-            "{} is a {what} (it has a [{table}] table), which `{command}` does not run: use `armsmarket {table} {}`",
-            p.loaded.path.display(),
-            p.loaded.path.display()
+        // Said at the table, as a scenario error is.
+        return Err(CliError::Scenario(crate::scenario::ScenarioError::new(
+            p.loaded.sources.key_origin(table).error(format!(
+                "this file is a {what} (it has a [{table}] table), which `{command}` does not run: use `armsmarket {table} {}`",
+                p.loaded.path.display()
+            )),
         )));
     }
     Ok(())

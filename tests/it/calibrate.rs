@@ -392,6 +392,11 @@ fn run_compare_and_sweep_refuse_a_calibration() {
             "{command}: {}",
             err(&o)
         );
+        // Said at the table, FILE:LINE:COL.
+        let text = std::fs::read_to_string(&file).unwrap();
+        let at = text.lines().position(|l| l == "[calibrate]").unwrap() + 1;
+        let place = format!("{}:{at}:", file.display());
+        assert!(err(&o).starts_with(&place), "{command}: {}", err(&o));
     }
     // And calibrate names the command of the file it was given.
     for (file, command) in [
