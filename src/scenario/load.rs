@@ -1046,6 +1046,20 @@ fn wrong_type(path: &str, found: &str, expected: &str) -> String {
         (_, Ty::Boolean) => Some("true".to_string()),
         _ => None,
     });
+    // A whole number written with a point or an exponent (`1e18`): `--set`
+    // takes one below 9e15 as the integer, where a float holds it exactly;
+    // beyond, its digits are what to write.
+    let whole_float = found
+        .strip_prefix("a number (")
+        .and_then(|x| x.strip_suffix(')'))
+        .and_then(|x| x.parse::<f64>().ok())
+        .filter(|x| x.fract() == 0.0 && x.abs() < 9.2e18);
+    if let (Some(x), "a whole number") = (whole_float, wanted) {
+        return format!(
+            "`{path}` is {found}, a whole number written as a decimal: write its digits without a point or exponent, `{leaf} = {}`",
+            x as i64
+        );
+    }
     let mut message = format!("`{path}` is {found} but must be {wanted}; write {wanted}");
     if let Some(e) = example {
         message.push_str(&format!(", e.g. `{leaf} = {e}`"));
@@ -1280,6 +1294,13 @@ mod tests {
         assert_eq!(
             e.message,
             "`seed` is a string (\"seven\") but must be a whole number; write a whole number, e.g. `seed = 0`"
+        );
+        // Whole, but a float: it was told it must be a whole number.
+        let text = toy_with("seed = ", "seed = 1e18 #");
+        let (_, e) = one_error(&text, &[]);
+        assert_eq!(
+            e.message,
+            "`seed` is a number (1000000000000000000.0), a whole number written as a decimal: write its digits without a point or exponent, `seed = 1000000000000000000`"
         );
         let text = toy_with("gdp_growth = 0.03", "gdp_growth = [0.03]");
         let (_, e) = one_error(&text, &[]);
