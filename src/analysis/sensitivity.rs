@@ -461,6 +461,136 @@ fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
     RawSobol { s1, st, s2 }
 }
 
+/// Sobol' indices net of replication noise. The indices of
+/// [`sobol_indices`] are of per-point means over R replications, each the
+/// model's mean response plus noise of variance τ = σ²/R (σ² the point's
+/// replication variance). Noise is independent between points (each has
+/// its own streams), so it adds τ̄ to the variance V of the A and B means
+/// and ½ (τ_A + τ_ABj) to Jansen's ½ mean((A − AB_j)²), and nothing, in
+/// expectation, to the first- and second-order numerators. Net of it:
+/// `S1_j = mean(B (AB_j − A)) / (V − τ̄)`,
+/// `ST_j = (½ mean((A − AB_j)²) − ½ mean(τ_A + τ_ABj)) / (V − τ̄)`,
+/// `S2_jk = mean(BA_j AB_k − A B) / (V − τ̄) − S1_j − S1_k`, with τ
+/// measured point by point (`noise`, in the layout of `outputs`) and
+/// resampled with its rows. With much noise the plain indices tend to
+/// s + (1 − s) ST for ST and (1 − s) S1 for S1 (s = τ̄ / V, the noise
+/// share of the means), which a sweep of few replications shows as every
+/// total index near s and their sum above 1. An index is NaN where V − τ̄
+/// is not positive (no variance beyond the noise); the interval is of the
+/// resamples that give one. `None` if a point has fewer than two
+/// replications, or the outputs are constant.
+///
+/// # Errors
+///
+/// As [`sobol_indices`].
+pub fn sobol_net_indices(
+    outputs: &SaltelliOutputs,
+    noise: &SaltelliOutputs,
+    resamples: &[Vec<usize>],
+    conf_level: f64,
+) -> Result<Option<SobolIndices>, SensitivityError> {
+    outputs.check()?;
+    let z = check_bootstrap(resamples.len(), conf_level)?;
+    check_resamples(resamples, outputs.base_rows())?;
+    let (mean, sd) = mean_and_sd(&outputs.all());
+    if !(sd > 0.0 && sd.is_finite()) || noise.all().iter().any(|t| !t.is_finite()) {
+        return Ok(None);
+    }
+    // In the standardised units of the plain indices.
+    let y = outputs.map(|x| (x - mean) / sd);
+    let tau = noise.map(|t| t / (sd * sd));
+    let point = raw_sobol_net(&y, &tau);
+    let boot: Vec<RawSobol> = resamples
+        .iter()
+        .map(|r| raw_sobol_net(&y.gather(r), &tau.gather(r)))
+        .collect();
+    let q = Quantiles::new(conf_level, z);
+    let finite = |v: f64| -> Option<f64> { v.is_finite().then_some(v) };
+    let estimate = |v: f64, boot: Vec<f64>| {
+        if boot.len() < 2 {
+            return Estimate {
+                estimate: v,
+                lo: f64::NAN,
+                hi: f64::NAN,
+                conf_normal: f64::NAN,
+            };
+        }
+        q.estimate(v, boot.into_iter(), true)
+    };
+    let dims = outputs.ab.len();
+    Ok(Some(SobolIndices {
+        s1: (0..dims)
+            .map(|j| {
+                estimate(
+                    point.s1[j],
+                    boot.iter().filter_map(|b| finite(b.s1[j])).collect(),
+                )
+            })
+            .collect(),
+        st: (0..dims)
+            .map(|j| {
+                estimate(
+                    point.st[j],
+                    boot.iter().filter_map(|b| finite(b.st[j])).collect(),
+                )
+            })
+            .collect(),
+        s2: point
+            .s2
+            .iter()
+            .enumerate()
+            .map(|(p, &(j, k, v))| PairEstimate {
+                j,
+                k,
+                estimate: estimate(v, boot.iter().filter_map(|b| finite(b.s2[p].2)).collect()),
+            })
+            .collect(),
+        constant_output: false,
+    }))
+}
+
+/// [`raw_sobol`] net of the noise `tau` (see [`sobol_net_indices`]).
+fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs) -> RawSobol {
+    let dims = y.ab.len();
+    let n = y.a.len() as f64;
+    let noise_v =
+        (y.a.iter().chain(&y.b).count() as f64).recip() * tau.a.iter().chain(&tau.b).sum::<f64>();
+    let (_, sd) = mean_and_sd(&[y.a.as_slice(), y.b.as_slice()].concat());
+    let signal = sd * sd - noise_v;
+    let over = |num: f64| if signal > 0.0 { num / signal } else { f64::NAN };
+    let s1: Vec<f64> = (0..dims)
+        .map(|j| {
+            over(
+                (0..y.a.len())
+                    .map(|i| y.b[i] * (y.ab[j][i] - y.a[i]))
+                    .sum::<f64>()
+                    / n,
+            )
+        })
+        .collect();
+    let st = (0..dims)
+        .map(|j| {
+            let jansen: f64 = (0..y.a.len())
+                .map(|i| (y.a[i] - y.ab[j][i]).powi(2) - (tau.a[i] + tau.ab[j][i]))
+                .sum();
+            over(0.5 * jansen / n)
+        })
+        .collect();
+    let s2 = match &y.ba {
+        Some(ba) => pairs(dims, true)
+            .into_iter()
+            .map(|(j, k)| {
+                let sum: f64 = (0..y.a.len())
+                    .map(|i| ba[j][i] * y.ab[k][i] - y.a[i] * y.b[i])
+                    .sum();
+                (j, k, over(sum / n) - s1[j] - s1[k])
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    RawSobol { s1, st, s2 }
+}
+
 /// SALib's guard and denominator: `None` if A and B pooled span no more
 /// than machine epsilon (every index is then 0), else their variance with
 /// divisor n.
@@ -598,6 +728,10 @@ pub struct SobolAnalysis {
     /// The indices on the complete blocks; `None` if fewer than
     /// [`MIN_COMPLETE`] are complete.
     pub indices: Option<SobolIndices>,
+    /// The same indices net of replication noise ([`sobol_net_indices`]);
+    /// `None` where `indices` is, or where a point has fewer than two
+    /// replications (no noise to measure).
+    pub net: Option<SobolIndices>,
     /// Replication noise over the points of the complete blocks.
     pub noise: NoiseShare,
     /// Complete base blocks used.
@@ -671,11 +805,40 @@ pub fn sobol_analyze(
             }),
         };
         let resamples = draw_resamples(used, options.resamples, rng);
-        Some(sobol_indices(&y, &resamples, options.conf_level)?)
+        // The noise variance of each point's mean, in the means' layout:
+        // the replicates of a complete block follow its matrices in order.
+        let k = matrices.len();
+        let tau = |offset: usize| -> Vec<f64> {
+            (0..used)
+                .map(|i| {
+                    let r = &blocks.replicates[i * k + offset];
+                    var_unbiased(r) / r.len() as f64
+                })
+                .collect()
+        };
+        let noise = SaltelliOutputs {
+            a: tau(0),
+            b: tau(k - 1),
+            ab: (0..dims)
+                .map(|j| tau(offset(SaltelliMatrix::AB(j))))
+                .collect(),
+            ba: second_order.then(|| {
+                (0..dims)
+                    .map(|j| tau(offset(SaltelliMatrix::BA(j))))
+                    .collect()
+            }),
+        };
+        let net = sobol_net_indices(&y, &noise, &resamples, options.conf_level)?;
+        Some((sobol_indices(&y, &resamples, options.conf_level)?, net))
+    };
+    let (indices, net) = match indices {
+        Some((indices, net)) => (Some(indices), net),
+        None => (None, None),
     };
     let reps: Vec<&[f64]> = blocks.replicates.iter().map(Vec::as_slice).collect();
     Ok(SobolAnalysis {
         indices,
+        net,
         noise: noise_share(&reps),
         blocks_used: used,
         blocks_dropped: blocks.total - used,
@@ -1077,6 +1240,80 @@ mod tests {
         assert!(close(e.hi, 2.0 / 3.0 + 0.95, 1e-14));
         let z = normal_quantile(0.975);
         assert!(close(e.conf_normal, z * 57f64.sqrt() / 9.0, 1e-14));
+    }
+
+    /// y = x1 + noise, x1 and x2 uniform with variance 1, R = 4
+    /// replications of unit variance: τ = 1/4, s = 0.25 / 1.25 = 0.2. The
+    /// plain indices of the means are S1_1 = 1 / 1.25 = 0.8, ST_1 = 1 and
+    /// ST_2 = s = 0.2 (a parameter with no effect); net of the noise, S1_1
+    /// = ST_1 = 1 and S1_2 = ST_2 = 0.
+    #[test]
+    fn net_indices_take_the_noise_out() {
+        let mut r = rng(7);
+        let n = 4000;
+        let width = 12f64.sqrt();
+        let reps = 4;
+        // A point's mean and its τ from `reps` normal replications.
+        let mut point = |x1: f64| -> (f64, f64) {
+            let ys: Vec<f64> = (0..reps)
+                .map(|_| {
+                    let (u, v): (f64, f64) = (r.random(), r.random());
+                    x1 + (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+                })
+                .collect();
+            (mean(ys.iter().copied()), var_unbiased(&ys) / reps as f64)
+        };
+        let mut cols: [Vec<(f64, f64)>; 4] = Default::default();
+        let mut xs = rng(8);
+        for _ in 0..n {
+            let (a1, b1): (f64, f64) = (xs.random::<f64>() * width, xs.random::<f64>() * width);
+            // A = (a1, a2), B = (b1, b2); AB_1 takes x1 from B, AB_2 x2.
+            for (c, x1) in [a1, b1, b1, a1].into_iter().enumerate() {
+                let p = point(x1);
+                cols[c].push(p);
+            }
+        }
+        let split = |c: usize| -> (Vec<f64>, Vec<f64>) { cols[c].iter().copied().unzip() };
+        let ((a, ta), (b, tb), (ab1, tab1), (ab2, tab2)) = (split(0), split(1), split(2), split(3));
+        let y = SaltelliOutputs {
+            a,
+            b,
+            ab: vec![ab1, ab2],
+            ba: None,
+        };
+        let tau = SaltelliOutputs {
+            a: ta,
+            b: tb,
+            ab: vec![tab1, tab2],
+            ba: None,
+        };
+        let resamples = draw_resamples(n, 50, &mut rng(9));
+        let plain = sobol_indices(&y, &resamples, 0.95).unwrap();
+        let net = sobol_net_indices(&y, &tau, &resamples, 0.95)
+            .unwrap()
+            .unwrap();
+        let near = |e: Estimate, want: f64| (e.estimate - want).abs() < 0.05;
+        assert!(
+            near(plain.s1[0], 0.8) && near(plain.st[0], 1.0),
+            "{plain:?}"
+        );
+        assert!(near(plain.st[1], 0.2), "{:?}", plain.st[1]);
+        assert!(near(net.s1[0], 1.0) && near(net.st[0], 1.0), "{net:?}");
+        assert!(near(net.s1[1], 0.0) && near(net.st[1], 0.0), "{net:?}");
+        // The interval of the no-effect parameter holds 0; the plain one
+        // does not.
+        assert!(net.st[1].lo < 0.0 && net.st[1].hi > 0.0, "{:?}", net.st[1]);
+        assert!(plain.st[1].lo > 0.1, "{:?}", plain.st[1]);
+        // One replication a point: no noise to measure, no net indices.
+        let unknown = SaltelliOutputs {
+            a: vec![f64::NAN; n],
+            ..tau
+        };
+        assert!(
+            sobol_net_indices(&y, &unknown, &resamples, 0.95)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

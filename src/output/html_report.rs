@@ -1218,7 +1218,7 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
         if p.is_empty() {
             continue;
         }
-        if !e.0.contains(&p) && text(r, index) != "S2" {
+        if !e.0.contains(&p) && !text(r, index).starts_with("S2") {
             e.0.push(p.clone());
         }
         e.1.insert(
@@ -1243,11 +1243,19 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
             .any(|p| get(p, "S1").is_some() || get(p, "ST").is_some())
         {
             let nan = (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+            // The total index net of replication noise, where the sweep
+            // had the replications to measure it.
+            let net = params.iter().any(|p| get(p, "ST_net").is_some());
+            let series: &[&str] = if net {
+                &["S1", "ST", "ST_net"]
+            } else {
+                &["S1", "ST"]
+            };
             let groups = params
                 .iter()
                 .map(|p| BarGroup {
                     label: p.clone(),
-                    values: ["S1", "ST"]
+                    values: series
                         .iter()
                         .map(|ix| {
                             let (e, l, h, _) = get(p, ix).unwrap_or(nan);
@@ -1261,12 +1269,17 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
                     title: format!("Sobol' indices of {m}"),
                     description: String::new(),
                     axis: Axis::new("Sobol' index", ""),
-                    series: vec!["S1".into(), "ST".into()],
+                    series: series.iter().map(|s| s.to_string()).collect(),
                     groups,
                     interval_label: "bootstrap interval".into(),
                 }),
                 caption: format!(
-                    "First-order (S1) and total (ST) Sobol' indices of {m} per parameter, with their bootstrap intervals (sensitivity.csv)."
+                    "First-order (S1) and total (ST) Sobol' indices of {m} per parameter{}, with their bootstrap intervals (sensitivity.csv).",
+                    if net {
+                        ", and the total index net of the replication noise in the points' means (ST_net)"
+                    } else {
+                        ""
+                    }
                 ),
             }));
         }

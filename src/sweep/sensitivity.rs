@@ -188,6 +188,9 @@ pub struct Ranked {
     pub parameter: String,
     /// The index with its interval.
     pub estimate: Estimate,
+    /// A total index net of replication noise (`ST_net`), where there is
+    /// one.
+    pub net: Option<f64>,
 }
 
 /// One metric's result, for the terminal.
@@ -401,11 +404,23 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     ranked.push(Ranked {
                         parameter: paths[j].clone(),
                         estimate: *st,
+                        net: a.net.as_ref().map(|n| n.st[j].estimate),
                     });
                 }
                 for p in &ix.s2 {
                     let pair = format!("{}|{}", paths[p.j], paths[p.k]);
                     row(&mut out, &pair, "S2", full(&p.estimate));
+                }
+            }
+            // Net of replication noise, after SALib's rows.
+            if let Some(net) = &a.net {
+                for (j, (s1, st)) in net.s1.iter().zip(&net.st).enumerate() {
+                    row(&mut out, &paths[j], "S1_net", full(s1));
+                    row(&mut out, &paths[j], "ST_net", full(st));
+                }
+                for p in &net.s2 {
+                    let pair = format!("{}|{}", paths[p.j], paths[p.k]);
+                    row(&mut out, &pair, "S2_net", full(&p.estimate));
                 }
             }
             (
@@ -444,6 +459,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     ranked.push(Ranked {
                         parameter: paths[j].clone(),
                         estimate: s.mu_star,
+                        net: None,
                     });
                 }
             }
@@ -827,8 +843,9 @@ impl Report {
                 .iter()
                 .take(top)
                 .map(|r| {
+                    let net = r.net.map_or(String::new(), |n| format!(" net {}", num(n)));
                     format!(
-                        "{} {} [{}, {}]",
+                        "{} {} [{}, {}]{net}",
                         r.parameter,
                         num(r.estimate.estimate),
                         num(r.estimate.lo),
@@ -859,6 +876,13 @@ impl Report {
             ));
         }
         s.push_str("(noise: mean within-point variance over total variance of the replications; above 1: all noise)\n");
+        if self
+            .metrics
+            .iter()
+            .any(|m| m.ranked.iter().any(|r| r.net.is_some()))
+        {
+            s.push_str("(net: the total index net of the replication noise in the points' means, ST_net in sensitivity.csv; - where no variance is left beyond the noise)\n");
+        }
         if !self.failed_runs.is_empty() {
             s.push_str(&format!(
                 "{} runs failed; their points' {unit} are left out:\n",

@@ -199,8 +199,25 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
     assert_eq!(t[&key("", "blocks_dropped")][0], "0");
     let noise: f64 = t[&key("", "noise_share")][0].parse().unwrap();
     assert!(noise > 0.0 && noise.is_finite(), "{noise}");
-    // 9 indices and 5 counts per metric.
-    assert_eq!(t.len(), metrics.len() * 14);
+    // 9 indices and 5 counts per metric, and 9 indices net of the noise
+    // where the replications measure it (every metric that varies).
+    for p in PARAMS {
+        for i in ["S1_net", "ST_net"] {
+            let v = &t[&key(p, i)];
+            let est: f64 = v[0].parse().unwrap();
+            assert!(est.is_finite(), "{p} {i} {v:?}");
+        }
+    }
+    let with_net = metrics
+        .iter()
+        .filter(|m| t.keys().any(|k| &k.0 == **m && k.2 == "ST_net"))
+        .count();
+    assert!(
+        with_net > metrics.len() / 2,
+        "{with_net} of {}",
+        metrics.len()
+    );
+    assert_eq!(t.len(), metrics.len() * 14 + with_net * 9);
 
     // Another seed gives other intervals but the same point estimates;
     // the same seed gives the same bytes.
