@@ -506,8 +506,9 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
         .iter()
         .map(|&i| outcomes[i].share().unwrap_or(0.0))
         .collect();
+    let runs = keep.iter().map(|&i| outcomes[i].finished as u32).collect();
     Ok(SweepRows {
-        data: PrimData::new(columns, y)?,
+        data: PrimData::new(columns, y)?.with_runs(runs)?,
         domains,
         dropped: outcomes.len() - keep.len(),
         finished: outcomes.iter().map(|o| o.finished).sum(),

@@ -33,7 +33,9 @@
 //! - **Quasi-p values** (Bryant & Lempert 2010): for each restricted bound,
 //!   the one-sided binomial test of the box's `floor(k)` cases of interest
 //!   among its `n` rows against the density of the box without that bound
-//!   (scipy's `binomtest(..., alternative="greater")`, as EMA calls it).
+//!   (scipy's `binomtest(..., alternative="greater")`, as EMA calls it);
+//!   with the runs behind shares ([`PrimData::with_runs`], a sweep), the
+//!   box's runs meeting the condition among its runs instead.
 //! - **Several boxes.** After a box is chosen from the trajectory
 //!   ([`BoxSelection`]), its rows are removed and the search starts again
 //!   from the initial box on the rows left, as EMA's `find_box` does.
@@ -203,6 +205,39 @@ pub struct PrimData {
     kinds: Vec<ColumnKind>,
     values: Vec<Values>,
     y: Vec<f64>,
+    /// Runs behind each row's share, where y is a share of runs (a
+    /// sweep's points): the quasi-p values then count runs.
+    runs: Option<Vec<u32>>,
+}
+
+impl PrimData {
+    /// The same data with the runs behind each row's share: row i's y is
+    /// a share of `runs[i]` runs (a sweep point's finished replications).
+    /// The quasi-p values then test the box's runs meeting the condition
+    /// among its runs, where EMA's test of rows passes the box's Σy
+    /// truncated, which is 0 for any box of shares below one run in all.
+    ///
+    /// # Errors
+    /// [`PrimError::LengthMismatch`] for a count per row missing, and
+    /// [`PrimError::BadOutcome`] for a row with no run or a share that is
+    /// not a whole number of its runs.
+    pub fn with_runs(mut self, runs: Vec<u32>) -> Result<Self, PrimError> {
+        if runs.len() != self.y.len() {
+            return Err(PrimError::LengthMismatch {
+                name: "runs".into(),
+                len: runs.len(),
+                expected: self.y.len(),
+            });
+        }
+        for (row, (&r, &y)) in runs.iter().zip(&self.y).enumerate() {
+            let met = y * f64::from(r);
+            if r == 0 || (met - met.round()).abs() > 1e-9 * f64::from(r) {
+                return Err(PrimError::BadOutcome { row, value: y });
+            }
+        }
+        self.runs = Some(runs);
+        Ok(self)
+    }
 }
 
 /// The largest integer up to which every integer is an exact f64.
@@ -295,6 +330,7 @@ impl PrimData {
             kinds,
             values,
             y,
+            runs: None,
         })
     }
 
@@ -358,7 +394,11 @@ impl PrimData {
                 }
             })
             .collect();
-        PrimData::new(columns, rows.iter().map(|&r| self.y[r]).collect())
+        let data = PrimData::new(columns, rows.iter().map(|&r| self.y[r]).collect())?;
+        match &self.runs {
+            Some(runs) => data.with_runs(rows.iter().map(|&r| runs[r]).collect()),
+            None => Ok(data),
+        }
     }
 }
 
@@ -1003,7 +1043,7 @@ impl<'a> Prim<'a> {
         let k = self.sum_y(&rows);
         let n = rows.len();
         let restricted = self.restricted(&limits);
-        let quasi_p = self.quasi_p(&limits, &restricted, n, k);
+        let quasi_p = self.quasi_p(&limits, &restricted, &rows, k);
         trajectory.push(TrajectoryEntry {
             id: trajectory.len(),
             phase,
@@ -1020,16 +1060,37 @@ impl<'a> Prim<'a> {
 
     /// Quasi-p per restricted bound: the box's floor(k) hits in n rows
     /// tested against the density of the remaining rows inside the box
-    /// with that one bound reset to its initial value.
+    /// with that one bound reset to its initial value; with the runs
+    /// behind shares ([`PrimData::with_runs`]), the box's runs meeting the
+    /// condition among its runs, against the share of runs meeting it in
+    /// the relaxed box. Runs are independent given their points (each has
+    /// its own streams), so their count in the box is a sum of Bernoulli
+    /// draws, no more spread than the binomial the test assumes.
     fn quasi_p(
         &self,
         limits: &[Limit],
         restricted: &[usize],
-        n: usize,
+        rows: &[usize],
         k: f64,
     ) -> Vec<(usize, QuasiP)> {
+        // (runs meeting, runs) over `rows`.
+        let tally = |rows: &[usize], runs: &[u32]| -> (f64, u64) {
+            rows.iter().fold((0.0, 0), |(met, n), &r| {
+                let t = runs[r];
+                (
+                    met + (self.data.y[r] * f64::from(t)).round(),
+                    n + u64::from(t),
+                )
+            })
+        };
         // EMA passes int(k) to binomtest: truncation for shares.
-        let hits = k.trunc() as u64;
+        let (hits, trials) = match &self.data.runs {
+            Some(runs) => {
+                let (met, n) = tally(rows, runs);
+                (met as u64, n)
+            }
+            None => (k.trunc() as u64, rows.len() as u64),
+        };
         let test = |relaxed: &[Limit]| {
             let rows: Vec<usize> = self
                 .remaining
@@ -1037,8 +1098,14 @@ impl<'a> Prim<'a> {
                 .copied()
                 .filter(|&r| self.in_box(r, relaxed, restricted))
                 .collect();
-            let p = self.sum_y(&rows) / rows.len() as f64;
-            binomial_upper_tail(hits, n as u64, p)
+            let p = match &self.data.runs {
+                Some(runs) => {
+                    let (met, n) = tally(&rows, runs);
+                    met / n as f64
+                }
+                None => self.sum_y(&rows) / rows.len() as f64,
+            };
+            binomial_upper_tail(hits, trials, p)
         };
         restricted
             .iter()
@@ -1853,6 +1920,49 @@ mod tests {
         );
         assert_eq!(last.restricted, vec![0]);
         assert_eq!(found[0].members, vec![6, 7, 8, 9]);
+    }
+
+    /// Shares of 4 runs: 3 of 4 meet the condition where x ≥ 6. The box
+    /// [5.5, 9] holds 4 rows, k = 3; relaxing its lower bound gives every
+    /// row, p = 0.3. EMA's test of rows: P(X ≥ 3 | 4, 0.3) = 0.0837; of
+    /// runs: P(X ≥ 12 | 16, 0.3) = 2.658e-4 (worked out in exact sums).
+    #[test]
+    fn quasi_p_counts_runs_behind_shares() {
+        let shares = || {
+            PrimData::new(
+                vec![Column::float("x", (0..10).map(f64::from).collect())],
+                (0..10).map(|i| if i >= 6 { 0.75 } else { 0.0 }).collect(),
+            )
+            .unwrap()
+        };
+        let config = PrimConfig {
+            peel_alpha: 0.1,
+            mass_min: 0.0,
+            ..PrimConfig::default()
+        };
+        let lower_p = |data: &PrimData| {
+            let found = discover(data, config.clone(), 1).unwrap();
+            let last = found[0].trajectory.last().unwrap().clone();
+            assert_eq!((last.n, last.k), (4, 3.0));
+            match last.quasi_p[..] {
+                [
+                    (
+                        0,
+                        QuasiP::Bounds {
+                            lower: Some(p),
+                            upper: None,
+                        },
+                    ),
+                ] => p,
+                ref other => panic!("{other:?}"),
+            }
+        };
+        assert!((lower_p(&shares()) - 0.0837).abs() < 1e-12);
+        let runs = shares().with_runs(vec![4; 10]).unwrap();
+        assert!((lower_p(&runs) - 2.658313054484998e-4).abs() < 1e-15);
+        // A share that is no whole number of its runs is refused.
+        assert!(shares().with_runs(vec![3; 10]).is_err());
+        assert!(shares().with_runs(vec![4; 9]).is_err());
     }
 
     #[test]
