@@ -324,7 +324,7 @@ fn compile(condition: &str, header: &csv::StringRecord) -> Result<BoundCondition
 /// The swept parameters' domains, from the `[sweep]` table of the resolved
 /// scenario in the sweep's manifest; empty if there is none, which
 /// `from_sweep` refuses.
-fn sweep_domains(manifest: Option<&Manifest<SweepRecord>>) -> Vec<Parameter> {
+pub(crate) fn sweep_domains(manifest: Option<&Manifest<SweepRecord>>) -> Vec<Parameter> {
     // Read the parameters alone, from the resolved scenario as written.
     let Some(params) = manifest
         .and_then(|m| m.scenarios.first())

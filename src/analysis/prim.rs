@@ -1941,7 +1941,7 @@ mod tests {
             ..PrimConfig::default()
         };
         let lower_p = |data: &PrimData| {
-            let found = discover(data, config.clone(), 1).unwrap();
+            let found = discover(data, config, 1).unwrap();
             let last = found[0].trajectory.last().unwrap().clone();
             assert_eq!((last.n, last.k), (4, 3.0));
             match last.quasi_p[..] {

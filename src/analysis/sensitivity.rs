@@ -955,6 +955,27 @@ pub fn morris_analyze(
     options: &BootstrapOptions,
     rng: &mut ChaCha8Rng,
 ) -> Result<MorrisAnalysis, SensitivityError> {
+    morris_analyze_moves(layout, outputs, &BTreeMap::new(), options, rng)
+}
+
+/// [`morris_analyze`] where some steps moved their parameter by other than
+/// Δ in unit coordinates: `moves` gives, by (trajectory, step), the size
+/// of the move, by which that step's effect is divided. A parameter of
+/// whole numbers or of listed values takes a level's unit value to its
+/// stratum (value = `min + floor(u · span)`), so a move of Δ = 2/3 over
+/// {1, 2, 3} is one value (a third of the span) from 1/3 and two from 0:
+/// divided by Δ, the first effect was understated by half.
+///
+/// # Errors
+///
+/// As [`morris_analyze`].
+pub fn morris_analyze_moves(
+    layout: &MorrisLayout,
+    outputs: &[PointOutputs<MorrisRole>],
+    moves: &BTreeMap<(usize, usize), f64>,
+    options: &BootstrapOptions,
+    rng: &mut ChaCha8Rng,
+) -> Result<MorrisAnalysis, SensitivityError> {
     let MorrisLayout {
         dims,
         trajectories,
@@ -1011,10 +1032,12 @@ pub fn morris_analyze(
             if std::mem::replace(&mut moved[m.parameter], true) {
                 return Err(SensitivityError::InconsistentTrajectory(t));
             }
-            // SALib: (y at the high end - y at the low end) / Δ.
+            // SALib: (y at the high end - y at the low end) / Δ, or by the
+            // move the step really made.
+            let step = moves.get(&(t, s)).copied().unwrap_or(delta);
             let ee = match m.direction {
-                Direction::Up => (y[s] - y[s - 1]) / delta,
-                Direction::Down => (y[s - 1] - y[s]) / delta,
+                Direction::Up => (y[s] - y[s - 1]) / step,
+                Direction::Down => (y[s - 1] - y[s]) / step,
             };
             effects[m.parameter].push(ee);
         }

@@ -13,7 +13,7 @@
 
 use crate::analysis::sensitivity::{
     BootstrapOptions, Estimate, FailureKind, MIN_COMPLETE, NoiseShare, PointOutputs,
-    morris_analyze, sobol_analyze,
+    morris_analyze_moves, sobol_analyze,
 };
 use crate::engine::seeding::design_stream;
 use crate::output::manifest::{Manifest, ManifestError};
@@ -24,7 +24,7 @@ use crate::sweep::design::PointRole;
 use crate::sweep::morris::{Direction, MorrisLayout, MorrisMove, MorrisRole};
 use crate::sweep::saltelli::{SaltelliLayout, SaltelliMatrix, SaltelliRole};
 use crate::sweep::tables::{csv_line, role_columns};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -331,6 +331,12 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     }
     let paths = &design.parameters;
     let roles = read_roles(&dir.join("points.csv"), paths, kind)?;
+    let moves = if kind == DesignKind::Morris {
+        let domains = crate::analysis::discover::sweep_domains(Some(&manifest));
+        morris_moves(&dir.join("points.csv"), paths, &domains, &roles)?
+    } else {
+        BTreeMap::new()
+    };
     let runs = read_runs(&dir.join("runs.csv"), design.replications)?;
     let seed = options.seed.unwrap_or(design.seed);
     let boot = BootstrapOptions {
@@ -445,12 +451,12 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                 malformed(&dir.join("manifest.json"), "a morris design without levels")
             })?;
             let layout = morris_layout(&roles, dims, levels);
-            let a = morris_analyze(&layout, &outputs, &boot, &mut rng).map_err(|source| {
-                SensitivityError::Analysis {
+            let a = morris_analyze_moves(&layout, &outputs, &moves, &boot, &mut rng).map_err(
+                |source| SensitivityError::Analysis {
                     metric: metric.clone(),
                     source,
-                }
-            })?;
+                },
+            )?;
             if let Some(stats) = &a.statistics {
                 for (j, s) in stats.iter().enumerate() {
                     row(&mut out, &paths[j], "mu", only(s.mu));
@@ -592,6 +598,82 @@ fn morris_layout(roles: &[(String, PointRole)], dims: usize, levels: usize) -> M
         trajectories,
         levels,
     }
+}
+
+/// The Morris steps that moved a parameter of whole numbers or listed
+/// values by other than Δ, with the size of their move in unit
+/// coordinates: the change of the value's stratum (its offset from `min`,
+/// or its place in the list) over the number of strata, read from the
+/// values `points.csv` holds at the step and the one before it. A range of
+/// numbers moves by Δ exactly and is left out, as is a step whose value
+/// did not change (a list of one value), whose effect keeps Δ.
+fn morris_moves(
+    path: &Path,
+    paths: &[String],
+    domains: &[crate::sweep::design::Parameter],
+    roles: &[(String, PointRole)],
+) -> Result<BTreeMap<(usize, usize), f64>, SensitivityError> {
+    use crate::sweep::design::Domain;
+    let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
+    // Each point's cells of the parameters, which follow `point_id`.
+    let mut cells: HashMap<String, Vec<String>> = HashMap::new();
+    for rec in rd.records() {
+        let rec = rec.map_err(|e| csv_error(path, e))?;
+        let id = rec.get(0).unwrap_or("").to_string();
+        let values = (1..=paths.len())
+            .map(|i| rec.get(i).unwrap_or("").to_string())
+            .collect();
+        cells.insert(id, values);
+    }
+    let mut at: BTreeMap<(usize, usize), &str> = BTreeMap::new();
+    for (id, role) in roles {
+        if let PointRole::Morris(r) = role {
+            at.insert((r.trajectory, r.step), id);
+        }
+    }
+    // A cell's stratum and the number of strata.
+    let stratum = |domain: &Domain, cell: &str| -> Option<(f64, f64)> {
+        match domain {
+            Domain::IntRange { min, max } => {
+                let v: i64 = cell.parse().ok()?;
+                Some(((v - min) as f64, (max - min) as f64 + 1.0))
+            }
+            Domain::Values(list) => {
+                let place = list.iter().position(|x| match x {
+                    toml::Value::String(s) => s == cell,
+                    toml::Value::Integer(i) => cell.parse::<f64>().ok() == Some(*i as f64),
+                    toml::Value::Float(f) => cell.parse::<f64>().ok() == Some(*f),
+                    other => other.to_string() == cell,
+                })?;
+                Some((place as f64, list.len() as f64))
+            }
+            Domain::Range { .. } => None,
+        }
+    };
+    let mut moves = BTreeMap::new();
+    for (id, role) in roles {
+        let PointRole::Morris(r) = role else { continue };
+        let Some(m) = r.moved else { continue };
+        let (Some(domain), Some(before)) = (
+            domains
+                .iter()
+                .find(|d| d.path == paths[m.parameter])
+                .map(|d| &d.domain),
+            at.get(&(r.trajectory, r.step.wrapping_sub(1))),
+        ) else {
+            continue;
+        };
+        let cell = |id: &str| cells.get(id).map(|c| c[m.parameter].as_str());
+        let (Some(a), Some(b)) = (cell(before), cell(id)) else {
+            continue;
+        };
+        if let (Some((x, span)), Some((y, _))) = (stratum(domain, a), stratum(domain, b))
+            && x != y
+        {
+            moves.insert((r.trajectory, r.step), (y - x).abs() / span);
+        }
+    }
+    Ok(moves)
 }
 
 /// Every `points.csv` line as (point id, role).

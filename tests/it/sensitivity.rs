@@ -544,6 +544,43 @@ fn morris_sweep_then_sensitivity() {
         assert!(t[&key(p, "mu")][1].is_empty(), "no interval for mu");
     }
     assert_eq!(t[&key("", "trajectories_used")][0], "4");
+
+    // The K2 line's capacity is whole units 3..=20 (18 strata): a level's
+    // unit value u gives 3 + floor(18 u), so a move of Δ = 2/3 is 12
+    // units (2/3 of the span) from u = 0 and 11 (11/18) from u = 1/3. Each
+    // effect is divided by the move it made, worked out here from the
+    // points' values and the means of their runs.
+    let (rh, runs) = csv_rows(&read(&dir.join("runs.csv")));
+    let col = rh.iter().position(|c| c == "total_value").unwrap();
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for r in &runs {
+        let e = sums.entry(r[0].clone()).or_default();
+        e.0 += r[col].parse::<f64>().unwrap();
+        e.1 += 1.0;
+    }
+    let mean = |id: &str| sums[id].0 / sums[id].1;
+    let at: BTreeMap<(String, String), &Vec<String>> = points
+        .iter()
+        .map(|r| ((r[3].clone(), r[4].clone()), r))
+        .collect();
+    let mut effects = Vec::new();
+    let mut moves = BTreeSet::new();
+    for r in points.iter().filter(|r| r[5] == PARAMS[2]) {
+        let step: usize = r[4].parse().unwrap();
+        let before = at[&(r[3].clone(), (step - 1).to_string())];
+        let (x, y): (f64, f64) = (before[2].parse().unwrap(), r[2].parse().unwrap());
+        let moved = (y - x).abs() / 18.0;
+        moves.insert((y - x).abs() as u32);
+        let dy = mean(&r[0]) - mean(&before[0]);
+        effects.push(if r[6] == "up" { dy } else { -dy } / moved);
+    }
+    assert!(moves.contains(&11), "no step of 11 units: {moves:?}");
+    let mu = effects.iter().sum::<f64>() / effects.len() as f64;
+    let got: f64 = t[&key(PARAMS[2], "mu")][0].parse().unwrap();
+    assert!(
+        (got - mu).abs() <= 1e-9 * mu.abs(),
+        "mu {got}, by hand {mu}"
+    );
 }
 
 #[test]
