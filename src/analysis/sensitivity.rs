@@ -928,6 +928,10 @@ pub struct MorrisAnalysis {
     pub effects: Vec<Vec<f64>>,
     /// Replication noise over the points of the complete trajectories.
     pub noise: NoiseShare,
+    /// The μ* that replication noise alone gives (see
+    /// [`morris_analyze_moves`]): a parameter's μ* near it cannot be told
+    /// from noise. `None` with fewer than two replications a point.
+    pub noise_mu_star: Option<f64>,
     /// Complete trajectories used.
     pub trajectories_used: usize,
     /// Trajectories dropped because a point failed.
@@ -1023,6 +1027,24 @@ pub fn morris_analyze_moves(
     debug_assert_eq!(complete.len(), blocks.means.len());
     let delta = morris_delta(levels);
     let mut effects = vec![Vec::with_capacity(complete.len()); dims];
+    // The noise's mean absolute effect, step by step: two means of R
+    // replications with variances τ differ by noise of variance
+    // τ_s + τ_s−1, whose mean absolute value is √(2/π) times its sd
+    // (normal), over the step's move.
+    let mut floor = (0.0, 0usize);
+    let tau = |r: &[f64]| var_unbiased(r) / r.len() as f64;
+    for (i, &t) in complete.iter().enumerate() {
+        for s in 1..=dims {
+            let step = moves.get(&(t, s)).copied().unwrap_or(delta);
+            let (a, b) = (
+                &blocks.replicates[i * (dims + 1) + s - 1],
+                &blocks.replicates[i * (dims + 1) + s],
+            );
+            floor.0 += (2.0 / std::f64::consts::PI * (tau(a) + tau(b))).sqrt() / step;
+            floor.1 += 1;
+        }
+    }
+    let noise_mu_star = (floor.1 > 0 && floor.0.is_finite()).then(|| floor.0 / floor.1 as f64);
     for (&t, y) in complete.iter().zip(&blocks.means) {
         let mut moved = vec![false; dims];
         for s in 1..=dims {
@@ -1054,6 +1076,7 @@ pub fn morris_analyze_moves(
         statistics,
         effects,
         noise: noise_share(&reps),
+        noise_mu_star,
         trajectories_used: used,
         trajectories_dropped: trajectories - used,
         failures: blocks.failures,
@@ -1713,6 +1736,38 @@ mod tests {
         // σ of {1, 2/3} with divisor 1: |1 - 2/3| / sqrt 2.
         assert!(close(s[0].sigma, (1.0 / 3.0) / 2f64.sqrt(), 1e-15));
         assert!(close(s[1].mu_star.estimate, 0.5, 1e-15));
+        // One replication a point: no noise to measure.
+        assert_eq!(a.noise_mu_star, None);
+
+        // Two replications y ± 1: τ = 2 / 2 = 1 at every point, so the
+        // noise alone gives |EE| of mean √(2/π · 2) / Δ at each step; the
+        // means, and so the effects, are those above. A step's move given
+        // as 1/3 instead of Δ doubles its effect and its floor.
+        let noisy: Vec<PointOutputs<MorrisRole>> = outputs
+            .iter()
+            .map(|p| PointOutputs {
+                role: p.role,
+                replicates: p
+                    .replicates
+                    .iter()
+                    .flat_map(|&y| [y - 1.0, y + 1.0])
+                    .collect(),
+            })
+            .collect();
+        let a = morris_analyze(&layout, &noisy, &BootstrapOptions::default(), &mut rng(0)).unwrap();
+        let floor = (4.0 / std::f64::consts::PI).sqrt() / d;
+        assert!(close(a.noise_mu_star.unwrap(), floor, 1e-12));
+        let moves = BTreeMap::from([((0, 1), t)]);
+        let a = morris_analyze_moves(
+            &layout,
+            &noisy,
+            &moves,
+            &BootstrapOptions::default(),
+            &mut rng(0),
+        )
+        .unwrap();
+        assert!(close(a.effects[0][0], 2.0, 1e-12));
+        assert!(close(a.noise_mu_star.unwrap(), floor * 5.0 / 4.0, 1e-12));
 
         // With trajectory 1 failed too, one complete trajectory is left:
         // its effects, but no statistics (a bootstrap of one).

@@ -203,6 +203,8 @@ pub struct MetricSummary {
     pub ranked: Vec<Ranked>,
     /// The replication-noise share.
     pub noise: NoiseShare,
+    /// Morris: the μ* replication noise alone gives.
+    pub noise_mu_star: Option<f64>,
     /// Complete blocks (trajectories) used.
     pub used: usize,
     /// Blocks (trajectories) dropped for a failed or undefined point.
@@ -385,98 +387,104 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         let constant = finite
             .next()
             .is_some_and(|first| finite.all(|x| x == first));
-        let (noise, used, dropped, failed_points, unit) = if kind == DesignKind::Saltelli {
-            let outputs: Vec<PointOutputs<SaltelliRole>> = roles
-                .iter()
-                .map(|(id, role)| match role {
-                    PointRole::Saltelli(r) => PointOutputs {
-                        role: *r,
-                        replicates: replicates(id),
+        let (noise, noise_mu_star, used, dropped, failed_points, unit) =
+            if kind == DesignKind::Saltelli {
+                let outputs: Vec<PointOutputs<SaltelliRole>> = roles
+                    .iter()
+                    .map(|(id, role)| match role {
+                        PointRole::Saltelli(r) => PointOutputs {
+                            role: *r,
+                            replicates: replicates(id),
+                        },
+                        PointRole::Morris(_) => unreachable!("read as a saltelli design"),
+                    })
+                    .collect();
+                let layout = saltelli_layout(&roles, dims);
+                let a = sobol_analyze(&layout, &outputs, &boot, &mut rng).map_err(|source| {
+                    SensitivityError::Analysis {
+                        metric: metric.clone(),
+                        source,
+                    }
+                })?;
+                if let Some(ix) = &a.indices {
+                    for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
+                        row(&mut out, &paths[j], "S1", full(s1));
+                        row(&mut out, &paths[j], "ST", full(st));
+                        ranked.push(Ranked {
+                            parameter: paths[j].clone(),
+                            estimate: *st,
+                            net: a.net.as_ref().map(|n| n.st[j].estimate),
+                        });
+                    }
+                    for p in &ix.s2 {
+                        let pair = format!("{}|{}", paths[p.j], paths[p.k]);
+                        row(&mut out, &pair, "S2", full(&p.estimate));
+                    }
+                }
+                // Net of replication noise, after SALib's rows.
+                if let Some(net) = &a.net {
+                    for (j, (s1, st)) in net.s1.iter().zip(&net.st).enumerate() {
+                        row(&mut out, &paths[j], "S1_net", full(s1));
+                        row(&mut out, &paths[j], "ST_net", full(st));
+                    }
+                    for p in &net.s2 {
+                        let pair = format!("{}|{}", paths[p.j], paths[p.k]);
+                        row(&mut out, &pair, "S2_net", full(&p.estimate));
+                    }
+                }
+                (
+                    a.noise,
+                    None,
+                    a.blocks_used,
+                    a.blocks_dropped,
+                    distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
+                    "blocks",
+                )
+            } else {
+                let outputs: Vec<PointOutputs<MorrisRole>> = roles
+                    .iter()
+                    .map(|(id, role)| match role {
+                        PointRole::Morris(r) => PointOutputs {
+                            role: *r,
+                            replicates: replicates(id),
+                        },
+                        PointRole::Saltelli(_) => unreachable!("read as a morris design"),
+                    })
+                    .collect();
+                let levels = design.levels.ok_or_else(|| {
+                    malformed(&dir.join("manifest.json"), "a morris design without levels")
+                })?;
+                let layout = morris_layout(&roles, dims, levels);
+                let a = morris_analyze_moves(&layout, &outputs, &moves, &boot, &mut rng).map_err(
+                    |source| SensitivityError::Analysis {
+                        metric: metric.clone(),
+                        source,
                     },
-                    PointRole::Morris(_) => unreachable!("read as a saltelli design"),
-                })
-                .collect();
-            let layout = saltelli_layout(&roles, dims);
-            let a = sobol_analyze(&layout, &outputs, &boot, &mut rng).map_err(|source| {
-                SensitivityError::Analysis {
-                    metric: metric.clone(),
-                    source,
+                )?;
+                if let Some(stats) = &a.statistics {
+                    for (j, s) in stats.iter().enumerate() {
+                        row(&mut out, &paths[j], "mu", only(s.mu));
+                        row(&mut out, &paths[j], "mu_star", full(&s.mu_star));
+                        row(&mut out, &paths[j], "sigma", only(s.sigma));
+                        ranked.push(Ranked {
+                            parameter: paths[j].clone(),
+                            estimate: s.mu_star,
+                            net: None,
+                        });
+                    }
                 }
-            })?;
-            if let Some(ix) = &a.indices {
-                for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
-                    row(&mut out, &paths[j], "S1", full(s1));
-                    row(&mut out, &paths[j], "ST", full(st));
-                    ranked.push(Ranked {
-                        parameter: paths[j].clone(),
-                        estimate: *st,
-                        net: a.net.as_ref().map(|n| n.st[j].estimate),
-                    });
+                if let Some(x) = a.noise_mu_star {
+                    row(&mut out, "", "mu_star_noise", only(x));
                 }
-                for p in &ix.s2 {
-                    let pair = format!("{}|{}", paths[p.j], paths[p.k]);
-                    row(&mut out, &pair, "S2", full(&p.estimate));
-                }
-            }
-            // Net of replication noise, after SALib's rows.
-            if let Some(net) = &a.net {
-                for (j, (s1, st)) in net.s1.iter().zip(&net.st).enumerate() {
-                    row(&mut out, &paths[j], "S1_net", full(s1));
-                    row(&mut out, &paths[j], "ST_net", full(st));
-                }
-                for p in &net.s2 {
-                    let pair = format!("{}|{}", paths[p.j], paths[p.k]);
-                    row(&mut out, &pair, "S2_net", full(&p.estimate));
-                }
-            }
-            (
-                a.noise,
-                a.blocks_used,
-                a.blocks_dropped,
-                distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
-                "blocks",
-            )
-        } else {
-            let outputs: Vec<PointOutputs<MorrisRole>> = roles
-                .iter()
-                .map(|(id, role)| match role {
-                    PointRole::Morris(r) => PointOutputs {
-                        role: *r,
-                        replicates: replicates(id),
-                    },
-                    PointRole::Saltelli(_) => unreachable!("read as a morris design"),
-                })
-                .collect();
-            let levels = design.levels.ok_or_else(|| {
-                malformed(&dir.join("manifest.json"), "a morris design without levels")
-            })?;
-            let layout = morris_layout(&roles, dims, levels);
-            let a = morris_analyze_moves(&layout, &outputs, &moves, &boot, &mut rng).map_err(
-                |source| SensitivityError::Analysis {
-                    metric: metric.clone(),
-                    source,
-                },
-            )?;
-            if let Some(stats) = &a.statistics {
-                for (j, s) in stats.iter().enumerate() {
-                    row(&mut out, &paths[j], "mu", only(s.mu));
-                    row(&mut out, &paths[j], "mu_star", full(&s.mu_star));
-                    row(&mut out, &paths[j], "sigma", only(s.sigma));
-                    ranked.push(Ranked {
-                        parameter: paths[j].clone(),
-                        estimate: s.mu_star,
-                        net: None,
-                    });
-                }
-            }
-            (
-                a.noise,
-                a.trajectories_used,
-                a.trajectories_dropped,
-                distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
-                "trajectories",
-            )
-        };
+                (
+                    a.noise,
+                    a.noise_mu_star,
+                    a.trajectories_used,
+                    a.trajectories_dropped,
+                    distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
+                    "trajectories",
+                )
+            };
         row(&mut out, "", "noise_share", only(opt(noise.share)));
         let of_means = opt(noise.share_of_means);
         row(&mut out, "", "noise_share_of_means", only(of_means));
@@ -497,6 +505,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             metric: metric.clone(),
             ranked,
             noise,
+            noise_mu_star,
             used,
             dropped,
             constant,
@@ -948,7 +957,10 @@ impl Report {
                     m.used
                 )
             } else {
-                tops.join("; ")
+                let floor = m
+                    .noise_mu_star
+                    .map_or(String::new(), |x| format!(" (noise alone: {})", num(x)));
+                tops.join("; ") + &floor
             };
             s.push_str(&format!(
                 "{:<width$}  {:>5}  {:>9}  {tops}\n",
@@ -958,6 +970,9 @@ impl Report {
             ));
         }
         s.push_str("(noise: mean within-point variance over total variance of the replications; above 1: all noise)\n");
+        if self.metrics.iter().any(|m| m.noise_mu_star.is_some()) {
+            s.push_str("(noise alone: the mu_star replication noise gives by itself, mu_star_noise in sensitivity.csv; a parameter near it cannot be told from noise)\n");
+        }
         if self
             .metrics
             .iter()
