@@ -461,18 +461,62 @@ fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
     RawSobol { s1, st, s2 }
 }
 
+/// Which roles of each base row are one point of the design, whose runs
+/// (and noise) they share: a design runs a point once, however many roles
+/// land on it (a list's or whole number's stratum, `BA_0` = `AB_1` with
+/// two parameters). Empty vectors: every role its own point.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SharedPoints {
+    /// Per row: A and B are one point.
+    pub a_b: Vec<bool>,
+    /// Per parameter j, per row: A and AB_j are one point.
+    pub a_ab: Vec<Vec<bool>>,
+    /// Per parameter j, per row: B and AB_j are one point.
+    pub b_ab: Vec<Vec<bool>>,
+    /// Per pair (j, k) in [`sobol_indices`]'s order, per row: BA_j and
+    /// AB_k are one point.
+    pub ba_ab: Vec<Vec<bool>>,
+}
+
+impl SharedPoints {
+    fn gather(&self, rows: &[usize]) -> SharedPoints {
+        let pick = |v: &Vec<bool>| -> Vec<bool> {
+            if v.is_empty() {
+                Vec::new()
+            } else {
+                rows.iter().map(|&r| v[r]).collect()
+            }
+        };
+        SharedPoints {
+            a_b: pick(&self.a_b),
+            a_ab: self.a_ab.iter().map(pick).collect(),
+            b_ab: self.b_ab.iter().map(pick).collect(),
+            ba_ab: self.ba_ab.iter().map(pick).collect(),
+        }
+    }
+}
+
+/// `v[i]`, false where `v` is empty (no sharing recorded).
+fn shared(v: Option<&Vec<bool>>, i: usize) -> bool {
+    v.and_then(|v| v.get(i)).copied().unwrap_or(false)
+}
+
 /// Sobol' indices net of replication noise. The indices of
 /// [`sobol_indices`] are of per-point means over R replications, each the
 /// model's mean response plus noise of variance τ = σ²/R (σ² the point's
 /// replication variance). Noise is independent between points (each has
-/// its own streams), so it adds τ̄ to the variance V of the A and B means
-/// and ½ (τ_A + τ_ABj) to Jansen's ½ mean((A − AB_j)²), and nothing, in
-/// expectation, to the first- and second-order numerators. Net of it:
-/// `S1_j = mean(B (AB_j − A)) / (V − τ̄)`,
-/// `ST_j = (½ mean((A − AB_j)²) − ½ mean(τ_A + τ_ABj)) / (V − τ̄)`,
-/// `S2_jk = mean(BA_j AB_k − A B) / (V − τ̄) − S1_j − S1_k`, with τ
-/// measured point by point (`noise`, in the layout of `outputs`) and
-/// resampled with its rows. With much noise the plain indices tend to
+/// its own streams) and the same for roles at one point (`shared`). So it
+/// adds τ̄ to the variance V of the A and B means; ½ (τ_A + τ_ABj) to
+/// Jansen's ½ mean((A − AB_j)²) where A and AB_j are two points (nothing
+/// where they are one); to the first-order numerator mean(B (AB_j − A)),
+/// τ_B where B and AB_j are one point less τ_A where A and B are; and to
+/// the second-order one, mean(BA_j AB_k − A B), τ where BA_j and AB_k are
+/// one point less τ_A where A and B are. Net of it, over V − τ̄:
+/// `S1_j = (mean(B (AB_j − A)) − its noise) / (V − τ̄)`,
+/// `ST_j = (½ mean((A − AB_j)²) − its noise) / (V − τ̄)`,
+/// `S2_jk = (mean(BA_j AB_k − A B) − its noise) / (V − τ̄) − S1_j − S1_k`,
+/// with τ measured point by point (`noise`, in the layout of `outputs`)
+/// and resampled with its rows. With much noise the plain indices tend to
 /// s + (1 − s) ST for ST and (1 − s) S1 for S1 (s = τ̄ / V, the noise
 /// share of the means), which a sweep of few replications shows as every
 /// total index near s and their sum above 1. An index is NaN where V − τ̄
@@ -486,6 +530,7 @@ fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
 pub fn sobol_net_indices(
     outputs: &SaltelliOutputs,
     noise: &SaltelliOutputs,
+    shared: &SharedPoints,
     resamples: &[Vec<usize>],
     conf_level: f64,
 ) -> Result<Option<SobolIndices>, SensitivityError> {
@@ -499,10 +544,10 @@ pub fn sobol_net_indices(
     // In the standardised units of the plain indices.
     let y = outputs.map(|x| (x - mean) / sd);
     let tau = noise.map(|t| t / (sd * sd));
-    let point = raw_sobol_net(&y, &tau);
+    let point = raw_sobol_net(&y, &tau, shared);
     let boot: Vec<RawSobol> = resamples
         .iter()
-        .map(|r| raw_sobol_net(&y.gather(r), &tau.gather(r)))
+        .map(|r| raw_sobol_net(&y.gather(r), &tau.gather(r), &shared.gather(r)))
         .collect();
     let q = Quantiles::new(conf_level, z);
     let finite = |v: f64| -> Option<f64> { v.is_finite().then_some(v) };
@@ -550,7 +595,15 @@ pub fn sobol_net_indices(
 }
 
 /// [`raw_sobol`] net of the noise `tau` (see [`sobol_net_indices`]).
-fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs) -> RawSobol {
+fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) -> RawSobol {
+    // E[e_A e_B]: τ where A and B are one point.
+    let ab_noise = |i: usize| {
+        if shared(Some(&sh.a_b), i) {
+            tau.a[i]
+        } else {
+            0.0
+        }
+    };
     let dims = y.ab.len();
     let n = y.a.len() as f64;
     let noise_v =
@@ -562,7 +615,14 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs) -> RawSobol {
         .map(|j| {
             over(
                 (0..y.a.len())
-                    .map(|i| y.b[i] * (y.ab[j][i] - y.a[i]))
+                    .map(|i| {
+                        let b_ab = if shared(sh.b_ab.get(j), i) {
+                            tau.b[i]
+                        } else {
+                            0.0
+                        };
+                        y.b[i] * (y.ab[j][i] - y.a[i]) - (b_ab - ab_noise(i))
+                    })
                     .sum::<f64>()
                     / n,
             )
@@ -571,7 +631,14 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs) -> RawSobol {
     let st = (0..dims)
         .map(|j| {
             let jansen: f64 = (0..y.a.len())
-                .map(|i| (y.a[i] - y.ab[j][i]).powi(2) - (tau.a[i] + tau.ab[j][i]))
+                .map(|i| {
+                    let noise = if shared(sh.a_ab.get(j), i) {
+                        0.0
+                    } else {
+                        tau.a[i] + tau.ab[j][i]
+                    };
+                    (y.a[i] - y.ab[j][i]).powi(2) - noise
+                })
                 .sum();
             over(0.5 * jansen / n)
         })
@@ -579,9 +646,17 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs) -> RawSobol {
     let s2 = match &y.ba {
         Some(ba) => pairs(dims, true)
             .into_iter()
-            .map(|(j, k)| {
+            .enumerate()
+            .map(|(p, (j, k))| {
                 let sum: f64 = (0..y.a.len())
-                    .map(|i| ba[j][i] * y.ab[k][i] - y.a[i] * y.b[i])
+                    .map(|i| {
+                        let ba_ab = if shared(sh.ba_ab.get(p), i) {
+                            tau.ab[k][i]
+                        } else {
+                            0.0
+                        };
+                        ba[j][i] * y.ab[k][i] - y.a[i] * y.b[i] - (ba_ab - ab_noise(i))
+                    })
                     .sum();
                 (j, k, over(sum / n) - s1[j] - s1[k])
             })
@@ -760,6 +835,24 @@ pub fn sobol_analyze(
     options: &BootstrapOptions,
     rng: &mut ChaCha8Rng,
 ) -> Result<SobolAnalysis, SensitivityError> {
+    sobol_analyze_points(layout, outputs, |_| None, options, rng)
+}
+
+/// [`sobol_analyze`] where `point_of` names the design point of a role
+/// (`None`: a point of its own): roles at one point share its runs, and
+/// so its noise, which the net indices take into account
+/// ([`SharedPoints`]).
+///
+/// # Errors
+///
+/// As [`sobol_analyze`].
+pub fn sobol_analyze_points(
+    layout: &SaltelliLayout,
+    outputs: &[PointOutputs<SaltelliRole>],
+    point_of: impl Fn(SaltelliRole) -> Option<u64>,
+    options: &BootstrapOptions,
+    rng: &mut ChaCha8Rng,
+) -> Result<SobolAnalysis, SensitivityError> {
     let SaltelliLayout {
         dims,
         base_rows,
@@ -828,7 +921,38 @@ pub fn sobol_analyze(
                     .collect()
             }),
         };
-        let net = sobol_net_indices(&y, &noise, &resamples, options.conf_level)?;
+        // The complete blocks' base rows, in order, and which of their
+        // roles are one point.
+        let rows: Vec<usize> = (0..base_rows)
+            .filter(|&b| !blocks.failures.iter().any(|f| f.role.base_row == b))
+            .collect();
+        debug_assert_eq!(rows.len(), used);
+        let same = |m1: SaltelliMatrix, m2: SaltelliMatrix| -> Vec<bool> {
+            rows.iter()
+                .map(|&base_row| {
+                    let at = |matrix| point_of(SaltelliRole { base_row, matrix });
+                    at(m1).is_some() && at(m1) == at(m2)
+                })
+                .collect()
+        };
+        let shared = SharedPoints {
+            a_b: same(SaltelliMatrix::A, SaltelliMatrix::B),
+            a_ab: (0..dims)
+                .map(|j| same(SaltelliMatrix::A, SaltelliMatrix::AB(j)))
+                .collect(),
+            b_ab: (0..dims)
+                .map(|j| same(SaltelliMatrix::B, SaltelliMatrix::AB(j)))
+                .collect(),
+            ba_ab: if second_order {
+                pairs(dims, true)
+                    .into_iter()
+                    .map(|(j, k)| same(SaltelliMatrix::BA(j), SaltelliMatrix::AB(k)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        let net = sobol_net_indices(&y, &noise, &shared, &resamples, options.conf_level)?;
         Some((sobol_indices(&y, &resamples, options.conf_level)?, net))
     };
     let (indices, net) = match indices {
@@ -1335,7 +1459,7 @@ mod tests {
         };
         let resamples = draw_resamples(n, 50, &mut rng(9));
         let plain = sobol_indices(&y, &resamples, 0.95).unwrap();
-        let net = sobol_net_indices(&y, &tau, &resamples, 0.95)
+        let net = sobol_net_indices(&y, &tau, &SharedPoints::default(), &resamples, 0.95)
             .unwrap()
             .unwrap();
         let near = |e: Estimate, want: f64| (e.estimate - want).abs() < 0.05;
@@ -1356,10 +1480,68 @@ mod tests {
             ..tau
         };
         assert!(
-            sobol_net_indices(&y, &unknown, &resamples, 0.95)
+            sobol_net_indices(&y, &unknown, &SharedPoints::default(), &resamples, 0.95)
                 .unwrap()
                 .is_none()
         );
+    }
+
+    /// With one parameter, AB_0 is B: one point, one set of runs. For
+    /// y = x1 plus noise (variance 1 a run, R = 4, τ = 1/4), mean(B (AB −
+    /// A)) carries τ_B, so the net S1 is 1.25 unless the shared point is
+    /// known, and 1 when it is.
+    #[test]
+    fn net_indices_of_roles_at_one_point() {
+        let mut r = rng(11);
+        let n = 4000;
+        let width = 12f64.sqrt();
+        let mut point = |x1: f64| -> (f64, f64) {
+            let ys: Vec<f64> = (0..4)
+                .map(|_| {
+                    let (u, v): (f64, f64) = (r.random(), r.random());
+                    x1 + (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+                })
+                .collect();
+            (mean(ys.iter().copied()), var_unbiased(&ys) / 4.0)
+        };
+        let mut xs = rng(12);
+        let (mut a, mut b, mut ta, mut tb) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..n {
+            let (pa, pb) = (
+                point(xs.random::<f64>() * width),
+                point(xs.random::<f64>() * width),
+            );
+            a.push(pa.0);
+            ta.push(pa.1);
+            b.push(pb.0);
+            tb.push(pb.1);
+        }
+        let y = SaltelliOutputs {
+            a,
+            b: b.clone(),
+            ab: vec![b],
+            ba: None,
+        };
+        let tau = SaltelliOutputs {
+            a: ta,
+            b: tb.clone(),
+            ab: vec![tb],
+            ba: None,
+        };
+        let resamples = draw_resamples(n, 50, &mut rng(13));
+        let net = |shared: &SharedPoints| {
+            sobol_net_indices(&y, &tau, shared, &resamples, 0.95)
+                .unwrap()
+                .unwrap()
+        };
+        let apart = net(&SharedPoints::default());
+        let one = net(&SharedPoints {
+            b_ab: vec![vec![true; n]],
+            ..SharedPoints::default()
+        });
+        assert!((apart.s1[0].estimate - 1.25).abs() < 0.06, "{:?}", apart.s1);
+        assert!((one.s1[0].estimate - 1.0).abs() < 0.05, "{:?}", one.s1);
+        assert!((one.st[0].estimate - 1.0).abs() < 0.05, "{:?}", one.st);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use crate::analysis::sensitivity::{
     BootstrapOptions, Estimate, FailureKind, MIN_COMPLETE, NoiseShare, PointOutputs,
-    morris_analyze_moves, sobol_analyze,
+    morris_analyze_moves, sobol_analyze_points,
 };
 use crate::engine::seeding::design_stream;
 use crate::output::manifest::{Manifest, ManifestError};
@@ -400,12 +400,22 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     })
                     .collect();
                 let layout = saltelli_layout(&roles, dims);
-                let a = sobol_analyze(&layout, &outputs, &boot, &mut rng).map_err(|source| {
-                    SensitivityError::Analysis {
+                // Roles at one point share its runs (and noise): by its id.
+                let points: HashMap<SaltelliRole, u64> = roles
+                    .iter()
+                    .filter_map(|(id, role)| match role {
+                        PointRole::Saltelli(r) => {
+                            Some((*r, xxhash_rust::xxh64::xxh64(id.as_bytes(), 0)))
+                        }
+                        PointRole::Morris(_) => None,
+                    })
+                    .collect();
+                let point_of = |r: SaltelliRole| points.get(&r).copied();
+                let a = sobol_analyze_points(&layout, &outputs, point_of, &boot, &mut rng)
+                    .map_err(|source| SensitivityError::Analysis {
                         metric: metric.clone(),
                         source,
-                    }
-                })?;
+                    })?;
                 if let Some(ix) = &a.indices {
                     for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
                         row(&mut out, &paths[j], "S1", full(s1));
