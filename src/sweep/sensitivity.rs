@@ -483,9 +483,6 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                         });
                     }
                 }
-                if let Some(x) = a.noise_mu_star {
-                    row(&mut out, "", "mu_star_noise", only(x));
-                }
                 (
                     a.noise,
                     a.noise_mu_star,
@@ -498,6 +495,9 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         row(&mut out, "", "noise_share", only(opt(noise.share)));
         let of_means = opt(noise.share_of_means);
         row(&mut out, "", "noise_share_of_means", only(of_means));
+        if let Some(x) = noise_mu_star {
+            row(&mut out, "", "mu_star_noise", only(x));
+        }
         row(&mut out, "", &format!("{unit}_used"), only(used as f64));
         row(
             &mut out,
