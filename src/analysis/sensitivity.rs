@@ -882,45 +882,30 @@ pub fn sobol_analyze_points(
     let indices = if used < MIN_COMPLETE {
         None
     } else {
-        let column =
-            |offset: usize| -> Vec<f64> { blocks.means.iter().map(|m| m[offset]).collect() };
-        let offset = |m: SaltelliMatrix| matrices.iter().position(|&x| x == m).unwrap_or(0);
-        let y = SaltelliOutputs {
-            a: column(0),
-            b: column(matrices.len() - 1),
-            ab: (0..dims)
-                .map(|j| column(offset(SaltelliMatrix::AB(j))))
-                .collect(),
-            ba: second_order.then(|| {
-                (0..dims)
-                    .map(|j| column(offset(SaltelliMatrix::BA(j))))
-                    .collect()
-            }),
+        // A block's values by matrix, from each complete block's value at
+        // a matrix's place in the block.
+        let by_matrix = |value: &dyn Fn(usize, usize) -> f64| {
+            let column = |m: SaltelliMatrix| -> Vec<f64> {
+                let offset = matrices.iter().position(|&x| x == m).unwrap_or(0);
+                (0..used).map(|i| value(i, offset)).collect()
+            };
+            SaltelliOutputs {
+                a: column(SaltelliMatrix::A),
+                b: column(SaltelliMatrix::B),
+                ab: (0..dims).map(|j| column(SaltelliMatrix::AB(j))).collect(),
+                ba: second_order
+                    .then(|| (0..dims).map(|j| column(SaltelliMatrix::BA(j))).collect()),
+            }
         };
+        let y = by_matrix(&|i, offset| blocks.means[i][offset]);
         let resamples = draw_resamples(used, options.resamples, rng);
-        // The noise variance of each point's mean, in the means' layout:
-        // the replicates of a complete block follow its matrices in order.
+        // The noise variance of each point's mean: the replicates of a
+        // complete block follow its matrices in order.
         let k = matrices.len();
-        let tau = |offset: usize| -> Vec<f64> {
-            (0..used)
-                .map(|i| {
-                    let r = &blocks.replicates[i * k + offset];
-                    var_unbiased(r) / r.len() as f64
-                })
-                .collect()
-        };
-        let noise = SaltelliOutputs {
-            a: tau(0),
-            b: tau(k - 1),
-            ab: (0..dims)
-                .map(|j| tau(offset(SaltelliMatrix::AB(j))))
-                .collect(),
-            ba: second_order.then(|| {
-                (0..dims)
-                    .map(|j| tau(offset(SaltelliMatrix::BA(j))))
-                    .collect()
-            }),
-        };
+        let noise = by_matrix(&|i, offset| {
+            let r = &blocks.replicates[i * k + offset];
+            var_unbiased(r) / r.len() as f64
+        });
         // The complete blocks' base rows, in order, and which of their
         // roles are one point.
         let rows: Vec<usize> = (0..base_rows)

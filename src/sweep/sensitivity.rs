@@ -389,16 +389,10 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             .is_some_and(|first| finite.all(|x| x == first));
         let (noise, noise_mu_star, used, dropped, failed_points, unit) =
             if kind == DesignKind::Saltelli {
-                let outputs: Vec<PointOutputs<SaltelliRole>> = roles
-                    .iter()
-                    .map(|(id, role)| match role {
-                        PointRole::Saltelli(r) => PointOutputs {
-                            role: *r,
-                            replicates: replicates(id),
-                        },
-                        PointRole::Morris(_) => unreachable!("read as a saltelli design"),
-                    })
-                    .collect();
+                let outputs = point_outputs(&roles, &replicates, |role| match role {
+                    PointRole::Saltelli(r) => *r,
+                    PointRole::Morris(_) => unreachable!("read as a saltelli design"),
+                });
                 let layout = saltelli_layout(&roles, dims);
                 // Roles at one point share its runs (and noise): by its id.
                 let points: HashMap<SaltelliRole, u64> = roles
@@ -451,16 +445,10 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     "blocks",
                 )
             } else {
-                let outputs: Vec<PointOutputs<MorrisRole>> = roles
-                    .iter()
-                    .map(|(id, role)| match role {
-                        PointRole::Morris(r) => PointOutputs {
-                            role: *r,
-                            replicates: replicates(id),
-                        },
-                        PointRole::Saltelli(_) => unreachable!("read as a morris design"),
-                    })
-                    .collect();
+                let outputs = point_outputs(&roles, &replicates, |role| match role {
+                    PointRole::Morris(r) => *r,
+                    PointRole::Saltelli(_) => unreachable!("read as a morris design"),
+                });
                 let levels = design.levels.ok_or_else(|| {
                     malformed(&dir.join("manifest.json"), "a morris design without levels")
                 })?;
@@ -544,6 +532,22 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         skipped: runs.skipped,
         failed_runs: runs.failed,
     })
+}
+
+/// Each point's role (as `role` reads it for the design) with its
+/// replications' values.
+fn point_outputs<R>(
+    roles: &[(String, PointRole)],
+    replicates: &dyn Fn(&str) -> Vec<f64>,
+    role: impl Fn(&PointRole) -> R,
+) -> Vec<PointOutputs<R>> {
+    roles
+        .iter()
+        .map(|(id, r)| PointOutputs {
+            role: role(r),
+            replicates: replicates(id),
+        })
+        .collect()
 }
 
 /// `None` as NaN (an empty cell).
