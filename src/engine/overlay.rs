@@ -49,8 +49,9 @@ fn corners(dims: usize) -> Vec<Vec<bool>> {
 /// The sets of values a sweep or a calibration compiles before it runs,
 /// given each parameter's extremes in ascending order (a range's two
 /// bounds, or a list's values): each parameter alone at each of its
-/// extremes, then, with more than one parameter, every corner of the box
-/// ([`corners`]: each parameter at its first or last extreme). A set is
+/// extremes, then, with more than one parameter, the corners of the box
+/// (each parameter at its first or last extreme: all of them up to
+/// [`CORNER_DIMS`] parameters, else all first and all last). A set is
 /// (parameter index, value) pairs. Every point lies within these, so a
 /// rule one of them breaks, alone or with another key (legacy units at
 /// most the units), is found before anything runs.
