@@ -477,20 +477,9 @@ fn roled_points(d: &Design) -> Result<Vec<(Point, Vec<PointRole>)>, DesignError>
             .map(|p| (PointRole::Saltelli(p.role), p.unit))
             .collect()
     } else {
-        let mut rng = design_rng(d.seed, MORRIS_STREAM);
-        let design = morris(
-            dims,
-            &MorrisOptions {
-                trajectories: d.points,
-                levels: d.levels,
-                optimal_trajectories: None,
-            },
-            &mut rng,
-        )?;
-        design
-            .points
+        morris_units(d.seed, d.points, d.levels, dims)?
             .into_iter()
-            .map(|p| (PointRole::Morris(p.role), p.unit))
+            .map(|(role, unit)| (PointRole::Morris(role), unit))
             .collect()
     };
     // Only looked up, never iterated: HashMap order cannot reach the output.
@@ -524,6 +513,54 @@ fn roled_points(d: &Design) -> Result<Vec<(Point, Vec<PointRole>)>, DesignError>
         }
     }
     Ok(out)
+}
+
+/// The unit coordinates of a Morris sweep's points, role by role, as the
+/// sweep of that seed, trajectories and levels over `dims` parameters
+/// generates them (so an analysis can tell how far each step moved a
+/// parameter of listed values or whole numbers).
+///
+/// # Errors
+///
+/// The design's own ([`morris`]).
+pub fn morris_units(
+    seed: u64,
+    trajectories: usize,
+    levels: usize,
+    dims: usize,
+) -> Result<Vec<(MorrisRole, Vec<f64>)>, DesignError> {
+    let mut rng = design_rng(seed, MORRIS_STREAM);
+    let design = morris(
+        dims,
+        &MorrisOptions {
+            trajectories,
+            levels,
+            optimal_trajectories: None,
+        },
+        &mut rng,
+    )?;
+    Ok(design
+        .points
+        .into_iter()
+        .map(|p| (p.role, p.unit))
+        .collect())
+}
+
+/// The stratum a unit value `u` takes in a domain of listed values or
+/// whole numbers, as [`map_value`] takes it, with the number of strata;
+/// `None` for a range of numbers, which has none.
+pub fn stratum_of(domain: &Domain, u: f64) -> Option<(u128, u128)> {
+    let n = match domain {
+        Domain::Values(values) => values.len() as u128,
+        Domain::IntRange { min, max } => (i128::from(*max) - i128::from(*min) + 1) as u128,
+        Domain::Range { .. } => return None,
+    };
+    let u = if u.is_nan() {
+        0.0
+    } else {
+        u.clamp(0.0, BELOW_ONE)
+    };
+    Some((stratum(u, n).min(n - 1), n))
 }
 
 /// A pseudo-random bijection of `0..n` keyed by `key`, evaluated at `i`:
@@ -925,6 +962,52 @@ mod tests {
     use super::*;
     use crate::sweep::sobol::{MAX_SOBOL_POINTS, SOBOL_MAX_DIMS, unit_sobol};
     use toml::Value;
+
+    /// The stratum an analysis reads is the value the sweep wrote: for
+    /// whole numbers the offset from `min`, for a list the place (a
+    /// repeated value keeps its own place), at every level of a design.
+    #[test]
+    fn strata_are_the_values_map_value_gives() {
+        let ints = Domain::IntRange { min: 3, max: 20 };
+        let list = Domain::Values(vec![
+            Value::Integer(3),
+            Value::Float(3.0),
+            Value::Integer(20),
+        ]);
+        let units = morris_units(5, 6, 4, 2).unwrap();
+        let mut us: Vec<f64> = units.iter().flat_map(|(_, u)| u.iter().copied()).collect();
+        us.extend([0.0, 0.5, 0.999, 1.0, 1.0 / 3.0, 2.0 / 3.0]);
+        for u in us {
+            let (k, n) = stratum_of(&ints, u).unwrap();
+            assert_eq!(n, 18);
+            assert_eq!(map_value(&ints, u), Value::Integer(3 + k as i64), "{u}");
+            let (k, n) = stratum_of(&list, u).unwrap();
+            assert_eq!(n, 3);
+            let Domain::Values(v) = &list else {
+                unreachable!()
+            };
+            assert_eq!(map_value(&list, u), v[k as usize], "{u}");
+        }
+        assert_eq!(
+            stratum_of(
+                &Domain::Range {
+                    min: 0.0,
+                    max: 1.0,
+                    log: false
+                },
+                0.5
+            ),
+            None
+        );
+        // Consecutive points of a trajectory move one parameter by Δ.
+        for w in units.windows(2) {
+            let [(a, x), (b, y)] = w else { unreachable!() };
+            if a.trajectory == b.trajectory {
+                let m = b.moved.unwrap().parameter;
+                assert!(((x[m] - y[m]).abs() - 2.0 / 3.0).abs() < 1e-12);
+            }
+        }
+    }
 
     fn range(path: &str, min: f64, max: f64) -> Parameter {
         Parameter {

@@ -335,7 +335,11 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     let roles = read_roles(&dir.join("points.csv"), paths, kind)?;
     let moves = if kind == DesignKind::Morris {
         let domains = crate::analysis::discover::sweep_domains(Some(&manifest));
-        morris_moves(&dir.join("points.csv"), paths, &domains, &roles)?
+        let levels = design.levels.ok_or_else(|| {
+            malformed(&dir.join("manifest.json"), "a morris design without levels")
+        })?;
+        morris_moves(design.seed, design.points, levels, paths, &domains)
+            .map_err(|e| malformed(&dir.join("manifest.json"), e.to_string()))?
     } else {
         BTreeMap::new()
     };
@@ -625,75 +629,45 @@ fn morris_layout(roles: &[(String, PointRole)], dims: usize, levels: usize) -> M
 
 /// The Morris steps that moved a parameter of whole numbers or listed
 /// values by other than Δ, with the size of their move in unit
-/// coordinates: the change of the value's stratum (its offset from `min`,
-/// or its place in the list) over the number of strata, read from the
-/// values `points.csv` holds at the step and the one before it. A range of
-/// numbers moves by Δ exactly and is left out, as is a step whose value
-/// did not change (a list of one value), whose effect keeps Δ.
+/// coordinates: the change of the value's stratum over the number of
+/// strata, from the unit coordinates of the design the sweep ran
+/// (regenerated from its seed, trajectories and levels). A range of
+/// numbers moves by Δ exactly and is left out, as is a step that stayed in
+/// its stratum (a list of one value), whose effect keeps Δ.
 fn morris_moves(
-    path: &Path,
+    seed: u64,
+    trajectories: usize,
+    levels: usize,
     paths: &[String],
     domains: &[crate::sweep::design::Parameter],
-    roles: &[(String, PointRole)],
-) -> Result<BTreeMap<(usize, usize), f64>, SensitivityError> {
-    use crate::sweep::design::Domain;
-    let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
-    // Each point's cells of the parameters, which follow `point_id`.
-    let mut cells: HashMap<String, Vec<String>> = HashMap::new();
-    for rec in rd.records() {
-        let rec = rec.map_err(|e| csv_error(path, e))?;
-        let id = rec.get(0).unwrap_or("").to_string();
-        let values = (1..=paths.len())
-            .map(|i| rec.get(i).unwrap_or("").to_string())
-            .collect();
-        cells.insert(id, values);
-    }
-    let mut at: BTreeMap<(usize, usize), &str> = BTreeMap::new();
-    for (id, role) in roles {
-        if let PointRole::Morris(r) = role {
-            at.insert((r.trajectory, r.step), id);
-        }
-    }
-    // A cell's stratum and the number of strata.
-    let stratum = |domain: &Domain, cell: &str| -> Option<(f64, f64)> {
-        match domain {
-            Domain::IntRange { min, max } => {
-                let v: i64 = cell.parse().ok()?;
-                Some(((v - min) as f64, (max - min) as f64 + 1.0))
-            }
-            Domain::Values(list) => {
-                let place = list.iter().position(|x| match x {
-                    toml::Value::String(s) => s == cell,
-                    toml::Value::Integer(i) => cell.parse::<f64>().ok() == Some(*i as f64),
-                    toml::Value::Float(f) => cell.parse::<f64>().ok() == Some(*f),
-                    other => other.to_string() == cell,
-                })?;
-                Some((place as f64, list.len() as f64))
-            }
-            Domain::Range { .. } => None,
-        }
-    };
+) -> Result<BTreeMap<(usize, usize), f64>, crate::sweep::design::DesignError> {
+    use crate::sweep::design::{morris_units, stratum_of};
+    let units = morris_units(seed, trajectories, levels, paths.len())?;
     let mut moves = BTreeMap::new();
-    for (id, role) in roles {
-        let PointRole::Morris(r) = role else { continue };
-        let Some(m) = r.moved else { continue };
-        let (Some(domain), Some(before)) = (
-            domains
-                .iter()
-                .find(|d| d.path == paths[m.parameter])
-                .map(|d| &d.domain),
-            at.get(&(r.trajectory, r.step.wrapping_sub(1))),
-        ) else {
+    for pair in units.windows(2) {
+        let [(before, from), (role, to)] = pair else {
             continue;
         };
-        let cell = |id: &str| cells.get(id).map(|c| c[m.parameter].as_str());
-        let (Some(a), Some(b)) = (cell(before), cell(id)) else {
+        let Some(m) = role.moved else { continue };
+        if before.trajectory != role.trajectory {
+            continue;
+        }
+        let Some(domain) = domains
+            .iter()
+            .find(|d| d.path == paths[m.parameter])
+            .map(|d| &d.domain)
+        else {
             continue;
         };
-        if let (Some((x, span)), Some((y, _))) = (stratum(domain, a), stratum(domain, b))
-            && x != y
+        if let (Some((x, n)), Some((y, _))) = (
+            stratum_of(domain, from[m.parameter]),
+            stratum_of(domain, to[m.parameter]),
+        ) && x != y
         {
-            moves.insert((r.trajectory, r.step), (y - x).abs() / span);
+            moves.insert(
+                (role.trajectory, role.step),
+                x.abs_diff(y) as f64 / n as f64,
+            );
         }
     }
     Ok(moves)
