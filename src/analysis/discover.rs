@@ -19,7 +19,6 @@ use crate::analysis::prim::{
 };
 use crate::output::csv_io;
 use crate::output::manifest::Manifest;
-use crate::scenario::schema;
 use crate::sweep::design::{Domain, Parameter};
 use crate::sweep::run::SweepRecord;
 use crate::sweep::tables::value_text;
@@ -321,45 +320,6 @@ fn compile(condition: &str, header: &csv::StringRecord) -> Result<BoundCondition
     })
 }
 
-/// The swept parameters' domains, from the `[sweep]` table of the resolved
-/// scenario in the sweep's manifest; empty if there is none, which
-/// `from_sweep` refuses.
-pub(crate) fn sweep_domains(manifest: Option<&Manifest<SweepRecord>>) -> Vec<Parameter> {
-    // Read the parameters alone, from the resolved scenario as written.
-    let Some(params) = manifest
-        .and_then(|m| m.scenarios.first())
-        .and_then(|s| s.resolved.get("sweep"))
-        .and_then(|sweep| sweep.get("parameters"))
-    else {
-        return Vec::new();
-    };
-    let Ok(params) = params
-        .clone()
-        .try_into::<std::collections::BTreeMap<String, schema::SweepParameter>>()
-    else {
-        return Vec::new();
-    };
-    params
-        .into_iter()
-        .filter_map(|(path, p)| {
-            let domain = match (p.values, p.min, p.max) {
-                (Some(v), _, _) => Domain::Values(v),
-                (None, Some(min), Some(max)) if p.integer => Domain::IntRange {
-                    min: min as i64,
-                    max: max as i64,
-                },
-                (None, Some(min), Some(max)) => Domain::Range {
-                    min,
-                    max,
-                    log: p.log,
-                },
-                _ => return None,
-            };
-            Some(Parameter { path, domain })
-        })
-        .collect()
-}
-
 /// A column from its cells: integers if every cell is one, floats if every
 /// cell is a number, labels otherwise (as pandas types a CSV column, which
 /// decides how EMA peels it). A design's integer range stays integer, its
@@ -432,7 +392,13 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
             )));
         }
     }
-    let domains = sweep_domains(manifest.as_ref());
+    // The swept parameters' domains; none if the manifest has no design,
+    // which `from_sweep` refuses.
+    let domains = manifest
+        .as_ref()
+        .and_then(crate::sweep::run::recorded_design)
+        .map(|d| d.parameters)
+        .unwrap_or_default();
     if domains.is_empty() {
         return Err(DiscoverError::Input(format!(
             "{}: manifest.json does not name the sweep's parameters; discover needs a sweep written by `armsmarket sweep`",

@@ -552,6 +552,7 @@ pub fn morris_units(
 pub fn stratum_of(domain: &Domain, u: f64) -> Option<(u128, u128)> {
     let n = match domain {
         Domain::Values(values) => values.len() as u128,
+        // i128 because max - min + 1 overflows i64 for the widest ranges.
         Domain::IntRange { min, max } => (i128::from(*max) - i128::from(*min) + 1) as u128,
         Domain::Range { .. } => return None,
     };
@@ -665,9 +666,8 @@ pub fn map_value(domain: &Domain, u: f64) -> toml::Value {
         Domain::Range { max, .. } if top => toml::Value::Float(*max),
         Domain::Values(values) => {
             assert!(!values.is_empty(), "map_value on an empty list of values");
-            let len = values.len();
-            let index = (stratum(u, len as u128) as usize).min(len - 1);
-            values[index].clone()
+            let (index, _) = stratum_of(domain, u).expect("a list has strata");
+            values[index as usize].clone()
         }
         Domain::Range { min, max, log } => {
             let (min, max) = (*min, *max);
@@ -684,12 +684,11 @@ pub fn map_value(domain: &Domain, u: f64) -> toml::Value {
             // Rounding (and exp∘ln) can step just outside the bounds.
             toml::Value::Float(x.clamp(min, max))
         }
-        Domain::IntRange { min, max } => {
-            // i128 because max - min + 1 overflows i64 for the widest ranges.
-            let (min, max) = (i128::from(*min), i128::from(*max));
-            let span = max - min + 1;
-            let offset = (stratum(u, span as u128) as i128).min(span - 1);
-            toml::Value::Integer((min + offset) as i64)
+        Domain::IntRange { min, .. } => {
+            let (offset, _) = stratum_of(domain, u).expect("whole numbers have strata");
+            // i128: min + offset may pass i64 on the way for the widest
+            // ranges, never at the end.
+            toml::Value::Integer((i128::from(*min) + offset as i128) as i64)
         }
     }
 }

@@ -91,6 +91,24 @@ pub struct SweepRecord {
     pub merged_from: Vec<PathBuf>,
 }
 
+/// The design a sweep ran, from the `[sweep]` table of the resolved
+/// scenario its manifest records, compiled as the sweep compiled it
+/// ([`crate::sweep::plan::design_of`]); `None` if the manifest holds none
+/// that reads as one.
+pub fn recorded_design(manifest: &Manifest<SweepRecord>) -> Option<crate::sweep::design::Design> {
+    let sweep: crate::scenario::schema::Sweep = manifest
+        .scenarios
+        .first()?
+        .resolved
+        .get("sweep")?
+        .clone()
+        .try_into()
+        .ok()?;
+    // The seed the plan records is the one the sweep used, given or not.
+    let seed = manifest.plan.as_ref().map_or(0, |p| p.design.seed);
+    crate::sweep::plan::design_of(&sweep, seed).ok()
+}
+
 /// The result folder of `shard` of the sweep `name` in `out`.
 pub fn result_dir(out: &Path, name: &str, shard: Shard) -> PathBuf {
     if shard.n == 1 {

@@ -334,12 +334,13 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     let paths = &design.parameters;
     let roles = read_roles(&dir.join("points.csv"), paths, kind)?;
     let moves = if kind == DesignKind::Morris {
-        let domains = crate::analysis::discover::sweep_domains(Some(&manifest));
-        let levels = design.levels.ok_or_else(|| {
-            malformed(&dir.join("manifest.json"), "a morris design without levels")
+        let ran = crate::sweep::run::recorded_design(&manifest).ok_or_else(|| {
+            malformed(
+                &dir.join("manifest.json"),
+                "no [sweep] table that reads as a design",
+            )
         })?;
-        morris_moves(design.seed, design.points, levels, paths, &domains)
-            .map_err(|e| malformed(&dir.join("manifest.json"), e.to_string()))?
+        morris_moves(&ran).map_err(|e| malformed(&dir.join("manifest.json"), e.to_string()))?
     } else {
         BTreeMap::new()
     };
@@ -635,14 +636,11 @@ fn morris_layout(roles: &[(String, PointRole)], dims: usize, levels: usize) -> M
 /// numbers moves by Δ exactly and is left out, as is a step that stayed in
 /// its stratum (a list of one value), whose effect keeps Δ.
 fn morris_moves(
-    seed: u64,
-    trajectories: usize,
-    levels: usize,
-    paths: &[String],
-    domains: &[crate::sweep::design::Parameter],
+    design: &crate::sweep::design::Design,
 ) -> Result<BTreeMap<(usize, usize), f64>, crate::sweep::design::DesignError> {
     use crate::sweep::design::{morris_units, stratum_of};
-    let units = morris_units(seed, trajectories, levels, paths.len())?;
+    let dims = design.parameters.len();
+    let units = morris_units(design.seed, design.points, design.levels, dims)?;
     let mut moves = BTreeMap::new();
     for pair in units.windows(2) {
         let [(before, from), (role, to)] = pair else {
@@ -652,13 +650,7 @@ fn morris_moves(
         if before.trajectory != role.trajectory {
             continue;
         }
-        let Some(domain) = domains
-            .iter()
-            .find(|d| d.path == paths[m.parameter])
-            .map(|d| &d.domain)
-        else {
-            continue;
-        };
+        let domain = &design.parameters[m.parameter].domain;
         if let (Some((x, n)), Some((y, _))) = (
             stratum_of(domain, from[m.parameter]),
             stratum_of(domain, to[m.parameter]),
