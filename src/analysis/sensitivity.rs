@@ -464,8 +464,8 @@ fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
 /// Which roles of each base row are one point of the design, whose runs
 /// (and noise) they share: a design runs a point once, however many roles
 /// land on it (a list's or whole number's stratum, `BA_0` = `AB_1` with
-/// two parameters). Empty vectors: every role its own point.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// two parameters).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SharedPoints {
     /// Per row: A and B are one point.
     pub a_b: Vec<bool>,
@@ -474,19 +474,24 @@ pub struct SharedPoints {
     /// Per parameter j, per row: B and AB_j are one point.
     pub b_ab: Vec<Vec<bool>>,
     /// Per pair (j, k) in [`sobol_indices`]'s order, per row: BA_j and
-    /// AB_k are one point.
+    /// AB_k are one point (empty without second order).
     pub ba_ab: Vec<Vec<bool>>,
 }
 
 impl SharedPoints {
+    /// Every role of `rows` base rows over `dims` parameters its own point.
+    pub fn none(rows: usize, dims: usize, second_order: bool) -> SharedPoints {
+        let apart = vec![false; rows];
+        SharedPoints {
+            a_b: apart.clone(),
+            a_ab: vec![apart.clone(); dims],
+            b_ab: vec![apart.clone(); dims],
+            ba_ab: vec![apart; pairs(dims, second_order).len()],
+        }
+    }
+
     fn gather(&self, rows: &[usize]) -> SharedPoints {
-        let pick = |v: &Vec<bool>| -> Vec<bool> {
-            if v.is_empty() {
-                Vec::new()
-            } else {
-                rows.iter().map(|&r| v[r]).collect()
-            }
-        };
+        let pick = |v: &Vec<bool>| -> Vec<bool> { rows.iter().map(|&r| v[r]).collect() };
         SharedPoints {
             a_b: pick(&self.a_b),
             a_ab: self.a_ab.iter().map(pick).collect(),
@@ -494,11 +499,6 @@ impl SharedPoints {
             ba_ab: self.ba_ab.iter().map(pick).collect(),
         }
     }
-}
-
-/// `v[i]`, false where `v` is empty (no sharing recorded).
-fn shared(v: Option<&Vec<bool>>, i: usize) -> bool {
-    v.and_then(|v| v.get(i)).copied().unwrap_or(false)
 }
 
 /// Sobol' indices net of replication noise. The indices of
@@ -544,6 +544,7 @@ pub fn sobol_net_indices(
     // In the standardised units of the plain indices.
     let y = outputs.map(|x| (x - mean) / sd);
     let tau = noise.map(|t| t / (sd * sd));
+    debug_assert_eq!(shared.a_b.len(), outputs.base_rows(), "one flag a row");
     let point = raw_sobol_net(&y, &tau, shared);
     let boot: Vec<RawSobol> = resamples
         .iter()
@@ -598,11 +599,7 @@ pub fn sobol_net_indices(
 fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) -> RawSobol {
     // E[e_A e_B]: τ where A and B are one point.
     let ab_noise = |i: usize| {
-        if shared(Some(&sh.a_b), i) {
-            tau.a[i]
-        } else {
-            0.0
-        }
+        if sh.a_b[i] { tau.a[i] } else { 0.0 }
     };
     let dims = y.ab.len();
     let n = y.a.len() as f64;
@@ -616,11 +613,7 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) 
             over(
                 (0..y.a.len())
                     .map(|i| {
-                        let b_ab = if shared(sh.b_ab.get(j), i) {
-                            tau.b[i]
-                        } else {
-                            0.0
-                        };
+                        let b_ab = if sh.b_ab[j][i] { tau.b[i] } else { 0.0 };
                         y.b[i] * (y.ab[j][i] - y.a[i]) - (b_ab - ab_noise(i))
                     })
                     .sum::<f64>()
@@ -632,7 +625,7 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) 
         .map(|j| {
             let jansen: f64 = (0..y.a.len())
                 .map(|i| {
-                    let noise = if shared(sh.a_ab.get(j), i) {
+                    let noise = if sh.a_ab[j][i] {
                         0.0
                     } else {
                         tau.a[i] + tau.ab[j][i]
@@ -650,11 +643,7 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) 
             .map(|(p, (j, k))| {
                 let sum: f64 = (0..y.a.len())
                     .map(|i| {
-                        let ba_ab = if shared(sh.ba_ab.get(p), i) {
-                            tau.ab[k][i]
-                        } else {
-                            0.0
-                        };
+                        let ba_ab = if sh.ba_ab[p][i] { tau.ab[k][i] } else { 0.0 };
                         ba[j][i] * y.ab[k][i] - y.a[i] * y.b[i] - (ba_ab - ab_noise(i))
                     })
                     .sum();
@@ -1444,7 +1433,7 @@ mod tests {
         };
         let resamples = draw_resamples(n, 50, &mut rng(9));
         let plain = sobol_indices(&y, &resamples, 0.95).unwrap();
-        let net = sobol_net_indices(&y, &tau, &SharedPoints::default(), &resamples, 0.95)
+        let net = sobol_net_indices(&y, &tau, &SharedPoints::none(n, 2, false), &resamples, 0.95)
             .unwrap()
             .unwrap();
         let near = |e: Estimate, want: f64| (e.estimate - want).abs() < 0.05;
@@ -1465,9 +1454,15 @@ mod tests {
             ..tau
         };
         assert!(
-            sobol_net_indices(&y, &unknown, &SharedPoints::default(), &resamples, 0.95)
-                .unwrap()
-                .is_none()
+            sobol_net_indices(
+                &y,
+                &unknown,
+                &SharedPoints::none(n, 2, false),
+                &resamples,
+                0.95
+            )
+            .unwrap()
+            .is_none()
         );
     }
 
@@ -1519,10 +1514,10 @@ mod tests {
                 .unwrap()
                 .unwrap()
         };
-        let apart = net(&SharedPoints::default());
+        let apart = net(&SharedPoints::none(n, 1, false));
         let one = net(&SharedPoints {
             b_ab: vec![vec![true; n]],
-            ..SharedPoints::default()
+            ..SharedPoints::none(n, 1, false)
         });
         assert!((apart.s1[0].estimate - 1.25).abs() < 0.06, "{:?}", apart.s1);
         assert!((one.s1[0].estimate - 1.0).abs() < 0.05, "{:?}", one.s1);
