@@ -351,6 +351,15 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         conf_level: CONF_LEVEL,
     };
     let dims = paths.len();
+    // Roles at one point share its runs (and noise): the point of each
+    // Saltelli role, by its id, for every metric.
+    let saltelli_points: HashMap<SaltelliRole, u64> = roles
+        .iter()
+        .filter_map(|(id, role)| match role {
+            PointRole::Saltelli(r) => Some((*r, u64::from_str_radix(id, 16).ok()?)),
+            PointRole::Morris(_) => None,
+        })
+        .collect();
     let mut out = csv_line(HEADER);
     let mut metrics = Vec::new();
     let stopped = || options.stop.is_some_and(|s| s.load(Ordering::Relaxed));
@@ -399,17 +408,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     PointRole::Morris(_) => unreachable!("read as a saltelli design"),
                 });
                 let layout = saltelli_layout(&roles, dims);
-                // Roles at one point share its runs (and noise): by its id.
-                let points: HashMap<SaltelliRole, u64> = roles
-                    .iter()
-                    .filter_map(|(id, role)| match role {
-                        PointRole::Saltelli(r) => {
-                            Some((*r, xxhash_rust::xxh64::xxh64(id.as_bytes(), 0)))
-                        }
-                        PointRole::Morris(_) => None,
-                    })
-                    .collect();
-                let point_of = |r: SaltelliRole| points.get(&r).copied();
+                let point_of = |r: SaltelliRole| saltelli_points.get(&r).copied();
                 let a = sobol_analyze_points(&layout, &outputs, point_of, &boot, &mut rng)
                     .map_err(|source| SensitivityError::Analysis {
                         metric: metric.clone(),

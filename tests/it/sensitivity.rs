@@ -859,3 +859,84 @@ fn one_complete_block_gives_no_indices() {
     );
     assert_eq!(t[&used][0], "1");
 }
+
+/// With one parameter, AB_0 and B are one point of the design, run once:
+/// its noise appears in both, and `S1_net` takes it off. Worked out here
+/// from `points.csv` and `runs.csv` as docs/ODD.md section 4 says: the
+/// means standardised over every role, V of A and B pooled (divisor n),
+/// τ = s²/R per point in the same units, S1_net = (mean(B (AB − A)) −
+/// mean(τ_B)) / (V − mean(τ over A and B)).
+#[test]
+fn net_first_order_takes_a_shared_point_s_noise_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(
+        tmp.path(),
+        "design = \"saltelli\"\npoints = 16\nreplications = 4\nseed = 3",
+    );
+    assert_ok(&sweep(&file, tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("s");
+    assert_ok(&sensitivity(&dir, &[]), "sensitivity");
+    let (rh, runs) = csv_rows(&read(&dir.join("runs.csv")));
+    let col = rh.iter().position(|c| c == "contracts").unwrap();
+    let mut reps: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for r in &runs {
+        reps.entry(r[0].clone())
+            .or_default()
+            .push(r[col].parse().unwrap());
+    }
+    let (_, points) = csv_rows(&read(&dir.join("points.csv")));
+    // (base row, matrix) → point id; the rows in order.
+    let id: BTreeMap<(usize, String), String> = points
+        .iter()
+        .map(|p| ((p[2].parse().unwrap(), p[3].clone()), p[0].clone()))
+        .collect();
+    let n = 16;
+    let at = |row: usize, m: &str| &reps[&id[&(row, m.to_string())]];
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let tau = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0) / v.len() as f64
+    };
+    // Standardised over every role's mean (A, AB, BA, B), divisor n.
+    let all: Vec<f64> = (0..n)
+        .flat_map(|i| ["A", "AB", "BA", "B"].map(|m| mean(at(i, m))))
+        .collect();
+    let (mu, sd) = {
+        let m = mean(&all);
+        (
+            m,
+            (all.iter().map(|x| (x - m).powi(2)).sum::<f64>() / all.len() as f64).sqrt(),
+        )
+    };
+    let z = |v: &[f64]| (mean(v) - mu) / sd;
+    let pooled: Vec<f64> = (0..n)
+        .flat_map(|i| [z(at(i, "A")), z(at(i, "B"))])
+        .collect();
+    let pm = mean(&pooled);
+    let v = pooled.iter().map(|x| (x - pm).powi(2)).sum::<f64>() / pooled.len() as f64;
+    let t = |row: usize, m: &str| tau(at(row, m)) / (sd * sd);
+    let noise_v = (0..n).map(|i| t(i, "A") + t(i, "B")).sum::<f64>() / (2 * n) as f64;
+    let num = (0..n)
+        .map(|i| z(at(i, "B")) * (z(at(i, "AB")) - z(at(i, "A"))))
+        .sum::<f64>()
+        / n as f64;
+    let shared = (0..n).map(|i| t(i, "B")).sum::<f64>() / n as f64;
+    let want = (num - shared) / (v - noise_v);
+    let apart = num / (v - noise_v);
+    let table = table(&dir);
+    let got: f64 = table[&(
+        "contracts".to_string(),
+        "preferences.default.delivery".to_string(),
+        "S1_net".to_string(),
+    )][0]
+        .parse()
+        .unwrap();
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs(),
+        "S1_net {got}, by hand {want}"
+    );
+    assert!(
+        (apart - want).abs() > 1e-3,
+        "the shared noise should matter: {apart} vs {want}"
+    );
+}
