@@ -27,3 +27,13 @@ pub use load::{
     load_with, parse_set, top_table,
 };
 pub use quarter::Quarter;
+
+/// A TOML integer or float as a number; `None` for any other value (a
+/// name, a switch, a table), as a sweep's values are compared and checked.
+pub fn toml_number(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}

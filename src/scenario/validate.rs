@@ -1421,11 +1421,7 @@ impl Checker {
                 // world (on other streams). Other designs draw from the
                 // list, where a repeat weighs a value.
                 if design == DesignKind::Grid {
-                    let number = |x: &toml::Value| match x {
-                        toml::Value::Integer(i) => Some(*i as f64),
-                        toml::Value::Float(f) => Some(*f),
-                        _ => None,
-                    };
+                    let number = super::toml_number;
                     for (i, value) in v.iter().enumerate() {
                         let same = |w: &toml::Value| match (number(w), number(value)) {
                             (Some(a), Some(b)) => a == b,
@@ -1514,11 +1510,7 @@ impl Checker {
     /// A value a sweep gives the key `path` (format key `k`), reported at
     /// `at` in the sweep table.
     fn swept_value(&mut self, at: &str, path: &str, value: &toml::Value, k: &Key) {
-        let number = match value {
-            toml::Value::Integer(i) => Some(*i as f64),
-            toml::Value::Float(f) => Some(*f),
-            _ => None,
-        };
+        let number = super::toml_number(value);
         let problem = match (k.ty, number) {
             (Ty::Number(span), Some(x)) | (Ty::Integer(span), Some(x)) => {
                 let whole = !matches!(k.ty, Ty::Integer(_)) || x.fract() == 0.0;

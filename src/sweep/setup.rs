@@ -354,11 +354,7 @@ pub fn check(file: &Path) -> Result<String, SweepError> {
 /// since a key's valid numbers are an interval; other values (names,
 /// switches) as listed, all up to 16 and the first and last beyond.
 fn extremes_of(v: &[toml::Value]) -> Vec<toml::Value> {
-    let number = |x: &toml::Value| match x {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
-    };
+    let number = crate::scenario::toml_number;
     let mut v = v.to_vec();
     if v.iter().all(|x| number(x).is_some()) {
         v.sort_by(|a, b| {
