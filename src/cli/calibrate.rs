@@ -61,6 +61,7 @@ pub struct CalibrateArgs {
 
 /// `armsmarket calibrate`.
 pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
+    crate::cli::tables_listed_once(&a.tables)?;
     let options = Options {
         file: a.file.clone(),
         out: a.out.clone(),

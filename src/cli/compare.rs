@@ -49,6 +49,7 @@ pub struct CompareArgs {
 /// `armsmarket compare`.
 pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let b = &a.batch;
+    crate::cli::tables_listed_once(&a.tables)?;
     let scenarios = prepare_all(&a.files, &b.set)?;
     refuse_sweeps(&scenarios, "compare")?;
     if scenarios[0].targets.list.is_empty() {

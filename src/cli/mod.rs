@@ -161,6 +161,21 @@ impl KeptTables {
     }
 }
 
+/// Refuses a `--tables` list that names a table twice, as a scenario's
+/// `outputs.files` is refused: the table would be written once, so the
+/// list says something the run does not do.
+pub fn tables_listed_once(tables: &[Table]) -> Result<(), CliError> {
+    for (i, t) in tables.iter().enumerate() {
+        if tables[..i].contains(t) {
+            return Err(CliError::Usage(format!(
+                "`--tables` lists `{}` twice: list each table once",
+                t.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Parse the command line, run, and return the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -59,6 +59,7 @@ pub struct RunArgs {
 /// `armsmarket run`.
 pub fn run(a: &RunArgs) -> Result<(), CliError> {
     let b = &a.batch;
+    crate::cli::tables_listed_once(a.tables.as_deref().unwrap_or_default())?;
     let scenarios = prepare_all(&a.files, &b.set)?;
     refuse_sweeps(&scenarios, "run")?;
     for w in scenarios.iter().flat_map(overruled_switches) {

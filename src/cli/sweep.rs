@@ -50,6 +50,7 @@ pub struct SweepArgs {
 
 /// `armsmarket sweep`.
 pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
+    crate::cli::tables_listed_once(a.tables.as_deref().unwrap_or_default())?;
     let options = Options {
         file: a.file.clone(),
         out: a.out.clone(),

@@ -131,6 +131,27 @@ fn bad_arguments_are_usage_errors() {
         "{}",
         err(&o)
     );
+    // A table named twice is refused by every command that writes tables,
+    // as a scenario's `outputs.files` is, and nothing is written.
+    let calibration = data("calibration_shards.toml");
+    let calibration = calibration.to_str().unwrap();
+    let out = tmp.path().join("twice");
+    let o_ = out.to_str().unwrap();
+    for args in [
+        vec!["run", toy, "-r", "1", "--tables", "market,contracts,market"],
+        vec!["compare", toy, "-r", "1", "--tables", "market,market"],
+        vec!["sweep", sweep, "--tables", "market,market"],
+        vec!["calibrate", calibration, "--tables", "market,market"],
+    ] {
+        let o = armsmarket(&[&args[..], &["--out", o_]].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("`--tables` lists `market` twice"),
+            "{args:?}: {}",
+            err(&o)
+        );
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
 }
 
 #[test]
