@@ -483,6 +483,39 @@ mod tests {
         assert!((s.suppliers[gl].cash - cash0 - 0.1 * value).abs() < 1e-9);
     }
 
+    /// The delivered-share targets count contract deliveries only (ODD
+    /// 7.19), not programmes' (orders signed before the run). That leaves
+    /// nothing out of their 2019-23 windows only while every programme of
+    /// `europe.toml` has delivered its last unit before 2019: checked here
+    /// on 20 replications, with the programmes' slippage and queues as a
+    /// run has them.
+    #[test]
+    fn europe_programmes_deliver_their_last_units_before_2019() {
+        use crate::scenario::quarter::Quarter;
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
+        let loaded = scenario::load(&path, &[]).unwrap();
+        let w = World::from_scenario(&loaded.scenario).unwrap();
+        assert!(!w.programmes.is_empty(), "the test needs programmes");
+        let window = (0..w.n_quarters)
+            .find(|&t| w.quarter(t) == Quarter::new(2019, 1))
+            .unwrap();
+        for seed in 0..20 {
+            let d = Draws::seeded_from(seed);
+            let mut s = State::new(&w);
+            warm_up(&w, &mut s, &d);
+            let mut scratch = Scratch::default();
+            for _ in 0..window {
+                step(&w, &mut s, &d, &mut NoObserver, &mut scratch);
+            }
+            for (p, prog) in w.programmes.iter().enumerate() {
+                assert_eq!(
+                    s.programmes[p].delivered, prog.units,
+                    "seed {seed}: programme {p} has units left at 2019Q1"
+                );
+            }
+        }
+    }
+
     #[test]
     fn reviews_off_the_market_run_first_with_the_results_of_the_drawn_order() {
         for file in ["scenarios/europe.toml", "scenarios/toy.toml"] {
