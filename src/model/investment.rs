@@ -134,8 +134,6 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize, foreign_totals: &mut [O
     }
     let [to_marketing, to_interop, to_localisation] = m.development_split;
     if w.mechanisms.market_access {
-        let st = &mut s.suppliers[j];
-        let x = spend(&mut st.cash, &mut st.invested, want * to_marketing);
         // Buyers zipped with their budgets and stocks: no index to check.
         let foreign = |buyer: &Buyer| buyer.country != sup.country;
         let budgets = w.budgets_at(t);
@@ -147,7 +145,15 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize, foreign_totals: &mut [O
                 .map(|(_, &budget)| budget)
                 .sum::<f64>()
         });
-        if x > 0.0 && total > 0.0 {
+        // With no foreign budget there is no one to market to: the
+        // marketing share stays in cash rather than being spent on nothing.
+        let st = &mut s.suppliers[j];
+        let x = if total > 0.0 {
+            spend(&mut st.cash, &mut st.invested, want * to_marketing)
+        } else {
+            0.0
+        };
+        if x > 0.0 {
             let stocks = st.marketing.iter_mut();
             for ((buyer, &budget), stock) in w.buyers.iter().zip(budgets).zip(stocks) {
                 if foreign(buyer) {
@@ -247,5 +253,31 @@ mod tests {
             s.lines[k2].interoperability,
             approach_one(0.6, 0.1, want * 0.25, 10.0)
         ));
+    }
+
+    /// With no foreign budget in the year, nothing is spent on marketing:
+    /// the firm keeps that share in cash and spends only the
+    /// interoperability and localisation shares (1/4 + 1/4 of `want`).
+    #[test]
+    fn no_foreign_budget_spends_nothing_on_marketing() {
+        use crate::model::testkit::{close, supplier, toy};
+        let mut w = toy(&[]);
+        let t = 3; // 2014Q4
+        let k = supplier(&w, "korea_land");
+        let nb = w.buyers.len();
+        let home = w.suppliers[k].country;
+        for b in 0..nb {
+            if w.buyers[b].country != home {
+                w.budget[t * nb + b] = 0.0;
+            }
+        }
+        let mut s = State::new(&w);
+        s.suppliers[k].revenue = 1000.0;
+        let want = 0.02 * 1000.0 * (1.0 + idle_share(&w, &s, k));
+        let cash0 = s.suppliers[k].cash;
+        invest_yearly(&w, &mut s, t, &mut Vec::new());
+        assert!(close(s.suppliers[k].cash, cash0 - want * 0.5));
+        assert!(close(s.suppliers[k].invested, want * 0.5));
+        assert!(s.suppliers[k].marketing.iter().all(|&m| m == 0.0));
     }
 }

@@ -1,8 +1,9 @@
 //! Needs, tenders, offers, choice and contracting (step 3 of a
 //! quarter).
 //!
-//! A buyer's gap in a category is `R − K − O` in capability units: the
-//! required force, less the capability in service and on order. When a
+//! A buyer's gap in a category is `R + Δ − K − O` in capability units: the
+//! required force (with the warm-up's offset Δ), less the capability in
+//! service and on order. When a
 //! category is due for review and its gap reaches a minimum lot, a tender
 //! opens; it is decided after the buyer's procedure takes its time
 //! ([`duration`]). At the decision every supplier with a line in the
@@ -35,7 +36,7 @@ pub const MAX_UTILISATION: f64 = 3.0;
 const DEFER_KEY: u64 = 0xDEFE_12DE_FE12_DEFE;
 
 /// Capability buyer `b` lacks in category `c` at quarter `t`:
-/// `R − K − O`. Inlined: every review asks it first, and most reviews
+/// `R + Δ − K − O` (Δ the warm-up's requirement offset). Inlined: every review asks it first, and most reviews
 /// end with it.
 #[inline(always)]
 pub fn gap(w: &World, s: &State, t: usize, b: usize, c: usize) -> f64 {
