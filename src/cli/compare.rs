@@ -35,8 +35,9 @@ pub struct CompareArgs {
     /// How a `commercial` hypothesis counts the contested mechanisms
     /// (diversion, second-hand sales, market access, home and European
     /// preference, direct awards): as commercial (on), as strategic (off),
-    /// or both (the hypothesis runs once per assignment); a warning says
-    /// so when no scenario is a commercial hypothesis [default: both].
+    /// or both (the hypothesis runs once per assignment); given when no
+    /// scenario is a commercial hypothesis, it changes nothing and a
+    /// warning says so [default: both].
     #[arg(long, value_name = "AS")]
     pub contested: Option<Contested>,
     /// Output folder; the result (compare.csv, verdict.csv, targets.csv,

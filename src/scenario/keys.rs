@@ -248,7 +248,7 @@ keys! {
     "market.localisation_rate": Number(between(0.0, 10.0)), "per scale of spend", Value("0.0"), "Rate at which localisation spend raises every line's localisation ceiling.";
     "market.localisation_scale": Number(SCALE), "US$ m", Value("10.0"), "Spend that buys one localisation `rate` step.";
 
-    "hypothesis": Word(&["commercial", "strategic"]), "", Optional("the mechanisms as `mechanisms` sets them"), "The hypothesis the file stands for: `commercial` (strategic mechanisms off; contested ones as `compare --contested` assigns them) or `strategic` (every mechanism on).";
+    "hypothesis": Word(&["commercial", "strategic"]), "", Optional("the mechanisms as `mechanisms` sets them"), "The hypothesis the file stands for: `commercial` (strategic mechanisms off; contested ones as `compare --contested` assigns them) or `strategic` (every mechanism the file leaves on).";
     "mechanisms": Section, "", Optional("every mechanism on"), "Switches of the registered mechanisms (docs/ODD.md lists them with their class).";
     "mechanisms.diversion": Boolean, "", Value("true"), "Home governments hand urgent export buyers production slots of their own forces' orders (contested).";
     "mechanisms.second_hand": Boolean, "", Value("true"), "Governments sell surplus and second-hand units from their stocks (contested).";
@@ -459,9 +459,9 @@ keys! {
     "targets.*.role": Word(&["fit", "holdout"]), "", Value("\"fit\""), "Whether a calibration fits it or holds it out (judged out of sample).";
     "targets.*.source": Text(MAX_TEXT), "", Optional("none"), "Source of the observed value.";
 
-    "sweep": Section, "", Optional("no sweep"), "A parameter sweep over this world (`armsmarket sweep`); ignored by `run` and `compare`.";
+    "sweep": Section, "", Optional("no sweep"), "A parameter sweep over this world (`armsmarket sweep`, `armsmarket slurm`); a file with it is refused by `run` and `compare` (exit code 2).";
     "sweep.design": Word(&["grid", "random", "lhs", "sobol", "saltelli", "morris"]), "", Required, "`grid`: every combination of the values; `random`: independent points; `lhs`: a Latin hypercube; `sobol`: scrambled Sobol' points (a power of two of them); `saltelli`: Saltelli's design for Sobol' sensitivity indices (`armsmarket sensitivity`), in SALib's order; `morris`: Morris's elementary-effect trajectories.";
-    "sweep.points": Integer(between(1.0, 1e6)), "", Optional("a grid's product"), "Number of points (not for `grid`, whose points are the product of the parameters' values, at most 10,000,000; not for `morris`, see `trajectories`). For `saltelli`, the base rows N, a power of two: the design has N(D+2) points for D parameters, N(2D+2) with `second_order`, at most 1,000,000.";
+    "sweep.points": Integer(between(1.0, 1e6)), "", Optional("a grid's product"), "Number of points (not for `grid`, whose points are the product of the parameters' values, at most 10,000,000; not for `morris`, see `trajectories`). For `saltelli`, the base rows N, a power of two: the design has N(D+2) points for D parameters, N(2D+2) with `second_order`, at most 1,000,000; rows that coincide run as one point (with D = 2 each BA row is an AB row, so `second_order` adds none).";
     "sweep.second_order": Boolean, "", Value("true"), "`saltelli` only: add the BA matrices, so that second-order indices S2 can be estimated (N(2D+2) points instead of N(D+2)).";
     "sweep.scramble": Boolean, "", Value("true"), "`saltelli` only: Owen-scramble the Sobol' sequence with the sweep's seed (a random, unbiased design); `false` gives SALib's `scramble=False` design point for point.";
     "sweep.trajectories": Integer(between(2.0, 1e5)), "", Optional("none; `morris` needs it"), "`morris` only: number of trajectories r; the design has r(D+1) points, at most 1,000,000.";
@@ -475,7 +475,7 @@ keys! {
     "sweep.parameters.*.log": Boolean, "", Value("false"), "Uniform in the logarithm (`min` > 0).";
     "sweep.parameters.*.integer": Boolean, "", Value("false"), "An integer range (`min` and `max` whole numbers).";
 
-    "calibrate": Section, "", Optional("no calibration"), "A calibration by ABC-SMC (`armsmarket calibrate`); a file with it is refused by `run`, `compare` and `sweep`.";
+    "calibrate": Section, "", Optional("no calibration"), "A calibration by ABC-SMC (`armsmarket calibrate`); a file with it is refused by `run`, `compare`, `sweep` and `slurm` (exit code 2).";
     "calibrate.population": Integer(between(2.0, 1e6)), "particles", Required, "Particles per generation.";
     "calibrate.generations": Integer(between(1.0, 1000.0)), "", Value("8"), "Generations at most, the prior sample (generation 0) included.";
     "calibrate.replications": Integer(between(1.0, 1000.0)), "", Value("1"), "Replications per particle; a particle's statistics are the means over them of each fitted target's value.";
