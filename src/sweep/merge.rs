@@ -86,12 +86,47 @@ pub enum MergeError {
     },
     /// No shard has finished.
     #[error(
-        "no finished shard among {}: run the shards first (`armsmarket sweep FILE --shard K/N`)",
+        "no finished shard among {}: run the shards first (`armsmarket sweep FILE --shard K/N`, with `--resume` for one that was stopped), then merge again",
         dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NoneFinished {
-        /// The shard folders found.
+        /// The shard folders found (finished or stopped).
         dirs: Vec<PathBuf>,
+    },
+    /// A shard folder whose manifest says it is another shard: renamed or
+    /// copied by hand. Merged under its folder's name it would put one
+    /// shard's runs in twice and leave another's out.
+    #[error(
+        "{}: the folder is named for shard {folder} but its manifest records shard {recorded} (renamed or copied by hand): {}",
+        dir.display(),
+        if folder.k >= 1 && folder.k <= folder.n {
+            format!("name it shard-{}-of-{}, or remove it and run shard {folder} again", recorded.k, recorded.n)
+        } else {
+            format!("there is no shard {folder}; remove the folder")
+        }
+    )]
+    Renamed {
+        /// The folder.
+        dir: PathBuf,
+        /// The shard its name gives.
+        folder: Shard,
+        /// The shard its manifest records.
+        recorded: Shard,
+    },
+    /// A finished shard's folder (a stopped shard's is hidden, `.shard-K-
+    /// of-N.partial`) whose manifest cannot be read: damaged since it was
+    /// written, so resuming it cannot mend it.
+    #[error(
+        "{}: a shard folder whose manifest cannot be read ({reason}): it was damaged after the shard finished; remove the folder and run the shard again, then merge again:\n  {command}",
+        dir.display()
+    )]
+    Unreadable {
+        /// The shard folder.
+        dir: PathBuf,
+        /// Why the manifest cannot be read.
+        reason: String,
+        /// The command that runs the shard again.
+        command: String,
     },
     /// Shards are missing or unfinished.
     #[error(
@@ -216,6 +251,8 @@ impl MergeError {
             | MergeError::HeaderDiffers { .. }
             | MergeError::DifferentBatches { .. }
             | MergeError::DifferentSplits { .. }
+            | MergeError::Renamed { .. }
+            | MergeError::Unreadable { .. }
             | MergeError::Twice { .. } => true,
             MergeError::Output(e) => e.is_usage(),
             _ => false,
@@ -252,6 +289,27 @@ fn parse_shard_dir(p: &Path) -> Option<Shard> {
         k: k.parse().ok()?,
         n: n.parse().ok()?,
     })
+}
+
+/// The folders of shards stopped before they finished inside `dir`
+/// (`.shard-K-of-N.partial`), sorted.
+fn stopped_shards_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_dir()
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .and_then(|n| n.strip_prefix('.')?.strip_suffix(".partial"))
+                            .is_some_and(|n| parse_shard_dir(Path::new(n)).is_some())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
 }
 
 /// The shard folders inside `dir`, sorted.
@@ -338,26 +396,44 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
         if !d.exists() {
             return Err(MergeError::NoSuchPath { path: d.clone() });
         }
+        // Every shard stopped before it finished (a Slurm time limit): they
+        // are to be resumed, not a wrong folder.
+        let stopped = stopped_shards_in(d);
+        if !stopped.is_empty() {
+            return Err(MergeError::NoneFinished { dirs: stopped });
+        }
         return Err(MergeError::NotShards { path: d.clone() });
     }
-    let found: Vec<(PathBuf, Shard, Option<Manifest<P>>)> = shards
-        .iter()
-        .map(|d| {
-            let shard = parse_shard_dir(d).expect("a shard folder");
-            (d.clone(), shard, Manifest::<P>::read(d).ok())
-        })
-        .collect();
+    // A shard folder is published whole, manifest last, by a rename from
+    // its hidden `.partial` folder: one that is there has finished, and
+    // one whose manifest cannot be read was damaged since.
+    let mut found: Vec<(PathBuf, Shard, Result<Manifest<P>, String>)> = Vec::new();
+    for d in &shards {
+        let shard = parse_shard_dir(d).expect("a shard folder");
+        let m = match Manifest::<P>::read(d) {
+            Ok(m) if m.plan.is_some() => Ok(m),
+            Ok(_) => Err("it records no sweep or calibration plan".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Ok(m) = &m {
+            let recorded = m.plan.as_ref().expect("checked above").shard();
+            if recorded != shard {
+                return Err(MergeError::Renamed {
+                    dir: d.clone(),
+                    folder: shard,
+                    recorded,
+                });
+            }
+        }
+        found.push((d.clone(), shard, m));
+    }
     let complete: Vec<(&PathBuf, Shard, &Manifest<P>, &P)> = found
         .iter()
         .filter_map(|(d, s, m)| {
-            let m = m.as_ref()?;
+            let m = m.as_ref().ok()?;
             Some((d, *s, m, m.plan.as_ref()?))
         })
         .collect();
-    let Some(&(first_dir, first_shard, m0, p0)) = complete.first() else {
-        return Err(MergeError::NoneFinished { dirs: shards });
-    };
-    let n = first_shard.n;
     // Where the shards' results folder is: two levels above a shard.
     let out_of = |dir: &Path| {
         let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -365,6 +441,26 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             .and_then(Path::parent)
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
+    if let Some((dir, shard, Err(reason))) = found.iter().find(|(_, _, m)| m.is_err()) {
+        let command = complete.first().map_or_else(
+            || {
+                format!(
+                    "armsmarket sweep FILE --shard {shard} --out {}",
+                    out_of(dir).display()
+                )
+            },
+            |&(_, _, m, _)| P::command(m, *shard, &out_of(dir), false),
+        );
+        return Err(MergeError::Unreadable {
+            dir: dir.clone(),
+            reason: reason.clone(),
+            command,
+        });
+    }
+    let Some(&(first_dir, first_shard, m0, p0)) = complete.first() else {
+        return Err(MergeError::NoneFinished { dirs: shards });
+    };
+    let n = first_shard.n;
     let mut by_k: BTreeMap<u32, (&PathBuf, &Manifest<P>, &P)> = BTreeMap::new();
     for &(dir, shard, m, p) in &complete {
         if let Some(why) = p0.same_batch(p) {

@@ -511,6 +511,104 @@ fn merge_refuses_a_shard_changed_since_it_finished() {
     );
 }
 
+/// A copy of a shard folder (its files; a shard has no subfolders).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
+    // Merged by its folder's name, a copy of shard 2 as shard 1 put shard
+    // 2's runs in twice and shard 1's not at all, with exit 0.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    toy_in_two_shards(&out, &[]);
+    let shards = out.join("toy_sweep.shards");
+    std::fs::remove_dir_all(shards.join("shard-1-of-2")).unwrap();
+    copy_dir(&shards.join("shard-2-of-2"), &shards.join("shard-1-of-2"));
+    let o = merge(&shards);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "shard-1-of-2: the folder is named for shard 1/2 but its manifest records shard 2/2"
+        ),
+        "{}",
+        err(&o)
+    );
+    assert!(!out.join("toy_sweep").exists(), "merged anyway");
+    // A copy under a shard number the split does not have.
+    std::fs::remove_dir_all(shards.join("shard-1-of-2")).unwrap();
+    assert_ok(&sweep(&toy_sweep(), &out, &["--shard", "1/2"]), "shard 1/2");
+    copy_dir(&shards.join("shard-2-of-2"), &shards.join("shard-3-of-2"));
+    let o = merge(&shards);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("there is no shard 3/2; remove the folder"),
+        "{}",
+        err(&o)
+    );
+    std::fs::remove_dir_all(shards.join("shard-3-of-2")).unwrap();
+    assert_ok(&merge(&shards), "merge without the copy");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "merge without the copy",
+    );
+}
+
+#[test]
+fn merge_of_shards_all_stopped_asks_to_resume_them() {
+    // Every task of an array stopped by its time limit left only hidden
+    // `.partial` folders, and merge called the folder "neither a shard
+    // folder nor a folder of shards" (exit 2).
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let o = sweep_env(
+            &toy_sweep(),
+            &out,
+            &["--shard", &shard],
+            &[
+                ("ARMSMARKET_TEST_SYNC_EVERY", "3"),
+                ("ARMSMARKET_TEST_ABORT", "sync:1"),
+            ],
+        );
+        assert!(!o.status.success(), "{}", err(&o));
+    }
+    let o = merge(&out.join("toy_sweep.shards"));
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(err(&o).contains("no finished shard among"), "{}", err(&o));
+    assert!(err(&o).contains(".shard-1-of-2.partial"), "{}", err(&o));
+}
+
+#[test]
+fn merge_of_a_shard_folder_without_its_manifest_says_to_run_it_again() {
+    // A finished shard's folder missing its manifest was called unfinished,
+    // and the suggested `--resume` refused the folder as no result.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    toy_in_two_shards(&out, &[]);
+    let shard = out.join("toy_sweep.shards/shard-2-of-2");
+    std::fs::remove_file(shard.join("manifest.json")).unwrap();
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("manifest cannot be read"), "{}", err(&o));
+    assert!(!suggested_commands(&err(&o))[0].contains(&"--resume".to_string()));
+    std::fs::remove_dir_all(&shard).unwrap();
+    follow_the_advice(&o, tmp.path());
+    assert_ok(&merge(&out.join("toy_sweep")), "merge after the advice");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "merge after the shard ran again",
+    );
+}
+
 #[test]
 fn more_shards_than_points_still_merge() {
     // 4 grid points in 7 shards: three shards have no points at all.
