@@ -583,18 +583,10 @@ pub fn limits_text(data: &PrimData, entry: &prim::TrajectoryEntry) -> String {
 }
 
 /// Refuse to write over `path` if it holds something other than a
-/// trajectory this command wrote (a user's own `discover.csv`).
+/// trajectory this command wrote (a user's own `discover.csv`). Every
+/// header this command has written begins with the earlier builds' one.
 fn refuse_foreign_trajectory(path: &Path) -> Result<(), DiscoverError> {
-    use std::io::BufRead;
-    let Ok(file) = std::fs::File::open(path) else {
-        return Ok(());
-    };
-    let mut first = String::new();
-    let ours = std::io::BufReader::new(file).read_line(&mut first).is_ok() && {
-        let line = first.trim_end_matches(['\n', '\r']);
-        line == TRAJECTORY_HEADER.join(",") || line == TRAJECTORY_HEADER[..EARLIER_HEADER].join(",")
-    };
-    if ours {
+    if crate::output::ours_to_replace(path, &TRAJECTORY_HEADER[..EARLIER_HEADER].join(",")) {
         Ok(())
     } else {
         Err(DiscoverError::Input(format!(

@@ -37,6 +37,12 @@ pub enum ReportError {
         /// The cause.
         source: io::Error,
     },
+    /// `report.html` is there and is not a report this command wrote.
+    #[error("{}: exists and is not a report `armsmarket report` wrote; move or rename it first", path.display())]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
     /// The folder holds no result this program can report on.
     #[error("{}: {why}", dir.display())]
     NoResult {
@@ -51,7 +57,10 @@ impl ReportError {
     /// Whether the folder given is at fault (exit code 2) rather than
     /// reading or writing (exit code 1).
     pub fn is_usage(&self) -> bool {
-        matches!(self, ReportError::NoResult { .. })
+        matches!(
+            self,
+            ReportError::NoResult { .. } | ReportError::Foreign { .. }
+        )
     }
 }
 
@@ -130,8 +139,13 @@ pub struct Written {
 /// Build the report of the result in `dir` and write it to
 /// `dir/report.html`, replacing a previous one whole.
 pub fn write(dir: &Path) -> Result<Written, ReportError> {
-    let (kind, html) = build(dir)?;
     let path = dir.join("report.html");
+    if dir.is_dir()
+        && !crate::output::ours_to_replace(&path, crate::output::html::page::CONTENT_POLICY)
+    {
+        return Err(ReportError::Foreign { path });
+    }
+    let (kind, html) = build(dir)?;
     crate::output::publish::write_whole(&path, html.as_bytes()).map_err(|source| {
         ReportError::Io {
             path: path.clone(),

@@ -33,3 +33,22 @@ pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         _ => false,
     }
 }
+
+/// Whether a command may write its file over `path`: nothing is there, or
+/// a file that holds `mark` in its first 4 KiB, as the command's own do (a
+/// table's header, a report's generator tag). A user's own file, or a
+/// folder, under that name is not the command's to replace.
+pub fn ours_to_replace(path: &std::path::Path, mark: &str) -> bool {
+    use std::io::Read;
+    if path.is_dir() {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return !path.exists();
+    };
+    let mut head = Vec::with_capacity(4096);
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    head.windows(mark.len()).any(|w| w == mark.as_bytes())
+}

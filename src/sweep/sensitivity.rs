@@ -148,6 +148,12 @@ pub enum SensitivityError {
         /// The other result's folder.
         folder: PathBuf,
     },
+    /// The file to write is there and is not a table this command wrote.
+    #[error("{}: exists and is not a table `sensitivity` wrote (it has no `{}` header); move or rename it first, or name another file with --out", path.display(), HEADER.join(","))]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
     /// Reading or writing failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -261,6 +267,13 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     }
     if options.resamples < 2 {
         return Err(SensitivityError::Resamples(options.resamples));
+    }
+    let file = options
+        .out
+        .clone()
+        .unwrap_or_else(|| dir.join("sensitivity.csv"));
+    if !crate::output::ours_to_replace(&file, &HEADER.join(",")) {
+        return Err(SensitivityError::Foreign { path: file });
     }
     if let Some(message) = crate::output::publish::not_a_sweep(dir) {
         return Err(SensitivityError::OtherResult(message));
@@ -516,10 +529,6 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     if stopped() {
         return Err(SensitivityError::Stopped);
     }
-    let file = options
-        .out
-        .clone()
-        .unwrap_or_else(|| dir.join("sensitivity.csv"));
     crate::output::publish::write_whole(&file, &out).map_err(|source| SensitivityError::Io {
         path: file.clone(),
         source,

@@ -184,3 +184,13 @@ pub fn rewrite_sealed(dir: &Path, name: &str, body: &str) {
     entry["bytes"] = (body.len() as u64).into();
     std::fs::write(&file, serde_json::to_string_pretty(&m).unwrap() + "\n").unwrap();
 }
+
+/// A copy of the folder `from` at `to`: its files (a result or a shard has
+/// no subfolders).
+pub fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}

@@ -4,7 +4,9 @@
 //! result; a result that does not match its manifest is refused.
 #![cfg(unix)]
 
-use crate::common::{armsmarket, assert_ok, csv_rows, err, read, root, text, toy, toy_variant};
+use crate::common::{
+    armsmarket, assert_ok, copy_files, csv_rows, err, read, root, text, toy, toy_variant,
+};
 use armsmarket::output::html::format::hover;
 use std::path::{Path, PathBuf};
 
@@ -237,12 +239,28 @@ fn toy_run(out: &Path) -> PathBuf {
 
 /// A copy of the result folder `from` at `to` (its files, no subfolders).
 fn copy_result(from: &Path, to: &Path) -> PathBuf {
-    std::fs::create_dir(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
+    copy_files(from, to);
     to.to_path_buf()
+}
+
+#[test]
+fn a_report_html_the_command_did_not_write_is_kept() {
+    // A user's own report.html in the result's folder was replaced.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = toy_run(tmp.path());
+    let own = dir.join("report.html");
+    std::fs::write(&own, "<p>my notes</p>\n").unwrap();
+    let o = armsmarket(&["report", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("exists and is not a report `armsmarket report` wrote"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(text(&read(&own)), "<p>my notes</p>\n");
+    // Its own report is written again (`report` checks that twice).
+    std::fs::remove_file(&own).unwrap();
+    report(&dir);
 }
 
 #[test]

@@ -605,6 +605,41 @@ fn other_designs_and_bad_options_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
 }
 
+#[test]
+fn a_file_sensitivity_did_not_write_is_not_written_over() {
+    // `--out` named the sweep's own scenario file (or any file) and
+    // replaced it with the table, exit 0.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(
+        tmp.path(),
+        "design = \"saltelli\"\npoints = 4\nreplications = 2",
+    );
+    let before = read(&file);
+    assert_ok(&sweep(&file, tmp.path(), &[]), "saltelli sweep");
+    let dir = tmp.path().join("s");
+    let o = sensitivity(&dir, &["--out", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("exists and is not a table `sensitivity` wrote"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(read(&file), before, "the scenario file was written over");
+    // A user's own DIR/sensitivity.csv is kept too; the table this command
+    // wrote is replaced.
+    let own = dir.join("sensitivity.csv");
+    std::fs::write(&own, "my notes\n").unwrap();
+    let o = sensitivity(&dir, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(text(&read(&own)), "my notes\n");
+    std::fs::remove_file(&own).unwrap();
+    assert_ok(&sensitivity(&dir, &[]), "first analysis");
+    assert_ok(
+        &sensitivity(&dir, &[]),
+        "the analysis again, over its own table",
+    );
+}
+
 /// A sweep file over the toy world with `sweep` as its `[sweep]` table.
 fn sweep_file(dir: &Path, sweep: &str) -> PathBuf {
     let toy = crate::common::toy();

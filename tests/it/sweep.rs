@@ -511,15 +511,6 @@ fn merge_refuses_a_shard_changed_since_it_finished() {
     );
 }
 
-/// A copy of a shard folder (its files; a shard has no subfolders).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
-
 #[test]
 fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
     // Merged by its folder's name, a copy of shard 2 as shard 1 put shard
@@ -529,7 +520,7 @@ fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
     toy_in_two_shards(&out, &[]);
     let shards = out.join("toy_sweep.shards");
     std::fs::remove_dir_all(shards.join("shard-1-of-2")).unwrap();
-    copy_dir(&shards.join("shard-2-of-2"), &shards.join("shard-1-of-2"));
+    crate::common::copy_files(&shards.join("shard-2-of-2"), &shards.join("shard-1-of-2"));
     let o = merge(&shards);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
@@ -543,7 +534,7 @@ fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
     // A copy under a shard number the split does not have.
     std::fs::remove_dir_all(shards.join("shard-1-of-2")).unwrap();
     assert_ok(&sweep(&toy_sweep(), &out, &["--shard", "1/2"]), "shard 1/2");
-    copy_dir(&shards.join("shard-2-of-2"), &shards.join("shard-3-of-2"));
+    crate::common::copy_files(&shards.join("shard-2-of-2"), &shards.join("shard-3-of-2"));
     let o = merge(&shards);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(

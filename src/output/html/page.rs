@@ -231,6 +231,11 @@ pub struct Page {
     pub sections: Vec<Section>,
 }
 
+/// The page's content policy, in the head of every report: it also tells a
+/// report this program wrote (which it may replace) from a user's own
+/// `report.html`.
+pub const CONTENT_POLICY: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">";
+
 impl Page {
     /// An empty page.
     pub fn new(title: impl Into<String>) -> Page {
@@ -271,7 +276,8 @@ impl Page {
         out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         // Belt and braces: even injected markup could not run or fetch anything.
-        out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+        out.push_str(CONTENT_POLICY);
+        out.push('\n');
         if let Some(p) = &self.provenance {
             let _ = writeln!(
                 out,
