@@ -3,6 +3,7 @@
 
 use crate::calibrate::{Done, Follow, Options, calibrate as run_calibration};
 use crate::cli::CliError;
+use crate::cli::term::note;
 use crate::cli::term::{Progress, control, pool};
 use crate::engine::batch::Watch;
 use crate::scenario::schema::Table;
@@ -116,7 +117,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
                 } else {
                     format!("{} simulations run", report.simulations_run)
                 };
-                eprintln!(
+                note!(
                     "{}: {} generations ({:?}), {} proposals, {simulated}, {:.1} s ({:.1} s in all) -> {}",
                     report.name,
                     report.generations,
@@ -144,16 +145,20 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
                         r.part.display()
                     )
                 };
-                eprintln!(
+                note!(
                     "{}: shard {} of generation {} round {}: {what}; once every shard is done: `{}`",
-                    r.name, r.shard, r.generation, r.round, r.join
+                    r.name,
+                    r.shard,
+                    r.generation,
+                    r.round,
+                    r.join
                 );
             }
             Ok(())
         }
         Done::AlreadyFinished { name, dir } => {
             if !quiet {
-                eprintln!(
+                note!(
                     "{name}: the calibration is finished; its result, from this file as it is now, is in {}: nothing to simulate, join or resume (to calibrate again, remove that folder first)",
                     dir.display()
                 );

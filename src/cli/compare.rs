@@ -8,6 +8,7 @@
 
 use crate::cli::CliError;
 use crate::cli::run::{BatchOptions, refuse_sweeps};
+use crate::cli::term::note;
 use crate::cli::term::{Progress, control, pool, print_out};
 use crate::engine::{
     Contested, contested_variants, judge_on_first, overruled_switches, prepare_all,
@@ -66,7 +67,7 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
             .iter()
             .any(|p| p.loaded.scenario.hypothesis == Some(Hypothesis::Commercial))
     {
-        eprintln!(
+        note!(
             "warning: --contested {} changes nothing here: no scenario has `hypothesis = \"commercial\"`, the only kind it applies to",
             c.name()
         );
@@ -74,7 +75,7 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let contested = a.contested.unwrap_or(Contested::Both);
     let mut scenarios = contested_variants(scenarios, contested)?;
     for w in scenarios.iter().flat_map(overruled_switches) {
-        eprintln!("{w}");
+        note!("{w}");
     }
     let own_targets = judge_on_first(&mut scenarios)?;
     let first = &scenarios[0].loaded.scenario;
@@ -97,14 +98,14 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
             own.push(format!("replications = {}", s.replications));
         }
         if !own.is_empty() {
-            eprintln!(
+            note!(
                 "warning: {} sets {}, but compare runs every scenario with the first one's seed {seed} and {reps} replications, on common random numbers (--seed and -r set them for all)",
                 p.loaded.path.display(),
                 own.join(" and ")
             );
         }
         if own_targets.contains(&p.loaded.path) {
-            eprintln!(
+            note!(
                 "warning: {} defines targets of its own, but compare judges every scenario on the first one's ({}): its own are set aside",
                 p.loaded.path.display(),
                 scenarios[0].loaded.path.display()
@@ -130,7 +131,7 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
         compare_table(&verdict)
     ))?;
     if !b.quiet {
-        eprintln!("-> {}", dir.display());
+        note!("-> {}", dir.display());
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! single machine would have written, byte for byte.
 
 use crate::cli::CliError;
+use crate::cli::term::note;
 use crate::sweep::{Merged, SweepRecord, merge};
 use clap::Args;
 use std::path::PathBuf;
@@ -28,19 +29,19 @@ pub struct MergeArgs {
 pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
     match merge::merge::<SweepRecord>(&a.dirs, a.out.as_deref())? {
         Merged::Whole { dir, shards_beside } if !a.quiet => {
-            eprintln!(
+            note!(
                 "nothing to merge: {} ran as a single shard and its files are complete",
                 dir.display()
             );
             if let Some(shards) = shards_beside {
-                eprintln!(
+                note!(
                     "the shards in {} were not merged over it: give that folder to merge to replace it with theirs",
                     shards.display()
                 );
             }
         }
         Merged::Done { dir, shards } if !a.quiet => {
-            eprintln!("merged {shards} shards -> {}", dir.display())
+            note!("merged {shards} shards -> {}", dir.display())
         }
         _ => {}
     }

@@ -1,6 +1,9 @@
 //! The `armsmarket` command line: argument parsing, one call into the
 //! library per subcommand, printing, and the mapping of errors to exit
 //! codes.
+// Messages go through `term::note!`, which a closed stderr does not
+// turn into a panic.
+#![deny(clippy::print_stderr)]
 // The argument types' doc comments are their `--help` texts, which name
 // paths such as `DIR/<name>/` literally: not HTML.
 #![allow(rustdoc::invalid_html_tags)]
@@ -20,6 +23,7 @@ pub mod validate;
 
 pub use error::CliError;
 
+use crate::cli::term::note;
 use crate::scenario::schema::Table;
 use clap::builder::PossibleValue;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -210,7 +214,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // A due round under --quiet is said by its exit code alone.
             if !matches!(&e, CliError::RoundDue(m) if m.is_empty()) {
-                eprintln!("{e}");
+                note!("{e}");
             }
             ExitCode::from(e.exit_code())
         }

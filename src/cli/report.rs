@@ -2,6 +2,7 @@
 //! work is [`crate::output::html_report`]'s.
 
 use crate::cli::CliError;
+use crate::cli::term::note;
 use crate::output::html_report;
 use clap::Args;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ pub struct ReportArgs {
 /// `armsmarket report`.
 pub fn report(a: &ReportArgs) -> Result<(), CliError> {
     let w = html_report::write(&a.dir)?;
-    eprintln!(
+    note!(
         "report: {} report with {} charts -> {} ({} KB)",
         w.kind.name(),
         w.charts,

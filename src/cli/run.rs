@@ -3,6 +3,7 @@
 
 use crate::analysis::verdict::TargetInfo;
 use crate::cli::CliError;
+use crate::cli::term::note;
 use crate::cli::term::{Progress, control, pool, print_out};
 use crate::engine::{Prepared, overruled_switches, prepare_all};
 use crate::output::publish::Destination;
@@ -63,7 +64,7 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
     let scenarios = prepare_all(&a.files, &b.set)?;
     refuse_sweeps(&scenarios, "run")?;
     for w in scenarios.iter().flat_map(overruled_switches) {
-        eprintln!("{w}");
+        note!("{w}");
     }
     let pool = pool(b.threads)?;
     // Every result folder is taken before any is written: one that is
@@ -96,7 +97,7 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
             }
         }
         if !b.quiet {
-            eprintln!("{}: {reps} replications -> {}", loaded.name, dir.display());
+            note!("{}: {reps} replications -> {}", loaded.name, dir.display());
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! finished saltelli or morris sweep, written to `sensitivity.csv`, with
 //! the top parameters per metric printed.
 
+use crate::cli::term::note;
 use crate::cli::{CliError, term};
 use crate::sweep::sensitivity::{DEFAULT_RESAMPLES, Options, SensitivityError, analyse};
 use clap::Args;
@@ -52,6 +53,6 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
     if !a.quiet {
         term::print_out(&report.table(a.top))?;
     }
-    eprintln!("wrote {}", report.file.display());
+    note!("wrote {}", report.file.display());
     Ok(())
 }

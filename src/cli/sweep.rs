@@ -2,6 +2,7 @@
 //! durably, resumably, sliced into shards (the work is [`crate::sweep`]'s).
 
 use crate::cli::CliError;
+use crate::cli::term::note;
 use crate::cli::term::{Progress, control, pool};
 use crate::engine::batch::Completion;
 use crate::output::publish::sibling;
@@ -63,7 +64,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
     // from Slurm's environment, a resume that starts afresh or finds a torn
     // ledger line, a sweep already complete): said even under --quiet, so
     // that a batch job's log records it.
-    let say = |m: &str| eprintln!("sweep: {m}");
+    let say = |m: &str| note!("sweep: {m}");
     let s = match Sweep::open(&options, &say)? {
         Opening::Complete(dir) => {
             say(&format!("{} is complete; nothing to do", dir.display()));
@@ -87,7 +88,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
         )));
     }
     if !a.quiet {
-        eprintln!(
+        note!(
             "{}: {} -> {}",
             report.name,
             report.described,

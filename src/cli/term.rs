@@ -4,20 +4,59 @@
 use crate::cli::CliError;
 use crate::engine::batch::{Control, Watch};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
-use std::sync::atomic::AtomicBool;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// `eprintln!` that does not panic when stderr cannot be written (a
+/// closed pipe): the message nobody can read is dropped, and the exit code
+/// stays the command's (a panic made it 101).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use note;
 
 /// Set by the first Ctrl-C (or SIGTERM): batches stop starting jobs, what
 /// is unfinished is removed or kept resumable, and the command says which.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// When the first Ctrl-C (or SIGTERM) came, in nanoseconds after
+/// [`SIGNAL_CLOCK`]'s start plus one (0: none yet).
+static FIRST_SIGNAL: AtomicU64 = AtomicU64::new(0);
+
+/// The clock the signal handlers read, started before they are set.
+static SIGNAL_CLOCK: OnceLock<Instant> = OnceLock::new();
+
+/// A second signal sooner than this after the first is the same interrupt
+/// delivered twice: `timeout -s INT` signals the command and then its
+/// process group, which holds the command too.
+const SAME_INTERRUPT: Duration = Duration::from_secs(1);
+
 /// Catch Ctrl-C and SIGTERM: the first asks running batches to stop, a
-/// second one ends the process at once (exit code 130).
+/// second one (a second or more later) ends the process at once (exit code
+/// 130), leaving whatever was unfinished as it is.
 pub fn catch_interrupts() {
     use signal_hook::consts::{SIGINT, SIGTERM};
+    let clock = *SIGNAL_CLOCK.get_or_init(Instant::now);
     for signal in [SIGINT, SIGTERM] {
-        // If the handlers cannot be set, Ctrl-C just ends the process.
-        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, &INTERRUPTED);
-        let _ = signal_hook::flag::register(signal, &INTERRUPTED);
+        // The handler does only what a signal handler may: atomics, the
+        // monotonic clock and `_exit`. If it cannot be set, Ctrl-C just
+        // ends the process.
+        let handler = move || {
+            let now = u64::try_from(clock.elapsed().as_nanos()).unwrap_or(u64::MAX - 1) + 1;
+            let _ = FIRST_SIGNAL.compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst);
+            let first = FIRST_SIGNAL.load(Ordering::SeqCst);
+            if INTERRUPTED.swap(true, Ordering::SeqCst)
+                && now.saturating_sub(first) >= SAME_INTERRUPT.as_nanos() as u64
+            {
+                signal_hook::low_level::exit(130);
+            }
+        };
+        // SAFETY: the handler is async-signal-safe (see above).
+        let _ = unsafe { signal_hook::low_level::register(signal, handler) };
     }
 }
 
@@ -47,7 +86,7 @@ pub fn threads_arg() -> clap::builder::RangedU64ValueParser<usize> {
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, CliError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads > cores {
-        eprintln!(
+        note!(
             "warning: --threads {threads} is more than the {cores} cores of this machine: the extra threads only add overhead (0, the default, uses one per core)"
         );
     }
@@ -98,7 +137,7 @@ impl Progress {
     /// Print a line on stderr above the bar (plainly when it is hidden).
     pub fn say(&self, line: &str) {
         if self.bar.is_hidden() {
-            eprintln!("{line}");
+            note!("{line}");
         } else {
             self.bar.println(line);
         }

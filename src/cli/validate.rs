@@ -1,6 +1,7 @@
 //! `armsmarket validate FILE...`: load, resolve and check scenarios.
 
 use crate::cli::CliError;
+use crate::cli::term::note;
 use crate::cli::term::print_out;
 use crate::engine::prepare;
 use crate::scenario::{Located, ScenarioError};
@@ -28,7 +29,7 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     // the exit code, and go to stderr.
     let mut unwritten: Option<CliError> = None;
     let mut fail = |e: CliError, f: &std::path::Path| {
-        eprintln!("{}: {e}", f.display());
+        note!("{}: {e}", f.display());
         other.get_or_insert(e);
     };
     for f in &a.files {

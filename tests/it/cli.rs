@@ -97,6 +97,25 @@ fn more_threads_than_cores_is_warned_about() {
 }
 
 #[test]
+fn a_closed_stderr_keeps_the_exit_code() {
+    // A message written to a closed pipe panicked, and the exit code
+    // became 101 (a closed stderr read by nobody: `cmd 2>&1 | head -c1`).
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("missing.toml");
+    for _ in 0..5 {
+        let mut child = bin()
+            .arg("validate")
+            .arg(&missing)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        assert_eq!(child.wait().unwrap().code(), Some(2));
+    }
+}
+
+#[test]
 fn bad_arguments_are_usage_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("a-file");
@@ -294,11 +313,7 @@ fn paused(args: &[&str], out: &Path, marker: &Path, job: u32) -> Child {
 /// the child's threads took the signal (the run then rightly ends as if
 /// never interrupted).
 fn interrupt(child: &Child, marker: &Path) {
-    let o = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .output()
-        .unwrap();
-    assert_ok(&o, "kill -INT");
+    send_sigint(child);
     wait_until_taken(child.id(), SIGINT);
     std::fs::remove_file(marker).unwrap();
 }
@@ -382,6 +397,47 @@ fn ctrl_c_removes_an_unfinished_result_and_says_so() {
         "{}",
         err(&o)
     );
+}
+
+/// Send SIGINT to `child` (`kill -INT`).
+fn send_sigint(child: &Child) {
+    let o = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .output()
+        .unwrap();
+    assert_ok(&o, "kill -INT");
+}
+
+#[test]
+fn a_ctrl_c_delivered_twice_at_once_is_one_interrupt() {
+    // `timeout -s INT` signals the command and then its process group: the
+    // second SIGINT ended the process at once, with no message and its
+    // lock file left behind.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let toy = toy();
+    let marker = tmp.path().join("paused");
+    let args = ["run", toy.to_str().unwrap(), "-r", "4", "-q"];
+    let child = paused(&args, &out, &marker, 2);
+    send_sigint(&child);
+    send_sigint(&child);
+    wait_until_taken(child.id(), SIGINT);
+    std::fs::remove_file(&marker).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(err(&o).contains("nothing was written to"), "{}", err(&o));
+    let left: Vec<_> = std::fs::read_dir(&out).map_or(vec![], |d| d.collect());
+    assert!(left.is_empty(), "left behind: {left:?}");
+    // A second Ctrl-C a second or more after the first still ends the
+    // process at once (the paused run could not stop by itself).
+    let child = paused(&args, &out, &marker, 2);
+    send_sigint(&child);
+    wait_until_taken(child.id(), SIGINT);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    send_sigint(&child);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(!err(&o).contains("interrupted"), "{}", err(&o));
 }
 
 #[test]
