@@ -74,6 +74,20 @@ pub enum SweepError {
     /// A manifest cannot be read.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// `--resume` found this sweep's finished result with files not as
+    /// its manifest records: it keeps a finished result as it is, so it
+    /// cannot mend it.
+    #[error(
+        "{}: this sweep's finished result, but {} missing or changed since it was written (not the size and checksum that manifest.json records); --resume keeps a finished result as it is: run the sweep again without --resume (it replaces the result whole), or restore the files",
+        dir.display(),
+        files.join(", ")
+    )]
+    ResultChanged {
+        /// The result folder.
+        dir: PathBuf,
+        /// Its files not as written.
+        files: Vec<String>,
+    },
     /// No worker threads.
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
@@ -95,8 +109,15 @@ impl SweepError {
             SweepError::Scenario(_)
             | SweepError::NotASweep { .. }
             | SweepError::SummaryKept
+            | SweepError::ResultChanged { .. }
             | SweepError::Shard(_) => true,
-            SweepError::Resume(e) => matches!(e, resume::ResumeError::Mismatch { .. }),
+            // A work folder of another batch, or whose ledger is damaged:
+            // the user decides what to do with it.
+            SweepError::Resume(e) => matches!(
+                e,
+                resume::ResumeError::Mismatch { .. }
+                    | resume::ResumeError::Ledger(ledger::LedgerError::Corrupt { .. })
+            ),
             SweepError::Output(e) => e.is_usage(),
             _ => false,
         }

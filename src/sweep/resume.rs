@@ -129,12 +129,17 @@ impl WorkDir {
         }
         let mut note = None;
         if self.exists() {
-            if !resume {
-                note = Some(format!(
+            note = Some(if resume {
+                format!(
+                    "nothing recorded to resume in {} (no identity, or no finished run in its ledger); starting afresh",
+                    self.path.display()
+                )
+            } else {
+                format!(
                     "discarding the unfinished batch in {} (without --resume a batch starts over)",
                     self.path.display()
-                ));
-            }
+                )
+            });
             std::fs::remove_dir_all(&self.path).map_err(io_at(&self.path))?;
         } else if resume {
             note = Some(format!(
@@ -160,7 +165,7 @@ impl WorkDir {
             Err(_) => {
                 return Err(ResumeError::Mismatch {
                     path: self.path.clone(),
-                    why: "it was made by another version of armsmarket: use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)".into(),
+                    why: "its identity.json cannot be read (damaged, or made by another version of armsmarket): use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)".into(),
                 });
             }
         };

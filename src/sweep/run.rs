@@ -236,11 +236,19 @@ impl Sweep {
         if o.resume
             && !work.exists()
             && let Ok(m) = Manifest::<SweepRecord>::read(&dir)
-            && let Some(found) = m.plan.map(|p| p.identity)
+            && let Some(found) = m.plan.as_ref().map(|p| &p.identity)
         {
-            if let Some(why) = setup.identity.differs(&found) {
+            if let Some(why) = setup.identity.differs(found) {
                 let mismatch = crate::sweep::resume::ResumeError::Mismatch { path: dir, why };
                 return Err(SweepError::Resume(mismatch));
+            }
+            // "Complete" is said of files that are as written.
+            let files = m.damaged(&dir).map_err(|source| SweepError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            if !files.is_empty() {
+                return Err(SweepError::ResultChanged { dir, files });
             }
             return Ok(Opening::Complete(dir));
         }

@@ -1191,7 +1191,8 @@ fn a_corrupted_ledger_line_stops_the_resume() {
     lines[2] = fields.join(" ");
     std::fs::write(&ledger, lines.join("\n") + "\n").unwrap();
     let o = sweep(&toy_sweep(), &out, &["--resume"]);
-    assert!(!o.status.success(), "resumed from a corrupted ledger");
+    // The user's to decide (exit code 2), as a calibration's damaged state.
+    assert_eq!(o.status.code(), Some(2), "resumed from a corrupted ledger");
     let e = err(&o);
     assert!(
         e.contains(&format!("{}:3: corrupted ledger entry", ledger.display())),
@@ -1970,6 +1971,47 @@ fn quiet_still_says_where_the_sweep_does_other_than_asked() {
     let o = sweep(&toy_sweep(), &out, &[]);
     assert_ok(&o, "a plain run");
     assert_eq!(err(&o), "", "--quiet printed something");
+}
+
+#[test]
+fn a_resume_says_what_it_does_with_a_damaged_sweep() {
+    // A finished result with a row cut from runs.csv was "complete;
+    // nothing to do", and a work folder whose identity was lost was
+    // started afresh without a word.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&sweep(&toy_sweep(), &out, &[]), "the sweep");
+    let runs = out.join("toy_sweep/runs.csv");
+    let cut: Vec<String> = text(&read(&runs)).lines().map(str::to_string).collect();
+    std::fs::write(&runs, cut[..cut.len() - 1].join("\n") + "\n").unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("this sweep's finished result, but runs.csv missing or changed")
+            && err(&o).contains("without --resume"),
+        "{}",
+        err(&o)
+    );
+    assert_ok(
+        &sweep(&toy_sweep(), &out, &[]),
+        "the sweep again, as advised",
+    );
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "the sweep run again",
+    );
+    // A stopped sweep's work folder without its identity.
+    let out = tmp.path().join("stopped");
+    aborted_at_sync_3(&out, &[]);
+    std::fs::remove_file(work(&out.join("toy_sweep")).join("identity.json")).unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume"]);
+    assert_ok(&o, "the resume");
+    assert!(
+        err(&o).contains("nothing recorded to resume in") && err(&o).contains("starting afresh"),
+        "{}",
+        err(&o)
+    );
 }
 
 /// `dir/NAME.toml`: a sweep of the toy world named `name`, with `design`
