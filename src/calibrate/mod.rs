@@ -60,6 +60,17 @@ pub enum CalibrateError {
         /// What is wrong.
         why: String,
     },
+    /// A shard's saved rows of a round that are damaged.
+    #[error(
+        "{}: a shard's saved rows, damaged since it wrote them ({why}): remove this file and run that shard again (`armsmarket calibrate FILE --shard K/N` as the file name says), then join",
+        path.display()
+    )]
+    DamagedPart {
+        /// The part file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
     /// The shard is not well given (Slurm variables).
     #[error(transparent)]
     Shard(#[from] ShardError),
@@ -129,6 +140,7 @@ impl CalibrateError {
         match self {
             CalibrateError::Scenario(_)
             | CalibrateError::Resume { .. }
+            | CalibrateError::DamagedPart { .. }
             | CalibrateError::Shard(_)
             | CalibrateError::ShardOption(_)
             | CalibrateError::TablesAfterEnd { .. }

@@ -398,11 +398,25 @@ fn parts(ctx: &Context, generation: u32) -> Result<Vec<Part>, CalibrateError> {
     names.sort();
     let mut found = Vec::new();
     for path in names {
-        let part: Part = read_toml(ctx, &path)?;
+        // A part is written whole by its shard; one that does not read, or
+        // whose rows are not its slice's proposals in order, was damaged
+        // since, and only running its shard again mends it.
+        let damaged = |why: String| CalibrateError::DamagedPart {
+            path: path.clone(),
+            why,
+        };
+        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+        let part: Part = toml::from_str(&text).map_err(|e| damaged(e.to_string()))?;
         if part.identity != ctx.identity {
             return Err(CalibrateError::Stale {
                 partial: ctx.partial.clone(),
             });
+        }
+        if !part.rows.is_empty() && !part.rows.iter().map(|r| r.index).eq(part.start..part.end) {
+            return Err(damaged(format!(
+                "its rows are not proposals {}..{} in order",
+                part.start, part.end
+            )));
         }
         if part.generation == generation {
             found.push(part);

@@ -540,6 +540,45 @@ fn a_first_round_shard_of_an_edited_file_is_refused_before_it_runs() {
 }
 
 #[test]
+fn a_damaged_part_of_a_round_is_named_and_its_shard_runs_again() {
+    // A part whose rows were edited (an index changed) made the join ask
+    // for its shard, which said it had run, for ever; a cut part was
+    // answered "run without --resume", which a join does not take.
+    let file = crate::common::data("calibration_shards.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let split = tmp.path().join("split");
+    for k in ["1/2", "2/2"] {
+        assert_ok(&calibrate(&file, &split, &["--shard", k], &[]), k);
+    }
+    let part = split.join(".calibration_shards.partial/rounds/g0-r0-shard-2-of-2.toml");
+    let whole = crate::common::text(&read(&part));
+    let first = whole
+        .lines()
+        .find_map(|l| l.strip_prefix("index = "))
+        .unwrap()
+        .to_string();
+    let edited = whole.replacen(&format!("index = {first}\n"), "index = 99999\n", 1);
+    for damaged in [edited, whole[..whole.len() / 2].to_string()] {
+        std::fs::write(&part, damaged).unwrap();
+        let o = calibrate(&file, &split, &["--join"], &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(
+            err(&o).contains("g0-r0-shard-2-of-2.toml: a shard's saved rows, damaged")
+                && err(&o).contains("remove this file and run that shard again"),
+            "{}",
+            err(&o)
+        );
+    }
+    std::fs::remove_file(&part).unwrap();
+    assert_ok(
+        &calibrate(&file, &split, &["--shard", "2/2"], &[]),
+        "2/2 again",
+    );
+    let o = calibrate(&file, &split, &["--join"], &[]);
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", err(&o));
+}
+
+#[test]
 fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
     // Shard 1/2 ran with one round size, then the file changed it: the
     // join asked for 1/2 again, which said it had run, for ever.
