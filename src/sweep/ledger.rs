@@ -75,8 +75,6 @@ impl PartFile {
     /// Reopen `path`, whose first `len` bytes must hash to `hash` (as a
     /// ledger recorded them), cut back to them.
     pub fn reopen(path: &Path, len: u64, hash: u64) -> io::Result<PartFile> {
-        let mut f = OpenOptions::new().read(true).write(true).open(path)?;
-        let actual = f.metadata()?.len();
         let changed = |what: String| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -85,6 +83,13 @@ impl PartFile {
                 ),
             )
         };
+        let mut f = match OpenOptions::new().read(true).write(true).open(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(changed("it is missing".into()));
+            }
+            f => f?,
+        };
+        let actual = f.metadata()?.len();
         if actual < len {
             return Err(changed(format!(
                 "it is {actual} bytes but the ledger recorded {len}"

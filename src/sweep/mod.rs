@@ -116,7 +116,15 @@ impl SweepError {
             SweepError::Resume(e) => matches!(
                 e,
                 resume::ResumeError::Mismatch { .. }
+                    | resume::ResumeError::NotAFolder { .. }
                     | resume::ResumeError::Ledger(ledger::LedgerError::Corrupt { .. })
+            ),
+            SweepError::Runner(e) => matches!(
+                e,
+                runner::RunnerError::PartChanged { .. }
+                    | runner::RunnerError::OtherParts { .. }
+                    | runner::RunnerError::OtherColumns { .. }
+                    | runner::RunnerError::Ledger(ledger::LedgerError::Corrupt { .. })
             ),
             SweepError::Output(e) => e.is_usage(),
             _ => false,

@@ -33,6 +33,16 @@ pub enum ResumeError {
         /// How it differs.
         why: String,
     },
+    /// A file (not a folder) where the work folder goes: a batch made no
+    /// such file, so it is not the batch's to remove.
+    #[error(
+        "{}: a file where the batch keeps its work folder; it is not one armsmarket made: move or remove it",
+        path.display()
+    )]
+    NotAFolder {
+        /// The path.
+        path: PathBuf,
+    },
     /// Its ledger is damaged.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -118,6 +128,11 @@ impl WorkDir {
             let path = path.to_path_buf();
             move |source| ResumeError::Io { path, source }
         };
+        if self.exists() && !self.path.is_dir() {
+            return Err(ResumeError::NotAFolder {
+                path: self.path.clone(),
+            });
+        }
         if resume
             && self.exists()
             && let Some(contents) = self.recorded(want)?

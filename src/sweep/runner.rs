@@ -85,6 +85,14 @@ pub enum RunnerError {
         /// What the jobs write.
         want: Vec<String>,
     },
+    /// A part file is missing or changed since the ledger recorded it.
+    #[error("{}: {why}", path.display())]
+    PartChanged {
+        /// The part file.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        why: String,
+    },
     /// A part file begins with another header than these jobs write: it
     /// was begun by a version of armsmarket whose tables had other
     /// columns, or its first line is damaged, and rows of both kinds must
@@ -247,16 +255,28 @@ pub fn run<J: Jobs>(
                 .clone()
                 .expect("a resumable ledger has an entry");
             settle_rebuilds(work, &names, &contents)?;
+            // A part missing or changed since the ledger recorded it (which
+            // `PartFile::reopen` says as invalid data) is the user's to
+            // decide about, not a failed write.
+            let changed = |path: PathBuf| {
+                move |source: io::Error| match source.kind() {
+                    io::ErrorKind::InvalidData => RunnerError::PartChanged {
+                        path,
+                        why: source.to_string(),
+                    },
+                    _ => RunnerError::Io { path, source },
+                }
+            };
             for p in &parts {
                 let path = work.part(&p.name);
-                if !begins_with(&path, &p.header).map_err(io_at(path.clone()))? {
+                if !begins_with(&path, &p.header).map_err(changed(path.clone()))? {
                     return Err(RunnerError::OtherColumns { path });
                 }
             }
             let mut files = Vec::new();
             for ((name, len), hash) in names.iter().zip(&last.lengths).zip(&last.hashes) {
                 let path = work.part(name);
-                files.push(PartFile::reopen(&path, *len, *hash).map_err(io_at(path))?);
+                files.push(PartFile::reopen(&path, *len, *hash).map_err(changed(path))?);
             }
             let ledger = Ledger::append_to(&ledger_path).map_err(io_at(ledger_path.clone()))?;
             let open = Open {

@@ -2012,6 +2012,34 @@ fn a_resume_says_what_it_does_with_a_damaged_sweep() {
         "{}",
         err(&o)
     );
+    // A part file gone from a stopped sweep's work folder: exit 2 with the
+    // fix (it was exit 1, "No such file or directory").
+    let out = tmp.path().join("no part");
+    aborted_at_sync_3(&out, &[]);
+    std::fs::remove_file(work(&out.join("toy_sweep")).join("runs.csv.part")).unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("runs.csv.part: it is missing") && err(&o).contains("without --resume"),
+        "{}",
+        err(&o)
+    );
+    // A file where the work folder goes is not removed (it was exit 1,
+    // "Not a directory").
+    let out = tmp.path().join("a file");
+    std::fs::create_dir(&out).unwrap();
+    let file = work(&out.join("toy_sweep"));
+    std::fs::write(&file, "mine\n").unwrap();
+    for extra in [&["--resume"][..], &[]] {
+        let o = sweep(&toy_sweep(), &out, extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("it is not one armsmarket made"),
+            "{}",
+            err(&o)
+        );
+        assert_eq!(text(&read(&file)), "mine\n");
+    }
 }
 
 /// `dir/NAME.toml`: a sweep of the toy world named `name`, with `design`
