@@ -117,6 +117,7 @@ impl SweepError {
                 e,
                 resume::ResumeError::Mismatch { .. }
                     | resume::ResumeError::NotAFolder { .. }
+                    | resume::ResumeError::ForeignFiles { .. }
                     | resume::ResumeError::Ledger(ledger::LedgerError::Corrupt { .. })
             ),
             SweepError::Runner(e) => matches!(

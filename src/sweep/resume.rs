@@ -43,6 +43,17 @@ pub enum ResumeError {
         /// The path.
         path: PathBuf,
     },
+    /// The work folder holds a file a batch does not write.
+    #[error(
+        "{}: holds `{name}`, which no batch writes, so it is not a work folder armsmarket made (or someone's files are in it): move or remove it",
+        path.display()
+    )]
+    ForeignFiles {
+        /// The folder.
+        path: PathBuf,
+        /// One name a batch does not write.
+        name: String,
+    },
     /// Its ledger is damaged.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -115,6 +126,21 @@ impl WorkDir {
         self.path.join("result")
     }
 
+    /// A name in the folder that a batch does not write, if any: such a
+    /// folder is not the batch's to remove.
+    fn foreign_entry(&self) -> Option<String> {
+        let entries = std::fs::read_dir(&self.path).ok()?;
+        entries.filter_map(Result::ok).find_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = matches!(
+                name.as_str(),
+                "identity.json" | "identity.tmp" | "ledger" | "ledger.tmp" | "result"
+            ) || name.ends_with(".part")
+                || name.ends_with(".part.rebuild");
+            (!ours).then_some(name)
+        })
+    }
+
     /// Whether the folder exists.
     pub fn exists(&self) -> bool {
         std::fs::symlink_metadata(&self.path).is_ok()
@@ -131,6 +157,12 @@ impl WorkDir {
         if self.exists() && !self.path.is_dir() {
             return Err(ResumeError::NotAFolder {
                 path: self.path.clone(),
+            });
+        }
+        if let Some(name) = self.foreign_entry() {
+            return Err(ResumeError::ForeignFiles {
+                path: self.path.clone(),
+                name,
             });
         }
         if resume

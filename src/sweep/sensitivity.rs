@@ -268,13 +268,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     if options.resamples < 2 {
         return Err(SensitivityError::Resamples(options.resamples));
     }
-    let file = options
-        .out
-        .clone()
-        .unwrap_or_else(|| dir.join("sensitivity.csv"));
-    if !crate::output::ours_to_replace(&file, &HEADER.join(",")) {
-        return Err(SensitivityError::Foreign { path: file });
-    }
+
     if let Some(message) = crate::output::publish::not_a_sweep(dir) {
         return Err(SensitivityError::OtherResult(message));
     }
@@ -335,6 +329,13 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                 folder: folder.to_path_buf(),
             });
         }
+    }
+    let file = options
+        .out
+        .clone()
+        .unwrap_or_else(|| dir.join("sensitivity.csv"));
+    if !crate::output::ours_to_replace(&file, &HEADER.join(",")) {
+        return Err(SensitivityError::Foreign { path: file });
     }
     let design = &plan.design;
     let kind = design.kind;

@@ -1798,7 +1798,7 @@ fn a_part_file_changed_under_the_ledger_stops_the_resume() {
         bytes[i] = if bytes[i] == b'1' { b'2' } else { b'1' };
         std::fs::write(&path, &bytes).unwrap();
         let o = sweep(&toy_sweep(), &out, &["--resume"]);
-        assert_eq!(o.status.code(), Some(1), "{part}: {}", err(&o));
+        assert_eq!(o.status.code(), Some(2), "{part}: {}", err(&o));
         assert!(
             err(&o).contains(&path.display().to_string()) && err(&o).contains("changed"),
             "{part}: the message should name the file: {}",
@@ -2039,6 +2039,21 @@ fn a_resume_says_what_it_does_with_a_damaged_sweep() {
             err(&o)
         );
         assert_eq!(text(&read(&file)), "mine\n");
+    }
+    // A folder of someone's files under the work folder's name is not
+    // removed as an unfinished batch (it was, with its files).
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    std::fs::write(file.join("notes.txt"), "mine\n").unwrap();
+    for extra in [&["--resume"][..], &[]] {
+        let o = sweep(&toy_sweep(), &out, extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("holds `notes.txt`, which no batch writes"),
+            "{}",
+            err(&o)
+        );
+        assert_eq!(text(&read(&file.join("notes.txt"))), "mine\n");
     }
 }
 
