@@ -471,7 +471,7 @@ impl Checker {
             self.push(
                 "name",
                 format!(
-                    "`name` = {name:?} cannot name an output folder ({why}): use letters, digits, `-` and `_`"
+                    "`name` = {name:?} cannot name an output folder ({why}): letters, digits, spaces and punctuation are fine; no `/`, `\\`, control characters or leading `.`, at most 200 bytes"
                 ),
             );
         }
