@@ -583,10 +583,19 @@ pub fn limits_text(data: &PrimData, entry: &prim::TrajectoryEntry) -> String {
 }
 
 /// Refuse to write over `path` if it holds something other than a
-/// trajectory this command wrote (a user's own `discover.csv`). Every
-/// header this command has written begins with the earlier builds' one.
+/// trajectory this command wrote (a user's own `discover.csv`): its first
+/// line is this build's header or the earlier builds' one.
 fn refuse_foreign_trajectory(path: &Path) -> Result<(), DiscoverError> {
-    if crate::output::ours_to_replace(path, &TRAJECTORY_HEADER[..EARLIER_HEADER].join(",")) {
+    let ours = crate::output::ours_to_replace(path, |head| {
+        let line = crate::output::first_line(head);
+        line == TRAJECTORY_HEADER.join(",").as_bytes()
+            || line == TRAJECTORY_HEADER[..EARLIER_HEADER].join(",").as_bytes()
+    })
+    .map_err(|source| DiscoverError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if ours {
         Ok(())
     } else {
         Err(DiscoverError::Input(format!(

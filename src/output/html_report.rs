@@ -140,10 +140,18 @@ pub struct Written {
 /// `dir/report.html`, replacing a previous one whole.
 pub fn write(dir: &Path) -> Result<Written, ReportError> {
     let path = dir.join("report.html");
-    if dir.is_dir()
-        && !crate::output::ours_to_replace(&path, crate::output::html::page::CONTENT_POLICY)
-    {
-        return Err(ReportError::Foreign { path });
+    if dir.is_dir() {
+        let policy = crate::output::html::page::CONTENT_POLICY.as_bytes();
+        let ours = crate::output::ours_to_replace(&path, |head| {
+            head.windows(policy.len()).any(|w| w == policy)
+        })
+        .map_err(|source| ReportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if !ours {
+            return Err(ReportError::Foreign { path });
+        }
     }
     let (kind, html) = build(dir)?;
     crate::output::publish::write_whole(&path, html.as_bytes()).map_err(|source| {

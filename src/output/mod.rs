@@ -34,21 +34,31 @@ pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// Whether a command may write its file over `path`: nothing is there, or
-/// a file that holds `mark` in its first 4 KiB, as the command's own do (a
-/// table's header, a report's generator tag). A user's own file, or a
-/// folder, under that name is not the command's to replace.
-pub fn ours_to_replace(path: &std::path::Path, mark: &str) -> bool {
+/// Whether a command may write its file over `path`: nothing is there,
+/// an empty file, or a file whose first 4 KiB `is_ours` recognises as the
+/// command's own (a table's header, a report's content policy). A user's
+/// own file, or a folder, under that name is not the command's to
+/// replace. A file that is there but cannot be read is an error.
+pub fn ours_to_replace(
+    path: &std::path::Path,
+    is_ours: impl Fn(&[u8]) -> bool,
+) -> std::io::Result<bool> {
     use std::io::Read;
     if path.is_dir() {
-        return false;
+        return Ok(false);
     }
-    let Ok(file) = std::fs::File::open(path) else {
-        return !path.exists();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(e),
     };
     let mut head = Vec::with_capacity(4096);
-    if file.take(4096).read_to_end(&mut head).is_err() {
-        return false;
-    }
-    head.windows(mark.len()).any(|w| w == mark.as_bytes())
+    file.take(4096).read_to_end(&mut head)?;
+    Ok(head.is_empty() || is_ours(&head))
+}
+
+/// The first line of `head` (without its line ending).
+pub fn first_line(head: &[u8]) -> &[u8] {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    line.strip_suffix(b"\r").unwrap_or(line)
 }

@@ -100,9 +100,9 @@ pub enum MergeError {
         "{}: the folder is named for shard {folder} but its manifest records shard {recorded} (renamed or copied by hand): {}",
         dir.display(),
         if folder.k >= 1 && folder.k <= folder.n {
-            format!("name it shard-{}-of-{}, or remove it and run shard {folder} again", recorded.k, recorded.n)
+            format!("name it shard-{}-of-{} (if no folder has that name), or remove it and run shard {folder} again", recorded.k, recorded.n)
         } else {
-            format!("there is no shard {folder}; remove the folder")
+            format!("there is no shard {folder}: name it shard-{}-of-{} if no folder has that name, or remove it", recorded.k, recorded.n)
         }
     )]
     Renamed {
@@ -393,14 +393,16 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
                 shards_beside: (!beside.is_empty()).then_some(beside_dir),
             });
         }
-        if !d.exists() {
-            return Err(MergeError::NoSuchPath { path: d.clone() });
-        }
         // Every shard stopped before it finished (a Slurm time limit): they
         // are to be resumed, not a wrong folder.
-        let stopped = stopped_shards_in(d);
-        if !stopped.is_empty() {
-            return Err(MergeError::NoneFinished { dirs: stopped });
+        for holder in [d.clone(), beside_dir.clone()] {
+            let stopped = stopped_shards_in(&holder);
+            if !stopped.is_empty() {
+                return Err(MergeError::NoneFinished { dirs: stopped });
+            }
+        }
+        if !d.exists() {
+            return Err(MergeError::NoSuchPath { path: d.clone() });
         }
         return Err(MergeError::NotShards { path: d.clone() });
     }
@@ -410,6 +412,11 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
     let mut found: Vec<(PathBuf, Shard, Result<Manifest<P>, String>)> = Vec::new();
     for d in &shards {
         let shard = parse_shard_dir(d).expect("a shard folder");
+        // A shard folder given by a path that is not there has not
+        // finished (or not run): it counts as missing, to be resumed.
+        if !d.is_dir() {
+            continue;
+        }
         let m = match Manifest::<P>::read(d) {
             Ok(m) if m.plan.is_some() => Ok(m),
             Ok(_) => Err("it records no sweep or calibration plan".to_string()),

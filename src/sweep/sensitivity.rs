@@ -334,7 +334,14 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         .out
         .clone()
         .unwrap_or_else(|| dir.join("sensitivity.csv"));
-    if !crate::output::ours_to_replace(&file, &HEADER.join(",")) {
+    let ours = crate::output::ours_to_replace(&file, |head| {
+        crate::output::first_line(head) == HEADER.join(",").as_bytes()
+    })
+    .map_err(|source| SensitivityError::Io {
+        path: file.clone(),
+        source,
+    })?;
+    if !ours {
         return Err(SensitivityError::Foreign { path: file });
     }
     let design = &plan.design;

@@ -419,7 +419,10 @@ fn a_ctrl_c_delivered_twice_at_once_is_one_interrupt() {
     let marker = tmp.path().join("paused");
     let args = ["run", toy.to_str().unwrap(), "-r", "4", "-q"];
     let child = paused(&args, &out, &marker, 2);
+    // Two deliveries, the second just after the first was taken (sent
+    // together, the kernel may merge them into one).
     send_sigint(&child);
+    wait_until_taken(child.id(), SIGINT);
     send_sigint(&child);
     wait_until_taken(child.id(), SIGINT);
     std::fs::remove_file(&marker).unwrap();

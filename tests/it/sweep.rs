@@ -538,7 +538,9 @@ fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
     let o = merge(&shards);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
-        err(&o).contains("there is no shard 3/2; remove the folder"),
+        err(&o).contains(
+            "there is no shard 3/2: name it shard-2-of-2 if no folder has that name, or remove it"
+        ),
         "{}",
         err(&o)
     );
@@ -571,10 +573,31 @@ fn merge_of_shards_all_stopped_asks_to_resume_them() {
         );
         assert!(!o.status.success(), "{}", err(&o));
     }
-    let o = merge(&out.join("toy_sweep.shards"));
+    // Given as the shards' folder or as the result's (the form `merge
+    // --help` gives).
+    for given in ["toy_sweep.shards", "toy_sweep"] {
+        let o = merge(&out.join(given));
+        assert_eq!(o.status.code(), Some(3), "{given}: {}", err(&o));
+        assert!(err(&o).contains("no finished shard among"), "{}", err(&o));
+        assert!(err(&o).contains(".shard-1-of-2.partial"), "{}", err(&o));
+    }
+    // A finished shard and a stopped one given by their paths: the stopped
+    // one is to be resumed (not run afresh, which would lose its runs).
+    assert_ok(
+        &sweep(&toy_sweep(), &out, &["--shard", "1/2", "--resume"]),
+        "shard 1/2 resumed",
+    );
+    let shards = out.join("toy_sweep.shards");
+    let o = bin()
+        .arg("merge")
+        .arg(shards.join("shard-1-of-2"))
+        .arg(shards.join("shard-2-of-2"))
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", err(&o));
-    assert!(err(&o).contains("no finished shard among"), "{}", err(&o));
-    assert!(err(&o).contains(".shard-1-of-2.partial"), "{}", err(&o));
+    let cmds = suggested_commands(&err(&o));
+    assert_eq!(cmds.len(), 1, "{}", err(&o));
+    assert!(cmds[0].contains(&"2/2".to_string()) && cmds[0].contains(&"--resume".to_string()));
 }
 
 #[test]
