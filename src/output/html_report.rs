@@ -1662,7 +1662,17 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             ));
         }
     }
-    let n_points = points.as_ref().map_or(0, |p| p.rows.len());
+    // Design roles that fall on one point (Saltelli's, Morris's) share a
+    // row id: the points are the distinct ids.
+    let n_points = points.as_ref().map_or(0, |p| {
+        p.col("point_id").map_or(p.rows.len(), |id| {
+            p.rows
+                .iter()
+                .map(|r| text(r, id))
+                .collect::<BTreeSet<_>>()
+                .len()
+        })
+    });
     let n_runs = runs.as_ref().map_or(0, |r| r.rows.len());
     Ok(Page::new(format!("{name}: sweep report"))
         .subtitle(format!("{n_points} points, {n_runs} runs"))

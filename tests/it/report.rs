@@ -8,6 +8,7 @@ use crate::common::{
     armsmarket, assert_ok, copy_files, csv_rows, err, read, root, text, toy, toy_variant,
 };
 use armsmarket::output::html::format::hover;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Report on `dir` and return the page, checking what every report must
@@ -198,6 +199,16 @@ fn a_sweep_report_draws_parameters_only_and_categories_too() {
     assert!(
         html.contains("by mechanisms.diversion"),
         "the parameter of categories has no chart"
+    );
+    // With D = 2 each BA row is an AB row: the subtitle counts points, not
+    // the design's rows (it said 24 points, one per row).
+    let (_, points) = csv_rows(&read(&tmp.path().join("roles/points.csv")));
+    let ids: BTreeSet<&str> = points.iter().map(|r| r[0].as_str()).collect();
+    assert!(ids.len() < points.len(), "the design shares no point");
+    assert!(
+        html.contains(&format!("{} points, ", ids.len())),
+        "{}",
+        &html[..2000.min(html.len())]
     );
 }
 

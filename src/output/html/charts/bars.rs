@@ -17,9 +17,19 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    /// An estimate with interval lo..hi.
+    /// An estimate with interval lo..hi. An undefined value has no
+    /// interval: bounds around nothing are not drawn, nor do they stretch
+    /// the axis (a bootstrap can give them where the estimate is empty).
     pub fn new(value: f64, lo: f64, hi: f64) -> Estimate {
-        Estimate { value, lo, hi }
+        if value.is_finite() {
+            Estimate { value, lo, hi }
+        } else {
+            Estimate {
+                value,
+                lo: f64::NAN,
+                hi: f64::NAN,
+            }
+        }
     }
 }
 
@@ -245,6 +255,20 @@ mod tests {
         assert!(s.contains("preferences.default.delivery: S1 = 0.31 [0.28, 0.35]"));
         assert!(s.contains("x2: ST = 0.24<"));
         assert_eq!(s.matches("class=\"bar s").count(), 4);
+    }
+
+    /// An undefined estimate's interval is neither drawn nor on the axis:
+    /// bounds of -20..30 around an empty ST_net stretched a chart of
+    /// indices within 0..1 until its bars were a few pixels wide.
+    #[test]
+    fn an_undefined_estimate_s_interval_leaves_the_axis_alone() {
+        let mut c = chart();
+        let plain = bars(&c);
+        c.groups[1].values[1] = Estimate::new(f64::NAN, -20.0, 30.0);
+        let s = bars(&c);
+        assert!(!s.contains(">30<") && !s.contains(">-20<"), "{s}");
+        let ticks = |svg: &str| svg.matches("class=\"tick").count();
+        assert_eq!(ticks(&s), ticks(&plain));
     }
 
     #[test]
