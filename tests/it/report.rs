@@ -114,6 +114,12 @@ fn compare_report() {
     assert!(html.contains("Paired difference in distance to"));
     assert!(html.contains("slow_korea"));
     assert!(html.contains("Pattern P1"));
+    // Each target has its own chart, named in its title: rows of several
+    // targets told them apart by a cut sub-line alone.
+    assert!(
+        html.contains("Pattern P1: kor_value_2022 under each scenario"),
+        "no chart of its own for kor_value_2022"
+    );
 }
 
 #[test]

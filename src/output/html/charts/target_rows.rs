@@ -46,6 +46,9 @@ pub struct TargetRow {
     pub observed: f64,
     /// Share of replications that pass (0..=1); NaN if not known.
     pub pass_share: f64,
+    /// Share of replications in which the target is defined (0..=1), over
+    /// which the quantiles are taken; NaN if not known.
+    pub defined_share: f64,
 }
 
 /// A chart of targets.
@@ -70,11 +73,22 @@ const OK_C: &str = palette::BLUISH_GREEN;
 
 /// Draw the targets chart.
 pub fn target_rows(chart: &TargetRowsChart) -> String {
+    // Rows summarised by 5, 50 and 95 % alone draw no box: the legend says
+    // what is drawn.
+    let boxes = chart
+        .rows
+        .iter()
+        .any(|r| r.quantiles.q25.is_finite() && r.quantiles.q75.is_finite());
     let legend = vec![
         (Swatch::Band(OK_C, 0.2), "accepted range".to_string()),
         (
             Swatch::BoxPlot(BOX_C),
-            "simulated 5, 25, 50, 75, 95 %".to_string(),
+            if boxes {
+                "simulated 5, 25, 50, 75, 95 %"
+            } else {
+                "simulated 5, 50, 95 %"
+            }
+            .to_string(),
         ),
         (
             Swatch::Marker(Shape::Diamond, palette::BLACK, true),
@@ -172,8 +186,23 @@ fn draw_row(svg: &mut Svg, row: &TargetRow, index: usize, top: f64) {
             String::new()
         }
     };
+    // Quantiles of a target undefined in some replications are over the
+    // others: said, since the pass share is over all of them.
+    let defined = if row.defined_share.is_finite() && row.defined_share < 1.0 {
+        format!(
+            "; defined in {} of replications (the quantiles are over those)",
+            format::percent(row.defined_share, 0)
+        )
+    } else {
+        String::new()
+    };
+    let tag = if row.tag.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", row.tag)
+    };
     let summary = format!(
-        "{}: median {}{}{}; accepted {}; observed {}; pass {}",
+        "{}{tag}: median {}{}{}; accepted {}; observed {}; pass {}{defined}",
         row.name,
         unit(q.q50),
         within("50 %", q.q25, q.q75),
@@ -438,6 +467,7 @@ mod tests {
             accepted: (6231.0, 18693.0),
             observed: 12462.0,
             pass_share: 0.41,
+            defined_share: 1.0,
         }
     }
 
@@ -474,6 +504,37 @@ mod tests {
         let s = target_rows(&chart);
         assert!(!s.contains("50 % within"), "{s}");
         assert!(s.contains("90 % within"), "{s}");
+        // Nor does its legend promise a box.
+        assert!(s.contains("simulated 5, 50, 95 %"), "{s}");
+        assert!(!s.contains("simulated 5, 25, 50, 75, 95 %"), "{s}");
+    }
+
+    /// The pass share is over every replication, the quantiles over those
+    /// in which the target is defined: the hover says so, with the row's
+    /// tag (a compare chart's rows are scenarios).
+    #[test]
+    fn a_target_undefined_in_some_replications_says_so() {
+        let chart = TargetRowsChart {
+            title: "t".into(),
+            description: String::new(),
+            rows: vec![TargetRow {
+                defined_share: 0.44,
+                ..row()
+            }],
+        };
+        let s = target_rows(&chart);
+        assert!(
+            s.contains("Korean value 2022 (fit): median")
+                && s.contains("; defined in 44 % of replications (the quantiles are over those)"),
+            "{s}"
+        );
+        assert!(
+            !target_rows(&TargetRowsChart {
+                rows: vec![row()],
+                ..chart
+            })
+            .contains("defined in")
+        );
     }
 
     #[test]
