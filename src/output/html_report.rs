@@ -117,6 +117,7 @@ impl Kind {
             Kind::Calibration => &[
                 ("generations.csv", true),
                 ("posterior.csv", true),
+                ("posterior_summary.csv", false),
                 ("predictive.csv", false),
             ],
         }
@@ -1791,7 +1792,42 @@ fn generations_blocks(g: &Csv) -> Vec<Block> {
     out
 }
 
-fn posterior_blocks(p: &Csv) -> Vec<Block> {
+/// What posterior_summary.csv says of each parameter: its prior's bounds
+/// (the widest over the models) and the truth a recovery test gives.
+fn parameter_frames(summary: &Csv) -> HashMap<String, ((f64, f64), f64)> {
+    let mut out: HashMap<String, ((f64, f64), f64)> = HashMap::new();
+    let Some([parameter, low, high, truth]) =
+        summary.cols(["parameter", "prior_low", "prior_high", "truth"])
+    else {
+        return out;
+    };
+    for r in &summary.rows {
+        let e = out
+            .entry(text(r, parameter).to_string())
+            .or_insert(((f64::INFINITY, f64::NEG_INFINITY), f64::NAN));
+        e.0 = (e.0.0.min(num(r, low)), e.0.1.max(num(r, high)));
+        if e.1.is_nan() {
+            e.1 = num(r, truth);
+        }
+    }
+    out
+}
+
+/// The models in generations.csv's order (its probability columns), which
+/// the model probability chart colours them by.
+fn model_order(g: &Csv) -> Vec<String> {
+    g.header
+        .iter()
+        .filter(|h| !generation_column(h) && h.as_str() != "dead_models")
+        .map(|h| model_name(h).to_string())
+        .collect()
+}
+
+fn posterior_blocks(
+    p: &Csv,
+    order: &[String],
+    frames: &HashMap<String, ((f64, f64), f64)>,
+) -> Vec<Block> {
     let model = p.col("model");
     let weight = p.col("weight");
     let params: Vec<(usize, String)> = p
@@ -1813,6 +1849,9 @@ fn posterior_blocks(p: &Csv) -> Vec<Block> {
             models.push(m.to_string());
         }
     }
+    // A model keeps its colour from chart to chart: the generations'
+    // order, not whichever model's particle comes first.
+    models.sort_by_key(|m| order.iter().position(|o| o == m).unwrap_or(usize::MAX));
     let of_model = |m: &str| -> Vec<&csv::StringRecord> {
         p.rows
             .iter()
@@ -1843,10 +1882,19 @@ fn posterior_blocks(p: &Csv) -> Vec<Block> {
         let mut chart =
             charts::DensityChart::new(format!("Posterior of {name}"), Axis::new(name.clone(), ""));
         chart.samples = samples;
+        if let Some(&(prior, truth)) = frames.get(name) {
+            chart.prior = prior;
+            chart.truth = truth;
+        }
         out.push(Block::Figure(crate::output::html::Figure {
             markup: charts::density(&chart),
             caption: format!(
-                "Weighted kernel density of {name} over the final particles, one line per model; tick: the weighted median."
+                "Weighted kernel density of {name} over the final particles, one line per model, reflected at the prior's bounds so that it stays inside them (posterior_summary.csv); tick: the weighted median{}.",
+                if chart.truth.is_finite() {
+                    "; dashed: the true value"
+                } else {
+                    ""
+                }
             ),
         }));
     }
@@ -2045,10 +2093,13 @@ fn calibration_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         }
         None => gens = gens.block(missing("generations.csv", "the generations")),
     }
+    let summary = m.table(dir, "posterior_summary.csv")?;
+    let frames = summary.as_ref().map(parameter_frames).unwrap_or_default();
+    let order = generations.as_ref().map(model_order).unwrap_or_default();
     let mut post = Section::new("Posterior");
     match &posterior {
         Some(p) => {
-            for b in posterior_blocks(p) {
+            for b in posterior_blocks(p, &order, &frames) {
                 post = post.block(b);
             }
         }

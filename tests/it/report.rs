@@ -385,6 +385,22 @@ fn calibration_report_shows_the_quantiles_of_posterior_summary() {
     }
     assert!(html.contains("Posterior predictive check"));
     assert!(!html.contains("– – –") && !html.contains("50 % within"));
+    // Each density is framed by its prior and marks the truth the recovery
+    // test knows (posterior_summary.csv); neither was drawn.
+    for r in &rows {
+        let (lo, hi, truth) = (
+            r[col("prior_low")].parse::<f64>().unwrap(),
+            r[col("prior_high")].parse::<f64>().unwrap(),
+            r[col("truth")].parse::<f64>().unwrap(),
+        );
+        let prior = format!("prior range {} – {}", hover(lo), hover(hi));
+        let truth = format!("true value {}", hover(truth));
+        assert!(
+            html.contains(&prior) && html.contains(&truth),
+            "{}: no {prior:?} or {truth:?}",
+            r[col("parameter")]
+        );
+    }
 }
 
 /// A sweep's `runs.csv` without `verdict_distance` (an earlier build's) is

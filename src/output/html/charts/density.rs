@@ -80,6 +80,21 @@ fn prior_ok(p: (f64, f64)) -> bool {
     p.0.is_finite() && p.1.is_finite() && p.0 < p.1
 }
 
+/// The density drawn over `lo..hi`. Inside a prior's bounds `a..b` it is
+/// reflected at them, f(x) + f(2a − x) + f(2b − x) on `a..b` alone (the
+/// mass a kernel puts beyond a bound folds back inside), so that no value
+/// the prior rules out is drawn as likely.
+fn curve(k: &Kde, lo: f64, hi: f64, prior: Option<(f64, f64)>) -> Vec<(f64, f64)> {
+    match prior {
+        Some((a, b)) => k
+            .grid(lo.max(a), hi.min(b), GRID)
+            .into_iter()
+            .map(|(x, d)| (x, d + k.density(2.0 * a - x) + k.density(2.0 * b - x)))
+            .collect(),
+        None => k.grid(lo, hi, GRID),
+    }
+}
+
 /// Draw the weighted densities of one parameter.
 pub fn density(chart: &DensityChart) -> String {
     let kdes: Vec<Option<Kde>> = chart
@@ -126,11 +141,12 @@ pub fn density(chart: &DensityChart) -> String {
     } else {
         axis_ticks(&x_axis, data.iter().copied(), Fit::Tight, 6)
     };
+    let prior = prior_ok(chart.prior).then_some(chart.prior);
     let curves: Vec<Vec<(f64, f64)>> = kdes
         .iter()
         .map(|k| {
             k.as_ref()
-                .map(|k| k.grid(xt.lo, xt.hi, GRID))
+                .map(|k| curve(k, xt.lo, xt.hi, prior))
                 .unwrap_or_default()
         })
         .collect();
@@ -760,6 +776,30 @@ mod tests {
         assert!(s.contains("prior range \u{2212}2 – 3"));
         assert!(s.contains("true value 0.5"));
         assert_eq!(s, density(&c));
+    }
+
+    /// A posterior piled against a prior bound: the drawn density stays
+    /// inside the prior and still integrates to 1 there (without the
+    /// reflection about a tenth of it lay below 0, which the prior rules
+    /// out, and the curve inside fell towards the bound).
+    #[test]
+    fn a_density_is_reflected_into_the_prior() {
+        let values: Vec<f64> = (0..40).map(|i| 0.02 * f64::from(i % 10)).collect();
+        let k = Kde::new(&values, &[]).unwrap();
+        let plain = curve(&k, -1.0, 2.0, None);
+        let kept = curve(&k, -1.0, 2.0, Some((0.0, 1.0)));
+        assert!(kept.iter().all(|&(x, _)| (0.0..=1.0).contains(&x)));
+        let area = |c: &[(f64, f64)]| {
+            c.windows(2)
+                .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
+                .sum::<f64>()
+        };
+        let outside: f64 = area(&plain[..plain.partition_point(|p| p.0 < 0.0)]);
+        assert!(
+            outside > 0.05,
+            "the test needs mass beyond the bound: {outside}"
+        );
+        assert!((area(&kept) - 1.0).abs() < 0.01, "{}", area(&kept));
     }
 
     #[test]
