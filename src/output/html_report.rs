@@ -1732,11 +1732,18 @@ fn generations_blocks(g: &Csv) -> Vec<Block> {
         y: g.rows.iter().map(|r| num(r, c)).collect(),
     };
     let mut panels = Vec::new();
+    // Generation 0 accepts every proposal: its tolerance is infinite, and
+    // is said rather than drawn.
+    let mut unbounded = false;
     if let Some(c) = find(&|h| h == "tolerance") {
         let positive = g.rows.iter().all(|r| num(r, c) > 0.0);
-        let axis = Axis::new("Tolerance", "");
+        unbounded = g.rows.iter().any(|r| num(r, c) == f64::INFINITY);
         panels.push(charts::Panel {
-            axis: if positive { axis.log_scale() } else { axis },
+            axis: if positive {
+                Axis::new("Tolerance (log scale)", "").log_scale()
+            } else {
+                Axis::new("Tolerance", "")
+            },
             lines: vec![line("tolerance", c)],
         });
     }
@@ -1758,10 +1765,17 @@ fn generations_blocks(g: &Csv) -> Vec<Block> {
             markup: charts::panels(&charts::PanelChart {
                 title: "Tolerance, acceptance and effective sample size per generation".into(),
                 description: String::new(),
-                x_axis: Axis::new("Generation", ""),
+                x_axis: Axis::new("Generation", "").whole_numbers(),
                 panels,
             }),
-            caption: "Per generation of the sequential calibration: the distance tolerance, the share of proposals accepted, and the effective sample size of the weighted particles (generations.csv).".into(),
+            caption: format!(
+                "Per generation of the sequential calibration: the distance tolerance, the share of proposals accepted, and the effective sample size of the weighted particles (generations.csv){}.",
+                if unbounded {
+                    "; a generation that accepts every proposal (generation 0) has no finite tolerance to draw"
+                } else {
+                    ""
+                }
+            ),
         }));
     }
     let layers: Vec<charts::Layer> = g
@@ -1780,7 +1794,7 @@ fn generations_blocks(g: &Csv) -> Vec<Block> {
             markup: charts::stacked_area(&charts::StackedAreaChart {
                 title: "Model probabilities per generation".into(),
                 description: String::new(),
-                x_axis: Axis::new("Generation", ""),
+                x_axis: Axis::new("Generation", "").whole_numbers(),
                 y_axis: Axis::new("Model probability", "").with_domain(0.0, 1.0),
                 x,
                 layers,

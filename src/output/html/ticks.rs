@@ -106,6 +106,15 @@ pub fn tight(lo: f64, hi: f64, n: usize) -> Ticks {
     build(lo, hi, step, false)
 }
 
+/// As [`tight`], for counts (generations, rounds): no step below 1, so
+/// every tick is a whole number.
+pub fn tight_whole(lo: f64, hi: f64, n: usize) -> Ticks {
+    let (lo, hi) = clean_domain(lo, hi);
+    let n = n.max(2);
+    let step = nice_number((hi - lo) / (n - 1) as f64, true).max(1.0);
+    build(lo, hi, step, false)
+}
+
 /// Ticks at the multiples of `step` in lo..hi, or (if `widen`) from the
 /// multiple at or below `lo` to the one at or above `hi`, the axis widened to
 /// them. If precision runs out (a step below the spacing of doubles, or more
@@ -209,6 +218,16 @@ pub fn log(lo: f64, hi: f64) -> Ticks {
 
 #[cfg(test)]
 mod tests {
+    /// Counts get whole ticks: generations 0..2 read 0, 1, 2 (they read
+    /// 0.0, 0.2, ..., 2.0).
+    #[test]
+    fn whole_ticks_for_counts() {
+        let t = tight_whole(0.0, 2.0, 8);
+        assert_eq!(t.values, [0.0, 1.0, 2.0]);
+        assert_eq!(t.labels, ["0", "1", "2"]);
+        assert_eq!(tight_whole(0.0, 40.0, 5).values, tight(0.0, 40.0, 5).values);
+    }
+
     use super::*;
 
     #[test]

@@ -48,6 +48,8 @@ pub struct Axis {
     pub log: bool,
     /// Widen the range to include zero (ignored on a log scale).
     pub include_zero: bool,
+    /// A count (generations): ticks at whole numbers only.
+    pub whole: bool,
 }
 
 impl Axis {
@@ -69,6 +71,12 @@ impl Axis {
     /// The same axis on a logarithmic scale.
     pub fn log_scale(mut self) -> Axis {
         self.log = true;
+        self
+    }
+
+    /// The same axis for a count: ticks at whole numbers only.
+    pub fn whole_numbers(mut self) -> Axis {
+        self.whole = true;
         self
     }
 
@@ -138,7 +146,11 @@ pub(crate) fn axis_ticks(
             } else {
                 (lo - pad, hi + pad)
             };
-            ticks::tight(lo, hi, n)
+            if axis.whole {
+                ticks::tight_whole(lo, hi, n)
+            } else {
+                ticks::tight(lo, hi, n)
+            }
         }
     }
 }
