@@ -1250,9 +1250,14 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
             (Vec::new(), HashMap::new())
         });
         let p = text(r, parameter).to_string();
-        // Rows without a parameter are the metric's own counts (noise
-        // share, blocks used); S2 rows name a pair.
+        // Rows without a parameter are the metric's own figures (noise
+        // shares, blocks used), kept under the empty parameter; S2 rows
+        // name a pair.
         if p.is_empty() {
+            e.1.insert(
+                (p, text(r, index).to_string()),
+                (num(r, estimate), f64::NAN, f64::NAN, f64::NAN),
+            );
             continue;
         }
         if !e.0.contains(&p) && !text(r, index).starts_with("S2") {
@@ -1275,6 +1280,17 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
         };
         let get = |p: &str, ix: &str| cells.get(&(p.to_string(), ix.to_string())).copied();
         let mut inner = Vec::new();
+        // The indices are read beside the noise in what they decompose.
+        let own = |ix: &str| get("", ix).map_or(f64::NAN, |c| c.0);
+        let noise = if own("noise_share_of_means").is_finite() {
+            format!(
+                "; replication noise is {} of the variance of the points' means and {} of a single run's (noise_share_of_means, noise_share)",
+                format::percent(own("noise_share_of_means"), 0),
+                format::percent(own("noise_share"), 0)
+            )
+        } else {
+            String::new()
+        };
         if params
             .iter()
             .any(|p| get(p, "S1").is_some() || get(p, "ST").is_some())
@@ -1311,12 +1327,13 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
                     interval_label: "bootstrap interval".into(),
                 }),
                 caption: format!(
-                    "First-order (S1) and total (ST) Sobol' indices of {m} per parameter{}, with their bootstrap intervals (sensitivity.csv).",
+                    "First-order (S1) and total (ST) Sobol' indices of {m} per parameter{}, with their bootstrap intervals (sensitivity.csv){}.",
                     if net {
                         ", and the total index net of the replication noise in the points' means (ST_net)"
                     } else {
                         ""
-                    }
+                    },
+                    noise
                 ),
             }));
         }
@@ -1364,17 +1381,40 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
                     ],
                 }),
                 caption: format!(
-                    "Morris elementary effects of {m}: mean absolute effect μ* (with its interval) against the spread σ; above the lines, effects depend more on the other parameters."
+                    "Morris elementary effects of {m}: mean absolute effect μ* (with its interval) against the spread σ; above the lines, effects depend more on the other parameters{}{noise}.",
+                    if own("mu_star_noise").is_finite() {
+                        format!(
+                            "; replication noise alone gives μ* of about {} (mu_star_noise)",
+                            format::significant(own("mu_star_noise"), 3)
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
             }));
         }
-        if !inner.is_empty() {
-            blocks.push(Block::Details {
-                summary: m.clone(),
-                open: i == 0,
-                blocks: inner,
-            });
+        if inner.is_empty() {
+            // Said, not left out: the metric was analysed and gave none.
+            let (used, dropped, unit) = if own("trajectories_used").is_finite() {
+                (
+                    own("trajectories_used"),
+                    own("trajectories_dropped"),
+                    "trajectories",
+                )
+            } else {
+                (own("blocks_used"), own("blocks_dropped"), "blocks")
+            };
+            inner.push(Block::Paragraph(format!(
+                "No indices: {} of {} {unit} were usable, {m} being undefined or failed at a point of the others (sensitivity.csv).",
+                format::significant(used, 6),
+                format::significant(used + dropped, 6)
+            )));
         }
+        blocks.push(Block::Details {
+            summary: m.clone(),
+            open: i == 0,
+            blocks: inner,
+        });
     }
     blocks
 }

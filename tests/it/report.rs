@@ -158,7 +158,12 @@ fn sweep_report_with_discovery_and_sensitivity() {
          focus_value,preferences.default.delivery,mu_star,120,90,150,30\n\
          focus_value,preferences.default.delivery,sigma,40,,,\n\
          focus_value,suppliers.korea_land.lines.k2.capacity,mu_star,60,,,20\n\
-         focus_value,suppliers.korea_land.lines.k2.capacity,sigma,55,,,\n",
+         focus_value,suppliers.korea_land.lines.k2.capacity,sigma,55,,,\n\
+         focus_value,,noise_share,0.9,,,\n\
+         focus_value,,noise_share_of_means,0.5,,,\n\
+         focus_value,,mu_star_noise,30,,,\n\
+         mean_distance,,blocks_used,0,,,\n\
+         mean_distance,,blocks_dropped,4,,,\n",
     )
     .unwrap();
     let html = report(&dir);
@@ -172,6 +177,11 @@ fn sweep_report_with_discovery_and_sensitivity() {
             || html.contains("Sobol' indices of focus_value")
     );
     assert!(html.contains("Morris screening of focus_value"));
+    // The noise the indices are read beside, and a metric without indices,
+    // are said (both were left out).
+    assert!(html.contains("replication noise is 50 % of the variance of the points"));
+    assert!(html.contains("noise alone gives μ* of about 30"));
+    assert!(html.contains("No indices: 0 of 4 blocks were usable, mean_distance"));
 }
 
 /// A Saltelli sweep's role columns are not parameters, and a parameter of
