@@ -178,9 +178,11 @@ pub fn intervals(chart: &IntervalChart) -> String {
     svg.finish()
 }
 
-/// "−0.027 [−0.055, 0.001] p = 0.06", one more decimal than the ticks.
+/// "−0.027 [−0.055, 0.001] p = 0.06": one more decimal than the ticks, and
+/// at least three, as the command line prints these differences (at two,
+/// 0.1521 [0.0125, 0.2917] read 0.15 [0.01, 0.29]).
 fn right_text(r: &IntervalRow, decimals: usize) -> String {
-    let d = decimals + 1;
+    let d = (decimals + 1).max(3);
     let mut t = format::fixed(r.estimate, d);
     if r.lo.is_finite() && r.hi.is_finite() {
         t.push_str(&format!(
@@ -238,6 +240,19 @@ mod tests {
             s.contains("strategic: \u{2212}0.090 [\u{2212}0.150, \u{2212}0.030]  p = 0.004"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn differences_take_three_decimals_at_least() {
+        let row = IntervalRow {
+            label: "x".into(),
+            estimate: 0.1521,
+            lo: 0.0125,
+            hi: 0.2917,
+            ..chart().rows[0].clone()
+        };
+        assert!(right_text(&row, 1).starts_with("0.152 [0.013, 0.292]"));
+        assert!(right_text(&row, 3).starts_with("0.1521 [0.0125, 0.2917]"));
     }
 
     #[test]
