@@ -1479,11 +1479,13 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
         let highlight = rows.iter().position(|r| text(r, chosen) == "true");
         if let Some(h) = highlight {
             let r = rows[h];
+            // Four decimals, as `discover` prints them (at three, a mass of
+            // 1/16 read 0.062).
             table = table.row([
                 b.clone(),
-                format::fixed(num(r, cov), 3),
-                format::fixed(num(r, den), 3),
-                format::fixed(num(r, mass), 3),
+                format::fixed(num(r, cov), 4),
+                format::fixed(num(r, den), 4),
+                format::fixed(num(r, mass), 4),
                 text(r, n).to_string(),
                 text(r, limits).to_string(),
             ]);

@@ -168,6 +168,15 @@ fn sweep_report_with_discovery_and_sensitivity() {
     .unwrap();
     let html = report(&dir);
     assert!(html.contains("PRIM trajectory, box 1"));
+    // The chosen box's figures as `discover` prints them, to four decimals.
+    let (header, rows) = csv_rows(&read(&dir.join("discover.csv")));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let chosen = rows.iter().find(|r| r[col("chosen")] == "true").unwrap();
+    let mass: f64 = chosen[col("mass")].parse().unwrap();
+    assert!(
+        html.contains(&format!("<td class=\"num\">{mass:.4}</td>")),
+        "mass {mass}"
+    );
     assert!(
         html.contains("Cases of interest: runs where focus_value_2022 &gt; 0; peeling alpha 0.05"),
         "the report names what was searched"
