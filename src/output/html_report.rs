@@ -1938,6 +1938,7 @@ fn posterior_blocks(
         let mut chart =
             charts::DensityChart::new(format!("Posterior of {name}"), Axis::new(name.clone(), ""));
         chart.samples = samples;
+        let whole = charts::density::whole_numbers(&chart.samples);
         if let Some(&(prior, truth)) = frames.get(name) {
             chart.prior = prior;
             chart.truth = truth;
@@ -1945,7 +1946,17 @@ fn posterior_blocks(
         out.push(Block::Figure(crate::output::html::Figure {
             markup: charts::density(&chart),
             caption: format!(
-                "Weighted kernel density of {name} over the final particles, one line per model, reflected at the prior's bounds so that it stays inside them (posterior_summary.csv); tick: the weighted median{}.",
+                "{} of {name} over the final particles, one line per model{}; tick: the weighted median{}.",
+                if whole {
+                    "Weighted share of the particles at each value"
+                } else {
+                    "Weighted kernel density"
+                },
+                if whole {
+                    ""
+                } else {
+                    ", reflected at the prior's bounds so that it stays inside them (posterior_summary.csv)"
+                },
                 if chart.truth.is_finite() {
                     "; dashed: the true value"
                 } else {

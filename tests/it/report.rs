@@ -404,6 +404,12 @@ fn calibration_report_shows_the_quantiles_of_posterior_summary() {
     }
     assert!(html.contains("Posterior predictive check"));
     assert!(!html.contains("– – –") && !html.contains("50 % within"));
+    // The whole-numbered parameter is drawn as shares per value, the others
+    // as densities.
+    assert!(
+        html.contains("Weighted share of the particles at each value of market.defer_quarters")
+    );
+    assert!(html.contains("Weighted kernel density of market.access_base"));
     // Each density is framed by its prior and marks the truth the recovery
     // test knows (posterior_summary.csv); neither was drawn.
     for r in &rows {

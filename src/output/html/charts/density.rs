@@ -80,6 +80,45 @@ fn prior_ok(p: (f64, f64)) -> bool {
     p.0.is_finite() && p.1.is_finite() && p.0 < p.1
 }
 
+/// Whether every sample holds whole numbers only (an integer parameter,
+/// whose particles are never fractional): its posterior is a probability
+/// per value, not a smooth density.
+pub fn whole_numbers(samples: &[WeightedSample]) -> bool {
+    let mut any = false;
+    for v in samples
+        .iter()
+        .flat_map(|s| &s.values)
+        .filter(|v| v.is_finite())
+    {
+        if v.fract() != 0.0 {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// The probability of each whole value as a step of width 1 centred on
+/// it (so its area is that probability), over `lo..hi`.
+fn steps(k: &Kde, lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    let sample = k.sample();
+    let mut out = Vec::new();
+    let (first, last) = (lo.ceil() as i64, hi.floor() as i64);
+    for v in first..=last {
+        let x = v as f64;
+        let p: f64 = sample
+            .values()
+            .iter()
+            .zip(sample.weights())
+            .filter(|(value, _)| **value == x)
+            .map(|(_, w)| w)
+            .sum::<f64>()
+            + 0.0; // an empty sum is -0.0
+        out.extend([(x - 0.5, p), (x + 0.5, p)]);
+    }
+    out
+}
+
 /// The density drawn over `lo..hi`. Inside a prior's bounds `a..b` it is
 /// reflected at them, f(x) + f(2a − x) + f(2b − x) on `a..b` alone (the
 /// mass a kernel puts beyond a bound folds back inside), so that no value
@@ -142,11 +181,16 @@ pub fn density(chart: &DensityChart) -> String {
         axis_ticks(&x_axis, data.iter().copied(), Fit::Tight, 6)
     };
     let prior = prior_ok(chart.prior).then_some(chart.prior);
+    let whole = whole_numbers(&chart.samples);
     let curves: Vec<Vec<(f64, f64)>> = kdes
         .iter()
         .map(|k| {
             k.as_ref()
-                .map(|k| curve(k, xt.lo, xt.hi, prior))
+                .map(|k| match (whole, prior) {
+                    (true, Some((a, b))) => steps(k, xt.lo.max(a), xt.hi.min(b)),
+                    (true, None) => steps(k, xt.lo, xt.hi),
+                    (false, _) => curve(k, xt.lo, xt.hi, prior),
+                })
                 .unwrap_or_default()
         })
         .collect();
@@ -800,6 +844,32 @@ mod tests {
             "the test needs mass beyond the bound: {outside}"
         );
         assert!((area(&kept) - 1.0).abs() < 0.01, "{}", area(&kept));
+    }
+
+    /// An integer parameter gets the probability of each value as a step
+    /// of width 1 (areas sum to 1), not a smooth curve across fractions.
+    #[test]
+    fn whole_values_are_drawn_as_steps() {
+        let values = [2.0, 2.0, 3.0, 5.0];
+        let weights = [0.25, 0.25, 0.25, 0.25];
+        let k = Kde::new(&values, &weights).unwrap();
+        let s = steps(&k, 1.0, 6.0);
+        // Each value is a pair of points, (x - 0.5, p) and (x + 0.5, p).
+        let p = |x: f64| s.chunks(2).find(|w| w[0].0 == x - 0.5).unwrap()[0].1;
+        assert_eq!(
+            (p(1.0), p(2.0), p(3.0), p(4.0), p(5.0)),
+            (0.0, 0.5, 0.25, 0.0, 0.25)
+        );
+        let area: f64 = s.chunks(2).map(|w| (w[1].0 - w[0].0) * w[0].1).sum();
+        assert!((area - 1.0).abs() < 1e-12);
+        let sample = |v: &[f64]| WeightedSample {
+            name: "m".into(),
+            values: v.to_vec(),
+            weights: vec![],
+        };
+        assert!(whole_numbers(&[sample(&values)]));
+        assert!(!whole_numbers(&[sample(&values), sample(&[0.5])]));
+        assert!(!whole_numbers(&[sample(&[])]));
     }
 
     #[test]
