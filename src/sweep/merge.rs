@@ -291,20 +291,13 @@ fn parse_shard_dir(p: &Path) -> Option<Shard> {
     })
 }
 
-/// The folders of shards stopped before they finished inside `dir`
-/// (`.shard-K-of-N.partial`), sorted.
-fn stopped_shards_in(dir: &Path) -> Vec<PathBuf> {
+/// The folders inside `dir` whose names `keep` accepts, sorted.
+fn folders_in(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_dir()
-                        && p.file_name()
-                            .and_then(|n| n.to_str())
-                            .and_then(|n| n.strip_prefix('.')?.strip_suffix(".partial"))
-                            .is_some_and(|n| parse_shard_dir(Path::new(n)).is_some())
-                })
+                .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(&keep))
                 .collect()
         })
         .unwrap_or_default();
@@ -312,18 +305,19 @@ fn stopped_shards_in(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The folders of shards stopped before they finished inside `dir`
+/// (`.shard-K-of-N.partial`), sorted.
+fn stopped_shards_in(dir: &Path) -> Vec<PathBuf> {
+    folders_in(dir, |n| {
+        n.strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".partial"))
+            .is_some_and(|n| parse_shard_dir(Path::new(n)).is_some())
+    })
+}
+
 /// The shard folders inside `dir`, sorted.
 fn shard_dirs_in(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_dir() && parse_shard_dir(p).is_some())
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
+    folders_in(dir, |n| parse_shard_dir(Path::new(n)).is_some())
 }
 
 /// The `.shards` folder beside a result folder.

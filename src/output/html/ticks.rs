@@ -100,18 +100,19 @@ pub fn loose(lo: f64, hi: f64, n: usize) -> Ticks {
 /// Ticks inside a fixed axis range: the multiples of a nice step near
 /// (hi − lo)/(n − 1). For axes whose ends are given (years, a prior range).
 pub fn tight(lo: f64, hi: f64, n: usize) -> Ticks {
-    let (lo, hi) = clean_domain(lo, hi);
-    let n = n.max(2);
-    let step = nice_number((hi - lo) / (n - 1) as f64, true);
-    build(lo, hi, step, false)
+    tight_at_least(lo, hi, n, 0.0)
 }
 
 /// As [`tight`], for counts (generations, rounds): no step below 1, so
 /// every tick is a whole number.
 pub fn tight_whole(lo: f64, hi: f64, n: usize) -> Ticks {
+    tight_at_least(lo, hi, n, 1.0)
+}
+
+fn tight_at_least(lo: f64, hi: f64, n: usize, min_step: f64) -> Ticks {
     let (lo, hi) = clean_domain(lo, hi);
     let n = n.max(2);
-    let step = nice_number((hi - lo) / (n - 1) as f64, true).max(1.0);
+    let step = nice_number((hi - lo) / (n - 1) as f64, true).max(min_step);
     build(lo, hi, step, false)
 }
 
