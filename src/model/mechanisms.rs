@@ -93,7 +93,7 @@ registry! {
     upgrades: Commercial,
         "Buyers may upgrade legacy units instead of buying new ones.";
     market_access: Contested,
-        "Marketing by the yearly development rule, incumbency and dated outreach events raise access.";
+        "Marketing by the yearly development rule, incumbency and dated `access` events raise access.";
     domestic_preference: Contested,
         "Buyers prefer their own country's industry (w_D).";
     european_preference: Contested,

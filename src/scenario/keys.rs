@@ -253,7 +253,7 @@ keys! {
     "mechanisms.diversion": Boolean, "", Value("true"), "Home governments hand urgent export buyers production slots of their own forces' orders (contested).";
     "mechanisms.second_hand": Boolean, "", Value("true"), "Governments sell surplus and second-hand units from their stocks (contested).";
     "mechanisms.upgrades": Boolean, "", Value("true"), "Buyers may upgrade legacy units instead of buying new ones (commercial).";
-    "mechanisms.market_access": Boolean, "", Value("true"), "Marketing by the yearly development rule, incumbency and dated outreach events raise access (contested).";
+    "mechanisms.market_access": Boolean, "", Value("true"), "Marketing by the yearly development rule, incumbency and dated `access` events raise access (contested).";
     "mechanisms.domestic_preference": Boolean, "", Value("true"), "Buyers prefer their own country's industry, w_D (contested).";
     "mechanisms.european_preference": Boolean, "", Value("true"), "EU buyers prefer suppliers from EU countries, w_E (contested).";
     "mechanisms.g2g_awards": Boolean, "", Value("true"), "Direct government-to-government awards, faster than open competitions (contested).";
