@@ -190,6 +190,7 @@ fn whole(
         generations: outcome.state.generation,
         proposals: outcome.state.proposals_total,
         simulations_run: outcome.simulations_run,
+        replications: setup.settings.replications,
         wall: clock.elapsed(),
         elapsed: Duration::from_secs_f64(elapsed()),
     }))

@@ -598,6 +598,7 @@ pub(crate) fn join(
         generations: state.generation,
         proposals: state.proposals_total,
         simulations_run: 0,
+        replications: ctx.setup.settings.replications,
         wall: clock.elapsed(),
         elapsed: Duration::from_secs_f64(elapsed()),
     }))

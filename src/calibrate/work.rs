@@ -155,9 +155,11 @@ pub struct Report {
     /// Proposals consumed by the completed generations (the state's count,
     /// the same for any thread count).
     pub proposals: u64,
-    /// Simulations run by this invocation (including those past the last
-    /// acceptance of a batch).
+    /// Proposals simulated by this invocation (including those past the
+    /// last acceptance of a batch), each over `replications` runs.
     pub simulations_run: u64,
+    /// Model runs per proposal (the calibration's `replications`).
+    pub replications: u32,
     /// Wall time of this invocation.
     pub wall: Duration,
     /// Wall time of the whole calibration, time before a resume included.

@@ -112,17 +112,22 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
             if !quiet {
                 // The join that finishes a sharded calibration simulates
                 // nothing of the search itself: its shards did.
+                // A proposal is simulated over `replications` model runs,
+                // and a batch runs on past a generation's last acceptance:
+                // both counts are of proposals, said so.
                 let simulated = if a.join {
-                    "simulations run by the shards".to_string()
+                    "simulated by the shards".to_string()
                 } else {
-                    format!("{} simulations run", report.simulations_run)
+                    format!("{} simulated by this invocation", report.simulations_run)
                 };
                 note!(
-                    "{}: {} generations ({:?}), {} proposals, {simulated}, {:.1} s ({:.1} s in all) -> {}",
+                    "{}: {} generations ({:?}), {} proposals of {} model run{} each ({simulated}), {:.1} s ({:.1} s in all) -> {}",
                     report.name,
                     report.generations,
                     report.stop,
                     report.proposals,
+                    report.replications,
+                    if report.replications == 1 { "" } else { "s" },
                     report.wall.as_secs_f64(),
                     report.elapsed.as_secs_f64(),
                     report.dir.display()

@@ -675,8 +675,8 @@ fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
         match o.status.code() {
             Some(0) => {
                 assert!(
-                    err(&o).contains("simulations run by the shards")
-                        && !err(&o).contains(" 0 simulations run"),
+                    err(&o).contains("(simulated by the shards)")
+                        && !err(&o).contains(" 0 simulated"),
                     "{}",
                     err(&o)
                 );
@@ -1183,4 +1183,45 @@ fn a_model_id_may_hold_a_dot() {
     );
     let o = bin().arg("validate").arg(&file).output().unwrap();
     assert_ok(&o, "validate a calibration with dotted model ids");
+}
+
+/// The line a finished calibration prints counts proposals, and says how
+/// many model runs each took: it said "615 proposals, 704 simulations
+/// run" of a calibration with 2 replications a proposal, which reads as
+/// 704 model runs where 1,408 were made.
+#[test]
+fn the_finished_line_says_what_it_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("two.toml");
+    std::fs::write(
+        &file,
+        shards_text().replace("replications = 1", "replications = 2"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = bin()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("binary runs");
+    assert_ok(&o, "calibrate");
+    let e = err(&o);
+    let line = e
+        .lines()
+        .find(|l| l.contains(" generations ("))
+        .unwrap_or_else(|| panic!("no finished line in {e}"));
+    let number_before = |what: &str| -> u64 {
+        let head = &line[..line.find(what).unwrap_or_else(|| panic!("{what} in {line}"))];
+        head.rsplit(|c: char| !c.is_ascii_digit())
+            .find(|w| !w.is_empty())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let proposals = number_before(" proposals of 2 model runs each (");
+    let simulated = number_before(" simulated by this invocation)");
+    // A batch runs on past a generation's last acceptance, never short.
+    assert!(proposals >= 120 && simulated >= proposals, "{line}");
 }
