@@ -166,12 +166,13 @@ pub fn text_table(rows: &[Vec<String>]) -> String {
     s
 }
 
-/// A share as a whole per cent; `-` for NaN.
+/// A share as a whole per cent, never 0 above none nor 100 below all
+/// ([`crate::output::html::format::percent_digits`]); `-` for NaN.
 fn pct(x: f64) -> String {
     if x.is_nan() {
         "-".into()
     } else {
-        format!("{:.0}", 100.0 * x)
+        crate::output::html::format::percent_digits(x, 0)
     }
 }
 

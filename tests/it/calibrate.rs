@@ -1213,7 +1213,9 @@ fn the_finished_line_says_what_it_counts() {
         .find(|l| l.contains(" generations ("))
         .unwrap_or_else(|| panic!("no finished line in {e}"));
     let number_before = |what: &str| -> u64 {
-        let head = &line[..line.find(what).unwrap_or_else(|| panic!("{what} in {line}"))];
+        let head = &line[..line
+            .find(what)
+            .unwrap_or_else(|| panic!("{what} in {line}"))];
         head.rsplit(|c: char| !c.is_ascii_digit())
             .find(|w| !w.is_empty())
             .unwrap()

@@ -117,12 +117,35 @@ fn trim_zeros(s: String) -> String {
     }
 }
 
-/// A share (0.62) as a percentage with `decimals` decimals ("62 %").
+/// A share (0.62) as a percentage with `decimals` decimals ("62 %"), by
+/// [`percent_digits`].
 pub fn percent(share: f64, decimals: usize) -> String {
     if !share.is_finite() {
         return MISSING.to_string();
     }
-    format!("{} %", fixed(share * 100.0, decimals))
+    format!("{} %", percent_digits(share, decimals))
+}
+
+/// The number of a share's percentage (0.62: "62") with `decimals`
+/// decimals (at most 12), rounded half away from zero; but a share above 0
+/// that would read 0 reads `<1` (`<0.1` with one decimal), and one below 1
+/// that would read 100 reads `>99`. A pass share of 1 in 200 read "0",
+/// the same as none; 199 in 200 read "100", the same as all.
+pub fn percent_digits(share: f64, decimals: usize) -> String {
+    if !share.is_finite() {
+        return MISSING.to_string();
+    }
+    let decimals = decimals.min(12);
+    let step = 10f64.powi(-(decimals as i32));
+    let p = share * 100.0;
+    let rounded = (p / step).round() * step;
+    if p > 0.0 && rounded == 0.0 {
+        format!("<{}", fixed(step, decimals))
+    } else if p < 100.0 && rounded >= 100.0 {
+        format!(">{}", fixed(100.0 - step, decimals))
+    } else {
+        fixed(rounded, decimals)
+    }
 }
 
 #[cfg(test)]
@@ -185,5 +208,27 @@ mod tests {
         assert_eq!(percent(0.62, 0), "62 %");
         assert_eq!(percent(0.125, 1), "12.5 %");
         assert_eq!(percent(f64::NAN, 0), MISSING);
+    }
+
+    #[test]
+    fn a_percentage_reads_0_or_100_only_when_it_is() {
+        // 1, 3, 9 and 199 of 200, and none or all.
+        assert_eq!(percent_digits(1.0 / 200.0, 0), "1");
+        assert_eq!(percent_digits(3.0 / 200.0, 0), "2");
+        assert_eq!(percent_digits(9.0 / 200.0, 0), "5");
+        assert_eq!(percent_digits(199.0 / 200.0, 0), ">99");
+        assert_eq!(percent_digits(0.0, 0), "0");
+        assert_eq!(percent_digits(1.0, 0), "100");
+        // 1 of 1,000 and 999 of 1,000.
+        assert_eq!(percent_digits(0.001, 0), "<1");
+        assert_eq!(percent_digits(0.999, 0), ">99");
+        assert_eq!(percent_digits(0.0004, 1), "<0.1");
+        assert_eq!(percent_digits(0.9996, 1), ">99.9");
+        assert_eq!(percent_digits(0.994, 0), "99");
+        // Shares beyond 1 (an estimated noise share) and below 0 keep
+        // their rounding.
+        assert_eq!(percent_digits(1.5, 0), "150");
+        assert_eq!(percent_digits(-0.001, 0), "0");
+        assert_eq!(percent(1.0 / 200.0, 0), "1 %");
     }
 }
