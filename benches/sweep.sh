@@ -25,7 +25,11 @@
 #     change how much a replication does). Each sweep and the profile run
 #     twice, in turn; the faster counts.
 #  2. memory: peak resident memory of a 1,000,000-run sweep against a
-#     10,000-run sweep (toy world, 10 replications a point).
+#     10,000-run sweep (toy world, 10 replications a point); and of a
+#     512-run europe sweep keeping its per-quarter tables (market,
+#     suppliers, buyers: about 1.5 MB of rows a run) against the same sweep
+#     without them, with 2 threads (a chunk's rows are held until it is
+#     written, so the chunk is a few runs a thread when rows are kept).
 # Usage: benches/sweep.sh [--skip-memory]. Run on a quiet machine; compare
 # ratios within one run.
 set -euo pipefail
@@ -95,5 +99,10 @@ if [ "${1:-}" != "--skip-memory" ]; then
     read -r _ w1m k1m < <(measure m1m "$bin" sweep benches/data/toy_1m.toml --out "$out/m" --quiet)
     awk -v a="$k10" -v b="$k1m" -v w="$w1m" 'BEGIN {
         printf "peak RSS: 10,000 runs %d KiB, 1,000,000 runs %d KiB (%.0f s): ratio %.3f (target <= 1.2)\n", a, b, w, b / a;
+    }'
+    read -r _ _ kn < <(measure e0 "$bin" sweep benches/data/europe_512.toml --out "$out/e" --quiet --threads 2)
+    read -r _ _ kt < <(measure et "$bin" sweep benches/data/europe_512.toml --out "$out/e" --quiet --threads 2 --tables market,suppliers,buyers)
+    awk -v a="$kn" -v b="$kt" 'BEGIN {
+        printf "peak RSS, europe 512 runs, 2 threads: no per-run tables %d KiB, market+suppliers+buyers %d KiB: ratio %.3f\n", a, b, b / a;
     }'
 fi

@@ -10,7 +10,7 @@
 
 use crate::analysis::Targets;
 use crate::analysis::verdict::TargetInfo;
-use crate::engine::batch::{Completion, Control, window_for};
+use crate::engine::batch::{Completion, Control, window_for_rows};
 use crate::engine::{Observe, observe_for, run_replication};
 use crate::model::World;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
@@ -469,8 +469,11 @@ impl Jobs for SweepJobs<'_> {
     fn chunk_size(&self, threads: usize) -> u64 {
         // Whole points, enough runs to keep every thread busy, few enough
         // worlds to stay small; a point with more replications than that
-        // is cut into several chunks.
-        let window = window_for(threads) as u64;
+        // is cut into several chunks. Runs that keep per-quarter tables
+        // (a megabyte each for europe) come fewer at a time, as in `run`:
+        // a chunk's rows are all held until it is written, and the 64 runs
+        // a thread of the summary window took 1.3 GB on two threads.
+        let window = window_for_rows(threads, self.observe) as u64;
         let reps = u64::from(self.s.plan.replications);
         if reps >= window {
             window
