@@ -78,6 +78,28 @@ pub enum Kind {
 }
 
 /// The kinds as the messages name them, with where each result is.
+/// The most points a sweep's scatter draws.
+const SCATTER_POINTS: usize = 2_000;
+
+/// At most [`SCATTER_POINTS`] of `rows`, in their order: those whose ids
+/// (`id` of a row) hash lowest, so that the sample is the same for every
+/// parameter and does not follow the design's layout (every k-th point of
+/// a grid can fall on one value of a parameter).
+fn scatter_sample<'r, R>(rows: &[&'r R], id: impl Fn(&R) -> &str) -> Vec<&'r R> {
+    if rows.len() <= SCATTER_POINTS {
+        return rows.to_vec();
+    }
+    let mut keyed: Vec<(u64, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (xxhash_rust::xxh64::xxh64(id(r).as_bytes(), 0), i))
+        .collect();
+    keyed.select_nth_unstable(SCATTER_POINTS - 1);
+    let mut kept: Vec<usize> = keyed[..SCATTER_POINTS].iter().map(|&(_, i)| i).collect();
+    kept.sort_unstable();
+    kept.into_iter().map(|i| rows[i]).collect()
+}
+
 const KINDS: &str = "a run (OUT/<scenario name>), a comparison (OUT/compare), a sweep (OUT/<sweep name>) or a calibration (OUT/<calibration name>)";
 
 impl Kind {
@@ -1600,6 +1622,10 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                 .iter()
                 .filter(|row| seen.insert(text(row, 0)))
                 .collect();
+            // The scatters draw a fixed sample of the points: a circle
+            // with its tooltip per point and parameter made a page of
+            // 100 MB at 100,000 points, more than a browser can show.
+            let drawn = scatter_sample(&rows, |row| text(row, 0));
             for (i, param) in parameters(p, m.design) {
                 let numeric = rows.iter().all(|row| num(row, i).is_finite());
                 if !numeric {
@@ -1638,7 +1664,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                     );
                     continue;
                 }
-                let pts: Vec<LabelledPoint> = rows
+                let pts: Vec<LabelledPoint> = drawn
                     .iter()
                     .filter_map(|row| {
                         let x = num(row, i);
@@ -1664,7 +1690,18 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                         points: pts,
                         reference_lines: Vec::new(),
                     }),
-                    format!("Per point, the {what} per run, averaged over its finished replications, against {param}."),
+                    format!(
+                        "Per point, the {what} per run, averaged over its finished replications, against {param}{}.",
+                        if drawn.len() < rows.len() {
+                            format!(
+                                " ({} of the {} points drawn: a fixed sample by their ids, the same in every chart)",
+                                drawn.len(),
+                                rows.len()
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
                 );
             }
         }
@@ -2186,4 +2223,40 @@ fn calibration_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         .section(gens)
         .section(post)
         .section(pred))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sweep's scatter draws a fixed sample of at most
+    /// [`SCATTER_POINTS`] points: the same whatever the rows' order, in
+    /// the rows' order, and not every k-th row (which on a grid can hold
+    /// one value of a parameter).
+    #[test]
+    fn a_large_sweep_s_scatter_draws_a_fixed_sample() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("{i:016x}")).collect();
+        let rows: Vec<&String> = ids.iter().collect();
+        let drawn = scatter_sample(&rows, |r: &String| r.as_str());
+        assert_eq!(drawn.len(), SCATTER_POINTS);
+        let at: Vec<usize> = drawn
+            .iter()
+            .map(|d| ids.iter().position(|i| i == *d).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "in the rows' order");
+        // A grid of 100 x 100: every value of the fast parameter is drawn.
+        let fast: BTreeSet<usize> = at.iter().map(|i| i % 100).collect();
+        assert_eq!(fast.len(), 100);
+        // Reversed rows give the same points.
+        let reversed: Vec<&String> = ids.iter().rev().collect();
+        let again: BTreeSet<&String> = scatter_sample(&reversed, |r: &String| r.as_str())
+            .into_iter()
+            .collect();
+        assert_eq!(again, drawn.iter().copied().collect::<BTreeSet<_>>());
+        // Few rows are all drawn.
+        assert_eq!(
+            scatter_sample(&rows[..10], |r: &String| r.as_str()).len(),
+            10
+        );
+    }
 }
