@@ -437,6 +437,9 @@ struct RawSobol {
     s1: Vec<f64>,
     st: Vec<f64>,
     s2: Vec<(usize, usize, f64)>,
+    /// The variance the indices divide by (net of the noise, for
+    /// [`raw_sobol_net`]; NaN for constant outputs).
+    signal: f64,
 }
 
 fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
@@ -458,7 +461,12 @@ fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
             .collect(),
         None => Vec::new(),
     };
-    RawSobol { s1, st, s2 }
+    RawSobol {
+        s1,
+        st,
+        s2,
+        signal: var.unwrap_or(f64::NAN),
+    }
 }
 
 /// Which roles of each base row are one point of the design, whose runs
@@ -519,10 +527,14 @@ impl SharedPoints {
 /// and resampled with its rows. With much noise the plain indices tend to
 /// s + (1 − s) ST for ST and (1 − s) S1 for S1 (s = τ̄ / V, the noise
 /// share of the means), which a sweep of few replications shows as every
-/// total index near s and their sum above 1. An index is NaN where V − τ̄
-/// is not positive (no variance beyond the noise); the interval is of the
-/// resamples that give one. `None` if a point has fewer than two
-/// replications, or the outputs are constant.
+/// total index near s and their sum above 1. Every index is NaN, with no
+/// interval, where V − τ̄ is not positive (no variance beyond the noise),
+/// or is not positive in more than 1 − `conf_level` of the bootstrap
+/// resamples: a variance beyond the noise that cannot be told from 0
+/// divides every index by noise (Korea's 2011 value, 99.6 % noise, had
+/// net indices of 7.3 and −2.7). Otherwise an interval is of the resamples
+/// that give one. `None` if a point has fewer than two replications, or
+/// the outputs are constant.
 ///
 /// # Errors
 ///
@@ -550,12 +562,15 @@ pub fn sobol_net_indices(
         .iter()
         .map(|r| raw_sobol_net(&y.gather(r), &tau.gather(r), &shared.gather(r)))
         .collect();
+    let no_signal = boot.iter().filter(|b| !(b.signal > 0.0)).count();
+    let undefined =
+        !(point.signal > 0.0) || no_signal as f64 > (1.0 - conf_level) * boot.len() as f64;
     let q = Quantiles::new(conf_level, z);
     let finite = |v: f64| -> Option<f64> { v.is_finite().then_some(v) };
     let estimate = |v: f64, boot: Vec<f64>| {
-        if boot.len() < 2 {
+        if undefined || boot.len() < 2 {
             return Estimate {
-                estimate: v,
+                estimate: if undefined { f64::NAN } else { v },
                 lo: f64::NAN,
                 hi: f64::NAN,
                 conf_normal: f64::NAN,
@@ -652,7 +667,7 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) 
             .collect(),
         None => Vec::new(),
     };
-    RawSobol { s1, st, s2 }
+    RawSobol { s1, st, s2, signal }
 }
 
 /// SALib's guard and denominator: `None` if A and B pooled span no more
@@ -1391,10 +1406,11 @@ mod tests {
     /// plain indices of the means are S1_1 = 1 / 1.25 = 0.8, ST_1 = 1 and
     /// ST_2 = s = 0.2 (a parameter with no effect); net of the noise, S1_1
     /// = ST_1 = 1 and S1_2 = ST_2 = 0.
-    #[test]
-    fn net_indices_take_the_noise_out() {
+    /// Saltelli outputs of n base rows of y = effect · x1 + noise, x1 and
+    /// x2 uniform with variance 1, each point the mean of R = 4 normal
+    /// replications of unit variance (τ = 1/4), with the points' τ.
+    fn noisy_first_parameter(n: usize, effect: f64) -> (SaltelliOutputs, SaltelliOutputs) {
         let mut r = rng(7);
-        let n = 4000;
         let width = 12f64.sqrt();
         let reps = 4;
         // A point's mean and its τ from `reps` normal replications.
@@ -1402,7 +1418,7 @@ mod tests {
             let ys: Vec<f64> = (0..reps)
                 .map(|_| {
                     let (u, v): (f64, f64) = (r.random(), r.random());
-                    x1 + (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+                    effect * x1 + (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
                 })
                 .collect();
             (mean(ys.iter().copied()), var_unbiased(&ys) / reps as f64)
@@ -1431,6 +1447,13 @@ mod tests {
             ab: vec![tab1, tab2],
             ba: None,
         };
+        (y, tau)
+    }
+
+    #[test]
+    fn net_indices_take_the_noise_out() {
+        let n = 4000;
+        let (y, tau) = noisy_first_parameter(n, 1.0);
         let resamples = draw_resamples(n, 50, &mut rng(9));
         let plain = sobol_indices(&y, &resamples, 0.95).unwrap();
         let net = sobol_net_indices(&y, &tau, &SharedPoints::none(n, 2, false), &resamples, 0.95)
@@ -1464,6 +1487,36 @@ mod tests {
             .unwrap()
             .is_none()
         );
+    }
+
+    /// A variance beyond the noise that the bootstrap cannot tell from 0
+    /// gives no net indices: with an effect of 0.05 (a variance of 0.0025
+    /// against τ = 0.25, 99 % noise) on 64 base rows the point estimate
+    /// divided by it is noise; with an effect of 1 (20 % noise) the net
+    /// indices stand.
+    #[test]
+    fn net_indices_need_a_variance_beyond_the_noise() {
+        let n = 64;
+        let resamples = draw_resamples(n, 200, &mut rng(9));
+        let net = |effect: f64| {
+            let (y, tau) = noisy_first_parameter(n, effect);
+            sobol_net_indices(&y, &tau, &SharedPoints::none(n, 2, false), &resamples, 0.95)
+                .unwrap()
+                .unwrap()
+        };
+        let faint = net(0.05);
+        for e in faint.s1.iter().chain(&faint.st) {
+            assert!(
+                e.estimate.is_nan() && e.lo.is_nan() && e.hi.is_nan(),
+                "{faint:?}"
+            );
+        }
+        let clear = net(1.0);
+        assert!(
+            clear.st[0].estimate > 0.5 && clear.st[0].lo.is_finite(),
+            "{clear:?}"
+        );
+        assert!(clear.st[1].estimate.abs() < 0.3, "{clear:?}");
     }
 
     /// With one parameter, AB_0 is B: one point, one set of runs. For

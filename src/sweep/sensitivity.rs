@@ -974,7 +974,7 @@ impl Report {
             .iter()
             .any(|m| m.ranked.iter().any(|r| r.net.is_some()))
         {
-            s.push_str("(net: the total index net of the replication noise in the points' means, ST_net in sensitivity.csv; - where no variance is left beyond the noise)\n");
+            s.push_str("(net: the total index net of the replication noise in the points' means, ST_net in sensitivity.csv; - where the variance beyond the noise cannot be told from 0)\n");
         }
         if !self.failed_runs.is_empty() {
             s.push_str(&format!(
