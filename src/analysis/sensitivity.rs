@@ -562,9 +562,11 @@ pub fn sobol_net_indices(
         .iter()
         .map(|r| raw_sobol_net(&y.gather(r), &tau.gather(r), &shared.gather(r)))
         .collect();
-    let no_signal = boot.iter().filter(|b| !(b.signal > 0.0)).count();
+    // NaN (constant outputs) counts as no signal.
+    let signal = |v: f64| v > 0.0;
+    let no_signal = boot.iter().filter(|b| !signal(b.signal)).count();
     let undefined =
-        !(point.signal > 0.0) || no_signal as f64 > (1.0 - conf_level) * boot.len() as f64;
+        !signal(point.signal) || no_signal as f64 > (1.0 - conf_level) * boot.len() as f64;
     let q = Quantiles::new(conf_level, z);
     let finite = |v: f64| -> Option<f64> { v.is_finite().then_some(v) };
     let estimate = |v: f64, boot: Vec<f64>| {
