@@ -902,12 +902,35 @@ pub fn render(d: &Discovery) -> String {
                 .find(|(col, _)| *col == c)
                 .map(|(_, p)| p);
             let (limits, p) = match (&l.bounds, p) {
-                (DimBounds::Float { lower, upper, .. }, p) => {
-                    (format!("[{}, {}]", g(*lower), g(*upper)), bound_p(p))
-                }
-                (DimBounds::Integer { lower, upper, .. }, p) => {
-                    (format!("[{lower}, {upper}]"), bound_p(p))
-                }
+                (
+                    DimBounds::Float {
+                        lower,
+                        upper,
+                        lower_restricted,
+                        upper_restricted,
+                    },
+                    p,
+                ) => (
+                    sides(g(*lower), g(*upper), *lower_restricted, *upper_restricted),
+                    bound_p(p),
+                ),
+                (
+                    DimBounds::Integer {
+                        lower,
+                        upper,
+                        lower_restricted,
+                        upper_restricted,
+                    },
+                    p,
+                ) => (
+                    sides(
+                        lower.to_string(),
+                        upper.to_string(),
+                        *lower_restricted,
+                        *upper_restricted,
+                    ),
+                    bound_p(p),
+                ),
                 (DimBounds::Categorical { levels }, p) => (
                     format!("{{{}}}", levels.join(", ")),
                     match p {
@@ -970,6 +993,18 @@ pub fn render(d: &Discovery) -> String {
     o
 }
 
+/// A restricted range as the box restricts it: `[lower, upper]` where both
+/// sides are peeled, else `>= lower` or `<= upper`. The side left alone
+/// sits at the data's extreme, which read as a limit ("[4.1035, 19.0746]"
+/// beside a `[sweep]` snippet's `max = 20.0`).
+fn sides(lower: String, upper: String, lower_restricted: bool, upper_restricted: bool) -> String {
+    match (lower_restricted, upper_restricted) {
+        (true, false) => format!(">= {lower}"),
+        (false, true) => format!("<= {upper}"),
+        _ => format!("[{lower}, {upper}]"),
+    }
+}
+
 fn bound_p(p: Option<&QuasiP>) -> String {
     let show = |name: &str, v: Option<f64>| v.map(|v| format!("{name} quasi-p {}", g(v)));
     match p {
@@ -985,6 +1020,14 @@ fn bound_p(p: Option<&QuasiP>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_box_shows_only_the_sides_it_peeled() {
+        let s = |l, u| sides("4.1035".into(), "19.0746".into(), l, u);
+        assert_eq!(s(true, false), ">= 4.1035");
+        assert_eq!(s(false, true), "<= 19.0746");
+        assert_eq!(s(true, true), "[4.1035, 19.0746]");
+    }
 
     #[test]
     fn cells_as_numbers() {
