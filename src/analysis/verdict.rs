@@ -71,6 +71,11 @@ pub struct Statistic {
     pub without_zero: bool,
     /// Use only the targets that describe the surge.
     pub surge_only: bool,
+    /// Count an undefined target (a lead with no contract to measure it)
+    /// as a miss at the cap instead of leaving it out: the headline leaves
+    /// it out, which spares a world that never makes what the target
+    /// measures.
+    pub undefined_as_miss: bool,
 }
 
 impl Default for Statistic {
@@ -79,6 +84,7 @@ impl Default for Statistic {
             cap: DEFAULT_CAP,
             without_zero: false,
             surge_only: false,
+            undefined_as_miss: false,
         }
     }
 }
@@ -89,8 +95,9 @@ impl Statistic {
     }
 
     /// A replication's distance: the mean over patterns of the mean capped
-    /// distance of the pattern's defined targets; NaN if no target is
-    /// defined.
+    /// distance of the pattern's defined targets (of all its targets, an
+    /// undefined one at the cap, with `undefined_as_miss`); NaN if no
+    /// target is used.
     pub fn distance(&self, targets: &[TargetInfo], results: &[TargetResult]) -> f64 {
         let mut sum = 0.0;
         let mut n = 0usize;
@@ -104,9 +111,14 @@ impl Statistic {
             }
             let (mut s, mut k) = (0.0, 0usize);
             for (t, r) in targets.iter().zip(results) {
-                if &t.pattern == p && self.uses(t) && !r.distance.is_nan() {
-                    s += r.distance.min(self.cap);
-                    k += 1;
+                if &t.pattern == p && self.uses(t) {
+                    if !r.distance.is_nan() {
+                        s += r.distance.min(self.cap);
+                        k += 1;
+                    } else if self.undefined_as_miss {
+                        s += self.cap;
+                        k += 1;
+                    }
                 }
             }
             if k > 0 {
@@ -416,6 +428,13 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
             ..Statistic::default()
         },
     ));
+    variants.push((
+        "undefined as a miss".into(),
+        Statistic {
+            undefined_as_miss: true,
+            ..Statistic::default()
+        },
+    ));
     let robustness = variants
         .into_iter()
         .map(|(label, st)| {
@@ -676,6 +695,13 @@ mod tests {
         // Nothing defined: NaN, never a distance.
         let undefined = [r(f64::NAN, f64::NAN, false); 4];
         assert!(st.distance(&t, &undefined).is_nan());
+        // An undefined target as a miss at the cap: P1 (0.5 + 3 + 10) / 3.
+        let miss = Statistic {
+            undefined_as_miss: true,
+            ..st
+        };
+        assert_eq!(miss.distance(&t, &run), (4.5 + 10.0) / 2.0);
+        assert_eq!(miss.distance(&t, &undefined), 10.0);
     }
 
     #[test]
@@ -774,10 +800,14 @@ mod tests {
         let cap2 = &v.robustness[0];
         assert_eq!(cap2.label, "cap 2");
         assert!((cap2.paired[0].mean - 0.25).abs() < 1e-12);
-        let surge = v.robustness.last().unwrap();
+        let surge = &v.robustness[v.robustness.len() - 2];
         assert_eq!(surge.label, "surge targets only");
         // Surge targets a and c: P1 from a alone (equal), P2 −1, halved.
         assert!((surge.paired[0].mean + 0.5).abs() < 1e-12);
+        // Every target defined: undefined as a miss is the headline.
+        let miss = v.robustness.last().unwrap();
+        assert_eq!(miss.label, "undefined as a miss");
+        assert!((miss.paired[0].mean + 0.25).abs() < 1e-12);
         assert!(
             v.conclusion()
                 .starts_with("strategic fits significantly better than commercial")

@@ -78,7 +78,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("compare/compare/compare.csv", "a29486c952a3b0b1"),
     ("compare/compare/summary.csv", "a836db5bbdb49d44"),
     ("compare/compare/targets.csv", "26a6cdc56f1f4775"),
-    ("compare/compare/verdict.csv", "d3baba07a136a416"),
+    ("compare/compare/verdict.csv", "bf060e838c5b4c9a"),
     ("europe/europe/buyers.csv", "be4fd6c16b6e54bc"),
     ("europe/europe/contracts.csv", "e8e1520a2fe3beff"),
     ("europe/europe/exogenous.csv", "09d2f07bf0929ff3"),
