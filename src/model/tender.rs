@@ -909,6 +909,45 @@ mod tests {
         assert!(close(slow.utility - fast.utility, expected));
     }
 
+    /// A contract draws on its supplier country's export credit: half the
+    /// value (Korea's credit share in the toy world) up to what the cap
+    /// leaves, and the buyer commits the rest of the value. 40 K2 at
+    /// 9.0 are worth 360: 180 on credit under a cap of 10,000; under a cap
+    /// of 100, 100 on credit and 260 committed, and no room is left for the
+    /// next offer's credit.
+    #[test]
+    fn a_contract_draws_on_its_country_s_credit_up_to_the_cap() {
+        for (cap, credit) in [(10_000.0, 180.0), (100.0, 100.0)] {
+            let w = toy(&[
+                "suppliers.korea_land.lines.k2.initial_backlog=0",
+                "suppliers.korea_land.lines.k2.home_orders={}",
+                &format!("countries.KOR.credit_cap={cap}"),
+            ]);
+            let (aaa, k2) = (buyer(&w, "AAA"), line(&w, "k2"));
+            let kor = w.countries.iter().position(|c| c.id == "KOR").unwrap();
+            let mut s = State::new(&w);
+            let committed = s.buyers[aaa].outstanding;
+            let mut o = Offer::default();
+            assert!(make_offer(&w, &s, 0, aaa, k2, 40.0, u32::MAX, &mut o));
+            assert_eq!(o.units, 40);
+            assert!(close(o.price, 9.0), "{}", o.price);
+            assert!(close(o.credit, credit), "cap {cap}: {}", o.credit);
+            sign(&w, &mut s, 0, aaa, &mut o, false);
+            assert!(close(s.credit[kor].outstanding, credit));
+            assert!(close(s.buyers[aaa].outstanding - committed, 360.0 - credit));
+            let mut next = Offer::default();
+            assert!(make_offer(&w, &s, 0, aaa, k2, 40.0, u32::MAX, &mut next));
+            // The backlog raises the next price: half its value, within
+            // the room left.
+            let half = 0.5 * f64::from(next.units) * next.price;
+            assert!(
+                close(next.credit, half.min(cap - credit)),
+                "{}",
+                next.credit
+            );
+        }
+    }
+
     /// Diverted units that make a minimum lot in time are signed on their
     /// own; the lot's lead is theirs.
     #[test]
