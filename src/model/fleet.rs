@@ -384,10 +384,16 @@ mod tests {
         assert_eq!(f.age(), 3);
         assert_eq!((f.legacy.units, f.replaced.units), (8, 3));
         assert_eq!(f.of_family(2), 7);
+        // 16 modern less 1; 8 · 0.5 + 3 · 0.25 + 15.
+        assert_eq!((f.modern(), f.total()), (15, 23));
+        assert!((f.capability() - 19.75).abs() < 1e-12);
         // Quarter 2: legacy 3; cohorts 3/8+.375 = .75 → 0, 5/8+.625 = 1.25
         // → 1, 7/8 → 0.
         assert_eq!(f.age(), 4);
         assert_eq!((f.legacy.units, f.of_family(0), f.of_family(2)), (5, 4, 7));
+        // Replaced 2; 5 · 0.5 + 2 · 0.25 + 14.
+        assert_eq!((f.modern(), f.total(), f.replaced.units), (14, 19, 2));
+        assert!((f.capability() - 17.0).abs() < 1e-12);
     }
 
     #[test]
