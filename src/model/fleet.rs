@@ -435,5 +435,11 @@ mod tests {
         assert_eq!(f.cohorts.len(), 5);
         assert_eq!(f.of_family(2), 11);
         assert_eq!(f.modern(), 23);
+        // The same family and life at another capability (an upgrade
+        // standard) is a cohort of its own, counted at its own weight.
+        let before = f.capability();
+        f.add(Some(2), 0.8, 125_000, 1);
+        assert_eq!(f.cohorts.len(), 6);
+        assert!((f.capability() - before - 0.8).abs() < 1e-12);
     }
 }
