@@ -1148,6 +1148,16 @@ mod tests {
             TenderOutcome::Executive(id) => {
                 let e = &s.contracts[id as usize];
                 assert!(e.executive && e.line == c.line);
+                // What the framework still covers falls by what was called
+                // off; the next call is 4 quarters on.
+                let Stage::Framework {
+                    units: left, call, ..
+                } = s.buyers[aaa].stage[tank]
+                else {
+                    panic!("the framework holds: {:?}", s.buyers[aaa].stage[tank]);
+                };
+                assert_eq!(left, units - e.units.min(units));
+                assert_eq!(call, 8);
             }
             other => panic!("expected an executive contract, got {other:?}"),
         }
