@@ -62,6 +62,12 @@ mod tests {
             d.key(Purpose::Choice, 3, 1, 2),
             d.key(Purpose::Consider, 3, 1, 2)
         );
+        // The ids' order matters: buyer 1's tender in category 2 is not
+        // buyer 2's in category 1.
+        assert_ne!(
+            d.key(Purpose::Choice, 3, 1, 2),
+            d.key(Purpose::Choice, 3, 2, 1)
+        );
     }
 
     #[test]
@@ -70,6 +76,11 @@ mod tests {
         // of the key derivation.
         let v = draws(42, 0, 3).key(Purpose::Choice, 0, 0, 0);
         assert_eq!(v, GOLDEN, "keyed draws changed: {v}");
+        // With every argument distinct, so that an order of folding is
+        // pinned too.
+        let v = draws(42, 0, 3).key(Purpose::Choice, 7, 1, 2);
+        assert_eq!(v, GOLDEN_ADDRESSED, "keyed draws changed: {v}");
     }
     const GOLDEN: u64 = 4_551_520_063_638_147_866;
+    const GOLDEN_ADDRESSED: u64 = 1_534_684_866_388_265_748;
 }

@@ -147,6 +147,16 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
                 ));
             }
             let f = &bs.fleet[cat];
+            // The modern count is kept beside the cohorts (ageing and
+            // donation take units off both).
+            let in_cohorts: u64 = f.cohorts().iter().map(|c| u64::from(c.units)).sum();
+            if in_cohorts != u64::from(f.modern()) {
+                return Err(format!(
+                    "{}: {} modern units counted but the cohorts hold {in_cohorts}",
+                    id(),
+                    f.modern()
+                ));
+            }
             if u64::from(f.reserved) != reserved[b][cat] || f.reserved > f.legacy.units {
                 return Err(format!(
                     "{}: {} legacy units reserved ({} in service) but upgrades hold {}",
