@@ -201,6 +201,33 @@ mod tests {
         assert_eq!(capacity_order(0.0, 80.0, 2.0, 0.25), 0.0);
     }
 
+    /// Capacity ordered in a year comes online `build_lag` quarters later,
+    /// not before: K2 at 8 a quarter with 400 units queued (12.5 years,
+    /// above the threshold of 2) grows by 30 %, 2.4 a quarter, built in 6
+    /// quarters.
+    #[test]
+    fn new_capacity_comes_online_after_its_build_lag() {
+        use crate::model::production::Owner;
+        use crate::model::testkit::{line, toy};
+        let w = toy(&[
+            "suppliers.korea_land.lines.k2.initial_backlog=0",
+            "suppliers.korea_land.lines.k2.home_orders={}",
+            "suppliers.korea_land.cash=100000.0",
+        ]);
+        let k2 = line(&w, "k2");
+        let mut s = State::new(&w);
+        s.lines[k2].enqueue(Owner::Home, 400);
+        let k = s.lines[k2].capacity();
+        assert!((k - 8.0).abs() < 1e-12);
+        invest_yearly(&w, &mut s, 4, &mut Vec::new());
+        let ls = &mut s.lines[k2];
+        assert!((ls.capacity_with_pending() - k - 2.4).abs() < 1e-9);
+        ls.bring_capacity_online(4 + 6 - 1);
+        assert!((ls.capacity() - k).abs() < 1e-12, "online before its lag");
+        ls.bring_capacity_online(4 + 6);
+        assert!((ls.capacity() - k - 2.4).abs() < 1e-9);
+    }
+
     #[test]
     fn approach_one_by_hand() {
         // 0.6 + 0.1 * 0.4 * 20/10 = 0.68.
