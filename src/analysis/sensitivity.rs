@@ -437,9 +437,6 @@ struct RawSobol {
     s1: Vec<f64>,
     st: Vec<f64>,
     s2: Vec<(usize, usize, f64)>,
-    /// The variance the indices divide by (net of the noise, for
-    /// [`raw_sobol_net`]; NaN for constant outputs).
-    signal: f64,
 }
 
 fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
@@ -461,12 +458,7 @@ fn raw_sobol(y: &SaltelliOutputs) -> RawSobol {
             .collect(),
         None => Vec::new(),
     };
-    RawSobol {
-        s1,
-        st,
-        s2,
-        signal: var.unwrap_or(f64::NAN),
-    }
+    RawSobol { s1, st, s2 }
 }
 
 /// Which roles of each base row are one point of the design, whose runs
@@ -557,25 +549,33 @@ pub fn sobol_net_indices(
     let y = outputs.map(|x| (x - mean) / sd);
     let tau = noise.map(|t| t / (sd * sd));
     debug_assert_eq!(shared.a_b.len(), outputs.base_rows(), "one flag a row");
-    let point = raw_sobol_net(&y, &tau, shared);
-    let boot: Vec<RawSobol> = resamples
+    let (point, signal) = raw_sobol_net(&y, &tau, shared);
+    let (boot, signals): (Vec<RawSobol>, Vec<f64>) = resamples
         .iter()
         .map(|r| raw_sobol_net(&y.gather(r), &tau.gather(r), &shared.gather(r)))
-        .collect();
-    // NaN (constant outputs) counts as no signal.
-    let signal = |v: f64| v > 0.0;
-    let no_signal = boot.iter().filter(|b| !signal(b.signal)).count();
-    let undefined =
-        !signal(point.signal) || no_signal as f64 > (1.0 - conf_level) * boot.len() as f64;
+        .unzip();
+    // A NaN variance counts as none.
+    let positive = |v: f64| v > 0.0;
+    let no_signal = signals.iter().filter(|&&v| !positive(v)).count();
+    let undefined = !positive(signal) || no_signal as f64 > (1.0 - conf_level) * boot.len() as f64;
     let q = Quantiles::new(conf_level, z);
     let finite = |v: f64| -> Option<f64> { v.is_finite().then_some(v) };
-    let estimate = |v: f64, boot: Vec<f64>| {
-        if undefined || boot.len() < 2 {
+    let none = Estimate {
+        estimate: f64::NAN,
+        lo: f64::NAN,
+        hi: f64::NAN,
+        conf_normal: f64::NAN,
+    };
+    // An index's estimate, and its resamples' values by `of`.
+    let estimate = |v: f64, of: &dyn Fn(&RawSobol) -> f64| {
+        if undefined {
+            return none;
+        }
+        let boot: Vec<f64> = boot.iter().filter_map(|b| finite(of(b))).collect();
+        if boot.len() < 2 {
             return Estimate {
-                estimate: if undefined { f64::NAN } else { v },
-                lo: f64::NAN,
-                hi: f64::NAN,
-                conf_normal: f64::NAN,
+                estimate: v,
+                ..none
             };
         }
         q.estimate(v, boot.into_iter(), true)
@@ -583,20 +583,10 @@ pub fn sobol_net_indices(
     let dims = outputs.ab.len();
     Ok(Some(SobolIndices {
         s1: (0..dims)
-            .map(|j| {
-                estimate(
-                    point.s1[j],
-                    boot.iter().filter_map(|b| finite(b.s1[j])).collect(),
-                )
-            })
+            .map(|j| estimate(point.s1[j], &|b| b.s1[j]))
             .collect(),
         st: (0..dims)
-            .map(|j| {
-                estimate(
-                    point.st[j],
-                    boot.iter().filter_map(|b| finite(b.st[j])).collect(),
-                )
-            })
+            .map(|j| estimate(point.st[j], &|b| b.st[j]))
             .collect(),
         s2: point
             .s2
@@ -605,15 +595,16 @@ pub fn sobol_net_indices(
             .map(|(p, &(j, k, v))| PairEstimate {
                 j,
                 k,
-                estimate: estimate(v, boot.iter().filter_map(|b| finite(b.s2[p].2)).collect()),
+                estimate: estimate(v, &|b| b.s2[p].2),
             })
             .collect(),
         constant_output: false,
     }))
 }
 
-/// [`raw_sobol`] net of the noise `tau` (see [`sobol_net_indices`]).
-fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) -> RawSobol {
+/// [`raw_sobol`] net of the noise `tau` (see [`sobol_net_indices`]), with
+/// the variance beyond the noise they divide by.
+fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) -> (RawSobol, f64) {
     // E[e_A e_B]: τ where A and B are one point.
     let ab_noise = |i: usize| {
         if sh.a_b[i] { tau.a[i] } else { 0.0 }
@@ -669,7 +660,7 @@ fn raw_sobol_net(y: &SaltelliOutputs, tau: &SaltelliOutputs, sh: &SharedPoints) 
             .collect(),
         None => Vec::new(),
     };
-    RawSobol { s1, st, s2, signal }
+    (RawSobol { s1, st, s2 }, signal)
 }
 
 /// SALib's guard and denominator: `None` if A and B pooled span no more
