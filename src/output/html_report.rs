@@ -362,6 +362,19 @@ impl Manifest {
     /// The table `name` of the result in `dir` if the manifest lists it
     /// (checked already to match), else `None`, whatever the folder holds.
     fn table(&self, dir: &Path, name: &str) -> Result<Option<Csv>, ReportError> {
+        self.checked(name, || Csv::read(dir, name))
+    }
+
+    /// [`Manifest::table`] streamed.
+    fn file(&self, dir: &Path, name: &str) -> Result<Option<CsvFile>, ReportError> {
+        self.checked(name, || CsvFile::open(dir, name))
+    }
+
+    fn checked<T>(
+        &self,
+        name: &str,
+        open: impl FnOnce() -> Result<Option<T>, ReportError>,
+    ) -> Result<Option<T>, ReportError> {
         // Only the files of `Kind::files` are checked against the manifest
         // before the page is drawn: a table read but not listed there
         // would be drawn unchecked.
@@ -369,11 +382,7 @@ impl Manifest {
             self.kind().files().iter().any(|(f, _)| *f == name),
             "{name} is drawn but not in Kind::files, so not checked"
         );
-        if self.lists(name) {
-            Csv::read(dir, name)
-        } else {
-            Ok(None)
-        }
+        if self.lists(name) { open() } else { Ok(None) }
     }
 
     fn provenance(&self, what: &str) -> Provenance {
@@ -511,47 +520,12 @@ fn observed_years(resolved: &serde_json::Value, focus: &str) -> Vec<Observation>
     out
 }
 
-/// A CSV file read whole, with lookups by column name.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<csv::StringRecord>,
-}
-
-impl Csv {
-    /// `dir/name`, or `None` if the result does not hold it.
-    fn read(dir: &Path, name: &str) -> Result<Option<Csv>, ReportError> {
-        let path = dir.join(name);
-        if !path.is_file() {
-            return Ok(None);
-        }
-        // A table that cannot be parsed is a damaged result (the input is
-        // at fault); only a failed read is the machine's.
-        let at = |e: csv::Error| {
-            if e.is_io_error() {
-                ReportError::Io {
-                    path: path.clone(),
-                    source: crate::output::csv_io(e),
-                }
-            } else {
-                ReportError::NoResult {
-                    dir: path.clone(),
-                    why: format!("not a table this program wrote ({e})"),
-                }
-            }
-        };
-        let mut rd = csv::Reader::from_path(&path).map_err(at)?;
-        let header = rd
-            .headers()
-            .map_err(at)?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let rows = rd.records().collect::<Result<Vec<_>, _>>().map_err(at)?;
-        Ok(Some(Csv { header, rows }))
-    }
+/// A table's columns by name.
+trait Columns {
+    fn header(&self) -> &[String];
 
     fn col(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
+        self.header().iter().position(|h| h == name)
     }
 
     /// The columns named, all of which must exist.
@@ -561,6 +535,102 @@ impl Csv {
             *o = self.col(n)?;
         }
         Some(out)
+    }
+}
+
+/// A CSV file of the result, its header read and its rows streamed: the
+/// tables that grow with replications or runs (a run's `contracts.csv` and
+/// `market.csv`, `targets.csv`, a sweep's `runs.csv` and `bands.csv`) are
+/// folded row by row in one record's memory; held whole, they took some
+/// 4.6× their size (1.5 GB for a 2,000-replication europe run).
+struct CsvFile {
+    path: PathBuf,
+    header: Vec<String>,
+}
+
+impl Columns for CsvFile {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+}
+
+impl CsvFile {
+    /// `dir/name`, or `None` if the result does not hold it.
+    fn open(dir: &Path, name: &str) -> Result<Option<CsvFile>, ReportError> {
+        let path = dir.join(name);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let mut file = CsvFile {
+            path,
+            header: Vec::new(),
+        };
+        let mut rd = file.reader()?;
+        file.header = rd
+            .headers()
+            .map_err(|e| file.error(e))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        Ok(Some(file))
+    }
+
+    fn reader(&self) -> Result<csv::Reader<std::fs::File>, ReportError> {
+        csv::Reader::from_path(&self.path).map_err(|e| self.error(e))
+    }
+
+    /// A table that cannot be parsed is a damaged result (the input is at
+    /// fault); only a failed read is the machine's.
+    fn error(&self, e: csv::Error) -> ReportError {
+        if e.is_io_error() {
+            ReportError::Io {
+                path: self.path.clone(),
+                source: crate::output::csv_io(e),
+            }
+        } else {
+            ReportError::NoResult {
+                dir: self.path.clone(),
+                why: format!("not a table this program wrote ({e})"),
+            }
+        }
+    }
+
+    /// Every row in file order, one at a time.
+    fn each(&self, mut f: impl FnMut(&csv::StringRecord)) -> Result<(), ReportError> {
+        let mut rd = self.reader()?;
+        let mut r = csv::StringRecord::new();
+        while rd.read_record(&mut r).map_err(|e| self.error(e))? {
+            f(&r);
+        }
+        Ok(())
+    }
+}
+
+/// A small CSV file of the result read whole, for the tables drawn from
+/// more than one pass or by row (bands, points, verdicts, summaries).
+struct Csv {
+    header: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Columns for Csv {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+}
+
+impl Csv {
+    /// `dir/name`, or `None` if the result does not hold it.
+    fn read(dir: &Path, name: &str) -> Result<Option<Csv>, ReportError> {
+        let Some(file) = CsvFile::open(dir, name)? else {
+            return Ok(None);
+        };
+        let mut rows = Vec::new();
+        file.each(|r| rows.push(r.clone()))?;
+        Ok(Some(Csv {
+            header: file.header,
+            rows,
+        }))
     }
 }
 
@@ -620,10 +690,10 @@ fn missing(file: &str, what: &str) -> Block {
 /// `contracts.csv`.
 fn focus_value_by_year(
     summary: Option<&Csv>,
-    contracts: Option<&Csv>,
+    contracts: Option<&CsvFile>,
     focus: &str,
     replications: Option<u64>,
-) -> Option<BTreeMap<i32, Vec<f64>>> {
+) -> Result<Option<BTreeMap<i32, Vec<f64>>>, ReportError> {
     if let Some(s) = summary {
         let years: Vec<(usize, i32)> = s
             .header
@@ -632,25 +702,27 @@ fn focus_value_by_year(
             .filter_map(|(i, h)| Some((i, h.strip_prefix("focus_value_")?.parse().ok()?)))
             .collect();
         if !years.is_empty() {
-            return Some(
+            return Ok(Some(
                 years
                     .iter()
                     .map(|&(i, y)| (y, s.rows.iter().map(|r| num(r, i)).collect()))
                     .collect(),
-            );
+            ));
         }
     }
-    let c = contracts?;
-    let [rep, year, country, value] =
-        c.cols(["replication", "year", "supplier_country", "value"])?;
+    let Some((c, [rep, year, country, value])) = contracts.and_then(|c| {
+        Some((
+            c,
+            c.cols(["replication", "year", "supplier_country", "value"])?,
+        ))
+    }) else {
+        return Ok(None);
+    };
     let mut per: BTreeMap<i32, BTreeMap<u64, f64>> = BTreeMap::new();
     let mut reps = 0u64;
-    for r in &c.rows {
-        let Ok(y) = text(r, year).parse::<i32>() else {
-            continue;
-        };
-        let Ok(k) = text(r, rep).parse::<u64>() else {
-            continue;
+    c.each(|r| {
+        let (Ok(y), Ok(k)) = (text(r, year).parse::<i32>(), text(r, rep).parse::<u64>()) else {
+            return;
         };
         reps = reps.max(k + 1);
         let e = per.entry(y).or_default();
@@ -658,10 +730,10 @@ fn focus_value_by_year(
         if text(r, country) == focus {
             *v += num(r, value);
         }
-    }
+    })?;
     // A replication without a contract that year counts as zero.
     let reps = replications.unwrap_or(reps).max(reps);
-    Some(
+    Ok(Some(
         per.into_iter()
             .map(|(y, m)| {
                 (
@@ -672,21 +744,21 @@ fn focus_value_by_year(
                 )
             })
             .collect(),
-    )
+    ))
 }
 
-/// One row per target of `targets.csv` (filtered by `keep`), in file
-/// order, as target rows against the accepted range; `label` names each.
+/// One row per label of `targets.csv`'s rows, in file order, as target
+/// rows against the accepted range; `label` names a row's (`None` leaves
+/// the row out).
 fn target_rows(
-    t: &Csv,
+    t: &CsvFile,
     infos: &HashMap<String, TargetInfo>,
-    keep: impl Fn(&csv::StringRecord) -> bool,
-    label: impl Fn(&csv::StringRecord) -> String,
-) -> Vec<TargetRow> {
+    label: impl Fn(&csv::StringRecord) -> Option<String>,
+) -> Result<Vec<TargetRow>, ReportError> {
     let Some([target, sim, obs, lo, hi, pass]) =
         t.cols(["target", "simulated", "observed", "lo", "hi", "pass"])
     else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     struct Acc {
         values: Vec<f64>,
@@ -698,8 +770,10 @@ fn target_rows(
     }
     let mut order: Vec<String> = Vec::new();
     let mut acc: HashMap<String, Acc> = HashMap::new();
-    for r in t.rows.iter().filter(|r| keep(r)) {
-        let name = label(r);
+    t.each(|r| {
+        let Some(name) = label(r) else {
+            return;
+        };
         let a = acc.entry(name.clone()).or_insert_with(|| {
             order.push(name);
             Acc {
@@ -714,8 +788,8 @@ fn target_rows(
         a.values.push(num(r, sim));
         a.n += 1;
         a.passed += usize::from(text(r, pass) == "true");
-    }
-    order
+    })?;
+    Ok(order
         .into_iter()
         .filter_map(|name| {
             let a = acc.remove(&name)?;
@@ -736,7 +810,7 @@ fn target_rows(
                 name,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// The numbers behind a target-rows chart, for reading and copying.
@@ -771,50 +845,74 @@ fn target_table(rows: &[TargetRow]) -> Table {
     table
 }
 
-/// Per pattern, the share of replications passing all its targets.
-fn pattern_pass(t: &Csv, keep: impl Fn(&csv::StringRecord) -> bool) -> BTreeMap<String, f64> {
+/// Per group of rows (`group` names a row's, say its scenario) and
+/// pattern, the share of replications passing all the pattern's targets.
+fn pattern_pass(
+    t: &CsvFile,
+    group: impl Fn(&csv::StringRecord) -> String,
+) -> Result<BTreeMap<String, BTreeMap<String, f64>>, ReportError> {
     let Some([rep, pattern, pass]) = t.cols(["replication", "pattern", "pass"]) else {
-        return BTreeMap::new();
+        return Ok(BTreeMap::new());
     };
-    let mut whole: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
-    for r in t.rows.iter().filter(|r| keep(r)) {
-        let ok = text(r, pass) == "true";
+    // group → pattern → replication → all passed
+    type Whole = BTreeMap<String, BTreeMap<String, BTreeMap<u64, bool>>>;
+    let mut whole: Whole = BTreeMap::new();
+    t.each(|r| {
+        let Ok(k) = text(r, rep).parse::<u64>() else {
+            return;
+        };
         let e = whole
+            .entry(group(r))
+            .or_default()
             .entry(text(r, pattern).to_string())
             .or_default()
-            .entry(text(r, rep).to_string())
+            .entry(k)
             .or_insert(true);
-        *e &= ok;
-    }
-    whole
+        *e &= text(r, pass) == "true";
+    })?;
+    Ok(whole
         .into_iter()
-        .map(|(p, reps)| {
-            let n = reps.len().max(1) as f64;
-            (p, reps.values().filter(|v| **v).count() as f64 / n)
+        .map(|(g, patterns)| {
+            let shares = patterns
+                .into_iter()
+                .map(|(p, reps)| {
+                    let n = reps.len().max(1) as f64;
+                    (p, reps.values().filter(|v| **v).count() as f64 / n)
+                })
+                .collect();
+            (g, shares)
         })
-        .collect()
+        .collect())
 }
 
 /// Leads to first delivery by supplier country: per replication the mean
 /// over its contracts, then the median and 5–95 % range over replications.
-fn leads_chart(c: &Csv) -> Option<String> {
-    let [rep, country, promised, actual] = c.cols([
+fn leads_chart(c: &CsvFile) -> Result<Option<String>, ReportError> {
+    let Some([rep, country, promised, actual]) = c.cols([
         "replication",
         "supplier_country",
         "lead_first_promised",
         "lead_first_actual",
-    ])?;
+    ]) else {
+        return Ok(None);
+    };
     // country → replication → (sum, n) for promised and actual, over the
     // contracts whose first unit came: a contract not yet delivered has a
     // promise and no actual lead, and the two means would be of different
     // contracts.
-    type Sums = BTreeMap<String, BTreeMap<String, [(f64, usize); 2]>>;
+    type Sums = BTreeMap<String, BTreeMap<u64, [(f64, usize); 2]>>;
     let mut sums: Sums = BTreeMap::new();
-    for r in c.rows.iter().filter(|r| num(r, actual).is_finite()) {
+    c.each(|r| {
+        let Ok(k) = text(r, rep).parse::<u64>() else {
+            return;
+        };
+        if !num(r, actual).is_finite() {
+            return;
+        }
         let e = sums
             .entry(text(r, country).to_string())
             .or_default()
-            .entry(text(r, rep).to_string())
+            .entry(k)
             .or_insert([(0.0, 0); 2]);
         for (slot, i) in e.iter_mut().zip([promised, actual]) {
             let v = num(r, i);
@@ -823,7 +921,7 @@ fn leads_chart(c: &Csv) -> Option<String> {
                 slot.1 += 1;
             }
         }
-    }
+    })?;
     let groups = sums
         .into_iter()
         .map(|(country, reps)| {
@@ -845,31 +943,37 @@ fn leads_chart(c: &Csv) -> Option<String> {
             }
         })
         .collect();
-    Some(charts::bars(&BarChart {
+    Ok(Some(charts::bars(&BarChart {
         title: "Lead to first delivery by supplier country".into(),
         description: "Contracts whose first unit was delivered in the run: promised and actual leads of the same contracts.".into(),
         axis: Axis::new("Mean lead to first delivery", "quarters"),
         series: vec!["promised".into(), "actual".into()],
         groups,
         interval_label: "5–95 % over replications".into(),
-    }))
+    })))
 }
 
 /// Contracts signed and value delivered per year by the focus country's
 /// suppliers, from `market.csv`.
-fn deliveries_chart(m: &Csv, focus: &str, reps: Option<u64>) -> Option<String> {
-    let [rep, year, country, order, delivered] = m.cols([
+fn deliveries_chart(
+    m: &CsvFile,
+    focus: &str,
+    reps: Option<u64>,
+) -> Result<Option<String>, ReportError> {
+    let Some([rep, year, country, order, delivered]) = m.cols([
         "replication",
         "year",
         "supplier_country",
         "order_value",
         "delivered_value",
-    ])?;
+    ]) else {
+        return Ok(None);
+    };
     let mut per: [BTreeMap<i32, BTreeMap<u64, f64>>; 2] = Default::default();
     let mut n = 0u64;
-    for r in &m.rows {
+    m.each(|r| {
         let (Ok(y), Ok(k)) = (text(r, year).parse::<i32>(), text(r, rep).parse::<u64>()) else {
-            continue;
+            return;
         };
         n = n.max(k + 1);
         for (p, i) in per.iter_mut().zip([order, delivered]) {
@@ -878,7 +982,7 @@ fn deliveries_chart(m: &Csv, focus: &str, reps: Option<u64>) -> Option<String> {
                 *v += num(r, i).max(0.0);
             }
         }
-    }
+    })?;
     let n = reps.unwrap_or(n).max(n);
     let series = |p: &BTreeMap<i32, BTreeMap<u64, f64>>| -> BTreeMap<i32, Vec<f64>> {
         p.iter()
@@ -897,7 +1001,7 @@ fn deliveries_chart(m: &Csv, focus: &str, reps: Option<u64>) -> Option<String> {
     );
     chart.series.push(band("signed", &series(&per[0])));
     chart.series.push(band("delivered", &series(&per[1])));
-    Some(charts::time_series(&chart))
+    Ok(Some(charts::time_series(&chart)))
 }
 
 fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
@@ -906,12 +1010,12 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let focus = focus_country(resolved);
     let infos = target_infos(resolved);
     let summary = m.table(dir, "summary.csv")?;
-    let contracts = m.table(dir, "contracts.csv")?;
-    let market = m.table(dir, "market.csv")?;
-    let targets = m.table(dir, "targets.csv")?;
+    let contracts = m.file(dir, "contracts.csv")?;
+    let market = m.file(dir, "market.csv")?;
+    let targets = m.file(dir, "targets.csv")?;
 
     let mut surge = Section::new(format!("{focus} contract value per year"));
-    match focus_value_by_year(summary.as_ref(), contracts.as_ref(), &focus, m.replications) {
+    match focus_value_by_year(summary.as_ref(), contracts.as_ref(), &focus, m.replications)? {
         Some(by_year) => {
             let mut chart = TimeSeriesChart::new(
                 format!("{focus} contract value per year"),
@@ -934,7 +1038,7 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     match &targets {
         Some(t) => {
             let tc = t.col("target").unwrap_or(0);
-            let rows = target_rows(t, &infos, |_| true, |r| text(r, tc).to_string());
+            let rows = target_rows(t, &infos, |r| Some(text(r, tc).to_string()))?;
             fit = fit.figure(
                 charts::target_rows(&TargetRowsChart {
                     title: "Simulated targets against their accepted ranges".into(),
@@ -949,7 +1053,7 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             );
             let mut table = Table::new(["pattern", "replications passing every target"])
                 .with_caption("Share of replications passing each pattern whole.");
-            for (p, s) in pattern_pass(t, |_| true) {
+            for (p, s) in pattern_pass(t, |_| String::new())?.into_values().flatten() {
                 table = table.row([p, format::percent(s, 0)]);
             }
             fit = fit.table(table);
@@ -963,10 +1067,11 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     }
 
     let mut deliveries = Section::new("Deliveries and leads");
-    match market
-        .as_ref()
-        .and_then(|mk| deliveries_chart(mk, &focus, m.replications))
-    {
+    let drawn = match &market {
+        Some(mk) => deliveries_chart(mk, &focus, m.replications)?,
+        None => None,
+    };
+    match drawn {
         Some(svg) => {
             deliveries = deliveries.figure(
                 svg,
@@ -982,7 +1087,11 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             ));
         }
     }
-    match contracts.as_ref().and_then(leads_chart) {
+    let drawn = match &contracts {
+        Some(c) => leads_chart(c)?,
+        None => None,
+    };
+    match drawn {
         Some(svg) => {
             deliveries = deliveries.figure(
                 svg,
@@ -1013,21 +1122,25 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let resolved = m.resolved();
     let infos = target_infos(resolved);
-    let targets = m.table(dir, "targets.csv")?;
+    let targets = m.file(dir, "targets.csv")?;
     let verdict = m.table(dir, "verdict.csv")?;
     let compare = m.table(dir, "compare.csv")?;
     // Scenario order: as run (compare.csv's order includes the contested
     // variants, which the manifest names by file).
     let mut scenarios: Vec<String> = Vec::new();
-    if let Some(c) = compare.as_ref().or(targets.as_ref())
+    let mut add = |s: &str| {
+        if !scenarios.iter().any(|x| x == s) {
+            scenarios.push(s.to_string());
+        }
+    };
+    if let Some(c) = &compare
         && let Some(i) = c.col("scenario")
     {
-        for r in &c.rows {
-            let s = text(r, i);
-            if !scenarios.iter().any(|x| x == s) {
-                scenarios.push(s.to_string());
-            }
-        }
+        c.rows.iter().for_each(|r| add(text(r, i)));
+    } else if let Some(t) = &targets
+        && let Some(i) = t.col("scenario")
+    {
+        t.each(|r| add(text(r, i)))?;
     }
     if scenarios.is_empty() {
         scenarios = m.scenarios.iter().map(|(n, _)| n.clone()).collect();
@@ -1037,9 +1150,10 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     match &targets {
         Some(t) if t.col("scenario").is_some() => {
             let sc = t.col("scenario").unwrap_or(0);
+            let mut by_scenario = pattern_pass(t, |r| text(r, sc).to_string())?;
             let per: Vec<BTreeMap<String, f64>> = scenarios
                 .iter()
-                .map(|s| pattern_pass(t, |r| text(r, sc) == s))
+                .map(|s| by_scenario.remove(s).unwrap_or_default())
                 .collect();
             let patterns: Vec<String> = per
                 .iter()
@@ -1154,25 +1268,27 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     if let Some(t) = &targets
         && let (Some(sc), Some(pat)) = (t.col("scenario"), t.col("pattern"))
     {
-        let patterns: Vec<String> = t
-            .rows
-            .iter()
-            .map(|r| text(r, pat).to_string())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
         let tc = t.col("target").unwrap_or(0);
-        for (i, p) in patterns.iter().enumerate() {
-            // A row per target and scenario, named `target\u{1f}scenario`.
-            let rows = target_rows(
-                t,
-                &infos,
-                |r| text(r, pat) == p,
-                |r| format!("{}\u{1f}{}", text(r, tc), text(r, sc)),
-            );
+        // A row per target and scenario, named `target\u{1f}scenario`, by
+        // pattern (in one pass over the file).
+        let mut by_pattern: BTreeMap<String, Vec<TargetRow>> = BTreeMap::new();
+        for mut r in target_rows(t, &infos, |r| {
+            Some(format!(
+                "{}\u{1f}{}\u{1f}{}",
+                text(r, pat),
+                text(r, tc),
+                text(r, sc)
+            ))
+        })? {
+            let (p, name) = r.name.split_once('\u{1f}').unwrap_or_default();
+            let p = p.to_string();
+            r.name = name.to_string();
+            by_pattern.entry(p).or_default().push(r);
+        }
+        for (i, (p, rows)) in by_pattern.iter().enumerate() {
             let target_of = |name: &str| name.split('\u{1f}').next().unwrap_or("").to_string();
             let mut order: Vec<String> = Vec::new();
-            for r in &rows {
+            for r in rows {
                 let t = target_of(&r.name);
                 if !order.contains(&t) {
                     order.push(t);
@@ -1229,25 +1345,39 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
 // ---------------------------------------------------------------- sweep
 
-/// Per-point means over finished runs of `value(run)` (NaN skipped), by
-/// point id.
-fn point_means(runs: &Csv, value: impl Fn(&csv::StringRecord) -> f64) -> HashMap<String, f64> {
+/// Per outcome of `values`, per-point means over finished runs of the
+/// outcome (NaN skipped) by point id, in one pass over `runs.csv`; and the
+/// number of runs.
+fn point_means<const N: usize>(
+    runs: &CsvFile,
+    values: [&dyn Fn(&csv::StringRecord) -> f64; N],
+) -> Result<([HashMap<String, f64>; N], usize), ReportError> {
     let status = runs.col("status");
-    let mut acc: HashMap<String, (f64, usize)> = HashMap::new();
-    for r in &runs.rows {
+    let mut acc: [HashMap<String, (f64, usize)>; N] = std::array::from_fn(|_| HashMap::new());
+    let mut n_runs = 0;
+    runs.each(|r| {
+        n_runs += 1;
         if status.is_some_and(|s| text(r, s) != "ok") {
-            continue;
+            return;
         }
-        let v = value(r);
-        if v.is_finite() {
-            let e = acc.entry(text(r, 0).to_string()).or_insert((0.0, 0));
-            e.0 += v;
-            e.1 += 1;
+        for (acc, value) in acc.iter_mut().zip(values) {
+            let v = value(r);
+            if v.is_finite() {
+                let e = match acc.get_mut(text(r, 0)) {
+                    Some(e) => e,
+                    None => acc.entry(text(r, 0).to_string()).or_insert((0.0, 0)),
+                };
+                e.0 += v;
+                e.1 += 1;
+            }
         }
-    }
-    acc.into_iter()
-        .map(|(k, (s, n))| (k, s / n as f64))
-        .collect()
+    })?;
+    let means = acc.map(|acc| {
+        acc.into_iter()
+            .map(|(k, (s, n))| (k, s / n as f64))
+            .collect()
+    });
+    Ok((means, n_runs))
 }
 
 fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
@@ -1544,9 +1674,9 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let name = m.scenarios.first().map_or("sweep", |(n, _)| n.as_str());
     let resolved = m.resolved();
     let focus = focus_country(resolved);
-    let bands = m.table(dir, "bands.csv")?;
+    let bands = m.file(dir, "bands.csv")?;
     let points = m.table(dir, "points.csv")?;
-    let runs = m.table(dir, "runs.csv")?;
+    let runs = m.file(dir, "runs.csv")?;
     // Written into the folder later by `sensitivity` and `discover`, so not
     // in the manifest: read if present.
     let sensitivity = Csv::read(dir, "sensitivity.csv")?;
@@ -1559,11 +1689,11 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     {
         Some((b, [year, p50])) => {
             let mut by_year: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
-            for r in &b.rows {
+            b.each(|r| {
                 if let Ok(y) = text(r, year).parse::<i32>() {
                     by_year.entry(y).or_default().push(num(r, p50));
                 }
-            }
+            })?;
             let mut chart = TimeSeriesChart::new(
                 format!("{focus} contract value per year across the sweep"),
                 Axis::new("Year", ""),
@@ -1581,6 +1711,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     }
 
     let mut params_section = Section::new("Parameters against the outcome");
+    let mut n_runs = 0;
     if let (Some(p), Some(r)) = (&points, &runs) {
         // The verdict's distance per run, as `compare` ranks by (undefined
         // targets skipped, so it is defined where any target is); a sweep
@@ -1592,25 +1723,32 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             .filter(|(_, h)| h.ends_with("_pass") && *h != "all_pass")
             .map(|(i, _)| i)
             .collect();
-        let focus_value = r.col("focus_value");
-        let verdict = r
-            .col("verdict_distance")
-            .filter(|&c| r.rows.iter().any(|row| num(row, c).is_finite()));
-        let (means, what) = if let Some(c) = verdict {
+        let column =
+            |c: Option<usize>| move |row: &csv::StringRecord| c.map_or(f64::NAN, |c| num(row, c));
+        let verdict = column(r.col("verdict_distance"));
+        let focus_value = column(r.col("focus_value"));
+        let passed = |row: &csv::StringRecord| {
+            if passes.is_empty() {
+                f64::NAN
+            } else {
+                passes.iter().filter(|&&i| text(row, i) == "true").count() as f64
+            }
+        };
+        let ([verdict, passed, focus_value], runs) =
+            point_means(r, [&verdict, &passed, &focus_value])?;
+        n_runs = runs;
+        let (means, what) = if !verdict.is_empty() {
             (
-                Some(point_means(r, |row| num(row, c))),
+                Some(verdict),
                 "verdict distance (0: every target hit exactly)".to_string(),
             )
         } else if !passes.is_empty() {
-            let means = point_means(r, |row| {
-                passes.iter().filter(|&&i| text(row, i) == "true").count() as f64
-            });
-            (Some(means), format!("targets passed (of {})", passes.len()))
-        } else if let Some(c) = focus_value {
             (
-                Some(point_means(r, |row| num(row, c))),
-                format!("{focus} contract value (US$ m)"),
+                Some(passed),
+                format!("targets passed (of {})", passes.len()),
             )
+        } else if r.col("focus_value").is_some() {
+            (Some(focus_value), format!("{focus} contract value (US$ m)"))
         } else {
             (None, String::new())
         };
@@ -1767,7 +1905,6 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                 .len()
         })
     });
-    let n_runs = runs.as_ref().map_or(0, |r| r.rows.len());
     Ok(Page::new(format!("{name}: sweep report"))
         .subtitle(format!("{n_points} points, {n_runs} runs"))
         .provenance(m.provenance(name))
@@ -2228,6 +2365,59 @@ fn calibration_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `targets.csv` streamed: per scenario and pattern, the share of
+    /// replications passing every target of the pattern, by hand. P1 has
+    /// two targets: replication 0 passes both under `a`, 1 fails one;
+    /// under `b` both pass in both. P2 (one target) passes once in two
+    /// under `a` and never under `b`.
+    #[test]
+    fn pattern_pass_folds_the_streamed_rows_by_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = [
+            ("a", 0, "P1", true),
+            ("a", 0, "P1", true),
+            ("a", 0, "P2", true),
+            ("a", 1, "P1", true),
+            ("a", 1, "P1", false),
+            ("a", 1, "P2", false),
+            ("b", 0, "P1", true),
+            ("b", 0, "P1", true),
+            ("b", 0, "P2", false),
+            ("b", 1, "P1", true),
+            ("b", 1, "P1", true),
+            ("b", 1, "P2", false),
+        ];
+        let mut csv = String::from("scenario,replication,target,pattern,pass\n");
+        for (i, (sc, rep, pattern, pass)) in rows.iter().enumerate() {
+            csv += &format!("{sc},{rep},t{i},{pattern},{pass}\n");
+        }
+        std::fs::write(dir.path().join("targets.csv"), csv).unwrap();
+        let t = CsvFile::open(dir.path(), "targets.csv").unwrap().unwrap();
+        let sc = t.col("scenario").unwrap();
+        let by = pattern_pass(&t, |r| text(r, sc).to_string()).unwrap();
+        let shares = |g: &str| by[g].clone().into_iter().collect::<Vec<_>>();
+        assert_eq!(shares("a"), [("P1".into(), 0.5), ("P2".into(), 0.5)]);
+        assert_eq!(shares("b"), [("P1".into(), 1.0), ("P2".into(), 0.0)]);
+    }
+
+    /// A streamed table damaged past its first rows is a damaged result
+    /// (exit code 2), found when the pass reaches it, not a panic or a
+    /// chart of the rows before it.
+    #[test]
+    fn a_streamed_table_damaged_midway_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("runs.csv"), "point_id,x\np0,1\np1,2,3\n").unwrap();
+        let t = CsvFile::open(dir.path(), "runs.csv").unwrap().unwrap();
+        let mut seen = 0;
+        let e = t.each(|_| seen += 1).unwrap_err();
+        assert!(e.is_usage(), "{e}");
+        assert!(
+            e.to_string().contains("not a table this program wrote"),
+            "{e}"
+        );
+        assert_eq!(seen, 1);
+    }
 
     /// A sweep's scatter draws a fixed sample of at most
     /// [`SCATTER_POINTS`] points: the same whatever the rows' order, in
