@@ -779,8 +779,23 @@ impl Runs {
 /// run's identity, up to the first target) that hold numbers, then every
 /// target's `_distance`, `mean_distance` and `verdict_distance`. Values of
 /// failed runs, and empty (undefined) cells, stay NaN.
+///
+/// Two passes over the file, each one record at a time: the first finds
+/// the points, the failed runs and the numeric columns, the second fills
+/// the values. Only the values are held (held as text rows, the table took
+/// some 3.5× its size).
 fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     let bad = |m: String| malformed(path, m);
+    let each = |f: &mut dyn FnMut(usize, &csv::StringRecord) -> Result<(), SensitivityError>| {
+        let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
+        let mut rec = csv::StringRecord::new();
+        let mut n = 0;
+        while rd.read_record(&mut rec).map_err(|e| csv_error(path, e))? {
+            f(n, &rec)?;
+            n += 1;
+        }
+        Ok::<_, SensitivityError>(())
+    };
     let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
     let header: Vec<String> = rd
         .headers()
@@ -808,24 +823,30 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
         (first_target..header.len())
             .filter(|&i| header[i].ends_with("_distance") || (header[i] == "mean_distance")),
     );
-    let rows: Vec<csv::StringRecord> = rd
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(|e| csv_error(path, e))?;
+    drop(rd);
     let mut points: HashMap<String, usize> = HashMap::new();
     let mut failed = Vec::new();
     let r = replications as usize;
-    let mut where_: Vec<Option<(usize, usize)>> = Vec::with_capacity(rows.len());
+    let mut where_: Vec<Option<(usize, usize)>> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (n, rec) in rows.iter().enumerate() {
-        let id = rec.get(0).unwrap_or("").to_string();
+    // A column is a metric if every non-empty cell of a finished run is a
+    // number; a text column (the focus country) is skipped.
+    let mut numeric = vec![true; header.len()];
+    each(&mut |n, rec| {
+        let id = rec.get(0).unwrap_or("");
         let rep: usize = rec
             .get(1)
             .and_then(|x| x.parse().ok())
             .filter(|&x| x < r)
             .ok_or_else(|| bad(format!("row {}: replication is not in 0..{r}", n + 2)))?;
-        let next = points.len();
-        let p = *points.entry(id.clone()).or_insert(next);
+        let p = match points.get(id) {
+            Some(&p) => p,
+            None => {
+                let p = points.len();
+                points.insert(id.to_string(), p);
+                p
+            }
+        };
         if !seen.insert((p, rep)) {
             return Err(bad(format!(
                 "row {}: point {id}, replication {rep} appears twice",
@@ -834,15 +855,23 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
         }
         if rec.get(3) == Some("ok") {
             where_.push(Some((p, rep)));
+            for &c in &columns {
+                if numeric[c]
+                    && let Some(x) = rec.get(c).filter(|x| !x.is_empty())
+                {
+                    numeric[c] = x.parse::<f64>().is_ok();
+                }
+            }
         } else {
             failed.push(FailedRun {
-                point_id: id,
+                point_id: id.to_string(),
                 replication: rep as u32,
                 error: rec.get(4).unwrap_or("").to_string(),
             });
             where_.push(None);
         }
-    }
+        Ok(())
+    })?;
     // Every point the runs name has all its replications, failed or not: a
     // missing row is a cut or unfinished table, not a failed run.
     if points.is_empty() {
@@ -865,26 +894,23 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
             short.len()
         )));
     }
-    // A column is a metric if every non-empty cell of a finished run is a
-    // number; a text column (the focus country) is skipped.
-    let numeric = |c: usize| {
-        rows.iter()
-            .zip(&where_)
-            .filter(|(_, w)| w.is_some())
-            .filter_map(|(rec, _)| rec.get(c).filter(|x| !x.is_empty()))
-            .all(|x| x.parse::<f64>().is_ok())
-    };
-    let (kept, skipped): (Vec<usize>, Vec<usize>) = columns.into_iter().partition(|&c| numeric(c));
+    let (kept, skipped): (Vec<usize>, Vec<usize>) = columns.into_iter().partition(|&c| numeric[c]);
     let np = points.len();
     let mut values = vec![f64::NAN; kept.len() * np * r];
-    for (rec, w) in rows.iter().zip(&where_) {
-        let Some((p, rep)) = *w else { continue };
+    each(&mut |n, rec| {
+        // The file is the one the first pass read (checked against the
+        // manifest before): a row beyond it is not.
+        let Some(&w) = where_.get(n) else {
+            return Err(bad(format!("row {}: the table changed while read", n + 2)));
+        };
+        let Some((p, rep)) = w else { return Ok(()) };
         for (m, &c) in kept.iter().enumerate() {
             if let Some(x) = rec.get(c).and_then(|x| x.parse::<f64>().ok()) {
                 values[(m * np + p) * r + rep] = x;
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(Runs {
         metrics: kept.iter().map(|&c| header[c].clone()).collect(),
         points,
