@@ -483,6 +483,57 @@ mod tests {
         assert!((s.suppliers[gl].cash - cash0 - 0.1 * value).abs() < 1e-9);
     }
 
+    /// A delivery on the promised schedule is on time: with every line's
+    /// reliability 1 nothing slips, so each contract delivers exactly the
+    /// units promised by its quarter, and every buyer's belief gains only
+    /// on-time pseudo-counts. The late count β stays at the toy's prior of
+    /// 1 for every buyer and supplier, while α rises above its 4.
+    #[test]
+    fn deliveries_on_the_promised_schedule_count_as_on_time() {
+        use crate::model::testkit::toy;
+        let lines = [
+            ("korea_land", "k2"),
+            ("korea_land", "k9"),
+            ("german_land", "leopard2"),
+            ("german_land", "pzh2000"),
+            ("us_land", "abrams"),
+            ("us_stocks", "used_abrams"),
+            ("aaa_works", "t72_upgrade"),
+        ];
+        let sets: Vec<String> = lines
+            .iter()
+            .map(|(j, l)| format!("suppliers.{j}.lines.{l}.reliability=1.0"))
+            .collect();
+        let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+        let w = toy(&sets);
+        assert!(w.lines.iter().all(|l| l.reliability == 1.0));
+        /// Counts contract deliveries.
+        struct Count(usize);
+        impl Observer for Count {
+            fn delivery(&mut self, _: &World, _: &State, _: usize, _: u32, _: u32) {
+                self.0 += 1;
+            }
+        }
+        let mut deliveries = Count(0);
+        let d = Draws::seeded_from(1);
+        let mut s = State::new(&w);
+        warm_up(&w, &mut s, &d);
+        let mut scratch = Scratch::default();
+        for _ in 0..w.n_quarters {
+            step(&w, &mut s, &d, &mut deliveries, &mut scratch);
+        }
+        assert!(deliveries.0 > 0, "the test needs contract deliveries");
+        let mut learnt = 0;
+        for b in 0..w.buyers.len() {
+            for j in 0..w.suppliers.len() {
+                let belief = s.beliefs.belief(b, j);
+                assert_eq!(belief.beta, 1.0, "buyer {b}, supplier {j}: {belief:?}");
+                learnt += usize::from(belief.alpha > 4.0);
+            }
+        }
+        assert!(learnt > 0, "no belief learnt of a delivery");
+    }
+
     /// The delivered-share targets count contract deliveries only (ODD
     /// 7.19), not programmes' (orders signed before the run). That leaves
     /// nothing out of their 2019-23 windows only while every programme of
