@@ -1163,6 +1163,60 @@ mod tests {
         }
     }
 
+    /// A framework covers what the winner's first lot leaves of the need:
+    /// the lot and the framework's remainder add up to the units that close
+    /// the gap the tender decided on. By hand, as in the test above: AAA's
+    /// tank requirement 500 at θ = 0.24 and a threat response of 0.4 is
+    /// 500 · 1.096 = 548 against 450 T-72s at 0.5 and 150 Leopard 2 at 1,
+    /// 375: a gap of 173. Used Abrams add 0.8 each: 173 / 0.8 → 217, but
+    /// only 120 are in stock; upgrades add 0.3: 173 / 0.3 → 577, but only
+    /// the 450 legacy T-72s can be upgraded; a new tank adds 1: 173.
+    #[test]
+    fn a_framework_covers_what_the_first_lot_leaves_of_the_need() {
+        let w = toy(&[
+            "buyers.AAA.procedure={\"2014Q1\"=\"framework\"}",
+            "buyers.AAA.fleet.tank.required=500.0",
+            "procedures.framework_quarters=0.0",
+            "market.acceptable_lead=12.0",
+            "mechanisms.warmup=false",
+        ]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        assert!(close(gap(&w, &State::new(&w), 0, aaa, tank), 173.0));
+        let needed = |l: usize| match w.lines[l].id.as_str() {
+            "used_abrams" => 120,
+            "t72_upgrade" => 450,
+            _ => 173,
+        };
+        let mut scratch = TenderScratch::default();
+        // Both the used tanks (a first lot of 42 of 120) and the upgrades
+        // (56 of 450) win frameworks among these draws.
+        let mut seen = std::collections::BTreeSet::new();
+        for k in 0..100u64 {
+            let mut s = State::new(&w);
+            let d = Draws::seeded_from(k);
+            let TenderOutcome::Contract(id) = procure(&w, &mut s, 0, aaa, tank, &d, &mut scratch)
+            else {
+                continue;
+            };
+            let c = &s.contracts[id as usize];
+            if let Stage::Framework { line, units, .. } = s.buyers[aaa].stage[tank] {
+                assert_eq!(line, c.line);
+                assert_eq!(
+                    c.units + units,
+                    needed(c.line),
+                    "draws {k}: a lot of {} from {}",
+                    c.units,
+                    w.lines[c.line].id
+                );
+                seen.insert(w.lines[c.line].id.as_str());
+            }
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            ["t72_upgrade", "used_abrams"]
+        );
+    }
+
     /// Keyed draws: a tender sees the same consideration and choice noise
     /// whether or not another tender ran before it in the quarter (with
     /// streams consumed in turn, the first would have shifted the second's).
