@@ -1217,6 +1217,55 @@ mod tests {
         );
     }
 
+    /// The choice noise is each line's own: two identical lines of one
+    /// supplier (the same terms, so the same utility, and the same
+    /// consideration draw) each win half the tenders either wins. Over the
+    /// first 400 such tenders, each line's wins are binomial(400, 1/2):
+    /// mean 200, standard deviation 10, so 120 to 280 is eight standard
+    /// deviations either side. Noise keyed by supplier would give both lines
+    /// the same draw, and the one listed first would win every time.
+    #[test]
+    fn two_identical_lines_of_one_supplier_win_alike() {
+        let w = toy(&[
+            "mechanisms.warmup=false",
+            "mechanisms.tender_stages=false",
+            "buyers.AAA.fleet.tank.required=500.0",
+            "suppliers.korea_land.lines.k2.initial_backlog=0",
+            "suppliers.korea_land.lines.k2.home_orders={}",
+            "suppliers.korea_land.lines.k2b={category=\"tank\", family=\"k2\", \
+             list_price=9.0, quality=0.8, interoperability=0.6, base_lead=6, capacity=8.0, \
+             reliability=0.9, localisation=0.3, divertible_share=0.5}",
+        ]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let (k2, k2b) = (line(&w, "k2"), line(&w, "k2b"));
+        // The two offers are the same to the buyer.
+        let s = State::new(&w);
+        let (mut a, mut b) = (Offer::default(), Offer::default());
+        assert!(make_offer(&w, &s, 0, aaa, k2, 173.0, u32::MAX, &mut a));
+        assert!(make_offer(&w, &s, 0, aaa, k2b, 173.0, u32::MAX, &mut b));
+        assert_eq!(a.utility.to_bits(), b.utility.to_bits());
+        let mut scratch = TenderScratch::default();
+        let mut wins = [0u32; 2];
+        for k in 0..20_000u64 {
+            if wins[0] + wins[1] == 400 {
+                break;
+            }
+            let mut s = State::new(&w);
+            let d = Draws::seeded_from(k);
+            if let TenderOutcome::Contract(id) = procure(&w, &mut s, 0, aaa, tank, &d, &mut scratch)
+            {
+                let l = s.contracts[id as usize].line;
+                wins[0] += u32::from(l == k2);
+                wins[1] += u32::from(l == k2b);
+            }
+        }
+        assert_eq!(wins[0] + wins[1], 400, "too few tenders won by either");
+        assert!(
+            wins.iter().all(|&n| (120..=280).contains(&n)),
+            "K2 and its twin won {wins:?}"
+        );
+    }
+
     /// Keyed draws: a tender sees the same consideration and choice noise
     /// whether or not another tender ran before it in the quarter (with
     /// streams consumed in turn, the first would have shifted the second's).
