@@ -1266,6 +1266,44 @@ mod tests {
         );
     }
 
+    /// How long a tender takes is drawn afresh for each quarter it opens
+    /// in. AAA's competition (4 quarters, spread 0.5, θ = 0.24 before 2022)
+    /// takes round(4 (0.5 + u) / 1.24) quarters: 2, 3, 4 or 5 for u below
+    /// 0.275, 0.585, 0.895 and 1, so two independent draws agree with
+    /// probability 0.275² + 0.31² + 0.31² + 0.105² = 0.28: in about 56 of 200
+    /// seeds (standard deviation 6.3), and 120 is ten deviations off. A
+    /// draw keyed without its quarter would agree in all 200.
+    #[test]
+    fn a_tender_s_duration_is_drawn_afresh_each_quarter() {
+        let w = toy(&[
+            "mechanisms.warmup=false",
+            "buyers.AAA.fleet.tank.required=500.0",
+        ]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        assert!(close(w.threat_of(0, aaa), 0.24) && close(w.threat_of(4, aaa), 0.24));
+        let lasts = |t: usize, d: &Draws| {
+            let mut s = State::new(&w);
+            assert_eq!(
+                review_off_market(&w, &mut s, t, aaa, tank, d),
+                Some(TenderOutcome::Opened)
+            );
+            match s.buyers[aaa].stage[tank] {
+                Stage::Open { decide } => decide - t,
+                other => panic!("expected an open tender, got {other:?}"),
+            }
+        };
+        let agree = (0..200u64)
+            .filter(|&k| {
+                let d = Draws::seeded_from(k);
+                lasts(0, &d) == lasts(4, &d)
+            })
+            .count();
+        assert!(
+            agree < 120,
+            "durations at quarters 0 and 4 agree in {agree} of 200"
+        );
+    }
+
     /// Keyed draws: a tender sees the same consideration and choice noise
     /// whether or not another tender ran before it in the quarter (with
     /// streams consumed in turn, the first would have shifted the second's).
