@@ -539,8 +539,9 @@ trait Columns {
 }
 
 /// A CSV file of the result, its header read and its rows streamed: the
-/// tables that grow with replications or runs (a run's `contracts.csv` and
-/// `market.csv`, `targets.csv`, a sweep's `runs.csv` and `bands.csv`) are
+/// tables that grow with replications or runs (a run's `summary.csv`,
+/// `contracts.csv` and `market.csv`, `targets.csv`, a sweep's `runs.csv` and
+/// `bands.csv`) are
 /// folded row by row in one record's memory; held whole, they took some
 /// 4.6× their size (1.5 GB for a 2,000-replication europe run).
 struct CsvFile {
@@ -607,7 +608,8 @@ impl CsvFile {
 }
 
 /// A small CSV file of the result read whole, for the tables drawn from
-/// more than one pass or by row (bands, points, verdicts, summaries).
+/// more than one pass or by row: a comparison's verdict
+/// and scenarios, a sweep's points and analyses, a calibration's tables.
 struct Csv {
     header: Vec<String>,
     rows: Vec<csv::StringRecord>,
@@ -689,7 +691,7 @@ fn missing(file: &str, what: &str) -> Block {
 /// `summary.csv`'s `focus_value_YYYY` columns, else summed from
 /// `contracts.csv`.
 fn focus_value_by_year(
-    summary: Option<&Csv>,
+    summary: Option<&CsvFile>,
     contracts: Option<&CsvFile>,
     focus: &str,
     replications: Option<u64>,
@@ -702,12 +704,13 @@ fn focus_value_by_year(
             .filter_map(|(i, h)| Some((i, h.strip_prefix("focus_value_")?.parse().ok()?)))
             .collect();
         if !years.is_empty() {
-            return Ok(Some(
-                years
-                    .iter()
-                    .map(|&(i, y)| (y, s.rows.iter().map(|r| num(r, i)).collect()))
-                    .collect(),
-            ));
+            let mut by_year: Vec<Vec<f64>> = vec![Vec::new(); years.len()];
+            s.each(|r| {
+                for (v, &(i, _)) in by_year.iter_mut().zip(&years) {
+                    v.push(num(r, i));
+                }
+            })?;
+            return Ok(Some(years.iter().map(|&(_, y)| y).zip(by_year).collect()));
         }
     }
     let Some((c, [rep, year, country, value])) = contracts.and_then(|c| {
@@ -1009,7 +1012,7 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let resolved = m.resolved();
     let focus = focus_country(resolved);
     let infos = target_infos(resolved);
-    let summary = m.table(dir, "summary.csv")?;
+    let summary = m.file(dir, "summary.csv")?;
     let contracts = m.file(dir, "contracts.csv")?;
     let market = m.file(dir, "market.csv")?;
     let targets = m.file(dir, "targets.csv")?;
