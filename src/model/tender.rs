@@ -1090,18 +1090,24 @@ mod tests {
         }
     }
 
-    /// Under a framework procedure the winner gets the whole need; the
-    /// rest is called off by executive contracts with that line, without a
-    /// new competition.
-    #[test]
-    fn a_framework_is_called_off_by_executive_contracts() {
-        let w = toy(&[
+    /// The toy world with AAA procuring its tanks (requirement 500) under
+    /// framework agreements from 2014, decided at once, no warm-up.
+    fn framework_world() -> World {
+        toy(&[
             "buyers.AAA.procedure={\"2014Q1\"=\"framework\"}",
             "buyers.AAA.fleet.tank.required=500.0",
             "procedures.framework_quarters=0.0",
             "market.acceptable_lead=12.0",
             "mechanisms.warmup=false",
-        ]);
+        ])
+    }
+
+    /// Under a framework procedure the winner gets the whole need; the
+    /// rest is called off by executive contracts with that line, without a
+    /// new competition.
+    #[test]
+    fn a_framework_is_called_off_by_executive_contracts() {
+        let w = framework_world();
         let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
         let mut scratch = TenderScratch::default();
         // Acceptable lead 12 / 1.36 = 8.8 quarters. The new-build lines
@@ -1173,13 +1179,7 @@ mod tests {
     /// the 450 legacy T-72s can be upgraded; a new tank adds 1: 173.
     #[test]
     fn a_framework_covers_what_the_first_lot_leaves_of_the_need() {
-        let w = toy(&[
-            "buyers.AAA.procedure={\"2014Q1\"=\"framework\"}",
-            "buyers.AAA.fleet.tank.required=500.0",
-            "procedures.framework_quarters=0.0",
-            "market.acceptable_lead=12.0",
-            "mechanisms.warmup=false",
-        ]);
+        let w = framework_world();
         let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
         assert!(close(gap(&w, &State::new(&w), 0, aaa, tank), 173.0));
         let needed = |l: usize| match w.lines[l].id.as_str() {
