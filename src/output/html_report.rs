@@ -566,7 +566,7 @@ impl CsvFile {
             path,
             header: Vec::new(),
         };
-        let mut rd = file.reader()?;
+        let mut rd = csv::Reader::from_path(&file.path).map_err(|e| file.error(e))?;
         file.header = rd
             .headers()
             .map_err(|e| file.error(e))?
@@ -574,10 +574,6 @@ impl CsvFile {
             .map(str::to_string)
             .collect();
         Ok(Some(file))
-    }
-
-    fn reader(&self) -> Result<csv::Reader<std::fs::File>, ReportError> {
-        csv::Reader::from_path(&self.path).map_err(|e| self.error(e))
     }
 
     /// A table that cannot be parsed is a damaged result (the input is at
@@ -598,12 +594,14 @@ impl CsvFile {
 
     /// Every row in file order, one at a time.
     fn each(&self, mut f: impl FnMut(&csv::StringRecord)) -> Result<(), ReportError> {
-        let mut rd = self.reader()?;
-        let mut r = csv::StringRecord::new();
-        while rd.read_record(&mut r).map_err(|e| self.error(e))? {
-            f(&r);
-        }
-        Ok(())
+        crate::output::each_record(
+            &self.path,
+            |e| self.error(e),
+            |_, r| {
+                f(r);
+                Ok(())
+            },
+        )
     }
 }
 

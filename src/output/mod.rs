@@ -12,6 +12,26 @@ pub mod report;
 pub mod results;
 pub mod tables;
 
+/// Every row of the CSV file at `path` after its header, in file order,
+/// one record at a time (the record's memory is used again), with its
+/// 0-based number: a table is folded in one record's memory, however long.
+/// A CSV error (failing to open, read or parse) becomes `E` by `error`; the
+/// first error `f` returns ends the pass.
+pub fn each_record<E>(
+    path: &std::path::Path,
+    error: impl Fn(csv::Error) -> E,
+    mut f: impl FnMut(usize, &csv::StringRecord) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut rd = csv::Reader::from_path(path).map_err(&error)?;
+    let mut rec = csv::StringRecord::new();
+    let mut n = 0;
+    while rd.read_record(&mut rec).map_err(&error)? {
+        f(n, &rec)?;
+        n += 1;
+    }
+    Ok(())
+}
+
 /// A CSV error as an I/O error; an I/O error inside it is handed on as it
 /// is, so that the file it names is not lost.
 pub fn csv_io(e: csv::Error) -> std::io::Error {

@@ -786,16 +786,6 @@ impl Runs {
 /// some 3.5× its size).
 fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     let bad = |m: String| malformed(path, m);
-    let each = |f: &mut dyn FnMut(usize, &csv::StringRecord) -> Result<(), SensitivityError>| {
-        let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
-        let mut rec = csv::StringRecord::new();
-        let mut n = 0;
-        while rd.read_record(&mut rec).map_err(|e| csv_error(path, e))? {
-            f(n, &rec)?;
-            n += 1;
-        }
-        Ok::<_, SensitivityError>(())
-    };
     let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
     let header: Vec<String> = rd
         .headers()
@@ -832,46 +822,50 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     // A column is a metric if every non-empty cell of a finished run is a
     // number; a text column (the focus country) is skipped.
     let mut numeric = vec![true; header.len()];
-    each(&mut |n, rec| {
-        let id = rec.get(0).unwrap_or("");
-        let rep: usize = rec
-            .get(1)
-            .and_then(|x| x.parse().ok())
-            .filter(|&x| x < r)
-            .ok_or_else(|| bad(format!("row {}: replication is not in 0..{r}", n + 2)))?;
-        let p = match points.get(id) {
-            Some(&p) => p,
-            None => {
-                let p = points.len();
-                points.insert(id.to_string(), p);
-                p
-            }
-        };
-        if !seen.insert((p, rep)) {
-            return Err(bad(format!(
-                "row {}: point {id}, replication {rep} appears twice",
-                n + 2
-            )));
-        }
-        if rec.get(3) == Some("ok") {
-            where_.push(Some((p, rep)));
-            for &c in &columns {
-                if numeric[c]
-                    && let Some(x) = rec.get(c).filter(|x| !x.is_empty())
-                {
-                    numeric[c] = x.parse::<f64>().is_ok();
+    crate::output::each_record(
+        path,
+        |e| csv_error(path, e),
+        |n, rec| {
+            let id = rec.get(0).unwrap_or("");
+            let rep: usize = rec
+                .get(1)
+                .and_then(|x| x.parse().ok())
+                .filter(|&x| x < r)
+                .ok_or_else(|| bad(format!("row {}: replication is not in 0..{r}", n + 2)))?;
+            let p = match points.get(id) {
+                Some(&p) => p,
+                None => {
+                    let p = points.len();
+                    points.insert(id.to_string(), p);
+                    p
                 }
+            };
+            if !seen.insert((p, rep)) {
+                return Err(bad(format!(
+                    "row {}: point {id}, replication {rep} appears twice",
+                    n + 2
+                )));
             }
-        } else {
-            failed.push(FailedRun {
-                point_id: id.to_string(),
-                replication: rep as u32,
-                error: rec.get(4).unwrap_or("").to_string(),
-            });
-            where_.push(None);
-        }
-        Ok(())
-    })?;
+            if rec.get(3) == Some("ok") {
+                where_.push(Some((p, rep)));
+                for &c in &columns {
+                    if numeric[c]
+                        && let Some(x) = rec.get(c).filter(|x| !x.is_empty())
+                    {
+                        numeric[c] = x.parse::<f64>().is_ok();
+                    }
+                }
+            } else {
+                failed.push(FailedRun {
+                    point_id: id.to_string(),
+                    replication: rep as u32,
+                    error: rec.get(4).unwrap_or("").to_string(),
+                });
+                where_.push(None);
+            }
+            Ok(())
+        },
+    )?;
     // Every point the runs name has all its replications, failed or not: a
     // missing row is a cut or unfinished table, not a failed run.
     if points.is_empty() {
@@ -897,20 +891,24 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     let (kept, skipped): (Vec<usize>, Vec<usize>) = columns.into_iter().partition(|&c| numeric[c]);
     let np = points.len();
     let mut values = vec![f64::NAN; kept.len() * np * r];
-    each(&mut |n, rec| {
-        // The file is the one the first pass read (checked against the
-        // manifest before): a row beyond it is not.
-        let Some(&w) = where_.get(n) else {
-            return Err(bad(format!("row {}: the table changed while read", n + 2)));
-        };
-        let Some((p, rep)) = w else { return Ok(()) };
-        for (m, &c) in kept.iter().enumerate() {
-            if let Some(x) = rec.get(c).and_then(|x| x.parse::<f64>().ok()) {
-                values[(m * np + p) * r + rep] = x;
+    crate::output::each_record(
+        path,
+        |e| csv_error(path, e),
+        |n, rec| {
+            // The file is the one the first pass read (checked against the
+            // manifest before): a row beyond it is not.
+            let Some(&w) = where_.get(n) else {
+                return Err(bad(format!("row {}: the table changed while read", n + 2)));
+            };
+            let Some((p, rep)) = w else { return Ok(()) };
+            for (m, &c) in kept.iter().enumerate() {
+                if let Some(x) = rec.get(c).and_then(|x| x.parse::<f64>().ok()) {
+                    values[(m * np + p) * r + rep] = x;
+                }
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     Ok(Runs {
         metrics: kept.iter().map(|&c| header[c].clone()).collect(),
         points,
