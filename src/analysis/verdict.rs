@@ -306,8 +306,9 @@ pub struct ScenarioVerdict {
 pub struct RobustnessRow {
     /// What the statistic is (`cap 3`, `without zero-valued targets`, …).
     pub label: String,
-    /// Per scenario (the first's entry is its mean distance alone).
-    pub distance: Vec<f64>,
+    /// Per scenario, its mean distance under the statistic and the
+    /// half-width of its 95 % interval (as [`ScenarioVerdict::distance`]).
+    pub distance: Vec<(f64, f64)>,
     /// Per scenario after the first, the paired difference to it.
     pub paired: Vec<Paired>,
 }
@@ -444,7 +445,7 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
                 .collect();
             RobustnessRow {
                 label,
-                distance: ds.iter().map(|d| mean_ci(d).0).collect(),
+                distance: ds.iter().map(|d| mean_ci(d)).collect(),
                 paired: ds.iter().skip(1).map(|d| paired(&ds[0], d)).collect(),
             }
         })

@@ -315,13 +315,7 @@ pub fn write_compare_csv(staging: &Staging, targets: &[TargetInfo], v: &Verdict)
         "distance",
     ])
     .map_err(csv_io)?;
-    let f = |x: f64| {
-        if x.is_nan() {
-            String::new()
-        } else {
-            x.to_string()
-        }
-    };
+    let f = csv_number;
     for s in &v.scenarios {
         for (t, x) in targets.iter().zip(&s.targets) {
             out.write_record([
@@ -342,17 +336,62 @@ pub fn write_compare_csv(staging: &Staging, targets: &[TargetInfo], v: &Verdict)
     out.into_inner().map_err(|e| e.into_error())?.finish()
 }
 
+/// Write `patterns.csv` in `staging`: per scenario and pattern (in the
+/// verdict's order), the share of replications passing the pattern whole,
+/// the columns of the printed verdict table.
+pub fn write_patterns_csv(
+    staging: &Staging,
+    targets: &[TargetInfo],
+    v: &Verdict,
+) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(staging.create("patterns.csv")?);
+    out.write_record([
+        "scenario",
+        "pattern",
+        "targets",
+        "pass_share",
+        "replications",
+    ])
+    .map_err(csv_io)?;
+    for s in &v.scenarios {
+        for (p, x) in v.patterns.iter().zip(&s.pattern_pass) {
+            let n = targets.iter().filter(|t| &t.pattern == p).count();
+            out.write_record([
+                s.scenario.clone(),
+                p.clone(),
+                n.to_string(),
+                csv_number(*x),
+                s.replications.to_string(),
+            ])
+            .map_err(csv_io)?;
+        }
+    }
+    out.into_inner().map_err(|e| e.into_error())?.finish()
+}
+
+/// A number as the result tables write it: shortest round trip, empty if
+/// undefined.
+fn csv_number(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
 /// Write `verdict.csv` in `staging`: per scenario and statistic (the
-/// headline first, then the robustness variants), its mean distance and the
-/// paired difference to the first scenario with its interval, p-value and
-/// the correlation of paired distances; the replications run, and the pairs
-/// (replications where both distances are defined) the difference is over.
+/// headline first, then the robustness variants), its mean distance with
+/// the half-width of its 95 % interval, and the paired difference to the
+/// first scenario with its interval, p-value and the correlation of paired
+/// distances; the replications run, and the pairs (replications where both
+/// distances are defined) the difference is over.
 pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(staging.create("verdict.csv")?);
     out.write_record([
         "scenario",
         "statistic",
         "distance",
+        "distance_half_width",
         "difference",
         "lo",
         "hi",
@@ -362,17 +401,11 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
         "pairs",
     ])
     .map_err(csv_io)?;
-    let f = |x: f64| {
-        if x.is_nan() {
-            String::new()
-        } else {
-            x.to_string()
-        }
-    };
+    let f = csv_number;
     // The headline statistic (cap 10, all targets) is named `verdict`.
     let headline = "verdict".to_string();
     for (i, s) in v.scenarios.iter().enumerate() {
-        let mut rows = vec![(headline.clone(), s.distance.0, s.paired)];
+        let mut rows = vec![(headline.clone(), s.distance, s.paired)];
         for r in &v.robustness {
             let p = if i == 0 { None } else { Some(r.paired[i - 1]) };
             rows.push((r.label.clone(), r.distance[i], p));
@@ -393,7 +426,8 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
             out.write_record([
                 s.scenario.clone(),
                 label,
-                f(d),
+                f(d.0),
+                f(d.1),
                 f(m),
                 f(lo),
                 f(hi),

@@ -8,7 +8,9 @@ use crate::engine::{Prepared, RunRecord, observe_for, run_replication};
 use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, OutputError, Staging, write_error};
-use crate::output::report::{TargetsWriter, write_compare_csv, write_verdict_csv};
+use crate::output::report::{
+    TargetsWriter, write_compare_csv, write_patterns_csv, write_verdict_csv,
+};
 use crate::output::tables::{Rows, TableFiles, format_rows_into};
 use crate::scenario::schema::Table;
 use std::path::{Path, PathBuf};
@@ -248,7 +250,8 @@ pub fn run(
 /// Run every scenario of `scenarios` with `replications` replications on
 /// common random numbers (replication *i* of each on the same streams of
 /// `seed`) into the result folder `dir`: `targets.csv`, `compare.csv` and
-/// `tables` (each row led by its scenario), and `verdict.csv`: every
+/// `tables` (each row led by its scenario), `patterns.csv` and
+/// `verdict.csv`: every
 /// scenario judged on the first one's targets, with paired differences to
 /// the first. Returns the verdict.
 pub fn compare(
@@ -343,6 +346,7 @@ pub fn compare(
     }
     let v = verdict(&reference, &all);
     write_compare_csv(&staging, &reference, &v).map_err(werr)?;
+    write_patterns_csv(&staging, &reference, &v).map_err(werr)?;
     write_verdict_csv(&staging, &v).map_err(werr)?;
     let mut m: Manifest = Manifest::new(Command::Compare, started);
     m.threads = Some(pool.current_num_threads());

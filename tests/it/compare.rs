@@ -67,16 +67,19 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
         .iter()
         .find(|r| r[0] == "toy_twin" && r[1] == "verdict")
         .unwrap();
-    assert_eq!((twin[3].as_str(), twin[6].as_str()), ("0", "1"), "{twin:?}");
+    assert_eq!(v[0][4], "difference");
+    assert_eq!((twin[4].as_str(), twin[7].as_str()), ("0", "1"), "{twin:?}");
     // Replications run and the pairs the difference is over, in columns of
     // their own (one column held the one for the first, the other after).
-    assert_eq!(&v[0][8..], ["replications", "pairs"]);
-    assert_eq!(&twin[8..], ["12", "12"], "{twin:?}");
+    assert_eq!(&v[0][9..], ["replications", "pairs"]);
+    assert_eq!(&twin[9..], ["12", "12"], "{twin:?}");
     let first = v
         .iter()
         .find(|r| r[0] == "toy" && r[1] == "verdict")
         .unwrap();
-    assert_eq!(&first[8..], ["12", ""], "{first:?}");
+    assert_eq!(&first[9..], ["12", ""], "{first:?}");
+    // The twins' own distances and their intervals are the same too.
+    assert_eq!(&first[2..4], &twin[2..4]);
     // Every simulated value is the same too, replication by replication.
     let t = csv_rows(&out.join("targets.csv"));
     let of = |name: &str| rows_of(&t, name);
@@ -405,6 +408,124 @@ fn a_scenario_named_as_another_s_variant_is_refused_at_its_name() {
             !out.exists(),
             "--contested {contested} wrote {}",
             out.display()
+        );
+    }
+}
+
+/// What the printed verdict table shows is in the result's CSV: each
+/// pattern's pass share (`patterns.csv`) is the share of replications
+/// passing every one of its targets in `targets.csv`, and the ± of the
+/// mean distance is `verdict.csv`'s `distance_half_width`.
+#[test]
+fn the_printed_pattern_shares_and_distance_interval_are_in_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    // A second P1 target, so that one pattern is passed whole only when
+    // both of its targets pass.
+    let first = crate::common::toy_variant(
+        dir.path(),
+        "first",
+        "name = \"first\"\n[targets.kor_value_2023]\npattern = \"P1\"\nmetric = \"value\"\nsupplier_country = \"KOR\"\ngroup = \"east\"\nfrom = \"2023Q1\"\nto = \"2023Q4\"\nobserved = 1500.0\ntolerance = { rel = 0.8 }\n",
+    );
+    let second = crate::common::toy_variant(
+        dir.path(),
+        "second",
+        "name = \"slow\"\n[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n",
+    );
+    let out = dir.path().join("cmp");
+    let o = armsmarket(&[
+        "compare",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "-r",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = out.join("compare");
+    let p = csv_rows(&out.join("patterns.csv"));
+    assert_eq!(
+        p[0],
+        [
+            "scenario",
+            "pattern",
+            "targets",
+            "pass_share",
+            "replications"
+        ]
+    );
+    assert_eq!(p.len(), 1 + 2 * 4, "one row per scenario and pattern");
+    // Replications passing each pattern whole, from targets.csv.
+    let t = csv_rows(&out.join("targets.csv"));
+    let col = |name: &str| t[0].iter().position(|c| c == name).unwrap();
+    let (sc, rep, pat, pass) = (
+        col("scenario"),
+        col("replication"),
+        col("pattern"),
+        col("pass"),
+    );
+    let mut whole = std::collections::BTreeMap::<(String, String), Vec<bool>>::new();
+    let mut by_rep = std::collections::BTreeMap::<(String, String, String), bool>::new();
+    for r in &t[1..] {
+        let e = by_rep
+            .entry((r[sc].clone(), r[pat].clone(), r[rep].clone()))
+            .or_insert(true);
+        *e &= r[pass] == "true";
+    }
+    for ((s, pattern, _), ok) in by_rep {
+        whole.entry((s, pattern)).or_default().push(ok);
+    }
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let mut strictly_between = 0;
+    for r in &p[1..] {
+        let passed = &whole[&(r[0].clone(), r[1].clone())];
+        assert_eq!(passed.len(), 20);
+        let k = passed.iter().filter(|x| **x).count();
+        let share: f64 = r[3].parse().unwrap();
+        assert_eq!(share, k as f64 / 20.0, "{r:?}");
+        strictly_between += usize::from(k > 0 && k < 20);
+        let targets = if r[1] == "P1" { "2" } else { "1" };
+        assert_eq!((r[2].as_str(), r[4].as_str()), (targets, "20"), "{r:?}");
+    }
+    assert!(strictly_between > 0, "every share is 0 or 1: {p:?}");
+    // The printed table: name, the patterns' per cents (k/20 of 100 is
+    // whole), then "distance ± half-width".
+    let num = |x: f64| match x.abs() {
+        a if a >= 100.0 => format!("{x:.0}"),
+        a if a >= 1.0 => format!("{x:.2}"),
+        _ => format!("{x:.3}"),
+    };
+    let v = csv_rows(&out.join("verdict.csv"));
+    assert_eq!(&v[0][2..4], ["distance", "distance_half_width"]);
+    for name in ["first", "slow"] {
+        let row: Vec<&str> = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row {name} in\n{stdout}"))
+            .split_whitespace()
+            .collect();
+        let shares: Vec<String> = p[1..]
+            .iter()
+            .filter(|r| r[0] == name)
+            .map(|r| format!("{:.0}", 100.0 * r[3].parse::<f64>().unwrap()))
+            .collect();
+        assert_eq!(row[1..5], shares, "{row:?}");
+        let headline = v
+            .iter()
+            .find(|r| r[0] == name && r[1] == "verdict")
+            .unwrap();
+        let (d, h): (f64, f64) = (headline[2].parse().unwrap(), headline[3].parse().unwrap());
+        assert!(h >= 0.0 && (name == "slow" || h > 0.0), "{headline:?}");
+        assert_eq!(row[5..8], [num(d), "±".into(), num(h)], "{row:?}");
+        // Every statistic of the robustness table has its interval too,
+        // wherever its distance is defined (the toy has no surge targets).
+        assert!(
+            v.iter()
+                .filter(|r| r[0] == name)
+                .all(|r| r[2].is_empty() == r[3].is_empty()
+                    && (r[3].is_empty() || r[3].parse::<f64>().is_ok_and(|h| h >= 0.0))),
+            "{v:?}"
         );
     }
 }
