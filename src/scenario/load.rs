@@ -1358,6 +1358,37 @@ mod tests {
         );
     }
 
+    /// Moving a shock leaves the events tied to it where they are: one now
+    /// before its shock is refused at its own quarter, naming both.
+    #[test]
+    fn an_event_before_its_shock_is_refused() {
+        let tied = toy_with(
+            "kind = \"donation\"\nquarter = \"2022Q2\"",
+            "kind = \"donation\"\nquarter = \"2022Q2\"\nshock = \"invasion\"",
+        );
+        let (_, e) = one_error(&tied, &["shocks.invasion.quarter=\"2022Q3\""]);
+        assert_eq!(e.line, line_of(&tied, "quarter = \"2022Q2\""));
+        assert_eq!(
+            e.message,
+            "`events.aaa_donates_tanks.quarter` = \"2022Q2\" is before the quarter of its shock (`shocks.invasion.quarter` = \"2022Q3\"): an event tied to a shock is one of its consequences; date the event at or after the shock, or remove its `shock` key"
+        );
+        // In the shock's own quarter or after it, or tied to a shock this
+        // world lacks (magnitude 0: the event is dropped), it loads.
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", &tied);
+        for sets in [
+            vec!["shocks.invasion.quarter=\"2022Q2\""],
+            vec!["shocks.invasion.quarter=\"2021Q4\""],
+            vec![
+                "shocks.invasion.quarter=\"2022Q3\"",
+                "shocks.invasion.magnitude=0.0",
+            ],
+        ] {
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            assert!(load(&p, &sets).is_ok(), "{sets:?}");
+        }
+    }
+
     #[test]
     fn a_bad_quarter_is_located_and_explained() {
         for (key, from, to) in [
