@@ -1,6 +1,6 @@
-//! Small statistics over replications: quantiles, means and confidence
-//! intervals, computed in a fixed order so that results do not depend on
-//! threads.
+//! Small statistics over replications: quantiles and shares, computed in
+//! a fixed order so that results do not depend on threads. (The verdict's
+//! Student-t interval of a mean is `verdict::mean_ci`.)
 
 /// The `p` quantile (0..1) of `xs` by linear interpolation between order
 /// statistics (R's type 7); NaN values are ignored; NaN if none remain.
@@ -14,20 +14,6 @@ pub fn quantile(xs: &[f64], p: f64) -> f64 {
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])
-}
-
-/// Mean and the half-width of its 95 % normal confidence interval.
-pub fn mean_ci95(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len();
-    if n == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let mean = xs.iter().sum::<f64>() / n as f64;
-    if n == 1 {
-        return (mean, f64::NAN);
-    }
-    let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-    (mean, 1.96 * (var / n as f64).sqrt())
 }
 
 /// Share of `true`.
@@ -61,11 +47,8 @@ mod tests {
     }
 
     #[test]
-    fn mean_and_interval_by_hand() {
-        let (m, h) = mean_ci95(&[1.0, 2.0, 3.0, 4.0]);
-        assert_eq!(m, 2.5);
-        // sd = sqrt(5/3); se = sd/2.
-        assert!((h - 1.96 * (5.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-12);
+    fn shares_by_hand() {
         assert_eq!(share([true, false, true, true].into_iter()), 0.75);
+        assert!(share(std::iter::empty()).is_nan());
     }
 }
