@@ -1221,6 +1221,7 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                         "Mean paired difference of each scenario's distance (patterns weighed equally, capped at 10) to {first}'s, on common random numbers, with its 95 % interval and p-value; left of zero fits better. Filled: the interval excludes zero."
                     ),
                 );
+                let half_width = v.col("distance_half_width");
                 let mut table = Table::new([
                     "scenario",
                     "statistic",
@@ -1243,7 +1244,17 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                     table = table.row([
                         text(r, sc).to_string(),
                         text(r, st).to_string(),
-                        format::significant(num(r, dist), 3),
+                        // With the ± of the mean where verdict.csv has it
+                        // (results written before it had the column show
+                        // the mean alone).
+                        match half_width.filter(|&h| !text(r, h).is_empty()) {
+                            Some(h) => format!(
+                                "{} ± {}",
+                                format::significant(num(r, dist), 3),
+                                format::significant(num(r, h), 2)
+                            ),
+                            None => format::significant(num(r, dist), 3),
+                        },
                         if text(r, diff).is_empty() {
                             String::new()
                         } else {

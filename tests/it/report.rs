@@ -120,6 +120,20 @@ fn compare_report() {
         html.contains("Pattern P1: kor_value_2022 under each scenario"),
         "no chart of its own for kor_value_2022"
     );
+    // The verdict table gives each mean distance with the ± of
+    // verdict.csv, as the terminal does.
+    let verdict = std::fs::read_to_string(tmp.path().join("compare/verdict.csv")).unwrap();
+    let headline: Vec<&str> = verdict
+        .lines()
+        .find(|l| l.starts_with("toy,verdict,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let cell = |i: usize, digits: usize| {
+        armsmarket::output::html::format::significant(headline[i].parse().unwrap(), digits)
+    };
+    let shown = format!("{} ± {}", cell(2, 3), cell(3, 2));
+    assert!(html.contains(&shown), "no {shown} in the verdict table");
 }
 
 #[test]
