@@ -25,13 +25,23 @@ fn compare_toy_with(dir: &Path, extra: &str) -> (PathBuf, std::process::Output) 
 /// Compare the toy with `other` (12 replications) into `out`; returns the
 /// result folder and the process output.
 fn compare_toy_and(other: &Path, out: &Path) -> (PathBuf, std::process::Output) {
-    let toy = root().join("scenarios/toy.toml");
+    compare_pair(&root().join("scenarios/toy.toml"), other, "12", out)
+}
+
+/// Compare `first` with `other` (`replications` of each) into `out`;
+/// returns the result folder and the process output.
+fn compare_pair(
+    first: &Path,
+    other: &Path,
+    replications: &str,
+    out: &Path,
+) -> (PathBuf, std::process::Output) {
     let o = armsmarket(&[
         "compare",
-        toy.to_str().unwrap(),
+        first.to_str().unwrap(),
         other.to_str().unwrap(),
         "-r",
-        "12",
+        replications,
         "--out",
         out.to_str().unwrap(),
         "-q",
@@ -39,6 +49,10 @@ fn compare_toy_and(other: &Path, out: &Path) -> (PathBuf, std::process::Output) 
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     (out.join("compare"), o)
 }
+
+/// The toy's Korean land lines at one unit a quarter and nothing to divert:
+/// a world where Korea cannot deliver fast.
+const SLOW_KOREAN_LINES: &str = "[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n";
 
 /// The rows of `rows` whose first cell is `name`, without it.
 fn rows_of(rows: &[Vec<String>], name: &str) -> Vec<Vec<String>> {
@@ -145,7 +159,7 @@ fn a_different_hypothesis_changes_the_verdict_on_the_same_streams() {
     let dir = tempfile::tempdir().unwrap();
     let (out, _) = compare_toy_with(
         dir.path(),
-        "name = \"toy_slow_korea\"\n[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n",
+        &format!("name = \"toy_slow_korea\"\n{SLOW_KOREAN_LINES}"),
     );
     let rows = csv_rows(&out.join("compare.csv"));
     let of = |name: &str| -> Vec<Vec<String>> {
@@ -429,21 +443,9 @@ fn the_printed_pattern_shares_and_distance_interval_are_in_the_csv() {
     let second = crate::common::toy_variant(
         dir.path(),
         "second",
-        "name = \"slow\"\n[suppliers.korea_land.lines.k9]\ndivertible_share = 0.0\ncapacity = 1.0\n[suppliers.korea_land.lines.k2]\ndivertible_share = 0.0\ncapacity = 1.0\n",
+        &format!("name = \"slow\"\n{SLOW_KOREAN_LINES}"),
     );
-    let out = dir.path().join("cmp");
-    let o = armsmarket(&[
-        "compare",
-        first.to_str().unwrap(),
-        second.to_str().unwrap(),
-        "-r",
-        "20",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let out = out.join("compare");
+    let (out, o) = compare_pair(&first, &second, "20", &dir.path().join("cmp"));
     let p = csv_rows(&out.join("patterns.csv"));
     assert_eq!(
         p[0],
