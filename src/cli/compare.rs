@@ -11,7 +11,7 @@ use crate::cli::run::{BatchOptions, refuse_sweeps};
 use crate::cli::term::note;
 use crate::cli::term::{Progress, control, pool, print_out};
 use crate::engine::{
-    Contested, contested_variants, judge_on_first, overruled_switches, prepare_all,
+    Contested, contested_variants, judge_on_first, overruled_switches, prepare_all, same_inputs,
 };
 use crate::output::report::compare_table;
 use crate::output::results;
@@ -78,6 +78,13 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
         note!("{w}");
     }
     let own_targets = judge_on_first(&mut scenarios)?;
+    for (later, earlier) in same_inputs(&scenarios) {
+        note!(
+            "note: {} runs the same inputs as {} (the two differ only in name, description or hypothesis, with the mechanisms as they run): its row repeats that one's",
+            scenarios[later].loaded.name,
+            scenarios[earlier].loaded.name
+        );
+    }
     let first = &scenarios[0].loaded.scenario;
     let seed = b.seed.unwrap_or(first.seed);
     let reps = b.replications.unwrap_or(first.replications);

@@ -10,6 +10,6 @@ pub mod seeding;
 
 pub use prepare::{
     Contested, Prepared, contested_variants, judge_on_first, observe_for, overruled_switches,
-    prepare, prepare_all, prepare_as,
+    prepare, prepare_all, prepare_as, same_inputs,
 };
 pub use replication::{Observe, RunRecord, run_replication};

@@ -43,6 +43,44 @@ pub fn prepare_as(
     })
 }
 
+/// The scenarios of a comparison that run the same inputs as an earlier
+/// one, as (later, earlier) indices: their rows repeat the earlier's, which
+/// a reader should hear rather than take for a mechanism without effect
+/// (an ablation switching off a contested mechanism under `--contested
+/// strategic`, which is off there already). Inputs are the resolved
+/// scenario with its mechanisms as they run, without what names or
+/// describes it (`name`, `description`), what only chooses mechanisms
+/// (`hypothesis`), and what a comparison sets for all (`seed`,
+/// `replications`, `outputs`). Inputs that differ where the world does not
+/// read them (the divertible shares of a world without diversion) count
+/// as different.
+pub fn same_inputs(scenarios: &[Prepared]) -> Vec<(usize, usize)> {
+    let inputs: Vec<toml::Table> = scenarios
+        .iter()
+        .map(|p| {
+            let mut r = p.loaded.resolved.clone();
+            for key in [
+                "name",
+                "description",
+                "hypothesis",
+                "seed",
+                "replications",
+                "outputs",
+            ] {
+                r.remove(key);
+            }
+            r.insert(
+                "mechanisms".into(),
+                toml::Value::try_from(p.world.mechanisms).expect("switches serialize"),
+            );
+            r
+        })
+        .collect();
+    (1..inputs.len())
+        .filter_map(|j| (0..j).find(|&i| inputs[i] == inputs[j]).map(|i| (j, i)))
+        .collect()
+}
+
 /// Warnings for mechanisms switched on by `--set` that the scenario's
 /// hypothesis switches off all the same (a `commercial` hypothesis runs
 /// without the strategic mechanisms, and without the contested ones when

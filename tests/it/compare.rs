@@ -531,3 +531,38 @@ fn the_printed_pattern_shares_and_distance_interval_are_in_the_csv() {
         );
     }
 }
+
+/// An ablation switching off a contested mechanism repeats the reference's
+/// row under `--contested strategic` (the mechanism is off there already):
+/// compare says so, and says nothing when the two runs differ.
+#[test]
+fn a_scenario_running_the_same_inputs_as_another_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = crate::common::toy_variant(
+        dir.path(),
+        "reference",
+        "name = \"reference\"\nhypothesis = \"commercial\"\n",
+    );
+    let ablation = crate::common::toy_variant(
+        dir.path(),
+        "ablation",
+        "name = \"no_diversion\"\nhypothesis = \"commercial\"\n[mechanisms]\ndiversion = false\n",
+    );
+    let same = "note: no_diversion [contested: strategic] runs the same inputs as reference [contested: strategic]";
+    let out = dir.path().join("strategic");
+    let o = compare_contested(&reference, &ablation, "strategic", &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains(same), "{stderr}");
+    let rows = csv_rows(&out.join("compare/compare.csv"));
+    assert_eq!(
+        rows_of(&rows, "reference [contested: strategic]"),
+        rows_of(&rows, "no_diversion [contested: strategic]")
+    );
+    // Counted as commercial, diversion runs in the reference and not in
+    // the ablation: no note.
+    let o = compare_contested(&reference, &ablation, "commercial", &dir.path().join("c"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("runs the same inputs"), "{stderr}");
+}
