@@ -624,22 +624,28 @@ impl Checker {
                 );
                 if let Some(sh) = &e.shock {
                     self.reference(&format!("events.{id}.shock"), sh, &shocks);
-                    // A consequence dated before its cause: moving a shock
-                    // (`--set shocks.invasion.quarter=...`) does not move
-                    // the events tied to it. (A shock of magnitude 0 drops
-                    // them, so they contradict nothing.)
-                    if let Some(shock) = s.shocks.get(sh)
-                        && shock.magnitude > 0.0
-                        && e.quarter < shock.quarter
-                    {
-                        self.push(
-                            format!("events.{id}.quarter"),
-                            format!(
-                                "`events.{id}.quarter` = \"{}\" is before the quarter of its shock (`shocks.{sh}.quarter` = \"{}\"): an event tied to a shock is one of its consequences; date the event at or after the shock, or remove its `shock` key",
-                                e.quarter, shock.quarter
-                            ),
-                        );
-                    }
+                }
+            }
+        }
+        // A consequence dated before its cause: moving a shock (`--set
+        // shocks.invasion.quarter=...`, a sweep's point) does not move the
+        // events tied to it. A shock of magnitude 0 drops them, so they
+        // contradict nothing. It reads one shock entry's values, which a
+        // sweep point may change alone.
+        if self.reads_or_entries(&["events", "shocks"], "shocks") {
+            for (id, e) in &s.events {
+                if let Some(sh) = &e.shock
+                    && let Some(shock) = s.shocks.get(sh)
+                    && shock.magnitude > 0.0
+                    && e.quarter < shock.quarter
+                {
+                    self.push(
+                        format!("events.{id}.quarter"),
+                        format!(
+                            "`events.{id}.quarter` = \"{}\" is before the quarter of its shock (`shocks.{sh}.quarter` = \"{}\"): an event tied to a shock is one of its consequences; date the event at or after the shock, or remove its `shock` key",
+                            e.quarter, shock.quarter
+                        ),
+                    );
                 }
             }
         }

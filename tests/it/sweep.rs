@@ -2189,6 +2189,38 @@ fn degenerate_and_doubled_parameters_are_refused_before_anything_runs() {
     );
 }
 
+/// A sweep moving a shock past an event tied to it is refused before
+/// anything runs (the point's world was patched without the check, and
+/// ran the donation before the war it follows); one keeping the event at
+/// or after the shock runs.
+#[test]
+fn a_sweep_moving_a_shock_past_its_events_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let tied = "\n[events.aaa_donates_tanks]\nshock = \"invasion\"\n";
+    let file = toy_sweep_file(
+        tmp.path(),
+        "late",
+        "design = \"grid\"",
+        &format!("\"shocks.invasion.quarter\" = {{ values = [\"2022Q1\", \"2022Q3\"] }}\n{tied}"),
+    );
+    refused(
+        &file,
+        &out,
+        "`events.aaa_donates_tanks.quarter` = \"2022Q2\" is before the quarter of its shock (`shocks.invasion.quarter` = \"2022Q3\")",
+    );
+    let file = toy_sweep_file(
+        tmp.path(),
+        "early",
+        "design = \"grid\"",
+        &format!("\"shocks.invasion.quarter\" = {{ values = [\"2021Q4\", \"2022Q2\"] }}\n{tied}"),
+    );
+    assert_ok(
+        &sweep(&file, &out, &[]),
+        "a sweep keeping the event after its shock",
+    );
+}
+
 /// A run that fails writes its message into `runs.csv`, which names the
 /// scenario file without its folder: the bytes do not depend on whether
 /// the sweep was given as `f.toml` or by its full path (with more than 8
