@@ -337,8 +337,8 @@ pub fn write_compare_csv(staging: &Staging, targets: &[TargetInfo], v: &Verdict)
 }
 
 /// Write `patterns.csv` in `staging`: per scenario and pattern (in the
-/// verdict's order), the share of replications passing the pattern whole,
-/// the columns of the printed verdict table.
+/// verdict's order), the pattern's number of targets and the share of
+/// replications passing all of them (the printed table's per cents).
 pub fn write_patterns_csv(
     staging: &Staging,
     targets: &[TargetInfo],

@@ -251,9 +251,8 @@ pub fn run(
 /// common random numbers (replication *i* of each on the same streams of
 /// `seed`) into the result folder `dir`: `targets.csv`, `compare.csv` and
 /// `tables` (each row led by its scenario), `patterns.csv` and
-/// `verdict.csv`: every
-/// scenario judged on the first one's targets, with paired differences to
-/// the first. Returns the verdict.
+/// `verdict.csv`: every scenario judged on the first one's targets, with
+/// paired differences to the first. Returns the verdict.
 pub fn compare(
     scenarios: &[Prepared],
     seed: u64,
