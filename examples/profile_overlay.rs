@@ -22,8 +22,8 @@ fn time<T>(n: u32, mut f: impl FnMut() -> T) -> Duration {
 
 fn main() {
     let path = Path::new("scenarios/europe.toml");
-    let (table, _) = scenario::load_table(path).unwrap();
-    let overlay = Overlay::new(path, table);
+    let (table, sources) = scenario::load_table(path).unwrap();
+    let overlay = Overlay::new(sources, table);
     let value = toml::Value::Float(0.7);
     let at = Origin::new(String::from("profile"), 1, 1);
     let settings = [("preferences.default.delivery", &value, &at)];

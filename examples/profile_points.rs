@@ -26,8 +26,8 @@ fn main() {
     };
     let reps: u32 = args.get(2).map_or(10, |a| a.parse().expect("REPS"));
     let seed: u64 = args.get(3).map_or(1, |a| a.parse().expect("SEED"));
-    let (table, _) = scenario::load_table(Path::new(base)).unwrap();
-    let overlay = Overlay::new(Path::new(base), table);
+    let (table, sources) = scenario::load_table(Path::new(base)).unwrap();
+    let overlay = Overlay::new(sources, table);
     let at = Origin::new(points.clone(), 1, 1);
     let mut reader = csv::Reader::from_path(points).expect("a readable points.csv");
     let header = reader.headers().expect("a header").clone();

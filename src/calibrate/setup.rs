@@ -125,7 +125,7 @@ impl Setup {
                 name: loaded.name.clone(),
                 file: file.to_path_buf(),
                 origin: sources.key_origin("calibrate").clone(),
-                overlay: Overlay::new(file, base),
+                overlay: Overlay::new(sources.clone(), base),
                 parameters: Vec::new(),
                 target_index: Vec::new(),
             });
@@ -151,7 +151,7 @@ impl Setup {
                 name: id.clone(),
                 file: path.clone(),
                 origin: origin.clone(),
-                overlay: Overlay::new(&path, table),
+                overlay: Overlay::new(model.sources.clone(), table),
                 parameters: Vec::new(),
                 target_index: Vec::new(),
             });

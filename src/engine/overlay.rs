@@ -23,7 +23,6 @@ use crate::model::World;
 use crate::scenario::schema::Scenario;
 use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// A value to write: (dotted path, value, where it was asked for).
@@ -79,7 +78,10 @@ pub fn extreme_sets<T>(extremes: &[Vec<T>]) -> Vec<Vec<(usize, &T)>> {
 /// A resolved scenario table (after `base`) and the file it came from.
 #[derive(Debug)]
 pub struct Overlay {
-    file: PathBuf,
+    /// Where each key of `base` was written (its file, line and column
+    /// across the `base` chain), so that a point's error inside an
+    /// inherited table is located there.
+    sources: SourceMap,
     base: toml::Table,
     /// The base deserialized and valid (`None`: it is not, and every world
     /// takes the whole-table path).
@@ -97,7 +99,7 @@ pub struct Overlay {
 impl Clone for Overlay {
     fn clone(&self) -> Overlay {
         Overlay {
-            file: self.file.clone(),
+            sources: self.sources.clone(),
             base: self.base.clone(),
             typed: self.typed.clone(),
             spare: Mutex::default(),
@@ -107,13 +109,14 @@ impl Clone for Overlay {
 }
 
 impl Overlay {
-    /// The resolved table `base` of the scenario `file`.
-    pub fn new(file: &Path, base: toml::Table) -> Overlay {
+    /// The resolved table `base` of a scenario, with where its keys were
+    /// written (`sources`, as loading the scenario found them).
+    pub fn new(sources: SourceMap, base: toml::Table) -> Overlay {
         let typed = Scenario::deserialize(toml::Value::Table(base.clone()))
             .ok()
             .filter(|sc| validate::validate(sc).is_empty());
         Overlay {
-            file: file.to_path_buf(),
+            sources,
             base,
             typed,
             spare: Mutex::default(),
@@ -133,7 +136,7 @@ impl Overlay {
         values: &[Setting<'_>],
     ) -> Result<(toml::Table, SourceMap), ScenarioError> {
         let mut table = self.base.clone();
-        let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
+        let mut sources = self.sources.clone();
         for &(path, value, origin) in values {
             scenario::apply_override(
                 &mut table,
@@ -215,7 +218,9 @@ impl Overlay {
         let popped = spare().pop();
         let mut sc = popped.unwrap_or_else(|| base.clone());
         let mut write = || -> Option<()> {
-            let mut sources = SourceMap::new(Origin::new(self.file.display().to_string(), 1, 1));
+            // Only where the values came from: an error on this path is
+            // located by the whole-table path.
+            let mut sources = SourceMap::new(self.sources.root().clone());
             for (i, part) in parts.iter().enumerate() {
                 // The base's part alone, under its own path, so that the
                 // values' paths write into it as into the whole table.
@@ -498,11 +503,12 @@ mod corner_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn europe() -> Overlay {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
-        let (table, _) = scenario::load_table(&path).unwrap();
-        Overlay::new(&path, table)
+        let (table, sources) = scenario::load_table(&path).unwrap();
+        Overlay::new(sources, table)
     }
 
     /// Whether the world with `settings` written is patched: `None` if the
@@ -681,7 +687,7 @@ mod tests {
     fn a_patched_world_is_the_compiled_world() {
         let v = |s: &str| s.parse::<toml::Table>().unwrap()["v"].clone();
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/europe.toml");
-        let (table, _) = scenario::load_table(&path).unwrap();
+        let (table, sources) = scenario::load_table(&path).unwrap();
         let mut off = table.clone();
         for m in ["affinity", "commonality", "localisation"] {
             let mech = off["mechanisms"].as_table_mut().unwrap();
@@ -762,7 +768,7 @@ mod tests {
                 ("buyers.DEU.spending_threat", v("v = 0.03")),
             ],
         ];
-        for o in [europe(), Overlay::new(&path, off)] {
+        for o in [europe(), Overlay::new(sources, off)] {
             for values in &worlds {
                 let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
                 assert_eq!(patches(&o, &settings), Some(true), "{values:?}");

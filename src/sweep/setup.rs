@@ -218,7 +218,7 @@ impl Setup {
             file: file.to_path_buf(),
             name: loaded.name.clone(),
             header: runs_header(&world, &targets),
-            base: Overlay::new(file, base),
+            base: Overlay::new(sources.clone(), base),
             origins,
             sweep_origin: sources.key_origin("sweep").clone(),
             plan,
