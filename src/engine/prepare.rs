@@ -51,9 +51,10 @@ pub fn prepare_as(
 /// scenario with its mechanisms as they run, without what names or
 /// describes it (`name`, `description`), what only chooses mechanisms
 /// (`hypothesis`), and what a comparison sets for all (`seed`,
-/// `replications`, `outputs`). Inputs that differ where the world does not
-/// read them (the divertible shares of a world without diversion) count
-/// as different.
+/// `replications`, `outputs.files`); the focus country stays, as the
+/// world reads it, since the summary reports that country. Inputs that
+/// differ where the world does not read them (the divertible shares of a
+/// world without diversion) count as different.
 pub fn same_inputs(scenarios: &[Prepared]) -> Vec<(usize, usize)> {
     let inputs: Vec<toml::Table> = scenarios
         .iter()
@@ -69,6 +70,10 @@ pub fn same_inputs(scenarios: &[Prepared]) -> Vec<(usize, usize)> {
             ] {
                 r.remove(key);
             }
+            // The summary's focus country as the world reads it (written
+            // or by default).
+            let focus = &p.world.countries[p.world.focus_country].id;
+            r.insert("focus_country".into(), focus.clone().into());
             r.insert(
                 "mechanisms".into(),
                 toml::Value::try_from(p.world.mechanisms).expect("switches serialize"),

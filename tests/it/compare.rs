@@ -565,4 +565,15 @@ fn a_scenario_running_the_same_inputs_as_another_is_named() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(!stderr.contains("runs the same inputs"), "{stderr}");
+    // Another focus country runs the same market but reports another
+    // country's sales in summary.csv: no note either.
+    let focus = crate::common::toy_variant(
+        dir.path(),
+        "focus",
+        "name = \"focus_usa\"\nhypothesis = \"commercial\"\n[outputs]\nfocus_country = \"USA\"\n",
+    );
+    let o = compare_contested(&reference, &focus, "strategic", &dir.path().join("f"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("runs the same inputs"), "{stderr}");
 }
