@@ -1244,14 +1244,14 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                     table = table.row([
                         text(r, sc).to_string(),
                         text(r, st).to_string(),
-                        // With the ± of the mean where verdict.csv has it
-                        // (results written before it had the column show
-                        // the mean alone).
+                        // With the ± of the mean where verdict.csv has it,
+                        // rounded as the terminal prints them (results
+                        // written before the column show the mean alone).
                         match half_width.filter(|&h| !text(r, h).is_empty()) {
                             Some(h) => format!(
                                 "{} ± {}",
-                                format::significant(num(r, dist), 3),
-                                format::significant(num(r, h), 2)
+                                crate::output::report::num(num(r, dist)),
+                                crate::output::report::num(num(r, h))
                             ),
                             None => format::significant(num(r, dist), 3),
                         },

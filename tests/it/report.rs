@@ -121,7 +121,7 @@ fn compare_report() {
         "no chart of its own for kor_value_2022"
     );
     // The verdict table gives each mean distance with the ± of
-    // verdict.csv, as the terminal does.
+    // verdict.csv, rounded as the terminal prints them.
     let verdict = std::fs::read_to_string(tmp.path().join("compare/verdict.csv")).unwrap();
     let headline: Vec<&str> = verdict
         .lines()
@@ -129,10 +129,8 @@ fn compare_report() {
         .unwrap()
         .split(',')
         .collect();
-    let cell = |i: usize, digits: usize| {
-        armsmarket::output::html::format::significant(headline[i].parse().unwrap(), digits)
-    };
-    let shown = format!("{} ± {}", cell(2, 3), cell(3, 2));
+    let cell = |i: usize| armsmarket::output::report::num(headline[i].parse().unwrap());
+    let shown = format!("{} ± {}", cell(2), cell(3));
     assert!(html.contains(&shown), "no {shown} in the verdict table");
 }
 
