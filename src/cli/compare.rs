@@ -1,6 +1,6 @@
 //! `armsmarket compare FILE...`: run several scenarios on common random
-//! numbers and print the verdict table (also written as `compare.csv` and
-//! `verdict.csv`).
+//! numbers and print the verdict table (also written as `compare.csv`,
+//! `patterns.csv` and `verdict.csv`).
 //!
 //! Replication *i* of every scenario uses the same random streams (the same
 //! seed, point 0 and replication index), so differences between scenarios
@@ -41,9 +41,9 @@ pub struct CompareArgs {
     /// warning says so [default: both].
     #[arg(long, value_name = "AS")]
     pub contested: Option<Contested>,
-    /// Output folder; the result (compare.csv, verdict.csv, targets.csv,
-    /// the tables and manifest.json) goes to DIR/compare/, replacing the
-    /// previous one whole.
+    /// Output folder; the result (compare.csv, patterns.csv, verdict.csv,
+    /// targets.csv, the tables and manifest.json) goes to DIR/compare/,
+    /// replacing the previous one whole.
     #[arg(long, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
 }

@@ -427,7 +427,7 @@ keys! {
     "events": Ty::Table(10_000), "", Value("{}"), "Exogenous events, keyed by id. Which keys apply depends on `kind`: `donation` (`buyer`, `category`, `units` leave the fleet, legacy first); `access` (`amount` of marketing stock for `supplier`, or every supplier of `country`, with `buyer` or `region`, or everywhere); `affinity` (affinity of `buyer`, or every buyer, toward `country` rises by `amount`); `credit_cap` (`country`'s export-credit cap becomes `amount`, at least 0); `requirement` (`buyer`'s required force in `category`, at zero threat and in capability units, changes by `amount` from `quarter` on: a dated force-structure decision).";
     "events.*.kind": Word(&["donation", "access", "affinity", "credit_cap", "requirement"]), "", Required, "What the event does.";
     "events.*.quarter": Quarter, "", Required, "Quarter it takes effect (events outside the run never happen).";
-    "events.*.shock": Id("shocks"), "", Optional("none"), "A shock the event is a consequence of: it happens only if that shock's magnitude is above 0, and it may not be dated before the shock's quarter (moving a shock does not move its events).";
+    "events.*.shock": Id("shocks"), "", Optional("none"), "A shock the event is a consequence of: it happens only if that shock's magnitude is above 0, and then it may not be dated before the shock's quarter (moving a shock does not move its events).";
     "events.*.buyer": Id("buyers"), "", Optional("none"), "Buyer concerned.";
     "events.*.region": Id("regions"), "", Optional("none"), "Region concerned.";
     "events.*.supplier": Id("suppliers"), "", Optional("none"), "Supplier concerned.";

@@ -991,8 +991,9 @@ pub struct Event {
     pub quarter: Quarter,
     /// A shock (key of `shocks`) the event is a consequence of: it happens
     /// only if that shock's magnitude is above zero (donations to a country
-    /// at war do not happen in a world without that war). It may not be
-    /// dated before the shock's quarter.
+    /// at war do not happen in a world without that war). While the
+    /// magnitude is above zero, it may not be dated before the shock's
+    /// quarter.
     #[serde(default)]
     pub shock: Option<String>,
     /// Buyer concerned (ISO3).
