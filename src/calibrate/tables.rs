@@ -12,7 +12,7 @@ use crate::engine::batch::{self, Completion, Control};
 use crate::engine::observe_for;
 use crate::output::csv_io;
 use crate::output::publish::Staging;
-use crate::output::tables::{Rows, format_rows_into};
+use crate::output::tables::{Rows, cell, format_rows_into};
 use crate::scenario::ScenarioError;
 use crate::scenario::schema::Table;
 use rand::RngExt;
@@ -22,16 +22,6 @@ use std::io;
 const LEVEL: f64 = 0.95;
 /// Bootstrap resamples of the model probabilities.
 const REPLICATES: usize = 1000;
-
-/// A number as the tables write it: empty when undefined, shortest
-/// round-trip digits otherwise.
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
-}
 
 /// Re-simulate every particle of the final population (its own stream,
 /// [`predictive_stream`]) and report every target, held-out ones
@@ -147,13 +137,13 @@ fn generations(staging: &Staging, setup: &Setup, state: &GenerationState) -> io:
     for r in &state.history {
         let mut row = vec![
             r.generation.to_string(),
-            num(r.tolerance),
+            cell(r.tolerance),
             r.proposed.to_string(),
             r.accepted.to_string(),
-            num(r.acceptance_rate),
-            num(r.ess),
+            cell(r.acceptance_rate),
+            cell(r.ess),
         ];
-        row.extend(r.model_probabilities.iter().map(|&p| num(p)));
+        row.extend(r.model_probabilities.iter().map(|&p| cell(p)));
         row.push(names(&r.dead_models));
         out.write_record(&row).map_err(csv_io)?;
     }
@@ -169,13 +159,13 @@ fn posterior(staging: &Staging, setup: &Setup, population: &Population) -> io::R
     out.write_record(&header).map_err(csv_io)?;
     for (i, p) in population.particles.iter().enumerate() {
         let model = &setup.models[p.model];
-        let mut row = vec![i.to_string(), model.name.clone(), num(p.weight)];
+        let mut row = vec![i.to_string(), model.name.clone(), cell(p.weight)];
         let mut values = vec![String::new(); setup.parameters.len()];
         for (&q, &x) in model.parameters.iter().zip(&p.parameters) {
-            values[q] = num(x);
+            values[q] = cell(x);
         }
         row.extend(values);
-        row.push(num(p.distance));
+        row.push(cell(p.distance));
         out.write_record(&row).map_err(csv_io)?;
     }
     finish(out)
@@ -214,14 +204,14 @@ fn summary(staging: &Staging, setup: &Setup, abc: &Abc, population: &Population)
             s.model_name,
             s.parameter,
             s.particles.to_string(),
-            num(s.mean),
-            num(s.sd),
-            num(s.q05),
-            num(s.q50),
-            num(s.q95),
-            num(s.prior_low),
-            num(s.prior_high),
-            truth.map_or(String::new(), num),
+            cell(s.mean),
+            cell(s.sd),
+            cell(s.q05),
+            cell(s.q50),
+            cell(s.q95),
+            cell(s.prior_low),
+            cell(s.prior_high),
+            truth.map_or(String::new(), cell),
             covered,
         ])
         .map_err(csv_io)?;
@@ -254,14 +244,14 @@ fn models(staging: &Staging, setup: &Setup, abc: &Abc, population: &Population) 
     for (m, bf) in choice.models.iter().zip(&choice.bayes_factors) {
         let mut row = vec![
             m.name.clone(),
-            num(m.prior),
-            num(m.probability),
-            num(m.lower),
-            num(m.upper),
+            cell(m.prior),
+            cell(m.probability),
+            cell(m.lower),
+            cell(m.upper),
             m.particles.to_string(),
             (m.probability < 1.0 / n).to_string(),
         ];
-        row.extend(bf.iter().map(|&b| num(b)));
+        row.extend(bf.iter().map(|&b| cell(b)));
         out.write_record(&row).map_err(csv_io)?;
     }
     finish(out)
@@ -341,15 +331,15 @@ fn predictive_table(
                 t.id.clone(),
                 t.pattern.clone(),
                 t.role.to_string(),
-                num(t.observed),
-                num(t.lo),
-                num(t.hi),
+                cell(t.observed),
+                cell(t.lo),
+                cell(t.hi),
                 // Weights divided by their total can add up to 1 + ε.
-                num(pass.min(1.0)),
-                num(defined.min(1.0)),
-                num(q(0.5)),
-                num(q(0.05)),
-                num(q(0.95)),
+                cell(pass.min(1.0)),
+                cell(defined.min(1.0)),
+                cell(q(0.5)),
+                cell(q(0.05)),
+                cell(q(0.95)),
             ])
             .map_err(csv_io)?;
         }

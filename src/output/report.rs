@@ -8,6 +8,7 @@ use crate::analysis::verdict::{
 };
 use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
+use crate::output::tables::cell;
 use std::io;
 
 /// A number for a table: fewer decimals for larger magnitudes; `-` for NaN.
@@ -315,7 +316,7 @@ pub fn write_compare_csv(staging: &Staging, targets: &[TargetInfo], v: &Verdict)
         "distance",
     ])
     .map_err(csv_io)?;
-    let f = csv_number;
+    let f = cell;
     for s in &v.scenarios {
         for (t, x) in targets.iter().zip(&s.targets) {
             out.write_record([
@@ -360,23 +361,13 @@ pub fn write_patterns_csv(
                 s.scenario.clone(),
                 p.clone(),
                 n.to_string(),
-                csv_number(*x),
+                cell(*x),
                 s.replications.to_string(),
             ])
             .map_err(csv_io)?;
         }
     }
     out.into_inner().map_err(|e| e.into_error())?.finish()
-}
-
-/// A number as the result tables write it: shortest round trip, empty if
-/// undefined.
-fn csv_number(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
 }
 
 /// Write `verdict.csv` in `staging`: per scenario and statistic (the
@@ -401,7 +392,7 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
         "pairs",
     ])
     .map_err(csv_io)?;
-    let f = csv_number;
+    let f = cell;
     // The headline statistic (cap 10, all targets) is named `verdict`.
     let headline = "verdict".to_string();
     for (i, s) in v.scenarios.iter().enumerate() {

@@ -492,12 +492,8 @@ fn the_printed_pattern_shares_and_distance_interval_are_in_the_csv() {
     }
     assert!(strictly_between > 0, "every share is 0 or 1: {p:?}");
     // The printed table: name, the patterns' per cents (k/20 of 100 is
-    // whole), then "distance ± half-width".
-    let num = |x: f64| match x.abs() {
-        a if a >= 100.0 => format!("{x:.0}"),
-        a if a >= 1.0 => format!("{x:.2}"),
-        _ => format!("{x:.3}"),
-    };
+    // whole), then "distance ± half-width" as the terminal rounds them.
+    let num = armsmarket::output::report::num;
     let v = csv_rows(&out.join("verdict.csv"));
     assert_eq!(&v[0][2..4], ["distance", "distance_half_width"]);
     for name in ["first", "slow"] {
