@@ -511,6 +511,18 @@ mod tests {
         Overlay::new(sources, table)
     }
 
+    /// `world` is `fresh`, compiled afresh, field for field. Where `world`
+    /// took its base's warm-up start states ([`World::patched`]), `fresh`
+    /// spins up its own to compare: the states shared are those the world
+    /// would have spun up.
+    #[track_caller]
+    fn assert_same_world(world: &World, fresh: &World, what: &str) {
+        if world.start_states.get().is_some() {
+            crate::model::schedule::start_states(fresh);
+        }
+        assert_eq!(format!("{world:?}"), format!("{fresh:?}"), "{what}");
+    }
+
     /// Whether the world with `settings` written is patched: `None` if the
     /// typed path does not take them.
     fn patches(o: &Overlay, settings: &[Setting<'_>]) -> Option<bool> {
@@ -775,7 +787,7 @@ mod tests {
                 let (world, targets) = o.compile_with(&settings, &at, "point").unwrap();
                 let scenario = o.whole_with(&settings).unwrap();
                 let fresh = World::from_scenario(&scenario).unwrap();
-                assert_eq!(format!("{world:?}"), format!("{fresh:?}"), "{values:?}");
+                assert_same_world(&world, &fresh, &format!("{values:?}"));
                 let fresh_targets = Targets::compile(&scenario, &fresh).unwrap();
                 assert!(!fresh_targets.list.is_empty());
                 assert_eq!(format!("{targets:?}"), format!("{fresh_targets:?}"));
@@ -798,7 +810,7 @@ mod tests {
             assert_eq!(patches(&o, &settings), Some(false), "{values:?}");
             let (world, _) = o.compile_with(&settings, &at, "point").unwrap();
             let fresh = World::from_scenario(&o.whole_with(&settings).unwrap()).unwrap();
-            assert_eq!(format!("{world:?}"), format!("{fresh:?}"));
+            assert_same_world(&world, &fresh, &format!("{values:?}"));
         }
         // An undefined country in `affinity`: the patch's error is the
         // compiler's.
@@ -814,6 +826,50 @@ mod tests {
             .unwrap();
         let compiled = World::from_scenario(&sc);
         assert_eq!(patched.unwrap_err().0, compiled.unwrap_err().0);
+    }
+
+    /// A point whose values change none of what the world frozen at its
+    /// start reads takes its base's warm-up start states, spun up once,
+    /// and they are the states it would have spun up: a shock's magnitude,
+    /// decay and exposure, a shock moved within the run. A point that
+    /// changes the start's threat (a shock moved to the start, a region's
+    /// baseline) or what the frozen world reads as it is (a preference, a
+    /// buyer's localisation demand) spins up its own.
+    #[test]
+    fn a_point_that_leaves_the_start_alone_shares_its_base_s_spin_up() {
+        let v = |s: &str| s.parse::<toml::Table>().unwrap()["v"].clone();
+        let o = europe();
+        let at = Origin::new(String::from("sweep.toml"), 3, 1);
+        let cases = [
+            (
+                vec![
+                    ("shocks.invasion.magnitude", v("v = 1.4")),
+                    ("shocks.invasion.decay", v("v = 0.95")),
+                ],
+                true,
+            ),
+            (vec![("shocks.invasion.quarter", v("v = \"2021Q3\""))], true),
+            (vec![("shocks.crimea.exposure.nordic", v("v = 0.5"))], true),
+            (vec![("shocks.crimea.quarter", v("v = \"2010Q1\""))], false),
+            (vec![("regions.nordic.threat", v("v = 0.2"))], false),
+            (vec![("preferences.default.delivery", v("v = 0.45"))], false),
+            (
+                vec![("buyers.DEU.localisation_demand", v("v = 0.6"))],
+                false,
+            ),
+        ];
+        for (values, shared) in &cases {
+            let settings: Vec<Setting<'_>> = values.iter().map(|(p, x)| (*p, x, &at)).collect();
+            let (world, _) = o.compile_with(&settings, &at, "point").unwrap();
+            let states = world.start_states.get();
+            assert_eq!(states.is_some(), *shared, "{values:?}");
+            if let Some(states) = states {
+                let base = o.base_world().unwrap().start_states.get().unwrap();
+                assert!(std::sync::Arc::ptr_eq(states, base), "{values:?}");
+            }
+            let fresh = World::from_scenario(&o.whole_with(&settings).unwrap()).unwrap();
+            assert_same_world(&world, &fresh, &format!("{values:?}"));
+        }
     }
 
     /// Every number and switch of the shipped base at a path that
@@ -856,7 +912,7 @@ mod tests {
             assert_eq!(patches(&o, &settings), Some(true), "{path}");
             let (world, _) = o.compile_with(&settings, &at, "point").unwrap();
             let fresh = World::from_scenario(&scenario).unwrap();
-            assert_eq!(format!("{world:?}"), format!("{fresh:?}"), "{path}");
+            assert_same_world(&world, &fresh, path);
             checked += 1;
         }
         assert!(
@@ -929,7 +985,7 @@ mod tests {
                 Err(_) => return,
             };
             let fresh = World::from_scenario(&o.whole_with(&settings).unwrap()).unwrap();
-            assert_eq!(format!("{world:?}"), format!("{fresh:?}"), "{values:?}");
+            assert_same_world(&world, &fresh, &format!("{values:?}"));
         };
         for _ in 0..2 {
             std::thread::scope(|scope| {

@@ -8,6 +8,7 @@ use crate::model::production::{Delivery, Owner};
 use crate::model::state::{Stage, State};
 use crate::model::tender::{self, TenderOutcome};
 use crate::model::world::{EventKind, World};
+use std::sync::Arc;
 
 /// Receives what happens during a quarter; the engine records it.
 pub trait Observer {
@@ -207,7 +208,7 @@ pub fn warm_up(w: &World, s: &mut State, draws: &Draws) {
         return;
     }
     let nc = w.categories.len();
-    let states = w.start_states.get_or_init(|| spin_up(w));
+    let states = start_states(w);
     for (b, buyer) in w.buyers.iter().enumerate() {
         for (c, cat) in w.categories.iter().enumerate() {
             let first = (b * nc + c) * SPINUP_RECORD;
@@ -219,6 +220,12 @@ pub fn warm_up(w: &World, s: &mut State, draws: &Draws) {
             s.buyers[b].requirement_offset[c] = gap;
         }
     }
+}
+
+/// The warm-up's recorded states of `w` ([`warm_up`]), spun up on first
+/// use and kept in the world.
+pub fn start_states(w: &World) -> &Arc<[(Stage, f64)]> {
+    w.start_states.get_or_init(|| spin_up(w).into())
 }
 
 /// Key of the spin-up's draws.

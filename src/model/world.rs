@@ -377,8 +377,11 @@ pub struct World {
     /// The warm-up's recorded states of every buyer's procurement of every
     /// category, `[(buyer * n_categories + category) * SPINUP_RECORD +
     /// quarter]` ([`crate::model::schedule::SPINUP_RECORD`]): computed
-    /// once per world ([`crate::model::schedule::warm_up`]).
-    pub start_states: std::sync::OnceLock<Vec<(crate::model::stage::Stage, f64)>>,
+    /// once per world ([`crate::model::schedule::start_states`]), or taken
+    /// from the world patched into this one where their frozen worlds are
+    /// the same ([`World::patched`]). Shared, so that a copy of the world
+    /// does not copy them.
+    pub start_states: std::sync::OnceLock<std::sync::Arc<[(crate::model::stage::Stage, f64)]>>,
     /// The quarter whose EU and NATO memberships hold in every quarter, in
     /// a world frozen at its start ([`World::frozen_at_start`]); `None`
     /// where memberships follow the calendar.
@@ -794,11 +797,11 @@ impl World {
 
     /// This world frozen at its start for `quarters` quarters before it:
     /// every quarter has the start's threat, budgets and requirements and
-    /// the start's EU and NATO memberships; no events; home orders at the
-    /// start's rate; only the lines offered at the start; every buyer keeps
-    /// its starting procedure. (The calendar runs on before the start, so
-    /// that the quarters of the year, which time investment, fall as they
-    /// would.)
+    /// the start's EU and NATO memberships; no events and no shocks (the
+    /// threat is the start's already); home orders at the start's rate;
+    /// only the lines offered at the start; every buyer keeps its starting
+    /// procedure. (The calendar runs on before the start, so that the
+    /// quarters of the year, which time investment, fall as they would.)
     pub fn frozen_at_start(&self, quarters: usize) -> World {
         let nb = self.buyers.len();
         let nc = self.categories.len();
@@ -816,6 +819,7 @@ impl World {
         w.budget = repeat(&self.budget, nb);
         w.required = repeat(&self.required, nb * nc);
         w.events.clear();
+        w.shocks.clear();
         for l in &mut w.lines {
             l.home_orders = vec![l.home_orders.first().copied().unwrap_or(0.0); quarters];
             if l.available_from > 0 {
@@ -848,7 +852,11 @@ impl World {
     /// scenario that `s` differs from at `paths` only: a sweep point or a
     /// calibration particle then costs a copy of its base's world, not a
     /// compilation. The result is the world [`World::compile`] gives, field
-    /// for field, with its warm-up not yet spun up.
+    /// for field. Its warm-up's start states are `self`'s (spun up here if
+    /// they were not) when the values change none of what the world frozen
+    /// at its start reads (compared bit for bit): a sweep over shocks or
+    /// later spending then spins up once, not once a point. Otherwise they
+    /// are left to be spun up.
     pub fn patched(&self, s: &Scenario, paths: &[&str]) -> Option<Result<World, WorldError>> {
         if !paths.iter().all(|p| World::patches(p)) {
             return None;
@@ -863,6 +871,13 @@ impl World {
             .collect();
         tables.sort_unstable();
         tables.dedup();
+        // The tables whose values reach the frozen world only through the
+        // start's threat, budgets and requirements and the buyers' own
+        // terms, which `spins_up_as` compares; every other table's values
+        // are read by the frozen world as they are.
+        let frozen_compared = tables
+            .iter()
+            .all(|t| matches!(*t, "shocks" | "spending" | "regions" | "buyers"));
         // What must be made again: the threat (then the requirements and
         // the budgets from it), the requirements, the budget paths. A
         // buyer's threat exposure feeds the threat, its budget inputs the
@@ -991,7 +1006,37 @@ impl World {
         if budgets {
             w.budget = budget_paths(s, &w.threat);
         }
+        if frozen_compared && w.mechanisms.warmup && w.spins_up_as(self) {
+            let states = crate::model::schedule::start_states(self);
+            w.start_states = std::sync::OnceLock::from(std::sync::Arc::clone(states));
+        }
         Some(Ok(w))
+    }
+
+    /// Whether the world frozen at this world's start
+    /// ([`World::frozen_at_start`]) is `other`'s, given that the two differ
+    /// at most in what [`World::patched`] makes again from the tables
+    /// `shocks`, `spending`, `regions` and `buyers`: the threat, budgets
+    /// and requirements (of which the frozen world reads the first
+    /// quarter), the shocks (which it drops) and the buyers' localisation
+    /// demands. Compared bit for bit: the warm-up then spins up to the
+    /// same states.
+    fn spins_up_as(&self, other: &World) -> bool {
+        let nb = self.buyers.len();
+        let row = nb * self.categories.len();
+        let same = |a: &[f64], b: &[f64]| {
+            a.iter()
+                .map(|x| x.to_bits())
+                .eq(b.iter().map(|x| x.to_bits()))
+        };
+        same(&self.threat[..nb], &other.threat[..nb])
+            && same(&self.budget[..nb], &other.budget[..nb])
+            && same(&self.required[..row], &other.required[..row])
+            && self
+                .buyers
+                .iter()
+                .zip(&other.buyers)
+                .all(|(a, b)| a.localisation_demand.to_bits() == b.localisation_demand.to_bits())
     }
 
     /// Whether a value at dotted `path` feeds only parts of a world that
