@@ -117,7 +117,8 @@ pub fn overruled_switches(p: &Prepared) -> Vec<String> {
 /// are set aside). Returns the later files that define targets of their
 /// own unlike the first's, once each, so that their authors can be told
 /// (a file without targets just takes the first's); fails where a later
-/// world lacks what the first's targets name. A judged scenario's loaded
+/// world lacks what the first's targets name, or its run does not cover
+/// their windows. A judged scenario's loaded
 /// contents then carry the first's targets, as it ran.
 pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, ScenarioError> {
     let Some((first, later)) = scenarios.split_first_mut() else {
@@ -137,6 +138,29 @@ pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, Scenar
         }
         if !own.targets.is_empty() && !differ.contains(&p.loaded.path) {
             differ.push(p.loaded.path.clone());
+        }
+        // A window outside this world's span would be scored on quarters
+        // it never ran (a sum of 0, a share of nothing): as one file's own
+        // target is refused, so is the first's here, at this file's bound.
+        for (id, t) in &reference.targets {
+            let (key, quarter, fix) = if t.from < own.start {
+                ("start", own.start, "start this scenario at or before it")
+            } else if t.to > own.end {
+                ("end", own.end, "end this scenario at or after it")
+            } else {
+                continue;
+            };
+            let (bound, window) = if key == "start" {
+                ("from", t.from)
+            } else {
+                ("to", t.to)
+            };
+            return Err(ScenarioError::new(
+                p.loaded.sources.value_origin(key).error(format!(
+                    "compare judges every scenario on the first one's targets ({}), and `targets.{id}.{bound}` = \"{window}\" there is outside this scenario's run (`{key}` = \"{quarter}\"): a target is scored on simulated quarters only; {fix}, or compare it with a first scenario whose targets lie within its run",
+                    first.loaded.path.display()
+                )),
+            ));
         }
         let mut judged = own.clone();
         judged.targets = reference.targets.clone();

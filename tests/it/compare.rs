@@ -387,6 +387,50 @@ fn a_compared_scenario_s_record_runs_again_to_its_rows() {
     }
 }
 
+/// A later scenario whose run does not cover a window of the first's
+/// targets is refused at its `end` (or `start`), before anything runs: it
+/// was judged on quarters it never simulated (a sum of 0, undefined leads)
+/// and a verdict was printed on that.
+#[test]
+fn a_scenario_whose_run_misses_the_first_s_target_windows_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let toy = std::fs::read_to_string(root().join("scenarios/toy.toml")).unwrap();
+    let cut = toy.find("\n# Targets:").expect("toy has a targets section");
+    let bare = toy[..cut].replacen("name = \"toy\"", "name = \"short\"", 1);
+    for (key, value, target, bound) in [
+        ("end", "2020Q4", "aaa_share_of_kor", "to"),
+        ("start", "2020Q1", "kor_delivered_share", "from"),
+    ] {
+        let from = format!("{key} = \"");
+        let at = bare.find(&from).expect("toy gives its start and end");
+        let line = bare[..at].lines().count() + 1;
+        let end_of_line = at + bare[at..].find('\n').unwrap();
+        let edited = format!("{}{from}{value}\"{}", &bare[..at], &bare[end_of_line..]);
+        let short = dir.path().join(format!("short_{key}.toml"));
+        std::fs::write(&short, edited).unwrap();
+        let out = dir.path().join(format!("out_{key}"));
+        let o = armsmarket(&[
+            "compare",
+            root().join("scenarios/toy.toml").to_str().unwrap(),
+            short.to_str().unwrap(),
+            "-r",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(
+            e.contains(&format!("{}:{line}:", short.display()))
+                && e.contains(&format!("`targets.{target}.{bound}`"))
+                && e.contains(&format!("`{key}` = \"{value}\"")),
+            "{e}"
+        );
+        assert!(!out.exists(), "wrote {}", out.display());
+    }
+}
+
 #[test]
 fn a_scenario_named_as_another_s_variant_is_refused_at_its_name() {
     // `toy` with `hypothesis = "commercial"` beside a scenario named
