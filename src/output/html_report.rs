@@ -288,6 +288,17 @@ impl Manifest {
                     ),
                 });
             }
+            // A result's manifest is a file: anything else there is not a
+            // result to read, which the user can mend (not a failure to
+            // read one).
+            Err(_) if path.is_dir() => {
+                return Err(ReportError::NoResult {
+                    dir: dir.to_path_buf(),
+                    why: format!(
+                        "manifest.json is a folder, not a result's manifest: not the folder of a result; give the folder of {KINDS}"
+                    ),
+                });
+            }
             Err(source) => return Err(ReportError::Io { path, source }),
         };
         let v: serde_json::Value =

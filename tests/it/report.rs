@@ -269,6 +269,14 @@ fn a_folder_without_a_result_is_a_usage_error() {
     }
     let e = refused(&tmp.path().join("nowhere"));
     assert!(e.contains("nowhere: does not exist"), "{e}");
+    // A folder where the manifest should be is not a result either (it
+    // failed with exit 1 and the bare "Is a directory").
+    std::fs::create_dir(tmp.path().join("manifest.json")).unwrap();
+    let e = refused(tmp.path());
+    assert!(
+        e.contains("manifest.json is a folder") && e.contains("a calibration"),
+        "{e}"
+    );
 }
 
 /// A run of the toy world (6 replications, its default tables) in `out`.
