@@ -20,10 +20,11 @@
 
 use crate::analysis::Targets;
 use crate::model::World;
+use crate::model::schedule;
 use crate::scenario::schema::Scenario;
 use crate::scenario::{self, Origin, ScenarioError, SourceMap, validate};
 use serde::Deserialize;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// A value to write: (dotted path, value, where it was asked for).
 pub type Setting<'a> = (&'a str, &'a toml::Value, &'a Origin);
@@ -152,7 +153,9 @@ impl Overlay {
     /// Compile the world with `values` written. Deserialization takes the
     /// fast path; only a world that fails it is read again through the
     /// path that locates the error. A world whose values all lie at paths
-    /// that [`World::patches`] is the base's world patched, not compiled.
+    /// that [`World::patches`] is the base's world patched, not compiled,
+    /// and takes the base's warm-up start states where it spins up as the
+    /// base does ([`World::spins_up_as`]).
     /// A failure to compile is reported at `at`, prefixed with `what`.
     pub fn compile_with(
         &self,
@@ -168,7 +171,13 @@ impl Overlay {
             if let (true, Some((base, targets))) = (typed, self.base_compiled())
                 && let Some(patched) = base.patched(scenario, &paths)
             {
-                return Ok((patched.map_err(|e| fail(e.0))?, targets.clone()));
+                let mut world = patched.map_err(|e| fail(e.0))?;
+                if world.spins_up_as(base, &paths) {
+                    // The base's spin-up, run once for every such point.
+                    let states = schedule::start_states(base);
+                    world.start_states = OnceLock::from(Arc::clone(states));
+                }
+                return Ok((world, targets.clone()));
             }
             let world = World::from_scenario(scenario).map_err(|e| fail(e.0))?;
             let targets = Targets::compile(scenario, &world).map_err(fail)?;

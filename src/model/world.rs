@@ -852,11 +852,8 @@ impl World {
     /// scenario that `s` differs from at `paths` only: a sweep point or a
     /// calibration particle then costs a copy of its base's world, not a
     /// compilation. The result is the world [`World::compile`] gives, field
-    /// for field. Its warm-up's start states are `self`'s (spun up here if
-    /// they were not) when the values change none of what the world frozen
-    /// at its start reads (compared bit for bit): a sweep over shocks or
-    /// later spending then spins up once, not once a point. Otherwise they
-    /// are left to be spun up.
+    /// for field, with its warm-up not yet spun up (see
+    /// [`World::spins_up_as`] for when it may take `self`'s).
     pub fn patched(&self, s: &Scenario, paths: &[&str]) -> Option<Result<World, WorldError>> {
         if !paths.iter().all(|p| World::patches(p)) {
             return None;
@@ -871,13 +868,6 @@ impl World {
             .collect();
         tables.sort_unstable();
         tables.dedup();
-        // The tables whose values reach the frozen world only through the
-        // start's threat, budgets and requirements and the buyers' own
-        // terms, which `spins_up_as` compares; every other table's values
-        // are read by the frozen world as they are.
-        let frozen_compared = tables
-            .iter()
-            .all(|t| matches!(*t, "shocks" | "spending" | "regions" | "buyers"));
         // What must be made again: the threat (then the requirements and
         // the budgets from it), the requirements, the budget paths. A
         // buyer's threat exposure feeds the threat, its budget inputs the
@@ -1006,22 +996,31 @@ impl World {
         if budgets {
             w.budget = budget_paths(s, &w.threat);
         }
-        if frozen_compared && w.mechanisms.warmup && w.spins_up_as(self) {
-            let states = crate::model::schedule::start_states(self);
-            w.start_states = std::sync::OnceLock::from(std::sync::Arc::clone(states));
-        }
         Some(Ok(w))
     }
 
-    /// Whether the world frozen at this world's start
-    /// ([`World::frozen_at_start`]) is `other`'s, given that the two differ
-    /// at most in what [`World::patched`] makes again from the tables
-    /// `shocks`, `spending`, `regions` and `buyers`: the threat, budgets
-    /// and requirements (of which the frozen world reads the first
-    /// quarter), the shocks (which it drops) and the buyers' localisation
-    /// demands. Compared bit for bit: the warm-up then spins up to the
-    /// same states.
-    fn spins_up_as(&self, other: &World) -> bool {
+    /// Whether this world, patched from `base` at `paths`
+    /// ([`World::patched`]), spins up its warm-up as `base` does: the
+    /// warm-up is on and the world frozen at its start
+    /// ([`World::frozen_at_start`]) is `base`'s. Then it may take `base`'s
+    /// start states rather than spin up its own (a sweep over shocks then
+    /// spins up once, not once a point). The values must lie in the
+    /// tables `shocks`, `spending`, `regions` and `buyers`, whose values
+    /// reach the frozen world only through what is compared here bit for
+    /// bit: the threat, budgets and requirements (of which the frozen
+    /// world reads the first quarter) and the buyers' localisation demands
+    /// (the shocks themselves it drops). Every other table's values it
+    /// reads as they are.
+    pub fn spins_up_as(&self, base: &World, paths: &[&str]) -> bool {
+        let compared = paths.iter().all(|p| {
+            matches!(
+                crate::scenario::top_table(p),
+                "shocks" | "spending" | "regions" | "buyers"
+            )
+        });
+        if !compared || !self.mechanisms.warmup {
+            return false;
+        }
         let nb = self.buyers.len();
         let row = nb * self.categories.len();
         let same = |a: &[f64], b: &[f64]| {
@@ -1029,13 +1028,13 @@ impl World {
                 .map(|x| x.to_bits())
                 .eq(b.iter().map(|x| x.to_bits()))
         };
-        same(&self.threat[..nb], &other.threat[..nb])
-            && same(&self.budget[..nb], &other.budget[..nb])
-            && same(&self.required[..row], &other.required[..row])
+        same(&self.threat[..nb], &base.threat[..nb])
+            && same(&self.budget[..nb], &base.budget[..nb])
+            && same(&self.required[..row], &base.required[..row])
             && self
                 .buyers
                 .iter()
-                .zip(&other.buyers)
+                .zip(&base.buyers)
                 .all(|(a, b)| a.localisation_demand.to_bits() == b.localisation_demand.to_bits())
     }
 
