@@ -483,7 +483,7 @@ keys! {
     "calibrate.quantile": Number(Span { lo: 0.0, lo_open: true, hi: 1.0, hi_open: true }), "", Value("0.5"), "Quantile of the previous generation's distances that sets the next tolerance (0.5: the weighted median).";
     "calibrate.min_tolerance": Number(between(0.0, 1e12)), "", Value("0.0"), "Stop once a generation's tolerance is at or below this.";
     "calibrate.min_acceptance": Number(UNIT), "", Value("0.0"), "Stop once a generation cannot reach this acceptance rate (checked batch by batch).";
-    "calibrate.max_simulations": Integer(between(1.0, 1e15)), "", Optional("no limit"), "At most this many simulations (proposals) in all, checked batch by batch.";
+    "calibrate.max_simulations": Integer(between(1.0, 1e15)), "", Optional("no limit"), "At most this many simulations (proposals) in all, checked batch by batch; at least `population`, the fewest generation 0 can take.";
     "calibrate.max_minutes": Number(above(0.0, 1e6)), "minutes", Optional("no limit"), "Start no batch after this many minutes of the calibration, counting the time before a kill and `--resume` (sharded: the longest shard of each round and the joins); the last completed generation is the result.";
     "calibrate.round_size": Integer(between(1.0, 1e15)), "proposals", Optional("estimated from the acceptance rates"), "Proposals per round of a sharded calibration (`--shard K/N`, `--join`); does not change the result.";
     "calibrate.models": Ty::Table(16), "", Optional("this file's world alone"), "The models to choose between, keyed by id.";

@@ -1042,6 +1042,23 @@ impl Checker {
                 n as f64,
                 "calibrate.max_simulations",
             );
+            // Generation 0 accepts at most one particle a simulation: a
+            // smaller budget runs, completes nothing, and publishes no
+            // result. Said only against a valid population, whose own error
+            // comes first.
+            let population = keys::known("calibrate.population");
+            if n >= 1
+                && (n as usize) < c.population
+                && span_of(population).contains(c.population as f64)
+            {
+                self.push(
+                    "calibrate.max_simulations",
+                    format!(
+                        "`calibrate.max_simulations` = {n} is below `calibrate.population` = {p}: generation 0 takes at least {p} simulations (one a particle, each of `replications` runs), so no generation could complete; set it to at least {p}, or leave it out for no limit",
+                        p = c.population
+                    ),
+                );
+            }
         }
         if let Some(m) = c.max_minutes {
             self.num("calibrate.max_minutes", m, "calibrate.max_minutes");

@@ -431,6 +431,48 @@ fn a_bad_prior_is_refused_at_its_place() {
     }
 }
 
+/// A `max_simulations` below the population cannot complete generation 0
+/// (one particle a simulation at best): it ran, exited 1 with "no
+/// generation completed" and left an empty work folder, and `validate`
+/// passed it. Refused at the key by `validate`, by `calibrate` and by
+/// `calibrate --resume`, with the least value that can do, nothing written;
+/// that value runs.
+#[test]
+fn a_max_simulations_below_the_population_is_refused_at_its_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let parameters = "[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n";
+    let file = with_parameters(
+        tmp.path(),
+        &format!("generations = 1\nmax_simulations = 9\n\n{parameters}"),
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let place = format!("{}:{}:", file.display(), line_of(&text, "max_simulations"));
+    let why = "`calibrate.max_simulations` = 9 is below `calibrate.population` = 10: generation 0 takes at least 10 simulations";
+    let fix = "set it to at least 10";
+    let validate = bin().arg("validate").arg(&file).output().unwrap();
+    for (o, what) in [
+        (validate, "validate"),
+        (calibrate(&file, &out, &[], &[]), "calibrate"),
+        (calibrate(&file, &out, &["--resume"], &[]), "--resume"),
+    ] {
+        assert_eq!(o.status.code(), Some(2), "{what}: {}", err(&o));
+        assert!(
+            err(&o).contains(&place) && err(&o).contains(why) && err(&o).contains(fix),
+            "{what}: want {place} ... {why} ... {fix}, got {}",
+            err(&o)
+        );
+        assert_eq!(err(&o).lines().count(), 1, "{what}: one error: {}", err(&o));
+        assert!(nothing_written(&out), "{what}: something was written");
+    }
+    std::fs::write(
+        &file,
+        text.replace("max_simulations = 9", "max_simulations = 10"),
+    )
+    .unwrap();
+    assert_ok(&calibrate(&file, &out, &[], &[]), "the least value");
+}
+
 #[test]
 fn run_compare_and_sweep_refuse_a_calibration() {
     let tmp = tempfile::tempdir().unwrap();
