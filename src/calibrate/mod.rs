@@ -4,8 +4,8 @@
 //!   models (scenario files), fitted and held-out targets, and the
 //!   simulator the generic engine ([`crate::analysis::abc`]) calls;
 //! - [`run`]: the calibration run durably on one machine, its state saved
-//!   after every generation so that `--resume` after a kill ends with the
-//!   same bytes;
+//!   as it starts and after every generation so that `--resume` after a
+//!   kill ends with the same bytes;
 //! - [`work`]: what both ways of running share: options, saved state, the
 //!   result published whole;
 //! - [`shard`]: a generation's proposals split over machines in rounds

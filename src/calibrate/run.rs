@@ -1,7 +1,8 @@
 //! A calibration run durably on one machine: the engine's state is saved
-//! after every generation, so that `--resume` after a kill continues from
-//! the last completed generation and ends with the same bytes; or, with
-//! `--shard`/`--join`, handed to [`crate::calibrate::shard`].
+//! as it starts and after every generation, so that `--resume` after a
+//! kill continues from the last completed generation and ends with the
+//! same bytes; or, with `--shard`/`--join`, handed to
+//! [`crate::calibrate::shard`].
 
 use crate::analysis::abc::StopReason;
 use crate::calibrate::CalibrateError;
@@ -13,9 +14,7 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::calibrate::work::{
-    Context, Done, Follow, Options, Report, generation_line, io_error, publish,
-};
+use crate::calibrate::work::{Context, Done, Follow, Options, Report, generation_line, publish};
 
 /// Run the calibration `options.file` on `pool`: the whole calibration,
 /// one shard's slice of its current round, or the join of a round (see
@@ -134,11 +133,16 @@ fn whole(
     } else {
         saved_seconds
     };
-    if fresh && partial.exists() {
-        std::fs::remove_dir_all(partial).map_err(io_error(partial))?;
+    // Saved before the first generation runs, not only after one: killed
+    // before any completed, the run left an empty work folder, and the
+    // resume started from the prior without the tables asked for. The time
+    // counts the rounds of shards taken over, removed next.
+    if fresh {
+        ctx.create_partial(&state, before, &options.tables)?;
+    } else {
+        ctx.save(&state, before, &options.tables)?;
     }
     shard::remove_rounds(&ctx)?;
-    std::fs::create_dir_all(partial).map_err(io_error(partial))?;
     let elapsed = || before + clock.elapsed().as_secs_f64();
     let stop = follow.stop;
     let mut budget = || stop.load(Ordering::Relaxed) || ctx.out_of_time(elapsed());

@@ -351,18 +351,56 @@ impl Context {
         elapsed: f64,
         tables: &[Table],
     ) -> Result<(), CalibrateError> {
+        let path = self.state_path();
+        write_durably(&path, &self.saved_bytes(&path, state, elapsed, tables)?)
+    }
+
+    /// Make the work folder anew, holding `state` as [`Context::save`]
+    /// writes it: built aside and renamed into place, so that a work
+    /// folder, once there, holds what a resume needs (the identity, the
+    /// tables, the time). A kill -9 at any moment leaves no folder or one
+    /// with a state, never an empty one that a resume reads as nothing
+    /// saved and starts over from the prior without the tables.
+    pub(crate) fn create_partial(
+        &self,
+        state: &GenerationState,
+        elapsed: f64,
+        tables: &[Table],
+    ) -> Result<(), CalibrateError> {
+        let aside = sibling(&self.dir, "partial.new");
+        for old in [&aside, &self.partial] {
+            if old.exists() {
+                std::fs::remove_dir_all(old).map_err(io_error(old))?;
+            }
+        }
+        std::fs::create_dir_all(&aside).map_err(io_error(&aside))?;
+        let path = aside.join("state.toml");
+        write_durably(&path, &self.saved_bytes(&path, state, elapsed, tables)?)?;
+        std::fs::rename(&aside, &self.partial).map_err(io_error(&self.partial))?;
+        let parent = self.partial.parent().unwrap_or(Path::new("."));
+        sync_dir(parent).map_err(io_error(parent))
+    }
+
+    /// The saved state's file: `state` with this calibration's identity,
+    /// the wall time so far and `tables` (errors are `path`'s).
+    fn saved_bytes(
+        &self,
+        path: &Path,
+        state: &GenerationState,
+        elapsed: f64,
+        tables: &[Table],
+    ) -> Result<Vec<u8>, CalibrateError> {
         let saved = Saved {
             identity: self.identity.clone(),
             elapsed_seconds: elapsed,
             tables: tables.to_vec(),
             state: state.clone(),
         };
-        let path = self.state_path();
         let text = toml::to_string(&saved).map_err(|e| CalibrateError::Io {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source: std::io::Error::other(e),
         })?;
-        write_durably(&path, text.as_bytes())
+        Ok(text.into_bytes())
     }
 
     /// Whether `elapsed` seconds use up `max_minutes`.

@@ -303,6 +303,71 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
     assert_eq!(read(&result(&killed).join("manifest.json")), manifest);
 }
 
+/// Killed (SIGKILL) in generation 0, as soon as its work folder appears, a
+/// calibration resumes to the files of an uninterrupted run, its
+/// `--tables` included: the state was first saved after a generation, so
+/// the folder was empty and the resume started from the prior without
+/// them (no summary.csv).
+#[test]
+fn a_kill_in_the_first_generation_resumes_with_its_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(toy_recovery()).unwrap();
+    let file = tmp.path().join("toy_recovery.toml");
+    let toy = root().join("scenarios/toy.toml");
+    std::fs::write(
+        &file,
+        text.replacen("generations = 4", "generations = 2", 1)
+            .replacen(
+                "base = \"../toy.toml\"",
+                &format!("base = {:?}", toy.display().to_string()),
+                1,
+            ),
+    )
+    .unwrap();
+    let (reference, killed) = (tmp.path().join("ref"), tmp.path().join("killed"));
+    let tables = ["--tables", "summary"];
+    assert_ok(&calibrate(&file, &reference, &tables, &[]), "reference");
+    let mut child = bin()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&killed)
+        .args(["-q", "-t", "2"])
+        .args(tables)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = killed.join(".toy_recovery.partial");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !partial.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "it ended early");
+        assert!(std::time::Instant::now() < deadline, "no work folder");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(9), "killed: {status:?}");
+    assert!(!result(&killed).exists(), "no result before the end");
+    assert!(
+        partial.join("state.toml").is_file(),
+        "the work folder holds no state to resume"
+    );
+    let o = calibrate(&file, &killed, &["--resume", "-t", "1"], &[]);
+    assert_ok(&o, "resume");
+    assert!(err(&o).is_empty(), "-q: {}", err(&o));
+    let with_tables: Vec<&str> = FILES.iter().copied().chain(["summary.csv"]).collect();
+    assert_same_files(
+        &with_tables,
+        &result(&reference),
+        &result(&killed),
+        "after a kill in generation 0 and a resume",
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&read(&result(&killed).join("manifest.json"))).unwrap();
+    assert!(m["files"].get("summary.csv").is_some(), "{}", m["files"]);
+    assert!(!partial.exists(), "state removed");
+}
+
 /// `--resume` with nothing saved starts from the prior, and says so even
 /// under `-q` (the note was hidden with the lines per generation).
 #[test]
@@ -898,7 +963,15 @@ fn a_ctrl_c_saves_the_time_of_the_generation_it_stopped() {
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while !state.exists() {
+    // The state is saved as the run starts: wait for generation 0's.
+    let generation = |state: &Path| -> i64 {
+        std::fs::read_to_string(state)
+            .ok()
+            .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+            .and_then(|t| t.get("state")?.get("generation")?.as_integer())
+            .unwrap_or(0)
+    };
+    while generation(&state) < 1 {
         assert!(child.try_wait().unwrap().is_none(), "it ended early");
         assert!(std::time::Instant::now() < deadline, "no generation saved");
         std::thread::sleep(std::time::Duration::from_millis(5));
