@@ -265,11 +265,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// while the caller's thread hands the previous chunk's results to `sink`,
 /// numbered in order. At most two chunks of results exist at once. After
 /// a skipped job, or once a stop is asked for, nothing more is delivered.
+/// Chunks and results are counted in `u64`, as jobs are: a sweep's can
+/// outnumber a 32-bit `usize`.
 pub fn run_chunks<R, E>(
-    chunks: usize,
-    produce: impl Fn(usize) -> Vec<Option<R>> + Sync,
+    chunks: u64,
+    produce: impl Fn(u64) -> Vec<Option<R>> + Sync,
     control: Control<'_>,
-    mut sink: impl FnMut(usize, R) -> Result<(), E>,
+    mut sink: impl FnMut(u64, R) -> Result<(), E>,
 ) -> Result<Completion, E>
 where
     R: Send,

@@ -292,13 +292,7 @@ pub fn run<J: Jobs>(
 
     let threads = pool.current_num_threads();
     let size = jobs.chunk_size(threads).max(1);
-    let mut bounds: Vec<(u64, u64)> = Vec::new();
-    let mut j = first;
-    while j < n {
-        let end = ((j / size + 1) * size).min(n);
-        bounds.push((j, end));
-        j = end;
-    }
+    let chunks = Chunks { first, n, size };
     let sync_every = faults::sync_every().unwrap_or(SYNC_JOBS);
     let mut since_sync = 0u64;
     let mut last_sync = Instant::now();
@@ -307,8 +301,8 @@ pub fn run<J: Jobs>(
         jobs,
         pool,
         control,
-        bounds.len(),
-        |k| (bounds[k].0..bounds[k].1).collect(),
+        chunks.count(),
+        |k| chunks.get(k).collect(),
         |job, rows, failed| {
             open.append(job, &rows, failed)?;
             done += 1;
@@ -346,8 +340,11 @@ pub fn run<J: Jobs>(
         jobs,
         pool,
         control,
-        retry.len().div_ceil(size as usize),
-        |k| retry[k * size as usize..((k + 1) * size as usize).min(retry.len())].to_vec(),
+        (retry.len() as u64).div_ceil(size),
+        |k| {
+            let (k, size) = (k as usize, size as usize);
+            retry[k * size..((k + 1) * size).min(retry.len())].to_vec()
+        },
         |job, rows, failed| {
             fresh.push((job, rows, failed));
             Ok(())
@@ -368,6 +365,43 @@ pub fn run<J: Jobs>(
     })
 }
 
+/// The chunks of the jobs `first..n`: `size` jobs each, cut at multiples
+/// of `size` (so that a resumed batch prepares the chunks an uninterrupted
+/// one does after its first). Each is computed from its number as it is
+/// needed: listed up front they took 16 bytes a chunk, 62 GB for a sweep
+/// of 10^12 runs, before its first run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Chunks {
+    /// The first job not yet written.
+    first: u64,
+    /// The number of jobs.
+    n: u64,
+    /// Jobs per chunk, at least 1.
+    size: u64,
+}
+
+impl Chunks {
+    /// How many chunks there are.
+    fn count(&self) -> u64 {
+        if self.first >= self.n {
+            0
+        } else {
+            (self.n - 1) / self.size - self.first / self.size + 1
+        }
+    }
+
+    /// The jobs of chunk `k` (< `count()`).
+    fn get(&self, k: u64) -> std::ops::Range<u64> {
+        let block = self.first / self.size + k;
+        let start = if k == 0 {
+            self.first
+        } else {
+            block * self.size
+        };
+        start..(block + 1).saturating_mul(self.size).min(self.n)
+    }
+}
+
 /// The failures a ledger records now.
 fn all_failures(path: &std::path::Path) -> Result<Vec<u64>, RunnerError> {
     Ok(Ledger::read(path)?.failures.iter().map(|f| f.job).collect())
@@ -380,8 +414,8 @@ fn run_list<J: Jobs>(
     jobs: &J,
     pool: &rayon::ThreadPool,
     control: Control<'_>,
-    chunks: usize,
-    list: impl Fn(usize) -> Vec<u64> + Sync,
+    chunks: u64,
+    list: impl Fn(u64) -> Vec<u64> + Sync,
     mut sink: impl FnMut(u64, Vec<Vec<u8>>, bool) -> Result<(), RunnerError>,
 ) -> Result<Completion, RunnerError> {
     use rayon::prelude::*;
@@ -696,6 +730,38 @@ mod tests {
         .unwrap();
         assert_eq!(completion, Completion::Done);
         assert_eq!(failures, []);
+    }
+
+    /// Chunks computed from their number are those of cutting the jobs
+    /// left, from the first not yet written, at every multiple of the size.
+    #[test]
+    fn chunks_are_cut_at_multiples_of_their_size() {
+        for n in 0..40 {
+            for size in 1..9 {
+                for first in 0..=n {
+                    let mut cut = Vec::new();
+                    let mut j = first;
+                    while j < n {
+                        let end = ((j / size + 1) * size).min(n);
+                        cut.push(j..end);
+                        j = end;
+                    }
+                    let c = Chunks { first, n, size };
+                    let computed: Vec<_> = (0..c.count()).map(|k| c.get(k)).collect();
+                    assert_eq!(computed, cut, "{c:?}");
+                }
+            }
+        }
+        // The largest sweep a file can ask for: a grid of 10^7 points x
+        // 10^6 replications.
+        let c = Chunks {
+            first: 5,
+            n: 10_000_000_000_000,
+            size: 256,
+        };
+        assert_eq!(c.count(), 10_000_000_000_000_u64.div_ceil(256));
+        assert_eq!(c.get(0), 5..256);
+        assert_eq!(c.get(c.count() - 1), 9_999_999_999_744..10_000_000_000_000);
     }
 
     #[derive(serde::Serialize, serde::Deserialize, PartialEq)]
