@@ -28,7 +28,7 @@
 //! stops the resume.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh64::Xxh64;
 
@@ -313,34 +313,22 @@ impl Ledger {
 
     /// Read a ledger; a torn last line is dropped from the file (so that
     /// appends continue cleanly) and reported in `torn`.
+    ///
+    /// It is read a line at a time and only its last entry and the
+    /// failures are kept: the ledger grows by an entry every few thousand
+    /// jobs (and every few seconds), and was held whole: some 22 GB for a
+    /// sweep of 10^12 runs.
     pub fn read(path: &Path) -> Result<Contents, LedgerError> {
         let io = |source| LedgerError::Io {
             path: path.to_path_buf(),
             source,
         };
-        let mut text = String::new();
-        File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map_err(io)?;
+        let mut rd = BufReader::new(File::open(path).map_err(io)?);
         let corrupt = |line: usize, why: &str| LedgerError::Corrupt {
             path: path.to_path_buf(),
             line,
             why: why.to_string(),
         };
-        let complete_len = text.rfind('\n').map_or(0, |i| i + 1);
-        let mut torn = None;
-        if complete_len < text.len() {
-            torn = Some(format!(
-                "{}: the last ledger line was cut short by an interrupted write; ignoring it (the jobs it would have recorded are run again)",
-                path.display()
-            ));
-            OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|f| f.set_len(complete_len as u64))
-                .map_err(io)?;
-        }
-        let mut lines = text[..complete_len].lines().enumerate();
         let checked = |n: usize, l: &str| -> Result<Vec<String>, LedgerError> {
             let (body, sum) = l
                 .rsplit_once(' ')
@@ -350,33 +338,66 @@ impl Ledger {
             }
             Ok(body.split(' ').map(str::to_string).collect())
         };
-        let (_, head) = lines.next().ok_or_else(|| corrupt(1, "no header"))?;
-        let head = checked(1, head)?;
-        if head.first().map(String::as_str) != Some("armsmarket-ledger") {
-            return Err(corrupt(1, "not an armsmarket ledger"));
-        }
-        if head.get(1).map(String::as_str) != Some("2") {
-            return Err(corrupt(
-                1,
-                "written by another version of armsmarket, whose ledger this one cannot read",
-            ));
-        }
-        let files: Vec<String> = head
-            .get(2)
-            .map(|s| {
-                s.split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
         let number = |n: usize, x: &str| x.parse::<u64>().map_err(|_| corrupt(n, "not a number"));
+        let mut torn = None;
+        let mut files: Option<Vec<String>> = None;
         let mut last: Option<Entry> = None;
         let mut rebuilt = false;
         let mut failures: Vec<Failure> = Vec::new();
         let mut pending: Vec<Failure> = Vec::new();
-        for (i, l) in lines {
-            let n = i + 1;
+        let mut buf = Vec::new();
+        // Bytes of the complete lines read so far.
+        let mut complete_len = 0u64;
+        let mut n = 0;
+        loop {
+            buf.clear();
+            let got = rd.read_until(b'\n', &mut buf).map_err(io)?;
+            if got == 0 {
+                break;
+            }
+            if buf.last() != Some(&b'\n') {
+                torn = Some(format!(
+                    "{}: the last ledger line was cut short by an interrupted write; ignoring it (the jobs it would have recorded are run again)",
+                    path.display()
+                ));
+                OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .and_then(|f| f.set_len(complete_len))
+                    .map_err(io)?;
+                break;
+            }
+            complete_len += got as u64;
+            n += 1;
+            // The line's end as `str::lines` takes it off.
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            let l = std::str::from_utf8(&buf).map_err(|_| corrupt(n, "not text"))?;
+            let Some(files) = &files else {
+                let head = checked(n, l)?;
+                if head.first().map(String::as_str) != Some("armsmarket-ledger") {
+                    return Err(corrupt(n, "not an armsmarket ledger"));
+                }
+                if head.get(1).map(String::as_str) != Some("2") {
+                    return Err(corrupt(
+                        n,
+                        "written by another version of armsmarket, whose ledger this one cannot read",
+                    ));
+                }
+                files = Some(
+                    head.get(2)
+                        .map(|s| {
+                            s.split(',')
+                                .filter(|s| !s.is_empty())
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                );
+                continue;
+            };
             let fields = checked(n, l)?;
             match fields.first().map(String::as_str) {
                 Some("F") => {
@@ -439,6 +460,7 @@ impl Ledger {
                 _ => return Err(corrupt(n, "unknown line")),
             }
         }
+        let files = files.ok_or_else(|| corrupt(1, "no header"))?;
         Ok(Contents {
             files,
             last,
@@ -540,6 +562,18 @@ mod tests {
             e.contains(":2: corrupted ledger entry (checksum mismatch)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_line_that_is_not_text_is_corrupt_at_its_number() {
+        let (_dir, p, mut l) = started();
+        l.record(&[], &entry(20, 200, 3000)).unwrap();
+        let mut bytes = std::fs::read(&p).unwrap();
+        let second = bytes.iter().position(|&b| b == b'\n').unwrap() + 3;
+        bytes[second] = 0xff;
+        std::fs::write(&p, bytes).unwrap();
+        let e = Ledger::read(&p).unwrap_err().to_string();
+        assert!(e.contains(":2: corrupted ledger entry (not text)"), "{e}");
     }
 
     #[test]

@@ -241,3 +241,43 @@ fn a_batch_holds_nothing_for_the_jobs_it_has_yet_to_run() {
         "2^20 jobs held {large} bytes at once, 2^10 jobs {small}"
     );
 }
+
+/// A ledger is read a line at a time: it was read whole, and it grows by
+/// an entry every 4,096 jobs (some 22 GB for 10^12 runs). Here 100,000
+/// entries of a batch with six part files, about 19 MB.
+#[test]
+fn a_ledger_is_read_without_holding_it_whole() {
+    use armsmarket::sweep::ledger::{Entry, Ledger};
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger");
+    let files: Vec<String> = (0..6).map(|i| format!("part{i}.csv")).collect();
+    let entry = |jobs: u64, len: u64| Entry {
+        jobs,
+        lengths: vec![len; 6],
+        hashes: vec![0x0123_4567_89ab_cdef; 6],
+    };
+    let mut ledger = Ledger::create(&path, &files, &entry(0, 10)).unwrap();
+    ledger.record(&[], &entry(4096, 1_000_000_000)).unwrap();
+    drop(ledger);
+    // The last entry again and again: a ledger that does not go backwards.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().last().unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    let block = format!("{last}\n").repeat(1000);
+    for _ in 0..100 {
+        f.write_all(block.as_bytes()).unwrap();
+    }
+    drop(f);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size > 10_000_000, "{size}");
+    let (contents, peak) = peak_bytes(|| Ledger::read(&path).unwrap());
+    assert_eq!(contents.last, Some(entry(4096, 1_000_000_000)));
+    assert!(
+        peak < 1 << 20,
+        "reading a {size}-byte ledger held {peak} bytes at once"
+    );
+}
