@@ -128,6 +128,28 @@ pub enum MergeError {
         /// The command that runs the shard again.
         command: String,
     },
+    /// A folder named like a shard, without a readable manifest, that is
+    /// no shard of the split the finished shards come from (shard-3-of-3
+    /// beside shards of 2), or of any split (shard-9-of-2, shard-1-of-1):
+    /// no command runs it again, so it is to be removed.
+    #[error(
+        "{}: not a shard of {}, and its manifest cannot be read ({reason}): remove the folder, then merge again",
+        dir.display(),
+        match split {
+            Some(n) => format!("this sweep's split into {n} (its shards are shard-1-of-{n} to shard-{n}-of-{n})"),
+            None => "any split (a sweep in N shards writes shard-1-of-N to shard-N-of-N, N at least 2)".to_string(),
+        }
+    )]
+    NotAShard {
+        /// The folder.
+        dir: PathBuf,
+        /// The shard its name gives.
+        folder: Shard,
+        /// The split of the finished shards, if they agree on one.
+        split: Option<u32>,
+        /// Why the manifest cannot be read.
+        reason: String,
+    },
     /// Shards are missing or unfinished.
     #[error(
         "{} of {n} shards missing or unfinished ({}); run:\n{}\nthen merge again",
@@ -253,6 +275,7 @@ impl MergeError {
             | MergeError::DifferentSplits { .. }
             | MergeError::Renamed { .. }
             | MergeError::Unreadable { .. }
+            | MergeError::NotAShard { .. }
             | MergeError::Twice { .. } => true,
             MergeError::Output(e) => e.is_usage(),
             _ => false,
@@ -455,6 +478,25 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
             .and_then(Path::parent)
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
+    // A folder no sweep of this split writes has no command that runs it
+    // again: `--shard 9/2` is refused, and `--shard 3/3` makes a shard of
+    // another split, which merge refuses in turn.
+    let split = complete
+        .first()
+        .map(|c| c.1.n)
+        .filter(|&n| complete.iter().all(|c| c.1.n == n));
+    let stray = |s: &Shard| {
+        let written = s.n >= 2 && (1..=s.n).contains(&s.k);
+        !written || split.is_some_and(|n| s.n != n)
+    };
+    if let Some((dir, shard, Err(reason))) = found.iter().find(|(_, s, m)| m.is_err() && stray(s)) {
+        return Err(MergeError::NotAShard {
+            dir: dir.clone(),
+            folder: *shard,
+            split,
+            reason: reason.clone(),
+        });
+    }
     if let Some((dir, shard, Err(reason))) = found.iter().find(|(_, _, m)| m.is_err()) {
         let command = complete.first().map_or_else(
             || {

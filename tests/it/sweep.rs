@@ -624,6 +624,55 @@ fn merge_of_a_shard_folder_without_its_manifest_says_to_run_it_again() {
 }
 
 #[test]
+fn merge_calls_a_folder_of_no_shard_of_the_split_no_shard_and_suggests_no_command() {
+    // An empty shard-9-of-2 among the shards of 2 was called a damaged
+    // shard, to run again with `armsmarket sweep ... --shard 9/2`, which
+    // sweep refuses ("`9/2` is not a shard").
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    toy_in_two_shards(&out, &[]);
+    let shards = out.join("toy_sweep.shards");
+    for stray in [
+        "shard-9-of-2",
+        "shard-0-of-2",
+        "shard-1-of-1",
+        "shard-3-of-3",
+    ] {
+        std::fs::create_dir(shards.join(stray)).unwrap();
+        let o = merge(&shards);
+        assert_eq!(o.status.code(), Some(2), "{stray}: {}", err(&o));
+        let said = format!("{stray}: not a shard of this sweep's split into 2");
+        assert!(err(&o).contains(&said), "{stray}: {}", err(&o));
+        assert!(
+            err(&o).contains("remove the folder"),
+            "{stray}: {}",
+            err(&o)
+        );
+        let commands = suggested_commands(&err(&o));
+        assert!(commands.is_empty(), "{stray}: suggests {commands:?}");
+        assert!(!out.join("toy_sweep").exists(), "{stray}: merged anyway");
+        std::fs::remove_dir(shards.join(stray)).unwrap();
+    }
+    // With no finished shard to tell the split.
+    let alone = tmp.path().join("alone.shards/shard-9-of-2");
+    std::fs::create_dir_all(&alone).unwrap();
+    let o = merge(alone.parent().unwrap());
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("shard-9-of-2: not a shard of any split"),
+        "{}",
+        err(&o)
+    );
+    assert!(suggested_commands(&err(&o)).is_empty(), "{}", err(&o));
+    assert_ok(&merge(&shards), "merge once the folder is removed");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &[], &[]),
+        "merge once the folder is removed",
+    );
+}
+
+#[test]
 fn more_shards_than_points_still_merge() {
     // 4 grid points in 7 shards: three shards have no points at all.
     let keep = keep_list(KEEP);
