@@ -466,7 +466,7 @@ keys! {
     "sweep.scramble": Boolean, "", Value("true"), "`saltelli` only: Owen-scramble the Sobol' sequence with the sweep's seed (a random, unbiased design); `false` gives SALib's `scramble=False` design point for point.";
     "sweep.trajectories": Integer(between(2.0, 1e5)), "", Optional("none; `morris` needs it"), "`morris` only: number of trajectories r; the design has r(D+1) points, at most 1,000,000.";
     "sweep.levels": Integer(between(2.0, 1000.0)), "", Value("4"), "`morris` only: levels p of the grid, even; a step moves one parameter by p/(2(p-1)) of its range.";
-    "sweep.replications": Integer(between(1.0, 1e6)), "", Required, "Replications per point.";
+    "sweep.replications": Integer(between(1.0, 1e6)), "", Required, "Replications per point. Points × replications has no limit of its own: a sweep's memory does not grow with its runs (its time and `runs.csv` do, about 460 bytes a run of the toy world).";
     "sweep.seed": Integer(between(0.0, SEED_MAX)), "", Optional("the scenario's `seed`"), "Seed of the design and of the runs.";
     "sweep.parameters": Ty::Table(64), "", Required, "Swept keys, by dotted path (`\"preferences.default.delivery\" = { min = 0.5, max = 2.0 }`); at least one. A sweep cannot vary `name`, `base`, `seed`, `replications`, `start`, `end`, `outputs` or `sweep`, and each key's values must be valid at every bound of the range and, with at most 8 keys, at every corner of the box of bounds (each key at its lower or upper bound), which is checked before anything runs.";
     "sweep.parameters.*.values": Any, "", Optional("none"), "The values (at most 10,000), or:";
