@@ -606,7 +606,7 @@ pub fn reference() -> String {
          `--set` can reach any one of them by its dotted path.\n\
          - Money is in US$ million (GDP in US$ billion), time in quarters unless a \
          key says years, shares and probabilities in 0..1, spending paths in per \
-         cent. Quarters are written `\"YYYYQn\"`.\n\
+         cent. Quarters are written `\"YYYYQn\"`, with a capital Q: `\"2014Q1\"`.\n\
          - Every value is checked when a file is read, before anything runs or is \
          written: a value outside its range, a key that does not exist, a missing \
          required key, or an id that names nothing stops with exit code 2 and a \

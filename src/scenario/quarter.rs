@@ -37,15 +37,36 @@ impl fmt::Display for Quarter {
 }
 
 /// Why a quarter string did not parse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a quarter: write it as YYYYQn with n from 1 to 4, e.g. \"2014Q1\"")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuarterParseError(pub String);
+
+impl fmt::Display for QuarterParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.0;
+        // A lowercase `q` is the one misspelling with an obvious fix.
+        match s.replacen('q', "Q", 1).parse::<Quarter>() {
+            Ok(q) => write!(
+                f,
+                "{s:?} is not a quarter: write quarters as \"{q}\", with a capital Q"
+            ),
+            Err(_) => write!(
+                f,
+                "{s:?} is not a quarter: write it as YYYYQn with n from 1 to 4, e.g. \"2014Q1\""
+            ),
+        }
+    }
+}
+
+impl std::error::Error for QuarterParseError {}
 
 impl FromStr for Quarter {
     type Err = QuarterParseError;
     fn from_str(s: &str) -> Result<Quarter, QuarterParseError> {
         let err = || QuarterParseError(s.to_string());
-        let (y, q) = s.split_once(['Q', 'q']).ok_or_else(err)?;
+        // One spelling only: a lowercase `q` would let "2014q1" and
+        // "2014Q1" stand for one quarter as two keys of a table
+        // (`buyers.*.procedure`), two `--set` paths or two sweep values.
+        let (y, q) = s.split_once('Q').ok_or_else(err)?;
         if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
         }
@@ -114,6 +135,7 @@ mod tests {
             "2014Q12",
             "2014Q+",
             "２０14Q1",
+            "2014q1",
         ] {
             assert!(s.parse::<Quarter>().is_err(), "{s}");
         }
@@ -123,11 +145,29 @@ mod tests {
         );
     }
 
+    /// A lowercase `q` is refused with the one spelling to write: accepted,
+    /// "2014q1" and "2014Q1" were two keys of one quarter in a table.
+    #[test]
+    fn a_lowercase_q_is_refused_with_the_spelling_to_write() {
+        assert_eq!(
+            "2014q1".parse::<Quarter>().unwrap_err().to_string(),
+            "\"2014q1\" is not a quarter: write quarters as \"2014Q1\", with a capital Q"
+        );
+        assert_eq!(
+            "2014q5".parse::<Quarter>().unwrap_err().to_string(),
+            "\"2014q5\" is not a quarter: write it as YYYYQn with n from 1 to 4, e.g. \"2014Q1\""
+        );
+    }
+
     #[test]
     fn quarters_in_toml() {
-        let v: Quarter = toml::Value::String("2014q3".into()).try_into().unwrap();
+        let v: Quarter = toml::Value::String("2014Q3".into()).try_into().unwrap();
         assert_eq!(v, Quarter::new(2014, 3));
         assert_eq!(toml::Value::try_from(v).unwrap().as_str(), Some("2014Q3"));
+        let e = toml::Value::String("2014q3".into())
+            .try_into::<Quarter>()
+            .unwrap_err();
+        assert!(e.to_string().contains("with a capital Q"), "{e}");
         let e = toml::Value::Integer(2014)
             .try_into::<Quarter>()
             .unwrap_err();

@@ -1568,6 +1568,15 @@ impl Checker {
             (Ty::Number(_) | Ty::Integer(_), None) => {
                 Some(format!("`{path}` takes a number, not {value}"))
             }
+            // Every listed quarter, not only the extremes the sweep's setup
+            // compiles: one in the middle of a long list failed as runs.
+            (Ty::Quarter, None) => match value.as_str().map(str::parse::<Quarter>) {
+                Some(Ok(_)) => None,
+                Some(Err(e)) => Some(format!("`{path}` = {e}")),
+                None => Some(format!(
+                    "`{path}` takes a quarter such as \"2014Q1\", not {value}"
+                )),
+            },
             (_, Some(_)) if !matches!(k.ty, Ty::Any) => {
                 Some(format!("`{path}` is not a number: list its values"))
             }

@@ -745,3 +745,48 @@ fn an_upgrade_programme_beyond_the_legacy_fleet() {
         &["upgrades `t72` units, but `buyers.BBB.fleet.tank` has no `legacy_family`"],
     );
 }
+
+/// One quarter, one spelling: "2014q1" beside "2014Q1" in a buyer's
+/// `procedure` ran with exit 0 as two entries of one quarter, the one
+/// sorting last winning; a lowercase `q` is refused at its key with the
+/// spelling to write.
+#[test]
+fn a_quarter_with_a_lowercase_q_is_refused_as_a_key() {
+    let toy_procedure = "procedure = { \"2014Q1\" = \"competition\", \"2022Q2\" = \"framework\" }";
+    let both = "procedure = { \"2014Q1\" = \"competition\", \"2014q1\" = \"framework\" }";
+    refused_at_line_of(
+        &toy_with(toy_procedure, both),
+        both,
+        &[
+            "`buyers.AAA.procedure.2014q1`",
+            "write quarters as \"2014Q1\", with a capital Q",
+        ],
+    );
+}
+
+/// `--set buyers.AAA.procedure.2014Q1=...` on a file holding "2014q1" was
+/// a second entry for that quarter, silently outvoted by the file's.
+#[test]
+fn a_set_quarter_key_beside_a_lowercase_one_is_not_ignored() {
+    let toy_procedure = "procedure = { \"2014Q1\" = \"competition\", \"2022Q2\" = \"framework\" }";
+    let lower = "procedure = { \"2014q1\" = \"framework\" }";
+    let text = toy_with(toy_procedure, lower);
+    Broken::new(&text)
+        .set("buyers.AAA.procedure.2014Q1=competition")
+        .rejected_at(
+            "s.toml",
+            line_of(&text, lower),
+            &["`buyers.AAA.procedure.2014q1`", "with a capital Q"],
+        );
+    // A quarter value set with a lowercase `q` is refused at the --set.
+    Broken::new(TOY)
+        .set("shocks.invasion.quarter=2022q1")
+        .rejected_at(
+            "<command line>",
+            1,
+            &[
+                "`shocks.invasion.quarter` = \"2022q1\"",
+                "write quarters as \"2022Q1\"",
+            ],
+        );
+}

@@ -1926,6 +1926,31 @@ fn a_grid_value_listed_twice_is_refused() {
 }
 
 #[test]
+fn a_grid_quarter_listed_in_two_spellings_is_refused() {
+    // `values = ["2022Q1", "2022q1"]` ran as two points (two ids, two
+    // seeds) of one world; a quarter has one spelling, "2022Q1".
+    let tmp = tempfile::tempdir().unwrap();
+    let twice = "\"shocks.invasion.quarter\" = { values = [\"2022Q1\", \"2022q1\"] }";
+    let grid = variant(
+        tmp.path(),
+        &toy_grid(),
+        "grid.toml",
+        &[(
+            "\"market.public_reputation\" = { values = [0.2, 0.5] }",
+            twice,
+        )],
+    );
+    validate_refuses(
+        &grid,
+        twice,
+        &[
+            "`sweep.parameters.shocks.invasion.quarter.values[1]`",
+            "write quarters as \"2022Q1\", with a capital Q",
+        ],
+    );
+}
+
+#[test]
 fn replications_of_a_sweep_have_an_upper_bound() {
     // Defect 2: 10^8 replications a point passed `validate`, then `sweep`
     // aborted on a 17-34 GB allocation.
