@@ -961,8 +961,8 @@ pub struct Line {
     #[serde(default)]
     pub life_years: Option<f64>,
     /// An upgrade line: the legacy lineage (a fleet's `legacy_family`) it
-    /// upgrades. Each unit takes one legacy unit of that lineage and
-    /// returns it at `capability`.
+    /// upgrades, a family the scenario knows. Each unit takes one legacy
+    /// unit of that lineage and returns it at `capability`.
     #[serde(default)]
     pub upgrades: Option<String>,
     /// A stock line: units of a finite stock of used or surplus units,

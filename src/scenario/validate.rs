@@ -84,8 +84,9 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 }
 
 /// The maps whose entries [`validate_touched`] can check alone: their
-/// values are read only by their own checks (and, for `suppliers`, the
-/// programmes'), every other check takes their ids alone.
+/// values are read only by their own checks (and, for `suppliers` and
+/// `buyers`, the programmes' and the upgrade lines' lineages), every other
+/// check takes their ids alone.
 pub const ENTRY_TABLES: [&str; 5] = ["buyers", "suppliers", "regions", "shocks", "categories"];
 
 /// The problems in `s` found by the checks that read any of the top-level
@@ -601,6 +602,12 @@ impl Checker {
         if self.reads_or_entries(&reads, "suppliers") || self.reads_or_entries(&reads, "buyers") {
             self.programmes(s, &buyers, &suppliers);
         }
+        // Upgrade lines' lineages are read against the families of every
+        // line and every fleet.
+        let reads = ["suppliers", "buyers"];
+        if self.reads_or_entries(&reads, "suppliers") || self.reads_or_entries(&reads, "buyers") {
+            self.upgrade_lineages(s);
+        }
         if self.reads(&[
             "events",
             "shocks",
@@ -934,6 +941,71 @@ impl Checker {
                     );
                 }
                 self.num(&cp, *v, "affinity.*.*");
+            }
+        }
+    }
+
+    /// Upgrade lines: each upgrades a lineage, a family the scenario
+    /// knows (a line's `family` or id, its own included, as an upgraded
+    /// unit keeps its lineage for commonality; a fleet's `families` or
+    /// `legacy_family`: the families the world numbers). A name that is
+    /// none of them (a typo) ran as a line offered to no fleet. A known
+    /// lineage no fleet of the category holds is left alone: a
+    /// counterfactual fleet without it leaves its upgrade line idle, and
+    /// no file with `base` can remove the line.
+    fn upgrade_lineages(&mut self, s: &Scenario) {
+        let known = |name: &str| {
+            let mut lines = s.suppliers.values().flat_map(|sup| &sup.lines);
+            let mut fleets = s.buyers.values().flat_map(|b| b.fleet.values());
+            lines.any(|(lid, l)| l.family.as_deref().unwrap_or(lid) == name)
+                || fleets.any(|f| {
+                    f.legacy_family.as_deref() == Some(name) || f.families.contains_key(name)
+                })
+        };
+        for (sid, sup) in &s.suppliers {
+            for (lid, l) in &sup.lines {
+                let Some(lineage) = l.upgrades.as_deref() else {
+                    continue;
+                };
+                if known(lineage) {
+                    continue;
+                }
+                // The lineages the line could mean: its category's first.
+                let category = l.category.as_str();
+                let mut ours: Vec<&str> = Vec::new();
+                let mut all: Vec<&str> = Vec::new();
+                for b in s.buyers.values() {
+                    for (c, f) in &b.fleet {
+                        if let Some(name) = f.legacy_family.as_deref() {
+                            all.push(name);
+                            if c == category {
+                                ours.push(name);
+                            }
+                        }
+                    }
+                }
+                for v in [&mut ours, &mut all] {
+                    v.sort_unstable();
+                    v.dedup();
+                }
+                let p = format!("suppliers.{sid}.lines.{lid}.upgrades");
+                let mut msg = format!(
+                    "`{p}` = \"{lineage}\" names no family of the scenario: an upgrade line upgrades the legacy units of a lineage, a fleet's `legacy_family` (`buyers.*.fleet.{category}.legacy_family`), and is offered only to fleets holding it, so it would sign nothing; name that lineage, or give a fleet its `legacy_family`"
+                );
+                let (names, which) = if ours.is_empty() {
+                    (&all, "the fleets' legacy lineages".to_string())
+                } else {
+                    (&ours, format!("the legacy lineages of `{category}` fleets"))
+                };
+                if let Some(n) = nearest(lineage, names.iter().copied()) {
+                    msg.push_str(&format!("; did you mean `{n}`?"));
+                }
+                if names.is_empty() {
+                    msg.push_str(" (no fleet has a `legacy_family`)");
+                } else {
+                    msg.push_str(&format!(" ({which}: {})", list_names(names)));
+                }
+                self.push(p, msg);
             }
         }
     }
@@ -2568,6 +2640,34 @@ mod tests {
                 "events.aaa_donates_tanks.category",
                 &["names category `spgg`"],
             ),
+            // An upgrade line's lineage is a family of the scenario, and
+            // the line is offered only to fleets holding it as their
+            // `legacy_family`.
+            (
+                "suppliers.aaa_works.lines.t72_upgrade.upgrades",
+                "t73",
+                "suppliers.aaa_works.lines.t72_upgrade.upgrades",
+                &["did you mean `t72`?"],
+            ),
+            (
+                "suppliers.aaa_works.lines.t72_upgrade.upgrades",
+                "t27",
+                "suppliers.aaa_works.lines.t72_upgrade.upgrades",
+                &[
+                    "`suppliers.aaa_works.lines.t72_upgrade.upgrades` = \"t27\" names no family of the scenario",
+                    "so it would sign nothing",
+                    "(the legacy lineages of `tank` fleets: t72)",
+                ],
+            ),
+            (
+                "buyers.AAA.fleet.tank.legacy_family",
+                "t80",
+                "suppliers.aaa_works.lines.t72_upgrade.upgrades",
+                &[
+                    "= \"t72\" names no family",
+                    "(the legacy lineages of `tank` fleets: t80)",
+                ],
+            ),
         ] {
             expect_one(check(&[(set, value)]), path, parts);
         }
@@ -2575,6 +2675,15 @@ mod tests {
             check(&[("affinity", "{ default = { KOR = 0.5, AAA = 0.1 } }")]),
             vec![]
         );
+        // A known family no fleet of the line's category holds leaves the
+        // line idle, as a counterfactual fleet may: not refused.
+        for lineage in ["leopard2", "t72m"] {
+            assert_eq!(
+                check(&[("suppliers.aaa_works.lines.t72_upgrade.upgrades", lineage)]),
+                vec![],
+                "{lineage}"
+            );
+        }
         expect_one(
             check(&[(
                 "events.a",

@@ -790,3 +790,19 @@ fn a_set_quarter_key_beside_a_lowercase_one_is_not_ignored() {
             ],
         );
 }
+
+/// An upgrade line whose lineage names no family (`t27` for the fleets'
+/// `t72`) ran with exit 0 and signed nothing: it is offered only to fleets
+/// of that `legacy_family`.
+#[test]
+fn an_upgrade_line_naming_no_family_is_refused() {
+    let text = toy_with("upgrades = \"t72\"", "upgrades = \"t27\"");
+    refused_at_line_of(
+        &text,
+        "upgrades = \"t27\"",
+        &[
+            "`suppliers.aaa_works.lines.t72_upgrade.upgrades` = \"t27\" names no family of the scenario",
+            "(the legacy lineages of `tank` fleets: t72)",
+        ],
+    );
+}
