@@ -244,7 +244,9 @@ pub fn load_with(
 
 /// Parse `a.b.c=VALUE`. `VALUE` is read as a TOML value (`1.5`, `true`,
 /// `"x"`, `[1, 2]`, `{ a = 1 }`); if it is not valid TOML it is taken as a
-/// bare string, so `--set spending.mode=threat` works without quotes.
+/// bare string, so `--set spending.mode=threat` works without quotes,
+/// unless it starts as a table, an array or a quoted string (`{`, `[`,
+/// `"`, `'`): that is refused with TOML's error.
 /// Errors are located at the first `--set` argument; [`load`] locates them
 /// at the right one.
 pub fn parse_set(s: &str) -> Result<(String, Value), ScenarioError> {
@@ -290,9 +292,44 @@ fn parse_set_at(s: &str, origin: &Origin) -> Result<(String, Value), ScenarioErr
                 ))
                 .into());
         }
+        // A table, an array or a quoted string that does not parse is a
+        // mistake in it, not a word: taken as a string, it was refused
+        // later as a string where a table belongs, hiding the typo.
+        Err(e) if raw.starts_with(['{', '[', '"', '\'']) => {
+            return Err(origin.error(unparsed_set(s, key, raw, &e)).into());
+        }
         Err(_) => Value::String(raw.to_string()),
     };
     Ok((key.to_string(), value))
+}
+
+/// The message for `--set KEY=VALUE` whose VALUE, `raw`, starts as TOML
+/// (`{`, `[`, a quote) but does not parse: what TOML said, where in the
+/// value, and how to write it.
+fn unparsed_set(s: &str, key: &str, raw: &str, e: &toml::de::Error) -> String {
+    let what = e.message().lines().next().unwrap_or("invalid TOML");
+    let at = match e.span() {
+        Some(span) if span.start < raw.len() => {
+            let col = raw
+                .get(..span.start)
+                .map_or(span.start, |r| r.chars().count())
+                + 1;
+            format!("at character {col} of the value")
+        }
+        _ => "at the end of the value".to_string(),
+    };
+    let fix = match raw.as_bytes()[0] {
+        b'{' => format!(
+            "close every `{{` with `}}` and quote the strings inside, e.g. --set '{key}={{ a = 1, b = \"x\" }}'"
+        ),
+        b'[' => format!(
+            "close every `[` with `]` and quote the strings inside, e.g. --set '{key}=[\"a\", \"b\"]'"
+        ),
+        _ => format!(
+            "end the string with the quote it starts with, e.g. --set '{key}=\"a b\"', or give a single word without quotes"
+        ),
+    };
+    format!("--set `{s}`: the value is not valid TOML ({what}, {at}): {fix}")
 }
 
 /// How an override names its key in messages: `--set a.b` on the command
@@ -1692,6 +1729,43 @@ mod tests {
                 .to_string()
                 .ends_with("(TOML holds integers up to 9223372036854775807 and finite floats)")
         );
+    }
+
+    /// A value that starts as a table, an array or a quoted string but is
+    /// broken was taken as a string, and refused later as "a string but
+    /// must be a table", hiding the typo: TOML's error is said instead.
+    #[test]
+    fn parse_set_refuses_broken_toml_with_its_error() {
+        assert_eq!(
+            parse_set("preferences.buyers={ AAA = { delivery = 2 }")
+                .unwrap_err()
+                .to_string(),
+            "<command line>:1:1: --set `preferences.buyers={ AAA = { delivery = 2 }`: the value is not valid TOML (unclosed inline table, expected `}`, at the end of the value): close every `{` with `}` and quote the strings inside, e.g. --set 'preferences.buyers={ a = 1, b = \"x\" }'"
+        );
+        for (bad, said) in [
+            ("outputs.files=[market]", "at character 2 of the value"),
+            ("a=[1, 2", "unclosed array"),
+            ("name=\"x y", "end the string with the quote it starts with"),
+            ("name='x y", "end the string with the quote it starts with"),
+            ("a={ x = 1 } y", "at character 10 of the value"),
+        ] {
+            let e = parse_set(bad).unwrap_err().to_string();
+            assert!(
+                e.starts_with("<command line>:1:1: --set `")
+                    && e.contains("is not valid TOML")
+                    && e.contains(said),
+                "{bad}: {e}"
+            );
+        }
+        // Words stay strings, whatever they hold after their first
+        // character.
+        for word in ["threat", "2022Q1", "x=y", "a{b", "o'brien", "Infinity"] {
+            assert_eq!(
+                parse_set(&format!("a={word}")).unwrap().1,
+                Value::String(word.into()),
+                "{word}"
+            );
+        }
     }
 
     #[test]

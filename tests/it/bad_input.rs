@@ -806,3 +806,44 @@ fn an_upgrade_line_naming_no_family_is_refused() {
         ],
     );
 }
+
+/// A `--set` value that starts as an inline table but does not parse was
+/// taken as a string, and refused as "a string (...) but must be a table",
+/// which hid the missing `}`: TOML's error is said, at the --set.
+#[test]
+fn a_set_value_that_is_broken_toml_is_refused_with_the_toml_error() {
+    let b = Broken::new(TOY).set("preferences.buyers={ AAA = { delivery = 2 }");
+    b.rejected_at(
+        "<command line>",
+        1,
+        &[
+            "--set `preferences.buyers={ AAA = { delivery = 2 }`",
+            "is not valid TOML (unclosed inline table, expected `}`, at the end of the value)",
+            "close every `{` with `}`",
+        ],
+    );
+    let o = armsmarket(
+        b.dir.path(),
+        &[
+            "validate",
+            "s.toml",
+            "--set",
+            "preferences.buyers={ AAA = { delivery = 2 }",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("is a string"), "{stderr}");
+    // Closed, it runs; a bare word is still a string.
+    for set in [
+        "preferences.buyers={ AAA = { delivery = 2 } }",
+        "spending.mode=threat",
+    ] {
+        let o = armsmarket(b.dir.path(), &["validate", "s.toml", "--set", set]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{set}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
