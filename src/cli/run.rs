@@ -116,11 +116,22 @@ pub fn refuse_sweeps(scenarios: &[Prepared], command: &str) -> Result<(), CliErr
             continue;
         };
         // Said at the table, as a scenario error is.
-        return Err(CliError::Scenario(crate::scenario::ScenarioError::new(
-            p.loaded.sources.key_origin(table).error(format!(
+        let at = p.loaded.sources.key_origin(table);
+        let message = if at.is_command_line() {
+            // `armsmarket sweep FILE` would find no [sweep] in the file.
+            let file = p.loaded.sources.root().file.clone();
+            format!(
+                "--set {table}: `{command}` does not run a {what}; {}",
+                crate::scenario::load::own_file_hint(table, &file)
+            )
+        } else {
+            format!(
                 "this file is a {what} (it has a [{table}] table), which `{command}` does not run: use `armsmarket {table} {}`",
                 p.loaded.path.display()
-            )),
+            )
+        };
+        return Err(CliError::Scenario(crate::scenario::ScenarioError::new(
+            at.error(message),
         )));
     }
     Ok(())

@@ -53,12 +53,21 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                 } else {
                     "calibrate"
                 };
-                errors.push(Located::file_only(
-                    f.display().to_string(),
-                    format!(
-                        "--set does not apply: this file is run by `armsmarket {command}`, which takes no --set; write the value into the file (or its base scenario) and validate that"
-                    ),
-                ));
+                let at = p.loaded.sources.key_origin(command);
+                if at.is_command_line() {
+                    // The table itself came from --set: the file is no
+                    // sweep or calibration to write the value into.
+                    let hint =
+                        crate::scenario::load::own_file_hint(command, &f.display().to_string());
+                    errors.push(at.error(format!("--set {command}: {hint}")));
+                } else {
+                    errors.push(Located::file_only(
+                        f.display().to_string(),
+                        format!(
+                            "--set does not apply: this file is run by `armsmarket {command}`, which takes no --set; write the value into the file (or its base scenario) and validate that"
+                        ),
+                    ));
+                }
             }
             // A sweep file is also checked as `sweep` would check it.
             Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::sweep::setup::check(f) {

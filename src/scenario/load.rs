@@ -419,7 +419,13 @@ pub fn apply_override(
                 // calibration (which take no --set).
                 if super::keys::key(&path).is_some() {
                     let or = if msg.ends_with('?') { " Or" } else { "; or" };
-                    if origin.is_command_line() {
+                    // `run` and `compare` refuse a sweep or a calibration
+                    // set whole, and the commands that run them take no
+                    // `--set`.
+                    if origin.is_command_line() && walked.is_empty() && own_file(seg).is_some() {
+                        let hint = own_file_hint(seg, &sources.root().file);
+                        msg.push_str(&format!("{or}, {hint}"));
+                    } else if origin.is_command_line() {
                         let below = &segments[here.split('.').count()..];
                         let arg = format!("{here}={}", inline_value(below, &value));
                         let arg = shlex::try_quote(&arg).map_or(arg.clone(), |q| q.into_owned());
@@ -455,6 +461,36 @@ pub fn apply_override(
     record_value(sources, &path, &value, &origin);
     cur.insert((*last).to_string(), value);
     Ok(())
+}
+
+/// What a file holding the top-level table `table` is, if that table
+/// makes it a file of its own kind: "sweep" for `sweep`, "calibration"
+/// for `calibrate`.
+pub fn own_file(table: &str) -> Option<&'static str> {
+    match table {
+        "sweep" => Some("sweep"),
+        "calibrate" => Some("calibration"),
+        _ => None,
+    }
+}
+
+/// How to sweep or calibrate (`table`: `sweep` or `calibrate`) the
+/// scenario `file` (as the user named it): in a file of its own with
+/// `base` naming it, since `run` and `compare` refuse such a file and
+/// `sweep` and `calibrate` take no `--set`.
+pub fn own_file_hint(table: &str, file: &str) -> String {
+    let what = own_file(table).unwrap_or(table);
+    let name = Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    let keys = if table == "sweep" {
+        " (`design`, `replications` and `[sweep.parameters]`, the dotted paths to vary)"
+    } else {
+        " (`population` and `[calibrate.parameters]`, the dotted paths to fit, with their priors)"
+    };
+    format!(
+        "a {what} is a file of its own, and `armsmarket {table}` takes no --set: write a file beside {file} holding `base = {name:?}` and a [{table}] table{keys}, then run `armsmarket {table} FILE`"
+    )
 }
 
 /// `value` at the dotted path `keys` below a table, as one inline TOML

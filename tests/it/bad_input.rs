@@ -847,3 +847,49 @@ fn a_set_value_that_is_broken_toml_is_refused_with_the_toml_error() {
         );
     }
 }
+
+/// `run --set sweep.design=grid` suggested `--set 'sweep={...}'`, which
+/// `run` then refused with "use `armsmarket sweep s.toml`", which cannot
+/// work: s.toml has no [sweep], and `sweep` takes no --set. Both say to
+/// write a sweep file with `base`, and that file validates.
+#[test]
+fn a_sweep_set_on_the_command_line_is_sent_to_a_sweep_file() {
+    let file_hint = [
+        "a sweep is a file of its own, and `armsmarket sweep` takes no --set",
+        "write a file beside s.toml holding `base = \"s.toml\"` and a [sweep] table",
+    ];
+    let b = Broken::new(TOY).set("sweep.design=grid");
+    b.rejected_at("<command line>", 1, &file_hint);
+    let whole = "sweep={ design = \"grid\", replications = 2, parameters = { \"market.defer_quarters\" = { values = [1, 2] } } }";
+    let b = Broken::new(TOY).set(whole);
+    b.rejected_at("<command line>", 1, &file_hint);
+    for cmd in ["run", "validate"] {
+        let o = armsmarket(b.dir.path(), &[cmd, "s.toml", "--set", whole]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !stderr.contains("--set 'sweep=") && !stderr.contains("use `armsmarket sweep s.toml`"),
+            "{cmd}: {stderr}"
+        );
+    }
+    // The hint, followed, works.
+    let b = b.with_file(
+        "grid.toml",
+        "base = \"s.toml\"\n\n[sweep]\ndesign = \"grid\"\nreplications = 2\n\n[sweep.parameters]\n\"market.defer_quarters\" = { values = [1, 2] }\n",
+    );
+    let o = armsmarket(b.dir.path(), &["validate", "grid.toml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The same for a calibration.
+    Broken::new(TOY).set("calibrate.population=10").rejected_at(
+        "<command line>",
+        1,
+        &[
+            "a calibration is a file of its own, and `armsmarket calibrate` takes no --set",
+            "`base = \"s.toml\"` and a [calibrate] table",
+        ],
+    );
+}
