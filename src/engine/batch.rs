@@ -259,7 +259,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The pipeline under [`run_ordered`]: a producer thread computes chunk
+/// The pipeline of a sweep's batches (`crate::sweep::runner`; a run's
+/// replications take [`run_ordered`]): a producer thread computes chunk
 /// after chunk (each a `Vec` of results in job order, typically in
 /// parallel on a pool; `None` for a job skipped after a stop request)
 /// while the caller's thread hands the previous chunk's results to `sink`,

@@ -143,17 +143,24 @@ pub fn judge_on_first(scenarios: &mut [Prepared]) -> Result<Vec<PathBuf>, Scenar
         // it never ran (a sum of 0, a share of nothing): as one file's own
         // target is refused, so is the first's here, at this file's bound.
         for (id, t) in &reference.targets {
-            let (key, quarter, fix) = if t.from < own.start {
-                ("start", own.start, "start this scenario at or before it")
+            let (key, quarter, bound, window, fix) = if t.from < own.start {
+                (
+                    "start",
+                    own.start,
+                    "from",
+                    t.from,
+                    "start this scenario at or before it",
+                )
             } else if t.to > own.end {
-                ("end", own.end, "end this scenario at or after it")
+                (
+                    "end",
+                    own.end,
+                    "to",
+                    t.to,
+                    "end this scenario at or after it",
+                )
             } else {
                 continue;
-            };
-            let (bound, window) = if key == "start" {
-                ("from", t.from)
-            } else {
-                ("to", t.to)
             };
             return Err(ScenarioError::new(
                 p.loaded.sources.value_origin(key).error(format!(

@@ -997,14 +997,13 @@ impl Checker {
                 } else {
                     (&ours, format!("the legacy lineages of `{category}` fleets"))
                 };
-                if let Some(n) = nearest(lineage, names.iter().copied()) {
-                    msg.push_str(&format!("; did you mean `{n}`?"));
-                }
-                if names.is_empty() {
-                    msg.push_str(" (no fleet has a `legacy_family`)");
-                } else {
-                    msg.push_str(&format!(" ({which}: {})", list_names(names)));
-                }
+                suggest_among(
+                    &mut msg,
+                    lineage,
+                    names,
+                    &which,
+                    "no fleet has a `legacy_family`",
+                );
                 self.push(p, msg);
             }
         }
@@ -2169,13 +2168,19 @@ fn dangling_key(table: &str, id: &str, kind: &str, defined_in: &str, names: &[&s
 }
 
 fn suggest(msg: &mut String, id: &str, names: &[&str]) {
+    suggest_among(msg, id, names, "defined", "none are defined");
+}
+
+/// Append the name in `names` nearest `id`, if one is near, and the list
+/// of `names` under `which` (`none` when there are none).
+fn suggest_among(msg: &mut String, id: &str, names: &[&str], which: &str, none: &str) {
     if let Some(n) = nearest(id, names.iter().copied()) {
         msg.push_str(&format!("; did you mean `{n}`?"));
     }
     if names.is_empty() {
-        msg.push_str(" (none are defined)");
+        msg.push_str(&format!(" ({none})"));
     } else {
-        msg.push_str(&format!(" (defined: {})", list_names(names)));
+        msg.push_str(&format!(" ({which}: {})", list_names(names)));
     }
 }
 
