@@ -167,7 +167,11 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
                 ));
             }
         }
-        if !close(bs.outstanding, outstanding[b]) || bs.outstanding < -1e-6 {
+        let owes_nothing = bs.on_order.iter().all(|&n| n == 0);
+        if !close(bs.outstanding, outstanding[b])
+            || bs.outstanding < -1e-6
+            || (owes_nothing && bs.outstanding != 0.0)
+        {
             return Err(format!(
                 "buyer {}: outstanding {} but open contracts owe {}",
                 w.buyers[b].id, bs.outstanding, outstanding[b]
@@ -339,5 +343,22 @@ mod tests {
             let e = check(&w, &broken).expect_err(named);
             assert!(e.contains(named), "broke {named:?}, got {e:?}");
         }
+    }
+
+    /// A buyer with nothing on order owes exactly nothing: a rounding
+    /// residue that the relative tolerance would let through is caught.
+    #[test]
+    fn a_buyer_with_nothing_on_order_owes_exactly_nothing() {
+        let w = toy(&[]);
+        let mut s = State::new(&w);
+        let b = s
+            .buyers
+            .iter()
+            .position(|bs| bs.on_order.iter().all(|&n| n == 0))
+            .expect("a buyer with no programme");
+        check(&w, &s).unwrap();
+        s.buyers[b].outstanding = -4.6e-12;
+        let e = check(&w, &s).expect_err("a residue");
+        assert!(e.contains("outstanding"), "{e}");
     }
 }

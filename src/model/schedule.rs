@@ -151,6 +151,13 @@ fn produce<O: Observer>(
                 let bs = &mut s.buyers[b];
                 let cat = line.category;
                 bs.on_order[cat] -= d.units;
+                if bs.on_order.iter().all(|&n| n == 0) {
+                    // Nothing left on order owes nothing: the pro-rata
+                    // payments leave rounding (±1e-12) in the running
+                    // total, which a `buyers.csv` reader would see as a
+                    // negative or non-zero debt.
+                    bs.outstanding = 0.0;
+                }
                 let gain = line.capability_gain(bs.fleet[cat].legacy.capability);
                 bs.on_order_capability[cat] -= units * gain;
                 let fleet = &mut bs.fleet[cat];

@@ -131,6 +131,12 @@ pub fn percent(share: f64, decimals: usize) -> String {
 /// that would read 0 reads `<1` (`<0.1` with one decimal), and one below 1
 /// that would read 100 reads `>99`. A pass share of 1 in 200 read "0",
 /// the same as none; 199 in 200 read "100", the same as all.
+///
+/// Shares are ratios of counts, and a half may be stored just below
+/// itself (23 of 40 is 0.57499999999999996 in binary, ×100 is
+/// 57.499999999999993): the percentage is nudged by a few ulps away from
+/// zero before rounding, so that a half rounds up as its ratio does. No
+/// ratio of counts below 10⁶ lies that close to a half without being one.
 pub fn percent_digits(share: f64, decimals: usize) -> String {
     if !share.is_finite() {
         return MISSING.to_string();
@@ -138,7 +144,7 @@ pub fn percent_digits(share: f64, decimals: usize) -> String {
     let decimals = decimals.min(12);
     let step = 10f64.powi(-(decimals as i32));
     let p = share * 100.0;
-    let rounded = (p / step).round() * step;
+    let rounded = (p / step * (1.0 + 8.0 * f64::EPSILON)).round() * step;
     if p > 0.0 && rounded == 0.0 {
         format!("<{}", fixed(step, decimals))
     } else if p < 100.0 && rounded >= 100.0 {
@@ -230,5 +236,23 @@ mod tests {
         assert_eq!(percent_digits(1.5, 0), "150");
         assert_eq!(percent_digits(-0.001, 0), "0");
         assert_eq!(percent(1.0 / 200.0, 0), "1 %");
+    }
+
+    #[test]
+    fn a_ratio_of_counts_at_a_half_rounds_up() {
+        // 23 of 40 is 57.5 %, stored as 57.499999999999993.
+        assert_eq!(percent_digits(23.0 / 40.0, 0), "58");
+        // Every k of n up to 1,000 reads its share rounded half up in
+        // integers, ⌊(200k + n) / 2n⌋, but for the `<1` and `>99` rule.
+        for n in 1u64..=1000 {
+            for k in 0..=n {
+                let want = match (200 * k + n) / (2 * n) {
+                    0 if k > 0 => "<1".to_string(),
+                    100 if k < n => ">99".to_string(),
+                    p => p.to_string(),
+                };
+                assert_eq!(percent_digits(k as f64 / n as f64, 0), want, "{k} of {n}");
+            }
+        }
     }
 }
