@@ -5,6 +5,7 @@
 //! dollar spent is booked in `invested` for the cash identity
 //! `cash = cash₀ + earned − invested`.
 
+use crate::model::floor_whole;
 use crate::model::production::{MILLI, count_f64};
 use crate::model::state::State;
 use crate::model::world::{Buyer, World};
@@ -90,7 +91,9 @@ fn invest_capacity(w: &World, s: &mut State, j: usize, t: usize) {
         } else {
             want
         };
-        let dk = (affordable * MILLI as f64).floor() / MILLI as f64;
+        // Rounded down to thousandths, ignoring rounding noise (8.75 ×
+        // (2.4 / 2 − 1) is 1.7499999999999996, not 1.749).
+        let dk = floor_whole(affordable * MILLI as f64) / MILLI as f64;
         if dk <= 0.0 {
             continue;
         }
@@ -226,6 +229,31 @@ mod tests {
         assert!((ls.capacity() - k).abs() < 1e-12, "online before its lag");
         ls.bring_capacity_online(4 + 6);
         assert!((ls.capacity() - k - 2.4).abs() < 1e-9);
+    }
+
+    /// Capacity ordered is rounded down to thousandths of what the rule
+    /// gives exactly: 8.75 a quarter with 84 units queued is 2.4 years,
+    /// 20 % above the threshold of 2, so 1.75 more (1.7499999999999996 in
+    /// binary, which a plain floor made 1.749).
+    #[test]
+    fn capacity_ordered_is_the_exact_rule_s_thousandths() {
+        use crate::model::production::Owner;
+        use crate::model::testkit::{line, toy};
+        let w = toy(&[
+            "suppliers.korea_land.lines.k2.capacity=8.75",
+            "suppliers.korea_land.lines.k2.initial_backlog=0",
+            "suppliers.korea_land.lines.k2.home_orders={}",
+            "suppliers.korea_land.cash=100000.0",
+        ]);
+        let k2 = line(&w, "k2");
+        let mut s = State::new(&w);
+        s.lines[k2].enqueue(Owner::Home, 84);
+        assert_eq!(
+            w.suppliers[w.lines[k2].supplier].invest.backlog_threshold,
+            2.0
+        );
+        invest_yearly(&w, &mut s, 4, &mut Vec::new());
+        assert_eq!(s.lines[k2].capacity_with_pending(), 8.75 + 1.75);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! integers, so that the projection of a schedule can jump over the queue
 //! ahead in one step and still agree exactly with production.
 
+use crate::model::floor_whole;
 use std::collections::VecDeque;
 
 /// Who a lot or a unit in production belongs to.
@@ -262,8 +263,9 @@ impl LineState {
     /// Home units in production that the home government lets go, given
     /// its divertible share.
     pub fn divertible(&self, share: f64) -> u32 {
-        // Truncation is the floor of a non-negative number.
-        (share * count_f64(self.home_wip_units)) as u32
+        // Rounded down, ignoring rounding noise (0.29 × 100 is
+        // 28.999999999999996 in binary, not 28).
+        floor_whole(share * count_f64(self.home_wip_units)) as u32
     }
 
     /// Append a lot at the back of the queue.
@@ -284,9 +286,10 @@ impl LineState {
             return;
         }
         self.home_carry += units;
-        // A cast truncates, which is the floor of a non-negative carry (and
-        // inlines, where `floor` may be a call).
-        let n = self.home_carry as u32;
+        // Rounded down, ignoring rounding noise (a carry of 0.1 + 0.2 +
+        // 0.7 is 0.9999999999999999: one unit, not none); a carry left a
+        // hair below 0 is taken off the next quarter's orders.
+        let n = floor_whole(self.home_carry) as u32;
         self.home_carry -= f64::from(n);
         self.enqueue(Owner::Home, n);
     }
@@ -631,8 +634,12 @@ impl LineState {
             };
             let in_time = div_in + reg_in as u32;
             if in_time >= min_lot.min(units) && in_time < units {
+                // The cut lot is the units that arrive in time: its
+                // diverted units are those among them (a prefix of `div`,
+                // due in order), not the first diverted whatever their
+                // due, which a diversion lead past the deadline makes late.
                 lot_units = in_time;
-                lot_div = d.min(in_time);
+                lot_div = div_in;
                 cut = true;
             }
         }
@@ -697,7 +704,14 @@ impl LineState {
             let in_time = units_by(&sched, deadline);
             if in_time >= min_lot.min(units) && in_time < units {
                 n = in_time;
-                dv = d.min(in_time);
+                // The diverted units that arrive in time: the schedule of
+                // the diverted units alone, read at the deadline.
+                let mut diverted_alone = Vec::new();
+                dv = if d > 0 && self.project(t, d, d, earliest, base_lead, &mut diverted_alone) {
+                    units_by(&diverted_alone, deadline)
+                } else {
+                    0
+                };
                 cut = true;
                 if !self.project(t, n, dv, earliest, base_lead, &mut sched) {
                     return None;
@@ -1061,6 +1075,31 @@ mod tests {
         assert_eq!(sched, vec![(2, 2), (3, 2)]);
     }
 
+    /// The divertible units are the floor of the share of the home units
+    /// in production, exact for a product whole in decimal: 0.29 of 100
+    /// and of 200 units (28.999999999999996 and 57.99999999999999 in
+    /// binary) let 29 and 58 go.
+    #[test]
+    fn divertible_units_are_the_decimal_floor() {
+        for (home, want) in [(100, 29), (200, 58), (7, 2)] {
+            let mut line = line_with(f64::from(home), home);
+            line.start_production(0, 4);
+            assert_eq!(line.divertible(0.29), want, "0.29 of {home}");
+        }
+    }
+
+    /// Fractional home orders carry to the quarter whose sum makes a
+    /// unit, counted in decimal: 0.7, 0.2 and 0.1 make one unit in the
+    /// third quarter (their binary sum is 0.9999999999999999).
+    #[test]
+    fn home_orders_carry_their_fractions_to_the_unit() {
+        let mut line = line_with(1.0, 0);
+        for (units, queued) in [(0.7, 0), (0.2, 0), (0.1, 1), (0.5, 1), (1.5, 3)] {
+            line.add_home_orders(units);
+            assert_eq!(line.waiting_units, queued, "after {units}");
+        }
+    }
+
     #[test]
     fn zero_capacity_cannot_deliver() {
         let line = line_with(0.0, 0);
@@ -1219,7 +1258,7 @@ mod tests {
             units in 1u32..120,
             diverted in 0u32..40,
             base_lead in 0u32..9,
-            diversion_lead in 0usize..4,
+            diversion_lead in 0usize..12,
             acceptable in 0usize..30,
             min_lot in 1u32..15,
             cut in proptest::bool::ANY,
@@ -1234,6 +1273,12 @@ mod tests {
                 (Some(f), Some(s)) => {
                     proptest::prop_assert_eq!((f.units, f.diverted, f.cut), (s.units, s.diverted, s.cut));
                     proptest::prop_assert!((f.mean_lead - s.mean_lead).abs() < 1e-9, "{:?} vs {:?}", f, s);
+                    if f.cut {
+                        // A cut lot arrives whole by the deadline.
+                        let mut sched = Vec::new();
+                        proptest::prop_assert!(line.project(t, f.units, f.diverted, t + diversion_lead, base_lead, &mut sched));
+                        proptest::prop_assert_eq!(units_by(&sched, t + acceptable), f.units, "{:?}", sched);
+                    }
                 }
                 (f, s) => proptest::prop_assert_eq!(f.is_some(), s.is_some(), "{:?} vs {:?}", f, s),
             }

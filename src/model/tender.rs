@@ -133,8 +133,9 @@ pub fn affordable_units(price: f64, headroom: f64, share: f64, room: f64) -> u32
         f64::INFINITY
     };
     let by_room = (headroom + room) / price;
-    // Truncation is the floor here (both bounds are positive).
-    by_share.min(by_room).min(f64::from(u32::MAX)) as u32
+    // Rounded down, ignoring rounding noise: a headroom of exactly n
+    // units' value must buy n.
+    super::floor_whole(by_share.min(by_room)).min(f64::from(u32::MAX)) as u32
 }
 
 /// Units of a line needed to close a gap of `gap` capability units when
@@ -810,6 +811,10 @@ mod tests {
         // Half financed but room 50: (100 + 50) / 10 = 15 units.
         assert_eq!(affordable_units(10.0, 100.0, 0.5, 50.0), 15);
         assert_eq!(affordable_units(10.0, -1.0, 0.5, 50.0), 0);
+        // A headroom of exactly 3 units' value buys 3, though 3.3 / 1.1 is
+        // 2.9999999999999996 in binary; a hair less buys 2.
+        assert_eq!(affordable_units(1.1, 3.3, 0.0, 0.0), 3);
+        assert_eq!(affordable_units(1.1, 3.29, 0.0, 0.0), 2);
     }
 
     #[test]

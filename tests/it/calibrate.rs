@@ -163,11 +163,11 @@ fn toy_recovery_covers_every_truth_whatever_the_threads() {
     }
     // Covering the truth is only worth something if the data moved the
     // prior: the delivery weight's 90 % interval is at most 0.8 of its
-    // uniform prior's central 90 % (0.55 at this file's four
-    // generations). The other two parameters are barely identified by
-    // these targets in four generations (their intervals span most of
-    // their priors; twelve generations narrow them), so they are held to
-    // coverage alone.
+    // uniform prior's central 90 % (0.53 at this file's six
+    // generations; 0.81 at four). The other two parameters are barely
+    // identified by these targets in six generations (their intervals
+    // span most of their priors; twelve generations narrow them), so they
+    // are held to coverage alone.
     let delivery = rows
         .iter()
         .find(|r| r[col("parameter")] == "preferences.default.delivery")
@@ -316,7 +316,7 @@ fn a_kill_in_the_first_generation_resumes_with_its_tables() {
     let toy = root().join("scenarios/toy.toml");
     std::fs::write(
         &file,
-        text.replacen("generations = 4", "generations = 2", 1)
+        text.replacen("generations = 6", "generations = 2", 1)
             .replacen(
                 "base = \"../toy.toml\"",
                 &format!("base = {:?}", toy.display().to_string()),

@@ -394,7 +394,7 @@ fn calibration_report_shows_the_quantiles_of_posterior_summary() {
         .unwrap()
         .replace("base = \"../toy.toml\"", &format!("base = {:?}", toy()))
         .replace("population = 200", "population = 30")
-        .replace("generations = 4", "generations = 2")
+        .replace("generations = 6", "generations = 2")
         .replace("replications = 4", "replications = 2");
     let file = tmp.path().join("small.toml");
     std::fs::write(&file, small).unwrap();
