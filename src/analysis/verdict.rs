@@ -575,6 +575,38 @@ impl Verdict {
         }
         // Identical distances in every replication: no better at all.
         let tie = p.mean == 0.0 && p.lo == 0.0 && p.hi == 0.0;
+        let p_shown = match p_value(p.p) {
+            v if v.starts_with('<') => format!("< {}", &v[1..]),
+            v => format!("= {v}"),
+        };
+        // The means are over the replications where each distance is
+        // defined, the paired difference over those where both are: where
+        // the pairs put the other ahead, naming the winner "better" would
+        // contradict the number quoted beside it.
+        let pairs_favour_other = if winner.scenario == first.scenario {
+            p.mean < 0.0
+        } else {
+            p.mean > 0.0
+        };
+        if pairs_favour_other {
+            return format!(
+                "{} has the smallest mean distance ({} against {} for {}), but {} fits {}better on the {} replications where both distances are defined: paired difference {} (95 % CI {} to {}, p {p_shown}); the means are over different replications, as each scenario leaves some distances undefined{unranked_note}",
+                winner.scenario,
+                mean(winner),
+                mean(other),
+                other.scenario,
+                other.scenario,
+                if p.significant() {
+                    "significantly "
+                } else {
+                    ""
+                },
+                p.n,
+                signed(p.mean),
+                signed(p.lo),
+                signed(p.hi),
+            );
+        }
         let verb = match (p.significant(), winner.scenario == first.scenario) {
             _ if tie => "fits exactly as well as",
             (true, _) => "fits significantly better than",
@@ -587,16 +619,12 @@ impl Verdict {
             ""
         };
         format!(
-            "{} {verb} {next_best}{}: paired difference {} (95 % CI {} to {}, p {}){unranked_note}",
+            "{} {verb} {next_best}{}: paired difference {} (95 % CI {} to {}, p {p_shown}){unranked_note}",
             winner.scenario,
             other.scenario,
             signed(p.mean),
             signed(p.lo),
             signed(p.hi),
-            match p_value(p.p) {
-                v if v.starts_with('<') => format!("< {}", &v[1..]),
-                v => format!("= {v}"),
-            }
         )
     }
 }
@@ -913,6 +941,29 @@ mod tests {
             ])
             .conclusion(),
             "a fits better, but not significantly better, than the next best, b: paired difference +0.300 (95 % CI -0.100 to +0.700, p = 0.200)"
+        );
+    }
+
+    /// With distances undefined in some replications, the lowest mean
+    /// and the paired difference may disagree: the line says so rather
+    /// than call the scenario the pairs put behind "better".
+    #[test]
+    fn a_lowest_mean_that_the_pairs_contradict_is_said_so() {
+        assert_eq!(
+            ranked(&[
+                ("a", 2.88, 0.1, None),
+                ("b", 3.0, 0.2, Some((-0.007, -0.2, 0.19, 0.94, 41)))
+            ])
+            .conclusion(),
+            "a has the smallest mean distance (2.880 ± 0.100 against 3.000 ± 0.200 for b), but b fits better on the 41 replications where both distances are defined: paired difference -0.007 (95 % CI -0.200 to +0.190, p = 0.940); the means are over different replications, as each scenario leaves some distances undefined"
+        );
+        assert_eq!(
+            ranked(&[
+                ("b", 3.0, 0.2, None),
+                ("a", 2.88, 0.1, Some((0.3, 0.1, 0.5, 0.01, 41)))
+            ])
+            .conclusion(),
+            "a has the smallest mean distance (2.880 ± 0.100 against 3.000 ± 0.200 for b), but b fits significantly better on the 41 replications where both distances are defined: paired difference +0.300 (95 % CI +0.100 to +0.500, p = 0.010); the means are over different replications, as each scenario leaves some distances undefined"
         );
     }
 }
