@@ -142,7 +142,8 @@ pub struct Calibrate {
     /// Stop once a generation cannot reach this acceptance rate.
     #[serde(default)]
     pub min_acceptance: f64,
-    /// At most this many simulations (proposals) in all.
+    /// At most this many proposals counted in all (the proposal indices
+    /// the generations consume; a batch may simulate a few past them).
     #[serde(default)]
     pub max_simulations: Option<u64>,
     /// Stop starting batches after this many minutes of the calibration,
