@@ -576,10 +576,10 @@ impl LineState {
     /// them from home units in production (handed over no earlier than
     /// `earliest`), the rest behind the queue; cut, when `cut_at` is
     /// `Some((deadline, min_lot))`, to the units arriving by `deadline` if
-    /// they make at least `min_lot` (else the whole lot). The same numbers
-    /// as [`LineState::project`] then
-    /// [`crate::model::tender::units_in_time`] and a re-projection give,
-    /// computed in O(segments · log) instead of quarter by quarter:
+    /// they make at least `min_lot` (else the whole lot), its diverted
+    /// units then those that arrive by `deadline`. The same numbers as
+    /// [`LineState::lot_terms_by_projection`] gives from the projected
+    /// schedule, computed in O(segments · log) instead of quarter by quarter:
     /// offers need only these; the winner's schedule is projected in full.
     /// None if the lot's last unit cannot start within [`MAX_PROJECTION`].
     pub fn lot_terms(
@@ -1098,6 +1098,33 @@ mod tests {
             line.add_home_orders(units);
             assert_eq!(line.waiting_units, queued, "after {units}");
         }
+    }
+
+    /// A lot cut to what arrives in time keeps only the diverted units
+    /// that do: 10 a quarter, base lead 2, 4 home units in production due
+    /// in quarter 2. In quarter 1 a lot of 12 with 1 diverted, handed over
+    /// no earlier than quarter 8, deadline quarter 3: 10 regular units
+    /// start in quarter 1 and arrive in 3, the 11th in 4, the diverted one
+    /// in 8. The lot is cut to the 10 regular units (it kept the late
+    /// diverted unit and 9 regular ones).
+    #[test]
+    fn a_cut_lot_keeps_only_the_diverted_units_in_time() {
+        let mut line = line_with(10.0, 4);
+        line.start_production(0, 2);
+        let terms = line.lot_terms(1, 12, 1, 8, 2, Some((3, 1))).unwrap();
+        assert_eq!((terms.units, terms.diverted, terms.cut), (10, 0, true));
+        assert_eq!(terms.mean_lead, 2.0);
+        let slow = line
+            .lot_terms_by_projection(1, 12, 1, 8, 2, Some((3, 1)))
+            .unwrap();
+        assert_eq!((slow.units, slow.diverted, slow.cut), (10, 0, true));
+        let mut sched = Vec::new();
+        assert!(line.project(1, terms.units, terms.diverted, 8, 2, &mut sched));
+        assert_eq!(sched, vec![(3, 10)]);
+        // With the diverted unit in time (handed over from quarter 2) it
+        // stays: 10 in time, 1 of them diverted.
+        let terms = line.lot_terms(1, 12, 1, 2, 2, Some((3, 1))).unwrap();
+        assert_eq!((terms.units, terms.diverted, terms.cut), (11, 1, true));
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::model::production::{Lead, LineState, Schedule, count_f64, lead_of, un
 use crate::model::state::{Contract, Stage, State};
 use crate::model::time::Quarter;
 use crate::model::world::{Buyer, Line, World};
+use crate::model::{ceil_whole, floor_whole};
 use crate::scenario::schema::Procedure;
 
 /// Largest utilisation that still raises the price; beyond it buyers see
@@ -121,7 +122,8 @@ fn commonality_of(nw: f64, fleet: &FleetState, region_same: u32, f: usize, total
 
 /// The largest number of units at `price` that the buyer can commit to with
 /// `headroom`, when the supplier country finances `share` of the value up
-/// to `room`: n·p − min(share·n·p, room) ≤ headroom.
+/// to `room`: n·p − min(share·n·p, room) ≤ headroom (up to 1e-9,
+/// relative: [`floor_whole`]).
 pub fn affordable_units(price: f64, headroom: f64, share: f64, room: f64) -> u32 {
     if headroom <= 0.0 || price <= 0.0 {
         return 0;
@@ -135,17 +137,17 @@ pub fn affordable_units(price: f64, headroom: f64, share: f64, room: f64) -> u32
     let by_room = (headroom + room) / price;
     // Rounded down, ignoring rounding noise: a headroom of exactly n
     // units' value must buy n.
-    super::floor_whole(by_share.min(by_room)).min(f64::from(u32::MAX)) as u32
+    floor_whole(by_share.min(by_room)).min(f64::from(u32::MAX)) as u32
 }
 
 /// Units of a line needed to close a gap of `gap` capability units when
 /// each adds `gain` (at least one; a whole quotient is not rounded up for
-/// its rounding noise, see [`super::ceil_whole`]).
+/// its rounding noise, see [`ceil_whole`]).
 pub fn units_for(gap: f64, gain: f64) -> u32 {
     if gain <= 0.0 || gap <= 0.0 {
         return 0;
     }
-    super::ceil_whole(gap / gain).clamp(1.0, f64::from(MAX_CONTRACT_UNITS)) as u32
+    ceil_whole(gap / gain).clamp(1.0, f64::from(MAX_CONTRACT_UNITS)) as u32
 }
 
 /// The most units one contract (or framework) is for: the format's
@@ -260,7 +262,7 @@ impl<'a> Bidding<'a> {
             deadline: w
                 .mechanisms
                 .lot_splitting
-                .then(|| t + acceptable_lead(w, t, b).max(0.0) as usize),
+                .then(|| t + floor_whole(acceptable_lead(w, t, b).max(0.0)) as usize),
             delivery: buyer.weights.delivery * (1.0 + buyer.weights.urgency * theta),
             quarter,
             in_eu: w.countries[buyer.country].in_eu(quarter),
@@ -448,7 +450,7 @@ pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
 /// either, and the choice weighs the wait).
 pub fn units_in_time(schedule: &[(usize, u32)], t: usize, acceptable: f64, min_lot: u32) -> u32 {
     let all = units_by(schedule, usize::MAX);
-    let deadline = t + acceptable.max(0.0) as usize;
+    let deadline = t + floor_whole(acceptable.max(0.0)) as usize;
     let in_time = units_by(schedule, deadline);
     if in_time >= min_lot.min(all) {
         in_time
@@ -522,10 +524,14 @@ pub fn procure(
             if t < call {
                 return TenderOutcome::None;
             }
-            if t <= until && units > 0 {
+            // A line with nothing left to sell this buyer (a stock sold
+            // out, no free legacy units of the lineage it upgrades) never
+            // will again: stocks and legacy fleets only shrink.
+            if t <= until && units > 0 && sellable(w, s, t, b, line) > 0 {
                 return executive(w, s, t, b, c, line, units, scratch);
             }
-            // The framework has run out: review the gap now.
+            // The framework has run out, or its line has: review the gap
+            // now.
             s.buyers[b].stage[c] = Stage::Idle { review: t };
             review(w, s, t, b, c, draws, scratch)
         }
@@ -1172,6 +1178,52 @@ mod tests {
             }
             other => panic!("expected an executive contract, got {other:?}"),
         }
+    }
+
+    /// A framework whose line has nothing left to sell the buyer (the
+    /// stock sold to others, the legacy fleet to upgrade gone) is over at
+    /// its next call: the gap is reviewed at once, where it used to be
+    /// retried every quarter until the framework's end (8 years in
+    /// `europe.toml`).
+    #[test]
+    fn a_framework_whose_line_is_sold_out_is_over() {
+        let w = framework_world();
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let mut scratch = TenderScratch::default();
+        let mut seen = std::collections::BTreeSet::new();
+        for k in 0..100u64 {
+            let mut s = State::new(&w);
+            let d = Draws::seeded_from(k);
+            if !matches!(
+                procure(&w, &mut s, 0, aaa, tank, &d, &mut scratch),
+                TenderOutcome::Contract(_)
+            ) {
+                continue;
+            }
+            let Stage::Framework { line, call, .. } = s.buyers[aaa].stage[tank] else {
+                continue;
+            };
+            match w.lines[line].id.as_str() {
+                "used_abrams" => s.lines[line].stock = Some(0),
+                "t72_upgrade" => {
+                    let fleet = &mut s.buyers[aaa].fleet[tank];
+                    fleet.legacy.units = fleet.reserved;
+                }
+                other => panic!("a framework with {other}"),
+            }
+            assert_eq!(sellable(&w, &s, call, aaa, line), 0);
+            procure(&w, &mut s, call, aaa, tank, &d, &mut scratch);
+            assert!(
+                !matches!(s.buyers[aaa].stage[tank], Stage::Framework { line: l, .. } if l == line),
+                "draws {k}: still a framework with {} after it sold out",
+                w.lines[line].id
+            );
+            seen.insert(w.lines[line].id.as_str());
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            ["t72_upgrade", "used_abrams"]
+        );
     }
 
     /// A framework covers what the winner's first lot leaves of the need:
