@@ -590,7 +590,7 @@ impl Verdict {
         };
         if pairs_favour_other {
             return format!(
-                "{} has the smallest mean distance ({} against {} for {}), but {} fits {}better on the {} replications where both distances are defined: paired difference {} (95 % CI {} to {}, p {p_shown}); the means are over different replications, as each scenario leaves some distances undefined{unranked_note}",
+                "{} has the smallest mean distance ({} against {} for {}), but {} fits {}better on the {} replications where both distances are defined: paired difference {} (95 % CI {} to {}, p {p_shown}); the means are over different replications, as some distances are undefined (the pairs cover only the replications where both are){unranked_note}",
                 winner.scenario,
                 mean(winner),
                 mean(other),
@@ -955,7 +955,7 @@ mod tests {
                 ("b", 3.0, 0.2, Some((-0.007, -0.2, 0.19, 0.94, 41)))
             ])
             .conclusion(),
-            "a has the smallest mean distance (2.880 ± 0.100 against 3.000 ± 0.200 for b), but b fits better on the 41 replications where both distances are defined: paired difference -0.007 (95 % CI -0.200 to +0.190, p = 0.940); the means are over different replications, as each scenario leaves some distances undefined"
+            "a has the smallest mean distance (2.880 ± 0.100 against 3.000 ± 0.200 for b), but b fits better on the 41 replications where both distances are defined: paired difference -0.007 (95 % CI -0.200 to +0.190, p = 0.940); the means are over different replications, as some distances are undefined (the pairs cover only the replications where both are)"
         );
         assert_eq!(
             ranked(&[
@@ -963,7 +963,7 @@ mod tests {
                 ("a", 2.88, 0.1, Some((0.3, 0.1, 0.5, 0.01, 41)))
             ])
             .conclusion(),
-            "a has the smallest mean distance (2.880 ± 0.100 against 3.000 ± 0.200 for b), but b fits significantly better on the 41 replications where both distances are defined: paired difference +0.300 (95 % CI +0.100 to +0.500, p = 0.010); the means are over different replications, as each scenario leaves some distances undefined"
+            "a has the smallest mean distance (2.880 ± 0.100 against 3.000 ± 0.200 for b), but b fits significantly better on the 41 replications where both distances are defined: paired difference +0.300 (95 % CI +0.100 to +0.500, p = 0.010); the means are over different replications, as some distances are undefined (the pairs cover only the replications where both are)"
         );
     }
 }

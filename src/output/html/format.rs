@@ -132,11 +132,13 @@ pub fn percent(share: f64, decimals: usize) -> String {
 /// that would read 100 reads `>99`. A pass share of 1 in 200 read "0",
 /// the same as none; 199 in 200 read "100", the same as all.
 ///
-/// Shares are ratios of counts, and a half may be stored just below
+/// Most shares are ratios of counts, and a half may be stored just below
 /// itself (23 of 40 is 0.57499999999999996 in binary, ×100 is
-/// 57.499999999999993): the percentage is nudged by a few ulps away from
-/// zero before rounding, so that a half rounds up as its ratio does. No
-/// ratio of counts below 10⁶ lies that close to a half without being one.
+/// 57.499999999999993): the percentage is nudged by 8 ulps away from zero
+/// before rounding, so that a half rounds up as its ratio does. No ratio
+/// of counts below 10⁶ lies that close to a half without being one (at the
+/// 0 and 1 decimals callers ask for); a weighted share that does is
+/// rounded as if it were the half.
 pub fn percent_digits(share: f64, decimals: usize) -> String {
     if !share.is_finite() {
         return MISSING.to_string();
