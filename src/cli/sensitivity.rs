@@ -25,7 +25,7 @@ pub struct SensitivityArgs {
     /// Parameters shown per metric.
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = 3)]
     pub top: usize,
-    /// No table, only the file.
+    /// No table and no closing line, only the file.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -52,7 +52,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
     })?;
     if !a.quiet {
         term::print_out(&report.table(a.top))?;
+        note!("wrote {}", report.file.display());
     }
-    note!("wrote {}", report.file.display());
     Ok(())
 }

@@ -425,6 +425,26 @@ fn a_constant_metric_is_printed_as_constant() {
     assert!(other.contains(PARAMS[0]), "{other}");
 }
 
+/// `-q` hides the table and the closing line, as it hides every
+/// command's, and writes the same file.
+#[test]
+fn sensitivity_quiet_prints_nothing_and_writes_the_same_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let loud = sensitivity(&dir, &[]);
+    assert_ok(&loud, "sensitivity");
+    assert!(err(&loud).contains("wrote"), "{}", err(&loud));
+    let want = read(&dir.join("sensitivity.csv"));
+    let quiet = sensitivity(&dir, &["-q"]);
+    assert_ok(&quiet, "sensitivity -q");
+    assert_eq!(
+        (text(&quiet.stdout), err(&quiet)),
+        (String::new(), String::new())
+    );
+    assert_eq!(want, read(&dir.join("sensitivity.csv")));
+}
+
 #[test]
 fn sensitivity_reads_roles_not_row_positions() {
     let tmp = tempfile::tempdir().unwrap();
