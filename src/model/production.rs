@@ -578,7 +578,7 @@ impl LineState {
     /// `Some((deadline, min_lot))`, to the units arriving by `deadline` if
     /// they make at least `min_lot` (else the whole lot), its diverted
     /// units then those that arrive by `deadline`. The same numbers as
-    /// [`LineState::lot_terms_by_projection`] gives from the projected
+    /// `LineState::lot_terms_by_projection` gives from the projected
     /// schedule, computed in O(segments · log) instead of quarter by quarter:
     /// offers need only these; the winner's schedule is projected in full.
     /// None if the lot's last unit cannot start within [`MAX_PROJECTION`].
