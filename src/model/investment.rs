@@ -208,18 +208,27 @@ mod tests {
     /// not before: K2 at 8 a quarter with 400 units queued (12.5 years,
     /// above the threshold of 2) grows by 30 %, 2.4 a quarter, built in 6
     /// quarters.
-    #[test]
-    fn new_capacity_comes_online_after_its_build_lag() {
+    /// The toy with K2 at `capacity` a quarter, `queued` home units its
+    /// only work, and cash enough for any expansion: the world, its state
+    /// and K2's index.
+    fn k2_queued(capacity: f64, queued: u32) -> (World, State, usize) {
         use crate::model::production::Owner;
         use crate::model::testkit::{line, toy};
         let w = toy(&[
+            &format!("suppliers.korea_land.lines.k2.capacity={capacity:?}"),
             "suppliers.korea_land.lines.k2.initial_backlog=0",
             "suppliers.korea_land.lines.k2.home_orders={}",
             "suppliers.korea_land.cash=100000.0",
         ]);
         let k2 = line(&w, "k2");
         let mut s = State::new(&w);
-        s.lines[k2].enqueue(Owner::Home, 400);
+        s.lines[k2].enqueue(Owner::Home, queued);
+        (w, s, k2)
+    }
+
+    #[test]
+    fn new_capacity_comes_online_after_its_build_lag() {
+        let (w, mut s, k2) = k2_queued(8.0, 400);
         let k = s.lines[k2].capacity();
         assert!((k - 8.0).abs() < 1e-12);
         invest_yearly(&w, &mut s, 4, &mut Vec::new());
@@ -237,17 +246,7 @@ mod tests {
     /// binary, which a plain floor made 1.749).
     #[test]
     fn capacity_ordered_is_the_exact_rule_s_thousandths() {
-        use crate::model::production::Owner;
-        use crate::model::testkit::{line, toy};
-        let w = toy(&[
-            "suppliers.korea_land.lines.k2.capacity=8.75",
-            "suppliers.korea_land.lines.k2.initial_backlog=0",
-            "suppliers.korea_land.lines.k2.home_orders={}",
-            "suppliers.korea_land.cash=100000.0",
-        ]);
-        let k2 = line(&w, "k2");
-        let mut s = State::new(&w);
-        s.lines[k2].enqueue(Owner::Home, 84);
+        let (w, mut s, k2) = k2_queued(8.75, 84);
         assert_eq!(
             w.suppliers[w.lines[k2].supplier].invest.backlog_threshold,
             2.0

@@ -151,7 +151,8 @@ fn produce<O: Observer>(
                 let bs = &mut s.buyers[b];
                 let cat = line.category;
                 bs.on_order[cat] -= d.units;
-                if bs.on_order.iter().all(|&n| n == 0) {
+                // Only a category emptied now can leave nothing on order.
+                if bs.on_order[cat] == 0 && bs.on_order.iter().all(|&n| n == 0) {
                     // Nothing left on order owes nothing: the pro-rata
                     // payments leave rounding (±1e-12) in the running
                     // total, which a `buyers.csv` reader would see as a
