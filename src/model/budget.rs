@@ -68,7 +68,9 @@ pub fn budget_path(
             let (s_now, e_now) = match mode {
                 SpendingMode::Observed => (b.spending[yi], b.equipment[yi]),
                 SpendingMode::Threat => {
-                    let s_target = b.spending_base + b.spending_threat * theta;
+                    // Both are shares in per cent: no state spends more
+                    // than its GDP, nor more than its budget on equipment.
+                    let s_target = (b.spending_base + b.spending_threat * theta).min(100.0);
                     let e_target = (b.equipment_base + b.equipment_threat * theta).min(100.0);
                     if t == 0 {
                         s = s_target;
@@ -142,5 +144,18 @@ mod tests {
         assert!((p[1] - 3125.0).abs() < 1e-9);
         // t2: 2.75 %, 27.5 % → 3,781.25.
         assert!((p[2] - 3781.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn threat_mode_spends_at_most_the_gdp_and_the_whole_budget() {
+        let mut b = inputs();
+        b.spending_base = 60.0;
+        b.spending_threat = 100.0;
+        b.equipment_base = 60.0;
+        b.equipment_threat = 100.0;
+        let p = budget_path(&b, SpendingMode::Threat, 0.5, &[1.0], Quarter::new(2020, 1));
+        // Targets 160 % and 160 % are capped at 100 % each: the whole GDP
+        // of 500 bn goes to equipment, 500,000 US$ m (uncapped: 1,280,000).
+        assert!((p[0] - 500_000.0).abs() < 1e-6, "{}", p[0]);
     }
 }

@@ -307,7 +307,7 @@ keys! {
     "countries.*.name": Text(MAX_NAME), "", Optional("none"), "Display name.";
     "countries.*.credit_share": Number(UNIT), "share of value", Value("0.0"), "Share of a contract's value the country's export credit covers.";
     "countries.*.credit_cap": Number(MONEY), "US$ m", Value("0.0"), "Cap on outstanding export credit.";
-    "countries.*.credit_repayment_years": Number(YEARS), "years", Value("10.0"), "Mean repayment time of export credit: the outstanding balance falls by 1/(4·Y) a quarter.";
+    "countries.*.credit_repayment_years": Number(between(0.25, 200.0)), "years", Value("10.0"), "Mean repayment time of export credit: the outstanding balance falls by 1/(4·Y) a quarter (so at least a quarter: 0.25 repays it all in the next).";
     "countries.*.eu_since": Quarter, "", Optional("not a member"), "Quarter of EU accession (for the European-preference term).";
     "countries.*.eu_until": Quarter, "", Optional("still a member"), "Quarter the country left the EU (membership runs from `eu_since` up to it, excluded: it must come after `eu_since`).";
     "countries.*.export_ambition": Number(above(0.0, 100.0)), "", Value("1.0"), "Multiplier on its firms' market-development spending: a national export drive, set only from a source.";
@@ -451,8 +451,8 @@ keys! {
     "targets.*.from": Quarter, "", Required, "First quarter, not before `start`.";
     "targets.*.to": Quarter, "", Required, "Last quarter (inclusive), not before `from` nor after `end`: a target is scored on simulated quarters only.";
     "targets.*.observed": Number(OBSERVED), "the metric's", Required, "Observed value.";
-    "targets.*.tolerance.abs": Number(above(0.0, 1e12)), "the metric's", Optional("none"), "Passes when |simulated - observed| is at most this. Exactly one of `abs`, `rel`, `range`.";
-    "targets.*.tolerance.rel": Number(above(0.0, 1e3)), "share of observed", Optional("none"), "Passes when |simulated - observed| is at most this times |observed|.";
+    "targets.*.tolerance.abs": Number(above(0.0, 1e12)), "the metric's", Optional("none"), "Passes when |simulated - observed| is at most this. Exactly one of `abs`, `rel`, `range`. The accepted interval it gives must be at least 1e-9 times the larger of |observed| and 1 wide.";
+    "targets.*.tolerance.rel": Number(above(0.0, 1e3)), "share of observed", Optional("none"), "Passes when |simulated - observed| is at most this times |observed|. The accepted interval it gives must be at least 1e-9 times the larger of |observed| and 1 wide (so an observed 0 needs `abs` or `range`).";
     "targets.*.tolerance.range": Pair(OBSERVED), "the metric's", Optional("none"), "Passes when `lo <= simulated <= hi`; must contain `observed`.";
     "targets.*.new_builds": Boolean, "", Value("false"), "Whether only new builds count: contracts of stock lines (second-hand units) and of upgrade lines are left out of the metric, on both sides of a share; for an observed figure of new builds alone.";
     "targets.*.surge": Boolean, "", Value("false"), "Whether it describes the 2022-23 surge itself (the verdict's robustness table reports the surge targets alone).";

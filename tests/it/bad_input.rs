@@ -331,6 +331,24 @@ fn set_value_out_of_range() {
         );
 }
 
+/// Under a quarter the declining balance would turn negative and lend
+/// past the cap (1 − 1/(4·0.2) = −0.25 of the balance a quarter).
+#[test]
+fn a_credit_repaid_in_less_than_a_quarter_is_refused() {
+    Broken::new(&toy_with(
+        "credit_repayment_years = 10.0",
+        "credit_repayment_years = 0.2",
+    ))
+    .rejected_at(
+        "s.toml",
+        99,
+        &[
+            "countries.KOR.credit_repayment_years",
+            "between 0.25 and 200",
+        ],
+    );
+}
+
 #[test]
 fn all_errors_are_reported_in_file_order() {
     let text = toy_with("reliability = 0.92", "reliability = 1.5")
