@@ -132,9 +132,10 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
         control(&progress),
     )?;
     print_out(&format!(
-        "{} scenario{}, {reps} replications each on common random numbers (seed {seed})\n\n{}",
+        "{} scenario{}, {reps} replication{} each on common random numbers (seed {seed})\n\n{}",
         scenarios.len(),
         if scenarios.len() == 1 { "" } else { "s" },
+        if reps == 1 { "" } else { "s" },
         compare_table(&verdict)
     ))?;
     if !b.quiet {

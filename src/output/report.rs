@@ -209,7 +209,12 @@ pub fn run_table(targets: &[TargetInfo], patterns: &[String], v: &ScenarioVerdic
             },
         ]);
     }
-    let mut s = format!("{} ({} replications)\n", v.scenario, v.replications);
+    let mut s = format!(
+        "{} ({} replication{})\n",
+        v.scenario,
+        v.replications,
+        if v.replications == 1 { "" } else { "s" }
+    );
     s.push_str(&text_table(&rows));
     let per_pattern: Vec<String> = patterns
         .iter()
