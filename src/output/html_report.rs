@@ -14,7 +14,7 @@
 
 use crate::analysis::stats::quantile;
 use crate::output::html::charts::{
-    self, BandSeries, BarChart, BarGroup, Estimate, HeatTable, IntervalChart, IntervalRow,
+    self, BandSeries, BarChart, BarGroup, Counted, Estimate, HeatTable, IntervalChart, IntervalRow,
     LabelledPoint, Observation, Quantiles, ReferenceLine, ScatterChart, TargetRow, TargetRowsChart,
     TimeSeriesChart, TrajectoryChart,
 };
@@ -1056,6 +1056,7 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                     title: "Simulated targets against their accepted ranges".into(),
                     description: String::new(),
                     rows: rows.clone(),
+                    counted: Counted::Replications,
                 }),
                 "Each target on its own scale: box 25–75 %, whiskers 5–95 % over replications, median bar; shaded: the accepted range; diamond: the observed value; right: the share of replications passing.",
             );
@@ -1339,6 +1340,7 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                         title: format!("Pattern {p}: {target} under each scenario"),
                         description: String::new(),
                         rows: per,
+                        counted: Counted::Replications,
                     }),
                     caption: format!(
                         "{target} (pattern {p}): per scenario, box 25–75 % and whiskers 5–95 % over the replications in which it is defined; shaded: the accepted range; diamond: the observed value; right: the share passing."
@@ -2259,6 +2261,8 @@ fn predictive_summary_blocks(p: &Csv, infos: &HashMap<String, TargetInfo>) -> Op
             title: "Posterior predictive check".into(),
             description: String::new(),
             rows,
+            // predictive.csv's shares are weighted shares of the particles.
+            counted: Counted::WeightedParticles,
         }),
         caption: format!(
             "Each target simulated from the posterior{}: median and 5–95 % of the particles' mean values; shaded: the accepted range; diamond: the observed value; tagged fit or held out, held-out targets judged out of sample.",
@@ -2334,6 +2338,7 @@ fn predictive_blocks(p: &Csv, infos: &HashMap<String, TargetInfo>) -> Vec<Block>
             title: "Posterior predictive check".into(),
             description: String::new(),
             rows,
+            counted: Counted::Replications,
         }),
         caption: "Each target simulated from the posterior: box 25–75 %, whiskers 5–95 %; shaded: the accepted range; diamond: the observed value; tagged fit or held out.".into(),
     })]
@@ -2422,6 +2427,45 @@ mod tests {
         let shares = |g: &str| by[g].clone().into_iter().collect::<Vec<_>>();
         assert_eq!(shares("a"), [("P1".into(), 0.5), ("P2".into(), 0.5)]);
         assert_eq!(shares("b"), [("P1".into(), 1.0), ("P2".into(), 0.0)]);
+    }
+
+    /// A table of `csv` text, as [`Csv::read`] would give it.
+    fn table(csv: &str) -> Csv {
+        let mut rd = csv::Reader::from_reader(csv.as_bytes());
+        Csv {
+            header: rd.headers().unwrap().iter().map(str::to_string).collect(),
+            rows: rd.records().map(Result::unwrap).collect(),
+        }
+    }
+
+    /// The markup of the figures among `blocks`.
+    fn figures(blocks: &[Block]) -> String {
+        blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Figure(f) => Some(format!("{}\n{}", f.markup, f.caption)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// predictive.csv's `defined_share` is a weighted share of particles
+    /// (calibrate::tables::predictive_table): the hover said "defined in
+    /// 52 % of replications".
+    #[test]
+    fn the_predictive_check_counts_weighted_particles() {
+        let p = table(
+            "model,target,pattern,role,observed,lo,hi,pass_share,defined_share,median,q05,q95\n\
+             toy,kor_value_2022,P1,fit,2000,1000,3000,0.4,0.52,1800,900,2600\n",
+        );
+        let html = figures(&predictive_blocks(&p, &HashMap::new()));
+        assert!(
+            html.contains(
+                "defined in 52 % of the particles, by weight (the quantiles are over those)"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("of replications"), "{html}");
     }
 
     /// A streamed table damaged past its first rows is a damaged result

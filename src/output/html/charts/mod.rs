@@ -27,7 +27,7 @@ pub use panels::{Layer, Line, Panel, PanelChart, StackedAreaChart, panels, stack
 pub use scatter::{
     LabelledPoint, ReferenceLine, ScatterChart, TrajectoryChart, scatter, trajectory,
 };
-pub use target_rows::{Quantiles, TargetRow, TargetRowsChart, target_rows};
+pub use target_rows::{Counted, Quantiles, TargetRow, TargetRowsChart, target_rows};
 pub use time_series::{BandSeries, Observation, TimeSeriesChart, time_series};
 
 use crate::output::html::svg::{self, A, Frame, Svg};

@@ -46,9 +46,50 @@ pub struct TargetRow {
     pub observed: f64,
     /// Share of replications that pass (0..=1); NaN if not known.
     pub pass_share: f64,
-    /// Share of replications in which the target is defined (0..=1), over
-    /// which the quantiles are taken; NaN if not known.
+    /// Share of what the chart counts ([`TargetRowsChart::counted`]) in
+    /// which the target is defined (0..=1), over which the quantiles are
+    /// taken; NaN if not known.
     pub defined_share: f64,
+}
+
+/// What a target-rows chart's shares count: the replications of a run or
+/// comparison, or the weighted particles of a calibration's predictive
+/// check (`predictive.csv`'s shares are weighted shares of particles).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Counted {
+    /// The replications run.
+    #[default]
+    Replications,
+    /// A calibration's particles, each counted by its weight.
+    WeightedParticles,
+}
+
+impl Counted {
+    /// "of replications", "of the particles, by weight": what a share is of.
+    fn of(self) -> &'static str {
+        match self {
+            Counted::Replications => "of replications",
+            Counted::WeightedParticles => "of the particles, by weight",
+        }
+    }
+
+    /// What the pass column gives.
+    fn passing(self) -> &'static str {
+        match self {
+            Counted::Replications => "the share of replications that pass",
+            Counted::WeightedParticles => {
+                "the share of the particles' replications that pass, the particles weighted"
+            }
+        }
+    }
+
+    /// "every replication", "every particle".
+    fn every(self) -> &'static str {
+        match self {
+            Counted::Replications => "every replication",
+            Counted::WeightedParticles => "every particle",
+        }
+    }
 }
 
 /// A chart of targets.
@@ -60,6 +101,8 @@ pub struct TargetRowsChart {
     pub description: String,
     /// One row per target, drawn top to bottom.
     pub rows: Vec<TargetRow>,
+    /// What the shares of the rows count, as the hovers name it.
+    pub counted: Counted,
 }
 
 const ROW_H: f64 = 54.0;
@@ -107,9 +150,10 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
             .filter(|r| r.pass_share.is_finite())
             .count();
         format!(
-            "{} targets, one row each on its own scale: the simulated 5–95 % range as whiskers, the 25–75 % range as a box, the median as a bar, the accepted range shaded and the observed value as a diamond; {} rows give the share of replications that pass.",
+            "{} targets, one row each on its own scale: the simulated 5–95 % range as whiskers, the 25–75 % range as a box, the median as a bar, the accepted range shaded and the observed value as a diamond; {} rows give {}.",
             chart.rows.len(),
-            passing
+            passing,
+            chart.counted.passing()
         )
     });
     let mut svg = Svg::new(height, "target-rows", &chart.title, &desc);
@@ -145,12 +189,18 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
         super::empty_note(&mut svg, &frame, "no targets");
     }
     for (i, row) in chart.rows.iter().enumerate() {
-        draw_row(&mut svg, row, i, first_row + ROW_H * i as f64);
+        draw_row(
+            &mut svg,
+            row,
+            chart.counted,
+            i,
+            first_row + ROW_H * i as f64,
+        );
     }
     svg.finish()
 }
 
-fn draw_row(svg: &mut Svg, row: &TargetRow, index: usize, top: f64) {
+fn draw_row(svg: &mut Svg, row: &TargetRow, counted: Counted, index: usize, top: f64) {
     let q = row.quantiles;
     let (acc_lo, acc_hi) = row.accepted;
     let has_range = !(acc_lo.is_nan() || acc_hi.is_nan());
@@ -186,12 +236,13 @@ fn draw_row(svg: &mut Svg, row: &TargetRow, index: usize, top: f64) {
             String::new()
         }
     };
-    // Quantiles of a target undefined in some replications are over the
-    // others: said, since the pass share is over all of them.
+    // Quantiles of a target undefined in some replications (particles) are
+    // over the others: said, since the pass share is over all of them.
     let defined = if row.defined_share.is_finite() && row.defined_share < 1.0 {
         format!(
-            "; defined in {} of replications (the quantiles are over those)",
-            format::percent(row.defined_share, 0)
+            "; defined in {} {} (the quantiles are over those)",
+            format::percent(row.defined_share, 0),
+            counted.of()
         )
     } else {
         String::new()
@@ -393,7 +444,7 @@ fn draw_row(svg: &mut Svg, row: &TargetRow, index: usize, top: f64) {
             x,
             cy + 4.0,
             "undefined",
-            "undefined in every replication",
+            &format!("undefined in {}", counted.every()),
             &[
                 ("class", A::S("empty-note")),
                 ("text-anchor", A::S(anchor)),
@@ -477,6 +528,7 @@ mod tests {
             title: "Targets".into(),
             description: String::new(),
             rows: vec![row(), row()],
+            counted: Counted::Replications,
         };
         let s = target_rows(&chart);
         check_svg(&s, 10);
@@ -500,6 +552,7 @@ mod tests {
                 },
                 ..row()
             }],
+            counted: Counted::Replications,
         };
         let s = target_rows(&chart);
         assert!(!s.contains("50 % within"), "{s}");
@@ -521,6 +574,7 @@ mod tests {
                 defined_share: 0.44,
                 ..row()
             }],
+            counted: Counted::Replications,
         };
         let s = target_rows(&chart);
         assert!(
@@ -534,6 +588,60 @@ mod tests {
                 ..chart
             })
             .contains("defined in")
+        );
+    }
+
+    /// A calibration's predictive check counts weighted particles, not
+    /// replications: its hover said "defined in 52 % of replications" of
+    /// `predictive.csv`'s weighted share of particles.
+    #[test]
+    fn a_chart_of_particles_says_its_shares_are_of_particles() {
+        let nan = f64::NAN;
+        let undefined = Quantiles {
+            q05: nan,
+            q25: nan,
+            q50: nan,
+            q75: nan,
+            q95: nan,
+        };
+        let chart = TargetRowsChart {
+            title: "t".into(),
+            description: String::new(),
+            rows: vec![
+                TargetRow {
+                    defined_share: 0.52,
+                    ..row()
+                },
+                TargetRow {
+                    quantiles: undefined,
+                    defined_share: 0.0,
+                    ..row()
+                },
+            ],
+            counted: Counted::WeightedParticles,
+        };
+        let s = target_rows(&chart);
+        assert!(
+            s.contains(
+                "; defined in 52 % of the particles, by weight (the quantiles are over those)"
+            ),
+            "{s}"
+        );
+        assert!(
+            s.contains("<title>undefined in every particle</title>"),
+            "{s}"
+        );
+        assert!(
+            s.contains(
+                "the share of the particles&#39; replications that pass, the particles weighted"
+            ) || s.contains(
+                "the share of the particles' replications that pass, the particles weighted"
+            ),
+            "{s}"
+        );
+        assert!(
+            !s.contains("of replications") && !s.contains("every replication"),
+            "{s}"
         );
     }
 
@@ -580,6 +688,7 @@ mod tests {
             title: "t".into(),
             description: "d".into(),
             rows,
+            counted: Counted::Replications,
         };
         let s = target_rows(&chart);
         check_svg(&s, 4);
