@@ -21,7 +21,7 @@ use crate::output::html::charts::{
 use crate::output::html::{Axis, Block, Page, Provenance, Section, Table, format};
 use crate::output::manifest::Command;
 use crate::scenario::vocabulary::DesignKind;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -1370,20 +1370,27 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
 // ---------------------------------------------------------------- sweep
 
+/// What [`point_means`] folds from `runs.csv`.
+type PointMeans<const N: usize> = ([HashMap<String, f64>; N], usize, HashSet<String>);
+
 /// Per outcome of `values`, per-point means over finished runs of the
-/// outcome (NaN skipped) by point id, in one pass over `runs.csv`; and the
-/// number of runs.
+/// outcome (NaN skipped) by point id, in one pass over `runs.csv`; the
+/// number of runs; and the points with a finished run.
 fn point_means<const N: usize>(
     runs: &CsvFile,
     values: [&dyn Fn(&csv::StringRecord) -> f64; N],
-) -> Result<([HashMap<String, f64>; N], usize), ReportError> {
+) -> Result<PointMeans<N>, ReportError> {
     let status = runs.col("status");
     let mut acc: [HashMap<String, (f64, usize)>; N] = std::array::from_fn(|_| HashMap::new());
     let mut n_runs = 0;
+    let mut finished = HashSet::new();
     runs.each(|r| {
         n_runs += 1;
         if status.is_some_and(|s| text(r, s) != "ok") {
             return;
+        }
+        if !finished.contains(text(r, 0)) {
+            finished.insert(text(r, 0).to_string());
         }
         for (acc, value) in acc.iter_mut().zip(values) {
             let v = value(r);
@@ -1402,7 +1409,7 @@ fn point_means<const N: usize>(
             .map(|(k, (s, n))| (k, s / n as f64))
             .collect()
     });
-    Ok((means, n_runs))
+    Ok((means, n_runs, finished))
 }
 
 fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
@@ -1596,7 +1603,101 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
     blocks
 }
 
-fn discover_blocks(d: &Csv) -> Vec<Block> {
+/// A number of a PRIM box as `discover` prints it
+/// (`analysis::discover`'s printout): four decimals, trailing zeros cut,
+/// between 0.001 and a million; three significant digits in exponent form
+/// outside. `discover.csv` writes every digit (7.413222704246884).
+fn prim_number(x: f64) -> String {
+    if x == 0.0 || (1e-3..1e6).contains(&x.abs()) {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// One restricted column of a box as `discover.csv`'s `limits` cell writes
+/// it: `name in [lower, upper]` or `name in {a, b}`.
+#[derive(Debug, PartialEq)]
+enum BoxLimit<'a> {
+    /// A numeric column's bounds, as written.
+    Range(&'a str, &'a str, &'a str),
+    /// A categorical column's levels kept, as written (`{a, b}`).
+    Levels(&'a str, &'a str),
+}
+
+/// The limits of a `limits` cell (`a in [0.2, 0.8]; b in {x, y}`), in its
+/// order; `None` if the cell does not read so.
+fn box_limits(cell: &str) -> Option<Vec<BoxLimit<'_>>> {
+    let mut out = Vec::new();
+    let mut rest = cell.trim();
+    while !rest.is_empty() {
+        let at = rest.find(" in ")?;
+        let (name, tail) = (&rest[..at], &rest[at + 4..]);
+        let close = match tail.chars().next()? {
+            '[' => ']',
+            '{' => '}',
+            _ => return None,
+        };
+        // A set of levels ends at the `}` before the next `; ` (a level may
+        // hold a brace).
+        let end = match close {
+            ']' => tail.find(']')?,
+            _ => tail
+                .match_indices("}; ")
+                .map(|(i, _)| i)
+                .next()
+                .unwrap_or(tail.rfind('}')?),
+        };
+        let inside = &tail[1..end];
+        out.push(if close == ']' {
+            let (lo, hi) = inside.split_once(", ")?;
+            BoxLimit::Range(name, lo, hi)
+        } else {
+            BoxLimit::Levels(name, &tail[..=end])
+        });
+        rest = tail[end + 1..].trim_start_matches("; ").trim_start();
+    }
+    Some(out)
+}
+
+/// The restricted columns of a box as `discover` prints them: numbers to
+/// its digits, and a side PRIM did not peel (a bound at the smallest or
+/// largest value of the points searched, `extremes`) left out: `>= lower`,
+/// `<= upper`, `[lower, upper]`; levels as `{a, b}`. A cell that does not
+/// read as limits is shown as written.
+fn limits_shown(cell: &str, extremes: &HashMap<String, (f64, f64)>) -> String {
+    let Some(limits) = box_limits(cell) else {
+        return cell.to_string();
+    };
+    let number = |t: &str| match t.parse::<i64>() {
+        // An integer column's bounds are written as integers, and printed
+        // so.
+        Ok(_) => t.to_string(),
+        Err(_) => t.parse::<f64>().map_or(t.to_string(), prim_number),
+    };
+    limits
+        .iter()
+        .map(|l| match *l {
+            BoxLimit::Range(name, lo, hi) => {
+                let (min, max) = extremes.get(name).copied().unwrap_or((f64::NAN, f64::NAN));
+                let peeled = |t: &str, end: f64| t.parse::<f64>() != Ok(end);
+                match (peeled(lo, min), peeled(hi, max)) {
+                    (true, false) => format!("{name} >= {}", number(lo)),
+                    (false, true) => format!("{name} <= {}", number(hi)),
+                    _ => format!("{name} in [{}, {}]", number(lo), number(hi)),
+                }
+            }
+            BoxLimit::Levels(name, levels) => format!("{name} in {levels}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The PRIM trajectories of `discover.csv`; `extremes` are each
+/// parameter's smallest and largest value over the points searched (those
+/// with a finished run), the bounds of PRIM's first box.
+fn discover_blocks(d: &Csv, extremes: &HashMap<String, (f64, f64)>) -> Vec<Block> {
     let Some([bx, cov, den, mass, restricted, n, k, chosen, limits]) = d.cols([
         "box",
         "coverage",
@@ -1618,6 +1719,12 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
             boxes.push(text(r, bx).to_string());
         }
     }
+    // The first box starts from every row: its first entry's k is the sum
+    // of the outcomes. Under 1 (a point's outcome is the share of its runs
+    // meeting the condition), coverage is k / 1, as `discover` says.
+    let total = d.rows.first().map_or(f64::NAN, |r| num(r, k));
+    let below_one = total < 1.0;
+    const BELOW_ONE: &str = "the outcomes sum to less than 1, so coverage is k / 1 (as in EMA), not a share of all cases";
     let mut out = Vec::new();
     // What was searched, where the file says it (earlier builds did not).
     if let Some([condition, peel, paste, mass_min]) =
@@ -1625,15 +1732,22 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
         && let Some(r) = d.rows.first()
     {
         out.push(Block::Paragraph(format!(
-            "Cases of interest: runs where {}; peeling alpha {}, pasting alpha {}, smallest box mass {}.",
+            "Cases of interest: runs where {}; peeling alpha {}, pasting alpha {}, smallest box mass {}.{}",
             text(r, condition),
             text(r, peel),
             text(r, paste),
-            text(r, mass_min)
+            text(r, mass_min),
+            if below_one {
+                format!(" Note: {BELOW_ONE}.")
+            } else {
+                String::new()
+            }
         )));
+    } else if below_one {
+        out.push(Block::Paragraph(format!("Note: {BELOW_ONE}.")));
     }
     let mut table = Table::new(["box", "coverage", "density", "mass", "n", "limits"])
-        .with_caption("The chosen boxes (discover.csv).");
+        .with_caption("The chosen boxes (discover.csv), their limits as armsmarket discover prints them: a side PRIM did not peel is left out (>= lower, <= upper), as it keeps the design's own bound.");
     for b in &boxes {
         let rows: Vec<&csv::StringRecord> = d.rows.iter().filter(|r| text(r, bx) == b).collect();
         let points = rows
@@ -1649,7 +1763,7 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
                     text(r, restricted),
                     text(r, n),
                     text(r, k),
-                    text(r, limits)
+                    limits_shown(text(r, limits), extremes)
                 ),
             })
             .collect();
@@ -1664,7 +1778,7 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
                 format::fixed(num(r, den), 4),
                 format::fixed(num(r, mass), 4),
                 text(r, n).to_string(),
-                text(r, limits).to_string(),
+                limits_shown(text(r, limits), extremes),
             ]);
         }
         out.push(Block::Figure(crate::output::html::Figure {
@@ -1679,7 +1793,12 @@ fn discover_blocks(d: &Csv) -> Vec<Block> {
                 highlight_label: "chosen box".into(),
             }),
             caption: format!(
-                "Box {b}: coverage (share of all cases of interest inside) against density (share of the box's cases that are of interest) along the peeling and pasting; hover a point for its limits."
+                "Box {b}: coverage ({}) against density (share of the box's cases that are of interest) along the peeling and pasting; hover a point for its limits.",
+                if below_one {
+                    "k / 1, as in EMA: the outcomes sum to less than 1, so not a share of all cases of interest"
+                } else {
+                    "share of all cases of interest inside"
+                }
             ),
         }));
     }
@@ -1737,6 +1856,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
     let mut params_section = Section::new("Parameters against the outcome");
     let mut n_runs = 0;
+    let mut extremes: HashMap<String, (f64, f64)> = HashMap::new();
     if let (Some(p), Some(r)) = (&points, &runs) {
         // The verdict's distance per run, as `compare` ranks by (undefined
         // targets skipped, so it is defined where any target is); a sweep
@@ -1759,9 +1879,25 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                 passes.iter().filter(|&&i| text(row, i) == "true").count() as f64
             }
         };
-        let ([verdict, passed, focus_value], runs) =
+        let ([verdict, passed, focus_value], runs, finished) =
             point_means(r, [&verdict, &passed, &focus_value])?;
         n_runs = runs;
+        // PRIM's first box: each parameter's range over the points with a
+        // finished run (`discover` leaves the others out).
+        for (i, param) in p.header.iter().enumerate().skip(1) {
+            let (lo, hi) = p
+                .rows
+                .iter()
+                .filter(|row| finished.contains(text(row, 0)))
+                .map(|row| num(row, i))
+                .filter(|v| v.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                    (a.min(v), b.max(v))
+                });
+            if lo <= hi {
+                extremes.insert(param.clone(), (lo, hi));
+            }
+        }
         let (means, what) = if !verdict.is_empty() {
             (
                 Some(verdict),
@@ -1908,7 +2044,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let mut prim_section = Section::new("Scenario discovery (PRIM)");
     match &discover {
         Some(d) => {
-            for b in discover_blocks(d) {
+            for b in discover_blocks(d, &extremes) {
                 prim_section = prim_section.block(b);
             }
         }
@@ -2466,6 +2602,73 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("of replications"), "{html}");
+    }
+
+    /// The limits of a box as `discover` prints them: its digits, not
+    /// every digit discover.csv keeps, and a side PRIM did not peel (at the
+    /// points' extreme) left out, not shown as the data's extreme.
+    #[test]
+    fn a_box_s_limits_read_as_discover_prints_them() {
+        let extremes: HashMap<String, (f64, f64)> = [
+            ("a".to_string(), (0.2, 2.0)),
+            ("b".to_string(), (3.0, 19.07461860992708)),
+            ("n".to_string(), (1.0, 8.0)),
+        ]
+        .into();
+        assert_eq!(
+            limits_shown(
+                "a in [0.3106692754410381, 0.5065273740369834]; b in [7.413222704246884, 19.07461860992708]; n in [1, 5]; c in {x, y}",
+                &extremes
+            ),
+            "a in [0.3107, 0.5065]; b >= 7.4132; n <= 5; c in {x, y}"
+        );
+        // Levels before another limit; extremes unknown: both ends.
+        assert_eq!(
+            limits_shown("c in {x}; z in [1e-7, 2000000.5]", &HashMap::new()),
+            "c in {x}; z in [1.000e-7, 2.000e6]"
+        );
+        assert_eq!(limits_shown("", &extremes), "");
+        assert_eq!(limits_shown("not limits", &extremes), "not limits");
+    }
+
+    /// Outcomes that sum to less than 1 make coverage k / 1, as `discover`
+    /// says; the caption defined it as a share of all cases regardless.
+    #[test]
+    fn coverage_of_outcomes_under_one_is_said_to_be_k() {
+        let csv = |k0: &str| {
+            table(&format!(
+                "box,entry,phase,coverage,density,mass,restricted,n,k,chosen,limits,condition,peel_alpha,paste_alpha,mass_min\n\
+                 1,0,initial,{k0},0.05,1,0,12,{k0},false,,x > 1,0.05,0.05,0.05\n\
+                 1,1,peel,{k0},0.3,0.1667,1,2,{k0},true,\"a in [0.3106692754410381, 2]\",x > 1,0.05,0.05,0.05\n"
+            ))
+        };
+        let text = |blocks: Vec<Block>| -> String {
+            blocks
+                .into_iter()
+                .map(|b| match b {
+                    Block::Paragraph(p) => p,
+                    Block::Figure(f) => f.caption,
+                    _ => String::new(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let under = text(discover_blocks(&csv("0.6"), &HashMap::new()));
+        assert!(
+            under.contains("Note: the outcomes sum to less than 1, so coverage is k / 1 (as in EMA), not a share of all cases."),
+            "{under}"
+        );
+        assert!(under.contains("coverage (k / 1, as in EMA"), "{under}");
+        assert!(
+            !under.contains("share of all cases of interest inside"),
+            "{under}"
+        );
+        let over = text(discover_blocks(&csv("3"), &HashMap::new()));
+        assert!(
+            over.contains("coverage (share of all cases of interest inside)"),
+            "{over}"
+        );
+        assert!(!over.contains("k / 1"), "{over}");
     }
 
     /// A streamed table damaged past its first rows is a damaged result

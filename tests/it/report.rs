@@ -472,3 +472,80 @@ fn a_sweep_without_the_verdict_column_is_drawn_by_targets_passed() {
         "drawn by targets passed"
     );
 }
+
+/// The highest `focus_value_2022` values of the toy sweep in `dir`'s runs,
+/// highest first.
+fn focus_values(dir: &Path) -> Vec<f64> {
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == "focus_value_2022").unwrap();
+    let mut v: Vec<f64> = rows.iter().map(|r| r[c].parse().unwrap()).collect();
+    v.sort_by(|a, b| b.total_cmp(a));
+    v
+}
+
+/// The chosen box's limits read as `discover` prints them: its digits (the
+/// report printed all 16 of discover.csv), and a side PRIM did not peel
+/// left out (the report showed it at the data's extreme).
+#[test]
+fn a_sweep_report_s_prim_box_reads_as_discover_prints_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = crate::discover::toy_sweep(tmp.path());
+    let v = focus_values(&dir);
+    // About half the runs.
+    let median = format!("focus_value_2022 >= {}", v[v.len() / 2]);
+    let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", &median]);
+    assert_ok(&o, "discover");
+    let out = text(&o.stdout);
+    // The chosen box's limit lines: `    NAME (40 wide) LIMITS (24) P`.
+    let lines: Vec<&str> = out.lines().collect();
+    let chosen = lines.iter().position(|l| l.contains("chosen (*)")).unwrap();
+    let limits: Vec<String> = lines[chosen + 1..]
+        .iter()
+        .take_while(|l| l.starts_with("    ") && !l.starts_with("     "))
+        .map(|l| {
+            let name = l[4..44].trim();
+            let shown = l[45..].split("  ").next().unwrap().trim();
+            if shown.starts_with('[') || shown.starts_with('{') {
+                format!("{name} in {shown}")
+            } else {
+                format!("{name} {shown}")
+            }
+        })
+        .collect();
+    assert!(!limits.is_empty(), "no box restricted: {out}");
+    let html = report(&dir);
+    let escape = armsmarket::output::html::escape;
+    assert!(
+        html.contains(&format!("<td>{}</td>", escape(&limits.join("; ")))),
+        "not {limits:?}"
+    );
+}
+
+/// Outcomes that sum to less than 1 (a point's outcome is the share of
+/// its runs meeting the condition) make coverage k / 1, as `discover`
+/// says; the caption still defined it as the share of all cases of
+/// interest inside.
+#[test]
+fn a_sweep_report_says_when_coverage_is_k() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = crate::discover::toy_sweep(tmp.path());
+    let v = focus_values(&dir);
+    let escape = armsmarket::output::html::escape;
+    let note = "the outcomes sum to less than 1, so coverage is k / 1 (as in EMA), not a share of all cases";
+    // About half the runs: outcomes summing to more than 1.
+    let median = format!("focus_value_2022 >= {}", v[v.len() / 2]);
+    let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", &median]);
+    assert_ok(&o, "discover");
+    assert!(!text(&o.stdout).contains(note));
+    let html = report(&dir);
+    assert!(html.contains("coverage (share of all cases of interest inside)"));
+    assert!(!html.contains(&escape(note)));
+    // The two highest runs alone: outcomes 2/5 in all.
+    let top = format!("focus_value_2022 >= {}", v[1]);
+    let o = armsmarket(&["discover", dir.to_str().unwrap(), "--where", &top]);
+    assert_ok(&o, "discover");
+    assert!(text(&o.stdout).contains(note), "{}", text(&o.stdout));
+    let html = report(&dir);
+    assert!(html.contains(&escape(note)), "no note");
+    assert!(!html.contains("share of all cases of interest inside"));
+}
