@@ -1057,6 +1057,8 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                     description: String::new(),
                     rows: rows.clone(),
                     counted: Counted::Replications,
+                    row_head: "target".into(),
+                    one_scale: false,
                 }),
                 "Each target on its own scale: box 25–75 %, whiskers 5–95 % over replications, median bar; shaded: the accepted range; diamond: the observed value; right: the share of replications passing.",
             );
@@ -1341,9 +1343,13 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                         description: String::new(),
                         rows: per,
                         counted: Counted::Replications,
+                        // The scenarios' rows of one target on one scale,
+                        // to be read against each other.
+                        row_head: "scenario".into(),
+                        one_scale: true,
                     }),
                     caption: format!(
-                        "{target} (pattern {p}): per scenario, box 25–75 % and whiskers 5–95 % over the replications in which it is defined; shaded: the accepted range; diamond: the observed value; right: the share passing."
+                        "{target} (pattern {p}): per scenario, on one scale, box 25–75 % and whiskers 5–95 % over the replications in which it is defined; shaded: the accepted range; diamond: the observed value; right: the share passing."
                     ),
                 }));
             }
@@ -2399,6 +2405,8 @@ fn predictive_summary_blocks(p: &Csv, infos: &HashMap<String, TargetInfo>) -> Op
             rows,
             // predictive.csv's shares are weighted shares of the particles.
             counted: Counted::WeightedParticles,
+            row_head: "target".into(),
+            one_scale: false,
         }),
         caption: format!(
             "Each target simulated from the posterior{}: median and 5–95 % of the particles' mean values; shaded: the accepted range; diamond: the observed value; tagged fit or held out, held-out targets judged out of sample.",
@@ -2475,6 +2483,8 @@ fn predictive_blocks(p: &Csv, infos: &HashMap<String, TargetInfo>) -> Vec<Block>
             description: String::new(),
             rows,
             counted: Counted::Replications,
+            row_head: "target".into(),
+            one_scale: false,
         }),
         caption: "Each target simulated from the posterior: box 25–75 %, whiskers 5–95 %; shaded: the accepted range; diamond: the observed value; tagged fit or held out.".into(),
     })]

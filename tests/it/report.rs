@@ -473,6 +473,72 @@ fn a_sweep_without_the_verdict_column_is_drawn_by_targets_passed() {
     );
 }
 
+/// A comparison of the toy world in `dir`, the first scenario with a
+/// target no scenario can reach (`never`): `compare`'s printout and the
+/// report's page.
+fn reach_compare(dir: &Path) -> (String, String) {
+    let first = toy_variant(
+        dir,
+        "reach",
+        "name = \"reach\"\n\n[targets.never]\npattern = \"P9\"\nmetric = \"value\"\nsupplier_country = \"KOR\"\nfrom = \"2022Q1\"\nto = \"2022Q4\"\nobserved = 1.0e7\ntolerance = { rel = 0.01 }\n",
+    );
+    let slow = toy_variant(
+        dir,
+        "slow_korea",
+        "name = \"slow_korea\"\n\n[preferences.default]\ndelivery = 0.2\n",
+    );
+    let o = armsmarket(&[
+        "compare",
+        first.to_str().unwrap(),
+        slow.to_str().unwrap(),
+        "-r",
+        "6",
+        "--threads",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "compare");
+    (text(&o.stdout), report(&dir.join("compare")))
+}
+
+/// The `x` and `width` of every `<rect … class="accepted">` in `svg`, in
+/// order: where each row draws its accepted range.
+fn accepted_rects(svg: &str) -> Vec<(String, String)> {
+    svg.split("<rect ")
+        .skip(1)
+        .filter(|r| r[..r.find('>').unwrap()].contains("class=\"accepted\""))
+        .map(|r| {
+            let attr = |name: &str| {
+                let at = r.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                r[at..at + r[at..].find('"').unwrap()].to_string()
+            };
+            (attr("x"), attr("width"))
+        })
+        .collect()
+}
+
+/// Each target's chart draws its scenarios on one scale: each row had its
+/// own, so the accepted range and the observed value sat at different
+/// places from row to row; and its rows are named scenarios, not targets.
+#[test]
+fn compare_report_draws_a_target_s_scenarios_on_one_scale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, html) = reach_compare(tmp.path());
+    let charts: Vec<&str> = html
+        .split("<svg")
+        .filter(|s| s.contains(" under each scenario"))
+        .collect();
+    assert!(charts.len() >= 4, "{} charts", charts.len());
+    for chart in charts {
+        let rects = accepted_rects(chart);
+        assert_eq!(rects.len(), 2, "two scenarios");
+        assert_eq!(rects[0], rects[1], "rows on different scales");
+        assert!(chart.contains(">scenario</text>"), "rows named targets");
+        assert!(!chart.contains(">target</text>"));
+    }
+}
+
 /// The highest `focus_value_2022` values of the toy sweep in `dir`'s runs,
 /// highest first.
 fn focus_values(dir: &Path) -> Vec<f64> {

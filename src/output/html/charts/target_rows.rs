@@ -103,6 +103,14 @@ pub struct TargetRowsChart {
     pub rows: Vec<TargetRow>,
     /// What the shares of the rows count, as the hovers name it.
     pub counted: Counted,
+    /// What a row is, as the rows' column head names it ("target"; a
+    /// comparison's chart of one target has a row per "scenario"). Empty
+    /// reads "target".
+    pub row_head: String,
+    /// One scale for every row, so that rows of the same target (a
+    /// comparison's scenarios) are read against each other; otherwise each
+    /// row has its own, as targets differ by orders of magnitude.
+    pub one_scale: bool,
 }
 
 const ROW_H: f64 = 54.0;
@@ -143,6 +151,11 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
     let first_row = header_y + 8.0;
     let rows_h = ROW_H * chart.rows.len().max(1) as f64;
     let height = first_row + rows_h + 8.0;
+    let row_head = if chart.row_head.is_empty() {
+        "target"
+    } else {
+        chart.row_head.as_str()
+    };
     let desc = describe(&chart.description, || {
         let passing = chart
             .rows
@@ -150,8 +163,13 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
             .filter(|r| r.pass_share.is_finite())
             .count();
         format!(
-            "{} targets, one row each on its own scale: the simulated 5–95 % range as whiskers, the 25–75 % range as a box, the median as a bar, the accepted range shaded and the observed value as a diamond; {} rows give {}.",
+            "{} rows, one per {row_head}, {}: the simulated 5–95 % range as whiskers, the 25–75 % range as a box, the median as a bar, the accepted range shaded and the observed value as a diamond; {} rows give {}.",
             chart.rows.len(),
+            if chart.one_scale {
+                "all on one scale"
+            } else {
+                "each on its own scale"
+            },
             passing,
             chart.counted.passing()
         )
@@ -162,11 +180,15 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
         ("class", A::S("column-head")),
         ("fill", A::S(palette::MUTED)),
     ];
-    svg.text(NAME_X, header_y, "target", &head);
+    svg.text(NAME_X, header_y, row_head, &head);
     svg.text(
         TRACK_L,
         header_y,
-        "simulated against accepted (each row on its own scale)",
+        if chart.one_scale {
+            "simulated against accepted (one scale for every row)"
+        } else {
+            "simulated against accepted (each row on its own scale)"
+        },
         &head,
     );
     svg.text(
@@ -188,10 +210,15 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
         };
         super::empty_note(&mut svg, &frame, "no targets");
     }
+    let shared = chart
+        .one_scale
+        .then(|| domain(chart.rows.iter().flat_map(shown)));
     for (i, row) in chart.rows.iter().enumerate() {
+        let domain = shared.unwrap_or_else(|| domain(shown(row)));
         draw_row(
             &mut svg,
             row,
+            domain,
             chart.counted,
             i,
             first_row + ROW_H * i as f64,
@@ -200,14 +227,12 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
     svg.finish()
 }
 
-fn draw_row(svg: &mut Svg, row: &TargetRow, counted: Counted, index: usize, top: f64) {
-    let q = row.quantiles;
+/// The values a row shows: its quantiles, observed value and accepted
+/// range (NaN and infinite ends included; [`domain`] skips them).
+fn shown(row: &TargetRow) -> impl Iterator<Item = f64> {
     let (acc_lo, acc_hi) = row.accepted;
     let has_range = !(acc_lo.is_nan() || acc_hi.is_nan());
-    // The row's scale covers everything finite it shows.
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    let shown = q
+    row.quantiles
         .all()
         .into_iter()
         .chain([row.observed])
@@ -215,12 +240,33 @@ fn draw_row(svg: &mut Svg, row: &TargetRow, counted: Counted, index: usize, top:
             vec![acc_lo, acc_hi]
         } else {
             vec![]
-        });
-    for v in shown.filter(|v| v.is_finite()) {
+        })
+}
+
+/// The range a scale covers: everything finite among `values`.
+fn domain(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);
         hi = hi.max(v);
     }
-    let (lo, hi) = ticks::clean_domain(lo, hi);
+    ticks::clean_domain(lo, hi)
+}
+
+/// Draw `row` at `top` on a scale over `(lo, hi)` (its own, or the
+/// chart's).
+fn draw_row(
+    svg: &mut Svg,
+    row: &TargetRow,
+    (lo, hi): (f64, f64),
+    counted: Counted,
+    index: usize,
+    top: f64,
+) {
+    let q = row.quantiles;
+    let (acc_lo, acc_hi) = row.accepted;
+    let has_range = !(acc_lo.is_nan() || acc_hi.is_nan());
     let pad = (hi - lo) * 0.06;
     let t = ticks::tight(lo - pad, hi + pad, 5);
     let scale = Scale::from_ticks(&t, TRACK_L + 4.0, TRACK_R - 4.0, false);
@@ -529,6 +575,8 @@ mod tests {
             description: String::new(),
             rows: vec![row(), row()],
             counted: Counted::Replications,
+            row_head: String::new(),
+            one_scale: false,
         };
         let s = target_rows(&chart);
         check_svg(&s, 10);
@@ -553,6 +601,8 @@ mod tests {
                 ..row()
             }],
             counted: Counted::Replications,
+            row_head: String::new(),
+            one_scale: false,
         };
         let s = target_rows(&chart);
         assert!(!s.contains("50 % within"), "{s}");
@@ -575,6 +625,8 @@ mod tests {
                 ..row()
             }],
             counted: Counted::Replications,
+            row_head: String::new(),
+            one_scale: false,
         };
         let s = target_rows(&chart);
         assert!(
@@ -619,6 +671,8 @@ mod tests {
                 },
             ],
             counted: Counted::WeightedParticles,
+            row_head: String::new(),
+            one_scale: false,
         };
         let s = target_rows(&chart);
         assert!(
@@ -643,6 +697,58 @@ mod tests {
             !s.contains("of replications") && !s.contains("every replication"),
             "{s}"
         );
+    }
+
+    /// A comparison's rows of one target are read against each other: on
+    /// one scale, their accepted ranges fall at the same place (each row
+    /// had its own scale), and the rows are named scenarios.
+    #[test]
+    fn rows_on_one_scale_draw_the_same_range_at_the_same_place() {
+        let rows = vec![
+            row(),
+            TargetRow {
+                name: "slow".into(),
+                quantiles: Quantiles {
+                    q05: 0.0,
+                    q25: 100.0,
+                    q50: 200.0,
+                    q75: 300.0,
+                    q95: 400.0,
+                },
+                ..row()
+            },
+        ];
+        let accepted = |s: &str| -> Vec<String> {
+            s.split("<rect ")
+                .skip(1)
+                .filter(|r| r[..r.find('>').unwrap()].contains("class=\"accepted\""))
+                .map(|r| r[..r.find(" y=").unwrap()].to_string())
+                .collect()
+        };
+        let chart = TargetRowsChart {
+            title: "t".into(),
+            description: String::new(),
+            rows,
+            counted: Counted::Replications,
+            row_head: "scenario".into(),
+            one_scale: true,
+        };
+        let s = target_rows(&chart);
+        check_svg(&s, 10);
+        let x = accepted(&s);
+        assert_eq!(x.len(), 2);
+        assert_eq!(x[0], x[1], "{s}");
+        assert!(s.contains(">scenario</text>") && !s.contains(">target</text>"));
+        assert!(s.contains("one scale for every row"));
+        // Each on its own scale, the same range falls elsewhere.
+        let s = target_rows(&TargetRowsChart {
+            row_head: String::new(),
+            one_scale: false,
+            ..chart
+        });
+        let x = accepted(&s);
+        assert_ne!(x[0], x[1], "{s}");
+        assert!(s.contains(">target</text>"));
     }
 
     #[test]
@@ -689,6 +795,8 @@ mod tests {
             description: "d".into(),
             rows,
             counted: Counted::Replications,
+            row_head: String::new(),
+            one_scale: false,
         };
         let s = target_rows(&chart);
         check_svg(&s, 4);
