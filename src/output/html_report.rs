@@ -2339,7 +2339,21 @@ fn posterior_blocks(
                     sets,
                     max_points: 0,
                 }),
-                caption: "Weighted particles by pair of parameters (opacity by weight), their densities on the diagonal and weighted correlations above it; at most six parameters.".into(),
+                caption: format!(
+                    "Weighted particles by pair of parameters (opacity by weight), their densities on the diagonal and weighted correlations above it; at most six parameters{}.",
+                    match &params[shown.len()..] {
+                        [] => String::new(),
+                        omitted => format!(
+                            ", so {} {} left out (drawn one by one above)",
+                            omitted
+                                .iter()
+                                .map(|(_, n)| n.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            if omitted.len() == 1 { "is" } else { "are" }
+                        ),
+                    }
+                ),
             })],
         });
     }
@@ -2612,6 +2626,39 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("of replications"), "{html}");
+    }
+
+    /// The pairs plot draws six parameters: the caption names those left
+    /// out (it said "at most six parameters" and not which).
+    #[test]
+    fn the_pairs_caption_names_the_parameters_left_out() {
+        let names: Vec<String> = (1..=8).map(|i| format!("p{i}")).collect();
+        let mut csv = format!("model,weight,{}\n", names.join(","));
+        for k in 0..5 {
+            let row: Vec<String> = (0..8).map(|j| (k * (j + 1)).to_string()).collect();
+            csv += &format!("m,1,{}\n", row.join(","));
+        }
+        let blocks = posterior_blocks(&table(&csv), &[], &HashMap::new());
+        let Some(Block::Details { blocks: pairs, .. }) = blocks.last() else {
+            panic!("no pairs plot");
+        };
+        let caption = figures(pairs);
+        assert!(
+            caption.contains(
+                "at most six parameters, so p7, p8 are left out (drawn one by one above)."
+            ),
+            "{caption}"
+        );
+        // Six or fewer: nothing is said left out.
+        let six: String = csv
+            .lines()
+            .map(|l| l.rsplitn(3, ',').nth(2).unwrap().to_string() + "\n")
+            .collect();
+        let blocks = posterior_blocks(&table(&six), &[], &HashMap::new());
+        let Some(Block::Details { blocks: pairs, .. }) = blocks.last() else {
+            panic!("no pairs plot");
+        };
+        assert!(!figures(pairs).contains("left out"));
     }
 
     /// The limits of a box as `discover` prints them: its digits, not

@@ -406,6 +406,88 @@ pub(crate) fn fit_text(text: &str, size: f64, max_width: f64) -> String {
     out
 }
 
+/// `text` cut in the middle to fit `max_width` at `size`: its start and
+/// end kept about an ellipsis, the end given two thirds of the room, since
+/// labels that share a start (`preferences.default.…`, `NAME [contested:
+/// …]`) differ at the end, which [`fit_text`] cut off.
+pub(crate) fn elide_middle(text: &str, size: f64, max_width: f64) -> String {
+    if text_width(text, size) <= max_width {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let width = |c: char| text_width(c.encode_utf8(&mut [0; 4]), size);
+    let room = (max_width - text_width("…", size)).max(0.0);
+    let (mut head, mut used) = (0, 0.0);
+    while head < chars.len() && used + width(chars[head]) <= room / 3.0 {
+        used += width(chars[head]);
+        head += 1;
+    }
+    let mut tail = chars.len();
+    while tail > head && used + width(chars[tail - 1]) <= room {
+        used += width(chars[tail - 1]);
+        tail -= 1;
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[tail..]);
+    out
+}
+
+/// `labels` each made to fit `max_width` at `size` and kept apart: a label
+/// that fits is whole; else cut in the middle ([`elide_middle`]) when the
+/// start it keeps already tells it from every other label; else shown from
+/// the word (after `.`, `_`, a space, `[`, `/`, `:` or `-`) where it first
+/// differs from the label it shares the longest start with, after as much
+/// of its start as fits: `sup…k2.capacity` and `sup…k9.capacity`, not
+/// `supp…capacity` twice.
+pub(crate) fn distinct_labels(labels: &[String], size: f64, max_width: f64) -> Vec<String> {
+    let chars: Vec<Vec<char>> = labels.iter().map(|l| l.chars().collect()).collect();
+    let common = |a: &[char], b: &[char]| a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let ellipsis = text_width("…", size);
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            if text_width(label, size) <= max_width {
+                return label.clone();
+            }
+            let name = &chars[i];
+            // The length of the longest start shared with another label.
+            let shared = chars
+                .iter()
+                .enumerate()
+                .filter(|&(j, other)| j != i && other != name)
+                .map(|(_, other)| common(name, other))
+                .max()
+                .unwrap_or(0);
+            let cut = elide_middle(label, size, max_width);
+            if cut.chars().take_while(|&c| c != '…').count() > shared {
+                return cut;
+            }
+            let from = name[..shared.min(name.len())]
+                .iter()
+                .rposition(|c| matches!(c, '.' | '_' | ' ' | '[' | '/' | ':' | '-'))
+                .map_or(shared, |k| k + 1);
+            let tail: String = name[from..].iter().collect();
+            let room = (max_width - ellipsis).max(0.0);
+            if text_width(&tail, size) > room {
+                return format!("…{}", fit_text(&tail, size, room));
+            }
+            let mut head = String::new();
+            let mut used = text_width(&tail, size);
+            for &c in &name[..from] {
+                let w = text_width(c.encode_utf8(&mut [0; 4]), size);
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                head.push(c);
+            }
+            format!("{head}…{tail}")
+        })
+        .collect()
+}
+
 /// `text` broken at spaces into at most `max_lines` lines of `max_width`;
 /// the last line is cut with an ellipsis if the text does not fit.
 pub(crate) fn wrap_text(text: &str, size: f64, max_width: f64, max_lines: usize) -> Vec<String> {
@@ -991,6 +1073,51 @@ mod tests {
         let w = wrap_text("preferences.default.interoperability", SMALL, 80.0, 2);
         assert_eq!(w.len(), 1);
         assert!(w[0].ends_with('…'));
+    }
+
+    /// Labels that share their start stay apart: the end survives.
+    #[test]
+    fn text_elided_in_the_middle_keeps_its_end() {
+        let a = elide_middle("preferences.default.delivery", 11.0, 80.0);
+        let b = elide_middle("preferences.default.price", 11.0, 80.0);
+        assert_ne!(a, b);
+        assert!(a.starts_with("pref") && a.ends_with("delivery"), "{a}");
+        assert!(b.ends_with("price"), "{b}");
+        for s in [&a, &b] {
+            assert!(s.contains('…') && text_width(s, 11.0) <= 80.0, "{s}");
+        }
+        assert_eq!(elide_middle("short", SMALL, 80.0), "short");
+        // No room: the ellipsis alone.
+        assert_eq!(elide_middle("abc", SMALL, 1.0), "…");
+    }
+
+    /// Labels cut to one width stay apart where they differ, at the end
+    /// or in the middle.
+    #[test]
+    fn labels_cut_to_fit_stay_apart() {
+        let labels: Vec<String> = [
+            "preferences.default.delivery",
+            "preferences.default.price",
+            "suppliers.hyundai_rotem.lines.k2.capacity",
+            "suppliers.hyundai_rotem.lines.k9.capacity",
+            "no_korean_investment [contested: commercial]",
+            "no_korean_investment [contested: strategic]",
+            "short",
+        ]
+        .map(String::from)
+        .to_vec();
+        for width in [60.0, 80.0, 120.0] {
+            let cut = distinct_labels(&labels, 11.0, width);
+            let distinct: std::collections::BTreeSet<&String> = cut.iter().collect();
+            assert_eq!(distinct.len(), labels.len(), "{width}: {cut:?}");
+            for c in &cut {
+                assert!(text_width(c, 11.0) <= width, "{width}: {c}");
+            }
+            assert_eq!(cut[6], "short");
+        }
+        let cut = distinct_labels(&labels, 11.0, 100.0);
+        assert!(cut[2].ends_with("…k2.capacity"), "{}", cut[2]);
+        assert!(cut[4].ends_with("…commercial]"), "{}", cut[4]);
     }
 
     #[test]

@@ -500,6 +500,14 @@ pub fn pairs(chart: &PairsChart) -> String {
         super::empty_note(&mut svg, &frame, "no parameters");
         return svg.finish();
     }
+    // The names cut to fit, kept apart: names that share a start
+    // (`preferences.default.…`) differ at the end, which a plain cut lost.
+    let names: Vec<String> = chart.parameters[..p]
+        .iter()
+        .map(|q| q.name.clone())
+        .collect();
+    let cell_titles = svg::distinct_labels(&names, 11.0, cell - 10.0);
+    let axis_titles = svg::distinct_labels(&names, 11.0, cell + gap);
     let cell_frame = |r: usize, c: usize| {
         let x0 = left + c as f64 * (cell + gap);
         let y0 = top + r as f64 * (cell + gap);
@@ -593,7 +601,7 @@ pub fn pairs(chart: &PairsChart) -> String {
                 svg.text_with_title(
                     f.left + 5.0,
                     f.top + 14.0,
-                    &svg::fit_text(&chart.parameters[c].name, 11.0, cell - 10.0),
+                    &cell_titles[c],
                     &chart.parameters[c].name,
                     &[
                         ("class", A::S("cell-title")),
@@ -732,10 +740,12 @@ pub fn pairs(chart: &PairsChart) -> String {
                 ],
             );
         }
-        svg.text(
+        // Whole in the hover.
+        svg.text_with_title(
             (f.left + f.right) / 2.0,
             f.bottom + 33.0,
-            &svg::fit_text(&chart.parameters[j].name, 11.0, cell + gap),
+            &axis_titles[j],
+            &chart.parameters[j].name,
             &[
                 ("class", A::S("axis-title")),
                 ("text-anchor", A::S("middle")),
@@ -777,10 +787,11 @@ pub fn pairs(chart: &PairsChart) -> String {
         }
         let (x, y) = (14.0, (f.top + f.bottom) / 2.0);
         let rotate = format!("rotate(-90 {} {})", svg::num(x), svg::num(y));
-        svg.text(
+        svg.text_with_title(
             x,
             y,
-            &svg::fit_text(&chart.parameters[i].name, 11.0, cell + gap),
+            &axis_titles[i],
+            &chart.parameters[i].name,
             &[
                 ("class", A::S("axis-title")),
                 ("text-anchor", A::S("middle")),
@@ -797,6 +808,7 @@ pub fn pairs(chart: &PairsChart) -> String {
 mod tests {
     use super::*;
     use crate::output::html::charts::testing::check_svg;
+    use std::collections::BTreeSet;
 
     fn sample(name: &str, shift: f64) -> WeightedSample {
         let values: Vec<f64> = (0..50).map(|i| shift + (i as f64 * 0.37).sin()).collect();
@@ -949,6 +961,66 @@ mod tests {
         // Zero-weight particles are not drawn: M1's particle 0 has weight 0.
         assert!(!s.contains("M1: a 0, b 1,"));
         assert!(s.contains("M2: a 0, b 1, weight 1"));
+    }
+
+    /// Six parameters that share a start: their names on the axes and
+    /// diagonal stay apart (each was cut to "preferences.defa…").
+    #[test]
+    fn pairs_names_that_share_a_start_stay_apart() {
+        let names = [
+            "preferences.default.delivery",
+            "preferences.default.price",
+            "preferences.default.defer",
+            "preferences.default.offset",
+            "suppliers.hyundai_rotem.lines.k2.capacity",
+            "suppliers.hyundai_rotem.lines.k9.capacity",
+        ];
+        let chart = PairsChart {
+            title: "pairs".into(),
+            description: String::new(),
+            parameters: names
+                .iter()
+                .map(|n| PairsParameter {
+                    name: n.to_string(),
+                    range: (0.0, 1.0),
+                })
+                .collect(),
+            sets: vec![ParticleSet {
+                name: "M".into(),
+                rows: (0..20)
+                    .map(|i| (0..6).map(|j| ((i * (j + 1)) % 20) as f64 / 20.0).collect())
+                    .collect(),
+                weights: vec![],
+            }],
+            max_points: 0,
+        };
+        let s = pairs(&chart);
+        check_svg(&s, 30);
+        // The text drawn with `class`, after its hover title if any.
+        let drawn = |class: &str| -> Vec<String> {
+            s.split(&format!("class=\"{class}\""))
+                .skip(1)
+                .map(|t| {
+                    let t = &t[t.find('>').unwrap() + 1..];
+                    let t = t
+                        .strip_prefix("<title>")
+                        .map_or(t, |t| &t[t.find("</title>").unwrap() + "</title>".len()..]);
+                    t[..t.find('<').unwrap()].to_string()
+                })
+                .collect()
+        };
+        for class in ["cell-title", "axis-title"] {
+            let texts = drawn(class);
+            let distinct: BTreeSet<&String> = texts.iter().collect();
+            // The bottom axis names all six, the left one the last five.
+            let want = if class == "cell-title" { 6 } else { 11 };
+            assert_eq!(texts.len(), want, "{class}: {texts:?}");
+            assert_eq!(distinct.len(), 6, "{class}: {texts:?}");
+        }
+        // Each name is whole in its hover.
+        for n in names {
+            assert!(s.contains(&format!("<title>{n}</title>")), "{n}");
+        }
     }
 
     #[test]

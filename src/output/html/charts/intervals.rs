@@ -39,6 +39,33 @@ pub struct IntervalChart {
 
 const ROW_H: f64 = 30.0;
 
+/// The widest a row label is drawn.
+const MAX_LABEL_W: f64 = 200.0;
+
+/// A row label in `width`: whole on one line; else broken at a space into
+/// two lines that fit; else `cut`, the label cut to one line apart from the
+/// others ([`svg::distinct_labels`]), so that labels that share a start
+/// (`no_korean_investment [contested: commercial]` and `[contested:
+/// strategic]`, which read the same cut at the end) keep what tells them
+/// apart.
+fn label_lines(label: &str, cut: String, width: f64) -> Vec<String> {
+    if svg::text_width(label, svg::SMALL) <= width {
+        return vec![label.to_string()];
+    }
+    let lines = svg::wrap_text(label, svg::SMALL, width, 2);
+    let words: Vec<&str> = label.split(' ').filter(|w| !w.is_empty()).collect();
+    let whole = lines.join(" ") == words.join(" ");
+    if whole
+        && lines
+            .iter()
+            .all(|l| svg::text_width(l, svg::SMALL) <= width)
+    {
+        lines
+    } else {
+        vec![cut]
+    }
+}
+
 /// Draw an interval plot. A filled point marks an interval that excludes the
 /// reference, a hollow one an interval that includes it.
 pub fn intervals(chart: &IntervalChart) -> String {
@@ -74,8 +101,15 @@ pub fn intervals(chart: &IntervalChart) -> String {
         .map(|r| right_text(r, xt.decimals))
         .collect();
     let right_w = svg::max_width(&right_texts, 11.0).clamp(60.0, 230.0);
-    let label_w =
-        svg::max_width(chart.rows.iter().map(|r| &r.label), svg::SMALL).clamp(40.0, 200.0);
+    let all: Vec<String> = chart.rows.iter().map(|r| r.label.clone()).collect();
+    let cut = svg::distinct_labels(&all, svg::SMALL, MAX_LABEL_W);
+    let labels: Vec<Vec<String>> = chart
+        .rows
+        .iter()
+        .zip(cut)
+        .map(|(r, cut)| label_lines(&r.label, cut, MAX_LABEL_W))
+        .collect();
+    let label_w = svg::max_width(labels.iter().flatten(), svg::SMALL).clamp(40.0, MAX_LABEL_W);
     let left = 12.0 + label_w + 12.0;
     let legend_h = svg::legend_height(&legend, svg::WIDTH - left - 24.0);
     let top = 12.0 + legend_h + 10.0;
@@ -116,16 +150,20 @@ pub fn intervals(chart: &IntervalChart) -> String {
             Some(&format!("reference {}", format::auto(reference))),
         );
     }
-    for (i, (r, rt)) in chart.rows.iter().zip(&right_texts).enumerate() {
+    for (i, ((r, rt), lines)) in chart.rows.iter().zip(&right_texts).zip(&labels).enumerate() {
         let cy = frame.top + ROW_H * (i as f64 + 0.5);
         let tip = format!("{}: {}", r.label, rt);
         svg.open_titled(&[("class", A::S("interval-row"))], &tip);
-        svg.text(
-            left - 12.0,
-            cy + 4.0,
-            &svg::fit_text(&r.label, svg::SMALL, label_w),
-            &[("class", A::S("row-label")), ("text-anchor", A::S("end"))],
-        );
+        // One line at the row's centre, two about it.
+        let first = cy + 4.0 - 6.5 * (lines.len() as f64 - 1.0);
+        for (k, line) in lines.iter().enumerate() {
+            svg.text(
+                left - 12.0,
+                first + 13.0 * k as f64,
+                line,
+                &[("class", A::S("row-label")), ("text-anchor", A::S("end"))],
+            );
+        }
         let (l, h, e) = (xs.map(r.lo), xs.map(r.hi), xs.map(r.estimate));
         let has_interval = r.lo.is_finite() && r.hi.is_finite() && l.is_finite() && h.is_finite();
         if has_interval {
@@ -253,6 +291,53 @@ mod tests {
         };
         assert!(right_text(&row, 1).starts_with("0.152 [0.013, 0.292]"));
         assert!(right_text(&row, 3).starts_with("0.1521 [0.0125, 0.2917]"));
+    }
+
+    /// Labels that differ at their end stay apart: the contested variants
+    /// of one scenario were cut to the same "no_korean_investment [conte…".
+    #[test]
+    fn long_labels_keep_the_end_that_tells_them_apart() {
+        let mut c = chart();
+        let labels = [
+            "no_korean_investment [contested: commercial]",
+            "no_korean_investment [contested: strategic]",
+            "a_very_long_scenario_name_without_any_space_at_all_commercial",
+            "a_very_long_scenario_name_without_any_space_at_all_strategic",
+        ];
+        c.rows = labels
+            .iter()
+            .map(|l| IntervalRow {
+                label: l.to_string(),
+                ..chart().rows[0].clone()
+            })
+            .collect();
+        let s = intervals(&c);
+        check_svg(&s, 4);
+        // The text drawn per row, its lines joined.
+        let drawn: Vec<String> = s
+            .split("class=\"interval-row\"")
+            .skip(1)
+            .map(|row| {
+                row.split("class=\"row-label\"")
+                    .skip(1)
+                    .map(|t| {
+                        let t = &t[t.find('>').unwrap() + 1..];
+                        t[..t.find('<').unwrap()].to_string()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(drawn.len(), 4);
+        // Broken at a space, the whole label is drawn.
+        assert_eq!(drawn[0], labels[0]);
+        assert_eq!(drawn[1], labels[1]);
+        // Without a space, cut in the middle: the ends differ.
+        assert_ne!(drawn[2], drawn[3]);
+        assert!(drawn[2].ends_with("commercial") && drawn[3].ends_with("strategic"));
+        for d in &drawn[2..] {
+            assert!(svg::text_width(d, svg::SMALL) <= MAX_LABEL_W, "{d}");
+        }
     }
 
     #[test]
