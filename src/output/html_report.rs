@@ -13,6 +13,7 @@
 //! chart out with a sentence saying which file would draw it.
 
 use crate::analysis::stats::quantile;
+use crate::analysis::verdict::Verdict;
 use crate::output::html::charts::{
     self, BandSeries, BarChart, BarGroup, Counted, Estimate, HeatTable, IntervalChart, IntervalRow,
     LabelledPoint, Observation, Quantiles, ReferenceLine, ScatterChart, TargetRow, TargetRowsChart,
@@ -1134,6 +1135,113 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
 // ---------------------------------------------------------------- compare
 
+/// The verdict as `compare` held it when it printed its conclusion, read
+/// back from what it wrote: each scenario's headline distance and paired
+/// difference (`verdict.csv`'s `verdict` rows, every number written in
+/// full) and its targets' summaries (`compare.csv`), with the targets no
+/// scenario reaches; enough for [`Verdict::conclusion`] and
+/// [`crate::output::report::unreached_line`], the code `compare` prints
+/// them with (the robustness rows and pattern shares are left empty).
+/// `None` for a `verdict.csv` of an earlier build, without the columns.
+fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
+    use crate::analysis::verdict::{Paired, ScenarioVerdict, TargetSummary, UNREACHED_FAIL_SHARE};
+    let [sc, st, dist, half, diff, lo, hi, p, corr, reps, pairs] = verdict.cols([
+        "scenario",
+        "statistic",
+        "distance",
+        "distance_half_width",
+        "difference",
+        "lo",
+        "hi",
+        "p",
+        "correlation",
+        "replications",
+        "pairs",
+    ])?;
+    let [
+        c_sc,
+        target,
+        pattern,
+        pass,
+        defined,
+        median,
+        c_lo,
+        c_hi,
+        distance,
+    ] = compare.cols([
+        "scenario",
+        "target",
+        "pattern",
+        "pass_share",
+        "defined_share",
+        "median",
+        "lo",
+        "hi",
+        "distance",
+    ])?;
+    let scenarios: Vec<ScenarioVerdict> = verdict
+        .rows
+        .iter()
+        .filter(|r| text(r, st) == "verdict")
+        .enumerate()
+        .map(|(i, r)| ScenarioVerdict {
+            scenario: text(r, sc).to_string(),
+            replications: text(r, reps).parse().unwrap_or(0),
+            targets: compare
+                .rows
+                .iter()
+                .filter(|t| text(t, c_sc) == text(r, sc))
+                .map(|t| TargetSummary {
+                    id: text(t, target).to_string(),
+                    pattern: text(t, pattern).to_string(),
+                    pass_share: num(t, pass),
+                    defined_share: num(t, defined),
+                    median: num(t, median),
+                    lo: num(t, c_lo),
+                    hi: num(t, c_hi),
+                    distance: num(t, distance),
+                })
+                .collect(),
+            pattern_pass: Vec::new(),
+            all_pass: f64::NAN,
+            distance: (num(r, dist), num(r, half)),
+            // Every scenario after the first is paired with it, its cells
+            // empty where the pairs gave no number.
+            paired: (i > 0).then(|| Paired {
+                mean: num(r, diff),
+                lo: num(r, lo),
+                hi: num(r, hi),
+                p: num(r, p),
+                correlation: num(r, corr),
+                n: text(r, pairs).parse().unwrap_or(0),
+            }),
+        })
+        .collect();
+    // As `verdict::verdict` finds them: the targets every scenario fails in
+    // at least UNREACHED_FAIL_SHARE of its replications (ODD 7.19).
+    let unreached = scenarios
+        .first()
+        .map(|first| {
+            (0..first.targets.len())
+                .filter(|&k| {
+                    scenarios.iter().all(|s| {
+                        s.targets
+                            .get(k)
+                            .is_some_and(|t| 1.0 - t.pass_share >= UNREACHED_FAIL_SHARE)
+                    })
+                })
+                .map(|k| first.targets[k].id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Verdict {
+        patterns: Vec::new(),
+        scenarios,
+        robustness: Vec::new(),
+        unreached,
+    })
+}
+
 fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let resolved = m.resolved();
     let infos = target_infos(resolved);
@@ -1162,6 +1270,18 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     }
 
     let mut verdict_section = Section::new("Verdict");
+    // The conclusion and the targets no scenario reaches, as `compare`
+    // printed them.
+    if let (Some(v), Some(c)) = (&verdict, &compare)
+        && let Some(v) = verdict_of(v, c)
+    {
+        verdict_section =
+            verdict_section.block(Block::Paragraph(format!("Conclusion: {}.", v.conclusion())));
+        if let Some(line) = crate::output::report::unreached_line(&v.unreached) {
+            verdict_section =
+                verdict_section.block(Block::Paragraph(format!("Unreached targets: {line}.")));
+        }
+    }
     match &targets {
         Some(t) if t.col("scenario").is_some() => {
             let sc = t.col("scenario").unwrap_or(0);

@@ -294,14 +294,23 @@ pub fn compare_table(v: &Verdict) -> String {
         out.push_str(&text_table(&rows));
         out.push_str("(* the 95 % interval excludes 0)\n");
     }
-    if !v.unreached.is_empty() {
-        out.push_str(&format!(
-            "\nno scenario reaches (fails in at least {:.0} % of replications of every scenario): {}\n",
-            100.0 * UNREACHED_FAIL_SHARE,
-            v.unreached.join(", ")
-        ));
+    if let Some(line) = unreached_line(&v.unreached) {
+        out.push_str(&format!("\n{line}\n"));
     }
     out
+}
+
+/// The line naming the targets no scenario reaches (ODD 7.19), as
+/// `compare` prints it and its report shows it; `None` when every target
+/// is reached by some scenario.
+pub fn unreached_line(unreached: &[String]) -> Option<String> {
+    (!unreached.is_empty()).then(|| {
+        format!(
+            "no scenario reaches (fails in at least {:.0} % of replications of every scenario): {}",
+            100.0 * UNREACHED_FAIL_SHARE,
+            unreached.join(", ")
+        )
+    })
 }
 
 /// Write `compare.csv` in `staging`: one row per scenario and target (long

@@ -502,6 +502,32 @@ fn reach_compare(dir: &Path) -> (String, String) {
     (text(&o.stdout), report(&dir.join("compare")))
 }
 
+/// The page says the verdict's one-line conclusion and the targets no
+/// scenario reaches, as `compare` prints them (it said neither).
+#[test]
+fn compare_report_says_the_conclusion_and_the_targets_no_scenario_reaches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, html) = reach_compare(tmp.path());
+    let lines: Vec<&str> = out.lines().collect();
+    let legend = lines.iter().position(|l| l.starts_with("(P1..:")).unwrap();
+    let conclusion = lines[legend + 2];
+    assert!(conclusion.contains("reach"), "{out}");
+    let unreached = lines
+        .iter()
+        .find(|l| l.starts_with("no scenario reaches"))
+        .unwrap_or_else(|| panic!("no unreached target: {out}"));
+    assert!(unreached.ends_with(", never"), "{out}");
+    let escape = armsmarket::output::html::escape;
+    assert!(
+        html.contains(&escape(&format!("Conclusion: {conclusion}."))),
+        "no conclusion {conclusion:?}"
+    );
+    assert!(
+        html.contains(&escape(&format!("Unreached targets: {unreached}."))),
+        "no {unreached:?}"
+    );
+}
+
 /// The `x` and `width` of every `<rect … class="accepted">` in `svg`, in
 /// order: where each row draws its accepted range.
 fn accepted_rects(svg: &str) -> Vec<(String, String)> {
