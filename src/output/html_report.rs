@@ -1538,6 +1538,21 @@ fn point_means<const N: usize>(
     Ok((means, n_runs, finished))
 }
 
+/// A noise share (`noise_share`, `noise_share_of_means`) of `what`, as a
+/// per cent; a ratio of two estimated variances, it can come out above 1
+/// where the parameters move the metric little, which reads as all noise
+/// (README, `sensitivity`): said so, not "108 % of".
+fn noise_share(x: f64, what: &str) -> String {
+    if x > 1.0 {
+        format!(
+            "all of {what} (estimated at {}: above 1 reads as all noise)",
+            format::significant(x, 3)
+        )
+    } else {
+        format!("{} of {what}", format::percent(x, 0))
+    }
+}
+
 fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
     let Some([metric, parameter, index, estimate, lo, hi]) =
         s.cols(["metric", "parameter", "index", "estimate", "lo", "hi"])
@@ -1594,9 +1609,12 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
         let own = |ix: &str| get("", ix).map_or(f64::NAN, |c| c.0);
         let noise = if own("noise_share_of_means").is_finite() {
             format!(
-                "; replication noise is {} of the variance of the points' means and {} of a single run's (noise_share_of_means, noise_share)",
-                format::percent(own("noise_share_of_means"), 0),
-                format::percent(own("noise_share"), 0)
+                "; replication noise is {} and {} (noise_share_of_means, noise_share)",
+                noise_share(
+                    own("noise_share_of_means"),
+                    "the variance of the points' means"
+                ),
+                noise_share(own("noise_share"), "a single run's")
             )
         } else {
             String::new()
@@ -2779,6 +2797,34 @@ mod tests {
             panic!("no pairs plot");
         };
         assert!(!figures(pairs).contains("left out"));
+    }
+
+    /// A noise share is a ratio of two estimated variances: above 1 it
+    /// reads as all noise, not "replication noise is 108 % of the
+    /// variance".
+    #[test]
+    fn a_noise_share_above_one_reads_as_all_noise() {
+        let s = table(
+            "metric,parameter,index,estimate,lo,hi,conf_normal\n\
+             m,a,S1,0.1,0,0.2,0.1\n\
+             m,a,ST,0.3,0.1,0.5,0.1\n\
+             m,,noise_share,0.92,,,\n\
+             m,,noise_share_of_means,1.0843,,,\n",
+        );
+        let html = figures(
+            &sensitivity_blocks(&s)
+                .into_iter()
+                .flat_map(|b| match b {
+                    Block::Details { blocks, .. } => blocks,
+                    b => vec![b],
+                })
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            html.contains("replication noise is all of the variance of the points' means (estimated at 1.08: above 1 reads as all noise) and 92 % of a single run's"),
+            "{html}"
+        );
+        assert!(!html.contains("108 %"), "{html}");
     }
 
     /// The limits of a box as `discover` prints them: its digits, not
