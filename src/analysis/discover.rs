@@ -795,8 +795,10 @@ fn domain_text(domain: &Domain) -> String {
     }
 }
 
-/// Significant digits for the printout.
-fn g(x: f64) -> String {
+/// A number as the printout shows it: four decimals, trailing zeros cut,
+/// between 0.001 and a million; three significant digits in exponent form
+/// outside (the report shows a box the same way).
+pub(crate) fn printed(x: f64) -> String {
     if x == 0.0 || (1e-3..1e6).contains(&x.abs()) {
         let s = format!("{x:.4}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -815,9 +817,9 @@ pub fn render(d: &Discovery) -> String {
     let _ = writeln!(
         o,
         "outcome: sum {} over {} rows (mean {}){}",
-        g(total),
+        printed(total),
         d.data.rows(),
-        g(total / d.data.rows() as f64),
+        printed(total / d.data.rows() as f64),
         if d.dropped_points > 0 {
             format!(
                 "; {} points left out: none of their runs finished",
@@ -867,7 +869,7 @@ pub fn render(d: &Discovery) -> String {
                 e.mass,
                 e.restricted.len(),
                 e.n,
-                g(e.k)
+                printed(e.k)
             );
         }
         let Some(entry) = b.found.selected_entry() else {
@@ -911,7 +913,12 @@ pub fn render(d: &Discovery) -> String {
                     },
                     p,
                 ) => (
-                    sides(g(*lower), g(*upper), *lower_restricted, *upper_restricted),
+                    sides(
+                        printed(*lower),
+                        printed(*upper),
+                        *lower_restricted,
+                        *upper_restricted,
+                    ),
                     bound_p(p),
                 ),
                 (
@@ -934,7 +941,7 @@ pub fn render(d: &Discovery) -> String {
                 (DimBounds::Categorical { levels }, p) => (
                     format!("{{{}}}", levels.join(", ")),
                     match p {
-                        Some(QuasiP::Categories(p)) => format!("quasi-p {}", g(*p)),
+                        Some(QuasiP::Categories(p)) => format!("quasi-p {}", printed(*p)),
                         _ => String::new(),
                     },
                 ),
@@ -1006,7 +1013,7 @@ fn sides(lower: String, upper: String, lower_restricted: bool, upper_restricted:
 }
 
 fn bound_p(p: Option<&QuasiP>) -> String {
-    let show = |name: &str, v: Option<f64>| v.map(|v| format!("{name} quasi-p {}", g(v)));
+    let show = |name: &str, v: Option<f64>| v.map(|v| format!("{name} quasi-p {}", printed(v)));
     match p {
         Some(QuasiP::Bounds { lower, upper }) => [show("lower", *lower), show("upper", *upper)]
             .into_iter()

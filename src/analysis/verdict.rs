@@ -450,23 +450,35 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
             }
         })
         .collect();
-    let unreached = targets
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| {
-            !summaries.is_empty()
-                && summaries
-                    .iter()
-                    .all(|s| 1.0 - s.targets[*k].pass_share >= UNREACHED_FAIL_SHARE)
-        })
-        .map(|(_, t)| t.id.clone())
-        .collect();
+    let unreached = unreached(&summaries);
     Verdict {
         patterns: pats,
         scenarios: summaries,
         robustness,
         unreached,
     }
+}
+
+/// The targets every scenario fails in at least [`UNREACHED_FAIL_SHARE`] of
+/// its replications, in the first scenario's order (the scenarios are judged
+/// on the same targets).
+pub fn unreached(scenarios: &[ScenarioVerdict]) -> Vec<String> {
+    let Some(first) = scenarios.first() else {
+        return Vec::new();
+    };
+    first
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            scenarios.iter().all(|s| {
+                s.targets
+                    .get(*k)
+                    .is_some_and(|t| 1.0 - t.pass_share >= UNREACHED_FAIL_SHARE)
+            })
+        })
+        .map(|(_, t)| t.id.clone())
+        .collect()
 }
 
 fn summarise(t: &TargetInfo, k: usize, runs: &[Vec<TargetResult>]) -> TargetSummary {

@@ -1144,7 +1144,7 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 /// them with (the robustness rows and pattern shares are left empty).
 /// `None` for a `verdict.csv` of an earlier build, without the columns.
 fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
-    use crate::analysis::verdict::{Paired, ScenarioVerdict, TargetSummary, UNREACHED_FAIL_SHARE};
+    use crate::analysis::verdict::{Paired, ScenarioVerdict, TargetSummary};
     let [sc, st, dist, half, diff, lo, hi, p, corr, reps, pairs] = verdict.cols([
         "scenario",
         "statistic",
@@ -1217,23 +1217,7 @@ fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
             }),
         })
         .collect();
-    // As `verdict::verdict` finds them: the targets every scenario fails in
-    // at least UNREACHED_FAIL_SHARE of its replications (ODD 7.19).
-    let unreached = scenarios
-        .first()
-        .map(|first| {
-            (0..first.targets.len())
-                .filter(|&k| {
-                    scenarios.iter().all(|s| {
-                        s.targets
-                            .get(k)
-                            .is_some_and(|t| 1.0 - t.pass_share >= UNREACHED_FAIL_SHARE)
-                    })
-                })
-                .map(|k| first.targets[k].id.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let unreached = crate::analysis::verdict::unreached(&scenarios);
     Some(Verdict {
         patterns: Vec::new(),
         scenarios,
@@ -1747,19 +1731,6 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
     blocks
 }
 
-/// A number of a PRIM box as `discover` prints it
-/// (`analysis::discover`'s printout): four decimals, trailing zeros cut,
-/// between 0.001 and a million; three significant digits in exponent form
-/// outside. `discover.csv` writes every digit (7.413222704246884).
-fn prim_number(x: f64) -> String {
-    if x == 0.0 || (1e-3..1e6).contains(&x.abs()) {
-        let s = format!("{x:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{x:.3e}")
-    }
-}
-
 /// One restricted column of a box as `discover.csv`'s `limits` cell writes
 /// it: `name in [lower, upper]` or `name in {a, b}`.
 #[derive(Debug, PartialEq)]
@@ -1818,7 +1789,9 @@ fn limits_shown(cell: &str, extremes: &HashMap<String, (f64, f64)>) -> String {
         // An integer column's bounds are written as integers, and printed
         // so.
         Ok(_) => t.to_string(),
-        Err(_) => t.parse::<f64>().map_or(t.to_string(), prim_number),
+        Err(_) => t
+            .parse::<f64>()
+            .map_or(t.to_string(), crate::analysis::discover::printed),
     };
     limits
         .iter()
