@@ -1226,6 +1226,15 @@ fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
     })
 }
 
+/// `line` with its first letter in capitals, to stand as a sentence.
+fn sentence_case(line: &str) -> String {
+    let mut chars = line.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     let resolved = m.resolved();
     let infos = target_infos(resolved);
@@ -1263,7 +1272,7 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             verdict_section.block(Block::Paragraph(format!("Conclusion: {}.", v.conclusion())));
         if let Some(line) = crate::output::report::unreached_line(&v.unreached) {
             verdict_section =
-                verdict_section.block(Block::Paragraph(format!("Unreached targets: {line}.")));
+                verdict_section.block(Block::Paragraph(format!("{}.", sentence_case(&line))));
         }
     }
     match &targets {

@@ -2388,7 +2388,11 @@ mod tests {
             ("categories.tank.life_years", "0", "> 0"),
             ("categories.tank.legacy_retire_years", "0", "> 0"),
             ("countries.KOR.credit_share", "1.5", "between 0 and 1"),
-            ("countries.KOR.credit_repayment_years", "0.2", "between 0.25 and 200"),
+            (
+                "countries.KOR.credit_repayment_years",
+                "0.2",
+                "between 0.25 and 200",
+            ),
             ("buyers.AAA.localisation_demand", "1.5", "between 0 and 1"),
             ("buyers.AAA.gdp_growth", "-1", "> -1"),
             ("buyers.AAA.gdp.2018", "0", "> 0"),
