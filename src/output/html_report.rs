@@ -1145,19 +1145,8 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 /// `None` for a `verdict.csv` of an earlier build, without the columns.
 fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
     use crate::analysis::verdict::{Paired, ScenarioVerdict, TargetSummary};
-    let [sc, st, dist, half, diff, lo, hi, p, corr, reps, pairs] = verdict.cols([
-        "scenario",
-        "statistic",
-        "distance",
-        "distance_half_width",
-        "difference",
-        "lo",
-        "hi",
-        "p",
-        "correlation",
-        "replications",
-        "pairs",
-    ])?;
+    let [sc, st, dist, half, diff, lo, hi, p, corr, reps, pairs] =
+        verdict.cols(crate::output::report::VERDICT_COLUMNS)?;
     let [
         c_sc,
         target,

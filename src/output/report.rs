@@ -384,6 +384,21 @@ pub fn write_patterns_csv(
     out.into_inner().map_err(|e| e.into_error())?.finish()
 }
 
+/// The columns of `verdict.csv`, in order (the report reads them back).
+pub const VERDICT_COLUMNS: [&str; 11] = [
+    "scenario",
+    "statistic",
+    "distance",
+    "distance_half_width",
+    "difference",
+    "lo",
+    "hi",
+    "p",
+    "correlation",
+    "replications",
+    "pairs",
+];
+
 /// Write `verdict.csv` in `staging`: per scenario and statistic (the
 /// headline first, then the robustness variants), its mean distance with
 /// the half-width of its 95 % interval, and the paired difference to the
@@ -392,20 +407,7 @@ pub fn write_patterns_csv(
 /// distances are defined) the difference is over.
 pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(staging.create("verdict.csv")?);
-    out.write_record([
-        "scenario",
-        "statistic",
-        "distance",
-        "distance_half_width",
-        "difference",
-        "lo",
-        "hi",
-        "p",
-        "correlation",
-        "replications",
-        "pairs",
-    ])
-    .map_err(csv_io)?;
+    out.write_record(VERDICT_COLUMNS).map_err(csv_io)?;
     let f = cell;
     // The headline statistic (cap 10, all targets) is named `verdict`.
     let headline = "verdict".to_string();
