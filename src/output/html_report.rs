@@ -1151,23 +1151,14 @@ fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
         c_sc,
         target,
         pattern,
+        _observed,
         pass,
         defined,
         median,
         c_lo,
         c_hi,
         distance,
-    ] = compare.cols([
-        "scenario",
-        "target",
-        "pattern",
-        "pass_share",
-        "defined_share",
-        "median",
-        "lo",
-        "hi",
-        "distance",
-    ])?;
+    ] = compare.cols(crate::output::report::COMPARE_COLUMNS)?;
     let scenarios: Vec<ScenarioVerdict> = verdict
         .rows
         .iter()

@@ -313,23 +313,25 @@ pub fn unreached_line(unreached: &[String]) -> Option<String> {
     })
 }
 
+/// The columns of `compare.csv`, in order (the report reads them back).
+pub const COMPARE_COLUMNS: [&str; 10] = [
+    "scenario",
+    "target",
+    "pattern",
+    "observed",
+    "pass_share",
+    "defined_share",
+    "median",
+    "lo",
+    "hi",
+    "distance",
+];
+
 /// Write `compare.csv` in `staging`: one row per scenario and target (long
 /// format).
 pub fn write_compare_csv(staging: &Staging, targets: &[TargetInfo], v: &Verdict) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(staging.create("compare.csv")?);
-    out.write_record([
-        "scenario",
-        "target",
-        "pattern",
-        "observed",
-        "pass_share",
-        "defined_share",
-        "median",
-        "lo",
-        "hi",
-        "distance",
-    ])
-    .map_err(csv_io)?;
+    out.write_record(COMPARE_COLUMNS).map_err(csv_io)?;
     let f = cell;
     for s in &v.scenarios {
         for (t, x) in targets.iter().zip(&s.targets) {
