@@ -978,4 +978,23 @@ mod tests {
             "a has the smallest mean distance (2.880 ± 0.100 against 3.000 ± 0.200 for b), but b fits significantly better on the 41 replications where both distances are defined: paired difference +0.300 (95 % CI +0.100 to +0.500, p = 0.010); the means are over different replications, as some distances are undefined (the pairs cover only the replications where both are)"
         );
     }
+
+    /// The mean distance's 95 % Student-t half-width by hand (docs/ODD.md
+    /// 7.19: `t₀.₉₇₅,ₙ₋₁ · s / √n`, s with divisor n − 1): values 1 to 5
+    /// have mean 3 and s² = (4 + 1 + 0 + 1 + 4) / 4 = 2.5, so s / √n = √0.5;
+    /// t(4) 97.5 % = 2.776445: half-width 1.963243. A NaN is left out; one
+    /// value has no interval; none has no mean.
+    #[test]
+    fn mean_ci_by_hand() {
+        let (mean, half) = mean_ci(&[1.0, 2.0, f64::NAN, 3.0, 4.0, 5.0]);
+        assert!((mean - 3.0).abs() < 1e-12);
+        assert!(
+            (half - 2.776_445_105 * 0.5f64.sqrt()).abs() < 1e-6,
+            "{half}"
+        );
+        let (mean, half) = mean_ci(&[7.0]);
+        assert!(mean == 7.0 && half.is_nan());
+        let (mean, half) = mean_ci(&[f64::NAN]);
+        assert!(mean.is_nan() && half.is_nan());
+    }
 }

@@ -442,4 +442,35 @@ mod tests {
         assert_eq!(f.cohorts.len(), 6);
         assert!((f.capability() - before - 0.8).abs() < 1e-12);
     }
+
+    /// Retirement rates by hand (docs/ODD.md 7.3): a cohort of life Y
+    /// retires 1/(4Y) of itself a quarter, a pool of n units over Y years
+    /// n/(4Y) units a quarter, in millionths. Life 2 years: 1/8 = 125,000;
+    /// life 35 years: 1/140 = 7,142.857… → 7,143; no life: all at once.
+    /// 10 units over 2.5 years: 1 a quarter; over no time: all 10 at once.
+    #[test]
+    fn retirement_rates_by_hand() {
+        assert_eq!(life_rate(2.0), 125_000);
+        assert_eq!(life_rate(35.0), 7_143);
+        assert_eq!(life_rate(0.0), MICRO);
+        assert_eq!(pool_rate(10, 2.5), MICRO);
+        assert_eq!(pool_rate(10, 0.0), 10 * MICRO);
+        assert_eq!(to_micro(-1.0), 0);
+    }
+
+    /// A donation takes from the largest cohort, ties to the cohort listed
+    /// first (docs/ODD.md 7.3): cohorts of 5 (family 0, listed first) and 5
+    /// (family 1) and no legacy units; 3 donated come out of family 0,
+    /// leaving 2 and 5; 4 more then come out of family 1 (now the larger),
+    /// leaving 2 and 1.
+    #[test]
+    fn a_donation_ties_to_the_cohort_listed_first() {
+        let mut f = FleetState::new(Pool::default(), None, Pool::default());
+        f.add(Some(0), 1.0, 0, 5);
+        f.add(Some(1), 1.0, 0, 5);
+        assert_eq!(f.donate(3), 3);
+        assert_eq!((f.of_family(0), f.of_family(1)), (2, 5));
+        assert_eq!(f.donate(4), 4);
+        assert_eq!((f.of_family(0), f.of_family(1)), (2, 1));
+    }
 }

@@ -334,4 +334,31 @@ mod tests {
         assert!(close(s.suppliers[k].invested, want * 0.5));
         assert!(s.suppliers[k].marketing.iter().all(|&m| m == 0.0));
     }
+
+    /// Capacity bought within the cash is rounded down to thousandths, so
+    /// that every thousandth is paid for (cash never goes negative and
+    /// `invested` books it all). By hand: K2 at 8 a quarter with 400 units
+    /// queued (12.5 years) wants 30 % more, 2.4 a quarter, but Korea Land
+    /// has 50 in cash at a capex of 30 per unit a quarter: 50 / 30 =
+    /// 1.6666… → 1.666 a quarter, for 1.666 · 30 = 49.98, leaving 0.02.
+    /// (Rounded up, 1.667 would cost 50.01, more than the cash.)
+    #[test]
+    fn capacity_within_the_cash_is_rounded_down() {
+        use crate::model::production::Owner;
+        use crate::model::testkit::{close, line, supplier, toy};
+        let w = toy(&[
+            "suppliers.korea_land.lines.k2.capacity=8.0",
+            "suppliers.korea_land.lines.k2.initial_backlog=0",
+            "suppliers.korea_land.lines.k2.home_orders={}",
+            "suppliers.korea_land.cash=50.0",
+        ]);
+        let (k2, k) = (line(&w, "k2"), supplier(&w, "korea_land"));
+        let mut s = State::new(&w);
+        s.lines[k2].enqueue(Owner::Home, 400);
+        // No revenue: nothing goes to development.
+        invest_yearly(&w, &mut s, 3, &mut Vec::new());
+        assert!(close(s.lines[k2].capacity_with_pending(), 8.0 + 1.666));
+        assert!(close(s.suppliers[k].invested, 49.98));
+        assert!(close(s.suppliers[k].cash, 0.02));
+    }
 }

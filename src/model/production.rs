@@ -1311,4 +1311,27 @@ mod tests {
             }
         }
     }
+
+    /// At least one unit slips when any share does (docs/ODD.md 7.14:
+    /// `ceil(share · due)`): 10 units due with a slip share of 0.05 hold
+    /// back ceil(0.5) = 1 and deliver 9; with 0.25, ceil(2.5) = 3 wait and
+    /// 7 go.
+    #[test]
+    fn a_slip_holds_back_at_least_one_unit() {
+        for (share, delivered) in [(0.05, 9), (0.25, 7)] {
+            let mut line = line_with(10.0, 10);
+            line.start_production(0, 1);
+            let mut out = Vec::new();
+            line.deliver(1, Some(share), &mut out);
+            assert_eq!(
+                out,
+                vec![Delivery {
+                    owner: Owner::Home,
+                    units: delivered
+                }],
+                "share {share}"
+            );
+            assert_eq!(line.wip_units, 10 - u64::from(delivered));
+        }
+    }
 }

@@ -617,4 +617,48 @@ mod tests {
             }
         }
     }
+
+    /// An event takes effect in its own quarter only (docs/ODD.md 7.17):
+    /// AAA's donation of 200 tanks in 2022Q2 leaves 400 of its 600 then,
+    /// and the next quarter's exogenous step does not give 200 more.
+    #[test]
+    fn an_event_takes_effect_once() {
+        use crate::model::testkit::{buyer, category, toy};
+        let w = toy(&[]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let donation = w
+            .events
+            .iter()
+            .find(|e| e.id == "aaa_donates_tanks")
+            .unwrap();
+        let mut s = State::new(&w);
+        exogenous(&w, &mut s, donation.t);
+        assert_eq!(s.buyers[aaa].fleet[tank].total(), 400);
+        exogenous(&w, &mut s, donation.t + 1);
+        assert_eq!(s.buyers[aaa].fleet[tank].total(), 400);
+    }
+
+    /// Suppliers invest once a year, at the end of the fourth quarter
+    /// (docs/ODD.md 3 and 7.16), which is when marketing stocks decay. The
+    /// toy starts in 2014Q1; the US government's stock seller does not
+    /// invest, so its marketing stock toward AAA only decays: 1 through the
+    /// quarters 2014Q1 to Q3, then 1 · δ^M = 0.5 after 2014Q4.
+    #[test]
+    fn investment_runs_at_the_end_of_the_fourth_quarter() {
+        use crate::model::testkit::{buyer, supplier, toy};
+        let w = toy(&["mechanisms.warmup=false"]);
+        let (j, aaa) = (supplier(&w, "us_stocks"), buyer(&w, "AAA"));
+        assert!(!w.suppliers[j].invest.enabled);
+        let mut s = State::new(&w);
+        s.suppliers[j].marketing[aaa] = 1.0;
+        let d = Draws::seeded_from(1);
+        let mut scratch = Scratch::default();
+        for t in 0..3 {
+            step(&w, &mut s, &d, &mut NoObserver, &mut scratch);
+            assert_eq!(s.suppliers[j].marketing[aaa], 1.0, "quarter {t}");
+        }
+        step(&w, &mut s, &d, &mut NoObserver, &mut scratch);
+        assert_eq!(w.market.marketing_decay, 0.5);
+        assert_eq!(s.suppliers[j].marketing[aaa], 0.5);
+    }
 }

@@ -1398,4 +1398,219 @@ mod tests {
         }
         assert!(differ > 0);
     }
+
+    /// Diversion opens at a threat of at least the threshold, the
+    /// threshold itself included (docs/ODD.md 7.8: `θ_i(t) ≥ θ^div`). By
+    /// hand: K2 (capacity 10, base lead 2, nothing queued) has 2 home units
+    /// in production, of which floor(0.5 · 2) = 1 is divertible. With the
+    /// threshold at AAA's own threat (1.2 · 0.2 = 0.24 in 2014) the offer
+    /// of 40 diverts that unit (the other 39 arrive in quarters 3 to 6,
+    /// within the acceptable lead of 11.8 quarters, so the lot is not cut);
+    /// with the threshold one float above it, none.
+    #[test]
+    fn diversion_opens_at_the_threshold_itself() {
+        let base = k2_world();
+        let aaa = buyer(&base, "AAA");
+        let theta = base.threat_of(1, aaa);
+        assert!(close(theta, 0.24));
+        for (threshold, diverted) in [(theta, 1), (theta.next_up(), 0)] {
+            let w = toy(&[
+                &format!("market.diversion_min_threat={threshold:?}"),
+                "suppliers.korea_land.lines.k2.capacity=10",
+                "suppliers.korea_land.lines.k2.base_lead=2",
+                "suppliers.korea_land.lines.k2.initial_backlog=0",
+                "suppliers.korea_land.lines.k2.home_orders={}",
+            ]);
+            let k2 = line(&w, "k2");
+            let mut s = State::new(&w);
+            s.lines[k2].enqueue(Owner::Home, 2);
+            s.lines[k2].start_production(0, 2);
+            let mut o = Offer::default();
+            assert!(make_offer(&w, &s, 1, aaa, k2, 40.0, u32::MAX, &mut o));
+            assert_eq!((o.units, o.diverted), (40, diverted), "θ^div {threshold}");
+        }
+    }
+
+    /// The European term is for a supplier of another EU member, never the
+    /// buyer's own industry (docs/ODD.md 7.9: `E_ij = 1` if the supplier
+    /// is not domestic and both countries are members). The Leopard 2
+    /// (German Land, of CCC) is domestic to CCC, a member since 1958: the
+    /// toy's w_E = 0.3 adds nothing to its utility there; to AAA, a member
+    /// since 2004Q2 with CCC a member, it adds 0.3. The same offer is
+    /// valued with w_E = 0.3 and with w_E = 0, all else equal.
+    #[test]
+    fn the_european_term_skips_the_home_industry() {
+        let with = toy(&[]);
+        let without = toy(&["preferences.default.european=0.0"]);
+        let (aaa, ccc) = (buyer(&with, "AAA"), buyer(&with, "CCC"));
+        let (tank, leo) = (category(&with, "tank"), line(&with, "leopard2"));
+        let o = Offer {
+            line: leo,
+            price: 17.0,
+            lead: Lead {
+                first: 10.0,
+                mean: 10.0,
+            },
+            ..Offer::default()
+        };
+        let (s_with, s_without) = (State::new(&with), State::new(&without));
+        let term = |b| {
+            utility(&with, &s_with, 0, b, tank, &o) - utility(&without, &s_without, 0, b, tank, &o)
+        };
+        assert!(close(term(aaa), 0.3), "{}", term(aaa));
+        assert_eq!(term(ccc), 0.0);
+    }
+
+    /// A nearly sold-out stock sells less than a minimum lot (docs/ODD.md
+    /// 7.8: `n^min = min(n^min_c, N^need)`). By hand: AAA's tank gap of 173
+    /// needs ceil(173 / 0.8) = 217 used Abrams, but only 5 are left, so
+    /// N^need = 5 and the minimum lot is min(10, 5) = 5: an offer of 5 units
+    /// (at 6.0 each, well within AAA's headroom).
+    #[test]
+    fn a_nearly_sold_out_stock_sells_below_a_minimum_lot() {
+        let w = toy(&["suppliers.us_stocks.lines.used_abrams.stock=5"]);
+        let (aaa, used) = (buyer(&w, "AAA"), line(&w, "used_abrams"));
+        let s = State::new(&w);
+        let mut o = Offer::default();
+        assert!(make_offer(&w, &s, 0, aaa, used, 173.0, u32::MAX, &mut o));
+        assert_eq!((o.units, o.needed), (5, 5));
+    }
+
+    /// The offset is the buyer's localisation demand up to the line's
+    /// ceiling (docs/ODD.md 7.8: `o = min(loc_i, Λ_l)`). AAA asks 0.4; the
+    /// K2 localises up to 0.3, so o = 0.3; the Leopard 2 up to 0.5, so
+    /// o = 0.4.
+    #[test]
+    fn the_offset_is_the_demand_up_to_the_line_s_ceiling() {
+        let w = toy(&[]);
+        let aaa = buyer(&w, "AAA");
+        let s = State::new(&w);
+        for (id, offset) in [("k2", 0.3), ("leopard2", 0.4)] {
+            let mut o = Offer::default();
+            assert!(make_offer(
+                &w,
+                &s,
+                0,
+                aaa,
+                line(&w, id),
+                40.0,
+                u32::MAX,
+                &mut o
+            ));
+            assert_eq!(o.offset, offset, "{id}");
+        }
+    }
+
+    /// A government does not sell its own surplus to itself (docs/ODD.md
+    /// 7.8, `sellable`): with the stored Abrams made AAA's own, AAA gets no
+    /// offer from them, while BBB, of another country, still does.
+    #[test]
+    fn a_government_does_not_sell_its_surplus_to_itself() {
+        let w = toy(&["suppliers.us_stocks.country=\"AAA\""]);
+        let (aaa, bbb, used) = (buyer(&w, "AAA"), buyer(&w, "BBB"), line(&w, "used_abrams"));
+        let s = State::new(&w);
+        let mut o = Offer::default();
+        assert!(!make_offer(&w, &s, 0, aaa, used, 40.0, u32::MAX, &mut o));
+        assert!(make_offer(&w, &s, 0, bbb, used, 40.0, u32::MAX, &mut o));
+    }
+
+    /// A framework is called off up to its last quarter (docs/ODD.md 7.5:
+    /// it is over only if `t > until`). AAA's gap of 173 tanks in 2020Q1
+    /// (quarter 24, before the shock) with a K2 framework covering 100
+    /// more: a call at quarter 24 with `until` 24 signs an executive
+    /// contract with the K2; at 25 the framework is over and the gap is
+    /// reviewed (decided at once under the framework procedure, which
+    /// takes no time here): no executive contract.
+    #[test]
+    fn a_framework_is_called_off_in_its_last_quarter() {
+        let w = framework_world();
+        let (aaa, tank, k2) = (buyer(&w, "AAA"), category(&w, "tank"), line(&w, "k2"));
+        let d = Draws::seeded_from(1);
+        let mut scratch = TenderScratch::default();
+        for (t, executive) in [(24, true), (25, false)] {
+            let mut s = State::new(&w);
+            s.buyers[aaa].stage[tank] = Stage::Framework {
+                line: k2,
+                units: 100,
+                call: t,
+                until: 24,
+            };
+            let outcome = procure(&w, &mut s, t, aaa, tank, &d, &mut scratch);
+            assert_eq!(
+                matches!(outcome, TenderOutcome::Executive(_)),
+                executive,
+                "quarter {t}: {outcome:?}"
+            );
+        }
+    }
+
+    /// A lot cut to what arrives in time is tendered again the next quarter;
+    /// a lot signed whole waits for the next yearly review (docs/ODD.md
+    /// 7.5: `Open {t + 1}`, else `Idle {t + D^rev}`). AAA's tank gap of 173
+    /// in 2014 under a competition that takes no time: the acceptable lead
+    /// is 12 / (1 + 1.5 · 0.24) = 8.8 quarters, within which the used
+    /// Abrams and the upgrades deliver part of what they need (their lots
+    /// are cut), while the new-build lines' lots are signed whole. Over
+    /// the draws both kinds win.
+    #[test]
+    fn a_cut_lot_is_tendered_again_the_next_quarter() {
+        let w = toy(&[
+            "buyers.AAA.fleet.tank.required=500.0",
+            "procedures.competition_quarters=0.0",
+            "market.acceptable_lead=12.0",
+            "mechanisms.warmup=false",
+        ]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let review = w.market.review_quarters as usize;
+        let mut seen = [false; 2];
+        for k in 0..200u64 {
+            let mut s = State::new(&w);
+            let d = Draws::seeded_from(k);
+            // A fresh scratch: its offers are this tender's.
+            let mut scratch = TenderScratch::default();
+            let TenderOutcome::Contract(id) = procure(&w, &mut s, 0, aaa, tank, &d, &mut scratch)
+            else {
+                continue;
+            };
+            let signed = s.contracts[id as usize].line;
+            let cut = scratch
+                .offers
+                .iter()
+                .find(|o| o.line == signed)
+                .unwrap()
+                .cut;
+            let expected = if cut {
+                Stage::Open { decide: 1 }
+            } else {
+                Stage::Idle { review }
+            };
+            assert_eq!(s.buyers[aaa].stage[tank], expected, "draws {k}");
+            seen[usize::from(cut)] = true;
+        }
+        assert_eq!(seen, [true, true]);
+    }
+
+    /// A procurement is due from its quarter on, that quarter included: a
+    /// review, a decision, and a framework's call (docs/ODD.md 7.5:
+    /// `Framework` with `t ≥ call`); only due pairs are procured.
+    #[test]
+    fn a_stage_is_due_from_its_quarter_on() {
+        let stages = [
+            Stage::Idle { review: 4 },
+            Stage::Open { decide: 4 },
+            Stage::Framework {
+                line: 0,
+                units: 1,
+                call: 4,
+                until: 24,
+            },
+        ];
+        for stage in stages {
+            assert_eq!(
+                [3, 4, 5].map(|t| due(&stage, t)),
+                [false, true, true],
+                "{stage:?}"
+            );
+        }
+    }
 }
