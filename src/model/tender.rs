@@ -21,7 +21,7 @@
 use crate::model::choice;
 use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::fleet::FleetState;
-use crate::model::production::{Lead, LineState, Schedule, count_f64, lead_of, units_by};
+use crate::model::production::{Lead, LineState, Schedule, count_f64, lead_of};
 use crate::model::state::{Contract, Stage, State};
 use crate::model::time::Quarter;
 use crate::model::world::{Buyer, Line, World};
@@ -444,21 +444,6 @@ pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
     o.lead.first = o.schedule.first().map_or(0.0, |&(q, _)| (q - t) as f64);
 }
 
-/// How many units of a schedule to contract: those arriving within the
-/// acceptable lead, if they make at least a minimum lot; otherwise all of
-/// them (nothing would arrive in time from a re-tender to the same winner
-/// either, and the choice weighs the wait).
-pub fn units_in_time(schedule: &[(usize, u32)], t: usize, acceptable: f64, min_lot: u32) -> u32 {
-    let all = units_by(schedule, usize::MAX);
-    let deadline = t + floor_whole(acceptable.max(0.0)) as usize;
-    let in_time = units_by(schedule, deadline);
-    if in_time >= min_lot.min(all) {
-        in_time
-    } else {
-        all
-    }
-}
-
 /// Offers of the tender under way, reused from tender to tender so that
 /// the quarterly loop does not allocate.
 #[derive(Debug, Default)]
@@ -836,17 +821,6 @@ mod tests {
         assert_eq!(units_for(10.0, 1e-300), MAX_CONTRACT_UNITS);
         assert_eq!(units_for(1e5, 1.0), 100_000);
         assert_eq!(units_for(1e5 + 1.0, 1.0), 100_000);
-    }
-
-    #[test]
-    fn units_in_time_by_hand() {
-        let sched = [(2, 3), (5, 4), (9, 3)];
-        assert_eq!(units_in_time(&sched, 0, 6.5, 2), 7);
-        assert_eq!(units_in_time(&sched, 0, 2.0, 2), 3);
-        assert_eq!(units_in_time(&sched, 0, 10.0, 2), 10);
-        // Fewer than a minimum lot in time: the whole lot.
-        assert_eq!(units_in_time(&sched, 0, 2.0, 4), 10);
-        assert_eq!(units_in_time(&sched, 0, 1.0, 1), 10);
     }
 
     use crate::model::production::Owner;
