@@ -1587,4 +1587,45 @@ mod tests {
             );
         }
     }
+
+    /// A line with no capacity, built or under construction, is priced at
+    /// the highest utilisation (docs/ODD.md 7.8: `U_l = 3 if K̃_l = 0`):
+    /// the K2 at list 9.0 with mark-up 0.2 then asks 9 · (1 + 0.2 · 3) =
+    /// 14.4, as a line whose queue is three planning horizons long would.
+    #[test]
+    fn a_line_without_capacity_is_priced_at_the_highest_utilisation() {
+        let w = toy(&[]);
+        let k2 = line(&w, "k2");
+        let mut s = State::new(&w);
+        s.lines[k2] = LineState::new(0.0, None, 0.6, 0.3);
+        assert_eq!(s.lines[k2].capacity_with_pending(), 0.0);
+        assert!(close(price(&w, &s, k2), 14.4), "{}", price(&w, &s, k2));
+    }
+
+    /// A review opens a tender when the gap reaches a minimum lot, the
+    /// minimum lot itself included (docs/ODD.md 7.5). By hand: with no
+    /// threat response AAA's tank requirement is its R⁰; its fleet counts
+    /// 450 T-72s at 0.5 and 150 Leopard 2s at 1, 375, with nothing on
+    /// order. R⁰ = 385 leaves a gap of exactly 10, the tank's minimum lot:
+    /// a tender opens (decided after a competition of 2 to 6 quarters);
+    /// R⁰ = 384 leaves 9: the category waits for its next review.
+    #[test]
+    fn a_gap_of_exactly_a_minimum_lot_opens_a_tender() {
+        for (required, outcome) in [(385.0, TenderOutcome::Opened), (384.0, TenderOutcome::None)] {
+            let w = toy(&[
+                "categories.tank.threat_response=0.0",
+                &format!("buyers.AAA.fleet.tank.required={required:?}"),
+                "mechanisms.warmup=false",
+            ]);
+            let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+            let mut s = State::new(&w);
+            assert_eq!(gap(&w, &s, 0, aaa, tank), required - 375.0);
+            let d = Draws::seeded_from(1);
+            assert_eq!(
+                review_off_market(&w, &mut s, 0, aaa, tank, &d),
+                Some(outcome),
+                "R⁰ {required}"
+            );
+        }
+    }
 }
