@@ -189,6 +189,15 @@ impl Overlay {
         }
     }
 
+    /// Whether the scenario with `values` written passes every check of
+    /// its reading (no world is compiled): on the typed path, the checks of
+    /// the touched tables alone; else the whole table's. Much cheaper than
+    /// [`Overlay::compile_with`], so that every point of a design can be
+    /// checked before it runs.
+    pub fn validates_with(&self, values: &[Setting<'_>]) -> bool {
+        self.with_typed(values, |_| ()).is_some() || self.whole_with(values).is_ok()
+    }
+
     /// The typed base's world and targets, compiled once.
     fn base_compiled(&self) -> Option<&(World, Targets)> {
         self.world

@@ -230,6 +230,7 @@ impl Setup {
         // Every parameter path must exist and every point must be a valid
         // world: report it now, located, rather than as failed runs.
         setup.check_extremes()?;
+        setup.check_points()?;
         if !setup.plan.points.is_empty() {
             setup.compile(0)?;
         }
@@ -303,28 +304,68 @@ impl Setup {
                 } else {
                     &self.sweep_origin
                 };
-                let outer = at.error(String::new());
-                // A problem found at the sweep's own line is said once, with
-                // that line's place.
-                let inner: Vec<String> = e
-                    .errors()
-                    .iter()
-                    .map(|l| {
-                        if (&l.file, l.line, l.col) == (&outer.file, outer.line, outer.col) {
-                            l.message.clone()
-                        } else {
-                            l.to_string()
-                        }
-                    })
-                    .collect();
-                return Err(ScenarioError::new(Located {
-                    message: format!(
-                        "the sweep reaches a world that is not valid {what}: {}",
-                        inner.join("; ")
-                    ),
-                    ..outer
-                }));
+                return Err(refused(at, &what, &e));
             }
+        }
+        Ok(())
+    }
+
+    /// Whether [`Setup::check_extremes`] compiles every combination of
+    /// bounds a point can reach: at most
+    /// [`crate::engine::overlay::CORNER_DIMS`] parameters (all corners),
+    /// and no list of over 16 names (of which only the first and last are
+    /// compiled; a long list of numbers lies between its smallest and
+    /// largest).
+    fn extremes_cover_every_point(&self) -> bool {
+        use crate::sweep::design::Domain;
+        let parameters = &self.plan.design.parameters;
+        parameters.len() <= crate::engine::overlay::CORNER_DIMS
+            && parameters.iter().all(|p| match &p.domain {
+                Domain::Values(v) => {
+                    extremes_of(v).len() == v.len()
+                        || v.iter().all(|x| scenario::toml_number(x).is_some())
+                }
+                _ => true,
+            })
+    }
+
+    /// Where [`Setup::check_extremes`] does not cover every point, check
+    /// the scenario of each of this shard's points (its reading's rules,
+    /// without compiling a world, which each run compiles anyway), so that
+    /// a point that breaks a rule between keys, such as more legacy units
+    /// than units, is reported now, located, rather than as runs that fail
+    /// whatever `--resume` retries.
+    fn check_points(&self) -> Result<(), ScenarioError> {
+        if self.extremes_cover_every_point() {
+            return Ok(());
+        }
+        let parameters = &self.plan.design.parameters;
+        for pi in self.plan.shard_points() {
+            let point = self.plan.points.get(pi);
+            let settings: Vec<Setting<'_>> = parameters
+                .iter()
+                .zip(&point.values)
+                .zip(&self.origins)
+                .map(|((p, v), at)| (p.path.as_str(), v, at))
+                .collect();
+            if self.base.validates_with(&settings) {
+                continue;
+            }
+            // The same checks again, this time to say where they fail.
+            let Err(error) = self.base.scenario_with(&settings) else {
+                continue;
+            };
+            let shown: Vec<String> = parameters
+                .iter()
+                .zip(&point.values)
+                .map(|(p, v)| format!("`{}` = {v}", p.path))
+                .collect();
+            let what = format!(
+                "at point {} (with {})",
+                point_id_text(point.id),
+                shown.join(", ")
+            );
+            return Err(refused(&self.sweep_origin, &what, &error));
         }
         Ok(())
     }
@@ -346,6 +387,31 @@ impl Setup {
 pub fn check(file: &Path) -> Result<String, SweepError> {
     let s = Setup::new(file, Shard::WHOLE, &[])?;
     Ok(format!("sweep of {}", s.describe()))
+}
+
+/// "The sweep reaches a world that is not valid `what`", with `e`'s
+/// errors, at `at`; an error found at `at` itself is said once, with that
+/// place.
+fn refused(at: &Origin, what: &str, e: &ScenarioError) -> ScenarioError {
+    let outer = at.error(String::new());
+    let inner: Vec<String> = e
+        .errors()
+        .iter()
+        .map(|l| {
+            if (&l.file, l.line, l.col) == (&outer.file, outer.line, outer.col) {
+                l.message.clone()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    ScenarioError::new(Located {
+        message: format!(
+            "the sweep reaches a world that is not valid {what}: {}",
+            inner.join("; ")
+        ),
+        ..outer
+    })
 }
 
 /// The values of a `values` list that [`Setup::check_extremes`] compiles:

@@ -2306,13 +2306,15 @@ fn a_sweep_moving_a_shock_past_its_events_is_refused() {
     );
 }
 
-/// A run that fails writes its message into `runs.csv`, which names the
-/// scenario file without its folder: the bytes do not depend on whether
-/// the sweep was given as `f.toml` or by its full path (with more than 8
-/// parameters the box's corners are not compiled first, so a corner can
-/// fail at run time).
+/// With more than 8 parameters only two corners of the box are compiled
+/// first, so a point between them can break a rule between two keys (most
+/// legacy units with the fewest units) that no compiled corner breaks.
+/// Every point's scenario is then checked: the sweep is refused before
+/// anything runs, at the point, with its values and the broken rule (it
+/// used to write failed runs, which `--resume` said it would retry and
+/// could only fail again). `validate` refuses it the same way.
 #[test]
-fn a_failed_run_s_row_does_not_depend_on_the_path_typed() {
+fn a_point_whose_keys_break_a_rule_together_is_refused_with_more_than_8_keys() {
     let tmp = tempfile::tempdir().unwrap();
     let fixed: String = [
         "price",
@@ -2335,24 +2337,59 @@ fn a_failed_run_s_row_does_not_depend_on_the_path_typed() {
             "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [70, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 90] }}\n"
         ),
     );
-    let runs = |typed: &str, out: &str| -> Vec<u8> {
-        let o = bin()
-            .current_dir(tmp.path())
-            .args(["sweep", typed, "--out", out, "-q", "-t", "1"])
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-        read(&tmp.path().join(out).join(".nine.partial/runs.csv.part"))
-    };
-    let relative = runs("nine.toml", "a");
-    let full = runs(file.to_str().unwrap(), "b");
-    assert!(text(&relative).contains("nine.toml"), "{}", text(&relative));
+    let out = tmp.path().join("out");
+    let says = "`buyers.BBB.fleet.spg.legacy` = 90 is more than `units` = 70";
+    refused(&file, &out, says);
+    let o = sweep(&file, &out, &[]);
+    let e = err(&o);
+    // At the sweep's table, naming the point and every value it sets.
+    assert!(e.contains("nine.toml:"), "{e}");
+    assert!(e.contains("not valid at point "), "{e}");
     assert!(
-        !text(&full).contains(&tmp.path().display().to_string()),
-        "{}",
-        text(&full)
+        e.contains("`buyers.BBB.fleet.spg.units` = 70")
+            && e.contains("`buyers.BBB.fleet.spg.legacy` = 90")
+            && e.contains("`preferences.default.price` = 1.0"),
+        "{e}"
     );
-    assert!(relative == full, "runs differ by the path typed");
+    let v = bin().args(["validate"]).arg(&file).output().unwrap();
+    assert_eq!(v.status.code(), Some(2), "{}", err(&v));
+    assert!(err(&v).contains(says), "{}", err(&v));
+    // The same keys over values that never break the rule run.
+    let fine = toy_sweep_file(
+        tmp.path(),
+        "nine_fine",
+        "design = \"grid\"",
+        &format!(
+            "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [90, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 90] }}\n"
+        ),
+    );
+    assert_ok(
+        &sweep(&fine, &tmp.path().join("fine"), &[]),
+        "a sweep whose every point is valid",
+    );
+}
+
+/// Of a list of more than 16 names only the first and last are compiled
+/// first; every point's scenario is then checked, so a name in the middle
+/// that names nothing is refused before anything runs.
+#[test]
+fn a_bad_name_inside_a_long_list_is_refused_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (1..=15).map(|i| format!("\"nothing{i}\"")).collect();
+    let file = toy_sweep_file(
+        tmp.path(),
+        "names",
+        "design = \"grid\"",
+        &format!(
+            "\"programmes.bbb_spg_2012.line\" = {{ values = [\"pzh2000\", {}, \"leopard2\"] }}\n",
+            names.join(", ")
+        ),
+    );
+    refused(
+        &file,
+        &tmp.path().join("out"),
+        "`programmes.bbb_spg_2012.line` names line `nothing1`, which is not defined",
+    );
 }
 
 /// Bounds valid alone, and all lower or all upper together, can still
