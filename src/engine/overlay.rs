@@ -303,9 +303,9 @@ impl Overlay {
         let (table, sources) = self.table_with(values)?;
         let scenario = match Scenario::deserialize(toml::Value::Table(table)) {
             Ok(sc) => {
-                let errors: Vec<_> = validate::validate(&sc)
+                let errors: Vec<_> = validate::problems(&sc)
                     .into_iter()
-                    .map(|(p, m)| sources.value_origin(&p).error(m))
+                    .map(|p| sources.problem_origin(&p.path, &p.with).error(p.message))
                     .collect();
                 if let Some(e) = ScenarioError::from_all(errors) {
                     return Err(e);

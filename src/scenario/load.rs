@@ -14,7 +14,7 @@
 
 use super::error::{Located, ScenarioError, list_names, nearest};
 use super::schema::Scenario;
-use super::validate::validate;
+use super::validate::problems;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
@@ -117,6 +117,24 @@ impl SourceMap {
     /// the start of the top-level file.
     pub fn value_origin(&self, path: &str) -> &Origin {
         self.nearest(path).map_or(&self.root, |e| &e.value)
+    }
+
+    /// Where to locate a problem with the value at `path` under a rule that
+    /// also read the values at `with` (more legacy units than units): the
+    /// one of them given on the command line, else written in the
+    /// top-level file (what the user changed, over the files it builds
+    /// on), else where `path`'s value was written.
+    pub fn problem_origin(&self, path: &str, with: &[String]) -> &Origin {
+        let written: Vec<&Origin> = std::iter::once(path)
+            .chain(with.iter().map(String::as_str))
+            .filter_map(|p| self.get(p).map(|e| &e.value))
+            .collect();
+        written
+            .iter()
+            .find(|o| o.is_command_line())
+            .or_else(|| written.iter().find(|o| o.file == self.root.file))
+            .copied()
+            .unwrap_or_else(|| self.value_origin(path))
     }
 
     /// Where the key `path` was written, or the nearest written ancestor's
@@ -556,9 +574,9 @@ pub fn load_table(path: &Path) -> Result<(Table, SourceMap), ScenarioError> {
 pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioError> {
     let scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table))
         .map_err(|e| deserialize_error(e, sources))?;
-    let errors: Vec<Located> = validate(&scenario)
+    let errors: Vec<Located> = problems(&scenario)
         .into_iter()
-        .map(|(p, msg)| sources.value_origin(&p).error(msg))
+        .map(|p| sources.problem_origin(&p.path, &p.with).error(p.message))
         .collect();
     match ScenarioError::from_all(errors) {
         Some(e) => Err(e),

@@ -78,6 +78,28 @@ pub const FIXED_KEYS: [&str; 8] = [
 
 /// Every problem in `s` as (dotted path of the offending value, message).
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
+    problems(s)
+        .into_iter()
+        .map(|p| (p.path, p.message))
+        .collect()
+}
+
+/// A problem in a scenario: the value at `path`, what is wrong with it,
+/// and, for a rule between keys (legacy units at most the units), the
+/// other values the rule read, so that the problem can be located at the
+/// one the user changed ([`crate::scenario::SourceMap::problem_origin`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Dotted path of the offending value.
+    pub path: String,
+    /// Dotted paths of the other values the broken rule read.
+    pub with: Vec<String>,
+    /// What is wrong, and the fix.
+    pub message: String,
+}
+
+/// Every problem in `s`, in the order [`validate`] gives them.
+pub fn problems(s: &Scenario) -> Vec<Problem> {
     let mut c = Checker::default();
     c.top(s);
     c.errors
@@ -114,7 +136,7 @@ pub fn validate_touched(
         ..Checker::default()
     };
     c.top(s);
-    c.errors
+    c.errors.into_iter().map(|p| (p.path, p.message)).collect()
 }
 
 /// What ids of one kind exist, for reference checks.
@@ -206,7 +228,7 @@ fn keep_one(path: &str, example: &str) -> String {
 
 #[derive(Default)]
 struct Checker {
-    errors: Vec<(String, String)>,
+    errors: Vec<Problem>,
     /// The key pattern of the value being checked (a buffer used again).
     pattern: String,
     /// The top-level tables to check the readers of; `None`: all.
@@ -239,7 +261,22 @@ impl Checker {
     }
 
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push((path.into(), message.into()));
+        self.push_between(path, Vec::new(), message);
+    }
+
+    /// A problem with the value at `path` under a rule that also read the
+    /// values at `with`.
+    fn push_between(
+        &mut self,
+        path: impl Into<String>,
+        with: Vec<String>,
+        message: impl Into<String>,
+    ) {
+        self.errors.push(Problem {
+            path: path.into(),
+            with,
+            message: message.into(),
+        });
     }
 
     /// `path` = `v` must lie in the span of the key `pattern`. The path
@@ -506,8 +543,9 @@ impl Checker {
             self.quarter("start", s.start);
             self.quarter("end", s.end);
             if s.end < s.start {
-                self.push(
+                self.push_between(
                     "end",
+                    vec!["start".into()],
                     format!(
                         "end `{}` is before start `{}`: set end to a quarter at or after start",
                         s.end, s.start
@@ -646,6 +684,8 @@ impl Checker {
                     && shock.magnitude > 0.0
                     && e.quarter < shock.quarter
                 {
+                    // Located at the event, where its fix is, even when
+                    // the shock moved.
                     self.push(
                         format!("events.{id}.quarter"),
                         format!(
@@ -672,8 +712,9 @@ impl Checker {
             for (id, t) in &s.targets {
                 let p = format!("targets.{id}");
                 if t.from < s.start {
-                    self.push(
+                    self.push_between(
                         format!("{p}.from"),
+                        vec!["start".into()],
                         format!(
                             "`{p}.from` = \"{}\" is before `start` = \"{}\": a target is scored on simulated quarters only; move `from` to `start` or later, or start the run earlier",
                             t.from, s.start
@@ -681,8 +722,9 @@ impl Checker {
                     );
                 }
                 if t.to > s.end {
-                    self.push(
+                    self.push_between(
                         format!("{p}.to"),
+                        vec!["end".into()],
                         format!(
                             "`{p}.to` = \"{}\" is after `end` = \"{}\": a target is scored on simulated quarters only; move `to` to `end` or earlier, or end the run later",
                             t.to, s.end
@@ -1716,8 +1758,9 @@ impl Checker {
         self.quarter(&format!("{p}.from"), t.from);
         self.quarter(&format!("{p}.to"), t.to);
         if t.to < t.from {
-            self.push(
+            self.push_between(
                 format!("{p}.to"),
+                vec![format!("{p}.from")],
                 format!(
                     "`{p}.to` = \"{}\" is before `from` = \"{}\": set `to` at or after `from`",
                     t.to, t.from
@@ -1895,8 +1938,9 @@ impl Checker {
                 );
             }
             if f.legacy > f.units {
-                self.push(
+                self.push_between(
                     format!("{fp}.legacy"),
+                    vec![format!("{fp}.units")],
                     format!(
                         "`{fp}.legacy` = {} is more than `units` = {}: legacy units are part of the fleet",
                         f.legacy, f.units
@@ -1906,8 +1950,9 @@ impl Checker {
                 let in_families: u64 = f.families.values().map(|&n| u64::from(n)).sum();
                 let modern = u64::from(f.units - f.legacy);
                 if in_families > modern {
-                    self.push(
+                    self.push_between(
                         format!("{fp}.families"),
+                        vec![format!("{fp}.units"), format!("{fp}.legacy")],
                         format!(
                             "`{fp}.families` add up to {in_families}, more than the {modern} modern units (`units` - `legacy`)"
                         ),

@@ -283,6 +283,43 @@ fn base_errors_point_into_the_base_file() {
         );
 }
 
+/// A rule between two keys (legacy units at most the units, a target's
+/// window within the run) that a file with `base` breaks by changing one
+/// of them is located at the value that file wrote, not at the other
+/// value in the base file, which the user did not touch (it used to point
+/// into the base, as if the base were broken). Given on the command line,
+/// the value is located there.
+#[test]
+fn a_rule_between_keys_is_located_at_the_value_the_user_changed() {
+    let child = "base = \"toy.toml\"\n\n[buyers.BBB.fleet.spg]\nunits = 50\n";
+    Broken::new(child).with_file("toy.toml", TOY).rejected_at(
+        "s.toml",
+        4,
+        &["`buyers.BBB.fleet.spg.legacy` = 60 is more than `units` = 50"],
+    );
+    let shorter = "base = \"toy.toml\"\nend = \"2021Q4\"\n";
+    Broken::new(shorter).with_file("toy.toml", TOY).rejected_at(
+        "s.toml",
+        2,
+        &["`targets.kor_value_2022.to` = \"2022Q4\" is after `end` = \"2021Q4\""],
+    );
+    Broken::new(TOY)
+        .set("buyers.BBB.fleet.spg.units=50")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`buyers.BBB.fleet.spg.legacy` = 60 is more than `units` = 50"],
+        );
+    // Where the file writes the value the rule is about, it is located
+    // there, as before.
+    let legacy = "base = \"toy.toml\"\n\n[buyers.BBB.fleet.spg]\nlegacy = 150\n";
+    Broken::new(legacy).with_file("toy.toml", TOY).rejected_at(
+        "s.toml",
+        4,
+        &["`buyers.BBB.fleet.spg.legacy` = 150 is more than `units` = 100"],
+    );
+}
+
 #[test]
 fn set_to_a_nonexistent_path() {
     Broken::new(TOY)
