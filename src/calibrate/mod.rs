@@ -22,7 +22,7 @@ pub use run::calibrate;
 pub use setup::Setup;
 pub use work::{Done, Follow, Options, Report};
 
-use crate::analysis::abc::AbcError;
+use crate::analysis::abc::{AbcError, SimulationError};
 use crate::output::publish::OutputError;
 use crate::scenario::ScenarioError;
 use crate::sweep::ShardError;
@@ -37,7 +37,7 @@ pub enum CalibrateError {
     Scenario(#[from] ScenarioError),
     /// The engine refused the problem or a simulation failed.
     #[error(transparent)]
-    Abc(#[from] AbcError),
+    Abc(AbcError),
     /// The result cannot be written.
     #[error(transparent)]
     Output(#[from] OutputError),
@@ -131,6 +131,27 @@ pub enum CalibrateError {
         /// The command that continues.
         resume: String,
     },
+}
+
+impl From<AbcError> for CalibrateError {
+    /// A simulation refused because its particle's world is not valid
+    /// (a rule between free keys that no corner the run checked breaks) is
+    /// the input's fault, said as the scenario error it is (exit code 2);
+    /// any other failure is the engine's.
+    fn from(e: AbcError) -> CalibrateError {
+        match e {
+            AbcError::Simulation { index, source } => {
+                match source.into_source().downcast::<ScenarioError>() {
+                    Ok(scenario) => CalibrateError::Scenario(*scenario),
+                    Err(other) => CalibrateError::Abc(AbcError::Simulation {
+                        index,
+                        source: SimulationError::new(other),
+                    }),
+                }
+            }
+            other => CalibrateError::Abc(other),
+        }
+    }
 }
 
 impl CalibrateError {

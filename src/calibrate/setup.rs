@@ -268,14 +268,50 @@ impl Setup {
             let what = format!("model `{}` with {}", self.models[m].name, shown.join(", "));
             let at = &self.parameters[values[0].0].origin;
             if let Err(e) = self.compile_values(m, &values, at, &what) {
-                let lines: Vec<String> = e.errors().iter().map(|l| l.to_string()).collect();
-                return Err(ScenarioError::new(at.error(format!(
-                    "the prior reaches a world that is not valid ({what}): {}",
-                    lines.join("; ")
-                ))));
+                return Err(e.within(
+                    &at.error(String::new()),
+                    &format!("the prior reaches a world that is not valid ({what})"),
+                ));
             }
         }
         Ok(())
+    }
+
+    /// Why model `m`'s world at `theta` is not valid (`e`), located at its
+    /// first free parameter, with every value it set and the fix. Only a
+    /// rule between keys can be broken there: every bound alone, and every
+    /// corner of the priors' box with at most
+    /// [`crate::engine::overlay::CORNER_DIMS`] free keys, compiled before
+    /// the run.
+    fn refused_particle(&self, m: usize, theta: &[f64], e: &ScenarioError) -> ScenarioError {
+        let model = &self.models[m];
+        let shown: Vec<String> = model
+            .parameters
+            .iter()
+            .zip(theta)
+            .map(|(&p, &x)| format!("`{}` = {}", self.parameters[p].path, self.value(p, x)))
+            .collect();
+        let at = &self.parameters[model.parameters[0]].origin;
+        let dims = crate::engine::overlay::CORNER_DIMS;
+        let why = if model.parameters.len() > dims {
+            format!(
+                "with more than {dims} free keys only the corners of all lower and all upper bounds are checked before the run, so "
+            )
+        } else {
+            String::new()
+        };
+        let refused = e.within(
+            &at.error(String::new()),
+            &format!(
+                "the prior reaches a world that is not valid (model `{}` with {})",
+                model.name,
+                shown.join(", ")
+            ),
+        );
+        let mut located = refused.into_errors().remove(0);
+        located.message +=
+            &format!("; {why}narrow the priors until no point of their box breaks the rule");
+        ScenarioError::new(located)
     }
 
     /// Parameter `p`'s value `x` as the TOML value written into a world.
@@ -463,7 +499,7 @@ impl Simulator for Setup {
         let seed: u64 = rng.random();
         let outcome = self
             .outcome(model, parameters, seed)
-            .map_err(|e| SimulationError::new(e.to_string()))?;
+            .map_err(|e| SimulationError::new(self.refused_particle(model, parameters, &e)))?;
         Ok(self.fitted.iter().map(|&i| outcome.mean[i]).collect())
     }
 }

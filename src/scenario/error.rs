@@ -94,6 +94,28 @@ impl ScenarioError {
         self.errors
     }
 
+    /// One problem at `outer`'s place: `message` followed by this error's
+    /// problems (`: a; b`), each with its place unless that is `outer`'s,
+    /// which is then said once. How a sweep or a calibration says that a
+    /// world it reaches is not valid, and why.
+    pub fn within(&self, outer: &Located, message: &str) -> ScenarioError {
+        let inner: Vec<String> = self
+            .errors
+            .iter()
+            .map(|l| {
+                if (&l.file, l.line, l.col) == (&outer.file, outer.line, outer.col) {
+                    l.message.clone()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        ScenarioError::new(Located {
+            message: format!("{message}: {}", inner.join("; ")),
+            ..outer.clone()
+        })
+    }
+
     /// The problems as they are displayed, each file named without its
     /// folder: the same text whatever path the user typed for it (a
     /// sweep's `runs.csv` keeps it, whose bytes may not depend on that).

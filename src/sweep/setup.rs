@@ -7,7 +7,7 @@ use crate::engine::overlay::{Overlay, Setting};
 use crate::model::World;
 use crate::scenario::keys;
 use crate::scenario::schema::Table;
-use crate::scenario::{self, Located, Origin, ScenarioError};
+use crate::scenario::{self, Origin, ScenarioError};
 use crate::sweep::SweepError;
 use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
 use crate::sweep::resume::Identity;
@@ -390,28 +390,12 @@ pub fn check(file: &Path) -> Result<String, SweepError> {
 }
 
 /// "The sweep reaches a world that is not valid `what`", with `e`'s
-/// errors, at `at`; an error found at `at` itself is said once, with that
-/// place.
+/// errors, at `at`.
 fn refused(at: &Origin, what: &str, e: &ScenarioError) -> ScenarioError {
-    let outer = at.error(String::new());
-    let inner: Vec<String> = e
-        .errors()
-        .iter()
-        .map(|l| {
-            if (&l.file, l.line, l.col) == (&outer.file, outer.line, outer.col) {
-                l.message.clone()
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    ScenarioError::new(Located {
-        message: format!(
-            "the sweep reaches a world that is not valid {what}: {}",
-            inner.join("; ")
-        ),
-        ..outer
-    })
+    e.within(
+        &at.error(String::new()),
+        &format!("the sweep reaches a world that is not valid {what}"),
+    )
 }
 
 /// The values of a `values` list that [`Setup::check_extremes`] compiles:

@@ -496,6 +496,48 @@ fn a_bad_prior_is_refused_at_its_place() {
     }
 }
 
+/// With more than 8 free keys only two corners of the priors' box are
+/// compiled before the run, so a particle between them can break a rule
+/// between keys (more legacy units than units) that no checked corner
+/// breaks. It used to stop the calibration with exit code 1 and "simulation
+/// failed"; it is the input's fault, said at the priors with the
+/// particle's values and the fix, exit code 2.
+#[test]
+fn a_particle_whose_keys_break_a_rule_together_is_refused_as_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut parameters = String::from(
+        "[calibrate.parameters.\"buyers.BBB.fleet.spg.units\"]\nprior = \"uniform\"\nmin = 60\nmax = 95\n\n[calibrate.parameters.\"buyers.BBB.fleet.spg.legacy\"]\nprior = \"uniform\"\nmin = 0\nmax = 90\n",
+    );
+    for k in [
+        "price",
+        "urgency",
+        "quality",
+        "offset",
+        "reliability",
+        "commonality",
+        "domestic",
+    ] {
+        parameters += &format!(
+            "\n[calibrate.parameters.\"preferences.default.{k}\"]\nprior = \"uniform\"\nmin = 0.5\nmax = 1.5\n"
+        );
+    }
+    let file = with_parameters(tmp.path(), &parameters);
+    let out = tmp.path().join("out");
+    let o = calibrate(&file, &out, &[], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("the prior reaches a world that is not valid (model `bad` with ")
+            && e.contains("is more than `units`")
+            && e.contains("`preferences.default.domestic` = ")
+            && e.contains("with more than 8 free keys")
+            && e.contains("narrow the priors"),
+        "{e}"
+    );
+    assert!(e.starts_with(&format!("{}:", file.display())), "{e}");
+    assert_eq!(e.lines().count(), 1, "one error: {e}");
+}
+
 /// A `max_simulations` below the population cannot complete generation 0
 /// (one particle a simulation at best): it ran, exited 1 with "no
 /// generation completed" and left an empty work folder, and `validate`

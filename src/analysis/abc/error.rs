@@ -18,6 +18,12 @@ impl SimulationError {
             source: source.into(),
         }
     }
+
+    /// The simulator's own error, for a caller that knows what its
+    /// simulator raises (and may take it back by downcasting).
+    pub fn into_source(self) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self.source
+    }
 }
 
 /// Everything that can go wrong when setting up or running ABC-SMC.
