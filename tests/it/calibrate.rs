@@ -508,15 +508,7 @@ fn a_particle_whose_keys_break_a_rule_together_is_refused_as_input() {
     let mut parameters = String::from(
         "[calibrate.parameters.\"buyers.BBB.fleet.spg.units\"]\nprior = \"uniform\"\nmin = 60\nmax = 95\n\n[calibrate.parameters.\"buyers.BBB.fleet.spg.legacy\"]\nprior = \"uniform\"\nmin = 0\nmax = 90\n",
     );
-    for k in [
-        "price",
-        "urgency",
-        "quality",
-        "offset",
-        "reliability",
-        "commonality",
-        "domestic",
-    ] {
+    for k in &crate::common::WEIGHTS[..7] {
         parameters += &format!(
             "\n[calibrate.parameters.\"preferences.default.{k}\"]\nprior = \"uniform\"\nmin = 0.5\nmax = 1.5\n"
         );

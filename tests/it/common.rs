@@ -194,3 +194,16 @@ pub fn copy_files(from: &Path, to: &Path) {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
 }
+
+/// Eight weights of `preferences.default`, for tests that need more keys
+/// than a sweep or a calibration checks every corner of.
+pub const WEIGHTS: [&str; 8] = [
+    "price",
+    "urgency",
+    "quality",
+    "offset",
+    "reliability",
+    "commonality",
+    "domestic",
+    "european",
+];

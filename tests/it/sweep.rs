@@ -2316,19 +2316,10 @@ fn a_sweep_moving_a_shock_past_its_events_is_refused() {
 #[test]
 fn a_point_whose_keys_break_a_rule_together_is_refused_with_more_than_8_keys() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixed: String = [
-        "price",
-        "urgency",
-        "quality",
-        "offset",
-        "reliability",
-        "commonality",
-        "domestic",
-        "european",
-    ]
-    .iter()
-    .map(|k| format!("\"preferences.default.{k}\" = {{ values = [1.0] }}\n"))
-    .collect();
+    let fixed: String = crate::common::WEIGHTS
+        .iter()
+        .map(|k| format!("\"preferences.default.{k}\" = {{ values = [1.0] }}\n"))
+        .collect();
     let file = toy_sweep_file(
         tmp.path(),
         "nine",
