@@ -311,19 +311,24 @@ impl Setup {
     }
 
     /// Whether [`Setup::check_extremes`] compiles every combination of
-    /// bounds a point can reach: at most
-    /// [`crate::engine::overlay::CORNER_DIMS`] parameters (all corners),
-    /// and no list of over 16 names (of which only the first and last are
-    /// compiled; a long list of numbers lies between its smallest and
-    /// largest).
+    /// values a point can take, as far as a rule between keys goes: at
+    /// most [`crate::engine::overlay::CORNER_DIMS`] parameters (all
+    /// corners), and no list of names that a corner does not cover. A
+    /// list of numbers lies between its smallest and largest, which the
+    /// corners take; a name between the first and the last is compiled
+    /// alone (up to 16 of them) but never with another key's bound.
     fn extremes_cover_every_point(&self) -> bool {
         use crate::sweep::design::Domain;
         let parameters = &self.plan.design.parameters;
+        let alone = parameters.len() == 1;
         parameters.len() <= crate::engine::overlay::CORNER_DIMS
             && parameters.iter().all(|p| match &p.domain {
-                Domain::Values(v) => {
-                    extremes_of(v).len() == v.len()
-                        || v.iter().all(|x| scenario::toml_number(x).is_some())
+                Domain::Values(v) if !v.iter().all(|x| scenario::toml_number(x).is_some()) => {
+                    if alone {
+                        extremes_of(v).len() == v.len()
+                    } else {
+                        v.len() <= 2
+                    }
                 }
                 _ => true,
             })

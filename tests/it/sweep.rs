@@ -2383,6 +2383,35 @@ fn a_bad_name_inside_a_long_list_is_refused_before_anything_runs() {
     );
 }
 
+/// A corner takes a list's first or last name only, so with two keys a
+/// name between them is never compiled with the other key's values: every
+/// point is then checked, and a supplier that does not make the line the
+/// programme names is refused before anything runs (it failed its run).
+#[test]
+fn a_middle_name_that_breaks_a_rule_with_another_key_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = |supplier: &str, id: &str, category: &str| {
+        format!(
+            "[suppliers.{supplier}.lines.{id}]\ncategory = \"{category}\"\nlist_price = 9.0\nquality = 0.9\ninteroperability = 0.9\nbase_lead = 10\ncapacity = 4.0\nreliability = 0.9\nlocalisation = 0.3\n\n"
+        )
+    };
+    let file = crate::common::toy_variant(
+        tmp.path(),
+        "middle",
+        &format!(
+            "name = \"middle\"\n\n{}{}{}[sweep]\ndesign = \"grid\"\nreplications = 1\n\n[sweep.parameters]\n\"programmes.bbb_spg_2012.supplier\" = {{ values = [\"german_land\", \"korea_land\", \"us_land\"] }}\n\"programmes.bbb_spg_2012.line\" = {{ values = [\"pzh2000\", \"leopard2\"] }}\n",
+            line("korea_land", "pzh2000", "spg"),
+            line("us_land", "pzh2000", "spg"),
+            line("us_land", "leopard2", "tank"),
+        ),
+    );
+    refused(
+        &file,
+        &tmp.path().join("out"),
+        "`programmes.bbb_spg_2012.line` names line `leopard2`, which is not defined in `suppliers.korea_land.lines`",
+    );
+}
+
 /// Bounds valid alone, and all lower or all upper together, can still
 /// break a rule together at another corner of the box (most legacy units
 /// with the fewest units): refused before anything runs, not left to fail
