@@ -91,6 +91,9 @@ pub struct SourceMap {
     /// The start of the top-level file: the place of last resort.
     root: Origin,
     entries: BTreeMap<String, SourceEntry>,
+    /// The files of the `base` chain below the top-level one, the nearest
+    /// first: how far from what the user named a value was written.
+    bases: Vec<String>,
 }
 
 impl SourceMap {
@@ -99,6 +102,7 @@ impl SourceMap {
         SourceMap {
             root,
             entries: BTreeMap::new(),
+            bases: Vec::new(),
         }
     }
 
@@ -121,19 +125,28 @@ impl SourceMap {
 
     /// Where to locate a problem with the value at `path` under a rule that
     /// also read the values at `with` (more legacy units than units): the
-    /// one of them given on the command line, else written in the
-    /// top-level file (what the user changed, over the files it builds
-    /// on), else where `path`'s value was written.
+    /// one of them given on the command line, else the one written in the
+    /// file nearest the top-level one along the `base` chain (what the
+    /// user changed, over the files it builds on; `path` first among
+    /// equals), else where `path`'s value would be. A value written again
+    /// unchanged counts as written where it was written last.
     pub fn problem_origin(&self, path: &str, with: &[String]) -> &Origin {
-        let written: Vec<&Origin> = std::iter::once(path)
+        let distance = |o: &Origin| {
+            if o.is_command_line() {
+                0
+            } else if o.file == self.root.file {
+                1
+            } else {
+                self.bases
+                    .iter()
+                    .position(|f| *f == o.file)
+                    .map_or(usize::MAX, |i| i + 2)
+            }
+        };
+        std::iter::once(path)
             .chain(with.iter().map(String::as_str))
             .filter_map(|p| self.get(p).map(|e| &e.value))
-            .collect();
-        written
-            .iter()
-            .find(|o| o.is_command_line())
-            .or_else(|| written.iter().find(|o| o.file == self.root.file))
-            .copied()
+            .min_by_key(|o| distance(o))
             .unwrap_or_else(|| self.value_origin(path))
     }
 
@@ -706,7 +719,9 @@ fn load_file(
     for (p, e) in sources.entries {
         merged_sources.entries.insert(p, e);
     }
-    merged_sources.root = sources.root;
+    // The base's own file goes first among the bases of this one.
+    let base_root = std::mem::replace(&mut merged_sources.root, sources.root);
+    merged_sources.bases.insert(0, base_root.file);
     Ok((merged, merged_sources))
 }
 

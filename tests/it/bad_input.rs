@@ -310,6 +310,17 @@ fn a_rule_between_keys_is_located_at_the_value_the_user_changed() {
             1,
             &["`buyers.BBB.fleet.spg.legacy` = 60 is more than `units` = 50"],
         );
+    // Changed in a file between the one named and the toy: located in
+    // that file, the nearest of the two that wrote the values.
+    let mid = "base = \"toy.toml\"\n\n[buyers.BBB.fleet.spg]\nunits = 50\n";
+    Broken::new("base = \"mid.toml\"\nseed = 3\n")
+        .with_file("mid.toml", mid)
+        .with_file("toy.toml", TOY)
+        .rejected_at(
+            "mid.toml",
+            4,
+            &["`buyers.BBB.fleet.spg.legacy` = 60 is more than `units` = 50"],
+        );
     // Where the file writes the value the rule is about, it is located
     // there, as before.
     let legacy = "base = \"toy.toml\"\n\n[buyers.BBB.fleet.spg]\nlegacy = 150\n";
