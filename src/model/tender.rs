@@ -829,13 +829,19 @@ mod tests {
     /// A toy world whose K2 line has capacity 10, base lead 2 and nothing
     /// queued, diversion open to every buyer.
     fn k2_world() -> World {
-        toy(&[
-            "market.diversion_min_threat=0",
+        k2_world_with(&["market.diversion_min_threat=0"])
+    }
+
+    /// The toy with the K2 line alone as [`k2_world`] has it, and `sets`.
+    fn k2_world_with(sets: &[&str]) -> World {
+        let mut all = vec![
             "suppliers.korea_land.lines.k2.capacity=10",
             "suppliers.korea_land.lines.k2.base_lead=2",
             "suppliers.korea_land.lines.k2.initial_backlog=0",
             "suppliers.korea_land.lines.k2.home_orders={}",
-        ])
+        ];
+        all.extend_from_slice(sets);
+        toy(&all)
     }
 
     /// The delivery term reads when the lot arrives, not its first unit:
@@ -1388,13 +1394,7 @@ mod tests {
         let theta = base.threat_of(1, aaa);
         assert!(close(theta, 0.24));
         for (threshold, diverted) in [(theta, 1), (theta.next_up(), 0)] {
-            let w = toy(&[
-                &format!("market.diversion_min_threat={threshold:?}"),
-                "suppliers.korea_land.lines.k2.capacity=10",
-                "suppliers.korea_land.lines.k2.base_lead=2",
-                "suppliers.korea_land.lines.k2.initial_backlog=0",
-                "suppliers.korea_land.lines.k2.home_orders={}",
-            ]);
+            let w = k2_world_with(&[&format!("market.diversion_min_threat={threshold:?}")]);
             let k2 = line(&w, "k2");
             let mut s = State::new(&w);
             s.lines[k2].enqueue(Owner::Home, 2);

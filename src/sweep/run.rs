@@ -228,7 +228,7 @@ impl Sweep {
         if o.resume && o.tables.is_none() {
             // Resume with the tables the sweep keeps.
             if let Some(recorded) = recorded_tables(&partial, &dir) {
-                setup = Setup::new(&o.file, shard, &recorded)?;
+                setup = setup.keeping(&recorded)?;
             }
         }
         let work = WorkDir::new(&partial, &setup.identity);

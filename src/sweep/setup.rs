@@ -161,14 +161,7 @@ impl Setup {
                 file: file.to_path_buf(),
             });
         };
-        if tables.contains(&Table::Summary) {
-            return Err(SweepError::SummaryKept);
-        }
-        let tables: Vec<Table> = Table::ALL
-            .iter()
-            .copied()
-            .filter(|t| tables.contains(t))
-            .collect();
+        let tables = kept(tables)?;
         let origins: Vec<Origin> = sw
             .parameters
             .keys()
@@ -235,6 +228,14 @@ impl Setup {
             setup.compile(0)?;
         }
         Ok(setup)
+    }
+
+    /// The same sweep keeping `tables` instead (a resume keeps those of
+    /// the sweep it resumes): nothing is loaded or checked again.
+    pub fn keeping(mut self, tables: &[Table]) -> Result<Setup, SweepError> {
+        self.tables = kept(tables)?;
+        self.identity.tables = self.tables.clone();
+        Ok(self)
     }
 
     /// The swept parameters' paths, in design order.
@@ -392,6 +393,19 @@ impl Setup {
 pub fn check(file: &Path) -> Result<String, SweepError> {
     let s = Setup::new(file, Shard::WHOLE, &[])?;
     Ok(format!("sweep of {}", s.describe()))
+}
+
+/// The per-run tables a sweep may keep, in [`Table::ALL`] order: any but
+/// the summary, whose row each run has in `runs.csv` already.
+fn kept(tables: &[Table]) -> Result<Vec<Table>, SweepError> {
+    if tables.contains(&Table::Summary) {
+        return Err(SweepError::SummaryKept);
+    }
+    Ok(Table::ALL
+        .iter()
+        .copied()
+        .filter(|t| tables.contains(t))
+        .collect())
 }
 
 /// "The sweep reaches a world that is not valid `what`", with `e`'s

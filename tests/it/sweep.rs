@@ -2034,6 +2034,19 @@ fn a_swept_range_that_breaks_a_rule_between_keys_is_refused_at_its_line() {
     );
 }
 
+/// A resume without `--keep` keeps the tables of the sweep it resumes,
+/// and finishes with the bytes of an uninterrupted sweep that kept them.
+#[test]
+fn a_resume_without_keep_keeps_the_tables_of_the_sweep_it_resumes() {
+    let keep = keep_list(KEEP);
+    let want = reference(&toy_sweep(), &["--keep", KEEP], &keep);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    aborted_at_sync_3(&out, &["--keep", KEEP]);
+    assert_ok(&sweep(&toy_sweep(), &out, &["--resume"]), "resume");
+    assert_same_files(&out.join("toy_sweep"), &want, "resumed without --keep");
+}
+
 #[test]
 fn a_resume_with_other_tables_is_refused_and_says_which() {
     let tmp = tempfile::tempdir().unwrap();
