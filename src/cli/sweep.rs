@@ -65,14 +65,16 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
     // ledger line, a sweep already complete): said even under --quiet, so
     // that a batch job's log records it.
     let say = |m: &str| note!("sweep: {m}");
-    let s = match Sweep::open(&options, &say)? {
+    let pool = pool(a.threads)?;
+    // Opened on the pool: the check of every point, where the design's
+    // corners do not cover them all, runs on the threads asked for.
+    let s = match pool.install(|| Sweep::open(&options, &say))? {
         Opening::Complete(dir) => {
             say(&format!("{} is complete; nothing to do", dir.display()));
             return Ok(());
         }
         Opening::Ready(s) => s,
     };
-    let pool = pool(a.threads)?;
     let progress = Progress::new(a.quiet);
     // A run that panics is recorded in runs.csv with its message; the
     // default report on stderr would only interleave with the progress bar.

@@ -9,6 +9,7 @@ use crate::scenario::keys;
 use crate::scenario::schema::Table;
 use crate::scenario::{self, Origin, ScenarioError};
 use crate::sweep::SweepError;
+use crate::sweep::design::Point;
 use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
 use crate::sweep::resume::Identity;
 use crate::sweep::tables::{point_id_text, runs_header};
@@ -345,35 +346,52 @@ impl Setup {
         if self.extremes_cover_every_point() {
             return Ok(());
         }
-        let parameters = &self.plan.design.parameters;
-        for pi in self.plan.shard_points() {
-            let point = self.plan.points.get(pi);
-            let settings: Vec<Setting<'_>> = parameters
-                .iter()
-                .zip(&point.values)
-                .zip(&self.origins)
-                .map(|((p, v), at)| (p.path.as_str(), v, at))
-                .collect();
-            if self.base.validates_with(&settings) {
-                continue;
-            }
-            // The same checks again, this time to say where they fail.
-            let Err(error) = self.base.scenario_with(&settings) else {
-                continue;
-            };
-            let shown: Vec<String> = parameters
-                .iter()
-                .zip(&point.values)
-                .map(|(p, v)| format!("`{}` = {v}", p.path))
-                .collect();
-            let what = format!(
-                "at point {} (with {})",
-                point_id_text(point.id),
-                shown.join(", ")
-            );
-            return Err(refused(&self.sweep_origin, &what, &error));
-        }
-        Ok(())
+        use rayon::prelude::*;
+        // On the pool the caller runs in (a sweep's, of its `--threads`);
+        // the first point in design order that fails, whatever the threads.
+        let failed = self
+            .plan
+            .shard_points()
+            .into_par_iter()
+            .find_map_first(|pi| {
+                let point = self.plan.points.get(pi);
+                let settings = self.settings(&point);
+                if self.base.validates_with(&settings) {
+                    return None;
+                }
+                // The same checks again, this time to say where they fail.
+                let error = self.base.scenario_with(&settings).err()?;
+                Some((point, error))
+            });
+        let Some((point, error)) = failed else {
+            return Ok(());
+        };
+        let shown: Vec<String> = self
+            .plan
+            .design
+            .parameters
+            .iter()
+            .zip(&point.values)
+            .map(|(p, v)| format!("`{}` = {v}", p.path))
+            .collect();
+        let what = format!(
+            "at point {} (with {})",
+            point_id_text(point.id),
+            shown.join(", ")
+        );
+        Err(refused(&self.sweep_origin, &what, &error))
+    }
+
+    /// The settings of every parameter at `point`, located at its key.
+    fn settings<'a>(&'a self, point: &'a Point) -> Vec<Setting<'a>> {
+        self.plan
+            .design
+            .parameters
+            .iter()
+            .zip(&point.values)
+            .zip(&self.origins)
+            .map(|((p, v), at)| (p.path.as_str(), v, at))
+            .collect()
     }
 
     /// "N points x R replications = J runs".

@@ -2373,6 +2373,45 @@ fn a_point_whose_keys_break_a_rule_together_is_refused_with_more_than_8_keys() {
     );
 }
 
+/// The points are checked on the sweep's threads, and of several that
+/// break a rule the error names the first in design order, whatever the
+/// thread count: the same bytes from one thread as from four.
+#[test]
+fn of_several_invalid_points_the_first_is_named_whatever_the_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixed: String = crate::common::WEIGHTS
+        .iter()
+        .map(|k| format!("\"preferences.default.{k}\" = {{ values = [1.0] }}\n"))
+        .collect();
+    // Grid, last key fastest: (70, 0) is valid, (70, 80) the first invalid
+    // point, then (70, 85) and (70, 90).
+    let file = toy_sweep_file(
+        tmp.path(),
+        "several",
+        "design = \"grid\"",
+        &format!(
+            "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [70, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 80, 85, 90] }}\n"
+        ),
+    );
+    let errors: Vec<String> = ["1", "4"]
+        .iter()
+        .map(|t| {
+            let out = tmp.path().join(format!("out{t}"));
+            let o = sweep(&file, &out, &["-t", t]);
+            assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+            assert!(!out.exists(), "nothing written");
+            // The error, after any warning that 4 threads exceed the cores.
+            err(&o).lines().last().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert!(
+        errors[0].contains("`buyers.BBB.fleet.spg.legacy` = 80 is more than `units` = 70"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(errors[0], errors[1]);
+}
+
 /// Of a list of more than 16 names only the first and last are compiled
 /// first; every point's scenario is then checked, so a name in the middle
 /// that names nothing is refused before anything runs.
