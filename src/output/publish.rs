@@ -277,16 +277,18 @@ pub fn not_a_sweep(dir: &Path) -> Option<String> {
     })
 }
 
-/// The command that wrote the manifest at `path`, if it can be read (an
-/// unreadable one is still a result's: replaced as before).
+/// The command that wrote the manifest at `path`, if it is an armsmarket
+/// result's manifest (its `program` says so and it names a command).
 fn written_by(path: &Path) -> Option<Command> {
     #[derive(serde::Deserialize)]
     struct Head {
+        program: String,
         command: Command,
     }
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice::<Head>(&bytes)
         .ok()
+        .filter(|h| h.program == crate::output::manifest::PROGRAM)
         .map(|h| h.command)
 }
 
@@ -318,7 +320,13 @@ fn check_replaceable(path: &Path, command: Command) -> Result<(), OutputError> {
                         other.kind(),
                         command.kind()
                     ))),
-                    _ => Ok(()),
+                    Some(_) => Ok(()),
+                    // Another program's manifest, or one damaged past
+                    // reading: the folder may hold anything, so it is left
+                    // for its owner to move.
+                    None => Err(occupied(
+                        "its manifest.json is not one armsmarket wrote (or is damaged past reading), so this may not be a result and would be replaced: move the folder away, or give another --out",
+                    )),
                 }
             } else {
                 Err(occupied(
@@ -790,6 +798,10 @@ mod tests {
         }
     }
 
+    /// The head of a run's manifest, all a folder needs to pass for a
+    /// run's result.
+    const RUN_MANIFEST: &str = r#"{"program": "armsmarket", "command": "run"}"#;
+
     #[test]
     fn a_result_replaces_the_previous_one_whole() {
         let tmp = tempfile::tempdir().unwrap();
@@ -797,12 +809,12 @@ mod tests {
         let d = Destination::lock(&path, Command::Run).unwrap();
         let s = d.stage().unwrap();
         write(&s, "a.csv", "old");
-        write(&s, "manifest.json", "{}");
+        write(&s, "manifest.json", RUN_MANIFEST);
         d.publish(s).unwrap();
         assert_eq!(std::fs::read_to_string(path.join("a.csv")).unwrap(), "old");
         let s = d.stage().unwrap();
         write(&s, "b.csv", "new");
-        write(&s, "manifest.json", "{}");
+        write(&s, "manifest.json", RUN_MANIFEST);
         // Unpublished, the old result stands.
         assert!(!path.join("b.csv").exists());
         d.publish(s).unwrap();
@@ -832,7 +844,7 @@ mod tests {
         // A result in place keeps its folder.
         let d = Destination::lock(&out.join("r"), Command::Run).unwrap();
         let s = d.stage().unwrap();
-        write(&s, "manifest.json", "{}");
+        write(&s, "manifest.json", RUN_MANIFEST);
         d.publish(s).unwrap();
         drop(d);
         assert!(out.join("r/manifest.json").exists());

@@ -409,3 +409,35 @@ fn a_result_of_another_command_is_not_replaced() {
     // A comparison replaces a comparison, as before.
     assert_ok(&compare(&[]), "compare again");
 }
+
+#[test]
+fn a_folder_whose_manifest_armsmarket_did_not_write_is_not_replaced() {
+    // Any manifest.json once passed for a result's: a web app's folder, or
+    // one whose manifest is not JSON, was replaced whole, the user's files
+    // in it deleted.
+    for manifest in [
+        "{\"name\": \"my web app\", \"command\": \"run\"}\n",
+        "hello\n",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = tmp.path().join("out/toy");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("manifest.json"), manifest).unwrap();
+        std::fs::write(folder.join("thesis.tex"), "precious\n").unwrap();
+        let o = bin()
+            .arg("run")
+            .arg(toy())
+            .args(["-r", "1", "-q", "--out"])
+            .arg(tmp.path().join("out"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{manifest}: {}", err(&o));
+        assert!(
+            err(&o).contains("not one armsmarket wrote") && err(&o).contains("another --out"),
+            "{}",
+            err(&o)
+        );
+        assert_eq!(read(&folder.join("thesis.tex")), b"precious\n");
+        assert_eq!(read(&folder.join("manifest.json")), manifest.as_bytes());
+    }
+}
