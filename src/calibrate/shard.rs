@@ -418,6 +418,14 @@ fn parts(ctx: &Context, generation: u32) -> Result<Vec<Part>, CalibrateError> {
                 part.start, part.end
             )));
         }
+        let fitted = ctx.abc.observed().len();
+        if let Some(r) = part.rows.iter().find(|r| r.statistics.len() != fitted) {
+            return Err(damaged(format!(
+                "proposal {}'s row has {} statistics where the calibration fits {fitted}",
+                r.index,
+                r.statistics.len()
+            )));
+        }
         if part.generation == generation {
             found.push(part);
         }

@@ -756,7 +756,11 @@ fn a_damaged_part_of_a_round_is_named_and_its_shard_runs_again() {
         .unwrap()
         .to_string();
     let edited = whole.replacen(&format!("index = {first}\n"), "index = 99999\n", 1);
-    for damaged in [edited, whole[..whole.len() / 2].to_string()] {
+    // A row one statistic longer than the calibration fits: it was taken
+    // as whole and failed the join as the simulator's error (exit 1).
+    assert!(whole.contains("statistics = ["), "{whole}");
+    let longer = whole.replacen("statistics = [", "statistics = [0.5, ", 1);
+    for damaged in [edited, whole[..whole.len() / 2].to_string(), longer] {
         std::fs::write(&part, damaged).unwrap();
         let o = calibrate(&file, &split, &["--join"], &[]);
         assert_eq!(o.status.code(), Some(2), "{}", err(&o));
