@@ -38,7 +38,7 @@ pub trait ShardedPlan: Serialize + DeserializeOwned + Clone {
 #[non_exhaustive]
 pub enum MergeError {
     /// A path names nothing.
-    #[error("{}: no such folder; give the `.shards` folder a sharded sweep or calibration wrote, or the shards in it", path.display())]
+    #[error("{}: no such folder; give the `.shards` folder a sharded sweep wrote, or the shards in it (a calibration's shards are joined by `armsmarket calibrate FILE --join`)", path.display())]
     NoSuchPath {
         /// The path given.
         path: PathBuf,
@@ -449,7 +449,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
                 }
                 Ok(m)
             }
-            Ok(_) => Err("it records no sweep or calibration plan".to_string()),
+            Ok(_) => Err("it records no sweep plan".to_string()),
             Err(e) => Err(e.to_string()),
         };
         if let Ok(m) = &m {

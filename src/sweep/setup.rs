@@ -110,7 +110,7 @@ impl Identity for SweepIdentity {
         other.map(|(what, was, now)| {
             let verb = if what.ends_with('s') { "were" } else { "was" };
             format!(
-                "its {what} {verb} `{was}`, now `{now}`: resume with the same program and options"
+                "its {what} {verb} `{was}`, now `{now}`: resume with the same program and options, or {again}"
             )
         })
     }

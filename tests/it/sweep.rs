@@ -2054,11 +2054,20 @@ fn a_resume_with_other_tables_is_refused_and_says_which() {
     aborted_at_sync_3(&out, &[]);
     let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", "market"]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    // The fix it names works: "resume with the same program and options"
+    // alone was no fix for a user who wants the other tables.
     assert!(
-        err(&o).contains("its tables were `none`, now `market`"),
+        err(&o).contains(
+            "its tables were `none`, now `market`: resume with the same program and options, or use another --out, or run without --resume to start over"
+        ),
         "{}",
         err(&o)
     );
+    assert_ok(
+        &sweep(&toy_sweep(), &out, &["--keep", "market"]),
+        "start over",
+    );
+    assert!(out.join("toy_sweep/market.csv").is_file());
 }
 
 #[test]
