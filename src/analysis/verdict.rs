@@ -643,8 +643,18 @@ impl Verdict {
         } else {
             ""
         };
+        // A difference over fewer replications than ran says so: an exact
+        // tie on 11 pairs of 40 is not a tie of the scenarios.
+        let on_pairs = if p.n < winner.replications.max(other.replications) {
+            format!(
+                " on the {} replications where both distances are defined",
+                p.n
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} {verb} {next_best}{}: paired difference {} (95 % CI {} to {}, p {p_shown}){unranked_note}",
+            "{} {verb} {next_best}{}{on_pairs}: paired difference {} (95 % CI {} to {}, p {p_shown}){unranked_note}",
             winner.scenario,
             other.scenario,
             signed(p.mean),
@@ -966,6 +976,28 @@ mod tests {
             ])
             .conclusion(),
             "a fits better, but not significantly better, than the next best, b: paired difference +0.300 (95 % CI -0.100 to +0.700, p = 0.200)"
+        );
+    }
+
+    /// An exact tie, and any difference, over fewer pairs than
+    /// replications says on how many: 2 of 4 here.
+    #[test]
+    fn a_difference_over_fewer_pairs_than_replications_says_how_many() {
+        assert_eq!(
+            ranked(&[
+                ("a", 0.5, 0.1, None),
+                ("b", 0.6, 0.1, Some((0.0, 0.0, 0.0, 1.0, 2)))
+            ])
+            .conclusion(),
+            "a fits exactly as well as b on the 2 replications where both distances are defined: paired difference +0.000 (95 % CI +0.000 to +0.000, p = 1.000)"
+        );
+        assert_eq!(
+            ranked(&[
+                ("b", 0.8, 0.1, None),
+                ("a", 0.5, 0.1, Some((-0.3, -0.5, -0.1, 0.01, 3)))
+            ])
+            .conclusion(),
+            "a fits significantly better than b on the 3 replications where both distances are defined: paired difference -0.300 (95 % CI -0.500 to -0.100, p = 0.010)"
         );
     }
 
