@@ -4,6 +4,7 @@
 
 use crate::cli::CliError;
 use crate::cli::term::print_out;
+use crate::scenario::schema::Table;
 use crate::sweep::slurm;
 use clap::Args;
 use std::path::PathBuf;
@@ -28,6 +29,11 @@ pub struct SlurmArgs {
     /// Output directory, as for `sweep --out`.
     #[arg(long, default_value = "outputs")]
     pub out: PathBuf,
+    /// The per-run tables every task keeps, as for `sweep --tables`
+    /// [default: none].
+    #[arg(long, value_delimiter = ',', value_name = "TABLE,...",
+          value_parser = crate::cli::kept_tables_arg())]
+    pub tables: Vec<Table>,
 }
 
 /// `armsmarket slurm`.
@@ -35,7 +41,8 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
     // Every array task would refuse a sweep that `sweep` refuses: check it
     // here, as `sweep` and `validate` do, before anything is submitted, and
     // with `sweep`'s words (a calibration file is pointed to `calibrate`).
-    let setup = crate::sweep::setup::Setup::new(&a.file, crate::sweep::Shard::WHOLE, &[])?;
+    crate::cli::tables_listed_once(&a.tables)?;
+    let setup = crate::sweep::setup::Setup::new(&a.file, crate::sweep::Shard::WHOLE, &a.tables)?;
     let points = setup.plan.shard_points().len();
     if a.shards as usize > points {
         return Err(CliError::Usage(format!(
@@ -57,6 +64,7 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
         time: a.time.clone(),
         partition: a.partition.clone(),
         out: a.out.clone(),
+        tables: a.tables.clone(),
     };
     print_out(&slurm::script(&job, &setup.name, &exe)?)
 }

@@ -11,6 +11,7 @@
 //! digits, `.`, `_` and `-` of the scenario name.
 
 use crate::engine::batch::MAX_THREADS;
+use crate::scenario::schema::Table;
 use crate::sweep::run::batch_dir;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,8 @@ pub struct Job {
     pub partition: Option<String>,
     /// The folder that receives the result.
     pub out: PathBuf,
+    /// The per-run tables every task keeps (`sweep --tables`).
+    pub tables: Vec<Table>,
 }
 
 /// Why a script cannot be written.
@@ -170,8 +173,16 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
     // The shard is named in full, not left to the array's size: a task
     // resubmitted alone (`--array=2`) is an array of one, which read from
     // the environment would be the whole sweep.
+    // Named on every task's line: a task resumes, and a resume without
+    // `--tables` keeps those of the sweep it resumes, none on a first run.
+    let tables = if job.tables.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = job.tables.iter().map(|t| t.name()).collect();
+        format!(" --tables {}", names.join(","))
+    };
     let (open_task, task) = here_document(&format!(
-        "#!/bin/bash\nexec {exe} sweep {} --out {} --shard \"$((SLURM_ARRAY_TASK_ID + 1))/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --resume --quiet",
+        "#!/bin/bash\nexec {exe} sweep {} --out {} --shard \"$((SLURM_ARRAY_TASK_ID + 1))/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\"{tables} --resume --quiet",
         path_word(&file),
         path_word(&out)
     ));
@@ -233,6 +244,7 @@ mod tests {
             time: "01:00:00".into(),
             partition: Some("short".into()),
             out: PathBuf::from("/o"),
+            tables: Vec::new(),
         }
     }
 

@@ -300,19 +300,22 @@ fn slurm_refuses_an_out_the_merge_would_refuse() {
 /// The script `slurm` prints for the toy sweep in `shards` shards, run
 /// with a fake `sbatch` under `tmp`: (the script's output, the sbatch log,
 /// the `--out` folder).
-fn run_toy_script(tmp: &Path, shards: &str) -> (Output, Output, String, PathBuf) {
+fn run_toy_script(tmp: &Path, shards: &str, extra: &[&str]) -> (Output, Output, String, PathBuf) {
     let out = tmp.join("out");
     let bin_dir = tmp.join("bin");
     std::fs::create_dir(&bin_dir).unwrap();
     let log = tmp.join("sbatch.log");
     fake_sbatch(&bin_dir);
-    let o = slurm(&[
-        toy_sweep().to_str().unwrap(),
+    let toy = toy_sweep();
+    let mut args = vec![
+        toy.to_str().unwrap(),
         "--shards",
         shards,
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend(extra);
+    let o = slurm(&args);
     assert_ok(&o, "slurm");
     let script = tmp.join("submit.sh");
     std::fs::write(&script, &o.stdout).unwrap();
@@ -326,7 +329,7 @@ fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
     // A stand-in for sbatch that runs each job at once: the array's tasks
     // one after the other with the Slurm variables set, then the merge.
     let tmp = tempfile::tempdir().unwrap();
-    let (_, run, log_text, out) = run_toy_script(tmp.path(), "3");
+    let (_, run, log_text, out) = run_toy_script(tmp.path(), "3", &[]);
     assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
     assert!(
         log_text.contains("--dependency=afterok:4242\n")
@@ -339,6 +342,41 @@ fn slurm_script_runs_end_to_end_with_a_fake_sbatch() {
         &reference(&toy_sweep(), &[], &[]),
         &format!("Slurm script end to end; sbatch log:\n{log_text}"),
     );
+}
+
+/// `slurm --tables` has every task keep those tables: a cluster sweep
+/// could keep none, its tasks resuming with the tables of the sweep they
+/// resume, none on a first run. The merged result has the bytes of the
+/// same sweep run whole with `--tables`.
+#[test]
+fn slurm_tables_are_kept_by_every_task_and_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, run, log_text, out) = run_toy_script(tmp.path(), "3", &["--tables", "market,buyers"]);
+    assert!(
+        text(&o.stdout).contains(" --tables market,buyers --resume"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert_ok(&run, &format!("the script; sbatch log:\n{log_text}"));
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(
+            &toy_sweep(),
+            &["--tables", "market,buyers"],
+            &["market", "buyers"],
+        ),
+        &format!("Slurm script with tables; sbatch log:\n{log_text}"),
+    );
+    // Refused as `sweep` refuses it: the summary is every run's row.
+    let o = slurm(&[
+        toy_sweep().to_str().unwrap(),
+        "--shards",
+        "2",
+        "--tables",
+        "summary",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(o.stdout.is_empty(), "a script printed");
 }
 
 /// A task resubmitted alone (`sbatch --array=1` of the task's script) is
@@ -393,7 +431,7 @@ fn slurm_script_with_one_shard_runs_and_its_merge_succeeds() {
     // With --shards 1 the one task writes OUT/<name> itself (no `.shards`
     // folder), but the merge job named OUT/<name>.shards and exited 2.
     let tmp = tempfile::tempdir().unwrap();
-    let (o, run, log_text, out) = run_toy_script(tmp.path(), "1");
+    let (o, run, log_text, out) = run_toy_script(tmp.path(), "1", &[]);
     assert_ok(
         &run,
         &format!("the script:\n{}\nsbatch log:\n{log_text}", text(&o.stdout)),
