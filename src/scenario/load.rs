@@ -310,18 +310,10 @@ fn parse_set_at(s: &str, origin: &Origin) -> Result<(String, Value), ScenarioErr
     let raw = raw.trim();
     let value = match raw.parse::<Value>() {
         Ok(v) => v,
-        // A number TOML cannot hold (1e400, 2^64) is no bare string.
+        // A number TOML does not read (1e400, 2^64, 05, .5) is no bare
+        // string.
         Err(_) if raw.bytes().any(|b| b.is_ascii_digit()) && raw.parse::<f64>().is_ok() => {
-            // The key's own range where it has one, as in a file.
-            let rule = key_rule(key).map_or_else(
-                || format!("TOML holds integers up to {} and finite floats", i64::MAX),
-                |rule| format!("must be {rule}"),
-            );
-            return Err(origin
-                .error(format!(
-                    "--set `{s}`: {raw} is a number out of range ({rule})"
-                ))
-                .into());
+            return Err(origin.error(unread_number(s, key, raw)).into());
         }
         // A table, an array or a quoted string that does not parse is a
         // mistake in it, not a word: taken as a string, it was refused
@@ -332,6 +324,75 @@ fn parse_set_at(s: &str, origin: &Origin) -> Result<(String, Value), ScenarioErr
         Err(_) => Value::String(raw.to_string()),
     };
     Ok((key.to_string(), value))
+}
+
+/// The message for `--set KEY=VALUE` whose VALUE, `raw`, is a number Rust
+/// reads but TOML does not: out of range where it is (infinite, a whole
+/// number beyond TOML's integers, outside the key's own range), else
+/// written in a way TOML does not take (`05`, `.5`, `5.`, `1.e3`), with the
+/// way it does (`5`, `0.5`, `5.0`, `1.0e3`).
+fn unread_number(s: &str, key: &str, raw: &str) -> String {
+    let x: f64 = raw.parse().unwrap_or(f64::NAN);
+    let digits = raw.trim_start_matches(['+', '-']);
+    let integer = digits.bytes().all(|b| b.is_ascii_digit());
+    let span = key_span(key);
+    if x.is_infinite()
+        || (integer && raw.parse::<i64>().is_err())
+        || span.is_some_and(|span| !span.contains(x))
+    {
+        // The key's own range where it has one, as in a file.
+        let rule = key_rule(key).map_or_else(
+            || format!("TOML holds integers up to {} and finite floats", i64::MAX),
+            |rule| format!("must be {rule}"),
+        );
+        return format!("--set `{s}`: {raw} is a number out of range ({rule})");
+    }
+    let head = format!(
+        "--set `{s}`: {raw} is not a TOML number (TOML writes numbers without leading zeros, with a digit on each side of a point)"
+    );
+    let whole = key_at(key).is_some_and(|k| matches!(k.ty, super::keys::Ty::Integer(_)));
+    match toml_number(raw) {
+        Some(t) if !whole || x.fract() == 0.0 => format!("{head}: write --set {key}={t}"),
+        _ if whole => format!(
+            "{head}, and `{key}` takes a whole number: write one without a point, e.g. --set {key}={}",
+            x.round() as i64
+        ),
+        _ => format!("{head}: write it as TOML does, e.g. 0.5, 5.0 or 1.0e3"),
+    }
+}
+
+/// `raw`, a number Rust reads, as TOML writes it: no leading zeros, a
+/// digit on each side of a point (`05` -> `5`, `.5` -> `0.5`, `5.` ->
+/// `5.0`, `1.e3` -> `1.0e3`), if TOML then reads it.
+fn toml_number(raw: &str) -> Option<String> {
+    let (sign, rest) = match raw.as_bytes().first() {
+        Some(b'+' | b'-') => raw.split_at(1),
+        _ => ("", raw),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let (int, fraction) = match mantissa.split_once('.') {
+        Some((int, fraction)) => (int, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let int = match int.trim_start_matches('0') {
+        "" => "0",
+        int => int,
+    };
+    let mut out = format!("{sign}{int}");
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(if fraction.is_empty() { "0" } else { fraction });
+    }
+    if let Some(exponent) = exponent {
+        out.push('e');
+        out.push_str(exponent);
+    }
+    out.parse::<Value>()
+        .is_ok_and(|v| v.is_integer() || v.is_float())
+        .then_some(out)
 }
 
 /// The message for `--set KEY=VALUE` whose VALUE, `raw`, starts as TOML
@@ -919,30 +980,38 @@ fn huge_integers(
     }
 }
 
-/// The rule of the numeric key at `path` as messages state it (`between 0
-/// and 1`, `> 0 and at most 1e6 (US$ m)`), if the key table has one.
-fn key_rule(path: &str) -> Option<String> {
-    use super::keys::Ty;
-    // A swept or calibrated key's name holds dots of its own
-    // (`sweep.parameters.preferences.default.delivery.max`): its field is
-    // the last segment.
-    let key = super::keys::key(path).or_else(|| {
+/// The key at `path` in the key table. A swept or calibrated key's name
+/// holds dots of its own (`sweep.parameters.preferences.default.delivery.max`):
+/// its field is the last segment.
+fn key_at(path: &str) -> Option<&'static super::keys::Key> {
+    super::keys::key(path).or_else(|| {
         ["sweep.parameters.", "calibrate.parameters."]
             .iter()
             .find_map(|table| {
                 let (_, field) = path.strip_prefix(table)?.rsplit_once('.')?;
                 super::keys::key(&format!("{table}*.{field}"))
             })
-    });
-    match key.map(|k| (k.ty, k.unit)) {
-        Some((Ty::Integer(span) | Ty::Number(span) | Ty::Pair(span) | Ty::Triple(span), "")) => {
-            Some(span.rule())
-        }
-        Some((Ty::Integer(span) | Ty::Number(span) | Ty::Pair(span) | Ty::Triple(span), unit)) => {
-            Some(format!("{} ({unit})", span.rule()))
-        }
+    })
+}
+
+/// The span of the numeric key at `path` (of each number of a pair or a
+/// triple), if the key table has one.
+fn key_span(path: &str) -> Option<super::keys::Span> {
+    use super::keys::Ty;
+    match key_at(path)?.ty {
+        Ty::Integer(span) | Ty::Number(span) | Ty::Pair(span) | Ty::Triple(span) => Some(span),
         _ => None,
     }
+}
+
+/// The rule of the numeric key at `path` as messages state it (`between 0
+/// and 1`, `> 0 and at most 1e6 (US$ m)`), if the key table has one.
+fn key_rule(path: &str) -> Option<String> {
+    let span = key_span(path)?;
+    Some(match key_at(path)?.unit {
+        "" => span.rule(),
+        unit => format!("{} ({unit})", span.rule()),
+    })
 }
 
 fn record_spans(
@@ -1797,6 +1866,44 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .ends_with("(TOML holds integers up to 9223372036854775807 and finite floats)")
+        );
+    }
+
+    /// A number Rust reads but TOML does not (`05`, `.5`) was said to be
+    /// out of range: it is told how TOML writes it.
+    #[test]
+    fn a_set_number_toml_does_not_read_is_told_how_toml_writes_it() {
+        for (raw, toml) in [
+            ("05", "5"),
+            ("-05", "-5"),
+            ("+007", "+7"),
+            (".5", "0.5"),
+            ("-.5", "-0.5"),
+            ("5.", "5.0"),
+            ("1.e3", "1.0e3"),
+            ("00.5E-2", "0.5e-2"),
+        ] {
+            assert_eq!(toml_number(raw).as_deref(), Some(toml), "{raw}");
+        }
+        assert_eq!(
+            parse_set("market.defer_quarters=05")
+                .unwrap_err()
+                .to_string(),
+            "<command line>:1:1: --set `market.defer_quarters=05`: 05 is not a TOML number (TOML writes numbers without leading zeros, with a digit on each side of a point): write --set market.defer_quarters=5"
+        );
+        // A whole-number key is not told to write a fraction.
+        assert!(
+            parse_set("market.defer_quarters=02.5")
+                .unwrap_err()
+                .to_string()
+                .ends_with("`market.defer_quarters` takes a whole number: write one without a point, e.g. --set market.defer_quarters=3")
+        );
+        // Out of the key's range, it is said to be.
+        assert_eq!(
+            parse_set("market.defer_quarters=0500")
+                .unwrap_err()
+                .to_string(),
+            "<command line>:1:1: --set `market.defer_quarters=0500`: 0500 is a number out of range (must be between 1 and 400 (quarters))"
         );
     }
 

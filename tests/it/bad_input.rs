@@ -2,7 +2,7 @@
 //! exit with code 2, print `FILE:LINE:COL: message` naming the key, and write
 //! nothing.
 
-use crate::common::{TOY, armsmarket_in as armsmarket, line_of, nothing_written, toy_with};
+use crate::common::{TOY, armsmarket_in as armsmarket, err, line_of, nothing_written, toy_with};
 
 /// `TOY` with the text from `start` (inclusive) to `end` (exclusive)
 /// replaced by `with`.
@@ -958,4 +958,57 @@ fn a_sweep_set_on_the_command_line_is_sent_to_a_sweep_file() {
             "`base = \"s.toml\"` and a [calibrate] table",
         ],
     );
+}
+
+/// A `--set` number TOML does not read but Rust does (`05`, `.5`, `5.`,
+/// `1.e3`) was said to be "out of range", quoting the key's range, which
+/// holds it: it is told to be written as TOML writes it, and that works.
+/// A number that is out of range (`-.5` for a weight of 0 to 100, `0500`
+/// quarters, `1e400`) is still said to be.
+#[test]
+fn a_set_number_toml_does_not_read_is_told_its_toml_spelling() {
+    for (set, fixed) in [
+        ("market.defer_quarters=05", "market.defer_quarters=5"),
+        (
+            "preferences.default.delivery=.5",
+            "preferences.default.delivery=0.5",
+        ),
+        (
+            "preferences.default.delivery=5.",
+            "preferences.default.delivery=5.0",
+        ),
+        (
+            "market.marketing_scale=1.e3",
+            "market.marketing_scale=1.0e3",
+        ),
+    ] {
+        let (_, raw) = set.split_once('=').unwrap();
+        let b = Broken::new(TOY).set(set);
+        b.rejected_at(
+            "<command line>",
+            1,
+            &[
+                &format!("{raw} is not a TOML number"),
+                &format!("write --set {fixed}"),
+            ],
+        );
+        let o = armsmarket(b.dir.path(), &["validate", "s.toml", "--set", set]);
+        assert!(!err(&o).contains("out of range"), "{set}: {}", err(&o));
+        let o = armsmarket(b.dir.path(), &["validate", "s.toml", "--set", fixed]);
+        assert_eq!(o.status.code(), Some(0), "{fixed}: {}", err(&o));
+    }
+    for (set, rule) in [
+        (
+            "preferences.default.delivery=-.5",
+            "must be between 0 and 100",
+        ),
+        ("market.defer_quarters=0500", "must be between 1 and 400"),
+        ("market.marketing_scale=1e400", "at most 1e7"),
+    ] {
+        Broken::new(TOY).set(set).rejected_at(
+            "<command line>",
+            1,
+            &["is a number out of range", rule],
+        );
+    }
 }
