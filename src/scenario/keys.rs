@@ -450,7 +450,7 @@ keys! {
     "targets.*.categories": Ids("categories"), "", Value("[]"), "Categories in scope; all if empty.";
     "targets.*.from": Quarter, "", Required, "First quarter, not before `start`.";
     "targets.*.to": Quarter, "", Required, "Last quarter (inclusive), not before `from` nor after `end`: a target is scored on simulated quarters only.";
-    "targets.*.observed": Number(OBSERVED), "the metric's", Required, "Observed value.";
+    "targets.*.observed": Number(OBSERVED), "the metric's", Required, "Observed value, one the metric can take: between 0 and 1 for the shares (`share`, `buyer_share`, `delivered_share`), 0 or more for the others.";
     "targets.*.tolerance.abs": Number(above(0.0, 1e12)), "the metric's", Optional("none"), "Passes when |simulated - observed| is at most this. Exactly one of `abs`, `rel`, `range`. The accepted interval it gives must be at least 1e-9 times the larger of |observed| and 1 wide.";
     "targets.*.tolerance.rel": Number(above(0.0, 1e3)), "share of observed", Optional("none"), "Passes when |simulated - observed| is at most this times |observed|. The accepted interval it gives must be at least 1e-9 times the larger of |observed| and 1 wide (so an observed 0 needs `abs` or `range`).";
     "targets.*.tolerance.range": Pair(OBSERVED), "the metric's", Optional("none"), "Passes when `lo <= simulated <= hi`; must contain `observed`.";

@@ -63,6 +63,44 @@ pub fn folder_problem(name: &str, as_text: bool) -> Option<String> {
 /// value's size (at least 1): one narrower is taken as having no width.
 const MIN_TARGET_WIDTH: f64 = 1e-9;
 
+/// What a target's metric can take: its lowest and highest value, that
+/// range in words, and how to write an observed value in it.
+fn metric_domain(metric: Metric) -> (f64, f64, &'static str, &'static str) {
+    const NOT_NEGATIVE: &str = "write 0 or more";
+    match metric {
+        Metric::Share | Metric::BuyerShare | Metric::DeliveredShare => (
+            0.0,
+            1.0,
+            "a share of value, between 0 and 1",
+            "write it as a fraction between 0 and 1 (35 % is 0.35)",
+        ),
+        Metric::Value => (
+            0.0,
+            f64::INFINITY,
+            "a contract value in US$ m, never negative",
+            NOT_NEGATIVE,
+        ),
+        Metric::Units => (
+            0.0,
+            f64::INFINITY,
+            "units contracted, never negative",
+            NOT_NEGATIVE,
+        ),
+        Metric::Count => (
+            0.0,
+            f64::INFINITY,
+            "a number of contracts, never negative",
+            NOT_NEGATIVE,
+        ),
+        Metric::LeadPromised | Metric::LeadActual => (
+            0.0,
+            f64::INFINITY,
+            "a mean of months from signing to first delivery, never negative",
+            NOT_NEGATIVE,
+        ),
+    }
+}
+
 /// Keys a sweep may not vary: they change the shape of the output or the
 /// identity of the runs.
 pub const FIXED_KEYS: [&str; 8] = [
@@ -1772,6 +1810,22 @@ impl Checker {
             t.observed,
             "targets.*.observed",
         );
+        // An observed value the metric cannot take can never pass (a
+        // share of 1.5, a negative count). Checked only within the key's
+        // range, which has said what is wrong with a value beyond it.
+        let (lo, hi, domain, fix) = metric_domain(metric);
+        if span_of(keys::known("targets.*.observed")).contains(t.observed)
+            && !(lo..=hi).contains(&t.observed)
+        {
+            self.push_between(
+                format!("{p}.observed"),
+                vec![format!("{p}.metric")],
+                format!(
+                    "`{p}.observed` = {} is outside what `metric` = \"{metric}\" can take ({domain}): {fix}",
+                    show(t.observed)
+                ),
+            );
+        }
         let tol = &t.tolerance;
         let tp = format!("{p}.tolerance");
         let found: Vec<&str> = [

@@ -1012,3 +1012,61 @@ fn a_set_number_toml_does_not_read_is_told_its_toml_spelling() {
         );
     }
 }
+
+/// A target whose observed value its metric cannot take (a share of 1.5
+/// or -0.5, a negative count, value or lead) was accepted and could never
+/// pass: it is refused at `observed`, with what the metric takes.
+#[test]
+fn a_target_observed_outside_what_its_metric_takes_is_refused() {
+    let share = "between 0 and 1): write it as a fraction between 0 and 1 (35 % is 0.35)";
+    let never_negative = "never negative): write 0 or more";
+    for (metric, observed, says) in [
+        ("share\"\nsupplier_country = \"KOR", "1.5", share),
+        ("share\"\nsupplier_country = \"KOR", "-0.5", share),
+        ("delivered_share\"\nsupplier_country = \"KOR", "35.0", share),
+        (
+            "buyer_share\"\nsupplier_country = \"KOR\"\nbuyer = \"AAA",
+            "1.01",
+            share,
+        ),
+        ("count", "-5.0", never_negative),
+        ("units", "-1.0", never_negative),
+        ("value", "-0.5", never_negative),
+        ("lead_promised", "-3.0", never_negative),
+        ("lead_actual", "-0.25", never_negative),
+    ] {
+        let text = format!(
+            "{TOY}\n[targets.zz]\npattern = \"P1\"\nfrom = \"2020Q1\"\nto = \"2021Q4\"\nmetric = \"{metric}\"\nobserved = {observed}\ntolerance = {{ abs = 0.1 }}\n"
+        );
+        let name = metric.split('"').next().unwrap();
+        refused_at_line_of(
+            &text,
+            &format!("observed = {observed}"),
+            &[
+                &format!(
+                    "`targets.zz.observed` = {} is outside what `metric` = \"{name}\" can take (",
+                    observed.trim_end_matches(".0")
+                ),
+                says,
+            ],
+        );
+    }
+    // The ends of a share, and 0 for the others, are taken.
+    for (metric, observed) in [("share", 1.0), ("share", 0.0), ("count", 0.0)] {
+        let text = format!(
+            "{TOY}\n[targets.zz]\npattern = \"P1\"\nfrom = \"2020Q1\"\nto = \"2021Q4\"\nmetric = \"{metric}\"\nsupplier_country = \"KOR\"\nobserved = {observed:?}\ntolerance = {{ abs = 0.1 }}\n"
+        );
+        let b = Broken::new(&text);
+        let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
+        assert_eq!(o.status.code(), Some(0), "{metric} {observed}: {}", err(&o));
+    }
+    // A metric changed on the command line is the value the rule is
+    // located at: the toy's observed 2000.0 is no share.
+    Broken::new(TOY)
+        .set("targets.kor_value_2022.metric=share")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`targets.kor_value_2022.observed` = 2000 is outside what `metric` = \"share\" can take"],
+        );
+}
