@@ -1223,12 +1223,35 @@ fn wrong_type(path: &str, found: &str, expected: &str) -> String {
     });
     // A whole number written with a point or an exponent (`1e18`): `--set`
     // takes one below 9e15 as the integer, where a float holds it exactly;
-    // beyond, its digits are what to write.
+    // beyond, its digits are what to write. Outside the key's range (or
+    // its type's), its digits would be refused in turn: the range is said,
+    // as for the digits.
     let whole_float = found
         .strip_prefix("a number (")
         .and_then(|x| x.strip_suffix(')'))
         .and_then(|x| x.parse::<f64>().ok())
-        .filter(|x| x.fract() == 0.0 && x.abs() < 9.2e18);
+        .filter(|x| x.fract() == 0.0);
+    if let (Some(x), "a whole number") = (whole_float, wanted) {
+        let (lo, hi): (i128, i128) = match expected {
+            "u8" => (0, u8::MAX.into()),
+            "u16" => (0, u16::MAX.into()),
+            "u32" => (0, u32::MAX.into()),
+            "u64" | "usize" => (0, u64::MAX.into()),
+            "i32" => (i32::MIN.into(), i32::MAX.into()),
+            _ => (i64::MIN.into(), i64::MAX.into()),
+        };
+        let outside =
+            key_span(path).map_or(x < lo as f64 || x > hi as f64, |span| !span.contains(x));
+        if outside {
+            let rule =
+                key_rule(path).unwrap_or_else(|| format!("a whole number from {lo} to {hi}"));
+            return format!(
+                "`{path}` = {} is out of range: must be {rule}",
+                super::keys::show(x)
+            );
+        }
+    }
+    let whole_float = whole_float.filter(|x| x.abs() < 9.2e18);
     if let (Some(x), "a whole number") = (whole_float, wanted) {
         return format!(
             "`{path}` is {found}, a whole number written as a decimal: write its digits without a point or exponent, `{leaf} = {}`",

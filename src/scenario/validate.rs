@@ -1409,18 +1409,25 @@ impl Checker {
             (_, Some(n)) => {
                 self.num("sweep.points", n as f64, "sweep.points");
                 let sobol = matches!(design, DesignKind::Sobol | DesignKind::Saltelli);
-                if sobol && n >= 1 && !n.is_power_of_two() {
+                // Out of range, the range alone is said; in range, only
+                // the powers of two in range are named (not 1048576).
+                let span = span_of(keys::known("sweep.points"));
+                if sobol && span.contains(n as f64) && !n.is_power_of_two() {
+                    let powers: Vec<String> = [n.next_power_of_two() / 2, n.next_power_of_two()]
+                        .into_iter()
+                        .filter(|&q| span.contains(q as f64))
+                        .map(|q| q.to_string())
+                        .collect();
                     self.push(
                         "sweep.points",
                         format!(
-                            "`sweep.points` = {n}: a {} design needs a power of two: use {} or {}",
+                            "`sweep.points` = {n}: a {} design needs a power of two: use {}",
                             if design == DesignKind::Sobol {
                                 "Sobol'"
                             } else {
                                 "Saltelli"
                             },
-                            n.next_power_of_two() / 2,
-                            n.next_power_of_two()
+                            powers.join(" or ")
                         ),
                     );
                 }
@@ -1558,13 +1565,20 @@ impl Checker {
                 }
                 if let Some(p) = sw.levels {
                     self.num("sweep.levels", p as f64, "sweep.levels");
-                    if p % 2 == 1 {
+                    // Out of range, the range alone is said: an even
+                    // neighbour of 1 or 1001 is out of range too.
+                    let span = span_of(keys::known("sweep.levels"));
+                    if p % 2 == 1 && span.contains(p as f64) {
+                        let even: Vec<String> = [p - 1, p + 1]
+                            .into_iter()
+                            .filter(|&q| span.contains(q as f64))
+                            .map(|q| q.to_string())
+                            .collect();
                         self.push(
                             "sweep.levels",
                             format!(
-                                "`sweep.levels` = {p}: Morris levels must be even (so that every step of p/(2(p-1)) stays on the grid): use {} or {}",
-                                p - 1,
-                                p + 1
+                                "`sweep.levels` = {p}: Morris levels must be even (so that every step of p/(2(p-1)) stays on the grid): use {}",
+                                even.join(" or ")
                             ),
                         );
                     }

@@ -1070,3 +1070,67 @@ fn a_target_observed_outside_what_its_metric_takes_is_refused() {
             &["`targets.kor_value_2022.observed` = 2000 is outside what `metric` = \"share\" can take"],
         );
 }
+
+/// The fix a message names must itself be valid: `min_lot = 1e15` was
+/// told to write `min_lot = 1000000000000000` (its range is 1..100000),
+/// `-5.0` to write `-5`, `sweep.levels = 1` to use 0 or 2 (its range is
+/// 2..1000) and 1001 to use 1000 or 1002, 600000 Sobol' points to use
+/// 524288 or 1048576 (at most 1000000). Out of range, the range is said;
+/// in range, only values in range are named.
+#[test]
+fn a_fix_a_message_names_is_itself_in_range() {
+    for (lot, shown) in [("1e15", "1e15"), ("-5.0", "-5"), ("2e5", "200000")] {
+        let to = format!("min_lot = {lot}");
+        let text = toy_with("min_lot = 10", &to);
+        refused_at_line_of(
+            &text,
+            &to,
+            &[&format!(
+                "`categories.tank.min_lot` = {shown} is out of range: must be between 1 and 100000 (units)"
+            )],
+        );
+        let o = armsmarket(Broken::new(&text).dir.path(), &["validate", "s.toml"]);
+        assert!(!err(&o).contains("write its digits"), "{lot}: {}", err(&o));
+    }
+    // In range, the digits are still what to write.
+    let text = toy_with("min_lot = 10", "min_lot = 1e3");
+    refused_at_line_of(
+        &text,
+        "min_lot = 1e3",
+        &["a whole number written as a decimal", "`min_lot = 1000`"],
+    );
+    let sweep = |design: &str| {
+        format!(
+            "base = \"toy.toml\"\nname = \"m\"\n[sweep]\n{design}\nreplications = 1\n[sweep.parameters]\n\"preferences.default.delivery\" = {{ min = 0.2, max = 2.0 }}\n"
+        )
+    };
+    for (design, says, never) in [
+        (
+            "design = \"morris\"\ntrajectories = 4\nlevels = 1",
+            "`sweep.levels` = 1 is out of range: must be between 2 and 1000",
+            "use 0",
+        ),
+        (
+            "design = \"morris\"\ntrajectories = 4\nlevels = 1001",
+            "`sweep.levels` = 1001 is out of range: must be between 2 and 1000",
+            "1002",
+        ),
+        (
+            "design = \"morris\"\ntrajectories = 4\nlevels = 999",
+            "Morris levels must be even (so that every step of p/(2(p-1)) stays on the grid): use 998 or 1000",
+            "1001",
+        ),
+        (
+            "design = \"sobol\"\npoints = 600000",
+            "`sweep.points` = 600000: a Sobol' design needs a power of two: use 524288",
+            "1048576",
+        ),
+    ] {
+        let text = sweep(design);
+        let last = design.lines().last().unwrap();
+        let b = Broken::new(&text).with_file("toy.toml", TOY);
+        b.rejected_at("s.toml", line_of(&text, last), &[says]);
+        let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
+        assert!(!err(&o).contains(never), "{design}: {}", err(&o));
+    }
+}
