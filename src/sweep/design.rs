@@ -220,7 +220,8 @@ pub enum DesignError {
         first: usize,
         /// Index of the later point.
         second: usize,
-        /// The shared assignment, canonical form.
+        /// The shared assignment, `path=value, ...` in path order, values
+        /// as TOML writes them.
         assignment: String,
     },
     /// Two different assignments hashed to the same 64-bit id.
@@ -857,7 +858,7 @@ fn reject_duplicate_ids(parameters: &[Parameter], points: &[Point]) -> Result<()
                 DesignError::DuplicatePoint {
                     first,
                     second: i,
-                    assignment: a.replace('\n', ", "),
+                    assignment: shown_assignment(parameters, &p.values),
                 }
             } else {
                 DesignError::IdCollision {
@@ -870,6 +871,19 @@ fn reject_duplicate_ids(parameters: &[Parameter], points: &[Point]) -> Result<()
         first_with.insert(p.id, i);
     }
     Ok(())
+}
+
+/// `path=value` sorted by path, joined by `, `, each value as TOML writes
+/// it (`1.0`, `"x"`): a point as a message shows it ([`canonical_assignment`]
+/// writes a float by its bits).
+fn shown_assignment(parameters: &[Parameter], values: &[toml::Value]) -> String {
+    let mut order: Vec<usize> = (0..parameters.len()).collect();
+    order.sort_by(|&a, &b| parameters[a].path.cmp(&parameters[b].path));
+    order
+        .iter()
+        .map(|&i| format!("{}={}", parameters[i].path, values[i]))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `path=value` lines sorted by path, joined by `\n`: the bytes [`point_id`]
@@ -2032,6 +2046,31 @@ mod tests {
         let pts = generate(&d).unwrap();
         let ids: std::collections::HashSet<u64> = pts.iter().map(|p| p.id).collect();
         assert_eq!(ids.len(), 3);
+    }
+
+    /// The duplicate's values were shown in the point-id encoding
+    /// (`f:3ff0000000000000` for 1.0): they are shown as TOML writes them.
+    #[test]
+    fn a_duplicate_point_shows_its_values_as_toml_writes_them() {
+        for kind in [DesignKind::Random, DesignKind::Sobol] {
+            let d = design(
+                kind,
+                4,
+                1,
+                vec![
+                    values("w", vec![Value::Float(1.0), Value::Float(2.0)]),
+                    values("n", vec![Value::Integer(1)]),
+                    values("s", vec![Value::String("a b".into())]),
+                ],
+            );
+            let e = err(&d).to_string();
+            assert!(!e.contains("f:"), "{kind:?}: {e}");
+            assert!(
+                e.contains("have identical values (n=1, s=\"a b\", w=1.0)")
+                    || e.contains("have identical values (n=1, s=\"a b\", w=2.0)"),
+                "{kind:?}: {e}"
+            );
+        }
     }
 
     // ---- validation ----
