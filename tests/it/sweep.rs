@@ -2328,6 +2328,24 @@ fn a_sweep_moving_a_shock_past_its_events_is_refused() {
     );
 }
 
+/// A toy grid sweep `name` of 10 keys, more than the corners cover: the 8
+/// preference weights at 1.0, and BBB's spg `units` and `legacy` over the
+/// values listed.
+fn ten_key_grid(dir: &Path, name: &str, units: &str, legacy: &str) -> PathBuf {
+    let fixed: String = crate::common::WEIGHTS
+        .iter()
+        .map(|k| format!("\"preferences.default.{k}\" = {{ values = [1.0] }}\n"))
+        .collect();
+    toy_sweep_file(
+        dir,
+        name,
+        "design = \"grid\"",
+        &format!(
+            "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [{units}] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [{legacy}] }}\n"
+        ),
+    )
+}
+
 /// With more than 8 parameters only two corners of the box are compiled
 /// first, so a point between them can break a rule between two keys (most
 /// legacy units with the fewest units) that no compiled corner breaks.
@@ -2338,18 +2356,7 @@ fn a_sweep_moving_a_shock_past_its_events_is_refused() {
 #[test]
 fn a_point_whose_keys_break_a_rule_together_is_refused_with_more_than_8_keys() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixed: String = crate::common::WEIGHTS
-        .iter()
-        .map(|k| format!("\"preferences.default.{k}\" = {{ values = [1.0] }}\n"))
-        .collect();
-    let file = toy_sweep_file(
-        tmp.path(),
-        "nine",
-        "design = \"grid\"",
-        &format!(
-            "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [70, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 90] }}\n"
-        ),
-    );
+    let file = ten_key_grid(tmp.path(), "nine", "70, 200", "0, 90");
     let out = tmp.path().join("out");
     let says = "`buyers.BBB.fleet.spg.legacy` = 90 is more than `units` = 70";
     refused(&file, &out, says);
@@ -2368,14 +2375,7 @@ fn a_point_whose_keys_break_a_rule_together_is_refused_with_more_than_8_keys() {
     assert_eq!(v.status.code(), Some(2), "{}", err(&v));
     assert!(err(&v).contains(says), "{}", err(&v));
     // The same keys over values that never break the rule run.
-    let fine = toy_sweep_file(
-        tmp.path(),
-        "nine_fine",
-        "design = \"grid\"",
-        &format!(
-            "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [90, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 90] }}\n"
-        ),
-    );
+    let fine = ten_key_grid(tmp.path(), "nine_fine", "90, 200", "0, 90");
     assert_ok(
         &sweep(&fine, &tmp.path().join("fine"), &[]),
         "a sweep whose every point is valid",
@@ -2388,20 +2388,9 @@ fn a_point_whose_keys_break_a_rule_together_is_refused_with_more_than_8_keys() {
 #[test]
 fn of_several_invalid_points_the_first_is_named_whatever_the_threads() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixed: String = crate::common::WEIGHTS
-        .iter()
-        .map(|k| format!("\"preferences.default.{k}\" = {{ values = [1.0] }}\n"))
-        .collect();
     // Grid, last key fastest: (70, 0) is valid, (70, 80) the first invalid
     // point, then (70, 85) and (70, 90).
-    let file = toy_sweep_file(
-        tmp.path(),
-        "several",
-        "design = \"grid\"",
-        &format!(
-            "{fixed}\"buyers.BBB.fleet.spg.units\" = {{ values = [70, 200] }}\n\"buyers.BBB.fleet.spg.legacy\" = {{ values = [0, 80, 85, 90] }}\n"
-        ),
-    );
+    let file = ten_key_grid(tmp.path(), "several", "70, 200", "0, 80, 85, 90");
     let errors: Vec<String> = ["1", "4"]
         .iter()
         .map(|t| {
