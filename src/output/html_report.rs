@@ -305,7 +305,9 @@ impl Manifest {
         let v: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| ReportError::NoResult {
                 dir: dir.to_path_buf(),
-                why: format!("manifest.json is not JSON ({e})"),
+                why: format!(
+                    "manifest.json is not JSON ({e}); if armsmarket wrote it, it was damaged since, and running the command that wrote the folder again writes it whole"
+                ),
             })?;
         let written = serde_json::from_value(v.clone()).map_err(|e| ReportError::NoResult {
             dir: dir.to_path_buf(),

@@ -87,7 +87,7 @@ pub enum ManifestError {
         source: io::Error,
     },
     /// It is not a manifest of this kind.
-    #[error("{}: not an armsmarket manifest of this kind ({source})", path.display())]
+    #[error("{}: not an armsmarket manifest of this kind ({source}); if armsmarket wrote it, it was damaged since, and running the command that wrote the folder again writes it whole", path.display())]
     Invalid {
         /// The manifest.
         path: PathBuf,

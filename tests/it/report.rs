@@ -277,6 +277,15 @@ fn a_folder_without_a_result_is_a_usage_error() {
         e.contains("manifest.json is a folder") && e.contains("a calibration"),
         "{e}"
     );
+    // A manifest cut short (damaged since it was written) names the fix.
+    std::fs::remove_dir(tmp.path().join("manifest.json")).unwrap();
+    std::fs::write(tmp.path().join("manifest.json"), "{\n  \"program\": \"arms").unwrap();
+    let e = refused(tmp.path());
+    assert!(
+        e.contains("manifest.json is not JSON")
+            && e.contains("running the command that wrote the folder again writes it whole"),
+        "{e}"
+    );
 }
 
 /// A run of the toy world (6 replications, its default tables) in `out`.

@@ -350,7 +350,12 @@ fn a_missing_or_changed_table_is_refused() {
     std::fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
     let o = run(&["discover", d, "--where", "contracts > 1"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(err(&o).contains("not a sweep's result"), "{}", err(&o));
+    assert!(
+        err(&o).contains("not a sweep's result")
+            && err(&o).contains("running the command that wrote the folder again writes it whole"),
+        "{}",
+        err(&o)
+    );
 
     // A merged sweep's tables are merge's to make whole again.
     let parts = tmp.path().join("parts");
