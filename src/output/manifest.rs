@@ -12,11 +12,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// The program that writes manifests.
-pub const PROGRAM: &str = "armsmarket";
-
 pub use crate::output::checksum::Checksum;
-pub use crate::output::publish::Command;
+pub use crate::output::publish::{Command, PROGRAM};
 
 /// A scenario as it was run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

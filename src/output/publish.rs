@@ -24,6 +24,10 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// The program that writes results: a manifest's `program`, by which a
+/// folder is known for one of its results.
+pub const PROGRAM: &str = "armsmarket";
+
 /// Why a result could not be written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -288,7 +292,7 @@ fn written_by(path: &Path) -> Option<Command> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice::<Head>(&bytes)
         .ok()
-        .filter(|h| h.program == crate::output::manifest::PROGRAM)
+        .filter(|h| h.program == PROGRAM)
         .map(|h| h.command)
 }
 
