@@ -352,8 +352,9 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
             Manifest::<SweepRecord>::read(dir)
                 .map_err(|e| {
                     DiscoverError::Input(format!(
-                        "{}: not a sweep's result ({e}); give the folder `armsmarket sweep` or `merge` wrote",
-                        dir.display()
+                        "{}: not a sweep's result ({e}); give the folder `armsmarket sweep` or `merge` wrote{}",
+                        dir.display(),
+                        e.fix()
                     ))
                 })?,
         ),

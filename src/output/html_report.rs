@@ -306,7 +306,8 @@ impl Manifest {
             serde_json::from_slice(&bytes).map_err(|e| ReportError::NoResult {
                 dir: dir.to_path_buf(),
                 why: format!(
-                    "manifest.json is not JSON ({e}); if armsmarket wrote it, it was damaged since, and running the command that wrote the folder again writes it whole"
+                    "manifest.json is not JSON ({e}){}",
+                    crate::output::manifest::DAMAGED
                 ),
             })?;
         let written = serde_json::from_value(v.clone()).map_err(|e| ReportError::NoResult {

@@ -84,7 +84,7 @@ pub enum ManifestError {
         source: io::Error,
     },
     /// It is not a manifest of this kind.
-    #[error("{}: not an armsmarket manifest of this kind ({source}); if armsmarket wrote it, it was damaged since, and running the command that wrote the folder again writes it whole", path.display())]
+    #[error("{}: not an armsmarket manifest of this kind ({source})", path.display())]
     Invalid {
         /// The manifest.
         path: PathBuf,
@@ -92,6 +92,23 @@ pub enum ManifestError {
         source: serde_json::Error,
     },
 }
+
+impl ManifestError {
+    /// What to do about a manifest that does not read, for the commands
+    /// that read a result (`report`, `discover`, `sensitivity`): empty when
+    /// there is none to read. A folder whose manifest does not read is no
+    /// longer replaced, so running its command again is refused until the
+    /// folder is gone.
+    pub fn fix(&self) -> &'static str {
+        match self {
+            ManifestError::Io { .. } => "",
+            ManifestError::Invalid { .. } => DAMAGED,
+        }
+    }
+}
+
+/// The fix for a result's manifest that does not read.
+pub const DAMAGED: &str = "; if armsmarket wrote it, it was damaged since: remove the folder and run the command that wrote it again";
 
 impl<P: Serialize + DeserializeOwned> Manifest<P> {
     /// A manifest of `command`, started at `started`; the rest is filled in

@@ -329,7 +329,7 @@ fn check_replaceable(path: &Path, command: Command) -> Result<(), OutputError> {
                     // reading: the folder may hold anything, so it is left
                     // for its owner to move.
                     None => Err(occupied(
-                        "its manifest.json is not one armsmarket wrote (or is damaged past reading), so this may not be a result and would be replaced: move the folder away, or give another --out",
+                        "its manifest.json is not one armsmarket wrote (or is damaged past reading), so this may not be a result and would be replaced",
                     )),
                 }
             } else {

@@ -877,13 +877,19 @@ fn reject_duplicate_ids(parameters: &[Parameter], points: &[Point]) -> Result<()
 /// it (`1.0`, `"x"`): a point as a message shows it ([`canonical_assignment`]
 /// writes a float by its bits).
 fn shown_assignment(parameters: &[Parameter], values: &[toml::Value]) -> String {
-    let mut order: Vec<usize> = (0..parameters.len()).collect();
-    order.sort_by(|&a, &b| parameters[a].path.cmp(&parameters[b].path));
-    order
+    by_path(parameters)
         .iter()
         .map(|&i| format!("{}={}", parameters[i].path, values[i]))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The parameters' indices in the order of their paths, the order a
+/// point's assignment is hashed and shown in.
+fn by_path(parameters: &[Parameter]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..parameters.len()).collect();
+    order.sort_by(|&a, &b| parameters[a].path.cmp(&parameters[b].path));
+    order
 }
 
 /// `path=value` lines sorted by path, joined by `\n`: the bytes [`point_id`]
@@ -895,10 +901,8 @@ fn canonical_assignment(parameters: &[Parameter], values: &[toml::Value]) -> Str
         values.len(),
         "point_id needs one value per parameter"
     );
-    let mut order: Vec<usize> = (0..parameters.len()).collect();
-    order.sort_by(|&a, &b| parameters[a].path.cmp(&parameters[b].path));
     let mut out = String::new();
-    for (n, &i) in order.iter().enumerate() {
+    for (n, &i) in by_path(parameters).iter().enumerate() {
         if n > 0 {
             out.push('\n');
         }

@@ -64,7 +64,7 @@ pub const HEADER: [&str; 7] = [
 #[non_exhaustive]
 pub enum SensitivityError {
     /// The folder is not a finished sweep.
-    #[error("{}: not a finished sweep ({source}): give the folder `armsmarket sweep` (or `merge`) wrote", dir.display())]
+    #[error("{}: not a finished sweep ({source}): give the folder `armsmarket sweep` (or `merge`) wrote{}", dir.display(), source.fix())]
     NotASweep {
         /// The folder.
         dir: PathBuf,

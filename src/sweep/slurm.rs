@@ -170,9 +170,6 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
             path_word(&logs.join(log))
         )
     };
-    // The shard is named in full, not left to the array's size: a task
-    // resubmitted alone (`--array=2`) is an array of one, which read from
-    // the environment would be the whole sweep.
     // Named on every task's line: a task resumes, and a resume without
     // `--tables` keeps those of the sweep it resumes, none on a first run.
     let tables = if job.tables.is_empty() {
@@ -181,6 +178,9 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
         let names: Vec<&str> = job.tables.iter().map(|t| t.name()).collect();
         format!(" --tables {}", names.join(","))
     };
+    // The shard is named in full, not left to the array's size: a task
+    // resubmitted alone (`--array=2`) is an array of one, which read from
+    // the environment would be the whole sweep.
     let (open_task, task) = here_document(&format!(
         "#!/bin/bash\nexec {exe} sweep {} --out {} --shard \"$((SLURM_ARRAY_TASK_ID + 1))/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\"{tables} --resume --quiet",
         path_word(&file),

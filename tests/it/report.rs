@@ -283,7 +283,7 @@ fn a_folder_without_a_result_is_a_usage_error() {
     let e = refused(tmp.path());
     assert!(
         e.contains("manifest.json is not JSON")
-            && e.contains("running the command that wrote the folder again writes it whole"),
+            && e.contains("remove the folder and run the command that wrote it again"),
         "{e}"
     );
 }

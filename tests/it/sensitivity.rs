@@ -352,7 +352,7 @@ fn a_missing_or_changed_table_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
         err(&o).contains("not a sweep's result")
-            && err(&o).contains("running the command that wrote the folder again writes it whole"),
+            && err(&o).contains("remove the folder and run the command that wrote it again"),
         "{}",
         err(&o)
     );
