@@ -338,6 +338,38 @@ pub struct Verdict {
     /// Targets every scenario fails in at least
     /// [`UNREACHED_FAIL_SHARE`] of replications.
     pub unreached: Vec<String>,
+    /// The best scenario against the runner-up, with two or more ranked.
+    pub runner_up: Option<RunnerUp>,
+}
+
+/// The paired difference of the scenario of lowest mean distance to the
+/// one of next lowest (the headline statistic): the differences to the
+/// first scenario alone cannot say whether a best that is not the first
+/// is told apart from the runner-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunnerUp {
+    /// The scenario of lowest mean distance.
+    pub best: String,
+    /// The scenario of next lowest mean distance.
+    pub runner_up: String,
+    /// The best's distance minus the runner-up's, pair by pair.
+    pub paired: Paired,
+}
+
+/// The scenarios of lowest and next lowest mean distance, by index, among
+/// those with a defined one (the first in the given order on a tie):
+/// `(best, None)` with one ranked, `None` with none.
+pub fn best_two(scenarios: &[ScenarioVerdict]) -> Option<(usize, Option<usize>)> {
+    let lowest = |skip: Option<usize>| {
+        scenarios
+            .iter()
+            .enumerate()
+            .filter(|&(i, s)| !s.distance.0.is_nan() && Some(i) != skip)
+            .min_by(|a, b| a.1.distance.0.total_cmp(&b.1.distance.0))
+            .map(|(i, _)| i)
+    };
+    let best = lowest(None)?;
+    Some((best, lowest(Some(best))))
 }
 
 /// Each scenario's replications: `runs[r][k]`, target `k` of replication
@@ -381,39 +413,37 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
         (stem.to_string(), number.parse::<u64>().ok(), p.clone())
     });
     let headline = Statistic::default();
-    let reference = scenarios
-        .first()
+    let distances: Vec<Vec<f64>> = scenarios
+        .iter()
         .map(|s| s.distances(targets, &headline))
-        .unwrap_or_default();
+        .collect();
     let summaries: Vec<ScenarioVerdict> = scenarios
         .iter()
+        .zip(&distances)
         .enumerate()
-        .map(|(i, s)| {
-            let d = s.distances(targets, &headline);
-            ScenarioVerdict {
-                scenario: s.scenario.clone(),
-                replications: s.runs.len(),
-                targets: targets
-                    .iter()
-                    .enumerate()
-                    .map(|(k, t)| summarise(t, k, &s.runs))
-                    .collect(),
-                pattern_pass: pats
-                    .iter()
-                    .map(|p| {
-                        share(s.runs.iter().map(|r| {
-                            targets
-                                .iter()
-                                .zip(r)
-                                .filter(|(t, _)| &t.pattern == p)
-                                .all(|(_, x)| x.pass)
-                        }))
-                    })
-                    .collect(),
-                all_pass: share(s.runs.iter().map(|r| r.iter().all(|x| x.pass))),
-                distance: mean_ci(&d),
-                paired: (i > 0).then(|| paired(&reference, &d)),
-            }
+        .map(|(i, (s, d))| ScenarioVerdict {
+            scenario: s.scenario.clone(),
+            replications: s.runs.len(),
+            targets: targets
+                .iter()
+                .enumerate()
+                .map(|(k, t)| summarise(t, k, &s.runs))
+                .collect(),
+            pattern_pass: pats
+                .iter()
+                .map(|p| {
+                    share(s.runs.iter().map(|r| {
+                        targets
+                            .iter()
+                            .zip(r)
+                            .filter(|(t, _)| &t.pattern == p)
+                            .all(|(_, x)| x.pass)
+                    }))
+                })
+                .collect(),
+            all_pass: share(s.runs.iter().map(|r| r.iter().all(|x| x.pass))),
+            distance: mean_ci(d),
+            paired: (i > 0).then(|| paired(&distances[0], d)),
         })
         .collect();
     let mut variants: Vec<(String, Statistic)> = ROBUSTNESS_CAPS
@@ -464,11 +494,20 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
         })
         .collect();
     let unreached = unreached(&summaries);
+    let runner_up = match best_two(&summaries) {
+        Some((best, Some(runner))) => Some(RunnerUp {
+            best: summaries[best].scenario.clone(),
+            runner_up: summaries[runner].scenario.clone(),
+            paired: paired(&distances[runner], &distances[best]),
+        }),
+        _ => None,
+    };
     Verdict {
         patterns: pats,
         scenarios: summaries,
         robustness,
         unreached,
+        runner_up,
     }
 }
 
@@ -519,8 +558,11 @@ impl Verdict {
         let Some(first) = self.scenarios.first() else {
             return "no scenario".into();
         };
-        let (ranked, unranked): (Vec<&ScenarioVerdict>, Vec<&ScenarioVerdict>) =
-            self.scenarios.iter().partition(|s| !s.distance.0.is_nan());
+        let unranked: Vec<&ScenarioVerdict> = self
+            .scenarios
+            .iter()
+            .filter(|s| s.distance.0.is_nan())
+            .collect();
         let unranked_note = match unranked.as_slice() {
             [] => String::new(),
             [one] => format!(
@@ -535,17 +577,16 @@ impl Verdict {
                     .join(", ")
             ),
         };
-        let by_distance =
-            |a: &&&ScenarioVerdict, b: &&&ScenarioVerdict| a.distance.0.total_cmp(&b.distance.0);
-        let Some(best) = ranked.iter().min_by(by_distance) else {
+        let Some((best, runner)) = best_two(&self.scenarios) else {
             return "no scenario has a defined distance (in no replication): nothing to compare"
                 .into();
         };
+        let best = &self.scenarios[best];
         let mean = |s: &ScenarioVerdict| match s.distance.1 {
             h if h.is_nan() => format!("{:.3}", s.distance.0),
             h => format!("{:.3} ± {h:.3}", s.distance.0),
         };
-        if ranked.len() == 1 {
+        let Some(runner) = runner.map(|i| &self.scenarios[i]) else {
             let alone = if self.scenarios.len() == 1 {
                 String::new()
             } else {
@@ -556,19 +597,29 @@ impl Verdict {
                 best.scenario,
                 mean(best)
             );
-        }
-        let runner = ranked
-            .iter()
-            .filter(|s| s.scenario != best.scenario)
-            .min_by(by_distance)
-            .expect("two ranked scenarios");
+        };
+        // A best that is not the first is tested against the first; when
+        // the runner-up is not the first either, the line adds the test
+        // against it, without which "best" may name one of several that
+        // the replications do not tell apart.
+        let runner_note = match &self.runner_up {
+            Some(r)
+                if best.scenario != first.scenario
+                    && runner.scenario != first.scenario
+                    && r.best == best.scenario
+                    && r.runner_up == runner.scenario =>
+            {
+                against_runner_up(r, best.replications.max(runner.replications))
+            }
+            _ => String::new(),
+        };
         // The paired tests are against the first scenario: the runner-up
         // when the first fits best, else the first itself.
         let (winner, other) = if best.scenario == first.scenario {
-            (*best, *runner)
+            (best, runner)
         } else if first.distance.0.is_nan() {
             return format!(
-                "{} has the smallest mean distance ({} against {} for {}); the paired tests are against the first scenario, {}, which has none: put a scenario with a defined distance first to test{unranked_note}",
+                "{} has the smallest mean distance ({} against {} for {}); the first scenario, {}, has none, so the differences to it are not tested{runner_note}{unranked_note}",
                 best.scenario,
                 mean(best),
                 mean(runner),
@@ -576,7 +627,7 @@ impl Verdict {
                 first.scenario
             );
         } else {
-            (*best, first)
+            (best, first)
         };
         let p = if winner.scenario == first.scenario {
             other.paired
@@ -586,7 +637,7 @@ impl Verdict {
         .expect("a scenario after the first is paired with it");
         if p.p.is_nan() {
             return format!(
-                "{} has the smallest mean distance ({} against {} for {}), but {} both distances defined: a paired test needs 2 or more{unranked_note}",
+                "{} has the smallest mean distance ({} against {} for {}), but {} both distances defined: a paired test needs 2 or more{runner_note}{unranked_note}",
                 winner.scenario,
                 mean(winner),
                 mean(other),
@@ -600,10 +651,7 @@ impl Verdict {
         }
         // Identical distances in every replication: no better at all.
         let tie = p.mean == 0.0 && p.lo == 0.0 && p.hi == 0.0;
-        let p_shown = match p_value(p.p) {
-            v if v.starts_with('<') => format!("< {}", &v[1..]),
-            v => format!("= {v}"),
-        };
+        let p_shown = p_shown(p.p);
         // The means are over the replications where each distance is
         // defined, the paired difference over those where both are: where
         // the pairs put the other ahead, naming the winner "better" would
@@ -615,7 +663,7 @@ impl Verdict {
         };
         if pairs_favour_other {
             return format!(
-                "{} has the smallest mean distance ({} against {} for {}), but {} fits {}better on the {} replications where both distances are defined: paired difference {} (95 % CI {} to {}, p {p_shown}); the means are over different replications, as some distances are undefined (the pairs cover only the replications where both are){unranked_note}",
+                "{} has the smallest mean distance ({} against {} for {}), but {} fits {}better on the {} replications where both distances are defined: paired difference {} (95 % CI {} to {}, p {p_shown}); the means are over different replications, as some distances are undefined (the pairs cover only the replications where both are){runner_note}{unranked_note}",
                 winner.scenario,
                 mean(winner),
                 mean(other),
@@ -654,13 +702,63 @@ impl Verdict {
             String::new()
         };
         format!(
-            "{} {verb} {next_best}{}{on_pairs}: paired difference {} (95 % CI {} to {}, p {p_shown}){unranked_note}",
+            "{} {verb} {next_best}{}{on_pairs}: paired difference {} (95 % CI {} to {}, p {p_shown}){runner_note}{unranked_note}",
             winner.scenario,
             other.scenario,
             signed(p.mean),
             signed(p.lo),
             signed(p.hi),
         )
+    }
+}
+
+/// The clause a conclusion adds for the best against the runner-up, over
+/// `replications`: the paired difference, and whether it tells them
+/// apart.
+fn against_runner_up(r: &RunnerUp, replications: usize) -> String {
+    let p = &r.paired;
+    let head = format!("; against the runner-up, {}", r.runner_up);
+    if p.p.is_nan() {
+        return format!(
+            "{head}, {} both distances defined, too few for a paired test",
+            match p.n {
+                0 => "no replication has".to_string(),
+                1 => "only 1 replication has".to_string(),
+                n => format!("only {n} replications have"),
+            }
+        );
+    }
+    let on_pairs = if p.n < replications {
+        format!(
+            " on the {} replications where both distances are defined",
+            p.n
+        )
+    } else {
+        String::new()
+    };
+    if p.mean == 0.0 && p.lo == 0.0 && p.hi == 0.0 {
+        return format!("{head}: the same distance in every replication{on_pairs}");
+    }
+    let judgement = match (p.significant(), p.mean > 0.0) {
+        (true, true) => "the pairs favour the runner-up, significantly",
+        (false, true) => "the pairs favour the runner-up, not significantly",
+        (true, false) => "significant",
+        (false, false) => "not significant: the two are not told apart",
+    };
+    format!(
+        "{head}: paired difference {} (95 % CI {} to {}, p {}){on_pairs}, {judgement}",
+        signed(p.mean),
+        signed(p.lo),
+        signed(p.hi),
+        p_shown(p.p),
+    )
+}
+
+/// A p-value within a sentence: `< 0.001` or `= 0.042`.
+fn p_shown(p: f64) -> String {
+    match p_value(p) {
+        v if v.starts_with('<') => format!("< {}", &v[1..]),
+        v => format!("= {v}"),
     }
 }
 
@@ -906,7 +1004,179 @@ mod tests {
                 .collect(),
             robustness: Vec::new(),
             unreached: Vec::new(),
+            runner_up: None,
         }
+    }
+
+    /// [`ranked`] with the best's difference to the runner-up.
+    fn with_runner_up(mut v: Verdict, best: &str, runner_up: &str, p: Pair) -> Verdict {
+        let (mean, lo, hi, p, n) = p;
+        v.runner_up = Some(RunnerUp {
+            best: best.into(),
+            runner_up: runner_up.into(),
+            paired: Paired {
+                mean,
+                lo,
+                hi,
+                p,
+                correlation: f64::NAN,
+                n,
+            },
+        });
+        v
+    }
+
+    /// A best that is not the first is tested against the runner-up too,
+    /// when that is not the first either: one paired difference per
+    /// replication, by hand. Distances per replication (one target):
+    /// first 3, 3, 3, 3; runner-up 1.0, 1.2, 1.4, 1.6; best 0.9, 1.0, 1.1,
+    /// 1.2. Best − runner-up: −0.1, −0.2, −0.3, −0.4 (mean −0.25, sd
+    /// √(0.05/3), se √(0.05/12)).
+    #[test]
+    fn a_best_that_is_not_the_first_is_tested_against_the_runner_up() {
+        let t = vec![info("a", "P1", 1.0, true)];
+        let runs = |name: &str, ds: [f64; 4]| {
+            let mut s = Runs::new(name);
+            ds.iter().for_each(|&d| s.push(&[r(1.0, d, false)]));
+            s
+        };
+        let v = verdict(
+            &t,
+            &[
+                runs("first", [3.0; 4]),
+                runs("runner", [1.0, 1.2, 1.4, 1.6]),
+                runs("best", [0.9, 1.0, 1.1, 1.2]),
+            ],
+        );
+        let r = v.runner_up.clone().unwrap();
+        assert_eq!((r.best.as_str(), r.runner_up.as_str()), ("best", "runner"));
+        assert_eq!(r.paired.n, 4);
+        assert!((r.paired.mean + 0.25).abs() < 1e-12, "{}", r.paired.mean);
+        // t(3) 97.5 % = 3.182446.
+        let half = 3.182_446_305 * (0.05f64 / 12.0).sqrt();
+        assert!(
+            (r.paired.lo - (-0.25 - half)).abs() < 1e-6,
+            "{}",
+            r.paired.lo
+        );
+        assert!((r.paired.hi - (-0.25 + half)).abs() < 1e-6);
+        let line = v.conclusion();
+        assert!(
+            line.starts_with("best fits significantly better than first: paired difference -1.950"),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(&format!(
+                "; against the runner-up, runner: paired difference -0.250 (95 % CI {} to {}, p = {}), significant",
+                signed(r.paired.lo),
+                signed(r.paired.hi),
+                p_value(r.paired.p)
+            )),
+            "{line}"
+        );
+        // With the first the best or the runner-up, the line's own test is
+        // against the runner-up already: no clause.
+        let v = verdict(
+            &t,
+            &[
+                runs("runner", [1.0, 1.2, 1.4, 1.6]),
+                runs("best", [0.9, 1.0, 1.1, 1.2]),
+            ],
+        );
+        assert!(v.runner_up.is_some());
+        assert!(!v.conclusion().contains("runner-up"), "{}", v.conclusion());
+        let v = verdict(
+            &t,
+            &[
+                runs("best", [0.9, 1.0, 1.1, 1.2]),
+                runs("runner", [1.0, 1.2, 1.4, 1.6]),
+            ],
+        );
+        assert!(!v.conclusion().contains("runner-up"), "{}", v.conclusion());
+        // One scenario: no runner-up.
+        assert!(verdict(&t, &[runs("best", [1.0; 4])]).runner_up.is_none());
+    }
+
+    /// The runner-up clause in each case: not told apart, favouring the
+    /// runner-up, an exact tie, too few pairs, fewer pairs than
+    /// replications; after a first scenario without a distance, it is the
+    /// line's only test.
+    #[test]
+    fn the_runner_up_clause_says_whether_the_best_is_told_apart() {
+        let three = |p: Pair| {
+            with_runner_up(
+                ranked(&[
+                    ("a", 0.9, 0.1, None),
+                    ("b", 0.6, 0.1, Some((0.3, 0.1, 0.5, 0.01, 4))),
+                    ("c", 0.5, 0.1, Some((-0.4, -0.6, -0.2, 0.001, 4))),
+                ]),
+                "c",
+                "b",
+                p,
+            )
+            .conclusion()
+        };
+        let head = "c fits significantly better than a: paired difference -0.400 (95 % CI -0.600 to -0.200, p = 0.001); against the runner-up, b";
+        assert_eq!(
+            three((-0.1, -0.3, 0.1, 0.2, 4)),
+            format!(
+                "{head}: paired difference -0.100 (95 % CI -0.300 to +0.100, p = 0.200), not significant: the two are not told apart"
+            )
+        );
+        assert_eq!(
+            three((0.1, 0.05, 0.15, 0.02, 4)),
+            format!(
+                "{head}: paired difference +0.100 (95 % CI +0.050 to +0.150, p = 0.020), the pairs favour the runner-up, significantly"
+            )
+        );
+        assert_eq!(
+            three((0.0, 0.0, 0.0, 1.0, 4)),
+            format!("{head}: the same distance in every replication")
+        );
+        assert_eq!(
+            three((-0.1, f64::NAN, f64::NAN, f64::NAN, 1)),
+            format!(
+                "{head}, only 1 replication has both distances defined, too few for a paired test"
+            )
+        );
+        assert_eq!(
+            three((-0.1, -0.3, 0.1, 0.2, 3)),
+            format!(
+                "{head}: paired difference -0.100 (95 % CI -0.300 to +0.100, p = 0.200) on the 3 replications where both distances are defined, not significant: the two are not told apart"
+            )
+        );
+        let nan = f64::NAN;
+        let undefined = Some((nan, nan, nan, nan, 0));
+        assert_eq!(
+            with_runner_up(
+                ranked(&[
+                    ("a", nan, nan, None),
+                    ("b", 0.6, 0.1, undefined),
+                    ("c", 0.5, 0.1, undefined),
+                ]),
+                "c",
+                "b",
+                (-0.1, -0.15, -0.05, 0.01, 4)
+            )
+            .conclusion(),
+            "c has the smallest mean distance (0.500 ± 0.100 against 0.600 ± 0.100 for b); the first scenario, a, has none, so the differences to it are not tested; against the runner-up, b: paired difference -0.100 (95 % CI -0.150 to -0.050, p = 0.010), significant; a has no defined distance (in no replication), so it is not compared"
+        );
+        // A runner-up pair of other scenarios (a file edited by hand) is
+        // not quoted.
+        assert!(
+            !with_runner_up(
+                ranked(&[
+                    ("a", 0.9, 0.1, None),
+                    ("b", 0.6, 0.1, Some((0.3, 0.1, 0.5, 0.01, 4))),
+                    ("c", 0.5, 0.1, Some((-0.4, -0.6, -0.2, 0.001, 4))),
+                ]),
+                "b",
+                "c",
+                (-0.1, -0.3, 0.1, 0.2, 4)
+            )
+            .conclusion()
+            .contains("runner-up")
+        );
     }
 
     #[test]
@@ -931,7 +1201,7 @@ mod tests {
                 ("d", nan, nan, undefined),
             ])
             .conclusion(),
-            "a has the smallest mean distance (0.500 ± 0.100 against 0.700 ± 0.100 for c); the paired tests are against the first scenario, b, which has none: put a scenario with a defined distance first to test; b, d have no defined distance (in no replication), so they are not compared"
+            "a has the smallest mean distance (0.500 ± 0.100 against 0.700 ± 0.100 for c); the first scenario, b, has none, so the differences to it are not tested; b, d have no defined distance (in no replication), so they are not compared"
         );
         assert_eq!(
             ranked(&[("b", nan, nan, None), ("a", nan, nan, undefined)]).conclusion(),

@@ -1144,12 +1144,26 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 /// full) and its targets' summaries (`compare.csv`), with the targets no
 /// scenario reaches; enough for [`Verdict::conclusion`] and
 /// [`crate::output::report::unreached_line`], the code `compare` prints
-/// them with (the robustness rows and pattern shares are left empty).
+/// them with (the robustness rows and pattern shares are left empty), and
+/// the best's difference to the runner-up where the file has it.
 /// `None` for a `verdict.csv` of an earlier build, without the columns.
 fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
-    use crate::analysis::verdict::{Paired, ScenarioVerdict, TargetSummary};
-    let [sc, st, dist, half, diff, lo, hi, p, corr, reps, pairs] =
-        verdict.cols(crate::output::report::VERDICT_COLUMNS)?;
+    use crate::analysis::verdict::{Paired, RunnerUp, ScenarioVerdict, TargetSummary};
+    // All but the last column, `against`, which earlier builds did not
+    // write (read below where there is one).
+    let [sc, st, dist, half, diff, lo, hi, p, corr, reps, pairs] = verdict.cols(
+        crate::output::report::VERDICT_COLUMNS[..11]
+            .try_into()
+            .ok()?,
+    )?;
+    let paired = |r: &csv::StringRecord| Paired {
+        mean: num(r, diff),
+        lo: num(r, lo),
+        hi: num(r, hi),
+        p: num(r, p),
+        correlation: num(r, corr),
+        n: text(r, pairs).parse().unwrap_or(0),
+    };
     let [
         c_sc,
         target,
@@ -1190,22 +1204,28 @@ fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
             distance: (num(r, dist), num(r, half)),
             // Every scenario after the first is paired with it, its cells
             // empty where the pairs gave no number.
-            paired: (i > 0).then(|| Paired {
-                mean: num(r, diff),
-                lo: num(r, lo),
-                hi: num(r, hi),
-                p: num(r, p),
-                correlation: num(r, corr),
-                n: text(r, pairs).parse().unwrap_or(0),
-            }),
+            paired: (i > 0).then(|| paired(r)),
         })
         .collect();
     let unreached = crate::analysis::verdict::unreached(&scenarios);
+    // Written since the `against` column was added.
+    let runner_up = verdict.col("against").and_then(|against| {
+        let r = verdict
+            .rows
+            .iter()
+            .find(|r| text(r, st) == crate::output::report::AGAINST_RUNNER_UP)?;
+        Some(RunnerUp {
+            best: text(r, sc).to_string(),
+            runner_up: text(r, against).to_string(),
+            paired: paired(r),
+        })
+    });
     Some(Verdict {
         patterns: Vec::new(),
         scenarios,
         robustness: Vec::new(),
         unreached,
+        runner_up,
     })
 }
 
@@ -1332,6 +1352,7 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                     ),
                 );
                 let half_width = v.col("distance_half_width");
+                let against = v.col("against");
                 let mut table = Table::new([
                     "scenario",
                     "statistic",
@@ -1351,9 +1372,17 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                             format::significant(num(r, hi), 3)
                         )
                     };
+                    // The runner-up row's difference is to the scenario
+                    // it names, not to the first.
+                    let statistic = match against.map(|a| text(r, a)) {
+                        Some(to) if text(r, st) == crate::output::report::AGAINST_RUNNER_UP => {
+                            format!("{}, {to}", text(r, st))
+                        }
+                        _ => text(r, st).to_string(),
+                    };
                     table = table.row([
                         text(r, sc).to_string(),
-                        text(r, st).to_string(),
+                        statistic,
                         // With the ± of the mean where verdict.csv has it,
                         // rounded as the terminal prints them (results
                         // written before the column show the mean alone).

@@ -4,7 +4,8 @@
 
 use crate::analysis::targets::{TargetResult, Targets};
 use crate::analysis::verdict::{
-    DEFAULT_CAP, ScenarioVerdict, TargetInfo, UNREACHED_FAIL_SHARE, Verdict, p_value, signed,
+    DEFAULT_CAP, Paired, ScenarioVerdict, TargetInfo, UNREACHED_FAIL_SHARE, Verdict, p_value,
+    signed,
 };
 use crate::output::csv_io;
 use crate::output::publish::{StagedFile, Staging};
@@ -387,7 +388,7 @@ pub fn write_patterns_csv(
 }
 
 /// The columns of `verdict.csv`, in order (the report reads them back).
-pub const VERDICT_COLUMNS: [&str; 11] = [
+pub const VERDICT_COLUMNS: [&str; 12] = [
     "scenario",
     "statistic",
     "distance",
@@ -399,30 +400,31 @@ pub const VERDICT_COLUMNS: [&str; 11] = [
     "correlation",
     "replications",
     "pairs",
+    "against",
 ];
+
+/// The `statistic` of `verdict.csv`'s row for the best scenario against
+/// the runner-up.
+pub const AGAINST_RUNNER_UP: &str = "verdict against runner-up";
 
 /// Write `verdict.csv` in `staging`: per scenario and statistic (the
 /// headline first, then the robustness variants), its mean distance with
 /// the half-width of its 95 % interval, and the paired difference to the
 /// first scenario with its interval, p-value and the correlation of paired
-/// distances; the replications run, and the pairs (replications where both
-/// distances are defined) the difference is over.
+/// distances; the replications run, the pairs (replications where both
+/// distances are defined) the difference is over, and the scenario it is
+/// to. A last row, [`AGAINST_RUNNER_UP`], gives the best scenario's
+/// difference to the runner-up on the headline statistic.
 pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(staging.create("verdict.csv")?);
     out.write_record(VERDICT_COLUMNS).map_err(csv_io)?;
     let f = cell;
-    // The headline statistic (cap 10, all targets) is named `verdict`.
-    let headline = "verdict".to_string();
-    for (i, s) in v.scenarios.iter().enumerate() {
-        let mut rows = vec![(headline.clone(), s.distance, s.paired)];
-        for r in &v.robustness {
-            let p = if i == 0 { None } else { Some(r.paired[i - 1]) };
-            rows.push((r.label.clone(), r.distance[i], p));
-        }
-        for (label, d, p) in rows {
+    let first = v.scenarios.first().map_or("", |s| s.scenario.as_str());
+    let mut write =
+        |s: &ScenarioVerdict, label: &str, d: (f64, f64), against: Option<(&str, &Paired)>| {
             // The first scenario is the reference: no difference, no pairs.
-            let (m, lo, hi, pv, c, pairs) = match p {
-                Some(p) => (p.mean, p.lo, p.hi, p.p, p.correlation, p.n.to_string()),
+            let (m, lo, hi, pv, c, pairs, to) = match against {
+                Some((to, p)) => (p.mean, p.lo, p.hi, p.p, p.correlation, p.n.to_string(), to),
                 None => (
                     f64::NAN,
                     f64::NAN,
@@ -430,23 +432,47 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
                     f64::NAN,
                     f64::NAN,
                     String::new(),
+                    "",
                 ),
             };
             out.write_record([
-                s.scenario.clone(),
+                s.scenario.as_str(),
                 label,
-                f(d.0),
-                f(d.1),
-                f(m),
-                f(lo),
-                f(hi),
-                f(pv),
-                f(c),
-                s.replications.to_string(),
-                pairs,
+                &f(d.0),
+                &f(d.1),
+                &f(m),
+                &f(lo),
+                &f(hi),
+                &f(pv),
+                &f(c),
+                &s.replications.to_string(),
+                &pairs,
+                to,
             ])
-            .map_err(csv_io)?;
+            .map_err(csv_io)
+        };
+    for (i, s) in v.scenarios.iter().enumerate() {
+        // The headline statistic (cap 10, all targets) is named `verdict`.
+        write(
+            s,
+            "verdict",
+            s.distance,
+            s.paired.as_ref().map(|p| (first, p)),
+        )?;
+        for r in &v.robustness {
+            let p = (i > 0).then(|| (first, &r.paired[i - 1]));
+            write(s, &r.label, r.distance[i], p)?;
         }
+    }
+    if let Some(r) = &v.runner_up
+        && let Some(best) = v.scenarios.iter().find(|s| s.scenario == r.best)
+    {
+        write(
+            best,
+            AGAINST_RUNNER_UP,
+            best.distance,
+            Some((&r.runner_up, &r.paired)),
+        )?;
     }
     out.into_inner().map_err(|e| e.into_error())?.finish()
 }

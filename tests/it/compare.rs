@@ -85,13 +85,13 @@ fn a_scenario_compared_with_itself_gives_identical_columns() {
     assert_eq!((twin[4].as_str(), twin[7].as_str()), ("0", "1"), "{twin:?}");
     // Replications run and the pairs the difference is over, in columns of
     // their own (one column held the one for the first, the other after).
-    assert_eq!(&v[0][9..], ["replications", "pairs"]);
-    assert_eq!(&twin[9..], ["12", "12"], "{twin:?}");
+    assert_eq!(&v[0][9..], ["replications", "pairs", "against"]);
+    assert_eq!(&twin[9..], ["12", "12", "toy"], "{twin:?}");
     let first = v
         .iter()
         .find(|r| r[0] == "toy" && r[1] == "verdict")
         .unwrap();
-    assert_eq!(&first[9..], ["12", ""], "{first:?}");
+    assert_eq!(&first[9..], ["12", "", ""], "{first:?}");
     // The twins' own distances and their intervals are the same too.
     assert_eq!(&first[2..4], &twin[2..4]);
     // Every simulated value is the same too, replication by replication.

@@ -537,6 +537,72 @@ fn compare_report_says_the_conclusion_and_the_targets_no_scenario_reaches() {
     );
 }
 
+/// With three scenarios, the best not the first and the runner-up neither,
+/// the conclusion also tests the best against the runner-up: the pair is
+/// `verdict.csv`'s last row (its `against` column names the runner-up)
+/// and the report's page says the line as `compare` printed it.
+#[test]
+fn a_best_that_is_not_the_first_is_tested_against_the_runner_up_in_print_csv_and_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let variant = |name: &str, delivery: f64| {
+        toy_variant(
+            dir,
+            name,
+            &format!("name = \"{name}\"\n\n[preferences.default]\ndelivery = {delivery:?}\n"),
+        )
+    };
+    let (fast, slow) = (variant("fast", 3.0), variant("slow_korea", 0.2));
+    let toy = toy();
+    let o = armsmarket(&[
+        "compare",
+        fast.to_str().unwrap(),
+        toy.to_str().unwrap(),
+        slow.to_str().unwrap(),
+        "-r",
+        "6",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_ok(&o, "compare");
+    let out = text(&o.stdout);
+    let (h, rows) = csv_rows(&read(&dir.join("compare/verdict.csv")));
+    assert_eq!(h.last().map(String::as_str), Some("against"));
+    let last = rows.last().unwrap();
+    assert_eq!(
+        (last[0].as_str(), last[1].as_str(), last[11].as_str()),
+        ("slow_korea", "verdict against runner-up", "toy"),
+        "{last:?}"
+    );
+    // Every other row's difference is to the first scenario.
+    for r in &rows[..rows.len() - 1] {
+        let to = if r[0] == "fast" { "" } else { "fast" };
+        assert_eq!(r[11], to, "{r:?}");
+    }
+    let num = |x: &str| armsmarket::analysis::verdict::signed(x.parse().unwrap());
+    let clause = format!(
+        "; against the runner-up, toy: paired difference {} (95 % CI {} to {}, p = ",
+        num(&last[4]),
+        num(&last[5]),
+        num(&last[6])
+    );
+    let conclusion = out
+        .lines()
+        .find(|l| l.starts_with("slow_korea fits"))
+        .unwrap_or_else(|| panic!("no conclusion: {out}"));
+    assert!(
+        conclusion.contains(&clause),
+        "{conclusion:?} lacks {clause:?}"
+    );
+    let html = report(&dir.join("compare"));
+    let escape = armsmarket::output::html::escape;
+    assert!(
+        html.contains(&escape(&format!("Conclusion: {conclusion}."))),
+        "no conclusion {conclusion:?}"
+    );
+    assert!(html.contains("verdict against runner-up, toy"));
+}
+
 /// The `x` and `width` of every `<rect … class="accepted">` in `svg`, in
 /// order: where each row draws its accepted range.
 fn accepted_rects(svg: &str) -> Vec<(String, String)> {
