@@ -149,10 +149,10 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
         }
         let s = from_sweep(input, &options.condition)?;
         let described = format!(
-            "{} points of {} ({} runs finished, {} failed)",
-            s.data.rows(),
+            "{} of {} ({} finished, {} failed)",
+            crate::output::report::count(s.data.rows() as u64, "point"),
             input.display(),
-            s.finished,
+            crate::output::report::count(s.finished as u64, "run"),
             s.failed
         );
         (

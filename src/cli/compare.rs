@@ -13,7 +13,7 @@ use crate::cli::term::{Progress, control, pool, print_out};
 use crate::engine::{
     Contested, contested_variants, judge_on_first, overruled_switches, prepare_all, same_inputs,
 };
-use crate::output::report::compare_table;
+use crate::output::report::{compare_table, count};
 use crate::output::results;
 use crate::scenario::schema::{Hypothesis, Table};
 use clap::Args;
@@ -132,10 +132,15 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
         control(&progress),
     )?;
     print_out(&format!(
-        "{} scenario{}, {reps} replication{} each on common random numbers (seed {seed})\n\n{}",
-        scenarios.len(),
-        if scenarios.len() == 1 { "" } else { "s" },
-        if reps == 1 { "" } else { "s" },
+        "{}, {} each{} (seed {seed})\n\n{}",
+        count(scenarios.len() as u64, "scenario"),
+        count(reps as u64, "replication"),
+        // One scenario has nothing to pair its replications with.
+        if scenarios.len() == 1 {
+            ""
+        } else {
+            " on common random numbers"
+        },
         compare_table(&verdict)
     ))?;
     if !b.quiet {

@@ -59,7 +59,8 @@ pub enum CliError {
     },
     /// Some runs of a sweep failed: exit code 1.
     #[error(
-        "error: {failed} of {runs} runs failed (their status and error are in {}); `{retry}` retries them",
+        "error: {failed} of {} failed (their status and error are in {}); `{retry}` retries them",
+        crate::output::report::count(*.runs, "run"),
         runs_csv.display()
     )]
     RunsFailed {

@@ -41,7 +41,11 @@ pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
             }
         }
         Merged::Done { dir, shards } if !a.quiet => {
-            note!("merged {shards} shards -> {}", dir.display())
+            note!(
+                "merged {} -> {}",
+                crate::output::report::count(shards as u64, "shard"),
+                dir.display()
+            )
         }
         _ => {}
     }

@@ -7,7 +7,7 @@ use crate::cli::term::note;
 use crate::cli::term::{Progress, control, pool, print_out};
 use crate::engine::{Prepared, overruled_switches, prepare_all};
 use crate::output::publish::Destination;
-use crate::output::report::run_table;
+use crate::output::report::{count, run_table};
 use crate::output::results;
 use crate::scenario::schema::Table;
 use clap::Args;
@@ -97,7 +97,12 @@ pub fn run(a: &RunArgs) -> Result<(), CliError> {
             }
         }
         if !b.quiet {
-            note!("{}: {reps} replications -> {}", loaded.name, dir.display());
+            note!(
+                "{}: {} -> {}",
+                loaded.name,
+                count(reps as u64, "replication"),
+                dir.display()
+            );
         }
     }
     Ok(())

@@ -4,6 +4,7 @@ use crate::cli::CliError;
 use crate::cli::term::note;
 use crate::cli::term::print_out;
 use crate::engine::prepare;
+use crate::output::report::count;
 use crate::scenario::{Located, ScenarioError};
 use crate::sweep::SweepError;
 use clap::Args;
@@ -84,13 +85,13 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                 }
             }
             Ok(p) => ok(format!(
-                "{}: {} buyers, {} suppliers, {} product lines, {} quarters, {} targets",
+                "{}: {}, {}, {}, {}, {}",
                 p.loaded.name,
-                p.world.buyers.len(),
-                p.world.suppliers.len(),
-                p.world.lines.len(),
-                p.world.n_quarters,
-                p.targets.list.len()
+                count(p.world.buyers.len() as u64, "buyer"),
+                count(p.world.suppliers.len() as u64, "supplier"),
+                count(p.world.lines.len() as u64, "product line"),
+                count(p.world.n_quarters as u64, "quarter"),
+                count(p.targets.list.len() as u64, "target")
             )),
             Err(e) => errors.extend(e.into_errors()),
         }

@@ -1127,8 +1127,12 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
     Ok(Page::new(format!("{name}: run report"))
         .subtitle(format!(
-            "{} replications; focus country {focus}",
-            m.replications.map_or("?".into(), |r| r.to_string())
+            "{}; focus country {focus}",
+            m.replications
+                .map_or("? replications".into(), |r| crate::output::report::count(
+                    r,
+                    "replication"
+                ))
         ))
         .provenance(m.provenance(name))
         .section(surge)
@@ -1490,9 +1494,18 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
     Ok(Page::new("Comparison report")
         .subtitle(format!(
-            "{} scenarios on common random numbers, {} replications each",
-            scenarios.len(),
-            m.replications.map_or("?".into(), |r| r.to_string())
+            "{}{}, {} each",
+            crate::output::report::count(scenarios.len() as u64, "scenario"),
+            if scenarios.len() == 1 {
+                ""
+            } else {
+                " on common random numbers"
+            },
+            m.replications
+                .map_or("? replications".into(), |r| crate::output::report::count(
+                    r,
+                    "replication"
+                ))
         ))
         .provenance(m.provenance(&scenarios.join(", ")))
         .section(verdict_section)

@@ -25,6 +25,13 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// `n` and its noun, singular for one: "1 replication", "2 replications"
+/// (every noun counted in messages takes an `s`).
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// `x` to `decimals` places, without the sign of a value that rounds to
 /// zero (`-0.00` reads as a negative correlation).
 fn fixed(x: f64, decimals: usize) -> String {
@@ -480,6 +487,13 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_of_one_is_singular() {
+        assert_eq!(count(1u64, "run"), "1 run");
+        assert_eq!(count(0u64, "run"), "0 runs");
+        assert_eq!(count(2u64, "product line"), "2 product lines");
+    }
 
     #[test]
     fn numbers_that_round_to_zero_lose_their_sign() {

@@ -208,7 +208,11 @@ pub enum MergeError {
         b: PathBuf,
     },
     /// A shard has failed runs.
-    #[error("{} has {failed} failed runs: finish it with `{command}` first", dir.display())]
+    #[error(
+        "{} has {}: finish it with `{command}` first",
+        dir.display(),
+        crate::output::report::count(*.failed, "failed run")
+    )]
     FailedRuns {
         /// The shard.
         dir: PathBuf,

@@ -1002,8 +1002,8 @@ impl Report {
         }
         if !self.failed_runs.is_empty() {
             s.push_str(&format!(
-                "{} runs failed; their points' {unit} are left out:\n",
-                self.failed_runs.len()
+                "{} failed; their points' {unit} are left out:\n",
+                crate::output::report::count(self.failed_runs.len() as u64, "run")
             ));
             for f in self.failed_runs.iter().take(10) {
                 s.push_str(&format!(

@@ -5,6 +5,7 @@
 use crate::analysis::Targets;
 use crate::engine::overlay::{Overlay, Setting};
 use crate::model::World;
+use crate::output::report::count;
 use crate::scenario::keys;
 use crate::scenario::schema::Table;
 use crate::scenario::{self, Origin, ScenarioError};
@@ -397,10 +398,10 @@ impl Setup {
     /// "N points x R replications = J runs".
     pub fn describe(&self) -> String {
         format!(
-            "{} points x {} replications = {} runs",
-            self.plan.shard_points().len(),
-            self.plan.replications,
-            self.plan.n_jobs()
+            "{} x {} = {}",
+            count(self.plan.shard_points().len() as u64, "point"),
+            count(self.plan.replications as u64, "replication"),
+            count(self.plan.n_jobs(), "run")
         )
     }
 }

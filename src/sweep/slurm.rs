@@ -11,6 +11,7 @@
 //! digits, `.`, `_` and `-` of the scenario name.
 
 use crate::engine::batch::MAX_THREADS;
+use crate::output::report::count;
 use crate::scenario::schema::Table;
 use crate::sweep::run::batch_dir;
 use std::path::{Path, PathBuf};
@@ -193,7 +194,10 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
     ));
     let lines = [
         "#!/bin/bash".to_string(),
-        format!("# Submits a sweep as a Slurm job array of {n} shards and a merge job"),
+        format!(
+            "# Submits a sweep as a Slurm job array of {} and a merge job",
+            count(n as u64, "shard")
+        ),
         "# that runs once every shard has succeeded. Run: bash THIS_FILE".into(),
         "set -euo pipefail".into(),
         format!("RESULT={}", path_word(&out.join(name))),
@@ -225,7 +229,10 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
         merge,
         ")".into(),
         "merge=${merge%%;*}".into(),
-        format!("echo \"array job $array ({n} shards), merge job $merge -> $RESULT\""),
+        format!(
+            "echo \"array job $array ({}), merge job $merge -> $RESULT\"",
+            count(n as u64, "shard")
+        ),
     ];
     let mut s = lines.join("\n");
     s.push('\n');

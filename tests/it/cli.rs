@@ -685,3 +685,27 @@ fn validate_refuses_set_for_a_sweep_or_a_calibration_which_take_none() {
         assert_ok(&o, "without --set");
     }
 }
+
+/// Counts of one are said in the singular ("1 replications", "1 points x
+/// 1 replications = 1 runs"), and one scenario's comparison does not claim
+/// common random numbers, having nothing to pair with.
+#[test]
+fn counts_of_one_are_singular() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let toy = toy();
+    let o = armsmarket(&["run", toy.to_str().unwrap(), "-r", "1", "--out", out]);
+    assert_ok(&o, "run");
+    assert!(err(&o).contains("toy: 1 replication -> "), "{}", err(&o));
+    let o = armsmarket(&["compare", toy.to_str().unwrap(), "-r", "1", "--out", out]);
+    assert_ok(&o, "compare");
+    let first = text(&o.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(first, "1 scenario, 1 replication each (seed 7)");
+    let o = armsmarket(&["validate", toy.to_str().unwrap()]);
+    assert_ok(&o, "validate");
+    assert!(text(&o.stdout).contains(" buyers, "), "{}", text(&o.stdout));
+}

@@ -530,7 +530,8 @@ fn failed_runs_are_listed_and_their_blocks_dropped() {
     let o = sensitivity(&dir, &[]);
     assert_ok(&o, "sensitivity with a failed run");
     let shown = text(&o.stdout);
-    assert!(shown.contains("1 runs failed"), "{shown}");
+    // One run, said in the singular.
+    assert!(shown.contains("1 run failed;"), "{shown}");
     assert!(shown.contains("replication 1"), "{shown}");
     let t = table(&dir);
     let k = |i: &str| ("focus_value_2022".to_string(), String::new(), i.to_string());

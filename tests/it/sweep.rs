@@ -1574,7 +1574,7 @@ fn merge_refuses_a_shard_with_failed_runs_and_its_advice_works() {
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     let o = merge(&out.join("toy_sweep"));
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    assert!(err(&o).contains("failed runs"), "{}", err(&o));
+    assert!(err(&o).contains("has 1 failed run:"), "{}", err(&o));
     assert!(!out.join("toy_sweep/runs.csv").exists(), "merged anyway");
     // Run it from elsewhere: the advice must name the output directory.
     let elsewhere = tmp.path().join("elsewhere");
