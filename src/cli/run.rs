@@ -48,7 +48,9 @@ pub struct RunArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub batch: BatchOptions,
-    /// Per-run tables to write [default: the scenario's `outputs.files`].
+    /// Per-run tables to write, besides manifest.json and (with targets)
+    /// targets.csv, which are always written [default: the scenario's
+    /// `outputs.files`].
     #[arg(long, value_delimiter = ',', value_name = "TABLE,...")]
     pub tables: Option<Vec<Table>>,
     /// Output folder; each scenario's result goes to DIR/<name>/, replacing
