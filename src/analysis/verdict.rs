@@ -1103,19 +1103,15 @@ mod tests {
     /// line's only test.
     #[test]
     fn the_runner_up_clause_says_whether_the_best_is_told_apart() {
-        let three = |p: Pair| {
-            with_runner_up(
-                ranked(&[
-                    ("a", 0.9, 0.1, None),
-                    ("b", 0.6, 0.1, Some((0.3, 0.1, 0.5, 0.01, 4))),
-                    ("c", 0.5, 0.1, Some((-0.4, -0.6, -0.2, 0.001, 4))),
-                ]),
-                "c",
-                "b",
-                p,
-            )
-            .conclusion()
+        // c best, b runner-up, a first.
+        let abc = || {
+            ranked(&[
+                ("a", 0.9, 0.1, None),
+                ("b", 0.6, 0.1, Some((0.3, 0.1, 0.5, 0.01, 4))),
+                ("c", 0.5, 0.1, Some((-0.4, -0.6, -0.2, 0.001, 4))),
+            ])
         };
+        let three = |p: Pair| with_runner_up(abc(), "c", "b", p).conclusion();
         let head = "c fits significantly better than a: paired difference -0.400 (95 % CI -0.600 to -0.200, p = 0.001); against the runner-up, b";
         assert_eq!(
             three((-0.1, -0.3, 0.1, 0.2, 4)),
@@ -1164,18 +1160,9 @@ mod tests {
         // A runner-up pair of other scenarios (a file edited by hand) is
         // not quoted.
         assert!(
-            !with_runner_up(
-                ranked(&[
-                    ("a", 0.9, 0.1, None),
-                    ("b", 0.6, 0.1, Some((0.3, 0.1, 0.5, 0.01, 4))),
-                    ("c", 0.5, 0.1, Some((-0.4, -0.6, -0.2, 0.001, 4))),
-                ]),
-                "b",
-                "c",
-                (-0.1, -0.3, 0.1, 0.2, 4)
-            )
-            .conclusion()
-            .contains("runner-up")
+            !with_runner_up(abc(), "b", "c", (-0.1, -0.3, 0.1, 0.2, 4))
+                .conclusion()
+                .contains("runner-up")
         );
     }
 
