@@ -49,7 +49,7 @@ pub enum CalibrateError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The saved state belongs to another calibration or cannot be read.
+    /// The saved state belongs to another calibration.
     #[error(
         "{}: {why}: run without --resume to start over, or use another --out",
         path.display()
@@ -70,6 +70,19 @@ pub enum CalibrateError {
         path: PathBuf,
         /// What is wrong.
         why: String,
+    },
+    /// A file of the work folder that does not read: damaged since it was
+    /// written (cut short, edited).
+    #[error("{}: {what}, damaged since it was written ({why}): {fix}", path.display())]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What it holds.
+        what: &'static str,
+        /// Why it does not read.
+        why: String,
+        /// What to do.
+        fix: String,
     },
     /// The shard is not well given (Slurm variables).
     #[error(transparent)]
@@ -162,6 +175,7 @@ impl CalibrateError {
             CalibrateError::Scenario(_)
             | CalibrateError::Resume { .. }
             | CalibrateError::DamagedPart { .. }
+            | CalibrateError::Damaged { .. }
             | CalibrateError::Shard(_)
             | CalibrateError::ShardOption(_)
             | CalibrateError::TablesAfterEnd { .. }

@@ -126,14 +126,19 @@ pub(crate) fn taken_over_time(ctx: &Context, state: &GenerationState, saved_seco
     )
 }
 
+/// A file of the work folder, `what` for a message; one that does not
+/// read was damaged since it was written, and `fix` mends it.
 fn read_toml<T: serde::de::DeserializeOwned>(
-    ctx: &Context,
     path: &Path,
+    what: &'static str,
+    fix: &str,
 ) -> Result<T, CalibrateError> {
     let text = std::fs::read_to_string(path).map_err(io_error(path))?;
-    toml::from_str(&text).map_err(|e| CalibrateError::Resume {
+    toml::from_str(&text).map_err(|e| CalibrateError::Damaged {
         path: path.to_path_buf(),
-        why: format!("not a file of {} ({e})", ctx.partial.display()),
+        what,
+        why: e.to_string(),
+        fix: fix.into(),
     })
 }
 
@@ -150,7 +155,13 @@ fn read_round(ctx: &Context) -> Result<Option<Round>, CalibrateError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let round: Round = read_toml(ctx, &path)?;
+    // Without it, the join sets the round up again from the parts, as
+    // it did when it wrote it.
+    let round: Round = read_toml(
+        &path,
+        "the round the shards are to simulate",
+        "remove this file and go on with the shards and joins (the next join sets the round up again from the shards' saved rows)",
+    )?;
     if round.identity != ctx.identity {
         return Err(CalibrateError::Stale {
             partial: ctx.partial.clone(),
@@ -160,13 +171,25 @@ fn read_round(ctx: &Context) -> Result<Option<Round>, CalibrateError> {
 }
 
 /// The saved state, wall time and `--tables`, or the prior's; a state of
-/// another calibration is refused.
+/// another calibration is refused, and so is a damaged one, which only
+/// starting over replaces (shards take no `--resume`).
 fn saved_state(ctx: &Context) -> Result<(GenerationState, f64, Vec<Table>), CalibrateError> {
     match ctx.read_saved() {
         Ok(Some(saved)) => Ok((saved.state, saved.elapsed_seconds, saved.tables)),
         Ok(None) => Ok((ctx.abc.initial_state(), 0.0, Vec::new())),
         Err(CalibrateError::Resume { .. }) => Err(CalibrateError::Stale {
             partial: ctx.partial.clone(),
+        }),
+        Err(CalibrateError::Damaged {
+            path, what, why, ..
+        }) => Err(CalibrateError::Damaged {
+            path,
+            what,
+            why,
+            fix: format!(
+                "the calibration cannot go on from it: remove {} to start it over, or use another --out",
+                ctx.partial.display()
+            ),
         }),
         Err(e) => Err(e),
     }
@@ -309,7 +332,10 @@ pub(crate) fn run_shard(
     // changed since that part ran moves its slice, and the join would ask
     // for this shard for ever. So is a stopped shard's part, whose time
     // this run adds to its own.
-    let earlier = match part.is_file().then(|| read_toml::<Part>(&ctx, &part)) {
+    let earlier = match part
+        .is_file()
+        .then(|| read_toml::<Part>(&part, "a shard's saved rows", "run this shard again"))
+    {
         Some(Ok(p)) if p.identity == ctx.identity => {
             if p.holds(lo, hi) {
                 report.already = true;

@@ -260,24 +260,26 @@ impl Context {
     }
 
     /// The saved state, if there is one; refused if another calibration
-    /// saved it.
+    /// saved it, or if it does not read ([`CalibrateError::Damaged`], with
+    /// the fix of a run on one machine: a shard's is another).
     pub(crate) fn read_saved(&self) -> Result<Option<Saved>, CalibrateError> {
         let path = self.state_path();
         if !path.is_file() {
             return Ok(None);
         }
         let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
-        let bad = |why: String| CalibrateError::Resume {
+        let saved: Saved = toml::from_str(&text).map_err(|e| CalibrateError::Damaged {
             path: path.clone(),
-            why,
-        };
-        let saved: Saved =
-            toml::from_str(&text).map_err(|e| bad(format!("not a saved state ({e})")))?;
+            what: SAVED_STATE,
+            why: e.to_string(),
+            fix: "run without --resume to start over, or use another --out".into(),
+        })?;
         if saved.identity != self.identity {
-            return Err(bad(
-                "it was saved by another calibration (file, models, settings or program version differ)"
+            return Err(CalibrateError::Resume {
+                path,
+                why: "it was saved by another calibration (file, models, settings or program version differ)"
                     .into(),
-            ));
+            });
         }
         Ok(Some(saved))
     }
@@ -413,6 +415,9 @@ impl Context {
 }
 
 /// An I/O error at `path`.
+/// What `state.toml` holds, as a message names it.
+const SAVED_STATE: &str = "the calibration's saved state";
+
 pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CalibrateError {
     let path = path.to_path_buf();
     move |source| CalibrateError::Io {

@@ -781,6 +781,58 @@ fn a_damaged_part_of_a_round_is_named_and_its_shard_runs_again() {
 }
 
 #[test]
+fn a_damaged_saved_state_or_round_of_shards_is_named_with_its_fix() {
+    // A cut state.toml was said to hold "the state of another
+    // calibration"; a cut round.toml was answered "run without --resume",
+    // which shards and joins do not take.
+    let file = crate::common::data("calibration_shards.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let split = tmp.path().join("split");
+    for k in ["1/2", "2/2"] {
+        assert_ok(&calibrate(&file, &split, &["--shard", k], &[]), k);
+    }
+    let o = calibrate(&file, &split, &["--join"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    let partial = split.join(".calibration_shards.partial");
+    for (name, says, fix) in [
+        (
+            "state.toml",
+            "state.toml: the calibration's saved state, damaged since it was written",
+            "remove ",
+        ),
+        (
+            "rounds/round.toml",
+            "round.toml: the round the shards are to simulate, damaged since it was written",
+            "remove this file and go on with the shards and joins",
+        ),
+    ] {
+        let path = partial.join(name);
+        let whole = read(&path);
+        std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+        for extra in [&["--shard", "1/2"][..], &["--join"]] {
+            let o = calibrate(&file, &split, extra, &[]);
+            assert_eq!(o.status.code(), Some(2), "{name} {extra:?}: {}", err(&o));
+            assert!(
+                err(&o).contains(says)
+                    && err(&o).contains(fix)
+                    && !err(&o).contains("another calibration")
+                    && !err(&o).contains("--resume"),
+                "{name} {extra:?}: {}",
+                err(&o)
+            );
+        }
+        std::fs::write(&path, &whole).unwrap();
+    }
+    // The round's fix: without the file, the shards and the join go on.
+    std::fs::remove_file(partial.join("rounds/round.toml")).unwrap();
+    for k in ["1/2", "2/2"] {
+        assert_ok(&calibrate(&file, &split, &["--shard", k], &[]), k);
+    }
+    let o = calibrate(&file, &split, &["--join"], &[]);
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", err(&o));
+}
+
+#[test]
 fn a_round_size_changed_between_shards_moves_their_slices_and_the_loop_ends() {
     // Shard 1/2 ran with one round size, then the file changed it: the
     // join asked for 1/2 again, which said it had run, for ever.
