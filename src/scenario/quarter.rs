@@ -31,8 +31,10 @@ impl Quarter {
 }
 
 impl fmt::Display for Quarter {
+    /// `YYYYQn`, the year in four digits as the parser takes it: a message
+    /// quotes `"0000Q1"` as written, not as `"0Q1"`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}Q{}", self.year(), self.q())
+        write!(f, "{:04}Q{}", self.year(), self.q())
     }
 }
 
@@ -116,6 +118,13 @@ mod tests {
         assert_eq!(q.plus(-1).to_string(), "2021Q4");
         let a: Quarter = "2010Q1".parse().unwrap();
         assert_eq!(q.0 - a.0, 48);
+    }
+
+    #[test]
+    fn an_early_year_is_shown_in_four_digits_as_written() {
+        for s in ["0000Q1", "0099Q4", "0999Q2"] {
+            assert_eq!(s.parse::<Quarter>().unwrap().to_string(), s);
+        }
     }
 
     #[test]

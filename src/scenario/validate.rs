@@ -589,7 +589,11 @@ impl Checker {
                         s.end, s.start
                     ),
                 );
-            } else if s.end.0 - s.start.0 + 1 > MAX_QUARTERS {
+            } else if s.end.0 - s.start.0 + 1 > MAX_QUARTERS
+                // A start out of range is said already; the latest end
+                // from it would be out of range too.
+                && (YEAR_SPAN.0..=YEAR_SPAN.1).contains(&s.start.year())
+            {
                 self.push(
                     "end",
                     format!(

@@ -204,6 +204,20 @@ fn more_than_400_quarters() {
     );
 }
 
+/// A quarter is quoted as written ("0000Q1", not "0Q1"), and a start out
+/// of range gets no latest `end`, which would be out of range too.
+#[test]
+fn an_early_start_is_quoted_as_written() {
+    let text = toy_with("start = \"2014Q1\"", "start = \"0000Q1\"");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "start = \"0000Q1\""),
+        &["`start` = \"0000Q1\" is out of range: must be a quarter from 1900Q1 to 2200Q4"],
+    );
+    let o = armsmarket(Broken::new(&text).dir.path(), &["validate", "s.toml"]);
+    assert!(!err(&o).contains("at the latest"), "{}", err(&o));
+}
+
 #[test]
 fn empty_buyers() {
     let text = toy_cut("[buyers.AAA]", "# Korean firm", "[buyers]\n\n");
