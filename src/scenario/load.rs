@@ -729,6 +729,15 @@ fn load_file(
             ))
             .into());
     };
+    // An empty path names this file's folder, which was then "looked for"
+    // under no name at all.
+    if base.is_empty() {
+        return Err(base_origin
+            .error(
+                "`base` = \"\" is empty: name another scenario file (relative to this one), or remove `base`",
+            )
+            .into());
+    }
 
     let base_display = display.parent().unwrap_or(Path::new("")).join(&base);
     let looked_for = std::path::absolute(&base_display).unwrap_or_else(|_| base_display.clone());
@@ -1825,6 +1834,16 @@ mod tests {
             "{}:2:8: `base` chain includes itself",
             s.display()
         )));
+    }
+
+    #[test]
+    fn base_must_not_be_empty() {
+        let (_, e) = one_error("seed = 1\nbase = \"\"\n", &[]);
+        assert_eq!((e.line, e.col), (2, 8));
+        assert_eq!(
+            e.message,
+            "`base` = \"\" is empty: name another scenario file (relative to this one), or remove `base`"
+        );
     }
 
     #[test]

@@ -269,6 +269,15 @@ fn base_file_missing() {
 }
 
 #[test]
+fn base_empty() {
+    Broken::new("# derived\nbase = \"\"\n").rejected_at(
+        "s.toml",
+        2,
+        &["`base` = \"\" is empty: name another scenario file"],
+    );
+}
+
+#[test]
 fn base_includes_itself() {
     Broken::new("base = \"s.toml\"\n").rejected_at(
         "s.toml",
