@@ -238,6 +238,25 @@ pub enum DesignError {
     },
 }
 
+impl DesignError {
+    /// The parameter this error is about, if it is about one: a message
+    /// is located at its key rather than at `[sweep]`.
+    pub fn parameter(&self) -> Option<&str> {
+        match self {
+            DesignError::NoDomain(p)
+            | DesignError::BadPath(p)
+            | DesignError::DuplicatePath(p)
+            | DesignError::EmptyValues(p)
+            | DesignError::RangeInGrid(p)
+            | DesignError::DuplicateValue { path: p, .. }
+            | DesignError::MinAboveMax { path: p, .. }
+            | DesignError::NonFiniteBound { path: p, .. }
+            | DesignError::LogRangeNotPositive { path: p, .. } => Some(p),
+            _ => None,
+        }
+    }
+}
+
 /// The largest grid [`generate`] enumerates. Far above any sweep we can
 /// afford to run, but it stops a typo (an integer range of 10^12) from
 /// exhausting memory before anything is reported.

@@ -174,9 +174,11 @@ impl Setup {
             })
             .collect();
         let located = |e: crate::sweep::design::DesignError| {
-            SweepError::Scenario(ScenarioError::new(
-                sources.key_origin("sweep").error(format!("`sweep`: {e}")),
-            ))
+            let at = e
+                .parameter()
+                .and_then(|p| sw.parameters.keys().position(|k| k == p))
+                .map_or_else(|| sources.key_origin("sweep"), |i| &origins[i]);
+            SweepError::Scenario(ScenarioError::new(at.error(format!("`sweep`: {e}"))))
         };
         let design = design_of(&sw, loaded.scenario.seed).map_err(located)?;
         // A continuous range would give a key of whole numbers fractions,

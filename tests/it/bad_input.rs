@@ -937,6 +937,29 @@ fn a_set_value_that_is_broken_toml_is_refused_with_the_toml_error() {
     }
 }
 
+/// A swept parameter whose path the design refuses (empty) is located at
+/// its key: it was at `[sweep]`.
+#[test]
+fn an_empty_sweep_parameter_path_is_located_at_its_key() {
+    let text = "base = \"toy.toml\"\n\n[sweep]\ndesign = \"grid\"\nreplications = 1\n\n[sweep.parameters]\n\"\" = { values = [1, 2] }\n";
+    let b = Broken::new(text).with_file("toy.toml", TOY);
+    for args in [
+        &["validate", "s.toml"][..],
+        &["sweep", "s.toml", "--out", "out"],
+    ] {
+        let o = armsmarket(b.dir.path(), args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            located_lines(&stderr, "s.toml", 8)
+                .iter()
+                .any(|l| l.contains("parameter path \"\" is not valid")),
+            "{args:?}: not at s.toml:8: {stderr}"
+        );
+        assert!(nothing_written(&b.dir.path().join("out")), "{args:?}");
+    }
+}
+
 /// `run --set sweep.design=grid` suggested `--set 'sweep={...}'`, which
 /// `run` then refused with "use `armsmarket sweep s.toml`", which cannot
 /// work: s.toml has no [sweep], and `sweep` takes no --set. Both say to
