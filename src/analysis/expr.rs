@@ -43,6 +43,10 @@ pub enum ExprErrorKind {
     /// A number that does not parse, such as `1e` or `12ab`.
     #[error("malformed number '{0}'")]
     BadNumber(String),
+    /// A number too large for a 64-bit float, such as `1e999`: it would be
+    /// compared as infinity.
+    #[error("number '{0}' is too large (more than about 1.8e308): write a finite number")]
+    NumberTooLarge(String),
     /// The condition ended too early.
     #[error("unexpected end of condition, expected {0}")]
     UnexpectedEnd(&'static str),
@@ -268,6 +272,9 @@ fn lex(src: &str) -> Result<Vec<(usize, Token)>, ExprError> {
                 let text: String = chars[start..i].iter().collect();
                 let value = if ok { text.parse::<f64>().ok() } else { None };
                 match value {
+                    Some(v) if v.is_infinite() => {
+                        return Err(err(col, ExprErrorKind::NumberTooLarge(text)));
+                    }
                     Some(v) => out.push((col, Token::Number(v, text))),
                     None => return Err(err(col, ExprErrorKind::BadNumber(text))),
                 }
@@ -856,6 +863,11 @@ mod tests {
         assert_eq!(error("x > 1e"), "at column 5: malformed number '1e'");
         assert_eq!(error("x > 12ab"), "at column 5: malformed number '12ab'");
         assert_eq!(error("x > 1.2.3"), "at column 5: malformed number '1.2.3'");
+        // It was compared as infinity, silently.
+        assert_eq!(
+            error("x > 1e999"),
+            "at column 5: number '1e999' is too large (more than about 1.8e308): write a finite number"
+        );
         assert_eq!(error("x > 1 $"), "at column 7: unexpected character '$'");
         assert_eq!(
             error("   "),

@@ -421,6 +421,30 @@ fn settings_out_of_range_are_usage_errors() {
     }
 }
 
+/// A number beyond a 64-bit float (`1e999`) was compared as infinity,
+/// silently: it is refused at its column (exit code 2).
+#[test]
+fn a_number_too_large_for_a_float_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    std::fs::write(&file, "x1,y\n0.1,0\n0.9,1\n").unwrap();
+    let o = armsmarket(&[
+        "discover",
+        file.to_str().unwrap(),
+        "--inputs",
+        "x1",
+        "--where",
+        "y > 1e999",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("at column 5: number '1e999' is too large"),
+        "{}",
+        err(&o)
+    );
+    assert!(!tmp.path().join("discover.csv").exists());
+}
+
 /// A condition on a column of text could never hold: it is refused at the
 /// first text cell, in a CSV and in a sweep's `runs.csv` (its `status`),
 /// rather than searched as a condition false everywhere. Empty cells, NaN
