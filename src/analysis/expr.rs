@@ -9,12 +9,13 @@
 //! and        := not ("and" not)*
 //! not        := "not" not | "(" condition ")" | comparison
 //! comparison := operand ("<" | "<=" | ">" | ">=" | "==" | "!=") operand
-//! operand    := "-" operand | number | column
+//! operand    := "-" operand | number | "true" | "false" | column
 //! number     := digits ["." digits] [("e" | "E") ["+" | "-"] digits]   (or "." digits ...)
 //! column     := [A-Za-z_][A-Za-z0-9_.]*   (a CSV's headers may have dots)
 //! ```
 //!
-//! Keywords are lower case. A comparison with a NaN operand is false, `!=`
+//! Keywords are lower case; `true` and `false` are 1 and 0, as the
+//! `true`/`false` cells of a `_pass` column are read. A comparison with a NaN operand is false, `!=`
 //! included, so a row with a missing value meets no comparison on it; `not`
 //! still negates that false (`not (x > 5)` holds when x is NaN).
 //!
@@ -289,6 +290,10 @@ fn lex(src: &str) -> Result<Vec<(usize, Token)>, ExprError> {
                     "and" => Token::And,
                     "or" => Token::Or,
                     "not" => Token::Not,
+                    // `all_pass == true` as runs.csv writes it: it was an
+                    // unknown column 'true'.
+                    "true" => Token::Number(1.0, text),
+                    "false" => Token::Number(0.0, text),
                     _ => Token::Ident(text),
                 };
                 out.push((col, token));
@@ -785,6 +790,20 @@ mod tests {
         assert!(eval("x == .5", r));
         assert!(eval("-x < 0", r));
         assert!(eval("focus_value_2022 > -1e-2", r));
+    }
+
+    #[test]
+    fn true_and_false_are_one_and_zero() {
+        let r = [1.0, 0.0, 0.5];
+        assert!(eval(
+            "focus_value_2022 == true and targets_passed == false",
+            r
+        ));
+        assert!(!eval(
+            "focus_value_2022 != true or targets_passed == true",
+            r
+        ));
+        assert!(eval("x < true and x > false", r));
     }
 
     #[test]

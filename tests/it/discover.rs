@@ -479,6 +479,13 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     // A column the condition does not read may hold text; true/false
     // count in pandas' spellings, and NA is a missing value, as empty is.
     assert_ok(&run("flag == 1"), "a true/false column");
+    // Compared as written: `true` was an unknown column.
+    let (one, written) = (run("flag == 1"), run("flag == true"));
+    assert_ok(&written, "flag == true");
+    assert_eq!(
+        text(&written.stdout).replace("flag == true", "flag == 1"),
+        text(&one.stdout)
+    );
     assert_ok(&run("y == 1 and not gap > 1"), "a column of missing values");
 
     let dir = toy_sweep(&tmp.path().join("out"));
