@@ -602,7 +602,7 @@ pub fn reference() -> String {
          format_reference` rewrites it).\n\n\
          - A `*` in a key stands for an id you choose (`buyers.POL`, \
          `suppliers.hanwha.lines.k9`). Ids and names have at most 100 characters, \
-         and an id holds no `.`; tables of named entries are TOML tables keyed by id, so that `base` and \
+         and an id holds no `.` and no space at either end; tables of named entries are TOML tables keyed by id, so that `base` and \
          `--set` can reach any one of them by its dotted path.\n\
          - Money is in US$ million (GDP in US$ billion), time in quarters unless a \
          key says years, shares and probabilities in 0..1, spending paths in per \

@@ -391,7 +391,8 @@ impl Checker {
 
     /// The ids of a table of named entries: at most the key's number of
     /// entries, each at most [`MAX_NAME`] characters without control
-    /// characters or `.` (a dotted path addresses every entry).
+    /// characters or `.` (a dotted path addresses every entry), nor a
+    /// space at either end (which no reference shows).
     fn entries<V>(&mut self, path: &str, map: &BTreeMap<String, V>, pattern: &str) {
         let Ty::Table(max) = keys::known(pattern).ty else {
             panic!("`{pattern}` is not a table");
@@ -412,6 +413,14 @@ impl Checker {
                     format!("{path}.{id}"),
                     format!(
                         "`{path}` has the id {id:?}: an id has 1 to {MAX_NAME} characters and no control characters"
+                    ),
+                );
+            } else if id.trim() != id {
+                self.push(
+                    format!("{path}.{id}"),
+                    format!(
+                        "`{path}` has the id {id:?}, which starts or ends with a space: write it as {:?}",
+                        id.trim()
                     ),
                 );
             }

@@ -647,6 +647,27 @@ fn an_id_with_a_dot_is_refused() {
 }
 
 #[test]
+fn an_id_with_a_space_at_either_end_is_refused() {
+    // It was accepted: no reference written without the space reaches it.
+    let region = format!("{TOY}\n[regions.\" north\"]\nthreat = 0.1\n");
+    let target = toy_with("[targets.kor_value_2022]", "[targets.\"kor_value_2022 \"]");
+    for (text, header, id) in [
+        (
+            region,
+            "[regions.\" north\"]",
+            "`regions` has the id \" north\", which starts or ends with a space: write it as \"north\"",
+        ),
+        (
+            target,
+            "[targets.\"kor_value_2022 \"]",
+            "`targets` has the id \"kor_value_2022 \", which starts or ends with a space: write it as \"kor_value_2022\"",
+        ),
+    ] {
+        refused_at_line_of(&text, header, &[id]);
+    }
+}
+
+#[test]
 fn finite_but_absurd_values_are_refused() {
     // Defect 12: 1e308 for markup, prices, spending or GDP, negative
     // preference weights, 10^8 units and years 0000 to 9999 were accepted
