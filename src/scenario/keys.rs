@@ -288,7 +288,7 @@ keys! {
     "regions.*.threat": Number(THREAT), "threat units", Required, "Baseline threat.";
 
     "shocks": Ty::Table(100), "", Value("{}"), "Threat shocks, keyed by id: `magnitude * exposure[region] * decay^(t - quarter)` from `quarter` on.";
-    "shocks.*.quarter": Quarter, "", Required, "Quarter of onset.";
+    "shocks.*.quarter": Quarter, "", Required, "Quarter of onset: a shock before `start` enters already decayed, one after `end` never happens (as an event outside the run), so that a shorter run of a world keeps its later shocks.";
     "shocks.*.magnitude": Number(THREAT), "threat units", Required, "Size of the shock.";
     "shocks.*.decay": Number(UNIT), "per quarter", Required, "Persistence of the shock from one quarter to the next.";
     "shocks.*.exposure": Ty::Table(100), "", Required, "Exposure of each region (ids of `regions`); regions not listed have 0.";
