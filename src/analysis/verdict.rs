@@ -642,11 +642,7 @@ impl Verdict {
                 mean(winner),
                 mean(other),
                 other.scenario,
-                match p.n {
-                    0 => "no replication has".to_string(),
-                    1 => "only 1 replication has".to_string(),
-                    n => format!("only {n} replications have"),
-                }
+                pairs_have(p.n)
             );
         }
         // Identical distances in every replication: no better at all.
@@ -691,16 +687,7 @@ impl Verdict {
         } else {
             ""
         };
-        // A difference over fewer replications than ran says so: an exact
-        // tie on 11 pairs of 40 is not a tie of the scenarios.
-        let on_pairs = if p.n < winner.replications.max(other.replications) {
-            format!(
-                " on the {} replications where both distances are defined",
-                p.n
-            )
-        } else {
-            String::new()
-        };
+        let on_pairs = on_pairs(p.n, winner.replications.max(other.replications));
         format!(
             "{} {verb} {next_best}{}{on_pairs}: paired difference {} (95 % CI {} to {}, p {p_shown}){runner_note}{unranked_note}",
             winner.scenario,
@@ -721,21 +708,10 @@ fn against_runner_up(r: &RunnerUp, replications: usize) -> String {
     if p.p.is_nan() {
         return format!(
             "{head}, {} both distances defined, too few for a paired test",
-            match p.n {
-                0 => "no replication has".to_string(),
-                1 => "only 1 replication has".to_string(),
-                n => format!("only {n} replications have"),
-            }
+            pairs_have(p.n)
         );
     }
-    let on_pairs = if p.n < replications {
-        format!(
-            " on the {} replications where both distances are defined",
-            p.n
-        )
-    } else {
-        String::new()
-    };
+    let on_pairs = on_pairs(p.n, replications);
     if p.mean == 0.0 && p.lo == 0.0 && p.hi == 0.0 {
         return format!("{head}: the same distance in every replication{on_pairs}");
     }
@@ -752,6 +728,26 @@ fn against_runner_up(r: &RunnerUp, replications: usize) -> String {
         signed(p.hi),
         p_shown(p.p),
     )
+}
+
+/// Too few pairs for a test: "no replication has", "only 1 replication
+/// has", "only N replications have" (both distances defined).
+fn pairs_have(n: usize) -> String {
+    match n {
+        0 => "no replication has".to_string(),
+        1 => "only 1 replication has".to_string(),
+        n => format!("only {n} replications have"),
+    }
+}
+
+/// A difference over fewer pairs than `replications` says so: an exact tie
+/// on 11 pairs of 40 is not a tie of the scenarios.
+fn on_pairs(n: usize, replications: usize) -> String {
+    if n < replications {
+        format!(" on the {n} replications where both distances are defined")
+    } else {
+        String::new()
+    }
 }
 
 /// A p-value within a sentence: `< 0.001` or `= 0.042`.

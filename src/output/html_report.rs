@@ -21,6 +21,7 @@ use crate::output::html::charts::{
 };
 use crate::output::html::{Axis, Block, Page, Provenance, Section, Table, format};
 use crate::output::manifest::Command;
+use crate::output::report::count;
 use crate::scenario::vocabulary::DesignKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
@@ -1129,10 +1130,7 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         .subtitle(format!(
             "{}; focus country {focus}",
             m.replications
-                .map_or("? replications".into(), |r| crate::output::report::count(
-                    r,
-                    "replication"
-                ))
+                .map_or("? replications".into(), |r| count(r, "replication"))
         ))
         .provenance(m.provenance(name))
         .section(surge)
@@ -1495,17 +1493,14 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     Ok(Page::new("Comparison report")
         .subtitle(format!(
             "{}{}, {} each",
-            crate::output::report::count(scenarios.len() as u64, "scenario"),
+            count(scenarios.len() as u64, "scenario"),
             if scenarios.len() == 1 {
                 ""
             } else {
                 " on common random numbers"
             },
             m.replications
-                .map_or("? replications".into(), |r| crate::output::report::count(
-                    r,
-                    "replication"
-                ))
+                .map_or("? replications".into(), |r| count(r, "replication"))
         ))
         .provenance(m.provenance(&scenarios.join(", ")))
         .section(verdict_section)
