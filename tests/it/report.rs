@@ -601,6 +601,21 @@ fn a_best_that_is_not_the_first_is_tested_against_the_runner_up_in_print_csv_and
         "no conclusion {conclusion:?}"
     );
     assert!(html.contains("verdict against runner-up, toy"));
+    // A verdict.csv written before the `against` column and the runner-up
+    // row still gives its conclusion, without the clause.
+    let (_, mut rows) = csv_rows(&read(&dir.join("compare/verdict.csv")));
+    rows.pop();
+    let body: String = std::iter::once(h[..11].to_vec())
+        .chain(rows.into_iter().map(|r| r[..11].to_vec()))
+        .map(|r| r.join(",") + "\n")
+        .collect();
+    crate::common::rewrite_sealed(&dir.join("compare"), "verdict.csv", &body);
+    let html = report(&dir.join("compare"));
+    let (before, _) = conclusion.split_once("; against the runner-up").unwrap();
+    assert!(
+        html.contains(&escape(&format!("Conclusion: {before}."))),
+        "no conclusion {before:?}"
+    );
 }
 
 /// The `x` and `width` of every `<rect … class="accepted">` in `svg`, in
