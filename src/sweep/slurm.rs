@@ -51,7 +51,9 @@ pub enum SlurmError {
     )]
     TooManyCpus(u32),
     /// A time limit Slurm would not read.
-    #[error("--time {0:?}: write HH:MM:SS (or MM, MM:SS, D-HH:MM:SS), e.g. 02:00:00")]
+    #[error(
+        "--time {0:?}: write HH:MM:SS (or MM, MM:SS, D-HH:MM:SS, or UNLIMITED for no limit), e.g. 02:00:00"
+    )]
     Time(String),
     /// A partition name outside Slurm's.
     #[error(
@@ -85,8 +87,14 @@ fn path_word(p: &Path) -> String {
     word(&p.display().to_string())
 }
 
-/// Slurm's time formats: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
+/// Slurm's time formats: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS,
+/// and no limit written `INFINITE`, `UNLIMITED` (in any case) or `-1`, as
+/// sbatch reads them. Slurm adds the fields up without checking their
+/// ranges (`01:99:00` is 2 h 39 min), so neither does this.
 pub fn valid_time(t: &str) -> bool {
+    if t == "-1" || t.eq_ignore_ascii_case("INFINITE") || t.eq_ignore_ascii_case("UNLIMITED") {
+        return true;
+    }
     let (days, rest) = match t.split_once('-') {
         Some((d, r)) => (Some(d), r),
         None => (None, t),

@@ -94,11 +94,31 @@ fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
     ] {
         assert!(script.contains(want), "no {want:?} in:\n{script}");
     }
-    for good in ["30", "10:00", "1-00:00:00", "2-12"] {
-        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", good]);
+    // No limit as sbatch takes it: it was refused.
+    for good in [
+        "30",
+        "10:00",
+        "1-00:00:00",
+        "2-12",
+        "UNLIMITED",
+        "infinite",
+        "-1",
+    ] {
+        // `--time=-1`: clap takes a value after a space for an option.
+        let time = format!("--time={good}");
+        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", &time]);
         assert_eq!(o.status.code(), Some(0), "--time {good:?}: {}", err(&o));
     }
-    for bad in ["10h", "aa:bb:cc", "01:00:00:00", "", "1-", "2-3:4:5:6"] {
+    for bad in [
+        "10h",
+        "aa:bb:cc",
+        "01:00:00:00",
+        "",
+        "1-",
+        "2-3:4:5:6",
+        "-2",
+        "unlimit",
+    ] {
         let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", bad]);
         assert_eq!(o.status.code(), Some(2), "--time {bad:?}: {}", err(&o));
         assert!(o.stdout.is_empty(), "--time {bad:?} still printed a script");
