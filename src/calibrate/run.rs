@@ -73,7 +73,7 @@ fn whole(
     let dest = Destination::lock(&ctx.dir, crate::output::manifest::Command::Calibrate)?;
     let partial = &ctx.partial;
     let saved = if options.resume {
-        ctx.read_saved()?
+        ctx.read_saved("run without --resume to start over, or use another --out")?
     } else {
         None
     };

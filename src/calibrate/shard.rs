@@ -23,7 +23,7 @@ use crate::analysis::abc::{Acceptance, GenerationState, SimulationRow, StopReaso
 use crate::calibrate::CalibrateError;
 use crate::calibrate::work::{
     Context, Done, Follow, NextRound, Options, Report, ShardReport, generation_line, io_error,
-    publish, write_durably,
+    publish, read_toml, write_durably,
 };
 use crate::output::publish::Destination;
 use crate::scenario::schema::Table;
@@ -126,22 +126,6 @@ pub(crate) fn taken_over_time(ctx: &Context, state: &GenerationState, saved_seco
     )
 }
 
-/// A file of the work folder, `what` for a message; one that does not
-/// read was damaged since it was written, and `fix` mends it.
-fn read_toml<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    what: &'static str,
-    fix: &str,
-) -> Result<T, CalibrateError> {
-    let text = std::fs::read_to_string(path).map_err(io_error(path))?;
-    toml::from_str(&text).map_err(|e| CalibrateError::Damaged {
-        path: path.to_path_buf(),
-        what,
-        why: e.to_string(),
-        fix: fix.into(),
-    })
-}
-
 fn write_toml<T: Serialize>(path: &Path, value: &T) -> Result<(), CalibrateError> {
     let text = toml::to_string(value).map_err(|e| CalibrateError::Io {
         path: path.to_path_buf(),
@@ -174,22 +158,15 @@ fn read_round(ctx: &Context) -> Result<Option<Round>, CalibrateError> {
 /// another calibration is refused, and so is a damaged one, which only
 /// starting over replaces (shards take no `--resume`).
 fn saved_state(ctx: &Context) -> Result<(GenerationState, f64, Vec<Table>), CalibrateError> {
-    match ctx.read_saved() {
+    let fix = format!(
+        "the calibration cannot go on from it: remove {} to start it over, or use another --out",
+        ctx.partial.display()
+    );
+    match ctx.read_saved(&fix) {
         Ok(Some(saved)) => Ok((saved.state, saved.elapsed_seconds, saved.tables)),
         Ok(None) => Ok((ctx.abc.initial_state(), 0.0, Vec::new())),
         Err(CalibrateError::Resume { .. }) => Err(CalibrateError::Stale {
             partial: ctx.partial.clone(),
-        }),
-        Err(CalibrateError::Damaged {
-            path, what, why, ..
-        }) => Err(CalibrateError::Damaged {
-            path,
-            what,
-            why,
-            fix: format!(
-                "the calibration cannot go on from it: remove {} to start it over, or use another --out",
-                ctx.partial.display()
-            ),
         }),
         Err(e) => Err(e),
     }

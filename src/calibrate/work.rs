@@ -261,19 +261,14 @@ impl Context {
 
     /// The saved state, if there is one; refused if another calibration
     /// saved it, or if it does not read ([`CalibrateError::Damaged`], with
-    /// the fix of a run on one machine: a shard's is another).
-    pub(crate) fn read_saved(&self) -> Result<Option<Saved>, CalibrateError> {
+    /// `fix`: a run on one machine starts over without `--resume`, a shard
+    /// by removing the work folder).
+    pub(crate) fn read_saved(&self, fix: &str) -> Result<Option<Saved>, CalibrateError> {
         let path = self.state_path();
         if !path.is_file() {
             return Ok(None);
         }
-        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
-        let saved: Saved = toml::from_str(&text).map_err(|e| CalibrateError::Damaged {
-            path: path.clone(),
-            what: SAVED_STATE,
-            why: e.to_string(),
-            fix: "run without --resume to start over, or use another --out".into(),
-        })?;
+        let saved: Saved = read_toml(&path, "the calibration's saved state", fix)?;
         if saved.identity != self.identity {
             return Err(CalibrateError::Resume {
                 path,
@@ -415,8 +410,21 @@ impl Context {
 }
 
 /// An I/O error at `path`.
-/// What `state.toml` holds, as a message names it.
-const SAVED_STATE: &str = "the calibration's saved state";
+/// A file of the work folder, `what` for a message; one that does not
+/// read was damaged since it was written, and `fix` mends it.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+    fix: &str,
+) -> Result<T, CalibrateError> {
+    let text = std::fs::read_to_string(path).map_err(io_error(path))?;
+    toml::from_str(&text).map_err(|e| CalibrateError::Damaged {
+        path: path.to_path_buf(),
+        what,
+        why: e.to_string(),
+        fix: fix.into(),
+    })
+}
 
 pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CalibrateError {
     let path = path.to_path_buf();

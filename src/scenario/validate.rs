@@ -208,6 +208,18 @@ fn span_of(k: &Key) -> keys::Span {
     }
 }
 
+/// The `candidates` for the key `path` that its range holds, as a message
+/// offers them ("64 or 128"): a fix must itself be valid.
+fn in_range(path: &str, candidates: [usize; 2]) -> String {
+    let span = span_of(keys::known(path));
+    candidates
+        .into_iter()
+        .filter(|&q| span.contains(q as f64))
+        .map(|q| q.to_string())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
 /// " (unit)" after a rule, if the key has a unit.
 fn unit_note(k: &Key) -> String {
     if k.unit.is_empty() {
@@ -1426,11 +1438,8 @@ impl Checker {
                 // the powers of two in range are named (not 1048576).
                 let span = span_of(keys::known("sweep.points"));
                 if sobol && span.contains(n as f64) && !n.is_power_of_two() {
-                    let powers: Vec<String> = [n.next_power_of_two() / 2, n.next_power_of_two()]
-                        .into_iter()
-                        .filter(|&q| span.contains(q as f64))
-                        .map(|q| q.to_string())
-                        .collect();
+                    let powers =
+                        in_range("sweep.points", [n.next_power_of_two() / 2, n.next_power_of_two()]);
                     self.push(
                         "sweep.points",
                         format!(
@@ -1440,7 +1449,7 @@ impl Checker {
                             } else {
                                 "Saltelli"
                             },
-                            powers.join(" or ")
+                            powers
                         ),
                     );
                 }
@@ -1582,16 +1591,12 @@ impl Checker {
                     // neighbour of 1 or 1001 is out of range too.
                     let span = span_of(keys::known("sweep.levels"));
                     if p % 2 == 1 && span.contains(p as f64) {
-                        let even: Vec<String> = [p - 1, p + 1]
-                            .into_iter()
-                            .filter(|&q| span.contains(q as f64))
-                            .map(|q| q.to_string())
-                            .collect();
+                        let even = in_range("sweep.levels", [p - 1, p + 1]);
                         self.push(
                             "sweep.levels",
                             format!(
                                 "`sweep.levels` = {p}: Morris levels must be even (so that every step of p/(2(p-1)) stays on the grid): use {}",
-                                even.join(" or ")
+                                even
                             ),
                         );
                     }

@@ -140,6 +140,15 @@ pub fn shell_word(p: &Path) -> String {
     shlex::try_quote(&text).map_or(text.clone(), |q| q.into_owned())
 }
 
+/// ` --tables a,b` for a command line, empty for no table (the default).
+pub fn tables_option(tables: &[Table]) -> String {
+    if tables.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
+    format!(" --tables {}", names.join(","))
+}
+
 /// The command that runs `shard` of the sweep `file` into `out` (resuming
 /// it, with `resume`), with every option that identifies it.
 pub fn shard_command(
@@ -156,10 +165,7 @@ pub fn shard_command(
     if out != Path::new("outputs") {
         c.push_str(&format!(" --out {}", shell_word(out)));
     }
-    if !tables.is_empty() {
-        let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
-        c.push_str(&format!(" --tables {}", names.join(",")));
-    }
+    c.push_str(&tables_option(tables));
     if resume {
         c.push_str(" --resume");
     }

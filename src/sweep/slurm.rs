@@ -13,7 +13,7 @@
 use crate::engine::batch::MAX_THREADS;
 use crate::output::report::count;
 use crate::scenario::schema::Table;
-use crate::sweep::run::batch_dir;
+use crate::sweep::run::{batch_dir, tables_option};
 use std::path::{Path, PathBuf};
 
 /// What the script submits.
@@ -181,12 +181,7 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
     };
     // Named on every task's line: a task resumes, and a resume without
     // `--tables` keeps those of the sweep it resumes, none on a first run.
-    let tables = if job.tables.is_empty() {
-        String::new()
-    } else {
-        let names: Vec<&str> = job.tables.iter().map(|t| t.name()).collect();
-        format!(" --tables {}", names.join(","))
-    };
+    let tables = tables_option(&job.tables);
     // The shard is named in full, not left to the array's size: a task
     // resubmitted alone (`--array=2`) is an array of one, which read from
     // the environment would be the whole sweep.

@@ -686,9 +686,9 @@ fn validate_refuses_set_for_a_sweep_or_a_calibration_which_take_none() {
     }
 }
 
-/// Counts of one are said in the singular ("1 replications", "1 points x
-/// 1 replications = 1 runs"), and one scenario's comparison does not claim
-/// common random numbers, having nothing to pair with.
+/// Counts of one are said in the singular (they were "1 replications",
+/// "1 points x 1 replications = 1 runs"), and one scenario's comparison
+/// does not claim common random numbers, having nothing to pair with.
 #[test]
 fn counts_of_one_are_singular() {
     let tmp = tempfile::tempdir().unwrap();
@@ -705,7 +705,20 @@ fn counts_of_one_are_singular() {
         .unwrap_or_default()
         .to_string();
     assert_eq!(first, "1 scenario, 1 replication each (seed 7)");
-    let o = armsmarket(&["validate", toy.to_str().unwrap()]);
+    let sweep = tmp.path().join("one.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "base = {:?}\nname = \"one\"\n\n[sweep]\ndesign = \"grid\"\nreplications = 1\n\n[sweep.parameters]\n\"market.defer_quarters\" = {{ values = [3] }}\n",
+            toy.display().to_string()
+        ),
+    )
+    .unwrap();
+    let o = armsmarket(&["validate", sweep.to_str().unwrap()]);
     assert_ok(&o, "validate");
-    assert!(text(&o.stdout).contains(" buyers, "), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("(one: sweep of 1 point x 1 replication = 1 run)"),
+        "{}",
+        text(&o.stdout)
+    );
 }
