@@ -354,6 +354,11 @@ pub struct RunnerUp {
     pub runner_up: String,
     /// The best's distance minus the runner-up's, pair by pair.
     pub paired: Paired,
+    /// The same difference under each robustness statistic, in the order
+    /// of [`Verdict::robustness`] (the two are those of the headline
+    /// statistic): whether the best's lead over the runner-up holds
+    /// under other caps and target sets.
+    pub robustness: Vec<Paired>,
 }
 
 /// The scenarios of lowest and next lowest mean distance, by index, among
@@ -479,6 +484,11 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
             ..Statistic::default()
         },
     ));
+    let two = match best_two(&summaries) {
+        Some((best, Some(runner))) => Some((best, runner)),
+        _ => None,
+    };
+    let mut runner_up_robustness = Vec::new();
     let robustness = variants
         .into_iter()
         .map(|(label, st)| {
@@ -486,6 +496,9 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
                 .iter()
                 .map(|s| s.distances(targets, &st))
                 .collect();
+            if let Some((best, runner)) = two {
+                runner_up_robustness.push(paired(&ds[runner], &ds[best]));
+            }
             RobustnessRow {
                 label,
                 distance: ds.iter().map(|d| mean_ci(d)).collect(),
@@ -494,14 +507,12 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
         })
         .collect();
     let unreached = unreached(&summaries);
-    let runner_up = match best_two(&summaries) {
-        Some((best, Some(runner))) => Some(RunnerUp {
-            best: summaries[best].scenario.clone(),
-            runner_up: summaries[runner].scenario.clone(),
-            paired: paired(&distances[runner], &distances[best]),
-        }),
-        _ => None,
-    };
+    let runner_up = two.map(|(best, runner)| RunnerUp {
+        best: summaries[best].scenario.clone(),
+        runner_up: summaries[runner].scenario.clone(),
+        paired: paired(&distances[runner], &distances[best]),
+        robustness: runner_up_robustness,
+    });
     Verdict {
         patterns: pats,
         scenarios: summaries,
@@ -549,6 +560,23 @@ fn summarise(t: &TargetInfo, k: usize, runs: &[Vec<TargetResult>]) -> TargetSumm
 }
 
 impl Verdict {
+    /// The best scenario against the runner-up, where neither is the
+    /// first: the differences to the first then do not compare the two,
+    /// so the conclusion and the robustness table add this test. `None`
+    /// when the first is the best or the runner-up (its differences are
+    /// that test), or with fewer than two ranked.
+    pub fn runner_up_apart(&self) -> Option<&RunnerUp> {
+        let first = self.scenarios.first()?;
+        let (best, runner) = best_two(&self.scenarios)?;
+        let (best, runner) = (&self.scenarios[best], &self.scenarios[runner?]);
+        self.runner_up.as_ref().filter(|r| {
+            best.scenario != first.scenario
+                && runner.scenario != first.scenario
+                && r.best == best.scenario
+                && r.runner_up == runner.scenario
+        })
+    }
+
     /// One line saying which scenario fits best and whether it fits
     /// significantly better than the reference (or the reference than the
     /// runner-up). A scenario whose distance is undefined in every
@@ -602,16 +630,9 @@ impl Verdict {
         // the runner-up is not the first either, the line adds the test
         // against it, without which "best" may name one of several that
         // the replications do not tell apart.
-        let runner_note = match &self.runner_up {
-            Some(r)
-                if best.scenario != first.scenario
-                    && runner.scenario != first.scenario
-                    && r.best == best.scenario
-                    && r.runner_up == runner.scenario =>
-            {
-                against_runner_up(r, best.replications.max(runner.replications))
-            }
-            _ => String::new(),
+        let runner_note = match self.runner_up_apart() {
+            Some(r) => against_runner_up(r, best.replications.max(runner.replications)),
+            None => String::new(),
         };
         // The paired tests are against the first scenario: the runner-up
         // when the first fits best, else the first itself.
@@ -1018,6 +1039,7 @@ mod tests {
                 correlation: f64::NAN,
                 n,
             },
+            robustness: Vec::new(),
         });
         v
     }
@@ -1091,6 +1113,61 @@ mod tests {
         assert!(!v.conclusion().contains("runner-up"), "{}", v.conclusion());
         // One scenario: no runner-up.
         assert!(verdict(&t, &[runs("best", [1.0; 4])]).runner_up.is_none());
+    }
+
+    /// The best against the runner-up under each robustness statistic,
+    /// by hand: the best leads on the headline and trails under the lower
+    /// caps, which the headline's test alone would not show. Distances per
+    /// replication (one target): first 9 each; runner-up 1, 1, 1, 7.5
+    /// (mean 2.625); best 2.5 each (mean 2.5). Best − runner-up: capped at
+    /// 2, 1, 1, 1, 0 (mean +0.75); at 3, 1.5, 1.5, 1.5, −0.5 (+1.0); at 5,
+    /// 1.5, 1.5, 1.5, −2.5 (+0.5); at 10, as the headline, 1.5, 1.5, 1.5,
+    /// −5 (−0.125), and so for the target sets, which leave it the same.
+    #[test]
+    fn the_best_is_set_against_the_runner_up_under_each_robustness_statistic() {
+        let t = vec![info("a", "P1", 1.0, true)];
+        let runs = |name: &str, ds: [f64; 4]| {
+            let mut s = Runs::new(name);
+            ds.iter().for_each(|&d| s.push(&[r(1.0, d, false)]));
+            s
+        };
+        let v = verdict(
+            &t,
+            &[
+                runs("first", [9.0; 4]),
+                runs("runner", [1.0, 1.0, 1.0, 7.5]),
+                runs("best", [2.5; 4]),
+            ],
+        );
+        let r = v.runner_up_apart().expect("neither is the first");
+        assert_eq!((r.best.as_str(), r.runner_up.as_str()), ("best", "runner"));
+        assert!((r.paired.mean + 0.125).abs() < 1e-12, "{}", r.paired.mean);
+        let labels: Vec<&str> = v.robustness.iter().map(|x| x.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "cap 2",
+                "cap 3",
+                "cap 5",
+                "cap 10",
+                "without zero-valued targets",
+                "surge targets only",
+                "undefined as a miss"
+            ]
+        );
+        let means: Vec<f64> = r.robustness.iter().map(|p| p.mean).collect();
+        let want = [0.75, 1.0, 0.5, -0.125, -0.125, -0.125, -0.125];
+        assert_eq!(means.len(), want.len());
+        for (got, want) in means.iter().zip(want) {
+            assert!((got - want).abs() < 1e-12, "{means:?}");
+        }
+        assert!(r.robustness.iter().all(|p| p.n == 4));
+        // With the first the runner-up, its own differences are the test.
+        let v = verdict(
+            &t,
+            &[runs("runner", [1.0, 1.0, 1.0, 7.5]), runs("best", [2.5; 4])],
+        );
+        assert!(v.runner_up.is_some() && v.runner_up_apart().is_none());
     }
 
     /// The runner-up clause in each case: not told apart, favouring the

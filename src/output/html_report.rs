@@ -1220,6 +1220,8 @@ fn verdict_of(verdict: &Csv, compare: &Csv) -> Option<Verdict> {
             best: text(r, sc).to_string(),
             runner_up: text(r, against).to_string(),
             paired: paired(r),
+            // The conclusion reads the headline's difference alone.
+            robustness: Vec::new(),
         })
     });
     Some(Verdict {
@@ -1374,10 +1376,12 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                             format::significant(num(r, hi), 3)
                         )
                     };
-                    // The runner-up row's difference is to the scenario
-                    // it names, not to the first.
+                    // The runner-up rows' differences are to the scenario
+                    // they name, not to the first.
                     let statistic = match against.map(|a| text(r, a)) {
-                        Some(to) if text(r, st) == crate::output::report::AGAINST_RUNNER_UP => {
+                        Some(to)
+                            if text(r, st).ends_with(crate::output::report::RUNNER_UP_SUFFIX) =>
+                        {
                             format!("{}, {to}", text(r, st))
                         }
                         _ => text(r, st).to_string(),

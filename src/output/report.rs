@@ -291,21 +291,37 @@ pub fn compare_table(v: &Verdict) -> String {
         let mut rows = vec![h];
         for (i, s) in v.scenarios.iter().enumerate().skip(1) {
             let mut row = vec![s.scenario.clone()];
-            row.extend(v.robustness.iter().map(|r| {
-                let p = &r.paired[i - 1];
-                let mark = if p.significant() { "*" } else { "" };
-                format!("{}{mark}", signed(p.mean))
-            }));
+            row.extend(v.robustness.iter().map(|r| starred(&r.paired[i - 1])));
+            rows.push(row);
+        }
+        // Where the conclusion tests the best against the runner-up, the
+        // same test under each statistic: whether the best's lead over the
+        // runner-up holds as its lead over the first is shown to.
+        let apart = v.runner_up_apart();
+        if let Some(r) = apart {
+            let mut row = vec![format!("{} against the runner-up, {}", r.best, r.runner_up)];
+            row.extend(r.robustness.iter().map(starred));
             rows.push(row);
         }
         out.push('\n');
         out.push_str(&text_table(&rows));
-        out.push_str("(* the 95 % interval excludes 0)\n");
+        out.push_str(if apart.is_some() {
+            "(* the 95 % interval excludes 0; the last row is the best's difference to the runner-up, not to the first)\n"
+        } else {
+            "(* the 95 % interval excludes 0)\n"
+        });
     }
     if let Some(line) = unreached_line(&v.unreached) {
         out.push_str(&format!("\n{line}\n"));
     }
     out
+}
+
+/// A robustness table's cell: the paired difference, starred where its
+/// 95 % interval excludes 0.
+fn starred(p: &Paired) -> String {
+    let mark = if p.significant() { "*" } else { "" };
+    format!("{}{mark}", signed(p.mean))
 }
 
 /// The line naming the targets no scenario reaches (ODD 7.19), as
@@ -411,8 +427,14 @@ pub const VERDICT_COLUMNS: [&str; 12] = [
 ];
 
 /// The `statistic` of `verdict.csv`'s row for the best scenario against
-/// the runner-up.
+/// the runner-up on the headline statistic (`verdict`, then
+/// [`RUNNER_UP_SUFFIX`]).
 pub const AGAINST_RUNNER_UP: &str = "verdict against runner-up";
+
+/// What ends the `statistic` of each of `verdict.csv`'s rows for the best
+/// scenario against the runner-up: the headline's, [`AGAINST_RUNNER_UP`],
+/// and each robustness statistic's (`cap 2 against runner-up`, …).
+pub const RUNNER_UP_SUFFIX: &str = " against runner-up";
 
 /// Write `verdict.csv` in `staging`: per scenario and statistic (the
 /// headline first, then the robustness variants), its mean distance with
@@ -420,8 +442,9 @@ pub const AGAINST_RUNNER_UP: &str = "verdict against runner-up";
 /// first scenario with its interval, p-value and the correlation of paired
 /// distances; the replications run, the pairs (replications where both
 /// distances are defined) the difference is over, and the scenario it is
-/// to. A last row, [`AGAINST_RUNNER_UP`], gives the best scenario's
-/// difference to the runner-up on the headline statistic.
+/// to. Last rows, [`AGAINST_RUNNER_UP`] and then one per robustness
+/// statistic (its label and [`RUNNER_UP_SUFFIX`]), give the best
+/// scenario's difference to the runner-up.
 pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(staging.create("verdict.csv")?);
     out.write_record(VERDICT_COLUMNS).map_err(csv_io)?;
@@ -480,6 +503,16 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
             best.distance,
             Some((&r.runner_up, &r.paired)),
         )?;
+        let best_at = v.scenarios.iter().position(|s| s.scenario == r.best);
+        for (row, p) in v.robustness.iter().zip(&r.robustness) {
+            let distance = best_at.map_or((f64::NAN, f64::NAN), |i| row.distance[i]);
+            write(
+                best,
+                &format!("{}{RUNNER_UP_SUFFIX}", row.label),
+                distance,
+                Some((&r.runner_up, p)),
+            )?;
+        }
     }
     out.into_inner().map_err(|e| e.into_error())?.finish()
 }

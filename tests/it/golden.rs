@@ -79,7 +79,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("compare/compare/patterns.csv", "764dc04ac5d15507"),
     ("compare/compare/summary.csv", "77b9d9436acc3099"),
     ("compare/compare/targets.csv", "00f1fc4aad7ca6c8"),
-    ("compare/compare/verdict.csv", "7f48664f13f657ad"),
+    ("compare/compare/verdict.csv", "8d0933b534dde4f3"),
     ("europe/europe/buyers.csv", "82a69ad3a559fcf6"),
     ("europe/europe/contracts.csv", "651a7e21b420c9b9"),
     ("europe/europe/exogenous.csv", "09d2f07bf0929ff3"),

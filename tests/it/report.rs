@@ -538,9 +538,11 @@ fn compare_report_says_the_conclusion_and_the_targets_no_scenario_reaches() {
 }
 
 /// With three scenarios, the best not the first and the runner-up neither,
-/// the conclusion also tests the best against the runner-up: the pair is
-/// `verdict.csv`'s last row (its `against` column names the runner-up)
-/// and the report's page says the line as `compare` printed it.
+/// the conclusion also tests the best against the runner-up, and the
+/// robustness table under each statistic: the pairs are `verdict.csv`'s
+/// last rows (their `against` column names the runner-up), and the
+/// report's page says the line as `compare` printed it and shows the
+/// rows.
 #[test]
 fn a_best_that_is_not_the_first_is_tested_against_the_runner_up_in_print_csv_and_report() {
     let tmp = tempfile::tempdir().unwrap();
@@ -568,18 +570,67 @@ fn a_best_that_is_not_the_first_is_tested_against_the_runner_up_in_print_csv_and
     let out = text(&o.stdout);
     let (h, rows) = csv_rows(&read(&dir.join("compare/verdict.csv")));
     assert_eq!(h.last().map(String::as_str), Some("against"));
-    let last = rows.last().unwrap();
-    assert_eq!(
-        (last[0].as_str(), last[1].as_str(), last[11].as_str()),
-        ("slow_korea", "verdict against runner-up", "toy"),
-        "{last:?}"
-    );
+    // The headline's pair, then each robustness statistic's, in the order
+    // of the scenarios' rows.
+    let at = rows
+        .iter()
+        .position(|r| r[1] == "verdict against runner-up")
+        .unwrap_or_else(|| panic!("no runner-up row: {rows:?}"));
+    let (to_first, to_runner) = rows.split_at(at);
+    let statistics: Vec<&str> = rows
+        .iter()
+        .take_while(|r| r[0] == "fast")
+        .map(|r| r[1].as_str())
+        .collect();
+    assert_eq!(statistics.len(), 8, "{statistics:?}");
+    assert_eq!(to_runner.len(), statistics.len());
+    for (r, st) in to_runner.iter().zip(&statistics) {
+        assert_eq!(
+            (r[0].as_str(), r[1].as_str(), r[11].as_str()),
+            (
+                "slow_korea",
+                format!("{st} against runner-up").as_str(),
+                "toy"
+            ),
+            "{r:?}"
+        );
+    }
+    let last = &to_runner[0];
     // Every other row's difference is to the first scenario.
-    for r in &rows[..rows.len() - 1] {
+    for r in to_first {
         let to = if r[0] == "fast" { "" } else { "fast" };
         assert_eq!(r[11], to, "{r:?}");
     }
     let num = |x: &str| armsmarket::analysis::verdict::signed(x.parse().unwrap());
+    // The robustness table's last row: the same pairs, under each
+    // statistic after the headline.
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("slow_korea against the runner-up, toy "))
+        .unwrap_or_else(|| panic!("no runner-up row in the robustness table: {out}"));
+    let cells: Vec<String> = to_runner[1..]
+        .iter()
+        .map(|r| {
+            // A statistic without targets here (toy has no surge target)
+            // has no difference.
+            if r[4].is_empty() {
+                return "-".to_string();
+            }
+            let p: f64 = r[7].parse().unwrap();
+            let (lo, hi): (f64, f64) = (r[5].parse().unwrap(), r[6].parse().unwrap());
+            let excludes_0 = lo > 0.0 || hi < 0.0;
+            assert_eq!(excludes_0, p < 0.05, "{r:?}");
+            num(&r[4]) + if excludes_0 { "*" } else { "" }
+        })
+        .collect();
+    assert_eq!(
+        row.split_whitespace()
+            .rev()
+            .take(cells.len())
+            .collect::<Vec<_>>(),
+        cells.iter().rev().map(String::as_str).collect::<Vec<_>>(),
+        "{row:?}"
+    );
     let clause = format!(
         "; against the runner-up, toy: paired difference {} (95 % CI {} to {}, p = ",
         num(&last[4]),
@@ -600,13 +651,16 @@ fn a_best_that_is_not_the_first_is_tested_against_the_runner_up_in_print_csv_and
         html.contains(&escape(&format!("Conclusion: {conclusion}."))),
         "no conclusion {conclusion:?}"
     );
-    assert!(html.contains("verdict against runner-up, toy"));
+    for st in &statistics {
+        assert!(
+            html.contains(&format!("{st} against runner-up, toy")),
+            "no {st} against the runner-up"
+        );
+    }
     // A verdict.csv written before the `against` column and the runner-up
-    // row still gives its conclusion, without the clause.
-    let (_, mut rows) = csv_rows(&read(&dir.join("compare/verdict.csv")));
-    rows.pop();
+    // rows still gives its conclusion, without the clause.
     let body: String = std::iter::once(h[..11].to_vec())
-        .chain(rows.into_iter().map(|r| r[..11].to_vec()))
+        .chain(to_first.iter().map(|r| r[..11].to_vec()))
         .map(|r| r.join(",") + "\n")
         .collect();
     crate::common::rewrite_sealed(&dir.join("compare"), "verdict.csv", &body);
