@@ -48,6 +48,10 @@ pub enum ExprErrorKind {
     /// compared as infinity.
     #[error("number '{0}' is too large (more than about 1.8e308): write a finite number")]
     NumberTooLarge(String),
+    /// A number too small for a 64-bit float, such as `1e-999`: it would
+    /// be compared as 0 (`x >= 1e-999` would hold for x = 0).
+    #[error("number '{0}' is too small (less than about 4.9e-324): write 0 or a larger number")]
+    NumberTooSmall(String),
     /// The condition ended too early.
     #[error("unexpected end of condition, expected {0}")]
     UnexpectedEnd(&'static str),
@@ -275,6 +279,16 @@ fn lex(src: &str) -> Result<Vec<(usize, Token)>, ExprError> {
                 match value {
                     Some(v) if v.is_infinite() => {
                         return Err(err(col, ExprErrorKind::NumberTooLarge(text)));
+                    }
+                    // Non-zero digits read as 0: below the smallest float.
+                    Some(v)
+                        if v == 0.0
+                            && text
+                                .split(['e', 'E'])
+                                .next()
+                                .is_some_and(|m| m.contains(|c: char| matches!(c, '1'..='9'))) =>
+                    {
+                        return Err(err(col, ExprErrorKind::NumberTooSmall(text)));
                     }
                     Some(v) => out.push((col, Token::Number(v, text))),
                     None => return Err(err(col, ExprErrorKind::BadNumber(text))),
@@ -887,6 +901,19 @@ mod tests {
             error("x > 1e999"),
             "at column 5: number '1e999' is too large (more than about 1.8e308): write a finite number"
         );
+        // It was compared as 0, silently: `x >= 1e-999` held for x = 0.
+        assert_eq!(
+            error("x >= 1e-999"),
+            "at column 6: number '1e-999' is too small (less than about 4.9e-324): write 0 or a larger number"
+        );
+        assert_eq!(
+            error("x > 0.5E-400"),
+            "at column 5: number '0.5E-400' is too small (less than about 4.9e-324): write 0 or a larger number"
+        );
+        // Zero written any way, and the smallest floats, are numbers.
+        for ok in ["x > 0e-999", "x > 0.000", "x > 5e-324", "x > 1e-320"] {
+            assert!(compile(ok, &NAMES).is_ok(), "{ok}");
+        }
         assert_eq!(error("x > 1 $"), "at column 7: unexpected character '$'");
         assert_eq!(
             error("   "),
