@@ -1044,6 +1044,14 @@ mod tests {
         v
     }
 
+    /// A scenario's four replications of one target, with these
+    /// distances.
+    fn runs(name: &str, ds: [f64; 4]) -> Runs {
+        let mut s = Runs::new(name);
+        ds.iter().for_each(|&d| s.push(&[r(1.0, d, false)]));
+        s
+    }
+
     /// A best that is not the first is tested against the runner-up too,
     /// when that is not the first either: one paired difference per
     /// replication, by hand. Distances per replication (one target):
@@ -1053,11 +1061,6 @@ mod tests {
     #[test]
     fn a_best_that_is_not_the_first_is_tested_against_the_runner_up() {
         let t = vec![info("a", "P1", 1.0, true)];
-        let runs = |name: &str, ds: [f64; 4]| {
-            let mut s = Runs::new(name);
-            ds.iter().for_each(|&d| s.push(&[r(1.0, d, false)]));
-            s
-        };
         let v = verdict(
             &t,
             &[
@@ -1126,11 +1129,6 @@ mod tests {
     #[test]
     fn the_best_is_set_against_the_runner_up_under_each_robustness_statistic() {
         let t = vec![info("a", "P1", 1.0, true)];
-        let runs = |name: &str, ds: [f64; 4]| {
-            let mut s = Runs::new(name);
-            ds.iter().for_each(|&d| s.push(&[r(1.0, d, false)]));
-            s
-        };
         let v = verdict(
             &t,
             &[
