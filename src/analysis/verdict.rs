@@ -594,11 +594,11 @@ impl Verdict {
         let unranked_note = match unranked.as_slice() {
             [] => String::new(),
             [one] => format!(
-                "; {} has no defined distance (in no replication), so it is not compared",
+                "; {} has no defined distance (in any replication), so it is not compared",
                 one.scenario
             ),
             many => format!(
-                "; {} have no defined distance (in no replication), so they are not compared",
+                "; {} have no defined distance (in any replication), so they are not compared",
                 many.iter()
                     .map(|s| s.scenario.as_str())
                     .collect::<Vec<_>>()
@@ -606,7 +606,7 @@ impl Verdict {
             ),
         };
         let Some((best, runner)) = best_two(&self.scenarios) else {
-            return "no scenario has a defined distance (in no replication): nothing to compare"
+            return "no scenario has a defined distance (in any replication): nothing to compare"
                 .into();
         };
         let best = &self.scenarios[best];
@@ -732,10 +732,17 @@ fn against_runner_up(r: &RunnerUp, replications: usize) -> String {
             pairs_have(p.n)
         );
     }
-    let on_pairs = on_pairs(p.n, replications);
     if p.mean == 0.0 && p.lo == 0.0 && p.hi == 0.0 {
-        return format!("{head}: the same distance in every replication{on_pairs}");
+        return if p.n < replications {
+            format!(
+                "{head}: the same distance in each of the {} replications where both distances are defined",
+                p.n
+            )
+        } else {
+            format!("{head}: the same distance in every replication")
+        };
     }
+    let on_pairs = on_pairs(p.n, replications);
     let judgement = match (p.significant(), p.mean > 0.0) {
         (true, true) => "the pairs favour the runner-up, significantly",
         (false, true) => "the pairs favour the runner-up, not significantly",
@@ -795,6 +802,9 @@ pub fn p_value(p: f64) -> String {
         "-".into()
     } else if p < 0.001 {
         "<0.001".into()
+    } else if (0.0495..0.05).contains(&p) {
+        // Rounded, 0.050 would stand beside "significant".
+        "<0.050".into()
     } else {
         format!("{p:.3}")
     }
@@ -818,6 +828,17 @@ mod tests {
         let p = paired(&a, &b).p;
         assert!(exact > 1e-13 && exact < 1e-12, "{exact}");
         assert!((p - exact).abs() <= 1e-9 * exact, "{p} against {exact}");
+    }
+
+    /// A p-value just below 0.05 is not rounded up to 0.050, which would
+    /// stand beside "significant"; one at or above it is.
+    #[test]
+    fn a_p_value_just_below_five_per_cent_is_not_shown_as_five_per_cent() {
+        assert_eq!(p_value(0.0497), "<0.050");
+        assert_eq!(p_shown(0.0497), "< 0.050");
+        assert_eq!(p_value(0.0494), "0.049");
+        assert_eq!(p_value(0.05), "0.050");
+        assert_eq!(p_value(0.0504), "0.050");
     }
 
     fn r(value: f64, distance: f64, pass: bool) -> TargetResult {
@@ -1200,6 +1221,14 @@ mod tests {
             three((0.0, 0.0, 0.0, 1.0, 4)),
             format!("{head}: the same distance in every replication")
         );
+        // It read "the same distance in every replication on the 3
+        // replications where both distances are defined".
+        assert_eq!(
+            three((0.0, 0.0, 0.0, 1.0, 3)),
+            format!(
+                "{head}: the same distance in each of the 3 replications where both distances are defined"
+            )
+        );
         assert_eq!(
             three((-0.1, f64::NAN, f64::NAN, f64::NAN, 1)),
             format!(
@@ -1226,7 +1255,7 @@ mod tests {
                 (-0.1, -0.15, -0.05, 0.01, 4)
             )
             .conclusion(),
-            "c has the smallest mean distance (0.500 ± 0.100 against 0.600 ± 0.100 for b); the first scenario, a, has none, so the differences to it are not tested; against the runner-up, b: paired difference -0.100 (95 % CI -0.150 to -0.050, p = 0.010), significant; a has no defined distance (in no replication), so it is not compared"
+            "c has the smallest mean distance (0.500 ± 0.100 against 0.600 ± 0.100 for b); the first scenario, a, has none, so the differences to it are not tested; against the runner-up, b: paired difference -0.100 (95 % CI -0.150 to -0.050, p = 0.010), significant; a has no defined distance (in any replication), so it is not compared"
         );
         // A runner-up pair of other scenarios (a file edited by hand) is
         // not quoted.
@@ -1244,12 +1273,12 @@ mod tests {
         // It was called "the next best", after the first.
         assert_eq!(
             ranked(&[("a", 0.5, 0.1, None), ("b", nan, nan, undefined)]).conclusion(),
-            "a: mean distance 0.500 ± 0.100, the only scenario with one; b has no defined distance (in no replication), so it is not compared"
+            "a: mean distance 0.500 ± 0.100, the only scenario with one; b has no defined distance (in any replication), so it is not compared"
         );
         // Given first, it was said to fit worse than the other.
         assert_eq!(
             ranked(&[("b", nan, nan, None), ("a", 0.5, 0.1, undefined)]).conclusion(),
-            "a: mean distance 0.500 ± 0.100, the only scenario with one; b has no defined distance (in no replication), so it is not compared"
+            "a: mean distance 0.500 ± 0.100, the only scenario with one; b has no defined distance (in any replication), so it is not compared"
         );
         assert_eq!(
             ranked(&[
@@ -1259,11 +1288,11 @@ mod tests {
                 ("d", nan, nan, undefined),
             ])
             .conclusion(),
-            "a has the smallest mean distance (0.500 ± 0.100 against 0.700 ± 0.100 for c); the first scenario, b, has none, so the differences to it are not tested; b, d have no defined distance (in no replication), so they are not compared"
+            "a has the smallest mean distance (0.500 ± 0.100 against 0.700 ± 0.100 for c); the first scenario, b, has none, so the differences to it are not tested; b, d have no defined distance (in any replication), so they are not compared"
         );
         assert_eq!(
             ranked(&[("b", nan, nan, None), ("a", nan, nan, undefined)]).conclusion(),
-            "no scenario has a defined distance (in no replication): nothing to compare"
+            "no scenario has a defined distance (in any replication): nothing to compare"
         );
     }
 
