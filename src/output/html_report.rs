@@ -1352,7 +1352,7 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                         interval_label: "95 % interval".into(),
                     }),
                     format!(
-                        "Mean paired difference of each scenario's distance (patterns weighed equally, capped at 10) to {first}'s, on common random numbers, with its 95 % interval and p-value; left of zero fits better. Filled: the interval excludes zero."
+                        "Mean paired difference of each scenario's distance (patterns weighted equally, capped at 10) to {first}'s, on common random numbers, with its 95 % interval and p-value; left of zero fits better. Filled: the interval excludes zero."
                     ),
                 );
                 let half_width = v.col("distance_half_width");
@@ -1366,15 +1366,14 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                     "p",
                 ])
                 .with_caption("The verdict and its robustness (verdict.csv).");
+                // Numbers as the terminal prints them (3 decimals, signed
+                // differences), so that the page and `compare` agree.
+                let signed = crate::analysis::verdict::signed;
                 for r in &v.rows {
                     let interval = if text(r, lo).is_empty() {
                         String::new()
                     } else {
-                        format!(
-                            "{} .. {}",
-                            format::significant(num(r, lo), 3),
-                            format::significant(num(r, hi), 3)
-                        )
+                        format!("{} .. {}", signed(num(r, lo)), signed(num(r, hi)))
                     };
                     // The runner-up rows' differences are to the scenario
                     // they name, not to the first.
@@ -1390,23 +1389,23 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                         text(r, sc).to_string(),
                         statistic,
                         // With the ± of the mean where verdict.csv has it,
-                        // rounded as the terminal prints them (results
-                        // written before the column show the mean alone).
-                        match half_width.filter(|&h| !text(r, h).is_empty()) {
-                            Some(h) => format!(
-                                "{} ± {}",
-                                crate::output::report::num(num(r, dist)),
-                                crate::output::report::num(num(r, h))
-                            ),
-                            None => format::significant(num(r, dist), 3),
-                        },
+                        // as the terminal prints them (results written
+                        // before the column show the mean alone).
+                        crate::output::report::mean_half_width((
+                            num(r, dist),
+                            half_width.map_or(f64::NAN, |h| num(r, h)),
+                        )),
                         if text(r, diff).is_empty() {
                             String::new()
                         } else {
-                            format::significant(num(r, diff), 3)
+                            signed(num(r, diff))
                         },
                         interval,
-                        p_text(num(r, p)),
+                        if text(r, p).is_empty() {
+                            String::new()
+                        } else {
+                            crate::analysis::verdict::p_value(num(r, p))
+                        },
                     ]);
                 }
                 verdict_section = verdict_section.details(

@@ -250,20 +250,35 @@ pub fn compare_table(v: &Verdict) -> String {
     let Some(first) = v.scenarios.first() else {
         return String::new();
     };
+    // One scenario has nothing to pair with: no difference columns.
+    let paired = v.scenarios.len() > 1;
+    // The pairs a difference is over, where fewer than the replications
+    // (some distances undefined): shown, as a difference over 2 pairs of
+    // 6 would otherwise read as one over all 6.
+    let short = |s: &ScenarioVerdict, p: &Paired| p.n < s.replications.max(first.replications);
+    let some_short = v
+        .scenarios
+        .iter()
+        .any(|s| s.paired.as_ref().is_some_and(|p| short(s, p)));
     let mut header = vec!["scenario".to_string()];
     header.extend(v.patterns.iter().cloned());
-    header.extend([
-        "distance".into(),
-        "difference".into(),
-        "95 % CI".into(),
-        "p".into(),
-        "corr".into(),
-    ]);
+    header.push("distance".into());
+    if paired {
+        header.extend([
+            "difference".into(),
+            "95 % CI".into(),
+            "p".into(),
+            "corr".into(),
+        ]);
+    }
+    if some_short {
+        header.push("pairs".into());
+    }
     let mut rows = vec![header];
     for s in &v.scenarios {
         let mut r = vec![s.scenario.clone()];
         r.extend(s.pattern_pass.iter().map(|x| pct(*x)));
-        r.push(format!("{} ± {}", num(s.distance.0), num(s.distance.1)));
+        r.push(mean_half_width(s.distance));
         match &s.paired {
             Some(p) => {
                 r.push(signed(p.mean));
@@ -274,47 +289,97 @@ pub fn compare_table(v: &Verdict) -> String {
                 } else {
                     fixed(p.correlation, 2)
                 });
+                if some_short {
+                    r.push(p.n.to_string());
+                }
             }
-            None => r.extend(["".into(), "".into(), "".into(), "".into()]),
+            None if paired => r.extend(["".into(), "".into(), "".into(), "".into()]),
+            None => {}
         }
         rows.push(r);
     }
     let mut out = text_table(&rows);
+    let differences = if paired {
+        format!(
+            "; difference, 95 % CI, p: paired difference to {}; corr: correlation of the paired distances on common random numbers{}",
+            first.scenario,
+            if some_short {
+                "; pairs: the replications where both distances are defined, where fewer than ran"
+            } else {
+                ""
+            }
+        )
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "(P1..: per cent of replications passing the pattern whole; distance: mean over replications of the patterns' mean capped distance, lower fits better; difference, 95 % CI, p: paired difference to {}; corr: correlation of the paired distances on common random numbers)\n\n{}\n",
-        first.scenario,
+        "(P1..: per cent of replications passing the pattern whole; distance: mean over replications of the patterns' mean capped distance, lower fits better{differences})\n\n{}\n",
         v.conclusion()
     ));
-    if v.scenarios.len() > 1 {
+    if paired {
+        // A difference over fewer pairs than replications is marked; none
+        // at all (no pair) is `-` alone.
+        let marked = |s: &ScenarioVerdict, p: &Paired| !p.mean.is_nan() && short(s, p);
+        let cell = |s: &ScenarioVerdict, p: &Paired| {
+            format!("{}{}", starred(p), if marked(s, p) { "†" } else { "" })
+        };
+        let mut short_cells = false;
         let mut h = vec![format!("robustness: difference to {}", first.scenario)];
         h.extend(v.robustness.iter().map(|r| r.label.clone()));
         let mut rows = vec![h];
         for (i, s) in v.scenarios.iter().enumerate().skip(1) {
             let mut row = vec![s.scenario.clone()];
-            row.extend(v.robustness.iter().map(|r| starred(&r.paired[i - 1])));
+            row.extend(v.robustness.iter().map(|r| {
+                short_cells |= marked(s, &r.paired[i - 1]);
+                cell(s, &r.paired[i - 1])
+            }));
             rows.push(row);
         }
         // Where the conclusion tests the best against the runner-up, the
         // same test under each statistic: whether the best's lead over the
         // runner-up holds as its lead over the first is shown to.
         let apart = v.runner_up_apart();
-        if let Some(r) = apart {
+        if let Some(r) = apart
+            && let Some(best) = v.scenarios.iter().find(|s| s.scenario == r.best)
+        {
             let mut row = vec![format!("{} against the runner-up, {}", r.best, r.runner_up)];
-            row.extend(r.robustness.iter().map(starred));
+            row.extend(r.robustness.iter().map(|p| {
+                short_cells |= marked(best, p);
+                cell(best, p)
+            }));
             rows.push(row);
         }
         out.push('\n');
         out.push_str(&text_table(&rows));
-        out.push_str(if apart.is_some() {
-            "(* the 95 % interval excludes 0; the last row is the best's difference to the runner-up, not to the first)\n"
-        } else {
-            "(* the 95 % interval excludes 0)\n"
-        });
+        out.push_str(&format!(
+            "(* the 95 % interval excludes 0{}{})\n",
+            if short_cells {
+                "; † over fewer pairs than replications (verdict.csv gives how many)"
+            } else {
+                ""
+            },
+            if apart.is_some() {
+                "; the last row is the best's difference to the runner-up, not to the first"
+            } else {
+                ""
+            }
+        ));
     }
     if let Some(line) = unreached_line(&v.unreached) {
         out.push_str(&format!("\n{line}\n"));
     }
     out
+}
+
+/// A mean distance with the half-width of its 95 % interval, as the
+/// verdict prints it: the mean alone where one replication gives no
+/// interval, `-` where no replication gives a distance.
+pub fn mean_half_width((mean, half): (f64, f64)) -> String {
+    match (mean.is_nan(), half.is_nan()) {
+        (true, _) => "-".into(),
+        (false, true) => num(mean),
+        (false, false) => format!("{} ± {}", num(mean), num(half)),
+    }
 }
 
 /// A robustness table's cell: the paired difference, starred where its
@@ -520,6 +585,96 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::analysis::verdict::{Runs, TargetInfo, verdict};
+
+    /// Runs of one target with these distances (NaN: undefined).
+    fn runs(name: &str, distances: &[f64]) -> Runs {
+        let mut s = Runs::new(name);
+        for &distance in distances {
+            s.push(&[TargetResult {
+                value: 1.0,
+                pass: false,
+                distance,
+            }]);
+        }
+        s
+    }
+
+    fn one_target() -> Vec<TargetInfo> {
+        vec![TargetInfo {
+            id: "a".into(),
+            pattern: "P1".into(),
+            observed: 1.0,
+            lo: 0.0,
+            hi: 2.0,
+            surge: true,
+        }]
+    }
+
+    /// A difference over fewer pairs than replications says how many in a
+    /// `pairs` column, and its robustness cells carry a mark: it was shown
+    /// as if over all of them. A difference over every replication shows
+    /// neither.
+    #[test]
+    fn a_difference_over_fewer_pairs_than_replications_is_marked_in_the_tables() {
+        let t = one_target();
+        let nan = f64::NAN;
+        let v = verdict(
+            &t,
+            &[
+                runs("first", &[1.0, 2.0, 3.0, nan]),
+                runs("other", &[0.5, 1.0, 2.0, nan]),
+                runs("short", &[nan, 1.0, 1.5, 2.0]),
+            ],
+        );
+        let table = compare_table(&v);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].ends_with(" pairs"), "{table}");
+        // "other" pairs with the first on 3 of 4, "short" on 2 of 4.
+        assert!(lines[2].ends_with(" 3"), "{table}");
+        assert!(lines[3].ends_with(" 2"), "{table}");
+        let short_row = lines
+            .iter()
+            .find(|l| l.starts_with("short ") && l.contains('†'))
+            .unwrap_or_else(|| panic!("{table}"));
+        // Undefined as a miss charges every replication: all pairs, no mark.
+        assert_eq!(short_row.matches('†').count(), 6, "{short_row}");
+        assert!(table.contains("† over fewer pairs than replications"));
+        let whole = verdict(
+            &t,
+            &[runs("first", &[1.0, 2.0]), runs("other", &[0.5, 1.0])],
+        );
+        let table = compare_table(&whole);
+        assert!(!table.contains("pairs") && !table.contains('†'), "{table}");
+    }
+
+    /// One scenario has nothing to pair with: no difference columns and no
+    /// word of them (they were printed empty, with their footnote); its
+    /// mean without a half-width where one replication gives none.
+    #[test]
+    fn one_scenario_s_table_has_no_difference_columns() {
+        let v = verdict(&one_target(), &[runs("only", &[1.5])]);
+        let table = compare_table(&v);
+        assert!(
+            !table.contains("difference") && !table.contains("robustness"),
+            "{table}"
+        );
+        assert!(
+            table.lines().next().unwrap().ends_with("distance"),
+            "{table}"
+        );
+        assert!(table.lines().nth(1).unwrap().ends_with(" 1.50"), "{table}");
+    }
+
+    /// A mean with its half-width, the mean alone without one, `-` without
+    /// a mean (it printed "- ± -" and "0.167 ± -").
+    #[test]
+    fn a_mean_distance_is_shown_with_what_it_has() {
+        assert_eq!(mean_half_width((0.1667, 0.05)), "0.167 ± 0.050");
+        assert_eq!(mean_half_width((0.1667, f64::NAN)), "0.167");
+        assert_eq!(mean_half_width((f64::NAN, f64::NAN)), "-");
+    }
 
     #[test]
     fn a_count_of_one_is_singular() {

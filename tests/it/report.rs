@@ -657,6 +657,16 @@ fn a_best_that_is_not_the_first_is_tested_against_the_runner_up_in_print_csv_and
             "no {st} against the runner-up"
         );
     }
+    // The page's table gives the numbers as the terminal prints them (it
+    // gave 3 significant figures, an unsigned upper bound and "p = ").
+    let cells = format!(
+        "<td class=\"num\">{}</td><td>{} .. {}</td><td class=\"num\">{}</td></tr>",
+        num(&last[4]),
+        num(&last[5]),
+        num(&last[6]),
+        armsmarket::analysis::verdict::p_value(last[7].parse().unwrap())
+    );
+    assert!(html.contains(&cells), "no {cells:?}");
     // A verdict.csv written before the `against` column and the runner-up
     // rows still gives its conclusion, without the clause.
     let body: String = std::iter::once(h[..11].to_vec())
