@@ -72,7 +72,8 @@ pub enum Command {
     /// sweep (writes DIR/sensitivity.csv).
     #[command(after_help = EXIT_CODES)]
     Sensitivity(sensitivity::SensitivityArgs),
-    /// Find where in a sweep's parameter space a condition holds (PRIM).
+    /// Find where in a sweep's parameter space a condition holds (PRIM;
+    /// writes discover.csv in the sweep's folder, or beside a CSV file).
     #[command(after_help = EXIT_CODES)]
     Discover(discover::DiscoverArgs),
     /// Write DIR/report.html: one self-contained page of charts of a run,
@@ -85,6 +86,7 @@ pub enum Command {
     /// Print a completion script for a shell, e.g. (after `mkdir -p
     /// ~/.local/share/bash-completion/completions`) `armsmarket completions
     /// bash > ~/.local/share/bash-completion/completions/armsmarket`.
+    #[command(after_help = EXIT_CODES)]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,

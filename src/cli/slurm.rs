@@ -20,7 +20,8 @@ pub struct SlurmArgs {
     /// CPUs per task (the sweep's threads, so at most 1024).
     #[arg(long, default_value_t = 2)]
     pub cpus_per_task: u32,
-    /// Time limit per task, HH:MM:SS.
+    /// Time limit per task, in any form sbatch takes (MM, MM:SS,
+    /// HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS) or UNLIMITED.
     #[arg(long, default_value = "01:00:00")]
     pub time: String,
     /// Partition to submit to (default: the cluster's).
