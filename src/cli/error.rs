@@ -91,11 +91,12 @@ fn show_result(e: &crate::output::results::ResultError) -> String {
     }
 }
 
-/// A scenario error as it is (`FILE:LINE:COL: ...` lines), anything else
-/// after `error: `.
+/// A scenario error as it is (`FILE:LINE:COL: ...` lines), an
+/// interruption as such, anything else after `error: `.
 fn show_sweep(e: &SweepError) -> String {
     match e {
         SweepError::Scenario(s) => s.to_string(),
+        SweepError::Stopped => format!("interrupted: {e}"),
         other => format!("error: {other}"),
     }
 }
@@ -125,6 +126,7 @@ impl CliError {
             CliError::Discover(e) if e.is_usage() => 2,
             CliError::Report(e) if e.is_usage() => 2,
             CliError::Interrupted(_) => 130,
+            CliError::Sweep(SweepError::Stopped) => 130,
             CliError::Calibrate(crate::calibrate::CalibrateError::Stopped { .. }) => 130,
             CliError::Calibrate(e) if e.is_usage() => 2,
             CliError::Result(crate::output::results::ResultError::Stopped { .. }) => 130,

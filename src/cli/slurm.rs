@@ -43,7 +43,12 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
     // here, as `sweep` and `validate` do, before anything is submitted, and
     // with `sweep`'s words (a calibration file is pointed to `calibrate`).
     crate::cli::tables_listed_once(&a.tables)?;
-    let setup = crate::sweep::setup::Setup::new(&a.file, crate::sweep::Shard::WHOLE, &a.tables)?;
+    let setup = crate::sweep::setup::Setup::new(
+        &a.file,
+        crate::sweep::Shard::WHOLE,
+        &a.tables,
+        crate::cli::term::interrupted(),
+    )?;
     let points = setup.plan.shard_points().len();
     if a.shards as usize > points {
         return Err(CliError::Usage(format!(

@@ -3,7 +3,7 @@
 
 use crate::cli::CliError;
 use crate::cli::term::note;
-use crate::cli::term::{Progress, control, pool};
+use crate::cli::term::{Progress, control, interrupted, pool};
 use crate::engine::batch::Completion;
 use crate::output::publish::sibling;
 use crate::scenario::schema::Table;
@@ -68,7 +68,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), CliError> {
     let pool = pool(a.threads)?;
     // Opened on the pool: the check of every point, where the design's
     // corners do not cover them all, runs on the threads asked for.
-    let s = match pool.install(|| Sweep::open(&options, &say))? {
+    let s = match pool.install(|| Sweep::open(&options, &say, interrupted()))? {
         Opening::Complete(dir) => {
             say(&format!("{} is complete; nothing to do", dir.display()));
             return Ok(());

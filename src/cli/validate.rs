@@ -2,13 +2,14 @@
 
 use crate::cli::CliError;
 use crate::cli::term::note;
-use crate::cli::term::print_out;
+use crate::cli::term::{interrupted, print_out};
 use crate::engine::prepare;
 use crate::output::report::count;
 use crate::scenario::{Located, ScenarioError};
 use crate::sweep::SweepError;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -22,6 +23,9 @@ pub struct ValidateArgs {
 }
 
 /// Validate every file; report every error; say `ok` for the good ones.
+/// Ctrl-C (or SIGTERM) stops it before the next file, or within a sweep's
+/// check of its points: the errors found so far are reported, and the exit
+/// code is 130.
 pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
     let mut errors: Vec<Located> = Vec::new();
     let mut other: Option<CliError> = None;
@@ -33,7 +37,22 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
         note!("{}: {e}", f.display());
         other.get_or_insert(e);
     };
-    for f in &a.files {
+    // Stopped at the `i`-th file `f`, before its check was done.
+    let stopped = |errors: Vec<Located>, i: usize, f: &Path| {
+        if let Some(e) = ScenarioError::from_all(errors) {
+            note!("{e}");
+        }
+        CliError::Interrupted(format!(
+            "stopped while checking {} (file {} of {})",
+            f.display(),
+            i + 1,
+            a.files.len()
+        ))
+    };
+    for (i, f) in a.files.iter().enumerate() {
+        if interrupted().load(Ordering::Relaxed) {
+            return Err(stopped(errors, i, f));
+        }
         let mut ok = |what: String| {
             if unwritten.is_none()
                 && let Err(e) = print_out(&format!("{}: ok ({what})\n", f.display()))
@@ -71,11 +90,14 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                 }
             }
             // A sweep file is also checked as `sweep` would check it.
-            Ok(p) if p.loaded.scenario.sweep.is_some() => match crate::sweep::setup::check(f) {
-                Ok(desc) => ok(format!("{}: {desc}", p.loaded.name)),
-                Err(SweepError::Scenario(e)) => errors.extend(e.into_errors()),
-                Err(e) => fail(CliError::from(e), f),
-            },
+            Ok(p) if p.loaded.scenario.sweep.is_some() => {
+                match crate::sweep::setup::check(f, interrupted()) {
+                    Ok(desc) => ok(format!("{}: {desc}", p.loaded.name)),
+                    Err(SweepError::Scenario(e)) => errors.extend(e.into_errors()),
+                    Err(SweepError::Stopped) => return Err(stopped(errors, i, f)),
+                    Err(e) => fail(CliError::from(e), f),
+                }
+            }
             // A calibration file is also checked as `calibrate` would
             // check it: its models, their targets, its priors' bounds.
             Ok(p) if p.loaded.scenario.calibrate.is_some() => {

@@ -99,6 +99,10 @@ pub enum SweepError {
         /// The cause.
         source: std::io::Error,
     },
+    /// Stopped (Ctrl-C or SIGTERM) while the sweep's points were checked,
+    /// before anything was written.
+    #[error("stopped while checking the sweep's points; nothing was written")]
+    Stopped,
 }
 
 impl SweepError {

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
 /// What a sweep is asked to do.
@@ -211,8 +212,10 @@ pub enum Opening {
 
 impl Sweep {
     /// Load, plan and lock a sweep, and open its work folder (afresh, or
-    /// to resume). `say` hears what the user should know.
-    pub fn open(o: &Options, say: &dyn Fn(&str)) -> Result<Opening, SweepError> {
+    /// to resume). `say` hears what the user should know. Once `stop` is
+    /// set (Ctrl-C), the check of the points stops with
+    /// [`SweepError::Stopped`], before any folder is touched.
+    pub fn open(o: &Options, say: &dyn Fn(&str), stop: &AtomicBool) -> Result<Opening, SweepError> {
         let started = SystemTime::now();
         let shard = match o.shard {
             Some(s) => s,
@@ -227,7 +230,7 @@ impl Sweep {
                 None => Shard::WHOLE,
             },
         };
-        let mut setup = Setup::new(&o.file, shard, o.tables.as_deref().unwrap_or(&[]))?;
+        let mut setup = Setup::new(&o.file, shard, o.tables.as_deref().unwrap_or(&[]), stop)?;
         let dir = result_dir(&o.out, &setup.name, shard);
         let dest = Destination::lock(&dir, Command::Sweep)?;
         let partial = sibling(&dir, "partial");

@@ -16,6 +16,7 @@ use crate::sweep::resume::Identity;
 use crate::sweep::tables::{point_id_text, runs_header};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What makes two sweep folders the same sweep: program version, the
 /// resolved world, the design and seed, the shard, the tables kept and the
@@ -147,7 +148,14 @@ pub struct Setup {
 
 impl Setup {
     /// Load the sweep `file` and plan `shard` of it, keeping `tables`.
-    pub fn new(file: &Path, shard: Shard, tables: &[Table]) -> Result<Setup, SweepError> {
+    /// Once `stop` is set (Ctrl-C), the check of its points stops with
+    /// [`SweepError::Stopped`].
+    pub fn new(
+        file: &Path,
+        shard: Shard,
+        tables: &[Table],
+        stop: &AtomicBool,
+    ) -> Result<Setup, SweepError> {
         let (table, sources) = scenario::load_table(file)?;
         let loaded = scenario::finish(table, sources.clone(), file)?;
         if loaded.scenario.calibrate.is_some() {
@@ -226,8 +234,8 @@ impl Setup {
         };
         // Every parameter path must exist and every point must be a valid
         // world: report it now, located, rather than as failed runs.
-        setup.check_extremes()?;
-        setup.check_points()?;
+        setup.check_extremes(stop)?;
+        setup.check_points(stop)?;
         if !setup.plan.points.is_empty() {
             setup.compile(0)?;
         }
@@ -285,7 +293,7 @@ impl Setup {
     /// most the units, which the corner of most legacy and fewest units
     /// breaks first) is reported now, at the parameter, not as failed
     /// runs.
-    fn check_extremes(&self) -> Result<(), ScenarioError> {
+    fn check_extremes(&self, stop: &AtomicBool) -> Result<(), SweepError> {
         use crate::sweep::design::Domain;
         use toml::Value;
         let parameters = &self.plan.design.parameters;
@@ -298,6 +306,9 @@ impl Setup {
             })
             .collect();
         for set in crate::engine::overlay::extreme_sets(&bounds) {
+            if stop.load(Ordering::Relaxed) {
+                return Err(SweepError::Stopped);
+            }
             let shown: Vec<String> = set
                 .iter()
                 .map(|(i, v)| format!("`{}` = {v}", parameters[*i].path))
@@ -309,7 +320,7 @@ impl Setup {
                 } else {
                     &self.sweep_origin
                 };
-                return Err(refused(at, &what, &e));
+                return Err(refused(at, &what, &e).into());
             }
         }
         Ok(())
@@ -344,19 +355,24 @@ impl Setup {
     /// without compiling a world, which each run compiles anyway), so that
     /// a point that breaks a rule between keys, such as more legacy units
     /// than units, is reported now, located, rather than as runs that fail
-    /// whatever `--resume` retries.
-    fn check_points(&self) -> Result<(), ScenarioError> {
+    /// whatever `--resume` retries. Once `stop` is set, every thread
+    /// stops at its next point.
+    fn check_points(&self, stop: &AtomicBool) -> Result<(), SweepError> {
         if self.extremes_cover_every_point() {
             return Ok(());
         }
         use rayon::prelude::*;
         // On the pool the caller runs in (a sweep's, of its `--threads`);
-        // the first point in design order that fails, whatever the threads.
+        // the first point in design order that fails, whatever the threads
+        // (`Some(None)`: stopped there).
         let failed = self
             .plan
             .shard_points()
             .into_par_iter()
             .find_map_first(|pi| {
+                if stop.load(Ordering::Relaxed) {
+                    return Some(None);
+                }
                 let point = self.plan.points.get(pi);
                 let settings = self.settings(&point);
                 if self.base.validates_with(&settings) {
@@ -364,10 +380,12 @@ impl Setup {
                 }
                 // The same checks again, this time to say where they fail.
                 let error = self.base.scenario_with(&settings).err()?;
-                Some((point, error))
+                Some(Some((point, error)))
             });
-        let Some((point, error)) = failed else {
-            return Ok(());
+        let (point, error) = match failed {
+            None => return Ok(()),
+            Some(None) => return Err(SweepError::Stopped),
+            Some(Some(found)) => found,
         };
         let shown: Vec<String> = self
             .plan
@@ -382,7 +400,7 @@ impl Setup {
             point_id_text(point.id),
             shown.join(", ")
         );
-        Err(refused(&self.sweep_origin, &what, &error))
+        Err(refused(&self.sweep_origin, &what, &error).into())
     }
 
     /// The settings of every parameter at `point`, located at its key.
@@ -409,10 +427,10 @@ impl Setup {
 }
 
 /// Check a sweep file as `sweep` would before running it (the design,
-/// every swept path, the first point's world), touching no folder.
-/// Returns "sweep of N points x R replications = J runs".
-pub fn check(file: &Path) -> Result<String, SweepError> {
-    let s = Setup::new(file, Shard::WHOLE, &[])?;
+/// every swept path, the first point's world), touching no folder, until
+/// `stop` is set. Returns "sweep of N points x R replications = J runs".
+pub fn check(file: &Path, stop: &AtomicBool) -> Result<String, SweepError> {
+    let s = Setup::new(file, Shard::WHOLE, &[], stop)?;
     Ok(format!("sweep of {}", s.describe()))
 }
 

@@ -483,6 +483,117 @@ fn ctrl_c_keeps_a_sweep_resumable_and_says_how() {
     }
 }
 
+/// A sweep of a million points over nine keys, more than the design's
+/// corners cover: every point is checked before it runs (71 s for
+/// `validate` on this machine's two cores).
+fn million_point_sweep(dir: &Path) -> std::path::PathBuf {
+    let keys: String = [
+        "preferences.default.delivery",
+        "preferences.default.price",
+        "preferences.default.defer",
+        "market.access_base",
+        "market.access_incumbent",
+        "market.interop_rate",
+        "market.localisation_rate",
+        "market.development_rate",
+        "market.neighbour_weight",
+    ]
+    .iter()
+    .map(|k| format!("\"{k}\" = {{ min = 0.1, max = 0.9 }}\n"))
+    .collect();
+    crate::common::toy_variant(
+        dir,
+        "many",
+        &format!(
+            "name = \"many\"\n[sweep]\ndesign = \"random\"\npoints = 1000000\nreplications = 1\nseed = 1\n[sweep.parameters]\n{keys}"
+        ),
+    )
+}
+
+/// Let `child` start its work, send it SIGTERM (what `timeout` and a
+/// Slurm time limit send), and return its output; fails if it still runs
+/// 5 s later.
+fn terminated(mut child: Child) -> std::process::Output {
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let o = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .output()
+        .unwrap();
+    assert_ok(&o, "kill -TERM");
+    let sent = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if sent.elapsed() > std::time::Duration::from_secs(5) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running 5 s after SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Exit code 130 on Ctrl-C (README, Using it): `validate` caught the
+/// signal but never looked at it, so the first Ctrl-C or SIGTERM (all
+/// `timeout` sends) was swallowed and the check of a sweep's points ran to
+/// its end (71 s) and said `ok`.
+#[test]
+fn validate_ends_with_130_on_the_first_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = million_point_sweep(tmp.path());
+    let child = bin()
+        .args(["validate", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let o = terminated(child);
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(
+        err(&o).contains("interrupted: stopped while checking"),
+        "{}",
+        err(&o)
+    );
+    assert!(!text(&o.stdout).contains("ok"), "{}", text(&o.stdout));
+}
+
+/// `sweep` and `slurm` check a sweep's points before anything runs or is
+/// printed: the first SIGTERM stops the check (it ran on, and `sweep`
+/// stopped only once its runs began), with exit code 130 and nothing
+/// written.
+#[test]
+fn sweep_and_slurm_stop_checking_the_points_at_the_first_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = million_point_sweep(tmp.path());
+    let out = tmp.path().join("out");
+    for command in [
+        vec!["sweep", "-t", "1", "-q"],
+        vec!["slurm", "--shards", "2"],
+    ] {
+        let child = bin()
+            .args(&command)
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let o = terminated(child);
+        assert_eq!(o.status.code(), Some(130), "{command:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("interrupted: stopped while checking the sweep's points"),
+            "{command:?}: {}",
+            err(&o)
+        );
+        assert!(o.stdout.is_empty(), "{command:?}: {}", text(&o.stdout));
+        assert!(
+            nothing_written(&out),
+            "{command:?} wrote to {}",
+            out.display()
+        );
+    }
+}
+
 #[test]
 fn compare_without_targets_and_a_target_of_no_width_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
