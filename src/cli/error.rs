@@ -31,9 +31,9 @@ pub enum CliError {
     /// (2), or it was interrupted (130).
     #[error("{}", show_calibrate(.0))]
     Calibrate(#[from] crate::calibrate::CalibrateError),
-    /// Shards could not be merged: missing (3), given wrongly (2), or
-    /// damaged (1).
-    #[error("error: {0}")]
+    /// Shards could not be merged: missing (3), given wrongly (2),
+    /// damaged (1), or interrupted (130).
+    #[error("{}", show_merge(.0))]
     Merge(#[from] MergeError),
     /// Scenario discovery could not run: bad input or options (2), or a
     /// file could not be read or written (1).
@@ -101,6 +101,14 @@ fn show_sweep(e: &SweepError) -> String {
     }
 }
 
+/// An interruption as such, anything else after `error: `.
+fn show_merge(e: &MergeError) -> String {
+    match e {
+        MergeError::Stopped => format!("interrupted: {e}"),
+        other => format!("error: {other}"),
+    }
+}
+
 /// A scenario error as it is, an interruption as such, anything else after
 /// `error: `.
 fn show_calibrate(e: &crate::calibrate::CalibrateError) -> String {
@@ -127,6 +135,7 @@ impl CliError {
             CliError::Report(e) if e.is_usage() => 2,
             CliError::Interrupted(_) => 130,
             CliError::Sweep(SweepError::Stopped) => 130,
+            CliError::Merge(MergeError::Stopped) => 130,
             CliError::Calibrate(crate::calibrate::CalibrateError::Stopped { .. }) => 130,
             CliError::Calibrate(e) if e.is_usage() => 2,
             CliError::Result(crate::output::results::ResultError::Stopped { .. }) => 130,

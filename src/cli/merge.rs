@@ -2,6 +2,7 @@
 //! single machine would have written, byte for byte.
 
 use crate::cli::CliError;
+use crate::cli::term;
 use crate::cli::term::note;
 use crate::sweep::{Merged, SweepRecord, merge};
 use clap::Args;
@@ -27,7 +28,7 @@ pub struct MergeArgs {
 
 /// `armsmarket merge`.
 pub fn merge(a: &MergeArgs) -> Result<(), CliError> {
-    match merge::merge::<SweepRecord>(&a.dirs, a.out.as_deref())? {
+    match merge::merge::<SweepRecord>(&a.dirs, a.out.as_deref(), term::interrupted())? {
         Merged::Whole { dir, shards_beside } if !a.quiet => {
             note!(
                 "nothing to merge: {} ran as a single shard and its files are complete",

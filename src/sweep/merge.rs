@@ -4,6 +4,7 @@
 //! from one batch, and match their manifests; otherwise the error says
 //! which shards to run and how.
 
+use crate::output::faults;
 use crate::output::manifest::{Command, Manifest, ManifestError};
 use crate::output::publish::{Destination, OutputError, write_error};
 use crate::sweep::plan::Shard;
@@ -12,6 +13,7 @@ use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 /// The plan a shard's manifest records, as merging needs it.
@@ -254,6 +256,10 @@ pub enum MergeError {
         /// The cause.
         source: io::Error,
     },
+    /// Stopped (Ctrl-C or SIGTERM) before the merged result was put in
+    /// place.
+    #[error("stopped before the shards were merged; nothing was written")]
+    Stopped,
 }
 
 impl MergeError {
@@ -355,9 +361,23 @@ fn shards_beside(dir: &Path) -> PathBuf {
 
 /// Merge the shards the paths `dirs` name (shard folders, folders of
 /// shards, or results with a `.shards` folder beside them) into a result
-/// folder in `out` (default: the folder holding the shards' folder).
-pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, MergeError> {
+/// folder in `out` (default: the folder holding the shards' folder). Once
+/// `stop` is set (Ctrl-C), it stops with [`MergeError::Stopped`] at the
+/// next shard or piece of a file, before the result is put in place, and
+/// its staging folder is removed.
+pub fn merge<P: ShardedPlan>(
+    dirs: &[PathBuf],
+    out: Option<&Path>,
+    stop: &AtomicBool,
+) -> Result<Merged, MergeError> {
     let started = SystemTime::now();
+    let stopped = || {
+        if stop.load(Ordering::Relaxed) {
+            Err(MergeError::Stopped)
+        } else {
+            Ok(())
+        }
+    };
     let mut shards: Vec<PathBuf> = Vec::new();
     for d in dirs {
         if parse_shard_dir(d).is_some() {
@@ -398,6 +418,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
                 });
             }
             // "Complete" is said of files that are as written.
+            stopped()?;
             let files = m.damaged(d).map_err(|source| MergeError::Io {
                 path: d.clone(),
                 source,
@@ -432,6 +453,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
     // one whose manifest cannot be read was damaged since.
     let mut found: Vec<(PathBuf, Shard, Result<Manifest<P>, String>)> = Vec::new();
     for d in &shards {
+        stopped()?;
         let shard = parse_shard_dir(d).expect("a shard folder");
         // A shard folder given by a path that is not there has not
         // finished (or not run): it counts as missing, to be resumed.
@@ -568,6 +590,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
     }
     // Each shard's files must match its manifest before they are joined.
     for (&k, (dir, m, _)) in &by_k {
+        stopped()?;
         let bad = m.damaged(dir).map_err(|source| MergeError::Io {
             path: dir.to_path_buf(),
             source,
@@ -609,6 +632,7 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
     let dest = Destination::lock(&parent.join(&name), Command::Merge)?;
     let staging = dest.stage()?;
     let werr = |e| MergeError::Output(write_error(e, dest.path()));
+    let mut joined = 0;
     for file in m0.files.keys() {
         let mut w = staging.create(file).map_err(werr)?;
         let mut header: Option<Vec<u8>> = None;
@@ -631,10 +655,23 @@ pub fn merge<P: ShardedPlan>(dirs: &[PathBuf], out: Option<&Path>) -> Result<Mer
                 }
                 Some(_) => {}
             }
-            io::copy(&mut rd, &mut w).map_err(werr)?;
+            // In pieces, so that a stop is seen within a large file.
+            loop {
+                stopped()?;
+                let piece = rd.fill_buf().map_err(rerr)?;
+                if piece.is_empty() {
+                    break;
+                }
+                let n = piece.len();
+                w.write_all(piece).map_err(werr)?;
+                rd.consume(n);
+            }
+            joined += 1;
+            faults::pause_at("merge", joined);
         }
         w.finish().map_err(werr)?;
     }
+    stopped()?;
     let plans: Vec<&P> = by_k.values().map(|(_, _, p)| *p).collect();
     let from: Vec<PathBuf> = by_k.values().map(|(d, _, _)| d.to_path_buf()).collect();
     let mut m: Manifest<P> = Manifest::new(Command::Merge, started);

@@ -283,25 +283,26 @@ fn completions_and_exit_codes_in_help() {
 /// appears), stderr captured.
 fn paused(args: &[&str], out: &Path, marker: &Path, job: u32) -> Child {
     let mut c = bin();
-    c.args(args)
-        .arg("--out")
-        .arg(out)
-        .env(
-            "ARMSMARKET_TEST_PAUSE",
-            format!("job:{job}:{}", marker.display()),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    c.args(args).arg("--out").arg(out);
+    paused_at(c, &format!("job:{job}"), marker)
+}
+
+/// Spawn `c` paused at `event` (`EVENT:N` of `ARMSMARKET_TEST_PAUSE`: the
+/// file `marker` appears), stderr captured.
+fn paused_at(mut c: std::process::Command, event: &str, marker: &Path) -> Child {
+    c.env(
+        "ARMSMARKET_TEST_PAUSE",
+        format!("{event}:{}", marker.display()),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while !marker.exists() {
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("{args:?} exited before its pause: {status:?}");
+            panic!("{c:?} exited before its pause: {status:?}");
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{args:?} never paused"
-        );
+        assert!(std::time::Instant::now() < deadline, "{c:?} never paused");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     child
@@ -320,6 +321,31 @@ fn interrupt(child: &Child, marker: &Path) {
 
 /// SIGINT's number on Linux, whose `/proc` the wait below reads.
 const SIGINT: u32 = 2;
+
+/// SIGTERM's number on Linux.
+const SIGTERM: u32 = 15;
+
+/// As [`interrupt`], with SIGTERM (what `timeout` and a Slurm time limit
+/// send).
+fn terminate(child: &Child, marker: &Path) {
+    let o = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .output()
+        .unwrap();
+    assert_ok(&o, "kill -TERM");
+    wait_until_taken(child.id(), SIGTERM);
+    std::fs::remove_file(marker).unwrap();
+}
+
+/// The names in `dir`, sorted (hidden ones too).
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
 
 /// Wait (at most a minute) until signal `signal` is no longer pending for
 /// process `pid`, as its `/proc` status shows, where there is one.
@@ -592,6 +618,40 @@ fn sweep_and_slurm_stop_checking_the_points_at_the_first_sigterm() {
             out.display()
         );
     }
+}
+
+/// `merge` caught SIGTERM (what a Slurm time limit sends the merge job)
+/// but never looked: the first signal was swallowed and the merge ran to
+/// its end. It stops at the next piece of a shard's file with 130, its
+/// staging folder and lock removed, nothing put in place.
+#[test]
+fn merge_ends_with_130_on_the_first_sigterm_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let sweep = data("toy_sweep.toml");
+    for k in ["1/2", "2/2"] {
+        let o = bin()
+            .args(["sweep", sweep.to_str().unwrap(), "-q", "--shard", k])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_ok(&o, k);
+    }
+    let before = names_in(&out);
+    let marker = tmp.path().join("paused");
+    let mut c = bin();
+    c.arg("merge").arg(out.join("toy_sweep.shards"));
+    let child = paused_at(c, "merge:1", &marker);
+    terminate(&child, &marker);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(
+        err(&o).contains("interrupted: stopped before the shards were merged"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(names_in(&out), before, "a result or temporary files left");
 }
 
 #[test]
