@@ -39,9 +39,9 @@ pub enum CliError {
     /// file could not be read or written (1).
     #[error("error: {0}")]
     Discover(#[from] crate::analysis::discover::DiscoverError),
-    /// A report could not be made: no result in the folder (2), or a file
-    /// could not be read or written (1).
-    #[error("error: {0}")]
+    /// A report could not be made: no result in the folder (2), a file
+    /// could not be read or written (1), or it was interrupted (130).
+    #[error("{}", show_report(.0))]
     Report(#[from] crate::output::html_report::ReportError),
     /// A Slurm option is wrong: exit code 2.
     #[error("error: {0}")]
@@ -109,6 +109,14 @@ fn show_merge(e: &MergeError) -> String {
     }
 }
 
+/// An interruption as such, anything else after `error: `.
+fn show_report(e: &crate::output::html_report::ReportError) -> String {
+    match e {
+        crate::output::html_report::ReportError::Stopped => format!("interrupted: {e}"),
+        other => format!("error: {other}"),
+    }
+}
+
 /// A scenario error as it is, an interruption as such, anything else after
 /// `error: `.
 fn show_calibrate(e: &crate::calibrate::CalibrateError) -> String {
@@ -136,6 +144,7 @@ impl CliError {
             CliError::Interrupted(_) => 130,
             CliError::Sweep(SweepError::Stopped) => 130,
             CliError::Merge(MergeError::Stopped) => 130,
+            CliError::Report(crate::output::html_report::ReportError::Stopped) => 130,
             CliError::Calibrate(crate::calibrate::CalibrateError::Stopped { .. }) => 130,
             CliError::Calibrate(e) if e.is_usage() => 2,
             CliError::Result(crate::output::results::ResultError::Stopped { .. }) => 130,

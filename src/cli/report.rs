@@ -2,6 +2,7 @@
 //! work is [`crate::output::html_report`]'s.
 
 use crate::cli::CliError;
+use crate::cli::term;
 use crate::cli::term::note;
 use crate::output::html_report;
 use clap::Args;
@@ -18,7 +19,7 @@ pub struct ReportArgs {
 
 /// `armsmarket report`.
 pub fn report(a: &ReportArgs) -> Result<(), CliError> {
-    let w = html_report::write(&a.dir)?;
+    let w = html_report::write(&a.dir, term::interrupted())?;
     note!(
         "report: {} report with {} charts -> {} ({} KB)",
         w.kind.name(),

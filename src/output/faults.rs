@@ -15,8 +15,8 @@
 //! Events: `job` (a job's rows written), `sync` (a ledger entry
 //! recorded), `commit` (a step of putting a result in place), `rebuild`
 //! (a retry's ledger entry), `generation` (a calibration's generation
-//! saved, counted from 1 in each process), `merge` (a shard's file
-//! `merge` has joined).
+//! saved, counted from 1 in each process), `report` (a table `report`
+//! has read), `merge` (a shard's file `merge` has joined).
 
 use std::path::Path;
 use std::sync::OnceLock;

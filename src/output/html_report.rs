@@ -14,6 +14,7 @@
 
 use crate::analysis::stats::quantile;
 use crate::analysis::verdict::Verdict;
+use crate::output::faults;
 use crate::output::html::charts::{
     self, BandSeries, BarChart, BarGroup, Counted, Estimate, HeatTable, IntervalChart, IntervalRow,
     LabelledPoint, Observation, Quantiles, ReferenceLine, ScatterChart, TargetRow, TargetRowsChart,
@@ -26,6 +27,7 @@ use crate::scenario::vocabulary::DesignKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +55,9 @@ pub enum ReportError {
         /// What is missing or unknown, and what to give instead.
         why: String,
     },
+    /// Stopped (Ctrl-C or SIGTERM) before the report was written.
+    #[error("stopped before the report was written; nothing was written")]
+    Stopped,
 }
 
 impl ReportError {
@@ -162,8 +167,10 @@ pub struct Written {
 }
 
 /// Build the report of the result in `dir` and write it to
-/// `dir/report.html`, replacing a previous one whole.
-pub fn write(dir: &Path) -> Result<Written, ReportError> {
+/// `dir/report.html`, replacing a previous one whole. Once `stop` is set
+/// (Ctrl-C), it stops with [`ReportError::Stopped`] before the next table
+/// it reads, or before it writes, leaving any previous report as it was.
+pub fn write(dir: &Path, stop: &'static AtomicBool) -> Result<Written, ReportError> {
     let path = dir.join("report.html");
     if dir.is_dir() {
         let policy = crate::output::html::page::CONTENT_POLICY.as_bytes();
@@ -178,7 +185,10 @@ pub fn write(dir: &Path) -> Result<Written, ReportError> {
             return Err(ReportError::Foreign { path });
         }
     }
-    let (kind, html) = build(dir)?;
+    let (kind, html) = build(dir, stop)?;
+    if stop.load(Ordering::Relaxed) {
+        return Err(ReportError::Stopped);
+    }
     crate::output::publish::write_whole(&path, html.as_bytes()).map_err(|source| {
         ReportError::Io {
             path: path.clone(),
@@ -193,8 +203,10 @@ pub fn write(dir: &Path) -> Result<Written, ReportError> {
     })
 }
 
-/// The report of the result in `dir`, as one HTML document.
-pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
+/// The report of the result in `dir`, as one HTML document; stopped with
+/// [`ReportError::Stopped`] before the next table it reads once `stop` is
+/// set.
+pub fn build(dir: &Path, stop: &'static AtomicBool) -> Result<(Kind, String), ReportError> {
     let no_result = |why: String| ReportError::NoResult {
         dir: dir.to_path_buf(),
         why,
@@ -209,7 +221,7 @@ pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
             "not a folder; give the folder of {KINDS}"
         )));
     }
-    let m = Manifest::read(dir)?;
+    let m = Manifest::read(dir, stop)?;
     let kind = m.kind();
     if let (Kind::Sweep, Some(n)) = (kind, m.shard_of) {
         // One shard's runs are a slice of the design: its charts would
@@ -248,6 +260,7 @@ pub fn build(dir: &Path) -> Result<(Kind, String), ReportError> {
             m.written.command,
         )));
     }
+    m.stopped()?;
     let page = match kind {
         Kind::Run => run_page(dir, &m)?,
         Kind::Compare => compare_page(dir, &m)?,
@@ -275,10 +288,12 @@ struct Manifest {
     /// A sweep's design, whose role columns follow the parameters in
     /// `points.csv`.
     design: Option<DesignKind>,
+    /// Set (Ctrl-C): no further table is read.
+    stop: &'static AtomicBool,
 }
 
 impl Manifest {
-    fn read(dir: &Path) -> Result<Manifest, ReportError> {
+    fn read(dir: &Path, stop: &'static AtomicBool) -> Result<Manifest, ReportError> {
         let path = dir.join("manifest.json");
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -357,7 +372,17 @@ impl Manifest {
             replications: v.get("replications").and_then(|x| x.as_u64()),
             finished: text("finished"),
             scenarios,
+            stop,
         })
+    }
+
+    /// [`ReportError::Stopped`] once `stop` is set.
+    fn stopped(&self) -> Result<(), ReportError> {
+        if self.stop.load(Ordering::Relaxed) {
+            Err(ReportError::Stopped)
+        } else {
+            Ok(())
+        }
     }
 
     /// The kind of result, by the command that wrote it.
@@ -398,7 +423,14 @@ impl Manifest {
             self.kind().files().iter().any(|(f, _)| *f == name),
             "{name} is drawn but not in Kind::files, so not checked"
         );
-        if self.lists(name) { open() } else { Ok(None) }
+        if !self.lists(name) {
+            return Ok(None);
+        }
+        self.stopped()?;
+        let table = open()?;
+        static READ: AtomicU64 = AtomicU64::new(0);
+        faults::pause_at("report", READ.fetch_add(1, Ordering::Relaxed) + 1);
+        Ok(table)
     }
 
     fn provenance(&self, what: &str) -> Provenance {

@@ -620,6 +620,37 @@ fn sweep_and_slurm_stop_checking_the_points_at_the_first_sigterm() {
     }
 }
 
+/// `report` caught Ctrl-C and SIGTERM but never looked: the first signal
+/// was swallowed and the page was written (exit code 0). It stops before
+/// its next table with 130, writing nothing, and an earlier report stays.
+#[test]
+fn report_ends_with_130_on_the_first_sigterm_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let toy = toy();
+    let o = bin()
+        .args(["run", toy.to_str().unwrap(), "-r", "2", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "the run");
+    let dir = out.join("toy");
+    let before = names_in(&dir);
+    let marker = tmp.path().join("paused");
+    let mut c = bin();
+    c.arg("report").arg(&dir);
+    let child = paused_at(c, "report:1", &marker);
+    terminate(&child, &marker);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(
+        err(&o).contains("interrupted: stopped before the report was written"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(names_in(&dir), before, "report.html or a temporary file");
+}
+
 /// `merge` caught SIGTERM (what a Slurm time limit sends the merge job)
 /// but never looked: the first signal was swallowed and the merge ran to
 /// its end. It stops at the next piece of a shard's file with 130, its
