@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::calibrate::work::{Context, Done, Follow, Options, Report, generation_line, publish};
+use crate::output::report::count;
 
 /// Run the calibration `options.file` on `pool`: the whole calibration,
 /// one shard's slice of its current round, or the join of a round (see
@@ -100,6 +101,18 @@ fn whole(
             path: ctx.dir.clone(),
             why: "holds a finished calibration made from another file, models or settings (or another max_minutes or program version), and there is nothing saved to resume".into(),
         });
+    }
+    if !options.resume && partial.exists() {
+        // Said as a sweep says it of its unfinished batch: the saved
+        // generations are about to be replaced by a start from the prior.
+        let generations = ctx
+            .saved_generations()
+            .map(|g| format!("{}; ", count(u64::from(g), "completed generation")))
+            .unwrap_or_default();
+        (follow.note)(&format!(
+            "discarding the unfinished calibration in {} ({generations}without --resume a calibration starts over)",
+            partial.display()
+        ));
     }
     let options = options.with_saved_tables(saved.as_ref().map_or(&[], |s| &s.tables));
     let options = options.as_ref();

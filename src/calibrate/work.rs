@@ -279,6 +279,15 @@ impl Context {
         Ok(Some(saved))
     }
 
+    /// The generations completed in the saved state, whichever calibration
+    /// saved it, if there is one that reads.
+    pub(crate) fn saved_generations(&self) -> Option<u32> {
+        let text = std::fs::read_to_string(self.state_path()).ok()?;
+        toml::from_str::<Saved>(&text)
+            .ok()
+            .map(|s| s.state.generation)
+    }
+
     /// What makes a finished result this calibration's: its identity and
     /// its `max_minutes`, which the identity leaves out (a resume may raise
     /// it) but which can end a calibration sooner, so that a result that

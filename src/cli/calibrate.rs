@@ -54,8 +54,9 @@ pub struct CalibrateArgs {
     )]
     pub tables: Vec<Table>,
     /// No progress bar, no line per generation, no summary line, and a
-    /// due round said by the exit code alone (errors, warnings and a
-    /// resume that starts from the prior still show).
+    /// due round said by the exit code alone (errors, warnings, a resume
+    /// that starts from the prior and a run without --resume that discards
+    /// saved generations still show).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }

@@ -386,6 +386,49 @@ fn a_resume_with_nothing_saved_says_so_even_when_quiet() {
     );
 }
 
+/// A plain rerun (no `--resume`) into a folder holding an unfinished
+/// calibration starts over from the prior, as asked, and says which work
+/// folder and how many completed generations it discards, even under `-q`,
+/// as `sweep` says it of an unfinished batch (it replaced them silently).
+#[test]
+fn a_rerun_without_resume_says_which_saved_generations_it_discards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = with_parameters(
+        tmp.path(),
+        "generations = 3\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n",
+    );
+    let out = tmp.path().join("out");
+    let partial = out.join(".bad.partial");
+    let o = calibrate(
+        &file,
+        &out,
+        &[],
+        &[("ARMSMARKET_TEST_ABORT", "generation:2")],
+    );
+    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    assert!(partial.join("state.toml").is_file());
+    assert!(!err(&o).contains("discarding"), "{}", err(&o));
+    // Stopped after its first generation, the rerun has started over.
+    let o = calibrate(
+        &file,
+        &out,
+        &[],
+        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
+    );
+    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    assert!(
+        err(&o).contains(&format!(
+            "calibrate: discarding the unfinished calibration in {} (2 completed generations; without --resume a calibration starts over)",
+            partial.display()
+        )),
+        "{}",
+        err(&o)
+    );
+    let state: toml::Table =
+        toml::from_str(&std::fs::read_to_string(partial.join("state.toml")).unwrap()).unwrap();
+    assert_eq!(state["state"]["generation"].as_integer(), Some(1));
+}
+
 /// A calibration file over the toy world with `parameters` as its
 /// `[calibrate.parameters]` entries.
 fn with_parameters(dir: &Path, parameters: &str) -> PathBuf {
