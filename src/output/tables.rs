@@ -518,6 +518,13 @@ pub fn cell(x: f64) -> String {
 /// The columns of a run's summary (`summary.csv` after `replication`;
 /// `runs.csv` of a sweep after the run's identity).
 pub fn summary_header(w: &World) -> Vec<String> {
+    summary_columns(w.start.year(), w.quarter(w.n_quarters - 1).year())
+}
+
+/// The columns of [`summary_header`] for a run whose quarters span the
+/// years `first` to `last`: the scenario's validation reads them without
+/// a world (a target's sweep columns must not repeat one).
+pub fn summary_columns(first: i32, last: i32) -> Vec<String> {
     let mut h: Vec<String> = [
         "contracts",
         "total_value",
@@ -534,8 +541,6 @@ pub fn summary_header(w: &World) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let first = w.start.year();
-    let last = w.quarter(w.n_quarters - 1).year();
     h.extend((first..=last).map(|y| format!("focus_value_{y}")));
     h
 }

@@ -441,7 +441,7 @@ keys! {
     "groups.*.buyers": Ids("buyers"), "", Required, "Members; at least one.";
     "groups.*.nato_only": Boolean, "", Value("false"), "Count a member only from its `nato_since` quarter.";
 
-    "targets": Ty::Table(1000), "", Value("{}"), "Observed patterns a run is judged on, keyed by id.";
+    "targets": Ty::Table(1000), "", Value("{}"), "Observed patterns a run is judged on, keyed by id. A sweep's runs.csv gives each target the columns `<id>_value`, `<id>_distance` and `<id>_pass`, so an id whose column runs.csv already has (`total`, `focus`: `total_value`, `focus_value` of the summary; `mean`, `verdict`, `all`: `mean_distance`, `verdict_distance`, `all_pass`) is refused.";
     "targets.*.pattern": Text(MAX_NAME), "", Required, "The pattern it belongs to (`P1`); not empty.";
     "targets.*.metric": Word(&["value", "units", "count", "share", "buyer_share", "lead_promised", "lead_actual", "delivered_share"]), "", Required, "What is measured over contracts signed (deliveries made) in the scope and period: `value`, `units`, `count` of contracts; `share` of `supplier_country` in their value; `buyer_share`, the share of `buyer` in `supplier_country`'s value; `lead_promised`, `lead_actual`, mean months from signing to the promised or actual first delivery; `delivered_share`, the share of `supplier_country` in the value of imports delivered, at each line's `tiv`.";
     "targets.*.supplier_country": COUNTRY, "", Optional("every country"), "Supplier country filter (needed for the shares).";

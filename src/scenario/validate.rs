@@ -796,6 +796,14 @@ impl Checker {
                 }
             }
         }
+        // A sweep's runs.csv names each target's columns after its id: an
+        // id whose column is already one of the table's (`total` gives
+        // `total_value`, the summary's) leaves a column named twice, and a
+        // reader by name (`discover --where`, `sensitivity`) takes one
+        // for the other. The table's own header says which are taken.
+        if self.reads(&["targets", "start", "end"]) {
+            self.target_columns(s);
+        }
         if let Some(sw) = &s.sweep
             && self.reads(&["sweep"])
         {
@@ -1767,6 +1775,37 @@ impl Checker {
         };
         if let Some(why) = problem {
             self.push(at, format!("`{at}`: {why}"));
+        }
+    }
+
+    /// Refuse a target id whose columns of a sweep's `runs.csv`
+    /// ([`crate::sweep::tables::runs_columns`]) repeat another column there.
+    fn target_columns(&mut self, s: &Scenario) {
+        use crate::sweep::tables::{CLOSING_COLUMNS, RUN_COLUMNS, runs_columns, target_columns};
+        let summary = crate::output::tables::summary_columns(s.start.year(), s.end.year());
+        let header = runs_columns(summary.clone(), s.targets.keys().map(String::as_str));
+        for id in s.targets.keys() {
+            let Some(column) = target_columns(id)
+                .into_iter()
+                .find(|c| header.iter().filter(|h| *h == c).count() > 1)
+            else {
+                continue;
+            };
+            let whose = if RUN_COLUMNS.contains(&column.as_str()) {
+                "a column of the run's identity"
+            } else if summary.contains(&column) {
+                "a column of the run's summary"
+            } else if CLOSING_COLUMNS.contains(&column.as_str()) {
+                "the column over all targets"
+            } else {
+                "a column of another target"
+            };
+            self.push(
+                format!("targets.{id}"),
+                format!(
+                    "`targets.{id}`: the id {id:?} gives a sweep's runs.csv the column `{column}`, which it already has ({whose}): `discover --where` and `sensitivity` would read one for the other; give the target a different id, e.g. \"{id}_target\""
+                ),
+            );
         }
     }
 

@@ -104,24 +104,46 @@ pub fn points_rows(p: &Point, roles: &[PointRole], paths: &[String]) -> Vec<u8> 
         .collect()
 }
 
-/// The columns of `runs.csv`: the run's identity and status, the summary
-/// of `summary.csv`, each target's value, distance and pass, then the plain
-/// mean of the distances, the verdict's distance and whether all passed.
+/// The first columns of `runs.csv`: the run's identity and status.
+pub const RUN_COLUMNS: [&str; 5] = ["point_id", "replication", "seed_stream", "status", "error"];
+
+/// The last columns of `runs.csv` when there are targets: the plain mean
+/// of the distances, the verdict's distance and whether all passed.
+pub const CLOSING_COLUMNS: [&str; 3] = ["mean_distance", "verdict_distance", "all_pass"];
+
+/// A target's columns of `runs.csv`: its value, distance and pass.
+pub fn target_columns(id: &str) -> [String; 3] {
+    [
+        format!("{id}_value"),
+        format!("{id}_distance"),
+        format!("{id}_pass"),
+    ]
+}
+
+/// The columns of `runs.csv`: the run's identity and status
+/// ([`RUN_COLUMNS`]), the summary of `summary.csv`, each target's value,
+/// distance and pass ([`target_columns`]), then [`CLOSING_COLUMNS`].
 pub fn runs_header(w: &World, targets: &Targets) -> Vec<String> {
-    let mut h: Vec<String> = ["point_id", "replication", "seed_stream", "status", "error"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    h.extend(summary_header(w));
-    for t in &targets.list {
-        h.push(format!("{}_value", t.id));
-        h.push(format!("{}_distance", t.id));
-        h.push(format!("{}_pass", t.id));
+    runs_columns(
+        summary_header(w),
+        targets.list.iter().map(|t| t.id.as_str()),
+    )
+}
+
+/// [`runs_header`] from the summary's columns and the targets' ids: the
+/// scenario's validation reads it without a world.
+pub fn runs_columns<'a>(
+    summary: Vec<String>,
+    target_ids: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut h: Vec<String> = RUN_COLUMNS.iter().map(|s| s.to_string()).collect();
+    h.extend(summary);
+    let before = h.len();
+    for id in target_ids {
+        h.extend(target_columns(id));
     }
-    if !targets.list.is_empty() {
-        h.push("mean_distance".into());
-        h.push("verdict_distance".into());
-        h.push("all_pass".into());
+    if h.len() > before {
+        h.extend(CLOSING_COLUMNS.iter().map(|s| s.to_string()));
     }
     h
 }

@@ -1201,3 +1201,51 @@ fn a_fix_a_message_names_is_itself_in_range() {
         assert!(!err(&o).contains(never), "{design}: {}", err(&o));
     }
 }
+
+/// A sweep's `runs.csv` names a target's columns `<id>_value`,
+/// `<id>_distance` and `<id>_pass`: a target `total`, `focus`, `mean`,
+/// `verdict` or `all` repeated a column the table already has (the
+/// summary's `total_value` and `focus_value`, the closing
+/// `mean_distance`, `verdict_distance` and `all_pass`), and `discover
+/// --where` and `sensitivity` read one for the other. Such an id is
+/// refused at its table, by `validate`, `run` and `sweep`, before anything
+/// is written.
+#[test]
+fn a_target_id_whose_sweep_columns_repeat_a_runs_csv_column_is_refused() {
+    let sweep = "\n[sweep]\ndesign = \"lhs\"\npoints = 2\nreplications = 1\nseed = 1\n\
+                 [sweep.parameters]\n\"preferences.default.delivery\" = { min = 0.2, max = 2.0 }\n";
+    for (id, column, whose) in [
+        ("total", "total_value", "a column of the run's summary"),
+        ("focus", "focus_value", "a column of the run's summary"),
+        ("mean", "mean_distance", "the column over all targets"),
+        ("verdict", "verdict_distance", "the column over all targets"),
+        ("all", "all_pass", "the column over all targets"),
+    ] {
+        let header = format!("[targets.{id}]");
+        let text = toy_with("[targets.kor_value_2022]", &header);
+        let message = format!(
+            "`targets.{id}`: the id \"{id}\" gives a sweep's runs.csv the column `{column}`, which it already has ({whose}): `discover --where` and `sensitivity` would read one for the other; give the target a different id, e.g. \"{id}_target\""
+        );
+        refused_at_line_of(&text, &header, &[&message]);
+        let b = Broken::new(&format!("{text}{sweep}"));
+        let o = armsmarket(
+            b.dir.path(),
+            &["sweep", "s.toml", "--out", "out", "-q", "-t", "1"],
+        );
+        assert_eq!(o.status.code(), Some(2), "{id}: {}", err(&o));
+        let at = format!("s.toml:{}:", line_of(&text, &header));
+        assert!(
+            err(&o)
+                .lines()
+                .any(|l| l.starts_with(&at) && l.contains(&message)),
+            "{id}: {}",
+            err(&o)
+        );
+        assert!(nothing_written(&b.dir.path().join("out")), "{id}");
+    }
+    // An id that only starts or ends like one is a target as any other.
+    let text = toy_with("[targets.kor_value_2022]", "[targets.total_2022]");
+    let b = Broken::new(&text);
+    let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+}
