@@ -312,6 +312,24 @@ fn row_values(
     Ok(())
 }
 
+/// Refuse a header that names a column twice: a condition or `--inputs`
+/// would read one of them for the other. `fix` says what to do.
+fn refuse_repeated_column(
+    path: &Path,
+    header: &csv::StringRecord,
+    fix: &str,
+) -> Result<(), DiscoverError> {
+    match crate::output::repeated_column(header.iter()) {
+        Some((i, j, name)) => Err(DiscoverError::Input(format!(
+            "{}: the header names column '{name}' twice (columns {} and {}); {fix}",
+            path.display(),
+            i + 1,
+            j + 1
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn compile(condition: &str, header: &csv::StringRecord) -> Result<BoundCondition, DiscoverError> {
     let names: Vec<&str> = header.iter().collect();
     expr::compile(condition, &names).map_err(|source| DiscoverError::Condition {
@@ -435,6 +453,13 @@ fn from_sweep(dir: &Path, condition: &str) -> Result<SweepRows, DiscoverError> {
     }
     let mut rd = csv::Reader::from_path(&runs_path).map_err(csv_at(&runs_path))?;
     let header = rd.headers().map_err(csv_at(&runs_path))?.clone();
+    // A target whose id repeats a column of the table (`total` gives
+    // `total_value`), written before such ids were refused.
+    refuse_repeated_column(
+        &runs_path,
+        &header,
+        "a target's id repeats a column of runs.csv (scenarios are now refused such ids): give the target a different id and run the sweep again",
+    )?;
     let cond = compile(condition, &header)?;
     let status = header.iter().position(|h| h == "status");
     let mut runs = Vec::new();
@@ -493,16 +518,7 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
         )));
     }
     // A name twice leaves open which column a condition or --inputs means.
-    for (j, name) in header.iter().enumerate() {
-        if let Some(i) = header.iter().take(j).position(|h| h == name) {
-            return Err(DiscoverError::Input(format!(
-                "{}: the header names column '{name}' twice (columns {} and {}); rename one",
-                file.display(),
-                i + 1,
-                j + 1
-            )));
-        }
-    }
+    refuse_repeated_column(file, &header, "rename one")?;
     let mut seen = std::collections::HashSet::new();
     if let Some(twice) = inputs.iter().find(|n| !seen.insert(n.as_str())) {
         return Err(DiscoverError::Input(format!(

@@ -44,6 +44,21 @@ pub fn csv_io(e: csv::Error) -> std::io::Error {
     }
 }
 
+/// A name a CSV header gives twice: its 0-based columns, first and second,
+/// and the name. A reader by name would take one of them for the other.
+pub fn repeated_column<'a>(
+    header: impl IntoIterator<Item = &'a str>,
+) -> Option<(usize, usize, &'a str)> {
+    let mut seen = std::collections::HashMap::new();
+    for (j, name) in header.into_iter().enumerate() {
+        if let Some(&i) = seen.get(name) {
+            return Some((i, j, name));
+        }
+        seen.insert(name, j);
+    }
+    None
+}
+
 /// Whether `a` and `b` are one existing file (by any path: links,
 /// `..`, a relative and an absolute path), so that a command can refuse
 /// to write its output over one of its inputs.

@@ -793,11 +793,21 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
         .iter()
         .map(String::from)
         .collect();
-    let identity = ["point_id", "replication", "seed_stream", "status", "error"];
+    let identity = crate::sweep::tables::RUN_COLUMNS;
     if header.len() < identity.len() || header[..identity.len()] != identity {
         return Err(bad(format!(
             "the header does not start with {}",
             identity.join(",")
+        )));
+    }
+    // A target whose id repeats a column of the table (`total` gives
+    // `total_value`), written before such ids were refused: two metrics
+    // of one name, each read as the other.
+    if let Some((i, j, name)) = crate::output::repeated_column(header.iter().map(String::as_str)) {
+        return Err(bad(format!(
+            "the header names column '{name}' twice (columns {} and {}): a target's id repeats a column of runs.csv (scenarios are now refused such ids); give the target a different id and run the sweep again",
+            i + 1,
+            j + 1
         )));
     }
     let first_target = (identity.len()..header.len())

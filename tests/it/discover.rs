@@ -589,3 +589,37 @@ fn a_one_row_csv_is_searched_and_its_reproducibility_is_not_measured() {
     assert_ok(&o, "discover on one row, no resamples");
     assert!(!text(&o.stdout).contains("reproducibility"));
 }
+
+/// A sweep written before target ids such as `total` were refused has a
+/// runs.csv naming a column twice (`total_value`, the summary's and the
+/// target's): a condition on it would read one for the other, so the
+/// table is refused, as a CSV naming a column twice is.
+#[test]
+fn a_sweep_whose_runs_table_names_a_column_twice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = toy_sweep(tmp.path());
+    let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    let (header, rest) = runs.split_once('\n').unwrap();
+    let h: Vec<&str> = header.split(',').collect();
+    let first = h.iter().position(|c| *c == "total_value").unwrap();
+    let second = h.iter().position(|c| *c == "kor_value_2022_value").unwrap();
+    let doubled = header.replace("kor_value_2022_value", "total_value");
+    crate::common::rewrite_sealed(&dir, "runs.csv", &format!("{doubled}\n{rest}"));
+    let o = armsmarket(&[
+        "discover",
+        dir.to_str().unwrap(),
+        "--where",
+        "total_value > 0",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!(
+            "runs.csv: the header names column 'total_value' twice (columns {} and {}); a target's id repeats a column of runs.csv",
+            first + 1,
+            second + 1
+        )),
+        "{}",
+        err(&o)
+    );
+    assert!(!dir.join("discover.csv").exists());
+}

@@ -1012,3 +1012,31 @@ fn net_first_order_takes_a_shared_point_s_noise_off() {
         "the shared noise should matter: {apart} vs {want}"
     );
 }
+
+/// A sweep written before target ids such as `total` were refused has a
+/// runs.csv naming a column twice (`total_value`, the summary's and the
+/// target's): two metrics of one name, each read as the other. Refused.
+#[test]
+fn a_runs_table_naming_a_column_twice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    let (header, rest) = runs.split_once('\n').unwrap();
+    let doubled = header.replace("kor_value_2022_value", "total_value");
+    assert_ne!(doubled, header);
+    rewrite_sealed(&dir, "runs.csv", &format!("{doubled}\n{rest}"));
+    let o = sensitivity(&dir, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("runs.csv: the header names column 'total_value' twice (columns "),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("give the target a different id and run the sweep again"),
+        "{}",
+        err(&o)
+    );
+    assert!(!dir.join("sensitivity.csv").exists());
+}
