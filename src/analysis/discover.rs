@@ -545,15 +545,20 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
         for ((c, &i), name) in cells.iter_mut().zip(&at).zip(inputs) {
             let cell = rec.get(i).unwrap_or("");
             // Not a label of its own (it would make a number column
-            // categorical): a case without a value cannot be placed in a
-            // box, nor can one at NaN or infinity.
-            let missing = if cell.trim().is_empty() {
+            // categorical): a case without a value (an empty cell, a
+            // missing-value marker) cannot be placed in a box, nor can one
+            // at NaN or infinity.
+            let t = cell.trim();
+            let missing = if t.is_empty() {
                 Some("empty".to_string())
+            } else if t.parse::<f64>().is_ok_and(|x| !x.is_finite()) {
+                Some(format!("'{t}', not a finite number"))
             } else {
-                cell.trim()
-                    .parse::<f64>()
-                    .is_ok_and(|x| !x.is_finite())
-                    .then(|| format!("'{}', not a finite number", cell.trim()))
+                // pandas' missing-value markers (`NA`, `null`), read as
+                // missing in the condition too.
+                cell_number(t)
+                    .is_some_and(f64::is_nan)
+                    .then(|| format!("'{t}', a missing value"))
             };
             if let Some(what) = missing {
                 return Err(DiscoverError::Input(format!(

@@ -590,6 +590,52 @@ fn a_one_row_csv_is_searched_and_its_reproducibility_is_not_measured() {
     assert!(!text(&o.stdout).contains("reproducibility"));
 }
 
+/// README (`discover`): an `--inputs` cell must hold a value, and pandas'
+/// missing-value markers (`NA`, `N/A`, `null`, ...) are missing values, as
+/// they are in the condition. `NA` in a column of numbers was read as a
+/// label instead, which silently made the whole column categorical.
+#[test]
+fn a_missing_value_marker_in_an_input_is_refused_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    for marker in ["NA", "N/A", "null", "None", "#N/A", "<NA>"] {
+        std::fs::write(
+            &file,
+            format!("x1,x2,y\n0.1,0.5,0\n{marker},0.7,1\n0.9,0.2,1\n0.3,0.3,0\n"),
+        )
+        .unwrap();
+        let o = armsmarket(&[
+            "discover",
+            file.to_str().unwrap(),
+            "--inputs",
+            "x1,x2",
+            "--where",
+            "y == 1",
+            "--resamples",
+            "0",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{marker}: {}", err(&o));
+        let want = format!(
+            "line 3: the input 'x1' is '{marker}', a missing value: every case needs a value of every input"
+        );
+        assert!(err(&o).contains(&want), "{marker}: {}", err(&o));
+        assert!(!tmp.path().join("discover.csv").exists());
+    }
+    // A column of labels holding none of them is read as labels.
+    std::fs::write(&file, "x1,x2,y\nNAB,0.5,0\nnone,0.7,1\nlow,0.2,1\n").unwrap();
+    let o = armsmarket(&[
+        "discover",
+        file.to_str().unwrap(),
+        "--inputs",
+        "x1,x2",
+        "--where",
+        "y == 1",
+        "--resamples",
+        "0",
+    ]);
+    assert_ok(&o, "labels");
+}
+
 /// A sweep written before target ids such as `total` were refused has a
 /// runs.csv naming a column twice (`total_value`, the summary's and the
 /// target's): a condition on it would read one for the other, so the
