@@ -170,6 +170,14 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
                 input.display()
             )));
         };
+        // Opening a pipe waits for a writer, for ever.
+        let meta = std::fs::metadata(input).map_err(io_at(input))?;
+        if let Some(what) = crate::output::not_a_regular_file(&meta) {
+            return Err(DiscoverError::Input(format!(
+                "{}: it is {what}, not a regular file: give a sweep's folder, or a CSV file with --inputs",
+                input.display()
+            )));
+        }
         let dir = input
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -59,6 +59,19 @@ pub fn repeated_column<'a>(
     None
 }
 
+/// What `meta` describes if not a regular file to read: "a folder" or "a
+/// device, pipe or socket" (opening a pipe waits for a writer, for ever);
+/// `None` for a regular file.
+pub fn not_a_regular_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    if meta.is_file() {
+        None
+    } else if meta.is_dir() {
+        Some("a folder")
+    } else {
+        Some("a device, pipe or socket")
+    }
+}
+
 /// Whether `a` and `b` are one existing file (by any path: links,
 /// `..`, a relative and an absolute path), so that a command can refuse
 /// to write its output over one of its inputs.

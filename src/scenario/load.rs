@@ -835,12 +835,7 @@ fn read_source(
         None => ("it".to_string(), String::new()),
     };
     let meta = std::fs::metadata(path).map_err(|e| refuse(format!("cannot read{of}: {e}")))?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "a folder"
-        } else {
-            "a device, pipe or socket"
-        };
+    if let Some(what) = crate::output::not_a_regular_file(&meta) {
         return Err(refuse(format!(
             "{it} is {what}, not a regular file: name a scenario file"
         )));

@@ -636,6 +636,57 @@ fn a_missing_value_marker_in_an_input_is_refused_at_its_line() {
     assert_ok(&o, "labels");
 }
 
+/// A FIFO given to `discover` blocked for ever opening it (`validate`,
+/// `run` and `calibrate` refuse one): refused as not a regular file.
+#[test]
+fn a_pipe_given_as_the_csv_is_refused_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("cases.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = crate::common::bin()
+        .args([
+            "discover",
+            fifo.to_str().unwrap(),
+            "--inputs",
+            "x1",
+            "--where",
+            "y == 1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let status = status.expect("discover still waited on the pipe after 20 s");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: it is a device, pipe or socket, not a regular file: give a sweep's folder, or a CSV file with --inputs",
+            fifo.display()
+        )),
+        "{stderr}"
+    );
+}
+
 /// A sweep written before target ids such as `total` were refused has a
 /// runs.csv naming a column twice (`total_value`, the summary's and the
 /// target's): a condition on it would read one for the other, so the
