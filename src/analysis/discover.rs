@@ -260,9 +260,37 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> DiscoverError + '_ {
 }
 
 /// A CSV input that cannot be read (missing, ragged, not UTF-8) is the
-/// user's to fix: an input error (exit code 2), naming the file.
+/// user's to fix: an input error (exit code 2), naming the file, and the
+/// line (`FILE:LINE: message`) of a row that does not parse.
 fn csv_at(path: &Path) -> impl Fn(csv::Error) -> DiscoverError + '_ {
-    move |e| DiscoverError::Input(format!("{}: {}", path.display(), csv_io(e)))
+    move |e| {
+        let at = |pos: &Option<csv::Position>| {
+            format!(
+                "{}:{}",
+                path.display(),
+                pos.as_ref().map_or(0, |p| p.line())
+            )
+        };
+        DiscoverError::Input(match e.kind() {
+            // The csv crate compares every row with the first, the header.
+            csv::ErrorKind::UnequalLengths {
+                pos,
+                expected_len,
+                len,
+            } => format!(
+                "{}: the row has {} where the header has {}: give every row one cell per column (a cell holding a comma goes in double quotes), or leave the row out",
+                at(pos),
+                crate::output::report::count(*len, "cell"),
+                crate::output::report::count(*expected_len, "column")
+            ),
+            csv::ErrorKind::Utf8 { pos, err } => format!(
+                "{}: cell {} is not UTF-8 text: save the file as UTF-8",
+                at(pos),
+                err.field() + 1
+            ),
+            _ => format!("{}: {}", path.display(), csv_io(e)),
+        })
+    }
 }
 
 /// Cells that mark a missing value, as pandas reads them by default
@@ -579,6 +607,13 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
         }
         row_values(&mut values, &rec, &header, (condition, &cond), file)?;
         y.push(if cond.eval(&values) { 1.0 } else { 0.0 });
+    }
+    if y.is_empty() {
+        return Err(DiscoverError::Input(format!(
+            "{}:{}: a header and no rows: discover searches cases, one a row under the header; add the cases",
+            file.display(),
+            header.position().map_or(1, |p| p.line())
+        )));
     }
     let columns = inputs
         .iter()

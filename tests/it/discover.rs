@@ -687,6 +687,53 @@ fn a_pipe_given_as_the_csv_is_refused_not_waited_on() {
     );
 }
 
+/// A row with a cell too few gave the csv crate's "CSV error: record 2
+/// (line: 3, byte: 14): found record with 2 fields, but the previous
+/// record has 3 fields", a header alone "no rows: PRIM needs at least
+/// one" without the file, and a byte that is not UTF-8 the crate's text:
+/// each is `FILE:LINE: message` with the fix, exit code 2.
+#[test]
+fn a_ragged_row_or_a_header_alone_is_refused_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    let path = file.display().to_string();
+    for (body, says) in [
+        (
+            b"x1,x2,y\n0.1,0.5,0\n0.7,1\n0.9,0.2,1\n".to_vec(),
+            format!(
+                "{path}:3: the row has 2 cells where the header has 3 columns: give every row one cell per column (a cell holding a comma goes in double quotes), or leave the row out"
+            ),
+        ),
+        (
+            b"x1,x2,y\n0.1,0.5,0\n0.7,1,0,4\n".to_vec(),
+            format!("{path}:3: the row has 4 cells where the header has 3 columns"),
+        ),
+        (
+            b"x1,x2,y\n".to_vec(),
+            format!(
+                "{path}:1: a header and no rows: discover searches cases, one a row under the header; add the cases"
+            ),
+        ),
+        (
+            b"x1,x2,y\n0.1,0.5,0\n0.2,\xff,1\n".to_vec(),
+            format!("{path}:3: cell 2 is not UTF-8 text: save the file as UTF-8"),
+        ),
+    ] {
+        std::fs::write(&file, &body).unwrap();
+        let o = armsmarket(&[
+            "discover",
+            file.to_str().unwrap(),
+            "--inputs",
+            "x1,x2",
+            "--where",
+            "y == 1",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(err(&o).contains(&says), "{says}\n{}", err(&o));
+        assert!(!tmp.path().join("discover.csv").exists());
+    }
+}
+
 /// A sweep written before target ids such as `total` were refused has a
 /// runs.csv naming a column twice (`total_value`, the summary's and the
 /// target's): a condition on it would read one for the other, so the
