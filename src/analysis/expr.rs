@@ -11,8 +11,13 @@
 //! comparison := operand ("<" | "<=" | ">" | ">=" | "==" | "!=") operand
 //! operand    := "-" operand | number | "true" | "false" | column
 //! number     := digits ["." digits] [("e" | "E") ["+" | "-"] digits]   (or "." digits ...)
-//! column     := [A-Za-z_][A-Za-z0-9_.]*   (a CSV's headers may have dots)
+//! column     := name | "`" any character but "`", one or more "`"
+//! name       := (letter | "_") (letter | digit | "_" | ".")*   (a CSV's headers may have dots)
 //! ```
+//!
+//! Letters and digits are Unicode's (`kör_2022_pass`). A column whose name
+//! holds another character, starts with a digit or is a keyword is written
+//! in backticks, as pandas' `query` has it: `` `kor-2022_pass` == 1 ``.
 //!
 //! Keywords are lower case; `true` and `false` are 1 and 0, as the
 //! `true`/`false` cells of a `_pass` column are read. A comparison with a NaN operand is false, `!=`
@@ -76,20 +81,56 @@ pub enum ExprErrorKind {
     #[error("more than {MAX_JOINS} 'and' and 'or': write a shorter condition")]
     TooLong,
     /// A column that is not in the table.
-    #[error("unknown column '{name}'{}", suggestion_text(.suggestion))]
+    #[error("unknown column '{name}'{}", suggestion_text(.suggestion, .quoted))]
     UnknownColumn {
         /// The name written.
         name: String,
         /// The nearest known column, if one is close.
         suggestion: Option<String>,
+        /// A column of the table written in backticks (its name holds
+        /// another character than a bare name may), to show the form.
+        quoted: Option<String>,
     },
+    /// A bare name running into a character a bare name cannot hold,
+    /// such as `kor-2022_pass` (read as `kor`, `-`, a malformed number).
+    #[error(
+        "'{0}' is not a bare column name (letters, digits, '_' and '.'): write a name holding other characters in backticks, `{0}`"
+    )]
+    NeedsBackticks(String),
+    /// A `` ` `` without its closing `` ` ``.
+    #[error("'`' is never closed: a column name in backticks ends with another '`'")]
+    UnclosedBacktick,
+    /// Two backticks with nothing between them.
+    #[error("'``' names no column: write the column's name between the backticks")]
+    EmptyQuoted,
 }
 
-fn suggestion_text(s: &Option<String>) -> String {
-    match s {
-        Some(s) => format!(" (did you mean '{s}'?)"),
-        None => String::new(),
+fn suggestion_text(s: &Option<String>, quoted: &Option<String>) -> String {
+    match (s, quoted) {
+        (Some(s), _) if needs_backticks(s) => format!(" (did you mean `{s}`?)"),
+        (Some(s), _) => format!(" (did you mean '{s}'?)"),
+        (None, Some(q)) => format!(
+            " (a name holding other characters than letters, digits, '_' and '.' is written in backticks, as `{q}`)"
+        ),
+        (None, None) => String::new(),
     }
+}
+
+/// Whether a character may be part of a bare column name.
+fn name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '.'
+}
+
+/// Whether a column is named in a condition only in backticks: its name
+/// is empty, starts with neither a letter nor `_`, holds another character
+/// than [`name_char`], or is a keyword.
+pub fn needs_backticks(name: &str) -> bool {
+    !name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        || !name.chars().all(name_char)
+        || matches!(name, "and" | "or" | "not" | "true" | "false")
 }
 
 /// An invalid condition: where (1-based character column) and what.
@@ -151,6 +192,8 @@ impl CmpOp {
 enum Token {
     Number(f64, String),
     Ident(String),
+    /// A column name in backticks (without them).
+    Quoted(String),
     Cmp(CmpOp),
     And,
     Or,
@@ -164,6 +207,7 @@ impl Token {
     fn text(&self) -> String {
         match self {
             Token::Number(_, s) | Token::Ident(s) => s.clone(),
+            Token::Quoted(s) => format!("`{s}`"),
             Token::Cmp(op) => op.symbol().to_string(),
             Token::And => "and".into(),
             Token::Or => "or".into(),
@@ -184,7 +228,9 @@ fn lex(src: &str) -> Result<Vec<(usize, Token)>, ExprError> {
     let chars: Vec<char> = src.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    // What may follow a bare name: a space, an operator, a parenthesis.
+    let ends_name = |c: char| c.is_whitespace() || "()<>=!&|`".contains(c);
     while i < chars.len() {
         let c = chars[i];
         let col = i + 1;
@@ -294,10 +340,30 @@ fn lex(src: &str) -> Result<Vec<(usize, Token)>, ExprError> {
                     None => return Err(err(col, ExprErrorKind::BadNumber(text))),
                 }
             }
-            c if c.is_ascii_alphabetic() || c == '_' => {
+            '`' => {
+                let start = i + 1;
+                let Some(len) = chars[start..].iter().position(|&c| c == '`') else {
+                    return Err(err(col, ExprErrorKind::UnclosedBacktick));
+                };
+                if len == 0 {
+                    return Err(err(col, ExprErrorKind::EmptyQuoted));
+                }
+                let name: String = chars[start..start + len].iter().collect();
+                out.push((col, Token::Quoted(name)));
+                i = start + len + 1;
+            }
+            c if c.is_alphabetic() || c == '_' => {
                 let start = i;
-                while i < chars.len() && (word(chars[i]) || chars[i] == '.') {
+                while i < chars.len() && name_char(chars[i]) {
                     i += 1;
+                }
+                // `kor-2022_pass`, `kör/2022`: a name the user meant whole.
+                if i < chars.len() && !ends_name(chars[i]) {
+                    while i < chars.len() && !ends_name(chars[i]) {
+                        i += 1;
+                    }
+                    let text: String = chars[start..i].iter().collect();
+                    return Err(err(col, ExprErrorKind::NeedsBackticks(text)));
                 }
                 let text: String = chars[start..i].iter().collect();
                 let token = match text.as_str() {
@@ -472,7 +538,7 @@ impl Parser {
                 self.pos += 1;
                 Ok(Operand::Number(v))
             }
-            Some(Token::Ident(name)) => {
+            Some(Token::Ident(name) | Token::Quoted(name)) => {
                 self.pos += 1;
                 Ok(Operand::Column { name, at })
             }
@@ -577,6 +643,10 @@ impl Condition {
                             ExprErrorKind::UnknownColumn {
                                 name: name.clone(),
                                 suggestion: nearest(name, names),
+                                quoted: names
+                                    .iter()
+                                    .find(|n| needs_backticks(n))
+                                    .map(|n| n.to_string()),
                             },
                         ));
                     }
@@ -924,7 +994,71 @@ mod tests {
             "at column 10: unexpected end of condition, expected a number or a column name"
         );
         // Columns count characters, not bytes.
-        assert_eq!(error("x > é"), "at column 5: unexpected character 'é'");
+        assert_eq!(error("x > €"), "at column 5: unexpected character '€'");
+        assert_eq!(error("é > x"), "at column 1: unknown column 'é'");
+    }
+
+    /// A target `kor-2022` gives runs.csv `kor-2022_pass`, which lexed as
+    /// `kor`, `-`, a malformed number '2022_pass'; `kör_2022_pass` stopped
+    /// at 'ö'. Letters and digits are Unicode's, and any name can be
+    /// written in backticks, as pandas' `query` has it.
+    #[test]
+    fn unicode_names_and_names_in_backticks() {
+        let names = ["kör_2022_pass", "kor-2022_pass", "2022_pass", "and", "x"];
+        let c = compile(
+            "kör_2022_pass == 1 and `kor-2022_pass` == 0 and `2022_pass` > 1 and `and` < x",
+            &names,
+        )
+        .unwrap();
+        assert!(c.eval(&[1.0, 0.0, 2.0, -1.0, 0.0]));
+        assert!(!c.eval(&[1.0, 1.0, 2.0, -1.0, 0.0]));
+        assert_eq!(c.columns(), vec![0, 1, 2, 3, 4]);
+        // Inside backticks every character is the name's, keywords and
+        // spaces too; a bare name may be written so as well.
+        let c = compile("`x` >= 1 and `a b.c`<0", &["x", "a b.c"]).unwrap();
+        assert!(c.eval(&[1.0, -1.0]) && !c.eval(&[0.0, -1.0]));
+        let error = |src: &str| compile(src, &names).unwrap_err().to_string();
+        assert_eq!(
+            error("kor-2022_pass == 1"),
+            "at column 1: 'kor-2022_pass' is not a bare column name (letters, digits, '_' and '.'): write a name holding other characters in backticks, `kor-2022_pass`"
+        );
+        assert_eq!(
+            error("x > 1 and kör/2022==1"),
+            "at column 11: 'kör/2022' is not a bare column name (letters, digits, '_' and '.'): write a name holding other characters in backticks, `kör/2022`"
+        );
+        assert_eq!(
+            error("x > `kor"),
+            "at column 5: '`' is never closed: a column name in backticks ends with another '`'"
+        );
+        assert_eq!(
+            error("`` > 1"),
+            "at column 1: '``' names no column: write the column's name between the backticks"
+        );
+        assert_eq!(
+            error("x `x` == 1"),
+            "at column 3: unexpected '`x`', expected a comparison (<, <=, >, >=, ==, !=)"
+        );
+        // An unknown name says how to write one that needs backticks.
+        assert_eq!(
+            compile("kor_2022_pass == 1", &["kor-2022_pass", "x"])
+                .unwrap_err()
+                .to_string(),
+            "at column 1: unknown column 'kor_2022_pass' (did you mean `kor-2022_pass`?)"
+        );
+        assert_eq!(
+            error("zzz == 1"),
+            "at column 1: unknown column 'zzz' (a name holding other characters than letters, digits, '_' and '.' is written in backticks, as `kor-2022_pass`)"
+        );
+        assert_eq!(
+            error("`zzz` == 1"),
+            "at column 1: unknown column 'zzz' (a name holding other characters than letters, digits, '_' and '.' is written in backticks, as `kor-2022_pass`)"
+        );
+        for name in ["kor-2022_pass", "2022_pass", "and", "", ".x", "a b"] {
+            assert!(needs_backticks(name), "{name}");
+        }
+        for name in ["kör_2022_pass", "_x", "preferences.default.delivery"] {
+            assert!(!needs_backticks(name), "{name}");
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub struct DiscoverArgs {
     /// with --inputs.
     pub input: PathBuf,
     /// The condition a run meets, over runs.csv's columns (or the CSV's),
-    /// e.g. 'focus_value_2022 >= 6231 and focus_value_2022 <= 18693'.
+    /// e.g. 'focus_value_2022 >= 6231 and focus_value_2022 <= 18693'; a
+    /// name holding other characters than letters, digits, '_' and '.' in
+    /// backticks: '`kor-2022_pass` == 1'.
     #[arg(long = "where", value_name = "EXPR")]
     pub condition: String,
     /// For a CSV file: the input columns PRIM may restrict.
