@@ -947,8 +947,11 @@ impl Report {
             .max()
             .unwrap_or(6)
             .max(6);
+        // The used/all column as wide as its header ("trajectories" is
+        // wider than "blocks").
+        let used = unit.len().max(9);
         let mut s = format!(
-            "{:<width$}  {:>5}  {:>9}  top parameters by {} (95 % bootstrap interval)\n",
+            "{:<width$}  {:>5}  {:>used$}  top parameters by {} (95 % bootstrap interval)\n",
             "metric", "noise", unit, self.headline
         );
         let num = |x: f64| {
@@ -993,7 +996,7 @@ impl Report {
                 tops.join("; ") + &floor
             };
             s.push_str(&format!(
-                "{:<width$}  {:>5}  {:>9}  {tops}\n",
+                "{:<width$}  {:>5}  {:>used$}  {tops}\n",
                 m.metric,
                 num(opt(m.noise.share)),
                 format!("{}/{}", m.used, m.used + m.dropped),

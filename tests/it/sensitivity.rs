@@ -564,7 +564,17 @@ fn morris_sweep_then_sensitivity() {
     }
     let o = sensitivity(&dir, &["--resamples", "50"]);
     assert_ok(&o, "sensitivity");
-    assert!(text(&o.stdout).contains("top parameters by mu_star"));
+    let out = text(&o.stdout);
+    assert!(out.contains("top parameters by mu_star"));
+    // The used/all counts end where their header ends (the header was
+    // three characters wider than the column).
+    let header = out.lines().next().unwrap();
+    let end = header.find("trajectories").unwrap() + "trajectories".len();
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("total_value "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(&row[end - 3..end], "4/4", "{header}\n{row}");
     let t = table(&dir);
     let key = |p: &str, i: &str| ("total_value".to_string(), p.to_string(), i.to_string());
     for p in ["preferences.default.delivery", PARAMS[2]] {
