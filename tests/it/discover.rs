@@ -501,7 +501,10 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
 
 /// A case without a value, or at NaN or infinity, cannot be placed in a
 /// box: refused at its line (NaN used to turn a number column into
-/// labels).
+/// labels). README (`discover`): pandas' missing-value markers (`NA`,
+/// `N/A`, `null`, ...) are missing values, as they are in the condition;
+/// `NA` in a column of numbers was read as a label, which silently made
+/// the whole column categorical.
 /// A CSV named `discover.csv` would be overwritten by the trajectory, by
 /// any path to it: refused, and left whole.
 #[test]
@@ -513,7 +516,14 @@ fn an_empty_or_nan_input_or_an_input_named_like_the_output_is_refused() {
         ("NaN", "is 'NaN', not a finite number".to_string()),
         ("inf", "is 'inf', not a finite number".to_string()),
         ("-inf", "is '-inf', not a finite number".to_string()),
-    ] {
+    ]
+    .into_iter()
+    .chain(["NA", "N/A", "null", "None", "#N/A", "<NA>"].map(|marker| {
+        (
+            marker,
+            format!("is '{marker}', a missing value: every case needs a value of every input"),
+        )
+    })) {
         std::fs::write(
             &file,
             format!("x1,x2,y\n0.1,0.5,0\n{bad},0.7,1\n0.9,0.2,1\n"),
@@ -590,37 +600,12 @@ fn a_one_row_csv_is_searched_and_its_reproducibility_is_not_measured() {
     assert!(!text(&o.stdout).contains("reproducibility"));
 }
 
-/// README (`discover`): an `--inputs` cell must hold a value, and pandas'
-/// missing-value markers (`NA`, `N/A`, `null`, ...) are missing values, as
-/// they are in the condition. `NA` in a column of numbers was read as a
-/// label instead, which silently made the whole column categorical.
+/// A column of labels holding none of pandas' missing-value markers
+/// (`NAB`, `none`) is read as labels.
 #[test]
-fn a_missing_value_marker_in_an_input_is_refused_at_its_line() {
+fn labels_that_are_not_missing_value_markers_are_read_as_labels() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("cases.csv");
-    for marker in ["NA", "N/A", "null", "None", "#N/A", "<NA>"] {
-        std::fs::write(
-            &file,
-            format!("x1,x2,y\n0.1,0.5,0\n{marker},0.7,1\n0.9,0.2,1\n0.3,0.3,0\n"),
-        )
-        .unwrap();
-        let o = armsmarket(&[
-            "discover",
-            file.to_str().unwrap(),
-            "--inputs",
-            "x1,x2",
-            "--where",
-            "y == 1",
-            "--resamples",
-            "0",
-        ]);
-        assert_eq!(o.status.code(), Some(2), "{marker}: {}", err(&o));
-        let want = format!(
-            "line 3: the input 'x1' is '{marker}', a missing value: every case needs a value of every input"
-        );
-        assert!(err(&o).contains(&want), "{marker}: {}", err(&o));
-        assert!(!tmp.path().join("discover.csv").exists());
-    }
     // A column of labels holding none of them is read as labels.
     std::fs::write(&file, "x1,x2,y\nNAB,0.5,0\nnone,0.7,1\nlow,0.2,1\n").unwrap();
     let o = armsmarket(&[
