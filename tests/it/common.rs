@@ -207,3 +207,9 @@ pub const WEIGHTS: [&str; 8] = [
     "domestic",
     "european",
 ];
+
+/// Make a named pipe (FIFO) at `path`, with the system's `mkfifo`.
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}

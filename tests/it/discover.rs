@@ -627,13 +627,7 @@ fn labels_that_are_not_missing_value_markers_are_read_as_labels() {
 fn a_pipe_given_as_the_csv_is_refused_not_waited_on() {
     let tmp = tempfile::tempdir().unwrap();
     let fifo = tmp.path().join("cases.csv");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::common::mkfifo(&fifo);
     let mut child = crate::common::bin()
         .args([
             "discover",
