@@ -560,21 +560,20 @@ pub fn write_verdict_csv(staging: &Staging, v: &Verdict) -> io::Result<()> {
         }
     }
     if let Some(r) = &v.runner_up
-        && let Some(best) = v.scenarios.iter().find(|s| s.scenario == r.best)
+        && let Some(i) = v.scenarios.iter().position(|s| s.scenario == r.best)
     {
+        let best = &v.scenarios[i];
         write(
             best,
             AGAINST_RUNNER_UP,
             best.distance,
             Some((&r.runner_up, &r.paired)),
         )?;
-        let best_at = v.scenarios.iter().position(|s| s.scenario == r.best);
         for (row, p) in v.robustness.iter().zip(&r.robustness) {
-            let distance = best_at.map_or((f64::NAN, f64::NAN), |i| row.distance[i]);
             write(
                 best,
                 &format!("{}{RUNNER_UP_SUFFIX}", row.label),
-                distance,
+                row.distance[i],
                 Some((&r.runner_up, p)),
             )?;
         }
