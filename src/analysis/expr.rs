@@ -123,7 +123,7 @@ fn name_char(c: char) -> bool {
 
 /// Whether a column is named in a condition only in backticks: its name
 /// is empty, starts with neither a letter nor `_`, holds another character
-/// than [`name_char`], or is a keyword.
+/// than a letter, a digit, `_` or `.`, or is a keyword.
 pub fn needs_backticks(name: &str) -> bool {
     !name
         .chars()
