@@ -621,6 +621,21 @@ impl CsvFile {
             .iter()
             .map(str::to_string)
             .collect();
+        // Columns are read by name: of a name given twice (a sweep's
+        // target id such as `verdict`, from before such ids were refused,
+        // beside `verdict_distance`) the first would be drawn as the other.
+        if let Some((i, j, name)) =
+            crate::output::repeated_column(file.header.iter().map(String::as_str))
+        {
+            return Err(ReportError::NoResult {
+                dir: file.path.clone(),
+                why: format!(
+                    "the header names column '{name}' twice (columns {} and {}), so a chart could draw one for the other; a sweep whose target id repeats a column of runs.csv has to run again with another id",
+                    i + 1,
+                    j + 1
+                ),
+            });
+        }
         Ok(Some(file))
     }
 

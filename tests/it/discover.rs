@@ -745,4 +745,17 @@ fn a_sweep_whose_runs_table_names_a_column_twice_is_refused() {
         err(&o)
     );
     assert!(!dir.join("discover.csv").exists());
+    // The report drew the first of the two as the other.
+    let o = armsmarket(&["report", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!(
+            "runs.csv: the header names column 'total_value' twice (columns {} and {})",
+            first + 1,
+            second + 1
+        )),
+        "{}",
+        err(&o)
+    );
+    assert!(!dir.join("report.html").exists());
 }
