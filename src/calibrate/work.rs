@@ -282,8 +282,7 @@ impl Context {
     /// The generations completed in the saved state, whichever calibration
     /// saved it, if there is one that reads.
     pub(crate) fn saved_generations(&self) -> Option<u32> {
-        let text = std::fs::read_to_string(self.state_path()).ok()?;
-        toml::from_str::<Saved>(&text)
+        read_toml::<Saved>(&self.state_path(), "the calibration's saved state", "")
             .ok()
             .map(|s| s.state.generation)
     }

@@ -83,12 +83,20 @@ pub enum CliError {
     RoundDue(String),
 }
 
+/// `e` after `interrupted: ` where it says that a command was stopped
+/// (Ctrl-C, SIGTERM), anything else after `error: `.
+fn prefixed(stopped: bool, e: &dyn std::fmt::Display) -> String {
+    if stopped {
+        format!("interrupted: {e}")
+    } else {
+        format!("error: {e}")
+    }
+}
+
 /// A stopped batch as an interruption, anything else after `error: `.
 fn show_result(e: &crate::output::results::ResultError) -> String {
-    match e {
-        crate::output::results::ResultError::Stopped { .. } => format!("interrupted: {e}"),
-        other => format!("error: {other}"),
-    }
+    let stopped = matches!(e, crate::output::results::ResultError::Stopped { .. });
+    prefixed(stopped, e)
 }
 
 /// A scenario error as it is (`FILE:LINE:COL: ...` lines), an
@@ -96,25 +104,21 @@ fn show_result(e: &crate::output::results::ResultError) -> String {
 fn show_sweep(e: &SweepError) -> String {
     match e {
         SweepError::Scenario(s) => s.to_string(),
-        SweepError::Stopped => format!("interrupted: {e}"),
-        other => format!("error: {other}"),
+        other => prefixed(matches!(other, SweepError::Stopped), other),
     }
 }
 
 /// An interruption as such, anything else after `error: `.
 fn show_merge(e: &MergeError) -> String {
-    match e {
-        MergeError::Stopped => format!("interrupted: {e}"),
-        other => format!("error: {other}"),
-    }
+    prefixed(matches!(e, MergeError::Stopped), e)
 }
 
 /// An interruption as such, anything else after `error: `.
 fn show_report(e: &crate::output::html_report::ReportError) -> String {
-    match e {
-        crate::output::html_report::ReportError::Stopped => format!("interrupted: {e}"),
-        other => format!("error: {other}"),
-    }
+    prefixed(
+        matches!(e, crate::output::html_report::ReportError::Stopped),
+        e,
+    )
 }
 
 /// A scenario error as it is, an interruption as such, anything else after
@@ -123,8 +127,7 @@ fn show_calibrate(e: &crate::calibrate::CalibrateError) -> String {
     use crate::calibrate::CalibrateError;
     match e {
         CalibrateError::Scenario(s) => s.to_string(),
-        CalibrateError::Stopped { .. } => format!("interrupted: {e}"),
-        other => format!("error: {other}"),
+        other => prefixed(matches!(other, CalibrateError::Stopped { .. }), other),
     }
 }
 
