@@ -365,18 +365,45 @@ fn float_cell(x: f64, block: &mut [u8; CELL]) -> usize {
         let len = int_cell(x as i64, block);
         block[len - 1..len + 2].copy_from_slice(b".0,");
         len + 2
+    } else if (1e-5..1e15).contains(&x.abs()) {
+        let len = zmij_in_place(x, block);
+        block[len] = b',';
+        len + 1
     } else {
-        let mut zmij = zmij::Buffer::new();
         let mut ryu = ryu::Buffer::new();
-        let text = if (1e-5..1e15).contains(&x.abs()) {
-            zmij.format_finite(x).as_bytes()
-        } else {
-            ryu.format(x).as_bytes()
-        };
+        let text = ryu.format(x).as_bytes();
         block[..text.len()].copy_from_slice(text);
         block[text.len()] = b',';
         text.len() + 1
     }
+}
+
+/// `x` (finite) as `zmij` writes it, at the start of `block`; returns the
+/// length. `zmij` writes into a [`zmij::Buffer`], from which the text was
+/// copied with a call to `memcpy` that read back bytes just stored one by
+/// one (see [`Line::put_with`]): the block's head is used as that buffer
+/// itself, so the digits land in place.
+#[inline(always)]
+fn zmij_in_place(x: f64, block: &mut [u8; CELL]) -> usize {
+    // A `zmij::Buffer` is its 24 bytes (`[MaybeUninit<u8>; 24]`), nothing
+    // else: any 24 bytes of a block make one.
+    const {
+        assert!(size_of::<zmij::Buffer>() <= CELL && align_of::<zmij::Buffer>() == 1);
+        assert!(size_of::<zmij::Buffer>() == 24);
+    }
+    // SAFETY: the block holds the buffer's size (checked above) at an
+    // alignment of 1, and a buffer of possibly uninitialised bytes has no
+    // invariant that initialised bytes break; `zmij` only writes bytes
+    // into it, so the block stays initialised.
+    let start = block.as_mut_ptr();
+    let buffer = unsafe { &mut *start.cast::<zmij::Buffer>() };
+    let text = buffer.format_finite(x);
+    debug_assert_eq!(
+        text.as_ptr(),
+        start.cast_const(),
+        "zmij writes at its start"
+    );
+    text.len()
 }
 
 /// The last number formatted in a column for one key (a line's
