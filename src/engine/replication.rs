@@ -203,6 +203,12 @@ struct Recorder {
     deliveries: Vec<DeliveryRecord>,
     market: Vec<MarketRow>,
     quarter_market: Vec<MarketRow>,
+    /// Where each (buyer, line)'s row is in `quarter_market`, plus one
+    /// (`[buyer * n_lines + line]`; 0: none this quarter): a quarter's
+    /// contracts and deliveries find their row without a search.
+    market_slots: Vec<u32>,
+    /// The world's product lines, for `market_slots`.
+    n_lines: usize,
     suppliers: Vec<SupplierRow>,
     buyers: Vec<BuyerRow>,
     /// Mean access of each supplier over buyers this quarter.
@@ -288,6 +294,12 @@ impl Recorder {
             deliveries,
             market: Vec::new(),
             quarter_market: Vec::new(),
+            market_slots: if observe.market {
+                vec![0; w.buyers.len() * w.lines.len()]
+            } else {
+                Vec::new()
+            },
+            n_lines: w.lines.len(),
             suppliers: rows(observe.suppliers, per_quarter(w.lines.len())),
             buyers: rows(
                 observe.buyers,
@@ -442,13 +454,11 @@ impl Recorder {
 
     /// Quarter `t`'s row of contract `c`'s buyer and product line.
     fn market_entry(&mut self, t: usize, c: &crate::model::Contract) -> &mut MarketRow {
-        let pos = self
-            .quarter_market
-            .iter()
-            .position(|r| r.buyer == c.buyer && r.line == c.line);
-        let i = match pos {
-            Some(i) => i,
+        let slot = &mut self.market_slots[c.buyer * self.n_lines + c.line];
+        let i = match slot.checked_sub(1) {
+            Some(i) => i as usize,
             None => {
+                *slot = u32::try_from(self.quarter_market.len() + 1).expect("rows in a quarter");
                 self.quarter_market.push(MarketRow {
                     t,
                     buyer: c.buyer,
@@ -509,8 +519,13 @@ impl Observer for Recorder {
 
     fn quarter_end(&mut self, w: &World, s: &State, t: usize) {
         if self.observe.market {
+            for r in &self.quarter_market {
+                self.market_slots[r.buyer * self.n_lines + r.line] = 0;
+            }
+            // Each (buyer, line) has one row: no two keys are equal, so an
+            // unstable sort gives the stable one's order.
             self.quarter_market
-                .sort_by_key(|r| (r.buyer, r.supplier, r.category, r.line));
+                .sort_unstable_by_key(|r| (r.buyer, r.supplier, r.category, r.line));
             self.market.append(&mut self.quarter_market);
         }
         if self.observe.suppliers {
