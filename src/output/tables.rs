@@ -117,10 +117,25 @@ impl Line {
     /// Append to `out` what `rows` writes, and no more.
     #[inline(always)]
     fn write(out: &mut Vec<u8>, rows: impl FnOnce(&mut Line)) {
+        Line::write_from(out, out.len(), rows);
+    }
+
+    /// Replace `out`'s bytes with what `rows` writes. The old bytes are
+    /// room already: a buffer used again for rows of the same size is
+    /// not zeroed again (that was a byte written for every byte of the
+    /// tables).
+    #[inline(always)]
+    fn write_over(out: &mut Vec<u8>, rows: impl FnOnce(&mut Line)) {
+        Line::write_from(out, 0, rows);
+    }
+
+    /// Put what `rows` writes in `out` from `at`, and cut it there.
+    #[inline(always)]
+    fn write_from(out: &mut Vec<u8>, at: usize, rows: impl FnOnce(&mut Line)) {
         // Owned here, the buffer's pointer and length stay in registers:
         // through `out`, each byte written might have changed them.
         let mut line = Line {
-            at: out.len(),
+            at,
             buf: std::mem::take(out),
         };
         rows(&mut line);
@@ -662,7 +677,6 @@ pub fn format_rows_into(
             Some(i) => spare.swap_remove(i).1,
             None => spare.pop().map(|(_, b)| b).unwrap_or_default(),
         };
-        out.clear();
         rows_of(*t, w, r, lead, &mut out);
         rows.push((*t, out));
     }
@@ -755,7 +769,6 @@ impl<W: Write> TableWriters<W> {
     pub fn write(&mut self, w: &World, r: &RunRecord, key: Option<&str>) -> io::Result<()> {
         let lead = self.lead.map(|_| key.unwrap_or(""));
         for (table, out) in &mut self.writers {
-            self.scratch.clear();
             rows_of(*table, w, r, lead, &mut self.scratch);
             out.write_all(&self.scratch)?;
         }
@@ -763,8 +776,8 @@ impl<W: Write> TableWriters<W> {
     }
 }
 
-/// Append the rows of `r` in `table` to `out`, each led by the cell
-/// `lead` if there is one.
+/// Replace `out`'s bytes with the rows of `r` in `table`, each led by the
+/// cell `lead` if there is one.
 fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut Vec<u8>) {
     let rep = r.replication;
     // The cells every row of this replication starts with.
@@ -795,7 +808,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         Table::Contracts => {
             let when = quarters(false, true);
             let trades = Trades::new(w);
-            Line::write(out, |l| {
+            Line::write_over(out, |l| {
                 for (k, c) in r.contracts.iter().enumerate() {
                     l.chunk(&head, 0).int(k).chunk(&when, c.signed);
                     l.trade(w, &trades, c.buyer, c.supplier, c.line, c.category);
@@ -818,7 +831,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
         Table::Market => {
             let when = quarters(true, true);
             let trades = Trades::new(w);
-            Line::write(out, |l| {
+            Line::write_over(out, |l| {
                 for m in &r.market {
                     l.chunk(&when, m.t);
                     l.trade(w, &trades, m.buyer, m.supplier, m.line, m.category);
@@ -834,7 +847,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             let mut memos = vec![[Memo::float(); 7]; w.lines.len()];
             let when = quarters(true, false);
             let what = Trades::lines(w);
-            Line::write(out, |l| {
+            Line::write_over(out, |l| {
                 for s in &r.suppliers {
                     let m = &mut memos[s.line];
                     l.chunk(&when, s.t)
@@ -865,7 +878,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
                     .text(&w.buyers[k / nc].id)
                     .text(&w.categories[k % nc].id);
             });
-            Line::write(out, |l| {
+            Line::write_over(out, |l| {
                 for b in &r.buyers {
                     let pair = b.buyer * nc + b.category;
                     let m = &mut memos[pair];
@@ -881,7 +894,7 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
             });
         }
         Table::Exogenous if rep == 0 => {
-            Line::write(out, |l| {
+            Line::write_over(out, |l| {
                 for t in 0..w.n_quarters {
                     for (b, buyer) in w.buyers.iter().enumerate() {
                         l.chunk(&head, 0)
@@ -897,8 +910,8 @@ fn rows_of(table: Table, w: &World, r: &RunRecord, lead: Option<&str>, out: &mut
                 }
             });
         }
-        Table::Exogenous => {}
-        Table::Summary => Line::write(out, |l| {
+        Table::Exogenous => out.clear(),
+        Table::Summary => Line::write_over(out, |l| {
             lead_cells(l);
             summary_into(l, w, &r.summary);
             l.end();
@@ -1034,6 +1047,28 @@ mod tests {
         let theirs = theirs.into_inner().unwrap();
         assert!(theirs.len() > 100 * ROOM);
         assert_eq!(String::from_utf8(ours), String::from_utf8(theirs));
+    }
+
+    /// Rows written over a buffer replace its bytes, whether it held more
+    /// or fewer than they take.
+    #[test]
+    fn rows_written_over_replace_the_old_bytes() {
+        let rows = |l: &mut Line| {
+            for i in 0..200 {
+                l.int(i).float(f64::from(i) / 7.0).text("x").end();
+            }
+        };
+        let mut fresh = Vec::new();
+        Line::write(&mut fresh, rows);
+        for old in [0, 10, fresh.len() - 1, fresh.len(), 5 * fresh.len()] {
+            let mut out = vec![b'?'; old];
+            Line::write_over(&mut out, rows);
+            assert_eq!(
+                String::from_utf8(out),
+                String::from_utf8(fresh.clone()),
+                "{old}"
+            );
+        }
     }
 
     /// A chunk comes out whole whatever its length, whether it fits a
