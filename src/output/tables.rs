@@ -413,12 +413,13 @@ fn zmij_in_place(x: f64, block: &mut [u8; CELL]) -> usize {
     let start = block.as_mut_ptr();
     let buffer = unsafe { &mut *start.cast::<zmij::Buffer>() };
     let text = buffer.format_finite(x);
-    debug_assert_eq!(
-        text.as_ptr(),
-        start.cast_const(),
-        "zmij writes at its start"
-    );
-    text.len()
+    let (from, len) = (text.as_ptr() as usize - start as usize, text.len());
+    // This version writes at the buffer's start; one that wrote further in
+    // would still give the right cell, moved to the start.
+    if from != 0 {
+        block.copy_within(from..from + len, 0);
+    }
+    len
 }
 
 /// The last number formatted in a column for one key (a line's
