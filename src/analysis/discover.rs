@@ -571,6 +571,13 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
                 header.iter().collect::<Vec<_>>().join(", ")
             )));
         };
+        // An input the condition reads explains the outcome by
+        // definition: PRIM would find the condition's own bounds.
+        if cond.columns().contains(&i) {
+            return Err(DiscoverError::Input(format!(
+                "--inputs names '{name}', which --where '{condition}' reads: the outcome would explain itself; leave '{name}' out of --inputs, or define the outcome on other columns"
+            )));
+        }
         at.push(i);
     }
     let mut cells: Vec<Vec<String>> = vec![Vec::new(); inputs.len()];

@@ -151,10 +151,13 @@ fn a_box_planted_in_a_csv_is_found_and_printed_in_its_column_names() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("cases.csv");
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut csv = String::from("x1,x2,x3\n");
+    // The outcome is a column of its own: an input the condition read
+    // would be refused (it explains itself).
+    let mut csv = String::from("x1,x2,x3,y\n");
     for _ in 0..1500 {
         let x: [f64; 3] = [rng.random(), rng.random(), rng.random()];
-        csv.push_str(&format!("{},{},{}\n", x[0], x[1], x[2]));
+        let y = u8::from(x[0] > 0.8 && x[1] < 0.3);
+        csv.push_str(&format!("{},{},{},{y}\n", x[0], x[1], x[2]));
     }
     std::fs::write(&file, csv).unwrap();
     let o = armsmarket(&[
@@ -163,7 +166,7 @@ fn a_box_planted_in_a_csv_is_found_and_printed_in_its_column_names() {
         "--inputs",
         "x1,x2,x3",
         "--where",
-        "x1 > 0.8 and x2 < 0.3",
+        "y == 1",
     ]);
     assert_ok(&o, "discover on a CSV");
     let out = text(&o.stdout);
@@ -379,6 +382,35 @@ fn a_csv_with_a_column_twice_or_no_header_is_refused() {
         assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
         assert!(err(&o).contains(says), "{name}: {}", err(&o));
         assert!(!tmp.path().join("discover.csv").exists(), "{name}");
+    }
+}
+
+/// An input that `--where` reads explains the outcome by definition (PRIM
+/// found the condition's own bounds): refused, naming the column and the
+/// fix, whichever of the condition's columns it is.
+#[test]
+fn an_input_the_condition_reads_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    std::fs::write(&file, "x1,x2,y\n0.1,0.5,0\n0.5,0.7,1\n0.9,0.2,1\n").unwrap();
+    for (inputs, condition, named) in [
+        ("x1,y", "y == 1", "y"),
+        ("x2,x1", "y == 1 and x1 > 0.2", "x1"),
+    ] {
+        let o = armsmarket(&[
+            "discover",
+            file.to_str().unwrap(),
+            "--inputs",
+            inputs,
+            "--where",
+            condition,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{inputs}: {}", err(&o));
+        let want = format!(
+            "--inputs names '{named}', which --where '{condition}' reads: the outcome would explain itself; leave '{named}' out of --inputs"
+        );
+        assert!(err(&o).contains(&want), "{inputs}: {}", err(&o));
+        assert!(!tmp.path().join("discover.csv").exists(), "{inputs}");
     }
 }
 
