@@ -110,3 +110,69 @@ pub fn first_line(head: &[u8]) -> &[u8] {
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     line.strip_suffix(b"\r").unwrap_or(line)
 }
+
+/// Why the result folder `dir` is not there when a sweep or a calibration
+/// that writes it stopped before it finished (interrupted, killed, or a
+/// calibration between rounds of shards): its work folder
+/// `OUT/.<name>.partial` is kept, and the command that finishes it. `None`
+/// if there is no such folder. "Does not exist" alone would send the user
+/// to start over and lose the work.
+pub fn unfinished(dir: &std::path::Path) -> Option<String> {
+    use crate::sweep::run::{shard_command, shell_word};
+    use std::path::Path;
+    let partial = publish::sibling(dir, "partial");
+    if !partial.is_dir() {
+        return None;
+    }
+    let parent = |p: &Path| {
+        p.parent()
+            .filter(|q| !q.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    };
+    let kept = |what: &str| {
+        format!(
+            "does not exist yet: an unfinished {what} is kept in {} (stopped before it finished)",
+            partial.display()
+        )
+    };
+    // A calibration saves its state; a sweep its identity (shard, tables).
+    if partial.join("state.toml").is_file() {
+        let out = shell_word(&parent(dir));
+        let fix = if partial.join("rounds").is_dir() {
+            format!(
+                "run the current round's shards (`armsmarket calibrate FILE --out {out} --shard K/N`), then `armsmarket calibrate FILE --out {out} --join`"
+            )
+        } else {
+            format!("`armsmarket calibrate FILE --out {out} --resume` finishes it")
+        };
+        return Some(format!(
+            "{}; {fix} (FILE the calibration's scenario file), then give {} again",
+            kept("calibration"),
+            dir.display()
+        ));
+    }
+    let identity: crate::sweep::setup::SweepIdentity = std::fs::read(partial.join("identity.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())?;
+    // A shard's result is OUT/<name>.shards/shard-K-of-N.
+    let out = match identity.shard.n {
+        1 => parent(dir),
+        _ => parent(&parent(dir)),
+    };
+    let command = shard_command(
+        Path::new("FILE"),
+        &out,
+        identity.shard,
+        &identity.tables,
+        true,
+    );
+    Some(format!(
+        "{}; `{command}` finishes it (FILE the sweep's scenario file), then give {} again",
+        kept(match identity.shard.n {
+            1 => "sweep",
+            _ => "shard of a sweep",
+        }),
+        dir.display()
+    ))
+}

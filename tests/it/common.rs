@@ -33,6 +33,16 @@ pub fn armsmarket(args: &[&str]) -> Output {
     bin().args(args).output().expect("binary runs")
 }
 
+/// Run the binary with `args` and the environment `env` and wait for it.
+pub fn armsmarket_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = bin();
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("binary runs")
+}
+
 /// Run the binary in `dir` with `args`.
 pub fn armsmarket_in(dir: &Path, args: &[&str]) -> Output {
     bin()

@@ -5,7 +5,8 @@
 #![cfg(unix)]
 
 use crate::common::{
-    armsmarket, assert_ok, copy_files, csv_rows, err, read, root, text, toy, toy_variant,
+    armsmarket, armsmarket_env, assert_ok, copy_files, csv_rows, err, read, root, text, toy,
+    toy_variant,
 };
 use armsmarket::output::html::format::hover;
 use std::collections::BTreeSet;
@@ -286,6 +287,87 @@ fn a_folder_without_a_result_is_a_usage_error() {
             && e.contains("remove the folder and run the command that wrote it again"),
         "{e}"
     );
+}
+
+/// A sweep or a calibration stopped before it finished keeps its work in
+/// `OUT/.<name>.partial`: `report` and `discover` on `OUT/<name>` said it
+/// "does not exist", as if nothing had run; they name the work folder and
+/// the `--resume` (or, for a shard, `--shard K/N ... --resume`) that
+/// finishes it.
+#[test]
+fn a_stopped_sweep_or_calibration_is_named_with_its_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let stopped = |command: &str, file: &Path, extra: &[&str]| {
+        let o = armsmarket_env(
+            &[
+                &[command, file.to_str().unwrap(), "--out"],
+                &[out.to_str().unwrap(), "-t", "1", "-q"][..],
+                extra,
+            ]
+            .concat(),
+            &[
+                ("ARMSMARKET_TEST_SYNC_EVERY", "1"),
+                ("ARMSMARKET_TEST_ABORT", "sync:1"),
+            ],
+        );
+        assert!(!o.status.success(), "{command}: {}", err(&o));
+    };
+    let sweep_file = root().join("tests/data/toy_sweep.toml");
+    stopped("sweep", &sweep_file, &[]);
+    stopped(
+        "sweep",
+        &sweep_file,
+        &["--shard", "1/2", "--tables", "contracts"],
+    );
+    let o = armsmarket_env(
+        &[
+            "calibrate",
+            root()
+                .join("scenarios/calibration/toy_recovery.toml")
+                .to_str()
+                .unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-t",
+            "1",
+            "-q",
+        ],
+        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
+    );
+    assert!(!o.status.success(), "calibrate: {}", err(&o));
+    let o_ = out.display();
+    for (name, says) in [
+        (
+            "toy_sweep",
+            format!(
+                "toy_sweep: does not exist yet: an unfinished sweep is kept in {o_}/.toy_sweep.partial (stopped before it finished); `armsmarket sweep FILE --out {o_} --resume` finishes it (FILE the sweep's scenario file)"
+            ),
+        ),
+        (
+            "toy_sweep.shards/shard-1-of-2",
+            format!(
+                "an unfinished shard of a sweep is kept in {o_}/toy_sweep.shards/.shard-1-of-2.partial (stopped before it finished); `armsmarket sweep FILE --shard 1/2 --out {o_} --tables contracts --resume` finishes it"
+            ),
+        ),
+        (
+            "toy_recovery",
+            format!(
+                "toy_recovery: does not exist yet: an unfinished calibration is kept in {o_}/.toy_recovery.partial (stopped before it finished); `armsmarket calibrate FILE --out {o_} --resume` finishes it (FILE the calibration's scenario file)"
+            ),
+        ),
+    ] {
+        let e = refused(&out.join(name));
+        assert!(e.contains(&says), "{name}: {e}");
+        let o = armsmarket(&[
+            "discover",
+            out.join(name).to_str().unwrap(),
+            "--where",
+            "focus_value > 0",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
+        assert!(err(&o).contains(&says), "{name}: {}", err(&o));
+    }
 }
 
 /// A run of the toy world (6 replications, its default tables) in `out`.
