@@ -341,7 +341,7 @@ fn row_values(
         let cell = rec.get(i).unwrap_or("").trim();
         if cell_number(cell).is_none() {
             return Err(DiscoverError::Input(format!(
-                "{}: line {}: --where '{condition}' compares column '{}', which holds '{cell}', not a number (nor true/false, nor a missing value such as NA or an empty cell); compare a column of numbers",
+                "{}:{}: --where '{condition}' compares column '{}', which holds '{cell}', not a number (nor true/false, nor a missing value such as NA or an empty cell); compare a column of numbers",
                 path.display(),
                 rec.position().map_or(0, |p| p.line()),
                 &header[i],
@@ -608,7 +608,7 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
             };
             if let Some(what) = missing {
                 return Err(DiscoverError::Input(format!(
-                    "{}: line {}: the input '{name}' is {what}: every case needs a value of every input; fill it in or leave the case out",
+                    "{}:{}: the input '{name}' is {what}: every case needs a value of every input; fill it in or leave the case out",
                     file.display(),
                     rec.position().map_or(0, |p| p.line())
                 )));

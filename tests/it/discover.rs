@@ -503,7 +503,7 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     let o = run("y == 1 and label > 1");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(
-        text(&o.stderr).contains("line 4: --where 'y == 1 and label > 1' compares column 'label', which holds 'big', not a number"),
+        text(&o.stderr).contains(&format!("{}:4: --where 'y == 1 and label > 1' compares column 'label', which holds 'big', not a number", file.display())),
         "{}",
         text(&o.stderr)
     );
@@ -570,7 +570,7 @@ fn an_empty_or_nan_input_or_an_input_named_like_the_output_is_refused() {
             "y == 1",
         ]);
         assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-        let want = format!("line 3: the input 'x1' {said}");
+        let want = format!("{}:3: the input 'x1' {said}", file.display());
         assert!(text(&o.stderr).contains(&want), "{}", text(&o.stderr));
         assert!(!tmp.path().join("discover.csv").exists());
     }
