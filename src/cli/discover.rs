@@ -24,7 +24,7 @@ pub struct DiscoverArgs {
     pub inputs: Option<Vec<String>>,
     /// Boxes to find, one after another (each on the rows the previous
     /// boxes left).
-    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = 1)]
+    #[arg(long, value_parser = crate::cli::term::at_least_one, default_value_t = 1)]
     pub boxes: usize,
     /// Share of a box's rows peeled per step (1e-9 up to, not including, 1).
     #[arg(long, default_value_t = 0.05, value_parser = alpha)]

@@ -23,7 +23,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Parameters shown per metric.
-    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = 3)]
+    #[arg(long, value_parser = crate::cli::term::at_least_one, default_value_t = 3)]
     pub top: usize,
     /// No table and no closing line, only the file.
     #[arg(long, short = 'q')]

@@ -81,6 +81,20 @@ pub fn threads_arg() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_THREADS as u64)
 }
 
+/// The parser of a count of at least 1 (`discover --boxes`, `sensitivity
+/// --top`): clap's range parser said "0 is not in 1..18446744073709551615",
+/// a bound no one can read.
+pub fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err(format!("{s} is out of range: it must be at least 1")),
+        Ok(n) => Ok(n),
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
+            Err(format!("{s} is too large"))
+        }
+        Err(_) => Err(format!("`{s}` is not a whole number of at least 1")),
+    }
+}
+
 /// A rayon pool of `threads` threads (0: one per core), with a warning
 /// when more are asked for than the machine has cores.
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, CliError> {

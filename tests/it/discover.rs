@@ -264,7 +264,8 @@ fn a_saltelli_sweep_is_discovered_on_its_parameters_alone() {
 }
 
 /// Zero boxes or zero parameters shown would print nothing and say
-/// nothing: both are refused as usage errors.
+/// nothing: both are refused as usage errors, saying the count must be at
+/// least 1 (it said "0 is not in 1..18446744073709551615").
 #[test]
 fn zero_boxes_or_zero_top_parameters_are_usage_errors() {
     let tmp = tempfile::tempdir().unwrap();
@@ -275,7 +276,13 @@ fn zero_boxes_or_zero_top_parameters_are_usage_errors() {
     ] {
         let o = armsmarket(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
-        assert!(err(&o).contains("0 is not in 1.."), "{}", err(&o));
+        assert!(
+            err(&o).contains("'0' for '--")
+                && err(&o).contains(": 0 is out of range: it must be at least 1"),
+            "{}",
+            err(&o)
+        );
+        assert!(!err(&o).contains("18446744073709551615"), "{}", err(&o));
     }
 }
 
