@@ -39,24 +39,40 @@ pub const MAX_NAME_BYTES: usize = 200;
 /// the file's stem, which that check does not see.
 pub fn folder_problem(name: &str, as_text: bool) -> Option<String> {
     let n = name.chars().count();
+    if let Some(why) = shape_problem(name) {
+        Some(why)
+    } else if as_text && name.chars().any(char::is_control) {
+        Some("it holds a control character".into())
+    } else if as_text && n > MAX_NAME {
+        Some(format!("it has {n} characters, more than {MAX_NAME}"))
+    } else {
+        bytes_problem(name)
+    }
+}
+
+/// Why `name`'s shape cannot name a folder: empty, a leading `.`, a path
+/// separator ([`folder_problem`]'s first checks).
+fn shape_problem(name: &str) -> Option<String> {
     if name.trim().is_empty() {
         Some("it is empty".into())
     } else if name.starts_with('.') {
         Some("it starts with `.`".into())
     } else if name.contains(['/', '\\']) {
         Some("it holds a path separator".into())
-    } else if as_text && name.chars().any(char::is_control) {
-        Some("it holds a control character".into())
-    } else if as_text && n > MAX_NAME {
-        Some(format!("it has {n} characters, more than {MAX_NAME}"))
-    } else if name.len() > MAX_NAME_BYTES {
-        Some(format!(
-            "it takes {} bytes in UTF-8, more than {MAX_NAME_BYTES}: a file name holds 255, and the result's staging folder adds to it",
-            name.len()
-        ))
     } else {
         None
     }
+}
+
+/// Whether `name` takes more than [`MAX_NAME_BYTES`] in UTF-8, and why that
+/// matters.
+fn bytes_problem(name: &str) -> Option<String> {
+    (name.len() > MAX_NAME_BYTES).then(|| {
+        format!(
+            "it takes {} bytes in UTF-8, more than {MAX_NAME_BYTES}: a file name holds 255, and the result's staging folder adds to it",
+            name.len()
+        )
+    })
 }
 
 /// The narrowest accepted interval of a target, relative to its observed
@@ -563,12 +579,16 @@ impl Checker {
     fn name(&mut self, name: &str) {
         self.text("name", name, "name");
         // Its length in characters and its control characters are the
-        // text check's, said once.
-        if let Some(why) = folder_problem(name, false) {
+        // text check's, said once: a name over MAX_NAME characters is not
+        // also said to be over MAX_NAME_BYTES bytes (an ASCII name of 201
+        // had both, the second with a limit it could never reach).
+        let long = name.chars().count() > MAX_NAME;
+        let why = shape_problem(name).or_else(|| bytes_problem(name).filter(|_| !long));
+        if let Some(why) = why {
             self.push(
                 "name",
                 format!(
-                    "`name` = {name:?} cannot name an output folder ({why}): letters, digits, spaces and punctuation are fine; no `/`, `\\`, control characters or leading `.`, at most 200 bytes"
+                    "`name` = {name:?} cannot name an output folder ({why}): letters, digits, spaces and punctuation are fine; no `/`, `\\`, control characters or leading `.`, at most {MAX_NAME} characters and {MAX_NAME_BYTES} bytes in UTF-8"
                 ),
             );
         }
@@ -3014,6 +3034,24 @@ mod tests {
         );
         let long = "x".repeat(101);
         expect_one(check(&[("name", &long)]), "name", &["101 characters long"]);
+        // Over both limits: one error, the characters' (the limit an
+        // ASCII name meets first), not also "at most 200 bytes".
+        let longer = format!("\"{}\"", "x".repeat(201));
+        expect_one(
+            check(&[("name", &longer)]),
+            "name",
+            &["201 characters long: it may be at most 100 characters"],
+        );
+        // Within the characters, over the bytes (three bytes each).
+        let wide = format!("\"{}\"", "€".repeat(67));
+        expect_one(
+            check(&[("name", &wide)]),
+            "name",
+            &[
+                "it takes 201 bytes in UTF-8, more than 200",
+                "at most 100 characters and 200 bytes",
+            ],
+        );
         assert_eq!(check(&[("name", "toy-2_b")]), vec![]);
     }
 

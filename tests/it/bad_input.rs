@@ -720,6 +720,25 @@ fn control_characters_in_a_name_are_refused() {
 }
 
 #[test]
+fn a_name_over_both_limits_gets_one_error_with_the_limit_it_meets() {
+    // A name of 201 ASCII characters got two errors at one spot, one of
+    // them "at most 200 bytes", a limit such a name never reaches first.
+    let long = "x".repeat(201);
+    let text = toy_with("name = \"toy\"", &format!("name = \"{long}\""));
+    let b = Broken::new(&text);
+    b.rejected_at(
+        "s.toml",
+        line_of(&text, &long),
+        &["`name` is 201 characters long: it may be at most 100 characters"],
+    );
+    let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
+    let stderr = err(&o);
+    let here = located_lines(&stderr, "s.toml", line_of(&text, &long));
+    assert_eq!(here.len(), 1, "{stderr}");
+    assert!(!stderr.contains("200 bytes"), "{stderr}");
+}
+
+#[test]
 fn a_base_that_is_not_a_regular_file_is_refused_at_its_line() {
     // Defect 14: a `base` naming a folder or a device gave messages
     // without FILE:LINE:COL, and `/dev/zero` was read until memory ran out.
