@@ -31,7 +31,7 @@ use crate::sweep::Shard;
 use crate::sweep::run::shell_word;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
@@ -436,13 +436,16 @@ fn parts(ctx: &Context, generation: u32) -> Result<Vec<Part>, CalibrateError> {
     Ok(found)
 }
 
-/// Why the round cannot be joined yet: which shards to run (those of the
-/// splits `splits` that ran some of it).
+/// Why the round cannot be joined yet: which shards to run. `splits` maps
+/// each N of the shards that ran some of the round to their K's; shards of
+/// two splits (N differing between machines or tasks) are told as such,
+/// with the missing shards of one split only: those of every split listed
+/// together would each finish the round, and read as all being due.
 fn missing(
     ctx: &Context,
     options: &Options,
     round: &Round,
-    splits: &BTreeSet<u32>,
+    splits: &BTreeMap<u32, Vec<u32>>,
     rows: &BTreeMap<u64, SimulationRow>,
 ) -> Option<String> {
     let gap = (0..round.end).find(|j| !rows.contains_key(j))?;
@@ -459,32 +462,50 @@ fn missing(
         ));
     }
     let len = (round.end - round.start) as usize;
-    let mut commands = Vec::new();
-    for n in splits {
-        for k in 1..=*n {
-            let slice = Shard { k, n: *n }.points(len);
-            let (lo, hi) = (
-                round.start + slice.start as u64,
-                round.start + slice.end as u64,
-            );
-            if (lo..hi).any(|j| !rows.contains_key(&j)) {
-                commands.push(format!("  {}", shard_command(options, &format!("{k}/{n}"))));
-            }
-        }
-    }
-    Some(if commands.is_empty() {
-        format!(
+    // The missing shards of each split; one split's cover the round.
+    let due = |n: u32| -> Vec<String> {
+        (1..=n)
+            .filter(|&k| {
+                let slice = Shard { k, n }.points(len);
+                let (lo, hi) = (
+                    round.start + slice.start as u64,
+                    round.start + slice.end as u64,
+                );
+                (lo..hi).any(|j| !rows.contains_key(&j))
+            })
+            .map(|k| format!("  {}", shard_command(options, &format!("{k}/{n}"))))
+            .collect()
+    };
+    // The split with the fewest shards still to run (the larger N on a
+    // tie: its shards are the shorter).
+    let Some(commands) = splits.keys().rev().map(|&n| due(n)).min_by_key(|c| c.len()) else {
+        return Some(format!(
             "no shard of {what} has run yet: run `{}` for K = 1..N (or a Slurm array job of N tasks), then `{}`",
             shard_command(options, "K/N"),
             join_command(options)
-        )
-    } else {
-        format!(
-            "shards of {what} are missing or unfinished; run:\n{}\nthen `{}`",
+        ));
+    };
+    if splits.len() > 1 {
+        let ran: Vec<String> = splits
+            .iter()
+            .map(|(n, ks)| {
+                let ks: Vec<String> = ks.iter().map(|k| format!("{k}/{n}")).collect();
+                format!("N = {n}: shard {}", ks.join(", "))
+            })
+            .collect();
+        return Some(format!(
+            "the shards of {what} come from {} different splits ({}): run every shard of a round with one N (one task count for a Slurm array); the rows join by proposal index, so the shards that ran count, and these finish the round:\n{}\nthen `{}`",
+            splits.len(),
+            ran.join("; "),
             commands.join("\n"),
             join_command(options)
-        )
-    })
+        ));
+    }
+    Some(format!(
+        "shards of {what} are missing or unfinished; run:\n{}\nthen `{}`",
+        commands.join("\n"),
+        join_command(options)
+    ))
 }
 
 /// Join the current round: accept by index from every part of the
@@ -510,12 +531,14 @@ pub(crate) fn join(
     let round = current_round(&ctx, &state, saved_elapsed)?;
     let parts = parts(&ctx, state.generation)?;
     let spent = round_time(round.elapsed_seconds, round.round, &parts);
-    let splits: BTreeSet<u32> = parts
+    let mut splits: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for s in parts
         .iter()
         .filter(|p| p.round == round.round)
         .filter_map(|p| p.shard.parse::<Shard>().ok())
-        .map(|s| s.n)
-        .collect();
+    {
+        splits.entry(s.n).or_default().push(s.k);
+    }
     let mut rows: BTreeMap<u64, SimulationRow> = BTreeMap::new();
     for part in parts {
         for row in part.rows {

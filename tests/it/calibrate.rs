@@ -749,6 +749,45 @@ fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
     );
 }
 
+/// Shards of two splits in one round (`--shard 1/2` on one machine, `2/3`
+/// on another): the join listed a missing shard of each split, as if both
+/// were due. It says the shards come from different splits, which, and
+/// the shards of one split that finish the round (the fewest; the larger
+/// N on a tie); those alone do.
+#[test]
+fn shards_of_two_splits_are_told_as_such_with_one_split_to_finish() {
+    let file = crate::common::data("calibration_shards.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let split = tmp.path().join("split");
+    for k in ["1/2", "2/3"] {
+        assert_ok(
+            &calibrate(&file, &split, &["--shard", k, "-t", "1"], &[]),
+            k,
+        );
+    }
+    let o = calibrate(&file, &split, &["--join"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "come from 2 different splits (N = 2: shard 1/2; N = 3: shard 2/3): run every shard of a round with one N"
+        ),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("--shard 3/3") && !err(&o).contains("--shard 2/2"),
+        "{}",
+        err(&o)
+    );
+    assert_ok(
+        &calibrate(&file, &split, &["--shard", "3/3", "-t", "1"], &[]),
+        "3/3",
+    );
+    let o = calibrate(&file, &split, &["--join"], &[]);
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", err(&o));
+    assert!(err(&o).is_empty(), "the round joined: {}", err(&o));
+}
+
 /// A shard of the first round run after the file changed what it
 /// calibrates (its population here) is refused before it simulates: the
 /// parts already saved belong to another calibration, which the join would
