@@ -410,7 +410,7 @@ keys! {
     "suppliers.*.lines.*.interoperability": Number(UNIT), "", Required, "Interoperability with NATO standards at the start.";
     "suppliers.*.lines.*.base_lead": Integer(QUARTERS), "quarters", Required, "Quarters from a unit's start of production to its delivery.";
     "suppliers.*.lines.*.capacity": Number(UNITS), "units started a quarter", Required, "Capacity at the start.";
-    "suppliers.*.lines.*.reliability": Number(UNIT), "probability", Required, "True probability that a quarter's output is delivered on time.";
+    "suppliers.*.lines.*.reliability": Number(UNIT), "probability", Required, "True probability that a quarter's output is delivered on time; above 0 when `slip_share` is (a line slipping every quarter would never deliver its last unit).";
     "suppliers.*.lines.*.slip_share": Number(UNIT), "share", Value("0.5"), "Share of a slipping quarter's output that moves to the next quarter.";
     "suppliers.*.lines.*.localisation": Number(UNIT), "share", Value("0.0"), "Localisation ceiling at the start: the largest share of work placed in the buyer's country.";
     "suppliers.*.lines.*.available_from": Quarter, "", Optional("`start`"), "First quarter the line is offered.";

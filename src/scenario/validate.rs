@@ -2187,6 +2187,19 @@ impl Checker {
             checks.push(("stock", f64::from(v)));
         }
         self.fields(p, pattern, &checks);
+        // At reliability 0 every quarter slips, and a slip holds back at
+        // least one unit whenever the share is above 0 (docs/ODD.md 7.14):
+        // the line would never deliver its last unit.
+        if l.reliability == 0.0 && l.slip_share > 0.0 {
+            self.push_between(
+                format!("{p}.reliability"),
+                vec![format!("{p}.slip_share")],
+                format!(
+                    "`{p}.reliability` = 0 must be above 0 when the line slips: `slip_share` = {} holds back at least one unit in every quarter that slips, and at reliability 0 every quarter slips, so the line never delivers its last unit; raise `reliability` above 0, or set `slip_share` = 0",
+                    show(l.slip_share)
+                ),
+            );
+        }
         if let Some(u) = &l.upgrades {
             self.text(&format!("{p}.upgrades"), u, "suppliers.*.lines.*.upgrades");
         }

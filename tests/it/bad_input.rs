@@ -739,6 +739,60 @@ fn a_name_over_both_limits_gets_one_error_with_the_limit_it_meets() {
 }
 
 #[test]
+fn a_line_that_always_slips_is_refused_wherever_its_reliability_comes_from() {
+    // At reliability 0 every quarter slips, and a slip holds back at least
+    // one unit (docs/ODD.md 7.14): the line never delivered its last unit,
+    // and the run said nothing.
+    let says = [
+        "`suppliers.korea_land.lines.k9.reliability` = 0 must be above 0 when the line slips: `slip_share` = 0.5",
+        "raise `reliability` above 0, or set `slip_share` = 0",
+    ];
+    let text = toy_with("reliability = 0.92", "reliability = 0.0");
+    refused_at_line_of(&text, "reliability = 0.0", &says);
+    Broken::new(TOY)
+        .set("suppliers.korea_land.lines.k9.reliability=0")
+        .rejected_at("<command line>", 1, &says);
+    // A slip share of 0 holds nothing back: reliability 0 is then fine.
+    let b = Broken::new(&text);
+    let o = armsmarket(
+        b.dir.path(),
+        &[
+            "validate",
+            "s.toml",
+            "--set",
+            "suppliers.korea_land.lines.k9.slip_share=0",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // A sweep's value and a calibration's prior bound: refused before any
+    // run, at the parameter.
+    let b = Broken::new(TOY)
+        .with_file(
+            "sweep.toml",
+            "base = \"s.toml\"\nname = \"sw\"\n[sweep]\ndesign = \"grid\"\nreplications = 1\n[sweep.parameters]\n\"suppliers.korea_land.lines.k9.reliability\" = { values = [0.5, 0.0] }\n",
+        )
+        .with_file(
+            "calibrate.toml",
+            "base = \"s.toml\"\nname = \"cal\"\n[calibrate]\npopulation = 10\ngenerations = 1\n[calibrate.parameters.\"suppliers.korea_land.lines.k9.reliability\"]\nprior = \"uniform\"\nmin = 0.0\nmax = 1.0\n",
+        );
+    for (command, file, line) in [
+        ("sweep", "sweep.toml", 7),
+        ("calibrate", "calibrate.toml", 6),
+    ] {
+        let o = armsmarket(b.dir.path(), &[command, file, "--out", "out", "-q"]);
+        let stderr = err(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            located_lines(&stderr, file, line)
+                .iter()
+                .any(|l| says.iter().all(|s| l.contains(s))),
+            "{command}: {stderr}"
+        );
+        assert!(nothing_written(&b.dir.path().join("out")), "{command}");
+    }
+}
+
+#[test]
 fn a_base_that_is_not_a_regular_file_is_refused_at_its_line() {
     // Defect 14: a `base` naming a folder or a device gave messages
     // without FILE:LINE:COL, and `/dev/zero` was read until memory ran out.

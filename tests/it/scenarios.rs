@@ -466,9 +466,15 @@ fn every_bound_of_every_key_keeps_the_outputs_finite() {
     // that any size is valid. The legacy units and the families are
     // themselves set in fleets at their largest size, each with the other
     // cleared; the toy world has each family in one fleet at most once.
+    // Reliability at 0 comes with a slip share of 0 (a line slipping
+    // every quarter, holding units back, is refused).
     let (units, unit_span, _) = world_keys()
         .into_iter()
         .find(|k| k.0 == "buyers.*.fleet.*.units")
+        .unwrap();
+    let (slip, slip_span, _) = world_keys()
+        .into_iter()
+        .find(|k| k.0 == "suppliers.*.lines.*.slip_share")
         .unwrap();
     for (path, span, integer) in world_keys() {
         for largest in [true, false] {
@@ -485,6 +491,11 @@ fn every_bound_of_every_key_keeps_the_outputs_finite() {
                 clear_fleets(t, legacy, families);
                 if !(legacy && families) {
                     to_bound(t, units, unit_span, true, true);
+                }
+                // A line at reliability 0 slips every quarter: valid
+                // only if a slip holds nothing back.
+                if path == "suppliers.*.lines.*.reliability" && !largest {
+                    to_bound(t, slip, slip_span, false, false);
                 }
                 let set = to_bound(t, path, span, integer, largest);
                 assert!(set > 0, "{what}: the toy world has no `{path}` to set");
