@@ -136,11 +136,8 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
     let input = &options.input;
     if !input.exists() {
         return Err(DiscoverError::Input(format!(
-            "{}: {}",
-            input.display(),
-            crate::output::unfinished(input).unwrap_or_else(|| {
-                "no such file or folder; give a sweep's folder, or a CSV file with --inputs".into()
-            })
+            "{}: no such file or folder; give a sweep's folder, or a CSV file with --inputs",
+            input.display()
         )));
     }
     let (described, data, domains, dropped_points, failed_runs, out_dir) = if input.is_dir() {

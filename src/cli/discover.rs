@@ -1,8 +1,9 @@
 //! `armsmarket discover SWEEP_DIR --where EXPR` (or `FILE.csv --inputs
 //! ...`): PRIM scenario discovery; the work is [`crate::analysis::discover`]'s.
 
-use crate::analysis::discover::{self, Options};
+use crate::analysis::discover::{self, DiscoverError, Options};
 use crate::analysis::prim::{MIN_ALPHA, PrimConfig};
+use crate::cli::unfinished::unfinished;
 use crate::cli::{CliError, term};
 use clap::Args;
 use std::path::PathBuf;
@@ -80,6 +81,13 @@ fn mass(s: &str) -> Result<f64, String> {
 
 /// `armsmarket discover`.
 pub fn discover(a: &DiscoverArgs) -> Result<(), CliError> {
+    // A sweep stopped before it finished: its work is beside the folder,
+    // and the command that finishes it is the fix.
+    if !a.input.exists()
+        && let Some(why) = unfinished(&a.input)
+    {
+        return Err(DiscoverError::Input(format!("{}: {why}", a.input.display())).into());
+    }
     let options = Options {
         input: a.input.clone(),
         condition: a.condition.clone(),

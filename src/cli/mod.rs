@@ -19,6 +19,7 @@ pub mod sensitivity;
 pub mod slurm;
 pub mod sweep;
 pub mod term;
+pub mod unfinished;
 pub mod validate;
 
 pub use error::CliError;

@@ -4,6 +4,7 @@
 use crate::cli::CliError;
 use crate::cli::term;
 use crate::cli::term::note;
+use crate::cli::unfinished::unfinished;
 use crate::output::html_report;
 use clap::Args;
 use std::path::PathBuf;
@@ -19,6 +20,17 @@ pub struct ReportArgs {
 
 /// `armsmarket report`.
 pub fn report(a: &ReportArgs) -> Result<(), CliError> {
+    // A sweep or calibration stopped before it finished: its work is
+    // beside the folder, and the command that finishes it is the fix.
+    if !a.dir.exists()
+        && let Some(why) = unfinished(&a.dir)
+    {
+        return Err(html_report::ReportError::NoResult {
+            dir: a.dir.clone(),
+            why,
+        }
+        .into());
+    }
     let w = html_report::write(&a.dir, term::interrupted())?;
     note!(
         "report: {} report with {} charts -> {} ({} KB)",

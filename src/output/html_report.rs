@@ -212,8 +212,8 @@ pub fn build(dir: &Path, stop: &'static AtomicBool) -> Result<(Kind, String), Re
         why,
     };
     if !dir.exists() {
-        return Err(no_result(crate::output::unfinished(dir).unwrap_or_else(
-            || format!("does not exist; give the folder of {KINDS}"),
+        return Err(no_result(format!(
+            "does not exist; give the folder of {KINDS}"
         )));
     }
     if !dir.is_dir() {
