@@ -102,6 +102,17 @@ pub enum SensitivityError {
         /// What is wrong.
         message: String,
     },
+    /// A row of a file of the sweep is not as the sweep writes it, at
+    /// `FILE:LINE:` as every other located message.
+    #[error("{}:{line}: {message}", path.display())]
+    MalformedRow {
+        /// The file.
+        path: PathBuf,
+        /// The row's line in the file (the header is line 1).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
     /// The analysis refused its input.
     #[error("{metric}: {source}")]
     Analysis {
@@ -711,21 +722,27 @@ fn read_roles(
             .ok_or_else(|| bad(format!("`{text}` is not a swept parameter")))
     };
     let mut out = Vec::new();
-    for (line, rec) in rd.records().enumerate() {
+    for rec in rd.records() {
         let rec = rec.map_err(|e| csv_error(path, e))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let bad_row = |message: String| SensitivityError::MalformedRow {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
         let get = |i: usize| rec.get(at[i]).unwrap_or("");
         let number = |i: usize| {
             get(i)
                 .parse::<usize>()
-                .map_err(|_| bad(format!("line {}: `{}` is not a number", line + 2, get(i))))
+                .map_err(|_| bad_row(format!("`{}` is not a number", get(i))))
         };
         let role = if kind == DesignKind::Saltelli {
             let column = match get(2) {
                 "" => None,
                 p => Some(parameter(p)?),
             };
-            let matrix = SaltelliMatrix::from_label(get(1), column)
-                .map_err(|e| bad(format!("line {}: {e}", line + 2)))?;
+            let matrix =
+                SaltelliMatrix::from_label(get(1), column).map_err(|e| bad_row(e.to_string()))?;
             PointRole::Saltelli(SaltelliRole {
                 base_row: number(0)?,
                 matrix,
@@ -735,12 +752,8 @@ fn read_roles(
                 ("", "") => None,
                 (p, d) => Some(MorrisMove {
                     parameter: parameter(p)?,
-                    direction: Direction::from_label(d).ok_or_else(|| {
-                        bad(format!(
-                            "line {}: direction `{d}` is not up or down",
-                            line + 2
-                        ))
-                    })?,
+                    direction: Direction::from_label(d)
+                        .ok_or_else(|| bad_row(format!("direction `{d}` is not up or down")))?,
                 }),
             };
             PointRole::Morris(MorrisRole {

@@ -4,19 +4,12 @@
 //! `tests/data/toy_morris.toml`).
 #![cfg(unix)]
 
-use crate::common::{assert_ok, bin, csv_rows, data, err, read, rewrite_sealed, text};
+use crate::common::{
+    armsmarket_env as run, assert_ok, bin, csv_rows, data, err, read, rewrite_sealed, text,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = bin();
-    c.args(args);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("binary runs")
-}
 
 /// Sweep `file` into `out` with `extra` options.
 fn sweep(file: &Path, out: &Path, extra: &[&str]) -> Output {
@@ -1049,4 +1042,31 @@ fn a_runs_table_naming_a_column_twice_is_refused() {
         err(&o)
     );
     assert!(!dir.join("sensitivity.csv").exists());
+}
+
+/// A `points.csv` row whose role does not read (a file checked against
+/// its manifest, but written by hand) is named at `FILE:LINE:`, the form
+/// of every other located message, whichever cell is at fault.
+#[test]
+fn a_points_row_whose_role_does_not_read_is_named_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_morris.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_morris");
+    let points = read(&dir.join("points.csv"));
+    let points = text(&points);
+    for (row, cell, says) in [
+        (2, "down", "direction `sideways` is not up or down"),
+        (3, ",1,", "`x` is not a number"),
+    ] {
+        let mut lines: Vec<String> = points.lines().map(String::from).collect();
+        let with = if cell == "down" { "sideways" } else { ",x," };
+        assert!(lines[row].contains(cell), "{}", lines[row]);
+        lines[row] = lines[row].replacen(cell, with, 1);
+        rewrite_sealed(&dir, "points.csv", &(lines.join("\n") + "\n"));
+        let o = sensitivity(&dir, &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        let want = format!("points.csv:{}: {says}", row + 1);
+        assert!(err(&o).contains(&want), "{want}: {}", err(&o));
+        assert!(!dir.join("sensitivity.csv").exists());
+    }
 }
