@@ -5,6 +5,8 @@
 //!   hypercube, scrambled Sobol'); [`plan`]: a design's (point,
 //!   replication) jobs and their slices (shards);
 //! - [`setup`]: a sweep file loaded, planned and its points compiled;
+//!   [`settings`]: the resolved settings its fingerprints hash, which
+//!   name the keys that changed when a resume is refused;
 //! - [`runner`], [`ledger`], [`resume`]: any durable batch of jobs whose
 //!   rows go to part files in job order, with a ledger that makes it
 //!   resumable after `kill -9`; they know nothing of sweeps;
@@ -24,6 +26,7 @@ pub mod run;
 pub mod runner;
 pub mod saltelli;
 pub mod sensitivity;
+pub mod settings;
 pub mod setup;
 pub mod slurm;
 pub mod sobol;

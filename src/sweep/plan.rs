@@ -215,7 +215,16 @@ impl Plan {
 /// A 64-bit fingerprint of any serialisable value, by xxh64 of its JSON
 /// (maps are ordered, so equal values give equal fingerprints).
 pub fn fingerprint<T: serde::Serialize>(value: &T) -> String {
-    let text = serde_json::to_string(value).unwrap_or_default();
+    fingerprint_of(&fingerprinted_text(value))
+}
+
+/// The text [`fingerprint`] hashes: `value`'s JSON, on one line.
+pub fn fingerprinted_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The fingerprint of a text [`fingerprinted_text`] gave.
+pub fn fingerprint_of(text: &str) -> String {
     format!("{:016x}", xxhash_rust::xxh64::xxh64(text.as_bytes(), 0))
 }
 

@@ -2,11 +2,14 @@
 //! or after its ledger's last entry if the folder holds this very batch.
 //!
 //! The folder (`OUT/.<name>.partial/`, beside the result it will become)
-//! holds the part files, the ledger and the batch's identity. A fresh start
-//! writes the parts' headers, then the ledger (whole, with its first
-//! entry), then the identity, last: a folder without an identity or a
+//! holds the part files, the ledger, the batch's identity and, if the batch
+//! has them, the settings its identity hashes. A fresh start writes the
+//! parts' headers, then the ledger (whole, with its first entry), then the
+//! settings, then the identity, last: a folder without an identity or a
 //! ledger recorded nothing, and is started over. A folder whose identity
-//! differs (another scenario, design, shard or program) is never resumed.
+//! differs (another scenario, design, shard or program) is never resumed;
+//! its settings let the refusal say which keys differ (a folder made before
+//! they were kept is refused without naming them).
 
 use crate::sweep::ledger::{Contents, Ledger, LedgerError};
 use serde::Serialize;
@@ -19,6 +22,14 @@ pub trait Identity: Serialize + DeserializeOwned {
     /// Why a folder made by the batch `found` cannot be resumed as this
     /// one, if it cannot.
     fn differs(&self, found: &Self) -> Option<String>;
+
+    /// As [`Identity::differs`], where the folder kept the settings its
+    /// identity hashes (`was`) and this batch has its own (`now`): a batch
+    /// that keeps settings names what changed.
+    fn differs_in(&self, found: &Self, now: &[u8], was: &[u8]) -> Option<String> {
+        let _ = (now, was);
+        self.differs(found)
+    }
 }
 
 /// Why a batch cannot start in its work folder.
@@ -91,6 +102,7 @@ pub struct Opened {
 pub struct WorkDir {
     path: PathBuf,
     identity: Vec<u8>,
+    settings: Option<Vec<u8>>,
 }
 
 impl WorkDir {
@@ -99,7 +111,15 @@ impl WorkDir {
         WorkDir {
             path: path.to_path_buf(),
             identity: serde_json::to_vec_pretty(identity).expect("an identity serialises"),
+            settings: None,
         }
+    }
+
+    /// The same folder, keeping `settings` (what the identity hashes) beside
+    /// the identity, for [`Identity::differs_in`].
+    pub fn with_settings(mut self, settings: Vec<u8>) -> WorkDir {
+        self.settings = Some(settings);
+        self
     }
 
     /// The folder.
@@ -121,6 +141,10 @@ impl WorkDir {
         self.path.join("identity.json")
     }
 
+    fn settings_path(&self) -> PathBuf {
+        self.path.join("settings.jsonl")
+    }
+
     /// The folder in which the finished result is assembled.
     pub fn result(&self) -> PathBuf {
         self.path.join("result")
@@ -134,7 +158,13 @@ impl WorkDir {
             let name = e.file_name().to_string_lossy().into_owned();
             let ours = matches!(
                 name.as_str(),
-                "identity.json" | "identity.tmp" | "ledger" | "ledger.tmp" | "result"
+                "identity.json"
+                    | "identity.tmp"
+                    | "settings.jsonl"
+                    | "settings.tmp"
+                    | "ledger"
+                    | "ledger.tmp"
+                    | "result"
             ) || name.ends_with(".part")
                 || name.ends_with(".part.rebuild");
             (!ours).then_some(name)
@@ -216,7 +246,11 @@ impl WorkDir {
                 });
             }
         };
-        if let Some(why) = want.differs(&found) {
+        let why = match (&self.settings, std::fs::read(self.settings_path())) {
+            (Some(now), Ok(was)) => want.differs_in(&found, now, &was),
+            _ => want.differs(&found),
+        };
+        if let Some(why) = why {
             return Err(ResumeError::Mismatch {
                 path: self.path.clone(),
                 why,
@@ -231,8 +265,16 @@ impl WorkDir {
         Ok(contents.last.is_some().then_some(contents))
     }
 
-    /// Record the batch's identity: the last step of a fresh start.
+    /// Record the batch's settings, if it has them, then its identity: the
+    /// last step of a fresh start (so a folder with an identity has the
+    /// settings it hashes).
     pub fn write_identity(&self) -> io::Result<()> {
+        if let Some(settings) = &self.settings {
+            let tmp = self.path.join("settings.tmp");
+            std::fs::write(&tmp, settings)?;
+            std::fs::File::open(&tmp)?.sync_all()?;
+            std::fs::rename(&tmp, self.settings_path())?;
+        }
         let tmp = self.path.join("identity.tmp");
         std::fs::write(&tmp, &self.identity)?;
         std::fs::File::open(&tmp)?.sync_all()?;

@@ -240,7 +240,7 @@ impl Sweep {
                 setup = setup.keeping(&recorded)?;
             }
         }
-        let work = WorkDir::new(&partial, &setup.identity);
+        let work = WorkDir::new(&partial, &setup.identity).with_settings(setup.settings.to_bytes());
         // A finished result of this very sweep: nothing to resume.
         if o.resume
             && !work.exists()

@@ -11,8 +11,9 @@ use crate::scenario::schema::Table;
 use crate::scenario::{self, Origin, ScenarioError};
 use crate::sweep::SweepError;
 use crate::sweep::design::Point;
-use crate::sweep::plan::{Plan, Shard, design_of, fingerprint};
+use crate::sweep::plan::{Plan, Shard, design_of, fingerprint_of, fingerprinted_text};
 use crate::sweep::resume::Identity;
+use crate::sweep::settings::Settings;
 use crate::sweep::tables::{point_id_text, runs_header};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -79,18 +80,23 @@ fn table_names(t: &[Table]) -> String {
     }
 }
 
+/// The way out of a refused resume.
+const AGAIN: &str = "use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)";
+
+/// How many changed keys a refusal names (the rest are counted).
+const NAMED: usize = 4;
+
 impl Identity for SweepIdentity {
     fn differs(&self, found: &SweepIdentity) -> Option<String> {
-        let again = "use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)";
         if found.scenario_fingerprint != self.scenario_fingerprint {
             return Some(format!(
-                "it was made from a different scenario (fingerprint {}, this one {}): {again}",
+                "it was made from a different scenario (fingerprint {}, this one {}): {AGAIN}",
                 found.scenario_fingerprint, self.scenario_fingerprint
             ));
         }
         if found.design_fingerprint != self.design_fingerprint {
             return Some(format!(
-                "it was made from a different design (fingerprint {}, this one {}): {again}",
+                "it was made from a different design (fingerprint {}, this one {}): {AGAIN}",
                 found.design_fingerprint, self.design_fingerprint
             ));
         }
@@ -109,13 +115,70 @@ impl Identity for SweepIdentity {
         } else {
             None
         };
-        other.map(|(what, was, now)| {
-            let verb = if what.ends_with('s') { "were" } else { "was" };
-            format!(
-                "its {what} {verb} `{was}`, now `{now}`: resume with the same program and options, or {again}"
-            )
-        })
+        other.map(|(what, was, now)| other_option(what, &was, &now))
     }
+
+    fn differs_in(&self, found: &SweepIdentity, now: &[u8], was: &[u8]) -> Option<String> {
+        let plain = self.differs(found)?;
+        let scenario = found.scenario_fingerprint != self.scenario_fingerprint;
+        let design = found.design_fingerprint != self.design_fingerprint;
+        let (Some(now), Some(was)) = (Settings::parse(now), Settings::parse(was)) else {
+            return Some(plain);
+        };
+        // Only settings that are what the folder's fingerprints hash say
+        // what it was made from (not a damaged or hand-edited file).
+        let kept = fingerprint_of(&was.scenario) == found.scenario_fingerprint
+            && fingerprint_of(&was.design) == found.design_fingerprint;
+        if !(scenario || design) || !kept {
+            return Some(plain);
+        }
+        let Some(compared) = was.compare(&now) else {
+            return Some(plain);
+        };
+        let what = match (scenario, design) {
+            (true, true) => "scenario and design",
+            (true, false) => "scenario",
+            _ => "design",
+        };
+        if compared.keys.is_empty() {
+            // The world's fingerprint holds the program version.
+            return Some(match compared.version {
+                Some((was, now)) => other_option("version", &was, &now),
+                None => format!(
+                    "it was made from a different {what} (fingerprints {} and {}, this one {} and {}), though no setting's value differs (this program writes them otherwise): {AGAIN}",
+                    found.scenario_fingerprint,
+                    found.design_fingerprint,
+                    self.scenario_fingerprint,
+                    self.design_fingerprint
+                ),
+            });
+        }
+        let mut named: Vec<String> = compared
+            .keys
+            .iter()
+            .take(NAMED)
+            .map(|c| c.describe())
+            .collect();
+        if compared.keys.len() > NAMED {
+            named.push(format!("and {} more", compared.keys.len() - NAMED));
+        }
+        if let Some((was, now)) = compared.version {
+            named.push(format!("and the program's version was {was}, now {now}"));
+        }
+        Some(format!(
+            "it was made from a different {what}: {}: {AGAIN}",
+            named.join("; ")
+        ))
+    }
+}
+
+/// "Its `what` was `was`, now `now`", with the way out of a resume made
+/// with other options or another program.
+fn other_option(what: &str, was: &str, now: &str) -> String {
+    let verb = if what.ends_with('s') { "were" } else { "was" };
+    format!(
+        "its {what} {verb} `{was}`, now `{now}`: resume with the same program and options, or {AGAIN}"
+    )
 }
 
 /// A sweep ready to run: loaded, its design planned for one shard.
@@ -137,6 +200,9 @@ pub struct Setup {
     pub tables: Vec<Table>,
     /// What makes this sweep this sweep.
     pub identity: SweepIdentity,
+    /// What its fingerprints hash, kept in the work folder so that a
+    /// refused resume names the keys that changed.
+    pub settings: Settings,
     /// The columns of `runs.csv`.
     pub header: Vec<String>,
     /// The resolved scenario, `[sweep]` included, for the manifest.
@@ -211,10 +277,15 @@ impl Setup {
         };
         let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
         let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
+        // The texts hashed are kept as they are (see `Settings`).
+        let settings = Settings {
+            scenario: fingerprinted_text(&(env!("CARGO_PKG_VERSION"), &base)),
+            design: fingerprinted_text(&(&sw, sw.seed.unwrap_or(loaded.scenario.seed))),
+        };
         let identity = SweepIdentity {
             version: env!("CARGO_PKG_VERSION").into(),
-            scenario_fingerprint: fingerprint(&(env!("CARGO_PKG_VERSION"), &base)),
-            design_fingerprint: fingerprint(&(&sw, sw.seed.unwrap_or(loaded.scenario.seed))),
+            scenario_fingerprint: fingerprint_of(&settings.scenario),
+            design_fingerprint: fingerprint_of(&settings.design),
             shard,
             tables: tables.clone(),
             jobs: plan.n_jobs(),
@@ -229,6 +300,7 @@ impl Setup {
             plan,
             tables,
             identity,
+            settings,
             resolved: loaded.resolved,
             names: world,
         };
