@@ -1370,6 +1370,131 @@ fn resume_refuses_a_directory_of_another_design_or_scenario() {
     );
 }
 
+/// Every file of a work folder, by name, with its bytes.
+fn folder_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                read(&e.path()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_refused_resume_names_the_keys_that_changed() {
+    // The identity keeps only hashes: the settings kept beside it name
+    // which keys differ, with both values, for a whole sweep and a shard.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let other_world = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "world.toml",
+        &[(
+            "[sweep]\n",
+            "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
+        )],
+    );
+    let both = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "both.toml",
+        &[
+            (
+                "[sweep]\n",
+                "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
+            ),
+            ("replications = 5", "replications = 6"),
+        ],
+    );
+    aborted_at_sync_3(&out, &[]);
+    let partial = work(&out.join("toy_sweep"));
+    assert!(partial.join("settings.jsonl").exists(), "no settings kept");
+    let before = folder_bytes(&partial);
+    let o = sweep(&other_world, &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains(
+            "it was made from a different scenario: market.public_reputation was 0.3, now 0.35: use another --out, or run without --resume to start over"
+        ),
+        "{e}"
+    );
+    let o = sweep(&both, &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains(
+            "different scenario and design: market.public_reputation was 0.3, now 0.35; sweep.replications was 5, now 6: "
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        folder_bytes(&partial),
+        before,
+        "a refusal changed the folder"
+    );
+    assert_ok(&sweep(&toy_sweep(), &out, &["--resume"]), "resume");
+
+    // A shard (a Slurm array's task runs the same) resumes the same way.
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--shard", "1/2"],
+        &[
+            ("ARMSMARKET_TEST_SYNC_EVERY", "7"),
+            ("ARMSMARKET_TEST_ABORT", "sync:2"),
+        ],
+    );
+    assert!(o.status.signal().is_some(), "{:?}: {}", o.status, err(&o));
+    let shard = work(&out.join("toy_sweep.shards/shard-1-of-2"));
+    let before = folder_bytes(&shard);
+    let o = sweep(&other_world, &out, &["--shard", "1/2", "--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("market.public_reputation was 0.3, now 0.35"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(folder_bytes(&shard), before, "a refusal changed the shard");
+}
+
+#[test]
+fn a_work_folder_without_settings_is_refused_as_before_and_still_resumes() {
+    // Folders begun before the settings were kept: the hashes alone decide,
+    // and a refusal says which fingerprint differs, as it did.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let other_world = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "world.toml",
+        &[(
+            "[sweep]\n",
+            "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
+        )],
+    );
+    aborted_at_sync_3(&out, &[]);
+    let dir = out.join("toy_sweep");
+    std::fs::remove_file(work(&dir).join("settings.jsonl")).unwrap();
+    let before = folder_bytes(&work(&dir));
+    let o = sweep(&other_world, &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("it was made from a different scenario (fingerprint "),
+        "{e}"
+    );
+    assert!(!e.contains("public_reputation"), "{e}");
+    assert_eq!(folder_bytes(&work(&dir)), before);
+    assert_ok(&sweep(&toy_sweep(), &out, &["--resume"]), "resume");
+    assert_same_files(&dir, &reference(&toy_sweep(), &[], &[]), "resume");
+}
+
 // ---------------------------------------------------------------------------
 // 8. Panicking runs
 // ---------------------------------------------------------------------------
