@@ -1298,6 +1298,17 @@ fn a_torn_last_ledger_line_is_reported_and_the_resume_succeeds() {
 // 7. Resuming into another sweep's directory
 // ---------------------------------------------------------------------------
 
+/// The toy sweep with the market's public reputation at 0.35 (0.3 in the
+/// world), and `more` edits, as `dir/name`.
+fn other_reputation(dir: &Path, name: &str, more: &[(&str, &str)]) -> PathBuf {
+    let mut edits = vec![(
+        "[sweep]\n",
+        "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
+    )];
+    edits.extend_from_slice(more);
+    variant(dir, &toy_sweep(), name, &edits)
+}
+
 #[test]
 fn resume_refuses_a_directory_of_another_design_or_scenario() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1308,15 +1319,7 @@ fn resume_refuses_a_directory_of_another_design_or_scenario() {
         "seed.toml",
         &[("seed = 11", "seed = 12")],
     );
-    let other_world = variant(
-        tmp.path(),
-        &toy_sweep(),
-        "world.toml",
-        &[(
-            "[sweep]\n",
-            "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
-        )],
-    );
+    let other_world = other_reputation(tmp.path(), "world.toml", &[]);
     let other_points = variant(
         tmp.path(),
         &toy_sweep(),
@@ -1390,26 +1393,11 @@ fn a_refused_resume_names_the_keys_that_changed() {
     // which keys differ, with both values, for a whole sweep and a shard.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let other_world = variant(
+    let other_world = other_reputation(tmp.path(), "world.toml", &[]);
+    let both = other_reputation(
         tmp.path(),
-        &toy_sweep(),
-        "world.toml",
-        &[(
-            "[sweep]\n",
-            "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
-        )],
-    );
-    let both = variant(
-        tmp.path(),
-        &toy_sweep(),
         "both.toml",
-        &[
-            (
-                "[sweep]\n",
-                "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
-            ),
-            ("replications = 5", "replications = 6"),
-        ],
+        &[("replications = 5", "replications = 6")],
     );
     aborted_at_sync_3(&out, &[]);
     let partial = work(&out.join("toy_sweep"));
@@ -1469,15 +1457,7 @@ fn a_work_folder_without_settings_is_refused_as_before_and_still_resumes() {
     // and a refusal says which fingerprint differs, as it did.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let other_world = variant(
-        tmp.path(),
-        &toy_sweep(),
-        "world.toml",
-        &[(
-            "[sweep]\n",
-            "[market]\npublic_reputation = 0.35\n\n[sweep]\n",
-        )],
-    );
+    let other_world = other_reputation(tmp.path(), "world.toml", &[]);
     aborted_at_sync_3(&out, &[]);
     let dir = out.join("toy_sweep");
     std::fs::remove_file(work(&dir).join("settings.jsonl")).unwrap();
