@@ -13,6 +13,7 @@
 //! - [`tables`]: the files of the result.
 
 pub mod run;
+mod settings;
 pub mod setup;
 pub mod shard;
 pub mod tables;
@@ -93,12 +94,14 @@ pub enum CalibrateError {
     ShardOption(String),
     /// A sharded calibration found the work folder of another one.
     #[error(
-        "{}: it holds the state of another calibration (file, models, settings or program version differ): remove it to start this one over, or use another --out",
+        "{}: it holds the state of another calibration ({why}): remove it to start this one over, or use another --out",
         partial.display()
     )]
     Stale {
         /// The work folder.
         partial: PathBuf,
+        /// What differs: the keys, if the folder kept its settings.
+        why: String,
     },
     /// `--join` found shards of the current round missing: run them, then
     /// join again.

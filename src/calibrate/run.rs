@@ -153,6 +153,8 @@ fn whole(
     if fresh {
         ctx.create_partial(&state, before, &options.tables)?;
     } else {
+        // A folder begun by an earlier version gains the settings here.
+        ctx.keep_settings(&ctx.partial)?;
         ctx.save(&state, before, &options.tables)?;
     }
     shard::remove_rounds(&ctx)?;

@@ -147,9 +147,7 @@ fn read_round(ctx: &Context) -> Result<Option<Round>, CalibrateError> {
         "remove this file and go on with the shards and joins (the next join sets the round up again from the shards' saved rows)",
     )?;
     if round.identity != ctx.identity {
-        return Err(CalibrateError::Stale {
-            partial: ctx.partial.clone(),
-        });
+        return Err(ctx.stale(&round.identity));
     }
     Ok(Some(round))
 }
@@ -165,9 +163,9 @@ fn saved_state(ctx: &Context) -> Result<(GenerationState, f64, Vec<Table>), Cali
     match ctx.read_saved(&fix) {
         Ok(Some(saved)) => Ok((saved.state, saved.elapsed_seconds, saved.tables)),
         Ok(None) => Ok((ctx.abc.initial_state(), 0.0, Vec::new())),
-        Err(CalibrateError::Resume { .. }) => Err(CalibrateError::Stale {
-            partial: ctx.partial.clone(),
-        }),
+        Err(CalibrateError::Resume { .. }) => {
+            Err(ctx.stale(&ctx.saved_identity().unwrap_or_default()))
+        }
         Err(e) => Err(e),
     }
 }
@@ -324,6 +322,8 @@ pub(crate) fn run_shard(
     };
     let dir = rounds_dir(&ctx);
     std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    // The first shard makes the work folder: the settings go with it.
+    ctx.keep_settings(&ctx.partial)?;
     let plan = ctx.abc.plan(&state)?;
     let stop = follow.stop;
     follow.watch.start(
@@ -411,9 +411,7 @@ fn parts(ctx: &Context, generation: u32) -> Result<Vec<Part>, CalibrateError> {
         let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
         let part: Part = toml::from_str(&text).map_err(|e| damaged(e.to_string()))?;
         if part.identity != ctx.identity {
-            return Err(CalibrateError::Stale {
-                partial: ctx.partial.clone(),
-            });
+            return Err(ctx.stale(&part.identity));
         }
         if !part.rows.is_empty() && !part.rows.iter().map(|r| r.index).eq(part.start..part.end) {
             return Err(damaged(format!(

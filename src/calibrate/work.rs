@@ -7,7 +7,7 @@
 
 use crate::analysis::abc::{Abc, BatchProgress, GenerationState, StopReason};
 use crate::calibrate::setup::Setup;
-use crate::calibrate::{CalibrateError, tables};
+use crate::calibrate::{CalibrateError, settings, tables};
 use crate::engine::batch::Watch;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, sibling, sync_dir, write_error};
@@ -213,6 +213,11 @@ pub(crate) struct Context {
     pub(crate) abc: Abc,
     /// Hash of everything that makes the saved state this calibration's.
     pub(crate) identity: String,
+    /// The text the identity hashes, kept in the work folder so that a
+    /// refusal can name the keys that changed.
+    pub(crate) settings: String,
+    /// The models' names, in the order of their worlds in `settings`.
+    pub(crate) model_names: Vec<String>,
     /// The result folder, `OUT/<name>`.
     pub(crate) dir: PathBuf,
     /// The work folder, `OUT/.<name>.partial`.
@@ -233,7 +238,8 @@ impl Context {
             c.remove("max_minutes");
             c.remove("round_size");
         }
-        let identity = crate::sweep::plan::fingerprint(&(
+        // The text is kept as it is hashed (see `calibrate::settings`).
+        let settings = crate::sweep::plan::fingerprinted_text(&(
             env!("CARGO_PKG_VERSION"),
             abc.fingerprint(),
             &resolved,
@@ -244,15 +250,56 @@ impl Context {
                 .collect::<Vec<_>>(),
             setup.settings.replications,
         ));
+        let identity = crate::sweep::plan::fingerprint_of(&settings);
+        let model_names = setup.models.iter().map(|m| m.name.clone()).collect();
         let dir = options.out.join(&setup.name);
         let partial = sibling(&dir, "partial");
         Ok(Context {
             setup,
             abc,
             identity,
+            settings,
+            model_names,
             dir,
             partial,
         })
+    }
+
+    /// Why the work folder, whose state or parts carry the identity
+    /// `found`, is another calibration's: the keys that changed, if the
+    /// folder kept the text `found` hashes, else [`settings::UNNAMED`].
+    pub(crate) fn differs(&self, found: &str) -> String {
+        let kept = std::fs::read(self.partial.join(settings::FILE))
+            .ok()
+            .and_then(|b| settings::parse(&b))
+            // A damaged or hand-edited file says nothing of the folder.
+            .filter(|(text, _)| crate::sweep::plan::fingerprint_of(text) == found);
+        kept.and_then(|(text, names)| {
+            settings::changed((&text, &names), (&self.settings, &self.model_names))
+        })
+        .unwrap_or_else(|| settings::UNNAMED.to_string())
+    }
+
+    /// The refusal of a shard or join finding the work folder of the
+    /// calibration `found`.
+    pub(crate) fn stale(&self, found: &str) -> CalibrateError {
+        CalibrateError::Stale {
+            partial: self.partial.clone(),
+            why: self.differs(found),
+        }
+    }
+
+    /// Keep the text the identity hashes in the folder `dir` (the work
+    /// folder, or the one built aside to become it), if not kept already.
+    pub(crate) fn keep_settings(&self, dir: &Path) -> Result<(), CalibrateError> {
+        let path = dir.join(settings::FILE);
+        if path.is_file() {
+            return Ok(());
+        }
+        write_durably(
+            &path,
+            &settings::to_bytes(&self.settings, &self.model_names),
+        )
     }
 
     pub(crate) fn state_path(&self) -> PathBuf {
@@ -270,11 +317,11 @@ impl Context {
         }
         let saved: Saved = read_toml(&path, "the calibration's saved state", fix)?;
         if saved.identity != self.identity {
-            return Err(CalibrateError::Resume {
-                path,
-                why: "it was saved by another calibration (file, models, settings or program version differ)"
-                    .into(),
-            });
+            let why = format!(
+                "it was saved by another calibration ({})",
+                self.differs(&saved.identity)
+            );
+            return Err(CalibrateError::Resume { path, why });
         }
         Ok(Some(saved))
     }
@@ -285,6 +332,14 @@ impl Context {
         read_toml::<Saved>(&self.state_path(), "the calibration's saved state", "")
             .ok()
             .map(|s| s.state.generation)
+    }
+
+    /// The identity of the saved state, whichever calibration saved it, if
+    /// there is one that reads.
+    pub(crate) fn saved_identity(&self) -> Option<String> {
+        read_toml::<Saved>(&self.state_path(), "the calibration's saved state", "")
+            .ok()
+            .map(|s| s.identity)
     }
 
     /// What makes a finished result this calibration's: its identity and
@@ -379,6 +434,7 @@ impl Context {
             }
         }
         std::fs::create_dir_all(&aside).map_err(io_error(&aside))?;
+        self.keep_settings(&aside)?;
         let path = aside.join("state.toml");
         write_durably(&path, &self.saved_bytes(&path, state, elapsed, tables)?)?;
         std::fs::rename(&aside, &self.partial).map_err(io_error(&self.partial))?;

@@ -4,6 +4,9 @@
 //! The identity keeps only hashes, since it also goes into every result's
 //! manifest; these texts are the very ones hashed (a line each), so a
 //! differing fingerprint always has a differing text to compare.
+//!
+//! The comparison of two JSON values key by key ([`differences`],
+//! [`listed`]) is also the calibration's, whose identity hashes other texts.
 
 use serde_json::Value;
 
@@ -78,8 +81,6 @@ impl Settings {
         let (now_sweep, now_seed) = pair(&now.design)?;
         let mut c = Compared::default();
         if was_version != now_version {
-            // Without quotes, as the program says its version.
-            let plain = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
             c.version = Some((plain(&was_version), plain(&now_version)));
         }
         walk("", Some(&was_world), Some(&now_world), &mut c.keys);
@@ -99,6 +100,32 @@ impl Settings {
         }
         Some(c)
     }
+}
+
+/// The keys under which `was` and `now` (two JSON values, as hashed)
+/// differ, each named under `key` (empty: from the top).
+pub fn differences(key: &str, was: &Value, now: &Value) -> Vec<Change> {
+    let mut out = Vec::new();
+    walk(key, Some(was), Some(now), &mut out);
+    out
+}
+
+/// How many changed keys a refusal names (the rest are counted).
+pub const NAMED: usize = 4;
+
+/// The first [`NAMED`] of `keys` described, then how many more there are:
+/// a refusal stays a few lines long whatever was changed.
+pub fn listed(keys: &[Change]) -> Vec<String> {
+    let mut named: Vec<String> = keys.iter().take(NAMED).map(Change::describe).collect();
+    if keys.len() > NAMED {
+        named.push(format!("and {} more", keys.len() - NAMED));
+    }
+    named
+}
+
+/// A program version as the program says it: without quotes.
+pub fn plain(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
 impl Change {

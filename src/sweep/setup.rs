@@ -83,9 +83,6 @@ fn table_names(t: &[Table]) -> String {
 /// The way out of a refused resume.
 const AGAIN: &str = "use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)";
 
-/// How many changed keys a refusal names (the rest are counted).
-const NAMED: usize = 4;
-
 impl Identity for SweepIdentity {
     fn differs(&self, found: &SweepIdentity) -> Option<String> {
         if found.scenario_fingerprint != self.scenario_fingerprint {
@@ -153,15 +150,7 @@ impl Identity for SweepIdentity {
                 ),
             });
         }
-        let mut named: Vec<String> = compared
-            .keys
-            .iter()
-            .take(NAMED)
-            .map(|c| c.describe())
-            .collect();
-        if compared.keys.len() > NAMED {
-            named.push(format!("and {} more", compared.keys.len() - NAMED));
-        }
+        let mut named = crate::sweep::settings::listed(&compared.keys);
         if let Some((was, now)) = compared.version {
             named.push(format!("and the program's version was {was}, now {now}"));
         }
