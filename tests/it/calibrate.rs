@@ -1514,3 +1514,98 @@ fn the_finished_line_says_what_it_counts() {
     // A batch runs on past a generation's last acceptance, never short.
     assert!(proposals >= 120 && simulated >= proposals, "{line}");
 }
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut due = vec![dir.to_path_buf()];
+    while let Some(d) = due.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                due.push(p);
+            } else {
+                let name = p.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, read(&p));
+            }
+        }
+    }
+    files
+}
+
+/// A `--resume` (or a shard, or a join) after a key of the scenario
+/// changed is refused naming that key with its values then and now,
+/// the work folder untouched; a folder made before the settings were kept
+/// (no `settings.jsonl`) is refused as before, without naming them.
+#[test]
+fn a_refused_resume_names_the_changed_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = shards_text();
+    let file = tmp.path().join("calibration_shards.toml");
+    std::fs::write(&file, &text).unwrap();
+    let out = tmp.path().join("out");
+    let o = calibrate(
+        &file,
+        &out,
+        &[],
+        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
+    );
+    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    let partial = out.join(".calibration_shards.partial");
+    assert!(partial.join("settings.jsonl").is_file(), "settings kept");
+    let before = tree(&partial);
+    // The toy world's `market.public_reputation` is 0.3.
+    let edited = text.replacen(
+        "[calibrate]",
+        "[market]\npublic_reputation = 0.5\n\n[calibrate]",
+        1,
+    );
+    std::fs::write(&file, edited).unwrap();
+    let named = "(market.public_reputation was 0.3, now 0.5)";
+    let state = partial.join("state.toml");
+    let refusals = [
+        (
+            vec!["--resume"],
+            format!(
+                "{}: it was saved by another calibration {named}: run without --resume to start over, or use another --out",
+                state.display()
+            ),
+        ),
+        (
+            vec!["--shard", "1/2"],
+            format!(
+                "{}: it holds the state of another calibration {named}: remove it",
+                partial.display()
+            ),
+        ),
+        (
+            vec!["--join"],
+            format!(
+                "{}: it holds the state of another calibration {named}: remove it",
+                partial.display()
+            ),
+        ),
+    ];
+    for (extra, said) in &refusals {
+        let o = calibrate(&file, &out, extra, &[]);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", err(&o));
+        assert!(err(&o).contains(said.as_str()), "{extra:?}: {}", err(&o));
+        assert_eq!(tree(&partial), before, "{extra:?} left the folder alone");
+    }
+    // A folder of an earlier version, without the settings: today's words.
+    std::fs::remove_file(partial.join("settings.jsonl")).unwrap();
+    let o = calibrate(&file, &out, &["--resume"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!(
+            "{}: it was saved by another calibration (file, models, settings or program version differ): run without --resume",
+            state.display()
+        )),
+        "{}",
+        err(&o)
+    );
+    // Put back, the old folder resumes to the end.
+    std::fs::write(&file, &text).unwrap();
+    assert_ok(&calibrate(&file, &out, &["--resume"], &[]), "resume");
+    assert!(result_of(&out).join("manifest.json").is_file());
+}
