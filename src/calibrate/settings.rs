@@ -6,7 +6,7 @@
 //! the kept text is the very one hashed, so that it can be trusted only
 //! where it hashes to the identity the folder holds.
 
-use crate::sweep::settings::{Change, differences, listed, plain};
+use crate::sweep::settings::{Change, differences, listed, plain, two_lines};
 use serde_json::Value;
 
 /// The file's name in the work folder.
@@ -26,12 +26,7 @@ pub(crate) fn to_bytes(text: &str, models: &[String]) -> Vec<u8> {
 /// The hashed text and the models' names a file holds, if it holds two
 /// lines (a torn file holds none).
 pub(crate) fn parse(bytes: &[u8]) -> Option<(String, Vec<String>)> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut lines = text.split('\n');
-    let (hashed, names) = (lines.next()?, lines.next()?);
-    if lines.next() != Some("") || lines.next().is_some() {
-        return None;
-    }
+    let (hashed, names) = two_lines(bytes)?;
     Some((hashed.to_string(), serde_json::from_str(names).ok()?))
 }
 

@@ -50,13 +50,7 @@ impl Settings {
 
     /// The settings a file holds, if it holds two lines.
     pub fn parse(bytes: &[u8]) -> Option<Settings> {
-        let text = std::str::from_utf8(bytes).ok()?;
-        let mut lines = text.split('\n');
-        let (scenario, design) = (lines.next()?, lines.next()?);
-        // Exactly two lines and a final line break: a torn file is none.
-        if lines.next() != Some("") || lines.next().is_some() {
-            return None;
-        }
+        let (scenario, design) = two_lines(bytes)?;
         Some(Settings {
             scenario: scenario.to_string(),
             design: design.to_string(),
@@ -126,6 +120,18 @@ pub fn listed(keys: &[Change]) -> Vec<String> {
 /// A program version as the program says it: without quotes.
 pub fn plain(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
+/// The two lines of a settings file (a sweep's or a calibration's), if it
+/// holds exactly two and a final line break: a torn file holds none.
+pub fn two_lines(bytes: &[u8]) -> Option<(&str, &str)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut lines = text.split('\n');
+    let (first, second) = (lines.next()?, lines.next()?);
+    if lines.next() != Some("") || lines.next().is_some() {
+        return None;
+    }
+    Some((first, second))
 }
 
 impl Change {
