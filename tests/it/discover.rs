@@ -8,6 +8,22 @@ use armsmarket::analysis::prim::PrimConfig;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// `discover` on the CSV file `file`, its outcome `condition` over the
+/// columns `inputs`, with `extra` options.
+fn discover_csv(file: &Path, inputs: &str, condition: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "discover",
+        file.to_str().unwrap(),
+        "--inputs",
+        inputs,
+        "--where",
+        condition,
+    ];
+    args.extend_from_slice(extra);
+    armsmarket(&args)
+}
 
 /// `tests/data/toy_sweep.toml` (12 points × 5 replications) run into `out`.
 pub(crate) fn toy_sweep(out: &Path) -> PathBuf {
@@ -160,14 +176,7 @@ fn a_box_planted_in_a_csv_is_found_and_printed_in_its_column_names() {
         csv.push_str(&format!("{},{},{},{y}\n", x[0], x[1], x[2]));
     }
     std::fs::write(&file, csv).unwrap();
-    let o = armsmarket(&[
-        "discover",
-        file.to_str().unwrap(),
-        "--inputs",
-        "x1,x2,x3",
-        "--where",
-        "y == 1",
-    ]);
+    let o = discover_csv(&file, "x1,x2,x3", "y == 1", &[]);
     assert_ok(&o, "discover on a CSV");
     let out = text(&o.stdout);
     let bound = |name: &str, key: &str| -> f64 {
@@ -214,14 +223,7 @@ fn a_column_of_categories_has_no_bounds_to_count() {
         csv.push_str(&format!("{kind},{x},{y}\n"));
     }
     std::fs::write(&file, csv).unwrap();
-    let o = armsmarket(&[
-        "discover",
-        file.to_str().unwrap(),
-        "--inputs",
-        "kind,x",
-        "--where",
-        "y == 1",
-    ]);
+    let o = discover_csv(&file, "kind,x", "y == 1", &[]);
     assert_ok(&o, "discover on categories");
     let out = text(&o.stdout);
     let line = out
@@ -378,14 +380,7 @@ fn a_csv_with_a_column_twice_or_no_header_is_refused() {
     for (name, body, inputs, says) in cases {
         let file = tmp.path().join(name);
         std::fs::write(&file, body).unwrap();
-        let o = armsmarket(&[
-            "discover",
-            file.to_str().unwrap(),
-            "--inputs",
-            inputs,
-            "--where",
-            "y == 1",
-        ]);
+        let o = discover_csv(&file, inputs, "y == 1", &[]);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
         assert!(err(&o).contains(says), "{name}: {}", err(&o));
         assert!(!tmp.path().join("discover.csv").exists(), "{name}");
@@ -404,14 +399,7 @@ fn an_input_the_condition_reads_is_refused() {
         ("x1,y", "y == 1", "y"),
         ("x2,x1", "y == 1 and x1 > 0.2", "x1"),
     ] {
-        let o = armsmarket(&[
-            "discover",
-            file.to_str().unwrap(),
-            "--inputs",
-            inputs,
-            "--where",
-            condition,
-        ]);
+        let o = discover_csv(&file, inputs, condition, &[]);
         assert_eq!(o.status.code(), Some(2), "{inputs}: {}", err(&o));
         let want = format!(
             "--inputs names '{named}', which --where '{condition}' reads: the outcome would explain itself; leave '{named}' out of --inputs"
@@ -467,14 +455,7 @@ fn a_number_too_large_for_a_float_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("cases.csv");
     std::fs::write(&file, "x1,y\n0.1,0\n0.9,1\n").unwrap();
-    let o = armsmarket(&[
-        "discover",
-        file.to_str().unwrap(),
-        "--inputs",
-        "x1",
-        "--where",
-        "y > 1e999",
-    ]);
+    let o = discover_csv(&file, "x1", "y > 1e999", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
         err(&o).contains("at column 5: number '1e999' is too large"),
@@ -497,16 +478,7 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
         "x1,label,flag,gap,y\n0.1,,TRUE,,0\n0.5,NA,false,NA,1\n0.9,big,true,N/A,1\n",
     )
     .unwrap();
-    let run = |cond: &str| {
-        armsmarket(&[
-            "discover",
-            file.to_str().unwrap(),
-            "--inputs",
-            "x1",
-            "--where",
-            cond,
-        ])
-    };
+    let run = |cond: &str| discover_csv(&file, "x1", cond, &[]);
     let o = run("y == 1 and label > 1");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(
@@ -568,14 +540,7 @@ fn an_empty_or_nan_input_or_an_input_named_like_the_output_is_refused() {
             format!("x1,x2,y\n0.1,0.5,0\n{bad},0.7,1\n0.9,0.2,1\n"),
         )
         .unwrap();
-        let o = armsmarket(&[
-            "discover",
-            file.to_str().unwrap(),
-            "--inputs",
-            "x1,x2",
-            "--where",
-            "y == 1",
-        ]);
+        let o = discover_csv(&file, "x1,x2", "y == 1", &[]);
         assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
         let want = format!("{}:3: the input 'x1' {said}", file.display());
         assert!(text(&o.stderr).contains(&want), "{}", text(&o.stderr));
@@ -613,18 +578,8 @@ fn a_one_row_csv_is_searched_and_its_reproducibility_is_not_measured() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("one.csv");
     std::fs::write(&file, "x,y\n0.5,1\n").unwrap();
-    let args = |resamples: &'static str| {
-        armsmarket(&[
-            "discover",
-            file.to_str().unwrap(),
-            "--inputs",
-            "x",
-            "--where",
-            "y > 0",
-            "--resamples",
-            resamples,
-        ])
-    };
+    let args =
+        |resamples: &'static str| discover_csv(&file, "x", "y > 0", &["--resamples", resamples]);
     let o = args("10");
     assert_ok(&o, "discover on one row");
     let out = text(&o.stdout);
@@ -647,16 +602,7 @@ fn labels_that_are_not_missing_value_markers_are_read_as_labels() {
     let file = tmp.path().join("cases.csv");
     // A column of labels holding none of them is read as labels.
     std::fs::write(&file, "x1,x2,y\nNAB,0.5,0\nnone,0.7,1\nlow,0.2,1\n").unwrap();
-    let o = armsmarket(&[
-        "discover",
-        file.to_str().unwrap(),
-        "--inputs",
-        "x1,x2",
-        "--where",
-        "y == 1",
-        "--resamples",
-        "0",
-    ]);
+    let o = discover_csv(&file, "x1,x2", "y == 1", &["--resamples", "0"]);
     assert_ok(&o, "labels");
 }
 
@@ -738,14 +684,7 @@ fn a_ragged_row_or_a_header_alone_is_refused_at_its_line() {
         ),
     ] {
         std::fs::write(&file, &body).unwrap();
-        let o = armsmarket(&[
-            "discover",
-            file.to_str().unwrap(),
-            "--inputs",
-            "x1,x2",
-            "--where",
-            "y == 1",
-        ]);
+        let o = discover_csv(&file, "x1,x2", "y == 1", &[]);
         assert_eq!(o.status.code(), Some(2), "{}", err(&o));
         assert!(err(&o).contains(&says), "{says}\n{}", err(&o));
         assert!(!tmp.path().join("discover.csv").exists());
