@@ -42,6 +42,15 @@ fn calibrate(file: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> O
     c.output().expect("binary runs")
 }
 
+/// [`calibrate`] killed once it has saved generation `generation` (the
+/// test hook aborts the process there).
+fn killed_after(file: &Path, out: &Path, extra: &[&str], generation: u32) -> Output {
+    let at = format!("generation:{generation}");
+    let o = calibrate(file, out, extra, &[("ARMSMARKET_TEST_ABORT", &at)]);
+    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    o
+}
+
 fn result(out: &Path) -> PathBuf {
     out.join("toy_recovery")
 }
@@ -220,13 +229,12 @@ fn a_kill_after_a_generation_resumes_to_the_same_bytes() {
         &calibrate(&toy_recovery(), &reference, &tables, &[]),
         "reference",
     );
-    let o = calibrate(
+    killed_after(
         &toy_recovery(),
         &killed,
         &["--threads", "2", tables[0], tables[1]],
-        &[("ARMSMARKET_TEST_ABORT", "generation:2")],
+        2,
     );
-    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
     assert!(!result(&killed).exists(), "no result before the end");
     assert!(killed.join(".toy_recovery.partial/state.toml").is_file());
     let o = calibrate(
@@ -399,23 +407,11 @@ fn a_rerun_without_resume_says_which_saved_generations_it_discards() {
     );
     let out = tmp.path().join("out");
     let partial = out.join(".bad.partial");
-    let o = calibrate(
-        &file,
-        &out,
-        &[],
-        &[("ARMSMARKET_TEST_ABORT", "generation:2")],
-    );
-    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    let o = killed_after(&file, &out, &[], 2);
     assert!(partial.join("state.toml").is_file());
     assert!(!err(&o).contains("discarding"), "{}", err(&o));
     // Stopped after its first generation, the rerun has started over.
-    let o = calibrate(
-        &file,
-        &out,
-        &[],
-        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
-    );
-    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    let o = killed_after(&file, &out, &[], 1);
     assert!(
         err(&o).contains(&format!(
             "calibrate: discarding the unfinished calibration in {} (2 completed generations; without --resume a calibration starts over)",
@@ -1073,13 +1069,7 @@ fn tables_survive_a_switch_from_one_machine_to_shards() {
     let file = crate::common::data("calibration_shards.toml");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let o = calibrate(
-        &file,
-        &out,
-        &["--tables", "contracts"],
-        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
-    );
-    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    killed_after(&file, &out, &["--tables", "contracts"], 1);
     let mut joins = 0;
     loop {
         for k in ["1/2", "2/2"] {
@@ -1269,13 +1259,7 @@ fn killed_under_a_time_limit(dir: &Path, minutes: &str) -> (PathBuf, PathBuf) {
     let limited = text.replace("round_size = 40", &format!("max_minutes = {minutes}"));
     std::fs::write(&file, limited).unwrap();
     let out = dir.join("out");
-    let o = calibrate(
-        &file,
-        &out,
-        &[],
-        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
-    );
-    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    killed_after(&file, &out, &[], 1);
     (file, out)
 }
 
@@ -1544,13 +1528,7 @@ fn a_refused_resume_names_the_changed_key() {
     let file = tmp.path().join("calibration_shards.toml");
     std::fs::write(&file, &text).unwrap();
     let out = tmp.path().join("out");
-    let o = calibrate(
-        &file,
-        &out,
-        &[],
-        &[("ARMSMARKET_TEST_ABORT", "generation:1")],
-    );
-    assert!(o.status.signal().is_some(), "should die: {:?}", o.status);
+    killed_after(&file, &out, &[], 1);
     let partial = out.join(".calibration_shards.partial");
     assert!(partial.join("settings.jsonl").is_file(), "settings kept");
     let before = tree(&partial);
