@@ -160,13 +160,10 @@ fn saved_state(ctx: &Context) -> Result<(GenerationState, f64, Vec<Table>), Cali
         "the calibration cannot go on from it: remove {} to start it over, or use another --out",
         ctx.partial.display()
     );
-    match ctx.read_saved(&fix) {
-        Ok(Some(saved)) => Ok((saved.state, saved.elapsed_seconds, saved.tables)),
-        Ok(None) => Ok((ctx.abc.initial_state(), 0.0, Vec::new())),
-        Err(CalibrateError::Resume { .. }) => {
-            Err(ctx.stale(&ctx.saved_identity().unwrap_or_default()))
-        }
-        Err(e) => Err(e),
+    match ctx.read_state(&fix)? {
+        Some(saved) if saved.identity != ctx.identity => Err(ctx.stale(&saved.identity)),
+        Some(saved) => Ok((saved.state, saved.elapsed_seconds, saved.tables)),
+        None => Ok((ctx.abc.initial_state(), 0.0, Vec::new())),
     }
 }
 

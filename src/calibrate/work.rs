@@ -308,38 +308,36 @@ impl Context {
 
     /// The saved state, if there is one; refused if another calibration
     /// saved it, or if it does not read ([`CalibrateError::Damaged`], with
-    /// `fix`: a run on one machine starts over without `--resume`, a shard
-    /// by removing the work folder).
+    /// `fix`: a run on one machine starts over without `--resume`).
     pub(crate) fn read_saved(&self, fix: &str) -> Result<Option<Saved>, CalibrateError> {
+        match self.read_state(fix)? {
+            Some(saved) if saved.identity != self.identity => Err(CalibrateError::Resume {
+                path: self.state_path(),
+                why: format!(
+                    "it was saved by another calibration ({})",
+                    self.differs(&saved.identity)
+                ),
+            }),
+            saved => Ok(saved),
+        }
+    }
+
+    /// The saved state, if there is one, whichever calibration saved it;
+    /// refused if it does not read ([`CalibrateError::Damaged`], with
+    /// `fix`).
+    pub(crate) fn read_state(&self, fix: &str) -> Result<Option<Saved>, CalibrateError> {
         let path = self.state_path();
         if !path.is_file() {
             return Ok(None);
         }
-        let saved: Saved = read_toml(&path, "the calibration's saved state", fix)?;
-        if saved.identity != self.identity {
-            let why = format!(
-                "it was saved by another calibration ({})",
-                self.differs(&saved.identity)
-            );
-            return Err(CalibrateError::Resume { path, why });
-        }
-        Ok(Some(saved))
+        read_toml(&path, "the calibration's saved state", fix).map(Some)
     }
 
     /// The generations completed in the saved state, whichever calibration
     /// saved it, if there is one that reads.
     pub(crate) fn saved_generations(&self) -> Option<u32> {
-        read_toml::<Saved>(&self.state_path(), "the calibration's saved state", "")
-            .ok()
-            .map(|s| s.state.generation)
-    }
-
-    /// The identity of the saved state, whichever calibration saved it, if
-    /// there is one that reads.
-    pub(crate) fn saved_identity(&self) -> Option<String> {
-        read_toml::<Saved>(&self.state_path(), "the calibration's saved state", "")
-            .ok()
-            .map(|s| s.identity)
+        let saved = self.read_state("").ok().flatten()?;
+        Some(saved.state.generation)
     }
 
     /// What makes a finished result this calibration's: its identity and
