@@ -10,7 +10,7 @@ use crate::calibrate::setup::Setup;
 use crate::calibrate::{CalibrateError, settings, tables};
 use crate::engine::batch::Watch;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
-use crate::output::publish::{Destination, sibling, sync_dir, write_error};
+use crate::output::publish::{Destination, sibling, sync_dir, write_error, write_whole};
 use crate::output::tables::TableFiles;
 use crate::scenario::schema::Table;
 use crate::sweep::Shard;
@@ -497,20 +497,11 @@ pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CalibrateError
 }
 
 /// Write `bytes` to `path` durably: to a file aside, synced, then renamed
-/// over it, so that a reader never sees half a file.
+/// over it, so that a reader never sees half a file. The file aside has a
+/// name of its own, because the shards of a round, started at once, may
+/// each write the same file (the work folder's settings).
 pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), CalibrateError> {
-    use std::io::Write;
-    let io = io_error(path);
-    let mut aside = path.as_os_str().to_owned();
-    aside.push(".new");
-    let aside = PathBuf::from(aside);
-    {
-        let mut f = std::fs::File::create(&aside).map_err(&io)?;
-        f.write_all(bytes).map_err(&io)?;
-        f.sync_all().map_err(&io)?;
-    }
-    std::fs::rename(&aside, path).map_err(&io)?;
-    sync_dir(path.parent().unwrap_or(Path::new("."))).map_err(io)
+    write_whole(path, bytes).map_err(io_error(path))
 }
 
 /// The line a completed generation prints.
@@ -638,4 +629,39 @@ pub(crate) fn publish(
         std::fs::remove_dir_all(&ctx.partial).map_err(io_error(&ctx.partial))?;
     }
     Ok(dest.path().to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shards started at once write the work folder's settings together:
+    /// with one name aside for every writer, one writer's rename took the
+    /// file another was about to rename, which then failed ("No such file
+    /// or directory"). Every writer succeeds, and the file is one whole
+    /// writer's bytes.
+    #[test]
+    fn writers_of_one_file_at_once_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.jsonl");
+        let texts: Vec<Vec<u8>> = (0..8u8).map(|i| vec![b'a' + i; 4096]).collect();
+        for _ in 0..20 {
+            std::thread::scope(|s| {
+                let writers: Vec<_> = texts
+                    .iter()
+                    .map(|t| s.spawn(|| write_durably(&path, t)))
+                    .collect();
+                for w in writers {
+                    w.join().unwrap().unwrap();
+                }
+            });
+            let kept = std::fs::read(&path).unwrap();
+            assert!(texts.contains(&kept), "a mixed or partial file");
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["settings.jsonl"], "nothing left aside");
+    }
 }

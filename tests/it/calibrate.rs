@@ -745,6 +745,59 @@ fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
     );
 }
 
+/// The shards of a round started at once, as a Slurm array starts them:
+/// in round 0 each found no work folder and wrote its settings, and all
+/// but one failed ("settings.jsonl: No such file or directory") when
+/// another's rename took the file aside they shared. Every shard of every
+/// round succeeds, and the joined result is one machine's bytes.
+#[test]
+fn shards_started_at_once_all_succeed() {
+    let file = crate::common::data("calibration_shards.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    assert_ok(&calibrate(&file, &one, &["-t", "1"], &[]), "one machine");
+    const N: u32 = 4;
+    // Round 0 again and again, from nothing: the race is in its start.
+    for attempt in 0..5 {
+        let split = tmp.path().join(format!("split{attempt}"));
+        let mut rounds = 0;
+        loop {
+            let (file, split) = (&file, &split);
+            std::thread::scope(|s| {
+                let shards: Vec<_> = (0..N)
+                    .map(|i| {
+                        s.spawn(move || calibrate_step(file, split, &["-t", "1"], Some((i, N))))
+                    })
+                    .collect();
+                for (i, shard) in shards.into_iter().enumerate() {
+                    let what = format!("shard {}/{N} of round {rounds}", i + 1);
+                    assert_ok(&shard.join().unwrap(), &what);
+                }
+            });
+            let o = calibrate(file, split, &["--join"], &[]);
+            rounds += 1;
+            match o.status.code() {
+                Some(0) => break,
+                Some(3) => {}
+                _ => panic!("join: {:?} {}", o.status, err(&o)),
+            }
+            assert!(rounds < 40, "the rounds never end");
+            if attempt > 0 {
+                // The later attempts test round 0 only.
+                break;
+            }
+        }
+        if attempt == 0 {
+            assert_same_files(
+                &FILES,
+                &result_of(&one),
+                &result_of(&split),
+                "between one machine and shards run at once",
+            );
+        }
+    }
+}
+
 /// Shards of two splits in one round (`--shard 1/2` on one machine, `2/3`
 /// on another): the join listed a missing shard of each split, as if both
 /// were due. It says the shards come from different splits, which, and
