@@ -141,6 +141,20 @@ pub fn patterns(targets: &[TargetInfo]) -> Vec<String> {
     out
 }
 
+/// The key patterns are shown in order of: by name, a trailing number by
+/// value (P2 before P10), whatever order the target ids give. The verdict
+/// and the report sort by it, so that the page lists the patterns as the
+/// terminal does.
+pub fn pattern_order(pattern: &str) -> (String, Option<u64>, String) {
+    let digits = pattern.len() - pattern.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, number) = pattern.split_at(pattern.len() - digits);
+    (
+        stem.to_string(),
+        number.parse::<u64>().ok(),
+        pattern.to_string(),
+    )
+}
+
 /// A paired comparison of two scenarios over the same replications.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Paired {
@@ -412,11 +426,7 @@ pub fn verdict(targets: &[TargetInfo], scenarios: &[Runs]) -> Verdict {
     // Shown in the order of their names, numbers by value (P2 before P10),
     // whatever order the target ids give.
     let mut pats = patterns(targets);
-    pats.sort_by_cached_key(|p| {
-        let digits = p.len() - p.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        let (stem, number) = p.split_at(p.len() - digits);
-        (stem.to_string(), number.parse::<u64>().ok(), p.clone())
-    });
+    pats.sort_by_cached_key(|p| pattern_order(p));
     let headline = Statistic::default();
     let distances: Vec<Vec<f64>> = scenarios
         .iter()

@@ -13,7 +13,7 @@
 //! chart out with a sentence saying which file would draw it.
 
 use crate::analysis::stats::quantile;
-use crate::analysis::verdict::Verdict;
+use crate::analysis::verdict::{Verdict, pattern_order};
 use crate::output::faults;
 use crate::output::html::charts::{
     self, BandSeries, BarChart, BarGroup, Counted, Estimate, HeatTable, IntervalChart, IntervalRow,
@@ -910,11 +910,13 @@ fn target_table(rows: &[TargetRow]) -> Table {
 }
 
 /// Per group of rows (`group` names a row's, say its scenario) and
-/// pattern, the share of replications passing all the pattern's targets.
+/// pattern, the share of replications passing all the pattern's targets,
+/// the patterns in the verdict's order (P2 before P10, as `run` and
+/// `compare` print them).
 fn pattern_pass(
     t: &CsvFile,
     group: impl Fn(&csv::StringRecord) -> String,
-) -> Result<BTreeMap<String, BTreeMap<String, f64>>, ReportError> {
+) -> Result<BTreeMap<String, Vec<(String, f64)>>, ReportError> {
     let Some([rep, pattern, pass]) = t.cols(["replication", "pattern", "pass"]) else {
         return Ok(BTreeMap::new());
     };
@@ -937,13 +939,14 @@ fn pattern_pass(
     Ok(whole
         .into_iter()
         .map(|(g, patterns)| {
-            let shares = patterns
+            let mut shares: Vec<(String, f64)> = patterns
                 .into_iter()
                 .map(|(p, reps)| {
                     let n = reps.len().max(1) as f64;
                     (p, reps.values().filter(|v| **v).count() as f64 / n)
                 })
                 .collect();
+            shares.sort_by_cached_key(|(p, _)| pattern_order(p));
             (g, shares)
         })
         .collect())
@@ -1333,22 +1336,27 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         Some(t) if t.col("scenario").is_some() => {
             let sc = t.col("scenario").unwrap_or(0);
             let mut by_scenario = pattern_pass(t, |r| text(r, sc).to_string())?;
-            let per: Vec<BTreeMap<String, f64>> = scenarios
+            let per: Vec<Vec<(String, f64)>> = scenarios
                 .iter()
                 .map(|s| by_scenario.remove(s).unwrap_or_default())
                 .collect();
-            let patterns: Vec<String> = per
+            let mut patterns: Vec<String> = per
                 .iter()
-                .flat_map(|p| p.keys().cloned())
+                .flat_map(|p| p.iter().map(|(k, _)| k.clone()))
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
+            patterns.sort_by_cached_key(|p| pattern_order(p));
             let values = per
                 .iter()
                 .map(|p| {
                     patterns
                         .iter()
-                        .map(|k| p.get(k).copied().unwrap_or(f64::NAN))
+                        .map(|k| {
+                            p.iter()
+                                .find(|e| e.0 == *k)
+                                .map_or(f64::NAN, |(_, share)| *share)
+                        })
                         .collect()
                 })
                 .collect();
@@ -1488,6 +1496,9 @@ fn compare_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             r.name = name.to_string();
             by_pattern.entry(p).or_default().push(r);
         }
+        // In the verdict's order of patterns (P2 before P10).
+        let mut by_pattern: Vec<(String, Vec<TargetRow>)> = by_pattern.into_iter().collect();
+        by_pattern.sort_by_cached_key(|(p, _)| pattern_order(p));
         for (i, (p, rows)) in by_pattern.iter().enumerate() {
             let target_of = |name: &str| name.split('\u{1f}').next().unwrap_or("").to_string();
             let mut order: Vec<String> = Vec::new();

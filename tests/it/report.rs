@@ -877,3 +877,56 @@ fn a_sweep_report_says_when_coverage_is_k() {
     assert!(html.contains(&escape(note)), "no note");
     assert!(!html.contains("share of all cases of interest inside"));
 }
+
+/// The positions in `html` of each of `needles`, which must all be there.
+fn positions(html: &str, needles: &[String]) -> Vec<usize> {
+    needles
+        .iter()
+        .map(|n| html.find(n.as_str()).unwrap_or_else(|| panic!("no {n:?}")))
+        .collect()
+}
+
+/// Patterns P1, P2, P4 and P10: the pages list them as `run` and
+/// `compare` print them, P2 before P10 (the pages sorted the names as
+/// text, P10 before P2, in the compare page's heat table and its
+/// per-pattern sections, and in the run page's table of patterns).
+#[test]
+fn the_report_lists_patterns_in_the_order_the_terminal_prints_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p10 = toy_variant(
+        tmp.path(),
+        "p10",
+        "name = \"p10\"\n[targets.kor_delivered_share]\npattern = \"P10\"\n",
+    );
+    let file = p10.to_str().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let o = armsmarket(&["compare", file, "-r", "3", "-q", "--out", out]);
+    assert_ok(&o, "compare");
+    let printed = text(&o.stdout);
+    let header = printed
+        .lines()
+        .find(|l| l.starts_with("scenario"))
+        .unwrap_or_else(|| panic!("no table: {printed}"));
+    let order = ["P1", "P2", "P4", "P10"];
+    assert_eq!(
+        header
+            .split_whitespace()
+            .filter(|w| order.contains(w))
+            .collect::<Vec<_>>(),
+        order,
+        "{printed}"
+    );
+    let html = report(&tmp.path().join("compare"));
+    let ordered = |shown: &dyn Fn(&str) -> String| {
+        let at = positions(&html, &order.map(shown));
+        assert!(at.is_sorted(), "{:?} at {at:?}", order.map(shown));
+    };
+    ordered(&|p| format!("<th scope=\"col\">{p}</th>"));
+    ordered(&|p| format!("<summary>Pattern {p}</summary>"));
+    let html = report_on_run(&p10, "3", tmp.path(), "p10");
+    let table = &html[html
+        .find("Share of replications passing each pattern whole")
+        .unwrap()..];
+    let at = positions(table, &order.map(|p| format!("<td>{p}</td>")));
+    assert!(at.is_sorted(), "the run page's patterns at {at:?}");
+}
