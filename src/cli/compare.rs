@@ -15,6 +15,7 @@ use crate::engine::{
 };
 use crate::output::report::{compare_table, count};
 use crate::output::results;
+use crate::scenario::ScenarioError;
 use crate::scenario::schema::{Hypothesis, Table};
 use clap::Args;
 use std::path::PathBuf;
@@ -56,10 +57,15 @@ pub fn compare(a: &CompareArgs) -> Result<(), CliError> {
     refuse_sweeps(&scenarios, "compare")?;
     if scenarios[0].targets.list.is_empty() {
         // The verdict judges every scenario on the first one's targets:
-        // without any there is nothing to compare.
-        return Err(CliError::Usage(format!(
-            "{}: this scenario has no targets, and `compare` judges every scenario on the first one's: add `[targets.<id>]` tables to it, put a scenario with targets first, or use `armsmarket run`",
-            scenarios[0].loaded.path.display()
+        // without any there is nothing to compare. Located as a scenario
+        // error is: at a `--set` or written `targets` that emptied them,
+        // else at the start of the file.
+        let first = &scenarios[0].loaded;
+        return Err(CliError::Scenario(ScenarioError::new(
+            first.sources.value_origin("targets").error(format!(
+                "{} has no targets, and `compare` judges every scenario on the first one's: add `[targets.<id>]` tables to it, put a scenario with targets first, or use `armsmarket run`",
+                first.path.display()
+            )),
         )));
     }
     if let Some(c) = a.contested

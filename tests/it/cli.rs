@@ -732,6 +732,40 @@ fn compare_without_targets_and_a_target_of_no_width_are_refused() {
     }
 }
 
+/// A first scenario with no targets is refused as a scenario error is,
+/// located (it said `FILE: ...`, with no line and column): at the start of
+/// a file that has none, at the `--set` that took them away.
+#[test]
+fn compare_without_targets_says_where() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bare = tmp.path().join("bare.toml");
+    let toy_text = std::fs::read_to_string(toy()).unwrap();
+    let cut = toy_text.find("[groups.east]").expect("the toy's targets");
+    std::fs::write(&bare, &toy_text[..cut]).unwrap();
+    let bare = bare.to_str().unwrap();
+    let toy = toy();
+    let toy = toy.to_str().unwrap();
+    for (args, at) in [
+        (vec![bare], format!("{bare}:1:1: {bare} has no targets")),
+        (
+            vec![toy, "--set", "seed=3", "--set", "targets={}"],
+            format!("<command line>:1:2: {toy} has no targets"),
+        ),
+    ] {
+        let o = bin()
+            .arg("compare")
+            .args(&args)
+            .args(["-r", "2", "-q", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(err(&o).starts_with(&at), "{args:?}: {}", err(&o));
+        assert!(nothing_written(&out), "{args:?} wrote output");
+    }
+}
+
 #[test]
 fn a_sweep_offers_and_takes_every_table_but_the_summary_it_always_writes() {
     let help = text(&armsmarket(&["sweep", "--help"]).stdout);
