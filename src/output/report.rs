@@ -229,12 +229,22 @@ pub fn run_table(targets: &[TargetInfo], patterns: &[String], v: &ScenarioVerdic
         .zip(&v.pattern_pass)
         .map(|(p, x)| format!("{p} {} %", pct(*x)))
         .collect();
+    // The ± only where there is an interval, as `compare` shows it: one
+    // replication (or one with a distance) gives none, and `± -` beside
+    // "95 % CI" claimed one.
+    let interval = if v.distance.1.is_nan() {
+        match v.distance.0.is_nan() {
+            true => "no replication with a defined distance; ",
+            false => "one replication with a distance: no 95 % CI; ",
+        }
+    } else {
+        "95 % CI; "
+    };
     s.push_str(&format!(
-        "patterns passed whole: {}; all targets: {} %\nmean distance {} ± {} (95 % CI; patterns weighted equally, distances capped at {}, undefined metrics skipped)\n",
+        "patterns passed whole: {}; all targets: {} %\nmean distance {} ({interval}patterns weighted equally, distances capped at {}, undefined metrics skipped)\n",
         per_pattern.join(", "),
         pct(v.all_pass),
-        num(v.distance.0),
-        num(v.distance.1),
+        mean_half_width(v.distance),
         DEFAULT_CAP
     ));
     s
@@ -646,6 +656,38 @@ mod tests {
         );
         let table = compare_table(&whole);
         assert!(!table.contains("pairs") && !table.contains('†'), "{table}");
+    }
+
+    /// `run`'s closing line gives the mean distance as `compare` does: the
+    /// ± and "95 % CI" only with an interval (one replication printed
+    /// "2.08 ± - (95 % CI; ...").
+    #[test]
+    fn a_run_s_mean_distance_claims_no_interval_it_has_not() {
+        let t = one_target();
+        let line = |distances: &[f64]| {
+            let v = verdict(&t, &[runs("only", distances)]);
+            let table = run_table(&t, &v.patterns, &v.scenarios[0]);
+            table
+                .lines()
+                .find(|l| l.starts_with("mean distance"))
+                .unwrap_or_else(|| panic!("{table}"))
+                .to_string()
+        };
+        let one = line(&[1.5]);
+        assert!(
+            one.starts_with("mean distance 1.50 (one replication with a distance: no 95 % CI; "),
+            "{one}"
+        );
+        let none = line(&[f64::NAN, f64::NAN]);
+        assert!(
+            none.starts_with("mean distance - (no replication with a defined distance; "),
+            "{none}"
+        );
+        let two = line(&[1.0, 2.0]);
+        assert!(
+            two.starts_with("mean distance 1.50 ± 6.35 (95 % CI; "),
+            "{two}"
+        );
     }
 
     /// One scenario has nothing to pair with: no difference columns and no
