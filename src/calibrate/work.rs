@@ -626,7 +626,8 @@ pub(crate) fn publish(
     manifest.write(&staging).map_err(werr)?;
     dest.publish(staging)?;
     if ctx.partial.exists() {
-        std::fs::remove_dir_all(&ctx.partial).map_err(io_error(&ctx.partial))?;
+        dest.remove_work(&ctx.partial)
+            .map_err(io_error(&ctx.partial))?;
     }
     Ok(dest.path().to_path_buf())
 }

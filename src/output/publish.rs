@@ -450,19 +450,52 @@ impl Destination {
     /// any that a killed writer left).
     pub fn stage(&self) -> Result<Staging, OutputError> {
         self.remove_stale();
-        let parent = self.path.parent().unwrap_or(Path::new("."));
-        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
-        let dir = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .rand_bytes(STAGING_RANDOM)
-            .suffix(&format!(".{STAGING}"))
-            .tempdir_in(parent)
-            .map_err(|e| write_error(e, &self.path))?;
+        let dir = self.staging_dir().map_err(|e| write_error(e, &self.path))?;
         Ok(Staging {
             dir: Some(StagingDir::Temp(dir)),
             shown: self.path.clone(),
             hashes: Hashes::default(),
         })
+    }
+
+    /// Remove the work folder `dir` (beside the result, a batch's or a
+    /// calibration's) once the result is in place: first moved, in one
+    /// step, into a fresh staging folder of this result, then deleted.
+    /// Deleted where it stood, a kill part way (a large batch's files take
+    /// a while) left a work folder without its identity or saved state,
+    /// which the next `--resume`, shard or join read as one that recorded
+    /// nothing, and so ran the whole batch or calibration again. Now it
+    /// leaves a staging folder, which the next writer of the result
+    /// removes.
+    pub fn remove_work(&self, dir: &Path) -> io::Result<()> {
+        self.remove_work_with(dir, |d| std::fs::remove_dir_all(d))
+    }
+
+    /// [`Destination::remove_work`], deleting the moved folder with
+    /// `delete` (a test stops it part way, as a kill would).
+    fn remove_work_with(
+        &self,
+        dir: &Path,
+        delete: impl FnOnce(&Path) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.remove_stale();
+        let parent = self.path.parent().unwrap_or(Path::new("."));
+        let aside = self.staging_dir()?;
+        std::fs::rename(dir, aside.path().join("work"))?;
+        let aside = aside.keep();
+        sync_dir(parent)?;
+        delete(&aside)
+    }
+
+    /// A fresh, empty staging folder of this result.
+    fn staging_dir(&self) -> io::Result<tempfile::TempDir> {
+        let parent = self.path.parent().unwrap_or(Path::new("."));
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .rand_bytes(STAGING_RANDOM)
+            .suffix(&format!(".{STAGING}"))
+            .tempdir_in(parent)
     }
 
     /// Remove staging folders of this result that a killed writer left (we
@@ -746,6 +779,48 @@ mod tests {
         let mut f = staging.create(name).unwrap();
         f.write_all(text.as_bytes()).unwrap();
         f.finish().unwrap();
+    }
+
+    /// The first file named `name` under `dir`, at any depth.
+    fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+        std::fs::read_dir(dir).ok()?.flatten().find_map(|e| {
+            let path = e.path();
+            if e.file_name() == name {
+                Some(path)
+            } else if path.is_dir() {
+                find(&path, name)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// A work folder stopped part way through its removal (killed once its
+    /// identity was deleted) was left without it, and the next `--resume`
+    /// read it as a batch that recorded nothing and ran it all again. It
+    /// goes in one step; what the deletion leaves is a staging folder of
+    /// the result, which the next writer removes.
+    #[test]
+    fn a_work_folder_goes_whole_even_if_its_removal_stops_part_way() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = tmp.path().join(".toy.partial");
+        std::fs::create_dir(&work).unwrap();
+        for name in ["identity.json", "ledger", "runs.csv.part"] {
+            std::fs::write(work.join(name), name).unwrap();
+        }
+        let dest = Destination::lock(&tmp.path().join("toy"), Command::Sweep).unwrap();
+        let killed = |dir: &Path| {
+            std::fs::remove_file(find(dir, "identity.json").expect("the identity"))?;
+            Err(io::Error::other("killed"))
+        };
+        assert!(dest.remove_work_with(&work, killed).is_err());
+        assert!(!work.exists(), "a work folder without its identity is left");
+        let left = find(tmp.path(), "ledger").expect("the deletion stopped");
+        drop(dest);
+        let dest = Destination::lock(&tmp.path().join("toy"), Command::Sweep).unwrap();
+        let staging = dest.stage().unwrap();
+        assert!(!left.exists(), "the next writer left what the kill left");
+        drop(staging);
     }
 
     /// Staging a result removes what a killed writer of that result left,

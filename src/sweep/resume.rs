@@ -281,9 +281,4 @@ impl WorkDir {
         std::fs::rename(&tmp, self.identity_path())?;
         crate::output::publish::sync_dir(&self.path)
     }
-
-    /// Remove the folder and everything in it.
-    pub fn remove(&self) -> io::Result<()> {
-        std::fs::remove_dir_all(&self.path)
-    }
 }

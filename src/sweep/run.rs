@@ -392,7 +392,9 @@ impl Sweep {
         m.write(&staging).map_err(werr)?;
         self.dest.publish(staging)?;
         if report.failed == 0 {
-            self.work.remove().map_err(io_at(self.work.path()))?;
+            self.dest
+                .remove_work(self.work.path())
+                .map_err(io_at(self.work.path()))?;
         }
         Ok(())
     }
