@@ -103,6 +103,18 @@ pub enum CalibrateError {
         /// What differs: the keys, if the folder kept its settings.
         why: String,
     },
+    /// The rounds folder went while this shard ran: a `--resume` or a
+    /// fresh run on one machine took the generation over. The shard's rows
+    /// are not saved: saved, they would make the work folder again, which
+    /// the next join or resume would read as a calibration to start over.
+    #[error(
+        "{}: removed while this shard ran (a run on one machine took the calibration over), so its rows are not saved; once that run is over, a shard or join of this calibration says what is due",
+        rounds.display()
+    )]
+    TakenOver {
+        /// The rounds folder.
+        rounds: PathBuf,
+    },
     /// `--join` found shards of the current round missing: run them, then
     /// join again.
     #[error("{0}")]

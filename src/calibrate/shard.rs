@@ -25,7 +25,7 @@ use crate::calibrate::work::{
     Context, Done, Follow, NextRound, Options, Report, ShardReport, generation_line, io_error,
     publish, read_toml, write_durably,
 };
-use crate::output::publish::Destination;
+use crate::output::publish::{Destination, replace_whole};
 use crate::scenario::schema::Table;
 use crate::sweep::Shard;
 use crate::sweep::run::shell_word;
@@ -132,6 +132,29 @@ fn write_toml<T: Serialize>(path: &Path, value: &T) -> Result<(), CalibrateError
         source: std::io::Error::other(e),
     })?;
     write_durably(path, text.as_bytes())
+}
+
+/// Save a shard's part into the rounds folder as the shard found it:
+/// `false`, with nothing written, if the folder went while the shard ran
+/// (a run on one machine removed it, taking the generation over or
+/// finishing the calibration). Written with the folder made again, the part
+/// outlived the finished calibration in a work folder without its saved
+/// state, and the next join or `--resume` started the calibration over.
+fn save_part(path: &Path, part: &Part) -> Result<bool, CalibrateError> {
+    let text = toml::to_string(part).map_err(|e| CalibrateError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    match replace_whole(path, text.as_bytes()) {
+        Ok(()) => Ok(true),
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && !path.parent().is_some_and(Path::is_dir) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(io_error(path)(e)),
+    }
 }
 
 fn read_round(ctx: &Context) -> Result<Option<Round>, CalibrateError> {
@@ -357,7 +380,8 @@ pub(crate) fn run_shard(
         .into_iter()
         .collect::<Result<_, _>>()?;
     report.wall = clock.elapsed();
-    write_toml(
+    crate::output::faults::pause_at("shard", 1);
+    let saved = save_part(
         &part,
         &Part {
             identity: ctx.identity.clone(),
@@ -370,6 +394,14 @@ pub(crate) fn run_shard(
             rows,
         },
     )?;
+    if !saved {
+        // The calibration finished meanwhile (a run on one machine took
+        // it over): said as to a shard that starts after it.
+        return match already_finished(&ctx)? {
+            Some(done) => Ok(done),
+            None => Err(CalibrateError::TakenOver { rounds: dir }),
+        };
+    }
     if stopped {
         return Err(CalibrateError::Stopped {
             kept: ctx.partial.clone(),

@@ -16,7 +16,8 @@
 //! recorded), `commit` (a step of putting a result in place), `rebuild`
 //! (a retry's ledger entry), `generation` (a calibration's generation
 //! saved, counted from 1 in each process), `report` (a table `report`
-//! has read), `merge` (a shard's file `merge` has joined).
+//! has read), `merge` (a shard's file `merge` has joined), `shard` (a
+//! calibration shard about to save its rows).
 
 use std::path::Path;
 use std::sync::OnceLock;

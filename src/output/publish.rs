@@ -674,11 +674,23 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// folder is created if need be, as a result's is. Errors are the bare I/O
 /// errors: the caller names `path`.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
+    std::fs::create_dir_all(folder_of(path))?;
+    replace_whole(path, bytes)
+}
+
+/// The folder a file `path` is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
+    }
+}
+
+/// As [`write_whole`], into a folder that must be there: a writer whose
+/// folder was removed while it worked fails (`NotFound`) rather than make
+/// the folder again (a calibration shard whose round was taken over).
+pub fn replace_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = folder_of(path);
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(path.file_name().unwrap_or("file".as_ref()));
     prefix.push(".");

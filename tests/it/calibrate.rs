@@ -1640,3 +1640,36 @@ fn a_refused_resume_names_the_changed_key() {
     assert_ok(&calibrate(&file, &out, &["--resume"], &[]), "resume");
     assert!(result_of(&out).join("manifest.json").is_file());
 }
+
+/// A shard still running when a run on one machine took the calibration
+/// over and finished it made the work folder again to save its rows: the
+/// next join then started the calibration over from generation 0 (exit 3,
+/// shards of generation 1 due), and so did a `--resume`. The shard now
+/// saves nothing once its folder is gone and says the calibration is
+/// finished, and so does the join.
+#[test]
+fn a_shard_outrun_by_a_run_on_one_machine_leaves_no_work_folder() {
+    let file = crate::common::data("calibration_shards.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let marker = tmp.path().join("paused");
+    let mut shard = bin();
+    shard
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["-q", "-t", "1", "--shard", "1/2"]);
+    let shard = crate::cli::paused_at(shard, "shard:1", &marker);
+    assert_ok(
+        &calibrate(&file, &out, &["--resume", "-t", "1"], &[]),
+        "the run on one machine",
+    );
+    std::fs::remove_file(&marker).unwrap();
+    let o = shard.wait_with_output().unwrap();
+    assert_ok(&o, "the shard outrun");
+    let partial = out.join(".calibration_shards.partial");
+    assert!(!partial.exists(), "the shard made the work folder again");
+    let o = calibrate(&file, &out, &["--join"], &[]);
+    assert_ok(&o, "the join after");
+}

@@ -289,7 +289,7 @@ fn paused(args: &[&str], out: &Path, marker: &Path, job: u32) -> Child {
 
 /// Spawn `c` paused at `event` (`EVENT:N` of `ARMSMARKET_TEST_PAUSE`: the
 /// file `marker` appears), stderr captured.
-fn paused_at(mut c: std::process::Command, event: &str, marker: &Path) -> Child {
+pub(crate) fn paused_at(mut c: std::process::Command, event: &str, marker: &Path) -> Child {
     c.env(
         "ARMSMARKET_TEST_PAUSE",
         format!("{event}:{}", marker.display()),
