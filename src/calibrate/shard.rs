@@ -25,7 +25,7 @@ use crate::calibrate::work::{
     Context, Done, Follow, NextRound, Options, Report, ShardReport, generation_line, io_error,
     publish, read_toml, write_durably,
 };
-use crate::output::publish::{Destination, replace_whole};
+use crate::output::publish::Destination;
 use crate::scenario::schema::Table;
 use crate::sweep::Shard;
 use crate::sweep::run::shell_word;
@@ -141,19 +141,15 @@ fn write_toml<T: Serialize>(path: &Path, value: &T) -> Result<(), CalibrateError
 /// outlived the finished calibration in a work folder without its saved
 /// state, and the next join or `--resume` started the calibration over.
 fn save_part(path: &Path, part: &Part) -> Result<bool, CalibrateError> {
-    let text = toml::to_string(part).map_err(|e| CalibrateError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    })?;
-    match replace_whole(path, text.as_bytes()) {
+    match write_toml(path, part) {
         Ok(()) => Ok(true),
-        Err(e)
-            if e.kind() == std::io::ErrorKind::NotFound
+        Err(CalibrateError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound
                 && !path.parent().is_some_and(Path::is_dir) =>
         {
             Ok(false)
         }
-        Err(e) => Err(io_error(path)(e)),
+        Err(e) => Err(e),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::calibrate::setup::Setup;
 use crate::calibrate::{CalibrateError, settings, tables};
 use crate::engine::batch::Watch;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
-use crate::output::publish::{Destination, sibling, sync_dir, write_error, write_whole};
+use crate::output::publish::{Destination, replace_whole, sibling, sync_dir, write_error};
 use crate::output::tables::TableFiles;
 use crate::scenario::schema::Table;
 use crate::sweep::Shard;
@@ -499,9 +499,11 @@ pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CalibrateError
 /// Write `bytes` to `path` durably: to a file aside, synced, then renamed
 /// over it, so that a reader never sees half a file. The file aside has a
 /// name of its own, because the shards of a round, started at once, may
-/// each write the same file (the work folder's settings).
+/// each write the same file (the work folder's settings). The folder must
+/// be there: a folder removed meanwhile (the calibration finished or taken
+/// over) is not made again.
 pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), CalibrateError> {
-    write_whole(path, bytes).map_err(io_error(path))
+    replace_whole(path, bytes).map_err(io_error(path))
 }
 
 /// The line a completed generation prints.
