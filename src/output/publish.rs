@@ -478,6 +478,8 @@ impl Destination {
         dir: &Path,
         delete: impl FnOnce(&Path) -> io::Result<()>,
     ) -> io::Result<()> {
+        // A sweep stages its result in its work folder, not through
+        // `stage`: what a kill left of an earlier removal goes here.
         self.remove_stale();
         let parent = self.path.parent().unwrap_or(Path::new("."));
         let aside = self.staging_dir()?;
