@@ -297,9 +297,8 @@ MpiDefault=none
 ReturnToService=2
 # Finished jobs stay visible to scontrol long enough to read their states.
 MinJobAge=900
-# A merge whose afterok dependency can never be met is cancelled, not left
-# pending forever.
-DependencyParameters=kill_invalid_depend
+# No DependencyParameters=kill_invalid_depend: the submission script itself
+# asks Slurm to cancel a merge whose tasks failed (tested below).
 MailProg=/bin/true
 # Trust the node line below rather than the hardware slurmd detects.
 SlurmdParameters=config_overrides
@@ -369,6 +368,19 @@ for file in "${SWEEPS[@]}"; do
 done
 T_SINGLE=$SECONDS
 
+# submit SCRIPT: runs a submission script `armsmarket slurm` printed and sets
+# `a` and `m` to its array and merge job ids.
+submit() {
+    log "submitting: bash $1"
+    (cd "$TMP" && timeout 60 bash "$1") >"$1.out" 2>&1 \
+        || die "the submission script $1 failed: $(cat "$1.out")"
+    # "array job 12 (4 shards), merge job 13 -> DIR"
+    a="" m=""
+    read -r a m < <(sed -nE 's/^array job ([0-9]+) .*merge job ([0-9]+) .*/\1 \2/p' "$1.out") || true
+    [[ -n ${a:-} && -n ${m:-} ]] || die "cannot find the job ids in the output of $1"
+    JOB_IDS+=("$a" "$m")
+}
+
 # Submit every sweep before waiting, so their jobs share the cluster.
 declare -A ARRAY_JOB MERGE_JOB
 for i in "${!SWEEPS[@]}"; do
@@ -377,16 +389,9 @@ for i in "${!SWEEPS[@]}"; do
     "$BIN" slurm "$file" --shards "$SHARDS" --cpus-per-task 1 --time 00:10:00 \
         --partition debug --out "$TMP/cluster" >"$sub" \
         || die "armsmarket slurm $file failed"
-    log "submitting $name: bash $sub"
-    (cd "$TMP" && timeout 60 bash "$sub") >"$TMP/submit-$name.out" 2>&1 \
-        || die "the submission script for $name failed"
-    # "array job 12 (4 shards), merge job 13 -> DIR"
-    a="" m=""
-    read -r a m < <(sed -nE 's/^array job ([0-9]+) .*merge job ([0-9]+) .*/\1 \2/p' "$TMP/submit-$name.out") || true
-    [[ -n ${a:-} && -n ${m:-} ]] || die "cannot find the job ids in the output of $sub"
+    submit "$sub"
     ARRAY_JOB[$name]=$a
     MERGE_JOB[$name]=$m
-    JOB_IDS+=("$a" "$m")
     log "$name: array job $a ($SHARDS tasks), merge job $m"
 done
 
@@ -402,25 +407,28 @@ job_states() {
     show_jobs "$@" | { grep -oE 'JobState=[A-Z_]+' || true; } | cut -d= -f2
 }
 TERMINAL='^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$'
-log "waiting for the jobs (timeout $JOB_TIMEOUT s)"
-deadline=$((SECONDS + JOB_TIMEOUT))
-last=""
-while :; do
-    kill -0 "$SLURMCTLD_PID" 2>/dev/null || die "slurmctld exited while the jobs ran"
-    kill -0 "$SLURMD_PID" 2>/dev/null || die "slurmd exited while the jobs ran"
-    states=$(job_states "${JOB_IDS[@]}" | sort | uniq -c | tr -s ' \n' ' ')
-    if [[ $states != "$last" ]]; then
-        log "job states:$states"
-        last=$states
-    fi
-    # Done when every record is in a final state and nothing is queued.
-    if [[ -n $states ]] && ! job_states "${JOB_IDS[@]}" | grep -qvE "$TERMINAL" \
-        && [[ -z $(timeout 10 squeue -h -o %i 2>/dev/null) ]]; then
-        break
-    fi
-    ((SECONDS < deadline)) || die "the jobs did not finish within $JOB_TIMEOUT s"
-    sleep 1
-done
+# wait_jobs ID...: until every record of these jobs is in a final state and
+# nothing is queued, or JOB_TIMEOUT.
+wait_jobs() {
+    local deadline=$((SECONDS + JOB_TIMEOUT)) last="" states
+    log "waiting for jobs $* (timeout $JOB_TIMEOUT s)"
+    while :; do
+        kill -0 "$SLURMCTLD_PID" 2>/dev/null || die "slurmctld exited while the jobs ran"
+        kill -0 "$SLURMD_PID" 2>/dev/null || die "slurmd exited while the jobs ran"
+        states=$(job_states "$@" | sort | uniq -c | tr -s ' \n' ' ')
+        if [[ $states != "$last" ]]; then
+            log "job states:$states"
+            last=$states
+        fi
+        if [[ -n $states ]] && ! job_states "$@" | grep -qvE "$TERMINAL" \
+            && [[ -z $(timeout 10 squeue -h -o %i 2>/dev/null) ]]; then
+            return 0
+        fi
+        ((SECONDS < deadline)) || die "jobs $* did not finish within $JOB_TIMEOUT s (states:$states)"
+        sleep 1
+    done
+}
+wait_jobs "${JOB_IDS[@]}"
 T_JOBS=$SECONDS
 
 # ---------------------------------------------------------------- checks
@@ -480,6 +488,42 @@ for name in "${NAMES[@]}"; do
         [[ -f $single/$(basename "$f") ]] || fail "$name/$(basename "$f"): only in the Slurm run"
     done
 done
+
+# ----------------------------------------- a failed task, then the script again
+# A task that fails must get its merge job cancelled (the script asks for it
+# with --kill-on-invalid-dep; this cluster's configuration does not), not
+# left pending; and the same script run again must finish the sweep. Shard 2's
+# work folder holds a file no batch writes, so that task refuses it (exit
+# code 2) until the file is removed.
+{
+    name=${NAMES[1]}
+    fout=$TMP/failing
+    sub=$TMP/submit-failing.sh
+    "$BIN" slurm "${SWEEPS[1]}" --shards 2 --cpus-per-task 1 --time 00:10:00 \
+        --partition debug --out "$fout" >"$sub" \
+        || die "armsmarket slurm ${SWEEPS[1]} failed"
+    stray=$fout/$name.shards/.shard-2-of-2.partial/stray.txt
+    mkdir -p "$(dirname "$stray")"
+    echo "not armsmarket's" >"$stray"
+    submit "$sub"
+    wait_jobs "$a" "$m"
+    merge_state=$(job_states "$m" | head -n1)
+    failed_tasks=$(show_jobs "$a" | grep -cE 'JobState=FAILED' || true)
+    if [[ $merge_state == CANCELLED && $failed_tasks == 1 ]]; then
+        pass "failed task: its merge job was cancelled, not left pending"
+    else
+        fail "failed task: merge job $m is ${merge_state:-unknown} with $failed_tasks failed task(s); want CANCELLED and 1"
+    fi
+    rm -f -- "$stray"
+    submit "$sub"
+    wait_jobs "$a" "$m"
+    if [[ $(job_states "$m" | head -n1) == COMPLETED ]] \
+        && cmp -s "$TMP/single/$name/runs.csv" "$fout/$name/runs.csv"; then
+        pass "failed task: the script run again finished the sweep (runs.csv identical)"
+    else
+        fail "failed task: the script run again did not finish the sweep as one machine does (merge job $m: $(job_states "$m" | head -n1))"
+    fi
+}
 
 # ------------------------------------------------- a sharded calibration
 # The README's loop for a calibration: per round, an array job of shards

@@ -221,8 +221,11 @@ pub fn script(job: &Job, name: &str, exe: &Path) -> Result<String, SlurmError> {
         ")".into(),
         "array=${array%%;*}".into(),
         String::new(),
+        "# If a task fails, Slurm cancels the merge job rather than leaving it".into(),
+        "# pending forever, whatever the cluster's DependencyParameters: run this".into(),
+        "# script again (finished shards have nothing to do; the rest resume).".into(),
         format!(
-            "merge=$(sbatch --parsable --dependency=\"afterok:$array\" {} {open_merge}",
+            "merge=$(sbatch --parsable --dependency=\"afterok:$array\" --kill-on-invalid-dep=yes {} {open_merge}",
             options(
                 &format!("armsmarket-{tag}-merge"),
                 &format!("{tag}-merge-%j.out"),
@@ -267,6 +270,22 @@ mod tests {
         assert!(s.contains("'/s/a b$(x)\nARMSMARKET_JOB\n.toml'"), "{s}");
         assert!(s.contains("--job-name=armsmarket-n__y_ "), "{s}");
         assert!(s.contains("--partition=short"), "{s}");
+    }
+
+    #[test]
+    fn a_merge_whose_tasks_failed_is_cancelled_not_left_pending() {
+        // Without the flag, a cluster that does not kill invalid
+        // dependencies keeps the merge job pending for ever once a task
+        // fails.
+        let s = script(&job(), "n", Path::new("/bin/armsmarket")).unwrap();
+        let merge = s
+            .lines()
+            .find(|l| l.starts_with("merge=$(sbatch"))
+            .expect("a merge submission");
+        assert!(
+            merge.contains("--dependency=\"afterok:$array\" --kill-on-invalid-dep=yes "),
+            "{merge}"
+        );
     }
 
     #[test]
