@@ -5,6 +5,7 @@ use crate::analysis::discover::{self, DiscoverError, Options};
 use crate::analysis::prim::{MIN_ALPHA, PrimConfig};
 use crate::cli::unfinished::unfinished;
 use crate::cli::{CliError, term};
+use crate::output::publish::ResultLock;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -102,6 +103,14 @@ pub fn discover(a: &DiscoverArgs) -> Result<(), CliError> {
         seed: a.seed,
         resamples: a.resamples,
         stop: Some(term::interrupted()),
+    };
+    // A sweep's folder is held until discover.csv is written in it: a
+    // sweep replaced meanwhile would get the trajectory of the one it
+    // replaced.
+    let _held = if a.input.is_dir() {
+        ResultLock::hold(&a.input)?
+    } else {
+        None
     };
     let d = discover::discover(&options).map_err(|e| {
         if e.is_stopped() {

@@ -6,6 +6,7 @@ use crate::cli::term;
 use crate::cli::term::note;
 use crate::cli::unfinished::unfinished;
 use crate::output::html_report;
+use crate::output::publish::ResultLock;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -31,6 +32,13 @@ pub fn report(a: &ReportArgs) -> Result<(), CliError> {
         }
         .into());
     }
+    // Held until the report is written: a result replaced meanwhile
+    // would get a report of the one it replaced.
+    let _held = if a.dir.is_dir() {
+        ResultLock::hold(&a.dir)?
+    } else {
+        None
+    };
     let w = html_report::write(&a.dir, term::interrupted())?;
     note!(
         "report: {} report with {} charts -> {} ({} KB)",

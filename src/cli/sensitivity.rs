@@ -4,6 +4,7 @@
 
 use crate::cli::term::note;
 use crate::cli::{CliError, term};
+use crate::output::publish::ResultLock;
 use crate::sweep::sensitivity::{DEFAULT_RESAMPLES, Options, SensitivityError, analyse};
 use clap::Args;
 use std::path::PathBuf;
@@ -37,6 +38,14 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
         resamples: a.resamples,
         out: a.out.clone(),
         stop: Some(term::interrupted()),
+    };
+    // The sweep is held while it is read and sensitivity.csv written:
+    // replaced meanwhile, its tables could be read half from each sweep,
+    // or the indices of the old one written into the new.
+    let _held = if a.dir.is_dir() {
+        ResultLock::hold(&a.dir)?
+    } else {
+        None
     };
     let report = analyse(&a.dir, &options).map_err(|e: SensitivityError| {
         if matches!(e, SensitivityError::Stopped) {

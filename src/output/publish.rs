@@ -13,7 +13,9 @@
 //! advisory `flock`) for as long as it lives, so that a second process
 //! writing the same result is refused instead of interleaving with the
 //! first. Holding the lock also makes it safe to remove what a killed
-//! writer left (its staging folders).
+//! writer left (its staging folders). A command that reads a result and
+//! adds a file to it holds the same lock ([`ResultLock::hold`]), so that
+//! the result is not replaced while it reads.
 
 use crate::output::checksum::Checksum;
 use crate::output::faults;
@@ -39,6 +41,18 @@ pub enum OutputError {
         lock.display()
     )]
     Busy {
+        /// The result folder.
+        path: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+    },
+    /// Another process holds the lock of a result a command reads.
+    #[error(
+        "{}: another armsmarket process is writing this result (lock {} held); wait for it to finish, then run this command again",
+        path.display(),
+        lock.display()
+    )]
+    BusyReading {
         /// The result folder.
         path: PathBuf,
         /// Its lock file.
@@ -215,8 +229,8 @@ impl Write for StagedFile {
 #[derive(Debug)]
 pub struct Destination {
     path: PathBuf,
-    lock_path: PathBuf,
-    lock: Option<File>,
+    /// Taken in `lock`, given up first when dropped.
+    lock: Option<ResultLock>,
     /// What writes the result: a result of another kind is not replaced.
     command: Command,
 }
@@ -417,17 +431,15 @@ impl Destination {
         }
         // `name` alone stands for `./name`, so that its parent is a folder.
         let path = &parent.join(path.file_name().expect("checked above"));
-        let lock_path = sibling(path, "lock");
-        let lock = take_lock(&lock_path)
-            .map_err(|e| write_error(e, &lock_path))?
+        let lock = ResultLock::take(path)
+            .map_err(|e| write_error(e, &sibling(path, "lock")))?
             .ok_or_else(|| OutputError::Busy {
                 path: path.to_path_buf(),
-                lock: lock_path.clone(),
+                lock: sibling(path, "lock"),
             })?;
         drop(created);
         let d = Destination {
             path: path.to_path_buf(),
-            lock_path,
             lock: Some(lock),
             command,
         };
@@ -560,13 +572,8 @@ impl Destination {
 
 impl Drop for Destination {
     fn drop(&mut self) {
-        if let Some(lock) = self.lock.take() {
-            // Remove the lock file while still holding it, so that no one
-            // can take a lock on a file that is about to disappear.
-            #[cfg(unix)]
-            let _ = std::fs::remove_file(&self.lock_path);
-            drop(lock);
-        }
+        // The lock file goes first: a folder holding it is not empty.
+        drop(self.lock.take());
         // Only an empty folder is removed: one with a result, another
         // writer's lock or a sweep's kept work stays.
         CREATED
@@ -590,6 +597,65 @@ fn create_dir(parent: &Path) -> Result<(), OutputError> {
             write_error(e, parent)
         }
     })
+}
+
+/// The lock of a result (`OUT/.<name>.lock`), held while it lives: by a
+/// [`Destination`] that writes the result, and by a command that reads a
+/// result and writes a file into it (`report`, `sensitivity`, `discover`),
+/// so that the result is not replaced under it (a report of the old
+/// result would then stand in the new one).
+#[derive(Debug)]
+pub struct ResultLock {
+    path: PathBuf,
+    /// Open for its `flock`: closed, so unlocked, once the file is gone.
+    _file: File,
+}
+
+impl ResultLock {
+    /// Take the lock of the result `result` without waiting: `None` if
+    /// another process holds it.
+    pub fn take(result: &Path) -> io::Result<Option<ResultLock>> {
+        let path = sibling(result, "lock");
+        Ok(take_lock(&path)?.map(|file| ResultLock { path, _file: file }))
+    }
+
+    /// Hold the existing result `result` while a command reads it and adds
+    /// a file of its own: refused if another process is writing it. A
+    /// folder where no lock file can be made (read-only to this user) is
+    /// read without one, as no writer of this user can replace it either.
+    pub fn hold(result: &Path) -> Result<Option<ResultLock>, OutputError> {
+        // `report .` names the result its writer named by its parent and
+        // name.
+        let result = &std::fs::canonicalize(result).unwrap_or_else(|_| result.to_path_buf());
+        let lock = sibling(result, "lock");
+        match ResultLock::take(result) {
+            Ok(Some(held)) => Ok(Some(held)),
+            Ok(None) => Err(OutputError::BusyReading {
+                path: result.to_path_buf(),
+                lock,
+            }),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(write_error(e, &lock)),
+        }
+    }
+}
+
+impl Drop for ResultLock {
+    fn drop(&mut self) {
+        // Removed while still held, so that no one can take a lock on a
+        // file that is about to disappear (`take_lock` checks that the
+        // file it locked is still the one at the path); the lock goes
+        // with the file handle, after this.
+        #[cfg(unix)]
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// Open and lock `path` without waiting: `None` if another process holds

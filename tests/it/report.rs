@@ -930,3 +930,48 @@ fn the_report_lists_patterns_in_the_order_the_terminal_prints_them() {
     let at = positions(table, &order.map(|p| format!("<td>{p}</td>")));
     assert!(at.is_sorted(), "the run page's patterns at {at:?}");
 }
+
+/// `report`, `discover` and `sensitivity` read a result and add a file to
+/// it. While another process writes that result (holds its lock), they
+/// are refused and write nothing: the result replaced under them would
+/// otherwise get a file of the one it replaced. `report .` names the same
+/// lock as the writer did.
+#[test]
+fn commands_that_add_to_a_result_wait_for_its_writer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = crate::discover::toy_sweep(tmp.path());
+    let d = dir.to_str().unwrap();
+    let added = ["report.html", "discover.csv", "sensitivity.csv"];
+    for f in added {
+        let _ = std::fs::remove_file(dir.join(f));
+    }
+    let writer = armsmarket::output::publish::ResultLock::take(&dir)
+        .unwrap()
+        .expect("nothing else holds the lock");
+    let busy = "another armsmarket process is writing this result";
+    for args in [
+        vec!["report", d],
+        vec!["discover", d, "--where", "focus_value_2022 > 0"],
+        vec!["sensitivity", d],
+    ] {
+        let o = armsmarket(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains(busy), "{args:?}: {}", err(&o));
+    }
+    let o = crate::common::armsmarket_in(&dir, &["report", "."]);
+    assert_eq!(o.status.code(), Some(1), "report .: {}", err(&o));
+    assert!(err(&o).contains(busy), "report .: {}", err(&o));
+    for f in added {
+        assert!(!dir.join(f).exists(), "{f} written under a writer's lock");
+    }
+    drop(writer);
+    let o = armsmarket(&["report", d]);
+    assert_ok(&o, "report once the writer is done");
+    assert!(dir.join("report.html").exists());
+    // The reader's lock is given back, its file gone.
+    let lock = dir.with_file_name(format!(
+        ".{}.lock",
+        dir.file_name().unwrap().to_str().unwrap()
+    ));
+    assert!(!lock.exists(), "{} left behind", lock.display());
+}
