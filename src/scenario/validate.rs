@@ -288,7 +288,7 @@ fn overrides(o: &WeightOverrides) -> [(&'static str, Option<f64>); 12] {
 /// value).
 fn keep_one(path: &str, example: &str) -> String {
     format!(
-        "; keep one: a file with `base` adds its keys to the base file's table and cannot remove one, so change an inherited key in the base file, or (for `run` and `compare`) replace the whole table: --set '{path}={example}'"
+        "; keep one: a file with `base` adds its keys to the base file's table and cannot remove one, so change an inherited key in the base file, or (for `run`, `compare` and `validate`) replace the whole table: --set '{path}={example}'"
     )
 }
 
@@ -1876,8 +1876,9 @@ impl Checker {
             self.reference(&format!("{p}.group"), g, groups);
         }
         if t.buyer.is_some() && t.group.is_some() && metric != Metric::BuyerShare {
-            self.push(
+            self.push_between(
                 format!("{p}.group"),
+                vec![format!("{p}.buyer")],
                 format!("`{p}` sets both `buyer` and `group`: the scope is one buyer or one group; remove one"),
             );
         }
@@ -1920,9 +1921,9 @@ impl Checker {
         let tol = &t.tolerance;
         let tp = format!("{p}.tolerance");
         let found: Vec<&str> = [
-            ("`abs`", tol.abs.is_some()),
-            ("`rel`", tol.rel.is_some()),
-            ("`range`", tol.range.is_some()),
+            ("abs", tol.abs.is_some()),
+            ("rel", tol.rel.is_some()),
+            ("range", tol.range.is_some()),
         ]
         .iter()
         .filter_map(|&(k, on)| on.then_some(k))
@@ -1933,11 +1934,19 @@ impl Checker {
                 &tp,
                 format!("`{tp}` needs exactly one of `abs`, `rel` or `range` (found none)"),
             ),
-            _ => self.push(
+            // Located at whichever of the keys was written last (a
+            // `--set` of one, or the file nearest the one named), not at
+            // the table the base file wrote.
+            _ => self.push_between(
                 &tp,
+                found.iter().map(|k| format!("{tp}.{k}")).collect(),
                 format!(
                     "`{tp}` needs exactly one of `abs`, `rel` or `range` (found {}){}",
-                    found.join(" and "),
+                    found
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
                     keep_one(&tp, "{ abs = X }")
                 ),
             ),
@@ -2320,8 +2329,9 @@ impl Checker {
         }
         if e.kind == EventKind::Access {
             if e.supplier.is_some() == e.country.is_some() {
-                self.push(
+                self.push_between(
                     &p,
+                    vec![format!("{p}.supplier"), format!("{p}.country")],
                     format!(
                         "`{p}` is an `access` event and needs exactly one of `supplier` (one firm) or `country` (all its firms){}",
                         if e.supplier.is_some() {
@@ -2333,8 +2343,9 @@ impl Checker {
                 );
             }
             if e.buyer.is_some() && e.region.is_some() {
-                self.push(
+                self.push_between(
                     format!("{p}.region"),
+                    vec![format!("{p}.buyer")],
                     format!(
                         "`{p}` sets both `buyer` and `region`: an `access` event targets one buyer, one region, or (with neither) everywhere{}",
                         keep_one(&p, "{ kind = \"access\", … }")

@@ -354,6 +354,45 @@ fn a_rule_between_keys_is_located_at_the_value_the_user_changed() {
     );
 }
 
+/// The rules that allow one key of several (a tolerance's `abs`, `rel`
+/// or `range`; a target's `buyer` or `group`; an `access` event's
+/// `supplier` or `country`, `buyer` or `region`) are rules between keys
+/// too: a `--set` that adds the second is located on the command line,
+/// not at the key or table the file wrote (which the user did not touch).
+#[test]
+fn a_second_key_of_a_one_of_rule_is_located_where_it_was_set() {
+    Broken::new(TOY)
+        .set("targets.kor_value_2022.tolerance.abs=500")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`targets.kor_value_2022.tolerance` needs exactly one of `abs`, `rel` or `range` (found `abs` and `rel`)"],
+        );
+    Broken::new(TOY)
+        .set("targets.kor_value_2022.buyer=AAA")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`targets.kor_value_2022` sets both `buyer` and `group`"],
+        );
+    let access = TOY.to_string()
+        + "\n[events.acc]\nkind = \"access\"\nquarter = \"2020Q1\"\nsupplier = \"korea_land\"\nregion = \"east\"\namount = 1.0\n";
+    Broken::new(&access)
+        .set("events.acc.country=KOR")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`events.acc` is an `access` event and needs exactly one of `supplier`"],
+        );
+    Broken::new(&access)
+        .set("events.acc.buyer=AAA")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`events.acc` sets both `buyer` and `region`"],
+        );
+}
+
 #[test]
 fn set_to_a_nonexistent_path() {
     Broken::new(TOY)
