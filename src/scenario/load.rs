@@ -540,6 +540,17 @@ pub fn apply_override(
         walked = here;
     }
 
+    // A sweep or a calibration set whole is refused whatever it holds:
+    // said now, before a key missing in it sends the user to complete a
+    // table that would then be refused.
+    if origin.is_command_line()
+        && walked.is_empty()
+        && own_file(last).is_some()
+        && cur.get(*last).is_none()
+    {
+        let hint = own_file_hint(last, &sources.root().file);
+        return Err(origin.error(format!("{label}: {hint}")).into());
+    }
     let value = match (cur.get(*last), value) {
         (Some(Value::Float(_)), Value::Integer(i)) => Value::Float(i as f64),
         (Some(Value::Integer(_)), Value::Float(f))

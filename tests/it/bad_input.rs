@@ -1133,6 +1133,28 @@ fn a_sweep_set_on_the_command_line_is_sent_to_a_sweep_file() {
     );
 }
 
+/// A `[sweep]` or `[calibrate]` table set whole but incomplete was met
+/// with "missing key `replications` in `sweep`", which sends the user to
+/// complete a table that is then refused: it is refused as a table that
+/// cannot be set, whatever it holds.
+#[test]
+fn an_incomplete_sweep_set_whole_is_refused_as_a_sweep() {
+    Broken::new(TOY)
+        .set("sweep={ design = \"grid\" }")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["a sweep is a file of its own, and `armsmarket sweep` takes no --set"],
+        );
+    Broken::new(TOY)
+        .set("calibrate={ population = 10 }")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["a calibration is a file of its own, and `armsmarket calibrate` takes no --set"],
+        );
+}
+
 /// A `--set` number TOML does not read but Rust does (`05`, `.5`, `5.`,
 /// `1.e3`) was said to be "out of range", quoting the key's range, which
 /// holds it: it is told to be written as TOML writes it, and that works.
