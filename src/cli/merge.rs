@@ -19,7 +19,7 @@ pub struct MergeArgs {
     pub dirs: Vec<PathBuf>,
     /// Output folder; the merged result goes to DIR/<name>/ (default: the
     /// folder holding the shards' folder).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No summary line.
     #[arg(long, short = 'q')]

@@ -37,7 +37,7 @@ Exit codes:
   1    a run failed, or a result could not be written
   2    a usage or scenario error (FILE:LINE:COL: message); nothing was written
   3    shards missing or unfinished at merge, or another round due at calibrate --join
-  130  interrupted (Ctrl-C): unfinished results removed, sweeps and calibrations kept resumable";
+  130  interrupted (Ctrl-C, or SIGTERM as timeout and Slurm send it): unfinished results removed, sweeps and calibrations kept resumable";
 
 /// Agent-based simulation of the European arms market.
 #[derive(Debug, Parser)]

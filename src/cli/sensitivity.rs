@@ -21,7 +21,7 @@ pub struct SensitivityArgs {
     #[arg(long, default_value_t = DEFAULT_RESAMPLES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
     pub resamples: usize,
     /// Where to write the table (default: DIR/sensitivity.csv).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Parameters shown per metric.
     #[arg(long, value_parser = crate::cli::term::at_least_one, default_value_t = 3)]

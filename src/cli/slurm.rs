@@ -27,8 +27,8 @@ pub struct SlurmArgs {
     /// Partition to submit to (default: the cluster's).
     #[arg(long)]
     pub partition: Option<String>,
-    /// Output directory, as for `sweep --out`.
-    #[arg(long, default_value = "outputs")]
+    /// Output folder, as for `sweep --out`.
+    #[arg(long, default_value = "outputs", value_name = "DIR")]
     pub out: PathBuf,
     /// The per-run tables every task keeps, as for `sweep --tables`
     /// [default: none].
