@@ -50,7 +50,7 @@ pub enum SweepError {
     Scenario(#[from] ScenarioError),
     /// The file has no `[sweep]` table.
     #[error(
-        "{}: no [sweep] table: add one (design, points, replications, parameters), or use `armsmarket run`",
+        "{}:1:1: no [sweep] table: add one (design, points, replications, parameters), or use `armsmarket run`",
         file.display()
     )]
     NotASweep {

@@ -81,7 +81,7 @@ pub enum SensitivityError {
         dir: PathBuf,
     },
     /// The design has no roles to analyse.
-    #[error("{}: a {kind} design has no sensitivity indices: sweep with design = \"saltelli\" (Sobol' indices) or \"morris\" (elementary effects)", dir.display())]
+    #[error("{}: its design, {kind}, has no sensitivity indices: sweep with design = \"saltelli\" (Sobol' indices) or \"morris\" (elementary effects)", dir.display())]
     WrongDesign {
         /// The folder.
         dir: PathBuf,

@@ -629,7 +629,7 @@ fn other_designs_and_bad_options_are_refused() {
     let o = sensitivity(&tmp.path().join("toy_sweep"), &[]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
-        err(&o).contains("a lhs design has no sensitivity indices"),
+        err(&o).contains("its design, lhs, has no sensitivity indices"),
         "{}",
         err(&o)
     );

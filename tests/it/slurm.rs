@@ -212,6 +212,12 @@ fn slurm_on_a_calibration_or_plain_scenario_says_what_sweep_says() {
             && parts.next().is_some_and(|c| c.parse::<u32>().is_ok()),
         "no FILE:LINE:COL in {e}"
     );
+    // A scenario without a sweep is located at its start, as `compare`
+    // locates one without targets.
+    let toy = root().join("scenarios/toy.toml");
+    let o = slurm(&[toy.to_str().unwrap(), "--shards", "2"]);
+    let at = format!("{}:1:1: no [sweep] table", toy.display());
+    assert!(err(&o).contains(&at), "{}", err(&o));
 }
 
 #[test]
