@@ -9,6 +9,8 @@ use crate::analysis::abc::{Abc, BatchProgress, GenerationState, StopReason};
 use crate::calibrate::setup::Setup;
 use crate::calibrate::{CalibrateError, settings, tables};
 use crate::engine::batch::Watch;
+use crate::model::mechanisms::Class;
+use crate::model::world::World;
 use crate::output::manifest::{Command, Manifest, ScenarioRecord};
 use crate::output::publish::{Destination, replace_whole, sibling, sync_dir, write_error};
 use crate::output::tables::TableFiles;
@@ -600,10 +602,20 @@ pub(crate) fn publish(
         resolved,
     });
     for m in &setup.models {
+        // The switches as the model ran, as `run` records them: its
+        // hypothesis's switched off (off either way when it runs again).
+        let mut resolved = m.overlay.base().clone();
+        if let Ok(sc) = m.overlay.scenario_with(&[]) {
+            let ran = World::mechanisms_of(&sc, Class::Commercial);
+            resolved.insert(
+                "mechanisms".into(),
+                toml::Value::try_from(ran).expect("switches serialize"),
+            );
+        }
         manifest.scenarios.push(ScenarioRecord {
             name: m.name.clone(),
             file: m.file.display().to_string(),
-            resolved: m.overlay.base().clone(),
+            resolved,
         });
     }
     let roles = |fit: bool| -> Vec<String> {

@@ -1088,11 +1088,9 @@ impl World {
         }
     }
 
-    /// Compile a validated scenario. A `commercial` hypothesis runs without
-    /// strategic mechanisms and, if `contested_as` is
-    /// [`Class::Strategic`], without contested ones; a mechanism the file
-    /// switches off stays off.
-    pub fn compile(s: &Scenario, contested_as: Class) -> Result<World, WorldError> {
+    /// The mechanisms a world compiled from `s` runs: the file's switches,
+    /// less those its hypothesis switches off (see [`World::compile`]).
+    pub fn mechanisms_of(s: &Scenario, contested_as: Class) -> Mechanisms {
         let mut mechanisms = s.mechanisms;
         if s.hypothesis == Some(Hypothesis::Commercial) {
             mechanisms.set_class(Class::Strategic, false);
@@ -1100,7 +1098,15 @@ impl World {
                 mechanisms.set_class(Class::Contested, false);
             }
         }
-        let m = mechanisms;
+        mechanisms
+    }
+
+    /// Compile a validated scenario. A `commercial` hypothesis runs without
+    /// strategic mechanisms and, if `contested_as` is
+    /// [`Class::Strategic`], without contested ones; a mechanism the file
+    /// switches off stays off.
+    pub fn compile(s: &Scenario, contested_as: Class) -> Result<World, WorldError> {
+        let m = World::mechanisms_of(s, contested_as);
         let (start, end) = (s.start, s.end);
         let n_quarters = (end.0 - start.0 + 1) as usize;
         let index_of_t = |q: Quarter| -> usize { (q.0 - start.0).max(0) as usize };

@@ -1673,3 +1673,48 @@ fn a_shard_outrun_by_a_run_on_one_machine_leaves_no_work_folder() {
     let o = calibrate(&file, &out, &["--join"], &[]);
     assert_ok(&o, "the join after");
 }
+
+/// A model's record in the manifest holds the switches it ran with, as
+/// `run` records them: a `commercial` hypothesis's strategic mechanisms
+/// off, where the calibration recorded them as the file set them (on).
+#[test]
+fn a_model_s_record_holds_the_switches_it_ran_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toy = root().join("scenarios/toy.toml");
+    let scenario = tmp.path().join("commercial.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "base = {:?}\nname = \"commercial\"\nhypothesis = \"commercial\"\n",
+            toy.display().to_string()
+        ),
+    )
+    .unwrap();
+    let file = tmp.path().join("cal.toml");
+    std::fs::write(
+        &file,
+        "base = \"commercial.toml\"\nname = \"cal\"\n\n[calibrate]\npopulation = 4\ngenerations = 1\nreplications = 1\n\n\
+         [calibrate.parameters.\"preferences.default.delivery\"]\nprior = \"uniform\"\nmin = 0.5\nmax = 1.0\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&calibrate(&file, &out, &[], &[]), "calibrate");
+    let o = bin()
+        .args(["run", scenario.to_str().unwrap(), "-r", "1", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "run");
+    let manifest = |dir: &str| -> serde_json::Value {
+        serde_json::from_slice(&read(&out.join(dir).join("manifest.json"))).unwrap()
+    };
+    let ran = &manifest("commercial")["scenarios"][0]["resolved"]["mechanisms"];
+    assert_eq!(ran["affinity"], false, "{ran}");
+    let cal = manifest("cal");
+    let models = cal["scenarios"].as_array().unwrap();
+    assert_eq!(
+        &models.last().unwrap()["resolved"]["mechanisms"],
+        ran,
+        "the model's record"
+    );
+}
