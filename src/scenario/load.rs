@@ -900,7 +900,20 @@ impl<'a> LineIndex<'a> {
         }
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let col = self.text[start..offset].chars().count() + 1;
+        // Columns as an editor shows them: a byte-order mark is none (the
+        // first key of a file saved with one is at column 1), nor is the
+        // `\r` of a `\r\n` line end (an error at the end of such a line
+        // is just past its last character, as with `\n` alone).
+        let before = &self.text[start..offset];
+        let before = match start {
+            0 => before.strip_prefix('\u{feff}').unwrap_or(before),
+            _ => before,
+        };
+        let before = match self.text[offset..].starts_with('\n') {
+            true => before.strip_suffix('\r').unwrap_or(before),
+            false => before,
+        };
+        let col = before.chars().count() + 1;
         Origin::new(
             file,
             u32::try_from(line).unwrap_or(u32::MAX),

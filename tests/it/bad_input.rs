@@ -1377,3 +1377,53 @@ fn a_target_id_whose_sweep_columns_repeat_a_runs_csv_column_is_refused() {
     let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 }
+
+/// A file saved with a byte-order mark (as some Windows editors do) is
+/// read, and an error on its first line is at the column an editor shows:
+/// the mark counted as one, so `seed` at column 1 was said to be at 2,
+/// for a TOML syntax error and a value out of range alike. Lines below
+/// the first were right already. Likewise the `\r` of a `\r\n` line end:
+/// an unclosed string was said to end a column past the line's end.
+#[test]
+fn a_byte_order_mark_or_a_carriage_return_is_no_column() {
+    let body = TOY.replacen("seed = 7\n", "", 1);
+    for (first, col, needle) in [
+        ("seed = -1", 8, "`seed` = -1 is out of range"),
+        ("seed = x", 8, "TOML syntax error"),
+        ("nope = 1\nseed = 7", 1, "unknown key `nope`"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("\u{feff}{first}\n{body}");
+        std::fs::write(dir.path().join("s.toml"), text).unwrap();
+        for args in [
+            vec!["validate", "s.toml"],
+            vec!["run", "s.toml", "--out", "out", "--quiet"],
+        ] {
+            let o = armsmarket(dir.path(), &args);
+            let stderr = err(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("s.toml:1:{col}: ")) && stderr.contains(needle),
+                "{first:?}: {args:?}: not at 1:{col}: {stderr}"
+            );
+            assert!(nothing_written(&dir.path().join("out")), "{args:?} wrote");
+        }
+    }
+    // An unclosed string ends the line: just past its last character,
+    // with `\r\n` as with `\n`.
+    for end in ["\n", "\r\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("name = \"abc{end}{}", TOY.replace('\n', end));
+        std::fs::write(dir.path().join("s.toml"), text).unwrap();
+        let o = armsmarket(dir.path(), &["validate", "s.toml"]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(err(&o).starts_with("s.toml:1:12: "), "{end:?}: {}", err(&o));
+    }
+    // An error below the first line is where it was.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("\u{feff}{}", toy_with("seed = 7", "seed = -1"));
+    std::fs::write(dir.path().join("s.toml"), &text).unwrap();
+    let o = armsmarket(dir.path(), &["validate", "s.toml"]);
+    let at = format!("s.toml:{}:8: ", line_of(&text, "seed = -1"));
+    assert!(err(&o).contains(&at), "{}", err(&o));
+}
