@@ -436,12 +436,27 @@ impl Checker {
         }
         for id in map.keys() {
             let n = id.chars().count();
-            if n > MAX_NAME || id.chars().any(char::is_control) || id.trim().is_empty() {
+            // Each says what is wrong with this id: an id of spaces has
+            // 1 to 100 characters and no control character, and was told
+            // only that rule.
+            let wrong = if id.trim().is_empty() {
+                Some("which is empty or only spaces: name the entry".to_string())
+            } else if n > MAX_NAME {
+                Some(format!(
+                    "of {n} characters: an id has at most {MAX_NAME}; shorten it"
+                ))
+            } else {
+                id.chars().find(|c| c.is_control()).map(|c| {
+                    format!(
+                        "which holds the control character {:?}: remove it",
+                        c.escape_unicode().to_string()
+                    )
+                })
+            };
+            if let Some(wrong) = wrong {
                 self.push(
                     format!("{path}.{id}"),
-                    format!(
-                        "`{path}` has the id {id:?}: an id has 1 to {MAX_NAME} characters and no control characters"
-                    ),
+                    format!("`{path}` has the id {id:?}, {wrong}"),
                 );
             } else if id.trim() != id {
                 self.push(

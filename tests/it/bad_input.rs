@@ -1427,3 +1427,32 @@ fn a_byte_order_mark_or_a_carriage_return_is_no_column() {
     let at = format!("s.toml:{}:8: ", line_of(&text, "seed = -1"));
     assert!(err(&o).contains(&at), "{}", err(&o));
 }
+
+/// A bad id is told what is wrong with it: one of spaces only (`[buyers."
+/// "]`) has 1 to 100 characters and no control character, yet was told
+/// only "an id has 1 to 100 characters and no control characters", which
+/// it meets; a long one was not told its length.
+#[test]
+fn a_bad_id_is_told_what_is_wrong_with_it() {
+    let long = "A".repeat(101);
+    for (id, says) in [
+        (" ", "which is empty or only spaces: name the entry"),
+        ("", "which is empty or only spaces: name the entry"),
+        (
+            long.as_str(),
+            "of 101 characters: an id has at most 100; shorten it",
+        ),
+        (
+            "A\\tA",
+            "which holds the control character \"\\\\u{9}\": remove it",
+        ),
+    ] {
+        let text = toy_with("[buyers.CCC]", &format!("[buyers.\"{id}\"]"))
+            .replace("[buyers.CCC.", &format!("[buyers.\"{id}\"."));
+        Broken::new(&text).rejected_at(
+            "s.toml",
+            line_of(&text, &format!("[buyers.\"{id}\"]")),
+            &["`buyers` has the id", says],
+        );
+    }
+}
