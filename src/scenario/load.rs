@@ -1177,6 +1177,37 @@ fn deserialize_error(
             .into();
     }
 
+    // A pair or a triple of the wrong length: serde says "invalid length
+    // 3, expected fewer elements in array", which names neither the
+    // length wanted nor how to write it.
+    if let Some(rest) = msg.strip_prefix("invalid length ")
+        && let Some(wanted) = key_at(&path).and_then(|k| match k.ty {
+            super::keys::Ty::Pair(span) => Some((2, span, k.default)),
+            super::keys::Ty::Triple(span) => Some((3, span, k.default)),
+            _ => None,
+        })
+    {
+        let (n, span, default) = wanted;
+        let found = rest.split(',').next().unwrap_or(rest);
+        let values = if found == "1" { "value" } else { "values" };
+        let leaf = path.rsplit('.').next().unwrap_or(&path);
+        let example = match default {
+            super::keys::Omitted::Value(v) => Some(v.to_string()),
+            _ => {
+                let xs: Vec<String> = (1..=n).map(|i| format!("{i}.0")).collect();
+                (1..=n)
+                    .all(|i| span.contains(f64::from(i)))
+                    .then(|| format!("[{}]", xs.join(", ")))
+            }
+        };
+        let mut message =
+            format!("`{path}` holds {found} {values} but takes {n}: write {n} numbers in brackets");
+        if let Some(e) = example {
+            message.push_str(&format!(", e.g. `{leaf} = {e}`"));
+        }
+        return sources.value_origin(&path).error(message).into();
+    }
+
     // A word outside a vocabulary (`spending.mode`, `events.*.kind`, ...).
     if let Some(rest) = msg.strip_prefix("unknown variant `") {
         let (word, expected) = rest.split_once('`').unwrap_or((rest, ""));

@@ -1456,3 +1456,44 @@ fn a_bad_id_is_told_what_is_wrong_with_it() {
         );
     }
 }
+
+/// A pair or a triple of the wrong length is told how many numbers it
+/// takes: `reliability_prior = [4.0, 1.0, 2.0]` was refused with serde's
+/// "invalid length 3, expected fewer elements in array", which says
+/// neither the length nor how to write it, in a file and by --set alike.
+#[test]
+fn an_array_of_the_wrong_length_is_told_its_length() {
+    for (from, to, says) in [
+        (
+            "reliability_prior = [4.0, 1.0]",
+            "reliability_prior = [4.0, 1.0, 2.0]",
+            "`market.reliability_prior` holds 3 values but takes 2: write 2 numbers in brackets, e.g. `reliability_prior = [1.0, 2.0]`",
+        ),
+        (
+            "reliability_prior = [4.0, 1.0]",
+            "reliability_prior = []",
+            "`market.reliability_prior` holds 0 values but takes 2",
+        ),
+        (
+            "tolerance = { range = [3.0, 10.0] }",
+            "tolerance = { range = [3.0] }",
+            "`targets.kor_lead_2022.tolerance.range` holds 1 value but takes 2",
+        ),
+        (
+            "interop_rate = 0.1",
+            "interop_rate = 0.1\ndevelopment_split = [0.5, 0.5]",
+            "`market.development_split` holds 2 values but takes 3: write 3 numbers in brackets, e.g. `development_split = [0.5, 0.25, 0.25]`",
+        ),
+    ] {
+        let text = toy_with(from, to);
+        let line = to.lines().last().unwrap();
+        Broken::new(&text).rejected_at("s.toml", line_of(&text, line), &[says]);
+    }
+    Broken::new(TOY)
+        .set("market.reliability_prior=[1, 2, 3]")
+        .rejected_at(
+            "<command line>",
+            1,
+            &["`market.reliability_prior` holds 3 values but takes 2"],
+        );
+}
