@@ -492,9 +492,9 @@ keys! {
     "calibrate.parameters": Ty::Table(64), "", Required, "Free keys, by dotted path (`\"preferences.default.delivery\" = { prior = \"uniform\", min = 0.2, max = 2.0 }`); at least one. The same keys as a sweep may vary; an integer key gets an integer prior. Every point of the priors' box must give a valid world: each bound alone and, with at most 8 keys, every corner of the box (each key at its lower or upper bound) are compiled before anything runs; with more keys, a particle that breaks a rule between keys (more legacy units than units) stops the calibration with exit code 2, naming its values.";
     "calibrate.parameters.*.prior": Word(&["uniform", "log_uniform", "normal"]), "", Required, "`uniform` on [min, max]; `log_uniform` (min > 0); `normal` (`mean`, `sd`) truncated to [min, max].";
     "calibrate.parameters.*.min": Number(between(-1e15, 1e15)), "the key's", Required, "Lower bound; valid for the key.";
-    "calibrate.parameters.*.max": Number(between(-1e15, 1e15)), "the key's", Required, "Upper bound; valid for the key, above `min`.";
+    "calibrate.parameters.*.max": Number(between(-1e15, 1e15)), "the key's", Required, "Upper bound; valid for the key, above `min` by at least 1e-9 of the larger of |min|, |max| or 1.";
     "calibrate.parameters.*.mean": Number(between(-1e15, 1e15)), "the key's", Optional("none; `normal` needs it"), "Mean of a `normal` prior.";
-    "calibrate.parameters.*.sd": Number(above(0.0, 1e15)), "the key's", Optional("none; `normal` needs it"), "Standard deviation of a `normal` prior.";
+    "calibrate.parameters.*.sd": Number(above(0.0, 1e15)), "the key's", Optional("none; `normal` needs it"), "Standard deviation of a `normal` prior; at least 1e-9 of the larger of |min|, |max| or 1.";
     "calibrate.parameters.*.truth": Number(between(-1e15, 1e15)), "the key's", Optional("unknown"), "The true value, for synthetic data: `posterior_summary.csv` says whether its 90 % interval covers it.";
     "calibrate.parameters.*.models": Ids("calibrate.models"), "", Optional("every model"), "The models the parameter is free in.";
 }

@@ -79,6 +79,11 @@ fn bytes_problem(name: &str) -> Option<String> {
 /// value's size (at least 1): one narrower is taken as having no width.
 const MIN_TARGET_WIDTH: f64 = 1e-9;
 
+/// The narrowest calibration prior (its range, and a normal one's `sd`),
+/// relative to the larger of its bounds' sizes (at least 1), as for a
+/// target's interval: one narrower cannot be sampled.
+const PRIOR_LEAST_SPREAD: f64 = MIN_TARGET_WIDTH;
+
 /// What a target's metric can take: its lowest and highest value, that
 /// range in words, and how to write an observed value in it.
 fn metric_domain(metric: Metric) -> (f64, f64, &'static str, &'static str) {
@@ -1366,6 +1371,22 @@ impl Checker {
                 ),
             );
         }
+        // A prior narrower than this (or a normal one with a smaller `sd`)
+        // has a variance that rounds to 0, and the calibration failed
+        // after its first generation ("proposal covariance is not positive
+        // definite"), exit code 1: the rule of a target's tolerance.
+        let least = PRIOR_LEAST_SPREAD * lo.abs().max(hi.abs()).max(1.0);
+        if lo < hi && hi - lo < least {
+            self.push(
+                format!("{pp}.max"),
+                format!(
+                    "`{pp}`: the range from {} to {} is narrower than {} (1e-9 of the larger of |min|, |max| or 1), too narrow to sample: widen it, or fix the key in the scenario and leave it out of `calibrate.parameters`",
+                    show(lo),
+                    show(hi),
+                    show(least)
+                ),
+            );
+        }
         let integer = matches!(k.ty, Ty::Integer(_));
         for (end, x) in [("min", lo), ("max", hi)] {
             let value = if integer && x.fract() == 0.0 {
@@ -1391,6 +1412,16 @@ impl Checker {
                         "calibrate.parameters.*.mean",
                     );
                     self.num(format_args!("{pp}.sd"), sd, "calibrate.parameters.*.sd");
+                    if sd > 0.0 && sd < least {
+                        self.push(
+                            format!("{pp}.sd"),
+                            format!(
+                                "`{pp}.sd` = {} is below {} (1e-9 of the larger of |min|, |max| or 1), too narrow to sample: widen it, or fix the key in the scenario and leave it out of `calibrate.parameters`",
+                                show(sd),
+                                show(least)
+                            ),
+                        );
+                    }
                 }
                 _ => self.push(pp, format!("`{pp}`: a normal prior needs `mean` and `sd`")),
             },

@@ -1497,3 +1497,66 @@ fn an_array_of_the_wrong_length_is_told_its_length() {
             &["`market.reliability_prior` holds 3 values but takes 2"],
         );
 }
+
+/// A calibration prior so narrow that its variance rounds to 0 (`min =
+/// 0.0, max = 1e-300`, or a normal one with `sd = 1e-300`) passed
+/// `validate`; `calibrate` then failed after its first generation with
+/// "proposal covariance is not positive definite even with a ridge",
+/// exit code 1, leaving its saved state. It is refused at the key, as a
+/// target's tolerance of no width is, before anything is written.
+#[test]
+fn a_calibration_prior_of_no_width_is_refused() {
+    let calibration = |prior: &str| {
+        format!(
+            "base = \"toy.toml\"\nname = \"narrow\"\n\n[calibrate]\npopulation = 20\ngenerations = 2\nseed = 1\n\n[calibrate.parameters.\"preferences.default.delivery\"]\n{prior}\n"
+        )
+    };
+    for (prior, key, says) in [
+        (
+            "prior = \"uniform\"\nmin = 0.0\nmax = 1e-300",
+            "max = 1e-300",
+            "the range from 0 to 1e-300 is narrower than 1e-9",
+        ),
+        (
+            "prior = \"log_uniform\"\nmin = 1e-300\nmax = 2e-300",
+            "max = 2e-300",
+            "is narrower than 1e-9",
+        ),
+        (
+            "prior = \"normal\"\nmean = 1.0\nsd = 1e-300\nmin = 0.0\nmax = 2.0",
+            "sd = 1e-300",
+            "`calibrate.parameters.preferences.default.delivery.sd` = 1e-300 is below 2e-9",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("toy.toml"), TOY).unwrap();
+        let text = calibration(prior);
+        std::fs::write(dir.path().join("c.toml"), &text).unwrap();
+        let at = format!("c.toml:{}:", line_of(&text, key));
+        for args in [
+            vec!["validate", "c.toml"],
+            vec!["calibrate", "c.toml", "--out", "out", "-q", "-t", "1"],
+        ] {
+            let o = armsmarket(dir.path(), &args);
+            let stderr = err(&o);
+            assert_eq!(o.status.code(), Some(2), "{prior}: {args:?}: {stderr}");
+            assert!(
+                stderr
+                    .lines()
+                    .any(|l| l.starts_with(&at) && l.contains(says)),
+                "{prior}: {args:?}: not at {at} saying {says:?}: {stderr}"
+            );
+            assert!(nothing_written(&dir.path().join("out")), "{args:?} wrote");
+        }
+    }
+    // Narrow but with a spread to sample: accepted.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("toy.toml"), TOY).unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        calibration("prior = \"uniform\"\nmin = 0.5\nmax = 0.500001"),
+    )
+    .unwrap();
+    let o = armsmarket(dir.path(), &["validate", "c.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+}
