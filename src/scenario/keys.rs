@@ -438,7 +438,7 @@ keys! {
     "events.*.note": Text(MAX_TEXT), "", Optional("none"), "Source or reason, for the reader.";
 
     "groups": Ty::Table(100), "", Value("{}"), "Named groups of buyers for targets (`nato_europe`).";
-    "groups.*.buyers": Ids("buyers"), "", Required, "Members; at least one.";
+    "groups.*.buyers": Ids("buyers"), "", Required, "Members, each once; at least one.";
     "groups.*.nato_only": Boolean, "", Value("false"), "Count a member only from its `nato_since` quarter.";
 
     "targets": Ty::Table(1000), "", Value("{}"), "Observed patterns a run is judged on, keyed by id. A sweep's runs.csv gives each target the columns `<id>_value`, `<id>_distance` and `<id>_pass`, so an id whose column runs.csv already has (`total`, `focus`: `total_value`, `focus_value` of the summary; `mean`, `verdict`, `all`: `mean_distance`, `verdict_distance`, `all_pass`) is refused.";
@@ -447,7 +447,7 @@ keys! {
     "targets.*.supplier_country": COUNTRY, "", Optional("every country"), "Supplier country filter (needed for the shares).";
     "targets.*.buyer": Id("buyers"), "", Optional("every buyer"), "A buyer: the scope, or for `buyer_share` the numerator.";
     "targets.*.group": Id("groups"), "", Optional("every buyer"), "A group of buyers as the scope.";
-    "targets.*.categories": Ids("categories"), "", Value("[]"), "Categories in scope; all if empty.";
+    "targets.*.categories": Ids("categories"), "", Value("[]"), "Categories in scope, each once; all if empty.";
     "targets.*.from": Quarter, "", Required, "First quarter, not before `start`.";
     "targets.*.to": Quarter, "", Required, "Last quarter (inclusive), not before `from` nor after `end`: a target is scored on simulated quarters only.";
     "targets.*.observed": Number(OBSERVED), "the metric's", Required, "Observed value, one the metric can take: between 0 and 1 for the shares (`share`, `buyer_share`, `delivered_share`), 0 or more for the others.";

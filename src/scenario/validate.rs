@@ -485,6 +485,18 @@ impl Checker {
         }
     }
 
+    /// Each entry of the list at `path` once: a repeat changes nothing
+    /// (a group counts a buyer once), so it is a slip for another entry
+    /// that nothing else would show.
+    fn listed_once<T: PartialEq + Display>(&mut self, path: &str, list: &[T]) {
+        for (i, x) in list.iter().enumerate() {
+            if list[..i].contains(x) {
+                let p = format!("{path}[{i}]");
+                self.push(&p, format!("`{p}`: `{x}` is listed twice; list each once"));
+            }
+        }
+    }
+
     /// A quarter within [`YEAR_SPAN`].
     fn quarter(&mut self, path: &str, q: Quarter) {
         let (first, last) = YEAR_SPAN;
@@ -671,12 +683,7 @@ impl Checker {
 
         // Outputs.
         if self.reads(&["outputs", "countries", "buyers"]) {
-            for (i, f) in s.outputs.files.iter().enumerate() {
-                if s.outputs.files[..i].contains(f) {
-                    let p = format!("outputs.files[{i}]");
-                    self.push(&p, format!("`{p}`: `{f}` is listed twice"));
-                }
-            }
+            self.listed_once("outputs.files", &s.outputs.files);
             self.country(
                 "outputs.focus_country",
                 &s.outputs.focus_country,
@@ -1245,6 +1252,7 @@ impl Checker {
             for (i, b) in g.buyers.iter().enumerate() {
                 self.reference(&format!("{p}.buyers[{i}]"), b, buyers);
             }
+            self.listed_once(&format!("{p}.buyers"), &g.buyers);
         }
     }
 
@@ -1480,6 +1488,7 @@ impl Checker {
                     );
                 }
             }
+            self.listed_once(&format!("{pp}.models"), list);
         }
     }
 
@@ -1931,6 +1940,7 @@ impl Checker {
         for (i, c) in t.categories.iter().enumerate() {
             self.reference(&format!("{p}.categories[{i}]"), c, categories);
         }
+        self.listed_once(&format!("{p}.categories"), &t.categories);
         self.quarter(&format!("{p}.from"), t.from);
         self.quarter(&format!("{p}.to"), t.to);
         if t.to < t.from {

@@ -1560,3 +1560,27 @@ fn a_calibration_prior_of_no_width_is_refused() {
     let o = armsmarket(dir.path(), &["validate", "c.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 }
+
+/// A list of ids names each once: `buyers = ["AAA", "AAA"]` in a group,
+/// or a target's `categories = ["tank", "tank"]`, ran with exit 0 as if
+/// written once, hiding the other id that was meant (as `outputs.files`
+/// and a sweep's values already refuse a repeat).
+#[test]
+fn an_id_listed_twice_is_refused() {
+    for (from, to, says) in [
+        (
+            "buyers = [\"AAA\", \"BBB\"]\n\n[groups.east_nato]",
+            "buyers = [\"AAA\", \"AAA\"]\n\n[groups.east_nato]",
+            "`groups.east.buyers[1]`: `AAA` is listed twice; list each once",
+        ),
+        (
+            "categories = [\"tank\", \"spg\"]",
+            "categories = [\"tank\", \"tank\"]",
+            "`targets.kor_lead_2022.categories[1]`: `tank` is listed twice; list each once",
+        ),
+    ] {
+        let text = toy_with(from, to);
+        let line = to.lines().next().unwrap();
+        Broken::new(&text).rejected_at("s.toml", line_of(&text, line), &[says]);
+    }
+}
