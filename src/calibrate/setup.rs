@@ -134,8 +134,15 @@ impl Setup {
             let origin = sources.value_origin(&format!("calibrate.models.{id}.file"));
             let path = file.parent().unwrap_or(Path::new(".")).join(&m.file);
             if !path.is_file() {
+                // Said as for `base`: what is there, and what to name.
+                let there = if path.exists() {
+                    "is not a regular file"
+                } else {
+                    "does not exist"
+                };
                 return Err(ScenarioError::new(origin.error(format!(
-                    "`calibrate.models.{id}.file`: {} is not a file",
+                    "`calibrate.models.{id}.file` = {:?}: {} {there}; name a scenario file, relative to this calibration file",
+                    m.file,
                     path.display()
                 ))));
             }

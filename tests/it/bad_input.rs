@@ -1584,3 +1584,40 @@ fn an_id_listed_twice_is_refused() {
         Broken::new(&text).rejected_at("s.toml", line_of(&text, line), &[says]);
     }
 }
+
+/// A calibration's model file that is missing or a folder was refused
+/// with "`calibrate.models.a.file`: nothere.toml is not a file", which
+/// said neither what is there nor what to write; it is said as for a
+/// `base`, and `validate` refuses it as `calibrate` does.
+#[test]
+fn a_calibration_model_file_that_is_not_there_is_told_what_to_name() {
+    for (file, says) in [
+        ("nothere.toml", "nothere.toml does not exist"),
+        ("folder", "folder is not a regular file"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("toy.toml"), TOY).unwrap();
+        std::fs::create_dir(dir.path().join("folder")).unwrap();
+        let text = format!(
+            "base = \"toy.toml\"\nname = \"m\"\n\n[calibrate]\npopulation = 20\ngenerations = 2\nmodels = {{ a = {{ file = \"{file}\" }} }}\n\n[calibrate.parameters.\"preferences.default.delivery\"]\nprior = \"uniform\"\nmin = 0.0\nmax = 2.0\n"
+        );
+        std::fs::write(dir.path().join("c.toml"), &text).unwrap();
+        let at = format!("c.toml:{}:", line_of(&text, "models = "));
+        for args in [
+            vec!["validate", "c.toml"],
+            vec!["calibrate", "c.toml", "--out", "out", "-q", "-t", "1"],
+        ] {
+            let o = armsmarket(dir.path(), &args);
+            let stderr = err(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.lines().any(|l| l.starts_with(&at)
+                    && l.contains(&format!("`calibrate.models.a.file` = \"{file}\""))
+                    && l.contains(says)
+                    && l.contains("name a scenario file, relative to this calibration file")),
+                "{args:?}: {stderr}"
+            );
+            assert!(nothing_written(&dir.path().join("out")), "{args:?} wrote");
+        }
+    }
+}
