@@ -1060,6 +1060,57 @@ mod tests {
         ));
     }
 
+    /// Every term of the utility, worked by hand from docs/ODD.md 7.9 for
+    /// one offer: toy buyer AAA (θ = 1.2 · 0.2 = 0.24, localisation demand
+    /// 0.4, EU member) and the Leopard 2 of german_land (country CCC, an EU
+    /// member), with 40 units queued ahead on its 10 a quarter, base lead
+    /// 10, and w_A = 0.8 with an affinity of 0.5 toward CCC.
+    /// - price: utilisation 40 / (10 · 8) = 0.5, p = 17 · (1 + 0.3 · 0.5) =
+    ///   19.55; term −1 · ln(19.55 / (1 · 15));
+    /// - delivery: the 40 ahead start in quarters 0–3, the lot of 10 in
+    ///   quarter 4, all due in quarter 14 (later than floor(16 / 1.36) = 11,
+    ///   so the lot is not cut): −0.6 · (1 + 2 · 0.24) · 14 / 4 = −3.108;
+    /// - quality 1 · 0.9, interoperability 1 · 0.95, offset
+    ///   0.5 · min(0.4, 0.5) = 0.2, reliability 1 · 4 / (4 + 1) = 0.8;
+    /// - commonality 1 · (150 + 0.5 · 200) / (600 + 0.5 · 200) = 250 / 700;
+    /// - domestic 0 (CCC is not AAA), European 0.3 · 1, affinity 0.8 · 0.5.
+    ///
+    /// A sign flipped or a term dropped or read from the wrong place moves
+    /// the sum.
+    #[test]
+    fn every_term_of_the_utility_by_hand() {
+        let w = toy(&[
+            "suppliers.german_land.lines.leopard2.initial_backlog=40",
+            "suppliers.german_land.lines.leopard2.home_orders={}",
+            "preferences.default.affinity=0.8",
+            "affinity={ default = { CCC = 0.5 } }",
+        ]);
+        let (aaa, leo, tank) = (buyer(&w, "AAA"), line(&w, "leopard2"), category(&w, "tank"));
+        let mut s = State::new(&w);
+        s.region_sums(&w, w.buyers[aaa].region, tank, 0);
+        let mut o = Offer::default();
+        assert!(make_offer(&w, &s, 0, aaa, leo, 10.0, u32::MAX, &mut o));
+        assert_eq!((o.units, o.cut), (10, false));
+        assert!(close(o.price, 19.55), "{}", o.price);
+        assert!(close(o.lead.mean, 14.0), "{}", o.lead.mean);
+        assert!(close(o.offset, 0.4), "{}", o.offset);
+        let terms = [
+            -(19.55f64 / 15.0).ln(),
+            -0.6 * (1.0 + 2.0 * 0.24) * 14.0 / 4.0,
+            0.9,
+            0.95,
+            0.5 * 0.4,
+            4.0 / 5.0,
+            250.0 / 700.0,
+            0.0,
+            0.3,
+            0.8 * 0.5,
+        ];
+        let expected: f64 = terms.iter().sum();
+        assert!(close(o.utility, expected), "{} vs {expected}", o.utility);
+        assert!(close(utility(&w, &s, 0, aaa, tank, &o), expected));
+    }
+
     /// A stock line sells at most what is left and is depleted by a sale.
     #[test]
     fn stock_lines_sell_down_their_stock() {
