@@ -126,7 +126,8 @@ pub fn check(w: &World, s: &State) -> Result<(), String> {
             ));
         }
         open_line(c.buyer, c.line, open);
-        outstanding[c.buyer] += (c.value - c.credit) * open as f64 / f64::from(c.units);
+        // The whole value, credit included (docs/ODD.md 7.6).
+        outstanding[c.buyer] += c.value * open as f64 / f64::from(c.units);
     }
     for (b, bs) in s.buyers.iter().enumerate() {
         for (cat, n) in on_order[b].iter().enumerate() {

@@ -129,16 +129,20 @@ fn produce<O: Observer>(
                     (Some(prog.buyer), paid)
                 }
                 Owner::Contract(id) => {
+                    // Late if it brings units promised for an earlier
+                    // quarter, or still leaves some promised by now.
+                    let overdue = t.checked_sub(1).map_or(0, |p| s.promised_by(id, p));
                     let promised_by = s.promised_by(id, t);
                     let c = &mut s.contracts[id as usize];
+                    let before = c.delivered;
                     c.delivered += d.units;
                     c.first_delivery.get_or_insert(t);
-                    let on_time = c.delivered >= promised_by;
-                    let (b, units_all, contract_value, credit) =
-                        (c.buyer, c.units, c.value, c.credit);
-                    // Pay the buyer's own part of the delivered units.
-                    s.buyers[b].outstanding -=
-                        (contract_value - credit) * units / f64::from(units_all);
+                    let on_time = before >= overdue && c.delivered >= promised_by;
+                    let (b, units_all, contract_value) = (c.buyer, c.units, c.value);
+                    // The delivered units' value is paid: the credit book
+                    // lends the credited part, but the contract's whole
+                    // value was unpaid value until now (docs/ODD.md 7.6).
+                    s.buyers[b].outstanding -= contract_value * units / f64::from(units_all);
                     s.beliefs.record(b, line.supplier, on_time);
                     (Some(b), contract_value * units / f64::from(units_all))
                 }
@@ -566,6 +570,59 @@ mod tests {
             }
         }
         assert!(learnt > 0, "no belief learnt of a delivery");
+    }
+
+    /// A lot delivered a quarter after its promise is late (MODEL brief,
+    /// production: "each delivery updates the buyer's Beta belief about the
+    /// supplier (on time or late against the promise)"). Toy K2 line,
+    /// capacity 10, base lead 2, empty: 10 tanks signed by AAA in quarter 0
+    /// start at once and are promised for quarter 2. Quarter 2 slips
+    /// (reliability ~0); with slip share ψ the line holds back ceil(ψ · 10)
+    /// units to quarter 3, which does not slip. By hand, prior Beta(4, 1):
+    /// - ψ = 1: nothing in quarter 2, 10 units in quarter 3, promised for
+    ///   quarter 2: one late delivery, Beta(4, 2);
+    /// - ψ = 0.5: 5 units in quarter 2 (5 short: late), 5 in quarter 3
+    ///   (promised for quarter 2: late), Beta(4, 3).
+    #[test]
+    fn a_lot_delivered_after_its_promised_quarter_is_late() {
+        use crate::model::tender::{Offer, make_offer, sign};
+        use crate::model::testkit::{buyer, line, supplier, toy};
+        for (psi, expected) in [("1.0", (4.0, 2.0)), ("0.5", (4.0, 3.0))] {
+            let with = |reliability: &str| {
+                toy(&[
+                    "suppliers.korea_land.lines.k2.capacity=10",
+                    "suppliers.korea_land.lines.k2.base_lead=2",
+                    "suppliers.korea_land.lines.k2.initial_backlog=0",
+                    "suppliers.korea_land.lines.k2.home_orders={}",
+                    &format!("suppliers.korea_land.lines.k2.slip_share={psi}"),
+                    &format!("suppliers.korea_land.lines.k2.reliability={reliability}"),
+                ])
+            };
+            let (slips, keeps) = (with("1e-12"), with("1.0"));
+            let (aaa, k2, kl) = (
+                buyer(&keeps, "AAA"),
+                line(&keeps, "k2"),
+                supplier(&keeps, "korea_land"),
+            );
+            let mut s = State::new(&keeps);
+            let mut o = Offer::default();
+            assert!(make_offer(&keeps, &s, 0, aaa, k2, 10.0, u32::MAX, &mut o));
+            let id = sign(&keeps, &mut s, 0, aaa, &mut o, false);
+            assert_eq!(s.promised(&s.contracts[id as usize]), &[(2, 10)]);
+            let d = Draws::seeded_from(1);
+            let mut out = Vec::new();
+            for t in 0..4 {
+                let w = if t == 2 { &slips } else { &keeps };
+                produce(w, &mut s, t, &d, &mut NoObserver, &mut out);
+            }
+            assert_eq!(s.contracts[id as usize].delivered, 10);
+            assert_eq!(
+                s.contracts[id as usize].first_delivery,
+                Some(if psi == "1.0" { 3 } else { 2 })
+            );
+            let b = s.beliefs.belief(aaa, kl);
+            assert_eq!((b.alpha, b.beta), expected, "slip share {psi}");
+        }
     }
 
     /// The delivered-share targets count contract deliveries only (ODD

@@ -759,7 +759,8 @@ pub fn sign(w: &World, s: &mut State, t: usize, b: usize, o: &mut Offer, executi
     if line.upgrades.is_some() {
         bs.fleet[c].reserve(o.units);
     }
-    bs.outstanding += value - o.credit;
+    // The whole value: credit raised the headroom of this offer only.
+    bs.outstanding += value;
     bs.on_order[c] += o.units;
     bs.on_order_capability[c] +=
         f64::from(o.units) * line.capability_gain(bs.fleet[c].legacy.capability);
@@ -902,10 +903,10 @@ mod tests {
 
     /// A contract draws on its supplier country's export credit: half the
     /// value (Korea's credit share in the toy world) up to what the cap
-    /// leaves, and the buyer commits the rest of the value. 40 K2 at
-    /// 9.0 are worth 360: 180 on credit under a cap of 10,000; under a cap
-    /// of 100, 100 on credit and 260 committed, and no room is left for the
-    /// next offer's credit.
+    /// leaves; the buyer commits the whole value (the credit widened this
+    /// offer's headroom only). 40 K2 at 9.0 are worth 360: 180 on credit
+    /// under a cap of 10,000; under a cap of 100, 100 on credit, and no
+    /// room is left for the next offer's credit.
     #[test]
     fn a_contract_draws_on_its_country_s_credit_up_to_the_cap() {
         for (cap, credit) in [(10_000.0, 180.0), (100.0, 100.0)] {
@@ -925,7 +926,7 @@ mod tests {
             assert!(close(o.credit, credit), "cap {cap}: {}", o.credit);
             sign(&w, &mut s, 0, aaa, &mut o, false);
             assert!(close(s.credit[kor].outstanding, credit));
-            assert!(close(s.buyers[aaa].outstanding - committed, 360.0 - credit));
+            assert!(close(s.buyers[aaa].outstanding - committed, 360.0));
             let mut next = Offer::default();
             assert!(make_offer(&w, &s, 0, aaa, k2, 40.0, u32::MAX, &mut next));
             // The backlog raises the next price: half its value, within
@@ -937,6 +938,29 @@ mod tests {
                 next.credit
             );
         }
+    }
+
+    /// Export credit raises the buyer's headroom for the offer it finances
+    /// only; the contract's whole value is then unpaid value that the next
+    /// offer's headroom counts. Toy AAA at 2014Q1: B = 500 · 1000 · 1.9 % ·
+    /// 20 % = 1,900 a year, H = 4 · 1,900 = 7,600. 40 K2 at 9.0 = 360, half
+    /// on Korean credit, are affordable with H + 180; signed, they leave
+    /// H = 7,600 − 360 = 7,240 for the next offer (not 7,420).
+    #[test]
+    fn credit_raises_the_headroom_of_its_own_offer_only() {
+        let w = toy(&[
+            "suppliers.korea_land.lines.k2.initial_backlog=0",
+            "suppliers.korea_land.lines.k2.home_orders={}",
+        ]);
+        let (aaa, k2) = (buyer(&w, "AAA"), line(&w, "k2"));
+        let mut s = State::new(&w);
+        assert!(close(headroom(&w, &s, 0, aaa), 7600.0));
+        let mut o = Offer::default();
+        assert!(make_offer(&w, &s, 0, aaa, k2, 40.0, u32::MAX, &mut o));
+        assert!(close(o.price * f64::from(o.units), 360.0) && close(o.credit, 180.0));
+        sign(&w, &mut s, 0, aaa, &mut o, false);
+        let left = headroom(&w, &s, 0, aaa);
+        assert!(close(left, 7240.0), "{left}");
     }
 
     /// Diverted units that make a minimum lot in time are signed on their
