@@ -142,10 +142,22 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
     }
     let (described, data, domains, dropped_points, failed_runs, out_dir) = if input.is_dir() {
         if options.inputs.is_some() {
-            return Err(DiscoverError::Input(format!(
-                "{}: --inputs is for a CSV file; a sweep's inputs are its parameters",
-                input.display()
-            )));
+            // Said by what the folder is: a folder that holds no sweep
+            // was most likely meant to be a CSV file's.
+            let what = if let Some(message) = crate::output::publish::not_a_sweep(input) {
+                message
+            } else if !input.join("runs.csv").exists() {
+                format!(
+                    "{}: a folder, not a CSV file: --inputs names columns of a CSV file; give the file itself",
+                    input.display()
+                )
+            } else {
+                format!(
+                    "{}: --inputs is for a CSV file; a sweep's inputs are its parameters",
+                    input.display()
+                )
+            };
+            return Err(DiscoverError::Input(what));
         }
         let s = from_sweep(input, &options.condition)?;
         let described = format!(

@@ -737,3 +737,31 @@ fn a_sweep_whose_runs_table_names_a_column_twice_is_refused() {
     );
     assert!(!dir.join("report.html").exists());
 }
+
+/// `--inputs` with a folder that holds no sweep: the folder was most
+/// likely meant to be a CSV file's, and the message says to give the
+/// file, not that a sweep's inputs are its parameters.
+#[test]
+fn inputs_with_a_folder_that_is_no_sweep_asks_for_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("cases");
+    std::fs::create_dir(&folder).unwrap();
+    let o = discover_csv(&folder, "a,b", "y == 1", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("a folder, not a CSV file") && err(&o).contains("give the file itself"),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains("its parameters"), "{}", err(&o));
+    // A sweep's folder with --inputs is still told that its inputs are
+    // its parameters.
+    let sweep = toy_sweep(tmp.path());
+    let o = discover_csv(&sweep, "a,b", "y == 1", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("a sweep's inputs are its parameters"),
+        "{}",
+        err(&o)
+    );
+}
