@@ -41,6 +41,11 @@ pub enum ShardError {
         /// The task id.
         id: String,
     },
+    /// An array of no task (no Slurm sets this: a hand-set variable).
+    #[error(
+        "SLURM_ARRAY_TASK_COUNT=0: an array has at least one task; unset the SLURM_ARRAY_* variables, or pass --shard K/N explicitly"
+    )]
+    NoTasks,
     /// A task id outside its array.
     #[error(
         "SLURM_ARRAY_TASK_ID={id} is not within an array of {count} tasks from {min}: submit the array as --array=0-{}",
@@ -88,6 +93,9 @@ impl Shard {
         Some((|| {
             let id = parse("SLURM_ARRAY_TASK_ID", &id)?;
             let count = parse("SLURM_ARRAY_TASK_COUNT", &count)?;
+            if count == 0 {
+                return Err(ShardError::NoTasks);
+            }
             let min = match get("SLURM_ARRAY_TASK_MIN") {
                 Some(m) => parse("SLURM_ARRAY_TASK_MIN", &m)?,
                 None => 0,
@@ -285,6 +293,14 @@ mod tests {
                 ("SLURM_ARRAY_TASK_MIN", "1")
             ])),
             Some(Ok(Shard { k: 4, n: 4 }))
+        );
+        // No array has no task: nothing to submit differently.
+        assert_eq!(
+            Shard::from_slurm(env(&[
+                ("SLURM_ARRAY_TASK_ID", "0"),
+                ("SLURM_ARRAY_TASK_COUNT", "0")
+            ])),
+            Some(Err(ShardError::NoTasks))
         );
         assert_eq!(
             Shard::from_slurm(env(&[
