@@ -156,6 +156,21 @@ impl UnitsDue {
         }
         self.units
     }
+
+    /// [`UnitsDue::by`], and of those units the ones due before
+    /// `deadline`: read back from the entries counted, those due at
+    /// `deadline` being the last of them, so that the count never steps
+    /// back (a second delivery in the same quarter asks again).
+    pub fn by_and_before(&mut self, schedule: &[(usize, u32)], deadline: usize) -> (u32, u32) {
+        let by = self.by(schedule, deadline);
+        let at_deadline: u32 = schedule[..self.next as usize]
+            .iter()
+            .rev()
+            .take_while(|(q, _)| *q == deadline)
+            .map(|(_, n)| n)
+            .sum();
+        (by, by - at_deadline)
+    }
 }
 
 /// Resolution of capacity: thousandths of a unit per quarter.
@@ -1035,6 +1050,22 @@ mod tests {
         let mut due = UnitsDue::default();
         due.by(&sched, 5);
         due.by(&sched, 4);
+    }
+
+    /// Units due by a quarter and before it, asked quarter after quarter
+    /// and twice in one quarter (two deliveries of a contract), by hand:
+    /// 5 due in quarter 2, 4 + 1 in 3, 2 in 5.
+    #[test]
+    fn units_due_by_and_before_a_quarter_by_hand() {
+        let sched = [(2, 5), (3, 4), (3, 1), (5, 2)];
+        let mut due = UnitsDue::default();
+        assert_eq!(due.by_and_before(&sched, 1), (0, 0));
+        assert_eq!(due.by_and_before(&sched, 2), (5, 0));
+        assert_eq!(due.by_and_before(&sched, 3), (10, 5));
+        assert_eq!(due.by_and_before(&sched, 3), (10, 5));
+        assert_eq!(due.by_and_before(&sched, 4), (10, 10));
+        assert_eq!(due.by_and_before(&sched, 5), (12, 10));
+        assert_eq!(due.by_and_before(&sched, 9), (12, 12));
     }
 
     #[test]

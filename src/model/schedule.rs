@@ -131,8 +131,7 @@ fn produce<O: Observer>(
                 Owner::Contract(id) => {
                     // Late if it brings units promised for an earlier
                     // quarter, or still leaves some promised by now.
-                    let overdue = t.checked_sub(1).map_or(0, |p| s.promised_by(id, p));
-                    let promised_by = s.promised_by(id, t);
+                    let (promised_by, overdue) = s.promised_by_and_before(id, t);
                     let c = &mut s.contracts[id as usize];
                     let before = c.delivered;
                     c.delivered += d.units;

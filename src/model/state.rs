@@ -196,9 +196,18 @@ impl State {
     /// order); debug builds check that it falls before no quarter
     /// already counted.
     pub fn promised_by(&mut self, id: u32, t: usize) -> u32 {
+        self.promised_by_and_before(id, t).0
+    }
+
+    /// Units contract `id` promised by quarter index `t` (cumulative), and
+    /// of them those promised before `t`: what a delivery in `t` must
+    /// find already delivered to bring nothing late. Counts on as
+    /// [`State::promised_by`] does; asked twice in a quarter (two
+    /// deliveries of one contract), it gives the same.
+    pub fn promised_by_and_before(&mut self, id: u32, t: usize) -> (u32, u32) {
         let c = &mut self.contracts[id as usize];
         let schedule = &self.promised[c.promised.start as usize..c.promised.end as usize];
-        c.promised_due.by(schedule, t)
+        c.promised_due.by_and_before(schedule, t)
     }
 
     /// Probability that supplier `j` enters buyer `b`'s consideration set:

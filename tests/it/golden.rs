@@ -57,7 +57,7 @@ seed = 5
 const GOLDEN: &[(&str, &str)] = &[
     (
         "calibrate/calibration_shards/generations.csv",
-        "f921d70412aaa051",
+        "6c4129b422435268",
     ),
     (
         "calibrate/calibration_shards/model_probabilities.csv",
@@ -65,15 +65,15 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "calibrate/calibration_shards/posterior.csv",
-        "c8c7a89cc14e6aba",
+        "7af42f2eb8db315c",
     ),
     (
         "calibrate/calibration_shards/posterior_summary.csv",
-        "3c80d27b613a56c8",
+        "875a84006c998161",
     ),
     (
         "calibrate/calibration_shards/predictive.csv",
-        "f04e5325e4d90ba9",
+        "7f30123e4b1ea7e9",
     ),
     ("compare/compare/compare.csv", "6473b90016e55f8a"),
     ("compare/compare/patterns.csv", "62fdad216f19d02a"),
@@ -96,13 +96,13 @@ const GOLDEN: &[(&str, &str)] = &[
     ("sweep/golden_sweep/bands.csv", "ef6cb1c4fddd52e0"),
     ("sweep/golden_sweep/points.csv", "003db321436cfe76"),
     ("sweep/golden_sweep/runs.csv", "317e54ddc8adb5b3"),
-    ("toy/toy/buyers.csv", "b04f0a37282f93bf"),
-    ("toy/toy/contracts.csv", "ecefca1190b5fa9c"),
+    ("toy/toy/buyers.csv", "904cdc0c6ef01d67"),
+    ("toy/toy/contracts.csv", "b1bb7763b930cce1"),
     ("toy/toy/exogenous.csv", "6a83f5775408ec1f"),
-    ("toy/toy/market.csv", "40184bfb565b566c"),
-    ("toy/toy/summary.csv", "641d19a834cf110d"),
-    ("toy/toy/suppliers.csv", "52d1e6d651f423e9"),
-    ("toy/toy/targets.csv", "7bec2801c6773c51"),
+    ("toy/toy/market.csv", "75fb0f2f43486606"),
+    ("toy/toy/summary.csv", "a266994c186be29a"),
+    ("toy/toy/suppliers.csv", "41703b54f1864df7"),
+    ("toy/toy/targets.csv", "65f1867b7250c62a"),
 ];
 
 #[test]
