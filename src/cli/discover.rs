@@ -107,11 +107,7 @@ pub fn discover(a: &DiscoverArgs) -> Result<(), CliError> {
     // A sweep's folder is held until discover.csv is written in it: a
     // sweep replaced meanwhile would get the trajectory of the one it
     // replaced.
-    let _held = if a.input.is_dir() {
-        ResultLock::hold(&a.input)?
-    } else {
-        None
-    };
+    let _held = ResultLock::hold(&a.input)?;
     let d = discover::discover(&options).map_err(|e| {
         if e.is_stopped() {
             CliError::Interrupted(format!("{e}; nothing was written"))

@@ -34,11 +34,7 @@ pub fn report(a: &ReportArgs) -> Result<(), CliError> {
     }
     // Held until the report is written: a result replaced meanwhile
     // would get a report of the one it replaced.
-    let _held = if a.dir.is_dir() {
-        ResultLock::hold(&a.dir)?
-    } else {
-        None
-    };
+    let _held = ResultLock::hold(&a.dir)?;
     let w = html_report::write(&a.dir, term::interrupted())?;
     note!(
         "report: {} report with {} charts -> {} ({} KB)",

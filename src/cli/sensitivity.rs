@@ -42,11 +42,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
     // The sweep is held while it is read and sensitivity.csv written:
     // replaced meanwhile, its tables could be read half from each sweep,
     // or the indices of the old one written into the new.
-    let _held = if a.dir.is_dir() {
-        ResultLock::hold(&a.dir)?
-    } else {
-        None
-    };
+    let _held = ResultLock::hold(&a.dir)?;
     let report = analyse(&a.dir, &options).map_err(|e: SensitivityError| {
         if matches!(e, SensitivityError::Stopped) {
             CliError::Interrupted(e.to_string())

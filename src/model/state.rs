@@ -92,7 +92,7 @@ pub struct Contract {
     /// signing allocates nothing.
     pub promised: std::ops::Range<u32>,
     /// Units of its promised schedule due by the quarter of its latest
-    /// delivery, counted on as deliveries come (see [`State::promised_by`]).
+    /// delivery, counted on as deliveries come (see [`State::promised_by_and_before`]).
     pub promised_due: UnitsDue,
     /// Units delivered so far.
     pub delivered: u32,
@@ -190,20 +190,13 @@ impl State {
         &self.promised[c.promised.start as usize..c.promised.end as usize]
     }
 
-    /// Units contract `id` promised by quarter index `t` (cumulative).
-    /// Counts on from the previous call for the contract, so `t` must
-    /// not decrease from one call to the next (deliveries come in time
-    /// order); debug builds check that it falls before no quarter
-    /// already counted.
-    pub fn promised_by(&mut self, id: u32, t: usize) -> u32 {
-        self.promised_by_and_before(id, t).0
-    }
-
     /// Units contract `id` promised by quarter index `t` (cumulative), and
     /// of them those promised before `t`: what a delivery in `t` must
-    /// find already delivered to bring nothing late. Counts on as
-    /// [`State::promised_by`] does; asked twice in a quarter (two
-    /// deliveries of one contract), it gives the same.
+    /// find already delivered to bring nothing late. Counts on from the
+    /// previous call for the contract, so `t` must not decrease from one
+    /// call to the next (deliveries come in time order; debug builds check
+    /// that it falls before no quarter already counted); asked twice in a
+    /// quarter (two deliveries of one contract), it gives the same.
     pub fn promised_by_and_before(&mut self, id: u32, t: usize) -> (u32, u32) {
         let c = &mut self.contracts[id as usize];
         let schedule = &self.promised[c.promised.start as usize..c.promised.end as usize];
@@ -505,9 +498,9 @@ mod tests {
         );
         for id in 0..s.contracts.len() as u32 {
             let recount = units_by(s.promised(&s.contracts[id as usize]), 40);
-            assert_eq!(s.promised_by(id, 40), recount);
+            assert_eq!(s.promised_by_and_before(id, 40).0, recount);
             assert_eq!(
-                s.promised_by(id, usize::MAX),
+                s.promised_by_and_before(id, usize::MAX).0,
                 s.contracts[id as usize].units
             );
         }

@@ -621,9 +621,14 @@ impl ResultLock {
 
     /// Hold the existing result `result` while a command reads it and adds
     /// a file of its own: refused if another process is writing it. A
+    /// path that is not a folder (a CSV file given to `discover`, or
+    /// nothing, which the command then names) holds no result, and a
     /// folder where no lock file can be made (read-only to this user) is
     /// read without one, as no writer of this user can replace it either.
     pub fn hold(result: &Path) -> Result<Option<ResultLock>, OutputError> {
+        if !result.is_dir() {
+            return Ok(None);
+        }
         // `report .` names the result its writer named by its parent and
         // name.
         let result = &std::fs::canonicalize(result).unwrap_or_else(|_| result.to_path_buf());
