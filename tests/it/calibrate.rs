@@ -1680,16 +1680,11 @@ fn a_shard_outrun_by_a_run_on_one_machine_leaves_no_work_folder() {
 #[test]
 fn a_model_s_record_holds_the_switches_it_ran_with() {
     let tmp = tempfile::tempdir().unwrap();
-    let toy = root().join("scenarios/toy.toml");
-    let scenario = tmp.path().join("commercial.toml");
-    std::fs::write(
-        &scenario,
-        format!(
-            "base = {:?}\nname = \"commercial\"\nhypothesis = \"commercial\"\n",
-            toy.display().to_string()
-        ),
-    )
-    .unwrap();
+    let scenario = crate::common::toy_variant(
+        tmp.path(),
+        "commercial",
+        "name = \"commercial\"\nhypothesis = \"commercial\"\n",
+    );
     let file = tmp.path().join("cal.toml");
     std::fs::write(
         &file,

@@ -969,9 +969,6 @@ fn commands_that_add_to_a_result_wait_for_its_writer() {
     assert_ok(&o, "report once the writer is done");
     assert!(dir.join("report.html").exists());
     // The reader's lock is given back, its file gone.
-    let lock = dir.with_file_name(format!(
-        ".{}.lock",
-        dir.file_name().unwrap().to_str().unwrap()
-    ));
+    let lock = armsmarket::output::publish::sibling(&dir, "lock");
     assert!(!lock.exists(), "{} left behind", lock.display());
 }
