@@ -8,7 +8,7 @@
 use crate::model::floor_whole;
 use crate::model::production::{MILLI, count_f64};
 use crate::model::state::State;
-use crate::model::world::{Buyer, World};
+use crate::model::world::World;
 
 /// Take up to `want` from `cash`, booking it as invested. Returns the spend.
 fn spend(cash: &mut f64, invested: &mut f64, want: f64) -> f64 {
@@ -37,25 +37,37 @@ pub fn approach_one(x: f64, rate: f64, spend: f64, scale: f64) -> f64 {
     (x + rate * (1.0 - x) * spend / scale).clamp(0.0, 1.0)
 }
 
+/// Scratch space of the yearly investment, kept between years so that a
+/// year allocates nothing (its contents are overwritten).
+#[derive(Debug, Default)]
+pub struct InvestScratch {
+    /// Each country's foreign buyers' budgets, summed once for all its
+    /// firms.
+    foreign_totals: Vec<Option<f64>>,
+    /// Each buyer's country, in one run for the marketing loop.
+    countries: Vec<usize>,
+}
+
 /// Run every supplier's yearly investment at quarter index `t`: marketing
 /// stocks decay, then each investing firm expands capacity and spends on
 /// market development by the common rule; the year's revenue is then
-/// counted afresh. `foreign_totals` is scratch space (its contents are
-/// overwritten), passed in so that the year allocates nothing.
-pub fn invest_yearly(w: &World, s: &mut State, t: usize, foreign_totals: &mut Vec<Option<f64>>) {
-    // Each home country's foreign-budget total, summed once for all its firms.
-    foreign_totals.clear();
-    foreign_totals.resize(w.countries.len(), None);
+/// counted afresh.
+pub fn invest_yearly(w: &World, s: &mut State, t: usize, scratch: &mut InvestScratch) {
+    scratch.foreign_totals.clear();
+    scratch.foreign_totals.resize(w.countries.len(), None);
+    scratch.countries.clear();
+    scratch.countries.extend(w.buyers.iter().map(|b| b.country));
+    let decay = w.market.marketing_decay;
     for (j, sup) in w.suppliers.iter().enumerate() {
         // The marketing stock decays whether or not the firm invests.
         for m in s.suppliers[j].marketing.iter_mut() {
-            *m *= w.market.marketing_decay;
+            *m *= decay;
         }
         if sup.invest.enabled {
             if w.mechanisms.capacity_investment {
                 invest_capacity(w, s, j, t);
             }
-            develop(w, s, j, t, foreign_totals);
+            develop(w, s, j, t, scratch);
         }
         s.suppliers[j].revenue = 0.0;
     }
@@ -123,9 +135,9 @@ pub fn idle_share(w: &World, s: &State, j: usize) -> f64 {
 /// `rate · revenue · (1 + idle · idle_share) · export_ambition` (within
 /// cash), split between marketing (spread over foreign buyers by their
 /// equipment budgets), interoperability and localisation.
-/// `foreign_totals` caches, by home country, the sum of foreign buyers'
-/// budgets in quarter `t`.
-fn develop(w: &World, s: &mut State, j: usize, t: usize, foreign_totals: &mut [Option<f64>]) {
+/// `scratch` caches, by home country, the sum of foreign buyers' budgets
+/// in quarter `t`.
+fn develop(w: &World, s: &mut State, j: usize, t: usize, scratch: &mut InvestScratch) {
     let m = &w.market;
     let sup = &w.suppliers[j];
     let want = m.development_rate
@@ -137,14 +149,16 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize, foreign_totals: &mut [O
     }
     let [to_marketing, to_interop, to_localisation] = m.development_split;
     if w.mechanisms.market_access {
-        // Buyers zipped with their budgets and stocks: no index to check.
-        let foreign = |buyer: &Buyer| buyer.country != sup.country;
+        // Buyers' countries zipped with their budgets and stocks: no index
+        // to check.
+        let home = sup.country;
+        let countries = &scratch.countries;
         let budgets = w.budgets_at(t);
-        let total = *foreign_totals[sup.country].get_or_insert_with(|| {
-            w.buyers
+        let total = *scratch.foreign_totals[home].get_or_insert_with(|| {
+            countries
                 .iter()
                 .zip(budgets)
-                .filter(|(buyer, _)| foreign(buyer))
+                .filter(|&(&country, _)| country != home)
                 .map(|(_, &budget)| budget)
                 .sum::<f64>()
         });
@@ -157,11 +171,14 @@ fn develop(w: &World, s: &mut State, j: usize, t: usize, foreign_totals: &mut [O
             0.0
         };
         if x > 0.0 {
-            let stocks = st.marketing.iter_mut();
-            for ((buyer, &budget), stock) in w.buyers.iter().zip(budgets).zip(stocks) {
-                if foreign(buyer) {
-                    *stock += x * budget / total / m.marketing_scale;
-                }
+            // Every buyer's raised stock is computed and a home buyer's
+            // dropped: with no branch on the country, the loop runs two
+            // buyers at a time.
+            let scale = m.marketing_scale;
+            let stocks = st.marketing.iter_mut().zip(budgets);
+            for ((stock, &budget), &country) in stocks.zip(countries) {
+                let raised = *stock + x * budget / total / scale;
+                *stock = if country != home { raised } else { *stock };
             }
         }
     }
@@ -231,7 +248,7 @@ mod tests {
         let (w, mut s, k2) = k2_queued(8.0, 400);
         let k = s.lines[k2].capacity();
         assert!((k - 8.0).abs() < 1e-12);
-        invest_yearly(&w, &mut s, 4, &mut Vec::new());
+        invest_yearly(&w, &mut s, 4, &mut InvestScratch::default());
         let ls = &mut s.lines[k2];
         assert!((ls.capacity_with_pending() - k - 2.4).abs() < 1e-9);
         ls.bring_capacity_online(4 + 6 - 1);
@@ -251,7 +268,7 @@ mod tests {
             w.suppliers[w.lines[k2].supplier].invest.backlog_threshold,
             2.0
         );
-        invest_yearly(&w, &mut s, 4, &mut Vec::new());
+        invest_yearly(&w, &mut s, 4, &mut InvestScratch::default());
         assert_eq!(s.lines[k2].capacity_with_pending(), 8.75 + 1.75);
     }
 
@@ -285,7 +302,7 @@ mod tests {
         let want = 0.02 * 1000.0 * (1.0 + idle);
         let cash0 = s.suppliers[k].cash;
         let t = 3; // 2014Q4
-        invest_yearly(&w, &mut s, t, &mut Vec::new());
+        invest_yearly(&w, &mut s, t, &mut InvestScratch::default());
         // Split 0.5 / 0.25 / 0.25; no capacity is ordered (the backlog is
         // short), so that is all the firm spent.
         assert!(close(s.suppliers[k].cash, cash0 - want));
@@ -329,7 +346,7 @@ mod tests {
         s.suppliers[k].revenue = 1000.0;
         let want = 0.02 * 1000.0 * (1.0 + idle_share(&w, &s, k));
         let cash0 = s.suppliers[k].cash;
-        invest_yearly(&w, &mut s, t, &mut Vec::new());
+        invest_yearly(&w, &mut s, t, &mut InvestScratch::default());
         assert!(close(s.suppliers[k].cash, cash0 - want * 0.5));
         assert!(close(s.suppliers[k].invested, want * 0.5));
         assert!(s.suppliers[k].marketing.iter().all(|&m| m == 0.0));
@@ -356,7 +373,7 @@ mod tests {
         let mut s = State::new(&w);
         s.lines[k2].enqueue(Owner::Home, 400);
         // No revenue: nothing goes to development.
-        invest_yearly(&w, &mut s, 3, &mut Vec::new());
+        invest_yearly(&w, &mut s, 3, &mut InvestScratch::default());
         assert!(close(s.lines[k2].capacity_with_pending(), 8.0 + 1.666));
         assert!(close(s.suppliers[k].invested, 49.98));
         assert!(close(s.suppliers[k].cash, 0.02));

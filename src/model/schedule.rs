@@ -187,8 +187,8 @@ pub struct Scratch {
     order: Vec<(u64, usize, usize)>,
     tender: tender::TenderScratch,
     deliveries: Vec<Delivery>,
-    /// Each country's foreign buyers' budgets in the year's investment.
-    foreign_totals: Vec<Option<f64>>,
+    /// The year's investment's.
+    invest: investment::InvestScratch,
 }
 
 /// Quarters of the warm-up's spin-up before its states are recorded.
@@ -400,7 +400,7 @@ fn step_with<O: Observer>(
     produce(w, s, t, d, obs, &mut scratch.deliveries);
     // Step 5: investment once a year, at the end of the fourth quarter.
     if w.quarter(t).q() == 4 {
-        investment::invest_yearly(w, s, t, &mut scratch.foreign_totals);
+        investment::invest_yearly(w, s, t, &mut scratch.invest);
     }
     obs.quarter_end(w, s, t);
     s.t += 1;
