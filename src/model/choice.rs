@@ -27,6 +27,65 @@ pub fn choose(v: &[f64], keys: &[u64], defer: f64, defer_key: u64) -> Option<usi
     if u0 >= best_u { None } else { best }
 }
 
+/// What a tender chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The offer of this index.
+    Offer(usize),
+    /// The outside option: some offer was made, none taken.
+    Defer,
+    /// Nothing to choose: no offer was made.
+    NoOffer,
+}
+
+/// [`choose`] for alternatives whose utility is costly to work out and
+/// may turn out not to be on offer at all: `bounds[j]` bounds alternative
+/// `j`'s noisy utility (its utility plus its Gumbel draw) from above (NaN:
+/// no bound), `noisy(j)` works that out (`None`: not on offer), and
+/// `deferral` is the defer option's noisy utility. Alternatives are worked
+/// out from the highest bound down until none left could beat the best so
+/// far, or the deferral once one is on offer. The result is [`choose`]'s
+/// among the alternatives on offer (the first of equals), [`Choice::NoOffer`]
+/// when none is; `order` is a buffer.
+pub fn choose_bounded(
+    bounds: &[f64],
+    deferral: f64,
+    order: &mut Vec<usize>,
+    mut noisy: impl FnMut(usize) -> Option<f64>,
+) -> Choice {
+    // Highest bound first; no bound counts as the highest.
+    let rank = |j: usize| {
+        let b = bounds[j];
+        if b.is_nan() { f64::INFINITY } else { b }
+    };
+    order.clear();
+    order.extend(0..bounds.len());
+    order.sort_unstable_by(|&i, &j| rank(j).total_cmp(&rank(i)));
+    let mut best: Option<usize> = None;
+    let mut best_u = f64::NEG_INFINITY;
+    let mut offered = false;
+    for &j in order.iter() {
+        let bound = bounds[j];
+        // Neither test holds for a NaN bound. The rest are no higher.
+        if bound < best_u || (offered && bound <= deferral) {
+            break;
+        }
+        let Some(u) = noisy(j) else { continue };
+        offered = true;
+        if u > best_u || (u == best_u && best.is_some_and(|k| j < k)) {
+            best = Some(j);
+            best_u = u;
+        }
+    }
+    if !offered {
+        Choice::NoOffer
+    } else if deferral >= best_u {
+        Choice::Defer
+    } else {
+        best.map_or(Choice::Defer, Choice::Offer)
+    }
+}
+
 /// Analytic logit probabilities: offers in order, then defer last.
 pub fn probabilities(v: &[f64], defer: f64) -> Vec<f64> {
     let m = v.iter().copied().fold(defer, f64::max);
@@ -39,7 +98,7 @@ pub fn probabilities(v: &[f64], defer: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::draws::{Draws, Purpose, fold};
+    use crate::model::draws::{Draws, Purpose, fold, gumbel};
 
     #[test]
     fn frequencies_match_logit_probabilities() {
@@ -71,6 +130,57 @@ mod tests {
         assert!((p[0] - 0.5).abs() < 1e-12 && (p[1] - 0.5).abs() < 1e-12);
         let p = probabilities(&[2f64.ln()], 0.0);
         assert!((p[0] - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Working out only the alternatives that may win picks what
+        /// [`choose`] picks among those on offer, whatever the bounds'
+        /// slack, ties among utilities, and alternatives not on offer.
+        #[test]
+        fn bounded_choice_is_the_choice_among_offers(
+            alternatives in proptest::collection::vec(
+                (proptest::option::weighted(0.85, -3i32..4), 0u32..4, proptest::bool::weighted(0.1)),
+                0..7,
+            ),
+            defer in -3i32..4,
+            seed in 0u64..1000,
+        ) {
+            let d = Draws::seeded_from(seed);
+            let tender = d.key(Purpose::Choice, 0, 1, 2);
+            // Coarse utilities, so that noisy utilities tie now and then
+            // (the same key for every alternative then ties them all).
+            let same_noise = seed % 5 == 0;
+            let key = |j: usize| if same_noise { tender } else { fold(tender, j as u64) };
+            let utility: Vec<Option<f64>> =
+                alternatives.iter().map(|(v, _, _)| v.map(|v| f64::from(v) * 0.5)).collect();
+            let noisy: Vec<Option<f64>> = utility
+                .iter()
+                .enumerate()
+                .map(|(j, v)| v.map(|v| v + gumbel(key(j))))
+                .collect();
+            let bounds: Vec<f64> = alternatives
+                .iter()
+                .enumerate()
+                .map(|(j, (v, slack, unknown))| {
+                    let top = f64::from(v.unwrap_or(3)) * 0.5 + gumbel(key(j));
+                    if *unknown { f64::NAN } else { top + f64::from(*slack) }
+                })
+                .collect();
+            let offered: Vec<usize> = (0..noisy.len()).filter(|&j| noisy[j].is_some()).collect();
+            let v: Vec<f64> = offered.iter().map(|&j| utility[j].unwrap()).collect();
+            let keys: Vec<u64> = offered.iter().map(|&j| key(j)).collect();
+            let dk = fold(tender, 99);
+            let expected = if offered.is_empty() {
+                Choice::NoOffer
+            } else {
+                choose(&v, &keys, f64::from(defer), dk).map_or(Choice::Defer, |k| Choice::Offer(offered[k]))
+            };
+            let deferral = f64::from(defer) + gumbel(dk);
+            let got = choose_bounded(&bounds, deferral, &mut Vec::new(), |j| noisy[j]);
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     #[test]

@@ -60,6 +60,27 @@ pub fn gumbel(key: u64) -> f64 {
     -libm::log(-libm::log(open_unit(key)))
 }
 
+/// An upper bound of [`gumbel`]`(key)` read off a table: a Gumbel draw
+/// rises with its uniform, so the draw at the top of the key's bin (its top
+/// eight bits, 1/256 of the unit interval) bounds it, with a margin for the
+/// logarithms' rounding; infinite in the top bin. Lets a choice leave out
+/// an offer that cannot win without drawing its noise.
+#[inline]
+pub fn gumbel_ceiling(key: u64) -> f64 {
+    static CEILINGS: std::sync::LazyLock<[f64; 256]> = std::sync::LazyLock::new(|| {
+        std::array::from_fn(|bin| {
+            // The key's uniform is below (bin + 1) / 256.
+            let top = (bin + 1) as f64 / 256.0;
+            if bin == 255 {
+                f64::INFINITY
+            } else {
+                -libm::log(-libm::log(top)) + 1e-9
+            }
+        })
+    });
+    CEILINGS[(key >> 56) as usize]
+}
+
 /// What a draw is for; each purpose has its own key, so that adding draws
 /// of one purpose never changes another's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +194,20 @@ mod tests {
         // The standard error of a lag-1 correlation is 1/sqrt(n) ~ 0.0022.
         assert!((c / v).abs() < 0.01, "lag-1 correlation {}", c / v);
         assert!((m - 0.5).abs() < 0.003, "mean {m}");
+    }
+
+    #[test]
+    fn gumbel_ceilings_bound_their_draws() {
+        let d = draws();
+        let random = (0..100_000).map(|i| d.key(Purpose::Choice, i, 0, 0));
+        // The top and bottom keys of every bin.
+        let edges = (0..256u64).flat_map(|bin| [bin << 56, (bin << 56) | ((1 << 56) - 1)]);
+        for k in random.chain(edges) {
+            assert!(gumbel(k) <= gumbel_ceiling(k), "{k:#x}");
+        }
+        // Tight enough to be worth it: within 0.05 below the top bins.
+        let k = (100u64 << 56) | ((1 << 56) - 1);
+        assert!(gumbel_ceiling(k) - gumbel(k) < 0.05);
     }
 
     #[test]

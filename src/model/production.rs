@@ -701,6 +701,31 @@ impl LineState {
         })
     }
 
+    /// A floor, in whole quarters, of the mean lead of any lot
+    /// [`LineState::lot_terms`] gives for a lot signed in quarter `t`
+    /// asking `diverted` units diverted (none arrive before `earliest`), cut
+    /// or not: its regular units start no earlier than the first unit
+    /// behind the queue would if all capacity under construction were
+    /// online from `t`. One division, where the terms walk the capacity's
+    /// segments: a tender reads it to leave out offers that cannot win.
+    pub fn lead_floor(&self, t: usize, diverted: u32, earliest: usize, base_lead: u32) -> u64 {
+        let k = self.with_pending_milli;
+        // Unit `waiting_units + 1` starts in the first quarter t + m with
+        // carry + (m + 1)·k ≥ 1000 (waiting_units + 1) at the most
+        // capacity the line can have.
+        let queue = if k > 0 {
+            ((self.waiting_units + 1) * MILLI - self.start_carry).div_ceil(k) - 1
+        } else {
+            0
+        };
+        let regular = queue + u64::from(base_lead);
+        if diverted > 0 && self.home_wip_units > 0 {
+            regular.min(earliest.saturating_sub(t) as u64)
+        } else {
+            regular
+        }
+    }
+
     /// [`LineState::lot_terms`] the long way, from the full schedule.
     fn lot_terms_by_projection(
         &self,
@@ -1343,6 +1368,8 @@ mod tests {
                 (Some(f), Some(s)) => {
                     proptest::prop_assert_eq!((f.units, f.diverted, f.cut), (s.units, s.diverted, s.cut));
                     proptest::prop_assert!((f.mean_lead - s.mean_lead).abs() < 1e-9, "{:?} vs {:?}", f, s);
+                    let floor = line.lead_floor(t, d, t + diversion_lead, base_lead);
+                    proptest::prop_assert!(count_f64(floor) <= f.mean_lead, "floor {} of {:?}", floor, f);
                     if f.cut {
                         // A cut lot arrives whole by the deadline.
                         let mut sched = Vec::new();

@@ -18,8 +18,8 @@
 //! under a framework procedure the winner instead gets the whole gap as a
 //! framework and the rest follows as executive contracts.
 
-use crate::model::choice;
-use crate::model::draws::{Draws, Purpose, fold, unit};
+use crate::model::choice::{self, Choice};
+use crate::model::draws::{Draws, Purpose, fold, gumbel, gumbel_ceiling, unit};
 use crate::model::fleet::FleetState;
 use crate::model::production::{Lead, LineState, Schedule, count_f64, lead_of};
 use crate::model::state::{Contract, Stage, State};
@@ -186,6 +186,8 @@ pub struct Offer {
     pub offset: f64,
     /// Deterministic utility V.
     pub utility: f64,
+    /// The terms of V but the lead's, kept while the lot is not yet known.
+    terms: UtilityTerms,
 }
 
 /// The deterministic utility of an offer to buyer `b` in category `c`:
@@ -289,6 +291,41 @@ fn utility_of(
     country: usize,
     ls: &LineState,
 ) -> f64 {
+    utility_terms(w, s, k, o, line, country, ls).at(k.delivery, o.lead.mean)
+}
+
+/// The terms of an offer's utility V but its lead's: all an offer's
+/// utility needs before its lot's mean lead is known.
+#[derive(Debug, Clone, Copy, Default)]
+struct UtilityTerms {
+    /// −w_p ln(p/(g·ref)).
+    price: f64,
+    /// The terms after the lead's, in the order they are added.
+    rest: [f64; 8],
+}
+
+impl UtilityTerms {
+    /// V for a mean lead of `mean_lead` quarters given the weight of a
+    /// quarter's wait `delivery`: added in the order of the formula, so the
+    /// same number bit for bit. Never falls as `mean_lead` falls when
+    /// `delivery` is not negative (every step rounds monotonically).
+    fn at(&self, delivery: f64, mean_lead: f64) -> f64 {
+        self.rest
+            .iter()
+            .fold(self.price - delivery * mean_lead / 4.0, |v, term| v + term)
+    }
+}
+
+/// The [`UtilityTerms`] of offer `o` (its price and offset set) of `line`.
+fn utility_terms(
+    w: &World,
+    s: &State,
+    k: &Bidding,
+    o: &Offer,
+    line: &Line,
+    country: usize,
+    ls: &LineState,
+) -> UtilityTerms {
     let wt = &k.buyer.weights;
     let j = line.supplier;
     let gain = line.capability_gain(k.legacy);
@@ -300,15 +337,19 @@ fn utility_of(
     let nw = w.market.neighbour_weight;
     let commonality = commonality_of(nw, k.fleet, k.region_families[f], f, k.commonality_total);
     let indicator = |x: bool| if x { 1.0 } else { 0.0 };
-    -wt.price * libm::log(o.price / (gain * k.ref_price)) - k.delivery * o.lead.mean / 4.0
-        + wt.quality * line.quality
-        + wt.interoperability * ls.interoperability
-        + wt.offset * o.offset
-        + wt.reliability * rel
-        + wt.commonality * commonality
-        + wt.domestic * indicator(domestic)
-        + wt.european * indicator(european)
-        + wt.affinity * affinity
+    UtilityTerms {
+        price: -wt.price * libm::log(o.price / (gain * k.ref_price)),
+        rest: [
+            wt.quality * line.quality,
+            wt.interoperability * ls.interoperability,
+            wt.offset * o.offset,
+            wt.reliability * rel,
+            wt.commonality * commonality,
+            wt.domestic * indicator(domestic),
+            wt.european * indicator(european),
+            wt.affinity * affinity,
+        ],
+    }
 }
 
 /// Line `l`'s offer to buyer `b` for a gap of `gap` capability units (at
@@ -379,6 +420,15 @@ fn units_to_close(w: &World, k: &Bidding, l: usize, gap: f64) -> u32 {
 /// over the category's lines, which calls it for each line it considers.
 #[inline(always)]
 fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
+    price_offer(w, s, k, l, needed, o) && settle_lot(w, s, k, o)
+}
+
+/// [`quote`] up to the lot's terms: price, budget, diversion and every
+/// term of the utility but the lead's. `o.units` and `o.diverted` are then
+/// the lot asked for, before any cut. False if the buyer cannot afford a
+/// minimum lot. Inlined into the tender's loop over the category's lines.
+#[inline(always)]
+fn price_offer(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
     let line = &w.lines[l];
     let ls = &s.lines[l];
     let country = w.suppliers[line.supplier].country;
@@ -397,27 +447,56 @@ fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer
     } else {
         0
     };
-    // Only the lot's terms are needed to choose; the winner's schedule is
-    // projected when it is signed (`materialise`).
-    let cut_at = k.deadline.map(|deadline| (deadline, min_lot));
-    let Some(lot) = ls.lot_terms(k.t, units, diverted, k.earliest, line.base_lead, cut_at) else {
-        return false;
-    };
     o.line = l;
     o.price = p;
     o.needed = needed;
+    o.units = units;
+    o.diverted = diverted;
+    o.cut = false;
+    o.schedule.clear();
+    o.offset = k.buyer.localisation_demand.min(ls.localisation);
+    o.terms = utility_terms(w, s, k, o, line, country, ls);
+    true
+}
+
+/// The rest of [`quote`] for an offer [`price_offer`] priced: the lot's
+/// terms (its cut and mean lead), its credit and its utility. False if the
+/// line cannot deliver the lot.
+fn settle_lot(w: &World, s: &State, k: &Bidding, o: &mut Offer) -> bool {
+    let line = &w.lines[o.line];
+    let ls = &s.lines[o.line];
+    // Only the lot's terms are needed to choose; the winner's schedule is
+    // projected when it is signed (`materialise`).
+    let min_lot = k.min_lot.min(o.needed);
+    let cut_at = k.deadline.map(|deadline| (deadline, min_lot));
+    let Some(lot) = ls.lot_terms(k.t, o.units, o.diverted, k.earliest, line.base_lead, cut_at)
+    else {
+        return false;
+    };
     o.units = lot.units;
     o.diverted = lot.diverted;
     o.cut = lot.cut;
-    o.schedule.clear();
-    o.credit = (share * f64::from(o.units) * p).min(room);
+    let country = w.suppliers[line.supplier].country;
+    let share = w.countries[country].credit_share;
+    o.credit = (share * f64::from(o.units) * o.price).min(s.credit[country].room());
     o.lead = Lead {
         first: f64::NAN,
         mean: lot.mean_lead,
     };
-    o.offset = k.buyer.localisation_demand.min(ls.localisation);
-    o.utility = utility_of(w, s, k, o, line, country, ls);
+    o.utility = o.terms.at(k.delivery, o.lead.mean);
     true
+}
+
+/// An upper bound of the utility [`settle_lot`] gives an offer
+/// [`price_offer`] priced, from the floor of its lot's mean lead (infinite
+/// should a negative delivery weight make waiting a gain).
+fn utility_bound(w: &World, s: &State, k: &Bidding, o: &Offer) -> f64 {
+    if k.delivery.is_nan() || k.delivery < 0.0 {
+        return f64::INFINITY;
+    }
+    let base_lead = w.lines[o.line].base_lead;
+    let floor = s.lines[o.line].lead_floor(k.t, o.diverted, k.earliest, base_lead);
+    o.terms.at(k.delivery, count_f64(floor))
 }
 
 /// Project the schedule of a chosen offer (the lot its terms describe),
@@ -449,8 +528,12 @@ pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
 #[derive(Debug, Default)]
 pub struct TenderScratch {
     offers: Vec<Offer>,
-    utilities: Vec<f64>,
+    /// Each offer's key of its Gumbel noise, and the bound of its noisy
+    /// utility.
     keys: Vec<u64>,
+    bounds: Vec<f64>,
+    /// The order in which the choice settles offers.
+    order: Vec<usize>,
 }
 
 /// What happened in a buyer's procurement of a category in a quarter,
@@ -615,14 +698,15 @@ fn decide_tender(
     let pick = draws.key(Purpose::Choice, t, bk, ck);
     let TenderScratch {
         offers,
-        utilities,
         keys,
+        bounds,
+        order,
     } = scratch;
     let bidding = Bidding::new(w, s, t, b, c);
-    let mut n = 0;
     let mut considered_supplier = usize::MAX;
     let mut in_set = false;
     keys.clear();
+    bounds.clear();
     for &l in &w.lines_by_category[c] {
         // A line with nothing for this buyer makes no offer whatever its
         // supplier's access: skip the access (the consideration draw is
@@ -643,28 +727,41 @@ fn decide_tender(
         if needed == 0 {
             continue;
         }
+        let n = keys.len();
         if n == offers.len() {
             offers.push(Offer::default());
         }
-        if quote(w, s, &bidding, l, needed, &mut offers[n]) {
-            keys.push(fold(pick, w.lines[l].key));
-            n += 1;
+        let o = &mut offers[n];
+        if price_offer(w, s, &bidding, l, needed, o) {
+            let key = fold(pick, w.lines[l].key);
+            keys.push(key);
+            bounds.push(utility_bound(w, s, &bidding, o) + gumbel_ceiling(key));
         }
     }
-    if n == 0 {
-        s.buyers[b].stage[c] = Stage::Idle {
-            review: t + m.defer_quarters as usize,
-        };
-        return TenderOutcome::NoOffer;
-    }
-    utilities.clear();
-    utilities.extend(offers[..n].iter().map(|o| o.utility));
-    let defer = w.buyers[b].weights.defer;
-    let Some(k) = choice::choose(utilities, keys, defer, fold(pick, DEFER_KEY)) else {
-        s.buyers[b].stage[c] = Stage::Idle {
-            review: t + m.defer_quarters as usize,
-        };
-        return TenderOutcome::Deferred;
+    // Only the offers that may win have their lot's terms and their noise
+    // worked out (the noise is keyed, so leaving one out changes no other
+    // draw).
+    let chosen = if keys.is_empty() {
+        Choice::NoOffer
+    } else {
+        let deferral = w.buyers[b].weights.defer + gumbel(fold(pick, DEFER_KEY));
+        choice::choose_bounded(bounds, deferral, order, |j| {
+            let o = &mut offers[j];
+            settle_lot(w, s, &bidding, o).then(|| o.utility + gumbel(keys[j]))
+        })
+    };
+    let k = match chosen {
+        Choice::Offer(k) => k,
+        Choice::Defer | Choice::NoOffer => {
+            s.buyers[b].stage[c] = Stage::Idle {
+                review: t + m.defer_quarters as usize,
+            };
+            return if chosen == Choice::Defer {
+                TenderOutcome::Deferred
+            } else {
+                TenderOutcome::NoOffer
+            };
+        }
     };
     let o = &mut offers[k];
     let (line, units, needed, cut) = (o.line, o.units, o.needed, o.cut);
