@@ -53,18 +53,26 @@ pub fn choose_bounded(
     order: &mut Vec<usize>,
     mut noisy: impl FnMut(usize) -> Option<f64>,
 ) -> Choice {
-    // Highest bound first; no bound counts as the highest.
+    // No bound counts as the highest.
     let rank = |j: usize| {
         let b = bounds[j];
         if b.is_nan() { f64::INFINITY } else { b }
     };
     order.clear();
     order.extend(0..bounds.len());
-    order.sort_unstable_by(|&i, &j| rank(j).total_cmp(&rank(i)));
     let mut best: Option<usize> = None;
     let mut best_u = f64::NEG_INFINITY;
     let mut offered = false;
-    for &j in order.iter() {
+    // The highest bound left, taken out of `order` (few alternatives,
+    // most never worked out: cheaper than sorting).
+    while let Some(at) = (0..order.len()).reduce(|a, b| {
+        if rank(order[b]) > rank(order[a]) {
+            b
+        } else {
+            a
+        }
+    }) {
+        let j = order.swap_remove(at);
         let bound = bounds[j];
         // Neither test holds for a NaN bound. The rest are no higher.
         if bound < best_u || (offered && bound <= deferral) {
