@@ -38,18 +38,30 @@ pub enum Choice {
     NoOffer,
 }
 
+/// The defer option's noisy utility as [`choose_bounded`] reads it:
+/// bounds, and the exact number worked out only when they do not settle
+/// the choice.
+pub struct Deferral<F: FnOnce() -> f64> {
+    /// At most the noisy utility.
+    pub floor: f64,
+    /// At least the noisy utility.
+    pub ceiling: f64,
+    /// Works out the noisy utility.
+    pub exact: F,
+}
+
 /// [`choose`] for alternatives whose utility is costly to work out and
 /// may turn out not to be on offer at all: `bounds[j]` bounds alternative
 /// `j`'s noisy utility (its utility plus its Gumbel draw) from above (NaN:
 /// no bound), `noisy(j)` works that out (`None`: not on offer), and
-/// `deferral` is the defer option's noisy utility. Alternatives are worked
+/// `deferral` gives the defer option's noisy utility. Alternatives are worked
 /// out from the highest bound down until none left could beat the best so
 /// far, or the deferral once one is on offer. The result is [`choose`]'s
 /// among the alternatives on offer (the first of equals), [`Choice::NoOffer`]
 /// when none is; `order` is a buffer.
 pub fn choose_bounded(
     bounds: &[f64],
-    deferral: f64,
+    deferral: Deferral<impl FnOnce() -> f64>,
     order: &mut Vec<usize>,
     mut noisy: impl FnMut(usize) -> Option<f64>,
 ) -> Choice {
@@ -75,7 +87,7 @@ pub fn choose_bounded(
         let j = order.swap_remove(at);
         let bound = bounds[j];
         // Neither test holds for a NaN bound. The rest are no higher.
-        if bound < best_u || (offered && bound <= deferral) {
+        if bound < best_u || (offered && bound <= deferral.floor) {
             break;
         }
         let Some(u) = noisy(j) else { continue };
@@ -85,12 +97,18 @@ pub fn choose_bounded(
             best_u = u;
         }
     }
-    if !offered {
-        Choice::NoOffer
-    } else if deferral >= best_u {
-        Choice::Defer
-    } else {
-        best.map_or(Choice::Defer, Choice::Offer)
+    match best {
+        _ if !offered => Choice::NoOffer,
+        None => Choice::Defer,
+        // Above the deferral's ceiling, the offer wins without its draw.
+        Some(j) if best_u > deferral.ceiling => Choice::Offer(j),
+        Some(j) => {
+            if (deferral.exact)() >= best_u {
+                Choice::Defer
+            } else {
+                Choice::Offer(j)
+            }
+        }
     }
 }
 
@@ -106,7 +124,7 @@ pub fn probabilities(v: &[f64], defer: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::draws::{Draws, Purpose, fold, gumbel};
+    use crate::model::draws::{Draws, Purpose, fold, gumbel, gumbel_bounds};
 
     #[test]
     fn frequencies_match_logit_probabilities() {
@@ -185,7 +203,12 @@ mod tests {
             } else {
                 choose(&v, &keys, f64::from(defer), dk).map_or(Choice::Defer, |k| Choice::Offer(offered[k]))
             };
-            let deferral = f64::from(defer) + gumbel(dk);
+            let (floor, ceiling) = gumbel_bounds(dk);
+            let deferral = Deferral {
+                floor: f64::from(defer) + floor,
+                ceiling: f64::from(defer) + ceiling,
+                exact: || f64::from(defer) + gumbel(dk),
+            };
             let got = choose_bounded(&bounds, deferral, &mut Vec::new(), |j| noisy[j]);
             proptest::prop_assert_eq!(got, expected);
         }

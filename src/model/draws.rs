@@ -60,25 +60,24 @@ pub fn gumbel(key: u64) -> f64 {
     -libm::log(-libm::log(open_unit(key)))
 }
 
-/// An upper bound of [`gumbel`]`(key)` read off a table: a Gumbel draw
-/// rises with its uniform, so the draw at the top of the key's bin (its top
-/// eight bits, 1/256 of the unit interval) bounds it, with a margin for the
-/// logarithms' rounding; infinite in the top bin. Lets a choice leave out
-/// an offer that cannot win without drawing its noise.
+/// Bounds of [`gumbel`]`(key)` read off a table, `(floor, ceiling)`: a
+/// Gumbel draw rises with its uniform, so the draws at the bottom and the
+/// top of the key's bin (its top eight bits, 1/256 of the unit interval)
+/// bound it, with a margin for the logarithms' rounding; infinite in the
+/// bottom and top bins. Lets a choice leave out an offer that cannot win,
+/// or settle a comparison, without drawing the noise.
 #[inline]
-pub fn gumbel_ceiling(key: u64) -> f64 {
-    static CEILINGS: std::sync::LazyLock<[f64; 256]> = std::sync::LazyLock::new(|| {
-        std::array::from_fn(|bin| {
-            // The key's uniform is below (bin + 1) / 256.
-            let top = (bin + 1) as f64 / 256.0;
-            if bin == 255 {
-                f64::INFINITY
-            } else {
-                -libm::log(-libm::log(top)) + 1e-9
-            }
+pub fn gumbel_bounds(key: u64) -> (f64, f64) {
+    static EDGES: std::sync::LazyLock<[f64; 257]> = std::sync::LazyLock::new(|| {
+        std::array::from_fn(|edge| match edge {
+            0 => f64::NEG_INFINITY,
+            256 => f64::INFINITY,
+            _ => -libm::log(-libm::log(edge as f64 / 256.0)),
         })
     });
-    CEILINGS[(key >> 56) as usize]
+    // The key's uniform is at least bin / 256 and below (bin + 1) / 256.
+    let bin = (key >> 56) as usize;
+    (EDGES[bin] - 1e-9, EDGES[bin + 1] + 1e-9)
 }
 
 /// What a draw is for; each purpose has its own key, so that adding draws
@@ -197,17 +196,18 @@ mod tests {
     }
 
     #[test]
-    fn gumbel_ceilings_bound_their_draws() {
+    fn gumbel_bounds_bound_their_draws() {
         let d = draws();
         let random = (0..100_000).map(|i| d.key(Purpose::Choice, i, 0, 0));
         // The top and bottom keys of every bin.
         let edges = (0..256u64).flat_map(|bin| [bin << 56, (bin << 56) | ((1 << 56) - 1)]);
         for k in random.chain(edges) {
-            assert!(gumbel(k) <= gumbel_ceiling(k), "{k:#x}");
+            let (floor, ceiling) = gumbel_bounds(k);
+            assert!(floor <= gumbel(k) && gumbel(k) <= ceiling, "{k:#x}");
         }
-        // Tight enough to be worth it: within 0.05 below the top bins.
-        let k = (100u64 << 56) | ((1 << 56) - 1);
-        assert!(gumbel_ceiling(k) - gumbel(k) < 0.05);
+        // Tight enough to be worth it: within 0.05 away from the end bins.
+        let (floor, ceiling) = gumbel_bounds(100 << 56);
+        assert!(ceiling - floor < 0.05);
     }
 
     #[test]

@@ -18,8 +18,8 @@
 //! under a framework procedure the winner instead gets the whole gap as a
 //! framework and the rest follows as executive contracts.
 
-use crate::model::choice::{self, Choice};
-use crate::model::draws::{Draws, Purpose, fold, gumbel, gumbel_ceiling, unit};
+use crate::model::choice::{self, Choice, Deferral};
+use crate::model::draws::{Draws, Purpose, fold, gumbel, gumbel_bounds, unit};
 use crate::model::fleet::FleetState;
 use crate::model::production::{Lead, LineState, Schedule, count_f64, lead_of};
 use crate::model::state::{Contract, Stage, State};
@@ -735,7 +735,7 @@ fn decide_tender(
         if price_offer(w, s, &bidding, l, needed, o) {
             let key = fold(pick, w.lines[l].key);
             keys.push(key);
-            bounds.push(utility_bound(w, s, &bidding, o) + gumbel_ceiling(key));
+            bounds.push(utility_bound(w, s, &bidding, o) + gumbel_bounds(key).1);
         }
     }
     // Only the offers that may win have their lot's terms and their noise
@@ -744,7 +744,14 @@ fn decide_tender(
     let chosen = if keys.is_empty() {
         Choice::NoOffer
     } else {
-        let deferral = w.buyers[b].weights.defer + gumbel(fold(pick, DEFER_KEY));
+        let defer = w.buyers[b].weights.defer;
+        let defer_key = fold(pick, DEFER_KEY);
+        let (floor, ceiling) = gumbel_bounds(defer_key);
+        let deferral = Deferral {
+            floor: defer + floor,
+            ceiling: defer + ceiling,
+            exact: || defer + gumbel(defer_key),
+        };
         choice::choose_bounded(bounds, deferral, order, |j| {
             let o = &mut offers[j];
             settle_lot(w, s, &bidding, o).then(|| o.utility + gumbel(keys[j]))
