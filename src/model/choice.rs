@@ -6,7 +6,7 @@
 //! tender and the line ([`crate::model::draws`]), so an offer keeps its
 //! noise whatever else is on the table.
 
-use crate::model::draws::gumbel;
+use crate::model::draws::{gumbel, gumbel_bounds};
 
 /// Pick among alternatives with deterministic utilities `v`, whose noise
 /// keys are `keys`, and a defer option with utility `defer` and noise key
@@ -38,72 +38,103 @@ pub enum Choice {
     NoOffer,
 }
 
-/// The defer option's noisy utility as [`choose_bounded`] reads it:
-/// bounds, and the exact number worked out only when they do not settle
-/// the choice.
-pub struct Deferral<F: FnOnce() -> f64> {
-    /// At most the noisy utility.
-    pub floor: f64,
-    /// At least the noisy utility.
-    pub ceiling: f64,
-    /// Works out the noisy utility.
-    pub exact: F,
+/// A noisy utility `v + gumbel(key)`, bounded by the table of Gumbel
+/// bounds until it is worked out.
+struct Noisy {
+    v: f64,
+    key: u64,
+    /// `v` plus the draw's floor and ceiling.
+    low: f64,
+    high: f64,
+    /// The noisy utility, once worked out.
+    exact: Option<f64>,
+}
+
+impl Noisy {
+    fn new(v: f64, key: u64) -> Noisy {
+        let (floor, ceiling) = gumbel_bounds(key);
+        Noisy {
+            v,
+            key,
+            low: v + floor,
+            high: v + ceiling,
+            exact: None,
+        }
+    }
+
+    /// The noisy utility, as [`choose`] computes it.
+    fn exact(&mut self) -> f64 {
+        *self.exact.get_or_insert_with(|| self.v + gumbel(self.key))
+    }
 }
 
 /// [`choose`] for alternatives whose utility is costly to work out and
 /// may turn out not to be on offer at all: `bounds[j]` bounds alternative
-/// `j`'s noisy utility (its utility plus its Gumbel draw) from above (NaN:
-/// no bound), `noisy(j)` works that out (`None`: not on offer), and
-/// `deferral` gives the defer option's noisy utility. Alternatives are worked
-/// out from the highest bound down until none left could beat the best so
-/// far, or the deferral once one is on offer. The result is [`choose`]'s
-/// among the alternatives on offer (the first of equals), [`Choice::NoOffer`]
-/// when none is; `order` is a buffer.
+/// `j`'s utility from above (NaN: no bound), `utility(j)` works it out
+/// (`None`: not on offer); `keys`, `defer` and `defer_key` are
+/// [`choose`]'s. Alternatives are worked out from the highest bound down
+/// until none left could beat the best so far, or the deferral once one is
+/// on offer; a Gumbel draw is taken only when its table bounds
+/// ([`gumbel_bounds`]) do not settle a comparison. The result is
+/// [`choose`]'s among the alternatives on offer, [`Choice::NoOffer`] when
+/// none is; `order` is a buffer.
 pub fn choose_bounded(
     bounds: &[f64],
-    deferral: Deferral<impl FnOnce() -> f64>,
-    order: &mut Vec<usize>,
-    mut noisy: impl FnMut(usize) -> Option<f64>,
+    keys: &[u64],
+    defer: f64,
+    defer_key: u64,
+    order: &mut Vec<(f64, usize)>,
+    mut utility: impl FnMut(usize) -> Option<f64>,
 ) -> Choice {
-    // No bound counts as the highest.
-    let rank = |j: usize| {
-        let b = bounds[j];
-        if b.is_nan() { f64::INFINITY } else { b }
-    };
+    debug_assert_eq!(bounds.len(), keys.len());
+    // Bounds of the noisy utilities; no bound counts as the highest.
     order.clear();
-    order.extend(0..bounds.len());
-    let mut best: Option<usize> = None;
-    let mut best_u = f64::NEG_INFINITY;
+    order.extend(bounds.iter().zip(keys).enumerate().map(|(j, (&b, &k))| {
+        match b + gumbel_bounds(k).1 {
+            ceiling if ceiling.is_nan() => (f64::INFINITY, j),
+            ceiling => (ceiling, j),
+        }
+    }));
+    let mut deferral = Noisy::new(defer, defer_key);
+    let mut best: Option<(usize, Noisy)> = None;
     let mut offered = false;
     // The highest bound left, taken out of `order` (few alternatives,
     // most never worked out: cheaper than sorting).
-    while let Some(at) = (0..order.len()).reduce(|a, b| {
-        if rank(order[b]) > rank(order[a]) {
-            b
-        } else {
-            a
-        }
-    }) {
-        let j = order.swap_remove(at);
-        let bound = bounds[j];
-        // Neither test holds for a NaN bound. The rest are no higher.
-        if bound < best_u || (offered && bound <= deferral.floor) {
+    while let Some(at) = (0..order.len()).reduce(|a, b| if order[b].0 > order[a].0 { b } else { a })
+    {
+        let (ceiling, j) = order.swap_remove(at);
+        // The rest are no higher.
+        if let Some((_, b)) = &mut best
+            && (ceiling < b.low || (ceiling < b.high && ceiling < b.exact()))
+        {
             break;
         }
-        let Some(u) = noisy(j) else { continue };
+        if offered && ceiling <= deferral.low {
+            break;
+        }
+        let Some(v) = utility(j) else { continue };
         offered = true;
-        if u > best_u || (u == best_u && best.is_some_and(|k| j < k)) {
-            best = Some(j);
-            best_u = u;
+        let mut u = Noisy::new(v, keys[j]);
+        // As `choose`: the first of the highest, above −∞.
+        let better = match &mut best {
+            None => u.low > f64::NEG_INFINITY || u.exact() > f64::NEG_INFINITY,
+            Some((_, b)) if u.low > b.high => true,
+            Some((_, b)) if u.high < b.low => false,
+            Some((k, b)) => {
+                let (x, y) = (u.exact(), b.exact());
+                x > y || (x == y && j < *k)
+            }
+        };
+        if better {
+            best = Some((j, u));
         }
     }
     match best {
         _ if !offered => Choice::NoOffer,
         None => Choice::Defer,
-        // Above the deferral's ceiling, the offer wins without its draw.
-        Some(j) if best_u > deferral.ceiling => Choice::Offer(j),
-        Some(j) => {
-            if (deferral.exact)() >= best_u {
+        Some((j, b)) if b.low > deferral.high => Choice::Offer(j),
+        Some((j, mut b)) => {
+            if deferral.exact() >= b.exact() {
                 Choice::Defer
             } else {
                 Choice::Offer(j)
@@ -124,7 +155,7 @@ pub fn probabilities(v: &[f64], defer: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::draws::{Draws, Purpose, fold, gumbel, gumbel_bounds};
+    use crate::model::draws::{Draws, Purpose, fold};
 
     #[test]
     fn frequencies_match_logit_probabilities() {
@@ -181,20 +212,17 @@ mod tests {
             let key = |j: usize| if same_noise { tender } else { fold(tender, j as u64) };
             let utility: Vec<Option<f64>> =
                 alternatives.iter().map(|(v, _, _)| v.map(|v| f64::from(v) * 0.5)).collect();
-            let noisy: Vec<Option<f64>> = utility
-                .iter()
-                .enumerate()
-                .map(|(j, v)| v.map(|v| v + gumbel(key(j))))
-                .collect();
+            // Bounds above the utilities (by a slack, possibly none), or
+            // none at all.
             let bounds: Vec<f64> = alternatives
                 .iter()
-                .enumerate()
-                .map(|(j, (v, slack, unknown))| {
-                    let top = f64::from(v.unwrap_or(3)) * 0.5 + gumbel(key(j));
-                    if *unknown { f64::NAN } else { top + f64::from(*slack) }
+                .map(|(v, slack, unknown)| {
+                    let top = f64::from(v.unwrap_or(3)) * 0.5 + f64::from(*slack) * 0.25;
+                    if *unknown { f64::NAN } else { top }
                 })
                 .collect();
-            let offered: Vec<usize> = (0..noisy.len()).filter(|&j| noisy[j].is_some()).collect();
+            let all_keys: Vec<u64> = (0..alternatives.len()).map(key).collect();
+            let offered: Vec<usize> = (0..utility.len()).filter(|&j| utility[j].is_some()).collect();
             let v: Vec<f64> = offered.iter().map(|&j| utility[j].unwrap()).collect();
             let keys: Vec<u64> = offered.iter().map(|&j| key(j)).collect();
             let dk = fold(tender, 99);
@@ -203,13 +231,7 @@ mod tests {
             } else {
                 choose(&v, &keys, f64::from(defer), dk).map_or(Choice::Defer, |k| Choice::Offer(offered[k]))
             };
-            let (floor, ceiling) = gumbel_bounds(dk);
-            let deferral = Deferral {
-                floor: f64::from(defer) + floor,
-                ceiling: f64::from(defer) + ceiling,
-                exact: || f64::from(defer) + gumbel(dk),
-            };
-            let got = choose_bounded(&bounds, deferral, &mut Vec::new(), |j| noisy[j]);
+            let got = choose_bounded(&bounds, &all_keys, f64::from(defer), dk, &mut Vec::new(), |j| utility[j]);
             proptest::prop_assert_eq!(got, expected);
         }
     }

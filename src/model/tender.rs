@@ -18,8 +18,8 @@
 //! under a framework procedure the winner instead gets the whole gap as a
 //! framework and the rest follows as executive contracts.
 
-use crate::model::choice::{self, Choice, Deferral};
-use crate::model::draws::{Draws, Purpose, fold, gumbel, gumbel_bounds, unit};
+use crate::model::choice::{self, Choice};
+use crate::model::draws::{Draws, Purpose, fold, unit};
 use crate::model::fleet::FleetState;
 use crate::model::production::{Lead, LineState, Schedule, count_f64, lead_of};
 use crate::model::state::{Contract, Stage, State};
@@ -528,12 +528,12 @@ pub fn materialise(w: &World, s: &State, t: usize, o: &mut Offer) {
 #[derive(Debug, Default)]
 pub struct TenderScratch {
     offers: Vec<Offer>,
-    /// Each offer's key of its Gumbel noise, and the bound of its noisy
+    /// Each offer's key of its Gumbel noise, and the bound of its
     /// utility.
     keys: Vec<u64>,
     bounds: Vec<f64>,
-    /// The order in which the choice settles offers.
-    order: Vec<usize>,
+    /// The choice's buffer of bounds still to work out.
+    order: Vec<(f64, usize)>,
 }
 
 /// What happened in a buyer's procurement of a category in a quarter,
@@ -735,7 +735,7 @@ fn decide_tender(
         if price_offer(w, s, &bidding, l, needed, o) {
             let key = fold(pick, w.lines[l].key);
             keys.push(key);
-            bounds.push(utility_bound(w, s, &bidding, o) + gumbel_bounds(key).1);
+            bounds.push(utility_bound(w, s, &bidding, o));
         }
     }
     // Only the offers that may win have their lot's terms and their noise
@@ -745,16 +745,9 @@ fn decide_tender(
         Choice::NoOffer
     } else {
         let defer = w.buyers[b].weights.defer;
-        let defer_key = fold(pick, DEFER_KEY);
-        let (floor, ceiling) = gumbel_bounds(defer_key);
-        let deferral = Deferral {
-            floor: defer + floor,
-            ceiling: defer + ceiling,
-            exact: || defer + gumbel(defer_key),
-        };
-        choice::choose_bounded(bounds, deferral, order, |j| {
+        choice::choose_bounded(bounds, keys, defer, fold(pick, DEFER_KEY), order, |j| {
             let o = &mut offers[j];
-            settle_lot(w, s, &bidding, o).then(|| o.utility + gumbel(keys[j]))
+            settle_lot(w, s, &bidding, o).then_some(o.utility)
         })
     };
     let k = match chosen {
