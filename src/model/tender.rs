@@ -277,21 +277,7 @@ impl<'a> Bidding<'a> {
 fn utility_in(w: &World, s: &State, k: &Bidding, o: &Offer) -> f64 {
     let line = &w.lines[o.line];
     let country = w.suppliers[line.supplier].country;
-    utility_of(w, s, k, o, line, country, &s.lines[o.line])
-}
-
-/// [`utility_in`] given the offer's line, its supplier's country and the
-/// line's state (which the quote has at hand).
-fn utility_of(
-    w: &World,
-    s: &State,
-    k: &Bidding,
-    o: &Offer,
-    line: &Line,
-    country: usize,
-    ls: &LineState,
-) -> f64 {
-    utility_terms(w, s, k, o, line, country, ls).at(k.delivery, o.lead.mean)
+    utility_terms(w, s, k, o, line, country, &s.lines[o.line]).at(k.delivery, o.lead.mean)
 }
 
 /// The terms of an offer's utility V but its lead's: all an offer's
