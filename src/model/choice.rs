@@ -11,7 +11,9 @@ use crate::model::draws::{gumbel, gumbel_bounds};
 /// Pick among alternatives with deterministic utilities `v`, whose noise
 /// keys are `keys`, and a defer option with utility `defer` and noise key
 /// `defer_key`. Returns the index of the chosen offer, or `None` for
-/// defer.
+/// defer. The choice as docs/ODD.md 7.10 states it, every alternative
+/// worked out: a run chooses with [`choose_bounded`], which its tests hold
+/// to this.
 pub fn choose(v: &[f64], keys: &[u64], defer: f64, defer_key: u64) -> Option<usize> {
     debug_assert_eq!(v.len(), keys.len());
     let mut best: Option<usize> = None;
@@ -157,6 +159,8 @@ mod tests {
     use super::*;
     use crate::model::draws::{Draws, Purpose, fold};
 
+    /// Both ways of choosing, the formula's and the run's (bounded by the
+    /// utilities themselves), pick the same and give the logit shares.
     #[test]
     fn frequencies_match_logit_probabilities() {
         let v = [0.5, -0.3, 1.2];
@@ -165,10 +169,16 @@ mod tests {
         let d = Draws::seeded_from(5);
         let n = 200_000;
         let mut counts = [0usize; 4];
+        let mut order = Vec::new();
         for i in 0..n {
             let tender = d.key(Purpose::Choice, i, 1, 2);
             let keys = [fold(tender, 10), fold(tender, 11), fold(tender, 12)];
-            match choose(&v, &keys, defer, fold(tender, 99)) {
+            let picked = choose(&v, &keys, defer, fold(tender, 99));
+            let bounded = choose_bounded(&v, &keys, defer, fold(tender, 99), &mut order, |j| {
+                Some(v[j])
+            });
+            assert_eq!(bounded, picked.map_or(Choice::Defer, Choice::Offer));
+            match picked {
                 Some(j) => counts[j] += 1,
                 None => counts[3] += 1,
             }

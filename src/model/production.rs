@@ -325,9 +325,9 @@ impl LineState {
 
     /// Start production in quarter `t`: move up to capacity units from the
     /// queue into the pipeline, due `base_lead` quarters later.
-    /// Inlined into the quarter's loop over every line, with the batch it
-    /// pushes (left to the compiler, it was called, at a cost above that
-    /// of starting nothing or one lot, which most lines do).
+    // Inlined into the quarter's loop over every line, with the batch it
+    // pushes (left to the compiler, it was called, at a cost above that
+    // of starting nothing or one lot, which most lines do).
     #[inline(always)]
     pub fn start_production(&mut self, t: usize, base_lead: u32) {
         let total = self.start_carry + self.capacity_milli;

@@ -141,9 +141,10 @@ fn produce<O: Observer>(
                     // The delivered units' value is paid: the credit book
                     // lends the credited part, but the contract's whole
                     // value was unpaid value until now (docs/ODD.md 7.6).
-                    s.buyers[b].outstanding -= contract_value * units / f64::from(units_all);
+                    let paid = contract_value * units / f64::from(units_all);
+                    s.buyers[b].outstanding -= paid;
                     s.beliefs.record(b, line.supplier, on_time);
-                    (Some(b), contract_value * units / f64::from(units_all))
+                    (Some(b), paid)
                 }
             };
             let sup = &mut s.suppliers[line.supplier];
@@ -571,9 +572,9 @@ mod tests {
         assert!(learnt > 0, "no belief learnt of a delivery");
     }
 
-    /// A lot delivered a quarter after its promise is late (MODEL brief,
-    /// production: "each delivery updates the buyer's Beta belief about the
-    /// supplier (on time or late against the promise)"). Toy K2 line,
+    /// A lot delivered a quarter after its promise is late (docs/ODD.md
+    /// 7.15: on time only if it brings no unit promised for an earlier
+    /// quarter and leaves none promised by now). Toy K2 line,
     /// capacity 10, base lead 2, empty: 10 tanks signed by AAA in quarter 0
     /// start at once and are promised for quarter 2. Quarter 2 slips
     /// (reliability ~0); with slip share ψ the line holds back ceil(ψ · 10)

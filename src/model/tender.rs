@@ -402,9 +402,9 @@ fn units_to_close(w: &World, k: &Bidding, l: usize, gap: f64) -> u32 {
 }
 
 /// [`make_offer`] for `needed` units (non-zero, within [`sellable`]): price,
-/// budget, diversion and the lot's terms. Inlined into the tender's loop
-/// over the category's lines, which calls it for each line it considers.
-#[inline(always)]
+/// budget, diversion ([`price_offer`]) and the lot's terms
+/// ([`settle_lot`]). A tender calls the two apart, to settle only the
+/// offers that may win.
 fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
     price_offer(w, s, k, l, needed, o) && settle_lot(w, s, k, o)
 }
@@ -736,18 +736,15 @@ fn decide_tender(
             settle_lot(w, s, &bidding, o).then_some(o.utility)
         })
     };
-    let k = match chosen {
-        Choice::Offer(k) => k,
-        Choice::Defer | Choice::NoOffer => {
-            s.buyers[b].stage[c] = Stage::Idle {
-                review: t + m.defer_quarters as usize,
-            };
-            return if chosen == Choice::Defer {
-                TenderOutcome::Deferred
-            } else {
-                TenderOutcome::NoOffer
-            };
-        }
+    let Choice::Offer(k) = chosen else {
+        s.buyers[b].stage[c] = Stage::Idle {
+            review: t + m.defer_quarters as usize,
+        };
+        return if chosen == Choice::Defer {
+            TenderOutcome::Deferred
+        } else {
+            TenderOutcome::NoOffer
+        };
     };
     let o = &mut offers[k];
     let (line, units, needed, cut) = (o.line, o.units, o.needed, o.cut);

@@ -84,6 +84,9 @@ const MIN_TARGET_WIDTH: f64 = 1e-9;
 /// target's interval: one narrower cannot be sampled.
 const PRIOR_LEAST_SPREAD: f64 = MIN_TARGET_WIDTH;
 
+/// What a prior narrower than [`PRIOR_LEAST_SPREAD`] is told.
+const TOO_NARROW: &str = " (1e-9 of the larger of |min|, |max| or 1), too narrow to sample: widen it, or fix the key in the scenario and leave it out of `calibrate.parameters`";
+
 /// What a target's metric can take: its lowest and highest value, that
 /// range in words, and how to write an observed value in it.
 fn metric_domain(metric: Metric) -> (f64, f64, &'static str, &'static str) {
@@ -1388,7 +1391,7 @@ impl Checker {
             self.push(
                 format!("{pp}.max"),
                 format!(
-                    "`{pp}`: the range from {} to {} is narrower than {} (1e-9 of the larger of |min|, |max| or 1), too narrow to sample: widen it, or fix the key in the scenario and leave it out of `calibrate.parameters`",
+                    "`{pp}`: the range from {} to {} is narrower than {}{TOO_NARROW}",
                     show(lo),
                     show(hi),
                     show(least)
@@ -1424,7 +1427,7 @@ impl Checker {
                         self.push(
                             format!("{pp}.sd"),
                             format!(
-                                "`{pp}.sd` = {} is below {} (1e-9 of the larger of |min|, |max| or 1), too narrow to sample: widen it, or fix the key in the scenario and leave it out of `calibrate.parameters`",
+                                "`{pp}.sd` = {} is below {}{TOO_NARROW}",
                                 show(sd),
                                 show(least)
                             ),
