@@ -507,7 +507,9 @@ fn metric_unit(metric: &str) -> &'static str {
 /// The observed yearly contract values of the focus country: targets on
 /// its contract value over one calendar year, for every buyer (no buyer or
 /// category filter, and no group but one of every buyer, counted from the
-/// start), drawn as diamonds on the yearly series, which is every buyer's.
+/// start) and every contract (not new builds alone: the series counts
+/// second-hand and upgrade contracts too), drawn as diamonds on the yearly
+/// series, which is every buyer's.
 fn observed_years(resolved: &serde_json::Value, focus: &str) -> Vec<Observation> {
     let Some(t) = resolved.get("targets").and_then(|t| t.as_object()) else {
         return Vec::new();
@@ -542,6 +544,7 @@ fn observed_years(resolved: &serde_json::Value, focus: &str) -> Vec<Observation>
             || s("supplier_country") != focus
             || !s("buyer").is_empty()
             || categories
+            || v.get("new_builds").and_then(|x| x.as_bool()) == Some(true)
             || (!s("group").is_empty() && !of_every_buyer(s("group")))
         {
             continue;
@@ -2788,6 +2791,42 @@ mod tests {
         let shares = |g: &str| by[g].clone().into_iter().collect::<Vec<_>>();
         assert_eq!(shares("a"), [("P1".into(), 0.5), ("P2".into(), 0.5)]);
         assert_eq!(shares("b"), [("P1".into(), 1.0), ("P2".into(), 0.0)]);
+    }
+
+    /// Yearly value targets of the focus country are drawn on its yearly
+    /// series, which counts every contract; one of new builds alone counts
+    /// fewer and is not, nor one of another country or of a category.
+    #[test]
+    fn observed_years_are_like_for_like_with_the_series() {
+        let resolved = serde_json::json!({
+            "buyers": {"AAA": {}, "BBB": {}},
+            "targets": {
+                "all_2022": {"metric": "value", "supplier_country": "KOR",
+                    "from": "2022Q1", "to": "2022Q4", "observed": 1500.0},
+                "new_2023": {"metric": "value", "supplier_country": "KOR",
+                    "from": "2023Q1", "to": "2023Q4", "observed": 900.0,
+                    "new_builds": true},
+                "old_2023": {"metric": "value", "supplier_country": "KOR",
+                    "from": "2023Q1", "to": "2023Q4", "observed": 1100.0,
+                    "new_builds": false},
+                "usa_2022": {"metric": "value", "supplier_country": "USA",
+                    "from": "2022Q1", "to": "2022Q4", "observed": 50.0},
+                "tanks_2022": {"metric": "value", "supplier_country": "KOR",
+                    "categories": ["tank"], "from": "2022Q1", "to": "2022Q4",
+                    "observed": 700.0},
+            }
+        });
+        let drawn: Vec<(f64, f64, String)> = observed_years(&resolved, "KOR")
+            .into_iter()
+            .map(|o| (o.x, o.y, o.note))
+            .collect();
+        assert_eq!(
+            drawn,
+            [
+                (2022.0, 1500.0, "target all_2022".to_string()),
+                (2023.0, 1100.0, "target old_2023".to_string()),
+            ]
+        );
     }
 
     /// A table of `csv` text, as [`Csv::read`] would give it.
