@@ -21,7 +21,7 @@ pub struct BatchOptions {
     pub replications: Option<u32>,
     /// Master seed, 0 to 2^63 − 1 as in a scenario file [default: the
     /// scenario's `seed`].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    #[arg(long, value_parser = crate::cli::term::seed_arg)]
     pub seed: Option<u64>,
     /// Threads, at most 1024, which both run the replications and write
     /// their rows [default: 0, one per core]; the bytes written do not

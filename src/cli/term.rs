@@ -95,6 +95,29 @@ pub fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
+/// The parser of a master seed (`--seed` of the commands that run
+/// replications): 0 to 2^63 − 1, as in a scenario file. clap's range
+/// parser answered a seed past 2^64 with "number too large to fit in
+/// target type", naming no range.
+pub fn seed_arg(s: &str) -> Result<u64, String> {
+    let range =
+        "a seed is a whole number from 0 to 9223372036854775807 (2^63 − 1), as in a scenario file";
+    match s.trim().parse::<u64>() {
+        Ok(n) if n <= i64::MAX as u64 => Ok(n),
+        Ok(_) => Err(format!("{s} is too large: {range}")),
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
+            Err(format!("{s} is too large: {range}"))
+        }
+        Err(e)
+            if *e.kind() == std::num::IntErrorKind::InvalidDigit
+                && s.trim().parse::<i128>().is_ok() =>
+        {
+            Err(format!("{s} is negative: {range}"))
+        }
+        Err(_) => Err(format!("`{s}` is not a whole number: {range}")),
+    }
+}
+
 /// A rayon pool of `threads` threads (0: one per core), with a warning
 /// when more are asked for than the machine has cores.
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, CliError> {

@@ -1621,3 +1621,50 @@ fn a_calibration_model_file_that_is_not_there_is_told_what_to_name() {
         }
     }
 }
+
+#[test]
+fn a_seed_on_the_command_line_out_of_range_names_its_range() {
+    // Past 2^64 clap said "number too large to fit in target type",
+    // naming no range; between 2^63 and 2^64 it gave the range as
+    // "0..=9223372036854775807".
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for bad in ["99999999999999999999", "9223372036854775808", "-1", "seven"] {
+        for command in ["run", "compare"] {
+            let o = armsmarket(
+                tmp.path(),
+                &[
+                    command,
+                    crate::common::toy().to_str().unwrap(),
+                    "-r",
+                    "1",
+                    &format!("--seed={bad}"),
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+            );
+            assert_eq!(o.status.code(), Some(2), "{command} --seed {bad}");
+            assert!(
+                err(&o).contains("a seed is a whole number from 0 to 9223372036854775807"),
+                "{command} --seed {bad}: {}",
+                err(&o)
+            );
+            assert!(nothing_written(&out), "{command} --seed {bad} wrote");
+        }
+    }
+    let ok = armsmarket(
+        tmp.path(),
+        &[
+            "run",
+            crate::common::toy().to_str().unwrap(),
+            "-r",
+            "1",
+            "-q",
+            "--seed",
+            "9223372036854775807",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    crate::common::assert_ok(&ok, "run --seed 2^63 - 1");
+}
