@@ -253,6 +253,17 @@ impl State {
             debug_assert!(u < self.access(w, j, b));
             return true;
         }
+        // Nor need it be for a draw at or above the access the cubic
+        // Taylor floor of exp(−stock) gives, 1 − s + s²/2 − s³/6 (below
+        // the exponential for a positive stock; the margin is far above
+        // the rounding of either).
+        if stock > 0.0 {
+            let floor = 1.0 - stock * (1.0 - stock * (0.5 - stock / 6.0));
+            if floor > 0.0 && u >= marketed(base, floor) + 1e-9 {
+                debug_assert!(u >= self.access(w, j, b));
+                return false;
+            }
+        }
         let a = marketed(base, libm::exp(-stock));
         a >= 1.0 || u < a
     }
@@ -520,6 +531,35 @@ mod tests {
             Owner::Programme(0)
         );
         assert_eq!(s.ledgers[pzh].ordered, 12);
+    }
+
+    /// A firm is considered when the draw is below its access, whatever
+    /// the marketing stock: the shortcuts that skip the exponential (below
+    /// the access without marketing, at or above the access its Taylor
+    /// floor gives) agree with the access itself, draws right at it
+    /// included.
+    #[test]
+    fn consideration_agrees_with_the_access() {
+        let w = toy(&[]);
+        let mut s = State::new(&w);
+        let (aaa, k) = (buyer(&w, "AAA"), supplier(&w, "korea_land"));
+        let stocks = (-40..=12).map(|e| 1.5f64.powi(e)).chain([0.0, -0.5, 30.0]);
+        for stock in stocks {
+            s.suppliers[k].marketing[aaa] = stock;
+            let access = s.access(&w, k, aaa);
+            let draws = (0..=1000).map(|i| f64::from(i) / 1000.0).chain([
+                access.next_down(),
+                access,
+                access.next_up(),
+            ]);
+            for u in draws.filter(|u| (0.0..1.0).contains(u)) {
+                assert_eq!(
+                    s.considers(&w, k, aaa, || u),
+                    u < access,
+                    "stock {stock}, draw {u}, access {access}"
+                );
+            }
+        }
     }
 
     #[test]
