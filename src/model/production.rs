@@ -356,9 +356,10 @@ impl LineState {
 
     /// Append a batch to the pipeline, merging it into the last one when
     /// they are one owner's, due together.
-    // Inlined into starting production: the call cost more than the
-    // work.
-    #[inline]
+    // Inlined into starting production, which pushes a batch for most
+    // busy lines every quarter: called, the call and the batch passed
+    // through memory cost more than the work.
+    #[inline(always)]
     fn push_wip(&mut self, b: Batch) {
         self.wip_units += u64::from(b.units);
         if b.owner == Owner::Home {
@@ -366,14 +367,19 @@ impl LineState {
         }
         match self.wip.back_mut() {
             Some(last) if last.due == b.due && last.owner == b.owner => last.units += b.units,
-            Some(last) if last.due > b.due => {
-                // Keep the pipeline ordered by due quarter (diverted units
-                // can be due later than fresh starts).
-                let pos = self.wip.partition_point(|x| x.due <= b.due);
-                self.wip.insert(pos, b);
-            }
+            Some(last) if last.due > b.due => self.insert_wip(b),
             _ => self.wip.push_back(b),
         }
+    }
+
+    /// Put a batch due before the pipeline's last one in its place, to keep
+    /// the pipeline ordered by due quarter (diverted units can be due later
+    /// than fresh starts): rare, so kept out of the inlined path.
+    #[cold]
+    #[inline(never)]
+    fn insert_wip(&mut self, b: Batch) {
+        let pos = self.wip.partition_point(|x| x.due <= b.due);
+        self.wip.insert(pos, b);
     }
 
     /// Whether any units in production are due by quarter `t` (the
