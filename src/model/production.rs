@@ -11,7 +11,6 @@
 //! ahead in one step and still agree exactly with production.
 
 use crate::model::floor_whole;
-use std::collections::VecDeque;
 
 /// Who a lot or a unit in production belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +52,132 @@ pub struct Delivery {
     pub units: u32,
 }
 
+/// A first-in, first-out queue kept in one vector from `head` on: its
+/// front is read and taken without a ring buffer's wrap-around
+/// arithmetic, which a line's queue and pipeline pay several times a
+/// quarter. Taken items stay in the vector until the queue empties (it
+/// then starts again at the vector's start) or the vector is full (they
+/// are dropped then): the vector grows only when the queue's own items
+/// fill it.
+#[derive(Debug, Clone)]
+pub struct Queue<T> {
+    /// Items taken (before `head`) and in the queue (from `head` on).
+    items: Vec<T>,
+    /// Index of the front; 0 when the queue is empty.
+    head: usize,
+}
+
+impl<T> Default for Queue<T> {
+    fn default() -> Self {
+        Queue {
+            items: Vec::new(),
+            head: 0,
+        }
+    }
+}
+
+impl<T: Copy> Queue<T> {
+    /// The items, front first.
+    #[inline]
+    pub fn as_slice(&self) -> &[T] {
+        &self.items[self.head..]
+    }
+
+    /// The items, front first, to change in place.
+    #[inline]
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.items[self.head..]
+    }
+
+    /// The items, front first.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.as_slice().iter()
+    }
+
+    /// How many items are queued.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.items.len() - self.head
+    }
+
+    /// Whether nothing is queued.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The first item.
+    #[inline]
+    pub fn front(&self) -> Option<&T> {
+        self.items.get(self.head)
+    }
+
+    /// The first item, to change in place.
+    #[inline]
+    pub fn front_mut(&mut self) -> Option<&mut T> {
+        self.items.get_mut(self.head)
+    }
+
+    /// The last item (an empty queue's vector is empty).
+    #[inline]
+    pub fn back(&self) -> Option<&T> {
+        self.items.last()
+    }
+
+    /// The last item, to change in place.
+    #[inline]
+    pub fn back_mut(&mut self) -> Option<&mut T> {
+        self.items.last_mut()
+    }
+
+    /// Take the first item away (nothing if empty).
+    #[inline]
+    pub fn pop_front(&mut self) {
+        self.head += 1;
+        if self.head >= self.items.len() {
+            self.clear();
+        }
+    }
+
+    /// Drop the taken items if the vector is full, so that it grows only
+    /// when the queue's own items fill it.
+    #[inline]
+    fn make_room(&mut self) {
+        if self.items.len() == self.items.capacity() && self.head > 0 {
+            self.items.drain(..self.head);
+            self.head = 0;
+        }
+    }
+
+    /// Add an item at the back.
+    #[inline]
+    pub fn push_back(&mut self, item: T) {
+        self.make_room();
+        self.items.push(item);
+    }
+
+    /// Put an item at `index` from the front, those from there on moving
+    /// back one place.
+    pub fn insert(&mut self, index: usize, item: T) {
+        self.make_room();
+        self.items.insert(self.head + index, item);
+    }
+
+    /// Take away the item at `index` from the front.
+    pub fn remove(&mut self, index: usize) {
+        self.items.remove(self.head + index);
+        if self.head == self.items.len() {
+            self.clear();
+        }
+    }
+
+    /// Empty the queue, keeping its buffer.
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.head = 0;
+    }
+}
+
 /// The changing state of one product line.
 #[derive(Debug, Clone, Default)]
 pub struct LineState {
@@ -66,11 +191,11 @@ pub struct LineState {
     /// leaves it unchanged).
     with_pending_milli: u64,
     /// Lots waiting to start, FIFO.
-    pub waiting: VecDeque<Lot>,
+    pub waiting: Queue<Lot>,
     /// Units in `waiting`.
     pub waiting_units: u64,
     /// Units in production, ordered by due quarter.
-    pub wip: VecDeque<Batch>,
+    pub wip: Queue<Batch>,
     /// Units in `wip`.
     pub wip_units: u64,
     /// Of which home units.
@@ -378,7 +503,7 @@ impl LineState {
     #[cold]
     #[inline(never)]
     fn insert_wip(&mut self, b: Batch) {
-        let pos = self.wip.partition_point(|x| x.due <= b.due);
+        let pos = self.wip.as_slice().partition_point(|x| x.due <= b.due);
         self.wip.insert(pos, b);
     }
 
@@ -432,7 +557,12 @@ impl LineState {
         }
         // What is still due slips to the next quarter, in its order, ahead
         // of what falls due then (no batch leaves the queue to do so).
-        for b in self.wip.iter_mut().take_while(|b| b.due <= t) {
+        for b in self
+            .wip
+            .as_mut_slice()
+            .iter_mut()
+            .take_while(|b| b.due <= t)
+        {
             b.due = t + 1;
         }
     }
@@ -470,7 +600,7 @@ impl LineState {
         let mut moved = std::mem::take(&mut self.moved);
         let mut i = 0;
         while left > 0 && i < self.wip.len() {
-            let b = self.wip[i];
+            let b = self.wip.as_slice()[i];
             if b.owner == Owner::Home {
                 let take = b.units.min(left);
                 left -= take;
@@ -483,7 +613,7 @@ impl LineState {
                     self.wip.remove(i);
                     continue;
                 }
-                self.wip[i].units -= take;
+                self.wip.as_mut_slice()[i].units -= take;
             }
             i += 1;
         }
@@ -503,12 +633,9 @@ impl LineState {
     /// units hands over, before its earliest quarter). Most lots divert
     /// nothing, and then no pipeline is walked.
     fn home_batches(&self, n: u32) -> impl Iterator<Item = (usize, u32)> + '_ {
-        let batches = if n == 0 {
-            self.wip.range(0..0)
-        } else {
-            self.wip.range(..)
-        };
+        let batches: &[Batch] = if n == 0 { &[] } else { self.wip.as_slice() };
         batches
+            .iter()
             .filter(|b| b.owner == Owner::Home)
             .scan(n, |left, b| {
                 (*left > 0).then(|| {
@@ -966,6 +1093,64 @@ mod tests {
         let mut l = LineState::new(capacity, None, 1.0, 0.0);
         l.enqueue(Owner::Home, backlog);
         l
+    }
+
+    /// The queue behaves as a ring buffer would, through every way it
+    /// changes: pushes, pops to empty and beyond, pushes into a full
+    /// vector with taken items ahead (dropped, not grown), inserts and
+    /// removals; checked against `VecDeque` on a fixed walk of operations.
+    #[test]
+    fn queue_agrees_with_a_ring_buffer() {
+        let mut q = Queue::default();
+        let mut r = std::collections::VecDeque::new();
+        let (mut next, mut most) = (0u32, 0);
+        for step in 0..2000u32 {
+            match step * 7 % 11 {
+                0..=3 => {
+                    q.push_back(next);
+                    r.push_back(next);
+                    next += 1;
+                }
+                4..=7 => {
+                    q.pop_front();
+                    r.pop_front();
+                }
+                8 if !r.is_empty() => {
+                    let i = (step as usize) % r.len();
+                    q.insert(i, next);
+                    r.insert(i, next);
+                    next += 1;
+                }
+                9 if !r.is_empty() => {
+                    let i = (step as usize / 3) % r.len();
+                    q.remove(i);
+                    r.remove(i);
+                }
+                _ => {
+                    if let (Some(a), Some(b)) = (q.front_mut(), r.front_mut()) {
+                        *a += 1;
+                        *b += 1;
+                    }
+                }
+            }
+            assert_eq!(
+                q.as_slice(),
+                r.iter().copied().collect::<Vec<_>>(),
+                "step {step}"
+            );
+            assert_eq!((q.len(), q.is_empty()), (r.len(), r.is_empty()));
+            assert_eq!((q.front(), q.back()), (r.front(), r.back()));
+            // Taken items never make the vector grow: at most twice the
+            // most items queued at once.
+            most = most.max(r.len());
+            assert!(q.items.capacity() <= 2 * most.max(4), "step {step}");
+        }
+        // Most pushes went into a vector with taken items ahead.
+        assert!(
+            q.items.capacity() < next as usize / 4,
+            "{}",
+            q.items.capacity()
+        );
     }
 
     fn drain(line: &mut LineState, t: usize) -> Vec<Delivery> {
