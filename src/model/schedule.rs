@@ -335,11 +335,9 @@ fn procure_due<O: Observer>(
     for (b, bs) in s.buyers.iter().enumerate() {
         debug_assert_eq!(bs.stage.len(), nc);
         // The buyer's first pair; the next category is the next word.
-        let mut pair = (b as u64) << 32;
-        for stage in &bs.stage {
+        for (pair, stage) in ((b as u64) << 32..).zip(&bs.stage) {
             slots[n] = pair;
             n += usize::from(tender::due(stage, t));
-            pair += 1;
         }
     }
     due.truncate(n);
