@@ -58,13 +58,29 @@ pub struct Delivery {
 /// quarter. Taken items stay in the vector until the queue empties (it
 /// then starts again at the vector's start) or the vector is full (they
 /// are dropped then): the vector grows only when the queue's own items
-/// fill it.
-#[derive(Debug, Clone)]
+/// fill it. A copy or a debug print sees only the items queued, as a
+/// ring buffer's would (two states compared by their debug prints agree
+/// whatever their queues' histories).
 pub struct Queue<T> {
     /// Items taken (before `head`) and in the queue (from `head` on).
     items: Vec<T>,
     /// Index of the front; 0 when the queue is empty.
     head: usize,
+}
+
+impl<T: Copy> Clone for Queue<T> {
+    fn clone(&self) -> Self {
+        Queue {
+            items: self.as_slice().to_vec(),
+            head: 0,
+        }
+    }
+}
+
+impl<T: Copy + std::fmt::Debug> std::fmt::Debug for Queue<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
 }
 
 impl<T> Default for Queue<T> {
@@ -1140,6 +1156,8 @@ mod tests {
             );
             assert_eq!((q.len(), q.is_empty()), (r.len(), r.is_empty()));
             assert_eq!((q.front(), q.back()), (r.front(), r.back()));
+            assert_eq!(format!("{q:?}"), format!("{r:?}"));
+            assert_eq!(format!("{:?}", q.clone()), format!("{r:?}"));
             // Taken items never make the vector grow: at most twice the
             // most items queued at once.
             most = most.max(r.len());
