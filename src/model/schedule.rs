@@ -327,14 +327,18 @@ fn procure_due<O: Observer>(
     // division), through a local slice whose start and length stay in
     // registers.
     let nc = w.categories.len();
-    debug_assert!(nc <= 1 << 32, "a category beyond a due pair's half word");
+    debug_assert!(
+        nc as u64 <= 1 << 32 && w.buyers.len() as u64 <= 1 << 32,
+        "a buyer or category beyond a due pair's half word"
+    );
     let due = &mut scratch.due;
     due.resize(w.buyers.len() * nc, 0);
     let slots = due.as_mut_slice();
     let mut n = 0;
     for (b, bs) in s.buyers.iter().enumerate() {
         debug_assert_eq!(bs.stage.len(), nc);
-        // The buyer's first pair; the next category is the next word.
+        // Counted on from the buyer's first pair: the next category is the
+        // next word.
         for (pair, stage) in ((b as u64) << 32..).zip(&bs.stage) {
             slots[n] = pair;
             n += usize::from(tender::due(stage, t));
