@@ -208,7 +208,8 @@ pub struct LineState {
     with_pending_milli: u64,
     /// Lots waiting to start, FIFO.
     pub waiting: Queue<Lot>,
-    /// Units in `waiting`.
+    /// Units in `waiting` (changed only by the line's methods, which keep
+    /// [`LineState::lead_floor`]'s remembered wait).
     pub waiting_units: u64,
     /// Units in production, ordered by due quarter.
     pub wip: Queue<Batch>,
@@ -229,6 +230,23 @@ pub struct LineState {
     /// The batches a diversion moves, empty between bookings: kept so
     /// that booking allocates nothing.
     moved: Vec<Batch>,
+    /// [`LineState::lead_floor`]'s quarters of waiting behind the queue,
+    /// once worked out: a tender asks it of a line for each offer, and it
+    /// reads only the queue and the capacity, which forget it when they
+    /// change.
+    queue_wait: Remembered,
+}
+
+/// A number worked out from a line's state and kept until that state
+/// changes (`None`: not known). Not itself part of the state: printed as
+/// `_`, so that states compare by what they hold.
+#[derive(Clone, Default)]
+struct Remembered(std::cell::Cell<Option<u64>>);
+
+impl std::fmt::Debug for Remembered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
 }
 
 /// A projected delivery schedule: `(quarter index, units)` in time order.
@@ -413,6 +431,7 @@ impl LineState {
             let pos = self.pending.partition_point(|(due, _)| *due <= online);
             self.pending.insert(pos, (online, k));
             self.with_pending_milli += k;
+            self.queue_wait.0.set(None);
         }
     }
 
@@ -430,6 +449,7 @@ impl LineState {
             return;
         }
         self.waiting_units += u64::from(units);
+        self.queue_wait.0.set(None);
         match self.waiting.back_mut() {
             Some(l) if l.owner == owner => l.units += units,
             _ => self.waiting.push_back(Lot { owner, units }),
@@ -473,6 +493,7 @@ impl LineState {
     pub fn start_production(&mut self, t: usize, base_lead: u32) {
         let total = self.start_carry + self.capacity_milli;
         self.start_carry = total % MILLI;
+        self.queue_wait.0.set(None);
         let mut left = total / MILLI;
         let due = t + base_lead as usize;
         while left > 0 {
@@ -856,22 +877,40 @@ impl LineState {
     /// or not: its regular units start no earlier than the first unit
     /// behind the queue would if all capacity under construction were
     /// online from `t`. One division, where the terms walk the capacity's
-    /// segments: a tender reads it to leave out offers that cannot win.
+    /// segments, and remembered until the queue or the capacity changes: a
+    /// tender reads it to leave out offers that cannot win.
     pub fn lead_floor(&self, t: usize, diverted: u32, earliest: usize, base_lead: u32) -> u64 {
-        let k = self.with_pending_milli;
-        // Unit `waiting_units + 1` starts in the first quarter t + m with
-        // carry + (m + 1)·k ≥ 1000 (waiting_units + 1) at the most
-        // capacity the line can have.
-        let queue = if k > 0 {
-            ((self.waiting_units + 1) * MILLI - self.start_carry).div_ceil(k) - 1
-        } else {
-            0
+        let queue = match self.queue_wait.0.get() {
+            Some(m) => m,
+            None => {
+                let m = self.queue_wait_now();
+                self.queue_wait.0.set(Some(m));
+                m
+            }
         };
+        debug_assert_eq!(
+            queue,
+            self.queue_wait_now(),
+            "a remembered wait is the wait"
+        );
         let regular = queue + u64::from(base_lead);
         if diverted > 0 && self.home_wip_units > 0 {
             regular.min(earliest.saturating_sub(t) as u64)
         } else {
             regular
+        }
+    }
+
+    /// Quarters from now until the unit behind the queue starts, at the
+    /// most capacity the line can have ([`LineState::lead_floor`]).
+    fn queue_wait_now(&self) -> u64 {
+        let k = self.with_pending_milli;
+        // Unit `waiting_units + 1` starts m quarters from now, the first m
+        // with carry + (m + 1)·k ≥ 1000 (waiting_units + 1).
+        if k > 0 {
+            ((self.waiting_units + 1) * MILLI - self.start_carry).div_ceil(k) - 1
+        } else {
+            0
         }
     }
 
@@ -1109,6 +1148,27 @@ mod tests {
         let mut l = LineState::new(capacity, None, 1.0, 0.0);
         l.enqueue(Owner::Home, backlog);
         l
+    }
+
+    /// The lead floor's remembered wait behind the queue follows every
+    /// change of the queue and the capacity (a booking, capacity ordered,
+    /// production started), by hand: 2 a quarter with 10 queued, base lead
+    /// 3: the 11th unit starts after ceil(11 / 2) − 1 = 5 quarters, floor
+    /// 8; 4 booked: ceil(15 / 2) − 1 = 7, floor 10; 1 a quarter more
+    /// ordered: ceil(15 / 3) − 1 = 4, floor 7; two quarters of 2 started
+    /// (10 left): ceil(11 / 3) − 1 = 3, floor 6.
+    #[test]
+    fn the_lead_floor_follows_the_queue_and_the_capacity() {
+        let mut l = line_with(2.0, 10);
+        let floor = |l: &LineState| l.lead_floor(0, 0, 0, 3);
+        assert_eq!((floor(&l), floor(&l)), (8, 8));
+        l.book(0, 4, 0, 0);
+        assert_eq!(floor(&l), 10);
+        l.add_capacity(4, 1.0);
+        assert_eq!(floor(&l), 7);
+        l.start_production(0, 3);
+        l.start_production(1, 3);
+        assert_eq!(floor(&l), 6);
     }
 
     /// The queue behaves as a ring buffer would, through every way it
