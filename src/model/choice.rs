@@ -6,7 +6,7 @@
 //! tender and the line ([`crate::model::draws`]), so an offer keeps its
 //! noise whatever else is on the table.
 
-use crate::model::draws::{GumbelBounds, gumbel};
+use crate::model::draws::{gumbel, gumbel_bounds};
 
 /// Pick among alternatives with deterministic utilities `v`, whose noise
 /// keys are `keys`, and a defer option with utility `defer` and noise key
@@ -53,8 +53,8 @@ struct Noisy {
 }
 
 impl Noisy {
-    fn new(v: f64, key: u64, table: GumbelBounds) -> Noisy {
-        let (floor, ceiling) = table.of(key);
+    fn new(v: f64, key: u64) -> Noisy {
+        let (floor, ceiling) = gumbel_bounds(key);
         Noisy {
             v,
             key,
@@ -77,7 +77,7 @@ impl Noisy {
 /// [`choose`]'s. Alternatives are worked out from the highest bound down
 /// until none left could beat the best so far, or the deferral once one is
 /// on offer; a Gumbel draw is taken only when its table bounds
-/// ([`GumbelBounds`]) do not settle a comparison. The result is
+/// ([`gumbel_bounds`]) do not settle a comparison. The result is
 /// [`choose`]'s among the alternatives on offer, [`Choice::NoOffer`] when
 /// none is; `order` is a buffer.
 pub fn choose_bounded(
@@ -90,15 +90,14 @@ pub fn choose_bounded(
 ) -> Choice {
     debug_assert_eq!(bounds.len(), keys.len());
     // Bounds of the noisy utilities; no bound counts as the highest.
-    let table = GumbelBounds::table();
     order.clear();
     order.extend(bounds.iter().zip(keys).enumerate().map(|(j, (&b, &k))| {
-        match b + table.of(k).1 {
+        match b + gumbel_bounds(k).1 {
             ceiling if ceiling.is_nan() => (f64::INFINITY, j),
             ceiling => (ceiling, j),
         }
     }));
-    let mut deferral = Noisy::new(defer, defer_key, table);
+    let mut deferral = Noisy::new(defer, defer_key);
     let mut best: Option<(usize, Noisy)> = None;
     let mut offered = false;
     // The highest bound left, taken out of `order` (few alternatives,
@@ -117,7 +116,7 @@ pub fn choose_bounded(
         }
         let Some(v) = utility(j) else { continue };
         offered = true;
-        let mut u = Noisy::new(v, keys[j], table);
+        let mut u = Noisy::new(v, keys[j]);
         // As `choose`: the first of the highest, above −∞.
         let better = match &mut best {
             None => u.low > f64::NEG_INFINITY || u.exact() > f64::NEG_INFINITY,

@@ -68,35 +68,16 @@ pub fn gumbel(key: u64) -> f64 {
 /// or settle a comparison, without drawing the noise.
 #[inline]
 pub fn gumbel_bounds(key: u64) -> (f64, f64) {
-    GumbelBounds::table().of(key)
-}
-
-/// The table of [`gumbel_bounds`], taken once by a caller that bounds
-/// many draws (the table is built on first use).
-#[derive(Debug, Clone, Copy)]
-pub struct GumbelBounds(&'static [f64; 257]);
-
-impl GumbelBounds {
-    /// The table.
-    #[inline]
-    pub fn table() -> GumbelBounds {
-        static EDGES: std::sync::LazyLock<[f64; 257]> = std::sync::LazyLock::new(|| {
-            std::array::from_fn(|edge| match edge {
-                0 => f64::NEG_INFINITY,
-                256 => f64::INFINITY,
-                _ => -libm::log(-libm::log(edge as f64 / 256.0)),
-            })
-        });
-        GumbelBounds(&EDGES)
-    }
-
-    /// [`gumbel_bounds`]`(key)`.
-    #[inline]
-    pub fn of(self, key: u64) -> (f64, f64) {
-        // The key's uniform is at least bin / 256 and below (bin + 1) / 256.
-        let bin = (key >> 56) as usize;
-        (self.0[bin] - 1e-9, self.0[bin + 1] + 1e-9)
-    }
+    static EDGES: std::sync::LazyLock<[f64; 257]> = std::sync::LazyLock::new(|| {
+        std::array::from_fn(|edge| match edge {
+            0 => f64::NEG_INFINITY,
+            256 => f64::INFINITY,
+            _ => -libm::log(-libm::log(edge as f64 / 256.0)),
+        })
+    });
+    // The key's uniform is at least bin / 256 and below (bin + 1) / 256.
+    let bin = (key >> 56) as usize;
+    (EDGES[bin] - 1e-9, EDGES[bin + 1] + 1e-9)
 }
 
 /// What a draw is for; each purpose has its own key, so that adding draws

@@ -11,6 +11,7 @@
 //! ahead in one step and still agree exactly with production.
 
 use crate::model::floor_whole;
+use std::collections::VecDeque;
 
 /// Who a lot or a unit in production belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,148 +53,6 @@ pub struct Delivery {
     pub units: u32,
 }
 
-/// A first-in, first-out queue kept in one vector from `head` on: its
-/// front is read and taken without a ring buffer's wrap-around
-/// arithmetic, which a line's queue and pipeline pay several times a
-/// quarter. Taken items stay in the vector until the queue empties (it
-/// then starts again at the vector's start) or the vector is full (they
-/// are dropped then): the vector grows only when the queue's own items
-/// fill it. A copy or a debug print sees only the items queued, as a
-/// ring buffer's would (two states compared by their debug prints agree
-/// whatever their queues' histories).
-pub struct Queue<T> {
-    /// Items taken (before `head`) and in the queue (from `head` on).
-    items: Vec<T>,
-    /// Index of the front; 0 when the queue is empty.
-    head: usize,
-}
-
-impl<T: Copy> Clone for Queue<T> {
-    fn clone(&self) -> Self {
-        Queue {
-            items: self.as_slice().to_vec(),
-            head: 0,
-        }
-    }
-}
-
-impl<T: Copy + std::fmt::Debug> std::fmt::Debug for Queue<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.as_slice()).finish()
-    }
-}
-
-impl<T> Default for Queue<T> {
-    fn default() -> Self {
-        Queue {
-            items: Vec::new(),
-            head: 0,
-        }
-    }
-}
-
-impl<T: Copy> Queue<T> {
-    /// The items, front first.
-    #[inline]
-    pub fn as_slice(&self) -> &[T] {
-        &self.items[self.head..]
-    }
-
-    /// The items, front first, to change in place.
-    #[inline]
-    pub fn as_mut_slice(&mut self) -> &mut [T] {
-        &mut self.items[self.head..]
-    }
-
-    /// The items, front first.
-    pub fn iter(&self) -> std::slice::Iter<'_, T> {
-        self.as_slice().iter()
-    }
-
-    /// How many items are queued.
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.items.len() - self.head
-    }
-
-    /// Whether nothing is queued.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// The first item.
-    #[inline]
-    pub fn front(&self) -> Option<&T> {
-        self.items.get(self.head)
-    }
-
-    /// The first item, to change in place.
-    #[inline]
-    pub fn front_mut(&mut self) -> Option<&mut T> {
-        self.items.get_mut(self.head)
-    }
-
-    /// The last item (an empty queue's vector is empty).
-    #[inline]
-    pub fn back(&self) -> Option<&T> {
-        self.items.last()
-    }
-
-    /// The last item, to change in place.
-    #[inline]
-    pub fn back_mut(&mut self) -> Option<&mut T> {
-        self.items.last_mut()
-    }
-
-    /// Take the first item away (nothing if empty).
-    #[inline]
-    pub fn pop_front(&mut self) {
-        self.head += 1;
-        if self.head >= self.items.len() {
-            self.clear();
-        }
-    }
-
-    /// Drop the taken items if the vector is full, so that it grows only
-    /// when the queue's own items fill it.
-    #[inline]
-    fn make_room(&mut self) {
-        if self.items.len() == self.items.capacity() && self.head > 0 {
-            self.items.drain(..self.head);
-            self.head = 0;
-        }
-    }
-
-    /// Add an item at the back.
-    #[inline]
-    pub fn push_back(&mut self, item: T) {
-        self.make_room();
-        self.items.push(item);
-    }
-
-    /// Put an item at `index` from the front, those from there on moving
-    /// back one place.
-    pub fn insert(&mut self, index: usize, item: T) {
-        self.make_room();
-        self.items.insert(self.head + index, item);
-    }
-
-    /// Take away the item at `index` from the front.
-    pub fn remove(&mut self, index: usize) {
-        self.items.remove(self.head + index);
-        if self.head == self.items.len() {
-            self.clear();
-        }
-    }
-
-    /// Empty the queue, keeping its buffer.
-    pub fn clear(&mut self) {
-        self.items.clear();
-        self.head = 0;
-    }
-}
-
 /// The changing state of one product line.
 #[derive(Debug, Clone, Default)]
 pub struct LineState {
@@ -207,12 +66,11 @@ pub struct LineState {
     /// leaves it unchanged).
     with_pending_milli: u64,
     /// Lots waiting to start, FIFO.
-    pub waiting: Queue<Lot>,
-    /// Units in `waiting` (changed only by the line's methods, which keep
-    /// [`LineState::lead_floor`]'s remembered wait).
+    pub waiting: VecDeque<Lot>,
+    /// Units in `waiting`.
     pub waiting_units: u64,
     /// Units in production, ordered by due quarter.
-    pub wip: Queue<Batch>,
+    pub wip: VecDeque<Batch>,
     /// Units in `wip`.
     pub wip_units: u64,
     /// Of which home units.
@@ -230,23 +88,6 @@ pub struct LineState {
     /// The batches a diversion moves, empty between bookings: kept so
     /// that booking allocates nothing.
     moved: Vec<Batch>,
-    /// [`LineState::lead_floor`]'s quarters of waiting behind the queue,
-    /// once worked out: a tender asks it of a line for each offer, and it
-    /// reads only the queue and the capacity, which forget it when they
-    /// change.
-    queue_wait: Remembered,
-}
-
-/// A number worked out from a line's state and kept until that state
-/// changes (`None`: not known). Not itself part of the state: printed as
-/// `_`, so that states compare by what they hold.
-#[derive(Clone, Default)]
-struct Remembered(std::cell::Cell<Option<u64>>);
-
-impl std::fmt::Debug for Remembered {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("_")
-    }
 }
 
 /// A projected delivery schedule: `(quarter index, units)` in time order.
@@ -431,7 +272,6 @@ impl LineState {
             let pos = self.pending.partition_point(|(due, _)| *due <= online);
             self.pending.insert(pos, (online, k));
             self.with_pending_milli += k;
-            self.queue_wait.0.set(None);
         }
     }
 
@@ -449,7 +289,6 @@ impl LineState {
             return;
         }
         self.waiting_units += u64::from(units);
-        self.queue_wait.0.set(None);
         match self.waiting.back_mut() {
             Some(l) if l.owner == owner => l.units += units,
             _ => self.waiting.push_back(Lot { owner, units }),
@@ -493,7 +332,6 @@ impl LineState {
     pub fn start_production(&mut self, t: usize, base_lead: u32) {
         let total = self.start_carry + self.capacity_milli;
         self.start_carry = total % MILLI;
-        self.queue_wait.0.set(None);
         let mut left = total / MILLI;
         let due = t + base_lead as usize;
         while left > 0 {
@@ -518,10 +356,9 @@ impl LineState {
 
     /// Append a batch to the pipeline, merging it into the last one when
     /// they are one owner's, due together.
-    // Inlined into starting production, which pushes a batch for most
-    // busy lines every quarter: called, the call and the batch passed
-    // through memory cost more than the work.
-    #[inline(always)]
+    // Inlined into starting production: the call cost more than the
+    // work.
+    #[inline]
     fn push_wip(&mut self, b: Batch) {
         self.wip_units += u64::from(b.units);
         if b.owner == Owner::Home {
@@ -529,19 +366,14 @@ impl LineState {
         }
         match self.wip.back_mut() {
             Some(last) if last.due == b.due && last.owner == b.owner => last.units += b.units,
-            Some(last) if last.due > b.due => self.insert_wip(b),
+            Some(last) if last.due > b.due => {
+                // Keep the pipeline ordered by due quarter (diverted units
+                // can be due later than fresh starts).
+                let pos = self.wip.partition_point(|x| x.due <= b.due);
+                self.wip.insert(pos, b);
+            }
             _ => self.wip.push_back(b),
         }
-    }
-
-    /// Put a batch due before the pipeline's last one in its place, to keep
-    /// the pipeline ordered by due quarter (diverted units can be due later
-    /// than fresh starts): rare, so kept out of the inlined path.
-    #[cold]
-    #[inline(never)]
-    fn insert_wip(&mut self, b: Batch) {
-        let pos = self.wip.as_slice().partition_point(|x| x.due <= b.due);
-        self.wip.insert(pos, b);
     }
 
     /// Whether any units in production are due by quarter `t` (the
@@ -594,12 +426,7 @@ impl LineState {
         }
         // What is still due slips to the next quarter, in its order, ahead
         // of what falls due then (no batch leaves the queue to do so).
-        for b in self
-            .wip
-            .as_mut_slice()
-            .iter_mut()
-            .take_while(|b| b.due <= t)
-        {
+        for b in self.wip.iter_mut().take_while(|b| b.due <= t) {
             b.due = t + 1;
         }
     }
@@ -637,7 +464,7 @@ impl LineState {
         let mut moved = std::mem::take(&mut self.moved);
         let mut i = 0;
         while left > 0 && i < self.wip.len() {
-            let b = self.wip.as_slice()[i];
+            let b = self.wip[i];
             if b.owner == Owner::Home {
                 let take = b.units.min(left);
                 left -= take;
@@ -650,7 +477,7 @@ impl LineState {
                     self.wip.remove(i);
                     continue;
                 }
-                self.wip.as_mut_slice()[i].units -= take;
+                self.wip[i].units -= take;
             }
             i += 1;
         }
@@ -670,9 +497,12 @@ impl LineState {
     /// units hands over, before its earliest quarter). Most lots divert
     /// nothing, and then no pipeline is walked.
     fn home_batches(&self, n: u32) -> impl Iterator<Item = (usize, u32)> + '_ {
-        let batches: &[Batch] = if n == 0 { &[] } else { self.wip.as_slice() };
+        let batches = if n == 0 {
+            self.wip.range(0..0)
+        } else {
+            self.wip.range(..)
+        };
         batches
-            .iter()
             .filter(|b| b.owner == Owner::Home)
             .scan(n, |left, b| {
                 (*left > 0).then(|| {
@@ -877,40 +707,22 @@ impl LineState {
     /// or not: its regular units start no earlier than the first unit
     /// behind the queue would if all capacity under construction were
     /// online from `t`. One division, where the terms walk the capacity's
-    /// segments, and remembered until the queue or the capacity changes: a
-    /// tender reads it to leave out offers that cannot win.
+    /// segments: a tender reads it to leave out offers that cannot win.
     pub fn lead_floor(&self, t: usize, diverted: u32, earliest: usize, base_lead: u32) -> u64 {
-        let queue = match self.queue_wait.0.get() {
-            Some(m) => m,
-            None => {
-                let m = self.queue_wait_now();
-                self.queue_wait.0.set(Some(m));
-                m
-            }
+        let k = self.with_pending_milli;
+        // Unit `waiting_units + 1` starts in the first quarter t + m with
+        // carry + (m + 1)·k ≥ 1000 (waiting_units + 1) at the most
+        // capacity the line can have.
+        let queue = if k > 0 {
+            ((self.waiting_units + 1) * MILLI - self.start_carry).div_ceil(k) - 1
+        } else {
+            0
         };
-        debug_assert_eq!(
-            queue,
-            self.queue_wait_now(),
-            "a remembered wait is the wait"
-        );
         let regular = queue + u64::from(base_lead);
         if diverted > 0 && self.home_wip_units > 0 {
             regular.min(earliest.saturating_sub(t) as u64)
         } else {
             regular
-        }
-    }
-
-    /// Quarters from now until the unit behind the queue starts, at the
-    /// most capacity the line can have ([`LineState::lead_floor`]).
-    fn queue_wait_now(&self) -> u64 {
-        let k = self.with_pending_milli;
-        // Unit `waiting_units + 1` starts m quarters from now, the first m
-        // with carry + (m + 1)·k ≥ 1000 (waiting_units + 1).
-        if k > 0 {
-            ((self.waiting_units + 1) * MILLI - self.start_carry).div_ceil(k) - 1
-        } else {
-            0
         }
     }
 
@@ -1148,87 +960,6 @@ mod tests {
         let mut l = LineState::new(capacity, None, 1.0, 0.0);
         l.enqueue(Owner::Home, backlog);
         l
-    }
-
-    /// The lead floor's remembered wait behind the queue follows every
-    /// change of the queue and the capacity (a booking, capacity ordered,
-    /// production started), by hand: 2 a quarter with 10 queued, base lead
-    /// 3: the 11th unit starts after ceil(11 / 2) − 1 = 5 quarters, floor
-    /// 8; 4 booked: ceil(15 / 2) − 1 = 7, floor 10; 1 a quarter more
-    /// ordered: ceil(15 / 3) − 1 = 4, floor 7; two quarters of 2 started
-    /// (10 left): ceil(11 / 3) − 1 = 3, floor 6.
-    #[test]
-    fn the_lead_floor_follows_the_queue_and_the_capacity() {
-        let mut l = line_with(2.0, 10);
-        let floor = |l: &LineState| l.lead_floor(0, 0, 0, 3);
-        assert_eq!((floor(&l), floor(&l)), (8, 8));
-        l.book(0, 4, 0, 0);
-        assert_eq!(floor(&l), 10);
-        l.add_capacity(4, 1.0);
-        assert_eq!(floor(&l), 7);
-        l.start_production(0, 3);
-        l.start_production(1, 3);
-        assert_eq!(floor(&l), 6);
-    }
-
-    /// The queue behaves as a ring buffer would, through every way it
-    /// changes: pushes, pops to empty and beyond, pushes into a full
-    /// vector with taken items ahead (dropped, not grown), inserts and
-    /// removals; checked against `VecDeque` on a fixed walk of operations.
-    #[test]
-    fn queue_agrees_with_a_ring_buffer() {
-        let mut q = Queue::default();
-        let mut r = std::collections::VecDeque::new();
-        let (mut next, mut most) = (0u32, 0);
-        for step in 0..2000u32 {
-            match step * 7 % 11 {
-                0..=3 => {
-                    q.push_back(next);
-                    r.push_back(next);
-                    next += 1;
-                }
-                4..=7 => {
-                    q.pop_front();
-                    r.pop_front();
-                }
-                8 if !r.is_empty() => {
-                    let i = (step as usize) % r.len();
-                    q.insert(i, next);
-                    r.insert(i, next);
-                    next += 1;
-                }
-                9 if !r.is_empty() => {
-                    let i = (step as usize / 3) % r.len();
-                    q.remove(i);
-                    r.remove(i);
-                }
-                _ => {
-                    if let (Some(a), Some(b)) = (q.front_mut(), r.front_mut()) {
-                        *a += 1;
-                        *b += 1;
-                    }
-                }
-            }
-            assert_eq!(
-                q.as_slice(),
-                r.iter().copied().collect::<Vec<_>>(),
-                "step {step}"
-            );
-            assert_eq!((q.len(), q.is_empty()), (r.len(), r.is_empty()));
-            assert_eq!((q.front(), q.back()), (r.front(), r.back()));
-            assert_eq!(format!("{q:?}"), format!("{r:?}"));
-            assert_eq!(format!("{:?}", q.clone()), format!("{r:?}"));
-            // Taken items never make the vector grow: at most twice the
-            // most items queued at once.
-            most = most.max(r.len());
-            assert!(q.items.capacity() <= 2 * most.max(4), "step {step}");
-        }
-        // Most pushes went into a vector with taken items ahead.
-        assert!(
-            q.items.capacity() < next as usize / 4,
-            "{}",
-            q.items.capacity()
-        );
     }
 
     fn drain(line: &mut LineState, t: usize) -> Vec<Delivery> {

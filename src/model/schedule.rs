@@ -182,9 +182,9 @@ fn produce<O: Observer>(
 /// Scratch space reused across quarters (no allocation in the loop).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// The quarter's due pairs, each as `buyer << 32 | category`
-    /// ([`due_pair`]).
-    due: Vec<u64>,
+    /// The quarter's due pairs, as indices `buyer * n_categories +
+    /// category`.
+    due: Vec<usize>,
     order: Vec<(u64, usize, usize)>,
     tender: tender::TenderScratch,
     deliveries: Vec<Delivery>,
@@ -322,26 +322,20 @@ fn procure_due<O: Observer>(
     // this quarter is data the branch predictor cannot learn): a pair is
     // written after the pairs kept so far and kept only if due (the list
     // has room for every pair). Reviews change no other pair's stage, so
-    // the list stays the pairs due. A pair is kept as one word to write,
-    // buyer and category in its halves ([`due_pair`]: read back without a
-    // division), through a local slice whose start and length stay in
-    // registers.
+    // the list stays the pairs due. A pair is kept as its index
+    // `b * nc + c`, one word to write, through a local slice whose start
+    // and length stay in registers.
     let nc = w.categories.len();
-    debug_assert!(
-        nc as u64 <= 1 << 32 && w.buyers.len() as u64 <= 1 << 32,
-        "a buyer or category beyond a due pair's half word"
-    );
     let due = &mut scratch.due;
     due.resize(w.buyers.len() * nc, 0);
     let slots = due.as_mut_slice();
-    let mut n = 0;
-    for (b, bs) in s.buyers.iter().enumerate() {
+    let (mut n, mut pair) = (0, 0);
+    for bs in &s.buyers {
         debug_assert_eq!(bs.stage.len(), nc);
-        // Counted on from the buyer's first pair: the next category is the
-        // next word.
-        for (pair, stage) in ((b as u64) << 32..).zip(&bs.stage) {
+        for stage in &bs.stage {
             slots[n] = pair;
             n += usize::from(tender::due(stage, t));
+            pair += 1;
         }
     }
     due.truncate(n);
@@ -349,7 +343,7 @@ fn procure_due<O: Observer>(
     order.clear();
     let order_key = d.key(Purpose::Order, t, 0, 0);
     for &pair in scratch.due.iter() {
-        let (b, c) = due_pair(pair);
+        let (b, c) = (pair / nc, pair % nc);
         if let Stage::Idle { .. } = s.buyers[b].stage[c]
             && let Some(outcome) = tender::review_off_market(w, s, t, b, c, d)
         {
@@ -363,12 +357,6 @@ fn procure_due<O: Observer>(
     }
     order.sort_unstable();
     run_in_order(w, s, t, d, obs, scratch);
-}
-
-/// The buyer and category of a due pair kept as `buyer << 32 | category`.
-#[inline]
-fn due_pair(pair: u64) -> (usize, usize) {
-    ((pair >> 32) as usize, (pair & 0xFFFF_FFFF) as usize)
 }
 
 /// Procure for each pair of the quarter's order, in full before the next.

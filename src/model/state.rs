@@ -163,37 +163,6 @@ fn marketed(base: f64, decay: f64) -> f64 {
     1.0 - (1.0 - base) * decay
 }
 
-/// Whether a draw `u` is below the access from the base access `base`
-/// and the marketing stock `stock` ([`access_from`]), or that access is 1
-/// or more; `exp(−stock)` is worked out only when the draw is between
-/// two bounds of it, and kept in `decay`. Never false for a base when
-/// true for a lower one (each float step of the access is monotone in
-/// the base).
-#[inline(always)]
-fn takes_draw(base: f64, stock: f64, u: f64, decay: &mut Option<f64>) -> bool {
-    if stock == 0.0 {
-        return base >= 1.0 || u < base;
-    }
-    if stock > 0.0 {
-        // A positive stock's exp(−stock) is at most 1, and each float
-        // step of `marketed` is monotone in it: the access is at least
-        // `marketed(base, 1.0)`, and a draw below that is in whatever the
-        // exponential. Nor need it be worked out for a draw at or above
-        // the access the cubic Taylor floor of exp(−stock) gives,
-        // 1 − s + s²/2 − s³/6 (below the exponential for a positive
-        // stock; the margin is far above the rounding of either).
-        if u < marketed(base, 1.0) {
-            return true;
-        }
-        let floor = 1.0 - stock * (1.0 - stock * (0.5 - stock / 6.0));
-        if floor > 0.0 && u >= marketed(base, floor) + 1e-9 {
-            return false;
-        }
-    }
-    let a = marketed(base, *decay.get_or_insert_with(|| libm::exp(-stock)));
-    a >= 1.0 || u < a
-}
-
 /// Access from the base access `base` ([`State::base_access`]) and the
 /// marketing stock `stock`, `exp(−stock)` taken from `decay`: 1 at home,
 /// `base` where there is no stock, else `1 − (1 − base) · exp(−stock)`,
@@ -263,35 +232,29 @@ impl State {
 
     /// Whether supplier `j` enters buyer `b`'s consideration set for a
     /// uniform draw from `draw`: its [`State::access`] is 1 or more, or
-    /// the draw is below it. The same answer, asking whether the buyer
-    /// operates one of the firm's families, and computing `exp`, only for
-    /// the draws that need it. Inlined into the tender's loop over lines,
+    /// the draw is below it. The same answer, computing `exp` only for the
+    /// draws that need it. Inlined into the tender's loop over lines,
     /// which asks it for each firm with something to offer.
     #[inline(always)]
     pub fn considers(&self, w: &World, j: usize, b: usize, draw: impl FnOnce() -> f64) -> bool {
-        let sup = &w.suppliers[j];
-        if w.buyers[b].country == sup.country {
+        let Some(base) = self.base_access(w, j, b) else {
+            return true;
+        };
+        let stock = self.suppliers[j].marketing[b];
+        if stock == 0.0 {
+            return base >= 1.0 || draw() < base;
+        }
+        let u = draw();
+        // A positive stock's exp(−stock) is at most 1, and each float step
+        // of `marketed` is monotone in it: the access is at least
+        // `marketed(base, 1.0)`, and a draw below that is in whatever the
+        // exponential.
+        if stock > 0.0 && u < marketed(base, 1.0) {
+            debug_assert!(u < self.access(w, j, b));
             return true;
         }
-        let stock = self.suppliers[j].marketing[b];
-        let u = draw();
-        let mut decay = None;
-        let mut takes = |base: f64| takes_draw(base, stock, u, &mut decay);
-        let taken = match sup.access[b] {
-            Some(a) => takes(a),
-            None if !w.mechanisms.market_access => takes(w.market.access_base),
-            None => {
-                // The access rises with its base, and the incumbency
-                // bonus is not negative: a draw taken without it, or left
-                // with it, need not ask whether it holds.
-                let plain = w.market.access_base;
-                let bonus = (plain + w.market.access_incumbent).min(1.0);
-                debug_assert!(plain <= bonus);
-                takes(plain) || (takes(bonus) && self.operates(w, b, j))
-            }
-        };
-        debug_assert_eq!(taken, u < self.access(w, j, b));
-        taken
+        let a = marketed(base, libm::exp(-stock));
+        a >= 1.0 || u < a
     }
 
     /// The access of supplier `j` to buyer `b` before marketing (`None`
@@ -557,41 +520,6 @@ mod tests {
             Owner::Programme(0)
         );
         assert_eq!(s.ledgers[pzh].ordered, 12);
-    }
-
-    /// A firm is considered when the draw is below its access, whatever
-    /// the marketing stock: the shortcuts that skip the exponential (below
-    /// the access without marketing, at or above the access its Taylor
-    /// floor gives) agree with the access itself, draws right at it
-    /// included.
-    #[test]
-    fn consideration_agrees_with_the_access() {
-        for sets in [
-            &[][..],
-            &["market.access_base=0.9", "market.access_incumbent=0.5"],
-        ] {
-            let w = toy(sets);
-            let mut s = State::new(&w);
-            let pairs =
-                (0..w.suppliers.len()).flat_map(|j| (0..w.buyers.len()).map(move |b| (j, b)));
-            let stocks = (-40..=12).map(|e| 1.5f64.powi(e)).chain([0.0, -0.5, 30.0]);
-            for ((j, b), stock) in pairs.flat_map(|p| stocks.clone().map(move |m| (p, m))) {
-                s.suppliers[j].marketing[b] = stock;
-                let access = s.access(&w, j, b);
-                let draws = (0..=200).map(|i| f64::from(i) / 200.0).chain([
-                    access.next_down(),
-                    access,
-                    access.next_up(),
-                ]);
-                for u in draws.filter(|u| (0.0..1.0).contains(u)) {
-                    assert_eq!(
-                        s.considers(&w, j, b, || u),
-                        u < access,
-                        "{sets:?}: firm {j}, buyer {b}, stock {stock}, draw {u}"
-                    );
-                }
-            }
-        }
     }
 
     #[test]

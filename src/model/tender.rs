@@ -277,8 +277,7 @@ impl<'a> Bidding<'a> {
 fn utility_in(w: &World, s: &State, k: &Bidding, o: &Offer) -> f64 {
     let line = &w.lines[o.line];
     let country = w.suppliers[line.supplier].country;
-    utility_terms(w, s, k, o, line, country, &s.lines[o.line], libm::log)
-        .at(k.delivery, o.lead.mean)
+    utility_terms(w, s, k, o, line, country, &s.lines[o.line]).at(k.delivery, o.lead.mean)
 }
 
 /// The terms of an offer's utility V but its lead's: all an offer's
@@ -303,9 +302,7 @@ impl UtilityTerms {
     }
 }
 
-/// The [`UtilityTerms`] of offer `o` (its price and offset set) of `line`,
-/// taking the price term's natural logarithm from `ln`.
-#[allow(clippy::too_many_arguments)]
+/// The [`UtilityTerms`] of offer `o` (its price and offset set) of `line`.
 fn utility_terms(
     w: &World,
     s: &State,
@@ -314,7 +311,6 @@ fn utility_terms(
     line: &Line,
     country: usize,
     ls: &LineState,
-    ln: impl FnOnce(f64) -> f64,
 ) -> UtilityTerms {
     let wt = &k.buyer.weights;
     let j = line.supplier;
@@ -328,7 +324,7 @@ fn utility_terms(
     let commonality = commonality_of(nw, k.fleet, k.region_families[f], f, k.commonality_total);
     let indicator = |x: bool| if x { 1.0 } else { 0.0 };
     UtilityTerms {
-        price: -wt.price * ln(o.price / (gain * k.ref_price)),
+        price: -wt.price * libm::log(o.price / (gain * k.ref_price)),
         rest: [
             wt.quality * line.quality,
             wt.interoperability * ls.interoperability,
@@ -410,24 +406,15 @@ fn units_to_close(w: &World, k: &Bidding, l: usize, gap: f64) -> u32 {
 /// ([`settle_lot`]). A tender calls the two apart, to settle only the
 /// offers that may win.
 fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
-    price_offer(w, s, k, l, needed, o, libm::log) && settle_lot(w, s, k, o)
+    price_offer(w, s, k, l, needed, o) && settle_lot(w, s, k, o)
 }
 
 /// [`quote`] up to the lot's terms: price, budget, diversion and every
 /// term of the utility but the lead's. `o.units` and `o.diverted` are then
 /// the lot asked for, before any cut. False if the buyer cannot afford a
-/// minimum lot. The price term's logarithm comes from `ln`. Inlined into
-/// the tender's loop over the category's lines.
+/// minimum lot. Inlined into the tender's loop over the category's lines.
 #[inline(always)]
-fn price_offer(
-    w: &World,
-    s: &State,
-    k: &Bidding,
-    l: usize,
-    needed: u32,
-    o: &mut Offer,
-    ln: impl FnOnce(f64) -> f64,
-) -> bool {
+fn price_offer(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer) -> bool {
     let line = &w.lines[l];
     let ls = &s.lines[l];
     let country = w.suppliers[line.supplier].country;
@@ -454,7 +441,7 @@ fn price_offer(
     o.cut = false;
     o.schedule.clear();
     o.offset = k.buyer.localisation_demand.min(ls.localisation);
-    o.terms = utility_terms(w, s, k, o, line, country, ls, ln);
+    o.terms = utility_terms(w, s, k, o, line, country, ls);
     true
 }
 
@@ -533,40 +520,6 @@ pub struct TenderScratch {
     bounds: Vec<f64>,
     /// The choice's buffer of bounds still to work out.
     order: Vec<(f64, usize)>,
-    /// The logarithm of each line's last price term (a line's price
-    /// often stands still from one tender to the next).
-    price_logs: Memo,
-}
-
-/// The last value of a costly pure function of one number, per slot:
-/// worked out again only when the slot's argument changes, so the value
-/// is bit for bit the function's.
-#[derive(Debug, Default)]
-struct Memo {
-    /// Each slot's argument, as bits, and value.
-    slots: Vec<(u64, f64)>,
-}
-
-impl Memo {
-    /// No argument's bits: a signalling NaN, which no arithmetic yields.
-    const EMPTY: u64 = 0x7FF0_0000_0000_0001;
-
-    /// Room for `n` slots.
-    fn fit(&mut self, n: usize) {
-        if self.slots.len() < n {
-            self.slots.resize(n, (Memo::EMPTY, f64::NAN));
-        }
-    }
-
-    /// `f(x)`, kept in slot `slot`.
-    #[inline(always)]
-    fn get(&mut self, slot: usize, x: f64, f: impl FnOnce(f64) -> f64) -> f64 {
-        let kept = &mut self.slots[slot];
-        if kept.0 != x.to_bits() {
-            *kept = (x.to_bits(), f(x));
-        }
-        kept.1
-    }
 }
 
 /// What happened in a buyer's procurement of a category in a quarter,
@@ -734,9 +687,7 @@ fn decide_tender(
         keys,
         bounds,
         order,
-        price_logs,
     } = scratch;
-    price_logs.fit(w.lines.len());
     let bidding = Bidding::new(w, s, t, b, c);
     let mut considered_supplier = usize::MAX;
     let mut in_set = false;
@@ -767,9 +718,7 @@ fn decide_tender(
             offers.push(Offer::default());
         }
         let o = &mut offers[n];
-        if price_offer(w, s, &bidding, l, needed, o, |x| {
-            price_logs.get(l, x, libm::log)
-        }) {
+        if price_offer(w, s, &bidding, l, needed, o) {
             let key = fold(pick, w.lines[l].key);
             keys.push(key);
             bounds.push(utility_bound(w, s, &bidding, o));
