@@ -100,20 +100,15 @@ pub fn at_least_one(s: &str) -> Result<usize, String> {
 /// parser answered a seed past 2^64 with "number too large to fit in
 /// target type", naming no range.
 pub fn seed_arg(s: &str) -> Result<u64, String> {
+    use std::num::IntErrorKind::{NegOverflow, PosOverflow};
     let range =
         "a seed is a whole number from 0 to 9223372036854775807 (2^63 − 1), as in a scenario file";
-    match s.trim().parse::<u64>() {
-        Ok(n) if n <= i64::MAX as u64 => Ok(n),
+    match s.trim().parse::<i128>() {
+        Ok(n) if n < 0 => Err(format!("{s} is negative: {range}")),
+        Ok(n) if n <= i128::from(i64::MAX) => Ok(n as u64),
         Ok(_) => Err(format!("{s} is too large: {range}")),
-        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
-            Err(format!("{s} is too large: {range}"))
-        }
-        Err(e)
-            if *e.kind() == std::num::IntErrorKind::InvalidDigit
-                && s.trim().parse::<i128>().is_ok() =>
-        {
-            Err(format!("{s} is negative: {range}"))
-        }
+        Err(e) if *e.kind() == PosOverflow => Err(format!("{s} is too large: {range}")),
+        Err(e) if *e.kind() == NegOverflow => Err(format!("{s} is negative: {range}")),
         Err(_) => Err(format!("`{s}` is not a whole number: {range}")),
     }
 }

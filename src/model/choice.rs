@@ -8,27 +8,6 @@
 
 use crate::model::draws::{gumbel, gumbel_bounds};
 
-/// Pick among alternatives with deterministic utilities `v`, whose noise
-/// keys are `keys`, and a defer option with utility `defer` and noise key
-/// `defer_key`. Returns the index of the chosen offer, or `None` for
-/// defer. The choice as docs/ODD.md 7.10 states it, every alternative
-/// worked out: a run chooses with [`choose_bounded`], which its tests hold
-/// to this.
-pub fn choose(v: &[f64], keys: &[u64], defer: f64, defer_key: u64) -> Option<usize> {
-    debug_assert_eq!(v.len(), keys.len());
-    let mut best: Option<usize> = None;
-    let mut best_u = f64::NEG_INFINITY;
-    for (j, (vj, &k)) in v.iter().zip(keys).enumerate() {
-        let u = vj + gumbel(k);
-        if u > best_u {
-            best_u = u;
-            best = Some(j);
-        }
-    }
-    let u0 = defer + gumbel(defer_key);
-    if u0 >= best_u { None } else { best }
-}
-
 /// What a tender chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
@@ -64,22 +43,25 @@ impl Noisy {
         }
     }
 
-    /// The noisy utility, as [`choose`] computes it.
+    /// The noisy utility, `v + gumbel(key)`.
     fn exact(&mut self) -> f64 {
         *self.exact.get_or_insert_with(|| self.v + gumbel(self.key))
     }
 }
 
-/// [`choose`] for alternatives whose utility is costly to work out and
-/// may turn out not to be on offer at all: `bounds[j]` bounds alternative
-/// `j`'s utility from above (NaN: no bound), `utility(j)` works it out
-/// (`None`: not on offer); `keys`, `defer` and `defer_key` are
-/// [`choose`]'s. Alternatives are worked out from the highest bound down
+/// Pick among alternatives whose noisy utility is `V_j + gumbel(keys[j])`
+/// and a defer option at `defer + gumbel(defer_key)`: the highest, the
+/// first of equals, defer on a tie with the best (docs/ODD.md 7.10).
+/// Each alternative's V is costly to work out and may turn out not to be
+/// on offer at all: `bounds[j]` bounds it from above (NaN: no bound) and
+/// `utility(j)` works it out (`None`: not on offer). Alternatives are
+/// worked out from the highest bound down
 /// until none left could beat the best so far, or the deferral once one is
 /// on offer; a Gumbel draw is taken only when its table bounds
-/// ([`gumbel_bounds`]) do not settle a comparison. The result is
-/// [`choose`]'s among the alternatives on offer, [`Choice::NoOffer`] when
-/// none is; `order` is a buffer.
+/// ([`gumbel_bounds`]) do not settle a comparison. The result is the
+/// choice over every alternative on offer worked out in full (the tests
+/// hold it to that), [`Choice::NoOffer`] when none is; `order` is a
+/// buffer.
 pub fn choose_bounded(
     bounds: &[f64],
     keys: &[u64],
@@ -117,7 +99,7 @@ pub fn choose_bounded(
         let Some(v) = utility(j) else { continue };
         offered = true;
         let mut u = Noisy::new(v, keys[j]);
-        // As `choose`: the first of the highest, above −∞.
+        // The first of the highest, above −∞.
         let better = match &mut best {
             None => u.low > f64::NEG_INFINITY || u.exact() > f64::NEG_INFINITY,
             Some((_, b)) if u.low > b.high => true,
@@ -158,6 +140,25 @@ pub fn probabilities(v: &[f64], defer: f64) -> Vec<f64> {
 mod tests {
     use super::*;
     use crate::model::draws::{Draws, Purpose, fold};
+
+    /// The choice as docs/ODD.md 7.10 states it, every alternative worked
+    /// out: utilities `v`, noise keys `keys`, defer at `defer` with noise
+    /// key `defer_key`; the index of the offer taken, `None` for defer.
+    /// [`choose_bounded`], which a run uses, is held to it.
+    fn choose(v: &[f64], keys: &[u64], defer: f64, defer_key: u64) -> Option<usize> {
+        debug_assert_eq!(v.len(), keys.len());
+        let mut best: Option<usize> = None;
+        let mut best_u = f64::NEG_INFINITY;
+        for (j, (vj, &k)) in v.iter().zip(keys).enumerate() {
+            let u = vj + gumbel(k);
+            if u > best_u {
+                best_u = u;
+                best = Some(j);
+            }
+        }
+        let u0 = defer + gumbel(defer_key);
+        if u0 >= best_u { None } else { best }
+    }
 
     /// Both ways of choosing, the formula's and the run's (bounded by the
     /// utilities themselves), pick the same and give the logit shares.
@@ -203,7 +204,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
 
         /// Working out only the alternatives that may win picks what
-        /// [`choose`] picks among those on offer, whatever the bounds'
+        /// `choose` picks among those on offer, whatever the bounds'
         /// slack, ties among utilities, and alternatives not on offer.
         #[test]
         fn bounded_choice_is_the_choice_among_offers(
