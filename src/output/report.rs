@@ -334,6 +334,9 @@ pub fn compare_table(v: &Verdict) -> String {
             format!("{}{}", starred(p), if marked(s, p) { "†" } else { "" })
         };
         let mut short_cells = false;
+        // Whether any cell has an interval that a star could speak of: with
+        // one pair each, none has.
+        let mut intervals = false;
         let mut h = vec![format!("robustness: difference to {}", first.scenario)];
         h.extend(v.robustness.iter().map(|r| r.label.clone()));
         let mut rows = vec![h];
@@ -341,6 +344,7 @@ pub fn compare_table(v: &Verdict) -> String {
             let mut row = vec![s.scenario.clone()];
             row.extend(v.robustness.iter().map(|r| {
                 short_cells |= marked(s, &r.paired[i - 1]);
+                intervals |= !r.paired[i - 1].lo.is_nan();
                 cell(s, &r.paired[i - 1])
             }));
             rows.push(row);
@@ -355,6 +359,7 @@ pub fn compare_table(v: &Verdict) -> String {
             let mut row = vec![format!("{} against the runner-up, {}", r.best, r.runner_up)];
             row.extend(r.robustness.iter().map(|p| {
                 short_cells |= marked(best, p);
+                intervals |= !p.lo.is_nan();
                 cell(best, p)
             }));
             rows.push(row);
@@ -362,7 +367,12 @@ pub fn compare_table(v: &Verdict) -> String {
         out.push('\n');
         out.push_str(&text_table(&rows));
         out.push_str(&format!(
-            "(* the 95 % interval excludes 0{}{})\n",
+            "({}{}{})\n",
+            if intervals {
+                "* the 95 % interval excludes 0"
+            } else {
+                "no 95 % interval: a paired test needs 2 or more pairs"
+            },
             if short_cells {
                 "; † over fewer pairs than replications (verdict.csv gives how many)"
             } else {
@@ -656,6 +666,42 @@ mod tests {
         );
         let table = compare_table(&whole);
         assert!(!table.contains("pairs") && !table.contains('†'), "{table}");
+    }
+
+    /// The robustness table's footnote explains the star only where a
+    /// cell has an interval: with one replication none has, and the note
+    /// says why instead (it explained a star that could not appear).
+    #[test]
+    fn the_robustness_footnote_speaks_of_intervals_only_where_there_are_some() {
+        let t = one_target();
+        let footnote = |first: &[f64], other: &[f64]| {
+            let v = verdict(&t, &[runs("first", first), runs("other", other)]);
+            let table = compare_table(&v);
+            let robustness = table
+                .split("robustness:")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{table}"));
+            robustness
+                .lines()
+                .find(|l| l.starts_with('('))
+                .unwrap_or_else(|| panic!("{table}"))
+                .to_string()
+        };
+        assert_eq!(
+            footnote(&[1.0], &[0.5]),
+            "(no 95 % interval: a paired test needs 2 or more pairs)"
+        );
+        assert_eq!(
+            footnote(&[1.0, 2.0], &[0.5, 1.0]),
+            "(* the 95 % interval excludes 0)"
+        );
+        // Two replications, one pair defined: no interval but under
+        // "undefined as a miss", which pairs both, so the star is explained
+        // (and the mark of the columns over one pair).
+        assert_eq!(
+            footnote(&[1.0, f64::NAN], &[0.5, 1.0]),
+            "(* the 95 % interval excludes 0; † over fewer pairs than replications (verdict.csv gives how many))"
+        );
     }
 
     /// `run`'s closing line gives the mean distance as `compare` does: the
