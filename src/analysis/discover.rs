@@ -194,6 +194,18 @@ pub fn discover(options: &Options) -> Result<Discovery, DiscoverError> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        // A result's folder (a sweep's, a run's): its files are its own,
+        // and a sweep's `discover.csv` is its trajectory, which `report`
+        // draws as the sweep's. A CSV's trajectory there would replace it
+        // or pass for it.
+        if dir.join("manifest.json").exists() {
+            return Err(DiscoverError::Input(format!(
+                "{}: a CSV in the folder of a result ({} is there): its trajectory, written to discover.csv beside it, would replace or pass for that result's own; for a sweep give its folder (`armsmarket discover {}`), else copy the CSV out of the folder first",
+                input.display(),
+                dir.join("manifest.json").display(),
+                dir.display()
+            )));
+        }
         if crate::output::same_file(input, &dir.join("discover.csv")) {
             return Err(DiscoverError::Input(format!(
                 "{}: the trajectory is written to discover.csv beside the input, which is the input itself; copy or rename the file first",

@@ -765,3 +765,38 @@ fn inputs_with_a_folder_that_is_no_sweep_asks_for_the_file() {
         err(&o)
     );
 }
+
+/// A CSV inside a result's folder (here the sweep's own `runs.csv`) had
+/// its trajectory written over the sweep's `discover.csv`, which `report`
+/// then drew as the sweep's PRIM result (runs counted as points, outputs
+/// as parameters). It is refused, with the folder to give instead, and the
+/// sweep's trajectory is kept.
+#[test]
+fn a_csv_in_a_result_s_folder_leaves_the_result_s_trajectory_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = toy_sweep(tmp.path());
+    let cond = median_condition(&dir);
+    assert_ok(
+        &armsmarket(&["discover", dir.to_str().unwrap(), "--where", &cond]),
+        "discover on the sweep",
+    );
+    let trajectory = read(&dir.join("discover.csv"));
+    let o = discover_csv(&dir.join("runs.csv"), "contracts,tenders", &cond, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("runs.csv: a CSV in the folder of a result (")
+            && e.contains("manifest.json is there)")
+            && e.contains(&format!("armsmarket discover {}", dir.display())),
+        "{e}"
+    );
+    assert_eq!(read(&dir.join("discover.csv")), trajectory);
+    // Copied out of the folder, the same CSV is searched.
+    let copy = tmp.path().join("runs.csv");
+    std::fs::copy(dir.join("runs.csv"), &copy).unwrap();
+    assert_ok(
+        &discover_csv(&copy, "contracts,tenders", &cond, &[]),
+        "discover on the copy",
+    );
+    assert!(tmp.path().join("discover.csv").exists());
+}
