@@ -1615,8 +1615,75 @@ mod tests {
         );
     }
 
+    /// A rule between two keys is located at the one changed, here by a
+    /// `--set`, whichever of the two it names first. Each of these was
+    /// located at the other key, in the file, which the user had not
+    /// touched (a programme's signing quarter when `start` moved, a
+    /// tolerance's range when `observed` changed, ...).
+    #[test]
+    fn rules_between_two_keys_are_located_at_the_set_that_broke_them() {
+        let upgrade = format!(
+            "{TOY}\n[programmes.up]\nbuyer = \"AAA\"\nsupplier = \"aaa_works\"\nline = \"t72_upgrade\"\nsigned = \"2013Q1\"\nunits = 100\n"
+        );
+        let eu = toy_with(
+            "eu_since = \"2004Q2\"",
+            "eu_since = \"2004Q2\"\neu_until = \"2020Q1\"",
+        );
+        for (text, set, says) in [
+            (
+                TOY.to_string(),
+                "start=\"2012Q1\"",
+                "is not before `start` = \"2012Q1\"",
+            ),
+            (
+                TOY.to_string(),
+                "start=\"1923Q4\"",
+                "401 quarters simulated",
+            ),
+            (
+                TOY.to_string(),
+                "targets.aaa_share_of_kor.observed=0.5",
+                "does not contain the observed value 0.5",
+            ),
+            (
+                TOY.to_string(),
+                "targets.kor_value_2022.observed=0",
+                "gives an accepted interval of no width",
+            ),
+            (
+                eu,
+                "buyers.AAA.eu_since=\"2021Q1\"",
+                "is not after `eu_since`",
+            ),
+            (
+                upgrade,
+                "buyers.AAA.fleet.tank.legacy=50",
+                "take 100 legacy units, more than the 50",
+            ),
+            (
+                TOY.to_string(),
+                "buyers.AAA.fleet={}",
+                "names no family of the scenario",
+            ),
+        ] {
+            let (_, es) = errors(&text, &[set]);
+            let e = es
+                .iter()
+                .find(|e| e.message.contains(says))
+                .unwrap_or_else(|| panic!("{set}: {es:#?}"));
+            assert_eq!(
+                (e.file.as_str(), e.line, e.col),
+                ("<command line>", 1, 1),
+                "{set}: {e:?}"
+            );
+        }
+    }
+
     /// Moving a shock leaves the events tied to it where they are: one now
-    /// before its shock is refused at its own quarter, naming both.
+    /// before its shock is refused, naming both, at what was changed (the
+    /// `--set` that moved the shock; it was located at the event in the
+    /// file, which the user had not touched), and at the event where the
+    /// file dates it so.
     #[test]
     fn an_event_before_its_shock_is_refused() {
         let tied = toy_with(
@@ -1624,7 +1691,13 @@ mod tests {
             "kind = \"donation\"\nquarter = \"2022Q2\"\nshock = \"invasion\"",
         );
         let (_, e) = one_error(&tied, &["shocks.invasion.quarter=\"2022Q3\""]);
-        assert_eq!(e.line, line_of(&tied, "quarter = \"2022Q2\""));
+        assert_eq!((e.file.as_str(), e.line, e.col), ("<command line>", 1, 1));
+        let early = toy_with(
+            "kind = \"donation\"\nquarter = \"2022Q2\"",
+            "kind = \"donation\"\nquarter = \"2021Q2\"\nshock = \"invasion\"",
+        );
+        let (_, in_file) = one_error(&early, &[]);
+        assert_eq!(in_file.line, line_of(&early, "quarter = \"2021Q2\""));
         assert_eq!(
             e.message,
             "`events.aaa_donates_tanks.quarter` = \"2022Q2\" is before the quarter of its shock (`shocks.invasion.quarter` = \"2022Q3\"): an event tied to a shock is one of its consequences; date the event at or after the shock, or remove its `shock` key"

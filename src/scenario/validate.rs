@@ -528,8 +528,9 @@ impl Checker {
         if let (Some(since), Some(until)) = (since, until)
             && until <= since
         {
-            self.push(
+            self.push_between(
                 format!("{p}.eu_until"),
+                vec![format!("{p}.eu_since")],
                 format!(
                     "`{p}.eu_until` = \"{until}\" is not after `eu_since` = \"{since}\": membership runs from `eu_since` up to `eu_until` (excluded), so it would never begin; set `eu_until` after `eu_since`, or remove both for a country never a member"
                 ),
@@ -670,8 +671,9 @@ impl Checker {
                 // from it would be out of range too.
                 && (YEAR_SPAN.0..=YEAR_SPAN.1).contains(&s.start.year())
             {
-                self.push(
+                self.push_between(
                     "end",
+                    vec!["start".into()],
                     format!(
                         "`end` = \"{}\" is {} quarters after `start` = \"{}\", {} quarters simulated: simulate at most {MAX_QUARTERS} quarters, to `end` = \"{}\" at the latest",
                         s.end,
@@ -797,10 +799,12 @@ impl Checker {
                     && shock.magnitude > 0.0
                     && e.quarter < shock.quarter
                 {
-                    // Located at the event, where its fix is, even when
-                    // the shock moved.
-                    self.push(
+                    // Located at whichever of the two was changed: a
+                    // shock moved by `--set` is where the problem came
+                    // from (the message names the event).
+                    self.push_between(
                         format!("events.{id}.quarter"),
+                        vec![format!("shocks.{sh}.quarter"), format!("events.{id}.shock")],
                         format!(
                             "`events.{id}.quarter` = \"{}\" is before the quarter of its shock (`shocks.{sh}.quarter` = \"{}\"): an event tied to a shock is one of its consequences; date the event at or after the shock, or remove its `shock` key",
                             e.quarter, shock.quarter
@@ -1167,7 +1171,17 @@ impl Checker {
                     &which,
                     "no fleet has a `legacy_family`",
                 );
-                self.push(p, msg);
+                // The lineage may have gone with a fleet, or a buyer, that
+                // a `--set` replaced: located at what changed.
+                let mut with = vec!["buyers".to_string()];
+                for b in s.buyers.keys() {
+                    let fleet = format!("buyers.{b}.fleet");
+                    with.push(format!("{fleet}.{category}.legacy_family"));
+                    with.push(format!("{fleet}.{category}"));
+                    with.push(format!("buyers.{b}"));
+                    with.push(fleet);
+                }
+                self.push_between(p, with, msg);
             }
         }
     }
@@ -1204,9 +1218,16 @@ impl Checker {
                     fleet.map_or((0, None), |f| (f.legacy, f.legacy_family.as_deref()));
                 let total = reserved.entry((&p.buyer, category)).or_insert(0);
                 *total = total.saturating_add(p.units);
+                let fleet_path = format!("buyers.{}.fleet.{category}", p.buyer);
                 if family != Some(lineage) {
-                    self.push(
+                    self.push_between(
                         format!("{pp}.line"),
+                        vec![
+                            format!("{pp}.buyer"),
+                            format!("{fleet_path}.legacy_family"),
+                            fleet_path.clone(),
+                            format!("buyers.{}.fleet", p.buyer),
+                        ],
                         format!(
                             "`{pp}` upgrades `{lineage}` units, but `buyers.{}.fleet.{category}` has {}: an upgrade programme needs legacy units of the lineage its line upgrades; set that fleet's `legacy_family`, or name another line",
                             p.buyer,
@@ -1214,8 +1235,9 @@ impl Checker {
                         ),
                     );
                 } else if *total > legacy {
-                    self.push(
+                    self.push_between(
                         format!("{pp}.units"),
+                        vec![format!("{fleet_path}.legacy")],
                         format!(
                             "`{pp}.units`: upgrade programmes of `{}` in `{category}` take {} legacy units, more than the {legacy} its fleet has (`buyers.{}.fleet.{category}.legacy`): lower the units, or raise the legacy fleet",
                             p.buyer, *total, p.buyer
@@ -1225,8 +1247,9 @@ impl Checker {
             }
             self.quarter(&format!("{pp}.signed"), p.signed);
             if p.signed >= s.start {
-                self.push(
+                self.push_between(
                     format!("{pp}.signed"),
+                    vec!["start".into()],
                     format!("`{pp}.signed` = \"{}\" is not before `start` = \"{}\": a programme in flight was signed before the run; a later contract is the model's to make", p.signed, s.start),
                 );
             }
@@ -2035,8 +2058,11 @@ impl Checker {
             } else {
                 "widen it"
             };
-            self.push(
+            self.push_between(
                 &tp,
+                std::iter::once(format!("{p}.observed"))
+                    .chain(found.iter().map(|k| format!("{tp}.{k}")))
+                    .collect(),
                 format!(
                     "`{tp}` gives an accepted interval of no width (under 1e-9 of the observed value, or of 1) around {}: {why}",
                     t.observed
@@ -2047,8 +2073,9 @@ impl Checker {
             self.num(format_args!("{tp}.range"), lo, "targets.*.tolerance.range");
             self.num(format_args!("{tp}.range"), hi, "targets.*.tolerance.range");
             if lo <= hi && !(lo..=hi).contains(&t.observed) {
-                self.push(
+                self.push_between(
                     format!("{tp}.range"),
+                    vec![format!("{p}.observed")],
                     format!(
                         "`{tp}.range` = [{lo}, {hi}] does not contain the observed value {}: widen the range or correct `observed`",
                         t.observed
