@@ -231,6 +231,10 @@ pub struct MetricSummary {
     /// them, but ranking parameters by them would name a top parameter of
     /// nothing).
     pub constant: bool,
+    /// Saltelli: the metric took one value in every block used, while it
+    /// was undefined (or its run failed) in the blocks dropped: the
+    /// indices (0, SALib's guard) measure nothing, and are not ranked.
+    pub constant_where_used: bool,
 }
 
 /// What `sensitivity` did.
@@ -395,6 +399,13 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     let mut out = csv_line(HEADER);
     let mut metrics = Vec::new();
     let stopped = || options.stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    // The failed runs, by (point, replication), which a metric's
+    // constancy leaves out.
+    let failed: std::collections::HashSet<(usize, usize)> = runs
+        .failed
+        .iter()
+        .filter_map(|f| Some((*runs.points.get(&f.point_id)?, f.replication as usize)))
+        .collect();
     for (m, metric) in runs.metrics.iter().enumerate() {
         if stopped() {
             return Err(SensitivityError::Stopped);
@@ -425,14 +436,21 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         let only = |x: f64| [cell(x), String::new(), String::new(), String::new()];
         let mut ranked = Vec::new();
         // One value in every finished run: no parameter moves the metric.
-        let mut finite = runs
-            .points
-            .values()
-            .flat_map(|&p| runs.values(m, p).iter().copied())
-            .filter(|x| x.is_finite());
-        let constant = finite
+        // A run where it is undefined is not that value (a metric defined
+        // in 2 runs of 32 was called constant by the 2 alone); a failed
+        // run says nothing of it.
+        let failed = &failed;
+        let mut finished = runs.points.values().flat_map(|&p| {
+            runs.values(m, p)
+                .iter()
+                .enumerate()
+                .filter(move |&(rep, _)| !failed.contains(&(p, rep)))
+                .map(|(_, &x)| x)
+        });
+        let constant = finished
             .next()
-            .is_some_and(|first| finite.all(|x| x == first));
+            .is_some_and(|first| first.is_finite() && finished.all(|x| x == first));
+        let mut constant_where_used = false;
         let (noise, noise_mu_star, used, dropped, failed_points, unit) =
             if kind == DesignKind::Saltelli {
                 let outputs = point_outputs(&roles, &replicates, |role| match role {
@@ -447,6 +465,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                         source,
                     })?;
                 if let Some(ix) = &a.indices {
+                    constant_where_used = ix.constant_output && !constant;
                     for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
                         row(&mut out, &paths[j], "S1", full(s1));
                         row(&mut out, &paths[j], "ST", full(st));
@@ -543,6 +562,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             used,
             dropped,
             constant,
+            constant_where_used,
         });
     }
     if stopped() {
@@ -992,6 +1012,12 @@ impl Report {
                 .collect();
             let tops = if m.constant {
                 "constant over the design: no parameter moves it".to_string()
+            } else if m.constant_where_used {
+                format!(
+                    "no indices: one value in the {} {unit} used of {}, undefined or failed in the others",
+                    m.used,
+                    m.used + m.dropped
+                )
             } else if tops.is_empty() {
                 let why = if m.dropped > 0 {
                     "the others have a failed run or an undefined value"

@@ -423,6 +423,76 @@ fn a_constant_metric_is_printed_as_constant() {
     assert!(other.contains(PARAMS[0]), "{other}");
 }
 
+/// `sensitivity`'s line for `metric` after `runs.csv` of the sweep in
+/// `dir` has `metric` set to 5 in every row `keep` keeps, empty in the
+/// others.
+fn line_with_metric_at_5(dir: &Path, metric: &str, keep: impl Fn(usize) -> bool) -> String {
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == metric).unwrap();
+    let mut body = h.join(",") + "\n";
+    for (i, mut r) in rows.into_iter().enumerate() {
+        r[c] = if keep(i) { "5".into() } else { String::new() };
+        body += &(r.join(",") + "\n");
+    }
+    rewrite_sealed(dir, "runs.csv", &body);
+    let o = sensitivity(dir, &[]);
+    assert_ok(&o, "sensitivity");
+    text(&o.stdout)
+        .lines()
+        .find(|l| l.starts_with(&format!("{metric} ")))
+        .unwrap()
+        .to_string()
+}
+
+/// A metric of one value where defined but undefined in other runs was
+/// called "constant over the design: no parameter moves it" (a target's
+/// distance defined in 2 runs of 32), though the parameters move it
+/// between defined and undefined. It is not ranked either: its indices
+/// over the blocks left are SALib's zeros. A run that failed leaves a
+/// constant metric constant.
+#[test]
+fn a_metric_undefined_in_some_runs_is_not_called_constant() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let line = line_with_metric_at_5(&dir, "contracts", |i| i != 0);
+    assert!(
+        line.ends_with(
+            "no indices: one value in the 3 blocks used of 4, undefined or failed in the others"
+        ),
+        "{line}"
+    );
+    let line = line_with_metric_at_5(&dir, "contracts", |i| i < 2);
+    assert!(
+        line.contains("no indices: 0 of the 2 complete blocks"),
+        "{line}"
+    );
+    // Job 4 fails (the second point's second replication): its row is
+    // empty, the others 5.
+    let failing = tmp.path().join("failing");
+    let o = run(
+        &[
+            "sweep",
+            data("toy_saltelli.toml").to_str().unwrap(),
+            "--out",
+            failing.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "4")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let dir = failing.join("toy_saltelli");
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let status = h.iter().position(|x| x == "status").unwrap();
+    let finished: Vec<bool> = rows.iter().map(|r| r[status] == "ok").collect();
+    assert_eq!(finished.iter().filter(|ok| !**ok).count(), 1);
+    let line = line_with_metric_at_5(&dir, "contracts", |i| finished[i]);
+    assert!(
+        line.ends_with("constant over the design: no parameter moves it"),
+        "{line}"
+    );
+}
+
 /// `-q` hides the table and the closing line, as it hides every
 /// command's, and writes the same file.
 #[test]
