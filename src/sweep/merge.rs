@@ -153,19 +153,29 @@ pub enum MergeError {
         reason: String,
     },
     /// Shards are missing or unfinished.
-    #[error(
-        "{} of {n} shards missing or unfinished ({}); run:\n{}\nthen merge again",
-        missing.len(),
-        missing.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", "),
-        commands.iter().map(|c| format!("  {c}")).collect::<Vec<_>>().join("\n")
-    )]
+    #[error("{}", missing_message(missing, *n, commands))]
     Missing {
         /// Their numbers.
         missing: Vec<u32>,
         /// Of how many.
         n: u32,
-        /// The command that runs each.
+        /// The command that runs each of the first [`COMMANDS_SHOWN`].
         commands: Vec<String>,
+    },
+    /// Shards that are finished, beside the ones given, were not given
+    /// (the command that would run them again has nothing to do).
+    #[error(
+        "{} finished but not given: {}; give {} too, or give the folder that holds the shards, {}",
+        crate::output::report::count(finished.len() as u64, "shard"),
+        finished.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "),
+        if finished.len() == 1 { "it" } else { "them" },
+        folder.display()
+    )]
+    NotGiven {
+        /// The finished shards not given.
+        finished: Vec<PathBuf>,
+        /// The folder that holds them.
+        folder: PathBuf,
     },
     /// Two shards come from different batches.
     #[error(
@@ -286,7 +296,8 @@ impl MergeError {
             | MergeError::Renamed { .. }
             | MergeError::Unreadable { .. }
             | MergeError::NotAShard { .. }
-            | MergeError::Twice { .. } => true,
+            | MergeError::Twice { .. }
+            | MergeError::NotGiven { .. } => true,
             MergeError::Output(e) => e.is_usage(),
             _ => false,
         }
@@ -351,6 +362,47 @@ fn stopped_shards_in(dir: &Path) -> Vec<PathBuf> {
 /// The shard folders inside `dir`, sorted.
 fn shard_dirs_in(dir: &Path) -> Vec<PathBuf> {
     folders_in(dir, |n| parse_shard_dir(Path::new(n)).is_some())
+}
+
+/// How many shards to name commands for in a message; the others are
+/// counted (a split of 100,000 shards named each).
+const COMMANDS_SHOWN: usize = 10;
+
+/// The message of [`MergeError::Missing`]: the missing shards' numbers,
+/// runs of three or more as ranges, and their `commands` (those of the
+/// first [`COMMANDS_SHOWN`]).
+fn missing_message(missing: &[u32], n: u32, commands: &[String]) -> String {
+    let mut numbers: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < missing.len() {
+        let mut j = i;
+        while j + 1 < missing.len() && missing[j + 1] == missing[j] + 1 {
+            j += 1;
+        }
+        if j >= i + 2 {
+            numbers.push(format!("{}-{}", missing[i], missing[j]));
+        } else {
+            numbers.extend(missing[i..=j].iter().map(u32::to_string));
+        }
+        i = j + 1;
+    }
+    let mut shown: Vec<String> = commands
+        .iter()
+        .take(COMMANDS_SHOWN)
+        .map(|c| format!("  {c}"))
+        .collect();
+    if missing.len() > shown.len() {
+        shown.push(format!(
+            "  ... and {} more, the same with each missing shard's --shard K/{n}",
+            missing.len() - shown.len()
+        ));
+    }
+    format!(
+        "{} of {n} shards missing or unfinished ({}); run:\n{}\nthen merge again",
+        missing.len(),
+        numbers.join(", "),
+        shown.join("\n")
+    )
 }
 
 /// The `.shards` folder beside a result folder.
@@ -452,12 +504,15 @@ pub fn merge<P: ShardedPlan>(
     // its hidden `.partial` folder: one that is there has finished, and
     // one whose manifest cannot be read was damaged since.
     let mut found: Vec<(PathBuf, Shard, Result<Manifest<P>, String>)> = Vec::new();
+    let mut absent: Vec<(&PathBuf, Shard)> = Vec::new();
     for d in &shards {
         stopped()?;
         let shard = parse_shard_dir(d).expect("a shard folder");
         // A shard folder given by a path that is not there has not
-        // finished (or not run): it counts as missing, to be resumed.
+        // finished (or not run): it counts as missing, to be resumed,
+        // unless no run of this split writes it (below).
         if !d.is_dir() {
+            absent.push((d, shard));
             continue;
         }
         let first = !found.iter().any(|(_, _, m)| m.is_ok());
@@ -515,6 +570,14 @@ pub fn merge<P: ShardedPlan>(
         let written = s.n >= 2 && (1..=s.n).contains(&s.k);
         !written || split.is_some_and(|n| s.n != n)
     };
+    // A path no shard of this split is written to is a typo, not a shard
+    // to run: it would have been dropped, and the shard meant called
+    // missing.
+    if let Some((path, _)) = absent.iter().find(|(_, s)| stray(s)) {
+        return Err(MergeError::NoSuchPath {
+            path: path.to_path_buf(),
+        });
+    }
     if let Some((dir, shard, Err(reason))) = found.iter().find(|(_, s, m)| m.is_err() && stray(s)) {
         return Err(MergeError::NotAShard {
             dir: dir.clone(),
@@ -577,9 +640,24 @@ pub fn merge<P: ShardedPlan>(
         }
     }
     let missing: Vec<u32> = (1..=n).filter(|k| !by_k.contains_key(k)).collect();
+    // Finished beside the ones given (shard folders named one by one):
+    // to run them again would do nothing.
+    let holder = first_dir.parent().unwrap_or(Path::new("."));
+    let finished: Vec<PathBuf> = missing
+        .iter()
+        .map(|&k| holder.join(format!("shard-{k}-of-{n}")))
+        .filter(|d| d.join("manifest.json").is_file())
+        .collect();
+    if !finished.is_empty() {
+        return Err(MergeError::NotGiven {
+            finished,
+            folder: holder.to_path_buf(),
+        });
+    }
     if !missing.is_empty() {
         let commands = missing
             .iter()
+            .take(COMMANDS_SHOWN)
             .map(|&k| P::command(m0, Shard { k, n }, &out_of(first_dir), true))
             .collect();
         return Err(MergeError::Missing {

@@ -877,6 +877,86 @@ fn merge_suggestion_for_a_missing_shard_keeps_the_kept_tables() {
     );
 }
 
+/// Shard folders given one by one, one left out although it finished:
+/// merge said to run it with `--resume`, which found it complete and did
+/// nothing, and merge said the same again. It names the finished shard
+/// and the folder to give instead (exit 2), and a path for a shard of
+/// another split, a typo, is no longer taken for a missing shard.
+#[test]
+fn a_finished_shard_left_out_is_named_not_sent_to_run_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for k in [1, 2] {
+        let shard = format!("{k}/2");
+        assert_ok(&sweep(&toy_sweep(), &out, &["--shard", &shard]), &shard);
+    }
+    let shards = out.join("toy_sweep.shards");
+    let o = bin()
+        .arg("merge")
+        .arg(shards.join("shard-1-of-2"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let canonical = std::fs::canonicalize(&shards).unwrap();
+    assert_eq!(
+        err(&o).trim_end(),
+        format!(
+            "error: 1 shard finished but not given: {}; give it too, or give the folder that holds the shards, {}",
+            canonical.join("shard-2-of-2").display(),
+            canonical.display()
+        ),
+    );
+    assert!(suggested_commands(&err(&o)).is_empty(), "{}", err(&o));
+    assert!(!out.join("toy_sweep").exists(), "merged anyway");
+    let typo = shards.join("shard-2-of-3");
+    let o = bin()
+        .arg("merge")
+        .arg(shards.join("shard-1-of-2"))
+        .arg(&typo)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).starts_with(&format!("error: {}: no such folder", typo.display())),
+        "{}",
+        err(&o)
+    );
+    assert_ok(
+        &bin()
+            .arg("merge")
+            .arg(shards.join("shard-1-of-2"))
+            .arg(shards.join("shard-2-of-2"))
+            .output()
+            .unwrap(),
+        "merge of both, given one by one",
+    );
+}
+
+/// A split into more shards than it is useful to list: the missing
+/// numbers are given as ranges and the commands of the first ten, the
+/// rest counted (100,000 shards printed 100,001 lines).
+#[test]
+fn many_missing_shards_are_summed_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(
+        &sweep(&toy_sweep(), &out, &["--shard", "2/40"]),
+        "shard 2/40",
+    );
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("39 of 40 shards missing or unfinished (1, 3-40); run:"),
+        "{e}"
+    );
+    assert_eq!(suggested_commands(&e).len(), 10, "{e}");
+    assert!(
+        e.contains("  ... and 29 more, the same with each missing shard's --shard K/40"),
+        "{e}"
+    );
+}
+
 #[test]
 fn merge_suggestion_is_usable_when_merge_runs_inside_the_output_directory() {
     // `cd OUT && armsmarket merge toy_sweep`: the suggested --out must not be
