@@ -51,7 +51,7 @@ pub fn folder_problem(name: &str, as_text: bool) -> Option<String> {
 }
 
 /// Why `name`'s shape cannot name a folder: empty, a leading `.`, a path
-/// separator ([`folder_problem`]'s first checks).
+/// separator, a trailing `.shards` ([`folder_problem`]'s first checks).
 fn shape_problem(name: &str) -> Option<String> {
     if name.trim().is_empty() {
         Some("it is empty".into())
@@ -60,7 +60,13 @@ fn shape_problem(name: &str) -> Option<String> {
     } else if name.contains(['/', '\\']) {
         Some("it holds a path separator".into())
     } else {
-        None
+        // A sweep named `x` writes its shards to `OUT/x.shards/`: a result
+        // there would hold them, and replacing it would delete them.
+        name.strip_suffix(".shards").map(|sweep| {
+            format!(
+                "it ends in `.shards`: `{name}` would be the folder sweep `{sweep}` writes its shards to"
+            )
+        })
     }
 }
 
@@ -624,7 +630,7 @@ impl Checker {
             self.push(
                 "name",
                 format!(
-                    "`name` = {name:?} cannot name an output folder ({why}): letters, digits, spaces and punctuation are fine; no `/`, `\\`, control characters or leading `.`, at most {MAX_NAME} characters and {MAX_NAME_BYTES} bytes in UTF-8"
+                    "`name` = {name:?} cannot name an output folder ({why}): letters, digits, spaces and punctuation are fine; no `/`, `\\`, control characters, leading `.` or trailing `.shards`, at most {MAX_NAME} characters and {MAX_NAME_BYTES} bytes in UTF-8"
                 ),
             );
         }
@@ -3162,7 +3168,17 @@ mod tests {
                 "at most 100 characters and 200 bytes",
             ],
         );
+        // A sweep named `s.shards` held sweep `s`'s shards in its result,
+        // and running it again deleted them.
+        expect_one(
+            check(&[("name", "\"s.shards\"")]),
+            "name",
+            &[
+                "it ends in `.shards`: `s.shards` would be the folder sweep `s` writes its shards to",
+            ],
+        );
         assert_eq!(check(&[("name", "toy-2_b")]), vec![]);
+        assert_eq!(check(&[("name", "\"shards\"")]), vec![]);
     }
 
     #[test]
