@@ -667,6 +667,17 @@ impl Verdict {
         }
         .expect("a scenario after the first is paired with it");
         if p.p.is_nan() {
+            // Level means name no smallest (one replication on common
+            // random numbers, the scenarios alike in it).
+            if winner.distance.0 == other.distance.0 {
+                return format!(
+                    "{} and {} have the same mean distance ({}), and {} both distances defined: a paired test needs 2 or more{runner_note}{unranked_note}",
+                    winner.scenario,
+                    other.scenario,
+                    mean(winner),
+                    pairs_have(p.n)
+                );
+            }
             return format!(
                 "{} has the smallest mean distance ({} against {} for {}), but {} both distances defined: a paired test needs 2 or more{runner_note}{unranked_note}",
                 winner.scenario,
@@ -1326,6 +1337,12 @@ mod tests {
             ])
             .conclusion(),
             "a has the smallest mean distance (0.500 against 0.800 for b), but only 1 replication has both distances defined: a paired test needs 2 or more"
+        );
+        // Level: neither is the smallest (one was named so).
+        let level = Some((0.0, f64::NAN, f64::NAN, f64::NAN, 1));
+        assert_eq!(
+            ranked(&[("a", 0.5, f64::NAN, None), ("b", 0.5, f64::NAN, level)]).conclusion(),
+            "a and b have the same mean distance (0.500), and only 1 replication has both distances defined: a paired test needs 2 or more"
         );
         // With a test, as before.
         assert_eq!(
