@@ -27,7 +27,9 @@ pub struct ValidateArgs {
 /// check of its points: the errors found so far are reported, and the exit
 /// code is 130.
 pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
-    let mut errors: Vec<Located> = Vec::new();
+    // Each problem with the file it was found in (see
+    // `ScenarioError::from_files`).
+    let mut errors: Vec<(String, Located)> = Vec::new();
     let mut other: Option<CliError> = None;
     // A stdout that cannot be written (closed by `| head`, or full) stops
     // the `ok` lines, not the checking: every file's errors still decide
@@ -38,8 +40,9 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
         other.get_or_insert(e);
     };
     // Stopped at the `i`-th file `f`, before its check was done.
-    let stopped = |errors: Vec<Located>, i: usize, f: &Path| {
-        if let Some(e) = ScenarioError::from_all(errors) {
+    let files = &a.files;
+    let stopped = |errors: Vec<(String, Located)>, i: usize, f: &Path| {
+        if let Some(e) = ScenarioError::from_files(errors, files) {
             note!("{e}");
         }
         CliError::Interrupted(format!(
@@ -60,6 +63,8 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                 unwritten = Some(e);
             }
         };
+        let file = f.display().to_string();
+        let of_file = |e: ScenarioError| e.into_errors().into_iter().map(|l| (file.clone(), l));
         match prepare(f, &a.set) {
             // `sweep` and `calibrate` take no `--set`: checking a file
             // they would never run as checked would say nothing of it.
@@ -79,12 +84,15 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                     // sweep or calibration to write the value into.
                     let hint =
                         crate::scenario::load::own_file_hint(command, &f.display().to_string());
-                    errors.push(at.error(format!("--set {command}: {hint}")));
+                    errors.push((file.clone(), at.error(format!("--set {command}: {hint}"))));
                 } else {
-                    errors.push(Located::file_only(
-                        f.display().to_string(),
-                        format!(
-                            "--set does not apply: this file is run by `armsmarket {command}`, which takes no --set; write the value into the file (or its base scenario) and validate that"
+                    errors.push((
+                        file.clone(),
+                        Located::file_only(
+                            file.clone(),
+                            format!(
+                                "--set does not apply: this file is run by `armsmarket {command}`, which takes no --set; write the value into the file (or its base scenario) and validate that"
+                            ),
                         ),
                     ));
                 }
@@ -93,7 +101,7 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
             Ok(p) if p.loaded.scenario.sweep.is_some() => {
                 match crate::sweep::setup::check(f, interrupted()) {
                     Ok(desc) => ok(format!("{}: {desc}", p.loaded.name)),
-                    Err(SweepError::Scenario(e)) => errors.extend(e.into_errors()),
+                    Err(SweepError::Scenario(e)) => errors.extend(of_file(e)),
                     Err(SweepError::Stopped) => return Err(stopped(errors, i, f)),
                     Err(e) => fail(CliError::from(e), f),
                 }
@@ -103,7 +111,7 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
             Ok(p) if p.loaded.scenario.calibrate.is_some() => {
                 match crate::calibrate::Setup::load(f) {
                     Ok(s) => ok(format!("{}: {}", p.loaded.name, s.describe())),
-                    Err(e) => errors.extend(e.into_errors()),
+                    Err(e) => errors.extend(of_file(e)),
                 }
             }
             Ok(p) => ok(format!(
@@ -115,10 +123,10 @@ pub fn validate(a: &ValidateArgs) -> Result<(), CliError> {
                 count(p.world.n_quarters as u64, "quarter"),
                 count(p.targets.list.len() as u64, "target")
             )),
-            Err(e) => errors.extend(e.into_errors()),
+            Err(e) => errors.extend(of_file(e)),
         }
     }
-    match (ScenarioError::from_all(errors), other) {
+    match (ScenarioError::from_files(errors, files), other) {
         (Some(e), _) => Err(e.into()),
         (None, Some(e)) => Err(e),
         (None, None) => unwritten.map_or(Ok(()), Err),

@@ -288,23 +288,25 @@ pub fn contested_variants(
 /// one name would write to one folder: the second is refused at its name.
 pub fn prepare_all(files: &[PathBuf], sets: &[String]) -> Result<Vec<Prepared>, ScenarioError> {
     let mut ok: Vec<Prepared> = Vec::new();
-    let mut errors: Vec<Located> = Vec::new();
+    let mut errors: Vec<(String, Located)> = Vec::new();
     for f in files {
+        let file = f.display().to_string();
         match prepare(f, sets) {
             Ok(p) => {
                 if let Some(first) = ok.iter().find(|q| q.loaded.name == p.loaded.name) {
-                    errors.push(p.loaded.sources.key_origin("name").error(format!(
+                    let at = p.loaded.sources.key_origin("name");
+                    errors.push((file, at.error(format!(
                         "this scenario is named `{}` like {}: their outputs would collide; give one a different `name`",
                         p.loaded.name,
                         first.loaded.path.display()
-                    )));
+                    ))));
                 }
                 ok.push(p);
             }
-            Err(e) => errors.extend(e.into_errors()),
+            Err(e) => errors.extend(e.into_errors().into_iter().map(|l| (file.clone(), l))),
         }
     }
-    match ScenarioError::from_all(errors) {
+    match ScenarioError::from_files(errors, files) {
         Some(e) => Err(e),
         None => Ok(ok),
     }

@@ -7,6 +7,7 @@
 //! error per run.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// One problem at one place in a scenario file (or on the command line).
 ///
@@ -82,6 +83,40 @@ impl ScenarioError {
         errors.sort();
         errors.dedup();
         Some(ScenarioError { errors })
+    }
+
+    /// The problems of several scenario files, each with the file it was
+    /// found in, of `files` in all (each named once). One located on the command line (a
+    /// `--set`, which applies to every file) is said once, naming the
+    /// files it is a problem in, unless it is one in all of them: the
+    /// same `--set` can break a rule in one file and name a missing key
+    /// in another, and two unnamed lines left the user to guess which.
+    pub fn from_files(problems: Vec<(String, Located)>, files: &[PathBuf]) -> Option<Self> {
+        let files = files
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        let mut errors = Vec::new();
+        let mut from_command_line: Vec<(Located, Vec<String>)> = Vec::new();
+        for (file, problem) in problems {
+            if files < 2 || problem.file != crate::scenario::load::COMMAND_LINE {
+                errors.push(problem);
+            } else if let Some((_, of)) = from_command_line.iter_mut().find(|(p, _)| *p == problem)
+            {
+                if !of.contains(&file) {
+                    of.push(file);
+                }
+            } else {
+                from_command_line.push((problem, vec![file]));
+            }
+        }
+        for (mut problem, of) in from_command_line {
+            if of.len() < files {
+                problem.message = format!("in {}: {}", of.join(", "), problem.message);
+            }
+            errors.push(problem);
+        }
+        Self::from_all(errors)
     }
 
     /// The problems, sorted by file, line and column.

@@ -1668,3 +1668,49 @@ fn a_seed_on_the_command_line_out_of_range_names_its_range() {
     );
     crate::common::assert_ok(&ok, "run --seed 2^63 - 1");
 }
+
+/// A `--set` applies to every scenario given: a problem it makes in some of
+/// them names them (two unnamed `<command line>:1:1` lines left the user to
+/// guess which file each was about), one it makes in all of them is said
+/// once, as for one file. `validate`, `run` and `compare` alike; nothing is
+/// written.
+#[test]
+fn a_set_s_problem_in_some_of_several_files_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (toy, europe) = (crate::common::toy(), crate::common::europe());
+    let (toy, europe) = (toy.to_str().unwrap(), europe.to_str().unwrap());
+    let set = "buyers.AAA.fleet.tank.legacy=700";
+    for command in [
+        vec!["validate", toy, europe, "--set", set],
+        vec!["run", toy, europe, "-r", "1", "--out", "out", "--set", set],
+        vec![
+            "compare", toy, europe, "-r", "2", "--out", "out", "--set", set,
+        ],
+    ] {
+        let o = armsmarket(dir.path(), &command);
+        assert_eq!(o.status.code(), Some(2), "{command:?}: {}", err(&o));
+        let e = err(&o);
+        let lines: Vec<&str> = e.lines().collect();
+        assert_eq!(lines.len(), 2, "{command:?}: {e}");
+        assert!(
+            lines[0].starts_with(&format!(
+                "<command line>:1:1: in {europe}: --set buyers.AAA.fleet.tank.legacy: no such key `AAA` in `buyers`"
+            )),
+            "{command:?}: {e}"
+        );
+        assert!(
+            lines[1].starts_with(&format!(
+                "<command line>:1:1: in {toy}: `buyers.AAA.fleet.tank.legacy` = 700 is more than `units`"
+            )),
+            "{command:?}: {e}"
+        );
+        assert!(nothing_written(&dir.path().join("out")), "{command:?}");
+    }
+    // The same problem in both: said once, unnamed.
+    let o = armsmarket(dir.path(), &["validate", toy, europe, "--set", "seed=-1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(
+        err(&o).trim_end(),
+        "<command line>:1:1: `seed` = -1 is out of range: must be a whole number from 0 to 9223372036854775807"
+    );
+}
