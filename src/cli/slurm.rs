@@ -62,6 +62,18 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
         &a.out.join(&setup.name),
         crate::output::publish::Command::Merge,
     )?;
+    // The tasks write OUT/<name>.shards: shards of another split there
+    // (an earlier submission with another --shards) would make the merge
+    // job refuse, after every task had run.
+    let shards = crate::sweep::run::shards_dir(&a.out, &setup.name);
+    if let Some(first) = crate::sweep::merge::other_splits(&shards, a.shards).first() {
+        return Err(CliError::Usage(format!(
+            "{}: holds shards of another split than --shards {} (the first: {}), which the merge job would refuse to join with these; remove them, or submit the split they belong to",
+            shards.display(),
+            a.shards,
+            first.file_name().unwrap_or_default().to_string_lossy()
+        )));
+    }
     let exe = std::env::current_exe().map_err(CliError::io("finding the armsmarket binary"))?;
     let job = slurm::Job {
         file: a.file.clone(),

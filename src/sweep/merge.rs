@@ -193,7 +193,7 @@ pub enum MergeError {
     },
     /// Two shards come from different splits.
     #[error(
-        "{} is one of {na} shards but {} is one of {nb}: merge shards of one split",
+        "{} is one of {na} shards but {} is one of {nb}: merge shards of one split (give one split's shard folders, or remove the other split's)",
         a.display(),
         b.display()
     )]
@@ -403,6 +403,23 @@ fn missing_message(missing: &[u32], n: u32, commands: &[String]) -> String {
         numbers.join(", "),
         shown.join("\n")
     )
+}
+
+/// The shard folders in `dir`, finished or stopped before they finished,
+/// of a split into other than `n` shards: a merge would refuse to join
+/// them with a split into `n`.
+pub fn other_splits(dir: &Path, n: u32) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = shard_dirs_in(dir)
+        .into_iter()
+        .filter(|d| parse_shard_dir(d).is_some_and(|s| s.n != n))
+        .chain(stopped_shards_in(dir).into_iter().filter(|d| {
+            let name = d.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let bare = name.trim_start_matches('.').trim_end_matches(".partial");
+            parse_shard_dir(Path::new(bare)).is_some_and(|s| s.n != n)
+        }))
+        .collect();
+    found.sort();
+    found
 }
 
 /// The `.shards` folder beside a result folder.

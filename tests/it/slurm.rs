@@ -323,6 +323,62 @@ fn slurm_refuses_an_out_the_merge_would_refuse() {
     assert!(!tmp.path().join("fresh").exists());
 }
 
+/// Shards of another split in `OUT/<name>.shards` (an earlier submission
+/// with another `--shards`) made the merge job refuse after every task had
+/// run: `slurm` refuses them before anything is submitted, finished or
+/// stopped, and takes the split they belong to.
+#[test]
+fn slurm_refuses_shards_of_another_split_the_merge_would_refuse() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = toy_sweep();
+    let out = tmp.path().join("out");
+    let o = bin()
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--shard",
+            "1/3",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok(&o, "shard 1/3");
+    let args = |n: &'static str| {
+        slurm(&[
+            file.to_str().unwrap(),
+            "--shards",
+            n,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let o = args("2");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("holds shards of another split than --shards 2 (the first: shard-1-of-3)"),
+        "{}",
+        err(&o)
+    );
+    assert!(o.stdout.is_empty(), "slurm still printed a script");
+    assert_ok(&args("3"), "the split the shards belong to");
+    // A stopped shard of another split counts too.
+    let shards = out.join("toy_sweep.shards");
+    std::fs::rename(
+        shards.join("shard-1-of-3"),
+        shards.join(".shard-1-of-3.partial"),
+    )
+    .unwrap();
+    let o = args("2");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("(the first: .shard-1-of-3.partial)"),
+        "{}",
+        err(&o)
+    );
+}
+
 /// The script `slurm` prints for the toy sweep in `shards` shards, run
 /// with a fake `sbatch` under `tmp`: (the script's output, the sbatch log,
 /// the `--out` folder).
