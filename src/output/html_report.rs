@@ -1967,12 +1967,14 @@ fn discover_blocks(d: &Csv, extremes: &HashMap<String, (f64, f64)>) -> Vec<Block
                 y: num(r, den),
                 label: String::new(),
                 x_interval: (f64::NAN, f64::NAN),
+                // As `discover` prints them: the file's k is a sum of
+                // shares (5.999999999999999 for 6).
                 note: format!(
                     "mass {}, {} restricted, n = {}, k = {}; {}",
-                    text(r, mass),
+                    format::fixed(num(r, mass), 4),
                     text(r, restricted),
                     text(r, n),
-                    text(r, k),
+                    crate::analysis::discover::printed(num(r, k)),
                     limits_shown(text(r, limits), extremes)
                 ),
             })

@@ -190,6 +190,15 @@ fn sweep_report_with_discovery_and_sensitivity() {
         html.contains(&format!("<td class=\"num\">{mass:.4}</td>")),
         "mass {mass}"
     );
+    // The hover text too (it showed the file's text: k = 5.999999999999999,
+    // mass 0.9166666666666666).
+    let k: f64 = chosen[col("k")].parse().unwrap();
+    let k_shown = format!("{k:.4}");
+    let k_shown = k_shown.trim_end_matches('0').trim_end_matches('.');
+    assert!(
+        html.contains(&format!("mass {mass:.4}, ")) && html.contains(&format!(", k = {k_shown}; ")),
+        "hover of mass {mass}, k {k}"
+    );
     assert!(
         html.contains("Cases of interest: runs where focus_value_2022 &gt; 0; peeling alpha 0.05"),
         "the report names what was searched"
