@@ -329,6 +329,11 @@ pub struct SobolIndices {
     /// The outputs were all equal (SALib then reports every index as 0,
     /// as these do): the indices are not informative.
     pub constant_output: bool,
+    /// The A and B outputs were all equal while others were not: SALib's
+    /// guard on their variance makes every index 0 (as these are), which
+    /// says nothing of the parameters (too few base rows to see the
+    /// output vary).
+    pub constant_a_and_b: bool,
 }
 
 /// Draws `count` bootstrap resamples of `n` indices in `0..n` from `rng`:
@@ -379,9 +384,11 @@ pub fn sobol_indices(
                 })
                 .collect(),
             constant_output: true,
+            constant_a_and_b: true,
         });
     }
     let y = outputs.map(|x| (x - mean) / sd);
+    let constant_a_and_b = pooled_variance(&y.a, &y.b).is_none();
 
     let point = raw_sobol(&y);
     let boot: Vec<RawSobol> = resamples.iter().map(|r| raw_sobol(&y.gather(r))).collect();
@@ -419,6 +426,7 @@ pub fn sobol_indices(
         st,
         s2,
         constant_output: false,
+        constant_a_and_b,
     })
 }
 
@@ -599,6 +607,7 @@ pub fn sobol_net_indices(
             })
             .collect(),
         constant_output: false,
+        constant_a_and_b: false,
     }))
 }
 
@@ -1568,6 +1577,34 @@ mod tests {
         assert!((apart.s1[0].estimate - 1.25).abs() < 0.06, "{:?}", apart.s1);
         assert!((one.s1[0].estimate - 1.0).abs() < 0.05, "{:?}", one.s1);
         assert!((one.st[0].estimate - 1.0).abs() < 0.05, "{:?}", one.st);
+    }
+
+    #[test]
+    fn constant_a_and_b_give_zeros_and_are_said_so() {
+        // SALib order, two parameters: A, AB_1, AB_2, B per base row. A
+        // and B are all 2, the AB rows vary: SALib's guard on the A and B
+        // variance gives every index 0.
+        let y = SaltelliOutputs::from_salib_order(
+            &[2.0, 5.0, 5.0, 2.0, 2.0, 7.0, 5.0, 2.0, 2.0, 5.0, 6.0, 2.0],
+            2,
+            false,
+        )
+        .unwrap();
+        let s = sobol_indices(&y, &[vec![0, 1, 1], vec![2, 2, 0]], 0.95).unwrap();
+        assert!(s.constant_a_and_b && !s.constant_output);
+        assert!(s.s1.iter().chain(&s.st).all(|e| e.estimate == 0.0));
+        // A varying A is not.
+        let y = SaltelliOutputs::from_salib_order(
+            &[2.0, 5.0, 5.0, 2.0, 3.0, 7.0, 5.0, 2.0, 2.0, 5.0, 6.0, 2.0],
+            2,
+            false,
+        )
+        .unwrap();
+        assert!(
+            !sobol_indices(&y, &[vec![0, 1, 1], vec![2, 2, 0]], 0.95)
+                .unwrap()
+                .constant_a_and_b
+        );
     }
 
     #[test]

@@ -235,6 +235,10 @@ pub struct MetricSummary {
     /// was undefined (or its run failed) in the blocks dropped: the
     /// indices (0, SALib's guard) measure nothing, and are not ranked.
     pub constant_where_used: bool,
+    /// Saltelli: the metric took one value at every A and B point while it
+    /// varied at others: SALib's guard makes every index 0, which is no
+    /// measure of the parameters, and they are not ranked.
+    pub constant_a_and_b: bool,
 }
 
 /// What `sensitivity` did.
@@ -450,7 +454,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         let constant = finished
             .next()
             .is_some_and(|first| first.is_finite() && finished.all(|x| x == first));
-        let mut constant_where_used = false;
+        let (mut constant_where_used, mut constant_a_and_b) = (false, false);
         let (noise, noise_mu_star, used, dropped, failed_points, unit) =
             if kind == DesignKind::Saltelli {
                 let outputs = point_outputs(&roles, &replicates, |role| match role {
@@ -466,6 +470,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     })?;
                 if let Some(ix) = &a.indices {
                     constant_where_used = ix.constant_output && !constant;
+                    constant_a_and_b = ix.constant_a_and_b && !ix.constant_output;
                     for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
                         row(&mut out, &paths[j], "S1", full(s1));
                         row(&mut out, &paths[j], "ST", full(st));
@@ -563,6 +568,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             dropped,
             constant,
             constant_where_used,
+            constant_a_and_b,
         });
     }
     if stopped() {
@@ -1018,6 +1024,8 @@ impl Report {
                     m.used,
                     m.used + m.dropped
                 )
+            } else if m.constant_a_and_b {
+                "no indices: one value at every A and B point, though not at the others, which makes every index 0 (SALib's guard); sweep more points".to_string()
             } else if tops.is_empty() {
                 let why = if m.dropped > 0 {
                     "the others have a failed run or an undefined value"

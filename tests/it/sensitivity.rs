@@ -493,6 +493,47 @@ fn a_metric_undefined_in_some_runs_is_not_called_constant() {
     );
 }
 
+/// A metric of one value at every A and B point but not at the others got
+/// S1 = ST = 0 with intervals [0, 0] by SALib's guard, ranked as if
+/// measured ("delivery 0.000 [0.000, 0.000]"): it is said to have no
+/// indices, and why.
+#[test]
+fn a_metric_flat_over_a_and_b_is_not_ranked() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let (ph, points) = csv_rows(&read(&dir.join("points.csv")));
+    let matrix = ph.iter().position(|x| x == "matrix").unwrap();
+    let a_or_b: BTreeSet<String> = points
+        .iter()
+        .filter(|p| p[matrix] == "A" || p[matrix] == "B")
+        .map(|p| p[0].clone())
+        .collect();
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == "contracts").unwrap();
+    let mut body = h.join(",") + "\n";
+    for (i, mut r) in rows.into_iter().enumerate() {
+        r[c] = if a_or_b.contains(&r[0]) {
+            "5".into()
+        } else {
+            (6 + i % 3).to_string()
+        };
+        body += &(r.join(",") + "\n");
+    }
+    rewrite_sealed(&dir, "runs.csv", &body);
+    let o = sensitivity(&dir, &[]);
+    assert_ok(&o, "sensitivity");
+    let line = text(&o.stdout)
+        .lines()
+        .find(|l| l.starts_with("contracts "))
+        .unwrap()
+        .to_string();
+    assert!(
+        line.ends_with("no indices: one value at every A and B point, though not at the others, which makes every index 0 (SALib's guard); sweep more points"),
+        "{line}"
+    );
+}
+
 /// `-q` hides the table and the closing line, as it hides every
 /// command's, and writes the same file.
 #[test]
