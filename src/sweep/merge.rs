@@ -159,7 +159,7 @@ pub enum MergeError {
         missing: Vec<u32>,
         /// Of how many.
         n: u32,
-        /// The command that runs each of the first [`COMMANDS_SHOWN`].
+        /// The command that runs each of the first ten (`COMMANDS_SHOWN`).
         commands: Vec<String>,
     },
     /// Shards that are finished, beside the ones given, were not given

@@ -386,21 +386,10 @@ fn a_constant_metric_is_printed_as_constant() {
     let tmp = tempfile::tempdir().unwrap();
     assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
     let dir = tmp.path().join("toy_saltelli");
-    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
-    let c = h.iter().position(|x| x == "contracts").unwrap();
-    let mut body = h.join(",") + "\n";
-    for mut r in rows {
-        r[c] = "5".into();
-        body += &(r.join(",") + "\n");
-    }
-    rewrite_sealed(&dir, "runs.csv", &body);
+    rewrite_metric(&dir, "contracts", |_, _| "5".into());
     let o = sensitivity(&dir, &[]);
     assert_ok(&o, "sensitivity");
-    let line = text(&o.stdout)
-        .lines()
-        .find(|l| l.starts_with("contracts "))
-        .unwrap()
-        .to_string();
+    let line = line_of(&o, "contracts");
     assert!(
         line.ends_with("constant over the design: no parameter moves it"),
         "{line}"
@@ -415,33 +404,42 @@ fn a_constant_metric_is_printed_as_constant() {
     };
     assert_eq!(t[&key("ST")][0], "0");
     // The other metrics are ranked as before.
-    let other = text(&o.stdout)
-        .lines()
-        .find(|l| l.starts_with("total_value "))
-        .unwrap()
-        .to_string();
+    let other = line_of(&o, "total_value");
     assert!(other.contains(PARAMS[0]), "{other}");
+}
+
+/// Rewrite `metric` in `runs.csv` of the sweep in `dir` (its manifest
+/// sealed again): row `i` (a row's cells `r`) gets `value(i, r)`.
+fn rewrite_metric(dir: &Path, metric: &str, value: impl Fn(usize, &[String]) -> String) {
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == metric).unwrap();
+    let mut body = h.join(",") + "\n";
+    for (i, mut r) in rows.into_iter().enumerate() {
+        r[c] = value(i, &r);
+        body += &(r.join(",") + "\n");
+    }
+    rewrite_sealed(dir, "runs.csv", &body);
+}
+
+/// The line `sensitivity` printed for `metric`.
+fn line_of(o: &Output, metric: &str) -> String {
+    text(&o.stdout)
+        .lines()
+        .find(|l| l.starts_with(&format!("{metric} ")))
+        .unwrap_or_else(|| panic!("no line for {metric}: {}", text(&o.stdout)))
+        .to_string()
 }
 
 /// `sensitivity`'s line for `metric` after `runs.csv` of the sweep in
 /// `dir` has `metric` set to 5 in every row `keep` keeps, empty in the
 /// others.
 fn line_with_metric_at_5(dir: &Path, metric: &str, keep: impl Fn(usize) -> bool) -> String {
-    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
-    let c = h.iter().position(|x| x == metric).unwrap();
-    let mut body = h.join(",") + "\n";
-    for (i, mut r) in rows.into_iter().enumerate() {
-        r[c] = if keep(i) { "5".into() } else { String::new() };
-        body += &(r.join(",") + "\n");
-    }
-    rewrite_sealed(dir, "runs.csv", &body);
+    rewrite_metric(dir, metric, |i, _| {
+        if keep(i) { "5".into() } else { String::new() }
+    });
     let o = sensitivity(dir, &[]);
     assert_ok(&o, "sensitivity");
-    text(&o.stdout)
-        .lines()
-        .find(|l| l.starts_with(&format!("{metric} ")))
-        .unwrap()
-        .to_string()
+    line_of(&o, metric)
 }
 
 /// A metric of one value where defined but undefined in other runs was
@@ -509,25 +507,16 @@ fn a_metric_flat_over_a_and_b_is_not_ranked() {
         .filter(|p| p[matrix] == "A" || p[matrix] == "B")
         .map(|p| p[0].clone())
         .collect();
-    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
-    let c = h.iter().position(|x| x == "contracts").unwrap();
-    let mut body = h.join(",") + "\n";
-    for (i, mut r) in rows.into_iter().enumerate() {
-        r[c] = if a_or_b.contains(&r[0]) {
+    rewrite_metric(&dir, "contracts", |i, r| {
+        if a_or_b.contains(&r[0]) {
             "5".into()
         } else {
             (6 + i % 3).to_string()
-        };
-        body += &(r.join(",") + "\n");
-    }
-    rewrite_sealed(&dir, "runs.csv", &body);
+        }
+    });
     let o = sensitivity(&dir, &[]);
     assert_ok(&o, "sensitivity");
-    let line = text(&o.stdout)
-        .lines()
-        .find(|l| l.starts_with("contracts "))
-        .unwrap()
-        .to_string();
+    let line = line_of(&o, "contracts");
     assert!(
         line.ends_with("no indices: one value at every A and B point, though not at the others, which makes every index 0 (SALib's guard); sweep more points"),
         "{line}"
