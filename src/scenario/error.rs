@@ -9,6 +9,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+/// The file label of locations on the command line (`--set` arguments).
+pub const COMMAND_LINE: &str = "<command line>";
+
 /// One problem at one place in a scenario file (or on the command line).
 ///
 /// `line` and `col` are 1-based; `col` counts characters, not bytes. A
@@ -99,7 +102,7 @@ impl ScenarioError {
         let mut errors = Vec::new();
         let mut from_command_line: Vec<(Located, Vec<String>)> = Vec::new();
         for (file, problem) in problems {
-            if files < 2 || problem.file != crate::scenario::load::COMMAND_LINE {
+            if files < 2 || problem.file != COMMAND_LINE {
                 errors.push(problem);
             } else if let Some((_, of)) = from_command_line.iter_mut().find(|(p, _)| *p == problem)
             {

@@ -23,8 +23,7 @@ use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::{Table, Value};
 
-/// The file label of locations on the command line (`--set` arguments).
-pub const COMMAND_LINE: &str = "<command line>";
+pub use crate::scenario::error::COMMAND_LINE;
 
 /// A place where a key or value was written: a file (or another source such
 /// as `<command line>` or a sweep file) with a 1-based line and column.
