@@ -388,7 +388,8 @@ pub fn sobol_indices(
         });
     }
     let y = outputs.map(|x| (x - mean) / sd);
-    let constant_a_and_b = pooled_variance(&y.a, &y.b).is_none();
+    // As `ratio` reads the variance: at most machine epsilon gives 0.
+    let constant_a_and_b = pooled_variance(&y.a, &y.b).is_none_or(|v| v <= f64::EPSILON);
 
     let point = raw_sobol(&y);
     let boot: Vec<RawSobol> = resamples.iter().map(|r| raw_sobol(&y.gather(r))).collect();

@@ -62,11 +62,16 @@ pub fn slurm(a: &SlurmArgs) -> Result<(), CliError> {
         &a.out.join(&setup.name),
         crate::output::publish::Command::Merge,
     )?;
-    // The tasks write OUT/<name>.shards: shards of another split there
-    // (an earlier submission with another --shards) would make the merge
-    // job refuse, after every task had run.
+    // The tasks write OUT/<name>.shards: finished shards of another split
+    // there (an earlier submission with another --shards) would make the
+    // merge job refuse, after every task had run. (One task writes
+    // OUT/<name> itself, and its merge reads no shards.)
     let shards = crate::sweep::run::shards_dir(&a.out, &setup.name);
-    if let Some(first) = crate::sweep::merge::other_splits(&shards, a.shards).first() {
+    let others = match a.shards {
+        0 | 1 => Vec::new(),
+        n => crate::sweep::merge::other_splits(&shards, n),
+    };
+    if let Some(first) = others.first() {
         return Err(CliError::Usage(format!(
             "{}: holds shards of another split than --shards {} (the first: {}), which the merge job would refuse to join with these; remove them, or submit the split they belong to",
             shards.display(),

@@ -685,6 +685,7 @@ pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, S
             if let Some(why) = super::validate::folder_problem(&stem, true) {
                 let plain: String = stem
                     .trim_start_matches('.')
+                    .trim_end_matches(".shards")
                     .chars()
                     .filter(|c| !c.is_control())
                     .take(40)
@@ -1676,6 +1677,30 @@ mod tests {
                 "{set}: {e:?}"
             );
         }
+    }
+
+    /// An upgrade line's lineage that a file changed away is located at the
+    /// key it changed, not at the `buyers` table the file also writes (of
+    /// equally near places the first named is taken).
+    #[test]
+    fn a_lineage_changed_in_a_file_is_located_at_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "toy.toml", TOY);
+        let top = "base = \"toy.toml\"\nname = \"t\"\n\n[buyers.BBB]\nname = \"Northland\"\n\n[buyers.AAA.fleet.tank]\nlegacy_family = \"t80\"\n";
+        let p = write(dir.path(), "t.toml", top);
+        let e = load(&p, &[]).expect_err("should fail").into_errors();
+        let e = e
+            .iter()
+            .find(|e| e.message.contains("names no family of the scenario"))
+            .unwrap_or_else(|| panic!("{e:#?}"));
+        assert_eq!(
+            (e.file.as_str(), e.line),
+            (
+                p.display().to_string().as_str(),
+                line_of(top, "legacy_family = \"t80\"")
+            ),
+            "{e:?}"
+        );
     }
 
     /// Moving a shock leaves the events tied to it where they are: one now

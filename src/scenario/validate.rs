@@ -1178,15 +1178,18 @@ impl Checker {
                     "no fleet has a `legacy_family`",
                 );
                 // The lineage may have gone with a fleet, or a buyer, that
-                // a `--set` replaced: located at what changed.
-                let mut with = vec!["buyers".to_string()];
-                for b in s.buyers.keys() {
-                    let fleet = format!("buyers.{b}.fleet");
-                    with.push(format!("{fleet}.{category}.legacy_family"));
-                    with.push(format!("{fleet}.{category}"));
-                    with.push(format!("buyers.{b}"));
-                    with.push(fleet);
-                }
+                // a `--set` replaced: located at what changed, the most
+                // particular key first (of equally near places the first
+                // is taken, and a file that writes any buyer writes
+                // `buyers`).
+                let buyers = || s.buyers.keys();
+                let with = buyers()
+                    .map(|b| format!("buyers.{b}.fleet.{category}.legacy_family"))
+                    .chain(buyers().map(|b| format!("buyers.{b}.fleet.{category}")))
+                    .chain(buyers().map(|b| format!("buyers.{b}.fleet")))
+                    .chain(buyers().map(|b| format!("buyers.{b}")))
+                    .chain(["buyers".to_string()])
+                    .collect();
                 self.push_between(p, with, msg);
             }
         }

@@ -405,21 +405,15 @@ fn missing_message(missing: &[u32], n: u32, commands: &[String]) -> String {
     )
 }
 
-/// The shard folders in `dir`, finished or stopped before they finished,
-/// of a split into other than `n` shards: a merge would refuse to join
-/// them with a split into `n`.
+/// The shard folders in `dir` of a split into other than `n` shards,
+/// which a merge of `dir` would refuse to join with a split into `n` (a
+/// shard stopped before it finished, `.shard-K-of-M.partial`, it does not
+/// read).
 pub fn other_splits(dir: &Path, n: u32) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = shard_dirs_in(dir)
+    shard_dirs_in(dir)
         .into_iter()
         .filter(|d| parse_shard_dir(d).is_some_and(|s| s.n != n))
-        .chain(stopped_shards_in(dir).into_iter().filter(|d| {
-            let name = d.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let bare = name.trim_start_matches('.').trim_end_matches(".partial");
-            parse_shard_dir(Path::new(bare)).is_some_and(|s| s.n != n)
-        }))
-        .collect();
-    found.sort();
-    found
+        .collect()
 }
 
 /// The `.shards` folder beside a result folder.
@@ -658,17 +652,21 @@ pub fn merge<P: ShardedPlan>(
     }
     let missing: Vec<u32> = (1..=n).filter(|k| !by_k.contains_key(k)).collect();
     // Finished beside the ones given (shard folders named one by one):
-    // to run them again would do nothing.
-    let holder = first_dir.parent().unwrap_or(Path::new("."));
-    let finished: Vec<PathBuf> = missing
-        .iter()
-        .map(|&k| holder.join(format!("shard-{k}-of-{n}")))
+    // to run them again would do nothing. The folder is read once, not
+    // asked for each missing shard (a split may have millions).
+    let holder = std::fs::canonicalize(first_dir)
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let finished: Vec<PathBuf> = shard_dirs_in(&holder)
+        .into_iter()
+        .filter(|d| parse_shard_dir(d).is_some_and(|s| s.n == n && !by_k.contains_key(&s.k)))
         .filter(|d| d.join("manifest.json").is_file())
         .collect();
     if !finished.is_empty() {
         return Err(MergeError::NotGiven {
             finished,
-            folder: holder.to_path_buf(),
+            folder: holder,
         });
     }
     if !missing.is_empty() {

@@ -908,6 +908,18 @@ fn a_file_name_that_would_hide_the_result_is_refused() {
         assert!(stderr.contains(why), "{file}: {stderr}");
         assert!(nothing_written(&out), "{file} wrote something");
     }
+    // A stem ending in `.shards` is the folder of another sweep's shards;
+    // the name suggested instead is one that may be given.
+    let b = b.with_file("s.shards.toml", &unnamed);
+    let o = armsmarket(b.dir.path(), &["validate", "s.shards.toml"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "(it ends in `.shards`: `s.shards` would be the folder sweep `s` writes its shards to)"
+        ) && stderr.contains("give it `name = \"s\"`"),
+        "{stderr}"
+    );
     // A name of 80 three-byte characters (240 bytes) failed to write its
     // staging folder (exit 1): it is refused as too long a file name.
     let wide = toy_with("name = \"toy\"", &format!("name = \"{}\"", "中".repeat(80)));

@@ -323,10 +323,12 @@ fn slurm_refuses_an_out_the_merge_would_refuse() {
     assert!(!tmp.path().join("fresh").exists());
 }
 
-/// Shards of another split in `OUT/<name>.shards` (an earlier submission
-/// with another `--shards`) made the merge job refuse after every task had
-/// run: `slurm` refuses them before anything is submitted, finished or
-/// stopped, and takes the split they belong to.
+/// Finished shards of another split in `OUT/<name>.shards` (an earlier
+/// submission with another `--shards`) made the merge job refuse after
+/// every task had run: `slurm` refuses them before anything is submitted,
+/// and takes the split they belong to, and one task (which writes
+/// `OUT/<name>` itself). A stopped shard, which merge does not read, is no
+/// reason to refuse.
 #[test]
 fn slurm_refuses_shards_of_another_split_the_merge_would_refuse() {
     let tmp = tempfile::tempdir().unwrap();
@@ -363,20 +365,14 @@ fn slurm_refuses_shards_of_another_split_the_merge_would_refuse() {
     );
     assert!(o.stdout.is_empty(), "slurm still printed a script");
     assert_ok(&args("3"), "the split the shards belong to");
-    // A stopped shard of another split counts too.
+    assert_ok(&args("1"), "one task");
     let shards = out.join("toy_sweep.shards");
     std::fs::rename(
         shards.join("shard-1-of-3"),
         shards.join(".shard-1-of-3.partial"),
     )
     .unwrap();
-    let o = args("2");
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(
-        err(&o).contains("(the first: .shard-1-of-3.partial)"),
-        "{}",
-        err(&o)
-    );
+    assert_ok(&args("2"), "beside a stopped shard of another split");
 }
 
 /// The script `slurm` prints for the toy sweep in `shards` shards, run

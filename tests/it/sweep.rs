@@ -908,6 +908,22 @@ fn a_finished_shard_left_out_is_named_not_sent_to_run_again() {
     );
     assert!(suggested_commands(&err(&o)).is_empty(), "{}", err(&o));
     assert!(!out.join("toy_sweep").exists(), "merged anyway");
+    // Given by its bare name inside the shards' folder: the folder is
+    // named in full (it was an empty name).
+    let o = bin()
+        .current_dir(&shards)
+        .args(["merge", "shard-1-of-2"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).trim_end().ends_with(&format!(
+            "give the folder that holds the shards, {}",
+            canonical.display()
+        )),
+        "{}",
+        err(&o)
+    );
     let typo = shards.join("shard-2-of-3");
     let o = bin()
         .arg("merge")
