@@ -1696,7 +1696,13 @@ fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
         } else {
             String::new()
         };
-        if params
+        if own("guard_zeros") == 1.0 {
+            // SALib's guard wrote every index as 0: bars of 0 would read as
+            // a measure that no parameter matters.
+            inner.push(Block::Paragraph(format!(
+                "No indices: {m} takes one value over the points its indices are worked out from, so SALib's guard writes each as 0 (guard_zeros in sensitivity.csv); they say nothing of the parameters."
+            )));
+        } else if params
             .iter()
             .any(|p| get(p, "S1").is_some() || get(p, "ST").is_some())
         {

@@ -554,6 +554,17 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             only(dropped as f64),
         );
         row(&mut out, "", "points_failed", only(failed_points as f64));
+        if kind == DesignKind::Saltelli {
+            // Whether the S1 and ST written are SALib's guard zeros, not a
+            // measure (for a reader of the table, `report` among them).
+            let zeros = constant || constant_where_used || constant_a_and_b;
+            row(
+                &mut out,
+                "",
+                "guard_zeros",
+                only(f64::from(u8::from(zeros))),
+            );
+        }
         // Largest first; an index the data cannot give (NaN) last.
         ranked.sort_by(|a, b| {
             let (x, y) = (a.estimate.estimate, b.estimate.estimate);

@@ -176,7 +176,10 @@ fn sweep_report_with_discovery_and_sensitivity() {
          focus_value,,noise_share_of_means,0.5,,,\n\
          focus_value,,mu_star_noise,30,,,\n\
          mean_distance,,blocks_used,0,,,\n\
-         mean_distance,,blocks_dropped,4,,,\n",
+         mean_distance,,blocks_dropped,4,,,\n\
+         contracts,preferences.default.delivery,S1,0,0,0,0\n\
+         contracts,preferences.default.delivery,ST,0,0,0,0\n\
+         contracts,,guard_zeros,1,,,\n",
     )
     .unwrap();
     let html = report(&dir);
@@ -213,6 +216,14 @@ fn sweep_report_with_discovery_and_sensitivity() {
     assert!(html.contains("replication noise is 50 % of the variance of the points"));
     assert!(html.contains("noise alone gives μ* of about 30"));
     assert!(html.contains("No indices: 0 of 4 blocks were usable, mean_distance"));
+    // SALib's guard zeros are said, not drawn as bars of 0.
+    assert!(html.contains(
+        "No indices: contracts takes one value over the points its indices are worked out from"
+    ));
+    assert!(
+        !html.contains("Sobol&#39; indices of contracts")
+            && !html.contains("Sobol' indices of contracts")
+    );
 }
 
 /// A Saltelli sweep's role columns are not parameters, and a parameter of

@@ -192,7 +192,7 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
     assert_eq!(t[&key("", "blocks_dropped")][0], "0");
     let noise: f64 = t[&key("", "noise_share")][0].parse().unwrap();
     assert!(noise > 0.0 && noise.is_finite(), "{noise}");
-    // 9 indices and 5 counts per metric, and 9 indices net of the noise
+    // 9 indices and 6 counts per metric, and 9 indices net of the noise
     // where the replications measure it (every metric that varies): on
     // these 4 base rows, defined for the contract count, and empty for the
     // Korean 2022 value, whose variance beyond the noise the bootstrap
@@ -215,7 +215,7 @@ fn saltelli_sweep_then_sensitivity_writes_every_index_by_role() {
         "{with_net} of {}",
         metrics.len()
     );
-    assert_eq!(t.len(), metrics.len() * 14 + with_net * 9);
+    assert_eq!(t.len(), metrics.len() * 15 + with_net * 9);
 
     // Another seed gives other intervals but the same point estimates
     // (a net index aside, whose being defined rests on the bootstrap);
@@ -403,6 +403,10 @@ fn a_constant_metric_is_printed_as_constant() {
         )
     };
     assert_eq!(t[&key("ST")][0], "0");
+    // Said in the table too, for its readers (`report` drew bars of 0).
+    let guard = |m: &str| (m.to_string(), String::new(), "guard_zeros".to_string());
+    assert_eq!(t[&guard("contracts")][0], "1");
+    assert_eq!(t[&guard("total_value")][0], "0");
     // The other metrics are ranked as before.
     let other = line_of(&o, "total_value");
     assert!(other.contains(PARAMS[0]), "{other}");
