@@ -455,6 +455,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
             .next()
             .is_some_and(|first| first.is_finite() && finished.all(|x| x == first));
         let (mut constant_where_used, mut constant_a_and_b) = (false, false);
+        let mut indices_written = false;
         let (noise, noise_mu_star, used, dropped, failed_points, unit) =
             if kind == DesignKind::Saltelli {
                 let outputs = point_outputs(&roles, &replicates, |role| match role {
@@ -469,6 +470,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                         source,
                     })?;
                 if let Some(ix) = &a.indices {
+                    indices_written = true;
                     constant_where_used = ix.constant_output && !constant;
                     constant_a_and_b = ix.constant_a_and_b && !ix.constant_output;
                     for (j, (s1, st)) in ix.s1.iter().zip(&ix.st).enumerate() {
@@ -557,7 +559,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         if kind == DesignKind::Saltelli {
             // Whether the S1 and ST written are SALib's guard zeros, not a
             // measure (for a reader of the table, `report` among them).
-            let zeros = constant || constant_where_used || constant_a_and_b;
+            let zeros = indices_written && (constant || constant_where_used || constant_a_and_b);
             row(
                 &mut out,
                 "",
