@@ -247,7 +247,19 @@ impl Sweep {
             && let Ok(m) = Manifest::<SweepRecord>::read(&dir)
             && let Some(found) = m.plan.as_ref().map(|p| &p.identity)
         {
-            if let Some(why) = setup.identity.differs(found) {
+            let recorded = m
+                .scenarios
+                .first()
+                .and_then(|s| crate::sweep::setup::recorded_settings(&s.resolved, &found.version));
+            let why = match recorded {
+                Some(was) => {
+                    setup
+                        .identity
+                        .differs_in(found, &setup.settings.to_bytes(), &was.to_bytes())
+                }
+                None => setup.identity.differs(found),
+            };
+            if let Some(why) = why {
                 let mismatch = crate::sweep::resume::ResumeError::Mismatch { path: dir, why };
                 return Err(SweepError::Resume(mismatch));
             }

@@ -80,6 +80,22 @@ fn table_names(t: &[Table]) -> String {
     }
 }
 
+/// The settings a finished sweep was made from, worked out again from the
+/// resolved scenario its manifest records (`version` its program's), or
+/// `None` where that does not read as a sweep's. A refused resume into a
+/// finished result then names the keys that changed, as one into a work
+/// folder does; [`Identity::differs_in`] uses them only if they hash to
+/// the fingerprints the result records.
+pub fn recorded_settings(resolved: &toml::Table, version: &str) -> Option<Settings> {
+    let mut base = resolved.clone();
+    let sw: crate::scenario::schema::Sweep = base.remove("sweep")?.try_into().ok()?;
+    let seed = u64::try_from(resolved.get("seed")?.as_integer()?).ok()?;
+    Some(Settings {
+        scenario: fingerprinted_text(&(version, &base)),
+        design: fingerprinted_text(&(&sw, sw.seed.unwrap_or(seed))),
+    })
+}
+
 /// The way out of a refused resume.
 const AGAIN: &str = "use another --out, or run without --resume to start over (a Slurm array's tasks always resume: remove that folder before submitting again)";
 

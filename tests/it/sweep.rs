@@ -1452,10 +1452,24 @@ fn resume_refuses_a_directory_of_another_design_or_scenario() {
     let o = sweep(&other_seed, &out, &["--resume"]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     let e = err(&o);
-    assert!(e.contains("different design"), "{e}");
+    // Naming the key that changed, as a work folder's refusal does (a
+    // finished result's named only the fingerprints).
+    assert!(
+        e.contains("it was made from a different design: sweep.seed was 11, now 12: "),
+        "{e}"
+    );
     assert!(
         e.contains("remove that folder before submitting again"),
         "{e}"
+    );
+    let o = sweep(&other_world, &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "it was made from a different scenario: market.public_reputation was 0.3, now 0.35: "
+        ),
+        "{}",
+        err(&o)
     );
     let named = e
         .split("cannot resume into ")
