@@ -89,11 +89,12 @@ impl ScenarioError {
     }
 
     /// The problems of several scenario files, each with the file it was
-    /// found in, of `files` in all (each named once). One located on the command line (a
-    /// `--set`, which applies to every file) is said once, naming the
-    /// files it is a problem in, unless it is one in all of them: the
-    /// same `--set` can break a rule in one file and name a missing key
-    /// in another, and two unnamed lines left the user to guess which.
+    /// found in, of `files` in all (a file given twice counts once). One
+    /// located on the command line (a `--set`, which applies to every
+    /// file) is said once, naming the files it is a problem in, unless it
+    /// is one in all of them: the same `--set` can break a rule in one
+    /// file and name a missing key in another, and two unnamed lines left
+    /// the user to guess which.
     pub fn from_files(problems: Vec<(String, Located)>, files: &[PathBuf]) -> Option<Self> {
         let files = files
             .iter()

@@ -369,8 +369,8 @@ fn shard_dirs_in(dir: &Path) -> Vec<PathBuf> {
 const COMMANDS_SHOWN: usize = 10;
 
 /// The message of [`MergeError::Missing`]: the missing shards' numbers,
-/// runs of three or more as ranges, and their `commands` (those of the
-/// first [`COMMANDS_SHOWN`]).
+/// runs of three or more as ranges, and `commands`, those of the first
+/// [`COMMANDS_SHOWN`] of them (the others are counted).
 fn missing_message(missing: &[u32], n: u32, commands: &[String]) -> String {
     let mut numbers: Vec<String> = Vec::new();
     let mut i = 0;
@@ -386,11 +386,7 @@ fn missing_message(missing: &[u32], n: u32, commands: &[String]) -> String {
         }
         i = j + 1;
     }
-    let mut shown: Vec<String> = commands
-        .iter()
-        .take(COMMANDS_SHOWN)
-        .map(|c| format!("  {c}"))
-        .collect();
+    let mut shown: Vec<String> = commands.iter().map(|c| format!("  {c}")).collect();
     if missing.len() > shown.len() {
         shown.push(format!(
             "  ... and {} more, the same with each missing shard's --shard K/{n}",
@@ -658,11 +654,14 @@ pub fn merge<P: ShardedPlan>(
         .ok()
         .and_then(|d| d.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
-    let finished: Vec<PathBuf> = shard_dirs_in(&holder)
-        .into_iter()
-        .filter(|d| parse_shard_dir(d).is_some_and(|s| s.n == n && !by_k.contains_key(&s.k)))
-        .filter(|d| d.join("manifest.json").is_file())
-        .collect();
+    let finished: Vec<PathBuf> = match missing.is_empty() {
+        true => Vec::new(),
+        false => shard_dirs_in(&holder)
+            .into_iter()
+            .filter(|d| parse_shard_dir(d).is_some_and(|s| s.n == n && !by_k.contains_key(&s.k)))
+            .filter(|d| d.join("manifest.json").is_file())
+            .collect(),
+    };
     if !finished.is_empty() {
         return Err(MergeError::NotGiven {
             finished,

@@ -7,7 +7,7 @@ use crate::engine::overlay::{Overlay, Setting};
 use crate::model::World;
 use crate::output::report::count;
 use crate::scenario::keys;
-use crate::scenario::schema::Table;
+use crate::scenario::schema::{Sweep, Table};
 use crate::scenario::{self, Origin, ScenarioError};
 use crate::sweep::SweepError;
 use crate::sweep::design::Point;
@@ -88,12 +88,20 @@ fn table_names(t: &[Table]) -> String {
 /// the fingerprints the result records.
 pub fn recorded_settings(resolved: &toml::Table, version: &str) -> Option<Settings> {
     let mut base = resolved.clone();
-    let sw: crate::scenario::schema::Sweep = base.remove("sweep")?.try_into().ok()?;
+    let sw: Sweep = base.remove("sweep")?.try_into().ok()?;
     let seed = u64::try_from(resolved.get("seed")?.as_integer()?).ok()?;
-    Some(Settings {
-        scenario: fingerprinted_text(&(version, &base)),
-        design: fingerprinted_text(&(&sw, sw.seed.unwrap_or(seed))),
-    })
+    Some(settings_of(version, &base, &sw, seed))
+}
+
+/// The texts a sweep's fingerprints hash (see [`Settings`]): the program
+/// `version` with the resolved world without `[sweep]` (`base`), and the
+/// `[sweep]` table with its seed (the scenario's `seed` unless it has its
+/// own).
+fn settings_of(version: &str, base: &toml::Table, sw: &Sweep, seed: u64) -> Settings {
+    Settings {
+        scenario: fingerprinted_text(&(version, base)),
+        design: fingerprinted_text(&(sw, sw.seed.unwrap_or(seed))),
+    }
 }
 
 /// The way out of a refused resume.
@@ -283,10 +291,7 @@ impl Setup {
         let world = World::from_scenario(&loaded.scenario).map_err(|e| at_start(e.0))?;
         let targets = Targets::compile(&loaded.scenario, &world).map_err(at_start)?;
         // The texts hashed are kept as they are (see `Settings`).
-        let settings = Settings {
-            scenario: fingerprinted_text(&(env!("CARGO_PKG_VERSION"), &base)),
-            design: fingerprinted_text(&(&sw, sw.seed.unwrap_or(loaded.scenario.seed))),
-        };
+        let settings = settings_of(env!("CARGO_PKG_VERSION"), &base, &sw, loaded.scenario.seed);
         let identity = SweepIdentity {
             version: env!("CARGO_PKG_VERSION").into(),
             scenario_fingerprint: fingerprint_of(&settings.scenario),

@@ -160,6 +160,33 @@ fn sweep_report_with_discovery_and_sensitivity() {
         "focus_value_2022 > 0",
     ]);
     assert_ok(&o, "discover");
+    // Every step's k and mass as sums of shares leave them (the hover
+    // showed this text as it is).
+    let trajectory = dir.join("discover.csv");
+    let mut r = csv::Reader::from_path(&trajectory).unwrap();
+    let header = r.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (k_at, mass_at) = (at("k"), at("mass"));
+    let steps: Vec<Vec<String>> = r
+        .records()
+        .map(|rec| {
+            rec.unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| match i {
+                    i if i == k_at => "5.999999999999999".to_string(),
+                    i if i == mass_at => "0.9166666666666666".to_string(),
+                    _ => cell.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let mut w = csv::Writer::from_path(&trajectory).unwrap();
+    w.write_record(&header).unwrap();
+    for step in &steps {
+        w.write_record(step).unwrap();
+    }
+    w.flush().unwrap();
     // sensitivity.csv in the long form `armsmarket sensitivity` writes.
     std::fs::write(
         dir.join("sensitivity.csv"),
@@ -193,15 +220,13 @@ fn sweep_report_with_discovery_and_sensitivity() {
         html.contains(&format!("<td class=\"num\">{mass:.4}</td>")),
         "mass {mass}"
     );
-    // The hover text too (it showed the file's text: k = 5.999999999999999,
-    // mass 0.9166666666666666).
-    let k: f64 = chosen[col("k")].parse().unwrap();
-    let k_shown = format!("{k:.4}");
-    let k_shown = k_shown.trim_end_matches('0').trim_end_matches('.');
+    // The hover text too, as `discover` prints them (it showed the file's
+    // text).
     assert!(
-        html.contains(&format!("mass {mass:.4}, ")) && html.contains(&format!(", k = {k_shown}; ")),
-        "hover of mass {mass}, k {k}"
+        html.contains("mass 0.9167, ") && html.contains(", k = 6; "),
+        "hover of mass and k"
     );
+    assert!(!html.contains("5.999999999999999") && !html.contains("0.9166666666666666"));
     assert!(
         html.contains("Cases of interest: runs where focus_value_2022 &gt; 0; peeling alpha 0.05"),
         "the report names what was searched"
