@@ -20,8 +20,9 @@ use std::time::SystemTime;
 pub trait ShardedPlan: Serialize + DeserializeOwned + Clone {
     /// Which shard this is.
     fn shard(&self) -> Shard;
-    /// Why `other` is not a shard of the same batch, if it is not.
-    fn same_batch(&self, other: &Self) -> Option<String>;
+    /// Why the shard whose manifest is `other` is not of the same batch as
+    /// `first`'s, if it is not.
+    fn same_batch(first: &Manifest<Self>, other: &Manifest<Self>) -> Option<String>;
     /// How many of its jobs failed.
     fn failed(&self) -> u64;
     /// Whether this is the plan of a merged result (rather than of a batch
@@ -609,13 +610,19 @@ pub fn merge<P: ShardedPlan>(
             command,
         });
     }
-    let Some(&(first_dir, first_shard, m0, p0)) = complete.first() else {
+    let Some(&(first_dir, first_shard, m0, _)) = complete.first() else {
         return Err(MergeError::NoneFinished { dirs: shards });
     };
     let n = first_shard.n;
     let mut by_k: BTreeMap<u32, (&PathBuf, &Manifest<P>, &P)> = BTreeMap::new();
     for &(dir, shard, m, p) in &complete {
-        if let Some(why) = p0.same_batch(p) {
+        if let Some(plain) = P::same_batch(m0, m) {
+            // Its resolved scenario was dropped as read: read again, it
+            // names the keys whose values differ.
+            let why = Manifest::<P>::read(dir)
+                .ok()
+                .and_then(|whole| P::same_batch(m0, &whole))
+                .unwrap_or(plain);
             return Err(MergeError::DifferentBatches {
                 a: first_dir.clone(),
                 b: dir.clone(),

@@ -583,8 +583,15 @@ impl crate::sweep::merge::ShardedPlan for SweepRecord {
         self.identity.shard
     }
 
-    fn same_batch(&self, other: &SweepRecord) -> Option<String> {
-        self.identity.same_sweep(&other.identity)
+    fn same_batch(first: &Manifest<SweepRecord>, other: &Manifest<SweepRecord>) -> Option<String> {
+        let (a, b) = (first.plan.as_ref()?, other.plan.as_ref()?);
+        match (first.scenarios.first(), other.scenarios.first()) {
+            (Some(x), Some(y)) => {
+                a.identity
+                    .same_sweep_as_recorded(&b.identity, &x.resolved, &y.resolved)
+            }
+            _ => a.identity.same_sweep(&b.identity),
+        }
     }
 
     fn failed(&self) -> u64 {

@@ -107,10 +107,16 @@ pub fn differences(key: &str, was: &Value, now: &Value) -> Vec<Change> {
 /// How many changed keys a refusal names (the rest are counted).
 pub const NAMED: usize = 4;
 
-/// The first [`NAMED`] of `keys` described, then how many more there are:
-/// a refusal stays a few lines long whatever was changed.
+/// The first [`NAMED`] of `keys` described ([`Change::describe`]), then
+/// how many more there are: a refusal stays a few lines long whatever was
+/// changed.
 pub fn listed(keys: &[Change]) -> Vec<String> {
-    let mut named: Vec<String> = keys.iter().take(NAMED).map(Change::describe).collect();
+    listed_as(keys, Change::describe)
+}
+
+/// [`listed`], each key described by `describe`.
+pub fn listed_as(keys: &[Change], describe: fn(&Change) -> String) -> Vec<String> {
+    let mut named: Vec<String> = keys.iter().take(NAMED).map(describe).collect();
     if keys.len() > NAMED {
         named.push(format!("and {} more", keys.len() - NAMED));
     }
@@ -138,6 +144,11 @@ impl Change {
     /// "`key` was X, now Y".
     pub fn describe(&self) -> String {
         format!("{} was {}, now {}", self.key, self.was, self.now)
+    }
+
+    /// "`key` X vs Y": two results side by side, neither earlier.
+    pub fn versus(&self) -> String {
+        format!("{} {} vs {}", self.key, self.was, self.now)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::sweep::SweepError;
 use crate::sweep::design::Point;
 use crate::sweep::plan::{Plan, Shard, design_of, fingerprint_of, fingerprinted_text};
 use crate::sweep::resume::Identity;
-use crate::sweep::settings::Settings;
+use crate::sweep::settings::{Change, Settings};
 use crate::sweep::tables::{point_id_text, runs_header};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -68,6 +68,43 @@ impl SweepIdentity {
             );
         }
         None
+    }
+
+    /// [`SweepIdentity::same_sweep`] for two shards whose manifests record
+    /// the resolved scenarios `mine` and `theirs`: where the fingerprints
+    /// differ, the keys whose values differ are named instead (`sweep.seed
+    /// 1 vs 2`), from the settings worked out again from each resolved
+    /// scenario, used only where they hash to that shard's fingerprints
+    /// (not from a hand-edited manifest).
+    pub fn same_sweep_as_recorded(
+        &self,
+        other: &SweepIdentity,
+        mine: &toml::Table,
+        theirs: &toml::Table,
+    ) -> Option<String> {
+        let plain = self.same_sweep(other)?;
+        if self.scenario_fingerprint == other.scenario_fingerprint
+            && self.design_fingerprint == other.design_fingerprint
+        {
+            return Some(plain);
+        }
+        let kept = |id: &SweepIdentity, resolved: &toml::Table| {
+            recorded_settings(resolved, &id.version).filter(|s| {
+                fingerprint_of(&s.scenario) == id.scenario_fingerprint
+                    && fingerprint_of(&s.design) == id.design_fingerprint
+            })
+        };
+        let (Some(a), Some(b)) = (kept(self, mine), kept(other, theirs)) else {
+            return Some(plain);
+        };
+        let Some(compared) = a.compare(&b).filter(|c| !c.keys.is_empty()) else {
+            return Some(plain);
+        };
+        let mut named = crate::sweep::settings::listed_as(&compared.keys, Change::versus);
+        if let Some((a, b)) = compared.version {
+            named.push(format!("and the program's version {a} vs {b}"));
+        }
+        Some(named.join("; "))
     }
 }
 

@@ -512,6 +512,37 @@ fn merge_refuses_a_shard_changed_since_it_finished() {
 }
 
 #[test]
+fn merge_of_shards_of_two_sweeps_names_the_keys_that_differ() {
+    // It named only the two design fingerprints, which say nothing of
+    // which file was edited.
+    let tmp = tempfile::tempdir().unwrap();
+    let other = variant(
+        tmp.path(),
+        &toy_sweep(),
+        "toy_sweep.toml",
+        &[("seed = 11", "seed = 12")],
+    );
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_ok(&sweep(&toy_sweep(), &a, &["--shard", "1/2"]), "shard 1/2");
+    assert_ok(&sweep(&other, &b, &["--shard", "2/2"]), "the other's 2/2");
+    let o = bin()
+        .arg("merge")
+        .arg(a.join("toy_sweep.shards/shard-1-of-2"))
+        .arg(b.join("toy_sweep.shards/shard-2-of-2"))
+        .arg("--out")
+        .arg(tmp.path().join("merged"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("come from different sweeps (sweep.seed 11 vs 12)"),
+        "{}",
+        err(&o)
+    );
+    assert!(!tmp.path().join("merged").exists());
+}
+
+#[test]
 fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
     // Merged by its folder's name, a copy of shard 2 as shard 1 put shard
     // 2's runs in twice and shard 1's not at all, with exit 0.
