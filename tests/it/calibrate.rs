@@ -1713,3 +1713,47 @@ fn a_model_s_record_holds_the_switches_it_ran_with() {
         "the model's record"
     );
 }
+
+/// Two models that are one file have a Bayes factor of 1: their posterior
+/// probabilities stay near their priors. With a model of no more particles
+/// than parameters, its kernel's covariance was singular, rounding let
+/// Cholesky take it, and its proposals' huge density drove the model's
+/// probability to 8e-9 (Bayes factor 18 million) while it held 26 of the 40
+/// particles.
+#[test]
+fn a_model_with_few_particles_keeps_its_probability() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toy = root().join("scenarios/toy.toml").display().to_string();
+    let mut text = format!(
+        "base = {toy:?}\nname = \"twins\"\n[calibrate]\npopulation = 40\ngenerations = 3\nreplications = 1\nseed = 6\n\
+         [calibrate.models.x]\nfile = {toy:?}\nprobability = 1.0\n\
+         [calibrate.models.y]\nfile = {toy:?}\nprobability = 7.0\n"
+    );
+    for (key, min, max) in [
+        ("preferences.default.delivery", 0.0, 2.0),
+        ("market.access_base", 0.05, 0.9),
+        ("market.public_reputation", 0.1, 0.5),
+        ("market.neighbour_weight", 0.1, 0.9),
+    ] {
+        text += &format!(
+            "[calibrate.parameters.\"{key}\"]\nprior = \"uniform\"\nmin = {min:?}\nmax = {max:?}\n"
+        );
+    }
+    let file = tmp.path().join("twins.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&calibrate(&file, &out, &["-t", "2"], &[]), "calibrate");
+    let (header, generations) = csv_rows(&read(&out.join("twins/generations.csv")));
+    let p = header.iter().position(|h| h == "p_x").unwrap();
+    // Generation 0 gives x no more particles than its 4 parameters (the
+    // case that went wrong).
+    let p_x0: f64 = generations[0][p].parse().unwrap();
+    assert!(p_x0 * 40.0 <= 4.0 + 1e-9, "{generations:?}");
+    for g in &generations[1..] {
+        let p_x: f64 = g[p].parse().unwrap();
+        assert!(
+            (0.02..0.5).contains(&p_x),
+            "the twin of prior 1/8 ended at {p_x}: {generations:?}"
+        );
+    }
+}

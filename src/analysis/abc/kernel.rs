@@ -80,8 +80,9 @@ pub struct ModelKernel {
     pub integer_sd: Vec<f64>,
     /// The factor applied to the weighted covariance.
     pub bandwidth_factor: f64,
-    /// True when the model had too few particles for a covariance and the
-    /// prior variances were used instead.
+    /// True when the model had too few particles for a covariance (fewer
+    /// than two, or no more than its continuous parameters) and the prior
+    /// variances were used instead.
     pub prior_fallback: bool,
     /// Multiple of the prior variances added to the diagonal to make the
     /// covariance positive definite (0 when not needed).
@@ -104,7 +105,16 @@ pub(crate) fn fit_model_kernel(
     let sum_sq: f64 = w.iter().map(|x| x * x).sum();
     // numpy's cov with aweights and ddof = 1 divides by 1 − Σw² (normalised w).
     let denominator = 1.0 - sum_sq;
-    let prior_fallback = parameters.len() < 2 || denominator.is_nan() || denominator <= 1e-12;
+    // n particles span at most n − 1 dimensions: with no more particles
+    // than continuous parameters the weighted covariance is singular, and
+    // rounding can leave it a tiny positive pivot that Cholesky accepts. A
+    // kernel that thin in some direction gives its proposals a huge
+    // density, hence tiny importance weights, and drives the model's
+    // probability to 0 whatever the data say.
+    let weighted = w.iter().filter(|&&x| x > 0.0).count();
+    let continuous_dims = priors.iter().filter(|p| !p.is_integer()).count();
+    let prior_fallback =
+        weighted < 2 || weighted <= continuous_dims || denominator.is_nan() || denominator <= 1e-12;
     let mut cov = vec![0.0; d * d];
     if prior_fallback {
         for (j, prior) in priors.iter().enumerate() {
@@ -331,7 +341,7 @@ pub(crate) fn perturb_model(
 
 #[cfg(test)]
 mod tests {
-    use super::super::prior::ParameterPrior;
+    use super::super::prior::{ParameterPrior, PriorShape};
     use super::*;
     use rand::SeedableRng;
 
@@ -406,6 +416,72 @@ mod tests {
         .unwrap();
         assert!(k.prior_fallback);
         assert_eq!(k.covariance, vec![3.0]);
+    }
+
+    #[test]
+    fn no_more_particles_than_continuous_parameters_fall_back_to_prior_variances() {
+        // Two particles in two dimensions lie on a line: their covariance
+        // [[1, 1], [1, 1]] · 2 (weights ½, ½) is singular. The prior
+        // variances 36/12 = 3 and 4/12 are used instead, times the factor.
+        let p: Vec<&[f64]> = vec![&[1.0, 1.0], &[2.0, 2.0]];
+        let priors = [uniform(0.0, 6.0), uniform(0.0, 2.0)];
+        let k = fit_model_kernel(
+            0,
+            &p,
+            &[1.0, 1.0],
+            &priors,
+            KernelScaling::Fixed { factor: 2.0 },
+            0.5,
+        )
+        .unwrap();
+        assert!(k.prior_fallback);
+        assert_eq!(k.ridge, 0.0);
+        assert_eq!(k.covariance, vec![6.0, 0.0, 0.0, 2.0 * (4.0 / 12.0)]);
+        // A third particle off the line gives a covariance of full rank.
+        let p: Vec<&[f64]> = vec![&[1.0, 1.0], &[2.0, 2.0], &[2.0, 1.0]];
+        let k = fit_model_kernel(
+            0,
+            &p,
+            &[1.0; 3],
+            &priors,
+            KernelScaling::Fixed { factor: 2.0 },
+            0.5,
+        )
+        .unwrap();
+        assert!(!k.prior_fallback);
+        // An integer parameter does not count: one continuous parameter
+        // and two particles have a covariance.
+        let int: Arc<dyn Prior> = Arc::new(
+            ParameterPrior::new(
+                PriorShape::Uniform {
+                    low: 0.0,
+                    high: 10.0,
+                },
+                true,
+            )
+            .unwrap(),
+        );
+        let k = fit_model_kernel(
+            0,
+            &[&[1.0, 3.0], &[2.0, 5.0]],
+            &[1.0, 1.0],
+            &[uniform(0.0, 6.0), int],
+            KernelScaling::Fixed { factor: 1.0 },
+            0.5,
+        )
+        .unwrap();
+        assert!(!k.prior_fallback);
+        // A particle of weight 0 adds no dimension.
+        let k = fit_model_kernel(
+            0,
+            &[&[1.0, 1.0], &[2.0, 2.0], &[2.0, 1.0]],
+            &[1.0, 1.0, 0.0],
+            &priors,
+            KernelScaling::Fixed { factor: 1.0 },
+            0.5,
+        )
+        .unwrap();
+        assert!(k.prior_fallback);
     }
 
     #[test]
