@@ -154,6 +154,20 @@ impl Setup {
                     path.display()
                 ))));
             }
+            for (target, mine) in &loaded.scenario.targets {
+                let Some(theirs) = model.scenario.targets.get(target) else {
+                    continue; // said by `map_targets`, for every target
+                };
+                if let Some((key, was, is)) = measured_otherwise(mine, theirs) {
+                    let at = model
+                        .sources
+                        .value_origin(&format!("targets.{target}.{key}"));
+                    return Err(ScenarioError::new(at.error(format!(
+                        "model `{id}` measures target `{target}` otherwise than the calibration: its `{key}` is {is}, the calibration's {was} ({}); a model's target must measure what the calibration's observed value measures: give it the calibration's definition, or give the calibration another target",
+                        sources.value_origin(&format!("targets.{target}.{key}"))
+                    ))));
+                }
+            }
             models.push(Model {
                 name: id.clone(),
                 file: path.clone(),
@@ -219,7 +233,8 @@ impl Setup {
         Ok(setup)
     }
 
-    /// For each calibration target, its index among model `m`'s targets.
+    /// For each calibration target, its index among model `m`'s targets
+    /// (by id: `measured_otherwise` has checked they measure the same).
     fn map_targets(&self, m: usize) -> Result<Vec<usize>, ScenarioError> {
         let model = &self.models[m];
         let (_, targets) = model
@@ -509,4 +524,41 @@ impl Simulator for Setup {
             .map_err(|e| SimulationError::new(self.refused_particle(model, parameters, &e)))?;
         Ok(self.fitted.iter().map(|&i| outcome.mean[i]).collect())
     }
+}
+
+/// The keys of a target that say what it measures; the others (observed
+/// value, tolerance, role, pattern, surge, source) are the calibration's.
+const MEASURE: [&str; 8] = [
+    "metric",
+    "supplier_country",
+    "buyer",
+    "group",
+    "categories",
+    "from",
+    "to",
+    "new_builds",
+];
+
+/// The first key of [`MEASURE`] whose value differs between the
+/// calibration's target `mine` and a model's `theirs`, with the two values
+/// as TOML writes them (`unset` if absent): a model's own definition is
+/// what its runs are measured by, against the calibration's observed value.
+fn measured_otherwise(
+    mine: &crate::scenario::schema::Target,
+    theirs: &crate::scenario::schema::Target,
+) -> Option<(&'static str, String, String)> {
+    let table = |t| toml::Table::try_from(t).unwrap_or_default();
+    let (a, b) = (table(mine), table(theirs));
+    // An empty category list is every category, as is an absent one.
+    let value = |t: &toml::Table, k: &str| {
+        t.get(k)
+            .filter(|v| v.as_array().is_none_or(|a| !a.is_empty()))
+            .cloned()
+    };
+    MEASURE.iter().find_map(|&k| {
+        let (x, y) = (value(&a, k), value(&b, k));
+        let shown =
+            |v: Option<toml::Value>| v.map_or_else(|| "unset".to_string(), |v| v.to_string());
+        (x != y).then(|| (k, shown(x), shown(y)))
+    })
 }

@@ -1757,3 +1757,50 @@ fn a_model_with_few_particles_keeps_its_probability() {
         );
     }
 }
+
+/// A model's target of the calibration's id but another definition was
+/// measured by its own definition against the calibration's observed
+/// value: a contract count scored against US$ 2,000 m, the model dead
+/// with a Bayes factor of `inf`, and `validate` said ok. It is refused at
+/// the model's key, naming both values.
+#[test]
+fn a_model_that_measures_a_target_otherwise_is_refused_at_its_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toy = root().join("scenarios/toy.toml").display().to_string();
+    let model = tmp.path().join("counts.toml");
+    std::fs::write(
+        &model,
+        format!(
+            "base = {toy:?}\nname = \"counts\"\n\n[targets.kor_value_2022]\nmetric = \"count\"\n"
+        ),
+    )
+    .unwrap();
+    let file = with_parameters(
+        tmp.path(),
+        &format!(
+            "[calibrate.models.same]\nfile = {toy:?}\n[calibrate.models.counts]\nfile = \"counts.toml\"\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n"
+        ),
+    );
+    for command in ["validate", "calibrate"] {
+        let out = tmp.path().join("out");
+        let o = bin()
+            .arg(command)
+            .arg(&file)
+            .args(if command == "calibrate" {
+                vec!["--out".into(), out.display().to_string()]
+            } else {
+                vec![]
+            })
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{command}: {}", err(&o));
+        let e = err(&o);
+        assert!(
+            e.contains(&format!("{}:5:10: model `counts` measures target `kor_value_2022` otherwise than the calibration: its `metric` is \"count\", the calibration's \"value\"", model.display())),
+            "{command}: {e}"
+        );
+        // Where the calibration's value is written.
+        assert!(e.contains("(") && e.contains("toy.toml:"), "{e}");
+        assert!(nothing_written(&out), "{command}");
+    }
+}
