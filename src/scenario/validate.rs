@@ -1336,6 +1336,18 @@ impl Checker {
         self.entries("calibrate.models", &c.models, "calibrate.models");
         for (id, m) in &c.models {
             let p = format!("calibrate.models.{id}");
+            // Ids are written into cells that already give these meanings.
+            if id == "all" {
+                self.push(
+                    &p,
+                    "a model named `all` would be told apart from the pooled rows of `predictive.csv` (every model together, named `all`) by nothing: name it otherwise",
+                );
+            } else if id.contains(';') {
+                self.push(
+                    &p,
+                    format!("model id {id:?} holds `;`, which separates the models of `generations.csv`'s `dead_models` cell: remove it"),
+                );
+            }
             self.text(&format!("{p}.file"), &m.file, "calibrate.models.*.file");
             self.num(
                 format_args!("{p}.probability"),

@@ -1804,3 +1804,29 @@ fn a_model_that_measures_a_target_otherwise_is_refused_at_its_key() {
         assert!(nothing_written(&out), "{command}");
     }
 }
+
+/// A model named `all` gave `predictive.csv` two groups of rows named
+/// `all` (the model's and the pooled ones), and a `;` in an id made the
+/// `dead_models` cell ambiguous: both are refused at the model's table.
+#[test]
+fn model_ids_that_collide_with_the_tables_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toy = root().join("scenarios/toy.toml").display().to_string();
+    for (id, says) in [("all", "a model named `all`"), ("a;b", "holds `;`")] {
+        let file = with_parameters(
+            tmp.path(),
+            &format!(
+                "[calibrate.models.{id:?}]\nfile = {toy:?}\n[calibrate.models.other]\nfile = {toy:?}\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n"
+            ),
+        );
+        let o = bin().arg("validate").arg(&file).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{id}: {}", err(&o));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let line = line_of(&text, &format!("[calibrate.models.{id:?}]"));
+        assert!(
+            err(&o).contains(&format!("bad.toml:{line}:1: ")) && err(&o).contains(says),
+            "{id}: {}",
+            err(&o)
+        );
+    }
+}
