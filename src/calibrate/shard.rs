@@ -551,6 +551,13 @@ pub(crate) fn join(
     let (mut state, saved_elapsed, saved_tables) = saved_state(&ctx)?;
     let options = options.with_saved_tables(&saved_tables);
     let options = options.as_ref();
+    if options.tables != saved_tables {
+        // Tables asked for now are kept with the state as saved, as a
+        // whole run keeps them before its first generation: a join that
+        // completes no generation (another round due, or shards missing)
+        // saves no state, and the join that finishes wrote none.
+        ctx.save(&state, saved_elapsed, &options.tables)?;
+    }
     let round = current_round(&ctx, &state, saved_elapsed)?;
     let parts = parts(&ctx, state.generation)?;
     let spent = round_time(round.elapsed_seconds, round.round, &parts);

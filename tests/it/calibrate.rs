@@ -1148,6 +1148,56 @@ fn tables_survive_a_switch_from_one_machine_to_shards() {
     );
 }
 
+/// `--tables` given to a join that completes no generation (another round
+/// due) were dropped without a word: the join that finished wrote no
+/// table. They are kept with the saved state, so the shards' result is one
+/// machine's with the same tables.
+#[test]
+fn tables_given_to_a_join_that_completes_no_generation_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Rounds smaller than the population: the first join completes no
+    // generation.
+    let file = tmp.path().join("calibration_shards.toml");
+    std::fs::write(
+        &file,
+        shards_text().replace("round_size = 40", "round_size = 7"),
+    )
+    .unwrap();
+    let (one, split) = (tmp.path().join("one"), tmp.path().join("split"));
+    assert_ok(
+        &calibrate(&file, &one, &["--tables", "contracts"], &[]),
+        "one machine",
+    );
+    assert_ok(&calibrate(&file, &split, &["--shard", "1/1"], &[]), "shard");
+    let o = calibrate(&file, &split, &["--join", "--tables", "contracts"], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "round 0 completes no generation: {}",
+        err(&o)
+    );
+    let mut joins = 1;
+    loop {
+        assert_ok(&calibrate(&file, &split, &["--shard", "1/1"], &[]), "shard");
+        let o = calibrate(&file, &split, &["--join"], &[]);
+        joins += 1;
+        match o.status.code() {
+            Some(0) => break,
+            Some(3) => {}
+            _ => panic!("join: {:?} {}", o.status, err(&o)),
+        }
+        assert!(joins < 60, "the rounds never end");
+    }
+    let mut files = FILES.to_vec();
+    files.push("contracts.csv");
+    assert_same_files(
+        &files,
+        &result_of(&one),
+        &result_of(&split),
+        "with --tables",
+    );
+}
+
 /// The seconds a calibration's saved state records.
 fn saved_seconds(state: &Path) -> f64 {
     let text = std::fs::read_to_string(state).unwrap();
