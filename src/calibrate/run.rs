@@ -180,20 +180,21 @@ fn whole(
     if let Some(e) = saved_error {
         return Err(e);
     }
+    let stopped = || CalibrateError::Stopped {
+        kept: partial.clone(),
+        resume: format!(
+            "armsmarket calibrate {} --out {} --resume",
+            crate::sweep::run::shell_word(&options.file),
+            crate::sweep::run::shell_word(&options.out)
+        ),
+    };
     if outcome.stop == StopReason::Budget && stop.load(Ordering::Relaxed) {
         // The last completed generation again, with the time of the one
         // stopped: `max_minutes` counts it too after `--resume`.
         ctx.save(&outcome.state, elapsed(), &options.tables)?;
-        return Err(CalibrateError::Stopped {
-            kept: partial.clone(),
-            resume: format!(
-                "armsmarket calibrate {} --out {} --resume",
-                crate::sweep::run::shell_word(&options.file),
-                crate::sweep::run::shell_word(&options.out)
-            ),
-        });
+        return Err(stopped());
     }
-    let dir = publish(
+    let Some(dir) = publish(
         &ctx,
         &dest,
         options,
@@ -201,7 +202,13 @@ fn whole(
         &outcome.state,
         outcome.stop,
         started,
-    )?;
+        stop,
+    )?
+    else {
+        // Stopped in the predictive runs: the state saved is the last
+        // generation's, from which `--resume` writes the result.
+        return Err(stopped());
+    };
     Ok(Done::Finished(Report {
         name: setup.name.clone(),
         dir,

@@ -654,7 +654,24 @@ pub(crate) fn join(
         }));
     }
     let stop = stop.expect("no next round means a stop");
-    let dir = publish(&ctx, &dest, options, pool, &state, stop, started)?;
+    let Some(dir) = publish(
+        &ctx,
+        &dest,
+        options,
+        pool,
+        &state,
+        stop,
+        started,
+        follow.stop,
+    )?
+    else {
+        // Stopped in the predictive runs: the state saved is the last
+        // generation's, from which the join writes the result.
+        return Err(CalibrateError::Stopped {
+            kept: ctx.partial.clone(),
+            resume: join_command(options),
+        });
+    };
     Ok(Done::Finished(Report {
         name: ctx.setup.name.clone(),
         dir,

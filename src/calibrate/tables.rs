@@ -17,6 +17,7 @@ use crate::scenario::ScenarioError;
 use crate::scenario::schema::Table;
 use rand::RngExt;
 use std::io;
+use std::sync::atomic::AtomicBool;
 
 /// The level of the bootstrap interval of the model probabilities.
 const LEVEL: f64 = 0.95;
@@ -28,14 +29,16 @@ const REPLICATES: usize = 1000;
 /// included; in particle order whatever the threads. With `tables`, each
 /// particle's rows of them (every replication, led by the particle's
 /// index) go to `rows` in particle order as they are done, so that memory
-/// stays flat however large the population.
+/// stays flat however large the population. `None` if `stop` was set
+/// (Ctrl-C) before every particle ran.
 pub fn predictive<E: From<ScenarioError> + Send>(
     setup: &Setup,
     population: &Population,
     tables: &[Table],
     pool: &rayon::ThreadPool,
+    stop: &AtomicBool,
     mut rows: impl FnMut(&Rows) -> Result<(), E> + Send,
-) -> Result<Vec<Outcome>, E> {
+) -> Result<Option<Vec<Outcome>>, E> {
     let observe = observe_for(tables);
     let window = batch::window_for_rows(pool.current_num_threads(), observe);
     let indices: Vec<usize> = (0..population.particles.len()).collect();
@@ -64,18 +67,18 @@ pub fn predictive<E: From<ScenarioError> + Send>(
                 })?;
             Ok((outcome, kept))
         },
-        Control::none(),
+        Control::stopped_by(stop),
         |_, done: Result<(Outcome, Vec<Rows>), ScenarioError>| -> Result<(), E> {
             let (outcome, kept) = done?;
             for r in &kept {
                 rows(r)?;
             }
             outcomes.push(outcome);
+            crate::output::faults::pause_at("predictive", outcomes.len() as u64);
             Ok(())
         },
     )?;
-    debug_assert_eq!(completion, Completion::Done, "nothing stops them");
-    Ok(outcomes)
+    Ok((completion == Completion::Done).then_some(outcomes))
 }
 
 /// The lead column of the predictive runs' tables.

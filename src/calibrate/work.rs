@@ -535,7 +535,10 @@ pub(crate) fn generation_line(
 
 /// Write the result of the last completed generation of `state` (it
 /// stopped for `stop`) into `dest`, put it in place whole, and remove the
-/// work folder.
+/// work folder; `None`, with nothing put in place and the work folder kept
+/// (its state is that generation's), if `interrupted` was set (Ctrl-C)
+/// before the result was whole.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn publish(
     ctx: &Context,
     dest: &Destination,
@@ -544,7 +547,8 @@ pub(crate) fn publish(
     state: &GenerationState,
     stop: StopReason,
     started: SystemTime,
-) -> Result<PathBuf, CalibrateError> {
+    interrupted: &AtomicBool,
+) -> Result<Option<PathBuf>, CalibrateError> {
     let setup = &ctx.setup;
     let Some(population) = state.population.as_ref() else {
         return Err(CalibrateError::NothingCompleted {
@@ -564,12 +568,22 @@ pub(crate) fn publish(
             Some(TableFiles::create(&staging, &options.tables, &w, lead).map_err(werr)?)
         }
     };
-    let predictive = tables::predictive(setup, population, &options.tables, pool, |rows| {
-        if let Some(f) = files.as_mut() {
-            f.append(rows).map_err(werr)?;
-        }
-        Ok::<(), CalibrateError>(())
-    })?;
+    let predictive = tables::predictive(
+        setup,
+        population,
+        &options.tables,
+        pool,
+        interrupted,
+        |rows| {
+            if let Some(f) = files.as_mut() {
+                f.append(rows).map_err(werr)?;
+            }
+            Ok::<(), CalibrateError>(())
+        },
+    )?;
+    let Some(predictive) = predictive else {
+        return Ok(None);
+    };
     if let Some(f) = files {
         f.finish().map_err(werr)?;
     }
@@ -638,12 +652,15 @@ pub(crate) fn publish(
         held_out: roles(false),
     });
     manifest.write(&staging).map_err(werr)?;
+    if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(None);
+    }
     dest.publish(staging)?;
     if ctx.partial.exists() {
         dest.remove_work(&ctx.partial)
             .map_err(io_error(&ctx.partial))?;
     }
-    Ok(dest.path().to_path_buf())
+    Ok(Some(dest.path().to_path_buf()))
 }
 
 #[cfg(test)]

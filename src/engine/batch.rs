@@ -86,7 +86,15 @@ impl Control<'static> {
     }
 }
 
-impl Control<'_> {
+impl<'a> Control<'a> {
+    /// A batch that `stop` stops and nobody watches.
+    pub fn stopped_by(stop: &'a AtomicBool) -> Control<'a> {
+        Control {
+            stop,
+            watch: &Unwatched,
+        }
+    }
+
     /// Whether a stop was asked for.
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)

@@ -17,7 +17,8 @@
 //! (a retry's ledger entry), `generation` (a calibration's generation
 //! saved, counted from 1 in each process), `report` (a table `report`
 //! has read), `merge` (a shard's file `merge` has joined), `shard` (a
-//! calibration shard about to save its rows).
+//! calibration shard about to save its rows), `predictive` (a particle's
+//! posterior predictive runs handed on).
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -1257,6 +1257,110 @@ fn a_ctrl_c_saves_the_time_of_the_generation_it_stopped() {
     );
 }
 
+/// A Ctrl-C in the posterior predictive runs, after the last generation,
+/// was not heard: every predictive run went on, the result was written
+/// and the exit code was 0. It stops them (exit code 130, no result), and
+/// `--resume` (or, for shards, `--join`) writes the result from the state
+/// saved.
+#[test]
+fn a_ctrl_c_in_the_predictive_runs_stops_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    assert_ok(
+        &calibrate(
+            &crate::common::data("calibration_shards.toml"),
+            &one,
+            &["-t", "1"],
+            &[],
+        ),
+        "one machine",
+    );
+    for join in [false, true] {
+        let out = tmp.path().join(format!("out-{join}"));
+        let file = crate::common::data("calibration_shards.toml");
+        if join {
+            // Shards until the join that finishes, which is stopped.
+            loop {
+                assert_ok(&calibrate(&file, &out, &["--shard", "1/1"], &[]), "shard");
+                let marker = tmp.path().join("paused");
+                let mut child = bin()
+                    .args(["calibrate", "--join", "-q", "-t", "1", "--out"])
+                    .arg(&out)
+                    .arg(&file)
+                    .env(
+                        "ARMSMARKET_TEST_PAUSE",
+                        format!("predictive:2:{}", marker.display()),
+                    )
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let done = wait_paused_or_done(&mut child, &marker);
+                if done.is_some_and(|code| code == 3) {
+                    continue;
+                }
+                assert!(done.is_none(), "the join ended unpaused: {done:?}");
+                interrupt(child, &marker);
+                assert!(!result_of(&out).exists(), "no result after the stop");
+                break;
+            }
+            assert_ok(&calibrate(&file, &out, &["--join"], &[]), "the join again");
+        } else {
+            let marker = tmp.path().join("paused");
+            let mut child = bin()
+                .args(["calibrate", "-q", "-t", "1", "--out"])
+                .arg(&out)
+                .arg(&file)
+                .env(
+                    "ARMSMARKET_TEST_PAUSE",
+                    format!("predictive:2:{}", marker.display()),
+                )
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            assert_eq!(wait_paused_or_done(&mut child, &marker), None);
+            interrupt(child, &marker);
+            assert!(!result_of(&out).exists(), "no result after the stop");
+            assert_ok(&calibrate(&file, &out, &["--resume"], &[]), "resume");
+        }
+        assert_same_files(
+            &FILES,
+            &result_of(&one),
+            &result_of(&out),
+            &format!("join {join}"),
+        );
+    }
+}
+
+/// Wait until `child` pauses at its marker (`None`) or ends (its code).
+fn wait_paused_or_done(child: &mut std::process::Child, marker: &Path) -> Option<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        if marker.exists() {
+            return None;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status.code().unwrap_or(-1));
+        }
+        assert!(std::time::Instant::now() < deadline, "never paused");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Ctrl-C to a `child` paused at `marker`, then let it go on: it stops
+/// with exit code 130 and leaves no result.
+fn interrupt(child: std::process::Child, marker: &Path) {
+    let out = child.id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &out])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    std::fs::remove_file(marker).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    assert!(err(&o).contains("interrupted"), "{}", err(&o));
+}
+
 /// Run `calibrate FILE --out OUT -q -t 1` with `extra`, stop it with
 /// Ctrl-C after `seconds`, and check that it says it stopped (exit code
 /// 130).
