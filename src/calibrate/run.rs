@@ -14,7 +14,9 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::calibrate::work::{Context, Done, Follow, Options, Report, generation_line, publish};
+use crate::calibrate::work::{
+    Context, Done, Follow, Options, Report, generation_line, io_error, publish,
+};
 use crate::output::report::count;
 
 /// Run the calibration `options.file` on `pool`: the whole calibration,
@@ -176,7 +178,21 @@ fn whole(
             }
             ControlFlow::Continue(())
         })
-    })?;
+    });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let e = CalibrateError::from(e);
+            if fresh && matches!(e, CalibrateError::Scenario(_)) {
+                // A particle's world broke a rule between free keys: the
+                // input's fault (exit code 2), after which nothing this
+                // run began is left (it would fail at the same particle
+                // again).
+                dest.remove_work(partial).map_err(io_error(partial))?;
+            }
+            return Err(e);
+        }
+    };
     if let Some(e) = saved_error {
         return Err(e);
     }

@@ -567,6 +567,13 @@ fn a_particle_whose_keys_break_a_rule_together_is_refused_as_input() {
     );
     assert!(e.starts_with(&format!("{}:", file.display())), "{e}");
     assert_eq!(e.lines().count(), 1, "one error: {e}");
+    // Exit code 2 writes nothing: the work folder begun was left behind,
+    // and the next run said it discarded an unfinished calibration.
+    assert!(
+        nothing_written(&out),
+        "{:?}",
+        std::fs::read_dir(&out).map(|d| d.count())
+    );
 }
 
 /// A `max_simulations` below the population cannot complete generation 0
