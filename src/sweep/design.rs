@@ -510,7 +510,10 @@ fn roled_points(d: &Design) -> Result<Vec<(Point, Vec<PointRole>)>, DesignError>
             .parameters
             .iter()
             .zip(unit)
-            .map(|(p, x)| map_value(&p.domain, x))
+            .map(|(p, x)| match role {
+                PointRole::Morris(_) => level_value(&p.domain, x, d.levels),
+                _ => map_value(&p.domain, x),
+            })
             .collect();
         let id = point_id(&d.parameters, &values);
         match index.get(&id) {
@@ -687,7 +690,7 @@ pub fn map_value(domain: &Domain, u: f64) -> toml::Value {
         Domain::Values(values) => {
             assert!(!values.is_empty(), "map_value on an empty list of values");
             let (index, _) = stratum_of(domain, u).expect("a list has strata");
-            values[index as usize].clone()
+            stratum_value(domain, index)
         }
         Domain::Range { min, max, log } => {
             let (min, max) = (*min, *max);
@@ -704,12 +707,49 @@ pub fn map_value(domain: &Domain, u: f64) -> toml::Value {
             // Rounding (and exp∘ln) can step just outside the bounds.
             toml::Value::Float(x.clamp(min, max))
         }
-        Domain::IntRange { min, .. } => {
+        Domain::IntRange { .. } => {
             let (offset, _) = stratum_of(domain, u).expect("whole numbers have strata");
-            // i128: min + offset may pass i64 on the way for the widest
-            // ranges, never at the end.
-            toml::Value::Integer((i128::from(*min) + offset as i128) as i64)
+            stratum_value(domain, offset)
         }
+    }
+}
+
+/// The value of stratum `index` of a domain of listed values or whole
+/// numbers (a range has no strata).
+fn stratum_value(domain: &Domain, index: u128) -> toml::Value {
+    match domain {
+        Domain::Values(values) => values[index as usize].clone(),
+        // i128: min + index may pass i64 on the way for the widest ranges,
+        // never at the end.
+        Domain::IntRange { min, .. } => {
+            toml::Value::Integer((i128::from(*min) + index as i128) as i64)
+        }
+        Domain::Range { .. } => unreachable!("a range has no strata"),
+    }
+}
+
+/// The stratum of a domain of listed values or whole numbers that the
+/// Morris level `u` of a grid of `levels` takes, with the number of
+/// strata: `floor(k · n / (levels − 1))` for level `k = u · (levels − 1)`,
+/// worked out in integers (the top level is the last stratum); `None` for
+/// a range. A level is a fraction that floats hold a few ulps off, and
+/// one below a stratum's edge (2/3 of 18 values) fell a stratum short
+/// through [`stratum_of`]'s exact floor: 12 became 11, and with 6 levels
+/// over 5 values the fourth was never visited.
+pub fn level_stratum(domain: &Domain, u: f64, levels: usize) -> Option<(u128, u128)> {
+    let (_, n) = stratum_of(domain, u)?;
+    let top = (levels.max(2) - 1) as u128;
+    let u = if u.is_nan() { 0.0 } else { u.clamp(0.0, 1.0) };
+    let k = (u * top as f64).round() as u128;
+    Some(((k * n / top).min(n - 1), n))
+}
+
+/// The value at the Morris level `u` of a grid of `levels`: a range's as
+/// [`map_value`] gives it, a discrete domain's at [`level_stratum`].
+pub fn level_value(domain: &Domain, u: f64, levels: usize) -> toml::Value {
+    match level_stratum(domain, u, levels) {
+        Some((index, _)) => stratum_value(domain, index),
+        None => map_value(domain, u),
     }
 }
 
@@ -1659,6 +1699,80 @@ mod tests {
                 "{kind:?}"
             );
         }
+    }
+
+    #[test]
+    fn morris_levels_take_their_strata_exactly() {
+        let d = |n: i64| Domain::IntRange { min: 0, max: n - 1 };
+        // 18 values, 4 levels: k · 18 / 3 = 0, 6, 12 and the top, 17.
+        for (k, want) in [(0.0, 0), (1.0, 6), (2.0, 12), (3.0, 17)] {
+            assert_eq!(
+                level_stratum(&d(18), k / 3.0, 4),
+                Some((want, 18)),
+                "level {k}"
+            );
+        }
+        // 2/3 as a float is below 2/3: its exact floor is a stratum short.
+        assert_eq!(stratum_of(&d(18), 2.0 / 3.0), Some((11, 18)));
+        // 5 values, 6 levels (Δ = 0.6): k · 5 / 5 = k, the top the last.
+        for k in 0..=5 {
+            let u = f64::from(k) / 5.0;
+            assert_eq!(
+                level_stratum(&d(5), u, 6),
+                Some((u128::from(k.min(4) as u8), 5)),
+                "level {k}"
+            );
+        }
+        assert_eq!(level_stratum(&d(5), 0.6, 6), Some((3, 5)));
+        assert_eq!(stratum_of(&d(5), 0.6), Some((2, 5)));
+        // A range has no strata.
+        let r = Domain::Range {
+            min: 0.0,
+            max: 1.0,
+            log: false,
+        };
+        assert_eq!(level_stratum(&r, 0.5, 4), None);
+        assert_eq!(level_value(&r, 2.0 / 3.0, 4), map_value(&r, 2.0 / 3.0));
+        // A Morris design over three listed values at 4 levels steps by
+        // Δ = 2/3 from 0 to the last value or from 1/3 to the top: the
+        // first value to the last, the middle one to the last. It stepped
+        // only 0→1 and 1→2.
+        let list = vec![Value::from("a"), Value::from("b"), Value::from("c")];
+        let m = design(
+            DesignKind::Morris,
+            20,
+            7,
+            vec![values("w", list), range("x", 0.0, 1.0)],
+        );
+        let p = Points::new(&m).unwrap();
+        // The listed value at each (trajectory, step).
+        let mut at = std::collections::BTreeMap::new();
+        for i in 0..p.len() {
+            for r in p.roles(i) {
+                let PointRole::Morris(r) = r else {
+                    unreachable!()
+                };
+                at.insert((r.trajectory, r.step), p.get(i).values[0].to_string());
+            }
+        }
+        let mut moves = std::collections::BTreeSet::new();
+        for (&(t, step), now) in &at {
+            if let Some(before) = step.checked_sub(1).map(|s| &at[&(t, s)])
+                && before != now
+            {
+                let mut pair = [before.clone(), now.clone()];
+                pair.sort();
+                moves.insert(pair);
+            }
+        }
+        let pairs: Vec<[String; 2]> = moves.into_iter().collect();
+        assert_eq!(
+            pairs,
+            [
+                ["\"a\"".to_string(), "\"c\"".to_string()],
+                ["\"b\"".to_string(), "\"c\"".to_string()]
+            ]
+        );
     }
 
     /// Regression guard: a design is recorded by its seed, so these exact

@@ -704,7 +704,7 @@ fn morris_layout(roles: &[(String, PointRole)], dims: usize, levels: usize) -> M
 fn morris_moves(
     design: &crate::sweep::design::Design,
 ) -> Result<BTreeMap<(usize, usize), f64>, crate::sweep::design::DesignError> {
-    use crate::sweep::design::{morris_units, stratum_of};
+    use crate::sweep::design::{level_stratum, morris_units};
     let dims = design.parameters.len();
     let units = morris_units(design.seed, design.points, design.levels, dims)?;
     let mut moves = BTreeMap::new();
@@ -718,8 +718,8 @@ fn morris_moves(
         }
         let domain = &design.parameters[m.parameter].domain;
         if let (Some((x, n)), Some((y, _))) = (
-            stratum_of(domain, from[m.parameter]),
-            stratum_of(domain, to[m.parameter]),
+            level_stratum(domain, from[m.parameter], design.levels),
+            level_stratum(domain, to[m.parameter], design.levels),
         ) && x != y
         {
             moves.insert(
