@@ -24,7 +24,9 @@ pub struct ScenarioRecord {
     pub file: String,
     /// The fully resolved scenario (after `base` and `--set`), for `run`
     /// and `compare` as it ran: its seed, replications, tables and
-    /// mechanisms, and in a comparison the first scenario's targets.
+    /// mechanisms, and in a comparison the first scenario's targets. For a
+    /// sweep or a calibration, as the file resolves, its `[sweep]` or
+    /// `[calibrate]` table included (a sweep's fingerprints hash it).
     pub resolved: toml::Table,
 }
 
