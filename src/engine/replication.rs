@@ -1057,9 +1057,12 @@ mod warmup_tests {
                 2010 + y
             );
         }
-        let mut cold = held.clone();
-        cold.mechanisms.warmup = false;
-        let n = per_year(&cold, 50);
+        // The world `mechanisms.warmup = false` compiles: no programmes
+        // in flight (they are the warm-up's), every review due at once.
+        let off = ["mechanisms.warmup=false".to_string()];
+        let cold = World::from_scenario(&scenario::load(&path, &off).unwrap().scenario).unwrap();
+        assert!(cold.programmes.is_empty());
+        let n = per_year(&cold.frozen_at_start(cold.n_quarters), 50);
         assert!(
             n[0] < lo / 2.0,
             "without the warm-up the first year is quiet: {n:.1?}"

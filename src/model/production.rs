@@ -404,8 +404,10 @@ impl LineState {
             .map(|b| u64::from(b.units))
             .sum();
         // At least one unit slips when any share does, so that small lines
-        // are as unreliable as large ones.
-        let held = (super::ceil_whole(share * count_f64(due_units)) as u64).min(due_units);
+        // are as unreliable as large ones (also a share so small that the
+        // rounding tolerance of `ceil_whole` would take its product for 0).
+        let slipped = super::ceil_whole(share * count_f64(due_units)) as u64;
+        let held = if share > 0.0 { slipped.max(1) } else { slipped }.min(due_units);
         let mut to_deliver = due_units - held;
         while to_deliver > 0 {
             let Some(front) = self.wip.front_mut().filter(|b| b.due <= t) else {
@@ -1385,10 +1387,11 @@ mod tests {
     /// At least one unit slips when any share does (docs/ODD.md 7.14:
     /// `ceil(share · due)`): 10 units due with a slip share of 0.05 hold
     /// back ceil(0.5) = 1 and deliver 9; with 0.25, ceil(2.5) = 3 wait and
-    /// 7 go.
+    /// 7 go; with 1e-12, whose product 1e-11 the rounding tolerance takes
+    /// for 0, still 1 waits (all 10 went); with 0, none.
     #[test]
     fn a_slip_holds_back_at_least_one_unit() {
-        for (share, delivered) in [(0.05, 9), (0.25, 7)] {
+        for (share, delivered) in [(0.05, 9), (0.25, 7), (1e-12, 9), (0.0, 10)] {
             let mut line = line_with(10.0, 10);
             line.start_production(0, 1);
             let mut out = Vec::new();

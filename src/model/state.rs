@@ -20,7 +20,9 @@ pub struct BuyerState {
     /// need a buyer already had at the start (the warm-up; see
     /// [`crate::model::schedule::warm_up`]).
     pub requirement_offset: Vec<f64>,
-    /// Committed, unpaid value net of export credit, US$ m.
+    /// Committed, unpaid value, US$ m: a contract's whole value, its
+    /// credited part included (credit widens the headroom of its own offer
+    /// only), paid off pro rata as units are delivered.
     pub outstanding: f64,
     /// Procurement stage by category index.
     pub stage: Vec<Stage>,
