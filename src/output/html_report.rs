@@ -244,16 +244,20 @@ pub fn build(dir: &Path, stop: &'static AtomicBool) -> Result<(Kind, String), Re
             kind.name()
         )));
     }
-    // Check only what the page is drawn from: a run's largest tables are
-    // not hashed for a report that does not read them.
+    // Hash only what the page is drawn from: a run's largest tables are
+    // not hashed for a report that does not read them, only their sizes
+    // checked (a comparison's patterns.csv edited or removed, a table cut
+    // or added to, went unseen).
     let reads = |name: &str| kind.files().iter().any(|(f, _)| *f == name);
-    let damaged = m
+    let mut damaged = m
         .written
         .damaged_among(dir, reads)
         .map_err(|source| ReportError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
+    damaged.extend(m.written.resized_among(dir, |name| !reads(name)));
+    damaged.sort();
     if !damaged.is_empty() {
         return Err(no_result(crate::output::manifest::not_as_written_message(
             &damaged,

@@ -203,6 +203,21 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
         Ok(bad)
     }
 
+    /// Of the files this manifest lists whose names pass `listed`, those
+    /// missing from `dir` or of another size than recorded: the check,
+    /// without hashing, of files a reader does not read (a run's largest
+    /// tables), which finds a file removed, cut or added to.
+    pub fn resized_among(&self, dir: &Path, listed: impl Fn(&str) -> bool) -> Vec<String> {
+        self.files
+            .iter()
+            .filter(|(name, f)| {
+                listed(name)
+                    && std::fs::metadata(dir.join(name)).map_or(true, |m| m.len() != f.bytes)
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
     /// Of the files `names` in `dir`, those this manifest does not list
     /// or that do not match it: an analysis that reads them refuses them
     /// (a table cut at a line boundary reads as a smaller result).

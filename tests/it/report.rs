@@ -491,6 +491,63 @@ fn a_result_changed_since_it_was_written_is_refused() {
     );
 }
 
+/// A file the page does not draw was not checked at all: a comparison's
+/// patterns.csv edited, removed or added to gave a page as from a sound
+/// result. Such files are checked by their size (the page's own files by
+/// their checksum too).
+#[test]
+fn a_result_s_file_the_page_does_not_draw_is_checked_by_its_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let variant = toy_variant(
+        tmp.path(),
+        "slow_korea",
+        "name = \"slow_korea\"\n\n[preferences.default]\ndelivery = 0.2\n",
+    );
+    let o = armsmarket(&[
+        "compare",
+        toy().to_str().unwrap(),
+        variant.to_str().unwrap(),
+        "-r",
+        "4",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert_ok(&o, "compare");
+    let compare = tmp.path().join("compare");
+    let patterns = std::fs::read_to_string(compare.join("patterns.csv")).unwrap();
+    type Damage = fn(&Path, &str);
+    let damages: [(&str, Damage); 3] = [
+        ("edited", |f, t| {
+            std::fs::write(f, t.replacen(",1,", ",0.5,", 1)).unwrap()
+        }),
+        ("removed", |f, _| std::fs::remove_file(f).unwrap()),
+        ("added to", |f, t| {
+            std::fs::write(f, format!("{t}junk\n")).unwrap()
+        }),
+    ];
+    for (what, damage) in damages {
+        let dir = copy_result(&compare, &tmp.path().join(what));
+        damage(&dir.join("patterns.csv"), &patterns);
+        if what == "edited" {
+            assert_ne!(
+                std::fs::read_to_string(dir.join("patterns.csv")).unwrap(),
+                patterns
+            );
+        }
+        let e = refused(&dir);
+        assert!(
+            e.contains(
+                "patterns.csv missing or changed since `armsmarket compare` wrote the folder"
+            ),
+            "{what}: {e}"
+        );
+    }
+    assert_ok(
+        &armsmarket(&["report", compare.to_str().unwrap()]),
+        "the sound one",
+    );
+}
+
 #[test]
 fn a_manifest_naming_a_kind_whose_files_it_does_not_list_is_refused() {
     // A run's manifest edited to say "sweep" gave "a sweep report with 0
