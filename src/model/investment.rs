@@ -6,7 +6,7 @@
 //! `cash = cash₀ + earned − invested`.
 
 use crate::model::floor_whole;
-use crate::model::production::{MILLI, count_f64};
+use crate::model::production::{MAX_CAPACITY, MILLI, count_f64};
 use crate::model::state::State;
 use crate::model::world::World;
 
@@ -92,6 +92,10 @@ fn invest_capacity(w: &World, s: &mut State, j: usize, t: usize) {
             inv.backlog_threshold,
             inv.growth,
         );
+        // Up to the most a line may reach (`f64::min` would take a NaN want
+        // for the room).
+        let room = MAX_CAPACITY - k;
+        let want = if want > room { room } else { want };
         // Most lines want nothing in most years; what they could afford
         // is then at most nothing, which buys nothing (a NaN want goes on).
         if want <= 0.0 {

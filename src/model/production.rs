@@ -190,6 +190,11 @@ fn to_milli(units: f64) -> u64 {
     (units.max(0.0) * MILLI as f64).round() as u64
 }
 
+/// Most capacity a line may reach by investment, units started a quarter:
+/// far above any world, and far below 2⁶³ thousandths, where the counts
+/// wrapped (capacity tripling each year for a century read as negative).
+pub const MAX_CAPACITY: f64 = 1e12;
+
 /// Longest projection, in quarters from signing to the start of a lot's
 /// last unit; a lot whose last unit cannot start in this time is not
 /// offered.

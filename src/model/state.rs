@@ -178,8 +178,10 @@ pub fn access_from(base: Option<f64>, stock: f64, decay: impl FnOnce(f64) -> f64
     let Some(base) = base else {
         return 1.0;
     };
-    // Most firms market in few places: skip exp where there is none.
-    if stock == 0.0 {
+    // Most firms market in few places: skip exp where there is none. A
+    // base of 1 is 1 whatever the stock (its formula took 0 · exp(800) for
+    // NaN, which `max` made 0: no access at all).
+    if stock == 0.0 || base >= 1.0 {
         base
     } else {
         marketed(base, decay(stock)).max(0.0)
@@ -588,5 +590,9 @@ mod tests {
         ));
         assert_eq!(access_from(Some(0.3), -1.0, exp), 0.0);
         assert_eq!(access_from(Some(0.3), -711.0, exp), 0.0);
+        // A base of 1 is 1 whatever the stock: exp(800) is infinite, and
+        // 0 · ∞ made access 0.
+        assert_eq!(access_from(Some(1.0), -800.0, exp), 1.0);
+        assert_eq!(access_from(Some(1.0), 2.0, exp), 1.0);
     }
 }

@@ -57,18 +57,22 @@ const PERCENT: Span = between(0.0, 100.0);
 const WEIGHT: Span = between(0.0, 100.0);
 /// Money in US$ m.
 const MONEY: Span = between(0.0, 1e7);
-/// Spend scales, US$ m.
-const SCALE: Span = above(0.0, 1e7);
+/// Spend scales, US$ m (from one dollar: a smaller scale turned a year's
+/// spend into a stock that overflowed, and access fell to 0 through 0 · ∞).
+const SCALE: Span = between(1e-6, 1e7);
 /// Threat levels and responses.
 const THREAT: Span = between(0.0, 10.0);
 /// Quarters.
 const QUARTERS: Span = between(0.0, 400.0);
 /// Fleets and orders, units.
 const UNITS: Span = between(0.0, 1e5);
-/// Unit prices, US$ m.
-const PRICE: Span = above(0.0, 1e4);
-/// Years.
-const YEARS: Span = above(0.0, 200.0);
+/// Unit prices, US$ m (from one dollar: below, a price over capability
+/// and reference price overflowed, and the price term decided tenders at
+/// weight 0 through 0 · ∞).
+const PRICE: Span = between(1e-6, 1e4);
+/// Years (from a quarter, the model's step: a shorter life's retirement
+/// rate overflowed its fixed-point carry, and units stopped retiring).
+const YEARS: Span = between(0.25, 200.0);
 /// Observed values and tolerances of targets.
 const OBSERVED: Span = between(-1e12, 1e12);
 
@@ -419,7 +423,7 @@ keys! {
     "suppliers.*.lines.*.home_orders.*": Number(UNITS), "units a year", Required, "Orders in one year.";
     "suppliers.*.lines.*.divertible_share": Number(UNIT), "share", Value("0.0"), "Share of home units in production that the home government lets export buyers take.";
     "suppliers.*.lines.*.tiv": Number(PRICE), "US$ m per unit", Optional("`list_price`"), "Value of one unit for delivered-value shares (a stand-in for SIPRI trend-indicator values).";
-    "suppliers.*.lines.*.capability": Number(above(0.0, 1.0)), "new-unit equivalents", Value("1.0"), "Capability of a delivered unit toward the requirement; a new unit counts 1, a used or upgraded one less.";
+    "suppliers.*.lines.*.capability": Number(between(1e-6, 1.0)), "new-unit equivalents", Value("1.0"), "Capability of a delivered unit toward the requirement; a new unit counts 1, a used or upgraded one less.";
     "suppliers.*.lines.*.life_years": Number(YEARS), "years", Optional("the category's `life_years`"), "Service life of a delivered unit: a used unit's remaining life, or the life an upgrade adds.";
     "suppliers.*.lines.*.upgrades": Text(MAX_NAME), "", Optional("not an upgrade line"), "An upgrade line: the legacy lineage (a fleet's `legacy_family`) it upgrades, a family the scenario knows (a line's `family` or id, a fleet's `families` or `legacy_family`); it is offered only to fleets of its category holding that lineage, and each unit takes one legacy unit of it and returns it at `capability`.";
     "suppliers.*.lines.*.stock": Integer(UNITS), "units", Optional("not a stock line"), "A stock line: units of a finite stock of used or surplus units, depleted as they are sold (no home orders, no initial backlog, no capacity investment; never sold to the holder's own country).";

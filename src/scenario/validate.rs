@@ -2666,8 +2666,8 @@ mod tests {
             ("localisation", "1.01", "must be between 0 and 1"),
             ("divertible_share", "-1", "must be between 0 and 1"),
             ("slip_share", "3", "must be between 0 and 1"),
-            ("list_price", "0", "must be > 0 and at most"),
-            ("list_price", "-9", "must be > 0 and at most"),
+            ("list_price", "0", "must be between 1e-6 and 10000"),
+            ("list_price", "-9", "must be between 1e-6 and 10000"),
             ("capacity", "-3", "must be between 0 and"),
         ] {
             let path = format!("{line}.{key}");
@@ -2681,7 +2681,7 @@ mod tests {
             ("suppliers.korea_land.margin", "1.2", "between 0 and 1"),
             ("suppliers.korea_land.cash", "-1", "between 0 and"),
             ("suppliers.korea_land.invest.capex", "-1", "between 0 and"),
-            ("market.interop_scale", "0", "> 0"),
+            ("market.interop_scale", "0", "between 1e-6 and"),
             ("market.marketing_decay", "1.5", "between 0 and 1"),
             ("market.access_base", "-0.1", "between 0 and 1"),
             (
@@ -2694,7 +2694,7 @@ mod tests {
             (
                 "suppliers.aaa_works.lines.t72_upgrade.capability",
                 "2",
-                "> 0 and at most 1",
+                "between 1e-6 and 1",
             ),
             ("suppliers.korea_land.invest.backlog_threshold", "0", "> 0"),
             ("market.public_reputation", "1.5", "between 0 and 1"),
@@ -2705,9 +2705,13 @@ mod tests {
             ("spending.adjust_speed", "2", "between 0 and 1"),
             ("shocks.invasion.decay", "1.1", "between 0 and 1"),
             ("shocks.invasion.exposure.east", "-1", "between 0 and"),
-            ("categories.tank.ref_price", "0", "> 0"),
-            ("categories.tank.life_years", "0", "> 0"),
-            ("categories.tank.legacy_retire_years", "0", "> 0"),
+            ("categories.tank.ref_price", "0", "between 1e-6 and"),
+            ("categories.tank.life_years", "0", "between 0.25 and"),
+            (
+                "categories.tank.legacy_retire_years",
+                "0",
+                "between 0.25 and",
+            ),
             ("countries.KOR.credit_share", "1.5", "between 0 and 1"),
             (
                 "countries.KOR.credit_repayment_years",

@@ -152,7 +152,10 @@ fn negative_price() {
     Broken::new(&text).rejected_at(
         "s.toml",
         line_of(&text, "list_price = -4.5"),
-        &["`suppliers.korea_land.lines.k9.list_price` = -4.5", "> 0"],
+        &[
+            "`suppliers.korea_land.lines.k9.list_price` = -4.5",
+            "between 1e-6 and 10000",
+        ],
     );
 }
 
@@ -1210,7 +1213,7 @@ fn a_set_number_toml_does_not_read_is_told_its_toml_spelling() {
             "must be between 0 and 100",
         ),
         ("market.defer_quarters=0500", "must be between 1 and 400"),
-        ("market.marketing_scale=1e400", "at most 1e7"),
+        ("market.marketing_scale=1e400", "between 1e-6 and 1e7"),
     ] {
         Broken::new(TOY).set(set).rejected_at(
             "<command line>",
@@ -1724,5 +1727,35 @@ fn a_set_s_problem_in_some_of_several_files_names_them() {
     assert_eq!(
         err(&o).trim_end(),
         "<command line>:1:1: `seed` = -1 is out of range: must be a whole number from 0 to 9223372036854775807"
+    );
+}
+
+/// Values the format accepted at the ends of its ranges made the model's
+/// arithmetic overflow without a word: a life of 1e-14 years stopped units
+/// retiring (its fixed-point carry wrapped), a reference price of 1e-308
+/// let a price term of weight 0 decide tenders (0 · ∞), a marketing scale
+/// of 1e-308 took a supplier's access to 0. The ranges now start where the
+/// arithmetic holds: a quarter, and one dollar.
+#[test]
+fn ranges_start_where_the_arithmetic_holds() {
+    for (from, to, says) in [
+        (
+            "life_years = 35.0",
+            "life_years = 1e-14",
+            "`categories.tank.life_years` = 1e-14 is out of range: must be between 0.25 and 200 (years)",
+        ),
+        (
+            "ref_price = 15.0",
+            "ref_price = 1e-308",
+            "`categories.tank.ref_price` = 1e-308 is out of range: must be between 1e-6 and 10000 (US$ m per unit)",
+        ),
+    ] {
+        refused_at_line_of(&toy_with(from, to), to, &[says]);
+    }
+    let text = toy_with("[market]\n", "[market]\nmarketing_scale = 1e-308\n");
+    refused_at_line_of(
+        &text,
+        "marketing_scale = 1e-308",
+        &["`market.marketing_scale` = 1e-308 is out of range: must be between 1e-6 and 1e7"],
     );
 }

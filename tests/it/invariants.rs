@@ -160,3 +160,39 @@ fn the_check_catches_a_broken_ledger() {
     );
     assert!(caught);
 }
+
+/// Capacity tripling every year for 31 years from 100,000 units a quarter
+/// (every value within its range) passed 2⁶³ thousandths and wrapped
+/// negative: the line then priced at its full mark-up and stopped
+/// investing. Investment stops at `MAX_CAPACITY`, and every identity holds.
+#[test]
+fn capacity_stops_at_its_most_and_never_wraps() {
+    use armsmarket::model::production::MAX_CAPACITY;
+    let k2 = "suppliers.korea_land";
+    let w = world_with(vec![
+        ("end".into(), toml::Value::String("2040Q4".into())),
+        (format!("{k2}.lines.k2.capacity"), f(100_000.0)),
+        (format!("{k2}.invest.backlog_threshold"), f(1e-300)),
+        (format!("{k2}.invest.growth"), f(2.0)),
+        (format!("{k2}.invest.build_lag"), i(0)),
+        (format!("{k2}.invest.capex"), f(0.0)),
+    ]);
+    let mut most = 0.0_f64;
+    run_with_check(
+        &w,
+        &Targets::default(),
+        1,
+        0,
+        0,
+        Observe::summary_only(),
+        |w, s| {
+            invariants::check(w, s).unwrap();
+            for l in &s.lines {
+                let k = l.capacity_with_pending();
+                assert!((0.0..=MAX_CAPACITY).contains(&k), "{k}");
+                most = most.max(k);
+            }
+        },
+    );
+    assert_eq!(most, MAX_CAPACITY, "the bound was reached");
+}
