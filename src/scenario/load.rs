@@ -124,7 +124,8 @@ impl SourceMap {
 
     /// Where to locate a problem with the value at `path` under a rule that
     /// also read the values at `with` (more legacy units than units): the
-    /// one of them given on the command line, else the one written in the
+    /// one of them (or a key under it) given on the command line, else the
+    /// one written in the
     /// file nearest the top-level one along the `base` chain (what the
     /// user changed, over the files it builds on; `path` first among
     /// equals), else where `path`'s value would be. A value written again
@@ -142,9 +143,20 @@ impl SourceMap {
                     .map_or(usize::MAX, |i| i + 2)
             }
         };
+        // A key counts as changed where it or a key under it was written
+        // (`--set families.leopard2=301` changes `families`).
+        let written = |p: &str| {
+            let under = format!("{p}.");
+            self.get(p).into_iter().chain(
+                self.entries
+                    .range(under.clone()..)
+                    .take_while(move |(k, _)| k.starts_with(&under))
+                    .map(|(_, e)| e),
+            )
+        };
         std::iter::once(path)
             .chain(with.iter().map(String::as_str))
-            .filter_map(|p| self.get(p).map(|e| &e.value))
+            .flat_map(|p| written(p).map(|e| &e.value).collect::<Vec<_>>())
             .min_by_key(|o| distance(o))
             .unwrap_or_else(|| self.value_origin(path))
     }
@@ -1664,6 +1676,23 @@ mod tests {
                 TOY.to_string(),
                 "buyers.AAA.fleet={}",
                 "names no family of the scenario",
+            ),
+            // A key under the one the rule reads counts as changing it.
+            (
+                TOY.to_string(),
+                "buyers.CCC.fleet.tank.families.leopard2=301",
+                "add up to 301, more than the 300 modern units",
+            ),
+            // Rules of a stock line with another key.
+            (
+                TOY.to_string(),
+                "suppliers.us_stocks.lines.used_abrams.initial_backlog=5",
+                "is a stock line",
+            ),
+            (
+                TOY.to_string(),
+                "suppliers.us_stocks.lines.used_abrams.upgrades=\"t72\"",
+                "has both `stock` and `upgrades`",
             ),
         ] {
             let (_, es) = errors(&text, &[set]);

@@ -2215,7 +2215,7 @@ impl Checker {
                         format!("{fp}.families"),
                         vec![format!("{fp}.units"), format!("{fp}.legacy")],
                         format!(
-                            "`{fp}.families` add up to {in_families}, more than the {modern} modern units (`units` - `legacy`)"
+                            "`{fp}.families` add up to {in_families}, more than the {modern} modern units (`units` - `legacy`): lower the families' units, or raise `units` or lower `legacy`"
                         ),
                     );
                 }
@@ -2319,15 +2319,18 @@ impl Checker {
         if let Some(u) = &l.upgrades {
             self.text(&format!("{p}.upgrades"), u, "suppliers.*.lines.*.upgrades");
         }
+        // Rules between two keys: located at the one the user changed.
         if l.stock.is_some() && l.upgrades.is_some() {
-            self.push(
+            self.push_between(
                 format!("{p}.stock"),
+                vec![format!("{p}.upgrades")],
                 format!("`{p}` has both `stock` and `upgrades`: a line either sells used units from a stock or upgrades legacy units"),
             );
         }
         if l.stock.is_some() && (!l.home_orders.is_empty() || l.initial_backlog > 0) {
-            self.push(
+            self.push_between(
                 format!("{p}.stock"),
+                vec![format!("{p}.home_orders"), format!("{p}.initial_backlog")],
                 format!("`{p}` is a stock line: it sells units already built, so remove `home_orders` and `initial_backlog`"),
             );
         }
