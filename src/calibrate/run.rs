@@ -222,7 +222,12 @@ fn whole(
     )?
     else {
         // Stopped in the predictive runs: the state saved is the last
-        // generation's, from which `--resume` writes the result.
+        // generation's, from which `--resume` writes the result. Saved
+        // again with the time spent since (a generation abandoned at
+        // `max_minutes`, the predictive runs), as for a stop in a
+        // generation: with the earlier time `--resume` found time left
+        // and ran another generation.
+        ctx.save(&outcome.state, elapsed(), &options.tables)?;
         return Err(stopped());
     };
     Ok(Done::Finished(Report {

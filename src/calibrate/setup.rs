@@ -154,11 +154,11 @@ impl Setup {
                     path.display()
                 ))));
             }
-            for (target, mine) in &loaded.scenario.targets {
-                let Some(theirs) = model.scenario.targets.get(target) else {
-                    continue; // said by `map_targets`, for every target
-                };
-                if let Some((key, was, is)) = measured_otherwise(mine, theirs) {
+            for target in loaded.scenario.targets.keys() {
+                // A target the model lacks is said by `map_targets`.
+                if let Some((key, was, is)) =
+                    measured_otherwise(&loaded.scenario, &model.scenario, target)
+                {
                     let at = model
                         .sources
                         .value_origin(&format!("targets.{target}.{key}"));
@@ -539,26 +539,57 @@ const MEASURE: [&str; 8] = [
     "new_builds",
 ];
 
-/// The first key of [`MEASURE`] whose value differs between the
-/// calibration's target `mine` and a model's `theirs`, with the two values
-/// as TOML writes them (`unset` if absent): a model's own definition is
-/// what its runs are measured by, against the calibration's observed value.
+/// The first key of [`MEASURE`] whose value differs between target `id`
+/// of the calibration's scenario `mine` and of a model's `theirs`, with
+/// the two values as TOML writes them (`unset` if absent): a model's own
+/// definition is what its runs are measured by, against the calibration's
+/// observed value. Categories are a set (every category of the world, or
+/// none listed, is all of them), and a group is what it holds: its buyers
+/// as a set, and `nato_only`.
 fn measured_otherwise(
-    mine: &crate::scenario::schema::Target,
-    theirs: &crate::scenario::schema::Target,
+    mine: &crate::scenario::schema::Scenario,
+    theirs: &crate::scenario::schema::Scenario,
+    id: &str,
 ) -> Option<(&'static str, String, String)> {
-    let table = |t| toml::Table::try_from(t).unwrap_or_default();
-    let (a, b) = (table(mine), table(theirs));
-    // An empty category list is every category, as is an absent one.
-    let value = |t: &toml::Table, k: &str| {
-        t.get(k)
-            .filter(|v| v.as_array().is_none_or(|a| !a.is_empty()))
-            .cloned()
+    use toml::Value;
+    let definition = |s: &crate::scenario::schema::Scenario| -> Option<toml::Table> {
+        let t = s.targets.get(id)?;
+        let mut table = toml::Table::try_from(t).ok()?;
+        let mut categories: Vec<&String> = t.categories.iter().collect();
+        categories.sort();
+        categories.dedup();
+        let every = s.categories.keys().all(|c| categories.contains(&c));
+        table.remove("categories");
+        if !categories.is_empty() && !every {
+            let list = categories.iter().map(|c| Value::String((*c).clone()));
+            table.insert("categories".into(), Value::Array(list.collect()));
+        }
+        if let Some(name) = &t.group {
+            let mut members: Vec<String> = s
+                .groups
+                .get(name)
+                .map(|g| g.buyers.clone())
+                .unwrap_or_default();
+            members.sort();
+            members.dedup();
+            let nato_only = s.groups.get(name).is_some_and(|g| g.nato_only);
+            let shown = format!("\"{name}\" (buyers {members:?}, nato_only {nato_only})");
+            table.insert("group".into(), Value::String(shown));
+        }
+        Some(table)
     };
+    let (a, b) = (definition(mine)?, definition(theirs)?);
     MEASURE.iter().find_map(|&k| {
-        let (x, y) = (value(&a, k), value(&b, k));
-        let shown =
-            |v: Option<toml::Value>| v.map_or_else(|| "unset".to_string(), |v| v.to_string());
+        let (x, y) = (a.get(k), b.get(k));
+        let shown = |v: Option<&Value>| {
+            v.map_or_else(
+                || "unset".to_string(),
+                |v| match (k, v) {
+                    ("group", Value::String(s)) => s.clone(),
+                    _ => v.to_string(),
+                },
+            )
+        };
         (x != y).then(|| (k, shown(x), shown(y)))
     })
 }

@@ -551,11 +551,13 @@ pub(crate) fn join(
     let (mut state, saved_elapsed, saved_tables) = saved_state(&ctx)?;
     let options = options.with_saved_tables(&saved_tables);
     let options = options.as_ref();
-    if options.tables != saved_tables {
+    if options.tables != saved_tables && ctx.partial.is_dir() {
         // Tables asked for now are kept with the state as saved, as a
         // whole run keeps them before its first generation: a join that
         // completes no generation (another round due, or shards missing)
-        // saves no state, and the join that finishes wrote none.
+        // saves no state, and the join that finishes wrote none. (Before
+        // any shard ran there is no work folder: the join says to run
+        // them, and is given the tables again after.)
         ctx.save(&state, saved_elapsed, &options.tables)?;
     }
     let round = current_round(&ctx, &state, saved_elapsed)?;

@@ -257,8 +257,10 @@ impl State {
             debug_assert!(u < self.access(w, j, b));
             return true;
         }
+        // A base of 1 is 1 whatever the stock, as in `access_from`
+        // (0 · exp(800) is NaN, which no draw is below).
         let a = marketed(base, libm::exp(-stock));
-        a >= 1.0 || u < a
+        base >= 1.0 || a >= 1.0 || u < a
     }
 
     /// The access of supplier `j` to buyer `b` before marketing (`None`
@@ -552,6 +554,16 @@ mod tests {
         let mut s4 = State::new(&w);
         s4.suppliers[k].marketing[aaa] = 1.0;
         assert!(close(at(&s4, k, aaa), 1.0 - 0.7 * (-1.0f64).exp()));
+        // A base of 1 is 1, and the firm considered, whatever the stock:
+        // at −800, 0 · exp(800) is NaN, which left it out of every tender
+        // while `access` said 1.
+        let w5 = toy(&["market.access_base=1.0"]);
+        let mut s5 = State::new(&w5);
+        for stock in [-800.0, -1.0, 0.0, 2.0] {
+            s5.suppliers[k].marketing[aaa] = stock;
+            assert_eq!(s5.access(&w5, k, aaa), 1.0, "{stock}");
+            assert!(s5.considers(&w5, k, aaa, || 0.999_999), "{stock}");
+        }
     }
 
     /// A caller that keeps a pair's base access gets the access the rule

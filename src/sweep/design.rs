@@ -1041,7 +1041,8 @@ mod tests {
 
     /// The stratum an analysis reads is the value the sweep wrote: for
     /// whole numbers the offset from `min`, for a list the place (a
-    /// repeated value keeps its own place), at every level of a design.
+    /// repeated value keeps its own place), at every level of a design
+    /// (a Morris point's through its level's stratum).
     #[test]
     fn strata_are_the_values_map_value_gives() {
         let ints = Domain::IntRange { min: 3, max: 20 };
@@ -1063,6 +1064,12 @@ mod tests {
                 unreachable!()
             };
             assert_eq!(map_value(&list, u), v[k as usize], "{u}");
+            // A Morris point's value is the one its level's stratum gives,
+            // which `sensitivity` reads the moves by.
+            for d in [&ints, &list] {
+                let (k, _) = level_stratum(d, u, 4).unwrap();
+                assert_eq!(level_value(d, u, 4), stratum_value(d, k), "{u}");
+            }
         }
         assert_eq!(
             stratum_of(

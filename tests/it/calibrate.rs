@@ -1991,3 +1991,39 @@ fn model_ids_that_collide_with_the_tables_are_refused() {
         );
     }
 }
+
+/// Categories are a set and a group is its members: a model listing a
+/// target's categories in another order measures the same (it was
+/// refused), one whose group of the same name holds other buyers measures
+/// otherwise (it was accepted).
+#[test]
+fn a_target_s_categories_are_a_set_and_its_group_its_members() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toy = root().join("scenarios/toy.toml").display().to_string();
+    let file = with_parameters(
+        tmp.path(),
+        &format!(
+            "[calibrate.models.same]\nfile = {toy:?}\n[calibrate.models.other]\nfile = \"other.toml\"\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n"
+        ),
+    );
+    let other = tmp.path().join("other.toml");
+    let model = |extra: &str| {
+        std::fs::write(
+            &other,
+            format!("base = {toy:?}\nname = \"other\"\n\n{extra}"),
+        )
+        .unwrap();
+        bin().arg("validate").arg(&file).output().unwrap()
+    };
+    let o = model("[targets.kor_lead_2022]\ncategories = [\"spg\", \"tank\"]\n");
+    assert_ok(&o, "categories in another order");
+    let o = model("[groups.east]\nbuyers = [\"AAA\"]\n");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("its `group` is \"east\" (buyers [\"AAA\"], nato_only false), the calibration's \"east\" (buyers [\"AAA\", \"BBB\"], nato_only false)"),
+        "{}",
+        err(&o)
+    );
+    let o = model("[groups.east]\nbuyers = [\"BBB\", \"AAA\"]\n");
+    assert_ok(&o, "the group's members in another order");
+}
