@@ -1164,12 +1164,12 @@ fn tables_given_to_a_join_that_completes_no_generation_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
     // Rounds smaller than the population: the first join completes no
     // generation.
-    let file = tmp.path().join("calibration_shards.toml");
-    std::fs::write(
-        &file,
-        shards_text().replace("round_size = 40", "round_size = 7"),
-    )
-    .unwrap();
+    let file = shards_with(
+        tmp.path(),
+        "calibration_shards.toml",
+        "round_size = 40",
+        "round_size = 7",
+    );
     let (one, split) = (tmp.path().join("one"), tmp.path().join("split"));
     assert_ok(
         &calibrate(&file, &one, &["--tables", "contracts"], &[]),
@@ -1460,6 +1460,16 @@ fn shards_text() -> String {
         )
 }
 
+/// The shard test's calibration with `from` replaced by `to`, written to
+/// `dir/name`.
+fn shards_with(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let text = shards_text();
+    assert!(text.contains(from), "no {from:?}");
+    let file = dir.join(name);
+    std::fs::write(&file, text.replace(from, to)).unwrap();
+    file
+}
+
 fn result_of(out: &Path) -> PathBuf {
     out.join("calibration_shards")
 }
@@ -1677,12 +1687,12 @@ fn a_model_id_may_hold_a_dot() {
 #[test]
 fn the_finished_line_says_what_it_counts() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("two.toml");
-    std::fs::write(
-        &file,
-        shards_text().replace("replications = 1", "replications = 2"),
-    )
-    .unwrap();
+    let file = shards_with(
+        tmp.path(),
+        "two.toml",
+        "replications = 1",
+        "replications = 2",
+    );
     let out = tmp.path().join("out");
     let o = bin()
         .arg("calibrate")

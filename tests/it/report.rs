@@ -90,11 +90,11 @@ fn run_report() {
     );
 }
 
-#[test]
-fn compare_report() {
-    let tmp = tempfile::tempdir().unwrap();
+/// Toy against a variant whose buyers care less for delivery
+/// (`slow_korea`), compared over 6 replications into `dir/compare`.
+fn toy_comparison(dir: &Path) -> PathBuf {
     let variant = toy_variant(
-        tmp.path(),
+        dir,
         "slow_korea",
         "name = \"slow_korea\"\n\n[preferences.default]\ndelivery = 0.2\n",
     );
@@ -107,10 +107,16 @@ fn compare_report() {
         "--threads",
         "2",
         "--out",
-        tmp.path().to_str().unwrap(),
+        dir.to_str().unwrap(),
     ]);
     assert_ok(&o, "compare");
-    let html = report(&tmp.path().join("compare"));
+    dir.join("compare")
+}
+
+#[test]
+fn compare_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = report(&toy_comparison(tmp.path()));
     assert!(html.contains("Share of replications passing each pattern whole"));
     assert!(html.contains("Paired difference in distance to"));
     assert!(html.contains("slow_korea"));
@@ -498,22 +504,7 @@ fn a_result_changed_since_it_was_written_is_refused() {
 #[test]
 fn a_result_s_file_the_page_does_not_draw_is_checked_by_its_size() {
     let tmp = tempfile::tempdir().unwrap();
-    let variant = toy_variant(
-        tmp.path(),
-        "slow_korea",
-        "name = \"slow_korea\"\n\n[preferences.default]\ndelivery = 0.2\n",
-    );
-    let o = armsmarket(&[
-        "compare",
-        toy().to_str().unwrap(),
-        variant.to_str().unwrap(),
-        "-r",
-        "4",
-        "--out",
-        tmp.path().to_str().unwrap(),
-    ]);
-    assert_ok(&o, "compare");
-    let compare = tmp.path().join("compare");
+    let compare = toy_comparison(tmp.path());
     let patterns = std::fs::read_to_string(compare.join("patterns.csv")).unwrap();
     type Damage = fn(&Path, &str);
     let damages: [(&str, Damage); 3] = [
