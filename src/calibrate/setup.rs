@@ -544,15 +544,20 @@ const MEASURE: [&str; 8] = [
 /// the two values as TOML writes them (`unset` if absent): a model's own
 /// definition is what its runs are measured by, against the calibration's
 /// observed value. Categories are a set (every category of the world, or
-/// none listed, is all of them), and a group is what it holds: its buyers
-/// as a set, and `nato_only`.
+/// none listed, is all of them), and a group is what it holds, whatever
+/// its name: its buyers as a set, and `nato_only`.
 fn measured_otherwise(
     mine: &crate::scenario::schema::Scenario,
     theirs: &crate::scenario::schema::Scenario,
     id: &str,
 ) -> Option<(&'static str, String, String)> {
     use toml::Value;
-    let definition = |s: &crate::scenario::schema::Scenario| -> Option<toml::Table> {
+    // The definition as compared, with each key as shown.
+    type Definition = (
+        toml::Table,
+        std::collections::BTreeMap<&'static str, String>,
+    );
+    let definition = |s: &crate::scenario::schema::Scenario| -> Option<Definition> {
         let t = s.targets.get(id)?;
         let mut table = toml::Table::try_from(t).ok()?;
         let mut categories: Vec<&String> = t.categories.iter().collect();
@@ -574,22 +579,24 @@ fn measured_otherwise(
             members.dedup();
             let nato_only = s.groups.get(name).is_some_and(|g| g.nato_only);
             let shown = format!("\"{name}\" (buyers {members:?}, nato_only {nato_only})");
-            table.insert("group".into(), Value::String(shown));
+            let held = members.into_iter().map(Value::String).collect();
+            table.insert(
+                "group".into(),
+                Value::Array(vec![Value::Array(held), Value::Boolean(nato_only)]),
+            );
+            return Some((table, [("group", shown)].into()));
         }
-        Some(table)
+        Some((table, Default::default()))
     };
-    let (a, b) = (definition(mine)?, definition(theirs)?);
+    let ((a, shown_a), (b, shown_b)) = (definition(mine)?, definition(theirs)?);
     MEASURE.iter().find_map(|&k| {
-        let (x, y) = (a.get(k), b.get(k));
-        let shown = |v: Option<&Value>| {
-            v.map_or_else(
-                || "unset".to_string(),
-                |v| match (k, v) {
-                    ("group", Value::String(s)) => s.clone(),
-                    _ => v.to_string(),
-                },
-            )
+        let shown = |v: Option<&Value>, names: &std::collections::BTreeMap<_, String>| {
+            names
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| v.map_or_else(|| "unset".to_string(), Value::to_string))
         };
-        (x != y).then(|| (k, shown(x), shown(y)))
+        let (x, y) = (a.get(k), b.get(k));
+        (x != y).then(|| (k, shown(x, &shown_a), shown(y, &shown_b)))
     })
 }

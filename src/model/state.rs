@@ -159,10 +159,16 @@ pub struct State {
 }
 
 /// Access raised from `base` by marketing whose stock has decayed to
-/// `decay` (`exp(−stock)`): `1 − (1 − base) · decay`.
+/// `decay` (`exp(−stock)`): `1 − (1 − base) · decay`, and 1 from a base of
+/// 1 whatever the stock (a stock of −800 gave 0 · exp(800), NaN, which
+/// took the firm out of every tender and `access` to 0).
 #[inline(always)]
 fn marketed(base: f64, decay: f64) -> f64 {
-    1.0 - (1.0 - base) * decay
+    if base >= 1.0 {
+        1.0
+    } else {
+        1.0 - (1.0 - base) * decay
+    }
 }
 
 /// Access from the base access `base` ([`State::base_access`]) and the
@@ -178,10 +184,8 @@ pub fn access_from(base: Option<f64>, stock: f64, decay: impl FnOnce(f64) -> f64
     let Some(base) = base else {
         return 1.0;
     };
-    // Most firms market in few places: skip exp where there is none. A
-    // base of 1 is 1 whatever the stock (its formula took 0 · exp(800) for
-    // NaN, which `max` made 0: no access at all).
-    if stock == 0.0 || base >= 1.0 {
+    // Most firms market in few places: skip exp where there is none.
+    if stock == 0.0 {
         base
     } else {
         marketed(base, decay(stock)).max(0.0)
@@ -257,10 +261,8 @@ impl State {
             debug_assert!(u < self.access(w, j, b));
             return true;
         }
-        // A base of 1 is 1 whatever the stock, as in `access_from`
-        // (0 · exp(800) is NaN, which no draw is below).
         let a = marketed(base, libm::exp(-stock));
-        base >= 1.0 || a >= 1.0 || u < a
+        a >= 1.0 || u < a
     }
 
     /// The access of supplier `j` to buyer `b` before marketing (`None`

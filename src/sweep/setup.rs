@@ -70,6 +70,14 @@ impl SweepIdentity {
         None
     }
 
+    /// Whether `settings` are the texts this identity's fingerprints hash:
+    /// only then do they say what a folder was made from (not a damaged or
+    /// hand-edited file).
+    fn is_hash_of(&self, settings: &Settings) -> bool {
+        fingerprint_of(&settings.scenario) == self.scenario_fingerprint
+            && fingerprint_of(&settings.design) == self.design_fingerprint
+    }
+
     /// [`SweepIdentity::same_sweep`] for two shards whose manifests record
     /// the resolved scenarios `mine` and `theirs`: where the fingerprints
     /// differ, the keys whose values differ are named instead (`sweep.seed
@@ -89,10 +97,7 @@ impl SweepIdentity {
             return Some(plain);
         }
         let kept = |id: &SweepIdentity, resolved: &toml::Table| {
-            recorded_settings(resolved, &id.version).filter(|s| {
-                fingerprint_of(&s.scenario) == id.scenario_fingerprint
-                    && fingerprint_of(&s.design) == id.design_fingerprint
-            })
+            recorded_settings(resolved, &id.version).filter(|s| id.is_hash_of(s))
         };
         let (Some(a), Some(b)) = (kept(self, mine), kept(other, theirs)) else {
             return Some(plain);
@@ -183,11 +188,7 @@ impl Identity for SweepIdentity {
         let (Some(now), Some(was)) = (Settings::parse(now), Settings::parse(was)) else {
             return Some(plain);
         };
-        // Only settings that are what the folder's fingerprints hash say
-        // what it was made from (not a damaged or hand-edited file).
-        let kept = fingerprint_of(&was.scenario) == found.scenario_fingerprint
-            && fingerprint_of(&was.design) == found.design_fingerprint;
-        if !(scenario || design) || !kept {
+        if !(scenario || design) || !found.is_hash_of(&was) {
             return Some(plain);
         }
         let Some(compared) = was.compare(&now) else {

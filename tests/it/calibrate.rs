@@ -2036,4 +2036,8 @@ fn a_target_s_categories_are_a_set_and_its_group_its_members() {
     );
     let o = model("[groups.east]\nbuyers = [\"BBB\", \"AAA\"]\n");
     assert_ok(&o, "the group's members in another order");
+    let o = model(
+        "[groups.both]\nbuyers = [\"BBB\", \"AAA\"]\n\n[targets.kor_value_2022]\ngroup = \"both\"\n",
+    );
+    assert_ok(&o, "the same members under another name");
 }
