@@ -28,7 +28,7 @@ use crate::calibrate::work::{
 use crate::output::publish::Destination;
 use crate::scenario::schema::Table;
 use crate::sweep::Shard;
-use crate::sweep::run::shell_word;
+use crate::sweep::run::{shell_word, tables_option};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -271,8 +271,14 @@ fn shard_command(options: &Options, shard: &str) -> String {
     format!("{} --shard {shard}", calibrate_command(options))
 }
 
+/// The join a user is told to run: with the `--tables` given (a join
+/// before any shard ran has no work folder to save them in).
 fn join_command(options: &Options) -> String {
-    format!("{} --join", calibrate_command(options))
+    format!(
+        "{} --join{}",
+        calibrate_command(options),
+        tables_option(&options.tables)
+    )
 }
 
 /// Simulate shard `shard`'s slice of the current round and save its rows

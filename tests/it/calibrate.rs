@@ -1175,6 +1175,14 @@ fn tables_given_to_a_join_that_completes_no_generation_are_kept() {
         &calibrate(&file, &one, &["--tables", "contracts"], &[]),
         "one machine",
     );
+    // Given before any shard ran, there is no work folder to keep the
+    // tables in: the join it advises asks for them again.
+    let early = calibrate(&file, &split, &["--join", "--tables", "contracts"], &[]);
+    assert!(
+        err(&early).contains("--join --tables contracts`"),
+        "the advised join keeps the tables: {}",
+        err(&early)
+    );
     assert_ok(&calibrate(&file, &split, &["--shard", "1/1"], &[]), "shard");
     let o = calibrate(&file, &split, &["--join", "--tables", "contracts"], &[]);
     assert_eq!(
