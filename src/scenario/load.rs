@@ -668,6 +668,19 @@ pub fn load_table(path: &Path) -> Result<(Table, SourceMap), ScenarioError> {
 /// scenario alone, for callers that keep neither the table nor a name (a
 /// sweep compiling its points). Errors are located through `sources`.
 pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioError> {
+    let lists: Vec<Located> = super::shape::arrays_for_tables(&table)
+        .into_iter()
+        .map(|(path, fields)| {
+            sources.value_origin(&path).error(format!(
+                "`{path}` must be a table of named keys, not a list: write `{path} = {{ {} = ... }}` (its keys: {})",
+                fields.first().unwrap_or(&"key"),
+                fields.join(", ")
+            ))
+        })
+        .collect();
+    if let Some(e) = ScenarioError::from_all(lists) {
+        return Err(e);
+    }
     let scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table))
         .map_err(|e| deserialize_error(e, sources))?;
     let errors: Vec<Located> = problems(&scenario)

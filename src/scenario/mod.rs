@@ -18,6 +18,7 @@ pub mod keys;
 pub mod load;
 pub mod quarter;
 pub mod schema;
+pub(crate) mod shape;
 pub mod validate;
 pub mod vocabulary;
 

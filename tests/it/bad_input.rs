@@ -134,6 +134,36 @@ fn wrong_type() {
 }
 
 #[test]
+fn a_list_for_a_table_of_named_keys_is_refused() {
+    // Serde fills a struct from a list by position: `tolerance = [0.5]`
+    // ran as `abs = 0.5`, and a region's list as its threat.
+    let text = toy_with("tolerance = { rel = 0.5 }", "tolerance = [0.5]");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "tolerance = [0.5]"),
+        &[
+            "`targets.kor_value_2022.tolerance` must be a table of named keys, not a list",
+            "tolerance = { abs = ... }",
+            "abs, rel, range",
+        ],
+    );
+    let text = toy_with(
+        "[regions.west]\nthreat = 0.05",
+        "[[regions.west]]\nthreat = 0.05",
+    );
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "[[regions.west]]"),
+        &["`regions.west` must be a table of named keys, not a list"],
+    );
+    Broken::new(TOY).set("regions.west=[0.3]").rejected_at(
+        "<command line>",
+        1,
+        &["`regions.west` must be a table of named keys", "threat"],
+    );
+}
+
+#[test]
 fn probability_out_of_range() {
     let text = toy_with("reliability = 0.92", "reliability = 1.5");
     Broken::new(&text).rejected_at(

@@ -1,0 +1,371 @@
+//! What each path of the scenario format holds, traced from the schema's
+//! own `Deserialize` code (so it cannot drift from it): the format
+//! reference's tests hold the key table to it, and loading uses it to
+//! refuse a list written where a table of named keys belongs.
+
+use crate::scenario::schema::Scenario;
+use serde::Deserialize;
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// What a path of the schema holds, as serde sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A struct, with its fields.
+    Struct(&'static [&'static str]),
+    Map,
+    Seq,
+    Leaf(&'static str),
+}
+
+#[derive(Debug)]
+struct TraceError(String);
+
+impl std::fmt::Display for TraceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+impl de::Error for TraceError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        TraceError(msg.to_string())
+    }
+}
+
+/// A deserializer that walks a type's schema instead of data: every
+/// struct's fields, one entry of every map (`*`), one element of every
+/// list, recording what each path holds, and giving every leaf a value
+/// its type accepts.
+struct Tracer<'a> {
+    path: String,
+    out: &'a RefCell<BTreeMap<String, Shape>>,
+}
+
+impl<'a> Tracer<'a> {
+    fn at(&self, key: &str) -> Tracer<'a> {
+        let path = if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        };
+        Tracer {
+            path,
+            out: self.out,
+        }
+    }
+
+    fn record(&self, shape: Shape) {
+        if !self.path.is_empty() {
+            self.out.borrow_mut().insert(self.path.clone(), shape);
+        }
+    }
+}
+
+/// What a visitor expects, as text.
+struct Expecting<'v, V>(&'v V);
+
+impl<'de, V: Visitor<'de>> std::fmt::Display for Expecting<'_, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+}
+
+struct Elements<'a> {
+    tracer: Option<Tracer<'a>>,
+    left: usize,
+}
+
+impl<'de> SeqAccess<'de> for Elements<'_> {
+    type Error = TraceError;
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, TraceError> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        let t = self.tracer.as_ref().expect("elements");
+        seed.deserialize(Tracer {
+            path: format!("{}[]", t.path),
+            out: t.out,
+        })
+        .map(Some)
+    }
+}
+
+struct Entries<'a> {
+    tracer: Tracer<'a>,
+    keys: Vec<&'static str>,
+    next: usize,
+}
+
+impl<'de> MapAccess<'de> for Entries<'_> {
+    type Error = TraceError;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, TraceError> {
+        match self.keys.get(self.next) {
+            Some(k) => seed.deserialize(k.into_deserializer()).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, TraceError> {
+        let key = self.keys[self.next];
+        self.next += 1;
+        seed.deserialize(self.tracer.at(key))
+    }
+}
+
+macro_rules! leaf {
+    ($($method:ident => $shape:literal, $visit:ident($value:expr);)*) => {
+        $(fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+            self.record(Shape::Leaf($shape));
+            v.$visit($value)
+        })*
+    };
+}
+
+impl<'de> Deserializer<'de> for Tracer<'_> {
+    type Error = TraceError;
+    leaf! {
+        deserialize_bool => "boolean", visit_bool(false);
+        deserialize_i8 => "integer", visit_i64(1);
+        deserialize_i16 => "integer", visit_i64(1);
+        deserialize_i32 => "integer", visit_i64(1);
+        deserialize_i64 => "integer", visit_i64(1);
+        deserialize_u8 => "integer", visit_u64(1);
+        deserialize_u16 => "integer", visit_u64(1);
+        deserialize_u32 => "integer", visit_u64(1);
+        deserialize_u64 => "integer", visit_u64(1);
+        deserialize_f32 => "number", visit_f64(1.0);
+        deserialize_f64 => "number", visit_f64(1.0);
+        deserialize_any => "any", visit_str("");
+    }
+    fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        v.visit_unit()
+    }
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        v.visit_unit()
+    }
+    fn deserialize_char<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        self.deserialize_str(v)
+    }
+    fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        self.deserialize_str(v)
+    }
+    fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        // The vocabularies and quarters say what they take.
+        let expecting = Expecting(&v).to_string();
+        if let Some(words) = expecting.strip_prefix("one of: ") {
+            self.record(Shape::Leaf("word"));
+            let first = words.split(", ").next().unwrap_or("").to_string();
+            return v.visit_str(&first);
+        }
+        if expecting.contains("quarter") {
+            self.record(Shape::Leaf("quarter"));
+            return v.visit_str("2014Q1");
+        }
+        self.record(Shape::Leaf("text"));
+        v.visit_str("x")
+    }
+    fn deserialize_bytes<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        self.deserialize_str(v)
+    }
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        self.deserialize_str(v)
+    }
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        v.visit_some(self)
+    }
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        v: V,
+    ) -> Result<V::Value, TraceError> {
+        v.visit_unit()
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        v: V,
+    ) -> Result<V::Value, TraceError> {
+        v.visit_newtype_struct(self)
+    }
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        self.deserialize_tuple(1, v)
+    }
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, TraceError> {
+        self.record(Shape::Seq);
+        v.visit_seq(Elements {
+            tracer: Some(self),
+            left: len,
+        })
+    }
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        len: usize,
+        v: V,
+    ) -> Result<V::Value, TraceError> {
+        self.deserialize_tuple(len, v)
+    }
+    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        self.record(Shape::Map);
+        v.visit_map(Entries {
+            tracer: self,
+            keys: vec!["*"],
+            next: 0,
+        })
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, TraceError> {
+        self.record(Shape::Struct(fields));
+        v.visit_map(Entries {
+            tracer: self,
+            keys: fields.to_vec(),
+            next: 0,
+        })
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, TraceError> {
+        Err(TraceError(format!("enum {name} at {}", self.path)))
+    }
+    fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
+        self.deserialize_str(v)
+    }
+}
+
+/// Every path of the schema, with what it holds (`*` for any entry of a
+/// map, `[]` for any element of a list), traced once.
+pub(crate) fn schema() -> &'static BTreeMap<String, Shape> {
+    static SCHEMA: OnceLock<BTreeMap<String, Shape>> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let out = RefCell::new(BTreeMap::new());
+        Scenario::deserialize(Tracer {
+            path: String::new(),
+            out: &out,
+        })
+        .expect("the schema traces");
+        out.into_inner()
+    })
+}
+
+/// Where `table` holds an array for a table of named keys, as (its path,
+/// the table's keys), in the order of the table. Serde fills a struct from
+/// a list by position, so `tolerance = [0.5]` would silently read as its
+/// first key (`abs`): such a value must be refused before it is read.
+pub(crate) fn arrays_for_tables(table: &toml::Table) -> Vec<(String, &'static [&'static str])> {
+    let mut out = Vec::new();
+    walk_table(table, "", "", schema(), &mut out);
+    out
+}
+
+/// [`arrays_for_tables`] below `pattern` (the schema's path of `path`).
+fn walk_table(
+    table: &toml::Table,
+    pattern: &str,
+    path: &str,
+    schema: &BTreeMap<String, Shape>,
+    out: &mut Vec<(String, &'static [&'static str])>,
+) {
+    // A map's entries are its `*`; anything else is a struct's field (an
+    // unknown key is serde's to refuse).
+    let entries = pattern.is_empty() || !matches!(schema.get(pattern), Some(Shape::Map));
+    for (key, value) in table {
+        let join = |prefix: &str, k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
+        let child = join(pattern, if entries { key } else { "*" });
+        walk_value(value, &child, &join(path, key), schema, out);
+    }
+}
+
+fn walk_value(
+    value: &toml::Value,
+    pattern: &str,
+    path: &str,
+    schema: &BTreeMap<String, Shape>,
+    out: &mut Vec<(String, &'static [&'static str])>,
+) {
+    match (value, schema.get(pattern)) {
+        (toml::Value::Array(_), Some(Shape::Struct(fields))) => {
+            out.push((path.to_string(), fields))
+        }
+        (toml::Value::Array(items), Some(Shape::Seq)) => {
+            let pattern = format!("{pattern}[]");
+            for (i, item) in items.iter().enumerate() {
+                walk_value(item, &pattern, &format!("{path}[{i}]"), schema, out);
+            }
+        }
+        (toml::Value::Table(t), Some(Shape::Struct(_) | Shape::Map)) => {
+            walk_table(t, pattern, path, schema, out)
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_found_where_tables_of_named_keys_belong() {
+        let table: toml::Table = r#"
+            categories = ["tank", "spg"]
+            spending = ["threat"]
+            [regions.west]
+            threat = 0.1
+            [regions.east]
+            threat = [0.2]
+            [targets.t]
+            tolerance = { range = [0.8, 1.0] }
+            [targets.u]
+            tolerance = [0.5]
+            [sweep.parameters]
+            "market.defer_quarters" = [[1, 2]]
+            "market.access_base" = { values = [0.1, 0.2] }
+        "#
+        .parse()
+        .unwrap();
+        let found: Vec<String> = arrays_for_tables(&table)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        // Lists of values (`categories`, a `range`, `values`) are lists;
+        // a list of numbers for a number is serde's to refuse.
+        assert_eq!(
+            found,
+            [
+                "spending",
+                "sweep.parameters.market.defer_quarters",
+                "targets.u.tolerance"
+            ]
+        );
+        let (_, fields) = &arrays_for_tables(&table)[0];
+        assert_eq!(*fields, ["mode", "adjust_speed"]);
+    }
+}
