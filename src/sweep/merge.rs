@@ -490,6 +490,19 @@ pub fn merge<P: ShardedPlan>(
                     files,
                 });
             }
+            // Not complete: runs failed. Retried from its work folder, or
+            // run again whole if that is gone.
+            if let Some(p) = m.plan.as_ref().filter(|p| p.failed() > 0) {
+                let out = d
+                    .parent()
+                    .filter(|o| !o.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                return Err(MergeError::FailedRuns {
+                    dir: d.clone(),
+                    failed: p.failed(),
+                    command: P::command(&m, Shard::WHOLE, out, can_retry(d)),
+                });
+            }
             return Ok(Merged::Whole {
                 dir: d.clone(),
                 shards_beside: (!beside.is_empty()).then_some(beside_dir),
@@ -641,7 +654,7 @@ pub fn merge<P: ShardedPlan>(
             return Err(MergeError::FailedRuns {
                 dir: dir.clone(),
                 failed: p.failed(),
-                command: P::command(m, shard, &out_of(dir), true),
+                command: P::command(m, shard, &out_of(dir), can_retry(dir)),
             });
         }
         if let Some((other, _, _)) = by_k.insert(shard.k, (dir, m, p)) {
@@ -800,4 +813,12 @@ fn lexical_absolute(path: &Path) -> std::io::Result<PathBuf> {
         }
     }
     Ok(out)
+}
+
+/// Whether the failed runs of the result in `dir` can be retried by
+/// `--resume`: only from its work folder, which a result copied without
+/// its hidden folders (or cleaned up) has lost; without it `--resume`
+/// finds the result finished, and the shard is to be run again whole.
+fn can_retry(dir: &Path) -> bool {
+    crate::output::publish::sibling(dir, "partial").is_dir()
 }

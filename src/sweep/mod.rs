@@ -91,6 +91,22 @@ pub enum SweepError {
         /// Its files not as written.
         files: Vec<String>,
     },
+    /// `--resume` found this sweep's result with failed runs, and not the
+    /// work folder it retries them from.
+    #[error(
+        "{}: this sweep's result has {}, but not its work folder {}, from which --resume retries them (removed, or the result copied without it): run the sweep again without --resume (it replaces the result whole)",
+        dir.display(),
+        crate::output::report::count(*failed, "failed run"),
+        partial.display()
+    )]
+    FailedWithoutWork {
+        /// The result folder.
+        dir: PathBuf,
+        /// Its failed runs.
+        failed: u64,
+        /// The work folder that is gone.
+        partial: PathBuf,
+    },
     /// No worker threads.
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),

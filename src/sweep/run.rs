@@ -271,6 +271,14 @@ impl Sweep {
             if !files.is_empty() {
                 return Err(SweepError::ResultChanged { dir, files });
             }
+            // Failed runs are retried from the work folder, which is gone.
+            if let Some(failed) = m.plan.as_ref().map(|p| p.failed_runs).filter(|&n| n > 0) {
+                return Err(SweepError::FailedWithoutWork {
+                    dir,
+                    failed,
+                    partial,
+                });
+            }
             return Ok(Opening::Complete(dir));
         }
         let Opened { start, note } = work.open(o.resume, &setup.identity)?;

@@ -1835,6 +1835,64 @@ fn merge_refuses_a_shard_with_failed_runs_and_its_advice_works() {
     );
 }
 
+#[test]
+fn failed_runs_whose_work_folder_is_gone_are_run_again_not_resumed() {
+    // The work folder removed (or the result copied without it): --resume
+    // said "complete" of a result with a failed run, and merge sent the
+    // user back to --resume, in a loop.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let keep = keep_list(KEEP);
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--keep", KEEP],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "3")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    std::fs::remove_dir_all(out.join(".toy_sweep.partial")).unwrap();
+    let o = sweep(&toy_sweep(), &out, &["--resume"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(
+        err(&o).contains("has 1 failed run, but not its work folder"),
+        "{}",
+        err(&o)
+    );
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let cmd = follow_the_advice(&o, tmp.path());
+    assert!(!cmd.iter().any(|a| a == "--resume"), "{cmd:?}");
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &["--keep", KEEP], &keep),
+        "run again",
+    );
+    // A shard's likewise.
+    let out = tmp.path().join("sharded");
+    shards_1_and_3(&out, &["--keep", KEEP]);
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--shard", "2/3", "--keep", KEEP],
+        &[("ARMSMARKET_TEST_PANIC_JOBS", "3")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    std::fs::remove_dir_all(out.join("toy_sweep.shards/.shard-2-of-3.partial")).unwrap();
+    let o = merge(&out.join("toy_sweep"));
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let cmd = follow_the_advice(&o, tmp.path());
+    assert!(!cmd.iter().any(|a| a == "--resume"), "{cmd:?}");
+    assert_ok(
+        &merge(&out.join("toy_sweep")),
+        "merge after running it again",
+    );
+    assert_same_files(
+        &out.join("toy_sweep"),
+        &reference(&toy_sweep(), &["--keep", KEEP], &keep),
+        "merge",
+    );
+}
+
 // ---------------------------------------------------------------------------
 // 9. Point ids
 // ---------------------------------------------------------------------------
