@@ -215,7 +215,7 @@ macro_rules! keys {
 }
 
 keys! {
-    "name": Text(MAX_NAME), "", Optional("the file's stem"), "Scenario name; names the output folder. Letters, digits, spaces and punctuation; no `/`, `\\` or control characters, no leading `.` or trailing `.shards` (a sweep named `x` writes its shards to `OUT/x.shards/`), and at most 200 bytes in UTF-8 (a file name holds 255). A name taken from the file's stem follows the same rules.";
+    "name": Text(MAX_NAME), "", Optional("the file's stem"), "Scenario name; names the output folder. Letters, digits, spaces and punctuation; no `/`, `\\` or control characters, no leading `.` or trailing `.shards` (a sweep named `x` writes its shards to `OUT/x.shards/`), not of the form `shard-K-of-N` (a shard's folder), and at most 200 bytes in UTF-8 (a file name holds 255). A name taken from the file's stem follows the same rules.";
     "base": Text(MAX_TEXT), "", Optional("none"), "Another scenario file this one overrides key by key (path relative to this file; a regular file of at most 16 MiB). Its `name` is not inherited.";
     "description": Text(MAX_TEXT), "", Optional("none"), "One-line description, copied to the manifest.";
     "seed": Integer(between(0.0, SEED_MAX)), "", Required, "Master seed of the replications.";

@@ -715,15 +715,17 @@ pub fn finish(table: Table, sources: SourceMap, path: &Path) -> Result<Loaded, S
                     .filter(|c| !c.is_control())
                     .take(40)
                     .collect();
+                let plain = plain.trim();
+                // Still not a name (a shard's folder name): one that is.
+                let plain = match plain {
+                    "" => "scenario".to_string(),
+                    p if super::validate::folder_problem(p, true).is_some() => format!("sweep {p}"),
+                    p => p.to_string(),
+                };
                 return Err(ScenarioError::new(Located::file_only(
                     path.display().to_string(),
                     format!(
-                        "the scenario is named after its file, and {stem:?} cannot name an output folder ({why}): rename the file, or give it `name = \"{}\"`",
-                        if plain.trim().is_empty() {
-                            "scenario"
-                        } else {
-                            plain.trim()
-                        }
+                        "the scenario is named after its file, and {stem:?} cannot name an output folder ({why}): rename the file, or give it `name = \"{plain}\"`"
                     ),
                 )));
             }

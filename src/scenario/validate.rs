@@ -59,6 +59,12 @@ fn shape_problem(name: &str) -> Option<String> {
         Some("it starts with `.`".into())
     } else if name.contains(['/', '\\']) {
         Some("it holds a path separator".into())
+    } else if crate::sweep::Shard::of_folder(name).is_some() {
+        // `merge OUT/NAME` would take the result for a shard's folder.
+        Some(
+            "it is named like the folder of a sweep's shard (`shard-K-of-N`), which `merge` reads as one"
+                .into(),
+        )
     } else {
         // A sweep named `x` writes its shards to `OUT/x.shards/`: a result
         // there would hold them, and replacing it would delete them.
@@ -630,7 +636,7 @@ impl Checker {
             self.push(
                 "name",
                 format!(
-                    "`name` = {name:?} cannot name an output folder ({why}): letters, digits, spaces and punctuation are fine; no `/`, `\\`, control characters, leading `.` or trailing `.shards`, at most {MAX_NAME} characters and {MAX_NAME_BYTES} bytes in UTF-8"
+                    "`name` = {name:?} cannot name an output folder ({why}): letters, digits, spaces and punctuation are fine; no `/`, `\\`, control characters, leading `.`, trailing `.shards` or the form `shard-K-of-N`, at most {MAX_NAME} characters and {MAX_NAME_BYTES} bytes in UTF-8"
                 ),
             );
         }

@@ -327,13 +327,7 @@ pub enum Merged {
 
 /// `shard-K-of-N` → the shard.
 fn parse_shard_dir(p: &Path) -> Option<Shard> {
-    let name = p.file_name()?.to_str()?;
-    let rest = name.strip_prefix("shard-")?;
-    let (k, n) = rest.split_once("-of-")?;
-    Some(Shard {
-        k: k.parse().ok()?,
-        n: n.parse().ok()?,
-    })
+    Shard::of_folder(p.file_name()?.to_str()?)
 }
 
 /// The folders inside `dir` whose names `keep` accepts, sorted.

@@ -65,6 +65,15 @@ impl Shard {
     /// The whole sweep.
     pub const WHOLE: Shard = Shard { k: 1, n: 1 };
 
+    /// The shard whose result folder is named `name` (`shard-K-of-N`).
+    pub fn of_folder(name: &str) -> Option<Shard> {
+        let (k, n) = name.strip_prefix("shard-")?.split_once("-of-")?;
+        Some(Shard {
+            k: k.parse().ok()?,
+            n: n.parse().ok()?,
+        })
+    }
+
     /// The contiguous range of point indices of this shard among `points`:
     /// `⌊(k−1)·P/n⌋ .. ⌊k·P/n⌋`, so shards in order concatenate to the
     /// whole sweep.

@@ -99,7 +99,9 @@ pub fn valid_time(t: &str) -> bool {
         Some((d, r)) => (Some(d), r),
         None => (None, t),
     };
-    let num = |x: &str| !x.is_empty() && x.len() <= 4 && x.bytes().all(|b| b.is_ascii_digit());
+    // Minutes may run to any length (a week is 10080); nine digits keep a
+    // field well inside the 32 bits Slurm reads it into.
+    let num = |x: &str| !x.is_empty() && x.len() <= 9 && x.bytes().all(|b| b.is_ascii_digit());
     let parts: Vec<&str> = rest.split(':').collect();
     days.is_none_or(num) && parts.len() <= 3 && parts.iter().all(|p| num(p))
 }

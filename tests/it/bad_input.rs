@@ -953,6 +953,22 @@ fn a_file_name_that_would_hide_the_result_is_refused() {
         ) && stderr.contains("give it `name = \"s\"`"),
         "{stderr}"
     );
+    // A shard's folder name: `merge OUT/NAME` took the result for a shard.
+    let b = b.with_file("shard-1-of-2.toml", &unnamed);
+    let o = armsmarket(b.dir.path(), &["validate", "shard-1-of-2.toml"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("named like the folder of a sweep's shard (`shard-K-of-N`)")
+            && stderr.contains("give it `name = \"sweep shard-1-of-2\"`"),
+        "{stderr}"
+    );
+    let named = toy_with("name = \"toy\"", "name = \"shard-3-of-4\"");
+    Broken::new(&named).rejected_at(
+        "s.toml",
+        line_of(&named, "name = \"shard-3-of-4\""),
+        &["`name` = \"shard-3-of-4\" cannot name an output folder"],
+    );
     // A name of 80 three-byte characters (240 bytes) failed to write its
     // staging folder (exit 1): it is refused as too long a file name.
     let wide = toy_with("name = \"toy\"", &format!("name = \"{}\"", "中".repeat(80)));

@@ -97,6 +97,8 @@ fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
     // No limit as sbatch takes it: it was refused.
     for good in [
         "30",
+        "10080",
+        "525600:00",
         "10:00",
         "1-00:00:00",
         "2-12",
@@ -118,6 +120,7 @@ fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
         "2-3:4:5:6",
         "-2",
         "unlimit",
+        "1234567890",
     ] {
         let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", bad]);
         assert_eq!(o.status.code(), Some(2), "--time {bad:?}: {}", err(&o));
