@@ -334,9 +334,17 @@ fn check_replaceable(path: &Path, command: Command) -> Result<(), OutputError> {
             } else if manifest.is_file() {
                 match written_by(&manifest) {
                     Some(other) if other.kind() != command.kind() => Err(occupied(&format!(
-                        "this folder holds a result of `armsmarket {}`, which a result of `armsmarket {}` would replace (or give the new result another `name`)",
+                        "this folder holds a result of `armsmarket {}`, which a result of `armsmarket {}` would replace{}",
                         other.kind(),
-                        command.kind()
+                        command.kind(),
+                        // A comparison's folder is always `compare`, a
+                        // merge's its sweep's: only a scenario's `name`
+                        // can be changed to write elsewhere.
+                        match command {
+                            Command::Run | Command::Sweep | Command::Calibrate =>
+                                " (or give the new result another `name`)",
+                            Command::Compare | Command::Merge => "",
+                        }
                     ))),
                     Some(_) => Ok(()),
                     // Another program's manifest, or one damaged past

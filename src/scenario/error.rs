@@ -191,11 +191,18 @@ impl fmt::Display for ScenarioError {
 }
 
 /// The candidate closest to `word`, if it is close enough to be a plausible
-/// typo (Jaro-Winkler similarity above 0.7, as clap uses for subcommands).
+/// typo: Jaro-Winkler similarity above 0.7, as clap uses for subcommands,
+/// or one edit away (a letter changed, added, dropped, or two swapped),
+/// which Jaro-Winkler misses in short words (`KRO` for `KOR` scores 0.56).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
     let mut best: Option<(f64, &'a str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase());
+        let lower = c.to_lowercase();
+        let mut score = strsim::jaro_winkler(&word, &lower);
+        if strsim::osa_distance(&word, &lower) == 1 {
+            score = score.max(0.71);
+        }
         if score > 0.7 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
@@ -261,5 +268,9 @@ mod tests {
         assert_eq!(nearest("capacty", names), Some("capacity"));
         assert_eq!(nearest("eastflank", ["east", "west"]), Some("east"));
         assert_eq!(nearest("zzz", names), None);
+        // Swapped letters of a three-letter code.
+        assert_eq!(nearest("KRO", ["DEU", "KOR", "POL"]), Some("KOR"));
+        assert_eq!(nearest("sgp", ["tank", "spg", "ifv"]), Some("spg"));
+        assert_eq!(nearest("xyz", ["tank", "spg", "ifv"]), None);
     }
 }

@@ -408,6 +408,31 @@ fn a_result_of_another_command_is_not_replaced() {
     assert_eq!(read(&out.join("compare/manifest.json")), manifest);
     // A comparison replaces a comparison, as before.
     assert_ok(&compare(&[]), "compare again");
+    // The other way round, the advice is not to rename: a comparison is
+    // always written to `compare/`.
+    assert_ok(
+        &bin()
+            .arg("run")
+            .arg(&named)
+            .args(["-r", "2", "-q", "--out"])
+            .arg(tmp.path().join("other"))
+            .output()
+            .unwrap(),
+        "a run named compare",
+    );
+    let o = bin()
+        .arg("compare")
+        .arg(&toy)
+        .args(["-r", "2", "-q", "--out"])
+        .arg(tmp.path().join("other"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("would replace; move it away") && !err(&o).contains("`name`"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
