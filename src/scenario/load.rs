@@ -1121,9 +1121,12 @@ fn deserialize_error(
     e: serde_path_to_error::Error<toml::de::Error>,
     sources: &SourceMap,
 ) -> ScenarioError {
-    let mut path = String::new();
+    // The path, and the path of the table its last key is in (not cut at
+    // the last dot: a quoted key may hold dots).
+    let (mut path, mut above) = (String::new(), String::new());
     for seg in e.path().iter() {
         use serde_path_to_error::Segment;
+        above = path.clone();
         match seg {
             Segment::Map { key } | Segment::Enum { variant: key } => path = join(&path, key),
             Segment::Seq { index } => path = format!("{path}[{index}]"),
@@ -1136,14 +1139,20 @@ fn deserialize_error(
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         // The path may or may not already end in the unknown key.
         let table = if path == field || path.ends_with(&format!(".{field}")) {
-            parent(&path).to_string()
+            above
         } else {
             path.clone()
         };
         let key_path = join(&table, field);
         let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let mut message = format!("unknown key `{field}` {}", in_table(&table));
-        if let Some(n) = nearest(field, valid.iter().copied()) {
+        if field.contains('.') {
+            // `"a.b" = 1` is one key named `a.b`, as a sweep's parameters
+            // are written, not key `b` of table `a`.
+            message.push_str(&format!(
+                "; a quoted key is one key: to set `{field}`, write it without quotes (`{field} = ...`)"
+            ));
+        } else if let Some(n) = nearest(field, valid.iter().copied()) {
             message.push_str(&format!("; did you mean `{n}`?"));
         } else if valid.is_empty() {
             message.push_str("; this table takes no keys");

@@ -339,6 +339,27 @@ fn base_errors_point_into_the_base_file() {
         );
 }
 
+#[test]
+fn a_quoted_key_with_dots_is_one_key_located_where_it_is_written() {
+    // As a sweep writes its parameters: it was taken for a key of table
+    // `preferences.default` and located at that table in the base file.
+    let child = "base = \"toy.toml\"\n\"preferences.default.delivery\" = 1.5\n";
+    Broken::new(child).with_file("toy.toml", TOY).rejected_at(
+        "s.toml",
+        2,
+        &[
+            "unknown key `preferences.default.delivery` at the top level",
+            "write it without quotes (`preferences.default.delivery = ...`)",
+        ],
+    );
+    let text = toy_with("defer_quarters = 4", "\"defer.quarters\" = 4");
+    Broken::new(&text).rejected_at(
+        "s.toml",
+        line_of(&text, "\"defer.quarters\""),
+        &["unknown key `defer.quarters` in `market`; a quoted key is one key"],
+    );
+}
+
 /// A rule between two keys (legacy units at most the units, a target's
 /// window within the run) that a file with `base` breaks by changing one
 /// of them is located at the value that file wrote, not at the other
