@@ -2417,9 +2417,13 @@ impl Checker {
             ("amount", e.amount.is_some()),
         ];
         for (field, is_set) in present {
+            // Which keys an event takes is its `kind`'s rule: located at
+            // whichever of the two the user changed.
+            let kind = vec![format!("{p}.kind")];
             if required.contains(&field) && !is_set {
-                self.push(
+                self.push_between(
                     &p,
+                    kind,
                     format!(
                         "`{p}` is {} `{}` event and needs `{field}`",
                         article(e.kind.name()),
@@ -2427,10 +2431,11 @@ impl Checker {
                     ),
                 );
             } else if is_set && !required.contains(&field) && !optional.contains(&field) {
-                self.push(
+                self.push_between(
                     format!("{p}.{field}"),
+                    kind,
                     format!(
-                        "`{p}.{field}` does not apply to {a} `{k}` event: remove it ({a} `{k}` event takes {})",
+                        "`{p}.{field}` does not apply to {a} `{k}` event: remove it, or give the event of this kind a name of its own (a file with `base` cannot remove an inherited key; {a} `{k}` event takes {})",
                         required
                             .iter()
                             .chain(optional)

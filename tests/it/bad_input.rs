@@ -374,6 +374,13 @@ fn a_rule_between_keys_is_located_at_the_value_the_user_changed() {
         4,
         &["`buyers.BBB.fleet.spg.legacy` = 60 is more than `units` = 50"],
     );
+    // An event's kind changed: the keys it no longer takes are the base's.
+    let kind = "base = \"toy.toml\"\n[events.aaa_donates_tanks]\nkind = \"access\"\namount = 1.0\n";
+    Broken::new(kind).with_file("toy.toml", TOY).rejected_at(
+        "s.toml",
+        3,
+        &["`events.aaa_donates_tanks.units` does not apply to an `access` event"],
+    );
     let shorter = "base = \"toy.toml\"\nend = \"2021Q4\"\n";
     Broken::new(shorter).with_file("toy.toml", TOY).rejected_at(
         "s.toml",
