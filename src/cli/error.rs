@@ -103,7 +103,9 @@ fn show_result(e: &crate::output::results::ResultError) -> String {
 /// interruption as such, anything else after `error: `.
 fn show_sweep(e: &SweepError) -> String {
     match e {
+        // Located like a scenario error (`FILE:LINE:COL: ...`), unprefixed.
         SweepError::Scenario(s) => s.to_string(),
+        SweepError::NotASweep { .. } => e.to_string(),
         other => prefixed(matches!(other, SweepError::Stopped), other),
     }
 }

@@ -221,6 +221,14 @@ fn slurm_on_a_calibration_or_plain_scenario_says_what_sweep_says() {
     let o = slurm(&[toy.to_str().unwrap(), "--shards", "2"]);
     let at = format!("{}:1:1: no [sweep] table", toy.display());
     assert!(err(&o).contains(&at), "{}", err(&o));
+    // `sweep` prints it as it prints other located errors: from its start.
+    let o = bin()
+        .args(["sweep", toy.to_str().unwrap(), "--out"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).starts_with(&at), "{}", err(&o));
 }
 
 #[test]
