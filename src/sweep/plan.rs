@@ -183,6 +183,24 @@ pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, DesignError> {
     })
 }
 
+/// `sw` with every setting its design reads written out (its seed, and the
+/// defaults of those left out), so that a default written or left out,
+/// which runs the same sweep, hashes the same. The defaults are those
+/// [`design_of`] applies.
+pub fn as_run(sw: &Sweep, seed: u64) -> Sweep {
+    let mut sw = sw.clone();
+    sw.seed = Some(sw.seed.unwrap_or(seed));
+    match sw.design {
+        DesignKind::Saltelli => {
+            sw.second_order = Some(sw.second_order.unwrap_or(true));
+            sw.scramble = Some(sw.scramble.unwrap_or(true));
+        }
+        DesignKind::Morris => sw.levels = Some(sw.levels.unwrap_or(DEFAULT_LEVELS)),
+        _ => {}
+    }
+    sw
+}
+
 /// A sweep's jobs: every (point, replication) of a shard.
 #[derive(Debug, Clone)]
 pub struct Plan {

@@ -11,7 +11,7 @@ use crate::scenario::schema::{Sweep, Table};
 use crate::scenario::{self, Origin, ScenarioError};
 use crate::sweep::SweepError;
 use crate::sweep::design::Point;
-use crate::sweep::plan::{Plan, Shard, design_of, fingerprint_of, fingerprinted_text};
+use crate::sweep::plan::{Plan, Shard, as_run, design_of, fingerprint_of, fingerprinted_text};
 use crate::sweep::resume::Identity;
 use crate::sweep::settings::{Change, Settings};
 use crate::sweep::tables::{point_id_text, runs_header};
@@ -142,7 +142,7 @@ pub fn recorded_settings(resolved: &toml::Table, version: &str) -> Option<Settin
 fn settings_of(version: &str, base: &toml::Table, sw: &Sweep, seed: u64) -> Settings {
     Settings {
         scenario: fingerprinted_text(&(version, base)),
-        design: fingerprinted_text(&(sw, sw.seed.unwrap_or(seed))),
+        design: fingerprinted_text(&(as_run(sw, seed), sw.seed.unwrap_or(seed))),
     }
 }
 

@@ -543,6 +543,49 @@ fn merge_of_shards_of_two_sweeps_names_the_keys_that_differ() {
 }
 
 #[test]
+fn a_seed_or_default_written_out_is_the_same_sweep() {
+    // The fingerprint hashed the [sweep] table as written: a sweep that
+    // left its seed to the scenario's (7) and one that wrote `seed = 7`
+    // ran the same bytes, yet could not be merged or resumed together.
+    let tmp = tempfile::tempdir().unwrap();
+    let morris = |name: &str, edits: &[(&str, &str)]| {
+        let mut all = vec![
+            ("design = \"lhs\"", "design = \"morris\"\ntrajectories = 3"),
+            ("points = 12\n", ""),
+        ];
+        all.extend_from_slice(edits);
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        variant(&dir, &toy_sweep(), "toy_sweep.toml", &all)
+    };
+    let left_out = morris("left_out", &[("seed = 11\n", "")]);
+    let written = morris("written", &[("seed = 11", "seed = 7\nlevels = 4")]);
+    let out = tmp.path().join("out");
+    assert_ok(&sweep(&left_out, &out, &["--shard", "1/2"]), "shard 1/2");
+    assert_ok(&sweep(&written, &out, &["--shard", "2/2"]), "shard 2/2");
+    assert_ok(&merge(&out.join("toy_sweep")), "merge");
+    let whole = tmp.path().join("whole");
+    assert_ok(&sweep(&written, &whole, &[]), "whole");
+    let want: BTreeMap<String, Vec<u8>> = ["runs.csv", "bands.csv", "points.csv"]
+        .iter()
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read(whole.join("toy_sweep").join(f)).unwrap(),
+            )
+        })
+        .collect();
+    assert_same_files(&out.join("toy_sweep"), &want, "merged");
+    let o = sweep(&left_out, &whole, &["--resume"]);
+    assert_ok(&o, "resume");
+    assert!(
+        err(&o).contains("is complete; nothing to do"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
 fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
     // Merged by its folder's name, a copy of shard 2 as shard 1 put shard
     // 2's runs in twice and shard 1's not at all, with exit 0.
