@@ -208,6 +208,12 @@ pub enum MergeError {
         /// Its split.
         nb: u32,
     },
+    /// A folder given twice (or by two paths).
+    #[error("{} is given twice: give each folder once", path.display())]
+    GivenTwice {
+        /// The folder.
+        path: PathBuf,
+    },
     /// A shard appears twice.
     #[error("shard {k}/{n} appears twice ({} and {}): give each shard once", a.display(), b.display())]
     Twice {
@@ -297,6 +303,7 @@ impl MergeError {
             | MergeError::Renamed { .. }
             | MergeError::Unreadable { .. }
             | MergeError::NotAShard { .. }
+            | MergeError::GivenTwice { .. }
             | MergeError::Twice { .. }
             | MergeError::NotGiven { .. } => true,
             MergeError::Output(e) => e.is_usage(),
@@ -652,6 +659,10 @@ pub fn merge<P: ShardedPlan>(
             });
         }
         if let Some((other, _, _)) = by_k.insert(shard.k, (dir, m, p)) {
+            let same = |a: &Path| std::fs::canonicalize(a).ok();
+            if same(other).is_some_and(|o| Some(o) == same(dir)) {
+                return Err(MergeError::GivenTwice { path: dir.clone() });
+            }
             return Err(MergeError::Twice {
                 k: shard.k,
                 n,

@@ -23,7 +23,9 @@ pub struct Shard {
 #[non_exhaustive]
 pub enum ShardError {
     /// `--shard` is not `K/N` with `1 <= K <= N`.
-    #[error("`{0}` is not a shard: write K/N with 1 <= K <= N, e.g. 2/8")]
+    #[error(
+        "`{0}` is not a shard: write K/N with 1 <= K <= N <= 4294967295 (whole numbers), e.g. 2/8"
+    )]
     Text(String),
     /// A Slurm variable is not a whole number.
     #[error("{name}={value:?} is not a whole number")]
@@ -287,7 +289,7 @@ mod tests {
         assert_eq!("2/8".parse::<Shard>(), Ok(Shard { k: 2, n: 8 }));
         assert_eq!(
             "0/3".parse::<Shard>().unwrap_err().to_string(),
-            "`0/3` is not a shard: write K/N with 1 <= K <= N, e.g. 2/8"
+            "`0/3` is not a shard: write K/N with 1 <= K <= N <= 4294967295 (whole numbers), e.g. 2/8"
         );
         for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");

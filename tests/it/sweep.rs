@@ -586,6 +586,22 @@ fn a_seed_or_default_written_out_is_the_same_sweep() {
 }
 
 #[test]
+fn merge_says_a_folder_given_twice_is_given_twice() {
+    // It said "shard 1/2 appears twice (X and X)".
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    toy_in_two_shards(&out, &[]);
+    let one = out.join("toy_sweep.shards/shard-1-of-2");
+    let o = bin().arg("merge").arg(&one).arg(&one).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("shard-1-of-2 is given twice: give each folder once"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
 fn merge_refuses_a_shard_folder_renamed_or_copied_to_another_shard() {
     // Merged by its folder's name, a copy of shard 2 as shard 1 put shard
     // 2's runs in twice and shard 1's not at all, with exit 0.
