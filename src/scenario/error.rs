@@ -192,15 +192,17 @@ impl fmt::Display for ScenarioError {
 
 /// The candidate closest to `word`, if it is close enough to be a plausible
 /// typo: Jaro-Winkler similarity above 0.7, as clap uses for subcommands,
-/// or one edit away (a letter changed, added, dropped, or two swapped),
-/// which Jaro-Winkler misses in short words (`KRO` for `KOR` scores 0.56).
+/// or, for a word of three letters or more, one edit away (a letter
+/// changed, added, dropped, or two swapped), which Jaro-Winkler misses in
+/// short words (`KRO` for `KOR` scores 0.56).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_lowercase();
     let mut best: Option<(f64, &'a str)> = None;
     for c in candidates {
         let lower = c.to_lowercase();
         let mut score = strsim::jaro_winkler(&word, &lower);
-        if strsim::osa_distance(&word, &lower) == 1 {
+        // Not of one or two letters, which one edit turns into anything.
+        if word.chars().count() >= 3 && strsim::osa_distance(&word, &lower) == 1 {
             score = score.max(0.71);
         }
         if score > 0.7 && best.is_none_or(|(s, _)| score > s) {
