@@ -305,7 +305,7 @@ impl Overlay {
             Ok(sc) => {
                 let errors: Vec<_> = validate::problems(&sc)
                     .into_iter()
-                    .map(|p| sources.problem_origin(&p.path, &p.with).error(p.message))
+                    .map(|p| sources.origin_of(&p).error(p.message))
                     .collect();
                 if let Some(e) = ScenarioError::from_all(errors) {
                     return Err(e);

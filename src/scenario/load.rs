@@ -161,6 +161,16 @@ impl SourceMap {
             .unwrap_or_else(|| self.value_origin(path))
     }
 
+    /// Where to locate `problem`: at its key when the key is at fault,
+    /// else by [`SourceMap::problem_origin`].
+    pub fn origin_of(&self, problem: &super::validate::Problem) -> &Origin {
+        if problem.key {
+            self.key_origin(&problem.path)
+        } else {
+            self.problem_origin(&problem.path, &problem.with)
+        }
+    }
+
     /// Where the key `path` was written, or the nearest written ancestor's
     /// key, or the start of the top-level file.
     pub fn key_origin(&self, path: &str) -> &Origin {
@@ -685,7 +695,7 @@ pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioEr
         .map_err(|e| deserialize_error(e, sources))?;
     let errors: Vec<Located> = problems(&scenario)
         .into_iter()
-        .map(|p| sources.problem_origin(&p.path, &p.with).error(p.message))
+        .map(|p| sources.origin_of(&p).error(p.message))
         .collect();
     match ScenarioError::from_all(errors) {
         Some(e) => Err(e),

@@ -170,6 +170,9 @@ pub struct Problem {
     pub with: Vec<String>,
     /// What is wrong, and the fix.
     pub message: String,
+    /// Whether the key at `path` is at fault (an id or a year that names
+    /// nothing), not its value: located at the key.
+    pub key: bool,
 }
 
 /// Every problem in `s`, in the order [`validate`] gives them.
@@ -362,6 +365,17 @@ impl Checker {
             path: path.into(),
             with,
             message: message.into(),
+            key: false,
+        });
+    }
+
+    /// A problem with the key at `path` itself.
+    fn push_key(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(Problem {
+            path: path.into(),
+            with: Vec::new(),
+            message: message.into(),
+            key: true,
         });
     }
 
@@ -563,7 +577,7 @@ impl Checker {
     /// The key `id` of the table at `table` must be one of `ids`.
     fn key_reference(&mut self, table: &str, path: &str, id: &str, ids: &Ids<'_>) {
         if !ids.contains(id) {
-            self.push(
+            self.push_key(
                 path,
                 dangling_key(table, id, ids.kind, &format!("`{}`", ids.table), &ids.names),
             );
@@ -604,7 +618,7 @@ impl Checker {
                     .parse::<i32>()
                     .is_ok_and(|y| (first..=last).contains(&y));
             if !ok {
-                self.push(
+                self.push_key(
                     format!("{path}.{year}"),
                     format!(
                         "`{path}` has key `{year}`, which is not a year: keys are years from {first} to {last}, such as 2014"
@@ -1103,7 +1117,7 @@ impl Checker {
             if who != "default" && !buyers.contains(who) {
                 let mut names = vec!["default"];
                 names.extend(buyers.names.iter().copied());
-                self.push(
+                self.push_key(
                     &p,
                     dangling_key("affinity", who, "buyer", "`buyers` (or `default`)", &names),
                 );
@@ -1114,7 +1128,7 @@ impl Checker {
                 if !countries.contains(country) && !buyers.contains(country) {
                     let mut all = countries.names.clone();
                     all.extend(buyers.names.iter().copied());
-                    self.push(
+                    self.push_key(
                         &cp,
                         dangling_key(&p, country, "country", "`countries` or in `buyers`", &all),
                     );

@@ -340,6 +340,35 @@ fn base_errors_point_into_the_base_file() {
 }
 
 #[test]
+fn a_key_that_names_nothing_is_located_at_the_key_not_its_value() {
+    // In an inline table the message pointed at the value (column 22).
+    let text = toy_with(
+        "exposure = { east = 1.0, west = 0.3 }",
+        "exposure = { eest = 1.0, west = 0.3 }",
+    );
+    let b = Broken::new(&text);
+    let o = armsmarket(b.dir.path(), &["validate", "s.toml"]);
+    let at = format!("s.toml:{}:14: ", line_of(&text, "exposure = { eest"));
+    assert!(
+        err(&o)
+            .lines()
+            .any(|l| l.starts_with(&at) && l.contains("has key `eest`")),
+        "{}",
+        err(&o)
+    );
+    let text = toy_with("gdp = { 2014 = 500.0,", "gdp = { 1014 = 500.0,");
+    let o = armsmarket(Broken::new(&text).dir.path(), &["validate", "s.toml"]);
+    let at = format!("s.toml:{}:9: ", line_of(&text, "gdp = { 1014"));
+    assert!(
+        err(&o)
+            .lines()
+            .any(|l| l.starts_with(&at) && l.contains("which is not a year")),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
 fn a_quoted_key_with_dots_is_one_key_located_where_it_is_written() {
     // As a sweep writes its parameters: it was taken for a key of table
     // `preferences.default` and located at that table in the base file.
