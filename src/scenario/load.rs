@@ -681,9 +681,20 @@ pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioEr
     let lists: Vec<Located> = super::shape::arrays_for_tables(&table)
         .into_iter()
         .map(|(path, fields)| {
+            let first = fields.first().unwrap_or(&"key");
+            // A swept or calibrated key is one quoted key of its table.
+            let write = ["sweep.parameters.", "calibrate.parameters."]
+                .iter()
+                .find_map(|t| {
+                    let key = path.strip_prefix(t)?;
+                    Some(format!(
+                        "`\"{key}\" = {{ {first} = ... }}` in [{}]",
+                        t.trim_end_matches('.')
+                    ))
+                })
+                .unwrap_or_else(|| format!("`{path} = {{ {first} = ... }}`"));
             sources.value_origin(&path).error(format!(
-                "`{path}` must be a table of named keys, not a list: write `{path} = {{ {} = ... }}` (its keys: {})",
-                fields.first().unwrap_or(&"key"),
+                "`{path}` must be a table of named keys, not a list: write {write} (its keys: {})",
                 fields.join(", ")
             ))
         })

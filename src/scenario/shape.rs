@@ -17,8 +17,11 @@ use std::sync::OnceLock;
 pub(crate) enum Shape {
     /// A struct, with its fields.
     Struct(&'static [&'static str]),
+    /// A map of entries keyed by id (`*` in a path).
     Map,
+    /// A list (`[]` in a path, for any of its elements).
     Seq,
+    /// A value, of the kind named.
     Leaf(&'static str),
 }
 
@@ -280,6 +283,26 @@ pub(crate) fn arrays_for_tables(table: &toml::Table) -> Vec<(String, &'static [&
     out
 }
 
+/// The keys of the table of named keys at the dotted `path` (ids hold no
+/// dots), if `value` written there would be, or hold, a list where such a
+/// table belongs: a sweep's listed values, which reach the world without
+/// [`arrays_for_tables`] seeing them.
+pub(crate) fn list_for_table_at(
+    path: &str,
+    value: &toml::Value,
+) -> Option<&'static [&'static str]> {
+    let mut nested = value.clone();
+    for key in path.rsplit('.') {
+        let mut t = toml::Table::new();
+        t.insert(key.to_string(), nested);
+        nested = toml::Value::Table(t);
+    }
+    let toml::Value::Table(table) = nested else {
+        return None;
+    };
+    arrays_for_tables(&table).first().map(|(_, fields)| *fields)
+}
+
 /// [`arrays_for_tables`] below `pattern` (the schema's path of `path`).
 fn walk_table(
     table: &toml::Table,
@@ -290,7 +313,7 @@ fn walk_table(
 ) {
     // A map's entries are its `*`; anything else is a struct's field (an
     // unknown key is serde's to refuse).
-    let entries = pattern.is_empty() || !matches!(schema.get(pattern), Some(Shape::Map));
+    let fields = pattern.is_empty() || !matches!(schema.get(pattern), Some(Shape::Map));
     for (key, value) in table {
         let join = |prefix: &str, k: &str| {
             if prefix.is_empty() {
@@ -299,7 +322,7 @@ fn walk_table(
                 format!("{prefix}.{k}")
             }
         };
-        let child = join(pattern, if entries { key } else { "*" });
+        let child = join(pattern, if fields { key } else { "*" });
         walk_value(value, &child, &join(path, key), schema, out);
     }
 }

@@ -306,6 +306,23 @@ impl Setup {
             SweepError::Scenario(ScenarioError::new(at.error(format!("`sweep`: {e}"))))
         };
         let design = design_of(&sw, loaded.scenario.seed).map_err(located)?;
+        // A listed list would fill a table of named keys by position, as
+        // in a scenario file, where it is refused.
+        for (p, at) in design.parameters.iter().zip(&origins) {
+            let crate::sweep::design::Domain::Values(values) = &p.domain else {
+                continue;
+            };
+            for v in values {
+                if let Some(fields) = scenario::shape::list_for_table_at(&p.path, v) {
+                    return Err(SweepError::Scenario(ScenarioError::new(at.error(format!(
+                        "`{}`'s value {v} holds a list where a table of named keys belongs: list tables, such as `{{ {} = ... }}` (its keys: {})",
+                        p.path,
+                        fields.first().unwrap_or(&"key"),
+                        fields.join(", ")
+                    )))));
+                }
+            }
+        }
         // A continuous range would give a key of whole numbers fractions,
         // which its first point would be refused for: say the fix here.
         for (p, at) in design.parameters.iter().zip(&origins) {

@@ -2562,6 +2562,39 @@ fn refused(file: &Path, out: &Path, says: &str) {
     assert!(!out.exists(), "nothing written");
 }
 
+/// A listed list where a table of named keys belongs is refused at the
+/// parameter, as it is in a scenario file: it filled the table by
+/// position (a tolerance `[0.5]` ran as `abs = 0.5`). Tables listed run.
+#[test]
+fn a_listed_list_for_a_table_of_named_keys_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lists = toy_sweep_file(
+        tmp.path(),
+        "lists",
+        "design = \"grid\"",
+        "\"targets.kor_delivered_share.tolerance\" = { values = [[0.5], [0.3]] }\n",
+    );
+    let line = line_in(&lists, "targets.kor_delivered_share.tolerance");
+    assert_refused_at(
+        &lists,
+        line,
+        &[
+            "`targets.kor_delivered_share.tolerance`'s value [0.5] holds a list where a table of named keys belongs",
+            "abs, rel, range",
+        ],
+    );
+    let tables = toy_sweep_file(
+        tmp.path(),
+        "tables",
+        "design = \"grid\"",
+        "\"targets.kor_delivered_share.tolerance\" = { values = [{ abs = 0.5 }, { rel = 0.3 }] }\n",
+    );
+    assert_ok(
+        &sweep(&tables, &tmp.path().join("out"), &[]),
+        "tables listed",
+    );
+}
+
 /// A continuous range over a key of whole numbers is refused at the
 /// parameter, with the fix, before anything runs (it used to name a
 /// sampled fraction that is not in the file).
