@@ -185,19 +185,25 @@ pub fn design_of(sw: &Sweep, default_seed: u64) -> Result<Design, DesignError> {
     })
 }
 
-/// `sw` with every setting its design reads written out (its seed, and the
-/// defaults of those left out), so that a default written or left out,
-/// which runs the same sweep, hashes the same. The defaults are those
-/// [`design_of`] applies.
+/// `sw` as it runs, so that a seed or default written out or left out,
+/// which runs the same sweep, hashes the same: the seed written out (the
+/// scenario's if it has none), the defaults [`design_of`] applies left
+/// out. Each way keeps the fingerprint of the more common spelling (a
+/// sweep's own seed, defaults left to themselves) as it was.
 pub fn as_run(sw: &Sweep, seed: u64) -> Sweep {
     let mut sw = sw.clone();
     sw.seed = Some(sw.seed.unwrap_or(seed));
+    let default = |v: &mut Option<bool>| {
+        if *v == Some(true) {
+            *v = None;
+        }
+    };
     match sw.design {
         DesignKind::Saltelli => {
-            sw.second_order = Some(sw.second_order.unwrap_or(true));
-            sw.scramble = Some(sw.scramble.unwrap_or(true));
+            default(&mut sw.second_order);
+            default(&mut sw.scramble);
         }
-        DesignKind::Morris => sw.levels = Some(sw.levels.unwrap_or(DEFAULT_LEVELS)),
+        DesignKind::Morris if sw.levels == Some(DEFAULT_LEVELS) => sw.levels = None,
         _ => {}
     }
     sw
@@ -268,6 +274,60 @@ pub fn fingerprint_of(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seed_or_default_written_out_runs_as_left_out() {
+        let text = |sw: &Sweep| serde_json::to_string(&as_run(sw, 7)).unwrap();
+        let saltelli = Sweep {
+            design: DesignKind::Saltelli,
+            points: Some(8),
+            second_order: None,
+            scramble: None,
+            trajectories: None,
+            levels: None,
+            replications: 2,
+            seed: None,
+            parameters: Default::default(),
+        };
+        let written = Sweep {
+            second_order: Some(true),
+            scramble: Some(true),
+            seed: Some(7),
+            ..saltelli.clone()
+        };
+        assert_eq!(text(&saltelli), text(&written));
+        for other in [
+            Sweep {
+                second_order: Some(false),
+                ..saltelli.clone()
+            },
+            Sweep {
+                scramble: Some(false),
+                ..saltelli.clone()
+            },
+            Sweep {
+                seed: Some(8),
+                ..saltelli.clone()
+            },
+        ] {
+            assert_ne!(text(&saltelli), text(&other));
+        }
+        let morris = Sweep {
+            design: DesignKind::Morris,
+            trajectories: Some(4),
+            ..saltelli.clone()
+        };
+        let four = Sweep {
+            levels: Some(DEFAULT_LEVELS),
+            ..morris.clone()
+        };
+        let six = Sweep {
+            levels: Some(6),
+            ..morris.clone()
+        };
+        assert_eq!(text(&morris), text(&four));
+        assert_ne!(text(&morris), text(&six));
+    }
 
     #[test]
     fn shards_tile_the_points_in_order() {
