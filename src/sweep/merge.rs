@@ -228,7 +228,7 @@ pub enum MergeError {
     },
     /// A shard has failed runs.
     #[error(
-        "{} has {}: finish it with `{command}` first",
+        "{} has {}: run `{command}` first (from its work folder it retries them; without one it runs it again)",
         dir.display(),
         crate::output::report::count(*.failed, "failed run")
     )]
@@ -494,7 +494,9 @@ pub fn merge<P: ShardedPlan>(
             // Not complete: runs failed. Retried from its work folder, or
             // run again whole if that is gone.
             if let Some(p) = m.plan.as_ref().filter(|p| p.failed() > 0) {
-                let out = d
+                // Named as given (`.`), its folder has no parent to name.
+                let canonical = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
+                let out = canonical
                     .parent()
                     .filter(|o| !o.as_os_str().is_empty())
                     .unwrap_or(Path::new("."));
@@ -825,5 +827,7 @@ fn lexical_absolute(path: &Path) -> std::io::Result<PathBuf> {
 /// its hidden folders (or cleaned up) has lost; without it `--resume`
 /// finds the result finished, and the shard is to be run again whole.
 fn can_retry(dir: &Path) -> bool {
-    crate::output::publish::sibling(dir, "partial").is_dir()
+    // Named as given (`.`), a folder has no name to find its sibling by.
+    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    crate::output::publish::sibling(&canonical, "partial").is_dir()
 }
