@@ -99,8 +99,8 @@ pub fn valid_time(t: &str) -> bool {
         Some((d, r)) => (Some(d), r),
         None => (None, t),
     };
-    // Minutes may run to any length (a week is 10080); nine digits keep a
-    // field well inside the 32 bits Slurm reads it into.
+    // Minutes may run to more than four digits (a week is 10080); no limit
+    // a job asks for is longer than nine.
     let num = |x: &str| !x.is_empty() && x.len() <= 9 && x.bytes().all(|b| b.is_ascii_digit());
     let parts: Vec<&str> = rest.split(':').collect();
     days.is_none_or(num) && parts.len() <= 3 && parts.iter().all(|p| num(p))
