@@ -82,12 +82,12 @@ pub fn predictive<E: From<ScenarioError> + Send>(
 }
 
 /// The share `Σ wᵢ·xᵢ / Σ wᵢ` of `(wᵢ, xᵢ)` pairs (each xᵢ in [0, 1]),
-/// summed in weights and divided once: with every xᵢ 1 both sums are the
-/// same additions, so the share is 1 exactly. Weights divided by their
-/// total first added up to 0.9999999999999998, which the report reads as
-/// some particles failing (">99 %").
-fn weighted_share(pairs: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
-    let total: f64 = pairs.clone().map(|(w, _)| w).sum();
+/// `total` the weights summed in the pairs' order: summed in weights and
+/// divided once, so that with every xᵢ 1 both sums are the same additions
+/// and the share is 1 exactly. Weights divided by their total first added
+/// up to 0.9999999999999998, which the report reads as some particles
+/// failing (">99 %").
+fn weighted_share(total: f64, pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
     pairs.map(|(w, x)| w * x).sum::<f64>() / total
 }
 
@@ -320,13 +320,11 @@ fn predictive_table(
             .sum();
         for (k, t) in setup.targets.list.iter().enumerate() {
             let weight = |i: usize| population.particles[i].weight;
-            let pass = weighted_share(members.iter().map(|&i| (weight(i), outcomes[i].pass[k])));
-            let defined = weighted_share(members.iter().map(|&i| {
-                (
-                    weight(i),
-                    f64::from(u8::from(outcomes[i].mean[k].is_finite())),
-                )
-            }));
+            let share = |x: &dyn Fn(usize) -> f64| {
+                weighted_share(total, members.iter().map(|&i| (weight(i), x(i))))
+            };
+            let pass = share(&|i| outcomes[i].pass[k]);
+            let defined = share(&|i| f64::from(u8::from(outcomes[i].mean[k].is_finite())));
             let (mut values, mut weights) = (Vec::new(), Vec::new());
             for &i in members {
                 let v = outcomes[i].mean[k];
@@ -372,10 +370,10 @@ mod tests {
         let w = [0.9014274576114836, 0.030589983033553536, 0.0254458609934608];
         let total: f64 = w.iter().sum();
         assert!(w.iter().map(|x| x / total).sum::<f64>() < 1.0);
-        assert_eq!(weighted_share(w.iter().map(|&x| (x, 1.0))), 1.0);
+        assert_eq!(weighted_share(total, w.iter().map(|&x| (x, 1.0))), 1.0);
         // ½ of the weight passing half its replications, the rest all.
-        let share = weighted_share([(1.0, 0.5), (0.5, 1.0), (0.5, 1.0)].into_iter());
+        let share = weighted_share(2.0, [(1.0, 0.5), (0.5, 1.0), (0.5, 1.0)].into_iter());
         assert_eq!(share, 0.75);
-        assert_eq!(weighted_share(w.iter().map(|&x| (x, 0.0))), 0.0);
+        assert_eq!(weighted_share(total, w.iter().map(|&x| (x, 0.0))), 0.0);
     }
 }

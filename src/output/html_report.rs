@@ -248,16 +248,21 @@ pub fn build(dir: &Path, stop: &'static AtomicBool) -> Result<(Kind, String), Re
     // not hashed for a report that does not read them, only their sizes
     // checked (a comparison's patterns.csv edited or removed, a table cut
     // or added to, went unseen).
+    use crate::output::manifest::Check;
     let reads = |name: &str| kind.files().iter().any(|(f, _)| *f == name);
-    let mut damaged = m
+    let damaged = m
         .written
-        .damaged_among(dir, reads)
+        .checked(dir, |name| {
+            if reads(name) {
+                Check::Checksum
+            } else {
+                Check::Size
+            }
+        })
         .map_err(|source| ReportError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
-    damaged.extend(m.written.resized_among(dir, |name| !reads(name)));
-    damaged.sort();
     if !damaged.is_empty() {
         return Err(no_result(crate::output::manifest::not_as_written_message(
             &damaged,

@@ -180,7 +180,7 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
     /// The files of `dir` that do not match this manifest (missing, or
     /// changed since it was written), by name.
     pub fn damaged(&self, dir: &Path) -> io::Result<Vec<String>> {
-        self.damaged_among(dir, |_| true)
+        self.checked(dir, |_| Check::Checksum)
     }
 
     /// As [`Manifest::damaged`], over the listed files whose names `read`
@@ -191,31 +191,33 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
         dir: &Path,
         read: impl Fn(&str) -> bool,
     ) -> io::Result<Vec<String>> {
+        self.checked(dir, |name| {
+            if read(name) {
+                Check::Checksum
+            } else {
+                Check::Skip
+            }
+        })
+    }
+
+    /// The listed files of `dir` that fail the check `how` gives each, by
+    /// name, in name order: missing or of another size, and (under
+    /// [`Check::Checksum`]) of another checksum.
+    pub fn checked(&self, dir: &Path, how: impl Fn(&str) -> Check) -> io::Result<Vec<String>> {
         let mut bad = Vec::new();
-        for (name, f) in self.files.iter().filter(|(name, _)| read(name)) {
+        for (name, f) in &self.files {
+            let check = how(name);
+            if check == Check::Skip {
+                continue;
+            }
             let path = dir.join(name);
             let ok = std::fs::metadata(&path).is_ok_and(|m| m.len() == f.bytes)
-                && f.checksum.matches_file(&path)?;
+                && (check == Check::Size || f.checksum.matches_file(&path)?);
             if !ok {
                 bad.push(name.clone());
             }
         }
         Ok(bad)
-    }
-
-    /// Of the files this manifest lists whose names pass `listed`, those
-    /// missing from `dir` or of another size than recorded: the check,
-    /// without hashing, of files a reader does not read (a run's largest
-    /// tables), which finds a file removed, cut or added to.
-    pub fn resized_among(&self, dir: &Path, listed: impl Fn(&str) -> bool) -> Vec<String> {
-        self.files
-            .iter()
-            .filter(|(name, f)| {
-                listed(name)
-                    && std::fs::metadata(dir.join(name)).map_or(true, |m| m.len() != f.bytes)
-            })
-            .map(|(name, _)| name.clone())
-            .collect()
     }
 
     /// Of the files `names` in `dir`, those this manifest does not list
@@ -227,6 +229,17 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
         bad.extend(unlisted.map(|n| n.to_string()));
         Ok(bad)
     }
+}
+
+/// How [`Manifest::checked`] checks a listed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Not at all.
+    Skip,
+    /// Its size: finds a file removed, cut or added to, without reading it.
+    Size,
+    /// Its size and checksum.
+    Checksum,
 }
 
 /// What a reader says of the files [`Manifest::not_as_written`] (or

@@ -234,7 +234,7 @@ fn parent(path: &str) -> &str {
 }
 
 /// `prefix.key`, or `key` at the top.
-fn join(prefix: &str, key: &str) -> String {
+pub(crate) fn join(prefix: &str, key: &str) -> String {
     if prefix.is_empty() {
         key.to_string()
     } else {
@@ -681,18 +681,18 @@ pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioEr
     let lists: Vec<Located> = super::shape::arrays_for_tables(&table)
         .into_iter()
         .map(|(path, fields)| {
-            let first = fields.first().unwrap_or(&"key");
+            let example = super::shape::table_example(fields);
             // A swept or calibrated key is one quoted key of its table.
             let write = ["sweep.parameters.", "calibrate.parameters."]
                 .iter()
                 .find_map(|t| {
                     let key = path.strip_prefix(t)?;
                     Some(format!(
-                        "`\"{key}\" = {{ {first} = ... }}` in [{}]",
+                        "`\"{key}\" = {example}` in [{}]",
                         t.trim_end_matches('.')
                     ))
                 })
-                .unwrap_or_else(|| format!("`{path} = {{ {first} = ... }}`"));
+                .unwrap_or_else(|| format!("`{path} = {example}`"));
             sources.value_origin(&path).error(format!(
                 "`{path}` must be a table of named keys, not a list: write {write} (its keys: {})",
                 fields.join(", ")

@@ -3,6 +3,7 @@
 //! reference's tests hold the key table to it, and loading uses it to
 //! refuse a list written where a table of named keys belongs.
 
+use crate::scenario::load::join;
 use crate::scenario::schema::Scenario;
 use serde::Deserialize;
 use serde::de::{
@@ -303,6 +304,12 @@ pub(crate) fn list_for_table_at(
     arrays_for_tables(&table).first().map(|(_, fields)| *fields)
 }
 
+/// A table of named keys with these `fields` as a message shows how to
+/// write it: `{ abs = ... }`.
+pub(crate) fn table_example(fields: &[&str]) -> String {
+    format!("{{ {} = ... }}", fields.first().unwrap_or(&"key"))
+}
+
 /// [`arrays_for_tables`] below `pattern` (the schema's path of `path`).
 fn walk_table(
     table: &toml::Table,
@@ -315,13 +322,6 @@ fn walk_table(
     // unknown key is serde's to refuse).
     let fields = pattern.is_empty() || !matches!(schema.get(pattern), Some(Shape::Map));
     for (key, value) in table {
-        let join = |prefix: &str, k: &str| {
-            if prefix.is_empty() {
-                k.to_string()
-            } else {
-                format!("{prefix}.{k}")
-            }
-        };
         let child = join(pattern, if fields { key } else { "*" });
         walk_value(value, &child, &join(path, key), schema, out);
     }

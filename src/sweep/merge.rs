@@ -495,11 +495,8 @@ pub fn merge<P: ShardedPlan>(
             // run again whole if that is gone.
             if let Some(p) = m.plan.as_ref().filter(|p| p.failed() > 0) {
                 // Named as given (`.`), its folder has no parent to name.
-                let canonical = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
-                let out = canonical
-                    .parent()
-                    .filter(|o| !o.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
+                let canonical = canonical(d);
+                let out = canonical.parent().unwrap_or(Path::new("."));
                 return Err(MergeError::FailedRuns {
                     dir: d.clone(),
                     failed: p.failed(),
@@ -578,8 +575,8 @@ pub fn merge<P: ShardedPlan>(
         .collect();
     // Where the shards' results folder is: two levels above a shard.
     let out_of = |dir: &Path| {
-        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        dir.parent()
+        canonical(dir)
+            .parent()
             .and_then(Path::parent)
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
@@ -661,8 +658,7 @@ pub fn merge<P: ShardedPlan>(
             });
         }
         if let Some((other, _, _)) = by_k.insert(shard.k, (dir, m, p)) {
-            let same = |a: &Path| std::fs::canonicalize(a).ok();
-            if same(other).is_some_and(|o| Some(o) == same(dir)) {
+            if canonical(other) == canonical(dir) {
                 return Err(MergeError::GivenTwice { path: dir.clone() });
             }
             return Err(MergeError::Twice {
@@ -828,6 +824,10 @@ fn lexical_absolute(path: &Path) -> std::io::Result<PathBuf> {
 /// finds the result finished, and the shard is to be run again whole.
 fn can_retry(dir: &Path) -> bool {
     // Named as given (`.`), a folder has no name to find its sibling by.
-    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    crate::output::publish::sibling(&canonical, "partial").is_dir()
+    crate::output::publish::sibling(&canonical(dir), "partial").is_dir()
+}
+
+/// `path` with `.`, `..` and links resolved, or as given if that fails.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -142,6 +142,8 @@ pub fn recorded_settings(resolved: &toml::Table, version: &str) -> Option<Settin
 fn settings_of(version: &str, base: &toml::Table, sw: &Sweep, seed: u64) -> Settings {
     Settings {
         scenario: fingerprinted_text(&(version, base)),
+        // The seed again after the table that holds it now: the text
+        // earlier builds hashed, whose fingerprints stay as they were.
         design: fingerprinted_text(&(as_run(sw, seed), sw.seed.unwrap_or(seed))),
     }
 }
@@ -315,9 +317,9 @@ impl Setup {
             for v in values {
                 if let Some(fields) = scenario::shape::list_for_table_at(&p.path, v) {
                     return Err(SweepError::Scenario(ScenarioError::new(at.error(format!(
-                        "`{}`'s value {v} holds a list where a table of named keys belongs: list tables, such as `{{ {} = ... }}` (its keys: {})",
+                        "`{}`'s value {v} holds a list where a table of named keys belongs: list tables, such as `{}` (its keys: {})",
                         p.path,
-                        fields.first().unwrap_or(&"key"),
+                        scenario::shape::table_example(fields),
                         fields.join(", ")
                     )))));
                 }
