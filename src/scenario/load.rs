@@ -14,6 +14,7 @@
 
 use super::error::{Located, ScenarioError, list_names, nearest};
 use super::schema::Scenario;
+use super::shape::join;
 use super::validate::problems;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -230,15 +231,6 @@ fn parent(path: &str) -> &str {
     match path.rfind(['.', '[']) {
         Some(i) => &path[..i],
         None => "",
-    }
-}
-
-/// `prefix.key`, or `key` at the top.
-pub(crate) fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
     }
 }
 

@@ -3,7 +3,6 @@
 //! reference's tests hold the key table to it, and loading uses it to
 //! refuse a list written where a table of named keys belongs.
 
-use crate::scenario::load::join;
 use crate::scenario::schema::Scenario;
 use serde::Deserialize;
 use serde::de::{
@@ -256,6 +255,15 @@ impl<'de> Deserializer<'de> for Tracer<'_> {
     }
     fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, TraceError> {
         self.deserialize_str(v)
+    }
+}
+
+/// `prefix.key`, or `key` at the top.
+pub(crate) fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
     }
 }
 
