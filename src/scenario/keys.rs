@@ -812,4 +812,133 @@ mod tests {
         );
         assert!(key("market.nope").is_none());
     }
+
+    /// A number as docs/ODD.md writes it: `−1`, `0.25`, `10⁴`, `10⁻⁶`.
+    fn odd_number(s: &str) -> Option<f64> {
+        let s = s.trim().replace('−', "-");
+        let Some(exponent) = s
+            .strip_prefix("10")
+            .filter(|e| !e.is_empty() && !e.starts_with(|c: char| c == '.' || c.is_ascii_digit()))
+        else {
+            return s.parse().ok();
+        };
+        let digits: String = exponent
+            .chars()
+            .map(|c| match c {
+                '⁻' => Some('-'),
+                '⁰' => Some('0'),
+                '¹' => Some('1'),
+                '²' => Some('2'),
+                '³' => Some('3'),
+                '⁴' => Some('4'),
+                '⁵' => Some('5'),
+                '⁶' => Some('6'),
+                '⁷' => Some('7'),
+                '⁸' => Some('8'),
+                '⁹' => Some('9'),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        Some(10f64.powi(digits.parse().ok()?))
+    }
+
+    /// The span a range cell of docs/ODD.md's parameter table gives
+    /// (`0..1`, `0.25–200`, `> 0, ≤ 100`, each perhaps followed by more
+    /// words and a default in brackets), and the default if it is a number.
+    fn odd_range(cell: &str) -> Option<(Span, Option<f64>)> {
+        let cell = cell.trim().trim_start_matches("each ");
+        let (range, default) = match cell.split_once(" (") {
+            Some((range, rest)) => (range, odd_number(rest.trim_end_matches(')'))),
+            None => (cell, None),
+        };
+        let span = if let Some(rest) = range.strip_prefix("> ") {
+            let (lo, hi) = rest.split_once(", ≤ ")?;
+            let hi = hi.split(',').next()?;
+            above(odd_number(lo)?, odd_number(hi)?)
+        } else {
+            let first = range.split(',').next()?;
+            let (lo, hi) = first.split_once("..").or_else(|| first.split_once('–'))?;
+            between(odd_number(lo)?, odd_number(hi)?)
+        };
+        Some((span, default))
+    }
+
+    /// docs/ODD.md's parameter table (section 7.0) gives each number the
+    /// range and default the format holds it to: a reader who sweeps or
+    /// calibrates a parameter by the model's description is not refused a
+    /// value the description allows.
+    #[test]
+    fn the_model_description_gives_the_format_s_ranges_and_defaults() {
+        let odd = include_str!("../../docs/ODD.md");
+        let table = odd
+            .split("### 7.0 Symbols and parameters")
+            .nth(1)
+            .and_then(|rest| rest.split("\n### ").next())
+            .unwrap();
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for row in table.lines().filter(|l| l.starts_with("| ")) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let (keys, range) = (cells[2], cells[4]);
+            // One key per row, `<id>` standing for an id.
+            let [path] = keys.split('`').skip(1).step_by(2).collect::<Vec<_>>()[..] else {
+                continue;
+            };
+            let mut id = String::new();
+            let mut inside = false;
+            for c in path.chars() {
+                match c {
+                    '<' => inside = true,
+                    '>' => {
+                        inside = false;
+                        id.push('x');
+                    }
+                    c if !inside => id.push(c),
+                    _ => {}
+                }
+            }
+            // Rows that stand for several keys.
+            let groups = ["programmes.<p>.buyer, supplier, line", "mechanisms.<name>"];
+            let Some(k) = key(&id) else {
+                if !groups.contains(&path) {
+                    wrong.push(format!("{path}: no key of the format"));
+                }
+                continue;
+            };
+            let (Ty::Number(span) | Ty::Integer(span)) = k.ty else {
+                continue;
+            };
+            checked += 1;
+            let Some((given, default)) = odd_range(range) else {
+                wrong.push(format!(
+                    "{path}: `{range}` gives no range; the format's is {}",
+                    span.rule()
+                ));
+                continue;
+            };
+            if matches!(k.ty, Ty::Integer(_)) != range.contains("integer") {
+                wrong.push(format!(
+                    "{path}: `{range}` says integer where the format does not, or not where it does"
+                ));
+            }
+            if given != span {
+                wrong.push(format!(
+                    "{path}: `{range}`, the format's is {}",
+                    span.rule()
+                ));
+            }
+            let format_default = match k.default {
+                Omitted::Value(v) => v.parse::<f64>().ok(),
+                _ => None,
+            };
+            if default.is_some() && default != format_default {
+                wrong.push(format!(
+                    "{path}: default {default:?} in `{range}`, the format's {:?}",
+                    k.default
+                ));
+            }
+        }
+        assert!(checked > 80, "only {checked} rows checked");
+        assert!(wrong.is_empty(), "docs/ODD.md 7.0:\n{}", wrong.join("\n"));
+    }
 }
