@@ -362,9 +362,8 @@ fn row_values(
         let cell = rec.get(i).unwrap_or("").trim();
         if cell_number(cell).is_none() {
             return Err(DiscoverError::Input(format!(
-                "{}:{}: --where '{condition}' compares column '{}', which holds '{cell}', not a number (nor true/false, nor a missing value such as NA or an empty cell); compare a column of numbers",
-                path.display(),
-                rec.position().map_or(0, |p| p.line()),
+                "{}: --where '{condition}' compares column '{}', which holds '{cell}', not a number (nor true/false, nor a missing value such as NA or an empty cell); compare a column of numbers",
+                crate::output::cell_at(path, rec, i),
                 &header[i],
             )));
         }
@@ -607,9 +606,14 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
     let mut cells: Vec<Vec<String>> = vec![Vec::new(); inputs.len()];
     let mut y = Vec::new();
     let mut values = vec![f64::NAN; header.len()];
+    // Per input, its first cell (its line) and whether it is a number: a
+    // column is searched as numbers or as labels, and a cell of the other
+    // kind (`0x10`, `1_000`, a decimal comma among numbers) is a slip,
+    // which typed the column as labels without a word.
+    let mut first: Vec<Option<(String, u64, bool)>> = vec![None; inputs.len()];
     for rec in rd.records() {
         let rec = rec.map_err(csv_at(file))?;
-        for ((c, &i), name) in cells.iter_mut().zip(&at).zip(inputs) {
+        for (((c, &i), name), first) in cells.iter_mut().zip(&at).zip(inputs).zip(&mut first) {
             let cell = rec.get(i).unwrap_or("");
             // Not a label of its own (it would make a number column
             // categorical): a case without a value (an empty cell, a
@@ -629,10 +633,31 @@ fn from_csv(file: &Path, inputs: &[String], condition: &str) -> Result<PrimData,
             };
             if let Some(what) = missing {
                 return Err(DiscoverError::Input(format!(
-                    "{}:{}: the input '{name}' is {what}: every case needs a value of every input; fill it in or leave the case out",
-                    file.display(),
-                    rec.position().map_or(0, |p| p.line())
+                    "{}: the input '{name}' is {what}: every case needs a value of every input; fill it in or leave the case out",
+                    crate::output::cell_at(file, &rec, i)
                 )));
+            }
+            let number = t.parse::<f64>().is_ok();
+            match first {
+                None => {
+                    *first = Some((
+                        t.to_string(),
+                        rec.position().map_or(0, |p| p.line()),
+                        number,
+                    ))
+                }
+                Some((one, line, kind)) if *kind != number => {
+                    let (this, that) = if number {
+                        ("a number", "a label")
+                    } else {
+                        ("not a number", "a number")
+                    };
+                    return Err(DiscoverError::Input(format!(
+                        "{}: the input '{name}' is '{t}', {this}, where its first cell, '{one}' (line {line}), is {that}: a column is searched as numbers or as labels, not both; write every cell of '{name}' as a number (digits, a decimal point, no separators), or every one as a label (a word)",
+                        crate::output::cell_at(file, &rec, i)
+                    )));
+                }
+                Some(_) => {}
             }
             c.push(cell.to_string());
         }

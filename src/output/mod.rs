@@ -32,6 +32,49 @@ pub fn each_record<E>(
     Ok(())
 }
 
+/// Where cell `field` (0-based) of `rec`, a record read from the CSV file
+/// at `path`, starts: `FILE:LINE:COL`, COL counted in characters from 1,
+/// as an editor shows it. The record's line is read again from the file
+/// (this is for error messages): quotes and line breaks inside quoted
+/// cells are counted as written. Without a position, `FILE:LINE` of the
+/// record, or `FILE` alone.
+pub fn cell_at(path: &std::path::Path, rec: &csv::StringRecord, field: usize) -> String {
+    use std::io::{BufRead, Read, Seek};
+    let Some(pos) = rec.position() else {
+        return path.display().to_string();
+    };
+    let (mut line, mut col) = (pos.line(), 1u64);
+    let mut raw = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        let mut r = std::io::BufReader::new(f);
+        r.seek(std::io::SeekFrom::Start(pos.byte()))?;
+        // A quoted cell may hold line breaks: read on to the cell.
+        r.take(1 << 20).read_until(0, &mut raw)
+    });
+    if read.is_err() {
+        return format!("{}:{line}", path.display());
+    }
+    let text = String::from_utf8_lossy(&raw);
+    let (mut at, mut quoted) = (0, false);
+    for c in text.chars() {
+        if at == field {
+            break;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => at += 1,
+            '\n' if !quoted => break,
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            _ => {}
+        }
+        col += 1;
+    }
+    format!("{}:{line}:{col}", path.display())
+}
+
 /// A CSV error as an I/O error; an I/O error inside it is handed on as it
 /// is, so that the file it names is not lost.
 pub fn csv_io(e: csv::Error) -> std::io::Error {
@@ -109,4 +152,28 @@ pub fn ours_to_replace(
 pub fn first_line(head: &[u8]) -> &[u8] {
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A cell's place counts the file as written: quotes, a comma inside
+    /// quotes, a line break inside a quoted cell, characters not bytes.
+    #[test]
+    fn a_cell_is_located_as_an_editor_shows_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "a,b,c\n1,2,3\n\"x,y\",é,z\n\"p\nq\",r,s\n").unwrap();
+        let mut rd = csv::Reader::from_path(&path).unwrap();
+        let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        let at = |row: usize, field: usize| {
+            let s = super::cell_at(&path, &rows[row], field);
+            s.rsplit_once("t.csv:").unwrap().1.to_string()
+        };
+        assert_eq!(at(0, 0), "2:1");
+        assert_eq!(at(0, 2), "2:5");
+        assert_eq!(at(1, 1), "3:7");
+        assert_eq!(at(1, 2), "3:9");
+        assert_eq!(at(2, 0), "4:1");
+        assert_eq!(at(2, 1), "5:4");
+    }
 }

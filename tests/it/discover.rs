@@ -465,6 +465,59 @@ fn a_number_too_large_for_a_float_is_refused() {
     assert!(!tmp.path().join("discover.csv").exists());
 }
 
+/// A column is searched as numbers or as labels: a cell of the other kind
+/// among numbers (`0x10`, `1_000`, a decimal comma) made the whole column
+/// labels without a word, and PRIM kept a "box" of 60 listed values. It
+/// is refused at its line and column (a quoted cell before it counted as
+/// written), and so is a number among labels.
+#[test]
+fn a_column_of_numbers_and_labels_is_refused_at_the_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cases.csv");
+    for (bad, at, said) in [
+        (
+            "0x10",
+            "5:7",
+            "is '0x10', not a number, where its first cell, '0.1' (line 2), is a number",
+        ),
+        (
+            "\"1,5\"",
+            "5:7",
+            "is '1,5', not a number, where its first cell, '0.1' (line 2), is a number",
+        ),
+        ("1_000", "5:7", "is '1_000', not a number"),
+    ] {
+        std::fs::write(
+            &file,
+            format!("x0,x1,x2,y\n\"a\",0.1,0.5,0\n\"b\",0.5,0.7,1\n\"c\",0.9,0.2,1\n\"d,e\",{bad},0.3,0\n"),
+        )
+        .unwrap();
+        let o = discover_csv(&file, "x1,x2", "y == 1", &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        let want = format!("{}:{at}: the input 'x1' {said}", file.display());
+        assert!(
+            text(&o.stderr).contains(&want),
+            "{want}\n{}",
+            text(&o.stderr)
+        );
+        assert!(!tmp.path().join("discover.csv").exists());
+    }
+    std::fs::write(&file, "x1,x2,y\nlow,0.5,0\nhigh,0.7,1\n3,0.2,1\n").unwrap();
+    let o = discover_csv(&file, "x1,x2", "y == 1", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains(&format!(
+            "{}:4:1: the input 'x1' is '3', a number, where its first cell, 'low' (line 2), is a label",
+            file.display()
+        )),
+        "{}",
+        text(&o.stderr)
+    );
+    // Labels alone, and numbers alone, are searched.
+    std::fs::write(&file, "x1,x2,y\nlow,0.5,0\nhigh,0.7,1\nmid,2,1\n").unwrap();
+    assert_ok(&discover_csv(&file, "x1,x2", "y == 1", &[]), "discover");
+}
+
 /// A condition on a column of text could never hold: it is refused at the
 /// first text cell, in a CSV and in a sweep's `runs.csv` (its `status`),
 /// rather than searched as a condition false everywhere. Empty cells, NaN
@@ -482,7 +535,7 @@ fn a_condition_on_a_text_column_is_refused_at_its_line() {
     let o = run("y == 1 and label > 1");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(
-        text(&o.stderr).contains(&format!("{}:4: --where 'y == 1 and label > 1' compares column 'label', which holds 'big', not a number", file.display())),
+        text(&o.stderr).contains(&format!("{}:4:5: --where 'y == 1 and label > 1' compares column 'label', which holds 'big', not a number", file.display())),
         "{}",
         text(&o.stderr)
     );
@@ -542,7 +595,7 @@ fn an_empty_or_nan_input_or_an_input_named_like_the_output_is_refused() {
         .unwrap();
         let o = discover_csv(&file, "x1,x2", "y == 1", &[]);
         assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-        let want = format!("{}:3: the input 'x1' {said}", file.display());
+        let want = format!("{}:3:1: the input 'x1' {said}", file.display());
         assert!(text(&o.stderr).contains(&want), "{}", text(&o.stderr));
         assert!(!tmp.path().join("discover.csv").exists());
     }
