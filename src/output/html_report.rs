@@ -1639,6 +1639,178 @@ fn noise_share(x: f64, what: &str) -> String {
     }
 }
 
+/// What shows that `sensitivity.csv` is not `armsmarket sensitivity`'s
+/// analysis of this sweep as it stands (another sweep's, cut short or
+/// edited), if anything does: an index the sweep's design does not give,
+/// a parameter it does not have, a cell that is not a number, metrics
+/// other than those the command analyses (`metrics`, in its order), or a
+/// metric whose rows stop before their last. A table without the columns
+/// is left to [`sensitivity_blocks`], which says so on the page.
+fn sensitivity_mismatch(
+    s: &Csv,
+    kind: DesignKind,
+    params: &[&str],
+    metrics: &[String],
+) -> Option<String> {
+    let [metric, parameter, index] = s.cols(["metric", "parameter", "index"])?;
+    let vocabulary = crate::sweep::sensitivity::indices(kind);
+    let Some(last) = vocabulary.last() else {
+        return Some(format!(
+            "a {} sweep has no sensitivity indices (`armsmarket sensitivity` analyses saltelli and morris sweeps)",
+            kind.name()
+        ));
+    };
+    let numbers: Vec<(usize, &str)> = ["estimate", "lo", "hi", "conf_normal"]
+        .into_iter()
+        .filter_map(|name| Some((s.col(name)?, name)))
+        .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    for (n, r) in s.rows.iter().enumerate() {
+        let line = n + 2;
+        let (m, ix, p) = (text(r, metric), text(r, index), text(r, parameter));
+        if !vocabulary.contains(&ix) {
+            return Some(format!(
+                "line {line}: index '{ix}' is not one a {} design gives ({})",
+                kind.name(),
+                vocabulary.join(", ")
+            ));
+        }
+        if !p.is_empty() && !p.split('|').all(|q| params.contains(&q)) {
+            return Some(format!(
+                "line {line}: '{p}' is not a parameter of this sweep ({})",
+                params.join(", ")
+            ));
+        }
+        for &(c, name) in &numbers {
+            let x = text(r, c);
+            if !x.is_empty() && x.parse::<f64>().is_err() {
+                return Some(format!("line {line}: {name} '{x}' is not a number"));
+            }
+        }
+        if seen.last() != Some(&m) {
+            if seen.contains(&m) {
+                return Some(format!("line {line}: the rows of {m} are not together"));
+            }
+            if let Some(&before) = seen.last()
+                && text(&s.rows[n - 1], index) != *last
+            {
+                return Some(format!(
+                    "line {line}: the rows of {before} stop before its {last}"
+                ));
+            }
+            seen.push(m);
+        }
+    }
+    if let (Some(&m), Some(r)) = (seen.last(), s.rows.last())
+        && text(r, index) != *last
+    {
+        return Some(format!("the rows of {m} stop before its {last}"));
+    }
+    if seen != metrics {
+        let missing: Vec<&str> = metrics
+            .iter()
+            .map(String::as_str)
+            .filter(|m| !seen.contains(m))
+            .collect();
+        return Some(if missing.is_empty() {
+            format!(
+                "it has indices of {}, the sweep's runs.csv the metrics {}",
+                seen.join(", "),
+                metrics.join(", ")
+            )
+        } else {
+            format!(
+                "it has no indices of {} of the sweep's {} metrics ({}{})",
+                missing.len(),
+                metrics.len(),
+                missing[..missing.len().min(3)].join(", "),
+                if missing.len() > 3 { ", …" } else { "" }
+            )
+        });
+    }
+    None
+}
+
+/// What shows that `discover.csv` is not `armsmarket discover`'s search of
+/// this sweep as it stands, if anything does: a cell that does not read as
+/// the command writes it, limits on a column that is not a parameter, or
+/// a first box that does not start from the `finished` points (those with
+/// a finished run, which the command searches). A table without the
+/// columns is left to [`discover_blocks`].
+fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<String> {
+    let [bx, entry, phase, restricted, n, chosen, limits] = d.cols([
+        "box",
+        "entry",
+        "phase",
+        "restricted",
+        "n",
+        "chosen",
+        "limits",
+    ])?;
+    let numbers: Vec<(usize, &str)> = ["coverage", "density", "mass", "k"]
+        .into_iter()
+        .filter_map(|name| Some((d.col(name)?, name)))
+        .collect();
+    for (i, r) in d.rows.iter().enumerate() {
+        let line = i + 2;
+        for (c, name) in [
+            (bx, "box"),
+            (entry, "entry"),
+            (restricted, "restricted"),
+            (n, "n"),
+        ] {
+            if text(r, c).parse::<u64>().is_err() {
+                return Some(format!(
+                    "line {line}: {name} '{}' is not a count",
+                    text(r, c)
+                ));
+            }
+        }
+        for &(c, name) in &numbers {
+            if text(r, c).parse::<f64>().is_err() {
+                return Some(format!(
+                    "line {line}: {name} '{}' is not a number",
+                    text(r, c)
+                ));
+            }
+        }
+        if !matches!(text(r, phase), "initial" | "peel" | "paste") {
+            return Some(format!(
+                "line {line}: phase '{}' is none of initial, peel, paste",
+                text(r, phase)
+            ));
+        }
+        if !matches!(text(r, chosen), "true" | "false") {
+            return Some(format!(
+                "line {line}: chosen '{}' is neither true nor false",
+                text(r, chosen)
+            ));
+        }
+        let Some(box_limits) = box_limits(text(r, limits)) else {
+            return Some(format!(
+                "line {line}: limits '{}' do not read as limits",
+                text(r, limits)
+            ));
+        };
+        for l in box_limits {
+            let (BoxLimit::Range(name, ..) | BoxLimit::Levels(name, _)) = l;
+            if !params.contains(&name) {
+                return Some(format!(
+                    "line {line}: limits on '{name}', which is not a parameter of this sweep ({})",
+                    params.join(", ")
+                ));
+            }
+        }
+    }
+    let first = d.rows.first()?;
+    let searched = text(first, n);
+    (searched != finished.to_string()).then(|| {
+        format!(
+            "its first box starts from {searched} points, and {finished} of the sweep's points have a finished run"
+        )
+    })
+}
+
 fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
     let Some([metric, parameter, index, estimate, lo, hi]) =
         s.cols(["metric", "parameter", "index", "estimate", "lo", "hi"])
@@ -2052,6 +2224,31 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
     // in the manifest: read if present.
     let sensitivity = Csv::read(dir, "sensitivity.csv")?;
     let discover = Csv::read(dir, "discover.csv")?;
+    // Nothing ties them to the sweep but their content: one copied from
+    // another sweep, cut short or edited would be drawn as this one's.
+    let params: Vec<&str> = points.as_ref().map_or_else(Vec::new, |p| {
+        parameters(p, m.design)
+            .map(|(_, name)| name.as_str())
+            .collect()
+    });
+    let foreign = |file: &str, command: &str, why: String| ReportError::NoResult {
+        dir: dir.join(file),
+        why: format!(
+            "{why}: not `armsmarket {command}`'s result for this sweep as it stands (another sweep's, cut short or edited); run `armsmarket {command} {}` again, which replaces it, or remove it",
+            dir.display()
+        ),
+    };
+    if let (Some(s), Some(kind), Some(r)) = (&sensitivity, m.design, m.replications) {
+        let metrics = crate::sweep::sensitivity::analysed_metrics(dir, r as u32).map_err(|e| {
+            ReportError::NoResult {
+                dir: dir.join("runs.csv"),
+                why: e.to_string(),
+            }
+        })?;
+        if let Some(why) = sensitivity_mismatch(s, kind, &params, &metrics) {
+            return Err(foreign("sensitivity.csv", "sensitivity", why));
+        }
+    }
 
     let mut bands_section = Section::new(format!("{focus} contract value per year"));
     match bands
@@ -2109,6 +2306,12 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         let ([verdict, passed, focus_value], runs, finished) =
             point_means(r, [&verdict, &passed, &focus_value])?;
         n_runs = runs;
+        if let Some(why) = discover
+            .as_ref()
+            .and_then(|d| discover_mismatch(d, &params, finished.len()))
+        {
+            return Err(foreign("discover.csv", "discover", why));
+        }
         // PRIM's first box: each parameter's range over the points with a
         // finished run (`discover` leaves the others out).
         for (i, param) in p.header.iter().enumerate().skip(1) {
@@ -2774,6 +2977,164 @@ fn calibration_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table as [`Csv::read`] holds it, from its text.
+    fn csv_of(text: &str) -> Csv {
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        Csv {
+            header: rd.headers().unwrap().iter().map(String::from).collect(),
+            rows: rd.records().map(Result::unwrap).collect(),
+        }
+    }
+
+    /// The blocks drawn, as the page's HTML.
+    fn drawn(blocks: Vec<Block>) -> String {
+        let section = blocks
+            .into_iter()
+            .fold(Section::new("s"), |s, b| s.block(b));
+        Page::new("t").section(section).render()
+    }
+
+    /// Sobol' and Morris rows are drawn as such; the noise beside them, a
+    /// metric without indices and SALib's guard zeros are said, not drawn
+    /// as bars.
+    #[test]
+    fn sensitivity_rows_are_drawn_by_their_kind_and_metrics_without_indices_said() {
+        let html = drawn(sensitivity_blocks(&csv_of(
+            "metric,parameter,index,estimate,lo,hi,conf_normal\n\
+             focus_value,preferences.default.delivery,S1,0.42,0.30,0.55,0.12\n\
+             focus_value,preferences.default.delivery,ST,0.61,0.50,0.75,0.13\n\
+             focus_value,suppliers.korea_land.lines.k2.capacity,S1,0.20,0.10,0.31,0.10\n\
+             focus_value,suppliers.korea_land.lines.k2.capacity,ST,0.35,0.22,0.47,0.12\n\
+             focus_value,preferences.default.delivery,mu_star,120,90,150,30\n\
+             focus_value,preferences.default.delivery,sigma,40,,,\n\
+             focus_value,suppliers.korea_land.lines.k2.capacity,mu_star,60,,,20\n\
+             focus_value,suppliers.korea_land.lines.k2.capacity,sigma,55,,,\n\
+             focus_value,,noise_share,0.9,,,\n\
+             focus_value,,noise_share_of_means,0.5,,,\n\
+             focus_value,,mu_star_noise,30,,,\n\
+             mean_distance,,blocks_used,0,,,\n\
+             mean_distance,,blocks_dropped,4,,,\n\
+             contracts,preferences.default.delivery,S1,0,0,0,0\n\
+             contracts,preferences.default.delivery,ST,0,0,0,0\n\
+             contracts,,guard_zeros,1,,,\n",
+        )));
+        assert!(
+            html.contains("Sobol&#39; indices of focus_value")
+                || html.contains("Sobol' indices of focus_value")
+        );
+        assert!(html.contains("Morris screening of focus_value"));
+        assert!(html.contains("replication noise is 50 % of the variance of the points"));
+        assert!(html.contains("noise alone gives μ* of about 30"));
+        assert!(html.contains("No indices: 0 of 4 blocks were usable, mean_distance"));
+        assert!(html.contains(
+            "No indices: contracts takes one value over the points its indices are worked out from"
+        ));
+        assert!(
+            !html.contains("Sobol&#39; indices of contracts")
+                && !html.contains("Sobol' indices of contracts")
+        );
+    }
+
+    /// `sensitivity.csv` is checked against the sweep: its design's
+    /// indices, its parameters, numbers, whole metrics, the metrics the
+    /// command analyses.
+    #[test]
+    fn a_sensitivity_table_that_is_not_the_sweep_s_is_named() {
+        let head = "metric,parameter,index,estimate,lo,hi,conf_normal\n";
+        let a = "a,x,S1,0.1,0,0.2,0.1\na,x,ST,0.2,0.1,0.3,0.1\na,,noise_share,0.1,,,\na,,guard_zeros,0,,,\n";
+        let b = "b,x|y,S2,0.1,0,0.2,0.1\nb,,guard_zeros,0,,,\n";
+        let metrics = ["a".to_string(), "b".to_string()];
+        let check = |rows: &str, kind| {
+            sensitivity_mismatch(
+                &csv_of(&format!("{head}{rows}")),
+                kind,
+                &["x", "y"],
+                &metrics,
+            )
+        };
+        assert_eq!(check(&format!("{a}{b}"), DesignKind::Saltelli), None);
+        assert_eq!(
+            check(&format!("{a}{b}"), DesignKind::Morris).unwrap(),
+            "line 2: index 'S1' is not one a morris design gives (mu, mu_star, sigma, noise_share, noise_share_of_means, mu_star_noise, trajectories_used, trajectories_dropped, points_failed)"
+        );
+        assert!(
+            check(&format!("{a}{b}"), DesignKind::Lhs)
+                .unwrap()
+                .starts_with("a lhs sweep has no")
+        );
+        assert_eq!(
+            check(
+                &format!("{}{b}", a.replace(",x,", ",z,")),
+                DesignKind::Saltelli
+            )
+            .unwrap(),
+            "line 2: 'z' is not a parameter of this sweep (x, y)"
+        );
+        assert_eq!(
+            check(
+                &format!("{}{b}", a.replace("0.2,0.1,0.3", "0.2,abc,0.3")),
+                DesignKind::Saltelli
+            )
+            .unwrap(),
+            "line 3: lo 'abc' is not a number"
+        );
+        // Cut inside a metric's rows, after a whole one, or out of order.
+        let cut: String = a.lines().take(3).map(|l| format!("{l}\n")).collect();
+        assert_eq!(
+            check(&format!("{cut}{b}"), DesignKind::Saltelli).unwrap(),
+            "line 5: the rows of a stop before its guard_zeros"
+        );
+        assert_eq!(
+            check(&cut, DesignKind::Saltelli).unwrap(),
+            "the rows of a stop before its guard_zeros"
+        );
+        assert_eq!(
+            check(a, DesignKind::Saltelli).unwrap(),
+            "it has no indices of 1 of the sweep's 2 metrics (b)"
+        );
+        assert_eq!(
+            check(&format!("{b}{a}"), DesignKind::Saltelli).unwrap(),
+            "it has indices of b, a, the sweep's runs.csv the metrics a, b"
+        );
+        assert_eq!(
+            check(&format!("{a}{b}{a}"), DesignKind::Saltelli).unwrap(),
+            "line 8: the rows of a are not together"
+        );
+    }
+
+    /// `discover.csv` is checked against the sweep: its cells as the
+    /// command writes them, limits on parameters, and a first box of the
+    /// points with a finished run.
+    #[test]
+    fn a_trajectory_that_is_not_the_sweep_s_is_named() {
+        let head = "box,entry,phase,coverage,density,mass,restricted,n,k,chosen,limits,condition\n";
+        let rows = "1,0,initial,1,0.5,1,0,10,5,false,,c > 1\n1,1,peel,0.8,0.6,0.9,1,9,4,true,\"x in [0.1, 0.9]\",c > 1\n";
+        let check = |text: &str, finished| {
+            discover_mismatch(&csv_of(&format!("{head}{text}")), &["x", "y"], finished)
+        };
+        assert_eq!(check(rows, 10), None);
+        assert_eq!(
+            check(rows, 12).unwrap(),
+            "its first box starts from 10 points, and 12 of the sweep's points have a finished run"
+        );
+        assert_eq!(
+            check(&rows.replace("peel", "peal"), 10).unwrap(),
+            "line 3: phase 'peal' is none of initial, peel, paste"
+        );
+        assert_eq!(
+            check(&rows.replace("0.8,0.6", "high,0.6"), 10).unwrap(),
+            "line 3: coverage 'high' is not a number"
+        );
+        assert_eq!(
+            check(&rows.replace("x in", "z in"), 10).unwrap(),
+            "line 3: limits on 'z', which is not a parameter of this sweep (x, y)"
+        );
+        assert_eq!(
+            check(&rows.replace(",9,4,", ",9.5,4,"), 10).unwrap(),
+            "line 3: n '9.5' is not a count"
+        );
+    }
 
     /// `targets.csv` streamed: per scenario and pattern, the share of
     /// replications passing every target of the pattern, by hand. P1 has

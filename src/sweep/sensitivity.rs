@@ -59,6 +59,41 @@ pub const HEADER: [&str; 7] = [
     "conf_normal",
 ];
 
+/// The indices `sensitivity.csv` holds for a design of `kind` (empty for a
+/// design it does not analyse): the parameters' own, then each metric's
+/// noise and the blocks or trajectories used. The last closes each
+/// metric's rows.
+pub fn indices(kind: DesignKind) -> &'static [&'static str] {
+    match kind {
+        DesignKind::Saltelli => &[
+            "S1",
+            "ST",
+            "S2",
+            "S1_net",
+            "ST_net",
+            "S2_net",
+            "noise_share",
+            "noise_share_of_means",
+            "blocks_used",
+            "blocks_dropped",
+            "points_failed",
+            "guard_zeros",
+        ],
+        DesignKind::Morris => &[
+            "mu",
+            "mu_star",
+            "sigma",
+            "noise_share",
+            "noise_share_of_means",
+            "mu_star_noise",
+            "trajectories_used",
+            "trajectories_dropped",
+            "points_failed",
+        ],
+        _ => &[],
+    }
+}
+
 /// Why a sweep cannot be analysed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -423,6 +458,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
         // which other metrics the sweep has.
         let mut rng = design_stream(seed, xxhash_rust::xxh64::xxh64(metric.as_bytes(), 0));
         let row = |out: &mut Vec<u8>, parameter: &str, index: &str, cells: [String; 4]| {
+            debug_assert!(indices(kind).contains(&index), "{index} is not listed");
             out.extend(csv_line(
                 [metric.clone(), parameter.to_string(), index.to_string()]
                     .into_iter()
@@ -827,16 +863,31 @@ impl Runs {
     }
 }
 
-/// Read `runs.csv`: the metric columns are the run summary's (after the
+/// The first pass over `runs.csv`: its points, the row of each finished
+/// run, the failed runs and the metric columns.
+struct Scan {
+    header: Vec<String>,
+    points: HashMap<String, usize>,
+    /// Per row, the finished run's (point, replication), `None` if failed.
+    rows: Vec<Option<(usize, usize)>>,
+    failed: Vec<FailedRun>,
+    /// The metric columns analysed and those skipped (text), by index.
+    kept: Vec<usize>,
+    skipped: Vec<usize>,
+}
+
+/// The metrics [`analyse`] writes indices of for the finished sweep in
+/// `dir` of `replications` per point, in the order of `sensitivity.csv`
+/// (for a reader that checks that table against its sweep: `report`).
+pub fn analysed_metrics(dir: &Path, replications: u32) -> Result<Vec<String>, SensitivityError> {
+    let scan = scan_runs(&dir.join("runs.csv"), replications)?;
+    Ok(scan.kept.iter().map(|&c| scan.header[c].clone()).collect())
+}
+
+/// Scan `runs.csv`: the metric columns are the run summary's (after the
 /// run's identity, up to the first target) that hold numbers, then every
-/// target's `_distance`, `mean_distance` and `verdict_distance`. Values of
-/// failed runs, and empty (undefined) cells, stay NaN.
-///
-/// Two passes over the file, each one record at a time: the first finds
-/// the points, the failed runs and the numeric columns, the second fills
-/// the values. Only the values are held (held as text rows, the table took
-/// some 3.5× its size).
-fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
+/// target's `_distance`, `mean_distance` and `verdict_distance`.
+fn scan_runs(path: &Path, replications: u32) -> Result<Scan, SensitivityError> {
     let bad = |m: String| malformed(path, m);
     let mut rd = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
     let header: Vec<String> = rd
@@ -879,7 +930,7 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
     let mut points: HashMap<String, usize> = HashMap::new();
     let mut failed = Vec::new();
     let r = replications as usize;
-    let mut where_: Vec<Option<(usize, usize)>> = Vec::new();
+    let mut rows: Vec<Option<(usize, usize)>> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // A column is a metric if every non-empty cell of a finished run is a
     // number; a text column (the focus country) is skipped.
@@ -909,7 +960,7 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
                 )));
             }
             if rec.get(3) == Some("ok") {
-                where_.push(Some((p, rep)));
+                rows.push(Some((p, rep)));
                 for &c in &columns {
                     if numeric[c]
                         && let Some(x) = rec.get(c).filter(|x| !x.is_empty())
@@ -923,7 +974,7 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
                     replication: rep as u32,
                     error: rec.get(4).unwrap_or("").to_string(),
                 });
-                where_.push(None);
+                rows.push(None);
             }
             Ok(())
         },
@@ -950,7 +1001,35 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
             short.len()
         )));
     }
-    let (kept, skipped): (Vec<usize>, Vec<usize>) = columns.into_iter().partition(|&c| numeric[c]);
+    let (kept, skipped) = columns.into_iter().partition(|&c| numeric[c]);
+    Ok(Scan {
+        header,
+        points,
+        rows,
+        failed,
+        kept,
+        skipped,
+    })
+}
+
+/// Read `runs.csv` ([`scan_runs`] first). Values of failed runs, and
+/// empty (undefined) cells, stay NaN.
+///
+/// Two passes over the file, each one record at a time: the first finds
+/// the points, the failed runs and the numeric columns, the second fills
+/// the values. Only the values are held (held as text rows, the table took
+/// some 3.5× its size).
+fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
+    let bad = |m: String| malformed(path, m);
+    let Scan {
+        header,
+        points,
+        rows,
+        failed,
+        kept,
+        skipped,
+    } = scan_runs(path, replications)?;
+    let r = replications as usize;
     let np = points.len();
     let mut values = vec![f64::NAN; kept.len() * np * r];
     crate::output::each_record(
@@ -959,7 +1038,7 @@ fn read_runs(path: &Path, replications: u32) -> Result<Runs, SensitivityError> {
         |n, rec| {
             // The file is the one the first pass read (checked against the
             // manifest before): a row beyond it is not.
-            let Some(&w) = where_.get(n) else {
+            let Some(&w) = rows.get(n) else {
                 return Err(bad(format!("row {}: the table changed while read", n + 2)));
             };
             let Some((p, rep)) = w else { return Ok(()) };

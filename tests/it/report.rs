@@ -193,28 +193,6 @@ fn sweep_report_with_discovery_and_sensitivity() {
         w.write_record(step).unwrap();
     }
     w.flush().unwrap();
-    // sensitivity.csv in the long form `armsmarket sensitivity` writes.
-    std::fs::write(
-        dir.join("sensitivity.csv"),
-        "metric,parameter,index,estimate,lo,hi,conf_normal\n\
-         focus_value,preferences.default.delivery,S1,0.42,0.30,0.55,0.12\n\
-         focus_value,preferences.default.delivery,ST,0.61,0.50,0.75,0.13\n\
-         focus_value,suppliers.korea_land.lines.k2.capacity,S1,0.20,0.10,0.31,0.10\n\
-         focus_value,suppliers.korea_land.lines.k2.capacity,ST,0.35,0.22,0.47,0.12\n\
-         focus_value,preferences.default.delivery,mu_star,120,90,150,30\n\
-         focus_value,preferences.default.delivery,sigma,40,,,\n\
-         focus_value,suppliers.korea_land.lines.k2.capacity,mu_star,60,,,20\n\
-         focus_value,suppliers.korea_land.lines.k2.capacity,sigma,55,,,\n\
-         focus_value,,noise_share,0.9,,,\n\
-         focus_value,,noise_share_of_means,0.5,,,\n\
-         focus_value,,mu_star_noise,30,,,\n\
-         mean_distance,,blocks_used,0,,,\n\
-         mean_distance,,blocks_dropped,4,,,\n\
-         contracts,preferences.default.delivery,S1,0,0,0,0\n\
-         contracts,preferences.default.delivery,ST,0,0,0,0\n\
-         contracts,,guard_zeros,1,,,\n",
-    )
-    .unwrap();
     let html = report(&dir);
     assert!(html.contains("PRIM trajectory, box 1"));
     // The chosen box's figures as `discover` prints them, to four decimals.
@@ -237,23 +215,98 @@ fn sweep_report_with_discovery_and_sensitivity() {
         html.contains("Cases of interest: runs where focus_value_2022 &gt; 0; peeling alpha 0.05"),
         "the report names what was searched"
     );
+    // sensitivity.csv is no lhs sweep's: refused, not drawn.
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    std::fs::write(
+        dir.join("sensitivity.csv"),
+        "metric,parameter,index,estimate,lo,hi,conf_normal\n\
+         focus_value,preferences.default.delivery,S1,0.42,0.30,0.55,0.12\n",
+    )
+    .unwrap();
+    let e = refused(&dir);
     assert!(
-        html.contains("Sobol&#39; indices of focus_value")
-            || html.contains("Sobol' indices of focus_value")
+        e.contains("sensitivity.csv: a lhs sweep has no sensitivity indices"),
+        "{e}"
     );
-    assert!(html.contains("Morris screening of focus_value"));
-    // The noise the indices are read beside, and a metric without indices,
-    // are said (both were left out).
-    assert!(html.contains("replication noise is 50 % of the variance of the points"));
-    assert!(html.contains("noise alone gives μ* of about 30"));
-    assert!(html.contains("No indices: 0 of 4 blocks were usable, mean_distance"));
-    // SALib's guard zeros are said, not drawn as bars of 0.
-    assert!(html.contains(
-        "No indices: contracts takes one value over the points its indices are worked out from"
-    ));
+}
+
+/// `sensitivity.csv` and `discover.csv` are not in the manifest: only
+/// their content ties them to the sweep. Another sweep's analysis, a table
+/// cut short or a trajectory of other points is refused with the command
+/// that writes it again, not drawn as this sweep's.
+#[test]
+fn an_analysis_that_is_not_the_sweep_s_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path();
+    let mut dirs = Vec::new();
+    for file in ["toy_saltelli.toml", "toy_morris.toml"] {
+        let o = armsmarket(&[
+            "sweep",
+            crate::common::data(file).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_ok(&o, "sweep");
+        let dir = out.join(file.trim_end_matches(".toml"));
+        assert_ok(
+            &armsmarket(&["sensitivity", dir.to_str().unwrap(), "-q"]),
+            "sensitivity",
+        );
+        report(&dir);
+        dirs.push(dir);
+    }
+    let (saltelli, morris) = (&dirs[0], &dirs[1]);
+    let own = String::from_utf8(read(&saltelli.join("sensitivity.csv"))).unwrap();
+    std::fs::copy(
+        morris.join("sensitivity.csv"),
+        saltelli.join("sensitivity.csv"),
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(saltelli.join("report.html"));
+    let e = refused(saltelli);
     assert!(
-        !html.contains("Sobol&#39; indices of contracts")
-            && !html.contains("Sobol' indices of contracts")
+        e.contains("sensitivity.csv: line 2: index 'mu' is not one a saltelli design gives")
+            && e.contains("run `armsmarket sensitivity "),
+        "{e}"
+    );
+    // Cut after its first metric: the others are missing.
+    let first_metric_end = own.find("guard_zeros").unwrap();
+    let cut = &own[..first_metric_end + own[first_metric_end..].find('\n').unwrap() + 1];
+    std::fs::write(saltelli.join("sensitivity.csv"), cut).unwrap();
+    let _ = std::fs::remove_file(saltelli.join("report.html"));
+    let e = refused(saltelli);
+    assert!(e.contains("sensitivity.csv: it has no indices of "), "{e}");
+    std::fs::write(saltelli.join("sensitivity.csv"), &own).unwrap();
+    report(saltelli);
+
+    let o = armsmarket(&[
+        "discover",
+        saltelli.to_str().unwrap(),
+        "--where",
+        "contracts > 0",
+    ]);
+    assert_ok(&o, "discover");
+    report(saltelli);
+    let trajectory = read(&saltelli.join("discover.csv"));
+    let (header, rows) = csv_rows(&trajectory);
+    let n = header.iter().position(|h| h == "n").unwrap();
+    let mut w = csv::Writer::from_path(saltelli.join("discover.csv")).unwrap();
+    w.write_record(&header).unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        let mut row = row.clone();
+        if i == 0 {
+            row[n] = "7".to_string();
+        }
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    let _ = std::fs::remove_file(saltelli.join("report.html"));
+    let e = refused(saltelli);
+    assert!(
+        e.contains("discover.csv: its first box starts from 7 points, and 32 of the sweep's points have a finished run")
+            && e.contains("run `armsmarket discover "),
+        "{e}"
     );
 }
 
