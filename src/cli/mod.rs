@@ -94,6 +94,37 @@ pub enum Command {
     },
 }
 
+/// `cmd` with a completion hint on every argument that takes a value and
+/// has none: a path completes to files (a folder to folders), anything
+/// else (a count, a seed, a `--set`) to nothing. Without a hint a shell's
+/// script completes every value to file names (`--replications <TAB>`).
+fn with_value_hints(cmd: clap::Command) -> clap::Command {
+    use clap::ValueHint;
+    let cmd = cmd.mut_args(|arg| {
+        if !arg.get_action().takes_values() || !arg.get_possible_values().is_empty() {
+            return arg;
+        }
+        let path = arg.get_value_parser().type_id() == std::any::TypeId::of::<std::path::PathBuf>();
+        let folder = arg
+            .get_value_names()
+            .is_some_and(|n| n.iter().any(|n| n == "DIR" || n == "DIRS"));
+        let hint = match arg.get_value_hint() {
+            ValueHint::Unknown | ValueHint::AnyPath if path && folder => ValueHint::DirPath,
+            ValueHint::Unknown if path => ValueHint::AnyPath,
+            ValueHint::Unknown => ValueHint::Other,
+            hint => hint,
+        };
+        arg.value_hint(hint)
+    });
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    names
+        .into_iter()
+        .fold(cmd, |cmd, name| cmd.mut_subcommand(name, with_value_hints))
+}
+
 impl ValueEnum for crate::engine::Contested {
     fn value_variants<'a>() -> &'a [Self] {
         Self::ALL
@@ -207,7 +238,12 @@ pub fn main() -> ExitCode {
         Command::Report(a) => report::report(&a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "armsmarket", &mut out);
+            clap_complete::generate(
+                shell,
+                &mut with_value_hints(Cli::command()),
+                "armsmarket",
+                &mut out,
+            );
             term::print_out(&String::from_utf8_lossy(&out))
         }
     };

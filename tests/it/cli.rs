@@ -265,6 +265,33 @@ fn completions_and_exit_codes_in_help() {
             "{shell}"
         );
     }
+    // A count completes to no file name, a folder to folders, a file to
+    // files (every value completed to file names).
+    let zsh = text(&armsmarket(&["completions", "zsh"]).stdout);
+    for (line, completion) in [
+        ("'--replications=[", ":REPLICATIONS:' \\"),
+        ("'--seed=[", ":SEED:' \\"),
+        ("'--out=[Output folder; each scenario", ":DIR:_files -/' \\"),
+        ("':dir -- The folder of a run", ":_files -/' \\"),
+        ("'*::files -- Scenario files:", "_files' \\"),
+    ] {
+        let found = zsh.lines().find(|l| l.trim_start().starts_with(line));
+        assert!(
+            found.is_some_and(|l| l.ends_with(completion)),
+            "{line}: {found:?}"
+        );
+    }
+    let bash = text(&armsmarket(&["completions", "bash"]).stdout);
+    let after = |option: &str| {
+        bash.split(&format!("                {option})\n"))
+            .nth(1)
+            .and_then(|rest| rest.lines().next())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(after("--replications"), "COMPREPLY=(\"${cur}\")");
+    assert_eq!(after("--seed"), "COMPREPLY=(\"${cur}\")");
     let o = armsmarket(&["--help"]);
     assert_ok(&o, "--help");
     let help = text(&o.stdout);
