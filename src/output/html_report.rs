@@ -660,9 +660,33 @@ impl CsvFile {
                 source: crate::output::csv_io(e),
             }
         } else {
+            // Located at its line, as a reader of the file would look for it.
+            let (at, what) = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    pos: Some(pos),
+                    expected_len,
+                    len,
+                } => (
+                    Some(pos.line()),
+                    format!(
+                        "the row has {} where the header has {}",
+                        crate::output::report::count(*len, "cell"),
+                        crate::output::report::count(*expected_len, "column")
+                    ),
+                ),
+                csv::ErrorKind::Utf8 { pos: Some(pos), err } => (
+                    Some(pos.line()),
+                    format!("cell {} is not UTF-8 text", err.field() + 1),
+                ),
+                _ => (None, e.to_string()),
+            };
+            let mut dir = self.path.clone().into_os_string();
+            if let Some(line) = at {
+                dir.push(format!(":{line}"));
+            }
             ReportError::NoResult {
-                dir: self.path.clone(),
-                why: format!("not a table this program wrote ({e})"),
+                dir: dir.into(),
+                why: format!("{what}: not a table this program wrote"),
             }
         }
     }
