@@ -3410,7 +3410,9 @@ mod tests {
         let e = t.each(|_| seen += 1).unwrap_err();
         assert!(e.is_usage(), "{e}");
         assert!(
-            e.to_string().contains("not a table this program wrote"),
+            e.to_string().ends_with(
+                "runs.csv:3: the row has 3 cells where the header has 2 columns: not a table this program wrote"
+            ),
             "{e}"
         );
         assert_eq!(seen, 1);
