@@ -39,6 +39,13 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), CliError> {
         out: a.out.clone(),
         stop: Some(term::interrupted()),
     };
+    // A sweep stopped before it finished: its work is beside the folder,
+    // and the command that finishes it is the fix.
+    if !a.dir.exists()
+        && let Some(why) = crate::cli::unfinished::unfinished(&a.dir)
+    {
+        return Err(CliError::Usage(format!("{}: {why}", a.dir.display())));
+    }
     // The sweep is held while it is read and sensitivity.csv written:
     // replaced meanwhile, its tables could be read half from each sweep,
     // or the indices of the old one written into the new.

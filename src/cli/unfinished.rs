@@ -1,6 +1,7 @@
 //! What a result folder that is not there may have left: a sweep or a
 //! calibration stopped before it finished keeps its work beside it, and
-//! `report` and `discover` name it with the command that finishes it.
+//! `report`, `discover` and `sensitivity` name it with the command that
+//! finishes it.
 //! Here, above the sweep and the calibration, which know their folders.
 
 use crate::output::publish;

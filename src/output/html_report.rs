@@ -674,7 +674,10 @@ impl CsvFile {
                         crate::output::report::count(*expected_len, "column")
                     ),
                 ),
-                csv::ErrorKind::Utf8 { pos: Some(pos), err } => (
+                csv::ErrorKind::Utf8 {
+                    pos: Some(pos),
+                    err,
+                } => (
                     Some(pos.line()),
                     format!("cell {} is not UTF-8 text", err.field() + 1),
                 ),

@@ -471,6 +471,9 @@ fn a_stopped_sweep_or_calibration_is_named_with_its_resume() {
         ]);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
         assert!(err(&o).contains(&says), "{name}: {}", err(&o));
+        let o = armsmarket(&["sensitivity", out.join(name).to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", err(&o));
+        assert!(err(&o).contains(&says), "{name}: {}", err(&o));
     }
 }
 
