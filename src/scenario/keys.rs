@@ -357,7 +357,7 @@ keys! {
 
     "affinity": Ty::Table(201), "", Value("{}"), "Political affinity between a buyer (or `default`, for every buyer) and a supplier country: `affinity.POL.USA = 0.8`. Used only when the `affinity` weight is not 0.";
     "affinity.*": Ty::Table(500), "", Required, "One buyer's (or the default) affinities, by country (ids of `countries` or `buyers`).";
-    "affinity.*.*": Number(between(-10.0, 10.0)), "", Optional("0"), "Affinity toward one country.";
+    "affinity.*.*": Number(between(-10.0, 10.0)), "", Optional("`affinity.default.<country>`, else 0"), "Affinity toward one country.";
 
     "buyers": Ty::Table(200), "", Required, "Buying states, keyed by ISO3 code; at least one.";
     "buyers.*.name": Text(MAX_NAME), "", Required, "Display name.";
@@ -372,14 +372,14 @@ keys! {
     "buyers.*.gdp": Years, "", Required, "GDP path by year (at least one year); between given years linear, before the first the first year's, after the last growing at `gdp_growth`.";
     "buyers.*.gdp.*": Number(above(0.0, 1e6)), "US$ bn", Required, "GDP in one year.";
     "buyers.*.gdp_growth": Number(above(-1.0, 1.0)), "per year", Value("0.0"), "Yearly GDP growth after the last year of `gdp`.";
-    "buyers.*.spending": Years, "", Required, "Defence spending by year (at least one year; `observed` mode); between given years linear, outside them flat.";
+    "buyers.*.spending": Years, "", Required, "Defence spending by year (at least one year); between given years linear, outside them flat. Required in both modes, used in `observed` mode only.";
     "buyers.*.spending.*": Number(PERCENT), "% of GDP", Required, "Spending in one year.";
-    "buyers.*.equipment": Years, "", Required, "Equipment share of defence spending by year (at least one year); between given years linear, outside them flat.";
+    "buyers.*.equipment": Years, "", Required, "Equipment share of defence spending by year (at least one year); between given years linear, outside them flat. Required in both modes, used in `observed` mode only.";
     "buyers.*.equipment.*": Number(PERCENT), "% of spending", Required, "Equipment share in one year.";
-    "buyers.*.spending_base": Number(PERCENT), "% of GDP", Required, "`threat` mode: spending at zero threat.";
-    "buyers.*.spending_threat": Number(PERCENT), "points per threat unit", Required, "`threat` mode: spending added per unit of threat.";
-    "buyers.*.equipment_base": Number(PERCENT), "%", Required, "`threat` mode: equipment share at zero threat.";
-    "buyers.*.equipment_threat": Number(PERCENT), "points per threat unit", Required, "`threat` mode: equipment share added per unit of threat.";
+    "buyers.*.spending_base": Number(PERCENT), "% of GDP", Required, "`threat` mode: spending at zero threat (required in both modes, used in `threat` mode only).";
+    "buyers.*.spending_threat": Number(PERCENT), "points per threat unit", Required, "`threat` mode: spending added per unit of threat (required in both modes, used in `threat` mode only).";
+    "buyers.*.equipment_base": Number(PERCENT), "%", Required, "`threat` mode: equipment share at zero threat (required in both modes, used in `threat` mode only).";
+    "buyers.*.equipment_threat": Number(PERCENT), "points per threat unit", Required, "`threat` mode: equipment share added per unit of threat (required in both modes, used in `threat` mode only).";
     "buyers.*.fleet": Ty::Table(50), "", Value("{}"), "Fleet in the start quarter per category (ids of `categories`).";
     "buyers.*.fleet.*.units": Integer(UNITS), "units", Required, "Units in service.";
     "buyers.*.fleet.*.legacy": Integer(UNITS), "units", Value("0"), "Of which legacy units, retiring over the category's `legacy_retire_years`; at most `units`.";
@@ -425,8 +425,8 @@ keys! {
     "suppliers.*.lines.*.tiv": Number(PRICE), "US$ m per unit", Optional("`list_price`"), "Value of one unit for delivered-value shares (a stand-in for SIPRI trend-indicator values).";
     "suppliers.*.lines.*.capability": Number(between(1e-6, 1.0)), "new-unit equivalents", Value("1.0"), "Capability of a delivered unit toward the requirement; a new unit counts 1, a used or upgraded one less.";
     "suppliers.*.lines.*.life_years": Number(YEARS), "years", Optional("the category's `life_years`"), "Service life of a delivered unit: a used unit's remaining life, or the life an upgrade adds.";
-    "suppliers.*.lines.*.upgrades": Text(MAX_NAME), "", Optional("not an upgrade line"), "An upgrade line: the legacy lineage (a fleet's `legacy_family`) it upgrades, a family the scenario knows (a line's `family` or id, a fleet's `families` or `legacy_family`); it is offered only to fleets of its category holding that lineage, and each unit takes one legacy unit of it and returns it at `capability`.";
-    "suppliers.*.lines.*.stock": Integer(UNITS), "units", Optional("not a stock line"), "A stock line: units of a finite stock of used or surplus units, depleted as they are sold (no home orders, no initial backlog, no capacity investment; never sold to the holder's own country).";
+    "suppliers.*.lines.*.upgrades": Text(MAX_NAME), "", Optional("not an upgrade line"), "An upgrade line: the legacy lineage (a fleet's `legacy_family`) it upgrades, a family the scenario knows (a line's `family` or id, a fleet's `families` or `legacy_family`); it is offered only to fleets of its category holding that lineage, and each unit takes one legacy unit of it and returns it at `capability`. A unit adds `capability` less the fleet's `legacy_capability` (both 1 by default): a line that adds nothing to a fleet is not offered to it, so an upgrade line needs a `capability` above its fleets' legacy capability.";
+    "suppliers.*.lines.*.stock": Integer(UNITS), "units", Optional("not a stock line"), "A stock line: units of a finite stock of used or surplus units, depleted as they are sold (no home orders, no initial backlog, no divertible share, no capacity investment; never sold to the holder's own country).";
 
     "events": Ty::Table(10_000), "", Value("{}"), "Exogenous events, keyed by id. Which keys apply depends on `kind`: `donation` (`buyer`, `category`, `units` leave the fleet, legacy first); `access` (`amount` of marketing stock for `supplier`, or every supplier of `country`, with `buyer` or `region`, or everywhere); `affinity` (affinity of `buyer`, or every buyer, toward `country` rises by `amount`); `credit_cap` (`country`'s export-credit cap becomes `amount`, at least 0); `requirement` (`buyer`'s required force in `category`, at zero threat and in capability units, changes by `amount` from `quarter` on: a dated force-structure decision).";
     "events.*.kind": Word(&["donation", "access", "affinity", "credit_cap", "requirement"]), "", Required, "What the event does.";

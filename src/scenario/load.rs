@@ -1724,7 +1724,12 @@ mod tests {
             (
                 TOY.to_string(),
                 "suppliers.us_stocks.lines.used_abrams.initial_backlog=5",
-                "is a stock line",
+                "is a stock line: it sells units already built, with no production to order, queue or divert from; remove `initial_backlog` (or `stock`, for a production line)",
+            ),
+            (
+                TOY.to_string(),
+                "suppliers.us_stocks.lines.used_abrams.divertible_share=0.9",
+                "is a stock line: it sells units already built, with no production to order, queue or divert from; remove `divertible_share`",
             ),
             (
                 TOY.to_string(),
@@ -1741,6 +1746,30 @@ mod tests {
                 (e.file.as_str(), e.line, e.col),
                 ("<command line>", 1, 1),
                 "{set}: {e:?}"
+            );
+        }
+    }
+
+    /// A key of production written on a stock line, in the file that
+    /// gives its `stock`, is located at its value and named alone (it was
+    /// located at `stock`, and told to remove keys not written).
+    #[test]
+    fn a_production_key_on_a_stock_line_is_located_at_it() {
+        for key in ["home_orders = { 2014 = 1 }", "divertible_share = 0.55"] {
+            let text = TOY.replace("stock = 120\n", &format!("stock = 120\n{key}\n"));
+            let (_, e) = one_error(&text, &[]);
+            let name = key.split(' ').next().unwrap();
+            let value = key.find("= ").unwrap() as u32 + 3;
+            assert_eq!(
+                (e.line, e.col),
+                (line_of(&text, key), value),
+                "{key}: {e:?}"
+            );
+            assert!(
+                e.message.ends_with(&format!(
+                    "remove `{name}` (or `stock`, for a production line)"
+                )),
+                "{e:?}"
             );
         }
     }

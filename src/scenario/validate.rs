@@ -2347,12 +2347,23 @@ impl Checker {
                 format!("`{p}` has both `stock` and `upgrades`: a line either sells used units from a stock or upgrades legacy units"),
             );
         }
-        if l.stock.is_some() && (!l.home_orders.is_empty() || l.initial_backlog > 0) {
-            self.push_between(
-                format!("{p}.stock"),
-                vec![format!("{p}.home_orders"), format!("{p}.initial_backlog")],
-                format!("`{p}` is a stock line: it sells units already built, so remove `home_orders` and `initial_backlog`"),
-            );
+        // A stock line has no production: what feeds or is taken from a
+        // production line is refused at the key written, by name.
+        if l.stock.is_some() {
+            let production = [
+                ("home_orders", !l.home_orders.is_empty()),
+                ("initial_backlog", l.initial_backlog > 0),
+                ("divertible_share", l.divertible_share > 0.0),
+            ];
+            for (key, given) in production {
+                if given {
+                    self.push_between(
+                        format!("{p}.{key}"),
+                        vec![format!("{p}.stock")],
+                        format!("`{p}` is a stock line: it sells units already built, with no production to order, queue or divert from; remove `{key}` (or `stock`, for a production line)"),
+                    );
+                }
+            }
         }
         if let Some(q) = l.available_from {
             self.quarter(&format!("{p}.available_from"), q);
