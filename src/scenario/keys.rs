@@ -449,7 +449,7 @@ keys! {
     "targets.*.pattern": Text(MAX_NAME), "", Required, "The pattern it belongs to (`P1`); not empty.";
     "targets.*.metric": Word(&["value", "units", "count", "share", "buyer_share", "lead_promised", "lead_actual", "delivered_share"]), "", Required, "What is measured over contracts signed (deliveries made) in the scope and period: `value`, `units`, `count` of contracts; `share` of `supplier_country` in their value; `buyer_share`, the share of `buyer` in `supplier_country`'s value; `lead_promised`, `lead_actual`, mean months from signing to the promised or actual first delivery; `delivered_share`, the share of `supplier_country` in the value of imports delivered, at each line's `tiv`.";
     "targets.*.supplier_country": COUNTRY, "", Optional("every country"), "Supplier country filter (needed for the shares).";
-    "targets.*.buyer": Id("buyers"), "", Optional("every buyer"), "A buyer: the scope, or for `buyer_share` the numerator.";
+    "targets.*.buyer": Id("buyers"), "", Optional("every buyer"), "A buyer: the scope, or for `buyer_share` the numerator (a buyer of `group`).";
     "targets.*.group": Id("groups"), "", Optional("every buyer"), "A group of buyers as the scope.";
     "targets.*.categories": Ids("categories"), "", Value("[]"), "Categories in scope, each once; all if empty.";
     "targets.*.from": Quarter, "", Required, "First quarter, not before `start`.";

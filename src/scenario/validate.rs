@@ -847,6 +847,23 @@ impl Checker {
             self.entries("targets", &s.targets, "targets");
             for (id, t) in &s.targets {
                 self.target(id, t, &categories, &countries, &buyers, &groups);
+                // A buyer's share of its group's purchases: a buyer outside
+                // the group is in none of them, and the share is 0 in
+                // every run, whatever happens.
+                if let (Metric::BuyerShare, Some(b), Some(g)) = (t.metric, &t.buyer, &t.group)
+                    && let Some(group) = s.groups.get(g)
+                    && s.buyers.contains_key(b)
+                    && !group.buyers.contains(b)
+                {
+                    self.push_between(
+                        format!("targets.{id}.buyer"),
+                        vec![format!("targets.{id}.group")],
+                        format!(
+                            "`targets.{id}.buyer` = \"{b}\" is not in `group` = \"{g}\" ({}): a buyer_share is the buyer's share of its group's purchases, so it would be 0 in every run; name a buyer of the group, or add it to `groups.{g}.buyers`",
+                            group.buyers.join(", ")
+                        ),
+                    );
+                }
             }
         }
         // A window outside the simulated span would be scored on quarters
@@ -3000,6 +3017,22 @@ mod tests {
                 "{ XXX = { KOR = 0.5 } }",
                 "affinity.XXX",
                 &["`affinity` has key `XXX`, which names no buyer"],
+            ),
+            // A buyer_share of a buyer outside its group is 0 in every
+            // run, located at the key changed.
+            (
+                "targets.aaa_share_of_kor.buyer",
+                "\"CCC\"",
+                "targets.aaa_share_of_kor.buyer",
+                &[
+                    "`targets.aaa_share_of_kor.buyer` = \"CCC\" is not in `group` = \"east\" (AAA, BBB): a buyer_share is the buyer's share of its group's purchases, so it would be 0 in every run",
+                ],
+            ),
+            (
+                "groups.east.buyers",
+                "[\"BBB\"]",
+                "targets.aaa_share_of_kor.buyer",
+                &["`targets.aaa_share_of_kor.buyer` = \"AAA\" is not in `group` = \"east\" (BBB)"],
             ),
             (
                 "events.aaa_donates_tanks.buyer",
