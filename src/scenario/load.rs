@@ -1750,6 +1750,35 @@ mod tests {
         }
     }
 
+    /// An id refused for its form (spaces at an end, a dot) is not
+    /// offered as the fix of a reference to it: `west` was told "did you
+    /// mean ` west`?", the refused id. It is told the id to write instead.
+    #[test]
+    fn a_refused_id_is_not_offered_to_its_references() {
+        for bad in ["\" west\"", "\"we.st\""] {
+            let text = TOY.replace("[regions.west]", &format!("[regions.{bad}]"));
+            let (_, es) = errors(&text, &[]);
+            let region = es
+                .iter()
+                .find(|e| {
+                    e.message
+                        .starts_with("`buyers.CCC.region` names region `west`")
+                })
+                .unwrap_or_else(|| panic!("{bad}: {es:#?}"));
+            assert!(
+                region.message.ends_with(&format!(
+                    "; the id written {bad} is refused (said at it): write it \"west\""
+                )),
+                "{bad}: {}",
+                region.message
+            );
+            assert!(
+                es.iter().all(|e| !e.message.contains("did you mean")),
+                "{es:#?}"
+            );
+        }
+    }
+
     /// A key of production written on a stock line, in the file that
     /// gives its `stock`, is located at its value and named alone (it was
     /// located at `stock`, and told to remove keys not written).

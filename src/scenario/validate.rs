@@ -2544,8 +2544,26 @@ fn dangling_key(table: &str, id: &str, kind: &str, defined_in: &str, names: &[&s
     msg
 }
 
+/// Append what `id` may have meant among the ids `names` defines. An id
+/// refused for its form (" west", an id with a dot) is not offered: the
+/// user would be sent back to it. A reference to such an id written
+/// well (`west`) is told where the refused one is, which is its fix.
 fn suggest(msg: &mut String, id: &str, names: &[&str]) {
-    suggest_among(msg, id, names, "defined", "none are defined");
+    let well_formed = |n: &&str| {
+        !n.trim().is_empty()
+            && n.trim() == *n
+            && n.chars().count() <= MAX_NAME
+            && !n.chars().any(|c| c.is_control() || c == '.')
+    };
+    let written_as = |n: &&str| n.trim() == id || n.replace('.', "") == id;
+    if let Some(refused) = names.iter().find(|n| !well_formed(n) && written_as(n)) {
+        msg.push_str(&format!(
+            "; the id written {refused:?} is refused (said at it): write it {id:?}"
+        ));
+        return;
+    }
+    let names: Vec<&str> = names.iter().copied().filter(well_formed).collect();
+    suggest_among(msg, id, &names, "defined", "none are defined");
 }
 
 /// Append the name in `names` nearest `id`, if one is near, and the list
