@@ -933,8 +933,11 @@ mod tests {
             assert_same_world(&world, &fresh, path);
             checked += 1;
         }
+        // Refused: a few values moved out of their range, and the stock
+        // lines' `divertible_share`, written 0, at 0.1 (a stock line has
+        // no production to divert from).
         assert!(
-            checked >= 500 && checked + 10 >= values.len(),
+            checked >= 500 && checked + 30 >= values.len(),
             "{checked} of {}",
             values.len()
         );

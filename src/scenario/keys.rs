@@ -514,6 +514,19 @@ pub fn key(path: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| matches(k.path, path))
 }
 
+/// The keys of the table at the dotted `path`, each with its name, in the
+/// order of the format reference (none if it is no table of named keys).
+pub fn children(path: &str) -> Vec<(&'static str, &'static Key)> {
+    let n = strip_indices(path).split('.').count();
+    KEYS.iter()
+        .filter_map(|k| {
+            let (parent, name) = k.path.rsplit_once('.')?;
+            (parent.split('.').count() == n && matches(parent, path) && name != "*")
+                .then_some((name, k))
+        })
+        .collect()
+}
+
 /// Whether the key at the dotted `path` takes whole numbers (what a sweep
 /// range or a calibration prior over it must give).
 pub fn takes_whole_numbers(path: &str) -> bool {

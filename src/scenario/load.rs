@@ -1177,12 +1177,30 @@ fn deserialize_error(
 
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or(rest);
+        // A table says the keys it takes (a target's `tolerance`: `abs`,
+        // `rel` or `range`), which `...` alone did not.
+        let full = super::shape::join(&path, field);
+        let children = super::keys::children(&full);
+        let required: Vec<&str> = children
+            .iter()
+            .filter(|(_, k)| k.default == super::keys::Omitted::Required)
+            .map(|&(name, _)| name)
+            .collect();
+        let names: Vec<&str> = children.iter().map(|&(name, _)| name).collect();
+        let add = match (required.is_empty(), names.first()) {
+            (false, _) => format!(
+                "add the table `[{full}]` with its required keys: {}",
+                required.join(", ")
+            ),
+            (true, Some(first)) => format!(
+                "add `{field} = {{ {first} = ... }}` (its keys: {})",
+                names.join(", ")
+            ),
+            (true, None) => format!("add `{field} = ...`"),
+        };
         return sources
             .value_origin(&path)
-            .error(format!(
-                "missing key `{field}` {}; add `{field} = ...`",
-                in_table(&path)
-            ))
+            .error(format!("missing key `{field}` {}; {add}", in_table(&path)))
             .into();
     }
 
@@ -1365,6 +1383,11 @@ fn wrong_type(path: &str, found: &str, expected: &str) -> String {
             "`{path}` is {found}, a whole number written as a decimal: write its digits without a point or exponent, `{leaf} = {}`",
             x as i64
         );
+    }
+    // A kind that gives its own example (a quarter such as "2014Q1") is
+    // not said twice.
+    if wanted.contains(" such as ") {
+        return format!("`{path}` is {found} but must be {wanted}");
     }
     let mut message = format!("`{path}` is {found} but must be {wanted}; write {wanted}");
     if let Some(e) = example {
@@ -1594,6 +1617,12 @@ mod tests {
         assert_eq!(
             e.message,
             "`market.defer_quarters` is a number (2.5) but must be a whole number; write a whole number, e.g. `defer_quarters = 1`"
+        );
+        // A kind that gives its own example is not said twice.
+        let (_, e) = one_error(TOY, &["shocks.invasion.quarter=2022"]);
+        assert_eq!(
+            e.message,
+            "`shocks.invasion.quarter` is a whole number (2022) but must be a quarter such as \"2014Q1\""
         );
         let text = toy_with("seed = ", "seed = \"seven\" #");
         let (_, e) = one_error(&text, &[]);
