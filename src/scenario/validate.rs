@@ -1296,7 +1296,7 @@ impl Checker {
                 self.push_between(
                     format!("{pp}.signed"),
                     vec!["start".into()],
-                    format!("`{pp}.signed` = \"{}\" is not before `start` = \"{}\": a programme in flight was signed before the run; a later contract is the model's to make", p.signed, s.start),
+                    format!("`{pp}.signed` = \"{}\" is not before `start` = \"{}\": a programme in flight was signed before the run; a later contract is the model's to make: start the run after the signing, or remove the programme", p.signed, s.start),
                 );
             }
             let mut counts = vec![("units", f64::from(p.units))];
@@ -2660,7 +2660,7 @@ mod tests {
             "programmes.bbb_spg_2012.signed",
             &[
                 "is not before `start`",
-                "a later contract is the model's to make",
+                "a later contract is the model's to make: start the run after the signing, or remove the programme",
             ],
         );
     }
