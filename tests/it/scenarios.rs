@@ -340,9 +340,9 @@ fn to_bound(
             // A missing table is added only where the format lets it be
             // empty (a map of ids, or an id's entry in one): a record (a
             // supplier's `invest`, say) has keys of its own to require. A
-            // stock line takes no home orders or backlog.
-            let stock =
-                t.contains_key("stock") && ["home_orders", "initial_backlog"].contains(&segs[i]);
+            // stock line takes no home orders, backlog or divertible share.
+            let stock = t.contains_key("stock")
+                && ["home_orders", "initial_backlog", "divertible_share"].contains(&segs[i]);
             if adds
                 && !t.contains_key(&k)
                 && (last || segs[i] == "*" || may_be_empty(&segs[..=i]))
