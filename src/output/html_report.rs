@@ -1666,6 +1666,10 @@ fn noise_share(x: f64, what: &str) -> String {
     }
 }
 
+/// Where a table added to a sweep (`sensitivity.csv`, `discover.csv`)
+/// departs from the sweep, its line if one shows it, and how.
+type Mismatch = (Option<usize>, String);
+
 /// What shows that `sensitivity.csv` is not `armsmarket sensitivity`'s
 /// analysis of this sweep as it stands (another sweep's, cut short or
 /// edited), if anything does: an index the sweep's design does not give,
@@ -1678,13 +1682,16 @@ fn sensitivity_mismatch(
     kind: DesignKind,
     params: &[&str],
     metrics: &[String],
-) -> Option<String> {
+) -> Option<Mismatch> {
     let [metric, parameter, index] = s.cols(["metric", "parameter", "index"])?;
     let vocabulary = crate::sweep::sensitivity::indices(kind);
     let Some(last) = vocabulary.last() else {
-        return Some(format!(
-            "a {} sweep has no sensitivity indices (`armsmarket sensitivity` analyses saltelli and morris sweeps)",
-            kind.name()
+        return Some((
+            None,
+            format!(
+                "a {} sweep has no sensitivity indices (`armsmarket sensitivity` analyses saltelli and morris sweeps)",
+                kind.name()
+            ),
         ));
     };
     let numbers: Vec<(usize, &str)> = ["estimate", "lo", "hi", "conf_normal"]
@@ -1696,33 +1703,40 @@ fn sensitivity_mismatch(
         let line = n + 2;
         let (m, ix, p) = (text(r, metric), text(r, index), text(r, parameter));
         if !vocabulary.contains(&ix) {
-            return Some(format!(
-                "line {line}: index '{ix}' is not one a {} design gives ({})",
-                kind.name(),
-                vocabulary.join(", ")
+            return Some((
+                Some(line),
+                format!(
+                    "index '{ix}' is not one a {} design gives ({})",
+                    kind.name(),
+                    vocabulary.join(", ")
+                ),
             ));
         }
         if !p.is_empty() && !p.split('|').all(|q| params.contains(&q)) {
-            return Some(format!(
-                "line {line}: '{p}' is not a parameter of this sweep ({})",
-                params.join(", ")
+            return Some((
+                Some(line),
+                format!(
+                    "'{p}' is not a parameter of this sweep ({})",
+                    params.join(", ")
+                ),
             ));
         }
         for &(c, name) in &numbers {
             let x = text(r, c);
             if !x.is_empty() && x.parse::<f64>().is_err() {
-                return Some(format!("line {line}: {name} '{x}' is not a number"));
+                return Some((Some(line), format!("{name} '{x}' is not a number")));
             }
         }
         if seen.last() != Some(&m) {
             if seen.contains(&m) {
-                return Some(format!("line {line}: the rows of {m} are not together"));
+                return Some((Some(line), format!("the rows of {m} are not together")));
             }
             if let Some(&before) = seen.last()
                 && text(&s.rows[n - 1], index) != *last
             {
-                return Some(format!(
-                    "line {line}: the rows of {before} stop before its {last}"
+                return Some((
+                    Some(line),
+                    format!("the rows of {before} stop before its {last}"),
                 ));
             }
             seen.push(m);
@@ -1731,7 +1745,7 @@ fn sensitivity_mismatch(
     if let (Some(&m), Some(r)) = (seen.last(), s.rows.last())
         && text(r, index) != *last
     {
-        return Some(format!("the rows of {m} stop before its {last}"));
+        return Some((None, format!("the rows of {m} stop before its {last}")));
     }
     if seen != metrics {
         let missing: Vec<&str> = metrics
@@ -1739,21 +1753,24 @@ fn sensitivity_mismatch(
             .map(String::as_str)
             .filter(|m| !seen.contains(m))
             .collect();
-        return Some(if missing.is_empty() {
-            format!(
-                "it has indices of {}, the sweep's runs.csv the metrics {}",
-                seen.join(", "),
-                metrics.join(", ")
-            )
-        } else {
-            format!(
-                "it has no indices of {} of the sweep's {} metrics ({}{})",
-                missing.len(),
-                metrics.len(),
-                missing[..missing.len().min(3)].join(", "),
-                if missing.len() > 3 { ", …" } else { "" }
-            )
-        });
+        return Some((
+            None,
+            if missing.is_empty() {
+                format!(
+                    "it has indices of {}, the sweep's runs.csv the metrics {}",
+                    seen.join(", "),
+                    metrics.join(", ")
+                )
+            } else {
+                format!(
+                    "it has no indices of {} of the sweep's {} metrics ({}{})",
+                    missing.len(),
+                    metrics.len(),
+                    missing[..missing.len().min(3)].join(", "),
+                    if missing.len() > 3 { ", …" } else { "" }
+                )
+            },
+        ));
     }
     None
 }
@@ -1764,7 +1781,7 @@ fn sensitivity_mismatch(
 /// a first box that does not start from the `finished` points (those with
 /// a finished run, which the command searches). A table without the
 /// columns is left to [`discover_blocks`].
-fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<String> {
+fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<Mismatch> {
     let [bx, entry, phase, restricted, n, chosen, limits] = d.cols([
         "box",
         "entry",
@@ -1787,44 +1804,47 @@ fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<String
             (n, "n"),
         ] {
             if text(r, c).parse::<u64>().is_err() {
-                return Some(format!(
-                    "line {line}: {name} '{}' is not a count",
-                    text(r, c)
+                return Some((
+                    Some(line),
+                    format!("{name} '{}' is not a count", text(r, c)),
                 ));
             }
         }
         for &(c, name) in &numbers {
             if text(r, c).parse::<f64>().is_err() {
-                return Some(format!(
-                    "line {line}: {name} '{}' is not a number",
-                    text(r, c)
+                return Some((
+                    Some(line),
+                    format!("{name} '{}' is not a number", text(r, c)),
                 ));
             }
         }
         if !matches!(text(r, phase), "initial" | "peel" | "paste") {
-            return Some(format!(
-                "line {line}: phase '{}' is none of initial, peel, paste",
-                text(r, phase)
+            return Some((
+                Some(line),
+                format!("phase '{}' is none of initial, peel, paste", text(r, phase)),
             ));
         }
         if !matches!(text(r, chosen), "true" | "false") {
-            return Some(format!(
-                "line {line}: chosen '{}' is neither true nor false",
-                text(r, chosen)
+            return Some((
+                Some(line),
+                format!("chosen '{}' is neither true nor false", text(r, chosen)),
             ));
         }
         let Some(box_limits) = box_limits(text(r, limits)) else {
-            return Some(format!(
-                "line {line}: limits '{}' do not read as limits",
-                text(r, limits)
+            return Some((
+                Some(line),
+                format!("limits '{}' do not read as limits", text(r, limits)),
             ));
         };
         for l in box_limits {
             let (BoxLimit::Range(name, ..) | BoxLimit::Levels(name, _)) = l;
             if !params.contains(&name) {
-                return Some(format!(
-                    "line {line}: limits on '{name}', which is not a parameter of this sweep ({})",
-                    params.join(", ")
+                return Some((
+                    Some(line),
+                    format!(
+                        "limits on '{name}', which is not a parameter of this sweep ({})",
+                        params.join(", ")
+                    ),
                 ));
             }
         }
@@ -1832,9 +1852,9 @@ fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<String
     let first = d.rows.first()?;
     let searched = text(first, n);
     (searched != finished.to_string()).then(|| {
-        format!(
+        (None, format!(
             "its first box starts from {searched} points, and {finished} of the sweep's points have a finished run"
-        )
+        ))
     })
 }
 
@@ -2258,8 +2278,11 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             .map(|(_, name)| name.as_str())
             .collect()
     });
-    let foreign = |file: &str, command: &str, why: String| ReportError::NoResult {
-        dir: dir.join(file),
+    let foreign = |file: &str, command: &str, (line, why): Mismatch| ReportError::NoResult {
+        dir: match line {
+            Some(line) => PathBuf::from(format!("{}:{line}", dir.join(file).display())),
+            None => dir.join(file),
+        },
         why: format!(
             "{why}: not `armsmarket {command}`'s result for this sweep as it stands (another sweep's, cut short or edited); run `armsmarket {command} {}` again, which replaces it, or remove it",
             dir.display()
@@ -3063,6 +3086,11 @@ mod tests {
         );
     }
 
+    /// A mismatch as `report` says it after the file's name.
+    fn shown((line, why): Mismatch) -> String {
+        line.map_or(why.clone(), |l| format!("line {l}: {why}"))
+    }
+
     /// `sensitivity.csv` is checked against the sweep: its design's
     /// indices, its parameters, numbers, whole metrics, the metrics the
     /// command analyses.
@@ -3079,6 +3107,7 @@ mod tests {
                 &["x", "y"],
                 &metrics,
             )
+            .map(shown)
         };
         assert_eq!(check(&format!("{a}{b}"), DesignKind::Saltelli), None);
         assert_eq!(
@@ -3138,7 +3167,7 @@ mod tests {
         let head = "box,entry,phase,coverage,density,mass,restricted,n,k,chosen,limits,condition\n";
         let rows = "1,0,initial,1,0.5,1,0,10,5,false,,c > 1\n1,1,peel,0.8,0.6,0.9,1,9,4,true,\"x in [0.1, 0.9]\",c > 1\n";
         let check = |text: &str, finished| {
-            discover_mismatch(&csv_of(&format!("{head}{text}")), &["x", "y"], finished)
+            discover_mismatch(&csv_of(&format!("{head}{text}")), &["x", "y"], finished).map(shown)
         };
         assert_eq!(check(rows, 10), None);
         assert_eq!(

@@ -266,7 +266,7 @@ fn an_analysis_that_is_not_the_sweep_s_is_refused() {
     let _ = std::fs::remove_file(saltelli.join("report.html"));
     let e = refused(saltelli);
     assert!(
-        e.contains("sensitivity.csv: line 2: index 'mu' is not one a saltelli design gives")
+        e.contains("sensitivity.csv:2: index 'mu' is not one a saltelli design gives")
             && e.contains("run `armsmarket sensitivity "),
         "{e}"
     );
