@@ -288,31 +288,9 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> DiscoverError + '_ {
 /// line (`FILE:LINE: message`) of a row that does not parse.
 fn csv_at(path: &Path) -> impl Fn(csv::Error) -> DiscoverError + '_ {
     move |e| {
-        let at = |pos: &Option<csv::Position>| {
-            format!(
-                "{}:{}",
-                path.display(),
-                pos.as_ref().map_or(0, |p| p.line())
-            )
-        };
-        DiscoverError::Input(match e.kind() {
-            // The csv crate compares every row with the first, the header.
-            csv::ErrorKind::UnequalLengths {
-                pos,
-                expected_len,
-                len,
-            } => format!(
-                "{}: the row has {} where the header has {}: give every row one cell per column (a cell holding a comma goes in double quotes), or leave the row out",
-                at(pos),
-                crate::output::report::count(*len, "cell"),
-                crate::output::report::count(*expected_len, "column")
-            ),
-            csv::ErrorKind::Utf8 { pos, err } => format!(
-                "{}: cell {} is not UTF-8 text: save the file as UTF-8",
-                at(pos),
-                err.field() + 1
-            ),
-            _ => format!("{}: {}", path.display(), csv_io(e)),
+        DiscoverError::Input(match crate::output::csv_row_fault(path, &e) {
+            Some((at, what, fix)) => format!("{at}: {what}: {fix}"),
+            None => format!("{}: {}", path.display(), csv_io(e)),
         })
     }
 }

@@ -661,34 +661,12 @@ impl CsvFile {
             }
         } else {
             // Located at its line, as a reader of the file would look for it.
-            let (at, what) = match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    pos: Some(pos),
-                    expected_len,
-                    len,
-                } => (
-                    Some(pos.line()),
-                    format!(
-                        "the row has {} where the header has {}",
-                        crate::output::report::count(*len, "cell"),
-                        crate::output::report::count(*expected_len, "column")
-                    ),
-                ),
-                csv::ErrorKind::Utf8 {
-                    pos: Some(pos),
-                    err,
-                } => (
-                    Some(pos.line()),
-                    format!("cell {} is not UTF-8 text", err.field() + 1),
-                ),
-                _ => (None, e.to_string()),
+            let (dir, what) = match crate::output::csv_row_fault(&self.path, &e) {
+                Some((at, what, _)) => (PathBuf::from(at), what),
+                None => (self.path.clone(), e.to_string()),
             };
-            let mut dir = self.path.clone().into_os_string();
-            if let Some(line) = at {
-                dir.push(format!(":{line}"));
-            }
             ReportError::NoResult {
-                dir: dir.into(),
+                dir,
                 why: format!("{what}: not a table this program wrote"),
             }
         }

@@ -183,23 +183,6 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
         self.checked(dir, |_| Check::Checksum)
     }
 
-    /// As [`Manifest::damaged`], over the listed files whose names `read`
-    /// accepts: an analysis checks the files it reads, and does not hash
-    /// a run's largest tables to draw a chart of its summary.
-    pub fn damaged_among(
-        &self,
-        dir: &Path,
-        read: impl Fn(&str) -> bool,
-    ) -> io::Result<Vec<String>> {
-        self.checked(dir, |name| {
-            if read(name) {
-                Check::Checksum
-            } else {
-                Check::Skip
-            }
-        })
-    }
-
     /// The listed files of `dir` that fail the check `how` gives each, by
     /// name, in name order: missing or of another size, and (under
     /// [`Check::Checksum`]) of another checksum.
@@ -224,7 +207,13 @@ impl<P: Serialize + DeserializeOwned> Manifest<P> {
     /// or that do not match it: an analysis that reads them refuses them
     /// (a table cut at a line boundary reads as a smaller result).
     pub fn not_as_written(&self, dir: &Path, names: &[&str]) -> io::Result<Vec<String>> {
-        let mut bad = self.damaged_among(dir, |name| names.contains(&name))?;
+        let mut bad = self.checked(dir, |name| {
+            if names.contains(&name) {
+                Check::Checksum
+            } else {
+                Check::Skip
+            }
+        })?;
         let unlisted = names.iter().filter(|n| !self.files.contains_key(**n));
         bad.extend(unlisted.map(|n| n.to_string()));
         Ok(bad)
@@ -243,7 +232,7 @@ pub enum Check {
 }
 
 /// What a reader says of the files [`Manifest::not_as_written`] (or
-/// [`Manifest::damaged_among`]) found in a result written by `command`,
+/// [`Manifest::checked`]) found in a result written by `command`,
 /// after the folder's name.
 pub fn not_as_written_message(files: &[String], command: Command) -> String {
     let command = format!("`armsmarket {}`", command.name());

@@ -32,6 +32,44 @@ pub fn each_record<E>(
     Ok(())
 }
 
+/// A row of the CSV file at `path` that does not parse, as `e` says:
+/// where (`FILE:LINE`), what is wrong, and how a file someone wrote is
+/// mended. `None` for another error (a failed read).
+pub fn csv_row_fault(
+    path: &std::path::Path,
+    e: &csv::Error,
+) -> Option<(String, String, &'static str)> {
+    let at = |pos: &Option<csv::Position>| {
+        format!(
+            "{}:{}",
+            path.display(),
+            pos.as_ref().map_or(0, |p| p.line())
+        )
+    };
+    match e.kind() {
+        // The csv crate compares every row with the first, the header.
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => Some((
+            at(pos),
+            format!(
+                "the row has {} where the header has {}",
+                report::count(*len, "cell"),
+                report::count(*expected_len, "column")
+            ),
+            "give every row one cell per column (a cell holding a comma goes in double quotes), or leave the row out",
+        )),
+        csv::ErrorKind::Utf8 { pos, err } => Some((
+            at(pos),
+            format!("cell {} is not UTF-8 text", err.field() + 1),
+            "save the file as UTF-8",
+        )),
+        _ => None,
+    }
+}
+
 /// Where cell `field` (0-based) of `rec`, a record read from the CSV file
 /// at `path`, starts: `FILE:LINE:COL`, COL counted in characters from 1,
 /// as an editor shows it. The record's line is read again from the file

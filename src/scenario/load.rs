@@ -1179,7 +1179,7 @@ fn deserialize_error(
         let field = rest.split('`').next().unwrap_or(rest);
         // A table says the keys it takes (a target's `tolerance`: `abs`,
         // `rel` or `range`), which `...` alone did not.
-        let full = super::shape::join(&path, field);
+        let full = join(&path, field);
         let children = super::keys::children(&full);
         let required: Vec<&str> = children
             .iter()
@@ -1187,16 +1187,19 @@ fn deserialize_error(
             .map(|&(name, _)| name)
             .collect();
         let names: Vec<&str> = children.iter().map(|&(name, _)| name).collect();
-        let add = match (required.is_empty(), names.first()) {
-            (false, _) => format!(
+        let add = if !required.is_empty() {
+            format!(
                 "add the table `[{full}]` with its required keys: {}",
                 required.join(", ")
-            ),
-            (true, Some(first)) => format!(
-                "add `{field} = {{ {first} = ... }}` (its keys: {})",
+            )
+        } else if !names.is_empty() {
+            format!(
+                "add `{field} = {}` (its keys: {})",
+                super::shape::table_example(&names),
                 names.join(", ")
-            ),
-            (true, None) => format!("add `{field} = ...`"),
+            )
+        } else {
+            format!("add `{field} = ...`")
         };
         return sources
             .value_origin(&path)
@@ -1777,6 +1780,32 @@ mod tests {
                 "{set}: {e:?}"
             );
         }
+    }
+
+    /// A missing table says its keys: the required ones of a section, or
+    /// all of a table that requires none (a tolerance: one of them).
+    #[test]
+    fn a_missing_table_says_its_keys() {
+        let (_, e) = one_error(
+            TOY,
+            &[
+                "targets.x={ pattern = \"P1\", metric = \"value\", observed = 1.0, from = \"2022Q1\", to = \"2022Q4\" }",
+            ],
+        );
+        assert_eq!(
+            e.message,
+            "missing key `tolerance` in `targets.x`; add `tolerance = { abs = ... }` (its keys: abs, rel, range)"
+        );
+        let at = TOY.find("[market]").unwrap();
+        let end = at + TOY[at + 1..].find("\n[").unwrap() + 2;
+        let (_, e) = one_error(&format!("{}{}", &TOY[..at], &TOY[end..]), &[]);
+        assert!(
+            e.message.starts_with(
+                "missing key `market` at the top level; add the table `[market]` with its required keys: commitment_years, acceptable_lead,"
+            ),
+            "{}",
+            e.message
+        );
     }
 
     /// An id refused for its form (spaces at an end, a dot) is not

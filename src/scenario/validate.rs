@@ -469,36 +469,10 @@ impl Checker {
             );
         }
         for id in map.keys() {
-            let n = id.chars().count();
-            // Each says what is wrong with this id: an id of spaces has
-            // 1 to 100 characters and no control character, and was told
-            // only that rule.
-            let wrong = if id.trim().is_empty() {
-                Some("which is empty or only spaces: name the entry".to_string())
-            } else if n > MAX_NAME {
-                Some(format!(
-                    "of {n} characters: an id has at most {MAX_NAME}; shorten it"
-                ))
-            } else {
-                id.chars().find(|c| c.is_control()).map(|c| {
-                    format!(
-                        "which holds the control character {:?}: remove it",
-                        c.escape_unicode().to_string()
-                    )
-                })
-            };
-            if let Some(wrong) = wrong {
+            if let Some(wrong) = id_fault(id) {
                 self.push(
                     format!("{path}.{id}"),
                     format!("`{path}` has the id {id:?}, {wrong}"),
-                );
-            } else if id.trim() != id {
-                self.push(
-                    format!("{path}.{id}"),
-                    format!(
-                        "`{path}` has the id {id:?}, which starts or ends with a space: write it as {:?}",
-                        id.trim()
-                    ),
                 );
             }
             // A calibration's models are named in its file only: no
@@ -2544,17 +2518,39 @@ fn dangling_key(table: &str, id: &str, kind: &str, defined_in: &str, names: &[&s
     msg
 }
 
+/// What is wrong with the form of an entry's id, if anything (a dot,
+/// which only some tables refuse, aside): each fault says its own rule,
+/// as an id of spaces has 1 to 100 characters and no control character
+/// and was told only that rule.
+fn id_fault(id: &str) -> Option<String> {
+    let n = id.chars().count();
+    if id.trim().is_empty() {
+        Some("which is empty or only spaces: name the entry".to_string())
+    } else if n > MAX_NAME {
+        Some(format!(
+            "of {n} characters: an id has at most {MAX_NAME}; shorten it"
+        ))
+    } else if let Some(c) = id.chars().find(|c| c.is_control()) {
+        Some(format!(
+            "which holds the control character {:?}: remove it",
+            c.escape_unicode().to_string()
+        ))
+    } else if id.trim() != id {
+        Some(format!(
+            "which starts or ends with a space: write it as {:?}",
+            id.trim()
+        ))
+    } else {
+        None
+    }
+}
+
 /// Append what `id` may have meant among the ids `names` defines. An id
 /// refused for its form (" west", an id with a dot) is not offered: the
 /// user would be sent back to it. A reference to such an id written
 /// well (`west`) is told where the refused one is, which is its fix.
 fn suggest(msg: &mut String, id: &str, names: &[&str]) {
-    let well_formed = |n: &&str| {
-        !n.trim().is_empty()
-            && n.trim() == *n
-            && n.chars().count() <= MAX_NAME
-            && !n.chars().any(|c| c.is_control() || c == '.')
-    };
+    let well_formed = |n: &&str| id_fault(n).is_none() && !n.contains('.');
     let written_as = |n: &&str| n.trim() == id || n.replace('.', "") == id;
     if let Some(refused) = names.iter().find(|n| !well_formed(n) && written_as(n)) {
         msg.push_str(&format!(

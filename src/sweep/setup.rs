@@ -308,33 +308,35 @@ impl Setup {
             SweepError::Scenario(ScenarioError::new(at.error(format!("`sweep`: {e}"))))
         };
         let design = design_of(&sw, loaded.scenario.seed).map_err(located)?;
-        // A listed list would fill a table of named keys by position, as
-        // in a scenario file, where it is refused.
         for (p, at) in design.parameters.iter().zip(&origins) {
-            let crate::sweep::design::Domain::Values(values) = &p.domain else {
-                continue;
-            };
-            for v in values {
-                if let Some(fields) = scenario::shape::list_for_table_at(&p.path, v) {
-                    return Err(SweepError::Scenario(ScenarioError::new(at.error(format!(
-                        "`{}`'s value {v} holds a list where a table of named keys belongs: list tables, such as `{}` (its keys: {})",
-                        p.path,
-                        scenario::shape::table_example(fields),
-                        fields.join(", ")
-                    )))));
+            let refused = |m: String| SweepError::Scenario(ScenarioError::new(at.error(m)));
+            match &p.domain {
+                // A listed list would fill a table of named keys by
+                // position, as in a scenario file, where it is refused.
+                crate::sweep::design::Domain::Values(values) => {
+                    for v in values {
+                        if let Some(fields) = scenario::shape::list_for_table_at(&p.path, v) {
+                            return Err(refused(format!(
+                                "`{}`'s value {v} holds a list where a table of named keys belongs: list tables, such as `{}` (its keys: {})",
+                                p.path,
+                                scenario::shape::table_example(fields),
+                                fields.join(", ")
+                            )));
+                        }
+                    }
                 }
-            }
-        }
-        // A continuous range would give a key of whole numbers fractions,
-        // which its first point would be refused for: say the fix here.
-        for (p, at) in design.parameters.iter().zip(&origins) {
-            if keys::takes_whole_numbers(&p.path)
-                && matches!(p.domain, crate::sweep::design::Domain::Range { .. })
-            {
-                return Err(SweepError::Scenario(ScenarioError::new(at.error(format!(
-                    "`{}` takes whole numbers, which a continuous range does not give: add `integer = true` (with whole `min` and `max`), or list its `values`",
-                    p.path
-                )))));
+                // A continuous range would give a key of whole numbers
+                // fractions, which its first point would be refused for:
+                // say the fix here.
+                crate::sweep::design::Domain::Range { .. }
+                    if keys::takes_whole_numbers(&p.path) =>
+                {
+                    return Err(refused(format!(
+                        "`{}` takes whole numbers, which a continuous range does not give: add `integer = true` (with whole `min` and `max`), or list its `values`",
+                        p.path
+                    )));
+                }
+                _ => {}
             }
         }
         let plan = Plan::new(design, sw.replications, shard).map_err(located)?;
