@@ -23,7 +23,7 @@ use crate::analysis::abc::{Acceptance, GenerationState, SimulationRow, StopReaso
 use crate::calibrate::CalibrateError;
 use crate::calibrate::work::{
     Context, Done, Follow, NextRound, Options, Report, ShardReport, generation_line, io_error,
-    publish, read_toml, write_durably,
+    publish, read_checked, read_toml, toml_bytes, write_durably,
 };
 use crate::output::publish::Destination;
 use crate::scenario::schema::Table;
@@ -127,11 +127,7 @@ pub(crate) fn taken_over_time(ctx: &Context, state: &GenerationState, saved_seco
 }
 
 fn write_toml<T: Serialize>(path: &Path, value: &T) -> Result<(), CalibrateError> {
-    let text = toml::to_string(value).map_err(|e| CalibrateError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    })?;
-    write_durably(path, text.as_bytes())
+    write_durably(path, &toml_bytes(path, value)?)
 }
 
 /// Save a shard's part into the rounds folder as the shard found it:
@@ -439,8 +435,7 @@ fn parts(ctx: &Context, generation: u32) -> Result<Vec<Part>, CalibrateError> {
             path: path.clone(),
             why,
         };
-        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
-        let part: Part = toml::from_str(&text).map_err(|e| damaged(e.to_string()))?;
+        let part: Part = read_checked(&path, damaged)?;
         if part.identity != ctx.identity {
             return Err(ctx.stale(&part.identity));
         }

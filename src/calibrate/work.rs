@@ -457,11 +457,7 @@ impl Context {
             tables: tables.to_vec(),
             state: state.clone(),
         };
-        let text = toml::to_string(&saved).map_err(|e| CalibrateError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e),
-        })?;
-        Ok(text.into_bytes())
+        toml_bytes(path, &saved)
     }
 
     /// Whether `elapsed` seconds use up `max_minutes`.
@@ -473,23 +469,64 @@ impl Context {
     }
 }
 
-/// An I/O error at `path`.
-/// A file of the work folder, `what` for a message; one that does not
-/// read was damaged since it was written, and `fix` mends it.
+/// The first line of a work file's TOML: the BLAKE3 hash of the rest.
+/// The saved state, the round and the shards' parts hold numbers that
+/// index models, particles and proposals and bound loops: one edited or
+/// damaged on disk since it was written (a digit flipped, a hand edit)
+/// made a resume panic, hang or finish with a wrong result. With the hash,
+/// any change to such a file is refused as damage, as a sweep's ledger's
+/// checksums refuse a changed line.
+const CHECKSUM_LINE: &str = "# blake3 ";
+
+/// `value` as a work file's TOML ([`read_toml`] reads it), led by its
+/// checksum line; errors are `path`'s.
+pub(crate) fn toml_bytes<T: Serialize>(path: &Path, value: &T) -> Result<Vec<u8>, CalibrateError> {
+    let body = toml::to_string(value).map_err(|e| CalibrateError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    let hash = blake3::hash(body.as_bytes());
+    Ok(format!("{CHECKSUM_LINE}{hash} of the lines below: a file changed since it was written is refused\n{body}").into_bytes())
+}
+
+/// A work file written by [`toml_bytes`], read back: one that is not as
+/// written (cut short, edited, its checksum line gone) is `damaged` with
+/// what is wrong.
+pub(crate) fn read_checked<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    damaged: impl Fn(String) -> CalibrateError,
+) -> Result<T, CalibrateError> {
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| damaged("it is not UTF-8 text".into()))?;
+    let (first, body) = text.split_once('\n').unwrap_or((text, ""));
+    let hash = first
+        .strip_prefix(CHECKSUM_LINE)
+        .and_then(|rest| rest.split(' ').next())
+        .ok_or_else(|| damaged("its first line is not its checksum".into()))?;
+    if hash != blake3::hash(body.as_bytes()).to_hex().as_str() {
+        return Err(damaged(
+            "its contents do not match its checksum: changed since it was written".into(),
+        ));
+    }
+    toml::from_str(body).map_err(|e| damaged(e.to_string()))
+}
+
+/// A file of the work folder, `what` for a message; one that is not as
+/// written ([`read_checked`]) was damaged since, and `fix` mends it.
 pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(
     path: &Path,
     what: &'static str,
     fix: &str,
 ) -> Result<T, CalibrateError> {
-    let text = std::fs::read_to_string(path).map_err(io_error(path))?;
-    toml::from_str(&text).map_err(|e| CalibrateError::Damaged {
+    read_checked(path, |why| CalibrateError::Damaged {
         path: path.to_path_buf(),
         what,
-        why: e.to_string(),
+        why,
         fix: fix.into(),
     })
 }
 
+/// An I/O error at `path`.
 pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CalibrateError {
     let path = path.to_path_buf();
     move |source| CalibrateError::Io {

@@ -425,6 +425,45 @@ fn a_rerun_without_resume_says_which_saved_generations_it_discards() {
     assert_eq!(state["state"]["generation"].as_integer(), Some(1));
 }
 
+/// A saved state changed since it was written is refused on `--resume`
+/// with the fix (it was trusted: an edited model probability panicked,
+/// an edited generation count finished at once, exit 0); resumed as
+/// written, it goes on.
+#[test]
+fn an_edited_saved_state_is_refused_on_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = with_parameters(
+        tmp.path(),
+        "generations = 3\n[calibrate.parameters.\"market.access_base\"]\nprior = \"uniform\"\nmin = 0.05\nmax = 0.9\n",
+    );
+    let out = tmp.path().join("out");
+    killed_after(&file, &out, &[], 1);
+    let state = out.join(".bad.partial/state.toml");
+    let saved = std::fs::read_to_string(&state).unwrap();
+    assert!(saved.contains("\ngeneration = 1\n"), "{saved}");
+    std::fs::write(
+        &state,
+        saved.replace("\ngeneration = 1\n", "\ngeneration = 400\n"),
+    )
+    .unwrap();
+    let o = calibrate(&file, &out, &["--resume"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!(
+            "{}: the calibration's saved state, damaged since it was written (its contents do not match its checksum: changed since it was written): run without --resume to start over, or use another --out",
+            state.display()
+        )),
+        "{}",
+        err(&o)
+    );
+    assert!(!out.join("bad").exists(), "nothing published");
+    std::fs::write(&state, &saved).unwrap();
+    assert_ok(
+        &calibrate(&file, &out, &["--resume"], &[]),
+        "resumed as written",
+    );
+}
+
 /// A calibration file over the toy world with `parameters` as its
 /// `[calibrate.parameters]` entries.
 fn with_parameters(dir: &Path, parameters: &str) -> PathBuf {
@@ -946,18 +985,40 @@ fn a_damaged_saved_state_or_round_of_shards_is_named_with_its_fix() {
     ] {
         let path = partial.join(name);
         let whole = read(&path);
-        std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
-        for extra in [&["--shard", "1/2"][..], &["--join"]] {
-            let o = calibrate(&file, &split, extra, &[]);
-            assert_eq!(o.status.code(), Some(2), "{name} {extra:?}: {}", err(&o));
-            assert!(
-                err(&o).contains(says)
-                    && err(&o).contains(fix)
-                    && !err(&o).contains("another calibration")
-                    && !err(&o).contains("--resume"),
-                "{name} {extra:?}: {}",
-                err(&o)
-            );
+        // A value that still reads: a model index, a probability or a
+        // proposal bound edited this way made a resume panic, hang or
+        // finish wrong (exit 0). The last digit of the file is changed.
+        let mut edited = whole.clone();
+        let at = edited.iter().rposition(u8::is_ascii_digit).unwrap();
+        edited[at] = if edited[at] == b'0' { b'1' } else { b'0' };
+        let mut not_utf8 = whole.clone();
+        not_utf8.extend_from_slice(b"# \xff\n");
+        let unsealed = whole[whole.iter().position(|&b| b == b'\n').unwrap() + 1..].to_vec();
+        for (damage, bytes, why) in [
+            (
+                "cut",
+                whole[..whole.len() / 2].to_vec(),
+                "do not match its checksum",
+            ),
+            ("edited", edited, "do not match its checksum"),
+            ("not UTF-8", not_utf8, "it is not UTF-8 text"),
+            ("unsealed", unsealed, "its first line is not its checksum"),
+        ] {
+            std::fs::write(&path, &bytes).unwrap();
+            for extra in [&["--shard", "1/2"][..], &["--join"]] {
+                let o = calibrate(&file, &split, extra, &[]);
+                let at = format!("{name} {damage} {extra:?}");
+                assert_eq!(o.status.code(), Some(2), "{at}: {}", err(&o));
+                assert!(
+                    err(&o).contains(says)
+                        && err(&o).contains(why)
+                        && err(&o).contains(fix)
+                        && !err(&o).contains("another calibration")
+                        && !err(&o).contains("--resume"),
+                    "{at}: {}",
+                    err(&o)
+                );
+            }
         }
         std::fs::write(&path, &whole).unwrap();
     }
@@ -1214,6 +1275,17 @@ fn tables_given_to_a_join_that_completes_no_generation_are_kept() {
 }
 
 /// The seconds a calibration's saved state records.
+/// `text`, a work file of a calibration edited by a test, with its
+/// checksum line made again for the body as edited: the edit then stands
+/// for the run it simulates (a longer one, say) rather than for damage,
+/// which the checksum refuses.
+fn resealed(text: &str) -> String {
+    let (first, body) = text.split_once('\n').unwrap();
+    let old = first.split(' ').nth(2).unwrap();
+    let new = blake3::hash(body.as_bytes()).to_hex();
+    format!("{}\n{body}", first.replacen(old, new.as_str(), 1))
+}
+
 fn saved_seconds(state: &Path) -> f64 {
     let text = std::fs::read_to_string(state).unwrap();
     let t: toml::Table = toml::from_str(&text).unwrap();
@@ -1508,7 +1580,8 @@ fn max_minutes_counts_the_time_before_a_resume() {
     let seconds: f64 = line["elapsed_seconds = ".len()..].parse().unwrap();
     assert!(seconds > 0.0 && seconds < 600.0, "{line}");
     // As if the run before the kill had taken ten minutes and a second.
-    std::fs::write(&state, saved.replace(line, "elapsed_seconds = 601.0")).unwrap();
+    let edited = saved.replace(line, "elapsed_seconds = 601.0");
+    std::fs::write(&state, resealed(&edited)).unwrap();
     let o = calibrate(&file, &out, &["--resume"], &[]);
     assert_ok(&o, "resume");
     let manifest = String::from_utf8(read(&result_of(&out).join("manifest.json"))).unwrap();
