@@ -57,7 +57,7 @@ seed = 5
 const GOLDEN: &[(&str, &str)] = &[
     (
         "calibrate/calibration_shards/generations.csv",
-        "6c4129b422435268",
+        "7b24a100477958c7",
     ),
     (
         "calibrate/calibration_shards/model_probabilities.csv",
@@ -65,15 +65,15 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "calibrate/calibration_shards/posterior.csv",
-        "7af42f2eb8db315c",
+        "5149a78b766b6af3",
     ),
     (
         "calibrate/calibration_shards/posterior_summary.csv",
-        "875a84006c998161",
+        "f4b8174d7a138c1f",
     ),
     (
         "calibrate/calibration_shards/predictive.csv",
-        "7f30123e4b1ea7e9",
+        "e25b9580c6da6742",
     ),
     ("compare/compare/compare.csv", "6473b90016e55f8a"),
     ("compare/compare/patterns.csv", "62fdad216f19d02a"),

@@ -28,7 +28,7 @@ use super::kernel::{
 use super::model::{ModelSpec, Simulator};
 use super::seeding::{proposal_stream, reservoir_key, simulation_stream};
 use super::state::{GenerationRecord, GenerationState, Particle, Population};
-use super::stats::{effective_sample_size, weighted_quantile};
+use super::stats::{effective_sample_size, model_probabilities, weighted_quantile};
 
 /// When to stop. The generation-level rules are checked after every
 /// generation; the proposal budgets bound the proposal indices a generation
@@ -944,10 +944,12 @@ impl GenerationBuilder<'_, '_> {
         let weights: Vec<f64> = raw.iter().map(|w| w / total).collect();
 
         let k = abc.models.len();
-        let mut model_probabilities = vec![0.0; k];
+        let model_probabilities = model_probabilities(
+            k,
+            proposals.iter().zip(&weights).map(|(p, &w)| (p.model, w)),
+        );
         let mut model_particles = vec![0u64; k];
-        for (p, w) in proposals.iter().zip(&weights) {
-            model_probabilities[p.model] += w;
+        for p in &proposals {
             model_particles[p.model] += 1;
         }
         let model_ess: Vec<f64> = (0..k)

@@ -57,6 +57,21 @@ pub fn weighted_variance(points: &[f64], weights: &[f64]) -> f64 {
         / total
 }
 
+/// Each of `k` models' probability from weighted particles `(model,
+/// weight)`: the model's total weight over the total of all. Divided by
+/// the total rather than taken as the sum of weights normalised
+/// beforehand, whose sum is 1 only to rounding: so one model alone has 1
+/// exactly and none is above 1, and the generation's record and the
+/// result's model table, which both ask it, agree to the bit.
+pub fn model_probabilities(k: usize, particles: impl Iterator<Item = (usize, f64)>) -> Vec<f64> {
+    let mut sums = vec![0.0; k];
+    for (m, w) in particles {
+        sums[m] += w;
+    }
+    let total: f64 = sums.iter().sum();
+    sums.iter().map(|s| s / total).collect()
+}
+
 /// Effective sample size (Σ wᵢ)² / Σ wᵢ² (Kish); 0 for no weight.
 pub fn effective_sample_size(weights: &[f64]) -> f64 {
     let sum: f64 = weights.iter().sum();
@@ -116,6 +131,27 @@ pub fn robust_scale(values: impl Iterator<Item = f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ten weights of 0.1 sum to 0.9999999999999999, and a generation
+    /// recorded that sum as its one model's probability (a generation of
+    /// another population, to 1.0000000000000007); the result's table,
+    /// which divided by the total, gave 1. Divided by the total, one model
+    /// has 1 exactly, and two have their shares of it, none above 1.
+    #[test]
+    fn model_probabilities_are_shares_of_the_total_weight() {
+        let tenth = || std::iter::repeat_n((0, 0.1), 10);
+        assert_ne!(tenth().map(|(_, w)| w).sum::<f64>(), 1.0);
+        assert_eq!(model_probabilities(1, tenth()), [1.0]);
+        let two = model_probabilities(2, tenth().chain([(1, 0.3), (1, 0.3)]));
+        // 0.9999999999999999 and 0.6 of a total of 1.6.
+        assert_eq!(two, [0.625, 0.375]);
+        assert!(two.iter().all(|&p| p <= 1.0));
+        // A model without particles has probability 0.
+        assert_eq!(
+            model_probabilities(3, [(2, 0.5)].into_iter()),
+            [0.0, 0.0, 1.0]
+        );
+    }
 
     #[test]
     fn weighted_quantile_by_hand() {

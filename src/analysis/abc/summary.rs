@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::engine::Abc;
 use super::seeding::bootstrap_stream;
 use super::state::Population;
-use super::stats::{sorted_quantile, weighted_mean, weighted_quantile, weighted_variance};
+use super::stats::{
+    model_probabilities, sorted_quantile, weighted_mean, weighted_quantile, weighted_variance,
+};
 
 /// Posterior of one parameter of one model (weights normalised within the
 /// model). A model without particles gets a row with `particles = 0` and NaN
@@ -126,15 +128,11 @@ impl Abc {
     ) -> ModelChoice {
         let k = self.models().len();
         let n = population.particles.len();
-        let mut probability = vec![0.0; k];
+        let probability =
+            model_probabilities(k, population.particles.iter().map(|p| (p.model, p.weight)));
         let mut counts = vec![0usize; k];
         for p in &population.particles {
-            probability[p.model] += p.weight;
             counts[p.model] += 1;
-        }
-        let total: f64 = probability.iter().sum();
-        for p in &mut probability {
-            *p /= total;
         }
         let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); k];
         let mut rng = bootstrap_stream(self.config().seed);

@@ -670,13 +670,17 @@ fn population_weights_are_normalised_and_sum_by_model() {
     let population = final_population(&out);
     let total: f64 = population.particles.iter().map(|p| p.weight).sum();
     assert!((total - 1.0).abs() < 1e-12);
-    let p0: f64 = population
-        .particles
-        .iter()
-        .filter(|p| p.model == 0)
-        .map(|p| p.weight)
-        .sum();
-    assert_eq!(p0, out.state.model_probabilities[0]);
+    let of_model = |m: usize| -> f64 {
+        population
+            .particles
+            .iter()
+            .filter(|p| p.model == m)
+            .map(|p| p.weight)
+            .sum()
+    };
+    let (p0, p1) = (of_model(0), of_model(1));
+    assert_eq!(p0 / (p0 + p1), out.state.model_probabilities[0]);
+    assert_eq!(p1 / (p0 + p1), out.state.model_probabilities[1]);
     // Generation 0 is the prior sample: equal weights, ESS = N.
     assert!((out.state.history[0].ess - 300.0).abs() < 1e-9);
     assert!(
