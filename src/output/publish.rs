@@ -369,6 +369,9 @@ fn check_replaceable(path: &Path, command: Command) -> Result<(), OutputError> {
 /// that need no writing: no file on the way, nothing there that is not a
 /// result of the same kind.
 pub fn check_destination(path: &Path, command: Command) -> Result<(), OutputError> {
+    if let Some(link) = path.parent().and_then(dangling_link) {
+        return Err(link);
+    }
     if let Some(file) = path
         .ancestors()
         .skip(1)
@@ -592,9 +595,29 @@ impl Drop for Destination {
 }
 
 /// Create the folder `parent` of a result and the folders above it.
+/// A link to nothing on the way to the folder `dir` (`ln -s nowhere
+/// out`), which cannot be made a folder: said as "File exists" (exit 1),
+/// it named no link.
+fn dangling_link(dir: &Path) -> Option<OutputError> {
+    dir.ancestors().find_map(|d| {
+        let target = std::fs::read_link(d).ok()?;
+        std::fs::metadata(d)
+            .is_err()
+            .then(|| OutputError::Occupied {
+                path: d.to_path_buf(),
+                why: format!(
+                    "this is a link to {}, a folder that does not exist (make it)",
+                    target.display()
+                ),
+            })
+    })
+}
+
 fn create_dir(parent: &Path) -> Result<(), OutputError> {
     std::fs::create_dir_all(parent).map_err(|e| {
-        if e.kind() == io::ErrorKind::NotADirectory {
+        if let Some(link) = dangling_link(parent) {
+            link
+        } else if e.kind() == io::ErrorKind::NotADirectory {
             // A file on the way (`--out a_file/sub`): the user's
             // path, not the machine, is at fault.
             OutputError::Occupied {

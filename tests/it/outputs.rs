@@ -200,6 +200,48 @@ fn a_planted_symlink_cannot_redirect_a_write() {
     assert_eq!(consistent(&out.join("toy"))["seed"], 2);
 }
 
+/// An `--out` that is a link to nothing (or runs through one) cannot be
+/// made a folder: it was "cannot write out: File exists (os error 17)",
+/// exit 1, and `sweep --shard` named a folder under it. It is refused as
+/// a file is (exit 2), naming the link and its target; made, the folder
+/// it points to takes the result.
+#[test]
+fn an_out_that_links_to_nothing_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (link, target) = (tmp.path().join("out"), tmp.path().join("nowhere"));
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let said = format!(
+        "{}: this is a link to {}, a folder that does not exist (make it)",
+        link.display(),
+        target.display()
+    );
+    for out in [link.clone(), link.join("deeper")] {
+        let o = run_toy(&out, "2", "1", &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(err(&o).contains(&said), "{}", err(&o));
+    }
+    let sweep = crate::common::data("toy_saltelli.toml");
+    for extra in [
+        &["sweep", "--shard", "1/2"][..],
+        &["slurm", "--shards", "2"],
+    ] {
+        let o = bin()
+            .args(&extra[..1])
+            .arg(&sweep)
+            .args(&extra[1..])
+            .arg("--out")
+            .arg(&link)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", err(&o));
+        assert!(err(&o).contains(&said), "{extra:?}: {}", err(&o));
+    }
+    assert!(!target.exists(), "nothing was made");
+    std::fs::create_dir(&target).unwrap();
+    assert_ok(&run_toy(&link, "2", "1", &[]), "into the folder made");
+    assert!(target.join("toy/manifest.json").is_file());
+}
+
 /// Start `run` paused after its second replication (holding whatever it
 /// holds then); returns the child and the file to remove to let it go.
 fn paused_run(out: &Path, marker: &Path) -> Child {
