@@ -1661,7 +1661,11 @@ fn sensitivity_mismatch(
     params: &[&str],
     metrics: &[String],
 ) -> Option<Mismatch> {
-    let [metric, parameter, index] = s.cols(["metric", "parameter", "index"])?;
+    // An empty file or another table's was drawn as a sentence, exit 0,
+    // where a wrong row is refused.
+    let Some([metric, parameter, index, ..]) = s.cols(SENSITIVITY_COLUMNS) else {
+        return Some((Some(1), lacks(s, &SENSITIVITY_COLUMNS)));
+    };
     let vocabulary = crate::sweep::sensitivity::indices(kind);
     let Some(last) = vocabulary.last() else {
         return Some((
@@ -1759,16 +1763,47 @@ fn sensitivity_mismatch(
 /// a first box that does not start from the `finished` points (those with
 /// a finished run, which the command searches). A table without the
 /// columns is left to [`discover_blocks`].
+/// The columns of `discover.csv` its check and its drawing read (and
+/// `entry` and `phase`, which the check reads).
+const DISCOVER_COLUMNS: [&str; 11] = [
+    "box",
+    "coverage",
+    "density",
+    "mass",
+    "restricted",
+    "n",
+    "k",
+    "chosen",
+    "limits",
+    "entry",
+    "phase",
+];
+
+/// The columns of `sensitivity.csv` its check and its drawing read.
+const SENSITIVITY_COLUMNS: [&str; 6] = ["metric", "parameter", "index", "estimate", "lo", "hi"];
+
+/// What a table's header lacks of `columns`.
+fn lacks(c: &Csv, columns: &[&str]) -> String {
+    let missing: Vec<&str> = columns
+        .iter()
+        .copied()
+        .filter(|name| c.col(name).is_none())
+        .collect();
+    if c.header.iter().all(String::is_empty) {
+        format!(
+            "it is empty: no header, where columns {} are read",
+            columns.join(", ")
+        )
+    } else {
+        format!("its header lacks column(s) {}", missing.join(", "))
+    }
+}
+
 fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<Mismatch> {
-    let [bx, entry, phase, restricted, n, chosen, limits] = d.cols([
-        "box",
-        "entry",
-        "phase",
-        "restricted",
-        "n",
-        "chosen",
-        "limits",
-    ])?;
+    let Some([bx, .., restricted, n, _, chosen, limits, entry, phase]) = d.cols(DISCOVER_COLUMNS)
+    else {
+        return Some((Some(1), lacks(d, &DISCOVER_COLUMNS)));
+    };
     let numbers: Vec<(usize, &str)> = ["coverage", "density", "mass", "k"]
         .into_iter()
         .filter_map(|name| Some((d.col(name)?, name)))
@@ -1837,9 +1872,7 @@ fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<Mismat
 }
 
 fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
-    let Some([metric, parameter, index, estimate, lo, hi]) =
-        s.cols(["metric", "parameter", "index", "estimate", "lo", "hi"])
-    else {
+    let Some([metric, parameter, index, estimate, lo, hi]) = s.cols(SENSITIVITY_COLUMNS) else {
         return vec![Block::Paragraph(
             "sensitivity.csv lacks the columns metric, parameter, index, estimate, lo, hi; it is not drawn.".into(),
         )];
@@ -2120,17 +2153,8 @@ fn limits_shown(cell: &str, extremes: &HashMap<String, (f64, f64)>) -> String {
 /// parameter's smallest and largest value over the points searched (those
 /// with a finished run), the bounds of PRIM's first box.
 fn discover_blocks(d: &Csv, extremes: &HashMap<String, (f64, f64)>) -> Vec<Block> {
-    let Some([bx, cov, den, mass, restricted, n, k, chosen, limits]) = d.cols([
-        "box",
-        "coverage",
-        "density",
-        "mass",
-        "restricted",
-        "n",
-        "k",
-        "chosen",
-        "limits",
-    ]) else {
+    let Some([bx, cov, den, mass, restricted, n, k, chosen, limits, ..]) = d.cols(DISCOVER_COLUMNS)
+    else {
         return vec![Block::Paragraph(
             "discover.csv lacks the trajectory columns; it is not drawn.".into(),
         )];
@@ -3113,6 +3137,21 @@ mod tests {
             .unwrap(),
             "line 3: lo 'abc' is not a number"
         );
+        // An empty file or another table's was drawn as a sentence, exit 0.
+        for (text, why) in [
+            (
+                "",
+                "it is empty: no header, where columns metric, parameter, index, estimate, lo, hi are read",
+            ),
+            (
+                "metric,parameter,index,value\n",
+                "its header lacks column(s) estimate, lo, hi",
+            ),
+        ] {
+            let lacking =
+                sensitivity_mismatch(&csv_of(text), DesignKind::Saltelli, &["x"], &metrics);
+            assert_eq!(lacking.map(shown).unwrap(), format!("line 1: {why}"));
+        }
         // Cut inside a metric's rows, after a whole one, or out of order.
         let cut: String = a.lines().take(3).map(|l| format!("{l}\n")).collect();
         assert_eq!(
@@ -3167,6 +3206,18 @@ mod tests {
         assert_eq!(
             check(&rows.replace(",9,4,", ",9.5,4,"), 10).unwrap(),
             "line 3: n '9.5' is not a count"
+        );
+        // An empty file or another table's was drawn as a sentence, exit 0.
+        let other = csv_of(&head.replace("density,", "").replace("box,", "bx,"));
+        assert_eq!(
+            discover_mismatch(&other, &["x"], 10).map(shown).unwrap(),
+            "line 1: its header lacks column(s) box, density"
+        );
+        assert_eq!(
+            discover_mismatch(&csv_of(""), &["x"], 10)
+                .map(shown)
+                .unwrap(),
+            "line 1: it is empty: no header, where columns box, coverage, density, mass, restricted, n, k, chosen, limits, entry, phase are read"
         );
     }
 
