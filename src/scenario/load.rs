@@ -1157,7 +1157,14 @@ fn deserialize_error(
             path.clone()
         };
         let key_path = join(&table, field);
-        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let origin = sources.key_origin(&key_path);
+        // `--set` refuses `base`: not a key to offer there.
+        let valid: Vec<&str> = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|&k| !(k == "base" && table.is_empty() && origin.is_command_line()))
+            .collect();
         let mut message = format!("unknown key `{field}` {}", in_table(&table));
         if field.contains('.') {
             // `"a.b" = 1` is one key named `a.b`, as a sweep's parameters
@@ -1172,7 +1179,7 @@ fn deserialize_error(
         } else {
             message.push_str(&format!("; expected one of: {}", valid.join(", ")));
         }
-        return sources.key_origin(&key_path).error(message).into();
+        return origin.error(message).into();
     }
 
     if let Some(rest) = msg.strip_prefix("missing field `") {
@@ -2406,6 +2413,14 @@ mod tests {
         );
         let (_, e) = one_error(TOY, &["base=toy.toml"]);
         assert!(e.message.contains("`base` cannot be overridden"), "{e}");
+        // Nor is it offered for a key it is near.
+        let (_, e) = one_error(TOY, &["bar=2"]);
+        assert!(
+            e.message
+                .starts_with("unknown key `bar` at the top level; expected one of: name,")
+                && !e.message.contains("base"),
+            "{e}"
+        );
         let (_, e) = one_error(TOY, &["market..x=1"]);
         assert!(e.message.contains("empty key"), "{e}");
         let (_, e) = one_error(TOY, &["x", "seed=1"]);
