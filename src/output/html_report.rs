@@ -1663,8 +1663,8 @@ fn sensitivity_mismatch(
 ) -> Option<Mismatch> {
     // An empty file or another table's was drawn as a sentence, exit 0,
     // where a wrong row is refused.
-    let Some([metric, parameter, index, ..]) = s.cols(SENSITIVITY_COLUMNS) else {
-        return Some((Some(1), lacks(s, &SENSITIVITY_COLUMNS)));
+    let Some([metric, parameter, index, ..]) = s.cols(sensitivity_columns()) else {
+        return Some((Some(1), lacks(s, &sensitivity_columns())));
     };
     let vocabulary = crate::sweep::sensitivity::indices(kind);
     let Some(last) = vocabulary.last() else {
@@ -1757,31 +1757,6 @@ fn sensitivity_mismatch(
     None
 }
 
-/// What shows that `discover.csv` is not `armsmarket discover`'s search of
-/// this sweep as it stands, if anything does: a cell that does not read as
-/// the command writes it, limits on a column that is not a parameter, or
-/// a first box that does not start from the `finished` points (those with
-/// a finished run, which the command searches). A table without the
-/// columns is left to [`discover_blocks`].
-/// The columns of `discover.csv` its check and its drawing read (and
-/// `entry` and `phase`, which the check reads).
-const DISCOVER_COLUMNS: [&str; 11] = [
-    "box",
-    "coverage",
-    "density",
-    "mass",
-    "restricted",
-    "n",
-    "k",
-    "chosen",
-    "limits",
-    "entry",
-    "phase",
-];
-
-/// The columns of `sensitivity.csv` its check and its drawing read.
-const SENSITIVITY_COLUMNS: [&str; 6] = ["metric", "parameter", "index", "estimate", "lo", "hi"];
-
 /// What a table's header lacks of `columns`.
 fn lacks(c: &Csv, columns: &[&str]) -> String {
     let missing: Vec<&str> = columns
@@ -1799,10 +1774,35 @@ fn lacks(c: &Csv, columns: &[&str]) -> String {
     }
 }
 
+/// The columns of `discover.csv` the report reads: the trajectory's, as
+/// `discover` writes them (not what was searched, which earlier builds
+/// did not write): box, entry, phase, coverage, density, mass, restricted,
+/// n, k, chosen, limits.
+fn discover_columns() -> [&'static str; 11] {
+    crate::analysis::discover::TRAJECTORY_HEADER[..11]
+        .try_into()
+        .expect("the header has the trajectory's 11 columns first")
+}
+
+/// The columns of `sensitivity.csv` the report reads (`conf_normal`,
+/// which earlier builds did not write, is drawn where it is there):
+/// metric, parameter, index, estimate, lo, hi.
+fn sensitivity_columns() -> [&'static str; 6] {
+    crate::sweep::sensitivity::HEADER[..6]
+        .try_into()
+        .expect("the header has its 6 drawn columns first")
+}
+
+/// What shows that `discover.csv` is not `armsmarket discover`'s search of
+/// this sweep as it stands, if anything does: a cell that does not read as
+/// the command writes it, limits on a column that is not a parameter, or
+/// a first box that does not start from the `finished` points (those with
+/// a finished run, which the command searches), or a header without the
+/// columns the report reads.
 fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<Mismatch> {
-    let Some([bx, .., restricted, n, _, chosen, limits, entry, phase]) = d.cols(DISCOVER_COLUMNS)
+    let Some([bx, entry, phase, .., restricted, n, _, chosen, limits]) = d.cols(discover_columns())
     else {
-        return Some((Some(1), lacks(d, &DISCOVER_COLUMNS)));
+        return Some((Some(1), lacks(d, &discover_columns())));
     };
     let numbers: Vec<(usize, &str)> = ["coverage", "density", "mass", "k"]
         .into_iter()
@@ -1872,7 +1872,7 @@ fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<Mismat
 }
 
 fn sensitivity_blocks(s: &Csv) -> Vec<Block> {
-    let Some([metric, parameter, index, estimate, lo, hi]) = s.cols(SENSITIVITY_COLUMNS) else {
+    let Some([metric, parameter, index, estimate, lo, hi]) = s.cols(sensitivity_columns()) else {
         return vec![Block::Paragraph(
             "sensitivity.csv lacks the columns metric, parameter, index, estimate, lo, hi; it is not drawn.".into(),
         )];
@@ -2153,7 +2153,8 @@ fn limits_shown(cell: &str, extremes: &HashMap<String, (f64, f64)>) -> String {
 /// parameter's smallest and largest value over the points searched (those
 /// with a finished run), the bounds of PRIM's first box.
 fn discover_blocks(d: &Csv, extremes: &HashMap<String, (f64, f64)>) -> Vec<Block> {
-    let Some([bx, cov, den, mass, restricted, n, k, chosen, limits, ..]) = d.cols(DISCOVER_COLUMNS)
+    let Some([bx, _, _, cov, den, mass, restricted, n, k, chosen, limits]) =
+        d.cols(discover_columns())
     else {
         return vec![Block::Paragraph(
             "discover.csv lacks the trajectory columns; it is not drawn.".into(),
@@ -3217,7 +3218,7 @@ mod tests {
             discover_mismatch(&csv_of(""), &["x"], 10)
                 .map(shown)
                 .unwrap(),
-            "line 1: it is empty: no header, where columns box, coverage, density, mass, restricted, n, k, chosen, limits, entry, phase are read"
+            "line 1: it is empty: no header, where columns box, entry, phase, coverage, density, mass, restricted, n, k, chosen, limits are read"
         );
     }
 
