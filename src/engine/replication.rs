@@ -761,6 +761,34 @@ mod tests {
         rec
     }
 
+    /// The recorder counts as a tender each decision that reached the
+    /// market: a deferral, no offer, or a contract signed in competition;
+    /// not a tender opened, an executive call-off or a quarter with
+    /// nothing to do (docs/ODD.md 4, Observation: `tenders`). Of six
+    /// outcomes, three tenders, one deferral and one without offers.
+    #[test]
+    fn the_recorder_counts_tenders_that_were_decided() {
+        let w = toy(&[]);
+        let s = State::new(&w);
+        let mut rec = Recorder::new(&w, Observe::default(), false, Vec::new());
+        for outcome in [
+            TenderOutcome::Opened,
+            TenderOutcome::NoOffer,
+            TenderOutcome::Deferred,
+            TenderOutcome::Contract(0),
+            TenderOutcome::Executive(1),
+            TenderOutcome::None,
+        ] {
+            rec.tender(&w, &s, 0, outcome);
+        }
+        let Tally {
+            tenders,
+            deferrals,
+            no_offer,
+        } = rec.tally;
+        assert_eq!((tenders, deferrals, no_offer), (3, 1, 1));
+    }
+
     /// The suppliers table's access, kept from quarter to quarter where
     /// its inputs did not change, is every quarter the mean of the rule
     /// over buyers computed afresh, to the bit: through marketing,

@@ -247,6 +247,16 @@ mod tests {
         }
     }
 
+    /// Defer wins a tie with the best offer (docs/ODD.md 7.10): one offer
+    /// at V = 0 and defer at 0 with the same noise key have the same noisy
+    /// utility, and the buyer defers.
+    #[test]
+    fn defer_wins_a_tie_with_the_best_offer() {
+        let key = Draws::seeded_from(3).key(Purpose::Choice, 0, 1, 2);
+        let got = choose_bounded(&[0.0], &[key], 0.0, key, &mut Vec::new(), |_| Some(0.0));
+        assert_eq!(got, Choice::Defer);
+    }
+
     #[test]
     fn no_offers_means_defer() {
         assert_eq!(choose(&[], &[], 0.0, 1), None);

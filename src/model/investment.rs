@@ -299,6 +299,9 @@ mod tests {
         let mut s = State::new(&w);
         let k = supplier(&w, "korea_land");
         s.suppliers[k].revenue = 1000.0;
+        // German Land, of CCC (a buyer), earned as much.
+        let g = supplier(&w, "german_land");
+        s.suppliers[g].revenue = 1000.0;
         // Korea Land: 100 home units queued against (8 + 15) · 8 quarters of
         // capacity: idle share 1 − 100/184.
         let idle = 1.0 - 100.0 / 184.0;
@@ -328,6 +331,23 @@ mod tests {
             s.lines[k2].interoperability,
             approach_one(0.6, 0.1, want * 0.25, 10.0)
         ));
+        // German Land markets abroad only: its home buyer CCC gets no
+        // stock; AAA and BBB share its marketing by their budgets. Its
+        // 60 Leopard 2s and 12 programme units queued against (10 + 4) · 8
+        // quarters of capacity: idle share 1 − 72/112.
+        let idle = 1.0 - 72.0 / 112.0;
+        assert!(close(idle_share(&w, &s, g), idle));
+        let want = 0.02 * 1000.0 * (1.0 + idle);
+        let ccc = buyer(&w, "CCC");
+        let foreign = total - budgets[ccc];
+        for (b, budget) in budgets.iter().enumerate() {
+            let stock = if b == ccc {
+                0.0
+            } else {
+                want * 0.5 * budget / foreign / 10.0
+            };
+            assert!(close(s.suppliers[g].marketing[b], stock), "buyer {b}");
+        }
     }
 
     /// With no foreign budget in the year, nothing is spent on marketing:

@@ -519,6 +519,42 @@ mod tests {
         assert!(s.programmes[p].owed.abs() < 1e-9);
         assert!((outstanding0 - s.buyers[bbb].outstanding - value).abs() < 1e-9);
         assert!((s.suppliers[gl].cash - cash0 - 0.1 * value).abs() < 1e-9);
+        // The supplier's revenue is the whole value delivered (12 · 9.0 =
+        // 108); its cash and earnings only the margin of it.
+        assert!((s.suppliers[gl].revenue - value).abs() < 1e-9);
+        assert!((s.suppliers[gl].earned - 0.1 * value).abs() < 1e-9);
+    }
+
+    /// An upgrade delivered upgrades the legacy units its programme
+    /// reserved (docs/ODD.md 7.12 and 7.14): 20 T-72 upgrades for AAA at
+    /// 8 a quarter, which never slip, take 20 of its 450 T-72s out of the
+    /// legacy pool and the reservation and bring them back as 20 T-72Ms;
+    /// its 600 tanks stay 600.
+    #[test]
+    fn an_upgrade_delivery_upgrades_legacy_units() {
+        use crate::model::testkit::{buyer, category, toy};
+        let w = toy(&[
+            "programmes.aaa_t72={ buyer = \"AAA\", supplier = \"aaa_works\", line = \"t72_upgrade\", signed = \"2013Q1\", units = 20, source = \"t\" }",
+            "suppliers.aaa_works.lines.t72_upgrade.reliability=1.0",
+        ]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let t72m = w.families.iter().position(|f| f == "t72m").unwrap();
+        let p = w.programmes.iter().position(|p| p.id == "aaa_t72").unwrap();
+        let mut s = State::new(&w);
+        let fleet = &s.buyers[aaa].fleet[tank];
+        assert_eq!((fleet.legacy.units, fleet.reserved), (450, 20));
+        assert_eq!((fleet.of_family(t72m), fleet.total()), (0, 600));
+        let d = Draws::seeded_from(1);
+        let mut out = Vec::new();
+        let mut t = 0;
+        while s.programmes[p].delivered < 20 {
+            produce(&w, &mut s, t, &d, &mut NoObserver, &mut out);
+            t += 1;
+            assert!(t < 40, "the programme never finished");
+        }
+        let fleet = &s.buyers[aaa].fleet[tank];
+        assert_eq!((fleet.legacy.units, fleet.reserved), (430, 0));
+        assert_eq!((fleet.of_family(t72m), fleet.total()), (20, 600));
     }
 
     /// A delivery on the promised schedule is on time: with every line's

@@ -568,6 +568,36 @@ mod tests {
         }
     }
 
+    /// An incumbent's access is capped at 1 (docs/ODD.md 7.7): with a base
+    /// of 0.8 and the toy's incumbency bonus of 0.4, German Land's access
+    /// to AAA, which flies Leopard 2s, is 1, not 1.2; Korea Land's, no
+    /// incumbent there, is the base.
+    #[test]
+    fn an_incumbent_s_access_is_capped_at_one() {
+        let w = toy(&["market.access_base=0.8"]);
+        let s = State::new(&w);
+        let aaa = buyer(&w, "AAA");
+        let (g, k) = (supplier(&w, "german_land"), supplier(&w, "korea_land"));
+        assert_eq!(s.access(&w, g, aaa), 1.0);
+        assert_eq!(s.access(&w, k, aaa), 0.8);
+    }
+
+    /// A programme in flight on an upgrade line reserves the legacy units
+    /// it will upgrade (docs/ODD.md 7.12), so no tender sells them again: 20 T-72
+    /// upgrades for AAA reserve 20 of its 450 T-72s, leaving 430
+    /// upgradable, and the state keeps its invariants.
+    #[test]
+    fn a_programme_on_an_upgrade_line_reserves_its_legacy_units() {
+        let w = toy(&[
+            "programmes.aaa_t72={ buyer = \"AAA\", supplier = \"aaa_works\", line = \"t72_upgrade\", signed = \"2013Q1\", units = 20, source = \"t\" }",
+        ]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let s = State::new(&w);
+        assert_eq!(s.buyers[aaa].fleet[tank].reserved, 20);
+        assert_eq!(s.buyers[aaa].fleet[tank].upgradable(), 430);
+        crate::model::invariants::check(&w, &s).unwrap();
+    }
+
     /// A caller that keeps a pair's base access gets the access the rule
     /// gives: 1 at home, the base without stock (no decay asked), else
     /// the base raised by the decay it passes.

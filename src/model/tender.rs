@@ -1783,4 +1783,79 @@ mod tests {
             );
         }
     }
+
+    /// A government never diverts its own units to its own buyer
+    /// (docs/ODD.md 7.8: diversion is for an export buyer). Pzh2000 with
+    /// nothing queued, capacity 4: of 10 home units queued, 4 start, and
+    /// floor(0.3 · 4) = 1 is divertible. AAA's offer for a gap of 20 takes
+    /// that unit; CCC's, Germany being the Pzh2000's home, takes none.
+    #[test]
+    fn diversion_never_goes_to_the_home_buyer() {
+        let w = toy(&[
+            "mechanisms.warmup=false",
+            "market.diversion_min_threat=0",
+            "suppliers.german_land.lines.pzh2000.initial_backlog=0",
+            "suppliers.german_land.lines.pzh2000.home_orders={}",
+        ]);
+        let (aaa, ccc, pzh) = (buyer(&w, "AAA"), buyer(&w, "CCC"), line(&w, "pzh2000"));
+        let mut s = State::new(&w);
+        // The toy's programme (12 units for BBB) waits first in the queue:
+        // drop it, so that the 4 units started are home units.
+        s.lines[pzh] = LineState::new(4.0, None, 0.95, 0.3);
+        s.lines[pzh].enqueue(Owner::Home, 10);
+        s.lines[pzh].start_production(0, 10);
+        assert_eq!(s.lines[pzh].divertible(0.3), 1);
+        for (b, diverted) in [(aaa, 1), (ccc, 0)] {
+            let mut o = Offer::default();
+            assert!(make_offer(&w, &s, 1, b, pzh, 20.0, u32::MAX, &mut o));
+            assert_eq!(o.diverted, diverted, "buyer {}", w.buyers[b].id);
+        }
+    }
+
+    /// After a deferral the pair waits `market.defer_quarters`, not the
+    /// yearly review (docs/ODD.md 7.5). AAA's tank gap (R⁰ = 500) under a
+    /// competition that takes no time, with a defer weight of 50 no offer
+    /// can beat: the tender is decided at once, deferred, and reviewed
+    /// again in quarter 0 + 2 (the review interval is 4).
+    #[test]
+    fn a_deferred_tender_waits_the_defer_quarters() {
+        let w = toy(&[
+            "market.defer_quarters=2",
+            "procedures.competition_quarters=0.0",
+            "mechanisms.warmup=false",
+            "buyers.AAA.fleet.tank.required=500.0",
+            "preferences.default.defer=50.0",
+        ]);
+        assert_eq!(w.market.review_quarters, 4);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let mut s = State::new(&w);
+        let d = Draws::seeded_from(1);
+        let mut scratch = TenderScratch::default();
+        let outcome = procure(&w, &mut s, 0, aaa, tank, &d, &mut scratch);
+        assert_eq!(outcome, TenderOutcome::Deferred);
+        assert_eq!(s.buyers[aaa].stage[tank], Stage::Idle { review: 2 });
+    }
+
+    /// A tender whose need went away while it ran lapses, and the pair is
+    /// reviewed again at once (docs/ODD.md 7.5), not a year later. With
+    /// no threat response AAA's tanks count 375 against R⁰ = 384: a gap
+    /// of 9, below the minimum lot of 10. A tender open to be decided in
+    /// quarter 3 then leaves `Idle { review: 3 }`.
+    #[test]
+    fn a_lapsed_tender_is_reviewed_again_at_once() {
+        let w = toy(&[
+            "categories.tank.threat_response=0.0",
+            "buyers.AAA.fleet.tank.required=384.0",
+            "mechanisms.warmup=false",
+        ]);
+        let (aaa, tank) = (buyer(&w, "AAA"), category(&w, "tank"));
+        let mut s = State::new(&w);
+        assert_eq!(gap(&w, &s, 3, aaa, tank), 9.0);
+        s.buyers[aaa].stage[tank] = Stage::Open { decide: 3 };
+        let d = Draws::seeded_from(1);
+        let mut scratch = TenderScratch::default();
+        let outcome = procure(&w, &mut s, 3, aaa, tank, &d, &mut scratch);
+        assert_eq!(outcome, TenderOutcome::None);
+        assert_eq!(s.buyers[aaa].stage[tank], Stage::Idle { review: 3 });
+    }
 }
