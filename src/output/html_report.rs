@@ -1663,7 +1663,7 @@ fn sensitivity_mismatch(
 ) -> Option<Mismatch> {
     // An empty file or another table's was drawn as a sentence, exit 0,
     // where a wrong row is refused.
-    let Some([metric, parameter, index, ..]) = s.cols(sensitivity_columns()) else {
+    let Some([metric, parameter, index, estimate, lo, hi]) = s.cols(sensitivity_columns()) else {
         return Some((Some(1), lacks(s, &sensitivity_columns())));
     };
     let vocabulary = crate::sweep::sensitivity::indices(kind);
@@ -1676,9 +1676,10 @@ fn sensitivity_mismatch(
             ),
         ));
     };
-    let numbers: Vec<(usize, &str)> = ["estimate", "lo", "hi", "conf_normal"]
+    // `conf_normal` where the file has it (earlier builds did not write it).
+    let numbers: Vec<(usize, &str)> = [(estimate, "estimate"), (lo, "lo"), (hi, "hi")]
         .into_iter()
-        .filter_map(|name| Some((s.col(name)?, name)))
+        .chain(s.col("conf_normal").map(|c| (c, "conf_normal")))
         .collect();
     let mut seen: Vec<&str> = Vec::new();
     for (n, r) in s.rows.iter().enumerate() {
@@ -1800,14 +1801,30 @@ fn sensitivity_columns() -> [&'static str; 6] {
 /// a finished run, which the command searches), or a header without the
 /// columns the report reads.
 fn discover_mismatch(d: &Csv, params: &[&str], finished: usize) -> Option<Mismatch> {
-    let Some([bx, entry, phase, .., restricted, n, _, chosen, limits]) = d.cols(discover_columns())
+    let Some(
+        [
+            bx,
+            entry,
+            phase,
+            cov,
+            den,
+            mass,
+            restricted,
+            n,
+            k,
+            chosen,
+            limits,
+        ],
+    ) = d.cols(discover_columns())
     else {
         return Some((Some(1), lacks(d, &discover_columns())));
     };
-    let numbers: Vec<(usize, &str)> = ["coverage", "density", "mass", "k"]
-        .into_iter()
-        .filter_map(|name| Some((d.col(name)?, name)))
-        .collect();
+    let numbers = [
+        (cov, "coverage"),
+        (den, "density"),
+        (mass, "mass"),
+        (k, "k"),
+    ];
     for (i, r) in d.rows.iter().enumerate() {
         let line = i + 2;
         for (c, name) in [

@@ -594,7 +594,6 @@ impl Drop for Destination {
     }
 }
 
-/// Create the folder `parent` of a result and the folders above it.
 /// A link to nothing on the way to the folder `dir` (`ln -s nowhere
 /// out`), which cannot be made a folder: said as "File exists" (exit 1),
 /// it named no link.
@@ -613,6 +612,7 @@ fn dangling_link(dir: &Path) -> Option<OutputError> {
     })
 }
 
+/// Create the folder `parent` of a result and the folders above it.
 fn create_dir(parent: &Path) -> Result<(), OutputError> {
     std::fs::create_dir_all(parent).map_err(|e| {
         if let Some(link) = dangling_link(parent) {
