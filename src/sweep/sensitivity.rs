@@ -12,8 +12,8 @@
 //! out of that metric's indices, counted in `blocks_dropped`.
 
 use crate::analysis::sensitivity::{
-    BootstrapOptions, Estimate, FailureKind, MIN_COMPLETE, NoiseShare, PointOutputs,
-    morris_analyze_moves, sobol_analyze_points,
+    BootstrapOptions, Estimate, MIN_COMPLETE, NoiseShare, PointOutputs, morris_analyze_moves,
+    sobol_analyze_points,
 };
 use crate::engine::seeding::design_stream;
 use crate::output::manifest::{Manifest, ManifestError};
@@ -24,7 +24,7 @@ use crate::sweep::design::PointRole;
 use crate::sweep::morris::{Direction, MorrisLayout, MorrisMove, MorrisRole};
 use crate::sweep::saltelli::{SaltelliLayout, SaltelliMatrix, SaltelliRole};
 use crate::sweep::tables::{csv_line, role_columns};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -440,7 +440,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
     let stopped = || options.stop.is_some_and(|s| s.load(Ordering::Relaxed));
     // The failed runs, by (point, replication), which a metric's
     // constancy leaves out.
-    let failed: std::collections::HashSet<(usize, usize)> = runs
+    let failed: HashSet<(usize, usize)> = runs
         .failed
         .iter()
         .filter_map(|f| Some((*runs.points.get(&f.point_id)?, f.replication as usize)))
@@ -539,7 +539,10 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     None,
                     a.blocks_used,
                     a.blocks_dropped,
-                    distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
+                    failed_points(
+                        &roles,
+                        a.failures.iter().map(|f| PointRole::Saltelli(f.role)),
+                    ),
                     "blocks",
                 )
             } else {
@@ -574,7 +577,7 @@ pub fn analyse(dir: &Path, options: &Options) -> Result<Report, SensitivityError
                     a.noise_mu_star,
                     a.trajectories_used,
                     a.trajectories_dropped,
-                    distinct_roles(a.failures.iter().map(|f| (f.role, f.kind))),
+                    failed_points(&roles, a.failures.iter().map(|f| PointRole::Morris(f.role))),
                     "trajectories",
                 )
             };
@@ -662,18 +665,18 @@ fn opt(x: Option<f64>) -> f64 {
     x.unwrap_or(f64::NAN)
 }
 
-/// How many distinct roles failed (a role fails once per replication that
-/// is not finite).
-fn distinct_roles<R: PartialEq>(failures: impl Iterator<Item = (R, FailureKind)>) -> usize {
-    let mut last: Option<R> = None;
-    let mut n = 0;
-    for (role, _) in failures {
-        if last.as_ref() != Some(&role) {
-            n += 1;
-        }
-        last = Some(role);
-    }
-    n
+/// How many design points the `failed` roles sit on (a role fails once
+/// per replication whose value is missing): a point shared by several roles
+/// (a Morris point on two trajectories, a Saltelli row that is also
+/// another's) counts once, as `points_failed` promises.
+fn failed_points(roles: &[(String, PointRole)], failed: impl Iterator<Item = PointRole>) -> usize {
+    let failed: HashSet<PointRole> = failed.collect();
+    roles
+        .iter()
+        .filter(|(_, role)| failed.contains(role))
+        .map(|(id, _)| id.as_str())
+        .collect::<HashSet<_>>()
+        .len()
 }
 
 fn malformed(path: &Path, message: impl Into<String>) -> SensitivityError {
@@ -931,7 +934,7 @@ fn scan_runs(path: &Path, replications: u32) -> Result<Scan, SensitivityError> {
     let mut failed = Vec::new();
     let r = replications as usize;
     let mut rows: Vec<Option<(usize, usize)>> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     // A column is a metric if every non-empty cell of a finished run is a
     // number; a text column (the focus country) is skipped.
     let mut numeric = vec![true; header.len()];
@@ -1177,5 +1180,37 @@ impl Report {
             ));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_point_counts_once_whatever_the_roles_on_it() {
+        let role = |trajectory, step| {
+            PointRole::Morris(MorrisRole {
+                trajectory,
+                step,
+                moved: None,
+            })
+        };
+        // Point "a" starts trajectories 0 and 1; "b" and "c" are their
+        // second steps.
+        let roles = [
+            ("a".to_string(), role(0, 0)),
+            ("b".to_string(), role(0, 1)),
+            ("a".to_string(), role(1, 0)),
+            ("c".to_string(), role(1, 1)),
+        ];
+        // "a" missing in two replications fails both its roles twice: one
+        // point.
+        let a = [role(0, 0), role(0, 0), role(1, 0), role(1, 0)];
+        assert_eq!(failed_points(&roles, a.into_iter()), 1);
+        // With "c" as well: two points, though three roles.
+        let ac = [role(0, 0), role(1, 0), role(1, 1)];
+        assert_eq!(failed_points(&roles, ac.into_iter()), 2);
+        assert_eq!(failed_points(&roles, std::iter::empty()), 0);
     }
 }
