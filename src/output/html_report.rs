@@ -2577,22 +2577,11 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
 
 // ---------------------------------------------------------------- calibration
 
-/// The columns of `generations.csv` that are not model probabilities.
-fn generation_column(h: &str) -> bool {
-    let h = h.to_lowercase();
-    matches!(
-        h.as_str(),
-        "generation" | "tolerance" | "proposed" | "accepted" | "ess"
-    ) || h.contains("accept")
-}
-
-/// A model's name from its probability column (`p_NAME`, `prob_NAME`,
-/// `probability_NAME` or `NAME`).
-fn model_name(h: &str) -> &str {
-    ["probability_", "prob_", "p_"]
-        .iter()
-        .find_map(|p| h.strip_prefix(p))
-        .unwrap_or(h)
+/// The model whose probability column of `generations.csv` this is
+/// (`p_NAME`; none of the generation's own columns starts with `p_`, so a
+/// model may be named anything, `acceptable` or `ess` among them).
+fn model_of_column(h: &str) -> Option<&str> {
+    h.strip_prefix("p_")
 }
 
 fn generations_blocks(g: &Csv) -> Vec<Block> {
@@ -2659,10 +2648,10 @@ fn generations_blocks(g: &Csv) -> Vec<Block> {
         .header
         .iter()
         .enumerate()
-        .filter(|(_, h)| !generation_column(h))
+        .filter_map(|(c, h)| Some((c, model_of_column(h)?)))
         .filter(|(c, _)| g.rows.iter().all(|r| num(r, *c).is_finite()))
-        .map(|(c, h)| charts::Layer {
-            name: model_name(h).to_string(),
+        .map(|(c, name)| charts::Layer {
+            name: name.to_string(),
             values: g.rows.iter().map(|r| num(r, c)).collect(),
         })
         .collect();
@@ -2709,8 +2698,8 @@ fn parameter_frames(summary: &Csv) -> HashMap<String, ((f64, f64), f64)> {
 fn model_order(g: &Csv) -> Vec<String> {
     g.header
         .iter()
-        .filter(|h| !generation_column(h) && h.as_str() != "dead_models")
-        .map(|h| model_name(h).to_string())
+        .filter_map(|h| model_of_column(h))
+        .map(str::to_string)
         .collect()
 }
 
@@ -3347,6 +3336,26 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("of replications"), "{html}");
+    }
+
+    /// A model is any `p_` column of generations.csv: one named
+    /// `acceptable` was taken for the generation's acceptance and left out
+    /// of the chart and the colour order.
+    #[test]
+    fn every_model_s_probability_is_drawn_whatever_its_name() {
+        let g = table(
+            "generation,tolerance,proposed,accepted,acceptance_rate,ess,p_acceptable,p_ess,p_cheap,dead_models\n\
+             0,,10,10,1,10,0.35,0.15,0.5,\n\
+             1,2.5,20,10,0.5,9.5,0.25,0.05,0.7,\n",
+        );
+        assert_eq!(model_order(&g), ["acceptable", "ess", "cheap"]);
+        let html = figures(&generations_blocks(&g));
+        for m in ["acceptable", "ess", "cheap"] {
+            assert!(
+                html.contains(&format!(">{m}<")),
+                "{m} is not in the legend: {html}"
+            );
+        }
     }
 
     /// The pairs plot draws six parameters: the caption names those left
