@@ -135,6 +135,11 @@ pub(crate) fn axis_ticks(
     if axis.include_zero && lo.is_finite() {
         lo = lo.min(0.0);
         hi = hi.max(0.0);
+        // Every value 0 (a country that sells nothing, a constant metric's
+        // μ*): the axis runs up from 0, not from −1 to 1 around it.
+        if lo == 0.0 && hi == 0.0 {
+            hi = 1.0;
+        }
     }
     match fit {
         Fit::Loose => ticks::loose(lo, hi, n),
@@ -260,5 +265,37 @@ pub(crate) mod testing {
         }
         // Only the namespace may hold a URL.
         assert_eq!(svg.matches("http://").count(), 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_axis_from_zero_over_zeros_alone_runs_up_from_zero() {
+        let axis = Axis::new("Value", "").from_zero();
+        for fit in [Fit::Loose, Fit::Tight] {
+            let t = axis_ticks(&axis, [0.0, 0.0, f64::NAN], fit, 5);
+            assert_eq!(
+                (t.lo, t.values.first()),
+                (0.0, Some(&0.0)),
+                "{fit:?}: {:?}",
+                t.values
+            );
+            assert!(
+                t.values.iter().all(|&v| v >= 0.0),
+                "{fit:?}: {:?}",
+                t.values
+            );
+            assert!(
+                t.values.last().is_some_and(|&v| v >= 1.0),
+                "{fit:?}: {:?}",
+                t.values
+            );
+        }
+        // Without `from_zero` a lone value stays in the middle of its axis.
+        let t = axis_ticks(&Axis::new("Value", ""), [0.0], Fit::Loose, 5);
+        assert!(t.values.first().is_some_and(|&v| v < 0.0), "{:?}", t.values);
     }
 }
