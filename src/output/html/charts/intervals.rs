@@ -4,6 +4,7 @@
 use super::{Axis, Fit, axis_ticks, describe};
 use crate::output::html::svg::{self, A, Frame, Scale, Shape, Svg, Swatch};
 use crate::output::html::{format, palette};
+use crate::output::report::count;
 
 /// One row: an estimate and its interval.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -18,6 +19,14 @@ pub struct IntervalRow {
     pub hi: f64,
     /// Extra text shown right of the interval ("p = 0.03"); may be empty.
     pub note: String,
+}
+
+impl IntervalRow {
+    /// Whether the row has an interval (a paired difference over one
+    /// replication has none).
+    fn has_interval(&self) -> bool {
+        self.lo.is_finite() && self.hi.is_finite()
+    }
 }
 
 /// An interval plot.
@@ -67,7 +76,8 @@ fn label_lines(label: &str, cut: String, width: f64) -> Vec<String> {
 }
 
 /// Draw an interval plot. A filled point marks an interval that excludes the
-/// reference, a hollow one an interval that includes it.
+/// reference, a hollow one an interval that includes it, and a hollow grey
+/// square an estimate without an interval.
 pub fn intervals(chart: &IntervalChart) -> String {
     let reference = if chart.reference.is_finite() {
         chart.reference
@@ -85,7 +95,7 @@ pub fn intervals(chart: &IntervalChart) -> String {
     } else {
         chart.interval_label.clone()
     };
-    let legend = vec![
+    let mut legend = vec![
         (
             Swatch::Marker(Shape::Circle, palette::BLUE, true),
             format!("{ilabel} excludes {}", format::auto(reference)),
@@ -95,6 +105,12 @@ pub fn intervals(chart: &IntervalChart) -> String {
             format!("{ilabel} includes {}", format::auto(reference)),
         ),
     ];
+    if chart.rows.iter().any(|r| !r.has_interval()) {
+        legend.push((
+            Swatch::Marker(Shape::Square, palette::MUTED, false),
+            format!("no {ilabel} (too few replications)"),
+        ));
+    }
     let right_texts: Vec<String> = chart
         .rows
         .iter()
@@ -121,9 +137,9 @@ pub fn intervals(chart: &IntervalChart) -> String {
     };
     let desc = describe(&chart.description, || {
         format!(
-            "Interval plot of {}: {} rows, each a point estimate with its {}, and a reference line at {}.",
+            "Interval plot of {}: {}, each a point estimate with its {}, and a reference line at {}.",
             chart.axis.title(),
-            chart.rows.len(),
+            count(chart.rows.len() as u64, "row"),
             ilabel,
             format::auto(reference)
         )
@@ -165,7 +181,7 @@ pub fn intervals(chart: &IntervalChart) -> String {
             );
         }
         let (l, h, e) = (xs.map(r.lo), xs.map(r.hi), xs.map(r.estimate));
-        let has_interval = r.lo.is_finite() && r.hi.is_finite() && l.is_finite() && h.is_finite();
+        let has_interval = r.has_interval() && l.is_finite() && h.is_finite();
         if has_interval {
             let st = [
                 ("class", A::S("interval")),
@@ -177,25 +193,34 @@ pub fn intervals(chart: &IntervalChart) -> String {
             svg.line(h, cy - 5.0, h, cy + 5.0, &st, None);
         }
         if r.estimate.is_finite() && e.is_finite() {
+            // Hollow when the interval includes the reference; a row without
+            // an interval (one replication) says neither.
             let excludes = has_interval && (r.lo > reference || r.hi < reference);
-            let fill = if excludes { palette::BLUE } else { "#ffffff" };
+            let (shape, class, fill, stroke) = match (has_interval, excludes) {
+                (false, _) => (
+                    Shape::Square,
+                    "estimate no-interval",
+                    "#ffffff",
+                    palette::MUTED,
+                ),
+                (true, true) => (
+                    Shape::Circle,
+                    "estimate excludes",
+                    palette::BLUE,
+                    palette::BLUE,
+                ),
+                (true, false) => (Shape::Circle, "estimate", "#ffffff", palette::BLUE),
+            };
             svg::marker(
                 &mut svg,
-                Shape::Circle,
+                shape,
                 e,
                 cy,
                 5.0,
                 &[
-                    (
-                        "class",
-                        A::S(if excludes {
-                            "estimate excludes"
-                        } else {
-                            "estimate"
-                        }),
-                    ),
+                    ("class", A::S(class)),
                     ("fill", A::S(fill)),
-                    ("stroke", A::S(palette::BLUE)),
+                    ("stroke", A::S(stroke)),
                     ("stroke-width", A::N(2.0)),
                 ],
                 Some(&tip),
@@ -278,6 +303,24 @@ mod tests {
             s.contains("strategic: \u{2212}0.090 [\u{2212}0.150, \u{2212}0.030]  p = 0.004"),
             "{s}"
         );
+    }
+
+    /// A difference over one replication has no interval: it was drawn as
+    /// a hollow circle, which the legend reads as "includes 0".
+    #[test]
+    fn an_estimate_without_an_interval_is_said_to_have_none() {
+        let mut c = chart();
+        assert!(!intervals(&c).contains("no 95 % interval"));
+        c.rows[1].lo = f64::NAN;
+        c.rows[1].hi = f64::NAN;
+        let s = intervals(&c);
+        assert_eq!(
+            s.matches("class=\"estimate no-interval\"").count(),
+            1,
+            "{s}"
+        );
+        assert_eq!(s.matches("class=\"estimate\"").count(), 0, "{s}");
+        assert!(s.contains("no 95 % interval (too few replications)"), "{s}");
     }
 
     #[test]
