@@ -7,6 +7,7 @@ use crate::analysis::abc::stats::weighted_quantile;
 use crate::output::html::kde::{Kde, weighted_correlation};
 use crate::output::html::svg::{self, A, Frame, Scale, Svg, Swatch};
 use crate::output::html::{format, palette, ticks};
+use crate::output::report::count;
 
 /// A weighted sample (particles of one model for one parameter).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -229,9 +230,14 @@ pub fn density(chart: &DensityChart) -> String {
     let frame = super::frame_for(&yt, "density", top, 220.0);
     let desc = describe(&chart.description, || {
         format!(
-            "Weighted kernel density of {} for {} models{}.",
+            "{} of {} for {}{}.",
+            if whole {
+                "Weighted share of each whole value"
+            } else {
+                "Weighted kernel density"
+            },
             x_axis.title(),
-            chart.samples.len(),
+            count(chart.samples.len() as u64, "model"),
             if prior_ok(chart.prior) {
                 ", prior range shaded"
             } else {
@@ -280,13 +286,19 @@ pub fn density(chart: &DensityChart) -> String {
             .map(|&(x, d)| (xs.map(x), ys.map(d)))
             .collect();
         let sample = k.sample();
+        // The steps of whole values are shares, not a kernel's: no
+        // bandwidth to give.
         let tip = format!(
-            "{}: weighted mean {}, 90 % within {}, effective n {}, bandwidth {}",
+            "{}: weighted mean {}, 90 % within {}, effective n {}{}",
             s.name,
             format::hover(sample.mean()),
             super::range_text(s.quantile(0.05), s.quantile(0.95)),
             format::fixed(sample.effective_size(), 1),
-            format::auto(k.bandwidth())
+            if whole {
+                String::new()
+            } else {
+                format!(", bandwidth {}", format::auto(k.bandwidth()))
+            }
         );
         // Area under the curve, faint, then the line.
         let base = vec![ys.map(0.0); pts.len()];
@@ -469,10 +481,10 @@ pub fn pairs(chart: &PairsChart) -> String {
             .map(|q| q.name.as_str())
             .collect();
         format!(
-            "Pairs plot of {} parameters ({}) for {} models: weighted densities on the diagonal, particles below it with opacity by weight{}, weighted correlations above it.{}",
-            p,
+            "Pairs plot of {} ({}) for {}: weighted densities on the diagonal, particles below it with opacity by weight{}, weighted correlations above it.{}",
+            count(p as u64, "parameter"),
             names.join(", "),
-            chart.sets.len(),
+            count(chart.sets.len() as u64, "model"),
             if thinned {
                 format!(" (at most {max_points} particles per model drawn)")
             } else {
