@@ -37,9 +37,9 @@ pub fn report(a: &ReportArgs) -> Result<(), CliError> {
     let _held = ResultLock::hold(&a.dir)?;
     let w = html_report::write(&a.dir, term::interrupted())?;
     note!(
-        "report: {} report with {} charts -> {} ({} KB)",
+        "report: {} report with {} -> {} ({} KB)",
         w.kind.name(),
-        w.charts,
+        crate::output::report::count(w.charts as u64, "chart"),
         w.path.display(),
         w.bytes.div_ceil(1024)
     );

@@ -4,6 +4,7 @@
 use super::{Axis, Fit, axis_ticks, describe};
 use crate::output::html::svg::{self, A, Frame, Scale, Svg, Swatch};
 use crate::output::html::{format, palette};
+use crate::output::report::count;
 
 /// An estimate with an interval; NaN ends mean no interval.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -121,10 +122,10 @@ pub fn bars(chart: &BarChart) -> String {
     let height = frame.bottom + 52.0;
     let desc = describe(&chart.description, || {
         format!(
-            "Horizontal grouped bar chart of {}: {} groups, {} bars each ({}), with intervals.",
+            "Horizontal grouped bar chart of {}: {}, {} each ({}), with intervals.",
             axis.title(),
-            chart.groups.len(),
-            n_series,
+            count(chart.groups.len() as u64, "group"),
+            count(n_series as u64, "bar"),
             chart.series.join(", ")
         )
     });

@@ -5,6 +5,7 @@
 use super::{Axis, Fit, axis_ticks, describe};
 use crate::output::html::svg::{self, A, Frame, Scale, Shape, Svg, Swatch};
 use crate::output::html::{format, palette};
+use crate::output::report::count;
 
 /// A line: y against x, read up to the shorter; non-finite entries leave gaps.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -129,8 +130,8 @@ pub fn panels(chart: &PanelChart) -> String {
     let desc = describe(&chart.description, || {
         let names: Vec<String> = chart.panels.iter().map(|p| p.axis.title()).collect();
         format!(
-            "{} panels against {}: {}.",
-            chart.panels.len(),
+            "{} against {}: {}.",
+            count(chart.panels.len() as u64, "panel"),
             chart.x_axis.title(),
             names.join("; ")
         )

@@ -5,6 +5,7 @@
 use super::{Axis, Fit, axis_ticks, describe};
 use crate::output::html::svg::{self, A, Frame, Placer, Rect, Scale, Shape, Svg, Swatch};
 use crate::output::html::{format, palette};
+use crate::output::report::count;
 
 /// A labelled point.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -179,10 +180,10 @@ pub fn scatter(chart: &ScatterChart) -> String {
     };
     let desc = describe(&chart.description, || {
         format!(
-            "Scatter of {} against {}: {} labelled points.",
+            "Scatter of {} against {}: {}.",
             chart.y_axis.title(),
             chart.x_axis.title(),
-            chart.points.len()
+            count(chart.points.len() as u64, "labelled point")
         )
     });
     let Layout {
@@ -350,10 +351,10 @@ pub fn trajectory(chart: &TrajectoryChart) -> String {
     }
     let desc = describe(&chart.description, || {
         format!(
-            "Trajectory of {} against {} through {} labelled points{}.",
+            "Trajectory of {} against {} through {}{}.",
             chart.y_axis.title(),
             chart.x_axis.title(),
-            chart.points.len(),
+            count(chart.points.len() as u64, "labelled point"),
             hl.map(|h| match chart.points[h].label.as_str() {
                 // Unlabelled points are named by their place in the order.
                 "" => format!(", point {} highlighted", h + 1),

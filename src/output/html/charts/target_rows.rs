@@ -6,6 +6,7 @@
 use super::describe;
 use crate::output::html::svg::{self, A, Frame, Scale, Shape, Svg, Swatch};
 use crate::output::html::{format, palette, ticks};
+use crate::output::report::count;
 
 /// The simulated quantiles of one target.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -163,14 +164,14 @@ pub fn target_rows(chart: &TargetRowsChart) -> String {
             .filter(|r| r.pass_share.is_finite())
             .count();
         format!(
-            "{} rows, one per {row_head}, {}: the simulated 5–95 % range as whiskers, the 25–75 % range as a box, the median as a bar, the accepted range shaded and the observed value as a diamond; {} rows give {}.",
-            chart.rows.len(),
+            "{}, one per {row_head}, {}: the simulated 5–95 % range as whiskers, the 25–75 % range as a box, the median as a bar, the accepted range shaded and the observed value as a diamond; {} give {}.",
+            count(chart.rows.len() as u64, "row"),
             if chart.one_scale {
                 "all on one scale"
             } else {
                 "each on its own scale"
             },
-            passing,
+            count(passing as u64, "row"),
             chart.counted.passing()
         )
     });

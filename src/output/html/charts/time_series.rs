@@ -4,6 +4,7 @@
 use super::{Axis, Fit, axis_ticks, describe, empty_note, frame_for, with_unit};
 use crate::output::html::svg::{self, A, Scale, Shape, Svg, Swatch};
 use crate::output::html::{format, palette};
+use crate::output::report::count;
 
 /// One simulated series: at each x, a median and a band (usually the 5 and
 /// 95 % quantiles over replications). The four vectors are read up to the
@@ -128,12 +129,12 @@ pub fn time_series(chart: &TimeSeriesChart) -> String {
     let total_points: usize = chart.series.iter().map(n_of).sum();
     let desc = describe(&chart.description, || {
         format!(
-            "Line chart of {} against {}: {} series with a median line and a {} band ({} points), and {} {} values.",
+            "Line chart of {} against {}: {} series with a median line and a {} band ({}), and {} {} values.",
             y_title,
             chart.x_axis.title(),
             chart.series.len(),
             chart.band_label,
-            total_points,
+            count(total_points as u64, "point"),
             chart.observed.len(),
             chart.observed_label
         )
