@@ -513,6 +513,16 @@ fn metric_unit(metric: &str) -> &'static str {
     }
 }
 
+/// The caption's words for the observed values drawn as diamonds; none
+/// when the scenario has no yearly target to draw.
+fn diamonds(observed: &[Observation]) -> &'static str {
+    if observed.is_empty() {
+        ""
+    } else {
+        "; diamonds: the observed values of the scenario's yearly targets"
+    }
+}
+
 /// The observed yearly contract values of the focus country: targets on
 /// its contract value over one calendar year, for every buyer (no buyer or
 /// category filter, and no group but one of every buyer, counted from the
@@ -1111,7 +1121,8 @@ fn run_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             surge = surge.figure(
                 charts::time_series(&chart),
                 format!(
-                    "Contract value signed with {focus}'s suppliers per year: median and 5–95 % band over replications; diamonds: the observed values of the scenario's yearly targets."
+                    "Contract value signed with {focus}'s suppliers per year: median and 5–95 % band over replications{}.",
+                    diamonds(&chart.observed)
                 ),
             );
         }
@@ -2131,6 +2142,17 @@ fn box_limits(cell: &str) -> Option<Vec<BoxLimit<'_>>> {
     Some(out)
 }
 
+/// A chosen box's limits in the table, and what a box without one means
+/// (the cell was left empty), as `discover` prints it.
+fn chosen_limits(cell: &str, extremes: &HashMap<String, (f64, f64)>) -> String {
+    let shown = limits_shown(cell, extremes);
+    if shown.is_empty() {
+        "none: PRIM found no box denser than the whole".to_string()
+    } else {
+        shown
+    }
+}
+
 /// The restricted columns of a box as `discover` prints them: numbers to
 /// its digits, and a side PRIM did not peel (a bound at the smallest or
 /// largest value of the points searched, `extremes`) left out: `>= lower`,
@@ -2244,7 +2266,7 @@ fn discover_blocks(d: &Csv, extremes: &HashMap<String, (f64, f64)>) -> Vec<Block
                 format::fixed(num(r, den), 4),
                 format::fixed(num(r, mass), 4),
                 text(r, n).to_string(),
-                limits_shown(text(r, limits), extremes),
+                chosen_limits(text(r, limits), extremes),
             ]);
         }
         out.push(Block::Figure(crate::output::html::Figure {
@@ -2342,7 +2364,10 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             chart.observed = observed_years(resolved, &focus);
             bands_section = bands_section.figure(
                 charts::time_series(&chart),
-                "Each point's median over its replications (bands.csv); line: the median over points, band: 5–95 % of points; diamonds: the observed values of the yearly targets.",
+                format!(
+                    "Each point's median over its replications (bands.csv); line: the median over points, band: 5–95 % of points{}.",
+                    diamonds(&chart.observed)
+                ),
             );
         }
         None => bands_section = bands_section.block(missing("bands.csv", "the yearly series")),
@@ -2398,20 +2423,28 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                 extremes.insert(param.clone(), (lo, hi));
             }
         }
-        let (means, what) = if !verdict.is_empty() {
+        // The column decides, not its values: a verdict distance undefined
+        // in every run is said so, not replaced by another measure.
+        let (means, what, short) = if r.col("verdict_distance").is_some() {
             (
                 Some(verdict),
                 "verdict distance (0: every target hit exactly)".to_string(),
+                "verdict distance",
             )
         } else if !passes.is_empty() {
             (
                 Some(passed),
                 format!("targets passed (of {})", passes.len()),
+                "targets passed",
             )
         } else if r.col("focus_value").is_some() {
-            (Some(focus_value), format!("{focus} contract value (US$ m)"))
+            (
+                Some(focus_value),
+                format!("{focus} contract value (US$ m)"),
+                "contract value",
+            )
         } else {
-            (None, String::new())
+            (None, String::new(), "")
         };
         if let Some(means) = means {
             // One line per role: a point two roles share is one point.
@@ -2421,6 +2454,25 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                 .iter()
                 .filter(|row| seen.insert(text(row, 0)))
                 .collect();
+            // Points without a value (every finished run's undefined, or
+            // none finished) are not drawn, and said so: they are often
+            // the corner of the space where a target is never met.
+            let unvalued = rows
+                .iter()
+                .filter(|row| !means.contains_key(text(row, 0)))
+                .count();
+            let left_out = match unvalued {
+                0 => String::new(),
+                n => format!(
+                    " {n} of the {} points have no {short} (undefined in each of their finished runs, or none finished) and are not drawn.",
+                    rows.len()
+                ),
+            };
+            if means.is_empty() && !rows.is_empty() {
+                params_section = params_section.block(Block::Paragraph(format!(
+                    "No point has a {short}: it is undefined in every finished run (runs.csv), so nothing is drawn against the parameters."
+                )));
+            }
             // The scatters draw a fixed sample of the points: a circle
             // with its tooltip per point and parameter made a page of
             // 100 MB at 100,000 points, more than a browser can show.
@@ -2459,7 +2511,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                             groups,
                             interval_label: "5–95 % over points".into(),
                         }),
-                        format!("The {what} per run, averaged over each point's finished replications, by the value of {param}: the median over the points with that value, with its 5–95 % range."),
+                        format!("The {what} per run, averaged over each point's finished replications, by the value of {param}: the median over the points with that value, with its 5–95 % range.{left_out}"),
                     );
                     continue;
                 }
@@ -2490,7 +2542,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                         reference_lines: Vec::new(),
                     }),
                     format!(
-                        "Per point, the {what} per run, averaged over its finished replications, against {param}{}.",
+                        "Per point, the {what} per run, averaged over its finished replications, against {param}{}.{left_out}",
                         if drawn.len() < rows.len() {
                             format!(
                                 " ({} of the {} points drawn: a fixed sample by their ids, the same in every chart)",
@@ -3444,6 +3496,13 @@ mod tests {
         );
         assert_eq!(limits_shown("", &extremes), "");
         assert_eq!(limits_shown("not limits", &extremes), "not limits");
+        // A chosen box that restricts nothing is said to, as `discover`
+        // prints it (its table cell was empty).
+        assert_eq!(
+            chosen_limits("", &extremes),
+            "none: PRIM found no box denser than the whole"
+        );
+        assert_eq!(chosen_limits("n in [1, 5]", &extremes), "n <= 5");
     }
 
     /// Outcomes that sum to less than 1 make coverage k / 1, as `discover`

@@ -73,6 +73,8 @@ fn run_report() {
         !html.contains("observed, 2022: 2000 US$ m"),
         "a group's target drawn on every buyer's series"
     );
+    // Nor does the caption speak of diamonds it does not draw.
+    assert!(!html.contains("diamonds"), "diamonds promised");
     assert!(html.contains("kor_value_2022"));
     assert!(html.contains("Lead to first delivery"));
     assert!(html.contains("promised and actual leads of the same contracts"));
@@ -88,6 +90,7 @@ fn run_report() {
         html.contains("observed, 2022: 1500 US$ m"),
         "no observed diamond"
     );
+    assert!(html.contains("diamonds: the observed values of the scenario&#39;s yearly targets"));
 }
 
 /// Toy against a variant whose buyers care less for delivery
@@ -711,6 +714,51 @@ fn a_sweep_without_the_verdict_column_is_drawn_by_targets_passed() {
         html.contains("targets passed (of 4) against preferences.default.delivery"),
         "drawn by targets passed"
     );
+}
+
+/// Points whose verdict distance is undefined in every run are not drawn,
+/// and said so; undefined everywhere, the page says so rather than draw
+/// targets passed in its place (it drew every point at 0 targets passed).
+#[test]
+fn points_without_a_verdict_distance_are_said_to_be_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = crate::discover::toy_sweep(tmp.path());
+    let (h, rows) = csv_rows(&read(&dir.join("runs.csv")));
+    let c = h.iter().position(|x| x == "verdict_distance").unwrap();
+    let points: BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    let first_two: Vec<&str> = points.iter().copied().take(2).collect();
+    // The page as written: with nothing to draw against the parameters it
+    // has fewer charts than `report` asks of a sweep's.
+    let rewrite = |undefined: &dyn Fn(&str) -> bool| {
+        let body: String = std::iter::once(h.join(",") + "\n")
+            .chain(rows.iter().map(|r| {
+                let mut r = r.to_vec();
+                if undefined(&r[0]) {
+                    r[c] = String::new();
+                }
+                r.join(",") + "\n"
+            }))
+            .collect();
+        crate::common::rewrite_sealed(&dir, "runs.csv", &body);
+        let _ = std::fs::remove_file(dir.join("report.html"));
+        assert_ok(&armsmarket(&["report", dir.to_str().unwrap()]), "report");
+        text(&read(&dir.join("report.html"))).to_string()
+    };
+    let html = rewrite(&|p| first_two.contains(&p));
+    let said = format!(
+        "2 of the {} points have no verdict distance (undefined in each of their finished runs, or none finished) and are not drawn.",
+        points.len()
+    );
+    assert!(html.contains(&said), "{said}");
+    assert!(html.contains(
+        "verdict distance (0: every target hit exactly) against preferences.default.delivery"
+    ));
+    let html = rewrite(&|_| true);
+    assert!(
+        html.contains("No point has a verdict distance: it is undefined in every finished run"),
+        "not said"
+    );
+    assert!(!html.contains("targets passed"), "drawn by another measure");
 }
 
 /// A comparison of the toy world in `dir`, the first scenario with a
