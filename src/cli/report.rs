@@ -17,6 +17,9 @@ pub struct ReportArgs {
     /// sweep (OUT/<sweep name>) or a calibration (its generations.csv,
     /// posterior.csv, predictive.csv); the report goes to DIR/report.html.
     pub dir: PathBuf,
+    /// No closing line, only the file (as the other commands' `--quiet`).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `armsmarket report`.
@@ -36,6 +39,9 @@ pub fn report(a: &ReportArgs) -> Result<(), CliError> {
     // would get a report of the one it replaced.
     let _held = ResultLock::hold(&a.dir)?;
     let w = html_report::write(&a.dir, term::interrupted())?;
+    if a.quiet {
+        return Ok(());
+    }
     note!(
         "report: {} report with {} -> {} ({} KB)",
         w.kind.name(),

@@ -36,9 +36,12 @@ fn report(dir: &Path) -> String {
     );
     assert!(html.contains("<details") && html.contains("@media print"));
     assert!(!html.contains("NaN") && !html.contains("inf\""));
-    // Deterministic: the same result gives the same bytes.
-    let o = armsmarket(&["report", dir.to_str().unwrap()]);
+    assert!(err(&o).starts_with("report: "), "{}", err(&o));
+    // Deterministic: the same result gives the same bytes (and `--quiet`
+    // says nothing, as the other commands' does).
+    let o = armsmarket(&["report", "--quiet", dir.to_str().unwrap()]);
     assert_ok(&o, "report again");
+    assert_eq!((text(&o.stdout), err(&o)), (String::new(), String::new()));
     assert_eq!(read(&dir.join("report.html")), bytes);
     html
 }
