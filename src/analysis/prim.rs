@@ -2182,4 +2182,259 @@ mod tests {
             })
         ));
     }
+
+    /// LENIENT1 scores a peel by its gain in mean per row removed. On
+    /// x = 0, 0, 0, 1, …, 7 with cases at one x = 0 row and at x = 1..6 (7
+    /// of 10), peel_alpha 0.1 proposes the upper cut 6.5 (removing x = 7,
+    /// no case: mean 7/9, a gain of 7/90 = 0.078 for one row) and the
+    /// lower cut 0.5 (removing the three x = 0 rows, one case: mean 6/7, a
+    /// gain of 0.157 for three rows, 0.052 a row): the upper cut wins,
+    /// though its gain in all is the smaller.
+    #[test]
+    fn a_peel_is_scored_by_its_gain_per_row_removed() {
+        let x = vec![0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let y = vec![0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0];
+        let data = PrimData::new(vec![Column::float("x", x)], y).unwrap();
+        let config = PrimConfig {
+            peel_alpha: 0.1,
+            mass_min: 0.0,
+            ..PrimConfig::default()
+        };
+        let found = discover(&data, config, 1).unwrap();
+        let first = &found[0].trajectory[1];
+        assert_eq!(
+            first.limits[0],
+            Limit::Numeric {
+                lower: 0.0,
+                upper: 6.5
+            }
+        );
+        assert_eq!((first.n, first.k), (9, 7.0));
+    }
+
+    /// Between peels of equal score the one that restricts no further
+    /// column wins: with z a copy of x, the first peel cuts x (the first
+    /// proposed) and every later one cuts x again, not z, so the box
+    /// restricts x alone.
+    #[test]
+    fn a_tie_goes_to_the_peel_that_restricts_fewer_columns() {
+        let x: Vec<f64> = (0..10).map(f64::from).collect();
+        let data = PrimData::new(
+            vec![Column::float("x", x.clone()), Column::float("z", x)],
+            (0..10).map(|i| if i >= 6 { 1.0 } else { 0.0 }).collect(),
+        )
+        .unwrap();
+        let config = PrimConfig {
+            peel_alpha: 0.1,
+            mass_min: 0.0,
+            ..PrimConfig::default()
+        };
+        let found = discover(&data, config, 1).unwrap();
+        let last = found[0].trajectory.last().unwrap();
+        assert_eq!((last.n, last.density), (4, 1.0));
+        assert!(
+            found[0].trajectory.iter().all(|e| e.restricted.len() <= 1),
+            "{:?}",
+            found[0].trajectory
+        );
+        assert_eq!(last.restricted, [0]);
+    }
+
+    /// Coverage is k over max(Σy, 1) (EMA's denominator): shares of 0.05
+    /// at the four rows x ≥ 6 sum to 0.2, so the initial box, holding
+    /// every case, has coverage 0.2, not 1.
+    #[test]
+    fn coverage_of_shares_summing_below_one_is_over_one() {
+        let data = PrimData::new(
+            vec![Column::float("x", (0..10).map(f64::from).collect())],
+            (0..10).map(|i| if i >= 6 { 0.05 } else { 0.0 }).collect(),
+        )
+        .unwrap();
+        let found = discover(&data, PrimConfig::default(), 1).unwrap();
+        let initial = &found[0].trajectory[0];
+        assert!((initial.k - 0.2).abs() < 1e-15);
+        assert!(
+            (initial.coverage - 0.2).abs() < 1e-15,
+            "{}",
+            initial.coverage
+        );
+    }
+
+    /// EMA passes int(k) to the binomial test: shares of 0.7 at x ≥ 6 put
+    /// k = 2.8 in the box [5.5, 9] of 4 rows, tested as 2 hits; relaxing
+    /// the lower bound gives every row, density 2.8/10 = 0.28:
+    /// P(X ≥ 2 | 4, 0.28) = 1 − 0.72⁴ − 4 · 0.28 · 0.72³ = 0.31322368.
+    #[test]
+    fn quasi_p_truncates_a_fractional_count_of_cases() {
+        let data = PrimData::new(
+            vec![Column::float("x", (0..10).map(f64::from).collect())],
+            (0..10).map(|i| if i >= 6 { 0.7 } else { 0.0 }).collect(),
+        )
+        .unwrap();
+        let config = PrimConfig {
+            peel_alpha: 0.1,
+            mass_min: 0.0,
+            ..PrimConfig::default()
+        };
+        let found = discover(&data, config, 1).unwrap();
+        let last = found[0].trajectory.last().unwrap();
+        assert_eq!(last.n, 4);
+        assert!((last.k - 2.8).abs() < 1e-12);
+        match last.quasi_p[..] {
+            [
+                (
+                    0,
+                    QuasiP::Bounds {
+                        lower: Some(p),
+                        upper: None,
+                    },
+                ),
+            ] => assert!((p - 0.313_223_68).abs() < 1e-12, "{p}"),
+            ref other => panic!("{other:?}"),
+        }
+    }
+
+    /// Each bound's quasi-p is tested against the density of the box with
+    /// that bound alone relaxed, not of every row: cases at x = 3..6 of
+    /// 0..=9 give the box [2.5, 6.5] (4 rows, 4 cases); relaxing its lower
+    /// bound gives rows 0..=6, relaxing its upper bound rows 3..=9, each
+    /// 4 cases in 7: P(X ≥ 4 | 4, 4/7) = (4/7)⁴ = 256/2401 for both.
+    #[test]
+    fn quasi_p_relaxes_one_bound_at_a_time() {
+        let data = PrimData::new(
+            vec![Column::float("x", (0..10).map(f64::from).collect())],
+            (0..10)
+                .map(|i| if (3..=6).contains(&i) { 1.0 } else { 0.0 })
+                .collect(),
+        )
+        .unwrap();
+        let config = PrimConfig {
+            peel_alpha: 0.1,
+            mass_min: 0.0,
+            ..PrimConfig::default()
+        };
+        let found = discover(&data, config, 1).unwrap();
+        let last = found[0].trajectory.last().unwrap();
+        assert_eq!(
+            last.limits[0],
+            Limit::Numeric {
+                lower: 2.5,
+                upper: 6.5
+            }
+        );
+        let want = 256.0 / 2401.0;
+        match last.quasi_p[..] {
+            [
+                (
+                    0,
+                    QuasiP::Bounds {
+                        lower: Some(lo),
+                        upper: Some(hi),
+                    },
+                ),
+            ] => assert!(
+                (lo - want).abs() < 1e-14 && (hi - want).abs() < 1e-14,
+                "{lo} {hi}"
+            ),
+            ref other => panic!("{other:?}"),
+        }
+    }
+
+    /// The upper bound's mirror of the integer rule: −3, −2, −1, then seven
+    /// zeros; cases where x < 0. The upper cut is quantile 0.95 = (−1 +
+    /// 0)/2, truncated towards zero to 0: the current bound, so the value 0
+    /// itself is peeled and the new bound is the largest value left, −1.
+    #[test]
+    fn integer_peel_moves_past_an_upper_bound_the_cut_cannot_move() {
+        let x: Vec<i64> = vec![-3, -2, -1, 0, 0, 0, 0, 0, 0, 0];
+        let y: Vec<f64> = x.iter().map(|&v| if v < 0 { 1.0 } else { 0.0 }).collect();
+        let data = PrimData::new(vec![Column::integer("i", x)], y).unwrap();
+        let found = discover(
+            &data,
+            PrimConfig {
+                mass_min: 0.0,
+                ..PrimConfig::default()
+            },
+            1,
+        )
+        .unwrap();
+        let t = &found[0].trajectory;
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[1].limits[0],
+            Limit::Numeric {
+                lower: -3.0,
+                upper: -1.0
+            }
+        );
+        assert_eq!((t[1].n, t[1].density), (3, 1.0));
+    }
+
+    /// An integer column's bounds, which pasting may leave between
+    /// integers, are snapped inwards: [1.5, 3.5] keeps the values 2 and 3.
+    #[test]
+    fn integer_limits_between_integers_are_snapped_inwards() {
+        let data = PrimData::new(
+            vec![Column::integer("i", vec![0, 1, 2, 3, 4, 5])],
+            vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0],
+        )
+        .unwrap();
+        let entry = TrajectoryEntry {
+            id: 1,
+            phase: Phase::Paste,
+            n: 2,
+            k: 2.0,
+            coverage: 1.0,
+            density: 1.0,
+            mass: 1.0 / 3.0,
+            restricted: vec![0],
+            limits: vec![Limit::Numeric {
+                lower: 1.5,
+                upper: 3.5,
+            }],
+            quasi_p: Vec::new(),
+        };
+        assert_eq!(
+            restricted_limits(&data, &entry)[0].bounds,
+            DimBounds::Integer {
+                lower: 2,
+                upper: 3,
+                lower_restricted: true,
+                upper_restricted: true
+            }
+        );
+    }
+
+    /// A paste widens a bound by the `1 − paste_alpha` quantile of the rows
+    /// just outside it. Cases at x = 3 and 5..=19 of 0..=19 (16 of 20);
+    /// peel_alpha 0.2 peels x below 3.5 (density 15/16), and mass_min 0.7
+    /// stops the next peel (to 12 rows). Below the bound lie 0, 1, 2, 3,
+    /// whose 95 % quantile between distinct values is (2 + 3)/2 = 2.5: the
+    /// paste takes back x = 3, a case, for density 16/17 (their 5 %
+    /// quantile, 0.5, would take back two non-cases as well and lower it).
+    #[test]
+    fn a_paste_takes_back_the_rows_just_below_the_bound() {
+        let data = PrimData::new(
+            vec![Column::float("x", (0..20).map(f64::from).collect())],
+            (0..20)
+                .map(|i| if i == 3 || i >= 5 { 1.0 } else { 0.0 })
+                .collect(),
+        )
+        .unwrap();
+        let config = PrimConfig {
+            peel_alpha: 0.2,
+            mass_min: 0.7,
+            ..PrimConfig::default()
+        };
+        let found = discover(&data, config, 1).unwrap();
+        let t = &found[0].trajectory;
+        let phases: Vec<Phase> = t.iter().map(|e| e.phase).collect();
+        assert_eq!(phases, [Phase::Initial, Phase::Peel, Phase::Paste]);
+        let lower = |e: &TrajectoryEntry| match e.limits[0] {
+            Limit::Numeric { lower, .. } => lower,
+            _ => unreachable!(),
+        };
+        assert_eq!((lower(&t[1]), t[1].n, t[1].k), (3.5, 16, 15.0));
+        assert_eq!((lower(&t[2]), t[2].n, t[2].k), (2.5, 17, 16.0));
+    }
 }

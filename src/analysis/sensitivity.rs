@@ -2073,4 +2073,186 @@ mod tests {
         assert_eq!(ia.s1[0].estimate, ic.s1[0].estimate);
         assert_ne!(ia.s1[0].lo, ic.s1[0].lo);
     }
+
+    /// Second-order and net indices by hand: D = 2, N = 2, outputs of mean
+    /// 0 (so standardising only rescales them, which every ratio cancels).
+    /// Row 0 is one point of the design (an unscrambled sequence's first
+    /// row: A = B, so every role coincides), output 1; row 1 is A −2,
+    /// AB_0 0, AB_1 −1, BA_0 −1 (with two parameters BA_0 is AB_1), BA_1 1,
+    /// B −3. A and B pooled, {1, −2, 1, −3}: mean −3/4, V = 51/16.
+    /// S1_0 = mean(B (AB_0 − A)) / V = (0 − 6)/2 / V = −16/17; S1_1 =
+    /// (0 − 3)/2 / V = −8/17; ST_0 = ½ (0 + 4)/2 / V = 16/51, ST_1 = ½ (0 +
+    /// 1)/2 / V = 4/51; S2_01 = mean(BA_0 AB_1 − A B) / V − S1_0 − S1_1 =
+    /// (0 + (1 − 6))/2 / V + 72/51 = −40/51 + 72/51 = 32/51.
+    /// Net of τ = ½ at row 0's point and ¼ at each point of row 1: τ̄ of A
+    /// and B = 3/8, V − τ̄ = 45/16. In row 0 the noise cancels in S1 (τ_B,
+    /// B and AB_j one point, less τ_A, A and B one point) and in S2 (τ_AB1,
+    /// BA_0 and AB_1 one point, less τ_A); row 1 adds τ_AB1 = ¼ to S2:
+    /// S1_0 = −3 / (45/16) = −16/15, S1_1 = −8/15; ST_0 = ½ (0 + 4 − ½)/2
+    /// / (45/16) = 14/45 (A and AB_0 one point in row 0: no noise), ST_1 =
+    /// ½ (0 + 1 − ½)/2 · 16/45 = 2/45; S2_01 = (0 + (−5 − ¼))/2 · 16/45 +
+    /// 24/15 = −14/15 + 24/15 = 2/3.
+    #[test]
+    fn second_order_and_net_indices_by_hand() {
+        let y = SaltelliOutputs::from_salib_order(
+            &[
+                1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -2.0, 0.0, -1.0, -1.0, 1.0, -3.0,
+            ],
+            2,
+            true,
+        )
+        .unwrap();
+        // The sample itself, twice: every interval is the estimate.
+        let r = vec![vec![0, 1], vec![0, 1]];
+        let near = |e: Estimate, want: f64| close(e.estimate, want, 1e-12);
+        let s = sobol_indices(&y, &r, 0.95).unwrap();
+        assert!(
+            near(s.s1[0], -16.0 / 17.0) && near(s.s1[1], -8.0 / 17.0),
+            "{s:?}"
+        );
+        assert!(
+            near(s.st[0], 16.0 / 51.0) && near(s.st[1], 4.0 / 51.0),
+            "{s:?}"
+        );
+        assert_eq!((s.s2.len(), s.s2[0].j, s.s2[0].k), (1, 0, 1));
+        assert!(near(s.s2[0].estimate, 32.0 / 51.0), "{:?}", s.s2);
+
+        let tau = SaltelliOutputs::from_salib_order(
+            &[
+                0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25,
+            ],
+            2,
+            true,
+        )
+        .unwrap();
+        let row_0 = vec![true, false];
+        let shared = SharedPoints {
+            a_b: row_0.clone(),
+            a_ab: vec![row_0.clone(); 2],
+            b_ab: vec![row_0; 2],
+            ba_ab: vec![vec![true, true]],
+        };
+        let net = sobol_net_indices(&y, &tau, &shared, &r, 0.95)
+            .unwrap()
+            .unwrap();
+        assert!(
+            near(net.s1[0], -16.0 / 15.0) && near(net.s1[1], -8.0 / 15.0),
+            "{net:?}"
+        );
+        assert!(
+            near(net.st[0], 14.0 / 45.0) && near(net.st[1], 2.0 / 45.0),
+            "{net:?}"
+        );
+        assert!(near(net.s2[0].estimate, 2.0 / 3.0), "{:?}", net.s2);
+    }
+
+    /// The noise floor of μ* adds the noise of both means a step compares,
+    /// whichever end is the noisier: replicates y ± 1 (τ = 2/2 = 1) at one
+    /// end, y ± 3 (τ = 18/2 = 9) at the other, in either order, give each
+    /// step √(2/π · (1 + 9)) / Δ, Δ = 2/3.
+    #[test]
+    fn the_noise_floor_of_mu_star_adds_the_noise_of_both_ends_of_a_step() {
+        let up = Some(MorrisMove {
+            parameter: 0,
+            direction: Direction::Up,
+        });
+        let point = |trajectory, step, moved, spread: f64| PointOutputs {
+            role: MorrisRole {
+                trajectory,
+                step,
+                moved,
+            },
+            replicates: vec![1.0 - spread, 1.0 + spread],
+        };
+        let outputs = vec![
+            point(0, 0, None, 1.0),
+            point(0, 1, up, 3.0),
+            point(1, 0, None, 3.0),
+            point(1, 1, up, 1.0),
+        ];
+        let layout = MorrisLayout {
+            dims: 1,
+            trajectories: 2,
+            levels: 4,
+        };
+        let a =
+            morris_analyze(&layout, &outputs, &BootstrapOptions::default(), &mut rng(0)).unwrap();
+        let floor = (2.0 / std::f64::consts::PI * 10.0).sqrt() / (2.0 / 3.0);
+        assert!(close(a.noise_mu_star.unwrap(), floor, 1e-12), "{a:?}");
+    }
+
+    /// The roles a design runs at one point are told to the net indices:
+    /// with one parameter AB_0 is B, and an analysis naming them one point
+    /// gives the net indices of B and AB_0 shared in every row; an analysis
+    /// naming no point, those of every role apart (the same resamples,
+    /// drawn first from the stream).
+    #[test]
+    fn an_analysis_tells_the_net_indices_which_roles_are_one_point() {
+        let layout = SaltelliLayout {
+            dims: 1,
+            base_rows: 8,
+            second_order: false,
+        };
+        let value = |role: SaltelliRole| match role.matrix {
+            SaltelliMatrix::A => role.base_row as f64,
+            _ => ((3 * role.base_row) % 8) as f64,
+        };
+        let outputs: Vec<PointOutputs<SaltelliRole>> = (0..8)
+            .flat_map(|base_row| {
+                block_matrices(1, false)
+                    .into_iter()
+                    .map(move |matrix| SaltelliRole { base_row, matrix })
+            })
+            .map(|role| PointOutputs {
+                role,
+                replicates: vec![value(role) - 0.1, value(role) + 0.1],
+            })
+            .collect();
+        let opts = BootstrapOptions::default();
+        let one_point = |r: SaltelliRole| {
+            let row = 2 * r.base_row as u64;
+            Some(if r.matrix == SaltelliMatrix::A {
+                row
+            } else {
+                row + 1
+            })
+        };
+        let got = sobol_analyze_points(&layout, &outputs, one_point, &opts, &mut rng(3)).unwrap();
+        let apart = sobol_analyze(&layout, &outputs, &opts, &mut rng(3)).unwrap();
+
+        // The same by matrix, from the points' means and noise.
+        let column = |matrix, of: &dyn Fn(&[f64]) -> f64| -> Vec<f64> {
+            (0..8)
+                .map(|base_row| {
+                    let p = outputs
+                        .iter()
+                        .find(|p| p.role == SaltelliRole { base_row, matrix })
+                        .unwrap();
+                    of(&p.replicates)
+                })
+                .collect()
+        };
+        let by_matrix = |of: &dyn Fn(&[f64]) -> f64| SaltelliOutputs {
+            a: column(SaltelliMatrix::A, of),
+            b: column(SaltelliMatrix::B, of),
+            ab: vec![column(SaltelliMatrix::AB(0), of)],
+            ba: None,
+        };
+        let y = by_matrix(&|r| r.iter().sum::<f64>() / r.len() as f64);
+        let tau = by_matrix(&|r| var_unbiased(r) / r.len() as f64);
+        let resamples = draw_resamples(8, opts.resamples, &mut rng(3));
+        let net = |shared: &SharedPoints| {
+            sobol_net_indices(&y, &tau, shared, &resamples, 0.95)
+                .unwrap()
+                .unwrap()
+        };
+        let b_ab = SharedPoints {
+            b_ab: vec![vec![true; 8]],
+            ..SharedPoints::none(8, 1, false)
+        };
+        let none = SharedPoints::none(8, 1, false);
+        assert_eq!(got.net.unwrap(), net(&b_ab));
+        assert_eq!(apart.net.unwrap(), net(&none));
+        assert_ne!(net(&b_ab), net(&none));
+    }
 }

@@ -698,4 +698,80 @@ mod tests {
         assert_eq!(distance(0.5, 0.0, 0.0, 1.0), 0.5);
         assert_eq!(distance(-0.5, 0.0, 0.0, 1.0), 1.5);
     }
+
+    /// A value on either end of the accepted interval passes, at distance
+    /// exactly 1: observed 1 ± 1 is [0, 2]; no contract of BBB's industry
+    /// counts 0, and the two SPG contracts count 2.
+    #[test]
+    fn a_value_on_either_end_of_the_interval_passes_at_distance_one() {
+        let (s, w) = toy_world();
+        let cs = log(&w);
+        let t = target(
+            &w,
+            &s,
+            &format!("{ALL}metric = \"count\"\nsupplier_country = \"BBB\""),
+        );
+        let r = t.evaluate(&w, &cs, &[]);
+        assert_eq!((r.value, r.pass, r.distance), (0.0, true, 1.0));
+        let t = target(
+            &w,
+            &s,
+            &format!("{ALL}metric = \"count\"\ncategories = [\"spg\"]"),
+        );
+        let r = t.evaluate(&w, &cs, &[]);
+        assert_eq!((r.value, r.pass, r.distance), (2.0, true, 1.0));
+    }
+
+    /// A relative tolerance is a share of the observed value's size,
+    /// whatever its sign: −10 ± 50 % is [−15, −5], lo below hi.
+    #[test]
+    fn a_relative_tolerance_of_a_negative_value_keeps_lo_below_hi() {
+        use crate::scenario::schema::Tolerance;
+        let rel = Tolerance {
+            rel: Some(0.5),
+            ..Default::default()
+        };
+        assert_eq!(interval(-10.0, &rel), (-15.0, -5.0));
+    }
+
+    /// A period takes its last quarter in: 2022Q1 to 2022Q3 holds all
+    /// three 2022 contracts, 150 + 108 + 100, the last signed in 2022Q3.
+    #[test]
+    fn a_period_includes_its_last_quarter() {
+        let (s, w) = toy_world();
+        let cs = log(&w);
+        let t = target(
+            &w,
+            &s,
+            "pattern = \"P\"\nmetric = \"value\"\nfrom = \"2022Q1\"\nto = \"2022Q3\"\nobserved = 0.0\ntolerance = { abs = 1.0 }",
+        );
+        assert_eq!(t.value(&w, &cs, &[]), 150.0 + 108.0 + 100.0);
+    }
+
+    /// SIPRI counts transfers between states: CCC's PzH 2000 from its own
+    /// industry (german_land is of CCC) are no import, so of the K2 to AAA
+    /// and those, Korea's share of deliveries is 1.
+    #[test]
+    fn deliveries_from_a_buyers_own_industry_are_not_imports() {
+        let (s, w) = toy_world();
+        let cs = log(&w);
+        let ds = [
+            DeliveryRecord {
+                t: 2,
+                contract: 0,
+                units: 10,
+            }, // 2014: 10 K2 to AAA
+            DeliveryRecord {
+                t: 38,
+                contract: 3,
+                units: 12,
+            }, // 2023: 12 PzH 2000 to CCC, from CCC
+        ];
+        let t = target(
+            &w,
+            &s,
+            &format!("{ALL}metric = \"delivered_share\"\nsupplier_country = \"KOR\""),
+        );
+        assert_eq!(t.value(&w, &cs, &ds), 1.0);
+    }
 }

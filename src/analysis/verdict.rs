@@ -1447,4 +1447,112 @@ mod tests {
         let (mean, half) = mean_ci(&[f64::NAN]);
         assert!(mean.is_nan() && half.is_nan());
     }
+
+    /// One pair has a difference but no interval, test or correlation (a
+    /// Student t needs one degree of freedom, n − 1 ≥ 1); no pair has
+    /// nothing.
+    #[test]
+    fn one_pair_has_a_difference_but_no_interval_or_test() {
+        let p = paired(&[1.0], &[3.0]);
+        assert_eq!((p.n, p.mean), (1, 2.0));
+        assert!(p.lo.is_nan() && p.hi.is_nan() && p.p.is_nan() && p.correlation.is_nan());
+        assert!(!p.significant());
+        let none = paired(&[f64::NAN], &[3.0]);
+        assert_eq!(none.n, 0);
+        assert!(none.mean.is_nan());
+    }
+
+    /// A pair is dropped when its second value is undefined, as when its
+    /// first is: the defined pairs differ by 1 and 0.5, mean 0.75.
+    #[test]
+    fn a_pair_undefined_in_the_second_scenario_is_dropped() {
+        let p = paired(&[1.0, 2.0, 3.0], &[2.0, f64::NAN, 3.5]);
+        assert_eq!(p.n, 2);
+        assert!((p.mean - 0.75).abs() < 1e-12, "{}", p.mean);
+        assert!(p.lo.is_finite() && p.hi.is_finite() && p.p.is_finite());
+    }
+
+    /// The same difference, 2, in every replication: no spread, so the
+    /// interval is 2 alone and p is 0 (p is 1 only for no difference at
+    /// all).
+    #[test]
+    fn a_constant_nonzero_difference_has_p_zero() {
+        let p = paired(&[1.0, 2.0, 3.0], &[3.0, 4.0, 5.0]);
+        assert_eq!((p.mean, p.lo, p.hi, p.p), (2.0, 2.0, 2.0, 0.0));
+        assert!(p.significant());
+    }
+
+    /// A target one scenario passes in every replication is reached, though
+    /// the other fails it in every one: only b, which both fail, is
+    /// unreached.
+    #[test]
+    fn a_target_one_scenario_reaches_is_not_unreached() {
+        let t = vec![info("a", "P1", 1.0, true), info("b", "P1", 1.0, true)];
+        let mut fails = Runs::new("fails");
+        let mut passes = Runs::new("passes");
+        for _ in 0..4 {
+            fails.push(&[r(5.0, 4.0, false), r(5.0, 4.0, false)]);
+            passes.push(&[r(1.0, 0.0, true), r(5.0, 4.0, false)]);
+        }
+        let v = verdict(&t, &[fails, passes]);
+        assert_eq!(v.unreached, ["b"]);
+    }
+
+    /// A target's median and 5 % and 95 % quantiles over the replications
+    /// where it is defined, by hand: values 0 to 20 (R's type 7, position
+    /// 20 p) give 10, 1 and 19; the undefined 22nd replication counts only
+    /// in the shares (defined 21/22, passing 3/22).
+    #[test]
+    fn a_targets_median_and_5_and_95_per_cent_quantiles_by_hand() {
+        let t = vec![info("a", "P1", 1.0, true)];
+        let mut s = Runs::new("x");
+        for i in 0..=20 {
+            s.push(&[r(f64::from(i), f64::from(i) / 10.0, i < 3)]);
+        }
+        s.push(&[r(f64::NAN, f64::NAN, false)]);
+        let v = verdict(&t, &[s]);
+        let ts = &v.scenarios[0].targets[0];
+        assert_eq!((ts.median, ts.lo, ts.hi), (10.0, 1.0, 19.0));
+        assert_eq!((ts.defined_share, ts.pass_share), (21.0 / 22.0, 3.0 / 22.0));
+        // Distances 0, 0.1, …, 2: mean 1.
+        assert!((ts.distance - 1.0).abs() < 1e-12, "{}", ts.distance);
+    }
+
+    /// The share of replications passing every target: both targets pass
+    /// in the first replication, one of the two in the second: ½, though a
+    /// always passes.
+    #[test]
+    fn all_pass_is_the_share_passing_every_target() {
+        let t = vec![info("a", "P1", 1.0, true), info("b", "P2", 1.0, true)];
+        let mut s = Runs::new("x");
+        s.push(&[r(1.0, 0.0, true), r(1.0, 0.0, true)]);
+        s.push(&[r(1.0, 0.0, true), r(3.0, 2.0, false)]);
+        let v = verdict(&t, &[s]);
+        assert_eq!(v.scenarios[0].all_pass, 0.5);
+        assert_eq!(v.scenarios[0].pattern_pass, [1.0, 0.5]);
+    }
+
+    /// A mean difference of exactly 0 to the runner-up over an interval
+    /// of some width favours neither: the two are not told apart (it was
+    /// said to favour the runner-up only if the mean is above 0).
+    #[test]
+    fn a_zero_difference_to_the_runner_up_favours_neither() {
+        let v = with_runner_up(
+            ranked(&[
+                ("a", 0.9, 0.1, None),
+                ("b", 0.6, 0.1, Some((0.3, 0.1, 0.5, 0.01, 4))),
+                ("c", 0.5, 0.1, Some((-0.4, -0.6, -0.2, 0.001, 4))),
+            ]),
+            "c",
+            "b",
+            (0.0, -0.2, 0.2, 1.0, 4),
+        );
+        let line = v.conclusion();
+        assert!(
+            line.ends_with(
+                "; against the runner-up, b: paired difference +0.000 (95 % CI -0.200 to +0.200, p = 1.000), not significant: the two are not told apart"
+            ),
+            "{line}"
+        );
+    }
 }

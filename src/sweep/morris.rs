@@ -668,4 +668,45 @@ mod tests {
             }
         }
     }
+
+    /// Identical trajectories are at distance 0 however many points they
+    /// have, as in SALib: summed point by point, two copies of a two-point
+    /// trajectory (0, 0) → (1, 0) would be at 0 + 1 + 1 + 0 = 2.
+    #[test]
+    fn identical_trajectories_are_at_distance_zero() {
+        let t = vec![vec![0.0, 0.0], vec![1.0, 0.0]];
+        assert_eq!(trajectory_distance(&t, &t.clone()), 0.0);
+        // Another is not: point by point, 1, 1, √2 and 0 apart.
+        let u = vec![vec![0.0, 1.0], vec![1.0, 0.0]];
+        assert!((trajectory_distance(&t, &u) - (2.0 + 2f64.sqrt())).abs() < 1e-15);
+    }
+
+    /// C(n, k) = C(n, n − k), and choosing most of the trajectories is
+    /// counted as choosing the few left out: C(100, 96) = C(100, 4) =
+    /// 3,921,225, which a product over 96 factors would overflow on its
+    /// way (C(100, 50) ≈ 10²⁹).
+    #[test]
+    fn choosing_most_of_the_trajectories_counts_as_the_few_left_out() {
+        assert_eq!(binomial(100, 96), 3_921_225);
+        assert_eq!(binomial(100, 100), 1);
+        assert!(check_selection(96, 100).is_ok());
+    }
+
+    /// Every base level x* of `linspace(0, 1 − Δ, p/2)` is drawn: with
+    /// p = 6 (Δ = 0.6, x* in {0, 0.2, 0.4}) a parameter moving up from 0.4
+    /// ends at 1, so over 40 trajectories every level of the grid, 1
+    /// among them, is visited.
+    #[test]
+    fn every_base_level_is_drawn() {
+        let d = morris(5, &opts(40, 6), &mut ChaCha8Rng::seed_from_u64(11)).unwrap();
+        for level in 0..6 {
+            let x = f64::from(level) / 5.0;
+            assert!(
+                d.points
+                    .iter()
+                    .any(|p| p.unit.iter().any(|u| (u - x).abs() < 1e-12)),
+                "level {x} is never visited"
+            );
+        }
+    }
 }

@@ -525,6 +525,34 @@ fn a_metric_flat_over_a_and_b_is_not_ranked() {
         line.ends_with("no indices: one value at every A and B point, though not at the others, which makes every index 0 (SALib's guard); sweep more points"),
         "{line}"
     );
+    // The zeros written are the guard's, and the table says so.
+    let guard = |m: &str| (m.to_string(), String::new(), "guard_zeros".to_string());
+    let t = table(&dir);
+    assert_eq!(t[&guard("contracts")][0], "1");
+    assert_eq!(t[&guard("total_value")][0], "0");
+}
+
+/// The screen names the parameters by their total index, largest first,
+/// as `sensitivity.csv` gives the indices.
+#[test]
+fn parameters_are_listed_by_total_index_largest_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_ok(&sweep(&data("toy_saltelli.toml"), tmp.path(), &[]), "sweep");
+    let dir = tmp.path().join("toy_saltelli");
+    let o = sensitivity(&dir, &[]);
+    assert_ok(&o, "sensitivity");
+    let t = table(&dir);
+    let st = |p: &str| -> f64 {
+        t[&("total_value".to_string(), p.to_string(), "ST".to_string())][0]
+            .parse()
+            .unwrap()
+    };
+    let line = line_of(&o, "total_value");
+    let mut listed: Vec<&str> = PARAMS.into_iter().filter(|p| line.contains(p)).collect();
+    listed.sort_by_key(|p| line.find(p));
+    assert!(listed.len() >= 2, "{line}");
+    assert!(st(listed[0]) > st(listed[listed.len() - 1]), "{line}");
+    assert!(listed.windows(2).all(|w| st(w[0]) >= st(w[1])), "{line}");
 }
 
 /// `-q` hides the table and the closing line, as it hides every

@@ -566,4 +566,42 @@ mod tests {
         assert!((counts[0] as f64 / n as f64 - 0.7).abs() < 0.006);
         assert!((counts[2] as f64 / n as f64 - 0.15).abs() < 0.006);
     }
+
+    /// An integer parameter whose particles all agree has weighted variance
+    /// 0, but its kernel keeps the floor `integer_min_sd` (σ = ½ here), so
+    /// that it can still move: staying has mass Φ(1) − Φ(−1) = 0.6827.
+    #[test]
+    fn an_integer_parameter_whose_particles_agree_keeps_the_floor_sd() {
+        let int: Arc<dyn Prior> = Arc::new(
+            ParameterPrior::new(
+                PriorShape::Uniform {
+                    low: 0.0,
+                    high: 10.0,
+                },
+                true,
+            )
+            .unwrap(),
+        );
+        let p: Vec<&[f64]> = vec![&[1.0, 3.0], &[2.0, 3.0], &[4.0, 3.0]];
+        let k = fit_model_kernel(
+            0,
+            &p,
+            &[1.0; 3],
+            &[uniform(0.0, 6.0), int],
+            KernelScaling::Fixed { factor: 2.0 },
+            0.5,
+        )
+        .unwrap();
+        assert_eq!(
+            (k.integer.as_slice(), k.integer_sd.as_slice()),
+            (&[1][..], &[0.5][..])
+        );
+        let view = KernelView::new(&k, p.clone(), &[1.0; 3]);
+        let stay = (0..3)
+            .map(|i| ln_rounded_normal_mass(3.0, p[i][1], k.integer_sd[0]).exp())
+            .sum::<f64>()
+            / 3.0;
+        assert!((stay - 0.682_689_492_137_085_9).abs() < 1e-12, "{stay}");
+        assert!(view.ln_density(&[2.0, 3.0]).is_finite());
+    }
 }

@@ -834,3 +834,136 @@ fn a_free_thread_takes_any_simulation_not_yet_started() {
     let out = pool.install(|| run_all(&abc, &simulator));
     assert_eq!(out.state.generation, 1);
 }
+
+/// The next generation's distance scales are fitted to the accepted
+/// particles and to the rejected rows kept in the reservoir: at tolerance
+/// 1 around the observed 0, rows 0, 5, 0.5, 9, 1 accept 0, 0.5 and 1 and
+/// reject 5 and 9. All five: median 1, absolute deviations 1, 4, 0.5, 8,
+/// 0, MAD 1; the accepted alone would give median 0.5 and MAD 0.5.
+#[test]
+fn distance_scales_are_fitted_to_accepted_and_rejected_rows() {
+    let models = vec![ModelSpec::new("m").with_parameter("x", normal(0.0, 1.0))];
+    let mut c = config(1, 3, 2);
+    c.initial_tolerance = 1.0;
+    let abc = Abc::new(models, vec![0.0], c).unwrap();
+    let rows = [0.0, 5.0, 0.5, 9.0, 1.0]
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| SimulationRow {
+            index: i as u64,
+            statistics: vec![x],
+        });
+    let Acceptance::Complete(state) = abc.accept(&abc.initial_state(), rows).unwrap() else {
+        panic!("three of five rows are within the tolerance");
+    };
+    assert_eq!(
+        (state.history[0].proposed, state.history[0].accepted),
+        (5, 3)
+    );
+    assert_eq!(state.scales, [1.0]);
+}
+
+/// The model probability's interval is the percentile interval at
+/// `level`. One particle of each model, of equal weight: a resample of
+/// the two holds a's particle 0, 1 or 2 times, with probability ¼, ½, ¼,
+/// so a's share is 0, ½ or 1. The 60 % interval runs from the 20 %
+/// quantile of the 2,000 draws to the 80 % one: 0 and 1, as about a
+/// quarter of them lies at each end (the 40 % and 60 % quantiles would
+/// both be ½).
+#[test]
+fn the_model_probability_interval_is_a_percentile_interval_at_the_level() {
+    let models = vec![
+        ModelSpec::new("a").with_parameter("x", ParameterPrior::uniform(0.0, 5.0).unwrap()),
+        ModelSpec::new("b").with_parameter("y", ParameterPrior::uniform(0.0, 5.0).unwrap()),
+    ];
+    let abc = Abc::new(models, vec![0.0], config(3, 2, 5)).unwrap();
+    let particle = |index, model| Particle {
+        index,
+        model,
+        parameters: vec![1.0],
+        weight: 0.5,
+        distance: 0.0,
+        statistics: vec![0.0],
+    };
+    let population = Population {
+        generation: 1,
+        tolerance: 0.1,
+        particles: vec![particle(0, 0), particle(1, 1)],
+    };
+    let choice = abc.model_choice(&population, 2000, 0.6);
+    let a = &choice.models[0];
+    assert_eq!((a.probability, a.lower, a.upper), (0.5, 0.0, 1.0));
+}
+
+/// A model whose probability falls below 1/N is reported dead, though it
+/// keeps particles. Two models without parameters, so that a particle's
+/// weight is its model's prior over the chance of proposing that model:
+/// prior weights 0.99 and 0.01, previous probabilities ½ each, so either
+/// model is proposed with probability ½ · 0.7 + ½ · 0.3 = ½, and a
+/// particle of a weighs 0.99/½, one of b 0.01/½. Ten particles of each
+/// (N = 20) give b the probability 0.2 / (19.8 + 0.2) = 0.01: below 1/20.
+#[test]
+fn a_model_below_one_in_n_is_dead_though_it_keeps_particles() {
+    let models = vec![
+        ModelSpec::new("a").with_prior_weight(99.0),
+        ModelSpec::new("b"),
+    ];
+    let abc = Abc::new(models, vec![0.0], config(5, 20, 5)).unwrap();
+    let kernel = |model| ModelKernel {
+        model,
+        continuous: vec![],
+        covariance: vec![],
+        cholesky: vec![],
+        integer: vec![],
+        integer_sd: vec![],
+        bandwidth_factor: 1.0,
+        prior_fallback: false,
+        ridge: 0.0,
+    };
+    let particle = |index, model| Particle {
+        index,
+        model,
+        parameters: vec![],
+        weight: 0.5,
+        distance: 0.0,
+        statistics: vec![0.0],
+    };
+    let mut state = abc.initial_state();
+    state.generation = 1;
+    state.tolerance = 1.0;
+    state.model_probabilities = vec![0.5, 0.5];
+    state.kernels = vec![kernel(0), kernel(1)];
+    state.population = Some(Population {
+        generation: 0,
+        tolerance: f64::INFINITY,
+        particles: vec![particle(0, 0), particle(1, 1)],
+    });
+    // Accept the first ten proposals of each model, reject the rest.
+    let plan = abc.plan(&state).unwrap();
+    let mut taken = [0; 2];
+    let mut rows = Vec::new();
+    for index in 0..1000 {
+        let m = plan.propose(index).unwrap().model;
+        let accept = taken[m] < 10;
+        taken[m] += usize::from(accept);
+        rows.push(SimulationRow {
+            index,
+            statistics: vec![if accept { 0.0 } else { 5.0 }],
+        });
+        if taken == [10, 10] {
+            break;
+        }
+    }
+    let Acceptance::Complete(next) = abc.accept(&state, rows).unwrap() else {
+        panic!("ten particles of each model");
+    };
+    let record = &next.history[0];
+    assert_eq!(record.model_particles, [10, 10]);
+    assert!(
+        (record.model_probabilities[1] - 0.01).abs() < 1e-12,
+        "{:?}",
+        record.model_probabilities
+    );
+    assert_eq!(record.dead_models, [1]);
+    assert!(record.extinct_models.is_empty());
+}
