@@ -894,6 +894,23 @@ mod tests {
         assert!(whole_numbers(&[sample(&values)]));
         assert!(!whole_numbers(&[sample(&values), sample(&[0.5])]));
         assert!(!whole_numbers(&[sample(&[])]));
+        // Described as shares, with no kernel's bandwidth in the hover (it
+        // said "Weighted kernel density" and gave a bandwidth).
+        let mut c = DensityChart::new("defer_quarters", Axis::new("defer_quarters", ""));
+        c.samples = vec![WeightedSample {
+            weights: weights.to_vec(),
+            ..sample(&values)
+        }];
+        let svg = density(&c);
+        assert!(
+            svg.contains("Weighted share of each whole value of defer_quarters for 1 model."),
+            "{svg}"
+        );
+        assert!(!svg.contains("bandwidth"), "{svg}");
+        c.samples[0].values[0] = 2.5;
+        let svg = density(&c);
+        assert!(svg.contains("Weighted kernel density of defer_quarters for 1 model."));
+        assert!(svg.contains("bandwidth"));
     }
 
     #[test]
