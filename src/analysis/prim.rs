@@ -2040,14 +2040,10 @@ mod tests {
         assert_eq!((unmet.len(), unmet[0].selected), (1, None));
     }
 
-    #[test]
-    fn integer_peel_moves_past_a_bound_the_cut_cannot_move() {
-        // Seven zeros, then 1, 2, 3; cases where x > 0. The lower cut is
-        // quantile 0.05 = (0 + 1)/2, truncated to 0: the current bound, so
-        // EMA peels the value 0 itself and the new bound is the smallest
-        // value left, 1. Without that rule the peel would remove nothing.
-        let x: Vec<i64> = vec![0, 0, 0, 0, 0, 0, 0, 1, 2, 3];
-        let y: Vec<f64> = x.iter().map(|&v| if v > 0 { 1.0 } else { 0.0 }).collect();
+    /// The one peel of an integer column `x` with cases where `case`
+    /// holds: its limits, rows and density.
+    fn one_integer_peel(x: Vec<i64>, case: fn(i64) -> bool) -> (Limit, usize, f64) {
+        let y: Vec<f64> = x.iter().map(|&v| f64::from(u8::from(case(v)))).collect();
         let data = PrimData::new(vec![Column::integer("i", x)], y).unwrap();
         let found = discover(
             &data,
@@ -2060,14 +2056,27 @@ mod tests {
         .unwrap();
         let t = &found[0].trajectory;
         assert_eq!(t.len(), 2);
+        (t[1].limits[0].clone(), t[1].n, t[1].density)
+    }
+
+    #[test]
+    fn integer_peel_moves_past_a_bound_the_cut_cannot_move() {
+        // Seven zeros, then 1, 2, 3; cases where x > 0. The lower cut is
+        // quantile 0.05 = (0 + 1)/2, truncated to 0: the current bound, so
+        // EMA peels the value 0 itself and the new bound is the smallest
+        // value left, 1. Without that rule the peel would remove nothing.
+        let bounds = |lower, upper| Limit::Numeric { lower, upper };
         assert_eq!(
-            t[1].limits[0],
-            Limit::Numeric {
-                lower: 1.0,
-                upper: 3.0
-            }
+            one_integer_peel(vec![0, 0, 0, 0, 0, 0, 0, 1, 2, 3], |v| v > 0),
+            (bounds(1.0, 3.0), 3, 1.0)
         );
-        assert_eq!((t[1].n, t[1].density), (3, 1.0));
+        // The upper bound's mirror: −3, −2, −1, then seven zeros; cases
+        // where x < 0. The upper cut, quantile 0.95 = (−1 + 0)/2 truncated
+        // towards zero, is 0: the value 0 is peeled, the new bound −1.
+        assert_eq!(
+            one_integer_peel(vec![-3, -2, -1, 0, 0, 0, 0, 0, 0, 0], |v| v < 0),
+            (bounds(-3.0, -1.0), 3, 1.0)
+        );
     }
 
     #[test]
@@ -2338,36 +2347,6 @@ mod tests {
             ),
             ref other => panic!("{other:?}"),
         }
-    }
-
-    /// The upper bound's mirror of the integer rule: −3, −2, −1, then seven
-    /// zeros; cases where x < 0. The upper cut is quantile 0.95 = (−1 +
-    /// 0)/2, truncated towards zero to 0: the current bound, so the value 0
-    /// itself is peeled and the new bound is the largest value left, −1.
-    #[test]
-    fn integer_peel_moves_past_an_upper_bound_the_cut_cannot_move() {
-        let x: Vec<i64> = vec![-3, -2, -1, 0, 0, 0, 0, 0, 0, 0];
-        let y: Vec<f64> = x.iter().map(|&v| if v < 0 { 1.0 } else { 0.0 }).collect();
-        let data = PrimData::new(vec![Column::integer("i", x)], y).unwrap();
-        let found = discover(
-            &data,
-            PrimConfig {
-                mass_min: 0.0,
-                ..PrimConfig::default()
-            },
-            1,
-        )
-        .unwrap();
-        let t = &found[0].trajectory;
-        assert_eq!(t.len(), 2);
-        assert_eq!(
-            t[1].limits[0],
-            Limit::Numeric {
-                lower: -3.0,
-                upper: -1.0
-            }
-        );
-        assert_eq!((t[1].n, t[1].density), (3, 1.0));
     }
 
     /// An integer column's bounds, which pasting may leave between

@@ -2389,7 +2389,8 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
             .collect();
         let column =
             |c: Option<usize>| move |row: &csv::StringRecord| c.map_or(f64::NAN, |c| num(row, c));
-        let verdict = column(r.col("verdict_distance"));
+        let verdict_column = r.col("verdict_distance");
+        let verdict = column(verdict_column);
         let focus_value = column(r.col("focus_value"));
         let passed = |row: &csv::StringRecord| {
             if passes.is_empty() {
@@ -2425,7 +2426,7 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
         }
         // The column decides, not its values: a verdict distance undefined
         // in every run is said so, not replaced by another measure.
-        let (means, what, short) = if r.col("verdict_distance").is_some() {
+        let (means, what, short) = if verdict_column.is_some() {
             (
                 Some(verdict),
                 "verdict distance (0: every target hit exactly)".to_string(),
@@ -2469,9 +2470,14 @@ fn sweep_page(dir: &Path, m: &Manifest) -> Result<Page, ReportError> {
                 ),
             };
             if means.is_empty() && !rows.is_empty() {
-                params_section = params_section.block(Block::Paragraph(format!(
-                    "No point has a {short}: it is undefined in every finished run (runs.csv), so nothing is drawn against the parameters."
-                )));
+                params_section = params_section.block(Block::Paragraph(if finished.is_empty() {
+                    "No run finished (runs.csv), so nothing is drawn against the parameters."
+                        .to_string()
+                } else {
+                    format!(
+                        "No point has a {short}: it is undefined in every finished run (runs.csv), so nothing is drawn against the parameters."
+                    )
+                }));
             }
             // The scatters draw a fixed sample of the points: a circle
             // with its tooltip per point and parameter made a page of

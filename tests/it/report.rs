@@ -732,12 +732,17 @@ fn points_without_a_verdict_distance_are_said_to_be_left_out() {
     let first_two: Vec<&str> = points.iter().copied().take(2).collect();
     // The page as written: with nothing to draw against the parameters it
     // has fewer charts than `report` asks of a sweep's.
-    let rewrite = |undefined: &dyn Fn(&str) -> bool| {
+    let status = h.iter().position(|x| x == "status").unwrap();
+    // `undefined` points lose their distance; `failed`, every run fails.
+    let rewrite = |undefined: &dyn Fn(&str) -> bool, failed: bool| {
         let body: String = std::iter::once(h.join(",") + "\n")
             .chain(rows.iter().map(|r| {
                 let mut r = r.to_vec();
                 if undefined(&r[0]) {
                     r[c] = String::new();
+                }
+                if failed {
+                    r[status] = "failed".into();
                 }
                 r.join(",") + "\n"
             }))
@@ -747,7 +752,7 @@ fn points_without_a_verdict_distance_are_said_to_be_left_out() {
         assert_ok(&armsmarket(&["report", dir.to_str().unwrap()]), "report");
         text(&read(&dir.join("report.html"))).to_string()
     };
-    let html = rewrite(&|p| first_two.contains(&p));
+    let html = rewrite(&|p| first_two.contains(&p), false);
     let said = format!(
         "2 of the {} points have no verdict distance (undefined in each of their finished runs, or none finished) and are not drawn.",
         points.len()
@@ -756,12 +761,19 @@ fn points_without_a_verdict_distance_are_said_to_be_left_out() {
     assert!(html.contains(
         "verdict distance (0: every target hit exactly) against preferences.default.delivery"
     ));
-    let html = rewrite(&|_| true);
+    let html = rewrite(&|_| true, false);
     assert!(
         html.contains("No point has a verdict distance: it is undefined in every finished run"),
         "not said"
     );
     assert!(!html.contains("targets passed"), "drawn by another measure");
+    // No run finished: not said to be undefined in finished runs.
+    let html = rewrite(&|_| false, true);
+    assert!(
+        html.contains("No run finished (runs.csv), so nothing is drawn against the parameters."),
+        "not said"
+    );
+    assert!(!html.contains("No point has"));
 }
 
 /// A comparison of the toy world in `dir`, the first scenario with a

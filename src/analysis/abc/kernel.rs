@@ -349,6 +349,11 @@ mod tests {
         Arc::new(ParameterPrior::uniform(low, high).unwrap())
     }
 
+    /// A uniform prior over the whole numbers from `low` to `high`.
+    fn integer_uniform(low: f64, high: f64) -> Arc<dyn Prior> {
+        Arc::new(ParameterPrior::new(PriorShape::Uniform { low, high }, true).unwrap())
+    }
+
     #[test]
     fn weighted_covariance_and_bandwidth_by_hand() {
         // Two particles 0 and 2 with weights ½, ½: mean 1, Σw(x−m)² = 1,
@@ -451,16 +456,7 @@ mod tests {
         assert!(!k.prior_fallback);
         // An integer parameter does not count: one continuous parameter
         // and two particles have a covariance.
-        let int: Arc<dyn Prior> = Arc::new(
-            ParameterPrior::new(
-                PriorShape::Uniform {
-                    low: 0.0,
-                    high: 10.0,
-                },
-                true,
-            )
-            .unwrap(),
-        );
+        let int: Arc<dyn Prior> = integer_uniform(0.0, 10.0);
         let k = fit_model_kernel(
             0,
             &[&[1.0, 3.0], &[2.0, 5.0]],
@@ -572,16 +568,7 @@ mod tests {
     /// that it can still move: staying has mass Φ(1) − Φ(−1) = 0.6827.
     #[test]
     fn an_integer_parameter_whose_particles_agree_keeps_the_floor_sd() {
-        let int: Arc<dyn Prior> = Arc::new(
-            ParameterPrior::new(
-                PriorShape::Uniform {
-                    low: 0.0,
-                    high: 10.0,
-                },
-                true,
-            )
-            .unwrap(),
-        );
+        let int: Arc<dyn Prior> = integer_uniform(0.0, 10.0);
         let p: Vec<&[f64]> = vec![&[1.0, 3.0], &[2.0, 3.0], &[4.0, 3.0]];
         let k = fit_model_kernel(
             0,
