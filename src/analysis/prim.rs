@@ -1898,12 +1898,7 @@ mod tests {
         // removes a case (objective < 0). The lower cut wins each step
         // until the box is [5.5, 9] with density 1.
         let data = toy();
-        let config = PrimConfig {
-            peel_alpha: 0.1,
-            mass_min: 0.0,
-            ..PrimConfig::default()
-        };
-        let found = discover(&data, config, 1).unwrap();
+        let found = peel_in_tenths(&data);
         let t = &found[0].trajectory;
         let lowers: Vec<f64> = t
             .iter()
@@ -2038,6 +2033,17 @@ mod tests {
         assert_eq!(met.len(), 2);
         let unmet = last(0.9);
         assert_eq!((unmet.len(), unmet[0].selected), (1, None));
+    }
+
+    /// PRIM's first box of `data`, peeling a tenth at a time down to any
+    /// mass.
+    fn peel_in_tenths(data: &PrimData) -> Vec<FoundBox> {
+        let config = PrimConfig {
+            peel_alpha: 0.1,
+            mass_min: 0.0,
+            ..PrimConfig::default()
+        };
+        discover(data, config, 1).unwrap()
     }
 
     /// The one peel of an integer column `x` with cases where `case`
@@ -2204,12 +2210,7 @@ mod tests {
         let x = vec![0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
         let y = vec![0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0];
         let data = PrimData::new(vec![Column::float("x", x)], y).unwrap();
-        let config = PrimConfig {
-            peel_alpha: 0.1,
-            mass_min: 0.0,
-            ..PrimConfig::default()
-        };
-        let found = discover(&data, config, 1).unwrap();
+        let found = peel_in_tenths(&data);
         let first = &found[0].trajectory[1];
         assert_eq!(
             first.limits[0],
@@ -2233,12 +2234,7 @@ mod tests {
             (0..10).map(|i| if i >= 6 { 1.0 } else { 0.0 }).collect(),
         )
         .unwrap();
-        let config = PrimConfig {
-            peel_alpha: 0.1,
-            mass_min: 0.0,
-            ..PrimConfig::default()
-        };
-        let found = discover(&data, config, 1).unwrap();
+        let found = peel_in_tenths(&data);
         let last = found[0].trajectory.last().unwrap();
         assert_eq!((last.n, last.density), (4, 1.0));
         assert!(
@@ -2280,12 +2276,7 @@ mod tests {
             (0..10).map(|i| if i >= 6 { 0.7 } else { 0.0 }).collect(),
         )
         .unwrap();
-        let config = PrimConfig {
-            peel_alpha: 0.1,
-            mass_min: 0.0,
-            ..PrimConfig::default()
-        };
-        let found = discover(&data, config, 1).unwrap();
+        let found = peel_in_tenths(&data);
         let last = found[0].trajectory.last().unwrap();
         assert_eq!(last.n, 4);
         assert!((last.k - 2.8).abs() < 1e-12);
@@ -2317,12 +2308,7 @@ mod tests {
                 .collect(),
         )
         .unwrap();
-        let config = PrimConfig {
-            peel_alpha: 0.1,
-            mass_min: 0.0,
-            ..PrimConfig::default()
-        };
-        let found = discover(&data, config, 1).unwrap();
+        let found = peel_in_tenths(&data);
         let last = found[0].trajectory.last().unwrap();
         assert_eq!(
             last.limits[0],
