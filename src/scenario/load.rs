@@ -670,28 +670,30 @@ pub fn load_table(path: &Path) -> Result<(Table, SourceMap), ScenarioError> {
 /// scenario alone, for callers that keep neither the table nor a name (a
 /// sweep compiling its points). Errors are located through `sources`.
 pub fn checked(table: Table, sources: &SourceMap) -> Result<Scenario, ScenarioError> {
-    let lists: Vec<Located> = super::shape::arrays_for_tables(&table)
-        .into_iter()
-        .map(|(path, fields)| {
-            let example = super::shape::table_example(fields);
-            // A swept or calibrated key is one quoted key of its table.
-            let write = ["sweep.parameters.", "calibrate.parameters."]
-                .iter()
-                .find_map(|t| {
-                    let key = path.strip_prefix(t)?;
-                    Some(format!(
-                        "`\"{key}\" = {example}` in [{}]",
-                        t.trim_end_matches('.')
-                    ))
-                })
-                .unwrap_or_else(|| format!("`{path} = {example}`"));
-            sources.value_origin(&path).error(format!(
-                "`{path}` must be a table of named keys, not a list: write {write} (its keys: {})",
-                fields.join(", ")
-            ))
-        })
-        .collect();
-    if let Some(e) = ScenarioError::from_all(lists) {
+    let misfits = super::shape::misfits(&table);
+    let unknown = misfits
+        .unknown
+        .iter()
+        .map(|(path, key, fields)| unknown_key(path, key, fields, sources));
+    let lists = misfits.lists.into_iter().map(|(path, fields)| {
+        let example = super::shape::table_example(fields);
+        // A swept or calibrated key is one quoted key of its table.
+        let write = ["sweep.parameters.", "calibrate.parameters."]
+            .iter()
+            .find_map(|t| {
+                let key = path.strip_prefix(t)?;
+                Some(format!(
+                    "`\"{key}\" = {example}` in [{}]",
+                    t.trim_end_matches('.')
+                ))
+            })
+            .unwrap_or_else(|| format!("`{path} = {example}`"));
+        sources.value_origin(&path).error(format!(
+            "`{path}` must be a table of named keys, not a list: write {write} (its keys: {})",
+            fields.join(", ")
+        ))
+    });
+    if let Some(e) = ScenarioError::from_all(unknown.chain(lists).collect()) {
         return Err(e);
     }
     let scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table))
@@ -1129,6 +1131,34 @@ fn record_value_spans(
     }
 }
 
+/// An unknown key `field` of the table at `table`, which takes the keys
+/// `valid`: located where the key is written, with the key it most likely
+/// meant or the keys the table takes.
+fn unknown_key(table: &str, field: &str, valid: &[&str], sources: &SourceMap) -> Located {
+    let origin = sources.key_origin(&join(table, field));
+    // `--set` refuses `base`: not a key to offer there.
+    let valid: Vec<&str> = valid
+        .iter()
+        .copied()
+        .filter(|&k| !(k == "base" && table.is_empty() && origin.is_command_line()))
+        .collect();
+    let mut message = format!("unknown key `{field}` {}", in_table(table));
+    if field.contains('.') {
+        // `"a.b" = 1` is one key named `a.b`, as a sweep's parameters
+        // are written, not key `b` of table `a`.
+        message.push_str(&format!(
+            "; a quoted key is one key: to set `{field}`, write it without quotes (`{field} = ...`)"
+        ));
+    } else if let Some(n) = nearest(field, valid.iter().copied()) {
+        message.push_str(&format!("; did you mean `{n}`?"));
+    } else if valid.is_empty() {
+        message.push_str("; this table takes no keys");
+    } else {
+        message.push_str(&format!("; expected one of: {}", valid.join(", ")));
+    }
+    origin.error(message)
+}
+
 /// Turn a deserialization error into a located message naming the key.
 fn deserialize_error(
     e: serde_path_to_error::Error<toml::de::Error>,
@@ -1156,30 +1186,8 @@ fn deserialize_error(
         } else {
             path.clone()
         };
-        let key_path = join(&table, field);
-        let origin = sources.key_origin(&key_path);
-        // `--set` refuses `base`: not a key to offer there.
-        let valid: Vec<&str> = expected
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .filter(|&k| !(k == "base" && table.is_empty() && origin.is_command_line()))
-            .collect();
-        let mut message = format!("unknown key `{field}` {}", in_table(&table));
-        if field.contains('.') {
-            // `"a.b" = 1` is one key named `a.b`, as a sweep's parameters
-            // are written, not key `b` of table `a`.
-            message.push_str(&format!(
-                "; a quoted key is one key: to set `{field}`, write it without quotes (`{field} = ...`)"
-            ));
-        } else if let Some(n) = nearest(field, valid.iter().copied()) {
-            message.push_str(&format!("; did you mean `{n}`?"));
-        } else if valid.is_empty() {
-            message.push_str("; this table takes no keys");
-        } else {
-            message.push_str(&format!("; expected one of: {}", valid.join(", ")));
-        }
-        return origin.error(message).into();
+        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return unknown_key(&table, field, &valid, sources).into();
     }
 
     if let Some(rest) = msg.strip_prefix("missing field `") {
@@ -1617,6 +1625,54 @@ mod tests {
         let (_, e) = one_error(&text, &[]);
         assert_eq!((e.line, e.col), (1, 1));
         assert!(e.message.starts_with("unknown key `zzzz` at the top level"));
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once_in_file_order() {
+        // Serde stops at the first unknown key it meets, in the order of
+        // the tables' keys, not the file's: `market` before `zzzz`.
+        let text = toy_with("[market]", "[market]\nqqqq = 1");
+        let text = format!("zzzz = 1\n{text}").replacen("\ncapacity = ", "\ncapacty = ", 2);
+        let (file, errors) = errors(&text, &["outputs.fils=[]"]);
+        let said: Vec<(&str, u32, &str)> = errors
+            .iter()
+            .map(|e| (e.file.as_str(), e.line, e.message.as_str()))
+            .collect();
+        let typo = |n: usize| {
+            let line = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.starts_with("capacty = "))
+                .nth(n)
+                .unwrap()
+                .0;
+            line as u32 + 1
+        };
+        let expected = [
+            (
+                file.as_str(),
+                1,
+                "unknown key `zzzz` at the top level; expected one of: ",
+            ),
+            (
+                &file,
+                line_of(&text, "qqqq"),
+                "unknown key `qqqq` in `market`; expected one of: ",
+            ),
+            (&file, typo(0), "unknown key `capacty` in `suppliers."),
+            (&file, typo(1), "unknown key `capacty` in `suppliers."),
+            (
+                COMMAND_LINE,
+                1,
+                "unknown key `fils` in `outputs`; did you mean `files`?",
+            ),
+        ];
+        assert_eq!(said.len(), expected.len(), "{said:#?}");
+        for (got, want) in said.iter().zip(&expected) {
+            assert_eq!((got.0, got.1), (want.0, want.1), "{said:#?}");
+            assert!(got.2.starts_with(want.2), "{said:#?}");
+        }
+        assert!(said[2].2.ends_with("; did you mean `capacity`?"));
     }
 
     #[test]

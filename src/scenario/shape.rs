@@ -1,7 +1,8 @@
 //! What each path of the scenario format holds, traced from the schema's
 //! own `Deserialize` code (so it cannot drift from it): the format
 //! reference's tests hold the key table to it, and loading uses it to
-//! refuse a list written where a table of named keys belongs.
+//! refuse a list written where a table of named keys belongs, and to find
+//! every unknown key of a file at once (serde stops at the first).
 
 use crate::scenario::schema::Scenario;
 use serde::Deserialize;
@@ -64,10 +65,9 @@ impl<'a> Tracer<'a> {
         }
     }
 
+    /// Record what this path holds (the top level as the empty path).
     fn record(&self, shape: Shape) {
-        if !self.path.is_empty() {
-            self.out.borrow_mut().insert(self.path.clone(), shape);
-        }
+        self.out.borrow_mut().insert(self.path.clone(), shape);
     }
 }
 
@@ -268,7 +268,8 @@ pub(crate) fn join(prefix: &str, key: &str) -> String {
 }
 
 /// Every path of the schema, with what it holds (`*` for any entry of a
-/// map, `[]` for any element of a list), traced once.
+/// map, `[]` for any element of a list; the top level is the empty path),
+/// traced once.
 pub(crate) fn schema() -> &'static BTreeMap<String, Shape> {
     static SCHEMA: OnceLock<BTreeMap<String, Shape>> = OnceLock::new();
     SCHEMA.get_or_init(|| {
@@ -282,14 +283,31 @@ pub(crate) fn schema() -> &'static BTreeMap<String, Shape> {
     })
 }
 
-/// Where `table` holds an array for a table of named keys, as (its path,
-/// the table's keys), in the order of the table. Serde fills a struct from
-/// a list by position, so `tolerance = [0.5]` would silently read as its
-/// first key (`abs`): such a value must be refused before it is read.
-pub(crate) fn arrays_for_tables(table: &toml::Table) -> Vec<(String, &'static [&'static str])> {
-    let mut out = Vec::new();
+/// What a resolved scenario table holds that its schema does not take,
+/// found in one walk, so that a file's every such mistake is reported at
+/// once.
+#[derive(Debug, Default)]
+pub(crate) struct Misfits {
+    /// Where the table holds an array for a table of named keys, as (its
+    /// path, the table's keys). Serde fills a struct from a list by
+    /// position, so `tolerance = [0.5]` would silently read as its first
+    /// key (`abs`): such a value must be refused before it is read.
+    pub lists: Vec<(String, &'static [&'static str])>,
+    /// Keys no table of the schema takes, as (the table's path, the key,
+    /// the keys the table takes).
+    pub unknown: Vec<(String, String, &'static [&'static str])>,
+}
+
+/// The [`Misfits`] of `table`, in the order of the table.
+pub(crate) fn misfits(table: &toml::Table) -> Misfits {
+    let mut out = Misfits::default();
     walk_table(table, "", "", schema(), &mut out);
     out
+}
+
+/// Where `table` holds an array for a table of named keys ([`Misfits::lists`]).
+pub(crate) fn arrays_for_tables(table: &toml::Table) -> Vec<(String, &'static [&'static str])> {
+    misfits(table).lists
 }
 
 /// The keys of the table of named keys at the dotted `path` (ids hold no
@@ -318,19 +336,30 @@ pub(crate) fn table_example(fields: &[&str]) -> String {
     format!("{{ {} = ... }}", fields.first().unwrap_or(&"key"))
 }
 
-/// [`arrays_for_tables`] below `pattern` (the schema's path of `path`).
+/// [`misfits`] below `pattern` (the schema's path of `path`).
 fn walk_table(
     table: &toml::Table,
     pattern: &str,
     path: &str,
     schema: &BTreeMap<String, Shape>,
-    out: &mut Vec<(String, &'static [&'static str])>,
+    out: &mut Misfits,
 ) {
-    // A map's entries are its `*`; anything else is a struct's field (an
-    // unknown key is serde's to refuse).
-    let fields = pattern.is_empty() || !matches!(schema.get(pattern), Some(Shape::Map));
+    // A map's entries are its `*`; a struct's keys are its fields.
+    let fields = match schema.get(pattern) {
+        Some(Shape::Map) => None,
+        Some(Shape::Struct(fields)) => Some(*fields),
+        // Not reached: only tables the schema has are walked.
+        _ => return,
+    };
     for (key, value) in table {
-        let child = join(pattern, if fields { key } else { "*" });
+        let child = match fields {
+            None => join(pattern, "*"),
+            Some(fields) if fields.contains(&key.as_str()) => join(pattern, key),
+            Some(fields) => {
+                out.unknown.push((path.to_string(), key.clone(), fields));
+                continue;
+            }
+        };
         walk_value(value, &child, &join(path, key), schema, out);
     }
 }
@@ -340,11 +369,11 @@ fn walk_value(
     pattern: &str,
     path: &str,
     schema: &BTreeMap<String, Shape>,
-    out: &mut Vec<(String, &'static [&'static str])>,
+    out: &mut Misfits,
 ) {
     match (value, schema.get(pattern)) {
         (toml::Value::Array(_), Some(Shape::Struct(fields))) => {
-            out.push((path.to_string(), fields))
+            out.lists.push((path.to_string(), fields))
         }
         (toml::Value::Array(items), Some(Shape::Seq)) => {
             let pattern = format!("{pattern}[]");

@@ -117,6 +117,17 @@ fn unknown_key_with_suggestion() {
             "did you mean `capacity`?",
         ],
     );
+    // Every unknown key is reported in one run, in the file's order: an
+    // earlier one at the top level was left unsaid while serde met this
+    // one first (its tables' keys in name order).
+    let text = format!("zzzz = 1\n{text}");
+    let broken = Broken::new(&text);
+    broken.rejected_at("s.toml", 1, &["unknown key `zzzz` at the top level"]);
+    broken.rejected_at(
+        "s.toml",
+        line_of(&text, "capacty"),
+        &["unknown key `capacty`", "did you mean `capacity`?"],
+    );
 }
 
 #[test]
