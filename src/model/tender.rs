@@ -409,6 +409,18 @@ fn quote(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut Offer
     price_offer(w, s, k, l, needed, o) && settle_lot(w, s, k, o)
 }
 
+/// The share of a contract's value that supplier country `country`
+/// finances for the tendering buyer: its export credit share, none for its
+/// own government (export credit finances exports; a home purchase is paid
+/// from the budget).
+fn export_credit_share(w: &World, k: &Bidding, country: usize) -> f64 {
+    if country == k.buyer.country {
+        0.0
+    } else {
+        w.countries[country].credit_share
+    }
+}
+
 /// [`quote`] up to the lot's terms: price, budget, diversion and every
 /// term of the utility but the lead's. `o.units` and `o.diverted` are then
 /// the lot asked for, before any cut. False if the buyer cannot afford a
@@ -420,7 +432,7 @@ fn price_offer(w: &World, s: &State, k: &Bidding, l: usize, needed: u32, o: &mut
     let country = w.suppliers[line.supplier].country;
     let home = country == k.buyer.country;
     let p = price(w, s, l);
-    let share = w.countries[country].credit_share;
+    let share = export_credit_share(w, k, country);
     let room = s.credit[country].room();
     let units = needed.min(affordable_units(p, k.headroom, share, room));
     let min_lot = k.min_lot.min(needed);
@@ -463,7 +475,7 @@ fn settle_lot(w: &World, s: &State, k: &Bidding, o: &mut Offer) -> bool {
     o.diverted = lot.diverted;
     o.cut = lot.cut;
     let country = w.suppliers[line.supplier].country;
-    let share = w.countries[country].credit_share;
+    let share = export_credit_share(w, k, country);
     o.credit = (share * f64::from(o.units) * o.price).min(s.credit[country].room());
     o.lead = Lead {
         first: f64::NAN,
@@ -1017,6 +1029,29 @@ mod tests {
                 "{}",
                 next.credit
             );
+        }
+    }
+
+    /// Export credit finances exports: a country's credit does not pay
+    /// for its own government's purchases from its industry. Toy CCC (the
+    /// country of german_land) given Korea's terms: 40 Leopard 2 at their
+    /// price carry half their value on credit for AAA, none for CCC.
+    #[test]
+    fn a_government_draws_no_export_credit_at_home() {
+        let w = toy(&[
+            "countries.CCC={ credit_share = 0.5, credit_cap = 10000.0 }",
+            "suppliers.german_land.lines.leopard2.initial_backlog=0",
+            "suppliers.german_land.lines.leopard2.home_orders={}",
+        ]);
+        let leopard2 = line(&w, "leopard2");
+        let s = State::new(&w);
+        for (who, share) in [("AAA", 0.5), ("CCC", 0.0)] {
+            let b = buyer(&w, who);
+            let mut o = Offer::default();
+            assert!(make_offer(&w, &s, 0, b, leopard2, 40.0, u32::MAX, &mut o));
+            let value = o.price * f64::from(o.units);
+            assert!(value > 0.0);
+            assert!(close(o.credit, share * value), "{who}: {}", o.credit);
         }
     }
 

@@ -309,7 +309,7 @@ keys! {
 
     "countries": Ty::Table(300), "", Value("{}"), "Supplier home countries (ISO3 keys: `KOR`, `USA`): the credit and export terms of any, and the name and EU membership of those that are not buyers (a buyer's are in `buyers`).";
     "countries.*.name": Text(MAX_NAME), "", Optional("none"), "Display name.";
-    "countries.*.credit_share": Number(UNIT), "share of value", Value("0.0"), "Share of a contract's value the country's export credit covers.";
+    "countries.*.credit_share": Number(UNIT), "share of value", Value("0.0"), "Share of a contract's value the country's export credit covers (exports only: not its own government's purchases).";
     "countries.*.credit_cap": Number(MONEY), "US$ m", Value("0.0"), "Cap on outstanding export credit.";
     "countries.*.credit_repayment_years": Number(between(0.25, 200.0)), "years", Value("10.0"), "Mean repayment time of export credit: the outstanding balance falls by 1/(4·Y) a quarter (so at least a quarter: 0.25 repays it all in the next).";
     "countries.*.eu_since": Quarter, "", Optional("not a member"), "Quarter of EU accession (for the European-preference term).";
