@@ -61,6 +61,7 @@ fn each_hypothesis_runs_and_is_judged_on_every_target() {
         "no_warmup",
         "instant_tenders",
         "token_diversion",
+        "register_donations",
     ] {
         assert!(names.iter().any(|n| n == want), "no scenario {want}");
     }
