@@ -443,6 +443,11 @@ mod tests {
     }
 
     /// The hand-made log: (quarter index, buyer, line, units, price, lead, first delivery).
+    /// `units` of contract `contract` delivered in quarter `t`.
+    fn delivered(t: usize, contract: u32, units: u32) -> DeliveryRecord {
+        DeliveryRecord { t, contract, units }
+    }
+
     fn log(w: &World) -> Vec<Contract> {
         vec![
             // 2014Q1: AAA buys 10 K2 at 9 (90), lead 2 q, delivered 2014Q3.
@@ -641,21 +646,9 @@ mod tests {
         let (s, w) = toy_world();
         let cs = log(&w);
         let ds = [
-            DeliveryRecord {
-                t: 2,
-                contract: 0,
-                units: 10,
-            }, // 2014: 10 K2
-            DeliveryRecord {
-                t: 15,
-                contract: 1,
-                units: 20,
-            }, // 2017: 20 Leopard 2
-            DeliveryRecord {
-                t: 37,
-                contract: 4,
-                units: 4,
-            }, // 2023: 4 K2
+            delivered(2, 0, 10),  // 2014: 10 K2
+            delivered(15, 1, 20), // 2017: 20 Leopard 2
+            delivered(37, 4, 4),  // 2023: 4 K2
         ];
         let k2 = w.lines[idx(&w.lines, |l| l.id == "k2")].tiv;
         let leo = w.lines[idx(&w.lines, |l| l.id == "leopard2")].tiv;
@@ -747,16 +740,8 @@ mod tests {
         let (s, w) = toy_world();
         let cs = log(&w);
         let ds = [
-            DeliveryRecord {
-                t: 2,
-                contract: 0,
-                units: 10,
-            }, // 2014: 10 K2 to AAA
-            DeliveryRecord {
-                t: 38,
-                contract: 3,
-                units: 12,
-            }, // 2023: 12 PzH 2000 to CCC, from CCC
+            delivered(2, 0, 10),  // 2014: 10 K2 to AAA
+            delivered(38, 3, 12), // 2023: 12 PzH 2000 to CCC, from CCC
         ];
         let t = target(
             &w,
