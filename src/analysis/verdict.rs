@@ -1408,14 +1408,9 @@ mod tests {
         );
     }
 
-    /// The mean distance's 95 % Student-t half-width by hand (docs/ODD.md
-    /// 7.19: `t₀.₉₇₅,ₙ₋₁ · s / √n`, s with divisor n − 1): values 1 to 5
-    /// have mean 3 and s² = (4 + 1 + 0 + 1 + 4) / 4 = 2.5, so s / √n = √0.5;
-    /// t(4) 97.5 % = 2.776445: half-width 1.963243. A NaN is left out; one
-    /// value has no interval; none has no mean.
-    /// Against `scipy.stats.t.ppf(0.975, df)`, from few degrees of freedom
-    /// to the most a run's 10⁶ replications give, where statrs' own inverse
-    /// had drifted.
+    /// The t quantile against `scipy.stats.t.ppf(0.975, df)`, from few
+    /// degrees of freedom to the most a run's 10⁶ replications give, where
+    /// statrs' own inverse had drifted.
     #[test]
     fn the_t_quantile_holds_its_digits_at_any_degrees_of_freedom() {
         for (df, want) in [
@@ -1434,6 +1429,11 @@ mod tests {
         }
     }
 
+    /// The mean distance's 95 % Student-t half-width by hand (docs/ODD.md
+    /// 7.19: `t₀.₉₇₅,ₙ₋₁ · s / √n`, s with divisor n − 1): values 1 to 5
+    /// have mean 3 and s² = (4 + 1 + 0 + 1 + 4) / 4 = 2.5, so s / √n = √0.5;
+    /// t(4) 97.5 % = 2.776445: half-width 1.963243. A NaN is left out; one
+    /// value has no interval; none has no mean.
     #[test]
     fn mean_ci_by_hand() {
         let (mean, half) = mean_ci(&[1.0, 2.0, f64::NAN, 3.0, 4.0, 5.0]);

@@ -257,35 +257,87 @@ mod tests {
         assert_eq!(got, Choice::Defer);
     }
 
+    /// With nothing on offer there is nothing to defer from: no offer
+    /// made at all, or only alternatives that turn out not to be on offer
+    /// (whatever their bounds), is [`Choice::NoOffer`], which a run counts
+    /// apart from a deferral; one offer below a deferral it cannot beat is
+    /// [`Choice::Defer`].
     #[test]
-    fn no_offers_means_defer() {
-        assert_eq!(choose(&[], &[], 0.0, 1), None);
+    fn no_offers_is_no_offer_not_defer() {
+        let none = |_| None;
+        assert_eq!(
+            choose_bounded(&[], &[], 0.0, 1, &mut Vec::new(), none),
+            Choice::NoOffer
+        );
+        assert_eq!(
+            choose_bounded(&[1.0, f64::NAN], &[1, 2], 0.0, 3, &mut Vec::new(), none),
+            Choice::NoOffer
+        );
+        // −∞ cannot beat any deferral: an offer made but not taken.
+        assert_eq!(
+            choose_bounded(&[0.0], &[1], 0.0, 3, &mut Vec::new(), |_| Some(
+                f64::NEG_INFINITY
+            )),
+            Choice::Defer
+        );
     }
 
-    /// Keyed noise couples choices across scenarios: raising one offer's
+    /// Keyed noise couples choices across scenarios. An offer's noise is
+    /// keyed by its line, not by its place among the offers: the same
+    /// offers listed in reverse pick the same line. Raising one offer's
     /// utility never moves the choice from it to another offer, and a
-    /// choice between two offers is unchanged by a third that loses.
+    /// choice between two offers is unchanged by a third that loses. Each
+    /// case is seen, so that none holds for want of examples.
     #[test]
     fn keyed_noise_is_common_to_both_scenarios() {
+        let pick = |v: &[f64], keys: &[u64], defer_key: u64| {
+            choose_bounded(v, keys, 0.0, defer_key, &mut Vec::new(), |j| Some(v[j]))
+        };
         let d = Draws::seeded_from(1);
+        // Three lines' keys, as a tender folds them into its pick key.
+        let lines = [0x51u64, 0x52, 0x53];
+        let v = [0.0, 0.2, -0.1];
+        let raised_v = [0.5, 0.2, -0.1];
+        let (mut kept, mut won_by_raising, mut third_won, mut deferred) = (0, 0, 0, 0);
         for i in 0..2000 {
             let tender = d.key(Purpose::Choice, i, 0, 0);
-            let keys = [fold(tender, 1), fold(tender, 2), fold(tender, 3)];
+            let keys = lines.map(|l| fold(tender, l));
             let dk = fold(tender, 99);
-            let base = choose(&[0.0, 0.2, -0.1], &keys, 0.0, dk);
-            let raised = choose(&[0.5, 0.2, -0.1], &keys, 0.0, dk);
-            if base == Some(0) {
-                assert_eq!(raised, Some(0));
-            }
-            if raised != Some(0) {
-                assert_eq!(raised, base, "only offer 0 changed");
+            let base = pick(&v, &keys, dk);
+            let reversed = pick(&[v[2], v[1], v[0]], &[keys[2], keys[1], keys[0]], dk);
+            let same_line = match base {
+                Choice::Offer(j) => Choice::Offer(2 - j),
+                other => other,
+            };
+            assert_eq!(
+                reversed, same_line,
+                "tender {i}: the choice moved with the order"
+            );
+            let raised = pick(&raised_v, &keys, dk);
+            if base == Choice::Offer(0) {
+                assert_eq!(raised, Choice::Offer(0), "tender {i}");
+                kept += 1;
+            } else if raised == Choice::Offer(0) {
+                won_by_raising += 1;
+            } else {
+                assert_eq!(raised, base, "tender {i}: only offer 0 changed");
             }
             // A third offer, keyed as in the three-offer tender: where it
             // loses, the choice is the two-offer tender's.
-            let two = choose(&[0.0, 0.2], &keys[..2], 0.0, dk);
-            if base != Some(2) {
-                assert_eq!(base, two, "a losing third offer changed the choice");
+            let two = pick(&v[..2], &keys[..2], dk);
+            if base == Choice::Offer(2) {
+                third_won += 1;
+            } else {
+                assert_eq!(
+                    base, two,
+                    "tender {i}: a losing third offer changed the choice"
+                );
             }
+            deferred += usize::from(base == Choice::Defer);
         }
+        // Logit shares at these utilities: offer 0 and defer 0.242 each,
+        // offer 2 0.219, so some 480, 480 and 440 of 2,000 tenders; raised
+        // to 0.5, offer 0 takes 0.345, some 210 tenders more.
+        assert!(kept > 300 && won_by_raising > 100 && third_won > 300 && deferred > 300);
     }
 }

@@ -225,10 +225,6 @@ mod tests {
         assert_eq!(capacity_order(0.0, 80.0, 2.0, 0.25), 0.0);
     }
 
-    /// Capacity ordered in a year comes online `build_lag` quarters later,
-    /// not before: K2 at 8 a quarter with 400 units queued (12.5 years,
-    /// above the threshold of 2) grows by 30 %, 2.4 a quarter, built in 6
-    /// quarters.
     /// The toy with K2 at `capacity` a quarter, `queued` home units its
     /// only work, and cash enough for any expansion: the world, its state
     /// and K2's index.
@@ -247,6 +243,10 @@ mod tests {
         (w, s, k2)
     }
 
+    /// Capacity ordered in a year comes online `build_lag` quarters later,
+    /// not before: K2 at 8 a quarter with 400 units queued (12.5 years,
+    /// above the threshold of 2) grows by 30 %, 2.4 a quarter, built in 6
+    /// quarters.
     #[test]
     fn new_capacity_comes_online_after_its_build_lag() {
         let (w, mut s, k2) = k2_queued(8.0, 400);

@@ -76,6 +76,17 @@ fn swapping_the_suppliers_terms_swaps_the_outcome() {
         "suppliers.quick.lines.fastgun.initial_backlog=100",
         "suppliers.quick.lines.fastgun.base_lead=0",
     ]);
+    // The utilities of `urgent_buyer_picks_the_fast_supplier` change
+    // hands: quick's share is what cheap's was there, about 0.057 (not
+    // merely below a half).
+    let p = probabilities(
+        &[
+            -2.0 * 1.2f64.ln() - 2.1 * 2.5 / 4.0,
+            2.0 * (1.0f64 / 0.6).ln() - 2.1 * 10.5 / 4.0,
+        ],
+        -20.0,
+    );
     let share = quick_share(&w, 400);
     assert!(share < 0.1, "quick is now the slow one: {share}");
+    assert!((share - p[1]).abs() < 0.04, "{share} vs analytic {}", p[1]);
 }

@@ -406,28 +406,3 @@ fn a_set_switch_the_hypothesis_overrules_is_said() {
     // A commercial switch set on the command line is not overruled.
     assert!(!go(&["--set", "mechanisms.upgrades=true"]).contains("warning"));
 }
-
-#[test]
-fn one_replication_is_said_in_the_singular() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().to_str().unwrap();
-    let o = run(&["run", "scenarios/toy.toml", "-r", "1", "-q", "--out", out]);
-    assert!(o.status.success());
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.starts_with("toy (1 replication)\n"), "{stdout}");
-    let o = run(&[
-        "compare",
-        "scenarios/hypotheses/commercial_only.toml",
-        "-r",
-        "1",
-        "-q",
-        "--out",
-        out,
-    ]);
-    assert!(o.status.success());
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        stdout.starts_with("2 scenarios, 1 replication each"),
-        "{stdout}"
-    );
-}

@@ -232,6 +232,20 @@ fn a_supplier_nobody_considers_never_sells_abroad() {
         assert!(run.contracts.iter().all(|c| c.supplier != k));
         assert!(!run.contracts.is_empty());
     }
+    // The control: the same world with the firm's access as the toy gives
+    // it, in which it does sell abroad at that price.
+    let (w, t) = world(&[
+        "market.development_rate=0.0",
+        "suppliers.korea_land.lines.k2.list_price=1.0",
+    ]);
+    let sold = (0..10)
+        .flat_map(|r| run_replication(&w, &t, 3, 0, r, Observe::all()).contracts)
+        .filter(|c| c.supplier == k)
+        .count();
+    assert!(
+        sold > 0,
+        "the control sells nothing: the test above shows nothing"
+    );
 }
 
 #[test]
