@@ -616,10 +616,12 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     /// Jobs writing `job` lines to one part and, for even jobs, `job-job`
-    /// lines to another; the jobs in `failing` fail.
+    /// lines to another; the jobs in `failing` fail. `ran` counts the jobs
+    /// run.
     struct Lines {
         n: u64,
         failing: Mutex<BTreeSet<u64>>,
+        ran: std::sync::atomic::AtomicU64,
     }
 
     impl Jobs for Lines {
@@ -645,6 +647,7 @@ mod tests {
         }
         fn prepare(&self, _: &[u64], _: Option<&()>) {}
         fn run(&self, _: &(), job: u64) -> Result<u64, String> {
+            self.ran.fetch_add(1, Ordering::Relaxed);
             if self.failing.lock().unwrap().contains(&job) {
                 Err(format!("job {job} fails"))
             } else {
@@ -777,6 +780,7 @@ mod tests {
         Lines {
             n,
             failing: Mutex::new(failing.iter().copied().collect()),
+            ran: Default::default(),
         }
     }
 
@@ -870,9 +874,14 @@ mod tests {
         // done), so at most 30 jobs are kept; and some are, so that the
         // second run resumes rather than starts afresh.
         assert!(r.done > 0 && r.done <= 30, "{}", r.done);
-        let r = go(&lines(200, &[]), &dir, true, 3, Control::none());
+        let kept = r.done;
+        let jobs = lines(200, &[]);
+        let r = go(&jobs, &dir, true, 3, Control::none());
         assert_eq!((r.done, r.completion), (200, Completion::Done));
         assert_eq!(parts(&dir), expected(200));
+        // It ran only the jobs not kept: a run started afresh would have
+        // run all 200 to the same bytes.
+        assert_eq!(jobs.ran.load(Ordering::Relaxed), 200 - kept);
     }
 
     #[test]

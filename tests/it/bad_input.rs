@@ -583,6 +583,7 @@ fn all_errors_are_reported_in_file_order() {
         ],
         "{stderr}"
     );
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
 }
 
 #[test]

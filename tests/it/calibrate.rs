@@ -760,11 +760,37 @@ fn shards_joined_round_by_round_give_the_bytes_of_one_machine() {
             &calibrate_step(&file, &split, &["-t", "2"], Some((1, 2))),
             "shard 2/2 from Slurm's variables",
         );
-        // Shard 1/2 of round 0 is done already: it says so and does nothing.
-        assert_ok(
-            &calibrate(&file, &split, &["--shard", "1/2", "-t", "1"], &[]),
-            "shard 1/2",
-        );
+        // Shard 1/2 of round 0 is done already: it says so and does nothing
+        // (its saved rows stay as they were).
+        if rounds == 0 {
+            let o = bin()
+                .arg("calibrate")
+                .arg(&file)
+                .arg("--out")
+                .arg(&split)
+                .args(["--shard", "1/2", "-t", "1"])
+                .output()
+                .unwrap();
+            assert_ok(&o, "shard 1/2 again");
+            let said = err(&o);
+            assert!(
+                said.contains("generation 0 round 0: already done ("),
+                "{said}"
+            );
+            let part = said.split("already done (").nth(1).unwrap();
+            let part = Path::new(&part[..part.find(')').unwrap()]);
+            let saved = read(part);
+            assert_ok(
+                &calibrate(&file, &split, &["--shard", "1/2", "-t", "1"], &[]),
+                "shard 1/2",
+            );
+            assert_eq!(read(part), saved, "{} was written again", part.display());
+        } else {
+            assert_ok(
+                &calibrate(&file, &split, &["--shard", "1/2", "-t", "1"], &[]),
+                "shard 1/2",
+            );
+        }
         let o = calibrate(&file, &split, &["--join"], &[]);
         rounds += 1;
         match o.status.code() {

@@ -1,6 +1,6 @@
 //! `armsmarket compare` and targets, end to end.
 
-use crate::common::{EVERY_TABLE, armsmarket, root};
+use crate::common::{EVERY_TABLE, armsmarket, root, text};
 use std::path::{Path, PathBuf};
 
 fn csv_rows(p: &Path) -> Vec<Vec<String>> {
@@ -134,10 +134,13 @@ fn every_scenario_is_judged_on_the_first_one_s_targets() {
         "judged on toy's kor_value_2022"
     );
     let t = csv_rows(&out.join("targets.csv"));
+    let easy: Vec<&Vec<String>> = t
+        .iter()
+        .filter(|r| r[0] == "easy" && r[2] == "kor_value_2022")
+        .collect();
+    assert_eq!(easy.len(), 12, "a row a replication");
     assert!(
-        t.iter()
-            .filter(|r| r[0] == "easy" && r[2] == "kor_value_2022")
-            .all(|r| r[5] == "2000"),
+        easy.iter().all(|r| r[5] == "2000"),
         "targets.csv shows the first's observed value"
     );
     // A scenario without targets is judged on the first's, all defined.
@@ -157,18 +160,57 @@ fn every_scenario_is_judged_on_the_first_one_s_targets() {
 #[test]
 fn a_different_hypothesis_changes_the_verdict_on_the_same_streams() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, _) = compare_toy_with(
+    let (out, o) = compare_toy_with(
         dir.path(),
         &format!("name = \"toy_slow_korea\"\n{SLOW_KOREAN_LINES}"),
     );
     let rows = csv_rows(&out.join("compare.csv"));
-    let of = |name: &str| -> Vec<Vec<String>> {
-        rows.iter()
-            .filter(|r| r[0] == name)
-            .map(|r| r[1..].to_vec())
-            .collect()
+    assert_ne!(rows_of(&rows, "toy"), rows_of(&rows, "toy_slow_korea"));
+    // Korea's lines at one unit a quarter deliver nothing fast: the
+    // Korean lead of 2022 passes in no replication of the slow world
+    // (it has no Korean contract to time), and the verdict tells the two
+    // apart, paired replication by replication on the same streams.
+    let lead = |name: &str| {
+        rows_of(&rows, name)
+            .into_iter()
+            .find(|r| r[0] == "kor_lead_2022")
+            .unwrap()
     };
-    assert_ne!(of("toy"), of("toy_slow_korea"));
+    assert_eq!(lead("toy_slow_korea")[3], "0", "pass share");
+    assert_ne!(lead("toy")[3], "0", "pass share");
+    let verdict = csv_rows(&out.join("verdict.csv"));
+    assert_eq!(
+        verdict[0][..12],
+        [
+            "scenario",
+            "statistic",
+            "distance",
+            "distance_half_width",
+            "difference",
+            "lo",
+            "hi",
+            "p",
+            "correlation",
+            "replications",
+            "pairs",
+            "against"
+        ]
+    );
+    let row = verdict
+        .iter()
+        .find(|r| r[0] == "toy_slow_korea" && r[1] == "verdict")
+        .unwrap();
+    let number = |i: usize| row[i].parse::<f64>().unwrap();
+    assert!(
+        number(4) > 0.0 && number(5) > 0.0,
+        "toy fits better: {row:?}"
+    );
+    assert_eq!((row[10].as_str(), row[11].as_str()), ("12", "toy"));
+    let stdout = text(&o.stdout);
+    assert!(
+        stdout.contains("12 replications each on common random numbers"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -135,7 +135,9 @@ fn sweep_points_enter_as_shares_and_the_trajectory_is_written() {
 
     // Same input and seed, same printout and file.
     let first = read(&dir.join("discover.csv"));
+    std::fs::remove_file(dir.join("discover.csv")).unwrap();
     let again = armsmarket(&["discover", dir.to_str().unwrap(), "--where", &cond]);
+    assert_ok(&again, "discover again");
     assert_eq!(text(&again.stdout), out);
     assert_eq!(read(&dir.join("discover.csv")), first);
 }

@@ -566,6 +566,8 @@ fn sensitivity_quiet_prints_nothing_and_writes_the_same_file() {
     assert_ok(&loud, "sensitivity");
     assert!(err(&loud).contains("wrote"), "{}", err(&loud));
     let want = read(&dir.join("sensitivity.csv"));
+    // Gone before the quiet run, so that it must write it again.
+    std::fs::remove_file(dir.join("sensitivity.csv")).unwrap();
     let quiet = sensitivity(&dir, &["-q"]);
     assert_ok(&quiet, "sensitivity -q");
     assert_eq!(
@@ -589,6 +591,7 @@ fn sensitivity_reads_roles_not_row_positions() {
         lines[1..].reverse();
         rewrite_sealed(&dir, name, &(lines.join("\n") + "\n"));
     }
+    std::fs::remove_file(dir.join("sensitivity.csv")).unwrap();
     assert_ok(&sensitivity(&dir, &[]), "sensitivity, rows reversed");
     assert_eq!(want, read(&dir.join("sensitivity.csv")));
 }

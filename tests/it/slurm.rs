@@ -122,8 +122,17 @@ fn slurm_script_is_valid_bash_with_array_dependency_and_merge() {
         "unlimit",
         "1234567890",
     ] {
-        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", "--time", bad]);
+        // As `--time=VALUE`, so that `-2` reaches the check of the limit
+        // rather than being taken for an option; the message is the
+        // check's, not any usage error's.
+        let time = format!("--time={bad}");
+        let o = slurm(&[file.to_str().unwrap(), "--shards", "4", &time]);
         assert_eq!(o.status.code(), Some(2), "--time {bad:?}: {}", err(&o));
+        assert!(
+            err(&o).contains(&format!("--time {bad:?}: write HH:MM:SS")),
+            "--time {bad:?}: {}",
+            err(&o)
+        );
         assert!(o.stdout.is_empty(), "--time {bad:?} still printed a script");
     }
     let o = slurm(&[file.to_str().unwrap(), "--shards", "0"]);

@@ -1177,8 +1177,21 @@ fn abort_after_a_ledger_entry_then_resume() {
             n as usize + 1,
             "{spec}: the ledger should hold its header and {n} entries"
         );
-        // Resume with another thread count: same bytes still.
-        let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP, "-t", "1"]);
+        // Resume with another thread count: same bytes still. The ledger
+        // holds 7 (n - 1) jobs (its first entry is at job 0): from n = 2 on,
+        // a resume starts after them, and a run started afresh instead
+        // (to the same bytes) would abort after its first job.
+        let from_the_ledger: &[(&str, &str)] = if n > 1 {
+            &[("ARMSMARKET_TEST_ABORT", "job:1")]
+        } else {
+            &[]
+        };
+        let o = sweep_env(
+            &toy_sweep(),
+            &out,
+            &["--resume", "--keep", KEEP, "-t", "1"],
+            from_the_ledger,
+        );
         assert_ok(&o, &format!("resume after {spec}"));
         assert_same_files(&dir, &want, &format!("resume after {spec}"));
         assert_runs_complete(&dir, 5);
@@ -1289,7 +1302,19 @@ fn killed_after_random_jobs_then_resumed() {
         let what = format!("abort after job {job}, ledger entry every {sync_every} jobs");
         assert!(o.status.signal().is_some(), "{what}: {:?}", o.status);
         assert!(!dir.join("runs.csv").exists(), "{what}: finished anyway");
-        let o = sweep(&slow, &out, &["--resume", "--keep", "market"]);
+        // Past the first ledger entry after job 0 the resume starts from
+        // the ledger: started afresh, it would abort after its first job.
+        let from_the_ledger: &[(&str, &str)] = if job > sync_every.parse::<u64>().unwrap() {
+            &[("ARMSMARKET_TEST_ABORT", "job:1")]
+        } else {
+            &[]
+        };
+        let o = sweep_env(
+            &slow,
+            &out,
+            &["--resume", "--keep", "market"],
+            from_the_ledger,
+        );
         assert_ok(&o, &format!("resume, {what}"));
         assert_same_files(&dir, &want, &what);
         assert_runs_complete(&dir, 20);
@@ -1365,7 +1390,14 @@ fn bytes_written_after_the_last_ledger_entry_are_discarded_on_resume() {
     };
     append("runs.csv.part", spill.as_bytes());
     append("market.csv.part", b"0123,4,20");
-    let o = sweep(&toy_sweep(), &out, &["--resume", "--keep", KEEP]);
+    // The resume starts at job 14 (started afresh, it would abort after its
+    // first job, and a fresh start would discard the bytes too).
+    let o = sweep_env(
+        &toy_sweep(),
+        &out,
+        &["--resume", "--keep", KEEP],
+        &[("ARMSMARKET_TEST_ABORT", "job:1")],
+    );
     assert_ok(&o, "resume with unsynced bytes past the ledger");
     assert_same_files(&dir, &want, "resume with unsynced bytes past the ledger");
     assert_runs_complete(&dir, 5);
