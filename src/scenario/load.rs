@@ -1794,6 +1794,23 @@ mod tests {
                 "targets.kor_value_2022.observed=0",
                 "gives an accepted interval of no width",
             ),
+            // Numbers far from 1 are said in scientific notation, not in
+            // hundreds of digits.
+            (
+                TOY.to_string(),
+                "targets.kor_value_2022.observed=1e-300",
+                "of no width (under 1e-9 of the observed value, or of 1) around 1e-300:",
+            ),
+            (
+                TOY.to_string(),
+                "targets.aaa_share_of_kor.tolerance.range=[1e-300, 2e-300]",
+                "[1e-300, 2e-300] does not contain the observed value 0.9",
+            ),
+            (
+                TOY.to_string(),
+                "market.development_split=[1e-300, 1e-300, 1e-300]",
+                "adds up to 3e-300: the shares",
+            ),
             (
                 eu,
                 "buyers.AAA.eu_since=\"2021Q1\"",

@@ -939,7 +939,7 @@ impl Checker {
         if (split - 1.0).abs() > 1e-9 {
             self.push(
                 "market.development_split",
-                format!("`market.development_split` adds up to {split}: the shares of marketing, interoperability and localisation must add up to 1"),
+                format!("`market.development_split` adds up to {}: the shares of marketing, interoperability and localisation must add up to 1", show(split)),
             );
         }
     }
@@ -2097,7 +2097,7 @@ impl Checker {
                     .collect(),
                 format!(
                     "`{tp}` gives an accepted interval of no width (under 1e-9 of the observed value, or of 1) around {}: {why}",
-                    t.observed
+                    show(t.observed)
                 ),
             );
         }
@@ -2109,8 +2109,10 @@ impl Checker {
                     format!("{tp}.range"),
                     vec![format!("{p}.observed")],
                     format!(
-                        "`{tp}.range` = [{lo}, {hi}] does not contain the observed value {}: widen the range or correct `observed`",
-                        t.observed
+                        "`{tp}.range` = [{}, {}] does not contain the observed value {}: widen the range or correct `observed`",
+                        show(lo),
+                        show(hi),
+                        show(t.observed)
                     ),
                 );
             }
